@@ -1,0 +1,129 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Environment names every DocuSign host the library talks to. The predefined
+// values Developer, Production and Stage cover DocuSign's own environments; a
+// custom value (a proxy, a test server such as client/docusigntest) may set
+// every URL itself.
+//
+// Switching an integration from the developer environment to production
+// (Go-Live) is a change of this one value: tokens, user info and base URIs are
+// cached per environment and never cross over.
+type Environment struct {
+	// Name identifies the environment in cache keys, logs and errors.
+	Name string
+	// OAuthURL is the account server, e.g. https://account-d.docusign.com.
+	// Its host (without scheme) is the JWT audience.
+	OAuthURL string
+	// ESignatureURL is the eSignature REST base including /restapi, e.g.
+	// https://demo.docusign.net/restapi. When empty, the base_uri of the
+	// selected account (from /oauth/userinfo) plus /restapi is used, as
+	// production requires.
+	ESignatureURL string
+	// AdminURL is the Admin API base including /management.
+	AdminURL string
+	// MonitorURL is the Monitor API base (the host; paths start with /api).
+	MonitorURL string
+}
+
+// The predefined DocuSign environments.
+var (
+	// Developer is DocuSign's developer (demo) environment.
+	Developer = Environment{
+		Name:          "developer",
+		OAuthURL:      "https://account-d.docusign.com",
+		ESignatureURL: "https://demo.docusign.net/restapi",
+		AdminURL:      "https://api-d.docusign.net/management",
+		MonitorURL:    "https://lens-d.docusign.net",
+	}
+	// Production is DocuSign's production environment. eSignature calls go
+	// to the account's base_uri reported by /oauth/userinfo.
+	Production = Environment{
+		Name:       "production",
+		OAuthURL:   "https://account.docusign.com",
+		AdminURL:   "https://api.docusign.net/management",
+		MonitorURL: "https://lens.docusign.net",
+	}
+	// Stage is DocuSign's stage environment.
+	Stage = Environment{
+		Name:          "stage",
+		OAuthURL:      "https://account-s.docusign.com",
+		ESignatureURL: "https://stage.docusign.net/restapi",
+		AdminURL:      "https://api-s.docusign.net/management",
+		MonitorURL:    "https://lens-s.docusign.net",
+	}
+)
+
+// environmentNames maps every accepted configuration string to its environment.
+var environmentNames = map[string]Environment{
+	"developer":  Developer,
+	"demo":       Developer,
+	"production": Production,
+	"prod":       Production,
+	"stage":      Stage,
+}
+
+// ParseEnvironment returns the environment named by a configuration string:
+// "developer" or "demo", "production" or "prod", "stage" (case-insensitive).
+func ParseEnvironment(s string) (Environment, error) {
+	if env, ok := environmentNames[strings.ToLower(strings.TrimSpace(s))]; ok {
+		return env, nil
+	}
+	return Environment{}, fmt.Errorf("docusign: unknown environment %q: valid values are developer (or demo), production (or prod), stage", s)
+}
+
+// OAuthHost is the OAuth server's host without scheme, the JWT audience.
+func (e Environment) OAuthHost() string {
+	u, err := url.Parse(e.OAuthURL)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+// Validate reports every malformed URL of the environment at once. Only
+// OAuthURL is required; an empty ESignatureURL means "use the account's
+// base_uri", and an empty AdminURL or MonitorURL makes those APIs unavailable.
+func (e Environment) Validate() error {
+	var errs []error
+	if e.Name == "" {
+		errs = append(errs, errors.New("docusign: Environment.Name is empty: name the environment (it keys the token cache)"))
+	}
+	check := func(field, v string, required bool) {
+		if v == "" {
+			if required {
+				errs = append(errs, fmt.Errorf("docusign: Environment.%s is empty: set it to an absolute https URL", field))
+			}
+			return
+		}
+		if err := checkBaseURL(v); err != nil {
+			errs = append(errs, fmt.Errorf("docusign: Environment.%s: %w", field, err))
+		}
+	}
+	check("OAuthURL", e.OAuthURL, true)
+	check("ESignatureURL", e.ESignatureURL, false)
+	check("AdminURL", e.AdminURL, false)
+	check("MonitorURL", e.MonitorURL, false)
+	return errors.Join(errs...)
+}
+
+// checkBaseURL accepts an absolute http(s) URL without query or fragment.
+func checkBaseURL(v string) error {
+	u, err := url.Parse(v)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL: %v", v, err)
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute http(s) URL", v)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q must not have a query or fragment", v)
+	}
+	return nil
+}

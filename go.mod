@@ -1,0 +1,3 @@
+module github.com/dsgo/docusign
+
+go 1.24
