@@ -1,0 +1,11 @@
+// Package gen holds the generated DocuSign API clients, one Go package per
+// API surface: esignature/models plus one package per eSignature category
+// (esignature/envelopes, esignature/users, ...), admin, and monitor.
+//
+// Nothing below this directory but this file is edited by hand. The code is
+// produced from the upstream specs pinned in api/specs.lock.json by
+// tools/cmd/dsgen; regenerate it with `go generate ./...` or `make generate`
+// and check it with `make check`.
+package gen
+
+//go:generate go run -C ../tools ./cmd/dsgen -root .. -q

@@ -1,0 +1,561 @@
+// Package convert turns a locked DocuSign Swagger 2.0 document into the
+// OpenAPI 3 documents that oapi-codegen generates each Go package from:
+// explicit fixes (patch.go), prose stripping, pruning of unreachable
+// definitions, Go-friendly operation names, conversion with kin-openapi's
+// openapi2conv, and the split of eSignature into a models package plus one
+// package per category.
+package convert
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Overlay is our per-spec configuration in api/overlays/NAME.json.
+type Overlay struct {
+	// Docs is the base of the API reference, completed with
+	// /{category}/{tag}/{methodname}/ for each operation.
+	Docs string `json:"docs"`
+	// DocsCategory replaces the category in reference links, when set.
+	DocsCategory string `json:"docsCategory,omitempty"`
+	// Package is the single Go package of a small API.
+	Package string `json:"package,omitempty"`
+	// Packages maps x-ds-service to a Go package (a split API).
+	Packages map[string]string `json:"packages,omitempty"`
+	// TagPackages maps tags to packages, winning over Packages: it places
+	// the x-ds-service "Uncategorized" operations and splits large
+	// categories.
+	TagPackages map[string]string `json:"tagPackages,omitempty"`
+	// OperationPackages maps single upstream operationIds, winning over
+	// the maps above.
+	OperationPackages map[string]string `json:"operationPackages,omitempty"`
+	// PackageDocs maps a package to its reference category where the two
+	// differ (a category split into several packages).
+	PackageDocs map[string]string `json:"packageDocs,omitempty"`
+}
+
+// ReadOverlay reads and validates an overlay file.
+func ReadOverlay(path string) (*Overlay, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var o Overlay
+	if err := strictUnmarshal(b, &o); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if o.Docs == "" {
+		return nil, fmt.Errorf("%s: docs is required", path)
+	}
+	if (o.Package == "") == (len(o.Packages) == 0) {
+		return nil, fmt.Errorf("%s: set exactly one of package and packages", path)
+	}
+	return &o, nil
+}
+
+// Op is the facts about one generated operation, used for doc comments
+// and tests.
+type Op struct {
+	GoName      string // method name, e.g. CreateEnvelope
+	Package     string // Go package name
+	OperationID string // upstream operationId
+	Tag         string
+	MethodName  string // x-ds-methodname
+	Method      string // HTTP method
+	Path        string
+	DocURL      string
+}
+
+// Package is one Go package to generate.
+type Package struct {
+	Name     string       // Go package name
+	Dir      string       // directory under gen/, slash-separated
+	Doc      *openapi3.T  // what oapi-codegen reads
+	Models   bool         // generate types
+	Client   bool         // generate the client
+	External *ModelImport // models imported from another package
+	Ops      []Op
+}
+
+// ModelImport names the models package a client package refers to.
+type ModelImport struct {
+	File, ImportPath string
+}
+
+// Result is everything derived from one spec.
+type Result struct {
+	API      string
+	Packages []*Package
+	Ops      []Op
+	Pruned   []string // definitions dropped as unreachable
+}
+
+// Options says where generated packages live.
+type Options struct {
+	API        string // lock name: esignature, admin, monitor
+	ModulePath string // e.g. github.com/dsgo/docusign
+	// Single generates the whole API as one package named after it,
+	// the baseline of make compile-bench.
+	Single bool
+}
+
+// Convert processes one upstream document.
+func Convert(raw []byte, ov *Overlay, opt Options) (*Result, error) {
+	var d doc
+	if opt.Single {
+		c := *ov
+		c.Package, c.Packages = opt.API, nil
+		ov = &c
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return nil, fmt.Errorf("%s: not JSON: %w", opt.API, err)
+	}
+	if d["swagger"] != "2.0" {
+		return nil, fmt.Errorf("%s: expected a Swagger 2.0 document, got swagger=%v", opt.API, d["swagger"])
+	}
+	switch opt.API {
+	case "esignature":
+		if err := patchESignature(d); err != nil {
+			return nil, fmt.Errorf("esignature: %w", err)
+		}
+	case "monitor":
+		if err := patchMonitor(d); err != nil {
+			return nil, fmt.Errorf("monitor: %w", err)
+		}
+	}
+	dropSecurity(d)
+
+	res := &Result{API: opt.API}
+	ops, err := nameOperations(d, ov, opt.API)
+	if err != nil {
+		return nil, err
+	}
+	res.Ops = ops
+
+	stripProse(d, "")
+	if err := checkRefs(d); err != nil {
+		return nil, fmt.Errorf("%s: %w", opt.API, err)
+	}
+	res.Pruned = prune(d)
+	if err := checkNameCollisions(d); err != nil {
+		return nil, fmt.Errorf("%s: %w", opt.API, err)
+	}
+
+	v3, err := toV3(d)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", opt.API, err)
+	}
+	res.Packages, err = split(v3, ov, ops, opt)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", opt.API, err)
+	}
+	return res, nil
+}
+
+// nameOperations gives every operation its Go name (as its operationId) and
+// package, and fails on duplicates within a package.
+func nameOperations(d doc, ov *Overlay, api string) ([]Op, error) {
+	var ops []Op
+	var errs []error
+	seen := map[string]string{}
+	for _, o := range operations(d) {
+		id := opID(o.Op)
+		tags, _ := o.Op["tags"].([]any)
+		mname, _ := o.Op["x-ds-methodname"].(string)
+		service, _ := o.Op["x-ds-service"].(string)
+		if len(tags) == 0 || mname == "" {
+			errs = append(errs, fmt.Errorf("operation %s (%s %s) has no tag or x-ds-methodname: name it in the overlay", id, o.Method, o.Path))
+			continue
+		}
+		tag, _ := tags[0].(string)
+		pkg, category, err := ov.packageFor(id, tag, service)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("operation %s (%s %s): %w", id, o.Method, o.Path, err))
+			continue
+		}
+		name := goName(mname, tag, o.Path)
+		key := pkg + "." + strings.ToLower(name)
+		if prev, dup := seen[key]; dup {
+			errs = append(errs, fmt.Errorf("operations %s and %s both become %s.%s: add a rename", prev, id, pkg, name))
+			continue
+		}
+		seen[key] = id
+		docCat := category
+		if ov.DocsCategory != "" {
+			docCat = ov.DocsCategory
+		}
+		ops = append(ops, Op{
+			GoName: name, Package: pkg, OperationID: id, Tag: tag, MethodName: mname,
+			Method: o.Method, Path: o.Path,
+			DocURL: fmt.Sprintf("%s/%s/%s/%s/", ov.Docs, strings.ToLower(docCat), strings.ToLower(tag), strings.ToLower(mname)),
+		})
+		o.Op["operationId"] = name
+		o.Op[xPackage] = pkg
+	}
+	return ops, errors.Join(errs...)
+}
+
+const xPackage = "x-dsgo-package"
+
+// packageFor returns the Go package and the reference category of an
+// operation.
+func (ov *Overlay) packageFor(id, tag, service string) (pkg, category string, err error) {
+	if ov.Package != "" {
+		return ov.Package, service, nil
+	}
+	pkg = ov.OperationPackages[id]
+	if pkg == "" {
+		pkg = ov.TagPackages[tag]
+	}
+	if pkg == "" && service != "Uncategorized" && service != "" {
+		pkg = ov.Packages[service]
+	}
+	if pkg == "" {
+		return "", "", fmt.Errorf("x-ds-service %q, tag %q has no package: add the tag to tagPackages in the overlay", service, tag)
+	}
+	if c, ok := ov.PackageDocs[pkg]; ok {
+		return pkg, c, nil
+	}
+	return pkg, pkg, nil
+}
+
+var oneWord = regexp.MustCompile(`^[a-z]+$`)
+
+// goName derives a method name from x-ds-methodname. Most are already
+// specific (createEnvelope); a bare verb (create, list) is completed with
+// the tag, singular when the path addresses one item.
+func goName(mname, tag, path string) string {
+	if !oneWord.MatchString(mname) {
+		return upperFirst(mname)
+	}
+	noun := tag
+	if strings.HasSuffix(path, "}") && strings.HasSuffix(noun, "s") {
+		noun = strings.TrimSuffix(noun, "s")
+	}
+	return upperFirst(mname) + noun
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
+}
+
+// collectRefs gathers every $ref below node.
+func collectRefs(node any, acc map[string]bool) {
+	switch n := node.(type) {
+	case map[string]any:
+		for k, v := range n {
+			if k == "$ref" {
+				if s, ok := v.(string); ok {
+					acc[s] = true
+				}
+				continue
+			}
+			collectRefs(v, acc)
+		}
+	case []any:
+		for _, v := range n {
+			collectRefs(v, acc)
+		}
+	}
+}
+
+// checkRefs fails on references to definitions that do not exist.
+func checkRefs(d doc) error {
+	refs := map[string]bool{}
+	collectRefs(d, refs)
+	var errs []error
+	for _, r := range sortedKeys(refs) {
+		if resolve(d, r) == nil {
+			errs = append(errs, fmt.Errorf("dangling reference %s: define it in a patch", r))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func resolve(d doc, ref string) any {
+	parts := strings.Split(strings.TrimPrefix(ref, "#/"), "/")
+	if !strings.HasPrefix(ref, "#/") || len(parts) != 2 {
+		return nil
+	}
+	sec, _ := d[parts[0]].(map[string]any)
+	return sec[parts[1]]
+}
+
+// prune removes definitions that no operation reaches, directly or through
+// other definitions, and returns their names.
+func prune(d doc) []string {
+	reach := map[string]bool{}
+	var work []string
+	add := func(refs map[string]bool) {
+		for r := range refs {
+			if !reach[r] {
+				reach[r] = true
+				work = append(work, r)
+			}
+		}
+	}
+	roots := map[string]bool{}
+	collectRefs(d["paths"], roots)
+	add(roots)
+	for len(work) > 0 {
+		r := work[len(work)-1]
+		work = work[:len(work)-1]
+		next := map[string]bool{}
+		collectRefs(resolve(d, r), next)
+		add(next)
+	}
+	defs, _ := d["definitions"].(map[string]any)
+	var pruned []string
+	for _, name := range sortedKeys(defs) {
+		if !reach["#/definitions/"+name] {
+			pruned = append(pruned, name)
+			delete(defs, name)
+		}
+	}
+	return pruned
+}
+
+// checkNameCollisions fails when two kept definitions would get the same
+// Go type name (names equal but for case or punctuation).
+func checkNameCollisions(d doc) error {
+	defs, _ := d["definitions"].(map[string]any)
+	byKey := map[string][]string{}
+	for name := range defs {
+		key := strings.ToLower(strings.Map(func(r rune) rune {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return r
+			}
+			return -1
+		}, name))
+		byKey[key] = append(byKey[key], name)
+	}
+	var errs []error
+	for _, k := range sortedKeys(byKey) {
+		if names := byKey[k]; len(names) > 1 {
+			sort.Strings(names)
+			errs = append(errs, fmt.Errorf("definitions %s collide as Go type names: add a rename patch", strings.Join(names, ", ")))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// toV3 converts with openapi2conv and applies the post-conversion fixes.
+func toV3(d doc) (*openapi3.T, error) {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	var d2 openapi2.T
+	if err := json.Unmarshal(b, &d2); err != nil {
+		return nil, fmt.Errorf("reading Swagger 2.0: %w", err)
+	}
+	v3, err := openapi2conv.ToV3(&d2)
+	if err != nil {
+		return nil, fmt.Errorf("converting to OpenAPI 3: %w", err)
+	}
+	v3.Servers = nil
+	normalizeSchemas(v3)
+	v3.Info = &openapi3.Info{Title: v3.Info.Title, Version: v3.Info.Version}
+	for path, item := range v3.Paths.Map() {
+		for method, op := range item.Operations() {
+			for code, rr := range op.Responses.Map() {
+				if rr.Value == nil {
+					continue
+				}
+				text := responseText(code)
+				rr.Value.Description = &text
+				if op.Extensions[xJSONErrors] == true && !strings.HasPrefix(code, "2") {
+					for _, mt := range rr.Value.Content {
+						rr.Value.Content = openapi3.NewContentWithJSONSchemaRef(mt.Schema)
+						break
+					}
+				}
+			}
+			delete(op.Extensions, xJSONErrors)
+			if op.OperationID == "" {
+				return nil, fmt.Errorf("%s %s lost its operationId in conversion", method, path)
+			}
+		}
+	}
+	return v3, nil
+}
+
+// split builds the per-package documents.
+func split(v3 *openapi3.T, ov *Overlay, ops []Op, opt Options) ([]*Package, error) {
+	base := opt.ModulePath + "/gen/" + opt.API
+	if ov.Package != "" {
+		p := &Package{Name: ov.Package, Dir: opt.API, Doc: v3, Models: true, Client: true, Ops: ops}
+		return []*Package{p}, nil
+	}
+	models := &Package{
+		Name: "models", Dir: opt.API + "/models", Models: true,
+		Doc: &openapi3.T{OpenAPI: v3.OpenAPI, Info: v3.Info, Paths: openapi3.NewPaths(), Components: v3.Components},
+	}
+	out := []*Package{models}
+	byPkg := map[string][]Op{}
+	for _, op := range ops {
+		byPkg[op.Package] = append(byPkg[op.Package], op)
+	}
+	const modelsFile = "models.json"
+	for _, name := range sortedKeys(byPkg) {
+		doc := &openapi3.T{OpenAPI: v3.OpenAPI, Info: v3.Info, Paths: openapi3.NewPaths(), Components: &openapi3.Components{}}
+		for path, item := range v3.Paths.Map() {
+			var kept *openapi3.PathItem
+			for method, op := range item.Operations() {
+				if op.Extensions[xPackage] != name {
+					continue
+				}
+				if kept == nil {
+					kept = &openapi3.PathItem{}
+				}
+				kept.SetOperation(method, externalizeOp(op, modelsFile))
+			}
+			if kept != nil {
+				doc.Paths.Set(path, kept)
+			}
+		}
+		out = append(out, &Package{
+			Name: name, Dir: opt.API + "/" + name, Doc: doc, Client: true, Ops: byPkg[name],
+			External: &ModelImport{File: modelsFile, ImportPath: base + "/models"},
+		})
+	}
+	return out, nil
+}
+
+// externalizeOp returns a copy of op whose schema references point into the
+// models document instead of the local components.
+func externalizeOp(op *openapi3.Operation, file string) *openapi3.Operation {
+	c := *op
+	c.Parameters = nil
+	for _, pr := range op.Parameters {
+		p := *pr.Value
+		p.Schema = externalize(p.Schema, file)
+		c.Parameters = append(c.Parameters, &openapi3.ParameterRef{Value: &p})
+	}
+	if op.RequestBody != nil && op.RequestBody.Value != nil {
+		rb := *op.RequestBody.Value
+		rb.Content = externalizeContent(rb.Content, file)
+		c.RequestBody = &openapi3.RequestBodyRef{Value: &rb}
+	}
+	c.Responses = openapi3.NewResponses()
+	c.Responses.Delete("default")
+	for code, rr := range op.Responses.Map() {
+		r := *rr.Value
+		r.Content = externalizeContent(r.Content, file)
+		c.Responses.Set(code, &openapi3.ResponseRef{Value: &r})
+	}
+	return &c
+}
+
+func externalizeContent(content openapi3.Content, file string) openapi3.Content {
+	if content == nil {
+		return nil
+	}
+	out := openapi3.Content{}
+	for mt, m := range content {
+		c := *m
+		c.Schema = externalize(m.Schema, file)
+		out[mt] = &c
+	}
+	return out
+}
+
+func externalize(sr *openapi3.SchemaRef, file string) *openapi3.SchemaRef {
+	if sr == nil {
+		return nil
+	}
+	if sr.Ref != "" {
+		return &openapi3.SchemaRef{Ref: file + sr.Ref, Value: sr.Value}
+	}
+	if sr.Value == nil {
+		return sr
+	}
+	s := *sr.Value
+	s.Items = externalize(s.Items, file)
+	if len(s.Properties) > 0 {
+		s.Properties = openapi3.Schemas{}
+		for k, v := range sr.Value.Properties {
+			s.Properties[k] = externalize(v, file)
+		}
+	}
+	if s.AdditionalProperties.Schema != nil {
+		s.AdditionalProperties.Schema = externalize(s.AdditionalProperties.Schema, file)
+	}
+	return &openapi3.SchemaRef{Value: &s}
+}
+
+func strictUnmarshal(b []byte, v any) error {
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// normalizeSchemas sets empty composition lists to nil: the conversion
+// leaves some as empty non-nil slices, which oapi-codegen treats as a
+// composition of nothing.
+func normalizeSchemas(v3 *openapi3.T) {
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(sr *openapi3.SchemaRef)
+	walk = func(sr *openapi3.SchemaRef) {
+		if sr == nil || sr.Value == nil || seen[sr.Value] {
+			return
+		}
+		s := sr.Value
+		seen[s] = true
+		for _, l := range []*openapi3.SchemaRefs{&s.AllOf, &s.OneOf, &s.AnyOf} {
+			if len(*l) == 0 {
+				*l = nil
+			}
+			for _, x := range *l {
+				walk(x)
+			}
+		}
+		walk(s.Items)
+		walk(s.Not)
+		walk(s.AdditionalProperties.Schema)
+		for _, p := range s.Properties {
+			walk(p)
+		}
+	}
+	if v3.Components != nil {
+		for _, sr := range v3.Components.Schemas {
+			walk(sr)
+		}
+	}
+	for _, item := range v3.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, p := range op.Parameters {
+				if p.Value != nil {
+					walk(p.Value.Schema)
+				}
+			}
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				for _, mt := range op.RequestBody.Value.Content {
+					walk(mt.Schema)
+				}
+			}
+			for _, rr := range op.Responses.Map() {
+				if rr.Value != nil {
+					for _, mt := range rr.Value.Content {
+						walk(mt.Schema)
+					}
+				}
+			}
+		}
+	}
+}

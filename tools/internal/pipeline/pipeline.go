@@ -1,0 +1,193 @@
+// Package pipeline runs the whole generation: read the lock, load and
+// verify each spec, convert it, run oapi-codegen, document the output, and
+// write gen/ (or compare it with what is there).
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strings"
+
+	"github.com/dsgo/docusign/tools/internal/convert"
+	"github.com/dsgo/docusign/tools/internal/emit"
+	"github.com/dsgo/docusign/tools/internal/speclock"
+)
+
+// ModulePath is the library's module.
+const ModulePath = "github.com/dsgo/docusign"
+
+// APIs are the generated API directories under gen/, with display names.
+var APIs = map[string]string{"esignature": "eSignature", "admin": "Admin", "monitor": "Monitor"}
+
+// Config says what to generate.
+type Config struct {
+	Root    string            // project root
+	Locator *speclock.Locator // nil means speclock.DefaultLocator(Root)
+	Only    string            // one API only; empty means all
+	Single  bool              // with Only: the whole API as one package
+	Log     io.Writer         // progress; nil is silent
+}
+
+// Generate returns every generated file, keyed by slash path relative to
+// gen/.
+func Generate(ctx context.Context, cfg Config) (map[string][]byte, error) {
+	lock, err := speclock.Read(filepath.Join(cfg.Root, "api", "specs.lock.json"))
+	if err != nil {
+		return nil, err
+	}
+	shared, err := emit.LoadConfig(filepath.Join(cfg.Root, "oapi-config.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	loc := cfg.Locator
+	if loc == nil {
+		loc = speclock.DefaultLocator(cfg.Root)
+	}
+	files := map[string][]byte{}
+	for _, s := range lock.Specs {
+		if cfg.Only != "" && s.Name != cfg.Only {
+			continue
+		}
+		display, ok := APIs[s.Name]
+		if !ok {
+			return nil, fmt.Errorf("lock names spec %q, which the generator does not know (known: esignature, admin, monitor)", s.Name)
+		}
+		raw, err := loc.Load(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		ov, err := convert.ReadOverlay(filepath.Join(cfg.Root, "api", "overlays", s.Name+".json"))
+		if err != nil {
+			return nil, err
+		}
+		res, err := convert.Convert(raw, ov, convert.Options{API: s.Name, ModulePath: ModulePath, Single: cfg.Single})
+		if err != nil {
+			return nil, err
+		}
+		h := emit.Header{API: display, Spec: s.File, Commit: s.Commit, Codegen: codegenVersion()}
+		for _, p := range res.Packages {
+			src, err := emit.Generate(shared, p)
+			if err != nil {
+				return nil, err
+			}
+			if src, err = emit.Document(src, h, p.Ops); err != nil {
+				return nil, fmt.Errorf("%s: %w", p.Dir, err)
+			}
+			files[p.Dir+"/"+p.Name+".gen.go"] = src
+			files[p.Dir+"/doc.go"] = emit.PackageDoc(h, p, s)
+		}
+		if cfg.Log != nil {
+			fmt.Fprintf(cfg.Log, "%s: %d operations in %d packages; %d unreachable definitions dropped\n",
+				s.Name, len(res.Ops), len(res.Packages), len(res.Pruned))
+		}
+	}
+	return files, nil
+}
+
+// Write replaces the generated API directories under dir with files.
+func Write(dir string, files map[string][]byte, only string) error {
+	for api := range APIs {
+		if only == "" || only == api {
+			if err := os.RemoveAll(filepath.Join(dir, api)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, name := range sortedKeys(files) {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, files[name], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Diff compares files with the generated API directories under dir and
+// describes every difference; empty means none.
+func Diff(dir string, files map[string][]byte) (string, error) {
+	have := map[string][]byte{}
+	for api := range APIs {
+		root := filepath.Join(dir, api)
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(dir, p)
+			b, err := os.ReadFile(p)
+			have[filepath.ToSlash(rel)] = b
+			return err
+		})
+		if err != nil {
+			return "", err
+		}
+	}
+	var out strings.Builder
+	for _, name := range sortedKeys(files) {
+		old, ok := have[name]
+		switch {
+		case !ok:
+			fmt.Fprintf(&out, "gen/%s: missing (would be created)\n", name)
+		case !bytes.Equal(old, files[name]):
+			fmt.Fprintf(&out, "gen/%s: differs\n%s", name, firstDifference(old, files[name]))
+		}
+	}
+	for _, name := range sortedKeys(have) {
+		if _, ok := files[name]; !ok {
+			fmt.Fprintf(&out, "gen/%s: stale (would be removed)\n", name)
+		}
+	}
+	return out.String(), nil
+}
+
+// firstDifference shows the first differing lines of two files.
+func firstDifference(a, b []byte) string {
+	al, bl := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
+	for i := 0; i < len(al) || i < len(bl); i++ {
+		var x, y string
+		if i < len(al) {
+			x = al[i]
+		}
+		if i < len(bl) {
+			y = bl[i]
+		}
+		if x != y || i >= len(al) || i >= len(bl) {
+			return fmt.Sprintf("  line %d:\n  - committed: %s\n  + generated: %s\n", i+1, x, y)
+		}
+	}
+	return ""
+}
+
+// codegenVersion is the oapi-codegen module version linked into dsgen.
+func codegenVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == "github.com/oapi-codegen/oapi-codegen/v2" {
+				return d.Version
+			}
+		}
+	}
+	return "(unknown version)"
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

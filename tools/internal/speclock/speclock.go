@@ -1,0 +1,207 @@
+// Package speclock reads api/specs.lock.json and finds each locked upstream
+// spec: in $DOCUSIGN_SPECS_DIR, else in ../shared/specs beside the project,
+// else in a download cache filled from the locked URL. Every file is checked
+// against the locked sha256 before use.
+package speclock
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+)
+
+// EnvSpecsDir names the environment variable that points at a spec mirror.
+const EnvSpecsDir = "DOCUSIGN_SPECS_DIR"
+
+// Spec is one locked upstream specification.
+type Spec struct {
+	Name   string `json:"name"`   // short name, also the gen/ directory
+	File   string `json:"file"`   // upstream file name
+	URL    string `json:"url"`    // download address at the locked commit
+	Commit string `json:"commit"` // upstream commit
+	SHA256 string `json:"sha256"` // hex digest of the file
+}
+
+// Lock is the parsed lock file.
+type Lock struct {
+	Specs []Spec `json:"specs"`
+}
+
+var (
+	hexDigest = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	hexCommit = regexp.MustCompile(`^[0-9a-f]{40}$`)
+)
+
+// Read parses and validates the lock file at path.
+func Read(path string) (*Lock, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var l Lock
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&l); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var errs []error
+	seen := map[string]bool{}
+	for i, s := range l.Specs {
+		where := fmt.Sprintf("%s: specs[%d] (%s)", path, i, s.Name)
+		switch {
+		case s.Name == "" || seen[s.Name]:
+			errs = append(errs, fmt.Errorf("%s: name is empty or repeated", where))
+		case s.File == "" || filepath.Base(s.File) != s.File:
+			errs = append(errs, fmt.Errorf("%s: file must be a bare file name", where))
+		case !hexDigest.MatchString(s.SHA256):
+			errs = append(errs, fmt.Errorf("%s: sha256 must be 64 lowercase hex digits", where))
+		case !hexCommit.MatchString(s.Commit):
+			errs = append(errs, fmt.Errorf("%s: commit must be 40 lowercase hex digits", where))
+		case s.URL == "":
+			errs = append(errs, fmt.Errorf("%s: url is empty", where))
+		}
+		seen[s.Name] = true
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// Get returns the locked spec with the given name.
+func (l *Lock) Get(name string) (Spec, bool) {
+	for _, s := range l.Specs {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Spec{}, false
+}
+
+// ChecksumError reports a spec file whose digest differs from the lock.
+type ChecksumError struct {
+	Path     string
+	Expected string
+	Actual   string
+}
+
+func (e *ChecksumError) Error() string {
+	return fmt.Sprintf("spec %s: sha256 mismatch: lock expects %s, file has %s (refusing to use it; restore the file or bump api/specs.lock.json)", e.Path, e.Expected, e.Actual)
+}
+
+// Verify checks data against the locked digest.
+func (s Spec) Verify(path string, data []byte) error {
+	sum := sha256.Sum256(data)
+	if got := hex.EncodeToString(sum[:]); got != s.SHA256 {
+		return &ChecksumError{Path: path, Expected: s.SHA256, Actual: got}
+	}
+	return nil
+}
+
+// Locator finds spec files.
+type Locator struct {
+	// Dirs are the mirror directories searched in order.
+	Dirs []string
+	// CacheDir receives downloads; empty disables downloading.
+	CacheDir string
+	// Client downloads specs; nil means a client with a 2-minute timeout.
+	Client *http.Client
+	// Logf reports where each spec came from; nil is silent.
+	Logf func(format string, args ...any)
+}
+
+// DefaultLocator searches $DOCUSIGN_SPECS_DIR, then root/../shared/specs,
+// then the user cache directory (downloading on a miss).
+func DefaultLocator(root string) *Locator {
+	l := &Locator{}
+	if d := os.Getenv(EnvSpecsDir); d != "" {
+		l.Dirs = append(l.Dirs, d)
+	}
+	l.Dirs = append(l.Dirs, filepath.Join(root, "..", "shared", "specs"))
+	if c, err := os.UserCacheDir(); err == nil {
+		l.CacheDir = filepath.Join(c, "dsgo", "specs")
+	}
+	return l
+}
+
+// Load returns the verified bytes of s. A file present in a mirror with the
+// wrong digest is an error: it is never skipped in favour of another copy.
+func (l *Locator) Load(ctx context.Context, s Spec) ([]byte, error) {
+	for _, dir := range l.Dirs {
+		p := filepath.Join(dir, s.File)
+		data, err := os.ReadFile(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := s.Verify(p, data); err != nil {
+			return nil, err
+		}
+		l.logf("%s: %s", s.Name, p)
+		return data, nil
+	}
+	if l.CacheDir == "" {
+		return nil, fmt.Errorf("spec %s not found in %v and downloading is disabled", s.File, l.Dirs)
+	}
+	cached := filepath.Join(l.CacheDir, s.SHA256[:16]+"-"+s.File)
+	if data, err := os.ReadFile(cached); err == nil {
+		if err := s.Verify(cached, data); err != nil {
+			return nil, err
+		}
+		l.logf("%s: %s", s.Name, cached)
+		return data, nil
+	}
+	data, err := l.download(ctx, s)
+	if err != nil {
+		return nil, fmt.Errorf("spec %s not found in %v; download: %w", s.File, l.Dirs, err)
+	}
+	if err := s.Verify(s.URL, data); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(l.CacheDir, 0o755); err == nil {
+		tmp := cached + ".tmp"
+		if os.WriteFile(tmp, data, 0o644) == nil {
+			_ = os.Rename(tmp, cached)
+		}
+	}
+	l.logf("%s: downloaded %s", s.Name, s.URL)
+	return data, nil
+}
+
+func (l *Locator) download(ctx context.Context, s Spec) ([]byte, error) {
+	c := l.Client
+	if c == nil {
+		c = &http.Client{Timeout: 2 * time.Minute}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", s.URL, resp.Status)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+}
+
+func (l *Locator) logf(format string, args ...any) {
+	if l.Logf != nil {
+		l.Logf(format, args...)
+	}
+}
