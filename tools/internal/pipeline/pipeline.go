@@ -12,13 +12,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"sort"
 	"strings"
 
 	"github.com/dsgo/docusign/tools/internal/convert"
 	"github.com/dsgo/docusign/tools/internal/emit"
 	"github.com/dsgo/docusign/tools/internal/speclock"
+	"golang.org/x/mod/modfile"
 )
 
 // ModulePath is the library's module.
@@ -47,6 +47,10 @@ func Generate(ctx context.Context, cfg Config) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	version, err := codegenVersion(cfg.Root)
+	if err != nil {
+		return nil, err
+	}
 	loc := cfg.Locator
 	if loc == nil {
 		loc = speclock.DefaultLocator(cfg.Root)
@@ -72,7 +76,7 @@ func Generate(ctx context.Context, cfg Config) (map[string][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		h := emit.Header{API: display, Spec: s.File, Commit: s.Commit, Codegen: codegenVersion()}
+		h := emit.Header{API: display, Spec: s.File, Commit: s.Commit, Codegen: version}
 		for _, p := range res.Packages {
 			src, err := emit.Generate(shared, p)
 			if err != nil {
@@ -171,16 +175,24 @@ func firstDifference(a, b []byte) string {
 	return ""
 }
 
-// codegenVersion is the oapi-codegen module version linked into dsgen.
-func codegenVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range bi.Deps {
-			if d.Path == "github.com/oapi-codegen/oapi-codegen/v2" {
-				return d.Version
-			}
+// codegenVersion is the oapi-codegen version that tools/go.mod requires
+// (read from the file so that dsgen and its tests agree).
+func codegenVersion(root string) (string, error) {
+	p := filepath.Join(root, "tools", "go.mod")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return "", err
+	}
+	f, err := modfile.ParseLax(p, b, nil)
+	if err != nil {
+		return "", err
+	}
+	for _, r := range f.Require {
+		if r.Mod.Path == "github.com/oapi-codegen/oapi-codegen/v2" {
+			return r.Mod.Version, nil
 		}
 	}
-	return "(unknown version)"
+	return "", fmt.Errorf("%s does not require oapi-codegen", p)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -1,0 +1,42 @@
+# Common tasks. `make test` is the test command of the README and CI.
+GO ?= go
+
+.PHONY: all generate check test test-lib test-tools lint demo compile-bench bench build-bench
+
+all: lint test check
+
+## generate: regenerate gen/ from the pinned specs (same as `go generate ./...`)
+generate:
+	$(GO) generate ./...
+
+## check: fail, with the differences, if gen/ is not what generation produces
+check:
+	$(GO) run -C tools ./cmd/dsgen -root .. -check -q
+
+## test: every test of the library and of the generator, with the race detector
+test: test-lib test-tools
+
+test-lib:
+	$(GO) test -race -count=1 ./...
+
+test-tools:
+	$(GO) test -C tools -count=1 ./...
+
+## lint: gofmt and go vet over both modules
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) vet -C tools ./...
+
+## demo: the README's main job, on the embedded fake DocuSign
+demo:
+	$(GO) run ./cmd/docusign demo
+
+## compile-bench: cold compile of a tiny envelope program vs the whole eSignature surface as one package
+compile-bench:
+	$(GO) run -C tools ./cmd/compilebench -root ..
+
+## bench: the library's Go benchmarks
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./client/...

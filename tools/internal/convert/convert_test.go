@@ -1,0 +1,190 @@
+package convert
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var root = filepath.Join("..", "..", "..")
+
+func mirror(t *testing.T, file string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, "..", "shared", "specs", file))
+	if err != nil {
+		t.Skipf("no spec mirror: %v", err)
+	}
+	return b
+}
+
+func overlay(t *testing.T, name string) *Overlay {
+	t.Helper()
+	ov, err := ReadOverlay(filepath.Join(root, "api", "overlays", name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ov
+}
+
+func convertSpec(t *testing.T, api, file string, edit func(doc)) (*Result, error) {
+	t.Helper()
+	raw := mirror(t, file)
+	if edit != nil {
+		var d doc
+		if err := json.Unmarshal(raw, &d); err != nil {
+			t.Fatal(err)
+		}
+		edit(d)
+		raw, _ = json.Marshal(d)
+	}
+	return Convert(raw, overlay(t, api), Options{API: api, ModulePath: "example.com/m"})
+}
+
+const esign = "esignature.rest.swagger-v2.1.json"
+
+func TestESignatureConvertsWithEveryOperationNamedOnce(t *testing.T) {
+	res, err := convertSpec(t, "esignature", esign, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Pruned) < 100 {
+		t.Errorf("pruned %d unreachable definitions, want the 100+ the pinned spec has", len(res.Pruned))
+	}
+	names := map[string]bool{}
+	for _, op := range res.Ops {
+		key := op.Package + "." + op.GoName
+		if names[key] {
+			t.Errorf("duplicate %s", key)
+		}
+		names[key] = true
+		if strings.Contains(op.GoName, "_") {
+			t.Errorf("%s keeps an upstream operationId shape", op.GoName)
+		}
+	}
+	for _, want := range []string{"envelopes.CreateEnvelope", "users.ListUsers", "accounts.ListSettings", "templates.GetTemplate", "envelopes.GetEnvelopeTransferRules"} {
+		if !names[want] {
+			t.Errorf("missing %s", want)
+		}
+	}
+}
+
+func TestPatchesFailLoudlyWhenUpstreamChanges(t *testing.T) {
+	cases := map[string]func(doc){
+		"offlineAttributes now defined": func(d doc) {
+			d["definitions"].(map[string]any)["offlineAttributes"] = map[string]any{"type": "object"}
+		},
+		"an image upload target is gone": func(d doc) {
+			for _, o := range operations(d) {
+				if opID(o.Op) == imageUploadOps[0] {
+					o.Op["operationId"] = "Renamed"
+				}
+			}
+		},
+		"a binary download now produces JSON": func(d doc) {
+			for _, o := range operations(d) {
+				if opID(o.Op) == binaryDownloadOps[0] {
+					o.Op["produces"] = []any{"application/json"}
+				}
+			}
+		},
+	}
+	for name, edit := range cases {
+		t.Run(name, func(t *testing.T) {
+			if _, err := convertSpec(t, "esignature", esign, edit); err == nil || !strings.Contains(err.Error(), "patch") {
+				t.Fatalf("want a patch error, got %v", err)
+			}
+		})
+	}
+}
+
+func TestNewSpecProblemsFailGeneration(t *testing.T) {
+	cases := map[string]struct {
+		edit func(doc)
+		want string
+	}{
+		"dangling reference": {func(d doc) {
+			defs := d["definitions"].(map[string]any)
+			defs["envelopeDefinition"].(map[string]any)["properties"].(map[string]any)["x"] = map[string]any{"$ref": "#/definitions/nowhere"}
+		}, "dangling reference #/definitions/nowhere"},
+		"type name collision": {func(d doc) {
+			defs := d["definitions"].(map[string]any)
+			defs["EnvelopeDefinition"] = defs["envelopeDefinition"]
+			defs["envelopeSummary"].(map[string]any)["properties"].(map[string]any)["y"] = map[string]any{"$ref": "#/definitions/EnvelopeDefinition"}
+		}, "collide"},
+		"duplicate method name": {func(d doc) {
+			for _, o := range operations(d) {
+				if opID(o.Op) == "Envelopes_GetEnvelope" {
+					o.Op["x-ds-methodname"] = "createEnvelope"
+				}
+			}
+		}, "both become envelopes.CreateEnvelope"},
+		"unmapped uncategorized tag": {func(d doc) {
+			for _, o := range operations(d) {
+				if opID(o.Op) == "Comments_GetCommentsTranscript" {
+					o.Op["tags"] = []any{"BrandNewTag"}
+				}
+			}
+		}, "add the tag to tagPackages"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := convertSpec(t, "esignature", esign, c.edit)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("want error containing %q, got %v", c.want, err)
+			}
+		})
+	}
+}
+
+func TestNoUpstreamProseSurvives(t *testing.T) {
+	res, err := convertSpec(t, "admin", "admin.rest.swagger-v2.1.json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(res.Packages[0].Doc)
+	for _, word := range []string{`"summary"`, `"x-ms-summary"`, "Required authentication scopes", "the authenticated user"} {
+		if strings.Contains(string(b), word) {
+			t.Errorf("converted document still contains %s", word)
+		}
+	}
+	// Response descriptions are required by OpenAPI 3: they hold the
+	// status text, a fact.
+	if !strings.Contains(string(b), `"description":"OK"`) {
+		t.Error("responses lack their status-text description")
+	}
+}
+
+func TestMonitorPathIsFixedAndDocsLinkIsValid(t *testing.T) {
+	res, err := convertSpec(t, "monitor", "monitor.rest.swagger-v2.0.json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Ops) != 1 {
+		t.Fatalf("%d ops", len(res.Ops))
+	}
+	op := res.Ops[0]
+	if op.GoName != "GetStream" || op.Path != "/api/v2.0/datasets/monitor/stream" {
+		t.Errorf("got %s %s", op.GoName, op.Path)
+	}
+	if op.DocURL != "https://developers.docusign.com/docs/monitor-api/reference/monitor/dataset/getstream/" {
+		t.Errorf("doc url %s", op.DocURL)
+	}
+	if res.Packages[0].Doc.ExternalDocs != nil {
+		t.Error("the empty externalDocs survived")
+	}
+}
+
+func TestGoNames(t *testing.T) {
+	for _, c := range []struct{ m, tag, path, want string }{
+		{"createEnvelope", "Envelopes", "/v2.1/accounts/{accountId}/envelopes", "CreateEnvelope"},
+		{"list", "Users", "/v2.1/accounts/{accountId}/users", "ListUsers"},
+		{"get", "Templates", "/v2.1/accounts/{accountId}/templates/{templateId}", "GetTemplate"},
+		{"delete", "BCCEmailArchive", "/x/{id}", "DeleteBCCEmailArchive"},
+	} {
+		if got := goName(c.m, c.tag, c.path); got != c.want {
+			t.Errorf("goName(%s, %s) = %s, want %s", c.m, c.tag, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,152 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dsgo/docusign/tools/internal/speclock"
+)
+
+var root = filepath.Join("..", "..", "..")
+
+// specOperationCount counts the operations of a spec file.
+func specOperationCount(t *testing.T, file string) int {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, "..", "shared", "specs", file))
+	if err != nil {
+		t.Skipf("no spec mirror: %v", err)
+	}
+	var d struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, item := range d.Paths {
+		for m := range item {
+			switch m {
+			case "get", "put", "post", "delete", "patch", "head", "options":
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// generatedOperationCount counts the operations of the committed gen/
+// tree of one API: each operation has an XWithResponse method, or only
+// XWithBodyWithResponse when its body has no JSON form (uploads).
+func generatedOperationCount(t *testing.T, api string) int {
+	t.Helper()
+	ops := map[string]bool{}
+	err := filepath.WalkDir(filepath.Join(root, "gen", api), func(p string, d os.DirEntry, err error) error {
+		if err != nil || !strings.HasSuffix(p, ".gen.go") {
+			return err
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), p, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		for _, decl := range f.Decls {
+			fd, ok := decl.(*ast.FuncDecl)
+			if !ok || fd.Recv == nil {
+				continue
+			}
+			star, ok := fd.Recv.List[0].Type.(*ast.StarExpr)
+			if !ok {
+				continue
+			}
+			recv := star.X.(*ast.Ident).Name
+			name := fd.Name.Name
+			if base, ok := strings.CutSuffix(name, "WithResponse"); ok && recv == "ClientWithResponses" {
+				ops[p+"."+strings.TrimSuffix(base, "WithBody")] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ops)
+}
+
+func TestEveryOperationOfEachSpecIsGenerated(t *testing.T) {
+	lock, err := speclock.Read(filepath.Join(root, "api", "specs.lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range lock.Specs {
+		want := specOperationCount(t, s.File)
+		if got := generatedOperationCount(t, s.Name); got != want {
+			t.Errorf("%s: gen/ has %d operations, the spec %d", s.Name, got, want)
+		}
+	}
+}
+
+func TestGenerationRefusesADamagedMirror(t *testing.T) {
+	lock, _ := speclock.Read(filepath.Join(root, "api", "specs.lock.json"))
+	s, _ := lock.Get("monitor")
+	b, err := os.ReadFile(filepath.Join(root, "..", "shared", "specs", s.File))
+	if err != nil {
+		t.Skip("no mirror")
+	}
+	b[100] ^= 0x20
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, s.File), b, 0o644)
+	_, err = Generate(context.Background(), Config{Root: root, Only: "monitor", Locator: &speclock.Locator{Dirs: []string{dir}}})
+	var ce *speclock.ChecksumError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), s.SHA256) {
+		t.Fatalf("want the checksum error naming the digests, got %v", err)
+	}
+}
+
+func TestGenerationIsReproducible(t *testing.T) {
+	files, err := Generate(context.Background(), Config{Root: root, Only: "monitor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Generate(context.Background(), Config{Root: root, Only: "monitor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range files {
+		if string(again[name]) != string(b) {
+			t.Errorf("%s differs between two runs", name)
+		}
+	}
+	// And the committed tree is what generation produces.
+	diff, err := Diff(filepath.Join(root, "gen"), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(diff, "\n") {
+		if strings.HasPrefix(line, "gen/monitor/") {
+			t.Errorf("drift: %s\n%s", line, diff)
+		}
+	}
+}
+
+func TestDiffReportsChangedMissingAndStaleFiles(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "admin"), 0o755)
+	os.WriteFile(filepath.Join(dir, "admin", "a.go"), []byte("one\ntwo\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "admin", "old.go"), []byte("x"), 0o644)
+	diff, err := Diff(dir, map[string][]byte{"admin/a.go": []byte("one\nTWO\n"), "admin/new.go": nil})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"gen/admin/a.go: differs", "line 2", "gen/admin/new.go: missing", "gen/admin/old.go: stale"} {
+		if !strings.Contains(diff, want) {
+			t.Errorf("diff lacks %q:\n%s", want, diff)
+		}
+	}
+}

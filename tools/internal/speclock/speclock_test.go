@@ -1,0 +1,126 @@
+package speclock
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const lockJSON = `{"specs":[{"name":"monitor","file":"monitor.rest.swagger-v2.0.json",
+ "url":"URL","commit":"10056bd7c07c2f8e41f5cb382be85d31e233f1ec",
+ "sha256":"2e77622d73e40041a88632ed1edfdc2b8d9f6b7cc7174ac652d0b197b949719e"}]}`
+
+func realLock(t *testing.T) *Lock {
+	t.Helper()
+	l, err := Read(filepath.Join("..", "..", "..", "api", "specs.lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func TestTheProjectLockIsValidAndNamesThreeSpecs(t *testing.T) {
+	l := realLock(t)
+	for _, name := range []string{"esignature", "admin", "monitor"} {
+		s, ok := l.Get(name)
+		if !ok {
+			t.Fatalf("lock has no %s", name)
+		}
+		if !strings.Contains(s.URL, s.Commit) || !strings.HasSuffix(s.URL, "/"+s.File) {
+			t.Errorf("%s: url %s does not name commit %s and file %s", name, s.URL, s.Commit, s.File)
+		}
+	}
+}
+
+func TestTheMirrorMatchesTheLock(t *testing.T) {
+	l := realLock(t)
+	loc := DefaultLocator(filepath.Join("..", "..", ".."))
+	loc.CacheDir = "" // never download in tests
+	for _, s := range l.Specs {
+		if _, err := loc.Load(context.Background(), s); err != nil {
+			t.Errorf("%s: %v", s.Name, err)
+		}
+	}
+}
+
+func TestAChangedByteIsRefusedWithBothDigests(t *testing.T) {
+	l := realLock(t)
+	s, _ := l.Get("monitor")
+	root := filepath.Join("..", "..", "..")
+	data, err := os.ReadFile(filepath.Join(root, "..", "shared", "specs", s.File))
+	if err != nil {
+		t.Skipf("no mirror: %v", err)
+	}
+	data[len(data)/2] ^= 1
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, s.File), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The damaged copy comes first and must not be skipped in favour of
+	// the intact mirror behind it.
+	loc := &Locator{Dirs: []string{dir, filepath.Join(root, "..", "shared", "specs")}}
+	_, err = loc.Load(context.Background(), s)
+	var ce *ChecksumError
+	if !errors.As(err, &ce) {
+		t.Fatalf("want *ChecksumError, got %v", err)
+	}
+	if ce.Expected != s.SHA256 || ce.Actual == s.SHA256 || !strings.Contains(err.Error(), s.File) {
+		t.Errorf("error does not name file and both digests: %v", err)
+	}
+}
+
+func TestDownloadIsVerifiedAndCached(t *testing.T) {
+	body := []byte("not the spec")
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		w.Write(body)
+	}))
+	defer srv.Close()
+	s := Spec{Name: "x", File: "x.json", URL: srv.URL + "/x.json", SHA256: strings.Repeat("0", 64)}
+	loc := &Locator{CacheDir: t.TempDir()}
+	var ce *ChecksumError
+	if _, err := loc.Load(context.Background(), s); !errors.As(err, &ce) {
+		t.Fatalf("a download with the wrong digest must be refused, got %v", err)
+	}
+	good := Spec{Name: "x", File: "x.json", URL: srv.URL + "/x.json"}
+	good.SHA256 = sha(body)
+	for i := 0; i < 2; i++ {
+		got, err := loc.Load(context.Background(), good)
+		if err != nil || string(got) != string(body) {
+			t.Fatalf("load %d: %q, %v", i, got, err)
+		}
+	}
+	if calls != 2 { // one refused download, then one good download reused from the cache
+		t.Errorf("server saw %d downloads, want 2", calls)
+	}
+}
+
+func TestReadRejectsMalformedLocks(t *testing.T) {
+	for name, body := range map[string]string{
+		"unknown field": `{"specs":[],"extra":1}`,
+		"short digest":  strings.Replace(lockJSON, "2e77622d", "2e", 1),
+		"no url":        strings.Replace(lockJSON, `"URL"`, `""`, 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "lock.json")
+			os.WriteFile(p, []byte(body), 0o644)
+			if _, err := Read(p); err == nil {
+				t.Error("want an error")
+			}
+		})
+	}
+}
+
+func sha(b []byte) string {
+	s := Spec{}
+	err := s.Verify("", b)
+	var ce *ChecksumError
+	errors.As(err, &ce)
+	return ce.Actual
+}
