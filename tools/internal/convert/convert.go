@@ -112,11 +112,6 @@ type Options struct {
 // Convert processes one upstream document.
 func Convert(raw []byte, ov *Overlay, opt Options) (*Result, error) {
 	var d doc
-	if opt.Single {
-		c := *ov
-		c.Package, c.Packages = opt.API, nil
-		ov = &c
-	}
 	if err := json.Unmarshal(raw, &d); err != nil {
 		return nil, fmt.Errorf("%s: not JSON: %w", opt.API, err)
 	}
@@ -136,7 +131,7 @@ func Convert(raw []byte, ov *Overlay, opt Options) (*Result, error) {
 	dropSecurity(d)
 
 	res := &Result{API: opt.API}
-	ops, err := nameOperations(d, ov, opt.API)
+	ops, err := nameOperations(d, ov, opt.API, opt.Single)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +159,7 @@ func Convert(raw []byte, ov *Overlay, opt Options) (*Result, error) {
 
 // nameOperations gives every operation its Go name (as its operationId) and
 // package, and fails on duplicates within a package.
-func nameOperations(d doc, ov *Overlay, api string) ([]Op, error) {
+func nameOperations(d doc, ov *Overlay, api string, single bool) ([]Op, error) {
 	var ops []Op
 	var errs []error
 	seen := map[string]string{}
@@ -184,6 +179,10 @@ func nameOperations(d doc, ov *Overlay, api string) ([]Op, error) {
 			continue
 		}
 		name := goName(mname, tag, o.Path)
+		if single && ov.Package == "" {
+			// One package for a split API: qualify names by category.
+			name, pkg = upperFirst(pkg)+name, api
+		}
 		key := pkg + "." + strings.ToLower(name)
 		if prev, dup := seen[key]; dup {
 			errs = append(errs, fmt.Errorf("operations %s and %s both become %s.%s: add a rename", prev, id, pkg, name))
@@ -398,6 +397,10 @@ func toV3(d doc) (*openapi3.T, error) {
 // split builds the per-package documents.
 func split(v3 *openapi3.T, ov *Overlay, ops []Op, opt Options) ([]*Package, error) {
 	base := opt.ModulePath + "/gen/" + opt.API
+	if opt.Single {
+		p := &Package{Name: opt.API, Dir: opt.API, Doc: v3, Models: true, Client: true, Ops: ops}
+		return []*Package{p}, nil
+	}
 	if ov.Package != "" {
 		p := &Package{Name: ov.Package, Dir: opt.API, Doc: v3, Models: true, Client: true, Ops: ops}
 		return []*Package{p}, nil
