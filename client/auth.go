@@ -1,4 +1,475 @@
 package client
 
-// authConfig holds the authentication settings (owned by the auth work).
-type authConfig struct{}
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// authConfig holds the authentication settings set by the With... options
+// below; New validates them all at once (authConfig.validate).
+type authConfig struct {
+	env            Environment
+	envSet         bool
+	integrationKey string
+	userID         string
+	keyLoaders     []keyLoader
+	scopes         []string
+	scopesSet      bool
+	tokenLifetime  time.Duration
+	lifetimeSet    bool
+	refreshMargin  time.Duration
+	marginSet      bool
+	tokenCache     TokenCache
+	tokenCacheSet  bool
+	tokenCacheDir  string
+	redirectURI    string
+	accountID      string
+	organizationID string
+	tokenSource    TokenSource
+	now            func() time.Time // clock; tests replace it
+}
+
+// keyLoader is one private key option, loaded during validation.
+type keyLoader struct {
+	option string
+	load   func() (*PrivateKey, error)
+}
+
+// authSettings is authConfig after validation and defaulting.
+type authSettings struct {
+	env            Environment
+	integrationKey string
+	userID         string
+	key            *PrivateKey
+	scopes         []string
+	lifetime       time.Duration
+	margin         time.Duration
+	cache          TokenCache
+	redirectURI    string
+	accountID      string
+	organizationID string
+	tokenSource    TokenSource
+	now            func() time.Time
+}
+
+// WithEnvironment selects the DocuSign environment (default Developer).
+// Tokens, user info and base URIs are never shared between environments.
+func WithEnvironment(env Environment) Option {
+	return func(c *config) { c.env, c.envSet = env, true }
+}
+
+// WithIntegrationKey sets the integration key (OAuth client ID, a GUID) from
+// Apps and Keys. Required unless WithTokenSource is used.
+func WithIntegrationKey(key string) Option {
+	return func(c *config) { c.integrationKey = strings.TrimSpace(key) }
+}
+
+// WithUserID sets the GUID of the user the integration acts as (the "API
+// Username" in Apps and Keys). Required unless WithTokenSource is used.
+func WithUserID(id string) Option {
+	return func(c *config) { c.userID = strings.TrimSpace(id) }
+}
+
+// WithPrivateKey sets the RSA private key as PEM (PKCS#1 or PKCS#8). Common
+// copy-and-paste damage is repaired (see ParsePrivateKey).
+func WithPrivateKey(pem []byte) Option {
+	data := append([]byte(nil), pem...)
+	return func(c *config) {
+		c.keyLoaders = append(c.keyLoaders, keyLoader{"WithPrivateKey", func() (*PrivateKey, error) { return ParsePrivateKey(data) }})
+	}
+}
+
+// WithPrivateKeyFile reads the RSA private key from a PEM file.
+func WithPrivateKeyFile(path string) Option {
+	return func(c *config) {
+		c.keyLoaders = append(c.keyLoaders, keyLoader{"WithPrivateKeyFile", func() (*PrivateKey, error) { return LoadPrivateKeyFile(path) }})
+	}
+}
+
+// WithPrivateKeyEnv reads the RSA private key from environment variable
+// name, repairing literal \n sequences and similar damage.
+func WithPrivateKeyEnv(name string) Option {
+	return func(c *config) {
+		c.keyLoaders = append(c.keyLoaders, keyLoader{"WithPrivateKeyEnv", func() (*PrivateKey, error) { return LoadPrivateKeyEnv(name) }})
+	}
+}
+
+// WithParsedPrivateKey uses a key already parsed (ParsePrivateKey,
+// NewPrivateKey).
+func WithParsedPrivateKey(key *PrivateKey) Option {
+	return func(c *config) {
+		c.keyLoaders = append(c.keyLoaders, keyLoader{"WithParsedPrivateKey", func() (*PrivateKey, error) {
+			if key == nil || key.key == nil {
+				return nil, &KeyError{Kind: KeyEmpty, Source: "WithParsedPrivateKey"}
+			}
+			return key, nil
+		}})
+	}
+}
+
+// WithScopes sets the OAuth scopes (default DefaultScopes: signature and
+// impersonation). ScopeImpersonation is added if missing, because the JWT
+// grant requires it. Admin API use needs e.g. ScopeOrganizationRead and
+// ScopeUserRead in addition to ScopeSignature.
+func WithScopes(scopes ...string) Option {
+	s := slices.Clone(scopes)
+	return func(c *config) { c.scopes, c.scopesSet = s, true }
+}
+
+// WithTokenLifetime sets the requested token lifetime (the JWT assertion's
+// exp - iat); at most and by default one hour.
+func WithTokenLifetime(d time.Duration) Option {
+	return func(c *config) { c.tokenLifetime, c.lifetimeSet = d, true }
+}
+
+// WithRefreshMargin sets how long before expiry a token is replaced
+// (default DefaultRefreshMargin, 5 minutes), so a request never starts with
+// a token about to expire.
+func WithRefreshMargin(d time.Duration) Option {
+	return func(c *config) { c.refreshMargin, c.marginSet = d, true }
+}
+
+// WithTokenCache sets where tokens persist between uses (default: memory of
+// this Client). Use NewFileTokenCache, or WithTokenCacheDir, for a process
+// started every few minutes, so it does not request a token on every run.
+func WithTokenCache(cache TokenCache) Option {
+	return func(c *config) { c.tokenCache, c.tokenCacheSet = cache, true }
+}
+
+// WithTokenCacheDir persists tokens in files under dir (see
+// NewFileTokenCache; DefaultTokenCacheDir gives a per-user location).
+func WithTokenCacheDir(dir string) Option {
+	return func(c *config) { c.tokenCacheDir, c.tokenCacheSet = dir, true }
+}
+
+// WithRedirectURI sets a redirect URI registered for the integration key.
+// It is needed to build consent URLs (Client.ConsentURL and the ConsentURL
+// of consent_required errors).
+func WithRedirectURI(uri string) Option {
+	return func(c *config) { c.redirectURI = strings.TrimSpace(uri) }
+}
+
+// WithAccountID selects the eSignature account (a GUID) among the user's
+// accounts; by default the user's default account is used.
+func WithAccountID(id string) Option {
+	return func(c *config) { c.accountID = strings.TrimSpace(id) }
+}
+
+// WithOrganizationID sets the organization (a GUID) for Admin API calls.
+func WithOrganizationID(id string) Option {
+	return func(c *config) { c.organizationID = strings.TrimSpace(id) }
+}
+
+// WithTokenSource supplies tokens from src instead of the JWT grant (for
+// example tokens from another OAuth flow). src is used as is, without the
+// Client's caching; integration key, user ID and private key options are
+// then not needed.
+func WithTokenSource(src TokenSource) Option {
+	return func(c *config) { c.tokenSource = src }
+}
+
+var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// checkGUID accepts the 8-4-4-4-12 hex form DocuSign uses for IDs.
+func checkGUID(s string) error {
+	if s == "" {
+		return errors.New("empty")
+	}
+	if !guidRE.MatchString(s) {
+		return fmt.Errorf("%q is not a GUID (want 8-4-4-4-12 hex digits, e.g. 0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0)", s)
+	}
+	return nil
+}
+
+// checkRedirectURI accepts an absolute URI without fragment.
+func checkRedirectURI(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" || (u.Host == "" && u.Opaque == "") {
+		return fmt.Errorf("redirect URI %q is not an absolute URI (e.g. https://app.example.com/callback)", s)
+	}
+	if u.Fragment != "" {
+		return fmt.Errorf("redirect URI %q must not contain a fragment", s)
+	}
+	return nil
+}
+
+// optErr formats a configuration problem: option, problem, fix.
+func optErr(option, format string, args ...any) error {
+	return fmt.Errorf("docusign: %s: %s", option, fmt.Sprintf(format, args...))
+}
+
+// optionError attributes an error (e.g. a *KeyError) to the option that
+// caused it, keeping it available to errors.As.
+type optionError struct {
+	option string
+	err    error
+}
+
+func (e *optionError) Error() string {
+	var b strings.Builder
+	for i, line := range strings.Split(e.err.Error(), "\n") {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString("docusign: " + e.option + ": " + strings.TrimPrefix(line, "docusign: "))
+	}
+	return b.String()
+}
+
+func (e *optionError) Unwrap() error { return e.err }
+
+// wrapOpt attributes err to option.
+func wrapOpt(option string, err error) error { return &optionError{option, err} }
+
+// validate checks every auth setting and returns the resolved settings, or
+// all problems joined.
+func (a *authConfig) validate() (*authSettings, error) {
+	var errs []error
+	s := &authSettings{
+		env:            Developer,
+		integrationKey: a.integrationKey,
+		userID:         a.userID,
+		redirectURI:    a.redirectURI,
+		accountID:      a.accountID,
+		organizationID: a.organizationID,
+		tokenSource:    a.tokenSource,
+		now:            a.now,
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if a.envSet {
+		s.env = a.env
+	}
+	if err := s.env.Validate(); err != nil {
+		errs = append(errs, wrapOpt("WithEnvironment", err))
+	}
+
+	byo := a.tokenSource != nil
+	if byo {
+		if len(a.keyLoaders) > 0 {
+			errs = append(errs, optErr(a.keyLoaders[0].option, "cannot be combined with WithTokenSource, which replaces the JWT grant: remove one of them"))
+		}
+	} else {
+		if a.integrationKey == "" {
+			errs = append(errs, optErr("WithIntegrationKey", "integration key is required: copy it from Apps and Keys in DocuSign admin"))
+		}
+		if a.userID == "" {
+			errs = append(errs, optErr("WithUserID", "user ID is required: use the API Username (a GUID) from Apps and Keys"))
+		}
+		switch len(a.keyLoaders) {
+		case 0:
+			errs = append(errs, optErr("WithPrivateKey", "no private key: set one of WithPrivateKey, WithPrivateKeyFile, WithPrivateKeyEnv"))
+		case 1:
+			k, err := a.keyLoaders[0].load()
+			if err != nil {
+				errs = append(errs, wrapOpt(a.keyLoaders[0].option, err))
+			}
+			s.key = k
+		default:
+			names := make([]string, len(a.keyLoaders))
+			for i, l := range a.keyLoaders {
+				names[i] = l.option
+			}
+			errs = append(errs, optErr(names[0], "private key set %d times (%s): set exactly one", len(names), strings.Join(names, ", ")))
+		}
+	}
+	if a.integrationKey != "" {
+		if err := checkGUID(a.integrationKey); err != nil {
+			errs = append(errs, optErr("WithIntegrationKey", "%v: the integration key is the GUID shown in Apps and Keys", err))
+		}
+	}
+	if a.userID != "" {
+		if err := checkGUID(a.userID); err != nil {
+			errs = append(errs, optErr("WithUserID", "%v: use the API Username GUID, not the email address", err))
+		}
+	}
+	if a.accountID != "" {
+		if err := checkGUID(a.accountID); err != nil {
+			errs = append(errs, optErr("WithAccountID", "%v: use the API Account ID GUID, not the short account number", err))
+		}
+	}
+	if a.organizationID != "" {
+		if err := checkGUID(a.organizationID); err != nil {
+			errs = append(errs, optErr("WithOrganizationID", "%v: copy the organization ID from DocuSign Admin > Overview", err))
+		}
+	}
+	if a.redirectURI != "" {
+		if err := checkRedirectURI(a.redirectURI); err != nil {
+			errs = append(errs, optErr("WithRedirectURI", "%v", err))
+		}
+	}
+
+	// Scopes: trimmed, deduplicated in order, impersonation added.
+	scopes := DefaultScopes
+	if a.scopesSet {
+		scopes = nil
+		for _, sc := range a.scopes {
+			sc = strings.TrimSpace(sc)
+			switch {
+			case sc == "":
+				errs = append(errs, optErr("WithScopes", "empty scope: remove it"))
+			case strings.ContainsAny(sc, " \t\r\n"):
+				errs = append(errs, optErr("WithScopes", "scope %q contains whitespace: pass each scope as its own argument", sc))
+			case !slices.Contains(scopes, sc):
+				scopes = append(scopes, sc)
+			}
+		}
+		if len(a.scopes) == 0 {
+			errs = append(errs, optErr("WithScopes", "no scopes given: pass at least ScopeSignature"))
+		}
+	}
+	if !slices.Contains(scopes, ScopeImpersonation) {
+		scopes = append(slices.Clone(scopes), ScopeImpersonation)
+	}
+	s.scopes = slices.Clone(scopes)
+
+	s.lifetime = MaxTokenLifetime
+	if a.lifetimeSet {
+		switch {
+		case a.tokenLifetime <= 0:
+			errs = append(errs, optErr("WithTokenLifetime", "%s is not positive: use up to %s", a.tokenLifetime, MaxTokenLifetime))
+		case a.tokenLifetime > MaxTokenLifetime:
+			errs = append(errs, optErr("WithTokenLifetime", "%s exceeds DocuSign's maximum of %s: use %s or less", a.tokenLifetime, MaxTokenLifetime, MaxTokenLifetime))
+		case a.tokenLifetime < time.Minute:
+			errs = append(errs, optErr("WithTokenLifetime", "%s is too short to be useful: use at least one minute", a.tokenLifetime))
+		default:
+			s.lifetime = a.tokenLifetime
+		}
+	}
+	s.margin = DefaultRefreshMargin
+	if s.lifetime < 4*DefaultRefreshMargin {
+		s.margin = s.lifetime / 4
+	}
+	if a.marginSet {
+		switch {
+		case a.refreshMargin < 0:
+			errs = append(errs, optErr("WithRefreshMargin", "%s is negative: use 0 or more", a.refreshMargin))
+		case a.refreshMargin >= s.lifetime:
+			errs = append(errs, optErr("WithRefreshMargin", "%s is not shorter than the token lifetime %s: every call would request a new token", a.refreshMargin, s.lifetime))
+		default:
+			s.margin = a.refreshMargin
+		}
+	}
+
+	switch {
+	case a.tokenCacheDir != "" && a.tokenCache != nil:
+		errs = append(errs, optErr("WithTokenCacheDir", "cannot be combined with WithTokenCache: use one"))
+	case a.tokenCacheDir != "":
+		fc, err := NewFileTokenCache(a.tokenCacheDir)
+		if err != nil {
+			errs = append(errs, wrapOpt("WithTokenCacheDir", err))
+		} else {
+			s.cache = fc
+		}
+	case a.tokenCacheSet && a.tokenCache == nil && a.tokenCacheDir == "":
+		// WithTokenCache(nil): memory of the token source only.
+	case a.tokenCache != nil:
+		s.cache = a.tokenCache
+	default:
+		s.cache = NewMemoryTokenCache()
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// authTransport is the auth layer of the request pipeline: it sets the
+// bearer token on each attempt, retries once with a new token after a 401,
+// and reports eSignature outcomes to the Go-Live tracker.
+type authTransport struct {
+	base   http.RoundTripper
+	client *Client
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	c := t.client
+	esign := c.isESignatureRequest(req.URL)
+	if req.Header.Get("Authorization") != "" || !c.sendsTokenTo(req.URL) {
+		// An explicit Authorization header wins; foreign hosts (e.g. a
+		// redirect to storage) never receive the token.
+		resp, err := t.base.RoundTrip(req)
+		if esign {
+			c.golive.observe(req, resp, err)
+		}
+		return resp, err
+	}
+	ctx := req.Context()
+	tok, err := c.ts.Token(ctx)
+	if err == nil && (tok == nil || tok.AccessToken == "") {
+		err = errors.New("docusign: token source returned no access token")
+	}
+	if err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	r := req.Clone(ctx)
+	tok.SetAuthHeader(r)
+	resp, err := t.base.RoundTrip(r)
+	if esign {
+		c.golive.observe(req, resp, err)
+	}
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		return resp, err
+	}
+
+	// 401: the token was revoked or expired early. Replace it and try once
+	// more, if the body can be replayed and the token actually changes.
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		return resp, nil
+	}
+	// A cache that cannot forget the token is reported by LastCacheError;
+	// a fresh token is tried regardless.
+	_ = c.invalidateToken(tok.AccessToken)
+	fresh, err := c.ts.Token(ctx)
+	if err == nil && (fresh == nil || fresh.AccessToken == "") {
+		err = errors.New("token source returned no access token")
+	}
+	if err != nil {
+		drainClose(resp)
+		return nil, fmt.Errorf("docusign: %s %s was answered 401 and no new token could be obtained: %w", req.Method, req.URL.Redacted(), err)
+	}
+	if fresh.AccessToken == tok.AccessToken {
+		return resp, nil
+	}
+	r2 := req.Clone(ctx)
+	if req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			return resp, nil
+		}
+		r2.Body = body
+	}
+	drainClose(resp)
+	fresh.SetAuthHeader(r2)
+	resp, err = t.base.RoundTrip(r2)
+	if esign {
+		c.golive.observe(req, resp, err)
+	}
+	return resp, err
+}
+
+// closeBody closes a request body the transport will not send, as the
+// RoundTripper contract requires.
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		_ = req.Body.Close()
+	}
+}
+
+// drainClose discards a response so its connection can be reused.
+func drainClose(resp *http.Response) {
+	if resp != nil && resp.Body != nil {
+		_, _ = io.CopyN(io.Discard, resp.Body, 64<<10)
+		_ = resp.Body.Close()
+	}
+}

@@ -30,6 +30,12 @@ type Environment struct {
 	AdminURL string
 	// MonitorURL is the Monitor API base (the host; paths start with /api).
 	MonitorURL string
+	// Sandbox marks a developer-style environment, where integration keys
+	// work before Go-Live: the Client's GoLiveTracker counts eSignature
+	// calls only in sandbox environments. True for Developer; set it on a
+	// custom environment that stands in for the developer one (a proxy in
+	// front of demo.docusign.net, a test server).
+	Sandbox bool
 }
 
 // The predefined DocuSign environments.
@@ -41,6 +47,7 @@ var (
 		ESignatureURL: "https://demo.docusign.net/restapi",
 		AdminURL:      "https://api-d.docusign.net/management",
 		MonitorURL:    "https://lens-d.docusign.net",
+		Sandbox:       true,
 	}
 	// Production is DocuSign's production environment. eSignature calls go
 	// to the account's base_uri reported by /oauth/userinfo.

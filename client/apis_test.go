@@ -1,0 +1,78 @@
+package client_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dsgo/docusign/client"
+	"github.com/dsgo/docusign/gen/admin"
+	"github.com/dsgo/docusign/gen/esignature/users"
+	"github.com/dsgo/docusign/gen/monitor"
+)
+
+func TestGeneratedClientsAreBoundToTheEnvironmentAndAuthenticated(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.URL.Path+" "+r.Header.Get("Authorization"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	env := client.Environment{Name: "test", OAuthURL: srv.URL, ESignatureURL: srv.URL + "/restapi", AdminURL: srv.URL + "/management", MonitorURL: srv.URL}
+	c, err := client.New(client.WithEnvironment(env),
+		client.WithTokenSource(client.StaticTokenSource(&client.Token{AccessToken: "tok", TokenType: "Bearer", Expiry: time.Now().Add(time.Hour)})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	u, err := client.ESignature(ctx, c, users.NewClientWithResponses, users.WithHTTPClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.ListUsersWithResponse(ctx, "acct", nil); err != nil {
+		t.Fatal(err)
+	}
+	a, err := client.Admin(c, admin.NewClientWithResponses, admin.WithHTTPClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.GetOrganizationsWithResponse(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	m, err := client.Monitor(c, monitor.NewClientWithResponses, monitor.WithHTTPClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.GetStreamWithResponse(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"/restapi/v2.1/accounts/acct/users Bearer tok",
+		"/management/v2/organizations Bearer tok",
+		"/api/v2.0/datasets/monitor/stream Bearer tok",
+	}
+	if strings.Join(seen, "\n") != strings.Join(want, "\n") {
+		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(seen, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestAMissingAPIURLIsAClearError(t *testing.T) {
+	env := client.Environment{Name: "partial", OAuthURL: "https://account-d.docusign.com"}
+	c, err := client.New(client.WithEnvironment(env),
+		client.WithTokenSource(client.StaticTokenSource(&client.Token{AccessToken: "tok", Expiry: time.Now().Add(time.Hour)})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.Admin(c, admin.NewClientWithResponses, admin.WithHTTPClient)
+	if err == nil || !strings.Contains(err.Error(), "no Admin URL") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -1,0 +1,372 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+)
+
+// Client is an authenticated connection to one DocuSign environment: it
+// obtains and caches tokens (JWT grant), discovers the user's account and
+// base URIs, and sends requests through the transport pipeline with the
+// bearer token applied to each attempt. It is safe for concurrent use.
+//
+// Client implements Do, so it can be passed wherever generated API clients
+// expect an HTTP request doer.
+type Client struct {
+	settings *authSettings
+	env      Environment
+
+	ts      TokenSource
+	caching *CachingTokenSource // nil with WithTokenSource
+
+	httpClient *http.Client // pipeline with the auth layer
+	oauthHTTP  *http.Client // pipeline without it, for /oauth/*
+
+	golive *GoLiveTracker
+
+	uiMu   sync.Mutex
+	ui     *UserInfo
+	uiCall *userInfoCall
+	uiGen  uint64
+}
+
+// userInfoCall is one in-flight /oauth/userinfo request shared by callers.
+type userInfoCall struct {
+	done chan struct{}
+	info *UserInfo
+	err  error
+}
+
+// New builds a Client. It validates every option first and reports all
+// problems together (errors.Join), each naming the option and the fix; no
+// network call is made until a token or API call is needed.
+func New(opts ...Option) (*Client, error) {
+	var cfg config
+	for i, o := range opts {
+		if o == nil {
+			cfg.addErr(fmt.Errorf("docusign: New: option %d is nil: remove it", i))
+			continue
+		}
+		o(&cfg)
+	}
+	errs := slicesClone(cfg.errs)
+	settings, err := cfg.authConfig.validate()
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if err := cfg.transportConfig.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+
+	c := &Client{settings: settings, env: settings.env}
+	c.golive = newGoLiveTracker(settings.env.Sandbox, settings.now)
+
+	// OAuth requests go through the transport without the auth layer.
+	c.oauthHTTP, err = cfg.transportConfig.newHTTPClient(nil)
+	if err != nil {
+		return nil, err
+	}
+	c.httpClient, err = cfg.transportConfig.newHTTPClient(func(rt http.RoundTripper) http.RoundTripper {
+		return &authTransport{base: rt, client: c}
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	if settings.tokenSource != nil {
+		c.ts = settings.tokenSource
+	} else {
+		jwtSrc, err := NewJWTTokenSource(JWTConfig{
+			Environment:    settings.env,
+			IntegrationKey: settings.integrationKey,
+			UserID:         settings.userID,
+			PrivateKey:     settings.key,
+			Scopes:         settings.scopes,
+			Lifetime:       settings.lifetime,
+			RedirectURI:    settings.redirectURI,
+			HTTPClient:     c.oauthHTTP,
+			Now:            settings.now,
+		})
+		if err != nil {
+			return nil, err
+		}
+		logger := cfg.transportConfig.log()
+		envName := settings.env.Name
+		// Log each token request (never the token), so an operator can see
+		// when a process requests a token on every run.
+		logged := TokenSourceFunc(func(ctx context.Context) (*Token, error) {
+			tok, err := jwtSrc.Token(ctx)
+			if err != nil {
+				logger.DebugContext(ctx, "docusign: token request failed", slog.String("environment", envName), slog.String("error", err.Error()))
+				return nil, err
+			}
+			logger.DebugContext(ctx, "docusign: obtained a new access token", slog.String("environment", envName), slog.Time("expiry", tok.Expiry))
+			return tok, nil
+		})
+		c.caching = NewCachingTokenSource(logged, CachingOptions{
+			Cache:         settings.cache,
+			Key:           TokenCacheKey(settings.env, settings.integrationKey, settings.userID, settings.scopes),
+			RefreshMargin: settings.margin,
+			Now:           settings.now,
+			OnCacheError: func(err error) {
+				logger.Warn("docusign: token cache failed; the token is still used", slog.String("error", err.Error()))
+			},
+		})
+		c.ts = c.caching
+	}
+	return c, nil
+}
+
+func slicesClone(e []error) []error { return append([]error(nil), e...) }
+
+// Environment is the environment the Client talks to.
+func (c *Client) Environment() Environment { return c.env }
+
+// TokenSource is the Client's token source: a *CachingTokenSource over the
+// JWT grant, or the source given with WithTokenSource.
+func (c *Client) TokenSource() TokenSource { return c.ts }
+
+// Token returns a valid access token, requesting one only when the cached
+// token is missing or near expiry.
+func (c *Client) Token(ctx context.Context) (*Token, error) { return c.ts.Token(ctx) }
+
+// ResetToken forgets the cached token (in memory and in the token cache)
+// and the cached user info, so the next call authenticates from scratch.
+// With WithTokenSource, the source is reset if it has a Reset() error method.
+func (c *Client) ResetToken() error {
+	c.uiMu.Lock()
+	c.ui = nil
+	c.uiGen++
+	c.uiMu.Unlock()
+	if r, ok := c.ts.(interface{ Reset() error }); ok {
+		return r.Reset()
+	}
+	return nil
+}
+
+// invalidateToken drops the token a server rejected.
+func (c *Client) invalidateToken(accessToken string) error {
+	if c.caching != nil {
+		return c.caching.invalidate(accessToken)
+	}
+	if r, ok := c.ts.(interface{ Reset() error }); ok {
+		return r.Reset()
+	}
+	return nil
+}
+
+// UserInfo returns the user and accounts behind the token
+// (GET {OAuthURL}/oauth/userinfo), fetched once and cached for the life of
+// the Client (ResetToken clears it). Concurrent first calls share one request.
+func (c *Client) UserInfo(ctx context.Context) (*UserInfo, error) {
+	c.uiMu.Lock()
+	if c.ui != nil {
+		ui := c.ui.clone()
+		c.uiMu.Unlock()
+		return ui, nil
+	}
+	call := c.uiCall
+	if call == nil {
+		call = &userInfoCall{done: make(chan struct{})}
+		c.uiCall = call
+		gen := c.uiGen
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenFetchTimeout)
+		go func() {
+			defer cancel()
+			info, err := c.fetchUserInfo(fctx)
+			c.uiMu.Lock()
+			if err == nil && gen == c.uiGen {
+				c.ui = info
+			}
+			c.uiCall = nil
+			c.uiMu.Unlock()
+			call.info, call.err = info, err
+			close(call.done)
+		}()
+	}
+	c.uiMu.Unlock()
+	select {
+	case <-call.done:
+		if call.err != nil {
+			return nil, call.err
+		}
+		return call.info.clone(), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// fetchUserInfo calls /oauth/userinfo, replacing the token once on 401.
+func (c *Client) fetchUserInfo(ctx context.Context) (*UserInfo, error) {
+	tok, err := c.ts.Token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	info, err := fetchUserInfo(ctx, c.oauthHTTP, c.env, tok)
+	var aerr *AuthError
+	if errors.As(err, &aerr) && aerr.StatusCode == http.StatusUnauthorized {
+		_ = c.invalidateToken(tok.AccessToken)
+		fresh, terr := c.ts.Token(ctx)
+		if terr != nil {
+			return nil, terr
+		}
+		if fresh.AccessToken != tok.AccessToken {
+			info, err = fetchUserInfo(ctx, c.oauthHTTP, c.env, fresh)
+		}
+	}
+	return info, err
+}
+
+// Account returns the selected eSignature account: the one set with
+// WithAccountID, else the user's default account. A configured account the
+// user does not have is an *AccountNotFoundError listing the user's accounts.
+func (c *Client) Account(ctx context.Context) (*Account, error) {
+	ui, err := c.UserInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := ui.selectAccount(c.settings.accountID)
+	if err != nil {
+		return nil, err
+	}
+	cp := *a
+	return &cp, nil
+}
+
+// AccountID returns the selected account's ID (see Account).
+func (c *Client) AccountID(ctx context.Context) (string, error) {
+	a, err := c.Account(ctx)
+	if err != nil {
+		return "", err
+	}
+	return a.AccountID, nil
+}
+
+// OrganizationID is the organization set with WithOrganizationID, or "".
+// (The organization of the selected account is in Account(ctx).Organization.)
+func (c *Client) OrganizationID() string { return c.settings.organizationID }
+
+// ESignatureURL is the eSignature REST base including /restapi: the
+// environment's ESignatureURL, or, when that is empty as in Production, the
+// selected account's base_uri + "/restapi".
+func (c *Client) ESignatureURL(ctx context.Context) (string, error) {
+	if c.env.ESignatureURL != "" {
+		return strings.TrimRight(c.env.ESignatureURL, "/"), nil
+	}
+	a, err := c.Account(ctx)
+	if err != nil {
+		return "", err
+	}
+	return a.ESignatureURL(), nil
+}
+
+// AdminURL is the Admin API base (including /management), "" if the
+// environment has none.
+func (c *Client) AdminURL() string { return strings.TrimRight(c.env.AdminURL, "/") }
+
+// MonitorURL is the Monitor API base, "" if the environment has none.
+func (c *Client) MonitorURL() string { return strings.TrimRight(c.env.MonitorURL, "/") }
+
+// ConsentURL returns the URL where the user grants this integration key
+// consent for the configured scopes (see the package function ConsentURL).
+// It needs WithIntegrationKey and WithRedirectURI.
+func (c *Client) ConsentURL(state string) (string, error) {
+	return ConsentURL(ConsentParams{
+		Environment:    c.env,
+		IntegrationKey: c.settings.integrationKey,
+		RedirectURI:    c.settings.redirectURI,
+		Scopes:         c.settings.scopes,
+		State:          state,
+	})
+}
+
+// HTTPClient returns the *http.Client whose transport applies the bearer
+// token to each request (and each retry) and replaces a rejected token once.
+func (c *Client) HTTPClient() *http.Client { return c.httpClient }
+
+// Do sends req through HTTPClient. It lets a Client serve as the HTTP
+// request doer of generated API clients.
+func (c *Client) Do(req *http.Request) (*http.Response, error) { return c.httpClient.Do(req) }
+
+// GoLive returns the tracker of consecutive successful eSignature calls
+// (see GoLiveTracker).
+func (c *Client) GoLive() *GoLiveTracker { return c.golive }
+
+// isESignatureRequest reports whether u is under the eSignature base: the
+// environment's, or, without one, the selected account's (once known).
+func (c *Client) isESignatureRequest(u *url.URL) bool {
+	if c.env.ESignatureURL != "" {
+		return urlUnder(u, c.env.ESignatureURL)
+	}
+	c.uiMu.Lock()
+	ui := c.ui
+	c.uiMu.Unlock()
+	if ui == nil {
+		return false
+	}
+	a, err := ui.selectAccount(c.settings.accountID)
+	return err == nil && urlUnder(u, a.ESignatureURL())
+}
+
+// sendsTokenTo reports whether a request to u may carry the bearer token:
+// only the environment's hosts, the user's account hosts, and DocuSign's
+// own https domains receive it.
+func (c *Client) sendsTokenTo(u *url.URL) bool {
+	host := strings.ToLower(u.Host)
+	for _, base := range []string{c.env.OAuthURL, c.env.ESignatureURL, c.env.AdminURL, c.env.MonitorURL} {
+		if base == "" {
+			continue
+		}
+		if b, err := url.Parse(base); err == nil && strings.EqualFold(b.Host, host) && strings.EqualFold(b.Scheme, u.Scheme) {
+			return true
+		}
+	}
+	if u.Scheme == "https" {
+		h := u.Hostname()
+		if strings.HasSuffix(h, ".docusign.net") || strings.HasSuffix(h, ".docusign.com") {
+			return true
+		}
+	}
+	c.uiMu.Lock()
+	ui := c.ui
+	c.uiMu.Unlock()
+	if ui != nil {
+		for _, a := range ui.Accounts {
+			if b, err := url.Parse(a.BaseURI); err == nil && strings.EqualFold(b.Host, host) && strings.EqualFold(b.Scheme, u.Scheme) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// String describes the Client without secrets.
+func (c *Client) String() string {
+	if c == nil {
+		return "Client(<nil>)"
+	}
+	s := c.settings
+	auth := "token source " + fmt.Sprintf("%T", c.ts)
+	if c.caching != nil {
+		auth = fmt.Sprintf("JWT integration_key=%s user=%s key=%s scopes=%q", s.integrationKey, s.userID, s.key, s.scopes)
+	}
+	return fmt.Sprintf("docusign.Client{env=%s oauth=%s %s}", c.env.Name, c.env.OAuthURL, auth)
+}
+
+// GoString is String, so %#v shows no secrets.
+func (c *Client) GoString() string { return c.String() }
+
+// LogValue keeps secrets out of slog output.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// Format prints String for every verb.
+func (c *Client) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String()) }

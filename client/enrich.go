@@ -1,0 +1,285 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+const (
+	// DefaultEnrichConcurrency is how many user lookups EnrichOrgUsers runs
+	// at once when EnrichOptions.Concurrency is 0.
+	DefaultEnrichConcurrency = 4
+	maxEnrichConcurrency     = 16
+	// DefaultEnrichLowRemaining is the hourly budget left
+	// (X-RateLimit-Remaining) below which EnrichOrgUsers paces its requests.
+	DefaultEnrichLowRemaining = 100
+	// maxPaceWait bounds a single wait, in case a reset time is far off
+	// (clock skew): the pipeline's 429 handling covers the rest.
+	maxPaceWait = 5 * time.Minute
+)
+
+// EnrichOptions configures EnrichOrgUsers.
+type EnrichOptions struct {
+	// AccountID is the eSignature account to look users up in; empty means
+	// the client's account.
+	AccountID string
+	// Concurrency is the number of lookups in flight, 1 to 16; 0 means
+	// DefaultEnrichConcurrency.
+	Concurrency int
+	// LowRemaining is the hourly budget left below which requests are
+	// spread evenly until the budget resets (and the burst budget is
+	// respected likewise); 0 means DefaultEnrichLowRemaining, negative
+	// disables pacing.
+	LowRemaining int
+}
+
+func (o EnrichOptions) validate() error {
+	if o.Concurrency < 0 || o.Concurrency > maxEnrichConcurrency {
+		return fmt.Errorf("docusign: EnrichOptions.Concurrency %d is out of range: use 1 to %d, or 0 for %d", o.Concurrency, maxEnrichConcurrency, DefaultEnrichConcurrency)
+	}
+	return nil
+}
+
+// EnrichedUser is an Admin organization user with the user's eSignature
+// details in one account.
+type EnrichedUser struct {
+	// User is the Admin record.
+	User OrgUser
+	// ESign holds the eSignature details, nil when the user is not a
+	// member of the account or the lookup failed.
+	ESign *ESignUser
+	// Err is the lookup's failure; nil when found or not a member.
+	Err error
+}
+
+// ModifiedDate is userSettings.modifiedDate from the eSignature details
+// (zero without them): the last change to the user's settings.
+func (e EnrichedUser) ModifiedDate() time.Time {
+	if e.ESign == nil {
+		return time.Time{}
+	}
+	return e.ESign.ModifiedDate
+}
+
+// EnrichOrgUsers looks up the eSignature details (user settings,
+// permission profile, userSettings.modifiedDate, ...) of each Admin user,
+// typically one page from OrgUsersPager at a time so the page's checkpoint
+// stays valid. Lookups run concurrently (EnrichOptions.Concurrency) and slow
+// down when DocuSign's rate headers say the budget is low. Results keep the
+// order of users; a user who is not a member of the account gets a nil
+// ESign and no error. The returned error joins the failed lookups, or is
+// ctx's error if it ended first.
+func (c *Client) EnrichOrgUsers(ctx context.Context, users []OrgUser, opts EnrichOptions) ([]EnrichedUser, error) {
+	return enrichOrgUsers(ctx, c.esignConn(), users, opts)
+}
+
+// ESignUser fetches one user's eSignature details in an account (empty
+// accountID: the client's account).
+func (c *Client) ESignUser(ctx context.Context, accountID, userID string) (ESignUser, error) {
+	if accountID == "" {
+		var err error
+		if accountID, err = c.AccountID(ctx); err != nil {
+			return ESignUser{}, err
+		}
+	}
+	base, err := c.ESignatureURL(ctx)
+	if err != nil {
+		return ESignUser{}, err
+	}
+	return lookupESignUser(ctx, &pageGetter{do: c}, base, accountID, userID)
+}
+
+// enrichOrgUsers looks up every user's eSignature details with bounded
+// concurrency, pacing itself when the rate budget runs low. Results are in
+// the order of users. The error joins every failed lookup (a user who is
+// not a member of the account is not a failure), or is the context's error
+// when ctx ends first.
+func enrichOrgUsers(ctx context.Context, c esignConn, users []OrgUser, o EnrichOptions) ([]EnrichedUser, error) {
+	return enrichWith(ctx, c, users, o, &enrichPacer{now: time.Now})
+}
+
+// enrichWith is enrichOrgUsers with the pacer supplied (tests give it a
+// clock).
+func enrichWith(ctx context.Context, c esignConn, users []OrgUser, o EnrichOptions, pace *enrichPacer) ([]EnrichedUser, error) {
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	workers := o.Concurrency
+	if workers == 0 {
+		workers = DefaultEnrichConcurrency
+	}
+	low := o.LowRemaining
+	if low == 0 {
+		low = DefaultEnrichLowRemaining
+	}
+	acct := o.AccountID
+	if acct == "" {
+		var err error
+		if acct, err = c.account(ctx); err != nil {
+			return nil, fmt.Errorf("docusign: EnrichOptions.AccountID defaults to the client's account: %w", err)
+		}
+	}
+	base, err := c.base(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pace.low = low
+	out := make([]EnrichedUser, len(users))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, max(len(users), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g := pageGetter{do: c.do, observe: pace.observe}
+			for i := range jobs {
+				out[i].User = users[i]
+				if err := pace.wait(ctx); err != nil {
+					out[i].Err = err
+					continue
+				}
+				u, err := lookupESignUser(ctx, &g, base, acct, users[i].ID)
+				switch {
+				case err == nil:
+					out[i].ESign = &u
+				case !isUserNotFound(err):
+					out[i].Err = err
+				}
+			}
+		}()
+	}
+	var ctxErr error
+dispatch:
+	for i := range users {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			ctxErr = ctx.Err()
+			for j := i; j < len(users); j++ {
+				out[j] = EnrichedUser{User: users[j], Err: ctxErr}
+			}
+			break dispatch
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if ctxErr == nil {
+		ctxErr = ctx.Err() // ended while the last lookups were in flight
+	}
+	if ctxErr != nil {
+		return out, ctxErr
+	}
+	var errs []error
+	for _, r := range out {
+		if r.Err != nil {
+			errs = append(errs, fmt.Errorf("user %s: %w", r.User.ID, r.Err))
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// lookupESignUser fetches GET {base}/v2.1/accounts/{acct}/users/{id}.
+func lookupESignUser(ctx context.Context, g *pageGetter, base, acct, id string) (ESignUser, error) {
+	if id == "" {
+		return ESignUser{}, errors.New("docusign: user has no id")
+	}
+	u := strings.TrimRight(base, "/") + "/v2.1/accounts/" + url.PathEscape(acct) + "/users/" + url.PathEscape(id)
+	var user ESignUser
+	err := g.getPage(ctx, u, func(body []byte) error { return json.Unmarshal(body, &user) })
+	if err != nil {
+		return ESignUser{}, fmt.Errorf("docusign: eSignature user %s in account %s: %w", id, acct, err)
+	}
+	return user, nil
+}
+
+// isUserNotFound reports a lookup of a user who is not in the account: HTTP
+// 404, or eSignature's USER_DOES_NOT_EXIST_IN_SYSTEM / USER_NOT_FOUND codes
+// (which it may send with a 400).
+func isUserNotFound(err error) bool {
+	if errors.Is(err, ErrNotFound) {
+		return true
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		switch ae.Code {
+		case "USER_DOES_NOT_EXIST_IN_SYSTEM", "USER_NOT_FOUND":
+			return true
+		}
+	}
+	return false
+}
+
+// enrichPacer spreads requests out when DocuSign's rate headers say the budget is
+// running low: below `low` calls left in the hour, requests are spaced so the
+// rest lasts until the reset; with the burst budget nearly spent, they are
+// spaced over the 30-second burst window.
+type enrichPacer struct {
+	mu   sync.Mutex
+	low  int // <0: disabled
+	now  func() time.Time
+	next time.Time // earliest start of the next request while pacing
+	rate Rate      // the latest rate headers seen
+}
+
+// enrichBurstWindow is the length of DocuSign's burst budget window.
+const enrichBurstWindow = 30 * time.Second
+
+// observe records the rate headers of a response.
+func (p *enrichPacer) observe(h http.Header) {
+	r := rateFromHeader(h, p.now())
+	if r.IsZero() {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rate = r
+}
+
+// delay reserves the next request slot and returns how long to wait for it.
+func (p *enrichPacer) delay() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r := p.rate
+	if p.low < 0 || r.IsZero() {
+		return 0
+	}
+	now := p.now()
+	var spacing time.Duration
+	earliest := now
+	if r.Limit > 0 && r.Remaining <= p.low {
+		until := r.Reset.Sub(now)
+		if r.Reset.IsZero() || until < 0 {
+			until = 0
+		}
+		if r.Remaining == 0 {
+			earliest = now.Add(min(until, maxPaceWait)) // nothing left: wait for the reset
+		} else {
+			spacing = until / time.Duration(r.Remaining+1)
+		}
+	}
+	if r.BurstLimit > 0 && r.BurstRemaining <= max(r.BurstLimit/10, 1) {
+		spacing = max(spacing, enrichBurstWindow/time.Duration(r.BurstLimit))
+	}
+	if spacing == 0 && !earliest.After(now) {
+		return 0
+	}
+	spacing = min(spacing, maxPaceWait)
+	start := earliest
+	if p.next.After(start) {
+		start = p.next
+	}
+	p.next = start.Add(spacing)
+	return min(start.Sub(now), maxPaceWait)
+}
+
+// wait blocks until the next request may start, or ctx ends.
+func (p *enrichPacer) wait(ctx context.Context) error {
+	return pagerSleep(ctx, p.delay())
+}

@@ -1,0 +1,226 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	// maxMonitorLimit is the largest page the Monitor stream returns.
+	maxMonitorLimit = 2000
+	// DefaultMonitorLimit is the page size used when MonitorOptions.Limit is
+	// 0. It is the API's maximum (DocuSign's own default is 1000): fewer,
+	// larger requests keep a collector well inside the rate limits.
+	DefaultMonitorLimit = maxMonitorLimit
+	// DefaultPollInterval is how long a followed Monitor stream waits after a
+	// page that was not full before asking again.
+	DefaultPollInterval = 60 * time.Second
+
+	monitorStreamPath = "/api/v2.0/datasets/monitor/stream"
+)
+
+// ErrMissingEndCursor is returned when a Monitor page holds events but no
+// endCursor. Continuing would restart the stream from its default start (or
+// lose the position), so the pager stops instead; the page is not consumed
+// and a retry fetches it again.
+var ErrMissingEndCursor = errors.New("docusign: monitor stream page has events but no endCursor")
+
+// MonitorOptions configures a Monitor event stream. At most one of Cursor,
+// Checkpoint, Since and FromNow may be set; with none, the stream starts
+// where DocuSign starts it (seven days back).
+//
+// Each request asks for the events after the previous page's endCursor. A
+// page with no events keeps the cursor it was fetched with (whatever
+// endCursor it carries), so nothing that arrives later is skipped; a page
+// with events but no endCursor stops the stream with ErrMissingEndCursor
+// instead of silently starting over.
+type MonitorOptions struct {
+	// Cursor starts at an endCursor saved from an earlier response.
+	Cursor string
+	// Checkpoint resumes exactly after the last event processed, even mid-page.
+	Checkpoint Checkpoint
+	// Since starts at events from this time on (sent as an ISO 8601 UTC cursor).
+	Since time.Time
+	// FromNow starts at the current time: only events from now on.
+	FromNow bool
+
+	// Limit is the page size, 1 to 2000; 0 means DefaultMonitorLimit (2000).
+	Limit int
+	// Follow keeps polling for new events instead of stopping at the first
+	// empty page: after a full page the next is fetched at once, otherwise
+	// after PollInterval. Only cancelling the context ends a followed
+	// stream (All then ends without an error). NextPage returns every
+	// poll's page, empty ones included, so a page-level caller can
+	// heartbeat and checkpoint.
+	Follow bool
+	// PollInterval is the wait between polls in Follow mode; 0 means
+	// DefaultPollInterval (60 s). Negative values are invalid.
+	PollInterval time.Duration
+}
+
+// validate reports every invalid option at once, naming each.
+func (o MonitorOptions) validate() error {
+	var errs []error
+	var starts []string
+	if o.Cursor != "" {
+		starts = append(starts, "Cursor")
+	}
+	if !o.Checkpoint.IsZero() {
+		starts = append(starts, "Checkpoint")
+	}
+	if !o.Since.IsZero() {
+		starts = append(starts, "Since")
+	}
+	if o.FromNow {
+		starts = append(starts, "FromNow")
+	}
+	if len(starts) > 1 {
+		errs = append(errs, fmt.Errorf("docusign: MonitorOptions.%s are mutually exclusive: set at most one start", strings.Join(starts, ", MonitorOptions.")))
+	}
+	if o.Limit < 0 || o.Limit > maxMonitorLimit {
+		errs = append(errs, fmt.Errorf("docusign: MonitorOptions.Limit %d is out of range: use 1 to %d, or 0 for %d", o.Limit, maxMonitorLimit, DefaultMonitorLimit))
+	}
+	if o.PollInterval < 0 {
+		errs = append(errs, fmt.Errorf("docusign: MonitorOptions.PollInterval %v is negative: use a positive duration, or 0 for %v", o.PollInterval, DefaultPollInterval))
+	}
+	if o.PollInterval > 0 && !o.Follow {
+		errs = append(errs, errors.New("docusign: MonitorOptions.PollInterval is set but Follow is not: set Follow to poll, or drop PollInterval"))
+	}
+	if err := o.Checkpoint.expectKind("MonitorOptions.Checkpoint", CheckpointMonitor); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// monitorSource fetches Monitor stream pages.
+type monitorSource struct {
+	g        pageGetter
+	endpoint string // base URL + stream path
+	limit    int
+	follow   bool
+	interval time.Duration
+	// pollDue is set after a page that was not full in Follow mode: the
+	// next fetch waits interval first.
+	pollDue bool
+}
+
+// newMonitorPager builds the Monitor event pager over d.
+func newMonitorPager(d pageDoer, monitorURL string, opts MonitorOptions, now func() time.Time) (*Pager[Event], error) {
+	var errs []error
+	if monitorURL == "" {
+		errs = append(errs, errors.New("docusign: the environment has no MonitorURL: set Environment.MonitorURL to use the Monitor API"))
+	}
+	if err := opts.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	limit := opts.Limit
+	if limit == 0 {
+		limit = DefaultMonitorLimit
+	}
+	interval := opts.PollInterval
+	if interval == 0 {
+		interval = DefaultPollInterval
+	}
+	src := &monitorSource{
+		g:        pageGetter{do: d},
+		endpoint: strings.TrimRight(monitorURL, "/") + monitorStreamPath,
+		limit:    limit,
+		follow:   opts.Follow,
+		interval: interval,
+	}
+	at := pagePos{cursor: opts.Cursor, limit: limit}
+	switch {
+	case !opts.Since.IsZero():
+		at.cursor = FormatCursorTime(opts.Since)
+	case opts.FromNow:
+		at.cursor = FormatCursorTime(now())
+	}
+	p := newPager[Event](CheckpointMonitor, src, eventFingerprint, at, opts.Checkpoint)
+	p.follow = opts.Follow
+	return p, nil
+}
+
+// MonitorPager returns a pager over the organization's Monitor audit
+// events, for page-level control and checkpoints. See MonitorOptions for
+// where it starts, drain versus follow, and page size.
+func (c *Client) MonitorPager(opts MonitorOptions) (*Pager[Event], error) {
+	now := time.Now
+	if c.settings != nil && c.settings.now != nil {
+		now = c.settings.now
+	}
+	return newMonitorPager(c, c.MonitorURL(), opts, now)
+}
+
+// MonitorEvents iterates over Monitor audit events:
+//
+//	for ev, err := range c.MonitorEvents(ctx, client.MonitorOptions{Follow: true}) { ... }
+//
+// Breaking out of the loop stops cleanly (every response body is closed).
+// To resume across restarts, use MonitorPager and save its Checkpoint.
+func (c *Client) MonitorEvents(ctx context.Context, opts MonitorOptions) iter.Seq2[Event, error] {
+	p, err := c.MonitorPager(opts)
+	if err != nil {
+		return pagerErrorSeq[Event](err)
+	}
+	return p.All(ctx)
+}
+
+// eventFingerprint identifies an event by its eventId, or by its bytes when
+// it has none.
+func eventFingerprint(e *Event) uint64 {
+	if e.EventID != "" {
+		return recordFingerprint(e.EventID)
+	}
+	return rawRecordFingerprint(e.Raw)
+}
+
+func (s *monitorSource) fetch(ctx context.Context, at pagePos) (fetched[Event], error) {
+	if s.pollDue {
+		if err := pagerSleep(ctx, s.interval); err != nil {
+			return fetched[Event]{}, err
+		}
+		s.pollDue = false
+	}
+	limit := at.limit
+	if limit <= 0 {
+		limit = s.limit
+	}
+	q := make(url.Values, 2)
+	if at.cursor != "" {
+		q.Set("cursor", at.cursor)
+	}
+	q.Set("limit", strconv.Itoa(limit))
+	var pg monitorPage
+	err := s.g.getPage(ctx, s.endpoint+"?"+q.Encode(), func(body []byte) error {
+		var err error
+		pg, err = decodeMonitorPage(body, make([]Event, 0, min(limit, len(body)/256+1)))
+		return err
+	})
+	if err != nil {
+		return fetched[Event]{}, fmt.Errorf("docusign: monitor stream at cursor %q: %w", at.cursor, err)
+	}
+	f := fetched[Event]{items: pg.events}
+	switch {
+	case len(pg.events) == 0:
+		// Nothing new: keep the cursor, whatever the response says.
+		f.next = pagePos{cursor: at.cursor, limit: s.limit}
+		f.last = !s.follow
+	case pg.endCursor == "":
+		return fetched[Event]{}, fmt.Errorf("docusign: monitor stream at cursor %q: page of %d events: %w", at.cursor, len(pg.events), ErrMissingEndCursor)
+	default:
+		f.next = pagePos{cursor: pg.endCursor, limit: s.limit}
+	}
+	if s.follow && len(pg.events) < limit {
+		s.pollDue = true
+	}
+	return f, nil
+}

@@ -1,0 +1,537 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ErrNoMorePages is returned by Pager.NextPage after the last page.
+var ErrNoMorePages = errors.New("docusign: no more pages")
+
+// Pager reads one DocuSign listing a page at a time and remembers where it
+// is, so that a collector can stop at any record and resume later from a
+// Checkpoint with nothing lost and nothing repeated.
+//
+// Use NextPage for page-level control (like aws-sdk-go-v2 paginators:
+// for p.HasMorePages() { page, err := p.NextPage(ctx) ... }) or All for a
+// record-by-record loop; use one style per pager. Checkpoint returns the
+// position after everything handed out so far. A Pager holds at most one
+// page of records, however many pages it reads. It is not safe for
+// concurrent use.
+//
+// After an error the pager stays where it was: calling NextPage or All again
+// retries the same page.
+type Pager[T any] struct {
+	src  pageSource[T]
+	kind string
+	id   func(*T) uint64 // fingerprint of a record, unless the source supplies them
+
+	at     pagePos  // request of the next page to fetch
+	seen   []uint64 // records of the page at `at` already processed (resume)
+	done   bool     // the listing is complete (list kinds)
+	stop   bool     // no more pages in this run (done, or a drained stream)
+	follow bool     // a followed stream: context cancellation ends All cleanly
+
+	cur     *Page[T] // the page All is handing out
+	yielded int      // records of cur handed out
+	ids     map[uint64]struct{}
+}
+
+// pagePos is the request of one page: a Monitor cursor and limit, or the
+// path and query of a list page relative to its API base URL.
+type pagePos struct {
+	cursor string
+	limit  int
+	page   string
+}
+
+// pageSource fetches and decodes one page of a listing.
+type pageSource[T any] interface {
+	fetch(ctx context.Context, at pagePos) (fetched[T], error)
+}
+
+// fetched is one decoded page and what follows it.
+type fetched[T any] struct {
+	at       pagePos // the request actually made, when resolved by the source
+	items    []T
+	fps      []uint64 // fingerprints of items, when the source computes them
+	next     pagePos  // request of the page after this one
+	last     bool     // stop after this page
+	complete bool     // ...because the listing is complete (not a drained stream)
+}
+
+// Page is one page of a listing as handed out by Pager.NextPage.
+type Page[T any] struct {
+	// Items are the page's records in the order DocuSign sent them, without
+	// records already processed before the checkpoint the pager resumed from
+	// and without repeats of a record id within the page.
+	Items []T
+	// Skipped counts records DocuSign returned that are not in Items for
+	// those two reasons.
+	Skipped int
+
+	kind     string
+	at       pagePos
+	base     []uint64 // processed before this page was fetched (resume)
+	fps      []uint64 // fingerprints of Items
+	next     pagePos
+	complete bool
+}
+
+// Checkpoint returns the position after the first k Items of the page were
+// processed: resuming from it yields Items[k:] and everything after. k is
+// clamped to 0..len(Items); Checkpoint(len(Items)) is the end of the page.
+func (pg *Page[T]) Checkpoint(k int) Checkpoint {
+	if k >= len(pg.Items) {
+		if pg.complete {
+			return Checkpoint{kind: pg.kind, done: true}
+		}
+		return Checkpoint{kind: pg.kind, cursor: pg.next.cursor, limit: pg.next.limit, page: pg.next.page}
+	}
+	k = max(k, 0)
+	var seen []uint64
+	if n := len(pg.base) + k; n > 0 {
+		seen = make([]uint64, 0, n)
+		seen = append(append(seen, pg.base...), pg.fps[:k]...)
+	}
+	return Checkpoint{kind: pg.kind, cursor: pg.at.cursor, limit: pg.at.limit, page: pg.at.page, seen: seen}
+}
+
+// newPager builds a pager starting at `at`, or at the checkpoint cp when it
+// is not zero (its kind must have been checked).
+func newPager[T any](kind string, src pageSource[T], id func(*T) uint64, at pagePos, cp Checkpoint) *Pager[T] {
+	p := &Pager[T]{src: src, kind: kind, id: id, at: at, ids: make(map[uint64]struct{})}
+	if !cp.IsZero() {
+		p.at = pagePos{cursor: cp.cursor, limit: cp.limit, page: cp.page}
+		if len(cp.seen) == 0 && kind == CheckpointMonitor {
+			p.at.limit = at.limit // at a page boundary the caller's limit applies
+		}
+		p.seen = slices.Clone(cp.seen)
+		p.done = cp.done
+		p.stop = cp.done
+	}
+	return p
+}
+
+// HasMorePages reports whether NextPage may return another page. A followed
+// Monitor stream always has more pages.
+func (p *Pager[T]) HasMorePages() bool { return !p.stop }
+
+// NextPage fetches the next page and considers all of it handed out:
+// Checkpoint then returns the position after it. Use Page.Checkpoint to
+// record a position inside the page. After the last page it returns
+// ErrNoMorePages. On error nothing changes, and the next call retries.
+func (p *Pager[T]) NextPage(ctx context.Context) (*Page[T], error) {
+	if p.stop {
+		return nil, ErrNoMorePages
+	}
+	f, err := p.src.fetch(ctx, p.at)
+	if err != nil {
+		return nil, err
+	}
+	pg := &Page[T]{kind: p.kind, at: p.at, base: p.seen, next: f.next, complete: f.complete}
+	if f.at != (pagePos{}) {
+		pg.at = f.at
+	}
+	clear(p.ids)
+	for _, s := range p.seen {
+		p.ids[s] = struct{}{}
+	}
+	items := f.items[:0]
+	pg.fps = make([]uint64, 0, len(f.items))
+	for i := range f.items {
+		var fp uint64
+		if f.fps != nil {
+			fp = f.fps[i]
+		} else {
+			fp = p.id(&f.items[i])
+		}
+		if _, dup := p.ids[fp]; dup {
+			pg.Skipped++
+			continue
+		}
+		p.ids[fp] = struct{}{}
+		items = append(items, f.items[i])
+		pg.fps = append(pg.fps, fp)
+	}
+	clear(f.items[len(items):]) // drop references held by skipped records
+	pg.Items = items
+	p.at, p.seen, p.done, p.stop = f.next, nil, f.complete, f.last
+	p.cur, p.yielded = pg, len(items)
+	return pg, nil
+}
+
+// Checkpoint returns the position after the last record handed out: by All,
+// the last record yielded; by NextPage, the end of the last page returned.
+func (p *Pager[T]) Checkpoint() Checkpoint {
+	if p.cur != nil {
+		return p.cur.Checkpoint(p.yielded)
+	}
+	if p.done {
+		return Checkpoint{kind: p.kind, done: true}
+	}
+	if p.kind != CheckpointMonitor && p.at.page == "" {
+		return Checkpoint{} // nothing fetched yet: start as the options say
+	}
+	return Checkpoint{kind: p.kind, cursor: p.at.cursor, limit: p.at.limit, page: p.at.page, seen: slices.Clone(p.seen)}
+}
+
+// All returns an iterator over the remaining records. Each record counts as
+// handed out once it is yielded, so Checkpoint called in the loop body
+// includes the current record. Breaking out of the loop leaves the pager at
+// that record: a later All continues after it. An error is yielded once
+// (with a zero record) and ends the iteration, leaving the pager ready to
+// retry. On a followed Monitor stream, cancelling ctx ends the iteration
+// without an error.
+func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for {
+			if p.cur != nil {
+				for p.yielded < len(p.cur.Items) {
+					item := p.cur.Items[p.yielded]
+					p.yielded++
+					if !yield(item, nil) {
+						return
+					}
+				}
+				p.cur = nil // fully handed out; release it before fetching
+			}
+			if p.stop {
+				return
+			}
+			_, err := p.NextPage(ctx)
+			if err != nil {
+				if p.follow && ctx.Err() != nil {
+					return
+				}
+				var zero T
+				yield(zero, err)
+				return
+			}
+			p.yielded = 0
+		}
+	}
+}
+
+// pagerErrorSeq yields err once: the iterator form of a constructor error.
+func pagerErrorSeq[T any](err error) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		yield(zero, err)
+	}
+}
+
+// recordFingerprint hashes a record id (FNV-1a, 64 bits): stable across processes,
+// so checkpoints can carry it.
+func recordFingerprint(id string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(id); i++ {
+		h ^= uint64(id[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// rawRecordFingerprint hashes a record without an id by its bytes, in a space
+// apart from id fingerprints.
+func rawRecordFingerprint(raw []byte) uint64 {
+	h := uint64(14695981039346656037) ^ 0xff
+	h *= 1099511628211
+	for _, c := range raw {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// pageDoer sends an authenticated request through the client's retry, rate
+// limit and error pipeline. *Client implements it.
+type pageDoer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// truncatedRetries is how many times a page whose body was cut off (a
+// connection dropped mid-body, or JSON that ends early) is fetched again.
+// The requests are idempotent GETs, and a cut body is a transport fault the
+// status-based retry in the pipeline cannot see.
+const truncatedRetries = 2
+
+// pageGetter fetches page bodies.
+type pageGetter struct {
+	do      pageDoer
+	hint    int               // size of the last body, to size the next buffer
+	observe func(http.Header) // sees every response's headers (rate pacing)
+	// retryWait is the pause before refetching a truncated body (tests
+	// shorten it).
+	retryWait time.Duration
+}
+
+// getPage GETs url and hands the whole body (page-owned: never reused) to
+// decode. Truncated bodies are refetched up to truncatedRetries times.
+func (g *pageGetter) getPage(ctx context.Context, url string, decode func(body []byte) error) error {
+	for attempt := 0; ; attempt++ {
+		body, meta, err := g.get(ctx, url)
+		if err == nil {
+			err = asDecodeError(meta, body, decode(body))
+		}
+		if err == nil || attempt >= truncatedRetries || !isTruncatedBody(err) || ctx.Err() != nil {
+			return err
+		}
+		wait := g.retryWait
+		if wait == 0 {
+			wait = 200 * time.Millisecond
+		}
+		if err := pagerSleep(ctx, wait*time.Duration(attempt+1)); err != nil {
+			return err
+		}
+	}
+}
+
+// bodyMeta describes the response a body came from, for *DecodeError.
+type bodyMeta struct {
+	status      int
+	url         string // redacted
+	contentType string
+}
+
+// get performs one GET and reads the whole body into a fresh buffer.
+func (g *pageGetter) get(ctx context.Context, url string) ([]byte, bodyMeta, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, bodyMeta{}, fmt.Errorf("docusign: building request: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := g.do.Do(req)
+	if err != nil {
+		return nil, bodyMeta{}, err
+	}
+	defer resp.Body.Close()
+	if g.observe != nil {
+		g.observe(resp.Header)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		// The client's pipeline returns these as *APIError already; a bare
+		// doer (an *http.Client) gets the same error here.
+		return nil, bodyMeta{}, newAPIError(req, resp)
+	}
+	meta := bodyMeta{status: resp.StatusCode, url: redactURL(req.URL), contentType: resp.Header.Get("Content-Type")}
+	var body []byte
+	if n := resp.ContentLength; n >= 0 && n <= 1<<30 {
+		body = make([]byte, n)
+		_, err = io.ReadFull(resp.Body, body)
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+	} else {
+		buf := bytes.NewBuffer(make([]byte, 0, max(g.hint+g.hint/8, 512)))
+		_, err = buf.ReadFrom(resp.Body)
+		body = buf.Bytes()
+	}
+	if err != nil {
+		return nil, meta, &DecodeError{StatusCode: meta.status, Method: http.MethodGet, URL: meta.url,
+			ContentType: meta.contentType, Reason: reasonRead, Err: err}
+	}
+	g.hint = len(body)
+	return body, meta, nil
+}
+
+// asDecodeError turns a decoder's complaint about the body into the
+// library's *DecodeError (keeping the decoder's error, with its offset, as
+// Err); other errors pass through.
+func asDecodeError(meta bodyMeta, body []byte, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *JSONSyntaxError
+	var je *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	reason := ""
+	switch {
+	case notJSONReason(meta.contentType, body) != "":
+		reason = notJSONReason(meta.contentType, body)
+	case isTruncatedBody(err):
+		reason = reasonTruncated
+	case errors.As(err, &se), errors.As(err, &je):
+		reason = reasonInvalid
+	case errors.As(err, &te), errors.Is(err, errPageNotObject), errors.Is(err, errPageShape):
+		reason = reasonShape
+	default:
+		return err
+	}
+	return &DecodeError{StatusCode: meta.status, Method: http.MethodGet, URL: meta.url, ContentType: meta.contentType, Reason: reason, Err: err}
+}
+
+// isTruncatedBody reports a body that ended early.
+func isTruncatedBody(err error) bool {
+	var se *JSONSyntaxError
+	if errors.As(err, &se) {
+		return se.Truncated
+	}
+	var je *json.SyntaxError
+	if errors.As(err, &je) && strings.Contains(je.Error(), "unexpected end") {
+		return true
+	}
+	return errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// pagerSleep waits d or until ctx is done.
+func pagerSleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// listSource fetches pages of a JSON list response ({"<items>": [...],
+// ...paging members...}) whose position is a request path and query
+// relative to an API base URL. Admin link paging and eSignature
+// start_position paging plug in their own next function.
+type listSource[T any] struct {
+	g        pageGetter
+	label    string                                // names the listing in errors
+	base     func(context.Context) (string, error) // API base URL
+	first    func(context.Context) (string, error) // the first page's request
+	itemsKey string                                // member holding the records
+	idKey    string                                // string member identifying a record
+	decode   func(json.RawMessage) (T, error)      // one record
+	next     func(nextArgs) (page string, complete bool, err error)
+}
+
+// nextArgs is what a next function may look at.
+type nextArgs struct {
+	base string                     // API base URL, without trailing slash
+	cur  string                     // the page just fetched (relative)
+	top  map[string]json.RawMessage // the response's members
+	n    int                        // records on the page
+}
+
+func (s *listSource[T]) fetch(ctx context.Context, at pagePos) (fetched[T], error) {
+	base, err := s.base(ctx)
+	if err != nil {
+		return fetched[T]{}, err
+	}
+	base = strings.TrimRight(base, "/")
+	if at.page == "" {
+		if at.page, err = s.first(ctx); err != nil {
+			return fetched[T]{}, err
+		}
+	}
+	var f fetched[T]
+	err = s.g.getPage(ctx, base+at.page, func(body []byte) error {
+		var top map[string]json.RawMessage
+		if err := json.Unmarshal(body, &top); err != nil {
+			return err
+		}
+		if top == nil {
+			return errPageNotObject
+		}
+		var raws []json.RawMessage
+		if r, ok := top[s.itemsKey]; ok && !bytes.Equal(r, []byte("null")) {
+			if err := json.Unmarshal(r, &raws); err != nil {
+				return fmt.Errorf("member %q: %w", s.itemsKey, err)
+			}
+		}
+		f = fetched[T]{at: at, items: make([]T, len(raws)), fps: make([]uint64, len(raws))}
+		for i, raw := range raws {
+			if f.items[i], err = s.decode(raw); err != nil {
+				return fmt.Errorf("record %d: %w", i, err)
+			}
+			if id, ok := topLevelString(raw, s.idKey); ok && id != "" {
+				f.fps[i] = recordFingerprint(id)
+			} else {
+				f.fps[i] = rawRecordFingerprint(raw)
+			}
+		}
+		page, complete, err := s.next(nextArgs{base: base, cur: at.page, top: top, n: len(raws)})
+		if err != nil {
+			return err
+		}
+		f.next, f.complete, f.last = pagePos{page: page}, complete, complete
+		return nil
+	})
+	if err != nil {
+		return fetched[T]{}, fmt.Errorf("docusign: %s page %s: %w", s.label, at.page, err)
+	}
+	return f, nil
+}
+
+// topLevelString returns the string member key of the JSON object raw.
+func topLevelString(raw []byte, key string) (string, bool) {
+	if key == "" {
+		return "", false
+	}
+	sc := jscan{b: raw, s: string(raw)}
+	sc.ws()
+	if sc.i >= len(raw) || raw[sc.i] != '{' {
+		return "", false
+	}
+	sc.i++
+	sc.ws()
+	var val string
+	var found bool
+	for sc.i < len(raw) && raw[sc.i] != '}' {
+		k, err := sc.key()
+		if err != nil {
+			return "", false
+		}
+		if k == key && sc.i < len(raw) && raw[sc.i] == '"' {
+			if val, err = sc.strValue(); err != nil {
+				return "", false
+			}
+			found = true
+		} else if err := sc.skipValue(); err != nil {
+			return "", false
+		}
+		sc.ws()
+		if sc.i < len(raw) && raw[sc.i] == ',' {
+			sc.i++
+			sc.ws()
+		}
+	}
+	return val, found
+}
+
+// resumeFilter is one filter option and the query parameter it sets.
+type resumeFilter struct {
+	option string // e.g. "OrgUsersOptions.Email"
+	param  string // e.g. "email"
+	value  string // "" when the option is not set
+}
+
+// checkResumeFilters reports every set filter option whose value differs
+// from the query recorded in the checkpoint's page: resuming would silently
+// continue a different listing.
+func checkResumeFilters(cp Checkpoint, filters []resumeFilter) []error {
+	if cp.IsZero() || cp.page == "" {
+		return nil
+	}
+	_, rawQuery, _ := strings.Cut(cp.page, "?")
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return []error{cpErr(err, "page query")}
+	}
+	var errs []error
+	for _, f := range filters {
+		if f.value != "" && q.Get(f.param) != f.value {
+			errs = append(errs, fmt.Errorf("docusign: %s %q differs from the checkpoint's %s=%q: drop the option or start without the checkpoint", f.option, f.value, f.param, q.Get(f.param)))
+		}
+	}
+	return errs
+}

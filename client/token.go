@@ -1,0 +1,366 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Token is an OAuth access token. Its String, GoString, Format and LogValue
+// methods redact AccessToken, so printing or logging a Token is safe.
+type Token struct {
+	// AccessToken is the bearer credential. Treat it as a secret.
+	AccessToken string `json:"access_token"`
+	// TokenType is the scheme for the Authorization header, "Bearer".
+	TokenType string `json:"token_type,omitempty"`
+	// Expiry is when the server stops accepting the token.
+	Expiry time.Time `json:"expiry"`
+	// IssuedAt is when the token was requested; zero if unknown. It lets a
+	// cache refresh short-lived tokens proportionally early.
+	IssuedAt time.Time `json:"issued_at,omitzero"`
+}
+
+// Type returns TokenType, or "Bearer" when it is empty.
+func (t *Token) Type() string {
+	if t.TokenType == "" {
+		return "Bearer"
+	}
+	return t.TokenType
+}
+
+// SetAuthHeader sets the Authorization header of r to the token.
+func (t *Token) SetAuthHeader(r *http.Request) {
+	r.Header.Set("Authorization", "Bearer "+t.AccessToken)
+}
+
+// Valid reports whether the token is non-empty and not yet expired at now.
+func (t *Token) Valid(now time.Time) bool {
+	return t != nil && t.AccessToken != "" && (t.Expiry.IsZero() || now.Before(t.Expiry))
+}
+
+// freshAt reports whether t may still be handed out at now: it must not be
+// within margin of expiry. For a token whose whole life is shorter than
+// twice the margin, half its life is used as margin instead, so short-lived
+// tokens are still reused.
+func (t *Token) freshAt(now time.Time, margin time.Duration) bool {
+	if t == nil || t.AccessToken == "" {
+		return false
+	}
+	if t.Expiry.IsZero() {
+		return true
+	}
+	if !t.IssuedAt.IsZero() {
+		if life := t.Expiry.Sub(t.IssuedAt); life > 0 && life < 2*margin {
+			margin = life / 2
+		}
+	}
+	return now.Before(t.Expiry.Add(-margin))
+}
+
+// String describes the token with the access token redacted.
+func (t *Token) String() string {
+	if t == nil {
+		return "Token(<nil>)"
+	}
+	at := "<empty>"
+	if t.AccessToken != "" {
+		at = "REDACTED"
+	}
+	return fmt.Sprintf("Token{type=%s access_token=%s expiry=%s}", t.Type(), at, t.Expiry.UTC().Format(time.RFC3339))
+}
+
+// GoString is String, so %#v redacts as well.
+func (t *Token) GoString() string { return t.String() }
+
+// Format prints String for every verb.
+func (t *Token) Format(f fmt.State, verb rune) { formatRedacted(f, verb, t.String()) }
+
+// LogValue logs type and expiry only.
+func (t *Token) LogValue() slog.Value {
+	if t == nil {
+		return slog.StringValue("<nil>")
+	}
+	return slog.GroupValue(
+		slog.String("type", t.Type()),
+		slog.String("access_token", "REDACTED"),
+		slog.Time("expiry", t.Expiry),
+	)
+}
+
+// clone returns a copy so cached tokens cannot be changed by callers.
+func (t *Token) clone() *Token {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	return &c
+}
+
+// TokenSource supplies access tokens. Implementations must be safe for
+// concurrent use. A source that also has a Reset() error method is reset by
+// the Client when a request carrying its token is answered with 401.
+type TokenSource interface {
+	Token(ctx context.Context) (*Token, error)
+}
+
+// TokenSourceFunc adapts a function to TokenSource.
+type TokenSourceFunc func(ctx context.Context) (*Token, error)
+
+// Token calls f.
+func (f TokenSourceFunc) Token(ctx context.Context) (*Token, error) { return f(ctx) }
+
+// StaticTokenSource returns a TokenSource that always returns tok, e.g. a
+// token obtained elsewhere. It cannot refresh.
+func StaticTokenSource(tok *Token) TokenSource {
+	return TokenSourceFunc(func(context.Context) (*Token, error) {
+		if tok == nil || tok.AccessToken == "" {
+			return nil, errors.New("docusign: static token source has no access token")
+		}
+		return tok.clone(), nil
+	})
+}
+
+// DefaultRefreshMargin is how long before expiry a cached token is replaced.
+const DefaultRefreshMargin = 5 * time.Minute
+
+// tokenFetchTimeout bounds a shared token request that outlives the caller
+// that started it.
+const tokenFetchTimeout = 2 * time.Minute
+
+// CachingOptions configures NewCachingTokenSource.
+type CachingOptions struct {
+	// Cache persists tokens across processes; nil keeps them in memory only.
+	Cache TokenCache
+	// Key identifies the credential in Cache. Build it with TokenCacheKey so
+	// that tokens never cross environments, keys, users or scopes.
+	Key string
+	// RefreshMargin replaces a token this long before it expires (default
+	// DefaultRefreshMargin; tokens shorter-lived than twice the margin are
+	// replaced at half their life).
+	RefreshMargin time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// OnCacheError is told about persistent cache failures that do not stop
+	// a token from being returned (a failed Store means the next process
+	// requests a new token). Nil ignores them; LastCacheError still has the
+	// latest.
+	OnCacheError func(error)
+}
+
+// CachingTokenSource wraps a TokenSource with an in-memory token, an
+// optional persistent TokenCache, early refresh and single-flight: however
+// many goroutines ask while no fresh token is at hand, the underlying source
+// is asked once. Safe for concurrent use.
+type CachingTokenSource struct {
+	src    TokenSource
+	cache  TokenCache
+	key    string
+	margin time.Duration
+	now    func() time.Time
+	onErr  func(error)
+
+	mu       sync.Mutex
+	cacheErr error
+	tok      *Token
+	call     *tokenCall
+	gen      uint64 // bumped by Reset; results of older fetches are not kept
+	rejected string // access token last rejected; never reloaded from cache
+
+	persistMu sync.Mutex // orders Store and Delete on the persistent cache
+}
+
+// tokenCall is one in-flight fetch shared by all waiting callers.
+type tokenCall struct {
+	done chan struct{}
+	tok  *Token
+	err  error
+}
+
+// NewCachingTokenSource wraps src (see CachingTokenSource).
+func NewCachingTokenSource(src TokenSource, opts CachingOptions) *CachingTokenSource {
+	if opts.RefreshMargin <= 0 {
+		opts.RefreshMargin = DefaultRefreshMargin
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &CachingTokenSource{src: src, cache: opts.Cache, key: opts.Key, margin: opts.RefreshMargin, now: opts.Now, onErr: opts.OnCacheError}
+}
+
+// cacheError records err and passes it to OnCacheError.
+func (s *CachingTokenSource) cacheError(err error) {
+	s.mu.Lock()
+	s.cacheErr = err
+	s.mu.Unlock()
+	if s.onErr != nil {
+		s.onErr(err)
+	}
+}
+
+// LastCacheError returns the most recent persistent cache failure, or nil.
+func (s *CachingTokenSource) LastCacheError() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cacheErr
+}
+
+// Token returns a fresh token: the one in memory, else one from the
+// persistent cache, else a new one from the wrapped source (stored in both).
+// If ctx ends while waiting, Token returns ctx.Err(); the shared request
+// continues for the other callers and the cache.
+func (s *CachingTokenSource) Token(ctx context.Context) (*Token, error) {
+	s.mu.Lock()
+	if s.tok.freshAt(s.now(), s.margin) {
+		t := s.tok.clone()
+		s.mu.Unlock()
+		return t, nil
+	}
+	c := s.call
+	if c == nil {
+		c = &tokenCall{done: make(chan struct{})}
+		s.call = c
+		gen := s.gen
+		rejected := s.rejected
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenFetchTimeout)
+		go func() {
+			defer cancel()
+			s.fetch(fctx, c, gen, rejected)
+		}()
+	}
+	s.mu.Unlock()
+	select {
+	case <-c.done:
+		if c.err != nil {
+			return nil, c.err
+		}
+		return c.tok.clone(), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// fetch obtains a token for call c started at generation gen.
+func (s *CachingTokenSource) fetch(ctx context.Context, c *tokenCall, gen uint64, rejected string) {
+	tok, fromCache, err := s.obtain(ctx, rejected)
+
+	s.persistMu.Lock()
+	s.mu.Lock()
+	current := s.gen == gen
+	if err == nil && current {
+		s.tok = tok
+	}
+	s.call = nil
+	s.mu.Unlock()
+	if err == nil && current && !fromCache && s.cache != nil {
+		if serr := s.cache.Store(ctx, s.key, tok); serr != nil {
+			// The token is valid and kept in memory, so callers get it; the
+			// cache problem goes to OnCacheError.
+			s.cacheError(&TokenCacheError{Op: "store", Err: serr})
+		}
+	}
+	s.persistMu.Unlock()
+
+	c.tok, c.err = tok, err
+	close(c.done)
+}
+
+// obtain consults the persistent cache and then the wrapped source.
+func (s *CachingTokenSource) obtain(ctx context.Context, rejected string) (tok *Token, fromCache bool, err error) {
+	if s.cache != nil {
+		// A load failure (missing or corrupt entry) is a miss: the new token
+		// overwrites the entry, and a persistent problem shows up on Store.
+		if t, lerr := s.cache.Load(ctx, s.key); lerr == nil && t != nil &&
+			t.AccessToken != rejected && t.freshAt(s.now(), s.margin) {
+			return t.clone(), true, nil
+		}
+	}
+	t, err := s.src.Token(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	if t == nil || t.AccessToken == "" {
+		return nil, false, errors.New("docusign: token source returned no access token")
+	}
+	return t.clone(), false, nil
+}
+
+// Reset drops the cached token from memory and from the persistent cache,
+// so the next Token call requests a new one.
+func (s *CachingTokenSource) Reset() error {
+	s.mu.Lock()
+	s.gen++
+	if s.tok != nil {
+		s.rejected = s.tok.AccessToken
+	}
+	s.tok = nil
+	s.mu.Unlock()
+	return s.deletePersistent()
+}
+
+// invalidate is Reset limited to the token that was rejected: when many
+// requests fail with the same token at once, it is dropped once and the
+// replacement fetched by the first of them is kept.
+func (s *CachingTokenSource) invalidate(accessToken string) error {
+	s.mu.Lock()
+	if (s.tok != nil && s.tok.AccessToken != accessToken) || (s.tok == nil && s.rejected == accessToken) {
+		// Already replaced, or already dropped with a replacement possibly
+		// in flight: dropping again would discard that replacement.
+		s.mu.Unlock()
+		return nil
+	}
+	s.gen++
+	s.rejected = accessToken
+	s.tok = nil
+	s.mu.Unlock()
+	return s.deletePersistent()
+}
+
+func (s *CachingTokenSource) deletePersistent() error {
+	if s.cache == nil {
+		return nil
+	}
+	s.persistMu.Lock()
+	defer s.persistMu.Unlock()
+	if err := s.cache.Delete(context.Background(), s.key); err != nil {
+		cerr := &TokenCacheError{Op: "delete", Err: err}
+		s.cacheError(cerr)
+		return cerr
+	}
+	return nil
+}
+
+// String describes the source without any token.
+func (s *CachingTokenSource) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	state := "empty"
+	if s.tok != nil {
+		state = "expiry " + s.tok.Expiry.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprintf("CachingTokenSource{%s, margin=%s}", state, s.margin)
+}
+
+// GoString is String.
+func (s *CachingTokenSource) GoString() string { return s.String() }
+
+// Format prints String for every verb.
+func (s *CachingTokenSource) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.String()) }
+
+// TokenCacheError reports a persistent token cache that could not be
+// written or cleared. The token itself was obtained and is usable.
+type TokenCacheError struct {
+	Op  string // "store" or "delete"
+	Err error
+}
+
+// Error describes the failure.
+func (e *TokenCacheError) Error() string {
+	return fmt.Sprintf("docusign: token cache %s failed: %v (each run will request a new token until this is fixed)", e.Op, e.Err)
+}
+
+// Unwrap returns the cache's error.
+func (e *TokenCacheError) Unwrap() error { return e.Err }

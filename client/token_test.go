@@ -1,0 +1,379 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fakeClock is a settable clock safe for concurrent use.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// countingSource mints numbered tokens valid for ttl, optionally blocking
+// until release is closed.
+type countingSource struct {
+	clock   *fakeClock
+	ttl     time.Duration
+	calls   atomic.Int64
+	release chan struct{}
+	err     error
+}
+
+func (s *countingSource) Token(ctx context.Context) (*Token, error) {
+	n := s.calls.Add(1)
+	if s.release != nil {
+		<-s.release
+	}
+	if s.err != nil {
+		return nil, s.err
+	}
+	now := s.clock.Now()
+	return &Token{AccessToken: fmt.Sprintf("token-%d", n), TokenType: "Bearer", IssuedAt: now, Expiry: now.Add(s.ttl)}, nil
+}
+
+func TestConcurrentCallersShareOneTokenRequest(t *testing.T) {
+	clk := newFakeClock()
+	src := &countingSource{clock: clk, ttl: time.Hour, release: make(chan struct{})}
+	cts := NewCachingTokenSource(src, CachingOptions{Now: clk.Now})
+	const n = 1000
+	var wg sync.WaitGroup
+	tokens := make([]string, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok, err := cts.Token(context.Background())
+			errs[i] = err
+			if tok != nil {
+				tokens[i] = tok.AccessToken
+			}
+		}()
+	}
+	// Let the single fetch finish only once it has started.
+	for src.calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	close(src.release)
+	wg.Wait()
+	if got := src.calls.Load(); got != 1 {
+		t.Fatalf("%d token requests for %d concurrent callers, want 1", got, n)
+	}
+	for i := range n {
+		if errs[i] != nil || tokens[i] != "token-1" {
+			t.Fatalf("caller %d got %q, %v", i, tokens[i], errs[i])
+		}
+	}
+}
+
+func TestTokenIsRefreshedEarlyBeforeExpiry(t *testing.T) {
+	clk := newFakeClock()
+	src := &countingSource{clock: clk, ttl: time.Hour}
+	cts := NewCachingTokenSource(src, CachingOptions{Now: clk.Now, RefreshMargin: 10 * time.Minute})
+	ctx := context.Background()
+	get := func() string {
+		t.Helper()
+		tok, err := cts.Token(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok.AccessToken
+	}
+	if got := get(); got != "token-1" {
+		t.Fatalf("first token %s", got)
+	}
+	clk.Advance(49 * time.Minute)
+	if got := get(); got != "token-1" {
+		t.Fatalf("at 49 min (11 min left, margin 10): got %s, want the cached token-1", got)
+	}
+	clk.Advance(2 * time.Minute)
+	if got := get(); got != "token-2" {
+		t.Fatalf("at 51 min (9 min left, margin 10): got %s, want a new token-2", got)
+	}
+}
+
+func TestShortLivedTokensAreRefreshedAtHalfTheirLife(t *testing.T) {
+	clk := newFakeClock()
+	src := &countingSource{clock: clk, ttl: 4 * time.Minute}
+	cts := NewCachingTokenSource(src, CachingOptions{Now: clk.Now, RefreshMargin: 5 * time.Minute})
+	ctx := context.Background()
+	cts.Token(ctx)
+	clk.Advance(time.Minute)
+	cts.Token(ctx)
+	if got := src.calls.Load(); got != 1 {
+		t.Fatalf("a 4-minute token was replaced after 1 minute (%d requests)", got)
+	}
+	clk.Advance(90 * time.Second)
+	cts.Token(ctx)
+	if got := src.calls.Load(); got != 2 {
+		t.Fatalf("a 4-minute token was not replaced after 2.5 minutes (%d requests)", got)
+	}
+}
+
+func TestResetDropsTheTokenFromMemoryAndTheCache(t *testing.T) {
+	clk := newFakeClock()
+	src := &countingSource{clock: clk, ttl: time.Hour}
+	cache := NewMemoryTokenCache()
+	cts := NewCachingTokenSource(src, CachingOptions{Now: clk.Now, Cache: cache, Key: "k"})
+	ctx := context.Background()
+	cts.Token(ctx)
+	if tok, _ := cache.Load(ctx, "k"); tok == nil || tok.AccessToken != "token-1" {
+		t.Fatalf("cache holds %v after the first token", tok)
+	}
+	if err := cts.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	if tok, _ := cache.Load(ctx, "k"); tok != nil {
+		t.Fatal("Reset left the token in the persistent cache")
+	}
+	tok, _ := cts.Token(ctx)
+	if tok.AccessToken != "token-2" || src.calls.Load() != 2 {
+		t.Fatalf("after Reset got %s with %d requests, want token-2 with 2", tok.AccessToken, src.calls.Load())
+	}
+}
+
+func TestAPersistedTokenIsReusedWithoutARequest(t *testing.T) {
+	clk := newFakeClock()
+	cache := NewMemoryTokenCache()
+	cache.Store(context.Background(), "k", &Token{AccessToken: "persisted", Expiry: clk.Now().Add(time.Hour)})
+	src := &countingSource{clock: clk, ttl: time.Hour}
+	cts := NewCachingTokenSource(src, CachingOptions{Now: clk.Now, Cache: cache, Key: "k"})
+	tok, err := cts.Token(context.Background())
+	if err != nil || tok.AccessToken != "persisted" || src.calls.Load() != 0 {
+		t.Fatalf("got %v, %v with %d requests; want the persisted token and no request", tok, err, src.calls.Load())
+	}
+}
+
+func TestAPersistedTokenNearExpiryIsReplaced(t *testing.T) {
+	clk := newFakeClock()
+	cache := NewMemoryTokenCache()
+	cache.Store(context.Background(), "k", &Token{AccessToken: "old", Expiry: clk.Now().Add(time.Minute)})
+	src := &countingSource{clock: clk, ttl: time.Hour}
+	cts := NewCachingTokenSource(src, CachingOptions{Now: clk.Now, Cache: cache, Key: "k"})
+	tok, _ := cts.Token(context.Background())
+	if tok.AccessToken != "token-1" {
+		t.Fatalf("got %s, want a new token", tok.AccessToken)
+	}
+	if p, _ := cache.Load(context.Background(), "k"); p.AccessToken != "token-1" {
+		t.Fatalf("cache holds %s, want the new token", p.AccessToken)
+	}
+}
+
+func TestInvalidateDropsOnlyTheRejectedToken(t *testing.T) {
+	clk := newFakeClock()
+	src := &countingSource{clock: clk, ttl: time.Hour}
+	cache := NewMemoryTokenCache()
+	cts := NewCachingTokenSource(src, CachingOptions{Now: clk.Now, Cache: cache, Key: "k"})
+	ctx := context.Background()
+	cts.Token(ctx)
+	// Many requests rejected with token-1: one replacement only.
+	for range 5 {
+		cts.invalidate("token-1")
+		if tok, _ := cts.Token(ctx); tok.AccessToken != "token-2" {
+			t.Fatalf("got %s, want token-2", tok.AccessToken)
+		}
+	}
+	if got := src.calls.Load(); got != 2 {
+		t.Fatalf("%d requests, want 2", got)
+	}
+}
+
+func TestARejectedTokenIsNotReloadedFromTheCache(t *testing.T) {
+	clk := newFakeClock()
+	cache := NewMemoryTokenCache()
+	src := &countingSource{clock: clk, ttl: time.Hour}
+	cts := NewCachingTokenSource(src, CachingOptions{Now: clk.Now, Cache: cache, Key: "k"})
+	ctx := context.Background()
+	cts.Token(ctx)
+	cts.invalidate("token-1")
+	// Another process writes the rejected token back meanwhile.
+	cache.Store(ctx, "k", &Token{AccessToken: "token-1", Expiry: clk.Now().Add(time.Hour)})
+	if tok, _ := cts.Token(ctx); tok.AccessToken != "token-2" {
+		t.Fatalf("got %s, want a new token instead of the rejected one", tok.AccessToken)
+	}
+}
+
+func TestTokenErrorsReachEveryWaitingCaller(t *testing.T) {
+	clk := newFakeClock()
+	boom := errors.New("boom")
+	src := &countingSource{clock: clk, ttl: time.Hour, err: boom}
+	cts := NewCachingTokenSource(src, CachingOptions{Now: clk.Now})
+	if _, err := cts.Token(context.Background()); !errors.Is(err, boom) {
+		t.Fatalf("got %v", err)
+	}
+	src.err = nil
+	if tok, err := cts.Token(context.Background()); err != nil || tok.AccessToken != "token-2" {
+		t.Fatalf("after a failure the next call should retry: %v, %v", tok, err)
+	}
+}
+
+func TestACancelledCallerDoesNotCancelTheSharedRequest(t *testing.T) {
+	clk := newFakeClock()
+	src := &countingSource{clock: clk, ttl: time.Hour, release: make(chan struct{})}
+	cts := NewCachingTokenSource(src, CachingOptions{Now: clk.Now})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, err := cts.Token(ctx)
+		done <- err
+	}()
+	for src.calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled caller got %v", err)
+	}
+	close(src.release)
+	tok, err := cts.Token(context.Background())
+	if err != nil || tok.AccessToken != "token-1" || src.calls.Load() != 1 {
+		t.Fatalf("got %v, %v after %d requests; want the token the shared request fetched", tok, err, src.calls.Load())
+	}
+}
+
+type failingCache struct{ MemoryTokenCache }
+
+func (*failingCache) Store(context.Context, string, *Token) error { return errors.New("disk full") }
+
+func TestACacheStoreFailureIsReportedButTheTokenIsReturned(t *testing.T) {
+	clk := newFakeClock()
+	var reported []error
+	var mu sync.Mutex
+	cts := NewCachingTokenSource(&countingSource{clock: clk, ttl: time.Hour}, CachingOptions{
+		Now: clk.Now, Cache: &failingCache{MemoryTokenCache{m: map[string]*Token{}}}, Key: "k",
+		OnCacheError: func(err error) { mu.Lock(); reported = append(reported, err); mu.Unlock() },
+	})
+	tok, err := cts.Token(context.Background())
+	if err != nil || tok.AccessToken != "token-1" {
+		t.Fatalf("got %v, %v", tok, err)
+	}
+	var cerr *TokenCacheError
+	if len(reported) != 1 || !errors.As(reported[0], &cerr) || cerr.Op != "store" {
+		t.Fatalf("reported %v", reported)
+	}
+	if !errors.As(cts.LastCacheError(), &cerr) {
+		t.Fatalf("LastCacheError = %v", cts.LastCacheError())
+	}
+}
+
+func TestTokenNeverPrintsTheAccessToken(t *testing.T) {
+	tok := &Token{AccessToken: "eyJ0eXAiOiJNVCIsImFsZyI6IlJTMjU2In0.secret-part", TokenType: "Bearer", Expiry: time.Unix(1_800_000_000, 0)}
+	var logBuf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logBuf, nil)).Info("got token", "token", tok)
+	outs := map[string]string{
+		"%v":            fmt.Sprintf("%v", tok),
+		"%+v":           fmt.Sprintf("%+v", tok),
+		"%#v":           fmt.Sprintf("%#v", tok),
+		"%s":            fmt.Sprintf("%s", tok),
+		"%q":            fmt.Sprintf("%q", tok),
+		"%+v in struct": fmt.Sprintf("%+v", struct{ T *Token }{tok}),
+		"slog":          logBuf.String(),
+		"caching %+v":   fmt.Sprintf("%+v", NewCachingTokenSource(StaticTokenSource(tok), CachingOptions{})),
+	}
+	for name, out := range outs {
+		if strings.Contains(out, "secret-part") {
+			t.Errorf("%s output reveals the token: %s", name, out)
+		}
+	}
+	if !strings.Contains(outs["%v"], "REDACTED") {
+		t.Errorf("%%v output %q does not show redaction", outs["%v"])
+	}
+	// JSON is the explicit persistence format and keeps the token.
+	js, _ := json.Marshal(tok)
+	if !strings.Contains(string(js), "secret-part") {
+		t.Error("JSON encoding lost the access token")
+	}
+}
+
+func TestTokenValidity(t *testing.T) {
+	now := time.Unix(1000, 0)
+	tests := []struct {
+		name string
+		tok  *Token
+		want bool
+	}{
+		{"a nil token is invalid", nil, false},
+		{"an empty token is invalid", &Token{Expiry: now.Add(time.Hour)}, false},
+		{"an expired token is invalid", &Token{AccessToken: "x", Expiry: now.Add(-time.Second)}, false},
+		{"a future expiry is valid", &Token{AccessToken: "x", Expiry: now.Add(time.Second)}, true},
+		{"no expiry is valid", &Token{AccessToken: "x"}, true},
+	}
+	for _, tt := range tests {
+		if got := tt.tok.Valid(now); got != tt.want {
+			t.Errorf("%s: Valid = %v", tt.name, got)
+		}
+	}
+}
+
+func TestStaticTokenSourceRefusesAnEmptyToken(t *testing.T) {
+	if _, err := StaticTokenSource(nil).Token(context.Background()); err == nil {
+		t.Error("nil token accepted")
+	}
+	tok, err := StaticTokenSource(&Token{AccessToken: "a"}).Token(context.Background())
+	if err != nil || tok.AccessToken != "a" {
+		t.Errorf("got %v, %v", tok, err)
+	}
+}
+
+func BenchmarkCachingTokenSourceCachedToken(b *testing.B) {
+	clk := newFakeClock()
+	cts := NewCachingTokenSource(&countingSource{clock: clk, ttl: time.Hour}, CachingOptions{Now: clk.Now})
+	ctx := context.Background()
+	cts.Token(ctx)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := cts.Token(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func TestManyRequestsRejectingTheSameTokenCauseOneReplacement(t *testing.T) {
+	clk := newFakeClock()
+	src := &countingSource{clock: clk, ttl: time.Hour}
+	cts := NewCachingTokenSource(src, CachingOptions{Now: clk.Now, Cache: NewMemoryTokenCache(), Key: "k"})
+	ctx := context.Background()
+	cts.Token(ctx)
+	var wg sync.WaitGroup
+	for range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cts.invalidate("token-1")
+			if tok, err := cts.Token(ctx); err != nil || tok.AccessToken != "token-2" {
+				t.Errorf("got %v, %v; want token-2", tok, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := src.calls.Load(); got != 2 {
+		t.Fatalf("%d token requests, want 2", got)
+	}
+}

@@ -1,0 +1,227 @@
+package client
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// TokenCache stores tokens between uses, for example on disk so that a
+// collector started as a new process every minute reuses the token of the
+// previous run instead of requesting one each time. Keys come from
+// TokenCacheKey; implementations must be safe for concurrent use.
+type TokenCache interface {
+	// Load returns the token stored under key, or (nil, nil) if there is none.
+	Load(ctx context.Context, key string) (*Token, error)
+	// Store saves tok under key, replacing any previous token.
+	Store(ctx context.Context, key string, tok *Token) error
+	// Delete removes the token under key; a missing key is not an error.
+	Delete(ctx context.Context, key string) error
+}
+
+// TokenCacheKey builds the cache key for a credential. It covers the
+// environment (name and OAuth URL), integration key, user and scopes (in any
+// order), so a token is never reused across environments — in particular
+// not after switching from Developer to Production — nor across users or
+// scope sets.
+func TokenCacheKey(env Environment, integrationKey, userID string, scopes []string) string {
+	sc := slices.Clone(scopes)
+	for i := range sc {
+		sc[i] = strings.TrimSpace(sc[i])
+	}
+	slices.Sort(sc)
+	sc = slices.Compact(sc)
+	return strings.Join([]string{
+		"dsgo-token-v1",
+		env.Name,
+		strings.TrimRight(env.OAuthURL, "/"),
+		strings.ToLower(strings.TrimSpace(integrationKey)),
+		strings.ToLower(strings.TrimSpace(userID)),
+		strings.Join(sc, " "),
+	}, "|")
+}
+
+// MemoryTokenCache keeps tokens in process memory. It is the default cache
+// of a Client.
+type MemoryTokenCache struct {
+	mu sync.Mutex
+	m  map[string]*Token
+}
+
+// NewMemoryTokenCache returns an empty in-memory cache. One cache may be
+// shared by several Clients in a process.
+func NewMemoryTokenCache() *MemoryTokenCache {
+	return &MemoryTokenCache{m: make(map[string]*Token)}
+}
+
+// Load returns a copy of the token under key.
+func (c *MemoryTokenCache) Load(_ context.Context, key string) (*Token, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[key].clone(), nil
+}
+
+// Store saves a copy of tok.
+func (c *MemoryTokenCache) Store(_ context.Context, key string, tok *Token) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[key] = tok.clone()
+	return nil
+}
+
+// Delete removes the token under key.
+func (c *MemoryTokenCache) Delete(_ context.Context, key string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, key)
+	return nil
+}
+
+// String describes the cache without its tokens.
+func (c *MemoryTokenCache) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return fmt.Sprintf("MemoryTokenCache{%d tokens}", len(c.m))
+}
+
+// GoString is String.
+func (c *MemoryTokenCache) GoString() string { return c.String() }
+
+// Format prints String for every verb.
+func (c *MemoryTokenCache) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String()) }
+
+// FileTokenCache keeps each token in its own file in a directory. Files are
+// written atomically (temporary file, then rename) with mode 0600, so
+// concurrent processes never read a half-written token; the directory is
+// created with mode 0700. File names are hashes of the cache key.
+type FileTokenCache struct {
+	dir string
+}
+
+// DefaultTokenCacheDir is the per-user cache directory for tokens:
+// $XDG_CACHE_HOME/dsgo-docusign/tokens on Linux, the platform equivalent
+// elsewhere.
+func DefaultTokenCacheDir() (string, error) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("docusign: no user cache directory: %w", err)
+	}
+	return filepath.Join(base, "dsgo-docusign", "tokens"), nil
+}
+
+// NewFileTokenCache returns a cache in dir, creating it (mode 0700) if
+// needed and checking that it is writable, so a misconfigured cache fails
+// at start-up rather than silently costing a token request per run.
+func NewFileTokenCache(dir string) (*FileTokenCache, error) {
+	if dir == "" {
+		return nil, errors.New("docusign: token cache directory is empty: give a directory path")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("docusign: creating token cache directory: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".probe-*")
+	if err != nil {
+		return nil, fmt.Errorf("docusign: token cache directory %s is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	_ = f.Close()
+	_ = os.Remove(name)
+	return &FileTokenCache{dir: dir}, nil
+}
+
+// Dir is the cache directory.
+func (c *FileTokenCache) Dir() string { return c.dir }
+
+// path is the file for key.
+func (c *FileTokenCache) path(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return filepath.Join(c.dir, "token-"+hex.EncodeToString(sum[:16])+".json")
+}
+
+// fileEntry is the on-disk form; Key guards against hash collisions and
+// files copied between caches.
+type fileEntry struct {
+	Key   string `json:"key"`
+	Token Token  `json:"token"`
+}
+
+// Load reads the token under key; a missing file is (nil, nil).
+func (c *FileTokenCache) Load(_ context.Context, key string) (*Token, error) {
+	data, err := os.ReadFile(c.path(key))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("docusign: reading token cache: %w", err)
+	}
+	var e fileEntry
+	if err := json.Unmarshal(data, &e); err != nil {
+		// Do not wrap the JSON error: its text may quote the file content.
+		return nil, fmt.Errorf("docusign: token cache file %s is corrupt", c.path(key))
+	}
+	if e.Key != key {
+		return nil, nil
+	}
+	return &e.Token, nil
+}
+
+// Store writes tok atomically with mode 0600.
+func (c *FileTokenCache) Store(_ context.Context, key string, tok *Token) error {
+	if tok == nil {
+		return errors.New("docusign: refusing to cache a nil token")
+	}
+	data, err := json.Marshal(fileEntry{Key: key, Token: *tok})
+	if err != nil {
+		return fmt.Errorf("docusign: encoding token for cache: %w", err)
+	}
+	f, err := os.CreateTemp(c.dir, ".token-*.tmp") // CreateTemp uses mode 0600
+	if err != nil {
+		return fmt.Errorf("docusign: writing token cache: %w", err)
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			_ = f.Close()
+			_ = os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		return fmt.Errorf("docusign: writing token cache: %w", err)
+	}
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("docusign: writing token cache: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("docusign: writing token cache: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("docusign: writing token cache: %w", err)
+	}
+	if err := os.Rename(tmp, c.path(key)); err != nil {
+		return fmt.Errorf("docusign: writing token cache: %w", err)
+	}
+	ok = true
+	return nil
+}
+
+// Delete removes the file for key.
+func (c *FileTokenCache) Delete(_ context.Context, key string) error {
+	err := os.Remove(c.path(key))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("docusign: deleting cached token: %w", err)
+	}
+	return nil
+}
+
+// String describes the cache.
+func (c *FileTokenCache) String() string { return "FileTokenCache{" + c.dir + "}" }

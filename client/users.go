@@ -1,0 +1,314 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxOrgUsersTake is the Admin API's largest page of organization users.
+const maxOrgUsersTake = 250
+
+// OrgUser is one user of an organization as the Admin API lists it
+// (GET /v2/organizations/{organizationId}/users). Raw keeps every field,
+// including ones this version does not know.
+type OrgUser struct {
+	// ID is the user's GUID, the same user ID eSignature uses.
+	ID string `json:"id"`
+	// UserName is the full name.
+	UserName  string `json:"user_name"`
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+	Email     string `json:"email"`
+	// UserStatus is active, created or closed.
+	UserStatus string `json:"user_status"`
+	// MembershipStatus is activation_required, activation_sent, active,
+	// closed or disabled.
+	MembershipStatus string `json:"membership_status"`
+	MembershipID     string `json:"membership_id"`
+	// IsManagedBySCIM and IsMembershipManagedBySCIM report provisioning by
+	// an identity provider.
+	IsManagedBySCIM           bool   `json:"is_managed_by_scim"`
+	IsMembershipManagedBySCIM bool   `json:"is_membership_managed_by_scim"`
+	LicenseType               string `json:"license_type"`
+	SubscriptionID            string `json:"subscription_id"`
+	PlanName                  string `json:"plan_name"`
+	// DSGroups is the raw ds_groups array (with include_ds_groups), nil
+	// when absent.
+	DSGroups json.RawMessage `json:"ds_groups,omitempty"`
+	// CreatedOn, ClosedOn, MembershipCreatedOn and MembershipClosedOn are
+	// created_on, closed_on, membership_created_on and membership_closed_on
+	// in UTC; zero when absent or unparseable.
+	CreatedOn           time.Time `json:"-"`
+	ClosedOn            time.Time `json:"-"`
+	MembershipCreatedOn time.Time `json:"-"`
+	MembershipClosedOn  time.Time `json:"-"`
+	// Raw is the user object exactly as received.
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the typed fields and keeps a copy of the bytes.
+// Dates DocuSign sends without a zone are read as UTC; a field whose JSON
+// type is unexpected is left zero (Raw keeps it).
+func (u *OrgUser) UnmarshalJSON(data []byte) error {
+	type plain OrgUser
+	var w struct {
+		*plain
+		CreatedOn           string `json:"created_on"`
+		ClosedOn            string `json:"closed_on"`
+		MembershipCreatedOn string `json:"membership_created_on"`
+		MembershipClosedOn  string `json:"membership_closed_on"`
+	}
+	*u = OrgUser{}
+	w.plain = (*plain)(u)
+	if err := json.Unmarshal(data, &w); err != nil && !isTypeMismatch(err) {
+		return err
+	}
+	u.CreatedOn, _ = ParseTimestamp(w.CreatedOn)
+	u.ClosedOn, _ = ParseTimestamp(w.ClosedOn)
+	u.MembershipCreatedOn, _ = ParseTimestamp(w.MembershipCreatedOn)
+	u.MembershipClosedOn, _ = ParseTimestamp(w.MembershipClosedOn)
+	if u.DSGroups != nil {
+		u.DSGroups = append(json.RawMessage(nil), u.DSGroups...)
+	}
+	u.Raw = append(json.RawMessage(nil), data...)
+	return nil
+}
+
+// MarshalJSON writes the user as received (Raw).
+func (u OrgUser) MarshalJSON() ([]byte, error) {
+	if len(u.Raw) > 0 {
+		return u.Raw, nil
+	}
+	type plain OrgUser
+	return json.Marshal(plain(u))
+}
+
+// OrgUsersOptions selects the users of an organization. The Admin API
+// needs at least one of AccountID, Email and ReservedDomainID; when none is
+// set, AccountID defaults to the client's account.
+type OrgUsersOptions struct {
+	// OrganizationID is the organization; empty means the client's.
+	OrganizationID string
+	// AccountID keeps members of this eSignature account.
+	AccountID string
+	// Email selects the user with this address.
+	Email string
+	// ReservedDomainID keeps users of this reserved domain.
+	ReservedDomainID string
+	// Status filters by user status (active, created, closed).
+	Status string
+	// MembershipStatus filters by membership status (active, closed, ...).
+	MembershipStatus string
+	// LastModifiedSince keeps users modified since then (needs AccountID or
+	// ReservedDomainID on DocuSign's side).
+	LastModifiedSince time.Time
+	// Take is the page size, 1 to 250; 0 means 250.
+	Take int
+	// Start skips that many users.
+	Start int
+	// Checkpoint resumes an organization user listing; the filters above
+	// may be repeated but must then match it.
+	Checkpoint Checkpoint
+}
+
+// adminConn is what the Admin pager needs from the client.
+type adminConn struct {
+	do      pageDoer
+	baseURL string                                // Admin base URL (…/management)
+	org     func(context.Context) (string, error) // the client's organization; nil: none
+	account func(context.Context) (string, error) // the client's account ID
+}
+
+// adminConn connects the Admin pagers to the client. The organization is
+// WithOrganizationID's, or else the selected account's (from userinfo).
+func (c *Client) adminConn() adminConn {
+	return adminConn{
+		do:      c,
+		baseURL: c.AdminURL(),
+		account: c.AccountID,
+		org: func(ctx context.Context) (string, error) {
+			if id := c.OrganizationID(); id != "" {
+				return id, nil
+			}
+			a, err := c.Account(ctx)
+			if err != nil {
+				return "", err
+			}
+			if a.Organization == nil || a.Organization.OrganizationID == "" {
+				return "", fmt.Errorf("account %s belongs to no organization", a.AccountID)
+			}
+			return a.Organization.OrganizationID, nil
+		},
+	}
+}
+
+// OrgUsersPager returns a pager over the users of an organization (Admin
+// API), following paging.next to the end. See OrgUsersOptions for the
+// filters and defaults.
+func (c *Client) OrgUsersPager(opts OrgUsersOptions) (*Pager[OrgUser], error) {
+	return newOrgUsersPager(c.adminConn(), opts)
+}
+
+// OrgUsers iterates over the users of an organization:
+//
+//	for u, err := range c.OrgUsers(ctx, client.OrgUsersOptions{AccountID: acct}) { ... }
+//
+// Use OrgUsersPager to checkpoint and resume.
+func (c *Client) OrgUsers(ctx context.Context, opts OrgUsersOptions) iter.Seq2[OrgUser, error] {
+	p, err := c.OrgUsersPager(opts)
+	if err != nil {
+		return pagerErrorSeq[OrgUser](err)
+	}
+	return p.All(ctx)
+}
+
+// newOrgUsersPager lists Admin organization users, following paging.next.
+func newOrgUsersPager(c adminConn, o OrgUsersOptions) (*Pager[OrgUser], error) {
+	var errs []error
+	if c.baseURL == "" {
+		errs = append(errs, errors.New("docusign: the environment has no AdminURL: set Environment.AdminURL to use the Admin API"))
+	}
+	if o.OrganizationID == "" && c.org == nil && o.Checkpoint.IsZero() {
+		errs = append(errs, errors.New("docusign: OrgUsersOptions.OrganizationID is empty and the client has no organization: set one of them"))
+	}
+	if o.Take < 0 || o.Take > maxOrgUsersTake {
+		errs = append(errs, fmt.Errorf("docusign: OrgUsersOptions.Take %d is out of range: use 1 to %d, or 0 for %d", o.Take, maxOrgUsersTake, maxOrgUsersTake))
+	}
+	if o.Start < 0 {
+		errs = append(errs, fmt.Errorf("docusign: OrgUsersOptions.Start %d is negative", o.Start))
+	}
+	if o.Start > 0 && !o.Checkpoint.IsZero() {
+		errs = append(errs, errors.New("docusign: OrgUsersOptions.Start and OrgUsersOptions.Checkpoint are mutually exclusive: the checkpoint holds the position"))
+	}
+	if !o.LastModifiedSince.IsZero() && o.Email != "" && o.AccountID == "" && o.ReservedDomainID == "" {
+		errs = append(errs, errors.New("docusign: OrgUsersOptions.LastModifiedSince needs AccountID or ReservedDomainID (the Admin API rejects it with Email alone)"))
+	}
+	if err := o.Checkpoint.expectKind("OrgUsersOptions.Checkpoint", CheckpointOrgUsers); err != nil {
+		errs = append(errs, err)
+	}
+	since := ""
+	if !o.LastModifiedSince.IsZero() {
+		since = FormatCursorTime(o.LastModifiedSince)
+	}
+	filters := []resumeFilter{
+		{"OrgUsersOptions.AccountID", "account_id", o.AccountID},
+		{"OrgUsersOptions.Email", "email", o.Email},
+		{"OrgUsersOptions.ReservedDomainID", "organization_reserved_domain_id", o.ReservedDomainID},
+		{"OrgUsersOptions.Status", "status", o.Status},
+		{"OrgUsersOptions.MembershipStatus", "membership_status", o.MembershipStatus},
+		{"OrgUsersOptions.LastModifiedSince", "last_modified_since", since},
+	}
+	errs = append(errs, checkResumeFilters(o.Checkpoint, filters)...)
+	if o.OrganizationID != "" && o.Checkpoint.page != "" && !strings.HasPrefix(o.Checkpoint.page, orgUsersPath(o.OrganizationID)+"?") {
+		errs = append(errs, fmt.Errorf("docusign: OrgUsersOptions.OrganizationID %q differs from the checkpoint's organization", o.OrganizationID))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	take := o.Take
+	if take == 0 {
+		take = maxOrgUsersTake
+	}
+	base := strings.TrimRight(c.baseURL, "/")
+	src := &listSource[OrgUser]{
+		g:        pageGetter{do: c.do},
+		label:    "Admin organization users",
+		base:     func(context.Context) (string, error) { return base, nil },
+		itemsKey: "users",
+		idKey:    "id",
+		decode:   decodeRecord[OrgUser],
+		first: func(ctx context.Context) (string, error) {
+			q := url.Values{}
+			for _, f := range filters {
+				if f.value != "" {
+					q.Set(f.param, f.value)
+				}
+			}
+			if o.AccountID == "" && o.Email == "" && o.ReservedDomainID == "" {
+				acct, err := c.account(ctx)
+				if err != nil {
+					return "", fmt.Errorf("docusign: OrgUsersOptions.AccountID defaults to the client's account: %w", err)
+				}
+				q.Set("account_id", acct)
+			}
+			q.Set("start", strconv.Itoa(o.Start))
+			q.Set("take", strconv.Itoa(take))
+			org := o.OrganizationID
+			if org == "" {
+				var err error
+				if org, err = c.org(ctx); err != nil {
+					return "", fmt.Errorf("docusign: OrgUsersOptions.OrganizationID defaults to the client's organization: %w", err)
+				}
+			}
+			return orgUsersPath(org) + "?" + q.Encode(), nil
+		},
+		next: linkNext,
+	}
+	return newPager[OrgUser](CheckpointOrgUsers, src, nil, pagePos{}, o.Checkpoint), nil
+}
+
+func orgUsersPath(org string) string {
+	return "/v2/organizations/" + url.PathEscape(org) + "/users"
+}
+
+// linkNext follows the Admin API's paging.next, an absolute URL. It must
+// stay below the Admin base URL (so credentials never go to another host)
+// and must move forward.
+func linkNext(a nextArgs) (string, bool, error) {
+	var paging struct {
+		Next string `json:"next"`
+	}
+	if raw, ok := a.top["paging"]; ok {
+		if err := json.Unmarshal(raw, &paging); err != nil {
+			return "", false, fmt.Errorf("member \"paging\": %w", err)
+		}
+	}
+	if paging.Next == "" {
+		return "", true, nil
+	}
+	rel, err := relativeLink(a.base, a.cur, paging.Next)
+	if err != nil {
+		return "", false, err
+	}
+	if rel == a.cur {
+		return "", false, fmt.Errorf("paging.next %q repeats the page just read", paging.Next)
+	}
+	return rel, false, nil
+}
+
+// relativeLink resolves link against the page cur (relative to base) and
+// returns it relative to base, refusing links outside base.
+func relativeLink(base, cur, link string) (string, error) {
+	b, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	c, err := url.Parse(base + cur)
+	if err != nil {
+		return "", err
+	}
+	l, err := url.Parse(link)
+	if err != nil {
+		return "", fmt.Errorf("paging.next %q: %w", link, err)
+	}
+	u := c.ResolveReference(l)
+	basePath := strings.TrimRight(b.EscapedPath(), "/")
+	if !strings.EqualFold(u.Scheme, b.Scheme) || !strings.EqualFold(u.Host, b.Host) || !strings.HasPrefix(u.EscapedPath(), basePath+"/") {
+		return "", fmt.Errorf("paging.next %q leaves the API base URL %s: refusing to follow it", link, base)
+	}
+	rel := u.EscapedPath()[len(basePath):]
+	if u.RawQuery != "" {
+		rel += "?" + u.RawQuery
+	}
+	if err := checkRelativePage(rel); err != nil {
+		return "", fmt.Errorf("paging.next: %w", err)
+	}
+	return rel, nil
+}
