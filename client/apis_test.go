@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dsgo/docusign/client"
+	"github.com/dsgo/docusign/client/docusigntest"
 	"github.com/dsgo/docusign/gen/admin"
 	"github.com/dsgo/docusign/gen/esignature/users"
 	"github.com/dsgo/docusign/gen/monitor"
@@ -74,5 +75,34 @@ func TestAMissingAPIURLIsAClearError(t *testing.T) {
 	_, err = client.Admin(c, admin.NewClientWithResponses, admin.WithHTTPClient)
 	if err == nil || !strings.Contains(err.Error(), "no Admin URL") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestClientRateReflectsTheLatestResponse(t *testing.T) {
+	srv := docusigntest.NewServer(docusigntest.WithRateLimit(1000, 50))
+	defer srv.Close()
+	in := srv.NewIntegration()
+	c, err := client.New(client.WithEnvironment(srv.Environment()), client.WithIntegrationKey(in.Key),
+		client.WithUserID(in.UserID), client.WithPrivateKey(in.PrivateKeyPEM()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Rate().IsZero() {
+		t.Fatalf("rate before any call: %v", c.Rate())
+	}
+	ctx := context.Background()
+	u, err := client.ESignature(ctx, c, users.NewClientWithResponses, users.WithHTTPClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct, _ := c.AccountID(ctx)
+	for i := 0; i < 3; i++ {
+		if _, err := u.ListUsersWithResponse(ctx, acct, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := c.Rate()
+	if r.Limit != 1000 || r.Remaining != 997 || r.BurstLimit != 50 {
+		t.Errorf("rate after three calls: %+v", r)
 	}
 }

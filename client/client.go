@@ -29,6 +29,7 @@ type Client struct {
 	oauthHTTP  *http.Client // pipeline without it, for /oauth/*
 
 	golive *GoLiveTracker
+	rates  *rateState // latest rate-limit state seen by the pipeline
 
 	uiMu   sync.Mutex
 	ui     *UserInfo
@@ -81,6 +82,7 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.rates = cfg.transportConfig.rates
 
 	if settings.tokenSource != nil {
 		c.ts = settings.tokenSource
@@ -296,6 +298,10 @@ func (c *Client) HTTPClient() *http.Client { return c.httpClient }
 // Do sends req through HTTPClient. It lets a Client serve as the HTTP
 // request doer of generated API clients.
 func (c *Client) Do(req *http.Request) (*http.Response, error) { return c.httpClient.Do(req) }
+
+// Rate returns the latest rate-limit state DocuSign reported to this
+// Client (zero until a response carried the headers).
+func (c *Client) Rate() Rate { return c.rates.Latest() }
 
 // GoLive returns the tracker of consecutive successful eSignature calls
 // (see GoLiveTracker).

@@ -1,0 +1,533 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dsgo/docusign/client"
+	"github.com/dsgo/docusign/gen/esignature/accounts"
+)
+
+// Scopes each kind of command needs.
+var (
+	scopesESign = []string{client.ScopeSignature, client.ScopeImpersonation}
+	scopesAdmin = []string{client.ScopeSignature, client.ScopeImpersonation, client.ScopeOrganizationRead, client.ScopeUserRead}
+)
+
+// parse parses a command's flags and the shared settings.
+func parse(e *env, name string, args []string, define func(fs *flag.FlagSet)) (*settings, error) {
+	fs := flag.NewFlagSet("docusign "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	s := newSettings(fs)
+	if define != nil {
+		define(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	s.resolve(e.getenv)
+	return s, nil
+}
+
+// newClient validates the settings a command needs and builds the Client.
+func newClient(e *env, s *settings, n need, scopes []string) (*client.Client, error) {
+	if err := s.validate(n); err != nil {
+		return nil, usageError{err}
+	}
+	environment, _ := s.environment()
+	opts := []client.Option{
+		client.WithEnvironment(environment),
+		client.WithIntegrationKey(s.integrationKey.value),
+		client.WithScopes(scopes...),
+	}
+	if n.auth {
+		opts = append(opts, client.WithUserID(s.userID.value))
+		if s.privateKey.value != "" {
+			opts = append(opts, client.WithPrivateKey([]byte(s.privateKey.value)))
+		} else {
+			opts = append(opts, client.WithPrivateKeyFile(s.privateKeyFile.value))
+		}
+	}
+	if v := s.accountID.value; v != "" {
+		opts = append(opts, client.WithAccountID(v))
+	}
+	if v := s.orgID.value; v != "" {
+		opts = append(opts, client.WithOrganizationID(v))
+	}
+	if v := s.redirectURI.value; v != "" {
+		opts = append(opts, client.WithRedirectURI(v))
+	}
+	switch dir := s.tokenCache.value; dir {
+	case "off":
+	case "":
+		if base, err := os.UserCacheDir(); err == nil {
+			opts = append(opts, client.WithTokenCacheDir(filepath.Join(base, "dsgo", "tokens")))
+		}
+	default:
+		opts = append(opts, client.WithTokenCacheDir(dir))
+	}
+	opts = append(opts, transportOptions(e, s)...)
+	c, err := client.New(opts...)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return c, nil
+}
+
+func runConsentURL(ctx context.Context, e *env, args []string) error {
+	var state, forCmds string
+	s, err := parse(e, "consent-url", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&state, "state", "", "opaque state echoed back to the redirect URI")
+		fs.StringVar(&forCmds, "for", "events,users,esign-users,golive", "commands the consent must cover")
+	})
+	if err != nil {
+		return err
+	}
+	scopes := scopesESign
+	for _, c := range strings.Split(forCmds, ",") {
+		switch strings.TrimSpace(c) {
+		case "users":
+			scopes = scopesAdmin
+		case "events", "esign-users", "golive", "whoami", "token", "":
+		default:
+			return usagef("--for: unknown command %q", c)
+		}
+	}
+	if err := s.validate(need{redirect: true}); err != nil {
+		return usageError{err}
+	}
+	environment, _ := s.environment()
+	u, err := client.ConsentURL(client.ConsentParams{
+		Environment: environment, IntegrationKey: s.integrationKey.value,
+		RedirectURI: s.redirectURI.value, Scopes: scopes, State: state,
+	})
+	if err != nil {
+		return usageError{err}
+	}
+	fmt.Fprintln(e.stdout, u)
+	return nil
+}
+
+func runToken(ctx context.Context, e *env, args []string) error {
+	var show bool
+	s, err := parse(e, "token", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&show, "show", false, "print the access token itself (a secret)")
+	})
+	if err != nil {
+		return err
+	}
+	c, err := newClient(e, s, need{auth: true}, scopesESign)
+	if err != nil {
+		return err
+	}
+	tok, err := c.Token(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "token valid until %s (%s from now)\n", tok.Expiry.UTC().Format(time.RFC3339), time.Until(tok.Expiry).Round(time.Second))
+	if show {
+		fmt.Fprintln(e.stdout, tok.AccessToken)
+	}
+	return nil
+}
+
+func runResetToken(ctx context.Context, e *env, args []string) error {
+	s, err := parse(e, "reset-token", args, nil)
+	if err != nil {
+		return err
+	}
+	c, err := newClient(e, s, need{auth: true}, scopesESign)
+	if err != nil {
+		return err
+	}
+	if err := c.ResetToken(); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "cached token dropped; the next command requests a new one")
+	return nil
+}
+
+func runWhoami(ctx context.Context, e *env, args []string) error {
+	s, err := parse(e, "whoami", args, nil)
+	if err != nil {
+		return err
+	}
+	c, err := newClient(e, s, need{auth: true}, scopesESign)
+	if err != nil {
+		return err
+	}
+	ui, err := c.UserInfo(ctx)
+	if err != nil {
+		return err
+	}
+	acct, err := c.Account(ctx)
+	if err != nil {
+		return err
+	}
+	base, err := c.ESignatureURL(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "user:        %s <%s> (%s)\nenvironment: %s\n", ui.Name, ui.Email, ui.Sub, c.Environment().Name)
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\tACCOUNT ID\tNAME\tBASE URI\tDEFAULT")
+	for _, a := range ui.Accounts {
+		mark := " "
+		if a.AccountID == acct.AccountID {
+			mark = "*"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\n", mark, a.AccountID, a.AccountName, a.BaseURI, a.IsDefault)
+	}
+	tw.Flush()
+	fmt.Fprintf(e.stdout, "eSignature calls go to %s (account %s)\n", base, acct.AccountID)
+	return nil
+}
+
+// output writes records one per line and flushes at page ends.
+type output struct {
+	w     *bufio.Writer
+	count int
+}
+
+func newOutput(w io.Writer) *output { return &output{w: bufio.NewWriterSize(w, 256<<10)} }
+
+func (o *output) line(raw []byte) error {
+	o.count++
+	if _, err := o.w.Write(raw); err != nil {
+		return err
+	}
+	return o.w.WriteByte('\n')
+}
+
+// checkpointFile reads and writes a checkpoint atomically.
+type checkpointFile string
+
+func (f checkpointFile) load() (client.Checkpoint, bool, error) {
+	var cp client.Checkpoint
+	if f == "" {
+		return cp, false, nil
+	}
+	b, err := os.ReadFile(string(f))
+	if errors.Is(err, os.ErrNotExist) {
+		return cp, false, nil
+	}
+	if err != nil {
+		return cp, false, err
+	}
+	if err := cp.UnmarshalText([]byte(strings.TrimSpace(string(b)))); err != nil {
+		return cp, false, usagef("--checkpoint %s: %v (delete the file to start over)", f, err)
+	}
+	return cp, true, nil
+}
+
+func (f checkpointFile) save(cp client.Checkpoint) error {
+	if f == "" {
+		return nil
+	}
+	return writeFileAtomic(string(f), []byte(cp.String()+"\n"))
+}
+
+// writeFileAtomic replaces path with data so that a reader (or a killed
+// writer) sees the old or the new content, never a mix.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// pageLoop drains a pager: each page's records are written and flushed,
+// then the checkpoint is saved, so a run killed at any point resumes from
+// the last saved page with nothing lost; --max stops mid-page with an
+// exact mid-page checkpoint.
+func pageLoop[T any](ctx context.Context, e *env, p *client.Pager[T], raw func(*T) []byte, cpf checkpointFile, max int, progress func(n int)) (int, error) {
+	out := newOutput(e.stdout)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				return out.count, nil // a followed stream ends with the context
+			}
+			return out.count, err
+		}
+		for i := range page.Items {
+			if err := out.line(raw(&page.Items[i])); err != nil {
+				return out.count, err
+			}
+			if max > 0 && out.count >= max {
+				if err := out.w.Flush(); err != nil {
+					return out.count, err
+				}
+				return out.count, cpf.save(page.Checkpoint(i + 1))
+			}
+		}
+		if err := out.w.Flush(); err != nil {
+			return out.count, err
+		}
+		if err := cpf.save(p.Checkpoint()); err != nil {
+			return out.count, err
+		}
+		if progress != nil {
+			progress(out.count)
+		}
+	}
+	return out.count, nil
+}
+
+func runEvents(ctx context.Context, e *env, args []string) error {
+	var since, cursor, cpPath, interval string
+	var limit, max int
+	var follow bool
+	s, err := parse(e, "events", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&since, "since", "", "start at this time: RFC 3339 (2024-05-01T00:00:00Z) or an age (24h)")
+		fs.StringVar(&cursor, "cursor", "", "start at an endCursor from an earlier run")
+		fs.StringVar(&cpPath, "checkpoint", "", "checkpoint FILE: read at start when present, written after each page")
+		fs.IntVar(&limit, "limit", client.DefaultMonitorLimit, "events per request, 1 to 2000")
+		fs.BoolVar(&follow, "follow", false, "keep polling for new events until interrupted")
+		fs.StringVar(&interval, "interval", "60s", "poll interval with --follow")
+		fs.IntVar(&max, "max", 0, "stop after this many events (0: no limit)")
+	})
+	if err != nil {
+		return err
+	}
+	opts := client.MonitorOptions{Cursor: cursor, Limit: limit, Follow: follow}
+	if follow {
+		if opts.PollInterval, err = durationOr(interval, client.DefaultPollInterval); err != nil || opts.PollInterval <= 0 {
+			return usagef("--interval %q: want a positive duration such as 60s", interval)
+		}
+	}
+	if since != "" {
+		if opts.Since, err = parseSince(since); err != nil {
+			return usagef("--since: %v", err)
+		}
+	}
+	if max < 0 {
+		return usagef("--max %d: want 0 (no limit) or a positive count", max)
+	}
+	cpf := checkpointFile(cpPath)
+	cp, found, err := cpf.load()
+	if err != nil {
+		return err
+	}
+	if found {
+		if opts.Cursor != "" || !opts.Since.IsZero() {
+			fmt.Fprintf(e.stderr, "events: resuming from %s; --since/--cursor apply only when it does not exist\n", cpPath)
+		}
+		opts.Cursor, opts.Since, opts.Checkpoint = "", time.Time{}, cp
+	}
+	c, err := newClient(e, s, need{auth: true}, scopesESign)
+	if err != nil {
+		return err
+	}
+	p, err := c.MonitorPager(opts)
+	if err != nil {
+		return usageError{err}
+	}
+	n, err := pageLoop(ctx, e, p, func(ev *client.Event) []byte { return ev.Raw }, cpf, max, progressFunc(e, c, "events"))
+	if e.isTerminal {
+		fmt.Fprintf(e.stderr, "\revents: %d written\n", n)
+	}
+	return err
+}
+
+// parseSince accepts an RFC 3339 time or an age such as 24h.
+func parseSince(v string) (time.Time, error) {
+	if d, err := time.ParseDuration(v); err == nil {
+		if d <= 0 {
+			return time.Time{}, fmt.Errorf("%q: an age must be positive", v)
+		}
+		return time.Now().Add(-d), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time (2024-05-01T00:00:00Z) nor an age (24h)", v)
+	}
+	return t, nil
+}
+
+// progressFunc shows progress and rate-limit state on a terminal.
+func progressFunc(e *env, c *client.Client, what string) func(int) {
+	if !e.isTerminal {
+		return nil
+	}
+	return func(n int) {
+		r := c.Rate()
+		fmt.Fprintf(e.stderr, "\r%s: %d written; rate limit %s   ", what, n, r)
+	}
+}
+
+func runUsers(ctx context.Context, e *env, args []string) error {
+	var modified, account, status, email, cpPath string
+	var max int
+	var table bool
+	s, err := parse(e, "users", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&modified, "modified-since", "", "only users modified since: RFC 3339 or an age (24h)")
+		fs.StringVar(&account, "account", "", "only members of this account (default: the configured account)")
+		fs.StringVar(&status, "status", "", "only users with this status (active, created, closed)")
+		fs.StringVar(&email, "email", "", "only the user with this email")
+		fs.StringVar(&cpPath, "checkpoint", "", "checkpoint FILE: read at start when present, written after each page")
+		fs.IntVar(&max, "max", 0, "stop after this many users (0: no limit)")
+		fs.BoolVar(&table, "table", false, "print a table instead of NDJSON")
+	})
+	if err != nil {
+		return err
+	}
+	opts := client.OrgUsersOptions{AccountID: account, Status: status, Email: email}
+	if modified != "" {
+		if opts.LastModifiedSince, err = parseSince(modified); err != nil {
+			return usagef("--modified-since: %v", err)
+		}
+	}
+	cpf := checkpointFile(cpPath)
+	if opts.Checkpoint, _, err = cpf.load(); err != nil {
+		return err
+	}
+	c, err := newClient(e, s, need{auth: true, org: true}, scopesAdmin)
+	if err != nil {
+		return err
+	}
+	p, err := c.OrgUsersPager(opts)
+	if err != nil {
+		return usageError{err}
+	}
+	if !table {
+		_, err = pageLoop(ctx, e, p, func(u *client.OrgUser) []byte { return u.Raw }, cpf, max, progressFunc(e, c, "users"))
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tSTATUS\tMEMBERSHIP")
+	n := 0
+	for u, err := range p.All(ctx) {
+		if err != nil {
+			tw.Flush()
+			return err
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s %s\t%s\t%s\n", u.ID, u.Email, u.FirstName, u.LastName, u.UserStatus, u.MembershipStatus)
+		if n++; max > 0 && n >= max {
+			break
+		}
+	}
+	return tw.Flush()
+}
+
+func runESignUsers(ctx context.Context, e *env, args []string) error {
+	var cpPath string
+	var max int
+	s, err := parse(e, "esign-users", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&cpPath, "checkpoint", "", "checkpoint FILE: read at start when present, written after each page")
+		fs.IntVar(&max, "max", 0, "stop after this many users (0: no limit)")
+	})
+	if err != nil {
+		return err
+	}
+	cpf := checkpointFile(cpPath)
+	var opts client.AccountUsersOptions
+	if opts.Checkpoint, _, err = cpf.load(); err != nil {
+		return err
+	}
+	c, err := newClient(e, s, need{auth: true}, scopesESign)
+	if err != nil {
+		return err
+	}
+	p, err := c.AccountUsersPager(opts)
+	if err != nil {
+		return usageError{err}
+	}
+	_, err = pageLoop(ctx, e, p, func(u *client.ESignUser) []byte { return u.Raw }, cpf, max, progressFunc(e, c, "esign-users"))
+	return err
+}
+
+func runGoLive(ctx context.Context, e *env, args []string) error {
+	var calls int
+	s, err := parse(e, "golive", args, func(fs *flag.FlagSet) {
+		fs.IntVar(&calls, "calls", client.GoLiveRequired, "read-only eSignature calls to make")
+	})
+	if err != nil {
+		return err
+	}
+	if calls < 1 {
+		return usagef("--calls %d: want at least 1", calls)
+	}
+	c, err := newClient(e, s, need{auth: true}, scopesESign)
+	if err != nil {
+		return err
+	}
+	if !c.GoLive().Enabled() {
+		return usagef("--env %s: Go-Live counts calls in the developer environment; run golive with --env developer", c.Environment().Name)
+	}
+	status, err := goLiveCalls(ctx, c, calls)
+	fmt.Fprintf(e.stdout, "Go-Live: %s\n", status)
+	if err != nil {
+		return err
+	}
+	if !status.Ready {
+		fmt.Fprintf(e.stdout, "not ready: %d more consecutive successful eSignature calls needed\n", status.Required-status.Count)
+	} else {
+		fmt.Fprintln(e.stdout, "ready: start the Go-Live review in the developer console")
+	}
+	return nil
+}
+
+// goLiveCalls makes read-only eSignature calls (account information)
+// through c until n calls are made or one fails.
+func goLiveCalls(ctx context.Context, c *client.Client, n int) (client.GoLiveStatus, error) {
+	acct, err := c.AccountID(ctx)
+	if err != nil {
+		return c.GoLive().Status(), err
+	}
+	api, err := client.ESignature(ctx, c, accounts.NewClientWithResponses, accounts.WithHTTPClient)
+	if err != nil {
+		return c.GoLive().Status(), err
+	}
+	for i := 0; i < n; i++ {
+		if _, err := api.GetAccountInformationWithResponse(ctx, acct, nil); err != nil {
+			return c.GoLive().Status(), err
+		}
+	}
+	return c.GoLive().Status(), nil
+}
+
+// jsonLine marshals v as one line.
+func jsonLine(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+var _ = strconv.Itoa
+var _ = slog.LevelInfo
