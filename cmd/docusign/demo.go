@@ -53,17 +53,17 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	fake := srv.Environment()
 	vars := map[string]string{
-		"DOCUSIGN_OAUTH_URL":         fake.OAuthURL,
-		"DOCUSIGN_ESIGN_URL":         fake.ESignatureURL,
-		"DOCUSIGN_ADMIN_URL":         fake.AdminURL,
-		"DOCUSIGN_MONITOR_URL":       fake.MonitorURL,
-		"DOCUSIGN_INTEGRATION_KEY":   in.Key,
-		"DOCUSIGN_USER_ID":           in.UserID,
-		"DOCUSIGN_PRIVATE_KEY_FILE":  keyFile,
-		"DOCUSIGN_ORG_ID":            srv.OrgID(),
-		"DOCUSIGN_ACCOUNT_ID":        in.AccountID,
-		"DOCUSIGN_REDIRECT_URI":      demoRedirect,
-		"DOCUSIGN_TOKEN_CACHE":       filepath.Join(dir, "tokens"),
+		"DOCUSIGN_OAUTH_URL":        fake.OAuthURL,
+		"DOCUSIGN_ESIGN_URL":        fake.ESignatureURL,
+		"DOCUSIGN_ADMIN_URL":        fake.AdminURL,
+		"DOCUSIGN_MONITOR_URL":      fake.MonitorURL,
+		"DOCUSIGN_INTEGRATION_KEY":  in.Key,
+		"DOCUSIGN_USER_ID":          in.UserID,
+		"DOCUSIGN_PRIVATE_KEY_FILE": keyFile,
+		"DOCUSIGN_ORG_ID":           srv.OrgID(),
+		"DOCUSIGN_ACCOUNT_ID":       in.AccountID,
+		"DOCUSIGN_REDIRECT_URI":     demoRedirect,
+		"DOCUSIGN_TOKEN_CACHE":      filepath.Join(dir, "tokens"),
 	}
 	sub := func(stdout *bytes.Buffer, args ...string) error {
 		se := &env{stdout: stdout, stderr: &bytes.Buffer{}, getenv: func(k string) string { return vars[k] }}
