@@ -1,5 +1,40 @@
 // Package client is the hand-written layer over the generated DocuSign
-// clients: environments and Go-Live switching, JWT grant authentication and
-// consent, token caching, account discovery, typed errors, retries and rate
-// limits, and resumable iterators over Monitor events and Admin users.
+// clients under gen/: environments and Go-Live switching, JWT grant
+// authentication and consent, token caching, account discovery, typed
+// errors, retries and rate limits, and resumable iterators over Monitor
+// events, Admin organization users and eSignature lists.
+//
+// One Client serves every API. Build it once and share it:
+//
+//	c, err := client.New(
+//		client.WithEnvironment(client.Developer), // client.Production after Go-Live
+//		client.WithIntegrationKey(key),
+//		client.WithUserID(userID),
+//		client.WithPrivateKeyFile("private.pem"),
+//		client.WithTokenCacheDir(dir), // reuse tokens across runs
+//	)
+//
+// Generated clients are bound to it in one line, for example
+// client.ESignature(ctx, c, envelopes.NewClientWithResponses,
+// envelopes.WithHTTPClient); their calls carry the token, retries and
+// rate-limit handling, and every non-2xx answer comes back as *APIError
+// (or *AuthError from the OAuth server), classifiable with errors.Is
+// against ErrNotFound, ErrThrottled, ErrUnauthorized, ErrConsentRequired.
+//
+// Collectors read with iterators that never lose or repeat a record across
+// pages, retries, restarts or token expiry:
+//
+//	p, err := c.MonitorPager(client.MonitorOptions{Checkpoint: saved})
+//	for p.HasMorePages() {
+//		page, err := p.NextPage(ctx)
+//		// ... handle page.Items, then persist p.Checkpoint().String()
+//	}
+//
+// Requests pass one pipeline of http.RoundTripper layers, built in New:
+// user middleware, errors, logging (log/slog, silent by default), retry and
+// rate limits, authentication (applied per attempt), then the base
+// transport (proxy from the environment or WithProxy, timeouts).
+// Secrets (keys, tokens, assertions) never appear in logs, errors or %v.
+//
+// Package client/docusigntest is an in-memory fake DocuSign for tests.
 package client
