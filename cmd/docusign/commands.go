@@ -3,15 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -45,6 +42,15 @@ func parse(e *env, name string, args []string, define func(fs *flag.FlagSet)) (*
 	}
 	s.resolve(e.getenv)
 	return s, nil
+}
+
+// setup parses a command's flags and builds its Client.
+func setup(e *env, name string, args []string, n need, scopes []string, define func(fs *flag.FlagSet)) (*client.Client, error) {
+	s, err := parse(e, name, args, define)
+	if err != nil {
+		return nil, err
+	}
+	return newClient(e, s, n, scopes)
 }
 
 // newClient validates the settings a command needs and builds the Client.
@@ -128,13 +134,9 @@ func runConsentURL(ctx context.Context, e *env, args []string) error {
 
 func runToken(ctx context.Context, e *env, args []string) error {
 	var show bool
-	s, err := parse(e, "token", args, func(fs *flag.FlagSet) {
+	c, err := setup(e, "token", args, need{auth: true}, scopesESign, func(fs *flag.FlagSet) {
 		fs.BoolVar(&show, "show", false, "print the access token itself (a secret)")
 	})
-	if err != nil {
-		return err
-	}
-	c, err := newClient(e, s, need{auth: true}, scopesESign)
 	if err != nil {
 		return err
 	}
@@ -150,11 +152,7 @@ func runToken(ctx context.Context, e *env, args []string) error {
 }
 
 func runResetToken(ctx context.Context, e *env, args []string) error {
-	s, err := parse(e, "reset-token", args, nil)
-	if err != nil {
-		return err
-	}
-	c, err := newClient(e, s, need{auth: true}, scopesESign)
+	c, err := setup(e, "reset-token", args, need{auth: true}, scopesESign, nil)
 	if err != nil {
 		return err
 	}
@@ -166,11 +164,7 @@ func runResetToken(ctx context.Context, e *env, args []string) error {
 }
 
 func runWhoami(ctx context.Context, e *env, args []string) error {
-	s, err := parse(e, "whoami", args, nil)
-	if err != nil {
-		return err
-	}
-	c, err := newClient(e, s, need{auth: true}, scopesESign)
+	c, err := setup(e, "whoami", args, need{auth: true}, scopesESign, nil)
 	if err != nil {
 		return err
 	}
@@ -445,7 +439,7 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 func runESignUsers(ctx context.Context, e *env, args []string) error {
 	var cpPath string
 	var max int
-	s, err := parse(e, "esign-users", args, func(fs *flag.FlagSet) {
+	c, err := setup(e, "esign-users", args, need{auth: true}, scopesESign, func(fs *flag.FlagSet) {
 		fs.StringVar(&cpPath, "checkpoint", "", "checkpoint FILE: read at start when present, written after each page")
 		fs.IntVar(&max, "max", 0, "stop after this many users (0: no limit)")
 	})
@@ -455,10 +449,6 @@ func runESignUsers(ctx context.Context, e *env, args []string) error {
 	cpf := checkpointFile(cpPath)
 	var opts client.AccountUsersOptions
 	if opts.Checkpoint, _, err = cpf.load(); err != nil {
-		return err
-	}
-	c, err := newClient(e, s, need{auth: true}, scopesESign)
-	if err != nil {
 		return err
 	}
 	p, err := c.AccountUsersPager(opts)
@@ -471,7 +461,7 @@ func runESignUsers(ctx context.Context, e *env, args []string) error {
 
 func runGoLive(ctx context.Context, e *env, args []string) error {
 	var calls int
-	s, err := parse(e, "golive", args, func(fs *flag.FlagSet) {
+	c, err := setup(e, "golive", args, need{auth: true}, scopesESign, func(fs *flag.FlagSet) {
 		fs.IntVar(&calls, "calls", client.GoLiveRequired, "read-only eSignature calls to make")
 	})
 	if err != nil {
@@ -479,10 +469,6 @@ func runGoLive(ctx context.Context, e *env, args []string) error {
 	}
 	if calls < 1 {
 		return usagef("--calls %d: want at least 1", calls)
-	}
-	c, err := newClient(e, s, need{auth: true}, scopesESign)
-	if err != nil {
-		return err
 	}
 	if !c.GoLive().Enabled() {
 		return usagef("--env %s: Go-Live counts calls in the developer environment; run golive with --env developer", c.Environment().Name)
@@ -518,16 +504,3 @@ func goLiveCalls(ctx context.Context, c *client.Client, n int) (client.GoLiveSta
 	}
 	return c.GoLive().Status(), nil
 }
-
-// jsonLine marshals v as one line.
-func jsonLine(w io.Writer, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
-}
-
-var _ = strconv.Itoa
-var _ = slog.LevelInfo

@@ -12,7 +12,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
 
@@ -164,16 +163,6 @@ func apiHint(api *client.APIError) string {
 		return "check the account, organization or object ID"
 	}
 	return ""
-}
-
-// sortedCommandNames is used in tests and help.
-func sortedCommandNames() []string {
-	var names []string
-	for _, c := range commands {
-		names = append(names, c.name)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // isTerminal reports whether f is a character device (a terminal).

@@ -10,8 +10,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -278,7 +280,7 @@ func checkRefs(d doc) error {
 	refs := map[string]bool{}
 	collectRefs(d, refs)
 	var errs []error
-	for _, r := range sortedKeys(refs) {
+	for _, r := range slices.Sorted(maps.Keys(refs)) {
 		if resolve(d, r) == nil {
 			errs = append(errs, fmt.Errorf("dangling reference %s: define it in a patch", r))
 		}
@@ -320,7 +322,7 @@ func prune(d doc) []string {
 	}
 	defs, _ := d["definitions"].(map[string]any)
 	var pruned []string
-	for _, name := range sortedKeys(defs) {
+	for _, name := range slices.Sorted(maps.Keys(defs)) {
 		if !reach["#/definitions/"+name] {
 			pruned = append(pruned, name)
 			delete(defs, name)
@@ -344,7 +346,7 @@ func checkNameCollisions(d doc) error {
 		byKey[key] = append(byKey[key], name)
 	}
 	var errs []error
-	for _, k := range sortedKeys(byKey) {
+	for _, k := range slices.Sorted(maps.Keys(byKey)) {
 		if names := byKey[k]; len(names) > 1 {
 			sort.Strings(names)
 			errs = append(errs, fmt.Errorf("definitions %s collide as Go type names: add a rename patch", strings.Join(names, ", ")))
@@ -415,7 +417,7 @@ func split(v3 *openapi3.T, ov *Overlay, ops []Op, opt Options) ([]*Package, erro
 		byPkg[op.Package] = append(byPkg[op.Package], op)
 	}
 	const modelsFile = "models.json"
-	for _, name := range sortedKeys(byPkg) {
+	for _, name := range slices.Sorted(maps.Keys(byPkg)) {
 		doc := &openapi3.T{OpenAPI: v3.OpenAPI, Info: v3.Info, Paths: openapi3.NewPaths(), Components: &openapi3.Components{}}
 		for path, item := range v3.Paths.Map() {
 			var kept *openapi3.PathItem

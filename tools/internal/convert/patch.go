@@ -2,8 +2,9 @@ package convert
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -60,7 +61,7 @@ type operation struct {
 // operations lists every operation in path and method order.
 func operations(d doc) []operation {
 	paths, _ := d["paths"].(map[string]any)
-	keys := sortedKeys(paths)
+	keys := slices.Sorted(maps.Keys(paths))
 	var ops []operation
 	for _, p := range keys {
 		item, _ := paths[p].(map[string]any)
@@ -261,13 +262,4 @@ func isJSONList(v any) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

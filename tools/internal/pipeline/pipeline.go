@@ -10,9 +10,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/dsgo/docusign/tools/internal/convert"
@@ -105,7 +106,7 @@ func Write(dir string, files map[string][]byte, only string) error {
 			}
 		}
 	}
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
@@ -140,7 +141,7 @@ func Diff(dir string, files map[string][]byte) (string, error) {
 		}
 	}
 	var out strings.Builder
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		old, ok := have[name]
 		switch {
 		case !ok:
@@ -149,7 +150,7 @@ func Diff(dir string, files map[string][]byte) (string, error) {
 			fmt.Fprintf(&out, "gen/%s: differs\n%s", name, firstDifference(old, files[name]))
 		}
 	}
-	for _, name := range sortedKeys(have) {
+	for _, name := range slices.Sorted(maps.Keys(have)) {
 		if _, ok := files[name]; !ok {
 			fmt.Fprintf(&out, "gen/%s: stale (would be removed)\n", name)
 		}
@@ -193,13 +194,4 @@ func codegenVersion(root string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%s does not require oapi-codegen", p)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

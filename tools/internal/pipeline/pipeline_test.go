@@ -150,3 +150,58 @@ func TestDiffReportsChangedMissingAndStaleFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryGeneratedDeclarationIsDocumentedWithFactsOnly(t *testing.T) {
+	missing, opMethods, linked := 0, 0, 0
+	err := filepath.WalkDir(filepath.Join(root, "gen"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || !strings.HasSuffix(p, ".gen.go") {
+			return err
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, phrase := range []string{"Use this method", "This method returns", "Retrieves a list of", "Required scopes"} {
+			if strings.Contains(string(src), phrase) {
+				t.Errorf("%s: upstream prose %q", p, phrase)
+			}
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), p, src, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		for _, decl := range f.Decls {
+			switch d := decl.(type) {
+			case *ast.FuncDecl:
+				if !d.Name.IsExported() {
+					continue
+				}
+				if d.Doc == nil {
+					missing++
+					t.Errorf("%s: func %s has no doc comment", p, d.Name.Name)
+					continue
+				}
+				if d.Recv != nil && strings.HasSuffix(d.Name.Name, "WithResponse") {
+					opMethods++
+					if strings.Contains(d.Doc.Text(), "Reference: https://developers.docusign.com/docs/") {
+						linked++
+					}
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					if ts, ok := s.(*ast.TypeSpec); ok && ts.Name.IsExported() && d.Doc == nil && ts.Doc == nil {
+						missing++
+						t.Errorf("%s: type %s has no doc comment", p, ts.Name.Name)
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opMethods == 0 || linked != opMethods {
+		t.Errorf("%d of %d operation methods link to their reference page", linked, opMethods)
+	}
+}
