@@ -604,12 +604,12 @@ func (e SubscriptionProvisionModelAssetGroupWorkUpdatedByType) Valid() bool {
 
 // AddDSGroupAndUsersResponse defines model for AddDSGroupAndUsersResponse.
 type AddDSGroupAndUsersResponse struct {
-	Group      *DSGroupResponse         `json:"group,omitempty"`
-	GroupUsers *AddDSGroupUsersResponse `json:"group_users,omitempty"`
+	Group      *DSGroupResponse       `json:"group,omitempty"`
+	GroupUsers *AddDSGroupUsersResult `json:"group_users,omitempty"`
 }
 
-// AddDSGroupUsersResponse defines model for AddDSGroupUsersResponse.
-type AddDSGroupUsersResponse struct {
+// AddDSGroupUsersResult defines model for AddDSGroupUsersResult.
+type AddDSGroupUsersResult struct {
 	TotalCount *int32                `json:"TotalCount,omitempty"`
 	IsSuccess  *bool                 `json:"is_success,omitempty"`
 	Users      []DSGroupUserResponse `json:"users,omitempty"`
@@ -1478,8 +1478,8 @@ type ProductPermissionProfilesResponse struct {
 	ProductPermissionProfiles []ProductPermissionProfileResponse `json:"product_permission_profiles,omitempty"`
 }
 
-// RemoveDSGroupUsersResponse defines model for RemoveDSGroupUsersResponse.
-type RemoveDSGroupUsersResponse struct {
+// RemoveDSGroupUsersResult defines model for RemoveDSGroupUsersResult.
+type RemoveDSGroupUsersResult struct {
 	FailedUsers []DSGroupUserResponse `json:"failed_users,omitempty"`
 	IsSuccess   *bool                 `json:"is_success,omitempty"`
 }
@@ -8480,11 +8480,11 @@ type ClientWithResponsesInterface interface {
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	RemoveDSGroupUsersWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveDSGroupUsersResponse2, error)
+	RemoveDSGroupUsersWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveDSGroupUsersResponse, error)
 
 	// RemoveDSGroupUsersWithResponse performs a DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users (the `RemoveDSGroupUsers` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	RemoveDSGroupUsersWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, body RemoveDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveDSGroupUsersResponse2, error)
+	RemoveDSGroupUsersWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, body RemoveDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveDSGroupUsersResponse, error)
 
 	// GetDSGroupUsersWithResponse performs a GET /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users (the `GetDSGroupUsers` operationId) request.
 	//
@@ -8495,11 +8495,11 @@ type ClientWithResponsesInterface interface {
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	AddDSGroupUsersWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDSGroupUsersResponse2, error)
+	AddDSGroupUsersWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDSGroupUsersResponse, error)
 
 	// AddDSGroupUsersWithResponse performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users (the `AddDSGroupUsers` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	AddDSGroupUsersWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, body AddDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDSGroupUsersResponse2, error)
+	AddDSGroupUsersWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, body AddDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDSGroupUsersResponse, error)
 
 	// GetProductPermissionProfilesWithResponse performs a GET /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles (the `GetProductPermissionProfiles` operationId) request.
 	//
@@ -9121,29 +9121,29 @@ func (r GetDSGroupResponse) ContentType() string {
 	return ""
 }
 
-// RemoveDSGroupUsersResponse2 holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+// RemoveDSGroupUsersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign Admin operation MultiProductUserManagement:removeDSGroupUsers (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/removedsgroupusers/
-type RemoveDSGroupUsersResponse2 struct {
+type RemoveDSGroupUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *RemoveDSGroupUsersResponse
+	JSON200 *RemoveDSGroupUsersResult
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r RemoveDSGroupUsersResponse2) GetJSON200() *RemoveDSGroupUsersResponse {
+func (r RemoveDSGroupUsersResponse) GetJSON200() *RemoveDSGroupUsersResult {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r RemoveDSGroupUsersResponse2) GetBody() []byte {
+func (r RemoveDSGroupUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r RemoveDSGroupUsersResponse2) Status() string {
+func (r RemoveDSGroupUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9151,7 +9151,7 @@ func (r RemoveDSGroupUsersResponse2) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r RemoveDSGroupUsersResponse2) StatusCode() int {
+func (r RemoveDSGroupUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9159,7 +9159,7 @@ func (r RemoveDSGroupUsersResponse2) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RemoveDSGroupUsersResponse2) ContentType() string {
+func (r RemoveDSGroupUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9211,11 +9211,11 @@ func (r GetDSGroupUsersResponse) ContentType() string {
 	return ""
 }
 
-// AddDSGroupUsersResponse2 holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+// AddDSGroupUsersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign Admin operation MultiProductUserManagement:addDSGroupUsers (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/adddsgroupusers/
-type AddDSGroupUsersResponse2 struct {
+type AddDSGroupUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
@@ -9223,17 +9223,17 @@ type AddDSGroupUsersResponse2 struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r AddDSGroupUsersResponse2) GetJSON200() *AddDSGroupAndUsersResponse {
+func (r AddDSGroupUsersResponse) GetJSON200() *AddDSGroupAndUsersResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r AddDSGroupUsersResponse2) GetBody() []byte {
+func (r AddDSGroupUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r AddDSGroupUsersResponse2) Status() string {
+func (r AddDSGroupUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9241,7 +9241,7 @@ func (r AddDSGroupUsersResponse2) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r AddDSGroupUsersResponse2) StatusCode() int {
+func (r AddDSGroupUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9249,7 +9249,7 @@ func (r AddDSGroupUsersResponse2) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AddDSGroupUsersResponse2) ContentType() string {
+func (r AddDSGroupUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12328,24 +12328,24 @@ func (c *ClientWithResponses) GetDSGroupWithResponse(ctx context.Context, organi
 //
 // DocuSign Admin operation MultiProductUserManagement:removeDSGroupUsers (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/removedsgroupusers/
-func (c *ClientWithResponses) RemoveDSGroupUsersWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveDSGroupUsersResponse2, error) {
+func (c *ClientWithResponses) RemoveDSGroupUsersWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveDSGroupUsersResponse, error) {
 	rsp, err := c.RemoveDSGroupUsersWithBody(ctx, organizationID, accountID, dsGroupID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseRemoveDSGroupUsersResponse2(rsp)
+	return ParseRemoveDSGroupUsersResponse(rsp)
 }
 
 // RemoveDSGroupUsersWithResponse sends the request and decodes the response.
 //
 // DocuSign Admin operation MultiProductUserManagement:removeDSGroupUsers (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/removedsgroupusers/
-func (c *ClientWithResponses) RemoveDSGroupUsersWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, body RemoveDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveDSGroupUsersResponse2, error) {
+func (c *ClientWithResponses) RemoveDSGroupUsersWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, body RemoveDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveDSGroupUsersResponse, error) {
 	rsp, err := c.RemoveDSGroupUsers(ctx, organizationID, accountID, dsGroupID, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseRemoveDSGroupUsersResponse2(rsp)
+	return ParseRemoveDSGroupUsersResponse(rsp)
 }
 
 // GetDSGroupUsersWithResponse sends the request and decodes the response.
@@ -12364,24 +12364,24 @@ func (c *ClientWithResponses) GetDSGroupUsersWithResponse(ctx context.Context, o
 //
 // DocuSign Admin operation MultiProductUserManagement:addDSGroupUsers (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/adddsgroupusers/
-func (c *ClientWithResponses) AddDSGroupUsersWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDSGroupUsersResponse2, error) {
+func (c *ClientWithResponses) AddDSGroupUsersWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDSGroupUsersResponse, error) {
 	rsp, err := c.AddDSGroupUsersWithBody(ctx, organizationID, accountID, dsGroupID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseAddDSGroupUsersResponse2(rsp)
+	return ParseAddDSGroupUsersResponse(rsp)
 }
 
 // AddDSGroupUsersWithResponse sends the request and decodes the response.
 //
 // DocuSign Admin operation MultiProductUserManagement:addDSGroupUsers (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/adddsgroupusers/
-func (c *ClientWithResponses) AddDSGroupUsersWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, body AddDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDSGroupUsersResponse2, error) {
+func (c *ClientWithResponses) AddDSGroupUsersWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, body AddDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDSGroupUsersResponse, error) {
 	rsp, err := c.AddDSGroupUsers(ctx, organizationID, accountID, dsGroupID, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseAddDSGroupUsersResponse2(rsp)
+	return ParseAddDSGroupUsersResponse(rsp)
 }
 
 // GetProductPermissionProfilesWithResponse sends the request and decodes the response.
@@ -13546,25 +13546,25 @@ func ParseGetDSGroupResponse(rsp *http.Response) (*GetDSGroupResponse, error) {
 	return response, nil
 }
 
-// ParseRemoveDSGroupUsersResponse2 reads and decodes an HTTP response of the operation.
+// ParseRemoveDSGroupUsersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign Admin operation MultiProductUserManagement:removeDSGroupUsers (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/removedsgroupusers/
-func ParseRemoveDSGroupUsersResponse2(rsp *http.Response) (*RemoveDSGroupUsersResponse2, error) {
+func ParseRemoveDSGroupUsersResponse(rsp *http.Response) (*RemoveDSGroupUsersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &RemoveDSGroupUsersResponse2{
+	response := &RemoveDSGroupUsersResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest RemoveDSGroupUsersResponse
+		var dest RemoveDSGroupUsersResult
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13604,18 +13604,18 @@ func ParseGetDSGroupUsersResponse(rsp *http.Response) (*GetDSGroupUsersResponse,
 	return response, nil
 }
 
-// ParseAddDSGroupUsersResponse2 reads and decodes an HTTP response of the operation.
+// ParseAddDSGroupUsersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign Admin operation MultiProductUserManagement:addDSGroupUsers (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/adddsgroupusers/
-func ParseAddDSGroupUsersResponse2(rsp *http.Response) (*AddDSGroupUsersResponse2, error) {
+func ParseAddDSGroupUsersResponse(rsp *http.Response) (*AddDSGroupUsersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &AddDSGroupUsersResponse2{
+	response := &AddDSGroupUsersResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}

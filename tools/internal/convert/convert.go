@@ -44,6 +44,9 @@ type Overlay struct {
 	// PackageDocs maps a package to its reference category where the two
 	// differ (a category split into several packages).
 	PackageDocs map[string]string `json:"packageDocs,omitempty"`
+	// SchemaRenames renames definitions whose Go type name would collide
+	// with a name generated for an operation (e.g. OpNameResponse).
+	SchemaRenames map[string]string `json:"schemaRenames,omitempty"`
 }
 
 // ReadOverlay reads and validates an overlay file.
@@ -144,8 +147,16 @@ func Convert(raw []byte, ov *Overlay, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", opt.API, err)
 	}
 	res.Pruned = prune(d)
+	if err := renameSchemas(d, ov.SchemaRenames); err != nil {
+		return nil, fmt.Errorf("%s: %w", opt.API, err)
+	}
 	if err := checkNameCollisions(d); err != nil {
 		return nil, fmt.Errorf("%s: %w", opt.API, err)
+	}
+	if ov.Package != "" || opt.Single {
+		if err := checkOperationTypeNames(d, ops); err != nil {
+			return nil, fmt.Errorf("%s: %w", opt.API, err)
+		}
 	}
 
 	v3, err := toV3(d)
@@ -331,18 +342,85 @@ func prune(d doc) []string {
 	return pruned
 }
 
+// renameSchemas applies the overlay's definition renames to the
+// definitions and every reference to them.
+func renameSchemas(d doc, renames map[string]string) error {
+	defs, _ := d["definitions"].(map[string]any)
+	for _, from := range slices.Sorted(maps.Keys(renames)) {
+		to := renames[from]
+		if _, ok := defs[from]; !ok {
+			return fmt.Errorf("schemaRenames: definition %q no longer exists: remove the rename", from)
+		}
+		if _, taken := defs[to]; taken {
+			return fmt.Errorf("schemaRenames: %q -> %q: the new name is taken", from, to)
+		}
+		defs[to] = defs[from]
+		delete(defs, from)
+	}
+	if len(renames) > 0 {
+		rewriteRefs(d, renames)
+	}
+	return nil
+}
+
+func rewriteRefs(node any, renames map[string]string) {
+	switch n := node.(type) {
+	case map[string]any:
+		for k, v := range n {
+			if s, ok := v.(string); ok && k == "$ref" {
+				if to, ok := renames[strings.TrimPrefix(s, "#/definitions/")]; ok {
+					n[k] = "#/definitions/" + to
+				}
+				continue
+			}
+			rewriteRefs(v, renames)
+		}
+	case []any:
+		for _, v := range n {
+			rewriteRefs(v, renames)
+		}
+	}
+}
+
+// goTypeKey approximates the Go type name oapi-codegen derives from a name,
+// for collision checks: letters and digits, case-folded.
+func goTypeKey(name string) string {
+	return strings.ToLower(strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, name))
+}
+
+// checkOperationTypeNames fails when a definition's Go name equals a type
+// name generated for an operation in the same package (its response
+// wrapper, parameters or request body), which oapi-codegen would otherwise
+// rename with a numeric suffix.
+func checkOperationTypeNames(d doc, ops []Op) error {
+	defs, _ := d["definitions"].(map[string]any)
+	byKey := map[string]string{}
+	for name := range defs {
+		byKey[goTypeKey(name)] = name
+	}
+	var errs []error
+	for _, op := range ops {
+		for _, suffix := range []string{"Response", "Params", "JSONRequestBody", "JSONBody"} {
+			if def, ok := byKey[goTypeKey(op.GoName+suffix)]; ok {
+				errs = append(errs, fmt.Errorf("definition %s collides with the generated type %s%s of operation %s: add a schemaRenames entry to the overlay", def, op.GoName, suffix, op.OperationID))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // checkNameCollisions fails when two kept definitions would get the same
 // Go type name (names equal but for case or punctuation).
 func checkNameCollisions(d doc) error {
 	defs, _ := d["definitions"].(map[string]any)
 	byKey := map[string][]string{}
 	for name := range defs {
-		key := strings.ToLower(strings.Map(func(r rune) rune {
-			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				return r
-			}
-			return -1
-		}, name))
+		key := goTypeKey(name)
 		byKey[key] = append(byKey[key], name)
 	}
 	var errs []error

@@ -188,3 +188,27 @@ func TestGoNames(t *testing.T) {
 		}
 	}
 }
+
+func TestAdminBodyTypesAreRenamedInsteadOfSuffixed(t *testing.T) {
+	const admin = "admin.rest.swagger-v2.1.json"
+	ov := overlay(t, "admin")
+	raw := mirror(t, admin)
+	res, err := Convert(raw, ov, Options{API: "admin", ModulePath: "example.com/m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas := res.Packages[0].Doc.Components.Schemas
+	if _, ok := schemas["AddDSGroupUsersResult"]; !ok {
+		t.Error("the rename was not applied")
+	}
+	if _, ok := schemas["AddDSGroupUsersResponse"]; ok {
+		t.Error("the old name survived")
+	}
+	// Without the renames the collision is an error naming the fix.
+	bare := *ov
+	bare.SchemaRenames = nil
+	_, err = Convert(raw, &bare, Options{API: "admin", ModulePath: "example.com/m"})
+	if err == nil || !strings.Contains(err.Error(), "add a schemaRenames entry") {
+		t.Fatalf("want the collision error, got %v", err)
+	}
+}
