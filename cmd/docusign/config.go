@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -106,6 +107,8 @@ func (s *settings) environment() (client.Environment, error) {
 	}, nil
 }
 
+var guid = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
 // need says which settings a command requires.
 type need struct {
 	auth, org, redirect bool
@@ -123,6 +126,11 @@ func (s *settings) validate(n need) error {
 		}
 		if u, err := url.Parse(st.value); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("%s: %q is not an absolute http(s) URL", st.name(), redact(st)))
+		}
+	}
+	for _, st := range []*setting{s.integrationKey, s.userID, s.accountID, s.orgID} {
+		if st.value != "" && !guid.MatchString(st.value) {
+			errs = append(errs, fmt.Errorf("%s: %q is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, as shown in Apps and Keys)", st.name(), st.value))
 		}
 	}
 	if v := s.insecure.value; v != "" && v != "true" && v != "false" {
