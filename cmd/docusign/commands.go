@@ -84,9 +84,12 @@ func newClient(e *env, s *settings, n need, scopes []string) (*client.Client, er
 	switch dir := s.tokenCache.value; dir {
 	case "off":
 	case "":
-		if base, err := os.UserCacheDir(); err == nil {
-			opts = append(opts, client.WithTokenCacheDir(filepath.Join(base, "dsgo", "tokens")))
+		dir, err := client.DefaultTokenCacheDir()
+		if err != nil {
+			fmt.Fprintf(e.stderr, "warning: %v; tokens are not cached between runs (set %s)\n", err, s.tokenCache.name())
+			break
 		}
+		opts = append(opts, client.WithTokenCacheDir(dir))
 	default:
 		opts = append(opts, client.WithTokenCacheDir(dir))
 	}
@@ -195,22 +198,6 @@ func runWhoami(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// output writes records one per line and flushes at page ends.
-type output struct {
-	w     *bufio.Writer
-	count int
-}
-
-func newOutput(w io.Writer) *output { return &output{w: bufio.NewWriterSize(w, 256<<10)} }
-
-func (o *output) line(raw []byte) error {
-	o.count++
-	if _, err := o.w.Write(raw); err != nil {
-		return err
-	}
-	return o.w.WriteByte('\n')
-}
-
 // checkpointFile reads and writes a checkpoint atomically.
 type checkpointFile string
 
@@ -262,42 +249,62 @@ func writeFileAtomic(path string, data []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
+// sink receives records: NDJSON lines or table rows, buffered until flush.
+type sink[T any] struct {
+	emit  func(*T) error
+	flush func() error
+}
+
+// ndjson writes each record's raw JSON on its own line.
+func ndjson[T any](w io.Writer, raw func(*T) []byte) sink[T] {
+	bw := bufio.NewWriterSize(w, 256<<10)
+	return sink[T]{
+		emit: func(r *T) error {
+			if _, err := bw.Write(raw(r)); err != nil {
+				return err
+			}
+			return bw.WriteByte('\n')
+		},
+		flush: bw.Flush,
+	}
+}
+
 // pageLoop drains a pager: each page's records are written and flushed,
-// then the checkpoint is saved, so a run killed at any point resumes from
-// the last saved page with nothing lost; --max stops mid-page with an
+// then the checkpoint is saved, so a run interrupted at any point resumes
+// from the last saved page with nothing lost; --max stops mid-page with an
 // exact mid-page checkpoint.
-func pageLoop[T any](ctx context.Context, e *env, p *client.Pager[T], raw func(*T) []byte, cpf checkpointFile, max int, progress func(n int)) (int, error) {
-	out := newOutput(e.stdout)
+func pageLoop[T any](ctx context.Context, p *client.Pager[T], out sink[T], cpf checkpointFile, max int, progress func(n int)) (int, error) {
+	n := 0
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-				return out.count, nil // a followed stream ends with the context
+				return n, nil // a followed stream ends with the context
 			}
-			return out.count, err
+			return n, err
 		}
 		for i := range page.Items {
-			if err := out.line(raw(&page.Items[i])); err != nil {
-				return out.count, err
+			if err := out.emit(&page.Items[i]); err != nil {
+				return n, err
 			}
-			if max > 0 && out.count >= max {
-				if err := out.w.Flush(); err != nil {
-					return out.count, err
+			if n++; max > 0 && n >= max {
+				if err := out.flush(); err != nil {
+					return n, err
 				}
-				return out.count, cpf.save(page.Checkpoint(i + 1))
+				return n, cpf.save(page.Checkpoint(i + 1))
 			}
 		}
-		if err := out.w.Flush(); err != nil {
-			return out.count, err
+		if err := out.flush(); err != nil {
+			return n, err
 		}
 		if err := cpf.save(p.Checkpoint()); err != nil {
-			return out.count, err
+			return n, err
 		}
 		if progress != nil {
-			progress(out.count)
+			progress(n)
 		}
 	}
-	return out.count, nil
+	return n, nil
 }
 
 func runEvents(ctx context.Context, e *env, args []string) error {
@@ -349,7 +356,7 @@ func runEvents(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	n, err := pageLoop(ctx, e, p, func(ev *client.Event) []byte { return ev.Raw }, cpf, max, progressFunc(e, c, "events"))
+	n, err := pageLoop(ctx, p, ndjson(e.stdout, func(ev *client.Event) []byte { return ev.Raw }), cpf, max, progressFunc(e, c, "events"))
 	if e.isTerminal {
 		fmt.Fprintf(e.stderr, "\revents: %d written\n", n)
 	}
@@ -416,24 +423,20 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	if !table {
-		_, err = pageLoop(ctx, e, p, func(u *client.OrgUser) []byte { return u.Raw }, cpf, max, progressFunc(e, c, "users"))
-		return err
-	}
-	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tSTATUS\tMEMBERSHIP")
-	n := 0
-	for u, err := range p.All(ctx) {
-		if err != nil {
-			tw.Flush()
-			return err
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s %s\t%s\t%s\n", u.ID, u.Email, u.FirstName, u.LastName, u.UserStatus, u.MembershipStatus)
-		if n++; max > 0 && n >= max {
-			break
+	out := ndjson(e.stdout, func(u *client.OrgUser) []byte { return u.Raw })
+	if table {
+		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tSTATUS\tMEMBERSHIP")
+		out = sink[client.OrgUser]{
+			emit: func(u *client.OrgUser) error {
+				_, err := fmt.Fprintf(tw, "%s\t%s\t%s %s\t%s\t%s\n", u.ID, u.Email, u.FirstName, u.LastName, u.UserStatus, u.MembershipStatus)
+				return err
+			},
+			flush: tw.Flush,
 		}
 	}
-	return tw.Flush()
+	_, err = pageLoop(ctx, p, out, cpf, max, progressFunc(e, c, "users"))
+	return err
 }
 
 func runESignUsers(ctx context.Context, e *env, args []string) error {
@@ -455,7 +458,7 @@ func runESignUsers(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	_, err = pageLoop(ctx, e, p, func(u *client.ESignUser) []byte { return u.Raw }, cpf, max, progressFunc(e, c, "esign-users"))
+	_, err = pageLoop(ctx, p, ndjson(e.stdout, func(u *client.ESignUser) []byte { return u.Raw }), cpf, max, progressFunc(e, c, "esign-users"))
 	return err
 }
 

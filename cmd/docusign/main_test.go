@@ -287,3 +287,61 @@ func TestOverridesReplaceEveryHost(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func tableIDs(t *testing.T, table string) []string {
+	t.Helper()
+	var ids []string
+	for _, row := range lines(table) {
+		if strings.HasPrefix(row, "ID ") {
+			continue
+		}
+		ids = append(ids, strings.Fields(row)[0])
+	}
+	return ids
+}
+
+func TestUsersTableAndNDJSONResumeFromTheirCheckpoints(t *testing.T) {
+	f := newFixture(t, docusigntest.WithUsers(700))
+	want := len(f.srv.AccountUsers(f.in.AccountID))
+	for _, format := range [][]string{{"--table"}, {}} {
+		cp := filepath.Join(f.dir, "users"+strings.Join(format, "")+".cp")
+		var first, second bytes.Buffer
+		if code, errs := f.run(t, context.Background(), &first, append([]string{"users", "--max", "260", "--checkpoint", cp}, format...)...); code != exitOK {
+			t.Fatalf("%v first: exit %d: %s", format, code, errs)
+		}
+		if code, errs := f.run(t, context.Background(), &second, append([]string{"users", "--checkpoint", cp}, format...)...); code != exitOK {
+			t.Fatalf("%v second: exit %d: %s", format, code, errs)
+		}
+		var ids []string
+		if len(format) > 0 {
+			ids = append(tableIDs(t, first.String()), tableIDs(t, second.String())...)
+		} else {
+			for _, l := range append(lines(first.String()), lines(second.String())...) {
+				var u struct{ ID string }
+				json.Unmarshal([]byte(l), &u)
+				ids = append(ids, u.ID)
+			}
+		}
+		seen := map[string]bool{}
+		for _, id := range ids {
+			if seen[id] {
+				t.Fatalf("%v: user %s listed twice", format, id)
+			}
+			seen[id] = true
+		}
+		if len(ids) != want || len(lines(first.String())) < 260 {
+			t.Fatalf("%v: %d users across the two runs, want %d", format, len(ids), want)
+		}
+	}
+}
+
+func TestESignUsersListsTheAccount(t *testing.T) {
+	f := newFixture(t, docusigntest.WithUsers(250))
+	var out bytes.Buffer
+	if code, errs := f.run(t, context.Background(), &out, "esign-users"); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if got, want := len(lines(out.String())), len(f.srv.AccountUsers(f.in.AccountID)); got != want {
+		t.Errorf("%d users, want %d", got, want)
+	}
+}
