@@ -1,7 +1,7 @@
 # Common tasks. `make test` is the test command of the README and CI.
 GO ?= go
 
-.PHONY: all generate check test test-lib test-tools lint demo compile-bench bench build-bench
+.PHONY: all generate check test test-lib test-tools lint demo compile-bench bench build-bench bench-compare
 
 all: lint test check
 
@@ -40,3 +40,12 @@ compile-bench:
 ## bench: the library's Go benchmarks
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./client/...
+
+## build-bench: build and vet bench/ (its own module, outside the library's import graph), as CI does
+build-bench:
+	$(GO) build -C bench ./...
+	$(GO) vet -C bench ./...
+
+## bench-compare: the same workloads through dsgo and the official DocuSign Node SDKs on the fake (needs node, npm and the npm registry; not run in CI)
+bench-compare:
+	GO=$(GO) $(GO) run -C bench ./cmd/benchcompare $(BENCH_ARGS)
