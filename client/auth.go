@@ -3,7 +3,6 @@ package client
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -29,6 +28,7 @@ type authConfig struct {
 	tokenCache     TokenCache
 	tokenCacheSet  bool
 	tokenCacheDir  string
+	cacheDirSet    bool
 	redirectURI    string
 	accountID      string
 	organizationID string
@@ -146,7 +146,7 @@ func WithTokenCache(cache TokenCache) Option {
 // WithTokenCacheDir persists tokens in files under dir (see
 // NewFileTokenCache; DefaultTokenCacheDir gives a per-user location).
 func WithTokenCacheDir(dir string) Option {
-	return func(c *config) { c.tokenCacheDir, c.tokenCacheSet = dir, true }
+	return func(c *config) { c.tokenCacheDir, c.cacheDirSet = dir, true }
 }
 
 // WithRedirectURI sets a redirect URI registered for the integration key.
@@ -170,19 +170,26 @@ func WithOrganizationID(id string) Option {
 // WithTokenSource supplies tokens from src instead of the JWT grant (for
 // example tokens from another OAuth flow). src is used as is, without the
 // Client's caching; integration key, user ID and private key options are
-// then not needed.
+// then not needed, and the token cache and lifetime options are errors
+// (they would have no effect).
 func WithTokenSource(src TokenSource) Option {
 	return func(c *config) { c.tokenSource = src }
 }
 
 var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
+// ValidGUID reports whether s is a GUID in the 8-4-4-4-12 hex form
+// DocuSign uses for integration keys and user, account and organization
+// IDs: the check New applies to those options, for callers (such as a CLI)
+// that validate input before building a Client.
+func ValidGUID(s string) bool { return guidRE.MatchString(s) }
+
 // checkGUID accepts the 8-4-4-4-12 hex form DocuSign uses for IDs.
 func checkGUID(s string) error {
 	if s == "" {
 		return errors.New("empty")
 	}
-	if !guidRE.MatchString(s) {
+	if !ValidGUID(s) {
 		return fmt.Errorf("%q is not a GUID (want 8-4-4-4-12 hex digits, e.g. 0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0)", s)
 	}
 	return nil
@@ -257,6 +264,16 @@ func (a *authConfig) validate() (*authSettings, error) {
 		if len(a.keyLoaders) > 0 {
 			errs = append(errs, optErr(a.keyLoaders[0].option, "cannot be combined with WithTokenSource, which replaces the JWT grant: remove one of them"))
 		}
+		// These shape the Client's own caching of JWT grant tokens, which a
+		// token source replaces.
+		for _, o := range []struct {
+			name string
+			set  bool
+		}{{"WithTokenCache", a.tokenCacheSet}, {"WithTokenCacheDir", a.cacheDirSet}, {"WithTokenLifetime", a.lifetimeSet}, {"WithRefreshMargin", a.marginSet}} {
+			if o.set {
+				errs = append(errs, optErr(o.name, "has no effect with WithTokenSource: remove it"))
+			}
+		}
 	} else {
 		if a.integrationKey == "" {
 			errs = append(errs, optErr("WithIntegrationKey", "integration key is required: copy it from Apps and Keys in DocuSign admin"))
@@ -308,7 +325,7 @@ func (a *authConfig) validate() (*authSettings, error) {
 	}
 
 	// Scopes: trimmed, deduplicated in order, impersonation added.
-	scopes := DefaultScopes
+	scopes := DefaultScopes()
 	if a.scopesSet {
 		scopes = nil
 		for _, sc := range a.scopes {
@@ -331,6 +348,19 @@ func (a *authConfig) validate() (*authSettings, error) {
 	}
 	s.scopes = slices.Clone(scopes)
 
+	if !byo {
+		errs = append(errs, a.validateCaching(s)...)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// validateCaching checks the lifetime, refresh margin and token cache of
+// the JWT grant and fills them into s.
+func (a *authConfig) validateCaching(s *authSettings) []error {
+	var errs []error
 	s.lifetime = MaxTokenLifetime
 	if a.lifetimeSet {
 		switch {
@@ -360,26 +390,23 @@ func (a *authConfig) validate() (*authSettings, error) {
 	}
 
 	switch {
-	case a.tokenCacheDir != "" && a.tokenCache != nil:
+	case a.cacheDirSet && a.tokenCacheDir == "":
+		errs = append(errs, optErr("WithTokenCacheDir", "the directory is empty: give a directory path (DefaultTokenCacheDir gives a per-user one), or use WithTokenCache(nil) to keep tokens in memory only"))
+	case a.cacheDirSet && a.tokenCacheSet:
 		errs = append(errs, optErr("WithTokenCacheDir", "cannot be combined with WithTokenCache: use one"))
-	case a.tokenCacheDir != "":
+	case a.cacheDirSet:
 		fc, err := NewFileTokenCache(a.tokenCacheDir)
 		if err != nil {
 			errs = append(errs, wrapOpt("WithTokenCacheDir", err))
 		} else {
 			s.cache = fc
 		}
-	case a.tokenCacheSet && a.tokenCache == nil && a.tokenCacheDir == "":
-		// WithTokenCache(nil): memory of the token source only.
-	case a.tokenCache != nil:
-		s.cache = a.tokenCache
+	case a.tokenCacheSet:
+		s.cache = a.tokenCache // WithTokenCache(nil): memory of the token source only
 	default:
 		s.cache = NewMemoryTokenCache()
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return errs
 }
 
 // authTransport is the auth layer of the request pipeline: it sets the
@@ -394,7 +421,7 @@ type authTransport struct {
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	c := t.client
 	esign := c.isESignatureRequest(req.URL)
-	if req.Header.Get("Authorization") != "" || !c.sendsTokenTo(req.URL) {
+	if req.Header.Get("Authorization") != "" || !c.sendsTokenTo(req.Context(), req.URL) {
 		// An explicit Authorization header wins; foreign hosts (e.g. a
 		// redirect to storage) never receive the token.
 		resp, err := t.base.RoundTrip(req)
@@ -435,7 +462,7 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		err = errors.New("token source returned no access token")
 	}
 	if err != nil {
-		drainClose(resp)
+		discardBody(resp)
 		return nil, fmt.Errorf("docusign: %s %s was answered 401 and no new token could be obtained: %w", req.Method, req.URL.Redacted(), err)
 	}
 	if fresh.AccessToken == tok.AccessToken {
@@ -449,7 +476,7 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		r2.Body = body
 	}
-	drainClose(resp)
+	discardBody(resp)
 	fresh.SetAuthHeader(r2)
 	resp, err = t.base.RoundTrip(r2)
 	if esign {
@@ -463,13 +490,5 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 func closeBody(req *http.Request) {
 	if req.Body != nil {
 		_ = req.Body.Close()
-	}
-}
-
-// drainClose discards a response so its connection can be reused.
-func drainClose(resp *http.Response) {
-	if resp != nil && resp.Body != nil {
-		_, _ = io.CopyN(io.Discard, resp.Body, 64<<10)
-		_ = resp.Body.Close()
 	}
 }

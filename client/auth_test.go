@@ -247,6 +247,43 @@ func TestNewRejectsConflictingOptions(t *testing.T) {
 	}
 }
 
+func TestOptionsThatWouldDoNothingWithATokenSourceAreErrors(t *testing.T) {
+	src := WithTokenSource(StaticTokenSource(&Token{AccessToken: "x"}))
+	tests := []struct {
+		option string
+		opt    Option
+	}{
+		{"WithTokenCache", WithTokenCache(NewMemoryTokenCache())},
+		{"WithTokenCacheDir", WithTokenCacheDir(t.TempDir())},
+		{"WithTokenLifetime", WithTokenLifetime(30 * time.Minute)},
+		{"WithRefreshMargin", WithRefreshMargin(time.Minute)},
+	}
+	var all []Option
+	for _, tt := range tests {
+		all = append(all, tt.opt)
+		t.Run(tt.option+" with WithTokenSource is an error", func(t *testing.T) {
+			_, err := New(src, tt.opt)
+			if err == nil || !strings.Contains(err.Error(), "docusign: "+tt.option+": has no effect with WithTokenSource: remove it") {
+				t.Fatalf("got %v, want an error naming %s", err, tt.option)
+			}
+		})
+	}
+	// All of them at once are all reported.
+	_, err := New(append([]Option{src}, all...)...)
+	for _, tt := range tests {
+		if err == nil || !strings.Contains(err.Error(), tt.option+": has no effect") {
+			t.Errorf("all at once: %v does not name %s", err, tt.option)
+		}
+	}
+}
+
+func TestAnEmptyTokenCacheDirIsAnError(t *testing.T) {
+	_, err := New(WithIntegrationKey(testIK), WithUserID(testUser), WithPrivateKey(testPKCS1(t)), WithTokenCacheDir(""))
+	if err == nil || !strings.Contains(err.Error(), "docusign: WithTokenCacheDir: ") || !strings.Contains(err.Error(), "empty") {
+		t.Fatalf("got %v, want an error naming WithTokenCacheDir", err)
+	}
+}
+
 func TestNewAppliesDefaults(t *testing.T) {
 	c, err := New(WithIntegrationKey(testIK), WithUserID(testUser), WithPrivateKey(testPKCS1(t)), WithScopes(ScopeSignature, ScopeUserRead, ScopeSignature))
 	if err != nil {
@@ -701,19 +738,46 @@ func TestTheTokenGoesOnlyToDocuSignHosts(t *testing.T) {
 		url  string
 		want bool
 	}{
-		{m.URL + "/restapi/v2.1/x", true},
-		{"https://na9.docusign.net/restapi/v2.1/x", true}, // an account's base_uri
-		{"https://eu.docusign.net/restapi", true},
-		{"https://account.docusign.com/oauth/userinfo", true},
+		{m.URL + "/restapi/v2.1/x", true},                     // the environment's host
+		{"https://na9.docusign.net/restapi/v2.1/x", true},     // an account's base_uri
+		{"https://NA9.docusign.net:443/restapi/v2.1/x", true}, // the same origin spelled otherwise
+		{"https://eu.docusign.net/restapi", false},            // DocuSign's, but not this client's
+		{"https://account.docusign.com/oauth/userinfo", false},
+		{"https://evil.docusign.com/steal", false},
 		{"http://na9.docusign.net/restapi", false}, // not https
 		{"https://docusign.net.evil.example/restapi", false},
 		{"https://storage.example.com/doc.pdf", false},
 	}
 	for _, tt := range tests {
 		u, _ := url.Parse(tt.url)
-		if got := c.sendsTokenTo(u); got != tt.want {
-			t.Errorf("sendsTokenTo(%s) = %v", tt.url, got)
+		if got := c.sendsTokenTo(context.Background(), u); got != tt.want {
+			t.Errorf("sendsTokenTo(%s) = %v, want %v", tt.url, got, tt.want)
 		}
+	}
+}
+
+func TestTheTokenGoesToTheAccountHostBeforeUserInfoWasAskedFor(t *testing.T) {
+	// In production the eSignature host is the account's base_uri; a request
+	// to it made before anything loaded the user info still carries the
+	// token (the client learns its hosts from userinfo first), while a
+	// foreign host still does not get it.
+	m := newMiniDS(t)
+	prodLike := m.env
+	prodLike.ESignatureURL = ""
+	c := newMiniClient(t, m, WithEnvironment(prodLike))
+	u, _ := url.Parse("https://na9.docusign.net/restapi/v2.1/x")
+	if !c.sendsTokenTo(context.Background(), u) {
+		t.Error("the account host of a client that has not loaded its user info yet gets no token")
+	}
+	if n := m.userinfoReqs.Load(); n != 1 {
+		t.Errorf("%d userinfo requests, want 1", n)
+	}
+	foreign, _ := url.Parse("https://eu.docusign.net/restapi")
+	if c.sendsTokenTo(context.Background(), foreign) {
+		t.Error("a host outside the environment and the user's accounts gets the token")
+	}
+	if n := m.userinfoReqs.Load(); n != 1 {
+		t.Errorf("%d userinfo requests after the second check, want 1 (cached)", n)
 	}
 }
 
@@ -769,4 +833,29 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+func TestValidGUIDAcceptsOnlyTheHyphenatedHexForm(t *testing.T) {
+	tests := []struct {
+		s    string
+		want bool
+	}{
+		{"0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", true},
+		{"0B1C2D3E-4F50-6172-8394-A5B6C7D8E9F0", true},
+		{"", false},
+		{"0b1c2d3e4f5061728394a5b6c7d8e9f0", false},       // no hyphens
+		{"{0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0}", false}, // braces
+		{"0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f", false},    // one digit short
+		{"0b1c2d3e-4f50-6172-8394-a5b6c7d8e9fg", false},   // not hex
+		{" 0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", false},
+		{"ada@example.com", false},
+	}
+	for _, tt := range tests {
+		if got := ValidGUID(tt.s); got != tt.want {
+			t.Errorf("ValidGUID(%q) = %v, want %v", tt.s, got, tt.want)
+		}
+		if err := checkGUID(tt.s); (err == nil) != tt.want {
+			t.Errorf("checkGUID(%q) = %v, disagreeing with ValidGUID", tt.s, err)
+		}
+	}
 }

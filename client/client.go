@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -28,8 +29,9 @@ type Client struct {
 	httpClient *http.Client // pipeline with the auth layer
 	oauthHTTP  *http.Client // pipeline without it, for /oauth/*
 
-	golive *GoLiveTracker
-	rates  *rateState // latest rate-limit state seen by the pipeline
+	golive     *GoLiveTracker
+	rates      *rateState // latest rate-limit state seen by the pipeline
+	envOrigins []string   // origins of the environment's URLs: they get the token
 
 	uiMu   sync.Mutex
 	ui     *UserInfo
@@ -69,6 +71,7 @@ func New(opts ...Option) (*Client, error) {
 	}
 
 	c := &Client{settings: settings, env: settings.env}
+	c.envOrigins = origins(c.env.OAuthURL, c.env.ESignatureURL, c.env.AdminURL, c.env.MonitorURL)
 	c.golive = newGoLiveTracker(settings.env.Sandbox, settings.now)
 
 	// OAuth requests go through the transport without the auth layer.
@@ -148,6 +151,7 @@ func (c *Client) ResetToken() error {
 	c.uiMu.Lock()
 	c.ui = nil
 	c.uiGen++
+	c.uiCall = nil // a request in flight finishes for its own callers only
 	c.uiMu.Unlock()
 	if r, ok := c.ts.(interface{ Reset() error }); ok {
 		return r.Reset()
@@ -189,7 +193,9 @@ func (c *Client) UserInfo(ctx context.Context) (*UserInfo, error) {
 			if err == nil && gen == c.uiGen {
 				c.ui = info
 			}
-			c.uiCall = nil
+			if c.uiCall == call { // ResetToken may have detached it
+				c.uiCall = nil
+			}
 			c.uiMu.Unlock()
 			call.info, call.err = info, err
 			close(call.done)
@@ -324,35 +330,57 @@ func (c *Client) isESignatureRequest(u *url.URL) bool {
 }
 
 // sendsTokenTo reports whether a request to u may carry the bearer token:
-// only the environment's hosts, the user's account hosts, and DocuSign's
-// own https domains receive it.
-func (c *Client) sendsTokenTo(u *url.URL) bool {
-	host := strings.ToLower(u.Host)
-	for _, base := range []string{c.env.OAuthURL, c.env.ESignatureURL, c.env.AdminURL, c.env.MonitorURL} {
-		if base == "" {
-			continue
-		}
-		if b, err := url.Parse(base); err == nil && strings.EqualFold(b.Host, host) && strings.EqualFold(b.Scheme, u.Scheme) {
-			return true
-		}
-	}
-	if u.Scheme == "https" {
-		h := u.Hostname()
-		if strings.HasSuffix(h, ".docusign.net") || strings.HasSuffix(h, ".docusign.com") {
-			return true
-		}
+// only the environment's own hosts and the base_uri hosts of the user's
+// accounts (from this Client's userinfo) receive it, each with its own
+// scheme and port. Without an eSignature URL in the environment (as in
+// Production) the account hosts are the eSignature hosts, so the user info
+// is loaded first if needed.
+func (c *Client) sendsTokenTo(ctx context.Context, u *url.URL) bool {
+	o := origin(u)
+	if slices.Contains(c.envOrigins, o) {
+		return true
 	}
 	c.uiMu.Lock()
 	ui := c.ui
 	c.uiMu.Unlock()
+	if ui == nil && c.env.ESignatureURL == "" {
+		ui, _ = c.UserInfo(ctx) // on failure the request goes without the token
+	}
 	if ui != nil {
 		for _, a := range ui.Accounts {
-			if b, err := url.Parse(a.BaseURI); err == nil && strings.EqualFold(b.Host, host) && strings.EqualFold(b.Scheme, u.Scheme) {
+			if b, err := url.Parse(a.BaseURI); err == nil && b.Host != "" && origin(b) == o {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// origins returns the origins of the non-empty URLs among bases.
+func origins(bases ...string) []string {
+	var out []string
+	for _, base := range bases {
+		if b, err := url.Parse(base); err == nil && b.Host != "" {
+			out = append(out, origin(b))
+		}
+	}
+	return out
+}
+
+// origin renders u's scheme, host and port for comparison: lower case,
+// with the default port of http and https made explicit.
+func origin(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "http":
+			port = "80"
+		case "https":
+			port = "443"
+		}
+	}
+	return scheme + "://" + strings.ToLower(u.Hostname()) + ":" + port
 }
 
 // String describes the Client without secrets.

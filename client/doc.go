@@ -22,7 +22,8 @@
 // against ErrNotFound, ErrThrottled, ErrUnauthorized, ErrConsentRequired.
 //
 // Collectors read with iterators that never lose or repeat a record across
-// pages, retries, restarts or token expiry:
+// pages, retries, restarts or token expiry (and stop with ErrCursorStuck
+// rather than loop when the server's paging does not advance):
 //
 //	p, err := c.MonitorPager(client.MonitorOptions{Checkpoint: saved})
 //	for p.HasMorePages() {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -20,9 +19,6 @@ const (
 	// DefaultEnrichLowRemaining is the hourly budget left
 	// (X-RateLimit-Remaining) below which EnrichOrgUsers paces its requests.
 	DefaultEnrichLowRemaining = 100
-	// maxPaceWait bounds a single wait, in case a reset time is far off
-	// (clock skew): the pipeline's 429 handling covers the rest.
-	maxPaceWait = 5 * time.Minute
 )
 
 // EnrichOptions configures EnrichOrgUsers.
@@ -34,9 +30,10 @@ type EnrichOptions struct {
 	// DefaultEnrichConcurrency.
 	Concurrency int
 	// LowRemaining is the hourly budget left below which requests are
-	// spread evenly until the budget resets (and the burst budget is
-	// respected likewise); 0 means DefaultEnrichLowRemaining, negative
-	// disables pacing.
+	// spread evenly until the budget resets (and, unless the client paces
+	// bursts itself with WithPacing, the burst budget is respected
+	// likewise); 0 means DefaultEnrichLowRemaining, negative disables
+	// pacing. The budget is the one DocuSign reported to the client.
 	LowRemaining int
 }
 
@@ -97,17 +94,11 @@ func (c *Client) ESignUser(ctx context.Context, accountID, userID string) (ESign
 }
 
 // enrichOrgUsers looks up every user's eSignature details with bounded
-// concurrency, pacing itself when the rate budget runs low. Results are in
-// the order of users. The error joins every failed lookup (a user who is
-// not a member of the account is not a failure), or is the context's error
-// when ctx ends first.
+// concurrency, pacing itself by the client's rate state (c.rates) when the
+// budget runs low. Results are in the order of users. The error joins
+// every failed lookup (a user who is not a member of the account is not a
+// failure), or is the context's error when ctx ends first.
 func enrichOrgUsers(ctx context.Context, c esignConn, users []OrgUser, o EnrichOptions) ([]EnrichedUser, error) {
-	return enrichWith(ctx, c, users, o, &enrichPacer{now: time.Now})
-}
-
-// enrichWith is enrichOrgUsers with the pacer supplied (tests give it a
-// clock).
-func enrichWith(ctx context.Context, c esignConn, users []OrgUser, o EnrichOptions, pace *enrichPacer) ([]EnrichedUser, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
@@ -130,7 +121,10 @@ func enrichWith(ctx context.Context, c esignConn, users []OrgUser, o EnrichOptio
 	if err != nil {
 		return nil, err
 	}
-	pace.low = low
+	var host string // the rate state is kept per host
+	if u, err := url.Parse(base); err == nil {
+		host = u.Host
+	}
 	out := make([]EnrichedUser, len(users))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -138,12 +132,14 @@ func enrichWith(ctx context.Context, c esignConn, users []OrgUser, o EnrichOptio
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			g := pageGetter{do: c.do, observe: pace.observe}
+			g := pageGetter{do: c.do}
 			for i := range jobs {
 				out[i].User = users[i]
-				if err := pace.wait(ctx); err != nil {
-					out[i].Err = err
-					continue
+				if low > 0 {
+					if err := c.rates.awaitBudget(ctx, host, low); err != nil {
+						out[i].Err = err
+						continue
+					}
 				}
 				u, err := lookupESignUser(ctx, &g, base, acct, users[i].ID)
 				switch {
@@ -214,72 +210,4 @@ func isUserNotFound(err error) bool {
 		}
 	}
 	return false
-}
-
-// enrichPacer spreads requests out when DocuSign's rate headers say the budget is
-// running low: below `low` calls left in the hour, requests are spaced so the
-// rest lasts until the reset; with the burst budget nearly spent, they are
-// spaced over the 30-second burst window.
-type enrichPacer struct {
-	mu   sync.Mutex
-	low  int // <0: disabled
-	now  func() time.Time
-	next time.Time // earliest start of the next request while pacing
-	rate Rate      // the latest rate headers seen
-}
-
-// enrichBurstWindow is the length of DocuSign's burst budget window.
-const enrichBurstWindow = 30 * time.Second
-
-// observe records the rate headers of a response.
-func (p *enrichPacer) observe(h http.Header) {
-	r := rateFromHeader(h, p.now())
-	if r.IsZero() {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.rate = r
-}
-
-// delay reserves the next request slot and returns how long to wait for it.
-func (p *enrichPacer) delay() time.Duration {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	r := p.rate
-	if p.low < 0 || r.IsZero() {
-		return 0
-	}
-	now := p.now()
-	var spacing time.Duration
-	earliest := now
-	if r.Limit > 0 && r.Remaining <= p.low {
-		until := r.Reset.Sub(now)
-		if r.Reset.IsZero() || until < 0 {
-			until = 0
-		}
-		if r.Remaining == 0 {
-			earliest = now.Add(min(until, maxPaceWait)) // nothing left: wait for the reset
-		} else {
-			spacing = until / time.Duration(r.Remaining+1)
-		}
-	}
-	if r.BurstLimit > 0 && r.BurstRemaining <= max(r.BurstLimit/10, 1) {
-		spacing = max(spacing, enrichBurstWindow/time.Duration(r.BurstLimit))
-	}
-	if spacing == 0 && !earliest.After(now) {
-		return 0
-	}
-	spacing = min(spacing, maxPaceWait)
-	start := earliest
-	if p.next.After(start) {
-		start = p.next
-	}
-	p.next = start.Add(spacing)
-	return min(start.Sub(now), maxPaceWait)
-}
-
-// wait blocks until the next request may start, or ctx ends.
-func (p *enrichPacer) wait(ctx context.Context) error {
-	return pagerSleep(ctx, p.delay())
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -167,74 +168,42 @@ func TestEnrichOrgUsersStopsOnCancel(t *testing.T) {
 		}
 	}
 	f.srv.Client().CloseIdleConnections()
-	for i := 0; i < 100 && runtime.NumGoroutine() > before; i++ {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if after := runtime.NumGoroutine(); after > before {
+	if after := goroutinesSettle(before); after > before {
 		t.Fatalf("%d goroutines before, %d after cancel", before, after)
 	}
 }
 
-func TestEnrichOrgUsersPacesWhenTheBudgetRunsLow(t *testing.T) {
+func TestEnrichOrgUsersPacesByTheClientsRateState(t *testing.T) {
 	f := newFakeUserDetails(t)
 	now := time.Unix(1_700_000_000, 0)
 	f.rateHeaders = http.Header{
 		"X-Ratelimit-Limit":     {"1000"},
-		"X-Ratelimit-Remaining": {"50"},
-		"X-Ratelimit-Reset":     {strconv.FormatInt(now.Add(time.Second).Unix(), 10)},
+		"X-Ratelimit-Remaining": {"3"},
+		"X-Ratelimit-Reset":     {strconv.FormatInt(now.Add(40*time.Second).Unix(), 10)},
 	}
-	pace := &enrichPacer{now: func() time.Time { return now }}
-	if _, err := enrichWith(context.Background(), f.conn(), orgUsersForEnrich(4), EnrichOptions{Concurrency: 1}, pace); err != nil {
-		t.Fatal(err)
-	}
-	// The first lookup saw no headers yet; each later one reserved a slot
-	// 1s/51 after the previous.
-	if !pace.next.After(now) {
-		t.Fatal("the pacer never engaged although X-RateLimit-Remaining was below LowRemaining")
-	}
-	pace2 := &enrichPacer{now: func() time.Time { return now }}
-	if _, err := enrichWith(context.Background(), f.conn(), orgUsersForEnrich(4), EnrichOptions{Concurrency: 1, LowRemaining: -1}, pace2); err != nil {
-		t.Fatal(err)
-	}
-	if !pace2.next.IsZero() {
-		t.Fatal("pacing ran although LowRemaining is negative")
-	}
-}
-
-func TestEnrichPacerSpacing(t *testing.T) {
-	now := time.Unix(1_700_000_000, 0)
-	clock := func() time.Time { return now }
-	hdr := func(kv ...string) http.Header {
-		h := http.Header{}
-		for i := 0; i < len(kv); i += 2 {
-			h.Set(kv[i], kv[i+1])
-		}
-		return h
-	}
-	reset := strconv.FormatInt(now.Add(40*time.Second).Unix(), 10)
-	tests := []struct {
+	for _, tt := range []struct {
 		name string
 		low  int
-		h    http.Header
 		want []time.Duration
 	}{
-		{"no headers: no pacing", 100, hdr(), []time.Duration{0, 0}},
-		{"remaining without a limit: unknown budget", 100, hdr("X-RateLimit-Remaining", "0", "X-RateLimit-Reset", reset), []time.Duration{0, 0}},
-		{"plenty left: no pacing", 100, hdr("X-RateLimit-Limit", "1000", "X-RateLimit-Remaining", "500", "X-RateLimit-Reset", reset), []time.Duration{0, 0}},
-		{"low: spread until the reset", 100, hdr("X-RateLimit-Limit", "1000", "X-RateLimit-Remaining", "3", "X-RateLimit-Reset", reset), []time.Duration{0, 10 * time.Second, 20 * time.Second}},
-		{"exhausted: wait for the reset", 100, hdr("X-RateLimit-Limit", "1000", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", reset), []time.Duration{40 * time.Second, 40 * time.Second}},
-		{"reset in the past: no wait", 100, hdr("X-RateLimit-Limit", "1000", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", "1000"), []time.Duration{0, 0}},
-		{"burst nearly spent", 100, hdr("X-RateLimit-Remaining", "900", "X-BurstLimit-Remaining", "2", "X-BurstLimit-Limit", "100"), []time.Duration{0, 300 * time.Millisecond}},
-		{"disabled", -1, hdr("X-RateLimit-Limit", "1000", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", reset), []time.Duration{0, 0}},
-	}
-	for _, tt := range tests {
+		// The first lookup finds no rate yet and the second the first slot;
+		// the rest are spaced 40s/(3+1) apart, until the reset.
+		{"below LowRemaining the lookups are spread until the reset", 0, []time.Duration{10 * time.Second, 20 * time.Second}},
+		{"a negative LowRemaining never waits", -1, nil},
+	} {
 		t.Run(tt.name, func(t *testing.T) {
-			p := &enrichPacer{low: tt.low, now: clock}
-			p.observe(tt.h)
-			for i, want := range tt.want {
-				if got := p.delay(); got != want {
-					t.Fatalf("delay %d = %v, want %v", i, got, want)
-				}
+			rec := &sleepRecorder{}
+			hc, cfg := buildPipeline(t, nil, noSleep(rec, RetryPolicy{}), withTransportClock(func() time.Time { return now }))
+			conn := f.conn()
+			conn.do, conn.rates = hc, cfg.transportConfig.rates
+			if _, err := enrichOrgUsers(context.Background(), conn, orgUsersForEnrich(4), EnrichOptions{Concurrency: 1, LowRemaining: tt.low}); err != nil {
+				t.Fatal(err)
+			}
+			if got := rec.recorded(); !slices.Equal(got, tt.want) {
+				t.Fatalf("waits %v, want %v", got, tt.want)
+			}
+			if r := cfg.transportConfig.rates.forHost(strings.TrimPrefix(f.srv.URL, "http://")); r.Remaining != 3 {
+				t.Fatalf("the client's rate state holds %+v: the lookups' headers were not observed", r)
 			}
 		})
 	}

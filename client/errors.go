@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -36,8 +37,9 @@ const (
 )
 
 const (
-	// errorBodyCap caps how much of an error response body is read.
-	errorBodyCap = 64 << 10
+	// maxErrorBody caps how much of an error response body (or of the
+	// OAuth token answer) is read.
+	maxErrorBody = 64 << 10
 	// maxRawMessage caps an error body kept as the message when it has no
 	// recognised shape.
 	maxRawMessage = 512
@@ -93,15 +95,7 @@ type APIError struct {
 // message and trace token.
 func (e *APIError) Error() string {
 	var b strings.Builder
-	b.WriteString("docusign: ")
-	if e.Method != "" {
-		b.WriteString(e.Method)
-		b.WriteByte(' ')
-	}
-	if p := pathOf(e.URL); p != "" {
-		b.WriteString(p)
-		b.WriteString(": ")
-	}
+	writeRequestPrefix(&b, e.Method, e.URL)
 	b.WriteString(strconv.Itoa(e.StatusCode))
 	if t := http.StatusText(e.StatusCode); t != "" {
 		b.WriteByte(' ')
@@ -187,15 +181,7 @@ type DecodeError struct {
 // Error names the request, the status and what was wrong with the body.
 func (e *DecodeError) Error() string {
 	var b strings.Builder
-	b.WriteString("docusign: ")
-	if e.Method != "" {
-		b.WriteString(e.Method)
-		b.WriteByte(' ')
-	}
-	if p := pathOf(e.URL); p != "" {
-		b.WriteString(p)
-		b.WriteString(": ")
-	}
+	writeRequestPrefix(&b, e.Method, e.URL)
 	if e.StatusCode != 0 {
 		b.WriteString(strconv.Itoa(e.StatusCode))
 		b.WriteString(" response: ")
@@ -249,7 +235,7 @@ func DecodeJSONBytes(resp *http.Response, data []byte, v any) error {
 	if err == nil {
 		return nil
 	}
-	de := newDecodeError(resp, jsonErrorReason(err))
+	de := newDecodeError(resp, cmp.Or(bodyErrorReason(contentType, data, err), reasonInvalid))
 	de.Err = err
 	return de
 }
@@ -289,25 +275,47 @@ func notJSONReason(contentType string, data []byte) string {
 	return ""
 }
 
-// jsonErrorReason classifies a json.Unmarshal error.
+// bodyErrorReason says what is wrong with a body that failed to decode
+// with err: not JSON at all (judged by its content type and first bytes),
+// or what jsonErrorReason finds; "" when err is not about the body.
+func bodyErrorReason(contentType string, body []byte, err error) string {
+	if reason := notJSONReason(contentType, body); reason != "" {
+		return reason
+	}
+	return jsonErrorReason(err)
+}
+
+// jsonErrorReason classifies an error from decoding JSON (encoding/json's
+// or the library's own scanner's): truncated, invalid, or of the wrong
+// shape; "" when err is about something else (a read, a context, a record
+// decoder's own complaint).
 func jsonErrorReason(err error) string {
-	var syn *json.SyntaxError
-	if errors.As(err, &syn) {
-		// encoding/json reports input that stops mid-value this way.
-		if strings.Contains(syn.Error(), "unexpected end of JSON input") {
+	var se *JSONSyntaxError
+	var je *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		if se.Truncated {
 			return reasonTruncated
 		}
 		return reasonInvalid
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
+	case errors.As(err, &je):
+		// encoding/json reports input that stops mid-value this way.
+		if strings.Contains(je.Error(), "unexpected end of JSON input") {
+			return reasonTruncated
+		}
+		return reasonInvalid
+	case errors.Is(err, io.ErrUnexpectedEOF):
 		return reasonTruncated
-	}
-	var typ *json.UnmarshalTypeError
-	if errors.As(err, &typ) {
+	case errors.As(err, &te), errors.Is(err, errPageNotObject), errors.Is(err, errPageShape):
 		return reasonShape
 	}
-	return reasonInvalid
+	return ""
 }
+
+// isTruncatedBody reports a body that ended early: a transport fault worth
+// fetching the page again for.
+func isTruncatedBody(err error) bool { return jsonErrorReason(err) == reasonTruncated }
 
 // mediaType returns the lower-case media type of a Content-Type value.
 func mediaType(contentType string) string {
@@ -384,10 +392,10 @@ func unexpectedHTML(req *http.Request, resp *http.Response) bool {
 	return !strings.Contains(strings.ToLower(req.Header.Get("Accept")), "html")
 }
 
-// newAPIError reads up to errorBodyCap of resp's body, closes it, and
+// newAPIError reads up to maxErrorBody of resp's body, closes it, and
 // builds the *APIError for req.
 func newAPIError(req *http.Request, resp *http.Response) *APIError {
-	body, readErr := readCapped(resp.Body, errorBodyCap)
+	body, readErr := readCapped(resp.Body, maxErrorBody)
 	discardBody(resp)
 	e := &APIError{
 		StatusCode: resp.StatusCode,
@@ -436,8 +444,8 @@ func parseErrorBody(contentType string, body []byte) (code, message string, de *
 	if reason := notJSONReason(contentType, trimmed); reason == reasonHTML || reason == reasonXML {
 		msg := reason
 		if reason == reasonHTML {
-			if title := htmlTitle(trimmed); title != "" {
-				msg += ": " + strconv.Quote(title)
+			if summary := htmlSummary(trimmed); summary != "" {
+				msg += ": " + strconv.Quote(summary)
 			}
 		}
 		return "", msg, &DecodeError{Reason: reason}
@@ -448,7 +456,7 @@ func parseErrorBody(contentType string, body []byte) (code, message string, de *
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(trimmed, &fields); err != nil {
-		reason := jsonErrorReason(err)
+		reason := cmp.Or(jsonErrorReason(err), reasonInvalid)
 		return "", reason, &DecodeError{Reason: reason, Err: err}
 	}
 	code = firstString(fields, "errorCode", "ErrorCode", "error_code", "code")
@@ -489,6 +497,31 @@ func firstString(fields map[string]json.RawMessage, keys ...string) string {
 		}
 	}
 	return ""
+}
+
+// htmlSummary names an HTML page for a message: its <title>, or else the
+// start of its text without markup.
+func htmlSummary(page []byte) string {
+	if title := htmlTitle(page); title != "" {
+		return title
+	}
+	var text []byte
+	inTag := false
+	for _, c := range page {
+		switch {
+		case c == '<':
+			inTag = true
+			text = append(text, ' ')
+		case c == '>':
+			inTag = false
+		case !inTag:
+			text = append(text, c)
+		}
+		if len(text) > 1024 {
+			break
+		}
+	}
+	return truncateText([]byte(strings.Join(strings.Fields(string(text)), " ")), 120)
 }
 
 // htmlTitle returns the text of an HTML page's <title>, if short and present.
@@ -567,6 +600,20 @@ func redactURL(u *url.URL) string {
 		}
 	}
 	return c.Redacted()
+}
+
+// writeRequestPrefix starts an error message naming the request:
+// "docusign: GET /path: " (method and path when known).
+func writeRequestPrefix(b *strings.Builder, method, rawURL string) {
+	b.WriteString("docusign: ")
+	if method != "" {
+		b.WriteString(method)
+		b.WriteByte(' ')
+	}
+	if p := pathOf(rawURL); p != "" {
+		b.WriteString(p)
+		b.WriteString(": ")
+	}
 }
 
 // pathOf returns the path of a URL string, for short error messages.

@@ -34,8 +34,8 @@ func TestErrorBodiesOfEveryAPIShapeYieldCodeAndMessage(t *testing.T) {
 		{"HTML from a proxy says so and keeps the title", "text/html",
 			"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
 			"", `response body is HTML, expected JSON (a proxy or gateway answered?): "502 Bad Gateway"`, true},
-		{"HTML labelled as JSON is still HTML", "application/json", "<!DOCTYPE html><html><body>denied</body></html>",
-			"", "response body is HTML, expected JSON (a proxy or gateway answered?)", true},
+		{"HTML labelled as JSON is still HTML, summarised by its text", "application/json", "<!DOCTYPE html><html><body>denied</body></html>",
+			"", `response body is HTML, expected JSON (a proxy or gateway answered?): "denied"`, true},
 		{"truncated JSON says so", "application/json", `{"errorCode":"ENVELOPE_DOES_NOT_EXI`, "", reasonTruncated, true},
 		{"malformed JSON says so", "application/json", `{"errorCode": oops}`, "", reasonInvalid, true},
 		{"empty body gives no code or message", "application/json", "", "", "", false},
@@ -110,6 +110,7 @@ func TestSentinelsMatchByStatusAndCode(t *testing.T) {
 		{"429 is throttled", &APIError{StatusCode: 429}, ErrThrottled, true},
 		{"400 hourly limit code is throttled", &APIError{StatusCode: 400, Code: "HOURLY_APIINVOCATION_LIMIT_EXCEEDED"}, ErrThrottled, true},
 		{"400 burst limit code is throttled", &APIError{StatusCode: 400, Code: "BURST_APIINVOCATION_LIMIT_EXCEEDED"}, ErrThrottled, true},
+		{"400 lower-case limit code (Admin, Monitor) is throttled", &APIError{StatusCode: 400, Code: "hourly_apiinvocation_limit_exceeded"}, ErrThrottled, true},
 		{"400 other code is not throttled", &APIError{StatusCode: 400, Code: "INVALID_REQUEST_PARAMETER"}, ErrThrottled, false},
 		{"consent_required matches the auth sentinel", &APIError{StatusCode: 400, Code: "consent_required"}, ErrConsentRequired, true},
 		{"500 is none of them", &APIError{StatusCode: 500}, ErrNotFound, false},
@@ -280,3 +281,12 @@ func TestAPIErrorKeepsTheServerRequestedWait(t *testing.T) {
 
 // errReaderOf returns a reader failing with err.
 func errReaderOf(err error) io.Reader { return &errReader{err: err} }
+
+func TestTruncateTextCutsOnRuneBoundariesAndKeepsItPrintable(t *testing.T) {
+	if s := truncateText([]byte(strings.Repeat("é", 150)), 201); !strings.HasSuffix(s, "...") || strings.ContainsRune(s, '\uFFFD') || len(s) > 204 {
+		t.Errorf("truncateText = %q", s)
+	}
+	if s := truncateText([]byte("a\tb\x00c\xffd"), 50); s != "a b c\uFFFDd" {
+		t.Errorf("truncateText = %q", s)
+	}
+}

@@ -86,7 +86,7 @@ func (r ESignListRequest) validate(prefix string) []error {
 	}
 	var filters []resumeFilter
 	for k, v := range r.Query {
-		filters = append(filters, resumeFilter{option: prefix + "Query[" + strconv.Quote(k) + "]", param: k, value: strings.Join(v, ",")})
+		filters = append(filters, resumeFilter{option: prefix + "Query[" + strconv.Quote(k) + "]", param: k, values: v})
 	}
 	return append(errs, checkResumeFilters(r.Checkpoint, filters)...)
 }
@@ -96,11 +96,12 @@ type esignConn struct {
 	do      pageDoer
 	base    func(context.Context) (string, error) // eSignature base URL (…/restapi)
 	account func(context.Context) (string, error) // the client's account ID
+	rates   *rateState                            // the client's rate state; nil: unknown
 }
 
 // esignConn connects the eSignature pagers to the client.
 func (c *Client) esignConn() esignConn {
-	return esignConn{do: c, base: c.ESignatureURL, account: c.AccountID}
+	return esignConn{do: c, base: c.ESignatureURL, account: c.AccountID, rates: c.rates}
 }
 
 // ESignList returns a pager over any eSignature list operation paged with
@@ -232,12 +233,47 @@ func jsonCount(raw json.RawMessage) (int, bool) {
 	return n, err == nil && n >= 0
 }
 
-// isTypeMismatch reports a JSON value of another type than the Go field:
-// the record decoders leave such a field zero (Raw keeps the value) rather
-// than stall a listing on one odd record.
-func isTypeMismatch(err error) bool {
+// recordTime is a timestamp member of a record and the field it fills.
+type recordTime struct {
+	member string                          // JSON member; "a.b" for member b of object a
+	dst    *time.Time                      // the record's field
+	parse  func(string) (time.Time, error) // ParseTimestamp or ParseUSDateTime
+}
+
+// unmarshalRecord is the UnmarshalJSON of the list records (OrgUser,
+// ESignUser, EnvelopeStatus): it decodes data into rec (the record as a
+// type without methods), parses the timestamp members into their fields
+// (zero when absent or unparseable) and keeps a copy of data in raw. A
+// member whose JSON type is not the field's is left zero (raw keeps it)
+// rather than stall a listing on one odd record.
+func unmarshalRecord[P any](data []byte, rec *P, raw *json.RawMessage, times ...recordTime) error {
+	var zero P
+	*rec = zero
 	var te *json.UnmarshalTypeError
-	return errors.As(err, &te)
+	if err := json.Unmarshal(data, rec); err != nil && !errors.As(err, &te) {
+		return err
+	}
+	if len(times) > 0 {
+		members := make([]string, len(times))
+		for i, t := range times {
+			members[i] = t.member
+		}
+		for i, v := range stringMembers(data, members...) {
+			*times[i].dst, _ = times[i].parse(v)
+		}
+	}
+	*raw = append(json.RawMessage(nil), data...)
+	return nil
+}
+
+// marshalRecord writes a record as received (raw) or, for one built by
+// hand, from its typed fields (plain: the record as a type without a
+// MarshalJSON method).
+func marshalRecord[P any](raw json.RawMessage, plain P) ([]byte, error) {
+	if len(raw) > 0 {
+		return raw, nil
+	}
+	return json.Marshal(plain)
 }
 
 // decodeRecord is the default record decoder: encoding/json into T.
@@ -281,33 +317,16 @@ type ESignUser struct {
 // field whose JSON type is unexpected is left zero (Raw keeps it).
 func (u *ESignUser) UnmarshalJSON(data []byte) error {
 	type plain ESignUser
-	var w struct {
-		*plain
-		CreatedDateTime string `json:"createdDateTime"`
-		LastLogin       string `json:"lastLogin"`
-		UserSettings    struct {
-			ModifiedDate string `json:"modifiedDate"`
-		} `json:"userSettings"`
-	}
-	*u = ESignUser{}
-	w.plain = (*plain)(u)
-	if err := json.Unmarshal(data, &w); err != nil && !isTypeMismatch(err) {
-		return err
-	}
-	u.CreatedDateTime, _ = ParseTimestamp(w.CreatedDateTime)
-	u.LastLogin, _ = ParseTimestamp(w.LastLogin)
-	u.ModifiedDate, _ = ParseUSDateTime(w.UserSettings.ModifiedDate)
-	u.Raw = append(json.RawMessage(nil), data...)
-	return nil
+	return unmarshalRecord(data, (*plain)(u), &u.Raw,
+		recordTime{"createdDateTime", &u.CreatedDateTime, ParseTimestamp},
+		recordTime{"lastLogin", &u.LastLogin, ParseTimestamp},
+		recordTime{"userSettings.modifiedDate", &u.ModifiedDate, ParseUSDateTime})
 }
 
 // MarshalJSON writes the user as received (Raw).
 func (u ESignUser) MarshalJSON() ([]byte, error) {
-	if len(u.Raw) > 0 {
-		return u.Raw, nil
-	}
 	type plain ESignUser
-	return json.Marshal(plain(u))
+	return marshalRecord(u.Raw, plain(u))
 }
 
 // AccountUsersOptions selects eSignature account users
@@ -417,35 +436,18 @@ type EnvelopeStatus struct {
 // field whose JSON type is unexpected is left zero (Raw keeps it).
 func (e *EnvelopeStatus) UnmarshalJSON(data []byte) error {
 	type plain EnvelopeStatus
-	var w struct {
-		*plain
-		StatusChanged string `json:"statusChangedDateTime"`
-		Created       string `json:"createdDateTime"`
-		Sent          string `json:"sentDateTime"`
-		Completed     string `json:"completedDateTime"`
-		LastModified  string `json:"lastModifiedDateTime"`
-	}
-	*e = EnvelopeStatus{}
-	w.plain = (*plain)(e)
-	if err := json.Unmarshal(data, &w); err != nil && !isTypeMismatch(err) {
-		return err
-	}
-	e.StatusChangedDateTime, _ = ParseTimestamp(w.StatusChanged)
-	e.CreatedDateTime, _ = ParseTimestamp(w.Created)
-	e.SentDateTime, _ = ParseTimestamp(w.Sent)
-	e.CompletedDateTime, _ = ParseTimestamp(w.Completed)
-	e.LastModifiedDateTime, _ = ParseTimestamp(w.LastModified)
-	e.Raw = append(json.RawMessage(nil), data...)
-	return nil
+	return unmarshalRecord(data, (*plain)(e), &e.Raw,
+		recordTime{"statusChangedDateTime", &e.StatusChangedDateTime, ParseTimestamp},
+		recordTime{"createdDateTime", &e.CreatedDateTime, ParseTimestamp},
+		recordTime{"sentDateTime", &e.SentDateTime, ParseTimestamp},
+		recordTime{"completedDateTime", &e.CompletedDateTime, ParseTimestamp},
+		recordTime{"lastModifiedDateTime", &e.LastModifiedDateTime, ParseTimestamp})
 }
 
 // MarshalJSON writes the envelope as received (Raw).
 func (e EnvelopeStatus) MarshalJSON() ([]byte, error) {
-	if len(e.Raw) > 0 {
-		return e.Raw, nil
-	}
 	type plain EnvelopeStatus
-	return json.Marshal(plain(e))
+	return marshalRecord(e.Raw, plain(e))
 }
 
 // EnvelopeChangesOptions selects envelopes whose status changed in a time

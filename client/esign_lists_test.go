@@ -98,25 +98,11 @@ func testESignUserJSON(n int) string {
 		`"userSettings":{"modifiedDate":"2/8/2023 3:38:20 PM","locale":"en"},"extra":[%d]}`, n, n, n, n, n)
 }
 
-func esignUserSeq(t testing.TB, id string) int {
-	t.Helper()
-	n, err := strconv.ParseInt(id[len(id)-12:], 16, 64)
-	if err != nil {
-		t.Fatalf("id %q: %v", id, err)
-	}
-	return int(n)
-}
+func esignUserSeq(t testing.TB, id string) int { t.Helper(); return idSeq(t, id) }
 
 func collectESignUsers(t testing.TB, p *Pager[ESignUser]) []int {
 	t.Helper()
-	var got []int
-	for u, err := range p.All(context.Background()) {
-		if err != nil {
-			t.Fatalf("after %d users: %v", len(got), err)
-		}
-		got = append(got, esignUserSeq(t, u.UserID))
-	}
-	return got
+	return collectSeqs(t, p, func(u ESignUser) string { return u.UserID })
 }
 
 func testAccountUsers(t testing.TB, c esignConn, o AccountUsersOptions) *Pager[ESignUser] {
@@ -174,21 +160,7 @@ func TestAccountUsersResumesAtEveryOffset(t *testing.T) {
 	f := newFakeESignList(t, "users", "users", esignUsers(n))
 	for k := 0; k <= n; k++ {
 		p := testAccountUsers(t, f.conn(), AccountUsersOptions{Count: count})
-		var first []int
-		saved := p.Checkpoint()
-		for u, err := range p.All(context.Background()) {
-			if k == 0 {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			first = append(first, esignUserSeq(t, u.UserID))
-			if len(first) == k {
-				saved = p.Checkpoint()
-				break
-			}
-		}
+		first, saved := processThenCheckpoint(t, p, k, func(u ESignUser) string { return u.UserID })
 		js, _ := json.Marshal(saved)
 		var cp Checkpoint
 		if err := json.Unmarshal(js, &cp); err != nil {
@@ -374,6 +346,39 @@ func TestESignListPagesAnyStartPositionList(t *testing.T) {
 	for _, w := range []string{"ESignListRequest.Kind", "ESignListRequest.Path", "ESignListRequest.ItemsKey", "ESignListRequest.Count -1", `ESignListRequest.Query sets "count"`} {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("error %v does not mention %q", err, w)
+		}
+	}
+}
+
+func TestESignListResumesWithAMultiValuedQuery(t *testing.T) {
+	var recs []string
+	for i := 0; i < 6; i++ {
+		recs = append(recs, fmt.Sprintf(`{"templateId":"t%d"}`, i))
+	}
+	f := newFakeESignList(t, "templates", "envelopeTemplates", recs)
+	req := ESignListRequest{Kind: "templates", Path: "/v2.1/accounts/{accountId}/templates", ItemsKey: "envelopeTemplates",
+		IDKey: "templateId", Count: 4, Query: url.Values{"folder_ids": {"f1", "f2"}, "order": {"asc"}}}
+	p, err := newESignListPager(f.conn(), req, "ESignListRequest.", decodeRecord[template])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.NextPage(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	req.Checkpoint = p.Checkpoint()
+	if _, err := newESignListPager(f.conn(), req, "ESignListRequest.", decodeRecord[template]); err != nil {
+		t.Fatalf("resuming with the same multi-valued Query: %v", err)
+	}
+	for name, q := range map[string]url.Values{
+		"a value fewer":  {"folder_ids": {"f1"}, "order": {"asc"}},
+		"another order":  {"folder_ids": {"f2", "f1"}, "order": {"asc"}},
+		"a value more":   {"folder_ids": {"f1", "f2", "f3"}, "order": {"asc"}},
+		"a joined value": {"folder_ids": {"f1,f2"}, "order": {"asc"}},
+	} {
+		req.Query = q
+		_, err := newESignListPager(f.conn(), req, "ESignListRequest.", decodeRecord[template])
+		if err == nil || !strings.Contains(err.Error(), `ESignListRequest.Query["folder_ids"]`) {
+			t.Errorf("%s: resuming with Query %v: error = %v, want one naming the differing parameter", name, q, err)
 		}
 	}
 }

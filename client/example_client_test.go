@@ -117,7 +117,7 @@ func ExampleNewCachingTokenSource() {
 	newRun := func() client.TokenSource { // each run of the collector
 		return client.NewCachingTokenSource(jwtSource, client.CachingOptions{
 			Cache: cache,
-			Key:   client.TokenCacheKey(env, app.Key, app.UserID, client.DefaultScopes),
+			Key:   client.TokenCacheKey(env, app.Key, app.UserID, client.DefaultScopes()),
 		})
 	}
 	ctx := context.Background()

@@ -59,9 +59,10 @@ const (
 	ScopeAssetGroupAccountCloneRead = "asset_group_account_clone_read"
 )
 
-// DefaultScopes are used when no scopes are configured: enough for
-// eSignature and Monitor with the JWT grant.
-var DefaultScopes = []string{ScopeSignature, ScopeImpersonation}
+// DefaultScopes returns the scopes used when none are configured (signature
+// and impersonation): enough for eSignature and Monitor with the JWT grant.
+// Each call returns a new slice, so callers may change it.
+func DefaultScopes() []string { return []string{ScopeSignature, ScopeImpersonation} }
 
 // MaxTokenLifetime is the longest JWT assertion lifetime DocuSign accepts,
 // and the default.
@@ -141,7 +142,7 @@ func NewJWTTokenSource(cfg JWTConfig) (*JWTTokenSource, error) {
 	}
 	scopes := cfg.Scopes
 	if len(scopes) == 0 {
-		scopes = DefaultScopes
+		scopes = DefaultScopes()
 	}
 	return &JWTTokenSource{
 		cfg:      cfg,

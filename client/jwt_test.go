@@ -310,3 +310,11 @@ func TestTokenRequestURLKeepsTheOAuthBasePath(t *testing.T) {
 		t.Errorf("token URL = %s", src.tokenURL)
 	}
 }
+
+func TestDefaultScopesCannotBeChangedByACaller(t *testing.T) {
+	s := DefaultScopes()
+	s[0] = "organization_read"
+	if got := DefaultScopes(); len(got) != 2 || got[0] != ScopeSignature || got[1] != ScopeImpersonation {
+		t.Fatalf("DefaultScopes() = %q after a caller changed its copy", got)
+	}
+}

@@ -31,6 +31,13 @@ const (
 // and a retry fetches it again.
 var ErrMissingEndCursor = errors.New("docusign: monitor stream page has events but no endCursor")
 
+// ErrCursorStuck is returned when the API's paging does not move forward: a
+// Monitor page with events whose endCursor is the cursor it was fetched
+// with, or a list whose next link leads back to a page already read by this
+// pager. Following it would hand out the same records forever, so the pager
+// stops instead; the page is not consumed and a retry fetches it again.
+var ErrCursorStuck = errors.New("docusign: paging does not advance")
+
 // MonitorOptions configures a Monitor event stream. At most one of Cursor,
 // Checkpoint, Since and FromNow may be set; with none, the stream starts
 // where DocuSign starts it (seven days back).
@@ -39,7 +46,9 @@ var ErrMissingEndCursor = errors.New("docusign: monitor stream page has events b
 // page with no events keeps the cursor it was fetched with (whatever
 // endCursor it carries), so nothing that arrives later is skipped; a page
 // with events but no endCursor stops the stream with ErrMissingEndCursor
-// instead of silently starting over.
+// instead of silently starting over, and one with events whose endCursor is
+// the cursor it was fetched with stops it with ErrCursorStuck instead of
+// repeating those events forever.
 type MonitorOptions struct {
 	// Cursor starts at an endCursor saved from an earlier response.
 	Cursor string
@@ -185,7 +194,7 @@ func eventFingerprint(e *Event) uint64 {
 
 func (s *monitorSource) fetch(ctx context.Context, at pagePos) (fetched[Event], error) {
 	if s.pollDue {
-		if err := pagerSleep(ctx, s.interval); err != nil {
+		if err := sleepContext(ctx, s.interval); err != nil {
 			return fetched[Event]{}, err
 		}
 		s.pollDue = false
@@ -216,6 +225,9 @@ func (s *monitorSource) fetch(ctx context.Context, at pagePos) (fetched[Event], 
 		f.last = !s.follow
 	case pg.endCursor == "":
 		return fetched[Event]{}, fmt.Errorf("docusign: monitor stream at cursor %q: page of %d events: %w", at.cursor, len(pg.events), ErrMissingEndCursor)
+	case pg.endCursor == at.cursor:
+		// Asking again with the same cursor would return the same events.
+		return fetched[Event]{}, fmt.Errorf("docusign: monitor stream at cursor %q: page of %d events ends at the cursor it was fetched with: %w", at.cursor, len(pg.events), ErrCursorStuck)
 	default:
 		f.next = pagePos{cursor: pg.endCursor, limit: s.limit}
 	}

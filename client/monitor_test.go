@@ -25,7 +25,7 @@ import (
 type fakeMonitor struct {
 	mu          sync.Mutex
 	events      []string
-	faults      []string // consumed one per request: "429", "500", "401", "truncate", "nocursor", "reverse"
+	faults      []string // consumed one per request: "429", "500", "401", "truncate", "nocursor", "reverse", "stuck"
 	requests    []url.Values
 	emptyCursor string // endCursor sent with empty pages ("" omits it)
 }
@@ -108,6 +108,8 @@ func (f *fakeMonitor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b.WriteString(`{`)
 	switch {
 	case fault == "nocursor":
+	case fault == "stuck": // hands back the cursor it was asked for
+		fmt.Fprintf(&b, `"endCursor":%q,`, q.Get("cursor"))
 	case len(page) == 0 && f.emptyCursor == "":
 	case len(page) == 0:
 		fmt.Fprintf(&b, `"endCursor":%q,`, f.emptyCursor)
@@ -149,27 +151,58 @@ func testMonitorPager(t testing.TB, d pageDoer, base string, opts MonitorOptions
 	return p
 }
 
-// eventSeq extracts the sequence numbers testEventJSON encoded in event ids.
-func eventSeq(t testing.TB, e Event) int {
+// idSeq extracts the sequence number the test record builders encode in
+// the last 12 hex digits of an id.
+func idSeq(t testing.TB, id string) int {
 	t.Helper()
-	n, err := strconv.ParseInt(e.EventID[len(e.EventID)-12:], 16, 64)
+	n, err := strconv.ParseInt(id[max(len(id)-12, 0):], 16, 64)
 	if err != nil {
-		t.Fatalf("event id %q: %v", e.EventID, err)
+		t.Fatalf("id %q: %v", id, err)
 	}
 	return int(n)
 }
 
-// collectEvents drains it and returns the sequence numbers, failing on error.
-func collectEvents(t testing.TB, p *Pager[Event]) []int {
+// collectSeqs drains p and returns the records' sequence numbers (of the
+// ids id returns), failing on error.
+func collectSeqs[T any](t testing.TB, p *Pager[T], id func(T) string) []int {
 	t.Helper()
 	var got []int
-	for e, err := range p.All(context.Background()) {
+	for r, err := range p.All(context.Background()) {
 		if err != nil {
-			t.Fatalf("after %d events: %v", len(got), err)
+			t.Fatalf("after %d records: %v", len(got), err)
 		}
-		got = append(got, eventSeq(t, e))
+		got = append(got, idSeq(t, id(r)))
 	}
 	return got
+}
+
+// processThenCheckpoint reads the first k records of p (of the ids id
+// returns) and takes the checkpoint after them, as a collector does before
+// it stops; it returns their sequence numbers and the checkpoint.
+func processThenCheckpoint[T any](t testing.TB, p *Pager[T], k int, id func(T) string) ([]int, Checkpoint) {
+	t.Helper()
+	var first []int
+	if k == 0 {
+		return nil, p.Checkpoint()
+	}
+	for r, err := range p.All(context.Background()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first = append(first, idSeq(t, id(r))); len(first) == k {
+			break
+		}
+	}
+	return first, p.Checkpoint()
+}
+
+// eventSeq extracts the sequence numbers testEventJSON encoded in event ids.
+func eventSeq(t testing.TB, e Event) int { t.Helper(); return idSeq(t, e.EventID) }
+
+// collectEvents drains p and returns the sequence numbers, failing on error.
+func collectEvents(t testing.TB, p *Pager[Event]) []int {
+	t.Helper()
+	return collectSeqs(t, p, func(e Event) string { return e.EventID })
 }
 
 // checkExactlyOnce fails unless got is 0..n-1 in order.
@@ -212,21 +245,8 @@ func TestMonitorResumesAtEveryOffsetWithoutLossOrRepeat(t *testing.T) {
 	for k := 0; k <= n; k++ {
 		// Process k events, checkpoint, "crash".
 		p := testMonitorPager(t, d, base, MonitorOptions{Limit: limit})
-		var first []int
-		saved := p.Checkpoint().String()
-		for e, err := range p.All(context.Background()) {
-			if k == 0 {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			first = append(first, eventSeq(t, e))
-			if len(first) == k {
-				saved = p.Checkpoint().String()
-				break
-			}
-		}
+		first, cpAt := processThenCheckpoint(t, p, k, func(e Event) string { return e.EventID })
+		saved := cpAt.String()
 		// Restart from the saved text.
 		cp, err := ParseCheckpoint(saved)
 		if err != nil {
@@ -385,6 +405,33 @@ func TestMonitorMissingEndCursorIsAnError(t *testing.T) {
 	if after := p.Checkpoint(); after.String() != before.String() {
 		t.Fatalf("a failed page moved the checkpoint from %v to %v", before, after)
 	}
+}
+
+func TestMonitorNonAdvancingEndCursorOnAPageWithEventsIsAnError(t *testing.T) {
+	f := &fakeMonitor{}
+	f.add(9)
+	f.fault("", "stuck", "stuck")
+	d, base := startFakeMonitor(t, f)
+	p := testMonitorPager(t, d, base, MonitorOptions{Limit: 3})
+	if _, err := p.NextPage(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	before := p.Checkpoint()
+	for try := 1; try <= 2; try++ {
+		pg, err := p.NextPage(context.Background())
+		if err == nil {
+			t.Fatalf("try %d: the page at cursor cur_3 came back with endCursor cur_3 and %d events, and the pager took it: following it repeats them forever", try, len(pg.Items))
+		}
+		if !errors.Is(err, ErrCursorStuck) || !strings.Contains(err.Error(), `"cur_3"`) {
+			t.Fatalf("try %d: error = %v, want ErrCursorStuck naming the cursor", try, err)
+		}
+		if after := p.Checkpoint(); after.String() != before.String() {
+			t.Fatalf("a refused page moved the checkpoint from %v to %v", before, after)
+		}
+	}
+	// Once the server advances again, the stream continues with nothing lost.
+	rest := collectEvents(t, p)
+	checkExactlyOnce(t, append([]int{0, 1, 2}, rest...), 9)
 }
 
 func TestMonitorEmptyPageKeepsTheCursor(t *testing.T) {
@@ -569,11 +616,7 @@ func TestMonitorBreakClosesEveryBody(t *testing.T) {
 		t.Fatalf("%d response bodies left open after break", n)
 	}
 	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
-	// Goroutines of closed connections exit asynchronously; allow them time.
-	for i := 0; i < 100 && runtime.NumGoroutine() > before; i++ {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if after := runtime.NumGoroutine(); after > before {
+	if after := goroutinesSettle(before); after > before {
 		t.Fatalf("%d goroutines before, %d after: the iterator leaked", before, after)
 	}
 }
@@ -607,6 +650,27 @@ func pageJSONResponse(r *http.Request, body string) *http.Response {
 	}
 }
 
+// advancingPage serves the same events on every request with an endCursor
+// that moves forward each time ("c1", "c2", ...): a stream that always has
+// more. The page is rendered once; each body only adds the cursor.
+type advancingPage struct {
+	head, tail []byte // the page before and after the endCursor value
+	n          atomic.Int64
+}
+
+func newAdvancingPage(first, n int) *advancingPage {
+	const mark = "CURSOR-MARK"
+	body := testMonitorPage(first, n, mark)
+	i := bytes.Index(body, []byte(mark))
+	return &advancingPage{head: body[:i], tail: body[i+len(mark):]}
+}
+
+// next returns the next page's body and its length.
+func (a *advancingPage) next() (io.Reader, int64) {
+	c := "c" + strconv.FormatInt(a.n.Add(1), 10)
+	return io.MultiReader(bytes.NewReader(a.head), strings.NewReader(c), bytes.NewReader(a.tail)), int64(len(a.head) + len(c) + len(a.tail))
+}
+
 // TestMonitorHeapStaysFlat reads many 2000-event pages and checks that the
 // heap in use does not grow with the number of pages read.
 func TestMonitorHeapStaysFlat(t *testing.T) {
@@ -627,9 +691,12 @@ func TestMonitorHeapStaysFlat(t *testing.T) {
 // loopback-free pageDoer and returns the heap in use (after GC) at page `early`
 // and at the end.
 func monitorHeapProfile(t testing.TB, pages, early int) [2]float64 {
-	body := testMonitorPage(0, 2000, "cur_next")
+	page := newAdvancingPage(0, 2000)
 	d := pageDoerFunc(func(r *http.Request) (*http.Response, error) {
-		return pageJSONResponse(r, string(body)), nil
+		body, n := page.next()
+		resp := pageJSONResponse(r, "")
+		resp.Body, resp.ContentLength = io.NopCloser(body), n
+		return resp, nil
 	})
 	p := testMonitorPager(t, d, "https://lens.example", MonitorOptions{Follow: true})
 	var heap [2]float64
@@ -653,16 +720,17 @@ func monitorHeapProfile(t testing.TB, pages, early int) [2]float64 {
 // HTTP: request, body read, decode of 2000-event pages into Event with Raw
 // kept, duplicate protection and checkpoint bookkeeping.
 func BenchmarkMonitorLoopback(b *testing.B) {
-	body := testMonitorPage(0, 2000, "cur_next")
+	page := newAdvancingPage(0, 2000)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, n := page.next()
 		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.Write(body)
+		w.Header().Set("Content-Length", strconv.FormatInt(n, 10))
+		io.Copy(w, body)
 	}))
 	defer srv.Close()
 	p := testMonitorPager(b, srv.Client(), srv.URL, MonitorOptions{Follow: true})
 	ctx := context.Background()
-	b.SetBytes(int64(len(body)))
+	b.SetBytes(int64(len(page.head) + len(page.tail)))
 	b.ReportAllocs()
 	events := 0
 	for b.Loop() {

@@ -1,14 +1,10 @@
 package client
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // OAuth error codes DocuSign's account server returns.
@@ -52,7 +48,8 @@ type AuthError struct {
 	Description string
 	// StatusCode is the HTTP status of the answer.
 	StatusCode int
-	// Endpoint is the URL that answered, without query.
+	// Endpoint is the URL that answered, with credentials and
+	// secret-looking query values redacted (as in APIError.URL).
 	Endpoint string
 	// ConsentURL is where the user grants consent, set for consent_required
 	// when a redirect URI is configured.
@@ -113,54 +110,26 @@ func (e *AuthError) Is(target error) bool {
 	return false
 }
 
-// oauthErrorBody is the JSON error form of the OAuth endpoints.
-type oauthErrorBody struct {
-	Error            string `json:"error"`
-	ErrorDescription string `json:"error_description"`
-}
-
-// maxErrorBody bounds how much of an error answer is read.
-const maxErrorBody = 64 << 10
-
 // newAuthError builds an *AuthError from a non-2xx answer; it reads (but
-// does not close) resp.Body.
+// does not close) resp.Body. The body is read like every DocuSign error
+// body (parseErrorBody): the OAuth {"error","error_description"} form gives
+// Code and Description, anything else a short printable description.
 func newAuthError(resp *http.Response) *AuthError {
 	e := &AuthError{StatusCode: resp.StatusCode}
-	if resp.Request != nil && resp.Request.URL != nil {
-		u := *resp.Request.URL
-		u.RawQuery, u.Fragment, u.User = "", "", nil
-		e.Endpoint = u.String()
+	if resp.Request != nil {
+		e.Endpoint = redactURL(resp.Request.URL)
 	}
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	var body oauthErrorBody
-	if json.Unmarshal(data, &body) == nil && body.Error != "" {
-		e.Code = body.Error
-		e.Description = body.ErrorDescription
-		if e.Code == codeInvalidGrant {
-			switch d := strings.TrimSpace(body.ErrorDescription); d {
-			case codeInvalidKey, codeUnknownIssuer, codeUserNotFound, codeConsentRequired:
-				e.Code = d
-			}
+	data, _ := readCapped(resp.Body, maxErrorBody)
+	e.Code, e.Description, _ = parseErrorBody(resp.Header.Get("Content-Type"), data)
+	if e.Code == codeInvalidGrant {
+		// DocuSign sometimes names the specific problem in the description.
+		switch d := strings.TrimSpace(e.Description); d {
+		case codeInvalidKey, codeUnknownIssuer, codeUserNotFound, codeConsentRequired:
+			e.Code = d
 		}
-		return e
 	}
-	// Not the OAuth JSON form (a proxy page, a gateway error): keep a short,
-	// printable excerpt for diagnosis.
-	e.Description = excerpt(string(data), 200)
-	if e.StatusCode == http.StatusUnauthorized && e.Code == "" {
+	if e.Code == "" && e.StatusCode == http.StatusUnauthorized {
 		e.Code = "unauthorized"
 	}
 	return e
-}
-
-// excerpt collapses whitespace, drops control characters and shortens s.
-func excerpt(s string, n int) string {
-	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
-	if len(s) > n {
-		for n > 0 && !utf8.RuneStart(s[n]) {
-			n--
-		}
-		s = s[:n] + "..."
-	}
-	return s
 }

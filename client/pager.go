@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -269,8 +270,8 @@ const truncatedRetries = 2
 // pageGetter fetches page bodies.
 type pageGetter struct {
 	do      pageDoer
-	hint    int               // size of the last body, to size the next buffer
-	observe func(http.Header) // sees every response's headers (rate pacing)
+	hint    int   // size of the last body, to size the next buffer
+	maxBody int64 // largest body accepted; 0 means maxPageBody
 	// retryWait is the pause before refetching a truncated body (tests
 	// shorten it).
 	retryWait time.Duration
@@ -291,7 +292,7 @@ func (g *pageGetter) getPage(ctx context.Context, url string, decode func(body [
 		if wait == 0 {
 			wait = 200 * time.Millisecond
 		}
-		if err := pagerSleep(ctx, wait*time.Duration(attempt+1)); err != nil {
+		if err := sleepContext(ctx, wait*time.Duration(attempt+1)); err != nil {
 			return err
 		}
 	}
@@ -316,17 +317,24 @@ func (g *pageGetter) get(ctx context.Context, url string) ([]byte, bodyMeta, err
 		return nil, bodyMeta{}, err
 	}
 	defer resp.Body.Close()
-	if g.observe != nil {
-		g.observe(resp.Header)
-	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// The client's pipeline returns these as *APIError already; a bare
 		// doer (an *http.Client) gets the same error here.
 		return nil, bodyMeta{}, newAPIError(req, resp)
 	}
 	meta := bodyMeta{status: resp.StatusCode, url: redactURL(req.URL), contentType: resp.Header.Get("Content-Type")}
+	limit := g.maxBody
+	if limit <= 0 {
+		limit = maxPageBody
+	}
+	tooLarge := func() error {
+		return &DecodeError{StatusCode: meta.status, Method: http.MethodGet, URL: meta.url,
+			ContentType: meta.contentType, Reason: reasonTooLarge(limit), Err: errBodyTooLarge}
+	}
 	var body []byte
-	if n := resp.ContentLength; n >= 0 && n <= 1<<30 {
+	if n := resp.ContentLength; n > limit {
+		return nil, meta, tooLarge()
+	} else if n >= 0 {
 		body = make([]byte, n)
 		_, err = io.ReadFull(resp.Body, body)
 		if err == io.EOF {
@@ -334,7 +342,10 @@ func (g *pageGetter) get(ctx context.Context, url string) ([]byte, bodyMeta, err
 		}
 	} else {
 		buf := bytes.NewBuffer(make([]byte, 0, max(g.hint+g.hint/8, 512)))
-		_, err = buf.ReadFrom(resp.Body)
+		_, err = buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+		if int64(buf.Len()) > limit {
+			return nil, meta, tooLarge()
+		}
 		body = buf.Bytes()
 	}
 	if err != nil {
@@ -345,6 +356,23 @@ func (g *pageGetter) get(ctx context.Context, url string) ([]byte, bodyMeta, err
 	return body, meta, nil
 }
 
+// maxPageBody is the largest page body a pager reads (64 MiB). DocuSign's
+// largest pages (2000 Monitor events) are a few MiB; anything far larger is
+// not a page, and reading it could exhaust memory.
+const maxPageBody = 64 << 20
+
+// errBodyTooLarge is the Err of the *DecodeError for a body over the limit.
+var errBodyTooLarge = errors.New("response body too large")
+
+// reasonTooLarge is the DecodeError reason for a body over limit bytes.
+func reasonTooLarge(limit int64) string {
+	size := strconv.FormatInt(limit, 10) + " bytes"
+	if limit%(1<<20) == 0 {
+		size = strconv.FormatInt(limit>>20, 10) + " MiB"
+	}
+	return "response body exceeds the " + size + " limit for one page (not a DocuSign page?)"
+}
+
 // asDecodeError turns a decoder's complaint about the body into the
 // library's *DecodeError (keeping the decoder's error, with its offset, as
 // Err); other errors pass through.
@@ -352,51 +380,11 @@ func asDecodeError(meta bodyMeta, body []byte, err error) error {
 	if err == nil {
 		return nil
 	}
-	var se *JSONSyntaxError
-	var je *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	reason := ""
-	switch {
-	case notJSONReason(meta.contentType, body) != "":
-		reason = notJSONReason(meta.contentType, body)
-	case isTruncatedBody(err):
-		reason = reasonTruncated
-	case errors.As(err, &se), errors.As(err, &je):
-		reason = reasonInvalid
-	case errors.As(err, &te), errors.Is(err, errPageNotObject), errors.Is(err, errPageShape):
-		reason = reasonShape
-	default:
+	reason := bodyErrorReason(meta.contentType, body, err)
+	if reason == "" {
 		return err
 	}
 	return &DecodeError{StatusCode: meta.status, Method: http.MethodGet, URL: meta.url, ContentType: meta.contentType, Reason: reason, Err: err}
-}
-
-// isTruncatedBody reports a body that ended early.
-func isTruncatedBody(err error) bool {
-	var se *JSONSyntaxError
-	if errors.As(err, &se) {
-		return se.Truncated
-	}
-	var je *json.SyntaxError
-	if errors.As(err, &je) && strings.Contains(je.Error(), "unexpected end") {
-		return true
-	}
-	return errors.Is(err, io.ErrUnexpectedEOF)
-}
-
-// pagerSleep waits d or until ctx is done.
-func pagerSleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // listSource fetches pages of a JSON list response ({"<items>": [...],
@@ -412,6 +400,10 @@ type listSource[T any] struct {
 	idKey    string                                // string member identifying a record
 	decode   func(json.RawMessage) (T, error)      // one record
 	next     func(nextArgs) (page string, complete bool, err error)
+	// read holds the fingerprints of the pages this pager has read, so a
+	// next link back to one of them (A -> B -> A) is refused instead of
+	// looping forever. Eight bytes a page.
+	read map[uint64]struct{}
 }
 
 // nextArgs is what a next function may look at.
@@ -453,7 +445,7 @@ func (s *listSource[T]) fetch(ctx context.Context, at pagePos) (fetched[T], erro
 			if f.items[i], err = s.decode(raw); err != nil {
 				return fmt.Errorf("record %d: %w", i, err)
 			}
-			if id, ok := topLevelString(raw, s.idKey); ok && id != "" {
+			if id := s.recordID(raw); id != "" {
 				f.fps[i] = recordFingerprint(id)
 			} else {
 				f.fps[i] = rawRecordFingerprint(raw)
@@ -463,41 +455,90 @@ func (s *listSource[T]) fetch(ctx context.Context, at pagePos) (fetched[T], erro
 		if err != nil {
 			return err
 		}
+		if !complete {
+			if err := s.checkAdvances(at.page, page); err != nil {
+				return err
+			}
+		}
 		f.next, f.complete, f.last = pagePos{page: page}, complete, complete
 		return nil
 	})
 	if err != nil {
 		return fetched[T]{}, fmt.Errorf("docusign: %s page %s: %w", s.label, at.page, err)
 	}
+	if s.read == nil {
+		s.read = make(map[uint64]struct{})
+	}
+	s.read[recordFingerprint(at.page)] = struct{}{}
 	return f, nil
 }
 
-// topLevelString returns the string member key of the JSON object raw.
-func topLevelString(raw []byte, key string) (string, bool) {
-	if key == "" {
-		return "", false
+// checkAdvances refuses a next page that is the page just read or one read
+// before in this run: following it would hand out the same records forever.
+func (s *listSource[T]) checkAdvances(cur, next string) error {
+	if next == cur {
+		return fmt.Errorf("the next page repeats the page just read: %w", ErrCursorStuck)
 	}
+	if _, seen := s.read[recordFingerprint(next)]; seen {
+		return fmt.Errorf("the next page %s was already read in this listing (the server's paging loops): %w", next, ErrCursorStuck)
+	}
+	return nil
+}
+
+// recordID is the string member idKey of a record, "" without one.
+func (s *listSource[T]) recordID(raw []byte) string {
+	if s.idKey == "" {
+		return ""
+	}
+	return stringMembers(raw, s.idKey)[0]
+}
+
+// stringMembers returns the string values of the members of the JSON
+// object raw named by paths ("id", or "a.b" for member b of object a), ""
+// for each that is absent or not a string, and all "" when raw is not a
+// well-formed object. Of repeated members the last counts, as in
+// encoding/json.
+func stringMembers(raw []byte, paths ...string) []string {
+	out := make([]string, len(paths))
 	sc := jscan{b: raw, s: string(raw)}
 	sc.ws()
 	if sc.i >= len(raw) || raw[sc.i] != '{' {
-		return "", false
+		return out
 	}
 	sc.i++
 	sc.ws()
-	var val string
-	var found bool
+	var inner []int // paths below the current member
 	for sc.i < len(raw) && raw[sc.i] != '}' {
 		k, err := sc.key()
-		if err != nil {
-			return "", false
+		start := sc.i
+		if err == nil {
+			err = sc.skipValue()
 		}
-		if k == key && sc.i < len(raw) && raw[sc.i] == '"' {
-			if val, err = sc.strValue(); err != nil {
-				return "", false
+		if err != nil {
+			return make([]string, len(paths))
+		}
+		v := raw[start:sc.i]
+		inner = inner[:0]
+		for n, p := range paths {
+			switch {
+			case p == k:
+				out[n] = ""
+				if v[0] == '"' {
+					vs := jscan{b: v, s: sc.s[start:sc.i]}
+					out[n], _ = vs.strValue()
+				}
+			case v[0] == '{' && strings.HasPrefix(p, k+"."):
+				inner = append(inner, n)
 			}
-			found = true
-		} else if err := sc.skipValue(); err != nil {
-			return "", false
+		}
+		if len(inner) > 0 {
+			sub := make([]string, len(inner))
+			for m, n := range inner {
+				sub[m] = paths[n][len(k)+1:]
+			}
+			for m, val := range stringMembers(v, sub...) {
+				out[inner[m]] = val
+			}
 		}
 		sc.ws()
 		if sc.i < len(raw) && raw[sc.i] == ',' {
@@ -505,19 +546,27 @@ func topLevelString(raw []byte, key string) (string, bool) {
 			sc.ws()
 		}
 	}
-	return val, found
+	return out
 }
 
 // resumeFilter is one filter option and the query parameter it sets.
 type resumeFilter struct {
-	option string // e.g. "OrgUsersOptions.Email"
-	param  string // e.g. "email"
-	value  string // "" when the option is not set
+	option string   // e.g. "OrgUsersOptions.Email"
+	param  string   // e.g. "email"
+	values []string // the parameter's values in order; none when the option is not set
 }
 
-// checkResumeFilters reports every set filter option whose value differs
-// from the query recorded in the checkpoint's page: resuming would silently
-// continue a different listing.
+// filterValue is the values of a single-valued option: none when v is "".
+func filterValue(v string) []string {
+	if v == "" {
+		return nil
+	}
+	return []string{v}
+}
+
+// checkResumeFilters reports every set filter option whose values differ
+// from the query recorded in the checkpoint's page (all of them, in order):
+// resuming would silently continue a different listing.
 func checkResumeFilters(cp Checkpoint, filters []resumeFilter) []error {
 	if cp.IsZero() || cp.page == "" {
 		return nil
@@ -529,9 +578,18 @@ func checkResumeFilters(cp Checkpoint, filters []resumeFilter) []error {
 	}
 	var errs []error
 	for _, f := range filters {
-		if f.value != "" && q.Get(f.param) != f.value {
-			errs = append(errs, fmt.Errorf("docusign: %s %q differs from the checkpoint's %s=%q: drop the option or start without the checkpoint", f.option, f.value, f.param, q.Get(f.param)))
+		if len(f.values) > 0 && !slices.Equal(q[f.param], f.values) {
+			errs = append(errs, fmt.Errorf("docusign: %s %s differs from the checkpoint's %s: drop the option or start without the checkpoint",
+				f.option, quoteValues(f.values), f.param+"="+quoteValues(q[f.param])))
 		}
 	}
 	return errs
+}
+
+// quoteValues renders query values for a message: "a", or ["a" "b"].
+func quoteValues(vs []string) string {
+	if len(vs) == 1 {
+		return strconv.Quote(vs[0])
+	}
+	return fmt.Sprintf("%q", vs)
 }

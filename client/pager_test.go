@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -154,20 +157,78 @@ func TestPositionNext(t *testing.T) {
 	}
 }
 
-func TestTopLevelString(t *testing.T) {
-	for raw, want := range map[string]string{
-		`{"id":"a"}`:                         "a",
-		`{"x":{"id":"inner"},"id":"outer"}`:  "outer",
-		`{"x":[1,{"id":"no"}]}`:              "",
-		`{"id":5}`:                           "",
-		`{"id":"\u0061b"}`:                   "ab",
-		`not json`:                           "",
-		`{"id":"a","id":"b"}`:                "b",
-		`{"userId":"u","id":"i","z":[true]}`: "i",
+func TestStringMembers(t *testing.T) {
+	paths := []string{"id", "settings.modified", "a.b.c"}
+	for raw, want := range map[string][3]string{
+		`{"id":"a"}`:                         {"a", "", ""},
+		`{"x":{"id":"inner"},"id":"outer"}`:  {"outer", "", ""},
+		`{"x":[1,{"id":"no"}]}`:              {"", "", ""},
+		`{"id":5}`:                           {"", "", ""},
+		`{"id":"\u0061b"}`:                   {"ab", "", ""},
+		`not json`:                           {"", "", ""},
+		`{"id":"a","id":"b"}`:                {"b", "", ""},
+		`{"id":"a","id":7}`:                  {"", "", ""},
+		`{"userId":"u","id":"i","z":[true]}`: {"i", "", ""},
+		`{"settings":{"modified":"m","id":"no"},"id":"i"}`: {"i", "m", ""},
+		`{"settings":"m"}`: {"", "", ""},
+		`{"a":{"b":{"c":"deep"}},"settings":{"modified":3}}`: {"", "", "deep"},
+		`{"id":"a","settings":{"modified":"m"`:               {"", "", ""},
 	} {
-		got, _ := topLevelString([]byte(raw), "id")
-		if got != want {
-			t.Errorf("topLevelString(%s) = %q, want %q", raw, got, want)
+		if got := stringMembers([]byte(raw), paths...); got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+			t.Errorf("stringMembers(%s) = %q, want %q", raw, got, want)
 		}
+	}
+}
+
+// countingReader yields n bytes of '[' and counts what was read.
+type countingReader struct {
+	n, read int64
+}
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	if r.read >= r.n {
+		return 0, io.EOF
+	}
+	k := min(int64(len(p)), r.n-r.read)
+	for i := range k {
+		p[i] = '['
+	}
+	r.read += k
+	return int(k), nil
+}
+
+func TestAPageBodyOverTheLimitIsRefused(t *testing.T) {
+	const limit = 64 << 20
+	tests := []struct {
+		name          string
+		contentLength int64 // -1: chunked
+		size          int64
+		maxBody       int64 // 0: the library's limit
+		maxRead       int64 // the most the getter may read
+	}{
+		{"a declared length over 64 MiB is refused unread", limit + 1, limit + 1, 0, 0},
+		{"a chunked body is cut at the limit", -1, 4 << 10, 1 << 10, 1<<10 + 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := &countingReader{n: tt.size}
+			d := pageDoerFunc(func(r *http.Request) (*http.Response, error) {
+				resp := pageJSONResponse(r, "")
+				resp.Body, resp.ContentLength = io.NopCloser(body), tt.contentLength
+				return resp, nil
+			})
+			g := pageGetter{do: d, maxBody: tt.maxBody}
+			err := g.getPage(context.Background(), "https://lens.example/api/x", func([]byte) error { return nil })
+			var de *DecodeError
+			if !errors.As(err, &de) || !strings.Contains(de.Reason, "limit") || de.StatusCode != 200 {
+				t.Fatalf("error = %v, want a *DecodeError about the size limit", err)
+			}
+			if tt.maxBody == 0 && !strings.Contains(err.Error(), "64 MiB") {
+				t.Errorf("error %q does not name the 64 MiB limit", err)
+			}
+			if body.read > tt.maxRead {
+				t.Fatalf("read %d bytes of the body, want at most %d", body.read, tt.maxRead)
+			}
+		})
 	}
 }

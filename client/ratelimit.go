@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -114,11 +115,17 @@ func (r Rate) String() string {
 
 // rateState is the latest rate-limit state a client has seen, overall and
 // per host (eSignature, Admin and Monitor count separately). It is safe for
-// concurrent use and also drives pacing.
+// concurrent use and also drives pacing: the pipeline's (WithPacing) and
+// that of bulk operations such as EnrichOrgUsers.
 type rateState struct {
 	mu     sync.Mutex
 	latest Rate
 	hosts  map[string]*hostRate
+
+	// Set when the pipeline is built, before any request.
+	now    func() time.Time                                 // the clock that stamps observations
+	sleep  func(ctx context.Context, d time.Duration) error // the retry policy's wait
+	pacing *Pacing                                          // the pipeline's burst pacing; nil: off
 }
 
 // hostRate is one host's last observed rate and the pacing bookkeeping
@@ -130,7 +137,7 @@ type hostRate struct {
 }
 
 func newRateState() *rateState {
-	return &rateState{hosts: make(map[string]*hostRate)}
+	return &rateState{hosts: make(map[string]*hostRate), now: time.Now, sleep: sleepContext}
 }
 
 // observe records a response's rate for host. Observations older than the
@@ -164,16 +171,6 @@ func (s *rateState) Latest() Rate {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.latest
-}
-
-// forHost returns the most recently observed rate of one host.
-func (s *rateState) forHost(host string) Rate {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if h := s.hosts[host]; h != nil {
-		return h.rate
-	}
-	return Rate{}
 }
 
 // Pacing configures client-side pacing: instead of spending the burst
@@ -229,34 +226,92 @@ func WithPacing(p Pacing) Option {
 	}
 }
 
+// maxPaceWait bounds a single pacing wait, in case a reset time is far
+// off (clock skew): the pipeline's 429 handling covers the rest.
+const maxPaceWait = 5 * time.Minute
+
+// paceRule says when requests to a host slow down.
+type paceRule struct {
+	// burst, when set, spreads requests over the rest of the burst window
+	// once the burst budget falls below its threshold, and holds them until
+	// the window rolls over once it is spent.
+	burst *Pacing
+	// hourlyLow, when positive, spreads requests evenly until the hourly
+	// reset once X-RateLimit-Remaining is at or below it, and holds them
+	// until the reset once nothing is left.
+	hourlyLow int
+}
+
 // paceDelay reserves a slot for one request to host and returns how long
-// the caller must wait before sending it. With a healthy burst budget it
-// returns 0; below the threshold it spaces requests evenly over the rest of
-// the window; with the budget spent it waits until the window has passed
-// since the last observation (the latest the budget can refill).
-func (s *rateState) paceDelay(host string, now time.Time, p Pacing) time.Duration {
+// the caller must wait before sending it: 0 while the budgets the rule
+// watches are healthy. Successive slots are spaced so that concurrent callers
+// spread out rather than all wait the same time.
+func (s *rateState) paceDelay(host string, now time.Time, rule paceRule) time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	h := s.hosts[host]
-	if h == nil || h.rate.BurstLimit == 0 {
+	if h == nil {
 		return 0
 	}
-	windowEnd := h.rate.Observed.Add(p.Window)
-	if !now.Before(windowEnd) {
-		return 0 // the observation is older than a window: the budget has refilled
+	r := h.rate
+	earliest := now           // no request before this
+	var spacing time.Duration // gap after this request's slot
+	var spreadUntil time.Time // spread the burst budget left until then...
+	spreadOver := 0           // ...over this many requests
+	if b := rule.burst; b != nil && r.BurstLimit > 0 {
+		if windowEnd := r.Observed.Add(b.Window); now.Before(windowEnd) { // else the budget has refilled
+			left := r.BurstRemaining - h.sent
+			h.sent++
+			switch {
+			case left <= 0:
+				earliest = windowEnd
+			case float64(left) < b.Threshold*float64(r.BurstLimit):
+				spreadUntil, spreadOver = windowEnd, left
+			}
+		}
 	}
-	left := h.rate.BurstRemaining - h.sent
-	h.sent++
-	if left <= 0 {
-		return windowEnd.Sub(now)
+	if rule.hourlyLow > 0 && r.Limit > 0 && r.Remaining <= rule.hourlyLow {
+		var untilReset time.Duration
+		if !r.Reset.IsZero() {
+			untilReset = max(r.Reset.Sub(now), 0)
+		}
+		if r.Remaining == 0 {
+			if reset := now.Add(min(untilReset, maxPaceWait)); reset.After(earliest) {
+				earliest = reset
+			}
+		} else {
+			spacing = untilReset / time.Duration(r.Remaining+1)
+		}
 	}
-	if float64(left) >= p.Threshold*float64(h.rate.BurstLimit) {
+	if !earliest.After(now) && spacing == 0 && spreadOver == 0 {
 		return 0
 	}
-	start := now
+	start := earliest
 	if h.next.After(start) {
 		start = h.next
 	}
-	h.next = start.Add(windowEnd.Sub(start) / time.Duration(left))
-	return start.Sub(now)
+	if spreadOver > 0 && spreadUntil.After(start) {
+		spacing = max(spacing, spreadUntil.Sub(start)/time.Duration(spreadOver))
+	}
+	h.next = start.Add(min(spacing, maxPaceWait))
+	return min(start.Sub(now), maxPaceWait)
+}
+
+// awaitBudget waits before a request to host so that the hourly budget
+// lasts until its reset once no more than hourlyLow calls are left; the
+// burst budget is respected likewise unless the pipeline already paces
+// bursts (WithPacing). A nil rateState knows nothing and never waits.
+func (s *rateState) awaitBudget(ctx context.Context, host string, hourlyLow int) error {
+	if s == nil {
+		return ctx.Err()
+	}
+	rule := paceRule{hourlyLow: hourlyLow}
+	if s.pacing == nil {
+		p := Pacing{}.withDefaults()
+		rule.burst = &p
+	}
+	if d := s.paceDelay(host, s.now(), rule); d > 0 {
+		return s.sleep(ctx, d)
+	}
+	return ctx.Err()
 }

@@ -68,7 +68,7 @@ func TestTheClientRemembersTheLatestRateItSaw(t *testing.T) {
 		ok(w, r)
 	})
 	hc, cfg := buildPipeline(t, nil)
-	if !cfg.transportConfig.latestRate().IsZero() {
+	if !cfg.transportConfig.rates.Latest().IsZero() {
 		t.Fatal("rate known before any call")
 	}
 	for range 3 {
@@ -78,7 +78,7 @@ func TestTheClientRemembersTheLatestRateItSaw(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
-	got := cfg.transportConfig.latestRate()
+	got := cfg.transportConfig.rates.Latest()
 	if got.Limit != 100 || got.Remaining != 97 || got.BurstLimit != 30 || got.BurstRemaining != 29 {
 		t.Errorf("latest rate %+v, want 97/100 and burst 29/30", got)
 	}
@@ -115,7 +115,7 @@ func TestPacingSpreadsTheLastOfTheBurstBudgetAndWaitsOutAnEmptyOne(t *testing.T)
 			s := newRateState()
 			s.observe(host, Rate{BurstLimit: 500, BurstRemaining: tt.remaining, Observed: t0})
 			for i, want := range tt.want {
-				if got := s.paceDelay(host, t0, p); got != want {
+				if got := s.paceDelay(host, t0, paceRule{burst: &p}); got != want {
 					t.Errorf("request %d waits %v, want %v", i+1, got, want)
 				}
 			}
@@ -124,17 +124,52 @@ func TestPacingSpreadsTheLastOfTheBurstBudgetAndWaitsOutAnEmptyOne(t *testing.T)
 	t.Run("an observation older than the window no longer paces", func(t *testing.T) {
 		s := newRateState()
 		s.observe(host, Rate{BurstLimit: 500, BurstRemaining: 0, Observed: t0})
-		if got := s.paceDelay(host, t0.Add(31*time.Second), p); got != 0 {
+		if got := s.paceDelay(host, t0.Add(31*time.Second), paceRule{burst: &p}); got != 0 {
 			t.Errorf("waits %v, want 0", got)
 		}
 	})
 	t.Run("other hosts are not paced", func(t *testing.T) {
 		s := newRateState()
 		s.observe(host, Rate{BurstLimit: 500, BurstRemaining: 0, Observed: t0})
-		if got := s.paceDelay("lens-d.docusign.net", t0, p); got != 0 {
+		if got := s.paceDelay("lens-d.docusign.net", t0, paceRule{burst: &p}); got != 0 {
 			t.Errorf("waits %v, want 0", got)
 		}
 	})
+}
+
+func TestPacingSpreadsTheLastOfTheHourlyBudgetUntilTheReset(t *testing.T) {
+	t0 := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	host := "demo.docusign.net"
+	reset := t0.Add(40 * time.Second)
+	tests := []struct {
+		name string
+		low  int
+		rate Rate
+		want []time.Duration // delays of successive requests at t0
+	}{
+		{"no headers: no pacing", 100, Rate{}, []time.Duration{0, 0}},
+		{"remaining without a limit: an unknown budget is not paced", 100, Rate{Remaining: 0, Reset: reset}, []time.Duration{0, 0}},
+		{"plenty left: no pacing", 100, Rate{Limit: 1000, Remaining: 500, Reset: reset}, []time.Duration{0, 0}},
+		{"low: spread until the reset", 100, Rate{Limit: 1000, Remaining: 3, Reset: reset}, []time.Duration{0, 10 * time.Second, 20 * time.Second}},
+		{"exhausted: wait for the reset", 100, Rate{Limit: 1000, Remaining: 0, Reset: reset}, []time.Duration{40 * time.Second, 40 * time.Second}},
+		{"exhausted with a far reset: waits at most maxPaceWait", 100, Rate{Limit: 1000, Remaining: 0, Reset: t0.Add(time.Hour)}, []time.Duration{maxPaceWait, maxPaceWait}},
+		{"reset in the past: no wait", 100, Rate{Limit: 1000, Remaining: 0, Reset: t0.Add(-time.Hour)}, []time.Duration{0, 0}},
+		{"no hourly rule: no pacing", 0, Rate{Limit: 1000, Remaining: 0, Reset: reset}, []time.Duration{0, 0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newRateState()
+			if tt.rate != (Rate{}) {
+				tt.rate.Observed = t0
+			}
+			s.observe(host, tt.rate)
+			for i, want := range tt.want {
+				if got := s.paceDelay(host, t0, paceRule{hourlyLow: tt.low}); got != want {
+					t.Fatalf("request %d waits %v, want %v", i+1, got, want)
+				}
+			}
+		})
+	}
 }
 
 func TestWithPacingDelaysTheRequestAfterTheBurstBudgetRunsOut(t *testing.T) {
@@ -164,4 +199,14 @@ func TestPacingOptionProblemsAreReported(t *testing.T) {
 	if len(cfg.errs) != 2 || cfg.transportConfig.pacing != nil {
 		t.Errorf("errors %v, pacing %v; want two errors and pacing off", cfg.errs, cfg.transportConfig.pacing)
 	}
+}
+
+// forHost returns the most recently observed rate of one host.
+func (s *rateState) forHost(host string) Rate {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if h := s.hosts[host]; h != nil {
+		return h.rate
+	}
+	return Rate{}
 }

@@ -236,13 +236,13 @@ func classifyError(err error) (retryClass, string) {
 	return classFinal, ""
 }
 
-// peekErrorCode reads up to errorBodyCap of a response body to find its
+// peekErrorCode reads up to maxErrorBody of a response body to find its
 // error code, then puts the bytes back so outer layers read the same body.
 func peekErrorCode(resp *http.Response) string {
 	if resp.Body == nil || resp.Body == http.NoBody {
 		return ""
 	}
-	body, err := readCapped(resp.Body, errorBodyCap)
+	body, err := readCapped(resp.Body, maxErrorBody)
 	rest := resp.Body
 	resp.Body = &replayBody{Reader: io.MultiReader(bytes.NewReader(body), &errReader{err: err, rest: rest}), closer: rest}
 	code, _, _ := parseErrorBody(resp.Header.Get("Content-Type"), body)
@@ -381,7 +381,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	for attempt := 1; ; attempt++ {
 		var paced time.Duration
 		if t.pacing != nil {
-			if paced = t.rates.paceDelay(host, t.now(), *t.pacing); paced > 0 {
+			if paced = t.rates.paceDelay(host, t.now(), paceRule{burst: t.pacing}); paced > 0 {
 				if err := t.policy.Sleep(ctx, paced); err != nil {
 					if attempt == 1 && req.Body != nil {
 						req.Body.Close() // never sent; RoundTrip must close it

@@ -135,8 +135,9 @@ const tokenFetchTimeout = 2 * time.Minute
 type CachingOptions struct {
 	// Cache persists tokens across processes; nil keeps them in memory only.
 	Cache TokenCache
-	// Key identifies the credential in Cache. Build it with TokenCacheKey so
-	// that tokens never cross environments, keys, users or scopes.
+	// Key identifies the credential in Cache; required with a Cache. Build
+	// it with TokenCacheKey so that tokens never cross environments, keys,
+	// users or scopes.
 	Key string
 	// RefreshMargin replaces a token this long before it expires (default
 	// DefaultRefreshMargin; tokens shorter-lived than twice the margin are
@@ -180,8 +181,14 @@ type tokenCall struct {
 	err  error
 }
 
-// NewCachingTokenSource wraps src (see CachingTokenSource).
+// NewCachingTokenSource wraps src (see CachingTokenSource). It panics when
+// opts has a Cache but no Key: sources sharing that cache would hand each
+// other their tokens (another user's, another environment's).
 func NewCachingTokenSource(src TokenSource, opts CachingOptions) *CachingTokenSource {
+	if opts.Cache != nil && opts.Key == "" {
+		panic("docusign: NewCachingTokenSource: CachingOptions.Cache is set but CachingOptions.Key is empty: " +
+			"build the key with TokenCacheKey so that tokens of different credentials never mix")
+	}
 	if opts.RefreshMargin <= 0 {
 		opts.RefreshMargin = DefaultRefreshMargin
 	}
@@ -253,7 +260,9 @@ func (s *CachingTokenSource) fetch(ctx context.Context, c *tokenCall, gen uint64
 	if err == nil && current {
 		s.tok = tok
 	}
-	s.call = nil
+	if s.call == c { // Reset may have detached c and a newer fetch begun
+		s.call = nil
+	}
 	s.mu.Unlock()
 	if err == nil && current && !fromCache && s.cache != nil {
 		if serr := s.cache.Store(ctx, s.key, tok); serr != nil {
@@ -297,6 +306,7 @@ func (s *CachingTokenSource) Reset() error {
 		s.rejected = s.tok.AccessToken
 	}
 	s.tok = nil
+	s.call = nil // a fetch in flight finishes for its own callers only
 	s.mu.Unlock()
 	return s.deletePersistent()
 }
@@ -315,6 +325,7 @@ func (s *CachingTokenSource) invalidate(accessToken string) error {
 	s.gen++
 	s.rejected = accessToken
 	s.tok = nil
+	s.call = nil // a refresh in flight may bring back the rejected token
 	s.mu.Unlock()
 	return s.deletePersistent()
 }

@@ -377,3 +377,113 @@ func TestManyRequestsRejectingTheSameTokenCauseOneReplacement(t *testing.T) {
 		t.Fatalf("%d token requests, want 2", got)
 	}
 }
+
+func TestACachingSourceWithACacheButNoKeyIsRefused(t *testing.T) {
+	// Two sources sharing a cache under the empty key would hand each other
+	// their tokens: another user's, another environment's.
+	shared := NewMemoryTokenCache()
+	defer func() {
+		r := recover()
+		if msg, _ := r.(string); !strings.Contains(msg, "CachingOptions.Key") || !strings.Contains(msg, "TokenCacheKey") {
+			t.Fatalf("recovered %v, want a panic naming CachingOptions.Key and TokenCacheKey", r)
+		}
+	}()
+	NewCachingTokenSource(StaticTokenSource(&Token{AccessToken: "a"}), CachingOptions{Cache: shared})
+	t.Fatal("NewCachingTokenSource accepted a Cache with an empty Key")
+}
+
+func TestACachingSourceWithoutACacheNeedsNoKey(t *testing.T) {
+	cts := NewCachingTokenSource(StaticTokenSource(&Token{AccessToken: "a"}), CachingOptions{})
+	if tok, err := cts.Token(context.Background()); err != nil || tok.AccessToken != "a" {
+		t.Fatalf("got %v, %v", tok, err)
+	}
+}
+
+// gatedSource mints "token-N" for its N-th call once gate N is opened, so a
+// test decides when each fetch finishes.
+type gatedSource struct {
+	started chan int // receives N when call N begins
+	gates   [4]chan struct{}
+	calls   atomic.Int64
+}
+
+func newGatedSource() *gatedSource {
+	s := &gatedSource{started: make(chan int, len(gatedSource{}.gates))}
+	for i := range s.gates {
+		s.gates[i] = make(chan struct{})
+	}
+	return s
+}
+
+func (s *gatedSource) Token(ctx context.Context) (*Token, error) {
+	n := int(s.calls.Add(1))
+	s.started <- n
+	<-s.gates[n-1]
+	return &Token{AccessToken: fmt.Sprintf("token-%d", n), Expiry: time.Now().Add(time.Hour)}, nil
+}
+
+func TestResetDetachesTheFetchInFlight(t *testing.T) {
+	src := newGatedSource()
+	cts := NewCachingTokenSource(src, CachingOptions{})
+	ctx := context.Background()
+	first := make(chan *Token)
+	go func() { tok, _ := cts.Token(ctx); first <- tok }()
+	<-src.started // fetch 1 is in flight
+	if err := cts.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	cts.mu.Lock()
+	attached := cts.call != nil
+	cts.mu.Unlock()
+	if attached {
+		close(src.gates[0])
+		<-first
+		t.Fatal("after Reset the fetch begun before it is still the one new callers join")
+	}
+	// A caller after Reset must not wait for (and get) the token of the
+	// fetch that began before it: it starts fetch 2.
+	second := make(chan *Token)
+	go func() { tok, _ := cts.Token(ctx); second <- tok }()
+	if n := <-src.started; n != 2 {
+		t.Fatalf("call %d started, want 2", n)
+	}
+	close(src.gates[0])
+	if tok := <-first; tok.AccessToken != "token-1" {
+		t.Fatalf("the caller before Reset got %v", tok)
+	}
+	// Fetch 1 finishing must leave fetch 2 in place: a third caller joins
+	// it instead of starting fetch 3.
+	cts.mu.Lock()
+	attached = cts.call != nil
+	cts.mu.Unlock()
+	if !attached {
+		close(src.gates[1])
+		close(src.gates[2])
+		t.Fatal("fetch 1 finishing detached fetch 2, so the next caller starts another request")
+	}
+	third := make(chan *Token)
+	go func() { tok, _ := cts.Token(ctx); third <- tok }()
+	close(src.gates[1])
+	for name, ch := range map[string]chan *Token{"second": second, "third": third} {
+		if tok := <-ch; tok.AccessToken != "token-2" {
+			t.Errorf("the %s caller got %v, want token-2", name, tok)
+		}
+	}
+	if n := src.calls.Load(); n != 2 {
+		t.Fatalf("%d token requests, want 2", n)
+	}
+}
+
+func TestTheZeroMemoryTokenCacheIsUsable(t *testing.T) {
+	var c MemoryTokenCache
+	ctx := context.Background()
+	if err := c.Store(ctx, "k", &Token{AccessToken: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if tok, err := c.Load(ctx, "k"); err != nil || tok == nil || tok.AccessToken != "a" {
+		t.Fatalf("Load = %v, %v", tok, err)
+	}
+	if err := c.Delete(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -51,7 +51,7 @@ func TokenCacheKey(env Environment, integrationKey, userID string, scopes []stri
 }
 
 // MemoryTokenCache keeps tokens in process memory. It is the default cache
-// of a Client.
+// of a Client. The zero value is an empty cache ready to use.
 type MemoryTokenCache struct {
 	mu sync.Mutex
 	m  map[string]*Token
@@ -74,6 +74,9 @@ func (c *MemoryTokenCache) Load(_ context.Context, key string) (*Token, error) {
 func (c *MemoryTokenCache) Store(_ context.Context, key string, tok *Token) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[string]*Token)
+	}
 	c.m[key] = tok.clone()
 	return nil
 }

@@ -143,10 +143,6 @@ func (t *transportConfig) log() *slog.Logger {
 	return t.logger
 }
 
-// latestRate is the most recent rate-limit state seen by the built client
-// (the zero Rate before newHTTPClient or before any response).
-func (t *transportConfig) latestRate() Rate { return t.rates.Latest() }
-
 // needsOwnTransport reports whether a setting must be applied to an
 // *http.Transport (proxy, TLS, connection timeouts).
 func (t *transportConfig) needsOwnTransport() bool {
@@ -203,6 +199,8 @@ func (t *transportConfig) newHTTPClient(auth func(http.RoundTripper) http.RoundT
 	if jitter == nil {
 		jitter = randomJitter
 	}
+	policy := t.retry.withDefaults()
+	t.rates.now, t.rates.sleep, t.rates.pacing = now, policy.Sleep, t.pacing
 
 	var rt http.RoundTripper = base
 	if auth != nil {
@@ -210,7 +208,7 @@ func (t *transportConfig) newHTTPClient(auth func(http.RoundTripper) http.RoundT
 	}
 	rt = &retryTransport{
 		next:       rt,
-		policy:     t.retry.withDefaults(),
+		policy:     policy,
 		rates:      t.rates,
 		pacing:     t.pacing,
 		userAgent:  buildUserAgent(t.userAgentSuffixes),

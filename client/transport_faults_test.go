@@ -192,7 +192,10 @@ func TestRealThrottlingIsWaitedOutOrReturned(t *testing.T) {
 	t.Run("a legacy 400 hourly limit is returned as throttled with the rate", func(t *testing.T) {
 		f := newFakeSetup(t, []docusigntest.Option{
 			docusigntest.WithRateLimit(1, 100), docusigntest.WithThrottleStyle(docusigntest.ThrottleLegacy400),
-			docusigntest.WithStartTime(time.Now().Truncate(time.Hour).Add(5 * time.Minute)),
+			// The fake's clock runs an hour ahead, so its hourly reset is
+			// always more than an hour after the client's clock, whatever
+			// the minute the test runs at.
+			docusigntest.WithStartTime(time.Now().Add(time.Hour)),
 		}, client.RetryPolicy{})
 		resp, err := f.get(t, f.usersPath())
 		if err != nil {
@@ -226,6 +229,31 @@ func TestRealThrottlingIsWaitedOutOrReturned(t *testing.T) {
 			t.Error("the fake never throttled: the test proves nothing")
 		}
 	})
+}
+
+func TestThrottledAdminAndMonitorCallsAreRecognisedInTheirOwnErrorShape(t *testing.T) {
+	for _, style := range []docusigntest.ThrottleStyle{docusigntest.Throttle429, docusigntest.ThrottleLegacy400} {
+		t.Run(style.String(), func(t *testing.T) {
+			f := newFakeSetup(t, []docusigntest.Option{docusigntest.WithRateLimit(1000, 1), docusigntest.WithThrottleStyle(style)},
+				client.RetryPolicy{MaxAttempts: 1})
+			for _, path := range []string{
+				"/management/v2/organizations/" + f.srv.OrgID() + "/users?account_id=" + f.srv.DefaultAccountID(),
+				"/api/v2.0/datasets/monitor/stream?limit=1",
+			} {
+				f.srv.ResetRateLimits()
+				resp, err := f.get(t, path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				_, err = f.get(t, path)
+				var apiErr *client.APIError
+				if !errors.As(err, &apiErr) || !errors.Is(err, client.ErrThrottled) || !strings.EqualFold(apiErr.Code, docusigntest.CodeBurstLimit) {
+					t.Errorf("%s: got %v, want a throttled APIError carrying the burst code", path, err)
+				}
+			}
+		})
+	}
 }
 
 func TestCreatesAreRetriedOnlyWithOptInAndReplayTheSameBody(t *testing.T) {
@@ -271,19 +299,31 @@ func TestCancellingDuringABackoffAgainstTheFakeReturnsTheContextError(t *testing
 	srv := docusigntest.NewServer(docusigntest.WithUsers(5))
 	defer srv.Close()
 	srv.InjectFault(docusigntest.Fault{Status: 503, Count: -1})
+	ctx, cancel := context.WithCancel(context.Background())
+	// The default sleep with a ten-minute backoff, cancelled as it starts:
+	// only honouring the cancellation lets the call return.
+	var waits []time.Duration
+	sleep := func(ctx context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		cancel()
+		return client.DefaultRetryPolicy().Sleep(ctx, d)
+	}
 	c, err := client.New(client.WithEnvironment(srv.Environment()),
 		client.WithTokenSource(client.StaticTokenSource(&client.Token{AccessToken: srv.AccessToken(), Expiry: time.Now().Add(time.Hour)})),
-		client.WithRetry(client.RetryPolicy{InitialBackoff: 10 * time.Minute, MaxBackoff: 10 * time.Minute}))
+		client.WithRetry(client.RetryPolicy{InitialBackoff: 10 * time.Minute, MaxBackoff: 10 * time.Minute, Sleep: sleep}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.Environment().ESignatureURL+"/v2.1/accounts/"+srv.DefaultAccountID(), nil)
-	start := time.Now()
 	_, err = c.Do(req)
-	if !errors.Is(err, context.Canceled) || time.Since(start) > time.Minute {
-		t.Errorf("got %v after %v, want context.Canceled well before the 10-minute backoff", err, time.Since(start))
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v, want context.Canceled", err)
+	}
+	if len(waits) != 1 || waits[0] < 5*time.Minute {
+		t.Errorf("waits %v, want the one backoff of 5 to 10 minutes that was cut short", waits)
+	}
+	if n := len(srv.RequestsTo("/restapi/")); n != 1 {
+		t.Errorf("%d attempts, want 1", n)
 	}
 }
 

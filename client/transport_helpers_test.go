@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -79,3 +80,17 @@ func bearerLayer(token string) func(http.RoundTripper) http.RoundTripper {
 type transportFunc func(*http.Request) (*http.Response, error)
 
 func (f transportFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// goroutinesSettle waits until at most want goroutines run, for up to ten
+// seconds, and returns how many run then. Goroutines of closed connections
+// exit asynchronously, later still on a loaded machine; a leak never ends.
+func goroutinesSettle(want int) int {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n := runtime.NumGoroutine()
+		if n <= want || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,10 +1,16 @@
 package client
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 const userInfoJSON = `{
@@ -109,5 +115,82 @@ func TestUserInfoCloneIsIndependent(t *testing.T) {
 	c.Accounts[0].AccountID = "changed"
 	if ui.Accounts[1].Organization.OrganizationID == "changed" || ui.Accounts[0].AccountID == "changed" {
 		t.Error("changing the clone changed the original")
+	}
+}
+
+// gatedUserInfo serves /oauth/userinfo, answering request N (from 1) with
+// name "call-N" once gate N is opened.
+type gatedUserInfo struct {
+	started chan int
+	gates   [3]chan struct{}
+	calls   atomic.Int64
+	srv     *httptest.Server
+}
+
+func newGatedUserInfo(t *testing.T) *gatedUserInfo {
+	g := &gatedUserInfo{started: make(chan int, 3)}
+	for i := range g.gates {
+		g.gates[i] = make(chan struct{})
+	}
+	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := int(g.calls.Add(1))
+		g.started <- n
+		<-g.gates[n-1]
+		fmt.Fprintf(w, `{"sub":"11111111-2222-4333-8444-555555555555","name":"call-%d","accounts":[{"account_id":"aaaaaaaa-0000-4000-8000-000000000001","is_default":true,"base_uri":%q}]}`, n, g.srv.URL)
+	}))
+	t.Cleanup(func() {
+		for _, ch := range g.gates {
+			select {
+			case <-ch:
+			default:
+				close(ch)
+			}
+		}
+		g.srv.Close()
+	})
+	return g
+}
+
+func TestResetTokenDetachesTheUserInfoRequestInFlight(t *testing.T) {
+	g := newGatedUserInfo(t)
+	c, err := New(WithEnvironment(Environment{Name: "test", OAuthURL: g.srv.URL}),
+		WithTokenSource(StaticTokenSource(&Token{AccessToken: "tok", Expiry: time.Now().Add(time.Hour)})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	attached := func() *userInfoCall {
+		c.uiMu.Lock()
+		defer c.uiMu.Unlock()
+		return c.uiCall
+	}
+	first := make(chan *UserInfo, 1)
+	go func() { ui, _ := c.UserInfo(ctx); first <- ui }()
+	<-g.started
+	if err := c.ResetToken(); err != nil {
+		t.Fatal(err)
+	}
+	if attached() != nil {
+		close(g.gates[0])
+		t.Fatal("after ResetToken the userinfo request begun before it is still the one new callers join")
+	}
+	second := make(chan *UserInfo, 1)
+	go func() { ui, _ := c.UserInfo(ctx); second <- ui }()
+	<-g.started
+	call2 := attached()
+	close(g.gates[0])
+	if ui := <-first; ui == nil || ui.Name != "call-1" {
+		t.Fatalf("the caller before ResetToken got %+v", ui)
+	}
+	if got := attached(); got != call2 {
+		close(g.gates[1])
+		t.Fatal("the request from before ResetToken, finishing, detached the newer request")
+	}
+	close(g.gates[1])
+	if ui := <-second; ui == nil || ui.Name != "call-2" {
+		t.Fatalf("the caller after ResetToken got %+v, want call-2", ui)
+	}
+	if ui, err := c.UserInfo(ctx); err != nil || ui.Name != "call-2" {
+		t.Fatalf("cached user info = %+v, %v; want call-2 (the answer from before ResetToken must not be kept)", ui, err)
 	}
 }

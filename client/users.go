@@ -58,36 +58,17 @@ type OrgUser struct {
 // type is unexpected is left zero (Raw keeps it).
 func (u *OrgUser) UnmarshalJSON(data []byte) error {
 	type plain OrgUser
-	var w struct {
-		*plain
-		CreatedOn           string `json:"created_on"`
-		ClosedOn            string `json:"closed_on"`
-		MembershipCreatedOn string `json:"membership_created_on"`
-		MembershipClosedOn  string `json:"membership_closed_on"`
-	}
-	*u = OrgUser{}
-	w.plain = (*plain)(u)
-	if err := json.Unmarshal(data, &w); err != nil && !isTypeMismatch(err) {
-		return err
-	}
-	u.CreatedOn, _ = ParseTimestamp(w.CreatedOn)
-	u.ClosedOn, _ = ParseTimestamp(w.ClosedOn)
-	u.MembershipCreatedOn, _ = ParseTimestamp(w.MembershipCreatedOn)
-	u.MembershipClosedOn, _ = ParseTimestamp(w.MembershipClosedOn)
-	if u.DSGroups != nil {
-		u.DSGroups = append(json.RawMessage(nil), u.DSGroups...)
-	}
-	u.Raw = append(json.RawMessage(nil), data...)
-	return nil
+	return unmarshalRecord(data, (*plain)(u), &u.Raw,
+		recordTime{"created_on", &u.CreatedOn, ParseTimestamp},
+		recordTime{"closed_on", &u.ClosedOn, ParseTimestamp},
+		recordTime{"membership_created_on", &u.MembershipCreatedOn, ParseTimestamp},
+		recordTime{"membership_closed_on", &u.MembershipClosedOn, ParseTimestamp})
 }
 
 // MarshalJSON writes the user as received (Raw).
 func (u OrgUser) MarshalJSON() ([]byte, error) {
-	if len(u.Raw) > 0 {
-		return u.Raw, nil
-	}
 	type plain OrgUser
-	return json.Marshal(plain(u))
+	return marshalRecord(u.Raw, plain(u))
 }
 
 // OrgUsersOptions selects the users of an organization. The Admin API
@@ -198,12 +179,12 @@ func newOrgUsersPager(c adminConn, o OrgUsersOptions) (*Pager[OrgUser], error) {
 		since = FormatCursorTime(o.LastModifiedSince)
 	}
 	filters := []resumeFilter{
-		{"OrgUsersOptions.AccountID", "account_id", o.AccountID},
-		{"OrgUsersOptions.Email", "email", o.Email},
-		{"OrgUsersOptions.ReservedDomainID", "organization_reserved_domain_id", o.ReservedDomainID},
-		{"OrgUsersOptions.Status", "status", o.Status},
-		{"OrgUsersOptions.MembershipStatus", "membership_status", o.MembershipStatus},
-		{"OrgUsersOptions.LastModifiedSince", "last_modified_since", since},
+		{"OrgUsersOptions.AccountID", "account_id", filterValue(o.AccountID)},
+		{"OrgUsersOptions.Email", "email", filterValue(o.Email)},
+		{"OrgUsersOptions.ReservedDomainID", "organization_reserved_domain_id", filterValue(o.ReservedDomainID)},
+		{"OrgUsersOptions.Status", "status", filterValue(o.Status)},
+		{"OrgUsersOptions.MembershipStatus", "membership_status", filterValue(o.MembershipStatus)},
+		{"OrgUsersOptions.LastModifiedSince", "last_modified_since", filterValue(since)},
 	}
 	errs = append(errs, checkResumeFilters(o.Checkpoint, filters)...)
 	if o.OrganizationID != "" && o.Checkpoint.page != "" && !strings.HasPrefix(o.Checkpoint.page, orgUsersPath(o.OrganizationID)+"?") {
@@ -227,8 +208,8 @@ func newOrgUsersPager(c adminConn, o OrgUsersOptions) (*Pager[OrgUser], error) {
 		first: func(ctx context.Context) (string, error) {
 			q := url.Values{}
 			for _, f := range filters {
-				if f.value != "" {
-					q.Set(f.param, f.value)
+				if len(f.values) > 0 {
+					q[f.param] = f.values
 				}
 			}
 			if o.AccountID == "" && o.Email == "" && o.ReservedDomainID == "" {
@@ -259,8 +240,8 @@ func orgUsersPath(org string) string {
 }
 
 // linkNext follows the Admin API's paging.next, an absolute URL. It must
-// stay below the Admin base URL (so credentials never go to another host)
-// and must move forward.
+// stay below the Admin base URL (so credentials never go to another host);
+// listSource refuses a link back to a page already read.
 func linkNext(a nextArgs) (string, bool, error) {
 	var paging struct {
 		Next string `json:"next"`
@@ -276,9 +257,6 @@ func linkNext(a nextArgs) (string, bool, error) {
 	rel, err := relativeLink(a.base, a.cur, paging.Next)
 	if err != nil {
 		return "", false, err
-	}
-	if rel == a.cur {
-		return "", false, fmt.Errorf("paging.next %q repeats the page just read", paging.Next)
 	}
 	return rel, false, nil
 }

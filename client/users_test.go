@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -21,7 +22,7 @@ type fakeAdmin struct {
 	mu       sync.Mutex
 	org      string
 	users    []string // raw JSON objects
-	faults   []string // one per request: "429", "500", "truncate", "evilnext", "samenext"
+	faults   []string // one per request: "429", "500", "truncate", "evilnext", "samenext", "firstnext"
 	requests []url.Values
 	srv      *httptest.Server
 }
@@ -102,6 +103,9 @@ func (f *fakeAdmin) serve(w http.ResponseWriter, r *http.Request) {
 			next = "https://evil.example" + r.URL.Path + "?" + nq.Encode()
 		case "samenext":
 			next = f.srv.URL + r.URL.RequestURI()
+		case "firstnext": // back to the first page: A -> B -> A -> ...
+			nq.Set("start", "0")
+			next = f.srv.URL + r.URL.Path + "?" + nq.Encode()
 		}
 		paging["next"] = next
 	}
@@ -129,25 +133,11 @@ func testOrgUsersPager(t testing.TB, c adminConn, o OrgUsersOptions) *Pager[OrgU
 	return p
 }
 
-func userSeq(t testing.TB, u OrgUser) int {
-	t.Helper()
-	n, err := strconv.ParseInt(u.ID[len(u.ID)-12:], 16, 64)
-	if err != nil {
-		t.Fatalf("user id %q: %v", u.ID, err)
-	}
-	return int(n)
-}
+func userSeq(t testing.TB, u OrgUser) int { t.Helper(); return idSeq(t, u.ID) }
 
 func collectUsers(t testing.TB, p *Pager[OrgUser]) []int {
 	t.Helper()
-	var got []int
-	for u, err := range p.All(context.Background()) {
-		if err != nil {
-			t.Fatalf("after %d users: %v", len(got), err)
-		}
-		got = append(got, userSeq(t, u))
-	}
-	return got
+	return collectSeqs(t, p, func(u OrgUser) string { return u.ID })
 }
 
 func TestOrgUsersYieldsEveryUserExactlyOnce(t *testing.T) {
@@ -206,22 +196,8 @@ func TestOrgUsersResumesAtEveryOffsetWithoutLossOrRepeat(t *testing.T) {
 	f := newFakeAdmin(t, n)
 	for k := 0; k <= n; k++ {
 		p := testOrgUsersPager(t, f.conn(), OrgUsersOptions{AccountID: "acct-1", Take: take})
-		var first []int
-		saved := p.Checkpoint().String()
-		for u, err := range p.All(context.Background()) {
-			if k == 0 {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			first = append(first, userSeq(t, u))
-			if len(first) == k {
-				saved = p.Checkpoint().String()
-				break
-			}
-		}
-		cp, err := ParseCheckpoint(saved)
+		first, saved := processThenCheckpoint(t, p, k, func(u OrgUser) string { return u.ID })
+		cp, err := ParseCheckpoint(saved.String())
 		if err != nil {
 			t.Fatalf("k=%d: %v", k, err)
 		}
@@ -276,6 +252,45 @@ func TestOrgUsersRefusesBadNextLinks(t *testing.T) {
 				t.Fatal("a refused page moved the checkpoint")
 			}
 		})
+	}
+}
+
+func TestOrgUsersRefusesANextLinkBackToAPageAlreadyRead(t *testing.T) {
+	f := newFakeAdmin(t, 15)
+	f.fault("", "firstnext", "firstnext")
+	p := testOrgUsersPager(t, f.conn(), OrgUsersOptions{AccountID: "acct-1", Take: 5})
+	first, err := p.NextPage(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := p.Checkpoint()
+	// The second page links back to the first: following it would loop
+	// over the first two pages forever.
+	for try := 1; try <= 2; try++ {
+		pg, err := p.NextPage(context.Background())
+		if err == nil {
+			pg2, err2 := p.NextPage(context.Background())
+			if err2 == nil && len(pg2.Items) > 0 && userSeq(t, pg2.Items[0]) == userSeq(t, first.Items[0]) {
+				t.Fatalf("try %d: the pager followed paging.next back to the first page after %d users: the listing loops", try, len(pg.Items))
+			}
+			t.Fatalf("try %d: a next link back to a page already read was accepted (then %v)", try, err2)
+		}
+		if !errors.Is(err, ErrCursorStuck) || !strings.Contains(err.Error(), "already read") {
+			t.Fatalf("try %d: error = %v, want ErrCursorStuck saying the page was already read", try, err)
+		}
+		if p.Checkpoint().String() != before.String() {
+			t.Fatal("a refused page moved the checkpoint")
+		}
+	}
+	// Once the server links forward again, nothing is lost or repeated.
+	got := []int{}
+	for _, u := range first.Items {
+		got = append(got, userSeq(t, u))
+	}
+	got = append(got, collectUsers(t, p)...)
+	slices.Sort(got)
+	if want := 15; len(got) != want || got[0] != 0 || got[len(got)-1] != want-1 || len(slices.Compact(slices.Clone(got))) != want {
+		t.Fatalf("users %v, want each of 0..%d once", got, want-1)
 	}
 }
 

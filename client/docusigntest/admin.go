@@ -2,7 +2,6 @@ package docusigntest
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -142,10 +141,10 @@ func (s *Server) handleAdminUsers(w http.ResponseWriter, r *http.Request, c *cal
 	}
 	base := s.URL() + r.URL.Path
 	if start+len(users) < total {
-		p.Next = adminPageURL(base, q, start+len(users), take)
+		p.Next = pageLink(base, q, "start", start+len(users), "take", take)
 	}
 	if start > 0 {
-		p.Previous = adminPageURL(base, q, max(0, start-take), take)
+		p.Previous = pageLink(base, q, "start", max(0, start-take), "take", take)
 	}
 	writeJSON(w, http.StatusOK, struct {
 		Users  []adminUser `json:"users"`
@@ -160,15 +159,4 @@ func membershipID(seed uint64, userID string) string {
 		h = (h ^ uint64(userID[i])) * 1099511628211
 	}
 	return guid(seed, domUser, 1<<62|h>>2)
-}
-
-// adminPageURL builds an absolute next/previous URL keeping every filter.
-func adminPageURL(base string, q url.Values, start, take int) string {
-	v := url.Values{}
-	for k, vals := range q {
-		v[k] = vals
-	}
-	v.Set("start", strconv.Itoa(start))
-	v.Set("take", strconv.Itoa(take))
-	return base + "?" + v.Encode()
 }

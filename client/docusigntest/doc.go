@@ -26,8 +26,9 @@
 // user_read; a missing scope is 401 on eSignature and 403 insufficient_scope
 // elsewhere. eSignature errors are {"errorCode","message"}; OAuth, Admin
 // and Monitor errors are {"error","error_description"}. Throttled requests
-// carry errorCode HOURLY_APIINVOCATION_LIMIT_EXCEEDED or
-// BURST_APIINVOCATION_LIMIT_EXCEEDED on every API.
+// carry HOURLY_APIINVOCATION_LIMIT_EXCEEDED or
+// BURST_APIINVOCATION_LIMIT_EXCEEDED in that shape (as the errorCode on
+// eSignature, lower-cased as the error on Admin and Monitor).
 //
 // Seeded data (accounts, thousands of users, envelopes) is a pure function
 // of WithSeed and the counts; Monitor events are generated on demand, so a

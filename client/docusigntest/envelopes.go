@@ -429,19 +429,7 @@ func (s *Server) handleListEnvelopes(w http.ResponseWriter, r *http.Request, c *
 	}
 	s.mu.Unlock()
 
-	path := "/v2.1/accounts/" + c.account.ID + "/envelopes"
-	list := esignList{
-		ResultSetSize: strconv.Itoa(len(page)),
-		TotalSetSize:  strconv.Itoa(total),
-		StartPosition: strconv.Itoa(start),
-		EndPosition:   strconv.Itoa(start + len(page) - 1),
-	}
-	if start+len(page) < total {
-		list.NextURI = pageURI(path, q, start+len(page), count)
-	}
-	if start > 0 {
-		list.PreviousURI = pageURI(path, q, max(0, start-count), count)
-	}
+	list := newESignList("/v2.1/accounts/"+c.account.ID+"/envelopes", q, start, count, len(page), total)
 	writeJSON(w, http.StatusOK, struct {
 		Envelopes []envelopeJSON `json:"envelopes,omitempty"`
 		esignList

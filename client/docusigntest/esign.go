@@ -197,16 +197,36 @@ func esignPaging(q url.Values, def, maxCount int) (start, count int, problem str
 	return start, count, ""
 }
 
-// pageURI builds a relative nextUri/previousUri keeping every other query
-// parameter.
-func pageURI(path string, q url.Values, start, count int) string {
-	v := url.Values{}
+// pageLink builds a next or previous page link: prefix (a path, or an
+// absolute URL) with every query parameter of q kept and the paging
+// parameters set (start_position and count for eSignature, start and take
+// for Admin).
+func pageLink(prefix string, q url.Values, startParam string, start int, sizeParam string, size int) string {
+	v := make(url.Values, len(q)+2)
 	for k, vals := range q {
 		v[k] = vals
 	}
-	v.Set("start_position", strconv.Itoa(start))
-	v.Set("count", strconv.Itoa(count))
-	return path + "?" + v.Encode()
+	v.Set(startParam, strconv.Itoa(start))
+	v.Set(sizeParam, strconv.Itoa(size))
+	return prefix + "?" + v.Encode()
+}
+
+// newESignList describes a page of n records from start in a list of
+// total, with relative nextUri/previousUri links under path.
+func newESignList(path string, q url.Values, start, count, n, total int) esignList {
+	l := esignList{
+		ResultSetSize: strconv.Itoa(n),
+		TotalSetSize:  strconv.Itoa(total),
+		StartPosition: strconv.Itoa(start),
+		EndPosition:   strconv.Itoa(start + n - 1),
+	}
+	if start+n < total {
+		l.NextURI = pageLink(path, q, "start_position", start+n, "count", count)
+	}
+	if start > 0 {
+		l.PreviousURI = pageLink(path, q, "start_position", max(0, start-count), "count", count)
+	}
+	return l
 }
 
 // handleESignUsers serves GET accounts/{accountId}/users.
@@ -245,19 +265,7 @@ func (s *Server) handleESignUsers(w http.ResponseWriter, r *http.Request, c *cal
 	}
 	s.mu.Unlock()
 
-	path := "/v2.1/accounts/" + c.account.ID + "/users"
-	resp := esignList{
-		ResultSetSize: strconv.Itoa(len(page)),
-		TotalSetSize:  strconv.Itoa(total),
-		StartPosition: strconv.Itoa(start),
-		EndPosition:   strconv.Itoa(start + len(page) - 1),
-	}
-	if start+len(page) < total {
-		resp.NextURI = pageURI(path, q, start+len(page), count)
-	}
-	if start > 0 {
-		resp.PreviousURI = pageURI(path, q, max(0, start-count), count)
-	}
+	resp := newESignList("/v2.1/accounts/"+c.account.ID+"/users", q, start, count, len(page), total)
 	writeJSON(w, http.StatusOK, struct {
 		Users []esignUser `json:"users,omitempty"`
 		esignList

@@ -19,9 +19,10 @@ const (
 	// Throttle429 answers 429 Too Many Requests with a Retry-After header,
 	// as DocuSign does today.
 	Throttle429 ThrottleStyle = iota
-	// ThrottleLegacy400 answers 400 Bad Request with errorCode
+	// ThrottleLegacy400 answers 400 Bad Request with the code
 	// HOURLY_APIINVOCATION_LIMIT_EXCEEDED or BURST_APIINVOCATION_LIMIT_EXCEEDED
-	// and no Retry-After, as older DocuSign deployments did.
+	// (in each API's error shape) and no Retry-After, as older DocuSign
+	// deployments did.
 	ThrottleLegacy400
 )
 

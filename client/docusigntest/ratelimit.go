@@ -11,7 +11,8 @@ import (
 // burstWindow is the length of DocuSign's burst budget window.
 const burstWindow = 30 * time.Second
 
-// Throttling error codes in the body of a throttled response.
+// Throttling error codes in the body of a throttled response: eSignature's
+// errorCode, and (lower-cased) the error of Admin and Monitor.
 const (
 	CodeHourlyLimit = "HOURLY_APIINVOCATION_LIMIT_EXCEEDED"
 	CodeBurstLimit  = "BURST_APIINVOCATION_LIMIT_EXCEEDED"
@@ -50,9 +51,9 @@ func current(m map[string]*window, key string, start time.Time) *window {
 }
 
 // admit spends one call from both budgets and sets the rate-limit headers.
-// When a budget is exhausted it writes the throttling response and reports
-// false.
-func (rl *rateLimiter) admit(w http.ResponseWriter, now time.Time, account, tok string) bool {
+// When a budget is exhausted it writes the throttling response, in the
+// error shape of the API kind, and reports false.
+func (rl *rateLimiter) admit(w http.ResponseWriter, now time.Time, kind api, account, tok string) bool {
 	hourStart := now.Truncate(time.Hour)
 	burstStart := now.Truncate(burstWindow)
 	rl.mu.Lock()
@@ -89,12 +90,12 @@ func (rl *rateLimiter) admit(w http.ResponseWriter, now time.Time, account, tok 
 		msg = fmt.Sprintf("The maximum number of API invocations in %v has been exceeded. The burst limit is %d.", burstWindow, burst)
 	}
 	if style == ThrottleLegacy400 {
-		writeESignError(w, http.StatusBadRequest, code, msg)
+		writeAPIError(w, kind, http.StatusBadRequest, code, msg)
 		return false
 	}
 	wait := int((reset.Sub(now) + time.Second - 1) / time.Second)
 	h.Set("Retry-After", strconv.Itoa(max(wait, 1)))
-	writeESignError(w, http.StatusTooManyRequests, code, msg)
+	writeAPIError(w, kind, http.StatusTooManyRequests, code, msg)
 	return false
 }
 

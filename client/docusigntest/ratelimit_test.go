@@ -73,8 +73,10 @@ func TestBurstBudgetRefillsInTheNextWindow(t *testing.T) {
 	wantStatus(t, get(t, srv, path, tok), 200)
 	r := get(t, srv, path, tok)
 	wantStatus(t, r, http.StatusTooManyRequests)
-	if !strings.Contains(string(r.body), CodeBurstLimit) {
-		t.Errorf("Monitor throttle body %s", r.body)
+	var monitorErr oauthError
+	r.decode(t, &monitorErr)
+	if !strings.EqualFold(monitorErr.Code, CodeBurstLimit) || monitorErr.Description == "" {
+		t.Errorf("Monitor throttle body %s, want Monitor's error shape {\"error\",\"error_description\"}", r.body)
 	}
 	// Another token has its own burst budget but shares the account's hour.
 	r = get(t, srv, path, srv.AccessToken())
@@ -113,4 +115,36 @@ func TestSetRateLimitAndResetRateLimitsApplyAtOnce(t *testing.T) {
 	wantStatus(t, get(t, srv, path, tok), 429)
 	srv.ResetRateLimits()
 	wantStatus(t, get(t, srv, path, tok), 200)
+}
+
+func TestThrottledAnswersUseEachAPIsErrorShape(t *testing.T) {
+	for _, style := range []ThrottleStyle{Throttle429, ThrottleLegacy400} {
+		t.Run(style.String(), func(t *testing.T) {
+			srv := newTestServer(t, WithRateLimit(1000, 1), WithThrottleStyle(style))
+			tok := srv.AccessToken()
+			for _, tt := range []struct {
+				api, path string
+				esign     bool
+			}{
+				{"eSignature", "/restapi/v2.1/accounts/" + srv.DefaultAccountID(), true},
+				{"Admin", "/management/v2/organizations/" + srv.OrgID() + "/users?account_id=" + srv.DefaultAccountID(), false},
+				{"Monitor", "/api/v2.0/datasets/monitor/stream?limit=1", false},
+			} {
+				srv.ResetRateLimits()
+				wantStatus(t, get(t, srv, tt.path, tok), http.StatusOK)
+				r := get(t, srv, tt.path, tok)
+				if r.status != http.StatusTooManyRequests && r.status != http.StatusBadRequest {
+					t.Fatalf("%s: status %d, want throttled", tt.api, r.status)
+				}
+				var body map[string]string
+				r.decode(t, &body)
+				if tt.esign && (body["errorCode"] != CodeBurstLimit || body["message"] == "" || body["error"] != "") {
+					t.Errorf("%s: body %s, want {\"errorCode\",\"message\"}", tt.api, r.body)
+				}
+				if !tt.esign && (!strings.EqualFold(body["error"], CodeBurstLimit) || body["error_description"] == "" || body["errorCode"] != "") {
+					t.Errorf("%s: body %s, want {\"error\",\"error_description\"}", tt.api, r.body)
+				}
+			}
+		})
+	}
 }

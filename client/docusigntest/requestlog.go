@@ -58,10 +58,7 @@ func (l *requestLog) begin(r *http.Request, now time.Time) *logEntry {
 		Query:    r.URL.Query(),
 		Header:   r.Header.Clone(),
 	}}
-	if b := readBody(r); len(b) > 0 {
-		if len(b) > maxLoggedBody {
-			b = b[:maxLoggedBody]
-		}
+	if b := peekBody(r, maxLoggedBody); len(b) > 0 {
 		e.req.Body = append([]byte(nil), b...)
 	}
 	return e

@@ -1,6 +1,10 @@
 package docusigntest
 
 import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -54,5 +58,54 @@ func TestRequestLogKeepsTheMostRecentRequests(t *testing.T) {
 	}
 	if srv.RequestCount() != 10 {
 		t.Errorf("RequestCount = %d, want 10", srv.RequestCount())
+	}
+}
+
+// sizedBody yields n bytes of 'x' and counts how many were read.
+type sizedBody struct {
+	n, read int
+}
+
+func (b *sizedBody) Read(p []byte) (int, error) {
+	if b.read >= b.n {
+		return 0, io.EOF
+	}
+	k := min(len(p), b.n-b.read)
+	copy(p, bytes.Repeat([]byte{'x'}, k))
+	b.read += k
+	return k, nil
+}
+
+func (b *sizedBody) Close() error { return nil }
+
+func TestRequestLogReadsOnlyWhatItKeepsOfALargeBody(t *testing.T) {
+	srv := newTestServer(t)
+	body := &sizedBody{n: 8 << 20}
+	req := httptest.NewRequest(http.MethodPost, "/restapi/v2.1/no-such-route", nil)
+	req.Body = body
+	srv.ServeHTTP(httptest.NewRecorder(), req)
+	if body.read > maxLoggedBody+1 {
+		t.Errorf("the log read %d bytes of a body a handler never read; it keeps only %d", body.read, maxLoggedBody)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 1 || len(reqs[0].Body) != maxLoggedBody {
+		t.Fatalf("logged %d requests, the body as %d bytes; want 1 and %d", len(reqs), len(reqs[0].Body), maxLoggedBody)
+	}
+}
+
+func TestAHandlerStillReadsTheWholeBodyTheLogCut(t *testing.T) {
+	srv := newTestServer(t)
+	doc := strings.Repeat("QUJD", (maxLoggedBody/4)*3/2) // 1.5 MiB of base64
+	envelope := `{"status":"created","documents":[{"documentId":"1","name":"a.pdf","documentBase64":"` + doc + `"}]}`
+	req := httptest.NewRequest(http.MethodPost, "/restapi/v2.1/accounts/"+srv.DefaultAccountID()+"/envelopes", strings.NewReader(envelope))
+	req.Header.Set("Authorization", "Bearer "+srv.AccessToken())
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	if got := srv.Requests()[0].Body; string(got) != envelope[:maxLoggedBody] {
+		t.Fatalf("logged %d bytes, want the first %d of the body", len(got), maxLoggedBody)
 	}
 }

@@ -257,7 +257,7 @@ func (s *Server) authorized(kind api, scope string, h func(http.ResponseWriter, 
 				budget = a.ID
 			}
 		}
-		if !s.limiter.admit(w, s.Now(), budget, c.tokenValue) {
+		if !s.limiter.admit(w, s.Now(), kind, budget, c.tokenValue) {
 			return
 		}
 		if kind == apiESignature && c.account == nil {
@@ -380,14 +380,26 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// readBody reads and restores a request body so both the log and the
-// handler see it.
-func readBody(r *http.Request) []byte {
+// peekBody reads up to n bytes of a request body for the log and puts
+// them back in front of the rest, so the handler still reads the whole body
+// while the log never holds more than it keeps.
+func peekBody(r *http.Request, n int64) []byte {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
-	b, _ := io.ReadAll(r.Body)
-	r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(b))
+	b, err := io.ReadAll(io.LimitReader(r.Body, n))
+	rest := io.Reader(r.Body)
+	if err != nil {
+		rest = errReader{err}
+	}
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(b), rest), r.Body}
 	return b
 }
+
+// errReader fails every read with err: a body whose reading the log cut short.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -107,8 +106,6 @@ func (s *settings) environment() (client.Environment, error) {
 	}, nil
 }
 
-var guid = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
 // need says which settings a command requires.
 type need struct {
 	auth, org, redirect bool
@@ -129,7 +126,7 @@ func (s *settings) validate(n need) error {
 		}
 	}
 	for _, st := range []*setting{s.integrationKey, s.userID, s.accountID, s.orgID} {
-		if st.value != "" && !guid.MatchString(st.value) {
+		if st.value != "" && !client.ValidGUID(st.value) {
 			errs = append(errs, fmt.Errorf("%s: %q is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, as shown in Apps and Keys)", st.name(), st.value))
 		}
 	}
