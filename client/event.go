@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Event is one Monitor audit event. The documented top-level fields are
@@ -62,6 +63,8 @@ type Event struct {
 	// absent. Decode it with json.Unmarshal or Event.DataMap.
 	Data json.RawMessage
 	// Raw is the whole event object, byte for byte as received.
+	// Treat it as read-only: it shares memory with the page it came from
+	// (and with the string fields above); copy it before modifying it.
 	Raw json.RawMessage
 }
 
@@ -109,7 +112,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 // pager uses. Raw receives a copy of data.
 func (e *Event) UnmarshalJSON(data []byte) error {
 	buf := append([]byte(nil), data...)
-	sc := jscan{b: buf, s: string(buf)}
+	sc := jscan{b: buf, s: frozenString(buf)} // buf is ours and never written again
 	sc.ws()
 	if err := sc.event(e); err != nil {
 		return err
@@ -632,12 +635,27 @@ type monitorPage struct {
 	events    []Event
 }
 
+// frozenString returns the bytes of b as a string without copying them.
+//
+// Invariant: the caller guarantees that b is never modified afterwards,
+// by anyone, for as long as any string derived from the result is
+// reachable. The pagers satisfy it because every page body is read into a
+// buffer allocated for that page alone (pageGetter.get), handed only to the
+// decoder, and never reused or written after the read; the records
+// decoded from it hold sub-strings and clipped sub-slices (append to them
+// copies). Strings obtained this way must never reach code that could
+// write to the buffer.
+func frozenString(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
 // decodeMonitorPage decodes a whole Monitor stream response in one pass.
-// body must be owned by the page (it is never modified and events point into
+// body must be owned by the page and never modified afterwards (see
+// frozenString: the decoded strings share its memory, and events point into
 // it); events is appended to (pass a slice with a capacity hint). An
 // "endCursor" that is absent, null or "" yields endCursor "".
 func decodeMonitorPage(body []byte, events []Event) (monitorPage, error) {
-	sc := jscan{b: body, s: string(body)}
+	sc := jscan{b: body, s: frozenString(body)}
 	var p monitorPage
 	sc.ws()
 	if sc.i >= len(sc.b) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"iter"
 	"net/url"
 	"strconv"
@@ -155,6 +156,7 @@ func newMonitorPager(d pageDoer, monitorURL string, opts MonitorOptions, now fun
 	}
 	p := newPager[Event](CheckpointMonitor, src, eventFingerprint, at, opts.Checkpoint)
 	p.follow = opts.Follow
+	p.useQuickHash(eventQuickHash)
 	return p, nil
 }
 
@@ -190,6 +192,15 @@ func eventFingerprint(e *Event) uint64 {
 		return recordFingerprint(e.EventID)
 	}
 	return rawRecordFingerprint(e.Raw)
+}
+
+// eventQuickHash is the pager's fast duplicate-check hash of an event: of
+// its eventId, or of its bytes when it has none (as eventFingerprint).
+func eventQuickHash(e *Event, seed maphash.Seed) uint64 {
+	if e.EventID != "" {
+		return maphash.String(seed, e.EventID)
+	}
+	return ^maphash.Bytes(seed, e.Raw)
 }
 
 func (s *monitorSource) fetch(ctx context.Context, at pagePos) (fetched[Event], error) {

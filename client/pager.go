@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"iter"
 	"net/http"
@@ -43,9 +44,16 @@ type Pager[T any] struct {
 	stop   bool     // no more pages in this run (done, or a drained stream)
 	follow bool     // a followed stream: context cancellation ends All cleanly
 
-	cur     *Page[T] // the page All is handing out
-	yielded int      // records of cur handed out
-	ids     map[uint64]struct{}
+	cur     *Page[T]            // the page All is handing out
+	yielded int                 // records of cur handed out
+	ids     map[uint64]struct{} // exact duplicate check (dedupe)
+	set     hashSet             // quick duplicate check (distinct)
+	// quick, when set, is a fast hash of a record for the duplicate check:
+	// records with the same identity (what id fingerprints) get the same
+	// quick hash. Two records whose quick hashes all differ are treated as
+	// distinct without computing id.
+	quick func(*T, maphash.Seed) uint64
+	seed  maphash.Seed
 }
 
 // pagePos is the request of one page: a Monitor cursor and limit, or the
@@ -84,7 +92,8 @@ type Page[T any] struct {
 	kind     string
 	at       pagePos
 	base     []uint64 // processed before this page was fetched (resume)
-	fps      []uint64 // fingerprints of Items
+	fps      []uint64 // fingerprints of Items; nil: computed by fp on demand
+	fp       func(*T) uint64
 	next     pagePos
 	complete bool
 }
@@ -103,7 +112,14 @@ func (pg *Page[T]) Checkpoint(k int) Checkpoint {
 	var seen []uint64
 	if n := len(pg.base) + k; n > 0 {
 		seen = make([]uint64, 0, n)
-		seen = append(append(seen, pg.base...), pg.fps[:k]...)
+		seen = append(seen, pg.base...)
+		if pg.fps != nil {
+			seen = append(seen, pg.fps[:k]...)
+		} else {
+			for i := range k {
+				seen = append(seen, pg.fp(&pg.Items[i]))
+			}
+		}
 	}
 	return Checkpoint{kind: pg.kind, cursor: pg.at.cursor, limit: pg.at.limit, page: pg.at.page, seen: seen}
 }
@@ -111,7 +127,7 @@ func (pg *Page[T]) Checkpoint(k int) Checkpoint {
 // newPager builds a pager starting at `at`, or at the checkpoint cp when it
 // is not zero (its kind must have been checked).
 func newPager[T any](kind string, src pageSource[T], id func(*T) uint64, at pagePos, cp Checkpoint) *Pager[T] {
-	p := &Pager[T]{src: src, kind: kind, id: id, at: at, ids: make(map[uint64]struct{})}
+	p := &Pager[T]{src: src, kind: kind, id: id, at: at}
 	if !cp.IsZero() {
 		p.at = pagePos{cursor: cp.cursor, limit: cp.limit, page: cp.page}
 		if len(cp.seen) == 0 && kind == CheckpointMonitor {
@@ -122,6 +138,12 @@ func newPager[T any](kind string, src pageSource[T], id func(*T) uint64, at page
 		p.stop = cp.done
 	}
 	return p
+}
+
+// useQuickHash sets the quick duplicate-check hash (see Pager.quick) with a
+// fresh seed.
+func (p *Pager[T]) useQuickHash(quick func(*T, maphash.Seed) uint64) {
+	p.quick, p.seed = quick, maphash.MakeSeed()
 }
 
 // HasMorePages reports whether NextPage may return another page. A followed
@@ -144,6 +166,56 @@ func (p *Pager[T]) NextPage(ctx context.Context) (*Page[T], error) {
 	if f.at != (pagePos{}) {
 		pg.at = f.at
 	}
+	if len(p.seen) == 0 && p.distinct(&f) {
+		// The common case: nothing to skip, so no per-record bookkeeping.
+		// Fingerprints the source did not supply are computed only if
+		// Page.Checkpoint needs them.
+		pg.Items, pg.fps = f.items, f.fps
+		if f.fps == nil {
+			pg.fp = p.id
+		}
+	} else {
+		p.dedupe(pg, &f)
+	}
+	p.at, p.seen, p.done, p.stop = f.next, nil, f.complete, f.last
+	p.cur, p.yielded = pg, len(pg.Items)
+	return pg, nil
+}
+
+// distinct reports that the page's records are certainly pairwise distinct
+// (no two with the same fingerprint), checked with a reused open-addressing
+// table. With a quick hash a collision only means "not certain": the exact
+// check in dedupe then decides.
+func (p *Pager[T]) distinct(f *fetched[T]) bool {
+	n := len(f.items)
+	if n < 2 {
+		return true
+	}
+	p.set.reset(n)
+	for i := range f.items {
+		var h uint64
+		switch {
+		case f.fps != nil:
+			h = f.fps[i]
+		case p.quick != nil:
+			h = p.quick(&f.items[i], p.seed)
+		default:
+			h = p.id(&f.items[i])
+		}
+		if !p.set.add(h) {
+			return false
+		}
+	}
+	return true
+}
+
+// dedupe fills pg.Items with the page's records minus those already
+// processed before the checkpoint resumed from (p.seen) and repeats of a
+// fingerprint within the page, counting them in pg.Skipped.
+func (p *Pager[T]) dedupe(pg *Page[T], f *fetched[T]) {
+	if p.ids == nil {
+		p.ids = make(map[uint64]struct{}, len(f.items)+len(p.seen))
+	}
 	clear(p.ids)
 	for _, s := range p.seen {
 		p.ids[s] = struct{}{}
@@ -162,14 +234,52 @@ func (p *Pager[T]) NextPage(ctx context.Context) (*Page[T], error) {
 			continue
 		}
 		p.ids[fp] = struct{}{}
-		items = append(items, f.items[i])
+		if len(items) != i { // copy only once something was skipped
+			items = append(items, f.items[i])
+		} else {
+			items = items[:i+1]
+		}
 		pg.fps = append(pg.fps, fp)
 	}
 	clear(f.items[len(items):]) // drop references held by skipped records
 	pg.Items = items
-	p.at, p.seen, p.done, p.stop = f.next, nil, f.complete, f.last
-	p.cur, p.yielded = pg, len(items)
-	return pg, nil
+}
+
+// hashSet is a reusable set of 64-bit hashes (open addressing, linear
+// probing) for the per-page duplicate check: cheaper than a map, and its
+// memory is kept from page to page. The hash 0 is stored as 1.
+type hashSet struct {
+	slots []uint64
+}
+
+// reset empties the set and sizes it for n hashes.
+func (s *hashSet) reset(n int) {
+	size := 16
+	for size < 2*n {
+		size <<= 1
+	}
+	if len(s.slots) < size || len(s.slots) > 4*size {
+		s.slots = make([]uint64, size)
+		return
+	}
+	clear(s.slots)
+}
+
+// add inserts h and reports whether it was absent.
+func (s *hashSet) add(h uint64) bool {
+	if h == 0 {
+		h = 1
+	}
+	mask := uint64(len(s.slots) - 1)
+	for i := (h ^ h>>29) & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case 0:
+			s.slots[i] = h
+			return true
+		case h:
+			return false
+		}
+	}
 }
 
 // Checkpoint returns the position after the last record handed out: by All,
@@ -399,7 +509,12 @@ type listSource[T any] struct {
 	itemsKey string                                // member holding the records
 	idKey    string                                // string member identifying a record
 	decode   func(json.RawMessage) (T, error)      // one record
-	next     func(nextArgs) (page string, complete bool, err error)
+	// scan, when set, is a fast decoder of one record (raw, and the same
+	// bytes as a string sharing the page): the record, its idKey member
+	// as recordID would return it, and ok. It returns ok false for any
+	// record it cannot decode exactly as decode would; decode then does.
+	scan func(raw []byte, s string) (rec T, id string, ok bool)
+	next func(nextArgs) (page string, complete bool, err error)
 	// read holds the fingerprints of the pages this pager has read, so a
 	// next link back to one of them (A -> B -> A) is refused instead of
 	// looping forever. Eight bytes a page.
@@ -427,31 +542,33 @@ func (s *listSource[T]) fetch(ctx context.Context, at pagePos) (fetched[T], erro
 	}
 	var f fetched[T]
 	err = s.g.getPage(ctx, base+at.page, func(body []byte) error {
-		var top map[string]json.RawMessage
-		if err := json.Unmarshal(body, &top); err != nil {
+		// body is page-owned and never written (pageGetter.get), so the
+		// decoded strings and records may share it (frozenString).
+		str := frozenString(body)
+		top, spans, err := splitListPage(body, str, s.itemsKey)
+		if err != nil {
 			return err
 		}
-		if top == nil {
-			return errPageNotObject
-		}
-		var raws []json.RawMessage
-		if r, ok := top[s.itemsKey]; ok && !bytes.Equal(r, []byte("null")) {
-			if err := json.Unmarshal(r, &raws); err != nil {
-				return fmt.Errorf("member %q: %w", s.itemsKey, err)
+		f = fetched[T]{at: at, items: make([]T, len(spans)), fps: make([]uint64, len(spans))}
+		for i, sp := range spans {
+			raw := json.RawMessage(body[sp.start:sp.end:sp.end])
+			id, ok := "", false
+			if s.scan != nil {
+				f.items[i], id, ok = s.scan(raw, str[sp.start:sp.end])
 			}
-		}
-		f = fetched[T]{at: at, items: make([]T, len(raws)), fps: make([]uint64, len(raws))}
-		for i, raw := range raws {
-			if f.items[i], err = s.decode(raw); err != nil {
-				return fmt.Errorf("record %d: %w", i, err)
+			if !ok {
+				if f.items[i], err = s.decode(raw); err != nil {
+					return fmt.Errorf("record %d: %w", i, err)
+				}
+				id = s.recordID(raw)
 			}
-			if id := s.recordID(raw); id != "" {
+			if id != "" {
 				f.fps[i] = recordFingerprint(id)
 			} else {
 				f.fps[i] = rawRecordFingerprint(raw)
 			}
 		}
-		page, complete, err := s.next(nextArgs{base: base, cur: at.page, top: top, n: len(raws)})
+		page, complete, err := s.next(nextArgs{base: base, cur: at.page, top: top, n: len(spans)})
 		if err != nil {
 			return err
 		}
@@ -471,6 +588,117 @@ func (s *listSource[T]) fetch(ctx context.Context, at pagePos) (fetched[T], erro
 	}
 	s.read[recordFingerprint(at.page)] = struct{}{}
 	return f, nil
+}
+
+// span is the byte range of one record in a page body.
+type span struct{ start, end int }
+
+// splitListPage scans a list response body ({"<itemsKey>": [...], ...}) once,
+// validating all of it: it returns the top-level members (sub-slices of
+// body; of repeated members the last counts, as in encoding/json) and the
+// byte ranges of the records of the itemsKey array (none when the member is
+// absent or null). str must hold the same bytes as body.
+func splitListPage(body []byte, str string, itemsKey string) (map[string]json.RawMessage, []span, error) {
+	sc := jscan{b: body, s: str}
+	sc.ws()
+	if sc.i >= len(body) {
+		return nil, nil, sc.eof()
+	}
+	if body[sc.i] != '{' {
+		if err := sc.skipValue(); err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, errPageNotObject
+	}
+	sc.i++
+	sc.ws()
+	sc.depth = 1
+	top := make(map[string]json.RawMessage, 8)
+	var spans []span
+	if sc.i < len(body) && body[sc.i] == '}' {
+		sc.i++
+	} else {
+		for {
+			k, err := sc.key()
+			if err != nil {
+				return nil, nil, err
+			}
+			start := sc.i
+			if k == itemsKey && sc.i < len(body) && body[sc.i] != 'n' {
+				if body[sc.i] != '[' {
+					if err := sc.skipValue(); err != nil {
+						return nil, nil, err
+					}
+					return nil, nil, fmt.Errorf("member %q: %w: want an array", itemsKey, errPageShape)
+				}
+				if spans, err = sc.spans(spans[:0]); err != nil {
+					return nil, nil, err
+				}
+			} else {
+				if k == itemsKey {
+					spans = spans[:0]
+				}
+				if err := sc.skipValue(); err != nil {
+					return nil, nil, err
+				}
+			}
+			top[k] = body[start:sc.i:sc.i]
+			sc.ws()
+			if sc.i >= len(body) {
+				return nil, nil, sc.eof()
+			}
+			if body[sc.i] == ',' {
+				sc.i++
+				sc.ws()
+				continue
+			}
+			if body[sc.i] == '}' {
+				sc.i++
+				break
+			}
+			return nil, nil, sc.syntax("after object key:value pair")
+		}
+	}
+	sc.ws()
+	if sc.i != len(body) {
+		return nil, nil, sc.syntax("after top-level value")
+	}
+	return top, spans, nil
+}
+
+// spans validates the array at sc.i (its opening bracket) and appends the
+// byte range of each element to out.
+func (sc *jscan) spans(out []span) ([]span, error) {
+	b := sc.b
+	sc.i++
+	sc.ws()
+	if sc.i < len(b) && b[sc.i] == ']' {
+		sc.i++
+		return out, nil
+	}
+	sc.depth++
+	defer func() { sc.depth-- }()
+	for {
+		start := sc.i
+		if err := sc.skipValue(); err != nil {
+			return nil, err
+		}
+		out = append(out, span{start, sc.i})
+		sc.ws()
+		if sc.i >= len(b) {
+			return nil, sc.eof()
+		}
+		switch b[sc.i] {
+		case ',':
+			sc.i++
+			sc.ws()
+			continue
+		case ']':
+			sc.i++
+			return out, nil
+		}
+		return nil, sc.syntax("after array element")
+	}
 }
 
 // checkAdvances refuses a next page that is the page just read or one read

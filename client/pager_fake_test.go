@@ -466,3 +466,29 @@ func BenchmarkMonitorFake(b *testing.B) {
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(0, "ns/op")
 }
+
+// BenchmarkOrgUsersFake measures listing organization users against the
+// fake DocuSign: 250-user Admin pages requested, decoded into OrgUser with
+// Raw kept, and fingerprinted.
+func BenchmarkOrgUsersFake(b *testing.B) {
+	srv, c := fakeClient(b, docusigntest.WithUsers(5000), docusigntest.WithAccounts(1), docusigntest.WithEvents(10))
+	ctx := context.Background()
+	var p *client.Pager[client.OrgUser]
+	users := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		if p == nil || !p.HasMorePages() {
+			var err error
+			if p, err = c.OrgUsersPager(client.OrgUsersOptions{AccountID: srv.DefaultAccountID(), Take: 250}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		users += len(page.Items)
+	}
+	b.ReportMetric(float64(users)/b.Elapsed().Seconds(), "users/s")
+	b.ReportMetric(0, "ns/op")
+}

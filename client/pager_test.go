@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"hash/maphash"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -228,6 +230,92 @@ func TestAPageBodyOverTheLimitIsRefused(t *testing.T) {
 			}
 			if body.read > tt.maxRead {
 				t.Fatalf("read %d bytes of the body, want at most %d", body.read, tt.maxRead)
+			}
+		})
+	}
+}
+
+func TestPagerQuickHashCollisionsFallBackToTheExactCheck(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		ids         []string
+		want        []string
+		wantSkipped int
+	}{
+		{"distinct records whose quick hashes collide are all kept", []string{"a", "b", "c"}, []string{"a", "b", "c"}, 0},
+		{"a repeated record is skipped", []string{"a", "b", "a", "c"}, []string{"a", "b", "c"}, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newSlicePager(&sliceSource{ids: tt.ids, n: len(tt.ids), failAt: -1}, Checkpoint{})
+			p.useQuickHash(func(*string, maphash.Seed) uint64 { return 7 }) // every pair collides
+			pg, err := p.NextPage(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(pg.Items, tt.want) || pg.Skipped != tt.wantSkipped {
+				t.Fatalf("items %q skipped %d, want %q and %d", pg.Items, pg.Skipped, tt.want, tt.wantSkipped)
+			}
+		})
+	}
+}
+
+func TestPageCheckpointWithoutStoredFingerprintsResumesMidPage(t *testing.T) {
+	src := &sliceSource{ids: []string{"a", "b", "c", "d"}, n: 4, failAt: -1}
+	p := newSlicePager(src, Checkpoint{})
+	p.useQuickHash(func(s *string, seed maphash.Seed) uint64 { return maphash.String(seed, *s) })
+	pg, err := p.NextPage(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pg.fps != nil {
+		t.Fatal("a page without duplicates computed fingerprints up front")
+	}
+	rest := newSlicePager(&sliceSource{ids: src.ids, n: 4, failAt: -1}, pg.Checkpoint(2))
+	got, err := rest.NextPage(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Items, []string{"c", "d"}) || got.Skipped != 2 {
+		t.Fatalf("resumed items %q skipped %d, want c, d and 2", got.Items, got.Skipped)
+	}
+}
+
+func TestSplitListPage(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		body    string
+		records []string
+		top     []string
+		reason  string // jsonErrorReason of the error; "" for success
+	}{
+		{"records and other members", `{"users":[{"id":"a"}, 5 ,{}],"paging":{"next":"x"}}`, []string{`{"id":"a"}`, `5`, `{}`}, []string{"paging", "users"}, ""},
+		{"the last repeated items member counts", `{"users":[1],"users":[2,3]}`, []string{"2", "3"}, []string{"users"}, ""},
+		{"a null items member holds no records", `{"users":[1],"users":null}`, nil, []string{"users"}, ""},
+		{"no items member", ` {} `, nil, nil, ""},
+		{"items not an array", `{"users":{"id":"a"}}`, nil, nil, reasonShape},
+		{"body not an object", `[1]`, nil, nil, reasonShape},
+		{"trailing garbage", `{"users":[]} x`, nil, nil, reasonInvalid},
+		{"truncated body", `{"users":[{"id":"a"`, nil, nil, reasonTruncated},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			body := []byte(tt.body)
+			top, spans, err := splitListPage(body, string(body), "users")
+			if got := jsonErrorReason(err); got != tt.reason || (tt.reason == "" && err != nil) {
+				t.Fatalf("error %v (reason %q), want reason %q", err, got, tt.reason)
+			}
+			if err != nil {
+				return
+			}
+			var records []string
+			for _, sp := range spans {
+				records = append(records, tt.body[sp.start:sp.end])
+			}
+			if !slices.Equal(records, tt.records) {
+				t.Errorf("records %q, want %q", records, tt.records)
+			}
+			keys := slices.Sorted(maps.Keys(top))
+			if !slices.Equal(keys, tt.top) {
+				t.Errorf("members %q, want %q", keys, tt.top)
 			}
 		})
 	}

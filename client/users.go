@@ -50,6 +50,8 @@ type OrgUser struct {
 	MembershipCreatedOn time.Time `json:"-"`
 	MembershipClosedOn  time.Time `json:"-"`
 	// Raw is the user object exactly as received.
+	// Treat it as read-only: it shares memory with the page it came from
+	// (and with the string fields above); copy it before modifying it.
 	Raw json.RawMessage `json:"-"`
 }
 
@@ -205,6 +207,7 @@ func newOrgUsersPager(c adminConn, o OrgUsersOptions) (*Pager[OrgUser], error) {
 		itemsKey: "users",
 		idKey:    "id",
 		decode:   decodeRecord[OrgUser],
+		scan:     scanOrgUser,
 		first: func(ctx context.Context) (string, error) {
 			q := url.Values{}
 			for _, f := range filters {
@@ -289,4 +292,167 @@ func relativeLink(base, cur, link string) (string, error) {
 		return "", fmt.Errorf("paging.next: %w", err)
 	}
 	return rel, nil
+}
+
+// orgUserStrings maps the string members of an OrgUser to their fields.
+var orgUserStrings = map[string]func(*OrgUser) *string{
+	"id":                func(u *OrgUser) *string { return &u.ID },
+	"user_name":         func(u *OrgUser) *string { return &u.UserName },
+	"first_name":        func(u *OrgUser) *string { return &u.FirstName },
+	"last_name":         func(u *OrgUser) *string { return &u.LastName },
+	"email":             func(u *OrgUser) *string { return &u.Email },
+	"user_status":       func(u *OrgUser) *string { return &u.UserStatus },
+	"membership_status": func(u *OrgUser) *string { return &u.MembershipStatus },
+	"membership_id":     func(u *OrgUser) *string { return &u.MembershipID },
+	"license_type":      func(u *OrgUser) *string { return &u.LicenseType },
+	"subscription_id":   func(u *OrgUser) *string { return &u.SubscriptionID },
+	"plan_name":         func(u *OrgUser) *string { return &u.PlanName },
+}
+
+// orgUserFoldable lists every member name encoding/json (case-insensitive)
+// or the time fields match, for spotting keys only a case-insensitive match
+// would take.
+var orgUserFoldable = []string{"id", "user_name", "first_name", "last_name", "email", "user_status",
+	"membership_status", "membership_id", "license_type", "subscription_id", "plan_name",
+	"is_managed_by_scim", "is_membership_managed_by_scim", "ds_groups",
+	"created_on", "closed_on", "membership_created_on", "membership_closed_on"}
+
+// scanOrgUser is the Admin user pager's fast record decoder (see
+// listSource.scan): one pass over a validated record, sharing the page's
+// memory (raw and s are the same bytes of a page-owned body, never written).
+// It gives up (ok false), leaving the record to OrgUser.UnmarshalJSON, on
+// anything where a hand decoder could differ from encoding/json: a record
+// that is not an object, a key with escapes or non-ASCII bytes or matching
+// a field only case-insensitively, a member of an unexpected JSON type, or
+// a null ds_groups.
+func scanOrgUser(raw []byte, s string) (u OrgUser, id string, ok bool) {
+	sc := jscan{b: raw, s: s}
+	if len(raw) == 0 || raw[0] != '{' {
+		return OrgUser{}, "", false
+	}
+	sc.i = 1
+	sc.ws()
+	if sc.i < len(raw) && raw[sc.i] == '}' {
+		u.Raw = raw
+		return u, "", true
+	}
+	for {
+		if sc.i >= len(raw) || raw[sc.i] != '"' {
+			return OrgUser{}, "", false
+		}
+		ks, ke, flags, err := sc.str()
+		if err != nil || flags != 0 {
+			return OrgUser{}, "", false
+		}
+		k := s[ks:ke]
+		sc.ws()
+		if sc.i >= len(raw) || raw[sc.i] != ':' {
+			return OrgUser{}, "", false
+		}
+		sc.i++
+		sc.ws()
+		if sc.i >= len(raw) {
+			return OrgUser{}, "", false
+		}
+		c := raw[sc.i]
+		if field, known := orgUserStrings[k]; known {
+			switch c {
+			case '"':
+				v, err := sc.strValue()
+				if err != nil {
+					return OrgUser{}, "", false
+				}
+				*field(&u) = v
+				if k == "id" {
+					id = v
+				}
+			case 'n':
+				if sc.literal("null") != nil {
+					return OrgUser{}, "", false
+				}
+				if k == "id" {
+					id = "" // recordID takes the last "id", a string or nothing
+				}
+			default:
+				return OrgUser{}, "", false
+			}
+		} else {
+			switch k {
+			case "is_managed_by_scim", "is_membership_managed_by_scim":
+				dst := &u.IsManagedBySCIM
+				if k == "is_membership_managed_by_scim" {
+					dst = &u.IsMembershipManagedBySCIM
+				}
+				switch c {
+				case 't':
+					err = sc.literal("true")
+					*dst = true
+				case 'f':
+					err = sc.literal("false")
+					*dst = false
+				case 'n':
+					err = sc.literal("null")
+				default:
+					return OrgUser{}, "", false
+				}
+				if err != nil {
+					return OrgUser{}, "", false
+				}
+			case "ds_groups":
+				if c == 'n' {
+					return OrgUser{}, "", false
+				}
+				if u.DSGroups, err = sc.rawValue(); err != nil {
+					return OrgUser{}, "", false
+				}
+			case "created_on", "closed_on", "membership_created_on", "membership_closed_on":
+				v := ""
+				if c == '"' {
+					if v, err = sc.strValue(); err != nil {
+						return OrgUser{}, "", false
+					}
+				} else if sc.skipValue() != nil {
+					return OrgUser{}, "", false
+				}
+				t, _ := ParseTimestamp(v)
+				switch k {
+				case "created_on":
+					u.CreatedOn = t
+				case "closed_on":
+					u.ClosedOn = t
+				case "membership_created_on":
+					u.MembershipCreatedOn = t
+				default:
+					u.MembershipClosedOn = t
+				}
+			default:
+				for _, name := range orgUserFoldable {
+					if len(name) == len(k) && strings.EqualFold(name, k) {
+						return OrgUser{}, "", false
+					}
+				}
+				if sc.skipValue() != nil {
+					return OrgUser{}, "", false
+				}
+			}
+		}
+		sc.ws()
+		if sc.i >= len(raw) {
+			return OrgUser{}, "", false
+		}
+		switch raw[sc.i] {
+		case ',':
+			sc.i++
+			sc.ws()
+			continue
+		case '}':
+			sc.i++
+			if sc.i != len(raw) {
+				return OrgUser{}, "", false
+			}
+			u.Raw = raw
+			return u, id, true
+		}
+		return OrgUser{}, "", false
+	}
 }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -407,5 +409,63 @@ func TestOrgUserWithAnOddlyTypedFieldKeepsTheRest(t *testing.T) {
 	}
 	if u.ID != "u1" || u.UserName != "Ann" || u.Email != "" || u.IsManagedBySCIM || string(u.Raw) != raw {
 		t.Fatalf("decoded %+v", u)
+	}
+}
+
+// FuzzScanOrgUserMatchesEncodingJSON checks the Admin pager's fast record
+// decoder against the exact one: whenever scanOrgUser accepts a record, the
+// user and the id it returns equal OrgUser.UnmarshalJSON's and recordID's.
+func FuzzScanOrgUserMatchesEncodingJSON(f *testing.F) {
+	for _, seed := range []string{
+		`{"id":"0b7e3d0c-1111-4111-8111-000000000001","user_name":"Ada Lovelace","first_name":"Ada","last_name":"Lovelace","email":"ada@example.com","user_status":"active","membership_status":"active","membership_id":"m1","is_managed_by_scim":false,"is_membership_managed_by_scim":true,"license_type":"full","subscription_id":"s","plan_name":"p","created_on":"2024-06-30T07:08:06.31","membership_created_on":"2024-06-30T07:08:06Z","closed_on":null,"ds_groups":[{"ds_group_id":"g"}],"extra":{"a":[1,2]}}`,
+		`{}`,
+		`{"id":"a","id":null}`,
+		`{"id":null,"id":"b"}`,
+		`{"ID":"a"}`,
+		`{"Email":"x@y"}`,
+		`{"email":"x\u0040y","first_name":"caf\u00e9"}`,
+		`{"id":5}`,
+		`{"ds_groups":null}`,
+		`{"is_managed_by_scim":"yes"}`,
+		`{"created_on":12,"created_on":"2024-01-02T03:04:05Z"}`,
+		`{"ſtatus":"x","user_ſtatus":"y"}`,
+		"{\"first_name\":\"\xff\"}",
+		`[1]`,
+		`{ "id" : "a" , "email" : "b" }`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) {
+			return
+		}
+		data = bytes.TrimSpace(data)
+		got, id, ok := scanOrgUser(data, string(data))
+		if !ok {
+			return
+		}
+		want, err := decodeRecord[OrgUser](data)
+		if err != nil {
+			t.Fatalf("scanOrgUser accepted %s, which OrgUser.UnmarshalJSON rejects: %v", data, err)
+		}
+		wantID := stringMembers(data, "id")[0]
+		if id != wantID {
+			t.Errorf("id = %q, want %q", id, wantID)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("scanOrgUser(%s)\n got %+v\nwant %+v", data, got, want)
+		}
+	})
+}
+
+func TestScanOrgUserDecodesATypicalUserWithoutFallingBack(t *testing.T) {
+	raw := []byte(`{"id":"u1","email":"a@example.com","is_managed_by_scim":true,"created_on":"2024-06-30T07:08:06Z","extra":[1]}`)
+	u, id, ok := scanOrgUser(raw, string(raw))
+	if !ok || id != "u1" || u.ID != "u1" || u.Email != "a@example.com" || !u.IsManagedBySCIM ||
+		!u.CreatedOn.Equal(time.Date(2024, 6, 30, 7, 8, 6, 0, time.UTC)) || string(u.Raw) != string(raw) {
+		t.Fatalf("scanOrgUser = %+v, %q, %v", u, id, ok)
+	}
+	if _, _, ok := scanOrgUser([]byte(`{"ID":"u1"}`), `{"ID":"u1"}`); ok {
+		t.Fatal("a key matching a field only case-insensitively was decoded by the fast path")
 	}
 }

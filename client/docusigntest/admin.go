@@ -94,23 +94,35 @@ func (s *Server) handleAdminUsers(w http.ResponseWriter, r *http.Request, c *cal
 	like := strings.ToLower(q.Get("email_user_name_like"))
 
 	s.mu.Lock()
-	var matched []*User
+	// One pass: count every match (total_set_size) and keep only the
+	// requested window. The per-user checks cost nothing unless their
+	// filter is set (no lower-casing or allocation per user otherwise), so
+	// a page of a large organization stays cheap to serve.
+	var window []*User
+	total := 0
 	for _, u := range s.users {
-		st := adminStatus(u.Status)
 		if (acct != nil && !u.memberOf(acct.ID)) ||
 			(email != "" && strings.ToLower(u.Email) != email) ||
-			(len(statuses) > 0 && !containsFold(statuses, st)) ||
-			(len(memberships) > 0 && !containsFold(memberships, st)) ||
-			(!since.IsZero() && u.Modified.Before(since)) ||
-			(like != "" && !strings.Contains(strings.ToLower(u.Email), like) && !strings.Contains(strings.ToLower(u.UserName), like)) {
+			(!since.IsZero() && u.Modified.Before(since)) {
 			continue
 		}
-		matched = append(matched, u)
+		if len(statuses) > 0 || len(memberships) > 0 {
+			st := adminStatus(u.Status)
+			if (len(statuses) > 0 && !containsFold(statuses, st)) ||
+				(len(memberships) > 0 && !containsFold(memberships, st)) {
+				continue
+			}
+		}
+		if like != "" && !strings.Contains(strings.ToLower(u.Email), like) && !strings.Contains(strings.ToLower(u.UserName), like) {
+			continue
+		}
+		if total >= start && total < start+take {
+			window = append(window, u)
+		}
+		total++
 	}
-	total := len(matched)
-	users := []adminUser{}
-	for i := start; i < total && i < start+take; i++ {
-		u := matched[i]
+	users := make([]adminUser, 0, len(window))
+	for _, u := range window {
 		st := adminStatus(u.Status)
 		au := adminUser{
 			ID:                  u.ID,
