@@ -260,24 +260,31 @@ func upperFirst(s string) string {
 	return string(r)
 }
 
-// collectRefs gathers every $ref below node.
-func collectRefs(node any, acc map[string]bool) {
+// eachRef calls fn with every $ref below node and stores what fn returns
+// in its place.
+func eachRef(node any, fn func(ref string) string) {
 	switch n := node.(type) {
 	case map[string]any:
 		for k, v := range n {
-			if k == "$ref" {
-				if s, ok := v.(string); ok {
-					acc[s] = true
-				}
+			if s, ok := v.(string); ok && k == "$ref" {
+				n[k] = fn(s)
 				continue
 			}
-			collectRefs(v, acc)
+			eachRef(v, fn)
 		}
 	case []any:
 		for _, v := range n {
-			collectRefs(v, acc)
+			eachRef(v, fn)
 		}
 	}
+}
+
+// collectRefs gathers every $ref below node.
+func collectRefs(node any, acc map[string]bool) {
+	eachRef(node, func(ref string) string {
+		acc[ref] = true
+		return ref
+	})
 }
 
 // checkRefs fails on references to definitions that do not exist.
@@ -358,22 +365,12 @@ func renameSchemas(d doc, renames map[string]string) error {
 }
 
 func rewriteRefs(node any, renames map[string]string) {
-	switch n := node.(type) {
-	case map[string]any:
-		for k, v := range n {
-			if s, ok := v.(string); ok && k == "$ref" {
-				if to, ok := renames[strings.TrimPrefix(s, "#/definitions/")]; ok {
-					n[k] = "#/definitions/" + to
-				}
-				continue
-			}
-			rewriteRefs(v, renames)
+	eachRef(node, func(ref string) string {
+		if to, ok := renames[strings.TrimPrefix(ref, "#/definitions/")]; ok {
+			return "#/definitions/" + to
 		}
-	case []any:
-		for _, v := range n {
-			rewriteRefs(v, renames)
-		}
-	}
+		return ref
+	})
 }
 
 // goTypeKey approximates the Go type name oapi-codegen derives from a name,
