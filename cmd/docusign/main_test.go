@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dsgo/docusign/client/docusigntest"
 )
@@ -343,5 +344,55 @@ func TestESignUsersListsTheAccount(t *testing.T) {
 	}
 	if got, want := len(lines(out.String())), len(f.srv.AccountUsers(f.in.AccountID)); got != want {
 		t.Errorf("%d users, want %d", got, want)
+	}
+}
+
+// appendThenCancel appends events once the first batch is written and
+// cancels the run once the appended ones are written too.
+type appendThenCancel struct {
+	mu          sync.Mutex
+	buf         bytes.Buffer
+	first, more int
+	srv         *docusigntest.Server
+	appended    bool
+	cancel      context.CancelFunc
+}
+
+func (a *appendThenCancel) Write(p []byte) (int, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.buf.Write(p)
+	n := strings.Count(a.buf.String(), "\n")
+	if n >= a.first && !a.appended {
+		a.appended = true
+		a.srv.AppendEvents(a.more)
+	}
+	if n >= a.first+a.more {
+		a.cancel()
+	}
+	return len(p), nil
+}
+
+func TestEventsFollowPicksUpAppendedEventsUntilInterrupted(t *testing.T) {
+	f := newFixture(t, docusigntest.WithEvents(300))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out := &appendThenCancel{first: 300, more: 120, srv: f.srv, cancel: cancel}
+	var stderr bytes.Buffer
+	code := run(ctx, &env{stdout: out, stderr: &stderr, getenv: func(k string) string { return f.vars[k] }},
+		[]string{"events", "--follow", "--interval", "20ms", "--limit", "100"})
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	ids := eventIDs(t, out.buf.String())
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			t.Fatalf("event %s written twice", id)
+		}
+		seen[id] = true
+	}
+	if len(ids) != 420 {
+		t.Fatalf("%d events written, want the 300 initial and 120 appended", len(ids))
 	}
 }
