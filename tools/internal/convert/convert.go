@@ -137,6 +137,7 @@ func Convert(raw []byte, ov *Overlay, opt Options) (*Result, error) {
 	res.Ops = ops
 
 	stripProse(d, "")
+	delete(d, "tags") // the document's tag list: descriptions only (operations keep their tags)
 	if err := checkRefs(d); err != nil {
 		return nil, fmt.Errorf("%s: %w", opt.API, err)
 	}
@@ -450,9 +451,11 @@ func toV3(d doc) (*openapi3.T, error) {
 				text := responseText(code)
 				rr.Value.Description = &text
 				if op.Extensions[xJSONErrors] == true && !strings.HasPrefix(code, "2") {
+					if len(rr.Value.Content) != 1 {
+						return nil, fmt.Errorf("%s %s: error response %s has %d media types, expected one to declare as JSON", method, path, code, len(rr.Value.Content))
+					}
 					for _, mt := range rr.Value.Content {
 						rr.Value.Content = openapi3.NewContentWithJSONSchemaRef(mt.Schema)
-						break
 					}
 				}
 			}

@@ -207,9 +207,11 @@ var nameMaps = map[string]bool{
 }
 
 // prose keywords hold upstream documentation text, never copied into gen/.
-var prose = []string{"description", "summary", "x-ms-summary", "title", "example", "examples", "externalDocs", "x-ds-categories", "x-ds-devdocs", "tags"}
+var prose = []string{"description", "summary", "x-ms-summary", "title", "example", "examples", "externalDocs", "x-ds-categories", "x-ds-devdocs"}
 
-// stripProse deletes documentation text everywhere in the document.
+// stripProse deletes documentation text everywhere below node. Keys of
+// name maps (property, definition and path names) are names, not keywords,
+// and are kept.
 func stripProse(node any, parentKey string) {
 	switch n := node.(type) {
 	case map[string]any:
@@ -220,17 +222,7 @@ func stripProse(node any, parentKey string) {
 			return
 		}
 		for _, k := range prose {
-			if k == "tags" {
-				if _, isList := n[k].([]any); isList && parentKey == "" && n["swagger"] != nil {
-					delete(n, k) // the document's tag list (with descriptions)
-				}
-				continue
-			}
-			if _, ok := n[k]; ok {
-				if _, isStr := n[k].(string); isStr || k == "externalDocs" || k == "examples" || k == "x-ds-categories" || k == "x-ds-devdocs" || k == "example" {
-					delete(n, k)
-				}
-			}
+			delete(n, k)
 		}
 		for k, v := range n {
 			stripProse(v, k)
