@@ -2,7 +2,10 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 )
 
 // The generated packages under gen/ each have a NewClientWithResponses
@@ -12,8 +15,13 @@ import (
 // tracking, and go to the right base URL for the environment:
 //
 //	envs, err := client.ESignature(ctx, c, envelopes.NewClientWithResponses, envelopes.WithHTTPClient)
-//	adm, err := client.Admin(c, admin.NewClientWithResponses, admin.WithHTTPClient)
-//	mon, err := client.Monitor(c, monitor.NewClientWithResponses, monitor.WithHTTPClient)
+//	adm, err := client.Admin(ctx, c, admin.NewClientWithResponses, admin.WithHTTPClient)
+//	mon, err := client.Monitor(ctx, c, monitor.NewClientWithResponses, monitor.WithHTTPClient)
+//
+// All three take a context, though only ESignature uses it today (account
+// discovery), so that the three read alike. Binding a package of the wrong
+// API (an eSignature package to Admin, say) is refused at bind time with
+// ErrWrongAPI instead of failing later with a 404.
 //
 // They are generic so that package client does not import (and make every
 // program compile) the whole eSignature surface.
@@ -23,9 +31,12 @@ import (
 // selected account's base_uri, discovered through /oauth/userinfo, which
 // is why it takes a context.
 func ESignature[T, O, D any](ctx context.Context, c *Client, newClient func(server string, opts ...O) (T, error), withHTTPClient func(D) O) (T, error) {
+	var zero T
+	if err := checkAPI[T](apiESignature); err != nil {
+		return zero, err
+	}
 	base, err := c.ESignatureURL(ctx)
 	if err != nil {
-		var zero T
 		return zero, err
 	}
 	return bind(c, base, "eSignature", newClient, withHTTPClient)
@@ -33,13 +44,21 @@ func ESignature[T, O, D any](ctx context.Context, c *Client, newClient func(serv
 
 // Admin returns the generated Admin API client (package gen/admin) bound
 // to c.
-func Admin[T, O, D any](c *Client, newClient func(server string, opts ...O) (T, error), withHTTPClient func(D) O) (T, error) {
+func Admin[T, O, D any](ctx context.Context, c *Client, newClient func(server string, opts ...O) (T, error), withHTTPClient func(D) O) (T, error) {
+	if err := checkAPI[T](apiAdmin); err != nil {
+		var zero T
+		return zero, err
+	}
 	return bind(c, c.AdminURL(), "Admin", newClient, withHTTPClient)
 }
 
 // Monitor returns the generated Monitor API client (package gen/monitor)
 // bound to c.
-func Monitor[T, O, D any](c *Client, newClient func(server string, opts ...O) (T, error), withHTTPClient func(D) O) (T, error) {
+func Monitor[T, O, D any](ctx context.Context, c *Client, newClient func(server string, opts ...O) (T, error), withHTTPClient func(D) O) (T, error) {
+	if err := checkAPI[T](apiMonitor); err != nil {
+		var zero T
+		return zero, err
+	}
 	return bind(c, c.MonitorURL(), "Monitor", newClient, withHTTPClient)
 }
 
@@ -53,4 +72,41 @@ func bind[T, O, D any](c *Client, base, api string, newClient func(string, ...O)
 		return zero, fmt.Errorf("docusign: %T is not a %s client option taking an HTTP doer", withHTTPClient, api)
 	}
 	return newClient(base, withHTTPClient(doer))
+}
+
+// ErrWrongAPI is returned (wrapped) by ESignature, Admin and Monitor when the
+// generated package passed belongs to another API.
+var ErrWrongAPI = errors.New("docusign: generated package bound to the wrong API")
+
+// The generated package trees of each API, as import path segments.
+const (
+	apiESignature = "/gen/esignature/"
+	apiAdmin      = "/gen/admin"
+	apiMonitor    = "/gen/monitor"
+)
+
+// checkAPI refuses a generated client type whose package is known to
+// belong to another API than want. Packages outside gen/ (a user's own
+// generation, a test double) are accepted as they are.
+func checkAPI[T any](want string) error {
+	t := reflect.TypeFor[T]()
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	pkg := t.PkgPath()
+	var got, name string
+	switch {
+	case strings.Contains(pkg, apiESignature):
+		got, name = apiESignature, "eSignature (use client.ESignature)"
+	case strings.HasSuffix(pkg, apiAdmin):
+		got, name = apiAdmin, "Admin (use client.Admin)"
+	case strings.HasSuffix(pkg, apiMonitor):
+		got, name = apiMonitor, "Monitor (use client.Monitor)"
+	default:
+		return nil
+	}
+	if got == want {
+		return nil
+	}
+	return fmt.Errorf("%w: package %s is the %s API", ErrWrongAPI, pkg, name)
 }

@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -41,14 +42,14 @@ func TestGeneratedClientsAreBoundToTheEnvironmentAndAuthenticated(t *testing.T) 
 	if _, err := u.ListUsersWithResponse(ctx, "acct", nil); err != nil {
 		t.Fatal(err)
 	}
-	a, err := client.Admin(c, admin.NewClientWithResponses, admin.WithHTTPClient)
+	a, err := client.Admin(ctx, c, admin.NewClientWithResponses, admin.WithHTTPClient)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.GetOrganizationsWithResponse(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	m, err := client.Monitor(c, monitor.NewClientWithResponses, monitor.WithHTTPClient)
+	m, err := client.Monitor(ctx, c, monitor.NewClientWithResponses, monitor.WithHTTPClient)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,9 +73,29 @@ func TestAMissingAPIURLIsAClearError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = client.Admin(c, admin.NewClientWithResponses, admin.WithHTTPClient)
+	_, err = client.Admin(context.Background(), c, admin.NewClientWithResponses, admin.WithHTTPClient)
 	if err == nil || !strings.Contains(err.Error(), "no Admin URL") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestBindingAPackageOfAnotherAPIIsRefused(t *testing.T) {
+	env := client.Environment{Name: "test", OAuthURL: "https://o.example", ESignatureURL: "https://e.example/restapi", AdminURL: "https://a.example/management", MonitorURL: "https://m.example"}
+	c, err := client.New(client.WithEnvironment(env),
+		client.WithTokenSource(client.StaticTokenSource(&client.Token{AccessToken: "tok", Expiry: time.Now().Add(time.Hour)})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	checks := map[string]error{}
+	_, checks["eSignature package to Admin"] = client.Admin(ctx, c, users.NewClientWithResponses, users.WithHTTPClient)
+	_, checks["Monitor package to Admin"] = client.Admin(ctx, c, monitor.NewClientWithResponses, monitor.WithHTTPClient)
+	_, checks["Admin package to eSignature"] = client.ESignature(ctx, c, admin.NewClientWithResponses, admin.WithHTTPClient)
+	_, checks["Admin package to Monitor"] = client.Monitor(ctx, c, admin.NewClientWithResponses, admin.WithHTTPClient)
+	for name, err := range checks {
+		if !errors.Is(err, client.ErrWrongAPI) {
+			t.Errorf("%s: got %v, want ErrWrongAPI", name, err)
+		}
 	}
 }
 

@@ -240,7 +240,7 @@ func wrapOpt(option string, err error) error { return &optionError{option, err} 
 func (a *authConfig) validate() (*authSettings, error) {
 	var errs []error
 	s := &authSettings{
-		env:            Developer,
+		env:            Developer(),
 		integrationKey: a.integrationKey,
 		userID:         a.userID,
 		redirectURI:    a.redirectURI,

@@ -289,7 +289,7 @@ func TestNewAppliesDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Environment() != Developer {
+	if c.Environment() != Developer() {
 		t.Errorf("default environment %v", c.Environment().Name)
 	}
 	if got := strings.Join(c.settings.scopes, " "); got != "signature user_read impersonation" {
@@ -304,7 +304,7 @@ func TestNewAppliesDefaults(t *testing.T) {
 	if !c.GoLive().Enabled() {
 		t.Error("Go-Live tracking is off in the developer environment")
 	}
-	p, _ := New(WithEnvironment(Production), WithIntegrationKey(testIK), WithUserID(testUser), WithPrivateKey(testPKCS1(t)))
+	p, _ := New(WithEnvironment(Production()), WithIntegrationKey(testIK), WithUserID(testUser), WithPrivateKey(testPKCS1(t)))
 	if p.GoLive().Enabled() {
 		t.Error("Go-Live tracking is on in production")
 	}
@@ -682,7 +682,7 @@ func BenchmarkAuthLayerOverhead(b *testing.B) {
 		b.Fatal(err)
 	}
 	rt := &authTransport{base: okTransport{}, client: c}
-	req, _ := http.NewRequest(http.MethodGet, Developer.ESignatureURL+"/v2.1/accounts/x", nil)
+	req, _ := http.NewRequest(http.MethodGet, Developer().ESignatureURL+"/v2.1/accounts/x", nil)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := rt.RoundTrip(req); err != nil {

@@ -386,14 +386,14 @@ func origin(u *url.URL) string {
 // String describes the Client without secrets.
 func (c *Client) String() string {
 	if c == nil {
-		return "Client(<nil>)"
+		return "client.Client(<nil>)"
 	}
 	s := c.settings
 	auth := "token source " + fmt.Sprintf("%T", c.ts)
 	if c.caching != nil {
 		auth = fmt.Sprintf("JWT integration_key=%s user=%s key=%s scopes=%q", s.integrationKey, s.userID, s.key, s.scopes)
 	}
-	return fmt.Sprintf("docusign.Client{env=%s oauth=%s %s}", c.env.Name, c.env.OAuthURL, auth)
+	return fmt.Sprintf("client.Client{env=%s oauth=%s %s}", c.env.Name, c.env.OAuthURL, auth)
 }
 
 // GoString is String, so %#v shows no secrets.

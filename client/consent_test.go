@@ -14,18 +14,18 @@ func TestConsentURLMatchesTheOfficialSDKEncoding(t *testing.T) {
 	}{
 		{
 			"developer consent for signature and impersonation",
-			ConsentParams{Environment: Developer, IntegrationKey: testIK, RedirectURI: "https://app.example.com/callback", Scopes: []string{"signature", "impersonation"}},
+			ConsentParams{Environment: Developer(), IntegrationKey: testIK, RedirectURI: "https://app.example.com/callback", Scopes: []string{"signature", "impersonation"}},
 			"https://account-d.docusign.com/oauth/auth?response_type=code&scope=signature%20impersonation&client_id=" + testIK + "&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback",
 		},
 		{
 			"production consent with admin scopes and state",
-			ConsentParams{Environment: Production, IntegrationKey: testIK, RedirectURI: "http://localhost:8080/cb?x=1&y=a b", Scopes: []string{"signature", "impersonation", "organization_read", "user_read"}, State: "run 42/α"},
+			ConsentParams{Environment: Production(), IntegrationKey: testIK, RedirectURI: "http://localhost:8080/cb?x=1&y=a b", Scopes: []string{"signature", "impersonation", "organization_read", "user_read"}, State: "run 42/α"},
 			"https://account.docusign.com/oauth/auth?response_type=code&scope=signature%20impersonation%20organization_read%20user_read&client_id=" + testIK +
 				"&redirect_uri=http%3A%2F%2Flocalhost%3A8080%2Fcb%3Fx%3D1%26y%3Da%20b&state=run%2042%2F%CE%B1",
 		},
 		{
 			"characters encodeURIComponent keeps stay unescaped",
-			ConsentParams{Environment: Stage, IntegrationKey: testIK, RedirectURI: "https://x.example/a-b_c.d!e~f*g'h(i)", Scopes: []string{"signature"}},
+			ConsentParams{Environment: Stage(), IntegrationKey: testIK, RedirectURI: "https://x.example/a-b_c.d!e~f*g'h(i)", Scopes: []string{"signature"}},
 			"https://account-s.docusign.com/oauth/auth?response_type=code&scope=signature&client_id=" + testIK + "&redirect_uri=https%3A%2F%2Fx.example%2Fa-b_c.d!e~f*g'h(i)",
 		},
 	}

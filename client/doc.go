@@ -7,7 +7,7 @@
 // One Client serves every API. Build it once and share it:
 //
 //	c, err := client.New(
-//		client.WithEnvironment(client.Developer), // client.Production after Go-Live
+//		client.WithEnvironment(client.Developer()), // client.Production() after Go-Live
 //		client.WithIntegrationKey(key),
 //		client.WithUserID(userID),
 //		client.WithPrivateKeyFile("private.pem"),
@@ -25,7 +25,7 @@
 // pages, retries, restarts or token expiry (and stop with ErrCursorStuck
 // rather than loop when the server's paging does not advance):
 //
-//	p, err := c.MonitorPager(client.MonitorOptions{Checkpoint: saved})
+//	p, err := c.MonitorEventsPager(client.MonitorEventsOptions{Checkpoint: saved})
 //	for p.HasMorePages() {
 //		page, err := p.NextPage(ctx)
 //		// ... handle page.Items, then persist p.Checkpoint().String()

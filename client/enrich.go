@@ -51,7 +51,7 @@ type EnrichedUser struct {
 	User OrgUser
 	// ESign holds the eSignature details, nil when the user is not a
 	// member of the account or the lookup failed.
-	ESign *ESignUser
+	ESign *ESignatureUser
 	// Err is the lookup's failure; nil when found or not a member.
 	Err error
 }
@@ -77,18 +77,18 @@ func (c *Client) EnrichOrgUsers(ctx context.Context, users []OrgUser, opts Enric
 	return enrichOrgUsers(ctx, c.esignConn(), users, opts)
 }
 
-// ESignUser fetches one user's eSignature details in an account (empty
+// ESignatureUser fetches one user's eSignature details in an account (empty
 // accountID: the client's account).
-func (c *Client) ESignUser(ctx context.Context, accountID, userID string) (ESignUser, error) {
+func (c *Client) ESignatureUser(ctx context.Context, accountID, userID string) (ESignatureUser, error) {
 	if accountID == "" {
 		var err error
 		if accountID, err = c.AccountID(ctx); err != nil {
-			return ESignUser{}, err
+			return ESignatureUser{}, err
 		}
 	}
 	base, err := c.ESignatureURL(ctx)
 	if err != nil {
-		return ESignUser{}, err
+		return ESignatureUser{}, err
 	}
 	return lookupESignUser(ctx, &pageGetter{do: c}, base, accountID, userID)
 }
@@ -182,15 +182,15 @@ dispatch:
 }
 
 // lookupESignUser fetches GET {base}/v2.1/accounts/{acct}/users/{id}.
-func lookupESignUser(ctx context.Context, g *pageGetter, base, acct, id string) (ESignUser, error) {
+func lookupESignUser(ctx context.Context, g *pageGetter, base, acct, id string) (ESignatureUser, error) {
 	if id == "" {
-		return ESignUser{}, errors.New("docusign: user has no id")
+		return ESignatureUser{}, errors.New("docusign: user has no id")
 	}
 	u := strings.TrimRight(base, "/") + "/v2.1/accounts/" + url.PathEscape(acct) + "/users/" + url.PathEscape(id)
-	var user ESignUser
+	var user ESignatureUser
 	err := g.getPage(ctx, u, func(body []byte) error { return json.Unmarshal(body, &user) })
 	if err != nil {
-		return ESignUser{}, fmt.Errorf("docusign: eSignature user %s in account %s: %w", id, acct, err)
+		return ESignatureUser{}, fmt.Errorf("docusign: eSignature user %s in account %s: %w", id, acct, err)
 	}
 	return user, nil
 }

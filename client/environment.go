@@ -38,10 +38,10 @@ type Environment struct {
 	Sandbox bool
 }
 
-// The predefined DocuSign environments.
-var (
-	// Developer is DocuSign's developer (demo) environment.
-	Developer = Environment{
+// Developer returns DocuSign's developer (demo) environment. The predefined
+// environments are functions so that no caller can change them for everyone.
+func Developer() Environment {
+	return Environment{
 		Name:          "developer",
 		OAuthURL:      "https://account-d.docusign.com",
 		ESignatureURL: "https://demo.docusign.net/restapi",
@@ -49,26 +49,32 @@ var (
 		MonitorURL:    "https://lens-d.docusign.net",
 		Sandbox:       true,
 	}
-	// Production is DocuSign's production environment. eSignature calls go
-	// to the account's base_uri reported by /oauth/userinfo.
-	Production = Environment{
+}
+
+// Production returns DocuSign's production environment. eSignature calls go
+// to the account's base_uri reported by /oauth/userinfo.
+func Production() Environment {
+	return Environment{
 		Name:       "production",
 		OAuthURL:   "https://account.docusign.com",
 		AdminURL:   "https://api.docusign.net/management",
 		MonitorURL: "https://lens.docusign.net",
 	}
-	// Stage is DocuSign's stage environment.
-	Stage = Environment{
+}
+
+// Stage returns DocuSign's stage environment.
+func Stage() Environment {
+	return Environment{
 		Name:          "stage",
 		OAuthURL:      "https://account-s.docusign.com",
 		ESignatureURL: "https://stage.docusign.net/restapi",
 		AdminURL:      "https://api-s.docusign.net/management",
 		MonitorURL:    "https://lens-s.docusign.net",
 	}
-)
+}
 
 // environmentNames maps every accepted configuration string to its environment.
-var environmentNames = map[string]Environment{
+var environmentNames = map[string]func() Environment{
 	"developer":  Developer,
 	"demo":       Developer,
 	"production": Production,
@@ -80,7 +86,7 @@ var environmentNames = map[string]Environment{
 // "developer" or "demo", "production" or "prod", "stage" (case-insensitive).
 func ParseEnvironment(s string) (Environment, error) {
 	if env, ok := environmentNames[strings.ToLower(strings.TrimSpace(s))]; ok {
-		return env, nil
+		return env(), nil
 	}
 	return Environment{}, fmt.Errorf("docusign: unknown environment %q: valid values are developer (or demo), production (or prod), stage", s)
 }

@@ -1,15 +1,16 @@
 package client
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
 
 func TestParseEnvironmentAcceptsEveryName(t *testing.T) {
 	tests := map[string]Environment{
-		"developer": Developer, "demo": Developer, " Developer ": Developer,
-		"production": Production, "PROD": Production,
-		"stage": Stage,
+		"developer": Developer(), "demo": Developer(), " Developer ": Developer(),
+		"production": Production(), "PROD": Production(),
+		"stage": Stage(),
 	}
 	for in, want := range tests {
 		got, err := ParseEnvironment(in)
@@ -24,7 +25,7 @@ func TestParseEnvironmentAcceptsEveryName(t *testing.T) {
 
 func TestPredefinedEnvironmentsAreValidAndDistinct(t *testing.T) {
 	hosts := map[string]string{}
-	for _, env := range []Environment{Developer, Production, Stage} {
+	for _, env := range []Environment{Developer(), Production(), Stage()} {
 		if err := env.Validate(); err != nil {
 			t.Errorf("%s: %v", env.Name, err)
 		}
@@ -33,13 +34,13 @@ func TestPredefinedEnvironmentsAreValidAndDistinct(t *testing.T) {
 		}
 		hosts[env.OAuthHost()] = env.Name
 	}
-	if Developer.OAuthHost() != "account-d.docusign.com" || Production.OAuthHost() != "account.docusign.com" {
-		t.Errorf("OAuth hosts %s, %s", Developer.OAuthHost(), Production.OAuthHost())
+	if Developer().OAuthHost() != "account-d.docusign.com" || Production().OAuthHost() != "account.docusign.com" {
+		t.Errorf("OAuth hosts %s, %s", Developer().OAuthHost(), Production().OAuthHost())
 	}
-	if Production.ESignatureURL != "" {
+	if Production().ESignatureURL != "" {
 		t.Error("production must take the eSignature base from the account's base_uri")
 	}
-	if !Developer.Sandbox || Production.Sandbox || Stage.Sandbox {
+	if !Developer().Sandbox || Production().Sandbox || Stage().Sandbox {
 		t.Error("only Developer is a sandbox")
 	}
 }
@@ -62,5 +63,24 @@ func TestEnvironmentValidateReportsEveryBadURL(t *testing.T) {
 func TestOAuthHostKeepsThePort(t *testing.T) {
 	if h := (Environment{OAuthURL: "http://127.0.0.1:8443/x"}).OAuthHost(); h != "127.0.0.1:8443" {
 		t.Errorf("OAuthHost = %q", h)
+	}
+}
+
+func TestPredefinedEnvironmentsCannotBeChangedByACaller(t *testing.T) {
+	d := Developer()
+	d.OAuthURL = "https://evil.example"
+	d.Sandbox = false
+	if Developer().OAuthURL != "https://account-d.docusign.com" || !Developer().Sandbox {
+		t.Fatal("changing a returned Environment changed Developer()")
+	}
+}
+
+func TestClientFormatNamesItsPackage(t *testing.T) {
+	c, err := New(WithEnvironment(Developer()), WithTokenSource(StaticTokenSource(&Token{AccessToken: "tok"})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprintf("%v", c); !strings.HasPrefix(got, "client.Client{") {
+		t.Errorf("%%v = %q, want the package's real name client.Client", got)
 	}
 }

@@ -12,13 +12,13 @@ import (
 	"time"
 )
 
-// ESignListRequest describes an eSignature list operation paged with
+// ESignatureListRequest describes an eSignature list operation paged with
 // start_position and count (account users, envelopes, templates, groups,
-// ...), for ESignList. The pager adds start_position and count to Query
+// ...), for ESignatureList. The pager adds start_position and count to Query
 // itself, advances start_position by the records received, and stops at an
 // empty page or when totalSetSize (or a missing nextUri) says the list is
 // complete.
-type ESignListRequest struct {
+type ESignatureListRequest struct {
 	// Kind names the listing in checkpoints: 1 to 32 characters a-z, 0-9
 	// (e.g. "templates"). A pager only accepts checkpoints of its kind.
 	Kind string
@@ -49,7 +49,7 @@ type ESignListRequest struct {
 
 // validate reports every problem of the request, naming fields with the
 // option prefix given (so wrappers name their own options).
-func (r ESignListRequest) validate(prefix string) []error {
+func (r ESignatureListRequest) validate(prefix string) []error {
 	var errs []error
 	if err := checkCheckpointKind(r.Kind); err != nil {
 		errs = append(errs, fmt.Errorf("docusign: %sKind: %w", prefix, err))
@@ -104,35 +104,35 @@ func (c *Client) esignConn() esignConn {
 	return esignConn{do: c, base: c.ESignatureURL, account: c.AccountID, rates: c.rates}
 }
 
-// ESignList returns a pager over any eSignature list operation paged with
+// ESignatureList returns a pager over any eSignature list operation paged with
 // start_position and count, decoding each record into T with encoding/json.
-// It is the helper behind AccountUsersPager and EnvelopeChangesPager:
+// It is the helper behind AccountUsersPager and EnvelopeStatusChangesPager:
 //
-//	p, err := client.ESignList[Template](c, client.ESignListRequest{
+//	p, err := client.ESignatureList[Template](c, client.ESignatureListRequest{
 //		Kind: "templates", Path: "/v2.1/accounts/{accountId}/templates",
 //		ItemsKey: "envelopeTemplates", IDKey: "templateId",
 //	})
-func ESignList[T any](c *Client, req ESignListRequest) (*Pager[T], error) {
-	return newESignListPager(c.esignConn(), req, "ESignListRequest.", decodeRecord[T])
+func ESignatureList[T any](c *Client, req ESignatureListRequest) (*Pager[T], error) {
+	return newESignListPager(c.esignConn(), req, "ESignatureListRequest.", decodeRecord[T])
 }
 
 // AccountUsersPager returns a pager over the users of an eSignature account.
-func (c *Client) AccountUsersPager(opts AccountUsersOptions) (*Pager[ESignUser], error) {
+func (c *Client) AccountUsersPager(opts AccountUsersOptions) (*Pager[ESignatureUser], error) {
 	return newAccountUsersPager(c.esignConn(), opts)
 }
 
 // AccountUsers iterates over the users of an eSignature account.
-func (c *Client) AccountUsers(ctx context.Context, opts AccountUsersOptions) iter.Seq2[ESignUser, error] {
+func (c *Client) AccountUsers(ctx context.Context, opts AccountUsersOptions) iter.Seq2[ESignatureUser, error] {
 	p, err := c.AccountUsersPager(opts)
 	if err != nil {
-		return pagerErrorSeq[ESignUser](err)
+		return pagerErrorSeq[ESignatureUser](err)
 	}
 	return p.All(ctx)
 }
 
-// EnvelopeChangesPager returns a pager over envelopes whose status changed
-// in a time window (see EnvelopeChangesOptions).
-func (c *Client) EnvelopeChangesPager(opts EnvelopeChangesOptions) (*Pager[EnvelopeStatus], error) {
+// EnvelopeStatusChangesPager returns a pager over envelopes whose status changed
+// in a time window (see EnvelopeStatusChangesOptions).
+func (c *Client) EnvelopeStatusChangesPager(opts EnvelopeStatusChangesOptions) (*Pager[EnvelopeStatus], error) {
 	now := time.Now
 	if c.settings != nil && c.settings.now != nil {
 		now = c.settings.now
@@ -142,8 +142,8 @@ func (c *Client) EnvelopeChangesPager(opts EnvelopeChangesOptions) (*Pager[Envel
 
 // EnvelopeStatusChanges iterates over envelopes whose status changed in a
 // time window.
-func (c *Client) EnvelopeStatusChanges(ctx context.Context, opts EnvelopeChangesOptions) iter.Seq2[EnvelopeStatus, error] {
-	p, err := c.EnvelopeChangesPager(opts)
+func (c *Client) EnvelopeStatusChanges(ctx context.Context, opts EnvelopeStatusChangesOptions) iter.Seq2[EnvelopeStatus, error] {
+	p, err := c.EnvelopeStatusChangesPager(opts)
 	if err != nil {
 		return pagerErrorSeq[EnvelopeStatus](err)
 	}
@@ -153,7 +153,7 @@ func (c *Client) EnvelopeStatusChanges(ctx context.Context, opts EnvelopeChanges
 // newESignListPager is the one paging helper behind every start_position /
 // count list: it validates req (naming options with prefix) and builds the
 // pager, decoding each record with decode.
-func newESignListPager[T any](c esignConn, req ESignListRequest, prefix string, decode func(json.RawMessage) (T, error)) (*Pager[T], error) {
+func newESignListPager[T any](c esignConn, req ESignatureListRequest, prefix string, decode func(json.RawMessage) (T, error)) (*Pager[T], error) {
 	if err := errors.Join(req.validate(prefix)...); err != nil {
 		return nil, err
 	}
@@ -241,7 +241,7 @@ type recordTime struct {
 }
 
 // unmarshalRecord is the UnmarshalJSON of the list records (OrgUser,
-// ESignUser, EnvelopeStatus): it decodes data into rec (the record as a
+// ESignatureUser, EnvelopeStatus): it decodes data into rec (the record as a
 // type without methods), parses the timestamp members into their fields
 // (zero when absent or unparseable) and keeps a copy of data in raw. A
 // member whose JSON type is not the field's is left zero (raw keeps it)
@@ -283,9 +283,9 @@ func decodeRecord[T any](raw json.RawMessage) (T, error) {
 	return v, err
 }
 
-// ESignUser is one user of an eSignature account, as the account user list
+// ESignatureUser is one user of an eSignature account, as the account user list
 // and the user details endpoint return it. Raw keeps every field.
-type ESignUser struct {
+type ESignatureUser struct {
 	// UserID is the user's GUID (the same ID the Admin API reports).
 	UserID    string `json:"userId"`
 	UserName  string `json:"userName"`
@@ -315,8 +315,8 @@ type ESignUser struct {
 
 // UnmarshalJSON decodes the typed fields and keeps a copy of the bytes; a
 // field whose JSON type is unexpected is left zero (Raw keeps it).
-func (u *ESignUser) UnmarshalJSON(data []byte) error {
-	type plain ESignUser
+func (u *ESignatureUser) UnmarshalJSON(data []byte) error {
+	type plain ESignatureUser
 	return unmarshalRecord(data, (*plain)(u), &u.Raw,
 		recordTime{"createdDateTime", &u.CreatedDateTime, ParseTimestamp},
 		recordTime{"lastLogin", &u.LastLogin, ParseTimestamp},
@@ -324,8 +324,8 @@ func (u *ESignUser) UnmarshalJSON(data []byte) error {
 }
 
 // MarshalJSON writes the user as received (Raw).
-func (u ESignUser) MarshalJSON() ([]byte, error) {
-	type plain ESignUser
+func (u ESignatureUser) MarshalJSON() ([]byte, error) {
+	type plain ESignatureUser
 	return marshalRecord(u.Raw, plain(u))
 }
 
@@ -355,7 +355,7 @@ type AccountUsersOptions struct {
 	Checkpoint Checkpoint
 }
 
-func (o AccountUsersOptions) request() ESignListRequest {
+func (o AccountUsersOptions) request() ESignatureListRequest {
 	q := url.Values{}
 	set := func(k, v string) {
 		if v != "" {
@@ -370,7 +370,7 @@ func (o AccountUsersOptions) request() ESignListRequest {
 	if o.AdditionalInfo {
 		q.Set("additional_info", "true")
 	}
-	return ESignListRequest{
+	return ESignatureListRequest{
 		Kind: CheckpointAccountUsers, Path: "/v2.1/accounts/{accountId}/users", AccountID: o.AccountID,
 		Query: q, ItemsKey: "users", IDKey: "userId", Count: o.Count, MaxCount: 100,
 		StartPosition: o.StartPosition, Checkpoint: o.Checkpoint,
@@ -378,12 +378,12 @@ func (o AccountUsersOptions) request() ESignListRequest {
 }
 
 // newAccountUsersPager lists eSignature account users.
-func newAccountUsersPager(c esignConn, o AccountUsersOptions) (*Pager[ESignUser], error) {
+func newAccountUsersPager(c esignConn, o AccountUsersOptions) (*Pager[ESignatureUser], error) {
 	req := o.request()
 	if err := errors.Join(req.validate("AccountUsersOptions.")...); err != nil {
 		return nil, renameQueryOptions(err, accountUserParams)
 	}
-	return newESignListPager(c, req, "AccountUsersOptions.", decodeRecord[ESignUser])
+	return newESignListPager(c, req, "AccountUsersOptions.", decodeRecord[ESignatureUser])
 }
 
 var accountUserParams = map[string]string{
@@ -450,14 +450,14 @@ func (e EnvelopeStatus) MarshalJSON() ([]byte, error) {
 	return marshalRecord(e.Raw, plain(e))
 }
 
-// EnvelopeChangesOptions selects envelopes whose status changed in a time
+// EnvelopeStatusChangesOptions selects envelopes whose status changed in a time
 // window (GET /v2.1/accounts/{accountId}/envelopes?from_date=...).
 //
 // Offset paging over a changing set can shift records between pages. A
 // fixed window makes the listing stable: ToDate defaults to the time the
 // pager is created, and it is recorded in checkpoints. For gap-free
 // incremental syncs, pass the previous run's ToDate as the next FromDate.
-type EnvelopeChangesOptions struct {
+type EnvelopeStatusChangesOptions struct {
 	// AccountID is the account to list; empty means the client's account.
 	AccountID string
 	// FromDate starts the window (required unless resuming a checkpoint).
@@ -481,17 +481,17 @@ type EnvelopeChangesOptions struct {
 	Checkpoint Checkpoint
 }
 
-// maxEnvelopeCount bounds EnvelopeChangesOptions.Count.
+// maxEnvelopeCount bounds EnvelopeStatusChangesOptions.Count.
 const maxEnvelopeCount = 1000
 
 // newEnvelopeChangesPager lists envelope status changes.
-func newEnvelopeChangesPager(c esignConn, o EnvelopeChangesOptions, now func() time.Time) (*Pager[EnvelopeStatus], error) {
+func newEnvelopeChangesPager(c esignConn, o EnvelopeStatusChangesOptions, now func() time.Time) (*Pager[EnvelopeStatus], error) {
 	var errs []error
 	if o.FromDate.IsZero() && o.Checkpoint.IsZero() {
-		errs = append(errs, errors.New("docusign: EnvelopeChangesOptions.FromDate is required: set the start of the window (or resume from a Checkpoint)"))
+		errs = append(errs, errors.New("docusign: EnvelopeStatusChangesOptions.FromDate is required: set the start of the window (or resume from a Checkpoint)"))
 	}
 	if !o.ToDate.IsZero() && !o.FromDate.IsZero() && o.ToDate.Before(o.FromDate) {
-		errs = append(errs, fmt.Errorf("docusign: EnvelopeChangesOptions.ToDate %s is before FromDate %s", FormatCursorTime(o.ToDate), FormatCursorTime(o.FromDate)))
+		errs = append(errs, fmt.Errorf("docusign: EnvelopeStatusChangesOptions.ToDate %s is before FromDate %s", FormatCursorTime(o.ToDate), FormatCursorTime(o.FromDate)))
 	}
 	q := url.Values{}
 	if !o.FromDate.IsZero() {
@@ -513,7 +513,7 @@ func newEnvelopeChangesPager(c esignConn, o EnvelopeChangesOptions, now func() t
 	if len(o.Include) > 0 {
 		q.Set("include", strings.Join(o.Include, ","))
 	}
-	req := ESignListRequest{
+	req := ESignatureListRequest{
 		Kind: CheckpointEnvelopeChanges, Path: "/v2.1/accounts/{accountId}/envelopes", AccountID: o.AccountID,
 		Query: q, ItemsKey: "envelopes", IDKey: "envelopeId", Count: o.Count, MaxCount: maxEnvelopeCount,
 		StartPosition: o.StartPosition, Checkpoint: o.Checkpoint,
@@ -521,12 +521,12 @@ func newEnvelopeChangesPager(c esignConn, o EnvelopeChangesOptions, now func() t
 	if o.Count == 0 {
 		req.Count = 100
 	}
-	errs = append(errs, req.validate("EnvelopeChangesOptions.")...)
+	errs = append(errs, req.validate("EnvelopeStatusChangesOptions.")...)
 	if err := errors.Join(errs...); err != nil {
 		return nil, renameQueryOptions(err, map[string]string{
 			"from_date": "FromDate", "to_date": "ToDate", "status": "Status",
 			"from_to_status": "FromToStatus", "include": "Include",
 		})
 	}
-	return newESignListPager(c, req, "EnvelopeChangesOptions.", decodeRecord[EnvelopeStatus])
+	return newESignListPager(c, req, "EnvelopeStatusChangesOptions.", decodeRecord[EnvelopeStatus])
 }

@@ -100,18 +100,18 @@ func testESignUserJSON(n int) string {
 
 func esignUserSeq(t testing.TB, id string) int { t.Helper(); return idSeq(t, id) }
 
-func collectESignUsers(t testing.TB, p *Pager[ESignUser]) []int {
+func collectESignUsers(t testing.TB, p *Pager[ESignatureUser]) []int {
 	t.Helper()
-	return collectSeqs(t, p, func(u ESignUser) string { return u.UserID })
+	return collectSeqs(t, p, func(u ESignatureUser) string { return u.UserID })
 }
 
-func testAccountUsers(t testing.TB, c esignConn, o AccountUsersOptions) *Pager[ESignUser] {
+func testAccountUsers(t testing.TB, c esignConn, o AccountUsersOptions) *Pager[ESignatureUser] {
 	t.Helper()
 	p, err := newAccountUsersPager(c, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.src.(*listSource[ESignUser]).g.retryWait = time.Millisecond
+	p.src.(*listSource[ESignatureUser]).g.retryWait = time.Millisecond
 	return p
 }
 
@@ -160,7 +160,7 @@ func TestAccountUsersResumesAtEveryOffset(t *testing.T) {
 	f := newFakeESignList(t, "users", "users", esignUsers(n))
 	for k := 0; k <= n; k++ {
 		p := testAccountUsers(t, f.conn(), AccountUsersOptions{Count: count})
-		first, saved := processThenCheckpoint(t, p, k, func(u ESignUser) string { return u.UserID })
+		first, saved := processThenCheckpoint(t, p, k, func(u ESignatureUser) string { return u.UserID })
 		js, _ := json.Marshal(saved)
 		var cp Checkpoint
 		if err := json.Unmarshal(js, &cp); err != nil {
@@ -198,7 +198,7 @@ func TestAccountUsersFaultsLoseAndRepeatNothing(t *testing.T) {
 }
 
 func TestESignUserDecoding(t *testing.T) {
-	var u ESignUser
+	var u ESignatureUser
 	raw := testESignUserJSON(3)
 	if err := json.Unmarshal([]byte(raw), &u); err != nil {
 		t.Fatal(err)
@@ -225,7 +225,7 @@ func TestEnvelopeChangesUseAFixedWindow(t *testing.T) {
 	f := newFakeESignList(t, "envelopes", "envelopes", envs)
 	from := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
 	now := time.Date(2024, 6, 30, 12, 0, 0, 0, time.UTC)
-	p, err := newEnvelopeChangesPager(f.conn(), EnvelopeChangesOptions{FromDate: from, Status: []string{"completed", "voided"}, Count: 3}, func() time.Time { return now })
+	p, err := newEnvelopeChangesPager(f.conn(), EnvelopeStatusChangesOptions{FromDate: from, Status: []string{"completed", "voided"}, Count: 3}, func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,14 +255,14 @@ func TestEnvelopeChangesOptionsAreValidated(t *testing.T) {
 	cp := Checkpoint{kind: CheckpointEnvelopeChanges, page: "/v2.1/accounts/a/envelopes?count=3&from_date=2024-06-01T00%3A00%3A00Z&start_position=3&to_date=2024-06-30T00%3A00%3A00Z"}
 	tests := []struct {
 		name string
-		opts EnvelopeChangesOptions
+		opts EnvelopeStatusChangesOptions
 		want []string
 	}{
-		{"no from date", EnvelopeChangesOptions{}, []string{"EnvelopeChangesOptions.FromDate is required"}},
-		{"window backwards", EnvelopeChangesOptions{FromDate: from, ToDate: from.Add(-time.Hour)}, []string{"ToDate 2024-05-31T23:00:00Z is before FromDate"}},
-		{"count too large", EnvelopeChangesOptions{FromDate: from, Count: 1001}, []string{"EnvelopeChangesOptions.Count 1001"}},
-		{"different window than checkpoint", EnvelopeChangesOptions{FromDate: from.Add(time.Hour), Checkpoint: cp}, []string{`EnvelopeChangesOptions.FromDate "2024-06-01T01:00:00Z" differs from the checkpoint's from_date`}},
-		{"account users checkpoint", EnvelopeChangesOptions{Checkpoint: Checkpoint{kind: CheckpointAccountUsers, page: "/x"}}, []string{"accountusers listing, not envelopes"}},
+		{"no from date", EnvelopeStatusChangesOptions{}, []string{"EnvelopeStatusChangesOptions.FromDate is required"}},
+		{"window backwards", EnvelopeStatusChangesOptions{FromDate: from, ToDate: from.Add(-time.Hour)}, []string{"ToDate 2024-05-31T23:00:00Z is before FromDate"}},
+		{"count too large", EnvelopeStatusChangesOptions{FromDate: from, Count: 1001}, []string{"EnvelopeStatusChangesOptions.Count 1001"}},
+		{"different window than checkpoint", EnvelopeStatusChangesOptions{FromDate: from.Add(time.Hour), Checkpoint: cp}, []string{`EnvelopeStatusChangesOptions.FromDate "2024-06-01T01:00:00Z" differs from the checkpoint's from_date`}},
+		{"account users checkpoint", EnvelopeStatusChangesOptions{Checkpoint: Checkpoint{kind: CheckpointAccountUsers, page: "/x"}}, []string{"accountusers listing, not envelopes"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -278,7 +278,7 @@ func TestEnvelopeChangesOptionsAreValidated(t *testing.T) {
 		})
 	}
 	// Resuming with the same FromDate (and no ToDate) is fine.
-	if _, err := newEnvelopeChangesPager(c, EnvelopeChangesOptions{FromDate: from, Count: 3, Checkpoint: cp}, time.Now); err != nil {
+	if _, err := newEnvelopeChangesPager(c, EnvelopeStatusChangesOptions{FromDate: from, Count: 3, Checkpoint: cp}, time.Now); err != nil {
 		t.Fatalf("resume with matching options: %v", err)
 	}
 }
@@ -296,7 +296,7 @@ func TestAccountUsersOptionsNameTheTypedOption(t *testing.T) {
 	}
 }
 
-// template is a caller-defined record type for ESignList.
+// template is a caller-defined record type for ESignatureList.
 type template struct {
 	TemplateID string `json:"templateId"`
 	Name       string `json:"name"`
@@ -308,8 +308,8 @@ func TestESignListPagesAnyStartPositionList(t *testing.T) {
 		recs = append(recs, fmt.Sprintf(`{"templateId":"t%d","name":"Template %d"}`, i, i))
 	}
 	f := newFakeESignList(t, "templates", "envelopeTemplates", recs)
-	req := ESignListRequest{Kind: "templates", Path: "/v2.1/accounts/{accountId}/templates", ItemsKey: "envelopeTemplates", IDKey: "templateId", Count: 4, Query: url.Values{"order": {"asc"}}}
-	p, err := newESignListPager(f.conn(), req, "ESignListRequest.", decodeRecord[template])
+	req := ESignatureListRequest{Kind: "templates", Path: "/v2.1/accounts/{accountId}/templates", ItemsKey: "envelopeTemplates", IDKey: "templateId", Count: 4, Query: url.Values{"order": {"asc"}}}
+	p, err := newESignListPager(f.conn(), req, "ESignatureListRequest.", decodeRecord[template])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +328,7 @@ func TestESignListPagesAnyStartPositionList(t *testing.T) {
 		t.Fatalf("checkpoint = %v", cp)
 	}
 	req.Checkpoint = cp
-	p2, err := newESignListPager(f.conn(), req, "ESignListRequest.", decodeRecord[template])
+	p2, err := newESignListPager(f.conn(), req, "ESignatureListRequest.", decodeRecord[template])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,9 +341,9 @@ func TestESignListPagesAnyStartPositionList(t *testing.T) {
 	if strings.Join(names, ",") != "t0,t1,t2,t3,t4,t5,t6,t7,t8" {
 		t.Fatalf("got %v", names)
 	}
-	bad := ESignListRequest{Kind: "Bad Kind", Path: "v2.1/x?y", Query: url.Values{"count": {"5"}}, Count: -1}
-	_, err = newESignListPager(f.conn(), bad, "ESignListRequest.", decodeRecord[template])
-	for _, w := range []string{"ESignListRequest.Kind", "ESignListRequest.Path", "ESignListRequest.ItemsKey", "ESignListRequest.Count -1", `ESignListRequest.Query sets "count"`} {
+	bad := ESignatureListRequest{Kind: "Bad Kind", Path: "v2.1/x?y", Query: url.Values{"count": {"5"}}, Count: -1}
+	_, err = newESignListPager(f.conn(), bad, "ESignatureListRequest.", decodeRecord[template])
+	for _, w := range []string{"ESignatureListRequest.Kind", "ESignatureListRequest.Path", "ESignatureListRequest.ItemsKey", "ESignatureListRequest.Count -1", `ESignatureListRequest.Query sets "count"`} {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("error %v does not mention %q", err, w)
 		}
@@ -356,9 +356,9 @@ func TestESignListResumesWithAMultiValuedQuery(t *testing.T) {
 		recs = append(recs, fmt.Sprintf(`{"templateId":"t%d"}`, i))
 	}
 	f := newFakeESignList(t, "templates", "envelopeTemplates", recs)
-	req := ESignListRequest{Kind: "templates", Path: "/v2.1/accounts/{accountId}/templates", ItemsKey: "envelopeTemplates",
+	req := ESignatureListRequest{Kind: "templates", Path: "/v2.1/accounts/{accountId}/templates", ItemsKey: "envelopeTemplates",
 		IDKey: "templateId", Count: 4, Query: url.Values{"folder_ids": {"f1", "f2"}, "order": {"asc"}}}
-	p, err := newESignListPager(f.conn(), req, "ESignListRequest.", decodeRecord[template])
+	p, err := newESignListPager(f.conn(), req, "ESignatureListRequest.", decodeRecord[template])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +366,7 @@ func TestESignListResumesWithAMultiValuedQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	req.Checkpoint = p.Checkpoint()
-	if _, err := newESignListPager(f.conn(), req, "ESignListRequest.", decodeRecord[template]); err != nil {
+	if _, err := newESignListPager(f.conn(), req, "ESignatureListRequest.", decodeRecord[template]); err != nil {
 		t.Fatalf("resuming with the same multi-valued Query: %v", err)
 	}
 	for name, q := range map[string]url.Values{
@@ -376,8 +376,8 @@ func TestESignListResumesWithAMultiValuedQuery(t *testing.T) {
 		"a joined value": {"folder_ids": {"f1,f2"}, "order": {"asc"}},
 	} {
 		req.Query = q
-		_, err := newESignListPager(f.conn(), req, "ESignListRequest.", decodeRecord[template])
-		if err == nil || !strings.Contains(err.Error(), `ESignListRequest.Query["folder_ids"]`) {
+		_, err := newESignListPager(f.conn(), req, "ESignatureListRequest.", decodeRecord[template])
+		if err == nil || !strings.Contains(err.Error(), `ESignatureListRequest.Query["folder_ids"]`) {
 			t.Errorf("%s: resuming with Query %v: error = %v, want one naming the differing parameter", name, q, err)
 		}
 	}

@@ -13,8 +13,8 @@ import (
 	"github.com/dsgo/docusign/client/docusigntest"
 )
 
-// A Client for the JWT grant. Against DocuSign, use client.Developer (or
-// client.Production after Go-Live) and the key from Apps and Keys; here a
+// A Client for the JWT grant. Against DocuSign, use client.Developer() (or
+// client.Production() after Go-Live) and the key from Apps and Keys; here a
 // fake DocuSign stands in.
 func ExampleNew() {
 	srv := docusigntest.NewServer()
@@ -53,7 +53,7 @@ func ExampleNew() {
 // problems at once, each with the option name and the fix.
 func ExampleNew_configurationErrors() {
 	_, err := client.New(
-		client.WithEnvironment(client.Developer),
+		client.WithEnvironment(client.Developer()),
 		client.WithUserID("ada@example.com"),
 		client.WithTokenLifetime(2*time.Hour),
 		client.WithPrivateKey([]byte("-----BEGIN PUBLIC KEY-----\nMIIBIjANBg\n-----END PUBLIC KEY-----\n")),
@@ -70,7 +70,7 @@ func ExampleNew_configurationErrors() {
 // error carries the URL to open when a redirect URI is configured.
 func ExampleClient_ConsentURL() {
 	c, err := client.New(
-		client.WithEnvironment(client.Production),
+		client.WithEnvironment(client.Production()),
 		client.WithIntegrationKey("0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"),
 		client.WithUserID("11111111-2222-4333-8444-555555555555"),
 		client.WithPrivateKey(docusigntest.Integration{PrivateKey: docusigntest.TestKey(0)}.PrivateKeyPEM()),
@@ -137,7 +137,7 @@ func ExampleClient_GoLive() {
 	defer srv.Close()
 	app := srv.NewIntegration()
 	env := srv.Environment()
-	env.Sandbox = true // stands in for client.Developer
+	env.Sandbox = true // stands in for client.Developer()
 
 	c, _ := client.New(client.WithEnvironment(env), client.WithIntegrationKey(app.Key),
 		client.WithUserID(app.UserID), client.WithPrivateKey(app.PrivateKeyPEM()))

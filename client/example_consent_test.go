@@ -10,7 +10,7 @@ import (
 // acts as (or by an administrator granting consent for the organization).
 func ExampleConsentURL() {
 	u, err := client.ConsentURL(client.ConsentParams{
-		Environment:    client.Developer,
+		Environment:    client.Developer(),
 		IntegrationKey: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
 		RedirectURI:    "https://collector.example.com/docusign/callback",
 		Scopes:         []string{client.ScopeSignature, client.ScopeImpersonation},

@@ -37,7 +37,7 @@ func ExampleClient_MonitorEvents() {
 	defer srv.Close()
 
 	n := 0
-	for ev, err := range c.MonitorEvents(context.Background(), client.MonitorOptions{}) {
+	for ev, err := range c.MonitorEvents(context.Background(), client.MonitorEventsOptions{}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -52,7 +52,7 @@ func ExampleClient_MonitorEvents() {
 // by the previous run, processes page by page, and saves the checkpoint
 // after each page. A crash between processing and saving repeats at most
 // that page; Page.Checkpoint(k) narrows that to a single event.
-func ExampleClient_MonitorPager() {
+func ExampleClient_MonitorEventsPager() {
 	srv, c := exampleClient(docusigntest.WithEvents(3000))
 	defer srv.Close()
 	ctx := context.Background()
@@ -63,7 +63,7 @@ func ExampleClient_MonitorPager() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		p, err := c.MonitorPager(client.MonitorOptions{Checkpoint: cp})
+		p, err := c.MonitorEventsPager(client.MonitorEventsOptions{Checkpoint: cp})
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -97,7 +97,7 @@ func ExamplePager_Checkpoint() {
 	defer srv.Close()
 	ctx := context.Background()
 
-	p, _ := c.MonitorPager(client.MonitorOptions{Limit: 4})
+	p, _ := c.MonitorEventsPager(client.MonitorEventsOptions{Limit: 4})
 	var first []string
 	for ev, err := range p.All(ctx) {
 		if err != nil {
@@ -110,7 +110,7 @@ func ExamplePager_Checkpoint() {
 	}
 	cp := p.Checkpoint() // includes the sixth event
 
-	p2, _ := c.MonitorPager(client.MonitorOptions{Checkpoint: cp, Limit: 4})
+	p2, _ := c.MonitorEventsPager(client.MonitorEventsOptions{Checkpoint: cp, Limit: 4})
 	rest := 0
 	for _, err := range p2.All(ctx) {
 		if err != nil {
@@ -195,7 +195,7 @@ func ExampleClient_EnvelopeStatusChanges() {
 	defer srv.Close()
 
 	to := srv.Now()
-	opts := client.EnvelopeChangesOptions{FromDate: to.AddDate(-1, 0, 0), ToDate: to, Status: []string{"any"}}
+	opts := client.EnvelopeStatusChangesOptions{FromDate: to.AddDate(-1, 0, 0), ToDate: to, Status: []string{"any"}}
 	n := 0
 	for _, err := range c.EnvelopeStatusChanges(context.Background(), opts) {
 		if err != nil {
@@ -209,7 +209,7 @@ func ExampleClient_EnvelopeStatusChanges() {
 
 // Page through any start_position/count list with a record type of your
 // own; here the account's users, decoded into a two-field struct.
-func ExampleESignList() {
+func ExampleESignatureList() {
 	srv, c := exampleClient(docusigntest.WithUsers(30), docusigntest.WithAccounts(1))
 	defer srv.Close()
 
@@ -217,7 +217,7 @@ func ExampleESignList() {
 		UserID string `json:"userId"`
 		Email  string `json:"email"`
 	}
-	p, err := client.ESignList[user](c, client.ESignListRequest{
+	p, err := client.ESignatureList[user](c, client.ESignatureListRequest{
 		Kind:     "myusers",
 		Path:     "/v2.1/accounts/{accountId}/users",
 		ItemsKey: "users",

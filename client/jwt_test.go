@@ -288,7 +288,7 @@ func TestNewJWTTokenSourceReportsEveryProblem(t *testing.T) {
 }
 
 func TestJWTTokenSourceNeverPrintsTheKey(t *testing.T) {
-	src, err := NewJWTTokenSource(testJWTConfig(t, Developer))
+	src, err := NewJWTTokenSource(testJWTConfig(t, Developer()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 const (
 	// maxMonitorLimit is the largest page the Monitor stream returns.
 	maxMonitorLimit = 2000
-	// DefaultMonitorLimit is the page size used when MonitorOptions.Limit is
+	// DefaultMonitorLimit is the page size used when MonitorEventsOptions.Limit is
 	// 0. It is the API's maximum (DocuSign's own default is 1000): fewer,
 	// larger requests keep a collector well inside the rate limits.
 	DefaultMonitorLimit = maxMonitorLimit
@@ -39,7 +39,7 @@ var ErrMissingEndCursor = errors.New("docusign: monitor stream page has events b
 // stops instead; the page is not consumed and a retry fetches it again.
 var ErrCursorStuck = errors.New("docusign: paging does not advance")
 
-// MonitorOptions configures a Monitor event stream. At most one of Cursor,
+// MonitorEventsOptions configures a Monitor event stream. At most one of Cursor,
 // Checkpoint, Since and FromNow may be set; with none, the stream starts
 // where DocuSign starts it (seven days back).
 //
@@ -50,7 +50,7 @@ var ErrCursorStuck = errors.New("docusign: paging does not advance")
 // instead of silently starting over, and one with events whose endCursor is
 // the cursor it was fetched with stops it with ErrCursorStuck instead of
 // repeating those events forever.
-type MonitorOptions struct {
+type MonitorEventsOptions struct {
 	// Cursor starts at an endCursor saved from an earlier response.
 	Cursor string
 	// Checkpoint resumes exactly after the last event processed, even mid-page.
@@ -75,7 +75,7 @@ type MonitorOptions struct {
 }
 
 // validate reports every invalid option at once, naming each.
-func (o MonitorOptions) validate() error {
+func (o MonitorEventsOptions) validate() error {
 	var errs []error
 	var starts []string
 	if o.Cursor != "" {
@@ -91,18 +91,18 @@ func (o MonitorOptions) validate() error {
 		starts = append(starts, "FromNow")
 	}
 	if len(starts) > 1 {
-		errs = append(errs, fmt.Errorf("docusign: MonitorOptions.%s are mutually exclusive: set at most one start", strings.Join(starts, ", MonitorOptions.")))
+		errs = append(errs, fmt.Errorf("docusign: MonitorEventsOptions.%s are mutually exclusive: set at most one start", strings.Join(starts, ", MonitorEventsOptions.")))
 	}
 	if o.Limit < 0 || o.Limit > maxMonitorLimit {
-		errs = append(errs, fmt.Errorf("docusign: MonitorOptions.Limit %d is out of range: use 1 to %d, or 0 for %d", o.Limit, maxMonitorLimit, DefaultMonitorLimit))
+		errs = append(errs, fmt.Errorf("docusign: MonitorEventsOptions.Limit %d is out of range: use 1 to %d, or 0 for %d", o.Limit, maxMonitorLimit, DefaultMonitorLimit))
 	}
 	if o.PollInterval < 0 {
-		errs = append(errs, fmt.Errorf("docusign: MonitorOptions.PollInterval %v is negative: use a positive duration, or 0 for %v", o.PollInterval, DefaultPollInterval))
+		errs = append(errs, fmt.Errorf("docusign: MonitorEventsOptions.PollInterval %v is negative: use a positive duration, or 0 for %v", o.PollInterval, DefaultPollInterval))
 	}
 	if o.PollInterval > 0 && !o.Follow {
-		errs = append(errs, errors.New("docusign: MonitorOptions.PollInterval is set but Follow is not: set Follow to poll, or drop PollInterval"))
+		errs = append(errs, errors.New("docusign: MonitorEventsOptions.PollInterval is set but Follow is not: set Follow to poll, or drop PollInterval"))
 	}
-	if err := o.Checkpoint.expectKind("MonitorOptions.Checkpoint", CheckpointMonitor); err != nil {
+	if err := o.Checkpoint.expectKind("MonitorEventsOptions.Checkpoint", CheckpointMonitor); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -121,7 +121,7 @@ type monitorSource struct {
 }
 
 // newMonitorPager builds the Monitor event pager over d.
-func newMonitorPager(d pageDoer, monitorURL string, opts MonitorOptions, now func() time.Time) (*Pager[Event], error) {
+func newMonitorPager(d pageDoer, monitorURL string, opts MonitorEventsOptions, now func() time.Time) (*Pager[Event], error) {
 	var errs []error
 	if monitorURL == "" {
 		errs = append(errs, errors.New("docusign: the environment has no MonitorURL: set Environment.MonitorURL to use the Monitor API"))
@@ -160,10 +160,10 @@ func newMonitorPager(d pageDoer, monitorURL string, opts MonitorOptions, now fun
 	return p, nil
 }
 
-// MonitorPager returns a pager over the organization's Monitor audit
-// events, for page-level control and checkpoints. See MonitorOptions for
+// MonitorEventsPager returns a pager over the organization's Monitor audit
+// events, for page-level control and checkpoints. See MonitorEventsOptions for
 // where it starts, drain versus follow, and page size.
-func (c *Client) MonitorPager(opts MonitorOptions) (*Pager[Event], error) {
+func (c *Client) MonitorEventsPager(opts MonitorEventsOptions) (*Pager[Event], error) {
 	now := time.Now
 	if c.settings != nil && c.settings.now != nil {
 		now = c.settings.now
@@ -173,12 +173,12 @@ func (c *Client) MonitorPager(opts MonitorOptions) (*Pager[Event], error) {
 
 // MonitorEvents iterates over Monitor audit events:
 //
-//	for ev, err := range c.MonitorEvents(ctx, client.MonitorOptions{Follow: true}) { ... }
+//	for ev, err := range c.MonitorEvents(ctx, client.MonitorEventsOptions{Follow: true}) { ... }
 //
 // Breaking out of the loop stops cleanly (every response body is closed).
-// To resume across restarts, use MonitorPager and save its Checkpoint.
-func (c *Client) MonitorEvents(ctx context.Context, opts MonitorOptions) iter.Seq2[Event, error] {
-	p, err := c.MonitorPager(opts)
+// To resume across restarts, use MonitorEventsPager and save its Checkpoint.
+func (c *Client) MonitorEvents(ctx context.Context, opts MonitorEventsOptions) iter.Seq2[Event, error] {
+	p, err := c.MonitorEventsPager(opts)
 	if err != nil {
 		return pagerErrorSeq[Event](err)
 	}

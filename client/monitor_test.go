@@ -141,7 +141,7 @@ func startFakeMonitor(t testing.TB, f *fakeMonitor) (pageDoer, string) {
 	return srv.Client(), srv.URL + "/monitor"
 }
 
-func testMonitorPager(t testing.TB, d pageDoer, base string, opts MonitorOptions) *Pager[Event] {
+func testMonitorPager(t testing.TB, d pageDoer, base string, opts MonitorEventsOptions) *Pager[Event] {
 	t.Helper()
 	p, err := newMonitorPager(d, base, opts, time.Now)
 	if err != nil {
@@ -225,7 +225,7 @@ func TestMonitorYieldsEveryEventExactlyOnce(t *testing.T) {
 			f := &fakeMonitor{}
 			f.add(n)
 			d, base := startFakeMonitor(t, f)
-			p := testMonitorPager(t, d, base, MonitorOptions{Limit: limit})
+			p := testMonitorPager(t, d, base, MonitorEventsOptions{Limit: limit})
 			checkExactlyOnce(t, collectEvents(t, p), n)
 			if p.HasMorePages() {
 				t.Error("a drained stream still reports more pages")
@@ -244,7 +244,7 @@ func TestMonitorResumesAtEveryOffsetWithoutLossOrRepeat(t *testing.T) {
 	d, base := startFakeMonitor(t, f)
 	for k := 0; k <= n; k++ {
 		// Process k events, checkpoint, "crash".
-		p := testMonitorPager(t, d, base, MonitorOptions{Limit: limit})
+		p := testMonitorPager(t, d, base, MonitorEventsOptions{Limit: limit})
 		first, cpAt := processThenCheckpoint(t, p, k, func(e Event) string { return e.EventID })
 		saved := cpAt.String()
 		// Restart from the saved text.
@@ -255,7 +255,7 @@ func TestMonitorResumesAtEveryOffsetWithoutLossOrRepeat(t *testing.T) {
 		if want := k % limit; k < n && cp.Offset() != want && !(want == 0 && cp.Offset() == 0) {
 			t.Errorf("k=%d: checkpoint offset %d, want %d", k, cp.Offset(), want)
 		}
-		rest := collectEvents(t, testMonitorPager(t, d, base, MonitorOptions{Checkpoint: cp, Limit: limit}))
+		rest := collectEvents(t, testMonitorPager(t, d, base, MonitorEventsOptions{Checkpoint: cp, Limit: limit}))
 		checkExactlyOnce(t, append(first, rest...), n)
 	}
 }
@@ -265,7 +265,7 @@ func TestMonitorPageCheckpointResumesInsideThePage(t *testing.T) {
 	f := &fakeMonitor{}
 	f.add(n)
 	d, base := startFakeMonitor(t, f)
-	p := testMonitorPager(t, d, base, MonitorOptions{Limit: limit})
+	p := testMonitorPager(t, d, base, MonitorEventsOptions{Limit: limit})
 	var done []int
 	for pageNo := 0; p.HasMorePages(); pageNo++ {
 		page, err := p.NextPage(context.Background())
@@ -279,7 +279,7 @@ func TestMonitorPageCheckpointResumesInsideThePage(t *testing.T) {
 			continue
 		}
 		for k := 0; k <= len(page.Items); k++ {
-			rest := collectEvents(t, testMonitorPager(t, d, base, MonitorOptions{Checkpoint: page.Checkpoint(k), Limit: limit}))
+			rest := collectEvents(t, testMonitorPager(t, d, base, MonitorEventsOptions{Checkpoint: page.Checkpoint(k), Limit: limit}))
 			got := append(slices.Clone(done), seqs(t, page.Items[:k])...)
 			checkExactlyOnce(t, append(got, rest...), n)
 		}
@@ -300,7 +300,7 @@ func TestMonitorResumeSkipsProcessedEventsWhenThePageChanged(t *testing.T) {
 	f := &fakeMonitor{}
 	f.add(4) // a partial last page
 	d, base := startFakeMonitor(t, f)
-	p := testMonitorPager(t, d, base, MonitorOptions{Limit: limit})
+	p := testMonitorPager(t, d, base, MonitorEventsOptions{Limit: limit})
 	var got []int
 	for e, err := range p.All(context.Background()) {
 		if err != nil {
@@ -316,7 +316,7 @@ func TestMonitorResumeSkipsProcessedEventsWhenThePageChanged(t *testing.T) {
 	// differently: the checkpoint's fingerprints, not the offset, decide.
 	f.add(5)
 	f.fault("reverse")
-	rest := collectEvents(t, testMonitorPager(t, d, base, MonitorOptions{Checkpoint: cp, Limit: limit}))
+	rest := collectEvents(t, testMonitorPager(t, d, base, MonitorEventsOptions{Checkpoint: cp, Limit: limit}))
 	all := append(got, rest...)
 	slices.Sort(all)
 	checkExactlyOnce(t, all, 9)
@@ -330,7 +330,7 @@ func TestMonitorRepeatedEventIDInAPageIsYieldedOnce(t *testing.T) {
 		}
 		return pageJSONResponse(r, body), nil
 	})
-	p := testMonitorPager(t, d, "https://lens.example", MonitorOptions{})
+	p := testMonitorPager(t, d, "https://lens.example", MonitorEventsOptions{})
 	page, err := p.NextPage(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -347,7 +347,7 @@ func TestMonitorFaultsBetweenPagesLoseAndRepeatNothing(t *testing.T) {
 			f := &fakeMonitor{}
 			f.add(n)
 			d, base := startFakeMonitor(t, f)
-			p := testMonitorPager(t, d, base, MonitorOptions{Limit: limit})
+			p := testMonitorPager(t, d, base, MonitorEventsOptions{Limit: limit})
 			var got []int
 			var errs int
 			for attempt := 0; p.HasMorePages() && attempt < 10; attempt++ {
@@ -380,7 +380,7 @@ func TestMonitorTruncatedBodyIsRefetchedAndThenReported(t *testing.T) {
 	f.add(3)
 	f.fault("truncate", "truncate", "truncate")
 	d, base := startFakeMonitor(t, f)
-	p := testMonitorPager(t, d, base, MonitorOptions{})
+	p := testMonitorPager(t, d, base, MonitorEventsOptions{})
 	_, err := p.NextPage(context.Background())
 	if !isTruncatedBody(err) {
 		t.Fatalf("three truncated bodies: error = %v, want a truncation error", err)
@@ -396,7 +396,7 @@ func TestMonitorMissingEndCursorIsAnError(t *testing.T) {
 	f.add(3)
 	f.fault("nocursor")
 	d, base := startFakeMonitor(t, f)
-	p := testMonitorPager(t, d, base, MonitorOptions{})
+	p := testMonitorPager(t, d, base, MonitorEventsOptions{})
 	before := p.Checkpoint()
 	_, err := p.NextPage(context.Background())
 	if !errors.Is(err, ErrMissingEndCursor) {
@@ -412,7 +412,7 @@ func TestMonitorNonAdvancingEndCursorOnAPageWithEventsIsAnError(t *testing.T) {
 	f.add(9)
 	f.fault("", "stuck", "stuck")
 	d, base := startFakeMonitor(t, f)
-	p := testMonitorPager(t, d, base, MonitorOptions{Limit: 3})
+	p := testMonitorPager(t, d, base, MonitorEventsOptions{Limit: 3})
 	if _, err := p.NextPage(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -440,7 +440,7 @@ func TestMonitorEmptyPageKeepsTheCursor(t *testing.T) {
 			f := &fakeMonitor{emptyCursor: emptyCursor}
 			f.add(3)
 			d, base := startFakeMonitor(t, f)
-			p := testMonitorPager(t, d, base, MonitorOptions{Limit: 3})
+			p := testMonitorPager(t, d, base, MonitorEventsOptions{Limit: 3})
 			checkExactlyOnce(t, collectEvents(t, p), 3)
 			// Page of 3, then an empty page: the stream is drained.
 			if got := f.cursors(); !slices.Equal(got, []string{"", "cur_3"}) {
@@ -451,7 +451,7 @@ func TestMonitorEmptyPageKeepsTheCursor(t *testing.T) {
 			}
 			// Events arrive later; the next run picks them up from the kept cursor.
 			f.add(2)
-			rest := collectEvents(t, testMonitorPager(t, d, base, MonitorOptions{Checkpoint: p.Checkpoint()}))
+			rest := collectEvents(t, testMonitorPager(t, d, base, MonitorEventsOptions{Checkpoint: p.Checkpoint()}))
 			if !slices.Equal(rest, []int{3, 4}) {
 				t.Fatalf("next run got %v, want [3 4]", rest)
 			}
@@ -463,7 +463,7 @@ func TestMonitorFollowPicksUpAppendedEvents(t *testing.T) {
 	f := &fakeMonitor{}
 	f.add(5)
 	d, base := startFakeMonitor(t, f)
-	p := testMonitorPager(t, d, base, MonitorOptions{Limit: 4, Follow: true, PollInterval: 5 * time.Millisecond})
+	p := testMonitorPager(t, d, base, MonitorEventsOptions{Limit: 4, Follow: true, PollInterval: 5 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var got []int
@@ -501,7 +501,7 @@ func TestMonitorFollowFetchesAtOnceAfterAFullPage(t *testing.T) {
 		}
 		return http.DefaultClient.Do(r)
 	})
-	p := testMonitorPager(t, d, base, MonitorOptions{Limit: 4, Follow: true, PollInterval: time.Hour})
+	p := testMonitorPager(t, d, base, MonitorEventsOptions{Limit: 4, Follow: true, PollInterval: time.Hour})
 	var got []int
 	for e, err := range p.All(ctx) {
 		if err != nil {
@@ -522,15 +522,15 @@ func TestMonitorStartOptions(t *testing.T) {
 	now := time.Date(2024, 6, 30, 7, 8, 6, 0, time.UTC)
 	tests := []struct {
 		name string
-		opts MonitorOptions
+		opts MonitorEventsOptions
 		want url.Values
 	}{
-		{"default start sends no cursor", MonitorOptions{}, url.Values{"limit": {"2000"}}},
-		{"cursor is sent as is", MonitorOptions{Cursor: "aa_1_2_0", Limit: 10}, url.Values{"cursor": {"aa_1_2_0"}, "limit": {"10"}}},
-		{"since is sent as ISO UTC", MonitorOptions{Since: now.In(time.FixedZone("x", 3600)).Add(500 * time.Millisecond)}, url.Values{"cursor": {"2024-06-30T07:08:06.5Z"}, "limit": {"2000"}}},
-		{"from now uses the clock", MonitorOptions{FromNow: true, Limit: 1}, url.Values{"cursor": {"2024-06-30T07:08:06Z"}, "limit": {"1"}}},
-		{"checkpoint limit applies mid-page", MonitorOptions{Checkpoint: Checkpoint{kind: CheckpointMonitor, cursor: "c9", limit: 50, seen: []uint64{1}}, Limit: 7}, url.Values{"cursor": {"c9"}, "limit": {"50"}}},
-		{"caller limit applies at a page boundary", MonitorOptions{Checkpoint: Checkpoint{kind: CheckpointMonitor, cursor: "c9", limit: 50}, Limit: 7}, url.Values{"cursor": {"c9"}, "limit": {"7"}}},
+		{"default start sends no cursor", MonitorEventsOptions{}, url.Values{"limit": {"2000"}}},
+		{"cursor is sent as is", MonitorEventsOptions{Cursor: "aa_1_2_0", Limit: 10}, url.Values{"cursor": {"aa_1_2_0"}, "limit": {"10"}}},
+		{"since is sent as ISO UTC", MonitorEventsOptions{Since: now.In(time.FixedZone("x", 3600)).Add(500 * time.Millisecond)}, url.Values{"cursor": {"2024-06-30T07:08:06.5Z"}, "limit": {"2000"}}},
+		{"from now uses the clock", MonitorEventsOptions{FromNow: true, Limit: 1}, url.Values{"cursor": {"2024-06-30T07:08:06Z"}, "limit": {"1"}}},
+		{"checkpoint limit applies mid-page", MonitorEventsOptions{Checkpoint: Checkpoint{kind: CheckpointMonitor, cursor: "c9", limit: 50, seen: []uint64{1}}, Limit: 7}, url.Values{"cursor": {"c9"}, "limit": {"50"}}},
+		{"caller limit applies at a page boundary", MonitorEventsOptions{Checkpoint: Checkpoint{kind: CheckpointMonitor, cursor: "c9", limit: 50}, Limit: 7}, url.Values{"cursor": {"c9"}, "limit": {"7"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -556,17 +556,17 @@ func TestMonitorStartOptions(t *testing.T) {
 func TestMonitorOptionsAreValidatedTogether(t *testing.T) {
 	tests := []struct {
 		name string
-		opts MonitorOptions
+		opts MonitorEventsOptions
 		want []string
 	}{
-		{"limit too large", MonitorOptions{Limit: 2001}, []string{"MonitorOptions.Limit 2001"}},
-		{"negative limit", MonitorOptions{Limit: -1}, []string{"MonitorOptions.Limit -1"}},
-		{"two starts", MonitorOptions{Cursor: "c", FromNow: true}, []string{"MonitorOptions.Cursor, MonitorOptions.FromNow are mutually exclusive"}},
-		{"negative interval", MonitorOptions{Follow: true, PollInterval: -time.Second}, []string{"MonitorOptions.PollInterval -1s is negative"}},
-		{"interval without follow", MonitorOptions{PollInterval: time.Second}, []string{"PollInterval is set but Follow is not"}},
-		{"foreign checkpoint", MonitorOptions{Checkpoint: Checkpoint{kind: CheckpointOrgUsers, page: "/x"}}, []string{"MonitorOptions.Checkpoint", "orgusers listing, not monitor"}},
-		{"everything at once", MonitorOptions{Limit: 5000, Since: time.Now(), Cursor: "c", PollInterval: -1},
-			[]string{"Limit 5000", "MonitorOptions.Cursor, MonitorOptions.Since", "PollInterval -1ns"}},
+		{"limit too large", MonitorEventsOptions{Limit: 2001}, []string{"MonitorEventsOptions.Limit 2001"}},
+		{"negative limit", MonitorEventsOptions{Limit: -1}, []string{"MonitorEventsOptions.Limit -1"}},
+		{"two starts", MonitorEventsOptions{Cursor: "c", FromNow: true}, []string{"MonitorEventsOptions.Cursor, MonitorEventsOptions.FromNow are mutually exclusive"}},
+		{"negative interval", MonitorEventsOptions{Follow: true, PollInterval: -time.Second}, []string{"MonitorEventsOptions.PollInterval -1s is negative"}},
+		{"interval without follow", MonitorEventsOptions{PollInterval: time.Second}, []string{"PollInterval is set but Follow is not"}},
+		{"foreign checkpoint", MonitorEventsOptions{Checkpoint: Checkpoint{kind: CheckpointOrgUsers, page: "/x"}}, []string{"MonitorEventsOptions.Checkpoint", "orgusers listing, not monitor"}},
+		{"everything at once", MonitorEventsOptions{Limit: 5000, Since: time.Now(), Cursor: "c", PollInterval: -1},
+			[]string{"Limit 5000", "MonitorEventsOptions.Cursor, MonitorEventsOptions.Since", "PollInterval -1ns"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -581,7 +581,7 @@ func TestMonitorOptionsAreValidatedTogether(t *testing.T) {
 			}
 		})
 	}
-	if _, err := newMonitorPager(http.DefaultClient, "", MonitorOptions{}, time.Now); err == nil || !strings.Contains(err.Error(), "MonitorURL") {
+	if _, err := newMonitorPager(http.DefaultClient, "", MonitorEventsOptions{}, time.Now); err == nil || !strings.Contains(err.Error(), "MonitorURL") {
 		t.Errorf("missing Monitor URL: error = %v", err)
 	}
 }
@@ -601,7 +601,7 @@ func TestMonitorBreakClosesEveryBody(t *testing.T) {
 	})
 	before := runtime.NumGoroutine()
 	for range 3 {
-		p := testMonitorPager(t, d, base, MonitorOptions{Limit: 4, Follow: true, PollInterval: time.Hour})
+		p := testMonitorPager(t, d, base, MonitorEventsOptions{Limit: 4, Follow: true, PollInterval: time.Hour})
 		n := 0
 		for _, err := range p.All(context.Background()) {
 			if err != nil {
@@ -698,7 +698,7 @@ func monitorHeapProfile(t testing.TB, pages, early int) [2]float64 {
 		resp.Body, resp.ContentLength = io.NopCloser(body), n
 		return resp, nil
 	})
-	p := testMonitorPager(t, d, "https://lens.example", MonitorOptions{Follow: true})
+	p := testMonitorPager(t, d, "https://lens.example", MonitorEventsOptions{Follow: true})
 	var heap [2]float64
 	var ms runtime.MemStats
 	ctx := context.Background()
@@ -728,7 +728,7 @@ func BenchmarkMonitorLoopback(b *testing.B) {
 		io.Copy(w, body)
 	}))
 	defer srv.Close()
-	p := testMonitorPager(b, srv.Client(), srv.URL, MonitorOptions{Follow: true})
+	p := testMonitorPager(b, srv.Client(), srv.URL, MonitorEventsOptions{Follow: true})
 	ctx := context.Background()
 	b.SetBytes(int64(len(page.head) + len(page.tail)))
 	b.ReportAllocs()
@@ -763,7 +763,7 @@ func TestClientMonitorEventsGoesThroughTheAuthenticatedPipeline(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []int
-	for e, err := range c.MonitorEvents(context.Background(), MonitorOptions{Limit: 4}) {
+	for e, err := range c.MonitorEvents(context.Background(), MonitorEventsOptions{Limit: 4}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -773,8 +773,8 @@ func TestClientMonitorEventsGoesThroughTheAuthenticatedPipeline(t *testing.T) {
 	if a, _ := auth.Load().(string); a != "Bearer tok-1" {
 		t.Fatalf("Authorization = %q", a)
 	}
-	for _, err := range c.MonitorEvents(context.Background(), MonitorOptions{Limit: 9999}) {
-		if err == nil || !strings.Contains(err.Error(), "MonitorOptions.Limit 9999") {
+	for _, err := range c.MonitorEvents(context.Background(), MonitorEventsOptions{Limit: 9999}) {
+		if err == nil || !strings.Contains(err.Error(), "MonitorEventsOptions.Limit 9999") {
 			t.Fatalf("invalid options: error = %v", err)
 		}
 	}
@@ -802,7 +802,7 @@ func TestMonitorMalformedBodyIsADecodeError(t *testing.T) {
 		`{"endCursor":"c","data":[{"eventId":"a"`:     reasonTruncated,
 	} {
 		d := pageDoerFunc(func(r *http.Request) (*http.Response, error) { return pageJSONResponse(r, body), nil })
-		p := testMonitorPager(t, d, "https://lens.example", MonitorOptions{})
+		p := testMonitorPager(t, d, "https://lens.example", MonitorEventsOptions{})
 		_, err := p.NextPage(context.Background())
 		var de *DecodeError
 		if !errors.As(err, &de) || de.Reason != reason || de.StatusCode != 200 || !strings.Contains(de.URL, monitorStreamPath) {

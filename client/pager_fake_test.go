@@ -82,7 +82,7 @@ func TestFakeMonitorDeliversEveryEventExactlyOnce(t *testing.T) {
 	for _, n := range []int{0, 1, limit - 1, limit, limit + 1, 10 * limit} {
 		t.Run(fmt.Sprintf("%d events", n), func(t *testing.T) {
 			srv, c := fakeClient(t, docusigntest.WithEvents(n), docusigntest.WithUsers(20))
-			p, err := c.MonitorPager(client.MonitorOptions{Limit: limit})
+			p, err := c.MonitorEventsPager(client.MonitorEventsOptions{Limit: limit})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,7 +94,7 @@ func TestFakeMonitorDeliversEveryEventExactlyOnce(t *testing.T) {
 func TestFakeMonitorTypedFieldsMatchTheServer(t *testing.T) {
 	srv, c := fakeClient(t, docusigntest.WithEvents(30), docusigntest.WithUsers(20))
 	i := 0
-	for e, err := range c.MonitorEvents(context.Background(), client.MonitorOptions{}) {
+	for e, err := range c.MonitorEvents(context.Background(), client.MonitorEventsOptions{}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,7 +120,7 @@ func TestFakeMonitorResumesAtEveryOffsetOfAPage(t *testing.T) {
 	idx := eventIndex(srv)
 	n := srv.MonitorEventCount()
 	for k := limit; k <= 2*limit; k++ { // every offset of the second page, both ends included
-		p, err := c.MonitorPager(client.MonitorOptions{Limit: limit})
+		p, err := c.MonitorEventsPager(client.MonitorEventsOptions{Limit: limit})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +140,7 @@ func TestFakeMonitorResumesAtEveryOffsetOfAPage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p2, err := c.MonitorPager(client.MonitorOptions{Checkpoint: cp, Limit: limit})
+		p2, err := c.MonitorEventsPager(client.MonitorEventsOptions{Checkpoint: cp, Limit: limit})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +164,7 @@ func TestFakeMonitorFaultsBetweenPagesLoseAndRepeatNothing(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv, c := fakeClient(t, docusigntest.WithEvents(95), docusigntest.WithUsers(20))
 			idx := eventIndex(srv)
-			p, err := c.MonitorPager(client.MonitorOptions{Limit: 10})
+			p, err := c.MonitorEventsPager(client.MonitorEventsOptions{Limit: 10})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -197,7 +197,7 @@ func TestFakeMonitorFaultsBetweenPagesLoseAndRepeatNothing(t *testing.T) {
 func TestFakeMonitorEmptyPageKeepsTheCursor(t *testing.T) {
 	srv, c := fakeClient(t, docusigntest.WithEvents(20), docusigntest.WithUsers(20))
 	idx := eventIndex(srv)
-	p, err := c.MonitorPager(client.MonitorOptions{Limit: 10})
+	p, err := c.MonitorEventsPager(client.MonitorEventsOptions{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func TestFakeMonitorEmptyPageKeepsTheCursor(t *testing.T) {
 	// exactly the new events.
 	srv.Advance(time.Minute)
 	srv.AppendEvents(7)
-	p2, err := c.MonitorPager(client.MonitorOptions{Checkpoint: p.Checkpoint(), Limit: 10})
+	p2, err := c.MonitorEventsPager(client.MonitorEventsOptions{Checkpoint: p.Checkpoint(), Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestFakeMonitorFollowPicksUpAppendedEvents(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var ids []string
-	for e, err := range c.MonitorEvents(ctx, client.MonitorOptions{Limit: 10, Follow: true, PollInterval: 5 * time.Millisecond}) {
+	for e, err := range c.MonitorEvents(ctx, client.MonitorEventsOptions{Limit: 10, Follow: true, PollInterval: 5 * time.Millisecond}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -259,7 +259,7 @@ func TestFakeMonitorStartsAtATime(t *testing.T) {
 	srv, c := fakeClient(t, docusigntest.WithEvents(40), docusigntest.WithUsers(20))
 	since := srv.MonitorEvent(17).Timestamp
 	var first string
-	for e, err := range c.MonitorEvents(context.Background(), client.MonitorOptions{Since: since}) {
+	for e, err := range c.MonitorEvents(context.Background(), client.MonitorEventsOptions{Since: since}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -412,7 +412,7 @@ func TestFakeEnvelopeStatusChanges(t *testing.T) {
 		want = append(want, e.ID)
 	}
 	var got []string
-	opts := client.EnvelopeChangesOptions{FromDate: srv.Now().AddDate(-5, 0, 0), ToDate: srv.Now().Add(time.Minute), Count: 100}
+	opts := client.EnvelopeStatusChangesOptions{FromDate: srv.Now().AddDate(-5, 0, 0), ToDate: srv.Now().Add(time.Minute), Count: 100}
 	for e, err := range c.EnvelopeStatusChanges(context.Background(), opts) {
 		if err != nil {
 			t.Fatal(err)
@@ -426,7 +426,7 @@ func TestFakeMonitorMissingCursorIsAnError(t *testing.T) {
 	srv, c := fakeClient(t, docusigntest.WithEvents(5), docusigntest.WithUsers(20))
 	srv.InjectFault(docusigntest.Fault{PathPrefix: streamPath, Status: 200, Body: `{"data":[{"eventId":"x"}]}`})
 	var err error
-	for _, err = range c.MonitorEvents(context.Background(), client.MonitorOptions{}) {
+	for _, err = range c.MonitorEvents(context.Background(), client.MonitorEventsOptions{}) {
 		if err != nil {
 			break
 		}
@@ -442,7 +442,7 @@ func TestFakeMonitorMissingCursorIsAnError(t *testing.T) {
 func BenchmarkMonitorFake(b *testing.B) {
 	srv, c := fakeClient(b, docusigntest.WithEvents(100_000), docusigntest.WithUsers(50))
 	newPager := func() *client.Pager[client.Event] {
-		p, err := c.MonitorPager(client.MonitorOptions{Follow: true, Limit: 2000, Cursor: srv.MonitorCursor(0)})
+		p, err := c.MonitorEventsPager(client.MonitorEventsOptions{Follow: true, Limit: 2000, Cursor: srv.MonitorCursor(0)})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -107,27 +107,27 @@ func TestNewFileTokenCacheRejectsUnusableDirectories(t *testing.T) {
 }
 
 func TestTokenCacheKeySeparatesEnvironmentsKeysUsersAndScopes(t *testing.T) {
-	base := TokenCacheKey(Developer, testIK, testUser, []string{"signature", "impersonation"})
+	base := TokenCacheKey(Developer(), testIK, testUser, []string{"signature", "impersonation"})
 	same := []string{
-		TokenCacheKey(Developer, testIK, testUser, []string{"impersonation", "signature"}),
-		TokenCacheKey(Developer, strings.ToUpper(testIK), " "+testUser, []string{"signature", "impersonation", "signature"}),
+		TokenCacheKey(Developer(), testIK, testUser, []string{"impersonation", "signature"}),
+		TokenCacheKey(Developer(), strings.ToUpper(testIK), " "+testUser, []string{"signature", "impersonation", "signature"}),
 	}
 	for i, k := range same {
 		if k != base {
 			t.Errorf("equivalent key %d differs: %s vs %s", i, k, base)
 		}
 	}
-	renamedDev := Developer
+	renamedDev := Developer()
 	renamedDev.Name = "dev2"
-	movedDev := Developer
+	movedDev := Developer()
 	movedDev.OAuthURL = "https://proxy.example.com"
 	different := map[string]string{
-		"production":      TokenCacheKey(Production, testIK, testUser, []string{"signature", "impersonation"}),
+		"production":      TokenCacheKey(Production(), testIK, testUser, []string{"signature", "impersonation"}),
 		"renamed env":     TokenCacheKey(renamedDev, testIK, testUser, []string{"signature", "impersonation"}),
 		"other OAuth URL": TokenCacheKey(movedDev, testIK, testUser, []string{"signature", "impersonation"}),
-		"other key":       TokenCacheKey(Developer, "ffffffff-4f50-6172-8394-a5b6c7d8e9f0", testUser, []string{"signature", "impersonation"}),
-		"other user":      TokenCacheKey(Developer, testIK, testAccount, []string{"signature", "impersonation"}),
-		"other scopes":    TokenCacheKey(Developer, testIK, testUser, []string{"signature", "impersonation", "user_read"}),
+		"other key":       TokenCacheKey(Developer(), "ffffffff-4f50-6172-8394-a5b6c7d8e9f0", testUser, []string{"signature", "impersonation"}),
+		"other user":      TokenCacheKey(Developer(), testIK, testAccount, []string{"signature", "impersonation"}),
+		"other scopes":    TokenCacheKey(Developer(), testIK, testUser, []string{"signature", "impersonation", "user_read"}),
 	}
 	for name, k := range different {
 		if k == base {

@@ -323,7 +323,7 @@ func runEvents(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := client.MonitorOptions{Cursor: cursor, Limit: limit, Follow: follow}
+	opts := client.MonitorEventsOptions{Cursor: cursor, Limit: limit, Follow: follow}
 	if follow {
 		if opts.PollInterval, err = durationOr(interval, client.DefaultPollInterval); err != nil || opts.PollInterval <= 0 {
 			return usagef("--interval %q: want a positive duration such as 60s", interval)
@@ -352,7 +352,7 @@ func runEvents(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := c.MonitorPager(opts)
+	p, err := c.MonitorEventsPager(opts)
 	if err != nil {
 		return usageError{err}
 	}
@@ -458,7 +458,7 @@ func runESignUsers(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	_, err = pageLoop(ctx, p, ndjson(e.stdout, func(u *client.ESignUser) []byte { return u.Raw }), cpf, max, progressFunc(e, c, "esign-users"))
+	_, err = pageLoop(ctx, p, ndjson(e.stdout, func(u *client.ESignatureUser) []byte { return u.Raw }), cpf, max, progressFunc(e, c, "esign-users"))
 	return err
 }
 

@@ -90,7 +90,7 @@ func newClient(s benchenv.Settings, scopes ...string) (*client.Client, error) {
 	return client.New(opts...)
 }
 
-// runMonitor drains N pages of 2000 events with MonitorPager, every event
+// runMonitor drains N pages of 2000 events with MonitorEventsPager, every event
 // decoded into client.Event with its raw JSON kept. The token is fetched
 // before the clock starts, as worker.js does.
 func runMonitor(ctx context.Context, s benchenv.Settings) (benchenv.Result, error) {
@@ -101,7 +101,7 @@ func runMonitor(ctx context.Context, s benchenv.Settings) (benchenv.Result, erro
 	if _, err := c.Token(ctx); err != nil {
 		return benchenv.Result{}, err
 	}
-	p, err := c.MonitorPager(client.MonitorOptions{Limit: benchenv.MonitorPageSize})
+	p, err := c.MonitorEventsPager(client.MonitorEventsOptions{Limit: benchenv.MonitorPageSize})
 	if err != nil {
 		return benchenv.Result{}, err
 	}

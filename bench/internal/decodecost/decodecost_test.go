@@ -136,13 +136,13 @@ func BenchmarkOrgUsersPageUnmarshalPlain(b *testing.B) {
 	b.ReportMetric(float64(b.N*pageSize)/b.Elapsed().Seconds(), "users/s")
 }
 
-// BenchmarkMonitorPagePager is one 2000-event page through MonitorPager,
+// BenchmarkMonitorPagePager is one 2000-event page through MonitorEventsPager,
 // every event decoded into client.Event with Raw kept.
 func BenchmarkMonitorPagePager(b *testing.B) {
 	srv, c := newFake(b)
 	ctx := context.Background()
 	for b.Loop() {
-		p, err := c.MonitorPager(client.MonitorOptions{Limit: 2000, Cursor: srv.MonitorCursor(0)})
+		p, err := c.MonitorEventsPager(client.MonitorEventsOptions{Limit: 2000, Cursor: srv.MonitorCursor(0)})
 		if err != nil {
 			b.Fatal(err)
 		}
