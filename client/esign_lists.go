@@ -208,9 +208,16 @@ func positionNext(a nextArgs, count int) (string, bool, error) {
 	}
 	start, _ := strconv.Atoi(q.Get("start_position"))
 	next := start + a.n
-	total, hasTotal := jsonCount(a.top["totalSetSize"])
-	var nextURI string
-	_ = json.Unmarshal(a.top["nextUri"], &nextURI)
+	var page struct {
+		TotalSetSize json.RawMessage `json:"totalSetSize"`
+		NextURI      string          `json:"nextUri"`
+	}
+	var te *json.UnmarshalTypeError
+	if err := json.Unmarshal(a.top, &page); err != nil && !errors.As(err, &te) {
+		return "", false, err
+	}
+	total, hasTotal := jsonCount(page.TotalSetSize)
+	nextURI := page.NextURI
 	if (hasTotal && next >= total) || (!hasTotal && nextURI == "") {
 		return "", true, nil
 	}
@@ -244,8 +251,10 @@ type recordTime struct {
 // ESignatureUser, EnvelopeStatus): it decodes data into rec (the record as a
 // type without methods), parses the timestamp members into their fields
 // (zero when absent or unparseable) and keeps a copy of data in raw. A
-// member whose JSON type is not the field's is left zero (raw keeps it)
-// rather than stall a listing on one odd record.
+// member whose JSON type is not the field's (or null) leaves the field as it
+// was, as encoding/json does, so zero unless repeated (raw keeps it), rather
+// than stall a listing on one odd record. The timestamp members follow the
+// same rules (see stringMembers).
 func unmarshalRecord[P any](data []byte, rec *P, raw *json.RawMessage, times ...recordTime) error {
 	var zero P
 	*rec = zero

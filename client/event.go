@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"strings"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -16,9 +17,12 @@ import (
 // sent it, so fields this version does not know are never lost and the event
 // can be forwarded unchanged (json.Marshal of an Event writes Raw).
 //
-// A known field whose JSON type is not the documented one (for example a
-// number where a string is expected) is left zero, as is a timestamp that does
-// not parse; Raw still holds it. Events decoded from one page share that
+// Members are matched to fields as encoding/json does: by exact name, else
+// case-insensitively; of repeated members the last counts. A member that is
+// null or of another JSON type than the documented one (for example a number
+// where a string is expected) leaves its field as it was, so zero unless the
+// member was repeated; a timestamp that does not parse is zero. Raw still
+// holds everything. Events decoded from one page share that
 // page's buffer: Raw, Data and the nested raw fields are sub-slices of it and
 // stay valid for as long as they are referenced (the library never reuses a
 // page buffer). Keeping a single event of a page keeps the whole page buffer
@@ -513,13 +517,15 @@ func (sc *jscan) rawValue() (json.RawMessage, error) {
 	return json.RawMessage(sc.b[start:sc.i:sc.i]), nil
 }
 
-// stringField decodes a value expected to be a string; any other type
-// (including null) yields "".
-func (sc *jscan) stringField() (string, error) {
+// stringInto decodes a value expected to be a string into *dst; any other
+// JSON type (including null) is skipped and leaves *dst unchanged, as
+// encoding/json does for a string field.
+func (sc *jscan) stringInto(dst *string) (err error) {
 	if sc.i < len(sc.b) && sc.b[sc.i] == '"' {
-		return sc.strValue()
+		*dst, err = sc.strValue()
+		return err
 	}
-	return "", sc.skipValue()
+	return sc.skipValue()
 }
 
 // event decodes one element of a Monitor page's data array into e. A value
@@ -551,58 +557,7 @@ func (sc *jscan) event(e *Event) error {
 		if err != nil {
 			return err
 		}
-		switch k {
-		case "timestamp":
-			e.Timestamp = time.Time{}
-			if sc.i < len(sc.b) && sc.b[sc.i] == '"' {
-				v, err := sc.strValue()
-				if err != nil {
-					return err
-				}
-				if s, ns, ok, _ := parseISO(v); ok {
-					e.Timestamp = time.Unix(s, int64(ns)).UTC()
-				}
-			} else if err := sc.skipValue(); err != nil {
-				return err
-			}
-		case "eventId":
-			e.EventID, err = sc.stringField()
-		case "site":
-			e.Site, err = sc.stringField()
-		case "accountId":
-			e.AccountID, err = sc.stringField()
-		case "organizationId":
-			e.OrganizationID, err = sc.stringField()
-		case "userId":
-			e.UserID, err = sc.stringField()
-		case "integratorKey":
-			e.IntegratorKey, err = sc.stringField()
-		case "userAgent":
-			e.UserAgent, err = sc.stringField()
-		case "userAgentClientInfo":
-			e.UserAgentClientInfo, err = sc.rawValue()
-		case "ipAddress":
-			e.IPAddress, err = sc.stringField()
-		case "ipAddressLocation":
-			e.IPAddressLocation, err = sc.rawValue()
-		case "object":
-			e.Object, err = sc.stringField()
-		case "action":
-			e.Action, err = sc.stringField()
-		case "property":
-			e.Property, err = sc.stringField()
-		case "field":
-			e.Field, err = sc.stringField()
-		case "result":
-			e.Result, err = sc.stringField()
-		case "source":
-			e.Source, err = sc.stringField()
-		case "data":
-			e.Data, err = sc.rawValue()
-		default:
-			err = sc.skipValue()
-		}
-		if err != nil {
+		if err := sc.eventMember(e, k); err != nil {
 			return err
 		}
 		sc.ws()
@@ -621,6 +576,95 @@ func (sc *jscan) event(e *Event) error {
 		}
 		return sc.syntax("after object key:value pair")
 	}
+}
+
+// eventKeys are the members Event decodes, in field order.
+var eventKeys = []string{"timestamp", "eventId", "site", "accountId", "organizationId", "userId",
+	"integratorKey", "userAgent", "userAgentClientInfo", "ipAddress", "ipAddressLocation", "object",
+	"action", "property", "field", "result", "source", "data"}
+
+// eventMember decodes the value at sc.i, the member k of an event, into e
+// with encoding/json's rules: a key matches a field exactly or else
+// case-insensitively; of repeated members the last counts; null or a value
+// of the wrong JSON type leaves a string field (and Timestamp) as it was.
+func (sc *jscan) eventMember(e *Event, k string) (err error) {
+	switch k {
+	case "timestamp":
+		if sc.i < len(sc.b) && sc.b[sc.i] == '"' {
+			v, err := sc.strValue()
+			if err != nil {
+				return err
+			}
+			e.Timestamp = time.Time{}
+			if s, ns, ok, _ := parseISO(v); ok {
+				e.Timestamp = time.Unix(s, int64(ns)).UTC()
+			}
+			return nil
+		}
+		return sc.skipValue()
+	case "eventId":
+		return sc.stringInto(&e.EventID)
+	case "site":
+		return sc.stringInto(&e.Site)
+	case "accountId":
+		return sc.stringInto(&e.AccountID)
+	case "organizationId":
+		return sc.stringInto(&e.OrganizationID)
+	case "userId":
+		return sc.stringInto(&e.UserID)
+	case "integratorKey":
+		return sc.stringInto(&e.IntegratorKey)
+	case "userAgent":
+		return sc.stringInto(&e.UserAgent)
+	case "userAgentClientInfo":
+		e.UserAgentClientInfo, err = sc.rawValue()
+	case "ipAddress":
+		return sc.stringInto(&e.IPAddress)
+	case "ipAddressLocation":
+		e.IPAddressLocation, err = sc.rawValue()
+	case "object":
+		return sc.stringInto(&e.Object)
+	case "action":
+		return sc.stringInto(&e.Action)
+	case "property":
+		return sc.stringInto(&e.Property)
+	case "field":
+		return sc.stringInto(&e.Field)
+	case "result":
+		return sc.stringInto(&e.Result)
+	case "source":
+		return sc.stringInto(&e.Source)
+	case "data":
+		e.Data, err = sc.rawValue()
+	default:
+		if name := foldKey(k, eventKeys); name != "" {
+			return sc.eventMember(e, name)
+		}
+		return sc.skipValue()
+	}
+	return err
+}
+
+// foldKey is the name in names that encoding/json decodes the object key k
+// into when no name equals k exactly: the first one equal to k under
+// Unicode case folding (so "EventID" and "\u212Aey" match "eventId" and
+// "key"), or "" when none does.
+func foldKey(k string, names []string) string {
+	for _, n := range names {
+		if foldEqual(k, n) {
+			return n
+		}
+	}
+	return ""
+}
+
+// foldEqual reports whether the object key k matches the ASCII field name
+// under Unicode case folding, as encoding/json matches keys to fields.
+func foldEqual(k, name string) bool {
+	if len(k) == len(name) || (len(k) > len(name) && strings.ContainsFunc(k, func(r rune) bool { return r >= utf8.RuneSelf })) {
+		return strings.EqualFold(k, name)
+	}
+	return false
 }
 
 // errPageNotObject reports a response body that is not a JSON object.
@@ -649,11 +693,18 @@ func frozenString(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
-// decodeMonitorPage decodes a whole Monitor stream response in one pass.
+// monitorPageKeys are the members of a Monitor stream response the pager
+// reads.
+var monitorPageKeys = []string{"endCursor", "data"}
+
+// decodeMonitorPage decodes a whole Monitor stream response in one pass,
+// with encoding/json's rules for keys (exact, else case-insensitive),
+// repeated members (the last counts) and null (no change to endCursor; no
+// events for data).
 // body must be owned by the page and never modified afterwards (see
 // frozenString: the decoded strings share its memory, and events point into
 // it); events is appended to (pass a slice with a capacity hint). An
-// "endCursor" that is absent, null or "" yields endCursor "".
+// "endCursor" that is absent, only null, or "" yields endCursor "".
 func decodeMonitorPage(body []byte, events []Event) (monitorPage, error) {
 	sc := jscan{b: body, s: frozenString(body)}
 	var p monitorPage
@@ -675,6 +726,9 @@ func decodeMonitorPage(body []byte, events []Event) (monitorPage, error) {
 			if err != nil {
 				return p, err
 			}
+			if k != "endCursor" && k != "data" {
+				k = foldKey(k, monitorPageKeys)
+			}
 			switch k {
 			case "endCursor":
 				switch {
@@ -683,7 +737,7 @@ func decodeMonitorPage(body []byte, events []Event) (monitorPage, error) {
 						return p, err
 					}
 				case sc.i < len(sc.b) && sc.b[sc.i] == 'n':
-					p.endCursor = ""
+					// null leaves a string as it was (encoding/json).
 					if err := sc.literal("null"); err != nil {
 						return p, err
 					}

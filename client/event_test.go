@@ -210,8 +210,11 @@ func TestEventMarshalJSONWithoutRawUsesTypedFields(t *testing.T) {
 	}
 }
 
-// oracleEvents decodes a Monitor page with encoding/json only: the reference
-// the fast decoder must agree with.
+// oracleEvents decodes a Monitor page with encoding/json only, into structs
+// whose fields have the documented JSON types (string fields for the strings
+// and the timestamp, json.RawMessage for the raw members): the reference the
+// fast decoder must agree with, including key case folding, repeated keys,
+// null and mistyped members.
 func oracleEvents(body []byte) (string, []Event, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil {
@@ -220,51 +223,54 @@ func oracleEvents(body []byte) (string, []Event, error) {
 	if top == nil {
 		return "", nil, errors.New("null page")
 	}
-	var cursor string
-	if raw, ok := top["endCursor"]; ok {
-		if err := json.Unmarshal(raw, &cursor); err != nil {
-			return "", nil, err
-		}
+	var page struct {
+		EndCursor string            `json:"endCursor"`
+		Data      []json.RawMessage `json:"data"`
 	}
-	var elems []json.RawMessage
-	if raw, ok := top["data"]; ok {
-		if err := json.Unmarshal(raw, &elems); err != nil {
-			return "", nil, err
-		}
+	if err := json.Unmarshal(body, &page); err != nil {
+		return "", nil, err
+	}
+	type refEvent struct {
+		Timestamp           string          `json:"timestamp"`
+		EventID             string          `json:"eventId"`
+		Site                string          `json:"site"`
+		AccountID           string          `json:"accountId"`
+		OrganizationID      string          `json:"organizationId"`
+		UserID              string          `json:"userId"`
+		IntegratorKey       string          `json:"integratorKey"`
+		UserAgent           string          `json:"userAgent"`
+		UserAgentClientInfo json.RawMessage `json:"userAgentClientInfo"`
+		IPAddress           string          `json:"ipAddress"`
+		IPAddressLocation   json.RawMessage `json:"ipAddressLocation"`
+		Object              string          `json:"object"`
+		Action              string          `json:"action"`
+		Property            string          `json:"property"`
+		Field               string          `json:"field"`
+		Result              string          `json:"result"`
+		Source              string          `json:"source"`
+		Data                json.RawMessage `json:"data"`
 	}
 	var events []Event
-	for _, raw := range elems {
-		e := Event{Raw: raw}
-		var m map[string]json.RawMessage
-		if json.Unmarshal(raw, &m) == nil && m != nil {
-			str := func(k string) string {
-				var s string
-				if v, ok := m[k]; ok && json.Unmarshal(v, &s) != nil {
-					return ""
-				}
-				if v, ok := m[k]; ok {
-					_ = json.Unmarshal(v, &s)
-				}
-				return s
-			}
-			rawField := func(k string) json.RawMessage {
-				if v, ok := m[k]; ok {
-					return v
-				}
-				return nil
-			}
-			if ts, err := ParseTimestamp(str("timestamp")); err == nil {
-				e.Timestamp = ts
-			}
-			e.EventID, e.Site, e.AccountID = str("eventId"), str("site"), str("accountId")
-			e.OrganizationID, e.UserID, e.IntegratorKey = str("organizationId"), str("userId"), str("integratorKey")
-			e.UserAgent, e.IPAddress, e.Object, e.Action = str("userAgent"), str("ipAddress"), str("object"), str("action")
-			e.Property, e.Field, e.Result, e.Source = str("property"), str("field"), str("result"), str("source")
-			e.UserAgentClientInfo, e.IPAddressLocation, e.Data = rawField("userAgentClientInfo"), rawField("ipAddressLocation"), rawField("data")
+	for _, raw := range page.Data {
+		var r refEvent
+		var te *json.UnmarshalTypeError
+		if err := json.Unmarshal(raw, &r); err != nil && !errors.As(err, &te) {
+			return "", nil, err
+		}
+		e := Event{
+			EventID: r.EventID, Site: r.Site, AccountID: r.AccountID, OrganizationID: r.OrganizationID,
+			UserID: r.UserID, IntegratorKey: r.IntegratorKey, UserAgent: r.UserAgent,
+			UserAgentClientInfo: r.UserAgentClientInfo, IPAddress: r.IPAddress,
+			IPAddressLocation: r.IPAddressLocation, Object: r.Object, Action: r.Action,
+			Property: r.Property, Field: r.Field, Result: r.Result, Source: r.Source, Data: r.Data,
+			Raw: raw,
+		}
+		if ts, err := ParseTimestamp(r.Timestamp); err == nil {
+			e.Timestamp = ts
 		}
 		events = append(events, e)
 	}
-	return cursor, events, nil
+	return page.EndCursor, events, nil
 }
 
 // eventsEqual compares events field by field, raw fields by bytes.
@@ -289,6 +295,11 @@ func FuzzEventDecode(f *testing.F) {
 		`{"data":[{"timestamp":"2024-06-30T07:08:06+02:00","data":{"a":[1,2,{"b":null}]},"ipAddressLocation":null}]}`,
 		"{\"data\":[{\"eventId\":\"\xff\xfe\"}]}", `{"data":[{"userId":"é","Userid":"x"}]}`,
 		`{"data":[{"x":1e400,"y":-0.0,"z":12345678901234567890}]}`, `{"endCursor":7}`, `{"data":{}}`, `[`, ``,
+		`{"EndCursor":"c","DATA":[{"EventId":"a","ACTION":"Login","\u0073ite":"NA3","\u212Aey":1}]}`,
+		`{"endCursor":"c","endCursor":null,"data":[{"eventId":"a","eventId":null},{"userId":"a","userId":7,"userId":{}}]}`,
+		`{"data":[{"timestamp":"2024-06-30T07:08:06Z","timestamp":null},{"timestamp":"2024-06-30T07:08:06Z","timestamp":"x"}]}`,
+		`{"data":[{"ſource":"API","ipAddressLocation":{},"IPADDRESSLOCATION":null,"data":1,"Data":[2]}]}`,
+		`{"data":[1],"Data":null}`, `{"data":[{"eventId":"a"}],"dAtA":[{"eventId":"b"}]}`,
 	} {
 		f.Add([]byte(s))
 	}

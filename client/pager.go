@@ -523,10 +523,10 @@ type listSource[T any] struct {
 
 // nextArgs is what a next function may look at.
 type nextArgs struct {
-	base string                     // API base URL, without trailing slash
-	cur  string                     // the page just fetched (relative)
-	top  map[string]json.RawMessage // the response's members
-	n    int                        // records on the page
+	base string // API base URL, without trailing slash
+	cur  string // the page just fetched (relative)
+	top  []byte // the response's members other than the records, as one JSON object
+	n    int    // records on the page
 }
 
 func (s *listSource[T]) fetch(ctx context.Context, at pagePos) (fetched[T], error) {
@@ -594,11 +594,13 @@ func (s *listSource[T]) fetch(ctx context.Context, at pagePos) (fetched[T], erro
 type span struct{ start, end int }
 
 // splitListPage scans a list response body ({"<itemsKey>": [...], ...}) once,
-// validating all of it: it returns the top-level members (sub-slices of
-// body; of repeated members the last counts, as in encoding/json) and the
+// validating all of it: it returns the other top-level members as one JSON
+// object (decode it with encoding/json to read them with its rules) and the
 // byte ranges of the records of the itemsKey array (none when the member is
-// absent or null). str must hold the same bytes as body.
-func splitListPage(body []byte, str string, itemsKey string) (map[string]json.RawMessage, []span, error) {
+// absent or null). As in encoding/json, the items member's key may differ in
+// case and of repeated ones the last counts. str must hold the same bytes as
+// body.
+func splitListPage(body []byte, str string, itemsKey string) ([]byte, []span, error) {
 	sc := jscan{b: body, s: str}
 	sc.ws()
 	if sc.i >= len(body) {
@@ -613,36 +615,42 @@ func splitListPage(body []byte, str string, itemsKey string) (map[string]json.Ra
 	sc.i++
 	sc.ws()
 	sc.depth = 1
-	top := make(map[string]json.RawMessage, 8)
+	top := append(make([]byte, 0, 128), '{')
 	var spans []span
 	if sc.i < len(body) && body[sc.i] == '}' {
 		sc.i++
 	} else {
 		for {
+			keyStart := sc.i
 			k, err := sc.key()
 			if err != nil {
 				return nil, nil, err
 			}
-			start := sc.i
-			if k == itemsKey && sc.i < len(body) && body[sc.i] != 'n' {
+			items := k == itemsKey || foldEqual(k, itemsKey)
+			if items && sc.i < len(body) && body[sc.i] != 'n' {
 				if body[sc.i] != '[' {
 					if err := sc.skipValue(); err != nil {
 						return nil, nil, err
 					}
-					return nil, nil, fmt.Errorf("member %q: %w: want an array", itemsKey, errPageShape)
+					return nil, nil, fmt.Errorf("member %q: %w: want an array", k, errPageShape)
 				}
 				if spans, err = sc.spans(spans[:0]); err != nil {
 					return nil, nil, err
 				}
 			} else {
-				if k == itemsKey {
+				if items {
 					spans = spans[:0]
 				}
 				if err := sc.skipValue(); err != nil {
 					return nil, nil, err
 				}
+				if !items {
+					if len(top) > 1 {
+						top = append(top, ',')
+					}
+					top = append(top, body[keyStart:sc.i]...)
+				}
 			}
-			top[k] = body[start:sc.i:sc.i]
 			sc.ws()
 			if sc.i >= len(body) {
 				return nil, nil, sc.eof()
@@ -659,6 +667,7 @@ func splitListPage(body []byte, str string, itemsKey string) (map[string]json.Ra
 			return nil, nil, sc.syntax("after object key:value pair")
 		}
 	}
+	top = append(top, '}')
 	sc.ws()
 	if sc.i != len(body) {
 		return nil, nil, sc.syntax("after top-level value")
@@ -722,59 +731,102 @@ func (s *listSource[T]) recordID(raw []byte) string {
 }
 
 // stringMembers returns the string values of the members of the JSON
-// object raw named by paths ("id", or "a.b" for member b of object a), ""
-// for each that is absent or not a string, and all "" when raw is not a
-// well-formed object. Of repeated members the last counts, as in
-// encoding/json.
+// object raw named by paths ("id", or "a.b" for member b of object a), as
+// encoding/json would decode them into string fields: keys match exactly or
+// else case-insensitively, of repeated members the last string counts (null
+// or another JSON type leaves the value as it was; repeated objects merge),
+// and "" is returned for a path with no string. All are "" when raw is not a
+// well-formed object.
 func stringMembers(raw []byte, paths ...string) []string {
 	out := make([]string, len(paths))
-	sc := jscan{b: raw, s: string(raw)}
+	idx := make([]int, len(paths))
+	for i := range idx {
+		idx[i] = i
+	}
+	if !fillStringMembers(raw, string(raw), paths, idx, out) {
+		clear(out)
+	}
+	return out
+}
+
+// fillStringMembers is stringMembers for the object raw (s holds the same
+// bytes): the string member at paths[n] goes to out[idx[n]]. It reports
+// whether raw is a well-formed object.
+func fillStringMembers(raw []byte, s string, paths []string, idx []int, out []string) bool {
+	sc := jscan{b: raw, s: s}
 	sc.ws()
 	if sc.i >= len(raw) || raw[sc.i] != '{' {
-		return out
+		return false
 	}
 	sc.i++
 	sc.ws()
-	var inner []int // paths below the current member
-	for sc.i < len(raw) && raw[sc.i] != '}' {
+	if sc.i < len(raw) && raw[sc.i] == '}' {
+		sc.i++
+		sc.ws()
+		return sc.i == len(raw)
+	}
+	var subPaths []string
+	var subIdx []int
+	for {
 		k, err := sc.key()
 		start := sc.i
 		if err == nil {
 			err = sc.skipValue()
 		}
 		if err != nil {
-			return make([]string, len(paths))
+			return false
 		}
 		v := raw[start:sc.i]
-		inner = inner[:0]
-		for n, p := range paths {
-			switch {
-			case p == k:
-				out[n] = ""
-				if v[0] == '"' {
-					vs := jscan{b: v, s: sc.s[start:sc.i]}
-					out[n], _ = vs.strValue()
+		if name := memberName(k, paths); name != "" {
+			subPaths, subIdx = subPaths[:0], subIdx[:0]
+			for n, p := range paths {
+				switch {
+				case p == name:
+					if v[0] == '"' {
+						vs := jscan{b: v, s: s[start:sc.i]}
+						out[idx[n]], _ = vs.strValue()
+					}
+				case v[0] == '{' && len(p) > len(name) && p[len(name)] == '.' && p[:len(name)] == name:
+					subPaths = append(subPaths, p[len(name)+1:])
+					subIdx = append(subIdx, idx[n])
 				}
-			case v[0] == '{' && strings.HasPrefix(p, k+"."):
-				inner = append(inner, n)
 			}
-		}
-		if len(inner) > 0 {
-			sub := make([]string, len(inner))
-			for m, n := range inner {
-				sub[m] = paths[n][len(k)+1:]
-			}
-			for m, val := range stringMembers(v, sub...) {
-				out[inner[m]] = val
+			if len(subPaths) > 0 {
+				fillStringMembers(v, s[start:sc.i], subPaths, subIdx, out)
 			}
 		}
 		sc.ws()
-		if sc.i < len(raw) && raw[sc.i] == ',' {
+		if sc.i >= len(raw) {
+			return false
+		}
+		switch raw[sc.i] {
+		case ',':
 			sc.i++
 			sc.ws()
+			continue
+		case '}':
+			sc.i++
+			sc.ws()
+			return sc.i == len(raw)
+		}
+		return false
+	}
+}
+
+// memberName is the first path element among paths that encoding/json
+// would decode the key k into (see foldKey), "" for none.
+func memberName(k string, paths []string) string {
+	for _, p := range paths {
+		if name, _, _ := strings.Cut(p, "."); name == k {
+			return name
 		}
 	}
-	return out
+	for _, p := range paths {
+		if name, _, _ := strings.Cut(p, "."); foldEqual(k, name) {
+			return name
+		}
+	}
+	return ""
 }
 
 // resumeFilter is one filter option and the query parameter it sets.

@@ -56,8 +56,11 @@ type OrgUser struct {
 }
 
 // UnmarshalJSON decodes the typed fields and keeps a copy of the bytes.
-// Dates DocuSign sends without a zone are read as UTC; a field whose JSON
-// type is unexpected is left zero (Raw keeps it).
+// Dates DocuSign sends without a zone are read as UTC. Members match fields
+// as encoding/json matches them (exact name, else case-insensitively; the
+// last of repeated members counts); a member that is null or of an
+// unexpected JSON type leaves its field as it was, so zero unless repeated
+// (Raw keeps it).
 func (u *OrgUser) UnmarshalJSON(data []byte) error {
 	type plain OrgUser
 	return unmarshalRecord(data, (*plain)(u), &u.Raw,
@@ -246,14 +249,15 @@ func orgUsersPath(org string) string {
 // stay below the Admin base URL (so credentials never go to another host);
 // listSource refuses a link back to a page already read.
 func linkNext(a nextArgs) (string, bool, error) {
-	var paging struct {
-		Next string `json:"next"`
+	var page struct {
+		Paging struct {
+			Next string `json:"next"`
+		} `json:"paging"`
 	}
-	if raw, ok := a.top["paging"]; ok {
-		if err := json.Unmarshal(raw, &paging); err != nil {
-			return "", false, fmt.Errorf("member \"paging\": %w", err)
-		}
+	if err := json.Unmarshal(a.top, &page); err != nil {
+		return "", false, fmt.Errorf("member \"paging\": %w", err)
 	}
+	paging := page.Paging
 	if paging.Next == "" {
 		return "", true, nil
 	}
@@ -367,11 +371,9 @@ func scanOrgUser(raw []byte, s string) (u OrgUser, id string, ok bool) {
 					id = v
 				}
 			case 'n':
+				// null leaves the field (and recordID's "id") as it was.
 				if sc.literal("null") != nil {
 					return OrgUser{}, "", false
-				}
-				if k == "id" {
-					id = "" // recordID takes the last "id", a string or nothing
 				}
 			default:
 				return OrgUser{}, "", false
@@ -406,12 +408,15 @@ func scanOrgUser(raw []byte, s string) (u OrgUser, id string, ok bool) {
 					return OrgUser{}, "", false
 				}
 			case "created_on", "closed_on", "membership_created_on", "membership_closed_on":
-				v := ""
-				if c == '"' {
-					if v, err = sc.strValue(); err != nil {
+				if c != '"' {
+					// null or another type leaves the time as it was.
+					if sc.skipValue() != nil {
 						return OrgUser{}, "", false
 					}
-				} else if sc.skipValue() != nil {
+					break
+				}
+				v, err := sc.strValue()
+				if err != nil {
 					return OrgUser{}, "", false
 				}
 				t, _ := ParseTimestamp(v)

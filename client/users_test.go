@@ -24,7 +24,7 @@ type fakeAdmin struct {
 	mu       sync.Mutex
 	org      string
 	users    []string // raw JSON objects
-	faults   []string // one per request: "429", "500", "truncate", "evilnext", "samenext", "firstnext"
+	faults   []string // one per request: "429", "500", "truncate", "evilnext", "samenext", "firstnext", "titlecase"
 	requests []url.Values
 	srv      *httptest.Server
 }
@@ -116,6 +116,9 @@ func (f *fakeAdmin) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	pj, _ := json.Marshal(paging)
 	body := `{"users":[` + strings.Join(f.users[start:end], ",") + `],"paging":` + string(pj) + `}`
+	if fault == "titlecase" { // member names spelt in another case, which encoding/json accepts
+		body = `{"Users":[` + strings.Join(f.users[start:end], ",") + `],"Paging":` + strings.Replace(string(pj), `"next"`, `"Next"`, 1) + `}`
+	}
 	if fault == "truncate" {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(body[:len(body)/2])) // a complete HTTP response whose JSON ends early
@@ -397,6 +400,13 @@ func TestOrgUsersPageCheckpointAfterWholePageSkipsIt(t *testing.T) {
 	}
 }
 
+func TestOrgUsersFollowsPagingSpeltInAnotherCase(t *testing.T) {
+	f := newFakeAdmin(t, 9)
+	f.fault("titlecase", "titlecase", "titlecase")
+	got := collectUsers(t, testOrgUsersPager(t, f.conn(), OrgUsersOptions{AccountID: "acct-1", Take: 4}))
+	checkExactlyOnce(t, got, 9)
+}
+
 func staticOrg(id string) func(context.Context) (string, error) {
 	return func(context.Context) (string, error) { return id, nil }
 }
@@ -432,6 +442,9 @@ func FuzzScanOrgUserMatchesEncodingJSON(f *testing.F) {
 		"{\"first_name\":\"\xff\"}",
 		`[1]`,
 		`{ "id" : "a" , "email" : "b" }`,
+		`{"id":"a","id":null,"email":"e","email":null}`,
+		`{"created_on":"2024-01-02T03:04:05Z","created_on":null,"closed_on":"2024-01-02T03:04:05Z","closed_on":7}`,
+		`{"is_managed_by_scim":true,"is_managed_by_scim":null,"CREATED_ON":"2024-01-02T03:04:05Z"}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -468,4 +481,38 @@ func TestScanOrgUserDecodesATypicalUserWithoutFallingBack(t *testing.T) {
 	if _, _, ok := scanOrgUser([]byte(`{"ID":"u1"}`), `{"ID":"u1"}`); ok {
 		t.Fatal("a key matching a field only case-insensitively was decoded by the fast path")
 	}
+}
+
+// FuzzStringMembersMatchesEncodingJSON checks the member reader behind the
+// records' timestamps and identities against encoding/json decoding into
+// string fields: case-insensitive keys, repeated keys, null, mistyped
+// members and nested objects that repeat (and merge).
+func FuzzStringMembersMatchesEncodingJSON(f *testing.F) {
+	for _, seed := range []string{
+		`{"id":"a","settings":{"modified":"m"}}`, `{"ID":"a","Settings":{"MODIFIED":"m"}}`,
+		`{"id":"a","id":null,"id":7}`, `{"settings":{"modified":"m"},"settings":{"other":1},"settings":null}`,
+		`{"settings":"x","\u0069d":"b"}`, `{"ſettings":{"modified":"m"}}`, `[1]`, `null`, `"s"`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var want struct {
+			ID       string `json:"id"`
+			Settings struct {
+				Modified string `json:"modified"`
+			} `json:"settings"`
+		}
+		var te *json.UnmarshalTypeError
+		if err := json.Unmarshal(data, &want); err != nil && !errors.As(err, &te) {
+			return
+		}
+		trimmed := bytes.TrimSpace(data)
+		if len(trimmed) == 0 || trimmed[0] != '{' {
+			return // not an object: stringMembers reports nothing, as encoding/json sets nothing
+		}
+		got := stringMembers(data, "id", "settings.modified")
+		if got[0] != want.ID || got[1] != want.Settings.Modified {
+			t.Fatalf("stringMembers(%s) = %q, encoding/json says %q, %q", data, got, want.ID, want.Settings.Modified)
+		}
+	})
 }
