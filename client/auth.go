@@ -492,3 +492,27 @@ func closeBody(req *http.Request) {
 		_ = req.Body.Close()
 	}
 }
+
+// ErrOAuthRedirect is matched (errors.Is) by the error of an OAuth request
+// (token or userinfo) that was answered with a redirect. OAuth requests never
+// follow redirects: the token request carries the signed assertion, the
+// userinfo request the bearer token, and a token another host returns must
+// not be used. The fix is the environment's OAuthURL (it must be the final
+// address of the account server).
+var ErrOAuthRedirect = errors.New("docusign: OAuth requests do not follow redirects")
+
+// withoutRedirects returns a copy of hc (http.DefaultClient when nil) that
+// returns an error wrapping ErrOAuthRedirect instead of following a
+// redirect.
+func withoutRedirects(hc *http.Client) *http.Client {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	c := *hc
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		from := via[len(via)-1].URL
+		return fmt.Errorf("%w: %s %s%s was redirected to %s: set Environment.OAuthURL to the account server's final address",
+			ErrOAuthRedirect, via[0].Method, from.Host, from.EscapedPath(), origin(req.URL))
+	}
+	return &c
+}

@@ -75,10 +75,11 @@ func New(opts ...Option) (*Client, error) {
 	c.golive = newGoLiveTracker(settings.env.Sandbox, settings.now)
 
 	// OAuth requests go through the transport without the auth layer.
-	c.oauthHTTP, err = cfg.transportConfig.newHTTPClient(nil)
+	oauthHTTP, err := cfg.transportConfig.newHTTPClient(nil)
 	if err != nil {
 		return nil, err
 	}
+	c.oauthHTTP = withoutRedirects(oauthHTTP)
 	c.httpClient, err = cfg.transportConfig.newHTTPClient(func(rt http.RoundTripper) http.RoundTripper {
 		return &authTransport{base: rt, client: c}
 	})

@@ -65,7 +65,8 @@ const (
 func DefaultScopes() []string { return []string{ScopeSignature, ScopeImpersonation} }
 
 // MaxTokenLifetime is the longest JWT assertion lifetime DocuSign accepts,
-// and the default.
+// and the default. It also caps the lifetime of the tokens the JWT grant
+// returns: a larger expires_in is read as MaxTokenLifetime.
 const MaxTokenLifetime = time.Hour
 
 // GrantTypeJWTBearer is the OAuth grant_type of the JWT grant.
@@ -91,7 +92,8 @@ type JWTConfig struct {
 	// RedirectURI, if set, lets consent_required errors carry the consent URL.
 	RedirectURI string
 	// HTTPClient sends the token request; nil means http.DefaultClient. It
-	// must not add an Authorization header.
+	// must not add an Authorization header. Its redirect policy is replaced:
+	// the token request never follows a redirect (see ErrOAuthRedirect).
 	HTTPClient *http.Client
 	// Now is the clock for iat and expiry; nil means time.Now.
 	Now func() time.Time
@@ -134,9 +136,7 @@ func NewJWTTokenSource(cfg JWTConfig) (*JWTTokenSource, error) {
 	if cfg.Lifetime == 0 {
 		cfg.Lifetime = MaxTokenLifetime
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = http.DefaultClient
-	}
+	cfg.HTTPClient = withoutRedirects(cfg.HTTPClient)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -228,16 +228,29 @@ func (s *JWTTokenSource) Token(ctx context.Context) (*Token, error) {
 		return nil, fmt.Errorf("docusign: token response from %s has token_type %q, want Bearer", s.tokenURL, tr.TokenType)
 	}
 	tok := &Token{AccessToken: tr.AccessToken, TokenType: "Bearer", IssuedAt: now}
-	if tr.ExpiresIn != "" {
-		secs, err := strconv.ParseFloat(string(tr.ExpiresIn), 64)
-		if err != nil || secs <= 0 {
-			return nil, fmt.Errorf("docusign: token response from %s has invalid expires_in %q", s.tokenURL, tr.ExpiresIn)
-		}
-		tok.Expiry = now.Add(time.Duration(secs * float64(time.Second)))
-	} else {
-		tok.Expiry = now.Add(s.cfg.Lifetime)
+	life, err := tokenLifetime(tr.ExpiresIn, s.cfg.Lifetime, MaxTokenLifetime)
+	if err != nil {
+		return nil, fmt.Errorf("docusign: token response from %s: %w", s.tokenURL, err)
 	}
+	tok.Expiry = now.Add(life)
 	return tok, nil
+}
+
+// tokenLifetime reads an OAuth expires_in (seconds, a JSON number or string):
+// def when absent, at most max (a larger value, however large, is clamped
+// rather than overflowing into the past).
+func tokenLifetime(expiresIn json.Number, def, max time.Duration) (time.Duration, error) {
+	if expiresIn == "" {
+		return min(def, max), nil
+	}
+	secs, err := strconv.ParseFloat(string(expiresIn), 64)
+	if err != nil || !(secs > 0) { // also refuses NaN
+		return 0, fmt.Errorf("invalid expires_in %q: want a positive number of seconds", string(expiresIn))
+	}
+	if secs >= max.Seconds() {
+		return max, nil
+	}
+	return time.Duration(secs * float64(time.Second)), nil
 }
 
 // String describes the source without its key.

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -316,5 +317,82 @@ func TestDefaultScopesCannotBeChangedByACaller(t *testing.T) {
 	s[0] = "organization_read"
 	if got := DefaultScopes(); len(got) != 2 || got[0] != ScopeSignature || got[1] != ScopeImpersonation {
 		t.Fatalf("DefaultScopes() = %q after a caller changed its copy", got)
+	}
+}
+
+func TestOAuthRequestsNeverFollowRedirects(t *testing.T) {
+	// Another server stands for the attacker: it must receive neither the
+	// assertion nor the bearer token, and its token must not be used.
+	var stolen atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		stolen.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"attacker","token_type":"Bearer","expires_in":3600,"sub":"x","accounts":[]}`)
+	}))
+	t.Cleanup(other.Close)
+	for _, status := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect, http.StatusFound} {
+		t.Run(fmt.Sprintf("token endpoint answering %d", status), func(t *testing.T) {
+			srv := newTokenServer(t, func(w http.ResponseWriter, _ int64) {
+				w.Header().Set("Location", other.URL+"/oauth/token")
+				w.WriteHeader(status)
+			})
+			before := stolen.Load()
+			src, err := NewJWTTokenSource(testJWTConfig(t, srv.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok, err := src.Token(context.Background())
+			if !errors.Is(err, ErrOAuthRedirect) || tok != nil {
+				t.Fatalf("Token = %v, %v; want ErrOAuthRedirect", tok, err)
+			}
+			if n := stolen.Load() - before; n != 0 {
+				t.Fatalf("the redirect target received %d requests", n)
+			}
+		})
+	}
+	t.Run("userinfo redirected to another port", func(t *testing.T) {
+		redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+		}))
+		t.Cleanup(redirector.Close)
+		c, err := New(WithEnvironment(Environment{Name: "test", OAuthURL: redirector.URL}),
+			WithTokenSource(StaticTokenSource(&Token{AccessToken: "secret-bearer", Expiry: time.Now().Add(time.Hour)})))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := stolen.Load()
+		_, err = c.UserInfo(context.Background())
+		if !errors.Is(err, ErrOAuthRedirect) {
+			t.Fatalf("UserInfo error = %v, want ErrOAuthRedirect", err)
+		}
+		if n := stolen.Load() - before; n != 0 {
+			t.Fatalf("the redirect target received %d requests", n)
+		}
+	})
+}
+
+func TestHugeExpiresInIsClampedToTheMaximumLifetime(t *testing.T) {
+	for _, expiresIn := range []string{`9300000000`, `1e300`, `"9223372037"`, `7200`} {
+		t.Run(expiresIn, func(t *testing.T) {
+			srv := newTokenServer(t, func(w http.ResponseWriter, _ int64) {
+				io.WriteString(w, `{"access_token":"x","token_type":"Bearer","expires_in":`+expiresIn+`}`)
+			})
+			cfg := testJWTConfig(t, srv.env)
+			now := time.Unix(1_700_000_000, 0)
+			cfg.Now = func() time.Time { return now }
+			src, _ := NewJWTTokenSource(cfg)
+			tok, err := src.Token(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tok.Expiry.Equal(now.Add(MaxTokenLifetime)) {
+				t.Errorf("Expiry = %v, want %v", tok.Expiry, now.Add(MaxTokenLifetime))
+			}
+		})
+	}
+	for _, bad := range []string{`"NaN"`, `0`, `"-Inf"`} {
+		if _, err := tokenLifetime(json.Number(strings.Trim(bad, `"`)), time.Hour, MaxTokenLifetime); err == nil {
+			t.Errorf("expires_in %s accepted", bad)
+		}
 	}
 }
