@@ -346,9 +346,10 @@ func ndjson[T any](w io.Writer, raw func(*T) []byte) sink[T] {
 }
 
 // pageLoop drains a pager: each page's records are written and flushed,
-// then the checkpoint is saved, so a run interrupted at any point resumes
-// from the last saved page with nothing lost; --max stops mid-page with an
-// exact mid-page checkpoint.
+// then the checkpoint is saved, never the other way round, so a run that
+// dies at any point resumes from the last saved position with nothing
+// lost. --max, and an interrupt (ctx done) in the middle of a page, stop
+// after the record being written, with an exact mid-page checkpoint.
 func pageLoop[T any](ctx context.Context, p *client.Pager[T], out sink[T], cpf checkpointFile, max int, progress func(n int)) (int, error) {
 	n := 0
 	for p.HasMorePages() {
@@ -363,7 +364,7 @@ func pageLoop[T any](ctx context.Context, p *client.Pager[T], out sink[T], cpf c
 			if err := out.emit(&page.Items[i]); err != nil {
 				return n, err
 			}
-			if n++; max > 0 && n >= max {
+			if n++; (max > 0 && n >= max) || (ctx.Err() != nil && i+1 < len(page.Items)) {
 				if err := out.flush(); err != nil {
 					return n, err
 				}
