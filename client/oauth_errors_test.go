@@ -22,6 +22,7 @@ func TestNewAuthErrorParsesTheOAuthErrorBody(t *testing.T) {
 		{"a plain code", `{"error":"consent_required"}`, "consent_required", "", 400},
 		{"a code with description", `{"error":"invalid_grant","error_description":"expired assertion"}`, "invalid_grant", "expired assertion", 400},
 		{"invalid_grant refined by description", `{"error":"invalid_grant","error_description":"user_not_found"}`, "user_not_found", "user_not_found", 400},
+		{"invalid_grant refined to consent_required", `{"error":"invalid_grant","error_description":"consent_required"}`, "consent_required", "consent_required", 400},
 		{"an unknown code is kept", `{"error":"unsupported_grant_type"}`, "unsupported_grant_type", "", 400},
 		{"a 401 without body is unauthorized", ``, "unauthorized", "", 401},
 		{"HTML is summarised", "<html><title>Service\n Unavailable</title></html>", "", reasonHTML + `: "Service  Unavailable"`, 503},
@@ -54,6 +55,17 @@ func TestAuthErrorMessagesExplainTheFix(t *testing.T) {
 		if !strings.Contains(msg, code) || !strings.Contains(msg, hint) {
 			t.Errorf("%s: message %q lacks the code or the hint %q", code, msg, hint)
 		}
+	}
+}
+
+// TestInvalidGrantWithAConsentDescriptionIsConsentRequired: DocuSign
+// answers a missing consent as invalid_grant with the description
+// consent_required; callers must still find ErrConsentRequired (and the
+// CLI its consent URL hint).
+func TestInvalidGrantWithAConsentDescriptionIsConsentRequired(t *testing.T) {
+	e := newAuthError(authResponse(400, `{"error":"invalid_grant","error_description":" consent_required "}`))
+	if !errors.Is(e, ErrConsentRequired) || e.Code != codeConsentRequired {
+		t.Fatalf("code %q: errors.Is(ErrConsentRequired) = %v, want true", e.Code, errors.Is(e, ErrConsentRequired))
 	}
 }
 

@@ -302,13 +302,24 @@ func (p *Pager[T]) Checkpoint() Checkpoint {
 // includes the current record. Breaking out of the loop leaves the pager at
 // that record: a later All continues after it. An error is yielded once
 // (with a zero record) and ends the iteration, leaving the pager ready to
-// retry. On a followed Monitor stream, cancelling ctx ends the iteration
-// without an error.
+// retry. Cancelling ctx stops the iteration before the next record, even
+// in the middle of a page, with the context's error (on a followed Monitor
+// stream, without an error); Checkpoint then points just after the last
+// record yielded.
 func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
+		done := ctx.Done() // nil for a context that is never cancelled
 		for {
 			if p.cur != nil {
 				for p.yielded < len(p.cur.Items) {
+					if done != nil {
+						select {
+						case <-done:
+							p.yieldCancel(ctx, yield)
+							return
+						default:
+						}
+					}
 					item := p.cur.Items[p.yielded]
 					p.yielded++
 					if !yield(item, nil) {
@@ -332,6 +343,16 @@ func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 			p.yielded = 0
 		}
 	}
+}
+
+// yieldCancel ends an iteration whose context is done: with the context's
+// error, or quietly on a followed stream (which only cancellation ends).
+func (p *Pager[T]) yieldCancel(ctx context.Context, yield func(T, error) bool) {
+	if p.follow {
+		return
+	}
+	var zero T
+	yield(zero, ctx.Err())
 }
 
 // pagerErrorSeq yields err once: the iterator form of a constructor error.

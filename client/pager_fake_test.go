@@ -170,6 +170,8 @@ func TestFakeMonitorFaultsBetweenPagesLoseAndRepeatNothing(t *testing.T) {
 			}
 			var got []int
 			var errs []error
+			var injected *docusigntest.InjectedFault
+			tokensBefore := srv.TokenRequests()
 			for attempt := 0; p.HasMorePages() && attempt < 10; attempt++ {
 				for e, err := range p.All(context.Background()) {
 					if err != nil {
@@ -183,12 +185,21 @@ func TestFakeMonitorFaultsBetweenPagesLoseAndRepeatNothing(t *testing.T) {
 						} else {
 							f := fault
 							f.PathPrefix = streamPath
-							srv.InjectFault(f)
+							injected = srv.InjectFault(f)
 						}
 					}
 				}
 			}
 			requireStream(t, got, 95)
+			// The fault must have happened for the test to mean anything.
+			switch want := max(fault.Count, 1); {
+			case name == "token rejected":
+				if srv.TokenRequests() == tokensBefore {
+					t.Error("the invalidated token was never replaced: the rejection did not happen")
+				}
+			case injected == nil || injected.Fired() != want:
+				t.Errorf("the injected fault fired %d times, want %d", firedCount(injected), want)
+			}
 			t.Logf("errors surfaced and retried: %v", errs)
 		})
 	}
@@ -350,6 +361,8 @@ func TestFakeOrgUsersSurviveFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
+	var throttled, truncated *docusigntest.InjectedFault
+	tokensBefore := -1
 	for attempt := 0; p.HasMorePages() && attempt < 10; attempt++ {
 		for u, err := range p.All(context.Background()) {
 			if err != nil {
@@ -358,15 +371,31 @@ func TestFakeOrgUsersSurviveFaults(t *testing.T) {
 			got = append(got, strings.ToLower(u.ID))
 			switch len(got) {
 			case 40:
-				srv.InjectFault(docusigntest.Fault{PathPrefix: "/management/", Status: 429})
+				throttled = srv.InjectFault(docusigntest.Fault{PathPrefix: "/management/", Status: 429})
 			case 80:
-				srv.InjectFault(docusigntest.Fault{PathPrefix: "/management/", Truncate: true})
+				truncated = srv.InjectFault(docusigntest.Fault{PathPrefix: "/management/", Truncate: true})
 			case 120:
+				tokensBefore = srv.TokenRequests()
 				srv.InvalidateTokens()
 			}
 		}
 	}
 	requireSameSet(t, got, accountMembers(srv, acct))
+	// Each fault must have happened for the test to mean anything.
+	if firedCount(throttled) != 1 || firedCount(truncated) != 1 {
+		t.Errorf("the 429 fired %d times and the truncation %d, want 1 each", firedCount(throttled), firedCount(truncated))
+	}
+	if tokensBefore < 0 || srv.TokenRequests() == tokensBefore {
+		t.Error("the invalidated token was never replaced: the rejection did not happen")
+	}
+}
+
+// firedCount is how often f fired; 0 when it was never injected.
+func firedCount(f *docusigntest.InjectedFault) int {
+	if f == nil {
+		return 0
+	}
+	return f.Fired()
 }
 
 func TestFakeAccountUsersAndEnrichment(t *testing.T) {

@@ -319,3 +319,49 @@ func TestSplitListPage(t *testing.T) {
 		})
 	}
 }
+
+// TestPagerCancelStopsAtTheNextRecord cancels the context after every
+// possible number of records and checks that the iterator stops before the
+// next record with the context's error, and that the checkpoint then
+// resumes exactly after the last record handed out.
+func TestPagerCancelStopsAtTheNextRecord(t *testing.T) {
+	ids := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}
+	for k := 0; k <= len(ids); k++ {
+		src := &sliceSource{ids: ids, n: 4, failAt: -1}
+		p := newSlicePager(src, Checkpoint{})
+		ctx, cancel := context.WithCancel(context.Background())
+		var got []string
+		var stopErr error
+		if k == 0 {
+			cancel()
+		}
+		for s, err := range p.All(ctx) {
+			if err != nil {
+				stopErr = err
+				break
+			}
+			got = append(got, s)
+			if len(got) == k {
+				cancel()
+			}
+		}
+		cancel()
+		if k < len(ids) && !errors.Is(stopErr, context.Canceled) {
+			t.Fatalf("cancelled after %d records: error %v, want context.Canceled", k, stopErr)
+		}
+		if len(got) != k {
+			t.Fatalf("cancelled after %d records: %d records yielded (%v)", k, len(got), got)
+		}
+		cp := p.Checkpoint()
+		rest := newSlicePager(&sliceSource{ids: ids, n: 4, failAt: -1}, cp)
+		for s, err := range rest.All(context.Background()) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, s)
+		}
+		if !slices.Equal(got, ids) {
+			t.Fatalf("cancelled after %d records, then resumed from %v: got %v", k, cp, got)
+		}
+	}
+}

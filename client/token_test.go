@@ -76,9 +76,7 @@ func TestConcurrentCallersShareOneTokenRequest(t *testing.T) {
 		}()
 	}
 	// Let the single fetch finish only once it has started.
-	for src.calls.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	waitUntil(t, "the token request started", func() bool { return src.calls.Load() > 0 })
 	close(src.release)
 	wg.Wait()
 	if got := src.calls.Load(); got != 1 {
@@ -242,9 +240,7 @@ func TestACancelledCallerDoesNotCancelTheSharedRequest(t *testing.T) {
 		_, err := cts.Token(ctx)
 		done <- err
 	}()
-	for src.calls.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	waitUntil(t, "the token request started", func() bool { return src.calls.Load() > 0 })
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled caller got %v", err)
@@ -485,5 +481,18 @@ func TestTheZeroMemoryTokenCacheIsUsable(t *testing.T) {
 	}
 	if err := c.Delete(ctx, "k"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// waitUntil polls cond until it holds, failing the test (instead of
+// hanging it) when it does not within 10 seconds.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

@@ -23,26 +23,57 @@ var (
 	scopesAdmin = []string{client.ScopeSignature, client.ScopeImpersonation, client.ScopeOrganizationRead, client.ScopeUserRead}
 )
 
-// parse parses a command's flags and the shared settings.
+func init() {
+	register(
+		command{"consent-url", "print the consent URL for the scopes the commands need", `
+Prints the URL the impersonated user opens once to grant this integration
+consent for the scopes of the commands named by --for. Needs the
+integration key and a redirect URI registered for it.`, runConsentURL},
+		command{"token", "obtain a token and print its expiry (--show prints the token)", `
+Obtains an access token with the JWT grant (from the token cache when a
+valid one is there) and prints when it expires. --show also prints the
+token itself, a secret.`, runToken},
+		command{"reset-token", "drop the cached token", `
+Drops the cached token of this integration key, user and environment, so
+that the next command requests a new one (after a key rotation, or a
+change of consent).`, runResetToken},
+		command{"whoami", "show the user, the accounts and the eSignature base URI in use", `
+Shows the impersonated user, every account the user has (the one in use
+is marked *) and the eSignature base URI the commands call.`, runWhoami},
+		command{"events", "Monitor events as NDJSON, resumable with --checkpoint", `
+Writes Monitor events to stdout as NDJSON, one event per line, byte for
+byte as DocuSign sent it. With --checkpoint FILE a run resumes where the
+last one stopped, with nothing lost or repeated; --follow keeps polling for
+new events until interrupted. On a terminal, stderr shows progress.`, runEvents},
+		command{"users", "Admin organization users as NDJSON or a table, resumable", `
+Lists the organization's users (Admin API) that are members of the
+account in use (--account-id), as NDJSON or, with --table, a table.
+Resumable with --checkpoint FILE. Needs --org-id.`, runUsers},
+		command{"esign-users", "an eSignature account's users as NDJSON", `
+Lists the users of the eSignature account in use as NDJSON, resumable with
+--checkpoint FILE.`, runESignUsers},
+		command{"golive", "count consecutive successful eSignature calls against Go-Live's 20", `
+Makes read-only eSignature calls in the developer environment and reports
+the count of consecutive successful calls that Go-Live review requires.`, runGoLive},
+	)
+}
+
+// parse parses a command's own flags (defined by define, which may be nil)
+// and the shared settings, filling unset settings from the environment.
 func parse(e *env, name string, args []string, define func(fs *flag.FlagSet)) (*settings, error) {
-	fs := flag.NewFlagSet("docusign "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	s := newSettings(fs)
-	if define != nil {
-		define(fs)
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return nil, usagef("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	var s *settings
+	if _, err := parseFlags(e, name, args, func(fs *flag.FlagSet) { s = newSettings(fs) }, define); err != nil {
+		return nil, err
 	}
 	s.resolve(e.getenv)
 	return s, nil
 }
+
+// problems collects configuration problems so that a command reports all
+// of them at once, together with those of the shared settings.
+type problems []error
+
+func (p *problems) addf(format string, args ...any) { *p = append(*p, fmt.Errorf(format, args...)) }
 
 // setup parses a command's flags and builds its Client.
 func setup(e *env, name string, args []string, n need, scopes []string, define func(fs *flag.FlagSet)) (*client.Client, error) {
@@ -53,9 +84,11 @@ func setup(e *env, name string, args []string, n need, scopes []string, define f
 	return newClient(e, s, n, scopes)
 }
 
-// newClient validates the settings a command needs and builds the Client.
-func newClient(e *env, s *settings, n need, scopes []string) (*client.Client, error) {
-	if err := s.validate(n); err != nil {
+// newClient validates the settings a command needs and builds the Client;
+// the problems a command found in its own flags are reported with those of
+// the settings.
+func newClient(e *env, s *settings, n need, scopes []string, found ...error) (*client.Client, error) {
+	if err := errors.Join(append(found, s.validate(n))...); err != nil {
 		return nil, usageError{err}
 	}
 	environment, _ := s.environment()
@@ -201,6 +234,46 @@ func runWhoami(ctx context.Context, e *env, args []string) error {
 // checkpointFile reads and writes a checkpoint atomically.
 type checkpointFile string
 
+// checkpointFlag is the --checkpoint flag of the resumable commands.
+func checkpointFlag(fs *flag.FlagSet, path *string) {
+	fs.StringVar(path, "checkpoint", "", "checkpoint `FILE`: read at start when present, written after each page")
+}
+
+// openCheckpoint loads the checkpoint at path, if any, and checks that
+// the file can be written, before the command prints anything: a run that
+// could not save its position would be lost on the first page. Problems
+// are added to bad, naming the flag and the path.
+func openCheckpoint(bad *problems, path string) (checkpointFile, client.Checkpoint, bool) {
+	f := checkpointFile(path)
+	cp, found, err := f.load()
+	if err == nil && path != "" {
+		err = checkWritable(path)
+	}
+	if err != nil {
+		bad.addf("--checkpoint %s: %v", path, err)
+	}
+	return f, cp, found
+}
+
+// checkWritable checks that path can be replaced the way writeFileAtomic
+// does: a temporary file can be created beside it, and path is not a
+// directory.
+func checkWritable(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return errors.New("is a directory: give a file path")
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("cannot write in %s: %v", filepath.Dir(path), err)
+	}
+	tmp.Close()
+	return os.Remove(tmp.Name())
+}
+
 func (f checkpointFile) load() (client.Checkpoint, bool, error) {
 	var cp client.Checkpoint
 	if f == "" {
@@ -214,7 +287,7 @@ func (f checkpointFile) load() (client.Checkpoint, bool, error) {
 		return cp, false, err
 	}
 	if err := cp.UnmarshalText([]byte(strings.TrimSpace(string(b)))); err != nil {
-		return cp, false, usagef("--checkpoint %s: %v (delete the file to start over)", f, err)
+		return cp, false, fmt.Errorf("%v (delete the file to start over)", err)
 	}
 	return cp, true, nil
 }
@@ -223,7 +296,10 @@ func (f checkpointFile) save(cp client.Checkpoint) error {
 	if f == "" {
 		return nil
 	}
-	return writeFileAtomic(string(f), []byte(cp.String()+"\n"))
+	if err := writeFileAtomic(string(f), []byte(cp.String()+"\n")); err != nil {
+		return fmt.Errorf("saving the checkpoint %s: %w", f, err)
+	}
+	return nil
 }
 
 // writeFileAtomic replaces path with data so that a reader (or a killed
@@ -270,9 +346,10 @@ func ndjson[T any](w io.Writer, raw func(*T) []byte) sink[T] {
 }
 
 // pageLoop drains a pager: each page's records are written and flushed,
-// then the checkpoint is saved, so a run interrupted at any point resumes
-// from the last saved page with nothing lost; --max stops mid-page with an
-// exact mid-page checkpoint.
+// then the checkpoint is saved, never the other way round, so a run that
+// dies at any point resumes from the last saved position with nothing
+// lost. --max, and an interrupt (ctx done) in the middle of a page, stop
+// after the record being written, with an exact mid-page checkpoint.
 func pageLoop[T any](ctx context.Context, p *client.Pager[T], out sink[T], cpf checkpointFile, max int, progress func(n int)) (int, error) {
 	n := 0
 	for p.HasMorePages() {
@@ -287,7 +364,7 @@ func pageLoop[T any](ctx context.Context, p *client.Pager[T], out sink[T], cpf c
 			if err := out.emit(&page.Items[i]); err != nil {
 				return n, err
 			}
-			if n++; max > 0 && n >= max {
+			if n++; (max > 0 && n >= max) || (ctx.Err() != nil && i+1 < len(page.Items)) {
 				if err := out.flush(); err != nil {
 					return n, err
 				}
@@ -312,9 +389,9 @@ func runEvents(ctx context.Context, e *env, args []string) error {
 	var limit, max int
 	var follow bool
 	s, err := parse(e, "events", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&since, "since", "", "start at this time: RFC 3339 (2024-05-01T00:00:00Z) or an age (24h)")
+		fs.StringVar(&since, "since", "", "start at this `TIME`: RFC 3339 (2024-05-01T00:00:00Z) or an age (24h)")
 		fs.StringVar(&cursor, "cursor", "", "start at an endCursor from an earlier run")
-		fs.StringVar(&cpPath, "checkpoint", "", "checkpoint FILE: read at start when present, written after each page")
+		checkpointFlag(fs, &cpPath)
 		fs.IntVar(&limit, "limit", client.DefaultMonitorLimit, "events per request, 1 to 2000")
 		fs.BoolVar(&follow, "follow", false, "keep polling for new events until interrupted")
 		fs.StringVar(&interval, "interval", "60s", "poll interval with --follow")
@@ -323,22 +400,29 @@ func runEvents(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	var bad problems
 	opts := client.MonitorEventsOptions{Cursor: cursor, Limit: limit, Follow: follow}
+	if limit < 1 || limit > 2000 {
+		bad.addf("--limit %d: want 1 to 2000", limit)
+	}
 	if follow {
 		if opts.PollInterval, err = durationOr(interval, client.DefaultPollInterval); err != nil || opts.PollInterval <= 0 {
-			return usagef("--interval %q: want a positive duration such as 60s", interval)
+			bad.addf("--interval %q: want a positive duration such as 60s", interval)
 		}
 	}
 	if since != "" {
 		if opts.Since, err = parseSince(since); err != nil {
-			return usagef("--since: %v", err)
+			bad.addf("--since: %v", err)
 		}
 	}
-	if max < 0 {
-		return usagef("--max %d: want 0 (no limit) or a positive count", max)
+	if since != "" && cursor != "" {
+		bad.addf("--since and --cursor: give at most one start")
 	}
-	cpf := checkpointFile(cpPath)
-	cp, found, err := cpf.load()
+	if max < 0 {
+		bad.addf("--max %d: want 0 (no limit) or a positive count", max)
+	}
+	cpf, cp, found := openCheckpoint(&bad, cpPath)
+	c, err := newClient(e, s, need{auth: true}, scopesESign, bad...)
 	if err != nil {
 		return err
 	}
@@ -348,18 +432,13 @@ func runEvents(ctx context.Context, e *env, args []string) error {
 		}
 		opts.Cursor, opts.Since, opts.Checkpoint = "", time.Time{}, cp
 	}
-	c, err := newClient(e, s, need{auth: true}, scopesESign)
-	if err != nil {
-		return err
-	}
 	p, err := c.MonitorEventsPager(opts)
 	if err != nil {
 		return usageError{err}
 	}
-	n, err := pageLoop(ctx, p, ndjson(e.stdout, func(ev *client.Event) []byte { return ev.Raw }), cpf, max, progressFunc(e, c, "events"))
-	if e.isTerminal {
-		fmt.Fprintf(e.stderr, "\revents: %d written\n", n)
-	}
+	prog := newProgress(e, c, "events")
+	n, err := pageLoop(ctx, p, ndjson(e.stdout, func(ev *client.Event) []byte { return ev.Raw }), cpf, max, prog.page)
+	prog.done(n)
 	return err
 }
 
@@ -378,44 +457,36 @@ func parseSince(v string) (time.Time, error) {
 	return t, nil
 }
 
-// progressFunc shows progress and rate-limit state on a terminal.
-func progressFunc(e *env, c *client.Client, what string) func(int) {
-	if !e.isTerminal {
-		return nil
-	}
-	return func(n int) {
-		r := c.Rate()
-		fmt.Fprintf(e.stderr, "\r%s: %d written; rate limit %s   ", what, n, r)
-	}
-}
-
 func runUsers(ctx context.Context, e *env, args []string) error {
-	var modified, account, status, email, cpPath string
+	var modified, status, email, cpPath string
 	var max int
 	var table bool
 	s, err := parse(e, "users", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&modified, "modified-since", "", "only users modified since: RFC 3339 or an age (24h)")
-		fs.StringVar(&account, "account", "", "only members of this account (default: the configured account)")
-		fs.StringVar(&status, "status", "", "only users with this status (active, created, closed)")
-		fs.StringVar(&email, "email", "", "only the user with this email")
-		fs.StringVar(&cpPath, "checkpoint", "", "checkpoint FILE: read at start when present, written after each page")
+		fs.StringVar(&modified, "modified-since", "", "only users modified since this `TIME`: RFC 3339 or an age (24h)")
+		fs.StringVar(&status, "status", "", "only users with this `STATUS` (active, created, closed)")
+		fs.StringVar(&email, "email", "", "only the user with this `EMAIL`")
+		checkpointFlag(fs, &cpPath)
 		fs.IntVar(&max, "max", 0, "stop after this many users (0: no limit)")
 		fs.BoolVar(&table, "table", false, "print a table instead of NDJSON")
 	})
 	if err != nil {
 		return err
 	}
-	opts := client.OrgUsersOptions{AccountID: account, Status: status, Email: email}
+	var bad problems
+	// The account filter is the account in use: --account-id, else the
+	// user's default account.
+	opts := client.OrgUsersOptions{Status: status, Email: email}
 	if modified != "" {
 		if opts.LastModifiedSince, err = parseSince(modified); err != nil {
-			return usagef("--modified-since: %v", err)
+			bad.addf("--modified-since: %v", err)
 		}
 	}
-	cpf := checkpointFile(cpPath)
-	if opts.Checkpoint, _, err = cpf.load(); err != nil {
-		return err
+	if max < 0 {
+		bad.addf("--max %d: want 0 (no limit) or a positive count", max)
 	}
-	c, err := newClient(e, s, need{auth: true, org: true}, scopesAdmin)
+	var cpf checkpointFile
+	cpf, opts.Checkpoint, _ = openCheckpoint(&bad, cpPath)
+	c, err := newClient(e, s, need{auth: true, org: true}, scopesAdmin, bad...)
 	if err != nil {
 		return err
 	}
@@ -435,49 +506,64 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 			flush: tw.Flush,
 		}
 	}
-	_, err = pageLoop(ctx, p, out, cpf, max, progressFunc(e, c, "users"))
+	prog := newProgress(e, c, "users")
+	n, err := pageLoop(ctx, p, out, cpf, max, prog.page)
+	prog.done(n)
 	return err
 }
 
 func runESignUsers(ctx context.Context, e *env, args []string) error {
 	var cpPath string
 	var max int
-	c, err := setup(e, "esign-users", args, need{auth: true}, scopesESign, func(fs *flag.FlagSet) {
-		fs.StringVar(&cpPath, "checkpoint", "", "checkpoint FILE: read at start when present, written after each page")
+	s, err := parse(e, "esign-users", args, func(fs *flag.FlagSet) {
+		checkpointFlag(fs, &cpPath)
 		fs.IntVar(&max, "max", 0, "stop after this many users (0: no limit)")
 	})
 	if err != nil {
 		return err
 	}
-	cpf := checkpointFile(cpPath)
+	var bad problems
+	if max < 0 {
+		bad.addf("--max %d: want 0 (no limit) or a positive count", max)
+	}
 	var opts client.AccountUsersOptions
-	if opts.Checkpoint, _, err = cpf.load(); err != nil {
+	cpf, cp, _ := openCheckpoint(&bad, cpPath)
+	opts.Checkpoint = cp
+	c, err := newClient(e, s, need{auth: true}, scopesESign, bad...)
+	if err != nil {
 		return err
 	}
 	p, err := c.AccountUsersPager(opts)
 	if err != nil {
 		return usageError{err}
 	}
-	_, err = pageLoop(ctx, p, ndjson(e.stdout, func(u *client.ESignatureUser) []byte { return u.Raw }), cpf, max, progressFunc(e, c, "esign-users"))
+	prog := newProgress(e, c, "esign-users")
+	n, err := pageLoop(ctx, p, ndjson(e.stdout, func(u *client.ESignatureUser) []byte { return u.Raw }), cpf, max, prog.page)
+	prog.done(n)
 	return err
 }
 
 func runGoLive(ctx context.Context, e *env, args []string) error {
 	var calls int
-	c, err := setup(e, "golive", args, need{auth: true}, scopesESign, func(fs *flag.FlagSet) {
+	s, err := parse(e, "golive", args, func(fs *flag.FlagSet) {
 		fs.IntVar(&calls, "calls", client.GoLiveRequired, "read-only eSignature calls to make")
 	})
 	if err != nil {
 		return err
 	}
+	var bad problems
 	if calls < 1 {
-		return usagef("--calls %d: want at least 1", calls)
+		bad.addf("--calls %d: want at least 1", calls)
 	}
-	if !c.GoLive().Enabled() {
-		return usagef("--env %s: Go-Live counts calls in the developer environment; run golive with --env developer", c.Environment().Name)
+	if env, err := s.environment(); err == nil && !env.Sandbox {
+		bad.addf("%s %s: Go-Live counts calls in the developer environment; run golive with --env developer", s.env.name(), env.Name)
+	}
+	c, err := newClient(e, s, need{auth: true}, scopesESign, bad...)
+	if err != nil {
+		return err
 	}
 	status, err := goLiveCalls(ctx, c, calls)
-	fmt.Fprintf(e.stdout, "Go-Live: %s\n", status)
+	fmt.Fprintln(e.stdout, status) // GoLiveStatus.String starts with "Go-Live:"
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 type setting struct {
 	flag, env, usage string
 	secret           bool // never echoed
+	boolean          bool // true/false (1/0, t/f) only
 	value            string
 	fromFlag         bool
 }
@@ -40,23 +43,43 @@ func newSettings(fs *flag.FlagSet) *settings {
 		})
 		return st
 	}
-	s.env = add("env", "DOCUSIGN_ENV", "environment: developer (demo), production (prod) or stage", false)
-	s.integrationKey = add("integration-key", "DOCUSIGN_INTEGRATION_KEY", "integration key (client ID, a GUID)", false)
-	s.userID = add("user-id", "DOCUSIGN_USER_ID", "user ID to impersonate (a GUID)", false)
-	s.privateKey = add("private-key", "DOCUSIGN_PRIVATE_KEY", "RSA private key PEM (prefer the variable or a file)", true)
-	s.privateKeyFile = add("private-key-file", "DOCUSIGN_PRIVATE_KEY_FILE", "file holding the RSA private key PEM", false)
-	s.accountID = add("account-id", "DOCUSIGN_ACCOUNT_ID", "eSignature account ID (default: the user's default account)", false)
-	s.orgID = add("org-id", "DOCUSIGN_ORG_ID", "organization ID (Admin API)", false)
-	s.redirectURI = add("redirect-uri", "DOCUSIGN_REDIRECT_URI", "redirect URI registered for the integration key (consent URL)", false)
-	s.proxy = add("proxy", "DOCUSIGN_PROXY", "HTTP(S) proxy URL (default: HTTPS_PROXY/NO_PROXY)", false)
-	s.insecure = add("insecure", "DOCUSIGN_INSECURE", "true to skip TLS verification (lab setups only)", false)
-	s.oauthURL = add("oauth-url", "DOCUSIGN_OAUTH_URL", "override the OAuth server URL", false)
-	s.esignURL = add("esign-url", "DOCUSIGN_ESIGN_URL", "override the eSignature base URL (with /restapi)", false)
-	s.adminURL = add("admin-url", "DOCUSIGN_ADMIN_URL", "override the Admin base URL (with /management)", false)
-	s.monitorURL = add("monitor-url", "DOCUSIGN_MONITOR_URL", "override the Monitor base URL", false)
-	s.tokenCache = add("token-cache", "DOCUSIGN_TOKEN_CACHE", "directory for the token cache (default: the user cache dir; \"off\" disables)", false)
-	fs.BoolVar(&s.verbose, "v", false, "log each HTTP request on stderr")
+	// A boolean setting: "--name" alone means true, "--name=false" false;
+	// its variable takes the same values.
+	addBool := func(name, env, usage string) *setting {
+		st := &setting{flag: name, env: env, usage: usage, boolean: true}
+		s.all = append(s.all, st)
+		fs.BoolFunc(name, usage+" (env "+env+")", func(v string) error {
+			if _, err := strconv.ParseBool(v); err != nil {
+				return errors.New("want true or false")
+			}
+			st.value, st.fromFlag = v, true
+			return nil
+		})
+		return st
+	}
+	s.env = add("env", "DOCUSIGN_ENV", "`NAME` of the environment: developer (demo), production (prod) or stage", false)
+	s.integrationKey = add("integration-key", "DOCUSIGN_INTEGRATION_KEY", "integration key (client `ID`, a GUID)", false)
+	s.userID = add("user-id", "DOCUSIGN_USER_ID", "user `ID` to impersonate (a GUID)", false)
+	s.privateKey = add("private-key", "DOCUSIGN_PRIVATE_KEY", "RSA private key `PEM` (prefer the variable or a file)", true)
+	s.privateKeyFile = add("private-key-file", "DOCUSIGN_PRIVATE_KEY_FILE", "`FILE` holding the RSA private key PEM", false)
+	s.accountID = add("account-id", "DOCUSIGN_ACCOUNT_ID", "eSignature account `ID` (default: the user's default account)", false)
+	s.orgID = add("org-id", "DOCUSIGN_ORG_ID", "organization `ID` (Admin API)", false)
+	s.redirectURI = add("redirect-uri", "DOCUSIGN_REDIRECT_URI", "redirect `URI` registered for the integration key (consent URL)", false)
+	s.proxy = add("proxy", "DOCUSIGN_PROXY", "proxy `URL`: http, https or socks5 (default: HTTPS_PROXY/NO_PROXY)", false)
+	s.insecure = addBool("insecure", "DOCUSIGN_INSECURE", "skip TLS verification (lab setups only)")
+	s.oauthURL = add("oauth-url", "DOCUSIGN_OAUTH_URL", "override the OAuth server `URL`", false)
+	s.esignURL = add("esign-url", "DOCUSIGN_ESIGN_URL", "override the eSignature base `URL` (with /restapi)", false)
+	s.adminURL = add("admin-url", "DOCUSIGN_ADMIN_URL", "override the Admin base `URL` (with /management)", false)
+	s.monitorURL = add("monitor-url", "DOCUSIGN_MONITOR_URL", "override the Monitor base `URL`", false)
+	s.tokenCache = add("token-cache", "DOCUSIGN_TOKEN_CACHE", "token cache `DIR` (default: the user cache dir; \"off\" disables)", false)
+	fs.BoolVar(&s.verbose, "v", false, "log each HTTP attempt on stderr (failed attempts are otherwise only summed up in the error)")
 	return s
+}
+
+// on reports whether a boolean setting is set to a true value.
+func (st *setting) on() bool {
+	v, err := strconv.ParseBool(st.value)
+	return err == nil && v
 }
 
 // resolve fills unset flags from the environment.
@@ -69,7 +92,7 @@ func (s *settings) resolve(getenv func(string) string) {
 }
 
 // name is how errors refer to a setting: both ways to give it.
-func (st *setting) name() string { return "--" + st.flag + " / " + st.env }
+func (st *setting) name() string { return settingName(st.flag, st.env) }
 
 // environment builds the Environment: a predefined one, or a custom one
 // when any URL override is set. With overrides, only the given URLs are
@@ -121,8 +144,13 @@ func (s *settings) validate(n need) error {
 		if st.value == "" {
 			continue
 		}
-		if u, err := url.Parse(st.value); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("%s: %q is not an absolute http(s) URL", st.name(), redact(st)))
+		schemes, want := []string{"http", "https"}, "an absolute http(s) URL"
+		if st == s.proxy {
+			// The schemes client.WithProxy accepts.
+			schemes, want = []string{"http", "https", "socks5"}, "an http, https or socks5 URL such as http://proxy.example.com:3128"
+		}
+		if u, err := url.Parse(st.value); err != nil || !slices.Contains(schemes, u.Scheme) || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%s: %q is not %s", st.name(), redact(st), want))
 		}
 	}
 	for _, st := range []*setting{s.integrationKey, s.userID, s.accountID, s.orgID} {
@@ -130,8 +158,10 @@ func (s *settings) validate(n need) error {
 			errs = append(errs, fmt.Errorf("%s: %q is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, as shown in Apps and Keys)", st.name(), st.value))
 		}
 	}
-	if v := s.insecure.value; v != "" && v != "true" && v != "false" {
-		errs = append(errs, fmt.Errorf("%s: %q must be true or false", s.insecure.name(), v))
+	for _, st := range s.all {
+		if _, err := strconv.ParseBool(st.value); st.boolean && st.value != "" && err != nil {
+			errs = append(errs, fmt.Errorf("%s: %q is not a boolean: use true or false", st.name(), st.value))
+		}
 	}
 	if n.auth {
 		for _, st := range []*setting{s.integrationKey, s.userID} {
@@ -157,16 +187,60 @@ func (s *settings) validate(n need) error {
 	return errors.Join(errs...)
 }
 
+// redact is a setting's value as errors may show it: secrets not at all,
+// URLs without their user information. It works on the text, so a URL
+// that does not parse (the case where it is shown) loses its password too:
+// everything between the scheme and the last "@" is replaced.
 func redact(st *setting) string {
 	if st.secret {
 		return "[redacted]"
 	}
-	if u, err := url.Parse(st.value); err == nil && u.User != nil {
-		u.User = url.User("[redacted]")
-		return u.String()
+	v := st.value
+	at := strings.LastIndex(v, "@")
+	if at < 0 {
+		return v
 	}
-	return st.value
+	start := 0
+	if i := strings.Index(v, "://"); i >= 0 && i < at {
+		start = i + len("://")
+	}
+	return v[:start] + "[redacted]" + v[at:]
 }
+
+// settingName is how errors refer to a setting: both ways to give it.
+func settingName(flag, env string) string { return "--" + flag + " / " + env }
+
+// optionNames rewrites the names of library options and pager fields that
+// library errors carry into the flags and variables that set them.
+var optionNames = func() *strings.Replacer {
+	s := newSettings(flag.NewFlagSet("", flag.ContinueOnError))
+	// Longer names first: the replacer tries its pairs in order.
+	return strings.NewReplacer(
+		"WithPrivateKeyFile", s.privateKeyFile.name(),
+		"WithPrivateKeyEnv", s.privateKey.name(),
+		"WithPrivateKey", s.privateKey.name(),
+		"WithIntegrationKey", s.integrationKey.name(),
+		"WithUserID", s.userID.name(),
+		"WithAccountID", s.accountID.name(),
+		"WithOrganizationID", s.orgID.name(),
+		"WithRedirectURI", s.redirectURI.name(),
+		"WithTokenCacheDir", s.tokenCache.name(),
+		"WithProxy", s.proxy.name(),
+		"WithEnvironment", s.env.name()+" or the URL overrides",
+		"MonitorEventsOptions.Checkpoint", "--checkpoint",
+		"MonitorEventsOptions.Limit", "--limit",
+		"MonitorEventsOptions.PollInterval", "--interval",
+		"MonitorEventsOptions.Since", "--since",
+		"MonitorEventsOptions.Cursor", "--cursor",
+		"OrgUsersOptions.Checkpoint", "--checkpoint",
+		"OrgUsersOptions.LastModifiedSince", "--modified-since",
+		"OrgUsersOptions.AccountID", s.accountID.name(),
+		"OrgUsersOptions.OrganizationID", s.orgID.name(),
+		"OrgUsersOptions.Email", "--email",
+		"OrgUsersOptions.Status", "--status",
+		"AccountUsersOptions.Checkpoint", "--checkpoint",
+	)
+}()
 
 // durationOr parses a duration flag value.
 func durationOr(v string, def time.Duration) (time.Duration, error) {

@@ -22,18 +22,24 @@ import (
 // demoRedirect is the redirect URI registered for the demo integration.
 const demoRedirect = "https://localhost/callback"
 
+func init() {
+	register(command{"demo", "run the whole flow against the embedded fake DocuSign", `
+Starts a fake DocuSign in this process and runs the whole flow against it
+through the same code as the other commands: consent, token, account
+discovery, Go-Live calls, an envelope, a Monitor drain interrupted and
+resumed from its checkpoint, and the organization's users. Needs no
+account, keys or network.`, runDemo})
+}
+
 // runDemo starts the embedded fake DocuSign and runs the whole flow
 // against it, through the same code paths as the other commands.
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("docusign demo", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	events := fs.Int("events", 5000, "Monitor events in the fake")
-	users := fs.Int("users", 600, "organization users in the fake")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+	var events, users *int
+	if _, err := parseFlags(e, "demo", args, nil, func(fs *flag.FlagSet) {
+		events = fs.Int("events", 5000, "Monitor events in the fake")
+		users = fs.Int("users", 600, "organization users in the fake")
+	}); err != nil {
+		return err
 	}
 	if *events < 2 || *users < 1 {
 		return usagef("--events must be at least 2 and --users at least 1")
@@ -67,8 +73,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	sub := func(stdout *bytes.Buffer, args ...string) error {
 		se := &env{stdout: stdout, stderr: &bytes.Buffer{}, getenv: func(k string) string { return vars[k] }}
-		c := commands[indexOf(args[0])]
-		return c.run(ctx, se, args[1:])
+		return lookup(args[0]).run(ctx, se, args[1:])
 	}
 	say := func(step, format string, a ...any) {
 		fmt.Fprintf(e.stdout, "%-10s %s\n", step, fmt.Sprintf(format, a...))
@@ -156,15 +161,6 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 
 	fmt.Fprintf(e.stdout, "\ndone: %d token request(s), %d requests in all; nothing needed an account, keys or network\n", srv.TokenRequests(), srv.RequestCount())
 	return nil
-}
-
-func indexOf(name string) int {
-	for i, c := range commands {
-		if c.name == name {
-			return i
-		}
-	}
-	panic("no command " + name)
 }
 
 // settingsFrom builds settings from variables alone.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -27,29 +28,8 @@ const (
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
-	isTerminal     bool // stderr is a terminal: show progress
-}
-
-// command is one subcommand.
-type command struct {
-	name, summary string
-	run           func(ctx context.Context, e *env, args []string) error
-}
-
-var commands []command
-
-func init() {
-	commands = []command{
-		{"consent-url", "print the consent URL for the scopes the commands need", runConsentURL},
-		{"token", "obtain a token and print its expiry (--show prints the token)", runToken},
-		{"reset-token", "drop the cached token", runResetToken},
-		{"whoami", "show the user, the accounts and the eSignature base URI in use", runWhoami},
-		{"events", "Monitor events as NDJSON, resumable with --checkpoint", runEvents},
-		{"users", "Admin organization users as NDJSON or a table, resumable", runUsers},
-		{"esign-users", "an eSignature account's users as NDJSON", runESignUsers},
-		{"golive", "count consecutive successful eSignature calls against Go-Live's 20", runGoLive},
-		{"demo", "run the whole flow against the embedded fake DocuSign", runDemo},
-	}
+	isTerminal     bool         // stderr is a terminal: show progress
+	waits          *waitCounter // rate-limit waits, for the progress line (set by transportOptions on a terminal)
 }
 
 func main() {
@@ -61,17 +41,26 @@ func main() {
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(e.stderr)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
+		return exitUsage
 	}
-	for _, c := range commands {
-		if c.name == args[0] {
-			return report(e, c.name, c.run(ctx, e, args[1:]))
+	switch args[0] {
+	case "-h", "-help", "--help":
+		usage(e.stdout)
+		return exitOK
+	case "help":
+		if len(args) == 1 {
+			usage(e.stdout)
+			return exitOK
 		}
+		// 'docusign help CMD' is 'docusign CMD --help'.
+		args = []string{args[1], "--help"}
+	case "-version", "--version":
+		args = []string{"version"}
+	}
+	if c := lookup(args[0]); c != nil {
+		return report(e, c.name, c.run(ctx, e, args[1:]))
 	}
 	fmt.Fprintf(e.stderr, "docusign: unknown command %q\n\n", args[0])
 	usage(e.stderr)
@@ -80,10 +69,10 @@ func run(ctx context.Context, e *env, args []string) int {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: docusign COMMAND [flags]\n\ncommands:")
-	for _, c := range commands {
+	for _, c := range commandList() {
 		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'docusign COMMAND -h' for a command's flags; every setting also reads a DOCUSIGN_* variable.")
+	fmt.Fprintln(w, "\nRun 'docusign COMMAND --help' for what a command does and its flags; every\nglobal flag can also be set with its DOCUSIGN_* variable (the flag wins).")
 }
 
 // usageError marks errors in flags or configuration.
@@ -105,18 +94,24 @@ func report(e *env, name string, err error) int {
 	var ue usageError
 	var ae *client.AuthError
 	var api *client.APIError
+	var anf *client.AccountNotFoundError
 	switch {
 	case errors.As(err, &ue):
-		fmt.Fprintf(e.stderr, "docusign %s: configuration:\n  %s\n", name, strings.ReplaceAll(err.Error(), "\n", "\n  "))
+		fmt.Fprintf(e.stderr, "docusign %s: configuration:\n  %s\n", name, strings.ReplaceAll(message(err), "\n", "\n  "))
+		return exitUsage
+	case errors.As(err, &anf):
+		// Found only once the user's accounts are known, but still a
+		// configuration problem.
+		fmt.Fprintf(e.stderr, "docusign %s: configuration:\n  %s: %s\n", name, settingName("account-id", "DOCUSIGN_ACCOUNT_ID"), message(err))
 		return exitUsage
 	case errors.As(err, &ae):
-		fmt.Fprintf(e.stderr, "docusign %s: authentication failed: %v\n", name, err)
+		fmt.Fprintf(e.stderr, "docusign %s: authentication failed: %s\n", name, message(err))
 		if hint := authHint(ae); hint != "" {
 			fmt.Fprintf(e.stderr, "  what to do: %s\n", hint)
 		}
 		return exitAuth
 	case errors.As(err, &api):
-		fmt.Fprintf(e.stderr, "docusign %s: DocuSign API error: %v\n", name, err)
+		fmt.Fprintf(e.stderr, "docusign %s: DocuSign API error: %s\n", name, message(err))
 		if hint := apiHint(api); hint != "" {
 			fmt.Fprintf(e.stderr, "  what to do: %s\n", hint)
 		}
@@ -125,9 +120,28 @@ func report(e *env, name string, err error) int {
 		fmt.Fprintf(e.stderr, "docusign %s: interrupted\n", name)
 		return exitError
 	default:
-		fmt.Fprintf(e.stderr, "docusign %s: %v\n", name, err)
+		fmt.Fprintf(e.stderr, "docusign %s: %s\n", name, message(err))
 		return exitError
 	}
+}
+
+// message is err's text for the operator: the library's "docusign: "
+// prefixes dropped (every line already starts with "docusign CMD:"), the
+// net/http wrapper that repeats the request URL removed (the library
+// names the method and path itself), and library option names replaced
+// by the flags and variables that set them.
+func message(err error) string {
+	msg := err.Error()
+	for e := err; ; {
+		var ue *url.Error
+		if !errors.As(e, &ue) {
+			break
+		}
+		msg = strings.Replace(msg, ue.Error(), ue.Err.Error(), 1)
+		e = ue.Err
+	}
+	msg = strings.ReplaceAll(msg, "docusign: ", "")
+	return optionNames.Replace(msg)
 }
 
 func authHint(ae *client.AuthError) string {

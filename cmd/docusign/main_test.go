@@ -105,7 +105,15 @@ func eventIDs(t *testing.T, ndjson string) []string {
 func TestEventsResumeFromTheCheckpointFileWithNothingLostOrDuplicated(t *testing.T) {
 	f := newFixture(t, docusigntest.WithEvents(4500))
 	cp := filepath.Join(f.dir, "events.cp")
-	for _, stopAfter := range []int{1, 999, 1000, 2500} {
+	// Output is buffered and written in chunks, so the interrupt (cancel
+	// once stopAfter lines have reached stdout) lands where a chunk ends:
+	// mid-page for 1 and 2500, at the end of page 1 for 999 and 1000. The
+	// run must stop at the next record, not finish the page.
+	for _, tc := range []struct {
+		stopAfter int
+		midPage   bool
+	}{{1, true}, {999, false}, {1000, false}, {2500, true}} {
+		stopAfter := tc.stopAfter
 		t.Run("interrupted after "+itoa(stopAfter)+" events", func(t *testing.T) {
 			os.Remove(cp)
 			ctx, cancel := context.WithCancel(context.Background())
@@ -120,6 +128,9 @@ func TestEventsResumeFromTheCheckpointFileWithNothingLostOrDuplicated(t *testing
 			firstIDs := eventIDs(t, first.buf.String())
 			if len(firstIDs) < stopAfter || len(firstIDs) >= f.srv.MonitorEventCount() {
 				t.Fatalf("the first run wrote %d events: it was not interrupted part-way", len(firstIDs))
+			}
+			if tc.midPage && len(firstIDs)%1000 == 0 {
+				t.Fatalf("the first run wrote %d events: it finished the page instead of stopping mid-page", len(firstIDs))
 			}
 			all := append(firstIDs, eventIDs(t, second.String())...)
 			seen := map[string]bool{}

@@ -13,13 +13,17 @@ func transportOptions(e *env, s *settings) []client.Option {
 	if v := s.proxy.value; v != "" {
 		opts = append(opts, client.WithProxy(v))
 	}
-	if s.insecure.value == "true" {
+	if s.insecure.on() {
 		opts = append(opts, client.WithInsecureSkipVerify())
 	}
-	level := slog.LevelWarn
-	if s.verbose {
-		level = slog.LevelDebug
+	if e.isTerminal && e.waits == nil {
+		e.waits = &waitCounter{}
 	}
-	opts = append(opts, client.WithLogger(slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))))
+	h := &logHandler{
+		out:     slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}),
+		verbose: s.verbose,
+		waits:   e.waits,
+	}
+	opts = append(opts, client.WithLogger(slog.New(h)))
 	return opts
 }
