@@ -366,7 +366,13 @@ func (d *decoder) object(v reflect.Value, p *plan) error {
 		vstart := d.off
 		f := p.lookup(raw)
 		if f != nil {
-			err = d.value(v.Field(f.index), f.plan)
+			fv := v.Field(f.index)
+			err = d.value(fv, f.plan)
+			// A member the field would not write back (null, [], "" or 0
+			// under omitempty) is kept too, so it survives a round trip.
+			if err == nil && extra != nil && f.omitEmpty && isEmpty(fv) {
+				extra.add(d.data[kstart:kend], d.data[vstart:d.off])
+			}
 		}
 		if f == nil || err == errMismatch {
 			if extra == nil {

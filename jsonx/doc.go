@@ -19,7 +19,9 @@
 // Nothing is dropped: a member the type does not model, and a member whose
 // value does not fit its field (an object where a string is expected, "abc"
 // for a number), is kept verbatim in the model's Extra field, with the
-// field left as it was. Marshal writes the modelled members and then the
+// field left as it was. So is a member the field would not write back
+// (null, [], or a zero value under omitempty), so that it survives a round
+// trip. Marshal writes the modelled members and then the
 // Extra members, so a GET -> modify -> PUT round trip keeps data the
 // pinned specification does not describe. A field that is set wins over
 // an Extra member of the same name.

@@ -133,12 +133,18 @@ func appendCompact(b, out []byte) ([]byte, error) {
 }
 
 func appendStruct(b []byte, v reflect.Value, p *plan) ([]byte, error) {
+	var extra *Extra
+	if p.extra >= 0 {
+		if e := v.Field(p.extra).Addr().Interface().(*Extra); len(e.raw) > 0 {
+			extra = e
+		}
+	}
 	b = append(b, '{')
 	first := true
 	for i := range p.fields {
 		f := &p.fields[i]
 		fv := v.Field(f.index)
-		if f.omitEmpty && isEmpty(fv) {
+		if !written(f, fv, extra) {
 			continue
 		}
 		if !first {
@@ -151,13 +157,25 @@ func appendStruct(b []byte, v reflect.Value, p *plan) ([]byte, error) {
 			return b, err
 		}
 	}
-	if p.extra >= 0 {
-		extra := v.Field(p.extra).Addr().Interface().(*Extra)
-		if len(extra.raw) > 0 {
-			b = appendExtra(b, v, p, extra, first)
-		}
+	if extra != nil {
+		b = appendExtra(b, v, p, extra, first)
 	}
 	return append(b, '}'), nil
+}
+
+// written tells whether a field is written: not when omitempty leaves it
+// out, nor when it holds its zero value and Extra holds a member of the
+// same name (a value that did not fit the field, kept as it came).
+func written(f *field, fv reflect.Value, extra *Extra) bool {
+	if f.omitEmpty && isEmpty(fv) {
+		return false
+	}
+	if extra != nil && fv.IsZero() {
+		if _, ok := extra.Get(f.name); ok {
+			return false
+		}
+	}
+	return true
 }
 
 // appendExtra writes the members of extra, except those a field of the
@@ -182,7 +200,7 @@ func appendExtra(b []byte, v reflect.Value, p *plan, extra *Extra, first bool) [
 		if !plain {
 			raw = unescape(raw)
 		}
-		if f := p.byName[string(raw)]; f != nil && !(f.omitEmpty && isEmpty(v.Field(f.index))) {
+		if f := p.byName[string(raw)]; f != nil && written(f, v.Field(f.index), extra) {
 			continue
 		}
 		if !first {
