@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dsgo/docusign/jsonx"
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
@@ -606,6 +607,8 @@ func (e SubscriptionProvisionModelAssetGroupWorkUpdatedByType) Valid() bool {
 type AddDSGroupAndUsersResponse struct {
 	Group      *DSGroupResponse       `json:"group,omitempty"`
 	GroupUsers *AddDSGroupUsersResult `json:"group_users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AddDSGroupUsersResult defines model for AddDSGroupUsersResult.
@@ -613,6 +616,8 @@ type AddDSGroupUsersResult struct {
 	TotalCount *int32                `json:"TotalCount,omitempty"`
 	IsSuccess  *bool                 `json:"is_success,omitempty"`
 	Users      []DSGroupUserResponse `json:"users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AddUserResponse defines model for AddUserResponse.
@@ -626,6 +631,8 @@ type AddUserResponse struct {
 	LastName        *string                            `json:"last_name,omitempty"`
 	SiteID          *int32                             `json:"site_id,omitempty"`
 	UserName        *string                            `json:"user_name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AddUserResponseAccountProperties defines model for AddUserResponseAccountProperties.
@@ -640,6 +647,8 @@ type AddUserResponseAccountProperties struct {
 	ProductPermissionProfiles []ProductPermissionProfileResponse `json:"product_permission_profiles,omitempty"`
 	SiteID                    *int32                             `json:"site_id,omitempty"`
 	SubscriptionID            *string                            `json:"subscription_id,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AddressInformation defines model for AddressInformation.
@@ -652,6 +661,8 @@ type AddressInformation struct {
 	Region         *string `json:"region,omitempty"`
 	StreetAddress  *string `json:"street_address,omitempty"`
 	StreetAddress2 *string `json:"street_address_2,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AssetGroupAccountClone defines model for AssetGroupAccountClone.
@@ -670,6 +681,8 @@ type AssetGroupAccountClone struct {
 	SourceAccount                 AssetGroupAccountCloneSourceAccount       `json:"sourceAccount"`
 	Status                        *AssetGroupAccountCloneStatus             `json:"status,omitempty"`
 	TargetAccount                 AssetGroupAccountCloneTargetAccount       `json:"targetAccount"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AssetGroupAccountCloneAssetGroupWorkType defines model for AssetGroupAccountClone.AssetGroupWorkType.
@@ -684,6 +697,8 @@ type AssetGroupAccountCloneSourceAccount struct {
 	ID                openapi_types.UUID `json:"id"`
 	Name              *string            `json:"name,omitempty"`
 	Site              *string            `json:"site,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AssetGroupAccountCloneTargetAccount defines model for AssetGroupAccountCloneTargetAccount.
@@ -694,6 +709,8 @@ type AssetGroupAccountCloneTargetAccount struct {
 	Name        *string                                   `json:"name,omitempty"`
 	Region      *string                                   `json:"region,omitempty"`
 	Site        *string                                   `json:"site,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AssetGroupAccountCloneTargetAccountAdmin defines model for AssetGroupAccountCloneTargetAccountAdmin.
@@ -702,6 +719,8 @@ type AssetGroupAccountCloneTargetAccountAdmin struct {
 	FirstName *string                                         `json:"firstName,omitempty"`
 	LastName  *string                                         `json:"lastName,omitempty"`
 	Locale    *AssetGroupAccountCloneTargetAccountAdminLocale `json:"locale,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AssetGroupAccountCloneTargetAccountAdminLocale defines model for AssetGroupAccountCloneTargetAccountAdmin.Locale.
@@ -710,6 +729,8 @@ type AssetGroupAccountCloneTargetAccountAdminLocale string
 // AssetGroupAccountClones defines model for AssetGroupAccountClones.
 type AssetGroupAccountClones struct {
 	AssetGroupWorks []AssetGroupAccountClone `json:"assetGroupWorks,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AssetGroupAccountResponse defines model for AssetGroupAccountResponse.
@@ -722,11 +743,15 @@ type AssetGroupAccountResponse struct {
 	ExternalAccountID *int64              `json:"externalAccountId,omitempty"`
 	SiteID            *int32              `json:"siteId,omitempty"`
 	SiteName          *string             `json:"siteName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AssetGroupAccountsResponse defines model for AssetGroupAccountsResponse.
 type AssetGroupAccountsResponse struct {
 	AssetGroupAccounts []AssetGroupAccountResponse `json:"assetGroupAccounts,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CertificateResponse defines model for CertificateResponse.
@@ -737,24 +762,32 @@ type CertificateResponse struct {
 	Issuer         *string             `json:"issuer,omitempty"`
 	Links          []LinkResponse      `json:"links,omitempty"`
 	Thumbprint     *string             `json:"thumbprint,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConnectEventData defines model for ConnectEventData.
 type ConnectEventData struct {
 	IncludeData []string `json:"includeData,omitempty"`
 	Version     *string  `json:"version,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DSGroupAddRequest defines model for DSGroupAddRequest.
 type DSGroupAddRequest struct {
 	Description *string `json:"description,omitempty"`
 	GroupName   string  `json:"group_name"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DSGroupAndUsersResponse defines model for DSGroupAndUsersResponse.
 type DSGroupAndUsersResponse struct {
 	Group      *DSGroupResponse      `json:"group,omitempty"`
 	GroupUsers *DSGroupUsersResponse `json:"group_users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DSGroupListResponse defines model for DSGroupListResponse.
@@ -764,11 +797,15 @@ type DSGroupListResponse struct {
 	Page       *int32              `json:"page,omitempty"`
 	PageSize   *int32              `json:"page_size,omitempty"`
 	TotalCount *int32              `json:"total_count,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DSGroupRequest defines model for DSGroupRequest.
 type DSGroupRequest struct {
 	DsGroupID openapi_types.UUID `json:"ds_group_id"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DSGroupResponse defines model for DSGroupResponse.
@@ -785,6 +822,8 @@ type DSGroupResponse struct {
 	LastModifiedOn    *time.Time          `json:"last_modified_on,omitempty"`
 	SourceProductName *string             `json:"source_product_name,omitempty"`
 	UserCount         *int32              `json:"user_count,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DSGroupUserResponse defines model for DSGroupUserResponse.
@@ -797,17 +836,23 @@ type DSGroupUserResponse struct {
 	Status       *string             `json:"status,omitempty"`
 	UserID       *openapi_types.UUID `json:"user_id,omitempty"`
 	UserName     *string             `json:"user_name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DSGroupUsersAddRequest defines model for DSGroupUsersAddRequest.
 type DSGroupUsersAddRequest struct {
 	UserIds []openapi_types.UUID `json:"user_ids"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DSGroupUsersRemoveRequest defines model for DSGroupUsersRemoveRequest.
 type DSGroupUsersRemoveRequest struct {
 	UserEmails []string             `json:"user_emails,omitempty"`
 	UserIds    []openapi_types.UUID `json:"user_ids,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DSGroupUsersResponse defines model for DSGroupUsersResponse.
@@ -816,39 +861,53 @@ type DSGroupUsersResponse struct {
 	PageSize   *int32                `json:"page_size,omitempty"`
 	TotalCount *int32                `json:"total_count,omitempty"`
 	Users      []DSGroupUserResponse `json:"users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DeleteMembershipRequest defines model for DeleteMembershipRequest.
 type DeleteMembershipRequest struct {
 	ID openapi_types.UUID `json:"id"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DeleteMembershipResponse defines model for DeleteMembershipResponse.
 type DeleteMembershipResponse struct {
 	ErrorDetails *ErrorDetails       `json:"error_details,omitempty"`
 	ID           *openapi_types.UUID `json:"id,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DeleteMembershipsRequest defines model for DeleteMembershipsRequest.
 type DeleteMembershipsRequest struct {
 	Accounts []DeleteMembershipRequest `json:"accounts"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DeleteMembershipsResponse defines model for DeleteMembershipsResponse.
 type DeleteMembershipsResponse struct {
 	Accounts []DeleteMembershipResponse `json:"accounts,omitempty"`
 	Success  *bool                      `json:"success,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DeleteResponse defines model for DeleteResponse.
 type DeleteResponse struct {
 	Identities []UserIdentityResponse `json:"identities,omitempty"`
 	Success    *bool                  `json:"success,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DeleteUserIdentityRequest defines model for DeleteUserIdentityRequest.
 type DeleteUserIdentityRequest struct {
 	Identities []UserIdentityRequest `json:"identities"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DocuSignAccountDomainModelAddress defines model for DocuSign.Account.Domain.Model.Address.
@@ -862,6 +921,8 @@ type DocuSignAccountDomainModelAddress struct {
 	PostalCode    *string `json:"PostalCode,omitempty"`
 	StateProvince *string `json:"StateProvince,omitempty"`
 	ZipPlus4      *string `json:"ZipPlus4,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DomainResponse defines model for DomainResponse.
@@ -873,28 +934,38 @@ type DomainResponse struct {
 	Settings           []SettingResponse   `json:"settings,omitempty"`
 	Status             *string             `json:"status,omitempty"`
 	TxtToken           *string             `json:"txt_token,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DomainsResponse defines model for DomainsResponse.
 type DomainsResponse struct {
 	ReservedDomains []DomainResponse `json:"reserved_domains,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ErrorDetail defines model for ErrorDetail.
 type ErrorDetail struct {
 	ErrorMessage *string `json:"errorMessage,omitempty"`
 	ReferenceID  *string `json:"referenceId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ErrorDetails defines model for ErrorDetails.
 type ErrorDetails struct {
 	Error            *string `json:"error,omitempty"`
 	ErrorDescription *string `json:"error_description,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ForceActivateMembershipRequest defines model for ForceActivateMembershipRequest.
 type ForceActivateMembershipRequest struct {
 	SiteID int32 `json:"site_id"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // GroupRequest defines model for GroupRequest.
@@ -902,6 +973,8 @@ type GroupRequest struct {
 	ID   int64   `json:"id"`
 	Name *string `json:"name,omitempty"`
 	Type *string `json:"type,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // IdentityProviderResponse defines model for IdentityProviderResponse.
@@ -912,22 +985,30 @@ type IdentityProviderResponse struct {
 	Links              []LinkResponse                 `json:"links,omitempty"`
 	Saml20             *Saml2IdentityProviderResponse `json:"saml_20,omitempty"`
 	Type               *string                        `json:"type,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // IdentityProvidersResponse defines model for IdentityProvidersResponse.
 type IdentityProvidersResponse struct {
 	IdentityProviders []IdentityProviderResponse `json:"identity_providers,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // IndividualMembershipDataRedactionRequest defines model for IndividualMembershipDataRedactionRequest.
 type IndividualMembershipDataRedactionRequest struct {
 	UserID *openapi_types.UUID `json:"user_id,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // IndividualUserDataRedactionRequest defines model for IndividualUserDataRedactionRequest.
 type IndividualUserDataRedactionRequest struct {
 	Memberships []MembershipDataRedactionRequest `json:"memberships,omitempty"`
 	UserID      *openapi_types.UUID              `json:"user_id,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // IndividualUserDataRedactionResponse defines model for IndividualUserDataRedactionResponse.
@@ -935,6 +1016,8 @@ type IndividualUserDataRedactionResponse struct {
 	MembershipResults []MembershipDataRedactionResponse          `json:"membership_results,omitempty"`
 	Status            *IndividualUserDataRedactionResponseStatus `json:"status,omitempty"`
 	UserID            *openapi_types.UUID                        `json:"user_id,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // IndividualUserDataRedactionResponseStatus defines model for IndividualUserDataRedactionResponse.Status.
@@ -944,6 +1027,8 @@ type IndividualUserDataRedactionResponseStatus string
 type LinkResponse struct {
 	Href *string `json:"href,omitempty"`
 	Rel  *string `json:"rel,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // MemberGroupResponse defines model for MemberGroupResponse.
@@ -951,23 +1036,31 @@ type MemberGroupResponse struct {
 	ID   *int64  `json:"id,omitempty"`
 	Name *string `json:"name,omitempty"`
 	Type *string `json:"type,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // MemberGroupsResponse defines model for MemberGroupsResponse.
 type MemberGroupsResponse struct {
 	Groups []MemberGroupResponse     `json:"groups,omitempty"`
 	Paging *PagingResponseProperties `json:"paging,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // MembershipDataRedactionRequest defines model for MembershipDataRedactionRequest.
 type MembershipDataRedactionRequest struct {
 	AccountID *openapi_types.UUID `json:"account_id,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // MembershipDataRedactionResponse defines model for MembershipDataRedactionResponse.
 type MembershipDataRedactionResponse struct {
 	AccountID *openapi_types.UUID                    `json:"account_id,omitempty"`
 	Status    *MembershipDataRedactionResponseStatus `json:"status,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // MembershipDataRedactionResponseStatus defines model for MembershipDataRedactionResponse.Status.
@@ -989,6 +1082,8 @@ type MembershipResponse struct {
 	PlanName          *string                    `json:"plan_name,omitempty"`
 	Status            *string                    `json:"status,omitempty"`
 	SubscriptionID    *string                    `json:"subscription_id,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NewAccountUserRequest defines model for NewAccountUserRequest.
@@ -1006,6 +1101,8 @@ type NewAccountUserRequest struct {
 	PermissionProfile       *PermissionProfileRequest `json:"permission_profile,omitempty"`
 	SelectedLanguages       *string                   `json:"selected_languages,omitempty"`
 	UserName                *string                   `json:"user_name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NewMultiProductUserAddRequest defines model for NewMultiProductUserAddRequest.
@@ -1022,6 +1119,8 @@ type NewMultiProductUserAddRequest struct {
 	LicenseType               *string                           `json:"license_type,omitempty"`
 	ProductPermissionProfiles []ProductPermissionProfileRequest `json:"product_permission_profiles"`
 	UserName                  *string                           `json:"user_name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NewUserRequest defines model for NewUserRequest.
@@ -1037,6 +1136,8 @@ type NewUserRequest struct {
 	LastName                *string                           `json:"last_name,omitempty"`
 	SelectedLanguages       *string                           `json:"selected_languages,omitempty"`
 	UserName                *string                           `json:"user_name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NewUserRequestAccountProperties defines model for NewUserRequestAccountProperties.
@@ -1046,6 +1147,8 @@ type NewUserRequestAccountProperties struct {
 	ID                openapi_types.UUID        `json:"id"`
 	JobTitle          *string                   `json:"job_title,omitempty"`
 	PermissionProfile *PermissionProfileRequest `json:"permission_profile,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NewUserResponse defines model for NewUserResponse.
@@ -1059,6 +1162,8 @@ type NewUserResponse struct {
 	LastName        *string                            `json:"last_name,omitempty"`
 	SiteID          *int32                             `json:"site_id,omitempty"`
 	UserName        *string                            `json:"user_name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NewUserResponseAccountProperties defines model for NewUserResponseAccountProperties.
@@ -1073,12 +1178,16 @@ type NewUserResponseAccountProperties struct {
 	PlanName          *string                    `json:"plan_name,omitempty"`
 	SiteID            *int32                     `json:"site_id,omitempty"`
 	SubscriptionID    *string                    `json:"subscription_id,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OASIRRErrorDetails defines model for OASIRR_ErrorDetails.
 type OASIRRErrorDetails struct {
 	Error            *string `json:"error,omitempty"`
 	ErrorDescription *string `json:"error_description,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OASIRROrganizationAccountSettingsErrorDataResponse defines model for OASIRR_OrganizationAccountSettingsErrorDataResponse.
@@ -1088,27 +1197,37 @@ type OASIRROrganizationAccountSettingsErrorDataResponse struct {
 	Error       *string `json:"error,omitempty"`
 	ErrorKey    *string `json:"error_key,omitempty"`
 	SettingKey  *string `json:"setting_key,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OETRErrorDetails defines model for OETR_ErrorDetails.
 type OETRErrorDetails struct {
 	Error            *string `json:"error,omitempty"`
 	ErrorDescription *string `json:"error_description,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrgExportSelectedAccount defines model for OrgExportSelectedAccount.
 type OrgExportSelectedAccount struct {
 	AccountID *openapi_types.UUID `json:"account_id,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrgExportSelectedDomain defines model for OrgExportSelectedDomain.
 type OrgExportSelectedDomain struct {
 	Domain *string `json:"domain,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationAccountRequest defines model for OrganizationAccountRequest.
 type OrganizationAccountRequest struct {
 	AccountID openapi_types.UUID `json:"account_id"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationAccountResponse defines model for OrganizationAccountResponse.
@@ -1117,6 +1236,8 @@ type OrganizationAccountResponse struct {
 	ID                *openapi_types.UUID `json:"id,omitempty"`
 	Name              *string             `json:"name,omitempty"`
 	SiteID            *int32              `json:"site_id,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationAccountSettingsImportRequestorResponse defines model for OrganizationAccountSettingsImportRequestorResponse.
@@ -1125,6 +1246,8 @@ type OrganizationAccountSettingsImportRequestorResponse struct {
 	ID    *string `json:"id,omitempty"`
 	Name  *string `json:"name,omitempty"`
 	Type  *string `json:"type,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationAccountSettingsImportResponse defines model for OrganizationAccountSettingsImportResponse.
@@ -1144,6 +1267,8 @@ type OrganizationAccountSettingsImportResponse struct {
 	Status                    *string                                             `json:"status,omitempty"`
 	Success                   *bool                                               `json:"success,omitempty"`
 	Type                      *string                                             `json:"type,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationAccountSettingsImportResultResponse defines model for OrganizationAccountSettingsImportResultResponse.
@@ -1155,11 +1280,15 @@ type OrganizationAccountSettingsImportResultResponse struct {
 	ProcessingIssuesByAccount []OASIRROrganizationAccountSettingsErrorDataResponse `json:"processing_issues_by_account,omitempty"`
 	SiteID                    *int32                                               `json:"site_id,omitempty"`
 	URL                       *string                                              `json:"url,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationAccountsRequest defines model for OrganizationAccountsRequest.
 type OrganizationAccountsRequest struct {
 	Accounts []OrganizationAccountRequest `json:"accounts,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationConnectConfigResponse defines model for OrganizationConnectConfigResponse.
@@ -1175,6 +1304,8 @@ type OrganizationConnectConfigResponse struct {
 	PausePublish            *string `json:"pausePublish,omitempty"`
 	RequiresAcknowledgement *string `json:"requiresAcknowledgement,omitempty"`
 	SiteID                  *int32  `json:"siteId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationConnectConfigsResponse defines model for OrganizationConnectConfigsResponse.
@@ -1182,6 +1313,8 @@ type OrganizationConnectConfigsResponse struct {
 	Configurations []OrganizationConnectConfigResponse `json:"configurations,omitempty"`
 	ErrorDetail    *ErrorDetail                        `json:"errorDetail,omitempty"`
 	TotalSetSize   *int32                              `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationConnectConfigurationDetailsResponse defines model for OrganizationConnectConfigurationDetailsResponse.
@@ -1202,6 +1335,8 @@ type OrganizationConnectConfigurationDetailsResponse struct {
 	SignMessageWithX509Certificate *string             `json:"signMessageWithX509Certificate,omitempty"`
 	URLToPublishTo                 *string             `json:"urlToPublishTo,omitempty"`
 	UserIds                        []string            `json:"userIds,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationConnectConfigurationRequest defines model for OrganizationConnectConfigurationRequest.
@@ -1222,11 +1357,15 @@ type OrganizationConnectConfigurationRequest struct {
 	SignMessageWithX509Certificate *string             `json:"signMessageWithX509Certificate,omitempty"`
 	URLToPublishTo                 *string             `json:"urlToPublishTo,omitempty"`
 	UserIds                        []string            `json:"userIds,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationConnectHmacSecretsResponse defines model for OrganizationConnectHmacSecretsResponse.
 type OrganizationConnectHmacSecretsResponse struct {
 	Secrets []string `json:"secrets,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationConnectOAuthConfiguration defines model for OrganizationConnectOAuthConfiguration.
@@ -1236,16 +1375,22 @@ type OrganizationConnectOAuthConfiguration struct {
 	ClientSecret           *string           `json:"clientSecret,omitempty"`
 	CustomParameter        map[string]string `json:"customParameter,omitempty"`
 	Scope                  *string           `json:"scope,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationExportAccount defines model for OrganizationExportAccount.
 type OrganizationExportAccount struct {
 	AccountID *openapi_types.UUID `json:"account_id,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationExportDomain defines model for OrganizationExportDomain.
 type OrganizationExportDomain struct {
 	Domain *string `json:"domain,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationExportRequest defines model for OrganizationExportRequest.
@@ -1253,6 +1398,8 @@ type OrganizationExportRequest struct {
 	Accounts []OrganizationExportAccount `json:"accounts,omitempty"`
 	Domains  []OrganizationExportDomain  `json:"domains,omitempty"`
 	Type     *string                     `json:"type,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationExportRequestorResponse defines model for OrganizationExportRequestorResponse.
@@ -1261,6 +1408,8 @@ type OrganizationExportRequestorResponse struct {
 	ID    *string `json:"id,omitempty"`
 	Name  *string `json:"name,omitempty"`
 	Type  *string `json:"type,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationExportResponse defines model for OrganizationExportResponse.
@@ -1281,6 +1430,8 @@ type OrganizationExportResponse struct {
 	Status           *string                              `json:"status,omitempty"`
 	Success          *bool                                `json:"success,omitempty"`
 	Type             *string                              `json:"type,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationExportTaskResponse defines model for OrganizationExportTaskResponse.
@@ -1291,11 +1442,15 @@ type OrganizationExportTaskResponse struct {
 	SiteID       *int32              `json:"site_id,omitempty"`
 	SizeBytes    *int64              `json:"size_bytes,omitempty"`
 	URL          *string             `json:"url,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationExportsResponse defines model for OrganizationExportsResponse.
 type OrganizationExportsResponse struct {
 	Exports []OrganizationExportResponse `json:"exports,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationImportResponse defines model for OrganizationImportResponse.
@@ -1326,12 +1481,16 @@ type OrganizationImportResponse struct {
 	UserLevelErrorRollups                    []OrganizationImportResponseErrorRollup   `json:"user_level_error_rollups,omitempty"`
 	UserLevelWarningRollups                  []OrganizationImportResponseWarningRollup `json:"user_level_warning_rollups,omitempty"`
 	WarningCount                             *int32                                    `json:"warning_count,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationImportResponseErrorRollup defines model for OrganizationImportResponseErrorRollup.
 type OrganizationImportResponseErrorRollup struct {
 	Count     *int32  `json:"count,omitempty"`
 	ErrorType *string `json:"error_type,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationImportResponseRequestor defines model for OrganizationImportResponseRequestor.
@@ -1340,17 +1499,23 @@ type OrganizationImportResponseRequestor struct {
 	ID    *string `json:"id,omitempty"`
 	Name  *string `json:"name,omitempty"`
 	Type  *string `json:"type,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationImportResponseWarningRollup defines model for OrganizationImportResponseWarningRollup.
 type OrganizationImportResponseWarningRollup struct {
 	Count       *int32  `json:"count,omitempty"`
 	WarningType *string `json:"warning_type,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationImportsResponse defines model for OrganizationImportsResponse.
 type OrganizationImportsResponse struct {
 	Imports []OrganizationImportResponse `json:"imports,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationResponse defines model for OrganizationResponse.
@@ -1369,11 +1534,15 @@ type OrganizationResponse struct {
 	Name                       *string                       `json:"name,omitempty"`
 	ReservedDomains            []DomainResponse              `json:"reserved_domains,omitempty"`
 	Users                      []OrganizationSimpleIDObject  `json:"users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationSimpleIDObject defines model for OrganizationSimpleIdObject.
 type OrganizationSimpleIDObject struct {
 	ID *openapi_types.UUID `json:"id,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationSubscriptionResponse defines model for OrganizationSubscriptionResponse.
@@ -1386,6 +1555,8 @@ type OrganizationSubscriptionResponse struct {
 	PlanName                *string                        `json:"plan_name,omitempty"`
 	SubscriptionID          *string                        `json:"subscription_id,omitempty"`
 	SubscriptionName        *string                        `json:"subscription_name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationUserResponse defines model for OrganizationUserResponse.
@@ -1408,17 +1579,23 @@ type OrganizationUserResponse struct {
 	SubscriptionID            *string             `json:"subscription_id,omitempty"`
 	UserName                  *string             `json:"user_name,omitempty"`
 	UserStatus                *string             `json:"user_status,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationUsersResponse defines model for OrganizationUsersResponse.
 type OrganizationUsersResponse struct {
 	Paging *PagingResponseProperties  `json:"paging,omitempty"`
 	Users  []OrganizationUserResponse `json:"users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OrganizationsResponse defines model for OrganizationsResponse.
 type OrganizationsResponse struct {
 	Organizations []OrganizationResponse `json:"organizations,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PagingResponseProperties defines model for PagingResponseProperties.
@@ -1429,35 +1606,47 @@ type PagingResponseProperties struct {
 	ResultSetSize          *int32  `json:"result_set_size,omitempty"`
 	ResultSetStartPosition *int32  `json:"result_set_start_position,omitempty"`
 	TotalSetSize           *int32  `json:"total_set_size,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PermissionProfileRequest defines model for PermissionProfileRequest.
 type PermissionProfileRequest struct {
 	ID   int64   `json:"id"`
 	Name *string `json:"name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PermissionProfileResponse defines model for PermissionProfileResponse.
 type PermissionProfileResponse struct {
 	ID   *int64  `json:"id,omitempty"`
 	Name *string `json:"name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PermissionProfileResponse21 defines model for PermissionProfileResponse2_1.
 type PermissionProfileResponse21 struct {
 	PermissionProfileID   *string `json:"permission_profile_id,omitempty"`
 	PermissionProfileName *string `json:"permission_profile_name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PermissionsResponse defines model for PermissionsResponse.
 type PermissionsResponse struct {
 	Permissions []PermissionProfileResponse `json:"permissions,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ProductPermissionProfileRequest defines model for ProductPermissionProfileRequest.
 type ProductPermissionProfileRequest struct {
 	PermissionProfileID string             `json:"permission_profile_id"`
 	ProductID           openapi_types.UUID `json:"product_id"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ProductPermissionProfileResponse defines model for ProductPermissionProfileResponse.
@@ -1466,22 +1655,30 @@ type ProductPermissionProfileResponse struct {
 	PermissionProfiles []PermissionProfileResponse21 `json:"permission_profiles,omitempty"`
 	ProductID          *openapi_types.UUID           `json:"product_id,omitempty"`
 	ProductName        *string                       `json:"product_name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ProductPermissionProfilesRequest defines model for ProductPermissionProfilesRequest.
 type ProductPermissionProfilesRequest struct {
 	ProductPermissionProfiles []ProductPermissionProfileRequest `json:"product_permission_profiles"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ProductPermissionProfilesResponse defines model for ProductPermissionProfilesResponse.
 type ProductPermissionProfilesResponse struct {
 	ProductPermissionProfiles []ProductPermissionProfileResponse `json:"product_permission_profiles,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RemoveDSGroupUsersResult defines model for RemoveDSGroupUsersResult.
 type RemoveDSGroupUsersResult struct {
 	FailedUsers []DSGroupUserResponse `json:"failed_users,omitempty"`
 	IsSuccess   *bool                 `json:"is_success,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RemoveUserProductsResponse defines model for RemoveUserProductsResponse.
@@ -1490,6 +1687,8 @@ type RemoveUserProductsResponse struct {
 	UserEmail          *string             `json:"user_email,omitempty"`
 	UserID             *openapi_types.UUID `json:"user_id,omitempty"`
 	UserProductResults map[string]string   `json:"user_product_results"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RequiredAttributeMappingResponse defines model for RequiredAttributeMappingResponse.
@@ -1498,6 +1697,8 @@ type RequiredAttributeMappingResponse struct {
 	RequiredAttributeID           *int32  `json:"required_attribute_id,omitempty"`
 	RequiredAttributeName         *string `json:"required_attribute_name,omitempty"`
 	SubstituteAttributeName       *string `json:"substitute_attribute_name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Saml2IdentityProviderResponse defines model for Saml2IdentityProviderResponse.
@@ -1506,6 +1707,8 @@ type Saml2IdentityProviderResponse struct {
 	Certificates      []CertificateResponse              `json:"certificates,omitempty"`
 	Issuer            *string                            `json:"issuer,omitempty"`
 	Settings          []SettingResponse                  `json:"settings,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SettingResponse defines model for SettingResponse.
@@ -1513,12 +1716,16 @@ type SettingResponse struct {
 	Key   *string                `json:"key,omitempty"`
 	Type  *string                `json:"type,omitempty"`
 	Value map[string]interface{} `json:"value,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubAccountCreateRequest defines model for SubAccountCreateRequest.
 type SubAccountCreateRequest struct {
 	SubscriptionDetails *SubAccountCreateRequestSubAccountCreationSubscription         `json:"subscriptionDetails,omitempty"`
 	TargetAccount       *SubAccountCreateRequestSubAccountCreationTargetAccountDetails `json:"targetAccount,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubAccountCreateRequestSubAccountCreationSubscription defines model for SubAccountCreateRequest.SubAccountCreationSubscription.
@@ -1526,6 +1733,8 @@ type SubAccountCreateRequestSubAccountCreationSubscription struct {
 	ID      *string              `json:"id,omitempty"`
 	Modules []openapi_types.UUID `json:"modules,omitempty"`
 	PlanID  *openapi_types.UUID  `json:"planId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubAccountCreateRequestSubAccountCreationTargetAccountAdmin defines model for SubAccountCreateRequest.SubAccountCreationTargetAccountAdmin.
@@ -1535,6 +1744,8 @@ type SubAccountCreateRequestSubAccountCreationTargetAccountAdmin struct {
 	FirstName *string                                                            `json:"firstName,omitempty"`
 	LastName  *string                                                            `json:"lastName,omitempty"`
 	Locale    *SubAccountCreateRequestSubAccountCreationTargetAccountAdminLocale `json:"locale,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubAccountCreateRequestSubAccountCreationTargetAccountAdminLocale defines model for SubAccountCreateRequestSubAccountCreationTargetAccountAdmin.Locale.
@@ -1549,6 +1760,8 @@ type SubAccountCreateRequestSubAccountCreationTargetAccountDetails struct {
 	Name        *string                                                      `json:"name,omitempty"`
 	Region      *string                                                      `json:"region,omitempty"`
 	Site        *string                                                      `json:"site,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubAccountCreateSubscriptionDetails defines model for SubAccountCreateSubscriptionDetails.
@@ -1557,12 +1770,16 @@ type SubAccountCreateSubscriptionDetails struct {
 	Modules  []SubAccountCreateSubscriptionModuleDetails `json:"modules,omitempty"`
 	PlanID   *openapi_types.UUID                         `json:"planId,omitempty"`
 	PlanName *string                                     `json:"planName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubAccountCreateSubscriptionModuleDetails defines model for SubAccountCreateSubscriptionModuleDetails.
 type SubAccountCreateSubscriptionModuleDetails struct {
 	ModuleID   *openapi_types.UUID `json:"moduleId,omitempty"`
 	ModuleName *string             `json:"moduleName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubAccountCreateTargetAccount defines model for SubAccountCreateTargetAccount.
@@ -1573,6 +1790,8 @@ type SubAccountCreateTargetAccount struct {
 	Name        *string                             `json:"name,omitempty"`
 	Region      *string                             `json:"region,omitempty"`
 	Site        *string                             `json:"site,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubAccountCreateTargetAccountAdmin defines model for SubAccountCreateTargetAccountAdmin.
@@ -1581,6 +1800,8 @@ type SubAccountCreateTargetAccountAdmin struct {
 	FirstName *string                                   `json:"firstName,omitempty"`
 	LastName  *string                                   `json:"lastName,omitempty"`
 	Locale    *SubAccountCreateTargetAccountAdminLocale `json:"locale,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubAccountCreateTargetAccountAdminLocale defines model for SubAccountCreateTargetAccountAdmin.Locale.
@@ -1601,6 +1822,8 @@ type SubAccountCreateWorker struct {
 	Status                                *SubAccountCreateWorkerStatus             `json:"status,omitempty"`
 	SubscriptionDetails                   SubAccountCreateSubscriptionDetails       `json:"subscriptionDetails"`
 	TargetAccount                         SubAccountCreateTargetAccount             `json:"targetAccount"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubAccountCreateWorkerAssetGroupWorkType defines model for SubAccountCreateWorker.AssetGroupWorkType.
@@ -1612,6 +1835,8 @@ type SubAccountCreateWorkerStatus string
 // SubAccountCreateWorkerResponse defines model for SubAccountCreateWorkerResponse.
 type SubAccountCreateWorkerResponse struct {
 	AssetGroupWorks []SubAccountCreateWorker `json:"assetGroupWorks,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubAccountErrorDetails defines model for SubAccountErrorDetails.
@@ -1619,6 +1844,8 @@ type SubAccountErrorDetails struct {
 	Error            *string `json:"error,omitempty"`
 	ErrorDescription *string `json:"errorDescription,omitempty"`
 	IsSystemError    *bool   `json:"isSystemError,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubscriptionProvisionModelAccountCreateAccountAdmin defines model for Subscription.Provision.Model.Account.Create.AccountAdmin.
@@ -1628,6 +1855,8 @@ type SubscriptionProvisionModelAccountCreateAccountAdmin struct {
 	FirstName    *string                                                    `json:"FirstName,omitempty"`
 	LastName     *string                                                    `json:"LastName,omitempty"`
 	Locale       *SubscriptionProvisionModelAccountCreateAccountAdminLocale `json:"Locale,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubscriptionProvisionModelAccountCreateAccountAdminLocale defines model for SubscriptionProvisionModelAccountCreateAccountAdmin.Locale.
@@ -1642,6 +1871,8 @@ type SubscriptionProvisionModelAccountCreateCreateAccountDetails struct {
 	Name               *string                                                                        `json:"Name,omitempty"`
 	Region             *string                                                                        `json:"Region,omitempty"`
 	Site               *string                                                                        `json:"Site,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubscriptionProvisionModelAccountCreateCreateAccountDetailsBillingProfileType defines model for SubscriptionProvisionModelAccountCreateCreateAccountDetails.BillingProfileType.
@@ -1652,6 +1883,8 @@ type SubscriptionProvisionModelAccountCreateCreateAccountSubscriptionDetails str
 	Modules        []openapi_types.UUID `json:"Modules,omitempty"`
 	PlanID         *openapi_types.UUID  `json:"PlanId,omitempty"`
 	SubscriptionID *string              `json:"SubscriptionId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubscriptionProvisionModelAccountCreateCreateSubAccountDetails defines model for Subscription.Provision.Model.Account.Create.CreateSubAccountDetails.
@@ -1664,6 +1897,8 @@ type SubscriptionProvisionModelAccountCreateCreateSubAccountDetails struct {
 	Region              *string                                                                           `json:"Region,omitempty"`
 	Site                *string                                                                           `json:"Site,omitempty"`
 	SubscriptionDetails *SubscriptionProvisionModelAccountCreateCreateAccountSubscriptionDetails          `json:"SubscriptionDetails,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubscriptionProvisionModelAccountCreateCreateSubAccountDetailsBillingProfileType defines model for SubscriptionProvisionModelAccountCreateCreateSubAccountDetails.BillingProfileType.
@@ -1701,6 +1936,8 @@ type SubscriptionProvisionModelAssetGroupWork struct {
 	UpdatedBy                   *string                                                         `json:"UpdatedBy,omitempty"`
 	UpdatedByType               *SubscriptionProvisionModelAssetGroupWorkUpdatedByType          `json:"UpdatedByType,omitempty"`
 	UpdatedDate                 *time.Time                                                      `json:"UpdatedDate,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubscriptionProvisionModelAssetGroupWorkAssetGroupWorkType defines model for SubscriptionProvisionModelAssetGroupWork.AssetGroupWorkType.
@@ -1720,6 +1957,8 @@ type SubscriptionProvisionModelAssetGroupWorkResult struct {
 	AssetGroupWork *SubscriptionProvisionModelAssetGroupWork `json:"AssetGroupWork,omitempty"`
 	Message        *string                                   `json:"Message,omitempty"`
 	Success        *bool                                     `json:"Success,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubscriptionProvisionModelChangeEvent defines model for Subscription.Provision.Model.ChangeEvent.
@@ -1727,6 +1966,8 @@ type SubscriptionProvisionModelChangeEvent struct {
 	Action     *string             `json:"Action,omitempty"`
 	EventDate  *time.Time          `json:"EventDate,omitempty"`
 	TraceToken *openapi_types.UUID `json:"TraceToken,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubscriptionProvisionModelServiceErrorDetails defines model for Subscription.Provision.Model.ServiceErrorDetails.
@@ -1735,6 +1976,8 @@ type SubscriptionProvisionModelServiceErrorDetails struct {
 	ErrorDescription *string `json:"ErrorDescription,omitempty"`
 	IsSystemError    *bool   `json:"IsSystemError,omitempty"`
 	PublicErrorCode  *string `json:"PublicErrorCode,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SubscriptionPlanItemResponse defines model for SubscriptionPlanItemResponse.
@@ -1743,6 +1986,8 @@ type SubscriptionPlanItemResponse struct {
 	PlanItemID          *openapi_types.UUID `json:"plan_item_id,omitempty"`
 	PlanItemInternalID  *string             `json:"plan_item_internal_id,omitempty"`
 	PlanItemName        *string             `json:"plan_item_name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UpdateMembershipRequest defines model for UpdateMembershipRequest.
@@ -1755,11 +2000,15 @@ type UpdateMembershipRequest struct {
 	LicenseType       *string                   `json:"license_type,omitempty"`
 	PermissionProfile *PermissionProfileRequest `json:"permission_profile,omitempty"`
 	SendActivation    *bool                     `json:"send_activation,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UpdateResponse defines model for UpdateResponse.
 type UpdateResponse struct {
 	Status *string `json:"status,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UpdateUserEmailRequest defines model for UpdateUserEmailRequest.
@@ -1767,6 +2016,8 @@ type UpdateUserEmailRequest struct {
 	Email  string             `json:"email"`
 	ID     openapi_types.UUID `json:"id"`
 	SiteID int32              `json:"site_id"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UpdateUserRequest defines model for UpdateUserRequest.
@@ -1784,17 +2035,23 @@ type UpdateUserRequest struct {
 	SelectedLanguages         *string                   `json:"selected_languages,omitempty"`
 	SiteID                    int32                     `json:"site_id"`
 	UserName                  *string                   `json:"user_name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UpdateUsersEmailRequest defines model for UpdateUsersEmailRequest.
 type UpdateUsersEmailRequest struct {
 	Users []UpdateUserEmailRequest `json:"users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UpdateUsersRequest defines model for UpdateUsersRequest.
 type UpdateUsersRequest struct {
 	AutoActivateMembershipsOnReactivation *bool               `json:"auto_activate_memberships_on_reactivation,omitempty"`
 	Users                                 []UpdateUserRequest `json:"users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserDrilldownResponse defines model for UserDrilldownResponse.
@@ -1821,11 +2078,15 @@ type UserDrilldownResponse struct {
 	SiteName                        *string                `json:"site_name,omitempty"`
 	UserName                        *string                `json:"user_name,omitempty"`
 	UserStatus                      *string                `json:"user_status,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserIdentityRequest defines model for UserIdentityRequest.
 type UserIdentityRequest struct {
 	ID *openapi_types.UUID `json:"id,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserIdentityResponse defines model for UserIdentityResponse.
@@ -1835,12 +2096,16 @@ type UserIdentityResponse struct {
 	ImmutableID  *string             `json:"immutable_id,omitempty"`
 	ProviderID   *openapi_types.UUID `json:"provider_id,omitempty"`
 	UserID       *openapi_types.UUID `json:"user_id,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserProductPermissionProfilesRequest defines model for UserProductPermissionProfilesRequest.
 type UserProductPermissionProfilesRequest struct {
 	Email                     string                            `json:"email"`
 	ProductPermissionProfiles []ProductPermissionProfileRequest `json:"product_permission_profiles"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserProductPermissionProfilesResponse defines model for UserProductPermissionProfilesResponse.
@@ -1848,6 +2113,8 @@ type UserProductPermissionProfilesResponse struct {
 	AccountID                 *openapi_types.UUID                `json:"account_id,omitempty"`
 	ProductPermissionProfiles []ProductPermissionProfileResponse `json:"product_permission_profiles,omitempty"`
 	UserID                    *openapi_types.UUID                `json:"user_id,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserProductProfileDeleteRequest defines model for UserProductProfileDeleteRequest.
@@ -1855,6 +2122,8 @@ type UserProductProfileDeleteRequest struct {
 	ProductIds []openapi_types.UUID `json:"product_ids"`
 	UserEmail  *string              `json:"user_email,omitempty"`
 	UserID     *openapi_types.UUID  `json:"user_id,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserUpdateResponse defines model for UserUpdateResponse.
@@ -1863,17 +2132,23 @@ type UserUpdateResponse struct {
 	ErrorDetails *ErrorDetails       `json:"error_details,omitempty"`
 	ID           *openapi_types.UUID `json:"id,omitempty"`
 	SiteID       *int32              `json:"site_id,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UsersDrilldownResponse defines model for UsersDrilldownResponse.
 type UsersDrilldownResponse struct {
 	Users []UserDrilldownResponse `json:"users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UsersUpdateResponse defines model for UsersUpdateResponse.
 type UsersUpdateResponse struct {
 	Success *bool                `json:"success,omitempty"`
 	Users   []UserUpdateResponse `json:"users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // GetDSGroupsParams holds the query and header parameters of the operation.
@@ -15565,3 +15840,963 @@ func ParseActivateMembershipResponse(rsp *http.Response) (*ActivateMembershipRes
 
 	return response, nil
 }
+
+// UnmarshalJSON decodes AddDSGroupAndUsersResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *AddDSGroupAndUsersResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AddDSGroupAndUsersResponse and the members held in Extra (package jsonx).
+func (v AddDSGroupAndUsersResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AddDSGroupUsersResult leniently, keeping unknown members in Extra (package jsonx).
+func (v *AddDSGroupUsersResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AddDSGroupUsersResult and the members held in Extra (package jsonx).
+func (v AddDSGroupUsersResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AddUserResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *AddUserResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AddUserResponse and the members held in Extra (package jsonx).
+func (v AddUserResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AddUserResponseAccountProperties leniently, keeping unknown members in Extra (package jsonx).
+func (v *AddUserResponseAccountProperties) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes AddUserResponseAccountProperties and the members held in Extra (package jsonx).
+func (v AddUserResponseAccountProperties) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AddressInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *AddressInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AddressInformation and the members held in Extra (package jsonx).
+func (v AddressInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AssetGroupAccountClone leniently, keeping unknown members in Extra (package jsonx).
+func (v *AssetGroupAccountClone) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AssetGroupAccountClone and the members held in Extra (package jsonx).
+func (v AssetGroupAccountClone) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AssetGroupAccountCloneSourceAccount leniently, keeping unknown members in Extra (package jsonx).
+func (v *AssetGroupAccountCloneSourceAccount) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes AssetGroupAccountCloneSourceAccount and the members held in Extra (package jsonx).
+func (v AssetGroupAccountCloneSourceAccount) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AssetGroupAccountCloneTargetAccount leniently, keeping unknown members in Extra (package jsonx).
+func (v *AssetGroupAccountCloneTargetAccount) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes AssetGroupAccountCloneTargetAccount and the members held in Extra (package jsonx).
+func (v AssetGroupAccountCloneTargetAccount) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AssetGroupAccountCloneTargetAccountAdmin leniently, keeping unknown members in Extra (package jsonx).
+func (v *AssetGroupAccountCloneTargetAccountAdmin) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes AssetGroupAccountCloneTargetAccountAdmin and the members held in Extra (package jsonx).
+func (v AssetGroupAccountCloneTargetAccountAdmin) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes AssetGroupAccountClones leniently, keeping unknown members in Extra (package jsonx).
+func (v *AssetGroupAccountClones) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AssetGroupAccountClones and the members held in Extra (package jsonx).
+func (v AssetGroupAccountClones) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AssetGroupAccountResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *AssetGroupAccountResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AssetGroupAccountResponse and the members held in Extra (package jsonx).
+func (v AssetGroupAccountResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AssetGroupAccountsResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *AssetGroupAccountsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AssetGroupAccountsResponse and the members held in Extra (package jsonx).
+func (v AssetGroupAccountsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CertificateResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *CertificateResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CertificateResponse and the members held in Extra (package jsonx).
+func (v CertificateResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConnectEventData leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectEventData) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConnectEventData and the members held in Extra (package jsonx).
+func (v ConnectEventData) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DSGroupAddRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *DSGroupAddRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DSGroupAddRequest and the members held in Extra (package jsonx).
+func (v DSGroupAddRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DSGroupAndUsersResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *DSGroupAndUsersResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DSGroupAndUsersResponse and the members held in Extra (package jsonx).
+func (v DSGroupAndUsersResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DSGroupListResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *DSGroupListResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DSGroupListResponse and the members held in Extra (package jsonx).
+func (v DSGroupListResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DSGroupRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *DSGroupRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DSGroupRequest and the members held in Extra (package jsonx).
+func (v DSGroupRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DSGroupResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *DSGroupResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DSGroupResponse and the members held in Extra (package jsonx).
+func (v DSGroupResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DSGroupUserResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *DSGroupUserResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DSGroupUserResponse and the members held in Extra (package jsonx).
+func (v DSGroupUserResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DSGroupUsersAddRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *DSGroupUsersAddRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DSGroupUsersAddRequest and the members held in Extra (package jsonx).
+func (v DSGroupUsersAddRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DSGroupUsersRemoveRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *DSGroupUsersRemoveRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DSGroupUsersRemoveRequest and the members held in Extra (package jsonx).
+func (v DSGroupUsersRemoveRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DSGroupUsersResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *DSGroupUsersResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DSGroupUsersResponse and the members held in Extra (package jsonx).
+func (v DSGroupUsersResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DeleteMembershipRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *DeleteMembershipRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DeleteMembershipRequest and the members held in Extra (package jsonx).
+func (v DeleteMembershipRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DeleteMembershipResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *DeleteMembershipResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DeleteMembershipResponse and the members held in Extra (package jsonx).
+func (v DeleteMembershipResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DeleteMembershipsRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *DeleteMembershipsRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DeleteMembershipsRequest and the members held in Extra (package jsonx).
+func (v DeleteMembershipsRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DeleteMembershipsResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *DeleteMembershipsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DeleteMembershipsResponse and the members held in Extra (package jsonx).
+func (v DeleteMembershipsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DeleteResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *DeleteResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DeleteResponse and the members held in Extra (package jsonx).
+func (v DeleteResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DeleteUserIdentityRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *DeleteUserIdentityRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DeleteUserIdentityRequest and the members held in Extra (package jsonx).
+func (v DeleteUserIdentityRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocuSignAccountDomainModelAddress leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocuSignAccountDomainModelAddress) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes DocuSignAccountDomainModelAddress and the members held in Extra (package jsonx).
+func (v DocuSignAccountDomainModelAddress) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DomainResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *DomainResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DomainResponse and the members held in Extra (package jsonx).
+func (v DomainResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DomainsResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *DomainsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DomainsResponse and the members held in Extra (package jsonx).
+func (v DomainsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ErrorDetail leniently, keeping unknown members in Extra (package jsonx).
+func (v *ErrorDetail) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ErrorDetail and the members held in Extra (package jsonx).
+func (v ErrorDetail) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ErrorDetails leniently, keeping unknown members in Extra (package jsonx).
+func (v *ErrorDetails) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ErrorDetails and the members held in Extra (package jsonx).
+func (v ErrorDetails) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ForceActivateMembershipRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *ForceActivateMembershipRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ForceActivateMembershipRequest and the members held in Extra (package jsonx).
+func (v ForceActivateMembershipRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes GroupRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *GroupRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes GroupRequest and the members held in Extra (package jsonx).
+func (v GroupRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes IdentityProviderResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *IdentityProviderResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes IdentityProviderResponse and the members held in Extra (package jsonx).
+func (v IdentityProviderResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes IdentityProvidersResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *IdentityProvidersResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes IdentityProvidersResponse and the members held in Extra (package jsonx).
+func (v IdentityProvidersResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes IndividualMembershipDataRedactionRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *IndividualMembershipDataRedactionRequest) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes IndividualMembershipDataRedactionRequest and the members held in Extra (package jsonx).
+func (v IndividualMembershipDataRedactionRequest) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes IndividualUserDataRedactionRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *IndividualUserDataRedactionRequest) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes IndividualUserDataRedactionRequest and the members held in Extra (package jsonx).
+func (v IndividualUserDataRedactionRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes IndividualUserDataRedactionResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *IndividualUserDataRedactionResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes IndividualUserDataRedactionResponse and the members held in Extra (package jsonx).
+func (v IndividualUserDataRedactionResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes LinkResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *LinkResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes LinkResponse and the members held in Extra (package jsonx).
+func (v LinkResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes MemberGroupResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *MemberGroupResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes MemberGroupResponse and the members held in Extra (package jsonx).
+func (v MemberGroupResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes MemberGroupsResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *MemberGroupsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes MemberGroupsResponse and the members held in Extra (package jsonx).
+func (v MemberGroupsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes MembershipDataRedactionRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *MembershipDataRedactionRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes MembershipDataRedactionRequest and the members held in Extra (package jsonx).
+func (v MembershipDataRedactionRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes MembershipDataRedactionResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *MembershipDataRedactionResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes MembershipDataRedactionResponse and the members held in Extra (package jsonx).
+func (v MembershipDataRedactionResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes MembershipResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *MembershipResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes MembershipResponse and the members held in Extra (package jsonx).
+func (v MembershipResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NewAccountUserRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *NewAccountUserRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NewAccountUserRequest and the members held in Extra (package jsonx).
+func (v NewAccountUserRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NewMultiProductUserAddRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *NewMultiProductUserAddRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NewMultiProductUserAddRequest and the members held in Extra (package jsonx).
+func (v NewMultiProductUserAddRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NewUserRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *NewUserRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NewUserRequest and the members held in Extra (package jsonx).
+func (v NewUserRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NewUserRequestAccountProperties leniently, keeping unknown members in Extra (package jsonx).
+func (v *NewUserRequestAccountProperties) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NewUserRequestAccountProperties and the members held in Extra (package jsonx).
+func (v NewUserRequestAccountProperties) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NewUserResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *NewUserResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NewUserResponse and the members held in Extra (package jsonx).
+func (v NewUserResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NewUserResponseAccountProperties leniently, keeping unknown members in Extra (package jsonx).
+func (v *NewUserResponseAccountProperties) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes NewUserResponseAccountProperties and the members held in Extra (package jsonx).
+func (v NewUserResponseAccountProperties) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OASIRRErrorDetails leniently, keeping unknown members in Extra (package jsonx).
+func (v *OASIRRErrorDetails) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OASIRRErrorDetails and the members held in Extra (package jsonx).
+func (v OASIRRErrorDetails) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OASIRROrganizationAccountSettingsErrorDataResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OASIRROrganizationAccountSettingsErrorDataResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes OASIRROrganizationAccountSettingsErrorDataResponse and the members held in Extra (package jsonx).
+func (v OASIRROrganizationAccountSettingsErrorDataResponse) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes OETRErrorDetails leniently, keeping unknown members in Extra (package jsonx).
+func (v *OETRErrorDetails) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OETRErrorDetails and the members held in Extra (package jsonx).
+func (v OETRErrorDetails) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrgExportSelectedAccount leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrgExportSelectedAccount) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OrgExportSelectedAccount and the members held in Extra (package jsonx).
+func (v OrgExportSelectedAccount) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrgExportSelectedDomain leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrgExportSelectedDomain) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OrgExportSelectedDomain and the members held in Extra (package jsonx).
+func (v OrgExportSelectedDomain) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationAccountRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationAccountRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OrganizationAccountRequest and the members held in Extra (package jsonx).
+func (v OrganizationAccountRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationAccountResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationAccountResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OrganizationAccountResponse and the members held in Extra (package jsonx).
+func (v OrganizationAccountResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationAccountSettingsImportRequestorResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationAccountSettingsImportRequestorResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes OrganizationAccountSettingsImportRequestorResponse and the members held in Extra (package jsonx).
+func (v OrganizationAccountSettingsImportRequestorResponse) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes OrganizationAccountSettingsImportResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationAccountSettingsImportResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes OrganizationAccountSettingsImportResponse and the members held in Extra (package jsonx).
+func (v OrganizationAccountSettingsImportResponse) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes OrganizationAccountSettingsImportResultResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationAccountSettingsImportResultResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes OrganizationAccountSettingsImportResultResponse and the members held in Extra (package jsonx).
+func (v OrganizationAccountSettingsImportResultResponse) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes OrganizationAccountsRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationAccountsRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OrganizationAccountsRequest and the members held in Extra (package jsonx).
+func (v OrganizationAccountsRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationConnectConfigResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationConnectConfigResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes OrganizationConnectConfigResponse and the members held in Extra (package jsonx).
+func (v OrganizationConnectConfigResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationConnectConfigsResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationConnectConfigsResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes OrganizationConnectConfigsResponse and the members held in Extra (package jsonx).
+func (v OrganizationConnectConfigsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationConnectConfigurationDetailsResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationConnectConfigurationDetailsResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes OrganizationConnectConfigurationDetailsResponse and the members held in Extra (package jsonx).
+func (v OrganizationConnectConfigurationDetailsResponse) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes OrganizationConnectConfigurationRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationConnectConfigurationRequest) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes OrganizationConnectConfigurationRequest and the members held in Extra (package jsonx).
+func (v OrganizationConnectConfigurationRequest) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes OrganizationConnectHmacSecretsResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationConnectHmacSecretsResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes OrganizationConnectHmacSecretsResponse and the members held in Extra (package jsonx).
+func (v OrganizationConnectHmacSecretsResponse) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes OrganizationConnectOAuthConfiguration leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationConnectOAuthConfiguration) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes OrganizationConnectOAuthConfiguration and the members held in Extra (package jsonx).
+func (v OrganizationConnectOAuthConfiguration) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes OrganizationExportAccount leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationExportAccount) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OrganizationExportAccount and the members held in Extra (package jsonx).
+func (v OrganizationExportAccount) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationExportDomain leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationExportDomain) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OrganizationExportDomain and the members held in Extra (package jsonx).
+func (v OrganizationExportDomain) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationExportRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationExportRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OrganizationExportRequest and the members held in Extra (package jsonx).
+func (v OrganizationExportRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationExportRequestorResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationExportRequestorResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes OrganizationExportRequestorResponse and the members held in Extra (package jsonx).
+func (v OrganizationExportRequestorResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationExportResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationExportResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OrganizationExportResponse and the members held in Extra (package jsonx).
+func (v OrganizationExportResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationExportTaskResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationExportTaskResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OrganizationExportTaskResponse and the members held in Extra (package jsonx).
+func (v OrganizationExportTaskResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationExportsResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationExportsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OrganizationExportsResponse and the members held in Extra (package jsonx).
+func (v OrganizationExportsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationImportResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationImportResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OrganizationImportResponse and the members held in Extra (package jsonx).
+func (v OrganizationImportResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationImportResponseErrorRollup leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationImportResponseErrorRollup) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes OrganizationImportResponseErrorRollup and the members held in Extra (package jsonx).
+func (v OrganizationImportResponseErrorRollup) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes OrganizationImportResponseRequestor leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationImportResponseRequestor) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes OrganizationImportResponseRequestor and the members held in Extra (package jsonx).
+func (v OrganizationImportResponseRequestor) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationImportResponseWarningRollup leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationImportResponseWarningRollup) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes OrganizationImportResponseWarningRollup and the members held in Extra (package jsonx).
+func (v OrganizationImportResponseWarningRollup) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes OrganizationImportsResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationImportsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OrganizationImportsResponse and the members held in Extra (package jsonx).
+func (v OrganizationImportsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OrganizationResponse and the members held in Extra (package jsonx).
+func (v OrganizationResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationSimpleIDObject leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationSimpleIDObject) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OrganizationSimpleIDObject and the members held in Extra (package jsonx).
+func (v OrganizationSimpleIDObject) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationSubscriptionResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationSubscriptionResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes OrganizationSubscriptionResponse and the members held in Extra (package jsonx).
+func (v OrganizationSubscriptionResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationUserResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationUserResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OrganizationUserResponse and the members held in Extra (package jsonx).
+func (v OrganizationUserResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationUsersResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationUsersResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OrganizationUsersResponse and the members held in Extra (package jsonx).
+func (v OrganizationUsersResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OrganizationsResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *OrganizationsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OrganizationsResponse and the members held in Extra (package jsonx).
+func (v OrganizationsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PagingResponseProperties leniently, keeping unknown members in Extra (package jsonx).
+func (v *PagingResponseProperties) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PagingResponseProperties and the members held in Extra (package jsonx).
+func (v PagingResponseProperties) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PermissionProfileRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *PermissionProfileRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PermissionProfileRequest and the members held in Extra (package jsonx).
+func (v PermissionProfileRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PermissionProfileResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *PermissionProfileResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PermissionProfileResponse and the members held in Extra (package jsonx).
+func (v PermissionProfileResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PermissionProfileResponse21 leniently, keeping unknown members in Extra (package jsonx).
+func (v *PermissionProfileResponse21) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PermissionProfileResponse21 and the members held in Extra (package jsonx).
+func (v PermissionProfileResponse21) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PermissionsResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *PermissionsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PermissionsResponse and the members held in Extra (package jsonx).
+func (v PermissionsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ProductPermissionProfileRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *ProductPermissionProfileRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ProductPermissionProfileRequest and the members held in Extra (package jsonx).
+func (v ProductPermissionProfileRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ProductPermissionProfileResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *ProductPermissionProfileResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes ProductPermissionProfileResponse and the members held in Extra (package jsonx).
+func (v ProductPermissionProfileResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ProductPermissionProfilesRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *ProductPermissionProfilesRequest) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes ProductPermissionProfilesRequest and the members held in Extra (package jsonx).
+func (v ProductPermissionProfilesRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ProductPermissionProfilesResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *ProductPermissionProfilesResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes ProductPermissionProfilesResponse and the members held in Extra (package jsonx).
+func (v ProductPermissionProfilesResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RemoveDSGroupUsersResult leniently, keeping unknown members in Extra (package jsonx).
+func (v *RemoveDSGroupUsersResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RemoveDSGroupUsersResult and the members held in Extra (package jsonx).
+func (v RemoveDSGroupUsersResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RemoveUserProductsResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *RemoveUserProductsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RemoveUserProductsResponse and the members held in Extra (package jsonx).
+func (v RemoveUserProductsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RequiredAttributeMappingResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *RequiredAttributeMappingResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes RequiredAttributeMappingResponse and the members held in Extra (package jsonx).
+func (v RequiredAttributeMappingResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Saml2IdentityProviderResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *Saml2IdentityProviderResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Saml2IdentityProviderResponse and the members held in Extra (package jsonx).
+func (v Saml2IdentityProviderResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SettingResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *SettingResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SettingResponse and the members held in Extra (package jsonx).
+func (v SettingResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SubAccountCreateRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubAccountCreateRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SubAccountCreateRequest and the members held in Extra (package jsonx).
+func (v SubAccountCreateRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SubAccountCreateRequestSubAccountCreationSubscription leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubAccountCreateRequestSubAccountCreationSubscription) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes SubAccountCreateRequestSubAccountCreationSubscription and the members held in Extra (package jsonx).
+func (v SubAccountCreateRequestSubAccountCreationSubscription) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes SubAccountCreateRequestSubAccountCreationTargetAccountAdmin leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubAccountCreateRequestSubAccountCreationTargetAccountAdmin) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes SubAccountCreateRequestSubAccountCreationTargetAccountAdmin and the members held in Extra (package jsonx).
+func (v SubAccountCreateRequestSubAccountCreationTargetAccountAdmin) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes SubAccountCreateRequestSubAccountCreationTargetAccountDetails leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubAccountCreateRequestSubAccountCreationTargetAccountDetails) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes SubAccountCreateRequestSubAccountCreationTargetAccountDetails and the members held in Extra (package jsonx).
+func (v SubAccountCreateRequestSubAccountCreationTargetAccountDetails) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes SubAccountCreateSubscriptionDetails leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubAccountCreateSubscriptionDetails) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes SubAccountCreateSubscriptionDetails and the members held in Extra (package jsonx).
+func (v SubAccountCreateSubscriptionDetails) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SubAccountCreateSubscriptionModuleDetails leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubAccountCreateSubscriptionModuleDetails) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes SubAccountCreateSubscriptionModuleDetails and the members held in Extra (package jsonx).
+func (v SubAccountCreateSubscriptionModuleDetails) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes SubAccountCreateTargetAccount leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubAccountCreateTargetAccount) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SubAccountCreateTargetAccount and the members held in Extra (package jsonx).
+func (v SubAccountCreateTargetAccount) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SubAccountCreateTargetAccountAdmin leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubAccountCreateTargetAccountAdmin) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes SubAccountCreateTargetAccountAdmin and the members held in Extra (package jsonx).
+func (v SubAccountCreateTargetAccountAdmin) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SubAccountCreateWorker leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubAccountCreateWorker) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SubAccountCreateWorker and the members held in Extra (package jsonx).
+func (v SubAccountCreateWorker) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SubAccountCreateWorkerResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubAccountCreateWorkerResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SubAccountCreateWorkerResponse and the members held in Extra (package jsonx).
+func (v SubAccountCreateWorkerResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SubAccountErrorDetails leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubAccountErrorDetails) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SubAccountErrorDetails and the members held in Extra (package jsonx).
+func (v SubAccountErrorDetails) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SubscriptionProvisionModelAccountCreateAccountAdmin leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubscriptionProvisionModelAccountCreateAccountAdmin) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes SubscriptionProvisionModelAccountCreateAccountAdmin and the members held in Extra (package jsonx).
+func (v SubscriptionProvisionModelAccountCreateAccountAdmin) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes SubscriptionProvisionModelAccountCreateCreateAccountDetails leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubscriptionProvisionModelAccountCreateCreateAccountDetails) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes SubscriptionProvisionModelAccountCreateCreateAccountDetails and the members held in Extra (package jsonx).
+func (v SubscriptionProvisionModelAccountCreateCreateAccountDetails) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes SubscriptionProvisionModelAccountCreateCreateAccountSubscriptionDetails leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubscriptionProvisionModelAccountCreateCreateAccountSubscriptionDetails) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes SubscriptionProvisionModelAccountCreateCreateAccountSubscriptionDetails and the members held in Extra (package jsonx).
+func (v SubscriptionProvisionModelAccountCreateCreateAccountSubscriptionDetails) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes SubscriptionProvisionModelAccountCreateCreateSubAccountDetails leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubscriptionProvisionModelAccountCreateCreateSubAccountDetails) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes SubscriptionProvisionModelAccountCreateCreateSubAccountDetails and the members held in Extra (package jsonx).
+func (v SubscriptionProvisionModelAccountCreateCreateSubAccountDetails) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes SubscriptionProvisionModelAssetGroupWork leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubscriptionProvisionModelAssetGroupWork) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes SubscriptionProvisionModelAssetGroupWork and the members held in Extra (package jsonx).
+func (v SubscriptionProvisionModelAssetGroupWork) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes SubscriptionProvisionModelAssetGroupWorkResult leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubscriptionProvisionModelAssetGroupWorkResult) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes SubscriptionProvisionModelAssetGroupWorkResult and the members held in Extra (package jsonx).
+func (v SubscriptionProvisionModelAssetGroupWorkResult) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes SubscriptionProvisionModelChangeEvent leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubscriptionProvisionModelChangeEvent) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes SubscriptionProvisionModelChangeEvent and the members held in Extra (package jsonx).
+func (v SubscriptionProvisionModelChangeEvent) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes SubscriptionProvisionModelServiceErrorDetails leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubscriptionProvisionModelServiceErrorDetails) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes SubscriptionProvisionModelServiceErrorDetails and the members held in Extra (package jsonx).
+func (v SubscriptionProvisionModelServiceErrorDetails) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes SubscriptionPlanItemResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *SubscriptionPlanItemResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SubscriptionPlanItemResponse and the members held in Extra (package jsonx).
+func (v SubscriptionPlanItemResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UpdateMembershipRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *UpdateMembershipRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UpdateMembershipRequest and the members held in Extra (package jsonx).
+func (v UpdateMembershipRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UpdateResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *UpdateResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UpdateResponse and the members held in Extra (package jsonx).
+func (v UpdateResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UpdateUserEmailRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *UpdateUserEmailRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UpdateUserEmailRequest and the members held in Extra (package jsonx).
+func (v UpdateUserEmailRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UpdateUserRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *UpdateUserRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UpdateUserRequest and the members held in Extra (package jsonx).
+func (v UpdateUserRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UpdateUsersEmailRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *UpdateUsersEmailRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UpdateUsersEmailRequest and the members held in Extra (package jsonx).
+func (v UpdateUsersEmailRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UpdateUsersRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *UpdateUsersRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UpdateUsersRequest and the members held in Extra (package jsonx).
+func (v UpdateUsersRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserDrilldownResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserDrilldownResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserDrilldownResponse and the members held in Extra (package jsonx).
+func (v UserDrilldownResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserIdentityRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserIdentityRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserIdentityRequest and the members held in Extra (package jsonx).
+func (v UserIdentityRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserIdentityResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserIdentityResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserIdentityResponse and the members held in Extra (package jsonx).
+func (v UserIdentityResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserProductPermissionProfilesRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserProductPermissionProfilesRequest) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes UserProductPermissionProfilesRequest and the members held in Extra (package jsonx).
+func (v UserProductPermissionProfilesRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserProductPermissionProfilesResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserProductPermissionProfilesResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes UserProductPermissionProfilesResponse and the members held in Extra (package jsonx).
+func (v UserProductPermissionProfilesResponse) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes UserProductProfileDeleteRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserProductProfileDeleteRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserProductProfileDeleteRequest and the members held in Extra (package jsonx).
+func (v UserProductProfileDeleteRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserUpdateResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserUpdateResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserUpdateResponse and the members held in Extra (package jsonx).
+func (v UserUpdateResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UsersDrilldownResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *UsersDrilldownResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UsersDrilldownResponse and the members held in Extra (package jsonx).
+func (v UsersDrilldownResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UsersUpdateResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *UsersUpdateResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UsersUpdateResponse and the members held in Extra (package jsonx).
+func (v UsersUpdateResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }

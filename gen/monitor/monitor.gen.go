@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/dsgo/docusign/jsonx"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -18,6 +19,8 @@ import (
 type CursoredResult struct {
 	Data      []map[string]interface{} `json:"data,omitempty"`
 	EndCursor *string                  `json:"endCursor,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // GetStreamParams holds the query and header parameters of the operation.
@@ -327,3 +330,9 @@ func ParseGetStreamResponse(rsp *http.Response) (*GetStreamResponse, error) {
 
 	return response, nil
 }
+
+// UnmarshalJSON decodes CursoredResult leniently, keeping unknown members in Extra (package jsonx).
+func (v *CursoredResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CursoredResult and the members held in Extra (package jsonx).
+func (v CursoredResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }

@@ -2,11 +2,15 @@
 
 package models
 
+import "github.com/dsgo/docusign/jsonx"
+
 // GroupBrands defines model for GroupBrands.
 type GroupBrands struct {
 	BrandOptions            []Brand `json:"brandOptions,omitempty"`
 	RecipientBrandIDDefault *string `json:"recipientBrandIdDefault,omitempty"`
 	SenderBrandIDDefault    *string `json:"senderBrandIdDefault,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccessCodeFormat defines model for accessCodeFormat.
@@ -21,6 +25,8 @@ type AccessCodeFormat struct {
 	NumberRequiredMetadata           *SettingsMetadata `json:"numberRequiredMetadata,omitempty"`
 	SpecialCharacterRequired         *string           `json:"specialCharacterRequired,omitempty"`
 	SpecialCharacterRequiredMetadata *SettingsMetadata `json:"specialCharacterRequiredMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountAddress defines model for accountAddress.
@@ -37,6 +43,8 @@ type AccountAddress struct {
 	PostalCode         *string   `json:"postalCode,omitempty"`
 	State              *string   `json:"state,omitempty"`
 	SupportedCountries []Country `json:"supportedCountries,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountBillingPlan defines model for accountBillingPlan.
@@ -70,6 +78,8 @@ type AccountBillingPlan struct {
 	SupportIncidentFee            *string                      `json:"supportIncidentFee,omitempty"`
 	SupportPlanFee                *string                      `json:"supportPlanFee,omitempty"`
 	TaxExemptID                   *string                      `json:"taxExemptId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountBillingPlanResponse defines model for accountBillingPlanResponse.
@@ -87,6 +97,8 @@ type AccountBillingPlanResponse struct {
 	ReferralInformation               *ReferralInformation              `json:"referralInformation,omitempty"`
 	SuccessorPlans                    []BillingPlan                     `json:"successorPlans,omitempty"`
 	TaxExemptID                       *string                           `json:"taxExemptId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountIdentityInputOption defines model for accountIdentityInputOption.
@@ -94,11 +106,15 @@ type AccountIdentityInputOption struct {
 	IsRequired *bool   `json:"isRequired,omitempty"`
 	OptionName *string `json:"optionName,omitempty"`
 	ValueType  *string `json:"valueType,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountIdentityVerificationResponse defines model for accountIdentityVerificationResponse.
 type AccountIdentityVerificationResponse struct {
 	IdentityVerification []AccountIdentityVerificationWorkflow `json:"identityVerification,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountIdentityVerificationWorkflow defines model for accountIdentityVerificationWorkflow.
@@ -109,6 +125,8 @@ type AccountIdentityVerificationWorkflow struct {
 	SignatureProvider   *AccountSignatureProvider    `json:"signatureProvider,omitempty"`
 	WorkflowID          *string                      `json:"workflowId,omitempty"`
 	WorkflowResourceKey *string                      `json:"workflowResourceKey,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountInformation defines model for accountInformation.
@@ -150,12 +168,16 @@ type AccountInformation struct {
 	SuspensionDate                  *string                     `json:"suspensionDate,omitempty"`
 	SuspensionStatus                *string                     `json:"suspensionStatus,omitempty"`
 	UseDisplayAppliance             *bool                       `json:"useDisplayAppliance,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountMinimumPasswordLength defines model for accountMinimumPasswordLength.
 type AccountMinimumPasswordLength struct {
 	MaximumLength *string `json:"maximumLength,omitempty"`
 	MinimumLength *string `json:"minimumLength,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountNotification defines model for accountNotification.
@@ -163,35 +185,47 @@ type AccountNotification struct {
 	Expirations         *Expirations `json:"expirations,omitempty"`
 	Reminders           *Reminders   `json:"reminders,omitempty"`
 	UserOverrideEnabled *string      `json:"userOverrideEnabled,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountPasswordExpirePasswordDays defines model for accountPasswordExpirePasswordDays.
 type AccountPasswordExpirePasswordDays struct {
 	MaximumDays *string `json:"maximumDays,omitempty"`
 	MinimumDays *string `json:"minimumDays,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountPasswordLockoutDurationMinutes defines model for accountPasswordLockoutDurationMinutes.
 type AccountPasswordLockoutDurationMinutes struct {
 	MaximumMinutes *string `json:"maximumMinutes,omitempty"`
 	MinimumMinutes *string `json:"minimumMinutes,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountPasswordLockoutDurationType defines model for accountPasswordLockoutDurationType.
 type AccountPasswordLockoutDurationType struct {
 	Options []string `json:"options,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountPasswordMinimumPasswordAgeDays defines model for accountPasswordMinimumPasswordAgeDays.
 type AccountPasswordMinimumPasswordAgeDays struct {
 	MaximumAge *string `json:"maximumAge,omitempty"`
 	MinimumAge *string `json:"minimumAge,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountPasswordQuestionsRequired defines model for accountPasswordQuestionsRequired.
 type AccountPasswordQuestionsRequired struct {
 	MaximumQuestions *string `json:"maximumQuestions,omitempty"`
 	MinimumQuestions *string `json:"minimumQuestions,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountPasswordRules defines model for accountPasswordRules.
@@ -216,11 +250,15 @@ type AccountPasswordRules struct {
 	PasswordStrengthTypeMetadata           *AccountPasswordStrengthType           `json:"passwordStrengthTypeMetadata,omitempty"`
 	QuestionsRequired                      *string                                `json:"questionsRequired,omitempty"`
 	QuestionsRequiredMetadata              *AccountPasswordQuestionsRequired      `json:"questionsRequiredMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountPasswordStrengthType defines model for accountPasswordStrengthType.
 type AccountPasswordStrengthType struct {
 	Options []AccountPasswordStrengthTypeOption `json:"options,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountPasswordStrengthTypeOption defines model for accountPasswordStrengthTypeOption.
@@ -232,6 +270,8 @@ type AccountPasswordStrengthTypeOption struct {
 	PasswordIncludeLowerCase               *string `json:"passwordIncludeLowerCase,omitempty"`
 	PasswordIncludeSpecialCharacter        *string `json:"passwordIncludeSpecialCharacter,omitempty"`
 	PasswordIncludeUpperCase               *string `json:"passwordIncludeUpperCase,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountRoleSettings defines model for accountRoleSettings.
@@ -311,11 +351,15 @@ type AccountRoleSettings struct {
 	UseNewSendingInterfaceMetadata                            *SettingsMetadata `json:"useNewSendingInterfaceMetadata,omitempty"`
 	VaultingMode                                              *string           `json:"vaultingMode,omitempty"`
 	VaultingModeMetadata                                      *SettingsMetadata `json:"vaultingModeMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountSeals defines model for accountSeals.
 type AccountSeals struct {
 	Seals []SealIdentifier `json:"seals,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountSettingsInformation defines model for accountSettingsInformation.
@@ -908,6 +952,8 @@ type AccountSettingsInformation struct {
 	WriteReminderToEnvelopeHistoryMetadata                  *SettingsMetadata                     `json:"writeReminderToEnvelopeHistoryMetadata,omitempty"`
 	WurflMinAllowableScreenSize                             *string                               `json:"wurflMinAllowableScreenSize,omitempty"`
 	WurflMinAllowableScreenSizeMetadata                     *SettingsMetadata                     `json:"wurflMinAllowableScreenSizeMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountSharedAccess defines model for accountSharedAccess.
@@ -921,6 +967,8 @@ type AccountSharedAccess struct {
 	SharedAccess  []MemberSharedItems `json:"sharedAccess,omitempty"`
 	StartPosition *string             `json:"startPosition,omitempty"`
 	TotalSetSize  *string             `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountSignature defines model for accountSignature.
@@ -957,6 +1005,8 @@ type AccountSignature struct {
 	StampSizeMM             *string              `json:"stampSizeMM,omitempty"`
 	StampType               *string              `json:"stampType,omitempty"`
 	Status                  *string              `json:"status,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountSignatureDefinition defines model for accountSignatureDefinition.
@@ -978,6 +1028,8 @@ type AccountSignatureDefinition struct {
 	SignatureUsers          []SignatureUserDef   `json:"signatureUsers,omitempty"`
 	StampFormat             *string              `json:"stampFormat,omitempty"`
 	StampSizeMM             *string              `json:"stampSizeMM,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountSignatureProvider defines model for accountSignatureProvider.
@@ -989,6 +1041,8 @@ type AccountSignatureProvider struct {
 	SignatureProviderName            *string                           `json:"signatureProviderName,omitempty"`
 	SignatureProviderOptionsMetadata []AccountSignatureProviderOption  `json:"signatureProviderOptionsMetadata,omitempty"`
 	SignatureProviderRequiredOptions []SignatureProviderRequiredOption `json:"signatureProviderRequiredOptions,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountSignatureProviderOption defines model for accountSignatureProviderOption.
@@ -996,16 +1050,22 @@ type AccountSignatureProviderOption struct {
 	SignatureProviderOptionDisplayName *string `json:"signatureProviderOptionDisplayName,omitempty"`
 	SignatureProviderOptionID          *string `json:"signatureProviderOptionId,omitempty"`
 	SignatureProviderOptionName        *string `json:"signatureProviderOptionName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountSignatureProviders defines model for accountSignatureProviders.
 type AccountSignatureProviders struct {
 	SignatureProviders []AccountSignatureProvider `json:"signatureProviders,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountSignaturesInformation defines model for accountSignaturesInformation.
 type AccountSignaturesInformation struct {
 	AccountSignatures []AccountSignature `json:"accountSignatures,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountUISettings defines model for accountUISettings.
@@ -1038,6 +1098,8 @@ type AccountUISettings struct {
 	ShouldRedactAccessCodeMetadata                 *SettingsMetadata `json:"shouldRedactAccessCodeMetadata,omitempty"`
 	UploadNewImageToSignOrInitial                  *string           `json:"uploadNewImageToSignOrInitial,omitempty"`
 	UploadNewImageToSignOrInitialMetadata          *SettingsMetadata `json:"uploadNewImageToSignOrInitialMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AddOn defines model for addOn.
@@ -1046,6 +1108,8 @@ type AddOn struct {
 	AddOnID *string `json:"addOnId,omitempty"`
 	ID      *string `json:"id,omitempty"`
 	Name    *string `json:"name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AddressInformation defines model for addressInformation.
@@ -1059,6 +1123,8 @@ type AddressInformation struct {
 	PostalCode      *string `json:"postalCode,omitempty"`
 	StateOrProvince *string `json:"stateOrProvince,omitempty"`
 	ZipPlus4        *string `json:"zipPlus4,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AddressInformationInput defines model for addressInformationInput.
@@ -1066,12 +1132,16 @@ type AddressInformationInput struct {
 	AddressInformation *AddressInformation `json:"addressInformation,omitempty"`
 	DisplayLevelCode   *string             `json:"displayLevelCode,omitempty"`
 	ReceiveInResponse  *string             `json:"receiveInResponse,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AdminMessage defines model for adminMessage.
 type AdminMessage struct {
 	BaseMessage     *string `json:"baseMessage,omitempty"`
 	MoreInformation *string `json:"moreInformation,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Agent defines model for agent.
@@ -1148,6 +1218,8 @@ type Agent struct {
 	TemplateRequired                      *string                           `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
 	UserID                                *string                           `json:"userId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // APIRequestLog defines model for apiRequestLog.
@@ -1156,17 +1228,23 @@ type APIRequestLog struct {
 	Description     *string `json:"description,omitempty"`
 	RequestLogID    *string `json:"requestLogId,omitempty"`
 	Status          *string `json:"status,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // APIRequestLogsResult defines model for apiRequestLogsResult.
 type APIRequestLogsResult struct {
 	APIRequestLogs []APIRequestLog `json:"apiRequestLogs,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AppStoreProduct defines model for appStoreProduct.
 type AppStoreProduct struct {
 	MarketPlace *string `json:"marketPlace,omitempty"`
 	ProductID   *string `json:"productId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AppStoreReceipt defines model for appStoreReceipt.
@@ -1175,6 +1253,8 @@ type AppStoreReceipt struct {
 	IsDowngradeCancellation *string `json:"isDowngradeCancellation,omitempty"`
 	ProductID               *string `json:"productId,omitempty"`
 	ReceiptData             *string `json:"receiptData,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Approve defines model for approve.
@@ -1265,6 +1345,8 @@ type Approve struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AskAnAdmin defines model for askAnAdmin.
@@ -1273,6 +1355,8 @@ type AskAnAdmin struct {
 	Message *string `json:"message,omitempty"`
 	Name    *string `json:"name,omitempty"`
 	Phone   *string `json:"phone,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Attachment defines model for attachment.
@@ -1284,6 +1368,8 @@ type Attachment struct {
 	Label          *string `json:"label,omitempty"`
 	Name           *string `json:"name,omitempty"`
 	RemoteURL      *string `json:"remoteUrl,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AuthenticationMethod defines model for authenticationMethod.
@@ -1292,6 +1378,8 @@ type AuthenticationMethod struct {
 	LastProvider       *string `json:"lastProvider,omitempty"`
 	LastTimestamp      *string `json:"lastTimestamp,omitempty"`
 	TotalCount         *string `json:"totalCount,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // AuthenticationStatus defines model for authenticationStatus.
@@ -1315,12 +1403,16 @@ type AuthenticationStatus struct {
 	SmsAuthResult              *EventResult `json:"smsAuthResult,omitempty"`
 	TwitterResult              *EventResult `json:"twitterResult,omitempty"`
 	YahooResult                *EventResult `json:"yahooResult,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BccEmailAddress defines model for bccEmailAddress.
 type BccEmailAddress struct {
 	BccEmailAddressID *string `json:"bccEmailAddressId,omitempty"`
 	Email             *string `json:"email,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BccEmailArchive defines model for bccEmailArchive.
@@ -1335,6 +1427,8 @@ type BccEmailArchive struct {
 	ModifiedBy          *UserInfo `json:"modifiedBy,omitempty"`
 	Status              *string   `json:"status,omitempty"`
 	URI                 *string   `json:"uri,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BccEmailArchiveHistory defines model for bccEmailArchiveHistory.
@@ -1345,6 +1439,8 @@ type BccEmailArchiveHistory struct {
 	Modified   *string   `json:"modified,omitempty"`
 	ModifiedBy *UserInfo `json:"modifiedBy,omitempty"`
 	Status     *string   `json:"status,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BccEmailArchiveHistoryList defines model for bccEmailArchiveHistoryList.
@@ -1356,6 +1452,8 @@ type BccEmailArchiveHistoryList struct {
 	ResultSetSize          *string                  `json:"resultSetSize,omitempty"`
 	StartPosition          *string                  `json:"startPosition,omitempty"`
 	TotalSetSize           *string                  `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BccEmailArchiveList defines model for bccEmailArchiveList.
@@ -1367,6 +1465,8 @@ type BccEmailArchiveList struct {
 	ResultSetSize    *string           `json:"resultSetSize,omitempty"`
 	StartPosition    *string           `json:"startPosition,omitempty"`
 	TotalSetSize     *string           `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingCharge defines model for billingCharge.
@@ -1384,11 +1484,15 @@ type BillingCharge struct {
 	Prices              []BillingPrice    `json:"prices,omitempty"`
 	UnitPrice           *string           `json:"unitPrice,omitempty"`
 	UsedQuantity        *string           `json:"usedQuantity,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingChargeResponse defines model for billingChargeResponse.
 type BillingChargeResponse struct {
 	BillingChargeItems []BillingCharge `json:"billingChargeItems,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingDiscount defines model for billingDiscount.
@@ -1396,6 +1500,8 @@ type BillingDiscount struct {
 	BeginQuantity *string `json:"beginQuantity,omitempty"`
 	Discount      *string `json:"discount,omitempty"`
 	EndQuantity   *string `json:"endQuantity,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingEntityInformationResponse defines model for billingEntityInformationResponse.
@@ -1404,6 +1510,8 @@ type BillingEntityInformationResponse struct {
 	EntityName         *string `json:"entityName,omitempty"`
 	ExternalEntityID   *string `json:"externalEntityId,omitempty"`
 	IsExternallyBilled *string `json:"isExternallyBilled,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingInvoice defines model for billingInvoice.
@@ -1418,6 +1526,8 @@ type BillingInvoice struct {
 	NonTaxableAmount *string              `json:"nonTaxableAmount,omitempty"`
 	PdfAvailable     *string              `json:"pdfAvailable,omitempty"`
 	TaxableAmount    *string              `json:"taxableAmount,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingInvoiceItem defines model for billingInvoiceItem.
@@ -1427,6 +1537,8 @@ type BillingInvoiceItem struct {
 	InvoiceItemID *string `json:"invoiceItemId,omitempty"`
 	Quantity      *string `json:"quantity,omitempty"`
 	UnitPrice     *string `json:"unitPrice,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingInvoicesResponse defines model for billingInvoicesResponse.
@@ -1434,6 +1546,8 @@ type BillingInvoicesResponse struct {
 	BillingInvoices []BillingInvoice `json:"billingInvoices,omitempty"`
 	NextURI         *string          `json:"nextUri,omitempty"`
 	PreviousURI     *string          `json:"previousUri,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingInvoicesSummary defines model for billingInvoicesSummary.
@@ -1441,6 +1555,8 @@ type BillingInvoicesSummary struct {
 	BillingInvoices []BillingInvoice `json:"billingInvoices,omitempty"`
 	PastDueBalance  *string          `json:"pastDueBalance,omitempty"`
 	PaymentAllowed  *string          `json:"paymentAllowed,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingPayment defines model for billingPayment.
@@ -1448,6 +1564,8 @@ type BillingPayment struct {
 	Amount    *string `json:"amount,omitempty"`
 	InvoiceID *string `json:"invoiceId,omitempty"`
 	PaymentID *string `json:"paymentId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingPaymentItem defines model for billingPaymentItem.
@@ -1457,16 +1575,22 @@ type BillingPaymentItem struct {
 	PaymentDate   *string `json:"paymentDate,omitempty"`
 	PaymentID     *string `json:"paymentId,omitempty"`
 	PaymentNumber *string `json:"paymentNumber,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingPaymentRequest defines model for billingPaymentRequest.
 type BillingPaymentRequest struct {
 	PaymentAmount *string `json:"paymentAmount,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingPaymentResponse defines model for billingPaymentResponse.
 type BillingPaymentResponse struct {
 	BillingPayments []BillingPayment `json:"billingPayments,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingPaymentsResponse defines model for billingPaymentsResponse.
@@ -1474,6 +1598,8 @@ type BillingPaymentsResponse struct {
 	BillingPayments []BillingPaymentItem `json:"billingPayments,omitempty"`
 	NextURI         *string              `json:"nextUri,omitempty"`
 	PreviousURI     *string              `json:"previousUri,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingPlan defines model for billingPlan.
@@ -1493,6 +1619,8 @@ type BillingPlan struct {
 	SeatDiscounts        []SeatDiscount      `json:"seatDiscounts,omitempty"`
 	SupportIncidentFee   *string             `json:"supportIncidentFee,omitempty"`
 	SupportPlanFee       *string             `json:"supportPlanFee,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingPlanInformation defines model for billingPlanInformation.
@@ -1516,6 +1644,8 @@ type BillingPlanInformation struct {
 	SaleDiscountPeriods             *string                          `json:"saleDiscountPeriods,omitempty"`
 	SaleDiscountSeatPriceOverride   *string                          `json:"saleDiscountSeatPriceOverride,omitempty"`
 	TaxExemptID                     *string                          `json:"taxExemptId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingPlanPreview defines model for billingPlanPreview.
@@ -1526,12 +1656,16 @@ type BillingPlanPreview struct {
 	SubtotalAmount *string         `json:"subtotalAmount,omitempty"`
 	TaxAmount      *string         `json:"taxAmount,omitempty"`
 	TotalAmount    *string         `json:"totalAmount,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingPlanResponse defines model for billingPlanResponse.
 type BillingPlanResponse struct {
 	BillingPlan    *BillingPlan  `json:"billingPlan,omitempty"`
 	SuccessorPlans []BillingPlan `json:"successorPlans,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingPlanUpdateResponse defines model for billingPlanUpdateResponse.
@@ -1544,11 +1678,15 @@ type BillingPlanUpdateResponse struct {
 	PaymentMethod        *string             `json:"paymentMethod,omitempty"`
 	PlanID               *string             `json:"planId,omitempty"`
 	PlanName             *string             `json:"planName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingPlansResponse defines model for billingPlansResponse.
 type BillingPlansResponse struct {
 	BillingPlans []BillingPlan `json:"billingPlans,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BillingPrice defines model for billingPrice.
@@ -1556,6 +1694,8 @@ type BillingPrice struct {
 	BeginQuantity *string `json:"beginQuantity,omitempty"`
 	EndQuantity   *string `json:"endQuantity,omitempty"`
 	UnitPrice     *string `json:"unitPrice,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Brand defines model for brand.
@@ -1575,6 +1715,8 @@ type Brand struct {
 	Links                   []BrandLink         `json:"links,omitempty"`
 	Logos                   *BrandLogos         `json:"logos,omitempty"`
 	Resources               *BrandResourceUrls  `json:"resources,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BrandEmailContent defines model for brandEmailContent.
@@ -1583,6 +1725,8 @@ type BrandEmailContent struct {
 	EmailContentType *string `json:"emailContentType,omitempty"`
 	EmailToLink      *string `json:"emailToLink,omitempty"`
 	LinkText         *string `json:"linkText,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BrandLink defines model for brandLink.
@@ -1591,6 +1735,8 @@ type BrandLink struct {
 	LinkType    *string `json:"linkType,omitempty"`
 	ShowLink    *string `json:"showLink,omitempty"`
 	URLOrMailTo *string `json:"urlOrMailTo,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BrandLogos defines model for brandLogos.
@@ -1598,11 +1744,15 @@ type BrandLogos struct {
 	Email     *string `json:"email,omitempty"`
 	Primary   *string `json:"primary,omitempty"`
 	Secondary *string `json:"secondary,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BrandRequest defines model for brandRequest.
 type BrandRequest struct {
 	BrandID *string `json:"brandId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BrandResourceUrls defines model for brandResourceUrls.
@@ -1611,6 +1761,8 @@ type BrandResourceUrls struct {
 	Sending        *string `json:"sending,omitempty"`
 	Signing        *string `json:"signing,omitempty"`
 	SigningCaptive *string `json:"signingCaptive,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BrandResources defines model for brandResources.
@@ -1623,16 +1775,22 @@ type BrandResources struct {
 	ModifiedTemplates       []string  `json:"modifiedTemplates,omitempty"`
 	ResourcesContentType    *string   `json:"resourcesContentType,omitempty"`
 	ResourcesContentURI     *string   `json:"resourcesContentUri,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BrandResourcesList defines model for brandResourcesList.
 type BrandResourcesList struct {
 	ResourcesContentTypes []BrandResources `json:"resourcesContentTypes,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BrandsRequest defines model for brandsRequest.
 type BrandsRequest struct {
 	Brands []BrandRequest `json:"brands,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BrandsResponse defines model for brandsResponse.
@@ -1640,6 +1798,8 @@ type BrandsResponse struct {
 	Brands                  []Brand `json:"brands,omitempty"`
 	RecipientBrandIDDefault *string `json:"recipientBrandIdDefault,omitempty"`
 	SenderBrandIDDefault    *string `json:"senderBrandIdDefault,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkEnvelope defines model for bulkEnvelope.
@@ -1653,6 +1813,8 @@ type BulkEnvelope struct {
 	Name              *string       `json:"name,omitempty"`
 	SubmittedDateTime *string       `json:"submittedDateTime,omitempty"`
 	TransactionID     *string       `json:"transactionId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkEnvelopeStatus defines model for bulkEnvelopeStatus.
@@ -1671,6 +1833,8 @@ type BulkEnvelopeStatus struct {
 	StartPosition         *string        `json:"startPosition,omitempty"`
 	SubmittedDate         *string        `json:"submittedDate,omitempty"`
 	TotalSetSize          *string        `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkRecipient defines model for bulkRecipient.
@@ -1685,23 +1849,31 @@ type BulkRecipient struct {
 	RecipientSignatureProviderInfo []BulkRecipientSignatureProvider `json:"recipientSignatureProviderInfo,omitempty"`
 	RowNumber                      *string                          `json:"rowNumber,omitempty"`
 	TabLabels                      []BulkRecipientTabLabel          `json:"tabLabels,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkRecipientSignatureProvider defines model for bulkRecipientSignatureProvider.
 type BulkRecipientSignatureProvider struct {
 	Name  *string `json:"name,omitempty"`
 	Value *string `json:"value,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkRecipientTabLabel defines model for bulkRecipientTabLabel.
 type BulkRecipientTabLabel struct {
 	Name  *string `json:"name,omitempty"`
 	Value *string `json:"value,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkRecipientsRequest defines model for bulkRecipientsRequest.
 type BulkRecipientsRequest struct {
 	BulkRecipients []BulkRecipient `json:"bulkRecipients,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkRecipientsResponse defines model for bulkRecipientsResponse.
@@ -1713,6 +1885,8 @@ type BulkRecipientsResponse struct {
 	ResultSetSize  *string         `json:"resultSetSize,omitempty"`
 	StartPosition  *string         `json:"startPosition,omitempty"`
 	TotalSetSize   *string         `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkRecipientsSummaryResponse defines model for bulkRecipientsSummaryResponse.
@@ -1721,11 +1895,15 @@ type BulkRecipientsSummaryResponse struct {
 	BulkRecipientsCount *string         `json:"bulkRecipientsCount,omitempty"`
 	BulkRecipientsURI   *string         `json:"bulkRecipientsUri,omitempty"`
 	ErrorDetails        []ErrorDetails  `json:"errorDetails,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkRecipientsUpdateResponse defines model for bulkRecipientsUpdateResponse.
 type BulkRecipientsUpdateResponse struct {
 	Signer *Signer `json:"signer,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkSendBatchActionRequest defines model for bulkSendBatchActionRequest.
@@ -1733,11 +1911,15 @@ type BulkSendBatchActionRequest struct {
 	Action       *string       `json:"action,omitempty"`
 	Notification *Notification `json:"notification,omitempty"`
 	VoidReason   *string       `json:"voidReason,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkSendBatchRequest defines model for bulkSendBatchRequest.
 type BulkSendBatchRequest struct {
 	BatchName *string `json:"batchName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkSendBatchStatus defines model for bulkSendBatchStatus.
@@ -1759,6 +1941,8 @@ type BulkSendBatchStatus struct {
 	SenderUserID           *string                `json:"senderUserId,omitempty"`
 	Sent                   *string                `json:"sent,omitempty"`
 	SubmittedDate          *string                `json:"submittedDate,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkSendBatchSummaries defines model for bulkSendBatchSummaries.
@@ -1775,6 +1959,8 @@ type BulkSendBatchSummaries struct {
 	StartPosition          *string                `json:"startPosition,omitempty"`
 	TotalQueued            *string                `json:"totalQueued,omitempty"`
 	TotalSetSize           *string                `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkSendBatchSummary defines model for bulkSendBatchSummary.
@@ -1787,6 +1973,8 @@ type BulkSendBatchSummary struct {
 	Queued        *string `json:"queued,omitempty"`
 	Sent          *string `json:"sent,omitempty"`
 	SubmittedDate *string `json:"submittedDate,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkSendEnvelopesInfo defines model for bulkSendEnvelopesInfo.
@@ -1794,6 +1982,8 @@ type BulkSendEnvelopesInfo struct {
 	Completed *string `json:"completed,omitempty"`
 	Declined  *string `json:"declined,omitempty"`
 	Voided    *string `json:"voided,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkSendErrorStatus defines model for bulkSendErrorStatus.
@@ -1801,12 +1991,16 @@ type BulkSendErrorStatus struct {
 	Created         *string  `json:"created,omitempty"`
 	ErrorMessage    *string  `json:"errorMessage,omitempty"`
 	RecipientEmails []string `json:"recipientEmails,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkSendRequest defines model for bulkSendRequest.
 type BulkSendRequest struct {
 	BatchName            *string `json:"batchName,omitempty"`
 	EnvelopeOrTemplateID *string `json:"envelopeOrTemplateId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkSendResponse defines model for bulkSendResponse.
@@ -1819,6 +2013,8 @@ type BulkSendResponse struct {
 	Errors               []string `json:"errors,omitempty"`
 	QueueLimit           *string  `json:"queueLimit,omitempty"`
 	TotalQueued          *string  `json:"totalQueued,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkSendTestResponse defines model for bulkSendTestResponse.
@@ -1826,6 +2022,8 @@ type BulkSendTestResponse struct {
 	CanBeSent              *bool    `json:"canBeSent,omitempty"`
 	ValidationErrorDetails []string `json:"validationErrorDetails,omitempty"`
 	ValidationErrors       []string `json:"validationErrors,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkSendingCopy defines model for bulkSendingCopy.
@@ -1834,12 +2032,16 @@ type BulkSendingCopy struct {
 	EmailBlurb   *string                      `json:"emailBlurb,omitempty"`
 	EmailSubject *string                      `json:"emailSubject,omitempty"`
 	Recipients   []BulkSendingCopyRecipient   `json:"recipients,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkSendingCopyCustomField defines model for bulkSendingCopyCustomField.
 type BulkSendingCopyCustomField struct {
 	Name  *string `json:"name,omitempty"`
 	Value *string `json:"value,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkSendingCopyRecipient defines model for bulkSendingCopyRecipient.
@@ -1868,12 +2070,16 @@ type BulkSendingCopyRecipient struct {
 	SmsAuthentication           *RecipientSMSAuthentication   `json:"smsAuthentication,omitempty"`
 	SocialAuthentications       []SocialAuthentication        `json:"socialAuthentications,omitempty"`
 	Tabs                        []BulkSendingCopyTab          `json:"tabs,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkSendingCopyTab defines model for bulkSendingCopyTab.
 type BulkSendingCopyTab struct {
 	InitialValue *string `json:"initialValue,omitempty"`
 	TabLabel     *string `json:"tabLabel,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkSendingList defines model for bulkSendingList.
@@ -1881,11 +2087,15 @@ type BulkSendingList struct {
 	BulkCopies []BulkSendingCopy `json:"bulkCopies,omitempty"`
 	ListID     *string           `json:"listId,omitempty"`
 	Name       *string           `json:"name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkSendingListSummaries defines model for bulkSendingListSummaries.
 type BulkSendingListSummaries struct {
 	BulkListSummaries []BulkSendingListSummary `json:"bulkListSummaries,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // BulkSendingListSummary defines model for bulkSendingListSummary.
@@ -1894,6 +2104,8 @@ type BulkSendingListSummary struct {
 	CreatedByUser  *string `json:"createdByUser,omitempty"`
 	CreatedDate    *string `json:"createdDate,omitempty"`
 	Name           *string `json:"name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CaptiveRecipient defines model for captiveRecipient.
@@ -1902,11 +2114,15 @@ type CaptiveRecipient struct {
 	Email        *string       `json:"email,omitempty"`
 	ErrorDetails *ErrorDetails `json:"errorDetails,omitempty"`
 	UserName     *string       `json:"userName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CaptiveRecipientInformation defines model for captiveRecipientInformation.
 type CaptiveRecipientInformation struct {
 	CaptiveRecipients []CaptiveRecipient `json:"captiveRecipients,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CarbonCopy defines model for carbonCopy.
@@ -1988,6 +2204,8 @@ type CarbonCopy struct {
 	TemplateRequired                      *string                           `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
 	UserID                                *string                           `json:"userId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CertifiedDelivery defines model for certifiedDelivery.
@@ -2067,6 +2285,8 @@ type CertifiedDelivery struct {
 	TemplateRequired                      *string                           `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
 	UserID                                *string                           `json:"userId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Checkbox defines model for checkbox.
@@ -2174,18 +2394,24 @@ type Checkbox struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ChunkedUploadPart defines model for chunkedUploadPart.
 type ChunkedUploadPart struct {
 	Sequence *string `json:"sequence,omitempty"`
 	Size     *string `json:"size,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ChunkedUploadRequest defines model for chunkedUploadRequest.
 type ChunkedUploadRequest struct {
 	ChunkedUploadID *string `json:"chunkedUploadId,omitempty"`
 	Data            *string `json:"data,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ChunkedUploadResponse defines model for chunkedUploadResponse.
@@ -2199,6 +2425,8 @@ type ChunkedUploadResponse struct {
 	MaxChunkedUploadParts *string             `json:"maxChunkedUploadParts,omitempty"`
 	MaxTotalSize          *string             `json:"maxTotalSize,omitempty"`
 	TotalSize             *string             `json:"totalSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CloudStorageProvider defines model for cloudStorageProvider.
@@ -2208,11 +2436,15 @@ type CloudStorageProvider struct {
 	RedirectURL       *string       `json:"redirectUrl,omitempty"`
 	Service           *string       `json:"service,omitempty"`
 	ServiceID         *string       `json:"serviceId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CloudStorageProviders defines model for cloudStorageProviders.
 type CloudStorageProviders struct {
 	StorageProviders []CloudStorageProvider `json:"storageProviders,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Comment defines model for comment.
@@ -2238,6 +2470,8 @@ type Comment struct {
 	TimeStampFormatted *string  `json:"timeStampFormatted,omitempty"`
 	Timestamp          *string  `json:"timestamp,omitempty"`
 	VisibleTo          []string `json:"visibleTo,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CommentThread defines model for commentThread.
@@ -2328,6 +2562,8 @@ type CommentThread struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CommissionCounty defines model for commissionCounty.
@@ -2432,6 +2668,8 @@ type CommissionCounty struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CommissionExpiration defines model for commissionExpiration.
@@ -2536,6 +2774,8 @@ type CommissionExpiration struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CommissionNumber defines model for commissionNumber.
@@ -2640,6 +2880,8 @@ type CommissionNumber struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CommissionState defines model for commissionState.
@@ -2744,6 +2986,8 @@ type CommissionState struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Company defines model for company.
@@ -2848,6 +3092,8 @@ type Company struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CompositeTemplate defines model for compositeTemplate.
@@ -2857,6 +3103,8 @@ type CompositeTemplate struct {
 	InlineTemplates             []InlineTemplate `json:"inlineTemplates,omitempty"`
 	PdfMetaDataTemplateSequence *string          `json:"pdfMetaDataTemplateSequence,omitempty"`
 	ServerTemplates             []ServerTemplate `json:"serverTemplates,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConditionalRecipientRule defines model for conditionalRecipientRule.
@@ -2865,6 +3113,8 @@ type ConditionalRecipientRule struct {
 	Order          *string                             `json:"order,omitempty"`
 	RecipientGroup *RecipientGroup                     `json:"recipientGroup,omitempty"`
 	RecipientID    *string                             `json:"recipientId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConditionalRecipientRuleCondition defines model for conditionalRecipientRuleCondition.
@@ -2872,6 +3122,8 @@ type ConditionalRecipientRuleCondition struct {
 	Filters        []ConditionalRecipientRuleFilter `json:"filters,omitempty"`
 	Order          *string                          `json:"order,omitempty"`
 	RecipientLabel *string                          `json:"recipientLabel,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConditionalRecipientRuleFilter defines model for conditionalRecipientRuleFilter.
@@ -2883,12 +3135,16 @@ type ConditionalRecipientRuleFilter struct {
 	TabLabel    *string `json:"tabLabel,omitempty"`
 	TabType     *string `json:"tabType,omitempty"`
 	Value       *string `json:"value,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConnectConfigResults defines model for connectConfigResults.
 type ConnectConfigResults struct {
 	Configurations []ConnectCustomConfiguration `json:"configurations,omitempty"`
 	TotalRecords   *string                      `json:"totalRecords,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConnectCustomConfiguration defines model for connectCustomConfiguration.
@@ -2931,6 +3187,8 @@ type ConnectCustomConfiguration struct {
 	UseSoapInterface                  *string                   `json:"useSoapInterface,omitempty"`
 	UserIds                           []string                  `json:"userIds,omitempty"`
 	UserName                          *string                   `json:"userName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConnectDebugLog defines model for connectDebugLog.
@@ -2940,6 +3198,8 @@ type ConnectDebugLog struct {
 	EventDateTime    *string       `json:"eventDateTime,omitempty"`
 	EventDescription *string       `json:"eventDescription,omitempty"`
 	Payload          *string       `json:"payload,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConnectDeleteFailureResult defines model for connectDeleteFailureResult.
@@ -2950,12 +3210,16 @@ type ConnectEventData struct {
 	Format      *string  `json:"format,omitempty"`
 	IncludeData []string `json:"includeData,omitempty"`
 	Version     *string  `json:"version,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConnectFailureFilter defines model for connectFailureFilter.
 type ConnectFailureFilter struct {
 	EnvelopeIds []string `json:"envelopeIds,omitempty"`
 	Synchronous *string  `json:"synchronous,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConnectFailureResult defines model for connectFailureResult.
@@ -2965,11 +3229,15 @@ type ConnectFailureResult struct {
 	EnvelopeID    *string `json:"envelopeId,omitempty"`
 	Status        *string `json:"status,omitempty"`
 	StatusMessage *string `json:"statusMessage,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConnectFailureResults defines model for connectFailureResults.
 type ConnectFailureResults struct {
 	RetryQueue []ConnectFailureResult `json:"retryQueue,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConnectLog defines model for connectLog.
@@ -2992,6 +3260,8 @@ type ConnectLog struct {
 	Status          *string           `json:"status,omitempty"`
 	Subject         *string           `json:"subject,omitempty"`
 	UserName        *string           `json:"userName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConnectLogs defines model for connectLogs.
@@ -3000,6 +3270,8 @@ type ConnectLogs struct {
 	Logs         []ConnectLog `json:"logs,omitempty"`
 	TotalRecords *string      `json:"totalRecords,omitempty"`
 	Type         *string      `json:"type,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConnectSalesforceField defines model for connectSalesforceField.
@@ -3012,6 +3284,8 @@ type ConnectSalesforceField struct {
 	SfFieldName   *string `json:"sfFieldName,omitempty"`
 	SfFolder      *string `json:"sfFolder,omitempty"`
 	SfLockedValue *string `json:"sfLockedValue,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConnectSalesforceObject defines model for connectSalesforceObject.
@@ -3025,6 +3299,8 @@ type ConnectSalesforceObject struct {
 	SfObject       *string                  `json:"sfObject,omitempty"`
 	SfObjectName   *string                  `json:"sfObjectName,omitempty"`
 	UpdateFields   []ConnectSalesforceField `json:"updateFields,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConnectUserInfo defines model for connectUserInfo.
@@ -3033,6 +3309,8 @@ type ConnectUserInfo struct {
 	IsIncluded *string `json:"isIncluded,omitempty"`
 	UserID     *string `json:"userId,omitempty"`
 	UserName   *string `json:"userName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConnectUserObject defines model for connectUserObject.
@@ -3042,12 +3320,16 @@ type ConnectUserObject struct {
 	Enabled               *string  `json:"enabled,omitempty"`
 	HasAccess             *string  `json:"hasAccess,omitempty"`
 	SenderSearchableItems []string `json:"senderSearchableItems,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConsoleViewRequest defines model for consoleViewRequest.
 type ConsoleViewRequest struct {
 	EnvelopeID *string `json:"envelopeId,omitempty"`
 	ReturnURL  *string `json:"returnUrl,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ConsumerDisclosure defines model for consumerDisclosure.
@@ -3084,6 +3366,8 @@ type ConsumerDisclosure struct {
 	WithdrawPhone                              *string           `json:"withdrawPhone,omitempty"`
 	WithdrawPostalCode                         *string           `json:"withdrawPostalCode,omitempty"`
 	WithdrawState                              *string           `json:"withdrawState,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Contact defines model for contact.
@@ -3102,6 +3386,8 @@ type Contact struct {
 	Shared                   *string              `json:"shared,omitempty"`
 	SigningGroup             *string              `json:"signingGroup,omitempty"`
 	SigningGroupName         *string              `json:"signingGroupName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ContactGetResponse defines model for contactGetResponse.
@@ -3113,22 +3399,30 @@ type ContactGetResponse struct {
 	ResultSetSize *string   `json:"resultSetSize,omitempty"`
 	StartPosition *string   `json:"startPosition,omitempty"`
 	TotalSetSize  *string   `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ContactModRequest defines model for contactModRequest.
 type ContactModRequest struct {
 	ContactList []Contact `json:"contactList,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ContactPhoneNumber defines model for contactPhoneNumber.
 type ContactPhoneNumber struct {
 	PhoneNumber *string `json:"phoneNumber,omitempty"`
 	PhoneType   *string `json:"phoneType,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ContactUpdateResponse defines model for contactUpdateResponse.
 type ContactUpdateResponse struct {
 	Contacts []Contact `json:"contacts,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CorrectViewRequest defines model for correctViewRequest.
@@ -3136,6 +3430,8 @@ type CorrectViewRequest struct {
 	ReturnURL          *string `json:"returnUrl,omitempty"`
 	SuppressNavigation *string `json:"suppressNavigation,omitempty"`
 	ViewURL            *string `json:"viewUrl,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Country defines model for country.
@@ -3144,6 +3440,8 @@ type Country struct {
 	Name              *string    `json:"name,omitempty"`
 	ProvinceValidated *string    `json:"provinceValidated,omitempty"`
 	Provinces         []Province `json:"provinces,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CreditCardInformation defines model for creditCardInformation.
@@ -3157,11 +3455,15 @@ type CreditCardInformation struct {
 	ExpirationYear  *string             `json:"expirationYear,omitempty"`
 	NameOnCard      *string             `json:"nameOnCard,omitempty"`
 	TokenizedCard   *string             `json:"tokenizedCard,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CreditCardTypes defines model for creditCardTypes.
 type CreditCardTypes struct {
 	CardTypes []string `json:"cardTypes,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Currency defines model for currency.
@@ -3277,6 +3579,8 @@ type Currency struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CurrencyFeatureSetPrice defines model for currencyFeatureSetPrice.
@@ -3286,6 +3590,8 @@ type CurrencyFeatureSetPrice struct {
 	EnvelopeFee    *string `json:"envelopeFee,omitempty"`
 	FixedFee       *string `json:"fixedFee,omitempty"`
 	SeatFee        *string `json:"seatFee,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CurrencyPlanPrice defines model for currencyPlanPrice.
@@ -3296,6 +3602,8 @@ type CurrencyPlanPrice struct {
 	SupportIncidentFee *string          `json:"supportIncidentFee,omitempty"`
 	SupportPlanFee     *string          `json:"supportPlanFee,omitempty"`
 	SupportedCardTypes *CreditCardTypes `json:"supportedCardTypes,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CustomField defines model for customField.
@@ -3308,23 +3616,31 @@ type CustomField struct {
 	Required        *string       `json:"required,omitempty"`
 	Show            *string       `json:"show,omitempty"`
 	Value           *string       `json:"value,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CustomFields defines model for customFields.
 type CustomFields struct {
 	ListCustomFields []ListCustomField `json:"listCustomFields,omitempty"`
 	TextCustomFields []TextCustomField `json:"textCustomFields,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CustomFieldsEnvelope defines model for customFieldsEnvelope.
 type CustomFieldsEnvelope struct {
 	ListCustomFields []ListCustomField `json:"listCustomFields,omitempty"`
 	TextCustomFields []TextCustomField `json:"textCustomFields,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // CustomSettingsInformation defines model for customSettingsInformation.
 type CustomSettingsInformation struct {
 	CustomSettings []NameValue `json:"customSettings,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Date defines model for date.
@@ -3443,6 +3759,8 @@ type Date struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DateSigned defines model for dateSigned.
@@ -3535,6 +3853,8 @@ type DateSigned struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DateStampProperties defines model for dateStampProperties.
@@ -3543,6 +3863,8 @@ type DateStampProperties struct {
 	DateAreaWidth  *string `json:"dateAreaWidth,omitempty"`
 	DateAreaX      *string `json:"dateAreaX,omitempty"`
 	DateAreaY      *string `json:"dateAreaY,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Decline defines model for decline.
@@ -3635,6 +3957,8 @@ type Decline struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DelayedRoutingAPIModel defines model for delayedRoutingApiModel.
@@ -3642,6 +3966,8 @@ type DelayedRoutingAPIModel struct {
 	ResumeDate *string                     `json:"resumeDate,omitempty"`
 	Rules      []EnvelopeDelayRuleAPIModel `json:"rules,omitempty"`
 	Status     *string                     `json:"status,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DelegationInfo defines model for delegationInfo.
@@ -3650,6 +3976,8 @@ type DelegationInfo struct {
 	Name                *string `json:"Name,omitempty"`
 	UserAuthorizationID *string `json:"UserAuthorizationId,omitempty"`
 	UserID              *string `json:"UserId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DiagnosticsSettingsInformation defines model for diagnosticsSettingsInformation.
@@ -3657,6 +3985,8 @@ type DiagnosticsSettingsInformation struct {
 	APIRequestLogMaxEntries       *string `json:"apiRequestLogMaxEntries,omitempty"`
 	APIRequestLogRemainingEntries *string `json:"apiRequestLogRemainingEntries,omitempty"`
 	APIRequestLogging             *string `json:"apiRequestLogging,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DirectDebitProcessorInformation defines model for directDebitProcessorInformation.
@@ -3673,6 +4003,8 @@ type DirectDebitProcessorInformation struct {
 	FirstName                 *string `json:"firstName,omitempty"`
 	IBAN                      *string `json:"iBAN,omitempty"`
 	LastName                  *string `json:"lastName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DobInformationInput defines model for dobInformationInput.
@@ -3680,6 +4012,8 @@ type DobInformationInput struct {
 	DateOfBirth       *string `json:"dateOfBirth,omitempty"`
 	DisplayLevelCode  *string `json:"displayLevelCode,omitempty"`
 	ReceiveInResponse *string `json:"receiveInResponse,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Document defines model for document.
@@ -3709,11 +4043,15 @@ type Document struct {
 	TemplateRequired                       *string                 `json:"templateRequired,omitempty"`
 	TransformPdfFields                     *string                 `json:"transformPdfFields,omitempty"`
 	URI                                    *string                 `json:"uri,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DocumentFieldsInformation defines model for documentFieldsInformation.
 type DocumentFieldsInformation struct {
 	DocumentFields []NameValue `json:"documentFields,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DocumentHTMLCollapsibleDisplaySettings defines model for documentHtmlCollapsibleDisplaySettings.
@@ -3728,6 +4066,8 @@ type DocumentHTMLCollapsibleDisplaySettings struct {
 	LabelStyle              *string `json:"labelStyle,omitempty"`
 	OnlyArrowIsClickable    *bool   `json:"onlyArrowIsClickable,omitempty"`
 	OuterLabelAndArrowStyle *string `json:"outerLabelAndArrowStyle,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DocumentHTMLDefinition defines model for documentHtmlDefinition.
@@ -3743,6 +4083,8 @@ type DocumentHTMLDefinition struct {
 	RemoveEmptyTags           *string                     `json:"removeEmptyTags,omitempty"`
 	ShowMobileOptimizedToggle *string                     `json:"showMobileOptimizedToggle,omitempty"`
 	Source                    *string                     `json:"source,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DocumentHTMLDefinitionOriginal defines model for documentHtmlDefinitionOriginal.
@@ -3750,16 +4092,22 @@ type DocumentHTMLDefinitionOriginal struct {
 	DocumentID     *string                 `json:"documentId,omitempty"`
 	DocumentIDGUID *string                 `json:"documentIdGuid,omitempty"`
 	HTMLDefinition *DocumentHTMLDefinition `json:"htmlDefinition,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DocumentHTMLDefinitionOriginals defines model for documentHtmlDefinitionOriginals.
 type DocumentHTMLDefinitionOriginals struct {
 	HTMLDefinitions []DocumentHTMLDefinitionOriginal `json:"htmlDefinitions,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DocumentHTMLDefinitions defines model for documentHtmlDefinitions.
 type DocumentHTMLDefinitions struct {
 	HTMLDefinitions []string `json:"htmlDefinitions,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DocumentHTMLDisplayAnchor defines model for documentHtmlDisplayAnchor.
@@ -3770,6 +4118,8 @@ type DocumentHTMLDisplayAnchor struct {
 	RemoveEndAnchor   *bool                        `json:"removeEndAnchor,omitempty"`
 	RemoveStartAnchor *bool                        `json:"removeStartAnchor,omitempty"`
 	StartAnchor       *string                      `json:"startAnchor,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DocumentHTMLDisplaySettings defines model for documentHtmlDisplaySettings.
@@ -3786,6 +4136,8 @@ type DocumentHTMLDisplaySettings struct {
 	PreLabel              *string                                 `json:"preLabel,omitempty"`
 	ScrollToTopWhenOpened *bool                                   `json:"scrollToTopWhenOpened,omitempty"`
 	TableStyle            *string                                 `json:"tableStyle,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DocumentTemplate defines model for documentTemplate.
@@ -3795,11 +4147,15 @@ type DocumentTemplate struct {
 	DocumentStartPage *string       `json:"documentStartPage,omitempty"`
 	ErrorDetails      *ErrorDetails `json:"errorDetails,omitempty"`
 	TemplateID        *string       `json:"templateId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DocumentTemplateList defines model for documentTemplateList.
 type DocumentTemplateList struct {
 	DocumentTemplates []DocumentTemplate `json:"documentTemplates,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DocumentVisibility defines model for documentVisibility.
@@ -3809,17 +4165,23 @@ type DocumentVisibility struct {
 	RecipientID  *string       `json:"recipientId,omitempty"`
 	Rights       *string       `json:"rights,omitempty"`
 	Visible      *string       `json:"visible,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DocumentVisibilityList defines model for documentVisibilityList.
 type DocumentVisibilityList struct {
 	DocumentVisibility []DocumentVisibility `json:"documentVisibility,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DowngradRequestBillingInfoResponse defines model for downgradRequestBillingInfoResponse.
 type DowngradRequestBillingInfoResponse struct {
 	DowngradePlanInformation *DowngradePlanUpdateResponse `json:"downgradePlanInformation,omitempty"`
 	PaymentMethod            *string                      `json:"paymentMethod,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DowngradeBillingPlanInformation defines model for downgradeBillingPlanInformation.
@@ -3830,6 +4192,8 @@ type DowngradeBillingPlanInformation struct {
 	SaleDiscount        *string          `json:"saleDiscount,omitempty"`
 	SaleDiscountPeriods *string          `json:"saleDiscountPeriods,omitempty"`
 	SaleDiscountType    *string          `json:"saleDiscountType,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DowngradePlanUpdateResponse defines model for downgradePlanUpdateResponse.
@@ -3847,6 +4211,8 @@ type DowngradePlanUpdateResponse struct {
 	SaleDiscount           *string `json:"saleDiscount,omitempty"`
 	SaleDiscountPeriods    *string `json:"saleDiscountPeriods,omitempty"`
 	SaleDiscountType       *string `json:"saleDiscountType,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // DowngradeRequestInformation defines model for downgradeRequestInformation.
@@ -3854,6 +4220,8 @@ type DowngradeRequestInformation struct {
 	DowngradeRequestCreation  *string `json:"downgradeRequestCreation,omitempty"`
 	DowngradeRequestProductID *string `json:"downgradeRequestProductId,omitempty"`
 	DowngradeRequestStatus    *string `json:"downgradeRequestStatus,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Draw defines model for draw.
@@ -3936,6 +4304,8 @@ type Draw struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ENoteConfiguration defines model for eNoteConfiguration.
@@ -3946,6 +4316,8 @@ type ENoteConfiguration struct {
 	Organization      *string `json:"organization,omitempty"`
 	Password          *string `json:"password,omitempty"`
 	UserName          *string `json:"userName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Editor defines model for editor.
@@ -4021,6 +4393,8 @@ type Editor struct {
 	TemplateRequired                      *string                           `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
 	UserID                                *string                           `json:"userId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Email defines model for email.
@@ -4139,6 +4513,8 @@ type Email struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EmailAddress defines model for emailAddress.
@@ -4231,6 +4607,8 @@ type EmailAddress struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EmailSettings defines model for emailSettings.
@@ -4238,6 +4616,8 @@ type EmailSettings struct {
 	BccEmailAddresses         []BccEmailAddress `json:"bccEmailAddresses,omitempty"`
 	ReplyEmailAddressOverride *string           `json:"replyEmailAddressOverride,omitempty"`
 	ReplyEmailNameOverride    *string           `json:"replyEmailNameOverride,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Envelope defines model for envelope.
@@ -4320,6 +4700,8 @@ type Envelope struct {
 	VoidedDateTime              *string                 `json:"voidedDateTime,omitempty"`
 	VoidedReason                *string                 `json:"voidedReason,omitempty"`
 	Workflow                    *Workflow               `json:"workflow,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeAttachment defines model for envelopeAttachment.
@@ -4330,31 +4712,43 @@ type EnvelopeAttachment struct {
 	ErrorDetails   *ErrorDetails `json:"errorDetails,omitempty"`
 	Label          *string       `json:"label,omitempty"`
 	Name           *string       `json:"name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeAttachmentsRequest defines model for envelopeAttachmentsRequest.
 type EnvelopeAttachmentsRequest struct {
 	Attachments []Attachment `json:"attachments,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeAttachmentsResult defines model for envelopeAttachmentsResult.
 type EnvelopeAttachmentsResult struct {
 	Attachments []EnvelopeAttachment `json:"attachments,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeAuditEvent defines model for envelopeAuditEvent.
 type EnvelopeAuditEvent struct {
 	EventFields []NameValue `json:"eventFields,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeAuditEventResponse defines model for envelopeAuditEventResponse.
 type EnvelopeAuditEventResponse struct {
 	AuditEvents []EnvelopeAuditEvent `json:"auditEvents,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeCustomMetadata defines model for envelopeCustomMetadata.
 type EnvelopeCustomMetadata struct {
 	EnvelopeCustomMetadataDetails []NameValue `json:"envelopeCustomMetadataDetails,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeDefinition defines model for envelopeDefinition.
@@ -4447,12 +4841,16 @@ type EnvelopeDefinition struct {
 	VoidedDateTime              *string                 `json:"voidedDateTime,omitempty"`
 	VoidedReason                *string                 `json:"voidedReason,omitempty"`
 	Workflow                    *Workflow               `json:"workflow,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeDelayRuleAPIModel defines model for envelopeDelayRuleApiModel.
 type EnvelopeDelayRuleAPIModel struct {
 	Delay      *string `json:"delay,omitempty"`
 	ResumeDate *string `json:"resumeDate,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeDocument defines model for envelopeDocument.
@@ -4483,18 +4881,24 @@ type EnvelopeDocument struct {
 	TemplateRequired              *string           `json:"templateRequired,omitempty"`
 	Type                          *string           `json:"type,omitempty"`
 	URI                           *string           `json:"uri,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeDocumentsResult defines model for envelopeDocumentsResult.
 type EnvelopeDocumentsResult struct {
 	EnvelopeDocuments []EnvelopeDocument `json:"envelopeDocuments,omitempty"`
 	EnvelopeID        *string            `json:"envelopeId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeEvent defines model for envelopeEvent.
 type EnvelopeEvent struct {
 	EnvelopeEventStatusCode *string `json:"envelopeEventStatusCode,omitempty"`
 	IncludeDocuments        *string `json:"includeDocuments,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeFormData defines model for envelopeFormData.
@@ -4506,6 +4910,8 @@ type EnvelopeFormData struct {
 	RecipientFormData []RecipientFormData `json:"recipientFormData,omitempty"`
 	SentDateTime      *string             `json:"sentDateTime,omitempty"`
 	Status            *string             `json:"status,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeID defines model for envelopeId.
@@ -4596,12 +5002,16 @@ type EnvelopeID struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeIdsRequest defines model for envelopeIdsRequest.
 type EnvelopeIdsRequest struct {
 	EnvelopeIds    []string `json:"envelopeIds,omitempty"`
 	TransactionIds []string `json:"transactionIds,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeMetadata defines model for envelopeMetadata.
@@ -4609,6 +5019,8 @@ type EnvelopeMetadata struct {
 	AllowAdvancedCorrect *string `json:"allowAdvancedCorrect,omitempty"`
 	AllowCorrect         *string `json:"allowCorrect,omitempty"`
 	EnableSignWithNotary *string `json:"enableSignWithNotary,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeNotificationRequest defines model for envelopeNotificationRequest.
@@ -4616,6 +5028,8 @@ type EnvelopeNotificationRequest struct {
 	Expirations        *Expirations `json:"expirations,omitempty"`
 	Reminders          *Reminders   `json:"reminders,omitempty"`
 	UseAccountDefaults *string      `json:"useAccountDefaults,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopePurgeConfiguration defines model for envelopePurgeConfiguration.
@@ -4624,6 +5038,8 @@ type EnvelopePurgeConfiguration struct {
 	RedactPII                        *string `json:"redactPII,omitempty"`
 	RemoveTabsAndEnvelopeAttachments *string `json:"removeTabsAndEnvelopeAttachments,omitempty"`
 	RetentionDays                    *string `json:"retentionDays,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeSummary defines model for envelopeSummary.
@@ -4636,6 +5052,8 @@ type EnvelopeSummary struct {
 	Status                   *string             `json:"status,omitempty"`
 	StatusDateTime           *string             `json:"statusDateTime,omitempty"`
 	URI                      *string             `json:"uri,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeTemplate defines model for envelopeTemplate.
@@ -4740,6 +5158,8 @@ type EnvelopeTemplate struct {
 	VoidedDateTime              *string                 `json:"voidedDateTime,omitempty"`
 	VoidedReason                *string                 `json:"voidedReason,omitempty"`
 	Workflow                    *Workflow               `json:"workflow,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeTemplateResults defines model for envelopeTemplateResults.
@@ -4752,6 +5172,8 @@ type EnvelopeTemplateResults struct {
 	ResultSetSize     *string            `json:"resultSetSize,omitempty"`
 	StartPosition     *string            `json:"startPosition,omitempty"`
 	TotalSetSize      *string            `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeTransactionStatus defines model for envelopeTransactionStatus.
@@ -4760,6 +5182,8 @@ type EnvelopeTransactionStatus struct {
 	ErrorDetails  *ErrorDetails `json:"errorDetails,omitempty"`
 	Status        *string       `json:"status,omitempty"`
 	TransactionID *string       `json:"transactionId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeTransferRule defines model for envelopeTransferRule.
@@ -4774,6 +5198,8 @@ type EnvelopeTransferRule struct {
 	ModifiedUser            *UserInformation `json:"modifiedUser,omitempty"`
 	ToFolder                *Folder          `json:"toFolder,omitempty"`
 	ToUser                  *UserInformation `json:"toUser,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeTransferRuleInformation defines model for envelopeTransferRuleInformation.
@@ -4785,6 +5211,8 @@ type EnvelopeTransferRuleInformation struct {
 	ResultSetSize         *string                `json:"resultSetSize,omitempty"`
 	StartPosition         *string                `json:"startPosition,omitempty"`
 	TotalSetSize          *string                `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeTransferRuleRequest defines model for envelopeTransferRuleRequest.
@@ -4799,6 +5227,8 @@ type EnvelopeTransferRuleRequest struct {
 	ModifiedUser            *UserInformation  `json:"modifiedUser,omitempty"`
 	ToFolder                *Folder           `json:"toFolder,omitempty"`
 	ToUser                  *UserInformation  `json:"toUser,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopeUpdateSummary defines model for envelopeUpdateSummary.
@@ -4812,6 +5242,8 @@ type EnvelopeUpdateSummary struct {
 	RecipientUpdateResults       []RecipientUpdateResponse `json:"recipientUpdateResults,omitempty"`
 	TabUpdateResults             *Tabs                     `json:"tabUpdateResults,omitempty"`
 	TextCustomFieldUpdateResults []TextCustomField         `json:"textCustomFieldUpdateResults,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EnvelopesInformation defines model for envelopesInformation.
@@ -4825,12 +5257,16 @@ type EnvelopesInformation struct {
 	ResultSetSize               *string                     `json:"resultSetSize,omitempty"`
 	StartPosition               *string                     `json:"startPosition,omitempty"`
 	TotalSetSize                *string                     `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ErrorDetails defines model for errorDetails.
 type ErrorDetails struct {
 	ErrorCode *string `json:"errorCode,omitempty"`
 	Message   *string `json:"message,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EventNotification defines model for eventNotification.
@@ -4854,6 +5290,8 @@ type EventNotification struct {
 	SoapNameSpace                     *string           `json:"soapNameSpace,omitempty"`
 	URL                               *string           `json:"url,omitempty"`
 	UseSoapInterface                  *string           `json:"useSoapInterface,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // EventResult defines model for eventResult.
@@ -4862,6 +5300,8 @@ type EventResult struct {
 	FailureDescription      *string `json:"failureDescription,omitempty"`
 	Status                  *string `json:"status,omitempty"`
 	VendorFailureStatusCode *string `json:"vendorFailureStatusCode,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Expirations defines model for expirations.
@@ -4869,6 +5309,8 @@ type Expirations struct {
 	ExpireAfter   *string `json:"expireAfter,omitempty"`
 	ExpireEnabled *string `json:"expireEnabled,omitempty"`
 	ExpireWarn    *string `json:"expireWarn,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ExternalDocServiceErrorDetails defines model for externalDocServiceErrorDetails.
@@ -4876,6 +5318,8 @@ type ExternalDocServiceErrorDetails struct {
 	AuthenticationURL *string `json:"authenticationUrl,omitempty"`
 	ErrorCode         *string `json:"errorCode,omitempty"`
 	Message           *string `json:"message,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ExternalDocumentSources defines model for externalDocumentSources.
@@ -4890,6 +5334,8 @@ type ExternalDocumentSources struct {
 	OneDriveMetadata    *SettingsMetadata `json:"oneDriveMetadata,omitempty"`
 	SalesforceEnabled   *string           `json:"salesforceEnabled,omitempty"`
 	SalesforceMetadata  *SettingsMetadata `json:"salesforceMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ExternalFile defines model for externalFile.
@@ -4904,6 +5350,8 @@ type ExternalFile struct {
 	Supported            *string `json:"supported,omitempty"`
 	Type                 *string `json:"type,omitempty"`
 	URI                  *string `json:"uri,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ExternalFolder defines model for externalFolder.
@@ -4918,6 +5366,8 @@ type ExternalFolder struct {
 	ResultSetSize *string                         `json:"resultSetSize,omitempty"`
 	StartPosition *string                         `json:"startPosition,omitempty"`
 	TotalSetSize  *string                         `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ExternalPrimaryAccountRecipientAuthRequirements defines model for externalPrimaryAccountRecipientAuthRequirements.
@@ -4926,6 +5376,8 @@ type ExternalPrimaryAccountRecipientAuthRequirements struct {
 	IDVerification *string `json:"idVerification,omitempty"`
 	Kba            *string `json:"kba,omitempty"`
 	Phone          *string `json:"phone,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // FavoriteTemplatesContentItem defines model for favoriteTemplatesContentItem.
@@ -4933,6 +5385,8 @@ type FavoriteTemplatesContentItem struct {
 	ErrorDetails  *ErrorDetails `json:"errorDetails,omitempty"`
 	FavoritedDate *string       `json:"favoritedDate,omitempty"`
 	TemplateID    *string       `json:"templateId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // FavoriteTemplatesInfo defines model for favoriteTemplatesInfo.
@@ -4940,12 +5394,16 @@ type FavoriteTemplatesInfo struct {
 	ErrorDetails          *ErrorDetails                  `json:"errorDetails,omitempty"`
 	FavoriteTemplates     []FavoriteTemplatesContentItem `json:"favoriteTemplates,omitempty"`
 	TemplatesUpdatedCount *int32                         `json:"templatesUpdatedCount,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // FeatureAvailableMetadata defines model for featureAvailableMetadata.
 type FeatureAvailableMetadata struct {
 	Availabilty *string `json:"availabilty,omitempty"`
 	FeatureName *string `json:"featureName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // FeatureSet defines model for featureSet.
@@ -4959,17 +5417,23 @@ type FeatureSet struct {
 	IsEnabled                *string                   `json:"isEnabled,omitempty"`
 	Name                     *string                   `json:"name,omitempty"`
 	SeatFee                  *string                   `json:"seatFee,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // FileType defines model for fileType.
 type FileType struct {
 	FileExtension *string `json:"fileExtension,omitempty"`
 	MimeType      *string `json:"mimeType,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // FileTypeList defines model for fileTypeList.
 type FileTypeList struct {
 	FileTypes []FileType `json:"fileTypes,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Filter defines model for filter.
@@ -4985,6 +5449,8 @@ type Filter struct {
 	SearchText     *string `json:"searchText,omitempty"`
 	Status         *string `json:"status,omitempty"`
 	ToDateTime     *string `json:"toDateTime,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // FirstName defines model for firstName.
@@ -5077,6 +5543,8 @@ type FirstName struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Folder defines model for folder.
@@ -5096,6 +5564,8 @@ type Folder struct {
 	SubFolderCount  *string        `json:"subFolderCount,omitempty"`
 	Type            *string        `json:"type,omitempty"`
 	URI             *string        `json:"uri,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // FolderItemResponse defines model for folderItemResponse.
@@ -5107,6 +5577,8 @@ type FolderItemResponse struct {
 	ResultSetSize *string        `json:"resultSetSize,omitempty"`
 	StartPosition *string        `json:"startPosition,omitempty"`
 	TotalRows     *string        `json:"totalRows,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // FolderItemV2 defines model for folderItem_v2.
@@ -5132,6 +5604,8 @@ type FolderItemV2 struct {
 	Subject              *string     `json:"subject,omitempty"`
 	TemplateID           *string     `json:"templateId,omitempty"`
 	TemplateURI          *string     `json:"templateUri,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // FolderItemsResponse defines model for folderItemsResponse.
@@ -5144,6 +5618,8 @@ type FolderItemsResponse struct {
 	ResultSetSize *string           `json:"resultSetSize,omitempty"`
 	StartPosition *string           `json:"startPosition,omitempty"`
 	TotalSetSize  *string           `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // FolderSharedItem defines model for folderSharedItem.
@@ -5159,6 +5635,8 @@ type FolderSharedItem struct {
 	SharedUsers     []UserSharedItem        `json:"sharedUsers,omitempty"`
 	URI             *string                 `json:"uri,omitempty"`
 	User            *UserInfo               `json:"user,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // FoldersRequest defines model for foldersRequest.
@@ -5166,6 +5644,8 @@ type FoldersRequest struct {
 	EnvelopeIds  []string `json:"envelopeIds,omitempty"`
 	Folders      []Folder `json:"folders,omitempty"`
 	FromFolderID *string  `json:"fromFolderId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // FoldersResponse defines model for foldersResponse.
@@ -5178,6 +5658,8 @@ type FoldersResponse struct {
 	ResultSetSize *string           `json:"resultSetSize,omitempty"`
 	StartPosition *string           `json:"startPosition,omitempty"`
 	TotalSetSize  *string           `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ForgottenPasswordInformation defines model for forgottenPasswordInformation.
@@ -5190,6 +5672,8 @@ type ForgottenPasswordInformation struct {
 	ForgottenPasswordQuestion2 *string `json:"forgottenPasswordQuestion2,omitempty"`
 	ForgottenPasswordQuestion3 *string `json:"forgottenPasswordQuestion3,omitempty"`
 	ForgottenPasswordQuestion4 *string `json:"forgottenPasswordQuestion4,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // FormDataItem defines model for formDataItem.
@@ -5200,6 +5684,8 @@ type FormDataItem struct {
 	NumericalValue    *string       `json:"numericalValue,omitempty"`
 	OriginalValue     *string       `json:"originalValue,omitempty"`
 	Value             *string       `json:"value,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // FormulaTab defines model for formulaTab.
@@ -5326,6 +5812,8 @@ type FormulaTab struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // FullName defines model for fullName.
@@ -5418,6 +5906,8 @@ type FullName struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // GraphicsContext defines model for graphicsContext.
@@ -5425,6 +5915,8 @@ type GraphicsContext struct {
 	FillColor  *string `json:"fillColor,omitempty"`
 	LineColor  *string `json:"lineColor,omitempty"`
 	LineWeight *string `json:"lineWeight,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Group defines model for group.
@@ -5437,6 +5929,8 @@ type Group struct {
 	PermissionProfileID *string       `json:"permissionProfileId,omitempty"`
 	Users               []UserInfo    `json:"users,omitempty"`
 	UsersCount          *string       `json:"usersCount,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // GroupInformation defines model for groupInformation.
@@ -5448,6 +5942,8 @@ type GroupInformation struct {
 	ResultSetSize *string `json:"resultSetSize,omitempty"`
 	StartPosition *string `json:"startPosition,omitempty"`
 	TotalSetSize  *string `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // IDCheckConfiguration defines model for idCheckConfiguration.
@@ -5455,6 +5951,8 @@ type IDCheckConfiguration struct {
 	AuthSteps []IDCheckSecurityStep `json:"authSteps,omitempty"`
 	IsDefault *string               `json:"isDefault,omitempty"`
 	Name      *string               `json:"name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // IDCheckInformationInput defines model for idCheckInformationInput.
@@ -5463,11 +5961,15 @@ type IDCheckInformationInput struct {
 	DobInformationInput     *DobInformationInput     `json:"dobInformationInput,omitempty"`
 	Ssn4InformationInput    *Ssn4InformationInput    `json:"ssn4InformationInput,omitempty"`
 	Ssn9InformationInput    *Ssn9InformationInput    `json:"ssn9InformationInput,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // IDCheckSecurityStep defines model for idCheckSecurityStep.
 type IDCheckSecurityStep struct {
 	AuthType *string `json:"authType,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // InPersonSigner defines model for inPersonSigner.
@@ -5564,6 +6066,8 @@ type InPersonSigner struct {
 	TemplateRequired                      *string                        `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                        `json:"totalTabCount,omitempty"`
 	UserID                                *string                        `json:"userId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // InitialHere defines model for initialHere.
@@ -5646,6 +6150,8 @@ type InitialHere struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // InlineTemplate defines model for inlineTemplate.
@@ -5655,6 +6161,8 @@ type InlineTemplate struct {
 	Envelope     *Envelope     `json:"envelope,omitempty"`
 	Recipients   *Recipients   `json:"recipients,omitempty"`
 	Sequence     *string       `json:"sequence,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // IntegratedConnectUserInfoList defines model for integratedConnectUserInfoList.
@@ -5666,6 +6174,8 @@ type IntegratedConnectUserInfoList struct {
 	StartPosition *string           `json:"startPosition,omitempty"`
 	TotalSetSize  *string           `json:"totalSetSize,omitempty"`
 	Users         []ConnectUserInfo `json:"users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // IntegratedUserInfoList defines model for integratedUserInfoList.
@@ -5678,6 +6188,8 @@ type IntegratedUserInfoList struct {
 	StartPosition    *string    `json:"startPosition,omitempty"`
 	TotalSetSize     *string    `json:"totalSetSize,omitempty"`
 	Users            []UserInfo `json:"users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Intermediary defines model for intermediary.
@@ -5754,6 +6266,8 @@ type Intermediary struct {
 	TemplateRequired                      *string                           `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
 	UserID                                *string                           `json:"userId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Jurisdiction defines model for jurisdiction.
@@ -5768,6 +6282,8 @@ type Jurisdiction struct {
 	Name                   *string `json:"name,omitempty"`
 	NotaryPublicInSeal     *string `json:"notaryPublicInSeal,omitempty"`
 	StateNameInSeal        *string `json:"stateNameInSeal,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // LastName defines model for lastName.
@@ -5860,6 +6376,8 @@ type LastName struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // LinkedExternalPrimaryAccount defines model for linkedExternalPrimaryAccount.
@@ -5871,6 +6389,8 @@ type LinkedExternalPrimaryAccount struct {
 	RecipientAuthRequirements *ExternalPrimaryAccountRecipientAuthRequirements `json:"recipientAuthRequirements,omitempty"`
 	Status                    *string                                          `json:"status,omitempty"`
 	UserID                    *string                                          `json:"userId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // List defines model for list.
@@ -5980,6 +6500,8 @@ type List struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ListCustomField defines model for listCustomField.
@@ -5992,6 +6514,8 @@ type ListCustomField struct {
 	Required          *string       `json:"required,omitempty"`
 	Show              *string       `json:"show,omitempty"`
 	Value             *string       `json:"value,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ListItem defines model for listItem.
@@ -6002,6 +6526,8 @@ type ListItem struct {
 	TextMetadata     *PropertyMetadata `json:"textMetadata,omitempty"`
 	Value            *string           `json:"value,omitempty"`
 	ValueMetadata    *PropertyMetadata `json:"valueMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // LocalePolicy defines model for localePolicy.
@@ -6049,6 +6575,8 @@ type LocalePolicy struct {
 	TimeFormatMetadata              *SettingsMetadata `json:"timeFormatMetadata,omitempty"`
 	TimeZone                        *string           `json:"timeZone,omitempty"`
 	TimeZoneMetadata                *SettingsMetadata `json:"timeZoneMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // LocalePolicyTab defines model for localePolicyTab.
@@ -6066,6 +6594,8 @@ type LocalePolicyTab struct {
 	NameFormat             *string `json:"nameFormat,omitempty"`
 	TimeFormat             *string `json:"timeFormat,omitempty"`
 	TimeZone               *string `json:"timeZone,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // LockInformation defines model for lockInformation.
@@ -6078,6 +6608,8 @@ type LockInformation struct {
 	LockedByUser          *UserInfo     `json:"lockedByUser,omitempty"`
 	LockedUntilDateTime   *string       `json:"lockedUntilDateTime,omitempty"`
 	UseScratchPad         *string       `json:"useScratchPad,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // LockRequest defines model for lockRequest.
@@ -6087,6 +6619,8 @@ type LockRequest struct {
 	LockedByApp           *string `json:"lockedByApp,omitempty"`
 	TemplatePassword      *string `json:"templatePassword,omitempty"`
 	UseScratchPad         *string `json:"useScratchPad,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // MatchBox defines model for matchBox.
@@ -6096,6 +6630,8 @@ type MatchBox struct {
 	Width      *string `json:"width,omitempty"`
 	XPosition  *string `json:"xPosition,omitempty"`
 	YPosition  *string `json:"yPosition,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // MemberGroupSharedItem defines model for memberGroupSharedItem.
@@ -6103,6 +6639,8 @@ type MemberGroupSharedItem struct {
 	ErrorDetails *ErrorDetails `json:"errorDetails,omitempty"`
 	Group        *Group        `json:"group,omitempty"`
 	Shared       *string       `json:"shared,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // MemberSharedItems defines model for memberSharedItems.
@@ -6112,6 +6650,8 @@ type MemberSharedItems struct {
 	Folders      []FolderSharedItem   `json:"folders,omitempty"`
 	Templates    []TemplateSharedItem `json:"templates,omitempty"`
 	User         *UserInfo            `json:"user,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // MergeField defines model for mergeField.
@@ -6128,6 +6668,8 @@ type MergeField struct {
 	RowMetadata               *PropertyMetadata     `json:"rowMetadata,omitempty"`
 	WriteBack                 *string               `json:"writeBack,omitempty"`
 	WriteBackMetadata         *PropertyMetadata     `json:"writeBackMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Money defines model for money.
@@ -6135,6 +6677,8 @@ type Money struct {
 	AmountInBaseUnit *string `json:"amountInBaseUnit,omitempty"`
 	Currency         *string `json:"currency,omitempty"`
 	DisplayAmount    *string `json:"displayAmount,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NameValue defines model for nameValue.
@@ -6143,6 +6687,8 @@ type NameValue struct {
 	Name          *string       `json:"name,omitempty"`
 	OriginalValue *string       `json:"originalValue,omitempty"`
 	Value         *string       `json:"value,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NewAccountDefinition defines model for newAccountDefinition.
@@ -6162,6 +6708,8 @@ type NewAccountDefinition struct {
 	ReferralInformation             *ReferralInformation             `json:"referralInformation,omitempty"`
 	SocialAccountInformation        *SocialAccountInformation        `json:"socialAccountInformation,omitempty"`
 	TaxExemptID                     *string                          `json:"taxExemptId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NewAccountSummary defines model for newAccountSummary.
@@ -6173,6 +6721,8 @@ type NewAccountSummary struct {
 	BaseURL            *string             `json:"baseUrl,omitempty"`
 	BillingPlanPreview *BillingPlanPreview `json:"billingPlanPreview,omitempty"`
 	UserID             *string             `json:"userId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NewUser defines model for newUser.
@@ -6188,16 +6738,22 @@ type NewUser struct {
 	UserID                *string       `json:"userId,omitempty"`
 	UserName              *string       `json:"userName,omitempty"`
 	UserStatus            *string       `json:"userStatus,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NewUsersDefinition defines model for newUsersDefinition.
 type NewUsersDefinition struct {
 	NewUsers []UserInformation `json:"newUsers,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NewUsersSummary defines model for newUsersSummary.
 type NewUsersSummary struct {
 	NewUsers []NewUser `json:"newUsers,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Notarize defines model for notarize.
@@ -6275,6 +6831,8 @@ type Notarize struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Notary defines model for notary.
@@ -6283,6 +6841,8 @@ type Notary struct {
 	Enabled     *string          `json:"enabled,omitempty"`
 	Searchable  *string          `json:"searchable,omitempty"`
 	UserInfo    *UserInformation `json:"userInfo,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NotaryHost defines model for notaryHost.
@@ -6351,6 +6911,8 @@ type NotaryHost struct {
 	TemplateRequired                      *string                        `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                        `json:"totalTabCount,omitempty"`
 	UserID                                *string                        `json:"userId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NotaryJournal defines model for notaryJournal.
@@ -6361,6 +6923,8 @@ type NotaryJournal struct {
 	NotaryJournalID       *string                `json:"notaryJournalId,omitempty"`
 	NotaryJournalMetaData *NotaryJournalMetaData `json:"notaryJournalMetaData,omitempty"`
 	SignerName            *string                `json:"signerName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NotaryJournalCredibleWitness defines model for notaryJournalCredibleWitness.
@@ -6368,6 +6932,8 @@ type NotaryJournalCredibleWitness struct {
 	Address        *string `json:"address,omitempty"`
 	Name           *string `json:"name,omitempty"`
 	SignatureImage *string `json:"signatureImage,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NotaryJournalList defines model for notaryJournalList.
@@ -6379,6 +6945,8 @@ type NotaryJournalList struct {
 	ResultSetSize  *string         `json:"resultSetSize,omitempty"`
 	StartPosition  *string         `json:"startPosition,omitempty"`
 	TotalSetSize   *string         `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NotaryJournalMetaData defines model for notaryJournalMetaData.
@@ -6387,6 +6955,8 @@ type NotaryJournalMetaData struct {
 	CredibleWitnesses []NotaryJournalCredibleWitness `json:"credibleWitnesses,omitempty"`
 	SignatureImage    *string                        `json:"signatureImage,omitempty"`
 	SignerIDType      *string                        `json:"signerIdType,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NotaryJurisdiction defines model for notaryJurisdiction.
@@ -6398,6 +6968,8 @@ type NotaryJurisdiction struct {
 	Jurisdiction         *Jurisdiction `json:"jurisdiction,omitempty"`
 	RegisteredName       *string       `json:"registeredName,omitempty"`
 	SealType             *string       `json:"sealType,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NotaryJurisdictionList defines model for notaryJurisdictionList.
@@ -6409,6 +6981,8 @@ type NotaryJurisdictionList struct {
 	ResultSetSize       *string              `json:"resultSetSize,omitempty"`
 	StartPosition       *string              `json:"startPosition,omitempty"`
 	TotalSetSize        *string              `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NotaryRecipient defines model for notaryRecipient.
@@ -6512,12 +7086,16 @@ type NotaryRecipient struct {
 	TemplateRequired                      *string                           `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
 	UserID                                *string                           `json:"userId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NotaryResult defines model for notaryResult.
 type NotaryResult struct {
 	Jurisdictions []Jurisdiction `json:"jurisdictions,omitempty"`
 	Notary        *Notary        `json:"notary,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NotarySeal defines model for notarySeal.
@@ -6597,6 +7175,8 @@ type NotarySeal struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Note defines model for note.
@@ -6691,6 +7271,8 @@ type Note struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Notification defines model for notification.
@@ -6698,18 +7280,24 @@ type Notification struct {
 	Expirations        *Expirations `json:"expirations,omitempty"`
 	Reminders          *Reminders   `json:"reminders,omitempty"`
 	UseAccountDefaults *string      `json:"useAccountDefaults,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NotificationDefaultSettings defines model for notificationDefaultSettings.
 type NotificationDefaultSettings struct {
 	SenderEmailNotifications *SenderEmailNotifications `json:"senderEmailNotifications,omitempty"`
 	SignerEmailNotifications *SignerEmailNotifications `json:"signerEmailNotifications,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // NotificationDefaults defines model for notificationDefaults.
 type NotificationDefaults struct {
 	APIEmailNotifications *NotificationDefaultSettings `json:"apiEmailNotifications,omitempty"`
 	EmailNotifications    *NotificationDefaultSettings `json:"emailNotifications,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Number defines model for number.
@@ -6830,6 +7418,8 @@ type Number struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // OfflineAttributes defines model for offlineAttributes.
@@ -6840,6 +7430,8 @@ type OfflineAttributes struct {
 	GpsLatitude        *string `json:"gpsLatitude,omitempty"`
 	GpsLongitude       *string `json:"gpsLongitude,omitempty"`
 	OfflineSigningHash *string `json:"offlineSigningHash,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Page defines model for page.
@@ -6852,6 +7444,8 @@ type Page struct {
 	PageID       *string       `json:"pageId,omitempty"`
 	Sequence     *string       `json:"sequence,omitempty"`
 	Width        *string       `json:"width,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PageImages defines model for pageImages.
@@ -6863,12 +7457,16 @@ type PageImages struct {
 	ResultSetSize *string `json:"resultSetSize,omitempty"`
 	StartPosition *string `json:"startPosition,omitempty"`
 	TotalSetSize  *string `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PageRequest defines model for pageRequest.
 type PageRequest struct {
 	Password *string `json:"password,omitempty"`
 	Rotate   *string `json:"rotate,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PathExtendedElement defines model for pathExtendedElement.
@@ -6876,6 +7474,8 @@ type PathExtendedElement struct {
 	Name     *string `json:"name,omitempty"`
 	Type     *string `json:"type,omitempty"`
 	TypeName *string `json:"typeName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PayPalLegacySettings defines model for payPalLegacySettings.
@@ -6885,6 +7485,8 @@ type PayPalLegacySettings struct {
 	Password *string `json:"password,omitempty"`
 	UserName *string `json:"userName,omitempty"`
 	Vendor   *string `json:"vendor,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PaymentDetails defines model for paymentDetails.
@@ -6907,6 +7509,8 @@ type PaymentDetails struct {
 	Status                   *string              `json:"status,omitempty"`
 	SubGatewayName           *string              `json:"subGatewayName,omitempty"`
 	Total                    *Money               `json:"total,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PaymentGatewayAccount defines model for paymentGatewayAccount.
@@ -6925,6 +7529,8 @@ type PaymentGatewayAccount struct {
 	SupportedPaymentMethods            []string                      `json:"supportedPaymentMethods,omitempty"`
 	SupportedPaymentMethodsWithOptions []PaymentMethodWithOptions    `json:"supportedPaymentMethodsWithOptions,omitempty"`
 	ZeroDecimalCurrencies              []string                      `json:"zeroDecimalCurrencies,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PaymentGatewayAccountSetting defines model for paymentGatewayAccountSetting.
@@ -6933,11 +7539,15 @@ type PaymentGatewayAccountSetting struct {
 	AuthorizationCode *string `json:"authorizationCode,omitempty"`
 	CredentialStatus  *string `json:"credentialStatus,omitempty"`
 	MerchantID        *string `json:"merchantId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PaymentGatewayAccountsInfo defines model for paymentGatewayAccountsInfo.
 type PaymentGatewayAccountsInfo struct {
 	PaymentGatewayAccounts []PaymentGatewayAccount `json:"paymentGatewayAccounts,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PaymentLineItem defines model for paymentLineItem.
@@ -6946,6 +7556,8 @@ type PaymentLineItem struct {
 	Description     *string `json:"description,omitempty"`
 	ItemCode        *string `json:"itemCode,omitempty"`
 	Name            *string `json:"name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PaymentMethodWithOptions defines model for paymentMethodWithOptions.
@@ -6953,6 +7565,8 @@ type PaymentMethodWithOptions struct {
 	SupportedCurrencies []string `json:"supportedCurrencies,omitempty"`
 	SupportedOptions    []string `json:"supportedOptions,omitempty"`
 	Type                *string  `json:"type,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PaymentProcessorInformation defines model for paymentProcessorInformation.
@@ -6960,11 +7574,15 @@ type PaymentProcessorInformation struct {
 	Address            *AddressInformation `json:"address,omitempty"`
 	BillingAgreementID *string             `json:"billingAgreementId,omitempty"`
 	Email              *string             `json:"email,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PaymentSignerValues defines model for paymentSignerValues.
 type PaymentSignerValues struct {
 	PaymentOption *string `json:"paymentOption,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PermissionProfile defines model for permissionProfile.
@@ -6976,11 +7594,15 @@ type PermissionProfile struct {
 	Settings              *AccountRoleSettings `json:"settings,omitempty"`
 	UserCount             *string              `json:"userCount,omitempty"`
 	Users                 []UserInformation    `json:"users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PermissionProfileInformation defines model for permissionProfileInformation.
 type PermissionProfileInformation struct {
 	PermissionProfiles []PermissionProfile `json:"permissionProfiles,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PhoneNumber defines model for phoneNumber.
@@ -7085,6 +7707,8 @@ type PhoneNumber struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PlanInformation defines model for planInformation.
@@ -7095,6 +7719,8 @@ type PlanInformation struct {
 	PlanFeatureSets       []FeatureSet      `json:"planFeatureSets,omitempty"`
 	PlanID                *string           `json:"planId,omitempty"`
 	RecipientDomains      []RecipientDomain `json:"recipientDomains,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PolyLine defines model for polyLine.
@@ -7103,6 +7729,8 @@ type PolyLine struct {
 	X2 *string `json:"x2,omitempty"`
 	Y1 *string `json:"y1,omitempty"`
 	Y2 *string `json:"y2,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PolyLineOverlay defines model for polyLineOverlay.
@@ -7185,6 +7813,8 @@ type PolyLineOverlay struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PowerForm defines model for powerForm.
@@ -7214,12 +7844,16 @@ type PowerForm struct {
 	TimesUsed               *string              `json:"timesUsed,omitempty"`
 	URI                     *string              `json:"uri,omitempty"`
 	UsesRemaining           *string              `json:"usesRemaining,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PowerFormFormDataEnvelope defines model for powerFormFormDataEnvelope.
 type PowerFormFormDataEnvelope struct {
 	EnvelopeID *string                      `json:"envelopeId,omitempty"`
 	Recipients []PowerFormFormDataRecipient `json:"recipients,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PowerFormFormDataRecipient defines model for powerFormFormDataRecipient.
@@ -7228,6 +7862,8 @@ type PowerFormFormDataRecipient struct {
 	FormData    []NameValue `json:"formData,omitempty"`
 	Name        *string     `json:"name,omitempty"`
 	RecipientID *string     `json:"recipientId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PowerFormRecipient defines model for powerFormRecipient.
@@ -7245,6 +7881,8 @@ type PowerFormRecipient struct {
 	RoutingOrder             *string `json:"routingOrder,omitempty"`
 	TemplateRequiresIDLookup *string `json:"templateRequiresIdLookup,omitempty"`
 	UserNameLocked           *string `json:"userNameLocked,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PowerFormSendersResponse defines model for powerFormSendersResponse.
@@ -7256,16 +7894,22 @@ type PowerFormSendersResponse struct {
 	ResultSetSize    *int32     `json:"resultSetSize,omitempty"`
 	StartPosition    *int32     `json:"startPosition,omitempty"`
 	TotalSetSize     *int32     `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PowerFormsFormDataResponse defines model for powerFormsFormDataResponse.
 type PowerFormsFormDataResponse struct {
 	Envelopes []PowerFormFormDataEnvelope `json:"envelopes,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PowerFormsRequest defines model for powerFormsRequest.
 type PowerFormsRequest struct {
 	PowerForms []PowerForm `json:"powerForms,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PowerFormsResponse defines model for powerFormsResponse.
@@ -7277,6 +7921,8 @@ type PowerFormsResponse struct {
 	ResultSetSize *int32      `json:"resultSetSize,omitempty"`
 	StartPosition *int32      `json:"startPosition,omitempty"`
 	TotalSetSize  *int32      `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PrefillFormData defines model for prefillFormData.
@@ -7285,6 +7931,8 @@ type PrefillFormData struct {
 	SenderEmail  *string        `json:"senderEmail,omitempty"`
 	SenderName   *string        `json:"senderName,omitempty"`
 	SenderUserID *string        `json:"senderUserId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PrefillTabs defines model for prefillTabs.
@@ -7295,24 +7943,32 @@ type PrefillTabs struct {
 	SenderNameTabs    []SenderName    `json:"senderNameTabs,omitempty"`
 	TabGroups         []TabGroup      `json:"tabGroups,omitempty"`
 	TextTabs          []Text          `json:"textTabs,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ProofServiceResourceToken defines model for proofServiceResourceToken.
 type ProofServiceResourceToken struct {
 	ProofBaseURI  *string `json:"proofBaseURI,omitempty"`
 	ResourceToken *string `json:"resourceToken,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PropertyMetadata defines model for propertyMetadata.
 type PropertyMetadata struct {
 	Options []string `json:"options,omitempty"`
 	Rights  *string  `json:"rights,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Province defines model for province.
 type Province struct {
 	IsoCode *string `json:"isoCode,omitempty"`
 	Name    *string `json:"name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ProvisioningInformation defines model for provisioningInformation.
@@ -7324,6 +7980,8 @@ type ProvisioningInformation struct {
 	PasswordRuleText           *string `json:"passwordRuleText,omitempty"`
 	PlanPromotionText          *string `json:"planPromotionText,omitempty"`
 	PurchaseOrderOrPromAllowed *string `json:"purchaseOrderOrPromAllowed,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // PurchasedEnvelopesInformation defines model for purchasedEnvelopesInformation.
@@ -7337,6 +7995,8 @@ type PurchasedEnvelopesInformation struct {
 	ReceiptData   *string `json:"receiptData,omitempty"`
 	StoreName     *string `json:"storeName,omitempty"`
 	TransactionID *string `json:"transactionId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Radio defines model for radio.
@@ -7394,6 +8054,8 @@ type Radio struct {
 	XPositionMetadata                         *PropertyMetadata `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string           `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RadioGroup defines model for radioGroup.
@@ -7431,6 +8093,8 @@ type RadioGroup struct {
 	TooltipMetadata                      *PropertyMetadata `json:"tooltipMetadata,omitempty"`
 	Value                                *string           `json:"value,omitempty"`
 	ValueMetadata                        *PropertyMetadata `json:"valueMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientAdditionalNotification defines model for recipientAdditionalNotification.
@@ -7439,6 +8103,8 @@ type RecipientAdditionalNotification struct {
 	SecondaryDeliveryMethod         *string               `json:"secondaryDeliveryMethod,omitempty"`
 	SecondaryDeliveryMethodMetadata *PropertyMetadata     `json:"secondaryDeliveryMethodMetadata,omitempty"`
 	SecondaryDeliveryStatus         *string               `json:"secondaryDeliveryStatus,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientAttachment defines model for recipientAttachment.
@@ -7449,6 +8115,8 @@ type RecipientAttachment struct {
 	Label          *string `json:"label,omitempty"`
 	Name           *string `json:"name,omitempty"`
 	RemoteURL      *string `json:"remoteUrl,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientDomain defines model for recipientDomain.
@@ -7457,6 +8125,8 @@ type RecipientDomain struct {
 	DomainCode        *string `json:"domainCode,omitempty"`
 	DomainName        *string `json:"domainName,omitempty"`
 	RecipientDomainID *string `json:"recipientDomainId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientEmailNotification defines model for recipientEmailNotification.
@@ -7467,12 +8137,16 @@ type RecipientEmailNotification struct {
 	EmailSubjectMetadata      *PropertyMetadata `json:"emailSubjectMetadata,omitempty"`
 	SupportedLanguage         *string           `json:"supportedLanguage,omitempty"`
 	SupportedLanguageMetadata *PropertyMetadata `json:"supportedLanguageMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientEvent defines model for recipientEvent.
 type RecipientEvent struct {
 	IncludeDocuments         *string `json:"includeDocuments,omitempty"`
 	RecipientEventStatusCode *string `json:"recipientEventStatusCode,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientFormData defines model for recipientFormData.
@@ -7485,6 +8159,8 @@ type RecipientFormData struct {
 	FormData      []FormDataItem `json:"formData,omitempty"`
 	Name          *string        `json:"name,omitempty"`
 	RecipientID   *string        `json:"recipientId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientGroup defines model for recipientGroup.
@@ -7492,6 +8168,8 @@ type RecipientGroup struct {
 	GroupMessage *string           `json:"groupMessage,omitempty"`
 	GroupName    *string           `json:"groupName,omitempty"`
 	Recipients   []RecipientOption `json:"recipients,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientIdentityInputOption defines model for recipientIdentityInputOption.
@@ -7499,6 +8177,8 @@ type RecipientIdentityInputOption struct {
 	Name            *string                        `json:"name,omitempty"`
 	PhoneNumberList []RecipientIdentityPhoneNumber `json:"phoneNumberList,omitempty"`
 	ValueType       *string                        `json:"valueType,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientIdentityPhoneNumber defines model for recipientIdentityPhoneNumber.
@@ -7510,6 +8190,8 @@ type RecipientIdentityPhoneNumber struct {
 	ExtensionMetadata   *PropertyMetadata `json:"extensionMetadata,omitempty"`
 	Number              *string           `json:"number,omitempty"`
 	NumberMetadata      *PropertyMetadata `json:"numberMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientIdentityVerification defines model for recipientIdentityVerification.
@@ -7517,6 +8199,8 @@ type RecipientIdentityVerification struct {
 	InputOptions       []RecipientIdentityInputOption `json:"inputOptions,omitempty"`
 	WorkflowID         *string                        `json:"workflowId,omitempty"`
 	WorkflowIDMetadata *PropertyMetadata              `json:"workflowIdMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientNamesResponse defines model for recipientNamesResponse.
@@ -7524,6 +8208,8 @@ type RecipientNamesResponse struct {
 	MultipleUsers          *string  `json:"multipleUsers,omitempty"`
 	RecipientNames         []string `json:"recipientNames,omitempty"`
 	ReservedRecipientEmail *string  `json:"reservedRecipientEmail,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientOption defines model for recipientOption.
@@ -7533,6 +8219,8 @@ type RecipientOption struct {
 	RecipientLabel *string `json:"recipientLabel,omitempty"`
 	RoleName       *string `json:"roleName,omitempty"`
 	SigningGroupID *string `json:"signingGroupId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientPhoneAuthentication defines model for recipientPhoneAuthentication.
@@ -7545,6 +8233,8 @@ type RecipientPhoneAuthentication struct {
 	SenderProvidedNumbersMetadata       *PropertyMetadata `json:"senderProvidedNumbersMetadata,omitempty"`
 	ValidateRecipProvidedNumber         *string           `json:"validateRecipProvidedNumber,omitempty"`
 	ValidateRecipProvidedNumberMetadata *PropertyMetadata `json:"validateRecipProvidedNumberMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientPhoneNumber defines model for recipientPhoneNumber.
@@ -7553,6 +8243,8 @@ type RecipientPhoneNumber struct {
 	CountryCodeMetadata *PropertyMetadata `json:"countryCodeMetadata,omitempty"`
 	Number              *string           `json:"number,omitempty"`
 	NumberMetadata      *PropertyMetadata `json:"numberMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientPreviewRequest defines model for recipientPreviewRequest.
@@ -7568,28 +8260,38 @@ type RecipientPreviewRequest struct {
 	SecurityDomain            *string                   `json:"securityDomain,omitempty"`
 	XFrameOptions             *string                   `json:"xFrameOptions,omitempty"`
 	XFrameOptionsAllowFromURL *string                   `json:"xFrameOptionsAllowFromUrl,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientProofFile defines model for recipientProofFile.
 type RecipientProofFile struct {
 	HasIdentityAttempts *string `json:"hasIdentityAttempts,omitempty"`
 	IsInProofFile       *string `json:"isInProofFile,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientRouting defines model for recipientRouting.
 type RecipientRouting struct {
 	Rules *RecipientRules `json:"rules,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientRules defines model for recipientRules.
 type RecipientRules struct {
 	ConditionalRecipients []ConditionalRecipientRule `json:"conditionalRecipients,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientSMSAuthentication defines model for recipientSMSAuthentication.
 type RecipientSMSAuthentication struct {
 	SenderProvidedNumbers         []string          `json:"senderProvidedNumbers,omitempty"`
 	SenderProvidedNumbersMetadata *PropertyMetadata `json:"senderProvidedNumbersMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientSignatureInformation defines model for recipientSignatureInformation.
@@ -7597,6 +8299,8 @@ type RecipientSignatureInformation struct {
 	FontStyle         *string `json:"fontStyle,omitempty"`
 	SignatureInitials *string `json:"signatureInitials,omitempty"`
 	SignatureName     *string `json:"signatureName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientSignatureProvider defines model for recipientSignatureProvider.
@@ -7606,6 +8310,8 @@ type RecipientSignatureProvider struct {
 	SignatureProviderName         *string                            `json:"signatureProviderName,omitempty"`
 	SignatureProviderNameMetadata *PropertyMetadata                  `json:"signatureProviderNameMetadata,omitempty"`
 	SignatureProviderOptions      *RecipientSignatureProviderOptions `json:"signatureProviderOptions,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientSignatureProviderOptions defines model for recipientSignatureProviderOptions.
@@ -7618,6 +8324,8 @@ type RecipientSignatureProviderOptions struct {
 	SignerRoleMetadata      *PropertyMetadata `json:"signerRoleMetadata,omitempty"`
 	Sms                     *string           `json:"sms,omitempty"`
 	SmsMetadata             *PropertyMetadata `json:"smsMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientTokenClientURLs defines model for recipientTokenClientURLs.
@@ -7630,6 +8338,8 @@ type RecipientUpdateResponse struct {
 	RecipientID     *string       `json:"recipientId,omitempty"`
 	RecipientIDGUID *string       `json:"recipientIdGuid,omitempty"`
 	Tabs            *Tabs         `json:"tabs,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientViewRequest defines model for recipientViewRequest.
@@ -7651,6 +8361,8 @@ type RecipientViewRequest struct {
 	UserName                  *string                   `json:"userName,omitempty"`
 	XFrameOptions             *string                   `json:"xFrameOptions,omitempty"`
 	XFrameOptionsAllowFromURL *string                   `json:"xFrameOptionsAllowFromUrl,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Recipients defines model for recipients.
@@ -7668,11 +8380,15 @@ type Recipients struct {
 	Seals               []SealSign          `json:"seals,omitempty"`
 	Signers             []Signer            `json:"signers,omitempty"`
 	Witnesses           []Witness           `json:"witnesses,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // RecipientsUpdateSummary defines model for recipientsUpdateSummary.
 type RecipientsUpdateSummary struct {
 	RecipientUpdateResults []RecipientUpdateResponse `json:"recipientUpdateResults,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ReferralInformation defines model for referralInformation.
@@ -7695,6 +8411,8 @@ type ReferralInformation struct {
 	SaleDiscountPeriods           *string `json:"saleDiscountPeriods,omitempty"`
 	SaleDiscountSeatPriceOverride *string `json:"saleDiscountSeatPriceOverride,omitempty"`
 	ShopperID                     *string `json:"shopperId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Reminders defines model for reminders.
@@ -7702,22 +8420,30 @@ type Reminders struct {
 	ReminderDelay     *string `json:"reminderDelay,omitempty"`
 	ReminderEnabled   *string `json:"reminderEnabled,omitempty"`
 	ReminderFrequency *string `json:"reminderFrequency,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ReservedDomainExistence defines model for reservedDomainExistence.
 type ReservedDomainExistence struct {
 	EmailDomain *string `json:"emailDomain,omitempty"`
 	IsReserved  *string `json:"isReserved,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ResourceInformation defines model for resourceInformation.
 type ResourceInformation struct {
 	Resources []NameValue `json:"resources,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ReturnURLRequest defines model for returnUrlRequest.
 type ReturnURLRequest struct {
 	ReturnURL *string `json:"returnUrl,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ScheduledSendingAPIModel defines model for scheduledSendingApiModel.
@@ -7725,12 +8451,16 @@ type ScheduledSendingAPIModel struct {
 	ResumeDate *string                     `json:"resumeDate,omitempty"`
 	Rules      []EnvelopeDelayRuleAPIModel `json:"rules,omitempty"`
 	Status     *string                     `json:"status,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SealIdentifier defines model for sealIdentifier.
 type SealIdentifier struct {
 	SealDisplayName *string `json:"sealDisplayName,omitempty"`
 	SealName        *string `json:"sealName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SealSign defines model for sealSign.
@@ -7792,6 +8522,8 @@ type SealSign struct {
 	TemplateRequired                      *string                        `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                        `json:"totalTabCount,omitempty"`
 	UserID                                *string                        `json:"userId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SeatDiscount defines model for seatDiscount.
@@ -7799,6 +8531,8 @@ type SeatDiscount struct {
 	BeginSeatCount  *string `json:"beginSeatCount,omitempty"`
 	DiscountPercent *string `json:"discountPercent,omitempty"`
 	EndSeatCount    *string `json:"endSeatCount,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SenderCompany defines model for senderCompany.
@@ -7891,6 +8625,8 @@ type SenderCompany struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SenderEmailNotifications defines model for senderEmailNotifications.
@@ -7907,6 +8643,8 @@ type SenderEmailNotifications struct {
 	RecipientViewed                          *string `json:"recipientViewed,omitempty"`
 	SenderEnvelopeDeclined                   *string `json:"senderEnvelopeDeclined,omitempty"`
 	WithdrawnConsent                         *string `json:"withdrawnConsent,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SenderName defines model for senderName.
@@ -7999,12 +8737,16 @@ type SenderName struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ServerTemplate defines model for serverTemplate.
 type ServerTemplate struct {
 	Sequence   *string `json:"sequence,omitempty"`
 	TemplateID *string `json:"templateId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ServiceInformation defines model for serviceInformation.
@@ -8015,12 +8757,16 @@ type ServiceInformation struct {
 	BuildVersion                *string          `json:"buildVersion,omitempty"`
 	LinkedSites                 []string         `json:"linkedSites,omitempty"`
 	ServiceVersions             []ServiceVersion `json:"serviceVersions,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ServiceVersion defines model for serviceVersion.
 type ServiceVersion struct {
 	Version    *string `json:"version,omitempty"`
 	VersionURL *string `json:"versionUrl,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SettingsMetadata defines model for settingsMetadata.
@@ -8031,6 +8777,8 @@ type SettingsMetadata struct {
 	UIHint        *string  `json:"uiHint,omitempty"`
 	UIOrder       *string  `json:"uiOrder,omitempty"`
 	UIType        *string  `json:"uiType,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SharedItem defines model for sharedItem.
@@ -8038,6 +8786,8 @@ type SharedItem struct {
 	ErrorDetails *ErrorDetails `json:"errorDetails,omitempty"`
 	Shared       *string       `json:"shared,omitempty"`
 	User         *UserInfo     `json:"user,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SignHere defines model for signHere.
@@ -8124,6 +8874,8 @@ type SignHere struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SignatureGroup defines model for signatureGroup.
@@ -8131,24 +8883,32 @@ type SignatureGroup struct {
 	GroupID   *string `json:"groupId,omitempty"`
 	GroupName *string `json:"groupName,omitempty"`
 	Rights    *string `json:"rights,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SignatureGroupDef defines model for signatureGroupDef.
 type SignatureGroupDef struct {
 	GroupID *string `json:"groupId,omitempty"`
 	Rights  *string `json:"rights,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SignatureProviderRequiredOption defines model for signatureProviderRequiredOption.
 type SignatureProviderRequiredOption struct {
 	RequiredSignatureProviderOptionIds []string `json:"requiredSignatureProviderOptionIds,omitempty"`
 	SignerType                         *string  `json:"signerType,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SignatureType defines model for signatureType.
 type SignatureType struct {
 	IsDefault *string `json:"isDefault,omitempty"`
 	Type      *string `json:"type,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SignatureUser defines model for signatureUser.
@@ -8157,6 +8917,8 @@ type SignatureUser struct {
 	Rights    *string `json:"rights,omitempty"`
 	UserID    *string `json:"userId,omitempty"`
 	UserName  *string `json:"userName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SignatureUserDef defines model for signatureUserDef.
@@ -8164,6 +8926,8 @@ type SignatureUserDef struct {
 	IsDefault *string `json:"isDefault,omitempty"`
 	Rights    *string `json:"rights,omitempty"`
 	UserID    *string `json:"userId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Signer defines model for signer.
@@ -8263,6 +9027,8 @@ type Signer struct {
 	TemplateRequired                      *string                           `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
 	UserID                                *string                           `json:"userId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SignerAttachment defines model for signerAttachment.
@@ -8345,6 +9111,8 @@ type SignerAttachment struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SignerEmailNotifications defines model for signerEmailNotifications.
@@ -8365,6 +9133,8 @@ type SignerEmailNotifications struct {
 	PurgeDocuments                *string `json:"purgeDocuments,omitempty"`
 	ReassignedSigner              *string `json:"reassignedSigner,omitempty"`
 	WhenSigningGroupMember        *string `json:"whenSigningGroupMember,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SigningGroup defines model for signingGroup.
@@ -8379,11 +9149,15 @@ type SigningGroup struct {
 	ModifiedBy     *string            `json:"modifiedBy,omitempty"`
 	SigningGroupID *string            `json:"signingGroupId,omitempty"`
 	Users          []SigningGroupUser `json:"users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SigningGroupInformation defines model for signingGroupInformation.
 type SigningGroupInformation struct {
 	Groups []SigningGroup `json:"groups,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SigningGroupUser defines model for signingGroupUser.
@@ -8391,17 +9165,23 @@ type SigningGroupUser struct {
 	Email        *string       `json:"email,omitempty"`
 	ErrorDetails *ErrorDetails `json:"errorDetails,omitempty"`
 	UserName     *string       `json:"userName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SigningGroupUsers defines model for signingGroupUsers.
 type SigningGroupUsers struct {
 	Users []SigningGroupUser `json:"users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SmartContractInformation defines model for smartContractInformation.
 type SmartContractInformation struct {
 	Code *string `json:"code,omitempty"`
 	URI  *string `json:"uri,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SmartSection defines model for smartSection.
@@ -8490,6 +9270,8 @@ type SmartSection struct {
 	XPositionMetadata                         *PropertyMetadata            `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                      `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata            `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SmartSectionAnchorPosition defines model for smartSectionAnchorPosition.
@@ -8497,6 +9279,8 @@ type SmartSectionAnchorPosition struct {
 	PageNumber *int32   `json:"pageNumber,omitempty"`
 	XPosition  *float64 `json:"xPosition,omitempty"`
 	YPosition  *float64 `json:"yPosition,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SmartSectionCollapsibleDisplaySettings defines model for smartSectionCollapsibleDisplaySettings.
@@ -8511,6 +9295,8 @@ type SmartSectionCollapsibleDisplaySettings struct {
 	LabelStyle              *string `json:"labelStyle,omitempty"`
 	OnlyArrowIsClickable    *bool   `json:"onlyArrowIsClickable,omitempty"`
 	OuterLabelAndArrowStyle *string `json:"outerLabelAndArrowStyle,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SmartSectionDisplaySettings defines model for smartSectionDisplaySettings.
@@ -8527,6 +9313,8 @@ type SmartSectionDisplaySettings struct {
 	PreLabel              *string                                 `json:"preLabel,omitempty"`
 	ScrollToTopWhenOpened *bool                                   `json:"scrollToTopWhenOpened,omitempty"`
 	TableStyle            *string                                 `json:"tableStyle,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SocialAccountInformation defines model for socialAccountInformation.
@@ -8536,11 +9324,15 @@ type SocialAccountInformation struct {
 	Provider     *string       `json:"provider,omitempty"`
 	SocialID     *string       `json:"socialId,omitempty"`
 	UserName     *string       `json:"userName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SocialAuthentication defines model for socialAuthentication.
 type SocialAuthentication struct {
 	Authentication *string `json:"authentication,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Ssn defines model for ssn.
@@ -8659,6 +9451,8 @@ type Ssn struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Ssn4InformationInput defines model for ssn4InformationInput.
@@ -8666,12 +9460,16 @@ type Ssn4InformationInput struct {
 	DisplayLevelCode  *string `json:"displayLevelCode,omitempty"`
 	ReceiveInResponse *string `json:"receiveInResponse,omitempty"`
 	Ssn4              *string `json:"ssn4,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Ssn9InformationInput defines model for ssn9InformationInput.
 type Ssn9InformationInput struct {
 	DisplayLevelCode *string `json:"displayLevelCode,omitempty"`
 	Ssn9             *string `json:"ssn9,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Stamp defines model for stamp.
@@ -8692,11 +9490,15 @@ type Stamp struct {
 	StampImageURI           *string              `json:"stampImageUri,omitempty"`
 	StampSizeMM             *string              `json:"stampSizeMM,omitempty"`
 	Status                  *string              `json:"status,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // SupportedLanguages defines model for supportedLanguages.
 type SupportedLanguages struct {
 	Languages []NameValue `json:"languages,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // TabAccountSettings defines model for tabAccountSettings.
@@ -8745,6 +9547,8 @@ type TabAccountSettings struct {
 	TabTextFormattingMetadata            *SettingsMetadata `json:"tabTextFormattingMetadata,omitempty"`
 	TextTabsEnabled                      *string           `json:"textTabsEnabled,omitempty"`
 	TextTabsMetadata                     *SettingsMetadata `json:"textTabsMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // TabGroup defines model for tabGroup.
@@ -8830,6 +9634,8 @@ type TabGroup struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // TabMetadata defines model for tabMetadata.
@@ -8886,11 +9692,15 @@ type TabMetadata struct {
 	ValidationMessage            *string           `json:"validationMessage,omitempty"`
 	ValidationPattern            *string           `json:"validationPattern,omitempty"`
 	Width                        *string           `json:"width,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // TabMetadataList defines model for tabMetadataList.
 type TabMetadataList struct {
 	Tabs []TabMetadata `json:"tabs,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Tabs defines model for tabs.
@@ -8934,28 +9744,38 @@ type Tabs struct {
 	TitleTabs                []Title                `json:"titleTabs,omitempty"`
 	ViewTabs                 []View                 `json:"viewTabs,omitempty"`
 	ZipTabs                  []Zip                  `json:"zipTabs,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // TemplateCustomFields defines model for templateCustomFields.
 type TemplateCustomFields struct {
 	ListCustomFields []ListCustomField `json:"listCustomFields,omitempty"`
 	TextCustomFields []TextCustomField `json:"textCustomFields,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // TemplateDocumentVisibilityList defines model for templateDocumentVisibilityList.
 type TemplateDocumentVisibilityList struct {
 	DocumentVisibility []DocumentVisibility `json:"documentVisibility,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // TemplateDocumentsResult defines model for templateDocumentsResult.
 type TemplateDocumentsResult struct {
 	TemplateDocuments []EnvelopeDocument `json:"templateDocuments,omitempty"`
 	TemplateID        *string            `json:"templateId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // TemplateInformation defines model for templateInformation.
 type TemplateInformation struct {
 	Templates []TemplateSummary `json:"templates,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // TemplateMatch defines model for templateMatch.
@@ -8963,6 +9783,8 @@ type TemplateMatch struct {
 	DocumentEndPage   *string `json:"documentEndPage,omitempty"`
 	DocumentStartPage *string `json:"documentStartPage,omitempty"`
 	MatchPercentage   *string `json:"matchPercentage,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // TemplateNotificationRequest defines model for templateNotificationRequest.
@@ -8971,6 +9793,8 @@ type TemplateNotificationRequest struct {
 	Password           *string      `json:"password,omitempty"`
 	Reminders          *Reminders   `json:"reminders,omitempty"`
 	UseAccountDefaults *string      `json:"useAccountDefaults,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // TemplateRecipients defines model for templateRecipients.
@@ -8988,6 +9812,8 @@ type TemplateRecipients struct {
 	Seals               []SealSign          `json:"seals,omitempty"`
 	Signers             []Signer            `json:"signers,omitempty"`
 	Witnesses           []Witness           `json:"witnesses,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // TemplateRole defines model for templateRole.
@@ -9007,6 +9833,8 @@ type TemplateRole struct {
 	RoutingOrder                *string                           `json:"routingOrder,omitempty"`
 	SigningGroupID              *string                           `json:"signingGroupId,omitempty"`
 	Tabs                        *Tabs                             `json:"tabs,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // TemplateSharedItem defines model for templateSharedItem.
@@ -9019,6 +9847,8 @@ type TemplateSharedItem struct {
 	SharedUsers  []UserSharedItem        `json:"sharedUsers,omitempty"`
 	TemplateID   *string                 `json:"templateId,omitempty"`
 	TemplateName *string                 `json:"templateName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // TemplateSummary defines model for templateSummary.
@@ -9031,6 +9861,8 @@ type TemplateSummary struct {
 	TemplateID    *string        `json:"templateId,omitempty"`
 	TemplateMatch *TemplateMatch `json:"templateMatch,omitempty"`
 	URI           *string        `json:"uri,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // TemplateTabs defines model for templateTabs.
@@ -9074,6 +9906,8 @@ type TemplateTabs struct {
 	TitleTabs                []Title                `json:"titleTabs,omitempty"`
 	ViewTabs                 []View                 `json:"viewTabs,omitempty"`
 	ZipTabs                  []Zip                  `json:"zipTabs,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // TemplateUpdateSummary defines model for templateUpdateSummary.
@@ -9087,6 +9921,8 @@ type TemplateUpdateSummary struct {
 	RecipientUpdateResults       []RecipientUpdateResponse `json:"recipientUpdateResults,omitempty"`
 	TabUpdateResults             *Tabs                     `json:"tabUpdateResults,omitempty"`
 	TextCustomFieldUpdateResults []TextCustomField         `json:"textCustomFieldUpdateResults,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Text defines model for text.
@@ -9207,6 +10043,8 @@ type Text struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // TextCustomField defines model for textCustomField.
@@ -9218,6 +10056,8 @@ type TextCustomField struct {
 	Required          *string       `json:"required,omitempty"`
 	Show              *string       `json:"show,omitempty"`
 	Value             *string       `json:"value,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Title defines model for title.
@@ -9322,6 +10162,8 @@ type Title struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UsageHistory defines model for usageHistory.
@@ -9330,6 +10172,8 @@ type UsageHistory struct {
 	LastSignedDateTime *string `json:"lastSignedDateTime,omitempty"`
 	SentCount          *string `json:"sentCount,omitempty"`
 	SignedCount        *string `json:"signedCount,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserAccountManagementGranularInformation defines model for userAccountManagementGranularInformation.
@@ -9357,6 +10201,8 @@ type UserAccountManagementGranularInformation struct {
 	CanManageUsers                           *string           `json:"canManageUsers,omitempty"`
 	CanManageUsersMetadata                   *SettingsMetadata `json:"canManageUsersMetadata,omitempty"`
 	CanViewUsers                             *string           `json:"canViewUsers,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserInfo defines model for userInfo.
@@ -9374,11 +10220,15 @@ type UserInfo struct {
 	UserName             *string       `json:"userName,omitempty"`
 	UserStatus           *string       `json:"userStatus,omitempty"`
 	UserType             *string       `json:"userType,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserInfoList defines model for userInfoList.
 type UserInfoList struct {
 	Users []UserInfo `json:"users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserInformation defines model for userInformation.
@@ -9426,6 +10276,8 @@ type UserInformation struct {
 	UserStatus                   *string                       `json:"userStatus,omitempty"`
 	UserType                     *string                       `json:"userType,omitempty"`
 	WorkAddress                  *AddressInformation           `json:"workAddress,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserInformationList defines model for userInformationList.
@@ -9437,12 +10289,16 @@ type UserInformationList struct {
 	StartPosition *string           `json:"startPosition,omitempty"`
 	TotalSetSize  *string           `json:"totalSetSize,omitempty"`
 	Users         []UserInformation `json:"users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserPasswordRules defines model for userPasswordRules.
 type UserPasswordRules struct {
 	PasswordRules *AccountPasswordRules `json:"passwordRules,omitempty"`
 	UserID        *string               `json:"userId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserProfile defines model for userProfile.
@@ -9459,6 +10315,8 @@ type UserProfile struct {
 	UsageHistory                *UsageHistory          `json:"usageHistory,omitempty"`
 	UserDetails                 *UserInformation       `json:"userDetails,omitempty"`
 	UserProfileLastModifiedDate *string                `json:"userProfileLastModifiedDate,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserSettingsInformation defines model for userSettingsInformation.
@@ -9584,6 +10442,8 @@ type UserSettingsInformation struct {
 	TransactionPointUserNameMetadata                         *SettingsMetadata                         `json:"transactionPointUserNameMetadata,omitempty"`
 	VaultingMode                                             *string                                   `json:"vaultingMode,omitempty"`
 	VaultingModeMetadata                                     *SettingsMetadata                         `json:"vaultingModeMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserSharedItem defines model for userSharedItem.
@@ -9591,6 +10451,8 @@ type UserSharedItem struct {
 	ErrorDetails *ErrorDetails `json:"errorDetails,omitempty"`
 	Shared       *string       `json:"shared,omitempty"`
 	User         *UserInfo     `json:"user,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserSignature defines model for userSignature.
@@ -9625,6 +10487,8 @@ type UserSignature struct {
 	StampSizeMM             *string              `json:"stampSizeMM,omitempty"`
 	StampType               *string              `json:"stampType,omitempty"`
 	Status                  *string              `json:"status,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserSignatureDefinition defines model for userSignatureDefinition.
@@ -9644,11 +10508,15 @@ type UserSignatureDefinition struct {
 	SignatureType           *string              `json:"signatureType,omitempty"`
 	StampFormat             *string              `json:"stampFormat,omitempty"`
 	StampSizeMM             *string              `json:"stampSizeMM,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UserSignaturesInformation defines model for userSignaturesInformation.
 type UserSignaturesInformation struct {
 	UserSignatures []UserSignature `json:"userSignatures,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // UsersResponse defines model for usersResponse.
@@ -9660,6 +10528,8 @@ type UsersResponse struct {
 	StartPosition *string    `json:"startPosition,omitempty"`
 	TotalSetSize  *string    `json:"totalSetSize,omitempty"`
 	Users         []UserInfo `json:"users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // View defines model for view.
@@ -9753,11 +10623,15 @@ type View struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // ViewURL defines model for viewUrl.
 type ViewURL struct {
 	URL *string `json:"url,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Watermark defines model for watermark.
@@ -9771,6 +10645,8 @@ type Watermark struct {
 	ImageBase64   *string `json:"imageBase64,omitempty"`
 	Transparency  *string `json:"transparency,omitempty"`
 	WatermarkText *string `json:"watermarkText,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Witness defines model for witness.
@@ -9873,6 +10749,8 @@ type Witness struct {
 	UserID                                *string                           `json:"userId,omitempty"`
 	WitnessFor                            *string                           `json:"witnessFor,omitempty"`
 	WitnessForGUID                        *string                           `json:"witnessForGuid,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Workflow defines model for workflow.
@@ -9882,6 +10760,8 @@ type Workflow struct {
 	ScheduledSending      *ScheduledSendingAPIModel `json:"scheduledSending,omitempty"`
 	WorkflowStatus        *string                   `json:"workflowStatus,omitempty"`
 	WorkflowSteps         []WorkflowStep            `json:"workflowSteps,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // WorkflowStep defines model for workflowStep.
@@ -9895,6 +10775,8 @@ type WorkflowStep struct {
 	TriggerOnItem    *string                 `json:"triggerOnItem,omitempty"`
 	TriggeredDate    *string                 `json:"triggeredDate,omitempty"`
 	WorkflowStepID   *string                 `json:"workflowStepId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Workspace defines model for workspace.
@@ -9912,6 +10794,8 @@ type Workspace struct {
 	WorkspaceID               *string            `json:"workspaceId,omitempty"`
 	WorkspaceName             *string            `json:"workspaceName,omitempty"`
 	WorkspaceURI              *string            `json:"workspaceUri,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // WorkspaceFolderContents defines model for workspaceFolderContents.
@@ -9924,6 +10808,8 @@ type WorkspaceFolderContents struct {
 	StartPosition *string         `json:"startPosition,omitempty"`
 	TotalSetSize  *string         `json:"totalSetSize,omitempty"`
 	WorkspaceID   *string         `json:"workspaceId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // WorkspaceItem defines model for workspaceItem.
@@ -9952,11 +10838,15 @@ type WorkspaceItem struct {
 	Type                      *string                     `json:"type,omitempty"`
 	URI                       *string                     `json:"uri,omitempty"`
 	UserAuthorization         *WorkspaceUserAuthorization `json:"userAuthorization,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // WorkspaceItemList defines model for workspaceItemList.
 type WorkspaceItemList struct {
 	Items []WorkspaceItem `json:"items,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // WorkspaceList defines model for workspaceList.
@@ -9966,11 +10856,15 @@ type WorkspaceList struct {
 	StartPosition *string     `json:"startPosition,omitempty"`
 	TotalSetSize  *string     `json:"totalSetSize,omitempty"`
 	Workspaces    []Workspace `json:"workspaces,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // WorkspaceSettings defines model for workspaceSettings.
 type WorkspaceSettings struct {
 	CommentsAllowed *string `json:"commentsAllowed,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // WorkspaceUser defines model for workspaceUser.
@@ -9994,6 +10888,8 @@ type WorkspaceUser struct {
 	WorkspaceUserBaseURL   *string       `json:"workspaceUserBaseUrl,omitempty"`
 	WorkspaceUserID        *string       `json:"workspaceUserId,omitempty"`
 	WorkspaceUserURI       *string       `json:"workspaceUserUri,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // WorkspaceUserAuthorization defines model for workspaceUserAuthorization.
@@ -10009,6 +10905,8 @@ type WorkspaceUserAuthorization struct {
 	ModifiedByID             *string        `json:"modifiedById,omitempty"`
 	WorkspaceUserID          *string        `json:"workspaceUserId,omitempty"`
 	WorkspaceUserInformation *WorkspaceUser `json:"workspaceUserInformation,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
 
 // Zip defines model for zip.
@@ -10129,4 +11027,2744 @@ type Zip struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
 }
+
+// UnmarshalJSON decodes GroupBrands leniently, keeping unknown members in Extra (package jsonx).
+func (v *GroupBrands) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes GroupBrands and the members held in Extra (package jsonx).
+func (v GroupBrands) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccessCodeFormat leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccessCodeFormat) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccessCodeFormat and the members held in Extra (package jsonx).
+func (v AccessCodeFormat) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountAddress leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountAddress) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountAddress and the members held in Extra (package jsonx).
+func (v AccountAddress) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountBillingPlan leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountBillingPlan) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountBillingPlan and the members held in Extra (package jsonx).
+func (v AccountBillingPlan) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountBillingPlanResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountBillingPlanResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountBillingPlanResponse and the members held in Extra (package jsonx).
+func (v AccountBillingPlanResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountIdentityInputOption leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountIdentityInputOption) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountIdentityInputOption and the members held in Extra (package jsonx).
+func (v AccountIdentityInputOption) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountIdentityVerificationResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountIdentityVerificationResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes AccountIdentityVerificationResponse and the members held in Extra (package jsonx).
+func (v AccountIdentityVerificationResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountIdentityVerificationWorkflow leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountIdentityVerificationWorkflow) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes AccountIdentityVerificationWorkflow and the members held in Extra (package jsonx).
+func (v AccountIdentityVerificationWorkflow) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountInformation and the members held in Extra (package jsonx).
+func (v AccountInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountMinimumPasswordLength leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountMinimumPasswordLength) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountMinimumPasswordLength and the members held in Extra (package jsonx).
+func (v AccountMinimumPasswordLength) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountNotification leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountNotification) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountNotification and the members held in Extra (package jsonx).
+func (v AccountNotification) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountPasswordExpirePasswordDays leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountPasswordExpirePasswordDays) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes AccountPasswordExpirePasswordDays and the members held in Extra (package jsonx).
+func (v AccountPasswordExpirePasswordDays) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountPasswordLockoutDurationMinutes leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountPasswordLockoutDurationMinutes) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes AccountPasswordLockoutDurationMinutes and the members held in Extra (package jsonx).
+func (v AccountPasswordLockoutDurationMinutes) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes AccountPasswordLockoutDurationType leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountPasswordLockoutDurationType) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes AccountPasswordLockoutDurationType and the members held in Extra (package jsonx).
+func (v AccountPasswordLockoutDurationType) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountPasswordMinimumPasswordAgeDays leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountPasswordMinimumPasswordAgeDays) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes AccountPasswordMinimumPasswordAgeDays and the members held in Extra (package jsonx).
+func (v AccountPasswordMinimumPasswordAgeDays) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes AccountPasswordQuestionsRequired leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountPasswordQuestionsRequired) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes AccountPasswordQuestionsRequired and the members held in Extra (package jsonx).
+func (v AccountPasswordQuestionsRequired) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountPasswordRules leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountPasswordRules) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountPasswordRules and the members held in Extra (package jsonx).
+func (v AccountPasswordRules) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountPasswordStrengthType leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountPasswordStrengthType) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountPasswordStrengthType and the members held in Extra (package jsonx).
+func (v AccountPasswordStrengthType) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountPasswordStrengthTypeOption leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountPasswordStrengthTypeOption) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes AccountPasswordStrengthTypeOption and the members held in Extra (package jsonx).
+func (v AccountPasswordStrengthTypeOption) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountRoleSettings leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountRoleSettings) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountRoleSettings and the members held in Extra (package jsonx).
+func (v AccountRoleSettings) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountSeals leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountSeals) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountSeals and the members held in Extra (package jsonx).
+func (v AccountSeals) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountSettingsInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountSettingsInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountSettingsInformation and the members held in Extra (package jsonx).
+func (v AccountSettingsInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountSharedAccess leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountSharedAccess) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountSharedAccess and the members held in Extra (package jsonx).
+func (v AccountSharedAccess) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountSignature leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountSignature) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountSignature and the members held in Extra (package jsonx).
+func (v AccountSignature) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountSignatureDefinition leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountSignatureDefinition) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountSignatureDefinition and the members held in Extra (package jsonx).
+func (v AccountSignatureDefinition) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountSignatureProvider leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountSignatureProvider) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountSignatureProvider and the members held in Extra (package jsonx).
+func (v AccountSignatureProvider) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountSignatureProviderOption leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountSignatureProviderOption) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountSignatureProviderOption and the members held in Extra (package jsonx).
+func (v AccountSignatureProviderOption) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountSignatureProviders leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountSignatureProviders) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountSignatureProviders and the members held in Extra (package jsonx).
+func (v AccountSignatureProviders) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountSignaturesInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountSignaturesInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountSignaturesInformation and the members held in Extra (package jsonx).
+func (v AccountSignaturesInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountUISettings leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountUISettings) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountUISettings and the members held in Extra (package jsonx).
+func (v AccountUISettings) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AddOn leniently, keeping unknown members in Extra (package jsonx).
+func (v *AddOn) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AddOn and the members held in Extra (package jsonx).
+func (v AddOn) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AddressInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *AddressInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AddressInformation and the members held in Extra (package jsonx).
+func (v AddressInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AddressInformationInput leniently, keeping unknown members in Extra (package jsonx).
+func (v *AddressInformationInput) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AddressInformationInput and the members held in Extra (package jsonx).
+func (v AddressInformationInput) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AdminMessage leniently, keeping unknown members in Extra (package jsonx).
+func (v *AdminMessage) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AdminMessage and the members held in Extra (package jsonx).
+func (v AdminMessage) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Agent leniently, keeping unknown members in Extra (package jsonx).
+func (v *Agent) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Agent and the members held in Extra (package jsonx).
+func (v Agent) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes APIRequestLog leniently, keeping unknown members in Extra (package jsonx).
+func (v *APIRequestLog) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes APIRequestLog and the members held in Extra (package jsonx).
+func (v APIRequestLog) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes APIRequestLogsResult leniently, keeping unknown members in Extra (package jsonx).
+func (v *APIRequestLogsResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes APIRequestLogsResult and the members held in Extra (package jsonx).
+func (v APIRequestLogsResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AppStoreProduct leniently, keeping unknown members in Extra (package jsonx).
+func (v *AppStoreProduct) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AppStoreProduct and the members held in Extra (package jsonx).
+func (v AppStoreProduct) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AppStoreReceipt leniently, keeping unknown members in Extra (package jsonx).
+func (v *AppStoreReceipt) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AppStoreReceipt and the members held in Extra (package jsonx).
+func (v AppStoreReceipt) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Approve leniently, keeping unknown members in Extra (package jsonx).
+func (v *Approve) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Approve and the members held in Extra (package jsonx).
+func (v Approve) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AskAnAdmin leniently, keeping unknown members in Extra (package jsonx).
+func (v *AskAnAdmin) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AskAnAdmin and the members held in Extra (package jsonx).
+func (v AskAnAdmin) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Attachment leniently, keeping unknown members in Extra (package jsonx).
+func (v *Attachment) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Attachment and the members held in Extra (package jsonx).
+func (v Attachment) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AuthenticationMethod leniently, keeping unknown members in Extra (package jsonx).
+func (v *AuthenticationMethod) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AuthenticationMethod and the members held in Extra (package jsonx).
+func (v AuthenticationMethod) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AuthenticationStatus leniently, keeping unknown members in Extra (package jsonx).
+func (v *AuthenticationStatus) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AuthenticationStatus and the members held in Extra (package jsonx).
+func (v AuthenticationStatus) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BccEmailAddress leniently, keeping unknown members in Extra (package jsonx).
+func (v *BccEmailAddress) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BccEmailAddress and the members held in Extra (package jsonx).
+func (v BccEmailAddress) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BccEmailArchive leniently, keeping unknown members in Extra (package jsonx).
+func (v *BccEmailArchive) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BccEmailArchive and the members held in Extra (package jsonx).
+func (v BccEmailArchive) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BccEmailArchiveHistory leniently, keeping unknown members in Extra (package jsonx).
+func (v *BccEmailArchiveHistory) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BccEmailArchiveHistory and the members held in Extra (package jsonx).
+func (v BccEmailArchiveHistory) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BccEmailArchiveHistoryList leniently, keeping unknown members in Extra (package jsonx).
+func (v *BccEmailArchiveHistoryList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BccEmailArchiveHistoryList and the members held in Extra (package jsonx).
+func (v BccEmailArchiveHistoryList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BccEmailArchiveList leniently, keeping unknown members in Extra (package jsonx).
+func (v *BccEmailArchiveList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BccEmailArchiveList and the members held in Extra (package jsonx).
+func (v BccEmailArchiveList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingCharge leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingCharge) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingCharge and the members held in Extra (package jsonx).
+func (v BillingCharge) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingChargeResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingChargeResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingChargeResponse and the members held in Extra (package jsonx).
+func (v BillingChargeResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingDiscount leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingDiscount) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingDiscount and the members held in Extra (package jsonx).
+func (v BillingDiscount) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingEntityInformationResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingEntityInformationResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes BillingEntityInformationResponse and the members held in Extra (package jsonx).
+func (v BillingEntityInformationResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingInvoice leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingInvoice) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingInvoice and the members held in Extra (package jsonx).
+func (v BillingInvoice) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingInvoiceItem leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingInvoiceItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingInvoiceItem and the members held in Extra (package jsonx).
+func (v BillingInvoiceItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingInvoicesResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingInvoicesResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingInvoicesResponse and the members held in Extra (package jsonx).
+func (v BillingInvoicesResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingInvoicesSummary leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingInvoicesSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingInvoicesSummary and the members held in Extra (package jsonx).
+func (v BillingInvoicesSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingPayment leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingPayment) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingPayment and the members held in Extra (package jsonx).
+func (v BillingPayment) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingPaymentItem leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingPaymentItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingPaymentItem and the members held in Extra (package jsonx).
+func (v BillingPaymentItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingPaymentRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingPaymentRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingPaymentRequest and the members held in Extra (package jsonx).
+func (v BillingPaymentRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingPaymentResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingPaymentResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingPaymentResponse and the members held in Extra (package jsonx).
+func (v BillingPaymentResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingPaymentsResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingPaymentsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingPaymentsResponse and the members held in Extra (package jsonx).
+func (v BillingPaymentsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingPlan leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingPlan) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingPlan and the members held in Extra (package jsonx).
+func (v BillingPlan) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingPlanInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingPlanInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingPlanInformation and the members held in Extra (package jsonx).
+func (v BillingPlanInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingPlanPreview leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingPlanPreview) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingPlanPreview and the members held in Extra (package jsonx).
+func (v BillingPlanPreview) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingPlanResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingPlanResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingPlanResponse and the members held in Extra (package jsonx).
+func (v BillingPlanResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingPlanUpdateResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingPlanUpdateResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingPlanUpdateResponse and the members held in Extra (package jsonx).
+func (v BillingPlanUpdateResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingPlansResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingPlansResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingPlansResponse and the members held in Extra (package jsonx).
+func (v BillingPlansResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BillingPrice leniently, keeping unknown members in Extra (package jsonx).
+func (v *BillingPrice) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BillingPrice and the members held in Extra (package jsonx).
+func (v BillingPrice) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Brand leniently, keeping unknown members in Extra (package jsonx).
+func (v *Brand) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Brand and the members held in Extra (package jsonx).
+func (v Brand) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BrandEmailContent leniently, keeping unknown members in Extra (package jsonx).
+func (v *BrandEmailContent) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BrandEmailContent and the members held in Extra (package jsonx).
+func (v BrandEmailContent) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BrandLink leniently, keeping unknown members in Extra (package jsonx).
+func (v *BrandLink) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BrandLink and the members held in Extra (package jsonx).
+func (v BrandLink) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BrandLogos leniently, keeping unknown members in Extra (package jsonx).
+func (v *BrandLogos) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BrandLogos and the members held in Extra (package jsonx).
+func (v BrandLogos) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BrandRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *BrandRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BrandRequest and the members held in Extra (package jsonx).
+func (v BrandRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BrandResourceUrls leniently, keeping unknown members in Extra (package jsonx).
+func (v *BrandResourceUrls) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BrandResourceUrls and the members held in Extra (package jsonx).
+func (v BrandResourceUrls) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BrandResources leniently, keeping unknown members in Extra (package jsonx).
+func (v *BrandResources) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BrandResources and the members held in Extra (package jsonx).
+func (v BrandResources) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BrandResourcesList leniently, keeping unknown members in Extra (package jsonx).
+func (v *BrandResourcesList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BrandResourcesList and the members held in Extra (package jsonx).
+func (v BrandResourcesList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BrandsRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *BrandsRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BrandsRequest and the members held in Extra (package jsonx).
+func (v BrandsRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BrandsResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *BrandsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BrandsResponse and the members held in Extra (package jsonx).
+func (v BrandsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkEnvelope leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkEnvelope) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkEnvelope and the members held in Extra (package jsonx).
+func (v BulkEnvelope) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkEnvelopeStatus leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkEnvelopeStatus) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkEnvelopeStatus and the members held in Extra (package jsonx).
+func (v BulkEnvelopeStatus) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkRecipient leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkRecipient) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkRecipient and the members held in Extra (package jsonx).
+func (v BulkRecipient) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkRecipientSignatureProvider leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkRecipientSignatureProvider) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkRecipientSignatureProvider and the members held in Extra (package jsonx).
+func (v BulkRecipientSignatureProvider) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkRecipientTabLabel leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkRecipientTabLabel) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkRecipientTabLabel and the members held in Extra (package jsonx).
+func (v BulkRecipientTabLabel) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkRecipientsRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkRecipientsRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkRecipientsRequest and the members held in Extra (package jsonx).
+func (v BulkRecipientsRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkRecipientsResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkRecipientsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkRecipientsResponse and the members held in Extra (package jsonx).
+func (v BulkRecipientsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkRecipientsSummaryResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkRecipientsSummaryResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkRecipientsSummaryResponse and the members held in Extra (package jsonx).
+func (v BulkRecipientsSummaryResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkRecipientsUpdateResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkRecipientsUpdateResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkRecipientsUpdateResponse and the members held in Extra (package jsonx).
+func (v BulkRecipientsUpdateResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkSendBatchActionRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendBatchActionRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendBatchActionRequest and the members held in Extra (package jsonx).
+func (v BulkSendBatchActionRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkSendBatchRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendBatchRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendBatchRequest and the members held in Extra (package jsonx).
+func (v BulkSendBatchRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkSendBatchStatus leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendBatchStatus) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendBatchStatus and the members held in Extra (package jsonx).
+func (v BulkSendBatchStatus) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkSendBatchSummaries leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendBatchSummaries) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendBatchSummaries and the members held in Extra (package jsonx).
+func (v BulkSendBatchSummaries) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkSendBatchSummary leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendBatchSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendBatchSummary and the members held in Extra (package jsonx).
+func (v BulkSendBatchSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkSendEnvelopesInfo leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendEnvelopesInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendEnvelopesInfo and the members held in Extra (package jsonx).
+func (v BulkSendEnvelopesInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkSendErrorStatus leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendErrorStatus) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendErrorStatus and the members held in Extra (package jsonx).
+func (v BulkSendErrorStatus) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkSendRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendRequest and the members held in Extra (package jsonx).
+func (v BulkSendRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkSendResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendResponse and the members held in Extra (package jsonx).
+func (v BulkSendResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkSendTestResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendTestResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendTestResponse and the members held in Extra (package jsonx).
+func (v BulkSendTestResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkSendingCopy leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendingCopy) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendingCopy and the members held in Extra (package jsonx).
+func (v BulkSendingCopy) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkSendingCopyCustomField leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendingCopyCustomField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendingCopyCustomField and the members held in Extra (package jsonx).
+func (v BulkSendingCopyCustomField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkSendingCopyRecipient leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendingCopyRecipient) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendingCopyRecipient and the members held in Extra (package jsonx).
+func (v BulkSendingCopyRecipient) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkSendingCopyTab leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendingCopyTab) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendingCopyTab and the members held in Extra (package jsonx).
+func (v BulkSendingCopyTab) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkSendingList leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendingList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendingList and the members held in Extra (package jsonx).
+func (v BulkSendingList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkSendingListSummaries leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendingListSummaries) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendingListSummaries and the members held in Extra (package jsonx).
+func (v BulkSendingListSummaries) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkSendingListSummary leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendingListSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendingListSummary and the members held in Extra (package jsonx).
+func (v BulkSendingListSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CaptiveRecipient leniently, keeping unknown members in Extra (package jsonx).
+func (v *CaptiveRecipient) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CaptiveRecipient and the members held in Extra (package jsonx).
+func (v CaptiveRecipient) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CaptiveRecipientInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *CaptiveRecipientInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CaptiveRecipientInformation and the members held in Extra (package jsonx).
+func (v CaptiveRecipientInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CarbonCopy leniently, keeping unknown members in Extra (package jsonx).
+func (v *CarbonCopy) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CarbonCopy and the members held in Extra (package jsonx).
+func (v CarbonCopy) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CertifiedDelivery leniently, keeping unknown members in Extra (package jsonx).
+func (v *CertifiedDelivery) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CertifiedDelivery and the members held in Extra (package jsonx).
+func (v CertifiedDelivery) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Checkbox leniently, keeping unknown members in Extra (package jsonx).
+func (v *Checkbox) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Checkbox and the members held in Extra (package jsonx).
+func (v Checkbox) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ChunkedUploadPart leniently, keeping unknown members in Extra (package jsonx).
+func (v *ChunkedUploadPart) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ChunkedUploadPart and the members held in Extra (package jsonx).
+func (v ChunkedUploadPart) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ChunkedUploadRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *ChunkedUploadRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ChunkedUploadRequest and the members held in Extra (package jsonx).
+func (v ChunkedUploadRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ChunkedUploadResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *ChunkedUploadResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ChunkedUploadResponse and the members held in Extra (package jsonx).
+func (v ChunkedUploadResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CloudStorageProvider leniently, keeping unknown members in Extra (package jsonx).
+func (v *CloudStorageProvider) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CloudStorageProvider and the members held in Extra (package jsonx).
+func (v CloudStorageProvider) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CloudStorageProviders leniently, keeping unknown members in Extra (package jsonx).
+func (v *CloudStorageProviders) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CloudStorageProviders and the members held in Extra (package jsonx).
+func (v CloudStorageProviders) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Comment leniently, keeping unknown members in Extra (package jsonx).
+func (v *Comment) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Comment and the members held in Extra (package jsonx).
+func (v Comment) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CommentThread leniently, keeping unknown members in Extra (package jsonx).
+func (v *CommentThread) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CommentThread and the members held in Extra (package jsonx).
+func (v CommentThread) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CommissionCounty leniently, keeping unknown members in Extra (package jsonx).
+func (v *CommissionCounty) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CommissionCounty and the members held in Extra (package jsonx).
+func (v CommissionCounty) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CommissionExpiration leniently, keeping unknown members in Extra (package jsonx).
+func (v *CommissionExpiration) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CommissionExpiration and the members held in Extra (package jsonx).
+func (v CommissionExpiration) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CommissionNumber leniently, keeping unknown members in Extra (package jsonx).
+func (v *CommissionNumber) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CommissionNumber and the members held in Extra (package jsonx).
+func (v CommissionNumber) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CommissionState leniently, keeping unknown members in Extra (package jsonx).
+func (v *CommissionState) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CommissionState and the members held in Extra (package jsonx).
+func (v CommissionState) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Company leniently, keeping unknown members in Extra (package jsonx).
+func (v *Company) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Company and the members held in Extra (package jsonx).
+func (v Company) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CompositeTemplate leniently, keeping unknown members in Extra (package jsonx).
+func (v *CompositeTemplate) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CompositeTemplate and the members held in Extra (package jsonx).
+func (v CompositeTemplate) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConditionalRecipientRule leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConditionalRecipientRule) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConditionalRecipientRule and the members held in Extra (package jsonx).
+func (v ConditionalRecipientRule) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConditionalRecipientRuleCondition leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConditionalRecipientRuleCondition) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes ConditionalRecipientRuleCondition and the members held in Extra (package jsonx).
+func (v ConditionalRecipientRuleCondition) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConditionalRecipientRuleFilter leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConditionalRecipientRuleFilter) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConditionalRecipientRuleFilter and the members held in Extra (package jsonx).
+func (v ConditionalRecipientRuleFilter) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConnectConfigResults leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectConfigResults) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConnectConfigResults and the members held in Extra (package jsonx).
+func (v ConnectConfigResults) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConnectCustomConfiguration leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectCustomConfiguration) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConnectCustomConfiguration and the members held in Extra (package jsonx).
+func (v ConnectCustomConfiguration) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConnectDebugLog leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectDebugLog) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConnectDebugLog and the members held in Extra (package jsonx).
+func (v ConnectDebugLog) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConnectEventData leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectEventData) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConnectEventData and the members held in Extra (package jsonx).
+func (v ConnectEventData) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConnectFailureFilter leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectFailureFilter) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConnectFailureFilter and the members held in Extra (package jsonx).
+func (v ConnectFailureFilter) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConnectFailureResult leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectFailureResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConnectFailureResult and the members held in Extra (package jsonx).
+func (v ConnectFailureResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConnectFailureResults leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectFailureResults) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConnectFailureResults and the members held in Extra (package jsonx).
+func (v ConnectFailureResults) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConnectLog leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectLog) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConnectLog and the members held in Extra (package jsonx).
+func (v ConnectLog) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConnectLogs leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectLogs) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConnectLogs and the members held in Extra (package jsonx).
+func (v ConnectLogs) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConnectSalesforceField leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectSalesforceField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConnectSalesforceField and the members held in Extra (package jsonx).
+func (v ConnectSalesforceField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConnectSalesforceObject leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectSalesforceObject) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConnectSalesforceObject and the members held in Extra (package jsonx).
+func (v ConnectSalesforceObject) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConnectUserInfo leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectUserInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConnectUserInfo and the members held in Extra (package jsonx).
+func (v ConnectUserInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConnectUserObject leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectUserObject) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConnectUserObject and the members held in Extra (package jsonx).
+func (v ConnectUserObject) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConsoleViewRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConsoleViewRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConsoleViewRequest and the members held in Extra (package jsonx).
+func (v ConsoleViewRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConsumerDisclosure leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConsumerDisclosure) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConsumerDisclosure and the members held in Extra (package jsonx).
+func (v ConsumerDisclosure) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Contact leniently, keeping unknown members in Extra (package jsonx).
+func (v *Contact) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Contact and the members held in Extra (package jsonx).
+func (v Contact) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ContactGetResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *ContactGetResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ContactGetResponse and the members held in Extra (package jsonx).
+func (v ContactGetResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ContactModRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *ContactModRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ContactModRequest and the members held in Extra (package jsonx).
+func (v ContactModRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ContactPhoneNumber leniently, keeping unknown members in Extra (package jsonx).
+func (v *ContactPhoneNumber) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ContactPhoneNumber and the members held in Extra (package jsonx).
+func (v ContactPhoneNumber) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ContactUpdateResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *ContactUpdateResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ContactUpdateResponse and the members held in Extra (package jsonx).
+func (v ContactUpdateResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CorrectViewRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *CorrectViewRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CorrectViewRequest and the members held in Extra (package jsonx).
+func (v CorrectViewRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Country leniently, keeping unknown members in Extra (package jsonx).
+func (v *Country) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Country and the members held in Extra (package jsonx).
+func (v Country) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CreditCardInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *CreditCardInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CreditCardInformation and the members held in Extra (package jsonx).
+func (v CreditCardInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CreditCardTypes leniently, keeping unknown members in Extra (package jsonx).
+func (v *CreditCardTypes) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CreditCardTypes and the members held in Extra (package jsonx).
+func (v CreditCardTypes) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Currency leniently, keeping unknown members in Extra (package jsonx).
+func (v *Currency) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Currency and the members held in Extra (package jsonx).
+func (v Currency) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CurrencyFeatureSetPrice leniently, keeping unknown members in Extra (package jsonx).
+func (v *CurrencyFeatureSetPrice) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CurrencyFeatureSetPrice and the members held in Extra (package jsonx).
+func (v CurrencyFeatureSetPrice) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CurrencyPlanPrice leniently, keeping unknown members in Extra (package jsonx).
+func (v *CurrencyPlanPrice) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CurrencyPlanPrice and the members held in Extra (package jsonx).
+func (v CurrencyPlanPrice) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CustomField leniently, keeping unknown members in Extra (package jsonx).
+func (v *CustomField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CustomField and the members held in Extra (package jsonx).
+func (v CustomField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CustomFields leniently, keeping unknown members in Extra (package jsonx).
+func (v *CustomFields) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CustomFields and the members held in Extra (package jsonx).
+func (v CustomFields) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CustomFieldsEnvelope leniently, keeping unknown members in Extra (package jsonx).
+func (v *CustomFieldsEnvelope) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CustomFieldsEnvelope and the members held in Extra (package jsonx).
+func (v CustomFieldsEnvelope) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CustomSettingsInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *CustomSettingsInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CustomSettingsInformation and the members held in Extra (package jsonx).
+func (v CustomSettingsInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Date leniently, keeping unknown members in Extra (package jsonx).
+func (v *Date) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Date and the members held in Extra (package jsonx).
+func (v Date) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DateSigned leniently, keeping unknown members in Extra (package jsonx).
+func (v *DateSigned) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DateSigned and the members held in Extra (package jsonx).
+func (v DateSigned) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DateStampProperties leniently, keeping unknown members in Extra (package jsonx).
+func (v *DateStampProperties) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DateStampProperties and the members held in Extra (package jsonx).
+func (v DateStampProperties) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Decline leniently, keeping unknown members in Extra (package jsonx).
+func (v *Decline) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Decline and the members held in Extra (package jsonx).
+func (v Decline) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DelayedRoutingAPIModel leniently, keeping unknown members in Extra (package jsonx).
+func (v *DelayedRoutingAPIModel) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DelayedRoutingAPIModel and the members held in Extra (package jsonx).
+func (v DelayedRoutingAPIModel) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DelegationInfo leniently, keeping unknown members in Extra (package jsonx).
+func (v *DelegationInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DelegationInfo and the members held in Extra (package jsonx).
+func (v DelegationInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DiagnosticsSettingsInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *DiagnosticsSettingsInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DiagnosticsSettingsInformation and the members held in Extra (package jsonx).
+func (v DiagnosticsSettingsInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DirectDebitProcessorInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *DirectDebitProcessorInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DirectDebitProcessorInformation and the members held in Extra (package jsonx).
+func (v DirectDebitProcessorInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DobInformationInput leniently, keeping unknown members in Extra (package jsonx).
+func (v *DobInformationInput) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DobInformationInput and the members held in Extra (package jsonx).
+func (v DobInformationInput) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Document leniently, keeping unknown members in Extra (package jsonx).
+func (v *Document) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Document and the members held in Extra (package jsonx).
+func (v Document) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocumentFieldsInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocumentFieldsInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocumentFieldsInformation and the members held in Extra (package jsonx).
+func (v DocumentFieldsInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocumentHTMLCollapsibleDisplaySettings leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocumentHTMLCollapsibleDisplaySettings) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes DocumentHTMLCollapsibleDisplaySettings and the members held in Extra (package jsonx).
+func (v DocumentHTMLCollapsibleDisplaySettings) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes DocumentHTMLDefinition leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocumentHTMLDefinition) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocumentHTMLDefinition and the members held in Extra (package jsonx).
+func (v DocumentHTMLDefinition) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocumentHTMLDefinitionOriginal leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocumentHTMLDefinitionOriginal) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocumentHTMLDefinitionOriginal and the members held in Extra (package jsonx).
+func (v DocumentHTMLDefinitionOriginal) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocumentHTMLDefinitionOriginals leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocumentHTMLDefinitionOriginals) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocumentHTMLDefinitionOriginals and the members held in Extra (package jsonx).
+func (v DocumentHTMLDefinitionOriginals) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocumentHTMLDefinitions leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocumentHTMLDefinitions) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocumentHTMLDefinitions and the members held in Extra (package jsonx).
+func (v DocumentHTMLDefinitions) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocumentHTMLDisplayAnchor leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocumentHTMLDisplayAnchor) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocumentHTMLDisplayAnchor and the members held in Extra (package jsonx).
+func (v DocumentHTMLDisplayAnchor) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocumentHTMLDisplaySettings leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocumentHTMLDisplaySettings) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocumentHTMLDisplaySettings and the members held in Extra (package jsonx).
+func (v DocumentHTMLDisplaySettings) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocumentTemplate leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocumentTemplate) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocumentTemplate and the members held in Extra (package jsonx).
+func (v DocumentTemplate) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocumentTemplateList leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocumentTemplateList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocumentTemplateList and the members held in Extra (package jsonx).
+func (v DocumentTemplateList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocumentVisibility leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocumentVisibility) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocumentVisibility and the members held in Extra (package jsonx).
+func (v DocumentVisibility) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocumentVisibilityList leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocumentVisibilityList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocumentVisibilityList and the members held in Extra (package jsonx).
+func (v DocumentVisibilityList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DowngradRequestBillingInfoResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *DowngradRequestBillingInfoResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes DowngradRequestBillingInfoResponse and the members held in Extra (package jsonx).
+func (v DowngradRequestBillingInfoResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DowngradeBillingPlanInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *DowngradeBillingPlanInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DowngradeBillingPlanInformation and the members held in Extra (package jsonx).
+func (v DowngradeBillingPlanInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DowngradePlanUpdateResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *DowngradePlanUpdateResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DowngradePlanUpdateResponse and the members held in Extra (package jsonx).
+func (v DowngradePlanUpdateResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DowngradeRequestInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *DowngradeRequestInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DowngradeRequestInformation and the members held in Extra (package jsonx).
+func (v DowngradeRequestInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Draw leniently, keeping unknown members in Extra (package jsonx).
+func (v *Draw) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Draw and the members held in Extra (package jsonx).
+func (v Draw) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ENoteConfiguration leniently, keeping unknown members in Extra (package jsonx).
+func (v *ENoteConfiguration) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ENoteConfiguration and the members held in Extra (package jsonx).
+func (v ENoteConfiguration) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Editor leniently, keeping unknown members in Extra (package jsonx).
+func (v *Editor) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Editor and the members held in Extra (package jsonx).
+func (v Editor) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Email leniently, keeping unknown members in Extra (package jsonx).
+func (v *Email) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Email and the members held in Extra (package jsonx).
+func (v Email) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EmailAddress leniently, keeping unknown members in Extra (package jsonx).
+func (v *EmailAddress) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EmailAddress and the members held in Extra (package jsonx).
+func (v EmailAddress) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EmailSettings leniently, keeping unknown members in Extra (package jsonx).
+func (v *EmailSettings) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EmailSettings and the members held in Extra (package jsonx).
+func (v EmailSettings) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Envelope leniently, keeping unknown members in Extra (package jsonx).
+func (v *Envelope) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Envelope and the members held in Extra (package jsonx).
+func (v Envelope) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeAttachment leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeAttachment) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeAttachment and the members held in Extra (package jsonx).
+func (v EnvelopeAttachment) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeAttachmentsRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeAttachmentsRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeAttachmentsRequest and the members held in Extra (package jsonx).
+func (v EnvelopeAttachmentsRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeAttachmentsResult leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeAttachmentsResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeAttachmentsResult and the members held in Extra (package jsonx).
+func (v EnvelopeAttachmentsResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeAuditEvent leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeAuditEvent) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeAuditEvent and the members held in Extra (package jsonx).
+func (v EnvelopeAuditEvent) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeAuditEventResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeAuditEventResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeAuditEventResponse and the members held in Extra (package jsonx).
+func (v EnvelopeAuditEventResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeCustomMetadata leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeCustomMetadata) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeCustomMetadata and the members held in Extra (package jsonx).
+func (v EnvelopeCustomMetadata) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeDefinition leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeDefinition) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeDefinition and the members held in Extra (package jsonx).
+func (v EnvelopeDefinition) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeDelayRuleAPIModel leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeDelayRuleAPIModel) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeDelayRuleAPIModel and the members held in Extra (package jsonx).
+func (v EnvelopeDelayRuleAPIModel) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeDocument leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeDocument) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeDocument and the members held in Extra (package jsonx).
+func (v EnvelopeDocument) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeDocumentsResult leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeDocumentsResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeDocumentsResult and the members held in Extra (package jsonx).
+func (v EnvelopeDocumentsResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeEvent leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeEvent) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeEvent and the members held in Extra (package jsonx).
+func (v EnvelopeEvent) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeFormData leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeFormData) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeFormData and the members held in Extra (package jsonx).
+func (v EnvelopeFormData) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeID leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeID) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeID and the members held in Extra (package jsonx).
+func (v EnvelopeID) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeIdsRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeIdsRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeIdsRequest and the members held in Extra (package jsonx).
+func (v EnvelopeIdsRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeMetadata leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeMetadata) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeMetadata and the members held in Extra (package jsonx).
+func (v EnvelopeMetadata) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeNotificationRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeNotificationRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeNotificationRequest and the members held in Extra (package jsonx).
+func (v EnvelopeNotificationRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopePurgeConfiguration leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopePurgeConfiguration) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopePurgeConfiguration and the members held in Extra (package jsonx).
+func (v EnvelopePurgeConfiguration) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeSummary leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeSummary and the members held in Extra (package jsonx).
+func (v EnvelopeSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeTemplate leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeTemplate) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeTemplate and the members held in Extra (package jsonx).
+func (v EnvelopeTemplate) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeTemplateResults leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeTemplateResults) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeTemplateResults and the members held in Extra (package jsonx).
+func (v EnvelopeTemplateResults) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeTransactionStatus leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeTransactionStatus) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeTransactionStatus and the members held in Extra (package jsonx).
+func (v EnvelopeTransactionStatus) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeTransferRule leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeTransferRule) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeTransferRule and the members held in Extra (package jsonx).
+func (v EnvelopeTransferRule) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeTransferRuleInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeTransferRuleInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeTransferRuleInformation and the members held in Extra (package jsonx).
+func (v EnvelopeTransferRuleInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeTransferRuleRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeTransferRuleRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeTransferRuleRequest and the members held in Extra (package jsonx).
+func (v EnvelopeTransferRuleRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopeUpdateSummary leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopeUpdateSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopeUpdateSummary and the members held in Extra (package jsonx).
+func (v EnvelopeUpdateSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopesInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopesInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopesInformation and the members held in Extra (package jsonx).
+func (v EnvelopesInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ErrorDetails leniently, keeping unknown members in Extra (package jsonx).
+func (v *ErrorDetails) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ErrorDetails and the members held in Extra (package jsonx).
+func (v ErrorDetails) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EventNotification leniently, keeping unknown members in Extra (package jsonx).
+func (v *EventNotification) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EventNotification and the members held in Extra (package jsonx).
+func (v EventNotification) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EventResult leniently, keeping unknown members in Extra (package jsonx).
+func (v *EventResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EventResult and the members held in Extra (package jsonx).
+func (v EventResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Expirations leniently, keeping unknown members in Extra (package jsonx).
+func (v *Expirations) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Expirations and the members held in Extra (package jsonx).
+func (v Expirations) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ExternalDocServiceErrorDetails leniently, keeping unknown members in Extra (package jsonx).
+func (v *ExternalDocServiceErrorDetails) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ExternalDocServiceErrorDetails and the members held in Extra (package jsonx).
+func (v ExternalDocServiceErrorDetails) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ExternalDocumentSources leniently, keeping unknown members in Extra (package jsonx).
+func (v *ExternalDocumentSources) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ExternalDocumentSources and the members held in Extra (package jsonx).
+func (v ExternalDocumentSources) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ExternalFile leniently, keeping unknown members in Extra (package jsonx).
+func (v *ExternalFile) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ExternalFile and the members held in Extra (package jsonx).
+func (v ExternalFile) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ExternalFolder leniently, keeping unknown members in Extra (package jsonx).
+func (v *ExternalFolder) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ExternalFolder and the members held in Extra (package jsonx).
+func (v ExternalFolder) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ExternalPrimaryAccountRecipientAuthRequirements leniently, keeping unknown members in Extra (package jsonx).
+func (v *ExternalPrimaryAccountRecipientAuthRequirements) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes ExternalPrimaryAccountRecipientAuthRequirements and the members held in Extra (package jsonx).
+func (v ExternalPrimaryAccountRecipientAuthRequirements) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes FavoriteTemplatesContentItem leniently, keeping unknown members in Extra (package jsonx).
+func (v *FavoriteTemplatesContentItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes FavoriteTemplatesContentItem and the members held in Extra (package jsonx).
+func (v FavoriteTemplatesContentItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes FavoriteTemplatesInfo leniently, keeping unknown members in Extra (package jsonx).
+func (v *FavoriteTemplatesInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes FavoriteTemplatesInfo and the members held in Extra (package jsonx).
+func (v FavoriteTemplatesInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes FeatureAvailableMetadata leniently, keeping unknown members in Extra (package jsonx).
+func (v *FeatureAvailableMetadata) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes FeatureAvailableMetadata and the members held in Extra (package jsonx).
+func (v FeatureAvailableMetadata) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes FeatureSet leniently, keeping unknown members in Extra (package jsonx).
+func (v *FeatureSet) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes FeatureSet and the members held in Extra (package jsonx).
+func (v FeatureSet) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes FileType leniently, keeping unknown members in Extra (package jsonx).
+func (v *FileType) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes FileType and the members held in Extra (package jsonx).
+func (v FileType) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes FileTypeList leniently, keeping unknown members in Extra (package jsonx).
+func (v *FileTypeList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes FileTypeList and the members held in Extra (package jsonx).
+func (v FileTypeList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Filter leniently, keeping unknown members in Extra (package jsonx).
+func (v *Filter) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Filter and the members held in Extra (package jsonx).
+func (v Filter) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes FirstName leniently, keeping unknown members in Extra (package jsonx).
+func (v *FirstName) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes FirstName and the members held in Extra (package jsonx).
+func (v FirstName) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Folder leniently, keeping unknown members in Extra (package jsonx).
+func (v *Folder) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Folder and the members held in Extra (package jsonx).
+func (v Folder) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes FolderItemResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *FolderItemResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes FolderItemResponse and the members held in Extra (package jsonx).
+func (v FolderItemResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes FolderItemV2 leniently, keeping unknown members in Extra (package jsonx).
+func (v *FolderItemV2) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes FolderItemV2 and the members held in Extra (package jsonx).
+func (v FolderItemV2) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes FolderItemsResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *FolderItemsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes FolderItemsResponse and the members held in Extra (package jsonx).
+func (v FolderItemsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes FolderSharedItem leniently, keeping unknown members in Extra (package jsonx).
+func (v *FolderSharedItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes FolderSharedItem and the members held in Extra (package jsonx).
+func (v FolderSharedItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes FoldersRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *FoldersRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes FoldersRequest and the members held in Extra (package jsonx).
+func (v FoldersRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes FoldersResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *FoldersResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes FoldersResponse and the members held in Extra (package jsonx).
+func (v FoldersResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ForgottenPasswordInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *ForgottenPasswordInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ForgottenPasswordInformation and the members held in Extra (package jsonx).
+func (v ForgottenPasswordInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes FormDataItem leniently, keeping unknown members in Extra (package jsonx).
+func (v *FormDataItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes FormDataItem and the members held in Extra (package jsonx).
+func (v FormDataItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes FormulaTab leniently, keeping unknown members in Extra (package jsonx).
+func (v *FormulaTab) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes FormulaTab and the members held in Extra (package jsonx).
+func (v FormulaTab) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes FullName leniently, keeping unknown members in Extra (package jsonx).
+func (v *FullName) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes FullName and the members held in Extra (package jsonx).
+func (v FullName) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes GraphicsContext leniently, keeping unknown members in Extra (package jsonx).
+func (v *GraphicsContext) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes GraphicsContext and the members held in Extra (package jsonx).
+func (v GraphicsContext) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Group leniently, keeping unknown members in Extra (package jsonx).
+func (v *Group) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Group and the members held in Extra (package jsonx).
+func (v Group) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes GroupInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *GroupInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes GroupInformation and the members held in Extra (package jsonx).
+func (v GroupInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes IDCheckConfiguration leniently, keeping unknown members in Extra (package jsonx).
+func (v *IDCheckConfiguration) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes IDCheckConfiguration and the members held in Extra (package jsonx).
+func (v IDCheckConfiguration) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes IDCheckInformationInput leniently, keeping unknown members in Extra (package jsonx).
+func (v *IDCheckInformationInput) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes IDCheckInformationInput and the members held in Extra (package jsonx).
+func (v IDCheckInformationInput) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes IDCheckSecurityStep leniently, keeping unknown members in Extra (package jsonx).
+func (v *IDCheckSecurityStep) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes IDCheckSecurityStep and the members held in Extra (package jsonx).
+func (v IDCheckSecurityStep) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes InPersonSigner leniently, keeping unknown members in Extra (package jsonx).
+func (v *InPersonSigner) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes InPersonSigner and the members held in Extra (package jsonx).
+func (v InPersonSigner) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes InitialHere leniently, keeping unknown members in Extra (package jsonx).
+func (v *InitialHere) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes InitialHere and the members held in Extra (package jsonx).
+func (v InitialHere) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes InlineTemplate leniently, keeping unknown members in Extra (package jsonx).
+func (v *InlineTemplate) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes InlineTemplate and the members held in Extra (package jsonx).
+func (v InlineTemplate) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes IntegratedConnectUserInfoList leniently, keeping unknown members in Extra (package jsonx).
+func (v *IntegratedConnectUserInfoList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes IntegratedConnectUserInfoList and the members held in Extra (package jsonx).
+func (v IntegratedConnectUserInfoList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes IntegratedUserInfoList leniently, keeping unknown members in Extra (package jsonx).
+func (v *IntegratedUserInfoList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes IntegratedUserInfoList and the members held in Extra (package jsonx).
+func (v IntegratedUserInfoList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Intermediary leniently, keeping unknown members in Extra (package jsonx).
+func (v *Intermediary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Intermediary and the members held in Extra (package jsonx).
+func (v Intermediary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Jurisdiction leniently, keeping unknown members in Extra (package jsonx).
+func (v *Jurisdiction) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Jurisdiction and the members held in Extra (package jsonx).
+func (v Jurisdiction) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes LastName leniently, keeping unknown members in Extra (package jsonx).
+func (v *LastName) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes LastName and the members held in Extra (package jsonx).
+func (v LastName) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes LinkedExternalPrimaryAccount leniently, keeping unknown members in Extra (package jsonx).
+func (v *LinkedExternalPrimaryAccount) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes LinkedExternalPrimaryAccount and the members held in Extra (package jsonx).
+func (v LinkedExternalPrimaryAccount) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes List leniently, keeping unknown members in Extra (package jsonx).
+func (v *List) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes List and the members held in Extra (package jsonx).
+func (v List) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ListCustomField leniently, keeping unknown members in Extra (package jsonx).
+func (v *ListCustomField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ListCustomField and the members held in Extra (package jsonx).
+func (v ListCustomField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ListItem leniently, keeping unknown members in Extra (package jsonx).
+func (v *ListItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ListItem and the members held in Extra (package jsonx).
+func (v ListItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes LocalePolicy leniently, keeping unknown members in Extra (package jsonx).
+func (v *LocalePolicy) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes LocalePolicy and the members held in Extra (package jsonx).
+func (v LocalePolicy) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes LocalePolicyTab leniently, keeping unknown members in Extra (package jsonx).
+func (v *LocalePolicyTab) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes LocalePolicyTab and the members held in Extra (package jsonx).
+func (v LocalePolicyTab) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes LockInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *LockInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes LockInformation and the members held in Extra (package jsonx).
+func (v LockInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes LockRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *LockRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes LockRequest and the members held in Extra (package jsonx).
+func (v LockRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes MatchBox leniently, keeping unknown members in Extra (package jsonx).
+func (v *MatchBox) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes MatchBox and the members held in Extra (package jsonx).
+func (v MatchBox) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes MemberGroupSharedItem leniently, keeping unknown members in Extra (package jsonx).
+func (v *MemberGroupSharedItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes MemberGroupSharedItem and the members held in Extra (package jsonx).
+func (v MemberGroupSharedItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes MemberSharedItems leniently, keeping unknown members in Extra (package jsonx).
+func (v *MemberSharedItems) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes MemberSharedItems and the members held in Extra (package jsonx).
+func (v MemberSharedItems) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes MergeField leniently, keeping unknown members in Extra (package jsonx).
+func (v *MergeField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes MergeField and the members held in Extra (package jsonx).
+func (v MergeField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Money leniently, keeping unknown members in Extra (package jsonx).
+func (v *Money) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Money and the members held in Extra (package jsonx).
+func (v Money) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NameValue leniently, keeping unknown members in Extra (package jsonx).
+func (v *NameValue) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NameValue and the members held in Extra (package jsonx).
+func (v NameValue) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NewAccountDefinition leniently, keeping unknown members in Extra (package jsonx).
+func (v *NewAccountDefinition) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NewAccountDefinition and the members held in Extra (package jsonx).
+func (v NewAccountDefinition) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NewAccountSummary leniently, keeping unknown members in Extra (package jsonx).
+func (v *NewAccountSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NewAccountSummary and the members held in Extra (package jsonx).
+func (v NewAccountSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NewUser leniently, keeping unknown members in Extra (package jsonx).
+func (v *NewUser) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NewUser and the members held in Extra (package jsonx).
+func (v NewUser) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NewUsersDefinition leniently, keeping unknown members in Extra (package jsonx).
+func (v *NewUsersDefinition) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NewUsersDefinition and the members held in Extra (package jsonx).
+func (v NewUsersDefinition) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NewUsersSummary leniently, keeping unknown members in Extra (package jsonx).
+func (v *NewUsersSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NewUsersSummary and the members held in Extra (package jsonx).
+func (v NewUsersSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Notarize leniently, keeping unknown members in Extra (package jsonx).
+func (v *Notarize) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Notarize and the members held in Extra (package jsonx).
+func (v Notarize) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Notary leniently, keeping unknown members in Extra (package jsonx).
+func (v *Notary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Notary and the members held in Extra (package jsonx).
+func (v Notary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NotaryHost leniently, keeping unknown members in Extra (package jsonx).
+func (v *NotaryHost) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NotaryHost and the members held in Extra (package jsonx).
+func (v NotaryHost) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NotaryJournal leniently, keeping unknown members in Extra (package jsonx).
+func (v *NotaryJournal) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NotaryJournal and the members held in Extra (package jsonx).
+func (v NotaryJournal) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NotaryJournalCredibleWitness leniently, keeping unknown members in Extra (package jsonx).
+func (v *NotaryJournalCredibleWitness) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NotaryJournalCredibleWitness and the members held in Extra (package jsonx).
+func (v NotaryJournalCredibleWitness) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NotaryJournalList leniently, keeping unknown members in Extra (package jsonx).
+func (v *NotaryJournalList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NotaryJournalList and the members held in Extra (package jsonx).
+func (v NotaryJournalList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NotaryJournalMetaData leniently, keeping unknown members in Extra (package jsonx).
+func (v *NotaryJournalMetaData) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NotaryJournalMetaData and the members held in Extra (package jsonx).
+func (v NotaryJournalMetaData) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NotaryJurisdiction leniently, keeping unknown members in Extra (package jsonx).
+func (v *NotaryJurisdiction) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NotaryJurisdiction and the members held in Extra (package jsonx).
+func (v NotaryJurisdiction) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NotaryJurisdictionList leniently, keeping unknown members in Extra (package jsonx).
+func (v *NotaryJurisdictionList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NotaryJurisdictionList and the members held in Extra (package jsonx).
+func (v NotaryJurisdictionList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NotaryRecipient leniently, keeping unknown members in Extra (package jsonx).
+func (v *NotaryRecipient) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NotaryRecipient and the members held in Extra (package jsonx).
+func (v NotaryRecipient) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NotaryResult leniently, keeping unknown members in Extra (package jsonx).
+func (v *NotaryResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NotaryResult and the members held in Extra (package jsonx).
+func (v NotaryResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NotarySeal leniently, keeping unknown members in Extra (package jsonx).
+func (v *NotarySeal) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NotarySeal and the members held in Extra (package jsonx).
+func (v NotarySeal) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Note leniently, keeping unknown members in Extra (package jsonx).
+func (v *Note) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Note and the members held in Extra (package jsonx).
+func (v Note) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Notification leniently, keeping unknown members in Extra (package jsonx).
+func (v *Notification) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Notification and the members held in Extra (package jsonx).
+func (v Notification) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NotificationDefaultSettings leniently, keeping unknown members in Extra (package jsonx).
+func (v *NotificationDefaultSettings) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NotificationDefaultSettings and the members held in Extra (package jsonx).
+func (v NotificationDefaultSettings) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NotificationDefaults leniently, keeping unknown members in Extra (package jsonx).
+func (v *NotificationDefaults) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NotificationDefaults and the members held in Extra (package jsonx).
+func (v NotificationDefaults) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Number leniently, keeping unknown members in Extra (package jsonx).
+func (v *Number) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Number and the members held in Extra (package jsonx).
+func (v Number) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OfflineAttributes leniently, keeping unknown members in Extra (package jsonx).
+func (v *OfflineAttributes) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OfflineAttributes and the members held in Extra (package jsonx).
+func (v OfflineAttributes) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Page leniently, keeping unknown members in Extra (package jsonx).
+func (v *Page) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Page and the members held in Extra (package jsonx).
+func (v Page) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PageImages leniently, keeping unknown members in Extra (package jsonx).
+func (v *PageImages) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PageImages and the members held in Extra (package jsonx).
+func (v PageImages) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PageRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *PageRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PageRequest and the members held in Extra (package jsonx).
+func (v PageRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PathExtendedElement leniently, keeping unknown members in Extra (package jsonx).
+func (v *PathExtendedElement) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PathExtendedElement and the members held in Extra (package jsonx).
+func (v PathExtendedElement) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PayPalLegacySettings leniently, keeping unknown members in Extra (package jsonx).
+func (v *PayPalLegacySettings) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PayPalLegacySettings and the members held in Extra (package jsonx).
+func (v PayPalLegacySettings) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PaymentDetails leniently, keeping unknown members in Extra (package jsonx).
+func (v *PaymentDetails) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PaymentDetails and the members held in Extra (package jsonx).
+func (v PaymentDetails) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PaymentGatewayAccount leniently, keeping unknown members in Extra (package jsonx).
+func (v *PaymentGatewayAccount) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PaymentGatewayAccount and the members held in Extra (package jsonx).
+func (v PaymentGatewayAccount) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PaymentGatewayAccountSetting leniently, keeping unknown members in Extra (package jsonx).
+func (v *PaymentGatewayAccountSetting) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PaymentGatewayAccountSetting and the members held in Extra (package jsonx).
+func (v PaymentGatewayAccountSetting) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PaymentGatewayAccountsInfo leniently, keeping unknown members in Extra (package jsonx).
+func (v *PaymentGatewayAccountsInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PaymentGatewayAccountsInfo and the members held in Extra (package jsonx).
+func (v PaymentGatewayAccountsInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PaymentLineItem leniently, keeping unknown members in Extra (package jsonx).
+func (v *PaymentLineItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PaymentLineItem and the members held in Extra (package jsonx).
+func (v PaymentLineItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PaymentMethodWithOptions leniently, keeping unknown members in Extra (package jsonx).
+func (v *PaymentMethodWithOptions) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PaymentMethodWithOptions and the members held in Extra (package jsonx).
+func (v PaymentMethodWithOptions) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PaymentProcessorInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *PaymentProcessorInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PaymentProcessorInformation and the members held in Extra (package jsonx).
+func (v PaymentProcessorInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PaymentSignerValues leniently, keeping unknown members in Extra (package jsonx).
+func (v *PaymentSignerValues) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PaymentSignerValues and the members held in Extra (package jsonx).
+func (v PaymentSignerValues) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PermissionProfile leniently, keeping unknown members in Extra (package jsonx).
+func (v *PermissionProfile) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PermissionProfile and the members held in Extra (package jsonx).
+func (v PermissionProfile) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PermissionProfileInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *PermissionProfileInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PermissionProfileInformation and the members held in Extra (package jsonx).
+func (v PermissionProfileInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PhoneNumber leniently, keeping unknown members in Extra (package jsonx).
+func (v *PhoneNumber) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PhoneNumber and the members held in Extra (package jsonx).
+func (v PhoneNumber) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PlanInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *PlanInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PlanInformation and the members held in Extra (package jsonx).
+func (v PlanInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PolyLine leniently, keeping unknown members in Extra (package jsonx).
+func (v *PolyLine) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PolyLine and the members held in Extra (package jsonx).
+func (v PolyLine) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PolyLineOverlay leniently, keeping unknown members in Extra (package jsonx).
+func (v *PolyLineOverlay) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PolyLineOverlay and the members held in Extra (package jsonx).
+func (v PolyLineOverlay) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PowerForm leniently, keeping unknown members in Extra (package jsonx).
+func (v *PowerForm) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PowerForm and the members held in Extra (package jsonx).
+func (v PowerForm) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PowerFormFormDataEnvelope leniently, keeping unknown members in Extra (package jsonx).
+func (v *PowerFormFormDataEnvelope) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PowerFormFormDataEnvelope and the members held in Extra (package jsonx).
+func (v PowerFormFormDataEnvelope) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PowerFormFormDataRecipient leniently, keeping unknown members in Extra (package jsonx).
+func (v *PowerFormFormDataRecipient) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PowerFormFormDataRecipient and the members held in Extra (package jsonx).
+func (v PowerFormFormDataRecipient) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PowerFormRecipient leniently, keeping unknown members in Extra (package jsonx).
+func (v *PowerFormRecipient) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PowerFormRecipient and the members held in Extra (package jsonx).
+func (v PowerFormRecipient) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PowerFormSendersResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *PowerFormSendersResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PowerFormSendersResponse and the members held in Extra (package jsonx).
+func (v PowerFormSendersResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PowerFormsFormDataResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *PowerFormsFormDataResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PowerFormsFormDataResponse and the members held in Extra (package jsonx).
+func (v PowerFormsFormDataResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PowerFormsRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *PowerFormsRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PowerFormsRequest and the members held in Extra (package jsonx).
+func (v PowerFormsRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PowerFormsResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *PowerFormsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PowerFormsResponse and the members held in Extra (package jsonx).
+func (v PowerFormsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PrefillFormData leniently, keeping unknown members in Extra (package jsonx).
+func (v *PrefillFormData) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PrefillFormData and the members held in Extra (package jsonx).
+func (v PrefillFormData) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PrefillTabs leniently, keeping unknown members in Extra (package jsonx).
+func (v *PrefillTabs) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PrefillTabs and the members held in Extra (package jsonx).
+func (v PrefillTabs) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ProofServiceResourceToken leniently, keeping unknown members in Extra (package jsonx).
+func (v *ProofServiceResourceToken) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ProofServiceResourceToken and the members held in Extra (package jsonx).
+func (v ProofServiceResourceToken) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PropertyMetadata leniently, keeping unknown members in Extra (package jsonx).
+func (v *PropertyMetadata) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PropertyMetadata and the members held in Extra (package jsonx).
+func (v PropertyMetadata) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Province leniently, keeping unknown members in Extra (package jsonx).
+func (v *Province) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Province and the members held in Extra (package jsonx).
+func (v Province) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ProvisioningInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *ProvisioningInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ProvisioningInformation and the members held in Extra (package jsonx).
+func (v ProvisioningInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes PurchasedEnvelopesInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *PurchasedEnvelopesInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes PurchasedEnvelopesInformation and the members held in Extra (package jsonx).
+func (v PurchasedEnvelopesInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Radio leniently, keeping unknown members in Extra (package jsonx).
+func (v *Radio) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Radio and the members held in Extra (package jsonx).
+func (v Radio) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RadioGroup leniently, keeping unknown members in Extra (package jsonx).
+func (v *RadioGroup) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RadioGroup and the members held in Extra (package jsonx).
+func (v RadioGroup) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientAdditionalNotification leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientAdditionalNotification) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientAdditionalNotification and the members held in Extra (package jsonx).
+func (v RecipientAdditionalNotification) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientAttachment leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientAttachment) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientAttachment and the members held in Extra (package jsonx).
+func (v RecipientAttachment) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientDomain leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientDomain) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientDomain and the members held in Extra (package jsonx).
+func (v RecipientDomain) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientEmailNotification leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientEmailNotification) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientEmailNotification and the members held in Extra (package jsonx).
+func (v RecipientEmailNotification) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientEvent leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientEvent) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientEvent and the members held in Extra (package jsonx).
+func (v RecipientEvent) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientFormData leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientFormData) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientFormData and the members held in Extra (package jsonx).
+func (v RecipientFormData) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientGroup leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientGroup) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientGroup and the members held in Extra (package jsonx).
+func (v RecipientGroup) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientIdentityInputOption leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientIdentityInputOption) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientIdentityInputOption and the members held in Extra (package jsonx).
+func (v RecipientIdentityInputOption) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientIdentityPhoneNumber leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientIdentityPhoneNumber) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientIdentityPhoneNumber and the members held in Extra (package jsonx).
+func (v RecipientIdentityPhoneNumber) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientIdentityVerification leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientIdentityVerification) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientIdentityVerification and the members held in Extra (package jsonx).
+func (v RecipientIdentityVerification) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientNamesResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientNamesResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientNamesResponse and the members held in Extra (package jsonx).
+func (v RecipientNamesResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientOption leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientOption) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientOption and the members held in Extra (package jsonx).
+func (v RecipientOption) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientPhoneAuthentication leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientPhoneAuthentication) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientPhoneAuthentication and the members held in Extra (package jsonx).
+func (v RecipientPhoneAuthentication) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientPhoneNumber leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientPhoneNumber) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientPhoneNumber and the members held in Extra (package jsonx).
+func (v RecipientPhoneNumber) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientPreviewRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientPreviewRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientPreviewRequest and the members held in Extra (package jsonx).
+func (v RecipientPreviewRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientProofFile leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientProofFile) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientProofFile and the members held in Extra (package jsonx).
+func (v RecipientProofFile) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientRouting leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientRouting) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientRouting and the members held in Extra (package jsonx).
+func (v RecipientRouting) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientRules leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientRules) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientRules and the members held in Extra (package jsonx).
+func (v RecipientRules) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientSMSAuthentication leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientSMSAuthentication) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientSMSAuthentication and the members held in Extra (package jsonx).
+func (v RecipientSMSAuthentication) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientSignatureInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientSignatureInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientSignatureInformation and the members held in Extra (package jsonx).
+func (v RecipientSignatureInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientSignatureProvider leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientSignatureProvider) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientSignatureProvider and the members held in Extra (package jsonx).
+func (v RecipientSignatureProvider) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientSignatureProviderOptions leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientSignatureProviderOptions) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes RecipientSignatureProviderOptions and the members held in Extra (package jsonx).
+func (v RecipientSignatureProviderOptions) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientUpdateResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientUpdateResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientUpdateResponse and the members held in Extra (package jsonx).
+func (v RecipientUpdateResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientViewRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientViewRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientViewRequest and the members held in Extra (package jsonx).
+func (v RecipientViewRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Recipients leniently, keeping unknown members in Extra (package jsonx).
+func (v *Recipients) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Recipients and the members held in Extra (package jsonx).
+func (v Recipients) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes RecipientsUpdateSummary leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientsUpdateSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientsUpdateSummary and the members held in Extra (package jsonx).
+func (v RecipientsUpdateSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ReferralInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *ReferralInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ReferralInformation and the members held in Extra (package jsonx).
+func (v ReferralInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Reminders leniently, keeping unknown members in Extra (package jsonx).
+func (v *Reminders) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Reminders and the members held in Extra (package jsonx).
+func (v Reminders) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ReservedDomainExistence leniently, keeping unknown members in Extra (package jsonx).
+func (v *ReservedDomainExistence) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ReservedDomainExistence and the members held in Extra (package jsonx).
+func (v ReservedDomainExistence) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ResourceInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *ResourceInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ResourceInformation and the members held in Extra (package jsonx).
+func (v ResourceInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ReturnURLRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *ReturnURLRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ReturnURLRequest and the members held in Extra (package jsonx).
+func (v ReturnURLRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ScheduledSendingAPIModel leniently, keeping unknown members in Extra (package jsonx).
+func (v *ScheduledSendingAPIModel) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ScheduledSendingAPIModel and the members held in Extra (package jsonx).
+func (v ScheduledSendingAPIModel) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SealIdentifier leniently, keeping unknown members in Extra (package jsonx).
+func (v *SealIdentifier) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SealIdentifier and the members held in Extra (package jsonx).
+func (v SealIdentifier) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SealSign leniently, keeping unknown members in Extra (package jsonx).
+func (v *SealSign) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SealSign and the members held in Extra (package jsonx).
+func (v SealSign) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SeatDiscount leniently, keeping unknown members in Extra (package jsonx).
+func (v *SeatDiscount) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SeatDiscount and the members held in Extra (package jsonx).
+func (v SeatDiscount) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SenderCompany leniently, keeping unknown members in Extra (package jsonx).
+func (v *SenderCompany) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SenderCompany and the members held in Extra (package jsonx).
+func (v SenderCompany) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SenderEmailNotifications leniently, keeping unknown members in Extra (package jsonx).
+func (v *SenderEmailNotifications) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SenderEmailNotifications and the members held in Extra (package jsonx).
+func (v SenderEmailNotifications) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SenderName leniently, keeping unknown members in Extra (package jsonx).
+func (v *SenderName) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SenderName and the members held in Extra (package jsonx).
+func (v SenderName) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ServerTemplate leniently, keeping unknown members in Extra (package jsonx).
+func (v *ServerTemplate) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ServerTemplate and the members held in Extra (package jsonx).
+func (v ServerTemplate) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ServiceInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *ServiceInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ServiceInformation and the members held in Extra (package jsonx).
+func (v ServiceInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ServiceVersion leniently, keeping unknown members in Extra (package jsonx).
+func (v *ServiceVersion) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ServiceVersion and the members held in Extra (package jsonx).
+func (v ServiceVersion) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SettingsMetadata leniently, keeping unknown members in Extra (package jsonx).
+func (v *SettingsMetadata) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SettingsMetadata and the members held in Extra (package jsonx).
+func (v SettingsMetadata) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SharedItem leniently, keeping unknown members in Extra (package jsonx).
+func (v *SharedItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SharedItem and the members held in Extra (package jsonx).
+func (v SharedItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SignHere leniently, keeping unknown members in Extra (package jsonx).
+func (v *SignHere) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SignHere and the members held in Extra (package jsonx).
+func (v SignHere) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SignatureGroup leniently, keeping unknown members in Extra (package jsonx).
+func (v *SignatureGroup) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SignatureGroup and the members held in Extra (package jsonx).
+func (v SignatureGroup) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SignatureGroupDef leniently, keeping unknown members in Extra (package jsonx).
+func (v *SignatureGroupDef) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SignatureGroupDef and the members held in Extra (package jsonx).
+func (v SignatureGroupDef) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SignatureProviderRequiredOption leniently, keeping unknown members in Extra (package jsonx).
+func (v *SignatureProviderRequiredOption) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SignatureProviderRequiredOption and the members held in Extra (package jsonx).
+func (v SignatureProviderRequiredOption) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SignatureType leniently, keeping unknown members in Extra (package jsonx).
+func (v *SignatureType) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SignatureType and the members held in Extra (package jsonx).
+func (v SignatureType) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SignatureUser leniently, keeping unknown members in Extra (package jsonx).
+func (v *SignatureUser) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SignatureUser and the members held in Extra (package jsonx).
+func (v SignatureUser) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SignatureUserDef leniently, keeping unknown members in Extra (package jsonx).
+func (v *SignatureUserDef) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SignatureUserDef and the members held in Extra (package jsonx).
+func (v SignatureUserDef) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Signer leniently, keeping unknown members in Extra (package jsonx).
+func (v *Signer) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Signer and the members held in Extra (package jsonx).
+func (v Signer) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SignerAttachment leniently, keeping unknown members in Extra (package jsonx).
+func (v *SignerAttachment) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SignerAttachment and the members held in Extra (package jsonx).
+func (v SignerAttachment) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SignerEmailNotifications leniently, keeping unknown members in Extra (package jsonx).
+func (v *SignerEmailNotifications) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SignerEmailNotifications and the members held in Extra (package jsonx).
+func (v SignerEmailNotifications) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SigningGroup leniently, keeping unknown members in Extra (package jsonx).
+func (v *SigningGroup) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SigningGroup and the members held in Extra (package jsonx).
+func (v SigningGroup) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SigningGroupInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *SigningGroupInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SigningGroupInformation and the members held in Extra (package jsonx).
+func (v SigningGroupInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SigningGroupUser leniently, keeping unknown members in Extra (package jsonx).
+func (v *SigningGroupUser) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SigningGroupUser and the members held in Extra (package jsonx).
+func (v SigningGroupUser) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SigningGroupUsers leniently, keeping unknown members in Extra (package jsonx).
+func (v *SigningGroupUsers) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SigningGroupUsers and the members held in Extra (package jsonx).
+func (v SigningGroupUsers) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SmartContractInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *SmartContractInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SmartContractInformation and the members held in Extra (package jsonx).
+func (v SmartContractInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SmartSection leniently, keeping unknown members in Extra (package jsonx).
+func (v *SmartSection) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SmartSection and the members held in Extra (package jsonx).
+func (v SmartSection) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SmartSectionAnchorPosition leniently, keeping unknown members in Extra (package jsonx).
+func (v *SmartSectionAnchorPosition) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SmartSectionAnchorPosition and the members held in Extra (package jsonx).
+func (v SmartSectionAnchorPosition) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SmartSectionCollapsibleDisplaySettings leniently, keeping unknown members in Extra (package jsonx).
+func (v *SmartSectionCollapsibleDisplaySettings) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes SmartSectionCollapsibleDisplaySettings and the members held in Extra (package jsonx).
+func (v SmartSectionCollapsibleDisplaySettings) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes SmartSectionDisplaySettings leniently, keeping unknown members in Extra (package jsonx).
+func (v *SmartSectionDisplaySettings) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SmartSectionDisplaySettings and the members held in Extra (package jsonx).
+func (v SmartSectionDisplaySettings) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SocialAccountInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *SocialAccountInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SocialAccountInformation and the members held in Extra (package jsonx).
+func (v SocialAccountInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SocialAuthentication leniently, keeping unknown members in Extra (package jsonx).
+func (v *SocialAuthentication) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SocialAuthentication and the members held in Extra (package jsonx).
+func (v SocialAuthentication) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Ssn leniently, keeping unknown members in Extra (package jsonx).
+func (v *Ssn) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Ssn and the members held in Extra (package jsonx).
+func (v Ssn) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Ssn4InformationInput leniently, keeping unknown members in Extra (package jsonx).
+func (v *Ssn4InformationInput) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Ssn4InformationInput and the members held in Extra (package jsonx).
+func (v Ssn4InformationInput) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Ssn9InformationInput leniently, keeping unknown members in Extra (package jsonx).
+func (v *Ssn9InformationInput) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Ssn9InformationInput and the members held in Extra (package jsonx).
+func (v Ssn9InformationInput) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Stamp leniently, keeping unknown members in Extra (package jsonx).
+func (v *Stamp) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Stamp and the members held in Extra (package jsonx).
+func (v Stamp) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SupportedLanguages leniently, keeping unknown members in Extra (package jsonx).
+func (v *SupportedLanguages) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SupportedLanguages and the members held in Extra (package jsonx).
+func (v SupportedLanguages) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TabAccountSettings leniently, keeping unknown members in Extra (package jsonx).
+func (v *TabAccountSettings) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TabAccountSettings and the members held in Extra (package jsonx).
+func (v TabAccountSettings) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TabGroup leniently, keeping unknown members in Extra (package jsonx).
+func (v *TabGroup) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TabGroup and the members held in Extra (package jsonx).
+func (v TabGroup) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TabMetadata leniently, keeping unknown members in Extra (package jsonx).
+func (v *TabMetadata) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TabMetadata and the members held in Extra (package jsonx).
+func (v TabMetadata) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TabMetadataList leniently, keeping unknown members in Extra (package jsonx).
+func (v *TabMetadataList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TabMetadataList and the members held in Extra (package jsonx).
+func (v TabMetadataList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Tabs leniently, keeping unknown members in Extra (package jsonx).
+func (v *Tabs) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Tabs and the members held in Extra (package jsonx).
+func (v Tabs) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TemplateCustomFields leniently, keeping unknown members in Extra (package jsonx).
+func (v *TemplateCustomFields) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TemplateCustomFields and the members held in Extra (package jsonx).
+func (v TemplateCustomFields) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TemplateDocumentVisibilityList leniently, keeping unknown members in Extra (package jsonx).
+func (v *TemplateDocumentVisibilityList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TemplateDocumentVisibilityList and the members held in Extra (package jsonx).
+func (v TemplateDocumentVisibilityList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TemplateDocumentsResult leniently, keeping unknown members in Extra (package jsonx).
+func (v *TemplateDocumentsResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TemplateDocumentsResult and the members held in Extra (package jsonx).
+func (v TemplateDocumentsResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TemplateInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *TemplateInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TemplateInformation and the members held in Extra (package jsonx).
+func (v TemplateInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TemplateMatch leniently, keeping unknown members in Extra (package jsonx).
+func (v *TemplateMatch) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TemplateMatch and the members held in Extra (package jsonx).
+func (v TemplateMatch) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TemplateNotificationRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *TemplateNotificationRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TemplateNotificationRequest and the members held in Extra (package jsonx).
+func (v TemplateNotificationRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TemplateRecipients leniently, keeping unknown members in Extra (package jsonx).
+func (v *TemplateRecipients) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TemplateRecipients and the members held in Extra (package jsonx).
+func (v TemplateRecipients) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TemplateRole leniently, keeping unknown members in Extra (package jsonx).
+func (v *TemplateRole) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TemplateRole and the members held in Extra (package jsonx).
+func (v TemplateRole) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TemplateSharedItem leniently, keeping unknown members in Extra (package jsonx).
+func (v *TemplateSharedItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TemplateSharedItem and the members held in Extra (package jsonx).
+func (v TemplateSharedItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TemplateSummary leniently, keeping unknown members in Extra (package jsonx).
+func (v *TemplateSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TemplateSummary and the members held in Extra (package jsonx).
+func (v TemplateSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TemplateTabs leniently, keeping unknown members in Extra (package jsonx).
+func (v *TemplateTabs) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TemplateTabs and the members held in Extra (package jsonx).
+func (v TemplateTabs) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TemplateUpdateSummary leniently, keeping unknown members in Extra (package jsonx).
+func (v *TemplateUpdateSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TemplateUpdateSummary and the members held in Extra (package jsonx).
+func (v TemplateUpdateSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Text leniently, keeping unknown members in Extra (package jsonx).
+func (v *Text) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Text and the members held in Extra (package jsonx).
+func (v Text) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TextCustomField leniently, keeping unknown members in Extra (package jsonx).
+func (v *TextCustomField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TextCustomField and the members held in Extra (package jsonx).
+func (v TextCustomField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Title leniently, keeping unknown members in Extra (package jsonx).
+func (v *Title) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Title and the members held in Extra (package jsonx).
+func (v Title) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UsageHistory leniently, keeping unknown members in Extra (package jsonx).
+func (v *UsageHistory) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UsageHistory and the members held in Extra (package jsonx).
+func (v UsageHistory) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserAccountManagementGranularInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserAccountManagementGranularInformation) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes UserAccountManagementGranularInformation and the members held in Extra (package jsonx).
+func (v UserAccountManagementGranularInformation) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes UserInfo leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserInfo and the members held in Extra (package jsonx).
+func (v UserInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserInfoList leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserInfoList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserInfoList and the members held in Extra (package jsonx).
+func (v UserInfoList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserInformation and the members held in Extra (package jsonx).
+func (v UserInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserInformationList leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserInformationList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserInformationList and the members held in Extra (package jsonx).
+func (v UserInformationList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserPasswordRules leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserPasswordRules) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserPasswordRules and the members held in Extra (package jsonx).
+func (v UserPasswordRules) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserProfile leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserProfile) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserProfile and the members held in Extra (package jsonx).
+func (v UserProfile) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserSettingsInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserSettingsInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserSettingsInformation and the members held in Extra (package jsonx).
+func (v UserSettingsInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserSharedItem leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserSharedItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserSharedItem and the members held in Extra (package jsonx).
+func (v UserSharedItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserSignature leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserSignature) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserSignature and the members held in Extra (package jsonx).
+func (v UserSignature) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserSignatureDefinition leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserSignatureDefinition) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserSignatureDefinition and the members held in Extra (package jsonx).
+func (v UserSignatureDefinition) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserSignaturesInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserSignaturesInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserSignaturesInformation and the members held in Extra (package jsonx).
+func (v UserSignaturesInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UsersResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *UsersResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UsersResponse and the members held in Extra (package jsonx).
+func (v UsersResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes View leniently, keeping unknown members in Extra (package jsonx).
+func (v *View) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes View and the members held in Extra (package jsonx).
+func (v View) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ViewURL leniently, keeping unknown members in Extra (package jsonx).
+func (v *ViewURL) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ViewURL and the members held in Extra (package jsonx).
+func (v ViewURL) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Watermark leniently, keeping unknown members in Extra (package jsonx).
+func (v *Watermark) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Watermark and the members held in Extra (package jsonx).
+func (v Watermark) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Witness leniently, keeping unknown members in Extra (package jsonx).
+func (v *Witness) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Witness and the members held in Extra (package jsonx).
+func (v Witness) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Workflow leniently, keeping unknown members in Extra (package jsonx).
+func (v *Workflow) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Workflow and the members held in Extra (package jsonx).
+func (v Workflow) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes WorkflowStep leniently, keeping unknown members in Extra (package jsonx).
+func (v *WorkflowStep) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes WorkflowStep and the members held in Extra (package jsonx).
+func (v WorkflowStep) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Workspace leniently, keeping unknown members in Extra (package jsonx).
+func (v *Workspace) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Workspace and the members held in Extra (package jsonx).
+func (v Workspace) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes WorkspaceFolderContents leniently, keeping unknown members in Extra (package jsonx).
+func (v *WorkspaceFolderContents) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes WorkspaceFolderContents and the members held in Extra (package jsonx).
+func (v WorkspaceFolderContents) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes WorkspaceItem leniently, keeping unknown members in Extra (package jsonx).
+func (v *WorkspaceItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes WorkspaceItem and the members held in Extra (package jsonx).
+func (v WorkspaceItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes WorkspaceItemList leniently, keeping unknown members in Extra (package jsonx).
+func (v *WorkspaceItemList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes WorkspaceItemList and the members held in Extra (package jsonx).
+func (v WorkspaceItemList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes WorkspaceList leniently, keeping unknown members in Extra (package jsonx).
+func (v *WorkspaceList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes WorkspaceList and the members held in Extra (package jsonx).
+func (v WorkspaceList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes WorkspaceSettings leniently, keeping unknown members in Extra (package jsonx).
+func (v *WorkspaceSettings) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes WorkspaceSettings and the members held in Extra (package jsonx).
+func (v WorkspaceSettings) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes WorkspaceUser leniently, keeping unknown members in Extra (package jsonx).
+func (v *WorkspaceUser) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes WorkspaceUser and the members held in Extra (package jsonx).
+func (v WorkspaceUser) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes WorkspaceUserAuthorization leniently, keeping unknown members in Extra (package jsonx).
+func (v *WorkspaceUserAuthorization) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes WorkspaceUserAuthorization and the members held in Extra (package jsonx).
+func (v WorkspaceUserAuthorization) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Zip leniently, keeping unknown members in Extra (package jsonx).
+func (v *Zip) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Zip and the members held in Extra (package jsonx).
+func (v Zip) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }

@@ -149,6 +149,8 @@ func goBuild(dir, cache string, pkgs ...string) (sample, error) {
 	return sample{wall: wall, rss: ru.Maxrss}, nil
 }
 
+// copyModule copies the module files and the hand-written packages that
+// generated code imports (jsonx), which are compiled as part of our code.
 func copyModule(root, dst string) error {
 	for _, f := range []string{"go.mod", "go.sum"} {
 		b, err := os.ReadFile(filepath.Join(root, f))
@@ -159,7 +161,7 @@ func copyModule(root, dst string) error {
 			return err
 		}
 	}
-	return nil
+	return copyTree(filepath.Join(root, "jsonx"), filepath.Join(dst, "jsonx"))
 }
 
 func copyTree(src, dst string) error {

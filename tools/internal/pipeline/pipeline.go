@@ -15,6 +15,7 @@ import (
 
 	"github.com/dsgo/docusign/tools/internal/convert"
 	"github.com/dsgo/docusign/tools/internal/emit"
+	"github.com/dsgo/docusign/tools/internal/lenient"
 	"github.com/dsgo/docusign/tools/internal/speclock"
 	"golang.org/x/mod/modfile"
 )
@@ -79,6 +80,9 @@ func Generate(ctx context.Context, cfg Config) (map[string][]byte, error) {
 			src, err := emit.Generate(shared, p)
 			if err != nil {
 				return nil, err
+			}
+			if src, err = lenient.Apply(src, ModulePath+"/jsonx"); err != nil {
+				return nil, fmt.Errorf("%s: %w", p.Dir, err)
 			}
 			if src, err = emit.Document(src, h, p.Ops); err != nil {
 				return nil, fmt.Errorf("%s: %w", p.Dir, err)

@@ -1,0 +1,237 @@
+package gen_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dsgo/docusign/gen/admin"
+	"github.com/dsgo/docusign/gen/esignature/models"
+	"github.com/dsgo/docusign/jsonx"
+)
+
+// corpusTypes are the models the corpus files are decoded into, by the
+// name SOURCE.json gives.
+var corpusTypes = map[string]func() any{
+	"models.Brand":                        func() any { return new(models.Brand) },
+	"models.BulkSendingList":              func() any { return new(models.BulkSendingList) },
+	"models.CustomFields":                 func() any { return new(models.CustomFields) },
+	"models.Envelope":                     func() any { return new(models.Envelope) },
+	"models.EnvelopeDefinition":           func() any { return new(models.EnvelopeDefinition) },
+	"models.EnvelopeSummary":              func() any { return new(models.EnvelopeSummary) },
+	"models.EnvelopeTemplate":             func() any { return new(models.EnvelopeTemplate) },
+	"models.ErrorDetails":                 func() any { return new(models.ErrorDetails) },
+	"models.GroupInformation":             func() any { return new(models.GroupInformation) },
+	"models.NewUsersDefinition":           func() any { return new(models.NewUsersDefinition) },
+	"models.NewUsersSummary":              func() any { return new(models.NewUsersSummary) },
+	"models.PermissionProfile":            func() any { return new(models.PermissionProfile) },
+	"models.RecipientViewRequest":         func() any { return new(models.RecipientViewRequest) },
+	"models.Recipients":                   func() any { return new(models.Recipients) },
+	"models.ReturnURLRequest":             func() any { return new(models.ReturnURLRequest) },
+	"models.SigningGroupInformation":      func() any { return new(models.SigningGroupInformation) },
+	"models.Tabs":                         func() any { return new(models.Tabs) },
+	"models.TemplateSummary":              func() any { return new(models.TemplateSummary) },
+	"models.UserInformation":              func() any { return new(models.UserInformation) },
+	"models.UserInformationList":          func() any { return new(models.UserInformationList) },
+	"admin.AssetGroupAccountClone":        func() any { return new(admin.AssetGroupAccountClone) },
+	"admin.NewMultiProductUserAddRequest": func() any { return new(admin.NewMultiProductUserAddRequest) },
+	"admin.OrganizationExportRequest":     func() any { return new(admin.OrganizationExportRequest) },
+	"admin.SubAccountCreateRequest":       func() any { return new(admin.SubAccountCreateRequest) },
+}
+
+type corpusSource struct {
+	Repository string `json:"repository"`
+	Licence    string `json:"licence"`
+	How        string `json:"how"`
+	Files      []struct {
+		File   string `json:"file"`
+		Path   string `json:"path"`
+		Commit string `json:"commit"`
+		Type   string `json:"type"`
+	} `json:"files"`
+}
+
+// TestCorpusRoundTrip decodes every published DocuSign JSON document of
+// testdata/corpus into its model with json.Unmarshal, encodes it again
+// with json.Marshal, and checks that no member is lost and no value
+// changed (a number or boolean may come back as the same text in a string,
+// and the other way round; a date-time as the same instant).
+func TestCorpusRoundTrip(t *testing.T) {
+	sources, err := filepath.Glob(filepath.Join("testdata", "corpus", "*", "SOURCE.json"))
+	if err != nil || len(sources) == 0 {
+		t.Fatalf("no corpus: %v", err)
+	}
+	n := 0
+	for _, src := range sources {
+		dir := filepath.Dir(src)
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s corpusSource
+		if err := json.Unmarshal(b, &s); err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if s.Repository == "" || s.Licence == "" {
+			t.Errorf("%s: repository and licence are required", src)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "LICENSE")); err != nil {
+			t.Errorf("%s: no LICENSE beside the files", dir)
+		}
+		listed := map[string]bool{"SOURCE.json": true, "LICENSE": true}
+		for _, f := range s.Files {
+			listed[f.File] = true
+			if f.Path == "" || len(f.Commit) != 40 {
+				t.Errorf("%s: %s needs its upstream path and commit", src, f.File)
+			}
+			newValue, ok := corpusTypes[f.Type]
+			if !ok {
+				t.Errorf("%s: %s: unknown type %q", src, f.File, f.Type)
+				continue
+			}
+			t.Run(filepath.Base(dir)+"/"+f.File, func(t *testing.T) {
+				in, err := os.ReadFile(filepath.Join(dir, f.File))
+				if err != nil {
+					t.Fatal(err)
+				}
+				v := newValue()
+				if err := json.Unmarshal(in, v); err != nil {
+					t.Fatalf("decoding into %s: %v", f.Type, err)
+				}
+				out, err := json.Marshal(v)
+				if err != nil {
+					t.Fatalf("encoding %s: %v", f.Type, err)
+				}
+				if diff := sameJSON(in, out); diff != "" {
+					t.Errorf("round trip through %s changed the document: %s\nout: %s", f.Type, diff, out)
+				}
+				// Encoding again what was decoded from the output changes nothing.
+				v2 := newValue()
+				if err := json.Unmarshal(out, v2); err != nil {
+					t.Fatal(err)
+				}
+				if out2, _ := json.Marshal(v2); !bytes.Equal(out, out2) {
+					t.Errorf("second round trip differs:\n%s\n%s", out, out2)
+				}
+			})
+			n++
+		}
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if !listed[e.Name()] {
+				t.Errorf("%s: %s is not listed in SOURCE.json", dir, e.Name())
+			}
+		}
+	}
+	t.Logf("%d published documents", n)
+}
+
+// sameJSON describes the first difference between two JSON documents, or
+// returns "".
+func sameJSON(a, b []byte) string {
+	var x, y any
+	da, db := json.NewDecoder(bytes.NewReader(a)), json.NewDecoder(bytes.NewReader(b))
+	da.UseNumber()
+	db.UseNumber()
+	if err := da.Decode(&x); err != nil {
+		return err.Error()
+	}
+	if err := db.Decode(&y); err != nil {
+		return err.Error()
+	}
+	return sameValue("$", x, y)
+}
+
+func sameValue(path string, x, y any) string {
+	switch x := x.(type) {
+	case map[string]any:
+		m, ok := y.(map[string]any)
+		if !ok {
+			return fmt.Sprintf("%s: object became %v", path, y)
+		}
+		for k, xv := range x {
+			yv, ok := m[k]
+			if !ok {
+				// Member names match case-insensitively, as in
+				// encoding/json; the model writes its own spelling.
+				for mk, mv := range m {
+					if _, exact := x[mk]; !exact && strings.EqualFold(mk, k) {
+						yv, ok = mv, true
+					}
+				}
+			}
+			if !ok {
+				return fmt.Sprintf("%s.%s: member lost", path, k)
+			}
+			if d := sameValue(path+"."+k, xv, yv); d != "" {
+				return d
+			}
+		}
+		if len(m) != len(x) {
+			return fmt.Sprintf("%s: %d members became %d", path, len(x), len(m))
+		}
+		return ""
+	case []any:
+		a, ok := y.([]any)
+		if !ok || len(a) != len(x) {
+			return fmt.Sprintf("%s: array became %v", path, y)
+		}
+		for i := range x {
+			if d := sameValue(fmt.Sprintf("%s[%d]", path, i), x[i], a[i]); d != "" {
+				return d
+			}
+		}
+		return ""
+	}
+	if sameScalar(x, y) {
+		return ""
+	}
+	return fmt.Sprintf("%s: %#v became %#v", path, x, y)
+}
+
+// sameScalar accepts exactly the conversions the models document.
+func sameScalar(x, y any) bool {
+	if x == nil || y == nil {
+		return x == y
+	}
+	tx, ty := fmt.Sprint(x), fmt.Sprint(y)
+	if tx == ty {
+		return true
+	}
+	if bx, ok := truth(x); ok {
+		if by, ok := truth(y); ok {
+			return bx == by
+		}
+	}
+	fx, okx := new(big.Float).SetString(strings.TrimSpace(tx))
+	fy, oky := new(big.Float).SetString(strings.TrimSpace(ty))
+	if okx && oky {
+		return fx.Cmp(fy) == 0
+	}
+	if t1, ok := jsonx.ParseTime(tx); ok {
+		if t2, ok := jsonx.ParseTime(ty); ok {
+			return t1.Equal(t2)
+		}
+	}
+	return false
+}
+
+func truth(v any) (bool, bool) {
+	switch v := v.(type) {
+	case bool:
+		return v, true
+	case string:
+		switch strings.ToLower(v) {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+	}
+	return false, false
+}

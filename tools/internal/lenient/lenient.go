@@ -1,0 +1,147 @@
+package lenient
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// FieldName is the field that holds a model's unknown members.
+const FieldName = "Extra"
+
+// Apply rewrites generated source: each model struct (a struct type with
+// JSON-tagged fields that is not a parameter struct, response wrapper or
+// multipart form, and has no JSON methods of its own) gets the Extra field and two one-line
+// methods, and the file imports jsonxPath. It fails if a model already
+// has a field called Extra.
+func Apply(src []byte, jsonxPath string) ([]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "gen.go", src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, fmt.Errorf("lenient: parsing generated source: %w", err)
+	}
+	hasMethods := map[string]bool{}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil && (fd.Name.Name == "MarshalJSON" || fd.Name.Name == "UnmarshalJSON") {
+			hasMethods[receiverType(fd)] = true
+		}
+	}
+	type insert struct {
+		at   int
+		text string
+	}
+	var inserts []insert
+	var methods strings.Builder
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.TYPE {
+			continue
+		}
+		for _, s := range gd.Specs {
+			ts := s.(*ast.TypeSpec)
+			st, ok := ts.Type.(*ast.StructType)
+			if !ok || ts.Assign.IsValid() || ts.TypeParams != nil || !isModel(st) || hasMethods[ts.Name.Name] ||
+				strings.HasSuffix(ts.Name.Name, "MultipartBody") {
+				continue
+			}
+			if hasField(st, FieldName) {
+				return nil, fmt.Errorf("lenient: model %s already has a field %s; rename the member in the overlay or choose another lenient.FieldName", ts.Name.Name, FieldName)
+			}
+			inserts = append(inserts, insert{fset.Position(st.Fields.Closing).Offset,
+				"\t// " + FieldName + " holds members not modelled here, kept verbatim and written back; see package jsonx.\n\t" +
+					FieldName + " jsonx.Extra `json:\"-\"`\n"})
+			n := ts.Name.Name
+			fmt.Fprintf(&methods, "\n// UnmarshalJSON decodes %s leniently, keeping unknown members in Extra (package jsonx).\n", n)
+			fmt.Fprintf(&methods, "func (v *%s) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }\n", n)
+			fmt.Fprintf(&methods, "\n// MarshalJSON encodes %s and the members held in Extra (package jsonx).\n", n)
+			fmt.Fprintf(&methods, "func (v %s) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }\n", n)
+		}
+	}
+	if len(inserts) == 0 {
+		return src, nil
+	}
+	at, text := importInsert(fset, f, jsonxPath)
+	inserts = append(inserts, insert{at, text})
+	slices.SortFunc(inserts, func(a, b insert) int { return a.at - b.at })
+	var out bytes.Buffer
+	last := 0
+	for _, in := range inserts {
+		out.Write(src[last:in.at])
+		out.WriteString(in.text)
+		last = in.at
+	}
+	out.Write(src[last:])
+	out.WriteString(methods.String())
+	return out.Bytes(), nil
+}
+
+// importInsert places the jsonx import in the file's first import block.
+func importInsert(fset *token.FileSet, f *ast.File, path string) (at int, text string) {
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.IMPORT {
+			continue
+		}
+		if gd.Lparen.IsValid() {
+			return fset.Position(gd.Rparen).Offset, "\t" + strconv.Quote(path) + "\n"
+		}
+		return fset.Position(gd.Pos()).Offset, "import " + strconv.Quote(path) + "\n"
+	}
+	return fset.Position(f.Name.End()).Offset, "\n\nimport " + strconv.Quote(path) + "\n"
+}
+
+// isModel tells a JSON model from parameter structs (form tags), response
+// wrappers (HTTPResponse) and plain Go structs (no JSON tags).
+func isModel(st *ast.StructType) bool {
+	tagged := false
+	for _, fl := range st.Fields.List {
+		for _, n := range fl.Names {
+			if n.Name == "HTTPResponse" {
+				return false
+			}
+		}
+		if fl.Tag == nil {
+			continue
+		}
+		tag, err := strconv.Unquote(fl.Tag.Value)
+		if err != nil {
+			continue
+		}
+		st := reflect.StructTag(tag)
+		if _, ok := st.Lookup("form"); ok {
+			return false
+		}
+		if _, ok := st.Lookup("json"); ok {
+			tagged = true
+		}
+	}
+	return tagged
+}
+
+func hasField(st *ast.StructType, name string) bool {
+	for _, fl := range st.Fields.List {
+		for _, n := range fl.Names {
+			if n.Name == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func receiverType(fd *ast.FuncDecl) string {
+	t := fd.Recv.List[0].Type
+	if s, ok := t.(*ast.StarExpr); ok {
+		t = s.X
+	}
+	if id, ok := t.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
