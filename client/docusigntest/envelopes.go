@@ -1,12 +1,6 @@
 package docusigntest
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"sort"
 	"strconv"
@@ -20,20 +14,29 @@ const (
 	EnvelopesMaxCount     = 1000
 )
 
-// Envelope is an envelope the fake holds, seeded or created through the API.
+// Envelope is an envelope the fake holds, seeded or created through the
+// API. Server methods return copies.
 type Envelope struct {
 	ID           string
 	AccountID    string
 	SenderUserID string
 	// Status is created, sent, delivered, completed, declined or voided.
-	Status        string
-	EmailSubject  string
+	Status       string
+	EmailSubject string
+	EmailBlurb   string
+	// TemplateID is the server template the envelope was created from.
+	TemplateID    string
+	VoidedReason  string
 	Created       time.Time
 	Sent          time.Time // zero while a draft
+	Delivered     time.Time
+	Completed     time.Time
+	Declined      time.Time
+	Voided        time.Time
 	StatusChanged time.Time
 	LastModified  time.Time
-	Documents     int
-	Recipients    int
+	Documents     []Document
+	Recipients    []Recipient
 }
 
 var envelopeStatuses = []string{"created", "sent", "delivered", "signed", "completed", "declined", "voided"}
@@ -69,15 +72,61 @@ func (s *Server) seedEnvelopes(n int, start time.Time) {
 			Created:       created,
 			StatusChanged: changed,
 			LastModified:  changed,
-			Documents:     1 + int(r>>50)%3,
-			Recipients:    1 + int(r>>54)%4,
 		}
-		if e.Status != "created" {
+		if e.Status != EnvelopeCreated {
 			e.Sent = created.Add(time.Minute)
+		}
+		switch e.Status {
+		case EnvelopeDelivered:
+			e.Delivered = changed
+		case EnvelopeCompleted:
+			e.Completed = changed
+		case EnvelopeDeclined:
+			e.Declined = changed
+		case EnvelopeVoided:
+			e.Voided, e.VoidedReason = changed, "Superseded by a newer version"
+		}
+		for d := 0; d < 1+int(r>>50)%3; d++ {
+			e.Documents = append(e.Documents, Document{ID: strconv.Itoa(d + 1), Name: subjects[(int(r>>44)+d)%len(subjects)] + ".pdf", Order: d + 1, Added: created})
+		}
+		for k := 0; k < 1+int(r>>54)%4; k++ {
+			e.Recipients = append(e.Recipients, s.seedRecipient(e, i, k, r))
 		}
 		s.envelopes = append(s.envelopes, e)
 		s.envelopesByID[e.ID] = e
 	}
+}
+
+// seedRecipient makes signer k of seeded envelope i, its status consistent
+// with the envelope's.
+func (s *Server) seedRecipient(e *Envelope, i, k int, r uint64) Recipient {
+	rr := rnd(s.seed, domEnvelope, uint64(i)<<8|uint64(k), 3)
+	first := firstNames[rr%uint64(len(firstNames))]
+	last := lastNames[(rr>>16)%uint64(len(lastNames))]
+	rec := Recipient{
+		ID:           strconv.Itoa(k + 1),
+		GUID:         guid(s.seed, domEnvelope, uint64(i)<<8|uint64(k)|1<<44),
+		Type:         "signers",
+		Name:         first + " " + last,
+		Email:        strings.ToLower(first+"."+last) + "@example.org",
+		RoutingOrder: 1,
+		Status:       RecipientCreated,
+	}
+	if !e.Sent.IsZero() {
+		rec.Sent = e.Sent
+		rec.Status = RecipientSent
+	}
+	switch e.Status {
+	case EnvelopeDelivered:
+		rec.Status, rec.Delivered = RecipientDelivered, e.Delivered
+	case EnvelopeCompleted:
+		rec.Status, rec.Delivered, rec.Signed = RecipientCompleted, e.Completed, e.Completed
+	case EnvelopeDeclined:
+		if k == 0 {
+			rec.Status, rec.Delivered, rec.Declined, rec.DeclinedReason = RecipientDeclined, e.Declined, e.Declined, "Terms not acceptable"
+		}
+	}
+	return rec
 }
 
 // Envelopes returns copies of the envelopes of an account, in creation
@@ -88,10 +137,22 @@ func (s *Server) Envelopes(accountID string) []Envelope {
 	var out []Envelope
 	for _, e := range s.envelopes {
 		if strings.EqualFold(e.AccountID, accountID) {
-			out = append(out, *e)
+			out = append(out, e.clone())
 		}
 	}
 	return out
+}
+
+// Envelope returns a copy of one envelope, documents and recipients
+// included.
+func (s *Server) Envelope(id string) (Envelope, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.envelopesByID[strings.ToLower(id)]
+	if e == nil {
+		return Envelope{}, false
+	}
+	return e.clone(), true
 }
 
 // EnvelopeCount is how many envelopes an account holds.
@@ -107,167 +168,78 @@ func (s *Server) EnvelopeCount(accountID string) int {
 	return n
 }
 
-// SetEnvelopeStatus changes an envelope's status as if a recipient acted,
-// stamping the status change with the server's now so that a status-change
-// poll picks it up.
+// SetEnvelopeStatus forces an envelope's status, stamping the change with
+// the server's now so that a status-change poll picks it up, without
+// moving its recipients. To move an envelope along as recipients would,
+// use DeliverRecipient, SignRecipient, DeclineRecipient, CompleteEnvelope
+// and VoidEnvelope.
 func (s *Server) SetEnvelopeStatus(envelopeID, status string) error {
 	status = strings.ToLower(status)
 	if !containsFold(envelopeStatuses, status) {
 		return errorf("SetEnvelopeStatus: status %q is not one of %s", status, strings.Join(envelopeStatuses, ", "))
 	}
-	now := s.Now()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	e := s.envelopesByID[strings.ToLower(envelopeID)]
 	if e == nil {
+		s.mu.Unlock()
 		return errorf("SetEnvelopeStatus: no envelope %q", envelopeID)
 	}
-	e.Status = status
-	e.StatusChanged, e.LastModified = now, now
-	if status != "created" && e.Sent.IsZero() {
-		e.Sent = now
+	c := s.changeOf(e, "", "")
+	c.envelopeStatus(status)
+	if status != EnvelopeCreated && e.Sent.IsZero() {
+		e.Sent = c.now
 	}
+	s.mu.Unlock()
+	s.hooks.flush()
 	return nil
 }
 
-// envelopeDefinition is the part of a create request the fake checks.
-type envelopeDefinition struct {
-	Status             string                     `json:"status"`
-	EmailSubject       string                     `json:"emailSubject"`
-	Documents          []json.RawMessage          `json:"documents"`
-	TemplateID         string                     `json:"templateId"`
-	CompositeTemplates []json.RawMessage          `json:"compositeTemplates"`
-	TemplateRoles      []json.RawMessage          `json:"templateRoles"`
-	Recipients         map[string]json.RawMessage `json:"recipients"`
+// lookupEnvelope finds an envelope of the caller's account; s.mu held.
+func (s *Server) lookupEnvelope(c *caller, id string) *Envelope {
+	e := s.envelopesByID[strings.ToLower(id)]
+	if e == nil || e.AccountID != c.account.ID {
+		return nil
+	}
+	return e
 }
 
-// handleCreateEnvelope serves POST accounts/{accountId}/envelopes, with a
-// JSON body or a multipart body whose first part is the JSON definition.
-func (s *Server) handleCreateEnvelope(w http.ResponseWriter, r *http.Request, c *caller) {
-	def, extraDocs, err := readEnvelopeDefinition(r)
-	if err != nil {
-		writeESignError(w, http.StatusBadRequest, "INVALID_REQUEST_BODY", "The request body is missing or improperly formatted. "+err.Error())
-		return
-	}
-	var problems []string
-	status := strings.ToLower(def.Status)
-	switch status {
-	case "":
-		status = "created"
-	case "sent", "created":
-	default:
-		problems = append(problems, "status "+quote(def.Status)+" cannot be set on create: use sent or created")
-	}
-	if status == "sent" && strings.TrimSpace(def.EmailSubject) == "" {
-		problems = append(problems, "emailSubject is required to send an envelope")
-	}
-	docs := len(def.Documents) + extraDocs
-	if docs == 0 && def.TemplateID == "" && len(def.CompositeTemplates) == 0 {
-		problems = append(problems, "the envelope needs at least one document, a templateId or compositeTemplates")
-	}
-	if len(problems) > 0 {
-		writeESignError(w, http.StatusBadRequest, "INVALID_REQUEST_BODY", "The request body is missing or improperly formatted. "+strings.Join(problems, "; ")+".")
-		return
-	}
-	recipients := len(def.TemplateRoles)
-	for _, raw := range def.Recipients {
-		var list []json.RawMessage
-		if json.Unmarshal(raw, &list) == nil {
-			recipients += len(list)
-		}
-	}
-	now := s.Now()
-	s.mu.Lock()
-	e := &Envelope{
-		ID:            guid(s.seed, domEnvelope, uint64(1<<40+len(s.envelopes))),
-		AccountID:     c.account.ID,
-		SenderUserID:  c.user.ID,
-		Status:        status,
-		EmailSubject:  def.EmailSubject,
-		Created:       now,
-		StatusChanged: now,
-		LastModified:  now,
-		Documents:     docs,
-		Recipients:    recipients,
-	}
-	if status == "sent" {
-		e.Sent = now
-	}
-	s.envelopes = append(s.envelopes, e)
-	s.envelopesByID[e.ID] = e
-	s.mu.Unlock()
-	writeJSON(w, http.StatusCreated, map[string]string{
-		"envelopeId":     e.ID,
-		"uri":            "/envelopes/" + e.ID,
-		"statusDateTime": formatDS7(now),
-		"status":         status,
-	})
-}
-
-// readEnvelopeDefinition decodes the definition and counts documents sent
-// as further multipart parts.
-func readEnvelopeDefinition(r *http.Request) (*envelopeDefinition, int, error) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		return nil, 0, err
-	}
-	extra := 0
-	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if strings.HasPrefix(mt, "multipart/") {
-		mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
-		first, err := mr.NextPart()
-		if err != nil {
-			return nil, 0, errors.New("the multipart body has no parts: " + err.Error())
-		}
-		body, err = io.ReadAll(first)
-		if err != nil {
-			return nil, 0, err
-		}
-		for {
-			if _, err := mr.NextPart(); err != nil {
-				break
-			}
-			extra++
-		}
-	}
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return nil, 0, errors.New("the body must be a JSON object (an envelopeDefinition)")
-	}
-	var def envelopeDefinition
-	if err := json.Unmarshal(trimmed, &def); err != nil {
-		return nil, 0, errors.New(err.Error())
-	}
-	return &def, extra, nil
+func writeNoEnvelope(w http.ResponseWriter, id string) {
+	writeESignError(w, http.StatusNotFound, "ENVELOPE_DOES_NOT_EXIST", "The envelope "+id+" does not exist or you have no rights to it.")
 }
 
 // envelopeJSON is an envelope as GET and list return it.
 type envelopeJSON struct {
-	EnvelopeID            string        `json:"envelopeId"`
-	Status                string        `json:"status"`
-	EmailSubject          string        `json:"emailSubject"`
-	EnvelopeURI           string        `json:"envelopeUri"`
-	DocumentsURI          string        `json:"documentsUri"`
-	DocumentsCombinedURI  string        `json:"documentsCombinedUri"`
-	RecipientsURI         string        `json:"recipientsUri"`
-	CustomFieldsURI       string        `json:"customFieldsUri"`
-	NotificationURI       string        `json:"notificationUri"`
-	CertificateURI        string        `json:"certificateUri"`
-	CreatedDateTime       string        `json:"createdDateTime"`
-	SentDateTime          string        `json:"sentDateTime,omitempty"`
-	InitialSentDateTime   string        `json:"initialSentDateTime,omitempty"`
-	DeliveredDateTime     string        `json:"deliveredDateTime,omitempty"`
-	CompletedDateTime     string        `json:"completedDateTime,omitempty"`
-	DeclinedDateTime      string        `json:"declinedDateTime,omitempty"`
-	VoidedDateTime        string        `json:"voidedDateTime,omitempty"`
-	StatusChangedDateTime string        `json:"statusChangedDateTime"`
-	LastModifiedDateTime  string        `json:"lastModifiedDateTime"`
-	EnvelopeLocation      string        `json:"envelopeLocation"`
-	SigningLocation       string        `json:"signingLocation"`
-	PurgeState            string        `json:"purgeState"`
-	Is21CFRPart11         string        `json:"is21CFRPart11"`
-	IsSignatureProvider   string        `json:"isSignatureProviderEnvelope"`
-	Sender                *envelopeUser `json:"sender,omitempty"`
+	EnvelopeID            string             `json:"envelopeId"`
+	Status                string             `json:"status"`
+	EmailSubject          string             `json:"emailSubject"`
+	EmailBlurb            string             `json:"emailBlurb,omitempty"`
+	EnvelopeURI           string             `json:"envelopeUri"`
+	DocumentsURI          string             `json:"documentsUri"`
+	DocumentsCombinedURI  string             `json:"documentsCombinedUri"`
+	RecipientsURI         string             `json:"recipientsUri"`
+	CustomFieldsURI       string             `json:"customFieldsUri"`
+	NotificationURI       string             `json:"notificationUri"`
+	CertificateURI        string             `json:"certificateUri"`
+	TemplatesURI          string             `json:"templatesUri"`
+	CreatedDateTime       string             `json:"createdDateTime"`
+	SentDateTime          string             `json:"sentDateTime,omitempty"`
+	InitialSentDateTime   string             `json:"initialSentDateTime,omitempty"`
+	DeliveredDateTime     string             `json:"deliveredDateTime,omitempty"`
+	CompletedDateTime     string             `json:"completedDateTime,omitempty"`
+	DeclinedDateTime      string             `json:"declinedDateTime,omitempty"`
+	VoidedDateTime        string             `json:"voidedDateTime,omitempty"`
+	VoidedReason          string             `json:"voidedReason,omitempty"`
+	StatusChangedDateTime string             `json:"statusChangedDateTime"`
+	LastModifiedDateTime  string             `json:"lastModifiedDateTime"`
+	EnvelopeLocation      string             `json:"envelopeLocation"`
+	SigningLocation       string             `json:"signingLocation"`
+	PurgeState            string             `json:"purgeState"`
+	Is21CFRPart11         string             `json:"is21CFRPart11"`
+	IsSignatureProvider   string             `json:"isSignatureProviderEnvelope"`
+	TemplateID            string             `json:"templateId,omitempty"`
+	Sender                *envelopeUser      `json:"sender,omitempty"`
+	Recipients            *recipientsJSON    `json:"recipients,omitempty"`
+	EnvelopeDocuments     []envelopeDocument `json:"envelopeDocuments,omitempty"`
 }
 
 type envelopeUser struct {
@@ -277,13 +249,23 @@ type envelopeUser struct {
 	Email     string `json:"email"`
 }
 
-// envelopeJSONLocked renders e; s.mu must be held.
-func (s *Server) envelopeJSONLocked(e *Envelope) envelopeJSON {
+// dateOrEmpty formats t, or "" for a zero time.
+func dateOrEmpty(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return formatDS7(t)
+}
+
+// envelopeJSONLocked renders e with the include options (recipients,
+// tabs, documents); s.mu must be held.
+func (s *Server) envelopeJSONLocked(e *Envelope, include []string) envelopeJSON {
 	uri := "/envelopes/" + e.ID
 	out := envelopeJSON{
 		EnvelopeID:            e.ID,
 		Status:                e.Status,
 		EmailSubject:          e.EmailSubject,
+		EmailBlurb:            e.EmailBlurb,
 		EnvelopeURI:           uri,
 		DocumentsURI:          uri + "/documents",
 		DocumentsCombinedURI:  uri + "/documents/combined",
@@ -291,7 +273,15 @@ func (s *Server) envelopeJSONLocked(e *Envelope) envelopeJSON {
 		CustomFieldsURI:       uri + "/custom_fields",
 		NotificationURI:       uri + "/notification",
 		CertificateURI:        uri + "/documents/certificate",
+		TemplatesURI:          uri + "/templates",
 		CreatedDateTime:       formatDS7(e.Created),
+		SentDateTime:          dateOrEmpty(e.Sent),
+		InitialSentDateTime:   dateOrEmpty(e.Sent),
+		DeliveredDateTime:     dateOrEmpty(e.Delivered),
+		CompletedDateTime:     dateOrEmpty(e.Completed),
+		DeclinedDateTime:      dateOrEmpty(e.Declined),
+		VoidedDateTime:        dateOrEmpty(e.Voided),
+		VoidedReason:          e.VoidedReason,
 		StatusChangedDateTime: formatDS7(e.StatusChanged),
 		LastModifiedDateTime:  formatDS7(e.LastModified),
 		EnvelopeLocation:      "current_site",
@@ -299,23 +289,16 @@ func (s *Server) envelopeJSONLocked(e *Envelope) envelopeJSON {
 		PurgeState:            "unpurged",
 		Is21CFRPart11:         "false",
 		IsSignatureProvider:   "false",
-	}
-	if !e.Sent.IsZero() {
-		out.SentDateTime = formatDS7(e.Sent)
-		out.InitialSentDateTime = out.SentDateTime
-	}
-	switch e.Status {
-	case "delivered":
-		out.DeliveredDateTime = out.StatusChangedDateTime
-	case "completed":
-		out.CompletedDateTime = out.StatusChangedDateTime
-	case "declined":
-		out.DeclinedDateTime = out.StatusChangedDateTime
-	case "voided":
-		out.VoidedDateTime = out.StatusChangedDateTime
+		TemplateID:            e.TemplateID,
 	}
 	if u := s.usersByID[e.SenderUserID]; u != nil {
 		out.Sender = &envelopeUser{UserName: u.UserName, UserID: u.ID, AccountID: e.AccountID, Email: u.Email}
+	}
+	if containsFold(include, "recipients") {
+		out.Recipients = recipientsOf(e.Recipients, containsFold(include, "tabs"), e.Status)
+	}
+	if containsFold(include, "documents") {
+		out.EnvelopeDocuments = documentsOf(e)
 	}
 	return out
 }
@@ -323,16 +306,14 @@ func (s *Server) envelopeJSONLocked(e *Envelope) envelopeJSON {
 // handleGetEnvelope serves GET accounts/{accountId}/envelopes/{envelopeId}.
 func (s *Server) handleGetEnvelope(w http.ResponseWriter, r *http.Request, c *caller) {
 	s.mu.Lock()
-	e := s.envelopesByID[strings.ToLower(r.PathValue("envelopeId"))]
+	e := s.lookupEnvelope(c, r.PathValue("envelopeId"))
 	var out envelopeJSON
-	if e != nil && e.AccountID == c.account.ID {
-		out = s.envelopeJSONLocked(e)
-	} else {
-		e = nil
+	if e != nil {
+		out = s.envelopeJSONLocked(e, splitList(r.URL.Query().Get("include")))
 	}
 	s.mu.Unlock()
 	if e == nil {
-		writeESignError(w, http.StatusNotFound, "ENVELOPE_DOES_NOT_EXIST", "The envelope "+r.PathValue("envelopeId")+" does not exist or you have no rights to it.")
+		writeNoEnvelope(w, r.PathValue("envelopeId"))
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -389,6 +370,7 @@ func (s *Server) handleListEnvelopes(w http.ResponseWriter, r *http.Request, c *
 		bad(strings.Join(problems, "; "))
 		return
 	}
+	include := splitList(q.Get("include"))
 	statuses := splitList(q.Get("status"))
 	if containsFold(statuses, "any") {
 		statuses = nil
@@ -425,7 +407,7 @@ func (s *Server) handleListEnvelopes(w http.ResponseWriter, r *http.Request, c *
 	total := len(matched)
 	var page []envelopeJSON
 	for i := start; i < total && i < start+count; i++ {
-		page = append(page, s.envelopeJSONLocked(matched[i]))
+		page = append(page, s.envelopeJSONLocked(matched[i], include))
 	}
 	s.mu.Unlock()
 

@@ -20,7 +20,8 @@ func TestCreateEnvelopeValidatesTheDefinition(t *testing.T) {
 		wantInMsg  string
 	}{
 		{"a sent envelope with a document is created", `{"status":"sent","emailSubject":"Please sign","documents":[{"documentId":"1","name":"a.pdf","documentBase64":"JVBERg=="}],"recipients":{"signers":[{"email":"a@example.com","name":"A","recipientId":"1"}],"recipientCount":"1"}}`, 201, ""},
-		{"a draft without status defaults to created", `{"templateId":"abc"}`, 201, ""},
+		{"a draft without status defaults to created", `{"documents":[{"documentId":"1"}]}`, 201, ""},
+		{"an unknown template is refused", `{"templateId":"abc"}`, 400, "TEMPLATE_ID_INVALID"},
 		{"a draft needs no subject", `{"status":"created","documents":[{"documentId":"1"}]}`, 201, ""},
 		{"a sent envelope needs emailSubject", `{"status":"sent","documents":[{"documentId":"1"}]}`, 400, "emailSubject"},
 		{"an envelope needs a document or template", `{"status":"created"}`, 400, "document"},
@@ -45,7 +46,7 @@ func TestCreateEnvelopeValidatesTheDefinition(t *testing.T) {
 				}
 				return
 			}
-			if !strings.Contains(string(r.body), `"errorCode":"INVALID_REQUEST_BODY"`) || !strings.Contains(string(r.body), tt.wantInMsg) {
+			if !strings.Contains(string(r.body), `"errorCode":"INVALID_REQUEST_BODY"`) && !strings.Contains(string(r.body), `"errorCode":"TEMPLATE_ID_INVALID"`) || !strings.Contains(string(r.body), tt.wantInMsg) {
 				t.Errorf("body %s, want INVALID_REQUEST_BODY mentioning %q", r.body, tt.wantInMsg)
 			}
 		})
@@ -85,8 +86,8 @@ func TestCreatedEnvelopeCanBeReadBack(t *testing.T) {
 	if env.Status != "sent" || env.EmailSubject != "Multipart" || env.SentDateTime == "" || env.Sender == nil || env.Sender.UserID != srv.DefaultUserID() {
 		t.Errorf("envelope %s", r.body)
 	}
-	if got := srv.Envelopes(srv.DefaultAccountID())[0]; got.Documents != 2 {
-		t.Errorf("Documents = %d, want 2 (one in JSON, one part)", got.Documents)
+	if got := srv.Envelopes(srv.DefaultAccountID())[0]; len(got.Documents) != 2 {
+		t.Errorf("Documents = %d, want 2 (one in JSON, one part)", len(got.Documents))
 	}
 
 	r = get(t, srv, path+"/00000000-0000-4000-8000-000000000000", srv.AccessToken())

@@ -24,15 +24,21 @@ func toTicks(t time.Time) int64 { return t.UnixNano() / 100 }
 
 func fromTicks(k int64) time.Time { return time.Unix(k/ticksPerSecond, (k%ticksPerSecond)*100).UTC() }
 
-// eventSegment is a run of n events starting at index first.
+// eventSegment is a run of n events starting at index first: generated
+// ones, or (rec set, n = 1) one event recorded because a client or a test
+// acted on the fake's world (see record.go).
 type eventSegment struct {
 	first int
 	n     int
 	start int64 // ticks of the first event's base time
 	step  int64 // ticks between base times, >= 2
+	rec   *recordedEvent
 }
 
 func (sg *eventSegment) ticks(seed uint64, i int) int64 {
+	if sg.rec != nil {
+		return sg.start
+	}
 	k := int64(i - sg.first)
 	t := sg.start + k*sg.step
 	if half := sg.step / 2; half > 0 {
@@ -54,8 +60,9 @@ type eventStore struct {
 	users []userFrag
 	floor int64 // ticks that appended events must follow when none exist
 
-	mu   sync.Mutex // serializes appends
-	segs atomic.Pointer[[]eventSegment]
+	mu          sync.Mutex // serializes appends
+	segs        atomic.Pointer[[]eventSegment]
+	recordedIdx []int // indexes of recorded events; guarded by mu
 
 	cache pageCache
 }
@@ -343,6 +350,10 @@ func (es *eventStore) renderPage(dst []byte, from, to int) []byte {
 			}
 			if i > from {
 				dst = append(dst, ',')
+			}
+			if rec := segs[si].rec; rec != nil {
+				dst = append(dst, rec.json...)
+				continue
 			}
 			dst = es.appendEvent(dst, i, segs[si].ticks(es.seed, i))
 		}

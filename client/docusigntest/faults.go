@@ -198,13 +198,13 @@ func (s *Server) applyFault(w http.ResponseWriter, sw *statusWriter, r *http.Req
 		}
 	}
 	if f.latencyOnly() {
-		s.mux.ServeHTTP(sw, r)
+		s.serve(sw, r)
 		return
 	}
 	var real *bufferedResponse
 	if f.ProcessFirst || f.Truncate {
 		real = &bufferedResponse{header: http.Header{}}
-		s.mux.ServeHTTP(real, r)
+		s.serve(real, r)
 	}
 	if f.DropConnection {
 		sw.drop()

@@ -116,8 +116,8 @@ func TestFaultsMatchMethodPathAndMatcher(t *testing.T) {
 	f := srv.InjectFault(Fault{Method: "POST", PathPrefix: "/restapi/", Match: func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/envelopes") }, Status: 503})
 	wantStatus(t, get(t, srv, acct, tok), 200)
 	wantStatus(t, get(t, srv, acct+"/envelopes?from_date=2024-01-01", tok), 200)
-	wantStatus(t, do(t, srv, "POST", acct+"/envelopes", tok, strings.NewReader(`{"templateId":"x"}`)), 503)
-	wantStatus(t, do(t, srv, "POST", acct+"/envelopes", tok, strings.NewReader(`{"templateId":"x"}`)), 201)
+	wantStatus(t, do(t, srv, "POST", acct+"/envelopes", tok, strings.NewReader(`{"documents":[{"documentId":"1"}]}`)), 503)
+	wantStatus(t, do(t, srv, "POST", acct+"/envelopes", tok, strings.NewReader(`{"documents":[{"documentId":"1"}]}`)), 201)
 	if f.Fired() != 1 {
 		t.Errorf("Fired %d, want 1", f.Fired())
 	}
@@ -134,7 +134,7 @@ func TestProcessFirstCommitsBeforeTheResponseIsLost(t *testing.T) {
 	tok := srv.AccessToken()
 	path := "/restapi/v2.1/accounts/" + srv.DefaultAccountID() + "/envelopes"
 	srv.InjectFault(Fault{Method: "POST", PathPrefix: path, ProcessFirst: true, DropConnection: true})
-	req, _ := http.NewRequest("POST", srv.URL()+path, strings.NewReader(`{"status":"created","templateId":"t"}`))
+	req, _ := http.NewRequest("POST", srv.URL()+path, strings.NewReader(`{"status":"created","documents":[{"documentId":"1"}]}`))
 	req.Header.Set("Authorization", "Bearer "+tok)
 	if res, err := srv.Client().Do(req); err == nil {
 		res.Body.Close()

@@ -78,12 +78,19 @@ type MonitorEvent struct {
 	// Result is Success or Failure.
 	Result string
 	Source string
+	// Data is the event's data object, as JSON, as the stream sends it.
+	Data string
 }
 
 // MonitorEvent returns event i (0 <= i < MonitorEventCount).
 func (s *Server) MonitorEvent(i int) MonitorEvent {
 	if i < 0 || i >= s.events.count() {
 		panic("docusigntest: MonitorEvent(" + strconv.Itoa(i) + "): out of range")
+	}
+	if rec := s.events.recorded(i); rec != nil {
+		ev := rec.ev
+		ev.Index = i
+		return ev
 	}
 	c := s.events.choose(i)
 	ev := MonitorEvent{
@@ -101,6 +108,7 @@ func (s *Server) MonitorEvent(i int) MonitorEvent {
 	if c.failed {
 		ev.Result = "Failure"
 	}
+	ev.Data = string(c.kind.data(s.events, nil, i, c.r3>>16, c.failed))
 	return ev
 }
 

@@ -2,6 +2,7 @@ package docusigntest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -45,6 +46,15 @@ type Server struct {
 	tokens         map[string]*token
 	envelopes      []*Envelope
 	envelopesByID  map[string]*Envelope
+	templates      []*Template
+	templatesByID  map[string]*Template
+	views          map[string]*view
+	imports        []*userImport
+	idSeq          uint64 // recipient, tab and other generated IDs
+
+	hooks    hookSet
+	userMux  *http.ServeMux // handlers added with Handle, tried first
+	userPats atomic.Int32   // how many; 0 skips the lookup
 
 	events  *eventStore
 	limiter *rateLimiter
@@ -75,6 +85,9 @@ func NewServer(opts ...Option) *Server {
 		consents:      map[consentKey]map[string]bool{},
 		tokens:        map[string]*token{},
 		envelopesByID: map[string]*Envelope{},
+		templatesByID: map[string]*Template{},
+		views:         map[string]*view{},
+		userMux:       http.NewServeMux(),
 		limiter:       newRateLimiter(cfg.hourly, cfg.burst, cfg.throttle),
 	}
 	s.log.limit = cfg.logLimit
@@ -199,24 +212,72 @@ func (s *Server) routes() *http.ServeMux {
 	m.HandleFunc("POST /oauth/token", s.handleToken)
 	m.HandleFunc("GET /oauth/auth", s.handleConsent)
 	m.HandleFunc("GET /oauth/userinfo", s.handleUserinfo)
+	m.HandleFunc("GET /signing/{kind}", s.handleSigningPage)
 
-	const es = "/restapi/v2.1/accounts/{accountId}"
-	m.HandleFunc("GET "+es, s.esign(s.handleAccount))
-	m.HandleFunc("GET "+es+"/settings", s.esign(s.handleAccountSettings))
-	m.HandleFunc("GET "+es+"/users", s.esign(s.handleESignUsers))
-	m.HandleFunc("GET "+es+"/users/{userId}", s.esign(s.handleESignUser))
-	m.HandleFunc("POST "+es+"/envelopes", s.esign(s.handleCreateEnvelope))
-	m.HandleFunc("GET "+es+"/envelopes", s.esign(s.handleListEnvelopes))
-	m.HandleFunc("GET "+es+"/envelopes/{envelopeId}", s.esign(s.handleGetEnvelope))
-
-	m.HandleFunc("GET /management/v2/organizations/{orgId}/users", s.authorized(apiAdmin, "user_read", s.handleAdminUsers))
-
-	m.HandleFunc("GET /api/v2.0/datasets/{dataset}/stream", s.authorized(apiMonitor, "impersonation", s.handleMonitorStream))
-
-	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeAPIError(w, apiOf(r.URL.Path), http.StatusNotFound, "RESOURCE_NOT_FOUND", "no such resource: "+r.Method+" "+r.URL.Path)
-	})
+	for _, rt := range s.apiRoutes() {
+		m.HandleFunc(rt.pattern, rt.handler)
+	}
+	s.unimplementedRoutes(m)
 	return m
+}
+
+// route is one API operation the fake serves.
+type route struct {
+	pattern string
+	handler http.HandlerFunc
+}
+
+// apiRoutes lists every API operation the fake implements (the package
+// documentation lists the same).
+func (s *Server) apiRoutes() []route {
+	const (
+		es  = "/restapi/v2.1/accounts/{accountId}"
+		env = es + "/envelopes/{envelopeId}"
+		adm = "/management/v2/organizations/{organizationId}"
+	)
+	return []route{
+		{"GET " + es, s.esign(s.handleAccount)},
+		{"GET " + es + "/settings", s.esign(s.handleAccountSettings)},
+		{"GET " + es + "/users", s.esign(s.handleESignUsers)},
+		{"POST " + es + "/users", s.esign(s.handleCreateESignUsers)},
+		{"PUT " + es + "/users", s.esign(s.handleUpdateESignUsers)},
+		{"DELETE " + es + "/users", s.esign(s.handleCloseESignUsers)},
+		{"GET " + es + "/users/{userId}", s.esign(s.handleESignUser)},
+		{"PUT " + es + "/users/{userId}", s.esign(s.handleUpdateESignUser)},
+
+		{"POST " + es + "/envelopes", s.esign(s.handleCreateEnvelope)},
+		{"GET " + es + "/envelopes", s.esign(s.handleListEnvelopes)},
+		{"GET " + env, s.esign(s.handleGetEnvelope)},
+		{"PUT " + env, s.esign(s.handleUpdateEnvelope)},
+		{"GET " + env + "/recipients", s.esign(s.handleListRecipients)},
+		{"POST " + env + "/recipients", s.esign(s.handleCreateRecipients)},
+		{"PUT " + env + "/recipients", s.esign(s.handleUpdateRecipients)},
+		{"DELETE " + env + "/recipients", s.esign(s.handleDeleteRecipients)},
+		{"DELETE " + env + "/recipients/{recipientId}", s.esign(s.handleDeleteRecipients)},
+		{"GET " + env + "/recipients/{recipientId}/tabs", s.esign(s.handleListTabs)},
+		{"GET " + env + "/documents", s.esign(s.handleListDocuments)},
+		{"PUT " + env + "/documents", s.esign(s.handleUpdateDocuments)},
+		{"DELETE " + env + "/documents", s.esign(s.handleDeleteDocuments)},
+		{"GET " + env + "/documents/{documentId}", s.esign(s.handleGetDocument)},
+		{"PUT " + env + "/documents/{documentId}", s.esign(s.handleUpdateDocument)},
+		{"POST " + env + "/views/recipient", s.esign(s.handleRecipientView)},
+		{"POST " + env + "/views/sender", s.esign(s.handleEnvelopeView("sender"))},
+		{"POST " + env + "/views/correct", s.esign(s.handleEnvelopeView("correct"))},
+
+		{"POST " + es + "/templates", s.esign(s.handleCreateTemplate)},
+		{"GET " + es + "/templates", s.esign(s.handleListTemplates)},
+		{"GET " + es + "/templates/{templateId}", s.esign(s.handleGetTemplate)},
+
+		{"GET /management/v2/organizations/{orgId}/users", s.authorized(apiAdmin, "user_read", s.handleAdminUsers)},
+		{"GET " + adm + "/users/profile", s.authorized(apiAdmin, "user_read", s.handleAdminProfiles)},
+		{"GET /management/v2.1/organizations/{organizationId}/users/dsprofile", s.authorized(apiAdmin, "user_read", s.handleAdminDSProfiles)},
+		{"POST " + adm + "/imports/bulk_users/add", s.authorized(apiAdmin, "user_write", s.handleBulkImportAdd)},
+		{"GET " + adm + "/imports/bulk_users", s.authorized(apiAdmin, "user_read", s.handleBulkImports)},
+		{"GET " + adm + "/imports/bulk_users/{importId}", s.authorized(apiAdmin, "user_read", s.handleBulkImport)},
+		{"GET " + adm + "/imports/bulk_users/{importId}/results_csv", s.authorized(apiAdmin, "user_read", s.handleBulkImportCSV)},
+
+		{"GET /api/v2.0/datasets/{dataset}/stream", s.authorized(apiMonitor, "impersonation", s.handleMonitorStream)},
+	}
 }
 
 // caller is the authenticated identity of an API request.
@@ -241,7 +302,7 @@ func (s *Server) authorized(kind api, scope string, h func(http.ResponseWriter, 
 			writeUnauthorized(w, kind, "the token's user does not exist")
 			return
 		}
-		if !t.hasScope(scope) {
+		if scope != "" && !t.hasScope(scope) {
 			if kind == apiESignature {
 				writeESignError(w, http.StatusUnauthorized, "USER_AUTHENTICATION_FAILED", "the access token lacks the "+scope+" scope")
 			} else {
@@ -265,7 +326,7 @@ func (s *Server) authorized(kind api, scope string, h func(http.ResponseWriter, 
 				fmt.Sprintf("The specified User is not a member of account %s.", r.PathValue("accountId")))
 			return
 		}
-		h(w, r, c)
+		h(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)), c)
 	}
 }
 
@@ -334,7 +395,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.applyFault(w, sw, r, f)
 		return
 	}
-	s.mux.ServeHTTP(sw, r)
+	s.serve(sw, r)
+}
+
+// serve routes r: a handler added with Handle first, then the fake's own.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if s.userPats.Load() > 0 {
+		if h, pattern := s.userMux.Handler(r); pattern != "" {
+			h.ServeHTTP(w, r)
+			return
+		}
+	}
+	s.mux.ServeHTTP(w, r)
 }
 
 func (s *Server) traceToken() string {

@@ -121,22 +121,22 @@ func TestEveryResponseCarriesADistinctTraceToken(t *testing.T) {
 	}
 }
 
-func TestUnknownPathsAnswerInTheAPIsErrorShape(t *testing.T) {
+func TestUnknownPathsAnswer501InTheAPIsErrorShape(t *testing.T) {
 	srv := newTestServer(t)
 	tok := srv.AccessToken()
 	r := get(t, srv, "/restapi/v2.1/nothing", tok)
-	wantStatus(t, r, http.StatusNotFound)
+	wantStatus(t, r, http.StatusNotImplemented)
 	var es esignError
 	r.decode(t, &es)
-	if es.ErrorCode == "" {
-		t.Errorf("eSignature 404 body %s has no errorCode", r.body)
+	if es.ErrorCode != CodeNotImplemented || !strings.Contains(es.Message, "GET /restapi/v2.1/nothing") {
+		t.Errorf("eSignature 501 body %s does not name the operation", r.body)
 	}
 	r = get(t, srv, "/management/v2/nothing", tok)
-	wantStatus(t, r, http.StatusNotFound)
+	wantStatus(t, r, http.StatusNotImplemented)
 	var oe oauthError
 	r.decode(t, &oe)
-	if oe.Code == "" {
-		t.Errorf("Admin 404 body %s has no error", r.body)
+	if oe.Code != "not_implemented" || !strings.Contains(oe.Description, "GET /management/v2/nothing") {
+		t.Errorf("Admin 501 body %s does not name the operation", r.body)
 	}
 }
 
