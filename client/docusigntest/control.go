@@ -145,9 +145,9 @@ func (s *Server) handleUpdateEnvelope(w http.ResponseWriter, r *http.Request, c 
 			}
 		}
 		switch status {
-		case "", e.Status:
+		case "":
 		case EnvelopeSent:
-			if e.Status != EnvelopeCreated {
+			if e.Status != EnvelopeCreated && !(e.inProcess() && resend) {
 				fail("ENVELOPE_INVALID_STATUS", "The envelope is "+e.Status+"; only a draft (created) envelope can be sent.")
 				return
 			}

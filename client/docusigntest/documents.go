@@ -38,7 +38,6 @@ type envelopeDocument struct {
 	SignerMustAcknowledge  string          `json:"signerMustAcknowledge,omitempty"`
 	ContainsPdfFormFields  string          `json:"containsPdfFormFields,omitempty"`
 	SizeBytes              string          `json:"sizeBytes,omitempty"`
-	AuthoritativeCopy      *bool           `json:"authoritativeCopy,omitempty"`
 	AvailableDocumentTypes []availableType `json:"availableDocumentTypes,omitempty"`
 	Pages                  []pageJSON      `json:"pages,omitempty"`
 }
@@ -58,7 +57,6 @@ type pageJSON struct {
 
 // documentsOf lists an envelope's documents and its certificate.
 func documentsOf(e *Envelope) []envelopeDocument {
-	f := false
 	var out []envelopeDocument
 	for i := range e.Documents {
 		d := &e.Documents[i]
@@ -76,7 +74,6 @@ func documentsOf(e *Envelope) []envelopeDocument {
 			SignerMustAcknowledge:  "no_interaction",
 			ContainsPdfFormFields:  "false",
 			SizeBytes:              strconv.Itoa(len(pdf)),
-			AuthoritativeCopy:      &f,
 			AvailableDocumentTypes: []availableType{{Type: "electronic", IsDefault: "true"}},
 		}
 		for p := 1; p <= pages; p++ {
@@ -89,7 +86,7 @@ func documentsOf(e *Envelope) []envelopeDocument {
 			DocumentID: "certificate", Name: "Summary", Type: "summary",
 			URI: "/envelopes/" + e.ID + "/documents/certificate", Order: "999",
 			Display: "inline", IncludeInDownload: "true", SignerMustAcknowledge: "no_interaction",
-			AuthoritativeCopy: &f, AvailableDocumentTypes: []availableType{{Type: "electronic", IsDefault: "true"}},
+			AvailableDocumentTypes: []availableType{{Type: "electronic", IsDefault: "true"}},
 		})
 	}
 	return out

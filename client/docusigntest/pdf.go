@@ -236,3 +236,9 @@ func pdfFileName(name string) string {
 	}
 	return name
 }
+
+// SamplePDF returns a small valid one-page PDF showing title, for tests
+// that upload documents.
+func SamplePDF(title string) []byte {
+	return renderPDF(title, []pdfPage{{title}})
+}
