@@ -401,8 +401,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serve routes r: a handler added with Handle first, then the fake's own.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.userPats.Load() > 0 {
-		if h, pattern := s.userMux.Handler(r); pattern != "" {
-			h.ServeHTTP(w, r)
+		if _, pattern := s.userMux.Handler(r); pattern != "" {
+			s.userMux.ServeHTTP(w, r) // sets the path values
 			return
 		}
 	}

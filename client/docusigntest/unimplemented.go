@@ -19,6 +19,7 @@ const CodeNotImplemented = "NOT_IMPLEMENTED"
 // envelopes/transfer_rules looking like GET envelopes/{envelopeId}), so
 // they are registered explicitly to answer 501.
 var shadowedOperations = []string{
+	"GET /restapi/v2.1/accounts/provisioning",
 	"GET /restapi/v2.1/accounts/{accountId}/envelopes/transfer_rules",
 	"PUT /restapi/v2.1/accounts/{accountId}/envelopes/transfer_rules",
 	"PUT /restapi/v2.1/accounts/{accountId}/envelopes/status",
