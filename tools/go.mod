@@ -3,10 +3,18 @@ module github.com/dsgo/docusign/tools
 go 1.25.0
 
 require (
+	github.com/dsgo/docusign v0.0.0
 	github.com/getkin/kin-openapi v0.142.0
+	github.com/google/uuid v1.6.0
 	github.com/oapi-codegen/oapi-codegen/v2 v2.8.2
 	golang.org/x/mod v0.38.0
 	gopkg.in/yaml.v3 v3.0.1
+)
+
+require (
+	github.com/apapsch/go-jsonmerge/v2 v2.0.0 // indirect
+	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
+	github.com/oapi-codegen/runtime v1.8.0 // indirect
 )
 
 require (
@@ -23,3 +31,5 @@ require (
 	golang.org/x/text v0.40.0 // indirect
 	golang.org/x/tools v0.48.0 // indirect
 )
+
+replace github.com/dsgo/docusign => ../
