@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/dsgo/docusign/client"
 	"github.com/dsgo/docusign/client/docusigntest"
+	"github.com/dsgo/docusign/gen/esignature/envelopedocuments"
 	"github.com/dsgo/docusign/gen/esignature/envelopes"
 	"github.com/dsgo/docusign/gen/esignature/models"
 )
@@ -130,7 +132,17 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	say("envelope", "created %s", id)
+	say("envelope", "created %s (sent)", id)
+	// The fake's signer signs; the envelope completes and its certificate
+	// downloads, all of which the Monitor stream below collects.
+	if err := srv.SignRecipient(id, "1"); err != nil {
+		return err
+	}
+	pages, err := downloadCertificate(ctx, c, id)
+	if err != nil {
+		return err
+	}
+	say("", "signer 1 signed: completed; certificate of completion downloaded (%d-page PDF)", pages)
 
 	// 7. Monitor events: a first run stops part-way (as if killed), a
 	// second run resumes from the checkpoint file.
@@ -147,7 +159,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	say("events", "run 1 stopped after %d, run 2 resumed with %d: %d unique of %d in the stream, %d duplicates", n1, n2, unique, srv.MonitorEventCount(), n1+n2-unique)
+	say("events", "run 1 stopped after %d, run 2 resumed with %d: %d unique of %d in the stream, %d duplicates (the envelope's Sent and Completed included)", n1, n2, unique, srv.MonitorEventCount(), n1+n2-unique)
 	if unique != srv.MonitorEventCount() || n1+n2 != unique {
 		return fmt.Errorf("demo: events lost or duplicated across the resume")
 	}
@@ -202,7 +214,7 @@ func sendEnvelope(ctx context.Context, c *client.Client) (string, error) {
 	resp, err := api.CreateEnvelopeWithResponse(ctx, acct, nil, models.EnvelopeDefinition{
 		EmailSubject: s("Please sign the demo agreement"),
 		Status:       s("sent"),
-		Documents:    []models.Document{{DocumentID: s("1"), Name: s("agreement.pdf"), DocumentBase64: s("JVBERi0xLjQK")}},
+		Documents:    []models.Document{{DocumentID: s("1"), Name: s("agreement.pdf"), DocumentBase64: s(base64.StdEncoding.EncodeToString(docusigntest.SamplePDF("Demo agreement")))}},
 		Recipients: &models.Recipients{Signers: []models.Signer{{
 			RecipientID: s("1"), Email: s("signer@example.com"), Name: s("Demo Signer"),
 		}}},
@@ -213,14 +225,25 @@ func sendEnvelope(ctx context.Context, c *client.Client) (string, error) {
 	if resp.JSON201 == nil || resp.JSON201.EnvelopeID == nil {
 		return "", fmt.Errorf("demo: create envelope answered %s without an envelope ID", resp.Status())
 	}
-	return *resp.JSON201.EnvelopeID + " (" + deref(resp.JSON201.Status) + ")", nil
+	return *resp.JSON201.EnvelopeID, nil
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
+// downloadCertificate downloads an envelope's certificate of completion
+// and returns its page count.
+func downloadCertificate(ctx context.Context, c *client.Client, envelopeID string) (int, error) {
+	acct, err := c.AccountID(ctx)
+	if err != nil {
+		return 0, err
 	}
-	return *s
+	docs, err := client.ESignature(ctx, c, envelopedocuments.NewClientWithResponses, envelopedocuments.WithHTTPClient)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := docs.GetDocumentWithResponse(ctx, acct, envelopeID, "certificate", nil)
+	if err != nil {
+		return 0, err
+	}
+	return docusigntest.CheckPDF(resp.Body)
 }
 
 // countEvents counts the events of two NDJSON runs and the unique IDs.

@@ -63,7 +63,7 @@ func TestDemoRunsTheWholeFlowEndToEnd(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errOut.String())
 	}
-	for _, want := range []string{"consent_required", "consent granted", "token valid until", "20/20", "ready=true", "created", "3000 unique of 3000", "0 duplicates", "organization users"} {
+	for _, want := range []string{"consent_required", "consent granted", "token valid until", "20/20", "ready=true", "created", "signed: completed", "certificate of completion downloaded (1-page PDF)", "3002 unique of 3002", "0 duplicates", "organization users"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
 		}
