@@ -80,6 +80,7 @@ func (s *Server) handleCreateEnvelope(w http.ResponseWriter, r *http.Request, c 
 	for i := range e.Documents {
 		e.Documents[i].Order = i + 1
 	}
+	defaultRoutingOrder(e.Recipients)
 	e.ID = guid(s.seed, domEnvelope, uint64(1<<40+len(s.envelopes)))
 	e.StatusChanged, e.LastModified = now, now
 	s.assignRecipientIDs(e)
@@ -181,7 +182,7 @@ func mergeRecipient(dst *Recipient, src Recipient) {
 	if src.ID != "" {
 		dst.ID = src.ID
 	}
-	if src.RoutingOrder > 1 {
+	if src.RoutingOrder > 0 {
 		dst.RoutingOrder = src.RoutingOrder
 	}
 	for typ, list := range src.Tabs {

@@ -273,7 +273,6 @@ func (s *Server) recipientFrom(m map[string]any, typ, field string) (Recipient, 
 		Email:        str("email"),
 		RoleName:     str("roleName"),
 		ClientUserID: str("clientUserId"),
-		RoutingOrder: 1,
 	}
 	if ro := str("routingOrder"); ro != "" {
 		n, err := strconv.Atoi(ro)
@@ -327,6 +326,17 @@ func tabsFrom(v any, field string) (map[string][]map[string]any, []string) {
 		}
 	}
 	return out, problems
+}
+
+// defaultRoutingOrder gives recipients without a routing order the first
+// one and sorts them by routing order.
+func defaultRoutingOrder(rs []Recipient) {
+	for i := range rs {
+		if rs[i].RoutingOrder == 0 {
+			rs[i].RoutingOrder = 1
+		}
+	}
+	sortRecipients(rs)
 }
 
 // assignRecipientIDs fills recipientIdGuid, tab IDs and the recipient ID a

@@ -41,6 +41,93 @@
 // budgets are effectively unlimited unless WithRateLimit sets them. Every
 // response carries X-DocuSign-TraceToken.
 //
+// # What is served
+//
+// OAuth: POST /oauth/token (JWT grant), GET /oauth/auth (consent),
+// GET /oauth/userinfo.
+//
+// eSignature (under /restapi/v2.1/accounts/{accountId}):
+//
+//	GET    ""                                   account (include_account_settings)
+//	GET    /settings
+//	GET    /users                               list (status, email, email_substring, user_name_substring, paging)
+//	POST   /users                               create (newUsers; per-user errorDetails)
+//	PUT    /users                               update several
+//	DELETE /users                               close
+//	GET    /users/{userId}
+//	PUT    /users/{userId}                      update one
+//	POST   /envelopes                           create: JSON (documentBase64), multipart (JSON part + document parts),
+//	                                            templateId + templateRoles, compositeTemplates; status created or sent
+//	GET    /envelopes                           status changes (from_date, to_date, from_to_status, status, envelope_ids,
+//	                                            include, order, start_position, count)
+//	GET    /envelopes/{envelopeId}              (include=recipients,tabs,documents)
+//	PUT    /envelopes/{envelopeId}              send a draft (status sent), void (status voided + voidedReason),
+//	                                            resend (resend_envelope=true), change subject and message
+//	GET    /envelopes/{envelopeId}/recipients   (include_tabs)
+//	POST   /envelopes/{envelopeId}/recipients   add
+//	PUT    /envelopes/{envelopeId}/recipients   correct (resend_envelope)
+//	DELETE /envelopes/{envelopeId}/recipients   and DELETE .../recipients/{recipientId}
+//	GET    /envelopes/{envelopeId}/recipients/{recipientId}/tabs
+//	GET    /envelopes/{envelopeId}/documents    list (with the certificate once sent)
+//	PUT    /envelopes/{envelopeId}/documents    add or replace (documentBase64)
+//	DELETE /envelopes/{envelopeId}/documents    from a draft
+//	GET    /envelopes/{envelopeId}/documents/{documentId}   a document, combined (certificate=true), archive (zip),
+//	                                            certificate, portfolio; encoding=base64
+//	PUT    /envelopes/{envelopeId}/documents/{documentId}   replace with the raw bytes (or JSON documentBase64)
+//	POST   /envelopes/{envelopeId}/views/recipient, /views/sender, /views/correct
+//	POST   /templates, GET /templates, GET /templates/{templateId}
+//
+// Admin (under /management): GET /v2/organizations/{orgId}/users (the
+// organization's users), GET .../users/profile?email= and GET
+// /v2.1/organizations/{orgId}/users/dsprofile?email= (profiles), POST
+// .../imports/bulk_users/add (multipart CSV, part file.csv; columns
+// AccountID, UserEmail, FirstName, LastName, UserName, UserTitle,
+// eSignPermissionProfile), GET .../imports/bulk_users, GET
+// .../imports/bulk_users/{importId}, GET .../{importId}/results_csv.
+//
+// Monitor: GET /api/v2.0/datasets/monitor/stream.
+//
+// Every other DocuSign operation answers 501 with errorCode
+// NOT_IMPLEMENTED (error not_implemented outside eSignature) and a message
+// naming the method and path: a test that expects "not found" never passes
+// because the fake lacks a route. Handle and HandleFunc add routes (or
+// replace the fake's), behind its authentication, rate limits, fault
+// injection and request log; CallerOf tells a handler who called.
+//
+// # Envelopes
+//
+// Documents keep the bytes uploaded; a download returns them when they are
+// a whole PDF and otherwise a generated one-page PDF naming the document.
+// combined is one generated page per document (name, size, SHA-256 of the
+// upload, who signed), the certificate lists the envelope's and each
+// recipient's steps, archive is a zip of the documents and Summary.pdf.
+// SamplePDF makes a small valid PDF to upload; CheckPDF checks the fake's
+// downloads.
+//
+// Recipients follow their routing order: sending gives the envelope to the
+// lowest order; when all who must act there have finished, the next order
+// gets it; when everyone has, the envelope completes (carbon copies
+// complete with it). A recipient declining declines the envelope. A
+// recipient view URL (for recipients with a clientUserId) delivers the
+// envelope when opened; adding action=sign or action=decline signs or
+// declines and redirects to the returnUrl with event=signing_complete or
+// decline, as embedded signing does.
+//
+// DeliverRecipient, SignRecipient, DeclineRecipient, CompleteEnvelope and
+// VoidEnvelope move envelopes along from a test, stamped with the fake's
+// clock; SetEnvelopeStatus forces a status. AddTemplate stores a server
+// template fixture. OnEnvelopeEvent observes every lifecycle step (Connect's
+// event names: envelope-sent, recipient-completed, ...), whatever caused
+// it.
+//
+// # One world
+//
+// What clients and tests do shows up in the Monitor stream, after the
+// generated events: envelopes sent, completed, declined, voided, corrected
+// and resent (object Envelope) and users created and
+// closed through the eSignature users API or an Admin bulk import (object
+// User). RecordedEvents lists them.
+//
 // # Control
 //
 // Time is the server's own (Now, Advance, WithClock, WithStartTime).

@@ -277,12 +277,10 @@ func (c *change) route() {
 				}
 				r.Status = RecipientCompleted
 				r.Signed = c.now
+				c.notify(EventRecipientCompleted, r.ID)
 			}
 		}
 		c.envelopeStatus(EnvelopeCompleted)
-		for i := range e.Recipients {
-			c.notify(EventRecipientCompleted, e.Recipients[i].ID)
-		}
 		return
 	}
 	if current < 0 {

@@ -165,6 +165,7 @@ func (s *Server) handleCreateRecipients(w http.ResponseWriter, r *http.Request, 
 			}
 		}
 		first := len(e.Recipients)
+		defaultRoutingOrder(rs)
 		for i := range rs {
 			rs[i].Status = RecipientCreated
 			if rs[i].ID == "" {
@@ -219,9 +220,6 @@ func (s *Server) handleUpdateRecipients(w http.ResponseWriter, r *http.Request, 
 				continue
 			}
 			mergeRecipient(target, upd)
-			if upd.RoutingOrder >= 1 {
-				target.RoutingOrder = upd.RoutingOrder
-			}
 			if resend && (target.Status == RecipientSent || target.Status == RecipientDelivered) {
 				target.Sent = ch.now
 				ch.notify(EventRecipientSent, target.ID)

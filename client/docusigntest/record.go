@@ -16,14 +16,12 @@ const (
 	MonitorObjectUser     = "User"
 
 	MonitorActionSent      = "Sent"
-	MonitorActionDelivered = "Delivered"
 	MonitorActionCompleted = "Completed"
 	MonitorActionDeclined  = "Declined"
 	MonitorActionVoided    = "Voided"
 	MonitorActionCorrected = "Corrected"
 	MonitorActionResent    = "Resent"
 	MonitorActionCreated   = "Created"
-	MonitorActionUpdated   = "Updated"
 	MonitorActionClosed    = "Closed"
 )
 

@@ -84,10 +84,8 @@ func (s *Server) AddTemplate(t Template) (Template, error) {
 		if fake.Recipients[i].Type == "" {
 			fake.Recipients[i].Type = "signers"
 		}
-		if fake.Recipients[i].RoutingOrder == 0 {
-			fake.Recipients[i].RoutingOrder = 1
-		}
 	}
+	defaultRoutingOrder(fake.Recipients)
 	s.assignRecipientIDs(fake)
 	s.templates = append(s.templates, &stored)
 	s.templatesByID[stored.ID] = &stored
