@@ -111,7 +111,10 @@ func (h *hookSet) flush() {
 				break
 			}
 			for _, ev := range batch {
-				for _, fn := range fns {
+				for i, fn := range fns {
+					if i > 0 {
+						ev.Envelope = ev.Envelope.clone() // each observer its own copy
+					}
 					fn(ev)
 				}
 			}

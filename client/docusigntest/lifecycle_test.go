@@ -417,3 +417,52 @@ func TestESignatureUsersAreCreatedUpdatedAndClosed(t *testing.T) {
 		t.Errorf("last stream event %+v", ev)
 	}
 }
+
+func TestBulkImportReportsPerRowResults(t *testing.T) {
+	srv := newTestServer(t, WithUsers(5), WithEvents(0), WithEnvelopes(0))
+	tok := srv.IssueToken(srv.DefaultUserID(), "user_read", "user_write")
+	base := "/management/v2/organizations/" + srv.OrgID() + "/imports/bulk_users"
+	upload := func(csv string) response {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file.csv", "users.csv")
+		fw.Write([]byte(csv))
+		mw.Close()
+		return do(t, srv, "POST", base+"/add", tok, &body, "Content-Type", mw.FormDataContentType())
+	}
+	r := upload("FirstName,LastName\nA,B\n")
+	if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "AccountID and UserEmail") {
+		t.Errorf("CSV without the required columns: %d %s", r.status, r.body)
+	}
+	acct := srv.Accounts()[0]
+	r = upload("AccountID,UserEmail,FirstName,LastName,Shoe Size\n" +
+		acct.Number + ",one@example.com,One,Person,42\n" +
+		acct.ID + ",one@example.com,One,Again,43\n" +
+		"nope,two@example.com,Two,Person,44\n")
+	wantStatus(t, r, http.StatusOK)
+	var imp importJSON
+	r.decode(t, &imp)
+	if imp.Status != "queued" {
+		t.Errorf("POST answered status %q, want queued", imp.Status)
+	}
+	r = get(t, srv, base+"/"+imp.ID, tok)
+	r.decode(t, &imp)
+	if imp.Status != "completed" || imp.UserCount != 3 || imp.AddedUserCount != 1 || imp.ErrorCount != 2 || imp.InvalidColumnHeaders != "Shoe Size" {
+		t.Errorf("import %s", r.body)
+	}
+	r = get(t, srv, base+"/"+imp.ID+"/results_csv", tok)
+	lines := strings.Split(strings.TrimSpace(string(r.body)), "\n")
+	if len(lines) != 4 || !strings.Contains(lines[1], ",Added,") || !strings.Contains(lines[2], "USER_ALREADY_EXISTS_IN_ACCOUNT") || !strings.Contains(lines[3], "not an account") {
+		t.Errorf("results CSV:\n%s", r.body)
+	}
+	r = get(t, srv, "/management/v2.1/organizations/"+srv.OrgID()+"/users/dsprofile?email=ONE@example.com", tok)
+	if !strings.Contains(string(r.body), `"first_name":"One"`) || !strings.Contains(string(r.body), `"external_account_id":"`+acct.Number+`"`) {
+		t.Errorf("profile: %s", r.body)
+	}
+	if r := get(t, srv, base+"/00000000-0000-4000-8000-000000000000", tok); r.status != http.StatusNotFound {
+		t.Errorf("unknown import: %d", r.status)
+	}
+	if r := get(t, srv, "/management/v2/organizations/00000000-0000-4000-8000-000000000000/imports/bulk_users", tok); r.status != http.StatusForbidden {
+		t.Errorf("another organization's imports: %d", r.status)
+	}
+}

@@ -41,7 +41,13 @@ type viewRequest struct {
 }
 
 func (s *Server) newView(v *view) string {
-	v.expires = s.Now().Add(viewTTL)
+	now := s.Now()
+	for tok, old := range s.views {
+		if now.After(old.expires) {
+			delete(s.views, tok)
+		}
+	}
+	v.expires = now.Add(viewTTL)
 	tok := randomToken()
 	s.views[tok] = v
 	return s.URL() + "/signing/" + v.kind + "?t=" + url.QueryEscape(tok)
