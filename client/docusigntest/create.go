@@ -14,7 +14,7 @@ import (
 func (s *Server) handleCreateEnvelope(w http.ResponseWriter, r *http.Request, c *caller) {
 	def, err := readDefinition(r)
 	if err != nil {
-		writeESignError(w, http.StatusBadRequest, "INVALID_REQUEST_BODY", "The request body is missing or improperly formatted. "+err.Error())
+		writeBadBody(w, err.Error())
 		return
 	}
 	now := s.Now()
@@ -67,14 +67,11 @@ func (s *Server) handleCreateEnvelope(w http.ResponseWriter, r *http.Request, c 
 	}
 	if len(problems) > 0 {
 		s.mu.Unlock()
-		if code == "" {
-			code = "INVALID_REQUEST_BODY"
+		if code != "" {
+			writeESignError(w, http.StatusBadRequest, code, strings.Join(problems, "; ")+".")
+			return
 		}
-		msg := "The request body is missing or improperly formatted. "
-		if code != "INVALID_REQUEST_BODY" {
-			msg = ""
-		}
-		writeESignError(w, http.StatusBadRequest, code, msg+strings.Join(problems, "; ")+".")
+		writeBadBody(w, problems...)
 		return
 	}
 	for i := range e.Documents {
@@ -167,21 +164,21 @@ func (s *Server) applyServerTemplate(e *Envelope, accountID, templateID string, 
 	return "", problems
 }
 
+// setNonEmpty sets *dst to v unless v is empty: what an update leaves
+// out stays as it was.
+func setNonEmpty(dst *string, v string) {
+	if v != "" {
+		*dst = v
+	}
+}
+
 // mergeRecipient fills a template recipient from a role or an inline
 // template's recipient.
 func mergeRecipient(dst *Recipient, src Recipient) {
-	if src.Name != "" {
-		dst.Name = src.Name
-	}
-	if src.Email != "" {
-		dst.Email = src.Email
-	}
-	if src.ClientUserID != "" {
-		dst.ClientUserID = src.ClientUserID
-	}
-	if src.ID != "" {
-		dst.ID = src.ID
-	}
+	setNonEmpty(&dst.Name, src.Name)
+	setNonEmpty(&dst.Email, src.Email)
+	setNonEmpty(&dst.ClientUserID, src.ClientUserID)
+	setNonEmpty(&dst.ID, src.ID)
 	if src.RoutingOrder > 0 {
 		dst.RoutingOrder = src.RoutingOrder
 	}
@@ -270,12 +267,21 @@ func (s *Server) applyComposite(e *Envelope, accountID string, ct compositeTempl
 	return code, problems
 }
 
+// writeBadBody answers 400 INVALID_REQUEST_BODY listing every problem.
+func writeBadBody(w http.ResponseWriter, problems ...string) {
+	msg := strings.Join(problems, "; ")
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	writeESignError(w, http.StatusBadRequest, "INVALID_REQUEST_BODY", "The request body is missing or improperly formatted. "+msg)
+}
+
 // decodeJSONBody decodes a JSON request body into v, answering 400
 // INVALID_REQUEST_BODY itself when it cannot.
 func decodeJSONBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBody))
 	if err := dec.Decode(v); err != nil {
-		writeESignError(w, http.StatusBadRequest, "INVALID_REQUEST_BODY", "The request body is missing or improperly formatted. "+err.Error())
+		writeBadBody(w, err.Error())
 		return false
 	}
 	return true

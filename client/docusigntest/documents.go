@@ -150,7 +150,7 @@ func (s *Server) handleUpdateDocument(w http.ResponseWriter, r *http.Request, c 
 	if mt == "application/json" || (mt == "" && bytes.HasPrefix(bytes.TrimSpace(body), []byte("{"))) {
 		var d documentDef
 		if err := json.Unmarshal(body, &d); err != nil {
-			writeESignError(w, http.StatusBadRequest, "INVALID_REQUEST_BODY", "The request body is missing or improperly formatted. "+err.Error())
+			writeBadBody(w, err.Error())
 			return
 		}
 		if body, err = base64.StdEncoding.DecodeString(d.DocumentBase64); err != nil {
@@ -213,7 +213,7 @@ func (s *Server) putDocuments(e *Envelope, docs []Document, c *caller, r *http.R
 func (s *Server) handleUpdateDocuments(w http.ResponseWriter, r *http.Request, c *caller) {
 	def, err := readDefinition(r)
 	if err != nil {
-		writeESignError(w, http.StatusBadRequest, "INVALID_REQUEST_BODY", "The request body is missing or improperly formatted. "+err.Error())
+		writeBadBody(w, err.Error())
 		return
 	}
 	docs, problems := buildDocuments(def.Documents, def.parts, "documents", s.Now())
@@ -221,7 +221,7 @@ func (s *Server) handleUpdateDocuments(w http.ResponseWriter, r *http.Request, c
 		problems = append(problems, "documents is empty: list the documents to add or replace")
 	}
 	if len(problems) > 0 {
-		writeESignError(w, http.StatusBadRequest, "INVALID_REQUEST_BODY", "The request body is missing or improperly formatted. "+strings.Join(problems, "; ")+".")
+		writeBadBody(w, problems...)
 		return
 	}
 	s.withEnvelope(w, r, c, func(e *Envelope) {

@@ -134,10 +134,16 @@ func (s *Server) seedRecipient(e *Envelope, i, k int, r uint64) Recipient {
 func (s *Server) Envelopes(accountID string) []Envelope {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []Envelope
-	for _, e := range s.envelopes {
-		if strings.EqualFold(e.AccountID, accountID) {
-			out = append(out, e.clone())
+	return ofAccount(s.envelopes, accountID, func(e *Envelope) string { return e.AccountID }, (*Envelope).clone)
+}
+
+// ofAccount returns copies of the items of an account, in order; s.mu
+// held.
+func ofAccount[T any](items []*T, accountID string, account func(*T) string, clone func(*T) T) []T {
+	var out []T
+	for _, it := range items {
+		if strings.EqualFold(account(it), accountID) {
+			out = append(out, clone(it))
 		}
 	}
 	return out

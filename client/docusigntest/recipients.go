@@ -141,7 +141,7 @@ func (s *Server) readRecipients(w http.ResponseWriter, r *http.Request) ([]Recip
 	}
 	rs, problems := s.buildRecipients(raw, "recipients")
 	if len(problems) > 0 {
-		writeESignError(w, http.StatusBadRequest, "INVALID_REQUEST_BODY", "The request body is missing or improperly formatted. "+strings.Join(problems, "; ")+".")
+		writeBadBody(w, problems...)
 		return nil, false
 	}
 	return rs, true

@@ -96,13 +96,7 @@ func (s *Server) AddTemplate(t Template) (Template, error) {
 func (s *Server) Templates(accountID string) []Template {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []Template
-	for _, t := range s.templates {
-		if strings.EqualFold(t.AccountID, accountID) {
-			out = append(out, t.clone())
-		}
-	}
-	return out
+	return ofAccount(s.templates, accountID, func(t *Template) string { return t.AccountID }, (*Template).clone)
 }
 
 // handleCreateTemplate serves POST accounts/{accountId}/templates (JSON or
@@ -110,7 +104,7 @@ func (s *Server) Templates(accountID string) []Template {
 func (s *Server) handleCreateTemplate(w http.ResponseWriter, r *http.Request, c *caller) {
 	def, err := readDefinition(r)
 	if err != nil {
-		writeESignError(w, http.StatusBadRequest, "INVALID_REQUEST_BODY", "The request body is missing or improperly formatted. "+err.Error())
+		writeBadBody(w, err.Error())
 		return
 	}
 	now := s.Now()
@@ -123,7 +117,7 @@ func (s *Server) handleCreateTemplate(w http.ResponseWriter, r *http.Request, c 
 		problems = append(problems, "name is required for a template")
 	}
 	if len(problems) > 0 {
-		writeESignError(w, http.StatusBadRequest, "INVALID_REQUEST_BODY", "The request body is missing or improperly formatted. "+strings.Join(problems, "; ")+".")
+		writeBadBody(w, problems...)
 		return
 	}
 	t, err := s.AddTemplate(Template{

@@ -30,6 +30,16 @@ func (s *Server) recordUser(accountID, actor, action string, u *User, userAgent 
 	})
 }
 
+// permissionProfile resolves a permission profile name, in any case.
+func permissionProfile(name string) (string, bool) {
+	for p := range permissionProfileIDs {
+		if strings.EqualFold(p, name) {
+			return p, true
+		}
+	}
+	return "", false
+}
+
 // createUserLocked adds a user to an account, or reports why not as an
 // eSignature error code and message; s.mu held.
 func (s *Server) createUserLocked(accountID string, in userInput) (*User, string, string) {
@@ -43,15 +53,8 @@ func (s *Server) createUserLocked(accountID string, in userInput) (*User, string
 	if in.UserName == "" {
 		return nil, "INVALID_USERNAME_FOR_USER", "userName (or firstName and lastName) is required"
 	}
-	profile := ProfileSender
-	switch strings.ToLower(in.PermissionProfileName) {
-	case "":
-	case strings.ToLower(ProfileAdministrator):
-		profile = ProfileAdministrator
-	case strings.ToLower(ProfileSender):
-	case strings.ToLower(ProfileViewer):
-		profile = ProfileViewer
-	default:
+	profile, ok := permissionProfile(cmpOr(in.PermissionProfileName, ProfileSender))
+	if !ok {
 		return nil, "INVALID_PERMISSION_PROFILE", "permissionProfileName " + quote(in.PermissionProfileName) + " is not one of " + ProfileAdministrator + ", " + ProfileSender + ", " + ProfileViewer
 	}
 	for _, u := range s.users {
@@ -117,32 +120,21 @@ func (s *Server) handleCreateESignUsers(w http.ResponseWriter, r *http.Request, 
 }
 
 // updateUserLocked applies an update; s.mu held.
-func updateUserLocked(u *User, in userInput, now timeNow) {
-	if in.UserName != "" {
-		u.UserName = in.UserName
-	}
-	if in.FirstName != "" {
-		u.FirstName = in.FirstName
-	}
-	if in.LastName != "" {
-		u.LastName = in.LastName
-	}
-	if in.Email != "" {
-		u.Email = in.Email
-	}
-	if in.JobTitle != "" {
-		u.JobTitle = in.JobTitle
-	}
-	if in.PermissionProfileName != "" {
-		u.PermissionProfileName = in.PermissionProfileName
+func updateUserLocked(u *User, in userInput, now func() time.Time) {
+	setNonEmpty(&u.UserName, in.UserName)
+	setNonEmpty(&u.FirstName, in.FirstName)
+	setNonEmpty(&u.LastName, in.LastName)
+	setNonEmpty(&u.Email, in.Email)
+	setNonEmpty(&u.JobTitle, in.JobTitle)
+	if p, ok := permissionProfile(in.PermissionProfileName); ok {
+		u.PermissionProfileName = p
+		u.IsAdmin = p == ProfileAdministrator
 	}
 	if in.IsAdmin != "" {
 		u.IsAdmin = strings.EqualFold(in.IsAdmin, "true")
 	}
 	u.Modified = now()
 }
-
-type timeNow = func() time.Time
 
 // handleUpdateESignUser serves PUT accounts/{accountId}/users/{userId}.
 func (s *Server) handleUpdateESignUser(w http.ResponseWriter, r *http.Request, c *caller) {

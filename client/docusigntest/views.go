@@ -70,7 +70,7 @@ func (s *Server) handleRecipientView(w http.ResponseWriter, r *http.Request, c *
 		problems = append(problems, "userName and email (or recipientId) identify the recipient")
 	}
 	if len(problems) > 0 {
-		writeESignError(w, http.StatusBadRequest, "INVALID_REQUEST_BODY", "The request body is missing or improperly formatted. "+strings.Join(problems, "; ")+".")
+		writeBadBody(w, problems...)
 		return
 	}
 	s.withEnvelope(w, r, c, func(e *Envelope) {
