@@ -88,12 +88,12 @@ func (c *Client) Login(ctx context.Context, opts LoginOptions) error {
 		}
 		handled = true
 		_, err := flow.Exchange(ctx, r.URL.Query())
+		result <- err // before the page, so Login knows the outcome when the browser does
 		if err != nil {
 			writeLoginPage(w, http.StatusBadRequest, "Login failed: "+loginFailure(err)+" Return to the terminal for details.")
 		} else {
 			writeLoginPage(w, http.StatusOK, "Logged in to DocuSign. You can close this window.")
 		}
-		result <- err
 	})
 	srv := &http.Server{
 		Handler:           serialHandler(mux),
@@ -108,7 +108,12 @@ func (c *Client) Login(ctx context.Context, opts LoginOptions) error {
 	}()
 
 	if err := opts.Open(ctx, flow.AuthURL()); err != nil {
-		return fmt.Errorf("docusign: Login: showing the login page: %w", err)
+		select {
+		case rerr := <-result: // the redirect came and decided
+			return rerr
+		default:
+			return fmt.Errorf("docusign: Login: showing the login page: %w", err)
+		}
 	}
 	select {
 	case err := <-result:
