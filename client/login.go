@@ -178,9 +178,10 @@ func writeLoginPage(w http.ResponseWriter, status int, msg string) {
 // cache: with the Authorization Code Grant the refresh token too, so calls
 // fail with ErrLoginRequired until someone logs in again (a refresh token
 // given WithRefreshToken is not used again by this Client). DocuSign
-// documents no endpoint to revoke tokens; the user withdraws the
-// application's access in their DocuSign profile, and refresh tokens lapse
-// 30 days after issue. With the JWT grant Logout is ResetToken.
+// documents no endpoint to revoke tokens: its {OAuthURL}/logout page ends
+// the browser session, the user withdraws the application's access under
+// Connected Apps in their profile, and refresh tokens lapse 30 days after
+// issue. With the JWT grant Logout is ResetToken.
 func (c *Client) Logout(ctx context.Context) error {
 	c.forgetUserInfo()
 	if c.caching == nil {

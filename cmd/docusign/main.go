@@ -96,6 +96,9 @@ func report(e *env, name string, err error) int {
 	var api *client.APIError
 	var anf *client.AccountNotFoundError
 	switch {
+	case errors.Is(err, client.ErrLoginRequired):
+		fmt.Fprintf(e.stderr, "docusign %s: %s\n  what to do: run 'docusign login' (with the same --env and integration key)\n", name, message(err))
+		return exitAuth
 	case errors.As(err, &ue):
 		fmt.Fprintf(e.stderr, "docusign %s: configuration:\n  %s\n", name, strings.ReplaceAll(message(err), "\n", "\n  "))
 		return exitUsage
