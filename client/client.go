@@ -13,7 +13,8 @@ import (
 )
 
 // Client is an authenticated connection to one DocuSign environment: it
-// obtains and caches tokens (JWT grant), discovers the user's account and
+// obtains and caches tokens (JWT grant, or the Authorization Code Grant's
+// refresh token), discovers the user's account and
 // base URIs, and sends requests through the transport pipeline with the
 // bearer token applied to each attempt. It is safe for concurrent use.
 //
@@ -187,7 +188,8 @@ func slicesClone(e []error) []error { return append([]error(nil), e...) }
 func (c *Client) Environment() Environment { return c.env }
 
 // TokenSource is the Client's token source: a *CachingTokenSource over the
-// JWT grant, or the source given with WithTokenSource.
+// JWT grant or the refresh token grant (WithAuthorizationCode), or the
+// source given with WithTokenSource.
 func (c *Client) TokenSource() TokenSource { return c.ts }
 
 // Token returns a valid access token, requesting one only when the cached
@@ -195,7 +197,9 @@ func (c *Client) TokenSource() TokenSource { return c.ts }
 func (c *Client) Token(ctx context.Context) (*Token, error) { return c.ts.Token(ctx) }
 
 // ResetToken forgets the cached token (in memory and in the token cache)
-// and the cached user info, so the next call authenticates from scratch.
+// and the cached user info, so the next call authenticates from scratch
+// (with WithAuthorizationCode: renews with the refresh token, which
+// survives; Logout forgets it).
 // With WithTokenSource, the source is reset if it has a Reset() error method.
 func (c *Client) ResetToken() error {
 	c.forgetUserInfo() // a request in flight finishes for its own callers only
