@@ -39,50 +39,70 @@ type authCodeState struct {
 	denied   atomic.Bool
 }
 
-// issuedCode is an authorization code and what it is bound to.
-type issuedCode struct {
+// grantRecord is what codes and refresh tokens have in common: who they
+// were issued to, until when, and whether they were spent.
+type grantRecord struct {
 	integrationKey string
 	userID         string
 	scopes         []string
-	redirectURI    string
-	challenge      string // PKCE S256 challenge; "" without PKCE
 	expires        time.Time
-	used           bool
-	issued         []string // access and refresh tokens issued for it
+	used           bool // a code exchanged, a refresh token rotated
+}
+
+// check refuses a spent, expired or foreign record; what names it in the
+// description.
+func (g *grantRecord) check(what string, now time.Time, in *integration) *oauthError {
+	switch {
+	case g.used:
+		return grantError("invalid_grant", "the %s was already used", what)
+	case !now.Before(g.expires):
+		return grantError("invalid_grant", "the %s expired", what)
+	case g.integrationKey != in.key:
+		return grantError("invalid_grant", "the %s was issued to another integration key", what)
+	}
+	return nil
+}
+
+// grant is what the record authorizes.
+func (g *grantRecord) grant() grant {
+	return grant{integrationKey: g.integrationKey, userID: g.userID, scopes: g.scopes}
+}
+
+// issuedCode is an authorization code and what it is bound to.
+type issuedCode struct {
+	grantRecord
+	redirectURI string
+	challenge   string   // PKCE S256 challenge; "" without PKCE
+	issued      []string // refresh tokens issued for it
 }
 
 // refreshToken is an issued refresh token.
 type refreshToken struct {
-	integrationKey string
-	userID         string
-	scopes         []string
-	expires        time.Time
-	used           bool // replaced by a newer one (rotation)
+	grantRecord
+}
+
+// ttlOption validates a lifetime option and sets it.
+func ttlOption(name string, d time.Duration, set func(*config)) Option {
+	return func(c *config) {
+		if d < time.Second {
+			c.errorf("%s(%v): use at least one second", name, d)
+			return
+		}
+		set(c)
+	}
 }
 
 // WithAuthCodeTokenTTL sets the lifetime of access tokens issued by the
 // Authorization Code Grant (default DefaultAuthCodeTokenTTL).
 func WithAuthCodeTokenTTL(d time.Duration) Option {
-	return func(c *config) {
-		if d < time.Second {
-			c.errorf("WithAuthCodeTokenTTL(%v): use at least one second", d)
-			return
-		}
-		c.codeTTL = d
-	}
+	return ttlOption("WithAuthCodeTokenTTL", d, func(c *config) { c.codeTTL = d })
 }
 
 // WithRefreshTokenTTL sets the lifetime of refresh tokens (default
 // DefaultRefreshTokenTTL); Advance past it to test a client's "log in
 // again" path.
 func WithRefreshTokenTTL(d time.Duration) Option {
-	return func(c *config) {
-		if d < time.Second {
-			c.errorf("WithRefreshTokenTTL(%v): use at least one second", d)
-			return
-		}
-		c.refreshTTL = d
-	}
+	return ttlOption("WithRefreshTokenTTL", d, func(c *config) { c.refreshTTL = d })
 }
 
 // WithoutRefreshTokenRotation makes the refresh token grant return the
@@ -172,7 +192,7 @@ func (s *Server) issueRefresh(integrationKey, userID string, scopes []string) st
 	if s.acg.refresh == nil {
 		s.acg.refresh = map[string]*refreshToken{}
 	}
-	s.acg.refresh[v] = &refreshToken{integrationKey: integrationKey, userID: userID, scopes: scopes, expires: s.Now().Add(s.cfg.refreshTTL)}
+	s.acg.refresh[v] = &refreshToken{grantRecord{integrationKey: integrationKey, userID: userID, scopes: scopes, expires: s.Now().Add(s.cfg.refreshTTL)}}
 	return v
 }
 
@@ -251,7 +271,6 @@ func (s *Server) redeemCode(r *http.Request, in *integration) (grant, string, *o
 	if v == "" {
 		return grant{}, "", grantError("invalid_request", "code is missing")
 	}
-	now := s.Now()
 	s.acg.mu.Lock()
 	c := s.acg.codes[v]
 	var problem *oauthError
@@ -259,12 +278,13 @@ func (s *Server) redeemCode(r *http.Request, in *integration) (grant, string, *o
 	case c == nil:
 		problem = grantError("invalid_grant", "the authorization code is unknown")
 	case c.used:
-		problem = grantError("invalid_grant", "the authorization code was already used")
+		problem = c.check("authorization code", s.Now(), in)
 		s.revokeLocked(c.issued)
-	case !now.Before(c.expires):
-		problem = grantError("invalid_grant", "the authorization code expired")
-	case c.integrationKey != in.key:
-		problem = grantError("invalid_grant", "the authorization code was issued to another integration key")
+	default:
+		problem = c.check("authorization code", s.Now(), in)
+	}
+	switch {
+	case problem != nil:
 	case r.PostForm.Has("redirect_uri") && r.PostForm.Get("redirect_uri") != c.redirectURI:
 		problem = grantError("invalid_grant", "redirect_uri differs from the one the code was issued for")
 	case c.challenge == "" && in.secret == "":
@@ -283,7 +303,7 @@ func (s *Server) redeemCode(r *http.Request, in *integration) (grant, string, *o
 	s.acg.mu.Lock()
 	c.issued = append(c.issued, rt)
 	s.acg.mu.Unlock()
-	return grant{integrationKey: c.integrationKey, userID: c.userID, scopes: c.scopes}, rt, nil
+	return c.grant(), rt, nil
 }
 
 // pkceMatches checks a code_verifier against an S256 challenge.
@@ -310,30 +330,20 @@ func (s *Server) redeemRefresh(r *http.Request, in *integration) (grant, string,
 	if v == "" {
 		return grant{}, "", grantError("invalid_request", "refresh_token is missing")
 	}
-	now := s.Now()
 	s.acg.mu.Lock()
 	rt := s.acg.refresh[v]
 	var problem *oauthError
-	switch {
-	case rt == nil:
+	if rt == nil {
 		problem = grantError("invalid_grant", "the refresh token is unknown or revoked")
-	case rt.used:
-		problem = grantError("invalid_grant", "the refresh token was already used and replaced")
-	case !now.Before(rt.expires):
-		problem = grantError("invalid_grant", "the refresh token expired")
-	case rt.integrationKey != in.key:
-		problem = grantError("invalid_grant", "the refresh token was issued to another integration key")
-	}
-	if problem == nil && !s.cfg.noRotation {
+	} else if problem = rt.check("refresh token", s.Now(), in); problem == nil && !s.cfg.noRotation {
 		rt.used = true
 	}
 	s.acg.mu.Unlock()
 	if problem != nil {
 		return grant{}, "", problem
 	}
-	g := grant{integrationKey: rt.integrationKey, userID: rt.userID, scopes: rt.scopes}
 	if s.cfg.noRotation {
-		return g, v, nil
+		return rt.grant(), v, nil
 	}
-	return g, s.issueRefresh(rt.integrationKey, rt.userID, rt.scopes), nil
+	return rt.grant(), s.issueRefresh(rt.integrationKey, rt.userID, rt.scopes), nil
 }

@@ -230,7 +230,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		out.Set("error_description", "the user declined")
 	} else {
 		s.GrantConsent(clientID, s.consentUser, scopes...)
-		out.Set("code", s.issueCode(issuedCode{integrationKey: clientID, userID: s.consentUser, scopes: scopes, redirectURI: redirect, challenge: challenge}))
+		out.Set("code", s.issueCode(issuedCode{grantRecord: grantRecord{integrationKey: clientID, userID: s.consentUser, scopes: scopes}, redirectURI: redirect, challenge: challenge}))
 	}
 	if st := q.Get("state"); st != "" {
 		out.Set("state", st)
