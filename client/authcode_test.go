@@ -181,6 +181,21 @@ func TestAuthCodeEndToEnd(t *testing.T) {
 	if st := getAccount(t, c); st != http.StatusOK {
 		t.Fatalf("eSignature call after login: %d", st)
 	}
+	if got := c.GoLive().Count(); got != 1 {
+		t.Errorf("Go-Live streak %d after one eSignature call, want 1", got)
+	}
+	// Another environment (here: the same server under another name, as
+	// after Go-Live) never sees this login.
+	env := f.srv.Environment()
+	env.Name = "production-like"
+	other, err := client.New(client.WithEnvironment(env), client.WithIntegrationKey(f.in.Key),
+		client.WithAuthorizationCode(), client.WithTokenCache(f.cache))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Token(ctx); !errors.Is(err, client.ErrLoginRequired) {
+		t.Errorf("a Client for another environment on the same cache: %v, want ErrLoginRequired", err)
+	}
 	first, err := c.Token(ctx)
 	if err != nil {
 		t.Fatal(err)

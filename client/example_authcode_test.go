@@ -84,3 +84,49 @@ func ExampleClient_Login() {
 	// 200 OK after 1 refresh
 	// true
 }
+
+// A web application sends the browser to flow.AuthURL() and, on the
+// request to its redirect URI, completes the login with the request's
+// query; the flow checks the state and holds the PKCE verifier. Here an
+// HTTP client that does not follow redirects plays the browser.
+func ExampleClient_AuthCodeFlow() {
+	srv := docusigntest.NewServer()
+	defer srv.Close()
+	app := srv.NewIntegration(docusigntest.WithoutConsent(), docusigntest.WithClientSecret("secret-from-apps-and-keys"))
+
+	c, err := client.New(
+		client.WithEnvironment(srv.Environment()),
+		client.WithIntegrationKey(app.Key),
+		client.WithAuthorizationCode(),
+		client.WithClientSecret(app.Secret), // a confidential app: WithClientSecretEnv in practice
+		client.WithRedirectURI("https://app.example.com/docusign/callback"),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	flow, err := c.AuthCodeFlow() // keep it, e.g. in the session, until the redirect
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	browser := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := browser.Get(flow.AuthURL())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	resp.Body.Close()
+	redirect, _ := resp.Location() // https://app.example.com/docusign/callback?code=...&state=...
+
+	// In the redirect URI's handler: flow.Exchange(r.Context(), r.URL.Query())
+	ctx := context.Background()
+	if _, err := flow.Exchange(ctx, redirect.Query()); err != nil {
+		fmt.Println(err)
+		return
+	}
+	ui, _ := c.UserInfo(ctx)
+	fmt.Println("logged in:", ui.Sub == app.UserID)
+	// Output: logged in: true
+}

@@ -23,9 +23,10 @@ var (
 	// granted the integration key consent to impersonate. AuthError.ConsentURL
 	// holds the URL to grant it when a redirect URI is configured.
 	ErrConsentRequired = errors.New("docusign: consent required")
-	// ErrInvalidGrant: the account server rejected the JWT assertion. The
-	// more specific ErrInvalidKey, ErrUnknownIssuer and ErrUserNotFound are
-	// kinds of invalid grant and match this too.
+	// ErrInvalidGrant: the account server rejected the grant: the JWT
+	// assertion, an authorization code or a refresh token (AuthError.Grant
+	// says which). The more specific ErrInvalidKey, ErrUnknownIssuer and
+	// ErrUserNotFound are kinds of invalid grant and match this too.
 	ErrInvalidGrant = errors.New("docusign: invalid grant")
 	// ErrInvalidKey: the assertion's signature matches none of the RSA keys
 	// registered for the integration key (no_valid_keys_or_signatures).

@@ -148,7 +148,12 @@ func message(err error) string {
 }
 
 func authHint(ae *client.AuthError) string {
+	code := ae.Grant == client.GrantTypeAuthorizationCode || ae.Grant == client.GrantTypeRefreshToken
 	switch {
+	case code && ae.Code == "invalid_client":
+		return "the integration key or DOCUSIGN_CLIENT_SECRET was refused: set the secret key of a confidential app, or unset it for a public (PKCE) app"
+	case code:
+		return "run 'docusign login' again"
 	case errors.Is(ae, client.ErrConsentRequired):
 		if ae.ConsentURL != "" {
 			return "open " + ae.ConsentURL + " as the user, grant consent, then retry"
