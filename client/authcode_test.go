@@ -602,3 +602,66 @@ func TestAuthCodeRefreshTokenRotatedByAnotherProcessIsPickedUp(t *testing.T) {
 		t.Error("B did not pick up A's renewed token from the cache")
 	}
 }
+
+func TestStandaloneFlowAndRefreshTokenSource(t *testing.T) {
+	f := newCodeFixture(t, nil)
+	ctx := context.Background()
+	cfg := client.AuthCodeConfig{
+		Environment:    f.srv.Environment(),
+		IntegrationKey: f.in.Key,
+		RedirectURI:    "http://127.0.0.1:1/callback",
+		Now:            f.srv.Clock(),
+	}
+	if _, err := client.NewAuthCodeFlow(client.AuthCodeConfig{IntegrationKey: "nope"}); err == nil ||
+		!strings.Contains(err.Error(), "OAuthURL") || !strings.Contains(err.Error(), "integration key") || !strings.Contains(err.Error(), "redirect URI") {
+		t.Errorf("an empty config: %v, want every problem named", err)
+	}
+	flow, err := client.NewAuthCodeFlow(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(flow.AuthURL())
+	q := u.Query()
+	if q.Get("code_challenge_method") != "S256" || len(q.Get("code_challenge")) != 43 || q.Get("state") != flow.State() || q.Get("scope") != "signature" {
+		t.Errorf("AuthURL query %v", q)
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(flow.AuthURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := resp.Location()
+	tok, err := flow.Exchange(ctx, loc.Query())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cache := client.NewMemoryTokenCache()
+	src, err := client.NewRefreshTokenSource(cfg, tok, client.CachingOptions{Cache: cache, Key: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv.Advance(8 * time.Hour)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := src.Token(ctx); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := f.srv.GrantRequests("refresh_token"); got != 1 {
+		t.Errorf("%d refresh requests for 20 callers, want 1", got)
+	}
+	stored, _ := cache.Load(ctx, "k")
+	if stored == nil || stored.RefreshToken == "" || stored.RefreshToken == tok.RefreshToken {
+		t.Error("the rotated refresh token was not stored in the cache")
+	}
+	if _, err := client.NewRefreshTokenSource(cfg, &client.Token{AccessToken: "a"}, client.CachingOptions{}); err == nil {
+		t.Error("a token without refresh token was accepted")
+	}
+}

@@ -80,8 +80,11 @@ func (c *Client) Login(ctx context.Context, opts LoginOptions) error {
 	defer cancel()
 	result := make(chan error, 1)
 	var handled bool
-	mux := http.NewServeMux()
-	mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+	callback := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != path { // e.g. /favicon.ico
+			http.NotFound(w, r)
+			return
+		}
 		if handled {
 			writeLoginPage(w, http.StatusConflict, "This login is already finished. You can close this window.")
 			return
@@ -96,7 +99,7 @@ func (c *Client) Login(ctx context.Context, opts LoginOptions) error {
 		}
 	})
 	srv := &http.Server{
-		Handler:           serialHandler(mux),
+		Handler:           serialHandler(callback),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}

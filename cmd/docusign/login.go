@@ -100,18 +100,24 @@ func (s *settings) codeGrantOptions() []client.Option {
 	return opts
 }
 
-// openBrowser starts the system's browser on u; tests replace it.
-var openBrowser = func(ctx context.Context, u string) error {
+// openBrowser starts the system's browser on u without waiting for it
+// (and without tying it to the login's context, so finishing the login
+// never kills a browser the opener started); tests replace it.
+var openBrowser = func(_ context.Context, u string) error {
 	var cmd *exec.Cmd
 	switch runtime.GOOS {
 	case "darwin":
-		cmd = exec.CommandContext(ctx, "open", u)
+		cmd = exec.Command("open", u)
 	case "windows":
-		cmd = exec.CommandContext(ctx, "rundll32", "url.dll,FileProtocolHandler", u)
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", u)
 	default:
-		cmd = exec.CommandContext(ctx, "xdg-open", u)
+		cmd = exec.Command("xdg-open", u)
 	}
-	return cmd.Start()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go func() { _ = cmd.Wait() }() // reap it
+	return nil
 }
 
 func runLogin(ctx context.Context, e *env, args []string) error {

@@ -76,7 +76,10 @@ func TestLoginThenCommandsRefreshSilentlyUntilLogout(t *testing.T) {
 		t.Errorf("whoami after login does not show the logged-in user %s:\n%s", f.in.UserID, out)
 	}
 	f.srv.Advance(9 * time.Hour) // past the access token's 8 hours
-	step(exitOK, "esign-users", "--max", "3")
+	_, errOut = step(exitOK, "esign-users", "--max", "3", "-v")
+	if !strings.Contains(errOut, "/oauth/token") {
+		t.Errorf("-v did not log the refresh request:\n%s", errOut)
+	}
 	if got := f.srv.GrantRequests("refresh_token"); got != 1 {
 		t.Errorf("%d refresh requests, want 1", got)
 	}
