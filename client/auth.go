@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -34,6 +35,17 @@ type authConfig struct {
 	organizationID string
 	tokenSource    TokenSource
 	now            func() time.Time // clock; tests replace it
+
+	codeGrant     bool           // WithAuthorizationCode
+	secretLoaders []secretLoader // WithClientSecret, WithClientSecretEnv
+	refreshToken  string         // WithRefreshToken
+	refreshSet    bool
+}
+
+// secretLoader is one client secret option, read during validation.
+type secretLoader struct {
+	option string
+	load   func() (string, error)
 }
 
 // keyLoader is one private key option, loaded during validation.
@@ -57,6 +69,10 @@ type authSettings struct {
 	organizationID string
 	tokenSource    TokenSource
 	now            func() time.Time
+
+	codeGrant    bool   // Authorization Code Grant instead of JWT
+	clientSecret string // confidential application's secret, "" for PKCE only
+	refreshToken string // WithRefreshToken
 }
 
 // WithEnvironment selects the DocuSign environment (default Developer).
@@ -176,6 +192,55 @@ func WithTokenSource(src TokenSource) Option {
 	return func(c *config) { c.tokenSource = src }
 }
 
+// WithAuthorizationCode selects the Authorization Code Grant instead of
+// the JWT grant: a person logs in once in the browser (Client.Login, or an
+// AuthCodeFlow in a web application) and the Client then acts as them,
+// renewing the 8-hour access token with the refresh token (30 days,
+// rotated on use) as needed and keeping both in the token cache. Needs
+// WithIntegrationKey, and WithRedirectURI to log in; user ID and private key
+// are not used. Without WithClientSecret the application is public and
+// relies on PKCE alone. Default scopes: signature.
+func WithAuthorizationCode() Option {
+	return func(c *config) { c.codeGrant = true }
+}
+
+// WithClientSecret sets the integration key's secret key for a
+// confidential application (Authorization Code Grant): token requests then
+// authenticate with it (HTTP Basic) in addition to PKCE.
+func WithClientSecret(secret string) Option {
+	return func(c *config) {
+		c.secretLoaders = append(c.secretLoaders, secretLoader{"WithClientSecret", func() (string, error) {
+			if strings.TrimSpace(secret) == "" {
+				return "", errors.New("the secret is empty: pass the secret key from Apps and Keys, or remove the option for a public (PKCE) application")
+			}
+			return strings.TrimSpace(secret), nil
+		}})
+	}
+}
+
+// WithClientSecretEnv reads the client secret (see WithClientSecret) from
+// environment variable name.
+func WithClientSecretEnv(name string) Option {
+	return func(c *config) {
+		c.secretLoaders = append(c.secretLoaders, secretLoader{"WithClientSecretEnv", func() (string, error) {
+			v := strings.TrimSpace(os.Getenv(name))
+			if v == "" {
+				return "", fmt.Errorf("environment variable %s is empty or unset: set it to the secret key from Apps and Keys", name)
+			}
+			return v, nil
+		}})
+	}
+}
+
+// WithRefreshToken starts the Authorization Code Grant from a refresh token
+// obtained elsewhere (e.g. kept in a secret store after a one-time login),
+// so a service never opens a browser. A newer, rotated refresh token in the
+// token cache is preferred; this one is tried when there is none or it is
+// refused.
+func WithRefreshToken(refreshToken string) Option {
+	return func(c *config) { c.refreshToken, c.refreshSet = strings.TrimSpace(refreshToken), true }
+}
+
 var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // ValidGUID reports whether s is a GUID in the 8-4-4-4-12 hex form
@@ -260,7 +325,23 @@ func (a *authConfig) validate() (*authSettings, error) {
 	}
 
 	byo := a.tokenSource != nil
-	if byo {
+	s.codeGrant = a.codeGrant
+	errs = append(errs, a.validateCodeGrant(s)...)
+	if a.codeGrant {
+		// The user is whoever logs in; the JWT settings have no use.
+		if a.userID != "" {
+			errs = append(errs, optErr("WithUserID", "is not used with WithAuthorizationCode (the user is whoever logs in): remove it"))
+		}
+		if len(a.keyLoaders) > 0 {
+			errs = append(errs, optErr(a.keyLoaders[0].option, "is not used with WithAuthorizationCode, which needs no private key: remove it"))
+		}
+		if a.lifetimeSet {
+			errs = append(errs, optErr("WithTokenLifetime", "has no effect with WithAuthorizationCode (DocuSign issues 8-hour tokens): remove it"))
+		}
+		if a.integrationKey == "" {
+			errs = append(errs, optErr("WithIntegrationKey", "integration key is required: copy it from Apps and Keys in DocuSign admin"))
+		}
+	} else if byo {
 		if len(a.keyLoaders) > 0 {
 			errs = append(errs, optErr(a.keyLoaders[0].option, "cannot be combined with WithTokenSource, which replaces the JWT grant: remove one of them"))
 		}
@@ -343,7 +424,10 @@ func (a *authConfig) validate() (*authSettings, error) {
 			errs = append(errs, optErr("WithScopes", "no scopes given: pass at least ScopeSignature"))
 		}
 	}
-	if !slices.Contains(scopes, ScopeImpersonation) {
+	if a.codeGrant && !a.scopesSet {
+		scopes = []string{ScopeSignature}
+	}
+	if !a.codeGrant && !slices.Contains(scopes, ScopeImpersonation) {
 		scopes = append(slices.Clone(scopes), ScopeImpersonation)
 	}
 	s.scopes = slices.Clone(scopes)
@@ -351,10 +435,47 @@ func (a *authConfig) validate() (*authSettings, error) {
 	if !byo {
 		errs = append(errs, a.validateCaching(s)...)
 	}
+	if a.codeGrant {
+		s.lifetime = AuthCodeTokenLifetime
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// validateCodeGrant checks the options of the Authorization Code Grant
+// and fills them into s.
+func (a *authConfig) validateCodeGrant(s *authSettings) []error {
+	var errs []error
+	if !a.codeGrant {
+		if len(a.secretLoaders) > 0 {
+			errs = append(errs, optErr(a.secretLoaders[0].option, "is only used by the Authorization Code Grant: add WithAuthorizationCode, or remove it"))
+		}
+		if a.refreshSet {
+			errs = append(errs, optErr("WithRefreshToken", "is only used by the Authorization Code Grant: add WithAuthorizationCode, or remove it"))
+		}
+		return errs
+	}
+	if a.tokenSource != nil {
+		errs = append(errs, optErr("WithTokenSource", "cannot be combined with WithAuthorizationCode, which supplies the tokens: remove one of them"))
+	}
+	switch len(a.secretLoaders) {
+	case 0:
+	case 1:
+		v, err := a.secretLoaders[0].load()
+		if err != nil {
+			errs = append(errs, optErr(a.secretLoaders[0].option, "%v", err))
+		}
+		s.clientSecret = v
+	default:
+		errs = append(errs, optErr(a.secretLoaders[0].option, "client secret set %d times: set exactly one of WithClientSecret, WithClientSecretEnv", len(a.secretLoaders)))
+	}
+	if a.refreshSet && a.refreshToken == "" {
+		errs = append(errs, optErr("WithRefreshToken", "the refresh token is empty: pass one from an earlier login, or remove the option and log in"))
+	}
+	s.refreshToken = a.refreshToken
+	return errs
 }
 
 // validateCaching checks the lifetime, refresh margin and token cache of

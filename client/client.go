@@ -13,7 +13,8 @@ import (
 )
 
 // Client is an authenticated connection to one DocuSign environment: it
-// obtains and caches tokens (JWT grant), discovers the user's account and
+// obtains and caches tokens (JWT grant, or the Authorization Code Grant's
+// refresh token), discovers the user's account and
 // base URIs, and sends requests through the transport pipeline with the
 // bearer token applied to each attempt. It is safe for concurrent use.
 //
@@ -90,6 +91,13 @@ func New(opts ...Option) (*Client, error) {
 
 	if settings.tokenSource != nil {
 		c.ts = settings.tokenSource
+		return c, nil
+	}
+	var src TokenSource
+	key := TokenCacheKey(settings.env, settings.integrationKey, settings.userID, settings.scopes)
+	if settings.codeGrant {
+		src = &refreshTokenSource{cfg: c.authCodeConfig(), seed: settings.refreshToken}
+		key = authCodeCacheKey(settings.env, settings.integrationKey, settings.scopes)
 	} else {
 		jwtSrc, err := NewJWTTokenSource(JWTConfig{
 			Environment:    settings.env,
@@ -105,31 +113,73 @@ func New(opts ...Option) (*Client, error) {
 		if err != nil {
 			return nil, err
 		}
-		logger := cfg.transportConfig.log()
-		envName := settings.env.Name
-		// Log each token request (never the token), so an operator can see
-		// when a process requests a token on every run.
-		logged := TokenSourceFunc(func(ctx context.Context) (*Token, error) {
-			tok, err := jwtSrc.Token(ctx)
-			if err != nil {
-				logger.DebugContext(ctx, "docusign: token request failed", slog.String("environment", envName), slog.String("error", err.Error()))
-				return nil, err
-			}
-			logger.DebugContext(ctx, "docusign: obtained a new access token", slog.String("environment", envName), slog.Time("expiry", tok.Expiry))
-			return tok, nil
-		})
-		c.caching = NewCachingTokenSource(logged, CachingOptions{
-			Cache:         settings.cache,
-			Key:           TokenCacheKey(settings.env, settings.integrationKey, settings.userID, settings.scopes),
-			RefreshMargin: settings.margin,
-			Now:           settings.now,
-			OnCacheError: func(err error) {
-				logger.Warn("docusign: token cache failed; the token is still used", slog.String("error", err.Error()))
-			},
-		})
-		c.ts = c.caching
+		src = jwtSrc
 	}
+	logger := cfg.transportConfig.log()
+	c.caching = NewCachingTokenSource(&loggedTokenSource{src: src, log: logger, env: settings.env.Name}, CachingOptions{
+		Cache:         settings.cache,
+		Key:           key,
+		RefreshMargin: settings.margin,
+		Now:           settings.now,
+		OnCacheError: func(err error) {
+			logger.Warn("docusign: token cache failed; the token is still used", slog.String("error", err.Error()))
+		},
+	})
+	c.ts = c.caching
 	return c, nil
+}
+
+// loggedTokenSource logs each token request (never the token), so an
+// operator can see when a process requests a token on every run.
+type loggedTokenSource struct {
+	src TokenSource
+	log *slog.Logger
+	env string
+}
+
+// Token asks the wrapped source and logs the outcome.
+func (l *loggedTokenSource) Token(ctx context.Context) (*Token, error) {
+	tok, err := l.src.Token(ctx)
+	return l.logged(ctx, tok, err)
+}
+
+// refresh passes refresh tokens on to a refreshing source.
+func (l *loggedTokenSource) refresh(ctx context.Context, candidates []string) (*Token, error) {
+	if r, ok := l.src.(refresher); ok {
+		tok, err := r.refresh(ctx, candidates)
+		return l.logged(ctx, tok, err)
+	}
+	return l.Token(ctx)
+}
+
+// forget passes Logout on.
+func (l *loggedTokenSource) forget() {
+	if f, ok := l.src.(interface{ forget() }); ok {
+		f.forget()
+	}
+}
+
+func (l *loggedTokenSource) logged(ctx context.Context, tok *Token, err error) (*Token, error) {
+	if err != nil {
+		l.log.DebugContext(ctx, "docusign: token request failed", slog.String("environment", l.env), slog.String("error", err.Error()))
+		return nil, err
+	}
+	l.log.DebugContext(ctx, "docusign: obtained a new access token", slog.String("environment", l.env), slog.Time("expiry", tok.Expiry))
+	return tok, nil
+}
+
+// authCodeConfig is the Client's Authorization Code Grant configuration.
+func (c *Client) authCodeConfig() AuthCodeConfig {
+	s := c.settings
+	return AuthCodeConfig{
+		Environment:    s.env,
+		IntegrationKey: s.integrationKey,
+		ClientSecret:   s.clientSecret,
+		RedirectURI:    s.redirectURI,
+		Scopes:         s.scopes,
+		HTTPClient:     c.oauthHTTP,
+		Now:            s.now,
+	}
 }
 
 func slicesClone(e []error) []error { return append([]error(nil), e...) }
@@ -138,7 +188,8 @@ func slicesClone(e []error) []error { return append([]error(nil), e...) }
 func (c *Client) Environment() Environment { return c.env }
 
 // TokenSource is the Client's token source: a *CachingTokenSource over the
-// JWT grant, or the source given with WithTokenSource.
+// JWT grant or the refresh token grant (WithAuthorizationCode), or the
+// source given with WithTokenSource.
 func (c *Client) TokenSource() TokenSource { return c.ts }
 
 // Token returns a valid access token, requesting one only when the cached
@@ -146,14 +197,12 @@ func (c *Client) TokenSource() TokenSource { return c.ts }
 func (c *Client) Token(ctx context.Context) (*Token, error) { return c.ts.Token(ctx) }
 
 // ResetToken forgets the cached token (in memory and in the token cache)
-// and the cached user info, so the next call authenticates from scratch.
+// and the cached user info, so the next call authenticates from scratch
+// (with WithAuthorizationCode: renews with the refresh token, which
+// survives; Logout forgets it).
 // With WithTokenSource, the source is reset if it has a Reset() error method.
 func (c *Client) ResetToken() error {
-	c.uiMu.Lock()
-	c.ui = nil
-	c.uiGen++
-	c.uiCall = nil // a request in flight finishes for its own callers only
-	c.uiMu.Unlock()
+	c.forgetUserInfo() // a request in flight finishes for its own callers only
 	if r, ok := c.ts.(interface{ Reset() error }); ok {
 		return r.Reset()
 	}
@@ -391,7 +440,14 @@ func (c *Client) String() string {
 	}
 	s := c.settings
 	auth := "token source " + fmt.Sprintf("%T", c.ts)
-	if c.caching != nil {
+	switch {
+	case c.caching != nil && s.codeGrant:
+		secret := "none (public, PKCE)"
+		if s.clientSecret != "" {
+			secret = "REDACTED"
+		}
+		auth = fmt.Sprintf("authorization code integration_key=%s secret=%s scopes=%q", s.integrationKey, secret, s.scopes)
+	case c.caching != nil:
 		auth = fmt.Sprintf("JWT integration_key=%s user=%s key=%s scopes=%q", s.integrationKey, s.userID, s.key, s.scopes)
 	}
 	return fmt.Sprintf("client.Client{env=%s oauth=%s %s}", c.env.Name, c.env.OAuthURL, auth)

@@ -1,6 +1,8 @@
 // Package client is the hand-written layer over the generated DocuSign
 // clients under gen/: environments and Go-Live switching, JWT grant
-// authentication and consent, token caching, account discovery, typed
+// authentication and consent, the Authorization Code Grant with PKCE and
+// refresh tokens (WithAuthorizationCode, Client.Login, AuthCodeFlow),
+// token caching, account discovery, typed
 // errors, retries and rate limits, and resumable iterators over Monitor
 // events, Admin organization users and eSignature lists.
 //
@@ -35,7 +37,8 @@
 // user middleware, errors, logging (log/slog, silent by default), retry and
 // rate limits, authentication (applied per attempt), then the base
 // transport (proxy from the environment or WithProxy, timeouts).
-// Secrets (keys, tokens, assertions) never appear in logs, errors or %v.
+// Secrets (keys, tokens, assertions, codes, verifiers, client secrets)
+// never appear in logs, errors or %v.
 //
 // Package client/docusigntest is an in-memory fake DocuSign for tests.
 package client

@@ -168,13 +168,6 @@ func (s *JWTTokenSource) assertion(now time.Time) (string, error) {
 	return signed, nil
 }
 
-// tokenResponse is the success answer of /oauth/token.
-type tokenResponse struct {
-	AccessToken string      `json:"access_token"`
-	TokenType   string      `json:"token_type"`
-	ExpiresIn   json.Number `json:"expires_in"`
-}
-
 // Token requests a new access token from {OAuthURL}/oauth/token. OAuth
 // failures are returned as *AuthError.
 func (s *JWTTokenSource) Token(ctx context.Context) (*Token, error) {
@@ -184,26 +177,8 @@ func (s *JWTTokenSource) Token(ctx context.Context) (*Token, error) {
 		return nil, err
 	}
 	form := url.Values{"grant_type": {GrantTypeJWTBearer}, "assertion": {assertion}}
-	// Through the Client's pipeline: error answers come back as responses
-	// (to become *AuthError here), and the POST may be retried on throttling
-	// or server errors, which is safe because it only mints a token.
-	ctx = WithRetryNonIdempotent(keepErrorResponses(ctx))
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.tokenURL, strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, fmt.Errorf("docusign: building token request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Cache-Control", "no-store")
-	resp, err := s.cfg.HTTPClient.Do(req)
-	if err != nil {
-		// *url.Error quotes the URL, which holds no secret (the assertion is
-		// in the body).
-		return nil, fmt.Errorf("docusign: requesting token: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		aerr := newAuthError(resp)
+	tok, aerr, err := requestToken(ctx, s.cfg.HTTPClient, s.tokenURL, form, nil, now, s.cfg.Lifetime, MaxTokenLifetime)
+	if aerr != nil {
 		if aerr.Code == codeConsentRequired && s.cfg.RedirectURI != "" {
 			aerr.ConsentURL, _ = ConsentURL(ConsentParams{
 				Environment:    s.cfg.Environment,
@@ -214,26 +189,69 @@ func (s *JWTTokenSource) Token(ctx context.Context) (*Token, error) {
 		}
 		return nil, aerr
 	}
+	return tok, err
+}
+
+// tokenResponse is the success answer of /oauth/token.
+type tokenResponse struct {
+	AccessToken  string      `json:"access_token"`
+	TokenType    string      `json:"token_type"`
+	ExpiresIn    json.Number `json:"expires_in"`
+	RefreshToken string      `json:"refresh_token"`
+}
+
+// requestToken POSTs form to tokenURL (with setAuth, if any, adding client
+// credentials) and reads the answer: a *Token on success, an *AuthError for
+// an OAuth error answer, or another error. The token expires after
+// expires_in (at most max), or after def when the answer has none. No error
+// quotes the form or the answer's body, which hold secrets.
+func requestToken(ctx context.Context, hc *http.Client, tokenURL string, form url.Values, setAuth func(*http.Request), now time.Time, def, max time.Duration) (*Token, *AuthError, error) {
+	// Through the Client's pipeline: error answers come back as responses
+	// (to become *AuthError here), and the POST may be retried on throttling
+	// or server errors, which is safe because it only mints a token.
+	ctx = WithRetryNonIdempotent(keepErrorResponses(ctx))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, nil, fmt.Errorf("docusign: building token request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Cache-Control", "no-store")
+	if setAuth != nil {
+		setAuth(req)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		// *url.Error quotes the URL, which holds no secret (they are in the
+		// body and headers).
+		return nil, nil, fmt.Errorf("docusign: requesting token: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		aerr := newAuthError(resp)
+		aerr.Grant = form.Get("grant_type")
+		return nil, aerr, nil
+	}
 	var tr tokenResponse
 	dec := json.NewDecoder(io.LimitReader(resp.Body, maxErrorBody))
 	if err := dec.Decode(&tr); err != nil {
 		// The decoder's error can quote body bytes, which may include the
 		// token: report only the position-free kind of failure.
-		return nil, fmt.Errorf("docusign: token response from %s is not valid JSON", s.tokenURL)
+		return nil, nil, fmt.Errorf("docusign: token response from %s is not valid JSON", tokenURL)
 	}
 	if tr.AccessToken == "" {
-		return nil, fmt.Errorf("docusign: token response from %s has no access_token", s.tokenURL)
+		return nil, nil, fmt.Errorf("docusign: token response from %s has no access_token", tokenURL)
 	}
 	if tr.TokenType != "" && !strings.EqualFold(tr.TokenType, "Bearer") {
-		return nil, fmt.Errorf("docusign: token response from %s has token_type %q, want Bearer", s.tokenURL, tr.TokenType)
+		return nil, nil, fmt.Errorf("docusign: token response from %s has token_type %q, want Bearer", tokenURL, tr.TokenType)
 	}
-	tok := &Token{AccessToken: tr.AccessToken, TokenType: "Bearer", IssuedAt: now}
-	life, err := tokenLifetime(tr.ExpiresIn, s.cfg.Lifetime, MaxTokenLifetime)
+	tok := &Token{AccessToken: tr.AccessToken, RefreshToken: tr.RefreshToken, TokenType: "Bearer", IssuedAt: now}
+	life, err := tokenLifetime(tr.ExpiresIn, def, max)
 	if err != nil {
-		return nil, fmt.Errorf("docusign: token response from %s: %w", s.tokenURL, err)
+		return nil, nil, fmt.Errorf("docusign: token response from %s: %w", tokenURL, err)
 	}
 	tok.Expiry = now.Add(life)
-	return tok, nil
+	return tok, nil, nil
 }
 
 // tokenLifetime reads an OAuth expires_in (seconds, a JSON number or string):

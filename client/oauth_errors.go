@@ -14,6 +14,7 @@ const (
 	codeInvalidKey      = "no_valid_keys_or_signatures"
 	codeUnknownIssuer   = "issuer_not_found"
 	codeUserNotFound    = "user_not_found"
+	codeInvalidClient   = "invalid_client"
 )
 
 // Sentinel errors for classifying an *AuthError with errors.Is.
@@ -22,9 +23,10 @@ var (
 	// granted the integration key consent to impersonate. AuthError.ConsentURL
 	// holds the URL to grant it when a redirect URI is configured.
 	ErrConsentRequired = errors.New("docusign: consent required")
-	// ErrInvalidGrant: the account server rejected the JWT assertion. The
-	// more specific ErrInvalidKey, ErrUnknownIssuer and ErrUserNotFound are
-	// kinds of invalid grant and match this too.
+	// ErrInvalidGrant: the account server rejected the grant: the JWT
+	// assertion, an authorization code or a refresh token (AuthError.Grant
+	// says which). The more specific ErrInvalidKey, ErrUnknownIssuer and
+	// ErrUserNotFound are kinds of invalid grant and match this too.
 	ErrInvalidGrant = errors.New("docusign: invalid grant")
 	// ErrInvalidKey: the assertion's signature matches none of the RSA keys
 	// registered for the integration key (no_valid_keys_or_signatures).
@@ -54,6 +56,9 @@ type AuthError struct {
 	// ConsentURL is where the user grants consent, set for consent_required
 	// when a redirect URI is configured.
 	ConsentURL string
+	// Grant is the grant_type of the token request that failed (e.g.
+	// GrantTypeRefreshToken), "" for other endpoints.
+	Grant string
 }
 
 // authFixes explains each code in terms of what to change.
@@ -79,7 +84,7 @@ func (e *AuthError) Error() string {
 	if e.Description != "" && e.Description != e.Code {
 		b.WriteString(": " + e.Description)
 	}
-	if fix := authFixes[e.Code]; fix != "" {
+	if fix := e.fix(); fix != "" {
 		b.WriteString(" (" + fix + ")")
 	}
 	if e.ConsentURL != "" {
@@ -88,6 +93,27 @@ func (e *AuthError) Error() string {
 		b.WriteString("; configure a redirect URI (WithRedirectURI) to get the consent URL here")
 	}
 	return b.String()
+}
+
+// codeGrantFixes explains invalid_grant and invalid_client answers to the
+// authorization code and refresh token grants, which mean something else
+// than for the JWT grant.
+var codeGrantFixes = map[string]string{
+	GrantTypeAuthorizationCode + " " + codeInvalidGrant:  "the authorization code was refused: it expired, was already used, was issued for another redirect URI or client, or the PKCE verifier does not match; log in again",
+	GrantTypeRefreshToken + " " + codeInvalidGrant:       "the refresh token expired, was revoked or was already used (refresh tokens rotate); log in again",
+	GrantTypeAuthorizationCode + " " + codeInvalidClient: "the integration key or its secret was refused; check the secret, or register the app as public (PKCE, no secret)",
+	GrantTypeRefreshToken + " " + codeInvalidClient:      "the integration key or its secret was refused; check the secret, or register the app as public (PKCE, no secret)",
+}
+
+// fix is the advice for e's code and grant.
+func (e *AuthError) fix() string {
+	if f := codeGrantFixes[e.Grant+" "+e.Code]; f != "" {
+		return f
+	}
+	if e.Code == codeInvalidGrant && e.Grant != "" && e.Grant != GrantTypeJWTBearer {
+		return ""
+	}
+	return authFixes[e.Code]
 }
 
 // Is matches the sentinel for e.Code.

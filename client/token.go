@@ -10,11 +10,17 @@ import (
 	"time"
 )
 
-// Token is an OAuth access token. Its String, GoString, Format and LogValue
-// methods redact AccessToken, so printing or logging a Token is safe.
+// Token is an OAuth access token, with the refresh token that renews it
+// when the Authorization Code Grant issued it. Its String, GoString, Format
+// and LogValue methods redact AccessToken and RefreshToken, so printing or
+// logging a Token is safe.
 type Token struct {
 	// AccessToken is the bearer credential. Treat it as a secret.
 	AccessToken string `json:"access_token"`
+	// RefreshToken renews the access token (Authorization Code Grant only;
+	// empty for the JWT grant). Treat it as a secret: it stays valid much
+	// longer than the access token.
+	RefreshToken string `json:"refresh_token,omitempty"`
 	// TokenType is the scheme for the Authorization header, "Bearer".
 	TokenType string `json:"token_type,omitempty"`
 	// Expiry is when the server stops accepting the token.
@@ -70,7 +76,11 @@ func (t *Token) String() string {
 	if t.AccessToken != "" {
 		at = "REDACTED"
 	}
-	return fmt.Sprintf("Token{type=%s access_token=%s expiry=%s}", t.Type(), at, t.Expiry.UTC().Format(time.RFC3339))
+	rt := ""
+	if t.RefreshToken != "" {
+		rt = " refresh_token=REDACTED"
+	}
+	return fmt.Sprintf("Token{type=%s access_token=%s%s expiry=%s}", t.Type(), at, rt, t.Expiry.UTC().Format(time.RFC3339))
 }
 
 // GoString is String, so %#v redacts as well.
@@ -170,6 +180,9 @@ type CachingTokenSource struct {
 	call     *tokenCall
 	gen      uint64 // bumped by Reset; results of older fetches are not kept
 	rejected string // access token last rejected; never reloaded from cache
+	// refreshTok is the newest refresh token seen (Authorization Code
+	// Grant). Reset and a rejected access token keep it; Logout drops it.
+	refreshTok string
 
 	persistMu sync.Mutex // orders Store and Delete on the persistent cache
 }
@@ -259,6 +272,9 @@ func (s *CachingTokenSource) fetch(ctx context.Context, c *tokenCall, gen uint64
 	current := s.gen == gen
 	if err == nil && current {
 		s.tok = tok
+		if tok.RefreshToken != "" {
+			s.refreshTok = tok.RefreshToken
+		}
 	}
 	if s.call == c { // Reset may have detached c and a newer fetch begun
 		s.call = nil
@@ -277,17 +293,52 @@ func (s *CachingTokenSource) fetch(ctx context.Context, c *tokenCall, gen uint64
 	close(c.done)
 }
 
-// obtain consults the persistent cache and then the wrapped source.
+// obtain consults the persistent cache and then the wrapped source. A
+// source that renews from refresh tokens (the Authorization Code Grant) is
+// given the refresh tokens known, the cache's first: another process may
+// have rotated it. When all are refused, the cache is read once more, in
+// case another process rotated the token meanwhile.
 func (s *CachingTokenSource) obtain(ctx context.Context, rejected string) (tok *Token, fromCache bool, err error) {
-	if s.cache != nil {
-		// A load failure (missing or corrupt entry) is a miss: the new token
-		// overwrites the entry, and a persistent problem shows up on Store.
-		if t, lerr := s.cache.Load(ctx, s.key); lerr == nil && t != nil &&
-			t.AccessToken != rejected && t.freshAt(s.now(), s.margin) {
-			return t.clone(), true, nil
+	r, refreshes := s.src.(refresher)
+	var tried []string
+	for pass := 0; pass < 2; pass++ {
+		var cached string
+		if s.cache != nil {
+			// A load failure (missing or corrupt entry) is a miss: the new token
+			// overwrites the entry, and a persistent problem shows up on Store.
+			if t, lerr := s.cache.Load(ctx, s.key); lerr == nil && t != nil {
+				if t.AccessToken != rejected && t.freshAt(s.now(), s.margin) {
+					return t.clone(), true, nil
+				}
+				cached = t.RefreshToken
+			}
 		}
+		if !refreshes {
+			t, err := s.src.Token(ctx)
+			return checkToken(t, err)
+		}
+		if pass == 1 && (cached == "" || containsString(tried, cached)) {
+			break // nothing new in the cache
+		}
+		s.mu.Lock()
+		mem := s.refreshTok
+		s.mu.Unlock()
+		candidates := []string{cached, mem}
+		if pass == 1 {
+			candidates = []string{cached}
+		}
+		tried = append(tried, candidates...)
+		t, rerr := r.refresh(ctx, candidates)
+		if rerr == nil || !errors.Is(rerr, ErrLoginRequired) || s.cache == nil {
+			return checkToken(t, rerr)
+		}
+		err = rerr
 	}
-	t, err := s.src.Token(ctx)
+	return nil, false, err
+}
+
+// checkToken accepts a source's answer that carries an access token.
+func checkToken(t *Token, err error) (*Token, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
@@ -297,8 +348,10 @@ func (s *CachingTokenSource) obtain(ctx context.Context, rejected string) (tok *
 	return t.clone(), false, nil
 }
 
-// Reset drops the cached token from memory and from the persistent cache,
-// so the next Token call requests a new one.
+// Reset drops the cached access token from memory and from the persistent
+// cache, so the next Token call requests a new one. A refresh token
+// (Authorization Code Grant) is kept, so the next call renews silently;
+// Logout drops it too.
 func (s *CachingTokenSource) Reset() error {
 	s.mu.Lock()
 	s.gen++
@@ -307,8 +360,9 @@ func (s *CachingTokenSource) Reset() error {
 	}
 	s.tok = nil
 	s.call = nil // a fetch in flight finishes for its own callers only
+	keep := s.refreshTok
 	s.mu.Unlock()
-	return s.deletePersistent()
+	return s.deletePersistent(keep)
 }
 
 // invalidate is Reset limited to the token that was rejected: when many
@@ -326,17 +380,77 @@ func (s *CachingTokenSource) invalidate(accessToken string) error {
 	s.rejected = accessToken
 	s.tok = nil
 	s.call = nil // a refresh in flight may bring back the rejected token
+	keep := s.refreshTok
 	s.mu.Unlock()
-	return s.deletePersistent()
+	return s.deletePersistent(keep)
 }
 
-func (s *CachingTokenSource) deletePersistent() error {
+// Logout forgets every token: the access token and the refresh token, in
+// memory and in the persistent cache. With the Authorization Code Grant the
+// next Token call fails with ErrLoginRequired until someone logs in again.
+func (s *CachingTokenSource) Logout() error {
+	s.mu.Lock()
+	s.gen++
+	if s.tok != nil {
+		s.rejected = s.tok.AccessToken
+	}
+	s.tok = nil
+	s.refreshTok = ""
+	s.call = nil
+	s.mu.Unlock()
+	if f, ok := s.src.(interface{ forget() }); ok {
+		f.forget()
+	}
+	return s.deletePersistent("")
+}
+
+// put installs a token obtained outside the source (a completed login) in
+// memory and in the persistent cache, replacing whatever was there.
+func (s *CachingTokenSource) put(ctx context.Context, tok *Token) error {
+	tok = tok.clone()
+	s.persistMu.Lock()
+	defer s.persistMu.Unlock()
+	s.mu.Lock()
+	s.gen++
+	s.tok = tok
+	s.rejected = ""
+	if tok.RefreshToken != "" {
+		s.refreshTok = tok.RefreshToken
+	}
+	s.call = nil
+	s.mu.Unlock()
+	if s.cache == nil {
+		return nil
+	}
+	if err := s.cache.Store(ctx, s.key, tok); err != nil {
+		cerr := &TokenCacheError{Op: "store", Err: err}
+		s.cacheError(cerr)
+		return cerr
+	}
+	return nil
+}
+
+// deletePersistent removes the cached access token. A refresh token
+// survives: the newest one (the cache's, else keep) is stored alone.
+func (s *CachingTokenSource) deletePersistent(keep string) error {
 	if s.cache == nil {
 		return nil
 	}
 	s.persistMu.Lock()
 	defer s.persistMu.Unlock()
-	if err := s.cache.Delete(context.Background(), s.key); err != nil {
+	ctx := context.Background()
+	if keep != "" {
+		if t, err := s.cache.Load(ctx, s.key); err == nil && t != nil && t.RefreshToken != "" {
+			keep = t.RefreshToken
+		}
+		if err := s.cache.Store(ctx, s.key, &Token{RefreshToken: keep}); err != nil {
+			cerr := &TokenCacheError{Op: "store", Err: err}
+			s.cacheError(cerr)
+			return cerr
+		}
+		return nil
+	}
+	if err := s.cache.Delete(ctx, s.key); err != nil {
 		cerr := &TokenCacheError{Op: "delete", Err: err}
 		s.cacheError(cerr)
 		return cerr

@@ -50,6 +50,13 @@ func TokenCacheKey(env Environment, integrationKey, userID string, scopes []stri
 	}, "|")
 }
 
+// authCodeCacheKey is the cache key of the Authorization Code Grant's
+// tokens: like TokenCacheKey, with the grant in the place of the user, who
+// is whoever logs in.
+func authCodeCacheKey(env Environment, integrationKey string, scopes []string) string {
+	return TokenCacheKey(env, integrationKey, "grant="+GrantTypeAuthorizationCode, scopes)
+}
+
 // MemoryTokenCache keeps tokens in process memory. It is the default cache
 // of a Client. The zero value is an empty cache ready to use.
 type MemoryTokenCache struct {

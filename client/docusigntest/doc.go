@@ -16,7 +16,15 @@
 // aud = OAuthHost, iat/exp at most an hour apart with a small clock skew,
 // consent for every requested scope) and answers DocuSign's OAuth errors:
 // issuer_not_found, no_valid_keys_or_signatures, user_not_found,
-// invalid_grant, consent_required. Access tokens are opaque, kept
+// invalid_grant, consent_required. The Authorization Code Grant works as
+// well: /oauth/auth records consent for the consenting user and redirects
+// with a single-use code (bound to the client, redirect URI and PKCE
+// challenge) and the state; /oauth/token exchanges it (HTTP Basic for apps
+// WithClientSecret, client_id and an S256 code_verifier for public ones),
+// issues 8-hour access tokens and 30-day refresh tokens that rotate on use
+// and expire on the server's clock, and answers invalid_grant,
+// invalid_client and access_denied (DenyLogins). Browser plays the user's
+// browser for a headless login. Access tokens are opaque, kept
 // server-side with their user, scopes and expiry; IssueToken mints one
 // directly for tests that are not about authentication.
 //

@@ -59,6 +59,9 @@ type Integration struct {
 	Scopes []string
 	// PrivateKey signs assertions. Keep it out of logs.
 	PrivateKey *rsa.PrivateKey
+	// Secret is the secret key of a confidential application (set with
+	// WithClientSecret); empty for a public one. Keep it out of logs.
+	Secret string
 }
 
 // PrivateKeyPEM returns the private key as a PKCS #1 "RSA PRIVATE KEY" PEM
@@ -78,7 +81,11 @@ func (in Integration) PKCS8PEM() []byte {
 
 // String describes the integration without its private key.
 func (in Integration) String() string {
-	return fmt.Sprintf("Integration{Key:%s UserID:%s AccountID:%s Scopes:%v PrivateKey:[REDACTED]}", in.Key, in.UserID, in.AccountID, in.Scopes)
+	secret := ""
+	if in.Secret != "" {
+		secret = " Secret:[REDACTED]"
+	}
+	return fmt.Sprintf("Integration{Key:%s UserID:%s AccountID:%s Scopes:%v PrivateKey:[REDACTED]%s}", in.Key, in.UserID, in.AccountID, in.Scopes, secret)
 }
 
 // GoString is String, so %#v does not print the key either.
@@ -157,6 +164,7 @@ type integrationConfig struct {
 	scopes   []string
 	consent  bool
 	redirect []string
+	secret   string
 }
 
 // AllScopes are the scopes NewIntegration grants consent for by default:
@@ -197,6 +205,7 @@ type integration struct {
 	key      string
 	pubs     []*rsa.PublicKey
 	redirect []string
+	secret   string // confidential application; "" for public (PKCE)
 }
 
 // NewIntegration registers a new integration key with an RSA key pair and,
@@ -217,9 +226,9 @@ func (s *Server) NewIntegration(opts ...IntegrationOption) Integration {
 	s.mu.Lock()
 	s.integrationSeq++
 	key := guid(s.seed, domIntegration, uint64(s.integrationSeq))
-	s.integrations[key] = &integration{key: key, pubs: []*rsa.PublicKey{&cfg.key.PublicKey}, redirect: cfg.redirect}
+	s.integrations[key] = &integration{key: key, pubs: []*rsa.PublicKey{&cfg.key.PublicKey}, redirect: cfg.redirect, secret: cfg.secret}
 	s.mu.Unlock()
-	in := Integration{Key: key, UserID: u.ID, AccountID: u.AccountIDs[0], PrivateKey: cfg.key}
+	in := Integration{Key: key, UserID: u.ID, AccountID: u.AccountIDs[0], PrivateKey: cfg.key, Secret: cfg.secret}
 	if cfg.consent && len(cfg.scopes) > 0 {
 		s.GrantConsent(key, u.ID, cfg.scopes...)
 		in.Scopes = append([]string(nil), cfg.scopes...)

@@ -149,11 +149,14 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	switch gt := r.PostForm.Get("grant_type"); gt {
 	case jwtGrantType:
+	case grantAuthorizationCode, grantRefreshToken:
+		s.handleCodeGrants(w, r, gt)
+		return
 	case "":
 		writeJSON(w, http.StatusBadRequest, grantError("invalid_request", "grant_type is missing"))
 		return
 	default:
-		writeJSON(w, http.StatusBadRequest, grantError("unsupported_grant_type", "grant_type %q is not supported; use %s", gt, jwtGrantType))
+		writeJSON(w, http.StatusBadRequest, grantError("unsupported_grant_type", "grant_type %q is not supported; use %s, %s or %s", gt, jwtGrantType, grantAuthorizationCode, grantRefreshToken))
 		return
 	}
 	assertion := r.PostForm.Get("assertion")
@@ -175,8 +178,10 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// handleConsent serves GET /oauth/auth, the consent page: it records
-// consent for the consent user and redirects to redirect_uri with a code.
+// handleConsent serves GET /oauth/auth, the consent and login page: it
+// records consent for the consent user and redirects to redirect_uri with
+// a single-use code (bound to the client, redirect URI, scopes and any PKCE
+// challenge) and the state, or with error=access_denied after DenyLogins.
 func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var problems []string
@@ -208,13 +213,25 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	if len(scopes) == 0 {
 		problems = append(problems, "scope is missing")
 	}
+	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
+	switch {
+	case challenge == "" && method != "":
+		problems = append(problems, "code_challenge_method without code_challenge")
+	case challenge != "" && method != "S256":
+		problems = append(problems, "code_challenge_method must be S256 (got "+quote(method)+")")
+	}
 	if len(problems) > 0 {
 		writeJSON(w, http.StatusBadRequest, &oauthError{Code: "invalid_request", Description: strings.Join(problems, "; ")})
 		return
 	}
-	s.GrantConsent(clientID, s.consentUser, scopes...)
 	out := ru.Query()
-	out.Set("code", randomToken())
+	if s.acg.denied.Load() {
+		out.Set("error", "access_denied")
+		out.Set("error_description", "the user declined")
+	} else {
+		s.GrantConsent(clientID, s.consentUser, scopes...)
+		out.Set("code", s.issueCode(issuedCode{grantRecord: grantRecord{integrationKey: clientID, userID: s.consentUser, scopes: scopes}, redirectURI: redirect, challenge: challenge}))
+	}
 	if st := q.Get("state"); st != "" {
 		out.Set("state", st)
 	}

@@ -68,22 +68,27 @@ type config struct {
 	logLimit    int
 	tls         bool
 	strictAdmin bool
+	codeTTL     time.Duration // Authorization Code Grant access tokens
+	refreshTTL  time.Duration
+	noRotation  bool
 
 	errs []error
 }
 
 func defaultConfig() config {
 	return config{
-		seed:      1,
-		users:     DefaultUsers,
-		accounts:  DefaultAccounts,
-		events:    DefaultEvents,
-		envelopes: DefaultEnvelopes,
-		tokenTTL:  DefaultTokenTTL,
-		skew:      DefaultClockSkew,
-		hourly:    unlimitedRateQuota,
-		burst:     unlimitedRateQuota,
-		logLimit:  DefaultRequestLog,
+		seed:       1,
+		users:      DefaultUsers,
+		accounts:   DefaultAccounts,
+		events:     DefaultEvents,
+		envelopes:  DefaultEnvelopes,
+		tokenTTL:   DefaultTokenTTL,
+		skew:       DefaultClockSkew,
+		hourly:     unlimitedRateQuota,
+		burst:      unlimitedRateQuota,
+		logLimit:   DefaultRequestLog,
+		codeTTL:    DefaultAuthCodeTokenTTL,
+		refreshTTL: DefaultRefreshTokenTTL,
 	}
 }
 

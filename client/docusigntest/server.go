@@ -44,6 +44,7 @@ type Server struct {
 	integrationSeq int
 	consents       map[consentKey]map[string]bool
 	tokens         map[string]*token
+	acg            authCodeState // authcode.go: codes and refresh tokens
 	envelopes      []*Envelope
 	envelopesByID  map[string]*Envelope
 	templates      []*Template

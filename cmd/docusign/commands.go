@@ -92,12 +92,18 @@ func newClient(e *env, s *settings, n need, scopes []string, found ...error) (*c
 		return nil, usageError{err}
 	}
 	environment, _ := s.environment()
+	code := n.auth && s.codeGrant(n)
+	if code {
+		scopes = scopesCode // one login serves every command
+	}
 	opts := []client.Option{
 		client.WithEnvironment(environment),
 		client.WithIntegrationKey(s.integrationKey.value),
 		client.WithScopes(scopes...),
 	}
-	if n.auth {
+	if code {
+		opts = append(opts, s.codeGrantOptions()...)
+	} else if n.auth {
 		opts = append(opts, client.WithUserID(s.userID.value))
 		if s.privateKey.value != "" {
 			opts = append(opts, client.WithPrivateKey([]byte(s.privateKey.value)))

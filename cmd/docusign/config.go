@@ -28,6 +28,7 @@ type settings struct {
 	env, integrationKey, userID, privateKey, privateKeyFile *setting
 	accountID, orgID, redirectURI, proxy, insecure          *setting
 	oauthURL, esignURL, adminURL, monitorURL, tokenCache    *setting
+	auth, clientSecret                                      *setting // login.go
 	all                                                     []*setting
 	verbose                                                 bool
 }
@@ -37,6 +38,9 @@ func newSettings(fs *flag.FlagSet) *settings {
 	add := func(name, env, usage string, secret bool) *setting {
 		st := &setting{flag: name, env: env, usage: usage, secret: secret}
 		s.all = append(s.all, st)
+		if name == "" {
+			return st // read from the environment only
+		}
 		fs.Func(name, usage+" (env "+env+")", func(v string) error {
 			st.value, st.fromFlag = v, true
 			return nil
@@ -72,6 +76,7 @@ func newSettings(fs *flag.FlagSet) *settings {
 	s.adminURL = add("admin-url", "DOCUSIGN_ADMIN_URL", "override the Admin base `URL` (with /management)", false)
 	s.monitorURL = add("monitor-url", "DOCUSIGN_MONITOR_URL", "override the Monitor base `URL`", false)
 	s.tokenCache = add("token-cache", "DOCUSIGN_TOKEN_CACHE", "token cache `DIR` (default: the user cache dir; \"off\" disables)", false)
+	s.addAuthSettings(add)
 	fs.BoolVar(&s.verbose, "v", false, "log each HTTP attempt on stderr (failed attempts are otherwise only summed up in the error)")
 	return s
 }
@@ -132,6 +137,7 @@ func (s *settings) environment() (client.Environment, error) {
 // need says which settings a command requires.
 type need struct {
 	auth, org, redirect bool
+	login               bool // the Authorization Code Grant's login (login.go)
 }
 
 // validate reports every missing or malformed value at once.
@@ -163,7 +169,12 @@ func (s *settings) validate(n need) error {
 			errs = append(errs, fmt.Errorf("%s: %q is not a boolean: use true or false", st.name(), st.value))
 		}
 	}
-	if n.auth {
+	errs = append(errs, s.validateGrant(n)...)
+	if n.auth && s.codeGrant(n) {
+		if s.integrationKey.value == "" {
+			errs = append(errs, fmt.Errorf("%s is required", s.integrationKey.name()))
+		}
+	} else if n.auth {
 		for _, st := range []*setting{s.integrationKey, s.userID} {
 			if st.value == "" {
 				errs = append(errs, fmt.Errorf("%s is required", st.name()))
@@ -207,8 +218,14 @@ func redact(st *setting) string {
 	return v[:start] + "[redacted]" + v[at:]
 }
 
-// settingName is how errors refer to a setting: both ways to give it.
-func settingName(flag, env string) string { return "--" + flag + " / " + env }
+// settingName is how errors refer to a setting: both ways to give it (the
+// variable alone for a setting without a flag).
+func settingName(flag, env string) string {
+	if flag == "" {
+		return env
+	}
+	return "--" + flag + " / " + env
+}
 
 // optionNames rewrites the names of library options and pager fields that
 // library errors carry into the flags and variables that set them.
@@ -224,6 +241,7 @@ var optionNames = func() *strings.Replacer {
 		"WithAccountID", s.accountID.name(),
 		"WithOrganizationID", s.orgID.name(),
 		"WithRedirectURI", s.redirectURI.name(),
+		"WithClientSecret", s.clientSecret.name(),
 		"WithTokenCacheDir", s.tokenCache.name(),
 		"WithProxy", s.proxy.name(),
 		"WithEnvironment", s.env.name()+" or the URL overrides",

@@ -96,6 +96,9 @@ func report(e *env, name string, err error) int {
 	var api *client.APIError
 	var anf *client.AccountNotFoundError
 	switch {
+	case errors.Is(err, client.ErrLoginRequired):
+		fmt.Fprintf(e.stderr, "docusign %s: %s\n  what to do: run 'docusign login' (with the same --env and integration key)\n", name, message(err))
+		return exitAuth
 	case errors.As(err, &ue):
 		fmt.Fprintf(e.stderr, "docusign %s: configuration:\n  %s\n", name, strings.ReplaceAll(message(err), "\n", "\n  "))
 		return exitUsage
@@ -145,7 +148,12 @@ func message(err error) string {
 }
 
 func authHint(ae *client.AuthError) string {
+	code := ae.Grant == client.GrantTypeAuthorizationCode || ae.Grant == client.GrantTypeRefreshToken
 	switch {
+	case code && ae.Code == "invalid_client":
+		return "the integration key or DOCUSIGN_CLIENT_SECRET was refused: set the secret key of a confidential app, or unset it for a public (PKCE) app"
+	case code:
+		return "run 'docusign login' again"
 	case errors.Is(ae, client.ErrConsentRequired):
 		if ae.ConsentURL != "" {
 			return "open " + ae.ConsentURL + " as the user, grant consent, then retry"
