@@ -119,11 +119,15 @@ func Write(dir string, files map[string][]byte, only string) error {
 	return nil
 }
 
-// Diff compares files with the generated API directories under dir and
-// describes every difference; empty means none.
-func Diff(dir string, files map[string][]byte) (string, error) {
+// Diff compares files with the generated API directories under dir (only
+// the one named by only, when set, as Write replaces) and describes every
+// difference; empty means none.
+func Diff(dir string, files map[string][]byte, only string) (string, error) {
 	have := map[string][]byte{}
 	for api := range APIs {
+		if only != "" && only != api {
+			continue
+		}
 		root := filepath.Join(dir, api)
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if errors.Is(err, fs.ErrNotExist) {

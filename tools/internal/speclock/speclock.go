@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -108,8 +110,11 @@ func (s Spec) Verify(path string, data []byte) error {
 type Locator struct {
 	// Dirs are the mirror directories searched in order.
 	Dirs []string
-	// CacheDir receives downloads; empty disables downloading.
+	// CacheDir receives downloads and is searched after Dirs; empty
+	// disables both.
 	CacheDir string
+	// NoDownload searches Dirs and CacheDir but never downloads (tests).
+	NoDownload bool
 	// Client downloads specs; nil means a client with a 2-minute timeout.
 	Client *http.Client
 	// Logf reports where each spec came from; nil is silent.
@@ -149,7 +154,7 @@ func (l *Locator) Load(ctx context.Context, s Spec) ([]byte, error) {
 		return data, nil
 	}
 	if l.CacheDir == "" {
-		return nil, fmt.Errorf("spec %s not found in %v and downloading is disabled", s.File, l.Dirs)
+		return nil, &NotFoundError{Spec: s, Searched: l.Dirs}
 	}
 	cached := filepath.Join(l.CacheDir, s.SHA256[:16]+"-"+s.File)
 	if data, err := os.ReadFile(cached); err == nil {
@@ -159,9 +164,13 @@ func (l *Locator) Load(ctx context.Context, s Spec) ([]byte, error) {
 		l.logf("%s: %s", s.Name, cached)
 		return data, nil
 	}
+	searched := append(slices.Clip(l.Dirs), l.CacheDir)
+	if l.NoDownload {
+		return nil, &NotFoundError{Spec: s, Searched: searched}
+	}
 	data, err := l.download(ctx, s)
 	if err != nil {
-		return nil, fmt.Errorf("spec %s not found in %v; download: %w", s.File, l.Dirs, err)
+		return nil, &NotFoundError{Spec: s, Searched: searched, Download: err}
 	}
 	if err := s.Verify(s.URL, data); err != nil {
 		return nil, err
@@ -175,6 +184,29 @@ func (l *Locator) Load(ctx context.Context, s Spec) ([]byte, error) {
 	l.logf("%s: downloaded %s", s.Name, s.URL)
 	return data, nil
 }
+
+// NotFoundError reports a spec found in no mirror, cache or download; its
+// message says how to provide it.
+type NotFoundError struct {
+	Spec     Spec
+	Searched []string // directories searched, in order
+	Download error    // why the download failed; nil when none was tried
+}
+
+func (e *NotFoundError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "spec %s (%s) is not in %s", e.Spec.Name, e.Spec.File, strings.Join(e.Searched, ", "))
+	if e.Download != nil {
+		fmt.Fprintf(&b, ", and downloading it failed: %v", e.Download)
+	} else {
+		b.WriteString(", and downloading is off")
+	}
+	fmt.Fprintf(&b, "; set %s to a directory holding the files named in api/specs.lock.json (fetch them from the URLs there; their sha256 is checked), put them in ../shared/specs beside the project, or run `make generate` once with network access to download and cache them", EnvSpecsDir)
+	return b.String()
+}
+
+// Unwrap returns the download error.
+func (e *NotFoundError) Unwrap() error { return e.Download }
 
 func (l *Locator) download(ctx context.Context, s Spec) ([]byte, error) {
 	c := l.Client

@@ -37,42 +37,7 @@ func TestTheProjectLockIsValidAndNamesThreeSpecs(t *testing.T) {
 	}
 }
 
-func TestTheMirrorMatchesTheLock(t *testing.T) {
-	l := realLock(t)
-	loc := DefaultLocator(filepath.Join("..", "..", ".."))
-	loc.CacheDir = "" // never download in tests
-	for _, s := range l.Specs {
-		if _, err := loc.Load(context.Background(), s); err != nil {
-			t.Errorf("%s: %v", s.Name, err)
-		}
-	}
-}
-
-func TestAChangedByteIsRefusedWithBothDigests(t *testing.T) {
-	l := realLock(t)
-	s, _ := l.Get("monitor")
-	root := filepath.Join("..", "..", "..")
-	data, err := os.ReadFile(filepath.Join(root, "..", "shared", "specs", s.File))
-	if err != nil {
-		t.Skipf("no mirror: %v", err)
-	}
-	data[len(data)/2] ^= 1
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, s.File), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// The damaged copy comes first and must not be skipped in favour of
-	// the intact mirror behind it.
-	loc := &Locator{Dirs: []string{dir, filepath.Join(root, "..", "shared", "specs")}}
-	_, err = loc.Load(context.Background(), s)
-	var ce *ChecksumError
-	if !errors.As(err, &ce) {
-		t.Fatalf("want *ChecksumError, got %v", err)
-	}
-	if ce.Expected != s.SHA256 || ce.Actual == s.SHA256 || !strings.Contains(err.Error(), s.File) {
-		t.Errorf("error does not name file and both digests: %v", err)
-	}
-}
+// The tests that need the real specs are in mirror_test.go.
 
 func TestDownloadIsVerifiedAndCached(t *testing.T) {
 	body := []byte("not the spec")
@@ -114,6 +79,37 @@ func TestReadRejectsMalformedLocks(t *testing.T) {
 				t.Error("want an error")
 			}
 		})
+	}
+}
+
+func TestAMissingSpecSaysHowToProvideIt(t *testing.T) {
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		http.Error(w, "offline", http.StatusBadGateway)
+	}))
+	defer srv.Close()
+	s := Spec{Name: "monitor", File: "monitor.json", URL: srv.URL + "/monitor.json", SHA256: strings.Repeat("0", 64)}
+	mirror := t.TempDir()
+	for _, noDownload := range []bool{false, true} {
+		calls = 0
+		loc := &Locator{Dirs: []string{mirror}, CacheDir: t.TempDir(), NoDownload: noDownload}
+		_, err := loc.Load(context.Background(), s)
+		var nf *NotFoundError
+		if !errors.As(err, &nf) {
+			t.Fatalf("NoDownload=%v: want *NotFoundError, got %v", noDownload, err)
+		}
+		for _, want := range []string{EnvSpecsDir, "monitor.json", mirror, "api/specs.lock.json", "../shared/specs"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("NoDownload=%v: the error does not mention %q: %v", noDownload, want, err)
+			}
+		}
+		if wantCalls := map[bool]int{false: 1, true: 0}[noDownload]; calls != wantCalls {
+			t.Errorf("NoDownload=%v: %d download attempts, want %d", noDownload, calls, wantCalls)
+		}
+		if !noDownload && !strings.Contains(err.Error(), "502") {
+			t.Errorf("the download failure is not shown: %v", err)
+		}
 	}
 }
 

@@ -1,0 +1,84 @@
+// Package specstest finds the locked upstream specs for tests the way the
+// generator does ($DOCUSIGN_SPECS_DIR, then ../shared/specs beside the
+// project, then the download cache), without ever downloading. When a spec
+// is unreachable the test is skipped with the reason and how to provide
+// the specs; with DOCUSIGN_SPECS_REQUIRED=1 (CI) it fails instead, so a
+// CI run never passes by skipping.
+package specstest
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/dsgo/docusign/tools/internal/speclock"
+)
+
+// EnvRequired names the variable that turns a skip into a failure.
+const EnvRequired = "DOCUSIGN_SPECS_REQUIRED"
+
+// Lock reads the project's lock file under root.
+func Lock(t testing.TB, root string) *speclock.Lock {
+	t.Helper()
+	l, err := speclock.Read(filepath.Join(root, "api", "specs.lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// Locator returns the generator's locator for the project at root with
+// downloading turned off, after checking that every locked spec is
+// reachable through it (skipping t otherwise).
+func Locator(t testing.TB, root string) *speclock.Locator {
+	t.Helper()
+	loc := speclock.DefaultLocator(root)
+	loc.NoDownload = true
+	for _, s := range Lock(t, root).Specs {
+		load(t, loc, s)
+	}
+	return loc
+}
+
+// Load returns the verified bytes of the locked spec named name.
+func Load(t testing.TB, root, name string) (speclock.Spec, []byte) {
+	t.Helper()
+	s, ok := Lock(t, root).Get(name)
+	if !ok {
+		t.Fatalf("the lock has no spec %q", name)
+	}
+	loc := speclock.DefaultLocator(root)
+	loc.NoDownload = true
+	return s, load(t, loc, s)
+}
+
+// File returns the verified bytes of the locked spec whose upstream file
+// name is file.
+func File(t testing.TB, root, file string) []byte {
+	t.Helper()
+	for _, s := range Lock(t, root).Specs {
+		if s.File == file {
+			_, b := Load(t, root, s.Name)
+			return b
+		}
+	}
+	t.Fatalf("the lock has no spec file %q", file)
+	return nil
+}
+
+func load(t testing.TB, loc *speclock.Locator, s speclock.Spec) []byte {
+	t.Helper()
+	b, err := loc.Load(context.Background(), s)
+	var nf *speclock.NotFoundError
+	switch {
+	case err == nil:
+		return b
+	case errors.As(err, &nf) && os.Getenv(EnvRequired) == "":
+		t.Skipf("skipped: %v (or set %s=1 to make this a failure)", err, EnvRequired)
+	default:
+		t.Fatal(err) // a damaged copy is never skipped
+	}
+	return nil
+}
