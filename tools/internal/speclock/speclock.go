@@ -128,7 +128,11 @@ func DefaultLocator(root string) *Locator {
 	if d := os.Getenv(EnvSpecsDir); d != "" {
 		l.Dirs = append(l.Dirs, d)
 	}
-	l.Dirs = append(l.Dirs, filepath.Join(root, "..", "shared", "specs"))
+	shared := filepath.Join(root, "..", "shared", "specs")
+	if abs, err := filepath.Abs(shared); err == nil {
+		shared = abs // errors name the real place
+	}
+	l.Dirs = append(l.Dirs, shared)
 	if c, err := os.UserCacheDir(); err == nil {
 		l.CacheDir = filepath.Join(c, "dsgo", "specs")
 	}
