@@ -13,7 +13,32 @@ import (
 
 // command is one subcommand. Each file that adds commands registers them
 // from its init with register; the command list in the usage is sorted by
-// name, so registration order does not matter.
+// name, so registration order does not matter. A new command needs no
+// change elsewhere:
+//
+//	func init() {
+//		register(command{"connect-list", "list Connect configurations as NDJSON", `
+//	Lists the account's Connect configurations, one per line.`, runConnectList})
+//	}
+//
+//	func runConnectList(ctx context.Context, e *env, args []string) error {
+//		var max int
+//		s, err := parse(e, "connect-list", args, func(fs *flag.FlagSet) {
+//			fs.IntVar(&max, "max", 0, "stop after this many (0: no limit)")
+//		})
+//		if err != nil {
+//			return err // --help, or a bad flag
+//		}
+//		var bad problems
+//		if max < 0 {
+//			bad.addf("--max %d: want 0 or more", max)
+//		}
+//		c, err := newClient(e, s, need{auth: true}, scopesESign, bad...) // all problems at once
+//		...
+//	}
+//
+// Commands without the shared settings (demo, version) call parseFlags
+// with nil global flags.
 type command struct {
 	name    string
 	summary string // one line for the command list
