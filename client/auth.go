@@ -131,8 +131,9 @@ func WithParsedPrivateKey(key *PrivateKey) Option {
 }
 
 // WithScopes sets the OAuth scopes (default DefaultScopes: signature and
-// impersonation). ScopeImpersonation is added if missing, because the JWT
-// grant requires it. Admin API use needs e.g. ScopeOrganizationRead and
+// impersonation; with WithAuthorizationCode, signature). With the JWT
+// grant ScopeImpersonation is added if missing, because that grant
+// requires it. Admin API use needs e.g. ScopeOrganizationRead and
 // ScopeUserRead in addition to ScopeSignature.
 func WithScopes(scopes ...string) Option {
 	s := slices.Clone(scopes)

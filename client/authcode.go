@@ -356,7 +356,7 @@ func (s *refreshTokenSource) refresh(ctx context.Context, candidates []string) (
 		s.mu.Unlock()
 		last = err
 	}
-	return nil, &LoginRequiredError{Reason: "DocuSign refused the refresh token (expired after 30 days, revoked, or already used)", Err: last}
+	return nil, &LoginRequiredError{Reason: "DocuSign refused the saved refresh token", Err: last}
 }
 
 // forget stops using the configured refresh token (Logout).
