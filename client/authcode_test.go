@@ -554,52 +554,56 @@ func TestLoginRefusesANonLoopbackRedirectURI(t *testing.T) {
 	}
 }
 
-// staleCache answers its first Load with a snapshot taken earlier, as a
+// staleCache answers its first n Loads with a snapshot taken earlier, as a
 // process that read the cache just before another one rotated the refresh
-// token would see it.
+// token, and stored the result a moment after, would see it.
 type staleCache struct {
 	client.TokenCache
 	mu    sync.Mutex
 	stale *client.Token
+	n     int
 }
 
 func (c *staleCache) Load(ctx context.Context, key string) (*client.Token, error) {
 	c.mu.Lock()
-	s := c.stale
-	c.stale = nil
+	stale := c.n > 0
+	c.n--
 	c.mu.Unlock()
-	if s != nil {
-		return s, nil
+	if stale {
+		return c.stale, nil
 	}
 	return c.TokenCache.Load(ctx, key)
 }
 
 func TestAuthCodeRefreshTokenRotatedByAnotherProcessIsPickedUp(t *testing.T) {
-	f := newCodeFixture(t, nil)
-	a := f.client(t, f.listen(t))
-	f.login(t, a)
-	ctx := context.Background()
-	before, err := a.Token(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	for _, staleLoads := range []int{1, 3} {
+		t.Run(fmt.Sprintf("the cache shows the old token %d times", staleLoads), func(t *testing.T) {
+			f := newCodeFixture(t, nil)
+			a := f.client(t, f.listen(t))
+			f.login(t, a)
+			ctx := context.Background()
+			before, err := a.Token(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
 
-	// Process B read the cache (refresh token 1); then process A renewed
-	// and rotated it (refresh token 2).
-	stale := &staleCache{TokenCache: f.cache, stale: before}
-	f.srv.Advance(9 * time.Hour)
-	after, err := a.Token(ctx)
-	if err != nil || after.RefreshToken == before.RefreshToken {
-		t.Fatalf("A's refresh: %v (rotated: %v)", err, after != nil && after.RefreshToken != before.RefreshToken)
-	}
-	f.cache = stale
-	b := f.client(t, "")
-	got, err := b.Token(ctx)
-	if err != nil {
-		t.Fatalf("B, whose refresh token was rotated by A: %v", err)
-	}
-	if got.AccessToken != after.AccessToken {
-		t.Error("B did not pick up A's renewed token from the cache")
+			// Process B reads the cache (refresh token 1) while process A
+			// renews and rotates it (refresh token 2).
+			f.srv.Advance(9 * time.Hour)
+			after, err := a.Token(ctx)
+			if err != nil || after.RefreshToken == before.RefreshToken {
+				t.Fatalf("A's refresh: %v (rotated: %v)", err, after != nil && after.RefreshToken != before.RefreshToken)
+			}
+			f.cache = &staleCache{TokenCache: f.cache, stale: before, n: staleLoads}
+			b := f.client(t, "")
+			got, err := b.Token(ctx)
+			if err != nil {
+				t.Fatalf("B, whose refresh token was rotated by A: %v", err)
+			}
+			if got.AccessToken != after.AccessToken {
+				t.Error("B did not pick up A's renewed token from the cache")
+			}
+		})
 	}
 }
 

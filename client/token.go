@@ -296,45 +296,70 @@ func (s *CachingTokenSource) fetch(ctx context.Context, c *tokenCall, gen uint64
 // obtain consults the persistent cache and then the wrapped source. A
 // source that renews from refresh tokens (the Authorization Code Grant) is
 // given the refresh tokens known, the cache's first: another process may
-// have rotated it. When all are refused, the cache is read once more, in
-// case another process rotated the token meanwhile.
+// have rotated it. When all are refused, the cache is watched for up to
+// rotationWait for a refresh token not tried yet: another process sharing
+// the cache may have rotated the token, its Store a moment behind
+// DocuSign's answer.
 func (s *CachingTokenSource) obtain(ctx context.Context, rejected string) (tok *Token, fromCache bool, err error) {
+	t, cached := s.load(ctx, rejected)
+	if t != nil {
+		return t, true, nil
+	}
 	r, refreshes := s.src.(refresher)
-	var tried []string
-	for pass := 0; pass < 2; pass++ {
-		var cached string
-		if s.cache != nil {
-			// A load failure (missing or corrupt entry) is a miss: the new token
-			// overwrites the entry, and a persistent problem shows up on Store.
-			if t, lerr := s.cache.Load(ctx, s.key); lerr == nil && t != nil {
-				if t.AccessToken != rejected && t.freshAt(s.now(), s.margin) {
-					return t.clone(), true, nil
-				}
-				cached = t.RefreshToken
-			}
+	if !refreshes {
+		return checkToken(s.src.Token(ctx))
+	}
+	s.mu.Lock()
+	tried := []string{cached, s.refreshTok}
+	s.mu.Unlock()
+	tok, err = r.refresh(ctx, tried)
+	var lre *LoginRequiredError
+	if err == nil || !errors.As(err, &lre) || lre.Err == nil || s.cache == nil {
+		// Success, another failure, or no refresh token at all: nothing
+		// another process could have rotated.
+		return checkToken(tok, err)
+	}
+	deadline := time.Now().Add(rotationWait)
+	for time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return nil, false, err
+		case <-time.After(rotationPoll):
 		}
-		if !refreshes {
-			t, err := s.src.Token(ctx)
-			return checkToken(t, err)
+		t, rt := s.load(ctx, rejected)
+		if t != nil {
+			return t, true, nil
 		}
-		if pass == 1 && (cached == "" || containsString(tried, cached)) {
-			break // nothing new in the cache
+		if rt != "" && !containsString(tried, rt) {
+			return checkToken(r.refresh(ctx, []string{rt}))
 		}
-		s.mu.Lock()
-		mem := s.refreshTok
-		s.mu.Unlock()
-		candidates := []string{cached, mem}
-		if pass == 1 {
-			candidates = []string{cached}
-		}
-		tried = append(tried, candidates...)
-		t, rerr := r.refresh(ctx, candidates)
-		if rerr == nil || !errors.Is(rerr, ErrLoginRequired) || s.cache == nil {
-			return checkToken(t, rerr)
-		}
-		err = rerr
 	}
 	return nil, false, err
+}
+
+// How long, and how often, obtain watches the cache for a refresh token
+// another process rotated (see obtain).
+const (
+	rotationWait = time.Second
+	rotationPoll = 100 * time.Millisecond
+)
+
+// load reads the persistent cache: a fresh token (not the rejected one),
+// else the refresh token of the entry, if any. A load failure (missing or
+// corrupt entry) is a miss: the new token overwrites the entry, and a
+// persistent problem shows up on Store.
+func (s *CachingTokenSource) load(ctx context.Context, rejected string) (fresh *Token, refreshToken string) {
+	if s.cache == nil {
+		return nil, ""
+	}
+	t, err := s.cache.Load(ctx, s.key)
+	if err != nil || t == nil {
+		return nil, ""
+	}
+	if t.AccessToken != rejected && t.freshAt(s.now(), s.margin) {
+		return t.clone(), ""
+	}
+	return nil, t.RefreshToken
 }
 
 // checkToken accepts a source's answer that carries an access token.
