@@ -39,7 +39,7 @@ compile-bench:
 
 ## bench: the library's Go benchmarks
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./client/...
+	$(GO) test -run '^$$' -bench . -benchmem ./client/... ./connect/...
 
 ## build-bench: build and vet bench/ (its own module, outside the library's import graph), as CI does
 build-bench:

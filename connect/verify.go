@@ -1,0 +1,212 @@
+package connect
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Header names DocuSign Connect uses.
+const (
+	// SignatureHeaderPrefix is followed by 1, 2, ...: one header per active
+	// HMAC key, each the base64 HMAC-SHA256 of the raw body.
+	SignatureHeaderPrefix = "X-DocuSign-Signature-"
+	// DigestHeader names the HMAC algorithm (HMACSHA256).
+	DigestHeader = "X-Authorization-Digest"
+)
+
+// Verifier checks that a delivery comes from DocuSign: Basic credentials
+// when configured, a body within the size cap, and an HMAC-SHA256 of the
+// raw body matching an X-DocuSign-Signature-N header under one of the
+// configured keys. It is safe for concurrent use; %v never shows its keys.
+type Verifier struct {
+	keys    [][]byte
+	noHMAC  bool
+	basic   bool
+	userSum [32]byte
+	passSum [32]byte
+	maxBody int64
+}
+
+// NewVerifier builds a Verifier from WithHMACKeys, WithBasicAuth,
+// WithoutHMAC and WithMaxBodyBytes, reporting every problem at once.
+func NewVerifier(opts ...Option) (*Verifier, error) {
+	c, err := newConfig(opts)
+	for _, name := range c.handlerOnly {
+		err = errors.Join(err, fmt.Errorf("connect: %s applies to NewHandler, not NewVerifier", name))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return newVerifier(c), nil
+}
+
+func newVerifier(c *config) *Verifier {
+	v := &Verifier{
+		keys:    c.keys,
+		noHMAC:  c.noHMAC,
+		basic:   c.basicSet,
+		maxBody: c.maxBody,
+	}
+	if c.basicSet {
+		v.userSum = sha256.Sum256([]byte(c.basicUser))
+		v.passSum = sha256.Sum256([]byte(c.basicPass))
+	}
+	return v
+}
+
+// String describes the Verifier without its keys or credentials.
+func (v Verifier) String() string {
+	return fmt.Sprintf("connect.Verifier{hmacKeys: %d, basicAuth: %t, maxBodyBytes: %d}", len(v.keys), v.basic, v.maxBody)
+}
+
+// GoString is String, so %#v does not print the keys either.
+func (v Verifier) GoString() string { return v.String() }
+
+// Verify checks a request and returns its raw body. It reads at most the
+// size cap; on failure the error is a *RejectError naming the check.
+func (v *Verifier) Verify(r *http.Request) ([]byte, error) {
+	if r.Method != http.MethodPost {
+		return nil, reject(ErrMethod, http.StatusMethodNotAllowed, r.Method, nil)
+	}
+	if err := v.checkBasic(r); err != nil {
+		return nil, err
+	}
+	body, err := v.readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.VerifySignature(body, r.Header); err != nil {
+		return nil, err
+	}
+	return body, nil
+}
+
+func (v *Verifier) checkBasic(r *http.Request) error {
+	if !v.basic {
+		return nil
+	}
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		return reject(ErrBasicAuth, http.StatusUnauthorized, "no Basic Authorization header", nil)
+	}
+	u := sha256.Sum256([]byte(user))
+	p := sha256.Sum256([]byte(pass))
+	// Both compared always, in constant time, so timing says nothing about
+	// which one was wrong.
+	if subtle.ConstantTimeCompare(u[:], v.userSum[:])&subtle.ConstantTimeCompare(p[:], v.passSum[:]) != 1 {
+		return reject(ErrBasicAuth, http.StatusUnauthorized, "wrong user name or password", nil)
+	}
+	return nil
+}
+
+func (v *Verifier) readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength > v.maxBody {
+		return nil, reject(ErrBodyTooLarge, http.StatusRequestEntityTooLarge,
+			"Content-Length "+strconv.FormatInt(r.ContentLength, 10)+" exceeds the cap of "+strconv.FormatInt(v.maxBody, 10)+" bytes", nil)
+	}
+	if r.Body == nil {
+		return nil, nil
+	}
+	size := 512
+	if r.ContentLength > 0 {
+		size = int(r.ContentLength) + 1
+	}
+	body, err := readAllCapped(r.Body, v.maxBody, size)
+	if errors.Is(err, errTooLarge) {
+		return nil, reject(ErrBodyTooLarge, http.StatusRequestEntityTooLarge, "the body exceeds the cap of "+strconv.FormatInt(v.maxBody, 10)+" bytes", nil)
+	}
+	if err != nil {
+		return nil, reject(ErrBodyRead, http.StatusBadRequest, "", err)
+	}
+	return body, nil
+}
+
+var errTooLarge = errors.New("too large")
+
+// readAllCapped reads r to the end, failing with errTooLarge past max
+// bytes; size is the initial buffer.
+func readAllCapped(r io.Reader, max int64, size int) ([]byte, error) {
+	buf := make([]byte, 0, min(int64(size), max+1))
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > max {
+			return nil, errTooLarge
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// VerifySignature checks body against the X-DocuSign-Signature-N headers
+// in h: nil when one of them is the base64 HMAC-SHA256 of body under one
+// of the keys. Every key is computed once and compared with every header
+// in constant time.
+func (v *Verifier) VerifySignature(body []byte, h http.Header) error {
+	if v.noHMAC {
+		return nil
+	}
+	var sigs [][]byte
+	headers := 0
+	for name, values := range h {
+		if !hasPrefixFold(name, SignatureHeaderPrefix) {
+			continue
+		}
+		for _, val := range values {
+			headers++
+			if len(sigs) >= maxSignatureHeaders {
+				break
+			}
+			sig, err := base64.StdEncoding.AppendDecode(nil, []byte(strings.TrimSpace(val)))
+			if err != nil || len(sig) != sha256.Size {
+				continue // cannot match; still counts as present
+			}
+			sigs = append(sigs, sig)
+		}
+	}
+	if headers == 0 {
+		return reject(ErrNoSignature, http.StatusUnauthorized, "enable \"Include HMAC signature\" in the Connect configuration", nil)
+	}
+	ok := 0
+	var sum [sha256.Size]byte
+	for _, k := range v.keys {
+		m := hmac.New(sha256.New, k)
+		m.Write(body)
+		mac := m.Sum(sum[:0])
+		for _, s := range sigs {
+			ok |= subtle.ConstantTimeCompare(mac, s)
+		}
+	}
+	if ok != 1 {
+		return reject(ErrBadSignature, http.StatusUnauthorized,
+			strconv.Itoa(headers)+" signature header(s) checked against "+strconv.Itoa(len(v.keys))+" key(s)", nil)
+	}
+	return nil
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// Sign returns the base64 HMAC-SHA256 of body under key: the value of an
+// X-DocuSign-Signature-N header. Tests and fakes use it to sign messages.
+func Sign(key string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(key))
+	m.Write(body)
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
