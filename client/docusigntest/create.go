@@ -62,6 +62,7 @@ func (s *Server) handleCreateEnvelope(w http.ResponseWriter, r *http.Request, c 
 	if len(e.Documents) == 0 {
 		problems = append(problems, "the envelope needs at least one document, a templateId or compositeTemplates")
 	}
+	problems = append(problems, validateNotifications(def.notifications())...)
 	if status == EnvelopeSent && len(problems) == 0 {
 		problems = append(problems, sendProblems(e)...)
 	}
@@ -83,6 +84,7 @@ func (s *Server) handleCreateEnvelope(w http.ResponseWriter, r *http.Request, c 
 	s.assignRecipientIDs(e)
 	s.envelopes = append(s.envelopes, e)
 	s.envelopesByID[e.ID] = e
+	s.subscribeEnvelope(e.ID, def.notifications())
 	ch := s.changeOf(e, c.user.ID, r.UserAgent())
 	ch.now = now
 	ch.notify(EventEnvelopeCreated, "")

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dsgo/docusign/gen/esignature/models"
 )
 
 // Decoding what clients send to create envelopes and templates: the JSON
@@ -51,6 +53,8 @@ type definition struct {
 	TemplateRoles      []map[string]any           `json:"templateRoles"`
 	CompositeTemplates []compositeTemplateDef     `json:"compositeTemplates"`
 	Recipients         map[string]json.RawMessage `json:"recipients"`
+	EventNotification  *models.EventNotification  `json:"eventNotification"`
+	EventNotifications []models.EventNotification `json:"eventNotifications"`
 
 	// parts are document contents from multipart parts, by documentid
 	// (or a generated key), in part order.

@@ -76,7 +76,8 @@ func (s *Server) requestPath(op genOperation) string {
 
 // lookupCodes are the error codes a served operation may answer 404 with:
 // it looked the resource up and it does not exist.
-var lookupCodes = []string{"ENVELOPE_DOES_NOT_EXIST", "USER_DOES_NOT_EXIST_IN_SYSTEM", "TEMPLATE_NOT_FOUND", "not_found"}
+var lookupCodes = []string{"ENVELOPE_DOES_NOT_EXIST", "USER_DOES_NOT_EXIST_IN_SYSTEM", "TEMPLATE_NOT_FOUND", "not_found",
+	"INVALID_CONNECT_CONFIGURATION_ID", "INVALID_CONNECT_FAILURE_ID"}
 
 func TestEveryGeneratedOperationIsServedOrAnswers501NamingItself(t *testing.T) {
 	srv := newTestServer(t, WithUsers(20), WithEvents(10), WithEnvelopes(3))

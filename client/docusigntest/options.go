@@ -68,6 +68,7 @@ type config struct {
 	logLimit    int
 	tls         bool
 	strictAdmin bool
+	connect     connectConfig
 	codeTTL     time.Duration // Authorization Code Grant access tokens
 	refreshTTL  time.Duration
 	noRotation  bool

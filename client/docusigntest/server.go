@@ -58,6 +58,7 @@ type Server struct {
 	userPats atomic.Int32   // how many; 0 skips the lookup
 
 	events  *eventStore
+	connect *connectState
 	limiter *rateLimiter
 	faults  faultSet
 	log     requestLog
@@ -90,6 +91,7 @@ func NewServer(opts ...Option) *Server {
 		views:         map[string]*view{},
 		userMux:       http.NewServeMux(),
 		limiter:       newRateLimiter(cfg.hourly, cfg.burst, cfg.throttle),
+		connect:       newConnectState(&cfg),
 	}
 	s.log.limit = cfg.logLimit
 	s.mux = s.routes()
@@ -215,7 +217,7 @@ func (s *Server) routes() *http.ServeMux {
 	m.HandleFunc("GET /oauth/userinfo", s.handleUserinfo)
 	m.HandleFunc("GET /signing/{kind}", s.handleSigningPage)
 
-	for _, rt := range s.apiRoutes() {
+	for _, rt := range append(s.apiRoutes(), s.connectRoutes()...) {
 		m.HandleFunc(rt.pattern, rt.handler)
 	}
 	s.unimplementedRoutes(m)

@@ -26,6 +26,8 @@ var shadowedOperations = []string{
 	"PUT /restapi/v2.1/accounts/{accountId}/users/profile",
 	"PUT /restapi/v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/document_visibility",
 	"GET /restapi/v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages",
+	"GET /restapi/v2.1/accounts/{accountId}/connect/logs",
+	"DELETE /restapi/v2.1/accounts/{accountId}/connect/logs",
 }
 
 func (s *Server) unimplementedRoutes(m *http.ServeMux) {
