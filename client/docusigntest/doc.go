@@ -84,6 +84,10 @@
 //	PUT    /envelopes/{envelopeId}/documents/{documentId}   replace with the raw bytes (or JSON documentBase64)
 //	POST   /envelopes/{envelopeId}/views/recipient, /views/sender, /views/correct
 //	POST   /templates, GET /templates, GET /templates/{templateId}
+//	GET    /connect, POST /connect, PUT /connect      Connect configurations (list, create, update)
+//	GET    /connect/{connectId}, DELETE /connect/{connectId}
+//	GET    /connect/failures, DELETE /connect/failures/{failureId}   the failure log
+//	PUT    /connect/envelopes/retry_queue, PUT /connect/envelopes/{envelopeId}/retry_queue
 //
 // Admin (under /management): GET /v2/organizations/{orgId}/users (the
 // organization's users), GET .../users/profile?email= and GET
@@ -135,6 +139,25 @@
 // and resent (object Envelope) and users created and
 // closed through the eSignature users API or an Admin bulk import (object
 // User). RecordedEvents lists them.
+//
+// # Connect
+//
+// Account-level Connect configurations and an envelope's
+// eventNotification(s) receive JSON SIM messages for the lifecycle steps
+// they subscribe to (events, or the legacy envelopeEvents and
+// recipientEvents status names): every OnEnvelopeEvent step, and any
+// other envelope or recipient event NotifyConnect publishes. The envelope
+// summary is included when eventData.includeData asks for data
+// (recipients, documents, ...). Messages to configurations or
+// notifications with includeHMAC carry one X-DocuSign-Signature-N per key
+// set with SetConnectHMACKeys; a configuration's userName and password go
+// out as Basic auth. A delivery answered non-2xx (or not answered) is
+// retried with retryCount incremented and the same generatedDateTime,
+// after delays doubling from WithConnectRetry's first delay on the
+// server's clock, and is listed by the failure log meanwhile;
+// requireAcknowledgment "false" disables retries. WaitConnectIdle waits
+// until every message is delivered or given up; ConnectAttempts lists what
+// was sent.
 //
 // # Control
 //
