@@ -185,8 +185,10 @@ func (h *Handler) Deliver(ctx context.Context, m *Message) (dup bool, err error)
 }
 
 // acquire waits until no other delivery with key is in flight and claims
-// it; release frees it.
+// it; release frees it. It waits at most the handler timeout: a first
+// delivery whose user code hangs must not pile up its retries.
 func (h *Handler) acquire(ctx context.Context, key string) (release func(), err error) {
+	var deadline <-chan time.Time
 	for {
 		h.mu.Lock()
 		busy, ok := h.inflight[key]
@@ -202,10 +204,17 @@ func (h *Handler) acquire(ctx context.Context, key string) (release func(), err 
 			}, nil
 		}
 		h.mu.Unlock()
+		if deadline == nil {
+			t := time.NewTimer(h.timeout)
+			defer t.Stop()
+			deadline = t.C
+		}
 		select {
 		case <-busy:
 		case <-ctx.Done():
 			return nil, reject(ErrHandler, http.StatusServiceUnavailable, "gave up waiting for a concurrent delivery of the same event", ctx.Err())
+		case <-deadline:
+			return nil, reject(ErrHandler, http.StatusServiceUnavailable, "a concurrent delivery of the same event is still being handled after "+h.timeout.String(), nil)
 		}
 	}
 }

@@ -248,3 +248,36 @@ func TestMemoryStoreIsBounded(t *testing.T) {
 		t.Errorf("Len = %d", s.Len())
 	}
 }
+
+// TestHandlerDuplicateWaitsAtMostTheTimeout: while user code hangs on the
+// first delivery, a retry of the same event is answered 503 after the
+// timeout instead of piling up; user code is not called for it.
+func TestHandlerDuplicateWaitsAtMostTheTimeout(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	var calls atomic.Int32
+	h, err := NewHandler(func(ctx context.Context, m *Message) error {
+		calls.Add(1)
+		<-release
+		return nil
+	}, WithHMACKeys(testKey), WithTimeout(30*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan int)
+	go func() { first <- serve(h, signedRequest(typicalMessage(EnvelopeSent, 0), testKey)).Code }()
+	deadline := time.Now().Add(10 * time.Second)
+	for calls.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	w := serve(h, signedRequest(typicalMessage(EnvelopeSent, 1), testKey))
+	if w.Code != 503 || !strings.Contains(w.Body.String(), "handler failed") {
+		t.Fatalf("waiting retry answered %d %s", w.Code, w.Body)
+	}
+	if code := <-first; code != 503 {
+		t.Fatalf("hanging first delivery answered %d", code)
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("user code called %d times", calls.Load())
+	}
+}
