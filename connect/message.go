@@ -252,7 +252,9 @@ func parseTime(s string) time.Time {
 // envelope, the recipient and the time DocuSign generated the message
 // (DocuSign sends no delivery ID). It is "" when the message has neither
 // an envelope ID nor a generation time; such messages are not
-// deduplicated.
+// deduplicated. The key relies on a retry resending the same message
+// (same generatedDateTime); where that does not hold, pass WithKeyFunc a
+// key of your own.
 func DedupKey(m *Message) string {
 	if m.Data.EnvelopeID == "" && m.GeneratedDateTimeText == "" {
 		return ""
