@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -57,7 +58,7 @@ func runConnect(ctx context.Context, e *env, args []string) error {
 // is written as one NDJSON line (the message as DocuSign sent it) before
 // DocuSign gets its 200, so a failed write makes DocuSign retry.
 func runConnectListen(ctx context.Context, e *env, args []string) error {
-	var addr, path, secretEnv, basicEnv, out string
+	var addr, path, secretEnv, basicEnv, out, tlsCert, tlsKey string
 	var maxBody int64
 	var timeout time.Duration
 	_, err := parseFlags(e, "connect listen", args, nil, func(fs *flag.FlagSet) {
@@ -68,6 +69,8 @@ func runConnectListen(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&out, "out", "", "append events to this file (synced before each answer) instead of stdout")
 		fs.Int64Var(&maxBody, "max-body", connect.DefaultMaxBodyBytes, "largest accepted body in bytes")
 		fs.DurationVar(&timeout, "timeout", 10*time.Second, "longest time to write one event before answering 503")
+		fs.StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this certificate chain (PEM; DocuSign publishes only to https URLs, so without it put a TLS proxy in front)")
+		fs.StringVar(&tlsKey, "tls-key", "", "the private key (PEM) of --tls-cert")
 	})
 	if err != nil {
 		return err
@@ -98,6 +101,16 @@ func runConnectListen(ctx context.Context, e *env, args []string) error {
 	if !strings.HasPrefix(path, "/") {
 		bad.addf("--path %q: must start with /", path)
 	}
+	var tlsConfig *tls.Config
+	if (tlsCert == "") != (tlsKey == "") {
+		bad.addf("--tls-cert and --tls-key go together")
+	} else if tlsCert != "" {
+		pair, err := tls.LoadX509KeyPair(tlsCert, tlsKey)
+		if err != nil {
+			bad.addf("--tls-cert/--tls-key: %v", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
+	}
 	if len(bad) > 0 {
 		return usageError{errors.Join(bad...)}
 	}
@@ -122,12 +135,23 @@ func runConnectListen(ctx context.Context, e *env, args []string) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle(path, h)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
-	fmt.Fprintf(e.stderr, "docusign connect listen: listening on http://%s%s (%d HMAC key(s))\n", ln.Addr(), path, len(keys))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, TLSConfig: tlsConfig}
+	scheme := "http"
+	if tlsConfig != nil {
+		scheme = "https"
+	}
+	fmt.Fprintf(e.stderr, "docusign connect listen: listening on %s://%s%s (%d HMAC key(s))\n", scheme, ln.Addr(), path, len(keys))
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsConfig != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
+		ln.Close()
 		return err
 	case <-ctx.Done():
 	}

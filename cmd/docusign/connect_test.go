@@ -3,7 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
+	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -51,7 +60,7 @@ func startListen(t *testing.T, vars map[string]string, args ...string) (string, 
 			t.Errorf("listen exited %d: %s", code, stderr)
 		}
 	})
-	re := regexp.MustCompile(`listening on (http://\S+)`)
+	re := regexp.MustCompile(`listening on (https?://\S+)`)
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := re.FindStringSubmatch(stderr.String()); m != nil {
@@ -122,11 +131,11 @@ func TestConnectListenAppendsToAFile(t *testing.T) {
 func TestConnectListenConfigurationErrors(t *testing.T) {
 	var stdout bytes.Buffer
 	f := &fixture{vars: map[string]string{"SET": "a-secret-value"}}
-	code, stderr := f.run(t, context.Background(), &stdout, "connect", "listen", "--secret-env", "SET,UNSET", "--basic-auth-env", "SET", "--path", "hook")
+	code, stderr := f.run(t, context.Background(), &stdout, "connect", "listen", "--secret-env", "SET,UNSET", "--basic-auth-env", "SET", "--path", "hook", "--tls-cert", "/nonexistent.pem", "--tls-key", "/nonexistent.key")
 	if code != exitUsage {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"UNSET unset or empty", "USER_VAR,PASSWORD_VAR", "--path \"hook\""} {
+	for _, want := range []string{"UNSET unset or empty", "USER_VAR,PASSWORD_VAR", "--path \"hook\"", "--tls-cert/--tls-key: open /nonexistent.pem"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q: %s", want, stderr)
 		}
@@ -181,5 +190,53 @@ func TestConnectFailuresListsFailedDeliveries(t *testing.T) {
 	code, stderr = f.run(t, context.Background(), &stdout, "connect", "failures", "--to", "yesterday")
 	if code != exitUsage || !strings.Contains(stderr, "--to") {
 		t.Fatalf("bad --to: exit %d: %s", code, stderr)
+	}
+}
+
+// selfSigned writes a certificate for 127.0.0.1 and its key as PEM files.
+func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "listener"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
+	cert, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
+}
+
+func TestConnectListenServesHTTPS(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t)
+	url, stdout, _ := startListen(t, map[string]string{"K": "k"}, "--secret-env", "K", "--tls-cert", certFile, "--tls-key", keyFile)
+	if !strings.HasPrefix(url, "https://") {
+		t.Fatalf("listening on %s", url)
+	}
+	body := []byte(`{"event":"envelope-sent","data":{"envelopeId":"e3"}}`)
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("X-DocuSign-Signature-1", connect.Sign("k", body))
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	res, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 || strings.TrimSpace(stdout.String()) != string(body) {
+		t.Fatalf("answer %d, stdout %q", res.StatusCode, stdout)
 	}
 }
