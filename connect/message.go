@@ -55,30 +55,52 @@ type Data struct {
 	// EnvelopeSummary is the envelope as the eSignature API returns it,
 	// present when the Connect configuration includes envelope data.
 	EnvelopeSummary *models.Envelope
-	// RawEnvelopeSummary is data.envelopeSummary as received.
+	// RawEnvelopeSummary is data.envelopeSummary as received. Members of
+	// data this type does not name are in Message.Raw.
 	RawEnvelopeSummary json.RawMessage
-	// Raw is the whole data member as received.
-	Raw json.RawMessage
 }
 
 // wireMessage and wireData take what DocuSign sends: every scalar may come
 // as a string, a number, a boolean or null.
 type wireMessage struct {
-	Event             flexString      `json:"event"`
-	APIVersion        flexString      `json:"apiVersion"`
-	URI               flexString      `json:"uri"`
-	RetryCount        flexInt         `json:"retryCount"`
-	ConfigurationID   flexString      `json:"configurationId"`
-	GeneratedDateTime flexString      `json:"generatedDateTime"`
-	Data              json.RawMessage `json:"data"`
+	Event             flexString `json:"event"`
+	APIVersion        flexString `json:"apiVersion"`
+	URI               flexString `json:"uri"`
+	RetryCount        flexInt    `json:"retryCount"`
+	ConfigurationID   flexString `json:"configurationId"`
+	GeneratedDateTime flexString `json:"generatedDateTime"`
+	Data              *wireData  `json:"data"`
 }
 
 type wireData struct {
-	AccountID       flexString      `json:"accountId"`
-	UserID          flexString      `json:"userId"`
-	EnvelopeID      flexString      `json:"envelopeId"`
-	RecipientID     flexString      `json:"recipientId"`
-	EnvelopeSummary json.RawMessage `json:"envelopeSummary"`
+	AccountID       flexString   `json:"accountId"`
+	UserID          flexString   `json:"userId"`
+	EnvelopeID      flexString   `json:"envelopeId"`
+	RecipientID     flexString   `json:"recipientId"`
+	EnvelopeSummary summaryField `json:"envelopeSummary"`
+}
+
+// summaryField decodes data.envelopeSummary into the generated model in
+// the same pass as the rest of the message. A summary that does not fit
+// is not an error of the message: it is kept raw with the reason.
+type summaryField struct {
+	raw json.RawMessage
+	env *models.Envelope
+	err error
+}
+
+func (f *summaryField) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	f.raw = bytes.Clone(b)
+	var env models.Envelope
+	if err := json.Unmarshal(f.raw, &env); err != nil {
+		f.err = err
+		return nil
+	}
+	f.env = &env
+	return nil
 }
 
 // Decode parses a JSON SIM Connect message. It is lenient where DocuSign
@@ -102,7 +124,7 @@ func Decode(body []byte) (*Message, error) {
 	}
 	var w wireMessage
 	if err := json.Unmarshal(trimmed, &w); err != nil {
-		return nil, malformed(describe(trimmed, err, "", wireFields), err)
+		return nil, malformed(describe(trimmed, err), err)
 	}
 	if w.Event == "" {
 		return nil, malformed("no \"event\" member: is the Connect configuration's format JSON SIM (deliveryMode SIM, eventData version restv2.1)?", nil)
@@ -117,29 +139,17 @@ func Decode(body []byte) (*Message, error) {
 		GeneratedDateTime:     parseTime(string(w.GeneratedDateTime)),
 		Raw:                   body,
 	}
-	if d := bytes.TrimSpace(w.Data); len(d) > 0 && !bytes.Equal(d, []byte("null")) {
-		if d[0] != '{' {
-			return nil, malformed("\"data\" is not a JSON object", nil)
-		}
-		var wd wireData
-		if err := json.Unmarshal(d, &wd); err != nil {
-			return nil, malformed(describe(d, err, "data.", dataFields), err)
-		}
+	if d := w.Data; d != nil {
 		m.Data = Data{
-			AccountID:   string(wd.AccountID),
-			UserID:      string(wd.UserID),
-			EnvelopeID:  string(wd.EnvelopeID),
-			RecipientID: string(wd.RecipientID),
-			Raw:         w.Data,
+			AccountID:          string(d.AccountID),
+			UserID:             string(d.UserID),
+			EnvelopeID:         string(d.EnvelopeID),
+			RecipientID:        string(d.RecipientID),
+			EnvelopeSummary:    d.EnvelopeSummary.env,
+			RawEnvelopeSummary: d.EnvelopeSummary.raw,
 		}
-		if s := bytes.TrimSpace(wd.EnvelopeSummary); len(s) > 0 && !bytes.Equal(s, []byte("null")) {
-			m.Data.RawEnvelopeSummary = wd.EnvelopeSummary
-			var env models.Envelope
-			if err := json.Unmarshal(s, &env); err != nil {
-				m.SummaryError = fmt.Errorf("connect: data.envelopeSummary does not fit models.Envelope (kept in Data.RawEnvelopeSummary): %w", err)
-			} else {
-				m.Data.EnvelopeSummary = &env
-			}
+		if err := d.EnvelopeSummary.err; err != nil {
+			m.SummaryError = fmt.Errorf("connect: data.envelopeSummary does not fit models.Envelope (kept in Data.RawEnvelopeSummary): %w", err)
 		}
 	}
 	return m, nil
@@ -163,22 +173,44 @@ var (
 func newFlexString() json.Unmarshaler { return new(flexString) }
 
 // describe names the member that failed to decode, on the slow path only.
-func describe(obj []byte, err error, prefix string, fields map[string]func() json.Unmarshaler) string {
+func describe(body []byte, err error) string {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		return "invalid JSON at byte " + strconv.FormatInt(se.Offset, 10)
 	}
 	var members map[string]json.RawMessage
-	if json.Unmarshal(obj, &members) == nil {
-		for name, raw := range members {
-			for field, mk := range fields {
-				if strings.EqualFold(name, field) && mk().UnmarshalJSON(raw) != nil {
-					return "member " + prefix + field + " has an unusable value"
-				}
-			}
+	if json.Unmarshal(body, &members) != nil {
+		return "invalid JSON"
+	}
+	if name := unusable(members, wireFields); name != "" {
+		return "member " + name + " has an unusable value"
+	}
+	for name, raw := range members {
+		if !strings.EqualFold(name, "data") {
+			continue
+		}
+		var data map[string]json.RawMessage
+		if json.Unmarshal(raw, &data) != nil {
+			return "\"data\" is not a JSON object"
+		}
+		if name := unusable(data, dataFields); name != "" {
+			return "member data." + name + " has an unusable value"
 		}
 	}
 	return "invalid JSON"
+}
+
+// unusable returns the first of fields whose value in members fails to
+// decode.
+func unusable(members map[string]json.RawMessage, fields map[string]func() json.Unmarshaler) string {
+	for name, raw := range members {
+		for field, mk := range fields {
+			if strings.EqualFold(name, field) && mk().UnmarshalJSON(raw) != nil {
+				return field
+			}
+		}
+	}
+	return ""
 }
 
 // flexString takes a JSON string, number or boolean as text; null is "".
