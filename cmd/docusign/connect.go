@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -58,7 +59,7 @@ func runConnect(ctx context.Context, e *env, args []string) error {
 // is written as one NDJSON line (the message as DocuSign sent it) before
 // DocuSign gets its 200, so a failed write makes DocuSign retry.
 func runConnectListen(ctx context.Context, e *env, args []string) error {
-	var addr, path, secretEnv, basicEnv, out, tlsCert, tlsKey string
+	var addr, path, secretEnv, basicEnv, out, keysPath, tlsCert, tlsKey string
 	var maxBody int64
 	var timeout time.Duration
 	_, err := parseFlags(e, "connect listen", args, nil, func(fs *flag.FlagSet) {
@@ -67,6 +68,7 @@ func runConnectListen(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&secretEnv, "secret-env", "", "comma-separated names of environment variables holding the Connect HMAC keys (all are accepted, for rotation)")
 		fs.StringVar(&basicEnv, "basic-auth-env", "", "USER_VAR,PASSWORD_VAR: variables holding the configuration's Basic auth credentials (optional)")
 		fs.StringVar(&out, "out", "", "append events to this file (synced before each answer) instead of stdout")
+		fs.StringVar(&keysPath, "keys", "", "file recording the events written (their DedupKey), so a restarted listener still recognises redeliveries (default: the --out file + .keys; none for stdout)")
 		fs.Int64Var(&maxBody, "max-body", connect.DefaultMaxBodyBytes, "largest accepted body in bytes")
 		fs.DurationVar(&timeout, "timeout", 10*time.Second, "longest time to write one event before answering 503")
 		fs.StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this certificate chain (PEM; DocuSign publishes only to https URLs, so without it put a TLS proxy in front)")
@@ -123,6 +125,17 @@ func runConnectListen(ctx context.Context, e *env, args []string) error {
 		}
 		defer f.Close()
 		w = syncWriter{f}
+	}
+	if keysPath == "" && out != "" {
+		keysPath = out + ".keys"
+	}
+	if keysPath != "" {
+		store, err := openKeyFile(keysPath)
+		if err != nil {
+			return err
+		}
+		defer store.close()
+		opts = append(opts, connect.WithStore(store))
 	}
 	sink := &ndjsonSink{w: w}
 	h, err := connect.NewHandler(sink.write, opts...)
@@ -226,6 +239,53 @@ func (w syncWriter) Write(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// keyFile is a connect.Store that survives restarts: the keys of handled
+// events, one per line, appended and synced on Commit and read back at
+// start into a bounded in-memory store.
+type keyFile struct {
+	*connect.MemoryStore
+	mu sync.Mutex
+	f  *os.File
+}
+
+func openKeyFile(path string) (*keyFile, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	k := &keyFile{MemoryStore: connect.NewMemoryStore(connect.DefaultStoreSize), f: f}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	for sc.Scan() {
+		if line := sc.Text(); line != "" {
+			k.MemoryStore.Commit(context.Background(), line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return k, nil
+}
+
+// Commit records key durably, then in memory.
+func (k *keyFile) Commit(ctx context.Context, key string) error {
+	if strings.ContainsAny(key, "\r\n") {
+		return fmt.Errorf("key %q spans lines", key)
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, err := k.f.WriteString(key + "\n"); err != nil {
+		return err
+	}
+	if err := k.f.Sync(); err != nil {
+		return err
+	}
+	return k.MemoryStore.Commit(ctx, key)
+}
+
+func (k *keyFile) close() error { return k.f.Close() }
 
 // runConnectFailures lists the account's failed Connect deliveries (the
 // Connect failure log) as NDJSON.

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -116,15 +117,25 @@ func TestConnectListenWritesVerifiedEventsOnce(t *testing.T) {
 	}
 }
 
-func TestConnectListenAppendsToAFile(t *testing.T) {
+// TestConnectListenAppendsToAFileAcrossRestarts: events go to --out, and
+// a redelivery after a restart is recognised from the .keys file.
+func TestConnectListenAppendsToAFileAcrossRestarts(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "events.ndjson")
-	url, _, _ := startListen(t, map[string]string{"K": "k"}, "--secret-env", "K", "--out", out)
-	if got := post(t, url, []byte(`{"event":"envelope-sent","data":{"envelopeId":"e2"}}`), "k"); got != 200 {
-		t.Fatalf("answer %d", got)
+	msg := `{"event":"envelope-sent","generatedDateTime":"2026-12-01T10:00:00Z","data":{"envelopeId":"e2"}}`
+	for restart := range 2 {
+		t.Run("run "+strconv.Itoa(restart), func(t *testing.T) {
+			url, _, _ := startListen(t, map[string]string{"K": "k"}, "--secret-env", "K", "--out", out)
+			if got := post(t, url, []byte(msg), "k"); got != 200 {
+				t.Fatalf("answer %d", got)
+			}
+		})
 	}
 	b, err := os.ReadFile(out)
-	if err != nil || string(b) != `{"event":"envelope-sent","data":{"envelopeId":"e2"}}`+"\n" {
-		t.Fatalf("file %q, %v", b, err)
+	if err != nil || string(b) != msg+"\n" {
+		t.Fatalf("file %q, %v: want the event once", b, err)
+	}
+	if k, err := os.ReadFile(out + ".keys"); err != nil || strings.Count(string(k), "\n") != 1 {
+		t.Fatalf("keys file %q, %v", k, err)
 	}
 }
 
