@@ -162,26 +162,48 @@ func (h *Handler) Deliver(ctx context.Context, m *Message) (dup bool, err error)
 	if err != nil {
 		return false, err
 	}
-	seen, err := h.store.Seen(ctx, key)
+	handedOff := false
+	defer func() {
+		if !handedOff {
+			release()
+		}
+	}()
+	var seen bool
+	err = safely(func() (err error) {
+		seen, err = h.store.Seen(ctx, key)
+		return err
+	})
 	if err != nil {
-		release()
 		return false, reject(ErrStore, http.StatusServiceUnavailable, "Seen", err)
 	}
 	if seen {
-		release()
 		return true, nil
 	}
+	handedOff = true
 	return false, h.call(ctx, m, func(ctx context.Context, ok bool) {
-		if ok {
-			if err := h.store.Commit(ctx, key); err != nil && h.log != nil {
-				// Answering non-2xx now would make DocuSign redeliver an
-				// event user code has handled; acknowledge and log.
-				h.log.LogAttrs(ctx, slog.LevelError, "connect: committing a handled delivery failed; a redelivery would be handled again",
-					slog.String("key", key), slog.String("error", err.Error()))
-			}
+		defer release()
+		if !ok {
+			return
 		}
-		release()
+		err := safely(func() error { return h.store.Commit(ctx, key) })
+		if err != nil && h.log != nil {
+			// Answering non-2xx now would make DocuSign redeliver an
+			// event user code has handled; acknowledge and log.
+			h.log.LogAttrs(ctx, slog.LevelError, "connect: committing a handled delivery failed; a redelivery would be handled again",
+				slog.String("key", key), slog.String("error", err.Error()))
+		}
 	})
+}
+
+// safely runs f, turning a panic into an error: code running on the
+// Handler's own goroutines must not take the process down.
+func safely(f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return f()
 }
 
 // acquire waits until no other delivery with key is in flight and claims
@@ -248,20 +270,24 @@ func (h *Handler) call(ctx context.Context, m *Message, finish func(ctx context.
 }
 
 // run calls user code, turning a panic into an error.
-func (h *Handler) run(ctx context.Context, m *Message) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = reject(ErrHandler, http.StatusInternalServerError, "user code panicked", fmt.Errorf("panic: %v", p))
-		}
-	}()
-	if err := h.fn(ctx, m); err != nil {
-		var re *RejectError
-		if errors.As(err, &re) {
-			return err
-		}
-		return reject(ErrHandler, http.StatusInternalServerError, "user code returned an error", err)
+func (h *Handler) run(ctx context.Context, m *Message) error {
+	panicked := true
+	err := safely(func() error {
+		err := h.fn(ctx, m)
+		panicked = false
+		return err
+	})
+	switch {
+	case err == nil:
+		return nil
+	case panicked:
+		return reject(ErrHandler, http.StatusInternalServerError, "user code panicked", err)
 	}
-	return nil
+	var re *RejectError
+	if errors.As(err, &re) {
+		return err
+	}
+	return reject(ErrHandler, http.StatusInternalServerError, "user code returned an error", err)
 }
 
 // Verifier returns the Handler's Verifier.

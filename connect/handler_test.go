@@ -281,3 +281,43 @@ func TestHandlerDuplicateWaitsAtMostTheTimeout(t *testing.T) {
 		t.Fatalf("user code called %d times", calls.Load())
 	}
 }
+
+type panickingStore struct{ seen, commit bool }
+
+func (s panickingStore) Seen(context.Context, string) (bool, error) {
+	if s.seen {
+		panic("store bug")
+	}
+	return false, nil
+}
+
+func (s panickingStore) Commit(context.Context, string) error {
+	if s.commit {
+		panic("store bug")
+	}
+	return nil
+}
+
+// TestHandlerSurvivesAPanickingStore: a Store that panics in Commit does
+// not take the process down (it runs on the Handler's goroutine), and one
+// that panics in Seen is answered 503 like a failing Store, without
+// leaving the event's key held.
+func TestHandlerSurvivesAPanickingStore(t *testing.T) {
+	rec := &recorder{}
+	h, _ := NewHandler(rec.handle, WithHMACKeys(testKey), WithStore(panickingStore{commit: true}))
+	if w := serve(h, signedRequest(typicalMessage(EnvelopeSent, 0), testKey)); w.Code != 200 || rec.count() != 1 {
+		t.Fatalf("Commit panic: %d, user code saw %d", w.Code, rec.count())
+	}
+	h, _ = NewHandler(rec.handle, WithHMACKeys(testKey), WithStore(panickingStore{seen: true}), WithTimeout(time.Second))
+	for range 2 {
+		if w := serve(h, signedRequest(typicalMessage(EnvelopeSent, 0), testKey)); w.Code != 503 {
+			t.Fatalf("Seen panic answered %d", w.Code)
+		}
+	}
+	h.mu.Lock()
+	held := len(h.inflight)
+	h.mu.Unlock()
+	if held != 0 || rec.count() != 1 {
+		t.Fatalf("%d keys still held after Seen panicked; user code saw %d", held, rec.count())
+	}
+}
