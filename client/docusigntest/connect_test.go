@@ -174,3 +174,43 @@ func TestConnectOptionsValidated(t *testing.T) {
 	}()
 	NewServer(WithConnectRetry(0, 0), WithConnectHTTPClient(nil))
 }
+
+// TestConnectRetriesFollowTheServerClock: with a frozen clock a retry
+// waits until Advance moves the clock past its delay.
+func TestConnectRetriesFollowTheServerClock(t *testing.T) {
+	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	srv := NewServer(WithUsers(3), WithEnvelopes(1), WithEvents(0), WithClock(func() time.Time { return start }), WithConnectRetry(time.Hour, 3))
+	defer srv.Close()
+	var mu sync.Mutex
+	calls := 0
+	listener := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if calls == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer listener.Close()
+	connectCall(t, srv, "POST", "/connect", `{"urlToPublishTo":"`+listener.URL+`","allUsers":"true","events":["envelope-voided"]}`, nil)
+	srv.SetEnvelopeStatus(srv.Envelopes(srv.DefaultAccountID())[0].ID, "voided")
+	deadline := time.Now().Add(10 * time.Second)
+	for len(srv.ConnectAttempts()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	short, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := srv.WaitConnectIdle(short); err == nil {
+		t.Fatal("the retry did not wait for the clock")
+	}
+	srv.Advance(time.Hour)
+	ctx, cancel2 := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel2()
+	if err := srv.WaitConnectIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a := srv.ConnectAttempts()
+	if len(a) != 2 || a[0].Status != 503 || a[1].Status != 200 || a[1].Retry != 1 || !a[1].At.Equal(start.Add(time.Hour)) {
+		t.Fatalf("attempts %+v", a)
+	}
+}
