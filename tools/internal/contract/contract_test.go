@@ -9,16 +9,19 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/textproto"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dsgo/docusign/client"
 	"github.com/dsgo/docusign/client/docusigntest"
 	"github.com/dsgo/docusign/gen/admin"
+	"github.com/dsgo/docusign/gen/esignature/connect"
 	"github.com/dsgo/docusign/gen/esignature/envelopedocuments"
 	"github.com/dsgo/docusign/gen/esignature/enveloperecipients"
 	"github.com/dsgo/docusign/gen/esignature/envelopes"
@@ -486,5 +489,55 @@ func replay(t *testing.T, srv *docusigntest.Server, c *client.Client) {
 
 	// Monitor: the stream, with the events all of the above recorded.
 	_, err = mon.GetStreamWithResponse(ctx, &monitor.GetStreamParams{Limit: ptr(int32(2000))})
+	must(0, err)
+
+	replayConnect(t, srv, c, acct, must)
+}
+
+// replayConnect drives the Connect operations: a configuration whose
+// listener is down, an envelope event it fails to take, the failure log
+// and the retry queue.
+func replayConnect(t *testing.T, srv *docusigntest.Server, c *client.Client, acct string, must func(int, error)) {
+	ctx := context.Background()
+	con, err := client.ESignature(ctx, c, connect.NewClientWithResponses, connect.WithHTTPClient)
+	must(0, err)
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }))
+	defer down.Close()
+	cfg := models.ConnectCustomConfiguration{
+		Name: ptr("listener"), URLToPublishTo: ptr(down.URL), AllUsers: ptr("true"), ConfigurationType: ptr("custom"),
+		Events: []string{"envelope-voided"}, IncludeHMAC: ptr("true"), DeliveryMode: ptr("SIM"), RequiresAcknowledgement: ptr("true"),
+		EventData: &models.ConnectEventData{Version: ptr("restv2.1"), Format: ptr("json"), IncludeData: []string{"recipients"}},
+	}
+	cr, err := con.CreateConfigurationWithResponse(ctx, acct, cfg)
+	must(0, err)
+	id := *cr.JSON201.ConnectID
+	_, err = con.ListConfigurationsWithResponse(ctx, acct)
+	must(0, err)
+	_, err = con.GetConfigurationWithResponse(ctx, acct, id)
+	must(0, err)
+	cfg.ConnectID, cfg.Name = ptr(id), ptr("renamed")
+	_, err = con.UpdateConfigurationWithResponse(ctx, acct, cfg)
+	must(0, err)
+
+	envID := srv.Envelopes(acct)[0].ID
+	if err := srv.SetEnvelopeStatus(envID, "voided"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); len(srv.ConnectAttempts()) == 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	fl, err := con.ListEventFailureLogsWithResponse(ctx, acct, &connect.ListEventFailureLogsParams{FromDate: ptr("2020-01-01")})
+	must(0, err)
+	_, err = con.RetryEventForEnvelopeWithResponse(ctx, acct, envID)
+	must(0, err)
+	_, err = con.RetryEventForEnvelopesWithResponse(ctx, acct, models.ConnectFailureFilter{EnvelopeIds: []string{envID}})
+	must(0, err)
+	f := fl.JSON200.Failures
+	if len(f) == 0 {
+		t.Fatal("the failed delivery is not in the failure log")
+	}
+	_, err = con.DeleteEventFailureLogWithResponse(ctx, acct, *f[0].FailureID)
+	must(0, err)
+	_, err = con.DeleteConfigurationWithResponse(ctx, acct, id)
 	must(0, err)
 }
