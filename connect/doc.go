@@ -35,6 +35,9 @@
 //     deliveries of one event are serialized.
 //   - Slow or failing user code: a timeout answers 503, an error 500, a
 //     panic 500; DocuSign then redelivers.
+//   - Replays: the signature covers the body but no time, so a captured
+//     delivery verifies again; it is answered as a duplicate, without
+//     reaching user code, while its key is in the Store.
 //
 // Verifier and Decode are usable on their own, e.g. in a serverless
 // function that is not an http.Handler. The fake DocuSign in
