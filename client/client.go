@@ -33,6 +33,7 @@ type Client struct {
 	golive     *GoLiveTracker
 	rates      *rateState // latest rate-limit state seen by the pipeline
 	envOrigins []string   // origins of the environment's URLs: they get the token
+	readAhead  int        // pages the pagers' iterators fetch ahead (WithReadAhead)
 
 	uiMu   sync.Mutex
 	ui     *UserInfo
@@ -71,7 +72,7 @@ func New(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 
-	c := &Client{settings: settings, env: settings.env}
+	c := &Client{settings: settings, env: settings.env, readAhead: cfg.pagingConfig.depth()}
 	c.envOrigins = origins(c.env.OAuthURL, c.env.ESignatureURL, c.env.AdminURL, c.env.MonitorURL)
 	c.golive = newGoLiveTracker(settings.env.Sandbox, settings.now)
 

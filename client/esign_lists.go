@@ -113,12 +113,14 @@ func (c *Client) esignConn() esignConn {
 //		ItemsKey: "envelopeTemplates", IDKey: "templateId",
 //	})
 func ESignatureList[T any](c *Client, req ESignatureListRequest) (*Pager[T], error) {
-	return newESignListPager(c.esignConn(), req, "ESignatureListRequest.", decodeRecord[T])
+	p, err := newESignListPager(c.esignConn(), req, "ESignatureListRequest.", decodeRecord[T])
+	return withReadAhead(c, p, err)
 }
 
 // AccountUsersPager returns a pager over the users of an eSignature account.
 func (c *Client) AccountUsersPager(opts AccountUsersOptions) (*Pager[ESignatureUser], error) {
-	return newAccountUsersPager(c.esignConn(), opts)
+	p, err := newAccountUsersPager(c.esignConn(), opts)
+	return withReadAhead(c, p, err)
 }
 
 // AccountUsers iterates over the users of an eSignature account.
@@ -137,7 +139,8 @@ func (c *Client) EnvelopeStatusChangesPager(opts EnvelopeStatusChangesOptions) (
 	if c.settings != nil && c.settings.now != nil {
 		now = c.settings.now
 	}
-	return newEnvelopeChangesPager(c.esignConn(), opts, now)
+	p, err := newEnvelopeChangesPager(c.esignConn(), opts, now)
+	return withReadAhead(c, p, err)
 }
 
 // EnvelopeStatusChanges iterates over envelopes whose status changed in a

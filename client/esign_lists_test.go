@@ -38,6 +38,14 @@ func newFakeESignList(t testing.TB, collection, itemsKey string, records []strin
 	return f
 }
 
+// fault queues faults for the next requests (safe while a pager reads
+// ahead).
+func (f *fakeESignList) fault(faults ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faults = append(f.faults, faults...)
+}
+
 func (f *fakeESignList) conn() esignConn {
 	return esignConn{
 		do:      f.srv.Client(),
@@ -185,9 +193,9 @@ func TestAccountUsersFaultsLoseAndRepeatNothing(t *testing.T) {
 			got = append(got, esignUserSeq(t, u.UserID))
 			switch len(got) {
 			case 4:
-				f.faults = append(f.faults, "500")
+				f.fault("500")
 			case 8:
-				f.faults = append(f.faults, "truncate")
+				f.fault("truncate")
 			}
 		}
 	}

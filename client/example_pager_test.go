@@ -51,7 +51,8 @@ func ExampleClient_MonitorEvents() {
 // A collector that runs every minute: it resumes from the checkpoint saved
 // by the previous run, processes page by page, and saves the checkpoint
 // after each page. A crash between processing and saving repeats at most
-// that page; Page.Checkpoint(k) narrows that to a single event.
+// that page; Page.Checkpoint(k) narrows that to a single event. Pages reads
+// the next page ahead while the loop body processes one (WithReadAhead).
 func ExampleClient_MonitorEventsPager() {
 	srv, c := exampleClient(docusigntest.WithEvents(3000))
 	defer srv.Close()
@@ -68,8 +69,7 @@ func ExampleClient_MonitorEventsPager() {
 			log.Fatal(err)
 		}
 		n := 0
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
+		for page, err := range p.Pages(ctx) {
 			if err != nil {
 				log.Fatal(err) // the next run retries from the saved checkpoint
 			}

@@ -115,8 +115,11 @@ type monitorSource struct {
 	limit    int
 	follow   bool
 	interval time.Duration
-	// pollDue is set after a page that was not full in Follow mode: the
-	// next fetch waits interval first.
+	// pollAt is set after a page that was not full in Follow mode to the
+	// request following it: fetching it waits interval first. A position
+	// rather than a flag, so that refetching a page read ahead and dropped
+	// does not wait for the poll due after it.
+	pollAt  pagePos
 	pollDue bool
 }
 
@@ -168,7 +171,8 @@ func (c *Client) MonitorEventsPager(opts MonitorEventsOptions) (*Pager[Event], e
 	if c.settings != nil && c.settings.now != nil {
 		now = c.settings.now
 	}
-	return newMonitorPager(c, c.MonitorURL(), opts, now)
+	p, err := newMonitorPager(c, c.MonitorURL(), opts, now)
+	return withReadAhead(c, p, err)
 }
 
 // MonitorEvents iterates over Monitor audit events:
@@ -204,7 +208,7 @@ func eventQuickHash(e *Event, seed maphash.Seed) uint64 {
 }
 
 func (s *monitorSource) fetch(ctx context.Context, at pagePos) (fetched[Event], error) {
-	if s.pollDue {
+	if s.pollDue && at == s.pollAt {
 		if err := sleepContext(ctx, s.interval); err != nil {
 			return fetched[Event]{}, err
 		}
@@ -242,8 +246,7 @@ func (s *monitorSource) fetch(ctx context.Context, at pagePos) (fetched[Event], 
 	default:
 		f.next = pagePos{cursor: pg.endCursor, limit: s.limit}
 	}
-	if s.follow && len(pg.events) < limit {
-		s.pollDue = true
-	}
+	s.pollDue = s.follow && len(pg.events) < limit
+	s.pollAt = f.next
 	return f, nil
 }

@@ -9,6 +9,7 @@ type Option func(*config)
 type config struct {
 	authConfig      // auth.go: environment, credentials, token cache, account
 	transportConfig // transport.go: HTTP client, retries, logging, proxy, timeouts
+	pagingConfig    // readahead.go: read-ahead of the pagers
 
 	errs []error // problems found while applying options
 }

@@ -24,12 +24,22 @@ var ErrNoMorePages = errors.New("docusign: no more pages")
 // is, so that a collector can stop at any record and resume later from a
 // Checkpoint with nothing lost and nothing repeated.
 //
-// Use NextPage for page-level control (like aws-sdk-go-v2 paginators:
-// for p.HasMorePages() { page, err := p.NextPage(ctx) ... }) or All for a
-// record-by-record loop; use one style per pager. Checkpoint returns the
-// position after everything handed out so far. A Pager holds at most one
-// page of records, however many pages it reads. It is not safe for
-// concurrent use.
+// Use All for a record-by-record loop, Pages for a page-by-page loop, or
+// NextPage for page-level control step by step (like aws-sdk-go-v2
+// paginators: for p.HasMorePages() { page, err := p.NextPage(ctx) ... });
+// use one style per pager. Checkpoint returns the position after
+// everything handed out so far.
+//
+// All and Pages read ahead (see WithReadAhead; one page by default): while
+// the loop body works through a page, the next page is already being
+// requested and decoded, so a drain costs about the larger of the network's
+// and the caller's time per page instead of their sum. What is handed out,
+// in what order, the errors and the checkpoints are the same as without
+// read-ahead; leaving the loop cancels the request ahead and waits for it.
+// NextPage fetches one page per call, when called.
+//
+// A Pager holds at most one page of records plus the pages read ahead,
+// however many pages it reads. It is not safe for concurrent use.
 //
 // After an error the pager stays where it was: calling NextPage or All again
 // retries the same page.
@@ -54,6 +64,9 @@ type Pager[T any] struct {
 	// distinct without computing id.
 	quick func(*T, maphash.Seed) uint64
 	seed  maphash.Seed
+
+	ahead int           // pages All and Pages fetch ahead; 0: none
+	ra    *readAhead[T] // the running read-ahead, while All or Pages runs
 }
 
 // pagePos is the request of one page: a Monitor cursor and limit, or the
@@ -127,7 +140,7 @@ func (pg *Page[T]) Checkpoint(k int) Checkpoint {
 // newPager builds a pager starting at `at`, or at the checkpoint cp when it
 // is not zero (its kind must have been checked).
 func newPager[T any](kind string, src pageSource[T], id func(*T) uint64, at pagePos, cp Checkpoint) *Pager[T] {
-	p := &Pager[T]{src: src, kind: kind, id: id, at: at}
+	p := &Pager[T]{src: src, kind: kind, id: id, at: at, ahead: DefaultReadAhead}
 	if !cp.IsZero() {
 		p.at = pagePos{cursor: cp.cursor, limit: cp.limit, page: cp.page}
 		if len(cp.seen) == 0 && kind == CheckpointMonitor {
@@ -154,14 +167,80 @@ func (p *Pager[T]) HasMorePages() bool { return !p.stop }
 // Checkpoint then returns the position after it. Use Page.Checkpoint to
 // record a position inside the page. After the last page it returns
 // ErrNoMorePages. On error nothing changes, and the next call retries.
+// NextPage does not read ahead (Pages does).
 func (p *Pager[T]) NextPage(ctx context.Context) (*Page[T], error) {
 	if p.stop {
 		return nil, ErrNoMorePages
 	}
+	p.stopReadAhead() // called inside an All or Pages loop: fetch serially
 	f, err := p.src.fetch(ctx, p.at)
 	if err != nil {
 		return nil, err
 	}
+	return p.accept(f), nil
+}
+
+// Pages returns an iterator over the remaining pages, reading ahead (see
+// Pager). Each page counts as handed out once it is yielded, as with
+// NextPage: Checkpoint in the loop body returns the position after it, and
+// Page.Checkpoint a position inside it. An error is yielded once (with a
+// nil page) and ends the iteration, leaving the pager ready to retry the
+// page. Cancelling ctx ends the iteration with the context's error (on a
+// followed Monitor stream, without an error). Breaking out of the loop
+// cancels the request ahead; a later Pages, All or NextPage continues
+// after the last page yielded.
+func (p *Pager[T]) Pages(ctx context.Context) iter.Seq2[*Page[T], error] {
+	return func(yield func(*Page[T], error) bool) {
+		defer p.stopReadAhead()
+		for !p.stop {
+			pg, err := p.nextAhead(ctx)
+			if err != nil {
+				if ctx.Err() != nil && p.follow {
+					return
+				}
+				yield(nil, err)
+				return
+			}
+			if !yield(pg, nil) {
+				return
+			}
+		}
+	}
+}
+
+// nextAhead is NextPage through the read-ahead, when there is one.
+func (p *Pager[T]) nextAhead(ctx context.Context) (*Page[T], error) {
+	if p.ahead == 0 {
+		return p.NextPage(ctx)
+	}
+	if p.ra == nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		p.ra = startReadAhead(ctx, p.src, p.at, p.ahead)
+	}
+	f, err := p.ra.next(ctx)
+	if err != nil {
+		p.stopReadAhead() // it has returned, or ctx is done
+		return nil, err
+	}
+	if f.last {
+		p.stopReadAhead()
+	}
+	return p.accept(f), nil
+}
+
+// stopReadAhead stops the read-ahead, if one runs, dropping the pages it
+// fetched that were not handed out.
+func (p *Pager[T]) stopReadAhead() {
+	if p.ra != nil {
+		p.ra.stop()
+		p.ra = nil
+	}
+}
+
+// accept makes f, the page at p.at, the page handed out.
+func (p *Pager[T]) accept(f fetched[T]) *Page[T] {
 	pg := &Page[T]{kind: p.kind, at: p.at, base: p.seen, next: f.next, complete: f.complete}
 	if f.at != (pagePos{}) {
 		pg.at = f.at
@@ -179,7 +258,7 @@ func (p *Pager[T]) NextPage(ctx context.Context) (*Page[T], error) {
 	}
 	p.at, p.seen, p.done, p.stop = f.next, nil, f.complete, f.last
 	p.cur, p.yielded = pg, len(pg.Items)
-	return pg, nil
+	return pg
 }
 
 // distinct reports that the page's records are certainly pairwise distinct
@@ -308,6 +387,12 @@ func (p *Pager[T]) Checkpoint() Checkpoint {
 // record yielded.
 func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
+		defer p.stopReadAhead()
+		if p.ahead > 0 && p.ra == nil && !p.stop && ctx.Err() == nil {
+			// Fetch the next page while the rest of the current one
+			// (after a break) is handed out.
+			p.ra = startReadAhead(ctx, p.src, p.at, p.ahead)
+		}
 		done := ctx.Done() // nil for a context that is never cancelled
 		for {
 			if p.cur != nil {
@@ -331,7 +416,7 @@ func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 			if p.stop {
 				return
 			}
-			_, err := p.NextPage(ctx)
+			_, err := p.nextAhead(ctx)
 			if err != nil {
 				if p.follow && ctx.Err() != nil {
 					return
@@ -609,6 +694,12 @@ func (s *listSource[T]) fetch(ctx context.Context, at pagePos) (fetched[T], erro
 	}
 	s.read[recordFingerprint(at.page)] = struct{}{}
 	return f, nil
+}
+
+// forget drops a page fetched ahead and not handed out from the pages read
+// (see pageForgetter): it will be fetched again.
+func (s *listSource[T]) forget(at pagePos) {
+	delete(s.read, recordFingerprint(at.page))
 }
 
 // span is the byte range of one record in a page body.

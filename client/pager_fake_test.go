@@ -22,8 +22,15 @@ func fakeClient(t testing.TB, opts ...docusigntest.Option) (*docusigntest.Server
 	t.Helper()
 	srv := docusigntest.NewServer(opts...)
 	t.Cleanup(srv.Close)
+	return srv, fakeClientFor(t, srv)
+}
+
+// fakeClientFor is a new Client authenticated against srv (as a new process
+// would be), with extra options.
+func fakeClientFor(t testing.TB, srv *docusigntest.Server, extra ...client.Option) *client.Client {
+	t.Helper()
 	in := srv.NewIntegration()
-	c, err := client.New(
+	opts := append([]client.Option{
 		client.WithEnvironment(srv.Environment()),
 		client.WithIntegrationKey(in.Key),
 		client.WithUserID(in.UserID),
@@ -32,11 +39,12 @@ func fakeClient(t testing.TB, opts ...docusigntest.Option) (*docusigntest.Server
 		client.WithOrganizationID(srv.OrgID()),
 		// Retries of 429/503 happen without sitting out Retry-After.
 		client.WithRetry(client.RetryPolicy{Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }}),
-	)
+	}, extra...)
+	c, err := client.New(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, c
+	return c
 }
 
 // eventIndex maps the fake's event ids to stream positions.

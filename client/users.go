@@ -139,7 +139,8 @@ func (c *Client) adminConn() adminConn {
 // API), following paging.next to the end. See OrgUsersOptions for the
 // filters and defaults.
 func (c *Client) OrgUsersPager(opts OrgUsersOptions) (*Pager[OrgUser], error) {
-	return newOrgUsersPager(c.adminConn(), opts)
+	p, err := newOrgUsersPager(c.adminConn(), opts)
+	return withReadAhead(c, p, err)
 }
 
 // OrgUsers iterates over the users of an organization:
