@@ -355,11 +355,11 @@ func ndjson[T any](w io.Writer, raw func(*T) []byte) sink[T] {
 // then the checkpoint is saved, never the other way round, so a run that
 // dies at any point resumes from the last saved position with nothing
 // lost. --max, and an interrupt (ctx done) in the middle of a page, stop
-// after the record being written, with an exact mid-page checkpoint.
+// after the record being written, with an exact mid-page checkpoint. The
+// pager reads the next page ahead while a page is written.
 func pageLoop[T any](ctx context.Context, p *client.Pager[T], out sink[T], cpf checkpointFile, max int, progress func(n int)) (int, error) {
 	n := 0
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	for page, err := range p.Pages(ctx) {
 		if err != nil {
 			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 				return n, nil // a followed stream ends with the context
