@@ -28,10 +28,13 @@
 // rather than loop when the server's paging does not advance):
 //
 //	p, err := c.MonitorEventsPager(client.MonitorEventsOptions{Checkpoint: saved})
-//	for p.HasMorePages() {
-//		page, err := p.NextPage(ctx)
+//	for page, err := range p.Pages(ctx) {
 //		// ... handle page.Items, then persist p.Checkpoint().String()
 //	}
+//
+// The iterators (Pager.All, Pager.Pages) fetch the next page while the loop
+// body handles the current one (WithReadAhead), without changing what is
+// handed out, the errors or the checkpoints.
 //
 // Requests pass one pipeline of http.RoundTripper layers, built in New:
 // user middleware, errors, logging (log/slog, silent by default), retry and

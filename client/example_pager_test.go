@@ -248,3 +248,37 @@ func ExampleParseCheckpoint() {
 	// true
 	// docusign: invalid checkpoint: version 2 is not supported (this library reads version 1)
 }
+
+// Read two pages ahead while each page is written somewhere slow; pages
+// arrive in order, and the checkpoint after each page is exact.
+func ExampleWithReadAhead() {
+	srv := docusigntest.NewServer(docusigntest.WithUsers(600))
+	defer srv.Close()
+	in := srv.NewIntegration()
+	c, err := client.New(
+		client.WithEnvironment(srv.Environment()),
+		client.WithIntegrationKey(in.Key),
+		client.WithUserID(in.UserID),
+		client.WithPrivateKey(in.PrivateKeyPEM()),
+		client.WithScopes(in.Scopes...),
+		client.WithOrganizationID(srv.OrgID()),
+		client.WithReadAhead(2), // 0 turns read-ahead off; the default is 1
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	p, err := c.OrgUsersPager(client.OrgUsersOptions{AccountID: srv.DefaultAccountID(), Take: 100})
+	if err != nil {
+		log.Fatal(err)
+	}
+	pages, users := 0, 0
+	for page, err := range p.Pages(context.Background()) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		pages++
+		users += len(page.Items) // write them downstream, then save p.Checkpoint()
+	}
+	fmt.Println(users > 0, pages > 1, p.Checkpoint().Done())
+	// Output: true true true
+}
