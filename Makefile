@@ -1,7 +1,7 @@
 # Common tasks. `make test` is the test command of the README and CI.
 GO ?= go
 
-.PHONY: all generate check test test-lib test-tools lint demo compile-bench bench build-bench bench-compare
+.PHONY: all generate check test test-lib test-tools lint demo compile-bench bench build-bench bench-compare bench-pipeline
 
 all: lint test check
 
@@ -49,3 +49,7 @@ build-bench:
 ## bench-compare: the same workloads through dsgo and the official DocuSign Node SDKs on the fake (needs node, npm and the npm registry; not run in CI)
 bench-compare:
 	GO=$(GO) $(GO) run -C bench ./cmd/benchcompare $(BENCH_ARGS)
+
+## bench-pipeline: paging with DocuSign-like latency (150 ms a request) and consumer work (50 ms a page): dsgo with and without read-ahead, the Node SDKs, the floor and the limit (needs node, npm and the npm registry; not run in CI)
+bench-pipeline:
+	GO=$(GO) $(GO) run -C bench ./cmd/benchcompare -workloads monitor,admin -sides go,goserial,node,floor -latency 150ms -work 50ms -pages 10 -users 2500 -runs 3 $(BENCH_ARGS)

@@ -28,7 +28,13 @@ const cfg = {
   orgId: env("BENCH_ORG_ID"),
   privateKey: fs.readFileSync(env("BENCH_PRIVATE_KEY_FILE")),
   n: parseInt(env("BENCH_N"), 10),
+  // Simulated consumer work per page of records (a write to a SIEM or a
+  // queue), in milliseconds; the Go worker waits the same.
+  workMs: parseInt(process.env.BENCH_WORK_MS || "0", 10),
 };
+
+// consume stands for the collector's work on a page of n records.
+const consume = (n) => (n > 0 && cfg.workMs > 0 ? new Promise((r) => setTimeout(r, cfg.workMs)) : Promise.resolve());
 
 // A token helper as the SDK quick starts write it: request a JWT user token
 // when none is cached or it has expired.
@@ -51,13 +57,18 @@ async function monitorDrain() {
   let events = 0;
   let requests = 0;
   const start = process.hrtime.bigint();
-  for (let page = 0; page < cfg.n; page++) {
+  // Drain: until the empty page that says there is nothing more (the fake
+  // holds n pages of events), as the Go side does.
+  for (;;) {
     const opts = { limit: 2000 };
     if (cursor) opts.cursor = cursor;
     const res = await api.getStream("2.0", "monitor", opts);
     requests++;
-    events += res.data.length;
+    const got = (res.data || []).length;
+    if (got === 0) break;
+    events += got;
     cursor = res.endCursor;
+    await consume(got);
   }
   const secs = Number(process.hrtime.bigint() - start) / 1e9;
   return { events, requests, seconds: secs, per_second: events / secs };
@@ -81,6 +92,7 @@ async function adminUsers() {
     requests++;
     const got = (res.users || []).length;
     users += got;
+    await consume(got);
     if (!res.paging || !res.paging.next || got === 0) break;
     start += take;
   }

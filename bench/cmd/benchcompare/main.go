@@ -31,6 +31,8 @@ type options struct {
 	profileDir  string
 	timeout     time.Duration // per worker
 	limit       time.Duration // for the whole run
+	latency     time.Duration // added by the fake to every API request
+	work        time.Duration // spent by the workers after each page of records
 	keep        bool
 	verbose     bool
 }
@@ -45,7 +47,9 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.concurrent, "concurrent", 1000, "concurrent eSignature calls starting with no token")
 	fs.IntVar(&o.calls, "calls", 2000, "sequential eSignature get-user calls")
 	workloads := fs.String("workloads", strings.Join(benchenv.Workloads, ","), "comma-separated workloads to run")
-	sides := fs.String("sides", "go,node,floor", "comma-separated sides to run: go, node, floor (plain net/http, no decoding)")
+	sides := fs.String("sides", "go,node,floor", "comma-separated sides to run: go, goserial (dsgo without read-ahead; paging workloads), node, floor (plain net/http, no decoding)")
+	fs.DurationVar(&o.latency, "latency", 0, "latency the fake adds to every API request (e.g. 150ms, as DocuSign answers)")
+	fs.DurationVar(&o.work, "work", 0, "simulated consumer work after each page of records, whole milliseconds (e.g. 50ms of writing downstream)")
 	fs.StringVar(&o.nodeModules, "node-modules", "", "reuse the Node SDKs installed in `dir` (a directory holding node_modules) instead of a fresh npm install")
 	fs.StringVar(&o.profileDir, "profile", "", "write CPU and allocation profiles of the Go worker and a CPU profile of the fake's process to `dir`")
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "time limit for each worker process")
@@ -67,6 +71,9 @@ func parseFlags(args []string) (options, error) {
 			errs = append(errs, fmt.Errorf("-%s %d: must be at least 1", f.name, f.v))
 		}
 	}
+	if o.latency < 0 || o.work < 0 || o.work%time.Millisecond != 0 {
+		errs = append(errs, fmt.Errorf("-latency %v and -work %v must not be negative, and -work must be whole milliseconds", o.latency, o.work))
+	}
 	if o.timeout <= 0 || o.limit <= 0 {
 		errs = append(errs, fmt.Errorf("-timeout %v and -limit %v must be positive", o.timeout, o.limit))
 	}
@@ -78,8 +85,8 @@ func parseFlags(args []string) (options, error) {
 	}
 	o.sides = splitList(*sides)
 	for _, s := range o.sides {
-		if s != sideGo && s != sideNode && s != sideFloor {
-			errs = append(errs, fmt.Errorf("-sides: unknown side %q: use some of go, node, floor", s))
+		if s != sideGo && s != sideNode && s != sideFloor && s != sideGoSerial {
+			errs = append(errs, fmt.Errorf("-sides: unknown side %q: use some of go, goserial, node, floor", s))
 		}
 	}
 	if len(o.workloads) == 0 || len(o.sides) == 0 {
@@ -153,7 +160,7 @@ func run(ctx context.Context, o options, sp *spawner) error {
 		}
 	}
 	var goWorker string
-	if slices.Contains(o.sides, sideGo) || slices.Contains(o.sides, sideFloor) {
+	if slices.Contains(o.sides, sideGo) || slices.Contains(o.sides, sideFloor) || slices.Contains(o.sides, sideGoSerial) {
 		if goWorker, err = buildGoWorker(ctx, o.dir, tmp); err != nil {
 			return err
 		}
@@ -183,6 +190,9 @@ func run(ctx context.Context, o options, sp *spawner) error {
 	}
 	defer fk.Close()
 	logf("fake DocuSign at %s (%d users, %d Monitor events) started in %v", fk.Server.URL(), o.users, o.pages*benchenv.MonitorPageSize, fk.Startup.Round(time.Millisecond))
+	if o.latency > 0 {
+		fk.SetLatency(o.latency)
+	}
 
 	sizes := map[string]int{benchenv.Monitor: o.pages, benchenv.Admin: o.users, benchenv.Auth: o.concurrent, benchenv.ESign: o.calls}
 	var samples []sample
@@ -198,6 +208,9 @@ func run(ctx context.Context, o options, sp *spawner) error {
 				if side == sideFloor && w == benchenv.Auth {
 					continue // getting the token is the point; no floor
 				}
+				if side == sideGoSerial && w != benchenv.Monitor && w != benchenv.Admin {
+					continue // no pager: nothing to read ahead
+				}
 				var cmd []string
 				switch side {
 				case sideGo:
@@ -211,9 +224,11 @@ func run(ctx context.Context, o options, sp *spawner) error {
 					cmd = []string{"node", node.worker}
 				case sideFloor:
 					cmd = []string{goWorker, "-floor"}
+				case sideGoSerial:
+					cmd = []string{goWorker, "-serial"}
 				}
 				cmd = append(cmd, w)
-				s, err := runWorker(ctx, sp, fk, workerSpec{side: side, workload: w, n: sizes[w], argv: cmd, timeout: workerTimeout(ctx, o.timeout), verbose: o.verbose})
+				s, err := runWorker(ctx, sp, fk, workerSpec{side: side, workload: w, n: sizes[w], work: o.work, argv: cmd, timeout: workerTimeout(ctx, o.timeout), verbose: o.verbose})
 				if err != nil {
 					return err
 				}
@@ -233,6 +248,7 @@ func run(ctx context.Context, o options, sp *spawner) error {
 	m.rssFloor = rssFloor(ctx, sp)
 	rep := newReport(o, m, samples)
 	fmt.Print(rep.markdown())
+	fmt.Print(rep.pipelineMarkdown())
 	logf("done in %v", time.Since(started).Round(time.Second))
 	if !rep.targetsMet() {
 		return errors.New("a target was missed (see the table)")

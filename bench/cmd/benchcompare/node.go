@@ -22,6 +22,9 @@ const (
 	// sideFloor is the Go worker's -floor mode: the same requests with
 	// plain net/http and no decoding, what the fake and TLS alone cost.
 	sideFloor = "floor"
+	// sideGoSerial is the Go worker's -serial mode: dsgo with the pagers'
+	// read-ahead off, for the paging workloads.
+	sideGoSerial = "goserial"
 )
 
 // nodeSide is the installed official SDKs and the worker that drives them.

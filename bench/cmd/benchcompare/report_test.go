@@ -29,8 +29,8 @@ func TestTheTableShowsMediansRatiosAndTargets(t *testing.T) {
 	o := defaultOptions()
 	o.workloads = []string{benchenv.Monitor}
 	samples := []sample{
-		monitorSample(sideGo, 450000, 26, 200), monitorSample(sideGo, 900000, 30, 200), monitorSample(sideGo, 400000, 20, 200),
-		monitorSample(sideNode, 200000, 190, 200), monitorSample(sideNode, 210000, 200, 200), monitorSample(sideNode, 100000, 150, 200),
+		monitorSample(sideGo, 450000, 26, 201), monitorSample(sideGo, 900000, 30, 201), monitorSample(sideGo, 400000, 20, 201),
+		monitorSample(sideNode, 200000, 190, 201), monitorSample(sideNode, 210000, 200, 201), monitorSample(sideNode, 100000, 150, 201),
 	}
 	r := newReport(o, machine{cpus: 2, goVer: "go1.26.8", nodeVer: "v20.20.2", sdks: "docusign-monitor 3.0.0", date: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)}, samples)
 	md := r.markdown()
@@ -40,7 +40,7 @@ func TestTheTableShowsMediansRatiosAndTargets(t *testing.T) {
 		"go1.26.8; Node v20.20.2; docusign-monitor 3.0.0",
 		"| Monitor: drain 200 pages of 2000 events | events/s | 450,000 | 200,000 | 2.25× | Go ≥ 2× Node: met |",
 		"|  | peak RSS | 26.0 MiB | 190.0 MiB | 0.14× | Go ≤ 0.2× Node: met |",
-		"|  | Monitor requests | 200 | 200 | — | Go = 200: met |",
+		"|  | Monitor requests | 201 | 201 | — | Go = 201: met |",
 		"Command: `go run -C bench ./cmd/benchcompare -runs 5 -pages 200 -users 50000 -concurrent 1000 -calls 2000 -workloads monitor`.",
 	} {
 		if !strings.Contains(md, want) {
@@ -58,14 +58,14 @@ func TestAMissedTargetIsMarkedAndReported(t *testing.T) {
 		go_     sample
 		missing string
 	}{
-		{"too slow", monitorSample(sideGo, 300000, 26, 200), "| events/s | 300,000 | 200,000 | 1.50× | Go ≥ 2× Node: **missed** |"},
-		{"too big", monitorSample(sideGo, 500000, 60, 200), "| peak RSS | 60.0 MiB | 200.0 MiB | 0.30× | Go ≤ 0.2× Node: **missed** |"},
-		{"an extra request", monitorSample(sideGo, 500000, 26, 201), "| Monitor requests | 201 | 200 | — | Go = 200: **missed** |"},
+		{"too slow", monitorSample(sideGo, 300000, 26, 201), "| events/s | 300,000 | 200,000 | 1.50× | Go ≥ 2× Node: **missed** |"},
+		{"too big", monitorSample(sideGo, 500000, 60, 201), "| peak RSS | 60.0 MiB | 200.0 MiB | 0.30× | Go ≤ 0.2× Node: **missed** |"},
+		{"an extra request", monitorSample(sideGo, 500000, 26, 202), "| Monitor requests | 202 | 201 | — | Go = 201: **missed** |"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := defaultOptions()
 			o.workloads = []string{benchenv.Monitor}
-			r := newReport(o, machine{}, []sample{tc.go_, monitorSample(sideNode, 200000, 200, 200)})
+			r := newReport(o, machine{}, []sample{tc.go_, monitorSample(sideNode, 200000, 200, 201)})
 			if r.targetsMet() {
 				t.Error("targetsMet = true, want false")
 			}
@@ -92,13 +92,13 @@ func TestCountsThatDifferBetweenRunsShowTheirRangeAndMissTheTarget(t *testing.T)
 func TestTheFloorColumnShowsTheRawHTTPFigures(t *testing.T) {
 	o := defaultOptions()
 	o.workloads = []string{benchenv.Monitor}
-	r := newReport(o, machine{}, []sample{monitorSample(sideGo, 450000, 26, 200), monitorSample(sideNode, 200000, 200, 200), monitorSample(sideFloor, 800000, 12, 200)})
+	r := newReport(o, machine{}, []sample{monitorSample(sideGo, 450000, 26, 201), monitorSample(sideNode, 200000, 200, 201), monitorSample(sideFloor, 800000, 12, 201)})
 	md := r.markdown()
 	for _, want := range []string{
 		"| workload | measure | dsgo (Go) | official Node SDK | Go ÷ Node | target | floor |",
 		"| events/s | 450,000 | 200,000 | 2.25× | Go ≥ 2× Node: met | 800,000 |",
 		"| peak RSS | 26.0 MiB | 200.0 MiB | 0.13× | Go ≤ 0.2× Node: met | — |",
-		"| Monitor requests | 200 | 200 | — | Go = 200: met | 200 |",
+		"| Monitor requests | 201 | 201 | — | Go = 201: met | 201 |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("table lacks %q:\n%s", want, md)
@@ -109,7 +109,7 @@ func TestTheFloorColumnShowsTheRawHTTPFigures(t *testing.T) {
 func TestWithOneSideTheOtherColumnIsEmptyAndNoRatioIsJudged(t *testing.T) {
 	o := defaultOptions()
 	o.workloads, o.sides = []string{benchenv.Monitor}, []string{sideGo}
-	r := newReport(o, machine{}, []sample{monitorSample(sideGo, 450000, 26, 200)})
+	r := newReport(o, machine{}, []sample{monitorSample(sideGo, 450000, 26, 201)})
 	md := r.markdown()
 	if want := "| events/s | 450,000 | — | — |  |"; !strings.Contains(md, want) {
 		t.Errorf("table lacks %q:\n%s", want, md)
@@ -164,5 +164,33 @@ func TestNumberFormatting(t *testing.T) {
 	}
 	if got := ceilDiv(50001, 250); got != 201 {
 		t.Errorf("ceilDiv(50001, 250) = %d", got)
+	}
+}
+
+func TestThePipelineTableComparesEachSideWithTheFloorAndTheLimit(t *testing.T) {
+	o := defaultOptions()
+	o.workloads, o.pages, o.latency, o.work = []string{benchenv.Monitor}, 10, 150*time.Millisecond, 50*time.Millisecond
+	at := func(side string, secs float64) sample {
+		return sample{side: side, workload: benchenv.Monitor, res: benchenv.Result{Workload: benchenv.Monitor, Events: 20000, Seconds: secs, PerSecond: 20000 / secs}}
+	}
+	r := newReport(o, machine{}, []sample{at(sideGoSerial, 2.2), at(sideGo, 1.7), at(sideNode, 2.3), at(sideFloor, 1.66)})
+	md := r.pipelineMarkdown()
+	for _, want := range []string{
+		"### Paging: read-ahead, latency 150ms, consumer work 50ms per page",
+		"| Monitor: drain 10 pages of 2000 events (and the empty page that ends the drain) | dsgo, read-ahead off | 2.200 | 9,091 | 0.75× | 1.333× |",
+		"|  | dsgo, read-ahead 1 (default) | 1.700 | 11,765 | 0.98× | 1.030× |",
+		"|  | official Node SDK | 2.300 |",
+		"|  | floor | 1.660 | 12,048 | 1.00× | — |",
+		"|  | limit: 10 × max(150ms, 50ms) + 150ms | 1.650 | | | 1× |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("table lacks %q:\n%s", want, md)
+		}
+	}
+	if got := limit(4, 0, 0); got != 0 {
+		t.Errorf("limit without latency or work = %v, want 0", got)
+	}
+	if got := limit(4, 10*time.Millisecond, 30*time.Millisecond); got != 130*time.Millisecond {
+		t.Errorf("limit(4, 10ms, 30ms) = %v, want 130ms", got)
 	}
 }

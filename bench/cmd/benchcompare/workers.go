@@ -15,6 +15,7 @@ import (
 type workerSpec struct {
 	side, workload string
 	n              int
+	work           time.Duration // consumer work per page (paging workloads)
 	argv           []string
 	timeout        time.Duration
 	verbose        bool // copy the worker's stderr to ours
@@ -38,6 +39,9 @@ func runWorker(ctx context.Context, sp *spawner, f *benchfake.Fake, w workerSpec
 	settings, err := f.NewRun(w.n)
 	if err != nil {
 		return s, err
+	}
+	if w.side != sideFloor {
+		settings.Work = w.work
 	}
 	env := append(workerEnviron(os.Environ()), settings.Environ()...)
 	if w.side == sideNode {

@@ -85,7 +85,7 @@ func (f *floor) get(ctx context.Context, url string) ([]byte, error) {
 
 func (f *floor) monitor(ctx context.Context, s benchenv.Settings, res *benchenv.Result) error {
 	cursor := ""
-	for range s.N {
+	for {
 		q := url.Values{"limit": {strconv.Itoa(benchenv.MonitorPageSize)}}
 		if cursor != "" {
 			q.Set("cursor", cursor)
@@ -95,12 +95,15 @@ func (f *floor) monitor(ctx context.Context, s benchenv.Settings, res *benchenv.
 			return err
 		}
 		res.Requests++
-		res.Events += bytes.Count(body, []byte(`"eventId":`))
+		n := bytes.Count(body, []byte(`"eventId":`))
+		if n == 0 {
+			return nil // the empty page that ends a drain
+		}
+		res.Events += n
 		if cursor, err = stringMember(body, "endCursor"); err != nil {
 			return err
 		}
 	}
-	return nil
 }
 
 func (f *floor) admin(ctx context.Context, s benchenv.Settings, res *benchenv.Result) error {

@@ -24,7 +24,7 @@ func TestTheFloorMakesTheSameRequestsAsTheWorkloads(t *testing.T) {
 		requests     func(benchfake.Counts) int
 		wantRequests int
 	}{
-		{benchenv.Monitor, pages, func(r benchenv.Result) int { return r.Events }, pages * benchenv.MonitorPageSize, func(c benchfake.Counts) int { return c.Monitor }, pages},
+		{benchenv.Monitor, pages, func(r benchenv.Result) int { return r.Events }, pages * benchenv.MonitorPageSize, func(c benchfake.Counts) int { return c.Monitor }, pages + 1},
 		{benchenv.Admin, users, func(r benchenv.Result) int { return r.Users }, users, func(c benchfake.Counts) int { return c.Admin }, 3},
 		{benchenv.ESign, 25, func(r benchenv.Result) int { return r.Calls }, 25, func(c benchfake.Counts) int { return c.ESignature }, 25},
 	} {

@@ -12,12 +12,14 @@ import (
 	"strings"
 
 	"github.com/dsgo/docusign/bench/internal/benchenv"
+	"github.com/dsgo/docusign/client"
 )
 
 func main() {
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the workload to `file`")
 	memProfile := flag.String("memprofile", "", "write a heap profile (allocations) to `file` after the workload")
 	floor := flag.Bool("floor", false, "make the same requests with plain net/http and no decoding (see RunFloor)")
+	serial := flag.Bool("serial", false, "turn the pagers' read-ahead off (client.WithReadAhead(0))")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: goworker [flags] %s\n", strings.Join(benchenv.Workloads, "|"))
 		flag.PrintDefaults()
@@ -26,6 +28,9 @@ func main() {
 	if flag.NArg() != 1 || !slices.Contains(benchenv.Workloads, flag.Arg(0)) {
 		flag.Usage()
 		os.Exit(2)
+	}
+	if *serial {
+		clientOptions = append(clientOptions, client.WithReadAhead(0))
 	}
 	if err := run(flag.Arg(0), *floor, *cpuProfile, *memProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "goworker:", err)

@@ -21,6 +21,10 @@ import (
 // certificate) keeps connections the way the library would.
 const maxIdleConnsPerHost = 16
 
+// clientOptions are added to every Client the worker builds (-serial turns
+// the pagers' read-ahead off).
+var clientOptions []client.Option
+
 // adminScopes are the scopes the Admin workload asks for, as worker.js does.
 var adminScopes = []string{client.ScopeSignature, client.ScopeImpersonation, client.ScopeOrganizationRead, client.ScopeUserRead}
 
@@ -87,12 +91,14 @@ func newClient(s benchenv.Settings, scopes ...string) (*client.Client, error) {
 	if len(scopes) > 0 {
 		opts = append(opts, client.WithScopes(scopes...))
 	}
-	return client.New(opts...)
+	return client.New(append(opts, clientOptions...)...)
 }
 
-// runMonitor drains N pages of 2000 events with MonitorEventsPager, every event
-// decoded into client.Event with its raw JSON kept. The token is fetched
-// before the clock starts, as worker.js does.
+// runMonitor drains the stream (N pages of 2000 events, then the empty page
+// that ends a drain) with MonitorEventsPager's Pages, every event decoded
+// into client.Event with its raw JSON kept, spending s.Work after each page
+// with events. The token is fetched before the clock starts, as worker.js
+// does.
 func runMonitor(ctx context.Context, s benchenv.Settings) (benchenv.Result, error) {
 	c, err := newClient(s)
 	if err != nil {
@@ -107,11 +113,7 @@ func runMonitor(ctx context.Context, s benchenv.Settings) (benchenv.Result, erro
 	}
 	res := benchenv.Result{Workload: benchenv.Monitor}
 	start := time.Now()
-	for range s.N {
-		pg, err := p.NextPage(ctx)
-		if errors.Is(err, client.ErrNoMorePages) {
-			break
-		}
+	for pg, err := range p.Pages(ctx) {
 		if err != nil {
 			return res, err
 		}
@@ -122,6 +124,7 @@ func runMonitor(ctx context.Context, s benchenv.Settings) (benchenv.Result, erro
 			}
 		}
 		res.Events += len(pg.Items)
+		consume(len(pg.Items), s.Work)
 	}
 	res.Seconds = time.Since(start).Seconds()
 	res.PerSecond = float64(res.Events) / res.Seconds
@@ -142,7 +145,16 @@ func checkEvent(e *client.Event) error {
 	return nil
 }
 
-// runAdmin lists the organization's users with OrgUsersPager, 250 a page.
+// consume stands for the collector's work on a page of n records: waiting
+// work (a write to a SIEM or a queue) after each page that has records.
+func consume(n int, work time.Duration) {
+	if n > 0 && work > 0 {
+		time.Sleep(work)
+	}
+}
+
+// runAdmin lists the organization's users with OrgUsersPager's Pages, 250 a
+// page, spending s.Work after each page.
 func runAdmin(ctx context.Context, s benchenv.Settings) (benchenv.Result, error) {
 	c, err := newClient(s, adminScopes...)
 	if err != nil {
@@ -157,11 +169,7 @@ func runAdmin(ctx context.Context, s benchenv.Settings) (benchenv.Result, error)
 	}
 	res := benchenv.Result{Workload: benchenv.Admin}
 	start := time.Now()
-	for p.HasMorePages() {
-		pg, err := p.NextPage(ctx)
-		if errors.Is(err, client.ErrNoMorePages) {
-			break
-		}
+	for pg, err := range p.Pages(ctx) {
 		if err != nil {
 			return res, err
 		}
@@ -172,6 +180,7 @@ func runAdmin(ctx context.Context, s benchenv.Settings) (benchenv.Result, error)
 			}
 		}
 		res.Users += len(pg.Items)
+		consume(len(pg.Items), s.Work)
 	}
 	res.Seconds = time.Since(start).Seconds()
 	res.PerSecond = float64(res.Users) / res.Seconds

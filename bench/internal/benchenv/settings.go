@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Environment variable names. bench/node/worker.js reads the same ones,
@@ -22,6 +23,7 @@ const (
 	EnvPrivateKeyFile = "BENCH_PRIVATE_KEY_FILE"
 	EnvN              = "BENCH_N"
 	EnvCAFile         = "BENCH_CA_FILE"
+	EnvWorkMS         = "BENCH_WORK_MS"
 )
 
 // Settings is what a worker needs to run one workload against the fake.
@@ -42,6 +44,11 @@ type Settings struct {
 	// CAFile is a PEM file with the certificate the fake serves, trusted
 	// by the Go worker (empty: the system roots).
 	CAFile string
+	// Work is the consumer's simulated cost per page of records (Monitor
+	// and Admin workloads), in whole milliseconds: the worker sleeps that
+	// long after each page, as a collector writing to a SIEM or a queue
+	// waits on it. 0: none.
+	Work time.Duration
 }
 
 // Environ returns the settings as NAME=value entries for a child process.
@@ -60,6 +67,9 @@ func (s Settings) Environ() []string {
 	}
 	if s.CAFile != "" {
 		env = append(env, EnvCAFile+"="+s.CAFile)
+	}
+	if s.Work > 0 {
+		env = append(env, EnvWorkMS+"="+strconv.FormatInt(s.Work.Milliseconds(), 10))
 	}
 	return env
 }
@@ -102,6 +112,13 @@ func FromLookup(lookup func(string) (string, bool)) (Settings, error) {
 	}
 	if v, ok := lookup(EnvCAFile); ok {
 		s.CAFile = strings.TrimSpace(v)
+	}
+	if v, ok := lookup(EnvWorkMS); ok && strings.TrimSpace(v) != "" {
+		ms, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || ms < 0 {
+			errs = append(errs, fmt.Errorf("benchenv: %s=%q is not a number of milliseconds", EnvWorkMS, v))
+		}
+		s.Work = time.Duration(ms) * time.Millisecond
 	}
 	return s, errors.Join(errs...)
 }

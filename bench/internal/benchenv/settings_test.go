@@ -3,6 +3,7 @@ package benchenv
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func validSettings() Settings {
@@ -18,6 +19,7 @@ func validSettings() Settings {
 		PrivateKeyFile: "/tmp/key.pem",
 		N:              200,
 		CAFile:         "/tmp/ca.pem",
+		Work:           50 * time.Millisecond,
 	}
 }
 

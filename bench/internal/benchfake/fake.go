@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/dsgo/docusign/bench/internal/benchenv"
@@ -51,6 +52,17 @@ func Start(dir string, events, users int) (*Fake, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// SetLatency makes the fake wait d before answering each API request
+// (every request but OAuth's), as DocuSign's answers take a while. A
+// request the client gives up on stops waiting.
+func (f *Fake) SetLatency(d time.Duration) {
+	f.Server.InjectFault(docusigntest.Fault{
+		Delay: d,
+		Count: -1,
+		Match: func(r *http.Request) bool { return !strings.HasPrefix(r.URL.Path, "/oauth/") },
+	})
 }
 
 // Close shuts the fake down.
