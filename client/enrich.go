@@ -188,7 +188,7 @@ func lookupESignUser(ctx context.Context, g *pageGetter, base, acct, id string) 
 	}
 	u := strings.TrimRight(base, "/") + "/v2.1/accounts/" + url.PathEscape(acct) + "/users/" + url.PathEscape(id)
 	var user ESignatureUser
-	err := g.getPage(ctx, u, func(body []byte) error { return json.Unmarshal(body, &user) })
+	err := g.getPage(ctx, u, func(body []byte, _ bodyMeta) error { return json.Unmarshal(body, &user) })
 	if err != nil {
 		return ESignatureUser{}, fmt.Errorf("docusign: eSignature user %s in account %s: %w", id, acct, err)
 	}

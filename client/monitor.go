@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -121,6 +122,9 @@ type monitorSource struct {
 	// does not wait for the poll due after it.
 	pollAt  pagePos
 	pollDue bool
+	// deferMin is the smallest body fetchAhead leaves undecoded
+	// (deferMinBody; tests lower it).
+	deferMin int
 }
 
 // newMonitorPager builds the Monitor event pager over d.
@@ -149,6 +153,7 @@ func newMonitorPager(d pageDoer, monitorURL string, opts MonitorEventsOptions, n
 		limit:    limit,
 		follow:   opts.Follow,
 		interval: interval,
+		deferMin: deferMinBody,
 	}
 	at := pagePos{cursor: opts.Cursor, limit: limit}
 	switch {
@@ -208,6 +213,24 @@ func eventQuickHash(e *Event, seed maphash.Seed) uint64 {
 }
 
 func (s *monitorSource) fetch(ctx context.Context, at pagePos) (fetched[Event], error) {
+	return s.fetchPage(ctx, at, false)
+}
+
+// fetchAhead is fetch for the read-ahead (see aheadSource): a large page of
+// a drained stream is left for the caller to decode once the endCursor it
+// announces is found, so the next request starts while the caller decodes.
+// A followed stream decodes every page here: when to poll depends on how
+// many events a page holds.
+func (s *monitorSource) fetchAhead(ctx context.Context, at pagePos) (fetched[Event], error) {
+	return s.fetchPage(ctx, at, !s.follow)
+}
+
+// deferMinBody is the smallest Monitor page body whose decoding fetchAhead
+// leaves to the caller: smaller pages decode in a few microseconds, and an
+// empty page (the end of a drain) must be seen before asking for more.
+const deferMinBody = 32 << 10
+
+func (s *monitorSource) fetchPage(ctx context.Context, at pagePos, mayDefer bool) (fetched[Event], error) {
 	if s.pollDue && at == s.pollAt {
 		if err := sleepContext(ctx, s.interval); err != nil {
 			return fetched[Event]{}, err
@@ -224,7 +247,23 @@ func (s *monitorSource) fetch(ctx context.Context, at pagePos) (fetched[Event], 
 	}
 	q.Set("limit", strconv.Itoa(limit))
 	var pg monitorPage
-	err := s.g.getPage(ctx, s.endpoint+"?"+q.Encode(), func(body []byte) error {
+	var deferred *fetched[Event]
+	err := s.g.getPage(ctx, s.endpoint+"?"+q.Encode(), func(body []byte, meta bodyMeta) error {
+		if mayDefer && len(body) >= s.deferMin {
+			if next, ok := peekEndCursor(body); ok && next != "" && next != at.cursor {
+				deferred = &fetched[Event]{
+					next: pagePos{cursor: next, limit: s.limit},
+					decode: func() (fetched[Event], error) {
+						pg, err := decodeMonitorPage(body, make([]Event, 0, min(limit, len(body)/256+1)))
+						if err != nil {
+							return fetched[Event]{}, fmt.Errorf("docusign: monitor stream at cursor %q: %w", at.cursor, asDecodeError(meta, body, err))
+						}
+						return s.follows(at, pg)
+					},
+				}
+				return nil
+			}
+		}
 		var err error
 		pg, err = decodeMonitorPage(body, make([]Event, 0, min(limit, len(body)/256+1)))
 		return err
@@ -232,6 +271,22 @@ func (s *monitorSource) fetch(ctx context.Context, at pagePos) (fetched[Event], 
 	if err != nil {
 		return fetched[Event]{}, fmt.Errorf("docusign: monitor stream at cursor %q: %w", at.cursor, err)
 	}
+	if deferred != nil {
+		return *deferred, nil // a drained stream: nothing to poll
+	}
+	f, err := s.follows(at, pg)
+	if err != nil {
+		return fetched[Event]{}, err
+	}
+	s.pollDue = s.follow && len(pg.events) < limit
+	s.pollAt = f.next
+	return f, nil
+}
+
+// follows makes the decoded page pg, fetched at `at`, a fetched page: its
+// events and the request after it. It only reads settings, so a caller may
+// run it while the read-ahead fetches.
+func (s *monitorSource) follows(at pagePos, pg monitorPage) (fetched[Event], error) {
 	f := fetched[Event]{items: pg.events}
 	switch {
 	case len(pg.events) == 0:
@@ -246,7 +301,49 @@ func (s *monitorSource) fetch(ctx context.Context, at pagePos) (fetched[Event], 
 	default:
 		f.next = pagePos{cursor: pg.endCursor, limit: s.limit}
 	}
-	s.pollDue = s.follow && len(pg.events) < limit
-	s.pollAt = f.next
 	return f, nil
+}
+
+// peekEndCursor finds the endCursor a Monitor page body announces without
+// decoding its events: among the top-level members before "data", else as
+// the last "endCursor" key near the end of the body. It may be fooled (the
+// body is not validated); the caller confirms it by decoding the page.
+func peekEndCursor(body []byte) (string, bool) {
+	sc := jscan{b: body, s: frozenString(body)}
+	sc.ws()
+	if sc.i < len(body) && body[sc.i] == '{' {
+		sc.i++
+		sc.ws()
+		for sc.i < len(body) && body[sc.i] == '"' {
+			k, err := sc.key()
+			if err != nil || k == "data" {
+				break
+			}
+			if k == "endCursor" && sc.i < len(body) && body[sc.i] == '"' {
+				v, err := sc.strValue()
+				return v, err == nil
+			}
+			if sc.skipValue() != nil {
+				break
+			}
+			sc.ws()
+			if sc.i >= len(body) || body[sc.i] != ',' {
+				break
+			}
+			sc.i++
+			sc.ws()
+		}
+	}
+	const key = `"endCursor"`
+	tail := max(len(body)-4096, 0)
+	i := bytes.LastIndex(body[tail:], []byte(key))
+	if i < 0 {
+		return "", false
+	}
+	sc = jscan{b: body, s: sc.s, i: tail + i}
+	if _, err := sc.key(); err != nil || sc.i >= len(body) || body[sc.i] != '"' {
+		return "", false
+	}
+	v, err := sc.strValue()
+	return v, err == nil
 }

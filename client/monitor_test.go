@@ -25,7 +25,7 @@ import (
 type fakeMonitor struct {
 	mu          sync.Mutex
 	events      []string
-	faults      []string // consumed one per request: "429", "500", "401", "truncate", "nocursor", "reverse", "stuck"
+	faults      []string // consumed one per request: "429", "500", "401", "truncate", "halfjson", "nocursor", "reverse", "stuck", "lie"
 	requests    []url.Values
 	emptyCursor string // endCursor sent with empty pages ("" omits it)
 }
@@ -116,7 +116,17 @@ func (f *fakeMonitor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		fmt.Fprintf(&b, `"endCursor":"cur_%d",`, end)
 	}
-	b.WriteString(`"data":[` + strings.Join(page, ",") + `]}`)
+	b.WriteString(`"data":[` + strings.Join(page, ",") + `]`)
+	if fault == "lie" { // the member read last says where the page ends
+		b.Reset()
+		fmt.Fprintf(&b, `{"endCursor":"cur_%d","data":[%s],"endCursor":"cur_%d"`, end+3, strings.Join(page, ","), end)
+	}
+	b.WriteString(`}`)
+	if fault == "halfjson" { // the HTTP exchange succeeds; the JSON ends early
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(b.Bytes()[:b.Len()/2])
+		return
+	}
 	if fault == "truncate" {
 		w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
 		w.Write(b.Bytes()[:b.Len()/2])

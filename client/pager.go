@@ -84,6 +84,11 @@ type pageSource[T any] interface {
 
 // fetched is one decoded page and what follows it.
 type fetched[T any] struct {
+	// decode, when set, is a page fetched ahead and not decoded yet (see
+	// aheadSource): items are empty, next is the request the page
+	// announces, and decode returns the page as fetch would have.
+	decode func() (fetched[T], error)
+
 	at       pagePos // the request actually made, when resolved by the source
 	items    []T
 	fps      []uint64 // fingerprints of items, when the source computes them
@@ -224,10 +229,35 @@ func (p *Pager[T]) nextAhead(ctx context.Context) (*Page[T], error) {
 		p.stopReadAhead() // it has returned, or ctx is done
 		return nil, err
 	}
+	if f.decode != nil {
+		if f, err = p.decodeAhead(ctx, f); err != nil {
+			return nil, err
+		}
+	}
 	if f.last {
 		p.stopReadAhead()
 	}
 	return p.accept(f), nil
+}
+
+// decodeAhead decodes a page the read-ahead left undecoded. The decoded page
+// is the authority: when it does not lead where the read-ahead went on to,
+// the read-ahead is dropped (the next call starts it again at the right
+// page); when it fails, the read-ahead is dropped and the error is the
+// page's, as from fetch. A truncated body is fetched again, as fetch does.
+func (p *Pager[T]) decodeAhead(ctx context.Context, ahead fetched[T]) (fetched[T], error) {
+	f, err := ahead.decode()
+	switch {
+	case err != nil:
+		p.stopReadAhead()
+		if !isTruncatedBody(err) {
+			return fetched[T]{}, err
+		}
+		return p.src.fetch(ctx, p.at)
+	case f.last || f.next != ahead.next:
+		p.stopReadAhead()
+	}
+	return f, nil
 }
 
 // stopReadAhead stops the read-ahead, if one runs, dropping the pages it
@@ -493,13 +523,14 @@ type pageGetter struct {
 	retryWait time.Duration
 }
 
-// getPage GETs url and hands the whole body (page-owned: never reused) to
-// decode. Truncated bodies are refetched up to truncatedRetries times.
-func (g *pageGetter) getPage(ctx context.Context, url string, decode func(body []byte) error) error {
+// getPage GETs url and hands the whole body (page-owned: never reused) and
+// what it came from to decode. Truncated bodies are refetched up to
+// truncatedRetries times.
+func (g *pageGetter) getPage(ctx context.Context, url string, decode func(body []byte, meta bodyMeta) error) error {
 	for attempt := 0; ; attempt++ {
 		body, meta, err := g.get(ctx, url)
 		if err == nil {
-			err = asDecodeError(meta, body, decode(body))
+			err = asDecodeError(meta, body, decode(body, meta))
 		}
 		if err == nil || attempt >= truncatedRetries || !isTruncatedBody(err) || ctx.Err() != nil {
 			return err
@@ -647,7 +678,7 @@ func (s *listSource[T]) fetch(ctx context.Context, at pagePos) (fetched[T], erro
 		}
 	}
 	var f fetched[T]
-	err = s.g.getPage(ctx, base+at.page, func(body []byte) error {
+	err = s.g.getPage(ctx, base+at.page, func(body []byte, _ bodyMeta) error {
 		// body is page-owned and never written (pageGetter.get), so the
 		// decoded strings and records may share it (frozenString).
 		str := frozenString(body)

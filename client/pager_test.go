@@ -219,7 +219,7 @@ func TestAPageBodyOverTheLimitIsRefused(t *testing.T) {
 				return resp, nil
 			})
 			g := pageGetter{do: d, maxBody: tt.maxBody}
-			err := g.getPage(context.Background(), "https://lens.example/api/x", func([]byte) error { return nil })
+			err := g.getPage(context.Background(), "https://lens.example/api/x", func([]byte, bodyMeta) error { return nil })
 			var de *DecodeError
 			if !errors.As(err, &de) || !strings.Contains(de.Reason, "limit") || de.StatusCode != 200 {
 				t.Fatalf("error = %v, want a *DecodeError about the size limit", err)

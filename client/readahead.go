@@ -78,6 +78,14 @@ type fetchResult[T any] struct {
 	err error
 }
 
+// aheadSource is implemented by sources that can leave the decoding of a
+// page to the pager (fetched.decode): the read-ahead then asks for the next
+// page as soon as the body names it, while the pager decodes the page it
+// hands out, so decoding overlaps the network instead of adding to it.
+type aheadSource[T any] interface {
+	fetchAhead(ctx context.Context, at pagePos) (fetched[T], error)
+}
+
 // pageForgetter is implemented by sources that remember the pages they
 // fetched (listSource, to refuse paging cycles): a page fetched ahead and
 // then dropped unused is forgotten, as it will be fetched again.
@@ -96,8 +104,12 @@ func startReadAhead[T any](ctx context.Context, src pageSource[T], at pagePos, d
 // run fetches pages from at until an error, the last page, or cancellation.
 func (ra *readAhead[T]) run(ctx context.Context, at pagePos) {
 	defer close(ra.done)
+	fetch := ra.src.fetch
+	if a, ok := ra.src.(aheadSource[T]); ok {
+		fetch = a.fetchAhead
+	}
 	for {
-		f, err := ra.src.fetch(ctx, at)
+		f, err := fetch(ctx, at)
 		select {
 		case ra.results <- fetchResult[T]{f, err}:
 		case <-ctx.Done():

@@ -329,3 +329,123 @@ func BenchmarkMonitorLoopbackPipeline(b *testing.B) {
 		})
 	}
 }
+
+// monitorDeferPager is a Monitor pager over f reading depth pages ahead
+// that leaves every page with events to be decoded by the pager.
+func monitorDeferPager(t testing.TB, d pageDoer, base string, depth int, opts MonitorEventsOptions) *Pager[Event] {
+	p := testMonitorPager(t, d, base, opts)
+	p.src.(*monitorSource).deferMin = 1
+	p.ahead = depth
+	return p
+}
+
+func TestMonitorFetchAheadLeavesLargePagesUndecoded(t *testing.T) {
+	f := &fakeMonitor{}
+	f.add(10)
+	d, base := startFakeMonitor(t, f)
+	p := monitorDeferPager(t, d, base, 1, MonitorEventsOptions{Limit: 4})
+	src := p.src.(*monitorSource)
+	ahead, err := src.fetchAhead(context.Background(), pagePos{limit: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ahead.decode == nil || len(ahead.items) != 0 || ahead.next.cursor != "cur_4" {
+		t.Fatalf("fetchAhead = %+v, want an undecoded page announcing cur_4", ahead)
+	}
+	got, err := ahead.decode()
+	if err != nil || len(got.items) != 4 || got.next != ahead.next {
+		t.Fatalf("decode = %d events, next %+v, %v", len(got.items), got.next, err)
+	}
+	if empty, err := src.fetchAhead(context.Background(), pagePos{cursor: "cur_10", limit: 4}); err != nil || empty.decode != nil || !empty.last {
+		t.Fatalf("an empty page: %+v, %v; want it decoded and last", empty, err)
+	}
+	if f, err := src.fetchAhead(context.Background(), pagePos{cursor: "cur_8", limit: 4}); err != nil || f.decode == nil {
+		t.Fatalf("a page with events: %+v, %v", f, err)
+	}
+	src.follow = true // a followed stream needs the count of every page
+	if f, err := src.fetchAhead(context.Background(), pagePos{limit: 4}); err != nil || f.decode != nil {
+		t.Fatalf("followed: %+v, %v; want it decoded", f, err)
+	}
+}
+
+func TestPeekEndCursor(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"endCursor":"a","data":[]}`:                                       "a",
+		` { "x" : [1,{"endCursor":"no"}] , "endCursor" : "b", "data":[{}]}`: "b",
+		`{"data":[{"endCursor":"inner"}],"endCursor":"c"}`:                  "c",
+		`{"data":[{"k":"v"}],"endCursor":"d\u0041"}`:                        "dA",
+	} {
+		if got, ok := peekEndCursor([]byte(body)); !ok || got != want {
+			t.Errorf("peekEndCursor(%s) = %q, %v; want %q", body, got, ok, want)
+		}
+	}
+	for _, body := range []string{`{"data":[]}`, `[1]`, `{"endCursor":1,"data":[]}`, ``} {
+		if got, ok := peekEndCursor([]byte(body)); ok {
+			t.Errorf("peekEndCursor(%s) = %q, want none", body, got)
+		}
+	}
+}
+
+// TestReadAheadDeferredDecodingKeepsEveryPromise drains Monitor pages that
+// the pager decodes itself while the next is fetched, through every fault
+// that can hit such a page: a body whose JSON ends early (fetched again),
+// an endCursor read ahead that the decoded page contradicts (the read-ahead
+// is dropped), errors, and cancellation at every position.
+func TestReadAheadDeferredDecodingKeepsEveryPromise(t *testing.T) {
+	for _, depth := range []int{1, 2} {
+		for _, fault := range []string{"", "halfjson", "lie", "500", "nocursor", "stuck", "429"} {
+			t.Run(fmt.Sprintf("depth %d, %s", depth, fault), func(t *testing.T) {
+				f := &fakeMonitor{}
+				f.add(31)
+				d, base := startFakeMonitor(t, f)
+				p := monitorDeferPager(t, d, base, depth, MonitorEventsOptions{Limit: 5})
+				var got []int
+				var errs []error
+				for attempt := 0; p.HasMorePages() && attempt < 10; attempt++ {
+					for e, err := range p.All(context.Background()) {
+						if err != nil {
+							errs = append(errs, err)
+							break
+						}
+						got = append(got, eventSeq(t, e))
+						if len(got) == 7 && fault != "" {
+							f.fault(fault, "", fault)
+						}
+					}
+				}
+				checkExactlyOnce(t, got, 31)
+				if (fault == "nocursor" || fault == "stuck") && len(errs) == 0 {
+					t.Fatal("the bad page was not reported")
+				}
+				t.Logf("errors: %v", errs)
+			})
+		}
+	}
+	t.Run("cancel at every position", func(t *testing.T) {
+		f := &fakeMonitor{}
+		f.add(17)
+		d, base := startFakeMonitor(t, f)
+		for k := 1; k <= 12; k++ {
+			p := monitorDeferPager(t, d, base, 1, MonitorEventsOptions{Limit: 5})
+			ctx, cancel := context.WithCancel(context.Background())
+			var got []int
+			var stopErr error
+			for e, err := range p.All(ctx) {
+				if err != nil {
+					stopErr = err
+					break
+				}
+				got = append(got, eventSeq(t, e))
+				if len(got) == k {
+					cancel()
+				}
+			}
+			cancel()
+			if len(got) != k || !errors.Is(stopErr, context.Canceled) {
+				t.Fatalf("cancelled after %d: %d events, error %v", k, len(got), stopErr)
+			}
+			rest := monitorDeferPager(t, d, base, 1, MonitorEventsOptions{Limit: 5, Checkpoint: p.Checkpoint()})
+			checkExactlyOnce(t, append(got, collectEvents(t, rest)...), 17)
+		}
+	})
+}
