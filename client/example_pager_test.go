@@ -14,16 +14,21 @@ import (
 // exampleClient starts a fake DocuSign and a Client for it. A real program
 // builds its Client with client.New and its own environment and key.
 func exampleClient(opts ...docusigntest.Option) (*docusigntest.Server, *client.Client) {
-	srv := docusigntest.NewServer(opts...)
+	return exampleClientWith(opts)
+}
+
+// exampleClientWith is exampleClient with client options added.
+func exampleClientWith(srvOpts []docusigntest.Option, opts ...client.Option) (*docusigntest.Server, *client.Client) {
+	srv := docusigntest.NewServer(srvOpts...)
 	in := srv.NewIntegration()
-	c, err := client.New(
+	c, err := client.New(append([]client.Option{
 		client.WithEnvironment(srv.Environment()),
 		client.WithIntegrationKey(in.Key),
 		client.WithUserID(in.UserID),
 		client.WithPrivateKey(in.PrivateKeyPEM()),
 		client.WithScopes(in.Scopes...),
 		client.WithOrganizationID(srv.OrgID()),
-	)
+	}, opts...)...)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -252,21 +257,9 @@ func ExampleParseCheckpoint() {
 // Read two pages ahead while each page is written somewhere slow; pages
 // arrive in order, and the checkpoint after each page is exact.
 func ExampleWithReadAhead() {
-	srv := docusigntest.NewServer(docusigntest.WithUsers(600))
+	srv, c := exampleClientWith([]docusigntest.Option{docusigntest.WithUsers(600)},
+		client.WithReadAhead(2)) // 0 turns read-ahead off; the default is 1
 	defer srv.Close()
-	in := srv.NewIntegration()
-	c, err := client.New(
-		client.WithEnvironment(srv.Environment()),
-		client.WithIntegrationKey(in.Key),
-		client.WithUserID(in.UserID),
-		client.WithPrivateKey(in.PrivateKeyPEM()),
-		client.WithScopes(in.Scopes...),
-		client.WithOrganizationID(srv.OrgID()),
-		client.WithReadAhead(2), // 0 turns read-ahead off; the default is 1
-	)
-	if err != nil {
-		log.Fatal(err)
-	}
 	p, err := c.OrgUsersPager(client.OrgUsersOptions{AccountID: srv.DefaultAccountID(), Take: 100})
 	if err != nil {
 		log.Fatal(err)

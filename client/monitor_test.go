@@ -729,10 +729,9 @@ func monitorHeapProfile(t testing.TB, pages, early int) [2]float64 {
 	return heap
 }
 
-// BenchmarkMonitorLoopback measures the whole Monitor path over loopback
-// HTTP: request, body read, decode of 2000-event pages into Event with Raw
-// kept, duplicate protection and checkpoint bookkeeping.
-func BenchmarkMonitorLoopback(b *testing.B) {
+// advancingServer serves an advancingPage of 2000 events on loopback until
+// the benchmark ends.
+func advancingServer(b *testing.B) (*advancingPage, *httptest.Server) {
 	page := newAdvancingPage(0, 2000)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, n := page.next()
@@ -740,7 +739,15 @@ func BenchmarkMonitorLoopback(b *testing.B) {
 		w.Header().Set("Content-Length", strconv.FormatInt(n, 10))
 		io.Copy(w, body)
 	}))
-	defer srv.Close()
+	b.Cleanup(srv.Close)
+	return page, srv
+}
+
+// BenchmarkMonitorLoopback measures the whole Monitor path over loopback
+// HTTP: request, body read, decode of 2000-event pages into Event with Raw
+// kept, duplicate protection and checkpoint bookkeeping.
+func BenchmarkMonitorLoopback(b *testing.B) {
+	page, srv := advancingServer(b)
 	p := testMonitorPager(b, srv.Client(), srv.URL, MonitorEventsOptions{Follow: true})
 	ctx := context.Background()
 	b.SetBytes(int64(len(page.head) + len(page.tail)))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
 	"net/http"
 	"net/http/httptest"
@@ -288,14 +287,7 @@ func TestWithReadAheadIsValidated(t *testing.T) {
 // GETs, bodies read and not decoded), the pager without read-ahead, and
 // the pager reading one page ahead. Compare the events/s of the three.
 func BenchmarkMonitorLoopbackPipeline(b *testing.B) {
-	page := newAdvancingPage(0, 2000)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, n := page.next()
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", strconv.FormatInt(n, 10))
-		io.Copy(w, body)
-	}))
-	defer srv.Close()
+	_, srv := advancingServer(b)
 	ctx := context.Background()
 	b.Run("floor", func(b *testing.B) {
 		g := pageGetter{do: srv.Client()}
