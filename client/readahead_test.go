@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -302,10 +303,17 @@ func BenchmarkMonitorLoopbackPipeline(b *testing.B) {
 		b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
 		b.ReportMetric(0, "ns/op")
 	})
-	for _, depth := range []int{0, 1, 2} {
-		b.Run("read-ahead "+strconv.Itoa(depth), func(b *testing.B) {
+	for _, depth := range []int{0, 1, 2, -1} {
+		name := "read-ahead " + strconv.Itoa(depth)
+		if depth < 0 {
+			name = "read-ahead 1, decoded ahead" // not left to the pager
+		}
+		b.Run(name, func(b *testing.B) {
 			p := testMonitorPager(b, srv.Client(), srv.URL, MonitorEventsOptions{Follow: true})
 			p.ahead = depth
+			if depth < 0 {
+				p.ahead, p.src.(*monitorSource).deferMin = 1, math.MaxInt
+			}
 			events := 0
 			next, stop := iter.Pull2(p.Pages(ctx))
 			defer stop()
