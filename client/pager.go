@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -652,6 +653,9 @@ type listSource[T any] struct {
 	// record it cannot decode exactly as decode would; decode then does.
 	scan func(raw []byte, s string) (rec T, id string, ok bool)
 	next func(nextArgs) (page string, complete bool, err error)
+	// deferMin is the smallest body whose records fetchAhead leaves to the
+	// pager; 0 means deferMinBody (tests lower it).
+	deferMin int
 	// read holds the fingerprints of the pages this pager has read, so a
 	// next link back to one of them (A -> B -> A) is refused instead of
 	// looping forever. Eight bytes a page.
@@ -667,6 +671,17 @@ type nextArgs struct {
 }
 
 func (s *listSource[T]) fetch(ctx context.Context, at pagePos) (fetched[T], error) {
+	return s.fetchPage(ctx, at, false)
+}
+
+// fetchAhead is fetch for the read-ahead (see aheadSource): the records of
+// a large page are left for the caller to decode; the next page is known
+// from the validated page before any record is decoded.
+func (s *listSource[T]) fetchAhead(ctx context.Context, at pagePos) (fetched[T], error) {
+	return s.fetchPage(ctx, at, true)
+}
+
+func (s *listSource[T]) fetchPage(ctx context.Context, at pagePos, mayDefer bool) (fetched[T], error) {
 	base, err := s.base(ctx)
 	if err != nil {
 		return fetched[T]{}, err
@@ -677,8 +692,9 @@ func (s *listSource[T]) fetch(ctx context.Context, at pagePos) (fetched[T], erro
 			return fetched[T]{}, err
 		}
 	}
+	wrap := func(err error) error { return fmt.Errorf("docusign: %s page %s: %w", s.label, at.page, err) }
 	var f fetched[T]
-	err = s.g.getPage(ctx, base+at.page, func(body []byte, _ bodyMeta) error {
+	err = s.g.getPage(ctx, base+at.page, func(body []byte, meta bodyMeta) error {
 		// body is page-owned and never written (pageGetter.get), so the
 		// decoded strings and records may share it (frozenString).
 		str := frozenString(body)
@@ -686,23 +702,11 @@ func (s *listSource[T]) fetch(ctx context.Context, at pagePos) (fetched[T], erro
 		if err != nil {
 			return err
 		}
-		f = fetched[T]{at: at, items: make([]T, len(spans)), fps: make([]uint64, len(spans))}
-		for i, sp := range spans {
-			raw := json.RawMessage(body[sp.start:sp.end:sp.end])
-			id, ok := "", false
-			if s.scan != nil {
-				f.items[i], id, ok = s.scan(raw, str[sp.start:sp.end])
-			}
-			if !ok {
-				if f.items[i], err = s.decode(raw); err != nil {
-					return fmt.Errorf("record %d: %w", i, err)
-				}
-				id = s.recordID(raw)
-			}
-			if id != "" {
-				f.fps[i] = recordFingerprint(id)
-			} else {
-				f.fps[i] = rawRecordFingerprint(raw)
+		f = fetched[T]{at: at}
+		deferRecords := mayDefer && len(body) >= cmp.Or(s.deferMin, deferMinBody)
+		if !deferRecords {
+			if f.items, f.fps, err = s.records(body, str, spans); err != nil {
+				return err
 			}
 		}
 		page, complete, err := s.next(nextArgs{base: base, cur: at.page, top: top, n: len(spans)})
@@ -715,16 +719,55 @@ func (s *listSource[T]) fetch(ctx context.Context, at pagePos) (fetched[T], erro
 			}
 		}
 		f.next, f.complete, f.last = pagePos{page: page}, complete, complete
+		if deferRecords {
+			head := f
+			f.decode = func() (fetched[T], error) {
+				items, fps, err := s.records(body, str, spans)
+				if err != nil {
+					return fetched[T]{}, wrap(asDecodeError(meta, body, err))
+				}
+				d := head
+				d.items, d.fps = items, fps
+				return d, nil
+			}
+		}
 		return nil
 	})
 	if err != nil {
-		return fetched[T]{}, fmt.Errorf("docusign: %s page %s: %w", s.label, at.page, err)
+		return fetched[T]{}, wrap(err)
 	}
 	if s.read == nil {
 		s.read = make(map[uint64]struct{})
 	}
 	s.read[recordFingerprint(at.page)] = struct{}{}
 	return f, nil
+}
+
+// records decodes the records of a page body (str holds the same bytes) at
+// spans, with their fingerprints. It reads only the source's settings, so
+// the pager may run it while the read-ahead fetches.
+func (s *listSource[T]) records(body []byte, str string, spans []span) ([]T, []uint64, error) {
+	items, fps := make([]T, len(spans)), make([]uint64, len(spans))
+	for i, sp := range spans {
+		raw := json.RawMessage(body[sp.start:sp.end:sp.end])
+		id, ok := "", false
+		if s.scan != nil {
+			items[i], id, ok = s.scan(raw, str[sp.start:sp.end])
+		}
+		if !ok {
+			var err error
+			if items[i], err = s.decode(raw); err != nil {
+				return nil, nil, fmt.Errorf("record %d: %w", i, err)
+			}
+			id = s.recordID(raw)
+		}
+		if id != "" {
+			fps[i] = recordFingerprint(id)
+		} else {
+			fps[i] = rawRecordFingerprint(raw)
+		}
+	}
+	return items, fps, nil
 }
 
 // forget drops a page fetched ahead and not handed out from the pages read

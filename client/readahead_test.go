@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -11,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -447,5 +449,72 @@ func TestReadAheadDeferredDecodingKeepsEveryPromise(t *testing.T) {
 			rest := monitorDeferPager(t, d, base, 1, MonitorEventsOptions{Limit: 5, Checkpoint: p.Checkpoint()})
 			checkExactlyOnce(t, append(got, collectEvents(t, rest)...), 17)
 		}
+	})
+}
+
+// TestListPagesDecodedByThePagerKeepEveryPromise reads an eSignature list
+// whose records the pager decodes while the next page is fetched: a record
+// that does not decode is reported after the records before it, with the
+// checkpoint at its page; faults and restarts lose and repeat nothing.
+func TestListPagesDecodedByThePagerKeepEveryPromise(t *testing.T) {
+	pager := func(f *fakeESignList, cp Checkpoint) *Pager[ESignatureUser] {
+		p := testAccountUsers(t, f.conn(), AccountUsersOptions{Count: 4, Checkpoint: cp})
+		p.src.(*listSource[ESignatureUser]).deferMin = 1
+		return p
+	}
+	t.Run("a bad record", func(t *testing.T) {
+		records := esignUsers(13)
+		records[6] = `"not a user"`
+		f := newFakeESignList(t, "users", "users", records)
+		p, err := newESignListPager(f.conn(), AccountUsersOptions{Count: 4}.request(), "AccountUsersOptions.",
+			func(raw json.RawMessage) (ESignatureUser, error) {
+				if raw[0] != '{' {
+					return ESignatureUser{}, errors.New("not an object")
+				}
+				return decodeRecord[ESignatureUser](raw)
+			})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.src.(*listSource[ESignatureUser]).deferMin = 1
+		src := p.src.(*listSource[ESignatureUser])
+		if ahead, err := src.fetchAhead(context.Background(), pagePos{}); err != nil || ahead.decode == nil || ahead.next.page == "" {
+			t.Fatalf("fetchAhead = %+v, %v; want records left to decode and the next page known", ahead, err)
+		}
+		var got []int
+		var stopErr error
+		for u, err := range p.All(context.Background()) {
+			if err != nil {
+				stopErr = err
+				break
+			}
+			got = append(got, esignUserSeq(t, u.UserID))
+		}
+		if len(got) != 4 || stopErr == nil || !strings.Contains(stopErr.Error(), "record 2") {
+			t.Fatalf("got %v, then %v; want 4 users, then the error of record 2 of the second page", got, stopErr)
+		}
+		if cp := p.Checkpoint(); !strings.Contains(cp.Page(), "start_position=4") || cp.Offset() != 0 {
+			t.Fatalf("checkpoint at the error %v, want the start of the second page", cp)
+		}
+	})
+	t.Run("faults and restarts", func(t *testing.T) {
+		f := newFakeESignList(t, "users", "users", esignUsers(23))
+		var got []int
+		cp := Checkpoint{}
+		for run := 0; run < 20 && !cp.Done(); run++ {
+			p := pager(f, cp)
+			for u, err := range p.All(context.Background()) {
+				if err != nil {
+					break
+				}
+				got = append(got, esignUserSeq(t, u.UserID))
+				if len(got)%5 == 0 {
+					f.fault("truncate", "", "500")
+					break // a restart
+				}
+			}
+			cp = p.Checkpoint()
+		}
+		checkExactlyOnce(t, got, 23)
 	})
 }
