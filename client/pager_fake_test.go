@@ -364,9 +364,15 @@ func TestFakeOrgUsersListsEveryMemberExactlyOnceAcrossRestarts(t *testing.T) {
 func TestFakeOrgUsersSurviveFaults(t *testing.T) {
 	srv, c := fakeClient(t, docusigntest.WithUsers(300))
 	acct := srv.DefaultAccountID()
-	p, err := c.OrgUsersPager(client.OrgUsersOptions{AccountID: acct, Take: 40})
+	// Pages of 20: when the faults are injected (after 40, 80 and 120
+	// users) the pager has read one page ahead, and requests remain for
+	// every fault to meet.
+	p, err := c.OrgUsersPager(client.OrgUsersOptions{AccountID: acct, Take: 20})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n := len(accountMembers(srv, acct)); n <= 140 {
+		t.Fatalf("the fixture's account has %d members; the last fault needs more than 140", n)
 	}
 	var got []string
 	var throttled, truncated *docusigntest.InjectedFault
