@@ -19,6 +19,7 @@ import (
 // GetChunkedUploadParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation ChunkedUploads:getChunkedUpload (GET /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/getchunkedupload/
 type GetChunkedUploadParams struct {
 	Include *string `form:"include,omitempty" json:"include,omitempty"`
@@ -27,6 +28,7 @@ type GetChunkedUploadParams struct {
 // UpdateChunkedUploadParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUpload (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkedupload/
 type UpdateChunkedUploadParams struct {
 	Action *string `form:"action,omitempty" json:"action,omitempty"`
@@ -35,6 +37,7 @@ type UpdateChunkedUploadParams struct {
 // ListStatusChangesParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Envelopes:listStatusChanges (GET /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatuschanges/
 type ListStatusChangesParams struct {
 	AcStatus                *string `form:"ac_status,omitempty" json:"ac_status,omitempty"`
@@ -67,22 +70,43 @@ type ListStatusChangesParams struct {
 	UserFilter              *string `form:"user_filter,omitempty" json:"user_filter,omitempty"`
 	UserID                  *string `form:"user_id,omitempty" json:"user_id,omitempty"`
 	UserName                *string `form:"user_name,omitempty" json:"user_name,omitempty"`
+	SearchMode              *string `form:"search_mode,omitempty" json:"search_mode,omitempty"`
 }
 
 // CreateEnvelopeParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 type CreateEnvelopeParams struct {
 	CdseMode               *string `form:"cdse_mode,omitempty" json:"cdse_mode,omitempty"`
 	ChangeRoutingOrder     *string `form:"change_routing_order,omitempty" json:"change_routing_order,omitempty"`
 	CompletedDocumentsOnly *string `form:"completed_documents_only,omitempty" json:"completed_documents_only,omitempty"`
 	MergeRolesOnDraft      *string `form:"merge_roles_on_draft,omitempty" json:"merge_roles_on_draft,omitempty"`
+	TabLabelExactMatches   *string `form:"tab_label_exact_matches,omitempty" json:"tab_label_exact_matches,omitempty"`
+}
+
+// GetSharedEnvelopesParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation Envelopes:getSharedEnvelopes (GET /v2.1/accounts/{accountId}/envelopes/shared).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type GetSharedEnvelopesParams struct {
+	Count         *string `form:"count,omitempty" json:"count,omitempty"`
+	FromDate      *string `form:"from_date,omitempty" json:"from_date,omitempty"`
+	Include       *string `form:"include,omitempty" json:"include,omitempty"`
+	Order         *string `form:"order,omitempty" json:"order,omitempty"`
+	OrderBy       *string `form:"order_by,omitempty" json:"order_by,omitempty"`
+	SearchText    *string `form:"search_text,omitempty" json:"search_text,omitempty"`
+	StartPosition *string `form:"start_position,omitempty" json:"start_position,omitempty"`
+	Status        *string `form:"status,omitempty" json:"status,omitempty"`
+	ToDate        *string `form:"to_date,omitempty" json:"to_date,omitempty"`
 }
 
 // ListStatusParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 type ListStatusParams struct {
 	AcStatus       *string `form:"ac_status,omitempty" json:"ac_status,omitempty"`
@@ -102,6 +126,7 @@ type ListStatusParams struct {
 // GetEnvelopeTransferRulesParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:get (GET /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/get/
 type GetEnvelopeTransferRulesParams struct {
 	Count         *string `form:"count,omitempty" json:"count,omitempty"`
@@ -111,24 +136,39 @@ type GetEnvelopeTransferRulesParams struct {
 // GetEnvelopeParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Envelopes:getEnvelope (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getenvelope/
 type GetEnvelopeParams struct {
-	AdvancedUpdate *string `form:"advanced_update,omitempty" json:"advanced_update,omitempty"`
-	Include        *string `form:"include,omitempty" json:"include,omitempty"`
+	AdvancedUpdate            *string `form:"advanced_update,omitempty" json:"advanced_update,omitempty"`
+	Include                   *string `form:"include,omitempty" json:"include,omitempty"`
+	IncludeAnchorTabLocations *string `form:"include_anchor_tab_locations,omitempty" json:"include_anchor_tab_locations,omitempty"`
+	UserID                    *string `form:"user_id,omitempty" json:"user_id,omitempty"`
 }
 
 // UpdateEnvelopeParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 type UpdateEnvelopeParams struct {
 	AdvancedUpdate *string `form:"advanced_update,omitempty" json:"advanced_update,omitempty"`
 	ResendEnvelope *string `form:"resend_envelope,omitempty" json:"resend_envelope,omitempty"`
+	RecycleOnVoid  *string `form:"recycle_on_void,omitempty" json:"recycle_on_void,omitempty"`
+}
+
+// ListAuditEventsParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation Envelopes:listAuditEvents (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/audit_events).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/listauditevents/
+type ListAuditEventsParams struct {
+	Locale *string `form:"locale,omitempty" json:"locale,omitempty"`
 }
 
 // GetCommentsTranscriptParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Comments:getCommentsTranscript (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments/transcript).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/comments/getcommentstranscript/
 type GetCommentsTranscriptParams struct {
 	Encoding *string `form:"encoding,omitempty" json:"encoding,omitempty"`
@@ -137,6 +177,7 @@ type GetCommentsTranscriptParams struct {
 // GetDocumentPageImagesParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
 type GetDocumentPageImagesParams struct {
 	Count         *string `form:"count,omitempty" json:"count,omitempty"`
@@ -151,6 +192,7 @@ type GetDocumentPageImagesParams struct {
 // GetDocumentPageImageParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
 type GetDocumentPageImageParams struct {
 	Dpi         *string `form:"dpi,omitempty" json:"dpi,omitempty"`
@@ -162,6 +204,7 @@ type GetDocumentPageImageParams struct {
 // ListTemplatesForDocumentParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplatesForDocument (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplatesfordocument/
 type ListTemplatesForDocumentParams struct {
 	Include *string `form:"include,omitempty" json:"include,omitempty"`
@@ -170,6 +213,7 @@ type ListTemplatesForDocumentParams struct {
 // ApplyTemplateToDocumentParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 type ApplyTemplateToDocumentParams struct {
 	PreserveTemplateRecipient *string `form:"preserve_template_recipient,omitempty" json:"preserve_template_recipient,omitempty"`
@@ -178,6 +222,7 @@ type ApplyTemplateToDocumentParams struct {
 // GetConsumerDisclosureDefaultParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosuredefault/
 type GetConsumerDisclosureDefaultParams struct {
 	LangCode *string `form:"langCode,omitempty" json:"langCode,omitempty"`
@@ -186,6 +231,7 @@ type GetConsumerDisclosureDefaultParams struct {
 // GetConsumerDisclosureParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosure/
 type GetConsumerDisclosureParams struct {
 	LangCode *string `form:"langCode,omitempty" json:"langCode,omitempty"`
@@ -194,6 +240,7 @@ type GetConsumerDisclosureParams struct {
 // GetRecipientInitialsImageParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Envelopes:getRecipientInitialsImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientinitialsimage/
 type GetRecipientInitialsImageParams struct {
 	IncludeChrome *string `form:"include_chrome,omitempty" json:"include_chrome,omitempty"`
@@ -202,6 +249,7 @@ type GetRecipientInitialsImageParams struct {
 // GetRecipientSignatureImageParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignatureImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignatureimage/
 type GetRecipientSignatureImageParams struct {
 	IncludeChrome *string `form:"include_chrome,omitempty" json:"include_chrome,omitempty"`
@@ -210,6 +258,7 @@ type GetRecipientSignatureImageParams struct {
 // ListTemplatesParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplates (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplates/
 type ListTemplatesParams struct {
 	Include *string `form:"include,omitempty" json:"include,omitempty"`
@@ -218,6 +267,7 @@ type ListTemplatesParams struct {
 // ApplyTemplateParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 type ApplyTemplateParams struct {
 	PreserveTemplateRecipient *string `form:"preserve_template_recipient,omitempty" json:"preserve_template_recipient,omitempty"`
@@ -226,140 +276,226 @@ type ApplyTemplateParams struct {
 // CreateChunkedUploadJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation ChunkedUploads:createChunkedUpload (POST /v2.1/accounts/{accountId}/chunked_uploads).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/createchunkedupload/
 type CreateChunkedUploadJSONRequestBody = externalRef0.ChunkedUploadRequest
 
 // UpdateChunkedUploadPartJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUploadPart (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}/{chunkedUploadPartSeq}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkeduploadpart/
 type UpdateChunkedUploadPartJSONRequestBody = externalRef0.ChunkedUploadRequest
 
 // CreateEnvelopeJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 type CreateEnvelopeJSONRequestBody = externalRef0.EnvelopeDefinition
 
 // ListStatusJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 type ListStatusJSONRequestBody = externalRef0.EnvelopeIdsRequest
 
 // CreateEnvelopeTransferRulesJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:create (POST /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/create/
 type CreateEnvelopeTransferRulesJSONRequestBody = externalRef0.EnvelopeTransferRuleRequest
 
 // UpdateEnvelopeTransferRulesJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:update (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/update/
 type UpdateEnvelopeTransferRulesJSONRequestBody = externalRef0.EnvelopeTransferRuleInformation
 
 // UpdateEnvelopeTransferRuleJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:updateEnvelopeTransferRule (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/updateenvelopetransferrule/
 type UpdateEnvelopeTransferRuleJSONRequestBody = externalRef0.EnvelopeTransferRule
 
 // UpdateEnvelopeJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 type UpdateEnvelopeJSONRequestBody = externalRef0.Envelope
 
 // DeleteAttachmentsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeAttachments:deleteAttachments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/deleteattachments/
 type DeleteAttachmentsJSONRequestBody = externalRef0.EnvelopeAttachmentsRequest
 
 // PutAttachmentsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachments/
 type PutAttachmentsJSONRequestBody = externalRef0.EnvelopeAttachmentsRequest
 
 // PutAttachmentJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
 type PutAttachmentJSONRequestBody = externalRef0.Attachment
+
+// CreateEnvelopeCommentsJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type CreateEnvelopeCommentsJSONRequestBody = externalRef0.CommentsPublish
 
 // DeleteCustomFieldsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
 type DeleteCustomFieldsJSONRequestBody = externalRef0.CustomFields
 
 // CreateCustomFieldsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
 type CreateCustomFieldsJSONRequestBody = externalRef0.CustomFields
 
 // UpdateCustomFieldsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
 type UpdateCustomFieldsJSONRequestBody = externalRef0.CustomFields
 
 // RotateDocumentPageJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
 type RotateDocumentPageJSONRequestBody = externalRef0.PageRequest
 
 // ApplyTemplateToDocumentJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 type ApplyTemplateToDocumentJSONRequestBody = externalRef0.DocumentTemplateList
 
 // CreateEmailSettingsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
 type CreateEmailSettingsJSONRequestBody = externalRef0.EmailSettings
 
 // UpdateEmailSettingsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
 type UpdateEmailSettingsJSONRequestBody = externalRef0.EmailSettings
 
 // CreateLockJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeLocks:createLock (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/createlock/
 type CreateLockJSONRequestBody = externalRef0.LockRequest
 
 // UpdateLockJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeLocks:updateLock (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/updatelock/
 type UpdateLockJSONRequestBody = externalRef0.LockRequest
 
 // UpdateNotificationSettingsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
 type UpdateNotificationSettingsJSONRequestBody = externalRef0.EnvelopeNotificationRequest
+
+// DeleteEnvelopesSharesJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopesShares (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type DeleteEnvelopesSharesJSONRequestBody = externalRef0.EnvelopesSharesRequest
+
+// CreateEnvelopesSharesJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopesShares (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type CreateEnvelopesSharesJSONRequestBody = externalRef0.EnvelopesSharesRequest
+
+// UpdateEnvelopesSharesJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopesShares (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type UpdateEnvelopesSharesJSONRequestBody = externalRef0.EnvelopesSharesRequest
+
+// UpdateEnvelopesShareJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopesShare (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type UpdateEnvelopesShareJSONRequestBody = externalRef0.EnvelopesSharePermissionRequest
 
 // ApplyTemplateJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 type ApplyTemplateJSONRequestBody = externalRef0.DocumentTemplateList
 
 // UpdateEnvelopeWorkflowDefinitionJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
 type UpdateEnvelopeWorkflowDefinitionJSONRequestBody = externalRef0.Workflow
+
+// UpdateEnvelopeScheduledSendingDefinitionJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type UpdateEnvelopeScheduledSendingDefinitionJSONRequestBody = externalRef0.ScheduledSendingAPIModel
+
+// CreateEnvelopeWorkflowStepDefinitionJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type CreateEnvelopeWorkflowStepDefinitionJSONRequestBody = externalRef0.WorkflowStep
+
+// UpdateEnvelopeWorkflowStepDefinitionJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type UpdateEnvelopeWorkflowStepDefinitionJSONRequestBody = externalRef0.WorkflowStep
+
+// UpdateEnvelopeDelayedRoutingDefinitionJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type UpdateEnvelopeDelayedRoutingDefinitionJSONRequestBody = externalRef0.DelayedRoutingAPIModel
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -471,6 +607,9 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	CreateEnvelope(ctx context.Context, accountID string, params *CreateEnvelopeParams, body CreateEnvelopeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetSharedEnvelopes performs a GET /v2.1/accounts/{accountId}/envelopes/shared (the `GetSharedEnvelopes` operationId) request.
+	GetSharedEnvelopes(ctx context.Context, accountID string, params *GetSharedEnvelopesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListStatusWithBody performs a PUT /v2.1/accounts/{accountId}/envelopes/status (the `ListStatus` operationId) request,
 	// with any type of body and a specified content type.
 	ListStatusWithBody(ctx context.Context, accountID string, params *ListStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -551,7 +690,15 @@ type ClientInterface interface {
 	PutAttachment(ctx context.Context, accountID string, envelopeID string, attachmentID string, body PutAttachmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListAuditEvents performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/audit_events (the `ListAuditEvents` operationId) request.
-	ListAuditEvents(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListAuditEvents(ctx context.Context, accountID string, envelopeID string, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEnvelopeCommentsWithBody performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments (the `CreateEnvelopeComments` operationId) request,
+	// with any type of body and a specified content type.
+	CreateEnvelopeCommentsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEnvelopeComments performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments (the `CreateEnvelopeComments` operationId) request.
+	// Takes a body of the `application/json` content type.
+	CreateEnvelopeComments(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopeCommentsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCommentsTranscript performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments/transcript (the `GetCommentsTranscript` operationId) request.
 	GetCommentsTranscript(ctx context.Context, accountID string, envelopeID string, params *GetCommentsTranscriptParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -582,6 +729,9 @@ type ClientInterface interface {
 	// UpdateCustomFields performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields (the `UpdateCustomFields` operationId) request.
 	// Takes a body of the `application/json` content type.
 	UpdateCustomFields(ctx context.Context, accountID string, envelopeID string, body UpdateCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApplianceInfo performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/display_appliance_info (the `GetApplianceInfo` operationId) request.
+	GetApplianceInfo(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDocumentPageImages performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages (the `GetDocumentPageImages` operationId) request.
 	GetDocumentPageImages(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentPageImagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -695,11 +845,53 @@ type ClientInterface interface {
 	// with any type of body and a specified content type.
 	UpdateRecipientSignatureImageWithBody(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// DeleteEnvelopesSharesWithBody performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares (the `DeleteEnvelopesShares` operationId) request,
+	// with any type of body and a specified content type.
+	DeleteEnvelopesSharesWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteEnvelopesShares performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares (the `DeleteEnvelopesShares` operationId) request.
+	// Takes a body of the `application/json` content type.
+	DeleteEnvelopesShares(ctx context.Context, accountID string, envelopeID string, body DeleteEnvelopesSharesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEnvelopesShares performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares (the `GetEnvelopesShares` operationId) request.
+	GetEnvelopesShares(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEnvelopesSharesWithBody performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares (the `CreateEnvelopesShares` operationId) request,
+	// with any type of body and a specified content type.
+	CreateEnvelopesSharesWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEnvelopesShares performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares (the `CreateEnvelopesShares` operationId) request.
+	// Takes a body of the `application/json` content type.
+	CreateEnvelopesShares(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopesSharesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEnvelopesSharesWithBody performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares (the `UpdateEnvelopesShares` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateEnvelopesSharesWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEnvelopesShares performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares (the `UpdateEnvelopesShares` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateEnvelopesShares(ctx context.Context, accountID string, envelopeID string, body UpdateEnvelopesSharesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteEnvelopesShare performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId} (the `DeleteEnvelopesShare` operationId) request.
+	DeleteEnvelopesShare(ctx context.Context, accountID string, envelopeID string, shareID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEnvelopesShare performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId} (the `GetEnvelopesShare` operationId) request.
+	GetEnvelopesShare(ctx context.Context, accountID string, envelopeID string, shareID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEnvelopesShareWithBody performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId} (the `UpdateEnvelopesShare` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateEnvelopesShareWithBody(ctx context.Context, accountID string, envelopeID string, shareID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEnvelopesShare performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId} (the `UpdateEnvelopesShare` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateEnvelopesShare(ctx context.Context, accountID string, envelopeID string, shareID string, body UpdateEnvelopesShareJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetTabsBlob performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob (the `GetTabsBlob` operationId) request.
 	GetTabsBlob(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PutTabsBlob performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob (the `PutTabsBlob` operationId) request.
-	PutTabsBlob(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// PutTabsBlobWithBody performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob (the `PutTabsBlob` operationId) request,
+	// with any type of body and a specified content type.
+	PutTabsBlobWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTemplates performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates (the `ListTemplates` operationId) request.
 	ListTemplates(ctx context.Context, accountID string, envelopeID string, params *ListTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -725,11 +917,62 @@ type ClientInterface interface {
 	// UpdateEnvelopeWorkflowDefinition performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow (the `UpdateEnvelopeWorkflowDefinition` operationId) request.
 	// Takes a body of the `application/json` content type.
 	UpdateEnvelopeWorkflowDefinition(ctx context.Context, accountID string, envelopeID string, body UpdateEnvelopeWorkflowDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteEnvelopeScheduledSendingDefinition performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending (the `DeleteEnvelopeScheduledSendingDefinition` operationId) request.
+	DeleteEnvelopeScheduledSendingDefinition(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEnvelopeScheduledSendingDefinition performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending (the `GetEnvelopeScheduledSendingDefinition` operationId) request.
+	GetEnvelopeScheduledSendingDefinition(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEnvelopeScheduledSendingDefinitionWithBody performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending (the `UpdateEnvelopeScheduledSendingDefinition` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateEnvelopeScheduledSendingDefinitionWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEnvelopeScheduledSendingDefinition performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending (the `UpdateEnvelopeScheduledSendingDefinition` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateEnvelopeScheduledSendingDefinition(ctx context.Context, accountID string, envelopeID string, body UpdateEnvelopeScheduledSendingDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEnvelopeWorkflowStepDefinitionWithBody performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps (the `CreateEnvelopeWorkflowStepDefinition` operationId) request,
+	// with any type of body and a specified content type.
+	CreateEnvelopeWorkflowStepDefinitionWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEnvelopeWorkflowStepDefinition performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps (the `CreateEnvelopeWorkflowStepDefinition` operationId) request.
+	// Takes a body of the `application/json` content type.
+	CreateEnvelopeWorkflowStepDefinition(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopeWorkflowStepDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteEnvelopeWorkflowStepDefinition performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId} (the `DeleteEnvelopeWorkflowStepDefinition` operationId) request.
+	DeleteEnvelopeWorkflowStepDefinition(ctx context.Context, accountID string, envelopeID string, workflowStepID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEnvelopeWorkflowStepDefinition performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId} (the `GetEnvelopeWorkflowStepDefinition` operationId) request.
+	GetEnvelopeWorkflowStepDefinition(ctx context.Context, accountID string, envelopeID string, workflowStepID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEnvelopeWorkflowStepDefinitionWithBody performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId} (the `UpdateEnvelopeWorkflowStepDefinition` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateEnvelopeWorkflowStepDefinitionWithBody(ctx context.Context, accountID string, envelopeID string, workflowStepID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEnvelopeWorkflowStepDefinition performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId} (the `UpdateEnvelopeWorkflowStepDefinition` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateEnvelopeWorkflowStepDefinition(ctx context.Context, accountID string, envelopeID string, workflowStepID string, body UpdateEnvelopeWorkflowStepDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteEnvelopeDelayedRoutingDefinition performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting (the `DeleteEnvelopeDelayedRoutingDefinition` operationId) request.
+	DeleteEnvelopeDelayedRoutingDefinition(ctx context.Context, accountID string, envelopeID string, workflowStepID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEnvelopeDelayedRoutingDefinition performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting (the `GetEnvelopeDelayedRoutingDefinition` operationId) request.
+	GetEnvelopeDelayedRoutingDefinition(ctx context.Context, accountID string, envelopeID string, workflowStepID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEnvelopeDelayedRoutingDefinitionWithBody performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting (the `UpdateEnvelopeDelayedRoutingDefinition` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateEnvelopeDelayedRoutingDefinitionWithBody(ctx context.Context, accountID string, envelopeID string, workflowStepID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEnvelopeDelayedRoutingDefinition performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting (the `UpdateEnvelopeDelayedRoutingDefinition` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateEnvelopeDelayedRoutingDefinition(ctx context.Context, accountID string, envelopeID string, workflowStepID string, body UpdateEnvelopeDelayedRoutingDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // CreateChunkedUploadWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation ChunkedUploads:createChunkedUpload (POST /v2.1/accounts/{accountId}/chunked_uploads).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/createchunkedupload/
 func (c *Client) CreateChunkedUploadWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateChunkedUploadRequestWithBody(c.Server, accountID, contentType, body)
@@ -746,6 +989,7 @@ func (c *Client) CreateChunkedUploadWithBody(ctx context.Context, accountID stri
 // CreateChunkedUpload sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ChunkedUploads:createChunkedUpload (POST /v2.1/accounts/{accountId}/chunked_uploads).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/createchunkedupload/
 func (c *Client) CreateChunkedUpload(ctx context.Context, accountID string, body CreateChunkedUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateChunkedUploadRequest(c.Server, accountID, body)
@@ -762,6 +1006,7 @@ func (c *Client) CreateChunkedUpload(ctx context.Context, accountID string, body
 // DeleteChunkedUpload sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ChunkedUploads:deleteChunkedUpload (DELETE /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/deletechunkedupload/
 func (c *Client) DeleteChunkedUpload(ctx context.Context, accountID string, chunkedUploadID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteChunkedUploadRequest(c.Server, accountID, chunkedUploadID)
@@ -778,6 +1023,7 @@ func (c *Client) DeleteChunkedUpload(ctx context.Context, accountID string, chun
 // GetChunkedUpload sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ChunkedUploads:getChunkedUpload (GET /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/getchunkedupload/
 func (c *Client) GetChunkedUpload(ctx context.Context, accountID string, chunkedUploadID string, params *GetChunkedUploadParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetChunkedUploadRequest(c.Server, accountID, chunkedUploadID, params)
@@ -794,6 +1040,7 @@ func (c *Client) GetChunkedUpload(ctx context.Context, accountID string, chunked
 // UpdateChunkedUpload sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUpload (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkedupload/
 func (c *Client) UpdateChunkedUpload(ctx context.Context, accountID string, chunkedUploadID string, params *UpdateChunkedUploadParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateChunkedUploadRequest(c.Server, accountID, chunkedUploadID, params)
@@ -810,6 +1057,7 @@ func (c *Client) UpdateChunkedUpload(ctx context.Context, accountID string, chun
 // UpdateChunkedUploadPartWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUploadPart (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}/{chunkedUploadPartSeq}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkeduploadpart/
 func (c *Client) UpdateChunkedUploadPartWithBody(ctx context.Context, accountID string, chunkedUploadID string, chunkedUploadPartSeq string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateChunkedUploadPartRequestWithBody(c.Server, accountID, chunkedUploadID, chunkedUploadPartSeq, contentType, body)
@@ -826,6 +1074,7 @@ func (c *Client) UpdateChunkedUploadPartWithBody(ctx context.Context, accountID 
 // UpdateChunkedUploadPart sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUploadPart (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}/{chunkedUploadPartSeq}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkeduploadpart/
 func (c *Client) UpdateChunkedUploadPart(ctx context.Context, accountID string, chunkedUploadID string, chunkedUploadPartSeq string, body UpdateChunkedUploadPartJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateChunkedUploadPartRequest(c.Server, accountID, chunkedUploadID, chunkedUploadPartSeq, body)
@@ -842,6 +1091,7 @@ func (c *Client) UpdateChunkedUploadPart(ctx context.Context, accountID string, 
 // ListStatusChanges sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:listStatusChanges (GET /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatuschanges/
 func (c *Client) ListStatusChanges(ctx context.Context, accountID string, params *ListStatusChangesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListStatusChangesRequest(c.Server, accountID, params)
@@ -858,6 +1108,7 @@ func (c *Client) ListStatusChanges(ctx context.Context, accountID string, params
 // CreateEnvelopeWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 func (c *Client) CreateEnvelopeWithBody(ctx context.Context, accountID string, params *CreateEnvelopeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEnvelopeRequestWithBody(c.Server, accountID, params, contentType, body)
@@ -874,6 +1125,7 @@ func (c *Client) CreateEnvelopeWithBody(ctx context.Context, accountID string, p
 // CreateEnvelope sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 func (c *Client) CreateEnvelope(ctx context.Context, accountID string, params *CreateEnvelopeParams, body CreateEnvelopeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEnvelopeRequest(c.Server, accountID, params, body)
@@ -887,9 +1139,27 @@ func (c *Client) CreateEnvelope(ctx context.Context, accountID string, params *C
 	return c.Client.Do(req)
 }
 
+// GetSharedEnvelopes sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:getSharedEnvelopes (GET /v2.1/accounts/{accountId}/envelopes/shared).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) GetSharedEnvelopes(ctx context.Context, accountID string, params *GetSharedEnvelopesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSharedEnvelopesRequest(c.Server, accountID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListStatusWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 func (c *Client) ListStatusWithBody(ctx context.Context, accountID string, params *ListStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListStatusRequestWithBody(c.Server, accountID, params, contentType, body)
@@ -906,6 +1176,7 @@ func (c *Client) ListStatusWithBody(ctx context.Context, accountID string, param
 // ListStatus sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 func (c *Client) ListStatus(ctx context.Context, accountID string, params *ListStatusParams, body ListStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListStatusRequest(c.Server, accountID, params, body)
@@ -922,6 +1193,7 @@ func (c *Client) ListStatus(ctx context.Context, accountID string, params *ListS
 // GetEnvelopeTransferRules sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:get (GET /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/get/
 func (c *Client) GetEnvelopeTransferRules(ctx context.Context, accountID string, params *GetEnvelopeTransferRulesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEnvelopeTransferRulesRequest(c.Server, accountID, params)
@@ -938,6 +1210,7 @@ func (c *Client) GetEnvelopeTransferRules(ctx context.Context, accountID string,
 // CreateEnvelopeTransferRulesWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:create (POST /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/create/
 func (c *Client) CreateEnvelopeTransferRulesWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEnvelopeTransferRulesRequestWithBody(c.Server, accountID, contentType, body)
@@ -954,6 +1227,7 @@ func (c *Client) CreateEnvelopeTransferRulesWithBody(ctx context.Context, accoun
 // CreateEnvelopeTransferRules sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:create (POST /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/create/
 func (c *Client) CreateEnvelopeTransferRules(ctx context.Context, accountID string, body CreateEnvelopeTransferRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEnvelopeTransferRulesRequest(c.Server, accountID, body)
@@ -970,6 +1244,7 @@ func (c *Client) CreateEnvelopeTransferRules(ctx context.Context, accountID stri
 // UpdateEnvelopeTransferRulesWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:update (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/update/
 func (c *Client) UpdateEnvelopeTransferRulesWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEnvelopeTransferRulesRequestWithBody(c.Server, accountID, contentType, body)
@@ -986,6 +1261,7 @@ func (c *Client) UpdateEnvelopeTransferRulesWithBody(ctx context.Context, accoun
 // UpdateEnvelopeTransferRules sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:update (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/update/
 func (c *Client) UpdateEnvelopeTransferRules(ctx context.Context, accountID string, body UpdateEnvelopeTransferRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEnvelopeTransferRulesRequest(c.Server, accountID, body)
@@ -1002,6 +1278,7 @@ func (c *Client) UpdateEnvelopeTransferRules(ctx context.Context, accountID stri
 // DeleteEnvelopeTransferRule sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:delete (DELETE /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/delete/
 func (c *Client) DeleteEnvelopeTransferRule(ctx context.Context, accountID string, envelopeTransferRuleID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteEnvelopeTransferRuleRequest(c.Server, accountID, envelopeTransferRuleID)
@@ -1018,6 +1295,7 @@ func (c *Client) DeleteEnvelopeTransferRule(ctx context.Context, accountID strin
 // UpdateEnvelopeTransferRuleWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:updateEnvelopeTransferRule (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/updateenvelopetransferrule/
 func (c *Client) UpdateEnvelopeTransferRuleWithBody(ctx context.Context, accountID string, envelopeTransferRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEnvelopeTransferRuleRequestWithBody(c.Server, accountID, envelopeTransferRuleID, contentType, body)
@@ -1034,6 +1312,7 @@ func (c *Client) UpdateEnvelopeTransferRuleWithBody(ctx context.Context, account
 // UpdateEnvelopeTransferRule sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:updateEnvelopeTransferRule (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/updateenvelopetransferrule/
 func (c *Client) UpdateEnvelopeTransferRule(ctx context.Context, accountID string, envelopeTransferRuleID string, body UpdateEnvelopeTransferRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEnvelopeTransferRuleRequest(c.Server, accountID, envelopeTransferRuleID, body)
@@ -1050,6 +1329,7 @@ func (c *Client) UpdateEnvelopeTransferRule(ctx context.Context, accountID strin
 // GetEnvelope sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:getEnvelope (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getenvelope/
 func (c *Client) GetEnvelope(ctx context.Context, accountID string, envelopeID string, params *GetEnvelopeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEnvelopeRequest(c.Server, accountID, envelopeID, params)
@@ -1066,6 +1346,7 @@ func (c *Client) GetEnvelope(ctx context.Context, accountID string, envelopeID s
 // UpdateEnvelopeWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 func (c *Client) UpdateEnvelopeWithBody(ctx context.Context, accountID string, envelopeID string, params *UpdateEnvelopeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEnvelopeRequestWithBody(c.Server, accountID, envelopeID, params, contentType, body)
@@ -1082,6 +1363,7 @@ func (c *Client) UpdateEnvelopeWithBody(ctx context.Context, accountID string, e
 // UpdateEnvelope sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 func (c *Client) UpdateEnvelope(ctx context.Context, accountID string, envelopeID string, params *UpdateEnvelopeParams, body UpdateEnvelopeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEnvelopeRequest(c.Server, accountID, envelopeID, params, body)
@@ -1098,6 +1380,7 @@ func (c *Client) UpdateEnvelope(ctx context.Context, accountID string, envelopeI
 // DeleteAttachmentsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:deleteAttachments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/deleteattachments/
 func (c *Client) DeleteAttachmentsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteAttachmentsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1114,6 +1397,7 @@ func (c *Client) DeleteAttachmentsWithBody(ctx context.Context, accountID string
 // DeleteAttachments sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:deleteAttachments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/deleteattachments/
 func (c *Client) DeleteAttachments(ctx context.Context, accountID string, envelopeID string, body DeleteAttachmentsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteAttachmentsRequest(c.Server, accountID, envelopeID, body)
@@ -1130,6 +1414,7 @@ func (c *Client) DeleteAttachments(ctx context.Context, accountID string, envelo
 // GetAttachments sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachments (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachments/
 func (c *Client) GetAttachments(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAttachmentsRequest(c.Server, accountID, envelopeID)
@@ -1146,6 +1431,7 @@ func (c *Client) GetAttachments(ctx context.Context, accountID string, envelopeI
 // PutAttachmentsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachments/
 func (c *Client) PutAttachmentsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutAttachmentsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1162,6 +1448,7 @@ func (c *Client) PutAttachmentsWithBody(ctx context.Context, accountID string, e
 // PutAttachments sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachments/
 func (c *Client) PutAttachments(ctx context.Context, accountID string, envelopeID string, body PutAttachmentsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutAttachmentsRequest(c.Server, accountID, envelopeID, body)
@@ -1178,6 +1465,7 @@ func (c *Client) PutAttachments(ctx context.Context, accountID string, envelopeI
 // GetAttachment sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachment (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachment/
 func (c *Client) GetAttachment(ctx context.Context, accountID string, envelopeID string, attachmentID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAttachmentRequest(c.Server, accountID, envelopeID, attachmentID)
@@ -1194,6 +1482,7 @@ func (c *Client) GetAttachment(ctx context.Context, accountID string, envelopeID
 // PutAttachmentWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
 func (c *Client) PutAttachmentWithBody(ctx context.Context, accountID string, envelopeID string, attachmentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutAttachmentRequestWithBody(c.Server, accountID, envelopeID, attachmentID, contentType, body)
@@ -1210,6 +1499,7 @@ func (c *Client) PutAttachmentWithBody(ctx context.Context, accountID string, en
 // PutAttachment sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
 func (c *Client) PutAttachment(ctx context.Context, accountID string, envelopeID string, attachmentID string, body PutAttachmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutAttachmentRequest(c.Server, accountID, envelopeID, attachmentID, body)
@@ -1226,9 +1516,44 @@ func (c *Client) PutAttachment(ctx context.Context, accountID string, envelopeID
 // ListAuditEvents sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:listAuditEvents (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/audit_events).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/listauditevents/
-func (c *Client) ListAuditEvents(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListAuditEventsRequest(c.Server, accountID, envelopeID)
+func (c *Client) ListAuditEvents(ctx context.Context, accountID string, envelopeID string, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAuditEventsRequest(c.Server, accountID, envelopeID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEnvelopeCommentsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) CreateEnvelopeCommentsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEnvelopeCommentsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEnvelopeComments sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) CreateEnvelopeComments(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopeCommentsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEnvelopeCommentsRequest(c.Server, accountID, envelopeID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1242,6 +1567,7 @@ func (c *Client) ListAuditEvents(ctx context.Context, accountID string, envelope
 // GetCommentsTranscript sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Comments:getCommentsTranscript (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments/transcript).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/comments/getcommentstranscript/
 func (c *Client) GetCommentsTranscript(ctx context.Context, accountID string, envelopeID string, params *GetCommentsTranscriptParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCommentsTranscriptRequest(c.Server, accountID, envelopeID, params)
@@ -1258,6 +1584,7 @@ func (c *Client) GetCommentsTranscript(ctx context.Context, accountID string, en
 // DeleteCustomFieldsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
 func (c *Client) DeleteCustomFieldsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteCustomFieldsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1274,6 +1601,7 @@ func (c *Client) DeleteCustomFieldsWithBody(ctx context.Context, accountID strin
 // DeleteCustomFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
 func (c *Client) DeleteCustomFields(ctx context.Context, accountID string, envelopeID string, body DeleteCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteCustomFieldsRequest(c.Server, accountID, envelopeID, body)
@@ -1290,6 +1618,7 @@ func (c *Client) DeleteCustomFields(ctx context.Context, accountID string, envel
 // ListCustomFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/listcustomfields/
 func (c *Client) ListCustomFields(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListCustomFieldsRequest(c.Server, accountID, envelopeID)
@@ -1306,6 +1635,7 @@ func (c *Client) ListCustomFields(ctx context.Context, accountID string, envelop
 // CreateCustomFieldsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
 func (c *Client) CreateCustomFieldsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCustomFieldsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1322,6 +1652,7 @@ func (c *Client) CreateCustomFieldsWithBody(ctx context.Context, accountID strin
 // CreateCustomFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
 func (c *Client) CreateCustomFields(ctx context.Context, accountID string, envelopeID string, body CreateCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCustomFieldsRequest(c.Server, accountID, envelopeID, body)
@@ -1338,6 +1669,7 @@ func (c *Client) CreateCustomFields(ctx context.Context, accountID string, envel
 // UpdateCustomFieldsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
 func (c *Client) UpdateCustomFieldsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateCustomFieldsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1354,6 +1686,7 @@ func (c *Client) UpdateCustomFieldsWithBody(ctx context.Context, accountID strin
 // UpdateCustomFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
 func (c *Client) UpdateCustomFields(ctx context.Context, accountID string, envelopeID string, body UpdateCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateCustomFieldsRequest(c.Server, accountID, envelopeID, body)
@@ -1367,9 +1700,27 @@ func (c *Client) UpdateCustomFields(ctx context.Context, accountID string, envel
 	return c.Client.Do(req)
 }
 
+// GetApplianceInfo sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation EnvelopeAppliance:getApplianceInfo (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/display_appliance_info).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) GetApplianceInfo(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApplianceInfoRequest(c.Server, accountID, envelopeID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetDocumentPageImages sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
 func (c *Client) GetDocumentPageImages(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentPageImagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDocumentPageImagesRequest(c.Server, accountID, envelopeID, documentID, params)
@@ -1386,6 +1737,7 @@ func (c *Client) GetDocumentPageImages(ctx context.Context, accountID string, en
 // DeleteDocumentPage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
 func (c *Client) DeleteDocumentPage(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDocumentPageRequest(c.Server, accountID, envelopeID, documentID, pageNumber)
@@ -1402,6 +1754,7 @@ func (c *Client) DeleteDocumentPage(ctx context.Context, accountID string, envel
 // GetDocumentPageImage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
 func (c *Client) GetDocumentPageImage(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, params *GetDocumentPageImageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDocumentPageImageRequest(c.Server, accountID, envelopeID, documentID, pageNumber, params)
@@ -1418,6 +1771,7 @@ func (c *Client) GetDocumentPageImage(ctx context.Context, accountID string, env
 // RotateDocumentPageWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
 func (c *Client) RotateDocumentPageWithBody(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateDocumentPageRequestWithBody(c.Server, accountID, envelopeID, documentID, pageNumber, contentType, body)
@@ -1434,6 +1788,7 @@ func (c *Client) RotateDocumentPageWithBody(ctx context.Context, accountID strin
 // RotateDocumentPage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
 func (c *Client) RotateDocumentPage(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateDocumentPageRequest(c.Server, accountID, envelopeID, documentID, pageNumber, body)
@@ -1450,6 +1805,7 @@ func (c *Client) RotateDocumentPage(ctx context.Context, accountID string, envel
 // ListTemplatesForDocument sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplatesForDocument (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplatesfordocument/
 func (c *Client) ListTemplatesForDocument(ctx context.Context, accountID string, envelopeID string, documentID string, params *ListTemplatesForDocumentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListTemplatesForDocumentRequest(c.Server, accountID, envelopeID, documentID, params)
@@ -1466,6 +1822,7 @@ func (c *Client) ListTemplatesForDocument(ctx context.Context, accountID string,
 // ApplyTemplateToDocumentWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 func (c *Client) ApplyTemplateToDocumentWithBody(ctx context.Context, accountID string, envelopeID string, documentID string, params *ApplyTemplateToDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewApplyTemplateToDocumentRequestWithBody(c.Server, accountID, envelopeID, documentID, params, contentType, body)
@@ -1482,6 +1839,7 @@ func (c *Client) ApplyTemplateToDocumentWithBody(ctx context.Context, accountID 
 // ApplyTemplateToDocument sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 func (c *Client) ApplyTemplateToDocument(ctx context.Context, accountID string, envelopeID string, documentID string, params *ApplyTemplateToDocumentParams, body ApplyTemplateToDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewApplyTemplateToDocumentRequest(c.Server, accountID, envelopeID, documentID, params, body)
@@ -1498,6 +1856,7 @@ func (c *Client) ApplyTemplateToDocument(ctx context.Context, accountID string, 
 // DeleteTemplatesFromDocument sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:deleteTemplatesFromDocument (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/deletetemplatesfromdocument/
 func (c *Client) DeleteTemplatesFromDocument(ctx context.Context, accountID string, envelopeID string, documentID string, templateID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteTemplatesFromDocumentRequest(c.Server, accountID, envelopeID, documentID, templateID)
@@ -1514,6 +1873,7 @@ func (c *Client) DeleteTemplatesFromDocument(ctx context.Context, accountID stri
 // DeleteEmailSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:deleteEmailSettings (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/deleteemailsettings/
 func (c *Client) DeleteEmailSettings(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteEmailSettingsRequest(c.Server, accountID, envelopeID)
@@ -1530,6 +1890,7 @@ func (c *Client) DeleteEmailSettings(ctx context.Context, accountID string, enve
 // GetEmailSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:getEmailSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/getemailsettings/
 func (c *Client) GetEmailSettings(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEmailSettingsRequest(c.Server, accountID, envelopeID)
@@ -1546,6 +1907,7 @@ func (c *Client) GetEmailSettings(ctx context.Context, accountID string, envelop
 // CreateEmailSettingsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
 func (c *Client) CreateEmailSettingsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEmailSettingsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1562,6 +1924,7 @@ func (c *Client) CreateEmailSettingsWithBody(ctx context.Context, accountID stri
 // CreateEmailSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
 func (c *Client) CreateEmailSettings(ctx context.Context, accountID string, envelopeID string, body CreateEmailSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEmailSettingsRequest(c.Server, accountID, envelopeID, body)
@@ -1578,6 +1941,7 @@ func (c *Client) CreateEmailSettings(ctx context.Context, accountID string, enve
 // UpdateEmailSettingsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
 func (c *Client) UpdateEmailSettingsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEmailSettingsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1594,6 +1958,7 @@ func (c *Client) UpdateEmailSettingsWithBody(ctx context.Context, accountID stri
 // UpdateEmailSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
 func (c *Client) UpdateEmailSettings(ctx context.Context, accountID string, envelopeID string, body UpdateEmailSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEmailSettingsRequest(c.Server, accountID, envelopeID, body)
@@ -1610,6 +1975,7 @@ func (c *Client) UpdateEmailSettings(ctx context.Context, accountID string, enve
 // GetFormData sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeFormData:getFormData (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/form_data).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeformdata/getformdata/
 func (c *Client) GetFormData(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetFormDataRequest(c.Server, accountID, envelopeID)
@@ -1626,6 +1992,7 @@ func (c *Client) GetFormData(ctx context.Context, accountID string, envelopeID s
 // DeleteLock sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/deletelock/
 func (c *Client) DeleteLock(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteLockRequest(c.Server, accountID, envelopeID)
@@ -1642,6 +2009,7 @@ func (c *Client) DeleteLock(ctx context.Context, accountID string, envelopeID st
 // GetLock sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeLocks:getLock (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/getlock/
 func (c *Client) GetLock(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetLockRequest(c.Server, accountID, envelopeID)
@@ -1658,6 +2026,7 @@ func (c *Client) GetLock(ctx context.Context, accountID string, envelopeID strin
 // CreateLockWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeLocks:createLock (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/createlock/
 func (c *Client) CreateLockWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateLockRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1674,6 +2043,7 @@ func (c *Client) CreateLockWithBody(ctx context.Context, accountID string, envel
 // CreateLock sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeLocks:createLock (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/createlock/
 func (c *Client) CreateLock(ctx context.Context, accountID string, envelopeID string, body CreateLockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateLockRequest(c.Server, accountID, envelopeID, body)
@@ -1690,6 +2060,7 @@ func (c *Client) CreateLock(ctx context.Context, accountID string, envelopeID st
 // UpdateLockWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeLocks:updateLock (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/updatelock/
 func (c *Client) UpdateLockWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateLockRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1706,6 +2077,7 @@ func (c *Client) UpdateLockWithBody(ctx context.Context, accountID string, envel
 // UpdateLock sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeLocks:updateLock (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/updatelock/
 func (c *Client) UpdateLock(ctx context.Context, accountID string, envelopeID string, body UpdateLockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateLockRequest(c.Server, accountID, envelopeID, body)
@@ -1722,6 +2094,7 @@ func (c *Client) UpdateLock(ctx context.Context, accountID string, envelopeID st
 // GetNotificationSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:getNotificationSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getnotificationsettings/
 func (c *Client) GetNotificationSettings(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetNotificationSettingsRequest(c.Server, accountID, envelopeID)
@@ -1738,6 +2111,7 @@ func (c *Client) GetNotificationSettings(ctx context.Context, accountID string, 
 // UpdateNotificationSettingsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
 func (c *Client) UpdateNotificationSettingsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateNotificationSettingsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1754,6 +2128,7 @@ func (c *Client) UpdateNotificationSettingsWithBody(ctx context.Context, account
 // UpdateNotificationSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
 func (c *Client) UpdateNotificationSettings(ctx context.Context, accountID string, envelopeID string, body UpdateNotificationSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateNotificationSettingsRequest(c.Server, accountID, envelopeID, body)
@@ -1770,6 +2145,7 @@ func (c *Client) UpdateNotificationSettings(ctx context.Context, accountID strin
 // GetConsumerDisclosureDefault sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosuredefault/
 func (c *Client) GetConsumerDisclosureDefault(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetConsumerDisclosureDefaultParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetConsumerDisclosureDefaultRequest(c.Server, accountID, envelopeID, recipientID, params)
@@ -1786,6 +2162,7 @@ func (c *Client) GetConsumerDisclosureDefault(ctx context.Context, accountID str
 // GetConsumerDisclosure sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosure/
 func (c *Client) GetConsumerDisclosure(ctx context.Context, accountID string, envelopeID string, recipientID string, langCode string, params *GetConsumerDisclosureParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetConsumerDisclosureRequest(c.Server, accountID, envelopeID, recipientID, langCode, params)
@@ -1802,6 +2179,7 @@ func (c *Client) GetConsumerDisclosure(ctx context.Context, accountID string, en
 // GetRecipientInitialsImage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:getRecipientInitialsImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientinitialsimage/
 func (c *Client) GetRecipientInitialsImage(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetRecipientInitialsImageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRecipientInitialsImageRequest(c.Server, accountID, envelopeID, recipientID, params)
@@ -1818,6 +2196,7 @@ func (c *Client) GetRecipientInitialsImage(ctx context.Context, accountID string
 // UpdateRecipientInitialsImageWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientInitialsImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientinitialsimage/
 func (c *Client) UpdateRecipientInitialsImageWithBody(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRecipientInitialsImageRequestWithBody(c.Server, accountID, envelopeID, recipientID, contentType, body)
@@ -1834,6 +2213,7 @@ func (c *Client) UpdateRecipientInitialsImageWithBody(ctx context.Context, accou
 // GetRecipientSignature sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignature (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignature/
 func (c *Client) GetRecipientSignature(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRecipientSignatureRequest(c.Server, accountID, envelopeID, recipientID)
@@ -1850,6 +2230,7 @@ func (c *Client) GetRecipientSignature(ctx context.Context, accountID string, en
 // GetRecipientSignatureImage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignatureImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignatureimage/
 func (c *Client) GetRecipientSignatureImage(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetRecipientSignatureImageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRecipientSignatureImageRequest(c.Server, accountID, envelopeID, recipientID, params)
@@ -1866,6 +2247,7 @@ func (c *Client) GetRecipientSignatureImage(ctx context.Context, accountID strin
 // UpdateRecipientSignatureImageWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientSignatureImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientsignatureimage/
 func (c *Client) UpdateRecipientSignatureImageWithBody(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRecipientSignatureImageRequestWithBody(c.Server, accountID, envelopeID, recipientID, contentType, body)
@@ -1879,9 +2261,197 @@ func (c *Client) UpdateRecipientSignatureImageWithBody(ctx context.Context, acco
 	return c.Client.Do(req)
 }
 
+// DeleteEnvelopesSharesWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopesShares (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) DeleteEnvelopesSharesWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteEnvelopesSharesRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteEnvelopesShares sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopesShares (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) DeleteEnvelopesShares(ctx context.Context, accountID string, envelopeID string, body DeleteEnvelopesSharesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteEnvelopesSharesRequest(c.Server, accountID, envelopeID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEnvelopesShares sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopesShares (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) GetEnvelopesShares(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEnvelopesSharesRequest(c.Server, accountID, envelopeID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEnvelopesSharesWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopesShares (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) CreateEnvelopesSharesWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEnvelopesSharesRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEnvelopesShares sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopesShares (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) CreateEnvelopesShares(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopesSharesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEnvelopesSharesRequest(c.Server, accountID, envelopeID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEnvelopesSharesWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopesShares (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) UpdateEnvelopesSharesWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEnvelopesSharesRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEnvelopesShares sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopesShares (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) UpdateEnvelopesShares(ctx context.Context, accountID string, envelopeID string, body UpdateEnvelopesSharesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEnvelopesSharesRequest(c.Server, accountID, envelopeID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteEnvelopesShare sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopesShare (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) DeleteEnvelopesShare(ctx context.Context, accountID string, envelopeID string, shareID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteEnvelopesShareRequest(c.Server, accountID, envelopeID, shareID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEnvelopesShare sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopesShare (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) GetEnvelopesShare(ctx context.Context, accountID string, envelopeID string, shareID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEnvelopesShareRequest(c.Server, accountID, envelopeID, shareID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEnvelopesShareWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopesShare (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) UpdateEnvelopesShareWithBody(ctx context.Context, accountID string, envelopeID string, shareID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEnvelopesShareRequestWithBody(c.Server, accountID, envelopeID, shareID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEnvelopesShare sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopesShare (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) UpdateEnvelopesShare(ctx context.Context, accountID string, envelopeID string, shareID string, body UpdateEnvelopesShareJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEnvelopesShareRequest(c.Server, accountID, envelopeID, shareID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetTabsBlob sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TabsBlob:getTabsBlob (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/gettabsblob/
 func (c *Client) GetTabsBlob(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTabsBlobRequest(c.Server, accountID, envelopeID)
@@ -1895,12 +2465,13 @@ func (c *Client) GetTabsBlob(ctx context.Context, accountID string, envelopeID s
 	return c.Client.Do(req)
 }
 
-// PutTabsBlob sends the request and returns the undecoded response.
+// PutTabsBlobWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TabsBlob:putTabsBlob (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/puttabsblob/
-func (c *Client) PutTabsBlob(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPutTabsBlobRequest(c.Server, accountID, envelopeID)
+func (c *Client) PutTabsBlobWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutTabsBlobRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1914,6 +2485,7 @@ func (c *Client) PutTabsBlob(ctx context.Context, accountID string, envelopeID s
 // ListTemplates sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplates (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplates/
 func (c *Client) ListTemplates(ctx context.Context, accountID string, envelopeID string, params *ListTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListTemplatesRequest(c.Server, accountID, envelopeID, params)
@@ -1930,6 +2502,7 @@ func (c *Client) ListTemplates(ctx context.Context, accountID string, envelopeID
 // ApplyTemplateWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 func (c *Client) ApplyTemplateWithBody(ctx context.Context, accountID string, envelopeID string, params *ApplyTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewApplyTemplateRequestWithBody(c.Server, accountID, envelopeID, params, contentType, body)
@@ -1946,6 +2519,7 @@ func (c *Client) ApplyTemplateWithBody(ctx context.Context, accountID string, en
 // ApplyTemplate sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 func (c *Client) ApplyTemplate(ctx context.Context, accountID string, envelopeID string, params *ApplyTemplateParams, body ApplyTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewApplyTemplateRequest(c.Server, accountID, envelopeID, params, body)
@@ -1962,6 +2536,7 @@ func (c *Client) ApplyTemplate(ctx context.Context, accountID string, envelopeID
 // DeleteEnvelopeWorkflowDefinition sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:deleteEnvelopeWorkflowDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/deleteenvelopeworkflowdefinition/
 func (c *Client) DeleteEnvelopeWorkflowDefinition(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteEnvelopeWorkflowDefinitionRequest(c.Server, accountID, envelopeID)
@@ -1978,6 +2553,7 @@ func (c *Client) DeleteEnvelopeWorkflowDefinition(ctx context.Context, accountID
 // GetEnvelopeWorkflowDefinition sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:getEnvelopeWorkflowDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/getenvelopeworkflowdefinition/
 func (c *Client) GetEnvelopeWorkflowDefinition(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEnvelopeWorkflowDefinitionRequest(c.Server, accountID, envelopeID)
@@ -1994,6 +2570,7 @@ func (c *Client) GetEnvelopeWorkflowDefinition(ctx context.Context, accountID st
 // UpdateEnvelopeWorkflowDefinitionWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
 func (c *Client) UpdateEnvelopeWorkflowDefinitionWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEnvelopeWorkflowDefinitionRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -2010,6 +2587,7 @@ func (c *Client) UpdateEnvelopeWorkflowDefinitionWithBody(ctx context.Context, a
 // UpdateEnvelopeWorkflowDefinition sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
 func (c *Client) UpdateEnvelopeWorkflowDefinition(ctx context.Context, accountID string, envelopeID string, body UpdateEnvelopeWorkflowDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEnvelopeWorkflowDefinitionRequest(c.Server, accountID, envelopeID, body)
@@ -2023,9 +2601,248 @@ func (c *Client) UpdateEnvelopeWorkflowDefinition(ctx context.Context, accountID
 	return c.Client.Do(req)
 }
 
+// DeleteEnvelopeScheduledSendingDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopeScheduledSendingDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) DeleteEnvelopeScheduledSendingDefinition(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteEnvelopeScheduledSendingDefinitionRequest(c.Server, accountID, envelopeID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEnvelopeScheduledSendingDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeScheduledSendingDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) GetEnvelopeScheduledSendingDefinition(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEnvelopeScheduledSendingDefinitionRequest(c.Server, accountID, envelopeID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEnvelopeScheduledSendingDefinitionWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) UpdateEnvelopeScheduledSendingDefinitionWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEnvelopeScheduledSendingDefinitionRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEnvelopeScheduledSendingDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) UpdateEnvelopeScheduledSendingDefinition(ctx context.Context, accountID string, envelopeID string, body UpdateEnvelopeScheduledSendingDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEnvelopeScheduledSendingDefinitionRequest(c.Server, accountID, envelopeID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEnvelopeWorkflowStepDefinitionWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) CreateEnvelopeWorkflowStepDefinitionWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEnvelopeWorkflowStepDefinitionRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEnvelopeWorkflowStepDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) CreateEnvelopeWorkflowStepDefinition(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopeWorkflowStepDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEnvelopeWorkflowStepDefinitionRequest(c.Server, accountID, envelopeID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteEnvelopeWorkflowStepDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopeWorkflowStepDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) DeleteEnvelopeWorkflowStepDefinition(ctx context.Context, accountID string, envelopeID string, workflowStepID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteEnvelopeWorkflowStepDefinitionRequest(c.Server, accountID, envelopeID, workflowStepID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEnvelopeWorkflowStepDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeWorkflowStepDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) GetEnvelopeWorkflowStepDefinition(ctx context.Context, accountID string, envelopeID string, workflowStepID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEnvelopeWorkflowStepDefinitionRequest(c.Server, accountID, envelopeID, workflowStepID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEnvelopeWorkflowStepDefinitionWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) UpdateEnvelopeWorkflowStepDefinitionWithBody(ctx context.Context, accountID string, envelopeID string, workflowStepID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEnvelopeWorkflowStepDefinitionRequestWithBody(c.Server, accountID, envelopeID, workflowStepID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEnvelopeWorkflowStepDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) UpdateEnvelopeWorkflowStepDefinition(ctx context.Context, accountID string, envelopeID string, workflowStepID string, body UpdateEnvelopeWorkflowStepDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEnvelopeWorkflowStepDefinitionRequest(c.Server, accountID, envelopeID, workflowStepID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteEnvelopeDelayedRoutingDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopeDelayedRoutingDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) DeleteEnvelopeDelayedRoutingDefinition(ctx context.Context, accountID string, envelopeID string, workflowStepID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteEnvelopeDelayedRoutingDefinitionRequest(c.Server, accountID, envelopeID, workflowStepID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEnvelopeDelayedRoutingDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeDelayedRoutingDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) GetEnvelopeDelayedRoutingDefinition(ctx context.Context, accountID string, envelopeID string, workflowStepID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEnvelopeDelayedRoutingDefinitionRequest(c.Server, accountID, envelopeID, workflowStepID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEnvelopeDelayedRoutingDefinitionWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) UpdateEnvelopeDelayedRoutingDefinitionWithBody(ctx context.Context, accountID string, envelopeID string, workflowStepID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEnvelopeDelayedRoutingDefinitionRequestWithBody(c.Server, accountID, envelopeID, workflowStepID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEnvelopeDelayedRoutingDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) UpdateEnvelopeDelayedRoutingDefinition(ctx context.Context, accountID string, envelopeID string, workflowStepID string, body UpdateEnvelopeDelayedRoutingDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEnvelopeDelayedRoutingDefinitionRequest(c.Server, accountID, envelopeID, workflowStepID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // NewCreateChunkedUploadRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ChunkedUploads:createChunkedUpload (POST /v2.1/accounts/{accountId}/chunked_uploads).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/createchunkedupload/
 func NewCreateChunkedUploadRequest(server string, accountID string, body CreateChunkedUploadJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2040,6 +2857,7 @@ func NewCreateChunkedUploadRequest(server string, accountID string, body CreateC
 // NewCreateChunkedUploadRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation ChunkedUploads:createChunkedUpload (POST /v2.1/accounts/{accountId}/chunked_uploads).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/createchunkedupload/
 func NewCreateChunkedUploadRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2079,6 +2897,7 @@ func NewCreateChunkedUploadRequestWithBody(server string, accountID string, cont
 // NewDeleteChunkedUploadRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ChunkedUploads:deleteChunkedUpload (DELETE /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/deletechunkedupload/
 func NewDeleteChunkedUploadRequest(server string, accountID string, chunkedUploadID string) (*http.Request, error) {
 	var err error
@@ -2123,6 +2942,7 @@ func NewDeleteChunkedUploadRequest(server string, accountID string, chunkedUploa
 // NewGetChunkedUploadRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ChunkedUploads:getChunkedUpload (GET /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/getchunkedupload/
 func NewGetChunkedUploadRequest(server string, accountID string, chunkedUploadID string, params *GetChunkedUploadParams) (*http.Request, error) {
 	var err error
@@ -2194,6 +3014,7 @@ func NewGetChunkedUploadRequest(server string, accountID string, chunkedUploadID
 // NewUpdateChunkedUploadRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUpload (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkedupload/
 func NewUpdateChunkedUploadRequest(server string, accountID string, chunkedUploadID string, params *UpdateChunkedUploadParams) (*http.Request, error) {
 	var err error
@@ -2265,6 +3086,7 @@ func NewUpdateChunkedUploadRequest(server string, accountID string, chunkedUploa
 // NewUpdateChunkedUploadPartRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUploadPart (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}/{chunkedUploadPartSeq}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkeduploadpart/
 func NewUpdateChunkedUploadPartRequest(server string, accountID string, chunkedUploadID string, chunkedUploadPartSeq string, body UpdateChunkedUploadPartJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2279,6 +3101,7 @@ func NewUpdateChunkedUploadPartRequest(server string, accountID string, chunkedU
 // NewUpdateChunkedUploadPartRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUploadPart (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}/{chunkedUploadPartSeq}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkeduploadpart/
 func NewUpdateChunkedUploadPartRequestWithBody(server string, accountID string, chunkedUploadID string, chunkedUploadPartSeq string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2332,6 +3155,7 @@ func NewUpdateChunkedUploadPartRequestWithBody(server string, accountID string, 
 // NewListStatusChangesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:listStatusChanges (GET /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatuschanges/
 func NewListStatusChangesRequest(server string, accountID string, params *ListStatusChangesParams) (*http.Request, error) {
 	var err error
@@ -2727,6 +3551,18 @@ func NewListStatusChangesRequest(server string, accountID string, params *ListSt
 
 		}
 
+		if params.SearchMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "search_mode", *params.SearchMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -2744,6 +3580,7 @@ func NewListStatusChangesRequest(server string, accountID string, params *ListSt
 // NewCreateEnvelopeRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 func NewCreateEnvelopeRequest(server string, accountID string, params *CreateEnvelopeParams, body CreateEnvelopeJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2758,6 +3595,7 @@ func NewCreateEnvelopeRequest(server string, accountID string, params *CreateEnv
 // NewCreateEnvelopeRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 func NewCreateEnvelopeRequestWithBody(server string, accountID string, params *CreateEnvelopeParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2841,6 +3679,18 @@ func NewCreateEnvelopeRequestWithBody(server string, accountID string, params *C
 
 		}
 
+		if params.TabLabelExactMatches != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tab_label_exact_matches", *params.TabLabelExactMatches, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -2857,9 +3707,171 @@ func NewCreateEnvelopeRequestWithBody(server string, accountID string, params *C
 	return req, nil
 }
 
+// NewGetSharedEnvelopesRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:getSharedEnvelopes (GET /v2.1/accounts/{accountId}/envelopes/shared).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewGetSharedEnvelopesRequest(server string, accountID string, params *GetSharedEnvelopesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/shared", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.FromDate != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from_date", *params.FromDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OrderBy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order_by", *params.OrderBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SearchText != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "search_text", *params.SearchText, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StartPosition != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start_position", *params.StartPosition, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ToDate != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to_date", *params.ToDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListStatusRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 func NewListStatusRequest(server string, accountID string, params *ListStatusParams, body ListStatusJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2874,6 +3886,7 @@ func NewListStatusRequest(server string, accountID string, params *ListStatusPar
 // NewListStatusRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 func NewListStatusRequestWithBody(server string, accountID string, params *ListStatusParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3072,6 +4085,7 @@ func NewListStatusRequestWithBody(server string, accountID string, params *ListS
 // NewGetEnvelopeTransferRulesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:get (GET /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/get/
 func NewGetEnvelopeTransferRulesRequest(server string, accountID string, params *GetEnvelopeTransferRulesParams) (*http.Request, error) {
 	var err error
@@ -3148,6 +4162,7 @@ func NewGetEnvelopeTransferRulesRequest(server string, accountID string, params 
 // NewCreateEnvelopeTransferRulesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:create (POST /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/create/
 func NewCreateEnvelopeTransferRulesRequest(server string, accountID string, body CreateEnvelopeTransferRulesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3162,6 +4177,7 @@ func NewCreateEnvelopeTransferRulesRequest(server string, accountID string, body
 // NewCreateEnvelopeTransferRulesRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:create (POST /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/create/
 func NewCreateEnvelopeTransferRulesRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3201,6 +4217,7 @@ func NewCreateEnvelopeTransferRulesRequestWithBody(server string, accountID stri
 // NewUpdateEnvelopeTransferRulesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:update (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/update/
 func NewUpdateEnvelopeTransferRulesRequest(server string, accountID string, body UpdateEnvelopeTransferRulesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3215,6 +4232,7 @@ func NewUpdateEnvelopeTransferRulesRequest(server string, accountID string, body
 // NewUpdateEnvelopeTransferRulesRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:update (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/update/
 func NewUpdateEnvelopeTransferRulesRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3254,6 +4272,7 @@ func NewUpdateEnvelopeTransferRulesRequestWithBody(server string, accountID stri
 // NewDeleteEnvelopeTransferRuleRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:delete (DELETE /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/delete/
 func NewDeleteEnvelopeTransferRuleRequest(server string, accountID string, envelopeTransferRuleID string) (*http.Request, error) {
 	var err error
@@ -3298,6 +4317,7 @@ func NewDeleteEnvelopeTransferRuleRequest(server string, accountID string, envel
 // NewUpdateEnvelopeTransferRuleRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:updateEnvelopeTransferRule (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/updateenvelopetransferrule/
 func NewUpdateEnvelopeTransferRuleRequest(server string, accountID string, envelopeTransferRuleID string, body UpdateEnvelopeTransferRuleJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3312,6 +4332,7 @@ func NewUpdateEnvelopeTransferRuleRequest(server string, accountID string, envel
 // NewUpdateEnvelopeTransferRuleRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:updateEnvelopeTransferRule (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/updateenvelopetransferrule/
 func NewUpdateEnvelopeTransferRuleRequestWithBody(server string, accountID string, envelopeTransferRuleID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3358,6 +4379,7 @@ func NewUpdateEnvelopeTransferRuleRequestWithBody(server string, accountID strin
 // NewGetEnvelopeRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:getEnvelope (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getenvelope/
 func NewGetEnvelopeRequest(server string, accountID string, envelopeID string, params *GetEnvelopeParams) (*http.Request, error) {
 	var err error
@@ -3424,6 +4446,30 @@ func NewGetEnvelopeRequest(server string, accountID string, envelopeID string, p
 
 		}
 
+		if params.IncludeAnchorTabLocations != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_anchor_tab_locations", *params.IncludeAnchorTabLocations, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_id", *params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -3441,6 +4487,7 @@ func NewGetEnvelopeRequest(server string, accountID string, envelopeID string, p
 // NewUpdateEnvelopeRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 func NewUpdateEnvelopeRequest(server string, accountID string, envelopeID string, params *UpdateEnvelopeParams, body UpdateEnvelopeJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3455,6 +4502,7 @@ func NewUpdateEnvelopeRequest(server string, accountID string, envelopeID string
 // NewUpdateEnvelopeRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 func NewUpdateEnvelopeRequestWithBody(server string, accountID string, envelopeID string, params *UpdateEnvelopeParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3521,6 +4569,18 @@ func NewUpdateEnvelopeRequestWithBody(server string, accountID string, envelopeI
 
 		}
 
+		if params.RecycleOnVoid != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "recycle_on_void", *params.RecycleOnVoid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -3540,6 +4600,7 @@ func NewUpdateEnvelopeRequestWithBody(server string, accountID string, envelopeI
 // NewDeleteAttachmentsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeAttachments:deleteAttachments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/deleteattachments/
 func NewDeleteAttachmentsRequest(server string, accountID string, envelopeID string, body DeleteAttachmentsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3554,6 +4615,7 @@ func NewDeleteAttachmentsRequest(server string, accountID string, envelopeID str
 // NewDeleteAttachmentsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeAttachments:deleteAttachments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/deleteattachments/
 func NewDeleteAttachmentsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3600,6 +4662,7 @@ func NewDeleteAttachmentsRequestWithBody(server string, accountID string, envelo
 // NewGetAttachmentsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachments (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachments/
 func NewGetAttachmentsRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -3644,6 +4707,7 @@ func NewGetAttachmentsRequest(server string, accountID string, envelopeID string
 // NewPutAttachmentsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachments/
 func NewPutAttachmentsRequest(server string, accountID string, envelopeID string, body PutAttachmentsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3658,6 +4722,7 @@ func NewPutAttachmentsRequest(server string, accountID string, envelopeID string
 // NewPutAttachmentsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachments/
 func NewPutAttachmentsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3704,6 +4769,7 @@ func NewPutAttachmentsRequestWithBody(server string, accountID string, envelopeI
 // NewGetAttachmentRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachment (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachment/
 func NewGetAttachmentRequest(server string, accountID string, envelopeID string, attachmentID string) (*http.Request, error) {
 	var err error
@@ -3755,6 +4821,7 @@ func NewGetAttachmentRequest(server string, accountID string, envelopeID string,
 // NewPutAttachmentRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
 func NewPutAttachmentRequest(server string, accountID string, envelopeID string, attachmentID string, body PutAttachmentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3769,6 +4836,7 @@ func NewPutAttachmentRequest(server string, accountID string, envelopeID string,
 // NewPutAttachmentRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
 func NewPutAttachmentRequestWithBody(server string, accountID string, envelopeID string, attachmentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3822,8 +4890,9 @@ func NewPutAttachmentRequestWithBody(server string, accountID string, envelopeID
 // NewListAuditEventsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:listAuditEvents (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/audit_events).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/listauditevents/
-func NewListAuditEventsRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
+func NewListAuditEventsRequest(server string, accountID string, envelopeID string, params *ListAuditEventsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3855,6 +4924,33 @@ func NewListAuditEventsRequest(server string, accountID string, envelopeID strin
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Locale != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locale", *params.Locale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -3863,9 +4959,72 @@ func NewListAuditEventsRequest(server string, accountID string, envelopeID strin
 	return req, nil
 }
 
+// NewCreateEnvelopeCommentsRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewCreateEnvelopeCommentsRequest(server string, accountID string, envelopeID string, body CreateEnvelopeCommentsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateEnvelopeCommentsRequestWithBody(server, accountID, envelopeID, "application/json", bodyReader)
+}
+
+// NewCreateEnvelopeCommentsRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewCreateEnvelopeCommentsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/comments", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetCommentsTranscriptRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Comments:getCommentsTranscript (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments/transcript).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/comments/getcommentstranscript/
 func NewGetCommentsTranscriptRequest(server string, accountID string, envelopeID string, params *GetCommentsTranscriptParams) (*http.Request, error) {
 	var err error
@@ -3937,6 +5096,7 @@ func NewGetCommentsTranscriptRequest(server string, accountID string, envelopeID
 // NewDeleteCustomFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
 func NewDeleteCustomFieldsRequest(server string, accountID string, envelopeID string, body DeleteCustomFieldsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3951,6 +5111,7 @@ func NewDeleteCustomFieldsRequest(server string, accountID string, envelopeID st
 // NewDeleteCustomFieldsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
 func NewDeleteCustomFieldsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3997,6 +5158,7 @@ func NewDeleteCustomFieldsRequestWithBody(server string, accountID string, envel
 // NewListCustomFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/listcustomfields/
 func NewListCustomFieldsRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -4041,6 +5203,7 @@ func NewListCustomFieldsRequest(server string, accountID string, envelopeID stri
 // NewCreateCustomFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
 func NewCreateCustomFieldsRequest(server string, accountID string, envelopeID string, body CreateCustomFieldsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4055,6 +5218,7 @@ func NewCreateCustomFieldsRequest(server string, accountID string, envelopeID st
 // NewCreateCustomFieldsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
 func NewCreateCustomFieldsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4101,6 +5265,7 @@ func NewCreateCustomFieldsRequestWithBody(server string, accountID string, envel
 // NewUpdateCustomFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
 func NewUpdateCustomFieldsRequest(server string, accountID string, envelopeID string, body UpdateCustomFieldsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4115,6 +5280,7 @@ func NewUpdateCustomFieldsRequest(server string, accountID string, envelopeID st
 // NewUpdateCustomFieldsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
 func NewUpdateCustomFieldsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4158,9 +5324,55 @@ func NewUpdateCustomFieldsRequestWithBody(server string, accountID string, envel
 	return req, nil
 }
 
+// NewGetApplianceInfoRequest builds the HTTP request.
+//
+// DocuSign eSignature operation EnvelopeAppliance:getApplianceInfo (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/display_appliance_info).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewGetApplianceInfoRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/display_appliance_info", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetDocumentPageImagesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
 func NewGetDocumentPageImagesRequest(server string, accountID string, envelopeID string, documentID string, params *GetDocumentPageImagesParams) (*http.Request, error) {
 	var err error
@@ -4311,6 +5523,7 @@ func NewGetDocumentPageImagesRequest(server string, accountID string, envelopeID
 // NewDeleteDocumentPageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
 func NewDeleteDocumentPageRequest(server string, accountID string, envelopeID string, documentID string, pageNumber string) (*http.Request, error) {
 	var err error
@@ -4369,6 +5582,7 @@ func NewDeleteDocumentPageRequest(server string, accountID string, envelopeID st
 // NewGetDocumentPageImageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
 func NewGetDocumentPageImageRequest(server string, accountID string, envelopeID string, documentID string, pageNumber string, params *GetDocumentPageImageParams) (*http.Request, error) {
 	var err error
@@ -4490,6 +5704,7 @@ func NewGetDocumentPageImageRequest(server string, accountID string, envelopeID 
 // NewRotateDocumentPageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
 func NewRotateDocumentPageRequest(server string, accountID string, envelopeID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4504,6 +5719,7 @@ func NewRotateDocumentPageRequest(server string, accountID string, envelopeID st
 // NewRotateDocumentPageRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
 func NewRotateDocumentPageRequestWithBody(server string, accountID string, envelopeID string, documentID string, pageNumber string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4564,6 +5780,7 @@ func NewRotateDocumentPageRequestWithBody(server string, accountID string, envel
 // NewListTemplatesForDocumentRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplatesForDocument (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplatesfordocument/
 func NewListTemplatesForDocumentRequest(server string, accountID string, envelopeID string, documentID string, params *ListTemplatesForDocumentParams) (*http.Request, error) {
 	var err error
@@ -4642,6 +5859,7 @@ func NewListTemplatesForDocumentRequest(server string, accountID string, envelop
 // NewApplyTemplateToDocumentRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 func NewApplyTemplateToDocumentRequest(server string, accountID string, envelopeID string, documentID string, params *ApplyTemplateToDocumentParams, body ApplyTemplateToDocumentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4656,6 +5874,7 @@ func NewApplyTemplateToDocumentRequest(server string, accountID string, envelope
 // NewApplyTemplateToDocumentRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 func NewApplyTemplateToDocumentRequestWithBody(server string, accountID string, envelopeID string, documentID string, params *ApplyTemplateToDocumentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4736,6 +5955,7 @@ func NewApplyTemplateToDocumentRequestWithBody(server string, accountID string, 
 // NewDeleteTemplatesFromDocumentRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTemplates:deleteTemplatesFromDocument (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/deletetemplatesfromdocument/
 func NewDeleteTemplatesFromDocumentRequest(server string, accountID string, envelopeID string, documentID string, templateID string) (*http.Request, error) {
 	var err error
@@ -4794,6 +6014,7 @@ func NewDeleteTemplatesFromDocumentRequest(server string, accountID string, enve
 // NewDeleteEmailSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:deleteEmailSettings (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/deleteemailsettings/
 func NewDeleteEmailSettingsRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -4838,6 +6059,7 @@ func NewDeleteEmailSettingsRequest(server string, accountID string, envelopeID s
 // NewGetEmailSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:getEmailSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/getemailsettings/
 func NewGetEmailSettingsRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -4882,6 +6104,7 @@ func NewGetEmailSettingsRequest(server string, accountID string, envelopeID stri
 // NewCreateEmailSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
 func NewCreateEmailSettingsRequest(server string, accountID string, envelopeID string, body CreateEmailSettingsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4896,6 +6119,7 @@ func NewCreateEmailSettingsRequest(server string, accountID string, envelopeID s
 // NewCreateEmailSettingsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
 func NewCreateEmailSettingsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4942,6 +6166,7 @@ func NewCreateEmailSettingsRequestWithBody(server string, accountID string, enve
 // NewUpdateEmailSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
 func NewUpdateEmailSettingsRequest(server string, accountID string, envelopeID string, body UpdateEmailSettingsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4956,6 +6181,7 @@ func NewUpdateEmailSettingsRequest(server string, accountID string, envelopeID s
 // NewUpdateEmailSettingsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
 func NewUpdateEmailSettingsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5002,6 +6228,7 @@ func NewUpdateEmailSettingsRequestWithBody(server string, accountID string, enve
 // NewGetFormDataRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeFormData:getFormData (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/form_data).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeformdata/getformdata/
 func NewGetFormDataRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -5046,6 +6273,7 @@ func NewGetFormDataRequest(server string, accountID string, envelopeID string) (
 // NewDeleteLockRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/deletelock/
 func NewDeleteLockRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -5090,6 +6318,7 @@ func NewDeleteLockRequest(server string, accountID string, envelopeID string) (*
 // NewGetLockRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeLocks:getLock (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/getlock/
 func NewGetLockRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -5134,6 +6363,7 @@ func NewGetLockRequest(server string, accountID string, envelopeID string) (*htt
 // NewCreateLockRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeLocks:createLock (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/createlock/
 func NewCreateLockRequest(server string, accountID string, envelopeID string, body CreateLockJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5148,6 +6378,7 @@ func NewCreateLockRequest(server string, accountID string, envelopeID string, bo
 // NewCreateLockRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeLocks:createLock (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/createlock/
 func NewCreateLockRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5194,6 +6425,7 @@ func NewCreateLockRequestWithBody(server string, accountID string, envelopeID st
 // NewUpdateLockRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeLocks:updateLock (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/updatelock/
 func NewUpdateLockRequest(server string, accountID string, envelopeID string, body UpdateLockJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5208,6 +6440,7 @@ func NewUpdateLockRequest(server string, accountID string, envelopeID string, bo
 // NewUpdateLockRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeLocks:updateLock (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/updatelock/
 func NewUpdateLockRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5254,6 +6487,7 @@ func NewUpdateLockRequestWithBody(server string, accountID string, envelopeID st
 // NewGetNotificationSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:getNotificationSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getnotificationsettings/
 func NewGetNotificationSettingsRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -5298,6 +6532,7 @@ func NewGetNotificationSettingsRequest(server string, accountID string, envelope
 // NewUpdateNotificationSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
 func NewUpdateNotificationSettingsRequest(server string, accountID string, envelopeID string, body UpdateNotificationSettingsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5312,6 +6547,7 @@ func NewUpdateNotificationSettingsRequest(server string, accountID string, envel
 // NewUpdateNotificationSettingsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
 func NewUpdateNotificationSettingsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5358,6 +6594,7 @@ func NewUpdateNotificationSettingsRequestWithBody(server string, accountID strin
 // NewGetConsumerDisclosureDefaultRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosuredefault/
 func NewGetConsumerDisclosureDefaultRequest(server string, accountID string, envelopeID string, recipientID string, params *GetConsumerDisclosureDefaultParams) (*http.Request, error) {
 	var err error
@@ -5436,6 +6673,7 @@ func NewGetConsumerDisclosureDefaultRequest(server string, accountID string, env
 // NewGetConsumerDisclosureRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosure/
 func NewGetConsumerDisclosureRequest(server string, accountID string, envelopeID string, recipientID string, langCode string, params *GetConsumerDisclosureParams) (*http.Request, error) {
 	var err error
@@ -5521,6 +6759,7 @@ func NewGetConsumerDisclosureRequest(server string, accountID string, envelopeID
 // NewGetRecipientInitialsImageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:getRecipientInitialsImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientinitialsimage/
 func NewGetRecipientInitialsImageRequest(server string, accountID string, envelopeID string, recipientID string, params *GetRecipientInitialsImageParams) (*http.Request, error) {
 	var err error
@@ -5599,6 +6838,7 @@ func NewGetRecipientInitialsImageRequest(server string, accountID string, envelo
 // NewUpdateRecipientInitialsImageRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientInitialsImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientinitialsimage/
 func NewUpdateRecipientInitialsImageRequestWithBody(server string, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5652,6 +6892,7 @@ func NewUpdateRecipientInitialsImageRequestWithBody(server string, accountID str
 // NewGetRecipientSignatureRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignature (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignature/
 func NewGetRecipientSignatureRequest(server string, accountID string, envelopeID string, recipientID string) (*http.Request, error) {
 	var err error
@@ -5703,6 +6944,7 @@ func NewGetRecipientSignatureRequest(server string, accountID string, envelopeID
 // NewGetRecipientSignatureImageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignatureImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignatureimage/
 func NewGetRecipientSignatureImageRequest(server string, accountID string, envelopeID string, recipientID string, params *GetRecipientSignatureImageParams) (*http.Request, error) {
 	var err error
@@ -5781,6 +7023,7 @@ func NewGetRecipientSignatureImageRequest(server string, accountID string, envel
 // NewUpdateRecipientSignatureImageRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientSignatureImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientsignatureimage/
 func NewUpdateRecipientSignatureImageRequestWithBody(server string, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5831,9 +7074,414 @@ func NewUpdateRecipientSignatureImageRequestWithBody(server string, accountID st
 	return req, nil
 }
 
+// NewDeleteEnvelopesSharesRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopesShares (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewDeleteEnvelopesSharesRequest(server string, accountID string, envelopeID string, body DeleteEnvelopesSharesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDeleteEnvelopesSharesRequestWithBody(server, accountID, envelopeID, "application/json", bodyReader)
+}
+
+// NewDeleteEnvelopesSharesRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopesShares (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewDeleteEnvelopesSharesRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/shares", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetEnvelopesSharesRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopesShares (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewGetEnvelopesSharesRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/shares", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateEnvelopesSharesRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopesShares (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewCreateEnvelopesSharesRequest(server string, accountID string, envelopeID string, body CreateEnvelopesSharesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateEnvelopesSharesRequestWithBody(server, accountID, envelopeID, "application/json", bodyReader)
+}
+
+// NewCreateEnvelopesSharesRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopesShares (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewCreateEnvelopesSharesRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/shares", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUpdateEnvelopesSharesRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopesShares (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewUpdateEnvelopesSharesRequest(server string, accountID string, envelopeID string, body UpdateEnvelopesSharesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateEnvelopesSharesRequestWithBody(server, accountID, envelopeID, "application/json", bodyReader)
+}
+
+// NewUpdateEnvelopesSharesRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopesShares (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewUpdateEnvelopesSharesRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/shares", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteEnvelopesShareRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopesShare (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewDeleteEnvelopesShareRequest(server string, accountID string, envelopeID string, shareID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "shareId", shareID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/shares/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetEnvelopesShareRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopesShare (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewGetEnvelopesShareRequest(server string, accountID string, envelopeID string, shareID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "shareId", shareID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/shares/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateEnvelopesShareRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopesShare (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewUpdateEnvelopesShareRequest(server string, accountID string, envelopeID string, shareID string, body UpdateEnvelopesShareJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateEnvelopesShareRequestWithBody(server, accountID, envelopeID, shareID, "application/json", bodyReader)
+}
+
+// NewUpdateEnvelopesShareRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopesShare (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewUpdateEnvelopesShareRequestWithBody(server string, accountID string, envelopeID string, shareID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "shareId", shareID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/shares/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetTabsBlobRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TabsBlob:getTabsBlob (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/gettabsblob/
 func NewGetTabsBlobRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -5875,11 +7523,12 @@ func NewGetTabsBlobRequest(server string, accountID string, envelopeID string) (
 	return req, nil
 }
 
-// NewPutTabsBlobRequest builds the HTTP request.
+// NewPutTabsBlobRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TabsBlob:putTabsBlob (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/puttabsblob/
-func NewPutTabsBlobRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
+func NewPutTabsBlobRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5911,10 +7560,12 @@ func NewPutTabsBlobRequest(server string, accountID string, envelopeID string) (
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -5922,6 +7573,7 @@ func NewPutTabsBlobRequest(server string, accountID string, envelopeID string) (
 // NewListTemplatesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplates (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplates/
 func NewListTemplatesRequest(server string, accountID string, envelopeID string, params *ListTemplatesParams) (*http.Request, error) {
 	var err error
@@ -5993,6 +7645,7 @@ func NewListTemplatesRequest(server string, accountID string, envelopeID string,
 // NewApplyTemplateRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 func NewApplyTemplateRequest(server string, accountID string, envelopeID string, params *ApplyTemplateParams, body ApplyTemplateJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6007,6 +7660,7 @@ func NewApplyTemplateRequest(server string, accountID string, envelopeID string,
 // NewApplyTemplateRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 func NewApplyTemplateRequestWithBody(server string, accountID string, envelopeID string, params *ApplyTemplateParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -6080,6 +7734,7 @@ func NewApplyTemplateRequestWithBody(server string, accountID string, envelopeID
 // NewDeleteEnvelopeWorkflowDefinitionRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:deleteEnvelopeWorkflowDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/deleteenvelopeworkflowdefinition/
 func NewDeleteEnvelopeWorkflowDefinitionRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -6124,6 +7779,7 @@ func NewDeleteEnvelopeWorkflowDefinitionRequest(server string, accountID string,
 // NewGetEnvelopeWorkflowDefinitionRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:getEnvelopeWorkflowDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/getenvelopeworkflowdefinition/
 func NewGetEnvelopeWorkflowDefinitionRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -6168,6 +7824,7 @@ func NewGetEnvelopeWorkflowDefinitionRequest(server string, accountID string, en
 // NewUpdateEnvelopeWorkflowDefinitionRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
 func NewUpdateEnvelopeWorkflowDefinitionRequest(server string, accountID string, envelopeID string, body UpdateEnvelopeWorkflowDefinitionJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6182,6 +7839,7 @@ func NewUpdateEnvelopeWorkflowDefinitionRequest(server string, accountID string,
 // NewUpdateEnvelopeWorkflowDefinitionRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
 func NewUpdateEnvelopeWorkflowDefinitionRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -6206,6 +7864,566 @@ func NewUpdateEnvelopeWorkflowDefinitionRequestWithBody(server string, accountID
 	}
 
 	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/workflow", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteEnvelopeScheduledSendingDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopeScheduledSendingDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewDeleteEnvelopeScheduledSendingDefinitionRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/workflow/scheduledSending", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetEnvelopeScheduledSendingDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeScheduledSendingDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewGetEnvelopeScheduledSendingDefinitionRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/workflow/scheduledSending", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateEnvelopeScheduledSendingDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewUpdateEnvelopeScheduledSendingDefinitionRequest(server string, accountID string, envelopeID string, body UpdateEnvelopeScheduledSendingDefinitionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateEnvelopeScheduledSendingDefinitionRequestWithBody(server, accountID, envelopeID, "application/json", bodyReader)
+}
+
+// NewUpdateEnvelopeScheduledSendingDefinitionRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewUpdateEnvelopeScheduledSendingDefinitionRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/workflow/scheduledSending", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreateEnvelopeWorkflowStepDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewCreateEnvelopeWorkflowStepDefinitionRequest(server string, accountID string, envelopeID string, body CreateEnvelopeWorkflowStepDefinitionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateEnvelopeWorkflowStepDefinitionRequestWithBody(server, accountID, envelopeID, "application/json", bodyReader)
+}
+
+// NewCreateEnvelopeWorkflowStepDefinitionRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewCreateEnvelopeWorkflowStepDefinitionRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/workflow/steps", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteEnvelopeWorkflowStepDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopeWorkflowStepDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewDeleteEnvelopeWorkflowStepDefinitionRequest(server string, accountID string, envelopeID string, workflowStepID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "workflowStepId", workflowStepID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/workflow/steps/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetEnvelopeWorkflowStepDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeWorkflowStepDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewGetEnvelopeWorkflowStepDefinitionRequest(server string, accountID string, envelopeID string, workflowStepID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "workflowStepId", workflowStepID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/workflow/steps/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateEnvelopeWorkflowStepDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewUpdateEnvelopeWorkflowStepDefinitionRequest(server string, accountID string, envelopeID string, workflowStepID string, body UpdateEnvelopeWorkflowStepDefinitionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateEnvelopeWorkflowStepDefinitionRequestWithBody(server, accountID, envelopeID, workflowStepID, "application/json", bodyReader)
+}
+
+// NewUpdateEnvelopeWorkflowStepDefinitionRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewUpdateEnvelopeWorkflowStepDefinitionRequestWithBody(server string, accountID string, envelopeID string, workflowStepID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "workflowStepId", workflowStepID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/workflow/steps/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteEnvelopeDelayedRoutingDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopeDelayedRoutingDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewDeleteEnvelopeDelayedRoutingDefinitionRequest(server string, accountID string, envelopeID string, workflowStepID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "workflowStepId", workflowStepID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/workflow/steps/%s/delayedRouting", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetEnvelopeDelayedRoutingDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeDelayedRoutingDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewGetEnvelopeDelayedRoutingDefinitionRequest(server string, accountID string, envelopeID string, workflowStepID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "workflowStepId", workflowStepID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/workflow/steps/%s/delayedRouting", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateEnvelopeDelayedRoutingDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewUpdateEnvelopeDelayedRoutingDefinitionRequest(server string, accountID string, envelopeID string, workflowStepID string, body UpdateEnvelopeDelayedRoutingDefinitionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateEnvelopeDelayedRoutingDefinitionRequestWithBody(server, accountID, envelopeID, workflowStepID, "application/json", bodyReader)
+}
+
+// NewUpdateEnvelopeDelayedRoutingDefinitionRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewUpdateEnvelopeDelayedRoutingDefinitionRequestWithBody(server string, accountID string, envelopeID string, workflowStepID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "workflowStepId", workflowStepID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/workflow/steps/%s/delayedRouting", pathParam0, pathParam1, pathParam2)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -6319,6 +8537,11 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	CreateEnvelopeWithResponse(ctx context.Context, accountID string, params *CreateEnvelopeParams, body CreateEnvelopeJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnvelopeResponse, error)
 
+	// GetSharedEnvelopesWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/shared (the `GetSharedEnvelopes` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetSharedEnvelopesWithResponse(ctx context.Context, accountID string, params *GetSharedEnvelopesParams, reqEditors ...RequestEditorFn) (*GetSharedEnvelopesResponse, error)
+
 	// ListStatusWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/status (the `ListStatus` operationId) request,
 	// with any type of body and a specified content type.
 	//
@@ -6427,7 +8650,17 @@ type ClientWithResponsesInterface interface {
 	// ListAuditEventsWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/audit_events (the `ListAuditEvents` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	ListAuditEventsWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
+	ListAuditEventsWithResponse(ctx context.Context, accountID string, envelopeID string, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
+
+	// CreateEnvelopeCommentsWithBodyWithResponse performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments (the `CreateEnvelopeComments` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	CreateEnvelopeCommentsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnvelopeCommentsResponse, error)
+
+	// CreateEnvelopeCommentsWithResponse performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments (the `CreateEnvelopeComments` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	CreateEnvelopeCommentsWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopeCommentsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnvelopeCommentsResponse, error)
 
 	// GetCommentsTranscriptWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments/transcript (the `GetCommentsTranscript` operationId) request.
 	//
@@ -6468,6 +8701,11 @@ type ClientWithResponsesInterface interface {
 	// UpdateCustomFieldsWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields (the `UpdateCustomFields` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	UpdateCustomFieldsWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCustomFieldsResponse, error)
+
+	// GetApplianceInfoWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/display_appliance_info (the `GetApplianceInfo` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetApplianceInfoWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetApplianceInfoResponse, error)
 
 	// GetDocumentPageImagesWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages (the `GetDocumentPageImages` operationId) request.
 	//
@@ -6631,15 +8869,71 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	UpdateRecipientSignatureImageWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRecipientSignatureImageResponse, error)
 
+	// DeleteEnvelopesSharesWithBodyWithResponse performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares (the `DeleteEnvelopesShares` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteEnvelopesSharesWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteEnvelopesSharesResponse, error)
+
+	// DeleteEnvelopesSharesWithResponse performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares (the `DeleteEnvelopesShares` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	DeleteEnvelopesSharesWithResponse(ctx context.Context, accountID string, envelopeID string, body DeleteEnvelopesSharesJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteEnvelopesSharesResponse, error)
+
+	// GetEnvelopesSharesWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares (the `GetEnvelopesShares` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetEnvelopesSharesWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetEnvelopesSharesResponse, error)
+
+	// CreateEnvelopesSharesWithBodyWithResponse performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares (the `CreateEnvelopesShares` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	CreateEnvelopesSharesWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnvelopesSharesResponse, error)
+
+	// CreateEnvelopesSharesWithResponse performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares (the `CreateEnvelopesShares` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	CreateEnvelopesSharesWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopesSharesJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnvelopesSharesResponse, error)
+
+	// UpdateEnvelopesSharesWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares (the `UpdateEnvelopesShares` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateEnvelopesSharesWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopesSharesResponse, error)
+
+	// UpdateEnvelopesSharesWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares (the `UpdateEnvelopesShares` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateEnvelopesSharesWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateEnvelopesSharesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopesSharesResponse, error)
+
+	// DeleteEnvelopesShareWithResponse performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId} (the `DeleteEnvelopesShare` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteEnvelopesShareWithResponse(ctx context.Context, accountID string, envelopeID string, shareID string, reqEditors ...RequestEditorFn) (*DeleteEnvelopesShareResponse, error)
+
+	// GetEnvelopesShareWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId} (the `GetEnvelopesShare` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetEnvelopesShareWithResponse(ctx context.Context, accountID string, envelopeID string, shareID string, reqEditors ...RequestEditorFn) (*GetEnvelopesShareResponse, error)
+
+	// UpdateEnvelopesShareWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId} (the `UpdateEnvelopesShare` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateEnvelopesShareWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, shareID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopesShareResponse, error)
+
+	// UpdateEnvelopesShareWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId} (the `UpdateEnvelopesShare` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateEnvelopesShareWithResponse(ctx context.Context, accountID string, envelopeID string, shareID string, body UpdateEnvelopesShareJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopesShareResponse, error)
+
 	// GetTabsBlobWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob (the `GetTabsBlob` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetTabsBlobWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetTabsBlobResponse, error)
 
-	// PutTabsBlobWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob (the `PutTabsBlob` operationId) request.
+	// PutTabsBlobWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob (the `PutTabsBlob` operationId) request,
+	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	PutTabsBlobWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*PutTabsBlobResponse, error)
+	PutTabsBlobWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutTabsBlobResponse, error)
 
 	// ListTemplatesWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates (the `ListTemplates` operationId) request.
 	//
@@ -6675,11 +8969,82 @@ type ClientWithResponsesInterface interface {
 	// UpdateEnvelopeWorkflowDefinitionWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow (the `UpdateEnvelopeWorkflowDefinition` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	UpdateEnvelopeWorkflowDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateEnvelopeWorkflowDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopeWorkflowDefinitionResponse, error)
+
+	// DeleteEnvelopeScheduledSendingDefinitionWithResponse performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending (the `DeleteEnvelopeScheduledSendingDefinition` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteEnvelopeScheduledSendingDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*DeleteEnvelopeScheduledSendingDefinitionResponse, error)
+
+	// GetEnvelopeScheduledSendingDefinitionWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending (the `GetEnvelopeScheduledSendingDefinition` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetEnvelopeScheduledSendingDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetEnvelopeScheduledSendingDefinitionResponse, error)
+
+	// UpdateEnvelopeScheduledSendingDefinitionWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending (the `UpdateEnvelopeScheduledSendingDefinition` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateEnvelopeScheduledSendingDefinitionWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopeScheduledSendingDefinitionResponse, error)
+
+	// UpdateEnvelopeScheduledSendingDefinitionWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending (the `UpdateEnvelopeScheduledSendingDefinition` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateEnvelopeScheduledSendingDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateEnvelopeScheduledSendingDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopeScheduledSendingDefinitionResponse, error)
+
+	// CreateEnvelopeWorkflowStepDefinitionWithBodyWithResponse performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps (the `CreateEnvelopeWorkflowStepDefinition` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	CreateEnvelopeWorkflowStepDefinitionWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnvelopeWorkflowStepDefinitionResponse, error)
+
+	// CreateEnvelopeWorkflowStepDefinitionWithResponse performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps (the `CreateEnvelopeWorkflowStepDefinition` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	CreateEnvelopeWorkflowStepDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopeWorkflowStepDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnvelopeWorkflowStepDefinitionResponse, error)
+
+	// DeleteEnvelopeWorkflowStepDefinitionWithResponse performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId} (the `DeleteEnvelopeWorkflowStepDefinition` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteEnvelopeWorkflowStepDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, workflowStepID string, reqEditors ...RequestEditorFn) (*DeleteEnvelopeWorkflowStepDefinitionResponse, error)
+
+	// GetEnvelopeWorkflowStepDefinitionWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId} (the `GetEnvelopeWorkflowStepDefinition` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetEnvelopeWorkflowStepDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, workflowStepID string, reqEditors ...RequestEditorFn) (*GetEnvelopeWorkflowStepDefinitionResponse, error)
+
+	// UpdateEnvelopeWorkflowStepDefinitionWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId} (the `UpdateEnvelopeWorkflowStepDefinition` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateEnvelopeWorkflowStepDefinitionWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, workflowStepID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopeWorkflowStepDefinitionResponse, error)
+
+	// UpdateEnvelopeWorkflowStepDefinitionWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId} (the `UpdateEnvelopeWorkflowStepDefinition` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateEnvelopeWorkflowStepDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, workflowStepID string, body UpdateEnvelopeWorkflowStepDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopeWorkflowStepDefinitionResponse, error)
+
+	// DeleteEnvelopeDelayedRoutingDefinitionWithResponse performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting (the `DeleteEnvelopeDelayedRoutingDefinition` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteEnvelopeDelayedRoutingDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, workflowStepID string, reqEditors ...RequestEditorFn) (*DeleteEnvelopeDelayedRoutingDefinitionResponse, error)
+
+	// GetEnvelopeDelayedRoutingDefinitionWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting (the `GetEnvelopeDelayedRoutingDefinition` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetEnvelopeDelayedRoutingDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, workflowStepID string, reqEditors ...RequestEditorFn) (*GetEnvelopeDelayedRoutingDefinitionResponse, error)
+
+	// UpdateEnvelopeDelayedRoutingDefinitionWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting (the `UpdateEnvelopeDelayedRoutingDefinition` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateEnvelopeDelayedRoutingDefinitionWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, workflowStepID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopeDelayedRoutingDefinitionResponse, error)
+
+	// UpdateEnvelopeDelayedRoutingDefinitionWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting (the `UpdateEnvelopeDelayedRoutingDefinition` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateEnvelopeDelayedRoutingDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, workflowStepID string, body UpdateEnvelopeDelayedRoutingDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopeDelayedRoutingDefinitionResponse, error)
 }
 
 // CreateChunkedUploadResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ChunkedUploads:createChunkedUpload (POST /v2.1/accounts/{accountId}/chunked_uploads).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/createchunkedupload/
 type CreateChunkedUploadResponse struct {
 	Body         []byte
@@ -6732,6 +9097,7 @@ func (r CreateChunkedUploadResponse) ContentType() string {
 // DeleteChunkedUploadResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ChunkedUploads:deleteChunkedUpload (DELETE /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/deletechunkedupload/
 type DeleteChunkedUploadResponse struct {
 	Body         []byte
@@ -6784,6 +9150,7 @@ func (r DeleteChunkedUploadResponse) ContentType() string {
 // GetChunkedUploadResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ChunkedUploads:getChunkedUpload (GET /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/getchunkedupload/
 type GetChunkedUploadResponse struct {
 	Body         []byte
@@ -6836,6 +9203,7 @@ func (r GetChunkedUploadResponse) ContentType() string {
 // UpdateChunkedUploadResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUpload (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkedupload/
 type UpdateChunkedUploadResponse struct {
 	Body         []byte
@@ -6888,6 +9256,7 @@ func (r UpdateChunkedUploadResponse) ContentType() string {
 // UpdateChunkedUploadPartResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUploadPart (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}/{chunkedUploadPartSeq}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkeduploadpart/
 type UpdateChunkedUploadPartResponse struct {
 	Body         []byte
@@ -6940,6 +9309,7 @@ func (r UpdateChunkedUploadPartResponse) ContentType() string {
 // ListStatusChangesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:listStatusChanges (GET /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatuschanges/
 type ListStatusChangesResponse struct {
 	Body         []byte
@@ -6992,6 +9362,7 @@ func (r ListStatusChangesResponse) ContentType() string {
 // CreateEnvelopeResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 type CreateEnvelopeResponse struct {
 	Body         []byte
@@ -7041,9 +9412,63 @@ func (r CreateEnvelopeResponse) ContentType() string {
 	return ""
 }
 
+// GetSharedEnvelopesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:getSharedEnvelopes (GET /v2.1/accounts/{accountId}/envelopes/shared).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type GetSharedEnvelopesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.EnvelopesInformation
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSharedEnvelopesResponse) GetJSON200() *externalRef0.EnvelopesInformation {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetSharedEnvelopesResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSharedEnvelopesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSharedEnvelopesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSharedEnvelopesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSharedEnvelopesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListStatusResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 type ListStatusResponse struct {
 	Body         []byte
@@ -7096,6 +9521,7 @@ func (r ListStatusResponse) ContentType() string {
 // GetEnvelopeTransferRulesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:get (GET /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/get/
 type GetEnvelopeTransferRulesResponse struct {
 	Body         []byte
@@ -7148,6 +9574,7 @@ func (r GetEnvelopeTransferRulesResponse) ContentType() string {
 // CreateEnvelopeTransferRulesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:create (POST /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/create/
 type CreateEnvelopeTransferRulesResponse struct {
 	Body         []byte
@@ -7200,6 +9627,7 @@ func (r CreateEnvelopeTransferRulesResponse) ContentType() string {
 // UpdateEnvelopeTransferRulesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:update (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/update/
 type UpdateEnvelopeTransferRulesResponse struct {
 	Body         []byte
@@ -7252,6 +9680,7 @@ func (r UpdateEnvelopeTransferRulesResponse) ContentType() string {
 // DeleteEnvelopeTransferRuleResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:delete (DELETE /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/delete/
 type DeleteEnvelopeTransferRuleResponse struct {
 	Body         []byte
@@ -7297,6 +9726,7 @@ func (r DeleteEnvelopeTransferRuleResponse) ContentType() string {
 // UpdateEnvelopeTransferRuleResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:updateEnvelopeTransferRule (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/updateenvelopetransferrule/
 type UpdateEnvelopeTransferRuleResponse struct {
 	Body         []byte
@@ -7349,6 +9779,7 @@ func (r UpdateEnvelopeTransferRuleResponse) ContentType() string {
 // GetEnvelopeResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:getEnvelope (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getenvelope/
 type GetEnvelopeResponse struct {
 	Body         []byte
@@ -7401,6 +9832,7 @@ func (r GetEnvelopeResponse) ContentType() string {
 // UpdateEnvelopeResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 type UpdateEnvelopeResponse struct {
 	Body         []byte
@@ -7453,6 +9885,7 @@ func (r UpdateEnvelopeResponse) ContentType() string {
 // DeleteAttachmentsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeAttachments:deleteAttachments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/deleteattachments/
 type DeleteAttachmentsResponse struct {
 	Body         []byte
@@ -7505,6 +9938,7 @@ func (r DeleteAttachmentsResponse) ContentType() string {
 // GetAttachmentsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachments (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachments/
 type GetAttachmentsResponse struct {
 	Body         []byte
@@ -7557,6 +9991,7 @@ func (r GetAttachmentsResponse) ContentType() string {
 // PutAttachmentsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachments/
 type PutAttachmentsResponse struct {
 	Body         []byte
@@ -7609,6 +10044,7 @@ func (r PutAttachmentsResponse) ContentType() string {
 // GetAttachmentResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachment (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachment/
 type GetAttachmentResponse struct {
 	Body         []byte
@@ -7654,6 +10090,7 @@ func (r GetAttachmentResponse) ContentType() string {
 // PutAttachmentResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
 type PutAttachmentResponse struct {
 	Body         []byte
@@ -7706,6 +10143,7 @@ func (r PutAttachmentResponse) ContentType() string {
 // ListAuditEventsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:listAuditEvents (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/audit_events).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/listauditevents/
 type ListAuditEventsResponse struct {
 	Body         []byte
@@ -7755,9 +10193,63 @@ func (r ListAuditEventsResponse) ContentType() string {
 	return ""
 }
 
+// CreateEnvelopeCommentsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type CreateEnvelopeCommentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.CommentHistoryResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateEnvelopeCommentsResponse) GetJSON200() *externalRef0.CommentHistoryResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateEnvelopeCommentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateEnvelopeCommentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateEnvelopeCommentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateEnvelopeCommentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateEnvelopeCommentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetCommentsTranscriptResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Comments:getCommentsTranscript (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments/transcript).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/comments/getcommentstranscript/
 type GetCommentsTranscriptResponse struct {
 	Body         []byte
@@ -7803,6 +10295,7 @@ func (r GetCommentsTranscriptResponse) ContentType() string {
 // DeleteCustomFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
 type DeleteCustomFieldsResponse struct {
 	Body         []byte
@@ -7855,6 +10348,7 @@ func (r DeleteCustomFieldsResponse) ContentType() string {
 // ListCustomFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/listcustomfields/
 type ListCustomFieldsResponse struct {
 	Body         []byte
@@ -7907,6 +10401,7 @@ func (r ListCustomFieldsResponse) ContentType() string {
 // CreateCustomFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
 type CreateCustomFieldsResponse struct {
 	Body         []byte
@@ -7959,6 +10454,7 @@ func (r CreateCustomFieldsResponse) ContentType() string {
 // UpdateCustomFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
 type UpdateCustomFieldsResponse struct {
 	Body         []byte
@@ -8008,9 +10504,63 @@ func (r UpdateCustomFieldsResponse) ContentType() string {
 	return ""
 }
 
+// GetApplianceInfoResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation EnvelopeAppliance:getApplianceInfo (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/display_appliance_info).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type GetApplianceInfoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.DisplayApplianceInfo
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApplianceInfoResponse) GetJSON200() *externalRef0.DisplayApplianceInfo {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetApplianceInfoResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApplianceInfoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApplianceInfoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApplianceInfoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApplianceInfoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetDocumentPageImagesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
 type GetDocumentPageImagesResponse struct {
 	Body         []byte
@@ -8063,6 +10613,7 @@ func (r GetDocumentPageImagesResponse) ContentType() string {
 // DeleteDocumentPageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
 type DeleteDocumentPageResponse struct {
 	Body         []byte
@@ -8108,6 +10659,7 @@ func (r DeleteDocumentPageResponse) ContentType() string {
 // GetDocumentPageImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
 type GetDocumentPageImageResponse struct {
 	Body         []byte
@@ -8153,6 +10705,7 @@ func (r GetDocumentPageImageResponse) ContentType() string {
 // RotateDocumentPageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
 type RotateDocumentPageResponse struct {
 	Body         []byte
@@ -8198,6 +10751,7 @@ func (r RotateDocumentPageResponse) ContentType() string {
 // ListTemplatesForDocumentResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplatesForDocument (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplatesfordocument/
 type ListTemplatesForDocumentResponse struct {
 	Body         []byte
@@ -8250,6 +10804,7 @@ func (r ListTemplatesForDocumentResponse) ContentType() string {
 // ApplyTemplateToDocumentResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 type ApplyTemplateToDocumentResponse struct {
 	Body         []byte
@@ -8302,6 +10857,7 @@ func (r ApplyTemplateToDocumentResponse) ContentType() string {
 // DeleteTemplatesFromDocumentResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTemplates:deleteTemplatesFromDocument (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/deletetemplatesfromdocument/
 type DeleteTemplatesFromDocumentResponse struct {
 	Body         []byte
@@ -8347,6 +10903,7 @@ func (r DeleteTemplatesFromDocumentResponse) ContentType() string {
 // DeleteEmailSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:deleteEmailSettings (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/deleteemailsettings/
 type DeleteEmailSettingsResponse struct {
 	Body         []byte
@@ -8399,6 +10956,7 @@ func (r DeleteEmailSettingsResponse) ContentType() string {
 // GetEmailSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:getEmailSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/getemailsettings/
 type GetEmailSettingsResponse struct {
 	Body         []byte
@@ -8451,6 +11009,7 @@ func (r GetEmailSettingsResponse) ContentType() string {
 // CreateEmailSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
 type CreateEmailSettingsResponse struct {
 	Body         []byte
@@ -8503,6 +11062,7 @@ func (r CreateEmailSettingsResponse) ContentType() string {
 // UpdateEmailSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
 type UpdateEmailSettingsResponse struct {
 	Body         []byte
@@ -8555,6 +11115,7 @@ func (r UpdateEmailSettingsResponse) ContentType() string {
 // GetFormDataResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeFormData:getFormData (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/form_data).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeformdata/getformdata/
 type GetFormDataResponse struct {
 	Body         []byte
@@ -8607,6 +11168,7 @@ func (r GetFormDataResponse) ContentType() string {
 // DeleteLockResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/deletelock/
 type DeleteLockResponse struct {
 	Body         []byte
@@ -8659,6 +11221,7 @@ func (r DeleteLockResponse) ContentType() string {
 // GetLockResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeLocks:getLock (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/getlock/
 type GetLockResponse struct {
 	Body         []byte
@@ -8711,6 +11274,7 @@ func (r GetLockResponse) ContentType() string {
 // CreateLockResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeLocks:createLock (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/createlock/
 type CreateLockResponse struct {
 	Body         []byte
@@ -8763,6 +11327,7 @@ func (r CreateLockResponse) ContentType() string {
 // UpdateLockResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeLocks:updateLock (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/updatelock/
 type UpdateLockResponse struct {
 	Body         []byte
@@ -8815,6 +11380,7 @@ func (r UpdateLockResponse) ContentType() string {
 // GetNotificationSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:getNotificationSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getnotificationsettings/
 type GetNotificationSettingsResponse struct {
 	Body         []byte
@@ -8867,6 +11433,7 @@ func (r GetNotificationSettingsResponse) ContentType() string {
 // UpdateNotificationSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
 type UpdateNotificationSettingsResponse struct {
 	Body         []byte
@@ -8919,6 +11486,7 @@ func (r UpdateNotificationSettingsResponse) ContentType() string {
 // GetConsumerDisclosureDefaultResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosuredefault/
 type GetConsumerDisclosureDefaultResponse struct {
 	Body         []byte
@@ -8971,6 +11539,7 @@ func (r GetConsumerDisclosureDefaultResponse) ContentType() string {
 // GetConsumerDisclosureResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosure/
 type GetConsumerDisclosureResponse struct {
 	Body         []byte
@@ -9023,6 +11592,7 @@ func (r GetConsumerDisclosureResponse) ContentType() string {
 // GetRecipientInitialsImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:getRecipientInitialsImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientinitialsimage/
 type GetRecipientInitialsImageResponse struct {
 	Body         []byte
@@ -9068,6 +11638,7 @@ func (r GetRecipientInitialsImageResponse) ContentType() string {
 // UpdateRecipientInitialsImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientInitialsImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientinitialsimage/
 type UpdateRecipientInitialsImageResponse struct {
 	Body         []byte
@@ -9113,6 +11684,7 @@ func (r UpdateRecipientInitialsImageResponse) ContentType() string {
 // GetRecipientSignatureResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignature (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignature/
 type GetRecipientSignatureResponse struct {
 	Body         []byte
@@ -9165,6 +11737,7 @@ func (r GetRecipientSignatureResponse) ContentType() string {
 // GetRecipientSignatureImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignatureImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignatureimage/
 type GetRecipientSignatureImageResponse struct {
 	Body         []byte
@@ -9210,6 +11783,7 @@ func (r GetRecipientSignatureImageResponse) ContentType() string {
 // UpdateRecipientSignatureImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientSignatureImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientsignatureimage/
 type UpdateRecipientSignatureImageResponse struct {
 	Body         []byte
@@ -9252,9 +11826,367 @@ func (r UpdateRecipientSignatureImageResponse) ContentType() string {
 	return ""
 }
 
+// DeleteEnvelopesSharesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopesShares (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type DeleteEnvelopesSharesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteEnvelopesSharesResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteEnvelopesSharesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteEnvelopesSharesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteEnvelopesSharesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteEnvelopesSharesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetEnvelopesSharesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopesShares (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type GetEnvelopesSharesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.EnvelopesSharesResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEnvelopesSharesResponse) GetJSON200() *externalRef0.EnvelopesSharesResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetEnvelopesSharesResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEnvelopesSharesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEnvelopesSharesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEnvelopesSharesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEnvelopesSharesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateEnvelopesSharesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopesShares (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type CreateEnvelopesSharesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.EnvelopesSharesResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateEnvelopesSharesResponse) GetJSON200() *externalRef0.EnvelopesSharesResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateEnvelopesSharesResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateEnvelopesSharesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateEnvelopesSharesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateEnvelopesSharesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateEnvelopesSharesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateEnvelopesSharesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopesShares (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type UpdateEnvelopesSharesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.EnvelopesSharesResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateEnvelopesSharesResponse) GetJSON200() *externalRef0.EnvelopesSharesResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateEnvelopesSharesResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateEnvelopesSharesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateEnvelopesSharesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateEnvelopesSharesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateEnvelopesSharesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteEnvelopesShareResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopesShare (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type DeleteEnvelopesShareResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteEnvelopesShareResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteEnvelopesShareResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteEnvelopesShareResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteEnvelopesShareResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteEnvelopesShareResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetEnvelopesShareResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopesShare (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type GetEnvelopesShareResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.EnvelopesShareResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEnvelopesShareResponse) GetJSON200() *externalRef0.EnvelopesShareResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetEnvelopesShareResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEnvelopesShareResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEnvelopesShareResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEnvelopesShareResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEnvelopesShareResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateEnvelopesShareResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopesShare (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type UpdateEnvelopesShareResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.EnvelopesShareResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateEnvelopesShareResponse) GetJSON200() *externalRef0.EnvelopesShareResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateEnvelopesShareResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateEnvelopesShareResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateEnvelopesShareResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateEnvelopesShareResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateEnvelopesShareResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetTabsBlobResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TabsBlob:getTabsBlob (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/gettabsblob/
 type GetTabsBlobResponse struct {
 	Body         []byte
@@ -9300,6 +12232,7 @@ func (r GetTabsBlobResponse) ContentType() string {
 // PutTabsBlobResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TabsBlob:putTabsBlob (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/puttabsblob/
 type PutTabsBlobResponse struct {
 	Body         []byte
@@ -9345,6 +12278,7 @@ func (r PutTabsBlobResponse) ContentType() string {
 // ListTemplatesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplates (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplates/
 type ListTemplatesResponse struct {
 	Body         []byte
@@ -9397,6 +12331,7 @@ func (r ListTemplatesResponse) ContentType() string {
 // ApplyTemplateResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 type ApplyTemplateResponse struct {
 	Body         []byte
@@ -9449,6 +12384,7 @@ func (r ApplyTemplateResponse) ContentType() string {
 // DeleteEnvelopeWorkflowDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:deleteEnvelopeWorkflowDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/deleteenvelopeworkflowdefinition/
 type DeleteEnvelopeWorkflowDefinitionResponse struct {
 	Body         []byte
@@ -9494,6 +12430,7 @@ func (r DeleteEnvelopeWorkflowDefinitionResponse) ContentType() string {
 // GetEnvelopeWorkflowDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:getEnvelopeWorkflowDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/getenvelopeworkflowdefinition/
 type GetEnvelopeWorkflowDefinitionResponse struct {
 	Body         []byte
@@ -9546,6 +12483,7 @@ func (r GetEnvelopeWorkflowDefinitionResponse) ContentType() string {
 // UpdateEnvelopeWorkflowDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
 type UpdateEnvelopeWorkflowDefinitionResponse struct {
 	Body         []byte
@@ -9595,9 +12533,519 @@ func (r UpdateEnvelopeWorkflowDefinitionResponse) ContentType() string {
 	return ""
 }
 
+// DeleteEnvelopeScheduledSendingDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopeScheduledSendingDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type DeleteEnvelopeScheduledSendingDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteEnvelopeScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteEnvelopeScheduledSendingDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteEnvelopeScheduledSendingDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteEnvelopeScheduledSendingDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteEnvelopeScheduledSendingDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetEnvelopeScheduledSendingDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeScheduledSendingDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type GetEnvelopeScheduledSendingDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.ScheduledSendingAPIModel
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEnvelopeScheduledSendingDefinitionResponse) GetJSON200() *externalRef0.ScheduledSendingAPIModel {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetEnvelopeScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEnvelopeScheduledSendingDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEnvelopeScheduledSendingDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEnvelopeScheduledSendingDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEnvelopeScheduledSendingDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateEnvelopeScheduledSendingDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type UpdateEnvelopeScheduledSendingDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.ScheduledSendingAPIModel
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateEnvelopeScheduledSendingDefinitionResponse) GetJSON200() *externalRef0.ScheduledSendingAPIModel {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateEnvelopeScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateEnvelopeScheduledSendingDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateEnvelopeScheduledSendingDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateEnvelopeScheduledSendingDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateEnvelopeScheduledSendingDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateEnvelopeWorkflowStepDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type CreateEnvelopeWorkflowStepDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.WorkflowStep
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateEnvelopeWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateEnvelopeWorkflowStepDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateEnvelopeWorkflowStepDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateEnvelopeWorkflowStepDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateEnvelopeWorkflowStepDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteEnvelopeWorkflowStepDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopeWorkflowStepDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type DeleteEnvelopeWorkflowStepDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteEnvelopeWorkflowStepDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteEnvelopeWorkflowStepDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteEnvelopeWorkflowStepDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteEnvelopeWorkflowStepDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetEnvelopeWorkflowStepDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeWorkflowStepDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type GetEnvelopeWorkflowStepDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.WorkflowStep
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEnvelopeWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEnvelopeWorkflowStepDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEnvelopeWorkflowStepDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEnvelopeWorkflowStepDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEnvelopeWorkflowStepDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateEnvelopeWorkflowStepDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type UpdateEnvelopeWorkflowStepDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.WorkflowStep
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateEnvelopeWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateEnvelopeWorkflowStepDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateEnvelopeWorkflowStepDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateEnvelopeWorkflowStepDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateEnvelopeWorkflowStepDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteEnvelopeDelayedRoutingDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopeDelayedRoutingDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type DeleteEnvelopeDelayedRoutingDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteEnvelopeDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteEnvelopeDelayedRoutingDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteEnvelopeDelayedRoutingDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteEnvelopeDelayedRoutingDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteEnvelopeDelayedRoutingDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetEnvelopeDelayedRoutingDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeDelayedRoutingDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type GetEnvelopeDelayedRoutingDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.DelayedRoutingAPIModel
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEnvelopeDelayedRoutingDefinitionResponse) GetJSON200() *externalRef0.DelayedRoutingAPIModel {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetEnvelopeDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEnvelopeDelayedRoutingDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEnvelopeDelayedRoutingDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEnvelopeDelayedRoutingDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEnvelopeDelayedRoutingDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateEnvelopeDelayedRoutingDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type UpdateEnvelopeDelayedRoutingDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.DelayedRoutingAPIModel
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateEnvelopeDelayedRoutingDefinitionResponse) GetJSON200() *externalRef0.DelayedRoutingAPIModel {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateEnvelopeDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateEnvelopeDelayedRoutingDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateEnvelopeDelayedRoutingDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateEnvelopeDelayedRoutingDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateEnvelopeDelayedRoutingDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CreateChunkedUploadWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation ChunkedUploads:createChunkedUpload (POST /v2.1/accounts/{accountId}/chunked_uploads).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/createchunkedupload/
 func (c *ClientWithResponses) CreateChunkedUploadWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateChunkedUploadResponse, error) {
 	rsp, err := c.CreateChunkedUploadWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -9610,6 +13058,7 @@ func (c *ClientWithResponses) CreateChunkedUploadWithBodyWithResponse(ctx contex
 // CreateChunkedUploadWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ChunkedUploads:createChunkedUpload (POST /v2.1/accounts/{accountId}/chunked_uploads).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/createchunkedupload/
 func (c *ClientWithResponses) CreateChunkedUploadWithResponse(ctx context.Context, accountID string, body CreateChunkedUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateChunkedUploadResponse, error) {
 	rsp, err := c.CreateChunkedUpload(ctx, accountID, body, reqEditors...)
@@ -9622,6 +13071,7 @@ func (c *ClientWithResponses) CreateChunkedUploadWithResponse(ctx context.Contex
 // DeleteChunkedUploadWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ChunkedUploads:deleteChunkedUpload (DELETE /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/deletechunkedupload/
 func (c *ClientWithResponses) DeleteChunkedUploadWithResponse(ctx context.Context, accountID string, chunkedUploadID string, reqEditors ...RequestEditorFn) (*DeleteChunkedUploadResponse, error) {
 	rsp, err := c.DeleteChunkedUpload(ctx, accountID, chunkedUploadID, reqEditors...)
@@ -9634,6 +13084,7 @@ func (c *ClientWithResponses) DeleteChunkedUploadWithResponse(ctx context.Contex
 // GetChunkedUploadWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ChunkedUploads:getChunkedUpload (GET /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/getchunkedupload/
 func (c *ClientWithResponses) GetChunkedUploadWithResponse(ctx context.Context, accountID string, chunkedUploadID string, params *GetChunkedUploadParams, reqEditors ...RequestEditorFn) (*GetChunkedUploadResponse, error) {
 	rsp, err := c.GetChunkedUpload(ctx, accountID, chunkedUploadID, params, reqEditors...)
@@ -9646,6 +13097,7 @@ func (c *ClientWithResponses) GetChunkedUploadWithResponse(ctx context.Context, 
 // UpdateChunkedUploadWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUpload (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkedupload/
 func (c *ClientWithResponses) UpdateChunkedUploadWithResponse(ctx context.Context, accountID string, chunkedUploadID string, params *UpdateChunkedUploadParams, reqEditors ...RequestEditorFn) (*UpdateChunkedUploadResponse, error) {
 	rsp, err := c.UpdateChunkedUpload(ctx, accountID, chunkedUploadID, params, reqEditors...)
@@ -9658,6 +13110,7 @@ func (c *ClientWithResponses) UpdateChunkedUploadWithResponse(ctx context.Contex
 // UpdateChunkedUploadPartWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUploadPart (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}/{chunkedUploadPartSeq}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkeduploadpart/
 func (c *ClientWithResponses) UpdateChunkedUploadPartWithBodyWithResponse(ctx context.Context, accountID string, chunkedUploadID string, chunkedUploadPartSeq string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateChunkedUploadPartResponse, error) {
 	rsp, err := c.UpdateChunkedUploadPartWithBody(ctx, accountID, chunkedUploadID, chunkedUploadPartSeq, contentType, body, reqEditors...)
@@ -9670,6 +13123,7 @@ func (c *ClientWithResponses) UpdateChunkedUploadPartWithBodyWithResponse(ctx co
 // UpdateChunkedUploadPartWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUploadPart (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}/{chunkedUploadPartSeq}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkeduploadpart/
 func (c *ClientWithResponses) UpdateChunkedUploadPartWithResponse(ctx context.Context, accountID string, chunkedUploadID string, chunkedUploadPartSeq string, body UpdateChunkedUploadPartJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateChunkedUploadPartResponse, error) {
 	rsp, err := c.UpdateChunkedUploadPart(ctx, accountID, chunkedUploadID, chunkedUploadPartSeq, body, reqEditors...)
@@ -9682,6 +13136,7 @@ func (c *ClientWithResponses) UpdateChunkedUploadPartWithResponse(ctx context.Co
 // ListStatusChangesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:listStatusChanges (GET /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatuschanges/
 func (c *ClientWithResponses) ListStatusChangesWithResponse(ctx context.Context, accountID string, params *ListStatusChangesParams, reqEditors ...RequestEditorFn) (*ListStatusChangesResponse, error) {
 	rsp, err := c.ListStatusChanges(ctx, accountID, params, reqEditors...)
@@ -9694,6 +13149,7 @@ func (c *ClientWithResponses) ListStatusChangesWithResponse(ctx context.Context,
 // CreateEnvelopeWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 func (c *ClientWithResponses) CreateEnvelopeWithBodyWithResponse(ctx context.Context, accountID string, params *CreateEnvelopeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnvelopeResponse, error) {
 	rsp, err := c.CreateEnvelopeWithBody(ctx, accountID, params, contentType, body, reqEditors...)
@@ -9706,6 +13162,7 @@ func (c *ClientWithResponses) CreateEnvelopeWithBodyWithResponse(ctx context.Con
 // CreateEnvelopeWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 func (c *ClientWithResponses) CreateEnvelopeWithResponse(ctx context.Context, accountID string, params *CreateEnvelopeParams, body CreateEnvelopeJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnvelopeResponse, error) {
 	rsp, err := c.CreateEnvelope(ctx, accountID, params, body, reqEditors...)
@@ -9715,9 +13172,23 @@ func (c *ClientWithResponses) CreateEnvelopeWithResponse(ctx context.Context, ac
 	return ParseCreateEnvelopeResponse(rsp)
 }
 
+// GetSharedEnvelopesWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:getSharedEnvelopes (GET /v2.1/accounts/{accountId}/envelopes/shared).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) GetSharedEnvelopesWithResponse(ctx context.Context, accountID string, params *GetSharedEnvelopesParams, reqEditors ...RequestEditorFn) (*GetSharedEnvelopesResponse, error) {
+	rsp, err := c.GetSharedEnvelopes(ctx, accountID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSharedEnvelopesResponse(rsp)
+}
+
 // ListStatusWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 func (c *ClientWithResponses) ListStatusWithBodyWithResponse(ctx context.Context, accountID string, params *ListStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ListStatusResponse, error) {
 	rsp, err := c.ListStatusWithBody(ctx, accountID, params, contentType, body, reqEditors...)
@@ -9730,6 +13201,7 @@ func (c *ClientWithResponses) ListStatusWithBodyWithResponse(ctx context.Context
 // ListStatusWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 func (c *ClientWithResponses) ListStatusWithResponse(ctx context.Context, accountID string, params *ListStatusParams, body ListStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*ListStatusResponse, error) {
 	rsp, err := c.ListStatus(ctx, accountID, params, body, reqEditors...)
@@ -9742,6 +13214,7 @@ func (c *ClientWithResponses) ListStatusWithResponse(ctx context.Context, accoun
 // GetEnvelopeTransferRulesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:get (GET /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/get/
 func (c *ClientWithResponses) GetEnvelopeTransferRulesWithResponse(ctx context.Context, accountID string, params *GetEnvelopeTransferRulesParams, reqEditors ...RequestEditorFn) (*GetEnvelopeTransferRulesResponse, error) {
 	rsp, err := c.GetEnvelopeTransferRules(ctx, accountID, params, reqEditors...)
@@ -9754,6 +13227,7 @@ func (c *ClientWithResponses) GetEnvelopeTransferRulesWithResponse(ctx context.C
 // CreateEnvelopeTransferRulesWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:create (POST /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/create/
 func (c *ClientWithResponses) CreateEnvelopeTransferRulesWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnvelopeTransferRulesResponse, error) {
 	rsp, err := c.CreateEnvelopeTransferRulesWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -9766,6 +13240,7 @@ func (c *ClientWithResponses) CreateEnvelopeTransferRulesWithBodyWithResponse(ct
 // CreateEnvelopeTransferRulesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:create (POST /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/create/
 func (c *ClientWithResponses) CreateEnvelopeTransferRulesWithResponse(ctx context.Context, accountID string, body CreateEnvelopeTransferRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnvelopeTransferRulesResponse, error) {
 	rsp, err := c.CreateEnvelopeTransferRules(ctx, accountID, body, reqEditors...)
@@ -9778,6 +13253,7 @@ func (c *ClientWithResponses) CreateEnvelopeTransferRulesWithResponse(ctx contex
 // UpdateEnvelopeTransferRulesWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:update (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/update/
 func (c *ClientWithResponses) UpdateEnvelopeTransferRulesWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopeTransferRulesResponse, error) {
 	rsp, err := c.UpdateEnvelopeTransferRulesWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -9790,6 +13266,7 @@ func (c *ClientWithResponses) UpdateEnvelopeTransferRulesWithBodyWithResponse(ct
 // UpdateEnvelopeTransferRulesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:update (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/update/
 func (c *ClientWithResponses) UpdateEnvelopeTransferRulesWithResponse(ctx context.Context, accountID string, body UpdateEnvelopeTransferRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopeTransferRulesResponse, error) {
 	rsp, err := c.UpdateEnvelopeTransferRules(ctx, accountID, body, reqEditors...)
@@ -9802,6 +13279,7 @@ func (c *ClientWithResponses) UpdateEnvelopeTransferRulesWithResponse(ctx contex
 // DeleteEnvelopeTransferRuleWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:delete (DELETE /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/delete/
 func (c *ClientWithResponses) DeleteEnvelopeTransferRuleWithResponse(ctx context.Context, accountID string, envelopeTransferRuleID string, reqEditors ...RequestEditorFn) (*DeleteEnvelopeTransferRuleResponse, error) {
 	rsp, err := c.DeleteEnvelopeTransferRule(ctx, accountID, envelopeTransferRuleID, reqEditors...)
@@ -9814,6 +13292,7 @@ func (c *ClientWithResponses) DeleteEnvelopeTransferRuleWithResponse(ctx context
 // UpdateEnvelopeTransferRuleWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:updateEnvelopeTransferRule (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/updateenvelopetransferrule/
 func (c *ClientWithResponses) UpdateEnvelopeTransferRuleWithBodyWithResponse(ctx context.Context, accountID string, envelopeTransferRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopeTransferRuleResponse, error) {
 	rsp, err := c.UpdateEnvelopeTransferRuleWithBody(ctx, accountID, envelopeTransferRuleID, contentType, body, reqEditors...)
@@ -9826,6 +13305,7 @@ func (c *ClientWithResponses) UpdateEnvelopeTransferRuleWithBodyWithResponse(ctx
 // UpdateEnvelopeTransferRuleWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:updateEnvelopeTransferRule (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/updateenvelopetransferrule/
 func (c *ClientWithResponses) UpdateEnvelopeTransferRuleWithResponse(ctx context.Context, accountID string, envelopeTransferRuleID string, body UpdateEnvelopeTransferRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopeTransferRuleResponse, error) {
 	rsp, err := c.UpdateEnvelopeTransferRule(ctx, accountID, envelopeTransferRuleID, body, reqEditors...)
@@ -9838,6 +13318,7 @@ func (c *ClientWithResponses) UpdateEnvelopeTransferRuleWithResponse(ctx context
 // GetEnvelopeWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:getEnvelope (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getenvelope/
 func (c *ClientWithResponses) GetEnvelopeWithResponse(ctx context.Context, accountID string, envelopeID string, params *GetEnvelopeParams, reqEditors ...RequestEditorFn) (*GetEnvelopeResponse, error) {
 	rsp, err := c.GetEnvelope(ctx, accountID, envelopeID, params, reqEditors...)
@@ -9850,6 +13331,7 @@ func (c *ClientWithResponses) GetEnvelopeWithResponse(ctx context.Context, accou
 // UpdateEnvelopeWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 func (c *ClientWithResponses) UpdateEnvelopeWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, params *UpdateEnvelopeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopeResponse, error) {
 	rsp, err := c.UpdateEnvelopeWithBody(ctx, accountID, envelopeID, params, contentType, body, reqEditors...)
@@ -9862,6 +13344,7 @@ func (c *ClientWithResponses) UpdateEnvelopeWithBodyWithResponse(ctx context.Con
 // UpdateEnvelopeWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 func (c *ClientWithResponses) UpdateEnvelopeWithResponse(ctx context.Context, accountID string, envelopeID string, params *UpdateEnvelopeParams, body UpdateEnvelopeJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopeResponse, error) {
 	rsp, err := c.UpdateEnvelope(ctx, accountID, envelopeID, params, body, reqEditors...)
@@ -9874,6 +13357,7 @@ func (c *ClientWithResponses) UpdateEnvelopeWithResponse(ctx context.Context, ac
 // DeleteAttachmentsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:deleteAttachments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/deleteattachments/
 func (c *ClientWithResponses) DeleteAttachmentsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteAttachmentsResponse, error) {
 	rsp, err := c.DeleteAttachmentsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -9886,6 +13370,7 @@ func (c *ClientWithResponses) DeleteAttachmentsWithBodyWithResponse(ctx context.
 // DeleteAttachmentsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:deleteAttachments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/deleteattachments/
 func (c *ClientWithResponses) DeleteAttachmentsWithResponse(ctx context.Context, accountID string, envelopeID string, body DeleteAttachmentsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteAttachmentsResponse, error) {
 	rsp, err := c.DeleteAttachments(ctx, accountID, envelopeID, body, reqEditors...)
@@ -9898,6 +13383,7 @@ func (c *ClientWithResponses) DeleteAttachmentsWithResponse(ctx context.Context,
 // GetAttachmentsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachments (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachments/
 func (c *ClientWithResponses) GetAttachmentsWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetAttachmentsResponse, error) {
 	rsp, err := c.GetAttachments(ctx, accountID, envelopeID, reqEditors...)
@@ -9910,6 +13396,7 @@ func (c *ClientWithResponses) GetAttachmentsWithResponse(ctx context.Context, ac
 // PutAttachmentsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachments/
 func (c *ClientWithResponses) PutAttachmentsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutAttachmentsResponse, error) {
 	rsp, err := c.PutAttachmentsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -9922,6 +13409,7 @@ func (c *ClientWithResponses) PutAttachmentsWithBodyWithResponse(ctx context.Con
 // PutAttachmentsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachments/
 func (c *ClientWithResponses) PutAttachmentsWithResponse(ctx context.Context, accountID string, envelopeID string, body PutAttachmentsJSONRequestBody, reqEditors ...RequestEditorFn) (*PutAttachmentsResponse, error) {
 	rsp, err := c.PutAttachments(ctx, accountID, envelopeID, body, reqEditors...)
@@ -9934,6 +13422,7 @@ func (c *ClientWithResponses) PutAttachmentsWithResponse(ctx context.Context, ac
 // GetAttachmentWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachment (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachment/
 func (c *ClientWithResponses) GetAttachmentWithResponse(ctx context.Context, accountID string, envelopeID string, attachmentID string, reqEditors ...RequestEditorFn) (*GetAttachmentResponse, error) {
 	rsp, err := c.GetAttachment(ctx, accountID, envelopeID, attachmentID, reqEditors...)
@@ -9946,6 +13435,7 @@ func (c *ClientWithResponses) GetAttachmentWithResponse(ctx context.Context, acc
 // PutAttachmentWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
 func (c *ClientWithResponses) PutAttachmentWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, attachmentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutAttachmentResponse, error) {
 	rsp, err := c.PutAttachmentWithBody(ctx, accountID, envelopeID, attachmentID, contentType, body, reqEditors...)
@@ -9958,6 +13448,7 @@ func (c *ClientWithResponses) PutAttachmentWithBodyWithResponse(ctx context.Cont
 // PutAttachmentWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
 func (c *ClientWithResponses) PutAttachmentWithResponse(ctx context.Context, accountID string, envelopeID string, attachmentID string, body PutAttachmentJSONRequestBody, reqEditors ...RequestEditorFn) (*PutAttachmentResponse, error) {
 	rsp, err := c.PutAttachment(ctx, accountID, envelopeID, attachmentID, body, reqEditors...)
@@ -9970,18 +13461,46 @@ func (c *ClientWithResponses) PutAttachmentWithResponse(ctx context.Context, acc
 // ListAuditEventsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:listAuditEvents (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/audit_events).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/listauditevents/
-func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error) {
-	rsp, err := c.ListAuditEvents(ctx, accountID, envelopeID, reqEditors...)
+func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, accountID string, envelopeID string, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error) {
+	rsp, err := c.ListAuditEvents(ctx, accountID, envelopeID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParseListAuditEventsResponse(rsp)
 }
 
+// CreateEnvelopeCommentsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) CreateEnvelopeCommentsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnvelopeCommentsResponse, error) {
+	rsp, err := c.CreateEnvelopeCommentsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEnvelopeCommentsResponse(rsp)
+}
+
+// CreateEnvelopeCommentsWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) CreateEnvelopeCommentsWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopeCommentsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnvelopeCommentsResponse, error) {
+	rsp, err := c.CreateEnvelopeComments(ctx, accountID, envelopeID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEnvelopeCommentsResponse(rsp)
+}
+
 // GetCommentsTranscriptWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Comments:getCommentsTranscript (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments/transcript).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/comments/getcommentstranscript/
 func (c *ClientWithResponses) GetCommentsTranscriptWithResponse(ctx context.Context, accountID string, envelopeID string, params *GetCommentsTranscriptParams, reqEditors ...RequestEditorFn) (*GetCommentsTranscriptResponse, error) {
 	rsp, err := c.GetCommentsTranscript(ctx, accountID, envelopeID, params, reqEditors...)
@@ -9994,6 +13513,7 @@ func (c *ClientWithResponses) GetCommentsTranscriptWithResponse(ctx context.Cont
 // DeleteCustomFieldsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
 func (c *ClientWithResponses) DeleteCustomFieldsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteCustomFieldsResponse, error) {
 	rsp, err := c.DeleteCustomFieldsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -10006,6 +13526,7 @@ func (c *ClientWithResponses) DeleteCustomFieldsWithBodyWithResponse(ctx context
 // DeleteCustomFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
 func (c *ClientWithResponses) DeleteCustomFieldsWithResponse(ctx context.Context, accountID string, envelopeID string, body DeleteCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteCustomFieldsResponse, error) {
 	rsp, err := c.DeleteCustomFields(ctx, accountID, envelopeID, body, reqEditors...)
@@ -10018,6 +13539,7 @@ func (c *ClientWithResponses) DeleteCustomFieldsWithResponse(ctx context.Context
 // ListCustomFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/listcustomfields/
 func (c *ClientWithResponses) ListCustomFieldsWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*ListCustomFieldsResponse, error) {
 	rsp, err := c.ListCustomFields(ctx, accountID, envelopeID, reqEditors...)
@@ -10030,6 +13552,7 @@ func (c *ClientWithResponses) ListCustomFieldsWithResponse(ctx context.Context, 
 // CreateCustomFieldsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
 func (c *ClientWithResponses) CreateCustomFieldsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCustomFieldsResponse, error) {
 	rsp, err := c.CreateCustomFieldsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -10042,6 +13565,7 @@ func (c *ClientWithResponses) CreateCustomFieldsWithBodyWithResponse(ctx context
 // CreateCustomFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
 func (c *ClientWithResponses) CreateCustomFieldsWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCustomFieldsResponse, error) {
 	rsp, err := c.CreateCustomFields(ctx, accountID, envelopeID, body, reqEditors...)
@@ -10054,6 +13578,7 @@ func (c *ClientWithResponses) CreateCustomFieldsWithResponse(ctx context.Context
 // UpdateCustomFieldsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
 func (c *ClientWithResponses) UpdateCustomFieldsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCustomFieldsResponse, error) {
 	rsp, err := c.UpdateCustomFieldsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -10066,6 +13591,7 @@ func (c *ClientWithResponses) UpdateCustomFieldsWithBodyWithResponse(ctx context
 // UpdateCustomFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
 func (c *ClientWithResponses) UpdateCustomFieldsWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCustomFieldsResponse, error) {
 	rsp, err := c.UpdateCustomFields(ctx, accountID, envelopeID, body, reqEditors...)
@@ -10075,9 +13601,23 @@ func (c *ClientWithResponses) UpdateCustomFieldsWithResponse(ctx context.Context
 	return ParseUpdateCustomFieldsResponse(rsp)
 }
 
+// GetApplianceInfoWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation EnvelopeAppliance:getApplianceInfo (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/display_appliance_info).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) GetApplianceInfoWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetApplianceInfoResponse, error) {
+	rsp, err := c.GetApplianceInfo(ctx, accountID, envelopeID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApplianceInfoResponse(rsp)
+}
+
 // GetDocumentPageImagesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
 func (c *ClientWithResponses) GetDocumentPageImagesWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentPageImagesParams, reqEditors ...RequestEditorFn) (*GetDocumentPageImagesResponse, error) {
 	rsp, err := c.GetDocumentPageImages(ctx, accountID, envelopeID, documentID, params, reqEditors...)
@@ -10090,6 +13630,7 @@ func (c *ClientWithResponses) GetDocumentPageImagesWithResponse(ctx context.Cont
 // DeleteDocumentPageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
 func (c *ClientWithResponses) DeleteDocumentPageWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, reqEditors ...RequestEditorFn) (*DeleteDocumentPageResponse, error) {
 	rsp, err := c.DeleteDocumentPage(ctx, accountID, envelopeID, documentID, pageNumber, reqEditors...)
@@ -10102,6 +13643,7 @@ func (c *ClientWithResponses) DeleteDocumentPageWithResponse(ctx context.Context
 // GetDocumentPageImageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
 func (c *ClientWithResponses) GetDocumentPageImageWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, params *GetDocumentPageImageParams, reqEditors ...RequestEditorFn) (*GetDocumentPageImageResponse, error) {
 	rsp, err := c.GetDocumentPageImage(ctx, accountID, envelopeID, documentID, pageNumber, params, reqEditors...)
@@ -10114,6 +13656,7 @@ func (c *ClientWithResponses) GetDocumentPageImageWithResponse(ctx context.Conte
 // RotateDocumentPageWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
 func (c *ClientWithResponses) RotateDocumentPageWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateDocumentPageResponse, error) {
 	rsp, err := c.RotateDocumentPageWithBody(ctx, accountID, envelopeID, documentID, pageNumber, contentType, body, reqEditors...)
@@ -10126,6 +13669,7 @@ func (c *ClientWithResponses) RotateDocumentPageWithBodyWithResponse(ctx context
 // RotateDocumentPageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
 func (c *ClientWithResponses) RotateDocumentPageWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateDocumentPageResponse, error) {
 	rsp, err := c.RotateDocumentPage(ctx, accountID, envelopeID, documentID, pageNumber, body, reqEditors...)
@@ -10138,6 +13682,7 @@ func (c *ClientWithResponses) RotateDocumentPageWithResponse(ctx context.Context
 // ListTemplatesForDocumentWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplatesForDocument (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplatesfordocument/
 func (c *ClientWithResponses) ListTemplatesForDocumentWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, params *ListTemplatesForDocumentParams, reqEditors ...RequestEditorFn) (*ListTemplatesForDocumentResponse, error) {
 	rsp, err := c.ListTemplatesForDocument(ctx, accountID, envelopeID, documentID, params, reqEditors...)
@@ -10150,6 +13695,7 @@ func (c *ClientWithResponses) ListTemplatesForDocumentWithResponse(ctx context.C
 // ApplyTemplateToDocumentWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 func (c *ClientWithResponses) ApplyTemplateToDocumentWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, params *ApplyTemplateToDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyTemplateToDocumentResponse, error) {
 	rsp, err := c.ApplyTemplateToDocumentWithBody(ctx, accountID, envelopeID, documentID, params, contentType, body, reqEditors...)
@@ -10162,6 +13708,7 @@ func (c *ClientWithResponses) ApplyTemplateToDocumentWithBodyWithResponse(ctx co
 // ApplyTemplateToDocumentWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 func (c *ClientWithResponses) ApplyTemplateToDocumentWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, params *ApplyTemplateToDocumentParams, body ApplyTemplateToDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyTemplateToDocumentResponse, error) {
 	rsp, err := c.ApplyTemplateToDocument(ctx, accountID, envelopeID, documentID, params, body, reqEditors...)
@@ -10174,6 +13721,7 @@ func (c *ClientWithResponses) ApplyTemplateToDocumentWithResponse(ctx context.Co
 // DeleteTemplatesFromDocumentWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:deleteTemplatesFromDocument (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/deletetemplatesfromdocument/
 func (c *ClientWithResponses) DeleteTemplatesFromDocumentWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, templateID string, reqEditors ...RequestEditorFn) (*DeleteTemplatesFromDocumentResponse, error) {
 	rsp, err := c.DeleteTemplatesFromDocument(ctx, accountID, envelopeID, documentID, templateID, reqEditors...)
@@ -10186,6 +13734,7 @@ func (c *ClientWithResponses) DeleteTemplatesFromDocumentWithResponse(ctx contex
 // DeleteEmailSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:deleteEmailSettings (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/deleteemailsettings/
 func (c *ClientWithResponses) DeleteEmailSettingsWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*DeleteEmailSettingsResponse, error) {
 	rsp, err := c.DeleteEmailSettings(ctx, accountID, envelopeID, reqEditors...)
@@ -10198,6 +13747,7 @@ func (c *ClientWithResponses) DeleteEmailSettingsWithResponse(ctx context.Contex
 // GetEmailSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:getEmailSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/getemailsettings/
 func (c *ClientWithResponses) GetEmailSettingsWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetEmailSettingsResponse, error) {
 	rsp, err := c.GetEmailSettings(ctx, accountID, envelopeID, reqEditors...)
@@ -10210,6 +13760,7 @@ func (c *ClientWithResponses) GetEmailSettingsWithResponse(ctx context.Context, 
 // CreateEmailSettingsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
 func (c *ClientWithResponses) CreateEmailSettingsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEmailSettingsResponse, error) {
 	rsp, err := c.CreateEmailSettingsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -10222,6 +13773,7 @@ func (c *ClientWithResponses) CreateEmailSettingsWithBodyWithResponse(ctx contex
 // CreateEmailSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
 func (c *ClientWithResponses) CreateEmailSettingsWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateEmailSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEmailSettingsResponse, error) {
 	rsp, err := c.CreateEmailSettings(ctx, accountID, envelopeID, body, reqEditors...)
@@ -10234,6 +13786,7 @@ func (c *ClientWithResponses) CreateEmailSettingsWithResponse(ctx context.Contex
 // UpdateEmailSettingsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
 func (c *ClientWithResponses) UpdateEmailSettingsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEmailSettingsResponse, error) {
 	rsp, err := c.UpdateEmailSettingsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -10246,6 +13799,7 @@ func (c *ClientWithResponses) UpdateEmailSettingsWithBodyWithResponse(ctx contex
 // UpdateEmailSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
 func (c *ClientWithResponses) UpdateEmailSettingsWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateEmailSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEmailSettingsResponse, error) {
 	rsp, err := c.UpdateEmailSettings(ctx, accountID, envelopeID, body, reqEditors...)
@@ -10258,6 +13812,7 @@ func (c *ClientWithResponses) UpdateEmailSettingsWithResponse(ctx context.Contex
 // GetFormDataWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeFormData:getFormData (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/form_data).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeformdata/getformdata/
 func (c *ClientWithResponses) GetFormDataWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetFormDataResponse, error) {
 	rsp, err := c.GetFormData(ctx, accountID, envelopeID, reqEditors...)
@@ -10270,6 +13825,7 @@ func (c *ClientWithResponses) GetFormDataWithResponse(ctx context.Context, accou
 // DeleteLockWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/deletelock/
 func (c *ClientWithResponses) DeleteLockWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*DeleteLockResponse, error) {
 	rsp, err := c.DeleteLock(ctx, accountID, envelopeID, reqEditors...)
@@ -10282,6 +13838,7 @@ func (c *ClientWithResponses) DeleteLockWithResponse(ctx context.Context, accoun
 // GetLockWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeLocks:getLock (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/getlock/
 func (c *ClientWithResponses) GetLockWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetLockResponse, error) {
 	rsp, err := c.GetLock(ctx, accountID, envelopeID, reqEditors...)
@@ -10294,6 +13851,7 @@ func (c *ClientWithResponses) GetLockWithResponse(ctx context.Context, accountID
 // CreateLockWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeLocks:createLock (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/createlock/
 func (c *ClientWithResponses) CreateLockWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateLockResponse, error) {
 	rsp, err := c.CreateLockWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -10306,6 +13864,7 @@ func (c *ClientWithResponses) CreateLockWithBodyWithResponse(ctx context.Context
 // CreateLockWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeLocks:createLock (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/createlock/
 func (c *ClientWithResponses) CreateLockWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateLockJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateLockResponse, error) {
 	rsp, err := c.CreateLock(ctx, accountID, envelopeID, body, reqEditors...)
@@ -10318,6 +13877,7 @@ func (c *ClientWithResponses) CreateLockWithResponse(ctx context.Context, accoun
 // UpdateLockWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeLocks:updateLock (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/updatelock/
 func (c *ClientWithResponses) UpdateLockWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateLockResponse, error) {
 	rsp, err := c.UpdateLockWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -10330,6 +13890,7 @@ func (c *ClientWithResponses) UpdateLockWithBodyWithResponse(ctx context.Context
 // UpdateLockWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeLocks:updateLock (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/updatelock/
 func (c *ClientWithResponses) UpdateLockWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateLockJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateLockResponse, error) {
 	rsp, err := c.UpdateLock(ctx, accountID, envelopeID, body, reqEditors...)
@@ -10342,6 +13903,7 @@ func (c *ClientWithResponses) UpdateLockWithResponse(ctx context.Context, accoun
 // GetNotificationSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:getNotificationSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getnotificationsettings/
 func (c *ClientWithResponses) GetNotificationSettingsWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetNotificationSettingsResponse, error) {
 	rsp, err := c.GetNotificationSettings(ctx, accountID, envelopeID, reqEditors...)
@@ -10354,6 +13916,7 @@ func (c *ClientWithResponses) GetNotificationSettingsWithResponse(ctx context.Co
 // UpdateNotificationSettingsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
 func (c *ClientWithResponses) UpdateNotificationSettingsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateNotificationSettingsResponse, error) {
 	rsp, err := c.UpdateNotificationSettingsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -10366,6 +13929,7 @@ func (c *ClientWithResponses) UpdateNotificationSettingsWithBodyWithResponse(ctx
 // UpdateNotificationSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
 func (c *ClientWithResponses) UpdateNotificationSettingsWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateNotificationSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateNotificationSettingsResponse, error) {
 	rsp, err := c.UpdateNotificationSettings(ctx, accountID, envelopeID, body, reqEditors...)
@@ -10378,6 +13942,7 @@ func (c *ClientWithResponses) UpdateNotificationSettingsWithResponse(ctx context
 // GetConsumerDisclosureDefaultWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosuredefault/
 func (c *ClientWithResponses) GetConsumerDisclosureDefaultWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetConsumerDisclosureDefaultParams, reqEditors ...RequestEditorFn) (*GetConsumerDisclosureDefaultResponse, error) {
 	rsp, err := c.GetConsumerDisclosureDefault(ctx, accountID, envelopeID, recipientID, params, reqEditors...)
@@ -10390,6 +13955,7 @@ func (c *ClientWithResponses) GetConsumerDisclosureDefaultWithResponse(ctx conte
 // GetConsumerDisclosureWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosure/
 func (c *ClientWithResponses) GetConsumerDisclosureWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, langCode string, params *GetConsumerDisclosureParams, reqEditors ...RequestEditorFn) (*GetConsumerDisclosureResponse, error) {
 	rsp, err := c.GetConsumerDisclosure(ctx, accountID, envelopeID, recipientID, langCode, params, reqEditors...)
@@ -10402,6 +13968,7 @@ func (c *ClientWithResponses) GetConsumerDisclosureWithResponse(ctx context.Cont
 // GetRecipientInitialsImageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:getRecipientInitialsImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientinitialsimage/
 func (c *ClientWithResponses) GetRecipientInitialsImageWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetRecipientInitialsImageParams, reqEditors ...RequestEditorFn) (*GetRecipientInitialsImageResponse, error) {
 	rsp, err := c.GetRecipientInitialsImage(ctx, accountID, envelopeID, recipientID, params, reqEditors...)
@@ -10414,6 +13981,7 @@ func (c *ClientWithResponses) GetRecipientInitialsImageWithResponse(ctx context.
 // UpdateRecipientInitialsImageWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientInitialsImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientinitialsimage/
 func (c *ClientWithResponses) UpdateRecipientInitialsImageWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRecipientInitialsImageResponse, error) {
 	rsp, err := c.UpdateRecipientInitialsImageWithBody(ctx, accountID, envelopeID, recipientID, contentType, body, reqEditors...)
@@ -10426,6 +13994,7 @@ func (c *ClientWithResponses) UpdateRecipientInitialsImageWithBodyWithResponse(c
 // GetRecipientSignatureWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignature (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignature/
 func (c *ClientWithResponses) GetRecipientSignatureWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*GetRecipientSignatureResponse, error) {
 	rsp, err := c.GetRecipientSignature(ctx, accountID, envelopeID, recipientID, reqEditors...)
@@ -10438,6 +14007,7 @@ func (c *ClientWithResponses) GetRecipientSignatureWithResponse(ctx context.Cont
 // GetRecipientSignatureImageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignatureImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignatureimage/
 func (c *ClientWithResponses) GetRecipientSignatureImageWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetRecipientSignatureImageParams, reqEditors ...RequestEditorFn) (*GetRecipientSignatureImageResponse, error) {
 	rsp, err := c.GetRecipientSignatureImage(ctx, accountID, envelopeID, recipientID, params, reqEditors...)
@@ -10450,6 +14020,7 @@ func (c *ClientWithResponses) GetRecipientSignatureImageWithResponse(ctx context
 // UpdateRecipientSignatureImageWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientSignatureImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientsignatureimage/
 func (c *ClientWithResponses) UpdateRecipientSignatureImageWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRecipientSignatureImageResponse, error) {
 	rsp, err := c.UpdateRecipientSignatureImageWithBody(ctx, accountID, envelopeID, recipientID, contentType, body, reqEditors...)
@@ -10459,9 +14030,153 @@ func (c *ClientWithResponses) UpdateRecipientSignatureImageWithBodyWithResponse(
 	return ParseUpdateRecipientSignatureImageResponse(rsp)
 }
 
+// DeleteEnvelopesSharesWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopesShares (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) DeleteEnvelopesSharesWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteEnvelopesSharesResponse, error) {
+	rsp, err := c.DeleteEnvelopesSharesWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteEnvelopesSharesResponse(rsp)
+}
+
+// DeleteEnvelopesSharesWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopesShares (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) DeleteEnvelopesSharesWithResponse(ctx context.Context, accountID string, envelopeID string, body DeleteEnvelopesSharesJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteEnvelopesSharesResponse, error) {
+	rsp, err := c.DeleteEnvelopesShares(ctx, accountID, envelopeID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteEnvelopesSharesResponse(rsp)
+}
+
+// GetEnvelopesSharesWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopesShares (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) GetEnvelopesSharesWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetEnvelopesSharesResponse, error) {
+	rsp, err := c.GetEnvelopesShares(ctx, accountID, envelopeID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEnvelopesSharesResponse(rsp)
+}
+
+// CreateEnvelopesSharesWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopesShares (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) CreateEnvelopesSharesWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnvelopesSharesResponse, error) {
+	rsp, err := c.CreateEnvelopesSharesWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEnvelopesSharesResponse(rsp)
+}
+
+// CreateEnvelopesSharesWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopesShares (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) CreateEnvelopesSharesWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopesSharesJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnvelopesSharesResponse, error) {
+	rsp, err := c.CreateEnvelopesShares(ctx, accountID, envelopeID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEnvelopesSharesResponse(rsp)
+}
+
+// UpdateEnvelopesSharesWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopesShares (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) UpdateEnvelopesSharesWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopesSharesResponse, error) {
+	rsp, err := c.UpdateEnvelopesSharesWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEnvelopesSharesResponse(rsp)
+}
+
+// UpdateEnvelopesSharesWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopesShares (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) UpdateEnvelopesSharesWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateEnvelopesSharesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopesSharesResponse, error) {
+	rsp, err := c.UpdateEnvelopesShares(ctx, accountID, envelopeID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEnvelopesSharesResponse(rsp)
+}
+
+// DeleteEnvelopesShareWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopesShare (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) DeleteEnvelopesShareWithResponse(ctx context.Context, accountID string, envelopeID string, shareID string, reqEditors ...RequestEditorFn) (*DeleteEnvelopesShareResponse, error) {
+	rsp, err := c.DeleteEnvelopesShare(ctx, accountID, envelopeID, shareID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteEnvelopesShareResponse(rsp)
+}
+
+// GetEnvelopesShareWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopesShare (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) GetEnvelopesShareWithResponse(ctx context.Context, accountID string, envelopeID string, shareID string, reqEditors ...RequestEditorFn) (*GetEnvelopesShareResponse, error) {
+	rsp, err := c.GetEnvelopesShare(ctx, accountID, envelopeID, shareID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEnvelopesShareResponse(rsp)
+}
+
+// UpdateEnvelopesShareWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopesShare (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) UpdateEnvelopesShareWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, shareID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopesShareResponse, error) {
+	rsp, err := c.UpdateEnvelopesShareWithBody(ctx, accountID, envelopeID, shareID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEnvelopesShareResponse(rsp)
+}
+
+// UpdateEnvelopesShareWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopesShare (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) UpdateEnvelopesShareWithResponse(ctx context.Context, accountID string, envelopeID string, shareID string, body UpdateEnvelopesShareJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopesShareResponse, error) {
+	rsp, err := c.UpdateEnvelopesShare(ctx, accountID, envelopeID, shareID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEnvelopesShareResponse(rsp)
+}
+
 // GetTabsBlobWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TabsBlob:getTabsBlob (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/gettabsblob/
 func (c *ClientWithResponses) GetTabsBlobWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetTabsBlobResponse, error) {
 	rsp, err := c.GetTabsBlob(ctx, accountID, envelopeID, reqEditors...)
@@ -10471,12 +14186,13 @@ func (c *ClientWithResponses) GetTabsBlobWithResponse(ctx context.Context, accou
 	return ParseGetTabsBlobResponse(rsp)
 }
 
-// PutTabsBlobWithResponse sends the request and decodes the response.
+// PutTabsBlobWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TabsBlob:putTabsBlob (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/puttabsblob/
-func (c *ClientWithResponses) PutTabsBlobWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*PutTabsBlobResponse, error) {
-	rsp, err := c.PutTabsBlob(ctx, accountID, envelopeID, reqEditors...)
+func (c *ClientWithResponses) PutTabsBlobWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutTabsBlobResponse, error) {
+	rsp, err := c.PutTabsBlobWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10486,6 +14202,7 @@ func (c *ClientWithResponses) PutTabsBlobWithResponse(ctx context.Context, accou
 // ListTemplatesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplates (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplates/
 func (c *ClientWithResponses) ListTemplatesWithResponse(ctx context.Context, accountID string, envelopeID string, params *ListTemplatesParams, reqEditors ...RequestEditorFn) (*ListTemplatesResponse, error) {
 	rsp, err := c.ListTemplates(ctx, accountID, envelopeID, params, reqEditors...)
@@ -10498,6 +14215,7 @@ func (c *ClientWithResponses) ListTemplatesWithResponse(ctx context.Context, acc
 // ApplyTemplateWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 func (c *ClientWithResponses) ApplyTemplateWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, params *ApplyTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyTemplateResponse, error) {
 	rsp, err := c.ApplyTemplateWithBody(ctx, accountID, envelopeID, params, contentType, body, reqEditors...)
@@ -10510,6 +14228,7 @@ func (c *ClientWithResponses) ApplyTemplateWithBodyWithResponse(ctx context.Cont
 // ApplyTemplateWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 func (c *ClientWithResponses) ApplyTemplateWithResponse(ctx context.Context, accountID string, envelopeID string, params *ApplyTemplateParams, body ApplyTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyTemplateResponse, error) {
 	rsp, err := c.ApplyTemplate(ctx, accountID, envelopeID, params, body, reqEditors...)
@@ -10522,6 +14241,7 @@ func (c *ClientWithResponses) ApplyTemplateWithResponse(ctx context.Context, acc
 // DeleteEnvelopeWorkflowDefinitionWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:deleteEnvelopeWorkflowDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/deleteenvelopeworkflowdefinition/
 func (c *ClientWithResponses) DeleteEnvelopeWorkflowDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*DeleteEnvelopeWorkflowDefinitionResponse, error) {
 	rsp, err := c.DeleteEnvelopeWorkflowDefinition(ctx, accountID, envelopeID, reqEditors...)
@@ -10534,6 +14254,7 @@ func (c *ClientWithResponses) DeleteEnvelopeWorkflowDefinitionWithResponse(ctx c
 // GetEnvelopeWorkflowDefinitionWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:getEnvelopeWorkflowDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/getenvelopeworkflowdefinition/
 func (c *ClientWithResponses) GetEnvelopeWorkflowDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetEnvelopeWorkflowDefinitionResponse, error) {
 	rsp, err := c.GetEnvelopeWorkflowDefinition(ctx, accountID, envelopeID, reqEditors...)
@@ -10546,6 +14267,7 @@ func (c *ClientWithResponses) GetEnvelopeWorkflowDefinitionWithResponse(ctx cont
 // UpdateEnvelopeWorkflowDefinitionWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
 func (c *ClientWithResponses) UpdateEnvelopeWorkflowDefinitionWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopeWorkflowDefinitionResponse, error) {
 	rsp, err := c.UpdateEnvelopeWorkflowDefinitionWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -10558,6 +14280,7 @@ func (c *ClientWithResponses) UpdateEnvelopeWorkflowDefinitionWithBodyWithRespon
 // UpdateEnvelopeWorkflowDefinitionWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
 func (c *ClientWithResponses) UpdateEnvelopeWorkflowDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateEnvelopeWorkflowDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopeWorkflowDefinitionResponse, error) {
 	rsp, err := c.UpdateEnvelopeWorkflowDefinition(ctx, accountID, envelopeID, body, reqEditors...)
@@ -10567,9 +14290,192 @@ func (c *ClientWithResponses) UpdateEnvelopeWorkflowDefinitionWithResponse(ctx c
 	return ParseUpdateEnvelopeWorkflowDefinitionResponse(rsp)
 }
 
+// DeleteEnvelopeScheduledSendingDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopeScheduledSendingDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) DeleteEnvelopeScheduledSendingDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*DeleteEnvelopeScheduledSendingDefinitionResponse, error) {
+	rsp, err := c.DeleteEnvelopeScheduledSendingDefinition(ctx, accountID, envelopeID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteEnvelopeScheduledSendingDefinitionResponse(rsp)
+}
+
+// GetEnvelopeScheduledSendingDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeScheduledSendingDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) GetEnvelopeScheduledSendingDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetEnvelopeScheduledSendingDefinitionResponse, error) {
+	rsp, err := c.GetEnvelopeScheduledSendingDefinition(ctx, accountID, envelopeID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEnvelopeScheduledSendingDefinitionResponse(rsp)
+}
+
+// UpdateEnvelopeScheduledSendingDefinitionWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) UpdateEnvelopeScheduledSendingDefinitionWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopeScheduledSendingDefinitionResponse, error) {
+	rsp, err := c.UpdateEnvelopeScheduledSendingDefinitionWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEnvelopeScheduledSendingDefinitionResponse(rsp)
+}
+
+// UpdateEnvelopeScheduledSendingDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) UpdateEnvelopeScheduledSendingDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateEnvelopeScheduledSendingDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopeScheduledSendingDefinitionResponse, error) {
+	rsp, err := c.UpdateEnvelopeScheduledSendingDefinition(ctx, accountID, envelopeID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEnvelopeScheduledSendingDefinitionResponse(rsp)
+}
+
+// CreateEnvelopeWorkflowStepDefinitionWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) CreateEnvelopeWorkflowStepDefinitionWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnvelopeWorkflowStepDefinitionResponse, error) {
+	rsp, err := c.CreateEnvelopeWorkflowStepDefinitionWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEnvelopeWorkflowStepDefinitionResponse(rsp)
+}
+
+// CreateEnvelopeWorkflowStepDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) CreateEnvelopeWorkflowStepDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopeWorkflowStepDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnvelopeWorkflowStepDefinitionResponse, error) {
+	rsp, err := c.CreateEnvelopeWorkflowStepDefinition(ctx, accountID, envelopeID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEnvelopeWorkflowStepDefinitionResponse(rsp)
+}
+
+// DeleteEnvelopeWorkflowStepDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopeWorkflowStepDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) DeleteEnvelopeWorkflowStepDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, workflowStepID string, reqEditors ...RequestEditorFn) (*DeleteEnvelopeWorkflowStepDefinitionResponse, error) {
+	rsp, err := c.DeleteEnvelopeWorkflowStepDefinition(ctx, accountID, envelopeID, workflowStepID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteEnvelopeWorkflowStepDefinitionResponse(rsp)
+}
+
+// GetEnvelopeWorkflowStepDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeWorkflowStepDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) GetEnvelopeWorkflowStepDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, workflowStepID string, reqEditors ...RequestEditorFn) (*GetEnvelopeWorkflowStepDefinitionResponse, error) {
+	rsp, err := c.GetEnvelopeWorkflowStepDefinition(ctx, accountID, envelopeID, workflowStepID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEnvelopeWorkflowStepDefinitionResponse(rsp)
+}
+
+// UpdateEnvelopeWorkflowStepDefinitionWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) UpdateEnvelopeWorkflowStepDefinitionWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, workflowStepID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopeWorkflowStepDefinitionResponse, error) {
+	rsp, err := c.UpdateEnvelopeWorkflowStepDefinitionWithBody(ctx, accountID, envelopeID, workflowStepID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEnvelopeWorkflowStepDefinitionResponse(rsp)
+}
+
+// UpdateEnvelopeWorkflowStepDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) UpdateEnvelopeWorkflowStepDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, workflowStepID string, body UpdateEnvelopeWorkflowStepDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopeWorkflowStepDefinitionResponse, error) {
+	rsp, err := c.UpdateEnvelopeWorkflowStepDefinition(ctx, accountID, envelopeID, workflowStepID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEnvelopeWorkflowStepDefinitionResponse(rsp)
+}
+
+// DeleteEnvelopeDelayedRoutingDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopeDelayedRoutingDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) DeleteEnvelopeDelayedRoutingDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, workflowStepID string, reqEditors ...RequestEditorFn) (*DeleteEnvelopeDelayedRoutingDefinitionResponse, error) {
+	rsp, err := c.DeleteEnvelopeDelayedRoutingDefinition(ctx, accountID, envelopeID, workflowStepID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteEnvelopeDelayedRoutingDefinitionResponse(rsp)
+}
+
+// GetEnvelopeDelayedRoutingDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeDelayedRoutingDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) GetEnvelopeDelayedRoutingDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, workflowStepID string, reqEditors ...RequestEditorFn) (*GetEnvelopeDelayedRoutingDefinitionResponse, error) {
+	rsp, err := c.GetEnvelopeDelayedRoutingDefinition(ctx, accountID, envelopeID, workflowStepID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEnvelopeDelayedRoutingDefinitionResponse(rsp)
+}
+
+// UpdateEnvelopeDelayedRoutingDefinitionWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) UpdateEnvelopeDelayedRoutingDefinitionWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, workflowStepID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopeDelayedRoutingDefinitionResponse, error) {
+	rsp, err := c.UpdateEnvelopeDelayedRoutingDefinitionWithBody(ctx, accountID, envelopeID, workflowStepID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEnvelopeDelayedRoutingDefinitionResponse(rsp)
+}
+
+// UpdateEnvelopeDelayedRoutingDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) UpdateEnvelopeDelayedRoutingDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, workflowStepID string, body UpdateEnvelopeDelayedRoutingDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopeDelayedRoutingDefinitionResponse, error) {
+	rsp, err := c.UpdateEnvelopeDelayedRoutingDefinition(ctx, accountID, envelopeID, workflowStepID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEnvelopeDelayedRoutingDefinitionResponse(rsp)
+}
+
 // ParseCreateChunkedUploadResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ChunkedUploads:createChunkedUpload (POST /v2.1/accounts/{accountId}/chunked_uploads).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/createchunkedupload/
 func ParseCreateChunkedUploadResponse(rsp *http.Response) (*CreateChunkedUploadResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10606,6 +14512,7 @@ func ParseCreateChunkedUploadResponse(rsp *http.Response) (*CreateChunkedUploadR
 // ParseDeleteChunkedUploadResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ChunkedUploads:deleteChunkedUpload (DELETE /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/deletechunkedupload/
 func ParseDeleteChunkedUploadResponse(rsp *http.Response) (*DeleteChunkedUploadResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10642,6 +14549,7 @@ func ParseDeleteChunkedUploadResponse(rsp *http.Response) (*DeleteChunkedUploadR
 // ParseGetChunkedUploadResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ChunkedUploads:getChunkedUpload (GET /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/getchunkedupload/
 func ParseGetChunkedUploadResponse(rsp *http.Response) (*GetChunkedUploadResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10678,6 +14586,7 @@ func ParseGetChunkedUploadResponse(rsp *http.Response) (*GetChunkedUploadRespons
 // ParseUpdateChunkedUploadResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUpload (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkedupload/
 func ParseUpdateChunkedUploadResponse(rsp *http.Response) (*UpdateChunkedUploadResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10714,6 +14623,7 @@ func ParseUpdateChunkedUploadResponse(rsp *http.Response) (*UpdateChunkedUploadR
 // ParseUpdateChunkedUploadPartResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUploadPart (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}/{chunkedUploadPartSeq}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkeduploadpart/
 func ParseUpdateChunkedUploadPartResponse(rsp *http.Response) (*UpdateChunkedUploadPartResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10750,6 +14660,7 @@ func ParseUpdateChunkedUploadPartResponse(rsp *http.Response) (*UpdateChunkedUpl
 // ParseListStatusChangesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:listStatusChanges (GET /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatuschanges/
 func ParseListStatusChangesResponse(rsp *http.Response) (*ListStatusChangesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10786,6 +14697,7 @@ func ParseListStatusChangesResponse(rsp *http.Response) (*ListStatusChangesRespo
 // ParseCreateEnvelopeResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 func ParseCreateEnvelopeResponse(rsp *http.Response) (*CreateEnvelopeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10819,9 +14731,47 @@ func ParseCreateEnvelopeResponse(rsp *http.Response) (*CreateEnvelopeResponse, e
 	return response, nil
 }
 
+// ParseGetSharedEnvelopesResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:getSharedEnvelopes (GET /v2.1/accounts/{accountId}/envelopes/shared).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseGetSharedEnvelopesResponse(rsp *http.Response) (*GetSharedEnvelopesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSharedEnvelopesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.EnvelopesInformation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListStatusResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 func ParseListStatusResponse(rsp *http.Response) (*ListStatusResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10858,6 +14808,7 @@ func ParseListStatusResponse(rsp *http.Response) (*ListStatusResponse, error) {
 // ParseGetEnvelopeTransferRulesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:get (GET /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/get/
 func ParseGetEnvelopeTransferRulesResponse(rsp *http.Response) (*GetEnvelopeTransferRulesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10894,6 +14845,7 @@ func ParseGetEnvelopeTransferRulesResponse(rsp *http.Response) (*GetEnvelopeTran
 // ParseCreateEnvelopeTransferRulesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:create (POST /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/create/
 func ParseCreateEnvelopeTransferRulesResponse(rsp *http.Response) (*CreateEnvelopeTransferRulesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10930,6 +14882,7 @@ func ParseCreateEnvelopeTransferRulesResponse(rsp *http.Response) (*CreateEnvelo
 // ParseUpdateEnvelopeTransferRulesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:update (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/update/
 func ParseUpdateEnvelopeTransferRulesResponse(rsp *http.Response) (*UpdateEnvelopeTransferRulesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10966,6 +14919,7 @@ func ParseUpdateEnvelopeTransferRulesResponse(rsp *http.Response) (*UpdateEnvelo
 // ParseDeleteEnvelopeTransferRuleResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:delete (DELETE /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/delete/
 func ParseDeleteEnvelopeTransferRuleResponse(rsp *http.Response) (*DeleteEnvelopeTransferRuleResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10998,6 +14952,7 @@ func ParseDeleteEnvelopeTransferRuleResponse(rsp *http.Response) (*DeleteEnvelop
 // ParseUpdateEnvelopeTransferRuleResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:updateEnvelopeTransferRule (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/updateenvelopetransferrule/
 func ParseUpdateEnvelopeTransferRuleResponse(rsp *http.Response) (*UpdateEnvelopeTransferRuleResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11034,6 +14989,7 @@ func ParseUpdateEnvelopeTransferRuleResponse(rsp *http.Response) (*UpdateEnvelop
 // ParseGetEnvelopeResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:getEnvelope (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getenvelope/
 func ParseGetEnvelopeResponse(rsp *http.Response) (*GetEnvelopeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11070,6 +15026,7 @@ func ParseGetEnvelopeResponse(rsp *http.Response) (*GetEnvelopeResponse, error) 
 // ParseUpdateEnvelopeResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 func ParseUpdateEnvelopeResponse(rsp *http.Response) (*UpdateEnvelopeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11106,6 +15063,7 @@ func ParseUpdateEnvelopeResponse(rsp *http.Response) (*UpdateEnvelopeResponse, e
 // ParseDeleteAttachmentsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeAttachments:deleteAttachments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/deleteattachments/
 func ParseDeleteAttachmentsResponse(rsp *http.Response) (*DeleteAttachmentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11142,6 +15100,7 @@ func ParseDeleteAttachmentsResponse(rsp *http.Response) (*DeleteAttachmentsRespo
 // ParseGetAttachmentsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachments (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachments/
 func ParseGetAttachmentsResponse(rsp *http.Response) (*GetAttachmentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11178,6 +15137,7 @@ func ParseGetAttachmentsResponse(rsp *http.Response) (*GetAttachmentsResponse, e
 // ParsePutAttachmentsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachments/
 func ParsePutAttachmentsResponse(rsp *http.Response) (*PutAttachmentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11214,6 +15174,7 @@ func ParsePutAttachmentsResponse(rsp *http.Response) (*PutAttachmentsResponse, e
 // ParseGetAttachmentResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachment (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachment/
 func ParseGetAttachmentResponse(rsp *http.Response) (*GetAttachmentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11246,6 +15207,7 @@ func ParseGetAttachmentResponse(rsp *http.Response) (*GetAttachmentResponse, err
 // ParsePutAttachmentResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
 func ParsePutAttachmentResponse(rsp *http.Response) (*PutAttachmentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11282,6 +15244,7 @@ func ParsePutAttachmentResponse(rsp *http.Response) (*PutAttachmentResponse, err
 // ParseListAuditEventsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:listAuditEvents (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/audit_events).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/listauditevents/
 func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11315,9 +15278,47 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 	return response, nil
 }
 
+// ParseCreateEnvelopeCommentsResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseCreateEnvelopeCommentsResponse(rsp *http.Response) (*CreateEnvelopeCommentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateEnvelopeCommentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.CommentHistoryResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetCommentsTranscriptResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Comments:getCommentsTranscript (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments/transcript).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/comments/getcommentstranscript/
 func ParseGetCommentsTranscriptResponse(rsp *http.Response) (*GetCommentsTranscriptResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11347,6 +15348,7 @@ func ParseGetCommentsTranscriptResponse(rsp *http.Response) (*GetCommentsTranscr
 // ParseDeleteCustomFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
 func ParseDeleteCustomFieldsResponse(rsp *http.Response) (*DeleteCustomFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11383,6 +15385,7 @@ func ParseDeleteCustomFieldsResponse(rsp *http.Response) (*DeleteCustomFieldsRes
 // ParseListCustomFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/listcustomfields/
 func ParseListCustomFieldsResponse(rsp *http.Response) (*ListCustomFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11419,6 +15422,7 @@ func ParseListCustomFieldsResponse(rsp *http.Response) (*ListCustomFieldsRespons
 // ParseCreateCustomFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
 func ParseCreateCustomFieldsResponse(rsp *http.Response) (*CreateCustomFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11455,6 +15459,7 @@ func ParseCreateCustomFieldsResponse(rsp *http.Response) (*CreateCustomFieldsRes
 // ParseUpdateCustomFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
 func ParseUpdateCustomFieldsResponse(rsp *http.Response) (*UpdateCustomFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11488,9 +15493,47 @@ func ParseUpdateCustomFieldsResponse(rsp *http.Response) (*UpdateCustomFieldsRes
 	return response, nil
 }
 
+// ParseGetApplianceInfoResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation EnvelopeAppliance:getApplianceInfo (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/display_appliance_info).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseGetApplianceInfoResponse(rsp *http.Response) (*GetApplianceInfoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApplianceInfoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.DisplayApplianceInfo
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetDocumentPageImagesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
 func ParseGetDocumentPageImagesResponse(rsp *http.Response) (*GetDocumentPageImagesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11527,6 +15570,7 @@ func ParseGetDocumentPageImagesResponse(rsp *http.Response) (*GetDocumentPageIma
 // ParseDeleteDocumentPageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
 func ParseDeleteDocumentPageResponse(rsp *http.Response) (*DeleteDocumentPageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11559,6 +15603,7 @@ func ParseDeleteDocumentPageResponse(rsp *http.Response) (*DeleteDocumentPageRes
 // ParseGetDocumentPageImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
 func ParseGetDocumentPageImageResponse(rsp *http.Response) (*GetDocumentPageImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11588,6 +15633,7 @@ func ParseGetDocumentPageImageResponse(rsp *http.Response) (*GetDocumentPageImag
 // ParseRotateDocumentPageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
 func ParseRotateDocumentPageResponse(rsp *http.Response) (*RotateDocumentPageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11620,6 +15666,7 @@ func ParseRotateDocumentPageResponse(rsp *http.Response) (*RotateDocumentPageRes
 // ParseListTemplatesForDocumentResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplatesForDocument (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplatesfordocument/
 func ParseListTemplatesForDocumentResponse(rsp *http.Response) (*ListTemplatesForDocumentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11656,6 +15703,7 @@ func ParseListTemplatesForDocumentResponse(rsp *http.Response) (*ListTemplatesFo
 // ParseApplyTemplateToDocumentResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 func ParseApplyTemplateToDocumentResponse(rsp *http.Response) (*ApplyTemplateToDocumentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11692,6 +15740,7 @@ func ParseApplyTemplateToDocumentResponse(rsp *http.Response) (*ApplyTemplateToD
 // ParseDeleteTemplatesFromDocumentResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:deleteTemplatesFromDocument (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/deletetemplatesfromdocument/
 func ParseDeleteTemplatesFromDocumentResponse(rsp *http.Response) (*DeleteTemplatesFromDocumentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11724,6 +15773,7 @@ func ParseDeleteTemplatesFromDocumentResponse(rsp *http.Response) (*DeleteTempla
 // ParseDeleteEmailSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:deleteEmailSettings (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/deleteemailsettings/
 func ParseDeleteEmailSettingsResponse(rsp *http.Response) (*DeleteEmailSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11760,6 +15810,7 @@ func ParseDeleteEmailSettingsResponse(rsp *http.Response) (*DeleteEmailSettingsR
 // ParseGetEmailSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:getEmailSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/getemailsettings/
 func ParseGetEmailSettingsResponse(rsp *http.Response) (*GetEmailSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11796,6 +15847,7 @@ func ParseGetEmailSettingsResponse(rsp *http.Response) (*GetEmailSettingsRespons
 // ParseCreateEmailSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
 func ParseCreateEmailSettingsResponse(rsp *http.Response) (*CreateEmailSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11832,6 +15884,7 @@ func ParseCreateEmailSettingsResponse(rsp *http.Response) (*CreateEmailSettingsR
 // ParseUpdateEmailSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
 func ParseUpdateEmailSettingsResponse(rsp *http.Response) (*UpdateEmailSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11868,6 +15921,7 @@ func ParseUpdateEmailSettingsResponse(rsp *http.Response) (*UpdateEmailSettingsR
 // ParseGetFormDataResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeFormData:getFormData (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/form_data).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeformdata/getformdata/
 func ParseGetFormDataResponse(rsp *http.Response) (*GetFormDataResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11904,6 +15958,7 @@ func ParseGetFormDataResponse(rsp *http.Response) (*GetFormDataResponse, error) 
 // ParseDeleteLockResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/deletelock/
 func ParseDeleteLockResponse(rsp *http.Response) (*DeleteLockResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11940,6 +15995,7 @@ func ParseDeleteLockResponse(rsp *http.Response) (*DeleteLockResponse, error) {
 // ParseGetLockResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeLocks:getLock (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/getlock/
 func ParseGetLockResponse(rsp *http.Response) (*GetLockResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11976,6 +16032,7 @@ func ParseGetLockResponse(rsp *http.Response) (*GetLockResponse, error) {
 // ParseCreateLockResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeLocks:createLock (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/createlock/
 func ParseCreateLockResponse(rsp *http.Response) (*CreateLockResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12012,6 +16069,7 @@ func ParseCreateLockResponse(rsp *http.Response) (*CreateLockResponse, error) {
 // ParseUpdateLockResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeLocks:updateLock (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/updatelock/
 func ParseUpdateLockResponse(rsp *http.Response) (*UpdateLockResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12048,6 +16106,7 @@ func ParseUpdateLockResponse(rsp *http.Response) (*UpdateLockResponse, error) {
 // ParseGetNotificationSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:getNotificationSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getnotificationsettings/
 func ParseGetNotificationSettingsResponse(rsp *http.Response) (*GetNotificationSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12084,6 +16143,7 @@ func ParseGetNotificationSettingsResponse(rsp *http.Response) (*GetNotificationS
 // ParseUpdateNotificationSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
 func ParseUpdateNotificationSettingsResponse(rsp *http.Response) (*UpdateNotificationSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12120,6 +16180,7 @@ func ParseUpdateNotificationSettingsResponse(rsp *http.Response) (*UpdateNotific
 // ParseGetConsumerDisclosureDefaultResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosuredefault/
 func ParseGetConsumerDisclosureDefaultResponse(rsp *http.Response) (*GetConsumerDisclosureDefaultResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12156,6 +16217,7 @@ func ParseGetConsumerDisclosureDefaultResponse(rsp *http.Response) (*GetConsumer
 // ParseGetConsumerDisclosureResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosure/
 func ParseGetConsumerDisclosureResponse(rsp *http.Response) (*GetConsumerDisclosureResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12192,6 +16254,7 @@ func ParseGetConsumerDisclosureResponse(rsp *http.Response) (*GetConsumerDisclos
 // ParseGetRecipientInitialsImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:getRecipientInitialsImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientinitialsimage/
 func ParseGetRecipientInitialsImageResponse(rsp *http.Response) (*GetRecipientInitialsImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12221,6 +16284,7 @@ func ParseGetRecipientInitialsImageResponse(rsp *http.Response) (*GetRecipientIn
 // ParseUpdateRecipientInitialsImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientInitialsImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientinitialsimage/
 func ParseUpdateRecipientInitialsImageResponse(rsp *http.Response) (*UpdateRecipientInitialsImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12253,6 +16317,7 @@ func ParseUpdateRecipientInitialsImageResponse(rsp *http.Response) (*UpdateRecip
 // ParseGetRecipientSignatureResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignature (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignature/
 func ParseGetRecipientSignatureResponse(rsp *http.Response) (*GetRecipientSignatureResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12289,6 +16354,7 @@ func ParseGetRecipientSignatureResponse(rsp *http.Response) (*GetRecipientSignat
 // ParseGetRecipientSignatureImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignatureImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignatureimage/
 func ParseGetRecipientSignatureImageResponse(rsp *http.Response) (*GetRecipientSignatureImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12318,6 +16384,7 @@ func ParseGetRecipientSignatureImageResponse(rsp *http.Response) (*GetRecipientS
 // ParseUpdateRecipientSignatureImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientSignatureImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientsignatureimage/
 func ParseUpdateRecipientSignatureImageResponse(rsp *http.Response) (*UpdateRecipientSignatureImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12347,9 +16414,261 @@ func ParseUpdateRecipientSignatureImageResponse(rsp *http.Response) (*UpdateReci
 	return response, nil
 }
 
+// ParseDeleteEnvelopesSharesResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopesShares (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseDeleteEnvelopesSharesResponse(rsp *http.Response) (*DeleteEnvelopesSharesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteEnvelopesSharesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetEnvelopesSharesResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopesShares (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseGetEnvelopesSharesResponse(rsp *http.Response) (*GetEnvelopesSharesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEnvelopesSharesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.EnvelopesSharesResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateEnvelopesSharesResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopesShares (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseCreateEnvelopesSharesResponse(rsp *http.Response) (*CreateEnvelopesSharesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateEnvelopesSharesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.EnvelopesSharesResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateEnvelopesSharesResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopesShares (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseUpdateEnvelopesSharesResponse(rsp *http.Response) (*UpdateEnvelopesSharesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateEnvelopesSharesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.EnvelopesSharesResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteEnvelopesShareResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopesShare (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseDeleteEnvelopesShareResponse(rsp *http.Response) (*DeleteEnvelopesShareResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteEnvelopesShareResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetEnvelopesShareResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopesShare (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseGetEnvelopesShareResponse(rsp *http.Response) (*GetEnvelopesShareResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEnvelopesShareResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.EnvelopesShareResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateEnvelopesShareResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopesShare (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares/{shareId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseUpdateEnvelopesShareResponse(rsp *http.Response) (*UpdateEnvelopesShareResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateEnvelopesShareResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.EnvelopesShareResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetTabsBlobResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TabsBlob:getTabsBlob (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/gettabsblob/
 func ParseGetTabsBlobResponse(rsp *http.Response) (*GetTabsBlobResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12382,6 +16701,7 @@ func ParseGetTabsBlobResponse(rsp *http.Response) (*GetTabsBlobResponse, error) 
 // ParsePutTabsBlobResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TabsBlob:putTabsBlob (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/puttabsblob/
 func ParsePutTabsBlobResponse(rsp *http.Response) (*PutTabsBlobResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12414,6 +16734,7 @@ func ParsePutTabsBlobResponse(rsp *http.Response) (*PutTabsBlobResponse, error) 
 // ParseListTemplatesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplates (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplates/
 func ParseListTemplatesResponse(rsp *http.Response) (*ListTemplatesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12450,6 +16771,7 @@ func ParseListTemplatesResponse(rsp *http.Response) (*ListTemplatesResponse, err
 // ParseApplyTemplateResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 func ParseApplyTemplateResponse(rsp *http.Response) (*ApplyTemplateResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12486,6 +16808,7 @@ func ParseApplyTemplateResponse(rsp *http.Response) (*ApplyTemplateResponse, err
 // ParseDeleteEnvelopeWorkflowDefinitionResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:deleteEnvelopeWorkflowDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/deleteenvelopeworkflowdefinition/
 func ParseDeleteEnvelopeWorkflowDefinitionResponse(rsp *http.Response) (*DeleteEnvelopeWorkflowDefinitionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12518,6 +16841,7 @@ func ParseDeleteEnvelopeWorkflowDefinitionResponse(rsp *http.Response) (*DeleteE
 // ParseGetEnvelopeWorkflowDefinitionResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:getEnvelopeWorkflowDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/getenvelopeworkflowdefinition/
 func ParseGetEnvelopeWorkflowDefinitionResponse(rsp *http.Response) (*GetEnvelopeWorkflowDefinitionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12554,6 +16878,7 @@ func ParseGetEnvelopeWorkflowDefinitionResponse(rsp *http.Response) (*GetEnvelop
 // ParseUpdateEnvelopeWorkflowDefinitionResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
 func ParseUpdateEnvelopeWorkflowDefinitionResponse(rsp *http.Response) (*UpdateEnvelopeWorkflowDefinitionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12570,6 +16895,364 @@ func ParseUpdateEnvelopeWorkflowDefinitionResponse(rsp *http.Response) (*UpdateE
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest externalRef0.Workflow
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteEnvelopeScheduledSendingDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopeScheduledSendingDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseDeleteEnvelopeScheduledSendingDefinitionResponse(rsp *http.Response) (*DeleteEnvelopeScheduledSendingDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteEnvelopeScheduledSendingDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetEnvelopeScheduledSendingDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeScheduledSendingDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseGetEnvelopeScheduledSendingDefinitionResponse(rsp *http.Response) (*GetEnvelopeScheduledSendingDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEnvelopeScheduledSendingDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.ScheduledSendingAPIModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateEnvelopeScheduledSendingDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseUpdateEnvelopeScheduledSendingDefinitionResponse(rsp *http.Response) (*UpdateEnvelopeScheduledSendingDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateEnvelopeScheduledSendingDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.ScheduledSendingAPIModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateEnvelopeWorkflowStepDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseCreateEnvelopeWorkflowStepDefinitionResponse(rsp *http.Response) (*CreateEnvelopeWorkflowStepDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateEnvelopeWorkflowStepDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.WorkflowStep
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteEnvelopeWorkflowStepDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopeWorkflowStepDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseDeleteEnvelopeWorkflowStepDefinitionResponse(rsp *http.Response) (*DeleteEnvelopeWorkflowStepDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteEnvelopeWorkflowStepDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetEnvelopeWorkflowStepDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeWorkflowStepDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseGetEnvelopeWorkflowStepDefinitionResponse(rsp *http.Response) (*GetEnvelopeWorkflowStepDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEnvelopeWorkflowStepDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.WorkflowStep
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateEnvelopeWorkflowStepDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseUpdateEnvelopeWorkflowStepDefinitionResponse(rsp *http.Response) (*UpdateEnvelopeWorkflowStepDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateEnvelopeWorkflowStepDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.WorkflowStep
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteEnvelopeDelayedRoutingDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:deleteEnvelopeDelayedRoutingDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseDeleteEnvelopeDelayedRoutingDefinitionResponse(rsp *http.Response) (*DeleteEnvelopeDelayedRoutingDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteEnvelopeDelayedRoutingDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetEnvelopeDelayedRoutingDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeDelayedRoutingDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseGetEnvelopeDelayedRoutingDefinitionResponse(rsp *http.Response) (*GetEnvelopeDelayedRoutingDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEnvelopeDelayedRoutingDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.DelayedRoutingAPIModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateEnvelopeDelayedRoutingDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseUpdateEnvelopeDelayedRoutingDefinitionResponse(rsp *http.Response) (*UpdateEnvelopeDelayedRoutingDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateEnvelopeDelayedRoutingDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.DelayedRoutingAPIModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

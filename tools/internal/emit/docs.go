@@ -125,7 +125,15 @@ func facts(api string, op convert.Op) string {
 }
 
 func opComment(first string, api string, op convert.Op) string {
-	return comment(first, "", facts(api, op), "Reference: "+op.DocURL)
+	lines := []string{first, "", facts(api, op)}
+	if op.Source != "" {
+		lines = append(lines, "Source: "+op.Source+".")
+	}
+	lines = append(lines, "Reference: "+op.DocURL)
+	if op.Deprecated {
+		lines = append(lines, "", "Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).")
+	}
+	return comment(lines...)
 }
 
 func receiverName(d *ast.FuncDecl) string {
