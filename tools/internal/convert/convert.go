@@ -97,6 +97,15 @@ type Op struct {
 	Source string
 	// Deprecated is set on spec operations the merged SDK no longer has.
 	Deprecated bool
+	// Form lists the parts of a multipart/form-data body, in spec order.
+	Form []FormField
+}
+
+// FormField is one part of a multipart/form-data request body.
+type FormField struct {
+	Name     string // form field name, e.g. file.csv
+	File     bool   // a file part (else a text field)
+	Required bool
 }
 
 // Package is one Go package to generate.
@@ -262,6 +271,14 @@ func nameOperations(d doc, ov *Overlay, opt Options) ([]Op, error) {
 			op.Source = "spec"
 		}
 		op.Deprecated = o.Op[XDeprecated] == true
+		params, _ := o.Op["parameters"].([]any)
+		for _, p := range params {
+			if pm, _ := p.(map[string]any); pm["in"] == "formData" {
+				name, _ := pm["name"].(string)
+				required, _ := pm["required"].(bool)
+				op.Form = append(op.Form, FormField{Name: name, File: pm["type"] == "file", Required: required})
+			}
+		}
 		delete(o.Op, XSource)
 		delete(o.Op, XDeprecated)
 		ops = append(ops, op)

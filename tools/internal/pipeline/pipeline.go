@@ -118,6 +118,15 @@ func Generate(ctx context.Context, cfg Config) (map[string][]byte, error) {
 				return nil, fmt.Errorf("%s: %w", p.Dir, err)
 			}
 			files[p.Dir+"/"+p.Name+".gen.go"] = src
+			if p.Client {
+				mp, err := emit.Multipart(src, h, p.Name, p.Ops)
+				if err != nil {
+					return nil, err
+				}
+				if mp != nil {
+					files[p.Dir+"/"+emit.MultipartFile] = mp
+				}
+			}
 			files[p.Dir+"/doc.go"] = emit.PackageDoc(h, p, s)
 		}
 		if cfg.Log != nil {
