@@ -106,6 +106,9 @@ func Generate(ctx context.Context, cfg Config) (map[string][]byte, error) {
 			})
 		}
 		h := emit.Header{API: display, Spec: s.File, Commit: s.Commit, Codegen: version}
+		if kit, ok := lock.SDKFor(s.Name); ok {
+			h.SDK = fmt.Sprintf("%s (sha256 %s, pinned in api/specs.lock.json)", kit, kit.SHA256)
+		}
 		for _, p := range res.Packages {
 			src, err := emit.Generate(shared, p)
 			if err != nil {
