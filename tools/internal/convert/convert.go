@@ -459,9 +459,9 @@ func rewriteRefs(node any, renames map[string]string) {
 	})
 }
 
-// goTypeKey approximates the Go type name oapi-codegen derives from a name,
+// GoTypeKey approximates the Go type name oapi-codegen derives from a name,
 // for collision checks: letters and digits, case-folded.
-func goTypeKey(name string) string {
+func GoTypeKey(name string) string {
 	return strings.ToLower(strings.Map(func(r rune) rune {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			return r
@@ -478,12 +478,12 @@ func checkOperationTypeNames(d doc, ops []Op) error {
 	defs, _ := d["definitions"].(map[string]any)
 	byKey := map[string]string{}
 	for name := range defs {
-		byKey[goTypeKey(name)] = name
+		byKey[GoTypeKey(name)] = name
 	}
 	var errs []error
 	for _, op := range ops {
 		for _, suffix := range []string{"Response", "Params", "JSONRequestBody", "JSONBody"} {
-			if def, ok := byKey[goTypeKey(op.GoName+suffix)]; ok {
+			if def, ok := byKey[GoTypeKey(op.GoName+suffix)]; ok {
 				errs = append(errs, fmt.Errorf("definition %s collides with the generated type %s%s of operation %s: add a schemaRenames entry to the overlay", def, op.GoName, suffix, op.OperationID))
 			}
 		}
@@ -497,7 +497,7 @@ func checkNameCollisions(d doc) error {
 	defs, _ := d["definitions"].(map[string]any)
 	byKey := map[string][]string{}
 	for name := range defs {
-		key := goTypeKey(name)
+		key := GoTypeKey(name)
 		byKey[key] = append(byKey[key], name)
 	}
 	var errs []error

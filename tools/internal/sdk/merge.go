@@ -125,16 +125,8 @@ type merger struct {
 	done  map[string]string // SDK model -> definition, once merged
 }
 
-// key folds a name the way Go type names collide: letters and digits,
-// lower case.
-func key(name string) string {
-	return strings.ToLower(strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return r
-		}
-		return -1
-	}, name))
-}
+// key folds a name the way Go type names collide.
+func key(name string) string { return convert.GoTypeKey(name) }
 
 func ref(def string) map[string]any { return map[string]any{"$ref": "#/definitions/" + def} }
 
