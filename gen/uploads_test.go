@@ -19,7 +19,7 @@ import (
 
 	"github.com/dsgo/docusign/gen/admin"
 	"github.com/dsgo/docusign/gen/esignature/envelopedocuments"
-	"github.com/dsgo/docusign/gen/esignature/envelopes"
+	"github.com/dsgo/docusign/gen/esignature/envelopeshares"
 )
 
 func TestUpdateDocumentSendsThePDF(t *testing.T) {
@@ -47,7 +47,7 @@ func TestUpdateDocumentSendsThePDF(t *testing.T) {
 
 func TestAnOperationOnlyTheSDKDeclaresWorks(t *testing.T) {
 	base, got := serve(t, "/restapi", 200, `{"shares":[{"shareId":"s-1","permission":"edit","agentUser":{"email":"a@example.com"}}]}`)
-	c, _ := envelopes.NewClientWithResponses(base)
+	c, _ := envelopeshares.NewClientWithResponses(base)
 	resp, err := c.GetEnvelopesSharesWithResponse(context.Background(), "acct-1", "env-1")
 	if err != nil {
 		t.Fatal(err)
