@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 	"github.com/dsgo/docusign/gen/admin"
 	"github.com/dsgo/docusign/gen/esignature/envelopedocuments"
 	"github.com/dsgo/docusign/gen/esignature/envelopeshares"
+	"github.com/dsgo/docusign/gen/esignature/models"
 )
 
 func TestUpdateDocumentSendsThePDF(t *testing.T) {
@@ -281,4 +283,24 @@ func Example_adminBulkUserImport() {
 	// Output:
 	// POST /v2/organizations/9e1d1b5c-0000-4000-8000-00000000000a/imports/bulk_users/add: users.csv (text/csv), 75 bytes
 	// 200 queued
+}
+
+func TestMembersFromTheSDKEncodeAndDecode(t *testing.T) {
+	in := []byte(`{"documentId":"1","docGenFormFields":[{"name":"f1","value":"v"}],"isDocGenDocument":"true","agreementType":"nda"}`)
+	var d models.EnvelopeDocument
+	if err := json.Unmarshal(in, &d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.DocGenFormFields) != 1 || *d.IsDocGenDocument != "true" || *d.AgreementType != "nda" {
+		t.Fatalf("decoded %+v", d)
+	}
+	out, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back map[string]any
+	json.Unmarshal(out, &back)
+	if back["agreementType"] != "nda" || back["isDocGenDocument"] != "true" || len(back["docGenFormFields"].([]any)) != 1 {
+		t.Errorf("encoded %s", out)
+	}
 }
