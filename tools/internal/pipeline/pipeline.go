@@ -65,32 +65,7 @@ func Generate(ctx context.Context, cfg Config) (map[string][]byte, error) {
 		if !ok {
 			return nil, fmt.Errorf("lock names spec %q, which the generator does not know (known: esignature, admin, monitor)", s.Name)
 		}
-		raw, err := loc.Load(ctx, s)
-		if err != nil {
-			return nil, err
-		}
-		ov, err := convert.ReadOverlay(filepath.Join(cfg.Root, "api", "overlays", s.Name+".json"))
-		if err != nil {
-			return nil, err
-		}
-		opt := convert.Options{API: s.Name, ModulePath: ModulePath, Single: cfg.Single}
-		var report *sdk.Report
-		if kit, ok := lock.SDKFor(s.Name); ok {
-			tgz, err := loc.LoadSDK(ctx, kit)
-			if err != nil {
-				return nil, err
-			}
-			surface, err := sdk.Read(tgz)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", kit, err)
-			}
-			opt.MergedFrom = "SDK " + kit.String()
-			opt.Merge = func(d map[string]any) (err error) {
-				report, err = sdk.Merge(d, surface, kit.String())
-				return err
-			}
-		}
-		res, err := convert.Convert(raw, ov, opt)
+		res, report, err := Convert(ctx, cfg.Root, loc, lock, s, cfg.Single)
 		if err != nil {
 			return nil, err
 		}
@@ -141,6 +116,38 @@ func Generate(ctx context.Context, cfg Config) (map[string][]byte, error) {
 		files[OperationIndex] = operationIndex(all)
 	}
 	return files, nil
+}
+
+// Convert reads and converts one locked spec, merged with the SDK the
+// lock pins for it (report is nil when there is none): the documents that
+// generation uses, also for tools that validate against them.
+func Convert(ctx context.Context, root string, loc *speclock.Locator, lock *speclock.Lock, s speclock.Spec, single bool) (res *convert.Result, report *sdk.Report, err error) {
+	raw, err := loc.Load(ctx, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	ov, err := convert.ReadOverlay(filepath.Join(root, "api", "overlays", s.Name+".json"))
+	if err != nil {
+		return nil, nil, err
+	}
+	opt := convert.Options{API: s.Name, ModulePath: ModulePath, Single: single}
+	if kit, ok := lock.SDKFor(s.Name); ok {
+		tgz, err := loc.LoadSDK(ctx, kit)
+		if err != nil {
+			return nil, nil, err
+		}
+		surface, err := sdk.Read(tgz)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", kit, err)
+		}
+		opt.MergedFrom = "SDK " + kit.String()
+		opt.Merge = func(d map[string]any) (err error) {
+			report, err = sdk.Merge(d, surface, kit.String())
+			return err
+		}
+	}
+	res, err = convert.Convert(raw, ov, opt)
+	return res, report, err
 }
 
 // MergeReport is the file, in an API's gen/ directory, listing what the

@@ -286,3 +286,38 @@ func TestEveryGeneratedDeclarationIsDocumentedWithFactsOnly(t *testing.T) {
 		t.Errorf("%d of %d operation methods link to their reference page", linked, opMethods)
 	}
 }
+
+func TestDiffCoversTheOperationIndex(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, OperationIndex), []byte("old\n"), 0o644)
+	diff, err := Diff(dir, map[string][]byte{OperationIndex: []byte("new\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(diff, "gen/"+OperationIndex+": differs") {
+		t.Errorf("diff misses the changed index:\n%s", diff)
+	}
+	os.Remove(filepath.Join(dir, OperationIndex))
+	if diff, _ := Diff(dir, map[string][]byte{OperationIndex: []byte("new\n")}); !strings.Contains(diff, "gen/"+OperationIndex+": missing") {
+		t.Errorf("diff misses the missing index:\n%s", diff)
+	}
+}
+
+func TestTheIndexListsEveryOperationWithItsPackageAndPath(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(root, "gen", OperationIndex))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| esignature/envelopedocuments | UpdateDocument | PUT | `/v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}` | spec |",
+		"| esignature/enveloperecipients | ListRecipients | GET |",
+		"| esignature/envelopeshares | GetEnvelopesShares | GET | `/v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares` | SDK docusign-esign 10.0.0 |",
+		"| admin | AddBulkUserImport | POST | `/v2/organizations/{organizationId}/imports/bulk_users/add` | spec, multipart |",
+		"| monitor | GetStream | GET |",
+		"## eSignature (455 operations)", "## Admin (74 operations)", "## Monitor (1 operations)",
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("gen/%s lacks %q", OperationIndex, want)
+		}
+	}
+}
