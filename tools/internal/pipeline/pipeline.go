@@ -188,10 +188,12 @@ func Write(dir string, files map[string][]byte, only string) error {
 // difference; empty means none.
 func Diff(dir string, files map[string][]byte, only string) (string, error) {
 	have := map[string][]byte{}
-	if b, err := os.ReadFile(filepath.Join(dir, OperationIndex)); err == nil {
-		have[OperationIndex] = b
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return "", err
+	if only == "" {
+		if b, err := os.ReadFile(filepath.Join(dir, OperationIndex)); err == nil {
+			have[OperationIndex] = b
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
 	}
 	for api := range APIs {
 		if only != "" && only != api {

@@ -48,13 +48,9 @@ func specOperations(t *testing.T, file string) map[string]bool {
 // a spec; nil when there is none.
 func sdkOperations(t *testing.T, lock *speclock.Lock, api string) map[string]bool {
 	t.Helper()
-	kit, ok := lock.SDKFor(api)
+	b, ok := specstest.SDK(t, root, api)
 	if !ok {
 		return nil
-	}
-	b, err := os.ReadFile(filepath.Join(root, "..", "shared", "specs", kit.File()))
-	if err != nil {
-		t.Skipf("no SDK mirror: %v", err)
 	}
 	s, err := sdk.Read(b)
 	if err != nil {
@@ -290,7 +286,7 @@ func TestEveryGeneratedDeclarationIsDocumentedWithFactsOnly(t *testing.T) {
 func TestDiffCoversTheOperationIndex(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, OperationIndex), []byte("old\n"), 0o644)
-	diff, err := Diff(dir, map[string][]byte{OperationIndex: []byte("new\n")})
+	diff, err := Diff(dir, map[string][]byte{OperationIndex: []byte("new\n")}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +294,7 @@ func TestDiffCoversTheOperationIndex(t *testing.T) {
 		t.Errorf("diff misses the changed index:\n%s", diff)
 	}
 	os.Remove(filepath.Join(dir, OperationIndex))
-	if diff, _ := Diff(dir, map[string][]byte{OperationIndex: []byte("new\n")}); !strings.Contains(diff, "gen/"+OperationIndex+": missing") {
+	if diff, _ := Diff(dir, map[string][]byte{OperationIndex: []byte("new\n")}, ""); !strings.Contains(diff, "gen/"+OperationIndex+": missing") {
 		t.Errorf("diff misses the missing index:\n%s", diff)
 	}
 }
