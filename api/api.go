@@ -28,3 +28,21 @@ func Specs() ([]Spec, error) {
 	}
 	return l.Specs, nil
 }
+
+// SDK is an official SDK package pinned as a second source of API surface
+// (its operations and model members are merged into the spec named by API).
+type SDK struct {
+	API     string `json:"api"`     // the spec it adds to, e.g. esignature
+	Package string `json:"package"` // npm package, e.g. docusign-esign
+	Version string `json:"version"` // exact version
+	SHA256  string `json:"sha256"`  // hex digest of the npm pack tarball
+}
+
+// SDKs returns the pinned SDK packages, in the lock's order.
+func SDKs() ([]SDK, error) {
+	var l struct{ SDKs []SDK }
+	if err := json.Unmarshal(lock, &l); err != nil {
+		return nil, err
+	}
+	return l.SDKs, nil
+}

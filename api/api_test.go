@@ -20,3 +20,13 @@ func TestSpecsListsEveryPinnedSpecification(t *testing.T) {
 		}
 	}
 }
+
+func TestSDKsNamesTheESignatureSDK(t *testing.T) {
+	sdks, err := SDKs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sdks) != 1 || sdks[0].API != "esignature" || sdks[0].Package != "docusign-esign" || sdks[0].Version != "10.0.0" || len(sdks[0].SHA256) != 64 {
+		t.Errorf("got %+v", sdks)
+	}
+}

@@ -39,6 +39,15 @@ var throttleCodes = map[string]bool{
 // the server asks for (Retry-After, X-RateLimit-Reset). Only idempotent
 // methods are retried unless the call's context carries
 // WithRetryNonIdempotent.
+//
+// A retry resends the request body, so it must be replayable. Bodies from
+// a []byte, *bytes.Reader, *bytes.Buffer or *strings.Reader are (net/http
+// sets Request.GetBody for them), as are the generated multipart methods'
+// bodies when every file can seek. Another body (an *os.File, an io.Pipe)
+// is read into memory only up to MaxReplayBuffer (1 MiB): a larger one is
+// streamed once, without retries, and the attempt's log entry says why it
+// was not retried. To retry large uploads, pass a seekable reader to a
+// multipart method, or set Request.GetBody in a request editor.
 type RetryPolicy struct {
 	// MaxAttempts is the total number of tries, the first included; 1
 	// disables retries. Default 4.
@@ -262,7 +271,7 @@ func (r *errReader) Read(p []byte) (int, error) {
 	return r.rest.Read(p)
 }
 
-// replayBody is a response body whose start was already read once.
+// replayBody is a body whose start was already read once.
 type replayBody struct {
 	io.Reader
 	closer io.Closer
@@ -373,9 +382,15 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if maxAttempts > 1 && !idempotent(req.Method) && ctx.Value(retryNonIdempotentKey{}) == nil {
 		maxAttempts, methodBlocked = 1, true
 	}
-	getBody, err := replayableBody(req, maxAttempts > 1)
+	getBody, once, err := replayableBody(req, maxAttempts > 1)
 	if err != nil {
 		return nil, err
+	}
+	bodyBlocked := false
+	if once != nil {
+		req = req.Clone(ctx)
+		req.Body = once
+		maxAttempts, bodyBlocked = 1, true
 	}
 	host := req.URL.Host
 	for attempt := 1; ; attempt++ {
@@ -406,6 +421,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		var wait time.Duration
 		if class != classFinal {
 			wait, info.notRetried = t.decide(ctx, class, resp, attempt, maxAttempts, methodBlocked, req.Method)
+			if bodyBlocked && !methodBlocked {
+				wait, info.notRetried = 0, fmt.Sprintf("the request body is not replayable (no GetBody, larger than %d bytes) and was streamed once", MaxReplayBuffer)
+			}
 			info.retrying = info.notRetried == ""
 			info.retryIn = wait
 		}
@@ -506,23 +524,34 @@ func (t *retryTransport) attemptRequest(req *http.Request, attempt int, getBody 
 	return areq, cancel, nil
 }
 
+// MaxReplayBuffer is the most of a request body without GetBody that the
+// retry layer holds in memory to be able to resend it; a larger body is
+// streamed once, without retries (see RetryPolicy).
+const MaxReplayBuffer = 1 << 20
+
 // replayableBody returns a function yielding a fresh copy of req's body, so
 // each attempt sends identical bytes: req.GetBody when set, otherwise the
-// body read into memory once (and closed). It returns nil when there is no
+// body read into memory once (and closed) when it is at most
+// MaxReplayBuffer long. A longer body is returned as once, to be sent a
+// single time: what was read, then the rest. Both are nil when there is no
 // body or no retry is possible.
-func replayableBody(req *http.Request, retries bool) (func() (io.ReadCloser, error), error) {
+func replayableBody(req *http.Request, retries bool) (getBody func() (io.ReadCloser, error), once io.ReadCloser, err error) {
 	if req.Body == nil || req.Body == http.NoBody || !retries {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if req.GetBody != nil {
-		return req.GetBody, nil
+		return req.GetBody, nil, nil
 	}
-	data, err := io.ReadAll(req.Body)
-	req.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(req.Body, MaxReplayBuffer+1))
 	if err != nil {
-		return nil, fmt.Errorf("docusign: %s %s: reading the request body to allow retries: %w", req.Method, req.URL.Path, err)
+		req.Body.Close()
+		return nil, nil, fmt.Errorf("docusign: %s %s: reading the request body to allow retries: %w", req.Method, req.URL.Path, err)
 	}
-	return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, nil
+	if len(data) > MaxReplayBuffer {
+		return nil, &replayBody{Reader: io.MultiReader(bytes.NewReader(data), req.Body), closer: req.Body}, nil
+	}
+	req.Body.Close()
+	return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, nil, nil
 }
 
 // release calls cancel when it is not nil.

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"os"
 	"strconv"
 	"strings"
@@ -485,4 +486,63 @@ func TestRetryPolicyProblemsAreAllReported(t *testing.T) {
 			t.Errorf("error %v lacks %q", err, want)
 		}
 	}
+}
+
+// bodyProgress counts how far its source has been read.
+type bodyProgress struct {
+	r    io.Reader
+	read atomic.Int64
+}
+
+func (c *bodyProgress) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.read.Add(int64(n))
+	return n, err
+}
+
+func TestALargeBodyWithoutGetBodyIsStreamedOnceNotBuffered(t *testing.T) {
+	payload := bytes.Repeat([]byte("0123456789abcdef"), 3*MaxReplayBuffer/16) // 3 MiB
+	srv := newScripted(t, status(503), ok)
+	hc, _ := buildPipeline(t, nil, noSleep(&sleepRecorder{}, RetryPolicy{}))
+	src := &bodyProgress{r: bytes.NewReader(payload)}
+	var readBeforeSend atomic.Int64
+	req, _ := http.NewRequest(http.MethodPut, srv.URL+"/restapi/v2.1/accounts/1/envelopes/2/documents/1", io.MultiReader(src))
+	req = req.WithContext(httptraceWroteHeaders(req.Context(), func() { readBeforeSend.Store(src.read.Load()) }))
+	_, err := hc.Do(req)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 503 {
+		t.Errorf("got %v, want the 503: a body that cannot be replayed must not be retried", err)
+	}
+	if srv.attempts() != 1 {
+		t.Errorf("%d attempts, want 1", srv.attempts())
+	}
+	if n := readBeforeSend.Load(); n == 0 || n > MaxReplayBuffer+64<<10 {
+		t.Errorf("%d bytes were read before the request went out: the body was buffered, not streamed", n)
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if !bytes.Equal(srv.bodies[0], payload) {
+		t.Errorf("the server got %d bytes, want the %d-byte payload", len(srv.bodies[0]), len(payload))
+	}
+}
+
+func TestASmallBodyWithoutGetBodyIsStillRetried(t *testing.T) {
+	payload := []byte(`{"status":"sent"}`)
+	srv := newScripted(t, status(503), ok)
+	hc, _ := buildPipeline(t, nil, noSleep(&sleepRecorder{}, RetryPolicy{}))
+	req, _ := http.NewRequest(http.MethodPut, srv.URL+"/restapi/v2.1/accounts/1/envelopes/2", io.MultiReader(bytes.NewReader(payload)))
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || srv.attempts() != 2 {
+		t.Errorf("status %d after %d attempts, want 200 after 2", resp.StatusCode, srv.attempts())
+	}
+}
+
+// httptraceWroteHeaders calls fn when the request's headers are written,
+// before its body.
+func httptraceWroteHeaders(ctx context.Context, fn func()) context.Context {
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: fn})
 }

@@ -2,10 +2,16 @@
 // API surface: esignature/models plus one package per eSignature category
 // (esignature/envelopes, esignature/users, ...), admin, and monitor.
 //
-// Nothing below this directory but this file is edited by hand. The code is
+// Nothing below this directory but this file and the tests is edited by hand. The code is
 // produced from the upstream specs pinned in api/specs.lock.json by
 // tools/cmd/dsgen; regenerate it with `go generate ./...` or `make generate`
 // and check it with `make check`.
+//
+// OPERATIONS.md indexes every operation (package, Go method, HTTP method,
+// path); esignature/SDK-MERGE.md lists what the official SDK package
+// docusign-esign 10.0.0 adds to the pinned eSignature spec and where the
+// two disagree. Multipart operations have streamed XMultipartWithResponse
+// methods (multipart.gen.go).
 package gen
 
 //go:generate go run -C ../tools ./cmd/dsgen -root .. -q

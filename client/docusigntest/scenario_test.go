@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"mime/multipart"
 	"net/url"
 	"slices"
 	"strings"
@@ -19,7 +18,6 @@ import (
 	"github.com/dsgo/docusign/gen/esignature/enveloperecipients"
 	"github.com/dsgo/docusign/gen/esignature/envelopes"
 	"github.com/dsgo/docusign/gen/esignature/models"
-	"github.com/google/uuid"
 )
 
 // newScenarioClient starts a fake and a client for it, as a user's test
@@ -293,20 +291,16 @@ func TestUsersThroughGeneratedClients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	org := uuid.MustParse(srv.OrgID())
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("file.csv", "users.csv")
-	fw.Write([]byte("AccountID,UserEmail,FirstName,LastName,eSignPermissionProfile\n" +
+	org := srv.OrgID()
+	csv := strings.NewReader("AccountID,UserEmail,FirstName,LastName,eSignPermissionProfile\n" +
 		srv.DefaultAccountID() + ",new.one@example.com,New,One,DocuSign Sender\n" +
 		srv.DefaultAccountID() + ",new.two@example.com,New,Two,DocuSign Viewer\n" +
-		"00000000-0000-0000-0000-000000000000,bad@example.com,Bad,Account,DocuSign Sender\n"))
-	mw.Close()
-	imp, err := adm.AddBulkUserImportWithBodyWithResponse(ctx, org, mw.FormDataContentType(), &body)
+		"00000000-0000-0000-0000-000000000000,bad@example.com,Bad,Account,DocuSign Sender\n")
+	imp, err := adm.AddBulkUserImportMultipartWithResponse(ctx, org, admin.MultipartFile{Name: "users.csv", ContentType: "text/csv", Content: csv})
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, err := adm.GetBulkUserImportRequestWithResponse(ctx, org, *imp.JSON200.ID)
+	status, err := adm.GetBulkUserImportRequestWithResponse(ctx, org, imp.JSON200.ID.String())
 	if err != nil {
 		t.Fatal(err)
 	}

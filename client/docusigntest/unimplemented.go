@@ -28,6 +28,7 @@ var shadowedOperations = []string{
 	"GET /restapi/v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages",
 	"GET /restapi/v2.1/accounts/{accountId}/connect/logs",
 	"DELETE /restapi/v2.1/accounts/{accountId}/connect/logs",
+	"GET /restapi/v2.1/accounts/{accountId}/envelopes/shared", // SDK 10.0.0: envelopeshares.GetSharedEnvelopes
 }
 
 func (s *Server) unimplementedRoutes(m *http.ServeMux) {

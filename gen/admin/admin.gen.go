@@ -2262,11 +2262,11 @@ type GetAssetGroupAccountCloneParams struct {
 // DocuSign Admin operation Connect:getOrganizationConnectConfigs (GET /v2/organizations/{organizationId}/connect).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/getorganizationconnectconfigs/
 type GetOrganizationConnectConfigsParams struct {
-	SortBy               *string             `form:"sortBy,omitempty" json:"sortBy,omitempty"`
-	SiteID               *int32              `form:"siteId,omitempty" json:"siteId,omitempty"`
-	AccountID            *openapi_types.UUID `form:"accountId,omitempty" json:"accountId,omitempty"`
-	AllowEnvelopePublish *bool               `form:"allowEnvelopePublish,omitempty" json:"allowEnvelopePublish,omitempty"`
-	Q                    *string             `form:"q,omitempty" json:"q,omitempty"`
+	SortBy               *string `form:"sortBy,omitempty" json:"sortBy,omitempty"`
+	SiteID               *int32  `form:"siteId,omitempty" json:"siteId,omitempty"`
+	AccountID            *string `form:"accountId,omitempty" json:"accountId,omitempty"`
+	AllowEnvelopePublish *bool   `form:"allowEnvelopePublish,omitempty" json:"allowEnvelopePublish,omitempty"`
+	Q                    *string `form:"q,omitempty" json:"q,omitempty"`
 }
 
 // AddBulkAccountSettingsImportMultipartBody defines parameters for AddBulkAccountSettingsImport.
@@ -2303,18 +2303,18 @@ type GetSubAccountCreateProcessesByOrgIDParams struct {
 // DocuSign Admin operation Users:getUsers (GET /v2/organizations/{organizationId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/users/getusers/
 type GetUsersParams struct {
-	Start                        *int32              `form:"start,omitempty" json:"start,omitempty"`
-	Take                         *int32              `form:"take,omitempty" json:"take,omitempty"`
-	End                          *int32              `form:"end,omitempty" json:"end,omitempty"`
-	Email                        *string             `form:"email,omitempty" json:"email,omitempty"`
-	EmailUserNameLike            *string             `form:"email_user_name_like,omitempty" json:"email_user_name_like,omitempty"`
-	Status                       *string             `form:"status,omitempty" json:"status,omitempty"`
-	MembershipStatus             *string             `form:"membership_status,omitempty" json:"membership_status,omitempty"`
-	AccountID                    *openapi_types.UUID `form:"account_id,omitempty" json:"account_id,omitempty"`
-	OrganizationReservedDomainID *openapi_types.UUID `form:"organization_reserved_domain_id,omitempty" json:"organization_reserved_domain_id,omitempty"`
-	LastModifiedSince            *string             `form:"last_modified_since,omitempty" json:"last_modified_since,omitempty"`
-	IncludeDsGroups              *bool               `form:"include_ds_groups,omitempty" json:"include_ds_groups,omitempty"`
-	IncludeLicense               *bool               `form:"include_license,omitempty" json:"include_license,omitempty"`
+	Start                        *int32  `form:"start,omitempty" json:"start,omitempty"`
+	Take                         *int32  `form:"take,omitempty" json:"take,omitempty"`
+	End                          *int32  `form:"end,omitempty" json:"end,omitempty"`
+	Email                        *string `form:"email,omitempty" json:"email,omitempty"`
+	EmailUserNameLike            *string `form:"email_user_name_like,omitempty" json:"email_user_name_like,omitempty"`
+	Status                       *string `form:"status,omitempty" json:"status,omitempty"`
+	MembershipStatus             *string `form:"membership_status,omitempty" json:"membership_status,omitempty"`
+	AccountID                    *string `form:"account_id,omitempty" json:"account_id,omitempty"`
+	OrganizationReservedDomainID *string `form:"organization_reserved_domain_id,omitempty" json:"organization_reserved_domain_id,omitempty"`
+	LastModifiedSince            *string `form:"last_modified_since,omitempty" json:"last_modified_since,omitempty"`
+	IncludeDsGroups              *bool   `form:"include_ds_groups,omitempty" json:"include_ds_groups,omitempty"`
+	IncludeLicense               *bool   `form:"include_license,omitempty" json:"include_license,omitempty"`
 }
 
 // GetUserProfilesParams holds the query and header parameters of the operation.
@@ -2571,359 +2571,359 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 type ClientInterface interface {
 
 	// GetDSGroups performs a GET /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups (the `GetDSGroups` operationId) request.
-	GetDSGroups(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, params *GetDSGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetDSGroups(ctx context.Context, organizationID string, accountID string, params *GetDSGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddDSGroupWithBody performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups (the `AddDSGroup` operationId) request,
 	// with any type of body and a specified content type.
-	AddDSGroupWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AddDSGroupWithBody(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddDSGroup performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups (the `AddDSGroup` operationId) request.
 	// Takes a body of the `application/json` content type.
-	AddDSGroup(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddDSGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AddDSGroup(ctx context.Context, organizationID string, accountID string, body AddDSGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteDSGroup performs a DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId} (the `DeleteDSGroup` operationId) request.
-	DeleteDSGroup(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteDSGroup(ctx context.Context, organizationID string, accountID string, dsGroupID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDSGroup performs a GET /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId} (the `GetDSGroup` operationId) request.
-	GetDSGroup(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetDSGroup(ctx context.Context, organizationID string, accountID string, dsGroupID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RemoveDSGroupUsersWithBody performs a DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users (the `RemoveDSGroupUsers` operationId) request,
 	// with any type of body and a specified content type.
-	RemoveDSGroupUsersWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RemoveDSGroupUsersWithBody(ctx context.Context, organizationID string, accountID string, dsGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RemoveDSGroupUsers performs a DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users (the `RemoveDSGroupUsers` operationId) request.
 	// Takes a body of the `application/json` content type.
-	RemoveDSGroupUsers(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, body RemoveDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RemoveDSGroupUsers(ctx context.Context, organizationID string, accountID string, dsGroupID string, body RemoveDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDSGroupUsers performs a GET /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users (the `GetDSGroupUsers` operationId) request.
-	GetDSGroupUsers(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, params *GetDSGroupUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetDSGroupUsers(ctx context.Context, organizationID string, accountID string, dsGroupID string, params *GetDSGroupUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddDSGroupUsersWithBody performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users (the `AddDSGroupUsers` operationId) request,
 	// with any type of body and a specified content type.
-	AddDSGroupUsersWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AddDSGroupUsersWithBody(ctx context.Context, organizationID string, accountID string, dsGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddDSGroupUsers performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users (the `AddDSGroupUsers` operationId) request.
 	// Takes a body of the `application/json` content type.
-	AddDSGroupUsers(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, body AddDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AddDSGroupUsers(ctx context.Context, organizationID string, accountID string, dsGroupID string, body AddDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetProductPermissionProfiles performs a GET /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles (the `GetProductPermissionProfiles` operationId) request.
-	GetProductPermissionProfiles(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetProductPermissionProfiles(ctx context.Context, organizationID string, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetUserProductPermissionProfilesByEmail performs a GET /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles/users (the `GetUserProductPermissionProfilesByEmail` operationId) request.
-	GetUserProductPermissionProfilesByEmail(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, params *GetUserProductPermissionProfilesByEmailParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetUserProductPermissionProfilesByEmail(ctx context.Context, organizationID string, accountID string, params *GetUserProductPermissionProfilesByEmailParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddUserProductPermissionProfilesByEmailWithBody performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles/users (the `AddUserProductPermissionProfilesByEmail` operationId) request,
 	// with any type of body and a specified content type.
-	AddUserProductPermissionProfilesByEmailWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AddUserProductPermissionProfilesByEmailWithBody(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddUserProductPermissionProfilesByEmail performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles/users (the `AddUserProductPermissionProfilesByEmail` operationId) request.
 	// Takes a body of the `application/json` content type.
-	AddUserProductPermissionProfilesByEmail(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddUserProductPermissionProfilesByEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AddUserProductPermissionProfilesByEmail(ctx context.Context, organizationID string, accountID string, body AddUserProductPermissionProfilesByEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RemoveUserProductPermissionWithBody performs a DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users (the `RemoveUserProductPermission` operationId) request,
 	// with any type of body and a specified content type.
-	RemoveUserProductPermissionWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RemoveUserProductPermissionWithBody(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RemoveUserProductPermission performs a DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users (the `RemoveUserProductPermission` operationId) request.
 	// Takes a body of the `application/json` content type.
-	RemoveUserProductPermission(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body RemoveUserProductPermissionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RemoveUserProductPermission(ctx context.Context, organizationID string, accountID string, body RemoveUserProductPermissionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetUserProductPermissionProfiles performs a GET /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users/{userId}/permission_profiles (the `GetUserProductPermissionProfiles` operationId) request.
-	GetUserProductPermissionProfiles(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetUserProductPermissionProfiles(ctx context.Context, organizationID string, accountID string, userID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddUserProductPermissionProfilesWithBody performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users/{userId}/permission_profiles (the `AddUserProductPermissionProfiles` operationId) request,
 	// with any type of body and a specified content type.
-	AddUserProductPermissionProfilesWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, userID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AddUserProductPermissionProfilesWithBody(ctx context.Context, organizationID string, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddUserProductPermissionProfiles performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users/{userId}/permission_profiles (the `AddUserProductPermissionProfiles` operationId) request.
 	// Takes a body of the `application/json` content type.
-	AddUserProductPermissionProfiles(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, userID openapi_types.UUID, body AddUserProductPermissionProfilesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AddUserProductPermissionProfiles(ctx context.Context, organizationID string, accountID string, userID string, body AddUserProductPermissionProfilesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddOrUpdateUserWithBody performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/users (the `AddOrUpdateUser` operationId) request,
 	// with any type of body and a specified content type.
-	AddOrUpdateUserWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AddOrUpdateUserWithBody(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddOrUpdateUser performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/users (the `AddOrUpdateUser` operationId) request.
 	// Takes a body of the `application/json` content type.
-	AddOrUpdateUser(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddOrUpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AddOrUpdateUser(ctx context.Context, organizationID string, accountID string, body AddOrUpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetUserDSProfilesByEmail performs a GET /v2.1/organizations/{organizationId}/users/dsprofile (the `GetUserDSProfilesByEmail` operationId) request.
-	GetUserDSProfilesByEmail(ctx context.Context, organizationID openapi_types.UUID, params *GetUserDSProfilesByEmailParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetUserDSProfilesByEmail(ctx context.Context, organizationID string, params *GetUserDSProfilesByEmailParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetUserDSProfile performs a GET /v2.1/organizations/{organizationId}/users/{userId}/dsprofile (the `GetUserDSProfile` operationId) request.
-	GetUserDSProfile(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, params *GetUserDSProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetUserDSProfile(ctx context.Context, organizationID string, userID string, params *GetUserDSProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RedactIndividualMembershipDataWithBody performs a POST /v2/data_redaction/accounts/{accountId}/user (the `RedactIndividualMembershipData` operationId) request,
 	// with any type of body and a specified content type.
-	RedactIndividualMembershipDataWithBody(ctx context.Context, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RedactIndividualMembershipDataWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RedactIndividualMembershipData performs a POST /v2/data_redaction/accounts/{accountId}/user (the `RedactIndividualMembershipData` operationId) request.
 	// Takes a body of the `application/json` content type.
-	RedactIndividualMembershipData(ctx context.Context, accountID openapi_types.UUID, body RedactIndividualMembershipDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RedactIndividualMembershipData(ctx context.Context, accountID string, body RedactIndividualMembershipDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RedactIndividualUserDataWithBody performs a POST /v2/data_redaction/organizations/{organizationId}/user (the `RedactIndividualUserData` operationId) request,
 	// with any type of body and a specified content type.
-	RedactIndividualUserDataWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RedactIndividualUserDataWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RedactIndividualUserData performs a POST /v2/data_redaction/organizations/{organizationId}/user (the `RedactIndividualUserData` operationId) request.
 	// Takes a body of the `application/json` content type.
-	RedactIndividualUserData(ctx context.Context, organizationID openapi_types.UUID, body RedactIndividualUserDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RedactIndividualUserData(ctx context.Context, organizationID string, body RedactIndividualUserDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetOrganizations performs a GET /v2/organizations (the `GetOrganizations` operationId) request.
 	GetOrganizations(ctx context.Context, params *GetOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetGroups performs a GET /v2/organizations/{organizationId}/accounts/{accountId}/groups (the `GetGroups` operationId) request.
-	GetGroups(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, params *GetGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetGroups(ctx context.Context, organizationID string, accountID string, params *GetGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateBulkImportSingleAccountAddUsersRequestWithBody performs a POST /v2/organizations/{organizationId}/accounts/{accountId}/imports/bulk_users/add (the `CreateBulkImportSingleAccountAddUsersRequest` operationId) request,
 	// with any type of body and a specified content type.
-	CreateBulkImportSingleAccountAddUsersRequestWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateBulkImportSingleAccountAddUsersRequestWithBody(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateBulkImportSingleAccountUpdateUsersRequestWithBody performs a POST /v2/organizations/{organizationId}/accounts/{accountId}/imports/bulk_users/update (the `CreateBulkImportSingleAccountUpdateUsersRequest` operationId) request,
 	// with any type of body and a specified content type.
-	CreateBulkImportSingleAccountUpdateUsersRequestWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateBulkImportSingleAccountUpdateUsersRequestWithBody(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPermissions performs a GET /v2/organizations/{organizationId}/accounts/{accountId}/permissions (the `GetPermissions` operationId) request.
-	GetPermissions(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetPermissions(ctx context.Context, organizationID string, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddUsersWithBody performs a POST /v2/organizations/{organizationId}/accounts/{accountId}/users (the `AddUsers` operationId) request,
 	// with any type of body and a specified content type.
-	AddUsersWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AddUsersWithBody(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddUsers performs a POST /v2/organizations/{organizationId}/accounts/{accountId}/users (the `AddUsers` operationId) request.
 	// Takes a body of the `application/json` content type.
-	AddUsers(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AddUsers(ctx context.Context, organizationID string, accountID string, body AddUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetSubAccountCreateProcessByAssetGroupWorkID performs a GET /v2/organizations/{organizationId}/assetGroup/{assetGroupId}/subAccountCreated/{assetGroupWorkId} (the `GetSubAccountCreateProcessByAssetGroupWorkID` operationId) request.
-	GetSubAccountCreateProcessByAssetGroupWorkID(ctx context.Context, organizationID openapi_types.UUID, assetGroupID openapi_types.UUID, assetGroupWorkID openapi_types.UUID, params *GetSubAccountCreateProcessByAssetGroupWorkIDParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetSubAccountCreateProcessByAssetGroupWorkID(ctx context.Context, organizationID string, assetGroupID string, assetGroupWorkID string, params *GetSubAccountCreateProcessByAssetGroupWorkIDParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CloneAssetGroupAccountWithBody performs a POST /v2/organizations/{organizationId}/assetGroups/accountClone (the `CloneAssetGroupAccount` operationId) request,
 	// with any type of body and a specified content type.
-	CloneAssetGroupAccountWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CloneAssetGroupAccountWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CloneAssetGroupAccount performs a POST /v2/organizations/{organizationId}/assetGroups/accountClone (the `CloneAssetGroupAccount` operationId) request.
 	// Takes a body of the `application/json` content type.
-	CloneAssetGroupAccount(ctx context.Context, organizationID openapi_types.UUID, body CloneAssetGroupAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CloneAssetGroupAccount(ctx context.Context, organizationID string, body CloneAssetGroupAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAssetGroupAccountClonesByOrgID performs a GET /v2/organizations/{organizationId}/assetGroups/accountClones (the `GetAssetGroupAccountClonesByOrgID` operationId) request.
-	GetAssetGroupAccountClonesByOrgID(ctx context.Context, organizationID openapi_types.UUID, params *GetAssetGroupAccountClonesByOrgIDParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetAssetGroupAccountClonesByOrgID(ctx context.Context, organizationID string, params *GetAssetGroupAccountClonesByOrgIDParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateAssetGroupAccountWithBody performs a POST /v2/organizations/{organizationId}/assetGroups/accountCreate (the `CreateAssetGroupAccount` operationId) request,
 	// with any type of body and a specified content type.
-	CreateAssetGroupAccountWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateAssetGroupAccountWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateAssetGroupAccount performs a POST /v2/organizations/{organizationId}/assetGroups/accountCreate (the `CreateAssetGroupAccount` operationId) request.
 	// Takes a body of the `application/json` content type.
-	CreateAssetGroupAccount(ctx context.Context, organizationID openapi_types.UUID, body CreateAssetGroupAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateAssetGroupAccount(ctx context.Context, organizationID string, body CreateAssetGroupAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAssetGroupAccounts performs a GET /v2/organizations/{organizationId}/assetGroups/accounts (the `GetAssetGroupAccounts` operationId) request.
-	GetAssetGroupAccounts(ctx context.Context, organizationID openapi_types.UUID, params *GetAssetGroupAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetAssetGroupAccounts(ctx context.Context, organizationID string, params *GetAssetGroupAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAssetGroupAccountClone performs a GET /v2/organizations/{organizationId}/assetGroups/{assetGroupId}/accountClones/{assetGroupWorkId} (the `GetAssetGroupAccountClone` operationId) request.
-	GetAssetGroupAccountClone(ctx context.Context, organizationID openapi_types.UUID, assetGroupID openapi_types.UUID, assetGroupWorkID openapi_types.UUID, params *GetAssetGroupAccountCloneParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetAssetGroupAccountClone(ctx context.Context, organizationID string, assetGroupID string, assetGroupWorkID string, params *GetAssetGroupAccountCloneParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetOrganizationConnectConfigs performs a GET /v2/organizations/{organizationId}/connect (the `GetOrganizationConnectConfigs` operationId) request.
-	GetOrganizationConnectConfigs(ctx context.Context, organizationID openapi_types.UUID, params *GetOrganizationConnectConfigsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetOrganizationConnectConfigs(ctx context.Context, organizationID string, params *GetOrganizationConnectConfigsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateOrganizationConnectConfigWithBody performs a POST /v2/organizations/{organizationId}/connect (the `CreateOrganizationConnectConfig` operationId) request,
 	// with any type of body and a specified content type.
-	CreateOrganizationConnectConfigWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateOrganizationConnectConfigWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateOrganizationConnectConfig performs a POST /v2/organizations/{organizationId}/connect (the `CreateOrganizationConnectConfig` operationId) request.
 	// Takes a body of the `application/json` content type.
-	CreateOrganizationConnectConfig(ctx context.Context, organizationID openapi_types.UUID, body CreateOrganizationConnectConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateOrganizationConnectConfig(ctx context.Context, organizationID string, body CreateOrganizationConnectConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteOrganizationConnectOAuthConfiguration performs a DELETE /v2/organizations/{organizationId}/connect/oauth (the `DeleteOrganizationConnectOAuthConfiguration` operationId) request.
-	DeleteOrganizationConnectOAuthConfiguration(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteOrganizationConnectOAuthConfiguration(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetOrganizationConnectOAuthConfiguration performs a GET /v2/organizations/{organizationId}/connect/oauth (the `GetOrganizationConnectOAuthConfiguration` operationId) request.
-	GetOrganizationConnectOAuthConfiguration(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetOrganizationConnectOAuthConfiguration(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostOrganizationConnectOAuthConfigurationWithBody performs a POST /v2/organizations/{organizationId}/connect/oauth (the `PostOrganizationConnectOAuthConfiguration` operationId) request,
 	// with any type of body and a specified content type.
-	PostOrganizationConnectOAuthConfigurationWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostOrganizationConnectOAuthConfigurationWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostOrganizationConnectOAuthConfiguration performs a POST /v2/organizations/{organizationId}/connect/oauth (the `PostOrganizationConnectOAuthConfiguration` operationId) request.
 	// Takes a body of the `application/json` content type.
-	PostOrganizationConnectOAuthConfiguration(ctx context.Context, organizationID openapi_types.UUID, body PostOrganizationConnectOAuthConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostOrganizationConnectOAuthConfiguration(ctx context.Context, organizationID string, body PostOrganizationConnectOAuthConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PutOrganizationConnectOAuthConfigurationWithBody performs a PUT /v2/organizations/{organizationId}/connect/oauth (the `PutOrganizationConnectOAuthConfiguration` operationId) request,
 	// with any type of body and a specified content type.
-	PutOrganizationConnectOAuthConfigurationWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PutOrganizationConnectOAuthConfigurationWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PutOrganizationConnectOAuthConfiguration performs a PUT /v2/organizations/{organizationId}/connect/oauth (the `PutOrganizationConnectOAuthConfiguration` operationId) request.
 	// Takes a body of the `application/json` content type.
-	PutOrganizationConnectOAuthConfiguration(ctx context.Context, organizationID openapi_types.UUID, body PutOrganizationConnectOAuthConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PutOrganizationConnectOAuthConfiguration(ctx context.Context, organizationID string, body PutOrganizationConnectOAuthConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetConnectHmacSecrets performs a GET /v2/organizations/{organizationId}/connect/secret (the `GetConnectHmacSecrets` operationId) request.
-	GetConnectHmacSecrets(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetConnectHmacSecrets(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostConnectHmacSecret performs a POST /v2/organizations/{organizationId}/connect/secret (the `PostConnectHmacSecret` operationId) request.
-	PostConnectHmacSecret(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostConnectHmacSecret(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteConnectHmacSecret performs a DELETE /v2/organizations/{organizationId}/connect/secret/{keyId} (the `DeleteConnectHmacSecret` operationId) request.
-	DeleteConnectHmacSecret(ctx context.Context, organizationID openapi_types.UUID, keyID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteConnectHmacSecret(ctx context.Context, organizationID string, keyID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteOrganizationConnectConfig performs a DELETE /v2/organizations/{organizationId}/connect/{connectId} (the `DeleteOrganizationConnectConfig` operationId) request.
-	DeleteOrganizationConnectConfig(ctx context.Context, organizationID openapi_types.UUID, connectID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteOrganizationConnectConfig(ctx context.Context, organizationID string, connectID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetOrganizationConnectConfig performs a GET /v2/organizations/{organizationId}/connect/{connectId} (the `GetOrganizationConnectConfig` operationId) request.
-	GetOrganizationConnectConfig(ctx context.Context, organizationID openapi_types.UUID, connectID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetOrganizationConnectConfig(ctx context.Context, organizationID string, connectID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateOrganizationConnectConfigWithBody performs a PUT /v2/organizations/{organizationId}/connect/{connectId} (the `UpdateOrganizationConnectConfig` operationId) request,
 	// with any type of body and a specified content type.
-	UpdateOrganizationConnectConfigWithBody(ctx context.Context, organizationID openapi_types.UUID, connectID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateOrganizationConnectConfigWithBody(ctx context.Context, organizationID string, connectID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateOrganizationConnectConfig performs a PUT /v2/organizations/{organizationId}/connect/{connectId} (the `UpdateOrganizationConnectConfig` operationId) request.
 	// Takes a body of the `application/json` content type.
-	UpdateOrganizationConnectConfig(ctx context.Context, organizationID openapi_types.UUID, connectID openapi_types.UUID, body UpdateOrganizationConnectConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateOrganizationConnectConfig(ctx context.Context, organizationID string, connectID string, body UpdateOrganizationConnectConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAccountSettingsExports performs a GET /v2/organizations/{organizationId}/exports/account_settings (the `GetAccountSettingsExports` operationId) request.
-	GetAccountSettingsExports(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetAccountSettingsExports(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateAccountSettingsExportWithBody performs a POST /v2/organizations/{organizationId}/exports/account_settings (the `CreateAccountSettingsExport` operationId) request,
 	// with any type of body and a specified content type.
-	CreateAccountSettingsExportWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateAccountSettingsExportWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateAccountSettingsExport performs a POST /v2/organizations/{organizationId}/exports/account_settings (the `CreateAccountSettingsExport` operationId) request.
 	// Takes a body of the `application/json` content type.
-	CreateAccountSettingsExport(ctx context.Context, organizationID openapi_types.UUID, body CreateAccountSettingsExportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateAccountSettingsExport(ctx context.Context, organizationID string, body CreateAccountSettingsExportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteAccountSettingsExport performs a DELETE /v2/organizations/{organizationId}/exports/account_settings/{exportId} (the `DeleteAccountSettingsExport` operationId) request.
-	DeleteAccountSettingsExport(ctx context.Context, organizationID openapi_types.UUID, exportID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteAccountSettingsExport(ctx context.Context, organizationID string, exportID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAccountSettingsExport performs a GET /v2/organizations/{organizationId}/exports/account_settings/{exportId} (the `GetAccountSettingsExport` operationId) request.
-	GetAccountSettingsExport(ctx context.Context, organizationID openapi_types.UUID, exportID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetAccountSettingsExport(ctx context.Context, organizationID string, exportID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetUserListExports performs a GET /v2/organizations/{organizationId}/exports/user_list (the `GetUserListExports` operationId) request.
-	GetUserListExports(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetUserListExports(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateUserListExportWithBody performs a POST /v2/organizations/{organizationId}/exports/user_list (the `CreateUserListExport` operationId) request,
 	// with any type of body and a specified content type.
-	CreateUserListExportWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateUserListExportWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateUserListExport performs a POST /v2/organizations/{organizationId}/exports/user_list (the `CreateUserListExport` operationId) request.
 	// Takes a body of the `application/json` content type.
-	CreateUserListExport(ctx context.Context, organizationID openapi_types.UUID, body CreateUserListExportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateUserListExport(ctx context.Context, organizationID string, body CreateUserListExportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteUserListExport performs a DELETE /v2/organizations/{organizationId}/exports/user_list/{exportId} (the `DeleteUserListExport` operationId) request.
-	DeleteUserListExport(ctx context.Context, organizationID openapi_types.UUID, exportID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteUserListExport(ctx context.Context, organizationID string, exportID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetUserListExport performs a GET /v2/organizations/{organizationId}/exports/user_list/{exportId} (the `GetUserListExport` operationId) request.
-	GetUserListExport(ctx context.Context, organizationID openapi_types.UUID, exportID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetUserListExport(ctx context.Context, organizationID string, exportID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetIdentityProviders performs a GET /v2/organizations/{organizationId}/identity_providers (the `GetIdentityProviders` operationId) request.
-	GetIdentityProviders(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetIdentityProviders(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetBulkAccountSettingsImports performs a GET /v2/organizations/{organizationId}/imports/account_settings (the `GetBulkAccountSettingsImports` operationId) request.
-	GetBulkAccountSettingsImports(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetBulkAccountSettingsImports(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddBulkAccountSettingsImportWithBody performs a POST /v2/organizations/{organizationId}/imports/account_settings (the `AddBulkAccountSettingsImport` operationId) request,
 	// with any type of body and a specified content type.
-	AddBulkAccountSettingsImportWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AddBulkAccountSettingsImportWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteBulkAccountSettingsImport performs a DELETE /v2/organizations/{organizationId}/imports/account_settings/{importId} (the `DeleteBulkAccountSettingsImport` operationId) request.
-	DeleteBulkAccountSettingsImport(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteBulkAccountSettingsImport(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetBulkAccountSettingsImport performs a GET /v2/organizations/{organizationId}/imports/account_settings/{importId} (the `GetBulkAccountSettingsImport` operationId) request.
-	GetBulkAccountSettingsImport(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetBulkAccountSettingsImport(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetBulkUserImportRequests performs a GET /v2/organizations/{organizationId}/imports/bulk_users (the `GetBulkUserImportRequests` operationId) request.
-	GetBulkUserImportRequests(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetBulkUserImportRequests(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddBulkUserImportWithBody performs a POST /v2/organizations/{organizationId}/imports/bulk_users/add (the `AddBulkUserImport` operationId) request,
 	// with any type of body and a specified content type.
-	AddBulkUserImportWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AddBulkUserImportWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CloseBulkUserImportRequestWithBody performs a POST /v2/organizations/{organizationId}/imports/bulk_users/close (the `CloseBulkUserImportRequest` operationId) request,
 	// with any type of body and a specified content type.
-	CloseBulkUserImportRequestWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CloseBulkUserImportRequestWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CloseBulkExternalUserImportRequest performs a POST /v2/organizations/{organizationId}/imports/bulk_users/close_external (the `CloseBulkExternalUserImportRequest` operationId) request.
-	CloseBulkExternalUserImportRequest(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CloseBulkExternalUserImportRequest(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateBulkUserImportsWithBody performs a POST /v2/organizations/{organizationId}/imports/bulk_users/update (the `UpdateBulkUserImports` operationId) request,
 	// with any type of body and a specified content type.
-	UpdateBulkUserImportsWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBulkUserImportsWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteBulkUserImport performs a DELETE /v2/organizations/{organizationId}/imports/bulk_users/{importId} (the `DeleteBulkUserImport` operationId) request.
-	DeleteBulkUserImport(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteBulkUserImport(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetBulkUserImportRequest performs a GET /v2/organizations/{organizationId}/imports/bulk_users/{importId} (the `GetBulkUserImportRequest` operationId) request.
-	GetBulkUserImportRequest(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetBulkUserImportRequest(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetBulkUserImportCSV performs a GET /v2/organizations/{organizationId}/imports/bulk_users/{importId}/results_csv (the `GetBulkUserImportCSV` operationId) request.
-	GetBulkUserImportCSV(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetBulkUserImportCSV(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetOrganizationPlanItems performs a GET /v2/organizations/{organizationId}/planItems (the `GetOrganizationPlanItems` operationId) request.
-	GetOrganizationPlanItems(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetOrganizationPlanItems(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetReservedDomains performs a GET /v2/organizations/{organizationId}/reserved_domains (the `GetReservedDomains` operationId) request.
-	GetReservedDomains(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetReservedDomains(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetSubAccountCreateProcessesByOrgID performs a GET /v2/organizations/{organizationId}/subAccountsCreated (the `GetSubAccountCreateProcessesByOrgID` operationId) request.
-	GetSubAccountCreateProcessesByOrgID(ctx context.Context, organizationID openapi_types.UUID, params *GetSubAccountCreateProcessesByOrgIDParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetSubAccountCreateProcessesByOrgID(ctx context.Context, organizationID string, params *GetSubAccountCreateProcessesByOrgIDParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetUsers performs a GET /v2/organizations/{organizationId}/users (the `GetUsers` operationId) request.
-	GetUsers(ctx context.Context, organizationID openapi_types.UUID, params *GetUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetUsers(ctx context.Context, organizationID string, params *GetUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateUserWithBody performs a POST /v2/organizations/{organizationId}/users (the `CreateUser` operationId) request,
 	// with any type of body and a specified content type.
-	CreateUserWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateUserWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateUser performs a POST /v2/organizations/{organizationId}/users (the `CreateUser` operationId) request.
 	// Takes a body of the `application/json` content type.
-	CreateUser(ctx context.Context, organizationID openapi_types.UUID, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateUser(ctx context.Context, organizationID string, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateEmailAddressWithBody performs a POST /v2/organizations/{organizationId}/users/email_addresses (the `UpdateEmailAddress` operationId) request,
 	// with any type of body and a specified content type.
-	UpdateEmailAddressWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateEmailAddressWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateEmailAddress performs a POST /v2/organizations/{organizationId}/users/email_addresses (the `UpdateEmailAddress` operationId) request.
 	// Takes a body of the `application/json` content type.
-	UpdateEmailAddress(ctx context.Context, organizationID openapi_types.UUID, body UpdateEmailAddressJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateEmailAddress(ctx context.Context, organizationID string, body UpdateEmailAddressJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetUserProfiles performs a GET /v2/organizations/{organizationId}/users/profile (the `GetUserProfiles` operationId) request.
-	GetUserProfiles(ctx context.Context, organizationID openapi_types.UUID, params *GetUserProfilesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetUserProfiles(ctx context.Context, organizationID string, params *GetUserProfilesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateUserWithBody performs a POST /v2/organizations/{organizationId}/users/profiles (the `UpdateUser` operationId) request,
 	// with any type of body and a specified content type.
-	UpdateUserWithBody(ctx context.Context, organizationID openapi_types.UUID, params *UpdateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateUserWithBody(ctx context.Context, organizationID string, params *UpdateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateUser performs a POST /v2/organizations/{organizationId}/users/profiles (the `UpdateUser` operationId) request.
 	// Takes a body of the `application/json` content type.
-	UpdateUser(ctx context.Context, organizationID openapi_types.UUID, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateUser(ctx context.Context, organizationID string, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CloseMembershipsWithBody performs a DELETE /v2/organizations/{organizationId}/users/{userId}/accounts (the `CloseMemberships` operationId) request,
 	// with any type of body and a specified content type.
-	CloseMembershipsWithBody(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CloseMembershipsWithBody(ctx context.Context, organizationID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CloseMemberships performs a DELETE /v2/organizations/{organizationId}/users/{userId}/accounts (the `CloseMemberships` operationId) request.
 	// Takes a body of the `application/json` content type.
-	CloseMemberships(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, body CloseMembershipsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CloseMemberships(ctx context.Context, organizationID string, userID string, body CloseMembershipsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteIdentitiesWithBody performs a DELETE /v2/organizations/{organizationId}/users/{userId}/identities (the `DeleteIdentities` operationId) request,
 	// with any type of body and a specified content type.
-	DeleteIdentitiesWithBody(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteIdentitiesWithBody(ctx context.Context, organizationID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteIdentities performs a DELETE /v2/organizations/{organizationId}/users/{userId}/identities (the `DeleteIdentities` operationId) request.
 	// Takes a body of the `application/json` content type.
-	DeleteIdentities(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, body DeleteIdentitiesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteIdentities(ctx context.Context, organizationID string, userID string, body DeleteIdentitiesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ActivateMembershipWithBody performs a POST /v2/organizations/{organizationId}/users/{userId}/memberships/{membershipId} (the `ActivateMembership` operationId) request,
 	// with any type of body and a specified content type.
-	ActivateMembershipWithBody(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, membershipID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ActivateMembershipWithBody(ctx context.Context, organizationID string, userID string, membershipID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ActivateMembership performs a POST /v2/organizations/{organizationId}/users/{userId}/memberships/{membershipId} (the `ActivateMembership` operationId) request.
 	// Takes a body of the `application/json` content type.
-	ActivateMembership(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, membershipID openapi_types.UUID, body ActivateMembershipJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ActivateMembership(ctx context.Context, organizationID string, userID string, membershipID string, body ActivateMembershipJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetDSGroups sends the request and returns the undecoded response.
 //
 // DocuSign Admin operation MultiProductUserManagement:getDSGroups (GET /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/getdsgroups/
-func (c *Client) GetDSGroups(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, params *GetDSGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetDSGroups(ctx context.Context, organizationID string, accountID string, params *GetDSGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDSGroupsRequest(c.Server, organizationID, accountID, params)
 	if err != nil {
 		return nil, err
@@ -2939,7 +2939,7 @@ func (c *Client) GetDSGroups(ctx context.Context, organizationID openapi_types.U
 //
 // DocuSign Admin operation MultiProductUserManagement:addDSGroup (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/adddsgroup/
-func (c *Client) AddDSGroupWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) AddDSGroupWithBody(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddDSGroupRequestWithBody(c.Server, organizationID, accountID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -2955,7 +2955,7 @@ func (c *Client) AddDSGroupWithBody(ctx context.Context, organizationID openapi_
 //
 // DocuSign Admin operation MultiProductUserManagement:addDSGroup (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/adddsgroup/
-func (c *Client) AddDSGroup(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddDSGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) AddDSGroup(ctx context.Context, organizationID string, accountID string, body AddDSGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddDSGroupRequest(c.Server, organizationID, accountID, body)
 	if err != nil {
 		return nil, err
@@ -2971,7 +2971,7 @@ func (c *Client) AddDSGroup(ctx context.Context, organizationID openapi_types.UU
 //
 // DocuSign Admin operation MultiProductUserManagement:deleteDSGroup (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/deletedsgroup/
-func (c *Client) DeleteDSGroup(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DeleteDSGroup(ctx context.Context, organizationID string, accountID string, dsGroupID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDSGroupRequest(c.Server, organizationID, accountID, dsGroupID)
 	if err != nil {
 		return nil, err
@@ -2987,7 +2987,7 @@ func (c *Client) DeleteDSGroup(ctx context.Context, organizationID openapi_types
 //
 // DocuSign Admin operation MultiProductUserManagement:getDSGroup (GET /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/getdsgroup/
-func (c *Client) GetDSGroup(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetDSGroup(ctx context.Context, organizationID string, accountID string, dsGroupID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDSGroupRequest(c.Server, organizationID, accountID, dsGroupID)
 	if err != nil {
 		return nil, err
@@ -3003,7 +3003,7 @@ func (c *Client) GetDSGroup(ctx context.Context, organizationID openapi_types.UU
 //
 // DocuSign Admin operation MultiProductUserManagement:removeDSGroupUsers (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/removedsgroupusers/
-func (c *Client) RemoveDSGroupUsersWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) RemoveDSGroupUsersWithBody(ctx context.Context, organizationID string, accountID string, dsGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRemoveDSGroupUsersRequestWithBody(c.Server, organizationID, accountID, dsGroupID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3019,7 +3019,7 @@ func (c *Client) RemoveDSGroupUsersWithBody(ctx context.Context, organizationID 
 //
 // DocuSign Admin operation MultiProductUserManagement:removeDSGroupUsers (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/removedsgroupusers/
-func (c *Client) RemoveDSGroupUsers(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, body RemoveDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) RemoveDSGroupUsers(ctx context.Context, organizationID string, accountID string, dsGroupID string, body RemoveDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRemoveDSGroupUsersRequest(c.Server, organizationID, accountID, dsGroupID, body)
 	if err != nil {
 		return nil, err
@@ -3035,7 +3035,7 @@ func (c *Client) RemoveDSGroupUsers(ctx context.Context, organizationID openapi_
 //
 // DocuSign Admin operation MultiProductUserManagement:getDSGroupUsers (GET /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/getdsgroupusers/
-func (c *Client) GetDSGroupUsers(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, params *GetDSGroupUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetDSGroupUsers(ctx context.Context, organizationID string, accountID string, dsGroupID string, params *GetDSGroupUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDSGroupUsersRequest(c.Server, organizationID, accountID, dsGroupID, params)
 	if err != nil {
 		return nil, err
@@ -3051,7 +3051,7 @@ func (c *Client) GetDSGroupUsers(ctx context.Context, organizationID openapi_typ
 //
 // DocuSign Admin operation MultiProductUserManagement:addDSGroupUsers (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/adddsgroupusers/
-func (c *Client) AddDSGroupUsersWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) AddDSGroupUsersWithBody(ctx context.Context, organizationID string, accountID string, dsGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddDSGroupUsersRequestWithBody(c.Server, organizationID, accountID, dsGroupID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3067,7 +3067,7 @@ func (c *Client) AddDSGroupUsersWithBody(ctx context.Context, organizationID ope
 //
 // DocuSign Admin operation MultiProductUserManagement:addDSGroupUsers (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/adddsgroupusers/
-func (c *Client) AddDSGroupUsers(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, body AddDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) AddDSGroupUsers(ctx context.Context, organizationID string, accountID string, dsGroupID string, body AddDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddDSGroupUsersRequest(c.Server, organizationID, accountID, dsGroupID, body)
 	if err != nil {
 		return nil, err
@@ -3083,7 +3083,7 @@ func (c *Client) AddDSGroupUsers(ctx context.Context, organizationID openapi_typ
 //
 // DocuSign Admin operation MultiProductUserManagement:getProductPermissionProfiles (GET /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/getproductpermissionprofiles/
-func (c *Client) GetProductPermissionProfiles(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetProductPermissionProfiles(ctx context.Context, organizationID string, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetProductPermissionProfilesRequest(c.Server, organizationID, accountID)
 	if err != nil {
 		return nil, err
@@ -3099,7 +3099,7 @@ func (c *Client) GetProductPermissionProfiles(ctx context.Context, organizationI
 //
 // DocuSign Admin operation MultiProductUserManagement:getUserProductPermissionProfilesByEmail (GET /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/getuserproductpermissionprofilesbyemail/
-func (c *Client) GetUserProductPermissionProfilesByEmail(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, params *GetUserProductPermissionProfilesByEmailParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetUserProductPermissionProfilesByEmail(ctx context.Context, organizationID string, accountID string, params *GetUserProductPermissionProfilesByEmailParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUserProductPermissionProfilesByEmailRequest(c.Server, organizationID, accountID, params)
 	if err != nil {
 		return nil, err
@@ -3115,7 +3115,7 @@ func (c *Client) GetUserProductPermissionProfilesByEmail(ctx context.Context, or
 //
 // DocuSign Admin operation MultiProductUserManagement:addUserProductPermissionProfilesByEmail (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/adduserproductpermissionprofilesbyemail/
-func (c *Client) AddUserProductPermissionProfilesByEmailWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) AddUserProductPermissionProfilesByEmailWithBody(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddUserProductPermissionProfilesByEmailRequestWithBody(c.Server, organizationID, accountID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3131,7 +3131,7 @@ func (c *Client) AddUserProductPermissionProfilesByEmailWithBody(ctx context.Con
 //
 // DocuSign Admin operation MultiProductUserManagement:addUserProductPermissionProfilesByEmail (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/adduserproductpermissionprofilesbyemail/
-func (c *Client) AddUserProductPermissionProfilesByEmail(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddUserProductPermissionProfilesByEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) AddUserProductPermissionProfilesByEmail(ctx context.Context, organizationID string, accountID string, body AddUserProductPermissionProfilesByEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddUserProductPermissionProfilesByEmailRequest(c.Server, organizationID, accountID, body)
 	if err != nil {
 		return nil, err
@@ -3147,7 +3147,7 @@ func (c *Client) AddUserProductPermissionProfilesByEmail(ctx context.Context, or
 //
 // DocuSign Admin operation MultiProductUserManagement:removeUserProductPermission (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/removeuserproductpermission/
-func (c *Client) RemoveUserProductPermissionWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) RemoveUserProductPermissionWithBody(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRemoveUserProductPermissionRequestWithBody(c.Server, organizationID, accountID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3163,7 +3163,7 @@ func (c *Client) RemoveUserProductPermissionWithBody(ctx context.Context, organi
 //
 // DocuSign Admin operation MultiProductUserManagement:removeUserProductPermission (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/removeuserproductpermission/
-func (c *Client) RemoveUserProductPermission(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body RemoveUserProductPermissionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) RemoveUserProductPermission(ctx context.Context, organizationID string, accountID string, body RemoveUserProductPermissionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRemoveUserProductPermissionRequest(c.Server, organizationID, accountID, body)
 	if err != nil {
 		return nil, err
@@ -3179,7 +3179,7 @@ func (c *Client) RemoveUserProductPermission(ctx context.Context, organizationID
 //
 // DocuSign Admin operation MultiProductUserManagement:getUserProductPermissionProfiles (GET /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users/{userId}/permission_profiles).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/getuserproductpermissionprofiles/
-func (c *Client) GetUserProductPermissionProfiles(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetUserProductPermissionProfiles(ctx context.Context, organizationID string, accountID string, userID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUserProductPermissionProfilesRequest(c.Server, organizationID, accountID, userID)
 	if err != nil {
 		return nil, err
@@ -3195,7 +3195,7 @@ func (c *Client) GetUserProductPermissionProfiles(ctx context.Context, organizat
 //
 // DocuSign Admin operation MultiProductUserManagement:addUserProductPermissionProfiles (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users/{userId}/permission_profiles).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/adduserproductpermissionprofiles/
-func (c *Client) AddUserProductPermissionProfilesWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, userID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) AddUserProductPermissionProfilesWithBody(ctx context.Context, organizationID string, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddUserProductPermissionProfilesRequestWithBody(c.Server, organizationID, accountID, userID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3211,7 +3211,7 @@ func (c *Client) AddUserProductPermissionProfilesWithBody(ctx context.Context, o
 //
 // DocuSign Admin operation MultiProductUserManagement:addUserProductPermissionProfiles (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users/{userId}/permission_profiles).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/adduserproductpermissionprofiles/
-func (c *Client) AddUserProductPermissionProfiles(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, userID openapi_types.UUID, body AddUserProductPermissionProfilesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) AddUserProductPermissionProfiles(ctx context.Context, organizationID string, accountID string, userID string, body AddUserProductPermissionProfilesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddUserProductPermissionProfilesRequest(c.Server, organizationID, accountID, userID, body)
 	if err != nil {
 		return nil, err
@@ -3227,7 +3227,7 @@ func (c *Client) AddUserProductPermissionProfiles(ctx context.Context, organizat
 //
 // DocuSign Admin operation MultiProductUserManagement:addOrUpdateUser (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/multiproductusermanagement/addorupdateuser/
-func (c *Client) AddOrUpdateUserWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) AddOrUpdateUserWithBody(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddOrUpdateUserRequestWithBody(c.Server, organizationID, accountID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3243,7 +3243,7 @@ func (c *Client) AddOrUpdateUserWithBody(ctx context.Context, organizationID ope
 //
 // DocuSign Admin operation MultiProductUserManagement:addOrUpdateUser (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/multiproductusermanagement/addorupdateuser/
-func (c *Client) AddOrUpdateUser(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddOrUpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) AddOrUpdateUser(ctx context.Context, organizationID string, accountID string, body AddOrUpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddOrUpdateUserRequest(c.Server, organizationID, accountID, body)
 	if err != nil {
 		return nil, err
@@ -3259,7 +3259,7 @@ func (c *Client) AddOrUpdateUser(ctx context.Context, organizationID openapi_typ
 //
 // DocuSign Admin operation MultiProductUserManagement:getUserDSProfilesByEmail (GET /v2.1/organizations/{organizationId}/users/dsprofile).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/multiproductusermanagement/getuserdsprofilesbyemail/
-func (c *Client) GetUserDSProfilesByEmail(ctx context.Context, organizationID openapi_types.UUID, params *GetUserDSProfilesByEmailParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetUserDSProfilesByEmail(ctx context.Context, organizationID string, params *GetUserDSProfilesByEmailParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUserDSProfilesByEmailRequest(c.Server, organizationID, params)
 	if err != nil {
 		return nil, err
@@ -3275,7 +3275,7 @@ func (c *Client) GetUserDSProfilesByEmail(ctx context.Context, organizationID op
 //
 // DocuSign Admin operation MultiProductUserManagement:getUserDSProfile (GET /v2.1/organizations/{organizationId}/users/{userId}/dsprofile).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/multiproductusermanagement/getuserdsprofile/
-func (c *Client) GetUserDSProfile(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, params *GetUserDSProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetUserDSProfile(ctx context.Context, organizationID string, userID string, params *GetUserDSProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUserDSProfileRequest(c.Server, organizationID, userID, params)
 	if err != nil {
 		return nil, err
@@ -3291,7 +3291,7 @@ func (c *Client) GetUserDSProfile(ctx context.Context, organizationID openapi_ty
 //
 // DocuSign Admin operation DataDeletion:redactIndividualMembershipData (POST /v2/data_redaction/accounts/{accountId}/user).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/accounts/datadeletion/redactindividualmembershipdata/
-func (c *Client) RedactIndividualMembershipDataWithBody(ctx context.Context, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) RedactIndividualMembershipDataWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRedactIndividualMembershipDataRequestWithBody(c.Server, accountID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3307,7 +3307,7 @@ func (c *Client) RedactIndividualMembershipDataWithBody(ctx context.Context, acc
 //
 // DocuSign Admin operation DataDeletion:redactIndividualMembershipData (POST /v2/data_redaction/accounts/{accountId}/user).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/accounts/datadeletion/redactindividualmembershipdata/
-func (c *Client) RedactIndividualMembershipData(ctx context.Context, accountID openapi_types.UUID, body RedactIndividualMembershipDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) RedactIndividualMembershipData(ctx context.Context, accountID string, body RedactIndividualMembershipDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRedactIndividualMembershipDataRequest(c.Server, accountID, body)
 	if err != nil {
 		return nil, err
@@ -3323,7 +3323,7 @@ func (c *Client) RedactIndividualMembershipData(ctx context.Context, accountID o
 //
 // DocuSign Admin operation DataDeletion:redactIndividualUserData (POST /v2/data_redaction/organizations/{organizationId}/user).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/organizations/datadeletion/redactindividualuserdata/
-func (c *Client) RedactIndividualUserDataWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) RedactIndividualUserDataWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRedactIndividualUserDataRequestWithBody(c.Server, organizationID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3339,7 +3339,7 @@ func (c *Client) RedactIndividualUserDataWithBody(ctx context.Context, organizat
 //
 // DocuSign Admin operation DataDeletion:redactIndividualUserData (POST /v2/data_redaction/organizations/{organizationId}/user).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/organizations/datadeletion/redactindividualuserdata/
-func (c *Client) RedactIndividualUserData(ctx context.Context, organizationID openapi_types.UUID, body RedactIndividualUserDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) RedactIndividualUserData(ctx context.Context, organizationID string, body RedactIndividualUserDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRedactIndividualUserDataRequest(c.Server, organizationID, body)
 	if err != nil {
 		return nil, err
@@ -3371,7 +3371,7 @@ func (c *Client) GetOrganizations(ctx context.Context, params *GetOrganizationsP
 //
 // DocuSign Admin operation eSignUserManagement:getGroups (GET /v2/organizations/{organizationId}/accounts/{accountId}/groups).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/accounts/esignusermanagement/getgroups/
-func (c *Client) GetGroups(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, params *GetGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetGroups(ctx context.Context, organizationID string, accountID string, params *GetGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetGroupsRequest(c.Server, organizationID, accountID, params)
 	if err != nil {
 		return nil, err
@@ -3387,7 +3387,7 @@ func (c *Client) GetGroups(ctx context.Context, organizationID openapi_types.UUI
 //
 // DocuSign Admin operation SingleAccountUserImport:createBulkImportSingleAccountAddUsersRequest (POST /v2/organizations/{organizationId}/accounts/{accountId}/imports/bulk_users/add).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/singleaccountuserimport/createbulkimportsingleaccountaddusersrequest/
-func (c *Client) CreateBulkImportSingleAccountAddUsersRequestWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateBulkImportSingleAccountAddUsersRequestWithBody(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateBulkImportSingleAccountAddUsersRequestRequestWithBody(c.Server, organizationID, accountID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3403,7 +3403,7 @@ func (c *Client) CreateBulkImportSingleAccountAddUsersRequestWithBody(ctx contex
 //
 // DocuSign Admin operation SingleAccountUserImport:createBulkImportSingleAccountUpdateUsersRequest (POST /v2/organizations/{organizationId}/accounts/{accountId}/imports/bulk_users/update).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/singleaccountuserimport/createbulkimportsingleaccountupdateusersrequest/
-func (c *Client) CreateBulkImportSingleAccountUpdateUsersRequestWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateBulkImportSingleAccountUpdateUsersRequestWithBody(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateBulkImportSingleAccountUpdateUsersRequestRequestWithBody(c.Server, organizationID, accountID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3419,7 +3419,7 @@ func (c *Client) CreateBulkImportSingleAccountUpdateUsersRequestWithBody(ctx con
 //
 // DocuSign Admin operation eSignUserManagement:getPermissions (GET /v2/organizations/{organizationId}/accounts/{accountId}/permissions).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/accounts/esignusermanagement/getpermissions/
-func (c *Client) GetPermissions(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetPermissions(ctx context.Context, organizationID string, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPermissionsRequest(c.Server, organizationID, accountID)
 	if err != nil {
 		return nil, err
@@ -3435,7 +3435,7 @@ func (c *Client) GetPermissions(ctx context.Context, organizationID openapi_type
 //
 // DocuSign Admin operation eSignUserManagement:addUsers (POST /v2/organizations/{organizationId}/accounts/{accountId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/addusers/
-func (c *Client) AddUsersWithBody(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) AddUsersWithBody(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddUsersRequestWithBody(c.Server, organizationID, accountID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3451,7 +3451,7 @@ func (c *Client) AddUsersWithBody(ctx context.Context, organizationID openapi_ty
 //
 // DocuSign Admin operation eSignUserManagement:addUsers (POST /v2/organizations/{organizationId}/accounts/{accountId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/addusers/
-func (c *Client) AddUsers(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) AddUsers(ctx context.Context, organizationID string, accountID string, body AddUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddUsersRequest(c.Server, organizationID, accountID, body)
 	if err != nil {
 		return nil, err
@@ -3467,7 +3467,7 @@ func (c *Client) AddUsers(ctx context.Context, organizationID openapi_types.UUID
 //
 // DocuSign Admin operation AccountCreation:GetSubAccountCreateProcessByAssetGroupWorkId (GET /v2/organizations/{organizationId}/assetGroup/{assetGroupId}/subAccountCreated/{assetGroupWorkId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcreation/getsubaccountcreateprocessbyassetgroupworkid/
-func (c *Client) GetSubAccountCreateProcessByAssetGroupWorkID(ctx context.Context, organizationID openapi_types.UUID, assetGroupID openapi_types.UUID, assetGroupWorkID openapi_types.UUID, params *GetSubAccountCreateProcessByAssetGroupWorkIDParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetSubAccountCreateProcessByAssetGroupWorkID(ctx context.Context, organizationID string, assetGroupID string, assetGroupWorkID string, params *GetSubAccountCreateProcessByAssetGroupWorkIDParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSubAccountCreateProcessByAssetGroupWorkIDRequest(c.Server, organizationID, assetGroupID, assetGroupWorkID, params)
 	if err != nil {
 		return nil, err
@@ -3483,7 +3483,7 @@ func (c *Client) GetSubAccountCreateProcessByAssetGroupWorkID(ctx context.Contex
 //
 // DocuSign Admin operation AccountCloning:cloneAssetGroupAccount (POST /v2/organizations/{organizationId}/assetGroups/accountClone).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcloning/cloneassetgroupaccount/
-func (c *Client) CloneAssetGroupAccountWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CloneAssetGroupAccountWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCloneAssetGroupAccountRequestWithBody(c.Server, organizationID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3499,7 +3499,7 @@ func (c *Client) CloneAssetGroupAccountWithBody(ctx context.Context, organizatio
 //
 // DocuSign Admin operation AccountCloning:cloneAssetGroupAccount (POST /v2/organizations/{organizationId}/assetGroups/accountClone).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcloning/cloneassetgroupaccount/
-func (c *Client) CloneAssetGroupAccount(ctx context.Context, organizationID openapi_types.UUID, body CloneAssetGroupAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CloneAssetGroupAccount(ctx context.Context, organizationID string, body CloneAssetGroupAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCloneAssetGroupAccountRequest(c.Server, organizationID, body)
 	if err != nil {
 		return nil, err
@@ -3515,7 +3515,7 @@ func (c *Client) CloneAssetGroupAccount(ctx context.Context, organizationID open
 //
 // DocuSign Admin operation AccountCloning:getAssetGroupAccountClonesByOrgId (GET /v2/organizations/{organizationId}/assetGroups/accountClones).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcloning/getassetgroupaccountclonesbyorgid/
-func (c *Client) GetAssetGroupAccountClonesByOrgID(ctx context.Context, organizationID openapi_types.UUID, params *GetAssetGroupAccountClonesByOrgIDParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetAssetGroupAccountClonesByOrgID(ctx context.Context, organizationID string, params *GetAssetGroupAccountClonesByOrgIDParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAssetGroupAccountClonesByOrgIDRequest(c.Server, organizationID, params)
 	if err != nil {
 		return nil, err
@@ -3531,7 +3531,7 @@ func (c *Client) GetAssetGroupAccountClonesByOrgID(ctx context.Context, organiza
 //
 // DocuSign Admin operation AccountCreation:CreateAssetGroupAccount (POST /v2/organizations/{organizationId}/assetGroups/accountCreate).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcreation/createassetgroupaccount/
-func (c *Client) CreateAssetGroupAccountWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateAssetGroupAccountWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAssetGroupAccountRequestWithBody(c.Server, organizationID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3547,7 +3547,7 @@ func (c *Client) CreateAssetGroupAccountWithBody(ctx context.Context, organizati
 //
 // DocuSign Admin operation AccountCreation:CreateAssetGroupAccount (POST /v2/organizations/{organizationId}/assetGroups/accountCreate).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcreation/createassetgroupaccount/
-func (c *Client) CreateAssetGroupAccount(ctx context.Context, organizationID openapi_types.UUID, body CreateAssetGroupAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateAssetGroupAccount(ctx context.Context, organizationID string, body CreateAssetGroupAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAssetGroupAccountRequest(c.Server, organizationID, body)
 	if err != nil {
 		return nil, err
@@ -3563,7 +3563,7 @@ func (c *Client) CreateAssetGroupAccount(ctx context.Context, organizationID ope
 //
 // DocuSign Admin operation AccountCloning:getAssetGroupAccounts (GET /v2/organizations/{organizationId}/assetGroups/accounts).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcloning/getassetgroupaccounts/
-func (c *Client) GetAssetGroupAccounts(ctx context.Context, organizationID openapi_types.UUID, params *GetAssetGroupAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetAssetGroupAccounts(ctx context.Context, organizationID string, params *GetAssetGroupAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAssetGroupAccountsRequest(c.Server, organizationID, params)
 	if err != nil {
 		return nil, err
@@ -3579,7 +3579,7 @@ func (c *Client) GetAssetGroupAccounts(ctx context.Context, organizationID opena
 //
 // DocuSign Admin operation AccountCloning:getAssetGroupAccountClone (GET /v2/organizations/{organizationId}/assetGroups/{assetGroupId}/accountClones/{assetGroupWorkId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcloning/getassetgroupaccountclone/
-func (c *Client) GetAssetGroupAccountClone(ctx context.Context, organizationID openapi_types.UUID, assetGroupID openapi_types.UUID, assetGroupWorkID openapi_types.UUID, params *GetAssetGroupAccountCloneParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetAssetGroupAccountClone(ctx context.Context, organizationID string, assetGroupID string, assetGroupWorkID string, params *GetAssetGroupAccountCloneParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAssetGroupAccountCloneRequest(c.Server, organizationID, assetGroupID, assetGroupWorkID, params)
 	if err != nil {
 		return nil, err
@@ -3595,7 +3595,7 @@ func (c *Client) GetAssetGroupAccountClone(ctx context.Context, organizationID o
 //
 // DocuSign Admin operation Connect:getOrganizationConnectConfigs (GET /v2/organizations/{organizationId}/connect).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/getorganizationconnectconfigs/
-func (c *Client) GetOrganizationConnectConfigs(ctx context.Context, organizationID openapi_types.UUID, params *GetOrganizationConnectConfigsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetOrganizationConnectConfigs(ctx context.Context, organizationID string, params *GetOrganizationConnectConfigsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOrganizationConnectConfigsRequest(c.Server, organizationID, params)
 	if err != nil {
 		return nil, err
@@ -3611,7 +3611,7 @@ func (c *Client) GetOrganizationConnectConfigs(ctx context.Context, organization
 //
 // DocuSign Admin operation Connect:createOrganizationConnectConfig (POST /v2/organizations/{organizationId}/connect).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/createorganizationconnectconfig/
-func (c *Client) CreateOrganizationConnectConfigWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateOrganizationConnectConfigWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateOrganizationConnectConfigRequestWithBody(c.Server, organizationID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3627,7 +3627,7 @@ func (c *Client) CreateOrganizationConnectConfigWithBody(ctx context.Context, or
 //
 // DocuSign Admin operation Connect:createOrganizationConnectConfig (POST /v2/organizations/{organizationId}/connect).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/createorganizationconnectconfig/
-func (c *Client) CreateOrganizationConnectConfig(ctx context.Context, organizationID openapi_types.UUID, body CreateOrganizationConnectConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateOrganizationConnectConfig(ctx context.Context, organizationID string, body CreateOrganizationConnectConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateOrganizationConnectConfigRequest(c.Server, organizationID, body)
 	if err != nil {
 		return nil, err
@@ -3643,7 +3643,7 @@ func (c *Client) CreateOrganizationConnectConfig(ctx context.Context, organizati
 //
 // DocuSign Admin operation Connect:deleteOrganizationConnectOAuthConfiguration (DELETE /v2/organizations/{organizationId}/connect/oauth).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/deleteorganizationconnectoauthconfiguration/
-func (c *Client) DeleteOrganizationConnectOAuthConfiguration(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DeleteOrganizationConnectOAuthConfiguration(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteOrganizationConnectOAuthConfigurationRequest(c.Server, organizationID)
 	if err != nil {
 		return nil, err
@@ -3659,7 +3659,7 @@ func (c *Client) DeleteOrganizationConnectOAuthConfiguration(ctx context.Context
 //
 // DocuSign Admin operation Connect:getOrganizationConnectOAuthConfiguration (GET /v2/organizations/{organizationId}/connect/oauth).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/getorganizationconnectoauthconfiguration/
-func (c *Client) GetOrganizationConnectOAuthConfiguration(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetOrganizationConnectOAuthConfiguration(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOrganizationConnectOAuthConfigurationRequest(c.Server, organizationID)
 	if err != nil {
 		return nil, err
@@ -3675,7 +3675,7 @@ func (c *Client) GetOrganizationConnectOAuthConfiguration(ctx context.Context, o
 //
 // DocuSign Admin operation Connect:postOrganizationConnectOAuthConfiguration (POST /v2/organizations/{organizationId}/connect/oauth).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/postorganizationconnectoauthconfiguration/
-func (c *Client) PostOrganizationConnectOAuthConfigurationWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) PostOrganizationConnectOAuthConfigurationWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostOrganizationConnectOAuthConfigurationRequestWithBody(c.Server, organizationID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3691,7 +3691,7 @@ func (c *Client) PostOrganizationConnectOAuthConfigurationWithBody(ctx context.C
 //
 // DocuSign Admin operation Connect:postOrganizationConnectOAuthConfiguration (POST /v2/organizations/{organizationId}/connect/oauth).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/postorganizationconnectoauthconfiguration/
-func (c *Client) PostOrganizationConnectOAuthConfiguration(ctx context.Context, organizationID openapi_types.UUID, body PostOrganizationConnectOAuthConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) PostOrganizationConnectOAuthConfiguration(ctx context.Context, organizationID string, body PostOrganizationConnectOAuthConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostOrganizationConnectOAuthConfigurationRequest(c.Server, organizationID, body)
 	if err != nil {
 		return nil, err
@@ -3707,7 +3707,7 @@ func (c *Client) PostOrganizationConnectOAuthConfiguration(ctx context.Context, 
 //
 // DocuSign Admin operation Connect:putOrganizationConnectOAuthConfiguration (PUT /v2/organizations/{organizationId}/connect/oauth).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/putorganizationconnectoauthconfiguration/
-func (c *Client) PutOrganizationConnectOAuthConfigurationWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) PutOrganizationConnectOAuthConfigurationWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutOrganizationConnectOAuthConfigurationRequestWithBody(c.Server, organizationID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3723,7 +3723,7 @@ func (c *Client) PutOrganizationConnectOAuthConfigurationWithBody(ctx context.Co
 //
 // DocuSign Admin operation Connect:putOrganizationConnectOAuthConfiguration (PUT /v2/organizations/{organizationId}/connect/oauth).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/putorganizationconnectoauthconfiguration/
-func (c *Client) PutOrganizationConnectOAuthConfiguration(ctx context.Context, organizationID openapi_types.UUID, body PutOrganizationConnectOAuthConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) PutOrganizationConnectOAuthConfiguration(ctx context.Context, organizationID string, body PutOrganizationConnectOAuthConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutOrganizationConnectOAuthConfigurationRequest(c.Server, organizationID, body)
 	if err != nil {
 		return nil, err
@@ -3739,7 +3739,7 @@ func (c *Client) PutOrganizationConnectOAuthConfiguration(ctx context.Context, o
 //
 // DocuSign Admin operation Connect:getConnectHmacSecrets (GET /v2/organizations/{organizationId}/connect/secret).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/getconnecthmacsecrets/
-func (c *Client) GetConnectHmacSecrets(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetConnectHmacSecrets(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetConnectHmacSecretsRequest(c.Server, organizationID)
 	if err != nil {
 		return nil, err
@@ -3755,7 +3755,7 @@ func (c *Client) GetConnectHmacSecrets(ctx context.Context, organizationID opena
 //
 // DocuSign Admin operation Connect:postConnectHmacSecret (POST /v2/organizations/{organizationId}/connect/secret).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/postconnecthmacsecret/
-func (c *Client) PostConnectHmacSecret(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) PostConnectHmacSecret(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostConnectHmacSecretRequest(c.Server, organizationID)
 	if err != nil {
 		return nil, err
@@ -3771,7 +3771,7 @@ func (c *Client) PostConnectHmacSecret(ctx context.Context, organizationID opena
 //
 // DocuSign Admin operation Connect:deleteConnectHmacSecret (DELETE /v2/organizations/{organizationId}/connect/secret/{keyId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/deleteconnecthmacsecret/
-func (c *Client) DeleteConnectHmacSecret(ctx context.Context, organizationID openapi_types.UUID, keyID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DeleteConnectHmacSecret(ctx context.Context, organizationID string, keyID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteConnectHmacSecretRequest(c.Server, organizationID, keyID)
 	if err != nil {
 		return nil, err
@@ -3787,7 +3787,7 @@ func (c *Client) DeleteConnectHmacSecret(ctx context.Context, organizationID ope
 //
 // DocuSign Admin operation Connect:deleteOrganizationConnectConfig (DELETE /v2/organizations/{organizationId}/connect/{connectId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/deleteorganizationconnectconfig/
-func (c *Client) DeleteOrganizationConnectConfig(ctx context.Context, organizationID openapi_types.UUID, connectID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DeleteOrganizationConnectConfig(ctx context.Context, organizationID string, connectID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteOrganizationConnectConfigRequest(c.Server, organizationID, connectID)
 	if err != nil {
 		return nil, err
@@ -3803,7 +3803,7 @@ func (c *Client) DeleteOrganizationConnectConfig(ctx context.Context, organizati
 //
 // DocuSign Admin operation Connect:getOrganizationConnectConfig (GET /v2/organizations/{organizationId}/connect/{connectId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/getorganizationconnectconfig/
-func (c *Client) GetOrganizationConnectConfig(ctx context.Context, organizationID openapi_types.UUID, connectID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetOrganizationConnectConfig(ctx context.Context, organizationID string, connectID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOrganizationConnectConfigRequest(c.Server, organizationID, connectID)
 	if err != nil {
 		return nil, err
@@ -3819,7 +3819,7 @@ func (c *Client) GetOrganizationConnectConfig(ctx context.Context, organizationI
 //
 // DocuSign Admin operation Connect:updateOrganizationConnectConfig (PUT /v2/organizations/{organizationId}/connect/{connectId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/updateorganizationconnectconfig/
-func (c *Client) UpdateOrganizationConnectConfigWithBody(ctx context.Context, organizationID openapi_types.UUID, connectID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UpdateOrganizationConnectConfigWithBody(ctx context.Context, organizationID string, connectID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateOrganizationConnectConfigRequestWithBody(c.Server, organizationID, connectID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3835,7 +3835,7 @@ func (c *Client) UpdateOrganizationConnectConfigWithBody(ctx context.Context, or
 //
 // DocuSign Admin operation Connect:updateOrganizationConnectConfig (PUT /v2/organizations/{organizationId}/connect/{connectId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/updateorganizationconnectconfig/
-func (c *Client) UpdateOrganizationConnectConfig(ctx context.Context, organizationID openapi_types.UUID, connectID openapi_types.UUID, body UpdateOrganizationConnectConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UpdateOrganizationConnectConfig(ctx context.Context, organizationID string, connectID string, body UpdateOrganizationConnectConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateOrganizationConnectConfigRequest(c.Server, organizationID, connectID, body)
 	if err != nil {
 		return nil, err
@@ -3851,7 +3851,7 @@ func (c *Client) UpdateOrganizationConnectConfig(ctx context.Context, organizati
 //
 // DocuSign Admin operation AccountSettingsExport:getAccountSettingsExports (GET /v2/organizations/{organizationId}/exports/account_settings).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/accountsettingsexport/getaccountsettingsexports/
-func (c *Client) GetAccountSettingsExports(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetAccountSettingsExports(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAccountSettingsExportsRequest(c.Server, organizationID)
 	if err != nil {
 		return nil, err
@@ -3867,7 +3867,7 @@ func (c *Client) GetAccountSettingsExports(ctx context.Context, organizationID o
 //
 // DocuSign Admin operation AccountSettingsExport:createAccountSettingsExport (POST /v2/organizations/{organizationId}/exports/account_settings).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/accountsettingsexport/createaccountsettingsexport/
-func (c *Client) CreateAccountSettingsExportWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateAccountSettingsExportWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAccountSettingsExportRequestWithBody(c.Server, organizationID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3883,7 +3883,7 @@ func (c *Client) CreateAccountSettingsExportWithBody(ctx context.Context, organi
 //
 // DocuSign Admin operation AccountSettingsExport:createAccountSettingsExport (POST /v2/organizations/{organizationId}/exports/account_settings).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/accountsettingsexport/createaccountsettingsexport/
-func (c *Client) CreateAccountSettingsExport(ctx context.Context, organizationID openapi_types.UUID, body CreateAccountSettingsExportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateAccountSettingsExport(ctx context.Context, organizationID string, body CreateAccountSettingsExportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAccountSettingsExportRequest(c.Server, organizationID, body)
 	if err != nil {
 		return nil, err
@@ -3899,7 +3899,7 @@ func (c *Client) CreateAccountSettingsExport(ctx context.Context, organizationID
 //
 // DocuSign Admin operation AccountSettingsExport:deleteAccountSettingsExport (DELETE /v2/organizations/{organizationId}/exports/account_settings/{exportId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/accountsettingsexport/deleteaccountsettingsexport/
-func (c *Client) DeleteAccountSettingsExport(ctx context.Context, organizationID openapi_types.UUID, exportID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DeleteAccountSettingsExport(ctx context.Context, organizationID string, exportID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteAccountSettingsExportRequest(c.Server, organizationID, exportID)
 	if err != nil {
 		return nil, err
@@ -3915,7 +3915,7 @@ func (c *Client) DeleteAccountSettingsExport(ctx context.Context, organizationID
 //
 // DocuSign Admin operation AccountSettingsExport:getAccountSettingsExport (GET /v2/organizations/{organizationId}/exports/account_settings/{exportId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/accountsettingsexport/getaccountsettingsexport/
-func (c *Client) GetAccountSettingsExport(ctx context.Context, organizationID openapi_types.UUID, exportID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetAccountSettingsExport(ctx context.Context, organizationID string, exportID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAccountSettingsExportRequest(c.Server, organizationID, exportID)
 	if err != nil {
 		return nil, err
@@ -3931,7 +3931,7 @@ func (c *Client) GetAccountSettingsExport(ctx context.Context, organizationID op
 //
 // DocuSign Admin operation UserExport:getUserListExports (GET /v2/organizations/{organizationId}/exports/user_list).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/userexport/getuserlistexports/
-func (c *Client) GetUserListExports(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetUserListExports(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUserListExportsRequest(c.Server, organizationID)
 	if err != nil {
 		return nil, err
@@ -3947,7 +3947,7 @@ func (c *Client) GetUserListExports(ctx context.Context, organizationID openapi_
 //
 // DocuSign Admin operation UserExport:createUserListExport (POST /v2/organizations/{organizationId}/exports/user_list).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/userexport/createuserlistexport/
-func (c *Client) CreateUserListExportWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateUserListExportWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateUserListExportRequestWithBody(c.Server, organizationID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3963,7 +3963,7 @@ func (c *Client) CreateUserListExportWithBody(ctx context.Context, organizationI
 //
 // DocuSign Admin operation UserExport:createUserListExport (POST /v2/organizations/{organizationId}/exports/user_list).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/userexport/createuserlistexport/
-func (c *Client) CreateUserListExport(ctx context.Context, organizationID openapi_types.UUID, body CreateUserListExportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateUserListExport(ctx context.Context, organizationID string, body CreateUserListExportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateUserListExportRequest(c.Server, organizationID, body)
 	if err != nil {
 		return nil, err
@@ -3979,7 +3979,7 @@ func (c *Client) CreateUserListExport(ctx context.Context, organizationID openap
 //
 // DocuSign Admin operation UserExport:deleteUserListExport (DELETE /v2/organizations/{organizationId}/exports/user_list/{exportId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/userexport/deleteuserlistexport/
-func (c *Client) DeleteUserListExport(ctx context.Context, organizationID openapi_types.UUID, exportID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DeleteUserListExport(ctx context.Context, organizationID string, exportID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteUserListExportRequest(c.Server, organizationID, exportID)
 	if err != nil {
 		return nil, err
@@ -3995,7 +3995,7 @@ func (c *Client) DeleteUserListExport(ctx context.Context, organizationID openap
 //
 // DocuSign Admin operation UserExport:getUserListExport (GET /v2/organizations/{organizationId}/exports/user_list/{exportId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/userexport/getuserlistexport/
-func (c *Client) GetUserListExport(ctx context.Context, organizationID openapi_types.UUID, exportID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetUserListExport(ctx context.Context, organizationID string, exportID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUserListExportRequest(c.Server, organizationID, exportID)
 	if err != nil {
 		return nil, err
@@ -4011,7 +4011,7 @@ func (c *Client) GetUserListExport(ctx context.Context, organizationID openapi_t
 //
 // DocuSign Admin operation IdentityProviders:getIdentityProviders (GET /v2/organizations/{organizationId}/identity_providers).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/identityproviders/identityproviders/getidentityproviders/
-func (c *Client) GetIdentityProviders(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetIdentityProviders(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetIdentityProvidersRequest(c.Server, organizationID)
 	if err != nil {
 		return nil, err
@@ -4027,7 +4027,7 @@ func (c *Client) GetIdentityProviders(ctx context.Context, organizationID openap
 //
 // DocuSign Admin operation AccountSettingsImport:getBulkAccountSettingsImports (GET /v2/organizations/{organizationId}/imports/account_settings).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/accountsettingsimport/getbulkaccountsettingsimports/
-func (c *Client) GetBulkAccountSettingsImports(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetBulkAccountSettingsImports(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBulkAccountSettingsImportsRequest(c.Server, organizationID)
 	if err != nil {
 		return nil, err
@@ -4043,7 +4043,7 @@ func (c *Client) GetBulkAccountSettingsImports(ctx context.Context, organization
 //
 // DocuSign Admin operation AccountSettingsImport:addBulkAccountSettingsImport (POST /v2/organizations/{organizationId}/imports/account_settings).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/accountsettingsimport/addbulkaccountsettingsimport/
-func (c *Client) AddBulkAccountSettingsImportWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) AddBulkAccountSettingsImportWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddBulkAccountSettingsImportRequestWithBody(c.Server, organizationID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -4059,7 +4059,7 @@ func (c *Client) AddBulkAccountSettingsImportWithBody(ctx context.Context, organ
 //
 // DocuSign Admin operation AccountSettingsImport:deleteBulkAccountSettingsImport (DELETE /v2/organizations/{organizationId}/imports/account_settings/{importId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/accountsettingsimport/deletebulkaccountsettingsimport/
-func (c *Client) DeleteBulkAccountSettingsImport(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DeleteBulkAccountSettingsImport(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteBulkAccountSettingsImportRequest(c.Server, organizationID, importID)
 	if err != nil {
 		return nil, err
@@ -4075,7 +4075,7 @@ func (c *Client) DeleteBulkAccountSettingsImport(ctx context.Context, organizati
 //
 // DocuSign Admin operation AccountSettingsImport:getBulkAccountSettingsImport (GET /v2/organizations/{organizationId}/imports/account_settings/{importId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/accountsettingsimport/getbulkaccountsettingsimport/
-func (c *Client) GetBulkAccountSettingsImport(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetBulkAccountSettingsImport(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBulkAccountSettingsImportRequest(c.Server, organizationID, importID)
 	if err != nil {
 		return nil, err
@@ -4091,7 +4091,7 @@ func (c *Client) GetBulkAccountSettingsImport(ctx context.Context, organizationI
 //
 // DocuSign Admin operation UserImport:getBulkUserImportRequests (GET /v2/organizations/{organizationId}/imports/bulk_users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/getbulkuserimportrequests/
-func (c *Client) GetBulkUserImportRequests(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetBulkUserImportRequests(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBulkUserImportRequestsRequest(c.Server, organizationID)
 	if err != nil {
 		return nil, err
@@ -4107,7 +4107,7 @@ func (c *Client) GetBulkUserImportRequests(ctx context.Context, organizationID o
 //
 // DocuSign Admin operation UserImport:addBulkUserImport (POST /v2/organizations/{organizationId}/imports/bulk_users/add).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/addbulkuserimport/
-func (c *Client) AddBulkUserImportWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) AddBulkUserImportWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddBulkUserImportRequestWithBody(c.Server, organizationID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -4123,7 +4123,7 @@ func (c *Client) AddBulkUserImportWithBody(ctx context.Context, organizationID o
 //
 // DocuSign Admin operation UserImport:closeBulkUserImportRequest (POST /v2/organizations/{organizationId}/imports/bulk_users/close).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/closebulkuserimportrequest/
-func (c *Client) CloseBulkUserImportRequestWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CloseBulkUserImportRequestWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCloseBulkUserImportRequestRequestWithBody(c.Server, organizationID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -4139,7 +4139,7 @@ func (c *Client) CloseBulkUserImportRequestWithBody(ctx context.Context, organiz
 //
 // DocuSign Admin operation UserImport:closeBulkExternalUserImportRequest (POST /v2/organizations/{organizationId}/imports/bulk_users/close_external).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/closebulkexternaluserimportrequest/
-func (c *Client) CloseBulkExternalUserImportRequest(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CloseBulkExternalUserImportRequest(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCloseBulkExternalUserImportRequestRequest(c.Server, organizationID)
 	if err != nil {
 		return nil, err
@@ -4155,7 +4155,7 @@ func (c *Client) CloseBulkExternalUserImportRequest(ctx context.Context, organiz
 //
 // DocuSign Admin operation UserImport:updateBulkUserImports (POST /v2/organizations/{organizationId}/imports/bulk_users/update).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/updatebulkuserimports/
-func (c *Client) UpdateBulkUserImportsWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UpdateBulkUserImportsWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateBulkUserImportsRequestWithBody(c.Server, organizationID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -4171,7 +4171,7 @@ func (c *Client) UpdateBulkUserImportsWithBody(ctx context.Context, organization
 //
 // DocuSign Admin operation UserImport:deleteBulkUserImport (DELETE /v2/organizations/{organizationId}/imports/bulk_users/{importId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/deletebulkuserimport/
-func (c *Client) DeleteBulkUserImport(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DeleteBulkUserImport(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteBulkUserImportRequest(c.Server, organizationID, importID)
 	if err != nil {
 		return nil, err
@@ -4187,7 +4187,7 @@ func (c *Client) DeleteBulkUserImport(ctx context.Context, organizationID openap
 //
 // DocuSign Admin operation UserImport:getBulkUserImportRequest (GET /v2/organizations/{organizationId}/imports/bulk_users/{importId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/getbulkuserimportrequest/
-func (c *Client) GetBulkUserImportRequest(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetBulkUserImportRequest(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBulkUserImportRequestRequest(c.Server, organizationID, importID)
 	if err != nil {
 		return nil, err
@@ -4203,7 +4203,7 @@ func (c *Client) GetBulkUserImportRequest(ctx context.Context, organizationID op
 //
 // DocuSign Admin operation UserImport:getBulkUserImportCSV (GET /v2/organizations/{organizationId}/imports/bulk_users/{importId}/results_csv).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/getbulkuserimportcsv/
-func (c *Client) GetBulkUserImportCSV(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetBulkUserImportCSV(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBulkUserImportCSVRequest(c.Server, organizationID, importID)
 	if err != nil {
 		return nil, err
@@ -4219,7 +4219,7 @@ func (c *Client) GetBulkUserImportCSV(ctx context.Context, organizationID openap
 //
 // DocuSign Admin operation AccountCreation:GetOrganizationPlanItems (GET /v2/organizations/{organizationId}/planItems).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcreation/getorganizationplanitems/
-func (c *Client) GetOrganizationPlanItems(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetOrganizationPlanItems(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOrganizationPlanItemsRequest(c.Server, organizationID)
 	if err != nil {
 		return nil, err
@@ -4235,7 +4235,7 @@ func (c *Client) GetOrganizationPlanItems(ctx context.Context, organizationID op
 //
 // DocuSign Admin operation ReservedDomains:getReservedDomains (GET /v2/organizations/{organizationId}/reserved_domains).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/reserveddomains/reserveddomains/getreserveddomains/
-func (c *Client) GetReservedDomains(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetReservedDomains(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetReservedDomainsRequest(c.Server, organizationID)
 	if err != nil {
 		return nil, err
@@ -4251,7 +4251,7 @@ func (c *Client) GetReservedDomains(ctx context.Context, organizationID openapi_
 //
 // DocuSign Admin operation AccountCreation:GetSubAccountCreateProcessesByOrgId (GET /v2/organizations/{organizationId}/subAccountsCreated).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcreation/getsubaccountcreateprocessesbyorgid/
-func (c *Client) GetSubAccountCreateProcessesByOrgID(ctx context.Context, organizationID openapi_types.UUID, params *GetSubAccountCreateProcessesByOrgIDParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetSubAccountCreateProcessesByOrgID(ctx context.Context, organizationID string, params *GetSubAccountCreateProcessesByOrgIDParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSubAccountCreateProcessesByOrgIDRequest(c.Server, organizationID, params)
 	if err != nil {
 		return nil, err
@@ -4267,7 +4267,7 @@ func (c *Client) GetSubAccountCreateProcessesByOrgID(ctx context.Context, organi
 //
 // DocuSign Admin operation Users:getUsers (GET /v2/organizations/{organizationId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/users/getusers/
-func (c *Client) GetUsers(ctx context.Context, organizationID openapi_types.UUID, params *GetUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetUsers(ctx context.Context, organizationID string, params *GetUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUsersRequest(c.Server, organizationID, params)
 	if err != nil {
 		return nil, err
@@ -4283,7 +4283,7 @@ func (c *Client) GetUsers(ctx context.Context, organizationID openapi_types.UUID
 //
 // DocuSign Admin operation eSignUserManagement:createUser (POST /v2/organizations/{organizationId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/createuser/
-func (c *Client) CreateUserWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateUserWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateUserRequestWithBody(c.Server, organizationID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -4299,7 +4299,7 @@ func (c *Client) CreateUserWithBody(ctx context.Context, organizationID openapi_
 //
 // DocuSign Admin operation eSignUserManagement:createUser (POST /v2/organizations/{organizationId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/createuser/
-func (c *Client) CreateUser(ctx context.Context, organizationID openapi_types.UUID, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateUser(ctx context.Context, organizationID string, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateUserRequest(c.Server, organizationID, body)
 	if err != nil {
 		return nil, err
@@ -4315,7 +4315,7 @@ func (c *Client) CreateUser(ctx context.Context, organizationID openapi_types.UU
 //
 // DocuSign Admin operation Users:updateEmailAddress (POST /v2/organizations/{organizationId}/users/email_addresses).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/users/updateemailaddress/
-func (c *Client) UpdateEmailAddressWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UpdateEmailAddressWithBody(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEmailAddressRequestWithBody(c.Server, organizationID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -4331,7 +4331,7 @@ func (c *Client) UpdateEmailAddressWithBody(ctx context.Context, organizationID 
 //
 // DocuSign Admin operation Users:updateEmailAddress (POST /v2/organizations/{organizationId}/users/email_addresses).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/users/updateemailaddress/
-func (c *Client) UpdateEmailAddress(ctx context.Context, organizationID openapi_types.UUID, body UpdateEmailAddressJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UpdateEmailAddress(ctx context.Context, organizationID string, body UpdateEmailAddressJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEmailAddressRequest(c.Server, organizationID, body)
 	if err != nil {
 		return nil, err
@@ -4347,7 +4347,7 @@ func (c *Client) UpdateEmailAddress(ctx context.Context, organizationID openapi_
 //
 // DocuSign Admin operation eSignUserManagement:getUserProfiles (GET /v2/organizations/{organizationId}/users/profile).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/getuserprofiles/
-func (c *Client) GetUserProfiles(ctx context.Context, organizationID openapi_types.UUID, params *GetUserProfilesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetUserProfiles(ctx context.Context, organizationID string, params *GetUserProfilesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUserProfilesRequest(c.Server, organizationID, params)
 	if err != nil {
 		return nil, err
@@ -4363,7 +4363,7 @@ func (c *Client) GetUserProfiles(ctx context.Context, organizationID openapi_typ
 //
 // DocuSign Admin operation eSignUserManagement:updateUser (POST /v2/organizations/{organizationId}/users/profiles).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/updateuser/
-func (c *Client) UpdateUserWithBody(ctx context.Context, organizationID openapi_types.UUID, params *UpdateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UpdateUserWithBody(ctx context.Context, organizationID string, params *UpdateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateUserRequestWithBody(c.Server, organizationID, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -4379,7 +4379,7 @@ func (c *Client) UpdateUserWithBody(ctx context.Context, organizationID openapi_
 //
 // DocuSign Admin operation eSignUserManagement:updateUser (POST /v2/organizations/{organizationId}/users/profiles).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/updateuser/
-func (c *Client) UpdateUser(ctx context.Context, organizationID openapi_types.UUID, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UpdateUser(ctx context.Context, organizationID string, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateUserRequest(c.Server, organizationID, params, body)
 	if err != nil {
 		return nil, err
@@ -4395,7 +4395,7 @@ func (c *Client) UpdateUser(ctx context.Context, organizationID openapi_types.UU
 //
 // DocuSign Admin operation eSignUserManagement:closeMemberships (DELETE /v2/organizations/{organizationId}/users/{userId}/accounts).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/closememberships/
-func (c *Client) CloseMembershipsWithBody(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CloseMembershipsWithBody(ctx context.Context, organizationID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCloseMembershipsRequestWithBody(c.Server, organizationID, userID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -4411,7 +4411,7 @@ func (c *Client) CloseMembershipsWithBody(ctx context.Context, organizationID op
 //
 // DocuSign Admin operation eSignUserManagement:closeMemberships (DELETE /v2/organizations/{organizationId}/users/{userId}/accounts).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/closememberships/
-func (c *Client) CloseMemberships(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, body CloseMembershipsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CloseMemberships(ctx context.Context, organizationID string, userID string, body CloseMembershipsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCloseMembershipsRequest(c.Server, organizationID, userID, body)
 	if err != nil {
 		return nil, err
@@ -4427,7 +4427,7 @@ func (c *Client) CloseMemberships(ctx context.Context, organizationID openapi_ty
 //
 // DocuSign Admin operation eSignUserManagement:deleteIdentities (DELETE /v2/organizations/{organizationId}/users/{userId}/identities).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/deleteidentities/
-func (c *Client) DeleteIdentitiesWithBody(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DeleteIdentitiesWithBody(ctx context.Context, organizationID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteIdentitiesRequestWithBody(c.Server, organizationID, userID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -4443,7 +4443,7 @@ func (c *Client) DeleteIdentitiesWithBody(ctx context.Context, organizationID op
 //
 // DocuSign Admin operation eSignUserManagement:deleteIdentities (DELETE /v2/organizations/{organizationId}/users/{userId}/identities).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/deleteidentities/
-func (c *Client) DeleteIdentities(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, body DeleteIdentitiesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DeleteIdentities(ctx context.Context, organizationID string, userID string, body DeleteIdentitiesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteIdentitiesRequest(c.Server, organizationID, userID, body)
 	if err != nil {
 		return nil, err
@@ -4459,7 +4459,7 @@ func (c *Client) DeleteIdentities(ctx context.Context, organizationID openapi_ty
 //
 // DocuSign Admin operation eSignUserManagement:activateMembership (POST /v2/organizations/{organizationId}/users/{userId}/memberships/{membershipId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/activatemembership/
-func (c *Client) ActivateMembershipWithBody(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, membershipID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ActivateMembershipWithBody(ctx context.Context, organizationID string, userID string, membershipID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewActivateMembershipRequestWithBody(c.Server, organizationID, userID, membershipID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -4475,7 +4475,7 @@ func (c *Client) ActivateMembershipWithBody(ctx context.Context, organizationID 
 //
 // DocuSign Admin operation eSignUserManagement:activateMembership (POST /v2/organizations/{organizationId}/users/{userId}/memberships/{membershipId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/activatemembership/
-func (c *Client) ActivateMembership(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, membershipID openapi_types.UUID, body ActivateMembershipJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ActivateMembership(ctx context.Context, organizationID string, userID string, membershipID string, body ActivateMembershipJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewActivateMembershipRequest(c.Server, organizationID, userID, membershipID, body)
 	if err != nil {
 		return nil, err
@@ -4491,19 +4491,19 @@ func (c *Client) ActivateMembership(ctx context.Context, organizationID openapi_
 //
 // DocuSign Admin operation MultiProductUserManagement:getDSGroups (GET /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/getdsgroups/
-func NewGetDSGroupsRequest(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, params *GetDSGroupsParams) (*http.Request, error) {
+func NewGetDSGroupsRequest(server string, organizationID string, accountID string, params *GetDSGroupsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4574,7 +4574,7 @@ func NewGetDSGroupsRequest(server string, organizationID openapi_types.UUID, acc
 //
 // DocuSign Admin operation MultiProductUserManagement:addDSGroup (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/adddsgroup/
-func NewAddDSGroupRequest(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddDSGroupJSONRequestBody) (*http.Request, error) {
+func NewAddDSGroupRequest(server string, organizationID string, accountID string, body AddDSGroupJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -4588,19 +4588,19 @@ func NewAddDSGroupRequest(server string, organizationID openapi_types.UUID, acco
 //
 // DocuSign Admin operation MultiProductUserManagement:addDSGroup (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/adddsgroup/
-func NewAddDSGroupRequestWithBody(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewAddDSGroupRequestWithBody(server string, organizationID string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4634,26 +4634,26 @@ func NewAddDSGroupRequestWithBody(server string, organizationID openapi_types.UU
 //
 // DocuSign Admin operation MultiProductUserManagement:deleteDSGroup (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/deletedsgroup/
-func NewDeleteDSGroupRequest(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID) (*http.Request, error) {
+func NewDeleteDSGroupRequest(server string, organizationID string, accountID string, dsGroupID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "dsGroupId", dsGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "dsGroupId", dsGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4685,26 +4685,26 @@ func NewDeleteDSGroupRequest(server string, organizationID openapi_types.UUID, a
 //
 // DocuSign Admin operation MultiProductUserManagement:getDSGroup (GET /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/getdsgroup/
-func NewGetDSGroupRequest(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID) (*http.Request, error) {
+func NewGetDSGroupRequest(server string, organizationID string, accountID string, dsGroupID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "dsGroupId", dsGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "dsGroupId", dsGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4736,7 +4736,7 @@ func NewGetDSGroupRequest(server string, organizationID openapi_types.UUID, acco
 //
 // DocuSign Admin operation MultiProductUserManagement:removeDSGroupUsers (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/removedsgroupusers/
-func NewRemoveDSGroupUsersRequest(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, body RemoveDSGroupUsersJSONRequestBody) (*http.Request, error) {
+func NewRemoveDSGroupUsersRequest(server string, organizationID string, accountID string, dsGroupID string, body RemoveDSGroupUsersJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -4750,26 +4750,26 @@ func NewRemoveDSGroupUsersRequest(server string, organizationID openapi_types.UU
 //
 // DocuSign Admin operation MultiProductUserManagement:removeDSGroupUsers (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/removedsgroupusers/
-func NewRemoveDSGroupUsersRequestWithBody(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewRemoveDSGroupUsersRequestWithBody(server string, organizationID string, accountID string, dsGroupID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "dsGroupId", dsGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "dsGroupId", dsGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4803,26 +4803,26 @@ func NewRemoveDSGroupUsersRequestWithBody(server string, organizationID openapi_
 //
 // DocuSign Admin operation MultiProductUserManagement:getDSGroupUsers (GET /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/getdsgroupusers/
-func NewGetDSGroupUsersRequest(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, params *GetDSGroupUsersParams) (*http.Request, error) {
+func NewGetDSGroupUsersRequest(server string, organizationID string, accountID string, dsGroupID string, params *GetDSGroupUsersParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "dsGroupId", dsGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "dsGroupId", dsGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4893,7 +4893,7 @@ func NewGetDSGroupUsersRequest(server string, organizationID openapi_types.UUID,
 //
 // DocuSign Admin operation MultiProductUserManagement:addDSGroupUsers (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/adddsgroupusers/
-func NewAddDSGroupUsersRequest(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, body AddDSGroupUsersJSONRequestBody) (*http.Request, error) {
+func NewAddDSGroupUsersRequest(server string, organizationID string, accountID string, dsGroupID string, body AddDSGroupUsersJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -4907,26 +4907,26 @@ func NewAddDSGroupUsersRequest(server string, organizationID openapi_types.UUID,
 //
 // DocuSign Admin operation MultiProductUserManagement:addDSGroupUsers (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/adddsgroupusers/
-func NewAddDSGroupUsersRequestWithBody(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewAddDSGroupUsersRequestWithBody(server string, organizationID string, accountID string, dsGroupID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "dsGroupId", dsGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "dsGroupId", dsGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4960,19 +4960,19 @@ func NewAddDSGroupUsersRequestWithBody(server string, organizationID openapi_typ
 //
 // DocuSign Admin operation MultiProductUserManagement:getProductPermissionProfiles (GET /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/getproductpermissionprofiles/
-func NewGetProductPermissionProfilesRequest(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID) (*http.Request, error) {
+func NewGetProductPermissionProfilesRequest(server string, organizationID string, accountID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5004,19 +5004,19 @@ func NewGetProductPermissionProfilesRequest(server string, organizationID openap
 //
 // DocuSign Admin operation MultiProductUserManagement:getUserProductPermissionProfilesByEmail (GET /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/getuserproductpermissionprofilesbyemail/
-func NewGetUserProductPermissionProfilesByEmailRequest(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, params *GetUserProductPermissionProfilesByEmailParams) (*http.Request, error) {
+func NewGetUserProductPermissionProfilesByEmailRequest(server string, organizationID string, accountID string, params *GetUserProductPermissionProfilesByEmailParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5075,7 +5075,7 @@ func NewGetUserProductPermissionProfilesByEmailRequest(server string, organizati
 //
 // DocuSign Admin operation MultiProductUserManagement:addUserProductPermissionProfilesByEmail (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/adduserproductpermissionprofilesbyemail/
-func NewAddUserProductPermissionProfilesByEmailRequest(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddUserProductPermissionProfilesByEmailJSONRequestBody) (*http.Request, error) {
+func NewAddUserProductPermissionProfilesByEmailRequest(server string, organizationID string, accountID string, body AddUserProductPermissionProfilesByEmailJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -5089,19 +5089,19 @@ func NewAddUserProductPermissionProfilesByEmailRequest(server string, organizati
 //
 // DocuSign Admin operation MultiProductUserManagement:addUserProductPermissionProfilesByEmail (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/adduserproductpermissionprofilesbyemail/
-func NewAddUserProductPermissionProfilesByEmailRequestWithBody(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewAddUserProductPermissionProfilesByEmailRequestWithBody(server string, organizationID string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5135,7 +5135,7 @@ func NewAddUserProductPermissionProfilesByEmailRequestWithBody(server string, or
 //
 // DocuSign Admin operation MultiProductUserManagement:removeUserProductPermission (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/removeuserproductpermission/
-func NewRemoveUserProductPermissionRequest(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, body RemoveUserProductPermissionJSONRequestBody) (*http.Request, error) {
+func NewRemoveUserProductPermissionRequest(server string, organizationID string, accountID string, body RemoveUserProductPermissionJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -5149,19 +5149,19 @@ func NewRemoveUserProductPermissionRequest(server string, organizationID openapi
 //
 // DocuSign Admin operation MultiProductUserManagement:removeUserProductPermission (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/removeuserproductpermission/
-func NewRemoveUserProductPermissionRequestWithBody(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewRemoveUserProductPermissionRequestWithBody(server string, organizationID string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5195,26 +5195,26 @@ func NewRemoveUserProductPermissionRequestWithBody(server string, organizationID
 //
 // DocuSign Admin operation MultiProductUserManagement:getUserProductPermissionProfiles (GET /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users/{userId}/permission_profiles).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/getuserproductpermissionprofiles/
-func NewGetUserProductPermissionProfilesRequest(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, userID openapi_types.UUID) (*http.Request, error) {
+func NewGetUserProductPermissionProfilesRequest(server string, organizationID string, accountID string, userID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5246,7 +5246,7 @@ func NewGetUserProductPermissionProfilesRequest(server string, organizationID op
 //
 // DocuSign Admin operation MultiProductUserManagement:addUserProductPermissionProfiles (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users/{userId}/permission_profiles).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/adduserproductpermissionprofiles/
-func NewAddUserProductPermissionProfilesRequest(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, userID openapi_types.UUID, body AddUserProductPermissionProfilesJSONRequestBody) (*http.Request, error) {
+func NewAddUserProductPermissionProfilesRequest(server string, organizationID string, accountID string, userID string, body AddUserProductPermissionProfilesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -5260,26 +5260,26 @@ func NewAddUserProductPermissionProfilesRequest(server string, organizationID op
 //
 // DocuSign Admin operation MultiProductUserManagement:addUserProductPermissionProfiles (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users/{userId}/permission_profiles).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/adduserproductpermissionprofiles/
-func NewAddUserProductPermissionProfilesRequestWithBody(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, userID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewAddUserProductPermissionProfilesRequestWithBody(server string, organizationID string, accountID string, userID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5313,7 +5313,7 @@ func NewAddUserProductPermissionProfilesRequestWithBody(server string, organizat
 //
 // DocuSign Admin operation MultiProductUserManagement:addOrUpdateUser (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/multiproductusermanagement/addorupdateuser/
-func NewAddOrUpdateUserRequest(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddOrUpdateUserJSONRequestBody) (*http.Request, error) {
+func NewAddOrUpdateUserRequest(server string, organizationID string, accountID string, body AddOrUpdateUserJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -5327,19 +5327,19 @@ func NewAddOrUpdateUserRequest(server string, organizationID openapi_types.UUID,
 //
 // DocuSign Admin operation MultiProductUserManagement:addOrUpdateUser (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/multiproductusermanagement/addorupdateuser/
-func NewAddOrUpdateUserRequestWithBody(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewAddOrUpdateUserRequestWithBody(server string, organizationID string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5373,12 +5373,12 @@ func NewAddOrUpdateUserRequestWithBody(server string, organizationID openapi_typ
 //
 // DocuSign Admin operation MultiProductUserManagement:getUserDSProfilesByEmail (GET /v2.1/organizations/{organizationId}/users/dsprofile).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/multiproductusermanagement/getuserdsprofilesbyemail/
-func NewGetUserDSProfilesByEmailRequest(server string, organizationID openapi_types.UUID, params *GetUserDSProfilesByEmailParams) (*http.Request, error) {
+func NewGetUserDSProfilesByEmailRequest(server string, organizationID string, params *GetUserDSProfilesByEmailParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5461,19 +5461,19 @@ func NewGetUserDSProfilesByEmailRequest(server string, organizationID openapi_ty
 //
 // DocuSign Admin operation MultiProductUserManagement:getUserDSProfile (GET /v2.1/organizations/{organizationId}/users/{userId}/dsprofile).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/multiproductusermanagement/getuserdsprofile/
-func NewGetUserDSProfileRequest(server string, organizationID openapi_types.UUID, userID openapi_types.UUID, params *GetUserDSProfileParams) (*http.Request, error) {
+func NewGetUserDSProfileRequest(server string, organizationID string, userID string, params *GetUserDSProfileParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5544,7 +5544,7 @@ func NewGetUserDSProfileRequest(server string, organizationID openapi_types.UUID
 //
 // DocuSign Admin operation DataDeletion:redactIndividualMembershipData (POST /v2/data_redaction/accounts/{accountId}/user).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/accounts/datadeletion/redactindividualmembershipdata/
-func NewRedactIndividualMembershipDataRequest(server string, accountID openapi_types.UUID, body RedactIndividualMembershipDataJSONRequestBody) (*http.Request, error) {
+func NewRedactIndividualMembershipDataRequest(server string, accountID string, body RedactIndividualMembershipDataJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -5558,12 +5558,12 @@ func NewRedactIndividualMembershipDataRequest(server string, accountID openapi_t
 //
 // DocuSign Admin operation DataDeletion:redactIndividualMembershipData (POST /v2/data_redaction/accounts/{accountId}/user).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/accounts/datadeletion/redactindividualmembershipdata/
-func NewRedactIndividualMembershipDataRequestWithBody(server string, accountID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewRedactIndividualMembershipDataRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5597,7 +5597,7 @@ func NewRedactIndividualMembershipDataRequestWithBody(server string, accountID o
 //
 // DocuSign Admin operation DataDeletion:redactIndividualUserData (POST /v2/data_redaction/organizations/{organizationId}/user).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/organizations/datadeletion/redactindividualuserdata/
-func NewRedactIndividualUserDataRequest(server string, organizationID openapi_types.UUID, body RedactIndividualUserDataJSONRequestBody) (*http.Request, error) {
+func NewRedactIndividualUserDataRequest(server string, organizationID string, body RedactIndividualUserDataJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -5611,12 +5611,12 @@ func NewRedactIndividualUserDataRequest(server string, organizationID openapi_ty
 //
 // DocuSign Admin operation DataDeletion:redactIndividualUserData (POST /v2/data_redaction/organizations/{organizationId}/user).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/organizations/datadeletion/redactindividualuserdata/
-func NewRedactIndividualUserDataRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewRedactIndividualUserDataRequestWithBody(server string, organizationID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5707,19 +5707,19 @@ func NewGetOrganizationsRequest(server string, params *GetOrganizationsParams) (
 //
 // DocuSign Admin operation eSignUserManagement:getGroups (GET /v2/organizations/{organizationId}/accounts/{accountId}/groups).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/accounts/esignusermanagement/getgroups/
-func NewGetGroupsRequest(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, params *GetGroupsParams) (*http.Request, error) {
+func NewGetGroupsRequest(server string, organizationID string, accountID string, params *GetGroupsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5802,19 +5802,19 @@ func NewGetGroupsRequest(server string, organizationID openapi_types.UUID, accou
 //
 // DocuSign Admin operation SingleAccountUserImport:createBulkImportSingleAccountAddUsersRequest (POST /v2/organizations/{organizationId}/accounts/{accountId}/imports/bulk_users/add).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/singleaccountuserimport/createbulkimportsingleaccountaddusersrequest/
-func NewCreateBulkImportSingleAccountAddUsersRequestRequestWithBody(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateBulkImportSingleAccountAddUsersRequestRequestWithBody(server string, organizationID string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5848,19 +5848,19 @@ func NewCreateBulkImportSingleAccountAddUsersRequestRequestWithBody(server strin
 //
 // DocuSign Admin operation SingleAccountUserImport:createBulkImportSingleAccountUpdateUsersRequest (POST /v2/organizations/{organizationId}/accounts/{accountId}/imports/bulk_users/update).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/singleaccountuserimport/createbulkimportsingleaccountupdateusersrequest/
-func NewCreateBulkImportSingleAccountUpdateUsersRequestRequestWithBody(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateBulkImportSingleAccountUpdateUsersRequestRequestWithBody(server string, organizationID string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5894,19 +5894,19 @@ func NewCreateBulkImportSingleAccountUpdateUsersRequestRequestWithBody(server st
 //
 // DocuSign Admin operation eSignUserManagement:getPermissions (GET /v2/organizations/{organizationId}/accounts/{accountId}/permissions).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/accounts/esignusermanagement/getpermissions/
-func NewGetPermissionsRequest(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID) (*http.Request, error) {
+func NewGetPermissionsRequest(server string, organizationID string, accountID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5938,7 +5938,7 @@ func NewGetPermissionsRequest(server string, organizationID openapi_types.UUID, 
 //
 // DocuSign Admin operation eSignUserManagement:addUsers (POST /v2/organizations/{organizationId}/accounts/{accountId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/addusers/
-func NewAddUsersRequest(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddUsersJSONRequestBody) (*http.Request, error) {
+func NewAddUsersRequest(server string, organizationID string, accountID string, body AddUsersJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -5952,19 +5952,19 @@ func NewAddUsersRequest(server string, organizationID openapi_types.UUID, accoun
 //
 // DocuSign Admin operation eSignUserManagement:addUsers (POST /v2/organizations/{organizationId}/accounts/{accountId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/addusers/
-func NewAddUsersRequestWithBody(server string, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewAddUsersRequestWithBody(server string, organizationID string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -5998,26 +5998,26 @@ func NewAddUsersRequestWithBody(server string, organizationID openapi_types.UUID
 //
 // DocuSign Admin operation AccountCreation:GetSubAccountCreateProcessByAssetGroupWorkId (GET /v2/organizations/{organizationId}/assetGroup/{assetGroupId}/subAccountCreated/{assetGroupWorkId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcreation/getsubaccountcreateprocessbyassetgroupworkid/
-func NewGetSubAccountCreateProcessByAssetGroupWorkIDRequest(server string, organizationID openapi_types.UUID, assetGroupID openapi_types.UUID, assetGroupWorkID openapi_types.UUID, params *GetSubAccountCreateProcessByAssetGroupWorkIDParams) (*http.Request, error) {
+func NewGetSubAccountCreateProcessByAssetGroupWorkIDRequest(server string, organizationID string, assetGroupID string, assetGroupWorkID string, params *GetSubAccountCreateProcessByAssetGroupWorkIDParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "assetGroupId", assetGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "assetGroupId", assetGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "assetGroupWorkId", assetGroupWorkID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "assetGroupWorkId", assetGroupWorkID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -6076,7 +6076,7 @@ func NewGetSubAccountCreateProcessByAssetGroupWorkIDRequest(server string, organ
 //
 // DocuSign Admin operation AccountCloning:cloneAssetGroupAccount (POST /v2/organizations/{organizationId}/assetGroups/accountClone).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcloning/cloneassetgroupaccount/
-func NewCloneAssetGroupAccountRequest(server string, organizationID openapi_types.UUID, body CloneAssetGroupAccountJSONRequestBody) (*http.Request, error) {
+func NewCloneAssetGroupAccountRequest(server string, organizationID string, body CloneAssetGroupAccountJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -6090,12 +6090,12 @@ func NewCloneAssetGroupAccountRequest(server string, organizationID openapi_type
 //
 // DocuSign Admin operation AccountCloning:cloneAssetGroupAccount (POST /v2/organizations/{organizationId}/assetGroups/accountClone).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcloning/cloneassetgroupaccount/
-func NewCloneAssetGroupAccountRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewCloneAssetGroupAccountRequestWithBody(server string, organizationID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -6129,12 +6129,12 @@ func NewCloneAssetGroupAccountRequestWithBody(server string, organizationID open
 //
 // DocuSign Admin operation AccountCloning:getAssetGroupAccountClonesByOrgId (GET /v2/organizations/{organizationId}/assetGroups/accountClones).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcloning/getassetgroupaccountclonesbyorgid/
-func NewGetAssetGroupAccountClonesByOrgIDRequest(server string, organizationID openapi_types.UUID, params *GetAssetGroupAccountClonesByOrgIDParams) (*http.Request, error) {
+func NewGetAssetGroupAccountClonesByOrgIDRequest(server string, organizationID string, params *GetAssetGroupAccountClonesByOrgIDParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -6205,7 +6205,7 @@ func NewGetAssetGroupAccountClonesByOrgIDRequest(server string, organizationID o
 //
 // DocuSign Admin operation AccountCreation:CreateAssetGroupAccount (POST /v2/organizations/{organizationId}/assetGroups/accountCreate).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcreation/createassetgroupaccount/
-func NewCreateAssetGroupAccountRequest(server string, organizationID openapi_types.UUID, body CreateAssetGroupAccountJSONRequestBody) (*http.Request, error) {
+func NewCreateAssetGroupAccountRequest(server string, organizationID string, body CreateAssetGroupAccountJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -6219,12 +6219,12 @@ func NewCreateAssetGroupAccountRequest(server string, organizationID openapi_typ
 //
 // DocuSign Admin operation AccountCreation:CreateAssetGroupAccount (POST /v2/organizations/{organizationId}/assetGroups/accountCreate).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcreation/createassetgroupaccount/
-func NewCreateAssetGroupAccountRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateAssetGroupAccountRequestWithBody(server string, organizationID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -6258,12 +6258,12 @@ func NewCreateAssetGroupAccountRequestWithBody(server string, organizationID ope
 //
 // DocuSign Admin operation AccountCloning:getAssetGroupAccounts (GET /v2/organizations/{organizationId}/assetGroups/accounts).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcloning/getassetgroupaccounts/
-func NewGetAssetGroupAccountsRequest(server string, organizationID openapi_types.UUID, params *GetAssetGroupAccountsParams) (*http.Request, error) {
+func NewGetAssetGroupAccountsRequest(server string, organizationID string, params *GetAssetGroupAccountsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -6322,26 +6322,26 @@ func NewGetAssetGroupAccountsRequest(server string, organizationID openapi_types
 //
 // DocuSign Admin operation AccountCloning:getAssetGroupAccountClone (GET /v2/organizations/{organizationId}/assetGroups/{assetGroupId}/accountClones/{assetGroupWorkId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcloning/getassetgroupaccountclone/
-func NewGetAssetGroupAccountCloneRequest(server string, organizationID openapi_types.UUID, assetGroupID openapi_types.UUID, assetGroupWorkID openapi_types.UUID, params *GetAssetGroupAccountCloneParams) (*http.Request, error) {
+func NewGetAssetGroupAccountCloneRequest(server string, organizationID string, assetGroupID string, assetGroupWorkID string, params *GetAssetGroupAccountCloneParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "assetGroupId", assetGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "assetGroupId", assetGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "assetGroupWorkId", assetGroupWorkID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "assetGroupWorkId", assetGroupWorkID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -6400,12 +6400,12 @@ func NewGetAssetGroupAccountCloneRequest(server string, organizationID openapi_t
 //
 // DocuSign Admin operation Connect:getOrganizationConnectConfigs (GET /v2/organizations/{organizationId}/connect).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/getorganizationconnectconfigs/
-func NewGetOrganizationConnectConfigsRequest(server string, organizationID openapi_types.UUID, params *GetOrganizationConnectConfigsParams) (*http.Request, error) {
+func NewGetOrganizationConnectConfigsRequest(server string, organizationID string, params *GetOrganizationConnectConfigsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -6460,7 +6460,7 @@ func NewGetOrganizationConnectConfigsRequest(server string, organizationID opena
 
 		if params.AccountID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "accountId", *params.AccountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "accountId", *params.AccountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -6512,7 +6512,7 @@ func NewGetOrganizationConnectConfigsRequest(server string, organizationID opena
 //
 // DocuSign Admin operation Connect:createOrganizationConnectConfig (POST /v2/organizations/{organizationId}/connect).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/createorganizationconnectconfig/
-func NewCreateOrganizationConnectConfigRequest(server string, organizationID openapi_types.UUID, body CreateOrganizationConnectConfigJSONRequestBody) (*http.Request, error) {
+func NewCreateOrganizationConnectConfigRequest(server string, organizationID string, body CreateOrganizationConnectConfigJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -6526,12 +6526,12 @@ func NewCreateOrganizationConnectConfigRequest(server string, organizationID ope
 //
 // DocuSign Admin operation Connect:createOrganizationConnectConfig (POST /v2/organizations/{organizationId}/connect).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/createorganizationconnectconfig/
-func NewCreateOrganizationConnectConfigRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateOrganizationConnectConfigRequestWithBody(server string, organizationID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -6565,12 +6565,12 @@ func NewCreateOrganizationConnectConfigRequestWithBody(server string, organizati
 //
 // DocuSign Admin operation Connect:deleteOrganizationConnectOAuthConfiguration (DELETE /v2/organizations/{organizationId}/connect/oauth).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/deleteorganizationconnectoauthconfiguration/
-func NewDeleteOrganizationConnectOAuthConfigurationRequest(server string, organizationID openapi_types.UUID) (*http.Request, error) {
+func NewDeleteOrganizationConnectOAuthConfigurationRequest(server string, organizationID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -6602,12 +6602,12 @@ func NewDeleteOrganizationConnectOAuthConfigurationRequest(server string, organi
 //
 // DocuSign Admin operation Connect:getOrganizationConnectOAuthConfiguration (GET /v2/organizations/{organizationId}/connect/oauth).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/getorganizationconnectoauthconfiguration/
-func NewGetOrganizationConnectOAuthConfigurationRequest(server string, organizationID openapi_types.UUID) (*http.Request, error) {
+func NewGetOrganizationConnectOAuthConfigurationRequest(server string, organizationID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -6639,7 +6639,7 @@ func NewGetOrganizationConnectOAuthConfigurationRequest(server string, organizat
 //
 // DocuSign Admin operation Connect:postOrganizationConnectOAuthConfiguration (POST /v2/organizations/{organizationId}/connect/oauth).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/postorganizationconnectoauthconfiguration/
-func NewPostOrganizationConnectOAuthConfigurationRequest(server string, organizationID openapi_types.UUID, body PostOrganizationConnectOAuthConfigurationJSONRequestBody) (*http.Request, error) {
+func NewPostOrganizationConnectOAuthConfigurationRequest(server string, organizationID string, body PostOrganizationConnectOAuthConfigurationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -6653,12 +6653,12 @@ func NewPostOrganizationConnectOAuthConfigurationRequest(server string, organiza
 //
 // DocuSign Admin operation Connect:postOrganizationConnectOAuthConfiguration (POST /v2/organizations/{organizationId}/connect/oauth).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/postorganizationconnectoauthconfiguration/
-func NewPostOrganizationConnectOAuthConfigurationRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewPostOrganizationConnectOAuthConfigurationRequestWithBody(server string, organizationID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -6692,7 +6692,7 @@ func NewPostOrganizationConnectOAuthConfigurationRequestWithBody(server string, 
 //
 // DocuSign Admin operation Connect:putOrganizationConnectOAuthConfiguration (PUT /v2/organizations/{organizationId}/connect/oauth).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/putorganizationconnectoauthconfiguration/
-func NewPutOrganizationConnectOAuthConfigurationRequest(server string, organizationID openapi_types.UUID, body PutOrganizationConnectOAuthConfigurationJSONRequestBody) (*http.Request, error) {
+func NewPutOrganizationConnectOAuthConfigurationRequest(server string, organizationID string, body PutOrganizationConnectOAuthConfigurationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -6706,12 +6706,12 @@ func NewPutOrganizationConnectOAuthConfigurationRequest(server string, organizat
 //
 // DocuSign Admin operation Connect:putOrganizationConnectOAuthConfiguration (PUT /v2/organizations/{organizationId}/connect/oauth).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/putorganizationconnectoauthconfiguration/
-func NewPutOrganizationConnectOAuthConfigurationRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewPutOrganizationConnectOAuthConfigurationRequestWithBody(server string, organizationID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -6745,12 +6745,12 @@ func NewPutOrganizationConnectOAuthConfigurationRequestWithBody(server string, o
 //
 // DocuSign Admin operation Connect:getConnectHmacSecrets (GET /v2/organizations/{organizationId}/connect/secret).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/getconnecthmacsecrets/
-func NewGetConnectHmacSecretsRequest(server string, organizationID openapi_types.UUID) (*http.Request, error) {
+func NewGetConnectHmacSecretsRequest(server string, organizationID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -6782,12 +6782,12 @@ func NewGetConnectHmacSecretsRequest(server string, organizationID openapi_types
 //
 // DocuSign Admin operation Connect:postConnectHmacSecret (POST /v2/organizations/{organizationId}/connect/secret).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/postconnecthmacsecret/
-func NewPostConnectHmacSecretRequest(server string, organizationID openapi_types.UUID) (*http.Request, error) {
+func NewPostConnectHmacSecretRequest(server string, organizationID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -6819,19 +6819,19 @@ func NewPostConnectHmacSecretRequest(server string, organizationID openapi_types
 //
 // DocuSign Admin operation Connect:deleteConnectHmacSecret (DELETE /v2/organizations/{organizationId}/connect/secret/{keyId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/deleteconnecthmacsecret/
-func NewDeleteConnectHmacSecretRequest(server string, organizationID openapi_types.UUID, keyID openapi_types.UUID) (*http.Request, error) {
+func NewDeleteConnectHmacSecretRequest(server string, organizationID string, keyID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "keyId", keyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "keyId", keyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -6863,19 +6863,19 @@ func NewDeleteConnectHmacSecretRequest(server string, organizationID openapi_typ
 //
 // DocuSign Admin operation Connect:deleteOrganizationConnectConfig (DELETE /v2/organizations/{organizationId}/connect/{connectId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/deleteorganizationconnectconfig/
-func NewDeleteOrganizationConnectConfigRequest(server string, organizationID openapi_types.UUID, connectID openapi_types.UUID) (*http.Request, error) {
+func NewDeleteOrganizationConnectConfigRequest(server string, organizationID string, connectID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "connectId", connectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "connectId", connectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -6907,19 +6907,19 @@ func NewDeleteOrganizationConnectConfigRequest(server string, organizationID ope
 //
 // DocuSign Admin operation Connect:getOrganizationConnectConfig (GET /v2/organizations/{organizationId}/connect/{connectId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/getorganizationconnectconfig/
-func NewGetOrganizationConnectConfigRequest(server string, organizationID openapi_types.UUID, connectID openapi_types.UUID) (*http.Request, error) {
+func NewGetOrganizationConnectConfigRequest(server string, organizationID string, connectID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "connectId", connectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "connectId", connectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -6951,7 +6951,7 @@ func NewGetOrganizationConnectConfigRequest(server string, organizationID openap
 //
 // DocuSign Admin operation Connect:updateOrganizationConnectConfig (PUT /v2/organizations/{organizationId}/connect/{connectId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/updateorganizationconnectconfig/
-func NewUpdateOrganizationConnectConfigRequest(server string, organizationID openapi_types.UUID, connectID openapi_types.UUID, body UpdateOrganizationConnectConfigJSONRequestBody) (*http.Request, error) {
+func NewUpdateOrganizationConnectConfigRequest(server string, organizationID string, connectID string, body UpdateOrganizationConnectConfigJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -6965,19 +6965,19 @@ func NewUpdateOrganizationConnectConfigRequest(server string, organizationID ope
 //
 // DocuSign Admin operation Connect:updateOrganizationConnectConfig (PUT /v2/organizations/{organizationId}/connect/{connectId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/updateorganizationconnectconfig/
-func NewUpdateOrganizationConnectConfigRequestWithBody(server string, organizationID openapi_types.UUID, connectID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateOrganizationConnectConfigRequestWithBody(server string, organizationID string, connectID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "connectId", connectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "connectId", connectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7011,12 +7011,12 @@ func NewUpdateOrganizationConnectConfigRequestWithBody(server string, organizati
 //
 // DocuSign Admin operation AccountSettingsExport:getAccountSettingsExports (GET /v2/organizations/{organizationId}/exports/account_settings).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/accountsettingsexport/getaccountsettingsexports/
-func NewGetAccountSettingsExportsRequest(server string, organizationID openapi_types.UUID) (*http.Request, error) {
+func NewGetAccountSettingsExportsRequest(server string, organizationID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7048,7 +7048,7 @@ func NewGetAccountSettingsExportsRequest(server string, organizationID openapi_t
 //
 // DocuSign Admin operation AccountSettingsExport:createAccountSettingsExport (POST /v2/organizations/{organizationId}/exports/account_settings).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/accountsettingsexport/createaccountsettingsexport/
-func NewCreateAccountSettingsExportRequest(server string, organizationID openapi_types.UUID, body CreateAccountSettingsExportJSONRequestBody) (*http.Request, error) {
+func NewCreateAccountSettingsExportRequest(server string, organizationID string, body CreateAccountSettingsExportJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -7062,12 +7062,12 @@ func NewCreateAccountSettingsExportRequest(server string, organizationID openapi
 //
 // DocuSign Admin operation AccountSettingsExport:createAccountSettingsExport (POST /v2/organizations/{organizationId}/exports/account_settings).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/accountsettingsexport/createaccountsettingsexport/
-func NewCreateAccountSettingsExportRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateAccountSettingsExportRequestWithBody(server string, organizationID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7101,19 +7101,19 @@ func NewCreateAccountSettingsExportRequestWithBody(server string, organizationID
 //
 // DocuSign Admin operation AccountSettingsExport:deleteAccountSettingsExport (DELETE /v2/organizations/{organizationId}/exports/account_settings/{exportId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/accountsettingsexport/deleteaccountsettingsexport/
-func NewDeleteAccountSettingsExportRequest(server string, organizationID openapi_types.UUID, exportID openapi_types.UUID) (*http.Request, error) {
+func NewDeleteAccountSettingsExportRequest(server string, organizationID string, exportID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "exportId", exportID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "exportId", exportID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7145,19 +7145,19 @@ func NewDeleteAccountSettingsExportRequest(server string, organizationID openapi
 //
 // DocuSign Admin operation AccountSettingsExport:getAccountSettingsExport (GET /v2/organizations/{organizationId}/exports/account_settings/{exportId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/accountsettingsexport/getaccountsettingsexport/
-func NewGetAccountSettingsExportRequest(server string, organizationID openapi_types.UUID, exportID openapi_types.UUID) (*http.Request, error) {
+func NewGetAccountSettingsExportRequest(server string, organizationID string, exportID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "exportId", exportID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "exportId", exportID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7189,12 +7189,12 @@ func NewGetAccountSettingsExportRequest(server string, organizationID openapi_ty
 //
 // DocuSign Admin operation UserExport:getUserListExports (GET /v2/organizations/{organizationId}/exports/user_list).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/userexport/getuserlistexports/
-func NewGetUserListExportsRequest(server string, organizationID openapi_types.UUID) (*http.Request, error) {
+func NewGetUserListExportsRequest(server string, organizationID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7226,7 +7226,7 @@ func NewGetUserListExportsRequest(server string, organizationID openapi_types.UU
 //
 // DocuSign Admin operation UserExport:createUserListExport (POST /v2/organizations/{organizationId}/exports/user_list).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/userexport/createuserlistexport/
-func NewCreateUserListExportRequest(server string, organizationID openapi_types.UUID, body CreateUserListExportJSONRequestBody) (*http.Request, error) {
+func NewCreateUserListExportRequest(server string, organizationID string, body CreateUserListExportJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -7240,12 +7240,12 @@ func NewCreateUserListExportRequest(server string, organizationID openapi_types.
 //
 // DocuSign Admin operation UserExport:createUserListExport (POST /v2/organizations/{organizationId}/exports/user_list).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/userexport/createuserlistexport/
-func NewCreateUserListExportRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateUserListExportRequestWithBody(server string, organizationID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7279,19 +7279,19 @@ func NewCreateUserListExportRequestWithBody(server string, organizationID openap
 //
 // DocuSign Admin operation UserExport:deleteUserListExport (DELETE /v2/organizations/{organizationId}/exports/user_list/{exportId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/userexport/deleteuserlistexport/
-func NewDeleteUserListExportRequest(server string, organizationID openapi_types.UUID, exportID openapi_types.UUID) (*http.Request, error) {
+func NewDeleteUserListExportRequest(server string, organizationID string, exportID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "exportId", exportID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "exportId", exportID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7323,19 +7323,19 @@ func NewDeleteUserListExportRequest(server string, organizationID openapi_types.
 //
 // DocuSign Admin operation UserExport:getUserListExport (GET /v2/organizations/{organizationId}/exports/user_list/{exportId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/userexport/getuserlistexport/
-func NewGetUserListExportRequest(server string, organizationID openapi_types.UUID, exportID openapi_types.UUID) (*http.Request, error) {
+func NewGetUserListExportRequest(server string, organizationID string, exportID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "exportId", exportID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "exportId", exportID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7367,12 +7367,12 @@ func NewGetUserListExportRequest(server string, organizationID openapi_types.UUI
 //
 // DocuSign Admin operation IdentityProviders:getIdentityProviders (GET /v2/organizations/{organizationId}/identity_providers).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/identityproviders/identityproviders/getidentityproviders/
-func NewGetIdentityProvidersRequest(server string, organizationID openapi_types.UUID) (*http.Request, error) {
+func NewGetIdentityProvidersRequest(server string, organizationID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7404,12 +7404,12 @@ func NewGetIdentityProvidersRequest(server string, organizationID openapi_types.
 //
 // DocuSign Admin operation AccountSettingsImport:getBulkAccountSettingsImports (GET /v2/organizations/{organizationId}/imports/account_settings).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/accountsettingsimport/getbulkaccountsettingsimports/
-func NewGetBulkAccountSettingsImportsRequest(server string, organizationID openapi_types.UUID) (*http.Request, error) {
+func NewGetBulkAccountSettingsImportsRequest(server string, organizationID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7441,12 +7441,12 @@ func NewGetBulkAccountSettingsImportsRequest(server string, organizationID opena
 //
 // DocuSign Admin operation AccountSettingsImport:addBulkAccountSettingsImport (POST /v2/organizations/{organizationId}/imports/account_settings).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/accountsettingsimport/addbulkaccountsettingsimport/
-func NewAddBulkAccountSettingsImportRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewAddBulkAccountSettingsImportRequestWithBody(server string, organizationID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7480,19 +7480,19 @@ func NewAddBulkAccountSettingsImportRequestWithBody(server string, organizationI
 //
 // DocuSign Admin operation AccountSettingsImport:deleteBulkAccountSettingsImport (DELETE /v2/organizations/{organizationId}/imports/account_settings/{importId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/accountsettingsimport/deletebulkaccountsettingsimport/
-func NewDeleteBulkAccountSettingsImportRequest(server string, organizationID openapi_types.UUID, importID openapi_types.UUID) (*http.Request, error) {
+func NewDeleteBulkAccountSettingsImportRequest(server string, organizationID string, importID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "importId", importID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "importId", importID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7524,19 +7524,19 @@ func NewDeleteBulkAccountSettingsImportRequest(server string, organizationID ope
 //
 // DocuSign Admin operation AccountSettingsImport:getBulkAccountSettingsImport (GET /v2/organizations/{organizationId}/imports/account_settings/{importId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/accountsettingsimport/getbulkaccountsettingsimport/
-func NewGetBulkAccountSettingsImportRequest(server string, organizationID openapi_types.UUID, importID openapi_types.UUID) (*http.Request, error) {
+func NewGetBulkAccountSettingsImportRequest(server string, organizationID string, importID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "importId", importID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "importId", importID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7568,12 +7568,12 @@ func NewGetBulkAccountSettingsImportRequest(server string, organizationID openap
 //
 // DocuSign Admin operation UserImport:getBulkUserImportRequests (GET /v2/organizations/{organizationId}/imports/bulk_users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/getbulkuserimportrequests/
-func NewGetBulkUserImportRequestsRequest(server string, organizationID openapi_types.UUID) (*http.Request, error) {
+func NewGetBulkUserImportRequestsRequest(server string, organizationID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7605,12 +7605,12 @@ func NewGetBulkUserImportRequestsRequest(server string, organizationID openapi_t
 //
 // DocuSign Admin operation UserImport:addBulkUserImport (POST /v2/organizations/{organizationId}/imports/bulk_users/add).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/addbulkuserimport/
-func NewAddBulkUserImportRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewAddBulkUserImportRequestWithBody(server string, organizationID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7644,12 +7644,12 @@ func NewAddBulkUserImportRequestWithBody(server string, organizationID openapi_t
 //
 // DocuSign Admin operation UserImport:closeBulkUserImportRequest (POST /v2/organizations/{organizationId}/imports/bulk_users/close).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/closebulkuserimportrequest/
-func NewCloseBulkUserImportRequestRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewCloseBulkUserImportRequestRequestWithBody(server string, organizationID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7683,12 +7683,12 @@ func NewCloseBulkUserImportRequestRequestWithBody(server string, organizationID 
 //
 // DocuSign Admin operation UserImport:closeBulkExternalUserImportRequest (POST /v2/organizations/{organizationId}/imports/bulk_users/close_external).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/closebulkexternaluserimportrequest/
-func NewCloseBulkExternalUserImportRequestRequest(server string, organizationID openapi_types.UUID) (*http.Request, error) {
+func NewCloseBulkExternalUserImportRequestRequest(server string, organizationID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7720,12 +7720,12 @@ func NewCloseBulkExternalUserImportRequestRequest(server string, organizationID 
 //
 // DocuSign Admin operation UserImport:updateBulkUserImports (POST /v2/organizations/{organizationId}/imports/bulk_users/update).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/updatebulkuserimports/
-func NewUpdateBulkUserImportsRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateBulkUserImportsRequestWithBody(server string, organizationID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7759,19 +7759,19 @@ func NewUpdateBulkUserImportsRequestWithBody(server string, organizationID opena
 //
 // DocuSign Admin operation UserImport:deleteBulkUserImport (DELETE /v2/organizations/{organizationId}/imports/bulk_users/{importId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/deletebulkuserimport/
-func NewDeleteBulkUserImportRequest(server string, organizationID openapi_types.UUID, importID openapi_types.UUID) (*http.Request, error) {
+func NewDeleteBulkUserImportRequest(server string, organizationID string, importID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "importId", importID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "importId", importID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7803,19 +7803,19 @@ func NewDeleteBulkUserImportRequest(server string, organizationID openapi_types.
 //
 // DocuSign Admin operation UserImport:getBulkUserImportRequest (GET /v2/organizations/{organizationId}/imports/bulk_users/{importId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/getbulkuserimportrequest/
-func NewGetBulkUserImportRequestRequest(server string, organizationID openapi_types.UUID, importID openapi_types.UUID) (*http.Request, error) {
+func NewGetBulkUserImportRequestRequest(server string, organizationID string, importID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "importId", importID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "importId", importID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7847,19 +7847,19 @@ func NewGetBulkUserImportRequestRequest(server string, organizationID openapi_ty
 //
 // DocuSign Admin operation UserImport:getBulkUserImportCSV (GET /v2/organizations/{organizationId}/imports/bulk_users/{importId}/results_csv).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/getbulkuserimportcsv/
-func NewGetBulkUserImportCSVRequest(server string, organizationID openapi_types.UUID, importID openapi_types.UUID) (*http.Request, error) {
+func NewGetBulkUserImportCSVRequest(server string, organizationID string, importID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "importId", importID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "importId", importID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7891,12 +7891,12 @@ func NewGetBulkUserImportCSVRequest(server string, organizationID openapi_types.
 //
 // DocuSign Admin operation AccountCreation:GetOrganizationPlanItems (GET /v2/organizations/{organizationId}/planItems).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcreation/getorganizationplanitems/
-func NewGetOrganizationPlanItemsRequest(server string, organizationID openapi_types.UUID) (*http.Request, error) {
+func NewGetOrganizationPlanItemsRequest(server string, organizationID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7928,12 +7928,12 @@ func NewGetOrganizationPlanItemsRequest(server string, organizationID openapi_ty
 //
 // DocuSign Admin operation ReservedDomains:getReservedDomains (GET /v2/organizations/{organizationId}/reserved_domains).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/reserveddomains/reserveddomains/getreserveddomains/
-func NewGetReservedDomainsRequest(server string, organizationID openapi_types.UUID) (*http.Request, error) {
+func NewGetReservedDomainsRequest(server string, organizationID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -7965,12 +7965,12 @@ func NewGetReservedDomainsRequest(server string, organizationID openapi_types.UU
 //
 // DocuSign Admin operation AccountCreation:GetSubAccountCreateProcessesByOrgId (GET /v2/organizations/{organizationId}/subAccountsCreated).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcreation/getsubaccountcreateprocessesbyorgid/
-func NewGetSubAccountCreateProcessesByOrgIDRequest(server string, organizationID openapi_types.UUID, params *GetSubAccountCreateProcessesByOrgIDParams) (*http.Request, error) {
+func NewGetSubAccountCreateProcessesByOrgIDRequest(server string, organizationID string, params *GetSubAccountCreateProcessesByOrgIDParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -8041,12 +8041,12 @@ func NewGetSubAccountCreateProcessesByOrgIDRequest(server string, organizationID
 //
 // DocuSign Admin operation Users:getUsers (GET /v2/organizations/{organizationId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/users/getusers/
-func NewGetUsersRequest(server string, organizationID openapi_types.UUID, params *GetUsersParams) (*http.Request, error) {
+func NewGetUsersRequest(server string, organizationID string, params *GetUsersParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -8161,7 +8161,7 @@ func NewGetUsersRequest(server string, organizationID openapi_types.UUID, params
 
 		if params.AccountID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "account_id", *params.AccountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "account_id", *params.AccountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -8173,7 +8173,7 @@ func NewGetUsersRequest(server string, organizationID openapi_types.UUID, params
 
 		if params.OrganizationReservedDomainID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organization_reserved_domain_id", *params.OrganizationReservedDomainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organization_reserved_domain_id", *params.OrganizationReservedDomainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -8237,7 +8237,7 @@ func NewGetUsersRequest(server string, organizationID openapi_types.UUID, params
 //
 // DocuSign Admin operation eSignUserManagement:createUser (POST /v2/organizations/{organizationId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/createuser/
-func NewCreateUserRequest(server string, organizationID openapi_types.UUID, body CreateUserJSONRequestBody) (*http.Request, error) {
+func NewCreateUserRequest(server string, organizationID string, body CreateUserJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -8251,12 +8251,12 @@ func NewCreateUserRequest(server string, organizationID openapi_types.UUID, body
 //
 // DocuSign Admin operation eSignUserManagement:createUser (POST /v2/organizations/{organizationId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/createuser/
-func NewCreateUserRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateUserRequestWithBody(server string, organizationID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -8290,7 +8290,7 @@ func NewCreateUserRequestWithBody(server string, organizationID openapi_types.UU
 //
 // DocuSign Admin operation Users:updateEmailAddress (POST /v2/organizations/{organizationId}/users/email_addresses).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/users/updateemailaddress/
-func NewUpdateEmailAddressRequest(server string, organizationID openapi_types.UUID, body UpdateEmailAddressJSONRequestBody) (*http.Request, error) {
+func NewUpdateEmailAddressRequest(server string, organizationID string, body UpdateEmailAddressJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -8304,12 +8304,12 @@ func NewUpdateEmailAddressRequest(server string, organizationID openapi_types.UU
 //
 // DocuSign Admin operation Users:updateEmailAddress (POST /v2/organizations/{organizationId}/users/email_addresses).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/users/updateemailaddress/
-func NewUpdateEmailAddressRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateEmailAddressRequestWithBody(server string, organizationID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -8343,12 +8343,12 @@ func NewUpdateEmailAddressRequestWithBody(server string, organizationID openapi_
 //
 // DocuSign Admin operation eSignUserManagement:getUserProfiles (GET /v2/organizations/{organizationId}/users/profile).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/getuserprofiles/
-func NewGetUserProfilesRequest(server string, organizationID openapi_types.UUID, params *GetUserProfilesParams) (*http.Request, error) {
+func NewGetUserProfilesRequest(server string, organizationID string, params *GetUserProfilesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -8419,7 +8419,7 @@ func NewGetUserProfilesRequest(server string, organizationID openapi_types.UUID,
 //
 // DocuSign Admin operation eSignUserManagement:updateUser (POST /v2/organizations/{organizationId}/users/profiles).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/updateuser/
-func NewUpdateUserRequest(server string, organizationID openapi_types.UUID, params *UpdateUserParams, body UpdateUserJSONRequestBody) (*http.Request, error) {
+func NewUpdateUserRequest(server string, organizationID string, params *UpdateUserParams, body UpdateUserJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -8433,12 +8433,12 @@ func NewUpdateUserRequest(server string, organizationID openapi_types.UUID, para
 //
 // DocuSign Admin operation eSignUserManagement:updateUser (POST /v2/organizations/{organizationId}/users/profiles).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/updateuser/
-func NewUpdateUserRequestWithBody(server string, organizationID openapi_types.UUID, params *UpdateUserParams, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateUserRequestWithBody(server string, organizationID string, params *UpdateUserParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -8499,7 +8499,7 @@ func NewUpdateUserRequestWithBody(server string, organizationID openapi_types.UU
 //
 // DocuSign Admin operation eSignUserManagement:closeMemberships (DELETE /v2/organizations/{organizationId}/users/{userId}/accounts).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/closememberships/
-func NewCloseMembershipsRequest(server string, organizationID openapi_types.UUID, userID openapi_types.UUID, body CloseMembershipsJSONRequestBody) (*http.Request, error) {
+func NewCloseMembershipsRequest(server string, organizationID string, userID string, body CloseMembershipsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -8513,19 +8513,19 @@ func NewCloseMembershipsRequest(server string, organizationID openapi_types.UUID
 //
 // DocuSign Admin operation eSignUserManagement:closeMemberships (DELETE /v2/organizations/{organizationId}/users/{userId}/accounts).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/closememberships/
-func NewCloseMembershipsRequestWithBody(server string, organizationID openapi_types.UUID, userID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewCloseMembershipsRequestWithBody(server string, organizationID string, userID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -8559,7 +8559,7 @@ func NewCloseMembershipsRequestWithBody(server string, organizationID openapi_ty
 //
 // DocuSign Admin operation eSignUserManagement:deleteIdentities (DELETE /v2/organizations/{organizationId}/users/{userId}/identities).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/deleteidentities/
-func NewDeleteIdentitiesRequest(server string, organizationID openapi_types.UUID, userID openapi_types.UUID, body DeleteIdentitiesJSONRequestBody) (*http.Request, error) {
+func NewDeleteIdentitiesRequest(server string, organizationID string, userID string, body DeleteIdentitiesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -8573,19 +8573,19 @@ func NewDeleteIdentitiesRequest(server string, organizationID openapi_types.UUID
 //
 // DocuSign Admin operation eSignUserManagement:deleteIdentities (DELETE /v2/organizations/{organizationId}/users/{userId}/identities).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/deleteidentities/
-func NewDeleteIdentitiesRequestWithBody(server string, organizationID openapi_types.UUID, userID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewDeleteIdentitiesRequestWithBody(server string, organizationID string, userID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -8619,7 +8619,7 @@ func NewDeleteIdentitiesRequestWithBody(server string, organizationID openapi_ty
 //
 // DocuSign Admin operation eSignUserManagement:activateMembership (POST /v2/organizations/{organizationId}/users/{userId}/memberships/{membershipId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/activatemembership/
-func NewActivateMembershipRequest(server string, organizationID openapi_types.UUID, userID openapi_types.UUID, membershipID openapi_types.UUID, body ActivateMembershipJSONRequestBody) (*http.Request, error) {
+func NewActivateMembershipRequest(server string, organizationID string, userID string, membershipID string, body ActivateMembershipJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -8633,26 +8633,26 @@ func NewActivateMembershipRequest(server string, organizationID openapi_types.UU
 //
 // DocuSign Admin operation eSignUserManagement:activateMembership (POST /v2/organizations/{organizationId}/users/{userId}/memberships/{membershipId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/activatemembership/
-func NewActivateMembershipRequestWithBody(server string, organizationID openapi_types.UUID, userID openapi_types.UUID, membershipID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewActivateMembershipRequestWithBody(server string, organizationID string, userID string, membershipID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
 
 	var pathParam2 string
 
-	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "membershipId", membershipID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "membershipId", membershipID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -8729,137 +8729,137 @@ type ClientWithResponsesInterface interface {
 	// GetDSGroupsWithResponse performs a GET /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups (the `GetDSGroups` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetDSGroupsWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, params *GetDSGroupsParams, reqEditors ...RequestEditorFn) (*GetDSGroupsResponse, error)
+	GetDSGroupsWithResponse(ctx context.Context, organizationID string, accountID string, params *GetDSGroupsParams, reqEditors ...RequestEditorFn) (*GetDSGroupsResponse, error)
 
 	// AddDSGroupWithBodyWithResponse performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups (the `AddDSGroup` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	AddDSGroupWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDSGroupResponse, error)
+	AddDSGroupWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDSGroupResponse, error)
 
 	// AddDSGroupWithResponse performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups (the `AddDSGroup` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	AddDSGroupWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddDSGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDSGroupResponse, error)
+	AddDSGroupWithResponse(ctx context.Context, organizationID string, accountID string, body AddDSGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDSGroupResponse, error)
 
 	// DeleteDSGroupWithResponse performs a DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId} (the `DeleteDSGroup` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	DeleteDSGroupWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteDSGroupResponse, error)
+	DeleteDSGroupWithResponse(ctx context.Context, organizationID string, accountID string, dsGroupID string, reqEditors ...RequestEditorFn) (*DeleteDSGroupResponse, error)
 
 	// GetDSGroupWithResponse performs a GET /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId} (the `GetDSGroup` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetDSGroupWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDSGroupResponse, error)
+	GetDSGroupWithResponse(ctx context.Context, organizationID string, accountID string, dsGroupID string, reqEditors ...RequestEditorFn) (*GetDSGroupResponse, error)
 
 	// RemoveDSGroupUsersWithBodyWithResponse performs a DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users (the `RemoveDSGroupUsers` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	RemoveDSGroupUsersWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveDSGroupUsersResponse, error)
+	RemoveDSGroupUsersWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, dsGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveDSGroupUsersResponse, error)
 
 	// RemoveDSGroupUsersWithResponse performs a DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users (the `RemoveDSGroupUsers` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	RemoveDSGroupUsersWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, body RemoveDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveDSGroupUsersResponse, error)
+	RemoveDSGroupUsersWithResponse(ctx context.Context, organizationID string, accountID string, dsGroupID string, body RemoveDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveDSGroupUsersResponse, error)
 
 	// GetDSGroupUsersWithResponse performs a GET /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users (the `GetDSGroupUsers` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetDSGroupUsersWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, params *GetDSGroupUsersParams, reqEditors ...RequestEditorFn) (*GetDSGroupUsersResponse, error)
+	GetDSGroupUsersWithResponse(ctx context.Context, organizationID string, accountID string, dsGroupID string, params *GetDSGroupUsersParams, reqEditors ...RequestEditorFn) (*GetDSGroupUsersResponse, error)
 
 	// AddDSGroupUsersWithBodyWithResponse performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users (the `AddDSGroupUsers` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	AddDSGroupUsersWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDSGroupUsersResponse, error)
+	AddDSGroupUsersWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, dsGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDSGroupUsersResponse, error)
 
 	// AddDSGroupUsersWithResponse performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users (the `AddDSGroupUsers` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	AddDSGroupUsersWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, body AddDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDSGroupUsersResponse, error)
+	AddDSGroupUsersWithResponse(ctx context.Context, organizationID string, accountID string, dsGroupID string, body AddDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDSGroupUsersResponse, error)
 
 	// GetProductPermissionProfilesWithResponse performs a GET /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles (the `GetProductPermissionProfiles` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetProductPermissionProfilesWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetProductPermissionProfilesResponse, error)
+	GetProductPermissionProfilesWithResponse(ctx context.Context, organizationID string, accountID string, reqEditors ...RequestEditorFn) (*GetProductPermissionProfilesResponse, error)
 
 	// GetUserProductPermissionProfilesByEmailWithResponse performs a GET /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles/users (the `GetUserProductPermissionProfilesByEmail` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetUserProductPermissionProfilesByEmailWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, params *GetUserProductPermissionProfilesByEmailParams, reqEditors ...RequestEditorFn) (*GetUserProductPermissionProfilesByEmailResponse, error)
+	GetUserProductPermissionProfilesByEmailWithResponse(ctx context.Context, organizationID string, accountID string, params *GetUserProductPermissionProfilesByEmailParams, reqEditors ...RequestEditorFn) (*GetUserProductPermissionProfilesByEmailResponse, error)
 
 	// AddUserProductPermissionProfilesByEmailWithBodyWithResponse performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles/users (the `AddUserProductPermissionProfilesByEmail` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	AddUserProductPermissionProfilesByEmailWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUserProductPermissionProfilesByEmailResponse, error)
+	AddUserProductPermissionProfilesByEmailWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUserProductPermissionProfilesByEmailResponse, error)
 
 	// AddUserProductPermissionProfilesByEmailWithResponse performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles/users (the `AddUserProductPermissionProfilesByEmail` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	AddUserProductPermissionProfilesByEmailWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddUserProductPermissionProfilesByEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUserProductPermissionProfilesByEmailResponse, error)
+	AddUserProductPermissionProfilesByEmailWithResponse(ctx context.Context, organizationID string, accountID string, body AddUserProductPermissionProfilesByEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUserProductPermissionProfilesByEmailResponse, error)
 
 	// RemoveUserProductPermissionWithBodyWithResponse performs a DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users (the `RemoveUserProductPermission` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	RemoveUserProductPermissionWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveUserProductPermissionResponse, error)
+	RemoveUserProductPermissionWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveUserProductPermissionResponse, error)
 
 	// RemoveUserProductPermissionWithResponse performs a DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users (the `RemoveUserProductPermission` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	RemoveUserProductPermissionWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body RemoveUserProductPermissionJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveUserProductPermissionResponse, error)
+	RemoveUserProductPermissionWithResponse(ctx context.Context, organizationID string, accountID string, body RemoveUserProductPermissionJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveUserProductPermissionResponse, error)
 
 	// GetUserProductPermissionProfilesWithResponse performs a GET /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users/{userId}/permission_profiles (the `GetUserProductPermissionProfiles` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetUserProductPermissionProfilesWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetUserProductPermissionProfilesResponse, error)
+	GetUserProductPermissionProfilesWithResponse(ctx context.Context, organizationID string, accountID string, userID string, reqEditors ...RequestEditorFn) (*GetUserProductPermissionProfilesResponse, error)
 
 	// AddUserProductPermissionProfilesWithBodyWithResponse performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users/{userId}/permission_profiles (the `AddUserProductPermissionProfiles` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	AddUserProductPermissionProfilesWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, userID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUserProductPermissionProfilesResponse, error)
+	AddUserProductPermissionProfilesWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUserProductPermissionProfilesResponse, error)
 
 	// AddUserProductPermissionProfilesWithResponse performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users/{userId}/permission_profiles (the `AddUserProductPermissionProfiles` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	AddUserProductPermissionProfilesWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, userID openapi_types.UUID, body AddUserProductPermissionProfilesJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUserProductPermissionProfilesResponse, error)
+	AddUserProductPermissionProfilesWithResponse(ctx context.Context, organizationID string, accountID string, userID string, body AddUserProductPermissionProfilesJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUserProductPermissionProfilesResponse, error)
 
 	// AddOrUpdateUserWithBodyWithResponse performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/users (the `AddOrUpdateUser` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	AddOrUpdateUserWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddOrUpdateUserResponse, error)
+	AddOrUpdateUserWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddOrUpdateUserResponse, error)
 
 	// AddOrUpdateUserWithResponse performs a POST /v2.1/organizations/{organizationId}/accounts/{accountId}/users (the `AddOrUpdateUser` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	AddOrUpdateUserWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddOrUpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*AddOrUpdateUserResponse, error)
+	AddOrUpdateUserWithResponse(ctx context.Context, organizationID string, accountID string, body AddOrUpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*AddOrUpdateUserResponse, error)
 
 	// GetUserDSProfilesByEmailWithResponse performs a GET /v2.1/organizations/{organizationId}/users/dsprofile (the `GetUserDSProfilesByEmail` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetUserDSProfilesByEmailWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *GetUserDSProfilesByEmailParams, reqEditors ...RequestEditorFn) (*GetUserDSProfilesByEmailResponse, error)
+	GetUserDSProfilesByEmailWithResponse(ctx context.Context, organizationID string, params *GetUserDSProfilesByEmailParams, reqEditors ...RequestEditorFn) (*GetUserDSProfilesByEmailResponse, error)
 
 	// GetUserDSProfileWithResponse performs a GET /v2.1/organizations/{organizationId}/users/{userId}/dsprofile (the `GetUserDSProfile` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetUserDSProfileWithResponse(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, params *GetUserDSProfileParams, reqEditors ...RequestEditorFn) (*GetUserDSProfileResponse, error)
+	GetUserDSProfileWithResponse(ctx context.Context, organizationID string, userID string, params *GetUserDSProfileParams, reqEditors ...RequestEditorFn) (*GetUserDSProfileResponse, error)
 
 	// RedactIndividualMembershipDataWithBodyWithResponse performs a POST /v2/data_redaction/accounts/{accountId}/user (the `RedactIndividualMembershipData` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	RedactIndividualMembershipDataWithBodyWithResponse(ctx context.Context, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RedactIndividualMembershipDataResponse, error)
+	RedactIndividualMembershipDataWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RedactIndividualMembershipDataResponse, error)
 
 	// RedactIndividualMembershipDataWithResponse performs a POST /v2/data_redaction/accounts/{accountId}/user (the `RedactIndividualMembershipData` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	RedactIndividualMembershipDataWithResponse(ctx context.Context, accountID openapi_types.UUID, body RedactIndividualMembershipDataJSONRequestBody, reqEditors ...RequestEditorFn) (*RedactIndividualMembershipDataResponse, error)
+	RedactIndividualMembershipDataWithResponse(ctx context.Context, accountID string, body RedactIndividualMembershipDataJSONRequestBody, reqEditors ...RequestEditorFn) (*RedactIndividualMembershipDataResponse, error)
 
 	// RedactIndividualUserDataWithBodyWithResponse performs a POST /v2/data_redaction/organizations/{organizationId}/user (the `RedactIndividualUserData` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	RedactIndividualUserDataWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RedactIndividualUserDataResponse, error)
+	RedactIndividualUserDataWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RedactIndividualUserDataResponse, error)
 
 	// RedactIndividualUserDataWithResponse performs a POST /v2/data_redaction/organizations/{organizationId}/user (the `RedactIndividualUserData` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	RedactIndividualUserDataWithResponse(ctx context.Context, organizationID openapi_types.UUID, body RedactIndividualUserDataJSONRequestBody, reqEditors ...RequestEditorFn) (*RedactIndividualUserDataResponse, error)
+	RedactIndividualUserDataWithResponse(ctx context.Context, organizationID string, body RedactIndividualUserDataJSONRequestBody, reqEditors ...RequestEditorFn) (*RedactIndividualUserDataResponse, error)
 
 	// GetOrganizationsWithResponse performs a GET /v2/organizations (the `GetOrganizations` operationId) request.
 	//
@@ -8869,358 +8869,358 @@ type ClientWithResponsesInterface interface {
 	// GetGroupsWithResponse performs a GET /v2/organizations/{organizationId}/accounts/{accountId}/groups (the `GetGroups` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetGroupsWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, params *GetGroupsParams, reqEditors ...RequestEditorFn) (*GetGroupsResponse, error)
+	GetGroupsWithResponse(ctx context.Context, organizationID string, accountID string, params *GetGroupsParams, reqEditors ...RequestEditorFn) (*GetGroupsResponse, error)
 
 	// CreateBulkImportSingleAccountAddUsersRequestWithBodyWithResponse performs a POST /v2/organizations/{organizationId}/accounts/{accountId}/imports/bulk_users/add (the `CreateBulkImportSingleAccountAddUsersRequest` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	CreateBulkImportSingleAccountAddUsersRequestWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBulkImportSingleAccountAddUsersRequestResponse, error)
+	CreateBulkImportSingleAccountAddUsersRequestWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBulkImportSingleAccountAddUsersRequestResponse, error)
 
 	// CreateBulkImportSingleAccountUpdateUsersRequestWithBodyWithResponse performs a POST /v2/organizations/{organizationId}/accounts/{accountId}/imports/bulk_users/update (the `CreateBulkImportSingleAccountUpdateUsersRequest` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	CreateBulkImportSingleAccountUpdateUsersRequestWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBulkImportSingleAccountUpdateUsersRequestResponse, error)
+	CreateBulkImportSingleAccountUpdateUsersRequestWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBulkImportSingleAccountUpdateUsersRequestResponse, error)
 
 	// GetPermissionsWithResponse performs a GET /v2/organizations/{organizationId}/accounts/{accountId}/permissions (the `GetPermissions` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetPermissionsWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetPermissionsResponse, error)
+	GetPermissionsWithResponse(ctx context.Context, organizationID string, accountID string, reqEditors ...RequestEditorFn) (*GetPermissionsResponse, error)
 
 	// AddUsersWithBodyWithResponse performs a POST /v2/organizations/{organizationId}/accounts/{accountId}/users (the `AddUsers` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	AddUsersWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUsersResponse, error)
+	AddUsersWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUsersResponse, error)
 
 	// AddUsersWithResponse performs a POST /v2/organizations/{organizationId}/accounts/{accountId}/users (the `AddUsers` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	AddUsersWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUsersResponse, error)
+	AddUsersWithResponse(ctx context.Context, organizationID string, accountID string, body AddUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUsersResponse, error)
 
 	// GetSubAccountCreateProcessByAssetGroupWorkIDWithResponse performs a GET /v2/organizations/{organizationId}/assetGroup/{assetGroupId}/subAccountCreated/{assetGroupWorkId} (the `GetSubAccountCreateProcessByAssetGroupWorkID` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetSubAccountCreateProcessByAssetGroupWorkIDWithResponse(ctx context.Context, organizationID openapi_types.UUID, assetGroupID openapi_types.UUID, assetGroupWorkID openapi_types.UUID, params *GetSubAccountCreateProcessByAssetGroupWorkIDParams, reqEditors ...RequestEditorFn) (*GetSubAccountCreateProcessByAssetGroupWorkIDResponse, error)
+	GetSubAccountCreateProcessByAssetGroupWorkIDWithResponse(ctx context.Context, organizationID string, assetGroupID string, assetGroupWorkID string, params *GetSubAccountCreateProcessByAssetGroupWorkIDParams, reqEditors ...RequestEditorFn) (*GetSubAccountCreateProcessByAssetGroupWorkIDResponse, error)
 
 	// CloneAssetGroupAccountWithBodyWithResponse performs a POST /v2/organizations/{organizationId}/assetGroups/accountClone (the `CloneAssetGroupAccount` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	CloneAssetGroupAccountWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloneAssetGroupAccountResponse, error)
+	CloneAssetGroupAccountWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloneAssetGroupAccountResponse, error)
 
 	// CloneAssetGroupAccountWithResponse performs a POST /v2/organizations/{organizationId}/assetGroups/accountClone (the `CloneAssetGroupAccount` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	CloneAssetGroupAccountWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CloneAssetGroupAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CloneAssetGroupAccountResponse, error)
+	CloneAssetGroupAccountWithResponse(ctx context.Context, organizationID string, body CloneAssetGroupAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CloneAssetGroupAccountResponse, error)
 
 	// GetAssetGroupAccountClonesByOrgIDWithResponse performs a GET /v2/organizations/{organizationId}/assetGroups/accountClones (the `GetAssetGroupAccountClonesByOrgID` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetAssetGroupAccountClonesByOrgIDWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *GetAssetGroupAccountClonesByOrgIDParams, reqEditors ...RequestEditorFn) (*GetAssetGroupAccountClonesByOrgIDResponse, error)
+	GetAssetGroupAccountClonesByOrgIDWithResponse(ctx context.Context, organizationID string, params *GetAssetGroupAccountClonesByOrgIDParams, reqEditors ...RequestEditorFn) (*GetAssetGroupAccountClonesByOrgIDResponse, error)
 
 	// CreateAssetGroupAccountWithBodyWithResponse performs a POST /v2/organizations/{organizationId}/assetGroups/accountCreate (the `CreateAssetGroupAccount` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	CreateAssetGroupAccountWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAssetGroupAccountResponse, error)
+	CreateAssetGroupAccountWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAssetGroupAccountResponse, error)
 
 	// CreateAssetGroupAccountWithResponse performs a POST /v2/organizations/{organizationId}/assetGroups/accountCreate (the `CreateAssetGroupAccount` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	CreateAssetGroupAccountWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateAssetGroupAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAssetGroupAccountResponse, error)
+	CreateAssetGroupAccountWithResponse(ctx context.Context, organizationID string, body CreateAssetGroupAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAssetGroupAccountResponse, error)
 
 	// GetAssetGroupAccountsWithResponse performs a GET /v2/organizations/{organizationId}/assetGroups/accounts (the `GetAssetGroupAccounts` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetAssetGroupAccountsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *GetAssetGroupAccountsParams, reqEditors ...RequestEditorFn) (*GetAssetGroupAccountsResponse, error)
+	GetAssetGroupAccountsWithResponse(ctx context.Context, organizationID string, params *GetAssetGroupAccountsParams, reqEditors ...RequestEditorFn) (*GetAssetGroupAccountsResponse, error)
 
 	// GetAssetGroupAccountCloneWithResponse performs a GET /v2/organizations/{organizationId}/assetGroups/{assetGroupId}/accountClones/{assetGroupWorkId} (the `GetAssetGroupAccountClone` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetAssetGroupAccountCloneWithResponse(ctx context.Context, organizationID openapi_types.UUID, assetGroupID openapi_types.UUID, assetGroupWorkID openapi_types.UUID, params *GetAssetGroupAccountCloneParams, reqEditors ...RequestEditorFn) (*GetAssetGroupAccountCloneResponse, error)
+	GetAssetGroupAccountCloneWithResponse(ctx context.Context, organizationID string, assetGroupID string, assetGroupWorkID string, params *GetAssetGroupAccountCloneParams, reqEditors ...RequestEditorFn) (*GetAssetGroupAccountCloneResponse, error)
 
 	// GetOrganizationConnectConfigsWithResponse performs a GET /v2/organizations/{organizationId}/connect (the `GetOrganizationConnectConfigs` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetOrganizationConnectConfigsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *GetOrganizationConnectConfigsParams, reqEditors ...RequestEditorFn) (*GetOrganizationConnectConfigsResponse, error)
+	GetOrganizationConnectConfigsWithResponse(ctx context.Context, organizationID string, params *GetOrganizationConnectConfigsParams, reqEditors ...RequestEditorFn) (*GetOrganizationConnectConfigsResponse, error)
 
 	// CreateOrganizationConnectConfigWithBodyWithResponse performs a POST /v2/organizations/{organizationId}/connect (the `CreateOrganizationConnectConfig` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	CreateOrganizationConnectConfigWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrganizationConnectConfigResponse, error)
+	CreateOrganizationConnectConfigWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrganizationConnectConfigResponse, error)
 
 	// CreateOrganizationConnectConfigWithResponse performs a POST /v2/organizations/{organizationId}/connect (the `CreateOrganizationConnectConfig` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	CreateOrganizationConnectConfigWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateOrganizationConnectConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrganizationConnectConfigResponse, error)
+	CreateOrganizationConnectConfigWithResponse(ctx context.Context, organizationID string, body CreateOrganizationConnectConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrganizationConnectConfigResponse, error)
 
 	// DeleteOrganizationConnectOAuthConfigurationWithResponse performs a DELETE /v2/organizations/{organizationId}/connect/oauth (the `DeleteOrganizationConnectOAuthConfiguration` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	DeleteOrganizationConnectOAuthConfigurationWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteOrganizationConnectOAuthConfigurationResponse, error)
+	DeleteOrganizationConnectOAuthConfigurationWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*DeleteOrganizationConnectOAuthConfigurationResponse, error)
 
 	// GetOrganizationConnectOAuthConfigurationWithResponse performs a GET /v2/organizations/{organizationId}/connect/oauth (the `GetOrganizationConnectOAuthConfiguration` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetOrganizationConnectOAuthConfigurationWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetOrganizationConnectOAuthConfigurationResponse, error)
+	GetOrganizationConnectOAuthConfigurationWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*GetOrganizationConnectOAuthConfigurationResponse, error)
 
 	// PostOrganizationConnectOAuthConfigurationWithBodyWithResponse performs a POST /v2/organizations/{organizationId}/connect/oauth (the `PostOrganizationConnectOAuthConfiguration` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	PostOrganizationConnectOAuthConfigurationWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostOrganizationConnectOAuthConfigurationResponse, error)
+	PostOrganizationConnectOAuthConfigurationWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostOrganizationConnectOAuthConfigurationResponse, error)
 
 	// PostOrganizationConnectOAuthConfigurationWithResponse performs a POST /v2/organizations/{organizationId}/connect/oauth (the `PostOrganizationConnectOAuthConfiguration` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	PostOrganizationConnectOAuthConfigurationWithResponse(ctx context.Context, organizationID openapi_types.UUID, body PostOrganizationConnectOAuthConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*PostOrganizationConnectOAuthConfigurationResponse, error)
+	PostOrganizationConnectOAuthConfigurationWithResponse(ctx context.Context, organizationID string, body PostOrganizationConnectOAuthConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*PostOrganizationConnectOAuthConfigurationResponse, error)
 
 	// PutOrganizationConnectOAuthConfigurationWithBodyWithResponse performs a PUT /v2/organizations/{organizationId}/connect/oauth (the `PutOrganizationConnectOAuthConfiguration` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	PutOrganizationConnectOAuthConfigurationWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutOrganizationConnectOAuthConfigurationResponse, error)
+	PutOrganizationConnectOAuthConfigurationWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutOrganizationConnectOAuthConfigurationResponse, error)
 
 	// PutOrganizationConnectOAuthConfigurationWithResponse performs a PUT /v2/organizations/{organizationId}/connect/oauth (the `PutOrganizationConnectOAuthConfiguration` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	PutOrganizationConnectOAuthConfigurationWithResponse(ctx context.Context, organizationID openapi_types.UUID, body PutOrganizationConnectOAuthConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*PutOrganizationConnectOAuthConfigurationResponse, error)
+	PutOrganizationConnectOAuthConfigurationWithResponse(ctx context.Context, organizationID string, body PutOrganizationConnectOAuthConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*PutOrganizationConnectOAuthConfigurationResponse, error)
 
 	// GetConnectHmacSecretsWithResponse performs a GET /v2/organizations/{organizationId}/connect/secret (the `GetConnectHmacSecrets` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetConnectHmacSecretsWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetConnectHmacSecretsResponse, error)
+	GetConnectHmacSecretsWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*GetConnectHmacSecretsResponse, error)
 
 	// PostConnectHmacSecretWithResponse performs a POST /v2/organizations/{organizationId}/connect/secret (the `PostConnectHmacSecret` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	PostConnectHmacSecretWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*PostConnectHmacSecretResponse, error)
+	PostConnectHmacSecretWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*PostConnectHmacSecretResponse, error)
 
 	// DeleteConnectHmacSecretWithResponse performs a DELETE /v2/organizations/{organizationId}/connect/secret/{keyId} (the `DeleteConnectHmacSecret` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	DeleteConnectHmacSecretWithResponse(ctx context.Context, organizationID openapi_types.UUID, keyID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteConnectHmacSecretResponse, error)
+	DeleteConnectHmacSecretWithResponse(ctx context.Context, organizationID string, keyID string, reqEditors ...RequestEditorFn) (*DeleteConnectHmacSecretResponse, error)
 
 	// DeleteOrganizationConnectConfigWithResponse performs a DELETE /v2/organizations/{organizationId}/connect/{connectId} (the `DeleteOrganizationConnectConfig` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	DeleteOrganizationConnectConfigWithResponse(ctx context.Context, organizationID openapi_types.UUID, connectID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteOrganizationConnectConfigResponse, error)
+	DeleteOrganizationConnectConfigWithResponse(ctx context.Context, organizationID string, connectID string, reqEditors ...RequestEditorFn) (*DeleteOrganizationConnectConfigResponse, error)
 
 	// GetOrganizationConnectConfigWithResponse performs a GET /v2/organizations/{organizationId}/connect/{connectId} (the `GetOrganizationConnectConfig` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetOrganizationConnectConfigWithResponse(ctx context.Context, organizationID openapi_types.UUID, connectID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetOrganizationConnectConfigResponse, error)
+	GetOrganizationConnectConfigWithResponse(ctx context.Context, organizationID string, connectID string, reqEditors ...RequestEditorFn) (*GetOrganizationConnectConfigResponse, error)
 
 	// UpdateOrganizationConnectConfigWithBodyWithResponse performs a PUT /v2/organizations/{organizationId}/connect/{connectId} (the `UpdateOrganizationConnectConfig` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	UpdateOrganizationConnectConfigWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, connectID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrganizationConnectConfigResponse, error)
+	UpdateOrganizationConnectConfigWithBodyWithResponse(ctx context.Context, organizationID string, connectID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrganizationConnectConfigResponse, error)
 
 	// UpdateOrganizationConnectConfigWithResponse performs a PUT /v2/organizations/{organizationId}/connect/{connectId} (the `UpdateOrganizationConnectConfig` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	UpdateOrganizationConnectConfigWithResponse(ctx context.Context, organizationID openapi_types.UUID, connectID openapi_types.UUID, body UpdateOrganizationConnectConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationConnectConfigResponse, error)
+	UpdateOrganizationConnectConfigWithResponse(ctx context.Context, organizationID string, connectID string, body UpdateOrganizationConnectConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationConnectConfigResponse, error)
 
 	// GetAccountSettingsExportsWithResponse performs a GET /v2/organizations/{organizationId}/exports/account_settings (the `GetAccountSettingsExports` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetAccountSettingsExportsWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetAccountSettingsExportsResponse, error)
+	GetAccountSettingsExportsWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*GetAccountSettingsExportsResponse, error)
 
 	// CreateAccountSettingsExportWithBodyWithResponse performs a POST /v2/organizations/{organizationId}/exports/account_settings (the `CreateAccountSettingsExport` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	CreateAccountSettingsExportWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAccountSettingsExportResponse, error)
+	CreateAccountSettingsExportWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAccountSettingsExportResponse, error)
 
 	// CreateAccountSettingsExportWithResponse performs a POST /v2/organizations/{organizationId}/exports/account_settings (the `CreateAccountSettingsExport` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	CreateAccountSettingsExportWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateAccountSettingsExportJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAccountSettingsExportResponse, error)
+	CreateAccountSettingsExportWithResponse(ctx context.Context, organizationID string, body CreateAccountSettingsExportJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAccountSettingsExportResponse, error)
 
 	// DeleteAccountSettingsExportWithResponse performs a DELETE /v2/organizations/{organizationId}/exports/account_settings/{exportId} (the `DeleteAccountSettingsExport` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	DeleteAccountSettingsExportWithResponse(ctx context.Context, organizationID openapi_types.UUID, exportID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteAccountSettingsExportResponse, error)
+	DeleteAccountSettingsExportWithResponse(ctx context.Context, organizationID string, exportID string, reqEditors ...RequestEditorFn) (*DeleteAccountSettingsExportResponse, error)
 
 	// GetAccountSettingsExportWithResponse performs a GET /v2/organizations/{organizationId}/exports/account_settings/{exportId} (the `GetAccountSettingsExport` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetAccountSettingsExportWithResponse(ctx context.Context, organizationID openapi_types.UUID, exportID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetAccountSettingsExportResponse, error)
+	GetAccountSettingsExportWithResponse(ctx context.Context, organizationID string, exportID string, reqEditors ...RequestEditorFn) (*GetAccountSettingsExportResponse, error)
 
 	// GetUserListExportsWithResponse performs a GET /v2/organizations/{organizationId}/exports/user_list (the `GetUserListExports` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetUserListExportsWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetUserListExportsResponse, error)
+	GetUserListExportsWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*GetUserListExportsResponse, error)
 
 	// CreateUserListExportWithBodyWithResponse performs a POST /v2/organizations/{organizationId}/exports/user_list (the `CreateUserListExport` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	CreateUserListExportWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserListExportResponse, error)
+	CreateUserListExportWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserListExportResponse, error)
 
 	// CreateUserListExportWithResponse performs a POST /v2/organizations/{organizationId}/exports/user_list (the `CreateUserListExport` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	CreateUserListExportWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateUserListExportJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserListExportResponse, error)
+	CreateUserListExportWithResponse(ctx context.Context, organizationID string, body CreateUserListExportJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserListExportResponse, error)
 
 	// DeleteUserListExportWithResponse performs a DELETE /v2/organizations/{organizationId}/exports/user_list/{exportId} (the `DeleteUserListExport` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	DeleteUserListExportWithResponse(ctx context.Context, organizationID openapi_types.UUID, exportID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteUserListExportResponse, error)
+	DeleteUserListExportWithResponse(ctx context.Context, organizationID string, exportID string, reqEditors ...RequestEditorFn) (*DeleteUserListExportResponse, error)
 
 	// GetUserListExportWithResponse performs a GET /v2/organizations/{organizationId}/exports/user_list/{exportId} (the `GetUserListExport` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetUserListExportWithResponse(ctx context.Context, organizationID openapi_types.UUID, exportID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetUserListExportResponse, error)
+	GetUserListExportWithResponse(ctx context.Context, organizationID string, exportID string, reqEditors ...RequestEditorFn) (*GetUserListExportResponse, error)
 
 	// GetIdentityProvidersWithResponse performs a GET /v2/organizations/{organizationId}/identity_providers (the `GetIdentityProviders` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetIdentityProvidersWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetIdentityProvidersResponse, error)
+	GetIdentityProvidersWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*GetIdentityProvidersResponse, error)
 
 	// GetBulkAccountSettingsImportsWithResponse performs a GET /v2/organizations/{organizationId}/imports/account_settings (the `GetBulkAccountSettingsImports` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetBulkAccountSettingsImportsWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetBulkAccountSettingsImportsResponse, error)
+	GetBulkAccountSettingsImportsWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*GetBulkAccountSettingsImportsResponse, error)
 
 	// AddBulkAccountSettingsImportWithBodyWithResponse performs a POST /v2/organizations/{organizationId}/imports/account_settings (the `AddBulkAccountSettingsImport` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	AddBulkAccountSettingsImportWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddBulkAccountSettingsImportResponse, error)
+	AddBulkAccountSettingsImportWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddBulkAccountSettingsImportResponse, error)
 
 	// DeleteBulkAccountSettingsImportWithResponse performs a DELETE /v2/organizations/{organizationId}/imports/account_settings/{importId} (the `DeleteBulkAccountSettingsImport` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	DeleteBulkAccountSettingsImportWithResponse(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteBulkAccountSettingsImportResponse, error)
+	DeleteBulkAccountSettingsImportWithResponse(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*DeleteBulkAccountSettingsImportResponse, error)
 
 	// GetBulkAccountSettingsImportWithResponse performs a GET /v2/organizations/{organizationId}/imports/account_settings/{importId} (the `GetBulkAccountSettingsImport` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetBulkAccountSettingsImportWithResponse(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetBulkAccountSettingsImportResponse, error)
+	GetBulkAccountSettingsImportWithResponse(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*GetBulkAccountSettingsImportResponse, error)
 
 	// GetBulkUserImportRequestsWithResponse performs a GET /v2/organizations/{organizationId}/imports/bulk_users (the `GetBulkUserImportRequests` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetBulkUserImportRequestsWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetBulkUserImportRequestsResponse, error)
+	GetBulkUserImportRequestsWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*GetBulkUserImportRequestsResponse, error)
 
 	// AddBulkUserImportWithBodyWithResponse performs a POST /v2/organizations/{organizationId}/imports/bulk_users/add (the `AddBulkUserImport` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	AddBulkUserImportWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddBulkUserImportResponse, error)
+	AddBulkUserImportWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddBulkUserImportResponse, error)
 
 	// CloseBulkUserImportRequestWithBodyWithResponse performs a POST /v2/organizations/{organizationId}/imports/bulk_users/close (the `CloseBulkUserImportRequest` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	CloseBulkUserImportRequestWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseBulkUserImportRequestResponse, error)
+	CloseBulkUserImportRequestWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseBulkUserImportRequestResponse, error)
 
 	// CloseBulkExternalUserImportRequestWithResponse performs a POST /v2/organizations/{organizationId}/imports/bulk_users/close_external (the `CloseBulkExternalUserImportRequest` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	CloseBulkExternalUserImportRequestWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*CloseBulkExternalUserImportRequestResponse, error)
+	CloseBulkExternalUserImportRequestWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*CloseBulkExternalUserImportRequestResponse, error)
 
 	// UpdateBulkUserImportsWithBodyWithResponse performs a POST /v2/organizations/{organizationId}/imports/bulk_users/update (the `UpdateBulkUserImports` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	UpdateBulkUserImportsWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBulkUserImportsResponse, error)
+	UpdateBulkUserImportsWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBulkUserImportsResponse, error)
 
 	// DeleteBulkUserImportWithResponse performs a DELETE /v2/organizations/{organizationId}/imports/bulk_users/{importId} (the `DeleteBulkUserImport` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	DeleteBulkUserImportWithResponse(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteBulkUserImportResponse, error)
+	DeleteBulkUserImportWithResponse(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*DeleteBulkUserImportResponse, error)
 
 	// GetBulkUserImportRequestWithResponse performs a GET /v2/organizations/{organizationId}/imports/bulk_users/{importId} (the `GetBulkUserImportRequest` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetBulkUserImportRequestWithResponse(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetBulkUserImportRequestResponse, error)
+	GetBulkUserImportRequestWithResponse(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*GetBulkUserImportRequestResponse, error)
 
 	// GetBulkUserImportCSVWithResponse performs a GET /v2/organizations/{organizationId}/imports/bulk_users/{importId}/results_csv (the `GetBulkUserImportCSV` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetBulkUserImportCSVWithResponse(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetBulkUserImportCSVResponse, error)
+	GetBulkUserImportCSVWithResponse(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*GetBulkUserImportCSVResponse, error)
 
 	// GetOrganizationPlanItemsWithResponse performs a GET /v2/organizations/{organizationId}/planItems (the `GetOrganizationPlanItems` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetOrganizationPlanItemsWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetOrganizationPlanItemsResponse, error)
+	GetOrganizationPlanItemsWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*GetOrganizationPlanItemsResponse, error)
 
 	// GetReservedDomainsWithResponse performs a GET /v2/organizations/{organizationId}/reserved_domains (the `GetReservedDomains` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetReservedDomainsWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetReservedDomainsResponse, error)
+	GetReservedDomainsWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*GetReservedDomainsResponse, error)
 
 	// GetSubAccountCreateProcessesByOrgIDWithResponse performs a GET /v2/organizations/{organizationId}/subAccountsCreated (the `GetSubAccountCreateProcessesByOrgID` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetSubAccountCreateProcessesByOrgIDWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *GetSubAccountCreateProcessesByOrgIDParams, reqEditors ...RequestEditorFn) (*GetSubAccountCreateProcessesByOrgIDResponse, error)
+	GetSubAccountCreateProcessesByOrgIDWithResponse(ctx context.Context, organizationID string, params *GetSubAccountCreateProcessesByOrgIDParams, reqEditors ...RequestEditorFn) (*GetSubAccountCreateProcessesByOrgIDResponse, error)
 
 	// GetUsersWithResponse performs a GET /v2/organizations/{organizationId}/users (the `GetUsers` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetUsersWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *GetUsersParams, reqEditors ...RequestEditorFn) (*GetUsersResponse, error)
+	GetUsersWithResponse(ctx context.Context, organizationID string, params *GetUsersParams, reqEditors ...RequestEditorFn) (*GetUsersResponse, error)
 
 	// CreateUserWithBodyWithResponse performs a POST /v2/organizations/{organizationId}/users (the `CreateUser` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	CreateUserWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserResponse, error)
+	CreateUserWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserResponse, error)
 
 	// CreateUserWithResponse performs a POST /v2/organizations/{organizationId}/users (the `CreateUser` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	CreateUserWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserResponse, error)
+	CreateUserWithResponse(ctx context.Context, organizationID string, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserResponse, error)
 
 	// UpdateEmailAddressWithBodyWithResponse performs a POST /v2/organizations/{organizationId}/users/email_addresses (the `UpdateEmailAddress` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	UpdateEmailAddressWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEmailAddressResponse, error)
+	UpdateEmailAddressWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEmailAddressResponse, error)
 
 	// UpdateEmailAddressWithResponse performs a POST /v2/organizations/{organizationId}/users/email_addresses (the `UpdateEmailAddress` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	UpdateEmailAddressWithResponse(ctx context.Context, organizationID openapi_types.UUID, body UpdateEmailAddressJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEmailAddressResponse, error)
+	UpdateEmailAddressWithResponse(ctx context.Context, organizationID string, body UpdateEmailAddressJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEmailAddressResponse, error)
 
 	// GetUserProfilesWithResponse performs a GET /v2/organizations/{organizationId}/users/profile (the `GetUserProfiles` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetUserProfilesWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *GetUserProfilesParams, reqEditors ...RequestEditorFn) (*GetUserProfilesResponse, error)
+	GetUserProfilesWithResponse(ctx context.Context, organizationID string, params *GetUserProfilesParams, reqEditors ...RequestEditorFn) (*GetUserProfilesResponse, error)
 
 	// UpdateUserWithBodyWithResponse performs a POST /v2/organizations/{organizationId}/users/profiles (the `UpdateUser` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	UpdateUserWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *UpdateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
+	UpdateUserWithBodyWithResponse(ctx context.Context, organizationID string, params *UpdateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
 
 	// UpdateUserWithResponse performs a POST /v2/organizations/{organizationId}/users/profiles (the `UpdateUser` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	UpdateUserWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
+	UpdateUserWithResponse(ctx context.Context, organizationID string, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
 
 	// CloseMembershipsWithBodyWithResponse performs a DELETE /v2/organizations/{organizationId}/users/{userId}/accounts (the `CloseMemberships` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	CloseMembershipsWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseMembershipsResponse, error)
+	CloseMembershipsWithBodyWithResponse(ctx context.Context, organizationID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseMembershipsResponse, error)
 
 	// CloseMembershipsWithResponse performs a DELETE /v2/organizations/{organizationId}/users/{userId}/accounts (the `CloseMemberships` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	CloseMembershipsWithResponse(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, body CloseMembershipsJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseMembershipsResponse, error)
+	CloseMembershipsWithResponse(ctx context.Context, organizationID string, userID string, body CloseMembershipsJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseMembershipsResponse, error)
 
 	// DeleteIdentitiesWithBodyWithResponse performs a DELETE /v2/organizations/{organizationId}/users/{userId}/identities (the `DeleteIdentities` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	DeleteIdentitiesWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteIdentitiesResponse, error)
+	DeleteIdentitiesWithBodyWithResponse(ctx context.Context, organizationID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteIdentitiesResponse, error)
 
 	// DeleteIdentitiesWithResponse performs a DELETE /v2/organizations/{organizationId}/users/{userId}/identities (the `DeleteIdentities` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	DeleteIdentitiesWithResponse(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, body DeleteIdentitiesJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteIdentitiesResponse, error)
+	DeleteIdentitiesWithResponse(ctx context.Context, organizationID string, userID string, body DeleteIdentitiesJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteIdentitiesResponse, error)
 
 	// ActivateMembershipWithBodyWithResponse performs a POST /v2/organizations/{organizationId}/users/{userId}/memberships/{membershipId} (the `ActivateMembership` operationId) request,
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	ActivateMembershipWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, membershipID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ActivateMembershipResponse, error)
+	ActivateMembershipWithBodyWithResponse(ctx context.Context, organizationID string, userID string, membershipID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ActivateMembershipResponse, error)
 
 	// ActivateMembershipWithResponse performs a POST /v2/organizations/{organizationId}/users/{userId}/memberships/{membershipId} (the `ActivateMembership` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	ActivateMembershipWithResponse(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, membershipID openapi_types.UUID, body ActivateMembershipJSONRequestBody, reqEditors ...RequestEditorFn) (*ActivateMembershipResponse, error)
+	ActivateMembershipWithResponse(ctx context.Context, organizationID string, userID string, membershipID string, body ActivateMembershipJSONRequestBody, reqEditors ...RequestEditorFn) (*ActivateMembershipResponse, error)
 }
 
 // GetDSGroupsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
@@ -12543,7 +12543,7 @@ func (r ActivateMembershipResponse) ContentType() string {
 //
 // DocuSign Admin operation MultiProductUserManagement:getDSGroups (GET /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/getdsgroups/
-func (c *ClientWithResponses) GetDSGroupsWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, params *GetDSGroupsParams, reqEditors ...RequestEditorFn) (*GetDSGroupsResponse, error) {
+func (c *ClientWithResponses) GetDSGroupsWithResponse(ctx context.Context, organizationID string, accountID string, params *GetDSGroupsParams, reqEditors ...RequestEditorFn) (*GetDSGroupsResponse, error) {
 	rsp, err := c.GetDSGroups(ctx, organizationID, accountID, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12555,7 +12555,7 @@ func (c *ClientWithResponses) GetDSGroupsWithResponse(ctx context.Context, organ
 //
 // DocuSign Admin operation MultiProductUserManagement:addDSGroup (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/adddsgroup/
-func (c *ClientWithResponses) AddDSGroupWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDSGroupResponse, error) {
+func (c *ClientWithResponses) AddDSGroupWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDSGroupResponse, error) {
 	rsp, err := c.AddDSGroupWithBody(ctx, organizationID, accountID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12567,7 +12567,7 @@ func (c *ClientWithResponses) AddDSGroupWithBodyWithResponse(ctx context.Context
 //
 // DocuSign Admin operation MultiProductUserManagement:addDSGroup (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/adddsgroup/
-func (c *ClientWithResponses) AddDSGroupWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddDSGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDSGroupResponse, error) {
+func (c *ClientWithResponses) AddDSGroupWithResponse(ctx context.Context, organizationID string, accountID string, body AddDSGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDSGroupResponse, error) {
 	rsp, err := c.AddDSGroup(ctx, organizationID, accountID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12579,7 +12579,7 @@ func (c *ClientWithResponses) AddDSGroupWithResponse(ctx context.Context, organi
 //
 // DocuSign Admin operation MultiProductUserManagement:deleteDSGroup (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/deletedsgroup/
-func (c *ClientWithResponses) DeleteDSGroupWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteDSGroupResponse, error) {
+func (c *ClientWithResponses) DeleteDSGroupWithResponse(ctx context.Context, organizationID string, accountID string, dsGroupID string, reqEditors ...RequestEditorFn) (*DeleteDSGroupResponse, error) {
 	rsp, err := c.DeleteDSGroup(ctx, organizationID, accountID, dsGroupID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12591,7 +12591,7 @@ func (c *ClientWithResponses) DeleteDSGroupWithResponse(ctx context.Context, org
 //
 // DocuSign Admin operation MultiProductUserManagement:getDSGroup (GET /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/getdsgroup/
-func (c *ClientWithResponses) GetDSGroupWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDSGroupResponse, error) {
+func (c *ClientWithResponses) GetDSGroupWithResponse(ctx context.Context, organizationID string, accountID string, dsGroupID string, reqEditors ...RequestEditorFn) (*GetDSGroupResponse, error) {
 	rsp, err := c.GetDSGroup(ctx, organizationID, accountID, dsGroupID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12603,7 +12603,7 @@ func (c *ClientWithResponses) GetDSGroupWithResponse(ctx context.Context, organi
 //
 // DocuSign Admin operation MultiProductUserManagement:removeDSGroupUsers (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/removedsgroupusers/
-func (c *ClientWithResponses) RemoveDSGroupUsersWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveDSGroupUsersResponse, error) {
+func (c *ClientWithResponses) RemoveDSGroupUsersWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, dsGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveDSGroupUsersResponse, error) {
 	rsp, err := c.RemoveDSGroupUsersWithBody(ctx, organizationID, accountID, dsGroupID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12615,7 +12615,7 @@ func (c *ClientWithResponses) RemoveDSGroupUsersWithBodyWithResponse(ctx context
 //
 // DocuSign Admin operation MultiProductUserManagement:removeDSGroupUsers (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/removedsgroupusers/
-func (c *ClientWithResponses) RemoveDSGroupUsersWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, body RemoveDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveDSGroupUsersResponse, error) {
+func (c *ClientWithResponses) RemoveDSGroupUsersWithResponse(ctx context.Context, organizationID string, accountID string, dsGroupID string, body RemoveDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveDSGroupUsersResponse, error) {
 	rsp, err := c.RemoveDSGroupUsers(ctx, organizationID, accountID, dsGroupID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12627,7 +12627,7 @@ func (c *ClientWithResponses) RemoveDSGroupUsersWithResponse(ctx context.Context
 //
 // DocuSign Admin operation MultiProductUserManagement:getDSGroupUsers (GET /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/getdsgroupusers/
-func (c *ClientWithResponses) GetDSGroupUsersWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, params *GetDSGroupUsersParams, reqEditors ...RequestEditorFn) (*GetDSGroupUsersResponse, error) {
+func (c *ClientWithResponses) GetDSGroupUsersWithResponse(ctx context.Context, organizationID string, accountID string, dsGroupID string, params *GetDSGroupUsersParams, reqEditors ...RequestEditorFn) (*GetDSGroupUsersResponse, error) {
 	rsp, err := c.GetDSGroupUsers(ctx, organizationID, accountID, dsGroupID, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12639,7 +12639,7 @@ func (c *ClientWithResponses) GetDSGroupUsersWithResponse(ctx context.Context, o
 //
 // DocuSign Admin operation MultiProductUserManagement:addDSGroupUsers (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/adddsgroupusers/
-func (c *ClientWithResponses) AddDSGroupUsersWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDSGroupUsersResponse, error) {
+func (c *ClientWithResponses) AddDSGroupUsersWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, dsGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDSGroupUsersResponse, error) {
 	rsp, err := c.AddDSGroupUsersWithBody(ctx, organizationID, accountID, dsGroupID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12651,7 +12651,7 @@ func (c *ClientWithResponses) AddDSGroupUsersWithBodyWithResponse(ctx context.Co
 //
 // DocuSign Admin operation MultiProductUserManagement:addDSGroupUsers (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/dsgroups/{dsGroupId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/dsgroups/multiproductusermanagement/adddsgroupusers/
-func (c *ClientWithResponses) AddDSGroupUsersWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, dsGroupID openapi_types.UUID, body AddDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDSGroupUsersResponse, error) {
+func (c *ClientWithResponses) AddDSGroupUsersWithResponse(ctx context.Context, organizationID string, accountID string, dsGroupID string, body AddDSGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDSGroupUsersResponse, error) {
 	rsp, err := c.AddDSGroupUsers(ctx, organizationID, accountID, dsGroupID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12663,7 +12663,7 @@ func (c *ClientWithResponses) AddDSGroupUsersWithResponse(ctx context.Context, o
 //
 // DocuSign Admin operation MultiProductUserManagement:getProductPermissionProfiles (GET /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/getproductpermissionprofiles/
-func (c *ClientWithResponses) GetProductPermissionProfilesWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetProductPermissionProfilesResponse, error) {
+func (c *ClientWithResponses) GetProductPermissionProfilesWithResponse(ctx context.Context, organizationID string, accountID string, reqEditors ...RequestEditorFn) (*GetProductPermissionProfilesResponse, error) {
 	rsp, err := c.GetProductPermissionProfiles(ctx, organizationID, accountID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12675,7 +12675,7 @@ func (c *ClientWithResponses) GetProductPermissionProfilesWithResponse(ctx conte
 //
 // DocuSign Admin operation MultiProductUserManagement:getUserProductPermissionProfilesByEmail (GET /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/getuserproductpermissionprofilesbyemail/
-func (c *ClientWithResponses) GetUserProductPermissionProfilesByEmailWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, params *GetUserProductPermissionProfilesByEmailParams, reqEditors ...RequestEditorFn) (*GetUserProductPermissionProfilesByEmailResponse, error) {
+func (c *ClientWithResponses) GetUserProductPermissionProfilesByEmailWithResponse(ctx context.Context, organizationID string, accountID string, params *GetUserProductPermissionProfilesByEmailParams, reqEditors ...RequestEditorFn) (*GetUserProductPermissionProfilesByEmailResponse, error) {
 	rsp, err := c.GetUserProductPermissionProfilesByEmail(ctx, organizationID, accountID, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12687,7 +12687,7 @@ func (c *ClientWithResponses) GetUserProductPermissionProfilesByEmailWithRespons
 //
 // DocuSign Admin operation MultiProductUserManagement:addUserProductPermissionProfilesByEmail (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/adduserproductpermissionprofilesbyemail/
-func (c *ClientWithResponses) AddUserProductPermissionProfilesByEmailWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUserProductPermissionProfilesByEmailResponse, error) {
+func (c *ClientWithResponses) AddUserProductPermissionProfilesByEmailWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUserProductPermissionProfilesByEmailResponse, error) {
 	rsp, err := c.AddUserProductPermissionProfilesByEmailWithBody(ctx, organizationID, accountID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12699,7 +12699,7 @@ func (c *ClientWithResponses) AddUserProductPermissionProfilesByEmailWithBodyWit
 //
 // DocuSign Admin operation MultiProductUserManagement:addUserProductPermissionProfilesByEmail (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/permission_profiles/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/adduserproductpermissionprofilesbyemail/
-func (c *ClientWithResponses) AddUserProductPermissionProfilesByEmailWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddUserProductPermissionProfilesByEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUserProductPermissionProfilesByEmailResponse, error) {
+func (c *ClientWithResponses) AddUserProductPermissionProfilesByEmailWithResponse(ctx context.Context, organizationID string, accountID string, body AddUserProductPermissionProfilesByEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUserProductPermissionProfilesByEmailResponse, error) {
 	rsp, err := c.AddUserProductPermissionProfilesByEmail(ctx, organizationID, accountID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12711,7 +12711,7 @@ func (c *ClientWithResponses) AddUserProductPermissionProfilesByEmailWithRespons
 //
 // DocuSign Admin operation MultiProductUserManagement:removeUserProductPermission (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/removeuserproductpermission/
-func (c *ClientWithResponses) RemoveUserProductPermissionWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveUserProductPermissionResponse, error) {
+func (c *ClientWithResponses) RemoveUserProductPermissionWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveUserProductPermissionResponse, error) {
 	rsp, err := c.RemoveUserProductPermissionWithBody(ctx, organizationID, accountID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12723,7 +12723,7 @@ func (c *ClientWithResponses) RemoveUserProductPermissionWithBodyWithResponse(ct
 //
 // DocuSign Admin operation MultiProductUserManagement:removeUserProductPermission (DELETE /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/removeuserproductpermission/
-func (c *ClientWithResponses) RemoveUserProductPermissionWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body RemoveUserProductPermissionJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveUserProductPermissionResponse, error) {
+func (c *ClientWithResponses) RemoveUserProductPermissionWithResponse(ctx context.Context, organizationID string, accountID string, body RemoveUserProductPermissionJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveUserProductPermissionResponse, error) {
 	rsp, err := c.RemoveUserProductPermission(ctx, organizationID, accountID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12735,7 +12735,7 @@ func (c *ClientWithResponses) RemoveUserProductPermissionWithResponse(ctx contex
 //
 // DocuSign Admin operation MultiProductUserManagement:getUserProductPermissionProfiles (GET /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users/{userId}/permission_profiles).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/getuserproductpermissionprofiles/
-func (c *ClientWithResponses) GetUserProductPermissionProfilesWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetUserProductPermissionProfilesResponse, error) {
+func (c *ClientWithResponses) GetUserProductPermissionProfilesWithResponse(ctx context.Context, organizationID string, accountID string, userID string, reqEditors ...RequestEditorFn) (*GetUserProductPermissionProfilesResponse, error) {
 	rsp, err := c.GetUserProductPermissionProfiles(ctx, organizationID, accountID, userID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12747,7 +12747,7 @@ func (c *ClientWithResponses) GetUserProductPermissionProfilesWithResponse(ctx c
 //
 // DocuSign Admin operation MultiProductUserManagement:addUserProductPermissionProfiles (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users/{userId}/permission_profiles).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/adduserproductpermissionprofiles/
-func (c *ClientWithResponses) AddUserProductPermissionProfilesWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, userID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUserProductPermissionProfilesResponse, error) {
+func (c *ClientWithResponses) AddUserProductPermissionProfilesWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUserProductPermissionProfilesResponse, error) {
 	rsp, err := c.AddUserProductPermissionProfilesWithBody(ctx, organizationID, accountID, userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12759,7 +12759,7 @@ func (c *ClientWithResponses) AddUserProductPermissionProfilesWithBodyWithRespon
 //
 // DocuSign Admin operation MultiProductUserManagement:addUserProductPermissionProfiles (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/products/users/{userId}/permission_profiles).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/productpermissionprofiles/multiproductusermanagement/adduserproductpermissionprofiles/
-func (c *ClientWithResponses) AddUserProductPermissionProfilesWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, userID openapi_types.UUID, body AddUserProductPermissionProfilesJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUserProductPermissionProfilesResponse, error) {
+func (c *ClientWithResponses) AddUserProductPermissionProfilesWithResponse(ctx context.Context, organizationID string, accountID string, userID string, body AddUserProductPermissionProfilesJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUserProductPermissionProfilesResponse, error) {
 	rsp, err := c.AddUserProductPermissionProfiles(ctx, organizationID, accountID, userID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12771,7 +12771,7 @@ func (c *ClientWithResponses) AddUserProductPermissionProfilesWithResponse(ctx c
 //
 // DocuSign Admin operation MultiProductUserManagement:addOrUpdateUser (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/multiproductusermanagement/addorupdateuser/
-func (c *ClientWithResponses) AddOrUpdateUserWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddOrUpdateUserResponse, error) {
+func (c *ClientWithResponses) AddOrUpdateUserWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddOrUpdateUserResponse, error) {
 	rsp, err := c.AddOrUpdateUserWithBody(ctx, organizationID, accountID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12783,7 +12783,7 @@ func (c *ClientWithResponses) AddOrUpdateUserWithBodyWithResponse(ctx context.Co
 //
 // DocuSign Admin operation MultiProductUserManagement:addOrUpdateUser (POST /v2.1/organizations/{organizationId}/accounts/{accountId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/multiproductusermanagement/addorupdateuser/
-func (c *ClientWithResponses) AddOrUpdateUserWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddOrUpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*AddOrUpdateUserResponse, error) {
+func (c *ClientWithResponses) AddOrUpdateUserWithResponse(ctx context.Context, organizationID string, accountID string, body AddOrUpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*AddOrUpdateUserResponse, error) {
 	rsp, err := c.AddOrUpdateUser(ctx, organizationID, accountID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12795,7 +12795,7 @@ func (c *ClientWithResponses) AddOrUpdateUserWithResponse(ctx context.Context, o
 //
 // DocuSign Admin operation MultiProductUserManagement:getUserDSProfilesByEmail (GET /v2.1/organizations/{organizationId}/users/dsprofile).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/multiproductusermanagement/getuserdsprofilesbyemail/
-func (c *ClientWithResponses) GetUserDSProfilesByEmailWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *GetUserDSProfilesByEmailParams, reqEditors ...RequestEditorFn) (*GetUserDSProfilesByEmailResponse, error) {
+func (c *ClientWithResponses) GetUserDSProfilesByEmailWithResponse(ctx context.Context, organizationID string, params *GetUserDSProfilesByEmailParams, reqEditors ...RequestEditorFn) (*GetUserDSProfilesByEmailResponse, error) {
 	rsp, err := c.GetUserDSProfilesByEmail(ctx, organizationID, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12807,7 +12807,7 @@ func (c *ClientWithResponses) GetUserDSProfilesByEmailWithResponse(ctx context.C
 //
 // DocuSign Admin operation MultiProductUserManagement:getUserDSProfile (GET /v2.1/organizations/{organizationId}/users/{userId}/dsprofile).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/multiproductusermanagement/getuserdsprofile/
-func (c *ClientWithResponses) GetUserDSProfileWithResponse(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, params *GetUserDSProfileParams, reqEditors ...RequestEditorFn) (*GetUserDSProfileResponse, error) {
+func (c *ClientWithResponses) GetUserDSProfileWithResponse(ctx context.Context, organizationID string, userID string, params *GetUserDSProfileParams, reqEditors ...RequestEditorFn) (*GetUserDSProfileResponse, error) {
 	rsp, err := c.GetUserDSProfile(ctx, organizationID, userID, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12819,7 +12819,7 @@ func (c *ClientWithResponses) GetUserDSProfileWithResponse(ctx context.Context, 
 //
 // DocuSign Admin operation DataDeletion:redactIndividualMembershipData (POST /v2/data_redaction/accounts/{accountId}/user).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/accounts/datadeletion/redactindividualmembershipdata/
-func (c *ClientWithResponses) RedactIndividualMembershipDataWithBodyWithResponse(ctx context.Context, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RedactIndividualMembershipDataResponse, error) {
+func (c *ClientWithResponses) RedactIndividualMembershipDataWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RedactIndividualMembershipDataResponse, error) {
 	rsp, err := c.RedactIndividualMembershipDataWithBody(ctx, accountID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12831,7 +12831,7 @@ func (c *ClientWithResponses) RedactIndividualMembershipDataWithBodyWithResponse
 //
 // DocuSign Admin operation DataDeletion:redactIndividualMembershipData (POST /v2/data_redaction/accounts/{accountId}/user).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/accounts/datadeletion/redactindividualmembershipdata/
-func (c *ClientWithResponses) RedactIndividualMembershipDataWithResponse(ctx context.Context, accountID openapi_types.UUID, body RedactIndividualMembershipDataJSONRequestBody, reqEditors ...RequestEditorFn) (*RedactIndividualMembershipDataResponse, error) {
+func (c *ClientWithResponses) RedactIndividualMembershipDataWithResponse(ctx context.Context, accountID string, body RedactIndividualMembershipDataJSONRequestBody, reqEditors ...RequestEditorFn) (*RedactIndividualMembershipDataResponse, error) {
 	rsp, err := c.RedactIndividualMembershipData(ctx, accountID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12843,7 +12843,7 @@ func (c *ClientWithResponses) RedactIndividualMembershipDataWithResponse(ctx con
 //
 // DocuSign Admin operation DataDeletion:redactIndividualUserData (POST /v2/data_redaction/organizations/{organizationId}/user).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/organizations/datadeletion/redactindividualuserdata/
-func (c *ClientWithResponses) RedactIndividualUserDataWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RedactIndividualUserDataResponse, error) {
+func (c *ClientWithResponses) RedactIndividualUserDataWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RedactIndividualUserDataResponse, error) {
 	rsp, err := c.RedactIndividualUserDataWithBody(ctx, organizationID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12855,7 +12855,7 @@ func (c *ClientWithResponses) RedactIndividualUserDataWithBodyWithResponse(ctx c
 //
 // DocuSign Admin operation DataDeletion:redactIndividualUserData (POST /v2/data_redaction/organizations/{organizationId}/user).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/organizations/datadeletion/redactindividualuserdata/
-func (c *ClientWithResponses) RedactIndividualUserDataWithResponse(ctx context.Context, organizationID openapi_types.UUID, body RedactIndividualUserDataJSONRequestBody, reqEditors ...RequestEditorFn) (*RedactIndividualUserDataResponse, error) {
+func (c *ClientWithResponses) RedactIndividualUserDataWithResponse(ctx context.Context, organizationID string, body RedactIndividualUserDataJSONRequestBody, reqEditors ...RequestEditorFn) (*RedactIndividualUserDataResponse, error) {
 	rsp, err := c.RedactIndividualUserData(ctx, organizationID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12879,7 +12879,7 @@ func (c *ClientWithResponses) GetOrganizationsWithResponse(ctx context.Context, 
 //
 // DocuSign Admin operation eSignUserManagement:getGroups (GET /v2/organizations/{organizationId}/accounts/{accountId}/groups).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/accounts/esignusermanagement/getgroups/
-func (c *ClientWithResponses) GetGroupsWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, params *GetGroupsParams, reqEditors ...RequestEditorFn) (*GetGroupsResponse, error) {
+func (c *ClientWithResponses) GetGroupsWithResponse(ctx context.Context, organizationID string, accountID string, params *GetGroupsParams, reqEditors ...RequestEditorFn) (*GetGroupsResponse, error) {
 	rsp, err := c.GetGroups(ctx, organizationID, accountID, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12891,7 +12891,7 @@ func (c *ClientWithResponses) GetGroupsWithResponse(ctx context.Context, organiz
 //
 // DocuSign Admin operation SingleAccountUserImport:createBulkImportSingleAccountAddUsersRequest (POST /v2/organizations/{organizationId}/accounts/{accountId}/imports/bulk_users/add).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/singleaccountuserimport/createbulkimportsingleaccountaddusersrequest/
-func (c *ClientWithResponses) CreateBulkImportSingleAccountAddUsersRequestWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBulkImportSingleAccountAddUsersRequestResponse, error) {
+func (c *ClientWithResponses) CreateBulkImportSingleAccountAddUsersRequestWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBulkImportSingleAccountAddUsersRequestResponse, error) {
 	rsp, err := c.CreateBulkImportSingleAccountAddUsersRequestWithBody(ctx, organizationID, accountID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12903,7 +12903,7 @@ func (c *ClientWithResponses) CreateBulkImportSingleAccountAddUsersRequestWithBo
 //
 // DocuSign Admin operation SingleAccountUserImport:createBulkImportSingleAccountUpdateUsersRequest (POST /v2/organizations/{organizationId}/accounts/{accountId}/imports/bulk_users/update).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/singleaccountuserimport/createbulkimportsingleaccountupdateusersrequest/
-func (c *ClientWithResponses) CreateBulkImportSingleAccountUpdateUsersRequestWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBulkImportSingleAccountUpdateUsersRequestResponse, error) {
+func (c *ClientWithResponses) CreateBulkImportSingleAccountUpdateUsersRequestWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBulkImportSingleAccountUpdateUsersRequestResponse, error) {
 	rsp, err := c.CreateBulkImportSingleAccountUpdateUsersRequestWithBody(ctx, organizationID, accountID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12915,7 +12915,7 @@ func (c *ClientWithResponses) CreateBulkImportSingleAccountUpdateUsersRequestWit
 //
 // DocuSign Admin operation eSignUserManagement:getPermissions (GET /v2/organizations/{organizationId}/accounts/{accountId}/permissions).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/accounts/esignusermanagement/getpermissions/
-func (c *ClientWithResponses) GetPermissionsWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetPermissionsResponse, error) {
+func (c *ClientWithResponses) GetPermissionsWithResponse(ctx context.Context, organizationID string, accountID string, reqEditors ...RequestEditorFn) (*GetPermissionsResponse, error) {
 	rsp, err := c.GetPermissions(ctx, organizationID, accountID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12927,7 +12927,7 @@ func (c *ClientWithResponses) GetPermissionsWithResponse(ctx context.Context, or
 //
 // DocuSign Admin operation eSignUserManagement:addUsers (POST /v2/organizations/{organizationId}/accounts/{accountId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/addusers/
-func (c *ClientWithResponses) AddUsersWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUsersResponse, error) {
+func (c *ClientWithResponses) AddUsersWithBodyWithResponse(ctx context.Context, organizationID string, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUsersResponse, error) {
 	rsp, err := c.AddUsersWithBody(ctx, organizationID, accountID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12939,7 +12939,7 @@ func (c *ClientWithResponses) AddUsersWithBodyWithResponse(ctx context.Context, 
 //
 // DocuSign Admin operation eSignUserManagement:addUsers (POST /v2/organizations/{organizationId}/accounts/{accountId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/addusers/
-func (c *ClientWithResponses) AddUsersWithResponse(ctx context.Context, organizationID openapi_types.UUID, accountID openapi_types.UUID, body AddUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUsersResponse, error) {
+func (c *ClientWithResponses) AddUsersWithResponse(ctx context.Context, organizationID string, accountID string, body AddUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUsersResponse, error) {
 	rsp, err := c.AddUsers(ctx, organizationID, accountID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12951,7 +12951,7 @@ func (c *ClientWithResponses) AddUsersWithResponse(ctx context.Context, organiza
 //
 // DocuSign Admin operation AccountCreation:GetSubAccountCreateProcessByAssetGroupWorkId (GET /v2/organizations/{organizationId}/assetGroup/{assetGroupId}/subAccountCreated/{assetGroupWorkId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcreation/getsubaccountcreateprocessbyassetgroupworkid/
-func (c *ClientWithResponses) GetSubAccountCreateProcessByAssetGroupWorkIDWithResponse(ctx context.Context, organizationID openapi_types.UUID, assetGroupID openapi_types.UUID, assetGroupWorkID openapi_types.UUID, params *GetSubAccountCreateProcessByAssetGroupWorkIDParams, reqEditors ...RequestEditorFn) (*GetSubAccountCreateProcessByAssetGroupWorkIDResponse, error) {
+func (c *ClientWithResponses) GetSubAccountCreateProcessByAssetGroupWorkIDWithResponse(ctx context.Context, organizationID string, assetGroupID string, assetGroupWorkID string, params *GetSubAccountCreateProcessByAssetGroupWorkIDParams, reqEditors ...RequestEditorFn) (*GetSubAccountCreateProcessByAssetGroupWorkIDResponse, error) {
 	rsp, err := c.GetSubAccountCreateProcessByAssetGroupWorkID(ctx, organizationID, assetGroupID, assetGroupWorkID, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12963,7 +12963,7 @@ func (c *ClientWithResponses) GetSubAccountCreateProcessByAssetGroupWorkIDWithRe
 //
 // DocuSign Admin operation AccountCloning:cloneAssetGroupAccount (POST /v2/organizations/{organizationId}/assetGroups/accountClone).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcloning/cloneassetgroupaccount/
-func (c *ClientWithResponses) CloneAssetGroupAccountWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloneAssetGroupAccountResponse, error) {
+func (c *ClientWithResponses) CloneAssetGroupAccountWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloneAssetGroupAccountResponse, error) {
 	rsp, err := c.CloneAssetGroupAccountWithBody(ctx, organizationID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12975,7 +12975,7 @@ func (c *ClientWithResponses) CloneAssetGroupAccountWithBodyWithResponse(ctx con
 //
 // DocuSign Admin operation AccountCloning:cloneAssetGroupAccount (POST /v2/organizations/{organizationId}/assetGroups/accountClone).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcloning/cloneassetgroupaccount/
-func (c *ClientWithResponses) CloneAssetGroupAccountWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CloneAssetGroupAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CloneAssetGroupAccountResponse, error) {
+func (c *ClientWithResponses) CloneAssetGroupAccountWithResponse(ctx context.Context, organizationID string, body CloneAssetGroupAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CloneAssetGroupAccountResponse, error) {
 	rsp, err := c.CloneAssetGroupAccount(ctx, organizationID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12987,7 +12987,7 @@ func (c *ClientWithResponses) CloneAssetGroupAccountWithResponse(ctx context.Con
 //
 // DocuSign Admin operation AccountCloning:getAssetGroupAccountClonesByOrgId (GET /v2/organizations/{organizationId}/assetGroups/accountClones).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcloning/getassetgroupaccountclonesbyorgid/
-func (c *ClientWithResponses) GetAssetGroupAccountClonesByOrgIDWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *GetAssetGroupAccountClonesByOrgIDParams, reqEditors ...RequestEditorFn) (*GetAssetGroupAccountClonesByOrgIDResponse, error) {
+func (c *ClientWithResponses) GetAssetGroupAccountClonesByOrgIDWithResponse(ctx context.Context, organizationID string, params *GetAssetGroupAccountClonesByOrgIDParams, reqEditors ...RequestEditorFn) (*GetAssetGroupAccountClonesByOrgIDResponse, error) {
 	rsp, err := c.GetAssetGroupAccountClonesByOrgID(ctx, organizationID, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -12999,7 +12999,7 @@ func (c *ClientWithResponses) GetAssetGroupAccountClonesByOrgIDWithResponse(ctx 
 //
 // DocuSign Admin operation AccountCreation:CreateAssetGroupAccount (POST /v2/organizations/{organizationId}/assetGroups/accountCreate).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcreation/createassetgroupaccount/
-func (c *ClientWithResponses) CreateAssetGroupAccountWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAssetGroupAccountResponse, error) {
+func (c *ClientWithResponses) CreateAssetGroupAccountWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAssetGroupAccountResponse, error) {
 	rsp, err := c.CreateAssetGroupAccountWithBody(ctx, organizationID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13011,7 +13011,7 @@ func (c *ClientWithResponses) CreateAssetGroupAccountWithBodyWithResponse(ctx co
 //
 // DocuSign Admin operation AccountCreation:CreateAssetGroupAccount (POST /v2/organizations/{organizationId}/assetGroups/accountCreate).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcreation/createassetgroupaccount/
-func (c *ClientWithResponses) CreateAssetGroupAccountWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateAssetGroupAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAssetGroupAccountResponse, error) {
+func (c *ClientWithResponses) CreateAssetGroupAccountWithResponse(ctx context.Context, organizationID string, body CreateAssetGroupAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAssetGroupAccountResponse, error) {
 	rsp, err := c.CreateAssetGroupAccount(ctx, organizationID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13023,7 +13023,7 @@ func (c *ClientWithResponses) CreateAssetGroupAccountWithResponse(ctx context.Co
 //
 // DocuSign Admin operation AccountCloning:getAssetGroupAccounts (GET /v2/organizations/{organizationId}/assetGroups/accounts).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcloning/getassetgroupaccounts/
-func (c *ClientWithResponses) GetAssetGroupAccountsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *GetAssetGroupAccountsParams, reqEditors ...RequestEditorFn) (*GetAssetGroupAccountsResponse, error) {
+func (c *ClientWithResponses) GetAssetGroupAccountsWithResponse(ctx context.Context, organizationID string, params *GetAssetGroupAccountsParams, reqEditors ...RequestEditorFn) (*GetAssetGroupAccountsResponse, error) {
 	rsp, err := c.GetAssetGroupAccounts(ctx, organizationID, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13035,7 +13035,7 @@ func (c *ClientWithResponses) GetAssetGroupAccountsWithResponse(ctx context.Cont
 //
 // DocuSign Admin operation AccountCloning:getAssetGroupAccountClone (GET /v2/organizations/{organizationId}/assetGroups/{assetGroupId}/accountClones/{assetGroupWorkId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcloning/getassetgroupaccountclone/
-func (c *ClientWithResponses) GetAssetGroupAccountCloneWithResponse(ctx context.Context, organizationID openapi_types.UUID, assetGroupID openapi_types.UUID, assetGroupWorkID openapi_types.UUID, params *GetAssetGroupAccountCloneParams, reqEditors ...RequestEditorFn) (*GetAssetGroupAccountCloneResponse, error) {
+func (c *ClientWithResponses) GetAssetGroupAccountCloneWithResponse(ctx context.Context, organizationID string, assetGroupID string, assetGroupWorkID string, params *GetAssetGroupAccountCloneParams, reqEditors ...RequestEditorFn) (*GetAssetGroupAccountCloneResponse, error) {
 	rsp, err := c.GetAssetGroupAccountClone(ctx, organizationID, assetGroupID, assetGroupWorkID, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13047,7 +13047,7 @@ func (c *ClientWithResponses) GetAssetGroupAccountCloneWithResponse(ctx context.
 //
 // DocuSign Admin operation Connect:getOrganizationConnectConfigs (GET /v2/organizations/{organizationId}/connect).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/getorganizationconnectconfigs/
-func (c *ClientWithResponses) GetOrganizationConnectConfigsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *GetOrganizationConnectConfigsParams, reqEditors ...RequestEditorFn) (*GetOrganizationConnectConfigsResponse, error) {
+func (c *ClientWithResponses) GetOrganizationConnectConfigsWithResponse(ctx context.Context, organizationID string, params *GetOrganizationConnectConfigsParams, reqEditors ...RequestEditorFn) (*GetOrganizationConnectConfigsResponse, error) {
 	rsp, err := c.GetOrganizationConnectConfigs(ctx, organizationID, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13059,7 +13059,7 @@ func (c *ClientWithResponses) GetOrganizationConnectConfigsWithResponse(ctx cont
 //
 // DocuSign Admin operation Connect:createOrganizationConnectConfig (POST /v2/organizations/{organizationId}/connect).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/createorganizationconnectconfig/
-func (c *ClientWithResponses) CreateOrganizationConnectConfigWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrganizationConnectConfigResponse, error) {
+func (c *ClientWithResponses) CreateOrganizationConnectConfigWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrganizationConnectConfigResponse, error) {
 	rsp, err := c.CreateOrganizationConnectConfigWithBody(ctx, organizationID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13071,7 +13071,7 @@ func (c *ClientWithResponses) CreateOrganizationConnectConfigWithBodyWithRespons
 //
 // DocuSign Admin operation Connect:createOrganizationConnectConfig (POST /v2/organizations/{organizationId}/connect).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/createorganizationconnectconfig/
-func (c *ClientWithResponses) CreateOrganizationConnectConfigWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateOrganizationConnectConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrganizationConnectConfigResponse, error) {
+func (c *ClientWithResponses) CreateOrganizationConnectConfigWithResponse(ctx context.Context, organizationID string, body CreateOrganizationConnectConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrganizationConnectConfigResponse, error) {
 	rsp, err := c.CreateOrganizationConnectConfig(ctx, organizationID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13083,7 +13083,7 @@ func (c *ClientWithResponses) CreateOrganizationConnectConfigWithResponse(ctx co
 //
 // DocuSign Admin operation Connect:deleteOrganizationConnectOAuthConfiguration (DELETE /v2/organizations/{organizationId}/connect/oauth).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/deleteorganizationconnectoauthconfiguration/
-func (c *ClientWithResponses) DeleteOrganizationConnectOAuthConfigurationWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteOrganizationConnectOAuthConfigurationResponse, error) {
+func (c *ClientWithResponses) DeleteOrganizationConnectOAuthConfigurationWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*DeleteOrganizationConnectOAuthConfigurationResponse, error) {
 	rsp, err := c.DeleteOrganizationConnectOAuthConfiguration(ctx, organizationID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13095,7 +13095,7 @@ func (c *ClientWithResponses) DeleteOrganizationConnectOAuthConfigurationWithRes
 //
 // DocuSign Admin operation Connect:getOrganizationConnectOAuthConfiguration (GET /v2/organizations/{organizationId}/connect/oauth).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/getorganizationconnectoauthconfiguration/
-func (c *ClientWithResponses) GetOrganizationConnectOAuthConfigurationWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetOrganizationConnectOAuthConfigurationResponse, error) {
+func (c *ClientWithResponses) GetOrganizationConnectOAuthConfigurationWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*GetOrganizationConnectOAuthConfigurationResponse, error) {
 	rsp, err := c.GetOrganizationConnectOAuthConfiguration(ctx, organizationID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13107,7 +13107,7 @@ func (c *ClientWithResponses) GetOrganizationConnectOAuthConfigurationWithRespon
 //
 // DocuSign Admin operation Connect:postOrganizationConnectOAuthConfiguration (POST /v2/organizations/{organizationId}/connect/oauth).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/postorganizationconnectoauthconfiguration/
-func (c *ClientWithResponses) PostOrganizationConnectOAuthConfigurationWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostOrganizationConnectOAuthConfigurationResponse, error) {
+func (c *ClientWithResponses) PostOrganizationConnectOAuthConfigurationWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostOrganizationConnectOAuthConfigurationResponse, error) {
 	rsp, err := c.PostOrganizationConnectOAuthConfigurationWithBody(ctx, organizationID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13119,7 +13119,7 @@ func (c *ClientWithResponses) PostOrganizationConnectOAuthConfigurationWithBodyW
 //
 // DocuSign Admin operation Connect:postOrganizationConnectOAuthConfiguration (POST /v2/organizations/{organizationId}/connect/oauth).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/postorganizationconnectoauthconfiguration/
-func (c *ClientWithResponses) PostOrganizationConnectOAuthConfigurationWithResponse(ctx context.Context, organizationID openapi_types.UUID, body PostOrganizationConnectOAuthConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*PostOrganizationConnectOAuthConfigurationResponse, error) {
+func (c *ClientWithResponses) PostOrganizationConnectOAuthConfigurationWithResponse(ctx context.Context, organizationID string, body PostOrganizationConnectOAuthConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*PostOrganizationConnectOAuthConfigurationResponse, error) {
 	rsp, err := c.PostOrganizationConnectOAuthConfiguration(ctx, organizationID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13131,7 +13131,7 @@ func (c *ClientWithResponses) PostOrganizationConnectOAuthConfigurationWithRespo
 //
 // DocuSign Admin operation Connect:putOrganizationConnectOAuthConfiguration (PUT /v2/organizations/{organizationId}/connect/oauth).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/putorganizationconnectoauthconfiguration/
-func (c *ClientWithResponses) PutOrganizationConnectOAuthConfigurationWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutOrganizationConnectOAuthConfigurationResponse, error) {
+func (c *ClientWithResponses) PutOrganizationConnectOAuthConfigurationWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutOrganizationConnectOAuthConfigurationResponse, error) {
 	rsp, err := c.PutOrganizationConnectOAuthConfigurationWithBody(ctx, organizationID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13143,7 +13143,7 @@ func (c *ClientWithResponses) PutOrganizationConnectOAuthConfigurationWithBodyWi
 //
 // DocuSign Admin operation Connect:putOrganizationConnectOAuthConfiguration (PUT /v2/organizations/{organizationId}/connect/oauth).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/putorganizationconnectoauthconfiguration/
-func (c *ClientWithResponses) PutOrganizationConnectOAuthConfigurationWithResponse(ctx context.Context, organizationID openapi_types.UUID, body PutOrganizationConnectOAuthConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*PutOrganizationConnectOAuthConfigurationResponse, error) {
+func (c *ClientWithResponses) PutOrganizationConnectOAuthConfigurationWithResponse(ctx context.Context, organizationID string, body PutOrganizationConnectOAuthConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*PutOrganizationConnectOAuthConfigurationResponse, error) {
 	rsp, err := c.PutOrganizationConnectOAuthConfiguration(ctx, organizationID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13155,7 +13155,7 @@ func (c *ClientWithResponses) PutOrganizationConnectOAuthConfigurationWithRespon
 //
 // DocuSign Admin operation Connect:getConnectHmacSecrets (GET /v2/organizations/{organizationId}/connect/secret).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/getconnecthmacsecrets/
-func (c *ClientWithResponses) GetConnectHmacSecretsWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetConnectHmacSecretsResponse, error) {
+func (c *ClientWithResponses) GetConnectHmacSecretsWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*GetConnectHmacSecretsResponse, error) {
 	rsp, err := c.GetConnectHmacSecrets(ctx, organizationID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13167,7 +13167,7 @@ func (c *ClientWithResponses) GetConnectHmacSecretsWithResponse(ctx context.Cont
 //
 // DocuSign Admin operation Connect:postConnectHmacSecret (POST /v2/organizations/{organizationId}/connect/secret).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/postconnecthmacsecret/
-func (c *ClientWithResponses) PostConnectHmacSecretWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*PostConnectHmacSecretResponse, error) {
+func (c *ClientWithResponses) PostConnectHmacSecretWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*PostConnectHmacSecretResponse, error) {
 	rsp, err := c.PostConnectHmacSecret(ctx, organizationID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13179,7 +13179,7 @@ func (c *ClientWithResponses) PostConnectHmacSecretWithResponse(ctx context.Cont
 //
 // DocuSign Admin operation Connect:deleteConnectHmacSecret (DELETE /v2/organizations/{organizationId}/connect/secret/{keyId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/deleteconnecthmacsecret/
-func (c *ClientWithResponses) DeleteConnectHmacSecretWithResponse(ctx context.Context, organizationID openapi_types.UUID, keyID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteConnectHmacSecretResponse, error) {
+func (c *ClientWithResponses) DeleteConnectHmacSecretWithResponse(ctx context.Context, organizationID string, keyID string, reqEditors ...RequestEditorFn) (*DeleteConnectHmacSecretResponse, error) {
 	rsp, err := c.DeleteConnectHmacSecret(ctx, organizationID, keyID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13191,7 +13191,7 @@ func (c *ClientWithResponses) DeleteConnectHmacSecretWithResponse(ctx context.Co
 //
 // DocuSign Admin operation Connect:deleteOrganizationConnectConfig (DELETE /v2/organizations/{organizationId}/connect/{connectId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/deleteorganizationconnectconfig/
-func (c *ClientWithResponses) DeleteOrganizationConnectConfigWithResponse(ctx context.Context, organizationID openapi_types.UUID, connectID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteOrganizationConnectConfigResponse, error) {
+func (c *ClientWithResponses) DeleteOrganizationConnectConfigWithResponse(ctx context.Context, organizationID string, connectID string, reqEditors ...RequestEditorFn) (*DeleteOrganizationConnectConfigResponse, error) {
 	rsp, err := c.DeleteOrganizationConnectConfig(ctx, organizationID, connectID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13203,7 +13203,7 @@ func (c *ClientWithResponses) DeleteOrganizationConnectConfigWithResponse(ctx co
 //
 // DocuSign Admin operation Connect:getOrganizationConnectConfig (GET /v2/organizations/{organizationId}/connect/{connectId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/getorganizationconnectconfig/
-func (c *ClientWithResponses) GetOrganizationConnectConfigWithResponse(ctx context.Context, organizationID openapi_types.UUID, connectID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetOrganizationConnectConfigResponse, error) {
+func (c *ClientWithResponses) GetOrganizationConnectConfigWithResponse(ctx context.Context, organizationID string, connectID string, reqEditors ...RequestEditorFn) (*GetOrganizationConnectConfigResponse, error) {
 	rsp, err := c.GetOrganizationConnectConfig(ctx, organizationID, connectID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13215,7 +13215,7 @@ func (c *ClientWithResponses) GetOrganizationConnectConfigWithResponse(ctx conte
 //
 // DocuSign Admin operation Connect:updateOrganizationConnectConfig (PUT /v2/organizations/{organizationId}/connect/{connectId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/updateorganizationconnectconfig/
-func (c *ClientWithResponses) UpdateOrganizationConnectConfigWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, connectID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrganizationConnectConfigResponse, error) {
+func (c *ClientWithResponses) UpdateOrganizationConnectConfigWithBodyWithResponse(ctx context.Context, organizationID string, connectID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrganizationConnectConfigResponse, error) {
 	rsp, err := c.UpdateOrganizationConnectConfigWithBody(ctx, organizationID, connectID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13227,7 +13227,7 @@ func (c *ClientWithResponses) UpdateOrganizationConnectConfigWithBodyWithRespons
 //
 // DocuSign Admin operation Connect:updateOrganizationConnectConfig (PUT /v2/organizations/{organizationId}/connect/{connectId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/orgconnect/connect/updateorganizationconnectconfig/
-func (c *ClientWithResponses) UpdateOrganizationConnectConfigWithResponse(ctx context.Context, organizationID openapi_types.UUID, connectID openapi_types.UUID, body UpdateOrganizationConnectConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationConnectConfigResponse, error) {
+func (c *ClientWithResponses) UpdateOrganizationConnectConfigWithResponse(ctx context.Context, organizationID string, connectID string, body UpdateOrganizationConnectConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationConnectConfigResponse, error) {
 	rsp, err := c.UpdateOrganizationConnectConfig(ctx, organizationID, connectID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13239,7 +13239,7 @@ func (c *ClientWithResponses) UpdateOrganizationConnectConfigWithResponse(ctx co
 //
 // DocuSign Admin operation AccountSettingsExport:getAccountSettingsExports (GET /v2/organizations/{organizationId}/exports/account_settings).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/accountsettingsexport/getaccountsettingsexports/
-func (c *ClientWithResponses) GetAccountSettingsExportsWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetAccountSettingsExportsResponse, error) {
+func (c *ClientWithResponses) GetAccountSettingsExportsWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*GetAccountSettingsExportsResponse, error) {
 	rsp, err := c.GetAccountSettingsExports(ctx, organizationID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13251,7 +13251,7 @@ func (c *ClientWithResponses) GetAccountSettingsExportsWithResponse(ctx context.
 //
 // DocuSign Admin operation AccountSettingsExport:createAccountSettingsExport (POST /v2/organizations/{organizationId}/exports/account_settings).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/accountsettingsexport/createaccountsettingsexport/
-func (c *ClientWithResponses) CreateAccountSettingsExportWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAccountSettingsExportResponse, error) {
+func (c *ClientWithResponses) CreateAccountSettingsExportWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAccountSettingsExportResponse, error) {
 	rsp, err := c.CreateAccountSettingsExportWithBody(ctx, organizationID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13263,7 +13263,7 @@ func (c *ClientWithResponses) CreateAccountSettingsExportWithBodyWithResponse(ct
 //
 // DocuSign Admin operation AccountSettingsExport:createAccountSettingsExport (POST /v2/organizations/{organizationId}/exports/account_settings).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/accountsettingsexport/createaccountsettingsexport/
-func (c *ClientWithResponses) CreateAccountSettingsExportWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateAccountSettingsExportJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAccountSettingsExportResponse, error) {
+func (c *ClientWithResponses) CreateAccountSettingsExportWithResponse(ctx context.Context, organizationID string, body CreateAccountSettingsExportJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAccountSettingsExportResponse, error) {
 	rsp, err := c.CreateAccountSettingsExport(ctx, organizationID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13275,7 +13275,7 @@ func (c *ClientWithResponses) CreateAccountSettingsExportWithResponse(ctx contex
 //
 // DocuSign Admin operation AccountSettingsExport:deleteAccountSettingsExport (DELETE /v2/organizations/{organizationId}/exports/account_settings/{exportId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/accountsettingsexport/deleteaccountsettingsexport/
-func (c *ClientWithResponses) DeleteAccountSettingsExportWithResponse(ctx context.Context, organizationID openapi_types.UUID, exportID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteAccountSettingsExportResponse, error) {
+func (c *ClientWithResponses) DeleteAccountSettingsExportWithResponse(ctx context.Context, organizationID string, exportID string, reqEditors ...RequestEditorFn) (*DeleteAccountSettingsExportResponse, error) {
 	rsp, err := c.DeleteAccountSettingsExport(ctx, organizationID, exportID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13287,7 +13287,7 @@ func (c *ClientWithResponses) DeleteAccountSettingsExportWithResponse(ctx contex
 //
 // DocuSign Admin operation AccountSettingsExport:getAccountSettingsExport (GET /v2/organizations/{organizationId}/exports/account_settings/{exportId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/accountsettingsexport/getaccountsettingsexport/
-func (c *ClientWithResponses) GetAccountSettingsExportWithResponse(ctx context.Context, organizationID openapi_types.UUID, exportID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetAccountSettingsExportResponse, error) {
+func (c *ClientWithResponses) GetAccountSettingsExportWithResponse(ctx context.Context, organizationID string, exportID string, reqEditors ...RequestEditorFn) (*GetAccountSettingsExportResponse, error) {
 	rsp, err := c.GetAccountSettingsExport(ctx, organizationID, exportID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13299,7 +13299,7 @@ func (c *ClientWithResponses) GetAccountSettingsExportWithResponse(ctx context.C
 //
 // DocuSign Admin operation UserExport:getUserListExports (GET /v2/organizations/{organizationId}/exports/user_list).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/userexport/getuserlistexports/
-func (c *ClientWithResponses) GetUserListExportsWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetUserListExportsResponse, error) {
+func (c *ClientWithResponses) GetUserListExportsWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*GetUserListExportsResponse, error) {
 	rsp, err := c.GetUserListExports(ctx, organizationID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13311,7 +13311,7 @@ func (c *ClientWithResponses) GetUserListExportsWithResponse(ctx context.Context
 //
 // DocuSign Admin operation UserExport:createUserListExport (POST /v2/organizations/{organizationId}/exports/user_list).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/userexport/createuserlistexport/
-func (c *ClientWithResponses) CreateUserListExportWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserListExportResponse, error) {
+func (c *ClientWithResponses) CreateUserListExportWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserListExportResponse, error) {
 	rsp, err := c.CreateUserListExportWithBody(ctx, organizationID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13323,7 +13323,7 @@ func (c *ClientWithResponses) CreateUserListExportWithBodyWithResponse(ctx conte
 //
 // DocuSign Admin operation UserExport:createUserListExport (POST /v2/organizations/{organizationId}/exports/user_list).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/userexport/createuserlistexport/
-func (c *ClientWithResponses) CreateUserListExportWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateUserListExportJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserListExportResponse, error) {
+func (c *ClientWithResponses) CreateUserListExportWithResponse(ctx context.Context, organizationID string, body CreateUserListExportJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserListExportResponse, error) {
 	rsp, err := c.CreateUserListExport(ctx, organizationID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13335,7 +13335,7 @@ func (c *ClientWithResponses) CreateUserListExportWithResponse(ctx context.Conte
 //
 // DocuSign Admin operation UserExport:deleteUserListExport (DELETE /v2/organizations/{organizationId}/exports/user_list/{exportId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/userexport/deleteuserlistexport/
-func (c *ClientWithResponses) DeleteUserListExportWithResponse(ctx context.Context, organizationID openapi_types.UUID, exportID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteUserListExportResponse, error) {
+func (c *ClientWithResponses) DeleteUserListExportWithResponse(ctx context.Context, organizationID string, exportID string, reqEditors ...RequestEditorFn) (*DeleteUserListExportResponse, error) {
 	rsp, err := c.DeleteUserListExport(ctx, organizationID, exportID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13347,7 +13347,7 @@ func (c *ClientWithResponses) DeleteUserListExportWithResponse(ctx context.Conte
 //
 // DocuSign Admin operation UserExport:getUserListExport (GET /v2/organizations/{organizationId}/exports/user_list/{exportId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkexports/userexport/getuserlistexport/
-func (c *ClientWithResponses) GetUserListExportWithResponse(ctx context.Context, organizationID openapi_types.UUID, exportID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetUserListExportResponse, error) {
+func (c *ClientWithResponses) GetUserListExportWithResponse(ctx context.Context, organizationID string, exportID string, reqEditors ...RequestEditorFn) (*GetUserListExportResponse, error) {
 	rsp, err := c.GetUserListExport(ctx, organizationID, exportID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13359,7 +13359,7 @@ func (c *ClientWithResponses) GetUserListExportWithResponse(ctx context.Context,
 //
 // DocuSign Admin operation IdentityProviders:getIdentityProviders (GET /v2/organizations/{organizationId}/identity_providers).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/identityproviders/identityproviders/getidentityproviders/
-func (c *ClientWithResponses) GetIdentityProvidersWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetIdentityProvidersResponse, error) {
+func (c *ClientWithResponses) GetIdentityProvidersWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*GetIdentityProvidersResponse, error) {
 	rsp, err := c.GetIdentityProviders(ctx, organizationID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13371,7 +13371,7 @@ func (c *ClientWithResponses) GetIdentityProvidersWithResponse(ctx context.Conte
 //
 // DocuSign Admin operation AccountSettingsImport:getBulkAccountSettingsImports (GET /v2/organizations/{organizationId}/imports/account_settings).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/accountsettingsimport/getbulkaccountsettingsimports/
-func (c *ClientWithResponses) GetBulkAccountSettingsImportsWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetBulkAccountSettingsImportsResponse, error) {
+func (c *ClientWithResponses) GetBulkAccountSettingsImportsWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*GetBulkAccountSettingsImportsResponse, error) {
 	rsp, err := c.GetBulkAccountSettingsImports(ctx, organizationID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13383,7 +13383,7 @@ func (c *ClientWithResponses) GetBulkAccountSettingsImportsWithResponse(ctx cont
 //
 // DocuSign Admin operation AccountSettingsImport:addBulkAccountSettingsImport (POST /v2/organizations/{organizationId}/imports/account_settings).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/accountsettingsimport/addbulkaccountsettingsimport/
-func (c *ClientWithResponses) AddBulkAccountSettingsImportWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddBulkAccountSettingsImportResponse, error) {
+func (c *ClientWithResponses) AddBulkAccountSettingsImportWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddBulkAccountSettingsImportResponse, error) {
 	rsp, err := c.AddBulkAccountSettingsImportWithBody(ctx, organizationID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13395,7 +13395,7 @@ func (c *ClientWithResponses) AddBulkAccountSettingsImportWithBodyWithResponse(c
 //
 // DocuSign Admin operation AccountSettingsImport:deleteBulkAccountSettingsImport (DELETE /v2/organizations/{organizationId}/imports/account_settings/{importId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/accountsettingsimport/deletebulkaccountsettingsimport/
-func (c *ClientWithResponses) DeleteBulkAccountSettingsImportWithResponse(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteBulkAccountSettingsImportResponse, error) {
+func (c *ClientWithResponses) DeleteBulkAccountSettingsImportWithResponse(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*DeleteBulkAccountSettingsImportResponse, error) {
 	rsp, err := c.DeleteBulkAccountSettingsImport(ctx, organizationID, importID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13407,7 +13407,7 @@ func (c *ClientWithResponses) DeleteBulkAccountSettingsImportWithResponse(ctx co
 //
 // DocuSign Admin operation AccountSettingsImport:getBulkAccountSettingsImport (GET /v2/organizations/{organizationId}/imports/account_settings/{importId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/accountsettingsimport/getbulkaccountsettingsimport/
-func (c *ClientWithResponses) GetBulkAccountSettingsImportWithResponse(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetBulkAccountSettingsImportResponse, error) {
+func (c *ClientWithResponses) GetBulkAccountSettingsImportWithResponse(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*GetBulkAccountSettingsImportResponse, error) {
 	rsp, err := c.GetBulkAccountSettingsImport(ctx, organizationID, importID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13419,7 +13419,7 @@ func (c *ClientWithResponses) GetBulkAccountSettingsImportWithResponse(ctx conte
 //
 // DocuSign Admin operation UserImport:getBulkUserImportRequests (GET /v2/organizations/{organizationId}/imports/bulk_users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/getbulkuserimportrequests/
-func (c *ClientWithResponses) GetBulkUserImportRequestsWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetBulkUserImportRequestsResponse, error) {
+func (c *ClientWithResponses) GetBulkUserImportRequestsWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*GetBulkUserImportRequestsResponse, error) {
 	rsp, err := c.GetBulkUserImportRequests(ctx, organizationID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13431,7 +13431,7 @@ func (c *ClientWithResponses) GetBulkUserImportRequestsWithResponse(ctx context.
 //
 // DocuSign Admin operation UserImport:addBulkUserImport (POST /v2/organizations/{organizationId}/imports/bulk_users/add).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/addbulkuserimport/
-func (c *ClientWithResponses) AddBulkUserImportWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddBulkUserImportResponse, error) {
+func (c *ClientWithResponses) AddBulkUserImportWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddBulkUserImportResponse, error) {
 	rsp, err := c.AddBulkUserImportWithBody(ctx, organizationID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13443,7 +13443,7 @@ func (c *ClientWithResponses) AddBulkUserImportWithBodyWithResponse(ctx context.
 //
 // DocuSign Admin operation UserImport:closeBulkUserImportRequest (POST /v2/organizations/{organizationId}/imports/bulk_users/close).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/closebulkuserimportrequest/
-func (c *ClientWithResponses) CloseBulkUserImportRequestWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseBulkUserImportRequestResponse, error) {
+func (c *ClientWithResponses) CloseBulkUserImportRequestWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseBulkUserImportRequestResponse, error) {
 	rsp, err := c.CloseBulkUserImportRequestWithBody(ctx, organizationID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13455,7 +13455,7 @@ func (c *ClientWithResponses) CloseBulkUserImportRequestWithBodyWithResponse(ctx
 //
 // DocuSign Admin operation UserImport:closeBulkExternalUserImportRequest (POST /v2/organizations/{organizationId}/imports/bulk_users/close_external).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/closebulkexternaluserimportrequest/
-func (c *ClientWithResponses) CloseBulkExternalUserImportRequestWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*CloseBulkExternalUserImportRequestResponse, error) {
+func (c *ClientWithResponses) CloseBulkExternalUserImportRequestWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*CloseBulkExternalUserImportRequestResponse, error) {
 	rsp, err := c.CloseBulkExternalUserImportRequest(ctx, organizationID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13467,7 +13467,7 @@ func (c *ClientWithResponses) CloseBulkExternalUserImportRequestWithResponse(ctx
 //
 // DocuSign Admin operation UserImport:updateBulkUserImports (POST /v2/organizations/{organizationId}/imports/bulk_users/update).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/updatebulkuserimports/
-func (c *ClientWithResponses) UpdateBulkUserImportsWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBulkUserImportsResponse, error) {
+func (c *ClientWithResponses) UpdateBulkUserImportsWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBulkUserImportsResponse, error) {
 	rsp, err := c.UpdateBulkUserImportsWithBody(ctx, organizationID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13479,7 +13479,7 @@ func (c *ClientWithResponses) UpdateBulkUserImportsWithBodyWithResponse(ctx cont
 //
 // DocuSign Admin operation UserImport:deleteBulkUserImport (DELETE /v2/organizations/{organizationId}/imports/bulk_users/{importId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/deletebulkuserimport/
-func (c *ClientWithResponses) DeleteBulkUserImportWithResponse(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteBulkUserImportResponse, error) {
+func (c *ClientWithResponses) DeleteBulkUserImportWithResponse(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*DeleteBulkUserImportResponse, error) {
 	rsp, err := c.DeleteBulkUserImport(ctx, organizationID, importID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13491,7 +13491,7 @@ func (c *ClientWithResponses) DeleteBulkUserImportWithResponse(ctx context.Conte
 //
 // DocuSign Admin operation UserImport:getBulkUserImportRequest (GET /v2/organizations/{organizationId}/imports/bulk_users/{importId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/getbulkuserimportrequest/
-func (c *ClientWithResponses) GetBulkUserImportRequestWithResponse(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetBulkUserImportRequestResponse, error) {
+func (c *ClientWithResponses) GetBulkUserImportRequestWithResponse(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*GetBulkUserImportRequestResponse, error) {
 	rsp, err := c.GetBulkUserImportRequest(ctx, organizationID, importID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13503,7 +13503,7 @@ func (c *ClientWithResponses) GetBulkUserImportRequestWithResponse(ctx context.C
 //
 // DocuSign Admin operation UserImport:getBulkUserImportCSV (GET /v2/organizations/{organizationId}/imports/bulk_users/{importId}/results_csv).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/bulkimports/userimport/getbulkuserimportcsv/
-func (c *ClientWithResponses) GetBulkUserImportCSVWithResponse(ctx context.Context, organizationID openapi_types.UUID, importID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetBulkUserImportCSVResponse, error) {
+func (c *ClientWithResponses) GetBulkUserImportCSVWithResponse(ctx context.Context, organizationID string, importID string, reqEditors ...RequestEditorFn) (*GetBulkUserImportCSVResponse, error) {
 	rsp, err := c.GetBulkUserImportCSV(ctx, organizationID, importID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13515,7 +13515,7 @@ func (c *ClientWithResponses) GetBulkUserImportCSVWithResponse(ctx context.Conte
 //
 // DocuSign Admin operation AccountCreation:GetOrganizationPlanItems (GET /v2/organizations/{organizationId}/planItems).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcreation/getorganizationplanitems/
-func (c *ClientWithResponses) GetOrganizationPlanItemsWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetOrganizationPlanItemsResponse, error) {
+func (c *ClientWithResponses) GetOrganizationPlanItemsWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*GetOrganizationPlanItemsResponse, error) {
 	rsp, err := c.GetOrganizationPlanItems(ctx, organizationID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13527,7 +13527,7 @@ func (c *ClientWithResponses) GetOrganizationPlanItemsWithResponse(ctx context.C
 //
 // DocuSign Admin operation ReservedDomains:getReservedDomains (GET /v2/organizations/{organizationId}/reserved_domains).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/reserveddomains/reserveddomains/getreserveddomains/
-func (c *ClientWithResponses) GetReservedDomainsWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetReservedDomainsResponse, error) {
+func (c *ClientWithResponses) GetReservedDomainsWithResponse(ctx context.Context, organizationID string, reqEditors ...RequestEditorFn) (*GetReservedDomainsResponse, error) {
 	rsp, err := c.GetReservedDomains(ctx, organizationID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13539,7 +13539,7 @@ func (c *ClientWithResponses) GetReservedDomainsWithResponse(ctx context.Context
 //
 // DocuSign Admin operation AccountCreation:GetSubAccountCreateProcessesByOrgId (GET /v2/organizations/{organizationId}/subAccountsCreated).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/provisionassetgroup/accountcreation/getsubaccountcreateprocessesbyorgid/
-func (c *ClientWithResponses) GetSubAccountCreateProcessesByOrgIDWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *GetSubAccountCreateProcessesByOrgIDParams, reqEditors ...RequestEditorFn) (*GetSubAccountCreateProcessesByOrgIDResponse, error) {
+func (c *ClientWithResponses) GetSubAccountCreateProcessesByOrgIDWithResponse(ctx context.Context, organizationID string, params *GetSubAccountCreateProcessesByOrgIDParams, reqEditors ...RequestEditorFn) (*GetSubAccountCreateProcessesByOrgIDResponse, error) {
 	rsp, err := c.GetSubAccountCreateProcessesByOrgID(ctx, organizationID, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13551,7 +13551,7 @@ func (c *ClientWithResponses) GetSubAccountCreateProcessesByOrgIDWithResponse(ct
 //
 // DocuSign Admin operation Users:getUsers (GET /v2/organizations/{organizationId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/users/getusers/
-func (c *ClientWithResponses) GetUsersWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *GetUsersParams, reqEditors ...RequestEditorFn) (*GetUsersResponse, error) {
+func (c *ClientWithResponses) GetUsersWithResponse(ctx context.Context, organizationID string, params *GetUsersParams, reqEditors ...RequestEditorFn) (*GetUsersResponse, error) {
 	rsp, err := c.GetUsers(ctx, organizationID, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13563,7 +13563,7 @@ func (c *ClientWithResponses) GetUsersWithResponse(ctx context.Context, organiza
 //
 // DocuSign Admin operation eSignUserManagement:createUser (POST /v2/organizations/{organizationId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/createuser/
-func (c *ClientWithResponses) CreateUserWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserResponse, error) {
+func (c *ClientWithResponses) CreateUserWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserResponse, error) {
 	rsp, err := c.CreateUserWithBody(ctx, organizationID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13575,7 +13575,7 @@ func (c *ClientWithResponses) CreateUserWithBodyWithResponse(ctx context.Context
 //
 // DocuSign Admin operation eSignUserManagement:createUser (POST /v2/organizations/{organizationId}/users).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/createuser/
-func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserResponse, error) {
+func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, organizationID string, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserResponse, error) {
 	rsp, err := c.CreateUser(ctx, organizationID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13587,7 +13587,7 @@ func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, organi
 //
 // DocuSign Admin operation Users:updateEmailAddress (POST /v2/organizations/{organizationId}/users/email_addresses).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/users/updateemailaddress/
-func (c *ClientWithResponses) UpdateEmailAddressWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEmailAddressResponse, error) {
+func (c *ClientWithResponses) UpdateEmailAddressWithBodyWithResponse(ctx context.Context, organizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEmailAddressResponse, error) {
 	rsp, err := c.UpdateEmailAddressWithBody(ctx, organizationID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13599,7 +13599,7 @@ func (c *ClientWithResponses) UpdateEmailAddressWithBodyWithResponse(ctx context
 //
 // DocuSign Admin operation Users:updateEmailAddress (POST /v2/organizations/{organizationId}/users/email_addresses).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/users/updateemailaddress/
-func (c *ClientWithResponses) UpdateEmailAddressWithResponse(ctx context.Context, organizationID openapi_types.UUID, body UpdateEmailAddressJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEmailAddressResponse, error) {
+func (c *ClientWithResponses) UpdateEmailAddressWithResponse(ctx context.Context, organizationID string, body UpdateEmailAddressJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEmailAddressResponse, error) {
 	rsp, err := c.UpdateEmailAddress(ctx, organizationID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13611,7 +13611,7 @@ func (c *ClientWithResponses) UpdateEmailAddressWithResponse(ctx context.Context
 //
 // DocuSign Admin operation eSignUserManagement:getUserProfiles (GET /v2/organizations/{organizationId}/users/profile).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/getuserprofiles/
-func (c *ClientWithResponses) GetUserProfilesWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *GetUserProfilesParams, reqEditors ...RequestEditorFn) (*GetUserProfilesResponse, error) {
+func (c *ClientWithResponses) GetUserProfilesWithResponse(ctx context.Context, organizationID string, params *GetUserProfilesParams, reqEditors ...RequestEditorFn) (*GetUserProfilesResponse, error) {
 	rsp, err := c.GetUserProfiles(ctx, organizationID, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13623,7 +13623,7 @@ func (c *ClientWithResponses) GetUserProfilesWithResponse(ctx context.Context, o
 //
 // DocuSign Admin operation eSignUserManagement:updateUser (POST /v2/organizations/{organizationId}/users/profiles).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/updateuser/
-func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *UpdateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error) {
+func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context, organizationID string, params *UpdateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error) {
 	rsp, err := c.UpdateUserWithBody(ctx, organizationID, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13635,7 +13635,7 @@ func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context
 //
 // DocuSign Admin operation eSignUserManagement:updateUser (POST /v2/organizations/{organizationId}/users/profiles).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/updateuser/
-func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error) {
+func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, organizationID string, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error) {
 	rsp, err := c.UpdateUser(ctx, organizationID, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13647,7 +13647,7 @@ func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, organi
 //
 // DocuSign Admin operation eSignUserManagement:closeMemberships (DELETE /v2/organizations/{organizationId}/users/{userId}/accounts).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/closememberships/
-func (c *ClientWithResponses) CloseMembershipsWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseMembershipsResponse, error) {
+func (c *ClientWithResponses) CloseMembershipsWithBodyWithResponse(ctx context.Context, organizationID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseMembershipsResponse, error) {
 	rsp, err := c.CloseMembershipsWithBody(ctx, organizationID, userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13659,7 +13659,7 @@ func (c *ClientWithResponses) CloseMembershipsWithBodyWithResponse(ctx context.C
 //
 // DocuSign Admin operation eSignUserManagement:closeMemberships (DELETE /v2/organizations/{organizationId}/users/{userId}/accounts).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/closememberships/
-func (c *ClientWithResponses) CloseMembershipsWithResponse(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, body CloseMembershipsJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseMembershipsResponse, error) {
+func (c *ClientWithResponses) CloseMembershipsWithResponse(ctx context.Context, organizationID string, userID string, body CloseMembershipsJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseMembershipsResponse, error) {
 	rsp, err := c.CloseMemberships(ctx, organizationID, userID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13671,7 +13671,7 @@ func (c *ClientWithResponses) CloseMembershipsWithResponse(ctx context.Context, 
 //
 // DocuSign Admin operation eSignUserManagement:deleteIdentities (DELETE /v2/organizations/{organizationId}/users/{userId}/identities).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/deleteidentities/
-func (c *ClientWithResponses) DeleteIdentitiesWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteIdentitiesResponse, error) {
+func (c *ClientWithResponses) DeleteIdentitiesWithBodyWithResponse(ctx context.Context, organizationID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteIdentitiesResponse, error) {
 	rsp, err := c.DeleteIdentitiesWithBody(ctx, organizationID, userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13683,7 +13683,7 @@ func (c *ClientWithResponses) DeleteIdentitiesWithBodyWithResponse(ctx context.C
 //
 // DocuSign Admin operation eSignUserManagement:deleteIdentities (DELETE /v2/organizations/{organizationId}/users/{userId}/identities).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/deleteidentities/
-func (c *ClientWithResponses) DeleteIdentitiesWithResponse(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, body DeleteIdentitiesJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteIdentitiesResponse, error) {
+func (c *ClientWithResponses) DeleteIdentitiesWithResponse(ctx context.Context, organizationID string, userID string, body DeleteIdentitiesJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteIdentitiesResponse, error) {
 	rsp, err := c.DeleteIdentities(ctx, organizationID, userID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13695,7 +13695,7 @@ func (c *ClientWithResponses) DeleteIdentitiesWithResponse(ctx context.Context, 
 //
 // DocuSign Admin operation eSignUserManagement:activateMembership (POST /v2/organizations/{organizationId}/users/{userId}/memberships/{membershipId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/activatemembership/
-func (c *ClientWithResponses) ActivateMembershipWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, membershipID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ActivateMembershipResponse, error) {
+func (c *ClientWithResponses) ActivateMembershipWithBodyWithResponse(ctx context.Context, organizationID string, userID string, membershipID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ActivateMembershipResponse, error) {
 	rsp, err := c.ActivateMembershipWithBody(ctx, organizationID, userID, membershipID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -13707,7 +13707,7 @@ func (c *ClientWithResponses) ActivateMembershipWithBodyWithResponse(ctx context
 //
 // DocuSign Admin operation eSignUserManagement:activateMembership (POST /v2/organizations/{organizationId}/users/{userId}/memberships/{membershipId}).
 // Reference: https://developers.docusign.com/docs/admin-api/reference/users/esignusermanagement/activatemembership/
-func (c *ClientWithResponses) ActivateMembershipWithResponse(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, membershipID openapi_types.UUID, body ActivateMembershipJSONRequestBody, reqEditors ...RequestEditorFn) (*ActivateMembershipResponse, error) {
+func (c *ClientWithResponses) ActivateMembershipWithResponse(ctx context.Context, organizationID string, userID string, membershipID string, body ActivateMembershipJSONRequestBody, reqEditors ...RequestEditorFn) (*ActivateMembershipResponse, error) {
 	rsp, err := c.ActivateMembership(ctx, organizationID, userID, membershipID, body, reqEditors...)
 	if err != nil {
 		return nil, err

@@ -17,17 +17,38 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// CreateAccountsParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation Accounts:create (POST /v2.1/accounts).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/create/
+type CreateAccountsParams struct {
+	PreviewBillingPlan *string `form:"preview_billing_plan,omitempty" json:"preview_billing_plan,omitempty"`
+}
+
+// DeleteAccountParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation Accounts:delete (DELETE /v2.1/accounts/{accountId}).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/delete/
+type DeleteAccountParams struct {
+	RedactUserData *string `form:"redact_user_data,omitempty" json:"redact_user_data,omitempty"`
+}
+
 // GetAccountInformationParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Accounts:GetAccountInformation (GET /v2.1/accounts/{accountId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getaccountinformation/
 type GetAccountInformationParams struct {
-	IncludeAccountSettings *string `form:"include_account_settings,omitempty" json:"include_account_settings,omitempty"`
+	IncludeAccountSettings  *string `form:"include_account_settings,omitempty" json:"include_account_settings,omitempty"`
+	IncludeTrialEligibility *string `form:"include_trial_eligibility,omitempty" json:"include_trial_eligibility,omitempty"`
 }
 
 // GetBillingChargesParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Accounts:getBillingCharges (GET /v2.1/accounts/{accountId}/billing_charges).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getbillingcharges/
 type GetBillingChargesParams struct {
 	IncludeCharges *string `form:"include_charges,omitempty" json:"include_charges,omitempty"`
@@ -36,6 +57,7 @@ type GetBillingChargesParams struct {
 // ListBrandsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation AccountBrands:listBrands (GET /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/listbrands/
 type ListBrandsParams struct {
 	ExcludeDistributorBrand *string `form:"exclude_distributor_brand,omitempty" json:"exclude_distributor_brand,omitempty"`
@@ -45,15 +67,26 @@ type ListBrandsParams struct {
 // GetBrandParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation AccountBrands:getBrand (GET /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrand/
 type GetBrandParams struct {
 	IncludeExternalReferences *string `form:"include_external_references,omitempty" json:"include_external_references,omitempty"`
 	IncludeLogos              *string `form:"include_logos,omitempty" json:"include_logos,omitempty"`
 }
 
+// UpdateBrandParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation AccountBrands:updateBrand (PUT /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrand/
+type UpdateBrandParams struct {
+	ReplaceBrand *string `form:"replace_brand,omitempty" json:"replace_brand,omitempty"`
+}
+
 // GetBrandResourcesByContentTypeParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation AccountBrands:getBrandResourcesByContentType (GET /v2.1/accounts/{accountId}/brands/{brandId}/resources/{resourceContentType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandresourcesbycontenttype/
 type GetBrandResourcesByContentTypeParams struct {
 	Langcode     *string `form:"langcode,omitempty" json:"langcode,omitempty"`
@@ -68,6 +101,7 @@ type UpdateBrandResourcesByContentTypeMultipartBody struct {
 // GetConsumerDisclosureDefaultParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/consumer_disclosure).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/getconsumerdisclosuredefault/
 type GetConsumerDisclosureDefaultParams struct {
 	LangCode *string `form:"langCode,omitempty" json:"langCode,omitempty"`
@@ -76,6 +110,7 @@ type GetConsumerDisclosureDefaultParams struct {
 // UpdateConsumerDisclosureParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:updateConsumerDisclosure (PUT /v2.1/accounts/{accountId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/updateconsumerdisclosure/
 type UpdateConsumerDisclosureParams struct {
 	IncludeMetadata *string `form:"include_metadata,omitempty" json:"include_metadata,omitempty"`
@@ -84,6 +119,7 @@ type UpdateConsumerDisclosureParams struct {
 // CreateCustomFieldParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation AccountCustomFields:createCustomField (POST /v2.1/accounts/{accountId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/createcustomfield/
 type CreateCustomFieldParams struct {
 	ApplyToTemplates *string `form:"apply_to_templates,omitempty" json:"apply_to_templates,omitempty"`
@@ -92,6 +128,7 @@ type CreateCustomFieldParams struct {
 // DeleteCustomFieldParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation AccountCustomFields:deleteCustomField (DELETE /v2.1/accounts/{accountId}/custom_fields/{customFieldId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/deletecustomfield/
 type DeleteCustomFieldParams struct {
 	ApplyToTemplates *string `form:"apply_to_templates,omitempty" json:"apply_to_templates,omitempty"`
@@ -100,14 +137,25 @@ type DeleteCustomFieldParams struct {
 // UpdateCustomFieldParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation AccountCustomFields:updateCustomField (PUT /v2.1/accounts/{accountId}/custom_fields/{customFieldId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/updatecustomfield/
 type UpdateCustomFieldParams struct {
 	ApplyToTemplates *string `form:"apply_to_templates,omitempty" json:"apply_to_templates,omitempty"`
 }
 
+// GetAccountIdentityVerificationParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation IdentityVerifications:getAccountIdentityVerification (GET /v2.1/accounts/{accountId}/identity_verification).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/identityverifications/getaccountidentityverification/
+type GetAccountIdentityVerificationParams struct {
+	IdentityVerificationWorkflowStatus *string `form:"identity_verification_workflow_status,omitempty" json:"identity_verification_workflow_status,omitempty"`
+}
+
 // ListPermissionsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:listPermissions (GET /v2.1/accounts/{accountId}/permission_profiles).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/listpermissions/
 type ListPermissionsParams struct {
 	Include *string `form:"include,omitempty" json:"include,omitempty"`
@@ -116,6 +164,7 @@ type ListPermissionsParams struct {
 // CreatePermissionProfileParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:createPermissionProfile (POST /v2.1/accounts/{accountId}/permission_profiles).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/createpermissionprofile/
 type CreatePermissionProfileParams struct {
 	Include *string `form:"include,omitempty" json:"include,omitempty"`
@@ -124,6 +173,7 @@ type CreatePermissionProfileParams struct {
 // DeletePermissionProfileParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:deletePermissionProfile (DELETE /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/deletepermissionprofile/
 type DeletePermissionProfileParams struct {
 	MoveUsersTo *string `form:"move_users_to,omitempty" json:"move_users_to,omitempty"`
@@ -132,6 +182,7 @@ type DeletePermissionProfileParams struct {
 // GetPermissionProfileParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:getPermissionProfile (GET /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/getpermissionprofile/
 type GetPermissionProfileParams struct {
 	Include *string `form:"include,omitempty" json:"include,omitempty"`
@@ -140,6 +191,7 @@ type GetPermissionProfileParams struct {
 // UpdatePermissionProfileParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:updatePermissionProfile (PUT /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/updatepermissionprofile/
 type UpdatePermissionProfileParams struct {
 	Include *string `form:"include,omitempty" json:"include,omitempty"`
@@ -148,7 +200,10 @@ type UpdatePermissionProfileParams struct {
 // ListRecipientNamesByEmailParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Accounts:listRecipientNamesByEmail (GET /v2.1/accounts/{accountId}/recipient_names).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listrecipientnamesbyemail/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 type ListRecipientNamesByEmailParams struct {
 	Email *string `form:"email,omitempty" json:"email,omitempty"`
 }
@@ -156,7 +211,10 @@ type ListRecipientNamesByEmailParams struct {
 // GetReservedDomainExistenceParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation ReservedDomains:getReservedDomainExistence (GET /v2.1/accounts/{accountId}/reserved_domains).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/reserveddomains/getreserveddomainexistence/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 type GetReservedDomainExistenceParams struct {
 	EmailDomain string `form:"email_domain" json:"email_domain"`
 }
@@ -164,6 +222,7 @@ type GetReservedDomainExistenceParams struct {
 // ListBCCEmailArchiveParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation BCCEmailArchive:list (GET /v2.1/accounts/{accountId}/settings/bcc_email_archives).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/list/
 type ListBCCEmailArchiveParams struct {
 	Count         *string `form:"count,omitempty" json:"count,omitempty"`
@@ -173,6 +232,7 @@ type ListBCCEmailArchiveParams struct {
 // GetBCCEmailArchiveParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation BCCEmailArchive:get (GET /v2.1/accounts/{accountId}/settings/bcc_email_archives/{bccEmailArchiveId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/get/
 type GetBCCEmailArchiveParams struct {
 	Count         *string `form:"count,omitempty" json:"count,omitempty"`
@@ -182,6 +242,7 @@ type GetBCCEmailArchiveParams struct {
 // ListSharedAccessParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Accounts:listSharedAccess (GET /v2.1/accounts/{accountId}/shared_access).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listsharedaccess/
 type ListSharedAccessParams struct {
 	Count                        *string `form:"count,omitempty" json:"count,omitempty"`
@@ -197,6 +258,7 @@ type ListSharedAccessParams struct {
 // UpdateSharedAccessParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Accounts:updateSharedAccess (PUT /v2.1/accounts/{accountId}/shared_access).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesharedaccess/
 type UpdateSharedAccessParams struct {
 	ItemType                     *string `form:"item_type,omitempty" json:"item_type,omitempty"`
@@ -207,6 +269,7 @@ type UpdateSharedAccessParams struct {
 // GetAccountSignaturesParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation AccountSignatures:getAccountSignatures (GET /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/getaccountsignatures/
 type GetAccountSignaturesParams struct {
 	StampFormat *string `form:"stamp_format,omitempty" json:"stamp_format,omitempty"`
@@ -217,6 +280,7 @@ type GetAccountSignaturesParams struct {
 // CreateAccountSignaturesParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation AccountSignatures:createAccountSignatures (POST /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/createaccountsignatures/
 type CreateAccountSignaturesParams struct {
 	DecodeOnly *string `form:"decode_only,omitempty" json:"decode_only,omitempty"`
@@ -225,6 +289,7 @@ type CreateAccountSignaturesParams struct {
 // UpdateAccountSignatureByIDParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignatureById (PUT /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignaturebyid/
 type UpdateAccountSignatureByIDParams struct {
 	CloseExistingSignature *string `form:"close_existing_signature,omitempty" json:"close_existing_signature,omitempty"`
@@ -233,6 +298,7 @@ type UpdateAccountSignatureByIDParams struct {
 // GetAccountSignatureImageParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation AccountSignatures:getAccountSignatureImage (GET /v2.1/accounts/{accountId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/getaccountsignatureimage/
 type GetAccountSignatureImageParams struct {
 	IncludeChrome *string `form:"include_chrome,omitempty" json:"include_chrome,omitempty"`
@@ -241,6 +307,7 @@ type GetAccountSignatureImageParams struct {
 // UpdateAccountSignatureImageParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignatureImage (PUT /v2.1/accounts/{accountId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignatureimage/
 type UpdateAccountSignatureImageParams struct {
 	TransparentPng *string `form:"transparent_png,omitempty" json:"transparent_png,omitempty"`
@@ -249,24 +316,28 @@ type UpdateAccountSignatureImageParams struct {
 // CreateAccountsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Accounts:create (POST /v2.1/accounts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/create/
 type CreateAccountsJSONRequestBody = externalRef0.NewAccountDefinition
 
 // DeleteBrandsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrands (DELETE /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrands/
 type DeleteBrandsJSONRequestBody = externalRef0.BrandsRequest
 
 // CreateBrandJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation AccountBrands:createBrand (POST /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/createbrand/
 type CreateBrandJSONRequestBody = externalRef0.Brand
 
 // UpdateBrandJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation AccountBrands:updateBrand (PUT /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrand/
 type UpdateBrandJSONRequestBody = externalRef0.Brand
 
@@ -276,114 +347,133 @@ type UpdateBrandResourcesByContentTypeMultipartRequestBody UpdateBrandResourcesB
 // DeleteCaptiveRecipientJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Accounts:deleteCaptiveRecipient (DELETE /v2.1/accounts/{accountId}/captive_recipients/{recipientPart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/deletecaptiverecipient/
 type DeleteCaptiveRecipientJSONRequestBody = externalRef0.CaptiveRecipientInformation
 
 // UpdateConsumerDisclosureJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:updateConsumerDisclosure (PUT /v2.1/accounts/{accountId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/updateconsumerdisclosure/
 type UpdateConsumerDisclosureJSONRequestBody = externalRef0.ConsumerDisclosure
 
 // CreateCustomFieldJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation AccountCustomFields:createCustomField (POST /v2.1/accounts/{accountId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/createcustomfield/
 type CreateCustomFieldJSONRequestBody = externalRef0.CustomField
 
 // UpdateCustomFieldJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation AccountCustomFields:updateCustomField (PUT /v2.1/accounts/{accountId}/custom_fields/{customFieldId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/updatecustomfield/
 type UpdateCustomFieldJSONRequestBody = externalRef0.CustomField
 
 // CreatePermissionProfileJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:createPermissionProfile (POST /v2.1/accounts/{accountId}/permission_profiles).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/createpermissionprofile/
 type CreatePermissionProfileJSONRequestBody = externalRef0.PermissionProfile
 
 // UpdatePermissionProfileJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:updatePermissionProfile (PUT /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/updatepermissionprofile/
 type UpdatePermissionProfileJSONRequestBody = externalRef0.PermissionProfile
 
 // UpdateSettingsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Accounts:updateSettings (PUT /v2.1/accounts/{accountId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesettings/
 type UpdateSettingsJSONRequestBody = externalRef0.AccountSettingsInformation
 
 // CreateBCCEmailArchiveJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation BCCEmailArchive:create (POST /v2.1/accounts/{accountId}/settings/bcc_email_archives).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/create/
 type CreateBCCEmailArchiveJSONRequestBody = externalRef0.BccEmailArchive
 
 // UpdateENoteConfigurationJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation ENoteConfigurations:updateENoteConfiguration (PUT /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/updateenoteconfiguration/
 type UpdateENoteConfigurationJSONRequestBody = externalRef0.ENoteConfiguration
 
 // UpdateEnvelopePurgeConfigurationJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Accounts:updateEnvelopePurgeConfiguration (PUT /v2.1/accounts/{accountId}/settings/envelope_purge_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updateenvelopepurgeconfiguration/
 type UpdateEnvelopePurgeConfigurationJSONRequestBody = externalRef0.EnvelopePurgeConfiguration
 
 // UpdateNotificationDefaultsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Accounts:updateNotificationDefaults (PUT /v2.1/accounts/{accountId}/settings/notification_defaults).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatenotificationdefaults/
 type UpdateNotificationDefaultsJSONRequestBody = externalRef0.NotificationDefaults
 
 // UpdateAccountPasswordRulesJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation AccountPasswordRules:updateAccountPasswordRules (PUT /v2.1/accounts/{accountId}/settings/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/updateaccountpasswordrules/
 type UpdateAccountPasswordRulesJSONRequestBody = externalRef0.AccountPasswordRules
 
 // UpdateAccountTabSettingsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation AccountTabSettings:updateAccountTabSettings (PUT /v2.1/accounts/{accountId}/settings/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounttabsettings/updateaccounttabsettings/
 type UpdateAccountTabSettingsJSONRequestBody = externalRef0.TabAccountSettings
 
 // UpdateSharedAccessJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Accounts:updateSharedAccess (PUT /v2.1/accounts/{accountId}/shared_access).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesharedaccess/
 type UpdateSharedAccessJSONRequestBody = externalRef0.AccountSharedAccess
 
 // CreateAccountSignaturesJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation AccountSignatures:createAccountSignatures (POST /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/createaccountsignatures/
 type CreateAccountSignaturesJSONRequestBody = externalRef0.AccountSignaturesInformation
 
 // UpdateAccountSignatureJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignature (PUT /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignature/
 type UpdateAccountSignatureJSONRequestBody = externalRef0.AccountSignaturesInformation
 
 // UpdateAccountSignatureByIDJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignatureById (PUT /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignaturebyid/
 type UpdateAccountSignatureByIDJSONRequestBody = externalRef0.AccountSignatureDefinition
 
 // UpdateWatermarkJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation AccountWatermarks:updateWatermark (PUT /v2.1/accounts/{accountId}/watermark).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/updatewatermark/
 type UpdateWatermarkJSONRequestBody = externalRef0.Watermark
 
 // GetWatermarkPreviewJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation AccountWatermarks:getWatermarkPreview (PUT /v2.1/accounts/{accountId}/watermark/preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/getwatermarkpreview/
 type GetWatermarkPreviewJSONRequestBody = externalRef0.Watermark
 
@@ -463,17 +553,17 @@ type ClientInterface interface {
 
 	// CreateAccountsWithBody performs a POST /v2.1/accounts (the `CreateAccounts` operationId) request,
 	// with any type of body and a specified content type.
-	CreateAccountsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateAccountsWithBody(ctx context.Context, params *CreateAccountsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateAccounts performs a POST /v2.1/accounts (the `CreateAccounts` operationId) request.
 	// Takes a body of the `application/json` content type.
-	CreateAccounts(ctx context.Context, body CreateAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateAccounts(ctx context.Context, params *CreateAccountsParams, body CreateAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetProvisioning performs a GET /v2.1/accounts/provisioning (the `GetProvisioning` operationId) request.
 	GetProvisioning(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteAccount performs a DELETE /v2.1/accounts/{accountId} (the `DeleteAccount` operationId) request.
-	DeleteAccount(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteAccount(ctx context.Context, accountID string, params *DeleteAccountParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAccountInformation performs a GET /v2.1/accounts/{accountId} (the `GetAccountInformation` operationId) request.
 	GetAccountInformation(ctx context.Context, accountID string, params *GetAccountInformationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -508,11 +598,11 @@ type ClientInterface interface {
 
 	// UpdateBrandWithBody performs a PUT /v2.1/accounts/{accountId}/brands/{brandId} (the `UpdateBrand` operationId) request,
 	// with any type of body and a specified content type.
-	UpdateBrandWithBody(ctx context.Context, accountID string, brandID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBrandWithBody(ctx context.Context, accountID string, brandID string, params *UpdateBrandParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateBrand performs a PUT /v2.1/accounts/{accountId}/brands/{brandId} (the `UpdateBrand` operationId) request.
 	// Takes a body of the `application/json` content type.
-	UpdateBrand(ctx context.Context, accountID string, brandID string, body UpdateBrandJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBrand(ctx context.Context, accountID string, brandID string, params *UpdateBrandParams, body UpdateBrandJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetBrandExportFile performs a GET /v2.1/accounts/{accountId}/brands/{brandId}/file (the `GetBrandExportFile` operationId) request.
 	GetBrandExportFile(ctx context.Context, accountID string, brandID string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -581,8 +671,11 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	UpdateCustomField(ctx context.Context, accountID string, customFieldID string, params *UpdateCustomFieldParams, body UpdateCustomFieldJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetDataFeedElement performs a GET /v2.1/accounts/{accountId}/data_feeds/data/{dataFeedElementId} (the `GetDataFeedElement` operationId) request.
+	GetDataFeedElement(ctx context.Context, accountID string, dataFeedElementID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetAccountIdentityVerification performs a GET /v2.1/accounts/{accountId}/identity_verification (the `GetAccountIdentityVerification` operationId) request.
-	GetAccountIdentityVerification(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetAccountIdentityVerification(ctx context.Context, accountID string, params *GetAccountIdentityVerificationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAllPaymentGatewayAccounts performs a GET /v2.1/accounts/{accountId}/payment_gateway_accounts (the `GetAllPaymentGatewayAccounts` operationId) request.
 	GetAllPaymentGatewayAccounts(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -791,14 +884,18 @@ type ClientInterface interface {
 
 	// GetPasswordRules performs a GET /v2.1/current_user/password_rules (the `GetPasswordRules` operationId) request.
 	GetPasswordRules(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetReportV2 performs a GET /v2.1/organization_reporting/{organizationId}/reportsv2/{reportCorrelationId} (the `GetReportV2` operationId) request.
+	GetReportV2(ctx context.Context, organizationID string, reportCorrelationID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // CreateAccountsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:create (POST /v2.1/accounts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/create/
-func (c *Client) CreateAccountsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateAccountsRequestWithBody(c.Server, contentType, body)
+func (c *Client) CreateAccountsWithBody(ctx context.Context, params *CreateAccountsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateAccountsRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -812,9 +909,10 @@ func (c *Client) CreateAccountsWithBody(ctx context.Context, contentType string,
 // CreateAccounts sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:create (POST /v2.1/accounts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/create/
-func (c *Client) CreateAccounts(ctx context.Context, body CreateAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateAccountsRequest(c.Server, body)
+func (c *Client) CreateAccounts(ctx context.Context, params *CreateAccountsParams, body CreateAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateAccountsRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -828,6 +926,7 @@ func (c *Client) CreateAccounts(ctx context.Context, body CreateAccountsJSONRequ
 // GetProvisioning sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:getProvisioning (GET /v2.1/accounts/provisioning).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getprovisioning/
 func (c *Client) GetProvisioning(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetProvisioningRequest(c.Server)
@@ -844,9 +943,10 @@ func (c *Client) GetProvisioning(ctx context.Context, reqEditors ...RequestEdito
 // DeleteAccount sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:delete (DELETE /v2.1/accounts/{accountId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/delete/
-func (c *Client) DeleteAccount(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteAccountRequest(c.Server, accountID)
+func (c *Client) DeleteAccount(ctx context.Context, accountID string, params *DeleteAccountParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteAccountRequest(c.Server, accountID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -860,6 +960,7 @@ func (c *Client) DeleteAccount(ctx context.Context, accountID string, reqEditors
 // GetAccountInformation sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:GetAccountInformation (GET /v2.1/accounts/{accountId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getaccountinformation/
 func (c *Client) GetAccountInformation(ctx context.Context, accountID string, params *GetAccountInformationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAccountInformationRequest(c.Server, accountID, params)
@@ -876,6 +977,7 @@ func (c *Client) GetAccountInformation(ctx context.Context, accountID string, pa
 // GetBillingCharges sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:getBillingCharges (GET /v2.1/accounts/{accountId}/billing_charges).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getbillingcharges/
 func (c *Client) GetBillingCharges(ctx context.Context, accountID string, params *GetBillingChargesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBillingChargesRequest(c.Server, accountID, params)
@@ -892,6 +994,7 @@ func (c *Client) GetBillingCharges(ctx context.Context, accountID string, params
 // DeleteBrandsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrands (DELETE /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrands/
 func (c *Client) DeleteBrandsWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteBrandsRequestWithBody(c.Server, accountID, contentType, body)
@@ -908,6 +1011,7 @@ func (c *Client) DeleteBrandsWithBody(ctx context.Context, accountID string, con
 // DeleteBrands sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrands (DELETE /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrands/
 func (c *Client) DeleteBrands(ctx context.Context, accountID string, body DeleteBrandsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteBrandsRequest(c.Server, accountID, body)
@@ -924,6 +1028,7 @@ func (c *Client) DeleteBrands(ctx context.Context, accountID string, body Delete
 // ListBrands sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountBrands:listBrands (GET /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/listbrands/
 func (c *Client) ListBrands(ctx context.Context, accountID string, params *ListBrandsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListBrandsRequest(c.Server, accountID, params)
@@ -940,6 +1045,7 @@ func (c *Client) ListBrands(ctx context.Context, accountID string, params *ListB
 // CreateBrandWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountBrands:createBrand (POST /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/createbrand/
 func (c *Client) CreateBrandWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateBrandRequestWithBody(c.Server, accountID, contentType, body)
@@ -956,6 +1062,7 @@ func (c *Client) CreateBrandWithBody(ctx context.Context, accountID string, cont
 // CreateBrand sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountBrands:createBrand (POST /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/createbrand/
 func (c *Client) CreateBrand(ctx context.Context, accountID string, body CreateBrandJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateBrandRequest(c.Server, accountID, body)
@@ -972,6 +1079,7 @@ func (c *Client) CreateBrand(ctx context.Context, accountID string, body CreateB
 // DeleteBrand sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrand (DELETE /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrand/
 func (c *Client) DeleteBrand(ctx context.Context, accountID string, brandID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteBrandRequest(c.Server, accountID, brandID)
@@ -988,6 +1096,7 @@ func (c *Client) DeleteBrand(ctx context.Context, accountID string, brandID stri
 // GetBrand sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountBrands:getBrand (GET /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrand/
 func (c *Client) GetBrand(ctx context.Context, accountID string, brandID string, params *GetBrandParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBrandRequest(c.Server, accountID, brandID, params)
@@ -1004,9 +1113,10 @@ func (c *Client) GetBrand(ctx context.Context, accountID string, brandID string,
 // UpdateBrandWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountBrands:updateBrand (PUT /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrand/
-func (c *Client) UpdateBrandWithBody(ctx context.Context, accountID string, brandID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBrandRequestWithBody(c.Server, accountID, brandID, contentType, body)
+func (c *Client) UpdateBrandWithBody(ctx context.Context, accountID string, brandID string, params *UpdateBrandParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBrandRequestWithBody(c.Server, accountID, brandID, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1020,9 +1130,10 @@ func (c *Client) UpdateBrandWithBody(ctx context.Context, accountID string, bran
 // UpdateBrand sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountBrands:updateBrand (PUT /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrand/
-func (c *Client) UpdateBrand(ctx context.Context, accountID string, brandID string, body UpdateBrandJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBrandRequest(c.Server, accountID, brandID, body)
+func (c *Client) UpdateBrand(ctx context.Context, accountID string, brandID string, params *UpdateBrandParams, body UpdateBrandJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBrandRequest(c.Server, accountID, brandID, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1036,6 +1147,7 @@ func (c *Client) UpdateBrand(ctx context.Context, accountID string, brandID stri
 // GetBrandExportFile sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountBrands:getBrandExportFile (GET /v2.1/accounts/{accountId}/brands/{brandId}/file).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandexportfile/
 func (c *Client) GetBrandExportFile(ctx context.Context, accountID string, brandID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBrandExportFileRequest(c.Server, accountID, brandID)
@@ -1052,6 +1164,7 @@ func (c *Client) GetBrandExportFile(ctx context.Context, accountID string, brand
 // DeleteBrandLogoByType sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrandLogoByType (DELETE /v2.1/accounts/{accountId}/brands/{brandId}/logos/{logoType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrandlogobytype/
 func (c *Client) DeleteBrandLogoByType(ctx context.Context, accountID string, brandID string, logoType string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteBrandLogoByTypeRequest(c.Server, accountID, brandID, logoType)
@@ -1068,6 +1181,7 @@ func (c *Client) DeleteBrandLogoByType(ctx context.Context, accountID string, br
 // GetBrandLogoByType sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountBrands:getBrandLogoByType (GET /v2.1/accounts/{accountId}/brands/{brandId}/logos/{logoType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandlogobytype/
 func (c *Client) GetBrandLogoByType(ctx context.Context, accountID string, brandID string, logoType string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBrandLogoByTypeRequest(c.Server, accountID, brandID, logoType)
@@ -1084,6 +1198,7 @@ func (c *Client) GetBrandLogoByType(ctx context.Context, accountID string, brand
 // UpdateBrandLogoByTypeWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountBrands:updateBrandLogoByType (PUT /v2.1/accounts/{accountId}/brands/{brandId}/logos/{logoType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrandlogobytype/
 func (c *Client) UpdateBrandLogoByTypeWithBody(ctx context.Context, accountID string, brandID string, logoType string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateBrandLogoByTypeRequestWithBody(c.Server, accountID, brandID, logoType, contentType, body)
@@ -1100,6 +1215,7 @@ func (c *Client) UpdateBrandLogoByTypeWithBody(ctx context.Context, accountID st
 // GetBrandResources sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountBrands:getBrandResources (GET /v2.1/accounts/{accountId}/brands/{brandId}/resources).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandresources/
 func (c *Client) GetBrandResources(ctx context.Context, accountID string, brandID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBrandResourcesRequest(c.Server, accountID, brandID)
@@ -1116,6 +1232,7 @@ func (c *Client) GetBrandResources(ctx context.Context, accountID string, brandI
 // GetBrandResourcesByContentType sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountBrands:getBrandResourcesByContentType (GET /v2.1/accounts/{accountId}/brands/{brandId}/resources/{resourceContentType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandresourcesbycontenttype/
 func (c *Client) GetBrandResourcesByContentType(ctx context.Context, accountID string, brandID string, resourceContentType string, params *GetBrandResourcesByContentTypeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBrandResourcesByContentTypeRequest(c.Server, accountID, brandID, resourceContentType, params)
@@ -1132,6 +1249,7 @@ func (c *Client) GetBrandResourcesByContentType(ctx context.Context, accountID s
 // UpdateBrandResourcesByContentTypeWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountBrands:updateBrandResourcesByContentType (PUT /v2.1/accounts/{accountId}/brands/{brandId}/resources/{resourceContentType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrandresourcesbycontenttype/
 func (c *Client) UpdateBrandResourcesByContentTypeWithBody(ctx context.Context, accountID string, brandID string, resourceContentType string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateBrandResourcesByContentTypeRequestWithBody(c.Server, accountID, brandID, resourceContentType, contentType, body)
@@ -1148,6 +1266,7 @@ func (c *Client) UpdateBrandResourcesByContentTypeWithBody(ctx context.Context, 
 // DeleteCaptiveRecipientWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:deleteCaptiveRecipient (DELETE /v2.1/accounts/{accountId}/captive_recipients/{recipientPart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/deletecaptiverecipient/
 func (c *Client) DeleteCaptiveRecipientWithBody(ctx context.Context, accountID string, recipientPart string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteCaptiveRecipientRequestWithBody(c.Server, accountID, recipientPart, contentType, body)
@@ -1164,6 +1283,7 @@ func (c *Client) DeleteCaptiveRecipientWithBody(ctx context.Context, accountID s
 // DeleteCaptiveRecipient sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:deleteCaptiveRecipient (DELETE /v2.1/accounts/{accountId}/captive_recipients/{recipientPart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/deletecaptiverecipient/
 func (c *Client) DeleteCaptiveRecipient(ctx context.Context, accountID string, recipientPart string, body DeleteCaptiveRecipientJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteCaptiveRecipientRequest(c.Server, accountID, recipientPart, body)
@@ -1180,6 +1300,7 @@ func (c *Client) DeleteCaptiveRecipient(ctx context.Context, accountID string, r
 // GetConsumerDisclosureDefault sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/consumer_disclosure).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/getconsumerdisclosuredefault/
 func (c *Client) GetConsumerDisclosureDefault(ctx context.Context, accountID string, params *GetConsumerDisclosureDefaultParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetConsumerDisclosureDefaultRequest(c.Server, accountID, params)
@@ -1196,6 +1317,7 @@ func (c *Client) GetConsumerDisclosureDefault(ctx context.Context, accountID str
 // GetConsumerDisclosure sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/getconsumerdisclosure/
 func (c *Client) GetConsumerDisclosure(ctx context.Context, accountID string, langCode string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetConsumerDisclosureRequest(c.Server, accountID, langCode)
@@ -1212,6 +1334,7 @@ func (c *Client) GetConsumerDisclosure(ctx context.Context, accountID string, la
 // UpdateConsumerDisclosureWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:updateConsumerDisclosure (PUT /v2.1/accounts/{accountId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/updateconsumerdisclosure/
 func (c *Client) UpdateConsumerDisclosureWithBody(ctx context.Context, accountID string, langCode string, params *UpdateConsumerDisclosureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateConsumerDisclosureRequestWithBody(c.Server, accountID, langCode, params, contentType, body)
@@ -1228,6 +1351,7 @@ func (c *Client) UpdateConsumerDisclosureWithBody(ctx context.Context, accountID
 // UpdateConsumerDisclosure sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:updateConsumerDisclosure (PUT /v2.1/accounts/{accountId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/updateconsumerdisclosure/
 func (c *Client) UpdateConsumerDisclosure(ctx context.Context, accountID string, langCode string, params *UpdateConsumerDisclosureParams, body UpdateConsumerDisclosureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateConsumerDisclosureRequest(c.Server, accountID, langCode, params, body)
@@ -1244,6 +1368,7 @@ func (c *Client) UpdateConsumerDisclosure(ctx context.Context, accountID string,
 // ListCustomFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/listcustomfields/
 func (c *Client) ListCustomFields(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListCustomFieldsRequest(c.Server, accountID)
@@ -1260,6 +1385,7 @@ func (c *Client) ListCustomFields(ctx context.Context, accountID string, reqEdit
 // CreateCustomFieldWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountCustomFields:createCustomField (POST /v2.1/accounts/{accountId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/createcustomfield/
 func (c *Client) CreateCustomFieldWithBody(ctx context.Context, accountID string, params *CreateCustomFieldParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCustomFieldRequestWithBody(c.Server, accountID, params, contentType, body)
@@ -1276,6 +1402,7 @@ func (c *Client) CreateCustomFieldWithBody(ctx context.Context, accountID string
 // CreateCustomField sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountCustomFields:createCustomField (POST /v2.1/accounts/{accountId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/createcustomfield/
 func (c *Client) CreateCustomField(ctx context.Context, accountID string, params *CreateCustomFieldParams, body CreateCustomFieldJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCustomFieldRequest(c.Server, accountID, params, body)
@@ -1292,6 +1419,7 @@ func (c *Client) CreateCustomField(ctx context.Context, accountID string, params
 // DeleteCustomField sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountCustomFields:deleteCustomField (DELETE /v2.1/accounts/{accountId}/custom_fields/{customFieldId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/deletecustomfield/
 func (c *Client) DeleteCustomField(ctx context.Context, accountID string, customFieldID string, params *DeleteCustomFieldParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteCustomFieldRequest(c.Server, accountID, customFieldID, params)
@@ -1308,6 +1436,7 @@ func (c *Client) DeleteCustomField(ctx context.Context, accountID string, custom
 // UpdateCustomFieldWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountCustomFields:updateCustomField (PUT /v2.1/accounts/{accountId}/custom_fields/{customFieldId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/updatecustomfield/
 func (c *Client) UpdateCustomFieldWithBody(ctx context.Context, accountID string, customFieldID string, params *UpdateCustomFieldParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateCustomFieldRequestWithBody(c.Server, accountID, customFieldID, params, contentType, body)
@@ -1324,6 +1453,7 @@ func (c *Client) UpdateCustomFieldWithBody(ctx context.Context, accountID string
 // UpdateCustomField sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountCustomFields:updateCustomField (PUT /v2.1/accounts/{accountId}/custom_fields/{customFieldId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/updatecustomfield/
 func (c *Client) UpdateCustomField(ctx context.Context, accountID string, customFieldID string, params *UpdateCustomFieldParams, body UpdateCustomFieldJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateCustomFieldRequest(c.Server, accountID, customFieldID, params, body)
@@ -1337,12 +1467,30 @@ func (c *Client) UpdateCustomField(ctx context.Context, accountID string, custom
 	return c.Client.Do(req)
 }
 
+// GetDataFeedElement sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation DataFeed:getDataFeedElement (GET /v2.1/accounts/{accountId}/data_feeds/data/{dataFeedElementId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/
+func (c *Client) GetDataFeedElement(ctx context.Context, accountID string, dataFeedElementID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDataFeedElementRequest(c.Server, accountID, dataFeedElementID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetAccountIdentityVerification sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation IdentityVerifications:getAccountIdentityVerification (GET /v2.1/accounts/{accountId}/identity_verification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/identityverifications/getaccountidentityverification/
-func (c *Client) GetAccountIdentityVerification(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetAccountIdentityVerificationRequest(c.Server, accountID)
+func (c *Client) GetAccountIdentityVerification(ctx context.Context, accountID string, params *GetAccountIdentityVerificationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAccountIdentityVerificationRequest(c.Server, accountID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1356,6 +1504,7 @@ func (c *Client) GetAccountIdentityVerification(ctx context.Context, accountID s
 // GetAllPaymentGatewayAccounts sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation PaymentGatewayAccounts:getAllPaymentGatewayAccounts (GET /v2.1/accounts/{accountId}/payment_gateway_accounts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/paymentgatewayaccounts/getallpaymentgatewayaccounts/
 func (c *Client) GetAllPaymentGatewayAccounts(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAllPaymentGatewayAccountsRequest(c.Server, accountID)
@@ -1372,6 +1521,7 @@ func (c *Client) GetAllPaymentGatewayAccounts(ctx context.Context, accountID str
 // ListPermissions sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:listPermissions (GET /v2.1/accounts/{accountId}/permission_profiles).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/listpermissions/
 func (c *Client) ListPermissions(ctx context.Context, accountID string, params *ListPermissionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListPermissionsRequest(c.Server, accountID, params)
@@ -1388,6 +1538,7 @@ func (c *Client) ListPermissions(ctx context.Context, accountID string, params *
 // CreatePermissionProfileWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:createPermissionProfile (POST /v2.1/accounts/{accountId}/permission_profiles).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/createpermissionprofile/
 func (c *Client) CreatePermissionProfileWithBody(ctx context.Context, accountID string, params *CreatePermissionProfileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreatePermissionProfileRequestWithBody(c.Server, accountID, params, contentType, body)
@@ -1404,6 +1555,7 @@ func (c *Client) CreatePermissionProfileWithBody(ctx context.Context, accountID 
 // CreatePermissionProfile sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:createPermissionProfile (POST /v2.1/accounts/{accountId}/permission_profiles).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/createpermissionprofile/
 func (c *Client) CreatePermissionProfile(ctx context.Context, accountID string, params *CreatePermissionProfileParams, body CreatePermissionProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreatePermissionProfileRequest(c.Server, accountID, params, body)
@@ -1420,6 +1572,7 @@ func (c *Client) CreatePermissionProfile(ctx context.Context, accountID string, 
 // DeletePermissionProfile sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:deletePermissionProfile (DELETE /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/deletepermissionprofile/
 func (c *Client) DeletePermissionProfile(ctx context.Context, accountID string, permissionProfileID string, params *DeletePermissionProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeletePermissionProfileRequest(c.Server, accountID, permissionProfileID, params)
@@ -1436,6 +1589,7 @@ func (c *Client) DeletePermissionProfile(ctx context.Context, accountID string, 
 // GetPermissionProfile sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:getPermissionProfile (GET /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/getpermissionprofile/
 func (c *Client) GetPermissionProfile(ctx context.Context, accountID string, permissionProfileID string, params *GetPermissionProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPermissionProfileRequest(c.Server, accountID, permissionProfileID, params)
@@ -1452,6 +1606,7 @@ func (c *Client) GetPermissionProfile(ctx context.Context, accountID string, per
 // UpdatePermissionProfileWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:updatePermissionProfile (PUT /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/updatepermissionprofile/
 func (c *Client) UpdatePermissionProfileWithBody(ctx context.Context, accountID string, permissionProfileID string, params *UpdatePermissionProfileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdatePermissionProfileRequestWithBody(c.Server, accountID, permissionProfileID, params, contentType, body)
@@ -1468,6 +1623,7 @@ func (c *Client) UpdatePermissionProfileWithBody(ctx context.Context, accountID 
 // UpdatePermissionProfile sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:updatePermissionProfile (PUT /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/updatepermissionprofile/
 func (c *Client) UpdatePermissionProfile(ctx context.Context, accountID string, permissionProfileID string, params *UpdatePermissionProfileParams, body UpdatePermissionProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdatePermissionProfileRequest(c.Server, accountID, permissionProfileID, params, body)
@@ -1484,7 +1640,10 @@ func (c *Client) UpdatePermissionProfile(ctx context.Context, accountID string, 
 // ListRecipientNamesByEmail sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:listRecipientNamesByEmail (GET /v2.1/accounts/{accountId}/recipient_names).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listrecipientnamesbyemail/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func (c *Client) ListRecipientNamesByEmail(ctx context.Context, accountID string, params *ListRecipientNamesByEmailParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRecipientNamesByEmailRequest(c.Server, accountID, params)
 	if err != nil {
@@ -1500,7 +1659,10 @@ func (c *Client) ListRecipientNamesByEmail(ctx context.Context, accountID string
 // GetReservedDomainExistence sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ReservedDomains:getReservedDomainExistence (GET /v2.1/accounts/{accountId}/reserved_domains).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/reserveddomains/getreserveddomainexistence/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func (c *Client) GetReservedDomainExistence(ctx context.Context, accountID string, params *GetReservedDomainExistenceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetReservedDomainExistenceRequest(c.Server, accountID, params)
 	if err != nil {
@@ -1516,6 +1678,7 @@ func (c *Client) GetReservedDomainExistence(ctx context.Context, accountID strin
 // GetSealProviders sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountSealProviders:getSealProviders (GET /v2.1/accounts/{accountId}/seals).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsealproviders/getsealproviders/
 func (c *Client) GetSealProviders(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSealProvidersRequest(c.Server, accountID)
@@ -1532,6 +1695,7 @@ func (c *Client) GetSealProviders(ctx context.Context, accountID string, reqEdit
 // ListSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:listSettings (GET /v2.1/accounts/{accountId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listsettings/
 func (c *Client) ListSettings(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListSettingsRequest(c.Server, accountID)
@@ -1548,6 +1712,7 @@ func (c *Client) ListSettings(ctx context.Context, accountID string, reqEditors 
 // UpdateSettingsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:updateSettings (PUT /v2.1/accounts/{accountId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesettings/
 func (c *Client) UpdateSettingsWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateSettingsRequestWithBody(c.Server, accountID, contentType, body)
@@ -1564,6 +1729,7 @@ func (c *Client) UpdateSettingsWithBody(ctx context.Context, accountID string, c
 // UpdateSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:updateSettings (PUT /v2.1/accounts/{accountId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesettings/
 func (c *Client) UpdateSettings(ctx context.Context, accountID string, body UpdateSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateSettingsRequest(c.Server, accountID, body)
@@ -1580,6 +1746,7 @@ func (c *Client) UpdateSettings(ctx context.Context, accountID string, body Upda
 // ListBCCEmailArchive sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BCCEmailArchive:list (GET /v2.1/accounts/{accountId}/settings/bcc_email_archives).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/list/
 func (c *Client) ListBCCEmailArchive(ctx context.Context, accountID string, params *ListBCCEmailArchiveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListBCCEmailArchiveRequest(c.Server, accountID, params)
@@ -1596,6 +1763,7 @@ func (c *Client) ListBCCEmailArchive(ctx context.Context, accountID string, para
 // CreateBCCEmailArchiveWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation BCCEmailArchive:create (POST /v2.1/accounts/{accountId}/settings/bcc_email_archives).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/create/
 func (c *Client) CreateBCCEmailArchiveWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateBCCEmailArchiveRequestWithBody(c.Server, accountID, contentType, body)
@@ -1612,6 +1780,7 @@ func (c *Client) CreateBCCEmailArchiveWithBody(ctx context.Context, accountID st
 // CreateBCCEmailArchive sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BCCEmailArchive:create (POST /v2.1/accounts/{accountId}/settings/bcc_email_archives).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/create/
 func (c *Client) CreateBCCEmailArchive(ctx context.Context, accountID string, body CreateBCCEmailArchiveJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateBCCEmailArchiveRequest(c.Server, accountID, body)
@@ -1628,6 +1797,7 @@ func (c *Client) CreateBCCEmailArchive(ctx context.Context, accountID string, bo
 // DeleteBCCEmailArchive sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BCCEmailArchive:delete (DELETE /v2.1/accounts/{accountId}/settings/bcc_email_archives/{bccEmailArchiveId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/delete/
 func (c *Client) DeleteBCCEmailArchive(ctx context.Context, accountID string, bccEmailArchiveID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteBCCEmailArchiveRequest(c.Server, accountID, bccEmailArchiveID)
@@ -1644,6 +1814,7 @@ func (c *Client) DeleteBCCEmailArchive(ctx context.Context, accountID string, bc
 // GetBCCEmailArchive sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BCCEmailArchive:get (GET /v2.1/accounts/{accountId}/settings/bcc_email_archives/{bccEmailArchiveId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/get/
 func (c *Client) GetBCCEmailArchive(ctx context.Context, accountID string, bccEmailArchiveID string, params *GetBCCEmailArchiveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBCCEmailArchiveRequest(c.Server, accountID, bccEmailArchiveID, params)
@@ -1660,6 +1831,7 @@ func (c *Client) GetBCCEmailArchive(ctx context.Context, accountID string, bccEm
 // DeleteENoteConfiguration sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ENoteConfigurations:deleteENoteConfiguration (DELETE /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/deleteenoteconfiguration/
 func (c *Client) DeleteENoteConfiguration(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteENoteConfigurationRequest(c.Server, accountID)
@@ -1676,6 +1848,7 @@ func (c *Client) DeleteENoteConfiguration(ctx context.Context, accountID string,
 // GetENoteConfiguration sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ENoteConfigurations:getENoteConfiguration (GET /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/getenoteconfiguration/
 func (c *Client) GetENoteConfiguration(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetENoteConfigurationRequest(c.Server, accountID)
@@ -1692,6 +1865,7 @@ func (c *Client) GetENoteConfiguration(ctx context.Context, accountID string, re
 // UpdateENoteConfigurationWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation ENoteConfigurations:updateENoteConfiguration (PUT /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/updateenoteconfiguration/
 func (c *Client) UpdateENoteConfigurationWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateENoteConfigurationRequestWithBody(c.Server, accountID, contentType, body)
@@ -1708,6 +1882,7 @@ func (c *Client) UpdateENoteConfigurationWithBody(ctx context.Context, accountID
 // UpdateENoteConfiguration sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ENoteConfigurations:updateENoteConfiguration (PUT /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/updateenoteconfiguration/
 func (c *Client) UpdateENoteConfiguration(ctx context.Context, accountID string, body UpdateENoteConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateENoteConfigurationRequest(c.Server, accountID, body)
@@ -1724,6 +1899,7 @@ func (c *Client) UpdateENoteConfiguration(ctx context.Context, accountID string,
 // GetEnvelopePurgeConfiguration sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:getEnvelopePurgeConfiguration (GET /v2.1/accounts/{accountId}/settings/envelope_purge_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getenvelopepurgeconfiguration/
 func (c *Client) GetEnvelopePurgeConfiguration(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEnvelopePurgeConfigurationRequest(c.Server, accountID)
@@ -1740,6 +1916,7 @@ func (c *Client) GetEnvelopePurgeConfiguration(ctx context.Context, accountID st
 // UpdateEnvelopePurgeConfigurationWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:updateEnvelopePurgeConfiguration (PUT /v2.1/accounts/{accountId}/settings/envelope_purge_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updateenvelopepurgeconfiguration/
 func (c *Client) UpdateEnvelopePurgeConfigurationWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEnvelopePurgeConfigurationRequestWithBody(c.Server, accountID, contentType, body)
@@ -1756,6 +1933,7 @@ func (c *Client) UpdateEnvelopePurgeConfigurationWithBody(ctx context.Context, a
 // UpdateEnvelopePurgeConfiguration sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:updateEnvelopePurgeConfiguration (PUT /v2.1/accounts/{accountId}/settings/envelope_purge_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updateenvelopepurgeconfiguration/
 func (c *Client) UpdateEnvelopePurgeConfiguration(ctx context.Context, accountID string, body UpdateEnvelopePurgeConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEnvelopePurgeConfigurationRequest(c.Server, accountID, body)
@@ -1772,6 +1950,7 @@ func (c *Client) UpdateEnvelopePurgeConfiguration(ctx context.Context, accountID
 // GetNotificationDefaults sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:getNotificationDefaults (GET /v2.1/accounts/{accountId}/settings/notification_defaults).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getnotificationdefaults/
 func (c *Client) GetNotificationDefaults(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetNotificationDefaultsRequest(c.Server, accountID)
@@ -1788,6 +1967,7 @@ func (c *Client) GetNotificationDefaults(ctx context.Context, accountID string, 
 // UpdateNotificationDefaultsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:updateNotificationDefaults (PUT /v2.1/accounts/{accountId}/settings/notification_defaults).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatenotificationdefaults/
 func (c *Client) UpdateNotificationDefaultsWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateNotificationDefaultsRequestWithBody(c.Server, accountID, contentType, body)
@@ -1804,6 +1984,7 @@ func (c *Client) UpdateNotificationDefaultsWithBody(ctx context.Context, account
 // UpdateNotificationDefaults sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:updateNotificationDefaults (PUT /v2.1/accounts/{accountId}/settings/notification_defaults).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatenotificationdefaults/
 func (c *Client) UpdateNotificationDefaults(ctx context.Context, accountID string, body UpdateNotificationDefaultsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateNotificationDefaultsRequest(c.Server, accountID, body)
@@ -1820,6 +2001,7 @@ func (c *Client) UpdateNotificationDefaults(ctx context.Context, accountID strin
 // GetAccountPasswordRules sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountPasswordRules:getAccountPasswordRules (GET /v2.1/accounts/{accountId}/settings/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/getaccountpasswordrules/
 func (c *Client) GetAccountPasswordRules(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAccountPasswordRulesRequest(c.Server, accountID)
@@ -1836,6 +2018,7 @@ func (c *Client) GetAccountPasswordRules(ctx context.Context, accountID string, 
 // UpdateAccountPasswordRulesWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountPasswordRules:updateAccountPasswordRules (PUT /v2.1/accounts/{accountId}/settings/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/updateaccountpasswordrules/
 func (c *Client) UpdateAccountPasswordRulesWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateAccountPasswordRulesRequestWithBody(c.Server, accountID, contentType, body)
@@ -1852,6 +2035,7 @@ func (c *Client) UpdateAccountPasswordRulesWithBody(ctx context.Context, account
 // UpdateAccountPasswordRules sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountPasswordRules:updateAccountPasswordRules (PUT /v2.1/accounts/{accountId}/settings/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/updateaccountpasswordrules/
 func (c *Client) UpdateAccountPasswordRules(ctx context.Context, accountID string, body UpdateAccountPasswordRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateAccountPasswordRulesRequest(c.Server, accountID, body)
@@ -1868,6 +2052,7 @@ func (c *Client) UpdateAccountPasswordRules(ctx context.Context, accountID strin
 // GetAccountTabSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountTabSettings:getAccountTabSettings (GET /v2.1/accounts/{accountId}/settings/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounttabsettings/getaccounttabsettings/
 func (c *Client) GetAccountTabSettings(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAccountTabSettingsRequest(c.Server, accountID)
@@ -1884,6 +2069,7 @@ func (c *Client) GetAccountTabSettings(ctx context.Context, accountID string, re
 // UpdateAccountTabSettingsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountTabSettings:updateAccountTabSettings (PUT /v2.1/accounts/{accountId}/settings/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounttabsettings/updateaccounttabsettings/
 func (c *Client) UpdateAccountTabSettingsWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateAccountTabSettingsRequestWithBody(c.Server, accountID, contentType, body)
@@ -1900,6 +2086,7 @@ func (c *Client) UpdateAccountTabSettingsWithBody(ctx context.Context, accountID
 // UpdateAccountTabSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountTabSettings:updateAccountTabSettings (PUT /v2.1/accounts/{accountId}/settings/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounttabsettings/updateaccounttabsettings/
 func (c *Client) UpdateAccountTabSettings(ctx context.Context, accountID string, body UpdateAccountTabSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateAccountTabSettingsRequest(c.Server, accountID, body)
@@ -1916,6 +2103,7 @@ func (c *Client) UpdateAccountTabSettings(ctx context.Context, accountID string,
 // ListSharedAccess sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:listSharedAccess (GET /v2.1/accounts/{accountId}/shared_access).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listsharedaccess/
 func (c *Client) ListSharedAccess(ctx context.Context, accountID string, params *ListSharedAccessParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListSharedAccessRequest(c.Server, accountID, params)
@@ -1932,6 +2120,7 @@ func (c *Client) ListSharedAccess(ctx context.Context, accountID string, params 
 // UpdateSharedAccessWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:updateSharedAccess (PUT /v2.1/accounts/{accountId}/shared_access).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesharedaccess/
 func (c *Client) UpdateSharedAccessWithBody(ctx context.Context, accountID string, params *UpdateSharedAccessParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateSharedAccessRequestWithBody(c.Server, accountID, params, contentType, body)
@@ -1948,6 +2137,7 @@ func (c *Client) UpdateSharedAccessWithBody(ctx context.Context, accountID strin
 // UpdateSharedAccess sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:updateSharedAccess (PUT /v2.1/accounts/{accountId}/shared_access).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesharedaccess/
 func (c *Client) UpdateSharedAccess(ctx context.Context, accountID string, params *UpdateSharedAccessParams, body UpdateSharedAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateSharedAccessRequest(c.Server, accountID, params, body)
@@ -1964,6 +2154,7 @@ func (c *Client) UpdateSharedAccess(ctx context.Context, accountID string, param
 // ListSignatureProviders sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountSignatureProviders:listSignatureProviders (GET /v2.1/accounts/{accountId}/signatureProviders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatureproviders/listsignatureproviders/
 func (c *Client) ListSignatureProviders(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListSignatureProvidersRequest(c.Server, accountID)
@@ -1980,6 +2171,7 @@ func (c *Client) ListSignatureProviders(ctx context.Context, accountID string, r
 // GetAccountSignatures sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountSignatures:getAccountSignatures (GET /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/getaccountsignatures/
 func (c *Client) GetAccountSignatures(ctx context.Context, accountID string, params *GetAccountSignaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAccountSignaturesRequest(c.Server, accountID, params)
@@ -1996,6 +2188,7 @@ func (c *Client) GetAccountSignatures(ctx context.Context, accountID string, par
 // CreateAccountSignaturesWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountSignatures:createAccountSignatures (POST /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/createaccountsignatures/
 func (c *Client) CreateAccountSignaturesWithBody(ctx context.Context, accountID string, params *CreateAccountSignaturesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAccountSignaturesRequestWithBody(c.Server, accountID, params, contentType, body)
@@ -2012,6 +2205,7 @@ func (c *Client) CreateAccountSignaturesWithBody(ctx context.Context, accountID 
 // CreateAccountSignatures sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountSignatures:createAccountSignatures (POST /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/createaccountsignatures/
 func (c *Client) CreateAccountSignatures(ctx context.Context, accountID string, params *CreateAccountSignaturesParams, body CreateAccountSignaturesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAccountSignaturesRequest(c.Server, accountID, params, body)
@@ -2028,6 +2222,7 @@ func (c *Client) CreateAccountSignatures(ctx context.Context, accountID string, 
 // UpdateAccountSignatureWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignature (PUT /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignature/
 func (c *Client) UpdateAccountSignatureWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateAccountSignatureRequestWithBody(c.Server, accountID, contentType, body)
@@ -2044,6 +2239,7 @@ func (c *Client) UpdateAccountSignatureWithBody(ctx context.Context, accountID s
 // UpdateAccountSignature sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignature (PUT /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignature/
 func (c *Client) UpdateAccountSignature(ctx context.Context, accountID string, body UpdateAccountSignatureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateAccountSignatureRequest(c.Server, accountID, body)
@@ -2060,6 +2256,7 @@ func (c *Client) UpdateAccountSignature(ctx context.Context, accountID string, b
 // DeleteAccountSignature sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountSignatures:deleteAccountSignature (DELETE /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/deleteaccountsignature/
 func (c *Client) DeleteAccountSignature(ctx context.Context, accountID string, signatureID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteAccountSignatureRequest(c.Server, accountID, signatureID)
@@ -2076,6 +2273,7 @@ func (c *Client) DeleteAccountSignature(ctx context.Context, accountID string, s
 // GetAccountSignature sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountSignatures:getAccountSignature (GET /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/getaccountsignature/
 func (c *Client) GetAccountSignature(ctx context.Context, accountID string, signatureID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAccountSignatureRequest(c.Server, accountID, signatureID)
@@ -2092,6 +2290,7 @@ func (c *Client) GetAccountSignature(ctx context.Context, accountID string, sign
 // UpdateAccountSignatureByIDWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignatureById (PUT /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignaturebyid/
 func (c *Client) UpdateAccountSignatureByIDWithBody(ctx context.Context, accountID string, signatureID string, params *UpdateAccountSignatureByIDParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateAccountSignatureByIDRequestWithBody(c.Server, accountID, signatureID, params, contentType, body)
@@ -2108,6 +2307,7 @@ func (c *Client) UpdateAccountSignatureByIDWithBody(ctx context.Context, account
 // UpdateAccountSignatureByID sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignatureById (PUT /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignaturebyid/
 func (c *Client) UpdateAccountSignatureByID(ctx context.Context, accountID string, signatureID string, params *UpdateAccountSignatureByIDParams, body UpdateAccountSignatureByIDJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateAccountSignatureByIDRequest(c.Server, accountID, signatureID, params, body)
@@ -2124,6 +2324,7 @@ func (c *Client) UpdateAccountSignatureByID(ctx context.Context, accountID strin
 // DeleteAccountSignatureImage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountSignatures:deleteAccountSignatureImage (DELETE /v2.1/accounts/{accountId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/deleteaccountsignatureimage/
 func (c *Client) DeleteAccountSignatureImage(ctx context.Context, accountID string, signatureID string, imageType string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteAccountSignatureImageRequest(c.Server, accountID, signatureID, imageType)
@@ -2140,6 +2341,7 @@ func (c *Client) DeleteAccountSignatureImage(ctx context.Context, accountID stri
 // GetAccountSignatureImage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountSignatures:getAccountSignatureImage (GET /v2.1/accounts/{accountId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/getaccountsignatureimage/
 func (c *Client) GetAccountSignatureImage(ctx context.Context, accountID string, signatureID string, imageType string, params *GetAccountSignatureImageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAccountSignatureImageRequest(c.Server, accountID, signatureID, imageType, params)
@@ -2156,6 +2358,7 @@ func (c *Client) GetAccountSignatureImage(ctx context.Context, accountID string,
 // UpdateAccountSignatureImageWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignatureImage (PUT /v2.1/accounts/{accountId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignatureimage/
 func (c *Client) UpdateAccountSignatureImageWithBody(ctx context.Context, accountID string, signatureID string, imageType string, params *UpdateAccountSignatureImageParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateAccountSignatureImageRequestWithBody(c.Server, accountID, signatureID, imageType, params, contentType, body)
@@ -2172,6 +2375,7 @@ func (c *Client) UpdateAccountSignatureImageWithBody(ctx context.Context, accoun
 // GetSupportedLanguages sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:getSupportedLanguages (GET /v2.1/accounts/{accountId}/supported_languages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getsupportedlanguages/
 func (c *Client) GetSupportedLanguages(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSupportedLanguagesRequest(c.Server, accountID)
@@ -2188,6 +2392,7 @@ func (c *Client) GetSupportedLanguages(ctx context.Context, accountID string, re
 // ListUnsupportedFileTypes sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Accounts:listUnsupportedFileTypes (GET /v2.1/accounts/{accountId}/unsupported_file_types).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listunsupportedfiletypes/
 func (c *Client) ListUnsupportedFileTypes(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListUnsupportedFileTypesRequest(c.Server, accountID)
@@ -2204,6 +2409,7 @@ func (c *Client) ListUnsupportedFileTypes(ctx context.Context, accountID string,
 // GetWatermark sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountWatermarks:getWatermark (GET /v2.1/accounts/{accountId}/watermark).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/getwatermark/
 func (c *Client) GetWatermark(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetWatermarkRequest(c.Server, accountID)
@@ -2220,6 +2426,7 @@ func (c *Client) GetWatermark(ctx context.Context, accountID string, reqEditors 
 // UpdateWatermarkWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountWatermarks:updateWatermark (PUT /v2.1/accounts/{accountId}/watermark).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/updatewatermark/
 func (c *Client) UpdateWatermarkWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateWatermarkRequestWithBody(c.Server, accountID, contentType, body)
@@ -2236,6 +2443,7 @@ func (c *Client) UpdateWatermarkWithBody(ctx context.Context, accountID string, 
 // UpdateWatermark sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountWatermarks:updateWatermark (PUT /v2.1/accounts/{accountId}/watermark).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/updatewatermark/
 func (c *Client) UpdateWatermark(ctx context.Context, accountID string, body UpdateWatermarkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateWatermarkRequest(c.Server, accountID, body)
@@ -2252,6 +2460,7 @@ func (c *Client) UpdateWatermark(ctx context.Context, accountID string, body Upd
 // GetWatermarkPreviewWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountWatermarks:getWatermarkPreview (PUT /v2.1/accounts/{accountId}/watermark/preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/getwatermarkpreview/
 func (c *Client) GetWatermarkPreviewWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetWatermarkPreviewRequestWithBody(c.Server, accountID, contentType, body)
@@ -2268,6 +2477,7 @@ func (c *Client) GetWatermarkPreviewWithBody(ctx context.Context, accountID stri
 // GetWatermarkPreview sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountWatermarks:getWatermarkPreview (PUT /v2.1/accounts/{accountId}/watermark/preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/getwatermarkpreview/
 func (c *Client) GetWatermarkPreview(ctx context.Context, accountID string, body GetWatermarkPreviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetWatermarkPreviewRequest(c.Server, accountID, body)
@@ -2284,6 +2494,7 @@ func (c *Client) GetWatermarkPreview(ctx context.Context, accountID string, body
 // GetPasswordRules sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation AccountPasswordRules:getPasswordRules (GET /v2.1/current_user/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/getpasswordrules/
 func (c *Client) GetPasswordRules(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPasswordRulesRequest(c.Server)
@@ -2297,25 +2508,44 @@ func (c *Client) GetPasswordRules(ctx context.Context, reqEditors ...RequestEdit
 	return c.Client.Do(req)
 }
 
+// GetReportV2 sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Organizations:getReportV2 (GET /v2.1/organization_reporting/{organizationId}/reportsv2/{reportCorrelationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/
+func (c *Client) GetReportV2(ctx context.Context, organizationID string, reportCorrelationID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetReportV2Request(c.Server, organizationID, reportCorrelationID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // NewCreateAccountsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Accounts:create (POST /v2.1/accounts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/create/
-func NewCreateAccountsRequest(server string, body CreateAccountsJSONRequestBody) (*http.Request, error) {
+func NewCreateAccountsRequest(server string, params *CreateAccountsParams, body CreateAccountsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateAccountsRequestWithBody(server, "application/json", bodyReader)
+	return NewCreateAccountsRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewCreateAccountsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Accounts:create (POST /v2.1/accounts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/create/
-func NewCreateAccountsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateAccountsRequestWithBody(server string, params *CreateAccountsParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2333,6 +2563,33 @@ func NewCreateAccountsRequestWithBody(server string, contentType string, body io
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PreviewBillingPlan != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "preview_billing_plan", *params.PreviewBillingPlan, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
@@ -2346,6 +2603,7 @@ func NewCreateAccountsRequestWithBody(server string, contentType string, body io
 // NewGetProvisioningRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Accounts:getProvisioning (GET /v2.1/accounts/provisioning).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getprovisioning/
 func NewGetProvisioningRequest(server string) (*http.Request, error) {
 	var err error
@@ -2376,8 +2634,9 @@ func NewGetProvisioningRequest(server string) (*http.Request, error) {
 // NewDeleteAccountRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Accounts:delete (DELETE /v2.1/accounts/{accountId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/delete/
-func NewDeleteAccountRequest(server string, accountID string) (*http.Request, error) {
+func NewDeleteAccountRequest(server string, accountID string, params *DeleteAccountParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2402,6 +2661,33 @@ func NewDeleteAccountRequest(server string, accountID string) (*http.Request, er
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.RedactUserData != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "redact_user_data", *params.RedactUserData, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -2413,6 +2699,7 @@ func NewDeleteAccountRequest(server string, accountID string) (*http.Request, er
 // NewGetAccountInformationRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Accounts:GetAccountInformation (GET /v2.1/accounts/{accountId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getaccountinformation/
 func NewGetAccountInformationRequest(server string, accountID string, params *GetAccountInformationParams) (*http.Request, error) {
 	var err error
@@ -2460,6 +2747,18 @@ func NewGetAccountInformationRequest(server string, accountID string, params *Ge
 
 		}
 
+		if params.IncludeTrialEligibility != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_trial_eligibility", *params.IncludeTrialEligibility, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -2477,6 +2776,7 @@ func NewGetAccountInformationRequest(server string, accountID string, params *Ge
 // NewGetBillingChargesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Accounts:getBillingCharges (GET /v2.1/accounts/{accountId}/billing_charges).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getbillingcharges/
 func NewGetBillingChargesRequest(server string, accountID string, params *GetBillingChargesParams) (*http.Request, error) {
 	var err error
@@ -2541,6 +2841,7 @@ func NewGetBillingChargesRequest(server string, accountID string, params *GetBil
 // NewDeleteBrandsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrands (DELETE /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrands/
 func NewDeleteBrandsRequest(server string, accountID string, body DeleteBrandsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2555,6 +2856,7 @@ func NewDeleteBrandsRequest(server string, accountID string, body DeleteBrandsJS
 // NewDeleteBrandsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrands (DELETE /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrands/
 func NewDeleteBrandsRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2594,6 +2896,7 @@ func NewDeleteBrandsRequestWithBody(server string, accountID string, contentType
 // NewListBrandsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountBrands:listBrands (GET /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/listbrands/
 func NewListBrandsRequest(server string, accountID string, params *ListBrandsParams) (*http.Request, error) {
 	var err error
@@ -2670,6 +2973,7 @@ func NewListBrandsRequest(server string, accountID string, params *ListBrandsPar
 // NewCreateBrandRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountBrands:createBrand (POST /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/createbrand/
 func NewCreateBrandRequest(server string, accountID string, body CreateBrandJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2684,6 +2988,7 @@ func NewCreateBrandRequest(server string, accountID string, body CreateBrandJSON
 // NewCreateBrandRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation AccountBrands:createBrand (POST /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/createbrand/
 func NewCreateBrandRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2723,6 +3028,7 @@ func NewCreateBrandRequestWithBody(server string, accountID string, contentType 
 // NewDeleteBrandRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrand (DELETE /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrand/
 func NewDeleteBrandRequest(server string, accountID string, brandID string) (*http.Request, error) {
 	var err error
@@ -2767,6 +3073,7 @@ func NewDeleteBrandRequest(server string, accountID string, brandID string) (*ht
 // NewGetBrandRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountBrands:getBrand (GET /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrand/
 func NewGetBrandRequest(server string, accountID string, brandID string, params *GetBrandParams) (*http.Request, error) {
 	var err error
@@ -2850,22 +3157,24 @@ func NewGetBrandRequest(server string, accountID string, brandID string, params 
 // NewUpdateBrandRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountBrands:updateBrand (PUT /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrand/
-func NewUpdateBrandRequest(server string, accountID string, brandID string, body UpdateBrandJSONRequestBody) (*http.Request, error) {
+func NewUpdateBrandRequest(server string, accountID string, brandID string, params *UpdateBrandParams, body UpdateBrandJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateBrandRequestWithBody(server, accountID, brandID, "application/json", bodyReader)
+	return NewUpdateBrandRequestWithBody(server, accountID, brandID, params, "application/json", bodyReader)
 }
 
 // NewUpdateBrandRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation AccountBrands:updateBrand (PUT /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrand/
-func NewUpdateBrandRequestWithBody(server string, accountID string, brandID string, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateBrandRequestWithBody(server string, accountID string, brandID string, params *UpdateBrandParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2897,6 +3206,33 @@ func NewUpdateBrandRequestWithBody(server string, accountID string, brandID stri
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ReplaceBrand != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "replace_brand", *params.ReplaceBrand, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
 	if err != nil {
 		return nil, err
@@ -2910,6 +3246,7 @@ func NewUpdateBrandRequestWithBody(server string, accountID string, brandID stri
 // NewGetBrandExportFileRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountBrands:getBrandExportFile (GET /v2.1/accounts/{accountId}/brands/{brandId}/file).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandexportfile/
 func NewGetBrandExportFileRequest(server string, accountID string, brandID string) (*http.Request, error) {
 	var err error
@@ -2954,6 +3291,7 @@ func NewGetBrandExportFileRequest(server string, accountID string, brandID strin
 // NewDeleteBrandLogoByTypeRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrandLogoByType (DELETE /v2.1/accounts/{accountId}/brands/{brandId}/logos/{logoType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrandlogobytype/
 func NewDeleteBrandLogoByTypeRequest(server string, accountID string, brandID string, logoType string) (*http.Request, error) {
 	var err error
@@ -3005,6 +3343,7 @@ func NewDeleteBrandLogoByTypeRequest(server string, accountID string, brandID st
 // NewGetBrandLogoByTypeRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountBrands:getBrandLogoByType (GET /v2.1/accounts/{accountId}/brands/{brandId}/logos/{logoType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandlogobytype/
 func NewGetBrandLogoByTypeRequest(server string, accountID string, brandID string, logoType string) (*http.Request, error) {
 	var err error
@@ -3056,6 +3395,7 @@ func NewGetBrandLogoByTypeRequest(server string, accountID string, brandID strin
 // NewUpdateBrandLogoByTypeRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation AccountBrands:updateBrandLogoByType (PUT /v2.1/accounts/{accountId}/brands/{brandId}/logos/{logoType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrandlogobytype/
 func NewUpdateBrandLogoByTypeRequestWithBody(server string, accountID string, brandID string, logoType string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3109,6 +3449,7 @@ func NewUpdateBrandLogoByTypeRequestWithBody(server string, accountID string, br
 // NewGetBrandResourcesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountBrands:getBrandResources (GET /v2.1/accounts/{accountId}/brands/{brandId}/resources).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandresources/
 func NewGetBrandResourcesRequest(server string, accountID string, brandID string) (*http.Request, error) {
 	var err error
@@ -3153,6 +3494,7 @@ func NewGetBrandResourcesRequest(server string, accountID string, brandID string
 // NewGetBrandResourcesByContentTypeRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountBrands:getBrandResourcesByContentType (GET /v2.1/accounts/{accountId}/brands/{brandId}/resources/{resourceContentType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandresourcesbycontenttype/
 func NewGetBrandResourcesByContentTypeRequest(server string, accountID string, brandID string, resourceContentType string, params *GetBrandResourcesByContentTypeParams) (*http.Request, error) {
 	var err error
@@ -3243,6 +3585,7 @@ func NewGetBrandResourcesByContentTypeRequest(server string, accountID string, b
 // NewUpdateBrandResourcesByContentTypeRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation AccountBrands:updateBrandResourcesByContentType (PUT /v2.1/accounts/{accountId}/brands/{brandId}/resources/{resourceContentType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrandresourcesbycontenttype/
 func NewUpdateBrandResourcesByContentTypeRequestWithBody(server string, accountID string, brandID string, resourceContentType string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3296,6 +3639,7 @@ func NewUpdateBrandResourcesByContentTypeRequestWithBody(server string, accountI
 // NewDeleteCaptiveRecipientRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Accounts:deleteCaptiveRecipient (DELETE /v2.1/accounts/{accountId}/captive_recipients/{recipientPart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/deletecaptiverecipient/
 func NewDeleteCaptiveRecipientRequest(server string, accountID string, recipientPart string, body DeleteCaptiveRecipientJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3310,6 +3654,7 @@ func NewDeleteCaptiveRecipientRequest(server string, accountID string, recipient
 // NewDeleteCaptiveRecipientRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Accounts:deleteCaptiveRecipient (DELETE /v2.1/accounts/{accountId}/captive_recipients/{recipientPart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/deletecaptiverecipient/
 func NewDeleteCaptiveRecipientRequestWithBody(server string, accountID string, recipientPart string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3356,6 +3701,7 @@ func NewDeleteCaptiveRecipientRequestWithBody(server string, accountID string, r
 // NewGetConsumerDisclosureDefaultRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/consumer_disclosure).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/getconsumerdisclosuredefault/
 func NewGetConsumerDisclosureDefaultRequest(server string, accountID string, params *GetConsumerDisclosureDefaultParams) (*http.Request, error) {
 	var err error
@@ -3420,6 +3766,7 @@ func NewGetConsumerDisclosureDefaultRequest(server string, accountID string, par
 // NewGetConsumerDisclosureRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/getconsumerdisclosure/
 func NewGetConsumerDisclosureRequest(server string, accountID string, langCode string) (*http.Request, error) {
 	var err error
@@ -3464,6 +3811,7 @@ func NewGetConsumerDisclosureRequest(server string, accountID string, langCode s
 // NewUpdateConsumerDisclosureRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:updateConsumerDisclosure (PUT /v2.1/accounts/{accountId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/updateconsumerdisclosure/
 func NewUpdateConsumerDisclosureRequest(server string, accountID string, langCode string, params *UpdateConsumerDisclosureParams, body UpdateConsumerDisclosureJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3478,6 +3826,7 @@ func NewUpdateConsumerDisclosureRequest(server string, accountID string, langCod
 // NewUpdateConsumerDisclosureRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:updateConsumerDisclosure (PUT /v2.1/accounts/{accountId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/updateconsumerdisclosure/
 func NewUpdateConsumerDisclosureRequestWithBody(server string, accountID string, langCode string, params *UpdateConsumerDisclosureParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3551,6 +3900,7 @@ func NewUpdateConsumerDisclosureRequestWithBody(server string, accountID string,
 // NewListCustomFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/listcustomfields/
 func NewListCustomFieldsRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -3588,6 +3938,7 @@ func NewListCustomFieldsRequest(server string, accountID string) (*http.Request,
 // NewCreateCustomFieldRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountCustomFields:createCustomField (POST /v2.1/accounts/{accountId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/createcustomfield/
 func NewCreateCustomFieldRequest(server string, accountID string, params *CreateCustomFieldParams, body CreateCustomFieldJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3602,6 +3953,7 @@ func NewCreateCustomFieldRequest(server string, accountID string, params *Create
 // NewCreateCustomFieldRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation AccountCustomFields:createCustomField (POST /v2.1/accounts/{accountId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/createcustomfield/
 func NewCreateCustomFieldRequestWithBody(server string, accountID string, params *CreateCustomFieldParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3668,6 +4020,7 @@ func NewCreateCustomFieldRequestWithBody(server string, accountID string, params
 // NewDeleteCustomFieldRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountCustomFields:deleteCustomField (DELETE /v2.1/accounts/{accountId}/custom_fields/{customFieldId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/deletecustomfield/
 func NewDeleteCustomFieldRequest(server string, accountID string, customFieldID string, params *DeleteCustomFieldParams) (*http.Request, error) {
 	var err error
@@ -3739,6 +4092,7 @@ func NewDeleteCustomFieldRequest(server string, accountID string, customFieldID 
 // NewUpdateCustomFieldRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountCustomFields:updateCustomField (PUT /v2.1/accounts/{accountId}/custom_fields/{customFieldId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/updatecustomfield/
 func NewUpdateCustomFieldRequest(server string, accountID string, customFieldID string, params *UpdateCustomFieldParams, body UpdateCustomFieldJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3753,6 +4107,7 @@ func NewUpdateCustomFieldRequest(server string, accountID string, customFieldID 
 // NewUpdateCustomFieldRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation AccountCustomFields:updateCustomField (PUT /v2.1/accounts/{accountId}/custom_fields/{customFieldId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/updatecustomfield/
 func NewUpdateCustomFieldRequestWithBody(server string, accountID string, customFieldID string, params *UpdateCustomFieldParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3823,11 +4178,57 @@ func NewUpdateCustomFieldRequestWithBody(server string, accountID string, custom
 	return req, nil
 }
 
+// NewGetDataFeedElementRequest builds the HTTP request.
+//
+// DocuSign eSignature operation DataFeed:getDataFeedElement (GET /v2.1/accounts/{accountId}/data_feeds/data/{dataFeedElementId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/
+func NewGetDataFeedElementRequest(server string, accountID string, dataFeedElementID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "dataFeedElementId", dataFeedElementID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/data_feeds/data/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetAccountIdentityVerificationRequest builds the HTTP request.
 //
 // DocuSign eSignature operation IdentityVerifications:getAccountIdentityVerification (GET /v2.1/accounts/{accountId}/identity_verification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/identityverifications/getaccountidentityverification/
-func NewGetAccountIdentityVerificationRequest(server string, accountID string) (*http.Request, error) {
+func NewGetAccountIdentityVerificationRequest(server string, accountID string, params *GetAccountIdentityVerificationParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3852,6 +4253,33 @@ func NewGetAccountIdentityVerificationRequest(server string, accountID string) (
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.IdentityVerificationWorkflowStatus != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "identity_verification_workflow_status", *params.IdentityVerificationWorkflowStatus, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -3863,6 +4291,7 @@ func NewGetAccountIdentityVerificationRequest(server string, accountID string) (
 // NewGetAllPaymentGatewayAccountsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation PaymentGatewayAccounts:getAllPaymentGatewayAccounts (GET /v2.1/accounts/{accountId}/payment_gateway_accounts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/paymentgatewayaccounts/getallpaymentgatewayaccounts/
 func NewGetAllPaymentGatewayAccountsRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -3900,6 +4329,7 @@ func NewGetAllPaymentGatewayAccountsRequest(server string, accountID string) (*h
 // NewListPermissionsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:listPermissions (GET /v2.1/accounts/{accountId}/permission_profiles).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/listpermissions/
 func NewListPermissionsRequest(server string, accountID string, params *ListPermissionsParams) (*http.Request, error) {
 	var err error
@@ -3964,6 +4394,7 @@ func NewListPermissionsRequest(server string, accountID string, params *ListPerm
 // NewCreatePermissionProfileRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:createPermissionProfile (POST /v2.1/accounts/{accountId}/permission_profiles).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/createpermissionprofile/
 func NewCreatePermissionProfileRequest(server string, accountID string, params *CreatePermissionProfileParams, body CreatePermissionProfileJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3978,6 +4409,7 @@ func NewCreatePermissionProfileRequest(server string, accountID string, params *
 // NewCreatePermissionProfileRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:createPermissionProfile (POST /v2.1/accounts/{accountId}/permission_profiles).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/createpermissionprofile/
 func NewCreatePermissionProfileRequestWithBody(server string, accountID string, params *CreatePermissionProfileParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4044,6 +4476,7 @@ func NewCreatePermissionProfileRequestWithBody(server string, accountID string, 
 // NewDeletePermissionProfileRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:deletePermissionProfile (DELETE /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/deletepermissionprofile/
 func NewDeletePermissionProfileRequest(server string, accountID string, permissionProfileID string, params *DeletePermissionProfileParams) (*http.Request, error) {
 	var err error
@@ -4115,6 +4548,7 @@ func NewDeletePermissionProfileRequest(server string, accountID string, permissi
 // NewGetPermissionProfileRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:getPermissionProfile (GET /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/getpermissionprofile/
 func NewGetPermissionProfileRequest(server string, accountID string, permissionProfileID string, params *GetPermissionProfileParams) (*http.Request, error) {
 	var err error
@@ -4186,6 +4620,7 @@ func NewGetPermissionProfileRequest(server string, accountID string, permissionP
 // NewUpdatePermissionProfileRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:updatePermissionProfile (PUT /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/updatepermissionprofile/
 func NewUpdatePermissionProfileRequest(server string, accountID string, permissionProfileID string, params *UpdatePermissionProfileParams, body UpdatePermissionProfileJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4200,6 +4635,7 @@ func NewUpdatePermissionProfileRequest(server string, accountID string, permissi
 // NewUpdatePermissionProfileRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:updatePermissionProfile (PUT /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/updatepermissionprofile/
 func NewUpdatePermissionProfileRequestWithBody(server string, accountID string, permissionProfileID string, params *UpdatePermissionProfileParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4273,7 +4709,10 @@ func NewUpdatePermissionProfileRequestWithBody(server string, accountID string, 
 // NewListRecipientNamesByEmailRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Accounts:listRecipientNamesByEmail (GET /v2.1/accounts/{accountId}/recipient_names).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listrecipientnamesbyemail/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func NewListRecipientNamesByEmailRequest(server string, accountID string, params *ListRecipientNamesByEmailParams) (*http.Request, error) {
 	var err error
 
@@ -4337,7 +4776,10 @@ func NewListRecipientNamesByEmailRequest(server string, accountID string, params
 // NewGetReservedDomainExistenceRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ReservedDomains:getReservedDomainExistence (GET /v2.1/accounts/{accountId}/reserved_domains).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/reserveddomains/getreserveddomainexistence/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func NewGetReservedDomainExistenceRequest(server string, accountID string, params *GetReservedDomainExistenceParams) (*http.Request, error) {
 	var err error
 
@@ -4397,6 +4839,7 @@ func NewGetReservedDomainExistenceRequest(server string, accountID string, param
 // NewGetSealProvidersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountSealProviders:getSealProviders (GET /v2.1/accounts/{accountId}/seals).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsealproviders/getsealproviders/
 func NewGetSealProvidersRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -4434,6 +4877,7 @@ func NewGetSealProvidersRequest(server string, accountID string) (*http.Request,
 // NewListSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Accounts:listSettings (GET /v2.1/accounts/{accountId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listsettings/
 func NewListSettingsRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -4471,6 +4915,7 @@ func NewListSettingsRequest(server string, accountID string) (*http.Request, err
 // NewUpdateSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Accounts:updateSettings (PUT /v2.1/accounts/{accountId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesettings/
 func NewUpdateSettingsRequest(server string, accountID string, body UpdateSettingsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4485,6 +4930,7 @@ func NewUpdateSettingsRequest(server string, accountID string, body UpdateSettin
 // NewUpdateSettingsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Accounts:updateSettings (PUT /v2.1/accounts/{accountId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesettings/
 func NewUpdateSettingsRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4524,6 +4970,7 @@ func NewUpdateSettingsRequestWithBody(server string, accountID string, contentTy
 // NewListBCCEmailArchiveRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BCCEmailArchive:list (GET /v2.1/accounts/{accountId}/settings/bcc_email_archives).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/list/
 func NewListBCCEmailArchiveRequest(server string, accountID string, params *ListBCCEmailArchiveParams) (*http.Request, error) {
 	var err error
@@ -4600,6 +5047,7 @@ func NewListBCCEmailArchiveRequest(server string, accountID string, params *List
 // NewCreateBCCEmailArchiveRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BCCEmailArchive:create (POST /v2.1/accounts/{accountId}/settings/bcc_email_archives).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/create/
 func NewCreateBCCEmailArchiveRequest(server string, accountID string, body CreateBCCEmailArchiveJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4614,6 +5062,7 @@ func NewCreateBCCEmailArchiveRequest(server string, accountID string, body Creat
 // NewCreateBCCEmailArchiveRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation BCCEmailArchive:create (POST /v2.1/accounts/{accountId}/settings/bcc_email_archives).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/create/
 func NewCreateBCCEmailArchiveRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4653,6 +5102,7 @@ func NewCreateBCCEmailArchiveRequestWithBody(server string, accountID string, co
 // NewDeleteBCCEmailArchiveRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BCCEmailArchive:delete (DELETE /v2.1/accounts/{accountId}/settings/bcc_email_archives/{bccEmailArchiveId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/delete/
 func NewDeleteBCCEmailArchiveRequest(server string, accountID string, bccEmailArchiveID string) (*http.Request, error) {
 	var err error
@@ -4697,6 +5147,7 @@ func NewDeleteBCCEmailArchiveRequest(server string, accountID string, bccEmailAr
 // NewGetBCCEmailArchiveRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BCCEmailArchive:get (GET /v2.1/accounts/{accountId}/settings/bcc_email_archives/{bccEmailArchiveId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/get/
 func NewGetBCCEmailArchiveRequest(server string, accountID string, bccEmailArchiveID string, params *GetBCCEmailArchiveParams) (*http.Request, error) {
 	var err error
@@ -4780,6 +5231,7 @@ func NewGetBCCEmailArchiveRequest(server string, accountID string, bccEmailArchi
 // NewDeleteENoteConfigurationRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ENoteConfigurations:deleteENoteConfiguration (DELETE /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/deleteenoteconfiguration/
 func NewDeleteENoteConfigurationRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -4817,6 +5269,7 @@ func NewDeleteENoteConfigurationRequest(server string, accountID string) (*http.
 // NewGetENoteConfigurationRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ENoteConfigurations:getENoteConfiguration (GET /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/getenoteconfiguration/
 func NewGetENoteConfigurationRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -4854,6 +5307,7 @@ func NewGetENoteConfigurationRequest(server string, accountID string) (*http.Req
 // NewUpdateENoteConfigurationRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ENoteConfigurations:updateENoteConfiguration (PUT /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/updateenoteconfiguration/
 func NewUpdateENoteConfigurationRequest(server string, accountID string, body UpdateENoteConfigurationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4868,6 +5322,7 @@ func NewUpdateENoteConfigurationRequest(server string, accountID string, body Up
 // NewUpdateENoteConfigurationRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation ENoteConfigurations:updateENoteConfiguration (PUT /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/updateenoteconfiguration/
 func NewUpdateENoteConfigurationRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4907,6 +5362,7 @@ func NewUpdateENoteConfigurationRequestWithBody(server string, accountID string,
 // NewGetEnvelopePurgeConfigurationRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Accounts:getEnvelopePurgeConfiguration (GET /v2.1/accounts/{accountId}/settings/envelope_purge_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getenvelopepurgeconfiguration/
 func NewGetEnvelopePurgeConfigurationRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -4944,6 +5400,7 @@ func NewGetEnvelopePurgeConfigurationRequest(server string, accountID string) (*
 // NewUpdateEnvelopePurgeConfigurationRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Accounts:updateEnvelopePurgeConfiguration (PUT /v2.1/accounts/{accountId}/settings/envelope_purge_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updateenvelopepurgeconfiguration/
 func NewUpdateEnvelopePurgeConfigurationRequest(server string, accountID string, body UpdateEnvelopePurgeConfigurationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4958,6 +5415,7 @@ func NewUpdateEnvelopePurgeConfigurationRequest(server string, accountID string,
 // NewUpdateEnvelopePurgeConfigurationRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Accounts:updateEnvelopePurgeConfiguration (PUT /v2.1/accounts/{accountId}/settings/envelope_purge_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updateenvelopepurgeconfiguration/
 func NewUpdateEnvelopePurgeConfigurationRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4997,6 +5455,7 @@ func NewUpdateEnvelopePurgeConfigurationRequestWithBody(server string, accountID
 // NewGetNotificationDefaultsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Accounts:getNotificationDefaults (GET /v2.1/accounts/{accountId}/settings/notification_defaults).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getnotificationdefaults/
 func NewGetNotificationDefaultsRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -5034,6 +5493,7 @@ func NewGetNotificationDefaultsRequest(server string, accountID string) (*http.R
 // NewUpdateNotificationDefaultsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Accounts:updateNotificationDefaults (PUT /v2.1/accounts/{accountId}/settings/notification_defaults).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatenotificationdefaults/
 func NewUpdateNotificationDefaultsRequest(server string, accountID string, body UpdateNotificationDefaultsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5048,6 +5508,7 @@ func NewUpdateNotificationDefaultsRequest(server string, accountID string, body 
 // NewUpdateNotificationDefaultsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Accounts:updateNotificationDefaults (PUT /v2.1/accounts/{accountId}/settings/notification_defaults).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatenotificationdefaults/
 func NewUpdateNotificationDefaultsRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5087,6 +5548,7 @@ func NewUpdateNotificationDefaultsRequestWithBody(server string, accountID strin
 // NewGetAccountPasswordRulesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountPasswordRules:getAccountPasswordRules (GET /v2.1/accounts/{accountId}/settings/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/getaccountpasswordrules/
 func NewGetAccountPasswordRulesRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -5124,6 +5586,7 @@ func NewGetAccountPasswordRulesRequest(server string, accountID string) (*http.R
 // NewUpdateAccountPasswordRulesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountPasswordRules:updateAccountPasswordRules (PUT /v2.1/accounts/{accountId}/settings/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/updateaccountpasswordrules/
 func NewUpdateAccountPasswordRulesRequest(server string, accountID string, body UpdateAccountPasswordRulesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5138,6 +5601,7 @@ func NewUpdateAccountPasswordRulesRequest(server string, accountID string, body 
 // NewUpdateAccountPasswordRulesRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation AccountPasswordRules:updateAccountPasswordRules (PUT /v2.1/accounts/{accountId}/settings/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/updateaccountpasswordrules/
 func NewUpdateAccountPasswordRulesRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5177,6 +5641,7 @@ func NewUpdateAccountPasswordRulesRequestWithBody(server string, accountID strin
 // NewGetAccountTabSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountTabSettings:getAccountTabSettings (GET /v2.1/accounts/{accountId}/settings/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounttabsettings/getaccounttabsettings/
 func NewGetAccountTabSettingsRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -5214,6 +5679,7 @@ func NewGetAccountTabSettingsRequest(server string, accountID string) (*http.Req
 // NewUpdateAccountTabSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountTabSettings:updateAccountTabSettings (PUT /v2.1/accounts/{accountId}/settings/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounttabsettings/updateaccounttabsettings/
 func NewUpdateAccountTabSettingsRequest(server string, accountID string, body UpdateAccountTabSettingsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5228,6 +5694,7 @@ func NewUpdateAccountTabSettingsRequest(server string, accountID string, body Up
 // NewUpdateAccountTabSettingsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation AccountTabSettings:updateAccountTabSettings (PUT /v2.1/accounts/{accountId}/settings/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounttabsettings/updateaccounttabsettings/
 func NewUpdateAccountTabSettingsRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5267,6 +5734,7 @@ func NewUpdateAccountTabSettingsRequestWithBody(server string, accountID string,
 // NewListSharedAccessRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Accounts:listSharedAccess (GET /v2.1/accounts/{accountId}/shared_access).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listsharedaccess/
 func NewListSharedAccessRequest(server string, accountID string, params *ListSharedAccessParams) (*http.Request, error) {
 	var err error
@@ -5415,6 +5883,7 @@ func NewListSharedAccessRequest(server string, accountID string, params *ListSha
 // NewUpdateSharedAccessRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Accounts:updateSharedAccess (PUT /v2.1/accounts/{accountId}/shared_access).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesharedaccess/
 func NewUpdateSharedAccessRequest(server string, accountID string, params *UpdateSharedAccessParams, body UpdateSharedAccessJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5429,6 +5898,7 @@ func NewUpdateSharedAccessRequest(server string, accountID string, params *Updat
 // NewUpdateSharedAccessRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Accounts:updateSharedAccess (PUT /v2.1/accounts/{accountId}/shared_access).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesharedaccess/
 func NewUpdateSharedAccessRequestWithBody(server string, accountID string, params *UpdateSharedAccessParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5519,6 +5989,7 @@ func NewUpdateSharedAccessRequestWithBody(server string, accountID string, param
 // NewListSignatureProvidersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountSignatureProviders:listSignatureProviders (GET /v2.1/accounts/{accountId}/signatureProviders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatureproviders/listsignatureproviders/
 func NewListSignatureProvidersRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -5556,6 +6027,7 @@ func NewListSignatureProvidersRequest(server string, accountID string) (*http.Re
 // NewGetAccountSignaturesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountSignatures:getAccountSignatures (GET /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/getaccountsignatures/
 func NewGetAccountSignaturesRequest(server string, accountID string, params *GetAccountSignaturesParams) (*http.Request, error) {
 	var err error
@@ -5644,6 +6116,7 @@ func NewGetAccountSignaturesRequest(server string, accountID string, params *Get
 // NewCreateAccountSignaturesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountSignatures:createAccountSignatures (POST /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/createaccountsignatures/
 func NewCreateAccountSignaturesRequest(server string, accountID string, params *CreateAccountSignaturesParams, body CreateAccountSignaturesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5658,6 +6131,7 @@ func NewCreateAccountSignaturesRequest(server string, accountID string, params *
 // NewCreateAccountSignaturesRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation AccountSignatures:createAccountSignatures (POST /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/createaccountsignatures/
 func NewCreateAccountSignaturesRequestWithBody(server string, accountID string, params *CreateAccountSignaturesParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5724,6 +6198,7 @@ func NewCreateAccountSignaturesRequestWithBody(server string, accountID string, 
 // NewUpdateAccountSignatureRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignature (PUT /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignature/
 func NewUpdateAccountSignatureRequest(server string, accountID string, body UpdateAccountSignatureJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5738,6 +6213,7 @@ func NewUpdateAccountSignatureRequest(server string, accountID string, body Upda
 // NewUpdateAccountSignatureRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignature (PUT /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignature/
 func NewUpdateAccountSignatureRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5777,6 +6253,7 @@ func NewUpdateAccountSignatureRequestWithBody(server string, accountID string, c
 // NewDeleteAccountSignatureRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountSignatures:deleteAccountSignature (DELETE /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/deleteaccountsignature/
 func NewDeleteAccountSignatureRequest(server string, accountID string, signatureID string) (*http.Request, error) {
 	var err error
@@ -5821,6 +6298,7 @@ func NewDeleteAccountSignatureRequest(server string, accountID string, signature
 // NewGetAccountSignatureRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountSignatures:getAccountSignature (GET /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/getaccountsignature/
 func NewGetAccountSignatureRequest(server string, accountID string, signatureID string) (*http.Request, error) {
 	var err error
@@ -5865,6 +6343,7 @@ func NewGetAccountSignatureRequest(server string, accountID string, signatureID 
 // NewUpdateAccountSignatureByIDRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignatureById (PUT /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignaturebyid/
 func NewUpdateAccountSignatureByIDRequest(server string, accountID string, signatureID string, params *UpdateAccountSignatureByIDParams, body UpdateAccountSignatureByIDJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5879,6 +6358,7 @@ func NewUpdateAccountSignatureByIDRequest(server string, accountID string, signa
 // NewUpdateAccountSignatureByIDRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignatureById (PUT /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignaturebyid/
 func NewUpdateAccountSignatureByIDRequestWithBody(server string, accountID string, signatureID string, params *UpdateAccountSignatureByIDParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5952,6 +6432,7 @@ func NewUpdateAccountSignatureByIDRequestWithBody(server string, accountID strin
 // NewDeleteAccountSignatureImageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountSignatures:deleteAccountSignatureImage (DELETE /v2.1/accounts/{accountId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/deleteaccountsignatureimage/
 func NewDeleteAccountSignatureImageRequest(server string, accountID string, signatureID string, imageType string) (*http.Request, error) {
 	var err error
@@ -6003,6 +6484,7 @@ func NewDeleteAccountSignatureImageRequest(server string, accountID string, sign
 // NewGetAccountSignatureImageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountSignatures:getAccountSignatureImage (GET /v2.1/accounts/{accountId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/getaccountsignatureimage/
 func NewGetAccountSignatureImageRequest(server string, accountID string, signatureID string, imageType string, params *GetAccountSignatureImageParams) (*http.Request, error) {
 	var err error
@@ -6081,6 +6563,7 @@ func NewGetAccountSignatureImageRequest(server string, accountID string, signatu
 // NewUpdateAccountSignatureImageRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignatureImage (PUT /v2.1/accounts/{accountId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignatureimage/
 func NewUpdateAccountSignatureImageRequestWithBody(server string, accountID string, signatureID string, imageType string, params *UpdateAccountSignatureImageParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -6161,6 +6644,7 @@ func NewUpdateAccountSignatureImageRequestWithBody(server string, accountID stri
 // NewGetSupportedLanguagesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Accounts:getSupportedLanguages (GET /v2.1/accounts/{accountId}/supported_languages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getsupportedlanguages/
 func NewGetSupportedLanguagesRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -6198,6 +6682,7 @@ func NewGetSupportedLanguagesRequest(server string, accountID string) (*http.Req
 // NewListUnsupportedFileTypesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Accounts:listUnsupportedFileTypes (GET /v2.1/accounts/{accountId}/unsupported_file_types).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listunsupportedfiletypes/
 func NewListUnsupportedFileTypesRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -6235,6 +6720,7 @@ func NewListUnsupportedFileTypesRequest(server string, accountID string) (*http.
 // NewGetWatermarkRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountWatermarks:getWatermark (GET /v2.1/accounts/{accountId}/watermark).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/getwatermark/
 func NewGetWatermarkRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -6272,6 +6758,7 @@ func NewGetWatermarkRequest(server string, accountID string) (*http.Request, err
 // NewUpdateWatermarkRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountWatermarks:updateWatermark (PUT /v2.1/accounts/{accountId}/watermark).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/updatewatermark/
 func NewUpdateWatermarkRequest(server string, accountID string, body UpdateWatermarkJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6286,6 +6773,7 @@ func NewUpdateWatermarkRequest(server string, accountID string, body UpdateWater
 // NewUpdateWatermarkRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation AccountWatermarks:updateWatermark (PUT /v2.1/accounts/{accountId}/watermark).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/updatewatermark/
 func NewUpdateWatermarkRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -6325,6 +6813,7 @@ func NewUpdateWatermarkRequestWithBody(server string, accountID string, contentT
 // NewGetWatermarkPreviewRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountWatermarks:getWatermarkPreview (PUT /v2.1/accounts/{accountId}/watermark/preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/getwatermarkpreview/
 func NewGetWatermarkPreviewRequest(server string, accountID string, body GetWatermarkPreviewJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6339,6 +6828,7 @@ func NewGetWatermarkPreviewRequest(server string, accountID string, body GetWate
 // NewGetWatermarkPreviewRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation AccountWatermarks:getWatermarkPreview (PUT /v2.1/accounts/{accountId}/watermark/preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/getwatermarkpreview/
 func NewGetWatermarkPreviewRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -6378,6 +6868,7 @@ func NewGetWatermarkPreviewRequestWithBody(server string, accountID string, cont
 // NewGetPasswordRulesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation AccountPasswordRules:getPasswordRules (GET /v2.1/current_user/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/getpasswordrules/
 func NewGetPasswordRulesRequest(server string) (*http.Request, error) {
 	var err error
@@ -6388,6 +6879,51 @@ func NewGetPasswordRulesRequest(server string) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/v2.1/current_user/password_rules")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetReportV2Request builds the HTTP request.
+//
+// DocuSign eSignature operation Organizations:getReportV2 (GET /v2.1/organization_reporting/{organizationId}/reportsv2/{reportCorrelationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/
+func NewGetReportV2Request(server string, organizationID string, reportCorrelationID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "reportCorrelationId", reportCorrelationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/organization_reporting/%s/reportsv2/%s", pathParam0, pathParam1)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -6453,11 +6989,11 @@ type ClientWithResponsesInterface interface {
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	CreateAccountsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAccountsResponse, error)
+	CreateAccountsWithBodyWithResponse(ctx context.Context, params *CreateAccountsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAccountsResponse, error)
 
 	// CreateAccountsWithResponse performs a POST /v2.1/accounts (the `CreateAccounts` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	CreateAccountsWithResponse(ctx context.Context, body CreateAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAccountsResponse, error)
+	CreateAccountsWithResponse(ctx context.Context, params *CreateAccountsParams, body CreateAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAccountsResponse, error)
 
 	// GetProvisioningWithResponse performs a GET /v2.1/accounts/provisioning (the `GetProvisioning` operationId) request.
 	//
@@ -6467,7 +7003,7 @@ type ClientWithResponsesInterface interface {
 	// DeleteAccountWithResponse performs a DELETE /v2.1/accounts/{accountId} (the `DeleteAccount` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	DeleteAccountWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*DeleteAccountResponse, error)
+	DeleteAccountWithResponse(ctx context.Context, accountID string, params *DeleteAccountParams, reqEditors ...RequestEditorFn) (*DeleteAccountResponse, error)
 
 	// GetAccountInformationWithResponse performs a GET /v2.1/accounts/{accountId} (the `GetAccountInformation` operationId) request.
 	//
@@ -6518,11 +7054,11 @@ type ClientWithResponsesInterface interface {
 	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	UpdateBrandWithBodyWithResponse(ctx context.Context, accountID string, brandID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBrandResponse, error)
+	UpdateBrandWithBodyWithResponse(ctx context.Context, accountID string, brandID string, params *UpdateBrandParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBrandResponse, error)
 
 	// UpdateBrandWithResponse performs a PUT /v2.1/accounts/{accountId}/brands/{brandId} (the `UpdateBrand` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	UpdateBrandWithResponse(ctx context.Context, accountID string, brandID string, body UpdateBrandJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBrandResponse, error)
+	UpdateBrandWithResponse(ctx context.Context, accountID string, brandID string, params *UpdateBrandParams, body UpdateBrandJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBrandResponse, error)
 
 	// GetBrandExportFileWithResponse performs a GET /v2.1/accounts/{accountId}/brands/{brandId}/file (the `GetBrandExportFile` operationId) request.
 	//
@@ -6621,10 +7157,15 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	UpdateCustomFieldWithResponse(ctx context.Context, accountID string, customFieldID string, params *UpdateCustomFieldParams, body UpdateCustomFieldJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCustomFieldResponse, error)
 
+	// GetDataFeedElementWithResponse performs a GET /v2.1/accounts/{accountId}/data_feeds/data/{dataFeedElementId} (the `GetDataFeedElement` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetDataFeedElementWithResponse(ctx context.Context, accountID string, dataFeedElementID string, reqEditors ...RequestEditorFn) (*GetDataFeedElementResponse, error)
+
 	// GetAccountIdentityVerificationWithResponse performs a GET /v2.1/accounts/{accountId}/identity_verification (the `GetAccountIdentityVerification` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	GetAccountIdentityVerificationWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetAccountIdentityVerificationResponse, error)
+	GetAccountIdentityVerificationWithResponse(ctx context.Context, accountID string, params *GetAccountIdentityVerificationParams, reqEditors ...RequestEditorFn) (*GetAccountIdentityVerificationResponse, error)
 
 	// GetAllPaymentGatewayAccountsWithResponse performs a GET /v2.1/accounts/{accountId}/payment_gateway_accounts (the `GetAllPaymentGatewayAccounts` operationId) request.
 	//
@@ -6921,11 +7462,17 @@ type ClientWithResponsesInterface interface {
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetPasswordRulesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetPasswordRulesResponse, error)
+
+	// GetReportV2WithResponse performs a GET /v2.1/organization_reporting/{organizationId}/reportsv2/{reportCorrelationId} (the `GetReportV2` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetReportV2WithResponse(ctx context.Context, organizationID string, reportCorrelationID string, reqEditors ...RequestEditorFn) (*GetReportV2Response, error)
 }
 
 // CreateAccountsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Accounts:create (POST /v2.1/accounts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/create/
 type CreateAccountsResponse struct {
 	Body         []byte
@@ -6978,6 +7525,7 @@ func (r CreateAccountsResponse) ContentType() string {
 // GetProvisioningResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Accounts:getProvisioning (GET /v2.1/accounts/provisioning).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getprovisioning/
 type GetProvisioningResponse struct {
 	Body         []byte
@@ -7030,6 +7578,7 @@ func (r GetProvisioningResponse) ContentType() string {
 // DeleteAccountResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Accounts:delete (DELETE /v2.1/accounts/{accountId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/delete/
 type DeleteAccountResponse struct {
 	Body         []byte
@@ -7075,6 +7624,7 @@ func (r DeleteAccountResponse) ContentType() string {
 // GetAccountInformationResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Accounts:GetAccountInformation (GET /v2.1/accounts/{accountId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getaccountinformation/
 type GetAccountInformationResponse struct {
 	Body         []byte
@@ -7127,6 +7677,7 @@ func (r GetAccountInformationResponse) ContentType() string {
 // GetBillingChargesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Accounts:getBillingCharges (GET /v2.1/accounts/{accountId}/billing_charges).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getbillingcharges/
 type GetBillingChargesResponse struct {
 	Body         []byte
@@ -7179,6 +7730,7 @@ func (r GetBillingChargesResponse) ContentType() string {
 // DeleteBrandsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrands (DELETE /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrands/
 type DeleteBrandsResponse struct {
 	Body         []byte
@@ -7231,6 +7783,7 @@ func (r DeleteBrandsResponse) ContentType() string {
 // ListBrandsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountBrands:listBrands (GET /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/listbrands/
 type ListBrandsResponse struct {
 	Body         []byte
@@ -7283,6 +7836,7 @@ func (r ListBrandsResponse) ContentType() string {
 // CreateBrandResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountBrands:createBrand (POST /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/createbrand/
 type CreateBrandResponse struct {
 	Body         []byte
@@ -7335,6 +7889,7 @@ func (r CreateBrandResponse) ContentType() string {
 // DeleteBrandResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrand (DELETE /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrand/
 type DeleteBrandResponse struct {
 	Body         []byte
@@ -7380,6 +7935,7 @@ func (r DeleteBrandResponse) ContentType() string {
 // GetBrandResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountBrands:getBrand (GET /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrand/
 type GetBrandResponse struct {
 	Body         []byte
@@ -7432,6 +7988,7 @@ func (r GetBrandResponse) ContentType() string {
 // UpdateBrandResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountBrands:updateBrand (PUT /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrand/
 type UpdateBrandResponse struct {
 	Body         []byte
@@ -7484,6 +8041,7 @@ func (r UpdateBrandResponse) ContentType() string {
 // GetBrandExportFileResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountBrands:getBrandExportFile (GET /v2.1/accounts/{accountId}/brands/{brandId}/file).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandexportfile/
 type GetBrandExportFileResponse struct {
 	Body         []byte
@@ -7529,6 +8087,7 @@ func (r GetBrandExportFileResponse) ContentType() string {
 // DeleteBrandLogoByTypeResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrandLogoByType (DELETE /v2.1/accounts/{accountId}/brands/{brandId}/logos/{logoType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrandlogobytype/
 type DeleteBrandLogoByTypeResponse struct {
 	Body         []byte
@@ -7574,6 +8133,7 @@ func (r DeleteBrandLogoByTypeResponse) ContentType() string {
 // GetBrandLogoByTypeResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountBrands:getBrandLogoByType (GET /v2.1/accounts/{accountId}/brands/{brandId}/logos/{logoType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandlogobytype/
 type GetBrandLogoByTypeResponse struct {
 	Body         []byte
@@ -7619,6 +8179,7 @@ func (r GetBrandLogoByTypeResponse) ContentType() string {
 // UpdateBrandLogoByTypeResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountBrands:updateBrandLogoByType (PUT /v2.1/accounts/{accountId}/brands/{brandId}/logos/{logoType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrandlogobytype/
 type UpdateBrandLogoByTypeResponse struct {
 	Body         []byte
@@ -7664,6 +8225,7 @@ func (r UpdateBrandLogoByTypeResponse) ContentType() string {
 // GetBrandResourcesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountBrands:getBrandResources (GET /v2.1/accounts/{accountId}/brands/{brandId}/resources).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandresources/
 type GetBrandResourcesResponse struct {
 	Body         []byte
@@ -7716,6 +8278,7 @@ func (r GetBrandResourcesResponse) ContentType() string {
 // GetBrandResourcesByContentTypeResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountBrands:getBrandResourcesByContentType (GET /v2.1/accounts/{accountId}/brands/{brandId}/resources/{resourceContentType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandresourcesbycontenttype/
 type GetBrandResourcesByContentTypeResponse struct {
 	Body         []byte
@@ -7761,6 +8324,7 @@ func (r GetBrandResourcesByContentTypeResponse) ContentType() string {
 // UpdateBrandResourcesByContentTypeResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountBrands:updateBrandResourcesByContentType (PUT /v2.1/accounts/{accountId}/brands/{brandId}/resources/{resourceContentType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrandresourcesbycontenttype/
 type UpdateBrandResourcesByContentTypeResponse struct {
 	Body         []byte
@@ -7813,6 +8377,7 @@ func (r UpdateBrandResourcesByContentTypeResponse) ContentType() string {
 // DeleteCaptiveRecipientResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Accounts:deleteCaptiveRecipient (DELETE /v2.1/accounts/{accountId}/captive_recipients/{recipientPart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/deletecaptiverecipient/
 type DeleteCaptiveRecipientResponse struct {
 	Body         []byte
@@ -7865,6 +8430,7 @@ func (r DeleteCaptiveRecipientResponse) ContentType() string {
 // GetConsumerDisclosureDefaultResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/consumer_disclosure).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/getconsumerdisclosuredefault/
 type GetConsumerDisclosureDefaultResponse struct {
 	Body         []byte
@@ -7917,6 +8483,7 @@ func (r GetConsumerDisclosureDefaultResponse) ContentType() string {
 // GetConsumerDisclosureResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/getconsumerdisclosure/
 type GetConsumerDisclosureResponse struct {
 	Body         []byte
@@ -7969,6 +8536,7 @@ func (r GetConsumerDisclosureResponse) ContentType() string {
 // UpdateConsumerDisclosureResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:updateConsumerDisclosure (PUT /v2.1/accounts/{accountId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/updateconsumerdisclosure/
 type UpdateConsumerDisclosureResponse struct {
 	Body         []byte
@@ -8021,6 +8589,7 @@ func (r UpdateConsumerDisclosureResponse) ContentType() string {
 // ListCustomFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/listcustomfields/
 type ListCustomFieldsResponse struct {
 	Body         []byte
@@ -8073,6 +8642,7 @@ func (r ListCustomFieldsResponse) ContentType() string {
 // CreateCustomFieldResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountCustomFields:createCustomField (POST /v2.1/accounts/{accountId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/createcustomfield/
 type CreateCustomFieldResponse struct {
 	Body         []byte
@@ -8125,6 +8695,7 @@ func (r CreateCustomFieldResponse) ContentType() string {
 // DeleteCustomFieldResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountCustomFields:deleteCustomField (DELETE /v2.1/accounts/{accountId}/custom_fields/{customFieldId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/deletecustomfield/
 type DeleteCustomFieldResponse struct {
 	Body         []byte
@@ -8170,6 +8741,7 @@ func (r DeleteCustomFieldResponse) ContentType() string {
 // UpdateCustomFieldResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountCustomFields:updateCustomField (PUT /v2.1/accounts/{accountId}/custom_fields/{customFieldId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/updatecustomfield/
 type UpdateCustomFieldResponse struct {
 	Body         []byte
@@ -8219,9 +8791,56 @@ func (r UpdateCustomFieldResponse) ContentType() string {
 	return ""
 }
 
+// GetDataFeedElementResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation DataFeed:getDataFeedElement (GET /v2.1/accounts/{accountId}/data_feeds/data/{dataFeedElementId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/
+type GetDataFeedElementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDataFeedElementResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDataFeedElementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDataFeedElementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDataFeedElementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDataFeedElementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetAccountIdentityVerificationResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation IdentityVerifications:getAccountIdentityVerification (GET /v2.1/accounts/{accountId}/identity_verification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/identityverifications/getaccountidentityverification/
 type GetAccountIdentityVerificationResponse struct {
 	Body         []byte
@@ -8274,6 +8893,7 @@ func (r GetAccountIdentityVerificationResponse) ContentType() string {
 // GetAllPaymentGatewayAccountsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation PaymentGatewayAccounts:getAllPaymentGatewayAccounts (GET /v2.1/accounts/{accountId}/payment_gateway_accounts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/paymentgatewayaccounts/getallpaymentgatewayaccounts/
 type GetAllPaymentGatewayAccountsResponse struct {
 	Body         []byte
@@ -8326,6 +8946,7 @@ func (r GetAllPaymentGatewayAccountsResponse) ContentType() string {
 // ListPermissionsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:listPermissions (GET /v2.1/accounts/{accountId}/permission_profiles).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/listpermissions/
 type ListPermissionsResponse struct {
 	Body         []byte
@@ -8378,6 +8999,7 @@ func (r ListPermissionsResponse) ContentType() string {
 // CreatePermissionProfileResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:createPermissionProfile (POST /v2.1/accounts/{accountId}/permission_profiles).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/createpermissionprofile/
 type CreatePermissionProfileResponse struct {
 	Body         []byte
@@ -8430,6 +9052,7 @@ func (r CreatePermissionProfileResponse) ContentType() string {
 // DeletePermissionProfileResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:deletePermissionProfile (DELETE /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/deletepermissionprofile/
 type DeletePermissionProfileResponse struct {
 	Body         []byte
@@ -8475,6 +9098,7 @@ func (r DeletePermissionProfileResponse) ContentType() string {
 // GetPermissionProfileResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:getPermissionProfile (GET /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/getpermissionprofile/
 type GetPermissionProfileResponse struct {
 	Body         []byte
@@ -8527,6 +9151,7 @@ func (r GetPermissionProfileResponse) ContentType() string {
 // UpdatePermissionProfileResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:updatePermissionProfile (PUT /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/updatepermissionprofile/
 type UpdatePermissionProfileResponse struct {
 	Body         []byte
@@ -8579,7 +9204,10 @@ func (r UpdatePermissionProfileResponse) ContentType() string {
 // ListRecipientNamesByEmailResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Accounts:listRecipientNamesByEmail (GET /v2.1/accounts/{accountId}/recipient_names).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listrecipientnamesbyemail/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 type ListRecipientNamesByEmailResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8631,7 +9259,10 @@ func (r ListRecipientNamesByEmailResponse) ContentType() string {
 // GetReservedDomainExistenceResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ReservedDomains:getReservedDomainExistence (GET /v2.1/accounts/{accountId}/reserved_domains).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/reserveddomains/getreserveddomainexistence/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 type GetReservedDomainExistenceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8683,6 +9314,7 @@ func (r GetReservedDomainExistenceResponse) ContentType() string {
 // GetSealProvidersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountSealProviders:getSealProviders (GET /v2.1/accounts/{accountId}/seals).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsealproviders/getsealproviders/
 type GetSealProvidersResponse struct {
 	Body         []byte
@@ -8735,6 +9367,7 @@ func (r GetSealProvidersResponse) ContentType() string {
 // ListSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Accounts:listSettings (GET /v2.1/accounts/{accountId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listsettings/
 type ListSettingsResponse struct {
 	Body         []byte
@@ -8787,6 +9420,7 @@ func (r ListSettingsResponse) ContentType() string {
 // UpdateSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Accounts:updateSettings (PUT /v2.1/accounts/{accountId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesettings/
 type UpdateSettingsResponse struct {
 	Body         []byte
@@ -8832,6 +9466,7 @@ func (r UpdateSettingsResponse) ContentType() string {
 // ListBCCEmailArchiveResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BCCEmailArchive:list (GET /v2.1/accounts/{accountId}/settings/bcc_email_archives).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/list/
 type ListBCCEmailArchiveResponse struct {
 	Body         []byte
@@ -8884,6 +9519,7 @@ func (r ListBCCEmailArchiveResponse) ContentType() string {
 // CreateBCCEmailArchiveResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BCCEmailArchive:create (POST /v2.1/accounts/{accountId}/settings/bcc_email_archives).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/create/
 type CreateBCCEmailArchiveResponse struct {
 	Body         []byte
@@ -8936,6 +9572,7 @@ func (r CreateBCCEmailArchiveResponse) ContentType() string {
 // DeleteBCCEmailArchiveResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BCCEmailArchive:delete (DELETE /v2.1/accounts/{accountId}/settings/bcc_email_archives/{bccEmailArchiveId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/delete/
 type DeleteBCCEmailArchiveResponse struct {
 	Body         []byte
@@ -8981,6 +9618,7 @@ func (r DeleteBCCEmailArchiveResponse) ContentType() string {
 // GetBCCEmailArchiveResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BCCEmailArchive:get (GET /v2.1/accounts/{accountId}/settings/bcc_email_archives/{bccEmailArchiveId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/get/
 type GetBCCEmailArchiveResponse struct {
 	Body         []byte
@@ -9033,6 +9671,7 @@ func (r GetBCCEmailArchiveResponse) ContentType() string {
 // DeleteENoteConfigurationResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ENoteConfigurations:deleteENoteConfiguration (DELETE /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/deleteenoteconfiguration/
 type DeleteENoteConfigurationResponse struct {
 	Body         []byte
@@ -9078,6 +9717,7 @@ func (r DeleteENoteConfigurationResponse) ContentType() string {
 // GetENoteConfigurationResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ENoteConfigurations:getENoteConfiguration (GET /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/getenoteconfiguration/
 type GetENoteConfigurationResponse struct {
 	Body         []byte
@@ -9130,6 +9770,7 @@ func (r GetENoteConfigurationResponse) ContentType() string {
 // UpdateENoteConfigurationResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ENoteConfigurations:updateENoteConfiguration (PUT /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/updateenoteconfiguration/
 type UpdateENoteConfigurationResponse struct {
 	Body         []byte
@@ -9182,6 +9823,7 @@ func (r UpdateENoteConfigurationResponse) ContentType() string {
 // GetEnvelopePurgeConfigurationResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Accounts:getEnvelopePurgeConfiguration (GET /v2.1/accounts/{accountId}/settings/envelope_purge_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getenvelopepurgeconfiguration/
 type GetEnvelopePurgeConfigurationResponse struct {
 	Body         []byte
@@ -9234,6 +9876,7 @@ func (r GetEnvelopePurgeConfigurationResponse) ContentType() string {
 // UpdateEnvelopePurgeConfigurationResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Accounts:updateEnvelopePurgeConfiguration (PUT /v2.1/accounts/{accountId}/settings/envelope_purge_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updateenvelopepurgeconfiguration/
 type UpdateEnvelopePurgeConfigurationResponse struct {
 	Body         []byte
@@ -9286,6 +9929,7 @@ func (r UpdateEnvelopePurgeConfigurationResponse) ContentType() string {
 // GetNotificationDefaultsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Accounts:getNotificationDefaults (GET /v2.1/accounts/{accountId}/settings/notification_defaults).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getnotificationdefaults/
 type GetNotificationDefaultsResponse struct {
 	Body         []byte
@@ -9338,6 +9982,7 @@ func (r GetNotificationDefaultsResponse) ContentType() string {
 // UpdateNotificationDefaultsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Accounts:updateNotificationDefaults (PUT /v2.1/accounts/{accountId}/settings/notification_defaults).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatenotificationdefaults/
 type UpdateNotificationDefaultsResponse struct {
 	Body         []byte
@@ -9390,6 +10035,7 @@ func (r UpdateNotificationDefaultsResponse) ContentType() string {
 // GetAccountPasswordRulesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountPasswordRules:getAccountPasswordRules (GET /v2.1/accounts/{accountId}/settings/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/getaccountpasswordrules/
 type GetAccountPasswordRulesResponse struct {
 	Body         []byte
@@ -9442,6 +10088,7 @@ func (r GetAccountPasswordRulesResponse) ContentType() string {
 // UpdateAccountPasswordRulesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountPasswordRules:updateAccountPasswordRules (PUT /v2.1/accounts/{accountId}/settings/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/updateaccountpasswordrules/
 type UpdateAccountPasswordRulesResponse struct {
 	Body         []byte
@@ -9494,6 +10141,7 @@ func (r UpdateAccountPasswordRulesResponse) ContentType() string {
 // GetAccountTabSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountTabSettings:getAccountTabSettings (GET /v2.1/accounts/{accountId}/settings/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounttabsettings/getaccounttabsettings/
 type GetAccountTabSettingsResponse struct {
 	Body         []byte
@@ -9546,6 +10194,7 @@ func (r GetAccountTabSettingsResponse) ContentType() string {
 // UpdateAccountTabSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountTabSettings:updateAccountTabSettings (PUT /v2.1/accounts/{accountId}/settings/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounttabsettings/updateaccounttabsettings/
 type UpdateAccountTabSettingsResponse struct {
 	Body         []byte
@@ -9598,6 +10247,7 @@ func (r UpdateAccountTabSettingsResponse) ContentType() string {
 // ListSharedAccessResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Accounts:listSharedAccess (GET /v2.1/accounts/{accountId}/shared_access).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listsharedaccess/
 type ListSharedAccessResponse struct {
 	Body         []byte
@@ -9650,6 +10300,7 @@ func (r ListSharedAccessResponse) ContentType() string {
 // UpdateSharedAccessResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Accounts:updateSharedAccess (PUT /v2.1/accounts/{accountId}/shared_access).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesharedaccess/
 type UpdateSharedAccessResponse struct {
 	Body         []byte
@@ -9702,6 +10353,7 @@ func (r UpdateSharedAccessResponse) ContentType() string {
 // ListSignatureProvidersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountSignatureProviders:listSignatureProviders (GET /v2.1/accounts/{accountId}/signatureProviders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatureproviders/listsignatureproviders/
 type ListSignatureProvidersResponse struct {
 	Body         []byte
@@ -9754,6 +10406,7 @@ func (r ListSignatureProvidersResponse) ContentType() string {
 // GetAccountSignaturesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountSignatures:getAccountSignatures (GET /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/getaccountsignatures/
 type GetAccountSignaturesResponse struct {
 	Body         []byte
@@ -9806,6 +10459,7 @@ func (r GetAccountSignaturesResponse) ContentType() string {
 // CreateAccountSignaturesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountSignatures:createAccountSignatures (POST /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/createaccountsignatures/
 type CreateAccountSignaturesResponse struct {
 	Body         []byte
@@ -9858,6 +10512,7 @@ func (r CreateAccountSignaturesResponse) ContentType() string {
 // UpdateAccountSignatureResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignature (PUT /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignature/
 type UpdateAccountSignatureResponse struct {
 	Body         []byte
@@ -9910,6 +10565,7 @@ func (r UpdateAccountSignatureResponse) ContentType() string {
 // DeleteAccountSignatureResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountSignatures:deleteAccountSignature (DELETE /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/deleteaccountsignature/
 type DeleteAccountSignatureResponse struct {
 	Body         []byte
@@ -9955,6 +10611,7 @@ func (r DeleteAccountSignatureResponse) ContentType() string {
 // GetAccountSignatureResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountSignatures:getAccountSignature (GET /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/getaccountsignature/
 type GetAccountSignatureResponse struct {
 	Body         []byte
@@ -10007,6 +10664,7 @@ func (r GetAccountSignatureResponse) ContentType() string {
 // UpdateAccountSignatureByIDResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignatureById (PUT /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignaturebyid/
 type UpdateAccountSignatureByIDResponse struct {
 	Body         []byte
@@ -10059,6 +10717,7 @@ func (r UpdateAccountSignatureByIDResponse) ContentType() string {
 // DeleteAccountSignatureImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountSignatures:deleteAccountSignatureImage (DELETE /v2.1/accounts/{accountId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/deleteaccountsignatureimage/
 type DeleteAccountSignatureImageResponse struct {
 	Body         []byte
@@ -10111,6 +10770,7 @@ func (r DeleteAccountSignatureImageResponse) ContentType() string {
 // GetAccountSignatureImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountSignatures:getAccountSignatureImage (GET /v2.1/accounts/{accountId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/getaccountsignatureimage/
 type GetAccountSignatureImageResponse struct {
 	Body         []byte
@@ -10156,6 +10816,7 @@ func (r GetAccountSignatureImageResponse) ContentType() string {
 // UpdateAccountSignatureImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignatureImage (PUT /v2.1/accounts/{accountId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignatureimage/
 type UpdateAccountSignatureImageResponse struct {
 	Body         []byte
@@ -10208,6 +10869,7 @@ func (r UpdateAccountSignatureImageResponse) ContentType() string {
 // GetSupportedLanguagesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Accounts:getSupportedLanguages (GET /v2.1/accounts/{accountId}/supported_languages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getsupportedlanguages/
 type GetSupportedLanguagesResponse struct {
 	Body         []byte
@@ -10260,6 +10922,7 @@ func (r GetSupportedLanguagesResponse) ContentType() string {
 // ListUnsupportedFileTypesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Accounts:listUnsupportedFileTypes (GET /v2.1/accounts/{accountId}/unsupported_file_types).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listunsupportedfiletypes/
 type ListUnsupportedFileTypesResponse struct {
 	Body         []byte
@@ -10312,6 +10975,7 @@ func (r ListUnsupportedFileTypesResponse) ContentType() string {
 // GetWatermarkResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountWatermarks:getWatermark (GET /v2.1/accounts/{accountId}/watermark).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/getwatermark/
 type GetWatermarkResponse struct {
 	Body         []byte
@@ -10364,6 +11028,7 @@ func (r GetWatermarkResponse) ContentType() string {
 // UpdateWatermarkResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountWatermarks:updateWatermark (PUT /v2.1/accounts/{accountId}/watermark).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/updatewatermark/
 type UpdateWatermarkResponse struct {
 	Body         []byte
@@ -10416,6 +11081,7 @@ func (r UpdateWatermarkResponse) ContentType() string {
 // GetWatermarkPreviewResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountWatermarks:getWatermarkPreview (PUT /v2.1/accounts/{accountId}/watermark/preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/getwatermarkpreview/
 type GetWatermarkPreviewResponse struct {
 	Body         []byte
@@ -10468,6 +11134,7 @@ func (r GetWatermarkPreviewResponse) ContentType() string {
 // GetPasswordRulesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation AccountPasswordRules:getPasswordRules (GET /v2.1/current_user/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/getpasswordrules/
 type GetPasswordRulesResponse struct {
 	Body         []byte
@@ -10517,12 +11184,59 @@ func (r GetPasswordRulesResponse) ContentType() string {
 	return ""
 }
 
+// GetReportV2Response holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Organizations:getReportV2 (GET /v2.1/organization_reporting/{organizationId}/reportsv2/{reportCorrelationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/
+type GetReportV2Response struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetReportV2Response) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetReportV2Response) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetReportV2Response) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetReportV2Response) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetReportV2Response) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CreateAccountsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Accounts:create (POST /v2.1/accounts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/create/
-func (c *ClientWithResponses) CreateAccountsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAccountsResponse, error) {
-	rsp, err := c.CreateAccountsWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateAccountsWithBodyWithResponse(ctx context.Context, params *CreateAccountsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAccountsResponse, error) {
+	rsp, err := c.CreateAccountsWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10532,9 +11246,10 @@ func (c *ClientWithResponses) CreateAccountsWithBodyWithResponse(ctx context.Con
 // CreateAccountsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Accounts:create (POST /v2.1/accounts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/create/
-func (c *ClientWithResponses) CreateAccountsWithResponse(ctx context.Context, body CreateAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAccountsResponse, error) {
-	rsp, err := c.CreateAccounts(ctx, body, reqEditors...)
+func (c *ClientWithResponses) CreateAccountsWithResponse(ctx context.Context, params *CreateAccountsParams, body CreateAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAccountsResponse, error) {
+	rsp, err := c.CreateAccounts(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10544,6 +11259,7 @@ func (c *ClientWithResponses) CreateAccountsWithResponse(ctx context.Context, bo
 // GetProvisioningWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Accounts:getProvisioning (GET /v2.1/accounts/provisioning).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getprovisioning/
 func (c *ClientWithResponses) GetProvisioningWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetProvisioningResponse, error) {
 	rsp, err := c.GetProvisioning(ctx, reqEditors...)
@@ -10556,9 +11272,10 @@ func (c *ClientWithResponses) GetProvisioningWithResponse(ctx context.Context, r
 // DeleteAccountWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Accounts:delete (DELETE /v2.1/accounts/{accountId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/delete/
-func (c *ClientWithResponses) DeleteAccountWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*DeleteAccountResponse, error) {
-	rsp, err := c.DeleteAccount(ctx, accountID, reqEditors...)
+func (c *ClientWithResponses) DeleteAccountWithResponse(ctx context.Context, accountID string, params *DeleteAccountParams, reqEditors ...RequestEditorFn) (*DeleteAccountResponse, error) {
+	rsp, err := c.DeleteAccount(ctx, accountID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10568,6 +11285,7 @@ func (c *ClientWithResponses) DeleteAccountWithResponse(ctx context.Context, acc
 // GetAccountInformationWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Accounts:GetAccountInformation (GET /v2.1/accounts/{accountId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getaccountinformation/
 func (c *ClientWithResponses) GetAccountInformationWithResponse(ctx context.Context, accountID string, params *GetAccountInformationParams, reqEditors ...RequestEditorFn) (*GetAccountInformationResponse, error) {
 	rsp, err := c.GetAccountInformation(ctx, accountID, params, reqEditors...)
@@ -10580,6 +11298,7 @@ func (c *ClientWithResponses) GetAccountInformationWithResponse(ctx context.Cont
 // GetBillingChargesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Accounts:getBillingCharges (GET /v2.1/accounts/{accountId}/billing_charges).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getbillingcharges/
 func (c *ClientWithResponses) GetBillingChargesWithResponse(ctx context.Context, accountID string, params *GetBillingChargesParams, reqEditors ...RequestEditorFn) (*GetBillingChargesResponse, error) {
 	rsp, err := c.GetBillingCharges(ctx, accountID, params, reqEditors...)
@@ -10592,6 +11311,7 @@ func (c *ClientWithResponses) GetBillingChargesWithResponse(ctx context.Context,
 // DeleteBrandsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrands (DELETE /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrands/
 func (c *ClientWithResponses) DeleteBrandsWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteBrandsResponse, error) {
 	rsp, err := c.DeleteBrandsWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -10604,6 +11324,7 @@ func (c *ClientWithResponses) DeleteBrandsWithBodyWithResponse(ctx context.Conte
 // DeleteBrandsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrands (DELETE /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrands/
 func (c *ClientWithResponses) DeleteBrandsWithResponse(ctx context.Context, accountID string, body DeleteBrandsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteBrandsResponse, error) {
 	rsp, err := c.DeleteBrands(ctx, accountID, body, reqEditors...)
@@ -10616,6 +11337,7 @@ func (c *ClientWithResponses) DeleteBrandsWithResponse(ctx context.Context, acco
 // ListBrandsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountBrands:listBrands (GET /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/listbrands/
 func (c *ClientWithResponses) ListBrandsWithResponse(ctx context.Context, accountID string, params *ListBrandsParams, reqEditors ...RequestEditorFn) (*ListBrandsResponse, error) {
 	rsp, err := c.ListBrands(ctx, accountID, params, reqEditors...)
@@ -10628,6 +11350,7 @@ func (c *ClientWithResponses) ListBrandsWithResponse(ctx context.Context, accoun
 // CreateBrandWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation AccountBrands:createBrand (POST /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/createbrand/
 func (c *ClientWithResponses) CreateBrandWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBrandResponse, error) {
 	rsp, err := c.CreateBrandWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -10640,6 +11363,7 @@ func (c *ClientWithResponses) CreateBrandWithBodyWithResponse(ctx context.Contex
 // CreateBrandWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountBrands:createBrand (POST /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/createbrand/
 func (c *ClientWithResponses) CreateBrandWithResponse(ctx context.Context, accountID string, body CreateBrandJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBrandResponse, error) {
 	rsp, err := c.CreateBrand(ctx, accountID, body, reqEditors...)
@@ -10652,6 +11376,7 @@ func (c *ClientWithResponses) CreateBrandWithResponse(ctx context.Context, accou
 // DeleteBrandWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrand (DELETE /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrand/
 func (c *ClientWithResponses) DeleteBrandWithResponse(ctx context.Context, accountID string, brandID string, reqEditors ...RequestEditorFn) (*DeleteBrandResponse, error) {
 	rsp, err := c.DeleteBrand(ctx, accountID, brandID, reqEditors...)
@@ -10664,6 +11389,7 @@ func (c *ClientWithResponses) DeleteBrandWithResponse(ctx context.Context, accou
 // GetBrandWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountBrands:getBrand (GET /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrand/
 func (c *ClientWithResponses) GetBrandWithResponse(ctx context.Context, accountID string, brandID string, params *GetBrandParams, reqEditors ...RequestEditorFn) (*GetBrandResponse, error) {
 	rsp, err := c.GetBrand(ctx, accountID, brandID, params, reqEditors...)
@@ -10676,9 +11402,10 @@ func (c *ClientWithResponses) GetBrandWithResponse(ctx context.Context, accountI
 // UpdateBrandWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation AccountBrands:updateBrand (PUT /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrand/
-func (c *ClientWithResponses) UpdateBrandWithBodyWithResponse(ctx context.Context, accountID string, brandID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBrandResponse, error) {
-	rsp, err := c.UpdateBrandWithBody(ctx, accountID, brandID, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBrandWithBodyWithResponse(ctx context.Context, accountID string, brandID string, params *UpdateBrandParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBrandResponse, error) {
+	rsp, err := c.UpdateBrandWithBody(ctx, accountID, brandID, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10688,9 +11415,10 @@ func (c *ClientWithResponses) UpdateBrandWithBodyWithResponse(ctx context.Contex
 // UpdateBrandWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountBrands:updateBrand (PUT /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrand/
-func (c *ClientWithResponses) UpdateBrandWithResponse(ctx context.Context, accountID string, brandID string, body UpdateBrandJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBrandResponse, error) {
-	rsp, err := c.UpdateBrand(ctx, accountID, brandID, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBrandWithResponse(ctx context.Context, accountID string, brandID string, params *UpdateBrandParams, body UpdateBrandJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBrandResponse, error) {
+	rsp, err := c.UpdateBrand(ctx, accountID, brandID, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10700,6 +11428,7 @@ func (c *ClientWithResponses) UpdateBrandWithResponse(ctx context.Context, accou
 // GetBrandExportFileWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountBrands:getBrandExportFile (GET /v2.1/accounts/{accountId}/brands/{brandId}/file).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandexportfile/
 func (c *ClientWithResponses) GetBrandExportFileWithResponse(ctx context.Context, accountID string, brandID string, reqEditors ...RequestEditorFn) (*GetBrandExportFileResponse, error) {
 	rsp, err := c.GetBrandExportFile(ctx, accountID, brandID, reqEditors...)
@@ -10712,6 +11441,7 @@ func (c *ClientWithResponses) GetBrandExportFileWithResponse(ctx context.Context
 // DeleteBrandLogoByTypeWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrandLogoByType (DELETE /v2.1/accounts/{accountId}/brands/{brandId}/logos/{logoType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrandlogobytype/
 func (c *ClientWithResponses) DeleteBrandLogoByTypeWithResponse(ctx context.Context, accountID string, brandID string, logoType string, reqEditors ...RequestEditorFn) (*DeleteBrandLogoByTypeResponse, error) {
 	rsp, err := c.DeleteBrandLogoByType(ctx, accountID, brandID, logoType, reqEditors...)
@@ -10724,6 +11454,7 @@ func (c *ClientWithResponses) DeleteBrandLogoByTypeWithResponse(ctx context.Cont
 // GetBrandLogoByTypeWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountBrands:getBrandLogoByType (GET /v2.1/accounts/{accountId}/brands/{brandId}/logos/{logoType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandlogobytype/
 func (c *ClientWithResponses) GetBrandLogoByTypeWithResponse(ctx context.Context, accountID string, brandID string, logoType string, reqEditors ...RequestEditorFn) (*GetBrandLogoByTypeResponse, error) {
 	rsp, err := c.GetBrandLogoByType(ctx, accountID, brandID, logoType, reqEditors...)
@@ -10736,6 +11467,7 @@ func (c *ClientWithResponses) GetBrandLogoByTypeWithResponse(ctx context.Context
 // UpdateBrandLogoByTypeWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation AccountBrands:updateBrandLogoByType (PUT /v2.1/accounts/{accountId}/brands/{brandId}/logos/{logoType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrandlogobytype/
 func (c *ClientWithResponses) UpdateBrandLogoByTypeWithBodyWithResponse(ctx context.Context, accountID string, brandID string, logoType string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBrandLogoByTypeResponse, error) {
 	rsp, err := c.UpdateBrandLogoByTypeWithBody(ctx, accountID, brandID, logoType, contentType, body, reqEditors...)
@@ -10748,6 +11480,7 @@ func (c *ClientWithResponses) UpdateBrandLogoByTypeWithBodyWithResponse(ctx cont
 // GetBrandResourcesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountBrands:getBrandResources (GET /v2.1/accounts/{accountId}/brands/{brandId}/resources).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandresources/
 func (c *ClientWithResponses) GetBrandResourcesWithResponse(ctx context.Context, accountID string, brandID string, reqEditors ...RequestEditorFn) (*GetBrandResourcesResponse, error) {
 	rsp, err := c.GetBrandResources(ctx, accountID, brandID, reqEditors...)
@@ -10760,6 +11493,7 @@ func (c *ClientWithResponses) GetBrandResourcesWithResponse(ctx context.Context,
 // GetBrandResourcesByContentTypeWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountBrands:getBrandResourcesByContentType (GET /v2.1/accounts/{accountId}/brands/{brandId}/resources/{resourceContentType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandresourcesbycontenttype/
 func (c *ClientWithResponses) GetBrandResourcesByContentTypeWithResponse(ctx context.Context, accountID string, brandID string, resourceContentType string, params *GetBrandResourcesByContentTypeParams, reqEditors ...RequestEditorFn) (*GetBrandResourcesByContentTypeResponse, error) {
 	rsp, err := c.GetBrandResourcesByContentType(ctx, accountID, brandID, resourceContentType, params, reqEditors...)
@@ -10772,6 +11506,7 @@ func (c *ClientWithResponses) GetBrandResourcesByContentTypeWithResponse(ctx con
 // UpdateBrandResourcesByContentTypeWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation AccountBrands:updateBrandResourcesByContentType (PUT /v2.1/accounts/{accountId}/brands/{brandId}/resources/{resourceContentType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrandresourcesbycontenttype/
 func (c *ClientWithResponses) UpdateBrandResourcesByContentTypeWithBodyWithResponse(ctx context.Context, accountID string, brandID string, resourceContentType string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBrandResourcesByContentTypeResponse, error) {
 	rsp, err := c.UpdateBrandResourcesByContentTypeWithBody(ctx, accountID, brandID, resourceContentType, contentType, body, reqEditors...)
@@ -10784,6 +11519,7 @@ func (c *ClientWithResponses) UpdateBrandResourcesByContentTypeWithBodyWithRespo
 // DeleteCaptiveRecipientWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Accounts:deleteCaptiveRecipient (DELETE /v2.1/accounts/{accountId}/captive_recipients/{recipientPart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/deletecaptiverecipient/
 func (c *ClientWithResponses) DeleteCaptiveRecipientWithBodyWithResponse(ctx context.Context, accountID string, recipientPart string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteCaptiveRecipientResponse, error) {
 	rsp, err := c.DeleteCaptiveRecipientWithBody(ctx, accountID, recipientPart, contentType, body, reqEditors...)
@@ -10796,6 +11532,7 @@ func (c *ClientWithResponses) DeleteCaptiveRecipientWithBodyWithResponse(ctx con
 // DeleteCaptiveRecipientWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Accounts:deleteCaptiveRecipient (DELETE /v2.1/accounts/{accountId}/captive_recipients/{recipientPart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/deletecaptiverecipient/
 func (c *ClientWithResponses) DeleteCaptiveRecipientWithResponse(ctx context.Context, accountID string, recipientPart string, body DeleteCaptiveRecipientJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteCaptiveRecipientResponse, error) {
 	rsp, err := c.DeleteCaptiveRecipient(ctx, accountID, recipientPart, body, reqEditors...)
@@ -10808,6 +11545,7 @@ func (c *ClientWithResponses) DeleteCaptiveRecipientWithResponse(ctx context.Con
 // GetConsumerDisclosureDefaultWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/consumer_disclosure).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/getconsumerdisclosuredefault/
 func (c *ClientWithResponses) GetConsumerDisclosureDefaultWithResponse(ctx context.Context, accountID string, params *GetConsumerDisclosureDefaultParams, reqEditors ...RequestEditorFn) (*GetConsumerDisclosureDefaultResponse, error) {
 	rsp, err := c.GetConsumerDisclosureDefault(ctx, accountID, params, reqEditors...)
@@ -10820,6 +11558,7 @@ func (c *ClientWithResponses) GetConsumerDisclosureDefaultWithResponse(ctx conte
 // GetConsumerDisclosureWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/getconsumerdisclosure/
 func (c *ClientWithResponses) GetConsumerDisclosureWithResponse(ctx context.Context, accountID string, langCode string, reqEditors ...RequestEditorFn) (*GetConsumerDisclosureResponse, error) {
 	rsp, err := c.GetConsumerDisclosure(ctx, accountID, langCode, reqEditors...)
@@ -10832,6 +11571,7 @@ func (c *ClientWithResponses) GetConsumerDisclosureWithResponse(ctx context.Cont
 // UpdateConsumerDisclosureWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:updateConsumerDisclosure (PUT /v2.1/accounts/{accountId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/updateconsumerdisclosure/
 func (c *ClientWithResponses) UpdateConsumerDisclosureWithBodyWithResponse(ctx context.Context, accountID string, langCode string, params *UpdateConsumerDisclosureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateConsumerDisclosureResponse, error) {
 	rsp, err := c.UpdateConsumerDisclosureWithBody(ctx, accountID, langCode, params, contentType, body, reqEditors...)
@@ -10844,6 +11584,7 @@ func (c *ClientWithResponses) UpdateConsumerDisclosureWithBodyWithResponse(ctx c
 // UpdateConsumerDisclosureWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:updateConsumerDisclosure (PUT /v2.1/accounts/{accountId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/updateconsumerdisclosure/
 func (c *ClientWithResponses) UpdateConsumerDisclosureWithResponse(ctx context.Context, accountID string, langCode string, params *UpdateConsumerDisclosureParams, body UpdateConsumerDisclosureJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateConsumerDisclosureResponse, error) {
 	rsp, err := c.UpdateConsumerDisclosure(ctx, accountID, langCode, params, body, reqEditors...)
@@ -10856,6 +11597,7 @@ func (c *ClientWithResponses) UpdateConsumerDisclosureWithResponse(ctx context.C
 // ListCustomFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/listcustomfields/
 func (c *ClientWithResponses) ListCustomFieldsWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*ListCustomFieldsResponse, error) {
 	rsp, err := c.ListCustomFields(ctx, accountID, reqEditors...)
@@ -10868,6 +11610,7 @@ func (c *ClientWithResponses) ListCustomFieldsWithResponse(ctx context.Context, 
 // CreateCustomFieldWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation AccountCustomFields:createCustomField (POST /v2.1/accounts/{accountId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/createcustomfield/
 func (c *ClientWithResponses) CreateCustomFieldWithBodyWithResponse(ctx context.Context, accountID string, params *CreateCustomFieldParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCustomFieldResponse, error) {
 	rsp, err := c.CreateCustomFieldWithBody(ctx, accountID, params, contentType, body, reqEditors...)
@@ -10880,6 +11623,7 @@ func (c *ClientWithResponses) CreateCustomFieldWithBodyWithResponse(ctx context.
 // CreateCustomFieldWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountCustomFields:createCustomField (POST /v2.1/accounts/{accountId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/createcustomfield/
 func (c *ClientWithResponses) CreateCustomFieldWithResponse(ctx context.Context, accountID string, params *CreateCustomFieldParams, body CreateCustomFieldJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCustomFieldResponse, error) {
 	rsp, err := c.CreateCustomField(ctx, accountID, params, body, reqEditors...)
@@ -10892,6 +11636,7 @@ func (c *ClientWithResponses) CreateCustomFieldWithResponse(ctx context.Context,
 // DeleteCustomFieldWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountCustomFields:deleteCustomField (DELETE /v2.1/accounts/{accountId}/custom_fields/{customFieldId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/deletecustomfield/
 func (c *ClientWithResponses) DeleteCustomFieldWithResponse(ctx context.Context, accountID string, customFieldID string, params *DeleteCustomFieldParams, reqEditors ...RequestEditorFn) (*DeleteCustomFieldResponse, error) {
 	rsp, err := c.DeleteCustomField(ctx, accountID, customFieldID, params, reqEditors...)
@@ -10904,6 +11649,7 @@ func (c *ClientWithResponses) DeleteCustomFieldWithResponse(ctx context.Context,
 // UpdateCustomFieldWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation AccountCustomFields:updateCustomField (PUT /v2.1/accounts/{accountId}/custom_fields/{customFieldId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/updatecustomfield/
 func (c *ClientWithResponses) UpdateCustomFieldWithBodyWithResponse(ctx context.Context, accountID string, customFieldID string, params *UpdateCustomFieldParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCustomFieldResponse, error) {
 	rsp, err := c.UpdateCustomFieldWithBody(ctx, accountID, customFieldID, params, contentType, body, reqEditors...)
@@ -10916,6 +11662,7 @@ func (c *ClientWithResponses) UpdateCustomFieldWithBodyWithResponse(ctx context.
 // UpdateCustomFieldWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountCustomFields:updateCustomField (PUT /v2.1/accounts/{accountId}/custom_fields/{customFieldId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/updatecustomfield/
 func (c *ClientWithResponses) UpdateCustomFieldWithResponse(ctx context.Context, accountID string, customFieldID string, params *UpdateCustomFieldParams, body UpdateCustomFieldJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCustomFieldResponse, error) {
 	rsp, err := c.UpdateCustomField(ctx, accountID, customFieldID, params, body, reqEditors...)
@@ -10925,12 +11672,26 @@ func (c *ClientWithResponses) UpdateCustomFieldWithResponse(ctx context.Context,
 	return ParseUpdateCustomFieldResponse(rsp)
 }
 
+// GetDataFeedElementWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation DataFeed:getDataFeedElement (GET /v2.1/accounts/{accountId}/data_feeds/data/{dataFeedElementId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/
+func (c *ClientWithResponses) GetDataFeedElementWithResponse(ctx context.Context, accountID string, dataFeedElementID string, reqEditors ...RequestEditorFn) (*GetDataFeedElementResponse, error) {
+	rsp, err := c.GetDataFeedElement(ctx, accountID, dataFeedElementID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDataFeedElementResponse(rsp)
+}
+
 // GetAccountIdentityVerificationWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation IdentityVerifications:getAccountIdentityVerification (GET /v2.1/accounts/{accountId}/identity_verification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/identityverifications/getaccountidentityverification/
-func (c *ClientWithResponses) GetAccountIdentityVerificationWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetAccountIdentityVerificationResponse, error) {
-	rsp, err := c.GetAccountIdentityVerification(ctx, accountID, reqEditors...)
+func (c *ClientWithResponses) GetAccountIdentityVerificationWithResponse(ctx context.Context, accountID string, params *GetAccountIdentityVerificationParams, reqEditors ...RequestEditorFn) (*GetAccountIdentityVerificationResponse, error) {
+	rsp, err := c.GetAccountIdentityVerification(ctx, accountID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10940,6 +11701,7 @@ func (c *ClientWithResponses) GetAccountIdentityVerificationWithResponse(ctx con
 // GetAllPaymentGatewayAccountsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation PaymentGatewayAccounts:getAllPaymentGatewayAccounts (GET /v2.1/accounts/{accountId}/payment_gateway_accounts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/paymentgatewayaccounts/getallpaymentgatewayaccounts/
 func (c *ClientWithResponses) GetAllPaymentGatewayAccountsWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetAllPaymentGatewayAccountsResponse, error) {
 	rsp, err := c.GetAllPaymentGatewayAccounts(ctx, accountID, reqEditors...)
@@ -10952,6 +11714,7 @@ func (c *ClientWithResponses) GetAllPaymentGatewayAccountsWithResponse(ctx conte
 // ListPermissionsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:listPermissions (GET /v2.1/accounts/{accountId}/permission_profiles).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/listpermissions/
 func (c *ClientWithResponses) ListPermissionsWithResponse(ctx context.Context, accountID string, params *ListPermissionsParams, reqEditors ...RequestEditorFn) (*ListPermissionsResponse, error) {
 	rsp, err := c.ListPermissions(ctx, accountID, params, reqEditors...)
@@ -10964,6 +11727,7 @@ func (c *ClientWithResponses) ListPermissionsWithResponse(ctx context.Context, a
 // CreatePermissionProfileWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:createPermissionProfile (POST /v2.1/accounts/{accountId}/permission_profiles).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/createpermissionprofile/
 func (c *ClientWithResponses) CreatePermissionProfileWithBodyWithResponse(ctx context.Context, accountID string, params *CreatePermissionProfileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePermissionProfileResponse, error) {
 	rsp, err := c.CreatePermissionProfileWithBody(ctx, accountID, params, contentType, body, reqEditors...)
@@ -10976,6 +11740,7 @@ func (c *ClientWithResponses) CreatePermissionProfileWithBodyWithResponse(ctx co
 // CreatePermissionProfileWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:createPermissionProfile (POST /v2.1/accounts/{accountId}/permission_profiles).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/createpermissionprofile/
 func (c *ClientWithResponses) CreatePermissionProfileWithResponse(ctx context.Context, accountID string, params *CreatePermissionProfileParams, body CreatePermissionProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePermissionProfileResponse, error) {
 	rsp, err := c.CreatePermissionProfile(ctx, accountID, params, body, reqEditors...)
@@ -10988,6 +11753,7 @@ func (c *ClientWithResponses) CreatePermissionProfileWithResponse(ctx context.Co
 // DeletePermissionProfileWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:deletePermissionProfile (DELETE /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/deletepermissionprofile/
 func (c *ClientWithResponses) DeletePermissionProfileWithResponse(ctx context.Context, accountID string, permissionProfileID string, params *DeletePermissionProfileParams, reqEditors ...RequestEditorFn) (*DeletePermissionProfileResponse, error) {
 	rsp, err := c.DeletePermissionProfile(ctx, accountID, permissionProfileID, params, reqEditors...)
@@ -11000,6 +11766,7 @@ func (c *ClientWithResponses) DeletePermissionProfileWithResponse(ctx context.Co
 // GetPermissionProfileWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:getPermissionProfile (GET /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/getpermissionprofile/
 func (c *ClientWithResponses) GetPermissionProfileWithResponse(ctx context.Context, accountID string, permissionProfileID string, params *GetPermissionProfileParams, reqEditors ...RequestEditorFn) (*GetPermissionProfileResponse, error) {
 	rsp, err := c.GetPermissionProfile(ctx, accountID, permissionProfileID, params, reqEditors...)
@@ -11012,6 +11779,7 @@ func (c *ClientWithResponses) GetPermissionProfileWithResponse(ctx context.Conte
 // UpdatePermissionProfileWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:updatePermissionProfile (PUT /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/updatepermissionprofile/
 func (c *ClientWithResponses) UpdatePermissionProfileWithBodyWithResponse(ctx context.Context, accountID string, permissionProfileID string, params *UpdatePermissionProfileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePermissionProfileResponse, error) {
 	rsp, err := c.UpdatePermissionProfileWithBody(ctx, accountID, permissionProfileID, params, contentType, body, reqEditors...)
@@ -11024,6 +11792,7 @@ func (c *ClientWithResponses) UpdatePermissionProfileWithBodyWithResponse(ctx co
 // UpdatePermissionProfileWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:updatePermissionProfile (PUT /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/updatepermissionprofile/
 func (c *ClientWithResponses) UpdatePermissionProfileWithResponse(ctx context.Context, accountID string, permissionProfileID string, params *UpdatePermissionProfileParams, body UpdatePermissionProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePermissionProfileResponse, error) {
 	rsp, err := c.UpdatePermissionProfile(ctx, accountID, permissionProfileID, params, body, reqEditors...)
@@ -11036,7 +11805,10 @@ func (c *ClientWithResponses) UpdatePermissionProfileWithResponse(ctx context.Co
 // ListRecipientNamesByEmailWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Accounts:listRecipientNamesByEmail (GET /v2.1/accounts/{accountId}/recipient_names).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listrecipientnamesbyemail/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func (c *ClientWithResponses) ListRecipientNamesByEmailWithResponse(ctx context.Context, accountID string, params *ListRecipientNamesByEmailParams, reqEditors ...RequestEditorFn) (*ListRecipientNamesByEmailResponse, error) {
 	rsp, err := c.ListRecipientNamesByEmail(ctx, accountID, params, reqEditors...)
 	if err != nil {
@@ -11048,7 +11820,10 @@ func (c *ClientWithResponses) ListRecipientNamesByEmailWithResponse(ctx context.
 // GetReservedDomainExistenceWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ReservedDomains:getReservedDomainExistence (GET /v2.1/accounts/{accountId}/reserved_domains).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/reserveddomains/getreserveddomainexistence/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func (c *ClientWithResponses) GetReservedDomainExistenceWithResponse(ctx context.Context, accountID string, params *GetReservedDomainExistenceParams, reqEditors ...RequestEditorFn) (*GetReservedDomainExistenceResponse, error) {
 	rsp, err := c.GetReservedDomainExistence(ctx, accountID, params, reqEditors...)
 	if err != nil {
@@ -11060,6 +11835,7 @@ func (c *ClientWithResponses) GetReservedDomainExistenceWithResponse(ctx context
 // GetSealProvidersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountSealProviders:getSealProviders (GET /v2.1/accounts/{accountId}/seals).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsealproviders/getsealproviders/
 func (c *ClientWithResponses) GetSealProvidersWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetSealProvidersResponse, error) {
 	rsp, err := c.GetSealProviders(ctx, accountID, reqEditors...)
@@ -11072,6 +11848,7 @@ func (c *ClientWithResponses) GetSealProvidersWithResponse(ctx context.Context, 
 // ListSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Accounts:listSettings (GET /v2.1/accounts/{accountId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listsettings/
 func (c *ClientWithResponses) ListSettingsWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*ListSettingsResponse, error) {
 	rsp, err := c.ListSettings(ctx, accountID, reqEditors...)
@@ -11084,6 +11861,7 @@ func (c *ClientWithResponses) ListSettingsWithResponse(ctx context.Context, acco
 // UpdateSettingsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Accounts:updateSettings (PUT /v2.1/accounts/{accountId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesettings/
 func (c *ClientWithResponses) UpdateSettingsWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSettingsResponse, error) {
 	rsp, err := c.UpdateSettingsWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -11096,6 +11874,7 @@ func (c *ClientWithResponses) UpdateSettingsWithBodyWithResponse(ctx context.Con
 // UpdateSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Accounts:updateSettings (PUT /v2.1/accounts/{accountId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesettings/
 func (c *ClientWithResponses) UpdateSettingsWithResponse(ctx context.Context, accountID string, body UpdateSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSettingsResponse, error) {
 	rsp, err := c.UpdateSettings(ctx, accountID, body, reqEditors...)
@@ -11108,6 +11887,7 @@ func (c *ClientWithResponses) UpdateSettingsWithResponse(ctx context.Context, ac
 // ListBCCEmailArchiveWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BCCEmailArchive:list (GET /v2.1/accounts/{accountId}/settings/bcc_email_archives).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/list/
 func (c *ClientWithResponses) ListBCCEmailArchiveWithResponse(ctx context.Context, accountID string, params *ListBCCEmailArchiveParams, reqEditors ...RequestEditorFn) (*ListBCCEmailArchiveResponse, error) {
 	rsp, err := c.ListBCCEmailArchive(ctx, accountID, params, reqEditors...)
@@ -11120,6 +11900,7 @@ func (c *ClientWithResponses) ListBCCEmailArchiveWithResponse(ctx context.Contex
 // CreateBCCEmailArchiveWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation BCCEmailArchive:create (POST /v2.1/accounts/{accountId}/settings/bcc_email_archives).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/create/
 func (c *ClientWithResponses) CreateBCCEmailArchiveWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBCCEmailArchiveResponse, error) {
 	rsp, err := c.CreateBCCEmailArchiveWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -11132,6 +11913,7 @@ func (c *ClientWithResponses) CreateBCCEmailArchiveWithBodyWithResponse(ctx cont
 // CreateBCCEmailArchiveWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BCCEmailArchive:create (POST /v2.1/accounts/{accountId}/settings/bcc_email_archives).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/create/
 func (c *ClientWithResponses) CreateBCCEmailArchiveWithResponse(ctx context.Context, accountID string, body CreateBCCEmailArchiveJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBCCEmailArchiveResponse, error) {
 	rsp, err := c.CreateBCCEmailArchive(ctx, accountID, body, reqEditors...)
@@ -11144,6 +11926,7 @@ func (c *ClientWithResponses) CreateBCCEmailArchiveWithResponse(ctx context.Cont
 // DeleteBCCEmailArchiveWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BCCEmailArchive:delete (DELETE /v2.1/accounts/{accountId}/settings/bcc_email_archives/{bccEmailArchiveId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/delete/
 func (c *ClientWithResponses) DeleteBCCEmailArchiveWithResponse(ctx context.Context, accountID string, bccEmailArchiveID string, reqEditors ...RequestEditorFn) (*DeleteBCCEmailArchiveResponse, error) {
 	rsp, err := c.DeleteBCCEmailArchive(ctx, accountID, bccEmailArchiveID, reqEditors...)
@@ -11156,6 +11939,7 @@ func (c *ClientWithResponses) DeleteBCCEmailArchiveWithResponse(ctx context.Cont
 // GetBCCEmailArchiveWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BCCEmailArchive:get (GET /v2.1/accounts/{accountId}/settings/bcc_email_archives/{bccEmailArchiveId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/get/
 func (c *ClientWithResponses) GetBCCEmailArchiveWithResponse(ctx context.Context, accountID string, bccEmailArchiveID string, params *GetBCCEmailArchiveParams, reqEditors ...RequestEditorFn) (*GetBCCEmailArchiveResponse, error) {
 	rsp, err := c.GetBCCEmailArchive(ctx, accountID, bccEmailArchiveID, params, reqEditors...)
@@ -11168,6 +11952,7 @@ func (c *ClientWithResponses) GetBCCEmailArchiveWithResponse(ctx context.Context
 // DeleteENoteConfigurationWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ENoteConfigurations:deleteENoteConfiguration (DELETE /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/deleteenoteconfiguration/
 func (c *ClientWithResponses) DeleteENoteConfigurationWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*DeleteENoteConfigurationResponse, error) {
 	rsp, err := c.DeleteENoteConfiguration(ctx, accountID, reqEditors...)
@@ -11180,6 +11965,7 @@ func (c *ClientWithResponses) DeleteENoteConfigurationWithResponse(ctx context.C
 // GetENoteConfigurationWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ENoteConfigurations:getENoteConfiguration (GET /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/getenoteconfiguration/
 func (c *ClientWithResponses) GetENoteConfigurationWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetENoteConfigurationResponse, error) {
 	rsp, err := c.GetENoteConfiguration(ctx, accountID, reqEditors...)
@@ -11192,6 +11978,7 @@ func (c *ClientWithResponses) GetENoteConfigurationWithResponse(ctx context.Cont
 // UpdateENoteConfigurationWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation ENoteConfigurations:updateENoteConfiguration (PUT /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/updateenoteconfiguration/
 func (c *ClientWithResponses) UpdateENoteConfigurationWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateENoteConfigurationResponse, error) {
 	rsp, err := c.UpdateENoteConfigurationWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -11204,6 +11991,7 @@ func (c *ClientWithResponses) UpdateENoteConfigurationWithBodyWithResponse(ctx c
 // UpdateENoteConfigurationWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ENoteConfigurations:updateENoteConfiguration (PUT /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/updateenoteconfiguration/
 func (c *ClientWithResponses) UpdateENoteConfigurationWithResponse(ctx context.Context, accountID string, body UpdateENoteConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateENoteConfigurationResponse, error) {
 	rsp, err := c.UpdateENoteConfiguration(ctx, accountID, body, reqEditors...)
@@ -11216,6 +12004,7 @@ func (c *ClientWithResponses) UpdateENoteConfigurationWithResponse(ctx context.C
 // GetEnvelopePurgeConfigurationWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Accounts:getEnvelopePurgeConfiguration (GET /v2.1/accounts/{accountId}/settings/envelope_purge_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getenvelopepurgeconfiguration/
 func (c *ClientWithResponses) GetEnvelopePurgeConfigurationWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetEnvelopePurgeConfigurationResponse, error) {
 	rsp, err := c.GetEnvelopePurgeConfiguration(ctx, accountID, reqEditors...)
@@ -11228,6 +12017,7 @@ func (c *ClientWithResponses) GetEnvelopePurgeConfigurationWithResponse(ctx cont
 // UpdateEnvelopePurgeConfigurationWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Accounts:updateEnvelopePurgeConfiguration (PUT /v2.1/accounts/{accountId}/settings/envelope_purge_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updateenvelopepurgeconfiguration/
 func (c *ClientWithResponses) UpdateEnvelopePurgeConfigurationWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopePurgeConfigurationResponse, error) {
 	rsp, err := c.UpdateEnvelopePurgeConfigurationWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -11240,6 +12030,7 @@ func (c *ClientWithResponses) UpdateEnvelopePurgeConfigurationWithBodyWithRespon
 // UpdateEnvelopePurgeConfigurationWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Accounts:updateEnvelopePurgeConfiguration (PUT /v2.1/accounts/{accountId}/settings/envelope_purge_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updateenvelopepurgeconfiguration/
 func (c *ClientWithResponses) UpdateEnvelopePurgeConfigurationWithResponse(ctx context.Context, accountID string, body UpdateEnvelopePurgeConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopePurgeConfigurationResponse, error) {
 	rsp, err := c.UpdateEnvelopePurgeConfiguration(ctx, accountID, body, reqEditors...)
@@ -11252,6 +12043,7 @@ func (c *ClientWithResponses) UpdateEnvelopePurgeConfigurationWithResponse(ctx c
 // GetNotificationDefaultsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Accounts:getNotificationDefaults (GET /v2.1/accounts/{accountId}/settings/notification_defaults).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getnotificationdefaults/
 func (c *ClientWithResponses) GetNotificationDefaultsWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetNotificationDefaultsResponse, error) {
 	rsp, err := c.GetNotificationDefaults(ctx, accountID, reqEditors...)
@@ -11264,6 +12056,7 @@ func (c *ClientWithResponses) GetNotificationDefaultsWithResponse(ctx context.Co
 // UpdateNotificationDefaultsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Accounts:updateNotificationDefaults (PUT /v2.1/accounts/{accountId}/settings/notification_defaults).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatenotificationdefaults/
 func (c *ClientWithResponses) UpdateNotificationDefaultsWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateNotificationDefaultsResponse, error) {
 	rsp, err := c.UpdateNotificationDefaultsWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -11276,6 +12069,7 @@ func (c *ClientWithResponses) UpdateNotificationDefaultsWithBodyWithResponse(ctx
 // UpdateNotificationDefaultsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Accounts:updateNotificationDefaults (PUT /v2.1/accounts/{accountId}/settings/notification_defaults).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatenotificationdefaults/
 func (c *ClientWithResponses) UpdateNotificationDefaultsWithResponse(ctx context.Context, accountID string, body UpdateNotificationDefaultsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateNotificationDefaultsResponse, error) {
 	rsp, err := c.UpdateNotificationDefaults(ctx, accountID, body, reqEditors...)
@@ -11288,6 +12082,7 @@ func (c *ClientWithResponses) UpdateNotificationDefaultsWithResponse(ctx context
 // GetAccountPasswordRulesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountPasswordRules:getAccountPasswordRules (GET /v2.1/accounts/{accountId}/settings/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/getaccountpasswordrules/
 func (c *ClientWithResponses) GetAccountPasswordRulesWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetAccountPasswordRulesResponse, error) {
 	rsp, err := c.GetAccountPasswordRules(ctx, accountID, reqEditors...)
@@ -11300,6 +12095,7 @@ func (c *ClientWithResponses) GetAccountPasswordRulesWithResponse(ctx context.Co
 // UpdateAccountPasswordRulesWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation AccountPasswordRules:updateAccountPasswordRules (PUT /v2.1/accounts/{accountId}/settings/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/updateaccountpasswordrules/
 func (c *ClientWithResponses) UpdateAccountPasswordRulesWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAccountPasswordRulesResponse, error) {
 	rsp, err := c.UpdateAccountPasswordRulesWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -11312,6 +12108,7 @@ func (c *ClientWithResponses) UpdateAccountPasswordRulesWithBodyWithResponse(ctx
 // UpdateAccountPasswordRulesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountPasswordRules:updateAccountPasswordRules (PUT /v2.1/accounts/{accountId}/settings/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/updateaccountpasswordrules/
 func (c *ClientWithResponses) UpdateAccountPasswordRulesWithResponse(ctx context.Context, accountID string, body UpdateAccountPasswordRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAccountPasswordRulesResponse, error) {
 	rsp, err := c.UpdateAccountPasswordRules(ctx, accountID, body, reqEditors...)
@@ -11324,6 +12121,7 @@ func (c *ClientWithResponses) UpdateAccountPasswordRulesWithResponse(ctx context
 // GetAccountTabSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountTabSettings:getAccountTabSettings (GET /v2.1/accounts/{accountId}/settings/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounttabsettings/getaccounttabsettings/
 func (c *ClientWithResponses) GetAccountTabSettingsWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetAccountTabSettingsResponse, error) {
 	rsp, err := c.GetAccountTabSettings(ctx, accountID, reqEditors...)
@@ -11336,6 +12134,7 @@ func (c *ClientWithResponses) GetAccountTabSettingsWithResponse(ctx context.Cont
 // UpdateAccountTabSettingsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation AccountTabSettings:updateAccountTabSettings (PUT /v2.1/accounts/{accountId}/settings/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounttabsettings/updateaccounttabsettings/
 func (c *ClientWithResponses) UpdateAccountTabSettingsWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAccountTabSettingsResponse, error) {
 	rsp, err := c.UpdateAccountTabSettingsWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -11348,6 +12147,7 @@ func (c *ClientWithResponses) UpdateAccountTabSettingsWithBodyWithResponse(ctx c
 // UpdateAccountTabSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountTabSettings:updateAccountTabSettings (PUT /v2.1/accounts/{accountId}/settings/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounttabsettings/updateaccounttabsettings/
 func (c *ClientWithResponses) UpdateAccountTabSettingsWithResponse(ctx context.Context, accountID string, body UpdateAccountTabSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAccountTabSettingsResponse, error) {
 	rsp, err := c.UpdateAccountTabSettings(ctx, accountID, body, reqEditors...)
@@ -11360,6 +12160,7 @@ func (c *ClientWithResponses) UpdateAccountTabSettingsWithResponse(ctx context.C
 // ListSharedAccessWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Accounts:listSharedAccess (GET /v2.1/accounts/{accountId}/shared_access).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listsharedaccess/
 func (c *ClientWithResponses) ListSharedAccessWithResponse(ctx context.Context, accountID string, params *ListSharedAccessParams, reqEditors ...RequestEditorFn) (*ListSharedAccessResponse, error) {
 	rsp, err := c.ListSharedAccess(ctx, accountID, params, reqEditors...)
@@ -11372,6 +12173,7 @@ func (c *ClientWithResponses) ListSharedAccessWithResponse(ctx context.Context, 
 // UpdateSharedAccessWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Accounts:updateSharedAccess (PUT /v2.1/accounts/{accountId}/shared_access).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesharedaccess/
 func (c *ClientWithResponses) UpdateSharedAccessWithBodyWithResponse(ctx context.Context, accountID string, params *UpdateSharedAccessParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSharedAccessResponse, error) {
 	rsp, err := c.UpdateSharedAccessWithBody(ctx, accountID, params, contentType, body, reqEditors...)
@@ -11384,6 +12186,7 @@ func (c *ClientWithResponses) UpdateSharedAccessWithBodyWithResponse(ctx context
 // UpdateSharedAccessWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Accounts:updateSharedAccess (PUT /v2.1/accounts/{accountId}/shared_access).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesharedaccess/
 func (c *ClientWithResponses) UpdateSharedAccessWithResponse(ctx context.Context, accountID string, params *UpdateSharedAccessParams, body UpdateSharedAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSharedAccessResponse, error) {
 	rsp, err := c.UpdateSharedAccess(ctx, accountID, params, body, reqEditors...)
@@ -11396,6 +12199,7 @@ func (c *ClientWithResponses) UpdateSharedAccessWithResponse(ctx context.Context
 // ListSignatureProvidersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountSignatureProviders:listSignatureProviders (GET /v2.1/accounts/{accountId}/signatureProviders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatureproviders/listsignatureproviders/
 func (c *ClientWithResponses) ListSignatureProvidersWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*ListSignatureProvidersResponse, error) {
 	rsp, err := c.ListSignatureProviders(ctx, accountID, reqEditors...)
@@ -11408,6 +12212,7 @@ func (c *ClientWithResponses) ListSignatureProvidersWithResponse(ctx context.Con
 // GetAccountSignaturesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountSignatures:getAccountSignatures (GET /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/getaccountsignatures/
 func (c *ClientWithResponses) GetAccountSignaturesWithResponse(ctx context.Context, accountID string, params *GetAccountSignaturesParams, reqEditors ...RequestEditorFn) (*GetAccountSignaturesResponse, error) {
 	rsp, err := c.GetAccountSignatures(ctx, accountID, params, reqEditors...)
@@ -11420,6 +12225,7 @@ func (c *ClientWithResponses) GetAccountSignaturesWithResponse(ctx context.Conte
 // CreateAccountSignaturesWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation AccountSignatures:createAccountSignatures (POST /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/createaccountsignatures/
 func (c *ClientWithResponses) CreateAccountSignaturesWithBodyWithResponse(ctx context.Context, accountID string, params *CreateAccountSignaturesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAccountSignaturesResponse, error) {
 	rsp, err := c.CreateAccountSignaturesWithBody(ctx, accountID, params, contentType, body, reqEditors...)
@@ -11432,6 +12238,7 @@ func (c *ClientWithResponses) CreateAccountSignaturesWithBodyWithResponse(ctx co
 // CreateAccountSignaturesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountSignatures:createAccountSignatures (POST /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/createaccountsignatures/
 func (c *ClientWithResponses) CreateAccountSignaturesWithResponse(ctx context.Context, accountID string, params *CreateAccountSignaturesParams, body CreateAccountSignaturesJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAccountSignaturesResponse, error) {
 	rsp, err := c.CreateAccountSignatures(ctx, accountID, params, body, reqEditors...)
@@ -11444,6 +12251,7 @@ func (c *ClientWithResponses) CreateAccountSignaturesWithResponse(ctx context.Co
 // UpdateAccountSignatureWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignature (PUT /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignature/
 func (c *ClientWithResponses) UpdateAccountSignatureWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAccountSignatureResponse, error) {
 	rsp, err := c.UpdateAccountSignatureWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -11456,6 +12264,7 @@ func (c *ClientWithResponses) UpdateAccountSignatureWithBodyWithResponse(ctx con
 // UpdateAccountSignatureWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignature (PUT /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignature/
 func (c *ClientWithResponses) UpdateAccountSignatureWithResponse(ctx context.Context, accountID string, body UpdateAccountSignatureJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAccountSignatureResponse, error) {
 	rsp, err := c.UpdateAccountSignature(ctx, accountID, body, reqEditors...)
@@ -11468,6 +12277,7 @@ func (c *ClientWithResponses) UpdateAccountSignatureWithResponse(ctx context.Con
 // DeleteAccountSignatureWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountSignatures:deleteAccountSignature (DELETE /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/deleteaccountsignature/
 func (c *ClientWithResponses) DeleteAccountSignatureWithResponse(ctx context.Context, accountID string, signatureID string, reqEditors ...RequestEditorFn) (*DeleteAccountSignatureResponse, error) {
 	rsp, err := c.DeleteAccountSignature(ctx, accountID, signatureID, reqEditors...)
@@ -11480,6 +12290,7 @@ func (c *ClientWithResponses) DeleteAccountSignatureWithResponse(ctx context.Con
 // GetAccountSignatureWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountSignatures:getAccountSignature (GET /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/getaccountsignature/
 func (c *ClientWithResponses) GetAccountSignatureWithResponse(ctx context.Context, accountID string, signatureID string, reqEditors ...RequestEditorFn) (*GetAccountSignatureResponse, error) {
 	rsp, err := c.GetAccountSignature(ctx, accountID, signatureID, reqEditors...)
@@ -11492,6 +12303,7 @@ func (c *ClientWithResponses) GetAccountSignatureWithResponse(ctx context.Contex
 // UpdateAccountSignatureByIDWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignatureById (PUT /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignaturebyid/
 func (c *ClientWithResponses) UpdateAccountSignatureByIDWithBodyWithResponse(ctx context.Context, accountID string, signatureID string, params *UpdateAccountSignatureByIDParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAccountSignatureByIDResponse, error) {
 	rsp, err := c.UpdateAccountSignatureByIDWithBody(ctx, accountID, signatureID, params, contentType, body, reqEditors...)
@@ -11504,6 +12316,7 @@ func (c *ClientWithResponses) UpdateAccountSignatureByIDWithBodyWithResponse(ctx
 // UpdateAccountSignatureByIDWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignatureById (PUT /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignaturebyid/
 func (c *ClientWithResponses) UpdateAccountSignatureByIDWithResponse(ctx context.Context, accountID string, signatureID string, params *UpdateAccountSignatureByIDParams, body UpdateAccountSignatureByIDJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAccountSignatureByIDResponse, error) {
 	rsp, err := c.UpdateAccountSignatureByID(ctx, accountID, signatureID, params, body, reqEditors...)
@@ -11516,6 +12329,7 @@ func (c *ClientWithResponses) UpdateAccountSignatureByIDWithResponse(ctx context
 // DeleteAccountSignatureImageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountSignatures:deleteAccountSignatureImage (DELETE /v2.1/accounts/{accountId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/deleteaccountsignatureimage/
 func (c *ClientWithResponses) DeleteAccountSignatureImageWithResponse(ctx context.Context, accountID string, signatureID string, imageType string, reqEditors ...RequestEditorFn) (*DeleteAccountSignatureImageResponse, error) {
 	rsp, err := c.DeleteAccountSignatureImage(ctx, accountID, signatureID, imageType, reqEditors...)
@@ -11528,6 +12342,7 @@ func (c *ClientWithResponses) DeleteAccountSignatureImageWithResponse(ctx contex
 // GetAccountSignatureImageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountSignatures:getAccountSignatureImage (GET /v2.1/accounts/{accountId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/getaccountsignatureimage/
 func (c *ClientWithResponses) GetAccountSignatureImageWithResponse(ctx context.Context, accountID string, signatureID string, imageType string, params *GetAccountSignatureImageParams, reqEditors ...RequestEditorFn) (*GetAccountSignatureImageResponse, error) {
 	rsp, err := c.GetAccountSignatureImage(ctx, accountID, signatureID, imageType, params, reqEditors...)
@@ -11540,6 +12355,7 @@ func (c *ClientWithResponses) GetAccountSignatureImageWithResponse(ctx context.C
 // UpdateAccountSignatureImageWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignatureImage (PUT /v2.1/accounts/{accountId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignatureimage/
 func (c *ClientWithResponses) UpdateAccountSignatureImageWithBodyWithResponse(ctx context.Context, accountID string, signatureID string, imageType string, params *UpdateAccountSignatureImageParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAccountSignatureImageResponse, error) {
 	rsp, err := c.UpdateAccountSignatureImageWithBody(ctx, accountID, signatureID, imageType, params, contentType, body, reqEditors...)
@@ -11552,6 +12368,7 @@ func (c *ClientWithResponses) UpdateAccountSignatureImageWithBodyWithResponse(ct
 // GetSupportedLanguagesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Accounts:getSupportedLanguages (GET /v2.1/accounts/{accountId}/supported_languages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getsupportedlanguages/
 func (c *ClientWithResponses) GetSupportedLanguagesWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetSupportedLanguagesResponse, error) {
 	rsp, err := c.GetSupportedLanguages(ctx, accountID, reqEditors...)
@@ -11564,6 +12381,7 @@ func (c *ClientWithResponses) GetSupportedLanguagesWithResponse(ctx context.Cont
 // ListUnsupportedFileTypesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Accounts:listUnsupportedFileTypes (GET /v2.1/accounts/{accountId}/unsupported_file_types).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listunsupportedfiletypes/
 func (c *ClientWithResponses) ListUnsupportedFileTypesWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*ListUnsupportedFileTypesResponse, error) {
 	rsp, err := c.ListUnsupportedFileTypes(ctx, accountID, reqEditors...)
@@ -11576,6 +12394,7 @@ func (c *ClientWithResponses) ListUnsupportedFileTypesWithResponse(ctx context.C
 // GetWatermarkWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountWatermarks:getWatermark (GET /v2.1/accounts/{accountId}/watermark).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/getwatermark/
 func (c *ClientWithResponses) GetWatermarkWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetWatermarkResponse, error) {
 	rsp, err := c.GetWatermark(ctx, accountID, reqEditors...)
@@ -11588,6 +12407,7 @@ func (c *ClientWithResponses) GetWatermarkWithResponse(ctx context.Context, acco
 // UpdateWatermarkWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation AccountWatermarks:updateWatermark (PUT /v2.1/accounts/{accountId}/watermark).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/updatewatermark/
 func (c *ClientWithResponses) UpdateWatermarkWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWatermarkResponse, error) {
 	rsp, err := c.UpdateWatermarkWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -11600,6 +12420,7 @@ func (c *ClientWithResponses) UpdateWatermarkWithBodyWithResponse(ctx context.Co
 // UpdateWatermarkWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountWatermarks:updateWatermark (PUT /v2.1/accounts/{accountId}/watermark).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/updatewatermark/
 func (c *ClientWithResponses) UpdateWatermarkWithResponse(ctx context.Context, accountID string, body UpdateWatermarkJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWatermarkResponse, error) {
 	rsp, err := c.UpdateWatermark(ctx, accountID, body, reqEditors...)
@@ -11612,6 +12433,7 @@ func (c *ClientWithResponses) UpdateWatermarkWithResponse(ctx context.Context, a
 // GetWatermarkPreviewWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation AccountWatermarks:getWatermarkPreview (PUT /v2.1/accounts/{accountId}/watermark/preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/getwatermarkpreview/
 func (c *ClientWithResponses) GetWatermarkPreviewWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetWatermarkPreviewResponse, error) {
 	rsp, err := c.GetWatermarkPreviewWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -11624,6 +12446,7 @@ func (c *ClientWithResponses) GetWatermarkPreviewWithBodyWithResponse(ctx contex
 // GetWatermarkPreviewWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountWatermarks:getWatermarkPreview (PUT /v2.1/accounts/{accountId}/watermark/preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/getwatermarkpreview/
 func (c *ClientWithResponses) GetWatermarkPreviewWithResponse(ctx context.Context, accountID string, body GetWatermarkPreviewJSONRequestBody, reqEditors ...RequestEditorFn) (*GetWatermarkPreviewResponse, error) {
 	rsp, err := c.GetWatermarkPreview(ctx, accountID, body, reqEditors...)
@@ -11636,6 +12459,7 @@ func (c *ClientWithResponses) GetWatermarkPreviewWithResponse(ctx context.Contex
 // GetPasswordRulesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation AccountPasswordRules:getPasswordRules (GET /v2.1/current_user/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/getpasswordrules/
 func (c *ClientWithResponses) GetPasswordRulesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetPasswordRulesResponse, error) {
 	rsp, err := c.GetPasswordRules(ctx, reqEditors...)
@@ -11645,9 +12469,23 @@ func (c *ClientWithResponses) GetPasswordRulesWithResponse(ctx context.Context, 
 	return ParseGetPasswordRulesResponse(rsp)
 }
 
+// GetReportV2WithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Organizations:getReportV2 (GET /v2.1/organization_reporting/{organizationId}/reportsv2/{reportCorrelationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/
+func (c *ClientWithResponses) GetReportV2WithResponse(ctx context.Context, organizationID string, reportCorrelationID string, reqEditors ...RequestEditorFn) (*GetReportV2Response, error) {
+	rsp, err := c.GetReportV2(ctx, organizationID, reportCorrelationID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetReportV2Response(rsp)
+}
+
 // ParseCreateAccountsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Accounts:create (POST /v2.1/accounts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/create/
 func ParseCreateAccountsResponse(rsp *http.Response) (*CreateAccountsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11684,6 +12522,7 @@ func ParseCreateAccountsResponse(rsp *http.Response) (*CreateAccountsResponse, e
 // ParseGetProvisioningResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Accounts:getProvisioning (GET /v2.1/accounts/provisioning).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getprovisioning/
 func ParseGetProvisioningResponse(rsp *http.Response) (*GetProvisioningResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11720,6 +12559,7 @@ func ParseGetProvisioningResponse(rsp *http.Response) (*GetProvisioningResponse,
 // ParseDeleteAccountResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Accounts:delete (DELETE /v2.1/accounts/{accountId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/delete/
 func ParseDeleteAccountResponse(rsp *http.Response) (*DeleteAccountResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11752,6 +12592,7 @@ func ParseDeleteAccountResponse(rsp *http.Response) (*DeleteAccountResponse, err
 // ParseGetAccountInformationResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Accounts:GetAccountInformation (GET /v2.1/accounts/{accountId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getaccountinformation/
 func ParseGetAccountInformationResponse(rsp *http.Response) (*GetAccountInformationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11788,6 +12629,7 @@ func ParseGetAccountInformationResponse(rsp *http.Response) (*GetAccountInformat
 // ParseGetBillingChargesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Accounts:getBillingCharges (GET /v2.1/accounts/{accountId}/billing_charges).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getbillingcharges/
 func ParseGetBillingChargesResponse(rsp *http.Response) (*GetBillingChargesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11824,6 +12666,7 @@ func ParseGetBillingChargesResponse(rsp *http.Response) (*GetBillingChargesRespo
 // ParseDeleteBrandsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrands (DELETE /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrands/
 func ParseDeleteBrandsResponse(rsp *http.Response) (*DeleteBrandsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11860,6 +12703,7 @@ func ParseDeleteBrandsResponse(rsp *http.Response) (*DeleteBrandsResponse, error
 // ParseListBrandsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountBrands:listBrands (GET /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/listbrands/
 func ParseListBrandsResponse(rsp *http.Response) (*ListBrandsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11896,6 +12740,7 @@ func ParseListBrandsResponse(rsp *http.Response) (*ListBrandsResponse, error) {
 // ParseCreateBrandResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountBrands:createBrand (POST /v2.1/accounts/{accountId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/createbrand/
 func ParseCreateBrandResponse(rsp *http.Response) (*CreateBrandResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11932,6 +12777,7 @@ func ParseCreateBrandResponse(rsp *http.Response) (*CreateBrandResponse, error) 
 // ParseDeleteBrandResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrand (DELETE /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrand/
 func ParseDeleteBrandResponse(rsp *http.Response) (*DeleteBrandResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11964,6 +12810,7 @@ func ParseDeleteBrandResponse(rsp *http.Response) (*DeleteBrandResponse, error) 
 // ParseGetBrandResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountBrands:getBrand (GET /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrand/
 func ParseGetBrandResponse(rsp *http.Response) (*GetBrandResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12000,6 +12847,7 @@ func ParseGetBrandResponse(rsp *http.Response) (*GetBrandResponse, error) {
 // ParseUpdateBrandResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountBrands:updateBrand (PUT /v2.1/accounts/{accountId}/brands/{brandId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrand/
 func ParseUpdateBrandResponse(rsp *http.Response) (*UpdateBrandResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12036,6 +12884,7 @@ func ParseUpdateBrandResponse(rsp *http.Response) (*UpdateBrandResponse, error) 
 // ParseGetBrandExportFileResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountBrands:getBrandExportFile (GET /v2.1/accounts/{accountId}/brands/{brandId}/file).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandexportfile/
 func ParseGetBrandExportFileResponse(rsp *http.Response) (*GetBrandExportFileResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12068,6 +12917,7 @@ func ParseGetBrandExportFileResponse(rsp *http.Response) (*GetBrandExportFileRes
 // ParseDeleteBrandLogoByTypeResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountBrands:deleteBrandLogoByType (DELETE /v2.1/accounts/{accountId}/brands/{brandId}/logos/{logoType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/deletebrandlogobytype/
 func ParseDeleteBrandLogoByTypeResponse(rsp *http.Response) (*DeleteBrandLogoByTypeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12100,6 +12950,7 @@ func ParseDeleteBrandLogoByTypeResponse(rsp *http.Response) (*DeleteBrandLogoByT
 // ParseGetBrandLogoByTypeResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountBrands:getBrandLogoByType (GET /v2.1/accounts/{accountId}/brands/{brandId}/logos/{logoType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandlogobytype/
 func ParseGetBrandLogoByTypeResponse(rsp *http.Response) (*GetBrandLogoByTypeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12129,6 +12980,7 @@ func ParseGetBrandLogoByTypeResponse(rsp *http.Response) (*GetBrandLogoByTypeRes
 // ParseUpdateBrandLogoByTypeResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountBrands:updateBrandLogoByType (PUT /v2.1/accounts/{accountId}/brands/{brandId}/logos/{logoType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrandlogobytype/
 func ParseUpdateBrandLogoByTypeResponse(rsp *http.Response) (*UpdateBrandLogoByTypeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12161,6 +13013,7 @@ func ParseUpdateBrandLogoByTypeResponse(rsp *http.Response) (*UpdateBrandLogoByT
 // ParseGetBrandResourcesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountBrands:getBrandResources (GET /v2.1/accounts/{accountId}/brands/{brandId}/resources).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandresources/
 func ParseGetBrandResourcesResponse(rsp *http.Response) (*GetBrandResourcesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12197,6 +13050,7 @@ func ParseGetBrandResourcesResponse(rsp *http.Response) (*GetBrandResourcesRespo
 // ParseGetBrandResourcesByContentTypeResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountBrands:getBrandResourcesByContentType (GET /v2.1/accounts/{accountId}/brands/{brandId}/resources/{resourceContentType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/getbrandresourcesbycontenttype/
 func ParseGetBrandResourcesByContentTypeResponse(rsp *http.Response) (*GetBrandResourcesByContentTypeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12229,6 +13083,7 @@ func ParseGetBrandResourcesByContentTypeResponse(rsp *http.Response) (*GetBrandR
 // ParseUpdateBrandResourcesByContentTypeResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountBrands:updateBrandResourcesByContentType (PUT /v2.1/accounts/{accountId}/brands/{brandId}/resources/{resourceContentType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountbrands/updatebrandresourcesbycontenttype/
 func ParseUpdateBrandResourcesByContentTypeResponse(rsp *http.Response) (*UpdateBrandResourcesByContentTypeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12265,6 +13120,7 @@ func ParseUpdateBrandResourcesByContentTypeResponse(rsp *http.Response) (*Update
 // ParseDeleteCaptiveRecipientResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Accounts:deleteCaptiveRecipient (DELETE /v2.1/accounts/{accountId}/captive_recipients/{recipientPart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/deletecaptiverecipient/
 func ParseDeleteCaptiveRecipientResponse(rsp *http.Response) (*DeleteCaptiveRecipientResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12301,6 +13157,7 @@ func ParseDeleteCaptiveRecipientResponse(rsp *http.Response) (*DeleteCaptiveReci
 // ParseGetConsumerDisclosureDefaultResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/consumer_disclosure).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/getconsumerdisclosuredefault/
 func ParseGetConsumerDisclosureDefaultResponse(rsp *http.Response) (*GetConsumerDisclosureDefaultResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12337,6 +13194,7 @@ func ParseGetConsumerDisclosureDefaultResponse(rsp *http.Response) (*GetConsumer
 // ParseGetConsumerDisclosureResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/getconsumerdisclosure/
 func ParseGetConsumerDisclosureResponse(rsp *http.Response) (*GetConsumerDisclosureResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12373,6 +13231,7 @@ func ParseGetConsumerDisclosureResponse(rsp *http.Response) (*GetConsumerDisclos
 // ParseUpdateConsumerDisclosureResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountConsumerDisclosures:updateConsumerDisclosure (PUT /v2.1/accounts/{accountId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountconsumerdisclosures/updateconsumerdisclosure/
 func ParseUpdateConsumerDisclosureResponse(rsp *http.Response) (*UpdateConsumerDisclosureResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12409,6 +13268,7 @@ func ParseUpdateConsumerDisclosureResponse(rsp *http.Response) (*UpdateConsumerD
 // ParseListCustomFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/listcustomfields/
 func ParseListCustomFieldsResponse(rsp *http.Response) (*ListCustomFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12445,6 +13305,7 @@ func ParseListCustomFieldsResponse(rsp *http.Response) (*ListCustomFieldsRespons
 // ParseCreateCustomFieldResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountCustomFields:createCustomField (POST /v2.1/accounts/{accountId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/createcustomfield/
 func ParseCreateCustomFieldResponse(rsp *http.Response) (*CreateCustomFieldResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12481,6 +13342,7 @@ func ParseCreateCustomFieldResponse(rsp *http.Response) (*CreateCustomFieldRespo
 // ParseDeleteCustomFieldResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountCustomFields:deleteCustomField (DELETE /v2.1/accounts/{accountId}/custom_fields/{customFieldId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/deletecustomfield/
 func ParseDeleteCustomFieldResponse(rsp *http.Response) (*DeleteCustomFieldResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12513,6 +13375,7 @@ func ParseDeleteCustomFieldResponse(rsp *http.Response) (*DeleteCustomFieldRespo
 // ParseUpdateCustomFieldResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountCustomFields:updateCustomField (PUT /v2.1/accounts/{accountId}/custom_fields/{customFieldId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountcustomfields/updatecustomfield/
 func ParseUpdateCustomFieldResponse(rsp *http.Response) (*UpdateCustomFieldResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12546,9 +13409,43 @@ func ParseUpdateCustomFieldResponse(rsp *http.Response) (*UpdateCustomFieldRespo
 	return response, nil
 }
 
+// ParseGetDataFeedElementResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation DataFeed:getDataFeedElement (GET /v2.1/accounts/{accountId}/data_feeds/data/{dataFeedElementId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/
+func ParseGetDataFeedElementResponse(rsp *http.Response) (*GetDataFeedElementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDataFeedElementResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetAccountIdentityVerificationResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation IdentityVerifications:getAccountIdentityVerification (GET /v2.1/accounts/{accountId}/identity_verification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/identityverifications/getaccountidentityverification/
 func ParseGetAccountIdentityVerificationResponse(rsp *http.Response) (*GetAccountIdentityVerificationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12585,6 +13482,7 @@ func ParseGetAccountIdentityVerificationResponse(rsp *http.Response) (*GetAccoun
 // ParseGetAllPaymentGatewayAccountsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation PaymentGatewayAccounts:getAllPaymentGatewayAccounts (GET /v2.1/accounts/{accountId}/payment_gateway_accounts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/paymentgatewayaccounts/getallpaymentgatewayaccounts/
 func ParseGetAllPaymentGatewayAccountsResponse(rsp *http.Response) (*GetAllPaymentGatewayAccountsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12621,6 +13519,7 @@ func ParseGetAllPaymentGatewayAccountsResponse(rsp *http.Response) (*GetAllPayme
 // ParseListPermissionsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:listPermissions (GET /v2.1/accounts/{accountId}/permission_profiles).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/listpermissions/
 func ParseListPermissionsResponse(rsp *http.Response) (*ListPermissionsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12657,6 +13556,7 @@ func ParseListPermissionsResponse(rsp *http.Response) (*ListPermissionsResponse,
 // ParseCreatePermissionProfileResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:createPermissionProfile (POST /v2.1/accounts/{accountId}/permission_profiles).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/createpermissionprofile/
 func ParseCreatePermissionProfileResponse(rsp *http.Response) (*CreatePermissionProfileResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12693,6 +13593,7 @@ func ParseCreatePermissionProfileResponse(rsp *http.Response) (*CreatePermission
 // ParseDeletePermissionProfileResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:deletePermissionProfile (DELETE /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/deletepermissionprofile/
 func ParseDeletePermissionProfileResponse(rsp *http.Response) (*DeletePermissionProfileResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12725,6 +13626,7 @@ func ParseDeletePermissionProfileResponse(rsp *http.Response) (*DeletePermission
 // ParseGetPermissionProfileResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:getPermissionProfile (GET /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/getpermissionprofile/
 func ParseGetPermissionProfileResponse(rsp *http.Response) (*GetPermissionProfileResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12761,6 +13663,7 @@ func ParseGetPermissionProfileResponse(rsp *http.Response) (*GetPermissionProfil
 // ParseUpdatePermissionProfileResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountPermissionProfiles:updatePermissionProfile (PUT /v2.1/accounts/{accountId}/permission_profiles/{permissionProfileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpermissionprofiles/updatepermissionprofile/
 func ParseUpdatePermissionProfileResponse(rsp *http.Response) (*UpdatePermissionProfileResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12797,7 +13700,10 @@ func ParseUpdatePermissionProfileResponse(rsp *http.Response) (*UpdatePermission
 // ParseListRecipientNamesByEmailResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Accounts:listRecipientNamesByEmail (GET /v2.1/accounts/{accountId}/recipient_names).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listrecipientnamesbyemail/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func ParseListRecipientNamesByEmailResponse(rsp *http.Response) (*ListRecipientNamesByEmailResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
@@ -12833,7 +13739,10 @@ func ParseListRecipientNamesByEmailResponse(rsp *http.Response) (*ListRecipientN
 // ParseGetReservedDomainExistenceResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ReservedDomains:getReservedDomainExistence (GET /v2.1/accounts/{accountId}/reserved_domains).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/reserveddomains/getreserveddomainexistence/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func ParseGetReservedDomainExistenceResponse(rsp *http.Response) (*GetReservedDomainExistenceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
@@ -12869,6 +13778,7 @@ func ParseGetReservedDomainExistenceResponse(rsp *http.Response) (*GetReservedDo
 // ParseGetSealProvidersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountSealProviders:getSealProviders (GET /v2.1/accounts/{accountId}/seals).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsealproviders/getsealproviders/
 func ParseGetSealProvidersResponse(rsp *http.Response) (*GetSealProvidersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12905,6 +13815,7 @@ func ParseGetSealProvidersResponse(rsp *http.Response) (*GetSealProvidersRespons
 // ParseListSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Accounts:listSettings (GET /v2.1/accounts/{accountId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listsettings/
 func ParseListSettingsResponse(rsp *http.Response) (*ListSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12941,6 +13852,7 @@ func ParseListSettingsResponse(rsp *http.Response) (*ListSettingsResponse, error
 // ParseUpdateSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Accounts:updateSettings (PUT /v2.1/accounts/{accountId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesettings/
 func ParseUpdateSettingsResponse(rsp *http.Response) (*UpdateSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12973,6 +13885,7 @@ func ParseUpdateSettingsResponse(rsp *http.Response) (*UpdateSettingsResponse, e
 // ParseListBCCEmailArchiveResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BCCEmailArchive:list (GET /v2.1/accounts/{accountId}/settings/bcc_email_archives).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/list/
 func ParseListBCCEmailArchiveResponse(rsp *http.Response) (*ListBCCEmailArchiveResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13009,6 +13922,7 @@ func ParseListBCCEmailArchiveResponse(rsp *http.Response) (*ListBCCEmailArchiveR
 // ParseCreateBCCEmailArchiveResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BCCEmailArchive:create (POST /v2.1/accounts/{accountId}/settings/bcc_email_archives).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/create/
 func ParseCreateBCCEmailArchiveResponse(rsp *http.Response) (*CreateBCCEmailArchiveResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13045,6 +13959,7 @@ func ParseCreateBCCEmailArchiveResponse(rsp *http.Response) (*CreateBCCEmailArch
 // ParseDeleteBCCEmailArchiveResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BCCEmailArchive:delete (DELETE /v2.1/accounts/{accountId}/settings/bcc_email_archives/{bccEmailArchiveId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/delete/
 func ParseDeleteBCCEmailArchiveResponse(rsp *http.Response) (*DeleteBCCEmailArchiveResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13077,6 +13992,7 @@ func ParseDeleteBCCEmailArchiveResponse(rsp *http.Response) (*DeleteBCCEmailArch
 // ParseGetBCCEmailArchiveResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BCCEmailArchive:get (GET /v2.1/accounts/{accountId}/settings/bcc_email_archives/{bccEmailArchiveId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/bccemailarchive/get/
 func ParseGetBCCEmailArchiveResponse(rsp *http.Response) (*GetBCCEmailArchiveResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13113,6 +14029,7 @@ func ParseGetBCCEmailArchiveResponse(rsp *http.Response) (*GetBCCEmailArchiveRes
 // ParseDeleteENoteConfigurationResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ENoteConfigurations:deleteENoteConfiguration (DELETE /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/deleteenoteconfiguration/
 func ParseDeleteENoteConfigurationResponse(rsp *http.Response) (*DeleteENoteConfigurationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13145,6 +14062,7 @@ func ParseDeleteENoteConfigurationResponse(rsp *http.Response) (*DeleteENoteConf
 // ParseGetENoteConfigurationResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ENoteConfigurations:getENoteConfiguration (GET /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/getenoteconfiguration/
 func ParseGetENoteConfigurationResponse(rsp *http.Response) (*GetENoteConfigurationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13181,6 +14099,7 @@ func ParseGetENoteConfigurationResponse(rsp *http.Response) (*GetENoteConfigurat
 // ParseUpdateENoteConfigurationResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ENoteConfigurations:updateENoteConfiguration (PUT /v2.1/accounts/{accountId}/settings/enote_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/enoteconfigurations/updateenoteconfiguration/
 func ParseUpdateENoteConfigurationResponse(rsp *http.Response) (*UpdateENoteConfigurationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13217,6 +14136,7 @@ func ParseUpdateENoteConfigurationResponse(rsp *http.Response) (*UpdateENoteConf
 // ParseGetEnvelopePurgeConfigurationResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Accounts:getEnvelopePurgeConfiguration (GET /v2.1/accounts/{accountId}/settings/envelope_purge_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getenvelopepurgeconfiguration/
 func ParseGetEnvelopePurgeConfigurationResponse(rsp *http.Response) (*GetEnvelopePurgeConfigurationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13253,6 +14173,7 @@ func ParseGetEnvelopePurgeConfigurationResponse(rsp *http.Response) (*GetEnvelop
 // ParseUpdateEnvelopePurgeConfigurationResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Accounts:updateEnvelopePurgeConfiguration (PUT /v2.1/accounts/{accountId}/settings/envelope_purge_configuration).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updateenvelopepurgeconfiguration/
 func ParseUpdateEnvelopePurgeConfigurationResponse(rsp *http.Response) (*UpdateEnvelopePurgeConfigurationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13289,6 +14210,7 @@ func ParseUpdateEnvelopePurgeConfigurationResponse(rsp *http.Response) (*UpdateE
 // ParseGetNotificationDefaultsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Accounts:getNotificationDefaults (GET /v2.1/accounts/{accountId}/settings/notification_defaults).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getnotificationdefaults/
 func ParseGetNotificationDefaultsResponse(rsp *http.Response) (*GetNotificationDefaultsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13325,6 +14247,7 @@ func ParseGetNotificationDefaultsResponse(rsp *http.Response) (*GetNotificationD
 // ParseUpdateNotificationDefaultsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Accounts:updateNotificationDefaults (PUT /v2.1/accounts/{accountId}/settings/notification_defaults).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatenotificationdefaults/
 func ParseUpdateNotificationDefaultsResponse(rsp *http.Response) (*UpdateNotificationDefaultsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13361,6 +14284,7 @@ func ParseUpdateNotificationDefaultsResponse(rsp *http.Response) (*UpdateNotific
 // ParseGetAccountPasswordRulesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountPasswordRules:getAccountPasswordRules (GET /v2.1/accounts/{accountId}/settings/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/getaccountpasswordrules/
 func ParseGetAccountPasswordRulesResponse(rsp *http.Response) (*GetAccountPasswordRulesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13397,6 +14321,7 @@ func ParseGetAccountPasswordRulesResponse(rsp *http.Response) (*GetAccountPasswo
 // ParseUpdateAccountPasswordRulesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountPasswordRules:updateAccountPasswordRules (PUT /v2.1/accounts/{accountId}/settings/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/updateaccountpasswordrules/
 func ParseUpdateAccountPasswordRulesResponse(rsp *http.Response) (*UpdateAccountPasswordRulesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13433,6 +14358,7 @@ func ParseUpdateAccountPasswordRulesResponse(rsp *http.Response) (*UpdateAccount
 // ParseGetAccountTabSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountTabSettings:getAccountTabSettings (GET /v2.1/accounts/{accountId}/settings/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounttabsettings/getaccounttabsettings/
 func ParseGetAccountTabSettingsResponse(rsp *http.Response) (*GetAccountTabSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13469,6 +14395,7 @@ func ParseGetAccountTabSettingsResponse(rsp *http.Response) (*GetAccountTabSetti
 // ParseUpdateAccountTabSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountTabSettings:updateAccountTabSettings (PUT /v2.1/accounts/{accountId}/settings/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounttabsettings/updateaccounttabsettings/
 func ParseUpdateAccountTabSettingsResponse(rsp *http.Response) (*UpdateAccountTabSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13505,6 +14432,7 @@ func ParseUpdateAccountTabSettingsResponse(rsp *http.Response) (*UpdateAccountTa
 // ParseListSharedAccessResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Accounts:listSharedAccess (GET /v2.1/accounts/{accountId}/shared_access).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listsharedaccess/
 func ParseListSharedAccessResponse(rsp *http.Response) (*ListSharedAccessResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13541,6 +14469,7 @@ func ParseListSharedAccessResponse(rsp *http.Response) (*ListSharedAccessRespons
 // ParseUpdateSharedAccessResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Accounts:updateSharedAccess (PUT /v2.1/accounts/{accountId}/shared_access).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/updatesharedaccess/
 func ParseUpdateSharedAccessResponse(rsp *http.Response) (*UpdateSharedAccessResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13577,6 +14506,7 @@ func ParseUpdateSharedAccessResponse(rsp *http.Response) (*UpdateSharedAccessRes
 // ParseListSignatureProvidersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountSignatureProviders:listSignatureProviders (GET /v2.1/accounts/{accountId}/signatureProviders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatureproviders/listsignatureproviders/
 func ParseListSignatureProvidersResponse(rsp *http.Response) (*ListSignatureProvidersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13613,6 +14543,7 @@ func ParseListSignatureProvidersResponse(rsp *http.Response) (*ListSignatureProv
 // ParseGetAccountSignaturesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountSignatures:getAccountSignatures (GET /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/getaccountsignatures/
 func ParseGetAccountSignaturesResponse(rsp *http.Response) (*GetAccountSignaturesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13649,6 +14580,7 @@ func ParseGetAccountSignaturesResponse(rsp *http.Response) (*GetAccountSignature
 // ParseCreateAccountSignaturesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountSignatures:createAccountSignatures (POST /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/createaccountsignatures/
 func ParseCreateAccountSignaturesResponse(rsp *http.Response) (*CreateAccountSignaturesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13685,6 +14617,7 @@ func ParseCreateAccountSignaturesResponse(rsp *http.Response) (*CreateAccountSig
 // ParseUpdateAccountSignatureResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignature (PUT /v2.1/accounts/{accountId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignature/
 func ParseUpdateAccountSignatureResponse(rsp *http.Response) (*UpdateAccountSignatureResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13721,6 +14654,7 @@ func ParseUpdateAccountSignatureResponse(rsp *http.Response) (*UpdateAccountSign
 // ParseDeleteAccountSignatureResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountSignatures:deleteAccountSignature (DELETE /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/deleteaccountsignature/
 func ParseDeleteAccountSignatureResponse(rsp *http.Response) (*DeleteAccountSignatureResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13753,6 +14687,7 @@ func ParseDeleteAccountSignatureResponse(rsp *http.Response) (*DeleteAccountSign
 // ParseGetAccountSignatureResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountSignatures:getAccountSignature (GET /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/getaccountsignature/
 func ParseGetAccountSignatureResponse(rsp *http.Response) (*GetAccountSignatureResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13789,6 +14724,7 @@ func ParseGetAccountSignatureResponse(rsp *http.Response) (*GetAccountSignatureR
 // ParseUpdateAccountSignatureByIDResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignatureById (PUT /v2.1/accounts/{accountId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignaturebyid/
 func ParseUpdateAccountSignatureByIDResponse(rsp *http.Response) (*UpdateAccountSignatureByIDResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13825,6 +14761,7 @@ func ParseUpdateAccountSignatureByIDResponse(rsp *http.Response) (*UpdateAccount
 // ParseDeleteAccountSignatureImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountSignatures:deleteAccountSignatureImage (DELETE /v2.1/accounts/{accountId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/deleteaccountsignatureimage/
 func ParseDeleteAccountSignatureImageResponse(rsp *http.Response) (*DeleteAccountSignatureImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13861,6 +14798,7 @@ func ParseDeleteAccountSignatureImageResponse(rsp *http.Response) (*DeleteAccoun
 // ParseGetAccountSignatureImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountSignatures:getAccountSignatureImage (GET /v2.1/accounts/{accountId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/getaccountsignatureimage/
 func ParseGetAccountSignatureImageResponse(rsp *http.Response) (*GetAccountSignatureImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13890,6 +14828,7 @@ func ParseGetAccountSignatureImageResponse(rsp *http.Response) (*GetAccountSigna
 // ParseUpdateAccountSignatureImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountSignatures:updateAccountSignatureImage (PUT /v2.1/accounts/{accountId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountsignatures/updateaccountsignatureimage/
 func ParseUpdateAccountSignatureImageResponse(rsp *http.Response) (*UpdateAccountSignatureImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13926,6 +14865,7 @@ func ParseUpdateAccountSignatureImageResponse(rsp *http.Response) (*UpdateAccoun
 // ParseGetSupportedLanguagesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Accounts:getSupportedLanguages (GET /v2.1/accounts/{accountId}/supported_languages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/getsupportedlanguages/
 func ParseGetSupportedLanguagesResponse(rsp *http.Response) (*GetSupportedLanguagesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13962,6 +14902,7 @@ func ParseGetSupportedLanguagesResponse(rsp *http.Response) (*GetSupportedLangua
 // ParseListUnsupportedFileTypesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Accounts:listUnsupportedFileTypes (GET /v2.1/accounts/{accountId}/unsupported_file_types).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accounts/listunsupportedfiletypes/
 func ParseListUnsupportedFileTypesResponse(rsp *http.Response) (*ListUnsupportedFileTypesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13998,6 +14939,7 @@ func ParseListUnsupportedFileTypesResponse(rsp *http.Response) (*ListUnsupported
 // ParseGetWatermarkResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountWatermarks:getWatermark (GET /v2.1/accounts/{accountId}/watermark).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/getwatermark/
 func ParseGetWatermarkResponse(rsp *http.Response) (*GetWatermarkResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -14034,6 +14976,7 @@ func ParseGetWatermarkResponse(rsp *http.Response) (*GetWatermarkResponse, error
 // ParseUpdateWatermarkResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountWatermarks:updateWatermark (PUT /v2.1/accounts/{accountId}/watermark).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/updatewatermark/
 func ParseUpdateWatermarkResponse(rsp *http.Response) (*UpdateWatermarkResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -14070,6 +15013,7 @@ func ParseUpdateWatermarkResponse(rsp *http.Response) (*UpdateWatermarkResponse,
 // ParseGetWatermarkPreviewResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountWatermarks:getWatermarkPreview (PUT /v2.1/accounts/{accountId}/watermark/preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountwatermarks/getwatermarkpreview/
 func ParseGetWatermarkPreviewResponse(rsp *http.Response) (*GetWatermarkPreviewResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -14106,6 +15050,7 @@ func ParseGetWatermarkPreviewResponse(rsp *http.Response) (*GetWatermarkPreviewR
 // ParseGetPasswordRulesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation AccountPasswordRules:getPasswordRules (GET /v2.1/current_user/password_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/accountpasswordrules/getpasswordrules/
 func ParseGetPasswordRulesResponse(rsp *http.Response) (*GetPasswordRulesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -14126,6 +15071,39 @@ func ParseGetPasswordRulesResponse(rsp *http.Response) (*GetPasswordRulesRespons
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetReportV2Response reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Organizations:getReportV2 (GET /v2.1/organization_reporting/{organizationId}/reportsv2/{reportCorrelationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/accounts/
+func ParseGetReportV2Response(rsp *http.Response) (*GetReportV2Response, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetReportV2Response{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest externalRef0.ErrorDetails

@@ -19,6 +19,7 @@ import (
 // ListInvoicesParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Invoices:listInvoices (GET /v2.1/accounts/{accountId}/billing_invoices).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/invoices/listinvoices/
 type ListInvoicesParams struct {
 	FromDate *string `form:"from_date,omitempty" json:"from_date,omitempty"`
@@ -28,6 +29,7 @@ type ListInvoicesParams struct {
 // ListPaymentsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Payments:listPayments (GET /v2.1/accounts/{accountId}/billing_payments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/listpayments/
 type ListPaymentsParams struct {
 	FromDate *string `form:"from_date,omitempty" json:"from_date,omitempty"`
@@ -37,6 +39,7 @@ type ListPaymentsParams struct {
 // GetPlanParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation BillingPlans:getPlan (GET /v2.1/accounts/{accountId}/billing_plan).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getplan/
 type GetPlanParams struct {
 	IncludeCreditCardInformation *string `form:"include_credit_card_information,omitempty" json:"include_credit_card_information,omitempty"`
@@ -49,6 +52,7 @@ type GetPlanParams struct {
 // UpdatePlanParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation BillingPlans:updatePlan (PUT /v2.1/accounts/{accountId}/billing_plan).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updateplan/
 type UpdatePlanParams struct {
 	PreviewBillingPlan *string `form:"preview_billing_plan,omitempty" json:"preview_billing_plan,omitempty"`
@@ -57,24 +61,28 @@ type UpdatePlanParams struct {
 // MakePaymentJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Payments:makePayment (POST /v2.1/accounts/{accountId}/billing_payments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/makepayment/
 type MakePaymentJSONRequestBody = externalRef0.BillingPaymentRequest
 
 // UpdatePlanJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation BillingPlans:updatePlan (PUT /v2.1/accounts/{accountId}/billing_plan).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updateplan/
 type UpdatePlanJSONRequestBody = externalRef0.BillingPlanInformation
 
 // UpdateDowngradeAccountBillingPlanJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation BillingPlans:updateDowngradeAccountBillingPlan (PUT /v2.1/accounts/{accountId}/billing_plan/downgrade).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updatedowngradeaccountbillingplan/
 type UpdateDowngradeAccountBillingPlanJSONRequestBody = externalRef0.DowngradeBillingPlanInformation
 
 // PurchaseEnvelopesJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation BillingPlans:purchaseEnvelopes (PUT /v2.1/accounts/{accountId}/billing_plan/purchased_envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/purchaseenvelopes/
 type PurchaseEnvelopesJSONRequestBody = externalRef0.PurchasedEnvelopesInformation
 
@@ -218,6 +226,7 @@ type ClientInterface interface {
 // ListInvoices sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Invoices:listInvoices (GET /v2.1/accounts/{accountId}/billing_invoices).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/invoices/listinvoices/
 func (c *Client) ListInvoices(ctx context.Context, accountID string, params *ListInvoicesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListInvoicesRequest(c.Server, accountID, params)
@@ -234,6 +243,7 @@ func (c *Client) ListInvoices(ctx context.Context, accountID string, params *Lis
 // GetInvoice sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Invoices:getInvoice (GET /v2.1/accounts/{accountId}/billing_invoices/{invoiceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/invoices/getinvoice/
 func (c *Client) GetInvoice(ctx context.Context, accountID string, invoiceID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetInvoiceRequest(c.Server, accountID, invoiceID)
@@ -250,6 +260,7 @@ func (c *Client) GetInvoice(ctx context.Context, accountID string, invoiceID str
 // ListInvoicesPastDue sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Invoices:listInvoicesPastDue (GET /v2.1/accounts/{accountId}/billing_invoices_past_due).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/invoices/listinvoicespastdue/
 func (c *Client) ListInvoicesPastDue(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListInvoicesPastDueRequest(c.Server, accountID)
@@ -266,6 +277,7 @@ func (c *Client) ListInvoicesPastDue(ctx context.Context, accountID string, reqE
 // ListPayments sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Payments:listPayments (GET /v2.1/accounts/{accountId}/billing_payments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/listpayments/
 func (c *Client) ListPayments(ctx context.Context, accountID string, params *ListPaymentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListPaymentsRequest(c.Server, accountID, params)
@@ -282,6 +294,7 @@ func (c *Client) ListPayments(ctx context.Context, accountID string, params *Lis
 // MakePaymentWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Payments:makePayment (POST /v2.1/accounts/{accountId}/billing_payments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/makepayment/
 func (c *Client) MakePaymentWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewMakePaymentRequestWithBody(c.Server, accountID, contentType, body)
@@ -298,6 +311,7 @@ func (c *Client) MakePaymentWithBody(ctx context.Context, accountID string, cont
 // MakePayment sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Payments:makePayment (POST /v2.1/accounts/{accountId}/billing_payments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/makepayment/
 func (c *Client) MakePayment(ctx context.Context, accountID string, body MakePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewMakePaymentRequest(c.Server, accountID, body)
@@ -314,6 +328,7 @@ func (c *Client) MakePayment(ctx context.Context, accountID string, body MakePay
 // GetPayment sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Payments:getPayment (GET /v2.1/accounts/{accountId}/billing_payments/{paymentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/getpayment/
 func (c *Client) GetPayment(ctx context.Context, accountID string, paymentID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPaymentRequest(c.Server, accountID, paymentID)
@@ -330,6 +345,7 @@ func (c *Client) GetPayment(ctx context.Context, accountID string, paymentID str
 // GetPlan sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BillingPlans:getPlan (GET /v2.1/accounts/{accountId}/billing_plan).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getplan/
 func (c *Client) GetPlan(ctx context.Context, accountID string, params *GetPlanParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPlanRequest(c.Server, accountID, params)
@@ -346,6 +362,7 @@ func (c *Client) GetPlan(ctx context.Context, accountID string, params *GetPlanP
 // UpdatePlanWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation BillingPlans:updatePlan (PUT /v2.1/accounts/{accountId}/billing_plan).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updateplan/
 func (c *Client) UpdatePlanWithBody(ctx context.Context, accountID string, params *UpdatePlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdatePlanRequestWithBody(c.Server, accountID, params, contentType, body)
@@ -362,6 +379,7 @@ func (c *Client) UpdatePlanWithBody(ctx context.Context, accountID string, param
 // UpdatePlan sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BillingPlans:updatePlan (PUT /v2.1/accounts/{accountId}/billing_plan).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updateplan/
 func (c *Client) UpdatePlan(ctx context.Context, accountID string, params *UpdatePlanParams, body UpdatePlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdatePlanRequest(c.Server, accountID, params, body)
@@ -378,6 +396,7 @@ func (c *Client) UpdatePlan(ctx context.Context, accountID string, params *Updat
 // GetCreditCardInfo sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BillingPlans:getCreditCardInfo (GET /v2.1/accounts/{accountId}/billing_plan/credit_card).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getcreditcardinfo/
 func (c *Client) GetCreditCardInfo(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCreditCardInfoRequest(c.Server, accountID)
@@ -394,6 +413,7 @@ func (c *Client) GetCreditCardInfo(ctx context.Context, accountID string, reqEdi
 // GetDowngradeRequestBillingInfo sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BillingPlans:getDowngradeRequestBillingInfo (GET /v2.1/accounts/{accountId}/billing_plan/downgrade).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getdowngraderequestbillinginfo/
 func (c *Client) GetDowngradeRequestBillingInfo(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDowngradeRequestBillingInfoRequest(c.Server, accountID)
@@ -410,6 +430,7 @@ func (c *Client) GetDowngradeRequestBillingInfo(ctx context.Context, accountID s
 // UpdateDowngradeAccountBillingPlanWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation BillingPlans:updateDowngradeAccountBillingPlan (PUT /v2.1/accounts/{accountId}/billing_plan/downgrade).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updatedowngradeaccountbillingplan/
 func (c *Client) UpdateDowngradeAccountBillingPlanWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateDowngradeAccountBillingPlanRequestWithBody(c.Server, accountID, contentType, body)
@@ -426,6 +447,7 @@ func (c *Client) UpdateDowngradeAccountBillingPlanWithBody(ctx context.Context, 
 // UpdateDowngradeAccountBillingPlan sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BillingPlans:updateDowngradeAccountBillingPlan (PUT /v2.1/accounts/{accountId}/billing_plan/downgrade).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updatedowngradeaccountbillingplan/
 func (c *Client) UpdateDowngradeAccountBillingPlan(ctx context.Context, accountID string, body UpdateDowngradeAccountBillingPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateDowngradeAccountBillingPlanRequest(c.Server, accountID, body)
@@ -442,6 +464,7 @@ func (c *Client) UpdateDowngradeAccountBillingPlan(ctx context.Context, accountI
 // PurchaseEnvelopesWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation BillingPlans:purchaseEnvelopes (PUT /v2.1/accounts/{accountId}/billing_plan/purchased_envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/purchaseenvelopes/
 func (c *Client) PurchaseEnvelopesWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPurchaseEnvelopesRequestWithBody(c.Server, accountID, contentType, body)
@@ -458,6 +481,7 @@ func (c *Client) PurchaseEnvelopesWithBody(ctx context.Context, accountID string
 // PurchaseEnvelopes sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BillingPlans:purchaseEnvelopes (PUT /v2.1/accounts/{accountId}/billing_plan/purchased_envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/purchaseenvelopes/
 func (c *Client) PurchaseEnvelopes(ctx context.Context, accountID string, body PurchaseEnvelopesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPurchaseEnvelopesRequest(c.Server, accountID, body)
@@ -474,6 +498,7 @@ func (c *Client) PurchaseEnvelopes(ctx context.Context, accountID string, body P
 // ListBillingPlans sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BillingPlans:listBillingPlans (GET /v2.1/billing_plans).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/listbillingplans/
 func (c *Client) ListBillingPlans(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListBillingPlansRequest(c.Server)
@@ -490,6 +515,7 @@ func (c *Client) ListBillingPlans(ctx context.Context, reqEditors ...RequestEdit
 // GetBillingPlan sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BillingPlans:getBillingPlan (GET /v2.1/billing_plans/{billingPlanId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getbillingplan/
 func (c *Client) GetBillingPlan(ctx context.Context, billingPlanID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBillingPlanRequest(c.Server, billingPlanID)
@@ -506,6 +532,7 @@ func (c *Client) GetBillingPlan(ctx context.Context, billingPlanID string, reqEd
 // NewListInvoicesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Invoices:listInvoices (GET /v2.1/accounts/{accountId}/billing_invoices).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/invoices/listinvoices/
 func NewListInvoicesRequest(server string, accountID string, params *ListInvoicesParams) (*http.Request, error) {
 	var err error
@@ -582,6 +609,7 @@ func NewListInvoicesRequest(server string, accountID string, params *ListInvoice
 // NewGetInvoiceRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Invoices:getInvoice (GET /v2.1/accounts/{accountId}/billing_invoices/{invoiceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/invoices/getinvoice/
 func NewGetInvoiceRequest(server string, accountID string, invoiceID string) (*http.Request, error) {
 	var err error
@@ -626,6 +654,7 @@ func NewGetInvoiceRequest(server string, accountID string, invoiceID string) (*h
 // NewListInvoicesPastDueRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Invoices:listInvoicesPastDue (GET /v2.1/accounts/{accountId}/billing_invoices_past_due).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/invoices/listinvoicespastdue/
 func NewListInvoicesPastDueRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -663,6 +692,7 @@ func NewListInvoicesPastDueRequest(server string, accountID string) (*http.Reque
 // NewListPaymentsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Payments:listPayments (GET /v2.1/accounts/{accountId}/billing_payments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/listpayments/
 func NewListPaymentsRequest(server string, accountID string, params *ListPaymentsParams) (*http.Request, error) {
 	var err error
@@ -739,6 +769,7 @@ func NewListPaymentsRequest(server string, accountID string, params *ListPayment
 // NewMakePaymentRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Payments:makePayment (POST /v2.1/accounts/{accountId}/billing_payments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/makepayment/
 func NewMakePaymentRequest(server string, accountID string, body MakePaymentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -753,6 +784,7 @@ func NewMakePaymentRequest(server string, accountID string, body MakePaymentJSON
 // NewMakePaymentRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Payments:makePayment (POST /v2.1/accounts/{accountId}/billing_payments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/makepayment/
 func NewMakePaymentRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -792,6 +824,7 @@ func NewMakePaymentRequestWithBody(server string, accountID string, contentType 
 // NewGetPaymentRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Payments:getPayment (GET /v2.1/accounts/{accountId}/billing_payments/{paymentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/getpayment/
 func NewGetPaymentRequest(server string, accountID string, paymentID string) (*http.Request, error) {
 	var err error
@@ -836,6 +869,7 @@ func NewGetPaymentRequest(server string, accountID string, paymentID string) (*h
 // NewGetPlanRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BillingPlans:getPlan (GET /v2.1/accounts/{accountId}/billing_plan).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getplan/
 func NewGetPlanRequest(server string, accountID string, params *GetPlanParams) (*http.Request, error) {
 	var err error
@@ -948,6 +982,7 @@ func NewGetPlanRequest(server string, accountID string, params *GetPlanParams) (
 // NewUpdatePlanRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BillingPlans:updatePlan (PUT /v2.1/accounts/{accountId}/billing_plan).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updateplan/
 func NewUpdatePlanRequest(server string, accountID string, params *UpdatePlanParams, body UpdatePlanJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -962,6 +997,7 @@ func NewUpdatePlanRequest(server string, accountID string, params *UpdatePlanPar
 // NewUpdatePlanRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation BillingPlans:updatePlan (PUT /v2.1/accounts/{accountId}/billing_plan).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updateplan/
 func NewUpdatePlanRequestWithBody(server string, accountID string, params *UpdatePlanParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1028,6 +1064,7 @@ func NewUpdatePlanRequestWithBody(server string, accountID string, params *Updat
 // NewGetCreditCardInfoRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BillingPlans:getCreditCardInfo (GET /v2.1/accounts/{accountId}/billing_plan/credit_card).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getcreditcardinfo/
 func NewGetCreditCardInfoRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -1065,6 +1102,7 @@ func NewGetCreditCardInfoRequest(server string, accountID string) (*http.Request
 // NewGetDowngradeRequestBillingInfoRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BillingPlans:getDowngradeRequestBillingInfo (GET /v2.1/accounts/{accountId}/billing_plan/downgrade).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getdowngraderequestbillinginfo/
 func NewGetDowngradeRequestBillingInfoRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -1102,6 +1140,7 @@ func NewGetDowngradeRequestBillingInfoRequest(server string, accountID string) (
 // NewUpdateDowngradeAccountBillingPlanRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BillingPlans:updateDowngradeAccountBillingPlan (PUT /v2.1/accounts/{accountId}/billing_plan/downgrade).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updatedowngradeaccountbillingplan/
 func NewUpdateDowngradeAccountBillingPlanRequest(server string, accountID string, body UpdateDowngradeAccountBillingPlanJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1116,6 +1155,7 @@ func NewUpdateDowngradeAccountBillingPlanRequest(server string, accountID string
 // NewUpdateDowngradeAccountBillingPlanRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation BillingPlans:updateDowngradeAccountBillingPlan (PUT /v2.1/accounts/{accountId}/billing_plan/downgrade).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updatedowngradeaccountbillingplan/
 func NewUpdateDowngradeAccountBillingPlanRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1155,6 +1195,7 @@ func NewUpdateDowngradeAccountBillingPlanRequestWithBody(server string, accountI
 // NewPurchaseEnvelopesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BillingPlans:purchaseEnvelopes (PUT /v2.1/accounts/{accountId}/billing_plan/purchased_envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/purchaseenvelopes/
 func NewPurchaseEnvelopesRequest(server string, accountID string, body PurchaseEnvelopesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1169,6 +1210,7 @@ func NewPurchaseEnvelopesRequest(server string, accountID string, body PurchaseE
 // NewPurchaseEnvelopesRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation BillingPlans:purchaseEnvelopes (PUT /v2.1/accounts/{accountId}/billing_plan/purchased_envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/purchaseenvelopes/
 func NewPurchaseEnvelopesRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1208,6 +1250,7 @@ func NewPurchaseEnvelopesRequestWithBody(server string, accountID string, conten
 // NewListBillingPlansRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BillingPlans:listBillingPlans (GET /v2.1/billing_plans).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/listbillingplans/
 func NewListBillingPlansRequest(server string) (*http.Request, error) {
 	var err error
@@ -1238,6 +1281,7 @@ func NewListBillingPlansRequest(server string) (*http.Request, error) {
 // NewGetBillingPlanRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BillingPlans:getBillingPlan (GET /v2.1/billing_plans/{billingPlanId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getbillingplan/
 func NewGetBillingPlanRequest(server string, billingPlanID string) (*http.Request, error) {
 	var err error
@@ -1410,6 +1454,7 @@ type ClientWithResponsesInterface interface {
 // ListInvoicesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Invoices:listInvoices (GET /v2.1/accounts/{accountId}/billing_invoices).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/invoices/listinvoices/
 type ListInvoicesResponse struct {
 	Body         []byte
@@ -1462,6 +1507,7 @@ func (r ListInvoicesResponse) ContentType() string {
 // GetInvoiceResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Invoices:getInvoice (GET /v2.1/accounts/{accountId}/billing_invoices/{invoiceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/invoices/getinvoice/
 type GetInvoiceResponse struct {
 	Body         []byte
@@ -1514,6 +1560,7 @@ func (r GetInvoiceResponse) ContentType() string {
 // ListInvoicesPastDueResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Invoices:listInvoicesPastDue (GET /v2.1/accounts/{accountId}/billing_invoices_past_due).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/invoices/listinvoicespastdue/
 type ListInvoicesPastDueResponse struct {
 	Body         []byte
@@ -1566,6 +1613,7 @@ func (r ListInvoicesPastDueResponse) ContentType() string {
 // ListPaymentsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Payments:listPayments (GET /v2.1/accounts/{accountId}/billing_payments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/listpayments/
 type ListPaymentsResponse struct {
 	Body         []byte
@@ -1618,6 +1666,7 @@ func (r ListPaymentsResponse) ContentType() string {
 // MakePaymentResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Payments:makePayment (POST /v2.1/accounts/{accountId}/billing_payments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/makepayment/
 type MakePaymentResponse struct {
 	Body         []byte
@@ -1670,6 +1719,7 @@ func (r MakePaymentResponse) ContentType() string {
 // GetPaymentResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Payments:getPayment (GET /v2.1/accounts/{accountId}/billing_payments/{paymentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/getpayment/
 type GetPaymentResponse struct {
 	Body         []byte
@@ -1722,6 +1772,7 @@ func (r GetPaymentResponse) ContentType() string {
 // GetPlanResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BillingPlans:getPlan (GET /v2.1/accounts/{accountId}/billing_plan).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getplan/
 type GetPlanResponse struct {
 	Body         []byte
@@ -1774,6 +1825,7 @@ func (r GetPlanResponse) ContentType() string {
 // UpdatePlanResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BillingPlans:updatePlan (PUT /v2.1/accounts/{accountId}/billing_plan).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updateplan/
 type UpdatePlanResponse struct {
 	Body         []byte
@@ -1826,6 +1878,7 @@ func (r UpdatePlanResponse) ContentType() string {
 // GetCreditCardInfoResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BillingPlans:getCreditCardInfo (GET /v2.1/accounts/{accountId}/billing_plan/credit_card).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getcreditcardinfo/
 type GetCreditCardInfoResponse struct {
 	Body         []byte
@@ -1878,6 +1931,7 @@ func (r GetCreditCardInfoResponse) ContentType() string {
 // GetDowngradeRequestBillingInfoResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BillingPlans:getDowngradeRequestBillingInfo (GET /v2.1/accounts/{accountId}/billing_plan/downgrade).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getdowngraderequestbillinginfo/
 type GetDowngradeRequestBillingInfoResponse struct {
 	Body         []byte
@@ -1930,6 +1984,7 @@ func (r GetDowngradeRequestBillingInfoResponse) ContentType() string {
 // UpdateDowngradeAccountBillingPlanResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BillingPlans:updateDowngradeAccountBillingPlan (PUT /v2.1/accounts/{accountId}/billing_plan/downgrade).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updatedowngradeaccountbillingplan/
 type UpdateDowngradeAccountBillingPlanResponse struct {
 	Body         []byte
@@ -1982,6 +2037,7 @@ func (r UpdateDowngradeAccountBillingPlanResponse) ContentType() string {
 // PurchaseEnvelopesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BillingPlans:purchaseEnvelopes (PUT /v2.1/accounts/{accountId}/billing_plan/purchased_envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/purchaseenvelopes/
 type PurchaseEnvelopesResponse struct {
 	Body         []byte
@@ -2027,6 +2083,7 @@ func (r PurchaseEnvelopesResponse) ContentType() string {
 // ListBillingPlansResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BillingPlans:listBillingPlans (GET /v2.1/billing_plans).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/listbillingplans/
 type ListBillingPlansResponse struct {
 	Body         []byte
@@ -2079,6 +2136,7 @@ func (r ListBillingPlansResponse) ContentType() string {
 // GetBillingPlanResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BillingPlans:getBillingPlan (GET /v2.1/billing_plans/{billingPlanId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getbillingplan/
 type GetBillingPlanResponse struct {
 	Body         []byte
@@ -2131,6 +2189,7 @@ func (r GetBillingPlanResponse) ContentType() string {
 // ListInvoicesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Invoices:listInvoices (GET /v2.1/accounts/{accountId}/billing_invoices).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/invoices/listinvoices/
 func (c *ClientWithResponses) ListInvoicesWithResponse(ctx context.Context, accountID string, params *ListInvoicesParams, reqEditors ...RequestEditorFn) (*ListInvoicesResponse, error) {
 	rsp, err := c.ListInvoices(ctx, accountID, params, reqEditors...)
@@ -2143,6 +2202,7 @@ func (c *ClientWithResponses) ListInvoicesWithResponse(ctx context.Context, acco
 // GetInvoiceWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Invoices:getInvoice (GET /v2.1/accounts/{accountId}/billing_invoices/{invoiceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/invoices/getinvoice/
 func (c *ClientWithResponses) GetInvoiceWithResponse(ctx context.Context, accountID string, invoiceID string, reqEditors ...RequestEditorFn) (*GetInvoiceResponse, error) {
 	rsp, err := c.GetInvoice(ctx, accountID, invoiceID, reqEditors...)
@@ -2155,6 +2215,7 @@ func (c *ClientWithResponses) GetInvoiceWithResponse(ctx context.Context, accoun
 // ListInvoicesPastDueWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Invoices:listInvoicesPastDue (GET /v2.1/accounts/{accountId}/billing_invoices_past_due).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/invoices/listinvoicespastdue/
 func (c *ClientWithResponses) ListInvoicesPastDueWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*ListInvoicesPastDueResponse, error) {
 	rsp, err := c.ListInvoicesPastDue(ctx, accountID, reqEditors...)
@@ -2167,6 +2228,7 @@ func (c *ClientWithResponses) ListInvoicesPastDueWithResponse(ctx context.Contex
 // ListPaymentsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Payments:listPayments (GET /v2.1/accounts/{accountId}/billing_payments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/listpayments/
 func (c *ClientWithResponses) ListPaymentsWithResponse(ctx context.Context, accountID string, params *ListPaymentsParams, reqEditors ...RequestEditorFn) (*ListPaymentsResponse, error) {
 	rsp, err := c.ListPayments(ctx, accountID, params, reqEditors...)
@@ -2179,6 +2241,7 @@ func (c *ClientWithResponses) ListPaymentsWithResponse(ctx context.Context, acco
 // MakePaymentWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Payments:makePayment (POST /v2.1/accounts/{accountId}/billing_payments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/makepayment/
 func (c *ClientWithResponses) MakePaymentWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MakePaymentResponse, error) {
 	rsp, err := c.MakePaymentWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -2191,6 +2254,7 @@ func (c *ClientWithResponses) MakePaymentWithBodyWithResponse(ctx context.Contex
 // MakePaymentWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Payments:makePayment (POST /v2.1/accounts/{accountId}/billing_payments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/makepayment/
 func (c *ClientWithResponses) MakePaymentWithResponse(ctx context.Context, accountID string, body MakePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*MakePaymentResponse, error) {
 	rsp, err := c.MakePayment(ctx, accountID, body, reqEditors...)
@@ -2203,6 +2267,7 @@ func (c *ClientWithResponses) MakePaymentWithResponse(ctx context.Context, accou
 // GetPaymentWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Payments:getPayment (GET /v2.1/accounts/{accountId}/billing_payments/{paymentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/getpayment/
 func (c *ClientWithResponses) GetPaymentWithResponse(ctx context.Context, accountID string, paymentID string, reqEditors ...RequestEditorFn) (*GetPaymentResponse, error) {
 	rsp, err := c.GetPayment(ctx, accountID, paymentID, reqEditors...)
@@ -2215,6 +2280,7 @@ func (c *ClientWithResponses) GetPaymentWithResponse(ctx context.Context, accoun
 // GetPlanWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BillingPlans:getPlan (GET /v2.1/accounts/{accountId}/billing_plan).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getplan/
 func (c *ClientWithResponses) GetPlanWithResponse(ctx context.Context, accountID string, params *GetPlanParams, reqEditors ...RequestEditorFn) (*GetPlanResponse, error) {
 	rsp, err := c.GetPlan(ctx, accountID, params, reqEditors...)
@@ -2227,6 +2293,7 @@ func (c *ClientWithResponses) GetPlanWithResponse(ctx context.Context, accountID
 // UpdatePlanWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation BillingPlans:updatePlan (PUT /v2.1/accounts/{accountId}/billing_plan).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updateplan/
 func (c *ClientWithResponses) UpdatePlanWithBodyWithResponse(ctx context.Context, accountID string, params *UpdatePlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePlanResponse, error) {
 	rsp, err := c.UpdatePlanWithBody(ctx, accountID, params, contentType, body, reqEditors...)
@@ -2239,6 +2306,7 @@ func (c *ClientWithResponses) UpdatePlanWithBodyWithResponse(ctx context.Context
 // UpdatePlanWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BillingPlans:updatePlan (PUT /v2.1/accounts/{accountId}/billing_plan).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updateplan/
 func (c *ClientWithResponses) UpdatePlanWithResponse(ctx context.Context, accountID string, params *UpdatePlanParams, body UpdatePlanJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePlanResponse, error) {
 	rsp, err := c.UpdatePlan(ctx, accountID, params, body, reqEditors...)
@@ -2251,6 +2319,7 @@ func (c *ClientWithResponses) UpdatePlanWithResponse(ctx context.Context, accoun
 // GetCreditCardInfoWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BillingPlans:getCreditCardInfo (GET /v2.1/accounts/{accountId}/billing_plan/credit_card).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getcreditcardinfo/
 func (c *ClientWithResponses) GetCreditCardInfoWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetCreditCardInfoResponse, error) {
 	rsp, err := c.GetCreditCardInfo(ctx, accountID, reqEditors...)
@@ -2263,6 +2332,7 @@ func (c *ClientWithResponses) GetCreditCardInfoWithResponse(ctx context.Context,
 // GetDowngradeRequestBillingInfoWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BillingPlans:getDowngradeRequestBillingInfo (GET /v2.1/accounts/{accountId}/billing_plan/downgrade).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getdowngraderequestbillinginfo/
 func (c *ClientWithResponses) GetDowngradeRequestBillingInfoWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetDowngradeRequestBillingInfoResponse, error) {
 	rsp, err := c.GetDowngradeRequestBillingInfo(ctx, accountID, reqEditors...)
@@ -2275,6 +2345,7 @@ func (c *ClientWithResponses) GetDowngradeRequestBillingInfoWithResponse(ctx con
 // UpdateDowngradeAccountBillingPlanWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation BillingPlans:updateDowngradeAccountBillingPlan (PUT /v2.1/accounts/{accountId}/billing_plan/downgrade).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updatedowngradeaccountbillingplan/
 func (c *ClientWithResponses) UpdateDowngradeAccountBillingPlanWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDowngradeAccountBillingPlanResponse, error) {
 	rsp, err := c.UpdateDowngradeAccountBillingPlanWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -2287,6 +2358,7 @@ func (c *ClientWithResponses) UpdateDowngradeAccountBillingPlanWithBodyWithRespo
 // UpdateDowngradeAccountBillingPlanWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BillingPlans:updateDowngradeAccountBillingPlan (PUT /v2.1/accounts/{accountId}/billing_plan/downgrade).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updatedowngradeaccountbillingplan/
 func (c *ClientWithResponses) UpdateDowngradeAccountBillingPlanWithResponse(ctx context.Context, accountID string, body UpdateDowngradeAccountBillingPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDowngradeAccountBillingPlanResponse, error) {
 	rsp, err := c.UpdateDowngradeAccountBillingPlan(ctx, accountID, body, reqEditors...)
@@ -2299,6 +2371,7 @@ func (c *ClientWithResponses) UpdateDowngradeAccountBillingPlanWithResponse(ctx 
 // PurchaseEnvelopesWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation BillingPlans:purchaseEnvelopes (PUT /v2.1/accounts/{accountId}/billing_plan/purchased_envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/purchaseenvelopes/
 func (c *ClientWithResponses) PurchaseEnvelopesWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PurchaseEnvelopesResponse, error) {
 	rsp, err := c.PurchaseEnvelopesWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -2311,6 +2384,7 @@ func (c *ClientWithResponses) PurchaseEnvelopesWithBodyWithResponse(ctx context.
 // PurchaseEnvelopesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BillingPlans:purchaseEnvelopes (PUT /v2.1/accounts/{accountId}/billing_plan/purchased_envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/purchaseenvelopes/
 func (c *ClientWithResponses) PurchaseEnvelopesWithResponse(ctx context.Context, accountID string, body PurchaseEnvelopesJSONRequestBody, reqEditors ...RequestEditorFn) (*PurchaseEnvelopesResponse, error) {
 	rsp, err := c.PurchaseEnvelopes(ctx, accountID, body, reqEditors...)
@@ -2323,6 +2397,7 @@ func (c *ClientWithResponses) PurchaseEnvelopesWithResponse(ctx context.Context,
 // ListBillingPlansWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BillingPlans:listBillingPlans (GET /v2.1/billing_plans).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/listbillingplans/
 func (c *ClientWithResponses) ListBillingPlansWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListBillingPlansResponse, error) {
 	rsp, err := c.ListBillingPlans(ctx, reqEditors...)
@@ -2335,6 +2410,7 @@ func (c *ClientWithResponses) ListBillingPlansWithResponse(ctx context.Context, 
 // GetBillingPlanWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BillingPlans:getBillingPlan (GET /v2.1/billing_plans/{billingPlanId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getbillingplan/
 func (c *ClientWithResponses) GetBillingPlanWithResponse(ctx context.Context, billingPlanID string, reqEditors ...RequestEditorFn) (*GetBillingPlanResponse, error) {
 	rsp, err := c.GetBillingPlan(ctx, billingPlanID, reqEditors...)
@@ -2347,6 +2423,7 @@ func (c *ClientWithResponses) GetBillingPlanWithResponse(ctx context.Context, bi
 // ParseListInvoicesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Invoices:listInvoices (GET /v2.1/accounts/{accountId}/billing_invoices).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/invoices/listinvoices/
 func ParseListInvoicesResponse(rsp *http.Response) (*ListInvoicesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2383,6 +2460,7 @@ func ParseListInvoicesResponse(rsp *http.Response) (*ListInvoicesResponse, error
 // ParseGetInvoiceResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Invoices:getInvoice (GET /v2.1/accounts/{accountId}/billing_invoices/{invoiceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/invoices/getinvoice/
 func ParseGetInvoiceResponse(rsp *http.Response) (*GetInvoiceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2419,6 +2497,7 @@ func ParseGetInvoiceResponse(rsp *http.Response) (*GetInvoiceResponse, error) {
 // ParseListInvoicesPastDueResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Invoices:listInvoicesPastDue (GET /v2.1/accounts/{accountId}/billing_invoices_past_due).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/invoices/listinvoicespastdue/
 func ParseListInvoicesPastDueResponse(rsp *http.Response) (*ListInvoicesPastDueResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2455,6 +2534,7 @@ func ParseListInvoicesPastDueResponse(rsp *http.Response) (*ListInvoicesPastDueR
 // ParseListPaymentsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Payments:listPayments (GET /v2.1/accounts/{accountId}/billing_payments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/listpayments/
 func ParseListPaymentsResponse(rsp *http.Response) (*ListPaymentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2491,6 +2571,7 @@ func ParseListPaymentsResponse(rsp *http.Response) (*ListPaymentsResponse, error
 // ParseMakePaymentResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Payments:makePayment (POST /v2.1/accounts/{accountId}/billing_payments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/makepayment/
 func ParseMakePaymentResponse(rsp *http.Response) (*MakePaymentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2527,6 +2608,7 @@ func ParseMakePaymentResponse(rsp *http.Response) (*MakePaymentResponse, error) 
 // ParseGetPaymentResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Payments:getPayment (GET /v2.1/accounts/{accountId}/billing_payments/{paymentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/payments/getpayment/
 func ParseGetPaymentResponse(rsp *http.Response) (*GetPaymentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2563,6 +2645,7 @@ func ParseGetPaymentResponse(rsp *http.Response) (*GetPaymentResponse, error) {
 // ParseGetPlanResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BillingPlans:getPlan (GET /v2.1/accounts/{accountId}/billing_plan).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getplan/
 func ParseGetPlanResponse(rsp *http.Response) (*GetPlanResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2599,6 +2682,7 @@ func ParseGetPlanResponse(rsp *http.Response) (*GetPlanResponse, error) {
 // ParseUpdatePlanResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BillingPlans:updatePlan (PUT /v2.1/accounts/{accountId}/billing_plan).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updateplan/
 func ParseUpdatePlanResponse(rsp *http.Response) (*UpdatePlanResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2635,6 +2719,7 @@ func ParseUpdatePlanResponse(rsp *http.Response) (*UpdatePlanResponse, error) {
 // ParseGetCreditCardInfoResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BillingPlans:getCreditCardInfo (GET /v2.1/accounts/{accountId}/billing_plan/credit_card).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getcreditcardinfo/
 func ParseGetCreditCardInfoResponse(rsp *http.Response) (*GetCreditCardInfoResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2671,6 +2756,7 @@ func ParseGetCreditCardInfoResponse(rsp *http.Response) (*GetCreditCardInfoRespo
 // ParseGetDowngradeRequestBillingInfoResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BillingPlans:getDowngradeRequestBillingInfo (GET /v2.1/accounts/{accountId}/billing_plan/downgrade).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getdowngraderequestbillinginfo/
 func ParseGetDowngradeRequestBillingInfoResponse(rsp *http.Response) (*GetDowngradeRequestBillingInfoResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2707,6 +2793,7 @@ func ParseGetDowngradeRequestBillingInfoResponse(rsp *http.Response) (*GetDowngr
 // ParseUpdateDowngradeAccountBillingPlanResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BillingPlans:updateDowngradeAccountBillingPlan (PUT /v2.1/accounts/{accountId}/billing_plan/downgrade).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/updatedowngradeaccountbillingplan/
 func ParseUpdateDowngradeAccountBillingPlanResponse(rsp *http.Response) (*UpdateDowngradeAccountBillingPlanResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2743,6 +2830,7 @@ func ParseUpdateDowngradeAccountBillingPlanResponse(rsp *http.Response) (*Update
 // ParsePurchaseEnvelopesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BillingPlans:purchaseEnvelopes (PUT /v2.1/accounts/{accountId}/billing_plan/purchased_envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/purchaseenvelopes/
 func ParsePurchaseEnvelopesResponse(rsp *http.Response) (*PurchaseEnvelopesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2775,6 +2863,7 @@ func ParsePurchaseEnvelopesResponse(rsp *http.Response) (*PurchaseEnvelopesRespo
 // ParseListBillingPlansResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BillingPlans:listBillingPlans (GET /v2.1/billing_plans).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/listbillingplans/
 func ParseListBillingPlansResponse(rsp *http.Response) (*ListBillingPlansResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2811,6 +2900,7 @@ func ParseListBillingPlansResponse(rsp *http.Response) (*ListBillingPlansRespons
 // ParseGetBillingPlanResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BillingPlans:getBillingPlan (GET /v2.1/billing_plans/{billingPlanId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/billing/billingplans/getbillingplan/
 func ParseGetBillingPlanResponse(rsp *http.Response) (*GetBillingPlanResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)

@@ -19,6 +19,7 @@ import (
 // GetBulkSendBatchesParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendBatches (GET /v2.1/accounts/{accountId}/bulk_send_batch).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendbatches/
 type GetBulkSendBatchesParams struct {
 	BatchIds      *string `form:"batch_ids,omitempty" json:"batch_ids,omitempty"`
@@ -26,11 +27,15 @@ type GetBulkSendBatchesParams struct {
 	SearchText    *string `form:"search_text,omitempty" json:"search_text,omitempty"`
 	StartPosition *string `form:"start_position,omitempty" json:"start_position,omitempty"`
 	Status        *string `form:"status,omitempty" json:"status,omitempty"`
+	FromDate      *string `form:"from_date,omitempty" json:"from_date,omitempty"`
+	ToDate        *string `form:"to_date,omitempty" json:"to_date,omitempty"`
+	UserID        *string `form:"user_id,omitempty" json:"user_id,omitempty"`
 }
 
 // GetBulkSendBatchEnvelopesParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendBatchEnvelopes (GET /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendbatchenvelopes/
 type GetBulkSendBatchEnvelopesParams struct {
 	Count         *string `form:"count,omitempty" json:"count,omitempty"`
@@ -42,39 +47,66 @@ type GetBulkSendBatchEnvelopesParams struct {
 	Status        *string `form:"status,omitempty" json:"status,omitempty"`
 }
 
+// DeleteBulkProcessListsJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation BulkProcessData:deleteBulkProcessLists (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+type DeleteBulkProcessListsJSONRequestBody = externalRef0.BulkProcessingLists
+
+// CreateBulkProcessRequestToQueueJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation BulkProcessData:createBulkProcessRequestToQueue (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+type CreateBulkProcessRequestToQueueJSONRequestBody = externalRef0.BulkProcessRequest
+
+// CreateBulkProcessSendRequestToQueueJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation BulkProcessDataSend:createBulkProcessRequestToQueue (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+type CreateBulkProcessSendRequestToQueueJSONRequestBody = externalRef0.BulkProcessRequest
+
 // UpdateBulkSendBatchStatusJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendBatchStatus (PUT /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendbatchstatus/
 type UpdateBulkSendBatchStatusJSONRequestBody = externalRef0.BulkSendBatchRequest
 
 // UpdateBulkSendBatchActionJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendBatchAction (PUT /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}/{bulkAction}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendbatchaction/
 type UpdateBulkSendBatchActionJSONRequestBody = externalRef0.BulkSendBatchActionRequest
 
 // CreateBulkSendListJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendList (POST /v2.1/accounts/{accountId}/bulk_send_lists).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendlist/
 type CreateBulkSendListJSONRequestBody = externalRef0.BulkSendingList
 
 // UpdateBulkSendListJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendList (PUT /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendlist/
 type UpdateBulkSendListJSONRequestBody = externalRef0.BulkSendingList
 
 // CreateBulkSendRequestJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendRequest (POST /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}/send).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendrequest/
 type CreateBulkSendRequestJSONRequestBody = externalRef0.BulkSendRequest
 
 // CreateBulkSendTestRequestJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendTestRequest (POST /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}/test).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendtestrequest/
 type CreateBulkSendTestRequestJSONRequestBody = externalRef0.BulkSendRequest
 
@@ -152,6 +184,54 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// DeleteBulkProcessListsWithBody performs a DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction} (the `DeleteBulkProcessLists` operationId) request,
+	// with any type of body and a specified content type.
+	DeleteBulkProcessListsWithBody(ctx context.Context, accountID string, processAction string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteBulkProcessLists performs a DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction} (the `DeleteBulkProcessLists` operationId) request.
+	// Takes a body of the `application/json` content type.
+	DeleteBulkProcessLists(ctx context.Context, accountID string, processAction string, body DeleteBulkProcessListsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBulkProcessLists performs a GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction} (the `GetBulkProcessLists` operationId) request.
+	GetBulkProcessLists(ctx context.Context, accountID string, processAction string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBulkProcessRequest performs a POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction} (the `CreateBulkProcessRequest` operationId) request.
+	CreateBulkProcessRequest(ctx context.Context, accountID string, processAction string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteBulkProcessList performs a DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId} (the `DeleteBulkProcessList` operationId) request.
+	DeleteBulkProcessList(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBulkProcessList performs a GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId} (the `GetBulkProcessList` operationId) request.
+	GetBulkProcessList(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBulkProcessRequestToQueueWithBody performs a POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId} (the `CreateBulkProcessRequestToQueue` operationId) request,
+	// with any type of body and a specified content type.
+	CreateBulkProcessRequestToQueueWithBody(ctx context.Context, accountID string, processAction string, bulkProcessListID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBulkProcessRequestToQueue performs a POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId} (the `CreateBulkProcessRequestToQueue` operationId) request.
+	// Takes a body of the `application/json` content type.
+	CreateBulkProcessRequestToQueue(ctx context.Context, accountID string, processAction string, bulkProcessListID string, body CreateBulkProcessRequestToQueueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateBulkProcessList performs a PUT /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId} (the `UpdateBulkProcessList` operationId) request.
+	UpdateBulkProcessList(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteBulkProcessSendList performs a DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send (the `DeleteBulkProcessSendList` operationId) request.
+	DeleteBulkProcessSendList(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBulkProcessSendList performs a GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send (the `GetBulkProcessSendList` operationId) request.
+	GetBulkProcessSendList(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBulkProcessSendRequestToQueueWithBody performs a POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send (the `CreateBulkProcessSendRequestToQueue` operationId) request,
+	// with any type of body and a specified content type.
+	CreateBulkProcessSendRequestToQueueWithBody(ctx context.Context, accountID string, processAction string, bulkProcessListID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBulkProcessSendRequestToQueue performs a POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send (the `CreateBulkProcessSendRequestToQueue` operationId) request.
+	// Takes a body of the `application/json` content type.
+	CreateBulkProcessSendRequestToQueue(ctx context.Context, accountID string, processAction string, bulkProcessListID string, body CreateBulkProcessSendRequestToQueueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateBulkProcessSendList performs a PUT /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send (the `UpdateBulkProcessSendList` operationId) request.
+	UpdateBulkProcessSendList(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetBulkSendBatches performs a GET /v2.1/accounts/{accountId}/bulk_send_batch (the `GetBulkSendBatches` operationId) request.
 	GetBulkSendBatches(ctx context.Context, accountID string, params *GetBulkSendBatchesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -219,9 +299,248 @@ type ClientInterface interface {
 	CreateBulkSendTestRequest(ctx context.Context, accountID string, bulkSendListID string, body CreateBulkSendTestRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
+// DeleteBulkProcessListsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation BulkProcessData:deleteBulkProcessLists (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *Client) DeleteBulkProcessListsWithBody(ctx context.Context, accountID string, processAction string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteBulkProcessListsRequestWithBody(c.Server, accountID, processAction, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteBulkProcessLists sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation BulkProcessData:deleteBulkProcessLists (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *Client) DeleteBulkProcessLists(ctx context.Context, accountID string, processAction string, body DeleteBulkProcessListsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteBulkProcessListsRequest(c.Server, accountID, processAction, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBulkProcessLists sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation BulkProcessData:getBulkProcessLists (GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *Client) GetBulkProcessLists(ctx context.Context, accountID string, processAction string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBulkProcessListsRequest(c.Server, accountID, processAction)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateBulkProcessRequest sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation BulkProcessData:createBulkProcessRequest (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *Client) CreateBulkProcessRequest(ctx context.Context, accountID string, processAction string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBulkProcessRequestRequest(c.Server, accountID, processAction)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteBulkProcessList sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation BulkProcessData:deleteBulkProcessList (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *Client) DeleteBulkProcessList(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteBulkProcessListRequest(c.Server, accountID, processAction, bulkProcessListID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBulkProcessList sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation BulkProcessData:getBulkProcessList (GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *Client) GetBulkProcessList(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBulkProcessListRequest(c.Server, accountID, processAction, bulkProcessListID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateBulkProcessRequestToQueueWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation BulkProcessData:createBulkProcessRequestToQueue (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *Client) CreateBulkProcessRequestToQueueWithBody(ctx context.Context, accountID string, processAction string, bulkProcessListID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBulkProcessRequestToQueueRequestWithBody(c.Server, accountID, processAction, bulkProcessListID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateBulkProcessRequestToQueue sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation BulkProcessData:createBulkProcessRequestToQueue (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *Client) CreateBulkProcessRequestToQueue(ctx context.Context, accountID string, processAction string, bulkProcessListID string, body CreateBulkProcessRequestToQueueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBulkProcessRequestToQueueRequest(c.Server, accountID, processAction, bulkProcessListID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateBulkProcessList sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation BulkProcessData:updateBulkProcessList (PUT /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *Client) UpdateBulkProcessList(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBulkProcessListRequest(c.Server, accountID, processAction, bulkProcessListID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteBulkProcessSendList sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation BulkProcessDataSend:deleteBulkProcessList (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *Client) DeleteBulkProcessSendList(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteBulkProcessSendListRequest(c.Server, accountID, processAction, bulkProcessListID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBulkProcessSendList sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation BulkProcessDataSend:getBulkProcessList (GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *Client) GetBulkProcessSendList(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBulkProcessSendListRequest(c.Server, accountID, processAction, bulkProcessListID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateBulkProcessSendRequestToQueueWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation BulkProcessDataSend:createBulkProcessRequestToQueue (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *Client) CreateBulkProcessSendRequestToQueueWithBody(ctx context.Context, accountID string, processAction string, bulkProcessListID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBulkProcessSendRequestToQueueRequestWithBody(c.Server, accountID, processAction, bulkProcessListID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateBulkProcessSendRequestToQueue sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation BulkProcessDataSend:createBulkProcessRequestToQueue (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *Client) CreateBulkProcessSendRequestToQueue(ctx context.Context, accountID string, processAction string, bulkProcessListID string, body CreateBulkProcessSendRequestToQueueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBulkProcessSendRequestToQueueRequest(c.Server, accountID, processAction, bulkProcessListID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateBulkProcessSendList sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation BulkProcessDataSend:updateBulkProcessList (PUT /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *Client) UpdateBulkProcessSendList(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBulkProcessSendListRequest(c.Server, accountID, processAction, bulkProcessListID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetBulkSendBatches sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendBatches (GET /v2.1/accounts/{accountId}/bulk_send_batch).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendbatches/
 func (c *Client) GetBulkSendBatches(ctx context.Context, accountID string, params *GetBulkSendBatchesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBulkSendBatchesRequest(c.Server, accountID, params)
@@ -238,6 +557,7 @@ func (c *Client) GetBulkSendBatches(ctx context.Context, accountID string, param
 // GetBulkSendBatchStatus sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendBatchStatus (GET /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendbatchstatus/
 func (c *Client) GetBulkSendBatchStatus(ctx context.Context, accountID string, bulkSendBatchID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBulkSendBatchStatusRequest(c.Server, accountID, bulkSendBatchID)
@@ -254,6 +574,7 @@ func (c *Client) GetBulkSendBatchStatus(ctx context.Context, accountID string, b
 // UpdateBulkSendBatchStatusWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendBatchStatus (PUT /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendbatchstatus/
 func (c *Client) UpdateBulkSendBatchStatusWithBody(ctx context.Context, accountID string, bulkSendBatchID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateBulkSendBatchStatusRequestWithBody(c.Server, accountID, bulkSendBatchID, contentType, body)
@@ -270,6 +591,7 @@ func (c *Client) UpdateBulkSendBatchStatusWithBody(ctx context.Context, accountI
 // UpdateBulkSendBatchStatus sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendBatchStatus (PUT /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendbatchstatus/
 func (c *Client) UpdateBulkSendBatchStatus(ctx context.Context, accountID string, bulkSendBatchID string, body UpdateBulkSendBatchStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateBulkSendBatchStatusRequest(c.Server, accountID, bulkSendBatchID, body)
@@ -286,6 +608,7 @@ func (c *Client) UpdateBulkSendBatchStatus(ctx context.Context, accountID string
 // GetBulkSendBatchEnvelopes sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendBatchEnvelopes (GET /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendbatchenvelopes/
 func (c *Client) GetBulkSendBatchEnvelopes(ctx context.Context, accountID string, bulkSendBatchID string, params *GetBulkSendBatchEnvelopesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBulkSendBatchEnvelopesRequest(c.Server, accountID, bulkSendBatchID, params)
@@ -302,6 +625,7 @@ func (c *Client) GetBulkSendBatchEnvelopes(ctx context.Context, accountID string
 // UpdateBulkSendBatchActionWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendBatchAction (PUT /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}/{bulkAction}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendbatchaction/
 func (c *Client) UpdateBulkSendBatchActionWithBody(ctx context.Context, accountID string, bulkSendBatchID string, bulkAction string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateBulkSendBatchActionRequestWithBody(c.Server, accountID, bulkSendBatchID, bulkAction, contentType, body)
@@ -318,6 +642,7 @@ func (c *Client) UpdateBulkSendBatchActionWithBody(ctx context.Context, accountI
 // UpdateBulkSendBatchAction sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendBatchAction (PUT /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}/{bulkAction}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendbatchaction/
 func (c *Client) UpdateBulkSendBatchAction(ctx context.Context, accountID string, bulkSendBatchID string, bulkAction string, body UpdateBulkSendBatchActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateBulkSendBatchActionRequest(c.Server, accountID, bulkSendBatchID, bulkAction, body)
@@ -334,6 +659,7 @@ func (c *Client) UpdateBulkSendBatchAction(ctx context.Context, accountID string
 // GetBulkSendLists sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendLists (GET /v2.1/accounts/{accountId}/bulk_send_lists).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendlists/
 func (c *Client) GetBulkSendLists(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBulkSendListsRequest(c.Server, accountID)
@@ -350,6 +676,7 @@ func (c *Client) GetBulkSendLists(ctx context.Context, accountID string, reqEdit
 // CreateBulkSendListWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendList (POST /v2.1/accounts/{accountId}/bulk_send_lists).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendlist/
 func (c *Client) CreateBulkSendListWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateBulkSendListRequestWithBody(c.Server, accountID, contentType, body)
@@ -366,6 +693,7 @@ func (c *Client) CreateBulkSendListWithBody(ctx context.Context, accountID strin
 // CreateBulkSendList sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendList (POST /v2.1/accounts/{accountId}/bulk_send_lists).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendlist/
 func (c *Client) CreateBulkSendList(ctx context.Context, accountID string, body CreateBulkSendListJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateBulkSendListRequest(c.Server, accountID, body)
@@ -382,6 +710,7 @@ func (c *Client) CreateBulkSendList(ctx context.Context, accountID string, body 
 // DeleteBulkSendList sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BulkSend:deleteBulkSendList (DELETE /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/deletebulksendlist/
 func (c *Client) DeleteBulkSendList(ctx context.Context, accountID string, bulkSendListID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteBulkSendListRequest(c.Server, accountID, bulkSendListID)
@@ -398,6 +727,7 @@ func (c *Client) DeleteBulkSendList(ctx context.Context, accountID string, bulkS
 // GetBulkSendList sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendList (GET /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendlist/
 func (c *Client) GetBulkSendList(ctx context.Context, accountID string, bulkSendListID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBulkSendListRequest(c.Server, accountID, bulkSendListID)
@@ -414,6 +744,7 @@ func (c *Client) GetBulkSendList(ctx context.Context, accountID string, bulkSend
 // UpdateBulkSendListWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendList (PUT /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendlist/
 func (c *Client) UpdateBulkSendListWithBody(ctx context.Context, accountID string, bulkSendListID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateBulkSendListRequestWithBody(c.Server, accountID, bulkSendListID, contentType, body)
@@ -430,6 +761,7 @@ func (c *Client) UpdateBulkSendListWithBody(ctx context.Context, accountID strin
 // UpdateBulkSendList sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendList (PUT /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendlist/
 func (c *Client) UpdateBulkSendList(ctx context.Context, accountID string, bulkSendListID string, body UpdateBulkSendListJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateBulkSendListRequest(c.Server, accountID, bulkSendListID, body)
@@ -446,6 +778,7 @@ func (c *Client) UpdateBulkSendList(ctx context.Context, accountID string, bulkS
 // CreateBulkSendRequestWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendRequest (POST /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}/send).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendrequest/
 func (c *Client) CreateBulkSendRequestWithBody(ctx context.Context, accountID string, bulkSendListID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateBulkSendRequestRequestWithBody(c.Server, accountID, bulkSendListID, contentType, body)
@@ -462,6 +795,7 @@ func (c *Client) CreateBulkSendRequestWithBody(ctx context.Context, accountID st
 // CreateBulkSendRequest sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendRequest (POST /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}/send).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendrequest/
 func (c *Client) CreateBulkSendRequest(ctx context.Context, accountID string, bulkSendListID string, body CreateBulkSendRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateBulkSendRequestRequest(c.Server, accountID, bulkSendListID, body)
@@ -478,6 +812,7 @@ func (c *Client) CreateBulkSendRequest(ctx context.Context, accountID string, bu
 // CreateBulkSendTestRequestWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendTestRequest (POST /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}/test).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendtestrequest/
 func (c *Client) CreateBulkSendTestRequestWithBody(ctx context.Context, accountID string, bulkSendListID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateBulkSendTestRequestRequestWithBody(c.Server, accountID, bulkSendListID, contentType, body)
@@ -494,6 +829,7 @@ func (c *Client) CreateBulkSendTestRequestWithBody(ctx context.Context, accountI
 // CreateBulkSendTestRequest sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendTestRequest (POST /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}/test).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendtestrequest/
 func (c *Client) CreateBulkSendTestRequest(ctx context.Context, accountID string, bulkSendListID string, body CreateBulkSendTestRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateBulkSendTestRequestRequest(c.Server, accountID, bulkSendListID, body)
@@ -507,9 +843,612 @@ func (c *Client) CreateBulkSendTestRequest(ctx context.Context, accountID string
 	return c.Client.Do(req)
 }
 
+// NewDeleteBulkProcessListsRequest builds the HTTP request.
+//
+// DocuSign eSignature operation BulkProcessData:deleteBulkProcessLists (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func NewDeleteBulkProcessListsRequest(server string, accountID string, processAction string, body DeleteBulkProcessListsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDeleteBulkProcessListsRequestWithBody(server, accountID, processAction, "application/json", bodyReader)
+}
+
+// NewDeleteBulkProcessListsRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation BulkProcessData:deleteBulkProcessLists (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func NewDeleteBulkProcessListsRequestWithBody(server string, accountID string, processAction string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "processAction", processAction, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/bulk_process_data/actions/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetBulkProcessListsRequest builds the HTTP request.
+//
+// DocuSign eSignature operation BulkProcessData:getBulkProcessLists (GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func NewGetBulkProcessListsRequest(server string, accountID string, processAction string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "processAction", processAction, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/bulk_process_data/actions/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateBulkProcessRequestRequest builds the HTTP request.
+//
+// DocuSign eSignature operation BulkProcessData:createBulkProcessRequest (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func NewCreateBulkProcessRequestRequest(server string, accountID string, processAction string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "processAction", processAction, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/bulk_process_data/actions/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteBulkProcessListRequest builds the HTTP request.
+//
+// DocuSign eSignature operation BulkProcessData:deleteBulkProcessList (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func NewDeleteBulkProcessListRequest(server string, accountID string, processAction string, bulkProcessListID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "processAction", processAction, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "bulkProcessListId", bulkProcessListID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/bulk_process_data/actions/%s/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetBulkProcessListRequest builds the HTTP request.
+//
+// DocuSign eSignature operation BulkProcessData:getBulkProcessList (GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func NewGetBulkProcessListRequest(server string, accountID string, processAction string, bulkProcessListID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "processAction", processAction, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "bulkProcessListId", bulkProcessListID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/bulk_process_data/actions/%s/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateBulkProcessRequestToQueueRequest builds the HTTP request.
+//
+// DocuSign eSignature operation BulkProcessData:createBulkProcessRequestToQueue (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func NewCreateBulkProcessRequestToQueueRequest(server string, accountID string, processAction string, bulkProcessListID string, body CreateBulkProcessRequestToQueueJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateBulkProcessRequestToQueueRequestWithBody(server, accountID, processAction, bulkProcessListID, "application/json", bodyReader)
+}
+
+// NewCreateBulkProcessRequestToQueueRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation BulkProcessData:createBulkProcessRequestToQueue (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func NewCreateBulkProcessRequestToQueueRequestWithBody(server string, accountID string, processAction string, bulkProcessListID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "processAction", processAction, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "bulkProcessListId", bulkProcessListID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/bulk_process_data/actions/%s/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUpdateBulkProcessListRequest builds the HTTP request.
+//
+// DocuSign eSignature operation BulkProcessData:updateBulkProcessList (PUT /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func NewUpdateBulkProcessListRequest(server string, accountID string, processAction string, bulkProcessListID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "processAction", processAction, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "bulkProcessListId", bulkProcessListID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/bulk_process_data/actions/%s/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteBulkProcessSendListRequest builds the HTTP request.
+//
+// DocuSign eSignature operation BulkProcessDataSend:deleteBulkProcessList (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func NewDeleteBulkProcessSendListRequest(server string, accountID string, processAction string, bulkProcessListID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "processAction", processAction, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "bulkProcessListId", bulkProcessListID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/bulk_process_data/actions/%s/%s/send", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetBulkProcessSendListRequest builds the HTTP request.
+//
+// DocuSign eSignature operation BulkProcessDataSend:getBulkProcessList (GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func NewGetBulkProcessSendListRequest(server string, accountID string, processAction string, bulkProcessListID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "processAction", processAction, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "bulkProcessListId", bulkProcessListID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/bulk_process_data/actions/%s/%s/send", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateBulkProcessSendRequestToQueueRequest builds the HTTP request.
+//
+// DocuSign eSignature operation BulkProcessDataSend:createBulkProcessRequestToQueue (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func NewCreateBulkProcessSendRequestToQueueRequest(server string, accountID string, processAction string, bulkProcessListID string, body CreateBulkProcessSendRequestToQueueJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateBulkProcessSendRequestToQueueRequestWithBody(server, accountID, processAction, bulkProcessListID, "application/json", bodyReader)
+}
+
+// NewCreateBulkProcessSendRequestToQueueRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation BulkProcessDataSend:createBulkProcessRequestToQueue (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func NewCreateBulkProcessSendRequestToQueueRequestWithBody(server string, accountID string, processAction string, bulkProcessListID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "processAction", processAction, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "bulkProcessListId", bulkProcessListID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/bulk_process_data/actions/%s/%s/send", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUpdateBulkProcessSendListRequest builds the HTTP request.
+//
+// DocuSign eSignature operation BulkProcessDataSend:updateBulkProcessList (PUT /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func NewUpdateBulkProcessSendListRequest(server string, accountID string, processAction string, bulkProcessListID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "processAction", processAction, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "bulkProcessListId", bulkProcessListID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/bulk_process_data/actions/%s/%s/send", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetBulkSendBatchesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendBatches (GET /v2.1/accounts/{accountId}/bulk_send_batch).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendbatches/
 func NewGetBulkSendBatchesRequest(server string, accountID string, params *GetBulkSendBatchesParams) (*http.Request, error) {
 	var err error
@@ -605,6 +1544,42 @@ func NewGetBulkSendBatchesRequest(server string, accountID string, params *GetBu
 
 		}
 
+		if params.FromDate != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from_date", *params.FromDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ToDate != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to_date", *params.ToDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_id", *params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -622,6 +1597,7 @@ func NewGetBulkSendBatchesRequest(server string, accountID string, params *GetBu
 // NewGetBulkSendBatchStatusRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendBatchStatus (GET /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendbatchstatus/
 func NewGetBulkSendBatchStatusRequest(server string, accountID string, bulkSendBatchID string) (*http.Request, error) {
 	var err error
@@ -666,6 +1642,7 @@ func NewGetBulkSendBatchStatusRequest(server string, accountID string, bulkSendB
 // NewUpdateBulkSendBatchStatusRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendBatchStatus (PUT /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendbatchstatus/
 func NewUpdateBulkSendBatchStatusRequest(server string, accountID string, bulkSendBatchID string, body UpdateBulkSendBatchStatusJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -680,6 +1657,7 @@ func NewUpdateBulkSendBatchStatusRequest(server string, accountID string, bulkSe
 // NewUpdateBulkSendBatchStatusRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendBatchStatus (PUT /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendbatchstatus/
 func NewUpdateBulkSendBatchStatusRequestWithBody(server string, accountID string, bulkSendBatchID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -726,6 +1704,7 @@ func NewUpdateBulkSendBatchStatusRequestWithBody(server string, accountID string
 // NewGetBulkSendBatchEnvelopesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendBatchEnvelopes (GET /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendbatchenvelopes/
 func NewGetBulkSendBatchEnvelopesRequest(server string, accountID string, bulkSendBatchID string, params *GetBulkSendBatchEnvelopesParams) (*http.Request, error) {
 	var err error
@@ -869,6 +1848,7 @@ func NewGetBulkSendBatchEnvelopesRequest(server string, accountID string, bulkSe
 // NewUpdateBulkSendBatchActionRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendBatchAction (PUT /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}/{bulkAction}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendbatchaction/
 func NewUpdateBulkSendBatchActionRequest(server string, accountID string, bulkSendBatchID string, bulkAction string, body UpdateBulkSendBatchActionJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -883,6 +1863,7 @@ func NewUpdateBulkSendBatchActionRequest(server string, accountID string, bulkSe
 // NewUpdateBulkSendBatchActionRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendBatchAction (PUT /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}/{bulkAction}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendbatchaction/
 func NewUpdateBulkSendBatchActionRequestWithBody(server string, accountID string, bulkSendBatchID string, bulkAction string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -936,6 +1917,7 @@ func NewUpdateBulkSendBatchActionRequestWithBody(server string, accountID string
 // NewGetBulkSendListsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendLists (GET /v2.1/accounts/{accountId}/bulk_send_lists).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendlists/
 func NewGetBulkSendListsRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -973,6 +1955,7 @@ func NewGetBulkSendListsRequest(server string, accountID string) (*http.Request,
 // NewCreateBulkSendListRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendList (POST /v2.1/accounts/{accountId}/bulk_send_lists).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendlist/
 func NewCreateBulkSendListRequest(server string, accountID string, body CreateBulkSendListJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -987,6 +1970,7 @@ func NewCreateBulkSendListRequest(server string, accountID string, body CreateBu
 // NewCreateBulkSendListRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendList (POST /v2.1/accounts/{accountId}/bulk_send_lists).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendlist/
 func NewCreateBulkSendListRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1026,6 +2010,7 @@ func NewCreateBulkSendListRequestWithBody(server string, accountID string, conte
 // NewDeleteBulkSendListRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BulkSend:deleteBulkSendList (DELETE /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/deletebulksendlist/
 func NewDeleteBulkSendListRequest(server string, accountID string, bulkSendListID string) (*http.Request, error) {
 	var err error
@@ -1070,6 +2055,7 @@ func NewDeleteBulkSendListRequest(server string, accountID string, bulkSendListI
 // NewGetBulkSendListRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendList (GET /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendlist/
 func NewGetBulkSendListRequest(server string, accountID string, bulkSendListID string) (*http.Request, error) {
 	var err error
@@ -1114,6 +2100,7 @@ func NewGetBulkSendListRequest(server string, accountID string, bulkSendListID s
 // NewUpdateBulkSendListRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendList (PUT /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendlist/
 func NewUpdateBulkSendListRequest(server string, accountID string, bulkSendListID string, body UpdateBulkSendListJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1128,6 +2115,7 @@ func NewUpdateBulkSendListRequest(server string, accountID string, bulkSendListI
 // NewUpdateBulkSendListRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendList (PUT /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendlist/
 func NewUpdateBulkSendListRequestWithBody(server string, accountID string, bulkSendListID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1174,6 +2162,7 @@ func NewUpdateBulkSendListRequestWithBody(server string, accountID string, bulkS
 // NewCreateBulkSendRequestRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendRequest (POST /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}/send).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendrequest/
 func NewCreateBulkSendRequestRequest(server string, accountID string, bulkSendListID string, body CreateBulkSendRequestJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1188,6 +2177,7 @@ func NewCreateBulkSendRequestRequest(server string, accountID string, bulkSendLi
 // NewCreateBulkSendRequestRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendRequest (POST /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}/send).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendrequest/
 func NewCreateBulkSendRequestRequestWithBody(server string, accountID string, bulkSendListID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1234,6 +2224,7 @@ func NewCreateBulkSendRequestRequestWithBody(server string, accountID string, bu
 // NewCreateBulkSendTestRequestRequest builds the HTTP request.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendTestRequest (POST /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}/test).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendtestrequest/
 func NewCreateBulkSendTestRequestRequest(server string, accountID string, bulkSendListID string, body CreateBulkSendTestRequestJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1248,6 +2239,7 @@ func NewCreateBulkSendTestRequestRequest(server string, accountID string, bulkSe
 // NewCreateBulkSendTestRequestRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendTestRequest (POST /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}/test).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendtestrequest/
 func NewCreateBulkSendTestRequestRequestWithBody(server string, accountID string, bulkSendListID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1334,6 +2326,76 @@ func WithBaseURL(baseURL string) ClientOption {
 
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
+
+	// DeleteBulkProcessListsWithBodyWithResponse performs a DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction} (the `DeleteBulkProcessLists` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteBulkProcessListsWithBodyWithResponse(ctx context.Context, accountID string, processAction string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteBulkProcessListsResponse, error)
+
+	// DeleteBulkProcessListsWithResponse performs a DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction} (the `DeleteBulkProcessLists` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	DeleteBulkProcessListsWithResponse(ctx context.Context, accountID string, processAction string, body DeleteBulkProcessListsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteBulkProcessListsResponse, error)
+
+	// GetBulkProcessListsWithResponse performs a GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction} (the `GetBulkProcessLists` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetBulkProcessListsWithResponse(ctx context.Context, accountID string, processAction string, reqEditors ...RequestEditorFn) (*GetBulkProcessListsResponse, error)
+
+	// CreateBulkProcessRequestWithResponse performs a POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction} (the `CreateBulkProcessRequest` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	CreateBulkProcessRequestWithResponse(ctx context.Context, accountID string, processAction string, reqEditors ...RequestEditorFn) (*CreateBulkProcessRequestResponse, error)
+
+	// DeleteBulkProcessListWithResponse performs a DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId} (the `DeleteBulkProcessList` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteBulkProcessListWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*DeleteBulkProcessListResponse, error)
+
+	// GetBulkProcessListWithResponse performs a GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId} (the `GetBulkProcessList` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetBulkProcessListWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*GetBulkProcessListResponse, error)
+
+	// CreateBulkProcessRequestToQueueWithBodyWithResponse performs a POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId} (the `CreateBulkProcessRequestToQueue` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	CreateBulkProcessRequestToQueueWithBodyWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBulkProcessRequestToQueueResponse, error)
+
+	// CreateBulkProcessRequestToQueueWithResponse performs a POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId} (the `CreateBulkProcessRequestToQueue` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	CreateBulkProcessRequestToQueueWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, body CreateBulkProcessRequestToQueueJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBulkProcessRequestToQueueResponse, error)
+
+	// UpdateBulkProcessListWithResponse performs a PUT /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId} (the `UpdateBulkProcessList` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateBulkProcessListWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*UpdateBulkProcessListResponse, error)
+
+	// DeleteBulkProcessSendListWithResponse performs a DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send (the `DeleteBulkProcessSendList` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteBulkProcessSendListWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*DeleteBulkProcessSendListResponse, error)
+
+	// GetBulkProcessSendListWithResponse performs a GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send (the `GetBulkProcessSendList` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetBulkProcessSendListWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*GetBulkProcessSendListResponse, error)
+
+	// CreateBulkProcessSendRequestToQueueWithBodyWithResponse performs a POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send (the `CreateBulkProcessSendRequestToQueue` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	CreateBulkProcessSendRequestToQueueWithBodyWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBulkProcessSendRequestToQueueResponse, error)
+
+	// CreateBulkProcessSendRequestToQueueWithResponse performs a POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send (the `CreateBulkProcessSendRequestToQueue` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	CreateBulkProcessSendRequestToQueueWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, body CreateBulkProcessSendRequestToQueueJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBulkProcessSendRequestToQueueResponse, error)
+
+	// UpdateBulkProcessSendListWithResponse performs a PUT /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send (the `UpdateBulkProcessSendList` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateBulkProcessSendListWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*UpdateBulkProcessSendListResponse, error)
 
 	// GetBulkSendBatchesWithResponse performs a GET /v2.1/accounts/{accountId}/bulk_send_batch (the `GetBulkSendBatches` operationId) request.
 	//
@@ -1426,9 +2488,558 @@ type ClientWithResponsesInterface interface {
 	CreateBulkSendTestRequestWithResponse(ctx context.Context, accountID string, bulkSendListID string, body CreateBulkSendTestRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBulkSendTestRequestResponse, error)
 }
 
+// DeleteBulkProcessListsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation BulkProcessData:deleteBulkProcessLists (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+type DeleteBulkProcessListsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.BulkProcessResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteBulkProcessListsResponse) GetJSON200() *externalRef0.BulkProcessResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteBulkProcessListsResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteBulkProcessListsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteBulkProcessListsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteBulkProcessListsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteBulkProcessListsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetBulkProcessListsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation BulkProcessData:getBulkProcessLists (GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+type GetBulkProcessListsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.BulkProcessingListSummaries
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBulkProcessListsResponse) GetJSON200() *externalRef0.BulkProcessingListSummaries {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetBulkProcessListsResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBulkProcessListsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBulkProcessListsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBulkProcessListsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBulkProcessListsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateBulkProcessRequestResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation BulkProcessData:createBulkProcessRequest (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+type CreateBulkProcessRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateBulkProcessRequestResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateBulkProcessRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateBulkProcessRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateBulkProcessRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateBulkProcessRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteBulkProcessListResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation BulkProcessData:deleteBulkProcessList (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+type DeleteBulkProcessListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.BulkProcessResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteBulkProcessListResponse) GetJSON200() *externalRef0.BulkProcessResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteBulkProcessListResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteBulkProcessListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteBulkProcessListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteBulkProcessListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteBulkProcessListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetBulkProcessListResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation BulkProcessData:getBulkProcessList (GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+type GetBulkProcessListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetBulkProcessListResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBulkProcessListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBulkProcessListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBulkProcessListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBulkProcessListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateBulkProcessRequestToQueueResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation BulkProcessData:createBulkProcessRequestToQueue (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+type CreateBulkProcessRequestToQueueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.BulkProcessResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateBulkProcessRequestToQueueResponse) GetJSON200() *externalRef0.BulkProcessResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateBulkProcessRequestToQueueResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateBulkProcessRequestToQueueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateBulkProcessRequestToQueueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateBulkProcessRequestToQueueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateBulkProcessRequestToQueueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateBulkProcessListResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation BulkProcessData:updateBulkProcessList (PUT /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+type UpdateBulkProcessListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateBulkProcessListResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateBulkProcessListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateBulkProcessListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateBulkProcessListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateBulkProcessListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteBulkProcessSendListResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation BulkProcessDataSend:deleteBulkProcessList (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+type DeleteBulkProcessSendListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.BulkProcessResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteBulkProcessSendListResponse) GetJSON200() *externalRef0.BulkProcessResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteBulkProcessSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteBulkProcessSendListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteBulkProcessSendListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteBulkProcessSendListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteBulkProcessSendListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetBulkProcessSendListResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation BulkProcessDataSend:getBulkProcessList (GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+type GetBulkProcessSendListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetBulkProcessSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBulkProcessSendListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBulkProcessSendListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBulkProcessSendListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBulkProcessSendListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateBulkProcessSendRequestToQueueResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation BulkProcessDataSend:createBulkProcessRequestToQueue (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+type CreateBulkProcessSendRequestToQueueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.BulkProcessResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateBulkProcessSendRequestToQueueResponse) GetJSON200() *externalRef0.BulkProcessResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateBulkProcessSendRequestToQueueResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateBulkProcessSendRequestToQueueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateBulkProcessSendRequestToQueueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateBulkProcessSendRequestToQueueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateBulkProcessSendRequestToQueueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateBulkProcessSendListResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation BulkProcessDataSend:updateBulkProcessList (PUT /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+type UpdateBulkProcessSendListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateBulkProcessSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateBulkProcessSendListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateBulkProcessSendListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateBulkProcessSendListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateBulkProcessSendListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetBulkSendBatchesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendBatches (GET /v2.1/accounts/{accountId}/bulk_send_batch).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendbatches/
 type GetBulkSendBatchesResponse struct {
 	Body         []byte
@@ -1481,6 +3092,7 @@ func (r GetBulkSendBatchesResponse) ContentType() string {
 // GetBulkSendBatchStatusResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendBatchStatus (GET /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendbatchstatus/
 type GetBulkSendBatchStatusResponse struct {
 	Body         []byte
@@ -1533,6 +3145,7 @@ func (r GetBulkSendBatchStatusResponse) ContentType() string {
 // UpdateBulkSendBatchStatusResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendBatchStatus (PUT /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendbatchstatus/
 type UpdateBulkSendBatchStatusResponse struct {
 	Body         []byte
@@ -1585,6 +3198,7 @@ func (r UpdateBulkSendBatchStatusResponse) ContentType() string {
 // GetBulkSendBatchEnvelopesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendBatchEnvelopes (GET /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendbatchenvelopes/
 type GetBulkSendBatchEnvelopesResponse struct {
 	Body         []byte
@@ -1637,6 +3251,7 @@ func (r GetBulkSendBatchEnvelopesResponse) ContentType() string {
 // UpdateBulkSendBatchActionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendBatchAction (PUT /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}/{bulkAction}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendbatchaction/
 type UpdateBulkSendBatchActionResponse struct {
 	Body         []byte
@@ -1689,6 +3304,7 @@ func (r UpdateBulkSendBatchActionResponse) ContentType() string {
 // GetBulkSendListsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendLists (GET /v2.1/accounts/{accountId}/bulk_send_lists).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendlists/
 type GetBulkSendListsResponse struct {
 	Body         []byte
@@ -1741,6 +3357,7 @@ func (r GetBulkSendListsResponse) ContentType() string {
 // CreateBulkSendListResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendList (POST /v2.1/accounts/{accountId}/bulk_send_lists).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendlist/
 type CreateBulkSendListResponse struct {
 	Body         []byte
@@ -1793,6 +3410,7 @@ func (r CreateBulkSendListResponse) ContentType() string {
 // DeleteBulkSendListResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BulkSend:deleteBulkSendList (DELETE /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/deletebulksendlist/
 type DeleteBulkSendListResponse struct {
 	Body         []byte
@@ -1845,6 +3463,7 @@ func (r DeleteBulkSendListResponse) ContentType() string {
 // GetBulkSendListResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendList (GET /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendlist/
 type GetBulkSendListResponse struct {
 	Body         []byte
@@ -1897,6 +3516,7 @@ func (r GetBulkSendListResponse) ContentType() string {
 // UpdateBulkSendListResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendList (PUT /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendlist/
 type UpdateBulkSendListResponse struct {
 	Body         []byte
@@ -1949,6 +3569,7 @@ func (r UpdateBulkSendListResponse) ContentType() string {
 // CreateBulkSendRequestResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendRequest (POST /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}/send).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendrequest/
 type CreateBulkSendRequestResponse struct {
 	Body         []byte
@@ -2001,6 +3622,7 @@ func (r CreateBulkSendRequestResponse) ContentType() string {
 // CreateBulkSendTestRequestResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendTestRequest (POST /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}/test).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendtestrequest/
 type CreateBulkSendTestRequestResponse struct {
 	Body         []byte
@@ -2050,9 +3672,192 @@ func (r CreateBulkSendTestRequestResponse) ContentType() string {
 	return ""
 }
 
+// DeleteBulkProcessListsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation BulkProcessData:deleteBulkProcessLists (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *ClientWithResponses) DeleteBulkProcessListsWithBodyWithResponse(ctx context.Context, accountID string, processAction string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteBulkProcessListsResponse, error) {
+	rsp, err := c.DeleteBulkProcessListsWithBody(ctx, accountID, processAction, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteBulkProcessListsResponse(rsp)
+}
+
+// DeleteBulkProcessListsWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation BulkProcessData:deleteBulkProcessLists (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *ClientWithResponses) DeleteBulkProcessListsWithResponse(ctx context.Context, accountID string, processAction string, body DeleteBulkProcessListsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteBulkProcessListsResponse, error) {
+	rsp, err := c.DeleteBulkProcessLists(ctx, accountID, processAction, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteBulkProcessListsResponse(rsp)
+}
+
+// GetBulkProcessListsWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation BulkProcessData:getBulkProcessLists (GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *ClientWithResponses) GetBulkProcessListsWithResponse(ctx context.Context, accountID string, processAction string, reqEditors ...RequestEditorFn) (*GetBulkProcessListsResponse, error) {
+	rsp, err := c.GetBulkProcessLists(ctx, accountID, processAction, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBulkProcessListsResponse(rsp)
+}
+
+// CreateBulkProcessRequestWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation BulkProcessData:createBulkProcessRequest (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *ClientWithResponses) CreateBulkProcessRequestWithResponse(ctx context.Context, accountID string, processAction string, reqEditors ...RequestEditorFn) (*CreateBulkProcessRequestResponse, error) {
+	rsp, err := c.CreateBulkProcessRequest(ctx, accountID, processAction, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBulkProcessRequestResponse(rsp)
+}
+
+// DeleteBulkProcessListWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation BulkProcessData:deleteBulkProcessList (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *ClientWithResponses) DeleteBulkProcessListWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*DeleteBulkProcessListResponse, error) {
+	rsp, err := c.DeleteBulkProcessList(ctx, accountID, processAction, bulkProcessListID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteBulkProcessListResponse(rsp)
+}
+
+// GetBulkProcessListWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation BulkProcessData:getBulkProcessList (GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *ClientWithResponses) GetBulkProcessListWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*GetBulkProcessListResponse, error) {
+	rsp, err := c.GetBulkProcessList(ctx, accountID, processAction, bulkProcessListID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBulkProcessListResponse(rsp)
+}
+
+// CreateBulkProcessRequestToQueueWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation BulkProcessData:createBulkProcessRequestToQueue (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *ClientWithResponses) CreateBulkProcessRequestToQueueWithBodyWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBulkProcessRequestToQueueResponse, error) {
+	rsp, err := c.CreateBulkProcessRequestToQueueWithBody(ctx, accountID, processAction, bulkProcessListID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBulkProcessRequestToQueueResponse(rsp)
+}
+
+// CreateBulkProcessRequestToQueueWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation BulkProcessData:createBulkProcessRequestToQueue (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *ClientWithResponses) CreateBulkProcessRequestToQueueWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, body CreateBulkProcessRequestToQueueJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBulkProcessRequestToQueueResponse, error) {
+	rsp, err := c.CreateBulkProcessRequestToQueue(ctx, accountID, processAction, bulkProcessListID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBulkProcessRequestToQueueResponse(rsp)
+}
+
+// UpdateBulkProcessListWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation BulkProcessData:updateBulkProcessList (PUT /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *ClientWithResponses) UpdateBulkProcessListWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*UpdateBulkProcessListResponse, error) {
+	rsp, err := c.UpdateBulkProcessList(ctx, accountID, processAction, bulkProcessListID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateBulkProcessListResponse(rsp)
+}
+
+// DeleteBulkProcessSendListWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation BulkProcessDataSend:deleteBulkProcessList (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *ClientWithResponses) DeleteBulkProcessSendListWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*DeleteBulkProcessSendListResponse, error) {
+	rsp, err := c.DeleteBulkProcessSendList(ctx, accountID, processAction, bulkProcessListID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteBulkProcessSendListResponse(rsp)
+}
+
+// GetBulkProcessSendListWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation BulkProcessDataSend:getBulkProcessList (GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *ClientWithResponses) GetBulkProcessSendListWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*GetBulkProcessSendListResponse, error) {
+	rsp, err := c.GetBulkProcessSendList(ctx, accountID, processAction, bulkProcessListID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBulkProcessSendListResponse(rsp)
+}
+
+// CreateBulkProcessSendRequestToQueueWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation BulkProcessDataSend:createBulkProcessRequestToQueue (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *ClientWithResponses) CreateBulkProcessSendRequestToQueueWithBodyWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBulkProcessSendRequestToQueueResponse, error) {
+	rsp, err := c.CreateBulkProcessSendRequestToQueueWithBody(ctx, accountID, processAction, bulkProcessListID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBulkProcessSendRequestToQueueResponse(rsp)
+}
+
+// CreateBulkProcessSendRequestToQueueWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation BulkProcessDataSend:createBulkProcessRequestToQueue (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *ClientWithResponses) CreateBulkProcessSendRequestToQueueWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, body CreateBulkProcessSendRequestToQueueJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBulkProcessSendRequestToQueueResponse, error) {
+	rsp, err := c.CreateBulkProcessSendRequestToQueue(ctx, accountID, processAction, bulkProcessListID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBulkProcessSendRequestToQueueResponse(rsp)
+}
+
+// UpdateBulkProcessSendListWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation BulkProcessDataSend:updateBulkProcessList (PUT /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func (c *ClientWithResponses) UpdateBulkProcessSendListWithResponse(ctx context.Context, accountID string, processAction string, bulkProcessListID string, reqEditors ...RequestEditorFn) (*UpdateBulkProcessSendListResponse, error) {
+	rsp, err := c.UpdateBulkProcessSendList(ctx, accountID, processAction, bulkProcessListID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateBulkProcessSendListResponse(rsp)
+}
+
 // GetBulkSendBatchesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendBatches (GET /v2.1/accounts/{accountId}/bulk_send_batch).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendbatches/
 func (c *ClientWithResponses) GetBulkSendBatchesWithResponse(ctx context.Context, accountID string, params *GetBulkSendBatchesParams, reqEditors ...RequestEditorFn) (*GetBulkSendBatchesResponse, error) {
 	rsp, err := c.GetBulkSendBatches(ctx, accountID, params, reqEditors...)
@@ -2065,6 +3870,7 @@ func (c *ClientWithResponses) GetBulkSendBatchesWithResponse(ctx context.Context
 // GetBulkSendBatchStatusWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendBatchStatus (GET /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendbatchstatus/
 func (c *ClientWithResponses) GetBulkSendBatchStatusWithResponse(ctx context.Context, accountID string, bulkSendBatchID string, reqEditors ...RequestEditorFn) (*GetBulkSendBatchStatusResponse, error) {
 	rsp, err := c.GetBulkSendBatchStatus(ctx, accountID, bulkSendBatchID, reqEditors...)
@@ -2077,6 +3883,7 @@ func (c *ClientWithResponses) GetBulkSendBatchStatusWithResponse(ctx context.Con
 // UpdateBulkSendBatchStatusWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendBatchStatus (PUT /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendbatchstatus/
 func (c *ClientWithResponses) UpdateBulkSendBatchStatusWithBodyWithResponse(ctx context.Context, accountID string, bulkSendBatchID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBulkSendBatchStatusResponse, error) {
 	rsp, err := c.UpdateBulkSendBatchStatusWithBody(ctx, accountID, bulkSendBatchID, contentType, body, reqEditors...)
@@ -2089,6 +3896,7 @@ func (c *ClientWithResponses) UpdateBulkSendBatchStatusWithBodyWithResponse(ctx 
 // UpdateBulkSendBatchStatusWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendBatchStatus (PUT /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendbatchstatus/
 func (c *ClientWithResponses) UpdateBulkSendBatchStatusWithResponse(ctx context.Context, accountID string, bulkSendBatchID string, body UpdateBulkSendBatchStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBulkSendBatchStatusResponse, error) {
 	rsp, err := c.UpdateBulkSendBatchStatus(ctx, accountID, bulkSendBatchID, body, reqEditors...)
@@ -2101,6 +3909,7 @@ func (c *ClientWithResponses) UpdateBulkSendBatchStatusWithResponse(ctx context.
 // GetBulkSendBatchEnvelopesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendBatchEnvelopes (GET /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendbatchenvelopes/
 func (c *ClientWithResponses) GetBulkSendBatchEnvelopesWithResponse(ctx context.Context, accountID string, bulkSendBatchID string, params *GetBulkSendBatchEnvelopesParams, reqEditors ...RequestEditorFn) (*GetBulkSendBatchEnvelopesResponse, error) {
 	rsp, err := c.GetBulkSendBatchEnvelopes(ctx, accountID, bulkSendBatchID, params, reqEditors...)
@@ -2113,6 +3922,7 @@ func (c *ClientWithResponses) GetBulkSendBatchEnvelopesWithResponse(ctx context.
 // UpdateBulkSendBatchActionWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendBatchAction (PUT /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}/{bulkAction}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendbatchaction/
 func (c *ClientWithResponses) UpdateBulkSendBatchActionWithBodyWithResponse(ctx context.Context, accountID string, bulkSendBatchID string, bulkAction string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBulkSendBatchActionResponse, error) {
 	rsp, err := c.UpdateBulkSendBatchActionWithBody(ctx, accountID, bulkSendBatchID, bulkAction, contentType, body, reqEditors...)
@@ -2125,6 +3935,7 @@ func (c *ClientWithResponses) UpdateBulkSendBatchActionWithBodyWithResponse(ctx 
 // UpdateBulkSendBatchActionWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendBatchAction (PUT /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}/{bulkAction}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendbatchaction/
 func (c *ClientWithResponses) UpdateBulkSendBatchActionWithResponse(ctx context.Context, accountID string, bulkSendBatchID string, bulkAction string, body UpdateBulkSendBatchActionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBulkSendBatchActionResponse, error) {
 	rsp, err := c.UpdateBulkSendBatchAction(ctx, accountID, bulkSendBatchID, bulkAction, body, reqEditors...)
@@ -2137,6 +3948,7 @@ func (c *ClientWithResponses) UpdateBulkSendBatchActionWithResponse(ctx context.
 // GetBulkSendListsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendLists (GET /v2.1/accounts/{accountId}/bulk_send_lists).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendlists/
 func (c *ClientWithResponses) GetBulkSendListsWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetBulkSendListsResponse, error) {
 	rsp, err := c.GetBulkSendLists(ctx, accountID, reqEditors...)
@@ -2149,6 +3961,7 @@ func (c *ClientWithResponses) GetBulkSendListsWithResponse(ctx context.Context, 
 // CreateBulkSendListWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendList (POST /v2.1/accounts/{accountId}/bulk_send_lists).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendlist/
 func (c *ClientWithResponses) CreateBulkSendListWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBulkSendListResponse, error) {
 	rsp, err := c.CreateBulkSendListWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -2161,6 +3974,7 @@ func (c *ClientWithResponses) CreateBulkSendListWithBodyWithResponse(ctx context
 // CreateBulkSendListWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendList (POST /v2.1/accounts/{accountId}/bulk_send_lists).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendlist/
 func (c *ClientWithResponses) CreateBulkSendListWithResponse(ctx context.Context, accountID string, body CreateBulkSendListJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBulkSendListResponse, error) {
 	rsp, err := c.CreateBulkSendList(ctx, accountID, body, reqEditors...)
@@ -2173,6 +3987,7 @@ func (c *ClientWithResponses) CreateBulkSendListWithResponse(ctx context.Context
 // DeleteBulkSendListWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BulkSend:deleteBulkSendList (DELETE /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/deletebulksendlist/
 func (c *ClientWithResponses) DeleteBulkSendListWithResponse(ctx context.Context, accountID string, bulkSendListID string, reqEditors ...RequestEditorFn) (*DeleteBulkSendListResponse, error) {
 	rsp, err := c.DeleteBulkSendList(ctx, accountID, bulkSendListID, reqEditors...)
@@ -2185,6 +4000,7 @@ func (c *ClientWithResponses) DeleteBulkSendListWithResponse(ctx context.Context
 // GetBulkSendListWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendList (GET /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendlist/
 func (c *ClientWithResponses) GetBulkSendListWithResponse(ctx context.Context, accountID string, bulkSendListID string, reqEditors ...RequestEditorFn) (*GetBulkSendListResponse, error) {
 	rsp, err := c.GetBulkSendList(ctx, accountID, bulkSendListID, reqEditors...)
@@ -2197,6 +4013,7 @@ func (c *ClientWithResponses) GetBulkSendListWithResponse(ctx context.Context, a
 // UpdateBulkSendListWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendList (PUT /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendlist/
 func (c *ClientWithResponses) UpdateBulkSendListWithBodyWithResponse(ctx context.Context, accountID string, bulkSendListID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBulkSendListResponse, error) {
 	rsp, err := c.UpdateBulkSendListWithBody(ctx, accountID, bulkSendListID, contentType, body, reqEditors...)
@@ -2209,6 +4026,7 @@ func (c *ClientWithResponses) UpdateBulkSendListWithBodyWithResponse(ctx context
 // UpdateBulkSendListWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendList (PUT /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendlist/
 func (c *ClientWithResponses) UpdateBulkSendListWithResponse(ctx context.Context, accountID string, bulkSendListID string, body UpdateBulkSendListJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBulkSendListResponse, error) {
 	rsp, err := c.UpdateBulkSendList(ctx, accountID, bulkSendListID, body, reqEditors...)
@@ -2221,6 +4039,7 @@ func (c *ClientWithResponses) UpdateBulkSendListWithResponse(ctx context.Context
 // CreateBulkSendRequestWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendRequest (POST /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}/send).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendrequest/
 func (c *ClientWithResponses) CreateBulkSendRequestWithBodyWithResponse(ctx context.Context, accountID string, bulkSendListID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBulkSendRequestResponse, error) {
 	rsp, err := c.CreateBulkSendRequestWithBody(ctx, accountID, bulkSendListID, contentType, body, reqEditors...)
@@ -2233,6 +4052,7 @@ func (c *ClientWithResponses) CreateBulkSendRequestWithBodyWithResponse(ctx cont
 // CreateBulkSendRequestWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendRequest (POST /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}/send).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendrequest/
 func (c *ClientWithResponses) CreateBulkSendRequestWithResponse(ctx context.Context, accountID string, bulkSendListID string, body CreateBulkSendRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBulkSendRequestResponse, error) {
 	rsp, err := c.CreateBulkSendRequest(ctx, accountID, bulkSendListID, body, reqEditors...)
@@ -2245,6 +4065,7 @@ func (c *ClientWithResponses) CreateBulkSendRequestWithResponse(ctx context.Cont
 // CreateBulkSendTestRequestWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendTestRequest (POST /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}/test).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendtestrequest/
 func (c *ClientWithResponses) CreateBulkSendTestRequestWithBodyWithResponse(ctx context.Context, accountID string, bulkSendListID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBulkSendTestRequestResponse, error) {
 	rsp, err := c.CreateBulkSendTestRequestWithBody(ctx, accountID, bulkSendListID, contentType, body, reqEditors...)
@@ -2257,6 +4078,7 @@ func (c *ClientWithResponses) CreateBulkSendTestRequestWithBodyWithResponse(ctx 
 // CreateBulkSendTestRequestWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendTestRequest (POST /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}/test).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendtestrequest/
 func (c *ClientWithResponses) CreateBulkSendTestRequestWithResponse(ctx context.Context, accountID string, bulkSendListID string, body CreateBulkSendTestRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBulkSendTestRequestResponse, error) {
 	rsp, err := c.CreateBulkSendTestRequest(ctx, accountID, bulkSendListID, body, reqEditors...)
@@ -2266,9 +4088,397 @@ func (c *ClientWithResponses) CreateBulkSendTestRequestWithResponse(ctx context.
 	return ParseCreateBulkSendTestRequestResponse(rsp)
 }
 
+// ParseDeleteBulkProcessListsResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation BulkProcessData:deleteBulkProcessLists (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func ParseDeleteBulkProcessListsResponse(rsp *http.Response) (*DeleteBulkProcessListsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteBulkProcessListsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.BulkProcessResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetBulkProcessListsResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation BulkProcessData:getBulkProcessLists (GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func ParseGetBulkProcessListsResponse(rsp *http.Response) (*GetBulkProcessListsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBulkProcessListsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.BulkProcessingListSummaries
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateBulkProcessRequestResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation BulkProcessData:createBulkProcessRequest (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func ParseCreateBulkProcessRequestResponse(rsp *http.Response) (*CreateBulkProcessRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateBulkProcessRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteBulkProcessListResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation BulkProcessData:deleteBulkProcessList (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func ParseDeleteBulkProcessListResponse(rsp *http.Response) (*DeleteBulkProcessListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteBulkProcessListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.BulkProcessResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetBulkProcessListResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation BulkProcessData:getBulkProcessList (GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func ParseGetBulkProcessListResponse(rsp *http.Response) (*GetBulkProcessListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBulkProcessListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateBulkProcessRequestToQueueResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation BulkProcessData:createBulkProcessRequestToQueue (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func ParseCreateBulkProcessRequestToQueueResponse(rsp *http.Response) (*CreateBulkProcessRequestToQueueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateBulkProcessRequestToQueueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.BulkProcessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateBulkProcessListResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation BulkProcessData:updateBulkProcessList (PUT /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func ParseUpdateBulkProcessListResponse(rsp *http.Response) (*UpdateBulkProcessListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateBulkProcessListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteBulkProcessSendListResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation BulkProcessDataSend:deleteBulkProcessList (DELETE /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func ParseDeleteBulkProcessSendListResponse(rsp *http.Response) (*DeleteBulkProcessSendListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteBulkProcessSendListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.BulkProcessResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetBulkProcessSendListResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation BulkProcessDataSend:getBulkProcessList (GET /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func ParseGetBulkProcessSendListResponse(rsp *http.Response) (*GetBulkProcessSendListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBulkProcessSendListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateBulkProcessSendRequestToQueueResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation BulkProcessDataSend:createBulkProcessRequestToQueue (POST /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func ParseCreateBulkProcessSendRequestToQueueResponse(rsp *http.Response) (*CreateBulkProcessSendRequestToQueueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateBulkProcessSendRequestToQueueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.BulkProcessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateBulkProcessSendListResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation BulkProcessDataSend:updateBulkProcessList (PUT /v2.1/accounts/{accountId}/bulk_process_data/actions/{processAction}/{bulkProcessListId}/send).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/
+func ParseUpdateBulkProcessSendListResponse(rsp *http.Response) (*UpdateBulkProcessSendListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateBulkProcessSendListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetBulkSendBatchesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendBatches (GET /v2.1/accounts/{accountId}/bulk_send_batch).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendbatches/
 func ParseGetBulkSendBatchesResponse(rsp *http.Response) (*GetBulkSendBatchesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2305,6 +4515,7 @@ func ParseGetBulkSendBatchesResponse(rsp *http.Response) (*GetBulkSendBatchesRes
 // ParseGetBulkSendBatchStatusResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendBatchStatus (GET /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendbatchstatus/
 func ParseGetBulkSendBatchStatusResponse(rsp *http.Response) (*GetBulkSendBatchStatusResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2341,6 +4552,7 @@ func ParseGetBulkSendBatchStatusResponse(rsp *http.Response) (*GetBulkSendBatchS
 // ParseUpdateBulkSendBatchStatusResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendBatchStatus (PUT /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendbatchstatus/
 func ParseUpdateBulkSendBatchStatusResponse(rsp *http.Response) (*UpdateBulkSendBatchStatusResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2377,6 +4589,7 @@ func ParseUpdateBulkSendBatchStatusResponse(rsp *http.Response) (*UpdateBulkSend
 // ParseGetBulkSendBatchEnvelopesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendBatchEnvelopes (GET /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendbatchenvelopes/
 func ParseGetBulkSendBatchEnvelopesResponse(rsp *http.Response) (*GetBulkSendBatchEnvelopesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2413,6 +4626,7 @@ func ParseGetBulkSendBatchEnvelopesResponse(rsp *http.Response) (*GetBulkSendBat
 // ParseUpdateBulkSendBatchActionResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendBatchAction (PUT /v2.1/accounts/{accountId}/bulk_send_batch/{bulkSendBatchId}/{bulkAction}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendbatchaction/
 func ParseUpdateBulkSendBatchActionResponse(rsp *http.Response) (*UpdateBulkSendBatchActionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2449,6 +4663,7 @@ func ParseUpdateBulkSendBatchActionResponse(rsp *http.Response) (*UpdateBulkSend
 // ParseGetBulkSendListsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendLists (GET /v2.1/accounts/{accountId}/bulk_send_lists).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendlists/
 func ParseGetBulkSendListsResponse(rsp *http.Response) (*GetBulkSendListsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2485,6 +4700,7 @@ func ParseGetBulkSendListsResponse(rsp *http.Response) (*GetBulkSendListsRespons
 // ParseCreateBulkSendListResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendList (POST /v2.1/accounts/{accountId}/bulk_send_lists).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendlist/
 func ParseCreateBulkSendListResponse(rsp *http.Response) (*CreateBulkSendListResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2521,6 +4737,7 @@ func ParseCreateBulkSendListResponse(rsp *http.Response) (*CreateBulkSendListRes
 // ParseDeleteBulkSendListResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BulkSend:deleteBulkSendList (DELETE /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/deletebulksendlist/
 func ParseDeleteBulkSendListResponse(rsp *http.Response) (*DeleteBulkSendListResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2557,6 +4774,7 @@ func ParseDeleteBulkSendListResponse(rsp *http.Response) (*DeleteBulkSendListRes
 // ParseGetBulkSendListResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BulkSend:getBulkSendList (GET /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/getbulksendlist/
 func ParseGetBulkSendListResponse(rsp *http.Response) (*GetBulkSendListResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2593,6 +4811,7 @@ func ParseGetBulkSendListResponse(rsp *http.Response) (*GetBulkSendListResponse,
 // ParseUpdateBulkSendListResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BulkSend:updateBulkSendList (PUT /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/updatebulksendlist/
 func ParseUpdateBulkSendListResponse(rsp *http.Response) (*UpdateBulkSendListResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2629,6 +4848,7 @@ func ParseUpdateBulkSendListResponse(rsp *http.Response) (*UpdateBulkSendListRes
 // ParseCreateBulkSendRequestResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendRequest (POST /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}/send).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendrequest/
 func ParseCreateBulkSendRequestResponse(rsp *http.Response) (*CreateBulkSendRequestResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2665,6 +4885,7 @@ func ParseCreateBulkSendRequestResponse(rsp *http.Response) (*CreateBulkSendRequ
 // ParseCreateBulkSendTestRequestResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation BulkSend:createBulkSendTestRequest (POST /v2.1/accounts/{accountId}/bulk_send_lists/{bulkSendListId}/test).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/bulkenvelopes/bulksend/createbulksendtestrequest/
 func ParseCreateBulkSendTestRequestResponse(rsp *http.Response) (*CreateBulkSendTestRequestResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)

@@ -19,6 +19,7 @@ import (
 // ListProvidersParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation CloudStorageProviders:listProviders (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/listproviders/
 type ListProvidersParams struct {
 	RedirectURL *string `form:"redirectUrl,omitempty" json:"redirectUrl,omitempty"`
@@ -27,6 +28,7 @@ type ListProvidersParams struct {
 // GetProviderParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation CloudStorageProviders:getProvider (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/getprovider/
 type GetProviderParams struct {
 	RedirectURL *string `form:"redirectUrl,omitempty" json:"redirectUrl,omitempty"`
@@ -35,6 +37,7 @@ type GetProviderParams struct {
 // ListFoldersParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation CloudStorage:listFolders (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}/folders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorage/listfolders/
 type ListFoldersParams struct {
 	CloudStorageFolderPath *string `form:"cloud_storage_folder_path,omitempty" json:"cloud_storage_folder_path,omitempty"`
@@ -48,6 +51,7 @@ type ListFoldersParams struct {
 // ListCloudStorageParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation CloudStorage:list (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorage/list/
 type ListCloudStorageParams struct {
 	CloudStorageFolderPath    *string `form:"cloud_storage_folder_path,omitempty" json:"cloud_storage_folder_path,omitempty"`
@@ -57,17 +61,20 @@ type ListCloudStorageParams struct {
 	OrderBy                   *string `form:"order_by,omitempty" json:"order_by,omitempty"`
 	SearchText                *string `form:"search_text,omitempty" json:"search_text,omitempty"`
 	StartPosition             *string `form:"start_position,omitempty" json:"start_position,omitempty"`
+	SkyDriveSkipToken         *string `form:"sky_drive_skip_token,omitempty" json:"sky_drive_skip_token,omitempty"`
 }
 
 // DeleteProvidersJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation CloudStorageProviders:deleteProviders (DELETE /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/deleteproviders/
 type DeleteProvidersJSONRequestBody = externalRef0.CloudStorageProviders
 
 // CreateProviderJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation CloudStorageProviders:createProvider (POST /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/createprovider/
 type CreateProviderJSONRequestBody = externalRef0.CloudStorageProviders
 
@@ -180,6 +187,7 @@ type ClientInterface interface {
 // DeleteProvidersWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation CloudStorageProviders:deleteProviders (DELETE /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/deleteproviders/
 func (c *Client) DeleteProvidersWithBody(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteProvidersRequestWithBody(c.Server, accountID, userID, contentType, body)
@@ -196,6 +204,7 @@ func (c *Client) DeleteProvidersWithBody(ctx context.Context, accountID string, 
 // DeleteProviders sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation CloudStorageProviders:deleteProviders (DELETE /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/deleteproviders/
 func (c *Client) DeleteProviders(ctx context.Context, accountID string, userID string, body DeleteProvidersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteProvidersRequest(c.Server, accountID, userID, body)
@@ -212,6 +221,7 @@ func (c *Client) DeleteProviders(ctx context.Context, accountID string, userID s
 // ListProviders sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation CloudStorageProviders:listProviders (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/listproviders/
 func (c *Client) ListProviders(ctx context.Context, accountID string, userID string, params *ListProvidersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListProvidersRequest(c.Server, accountID, userID, params)
@@ -228,6 +238,7 @@ func (c *Client) ListProviders(ctx context.Context, accountID string, userID str
 // CreateProviderWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation CloudStorageProviders:createProvider (POST /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/createprovider/
 func (c *Client) CreateProviderWithBody(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateProviderRequestWithBody(c.Server, accountID, userID, contentType, body)
@@ -244,6 +255,7 @@ func (c *Client) CreateProviderWithBody(ctx context.Context, accountID string, u
 // CreateProvider sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation CloudStorageProviders:createProvider (POST /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/createprovider/
 func (c *Client) CreateProvider(ctx context.Context, accountID string, userID string, body CreateProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateProviderRequest(c.Server, accountID, userID, body)
@@ -260,6 +272,7 @@ func (c *Client) CreateProvider(ctx context.Context, accountID string, userID st
 // DeleteProvider sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation CloudStorageProviders:deleteProvider (DELETE /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/deleteprovider/
 func (c *Client) DeleteProvider(ctx context.Context, accountID string, userID string, serviceID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteProviderRequest(c.Server, accountID, userID, serviceID)
@@ -276,6 +289,7 @@ func (c *Client) DeleteProvider(ctx context.Context, accountID string, userID st
 // GetProvider sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation CloudStorageProviders:getProvider (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/getprovider/
 func (c *Client) GetProvider(ctx context.Context, accountID string, userID string, serviceID string, params *GetProviderParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetProviderRequest(c.Server, accountID, userID, serviceID, params)
@@ -292,6 +306,7 @@ func (c *Client) GetProvider(ctx context.Context, accountID string, userID strin
 // ListFolders sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation CloudStorage:listFolders (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}/folders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorage/listfolders/
 func (c *Client) ListFolders(ctx context.Context, accountID string, userID string, serviceID string, params *ListFoldersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListFoldersRequest(c.Server, accountID, userID, serviceID, params)
@@ -308,6 +323,7 @@ func (c *Client) ListFolders(ctx context.Context, accountID string, userID strin
 // ListCloudStorage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation CloudStorage:list (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorage/list/
 func (c *Client) ListCloudStorage(ctx context.Context, accountID string, userID string, serviceID string, folderID string, params *ListCloudStorageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListCloudStorageRequest(c.Server, accountID, userID, serviceID, folderID, params)
@@ -324,6 +340,7 @@ func (c *Client) ListCloudStorage(ctx context.Context, accountID string, userID 
 // NewDeleteProvidersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation CloudStorageProviders:deleteProviders (DELETE /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/deleteproviders/
 func NewDeleteProvidersRequest(server string, accountID string, userID string, body DeleteProvidersJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -338,6 +355,7 @@ func NewDeleteProvidersRequest(server string, accountID string, userID string, b
 // NewDeleteProvidersRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation CloudStorageProviders:deleteProviders (DELETE /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/deleteproviders/
 func NewDeleteProvidersRequestWithBody(server string, accountID string, userID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -384,6 +402,7 @@ func NewDeleteProvidersRequestWithBody(server string, accountID string, userID s
 // NewListProvidersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation CloudStorageProviders:listProviders (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/listproviders/
 func NewListProvidersRequest(server string, accountID string, userID string, params *ListProvidersParams) (*http.Request, error) {
 	var err error
@@ -455,6 +474,7 @@ func NewListProvidersRequest(server string, accountID string, userID string, par
 // NewCreateProviderRequest builds the HTTP request.
 //
 // DocuSign eSignature operation CloudStorageProviders:createProvider (POST /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/createprovider/
 func NewCreateProviderRequest(server string, accountID string, userID string, body CreateProviderJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -469,6 +489,7 @@ func NewCreateProviderRequest(server string, accountID string, userID string, bo
 // NewCreateProviderRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation CloudStorageProviders:createProvider (POST /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/createprovider/
 func NewCreateProviderRequestWithBody(server string, accountID string, userID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -515,6 +536,7 @@ func NewCreateProviderRequestWithBody(server string, accountID string, userID st
 // NewDeleteProviderRequest builds the HTTP request.
 //
 // DocuSign eSignature operation CloudStorageProviders:deleteProvider (DELETE /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/deleteprovider/
 func NewDeleteProviderRequest(server string, accountID string, userID string, serviceID string) (*http.Request, error) {
 	var err error
@@ -566,6 +588,7 @@ func NewDeleteProviderRequest(server string, accountID string, userID string, se
 // NewGetProviderRequest builds the HTTP request.
 //
 // DocuSign eSignature operation CloudStorageProviders:getProvider (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/getprovider/
 func NewGetProviderRequest(server string, accountID string, userID string, serviceID string, params *GetProviderParams) (*http.Request, error) {
 	var err error
@@ -644,6 +667,7 @@ func NewGetProviderRequest(server string, accountID string, userID string, servi
 // NewListFoldersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation CloudStorage:listFolders (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}/folders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorage/listfolders/
 func NewListFoldersRequest(server string, accountID string, userID string, serviceID string, params *ListFoldersParams) (*http.Request, error) {
 	var err error
@@ -782,6 +806,7 @@ func NewListFoldersRequest(server string, accountID string, userID string, servi
 // NewListCloudStorageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation CloudStorage:list (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorage/list/
 func NewListCloudStorageRequest(server string, accountID string, userID string, serviceID string, folderID string, params *ListCloudStorageParams) (*http.Request, error) {
 	var err error
@@ -922,6 +947,18 @@ func NewListCloudStorageRequest(server string, accountID string, userID string, 
 
 		}
 
+		if params.SkyDriveSkipToken != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sky_drive_skip_token", *params.SkyDriveSkipToken, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -1029,6 +1066,7 @@ type ClientWithResponsesInterface interface {
 // DeleteProvidersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation CloudStorageProviders:deleteProviders (DELETE /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/deleteproviders/
 type DeleteProvidersResponse struct {
 	Body         []byte
@@ -1081,6 +1119,7 @@ func (r DeleteProvidersResponse) ContentType() string {
 // ListProvidersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation CloudStorageProviders:listProviders (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/listproviders/
 type ListProvidersResponse struct {
 	Body         []byte
@@ -1133,6 +1172,7 @@ func (r ListProvidersResponse) ContentType() string {
 // CreateProviderResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation CloudStorageProviders:createProvider (POST /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/createprovider/
 type CreateProviderResponse struct {
 	Body         []byte
@@ -1185,6 +1225,7 @@ func (r CreateProviderResponse) ContentType() string {
 // DeleteProviderResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation CloudStorageProviders:deleteProvider (DELETE /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/deleteprovider/
 type DeleteProviderResponse struct {
 	Body         []byte
@@ -1237,6 +1278,7 @@ func (r DeleteProviderResponse) ContentType() string {
 // GetProviderResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation CloudStorageProviders:getProvider (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/getprovider/
 type GetProviderResponse struct {
 	Body         []byte
@@ -1289,6 +1331,7 @@ func (r GetProviderResponse) ContentType() string {
 // ListFoldersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation CloudStorage:listFolders (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}/folders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorage/listfolders/
 type ListFoldersResponse struct {
 	Body         []byte
@@ -1341,6 +1384,7 @@ func (r ListFoldersResponse) ContentType() string {
 // ListCloudStorageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation CloudStorage:list (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorage/list/
 type ListCloudStorageResponse struct {
 	Body         []byte
@@ -1393,6 +1437,7 @@ func (r ListCloudStorageResponse) ContentType() string {
 // DeleteProvidersWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation CloudStorageProviders:deleteProviders (DELETE /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/deleteproviders/
 func (c *ClientWithResponses) DeleteProvidersWithBodyWithResponse(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteProvidersResponse, error) {
 	rsp, err := c.DeleteProvidersWithBody(ctx, accountID, userID, contentType, body, reqEditors...)
@@ -1405,6 +1450,7 @@ func (c *ClientWithResponses) DeleteProvidersWithBodyWithResponse(ctx context.Co
 // DeleteProvidersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation CloudStorageProviders:deleteProviders (DELETE /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/deleteproviders/
 func (c *ClientWithResponses) DeleteProvidersWithResponse(ctx context.Context, accountID string, userID string, body DeleteProvidersJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteProvidersResponse, error) {
 	rsp, err := c.DeleteProviders(ctx, accountID, userID, body, reqEditors...)
@@ -1417,6 +1463,7 @@ func (c *ClientWithResponses) DeleteProvidersWithResponse(ctx context.Context, a
 // ListProvidersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation CloudStorageProviders:listProviders (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/listproviders/
 func (c *ClientWithResponses) ListProvidersWithResponse(ctx context.Context, accountID string, userID string, params *ListProvidersParams, reqEditors ...RequestEditorFn) (*ListProvidersResponse, error) {
 	rsp, err := c.ListProviders(ctx, accountID, userID, params, reqEditors...)
@@ -1429,6 +1476,7 @@ func (c *ClientWithResponses) ListProvidersWithResponse(ctx context.Context, acc
 // CreateProviderWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation CloudStorageProviders:createProvider (POST /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/createprovider/
 func (c *ClientWithResponses) CreateProviderWithBodyWithResponse(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProviderResponse, error) {
 	rsp, err := c.CreateProviderWithBody(ctx, accountID, userID, contentType, body, reqEditors...)
@@ -1441,6 +1489,7 @@ func (c *ClientWithResponses) CreateProviderWithBodyWithResponse(ctx context.Con
 // CreateProviderWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation CloudStorageProviders:createProvider (POST /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/createprovider/
 func (c *ClientWithResponses) CreateProviderWithResponse(ctx context.Context, accountID string, userID string, body CreateProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateProviderResponse, error) {
 	rsp, err := c.CreateProvider(ctx, accountID, userID, body, reqEditors...)
@@ -1453,6 +1502,7 @@ func (c *ClientWithResponses) CreateProviderWithResponse(ctx context.Context, ac
 // DeleteProviderWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation CloudStorageProviders:deleteProvider (DELETE /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/deleteprovider/
 func (c *ClientWithResponses) DeleteProviderWithResponse(ctx context.Context, accountID string, userID string, serviceID string, reqEditors ...RequestEditorFn) (*DeleteProviderResponse, error) {
 	rsp, err := c.DeleteProvider(ctx, accountID, userID, serviceID, reqEditors...)
@@ -1465,6 +1515,7 @@ func (c *ClientWithResponses) DeleteProviderWithResponse(ctx context.Context, ac
 // GetProviderWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation CloudStorageProviders:getProvider (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/getprovider/
 func (c *ClientWithResponses) GetProviderWithResponse(ctx context.Context, accountID string, userID string, serviceID string, params *GetProviderParams, reqEditors ...RequestEditorFn) (*GetProviderResponse, error) {
 	rsp, err := c.GetProvider(ctx, accountID, userID, serviceID, params, reqEditors...)
@@ -1477,6 +1528,7 @@ func (c *ClientWithResponses) GetProviderWithResponse(ctx context.Context, accou
 // ListFoldersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation CloudStorage:listFolders (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}/folders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorage/listfolders/
 func (c *ClientWithResponses) ListFoldersWithResponse(ctx context.Context, accountID string, userID string, serviceID string, params *ListFoldersParams, reqEditors ...RequestEditorFn) (*ListFoldersResponse, error) {
 	rsp, err := c.ListFolders(ctx, accountID, userID, serviceID, params, reqEditors...)
@@ -1489,6 +1541,7 @@ func (c *ClientWithResponses) ListFoldersWithResponse(ctx context.Context, accou
 // ListCloudStorageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation CloudStorage:list (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorage/list/
 func (c *ClientWithResponses) ListCloudStorageWithResponse(ctx context.Context, accountID string, userID string, serviceID string, folderID string, params *ListCloudStorageParams, reqEditors ...RequestEditorFn) (*ListCloudStorageResponse, error) {
 	rsp, err := c.ListCloudStorage(ctx, accountID, userID, serviceID, folderID, params, reqEditors...)
@@ -1501,6 +1554,7 @@ func (c *ClientWithResponses) ListCloudStorageWithResponse(ctx context.Context, 
 // ParseDeleteProvidersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation CloudStorageProviders:deleteProviders (DELETE /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/deleteproviders/
 func ParseDeleteProvidersResponse(rsp *http.Response) (*DeleteProvidersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1537,6 +1591,7 @@ func ParseDeleteProvidersResponse(rsp *http.Response) (*DeleteProvidersResponse,
 // ParseListProvidersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation CloudStorageProviders:listProviders (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/listproviders/
 func ParseListProvidersResponse(rsp *http.Response) (*ListProvidersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1573,6 +1628,7 @@ func ParseListProvidersResponse(rsp *http.Response) (*ListProvidersResponse, err
 // ParseCreateProviderResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation CloudStorageProviders:createProvider (POST /v2.1/accounts/{accountId}/users/{userId}/cloud_storage).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/createprovider/
 func ParseCreateProviderResponse(rsp *http.Response) (*CreateProviderResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1609,6 +1665,7 @@ func ParseCreateProviderResponse(rsp *http.Response) (*CreateProviderResponse, e
 // ParseDeleteProviderResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation CloudStorageProviders:deleteProvider (DELETE /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/deleteprovider/
 func ParseDeleteProviderResponse(rsp *http.Response) (*DeleteProviderResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1645,6 +1702,7 @@ func ParseDeleteProviderResponse(rsp *http.Response) (*DeleteProviderResponse, e
 // ParseGetProviderResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation CloudStorageProviders:getProvider (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorageproviders/getprovider/
 func ParseGetProviderResponse(rsp *http.Response) (*GetProviderResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1681,6 +1739,7 @@ func ParseGetProviderResponse(rsp *http.Response) (*GetProviderResponse, error) 
 // ParseListFoldersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation CloudStorage:listFolders (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}/folders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorage/listfolders/
 func ParseListFoldersResponse(rsp *http.Response) (*ListFoldersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1717,6 +1776,7 @@ func ParseListFoldersResponse(rsp *http.Response) (*ListFoldersResponse, error) 
 // ParseListCloudStorageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation CloudStorage:list (GET /v2.1/accounts/{accountId}/users/{userId}/cloud_storage/{serviceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/cloudstorage/cloudstorage/list/
 func ParseListCloudStorageResponse(rsp *http.Response) (*ListCloudStorageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)

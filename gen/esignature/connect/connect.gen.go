@@ -19,6 +19,7 @@ import (
 // ListEventFailureLogsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation ConnectEvents:listEventFailureLogs (GET /v2.1/accounts/{accountId}/connect/failures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/listeventfailurelogs/
 type ListEventFailureLogsParams struct {
 	FromDate *string `form:"from_date,omitempty" json:"from_date,omitempty"`
@@ -28,6 +29,7 @@ type ListEventFailureLogsParams struct {
 // ListEventLogsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation ConnectEvents:listEventLogs (GET /v2.1/accounts/{accountId}/connect/logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/listeventlogs/
 type ListEventLogsParams struct {
 	FromDate *string `form:"from_date,omitempty" json:"from_date,omitempty"`
@@ -37,6 +39,7 @@ type ListEventLogsParams struct {
 // GetEventLogParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation ConnectEvents:getEventLog (GET /v2.1/accounts/{accountId}/connect/logs/{logId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/geteventlog/
 type GetEventLogParams struct {
 	AdditionalInfo *string `form:"additional_info,omitempty" json:"additional_info,omitempty"`
@@ -45,6 +48,7 @@ type GetEventLogParams struct {
 // GetConnectAllUsersParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation ConnectConfigurations:getConnectAllUsers (GET /v2.1/accounts/{accountId}/connect/{connectId}/all/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/getconnectallusers/
 type GetConnectAllUsersParams struct {
 	Count             *string `form:"count,omitempty" json:"count,omitempty"`
@@ -58,6 +62,7 @@ type GetConnectAllUsersParams struct {
 // ConnectUsersParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation ConnectConfigurations:connectUsers (GET /v2.1/accounts/{accountId}/connect/{connectId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/connectusers/
 type ConnectUsersParams struct {
 	Count             *string `form:"count,omitempty" json:"count,omitempty"`
@@ -71,20 +76,58 @@ type ConnectUsersParams struct {
 // CreateConfigurationJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation ConnectConfigurations:createConfiguration (POST /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/createconfiguration/
 type CreateConfigurationJSONRequestBody = externalRef0.ConnectCustomConfiguration
 
 // UpdateConfigurationJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation ConnectConfigurations:updateConfiguration (PUT /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/updateconfiguration/
 type UpdateConfigurationJSONRequestBody = externalRef0.ConnectCustomConfiguration
+
+// CreateHistoricalEnvelopePublishTransactionJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Envelopes:createHistoricalEnvelopePublishTransaction (POST /v2.1/accounts/{accountId}/connect/envelopes/publish/historical).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+type CreateHistoricalEnvelopePublishTransactionJSONRequestBody = externalRef0.ConnectHistoricalEnvelopeRepublish
 
 // RetryEventForEnvelopesJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation ConnectEvents:retryEventForEnvelopes (PUT /v2.1/accounts/{accountId}/connect/envelopes/retry_queue).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/retryeventforenvelopes/
 type RetryEventForEnvelopesJSONRequestBody = externalRef0.ConnectFailureFilter
+
+// DeleteMobileNotifiersJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Connect:deleteMobileNotifiers (DELETE /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+type DeleteMobileNotifiersJSONRequestBody = externalRef0.MobileNotifierConfigurationInformation
+
+// UpdateMobileNotifiersJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Connect:updateMobileNotifiers (PUT /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+type UpdateMobileNotifiersJSONRequestBody = externalRef0.MobileNotifierConfigurationInformation
+
+// CreateConnectOAuthConfigJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Connect:createConnectOAuthConfig (POST /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+type CreateConnectOAuthConfigJSONRequestBody = externalRef0.ConnectOAuthConfig
+
+// UpdateConnectOAuthConfigJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Connect:updateConnectOAuthConfig (PUT /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+type UpdateConnectOAuthConfigJSONRequestBody = externalRef0.ConnectOAuthConfig
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -179,6 +222,14 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	UpdateConfiguration(ctx context.Context, accountID string, body UpdateConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CreateHistoricalEnvelopePublishTransactionWithBody performs a POST /v2.1/accounts/{accountId}/connect/envelopes/publish/historical (the `CreateHistoricalEnvelopePublishTransaction` operationId) request,
+	// with any type of body and a specified content type.
+	CreateHistoricalEnvelopePublishTransactionWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateHistoricalEnvelopePublishTransaction performs a POST /v2.1/accounts/{accountId}/connect/envelopes/publish/historical (the `CreateHistoricalEnvelopePublishTransaction` operationId) request.
+	// Takes a body of the `application/json` content type.
+	CreateHistoricalEnvelopePublishTransaction(ctx context.Context, accountID string, body CreateHistoricalEnvelopePublishTransactionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RetryEventForEnvelopesWithBody performs a PUT /v2.1/accounts/{accountId}/connect/envelopes/retry_queue (the `RetryEventForEnvelopes` operationId) request,
 	// with any type of body and a specified content type.
 	RetryEventForEnvelopesWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -208,6 +259,56 @@ type ClientInterface interface {
 	// GetEventLog performs a GET /v2.1/accounts/{accountId}/connect/logs/{logId} (the `GetEventLog` operationId) request.
 	GetEventLog(ctx context.Context, accountID string, logID string, params *GetEventLogParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// DeleteMobileNotifiersWithBody performs a DELETE /v2.1/accounts/{accountId}/connect/mobile_notifiers (the `DeleteMobileNotifiers` operationId) request,
+	// with any type of body and a specified content type.
+	DeleteMobileNotifiersWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteMobileNotifiers performs a DELETE /v2.1/accounts/{accountId}/connect/mobile_notifiers (the `DeleteMobileNotifiers` operationId) request.
+	// Takes a body of the `application/json` content type.
+	DeleteMobileNotifiers(ctx context.Context, accountID string, body DeleteMobileNotifiersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMobileNotifiers performs a GET /v2.1/accounts/{accountId}/connect/mobile_notifiers (the `ListMobileNotifiers` operationId) request.
+	ListMobileNotifiers(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMobileNotifiersWithBody performs a PUT /v2.1/accounts/{accountId}/connect/mobile_notifiers (the `UpdateMobileNotifiers` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateMobileNotifiersWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMobileNotifiers performs a PUT /v2.1/accounts/{accountId}/connect/mobile_notifiers (the `UpdateMobileNotifiers` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateMobileNotifiers(ctx context.Context, accountID string, body UpdateMobileNotifiersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteConnectOAuthConfig performs a DELETE /v2.1/accounts/{accountId}/connect/oauth (the `DeleteConnectOAuthConfig` operationId) request.
+	DeleteConnectOAuthConfig(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConnectOAuthConfig performs a GET /v2.1/accounts/{accountId}/connect/oauth (the `GetConnectOAuthConfig` operationId) request.
+	GetConnectOAuthConfig(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateConnectOAuthConfigWithBody performs a POST /v2.1/accounts/{accountId}/connect/oauth (the `CreateConnectOAuthConfig` operationId) request,
+	// with any type of body and a specified content type.
+	CreateConnectOAuthConfigWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateConnectOAuthConfig performs a POST /v2.1/accounts/{accountId}/connect/oauth (the `CreateConnectOAuthConfig` operationId) request.
+	// Takes a body of the `application/json` content type.
+	CreateConnectOAuthConfig(ctx context.Context, accountID string, body CreateConnectOAuthConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateConnectOAuthConfigWithBody performs a PUT /v2.1/accounts/{accountId}/connect/oauth (the `UpdateConnectOAuthConfig` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateConnectOAuthConfigWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateConnectOAuthConfig performs a PUT /v2.1/accounts/{accountId}/connect/oauth (the `UpdateConnectOAuthConfig` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateConnectOAuthConfig(ctx context.Context, accountID string, body UpdateConnectOAuthConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConnectSecret performs a GET /v2.1/accounts/{accountId}/connect/secret (the `GetConnectSecret` operationId) request.
+	GetConnectSecret(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateConnectSecret performs a POST /v2.1/accounts/{accountId}/connect/secret (the `CreateConnectSecret` operationId) request.
+	CreateConnectSecret(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteConnectSecret performs a DELETE /v2.1/accounts/{accountId}/connect/secret/{keyId} (the `DeleteConnectSecret` operationId) request.
+	DeleteConnectSecret(ctx context.Context, accountID string, keyID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// DeleteConfiguration performs a DELETE /v2.1/accounts/{accountId}/connect/{connectId} (the `DeleteConfiguration` operationId) request.
 	DeleteConfiguration(ctx context.Context, accountID string, connectID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -224,6 +325,7 @@ type ClientInterface interface {
 // ListConfigurations sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ConnectConfigurations:listConfigurations (GET /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/listconfigurations/
 func (c *Client) ListConfigurations(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListConfigurationsRequest(c.Server, accountID)
@@ -240,6 +342,7 @@ func (c *Client) ListConfigurations(ctx context.Context, accountID string, reqEd
 // CreateConfigurationWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation ConnectConfigurations:createConfiguration (POST /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/createconfiguration/
 func (c *Client) CreateConfigurationWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateConfigurationRequestWithBody(c.Server, accountID, contentType, body)
@@ -256,6 +359,7 @@ func (c *Client) CreateConfigurationWithBody(ctx context.Context, accountID stri
 // CreateConfiguration sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ConnectConfigurations:createConfiguration (POST /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/createconfiguration/
 func (c *Client) CreateConfiguration(ctx context.Context, accountID string, body CreateConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateConfigurationRequest(c.Server, accountID, body)
@@ -272,6 +376,7 @@ func (c *Client) CreateConfiguration(ctx context.Context, accountID string, body
 // UpdateConfigurationWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation ConnectConfigurations:updateConfiguration (PUT /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/updateconfiguration/
 func (c *Client) UpdateConfigurationWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateConfigurationRequestWithBody(c.Server, accountID, contentType, body)
@@ -288,6 +393,7 @@ func (c *Client) UpdateConfigurationWithBody(ctx context.Context, accountID stri
 // UpdateConfiguration sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ConnectConfigurations:updateConfiguration (PUT /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/updateconfiguration/
 func (c *Client) UpdateConfiguration(ctx context.Context, accountID string, body UpdateConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateConfigurationRequest(c.Server, accountID, body)
@@ -301,9 +407,44 @@ func (c *Client) UpdateConfiguration(ctx context.Context, accountID string, body
 	return c.Client.Do(req)
 }
 
+// CreateHistoricalEnvelopePublishTransactionWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:createHistoricalEnvelopePublishTransaction (POST /v2.1/accounts/{accountId}/connect/envelopes/publish/historical).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *Client) CreateHistoricalEnvelopePublishTransactionWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateHistoricalEnvelopePublishTransactionRequestWithBody(c.Server, accountID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateHistoricalEnvelopePublishTransaction sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:createHistoricalEnvelopePublishTransaction (POST /v2.1/accounts/{accountId}/connect/envelopes/publish/historical).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *Client) CreateHistoricalEnvelopePublishTransaction(ctx context.Context, accountID string, body CreateHistoricalEnvelopePublishTransactionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateHistoricalEnvelopePublishTransactionRequest(c.Server, accountID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // RetryEventForEnvelopesWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation ConnectEvents:retryEventForEnvelopes (PUT /v2.1/accounts/{accountId}/connect/envelopes/retry_queue).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/retryeventforenvelopes/
 func (c *Client) RetryEventForEnvelopesWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRetryEventForEnvelopesRequestWithBody(c.Server, accountID, contentType, body)
@@ -320,6 +461,7 @@ func (c *Client) RetryEventForEnvelopesWithBody(ctx context.Context, accountID s
 // RetryEventForEnvelopes sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ConnectEvents:retryEventForEnvelopes (PUT /v2.1/accounts/{accountId}/connect/envelopes/retry_queue).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/retryeventforenvelopes/
 func (c *Client) RetryEventForEnvelopes(ctx context.Context, accountID string, body RetryEventForEnvelopesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRetryEventForEnvelopesRequest(c.Server, accountID, body)
@@ -336,6 +478,7 @@ func (c *Client) RetryEventForEnvelopes(ctx context.Context, accountID string, b
 // RetryEventForEnvelope sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ConnectEvents:retryEventForEnvelope (PUT /v2.1/accounts/{accountId}/connect/envelopes/{envelopeId}/retry_queue).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/retryeventforenvelope/
 func (c *Client) RetryEventForEnvelope(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRetryEventForEnvelopeRequest(c.Server, accountID, envelopeID)
@@ -352,6 +495,7 @@ func (c *Client) RetryEventForEnvelope(ctx context.Context, accountID string, en
 // ListEventFailureLogs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ConnectEvents:listEventFailureLogs (GET /v2.1/accounts/{accountId}/connect/failures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/listeventfailurelogs/
 func (c *Client) ListEventFailureLogs(ctx context.Context, accountID string, params *ListEventFailureLogsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListEventFailureLogsRequest(c.Server, accountID, params)
@@ -368,6 +512,7 @@ func (c *Client) ListEventFailureLogs(ctx context.Context, accountID string, par
 // DeleteEventFailureLog sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ConnectEvents:deleteEventFailureLog (DELETE /v2.1/accounts/{accountId}/connect/failures/{failureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/deleteeventfailurelog/
 func (c *Client) DeleteEventFailureLog(ctx context.Context, accountID string, failureID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteEventFailureLogRequest(c.Server, accountID, failureID)
@@ -384,6 +529,7 @@ func (c *Client) DeleteEventFailureLog(ctx context.Context, accountID string, fa
 // DeleteEventLogs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ConnectEvents:deleteEventLogs (DELETE /v2.1/accounts/{accountId}/connect/logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/deleteeventlogs/
 func (c *Client) DeleteEventLogs(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteEventLogsRequest(c.Server, accountID)
@@ -400,6 +546,7 @@ func (c *Client) DeleteEventLogs(ctx context.Context, accountID string, reqEdito
 // ListEventLogs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ConnectEvents:listEventLogs (GET /v2.1/accounts/{accountId}/connect/logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/listeventlogs/
 func (c *Client) ListEventLogs(ctx context.Context, accountID string, params *ListEventLogsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListEventLogsRequest(c.Server, accountID, params)
@@ -416,6 +563,7 @@ func (c *Client) ListEventLogs(ctx context.Context, accountID string, params *Li
 // DeleteEventLog sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ConnectEvents:deleteEventLog (DELETE /v2.1/accounts/{accountId}/connect/logs/{logId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/deleteeventlog/
 func (c *Client) DeleteEventLog(ctx context.Context, accountID string, logID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteEventLogRequest(c.Server, accountID, logID)
@@ -432,6 +580,7 @@ func (c *Client) DeleteEventLog(ctx context.Context, accountID string, logID str
 // GetEventLog sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ConnectEvents:getEventLog (GET /v2.1/accounts/{accountId}/connect/logs/{logId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/geteventlog/
 func (c *Client) GetEventLog(ctx context.Context, accountID string, logID string, params *GetEventLogParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEventLogRequest(c.Server, accountID, logID, params)
@@ -445,9 +594,248 @@ func (c *Client) GetEventLog(ctx context.Context, accountID string, logID string
 	return c.Client.Do(req)
 }
 
+// DeleteMobileNotifiersWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Connect:deleteMobileNotifiers (DELETE /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *Client) DeleteMobileNotifiersWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMobileNotifiersRequestWithBody(c.Server, accountID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteMobileNotifiers sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Connect:deleteMobileNotifiers (DELETE /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *Client) DeleteMobileNotifiers(ctx context.Context, accountID string, body DeleteMobileNotifiersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMobileNotifiersRequest(c.Server, accountID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMobileNotifiers sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Connect:listMobileNotifiers (GET /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *Client) ListMobileNotifiers(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMobileNotifiersRequest(c.Server, accountID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMobileNotifiersWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Connect:updateMobileNotifiers (PUT /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *Client) UpdateMobileNotifiersWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMobileNotifiersRequestWithBody(c.Server, accountID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMobileNotifiers sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Connect:updateMobileNotifiers (PUT /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *Client) UpdateMobileNotifiers(ctx context.Context, accountID string, body UpdateMobileNotifiersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMobileNotifiersRequest(c.Server, accountID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteConnectOAuthConfig sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Connect:deleteConnectOAuthConfig (DELETE /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *Client) DeleteConnectOAuthConfig(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteConnectOAuthConfigRequest(c.Server, accountID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConnectOAuthConfig sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Connect:getConnectOAuthConfig (GET /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *Client) GetConnectOAuthConfig(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConnectOAuthConfigRequest(c.Server, accountID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateConnectOAuthConfigWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Connect:createConnectOAuthConfig (POST /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *Client) CreateConnectOAuthConfigWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateConnectOAuthConfigRequestWithBody(c.Server, accountID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateConnectOAuthConfig sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Connect:createConnectOAuthConfig (POST /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *Client) CreateConnectOAuthConfig(ctx context.Context, accountID string, body CreateConnectOAuthConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateConnectOAuthConfigRequest(c.Server, accountID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateConnectOAuthConfigWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Connect:updateConnectOAuthConfig (PUT /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *Client) UpdateConnectOAuthConfigWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateConnectOAuthConfigRequestWithBody(c.Server, accountID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateConnectOAuthConfig sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Connect:updateConnectOAuthConfig (PUT /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *Client) UpdateConnectOAuthConfig(ctx context.Context, accountID string, body UpdateConnectOAuthConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateConnectOAuthConfigRequest(c.Server, accountID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConnectSecret sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Connect:getConnectSecret (GET /v2.1/accounts/{accountId}/connect/secret).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *Client) GetConnectSecret(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConnectSecretRequest(c.Server, accountID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateConnectSecret sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Connect:createConnectSecret (POST /v2.1/accounts/{accountId}/connect/secret).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *Client) CreateConnectSecret(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateConnectSecretRequest(c.Server, accountID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteConnectSecret sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Connect:deleteConnectSecret (DELETE /v2.1/accounts/{accountId}/connect/secret/{keyId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *Client) DeleteConnectSecret(ctx context.Context, accountID string, keyID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteConnectSecretRequest(c.Server, accountID, keyID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // DeleteConfiguration sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ConnectConfigurations:deleteConfiguration (DELETE /v2.1/accounts/{accountId}/connect/{connectId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/deleteconfiguration/
 func (c *Client) DeleteConfiguration(ctx context.Context, accountID string, connectID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteConfigurationRequest(c.Server, accountID, connectID)
@@ -464,6 +852,7 @@ func (c *Client) DeleteConfiguration(ctx context.Context, accountID string, conn
 // GetConfiguration sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ConnectConfigurations:getConfiguration (GET /v2.1/accounts/{accountId}/connect/{connectId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/getconfiguration/
 func (c *Client) GetConfiguration(ctx context.Context, accountID string, connectID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetConfigurationRequest(c.Server, accountID, connectID)
@@ -480,6 +869,7 @@ func (c *Client) GetConfiguration(ctx context.Context, accountID string, connect
 // GetConnectAllUsers sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ConnectConfigurations:getConnectAllUsers (GET /v2.1/accounts/{accountId}/connect/{connectId}/all/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/getconnectallusers/
 func (c *Client) GetConnectAllUsers(ctx context.Context, accountID string, connectID string, params *GetConnectAllUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetConnectAllUsersRequest(c.Server, accountID, connectID, params)
@@ -496,6 +886,7 @@ func (c *Client) GetConnectAllUsers(ctx context.Context, accountID string, conne
 // ConnectUsers sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ConnectConfigurations:connectUsers (GET /v2.1/accounts/{accountId}/connect/{connectId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/connectusers/
 func (c *Client) ConnectUsers(ctx context.Context, accountID string, connectID string, params *ConnectUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewConnectUsersRequest(c.Server, accountID, connectID, params)
@@ -512,6 +903,7 @@ func (c *Client) ConnectUsers(ctx context.Context, accountID string, connectID s
 // NewListConfigurationsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ConnectConfigurations:listConfigurations (GET /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/listconfigurations/
 func NewListConfigurationsRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -549,6 +941,7 @@ func NewListConfigurationsRequest(server string, accountID string) (*http.Reques
 // NewCreateConfigurationRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ConnectConfigurations:createConfiguration (POST /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/createconfiguration/
 func NewCreateConfigurationRequest(server string, accountID string, body CreateConfigurationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -563,6 +956,7 @@ func NewCreateConfigurationRequest(server string, accountID string, body CreateC
 // NewCreateConfigurationRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation ConnectConfigurations:createConfiguration (POST /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/createconfiguration/
 func NewCreateConfigurationRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -602,6 +996,7 @@ func NewCreateConfigurationRequestWithBody(server string, accountID string, cont
 // NewUpdateConfigurationRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ConnectConfigurations:updateConfiguration (PUT /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/updateconfiguration/
 func NewUpdateConfigurationRequest(server string, accountID string, body UpdateConfigurationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -616,6 +1011,7 @@ func NewUpdateConfigurationRequest(server string, accountID string, body UpdateC
 // NewUpdateConfigurationRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation ConnectConfigurations:updateConfiguration (PUT /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/updateconfiguration/
 func NewUpdateConfigurationRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -652,9 +1048,65 @@ func NewUpdateConfigurationRequestWithBody(server string, accountID string, cont
 	return req, nil
 }
 
+// NewCreateHistoricalEnvelopePublishTransactionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:createHistoricalEnvelopePublishTransaction (POST /v2.1/accounts/{accountId}/connect/envelopes/publish/historical).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func NewCreateHistoricalEnvelopePublishTransactionRequest(server string, accountID string, body CreateHistoricalEnvelopePublishTransactionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateHistoricalEnvelopePublishTransactionRequestWithBody(server, accountID, "application/json", bodyReader)
+}
+
+// NewCreateHistoricalEnvelopePublishTransactionRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:createHistoricalEnvelopePublishTransaction (POST /v2.1/accounts/{accountId}/connect/envelopes/publish/historical).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func NewCreateHistoricalEnvelopePublishTransactionRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/connect/envelopes/publish/historical", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewRetryEventForEnvelopesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ConnectEvents:retryEventForEnvelopes (PUT /v2.1/accounts/{accountId}/connect/envelopes/retry_queue).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/retryeventforenvelopes/
 func NewRetryEventForEnvelopesRequest(server string, accountID string, body RetryEventForEnvelopesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -669,6 +1121,7 @@ func NewRetryEventForEnvelopesRequest(server string, accountID string, body Retr
 // NewRetryEventForEnvelopesRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation ConnectEvents:retryEventForEnvelopes (PUT /v2.1/accounts/{accountId}/connect/envelopes/retry_queue).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/retryeventforenvelopes/
 func NewRetryEventForEnvelopesRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -708,6 +1161,7 @@ func NewRetryEventForEnvelopesRequestWithBody(server string, accountID string, c
 // NewRetryEventForEnvelopeRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ConnectEvents:retryEventForEnvelope (PUT /v2.1/accounts/{accountId}/connect/envelopes/{envelopeId}/retry_queue).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/retryeventforenvelope/
 func NewRetryEventForEnvelopeRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -752,6 +1206,7 @@ func NewRetryEventForEnvelopeRequest(server string, accountID string, envelopeID
 // NewListEventFailureLogsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ConnectEvents:listEventFailureLogs (GET /v2.1/accounts/{accountId}/connect/failures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/listeventfailurelogs/
 func NewListEventFailureLogsRequest(server string, accountID string, params *ListEventFailureLogsParams) (*http.Request, error) {
 	var err error
@@ -828,6 +1283,7 @@ func NewListEventFailureLogsRequest(server string, accountID string, params *Lis
 // NewDeleteEventFailureLogRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ConnectEvents:deleteEventFailureLog (DELETE /v2.1/accounts/{accountId}/connect/failures/{failureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/deleteeventfailurelog/
 func NewDeleteEventFailureLogRequest(server string, accountID string, failureID string) (*http.Request, error) {
 	var err error
@@ -872,6 +1328,7 @@ func NewDeleteEventFailureLogRequest(server string, accountID string, failureID 
 // NewDeleteEventLogsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ConnectEvents:deleteEventLogs (DELETE /v2.1/accounts/{accountId}/connect/logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/deleteeventlogs/
 func NewDeleteEventLogsRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -909,6 +1366,7 @@ func NewDeleteEventLogsRequest(server string, accountID string) (*http.Request, 
 // NewListEventLogsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ConnectEvents:listEventLogs (GET /v2.1/accounts/{accountId}/connect/logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/listeventlogs/
 func NewListEventLogsRequest(server string, accountID string, params *ListEventLogsParams) (*http.Request, error) {
 	var err error
@@ -985,6 +1443,7 @@ func NewListEventLogsRequest(server string, accountID string, params *ListEventL
 // NewDeleteEventLogRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ConnectEvents:deleteEventLog (DELETE /v2.1/accounts/{accountId}/connect/logs/{logId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/deleteeventlog/
 func NewDeleteEventLogRequest(server string, accountID string, logID string) (*http.Request, error) {
 	var err error
@@ -1029,6 +1488,7 @@ func NewDeleteEventLogRequest(server string, accountID string, logID string) (*h
 // NewGetEventLogRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ConnectEvents:getEventLog (GET /v2.1/accounts/{accountId}/connect/logs/{logId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/geteventlog/
 func NewGetEventLogRequest(server string, accountID string, logID string, params *GetEventLogParams) (*http.Request, error) {
 	var err error
@@ -1097,9 +1557,465 @@ func NewGetEventLogRequest(server string, accountID string, logID string, params
 	return req, nil
 }
 
+// NewDeleteMobileNotifiersRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Connect:deleteMobileNotifiers (DELETE /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func NewDeleteMobileNotifiersRequest(server string, accountID string, body DeleteMobileNotifiersJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDeleteMobileNotifiersRequestWithBody(server, accountID, "application/json", bodyReader)
+}
+
+// NewDeleteMobileNotifiersRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Connect:deleteMobileNotifiers (DELETE /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func NewDeleteMobileNotifiersRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/connect/mobile_notifiers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListMobileNotifiersRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Connect:listMobileNotifiers (GET /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func NewListMobileNotifiersRequest(server string, accountID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/connect/mobile_notifiers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateMobileNotifiersRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Connect:updateMobileNotifiers (PUT /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func NewUpdateMobileNotifiersRequest(server string, accountID string, body UpdateMobileNotifiersJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateMobileNotifiersRequestWithBody(server, accountID, "application/json", bodyReader)
+}
+
+// NewUpdateMobileNotifiersRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Connect:updateMobileNotifiers (PUT /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func NewUpdateMobileNotifiersRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/connect/mobile_notifiers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteConnectOAuthConfigRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Connect:deleteConnectOAuthConfig (DELETE /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func NewDeleteConnectOAuthConfigRequest(server string, accountID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/connect/oauth", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConnectOAuthConfigRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Connect:getConnectOAuthConfig (GET /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func NewGetConnectOAuthConfigRequest(server string, accountID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/connect/oauth", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateConnectOAuthConfigRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Connect:createConnectOAuthConfig (POST /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func NewCreateConnectOAuthConfigRequest(server string, accountID string, body CreateConnectOAuthConfigJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateConnectOAuthConfigRequestWithBody(server, accountID, "application/json", bodyReader)
+}
+
+// NewCreateConnectOAuthConfigRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Connect:createConnectOAuthConfig (POST /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func NewCreateConnectOAuthConfigRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/connect/oauth", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUpdateConnectOAuthConfigRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Connect:updateConnectOAuthConfig (PUT /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func NewUpdateConnectOAuthConfigRequest(server string, accountID string, body UpdateConnectOAuthConfigJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateConnectOAuthConfigRequestWithBody(server, accountID, "application/json", bodyReader)
+}
+
+// NewUpdateConnectOAuthConfigRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Connect:updateConnectOAuthConfig (PUT /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func NewUpdateConnectOAuthConfigRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/connect/oauth", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetConnectSecretRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Connect:getConnectSecret (GET /v2.1/accounts/{accountId}/connect/secret).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func NewGetConnectSecretRequest(server string, accountID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/connect/secret", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateConnectSecretRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Connect:createConnectSecret (POST /v2.1/accounts/{accountId}/connect/secret).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func NewCreateConnectSecretRequest(server string, accountID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/connect/secret", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteConnectSecretRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Connect:deleteConnectSecret (DELETE /v2.1/accounts/{accountId}/connect/secret/{keyId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func NewDeleteConnectSecretRequest(server string, accountID string, keyID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "keyId", keyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/connect/secret/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewDeleteConfigurationRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ConnectConfigurations:deleteConfiguration (DELETE /v2.1/accounts/{accountId}/connect/{connectId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/deleteconfiguration/
 func NewDeleteConfigurationRequest(server string, accountID string, connectID string) (*http.Request, error) {
 	var err error
@@ -1144,6 +2060,7 @@ func NewDeleteConfigurationRequest(server string, accountID string, connectID st
 // NewGetConfigurationRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ConnectConfigurations:getConfiguration (GET /v2.1/accounts/{accountId}/connect/{connectId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/getconfiguration/
 func NewGetConfigurationRequest(server string, accountID string, connectID string) (*http.Request, error) {
 	var err error
@@ -1188,6 +2105,7 @@ func NewGetConfigurationRequest(server string, accountID string, connectID strin
 // NewGetConnectAllUsersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ConnectConfigurations:getConnectAllUsers (GET /v2.1/accounts/{accountId}/connect/{connectId}/all/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/getconnectallusers/
 func NewGetConnectAllUsersRequest(server string, accountID string, connectID string, params *GetConnectAllUsersParams) (*http.Request, error) {
 	var err error
@@ -1319,6 +2237,7 @@ func NewGetConnectAllUsersRequest(server string, accountID string, connectID str
 // NewConnectUsersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ConnectConfigurations:connectUsers (GET /v2.1/accounts/{accountId}/connect/{connectId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/connectusers/
 func NewConnectUsersRequest(server string, accountID string, connectID string, params *ConnectUsersParams) (*http.Request, error) {
 	var err error
@@ -1516,6 +2435,16 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	UpdateConfigurationWithResponse(ctx context.Context, accountID string, body UpdateConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateConfigurationResponse, error)
 
+	// CreateHistoricalEnvelopePublishTransactionWithBodyWithResponse performs a POST /v2.1/accounts/{accountId}/connect/envelopes/publish/historical (the `CreateHistoricalEnvelopePublishTransaction` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	CreateHistoricalEnvelopePublishTransactionWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateHistoricalEnvelopePublishTransactionResponse, error)
+
+	// CreateHistoricalEnvelopePublishTransactionWithResponse performs a POST /v2.1/accounts/{accountId}/connect/envelopes/publish/historical (the `CreateHistoricalEnvelopePublishTransaction` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	CreateHistoricalEnvelopePublishTransactionWithResponse(ctx context.Context, accountID string, body CreateHistoricalEnvelopePublishTransactionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateHistoricalEnvelopePublishTransactionResponse, error)
+
 	// RetryEventForEnvelopesWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/connect/envelopes/retry_queue (the `RetryEventForEnvelopes` operationId) request,
 	// with any type of body and a specified content type.
 	//
@@ -1561,6 +2490,76 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetEventLogWithResponse(ctx context.Context, accountID string, logID string, params *GetEventLogParams, reqEditors ...RequestEditorFn) (*GetEventLogResponse, error)
 
+	// DeleteMobileNotifiersWithBodyWithResponse performs a DELETE /v2.1/accounts/{accountId}/connect/mobile_notifiers (the `DeleteMobileNotifiers` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteMobileNotifiersWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteMobileNotifiersResponse, error)
+
+	// DeleteMobileNotifiersWithResponse performs a DELETE /v2.1/accounts/{accountId}/connect/mobile_notifiers (the `DeleteMobileNotifiers` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	DeleteMobileNotifiersWithResponse(ctx context.Context, accountID string, body DeleteMobileNotifiersJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteMobileNotifiersResponse, error)
+
+	// ListMobileNotifiersWithResponse performs a GET /v2.1/accounts/{accountId}/connect/mobile_notifiers (the `ListMobileNotifiers` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListMobileNotifiersWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*ListMobileNotifiersResponse, error)
+
+	// UpdateMobileNotifiersWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/connect/mobile_notifiers (the `UpdateMobileNotifiers` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateMobileNotifiersWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMobileNotifiersResponse, error)
+
+	// UpdateMobileNotifiersWithResponse performs a PUT /v2.1/accounts/{accountId}/connect/mobile_notifiers (the `UpdateMobileNotifiers` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateMobileNotifiersWithResponse(ctx context.Context, accountID string, body UpdateMobileNotifiersJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMobileNotifiersResponse, error)
+
+	// DeleteConnectOAuthConfigWithResponse performs a DELETE /v2.1/accounts/{accountId}/connect/oauth (the `DeleteConnectOAuthConfig` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteConnectOAuthConfigWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*DeleteConnectOAuthConfigResponse, error)
+
+	// GetConnectOAuthConfigWithResponse performs a GET /v2.1/accounts/{accountId}/connect/oauth (the `GetConnectOAuthConfig` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetConnectOAuthConfigWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetConnectOAuthConfigResponse, error)
+
+	// CreateConnectOAuthConfigWithBodyWithResponse performs a POST /v2.1/accounts/{accountId}/connect/oauth (the `CreateConnectOAuthConfig` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	CreateConnectOAuthConfigWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateConnectOAuthConfigResponse, error)
+
+	// CreateConnectOAuthConfigWithResponse performs a POST /v2.1/accounts/{accountId}/connect/oauth (the `CreateConnectOAuthConfig` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	CreateConnectOAuthConfigWithResponse(ctx context.Context, accountID string, body CreateConnectOAuthConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateConnectOAuthConfigResponse, error)
+
+	// UpdateConnectOAuthConfigWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/connect/oauth (the `UpdateConnectOAuthConfig` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateConnectOAuthConfigWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateConnectOAuthConfigResponse, error)
+
+	// UpdateConnectOAuthConfigWithResponse performs a PUT /v2.1/accounts/{accountId}/connect/oauth (the `UpdateConnectOAuthConfig` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateConnectOAuthConfigWithResponse(ctx context.Context, accountID string, body UpdateConnectOAuthConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateConnectOAuthConfigResponse, error)
+
+	// GetConnectSecretWithResponse performs a GET /v2.1/accounts/{accountId}/connect/secret (the `GetConnectSecret` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetConnectSecretWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetConnectSecretResponse, error)
+
+	// CreateConnectSecretWithResponse performs a POST /v2.1/accounts/{accountId}/connect/secret (the `CreateConnectSecret` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	CreateConnectSecretWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*CreateConnectSecretResponse, error)
+
+	// DeleteConnectSecretWithResponse performs a DELETE /v2.1/accounts/{accountId}/connect/secret/{keyId} (the `DeleteConnectSecret` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteConnectSecretWithResponse(ctx context.Context, accountID string, keyID string, reqEditors ...RequestEditorFn) (*DeleteConnectSecretResponse, error)
+
 	// DeleteConfigurationWithResponse performs a DELETE /v2.1/accounts/{accountId}/connect/{connectId} (the `DeleteConfiguration` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -1585,6 +2584,7 @@ type ClientWithResponsesInterface interface {
 // ListConfigurationsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ConnectConfigurations:listConfigurations (GET /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/listconfigurations/
 type ListConfigurationsResponse struct {
 	Body         []byte
@@ -1637,6 +2637,7 @@ func (r ListConfigurationsResponse) ContentType() string {
 // CreateConfigurationResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ConnectConfigurations:createConfiguration (POST /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/createconfiguration/
 type CreateConfigurationResponse struct {
 	Body         []byte
@@ -1689,6 +2690,7 @@ func (r CreateConfigurationResponse) ContentType() string {
 // UpdateConfigurationResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ConnectConfigurations:updateConfiguration (PUT /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/updateconfiguration/
 type UpdateConfigurationResponse struct {
 	Body         []byte
@@ -1738,9 +2740,63 @@ func (r UpdateConfigurationResponse) ContentType() string {
 	return ""
 }
 
+// CreateHistoricalEnvelopePublishTransactionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:createHistoricalEnvelopePublishTransaction (POST /v2.1/accounts/{accountId}/connect/envelopes/publish/historical).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+type CreateHistoricalEnvelopePublishTransactionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.EnvelopePublishTransaction
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateHistoricalEnvelopePublishTransactionResponse) GetJSON200() *externalRef0.EnvelopePublishTransaction {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateHistoricalEnvelopePublishTransactionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateHistoricalEnvelopePublishTransactionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateHistoricalEnvelopePublishTransactionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateHistoricalEnvelopePublishTransactionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateHistoricalEnvelopePublishTransactionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RetryEventForEnvelopesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ConnectEvents:retryEventForEnvelopes (PUT /v2.1/accounts/{accountId}/connect/envelopes/retry_queue).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/retryeventforenvelopes/
 type RetryEventForEnvelopesResponse struct {
 	Body         []byte
@@ -1793,6 +2849,7 @@ func (r RetryEventForEnvelopesResponse) ContentType() string {
 // RetryEventForEnvelopeResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ConnectEvents:retryEventForEnvelope (PUT /v2.1/accounts/{accountId}/connect/envelopes/{envelopeId}/retry_queue).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/retryeventforenvelope/
 type RetryEventForEnvelopeResponse struct {
 	Body         []byte
@@ -1845,6 +2902,7 @@ func (r RetryEventForEnvelopeResponse) ContentType() string {
 // ListEventFailureLogsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ConnectEvents:listEventFailureLogs (GET /v2.1/accounts/{accountId}/connect/failures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/listeventfailurelogs/
 type ListEventFailureLogsResponse struct {
 	Body         []byte
@@ -1897,6 +2955,7 @@ func (r ListEventFailureLogsResponse) ContentType() string {
 // DeleteEventFailureLogResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ConnectEvents:deleteEventFailureLog (DELETE /v2.1/accounts/{accountId}/connect/failures/{failureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/deleteeventfailurelog/
 type DeleteEventFailureLogResponse struct {
 	Body         []byte
@@ -1949,6 +3008,7 @@ func (r DeleteEventFailureLogResponse) ContentType() string {
 // DeleteEventLogsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ConnectEvents:deleteEventLogs (DELETE /v2.1/accounts/{accountId}/connect/logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/deleteeventlogs/
 type DeleteEventLogsResponse struct {
 	Body         []byte
@@ -1994,6 +3054,7 @@ func (r DeleteEventLogsResponse) ContentType() string {
 // ListEventLogsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ConnectEvents:listEventLogs (GET /v2.1/accounts/{accountId}/connect/logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/listeventlogs/
 type ListEventLogsResponse struct {
 	Body         []byte
@@ -2046,6 +3107,7 @@ func (r ListEventLogsResponse) ContentType() string {
 // DeleteEventLogResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ConnectEvents:deleteEventLog (DELETE /v2.1/accounts/{accountId}/connect/logs/{logId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/deleteeventlog/
 type DeleteEventLogResponse struct {
 	Body         []byte
@@ -2091,6 +3153,7 @@ func (r DeleteEventLogResponse) ContentType() string {
 // GetEventLogResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ConnectEvents:getEventLog (GET /v2.1/accounts/{accountId}/connect/logs/{logId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/geteventlog/
 type GetEventLogResponse struct {
 	Body         []byte
@@ -2140,9 +3203,512 @@ func (r GetEventLogResponse) ContentType() string {
 	return ""
 }
 
+// DeleteMobileNotifiersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Connect:deleteMobileNotifiers (DELETE /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+type DeleteMobileNotifiersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.MobileNotifierConfigurationInformation
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteMobileNotifiersResponse) GetJSON200() *externalRef0.MobileNotifierConfigurationInformation {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteMobileNotifiersResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMobileNotifiersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMobileNotifiersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMobileNotifiersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMobileNotifiersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMobileNotifiersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Connect:listMobileNotifiers (GET /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+type ListMobileNotifiersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.MobileNotifierConfigurationInformation
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMobileNotifiersResponse) GetJSON200() *externalRef0.MobileNotifierConfigurationInformation {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListMobileNotifiersResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMobileNotifiersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMobileNotifiersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMobileNotifiersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMobileNotifiersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateMobileNotifiersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Connect:updateMobileNotifiers (PUT /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+type UpdateMobileNotifiersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.MobileNotifierConfigurationInformation
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateMobileNotifiersResponse) GetJSON200() *externalRef0.MobileNotifierConfigurationInformation {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateMobileNotifiersResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateMobileNotifiersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateMobileNotifiersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateMobileNotifiersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateMobileNotifiersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteConnectOAuthConfigResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Connect:deleteConnectOAuthConfig (DELETE /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+type DeleteConnectOAuthConfigResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteConnectOAuthConfigResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteConnectOAuthConfigResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteConnectOAuthConfigResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteConnectOAuthConfigResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteConnectOAuthConfigResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetConnectOAuthConfigResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Connect:getConnectOAuthConfig (GET /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+type GetConnectOAuthConfigResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.ConnectOAuthConfig
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetConnectOAuthConfigResponse) GetJSON200() *externalRef0.ConnectOAuthConfig {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetConnectOAuthConfigResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConnectOAuthConfigResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConnectOAuthConfigResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConnectOAuthConfigResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConnectOAuthConfigResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateConnectOAuthConfigResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Connect:createConnectOAuthConfig (POST /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+type CreateConnectOAuthConfigResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.ConnectOAuthConfig
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateConnectOAuthConfigResponse) GetJSON200() *externalRef0.ConnectOAuthConfig {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateConnectOAuthConfigResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateConnectOAuthConfigResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateConnectOAuthConfigResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateConnectOAuthConfigResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateConnectOAuthConfigResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateConnectOAuthConfigResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Connect:updateConnectOAuthConfig (PUT /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+type UpdateConnectOAuthConfigResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.ConnectOAuthConfig
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateConnectOAuthConfigResponse) GetJSON200() *externalRef0.ConnectOAuthConfig {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateConnectOAuthConfigResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateConnectOAuthConfigResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateConnectOAuthConfigResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateConnectOAuthConfigResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateConnectOAuthConfigResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetConnectSecretResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Connect:getConnectSecret (GET /v2.1/accounts/{accountId}/connect/secret).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+type GetConnectSecretResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetConnectSecretResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConnectSecretResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConnectSecretResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConnectSecretResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConnectSecretResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateConnectSecretResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Connect:createConnectSecret (POST /v2.1/accounts/{accountId}/connect/secret).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+type CreateConnectSecretResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateConnectSecretResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateConnectSecretResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateConnectSecretResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateConnectSecretResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateConnectSecretResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteConnectSecretResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Connect:deleteConnectSecret (DELETE /v2.1/accounts/{accountId}/connect/secret/{keyId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+type DeleteConnectSecretResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteConnectSecretResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteConnectSecretResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteConnectSecretResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteConnectSecretResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteConnectSecretResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // DeleteConfigurationResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ConnectConfigurations:deleteConfiguration (DELETE /v2.1/accounts/{accountId}/connect/{connectId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/deleteconfiguration/
 type DeleteConfigurationResponse struct {
 	Body         []byte
@@ -2188,6 +3754,7 @@ func (r DeleteConfigurationResponse) ContentType() string {
 // GetConfigurationResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ConnectConfigurations:getConfiguration (GET /v2.1/accounts/{accountId}/connect/{connectId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/getconfiguration/
 type GetConfigurationResponse struct {
 	Body         []byte
@@ -2240,6 +3807,7 @@ func (r GetConfigurationResponse) ContentType() string {
 // GetConnectAllUsersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ConnectConfigurations:getConnectAllUsers (GET /v2.1/accounts/{accountId}/connect/{connectId}/all/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/getconnectallusers/
 type GetConnectAllUsersResponse struct {
 	Body         []byte
@@ -2292,6 +3860,7 @@ func (r GetConnectAllUsersResponse) ContentType() string {
 // ConnectUsersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ConnectConfigurations:connectUsers (GET /v2.1/accounts/{accountId}/connect/{connectId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/connectusers/
 type ConnectUsersResponse struct {
 	Body         []byte
@@ -2344,6 +3913,7 @@ func (r ConnectUsersResponse) ContentType() string {
 // ListConfigurationsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ConnectConfigurations:listConfigurations (GET /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/listconfigurations/
 func (c *ClientWithResponses) ListConfigurationsWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*ListConfigurationsResponse, error) {
 	rsp, err := c.ListConfigurations(ctx, accountID, reqEditors...)
@@ -2356,6 +3926,7 @@ func (c *ClientWithResponses) ListConfigurationsWithResponse(ctx context.Context
 // CreateConfigurationWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation ConnectConfigurations:createConfiguration (POST /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/createconfiguration/
 func (c *ClientWithResponses) CreateConfigurationWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateConfigurationResponse, error) {
 	rsp, err := c.CreateConfigurationWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -2368,6 +3939,7 @@ func (c *ClientWithResponses) CreateConfigurationWithBodyWithResponse(ctx contex
 // CreateConfigurationWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ConnectConfigurations:createConfiguration (POST /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/createconfiguration/
 func (c *ClientWithResponses) CreateConfigurationWithResponse(ctx context.Context, accountID string, body CreateConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateConfigurationResponse, error) {
 	rsp, err := c.CreateConfiguration(ctx, accountID, body, reqEditors...)
@@ -2380,6 +3952,7 @@ func (c *ClientWithResponses) CreateConfigurationWithResponse(ctx context.Contex
 // UpdateConfigurationWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation ConnectConfigurations:updateConfiguration (PUT /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/updateconfiguration/
 func (c *ClientWithResponses) UpdateConfigurationWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateConfigurationResponse, error) {
 	rsp, err := c.UpdateConfigurationWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -2392,6 +3965,7 @@ func (c *ClientWithResponses) UpdateConfigurationWithBodyWithResponse(ctx contex
 // UpdateConfigurationWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ConnectConfigurations:updateConfiguration (PUT /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/updateconfiguration/
 func (c *ClientWithResponses) UpdateConfigurationWithResponse(ctx context.Context, accountID string, body UpdateConfigurationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateConfigurationResponse, error) {
 	rsp, err := c.UpdateConfiguration(ctx, accountID, body, reqEditors...)
@@ -2401,9 +3975,36 @@ func (c *ClientWithResponses) UpdateConfigurationWithResponse(ctx context.Contex
 	return ParseUpdateConfigurationResponse(rsp)
 }
 
+// CreateHistoricalEnvelopePublishTransactionWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:createHistoricalEnvelopePublishTransaction (POST /v2.1/accounts/{accountId}/connect/envelopes/publish/historical).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *ClientWithResponses) CreateHistoricalEnvelopePublishTransactionWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateHistoricalEnvelopePublishTransactionResponse, error) {
+	rsp, err := c.CreateHistoricalEnvelopePublishTransactionWithBody(ctx, accountID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateHistoricalEnvelopePublishTransactionResponse(rsp)
+}
+
+// CreateHistoricalEnvelopePublishTransactionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:createHistoricalEnvelopePublishTransaction (POST /v2.1/accounts/{accountId}/connect/envelopes/publish/historical).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *ClientWithResponses) CreateHistoricalEnvelopePublishTransactionWithResponse(ctx context.Context, accountID string, body CreateHistoricalEnvelopePublishTransactionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateHistoricalEnvelopePublishTransactionResponse, error) {
+	rsp, err := c.CreateHistoricalEnvelopePublishTransaction(ctx, accountID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateHistoricalEnvelopePublishTransactionResponse(rsp)
+}
+
 // RetryEventForEnvelopesWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation ConnectEvents:retryEventForEnvelopes (PUT /v2.1/accounts/{accountId}/connect/envelopes/retry_queue).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/retryeventforenvelopes/
 func (c *ClientWithResponses) RetryEventForEnvelopesWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RetryEventForEnvelopesResponse, error) {
 	rsp, err := c.RetryEventForEnvelopesWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -2416,6 +4017,7 @@ func (c *ClientWithResponses) RetryEventForEnvelopesWithBodyWithResponse(ctx con
 // RetryEventForEnvelopesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ConnectEvents:retryEventForEnvelopes (PUT /v2.1/accounts/{accountId}/connect/envelopes/retry_queue).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/retryeventforenvelopes/
 func (c *ClientWithResponses) RetryEventForEnvelopesWithResponse(ctx context.Context, accountID string, body RetryEventForEnvelopesJSONRequestBody, reqEditors ...RequestEditorFn) (*RetryEventForEnvelopesResponse, error) {
 	rsp, err := c.RetryEventForEnvelopes(ctx, accountID, body, reqEditors...)
@@ -2428,6 +4030,7 @@ func (c *ClientWithResponses) RetryEventForEnvelopesWithResponse(ctx context.Con
 // RetryEventForEnvelopeWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ConnectEvents:retryEventForEnvelope (PUT /v2.1/accounts/{accountId}/connect/envelopes/{envelopeId}/retry_queue).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/retryeventforenvelope/
 func (c *ClientWithResponses) RetryEventForEnvelopeWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*RetryEventForEnvelopeResponse, error) {
 	rsp, err := c.RetryEventForEnvelope(ctx, accountID, envelopeID, reqEditors...)
@@ -2440,6 +4043,7 @@ func (c *ClientWithResponses) RetryEventForEnvelopeWithResponse(ctx context.Cont
 // ListEventFailureLogsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ConnectEvents:listEventFailureLogs (GET /v2.1/accounts/{accountId}/connect/failures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/listeventfailurelogs/
 func (c *ClientWithResponses) ListEventFailureLogsWithResponse(ctx context.Context, accountID string, params *ListEventFailureLogsParams, reqEditors ...RequestEditorFn) (*ListEventFailureLogsResponse, error) {
 	rsp, err := c.ListEventFailureLogs(ctx, accountID, params, reqEditors...)
@@ -2452,6 +4056,7 @@ func (c *ClientWithResponses) ListEventFailureLogsWithResponse(ctx context.Conte
 // DeleteEventFailureLogWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ConnectEvents:deleteEventFailureLog (DELETE /v2.1/accounts/{accountId}/connect/failures/{failureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/deleteeventfailurelog/
 func (c *ClientWithResponses) DeleteEventFailureLogWithResponse(ctx context.Context, accountID string, failureID string, reqEditors ...RequestEditorFn) (*DeleteEventFailureLogResponse, error) {
 	rsp, err := c.DeleteEventFailureLog(ctx, accountID, failureID, reqEditors...)
@@ -2464,6 +4069,7 @@ func (c *ClientWithResponses) DeleteEventFailureLogWithResponse(ctx context.Cont
 // DeleteEventLogsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ConnectEvents:deleteEventLogs (DELETE /v2.1/accounts/{accountId}/connect/logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/deleteeventlogs/
 func (c *ClientWithResponses) DeleteEventLogsWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*DeleteEventLogsResponse, error) {
 	rsp, err := c.DeleteEventLogs(ctx, accountID, reqEditors...)
@@ -2476,6 +4082,7 @@ func (c *ClientWithResponses) DeleteEventLogsWithResponse(ctx context.Context, a
 // ListEventLogsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ConnectEvents:listEventLogs (GET /v2.1/accounts/{accountId}/connect/logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/listeventlogs/
 func (c *ClientWithResponses) ListEventLogsWithResponse(ctx context.Context, accountID string, params *ListEventLogsParams, reqEditors ...RequestEditorFn) (*ListEventLogsResponse, error) {
 	rsp, err := c.ListEventLogs(ctx, accountID, params, reqEditors...)
@@ -2488,6 +4095,7 @@ func (c *ClientWithResponses) ListEventLogsWithResponse(ctx context.Context, acc
 // DeleteEventLogWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ConnectEvents:deleteEventLog (DELETE /v2.1/accounts/{accountId}/connect/logs/{logId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/deleteeventlog/
 func (c *ClientWithResponses) DeleteEventLogWithResponse(ctx context.Context, accountID string, logID string, reqEditors ...RequestEditorFn) (*DeleteEventLogResponse, error) {
 	rsp, err := c.DeleteEventLog(ctx, accountID, logID, reqEditors...)
@@ -2500,6 +4108,7 @@ func (c *ClientWithResponses) DeleteEventLogWithResponse(ctx context.Context, ac
 // GetEventLogWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ConnectEvents:getEventLog (GET /v2.1/accounts/{accountId}/connect/logs/{logId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/geteventlog/
 func (c *ClientWithResponses) GetEventLogWithResponse(ctx context.Context, accountID string, logID string, params *GetEventLogParams, reqEditors ...RequestEditorFn) (*GetEventLogResponse, error) {
 	rsp, err := c.GetEventLog(ctx, accountID, logID, params, reqEditors...)
@@ -2509,9 +4118,192 @@ func (c *ClientWithResponses) GetEventLogWithResponse(ctx context.Context, accou
 	return ParseGetEventLogResponse(rsp)
 }
 
+// DeleteMobileNotifiersWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Connect:deleteMobileNotifiers (DELETE /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *ClientWithResponses) DeleteMobileNotifiersWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteMobileNotifiersResponse, error) {
+	rsp, err := c.DeleteMobileNotifiersWithBody(ctx, accountID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMobileNotifiersResponse(rsp)
+}
+
+// DeleteMobileNotifiersWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Connect:deleteMobileNotifiers (DELETE /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *ClientWithResponses) DeleteMobileNotifiersWithResponse(ctx context.Context, accountID string, body DeleteMobileNotifiersJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteMobileNotifiersResponse, error) {
+	rsp, err := c.DeleteMobileNotifiers(ctx, accountID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMobileNotifiersResponse(rsp)
+}
+
+// ListMobileNotifiersWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Connect:listMobileNotifiers (GET /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *ClientWithResponses) ListMobileNotifiersWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*ListMobileNotifiersResponse, error) {
+	rsp, err := c.ListMobileNotifiers(ctx, accountID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMobileNotifiersResponse(rsp)
+}
+
+// UpdateMobileNotifiersWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Connect:updateMobileNotifiers (PUT /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *ClientWithResponses) UpdateMobileNotifiersWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMobileNotifiersResponse, error) {
+	rsp, err := c.UpdateMobileNotifiersWithBody(ctx, accountID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMobileNotifiersResponse(rsp)
+}
+
+// UpdateMobileNotifiersWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Connect:updateMobileNotifiers (PUT /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *ClientWithResponses) UpdateMobileNotifiersWithResponse(ctx context.Context, accountID string, body UpdateMobileNotifiersJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMobileNotifiersResponse, error) {
+	rsp, err := c.UpdateMobileNotifiers(ctx, accountID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMobileNotifiersResponse(rsp)
+}
+
+// DeleteConnectOAuthConfigWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Connect:deleteConnectOAuthConfig (DELETE /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *ClientWithResponses) DeleteConnectOAuthConfigWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*DeleteConnectOAuthConfigResponse, error) {
+	rsp, err := c.DeleteConnectOAuthConfig(ctx, accountID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteConnectOAuthConfigResponse(rsp)
+}
+
+// GetConnectOAuthConfigWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Connect:getConnectOAuthConfig (GET /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *ClientWithResponses) GetConnectOAuthConfigWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetConnectOAuthConfigResponse, error) {
+	rsp, err := c.GetConnectOAuthConfig(ctx, accountID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConnectOAuthConfigResponse(rsp)
+}
+
+// CreateConnectOAuthConfigWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Connect:createConnectOAuthConfig (POST /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *ClientWithResponses) CreateConnectOAuthConfigWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateConnectOAuthConfigResponse, error) {
+	rsp, err := c.CreateConnectOAuthConfigWithBody(ctx, accountID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateConnectOAuthConfigResponse(rsp)
+}
+
+// CreateConnectOAuthConfigWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Connect:createConnectOAuthConfig (POST /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *ClientWithResponses) CreateConnectOAuthConfigWithResponse(ctx context.Context, accountID string, body CreateConnectOAuthConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateConnectOAuthConfigResponse, error) {
+	rsp, err := c.CreateConnectOAuthConfig(ctx, accountID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateConnectOAuthConfigResponse(rsp)
+}
+
+// UpdateConnectOAuthConfigWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Connect:updateConnectOAuthConfig (PUT /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *ClientWithResponses) UpdateConnectOAuthConfigWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateConnectOAuthConfigResponse, error) {
+	rsp, err := c.UpdateConnectOAuthConfigWithBody(ctx, accountID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateConnectOAuthConfigResponse(rsp)
+}
+
+// UpdateConnectOAuthConfigWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Connect:updateConnectOAuthConfig (PUT /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *ClientWithResponses) UpdateConnectOAuthConfigWithResponse(ctx context.Context, accountID string, body UpdateConnectOAuthConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateConnectOAuthConfigResponse, error) {
+	rsp, err := c.UpdateConnectOAuthConfig(ctx, accountID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateConnectOAuthConfigResponse(rsp)
+}
+
+// GetConnectSecretWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Connect:getConnectSecret (GET /v2.1/accounts/{accountId}/connect/secret).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *ClientWithResponses) GetConnectSecretWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetConnectSecretResponse, error) {
+	rsp, err := c.GetConnectSecret(ctx, accountID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConnectSecretResponse(rsp)
+}
+
+// CreateConnectSecretWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Connect:createConnectSecret (POST /v2.1/accounts/{accountId}/connect/secret).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *ClientWithResponses) CreateConnectSecretWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*CreateConnectSecretResponse, error) {
+	rsp, err := c.CreateConnectSecret(ctx, accountID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateConnectSecretResponse(rsp)
+}
+
+// DeleteConnectSecretWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Connect:deleteConnectSecret (DELETE /v2.1/accounts/{accountId}/connect/secret/{keyId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func (c *ClientWithResponses) DeleteConnectSecretWithResponse(ctx context.Context, accountID string, keyID string, reqEditors ...RequestEditorFn) (*DeleteConnectSecretResponse, error) {
+	rsp, err := c.DeleteConnectSecret(ctx, accountID, keyID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteConnectSecretResponse(rsp)
+}
+
 // DeleteConfigurationWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ConnectConfigurations:deleteConfiguration (DELETE /v2.1/accounts/{accountId}/connect/{connectId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/deleteconfiguration/
 func (c *ClientWithResponses) DeleteConfigurationWithResponse(ctx context.Context, accountID string, connectID string, reqEditors ...RequestEditorFn) (*DeleteConfigurationResponse, error) {
 	rsp, err := c.DeleteConfiguration(ctx, accountID, connectID, reqEditors...)
@@ -2524,6 +4316,7 @@ func (c *ClientWithResponses) DeleteConfigurationWithResponse(ctx context.Contex
 // GetConfigurationWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ConnectConfigurations:getConfiguration (GET /v2.1/accounts/{accountId}/connect/{connectId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/getconfiguration/
 func (c *ClientWithResponses) GetConfigurationWithResponse(ctx context.Context, accountID string, connectID string, reqEditors ...RequestEditorFn) (*GetConfigurationResponse, error) {
 	rsp, err := c.GetConfiguration(ctx, accountID, connectID, reqEditors...)
@@ -2536,6 +4329,7 @@ func (c *ClientWithResponses) GetConfigurationWithResponse(ctx context.Context, 
 // GetConnectAllUsersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ConnectConfigurations:getConnectAllUsers (GET /v2.1/accounts/{accountId}/connect/{connectId}/all/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/getconnectallusers/
 func (c *ClientWithResponses) GetConnectAllUsersWithResponse(ctx context.Context, accountID string, connectID string, params *GetConnectAllUsersParams, reqEditors ...RequestEditorFn) (*GetConnectAllUsersResponse, error) {
 	rsp, err := c.GetConnectAllUsers(ctx, accountID, connectID, params, reqEditors...)
@@ -2548,6 +4342,7 @@ func (c *ClientWithResponses) GetConnectAllUsersWithResponse(ctx context.Context
 // ConnectUsersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ConnectConfigurations:connectUsers (GET /v2.1/accounts/{accountId}/connect/{connectId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/connectusers/
 func (c *ClientWithResponses) ConnectUsersWithResponse(ctx context.Context, accountID string, connectID string, params *ConnectUsersParams, reqEditors ...RequestEditorFn) (*ConnectUsersResponse, error) {
 	rsp, err := c.ConnectUsers(ctx, accountID, connectID, params, reqEditors...)
@@ -2560,6 +4355,7 @@ func (c *ClientWithResponses) ConnectUsersWithResponse(ctx context.Context, acco
 // ParseListConfigurationsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ConnectConfigurations:listConfigurations (GET /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/listconfigurations/
 func ParseListConfigurationsResponse(rsp *http.Response) (*ListConfigurationsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2596,6 +4392,7 @@ func ParseListConfigurationsResponse(rsp *http.Response) (*ListConfigurationsRes
 // ParseCreateConfigurationResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ConnectConfigurations:createConfiguration (POST /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/createconfiguration/
 func ParseCreateConfigurationResponse(rsp *http.Response) (*CreateConfigurationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2632,6 +4429,7 @@ func ParseCreateConfigurationResponse(rsp *http.Response) (*CreateConfigurationR
 // ParseUpdateConfigurationResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ConnectConfigurations:updateConfiguration (PUT /v2.1/accounts/{accountId}/connect).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/updateconfiguration/
 func ParseUpdateConfigurationResponse(rsp *http.Response) (*UpdateConfigurationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2665,9 +4463,47 @@ func ParseUpdateConfigurationResponse(rsp *http.Response) (*UpdateConfigurationR
 	return response, nil
 }
 
+// ParseCreateHistoricalEnvelopePublishTransactionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:createHistoricalEnvelopePublishTransaction (POST /v2.1/accounts/{accountId}/connect/envelopes/publish/historical).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func ParseCreateHistoricalEnvelopePublishTransactionResponse(rsp *http.Response) (*CreateHistoricalEnvelopePublishTransactionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateHistoricalEnvelopePublishTransactionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.EnvelopePublishTransaction
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseRetryEventForEnvelopesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ConnectEvents:retryEventForEnvelopes (PUT /v2.1/accounts/{accountId}/connect/envelopes/retry_queue).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/retryeventforenvelopes/
 func ParseRetryEventForEnvelopesResponse(rsp *http.Response) (*RetryEventForEnvelopesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2704,6 +4540,7 @@ func ParseRetryEventForEnvelopesResponse(rsp *http.Response) (*RetryEventForEnve
 // ParseRetryEventForEnvelopeResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ConnectEvents:retryEventForEnvelope (PUT /v2.1/accounts/{accountId}/connect/envelopes/{envelopeId}/retry_queue).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/retryeventforenvelope/
 func ParseRetryEventForEnvelopeResponse(rsp *http.Response) (*RetryEventForEnvelopeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2740,6 +4577,7 @@ func ParseRetryEventForEnvelopeResponse(rsp *http.Response) (*RetryEventForEnvel
 // ParseListEventFailureLogsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ConnectEvents:listEventFailureLogs (GET /v2.1/accounts/{accountId}/connect/failures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/listeventfailurelogs/
 func ParseListEventFailureLogsResponse(rsp *http.Response) (*ListEventFailureLogsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2776,6 +4614,7 @@ func ParseListEventFailureLogsResponse(rsp *http.Response) (*ListEventFailureLog
 // ParseDeleteEventFailureLogResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ConnectEvents:deleteEventFailureLog (DELETE /v2.1/accounts/{accountId}/connect/failures/{failureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/deleteeventfailurelog/
 func ParseDeleteEventFailureLogResponse(rsp *http.Response) (*DeleteEventFailureLogResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2812,6 +4651,7 @@ func ParseDeleteEventFailureLogResponse(rsp *http.Response) (*DeleteEventFailure
 // ParseDeleteEventLogsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ConnectEvents:deleteEventLogs (DELETE /v2.1/accounts/{accountId}/connect/logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/deleteeventlogs/
 func ParseDeleteEventLogsResponse(rsp *http.Response) (*DeleteEventLogsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2844,6 +4684,7 @@ func ParseDeleteEventLogsResponse(rsp *http.Response) (*DeleteEventLogsResponse,
 // ParseListEventLogsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ConnectEvents:listEventLogs (GET /v2.1/accounts/{accountId}/connect/logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/listeventlogs/
 func ParseListEventLogsResponse(rsp *http.Response) (*ListEventLogsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2880,6 +4721,7 @@ func ParseListEventLogsResponse(rsp *http.Response) (*ListEventLogsResponse, err
 // ParseDeleteEventLogResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ConnectEvents:deleteEventLog (DELETE /v2.1/accounts/{accountId}/connect/logs/{logId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/deleteeventlog/
 func ParseDeleteEventLogResponse(rsp *http.Response) (*DeleteEventLogResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2912,6 +4754,7 @@ func ParseDeleteEventLogResponse(rsp *http.Response) (*DeleteEventLogResponse, e
 // ParseGetEventLogResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ConnectEvents:getEventLog (GET /v2.1/accounts/{accountId}/connect/logs/{logId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/geteventlog/
 func ParseGetEventLogResponse(rsp *http.Response) (*GetEventLogResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2945,9 +4788,364 @@ func ParseGetEventLogResponse(rsp *http.Response) (*GetEventLogResponse, error) 
 	return response, nil
 }
 
+// ParseDeleteMobileNotifiersResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Connect:deleteMobileNotifiers (DELETE /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func ParseDeleteMobileNotifiersResponse(rsp *http.Response) (*DeleteMobileNotifiersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMobileNotifiersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.MobileNotifierConfigurationInformation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListMobileNotifiersResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Connect:listMobileNotifiers (GET /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func ParseListMobileNotifiersResponse(rsp *http.Response) (*ListMobileNotifiersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMobileNotifiersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.MobileNotifierConfigurationInformation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateMobileNotifiersResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Connect:updateMobileNotifiers (PUT /v2.1/accounts/{accountId}/connect/mobile_notifiers).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func ParseUpdateMobileNotifiersResponse(rsp *http.Response) (*UpdateMobileNotifiersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateMobileNotifiersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.MobileNotifierConfigurationInformation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteConnectOAuthConfigResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Connect:deleteConnectOAuthConfig (DELETE /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func ParseDeleteConnectOAuthConfigResponse(rsp *http.Response) (*DeleteConnectOAuthConfigResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteConnectOAuthConfigResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetConnectOAuthConfigResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Connect:getConnectOAuthConfig (GET /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func ParseGetConnectOAuthConfigResponse(rsp *http.Response) (*GetConnectOAuthConfigResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConnectOAuthConfigResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.ConnectOAuthConfig
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateConnectOAuthConfigResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Connect:createConnectOAuthConfig (POST /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func ParseCreateConnectOAuthConfigResponse(rsp *http.Response) (*CreateConnectOAuthConfigResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateConnectOAuthConfigResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.ConnectOAuthConfig
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateConnectOAuthConfigResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Connect:updateConnectOAuthConfig (PUT /v2.1/accounts/{accountId}/connect/oauth).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func ParseUpdateConnectOAuthConfigResponse(rsp *http.Response) (*UpdateConnectOAuthConfigResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateConnectOAuthConfigResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.ConnectOAuthConfig
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetConnectSecretResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Connect:getConnectSecret (GET /v2.1/accounts/{accountId}/connect/secret).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func ParseGetConnectSecretResponse(rsp *http.Response) (*GetConnectSecretResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConnectSecretResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateConnectSecretResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Connect:createConnectSecret (POST /v2.1/accounts/{accountId}/connect/secret).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func ParseCreateConnectSecretResponse(rsp *http.Response) (*CreateConnectSecretResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateConnectSecretResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteConnectSecretResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Connect:deleteConnectSecret (DELETE /v2.1/accounts/{accountId}/connect/secret/{keyId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/
+func ParseDeleteConnectSecretResponse(rsp *http.Response) (*DeleteConnectSecretResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteConnectSecretResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseDeleteConfigurationResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ConnectConfigurations:deleteConfiguration (DELETE /v2.1/accounts/{accountId}/connect/{connectId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/deleteconfiguration/
 func ParseDeleteConfigurationResponse(rsp *http.Response) (*DeleteConfigurationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2980,6 +5178,7 @@ func ParseDeleteConfigurationResponse(rsp *http.Response) (*DeleteConfigurationR
 // ParseGetConfigurationResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ConnectConfigurations:getConfiguration (GET /v2.1/accounts/{accountId}/connect/{connectId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/getconfiguration/
 func ParseGetConfigurationResponse(rsp *http.Response) (*GetConfigurationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -3016,6 +5215,7 @@ func ParseGetConfigurationResponse(rsp *http.Response) (*GetConfigurationRespons
 // ParseGetConnectAllUsersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ConnectConfigurations:getConnectAllUsers (GET /v2.1/accounts/{accountId}/connect/{connectId}/all/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/getconnectallusers/
 func ParseGetConnectAllUsersResponse(rsp *http.Response) (*GetConnectAllUsersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -3052,6 +5252,7 @@ func ParseGetConnectAllUsersResponse(rsp *http.Response) (*GetConnectAllUsersRes
 // ParseConnectUsersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ConnectConfigurations:connectUsers (GET /v2.1/accounts/{accountId}/connect/{connectId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/connectusers/
 func ParseConnectUsersResponse(rsp *http.Response) (*ConnectUsersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)

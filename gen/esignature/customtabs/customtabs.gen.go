@@ -19,6 +19,7 @@ import (
 // ListCustomTabsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation CustomTabs:list (GET /v2.1/accounts/{accountId}/tab_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/list/
 type ListCustomTabsParams struct {
 	CustomTabOnly *string `form:"custom_tab_only,omitempty" json:"custom_tab_only,omitempty"`
@@ -27,12 +28,14 @@ type ListCustomTabsParams struct {
 // CreateCustomTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation CustomTabs:create (POST /v2.1/accounts/{accountId}/tab_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/create/
 type CreateCustomTabsJSONRequestBody = externalRef0.TabMetadata
 
 // UpdateCustomTabJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation CustomTabs:update (PUT /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/update/
 type UpdateCustomTabJSONRequestBody = externalRef0.TabMetadata
 
@@ -139,6 +142,7 @@ type ClientInterface interface {
 // ListCustomTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation CustomTabs:list (GET /v2.1/accounts/{accountId}/tab_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/list/
 func (c *Client) ListCustomTabs(ctx context.Context, accountID string, params *ListCustomTabsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListCustomTabsRequest(c.Server, accountID, params)
@@ -155,6 +159,7 @@ func (c *Client) ListCustomTabs(ctx context.Context, accountID string, params *L
 // CreateCustomTabsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation CustomTabs:create (POST /v2.1/accounts/{accountId}/tab_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/create/
 func (c *Client) CreateCustomTabsWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCustomTabsRequestWithBody(c.Server, accountID, contentType, body)
@@ -171,6 +176,7 @@ func (c *Client) CreateCustomTabsWithBody(ctx context.Context, accountID string,
 // CreateCustomTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation CustomTabs:create (POST /v2.1/accounts/{accountId}/tab_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/create/
 func (c *Client) CreateCustomTabs(ctx context.Context, accountID string, body CreateCustomTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCustomTabsRequest(c.Server, accountID, body)
@@ -187,6 +193,7 @@ func (c *Client) CreateCustomTabs(ctx context.Context, accountID string, body Cr
 // DeleteCustomTab sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation CustomTabs:delete (DELETE /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/delete/
 func (c *Client) DeleteCustomTab(ctx context.Context, accountID string, customTabID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteCustomTabRequest(c.Server, accountID, customTabID)
@@ -203,6 +210,7 @@ func (c *Client) DeleteCustomTab(ctx context.Context, accountID string, customTa
 // GetCustomTab sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation CustomTabs:get (GET /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/get/
 func (c *Client) GetCustomTab(ctx context.Context, accountID string, customTabID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCustomTabRequest(c.Server, accountID, customTabID)
@@ -219,6 +227,7 @@ func (c *Client) GetCustomTab(ctx context.Context, accountID string, customTabID
 // UpdateCustomTabWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation CustomTabs:update (PUT /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/update/
 func (c *Client) UpdateCustomTabWithBody(ctx context.Context, accountID string, customTabID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateCustomTabRequestWithBody(c.Server, accountID, customTabID, contentType, body)
@@ -235,6 +244,7 @@ func (c *Client) UpdateCustomTabWithBody(ctx context.Context, accountID string, 
 // UpdateCustomTab sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation CustomTabs:update (PUT /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/update/
 func (c *Client) UpdateCustomTab(ctx context.Context, accountID string, customTabID string, body UpdateCustomTabJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateCustomTabRequest(c.Server, accountID, customTabID, body)
@@ -251,6 +261,7 @@ func (c *Client) UpdateCustomTab(ctx context.Context, accountID string, customTa
 // NewListCustomTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation CustomTabs:list (GET /v2.1/accounts/{accountId}/tab_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/list/
 func NewListCustomTabsRequest(server string, accountID string, params *ListCustomTabsParams) (*http.Request, error) {
 	var err error
@@ -315,6 +326,7 @@ func NewListCustomTabsRequest(server string, accountID string, params *ListCusto
 // NewCreateCustomTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation CustomTabs:create (POST /v2.1/accounts/{accountId}/tab_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/create/
 func NewCreateCustomTabsRequest(server string, accountID string, body CreateCustomTabsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -329,6 +341,7 @@ func NewCreateCustomTabsRequest(server string, accountID string, body CreateCust
 // NewCreateCustomTabsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation CustomTabs:create (POST /v2.1/accounts/{accountId}/tab_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/create/
 func NewCreateCustomTabsRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -368,6 +381,7 @@ func NewCreateCustomTabsRequestWithBody(server string, accountID string, content
 // NewDeleteCustomTabRequest builds the HTTP request.
 //
 // DocuSign eSignature operation CustomTabs:delete (DELETE /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/delete/
 func NewDeleteCustomTabRequest(server string, accountID string, customTabID string) (*http.Request, error) {
 	var err error
@@ -412,6 +426,7 @@ func NewDeleteCustomTabRequest(server string, accountID string, customTabID stri
 // NewGetCustomTabRequest builds the HTTP request.
 //
 // DocuSign eSignature operation CustomTabs:get (GET /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/get/
 func NewGetCustomTabRequest(server string, accountID string, customTabID string) (*http.Request, error) {
 	var err error
@@ -456,6 +471,7 @@ func NewGetCustomTabRequest(server string, accountID string, customTabID string)
 // NewUpdateCustomTabRequest builds the HTTP request.
 //
 // DocuSign eSignature operation CustomTabs:update (PUT /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/update/
 func NewUpdateCustomTabRequest(server string, accountID string, customTabID string, body UpdateCustomTabJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -470,6 +486,7 @@ func NewUpdateCustomTabRequest(server string, accountID string, customTabID stri
 // NewUpdateCustomTabRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation CustomTabs:update (PUT /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/update/
 func NewUpdateCustomTabRequestWithBody(server string, accountID string, customTabID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -596,6 +613,7 @@ type ClientWithResponsesInterface interface {
 // ListCustomTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation CustomTabs:list (GET /v2.1/accounts/{accountId}/tab_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/list/
 type ListCustomTabsResponse struct {
 	Body         []byte
@@ -648,6 +666,7 @@ func (r ListCustomTabsResponse) ContentType() string {
 // CreateCustomTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation CustomTabs:create (POST /v2.1/accounts/{accountId}/tab_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/create/
 type CreateCustomTabsResponse struct {
 	Body         []byte
@@ -700,6 +719,7 @@ func (r CreateCustomTabsResponse) ContentType() string {
 // DeleteCustomTabResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation CustomTabs:delete (DELETE /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/delete/
 type DeleteCustomTabResponse struct {
 	Body         []byte
@@ -745,6 +765,7 @@ func (r DeleteCustomTabResponse) ContentType() string {
 // GetCustomTabResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation CustomTabs:get (GET /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/get/
 type GetCustomTabResponse struct {
 	Body         []byte
@@ -797,6 +818,7 @@ func (r GetCustomTabResponse) ContentType() string {
 // UpdateCustomTabResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation CustomTabs:update (PUT /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/update/
 type UpdateCustomTabResponse struct {
 	Body         []byte
@@ -849,6 +871,7 @@ func (r UpdateCustomTabResponse) ContentType() string {
 // ListCustomTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation CustomTabs:list (GET /v2.1/accounts/{accountId}/tab_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/list/
 func (c *ClientWithResponses) ListCustomTabsWithResponse(ctx context.Context, accountID string, params *ListCustomTabsParams, reqEditors ...RequestEditorFn) (*ListCustomTabsResponse, error) {
 	rsp, err := c.ListCustomTabs(ctx, accountID, params, reqEditors...)
@@ -861,6 +884,7 @@ func (c *ClientWithResponses) ListCustomTabsWithResponse(ctx context.Context, ac
 // CreateCustomTabsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation CustomTabs:create (POST /v2.1/accounts/{accountId}/tab_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/create/
 func (c *ClientWithResponses) CreateCustomTabsWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCustomTabsResponse, error) {
 	rsp, err := c.CreateCustomTabsWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -873,6 +897,7 @@ func (c *ClientWithResponses) CreateCustomTabsWithBodyWithResponse(ctx context.C
 // CreateCustomTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation CustomTabs:create (POST /v2.1/accounts/{accountId}/tab_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/create/
 func (c *ClientWithResponses) CreateCustomTabsWithResponse(ctx context.Context, accountID string, body CreateCustomTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCustomTabsResponse, error) {
 	rsp, err := c.CreateCustomTabs(ctx, accountID, body, reqEditors...)
@@ -885,6 +910,7 @@ func (c *ClientWithResponses) CreateCustomTabsWithResponse(ctx context.Context, 
 // DeleteCustomTabWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation CustomTabs:delete (DELETE /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/delete/
 func (c *ClientWithResponses) DeleteCustomTabWithResponse(ctx context.Context, accountID string, customTabID string, reqEditors ...RequestEditorFn) (*DeleteCustomTabResponse, error) {
 	rsp, err := c.DeleteCustomTab(ctx, accountID, customTabID, reqEditors...)
@@ -897,6 +923,7 @@ func (c *ClientWithResponses) DeleteCustomTabWithResponse(ctx context.Context, a
 // GetCustomTabWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation CustomTabs:get (GET /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/get/
 func (c *ClientWithResponses) GetCustomTabWithResponse(ctx context.Context, accountID string, customTabID string, reqEditors ...RequestEditorFn) (*GetCustomTabResponse, error) {
 	rsp, err := c.GetCustomTab(ctx, accountID, customTabID, reqEditors...)
@@ -909,6 +936,7 @@ func (c *ClientWithResponses) GetCustomTabWithResponse(ctx context.Context, acco
 // UpdateCustomTabWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation CustomTabs:update (PUT /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/update/
 func (c *ClientWithResponses) UpdateCustomTabWithBodyWithResponse(ctx context.Context, accountID string, customTabID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCustomTabResponse, error) {
 	rsp, err := c.UpdateCustomTabWithBody(ctx, accountID, customTabID, contentType, body, reqEditors...)
@@ -921,6 +949,7 @@ func (c *ClientWithResponses) UpdateCustomTabWithBodyWithResponse(ctx context.Co
 // UpdateCustomTabWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation CustomTabs:update (PUT /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/update/
 func (c *ClientWithResponses) UpdateCustomTabWithResponse(ctx context.Context, accountID string, customTabID string, body UpdateCustomTabJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCustomTabResponse, error) {
 	rsp, err := c.UpdateCustomTab(ctx, accountID, customTabID, body, reqEditors...)
@@ -933,6 +962,7 @@ func (c *ClientWithResponses) UpdateCustomTabWithResponse(ctx context.Context, a
 // ParseListCustomTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation CustomTabs:list (GET /v2.1/accounts/{accountId}/tab_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/list/
 func ParseListCustomTabsResponse(rsp *http.Response) (*ListCustomTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -969,6 +999,7 @@ func ParseListCustomTabsResponse(rsp *http.Response) (*ListCustomTabsResponse, e
 // ParseCreateCustomTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation CustomTabs:create (POST /v2.1/accounts/{accountId}/tab_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/create/
 func ParseCreateCustomTabsResponse(rsp *http.Response) (*CreateCustomTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1005,6 +1036,7 @@ func ParseCreateCustomTabsResponse(rsp *http.Response) (*CreateCustomTabsRespons
 // ParseDeleteCustomTabResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation CustomTabs:delete (DELETE /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/delete/
 func ParseDeleteCustomTabResponse(rsp *http.Response) (*DeleteCustomTabResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1037,6 +1069,7 @@ func ParseDeleteCustomTabResponse(rsp *http.Response) (*DeleteCustomTabResponse,
 // ParseGetCustomTabResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation CustomTabs:get (GET /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/get/
 func ParseGetCustomTabResponse(rsp *http.Response) (*GetCustomTabResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1073,6 +1106,7 @@ func ParseGetCustomTabResponse(rsp *http.Response) (*GetCustomTabResponse, error
 // ParseUpdateCustomTabResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation CustomTabs:update (PUT /v2.1/accounts/{accountId}/tab_definitions/{customTabId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/customtabs/customtabs/update/
 func ParseUpdateCustomTabResponse(rsp *http.Response) (*UpdateCustomTabResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)

@@ -19,6 +19,7 @@ import (
 // ListRequestLogsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation RequestLogs:listRequestLogs (GET /v2.1/diagnostics/request_logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/listrequestlogs/
 type ListRequestLogsParams struct {
 	Encoding *string `form:"encoding,omitempty" json:"encoding,omitempty"`
@@ -27,6 +28,7 @@ type ListRequestLogsParams struct {
 // UpdateRequestLogSettingsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation RequestLogs:updateRequestLogSettings (PUT /v2.1/diagnostics/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/updaterequestlogsettings/
 type UpdateRequestLogSettingsJSONRequestBody = externalRef0.DiagnosticsSettingsInformation
 
@@ -134,6 +136,7 @@ type ClientInterface interface {
 // GetService sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Services:getService (GET /service_information).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/services/getservice/
 func (c *Client) GetService(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetServiceRequest(c.Server)
@@ -150,6 +153,7 @@ func (c *Client) GetService(ctx context.Context, reqEditors ...RequestEditorFn) 
 // GetResources sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Resources:getResources (GET /v2.1).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/resources/getresources/
 func (c *Client) GetResources(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetResourcesRequest(c.Server)
@@ -166,6 +170,7 @@ func (c *Client) GetResources(ctx context.Context, reqEditors ...RequestEditorFn
 // DeleteRequestLogs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation RequestLogs:deleteRequestLogs (DELETE /v2.1/diagnostics/request_logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/deleterequestlogs/
 func (c *Client) DeleteRequestLogs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteRequestLogsRequest(c.Server)
@@ -182,6 +187,7 @@ func (c *Client) DeleteRequestLogs(ctx context.Context, reqEditors ...RequestEdi
 // ListRequestLogs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation RequestLogs:listRequestLogs (GET /v2.1/diagnostics/request_logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/listrequestlogs/
 func (c *Client) ListRequestLogs(ctx context.Context, params *ListRequestLogsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRequestLogsRequest(c.Server, params)
@@ -198,6 +204,7 @@ func (c *Client) ListRequestLogs(ctx context.Context, params *ListRequestLogsPar
 // GetRequestLog sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation RequestLogs:getRequestLog (GET /v2.1/diagnostics/request_logs/{requestLogId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/getrequestlog/
 func (c *Client) GetRequestLog(ctx context.Context, requestLogID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRequestLogRequest(c.Server, requestLogID)
@@ -214,6 +221,7 @@ func (c *Client) GetRequestLog(ctx context.Context, requestLogID string, reqEdit
 // GetRequestLogSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation RequestLogs:getRequestLogSettings (GET /v2.1/diagnostics/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/getrequestlogsettings/
 func (c *Client) GetRequestLogSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRequestLogSettingsRequest(c.Server)
@@ -230,6 +238,7 @@ func (c *Client) GetRequestLogSettings(ctx context.Context, reqEditors ...Reques
 // UpdateRequestLogSettingsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation RequestLogs:updateRequestLogSettings (PUT /v2.1/diagnostics/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/updaterequestlogsettings/
 func (c *Client) UpdateRequestLogSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRequestLogSettingsRequestWithBody(c.Server, contentType, body)
@@ -246,6 +255,7 @@ func (c *Client) UpdateRequestLogSettingsWithBody(ctx context.Context, contentTy
 // UpdateRequestLogSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation RequestLogs:updateRequestLogSettings (PUT /v2.1/diagnostics/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/updaterequestlogsettings/
 func (c *Client) UpdateRequestLogSettings(ctx context.Context, body UpdateRequestLogSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRequestLogSettingsRequest(c.Server, body)
@@ -262,6 +272,7 @@ func (c *Client) UpdateRequestLogSettings(ctx context.Context, body UpdateReques
 // NewGetServiceRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Services:getService (GET /service_information).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/services/getservice/
 func NewGetServiceRequest(server string) (*http.Request, error) {
 	var err error
@@ -292,6 +303,7 @@ func NewGetServiceRequest(server string) (*http.Request, error) {
 // NewGetResourcesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Resources:getResources (GET /v2.1).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/resources/getresources/
 func NewGetResourcesRequest(server string) (*http.Request, error) {
 	var err error
@@ -322,6 +334,7 @@ func NewGetResourcesRequest(server string) (*http.Request, error) {
 // NewDeleteRequestLogsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation RequestLogs:deleteRequestLogs (DELETE /v2.1/diagnostics/request_logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/deleterequestlogs/
 func NewDeleteRequestLogsRequest(server string) (*http.Request, error) {
 	var err error
@@ -352,6 +365,7 @@ func NewDeleteRequestLogsRequest(server string) (*http.Request, error) {
 // NewListRequestLogsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation RequestLogs:listRequestLogs (GET /v2.1/diagnostics/request_logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/listrequestlogs/
 func NewListRequestLogsRequest(server string, params *ListRequestLogsParams) (*http.Request, error) {
 	var err error
@@ -409,6 +423,7 @@ func NewListRequestLogsRequest(server string, params *ListRequestLogsParams) (*h
 // NewGetRequestLogRequest builds the HTTP request.
 //
 // DocuSign eSignature operation RequestLogs:getRequestLog (GET /v2.1/diagnostics/request_logs/{requestLogId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/getrequestlog/
 func NewGetRequestLogRequest(server string, requestLogID string) (*http.Request, error) {
 	var err error
@@ -446,6 +461,7 @@ func NewGetRequestLogRequest(server string, requestLogID string) (*http.Request,
 // NewGetRequestLogSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation RequestLogs:getRequestLogSettings (GET /v2.1/diagnostics/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/getrequestlogsettings/
 func NewGetRequestLogSettingsRequest(server string) (*http.Request, error) {
 	var err error
@@ -476,6 +492,7 @@ func NewGetRequestLogSettingsRequest(server string) (*http.Request, error) {
 // NewUpdateRequestLogSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation RequestLogs:updateRequestLogSettings (PUT /v2.1/diagnostics/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/updaterequestlogsettings/
 func NewUpdateRequestLogSettingsRequest(server string, body UpdateRequestLogSettingsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -490,6 +507,7 @@ func NewUpdateRequestLogSettingsRequest(server string, body UpdateRequestLogSett
 // NewUpdateRequestLogSettingsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation RequestLogs:updateRequestLogSettings (PUT /v2.1/diagnostics/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/updaterequestlogsettings/
 func NewUpdateRequestLogSettingsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -607,6 +625,7 @@ type ClientWithResponsesInterface interface {
 // GetServiceResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Services:getService (GET /service_information).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/services/getservice/
 type GetServiceResponse struct {
 	Body         []byte
@@ -659,6 +678,7 @@ func (r GetServiceResponse) ContentType() string {
 // GetResourcesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Resources:getResources (GET /v2.1).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/resources/getresources/
 type GetResourcesResponse struct {
 	Body         []byte
@@ -711,6 +731,7 @@ func (r GetResourcesResponse) ContentType() string {
 // DeleteRequestLogsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation RequestLogs:deleteRequestLogs (DELETE /v2.1/diagnostics/request_logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/deleterequestlogs/
 type DeleteRequestLogsResponse struct {
 	Body         []byte
@@ -756,6 +777,7 @@ func (r DeleteRequestLogsResponse) ContentType() string {
 // ListRequestLogsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation RequestLogs:listRequestLogs (GET /v2.1/diagnostics/request_logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/listrequestlogs/
 type ListRequestLogsResponse struct {
 	Body         []byte
@@ -808,6 +830,7 @@ func (r ListRequestLogsResponse) ContentType() string {
 // GetRequestLogResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation RequestLogs:getRequestLog (GET /v2.1/diagnostics/request_logs/{requestLogId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/getrequestlog/
 type GetRequestLogResponse struct {
 	Body         []byte
@@ -853,6 +876,7 @@ func (r GetRequestLogResponse) ContentType() string {
 // GetRequestLogSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation RequestLogs:getRequestLogSettings (GET /v2.1/diagnostics/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/getrequestlogsettings/
 type GetRequestLogSettingsResponse struct {
 	Body         []byte
@@ -905,6 +929,7 @@ func (r GetRequestLogSettingsResponse) ContentType() string {
 // UpdateRequestLogSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation RequestLogs:updateRequestLogSettings (PUT /v2.1/diagnostics/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/updaterequestlogsettings/
 type UpdateRequestLogSettingsResponse struct {
 	Body         []byte
@@ -957,6 +982,7 @@ func (r UpdateRequestLogSettingsResponse) ContentType() string {
 // GetServiceWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Services:getService (GET /service_information).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/services/getservice/
 func (c *ClientWithResponses) GetServiceWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetServiceResponse, error) {
 	rsp, err := c.GetService(ctx, reqEditors...)
@@ -969,6 +995,7 @@ func (c *ClientWithResponses) GetServiceWithResponse(ctx context.Context, reqEdi
 // GetResourcesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Resources:getResources (GET /v2.1).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/resources/getresources/
 func (c *ClientWithResponses) GetResourcesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetResourcesResponse, error) {
 	rsp, err := c.GetResources(ctx, reqEditors...)
@@ -981,6 +1008,7 @@ func (c *ClientWithResponses) GetResourcesWithResponse(ctx context.Context, reqE
 // DeleteRequestLogsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation RequestLogs:deleteRequestLogs (DELETE /v2.1/diagnostics/request_logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/deleterequestlogs/
 func (c *ClientWithResponses) DeleteRequestLogsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DeleteRequestLogsResponse, error) {
 	rsp, err := c.DeleteRequestLogs(ctx, reqEditors...)
@@ -993,6 +1021,7 @@ func (c *ClientWithResponses) DeleteRequestLogsWithResponse(ctx context.Context,
 // ListRequestLogsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation RequestLogs:listRequestLogs (GET /v2.1/diagnostics/request_logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/listrequestlogs/
 func (c *ClientWithResponses) ListRequestLogsWithResponse(ctx context.Context, params *ListRequestLogsParams, reqEditors ...RequestEditorFn) (*ListRequestLogsResponse, error) {
 	rsp, err := c.ListRequestLogs(ctx, params, reqEditors...)
@@ -1005,6 +1034,7 @@ func (c *ClientWithResponses) ListRequestLogsWithResponse(ctx context.Context, p
 // GetRequestLogWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation RequestLogs:getRequestLog (GET /v2.1/diagnostics/request_logs/{requestLogId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/getrequestlog/
 func (c *ClientWithResponses) GetRequestLogWithResponse(ctx context.Context, requestLogID string, reqEditors ...RequestEditorFn) (*GetRequestLogResponse, error) {
 	rsp, err := c.GetRequestLog(ctx, requestLogID, reqEditors...)
@@ -1017,6 +1047,7 @@ func (c *ClientWithResponses) GetRequestLogWithResponse(ctx context.Context, req
 // GetRequestLogSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation RequestLogs:getRequestLogSettings (GET /v2.1/diagnostics/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/getrequestlogsettings/
 func (c *ClientWithResponses) GetRequestLogSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetRequestLogSettingsResponse, error) {
 	rsp, err := c.GetRequestLogSettings(ctx, reqEditors...)
@@ -1029,6 +1060,7 @@ func (c *ClientWithResponses) GetRequestLogSettingsWithResponse(ctx context.Cont
 // UpdateRequestLogSettingsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation RequestLogs:updateRequestLogSettings (PUT /v2.1/diagnostics/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/updaterequestlogsettings/
 func (c *ClientWithResponses) UpdateRequestLogSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRequestLogSettingsResponse, error) {
 	rsp, err := c.UpdateRequestLogSettingsWithBody(ctx, contentType, body, reqEditors...)
@@ -1041,6 +1073,7 @@ func (c *ClientWithResponses) UpdateRequestLogSettingsWithBodyWithResponse(ctx c
 // UpdateRequestLogSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation RequestLogs:updateRequestLogSettings (PUT /v2.1/diagnostics/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/updaterequestlogsettings/
 func (c *ClientWithResponses) UpdateRequestLogSettingsWithResponse(ctx context.Context, body UpdateRequestLogSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRequestLogSettingsResponse, error) {
 	rsp, err := c.UpdateRequestLogSettings(ctx, body, reqEditors...)
@@ -1053,6 +1086,7 @@ func (c *ClientWithResponses) UpdateRequestLogSettingsWithResponse(ctx context.C
 // ParseGetServiceResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Services:getService (GET /service_information).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/services/getservice/
 func ParseGetServiceResponse(rsp *http.Response) (*GetServiceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1089,6 +1123,7 @@ func ParseGetServiceResponse(rsp *http.Response) (*GetServiceResponse, error) {
 // ParseGetResourcesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Resources:getResources (GET /v2.1).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/resources/getresources/
 func ParseGetResourcesResponse(rsp *http.Response) (*GetResourcesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1125,6 +1160,7 @@ func ParseGetResourcesResponse(rsp *http.Response) (*GetResourcesResponse, error
 // ParseDeleteRequestLogsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation RequestLogs:deleteRequestLogs (DELETE /v2.1/diagnostics/request_logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/deleterequestlogs/
 func ParseDeleteRequestLogsResponse(rsp *http.Response) (*DeleteRequestLogsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1157,6 +1193,7 @@ func ParseDeleteRequestLogsResponse(rsp *http.Response) (*DeleteRequestLogsRespo
 // ParseListRequestLogsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation RequestLogs:listRequestLogs (GET /v2.1/diagnostics/request_logs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/listrequestlogs/
 func ParseListRequestLogsResponse(rsp *http.Response) (*ListRequestLogsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1193,6 +1230,7 @@ func ParseListRequestLogsResponse(rsp *http.Response) (*ListRequestLogsResponse,
 // ParseGetRequestLogResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation RequestLogs:getRequestLog (GET /v2.1/diagnostics/request_logs/{requestLogId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/getrequestlog/
 func ParseGetRequestLogResponse(rsp *http.Response) (*GetRequestLogResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1222,6 +1260,7 @@ func ParseGetRequestLogResponse(rsp *http.Response) (*GetRequestLogResponse, err
 // ParseGetRequestLogSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation RequestLogs:getRequestLogSettings (GET /v2.1/diagnostics/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/getrequestlogsettings/
 func ParseGetRequestLogSettingsResponse(rsp *http.Response) (*GetRequestLogSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1258,6 +1297,7 @@ func ParseGetRequestLogSettingsResponse(rsp *http.Response) (*GetRequestLogSetti
 // ParseUpdateRequestLogSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation RequestLogs:updateRequestLogSettings (PUT /v2.1/diagnostics/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/diagnostics/requestlogs/updaterequestlogsettings/
 func ParseUpdateRequestLogSettingsResponse(rsp *http.Response) (*UpdateRequestLogSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)

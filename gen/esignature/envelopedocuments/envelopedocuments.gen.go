@@ -16,21 +16,36 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// UpdateEnvelopeDocGenFormFieldsParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDocGenFormFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type UpdateEnvelopeDocGenFormFieldsParams struct {
+	UpdateDocgenFormfieldsOnly *string `form:"update_docgen_formfields_only,omitempty" json:"update_docgen_formfields_only,omitempty"`
+}
+
 // ListDocumentsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocuments:listDocuments (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/listdocuments/
 type ListDocumentsParams struct {
-	DocumentsByUserid *string `form:"documents_by_userid,omitempty" json:"documents_by_userid,omitempty"`
-	IncludeMetadata   *string `form:"include_metadata,omitempty" json:"include_metadata,omitempty"`
-	IncludeTabs       *string `form:"include_tabs,omitempty" json:"include_tabs,omitempty"`
-	RecipientID       *string `form:"recipient_id,omitempty" json:"recipient_id,omitempty"`
-	SharedUserID      *string `form:"shared_user_id,omitempty" json:"shared_user_id,omitempty"`
+	DocumentsByUserid       *string `form:"documents_by_userid,omitempty" json:"documents_by_userid,omitempty"`
+	IncludeMetadata         *string `form:"include_metadata,omitempty" json:"include_metadata,omitempty"`
+	IncludeTabs             *string `form:"include_tabs,omitempty" json:"include_tabs,omitempty"`
+	RecipientID             *string `form:"recipient_id,omitempty" json:"recipient_id,omitempty"`
+	SharedUserID            *string `form:"shared_user_id,omitempty" json:"shared_user_id,omitempty"`
+	IncludeAgreementType    *string `form:"include_agreement_type,omitempty" json:"include_agreement_type,omitempty"`
+	IncludeDocgenFormfields *string `form:"include_docgen_formfields,omitempty" json:"include_docgen_formfields,omitempty"`
+	IncludeDocumentSize     *string `form:"include_document_size,omitempty" json:"include_document_size,omitempty"`
+	IncludeIsEdited         *string `form:"include_is_edited,omitempty" json:"include_is_edited,omitempty"`
 }
 
 // GetDocumentParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocuments:getDocument (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/getdocument/
 type GetDocumentParams struct {
 	Certificate       *string `form:"certificate,omitempty" json:"certificate,omitempty"`
@@ -47,7 +62,10 @@ type GetDocumentParams struct {
 // GetDocumentResponsiveHTMLParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation DocumentResponsiveHtml:getDocumentResponsiveHtml (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/responsive_html).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/documentresponsivehtml/getdocumentresponsivehtml/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 type GetDocumentResponsiveHTMLParams struct {
 	IncludeAnchorTabLocations *string `form:"include_anchor_tab_locations,omitempty" json:"include_anchor_tab_locations,omitempty"`
 }
@@ -55,6 +73,7 @@ type GetDocumentResponsiveHTMLParams struct {
 // GetDocumentTabsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:getDocumentTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/getdocumenttabs/
 type GetDocumentTabsParams struct {
 	IncludeMetadata *string `form:"include_metadata,omitempty" json:"include_metadata,omitempty"`
@@ -64,92 +83,116 @@ type GetDocumentTabsParams struct {
 // GetResponsiveHTMLParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation ResponsiveHtml:getResponsiveHtml (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/responsive_html).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/responsivehtml/getresponsivehtml/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 type GetResponsiveHTMLParams struct {
 	IncludeAnchorTabLocations *string `form:"include_anchor_tab_locations,omitempty" json:"include_anchor_tab_locations,omitempty"`
 }
 
+// UpdateEnvelopeDocGenFormFieldsJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDocGenFormFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type UpdateEnvelopeDocGenFormFieldsJSONRequestBody = externalRef0.DocGenFormFieldRequest
+
 // DeleteDocumentsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/deletedocuments/
 type DeleteDocumentsJSONRequestBody = externalRef0.EnvelopeDefinition
 
 // UpdateDocumentsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/updatedocuments/
 type UpdateDocumentsJSONRequestBody = externalRef0.EnvelopeDefinition
 
 // DeleteDocumentFieldsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:deleteDocumentFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/deletedocumentfields/
 type DeleteDocumentFieldsJSONRequestBody = externalRef0.DocumentFieldsInformation
 
 // CreateDocumentFieldsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:createDocumentFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/createdocumentfields/
 type CreateDocumentFieldsJSONRequestBody = externalRef0.DocumentFieldsInformation
 
 // UpdateDocumentFieldsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:updateDocumentFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/updatedocumentfields/
 type UpdateDocumentFieldsJSONRequestBody = externalRef0.DocumentFieldsInformation
 
 // CreateDocumentResponsiveHTMLPreviewJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation DocumentResponsiveHtmlPreview:createDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/documentresponsivehtmlpreview/createdocumentresponsivehtmlpreview/
 type CreateDocumentResponsiveHTMLPreviewJSONRequestBody = externalRef0.DocumentHTMLDefinition
 
 // DeleteDocumentTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/deletedocumenttabs/
 type DeleteDocumentTabsJSONRequestBody = externalRef0.Tabs
 
 // CreateDocumentTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:createDocumentTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/createdocumenttabs/
 type CreateDocumentTabsJSONRequestBody = externalRef0.Tabs
 
 // UpdateDocumentTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:updateDocumentTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/updatedocumenttabs/
 type UpdateDocumentTabsJSONRequestBody = externalRef0.Tabs
 
 // UpdateRecipientsDocumentVisibilityJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:updateRecipientsDocumentVisibility (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/updaterecipientsdocumentvisibility/
 type UpdateRecipientsDocumentVisibilityJSONRequestBody = externalRef0.DocumentVisibilityList
 
 // UpdateRecipientDocumentVisibilityJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:updateRecipientDocumentVisibility (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/updaterecipientdocumentvisibility/
 type UpdateRecipientDocumentVisibilityJSONRequestBody = externalRef0.DocumentVisibilityList
 
 // CreateResponsiveHTMLPreviewJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation ResponsiveHtmlPreview:createResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/responsivehtmlpreview/createresponsivehtmlpreview/
 type CreateResponsiveHTMLPreviewJSONRequestBody = externalRef0.DocumentHTMLDefinition
 
 // UpdateTemplateRecipientsDocumentVisibilityJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:updateTemplateRecipientsDocumentVisibility (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/updatetemplaterecipientsdocumentvisibility/
 type UpdateTemplateRecipientsDocumentVisibilityJSONRequestBody = externalRef0.TemplateDocumentVisibilityList
 
 // UpdateTemplateRecipientDocumentVisibilityJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:updateTemplateRecipientDocumentVisibility (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/updatetemplaterecipientdocumentvisibility/
 type UpdateTemplateRecipientDocumentVisibilityJSONRequestBody = externalRef0.TemplateDocumentVisibilityList
 
@@ -227,6 +270,17 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// GetEnvelopeDocGenFormFields performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields (the `GetEnvelopeDocGenFormFields` operationId) request.
+	GetEnvelopeDocGenFormFields(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEnvelopeDocGenFormFieldsWithBody performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields (the `UpdateEnvelopeDocGenFormFields` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateEnvelopeDocGenFormFieldsWithBody(ctx context.Context, accountID string, envelopeID string, params *UpdateEnvelopeDocGenFormFieldsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEnvelopeDocGenFormFields performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields (the `UpdateEnvelopeDocGenFormFields` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateEnvelopeDocGenFormFields(ctx context.Context, accountID string, envelopeID string, params *UpdateEnvelopeDocGenFormFieldsParams, body UpdateEnvelopeDocGenFormFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// DeleteDocumentsWithBody performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents (the `DeleteDocuments` operationId) request,
 	// with any type of body and a specified content type.
 	DeleteDocumentsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -249,8 +303,9 @@ type ClientInterface interface {
 	// GetDocument performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId} (the `GetDocument` operationId) request.
 	GetDocument(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateDocument performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId} (the `UpdateDocument` operationId) request.
-	UpdateDocument(ctx context.Context, accountID string, envelopeID string, documentID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// UpdateDocumentWithBody performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId} (the `UpdateDocument` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateDocumentWithBody(ctx context.Context, accountID string, envelopeID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteDocumentFieldsWithBody performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields (the `DeleteDocumentFields` operationId) request,
 	// with any type of body and a specified content type.
@@ -376,9 +431,61 @@ type ClientInterface interface {
 	UpdateTemplateRecipientDocumentVisibility(ctx context.Context, accountID string, templateID string, recipientID string, body UpdateTemplateRecipientDocumentVisibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
+// GetEnvelopeDocGenFormFields sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeDocGenFormFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) GetEnvelopeDocGenFormFields(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEnvelopeDocGenFormFieldsRequest(c.Server, accountID, envelopeID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEnvelopeDocGenFormFieldsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDocGenFormFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) UpdateEnvelopeDocGenFormFieldsWithBody(ctx context.Context, accountID string, envelopeID string, params *UpdateEnvelopeDocGenFormFieldsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEnvelopeDocGenFormFieldsRequestWithBody(c.Server, accountID, envelopeID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEnvelopeDocGenFormFields sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDocGenFormFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) UpdateEnvelopeDocGenFormFields(ctx context.Context, accountID string, envelopeID string, params *UpdateEnvelopeDocGenFormFieldsParams, body UpdateEnvelopeDocGenFormFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEnvelopeDocGenFormFieldsRequest(c.Server, accountID, envelopeID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // DeleteDocumentsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/deletedocuments/
 func (c *Client) DeleteDocumentsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDocumentsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -395,6 +502,7 @@ func (c *Client) DeleteDocumentsWithBody(ctx context.Context, accountID string, 
 // DeleteDocuments sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/deletedocuments/
 func (c *Client) DeleteDocuments(ctx context.Context, accountID string, envelopeID string, body DeleteDocumentsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDocumentsRequest(c.Server, accountID, envelopeID, body)
@@ -411,6 +519,7 @@ func (c *Client) DeleteDocuments(ctx context.Context, accountID string, envelope
 // ListDocuments sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocuments:listDocuments (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/listdocuments/
 func (c *Client) ListDocuments(ctx context.Context, accountID string, envelopeID string, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListDocumentsRequest(c.Server, accountID, envelopeID, params)
@@ -427,6 +536,7 @@ func (c *Client) ListDocuments(ctx context.Context, accountID string, envelopeID
 // UpdateDocumentsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/updatedocuments/
 func (c *Client) UpdateDocumentsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateDocumentsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -443,6 +553,7 @@ func (c *Client) UpdateDocumentsWithBody(ctx context.Context, accountID string, 
 // UpdateDocuments sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/updatedocuments/
 func (c *Client) UpdateDocuments(ctx context.Context, accountID string, envelopeID string, body UpdateDocumentsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateDocumentsRequest(c.Server, accountID, envelopeID, body)
@@ -459,6 +570,7 @@ func (c *Client) UpdateDocuments(ctx context.Context, accountID string, envelope
 // GetDocument sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocuments:getDocument (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/getdocument/
 func (c *Client) GetDocument(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDocumentRequest(c.Server, accountID, envelopeID, documentID, params)
@@ -472,12 +584,13 @@ func (c *Client) GetDocument(ctx context.Context, accountID string, envelopeID s
 	return c.Client.Do(req)
 }
 
-// UpdateDocument sends the request and returns the undecoded response.
+// UpdateDocumentWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocuments:updateDocument (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/updatedocument/
-func (c *Client) UpdateDocument(ctx context.Context, accountID string, envelopeID string, documentID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateDocumentRequest(c.Server, accountID, envelopeID, documentID)
+func (c *Client) UpdateDocumentWithBody(ctx context.Context, accountID string, envelopeID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDocumentRequestWithBody(c.Server, accountID, envelopeID, documentID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -491,6 +604,7 @@ func (c *Client) UpdateDocument(ctx context.Context, accountID string, envelopeI
 // DeleteDocumentFieldsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:deleteDocumentFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/deletedocumentfields/
 func (c *Client) DeleteDocumentFieldsWithBody(ctx context.Context, accountID string, envelopeID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDocumentFieldsRequestWithBody(c.Server, accountID, envelopeID, documentID, contentType, body)
@@ -507,6 +621,7 @@ func (c *Client) DeleteDocumentFieldsWithBody(ctx context.Context, accountID str
 // DeleteDocumentFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:deleteDocumentFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/deletedocumentfields/
 func (c *Client) DeleteDocumentFields(ctx context.Context, accountID string, envelopeID string, documentID string, body DeleteDocumentFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDocumentFieldsRequest(c.Server, accountID, envelopeID, documentID, body)
@@ -523,6 +638,7 @@ func (c *Client) DeleteDocumentFields(ctx context.Context, accountID string, env
 // ListDocumentFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:listDocumentFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/listdocumentfields/
 func (c *Client) ListDocumentFields(ctx context.Context, accountID string, envelopeID string, documentID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListDocumentFieldsRequest(c.Server, accountID, envelopeID, documentID)
@@ -539,6 +655,7 @@ func (c *Client) ListDocumentFields(ctx context.Context, accountID string, envel
 // CreateDocumentFieldsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:createDocumentFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/createdocumentfields/
 func (c *Client) CreateDocumentFieldsWithBody(ctx context.Context, accountID string, envelopeID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateDocumentFieldsRequestWithBody(c.Server, accountID, envelopeID, documentID, contentType, body)
@@ -555,6 +672,7 @@ func (c *Client) CreateDocumentFieldsWithBody(ctx context.Context, accountID str
 // CreateDocumentFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:createDocumentFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/createdocumentfields/
 func (c *Client) CreateDocumentFields(ctx context.Context, accountID string, envelopeID string, documentID string, body CreateDocumentFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateDocumentFieldsRequest(c.Server, accountID, envelopeID, documentID, body)
@@ -571,6 +689,7 @@ func (c *Client) CreateDocumentFields(ctx context.Context, accountID string, env
 // UpdateDocumentFieldsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:updateDocumentFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/updatedocumentfields/
 func (c *Client) UpdateDocumentFieldsWithBody(ctx context.Context, accountID string, envelopeID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateDocumentFieldsRequestWithBody(c.Server, accountID, envelopeID, documentID, contentType, body)
@@ -587,6 +706,7 @@ func (c *Client) UpdateDocumentFieldsWithBody(ctx context.Context, accountID str
 // UpdateDocumentFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:updateDocumentFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/updatedocumentfields/
 func (c *Client) UpdateDocumentFields(ctx context.Context, accountID string, envelopeID string, documentID string, body UpdateDocumentFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateDocumentFieldsRequest(c.Server, accountID, envelopeID, documentID, body)
@@ -603,6 +723,7 @@ func (c *Client) UpdateDocumentFields(ctx context.Context, accountID string, env
 // GetEnvelopeDocumentHTMLDefinitions sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentHtmlDefinitions:getEnvelopeDocumentHtmlDefinitions (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenthtmldefinitions/getenvelopedocumenthtmldefinitions/
 func (c *Client) GetEnvelopeDocumentHTMLDefinitions(ctx context.Context, accountID string, envelopeID string, documentID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEnvelopeDocumentHTMLDefinitionsRequest(c.Server, accountID, envelopeID, documentID)
@@ -619,6 +740,7 @@ func (c *Client) GetEnvelopeDocumentHTMLDefinitions(ctx context.Context, account
 // GetPageTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:getPageTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/getpagetabs/
 func (c *Client) GetPageTabs(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPageTabsRequest(c.Server, accountID, envelopeID, documentID, pageNumber)
@@ -635,7 +757,10 @@ func (c *Client) GetPageTabs(ctx context.Context, accountID string, envelopeID s
 // GetDocumentResponsiveHTML sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation DocumentResponsiveHtml:getDocumentResponsiveHtml (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/responsive_html).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/documentresponsivehtml/getdocumentresponsivehtml/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func (c *Client) GetDocumentResponsiveHTML(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentResponsiveHTMLParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDocumentResponsiveHTMLRequest(c.Server, accountID, envelopeID, documentID, params)
 	if err != nil {
@@ -651,6 +776,7 @@ func (c *Client) GetDocumentResponsiveHTML(ctx context.Context, accountID string
 // CreateDocumentResponsiveHTMLPreviewWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation DocumentResponsiveHtmlPreview:createDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/documentresponsivehtmlpreview/createdocumentresponsivehtmlpreview/
 func (c *Client) CreateDocumentResponsiveHTMLPreviewWithBody(ctx context.Context, accountID string, envelopeID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateDocumentResponsiveHTMLPreviewRequestWithBody(c.Server, accountID, envelopeID, documentID, contentType, body)
@@ -667,6 +793,7 @@ func (c *Client) CreateDocumentResponsiveHTMLPreviewWithBody(ctx context.Context
 // CreateDocumentResponsiveHTMLPreview sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation DocumentResponsiveHtmlPreview:createDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/documentresponsivehtmlpreview/createdocumentresponsivehtmlpreview/
 func (c *Client) CreateDocumentResponsiveHTMLPreview(ctx context.Context, accountID string, envelopeID string, documentID string, body CreateDocumentResponsiveHTMLPreviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateDocumentResponsiveHTMLPreviewRequest(c.Server, accountID, envelopeID, documentID, body)
@@ -683,6 +810,7 @@ func (c *Client) CreateDocumentResponsiveHTMLPreview(ctx context.Context, accoun
 // DeleteDocumentTabsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/deletedocumenttabs/
 func (c *Client) DeleteDocumentTabsWithBody(ctx context.Context, accountID string, envelopeID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDocumentTabsRequestWithBody(c.Server, accountID, envelopeID, documentID, contentType, body)
@@ -699,6 +827,7 @@ func (c *Client) DeleteDocumentTabsWithBody(ctx context.Context, accountID strin
 // DeleteDocumentTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/deletedocumenttabs/
 func (c *Client) DeleteDocumentTabs(ctx context.Context, accountID string, envelopeID string, documentID string, body DeleteDocumentTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDocumentTabsRequest(c.Server, accountID, envelopeID, documentID, body)
@@ -715,6 +844,7 @@ func (c *Client) DeleteDocumentTabs(ctx context.Context, accountID string, envel
 // GetDocumentTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:getDocumentTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/getdocumenttabs/
 func (c *Client) GetDocumentTabs(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentTabsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDocumentTabsRequest(c.Server, accountID, envelopeID, documentID, params)
@@ -731,6 +861,7 @@ func (c *Client) GetDocumentTabs(ctx context.Context, accountID string, envelope
 // CreateDocumentTabsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:createDocumentTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/createdocumenttabs/
 func (c *Client) CreateDocumentTabsWithBody(ctx context.Context, accountID string, envelopeID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateDocumentTabsRequestWithBody(c.Server, accountID, envelopeID, documentID, contentType, body)
@@ -747,6 +878,7 @@ func (c *Client) CreateDocumentTabsWithBody(ctx context.Context, accountID strin
 // CreateDocumentTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:createDocumentTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/createdocumenttabs/
 func (c *Client) CreateDocumentTabs(ctx context.Context, accountID string, envelopeID string, documentID string, body CreateDocumentTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateDocumentTabsRequest(c.Server, accountID, envelopeID, documentID, body)
@@ -763,6 +895,7 @@ func (c *Client) CreateDocumentTabs(ctx context.Context, accountID string, envel
 // UpdateDocumentTabsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:updateDocumentTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/updatedocumenttabs/
 func (c *Client) UpdateDocumentTabsWithBody(ctx context.Context, accountID string, envelopeID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateDocumentTabsRequestWithBody(c.Server, accountID, envelopeID, documentID, contentType, body)
@@ -779,6 +912,7 @@ func (c *Client) UpdateDocumentTabsWithBody(ctx context.Context, accountID strin
 // UpdateDocumentTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:updateDocumentTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/updatedocumenttabs/
 func (c *Client) UpdateDocumentTabs(ctx context.Context, accountID string, envelopeID string, documentID string, body UpdateDocumentTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateDocumentTabsRequest(c.Server, accountID, envelopeID, documentID, body)
@@ -795,6 +929,7 @@ func (c *Client) UpdateDocumentTabs(ctx context.Context, accountID string, envel
 // GetEnvelopeHTMLDefinitions sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeHtmlDefinitions:getEnvelopeHtmlDefinitions (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopehtmldefinitions/getenvelopehtmldefinitions/
 func (c *Client) GetEnvelopeHTMLDefinitions(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEnvelopeHTMLDefinitionsRequest(c.Server, accountID, envelopeID)
@@ -811,6 +946,7 @@ func (c *Client) GetEnvelopeHTMLDefinitions(ctx context.Context, accountID strin
 // UpdateRecipientsDocumentVisibilityWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:updateRecipientsDocumentVisibility (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/updaterecipientsdocumentvisibility/
 func (c *Client) UpdateRecipientsDocumentVisibilityWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRecipientsDocumentVisibilityRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -827,6 +963,7 @@ func (c *Client) UpdateRecipientsDocumentVisibilityWithBody(ctx context.Context,
 // UpdateRecipientsDocumentVisibility sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:updateRecipientsDocumentVisibility (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/updaterecipientsdocumentvisibility/
 func (c *Client) UpdateRecipientsDocumentVisibility(ctx context.Context, accountID string, envelopeID string, body UpdateRecipientsDocumentVisibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRecipientsDocumentVisibilityRequest(c.Server, accountID, envelopeID, body)
@@ -843,6 +980,7 @@ func (c *Client) UpdateRecipientsDocumentVisibility(ctx context.Context, account
 // GetRecipientDocumentVisibility sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:getRecipientDocumentVisibility (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/getrecipientdocumentvisibility/
 func (c *Client) GetRecipientDocumentVisibility(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRecipientDocumentVisibilityRequest(c.Server, accountID, envelopeID, recipientID)
@@ -859,6 +997,7 @@ func (c *Client) GetRecipientDocumentVisibility(ctx context.Context, accountID s
 // UpdateRecipientDocumentVisibilityWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:updateRecipientDocumentVisibility (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/updaterecipientdocumentvisibility/
 func (c *Client) UpdateRecipientDocumentVisibilityWithBody(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRecipientDocumentVisibilityRequestWithBody(c.Server, accountID, envelopeID, recipientID, contentType, body)
@@ -875,6 +1014,7 @@ func (c *Client) UpdateRecipientDocumentVisibilityWithBody(ctx context.Context, 
 // UpdateRecipientDocumentVisibility sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:updateRecipientDocumentVisibility (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/updaterecipientdocumentvisibility/
 func (c *Client) UpdateRecipientDocumentVisibility(ctx context.Context, accountID string, envelopeID string, recipientID string, body UpdateRecipientDocumentVisibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRecipientDocumentVisibilityRequest(c.Server, accountID, envelopeID, recipientID, body)
@@ -891,7 +1031,10 @@ func (c *Client) UpdateRecipientDocumentVisibility(ctx context.Context, accountI
 // GetResponsiveHTML sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ResponsiveHtml:getResponsiveHtml (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/responsive_html).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/responsivehtml/getresponsivehtml/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func (c *Client) GetResponsiveHTML(ctx context.Context, accountID string, envelopeID string, params *GetResponsiveHTMLParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetResponsiveHTMLRequest(c.Server, accountID, envelopeID, params)
 	if err != nil {
@@ -907,6 +1050,7 @@ func (c *Client) GetResponsiveHTML(ctx context.Context, accountID string, envelo
 // CreateResponsiveHTMLPreviewWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation ResponsiveHtmlPreview:createResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/responsivehtmlpreview/createresponsivehtmlpreview/
 func (c *Client) CreateResponsiveHTMLPreviewWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateResponsiveHTMLPreviewRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -923,6 +1067,7 @@ func (c *Client) CreateResponsiveHTMLPreviewWithBody(ctx context.Context, accoun
 // CreateResponsiveHTMLPreview sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ResponsiveHtmlPreview:createResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/responsivehtmlpreview/createresponsivehtmlpreview/
 func (c *Client) CreateResponsiveHTMLPreview(ctx context.Context, accountID string, envelopeID string, body CreateResponsiveHTMLPreviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateResponsiveHTMLPreviewRequest(c.Server, accountID, envelopeID, body)
@@ -939,6 +1084,7 @@ func (c *Client) CreateResponsiveHTMLPreview(ctx context.Context, accountID stri
 // UpdateTemplateRecipientsDocumentVisibilityWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:updateTemplateRecipientsDocumentVisibility (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/updatetemplaterecipientsdocumentvisibility/
 func (c *Client) UpdateTemplateRecipientsDocumentVisibilityWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateTemplateRecipientsDocumentVisibilityRequestWithBody(c.Server, accountID, templateID, contentType, body)
@@ -955,6 +1101,7 @@ func (c *Client) UpdateTemplateRecipientsDocumentVisibilityWithBody(ctx context.
 // UpdateTemplateRecipientsDocumentVisibility sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:updateTemplateRecipientsDocumentVisibility (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/updatetemplaterecipientsdocumentvisibility/
 func (c *Client) UpdateTemplateRecipientsDocumentVisibility(ctx context.Context, accountID string, templateID string, body UpdateTemplateRecipientsDocumentVisibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateTemplateRecipientsDocumentVisibilityRequest(c.Server, accountID, templateID, body)
@@ -971,6 +1118,7 @@ func (c *Client) UpdateTemplateRecipientsDocumentVisibility(ctx context.Context,
 // GetTemplateRecipientDocumentVisibility sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:getTemplateRecipientDocumentVisibility (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/gettemplaterecipientdocumentvisibility/
 func (c *Client) GetTemplateRecipientDocumentVisibility(ctx context.Context, accountID string, templateID string, recipientID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTemplateRecipientDocumentVisibilityRequest(c.Server, accountID, templateID, recipientID)
@@ -987,6 +1135,7 @@ func (c *Client) GetTemplateRecipientDocumentVisibility(ctx context.Context, acc
 // UpdateTemplateRecipientDocumentVisibilityWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:updateTemplateRecipientDocumentVisibility (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/updatetemplaterecipientdocumentvisibility/
 func (c *Client) UpdateTemplateRecipientDocumentVisibilityWithBody(ctx context.Context, accountID string, templateID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateTemplateRecipientDocumentVisibilityRequestWithBody(c.Server, accountID, templateID, recipientID, contentType, body)
@@ -1003,6 +1152,7 @@ func (c *Client) UpdateTemplateRecipientDocumentVisibilityWithBody(ctx context.C
 // UpdateTemplateRecipientDocumentVisibility sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:updateTemplateRecipientDocumentVisibility (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/updatetemplaterecipientdocumentvisibility/
 func (c *Client) UpdateTemplateRecipientDocumentVisibility(ctx context.Context, accountID string, templateID string, recipientID string, body UpdateTemplateRecipientDocumentVisibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateTemplateRecipientDocumentVisibilityRequest(c.Server, accountID, templateID, recipientID, body)
@@ -1016,9 +1166,144 @@ func (c *Client) UpdateTemplateRecipientDocumentVisibility(ctx context.Context, 
 	return c.Client.Do(req)
 }
 
+// NewGetEnvelopeDocGenFormFieldsRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeDocGenFormFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewGetEnvelopeDocGenFormFieldsRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/docGenFormFields", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateEnvelopeDocGenFormFieldsRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDocGenFormFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewUpdateEnvelopeDocGenFormFieldsRequest(server string, accountID string, envelopeID string, params *UpdateEnvelopeDocGenFormFieldsParams, body UpdateEnvelopeDocGenFormFieldsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateEnvelopeDocGenFormFieldsRequestWithBody(server, accountID, envelopeID, params, "application/json", bodyReader)
+}
+
+// NewUpdateEnvelopeDocGenFormFieldsRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDocGenFormFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewUpdateEnvelopeDocGenFormFieldsRequestWithBody(server string, accountID string, envelopeID string, params *UpdateEnvelopeDocGenFormFieldsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/docGenFormFields", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.UpdateDocgenFormfieldsOnly != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "update_docgen_formfields_only", *params.UpdateDocgenFormfieldsOnly, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewDeleteDocumentsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/deletedocuments/
 func NewDeleteDocumentsRequest(server string, accountID string, envelopeID string, body DeleteDocumentsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1033,6 +1318,7 @@ func NewDeleteDocumentsRequest(server string, accountID string, envelopeID strin
 // NewDeleteDocumentsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/deletedocuments/
 func NewDeleteDocumentsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1079,6 +1365,7 @@ func NewDeleteDocumentsRequestWithBody(server string, accountID string, envelope
 // NewListDocumentsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocuments:listDocuments (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/listdocuments/
 func NewListDocumentsRequest(server string, accountID string, envelopeID string, params *ListDocumentsParams) (*http.Request, error) {
 	var err error
@@ -1181,6 +1468,54 @@ func NewListDocumentsRequest(server string, accountID string, envelopeID string,
 
 		}
 
+		if params.IncludeAgreementType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_agreement_type", *params.IncludeAgreementType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeDocgenFormfields != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_docgen_formfields", *params.IncludeDocgenFormfields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeDocumentSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_document_size", *params.IncludeDocumentSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeIsEdited != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_is_edited", *params.IncludeIsEdited, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -1198,6 +1533,7 @@ func NewListDocumentsRequest(server string, accountID string, envelopeID string,
 // NewUpdateDocumentsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/updatedocuments/
 func NewUpdateDocumentsRequest(server string, accountID string, envelopeID string, body UpdateDocumentsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1212,6 +1548,7 @@ func NewUpdateDocumentsRequest(server string, accountID string, envelopeID strin
 // NewUpdateDocumentsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/updatedocuments/
 func NewUpdateDocumentsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1258,6 +1595,7 @@ func NewUpdateDocumentsRequestWithBody(server string, accountID string, envelope
 // NewGetDocumentRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocuments:getDocument (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/getdocument/
 func NewGetDocumentRequest(server string, accountID string, envelopeID string, documentID string, params *GetDocumentParams) (*http.Request, error) {
 	var err error
@@ -1429,11 +1767,12 @@ func NewGetDocumentRequest(server string, accountID string, envelopeID string, d
 	return req, nil
 }
 
-// NewUpdateDocumentRequest builds the HTTP request.
+// NewUpdateDocumentRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeDocuments:updateDocument (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/updatedocument/
-func NewUpdateDocumentRequest(server string, accountID string, envelopeID string, documentID string) (*http.Request, error) {
+func NewUpdateDocumentRequestWithBody(server string, accountID string, envelopeID string, documentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1472,10 +1811,12 @@ func NewUpdateDocumentRequest(server string, accountID string, envelopeID string
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -1483,6 +1824,7 @@ func NewUpdateDocumentRequest(server string, accountID string, envelopeID string
 // NewDeleteDocumentFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:deleteDocumentFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/deletedocumentfields/
 func NewDeleteDocumentFieldsRequest(server string, accountID string, envelopeID string, documentID string, body DeleteDocumentFieldsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1497,6 +1839,7 @@ func NewDeleteDocumentFieldsRequest(server string, accountID string, envelopeID 
 // NewDeleteDocumentFieldsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:deleteDocumentFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/deletedocumentfields/
 func NewDeleteDocumentFieldsRequestWithBody(server string, accountID string, envelopeID string, documentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1550,6 +1893,7 @@ func NewDeleteDocumentFieldsRequestWithBody(server string, accountID string, env
 // NewListDocumentFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:listDocumentFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/listdocumentfields/
 func NewListDocumentFieldsRequest(server string, accountID string, envelopeID string, documentID string) (*http.Request, error) {
 	var err error
@@ -1601,6 +1945,7 @@ func NewListDocumentFieldsRequest(server string, accountID string, envelopeID st
 // NewCreateDocumentFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:createDocumentFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/createdocumentfields/
 func NewCreateDocumentFieldsRequest(server string, accountID string, envelopeID string, documentID string, body CreateDocumentFieldsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1615,6 +1960,7 @@ func NewCreateDocumentFieldsRequest(server string, accountID string, envelopeID 
 // NewCreateDocumentFieldsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:createDocumentFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/createdocumentfields/
 func NewCreateDocumentFieldsRequestWithBody(server string, accountID string, envelopeID string, documentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1668,6 +2014,7 @@ func NewCreateDocumentFieldsRequestWithBody(server string, accountID string, env
 // NewUpdateDocumentFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:updateDocumentFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/updatedocumentfields/
 func NewUpdateDocumentFieldsRequest(server string, accountID string, envelopeID string, documentID string, body UpdateDocumentFieldsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1682,6 +2029,7 @@ func NewUpdateDocumentFieldsRequest(server string, accountID string, envelopeID 
 // NewUpdateDocumentFieldsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:updateDocumentFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/updatedocumentfields/
 func NewUpdateDocumentFieldsRequestWithBody(server string, accountID string, envelopeID string, documentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1735,6 +2083,7 @@ func NewUpdateDocumentFieldsRequestWithBody(server string, accountID string, env
 // NewGetEnvelopeDocumentHTMLDefinitionsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocumentHtmlDefinitions:getEnvelopeDocumentHtmlDefinitions (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenthtmldefinitions/getenvelopedocumenthtmldefinitions/
 func NewGetEnvelopeDocumentHTMLDefinitionsRequest(server string, accountID string, envelopeID string, documentID string) (*http.Request, error) {
 	var err error
@@ -1786,6 +2135,7 @@ func NewGetEnvelopeDocumentHTMLDefinitionsRequest(server string, accountID strin
 // NewGetPageTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:getPageTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/getpagetabs/
 func NewGetPageTabsRequest(server string, accountID string, envelopeID string, documentID string, pageNumber string) (*http.Request, error) {
 	var err error
@@ -1844,7 +2194,10 @@ func NewGetPageTabsRequest(server string, accountID string, envelopeID string, d
 // NewGetDocumentResponsiveHTMLRequest builds the HTTP request.
 //
 // DocuSign eSignature operation DocumentResponsiveHtml:getDocumentResponsiveHtml (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/responsive_html).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/documentresponsivehtml/getdocumentresponsivehtml/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func NewGetDocumentResponsiveHTMLRequest(server string, accountID string, envelopeID string, documentID string, params *GetDocumentResponsiveHTMLParams) (*http.Request, error) {
 	var err error
 
@@ -1922,6 +2275,7 @@ func NewGetDocumentResponsiveHTMLRequest(server string, accountID string, envelo
 // NewCreateDocumentResponsiveHTMLPreviewRequest builds the HTTP request.
 //
 // DocuSign eSignature operation DocumentResponsiveHtmlPreview:createDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/documentresponsivehtmlpreview/createdocumentresponsivehtmlpreview/
 func NewCreateDocumentResponsiveHTMLPreviewRequest(server string, accountID string, envelopeID string, documentID string, body CreateDocumentResponsiveHTMLPreviewJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1936,6 +2290,7 @@ func NewCreateDocumentResponsiveHTMLPreviewRequest(server string, accountID stri
 // NewCreateDocumentResponsiveHTMLPreviewRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation DocumentResponsiveHtmlPreview:createDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/documentresponsivehtmlpreview/createdocumentresponsivehtmlpreview/
 func NewCreateDocumentResponsiveHTMLPreviewRequestWithBody(server string, accountID string, envelopeID string, documentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1989,6 +2344,7 @@ func NewCreateDocumentResponsiveHTMLPreviewRequestWithBody(server string, accoun
 // NewDeleteDocumentTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/deletedocumenttabs/
 func NewDeleteDocumentTabsRequest(server string, accountID string, envelopeID string, documentID string, body DeleteDocumentTabsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2003,6 +2359,7 @@ func NewDeleteDocumentTabsRequest(server string, accountID string, envelopeID st
 // NewDeleteDocumentTabsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/deletedocumenttabs/
 func NewDeleteDocumentTabsRequestWithBody(server string, accountID string, envelopeID string, documentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2056,6 +2413,7 @@ func NewDeleteDocumentTabsRequestWithBody(server string, accountID string, envel
 // NewGetDocumentTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:getDocumentTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/getdocumenttabs/
 func NewGetDocumentTabsRequest(server string, accountID string, envelopeID string, documentID string, params *GetDocumentTabsParams) (*http.Request, error) {
 	var err error
@@ -2146,6 +2504,7 @@ func NewGetDocumentTabsRequest(server string, accountID string, envelopeID strin
 // NewCreateDocumentTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:createDocumentTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/createdocumenttabs/
 func NewCreateDocumentTabsRequest(server string, accountID string, envelopeID string, documentID string, body CreateDocumentTabsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2160,6 +2519,7 @@ func NewCreateDocumentTabsRequest(server string, accountID string, envelopeID st
 // NewCreateDocumentTabsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:createDocumentTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/createdocumenttabs/
 func NewCreateDocumentTabsRequestWithBody(server string, accountID string, envelopeID string, documentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2213,6 +2573,7 @@ func NewCreateDocumentTabsRequestWithBody(server string, accountID string, envel
 // NewUpdateDocumentTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:updateDocumentTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/updatedocumenttabs/
 func NewUpdateDocumentTabsRequest(server string, accountID string, envelopeID string, documentID string, body UpdateDocumentTabsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2227,6 +2588,7 @@ func NewUpdateDocumentTabsRequest(server string, accountID string, envelopeID st
 // NewUpdateDocumentTabsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:updateDocumentTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/updatedocumenttabs/
 func NewUpdateDocumentTabsRequestWithBody(server string, accountID string, envelopeID string, documentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2280,6 +2642,7 @@ func NewUpdateDocumentTabsRequestWithBody(server string, accountID string, envel
 // NewGetEnvelopeHTMLDefinitionsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeHtmlDefinitions:getEnvelopeHtmlDefinitions (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopehtmldefinitions/getenvelopehtmldefinitions/
 func NewGetEnvelopeHTMLDefinitionsRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -2324,6 +2687,7 @@ func NewGetEnvelopeHTMLDefinitionsRequest(server string, accountID string, envel
 // NewUpdateRecipientsDocumentVisibilityRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:updateRecipientsDocumentVisibility (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/updaterecipientsdocumentvisibility/
 func NewUpdateRecipientsDocumentVisibilityRequest(server string, accountID string, envelopeID string, body UpdateRecipientsDocumentVisibilityJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2338,6 +2702,7 @@ func NewUpdateRecipientsDocumentVisibilityRequest(server string, accountID strin
 // NewUpdateRecipientsDocumentVisibilityRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:updateRecipientsDocumentVisibility (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/updaterecipientsdocumentvisibility/
 func NewUpdateRecipientsDocumentVisibilityRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2384,6 +2749,7 @@ func NewUpdateRecipientsDocumentVisibilityRequestWithBody(server string, account
 // NewGetRecipientDocumentVisibilityRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:getRecipientDocumentVisibility (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/getrecipientdocumentvisibility/
 func NewGetRecipientDocumentVisibilityRequest(server string, accountID string, envelopeID string, recipientID string) (*http.Request, error) {
 	var err error
@@ -2435,6 +2801,7 @@ func NewGetRecipientDocumentVisibilityRequest(server string, accountID string, e
 // NewUpdateRecipientDocumentVisibilityRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:updateRecipientDocumentVisibility (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/updaterecipientdocumentvisibility/
 func NewUpdateRecipientDocumentVisibilityRequest(server string, accountID string, envelopeID string, recipientID string, body UpdateRecipientDocumentVisibilityJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2449,6 +2816,7 @@ func NewUpdateRecipientDocumentVisibilityRequest(server string, accountID string
 // NewUpdateRecipientDocumentVisibilityRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:updateRecipientDocumentVisibility (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/updaterecipientdocumentvisibility/
 func NewUpdateRecipientDocumentVisibilityRequestWithBody(server string, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2502,7 +2870,10 @@ func NewUpdateRecipientDocumentVisibilityRequestWithBody(server string, accountI
 // NewGetResponsiveHTMLRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ResponsiveHtml:getResponsiveHtml (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/responsive_html).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/responsivehtml/getresponsivehtml/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func NewGetResponsiveHTMLRequest(server string, accountID string, envelopeID string, params *GetResponsiveHTMLParams) (*http.Request, error) {
 	var err error
 
@@ -2573,6 +2944,7 @@ func NewGetResponsiveHTMLRequest(server string, accountID string, envelopeID str
 // NewCreateResponsiveHTMLPreviewRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ResponsiveHtmlPreview:createResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/responsivehtmlpreview/createresponsivehtmlpreview/
 func NewCreateResponsiveHTMLPreviewRequest(server string, accountID string, envelopeID string, body CreateResponsiveHTMLPreviewJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2587,6 +2959,7 @@ func NewCreateResponsiveHTMLPreviewRequest(server string, accountID string, enve
 // NewCreateResponsiveHTMLPreviewRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation ResponsiveHtmlPreview:createResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/responsivehtmlpreview/createresponsivehtmlpreview/
 func NewCreateResponsiveHTMLPreviewRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2633,6 +3006,7 @@ func NewCreateResponsiveHTMLPreviewRequestWithBody(server string, accountID stri
 // NewUpdateTemplateRecipientsDocumentVisibilityRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:updateTemplateRecipientsDocumentVisibility (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/updatetemplaterecipientsdocumentvisibility/
 func NewUpdateTemplateRecipientsDocumentVisibilityRequest(server string, accountID string, templateID string, body UpdateTemplateRecipientsDocumentVisibilityJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2647,6 +3021,7 @@ func NewUpdateTemplateRecipientsDocumentVisibilityRequest(server string, account
 // NewUpdateTemplateRecipientsDocumentVisibilityRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:updateTemplateRecipientsDocumentVisibility (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/updatetemplaterecipientsdocumentvisibility/
 func NewUpdateTemplateRecipientsDocumentVisibilityRequestWithBody(server string, accountID string, templateID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2693,6 +3068,7 @@ func NewUpdateTemplateRecipientsDocumentVisibilityRequestWithBody(server string,
 // NewGetTemplateRecipientDocumentVisibilityRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:getTemplateRecipientDocumentVisibility (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/gettemplaterecipientdocumentvisibility/
 func NewGetTemplateRecipientDocumentVisibilityRequest(server string, accountID string, templateID string, recipientID string) (*http.Request, error) {
 	var err error
@@ -2744,6 +3120,7 @@ func NewGetTemplateRecipientDocumentVisibilityRequest(server string, accountID s
 // NewUpdateTemplateRecipientDocumentVisibilityRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:updateTemplateRecipientDocumentVisibility (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/updatetemplaterecipientdocumentvisibility/
 func NewUpdateTemplateRecipientDocumentVisibilityRequest(server string, accountID string, templateID string, recipientID string, body UpdateTemplateRecipientDocumentVisibilityJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2758,6 +3135,7 @@ func NewUpdateTemplateRecipientDocumentVisibilityRequest(server string, accountI
 // NewUpdateTemplateRecipientDocumentVisibilityRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:updateTemplateRecipientDocumentVisibility (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/updatetemplaterecipientdocumentvisibility/
 func NewUpdateTemplateRecipientDocumentVisibilityRequestWithBody(server string, accountID string, templateID string, recipientID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2852,6 +3230,21 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// GetEnvelopeDocGenFormFieldsWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields (the `GetEnvelopeDocGenFormFields` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetEnvelopeDocGenFormFieldsWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetEnvelopeDocGenFormFieldsResponse, error)
+
+	// UpdateEnvelopeDocGenFormFieldsWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields (the `UpdateEnvelopeDocGenFormFields` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateEnvelopeDocGenFormFieldsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, params *UpdateEnvelopeDocGenFormFieldsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopeDocGenFormFieldsResponse, error)
+
+	// UpdateEnvelopeDocGenFormFieldsWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields (the `UpdateEnvelopeDocGenFormFields` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateEnvelopeDocGenFormFieldsWithResponse(ctx context.Context, accountID string, envelopeID string, params *UpdateEnvelopeDocGenFormFieldsParams, body UpdateEnvelopeDocGenFormFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopeDocGenFormFieldsResponse, error)
+
 	// DeleteDocumentsWithBodyWithResponse performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents (the `DeleteDocuments` operationId) request,
 	// with any type of body and a specified content type.
 	//
@@ -2882,10 +3275,11 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetDocumentWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentParams, reqEditors ...RequestEditorFn) (*GetDocumentResponse, error)
 
-	// UpdateDocumentWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId} (the `UpdateDocument` operationId) request.
+	// UpdateDocumentWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId} (the `UpdateDocument` operationId) request,
+	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	UpdateDocumentWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error)
+	UpdateDocumentWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error)
 
 	// DeleteDocumentFieldsWithBodyWithResponse performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields (the `DeleteDocumentFields` operationId) request,
 	// with any type of body and a specified content type.
@@ -3053,9 +3447,116 @@ type ClientWithResponsesInterface interface {
 	UpdateTemplateRecipientDocumentVisibilityWithResponse(ctx context.Context, accountID string, templateID string, recipientID string, body UpdateTemplateRecipientDocumentVisibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTemplateRecipientDocumentVisibilityResponse, error)
 }
 
+// GetEnvelopeDocGenFormFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeDocGenFormFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type GetEnvelopeDocGenFormFieldsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.DocGenFormFieldResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEnvelopeDocGenFormFieldsResponse) GetJSON200() *externalRef0.DocGenFormFieldResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetEnvelopeDocGenFormFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEnvelopeDocGenFormFieldsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEnvelopeDocGenFormFieldsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEnvelopeDocGenFormFieldsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEnvelopeDocGenFormFieldsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateEnvelopeDocGenFormFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDocGenFormFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type UpdateEnvelopeDocGenFormFieldsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.DocGenFormFieldResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateEnvelopeDocGenFormFieldsResponse) GetJSON200() *externalRef0.DocGenFormFieldResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateEnvelopeDocGenFormFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateEnvelopeDocGenFormFieldsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateEnvelopeDocGenFormFieldsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateEnvelopeDocGenFormFieldsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateEnvelopeDocGenFormFieldsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // DeleteDocumentsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/deletedocuments/
 type DeleteDocumentsResponse struct {
 	Body         []byte
@@ -3108,6 +3609,7 @@ func (r DeleteDocumentsResponse) ContentType() string {
 // ListDocumentsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeDocuments:listDocuments (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/listdocuments/
 type ListDocumentsResponse struct {
 	Body         []byte
@@ -3160,6 +3662,7 @@ func (r ListDocumentsResponse) ContentType() string {
 // UpdateDocumentsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/updatedocuments/
 type UpdateDocumentsResponse struct {
 	Body         []byte
@@ -3212,6 +3715,7 @@ func (r UpdateDocumentsResponse) ContentType() string {
 // GetDocumentResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeDocuments:getDocument (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/getdocument/
 type GetDocumentResponse struct {
 	Body         []byte
@@ -3257,6 +3761,7 @@ func (r GetDocumentResponse) ContentType() string {
 // UpdateDocumentResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeDocuments:updateDocument (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/updatedocument/
 type UpdateDocumentResponse struct {
 	Body         []byte
@@ -3309,6 +3814,7 @@ func (r UpdateDocumentResponse) ContentType() string {
 // DeleteDocumentFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:deleteDocumentFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/deletedocumentfields/
 type DeleteDocumentFieldsResponse struct {
 	Body         []byte
@@ -3361,6 +3867,7 @@ func (r DeleteDocumentFieldsResponse) ContentType() string {
 // ListDocumentFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:listDocumentFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/listdocumentfields/
 type ListDocumentFieldsResponse struct {
 	Body         []byte
@@ -3413,6 +3920,7 @@ func (r ListDocumentFieldsResponse) ContentType() string {
 // CreateDocumentFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:createDocumentFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/createdocumentfields/
 type CreateDocumentFieldsResponse struct {
 	Body         []byte
@@ -3465,6 +3973,7 @@ func (r CreateDocumentFieldsResponse) ContentType() string {
 // UpdateDocumentFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:updateDocumentFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/updatedocumentfields/
 type UpdateDocumentFieldsResponse struct {
 	Body         []byte
@@ -3517,6 +4026,7 @@ func (r UpdateDocumentFieldsResponse) ContentType() string {
 // GetEnvelopeDocumentHTMLDefinitionsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeDocumentHtmlDefinitions:getEnvelopeDocumentHtmlDefinitions (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenthtmldefinitions/getenvelopedocumenthtmldefinitions/
 type GetEnvelopeDocumentHTMLDefinitionsResponse struct {
 	Body         []byte
@@ -3569,6 +4079,7 @@ func (r GetEnvelopeDocumentHTMLDefinitionsResponse) ContentType() string {
 // GetPageTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:getPageTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/getpagetabs/
 type GetPageTabsResponse struct {
 	Body         []byte
@@ -3621,7 +4132,10 @@ func (r GetPageTabsResponse) ContentType() string {
 // GetDocumentResponsiveHTMLResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation DocumentResponsiveHtml:getDocumentResponsiveHtml (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/responsive_html).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/documentresponsivehtml/getdocumentresponsivehtml/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 type GetDocumentResponsiveHTMLResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3673,6 +4187,7 @@ func (r GetDocumentResponsiveHTMLResponse) ContentType() string {
 // CreateDocumentResponsiveHTMLPreviewResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation DocumentResponsiveHtmlPreview:createDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/documentresponsivehtmlpreview/createdocumentresponsivehtmlpreview/
 type CreateDocumentResponsiveHTMLPreviewResponse struct {
 	Body         []byte
@@ -3725,6 +4240,7 @@ func (r CreateDocumentResponsiveHTMLPreviewResponse) ContentType() string {
 // DeleteDocumentTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/deletedocumenttabs/
 type DeleteDocumentTabsResponse struct {
 	Body         []byte
@@ -3777,6 +4293,7 @@ func (r DeleteDocumentTabsResponse) ContentType() string {
 // GetDocumentTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:getDocumentTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/getdocumenttabs/
 type GetDocumentTabsResponse struct {
 	Body         []byte
@@ -3829,6 +4346,7 @@ func (r GetDocumentTabsResponse) ContentType() string {
 // CreateDocumentTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:createDocumentTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/createdocumenttabs/
 type CreateDocumentTabsResponse struct {
 	Body         []byte
@@ -3881,6 +4399,7 @@ func (r CreateDocumentTabsResponse) ContentType() string {
 // UpdateDocumentTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:updateDocumentTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/updatedocumenttabs/
 type UpdateDocumentTabsResponse struct {
 	Body         []byte
@@ -3933,6 +4452,7 @@ func (r UpdateDocumentTabsResponse) ContentType() string {
 // GetEnvelopeHTMLDefinitionsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeHtmlDefinitions:getEnvelopeHtmlDefinitions (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopehtmldefinitions/getenvelopehtmldefinitions/
 type GetEnvelopeHTMLDefinitionsResponse struct {
 	Body         []byte
@@ -3985,6 +4505,7 @@ func (r GetEnvelopeHTMLDefinitionsResponse) ContentType() string {
 // UpdateRecipientsDocumentVisibilityResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:updateRecipientsDocumentVisibility (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/updaterecipientsdocumentvisibility/
 type UpdateRecipientsDocumentVisibilityResponse struct {
 	Body         []byte
@@ -4037,6 +4558,7 @@ func (r UpdateRecipientsDocumentVisibilityResponse) ContentType() string {
 // GetRecipientDocumentVisibilityResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:getRecipientDocumentVisibility (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/getrecipientdocumentvisibility/
 type GetRecipientDocumentVisibilityResponse struct {
 	Body         []byte
@@ -4089,6 +4611,7 @@ func (r GetRecipientDocumentVisibilityResponse) ContentType() string {
 // UpdateRecipientDocumentVisibilityResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:updateRecipientDocumentVisibility (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/updaterecipientdocumentvisibility/
 type UpdateRecipientDocumentVisibilityResponse struct {
 	Body         []byte
@@ -4141,7 +4664,10 @@ func (r UpdateRecipientDocumentVisibilityResponse) ContentType() string {
 // GetResponsiveHTMLResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ResponsiveHtml:getResponsiveHtml (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/responsive_html).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/responsivehtml/getresponsivehtml/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 type GetResponsiveHTMLResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4193,6 +4719,7 @@ func (r GetResponsiveHTMLResponse) ContentType() string {
 // CreateResponsiveHTMLPreviewResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ResponsiveHtmlPreview:createResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/responsivehtmlpreview/createresponsivehtmlpreview/
 type CreateResponsiveHTMLPreviewResponse struct {
 	Body         []byte
@@ -4245,6 +4772,7 @@ func (r CreateResponsiveHTMLPreviewResponse) ContentType() string {
 // UpdateTemplateRecipientsDocumentVisibilityResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:updateTemplateRecipientsDocumentVisibility (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/updatetemplaterecipientsdocumentvisibility/
 type UpdateTemplateRecipientsDocumentVisibilityResponse struct {
 	Body         []byte
@@ -4297,6 +4825,7 @@ func (r UpdateTemplateRecipientsDocumentVisibilityResponse) ContentType() string
 // GetTemplateRecipientDocumentVisibilityResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:getTemplateRecipientDocumentVisibility (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/gettemplaterecipientdocumentvisibility/
 type GetTemplateRecipientDocumentVisibilityResponse struct {
 	Body         []byte
@@ -4349,6 +4878,7 @@ func (r GetTemplateRecipientDocumentVisibilityResponse) ContentType() string {
 // UpdateTemplateRecipientDocumentVisibilityResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:updateTemplateRecipientDocumentVisibility (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/updatetemplaterecipientdocumentvisibility/
 type UpdateTemplateRecipientDocumentVisibilityResponse struct {
 	Body         []byte
@@ -4398,9 +4928,49 @@ func (r UpdateTemplateRecipientDocumentVisibilityResponse) ContentType() string 
 	return ""
 }
 
+// GetEnvelopeDocGenFormFieldsWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeDocGenFormFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) GetEnvelopeDocGenFormFieldsWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetEnvelopeDocGenFormFieldsResponse, error) {
+	rsp, err := c.GetEnvelopeDocGenFormFields(ctx, accountID, envelopeID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEnvelopeDocGenFormFieldsResponse(rsp)
+}
+
+// UpdateEnvelopeDocGenFormFieldsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDocGenFormFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) UpdateEnvelopeDocGenFormFieldsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, params *UpdateEnvelopeDocGenFormFieldsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopeDocGenFormFieldsResponse, error) {
+	rsp, err := c.UpdateEnvelopeDocGenFormFieldsWithBody(ctx, accountID, envelopeID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEnvelopeDocGenFormFieldsResponse(rsp)
+}
+
+// UpdateEnvelopeDocGenFormFieldsWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDocGenFormFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) UpdateEnvelopeDocGenFormFieldsWithResponse(ctx context.Context, accountID string, envelopeID string, params *UpdateEnvelopeDocGenFormFieldsParams, body UpdateEnvelopeDocGenFormFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopeDocGenFormFieldsResponse, error) {
+	rsp, err := c.UpdateEnvelopeDocGenFormFields(ctx, accountID, envelopeID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEnvelopeDocGenFormFieldsResponse(rsp)
+}
+
 // DeleteDocumentsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/deletedocuments/
 func (c *ClientWithResponses) DeleteDocumentsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteDocumentsResponse, error) {
 	rsp, err := c.DeleteDocumentsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -4413,6 +4983,7 @@ func (c *ClientWithResponses) DeleteDocumentsWithBodyWithResponse(ctx context.Co
 // DeleteDocumentsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/deletedocuments/
 func (c *ClientWithResponses) DeleteDocumentsWithResponse(ctx context.Context, accountID string, envelopeID string, body DeleteDocumentsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteDocumentsResponse, error) {
 	rsp, err := c.DeleteDocuments(ctx, accountID, envelopeID, body, reqEditors...)
@@ -4425,6 +4996,7 @@ func (c *ClientWithResponses) DeleteDocumentsWithResponse(ctx context.Context, a
 // ListDocumentsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocuments:listDocuments (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/listdocuments/
 func (c *ClientWithResponses) ListDocumentsWithResponse(ctx context.Context, accountID string, envelopeID string, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*ListDocumentsResponse, error) {
 	rsp, err := c.ListDocuments(ctx, accountID, envelopeID, params, reqEditors...)
@@ -4437,6 +5009,7 @@ func (c *ClientWithResponses) ListDocumentsWithResponse(ctx context.Context, acc
 // UpdateDocumentsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/updatedocuments/
 func (c *ClientWithResponses) UpdateDocumentsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentsResponse, error) {
 	rsp, err := c.UpdateDocumentsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -4449,6 +5022,7 @@ func (c *ClientWithResponses) UpdateDocumentsWithBodyWithResponse(ctx context.Co
 // UpdateDocumentsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/updatedocuments/
 func (c *ClientWithResponses) UpdateDocumentsWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateDocumentsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentsResponse, error) {
 	rsp, err := c.UpdateDocuments(ctx, accountID, envelopeID, body, reqEditors...)
@@ -4461,6 +5035,7 @@ func (c *ClientWithResponses) UpdateDocumentsWithResponse(ctx context.Context, a
 // GetDocumentWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocuments:getDocument (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/getdocument/
 func (c *ClientWithResponses) GetDocumentWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentParams, reqEditors ...RequestEditorFn) (*GetDocumentResponse, error) {
 	rsp, err := c.GetDocument(ctx, accountID, envelopeID, documentID, params, reqEditors...)
@@ -4470,12 +5045,13 @@ func (c *ClientWithResponses) GetDocumentWithResponse(ctx context.Context, accou
 	return ParseGetDocumentResponse(rsp)
 }
 
-// UpdateDocumentWithResponse sends the request and decodes the response.
+// UpdateDocumentWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocuments:updateDocument (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/updatedocument/
-func (c *ClientWithResponses) UpdateDocumentWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error) {
-	rsp, err := c.UpdateDocument(ctx, accountID, envelopeID, documentID, reqEditors...)
+func (c *ClientWithResponses) UpdateDocumentWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error) {
+	rsp, err := c.UpdateDocumentWithBody(ctx, accountID, envelopeID, documentID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4485,6 +5061,7 @@ func (c *ClientWithResponses) UpdateDocumentWithResponse(ctx context.Context, ac
 // DeleteDocumentFieldsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:deleteDocumentFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/deletedocumentfields/
 func (c *ClientWithResponses) DeleteDocumentFieldsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteDocumentFieldsResponse, error) {
 	rsp, err := c.DeleteDocumentFieldsWithBody(ctx, accountID, envelopeID, documentID, contentType, body, reqEditors...)
@@ -4497,6 +5074,7 @@ func (c *ClientWithResponses) DeleteDocumentFieldsWithBodyWithResponse(ctx conte
 // DeleteDocumentFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:deleteDocumentFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/deletedocumentfields/
 func (c *ClientWithResponses) DeleteDocumentFieldsWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, body DeleteDocumentFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteDocumentFieldsResponse, error) {
 	rsp, err := c.DeleteDocumentFields(ctx, accountID, envelopeID, documentID, body, reqEditors...)
@@ -4509,6 +5087,7 @@ func (c *ClientWithResponses) DeleteDocumentFieldsWithResponse(ctx context.Conte
 // ListDocumentFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:listDocumentFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/listdocumentfields/
 func (c *ClientWithResponses) ListDocumentFieldsWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, reqEditors ...RequestEditorFn) (*ListDocumentFieldsResponse, error) {
 	rsp, err := c.ListDocumentFields(ctx, accountID, envelopeID, documentID, reqEditors...)
@@ -4521,6 +5100,7 @@ func (c *ClientWithResponses) ListDocumentFieldsWithResponse(ctx context.Context
 // CreateDocumentFieldsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:createDocumentFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/createdocumentfields/
 func (c *ClientWithResponses) CreateDocumentFieldsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentFieldsResponse, error) {
 	rsp, err := c.CreateDocumentFieldsWithBody(ctx, accountID, envelopeID, documentID, contentType, body, reqEditors...)
@@ -4533,6 +5113,7 @@ func (c *ClientWithResponses) CreateDocumentFieldsWithBodyWithResponse(ctx conte
 // CreateDocumentFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:createDocumentFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/createdocumentfields/
 func (c *ClientWithResponses) CreateDocumentFieldsWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, body CreateDocumentFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDocumentFieldsResponse, error) {
 	rsp, err := c.CreateDocumentFields(ctx, accountID, envelopeID, documentID, body, reqEditors...)
@@ -4545,6 +5126,7 @@ func (c *ClientWithResponses) CreateDocumentFieldsWithResponse(ctx context.Conte
 // UpdateDocumentFieldsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:updateDocumentFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/updatedocumentfields/
 func (c *ClientWithResponses) UpdateDocumentFieldsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentFieldsResponse, error) {
 	rsp, err := c.UpdateDocumentFieldsWithBody(ctx, accountID, envelopeID, documentID, contentType, body, reqEditors...)
@@ -4557,6 +5139,7 @@ func (c *ClientWithResponses) UpdateDocumentFieldsWithBodyWithResponse(ctx conte
 // UpdateDocumentFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:updateDocumentFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/updatedocumentfields/
 func (c *ClientWithResponses) UpdateDocumentFieldsWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, body UpdateDocumentFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentFieldsResponse, error) {
 	rsp, err := c.UpdateDocumentFields(ctx, accountID, envelopeID, documentID, body, reqEditors...)
@@ -4569,6 +5152,7 @@ func (c *ClientWithResponses) UpdateDocumentFieldsWithResponse(ctx context.Conte
 // GetEnvelopeDocumentHTMLDefinitionsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentHtmlDefinitions:getEnvelopeDocumentHtmlDefinitions (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenthtmldefinitions/getenvelopedocumenthtmldefinitions/
 func (c *ClientWithResponses) GetEnvelopeDocumentHTMLDefinitionsWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, reqEditors ...RequestEditorFn) (*GetEnvelopeDocumentHTMLDefinitionsResponse, error) {
 	rsp, err := c.GetEnvelopeDocumentHTMLDefinitions(ctx, accountID, envelopeID, documentID, reqEditors...)
@@ -4581,6 +5165,7 @@ func (c *ClientWithResponses) GetEnvelopeDocumentHTMLDefinitionsWithResponse(ctx
 // GetPageTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:getPageTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/getpagetabs/
 func (c *ClientWithResponses) GetPageTabsWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, reqEditors ...RequestEditorFn) (*GetPageTabsResponse, error) {
 	rsp, err := c.GetPageTabs(ctx, accountID, envelopeID, documentID, pageNumber, reqEditors...)
@@ -4593,7 +5178,10 @@ func (c *ClientWithResponses) GetPageTabsWithResponse(ctx context.Context, accou
 // GetDocumentResponsiveHTMLWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation DocumentResponsiveHtml:getDocumentResponsiveHtml (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/responsive_html).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/documentresponsivehtml/getdocumentresponsivehtml/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func (c *ClientWithResponses) GetDocumentResponsiveHTMLWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentResponsiveHTMLParams, reqEditors ...RequestEditorFn) (*GetDocumentResponsiveHTMLResponse, error) {
 	rsp, err := c.GetDocumentResponsiveHTML(ctx, accountID, envelopeID, documentID, params, reqEditors...)
 	if err != nil {
@@ -4605,6 +5193,7 @@ func (c *ClientWithResponses) GetDocumentResponsiveHTMLWithResponse(ctx context.
 // CreateDocumentResponsiveHTMLPreviewWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation DocumentResponsiveHtmlPreview:createDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/documentresponsivehtmlpreview/createdocumentresponsivehtmlpreview/
 func (c *ClientWithResponses) CreateDocumentResponsiveHTMLPreviewWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentResponsiveHTMLPreviewResponse, error) {
 	rsp, err := c.CreateDocumentResponsiveHTMLPreviewWithBody(ctx, accountID, envelopeID, documentID, contentType, body, reqEditors...)
@@ -4617,6 +5206,7 @@ func (c *ClientWithResponses) CreateDocumentResponsiveHTMLPreviewWithBodyWithRes
 // CreateDocumentResponsiveHTMLPreviewWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation DocumentResponsiveHtmlPreview:createDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/documentresponsivehtmlpreview/createdocumentresponsivehtmlpreview/
 func (c *ClientWithResponses) CreateDocumentResponsiveHTMLPreviewWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, body CreateDocumentResponsiveHTMLPreviewJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDocumentResponsiveHTMLPreviewResponse, error) {
 	rsp, err := c.CreateDocumentResponsiveHTMLPreview(ctx, accountID, envelopeID, documentID, body, reqEditors...)
@@ -4629,6 +5219,7 @@ func (c *ClientWithResponses) CreateDocumentResponsiveHTMLPreviewWithResponse(ct
 // DeleteDocumentTabsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/deletedocumenttabs/
 func (c *ClientWithResponses) DeleteDocumentTabsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteDocumentTabsResponse, error) {
 	rsp, err := c.DeleteDocumentTabsWithBody(ctx, accountID, envelopeID, documentID, contentType, body, reqEditors...)
@@ -4641,6 +5232,7 @@ func (c *ClientWithResponses) DeleteDocumentTabsWithBodyWithResponse(ctx context
 // DeleteDocumentTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/deletedocumenttabs/
 func (c *ClientWithResponses) DeleteDocumentTabsWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, body DeleteDocumentTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteDocumentTabsResponse, error) {
 	rsp, err := c.DeleteDocumentTabs(ctx, accountID, envelopeID, documentID, body, reqEditors...)
@@ -4653,6 +5245,7 @@ func (c *ClientWithResponses) DeleteDocumentTabsWithResponse(ctx context.Context
 // GetDocumentTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:getDocumentTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/getdocumenttabs/
 func (c *ClientWithResponses) GetDocumentTabsWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentTabsParams, reqEditors ...RequestEditorFn) (*GetDocumentTabsResponse, error) {
 	rsp, err := c.GetDocumentTabs(ctx, accountID, envelopeID, documentID, params, reqEditors...)
@@ -4665,6 +5258,7 @@ func (c *ClientWithResponses) GetDocumentTabsWithResponse(ctx context.Context, a
 // CreateDocumentTabsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:createDocumentTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/createdocumenttabs/
 func (c *ClientWithResponses) CreateDocumentTabsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentTabsResponse, error) {
 	rsp, err := c.CreateDocumentTabsWithBody(ctx, accountID, envelopeID, documentID, contentType, body, reqEditors...)
@@ -4677,6 +5271,7 @@ func (c *ClientWithResponses) CreateDocumentTabsWithBodyWithResponse(ctx context
 // CreateDocumentTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:createDocumentTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/createdocumenttabs/
 func (c *ClientWithResponses) CreateDocumentTabsWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, body CreateDocumentTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDocumentTabsResponse, error) {
 	rsp, err := c.CreateDocumentTabs(ctx, accountID, envelopeID, documentID, body, reqEditors...)
@@ -4689,6 +5284,7 @@ func (c *ClientWithResponses) CreateDocumentTabsWithResponse(ctx context.Context
 // UpdateDocumentTabsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:updateDocumentTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/updatedocumenttabs/
 func (c *ClientWithResponses) UpdateDocumentTabsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentTabsResponse, error) {
 	rsp, err := c.UpdateDocumentTabsWithBody(ctx, accountID, envelopeID, documentID, contentType, body, reqEditors...)
@@ -4701,6 +5297,7 @@ func (c *ClientWithResponses) UpdateDocumentTabsWithBodyWithResponse(ctx context
 // UpdateDocumentTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:updateDocumentTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/updatedocumenttabs/
 func (c *ClientWithResponses) UpdateDocumentTabsWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, body UpdateDocumentTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentTabsResponse, error) {
 	rsp, err := c.UpdateDocumentTabs(ctx, accountID, envelopeID, documentID, body, reqEditors...)
@@ -4713,6 +5310,7 @@ func (c *ClientWithResponses) UpdateDocumentTabsWithResponse(ctx context.Context
 // GetEnvelopeHTMLDefinitionsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeHtmlDefinitions:getEnvelopeHtmlDefinitions (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopehtmldefinitions/getenvelopehtmldefinitions/
 func (c *ClientWithResponses) GetEnvelopeHTMLDefinitionsWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetEnvelopeHTMLDefinitionsResponse, error) {
 	rsp, err := c.GetEnvelopeHTMLDefinitions(ctx, accountID, envelopeID, reqEditors...)
@@ -4725,6 +5323,7 @@ func (c *ClientWithResponses) GetEnvelopeHTMLDefinitionsWithResponse(ctx context
 // UpdateRecipientsDocumentVisibilityWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:updateRecipientsDocumentVisibility (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/updaterecipientsdocumentvisibility/
 func (c *ClientWithResponses) UpdateRecipientsDocumentVisibilityWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRecipientsDocumentVisibilityResponse, error) {
 	rsp, err := c.UpdateRecipientsDocumentVisibilityWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -4737,6 +5336,7 @@ func (c *ClientWithResponses) UpdateRecipientsDocumentVisibilityWithBodyWithResp
 // UpdateRecipientsDocumentVisibilityWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:updateRecipientsDocumentVisibility (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/updaterecipientsdocumentvisibility/
 func (c *ClientWithResponses) UpdateRecipientsDocumentVisibilityWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateRecipientsDocumentVisibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRecipientsDocumentVisibilityResponse, error) {
 	rsp, err := c.UpdateRecipientsDocumentVisibility(ctx, accountID, envelopeID, body, reqEditors...)
@@ -4749,6 +5349,7 @@ func (c *ClientWithResponses) UpdateRecipientsDocumentVisibilityWithResponse(ctx
 // GetRecipientDocumentVisibilityWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:getRecipientDocumentVisibility (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/getrecipientdocumentvisibility/
 func (c *ClientWithResponses) GetRecipientDocumentVisibilityWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*GetRecipientDocumentVisibilityResponse, error) {
 	rsp, err := c.GetRecipientDocumentVisibility(ctx, accountID, envelopeID, recipientID, reqEditors...)
@@ -4761,6 +5362,7 @@ func (c *ClientWithResponses) GetRecipientDocumentVisibilityWithResponse(ctx con
 // UpdateRecipientDocumentVisibilityWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:updateRecipientDocumentVisibility (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/updaterecipientdocumentvisibility/
 func (c *ClientWithResponses) UpdateRecipientDocumentVisibilityWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRecipientDocumentVisibilityResponse, error) {
 	rsp, err := c.UpdateRecipientDocumentVisibilityWithBody(ctx, accountID, envelopeID, recipientID, contentType, body, reqEditors...)
@@ -4773,6 +5375,7 @@ func (c *ClientWithResponses) UpdateRecipientDocumentVisibilityWithBodyWithRespo
 // UpdateRecipientDocumentVisibilityWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:updateRecipientDocumentVisibility (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/updaterecipientdocumentvisibility/
 func (c *ClientWithResponses) UpdateRecipientDocumentVisibilityWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, body UpdateRecipientDocumentVisibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRecipientDocumentVisibilityResponse, error) {
 	rsp, err := c.UpdateRecipientDocumentVisibility(ctx, accountID, envelopeID, recipientID, body, reqEditors...)
@@ -4785,7 +5388,10 @@ func (c *ClientWithResponses) UpdateRecipientDocumentVisibilityWithResponse(ctx 
 // GetResponsiveHTMLWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ResponsiveHtml:getResponsiveHtml (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/responsive_html).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/responsivehtml/getresponsivehtml/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func (c *ClientWithResponses) GetResponsiveHTMLWithResponse(ctx context.Context, accountID string, envelopeID string, params *GetResponsiveHTMLParams, reqEditors ...RequestEditorFn) (*GetResponsiveHTMLResponse, error) {
 	rsp, err := c.GetResponsiveHTML(ctx, accountID, envelopeID, params, reqEditors...)
 	if err != nil {
@@ -4797,6 +5403,7 @@ func (c *ClientWithResponses) GetResponsiveHTMLWithResponse(ctx context.Context,
 // CreateResponsiveHTMLPreviewWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation ResponsiveHtmlPreview:createResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/responsivehtmlpreview/createresponsivehtmlpreview/
 func (c *ClientWithResponses) CreateResponsiveHTMLPreviewWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateResponsiveHTMLPreviewResponse, error) {
 	rsp, err := c.CreateResponsiveHTMLPreviewWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -4809,6 +5416,7 @@ func (c *ClientWithResponses) CreateResponsiveHTMLPreviewWithBodyWithResponse(ct
 // CreateResponsiveHTMLPreviewWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ResponsiveHtmlPreview:createResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/responsivehtmlpreview/createresponsivehtmlpreview/
 func (c *ClientWithResponses) CreateResponsiveHTMLPreviewWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateResponsiveHTMLPreviewJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateResponsiveHTMLPreviewResponse, error) {
 	rsp, err := c.CreateResponsiveHTMLPreview(ctx, accountID, envelopeID, body, reqEditors...)
@@ -4821,6 +5429,7 @@ func (c *ClientWithResponses) CreateResponsiveHTMLPreviewWithResponse(ctx contex
 // UpdateTemplateRecipientsDocumentVisibilityWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:updateTemplateRecipientsDocumentVisibility (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/updatetemplaterecipientsdocumentvisibility/
 func (c *ClientWithResponses) UpdateTemplateRecipientsDocumentVisibilityWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTemplateRecipientsDocumentVisibilityResponse, error) {
 	rsp, err := c.UpdateTemplateRecipientsDocumentVisibilityWithBody(ctx, accountID, templateID, contentType, body, reqEditors...)
@@ -4833,6 +5442,7 @@ func (c *ClientWithResponses) UpdateTemplateRecipientsDocumentVisibilityWithBody
 // UpdateTemplateRecipientsDocumentVisibilityWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:updateTemplateRecipientsDocumentVisibility (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/updatetemplaterecipientsdocumentvisibility/
 func (c *ClientWithResponses) UpdateTemplateRecipientsDocumentVisibilityWithResponse(ctx context.Context, accountID string, templateID string, body UpdateTemplateRecipientsDocumentVisibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTemplateRecipientsDocumentVisibilityResponse, error) {
 	rsp, err := c.UpdateTemplateRecipientsDocumentVisibility(ctx, accountID, templateID, body, reqEditors...)
@@ -4845,6 +5455,7 @@ func (c *ClientWithResponses) UpdateTemplateRecipientsDocumentVisibilityWithResp
 // GetTemplateRecipientDocumentVisibilityWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:getTemplateRecipientDocumentVisibility (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/gettemplaterecipientdocumentvisibility/
 func (c *ClientWithResponses) GetTemplateRecipientDocumentVisibilityWithResponse(ctx context.Context, accountID string, templateID string, recipientID string, reqEditors ...RequestEditorFn) (*GetTemplateRecipientDocumentVisibilityResponse, error) {
 	rsp, err := c.GetTemplateRecipientDocumentVisibility(ctx, accountID, templateID, recipientID, reqEditors...)
@@ -4857,6 +5468,7 @@ func (c *ClientWithResponses) GetTemplateRecipientDocumentVisibilityWithResponse
 // UpdateTemplateRecipientDocumentVisibilityWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:updateTemplateRecipientDocumentVisibility (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/updatetemplaterecipientdocumentvisibility/
 func (c *ClientWithResponses) UpdateTemplateRecipientDocumentVisibilityWithBodyWithResponse(ctx context.Context, accountID string, templateID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTemplateRecipientDocumentVisibilityResponse, error) {
 	rsp, err := c.UpdateTemplateRecipientDocumentVisibilityWithBody(ctx, accountID, templateID, recipientID, contentType, body, reqEditors...)
@@ -4869,6 +5481,7 @@ func (c *ClientWithResponses) UpdateTemplateRecipientDocumentVisibilityWithBodyW
 // UpdateTemplateRecipientDocumentVisibilityWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:updateTemplateRecipientDocumentVisibility (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/updatetemplaterecipientdocumentvisibility/
 func (c *ClientWithResponses) UpdateTemplateRecipientDocumentVisibilityWithResponse(ctx context.Context, accountID string, templateID string, recipientID string, body UpdateTemplateRecipientDocumentVisibilityJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTemplateRecipientDocumentVisibilityResponse, error) {
 	rsp, err := c.UpdateTemplateRecipientDocumentVisibility(ctx, accountID, templateID, recipientID, body, reqEditors...)
@@ -4878,9 +5491,84 @@ func (c *ClientWithResponses) UpdateTemplateRecipientDocumentVisibilityWithRespo
 	return ParseUpdateTemplateRecipientDocumentVisibilityResponse(rsp)
 }
 
+// ParseGetEnvelopeDocGenFormFieldsResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:getEnvelopeDocGenFormFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseGetEnvelopeDocGenFormFieldsResponse(rsp *http.Response) (*GetEnvelopeDocGenFormFieldsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEnvelopeDocGenFormFieldsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.DocGenFormFieldResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateEnvelopeDocGenFormFieldsResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateEnvelopeDocGenFormFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/docGenFormFields).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseUpdateEnvelopeDocGenFormFieldsResponse(rsp *http.Response) (*UpdateEnvelopeDocGenFormFieldsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateEnvelopeDocGenFormFieldsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.DocGenFormFieldResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseDeleteDocumentsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/deletedocuments/
 func ParseDeleteDocumentsResponse(rsp *http.Response) (*DeleteDocumentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4917,6 +5605,7 @@ func ParseDeleteDocumentsResponse(rsp *http.Response) (*DeleteDocumentsResponse,
 // ParseListDocumentsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocuments:listDocuments (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/listdocuments/
 func ParseListDocumentsResponse(rsp *http.Response) (*ListDocumentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4953,6 +5642,7 @@ func ParseListDocumentsResponse(rsp *http.Response) (*ListDocumentsResponse, err
 // ParseUpdateDocumentsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/updatedocuments/
 func ParseUpdateDocumentsResponse(rsp *http.Response) (*UpdateDocumentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4989,6 +5679,7 @@ func ParseUpdateDocumentsResponse(rsp *http.Response) (*UpdateDocumentsResponse,
 // ParseGetDocumentResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocuments:getDocument (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/getdocument/
 func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5018,6 +5709,7 @@ func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) 
 // ParseUpdateDocumentResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocuments:updateDocument (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/updatedocument/
 func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5054,6 +5746,7 @@ func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, e
 // ParseDeleteDocumentFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:deleteDocumentFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/deletedocumentfields/
 func ParseDeleteDocumentFieldsResponse(rsp *http.Response) (*DeleteDocumentFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5090,6 +5783,7 @@ func ParseDeleteDocumentFieldsResponse(rsp *http.Response) (*DeleteDocumentField
 // ParseListDocumentFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:listDocumentFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/listdocumentfields/
 func ParseListDocumentFieldsResponse(rsp *http.Response) (*ListDocumentFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5126,6 +5820,7 @@ func ParseListDocumentFieldsResponse(rsp *http.Response) (*ListDocumentFieldsRes
 // ParseCreateDocumentFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:createDocumentFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/createdocumentfields/
 func ParseCreateDocumentFieldsResponse(rsp *http.Response) (*CreateDocumentFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5162,6 +5857,7 @@ func ParseCreateDocumentFieldsResponse(rsp *http.Response) (*CreateDocumentField
 // ParseUpdateDocumentFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentFields:updateDocumentFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/updatedocumentfields/
 func ParseUpdateDocumentFieldsResponse(rsp *http.Response) (*UpdateDocumentFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5198,6 +5894,7 @@ func ParseUpdateDocumentFieldsResponse(rsp *http.Response) (*UpdateDocumentField
 // ParseGetEnvelopeDocumentHTMLDefinitionsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentHtmlDefinitions:getEnvelopeDocumentHtmlDefinitions (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenthtmldefinitions/getenvelopedocumenthtmldefinitions/
 func ParseGetEnvelopeDocumentHTMLDefinitionsResponse(rsp *http.Response) (*GetEnvelopeDocumentHTMLDefinitionsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5234,6 +5931,7 @@ func ParseGetEnvelopeDocumentHTMLDefinitionsResponse(rsp *http.Response) (*GetEn
 // ParseGetPageTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:getPageTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/getpagetabs/
 func ParseGetPageTabsResponse(rsp *http.Response) (*GetPageTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5270,7 +5968,10 @@ func ParseGetPageTabsResponse(rsp *http.Response) (*GetPageTabsResponse, error) 
 // ParseGetDocumentResponsiveHTMLResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation DocumentResponsiveHtml:getDocumentResponsiveHtml (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/responsive_html).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/documentresponsivehtml/getdocumentresponsivehtml/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func ParseGetDocumentResponsiveHTMLResponse(rsp *http.Response) (*GetDocumentResponsiveHTMLResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
@@ -5306,6 +6007,7 @@ func ParseGetDocumentResponsiveHTMLResponse(rsp *http.Response) (*GetDocumentRes
 // ParseCreateDocumentResponsiveHTMLPreviewResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation DocumentResponsiveHtmlPreview:createDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/documentresponsivehtmlpreview/createdocumentresponsivehtmlpreview/
 func ParseCreateDocumentResponsiveHTMLPreviewResponse(rsp *http.Response) (*CreateDocumentResponsiveHTMLPreviewResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5342,6 +6044,7 @@ func ParseCreateDocumentResponsiveHTMLPreviewResponse(rsp *http.Response) (*Crea
 // ParseDeleteDocumentTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/deletedocumenttabs/
 func ParseDeleteDocumentTabsResponse(rsp *http.Response) (*DeleteDocumentTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5378,6 +6081,7 @@ func ParseDeleteDocumentTabsResponse(rsp *http.Response) (*DeleteDocumentTabsRes
 // ParseGetDocumentTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:getDocumentTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/getdocumenttabs/
 func ParseGetDocumentTabsResponse(rsp *http.Response) (*GetDocumentTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5414,6 +6118,7 @@ func ParseGetDocumentTabsResponse(rsp *http.Response) (*GetDocumentTabsResponse,
 // ParseCreateDocumentTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:createDocumentTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/createdocumenttabs/
 func ParseCreateDocumentTabsResponse(rsp *http.Response) (*CreateDocumentTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5450,6 +6155,7 @@ func ParseCreateDocumentTabsResponse(rsp *http.Response) (*CreateDocumentTabsRes
 // ParseUpdateDocumentTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:updateDocumentTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/updatedocumenttabs/
 func ParseUpdateDocumentTabsResponse(rsp *http.Response) (*UpdateDocumentTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5486,6 +6192,7 @@ func ParseUpdateDocumentTabsResponse(rsp *http.Response) (*UpdateDocumentTabsRes
 // ParseGetEnvelopeHTMLDefinitionsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeHtmlDefinitions:getEnvelopeHtmlDefinitions (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopehtmldefinitions/getenvelopehtmldefinitions/
 func ParseGetEnvelopeHTMLDefinitionsResponse(rsp *http.Response) (*GetEnvelopeHTMLDefinitionsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5522,6 +6229,7 @@ func ParseGetEnvelopeHTMLDefinitionsResponse(rsp *http.Response) (*GetEnvelopeHT
 // ParseUpdateRecipientsDocumentVisibilityResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:updateRecipientsDocumentVisibility (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/updaterecipientsdocumentvisibility/
 func ParseUpdateRecipientsDocumentVisibilityResponse(rsp *http.Response) (*UpdateRecipientsDocumentVisibilityResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5558,6 +6266,7 @@ func ParseUpdateRecipientsDocumentVisibilityResponse(rsp *http.Response) (*Updat
 // ParseGetRecipientDocumentVisibilityResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:getRecipientDocumentVisibility (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/getrecipientdocumentvisibility/
 func ParseGetRecipientDocumentVisibilityResponse(rsp *http.Response) (*GetRecipientDocumentVisibilityResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5594,6 +6303,7 @@ func ParseGetRecipientDocumentVisibilityResponse(rsp *http.Response) (*GetRecipi
 // ParseUpdateRecipientDocumentVisibilityResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentVisibility:updateRecipientDocumentVisibility (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentvisibility/updaterecipientdocumentvisibility/
 func ParseUpdateRecipientDocumentVisibilityResponse(rsp *http.Response) (*UpdateRecipientDocumentVisibilityResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5630,7 +6340,10 @@ func ParseUpdateRecipientDocumentVisibilityResponse(rsp *http.Response) (*Update
 // ParseGetResponsiveHTMLResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ResponsiveHtml:getResponsiveHtml (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/responsive_html).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/responsivehtml/getresponsivehtml/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func ParseGetResponsiveHTMLResponse(rsp *http.Response) (*GetResponsiveHTMLResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
@@ -5666,6 +6379,7 @@ func ParseGetResponsiveHTMLResponse(rsp *http.Response) (*GetResponsiveHTMLRespo
 // ParseCreateResponsiveHTMLPreviewResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ResponsiveHtmlPreview:createResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/responsivehtmlpreview/createresponsivehtmlpreview/
 func ParseCreateResponsiveHTMLPreviewResponse(rsp *http.Response) (*CreateResponsiveHTMLPreviewResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5702,6 +6416,7 @@ func ParseCreateResponsiveHTMLPreviewResponse(rsp *http.Response) (*CreateRespon
 // ParseUpdateTemplateRecipientsDocumentVisibilityResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:updateTemplateRecipientsDocumentVisibility (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/updatetemplaterecipientsdocumentvisibility/
 func ParseUpdateTemplateRecipientsDocumentVisibilityResponse(rsp *http.Response) (*UpdateTemplateRecipientsDocumentVisibilityResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5738,6 +6453,7 @@ func ParseUpdateTemplateRecipientsDocumentVisibilityResponse(rsp *http.Response)
 // ParseGetTemplateRecipientDocumentVisibilityResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:getTemplateRecipientDocumentVisibility (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/gettemplaterecipientdocumentvisibility/
 func ParseGetTemplateRecipientDocumentVisibilityResponse(rsp *http.Response) (*GetTemplateRecipientDocumentVisibilityResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5774,6 +6490,7 @@ func ParseGetTemplateRecipientDocumentVisibilityResponse(rsp *http.Response) (*G
 // ParseUpdateTemplateRecipientDocumentVisibilityResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentVisibility:updateTemplateRecipientDocumentVisibility (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/document_visibility).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/templatedocumentvisibility/updatetemplaterecipientdocumentvisibility/
 func ParseUpdateTemplateRecipientDocumentVisibilityResponse(rsp *http.Response) (*UpdateTemplateRecipientDocumentVisibilityResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)

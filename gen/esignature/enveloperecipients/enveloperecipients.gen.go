@@ -19,6 +19,7 @@ import (
 // ListRecipientsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipients:listRecipients (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/listrecipients/
 type ListRecipientsParams struct {
 	IncludeAnchorTabLocations *string `form:"include_anchor_tab_locations,omitempty" json:"include_anchor_tab_locations,omitempty"`
@@ -30,6 +31,7 @@ type ListRecipientsParams struct {
 // CreateRecipientParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipient (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipient/
 type CreateRecipientParams struct {
 	ResendEnvelope *string `form:"resend_envelope,omitempty" json:"resend_envelope,omitempty"`
@@ -38,6 +40,7 @@ type CreateRecipientParams struct {
 // UpdateRecipientsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/updaterecipients/
 type UpdateRecipientsParams struct {
 	CombineSameOrderRecipients *string `form:"combine_same_order_recipients,omitempty" json:"combine_same_order_recipients,omitempty"`
@@ -45,9 +48,19 @@ type UpdateRecipientsParams struct {
 	ResendEnvelope             *string `form:"resend_envelope,omitempty" json:"resend_envelope,omitempty"`
 }
 
+// CreateRecipientProofFileResourceTokenParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation EnvelopeRecipients:createRecipientProofFileResourceToken (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof_token).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipientprooffileresourcetoken/
+type CreateRecipientProofFileResourceTokenParams struct {
+	TokenScopes *string `form:"token_scopes,omitempty" json:"token_scopes,omitempty"`
+}
+
 // ListTabsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:listTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/listtabs/
 type ListTabsParams struct {
 	IncludeAnchorTabLocations *string `form:"include_anchor_tab_locations,omitempty" json:"include_anchor_tab_locations,omitempty"`
@@ -57,84 +70,98 @@ type ListTabsParams struct {
 // DeleteRecipientsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/deleterecipients/
 type DeleteRecipientsJSONRequestBody = externalRef0.Recipients
 
 // CreateRecipientJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipient (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipient/
 type CreateRecipientJSONRequestBody = externalRef0.Recipients
 
 // UpdateRecipientsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/updaterecipients/
 type UpdateRecipientsJSONRequestBody = externalRef0.Recipients
 
 // DeleteTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/deletetabs/
 type DeleteTabsJSONRequestBody = externalRef0.Tabs
 
 // CreateTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/createtabs/
 type CreateTabsJSONRequestBody = externalRef0.Tabs
 
 // UpdateTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/updatetabs/
 type UpdateTabsJSONRequestBody = externalRef0.Tabs
 
 // DeleteEnvelopeCorrectViewJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeViews:deleteEnvelopeCorrectView (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/correct).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/deleteenvelopecorrectview/
 type DeleteEnvelopeCorrectViewJSONRequestBody = externalRef0.CorrectViewRequest
 
 // CreateCorrectViewJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeViews:createCorrectView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/correct).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createcorrectview/
 type CreateCorrectViewJSONRequestBody = externalRef0.CorrectViewRequest
 
 // CreateEditViewJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeViews:createEditView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/edit).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createeditview/
 type CreateEditViewJSONRequestBody = externalRef0.ReturnURLRequest
 
 // CreateRecipientViewJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeViews:createRecipientView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createrecipientview/
 type CreateRecipientViewJSONRequestBody = externalRef0.RecipientViewRequest
 
 // CreateEnvelopeRecipientPreviewJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createEnvelopeRecipientPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createenveloperecipientpreview/
 type CreateEnvelopeRecipientPreviewJSONRequestBody = externalRef0.RecipientPreviewRequest
 
 // CreateSenderViewJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeViews:createSenderView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/sender).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createsenderview/
 type CreateSenderViewJSONRequestBody = externalRef0.ReturnURLRequest
 
 // CreateEnvelopeRecipientSharedViewJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeViews:createEnvelopeRecipientSharedView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/shared).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createenveloperecipientsharedview/
 type CreateEnvelopeRecipientSharedViewJSONRequestBody = externalRef0.RecipientViewRequest
 
 // CreateConsoleViewJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeViews:createConsoleView (POST /v2.1/accounts/{accountId}/views/console).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createconsoleview/
 type CreateConsoleViewJSONRequestBody = externalRef0.ConsoleViewRequest
 
@@ -242,8 +269,11 @@ type ClientInterface interface {
 	// DeleteRecipient performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId} (the `DeleteRecipient` operationId) request.
 	DeleteRecipient(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CreateRecipientProofFileLink performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof (the `CreateRecipientProofFileLink` operationId) request.
+	CreateRecipientProofFileLink(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateRecipientProofFileResourceToken performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof_token (the `CreateRecipientProofFileResourceToken` operationId) request.
-	CreateRecipientProofFileResourceToken(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateRecipientProofFileResourceToken(ctx context.Context, accountID string, envelopeID string, recipientID string, params *CreateRecipientProofFileResourceTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteTabsWithBody performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs (the `DeleteTabs` operationId) request,
 	// with any type of body and a specified content type.
@@ -343,6 +373,7 @@ type ClientInterface interface {
 // DeleteRecipientsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/deleterecipients/
 func (c *Client) DeleteRecipientsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteRecipientsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -359,6 +390,7 @@ func (c *Client) DeleteRecipientsWithBody(ctx context.Context, accountID string,
 // DeleteRecipients sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/deleterecipients/
 func (c *Client) DeleteRecipients(ctx context.Context, accountID string, envelopeID string, body DeleteRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteRecipientsRequest(c.Server, accountID, envelopeID, body)
@@ -375,6 +407,7 @@ func (c *Client) DeleteRecipients(ctx context.Context, accountID string, envelop
 // ListRecipients sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:listRecipients (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/listrecipients/
 func (c *Client) ListRecipients(ctx context.Context, accountID string, envelopeID string, params *ListRecipientsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRecipientsRequest(c.Server, accountID, envelopeID, params)
@@ -391,6 +424,7 @@ func (c *Client) ListRecipients(ctx context.Context, accountID string, envelopeI
 // CreateRecipientWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipient (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipient/
 func (c *Client) CreateRecipientWithBody(ctx context.Context, accountID string, envelopeID string, params *CreateRecipientParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateRecipientRequestWithBody(c.Server, accountID, envelopeID, params, contentType, body)
@@ -407,6 +441,7 @@ func (c *Client) CreateRecipientWithBody(ctx context.Context, accountID string, 
 // CreateRecipient sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipient (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipient/
 func (c *Client) CreateRecipient(ctx context.Context, accountID string, envelopeID string, params *CreateRecipientParams, body CreateRecipientJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateRecipientRequest(c.Server, accountID, envelopeID, params, body)
@@ -423,6 +458,7 @@ func (c *Client) CreateRecipient(ctx context.Context, accountID string, envelope
 // UpdateRecipientsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/updaterecipients/
 func (c *Client) UpdateRecipientsWithBody(ctx context.Context, accountID string, envelopeID string, params *UpdateRecipientsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRecipientsRequestWithBody(c.Server, accountID, envelopeID, params, contentType, body)
@@ -439,6 +475,7 @@ func (c *Client) UpdateRecipientsWithBody(ctx context.Context, accountID string,
 // UpdateRecipients sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/updaterecipients/
 func (c *Client) UpdateRecipients(ctx context.Context, accountID string, envelopeID string, params *UpdateRecipientsParams, body UpdateRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRecipientsRequest(c.Server, accountID, envelopeID, params, body)
@@ -455,6 +492,7 @@ func (c *Client) UpdateRecipients(ctx context.Context, accountID string, envelop
 // DeleteRecipient sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:deleteRecipient (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/deleterecipient/
 func (c *Client) DeleteRecipient(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteRecipientRequest(c.Server, accountID, envelopeID, recipientID)
@@ -468,12 +506,30 @@ func (c *Client) DeleteRecipient(ctx context.Context, accountID string, envelope
 	return c.Client.Do(req)
 }
 
+// CreateRecipientProofFileLink sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:createRecipientProofFileLink (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) CreateRecipientProofFileLink(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRecipientProofFileLinkRequest(c.Server, accountID, envelopeID, recipientID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CreateRecipientProofFileResourceToken sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipientProofFileResourceToken (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof_token).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipientprooffileresourcetoken/
-func (c *Client) CreateRecipientProofFileResourceToken(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateRecipientProofFileResourceTokenRequest(c.Server, accountID, envelopeID, recipientID)
+func (c *Client) CreateRecipientProofFileResourceToken(ctx context.Context, accountID string, envelopeID string, recipientID string, params *CreateRecipientProofFileResourceTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRecipientProofFileResourceTokenRequest(c.Server, accountID, envelopeID, recipientID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -487,6 +543,7 @@ func (c *Client) CreateRecipientProofFileResourceToken(ctx context.Context, acco
 // DeleteTabsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/deletetabs/
 func (c *Client) DeleteTabsWithBody(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteTabsRequestWithBody(c.Server, accountID, envelopeID, recipientID, contentType, body)
@@ -503,6 +560,7 @@ func (c *Client) DeleteTabsWithBody(ctx context.Context, accountID string, envel
 // DeleteTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/deletetabs/
 func (c *Client) DeleteTabs(ctx context.Context, accountID string, envelopeID string, recipientID string, body DeleteTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteTabsRequest(c.Server, accountID, envelopeID, recipientID, body)
@@ -519,6 +577,7 @@ func (c *Client) DeleteTabs(ctx context.Context, accountID string, envelopeID st
 // ListTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:listTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/listtabs/
 func (c *Client) ListTabs(ctx context.Context, accountID string, envelopeID string, recipientID string, params *ListTabsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListTabsRequest(c.Server, accountID, envelopeID, recipientID, params)
@@ -535,6 +594,7 @@ func (c *Client) ListTabs(ctx context.Context, accountID string, envelopeID stri
 // CreateTabsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/createtabs/
 func (c *Client) CreateTabsWithBody(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTabsRequestWithBody(c.Server, accountID, envelopeID, recipientID, contentType, body)
@@ -551,6 +611,7 @@ func (c *Client) CreateTabsWithBody(ctx context.Context, accountID string, envel
 // CreateTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/createtabs/
 func (c *Client) CreateTabs(ctx context.Context, accountID string, envelopeID string, recipientID string, body CreateTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTabsRequest(c.Server, accountID, envelopeID, recipientID, body)
@@ -567,6 +628,7 @@ func (c *Client) CreateTabs(ctx context.Context, accountID string, envelopeID st
 // UpdateTabsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/updatetabs/
 func (c *Client) UpdateTabsWithBody(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateTabsRequestWithBody(c.Server, accountID, envelopeID, recipientID, contentType, body)
@@ -583,6 +645,7 @@ func (c *Client) UpdateTabsWithBody(ctx context.Context, accountID string, envel
 // UpdateTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/updatetabs/
 func (c *Client) UpdateTabs(ctx context.Context, accountID string, envelopeID string, recipientID string, body UpdateTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateTabsRequest(c.Server, accountID, envelopeID, recipientID, body)
@@ -599,6 +662,7 @@ func (c *Client) UpdateTabs(ctx context.Context, accountID string, envelopeID st
 // CreateRecipientManualReviewView sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipientManualReviewView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/views/identity_manual_review).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipientmanualreviewview/
 func (c *Client) CreateRecipientManualReviewView(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateRecipientManualReviewViewRequest(c.Server, accountID, envelopeID, recipientID)
@@ -615,6 +679,7 @@ func (c *Client) CreateRecipientManualReviewView(ctx context.Context, accountID 
 // DeleteEnvelopeCorrectViewWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeViews:deleteEnvelopeCorrectView (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/correct).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/deleteenvelopecorrectview/
 func (c *Client) DeleteEnvelopeCorrectViewWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteEnvelopeCorrectViewRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -631,6 +696,7 @@ func (c *Client) DeleteEnvelopeCorrectViewWithBody(ctx context.Context, accountI
 // DeleteEnvelopeCorrectView sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeViews:deleteEnvelopeCorrectView (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/correct).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/deleteenvelopecorrectview/
 func (c *Client) DeleteEnvelopeCorrectView(ctx context.Context, accountID string, envelopeID string, body DeleteEnvelopeCorrectViewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteEnvelopeCorrectViewRequest(c.Server, accountID, envelopeID, body)
@@ -647,6 +713,7 @@ func (c *Client) DeleteEnvelopeCorrectView(ctx context.Context, accountID string
 // CreateCorrectViewWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeViews:createCorrectView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/correct).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createcorrectview/
 func (c *Client) CreateCorrectViewWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCorrectViewRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -663,6 +730,7 @@ func (c *Client) CreateCorrectViewWithBody(ctx context.Context, accountID string
 // CreateCorrectView sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeViews:createCorrectView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/correct).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createcorrectview/
 func (c *Client) CreateCorrectView(ctx context.Context, accountID string, envelopeID string, body CreateCorrectViewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCorrectViewRequest(c.Server, accountID, envelopeID, body)
@@ -679,6 +747,7 @@ func (c *Client) CreateCorrectView(ctx context.Context, accountID string, envelo
 // CreateEditViewWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeViews:createEditView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/edit).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createeditview/
 func (c *Client) CreateEditViewWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEditViewRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -695,6 +764,7 @@ func (c *Client) CreateEditViewWithBody(ctx context.Context, accountID string, e
 // CreateEditView sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeViews:createEditView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/edit).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createeditview/
 func (c *Client) CreateEditView(ctx context.Context, accountID string, envelopeID string, body CreateEditViewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEditViewRequest(c.Server, accountID, envelopeID, body)
@@ -711,6 +781,7 @@ func (c *Client) CreateEditView(ctx context.Context, accountID string, envelopeI
 // CreateRecipientViewWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeViews:createRecipientView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createrecipientview/
 func (c *Client) CreateRecipientViewWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateRecipientViewRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -727,6 +798,7 @@ func (c *Client) CreateRecipientViewWithBody(ctx context.Context, accountID stri
 // CreateRecipientView sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeViews:createRecipientView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createrecipientview/
 func (c *Client) CreateRecipientView(ctx context.Context, accountID string, envelopeID string, body CreateRecipientViewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateRecipientViewRequest(c.Server, accountID, envelopeID, body)
@@ -743,6 +815,7 @@ func (c *Client) CreateRecipientView(ctx context.Context, accountID string, enve
 // CreateEnvelopeRecipientPreviewWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createEnvelopeRecipientPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createenveloperecipientpreview/
 func (c *Client) CreateEnvelopeRecipientPreviewWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEnvelopeRecipientPreviewRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -759,6 +832,7 @@ func (c *Client) CreateEnvelopeRecipientPreviewWithBody(ctx context.Context, acc
 // CreateEnvelopeRecipientPreview sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createEnvelopeRecipientPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createenveloperecipientpreview/
 func (c *Client) CreateEnvelopeRecipientPreview(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopeRecipientPreviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEnvelopeRecipientPreviewRequest(c.Server, accountID, envelopeID, body)
@@ -775,6 +849,7 @@ func (c *Client) CreateEnvelopeRecipientPreview(ctx context.Context, accountID s
 // CreateSenderViewWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeViews:createSenderView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/sender).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createsenderview/
 func (c *Client) CreateSenderViewWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateSenderViewRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -791,6 +866,7 @@ func (c *Client) CreateSenderViewWithBody(ctx context.Context, accountID string,
 // CreateSenderView sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeViews:createSenderView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/sender).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createsenderview/
 func (c *Client) CreateSenderView(ctx context.Context, accountID string, envelopeID string, body CreateSenderViewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateSenderViewRequest(c.Server, accountID, envelopeID, body)
@@ -807,6 +883,7 @@ func (c *Client) CreateSenderView(ctx context.Context, accountID string, envelop
 // CreateEnvelopeRecipientSharedViewWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeViews:createEnvelopeRecipientSharedView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/shared).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createenveloperecipientsharedview/
 func (c *Client) CreateEnvelopeRecipientSharedViewWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEnvelopeRecipientSharedViewRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -823,6 +900,7 @@ func (c *Client) CreateEnvelopeRecipientSharedViewWithBody(ctx context.Context, 
 // CreateEnvelopeRecipientSharedView sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeViews:createEnvelopeRecipientSharedView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/shared).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createenveloperecipientsharedview/
 func (c *Client) CreateEnvelopeRecipientSharedView(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopeRecipientSharedViewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEnvelopeRecipientSharedViewRequest(c.Server, accountID, envelopeID, body)
@@ -839,6 +917,7 @@ func (c *Client) CreateEnvelopeRecipientSharedView(ctx context.Context, accountI
 // CreateConsoleViewWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeViews:createConsoleView (POST /v2.1/accounts/{accountId}/views/console).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createconsoleview/
 func (c *Client) CreateConsoleViewWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateConsoleViewRequestWithBody(c.Server, accountID, contentType, body)
@@ -855,6 +934,7 @@ func (c *Client) CreateConsoleViewWithBody(ctx context.Context, accountID string
 // CreateConsoleView sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeViews:createConsoleView (POST /v2.1/accounts/{accountId}/views/console).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createconsoleview/
 func (c *Client) CreateConsoleView(ctx context.Context, accountID string, body CreateConsoleViewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateConsoleViewRequest(c.Server, accountID, body)
@@ -871,6 +951,7 @@ func (c *Client) CreateConsoleView(ctx context.Context, accountID string, body C
 // NewDeleteRecipientsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/deleterecipients/
 func NewDeleteRecipientsRequest(server string, accountID string, envelopeID string, body DeleteRecipientsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -885,6 +966,7 @@ func NewDeleteRecipientsRequest(server string, accountID string, envelopeID stri
 // NewDeleteRecipientsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/deleterecipients/
 func NewDeleteRecipientsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -931,6 +1013,7 @@ func NewDeleteRecipientsRequestWithBody(server string, accountID string, envelop
 // NewListRecipientsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeRecipients:listRecipients (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/listrecipients/
 func NewListRecipientsRequest(server string, accountID string, envelopeID string, params *ListRecipientsParams) (*http.Request, error) {
 	var err error
@@ -1038,6 +1121,7 @@ func NewListRecipientsRequest(server string, accountID string, envelopeID string
 // NewCreateRecipientRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipient (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipient/
 func NewCreateRecipientRequest(server string, accountID string, envelopeID string, params *CreateRecipientParams, body CreateRecipientJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1052,6 +1136,7 @@ func NewCreateRecipientRequest(server string, accountID string, envelopeID strin
 // NewCreateRecipientRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipient (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipient/
 func NewCreateRecipientRequestWithBody(server string, accountID string, envelopeID string, params *CreateRecipientParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1125,6 +1210,7 @@ func NewCreateRecipientRequestWithBody(server string, accountID string, envelope
 // NewUpdateRecipientsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/updaterecipients/
 func NewUpdateRecipientsRequest(server string, accountID string, envelopeID string, params *UpdateRecipientsParams, body UpdateRecipientsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1139,6 +1225,7 @@ func NewUpdateRecipientsRequest(server string, accountID string, envelopeID stri
 // NewUpdateRecipientsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/updaterecipients/
 func NewUpdateRecipientsRequestWithBody(server string, accountID string, envelopeID string, params *UpdateRecipientsParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1236,6 +1323,7 @@ func NewUpdateRecipientsRequestWithBody(server string, accountID string, envelop
 // NewDeleteRecipientRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeRecipients:deleteRecipient (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/deleterecipient/
 func NewDeleteRecipientRequest(server string, accountID string, envelopeID string, recipientID string) (*http.Request, error) {
 	var err error
@@ -1284,11 +1372,64 @@ func NewDeleteRecipientRequest(server string, accountID string, envelopeID strin
 	return req, nil
 }
 
+// NewCreateRecipientProofFileLinkRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:createRecipientProofFileLink (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewCreateRecipientProofFileLinkRequest(server string, accountID string, envelopeID string, recipientID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "recipientId", recipientID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/recipients/%s/identity_proof", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewCreateRecipientProofFileResourceTokenRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipientProofFileResourceToken (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof_token).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipientprooffileresourcetoken/
-func NewCreateRecipientProofFileResourceTokenRequest(server string, accountID string, envelopeID string, recipientID string) (*http.Request, error) {
+func NewCreateRecipientProofFileResourceTokenRequest(server string, accountID string, envelopeID string, recipientID string, params *CreateRecipientProofFileResourceTokenParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1327,6 +1468,33 @@ func NewCreateRecipientProofFileResourceTokenRequest(server string, accountID st
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.TokenScopes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "token_scopes", *params.TokenScopes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -1338,6 +1506,7 @@ func NewCreateRecipientProofFileResourceTokenRequest(server string, accountID st
 // NewDeleteTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/deletetabs/
 func NewDeleteTabsRequest(server string, accountID string, envelopeID string, recipientID string, body DeleteTabsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1352,6 +1521,7 @@ func NewDeleteTabsRequest(server string, accountID string, envelopeID string, re
 // NewDeleteTabsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/deletetabs/
 func NewDeleteTabsRequestWithBody(server string, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1405,6 +1575,7 @@ func NewDeleteTabsRequestWithBody(server string, accountID string, envelopeID st
 // NewListTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:listTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/listtabs/
 func NewListTabsRequest(server string, accountID string, envelopeID string, recipientID string, params *ListTabsParams) (*http.Request, error) {
 	var err error
@@ -1495,6 +1666,7 @@ func NewListTabsRequest(server string, accountID string, envelopeID string, reci
 // NewCreateTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/createtabs/
 func NewCreateTabsRequest(server string, accountID string, envelopeID string, recipientID string, body CreateTabsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1509,6 +1681,7 @@ func NewCreateTabsRequest(server string, accountID string, envelopeID string, re
 // NewCreateTabsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/createtabs/
 func NewCreateTabsRequestWithBody(server string, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1562,6 +1735,7 @@ func NewCreateTabsRequestWithBody(server string, accountID string, envelopeID st
 // NewUpdateTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/updatetabs/
 func NewUpdateTabsRequest(server string, accountID string, envelopeID string, recipientID string, body UpdateTabsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1576,6 +1750,7 @@ func NewUpdateTabsRequest(server string, accountID string, envelopeID string, re
 // NewUpdateTabsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/updatetabs/
 func NewUpdateTabsRequestWithBody(server string, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1629,6 +1804,7 @@ func NewUpdateTabsRequestWithBody(server string, accountID string, envelopeID st
 // NewCreateRecipientManualReviewViewRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipientManualReviewView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/views/identity_manual_review).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipientmanualreviewview/
 func NewCreateRecipientManualReviewViewRequest(server string, accountID string, envelopeID string, recipientID string) (*http.Request, error) {
 	var err error
@@ -1680,6 +1856,7 @@ func NewCreateRecipientManualReviewViewRequest(server string, accountID string, 
 // NewDeleteEnvelopeCorrectViewRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeViews:deleteEnvelopeCorrectView (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/correct).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/deleteenvelopecorrectview/
 func NewDeleteEnvelopeCorrectViewRequest(server string, accountID string, envelopeID string, body DeleteEnvelopeCorrectViewJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1694,6 +1871,7 @@ func NewDeleteEnvelopeCorrectViewRequest(server string, accountID string, envelo
 // NewDeleteEnvelopeCorrectViewRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeViews:deleteEnvelopeCorrectView (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/correct).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/deleteenvelopecorrectview/
 func NewDeleteEnvelopeCorrectViewRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1740,6 +1918,7 @@ func NewDeleteEnvelopeCorrectViewRequestWithBody(server string, accountID string
 // NewCreateCorrectViewRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeViews:createCorrectView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/correct).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createcorrectview/
 func NewCreateCorrectViewRequest(server string, accountID string, envelopeID string, body CreateCorrectViewJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1754,6 +1933,7 @@ func NewCreateCorrectViewRequest(server string, accountID string, envelopeID str
 // NewCreateCorrectViewRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeViews:createCorrectView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/correct).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createcorrectview/
 func NewCreateCorrectViewRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1800,6 +1980,7 @@ func NewCreateCorrectViewRequestWithBody(server string, accountID string, envelo
 // NewCreateEditViewRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeViews:createEditView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/edit).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createeditview/
 func NewCreateEditViewRequest(server string, accountID string, envelopeID string, body CreateEditViewJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1814,6 +1995,7 @@ func NewCreateEditViewRequest(server string, accountID string, envelopeID string
 // NewCreateEditViewRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeViews:createEditView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/edit).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createeditview/
 func NewCreateEditViewRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1860,6 +2042,7 @@ func NewCreateEditViewRequestWithBody(server string, accountID string, envelopeI
 // NewCreateRecipientViewRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeViews:createRecipientView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createrecipientview/
 func NewCreateRecipientViewRequest(server string, accountID string, envelopeID string, body CreateRecipientViewJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1874,6 +2057,7 @@ func NewCreateRecipientViewRequest(server string, accountID string, envelopeID s
 // NewCreateRecipientViewRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeViews:createRecipientView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createrecipientview/
 func NewCreateRecipientViewRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1920,6 +2104,7 @@ func NewCreateRecipientViewRequestWithBody(server string, accountID string, enve
 // NewCreateEnvelopeRecipientPreviewRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createEnvelopeRecipientPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createenveloperecipientpreview/
 func NewCreateEnvelopeRecipientPreviewRequest(server string, accountID string, envelopeID string, body CreateEnvelopeRecipientPreviewJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1934,6 +2119,7 @@ func NewCreateEnvelopeRecipientPreviewRequest(server string, accountID string, e
 // NewCreateEnvelopeRecipientPreviewRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createEnvelopeRecipientPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createenveloperecipientpreview/
 func NewCreateEnvelopeRecipientPreviewRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1980,6 +2166,7 @@ func NewCreateEnvelopeRecipientPreviewRequestWithBody(server string, accountID s
 // NewCreateSenderViewRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeViews:createSenderView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/sender).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createsenderview/
 func NewCreateSenderViewRequest(server string, accountID string, envelopeID string, body CreateSenderViewJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1994,6 +2181,7 @@ func NewCreateSenderViewRequest(server string, accountID string, envelopeID stri
 // NewCreateSenderViewRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeViews:createSenderView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/sender).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createsenderview/
 func NewCreateSenderViewRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2040,6 +2228,7 @@ func NewCreateSenderViewRequestWithBody(server string, accountID string, envelop
 // NewCreateEnvelopeRecipientSharedViewRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeViews:createEnvelopeRecipientSharedView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/shared).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createenveloperecipientsharedview/
 func NewCreateEnvelopeRecipientSharedViewRequest(server string, accountID string, envelopeID string, body CreateEnvelopeRecipientSharedViewJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2054,6 +2243,7 @@ func NewCreateEnvelopeRecipientSharedViewRequest(server string, accountID string
 // NewCreateEnvelopeRecipientSharedViewRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeViews:createEnvelopeRecipientSharedView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/shared).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createenveloperecipientsharedview/
 func NewCreateEnvelopeRecipientSharedViewRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2100,6 +2290,7 @@ func NewCreateEnvelopeRecipientSharedViewRequestWithBody(server string, accountI
 // NewCreateConsoleViewRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeViews:createConsoleView (POST /v2.1/accounts/{accountId}/views/console).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createconsoleview/
 func NewCreateConsoleViewRequest(server string, accountID string, body CreateConsoleViewJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2114,6 +2305,7 @@ func NewCreateConsoleViewRequest(server string, accountID string, body CreateCon
 // NewCreateConsoleViewRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeViews:createConsoleView (POST /v2.1/accounts/{accountId}/views/console).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createconsoleview/
 func NewCreateConsoleViewRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2234,10 +2426,15 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	DeleteRecipientWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*DeleteRecipientResponse, error)
 
+	// CreateRecipientProofFileLinkWithResponse performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof (the `CreateRecipientProofFileLink` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	CreateRecipientProofFileLinkWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*CreateRecipientProofFileLinkResponse, error)
+
 	// CreateRecipientProofFileResourceTokenWithResponse performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof_token (the `CreateRecipientProofFileResourceToken` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	CreateRecipientProofFileResourceTokenWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*CreateRecipientProofFileResourceTokenResponse, error)
+	CreateRecipientProofFileResourceTokenWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, params *CreateRecipientProofFileResourceTokenParams, reqEditors ...RequestEditorFn) (*CreateRecipientProofFileResourceTokenResponse, error)
 
 	// DeleteTabsWithBodyWithResponse performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs (the `DeleteTabs` operationId) request,
 	// with any type of body and a specified content type.
@@ -2363,6 +2560,7 @@ type ClientWithResponsesInterface interface {
 // DeleteRecipientsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/deleterecipients/
 type DeleteRecipientsResponse struct {
 	Body         []byte
@@ -2415,6 +2613,7 @@ func (r DeleteRecipientsResponse) ContentType() string {
 // ListRecipientsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeRecipients:listRecipients (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/listrecipients/
 type ListRecipientsResponse struct {
 	Body         []byte
@@ -2467,6 +2666,7 @@ func (r ListRecipientsResponse) ContentType() string {
 // CreateRecipientResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipient (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipient/
 type CreateRecipientResponse struct {
 	Body         []byte
@@ -2519,6 +2719,7 @@ func (r CreateRecipientResponse) ContentType() string {
 // UpdateRecipientsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/updaterecipients/
 type UpdateRecipientsResponse struct {
 	Body         []byte
@@ -2571,6 +2772,7 @@ func (r UpdateRecipientsResponse) ContentType() string {
 // DeleteRecipientResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeRecipients:deleteRecipient (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/deleterecipient/
 type DeleteRecipientResponse struct {
 	Body         []byte
@@ -2620,9 +2822,63 @@ func (r DeleteRecipientResponse) ContentType() string {
 	return ""
 }
 
+// CreateRecipientProofFileLinkResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:createRecipientProofFileLink (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type CreateRecipientProofFileLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.IDEvidenceViewLink
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateRecipientProofFileLinkResponse) GetJSON200() *externalRef0.IDEvidenceViewLink {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateRecipientProofFileLinkResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateRecipientProofFileLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateRecipientProofFileLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateRecipientProofFileLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateRecipientProofFileLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CreateRecipientProofFileResourceTokenResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipientProofFileResourceToken (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof_token).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipientprooffileresourcetoken/
 type CreateRecipientProofFileResourceTokenResponse struct {
 	Body         []byte
@@ -2675,6 +2931,7 @@ func (r CreateRecipientProofFileResourceTokenResponse) ContentType() string {
 // DeleteTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/deletetabs/
 type DeleteTabsResponse struct {
 	Body         []byte
@@ -2727,6 +2984,7 @@ func (r DeleteTabsResponse) ContentType() string {
 // ListTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:listTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/listtabs/
 type ListTabsResponse struct {
 	Body         []byte
@@ -2779,6 +3037,7 @@ func (r ListTabsResponse) ContentType() string {
 // CreateTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/createtabs/
 type CreateTabsResponse struct {
 	Body         []byte
@@ -2831,6 +3090,7 @@ func (r CreateTabsResponse) ContentType() string {
 // UpdateTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/updatetabs/
 type UpdateTabsResponse struct {
 	Body         []byte
@@ -2883,6 +3143,7 @@ func (r UpdateTabsResponse) ContentType() string {
 // CreateRecipientManualReviewViewResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipientManualReviewView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/views/identity_manual_review).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipientmanualreviewview/
 type CreateRecipientManualReviewViewResponse struct {
 	Body         []byte
@@ -2935,6 +3196,7 @@ func (r CreateRecipientManualReviewViewResponse) ContentType() string {
 // DeleteEnvelopeCorrectViewResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeViews:deleteEnvelopeCorrectView (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/correct).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/deleteenvelopecorrectview/
 type DeleteEnvelopeCorrectViewResponse struct {
 	Body         []byte
@@ -2980,6 +3242,7 @@ func (r DeleteEnvelopeCorrectViewResponse) ContentType() string {
 // CreateCorrectViewResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeViews:createCorrectView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/correct).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createcorrectview/
 type CreateCorrectViewResponse struct {
 	Body         []byte
@@ -3032,6 +3295,7 @@ func (r CreateCorrectViewResponse) ContentType() string {
 // CreateEditViewResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeViews:createEditView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/edit).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createeditview/
 type CreateEditViewResponse struct {
 	Body         []byte
@@ -3084,6 +3348,7 @@ func (r CreateEditViewResponse) ContentType() string {
 // CreateRecipientViewResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeViews:createRecipientView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createrecipientview/
 type CreateRecipientViewResponse struct {
 	Body         []byte
@@ -3136,6 +3401,7 @@ func (r CreateRecipientViewResponse) ContentType() string {
 // CreateEnvelopeRecipientPreviewResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createEnvelopeRecipientPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createenveloperecipientpreview/
 type CreateEnvelopeRecipientPreviewResponse struct {
 	Body         []byte
@@ -3188,6 +3454,7 @@ func (r CreateEnvelopeRecipientPreviewResponse) ContentType() string {
 // CreateSenderViewResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeViews:createSenderView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/sender).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createsenderview/
 type CreateSenderViewResponse struct {
 	Body         []byte
@@ -3240,6 +3507,7 @@ func (r CreateSenderViewResponse) ContentType() string {
 // CreateEnvelopeRecipientSharedViewResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeViews:createEnvelopeRecipientSharedView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/shared).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createenveloperecipientsharedview/
 type CreateEnvelopeRecipientSharedViewResponse struct {
 	Body         []byte
@@ -3292,6 +3560,7 @@ func (r CreateEnvelopeRecipientSharedViewResponse) ContentType() string {
 // CreateConsoleViewResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeViews:createConsoleView (POST /v2.1/accounts/{accountId}/views/console).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createconsoleview/
 type CreateConsoleViewResponse struct {
 	Body         []byte
@@ -3344,6 +3613,7 @@ func (r CreateConsoleViewResponse) ContentType() string {
 // DeleteRecipientsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/deleterecipients/
 func (c *ClientWithResponses) DeleteRecipientsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteRecipientsResponse, error) {
 	rsp, err := c.DeleteRecipientsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -3356,6 +3626,7 @@ func (c *ClientWithResponses) DeleteRecipientsWithBodyWithResponse(ctx context.C
 // DeleteRecipientsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/deleterecipients/
 func (c *ClientWithResponses) DeleteRecipientsWithResponse(ctx context.Context, accountID string, envelopeID string, body DeleteRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteRecipientsResponse, error) {
 	rsp, err := c.DeleteRecipients(ctx, accountID, envelopeID, body, reqEditors...)
@@ -3368,6 +3639,7 @@ func (c *ClientWithResponses) DeleteRecipientsWithResponse(ctx context.Context, 
 // ListRecipientsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:listRecipients (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/listrecipients/
 func (c *ClientWithResponses) ListRecipientsWithResponse(ctx context.Context, accountID string, envelopeID string, params *ListRecipientsParams, reqEditors ...RequestEditorFn) (*ListRecipientsResponse, error) {
 	rsp, err := c.ListRecipients(ctx, accountID, envelopeID, params, reqEditors...)
@@ -3380,6 +3652,7 @@ func (c *ClientWithResponses) ListRecipientsWithResponse(ctx context.Context, ac
 // CreateRecipientWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipient (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipient/
 func (c *ClientWithResponses) CreateRecipientWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, params *CreateRecipientParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRecipientResponse, error) {
 	rsp, err := c.CreateRecipientWithBody(ctx, accountID, envelopeID, params, contentType, body, reqEditors...)
@@ -3392,6 +3665,7 @@ func (c *ClientWithResponses) CreateRecipientWithBodyWithResponse(ctx context.Co
 // CreateRecipientWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipient (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipient/
 func (c *ClientWithResponses) CreateRecipientWithResponse(ctx context.Context, accountID string, envelopeID string, params *CreateRecipientParams, body CreateRecipientJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRecipientResponse, error) {
 	rsp, err := c.CreateRecipient(ctx, accountID, envelopeID, params, body, reqEditors...)
@@ -3404,6 +3678,7 @@ func (c *ClientWithResponses) CreateRecipientWithResponse(ctx context.Context, a
 // UpdateRecipientsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/updaterecipients/
 func (c *ClientWithResponses) UpdateRecipientsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, params *UpdateRecipientsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRecipientsResponse, error) {
 	rsp, err := c.UpdateRecipientsWithBody(ctx, accountID, envelopeID, params, contentType, body, reqEditors...)
@@ -3416,6 +3691,7 @@ func (c *ClientWithResponses) UpdateRecipientsWithBodyWithResponse(ctx context.C
 // UpdateRecipientsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/updaterecipients/
 func (c *ClientWithResponses) UpdateRecipientsWithResponse(ctx context.Context, accountID string, envelopeID string, params *UpdateRecipientsParams, body UpdateRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRecipientsResponse, error) {
 	rsp, err := c.UpdateRecipients(ctx, accountID, envelopeID, params, body, reqEditors...)
@@ -3428,6 +3704,7 @@ func (c *ClientWithResponses) UpdateRecipientsWithResponse(ctx context.Context, 
 // DeleteRecipientWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:deleteRecipient (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/deleterecipient/
 func (c *ClientWithResponses) DeleteRecipientWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*DeleteRecipientResponse, error) {
 	rsp, err := c.DeleteRecipient(ctx, accountID, envelopeID, recipientID, reqEditors...)
@@ -3437,12 +3714,26 @@ func (c *ClientWithResponses) DeleteRecipientWithResponse(ctx context.Context, a
 	return ParseDeleteRecipientResponse(rsp)
 }
 
+// CreateRecipientProofFileLinkWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:createRecipientProofFileLink (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) CreateRecipientProofFileLinkWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*CreateRecipientProofFileLinkResponse, error) {
+	rsp, err := c.CreateRecipientProofFileLink(ctx, accountID, envelopeID, recipientID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRecipientProofFileLinkResponse(rsp)
+}
+
 // CreateRecipientProofFileResourceTokenWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipientProofFileResourceToken (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof_token).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipientprooffileresourcetoken/
-func (c *ClientWithResponses) CreateRecipientProofFileResourceTokenWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*CreateRecipientProofFileResourceTokenResponse, error) {
-	rsp, err := c.CreateRecipientProofFileResourceToken(ctx, accountID, envelopeID, recipientID, reqEditors...)
+func (c *ClientWithResponses) CreateRecipientProofFileResourceTokenWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, params *CreateRecipientProofFileResourceTokenParams, reqEditors ...RequestEditorFn) (*CreateRecipientProofFileResourceTokenResponse, error) {
+	rsp, err := c.CreateRecipientProofFileResourceToken(ctx, accountID, envelopeID, recipientID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -3452,6 +3743,7 @@ func (c *ClientWithResponses) CreateRecipientProofFileResourceTokenWithResponse(
 // DeleteTabsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/deletetabs/
 func (c *ClientWithResponses) DeleteTabsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteTabsResponse, error) {
 	rsp, err := c.DeleteTabsWithBody(ctx, accountID, envelopeID, recipientID, contentType, body, reqEditors...)
@@ -3464,6 +3756,7 @@ func (c *ClientWithResponses) DeleteTabsWithBodyWithResponse(ctx context.Context
 // DeleteTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/deletetabs/
 func (c *ClientWithResponses) DeleteTabsWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, body DeleteTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteTabsResponse, error) {
 	rsp, err := c.DeleteTabs(ctx, accountID, envelopeID, recipientID, body, reqEditors...)
@@ -3476,6 +3769,7 @@ func (c *ClientWithResponses) DeleteTabsWithResponse(ctx context.Context, accoun
 // ListTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:listTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/listtabs/
 func (c *ClientWithResponses) ListTabsWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, params *ListTabsParams, reqEditors ...RequestEditorFn) (*ListTabsResponse, error) {
 	rsp, err := c.ListTabs(ctx, accountID, envelopeID, recipientID, params, reqEditors...)
@@ -3488,6 +3782,7 @@ func (c *ClientWithResponses) ListTabsWithResponse(ctx context.Context, accountI
 // CreateTabsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/createtabs/
 func (c *ClientWithResponses) CreateTabsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTabsResponse, error) {
 	rsp, err := c.CreateTabsWithBody(ctx, accountID, envelopeID, recipientID, contentType, body, reqEditors...)
@@ -3500,6 +3795,7 @@ func (c *ClientWithResponses) CreateTabsWithBodyWithResponse(ctx context.Context
 // CreateTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/createtabs/
 func (c *ClientWithResponses) CreateTabsWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, body CreateTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTabsResponse, error) {
 	rsp, err := c.CreateTabs(ctx, accountID, envelopeID, recipientID, body, reqEditors...)
@@ -3512,6 +3808,7 @@ func (c *ClientWithResponses) CreateTabsWithResponse(ctx context.Context, accoun
 // UpdateTabsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/updatetabs/
 func (c *ClientWithResponses) UpdateTabsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTabsResponse, error) {
 	rsp, err := c.UpdateTabsWithBody(ctx, accountID, envelopeID, recipientID, contentType, body, reqEditors...)
@@ -3524,6 +3821,7 @@ func (c *ClientWithResponses) UpdateTabsWithBodyWithResponse(ctx context.Context
 // UpdateTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/updatetabs/
 func (c *ClientWithResponses) UpdateTabsWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, body UpdateTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTabsResponse, error) {
 	rsp, err := c.UpdateTabs(ctx, accountID, envelopeID, recipientID, body, reqEditors...)
@@ -3536,6 +3834,7 @@ func (c *ClientWithResponses) UpdateTabsWithResponse(ctx context.Context, accoun
 // CreateRecipientManualReviewViewWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipientManualReviewView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/views/identity_manual_review).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipientmanualreviewview/
 func (c *ClientWithResponses) CreateRecipientManualReviewViewWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*CreateRecipientManualReviewViewResponse, error) {
 	rsp, err := c.CreateRecipientManualReviewView(ctx, accountID, envelopeID, recipientID, reqEditors...)
@@ -3548,6 +3847,7 @@ func (c *ClientWithResponses) CreateRecipientManualReviewViewWithResponse(ctx co
 // DeleteEnvelopeCorrectViewWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeViews:deleteEnvelopeCorrectView (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/correct).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/deleteenvelopecorrectview/
 func (c *ClientWithResponses) DeleteEnvelopeCorrectViewWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteEnvelopeCorrectViewResponse, error) {
 	rsp, err := c.DeleteEnvelopeCorrectViewWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -3560,6 +3860,7 @@ func (c *ClientWithResponses) DeleteEnvelopeCorrectViewWithBodyWithResponse(ctx 
 // DeleteEnvelopeCorrectViewWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeViews:deleteEnvelopeCorrectView (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/correct).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/deleteenvelopecorrectview/
 func (c *ClientWithResponses) DeleteEnvelopeCorrectViewWithResponse(ctx context.Context, accountID string, envelopeID string, body DeleteEnvelopeCorrectViewJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteEnvelopeCorrectViewResponse, error) {
 	rsp, err := c.DeleteEnvelopeCorrectView(ctx, accountID, envelopeID, body, reqEditors...)
@@ -3572,6 +3873,7 @@ func (c *ClientWithResponses) DeleteEnvelopeCorrectViewWithResponse(ctx context.
 // CreateCorrectViewWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeViews:createCorrectView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/correct).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createcorrectview/
 func (c *ClientWithResponses) CreateCorrectViewWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCorrectViewResponse, error) {
 	rsp, err := c.CreateCorrectViewWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -3584,6 +3886,7 @@ func (c *ClientWithResponses) CreateCorrectViewWithBodyWithResponse(ctx context.
 // CreateCorrectViewWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeViews:createCorrectView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/correct).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createcorrectview/
 func (c *ClientWithResponses) CreateCorrectViewWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateCorrectViewJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCorrectViewResponse, error) {
 	rsp, err := c.CreateCorrectView(ctx, accountID, envelopeID, body, reqEditors...)
@@ -3596,6 +3899,7 @@ func (c *ClientWithResponses) CreateCorrectViewWithResponse(ctx context.Context,
 // CreateEditViewWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeViews:createEditView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/edit).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createeditview/
 func (c *ClientWithResponses) CreateEditViewWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEditViewResponse, error) {
 	rsp, err := c.CreateEditViewWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -3608,6 +3912,7 @@ func (c *ClientWithResponses) CreateEditViewWithBodyWithResponse(ctx context.Con
 // CreateEditViewWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeViews:createEditView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/edit).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createeditview/
 func (c *ClientWithResponses) CreateEditViewWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateEditViewJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEditViewResponse, error) {
 	rsp, err := c.CreateEditView(ctx, accountID, envelopeID, body, reqEditors...)
@@ -3620,6 +3925,7 @@ func (c *ClientWithResponses) CreateEditViewWithResponse(ctx context.Context, ac
 // CreateRecipientViewWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeViews:createRecipientView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createrecipientview/
 func (c *ClientWithResponses) CreateRecipientViewWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRecipientViewResponse, error) {
 	rsp, err := c.CreateRecipientViewWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -3632,6 +3938,7 @@ func (c *ClientWithResponses) CreateRecipientViewWithBodyWithResponse(ctx contex
 // CreateRecipientViewWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeViews:createRecipientView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createrecipientview/
 func (c *ClientWithResponses) CreateRecipientViewWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateRecipientViewJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRecipientViewResponse, error) {
 	rsp, err := c.CreateRecipientView(ctx, accountID, envelopeID, body, reqEditors...)
@@ -3644,6 +3951,7 @@ func (c *ClientWithResponses) CreateRecipientViewWithResponse(ctx context.Contex
 // CreateEnvelopeRecipientPreviewWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createEnvelopeRecipientPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createenveloperecipientpreview/
 func (c *ClientWithResponses) CreateEnvelopeRecipientPreviewWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnvelopeRecipientPreviewResponse, error) {
 	rsp, err := c.CreateEnvelopeRecipientPreviewWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -3656,6 +3964,7 @@ func (c *ClientWithResponses) CreateEnvelopeRecipientPreviewWithBodyWithResponse
 // CreateEnvelopeRecipientPreviewWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createEnvelopeRecipientPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createenveloperecipientpreview/
 func (c *ClientWithResponses) CreateEnvelopeRecipientPreviewWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopeRecipientPreviewJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnvelopeRecipientPreviewResponse, error) {
 	rsp, err := c.CreateEnvelopeRecipientPreview(ctx, accountID, envelopeID, body, reqEditors...)
@@ -3668,6 +3977,7 @@ func (c *ClientWithResponses) CreateEnvelopeRecipientPreviewWithResponse(ctx con
 // CreateSenderViewWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeViews:createSenderView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/sender).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createsenderview/
 func (c *ClientWithResponses) CreateSenderViewWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSenderViewResponse, error) {
 	rsp, err := c.CreateSenderViewWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -3680,6 +3990,7 @@ func (c *ClientWithResponses) CreateSenderViewWithBodyWithResponse(ctx context.C
 // CreateSenderViewWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeViews:createSenderView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/sender).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createsenderview/
 func (c *ClientWithResponses) CreateSenderViewWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateSenderViewJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSenderViewResponse, error) {
 	rsp, err := c.CreateSenderView(ctx, accountID, envelopeID, body, reqEditors...)
@@ -3692,6 +4003,7 @@ func (c *ClientWithResponses) CreateSenderViewWithResponse(ctx context.Context, 
 // CreateEnvelopeRecipientSharedViewWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeViews:createEnvelopeRecipientSharedView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/shared).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createenveloperecipientsharedview/
 func (c *ClientWithResponses) CreateEnvelopeRecipientSharedViewWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnvelopeRecipientSharedViewResponse, error) {
 	rsp, err := c.CreateEnvelopeRecipientSharedViewWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -3704,6 +4016,7 @@ func (c *ClientWithResponses) CreateEnvelopeRecipientSharedViewWithBodyWithRespo
 // CreateEnvelopeRecipientSharedViewWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeViews:createEnvelopeRecipientSharedView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/shared).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createenveloperecipientsharedview/
 func (c *ClientWithResponses) CreateEnvelopeRecipientSharedViewWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopeRecipientSharedViewJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnvelopeRecipientSharedViewResponse, error) {
 	rsp, err := c.CreateEnvelopeRecipientSharedView(ctx, accountID, envelopeID, body, reqEditors...)
@@ -3716,6 +4029,7 @@ func (c *ClientWithResponses) CreateEnvelopeRecipientSharedViewWithResponse(ctx 
 // CreateConsoleViewWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeViews:createConsoleView (POST /v2.1/accounts/{accountId}/views/console).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createconsoleview/
 func (c *ClientWithResponses) CreateConsoleViewWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateConsoleViewResponse, error) {
 	rsp, err := c.CreateConsoleViewWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -3728,6 +4042,7 @@ func (c *ClientWithResponses) CreateConsoleViewWithBodyWithResponse(ctx context.
 // CreateConsoleViewWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeViews:createConsoleView (POST /v2.1/accounts/{accountId}/views/console).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createconsoleview/
 func (c *ClientWithResponses) CreateConsoleViewWithResponse(ctx context.Context, accountID string, body CreateConsoleViewJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateConsoleViewResponse, error) {
 	rsp, err := c.CreateConsoleView(ctx, accountID, body, reqEditors...)
@@ -3740,6 +4055,7 @@ func (c *ClientWithResponses) CreateConsoleViewWithResponse(ctx context.Context,
 // ParseDeleteRecipientsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/deleterecipients/
 func ParseDeleteRecipientsResponse(rsp *http.Response) (*DeleteRecipientsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -3776,6 +4092,7 @@ func ParseDeleteRecipientsResponse(rsp *http.Response) (*DeleteRecipientsRespons
 // ParseListRecipientsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipients:listRecipients (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/listrecipients/
 func ParseListRecipientsResponse(rsp *http.Response) (*ListRecipientsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -3812,6 +4129,7 @@ func ParseListRecipientsResponse(rsp *http.Response) (*ListRecipientsResponse, e
 // ParseCreateRecipientResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipient (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipient/
 func ParseCreateRecipientResponse(rsp *http.Response) (*CreateRecipientResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -3848,6 +4166,7 @@ func ParseCreateRecipientResponse(rsp *http.Response) (*CreateRecipientResponse,
 // ParseUpdateRecipientsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/updaterecipients/
 func ParseUpdateRecipientsResponse(rsp *http.Response) (*UpdateRecipientsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -3884,6 +4203,7 @@ func ParseUpdateRecipientsResponse(rsp *http.Response) (*UpdateRecipientsRespons
 // ParseDeleteRecipientResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipients:deleteRecipient (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/deleterecipient/
 func ParseDeleteRecipientResponse(rsp *http.Response) (*DeleteRecipientResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -3917,9 +4237,47 @@ func ParseDeleteRecipientResponse(rsp *http.Response) (*DeleteRecipientResponse,
 	return response, nil
 }
 
+// ParseCreateRecipientProofFileLinkResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:createRecipientProofFileLink (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseCreateRecipientProofFileLinkResponse(rsp *http.Response) (*CreateRecipientProofFileLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateRecipientProofFileLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.IDEvidenceViewLink
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCreateRecipientProofFileResourceTokenResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipientProofFileResourceToken (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof_token).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipientprooffileresourcetoken/
 func ParseCreateRecipientProofFileResourceTokenResponse(rsp *http.Response) (*CreateRecipientProofFileResourceTokenResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -3956,6 +4314,7 @@ func ParseCreateRecipientProofFileResourceTokenResponse(rsp *http.Response) (*Cr
 // ParseDeleteTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/deletetabs/
 func ParseDeleteTabsResponse(rsp *http.Response) (*DeleteTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -3992,6 +4351,7 @@ func ParseDeleteTabsResponse(rsp *http.Response) (*DeleteTabsResponse, error) {
 // ParseListTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:listTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/listtabs/
 func ParseListTabsResponse(rsp *http.Response) (*ListTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4028,6 +4388,7 @@ func ParseListTabsResponse(rsp *http.Response) (*ListTabsResponse, error) {
 // ParseCreateTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/createtabs/
 func ParseCreateTabsResponse(rsp *http.Response) (*CreateTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4064,6 +4425,7 @@ func ParseCreateTabsResponse(rsp *http.Response) (*CreateTabsResponse, error) {
 // ParseUpdateTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/updatetabs/
 func ParseUpdateTabsResponse(rsp *http.Response) (*UpdateTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4100,6 +4462,7 @@ func ParseUpdateTabsResponse(rsp *http.Response) (*UpdateTabsResponse, error) {
 // ParseCreateRecipientManualReviewViewResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipientManualReviewView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/views/identity_manual_review).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipientmanualreviewview/
 func ParseCreateRecipientManualReviewViewResponse(rsp *http.Response) (*CreateRecipientManualReviewViewResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4136,6 +4499,7 @@ func ParseCreateRecipientManualReviewViewResponse(rsp *http.Response) (*CreateRe
 // ParseDeleteEnvelopeCorrectViewResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeViews:deleteEnvelopeCorrectView (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/correct).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/deleteenvelopecorrectview/
 func ParseDeleteEnvelopeCorrectViewResponse(rsp *http.Response) (*DeleteEnvelopeCorrectViewResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4168,6 +4532,7 @@ func ParseDeleteEnvelopeCorrectViewResponse(rsp *http.Response) (*DeleteEnvelope
 // ParseCreateCorrectViewResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeViews:createCorrectView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/correct).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createcorrectview/
 func ParseCreateCorrectViewResponse(rsp *http.Response) (*CreateCorrectViewResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4204,6 +4569,7 @@ func ParseCreateCorrectViewResponse(rsp *http.Response) (*CreateCorrectViewRespo
 // ParseCreateEditViewResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeViews:createEditView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/edit).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createeditview/
 func ParseCreateEditViewResponse(rsp *http.Response) (*CreateEditViewResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4240,6 +4606,7 @@ func ParseCreateEditViewResponse(rsp *http.Response) (*CreateEditViewResponse, e
 // ParseCreateRecipientViewResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeViews:createRecipientView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createrecipientview/
 func ParseCreateRecipientViewResponse(rsp *http.Response) (*CreateRecipientViewResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4276,6 +4643,7 @@ func ParseCreateRecipientViewResponse(rsp *http.Response) (*CreateRecipientViewR
 // ParseCreateEnvelopeRecipientPreviewResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createEnvelopeRecipientPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createenveloperecipientpreview/
 func ParseCreateEnvelopeRecipientPreviewResponse(rsp *http.Response) (*CreateEnvelopeRecipientPreviewResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4312,6 +4680,7 @@ func ParseCreateEnvelopeRecipientPreviewResponse(rsp *http.Response) (*CreateEnv
 // ParseCreateSenderViewResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeViews:createSenderView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/sender).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createsenderview/
 func ParseCreateSenderViewResponse(rsp *http.Response) (*CreateSenderViewResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4348,6 +4717,7 @@ func ParseCreateSenderViewResponse(rsp *http.Response) (*CreateSenderViewRespons
 // ParseCreateEnvelopeRecipientSharedViewResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeViews:createEnvelopeRecipientSharedView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/shared).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createenveloperecipientsharedview/
 func ParseCreateEnvelopeRecipientSharedViewResponse(rsp *http.Response) (*CreateEnvelopeRecipientSharedViewResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4384,6 +4754,7 @@ func ParseCreateEnvelopeRecipientSharedViewResponse(rsp *http.Response) (*Create
 // ParseCreateConsoleViewResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeViews:createConsoleView (POST /v2.1/accounts/{accountId}/views/console).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createconsoleview/
 func ParseCreateConsoleViewResponse(rsp *http.Response) (*CreateConsoleViewResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)

@@ -19,6 +19,7 @@ import (
 // GetChunkedUploadParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation ChunkedUploads:getChunkedUpload (GET /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/getchunkedupload/
 type GetChunkedUploadParams struct {
 	Include *string `form:"include,omitempty" json:"include,omitempty"`
@@ -27,6 +28,7 @@ type GetChunkedUploadParams struct {
 // UpdateChunkedUploadParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUpload (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkedupload/
 type UpdateChunkedUploadParams struct {
 	Action *string `form:"action,omitempty" json:"action,omitempty"`
@@ -35,6 +37,7 @@ type UpdateChunkedUploadParams struct {
 // ListStatusChangesParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Envelopes:listStatusChanges (GET /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatuschanges/
 type ListStatusChangesParams struct {
 	AcStatus                *string `form:"ac_status,omitempty" json:"ac_status,omitempty"`
@@ -67,22 +70,26 @@ type ListStatusChangesParams struct {
 	UserFilter              *string `form:"user_filter,omitempty" json:"user_filter,omitempty"`
 	UserID                  *string `form:"user_id,omitempty" json:"user_id,omitempty"`
 	UserName                *string `form:"user_name,omitempty" json:"user_name,omitempty"`
+	SearchMode              *string `form:"search_mode,omitempty" json:"search_mode,omitempty"`
 }
 
 // CreateEnvelopeParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 type CreateEnvelopeParams struct {
 	CdseMode               *string `form:"cdse_mode,omitempty" json:"cdse_mode,omitempty"`
 	ChangeRoutingOrder     *string `form:"change_routing_order,omitempty" json:"change_routing_order,omitempty"`
 	CompletedDocumentsOnly *string `form:"completed_documents_only,omitempty" json:"completed_documents_only,omitempty"`
 	MergeRolesOnDraft      *string `form:"merge_roles_on_draft,omitempty" json:"merge_roles_on_draft,omitempty"`
+	TabLabelExactMatches   *string `form:"tab_label_exact_matches,omitempty" json:"tab_label_exact_matches,omitempty"`
 }
 
 // ListStatusParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 type ListStatusParams struct {
 	AcStatus       *string `form:"ac_status,omitempty" json:"ac_status,omitempty"`
@@ -102,6 +109,7 @@ type ListStatusParams struct {
 // GetEnvelopeTransferRulesParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:get (GET /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/get/
 type GetEnvelopeTransferRulesParams struct {
 	Count         *string `form:"count,omitempty" json:"count,omitempty"`
@@ -111,24 +119,39 @@ type GetEnvelopeTransferRulesParams struct {
 // GetEnvelopeParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Envelopes:getEnvelope (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getenvelope/
 type GetEnvelopeParams struct {
-	AdvancedUpdate *string `form:"advanced_update,omitempty" json:"advanced_update,omitempty"`
-	Include        *string `form:"include,omitempty" json:"include,omitempty"`
+	AdvancedUpdate            *string `form:"advanced_update,omitempty" json:"advanced_update,omitempty"`
+	Include                   *string `form:"include,omitempty" json:"include,omitempty"`
+	IncludeAnchorTabLocations *string `form:"include_anchor_tab_locations,omitempty" json:"include_anchor_tab_locations,omitempty"`
+	UserID                    *string `form:"user_id,omitempty" json:"user_id,omitempty"`
 }
 
 // UpdateEnvelopeParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 type UpdateEnvelopeParams struct {
 	AdvancedUpdate *string `form:"advanced_update,omitempty" json:"advanced_update,omitempty"`
 	ResendEnvelope *string `form:"resend_envelope,omitempty" json:"resend_envelope,omitempty"`
+	RecycleOnVoid  *string `form:"recycle_on_void,omitempty" json:"recycle_on_void,omitempty"`
+}
+
+// ListAuditEventsParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation Envelopes:listAuditEvents (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/audit_events).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/listauditevents/
+type ListAuditEventsParams struct {
+	Locale *string `form:"locale,omitempty" json:"locale,omitempty"`
 }
 
 // GetCommentsTranscriptParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Comments:getCommentsTranscript (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments/transcript).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/comments/getcommentstranscript/
 type GetCommentsTranscriptParams struct {
 	Encoding *string `form:"encoding,omitempty" json:"encoding,omitempty"`
@@ -137,6 +160,7 @@ type GetCommentsTranscriptParams struct {
 // GetDocumentPageImagesParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
 type GetDocumentPageImagesParams struct {
 	Count         *string `form:"count,omitempty" json:"count,omitempty"`
@@ -151,6 +175,7 @@ type GetDocumentPageImagesParams struct {
 // GetDocumentPageImageParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
 type GetDocumentPageImageParams struct {
 	Dpi         *string `form:"dpi,omitempty" json:"dpi,omitempty"`
@@ -162,6 +187,7 @@ type GetDocumentPageImageParams struct {
 // ListTemplatesForDocumentParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplatesForDocument (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplatesfordocument/
 type ListTemplatesForDocumentParams struct {
 	Include *string `form:"include,omitempty" json:"include,omitempty"`
@@ -170,6 +196,7 @@ type ListTemplatesForDocumentParams struct {
 // ApplyTemplateToDocumentParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 type ApplyTemplateToDocumentParams struct {
 	PreserveTemplateRecipient *string `form:"preserve_template_recipient,omitempty" json:"preserve_template_recipient,omitempty"`
@@ -178,6 +205,7 @@ type ApplyTemplateToDocumentParams struct {
 // GetConsumerDisclosureDefaultParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosuredefault/
 type GetConsumerDisclosureDefaultParams struct {
 	LangCode *string `form:"langCode,omitempty" json:"langCode,omitempty"`
@@ -186,6 +214,7 @@ type GetConsumerDisclosureDefaultParams struct {
 // GetConsumerDisclosureParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosure/
 type GetConsumerDisclosureParams struct {
 	LangCode *string `form:"langCode,omitempty" json:"langCode,omitempty"`
@@ -194,6 +223,7 @@ type GetConsumerDisclosureParams struct {
 // GetRecipientInitialsImageParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Envelopes:getRecipientInitialsImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientinitialsimage/
 type GetRecipientInitialsImageParams struct {
 	IncludeChrome *string `form:"include_chrome,omitempty" json:"include_chrome,omitempty"`
@@ -202,6 +232,7 @@ type GetRecipientInitialsImageParams struct {
 // GetRecipientSignatureImageParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignatureImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignatureimage/
 type GetRecipientSignatureImageParams struct {
 	IncludeChrome *string `form:"include_chrome,omitempty" json:"include_chrome,omitempty"`
@@ -210,6 +241,7 @@ type GetRecipientSignatureImageParams struct {
 // ListTemplatesParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplates (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplates/
 type ListTemplatesParams struct {
 	Include *string `form:"include,omitempty" json:"include,omitempty"`
@@ -218,6 +250,7 @@ type ListTemplatesParams struct {
 // ApplyTemplateParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 type ApplyTemplateParams struct {
 	PreserveTemplateRecipient *string `form:"preserve_template_recipient,omitempty" json:"preserve_template_recipient,omitempty"`
@@ -226,140 +259,163 @@ type ApplyTemplateParams struct {
 // CreateChunkedUploadJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation ChunkedUploads:createChunkedUpload (POST /v2.1/accounts/{accountId}/chunked_uploads).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/createchunkedupload/
 type CreateChunkedUploadJSONRequestBody = externalRef0.ChunkedUploadRequest
 
 // UpdateChunkedUploadPartJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUploadPart (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}/{chunkedUploadPartSeq}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkeduploadpart/
 type UpdateChunkedUploadPartJSONRequestBody = externalRef0.ChunkedUploadRequest
 
 // CreateEnvelopeJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 type CreateEnvelopeJSONRequestBody = externalRef0.EnvelopeDefinition
 
 // ListStatusJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 type ListStatusJSONRequestBody = externalRef0.EnvelopeIdsRequest
 
 // CreateEnvelopeTransferRulesJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:create (POST /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/create/
 type CreateEnvelopeTransferRulesJSONRequestBody = externalRef0.EnvelopeTransferRuleRequest
 
 // UpdateEnvelopeTransferRulesJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:update (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/update/
 type UpdateEnvelopeTransferRulesJSONRequestBody = externalRef0.EnvelopeTransferRuleInformation
 
 // UpdateEnvelopeTransferRuleJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:updateEnvelopeTransferRule (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/updateenvelopetransferrule/
 type UpdateEnvelopeTransferRuleJSONRequestBody = externalRef0.EnvelopeTransferRule
 
 // UpdateEnvelopeJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 type UpdateEnvelopeJSONRequestBody = externalRef0.Envelope
 
 // DeleteAttachmentsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeAttachments:deleteAttachments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/deleteattachments/
 type DeleteAttachmentsJSONRequestBody = externalRef0.EnvelopeAttachmentsRequest
 
 // PutAttachmentsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachments/
 type PutAttachmentsJSONRequestBody = externalRef0.EnvelopeAttachmentsRequest
 
 // PutAttachmentJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
 type PutAttachmentJSONRequestBody = externalRef0.Attachment
+
+// CreateEnvelopeCommentsJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type CreateEnvelopeCommentsJSONRequestBody = externalRef0.CommentsPublish
 
 // DeleteCustomFieldsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
 type DeleteCustomFieldsJSONRequestBody = externalRef0.CustomFields
 
 // CreateCustomFieldsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
 type CreateCustomFieldsJSONRequestBody = externalRef0.CustomFields
 
 // UpdateCustomFieldsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
 type UpdateCustomFieldsJSONRequestBody = externalRef0.CustomFields
 
 // RotateDocumentPageJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
 type RotateDocumentPageJSONRequestBody = externalRef0.PageRequest
 
 // ApplyTemplateToDocumentJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 type ApplyTemplateToDocumentJSONRequestBody = externalRef0.DocumentTemplateList
 
 // CreateEmailSettingsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
 type CreateEmailSettingsJSONRequestBody = externalRef0.EmailSettings
 
 // UpdateEmailSettingsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
 type UpdateEmailSettingsJSONRequestBody = externalRef0.EmailSettings
 
 // CreateLockJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeLocks:createLock (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/createlock/
 type CreateLockJSONRequestBody = externalRef0.LockRequest
 
 // UpdateLockJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeLocks:updateLock (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/updatelock/
 type UpdateLockJSONRequestBody = externalRef0.LockRequest
 
 // UpdateNotificationSettingsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
 type UpdateNotificationSettingsJSONRequestBody = externalRef0.EnvelopeNotificationRequest
 
 // ApplyTemplateJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 type ApplyTemplateJSONRequestBody = externalRef0.DocumentTemplateList
-
-// UpdateEnvelopeWorkflowDefinitionJSONRequestBody is the JSON request body of the operation.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
-type UpdateEnvelopeWorkflowDefinitionJSONRequestBody = externalRef0.Workflow
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -551,7 +607,15 @@ type ClientInterface interface {
 	PutAttachment(ctx context.Context, accountID string, envelopeID string, attachmentID string, body PutAttachmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListAuditEvents performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/audit_events (the `ListAuditEvents` operationId) request.
-	ListAuditEvents(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListAuditEvents(ctx context.Context, accountID string, envelopeID string, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEnvelopeCommentsWithBody performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments (the `CreateEnvelopeComments` operationId) request,
+	// with any type of body and a specified content type.
+	CreateEnvelopeCommentsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEnvelopeComments performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments (the `CreateEnvelopeComments` operationId) request.
+	// Takes a body of the `application/json` content type.
+	CreateEnvelopeComments(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopeCommentsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCommentsTranscript performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments/transcript (the `GetCommentsTranscript` operationId) request.
 	GetCommentsTranscript(ctx context.Context, accountID string, envelopeID string, params *GetCommentsTranscriptParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -582,6 +646,9 @@ type ClientInterface interface {
 	// UpdateCustomFields performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields (the `UpdateCustomFields` operationId) request.
 	// Takes a body of the `application/json` content type.
 	UpdateCustomFields(ctx context.Context, accountID string, envelopeID string, body UpdateCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApplianceInfo performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/display_appliance_info (the `GetApplianceInfo` operationId) request.
+	GetApplianceInfo(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDocumentPageImages performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages (the `GetDocumentPageImages` operationId) request.
 	GetDocumentPageImages(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentPageImagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -698,8 +765,9 @@ type ClientInterface interface {
 	// GetTabsBlob performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob (the `GetTabsBlob` operationId) request.
 	GetTabsBlob(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PutTabsBlob performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob (the `PutTabsBlob` operationId) request.
-	PutTabsBlob(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// PutTabsBlobWithBody performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob (the `PutTabsBlob` operationId) request,
+	// with any type of body and a specified content type.
+	PutTabsBlobWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTemplates performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates (the `ListTemplates` operationId) request.
 	ListTemplates(ctx context.Context, accountID string, envelopeID string, params *ListTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -711,25 +779,12 @@ type ClientInterface interface {
 	// ApplyTemplate performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates (the `ApplyTemplate` operationId) request.
 	// Takes a body of the `application/json` content type.
 	ApplyTemplate(ctx context.Context, accountID string, envelopeID string, params *ApplyTemplateParams, body ApplyTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// DeleteEnvelopeWorkflowDefinition performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow (the `DeleteEnvelopeWorkflowDefinition` operationId) request.
-	DeleteEnvelopeWorkflowDefinition(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// GetEnvelopeWorkflowDefinition performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow (the `GetEnvelopeWorkflowDefinition` operationId) request.
-	GetEnvelopeWorkflowDefinition(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// UpdateEnvelopeWorkflowDefinitionWithBody performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow (the `UpdateEnvelopeWorkflowDefinition` operationId) request,
-	// with any type of body and a specified content type.
-	UpdateEnvelopeWorkflowDefinitionWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// UpdateEnvelopeWorkflowDefinition performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow (the `UpdateEnvelopeWorkflowDefinition` operationId) request.
-	// Takes a body of the `application/json` content type.
-	UpdateEnvelopeWorkflowDefinition(ctx context.Context, accountID string, envelopeID string, body UpdateEnvelopeWorkflowDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // CreateChunkedUploadWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation ChunkedUploads:createChunkedUpload (POST /v2.1/accounts/{accountId}/chunked_uploads).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/createchunkedupload/
 func (c *Client) CreateChunkedUploadWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateChunkedUploadRequestWithBody(c.Server, accountID, contentType, body)
@@ -746,6 +801,7 @@ func (c *Client) CreateChunkedUploadWithBody(ctx context.Context, accountID stri
 // CreateChunkedUpload sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ChunkedUploads:createChunkedUpload (POST /v2.1/accounts/{accountId}/chunked_uploads).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/createchunkedupload/
 func (c *Client) CreateChunkedUpload(ctx context.Context, accountID string, body CreateChunkedUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateChunkedUploadRequest(c.Server, accountID, body)
@@ -762,6 +818,7 @@ func (c *Client) CreateChunkedUpload(ctx context.Context, accountID string, body
 // DeleteChunkedUpload sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ChunkedUploads:deleteChunkedUpload (DELETE /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/deletechunkedupload/
 func (c *Client) DeleteChunkedUpload(ctx context.Context, accountID string, chunkedUploadID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteChunkedUploadRequest(c.Server, accountID, chunkedUploadID)
@@ -778,6 +835,7 @@ func (c *Client) DeleteChunkedUpload(ctx context.Context, accountID string, chun
 // GetChunkedUpload sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ChunkedUploads:getChunkedUpload (GET /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/getchunkedupload/
 func (c *Client) GetChunkedUpload(ctx context.Context, accountID string, chunkedUploadID string, params *GetChunkedUploadParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetChunkedUploadRequest(c.Server, accountID, chunkedUploadID, params)
@@ -794,6 +852,7 @@ func (c *Client) GetChunkedUpload(ctx context.Context, accountID string, chunked
 // UpdateChunkedUpload sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUpload (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkedupload/
 func (c *Client) UpdateChunkedUpload(ctx context.Context, accountID string, chunkedUploadID string, params *UpdateChunkedUploadParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateChunkedUploadRequest(c.Server, accountID, chunkedUploadID, params)
@@ -810,6 +869,7 @@ func (c *Client) UpdateChunkedUpload(ctx context.Context, accountID string, chun
 // UpdateChunkedUploadPartWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUploadPart (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}/{chunkedUploadPartSeq}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkeduploadpart/
 func (c *Client) UpdateChunkedUploadPartWithBody(ctx context.Context, accountID string, chunkedUploadID string, chunkedUploadPartSeq string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateChunkedUploadPartRequestWithBody(c.Server, accountID, chunkedUploadID, chunkedUploadPartSeq, contentType, body)
@@ -826,6 +886,7 @@ func (c *Client) UpdateChunkedUploadPartWithBody(ctx context.Context, accountID 
 // UpdateChunkedUploadPart sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUploadPart (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}/{chunkedUploadPartSeq}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkeduploadpart/
 func (c *Client) UpdateChunkedUploadPart(ctx context.Context, accountID string, chunkedUploadID string, chunkedUploadPartSeq string, body UpdateChunkedUploadPartJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateChunkedUploadPartRequest(c.Server, accountID, chunkedUploadID, chunkedUploadPartSeq, body)
@@ -842,6 +903,7 @@ func (c *Client) UpdateChunkedUploadPart(ctx context.Context, accountID string, 
 // ListStatusChanges sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:listStatusChanges (GET /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatuschanges/
 func (c *Client) ListStatusChanges(ctx context.Context, accountID string, params *ListStatusChangesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListStatusChangesRequest(c.Server, accountID, params)
@@ -858,6 +920,7 @@ func (c *Client) ListStatusChanges(ctx context.Context, accountID string, params
 // CreateEnvelopeWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 func (c *Client) CreateEnvelopeWithBody(ctx context.Context, accountID string, params *CreateEnvelopeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEnvelopeRequestWithBody(c.Server, accountID, params, contentType, body)
@@ -874,6 +937,7 @@ func (c *Client) CreateEnvelopeWithBody(ctx context.Context, accountID string, p
 // CreateEnvelope sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 func (c *Client) CreateEnvelope(ctx context.Context, accountID string, params *CreateEnvelopeParams, body CreateEnvelopeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEnvelopeRequest(c.Server, accountID, params, body)
@@ -890,6 +954,7 @@ func (c *Client) CreateEnvelope(ctx context.Context, accountID string, params *C
 // ListStatusWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 func (c *Client) ListStatusWithBody(ctx context.Context, accountID string, params *ListStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListStatusRequestWithBody(c.Server, accountID, params, contentType, body)
@@ -906,6 +971,7 @@ func (c *Client) ListStatusWithBody(ctx context.Context, accountID string, param
 // ListStatus sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 func (c *Client) ListStatus(ctx context.Context, accountID string, params *ListStatusParams, body ListStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListStatusRequest(c.Server, accountID, params, body)
@@ -922,6 +988,7 @@ func (c *Client) ListStatus(ctx context.Context, accountID string, params *ListS
 // GetEnvelopeTransferRules sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:get (GET /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/get/
 func (c *Client) GetEnvelopeTransferRules(ctx context.Context, accountID string, params *GetEnvelopeTransferRulesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEnvelopeTransferRulesRequest(c.Server, accountID, params)
@@ -938,6 +1005,7 @@ func (c *Client) GetEnvelopeTransferRules(ctx context.Context, accountID string,
 // CreateEnvelopeTransferRulesWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:create (POST /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/create/
 func (c *Client) CreateEnvelopeTransferRulesWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEnvelopeTransferRulesRequestWithBody(c.Server, accountID, contentType, body)
@@ -954,6 +1022,7 @@ func (c *Client) CreateEnvelopeTransferRulesWithBody(ctx context.Context, accoun
 // CreateEnvelopeTransferRules sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:create (POST /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/create/
 func (c *Client) CreateEnvelopeTransferRules(ctx context.Context, accountID string, body CreateEnvelopeTransferRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEnvelopeTransferRulesRequest(c.Server, accountID, body)
@@ -970,6 +1039,7 @@ func (c *Client) CreateEnvelopeTransferRules(ctx context.Context, accountID stri
 // UpdateEnvelopeTransferRulesWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:update (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/update/
 func (c *Client) UpdateEnvelopeTransferRulesWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEnvelopeTransferRulesRequestWithBody(c.Server, accountID, contentType, body)
@@ -986,6 +1056,7 @@ func (c *Client) UpdateEnvelopeTransferRulesWithBody(ctx context.Context, accoun
 // UpdateEnvelopeTransferRules sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:update (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/update/
 func (c *Client) UpdateEnvelopeTransferRules(ctx context.Context, accountID string, body UpdateEnvelopeTransferRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEnvelopeTransferRulesRequest(c.Server, accountID, body)
@@ -1002,6 +1073,7 @@ func (c *Client) UpdateEnvelopeTransferRules(ctx context.Context, accountID stri
 // DeleteEnvelopeTransferRule sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:delete (DELETE /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/delete/
 func (c *Client) DeleteEnvelopeTransferRule(ctx context.Context, accountID string, envelopeTransferRuleID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteEnvelopeTransferRuleRequest(c.Server, accountID, envelopeTransferRuleID)
@@ -1018,6 +1090,7 @@ func (c *Client) DeleteEnvelopeTransferRule(ctx context.Context, accountID strin
 // UpdateEnvelopeTransferRuleWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:updateEnvelopeTransferRule (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/updateenvelopetransferrule/
 func (c *Client) UpdateEnvelopeTransferRuleWithBody(ctx context.Context, accountID string, envelopeTransferRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEnvelopeTransferRuleRequestWithBody(c.Server, accountID, envelopeTransferRuleID, contentType, body)
@@ -1034,6 +1107,7 @@ func (c *Client) UpdateEnvelopeTransferRuleWithBody(ctx context.Context, account
 // UpdateEnvelopeTransferRule sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:updateEnvelopeTransferRule (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/updateenvelopetransferrule/
 func (c *Client) UpdateEnvelopeTransferRule(ctx context.Context, accountID string, envelopeTransferRuleID string, body UpdateEnvelopeTransferRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEnvelopeTransferRuleRequest(c.Server, accountID, envelopeTransferRuleID, body)
@@ -1050,6 +1124,7 @@ func (c *Client) UpdateEnvelopeTransferRule(ctx context.Context, accountID strin
 // GetEnvelope sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:getEnvelope (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getenvelope/
 func (c *Client) GetEnvelope(ctx context.Context, accountID string, envelopeID string, params *GetEnvelopeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEnvelopeRequest(c.Server, accountID, envelopeID, params)
@@ -1066,6 +1141,7 @@ func (c *Client) GetEnvelope(ctx context.Context, accountID string, envelopeID s
 // UpdateEnvelopeWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 func (c *Client) UpdateEnvelopeWithBody(ctx context.Context, accountID string, envelopeID string, params *UpdateEnvelopeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEnvelopeRequestWithBody(c.Server, accountID, envelopeID, params, contentType, body)
@@ -1082,6 +1158,7 @@ func (c *Client) UpdateEnvelopeWithBody(ctx context.Context, accountID string, e
 // UpdateEnvelope sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 func (c *Client) UpdateEnvelope(ctx context.Context, accountID string, envelopeID string, params *UpdateEnvelopeParams, body UpdateEnvelopeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEnvelopeRequest(c.Server, accountID, envelopeID, params, body)
@@ -1098,6 +1175,7 @@ func (c *Client) UpdateEnvelope(ctx context.Context, accountID string, envelopeI
 // DeleteAttachmentsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:deleteAttachments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/deleteattachments/
 func (c *Client) DeleteAttachmentsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteAttachmentsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1114,6 +1192,7 @@ func (c *Client) DeleteAttachmentsWithBody(ctx context.Context, accountID string
 // DeleteAttachments sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:deleteAttachments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/deleteattachments/
 func (c *Client) DeleteAttachments(ctx context.Context, accountID string, envelopeID string, body DeleteAttachmentsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteAttachmentsRequest(c.Server, accountID, envelopeID, body)
@@ -1130,6 +1209,7 @@ func (c *Client) DeleteAttachments(ctx context.Context, accountID string, envelo
 // GetAttachments sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachments (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachments/
 func (c *Client) GetAttachments(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAttachmentsRequest(c.Server, accountID, envelopeID)
@@ -1146,6 +1226,7 @@ func (c *Client) GetAttachments(ctx context.Context, accountID string, envelopeI
 // PutAttachmentsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachments/
 func (c *Client) PutAttachmentsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutAttachmentsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1162,6 +1243,7 @@ func (c *Client) PutAttachmentsWithBody(ctx context.Context, accountID string, e
 // PutAttachments sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachments/
 func (c *Client) PutAttachments(ctx context.Context, accountID string, envelopeID string, body PutAttachmentsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutAttachmentsRequest(c.Server, accountID, envelopeID, body)
@@ -1178,6 +1260,7 @@ func (c *Client) PutAttachments(ctx context.Context, accountID string, envelopeI
 // GetAttachment sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachment (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachment/
 func (c *Client) GetAttachment(ctx context.Context, accountID string, envelopeID string, attachmentID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAttachmentRequest(c.Server, accountID, envelopeID, attachmentID)
@@ -1194,6 +1277,7 @@ func (c *Client) GetAttachment(ctx context.Context, accountID string, envelopeID
 // PutAttachmentWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
 func (c *Client) PutAttachmentWithBody(ctx context.Context, accountID string, envelopeID string, attachmentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutAttachmentRequestWithBody(c.Server, accountID, envelopeID, attachmentID, contentType, body)
@@ -1210,6 +1294,7 @@ func (c *Client) PutAttachmentWithBody(ctx context.Context, accountID string, en
 // PutAttachment sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
 func (c *Client) PutAttachment(ctx context.Context, accountID string, envelopeID string, attachmentID string, body PutAttachmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutAttachmentRequest(c.Server, accountID, envelopeID, attachmentID, body)
@@ -1226,9 +1311,44 @@ func (c *Client) PutAttachment(ctx context.Context, accountID string, envelopeID
 // ListAuditEvents sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:listAuditEvents (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/audit_events).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/listauditevents/
-func (c *Client) ListAuditEvents(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListAuditEventsRequest(c.Server, accountID, envelopeID)
+func (c *Client) ListAuditEvents(ctx context.Context, accountID string, envelopeID string, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAuditEventsRequest(c.Server, accountID, envelopeID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEnvelopeCommentsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) CreateEnvelopeCommentsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEnvelopeCommentsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEnvelopeComments sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) CreateEnvelopeComments(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopeCommentsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEnvelopeCommentsRequest(c.Server, accountID, envelopeID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1242,6 +1362,7 @@ func (c *Client) ListAuditEvents(ctx context.Context, accountID string, envelope
 // GetCommentsTranscript sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Comments:getCommentsTranscript (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments/transcript).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/comments/getcommentstranscript/
 func (c *Client) GetCommentsTranscript(ctx context.Context, accountID string, envelopeID string, params *GetCommentsTranscriptParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCommentsTranscriptRequest(c.Server, accountID, envelopeID, params)
@@ -1258,6 +1379,7 @@ func (c *Client) GetCommentsTranscript(ctx context.Context, accountID string, en
 // DeleteCustomFieldsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
 func (c *Client) DeleteCustomFieldsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteCustomFieldsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1274,6 +1396,7 @@ func (c *Client) DeleteCustomFieldsWithBody(ctx context.Context, accountID strin
 // DeleteCustomFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
 func (c *Client) DeleteCustomFields(ctx context.Context, accountID string, envelopeID string, body DeleteCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteCustomFieldsRequest(c.Server, accountID, envelopeID, body)
@@ -1290,6 +1413,7 @@ func (c *Client) DeleteCustomFields(ctx context.Context, accountID string, envel
 // ListCustomFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/listcustomfields/
 func (c *Client) ListCustomFields(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListCustomFieldsRequest(c.Server, accountID, envelopeID)
@@ -1306,6 +1430,7 @@ func (c *Client) ListCustomFields(ctx context.Context, accountID string, envelop
 // CreateCustomFieldsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
 func (c *Client) CreateCustomFieldsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCustomFieldsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1322,6 +1447,7 @@ func (c *Client) CreateCustomFieldsWithBody(ctx context.Context, accountID strin
 // CreateCustomFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
 func (c *Client) CreateCustomFields(ctx context.Context, accountID string, envelopeID string, body CreateCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCustomFieldsRequest(c.Server, accountID, envelopeID, body)
@@ -1338,6 +1464,7 @@ func (c *Client) CreateCustomFields(ctx context.Context, accountID string, envel
 // UpdateCustomFieldsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
 func (c *Client) UpdateCustomFieldsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateCustomFieldsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1354,6 +1481,7 @@ func (c *Client) UpdateCustomFieldsWithBody(ctx context.Context, accountID strin
 // UpdateCustomFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
 func (c *Client) UpdateCustomFields(ctx context.Context, accountID string, envelopeID string, body UpdateCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateCustomFieldsRequest(c.Server, accountID, envelopeID, body)
@@ -1367,9 +1495,27 @@ func (c *Client) UpdateCustomFields(ctx context.Context, accountID string, envel
 	return c.Client.Do(req)
 }
 
+// GetApplianceInfo sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation EnvelopeAppliance:getApplianceInfo (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/display_appliance_info).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *Client) GetApplianceInfo(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApplianceInfoRequest(c.Server, accountID, envelopeID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetDocumentPageImages sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
 func (c *Client) GetDocumentPageImages(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentPageImagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDocumentPageImagesRequest(c.Server, accountID, envelopeID, documentID, params)
@@ -1386,6 +1532,7 @@ func (c *Client) GetDocumentPageImages(ctx context.Context, accountID string, en
 // DeleteDocumentPage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
 func (c *Client) DeleteDocumentPage(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDocumentPageRequest(c.Server, accountID, envelopeID, documentID, pageNumber)
@@ -1402,6 +1549,7 @@ func (c *Client) DeleteDocumentPage(ctx context.Context, accountID string, envel
 // GetDocumentPageImage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
 func (c *Client) GetDocumentPageImage(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, params *GetDocumentPageImageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDocumentPageImageRequest(c.Server, accountID, envelopeID, documentID, pageNumber, params)
@@ -1418,6 +1566,7 @@ func (c *Client) GetDocumentPageImage(ctx context.Context, accountID string, env
 // RotateDocumentPageWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
 func (c *Client) RotateDocumentPageWithBody(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateDocumentPageRequestWithBody(c.Server, accountID, envelopeID, documentID, pageNumber, contentType, body)
@@ -1434,6 +1583,7 @@ func (c *Client) RotateDocumentPageWithBody(ctx context.Context, accountID strin
 // RotateDocumentPage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
 func (c *Client) RotateDocumentPage(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateDocumentPageRequest(c.Server, accountID, envelopeID, documentID, pageNumber, body)
@@ -1450,6 +1600,7 @@ func (c *Client) RotateDocumentPage(ctx context.Context, accountID string, envel
 // ListTemplatesForDocument sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplatesForDocument (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplatesfordocument/
 func (c *Client) ListTemplatesForDocument(ctx context.Context, accountID string, envelopeID string, documentID string, params *ListTemplatesForDocumentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListTemplatesForDocumentRequest(c.Server, accountID, envelopeID, documentID, params)
@@ -1466,6 +1617,7 @@ func (c *Client) ListTemplatesForDocument(ctx context.Context, accountID string,
 // ApplyTemplateToDocumentWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 func (c *Client) ApplyTemplateToDocumentWithBody(ctx context.Context, accountID string, envelopeID string, documentID string, params *ApplyTemplateToDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewApplyTemplateToDocumentRequestWithBody(c.Server, accountID, envelopeID, documentID, params, contentType, body)
@@ -1482,6 +1634,7 @@ func (c *Client) ApplyTemplateToDocumentWithBody(ctx context.Context, accountID 
 // ApplyTemplateToDocument sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 func (c *Client) ApplyTemplateToDocument(ctx context.Context, accountID string, envelopeID string, documentID string, params *ApplyTemplateToDocumentParams, body ApplyTemplateToDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewApplyTemplateToDocumentRequest(c.Server, accountID, envelopeID, documentID, params, body)
@@ -1498,6 +1651,7 @@ func (c *Client) ApplyTemplateToDocument(ctx context.Context, accountID string, 
 // DeleteTemplatesFromDocument sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:deleteTemplatesFromDocument (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/deletetemplatesfromdocument/
 func (c *Client) DeleteTemplatesFromDocument(ctx context.Context, accountID string, envelopeID string, documentID string, templateID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteTemplatesFromDocumentRequest(c.Server, accountID, envelopeID, documentID, templateID)
@@ -1514,6 +1668,7 @@ func (c *Client) DeleteTemplatesFromDocument(ctx context.Context, accountID stri
 // DeleteEmailSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:deleteEmailSettings (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/deleteemailsettings/
 func (c *Client) DeleteEmailSettings(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteEmailSettingsRequest(c.Server, accountID, envelopeID)
@@ -1530,6 +1685,7 @@ func (c *Client) DeleteEmailSettings(ctx context.Context, accountID string, enve
 // GetEmailSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:getEmailSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/getemailsettings/
 func (c *Client) GetEmailSettings(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEmailSettingsRequest(c.Server, accountID, envelopeID)
@@ -1546,6 +1702,7 @@ func (c *Client) GetEmailSettings(ctx context.Context, accountID string, envelop
 // CreateEmailSettingsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
 func (c *Client) CreateEmailSettingsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEmailSettingsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1562,6 +1719,7 @@ func (c *Client) CreateEmailSettingsWithBody(ctx context.Context, accountID stri
 // CreateEmailSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
 func (c *Client) CreateEmailSettings(ctx context.Context, accountID string, envelopeID string, body CreateEmailSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEmailSettingsRequest(c.Server, accountID, envelopeID, body)
@@ -1578,6 +1736,7 @@ func (c *Client) CreateEmailSettings(ctx context.Context, accountID string, enve
 // UpdateEmailSettingsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
 func (c *Client) UpdateEmailSettingsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEmailSettingsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1594,6 +1753,7 @@ func (c *Client) UpdateEmailSettingsWithBody(ctx context.Context, accountID stri
 // UpdateEmailSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
 func (c *Client) UpdateEmailSettings(ctx context.Context, accountID string, envelopeID string, body UpdateEmailSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEmailSettingsRequest(c.Server, accountID, envelopeID, body)
@@ -1610,6 +1770,7 @@ func (c *Client) UpdateEmailSettings(ctx context.Context, accountID string, enve
 // GetFormData sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeFormData:getFormData (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/form_data).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeformdata/getformdata/
 func (c *Client) GetFormData(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetFormDataRequest(c.Server, accountID, envelopeID)
@@ -1626,6 +1787,7 @@ func (c *Client) GetFormData(ctx context.Context, accountID string, envelopeID s
 // DeleteLock sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/deletelock/
 func (c *Client) DeleteLock(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteLockRequest(c.Server, accountID, envelopeID)
@@ -1642,6 +1804,7 @@ func (c *Client) DeleteLock(ctx context.Context, accountID string, envelopeID st
 // GetLock sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeLocks:getLock (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/getlock/
 func (c *Client) GetLock(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetLockRequest(c.Server, accountID, envelopeID)
@@ -1658,6 +1821,7 @@ func (c *Client) GetLock(ctx context.Context, accountID string, envelopeID strin
 // CreateLockWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeLocks:createLock (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/createlock/
 func (c *Client) CreateLockWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateLockRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1674,6 +1838,7 @@ func (c *Client) CreateLockWithBody(ctx context.Context, accountID string, envel
 // CreateLock sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeLocks:createLock (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/createlock/
 func (c *Client) CreateLock(ctx context.Context, accountID string, envelopeID string, body CreateLockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateLockRequest(c.Server, accountID, envelopeID, body)
@@ -1690,6 +1855,7 @@ func (c *Client) CreateLock(ctx context.Context, accountID string, envelopeID st
 // UpdateLockWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeLocks:updateLock (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/updatelock/
 func (c *Client) UpdateLockWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateLockRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1706,6 +1872,7 @@ func (c *Client) UpdateLockWithBody(ctx context.Context, accountID string, envel
 // UpdateLock sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeLocks:updateLock (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/updatelock/
 func (c *Client) UpdateLock(ctx context.Context, accountID string, envelopeID string, body UpdateLockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateLockRequest(c.Server, accountID, envelopeID, body)
@@ -1722,6 +1889,7 @@ func (c *Client) UpdateLock(ctx context.Context, accountID string, envelopeID st
 // GetNotificationSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:getNotificationSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getnotificationsettings/
 func (c *Client) GetNotificationSettings(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetNotificationSettingsRequest(c.Server, accountID, envelopeID)
@@ -1738,6 +1906,7 @@ func (c *Client) GetNotificationSettings(ctx context.Context, accountID string, 
 // UpdateNotificationSettingsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
 func (c *Client) UpdateNotificationSettingsWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateNotificationSettingsRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
@@ -1754,6 +1923,7 @@ func (c *Client) UpdateNotificationSettingsWithBody(ctx context.Context, account
 // UpdateNotificationSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
 func (c *Client) UpdateNotificationSettings(ctx context.Context, accountID string, envelopeID string, body UpdateNotificationSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateNotificationSettingsRequest(c.Server, accountID, envelopeID, body)
@@ -1770,6 +1940,7 @@ func (c *Client) UpdateNotificationSettings(ctx context.Context, accountID strin
 // GetConsumerDisclosureDefault sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosuredefault/
 func (c *Client) GetConsumerDisclosureDefault(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetConsumerDisclosureDefaultParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetConsumerDisclosureDefaultRequest(c.Server, accountID, envelopeID, recipientID, params)
@@ -1786,6 +1957,7 @@ func (c *Client) GetConsumerDisclosureDefault(ctx context.Context, accountID str
 // GetConsumerDisclosure sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosure/
 func (c *Client) GetConsumerDisclosure(ctx context.Context, accountID string, envelopeID string, recipientID string, langCode string, params *GetConsumerDisclosureParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetConsumerDisclosureRequest(c.Server, accountID, envelopeID, recipientID, langCode, params)
@@ -1802,6 +1974,7 @@ func (c *Client) GetConsumerDisclosure(ctx context.Context, accountID string, en
 // GetRecipientInitialsImage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:getRecipientInitialsImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientinitialsimage/
 func (c *Client) GetRecipientInitialsImage(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetRecipientInitialsImageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRecipientInitialsImageRequest(c.Server, accountID, envelopeID, recipientID, params)
@@ -1818,6 +1991,7 @@ func (c *Client) GetRecipientInitialsImage(ctx context.Context, accountID string
 // UpdateRecipientInitialsImageWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientInitialsImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientinitialsimage/
 func (c *Client) UpdateRecipientInitialsImageWithBody(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRecipientInitialsImageRequestWithBody(c.Server, accountID, envelopeID, recipientID, contentType, body)
@@ -1834,6 +2008,7 @@ func (c *Client) UpdateRecipientInitialsImageWithBody(ctx context.Context, accou
 // GetRecipientSignature sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignature (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignature/
 func (c *Client) GetRecipientSignature(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRecipientSignatureRequest(c.Server, accountID, envelopeID, recipientID)
@@ -1850,6 +2025,7 @@ func (c *Client) GetRecipientSignature(ctx context.Context, accountID string, en
 // GetRecipientSignatureImage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignatureImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignatureimage/
 func (c *Client) GetRecipientSignatureImage(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetRecipientSignatureImageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRecipientSignatureImageRequest(c.Server, accountID, envelopeID, recipientID, params)
@@ -1866,6 +2042,7 @@ func (c *Client) GetRecipientSignatureImage(ctx context.Context, accountID strin
 // UpdateRecipientSignatureImageWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientSignatureImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientsignatureimage/
 func (c *Client) UpdateRecipientSignatureImageWithBody(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRecipientSignatureImageRequestWithBody(c.Server, accountID, envelopeID, recipientID, contentType, body)
@@ -1882,6 +2059,7 @@ func (c *Client) UpdateRecipientSignatureImageWithBody(ctx context.Context, acco
 // GetTabsBlob sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TabsBlob:getTabsBlob (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/gettabsblob/
 func (c *Client) GetTabsBlob(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTabsBlobRequest(c.Server, accountID, envelopeID)
@@ -1895,12 +2073,13 @@ func (c *Client) GetTabsBlob(ctx context.Context, accountID string, envelopeID s
 	return c.Client.Do(req)
 }
 
-// PutTabsBlob sends the request and returns the undecoded response.
+// PutTabsBlobWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TabsBlob:putTabsBlob (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/puttabsblob/
-func (c *Client) PutTabsBlob(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPutTabsBlobRequest(c.Server, accountID, envelopeID)
+func (c *Client) PutTabsBlobWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutTabsBlobRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1914,6 +2093,7 @@ func (c *Client) PutTabsBlob(ctx context.Context, accountID string, envelopeID s
 // ListTemplates sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplates (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplates/
 func (c *Client) ListTemplates(ctx context.Context, accountID string, envelopeID string, params *ListTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListTemplatesRequest(c.Server, accountID, envelopeID, params)
@@ -1930,6 +2110,7 @@ func (c *Client) ListTemplates(ctx context.Context, accountID string, envelopeID
 // ApplyTemplateWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 func (c *Client) ApplyTemplateWithBody(ctx context.Context, accountID string, envelopeID string, params *ApplyTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewApplyTemplateRequestWithBody(c.Server, accountID, envelopeID, params, contentType, body)
@@ -1946,6 +2127,7 @@ func (c *Client) ApplyTemplateWithBody(ctx context.Context, accountID string, en
 // ApplyTemplate sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 func (c *Client) ApplyTemplate(ctx context.Context, accountID string, envelopeID string, params *ApplyTemplateParams, body ApplyTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewApplyTemplateRequest(c.Server, accountID, envelopeID, params, body)
@@ -1959,73 +2141,10 @@ func (c *Client) ApplyTemplate(ctx context.Context, accountID string, envelopeID
 	return c.Client.Do(req)
 }
 
-// DeleteEnvelopeWorkflowDefinition sends the request and returns the undecoded response.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:deleteEnvelopeWorkflowDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/deleteenvelopeworkflowdefinition/
-func (c *Client) DeleteEnvelopeWorkflowDefinition(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteEnvelopeWorkflowDefinitionRequest(c.Server, accountID, envelopeID)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// GetEnvelopeWorkflowDefinition sends the request and returns the undecoded response.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:getEnvelopeWorkflowDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/getenvelopeworkflowdefinition/
-func (c *Client) GetEnvelopeWorkflowDefinition(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetEnvelopeWorkflowDefinitionRequest(c.Server, accountID, envelopeID)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// UpdateEnvelopeWorkflowDefinitionWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
-func (c *Client) UpdateEnvelopeWorkflowDefinitionWithBody(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateEnvelopeWorkflowDefinitionRequestWithBody(c.Server, accountID, envelopeID, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// UpdateEnvelopeWorkflowDefinition sends the request and returns the undecoded response.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
-func (c *Client) UpdateEnvelopeWorkflowDefinition(ctx context.Context, accountID string, envelopeID string, body UpdateEnvelopeWorkflowDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateEnvelopeWorkflowDefinitionRequest(c.Server, accountID, envelopeID, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
 // NewCreateChunkedUploadRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ChunkedUploads:createChunkedUpload (POST /v2.1/accounts/{accountId}/chunked_uploads).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/createchunkedupload/
 func NewCreateChunkedUploadRequest(server string, accountID string, body CreateChunkedUploadJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2040,6 +2159,7 @@ func NewCreateChunkedUploadRequest(server string, accountID string, body CreateC
 // NewCreateChunkedUploadRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation ChunkedUploads:createChunkedUpload (POST /v2.1/accounts/{accountId}/chunked_uploads).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/createchunkedupload/
 func NewCreateChunkedUploadRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2079,6 +2199,7 @@ func NewCreateChunkedUploadRequestWithBody(server string, accountID string, cont
 // NewDeleteChunkedUploadRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ChunkedUploads:deleteChunkedUpload (DELETE /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/deletechunkedupload/
 func NewDeleteChunkedUploadRequest(server string, accountID string, chunkedUploadID string) (*http.Request, error) {
 	var err error
@@ -2123,6 +2244,7 @@ func NewDeleteChunkedUploadRequest(server string, accountID string, chunkedUploa
 // NewGetChunkedUploadRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ChunkedUploads:getChunkedUpload (GET /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/getchunkedupload/
 func NewGetChunkedUploadRequest(server string, accountID string, chunkedUploadID string, params *GetChunkedUploadParams) (*http.Request, error) {
 	var err error
@@ -2194,6 +2316,7 @@ func NewGetChunkedUploadRequest(server string, accountID string, chunkedUploadID
 // NewUpdateChunkedUploadRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUpload (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkedupload/
 func NewUpdateChunkedUploadRequest(server string, accountID string, chunkedUploadID string, params *UpdateChunkedUploadParams) (*http.Request, error) {
 	var err error
@@ -2265,6 +2388,7 @@ func NewUpdateChunkedUploadRequest(server string, accountID string, chunkedUploa
 // NewUpdateChunkedUploadPartRequest builds the HTTP request.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUploadPart (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}/{chunkedUploadPartSeq}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkeduploadpart/
 func NewUpdateChunkedUploadPartRequest(server string, accountID string, chunkedUploadID string, chunkedUploadPartSeq string, body UpdateChunkedUploadPartJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2279,6 +2403,7 @@ func NewUpdateChunkedUploadPartRequest(server string, accountID string, chunkedU
 // NewUpdateChunkedUploadPartRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUploadPart (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}/{chunkedUploadPartSeq}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkeduploadpart/
 func NewUpdateChunkedUploadPartRequestWithBody(server string, accountID string, chunkedUploadID string, chunkedUploadPartSeq string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2332,6 +2457,7 @@ func NewUpdateChunkedUploadPartRequestWithBody(server string, accountID string, 
 // NewListStatusChangesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:listStatusChanges (GET /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatuschanges/
 func NewListStatusChangesRequest(server string, accountID string, params *ListStatusChangesParams) (*http.Request, error) {
 	var err error
@@ -2727,6 +2853,18 @@ func NewListStatusChangesRequest(server string, accountID string, params *ListSt
 
 		}
 
+		if params.SearchMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "search_mode", *params.SearchMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -2744,6 +2882,7 @@ func NewListStatusChangesRequest(server string, accountID string, params *ListSt
 // NewCreateEnvelopeRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 func NewCreateEnvelopeRequest(server string, accountID string, params *CreateEnvelopeParams, body CreateEnvelopeJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2758,6 +2897,7 @@ func NewCreateEnvelopeRequest(server string, accountID string, params *CreateEnv
 // NewCreateEnvelopeRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 func NewCreateEnvelopeRequestWithBody(server string, accountID string, params *CreateEnvelopeParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2841,6 +2981,18 @@ func NewCreateEnvelopeRequestWithBody(server string, accountID string, params *C
 
 		}
 
+		if params.TabLabelExactMatches != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tab_label_exact_matches", *params.TabLabelExactMatches, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -2860,6 +3012,7 @@ func NewCreateEnvelopeRequestWithBody(server string, accountID string, params *C
 // NewListStatusRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 func NewListStatusRequest(server string, accountID string, params *ListStatusParams, body ListStatusJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2874,6 +3027,7 @@ func NewListStatusRequest(server string, accountID string, params *ListStatusPar
 // NewListStatusRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 func NewListStatusRequestWithBody(server string, accountID string, params *ListStatusParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3072,6 +3226,7 @@ func NewListStatusRequestWithBody(server string, accountID string, params *ListS
 // NewGetEnvelopeTransferRulesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:get (GET /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/get/
 func NewGetEnvelopeTransferRulesRequest(server string, accountID string, params *GetEnvelopeTransferRulesParams) (*http.Request, error) {
 	var err error
@@ -3148,6 +3303,7 @@ func NewGetEnvelopeTransferRulesRequest(server string, accountID string, params 
 // NewCreateEnvelopeTransferRulesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:create (POST /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/create/
 func NewCreateEnvelopeTransferRulesRequest(server string, accountID string, body CreateEnvelopeTransferRulesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3162,6 +3318,7 @@ func NewCreateEnvelopeTransferRulesRequest(server string, accountID string, body
 // NewCreateEnvelopeTransferRulesRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:create (POST /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/create/
 func NewCreateEnvelopeTransferRulesRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3201,6 +3358,7 @@ func NewCreateEnvelopeTransferRulesRequestWithBody(server string, accountID stri
 // NewUpdateEnvelopeTransferRulesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:update (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/update/
 func NewUpdateEnvelopeTransferRulesRequest(server string, accountID string, body UpdateEnvelopeTransferRulesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3215,6 +3373,7 @@ func NewUpdateEnvelopeTransferRulesRequest(server string, accountID string, body
 // NewUpdateEnvelopeTransferRulesRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:update (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/update/
 func NewUpdateEnvelopeTransferRulesRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3254,6 +3413,7 @@ func NewUpdateEnvelopeTransferRulesRequestWithBody(server string, accountID stri
 // NewDeleteEnvelopeTransferRuleRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:delete (DELETE /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/delete/
 func NewDeleteEnvelopeTransferRuleRequest(server string, accountID string, envelopeTransferRuleID string) (*http.Request, error) {
 	var err error
@@ -3298,6 +3458,7 @@ func NewDeleteEnvelopeTransferRuleRequest(server string, accountID string, envel
 // NewUpdateEnvelopeTransferRuleRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:updateEnvelopeTransferRule (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/updateenvelopetransferrule/
 func NewUpdateEnvelopeTransferRuleRequest(server string, accountID string, envelopeTransferRuleID string, body UpdateEnvelopeTransferRuleJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3312,6 +3473,7 @@ func NewUpdateEnvelopeTransferRuleRequest(server string, accountID string, envel
 // NewUpdateEnvelopeTransferRuleRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:updateEnvelopeTransferRule (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/updateenvelopetransferrule/
 func NewUpdateEnvelopeTransferRuleRequestWithBody(server string, accountID string, envelopeTransferRuleID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3358,6 +3520,7 @@ func NewUpdateEnvelopeTransferRuleRequestWithBody(server string, accountID strin
 // NewGetEnvelopeRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:getEnvelope (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getenvelope/
 func NewGetEnvelopeRequest(server string, accountID string, envelopeID string, params *GetEnvelopeParams) (*http.Request, error) {
 	var err error
@@ -3424,6 +3587,30 @@ func NewGetEnvelopeRequest(server string, accountID string, envelopeID string, p
 
 		}
 
+		if params.IncludeAnchorTabLocations != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_anchor_tab_locations", *params.IncludeAnchorTabLocations, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_id", *params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -3441,6 +3628,7 @@ func NewGetEnvelopeRequest(server string, accountID string, envelopeID string, p
 // NewUpdateEnvelopeRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 func NewUpdateEnvelopeRequest(server string, accountID string, envelopeID string, params *UpdateEnvelopeParams, body UpdateEnvelopeJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3455,6 +3643,7 @@ func NewUpdateEnvelopeRequest(server string, accountID string, envelopeID string
 // NewUpdateEnvelopeRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 func NewUpdateEnvelopeRequestWithBody(server string, accountID string, envelopeID string, params *UpdateEnvelopeParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3521,6 +3710,18 @@ func NewUpdateEnvelopeRequestWithBody(server string, accountID string, envelopeI
 
 		}
 
+		if params.RecycleOnVoid != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "recycle_on_void", *params.RecycleOnVoid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -3540,6 +3741,7 @@ func NewUpdateEnvelopeRequestWithBody(server string, accountID string, envelopeI
 // NewDeleteAttachmentsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeAttachments:deleteAttachments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/deleteattachments/
 func NewDeleteAttachmentsRequest(server string, accountID string, envelopeID string, body DeleteAttachmentsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3554,6 +3756,7 @@ func NewDeleteAttachmentsRequest(server string, accountID string, envelopeID str
 // NewDeleteAttachmentsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeAttachments:deleteAttachments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/deleteattachments/
 func NewDeleteAttachmentsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3600,6 +3803,7 @@ func NewDeleteAttachmentsRequestWithBody(server string, accountID string, envelo
 // NewGetAttachmentsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachments (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachments/
 func NewGetAttachmentsRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -3644,6 +3848,7 @@ func NewGetAttachmentsRequest(server string, accountID string, envelopeID string
 // NewPutAttachmentsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachments/
 func NewPutAttachmentsRequest(server string, accountID string, envelopeID string, body PutAttachmentsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3658,6 +3863,7 @@ func NewPutAttachmentsRequest(server string, accountID string, envelopeID string
 // NewPutAttachmentsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachments/
 func NewPutAttachmentsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3704,6 +3910,7 @@ func NewPutAttachmentsRequestWithBody(server string, accountID string, envelopeI
 // NewGetAttachmentRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachment (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachment/
 func NewGetAttachmentRequest(server string, accountID string, envelopeID string, attachmentID string) (*http.Request, error) {
 	var err error
@@ -3755,6 +3962,7 @@ func NewGetAttachmentRequest(server string, accountID string, envelopeID string,
 // NewPutAttachmentRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
 func NewPutAttachmentRequest(server string, accountID string, envelopeID string, attachmentID string, body PutAttachmentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3769,6 +3977,7 @@ func NewPutAttachmentRequest(server string, accountID string, envelopeID string,
 // NewPutAttachmentRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
 func NewPutAttachmentRequestWithBody(server string, accountID string, envelopeID string, attachmentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3822,8 +4031,9 @@ func NewPutAttachmentRequestWithBody(server string, accountID string, envelopeID
 // NewListAuditEventsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:listAuditEvents (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/audit_events).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/listauditevents/
-func NewListAuditEventsRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
+func NewListAuditEventsRequest(server string, accountID string, envelopeID string, params *ListAuditEventsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3855,6 +4065,33 @@ func NewListAuditEventsRequest(server string, accountID string, envelopeID strin
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Locale != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locale", *params.Locale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -3863,9 +4100,72 @@ func NewListAuditEventsRequest(server string, accountID string, envelopeID strin
 	return req, nil
 }
 
+// NewCreateEnvelopeCommentsRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewCreateEnvelopeCommentsRequest(server string, accountID string, envelopeID string, body CreateEnvelopeCommentsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateEnvelopeCommentsRequestWithBody(server, accountID, envelopeID, "application/json", bodyReader)
+}
+
+// NewCreateEnvelopeCommentsRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewCreateEnvelopeCommentsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/comments", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetCommentsTranscriptRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Comments:getCommentsTranscript (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments/transcript).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/comments/getcommentstranscript/
 func NewGetCommentsTranscriptRequest(server string, accountID string, envelopeID string, params *GetCommentsTranscriptParams) (*http.Request, error) {
 	var err error
@@ -3937,6 +4237,7 @@ func NewGetCommentsTranscriptRequest(server string, accountID string, envelopeID
 // NewDeleteCustomFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
 func NewDeleteCustomFieldsRequest(server string, accountID string, envelopeID string, body DeleteCustomFieldsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3951,6 +4252,7 @@ func NewDeleteCustomFieldsRequest(server string, accountID string, envelopeID st
 // NewDeleteCustomFieldsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
 func NewDeleteCustomFieldsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3997,6 +4299,7 @@ func NewDeleteCustomFieldsRequestWithBody(server string, accountID string, envel
 // NewListCustomFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/listcustomfields/
 func NewListCustomFieldsRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -4041,6 +4344,7 @@ func NewListCustomFieldsRequest(server string, accountID string, envelopeID stri
 // NewCreateCustomFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
 func NewCreateCustomFieldsRequest(server string, accountID string, envelopeID string, body CreateCustomFieldsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4055,6 +4359,7 @@ func NewCreateCustomFieldsRequest(server string, accountID string, envelopeID st
 // NewCreateCustomFieldsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
 func NewCreateCustomFieldsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4101,6 +4406,7 @@ func NewCreateCustomFieldsRequestWithBody(server string, accountID string, envel
 // NewUpdateCustomFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
 func NewUpdateCustomFieldsRequest(server string, accountID string, envelopeID string, body UpdateCustomFieldsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4115,6 +4421,7 @@ func NewUpdateCustomFieldsRequest(server string, accountID string, envelopeID st
 // NewUpdateCustomFieldsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
 func NewUpdateCustomFieldsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4158,9 +4465,55 @@ func NewUpdateCustomFieldsRequestWithBody(server string, accountID string, envel
 	return req, nil
 }
 
+// NewGetApplianceInfoRequest builds the HTTP request.
+//
+// DocuSign eSignature operation EnvelopeAppliance:getApplianceInfo (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/display_appliance_info).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func NewGetApplianceInfoRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/display_appliance_info", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetDocumentPageImagesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
 func NewGetDocumentPageImagesRequest(server string, accountID string, envelopeID string, documentID string, params *GetDocumentPageImagesParams) (*http.Request, error) {
 	var err error
@@ -4311,6 +4664,7 @@ func NewGetDocumentPageImagesRequest(server string, accountID string, envelopeID
 // NewDeleteDocumentPageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
 func NewDeleteDocumentPageRequest(server string, accountID string, envelopeID string, documentID string, pageNumber string) (*http.Request, error) {
 	var err error
@@ -4369,6 +4723,7 @@ func NewDeleteDocumentPageRequest(server string, accountID string, envelopeID st
 // NewGetDocumentPageImageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
 func NewGetDocumentPageImageRequest(server string, accountID string, envelopeID string, documentID string, pageNumber string, params *GetDocumentPageImageParams) (*http.Request, error) {
 	var err error
@@ -4490,6 +4845,7 @@ func NewGetDocumentPageImageRequest(server string, accountID string, envelopeID 
 // NewRotateDocumentPageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
 func NewRotateDocumentPageRequest(server string, accountID string, envelopeID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4504,6 +4860,7 @@ func NewRotateDocumentPageRequest(server string, accountID string, envelopeID st
 // NewRotateDocumentPageRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
 func NewRotateDocumentPageRequestWithBody(server string, accountID string, envelopeID string, documentID string, pageNumber string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4564,6 +4921,7 @@ func NewRotateDocumentPageRequestWithBody(server string, accountID string, envel
 // NewListTemplatesForDocumentRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplatesForDocument (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplatesfordocument/
 func NewListTemplatesForDocumentRequest(server string, accountID string, envelopeID string, documentID string, params *ListTemplatesForDocumentParams) (*http.Request, error) {
 	var err error
@@ -4642,6 +5000,7 @@ func NewListTemplatesForDocumentRequest(server string, accountID string, envelop
 // NewApplyTemplateToDocumentRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 func NewApplyTemplateToDocumentRequest(server string, accountID string, envelopeID string, documentID string, params *ApplyTemplateToDocumentParams, body ApplyTemplateToDocumentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4656,6 +5015,7 @@ func NewApplyTemplateToDocumentRequest(server string, accountID string, envelope
 // NewApplyTemplateToDocumentRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 func NewApplyTemplateToDocumentRequestWithBody(server string, accountID string, envelopeID string, documentID string, params *ApplyTemplateToDocumentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4736,6 +5096,7 @@ func NewApplyTemplateToDocumentRequestWithBody(server string, accountID string, 
 // NewDeleteTemplatesFromDocumentRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTemplates:deleteTemplatesFromDocument (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/deletetemplatesfromdocument/
 func NewDeleteTemplatesFromDocumentRequest(server string, accountID string, envelopeID string, documentID string, templateID string) (*http.Request, error) {
 	var err error
@@ -4794,6 +5155,7 @@ func NewDeleteTemplatesFromDocumentRequest(server string, accountID string, enve
 // NewDeleteEmailSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:deleteEmailSettings (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/deleteemailsettings/
 func NewDeleteEmailSettingsRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -4838,6 +5200,7 @@ func NewDeleteEmailSettingsRequest(server string, accountID string, envelopeID s
 // NewGetEmailSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:getEmailSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/getemailsettings/
 func NewGetEmailSettingsRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -4882,6 +5245,7 @@ func NewGetEmailSettingsRequest(server string, accountID string, envelopeID stri
 // NewCreateEmailSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
 func NewCreateEmailSettingsRequest(server string, accountID string, envelopeID string, body CreateEmailSettingsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4896,6 +5260,7 @@ func NewCreateEmailSettingsRequest(server string, accountID string, envelopeID s
 // NewCreateEmailSettingsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
 func NewCreateEmailSettingsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4942,6 +5307,7 @@ func NewCreateEmailSettingsRequestWithBody(server string, accountID string, enve
 // NewUpdateEmailSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
 func NewUpdateEmailSettingsRequest(server string, accountID string, envelopeID string, body UpdateEmailSettingsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4956,6 +5322,7 @@ func NewUpdateEmailSettingsRequest(server string, accountID string, envelopeID s
 // NewUpdateEmailSettingsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
 func NewUpdateEmailSettingsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5002,6 +5369,7 @@ func NewUpdateEmailSettingsRequestWithBody(server string, accountID string, enve
 // NewGetFormDataRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeFormData:getFormData (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/form_data).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeformdata/getformdata/
 func NewGetFormDataRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -5046,6 +5414,7 @@ func NewGetFormDataRequest(server string, accountID string, envelopeID string) (
 // NewDeleteLockRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/deletelock/
 func NewDeleteLockRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -5090,6 +5459,7 @@ func NewDeleteLockRequest(server string, accountID string, envelopeID string) (*
 // NewGetLockRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeLocks:getLock (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/getlock/
 func NewGetLockRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -5134,6 +5504,7 @@ func NewGetLockRequest(server string, accountID string, envelopeID string) (*htt
 // NewCreateLockRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeLocks:createLock (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/createlock/
 func NewCreateLockRequest(server string, accountID string, envelopeID string, body CreateLockJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5148,6 +5519,7 @@ func NewCreateLockRequest(server string, accountID string, envelopeID string, bo
 // NewCreateLockRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeLocks:createLock (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/createlock/
 func NewCreateLockRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5194,6 +5566,7 @@ func NewCreateLockRequestWithBody(server string, accountID string, envelopeID st
 // NewUpdateLockRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeLocks:updateLock (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/updatelock/
 func NewUpdateLockRequest(server string, accountID string, envelopeID string, body UpdateLockJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5208,6 +5581,7 @@ func NewUpdateLockRequest(server string, accountID string, envelopeID string, bo
 // NewUpdateLockRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeLocks:updateLock (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/updatelock/
 func NewUpdateLockRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5254,6 +5628,7 @@ func NewUpdateLockRequestWithBody(server string, accountID string, envelopeID st
 // NewGetNotificationSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:getNotificationSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getnotificationsettings/
 func NewGetNotificationSettingsRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -5298,6 +5673,7 @@ func NewGetNotificationSettingsRequest(server string, accountID string, envelope
 // NewUpdateNotificationSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
 func NewUpdateNotificationSettingsRequest(server string, accountID string, envelopeID string, body UpdateNotificationSettingsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5312,6 +5688,7 @@ func NewUpdateNotificationSettingsRequest(server string, accountID string, envel
 // NewUpdateNotificationSettingsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
 func NewUpdateNotificationSettingsRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5358,6 +5735,7 @@ func NewUpdateNotificationSettingsRequestWithBody(server string, accountID strin
 // NewGetConsumerDisclosureDefaultRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosuredefault/
 func NewGetConsumerDisclosureDefaultRequest(server string, accountID string, envelopeID string, recipientID string, params *GetConsumerDisclosureDefaultParams) (*http.Request, error) {
 	var err error
@@ -5436,6 +5814,7 @@ func NewGetConsumerDisclosureDefaultRequest(server string, accountID string, env
 // NewGetConsumerDisclosureRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosure/
 func NewGetConsumerDisclosureRequest(server string, accountID string, envelopeID string, recipientID string, langCode string, params *GetConsumerDisclosureParams) (*http.Request, error) {
 	var err error
@@ -5521,6 +5900,7 @@ func NewGetConsumerDisclosureRequest(server string, accountID string, envelopeID
 // NewGetRecipientInitialsImageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:getRecipientInitialsImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientinitialsimage/
 func NewGetRecipientInitialsImageRequest(server string, accountID string, envelopeID string, recipientID string, params *GetRecipientInitialsImageParams) (*http.Request, error) {
 	var err error
@@ -5599,6 +5979,7 @@ func NewGetRecipientInitialsImageRequest(server string, accountID string, envelo
 // NewUpdateRecipientInitialsImageRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientInitialsImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientinitialsimage/
 func NewUpdateRecipientInitialsImageRequestWithBody(server string, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5652,6 +6033,7 @@ func NewUpdateRecipientInitialsImageRequestWithBody(server string, accountID str
 // NewGetRecipientSignatureRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignature (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignature/
 func NewGetRecipientSignatureRequest(server string, accountID string, envelopeID string, recipientID string) (*http.Request, error) {
 	var err error
@@ -5703,6 +6085,7 @@ func NewGetRecipientSignatureRequest(server string, accountID string, envelopeID
 // NewGetRecipientSignatureImageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignatureImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignatureimage/
 func NewGetRecipientSignatureImageRequest(server string, accountID string, envelopeID string, recipientID string, params *GetRecipientSignatureImageParams) (*http.Request, error) {
 	var err error
@@ -5781,6 +6164,7 @@ func NewGetRecipientSignatureImageRequest(server string, accountID string, envel
 // NewUpdateRecipientSignatureImageRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientSignatureImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientsignatureimage/
 func NewUpdateRecipientSignatureImageRequestWithBody(server string, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5834,6 +6218,7 @@ func NewUpdateRecipientSignatureImageRequestWithBody(server string, accountID st
 // NewGetTabsBlobRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TabsBlob:getTabsBlob (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/gettabsblob/
 func NewGetTabsBlobRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
 	var err error
@@ -5875,11 +6260,12 @@ func NewGetTabsBlobRequest(server string, accountID string, envelopeID string) (
 	return req, nil
 }
 
-// NewPutTabsBlobRequest builds the HTTP request.
+// NewPutTabsBlobRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TabsBlob:putTabsBlob (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/puttabsblob/
-func NewPutTabsBlobRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
+func NewPutTabsBlobRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5911,10 +6297,12 @@ func NewPutTabsBlobRequest(server string, accountID string, envelopeID string) (
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -5922,6 +6310,7 @@ func NewPutTabsBlobRequest(server string, accountID string, envelopeID string) (
 // NewListTemplatesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplates (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplates/
 func NewListTemplatesRequest(server string, accountID string, envelopeID string, params *ListTemplatesParams) (*http.Request, error) {
 	var err error
@@ -5993,6 +6382,7 @@ func NewListTemplatesRequest(server string, accountID string, envelopeID string,
 // NewApplyTemplateRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 func NewApplyTemplateRequest(server string, accountID string, envelopeID string, params *ApplyTemplateParams, body ApplyTemplateJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6007,6 +6397,7 @@ func NewApplyTemplateRequest(server string, accountID string, envelopeID string,
 // NewApplyTemplateRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 func NewApplyTemplateRequestWithBody(server string, accountID string, envelopeID string, params *ApplyTemplateParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -6068,154 +6459,6 @@ func NewApplyTemplateRequestWithBody(server string, accountID string, envelopeID
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewDeleteEnvelopeWorkflowDefinitionRequest builds the HTTP request.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:deleteEnvelopeWorkflowDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/deleteenvelopeworkflowdefinition/
-func NewDeleteEnvelopeWorkflowDefinitionRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	var pathParam1 string
-
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/workflow", pathParam0, pathParam1)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewGetEnvelopeWorkflowDefinitionRequest builds the HTTP request.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:getEnvelopeWorkflowDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/getenvelopeworkflowdefinition/
-func NewGetEnvelopeWorkflowDefinitionRequest(server string, accountID string, envelopeID string) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	var pathParam1 string
-
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/workflow", pathParam0, pathParam1)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewUpdateEnvelopeWorkflowDefinitionRequest builds the HTTP request.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
-func NewUpdateEnvelopeWorkflowDefinitionRequest(server string, accountID string, envelopeID string, body UpdateEnvelopeWorkflowDefinitionJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewUpdateEnvelopeWorkflowDefinitionRequestWithBody(server, accountID, envelopeID, "application/json", bodyReader)
-}
-
-// NewUpdateEnvelopeWorkflowDefinitionRequestWithBody builds the HTTP request with a body already encoded in contentType.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
-func NewUpdateEnvelopeWorkflowDefinitionRequestWithBody(server string, accountID string, envelopeID string, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	var pathParam1 string
-
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/workflow", pathParam0, pathParam1)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -6427,7 +6670,17 @@ type ClientWithResponsesInterface interface {
 	// ListAuditEventsWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/audit_events (the `ListAuditEvents` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	ListAuditEventsWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
+	ListAuditEventsWithResponse(ctx context.Context, accountID string, envelopeID string, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
+
+	// CreateEnvelopeCommentsWithBodyWithResponse performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments (the `CreateEnvelopeComments` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	CreateEnvelopeCommentsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnvelopeCommentsResponse, error)
+
+	// CreateEnvelopeCommentsWithResponse performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments (the `CreateEnvelopeComments` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	CreateEnvelopeCommentsWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopeCommentsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnvelopeCommentsResponse, error)
 
 	// GetCommentsTranscriptWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments/transcript (the `GetCommentsTranscript` operationId) request.
 	//
@@ -6468,6 +6721,11 @@ type ClientWithResponsesInterface interface {
 	// UpdateCustomFieldsWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields (the `UpdateCustomFields` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	UpdateCustomFieldsWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCustomFieldsResponse, error)
+
+	// GetApplianceInfoWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/display_appliance_info (the `GetApplianceInfo` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetApplianceInfoWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetApplianceInfoResponse, error)
 
 	// GetDocumentPageImagesWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages (the `GetDocumentPageImages` operationId) request.
 	//
@@ -6636,10 +6894,11 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetTabsBlobWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetTabsBlobResponse, error)
 
-	// PutTabsBlobWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob (the `PutTabsBlob` operationId) request.
+	// PutTabsBlobWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob (the `PutTabsBlob` operationId) request,
+	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	PutTabsBlobWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*PutTabsBlobResponse, error)
+	PutTabsBlobWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutTabsBlobResponse, error)
 
 	// ListTemplatesWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates (the `ListTemplates` operationId) request.
 	//
@@ -6655,31 +6914,12 @@ type ClientWithResponsesInterface interface {
 	// ApplyTemplateWithResponse performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates (the `ApplyTemplate` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	ApplyTemplateWithResponse(ctx context.Context, accountID string, envelopeID string, params *ApplyTemplateParams, body ApplyTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyTemplateResponse, error)
-
-	// DeleteEnvelopeWorkflowDefinitionWithResponse performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow (the `DeleteEnvelopeWorkflowDefinition` operationId) request.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	DeleteEnvelopeWorkflowDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*DeleteEnvelopeWorkflowDefinitionResponse, error)
-
-	// GetEnvelopeWorkflowDefinitionWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow (the `GetEnvelopeWorkflowDefinition` operationId) request.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	GetEnvelopeWorkflowDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetEnvelopeWorkflowDefinitionResponse, error)
-
-	// UpdateEnvelopeWorkflowDefinitionWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow (the `UpdateEnvelopeWorkflowDefinition` operationId) request,
-	// with any type of body and a specified content type.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	UpdateEnvelopeWorkflowDefinitionWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopeWorkflowDefinitionResponse, error)
-
-	// UpdateEnvelopeWorkflowDefinitionWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow (the `UpdateEnvelopeWorkflowDefinition` operationId) request.
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	UpdateEnvelopeWorkflowDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateEnvelopeWorkflowDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopeWorkflowDefinitionResponse, error)
 }
 
 // CreateChunkedUploadResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ChunkedUploads:createChunkedUpload (POST /v2.1/accounts/{accountId}/chunked_uploads).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/createchunkedupload/
 type CreateChunkedUploadResponse struct {
 	Body         []byte
@@ -6732,6 +6972,7 @@ func (r CreateChunkedUploadResponse) ContentType() string {
 // DeleteChunkedUploadResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ChunkedUploads:deleteChunkedUpload (DELETE /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/deletechunkedupload/
 type DeleteChunkedUploadResponse struct {
 	Body         []byte
@@ -6784,6 +7025,7 @@ func (r DeleteChunkedUploadResponse) ContentType() string {
 // GetChunkedUploadResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ChunkedUploads:getChunkedUpload (GET /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/getchunkedupload/
 type GetChunkedUploadResponse struct {
 	Body         []byte
@@ -6836,6 +7078,7 @@ func (r GetChunkedUploadResponse) ContentType() string {
 // UpdateChunkedUploadResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUpload (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkedupload/
 type UpdateChunkedUploadResponse struct {
 	Body         []byte
@@ -6888,6 +7131,7 @@ func (r UpdateChunkedUploadResponse) ContentType() string {
 // UpdateChunkedUploadPartResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUploadPart (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}/{chunkedUploadPartSeq}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkeduploadpart/
 type UpdateChunkedUploadPartResponse struct {
 	Body         []byte
@@ -6940,6 +7184,7 @@ func (r UpdateChunkedUploadPartResponse) ContentType() string {
 // ListStatusChangesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:listStatusChanges (GET /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatuschanges/
 type ListStatusChangesResponse struct {
 	Body         []byte
@@ -6992,6 +7237,7 @@ func (r ListStatusChangesResponse) ContentType() string {
 // CreateEnvelopeResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 type CreateEnvelopeResponse struct {
 	Body         []byte
@@ -7044,6 +7290,7 @@ func (r CreateEnvelopeResponse) ContentType() string {
 // ListStatusResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 type ListStatusResponse struct {
 	Body         []byte
@@ -7096,6 +7343,7 @@ func (r ListStatusResponse) ContentType() string {
 // GetEnvelopeTransferRulesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:get (GET /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/get/
 type GetEnvelopeTransferRulesResponse struct {
 	Body         []byte
@@ -7148,6 +7396,7 @@ func (r GetEnvelopeTransferRulesResponse) ContentType() string {
 // CreateEnvelopeTransferRulesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:create (POST /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/create/
 type CreateEnvelopeTransferRulesResponse struct {
 	Body         []byte
@@ -7200,6 +7449,7 @@ func (r CreateEnvelopeTransferRulesResponse) ContentType() string {
 // UpdateEnvelopeTransferRulesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:update (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/update/
 type UpdateEnvelopeTransferRulesResponse struct {
 	Body         []byte
@@ -7252,6 +7502,7 @@ func (r UpdateEnvelopeTransferRulesResponse) ContentType() string {
 // DeleteEnvelopeTransferRuleResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:delete (DELETE /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/delete/
 type DeleteEnvelopeTransferRuleResponse struct {
 	Body         []byte
@@ -7297,6 +7548,7 @@ func (r DeleteEnvelopeTransferRuleResponse) ContentType() string {
 // UpdateEnvelopeTransferRuleResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:updateEnvelopeTransferRule (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/updateenvelopetransferrule/
 type UpdateEnvelopeTransferRuleResponse struct {
 	Body         []byte
@@ -7349,6 +7601,7 @@ func (r UpdateEnvelopeTransferRuleResponse) ContentType() string {
 // GetEnvelopeResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:getEnvelope (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getenvelope/
 type GetEnvelopeResponse struct {
 	Body         []byte
@@ -7401,6 +7654,7 @@ func (r GetEnvelopeResponse) ContentType() string {
 // UpdateEnvelopeResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 type UpdateEnvelopeResponse struct {
 	Body         []byte
@@ -7453,6 +7707,7 @@ func (r UpdateEnvelopeResponse) ContentType() string {
 // DeleteAttachmentsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeAttachments:deleteAttachments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/deleteattachments/
 type DeleteAttachmentsResponse struct {
 	Body         []byte
@@ -7505,6 +7760,7 @@ func (r DeleteAttachmentsResponse) ContentType() string {
 // GetAttachmentsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachments (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachments/
 type GetAttachmentsResponse struct {
 	Body         []byte
@@ -7557,6 +7813,7 @@ func (r GetAttachmentsResponse) ContentType() string {
 // PutAttachmentsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachments/
 type PutAttachmentsResponse struct {
 	Body         []byte
@@ -7609,6 +7866,7 @@ func (r PutAttachmentsResponse) ContentType() string {
 // GetAttachmentResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachment (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachment/
 type GetAttachmentResponse struct {
 	Body         []byte
@@ -7654,6 +7912,7 @@ func (r GetAttachmentResponse) ContentType() string {
 // PutAttachmentResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
 type PutAttachmentResponse struct {
 	Body         []byte
@@ -7706,6 +7965,7 @@ func (r PutAttachmentResponse) ContentType() string {
 // ListAuditEventsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:listAuditEvents (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/audit_events).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/listauditevents/
 type ListAuditEventsResponse struct {
 	Body         []byte
@@ -7755,9 +8015,63 @@ func (r ListAuditEventsResponse) ContentType() string {
 	return ""
 }
 
+// CreateEnvelopeCommentsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type CreateEnvelopeCommentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.CommentHistoryResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateEnvelopeCommentsResponse) GetJSON200() *externalRef0.CommentHistoryResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateEnvelopeCommentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateEnvelopeCommentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateEnvelopeCommentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateEnvelopeCommentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateEnvelopeCommentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetCommentsTranscriptResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Comments:getCommentsTranscript (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments/transcript).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/comments/getcommentstranscript/
 type GetCommentsTranscriptResponse struct {
 	Body         []byte
@@ -7803,6 +8117,7 @@ func (r GetCommentsTranscriptResponse) ContentType() string {
 // DeleteCustomFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
 type DeleteCustomFieldsResponse struct {
 	Body         []byte
@@ -7855,6 +8170,7 @@ func (r DeleteCustomFieldsResponse) ContentType() string {
 // ListCustomFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/listcustomfields/
 type ListCustomFieldsResponse struct {
 	Body         []byte
@@ -7907,6 +8223,7 @@ func (r ListCustomFieldsResponse) ContentType() string {
 // CreateCustomFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
 type CreateCustomFieldsResponse struct {
 	Body         []byte
@@ -7959,6 +8276,7 @@ func (r CreateCustomFieldsResponse) ContentType() string {
 // UpdateCustomFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
 type UpdateCustomFieldsResponse struct {
 	Body         []byte
@@ -8008,9 +8326,63 @@ func (r UpdateCustomFieldsResponse) ContentType() string {
 	return ""
 }
 
+// GetApplianceInfoResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation EnvelopeAppliance:getApplianceInfo (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/display_appliance_info).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+type GetApplianceInfoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.DisplayApplianceInfo
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApplianceInfoResponse) GetJSON200() *externalRef0.DisplayApplianceInfo {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetApplianceInfoResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApplianceInfoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApplianceInfoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApplianceInfoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApplianceInfoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetDocumentPageImagesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
 type GetDocumentPageImagesResponse struct {
 	Body         []byte
@@ -8063,6 +8435,7 @@ func (r GetDocumentPageImagesResponse) ContentType() string {
 // DeleteDocumentPageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
 type DeleteDocumentPageResponse struct {
 	Body         []byte
@@ -8108,6 +8481,7 @@ func (r DeleteDocumentPageResponse) ContentType() string {
 // GetDocumentPageImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
 type GetDocumentPageImageResponse struct {
 	Body         []byte
@@ -8153,6 +8527,7 @@ func (r GetDocumentPageImageResponse) ContentType() string {
 // RotateDocumentPageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
 type RotateDocumentPageResponse struct {
 	Body         []byte
@@ -8198,6 +8573,7 @@ func (r RotateDocumentPageResponse) ContentType() string {
 // ListTemplatesForDocumentResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplatesForDocument (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplatesfordocument/
 type ListTemplatesForDocumentResponse struct {
 	Body         []byte
@@ -8250,6 +8626,7 @@ func (r ListTemplatesForDocumentResponse) ContentType() string {
 // ApplyTemplateToDocumentResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 type ApplyTemplateToDocumentResponse struct {
 	Body         []byte
@@ -8302,6 +8679,7 @@ func (r ApplyTemplateToDocumentResponse) ContentType() string {
 // DeleteTemplatesFromDocumentResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTemplates:deleteTemplatesFromDocument (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/deletetemplatesfromdocument/
 type DeleteTemplatesFromDocumentResponse struct {
 	Body         []byte
@@ -8347,6 +8725,7 @@ func (r DeleteTemplatesFromDocumentResponse) ContentType() string {
 // DeleteEmailSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:deleteEmailSettings (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/deleteemailsettings/
 type DeleteEmailSettingsResponse struct {
 	Body         []byte
@@ -8399,6 +8778,7 @@ func (r DeleteEmailSettingsResponse) ContentType() string {
 // GetEmailSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:getEmailSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/getemailsettings/
 type GetEmailSettingsResponse struct {
 	Body         []byte
@@ -8451,6 +8831,7 @@ func (r GetEmailSettingsResponse) ContentType() string {
 // CreateEmailSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
 type CreateEmailSettingsResponse struct {
 	Body         []byte
@@ -8503,6 +8884,7 @@ func (r CreateEmailSettingsResponse) ContentType() string {
 // UpdateEmailSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
 type UpdateEmailSettingsResponse struct {
 	Body         []byte
@@ -8555,6 +8937,7 @@ func (r UpdateEmailSettingsResponse) ContentType() string {
 // GetFormDataResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeFormData:getFormData (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/form_data).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeformdata/getformdata/
 type GetFormDataResponse struct {
 	Body         []byte
@@ -8607,6 +8990,7 @@ func (r GetFormDataResponse) ContentType() string {
 // DeleteLockResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/deletelock/
 type DeleteLockResponse struct {
 	Body         []byte
@@ -8659,6 +9043,7 @@ func (r DeleteLockResponse) ContentType() string {
 // GetLockResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeLocks:getLock (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/getlock/
 type GetLockResponse struct {
 	Body         []byte
@@ -8711,6 +9096,7 @@ func (r GetLockResponse) ContentType() string {
 // CreateLockResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeLocks:createLock (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/createlock/
 type CreateLockResponse struct {
 	Body         []byte
@@ -8763,6 +9149,7 @@ func (r CreateLockResponse) ContentType() string {
 // UpdateLockResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeLocks:updateLock (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/updatelock/
 type UpdateLockResponse struct {
 	Body         []byte
@@ -8815,6 +9202,7 @@ func (r UpdateLockResponse) ContentType() string {
 // GetNotificationSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:getNotificationSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getnotificationsettings/
 type GetNotificationSettingsResponse struct {
 	Body         []byte
@@ -8867,6 +9255,7 @@ func (r GetNotificationSettingsResponse) ContentType() string {
 // UpdateNotificationSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
 type UpdateNotificationSettingsResponse struct {
 	Body         []byte
@@ -8919,6 +9308,7 @@ func (r UpdateNotificationSettingsResponse) ContentType() string {
 // GetConsumerDisclosureDefaultResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosuredefault/
 type GetConsumerDisclosureDefaultResponse struct {
 	Body         []byte
@@ -8971,6 +9361,7 @@ func (r GetConsumerDisclosureDefaultResponse) ContentType() string {
 // GetConsumerDisclosureResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosure/
 type GetConsumerDisclosureResponse struct {
 	Body         []byte
@@ -9023,6 +9414,7 @@ func (r GetConsumerDisclosureResponse) ContentType() string {
 // GetRecipientInitialsImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:getRecipientInitialsImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientinitialsimage/
 type GetRecipientInitialsImageResponse struct {
 	Body         []byte
@@ -9068,6 +9460,7 @@ func (r GetRecipientInitialsImageResponse) ContentType() string {
 // UpdateRecipientInitialsImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientInitialsImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientinitialsimage/
 type UpdateRecipientInitialsImageResponse struct {
 	Body         []byte
@@ -9113,6 +9506,7 @@ func (r UpdateRecipientInitialsImageResponse) ContentType() string {
 // GetRecipientSignatureResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignature (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignature/
 type GetRecipientSignatureResponse struct {
 	Body         []byte
@@ -9165,6 +9559,7 @@ func (r GetRecipientSignatureResponse) ContentType() string {
 // GetRecipientSignatureImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignatureImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignatureimage/
 type GetRecipientSignatureImageResponse struct {
 	Body         []byte
@@ -9210,6 +9605,7 @@ func (r GetRecipientSignatureImageResponse) ContentType() string {
 // UpdateRecipientSignatureImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientSignatureImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientsignatureimage/
 type UpdateRecipientSignatureImageResponse struct {
 	Body         []byte
@@ -9255,6 +9651,7 @@ func (r UpdateRecipientSignatureImageResponse) ContentType() string {
 // GetTabsBlobResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TabsBlob:getTabsBlob (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/gettabsblob/
 type GetTabsBlobResponse struct {
 	Body         []byte
@@ -9300,6 +9697,7 @@ func (r GetTabsBlobResponse) ContentType() string {
 // PutTabsBlobResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TabsBlob:putTabsBlob (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/puttabsblob/
 type PutTabsBlobResponse struct {
 	Body         []byte
@@ -9345,6 +9743,7 @@ func (r PutTabsBlobResponse) ContentType() string {
 // ListTemplatesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplates (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplates/
 type ListTemplatesResponse struct {
 	Body         []byte
@@ -9397,6 +9796,7 @@ func (r ListTemplatesResponse) ContentType() string {
 // ApplyTemplateResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 type ApplyTemplateResponse struct {
 	Body         []byte
@@ -9446,158 +9846,10 @@ func (r ApplyTemplateResponse) ContentType() string {
 	return ""
 }
 
-// DeleteEnvelopeWorkflowDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:deleteEnvelopeWorkflowDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/deleteenvelopeworkflowdefinition/
-type DeleteEnvelopeWorkflowDefinitionResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteEnvelopeWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
-	return r.JSON400
-}
-
-// GetBody returns the raw response body bytes
-func (r DeleteEnvelopeWorkflowDefinitionResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r DeleteEnvelopeWorkflowDefinitionResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r DeleteEnvelopeWorkflowDefinitionResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteEnvelopeWorkflowDefinitionResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-// GetEnvelopeWorkflowDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:getEnvelopeWorkflowDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/getenvelopeworkflowdefinition/
-type GetEnvelopeWorkflowDefinitionResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Workflow
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetEnvelopeWorkflowDefinitionResponse) GetJSON200() *externalRef0.Workflow {
-	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetEnvelopeWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
-	return r.JSON400
-}
-
-// GetBody returns the raw response body bytes
-func (r GetEnvelopeWorkflowDefinitionResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r GetEnvelopeWorkflowDefinitionResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r GetEnvelopeWorkflowDefinitionResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEnvelopeWorkflowDefinitionResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-// UpdateEnvelopeWorkflowDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
-type UpdateEnvelopeWorkflowDefinitionResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Workflow
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateEnvelopeWorkflowDefinitionResponse) GetJSON200() *externalRef0.Workflow {
-	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateEnvelopeWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
-	return r.JSON400
-}
-
-// GetBody returns the raw response body bytes
-func (r UpdateEnvelopeWorkflowDefinitionResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r UpdateEnvelopeWorkflowDefinitionResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r UpdateEnvelopeWorkflowDefinitionResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateEnvelopeWorkflowDefinitionResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 // CreateChunkedUploadWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation ChunkedUploads:createChunkedUpload (POST /v2.1/accounts/{accountId}/chunked_uploads).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/createchunkedupload/
 func (c *ClientWithResponses) CreateChunkedUploadWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateChunkedUploadResponse, error) {
 	rsp, err := c.CreateChunkedUploadWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -9610,6 +9862,7 @@ func (c *ClientWithResponses) CreateChunkedUploadWithBodyWithResponse(ctx contex
 // CreateChunkedUploadWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ChunkedUploads:createChunkedUpload (POST /v2.1/accounts/{accountId}/chunked_uploads).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/createchunkedupload/
 func (c *ClientWithResponses) CreateChunkedUploadWithResponse(ctx context.Context, accountID string, body CreateChunkedUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateChunkedUploadResponse, error) {
 	rsp, err := c.CreateChunkedUpload(ctx, accountID, body, reqEditors...)
@@ -9622,6 +9875,7 @@ func (c *ClientWithResponses) CreateChunkedUploadWithResponse(ctx context.Contex
 // DeleteChunkedUploadWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ChunkedUploads:deleteChunkedUpload (DELETE /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/deletechunkedupload/
 func (c *ClientWithResponses) DeleteChunkedUploadWithResponse(ctx context.Context, accountID string, chunkedUploadID string, reqEditors ...RequestEditorFn) (*DeleteChunkedUploadResponse, error) {
 	rsp, err := c.DeleteChunkedUpload(ctx, accountID, chunkedUploadID, reqEditors...)
@@ -9634,6 +9888,7 @@ func (c *ClientWithResponses) DeleteChunkedUploadWithResponse(ctx context.Contex
 // GetChunkedUploadWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ChunkedUploads:getChunkedUpload (GET /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/getchunkedupload/
 func (c *ClientWithResponses) GetChunkedUploadWithResponse(ctx context.Context, accountID string, chunkedUploadID string, params *GetChunkedUploadParams, reqEditors ...RequestEditorFn) (*GetChunkedUploadResponse, error) {
 	rsp, err := c.GetChunkedUpload(ctx, accountID, chunkedUploadID, params, reqEditors...)
@@ -9646,6 +9901,7 @@ func (c *ClientWithResponses) GetChunkedUploadWithResponse(ctx context.Context, 
 // UpdateChunkedUploadWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUpload (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkedupload/
 func (c *ClientWithResponses) UpdateChunkedUploadWithResponse(ctx context.Context, accountID string, chunkedUploadID string, params *UpdateChunkedUploadParams, reqEditors ...RequestEditorFn) (*UpdateChunkedUploadResponse, error) {
 	rsp, err := c.UpdateChunkedUpload(ctx, accountID, chunkedUploadID, params, reqEditors...)
@@ -9658,6 +9914,7 @@ func (c *ClientWithResponses) UpdateChunkedUploadWithResponse(ctx context.Contex
 // UpdateChunkedUploadPartWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUploadPart (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}/{chunkedUploadPartSeq}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkeduploadpart/
 func (c *ClientWithResponses) UpdateChunkedUploadPartWithBodyWithResponse(ctx context.Context, accountID string, chunkedUploadID string, chunkedUploadPartSeq string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateChunkedUploadPartResponse, error) {
 	rsp, err := c.UpdateChunkedUploadPartWithBody(ctx, accountID, chunkedUploadID, chunkedUploadPartSeq, contentType, body, reqEditors...)
@@ -9670,6 +9927,7 @@ func (c *ClientWithResponses) UpdateChunkedUploadPartWithBodyWithResponse(ctx co
 // UpdateChunkedUploadPartWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUploadPart (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}/{chunkedUploadPartSeq}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkeduploadpart/
 func (c *ClientWithResponses) UpdateChunkedUploadPartWithResponse(ctx context.Context, accountID string, chunkedUploadID string, chunkedUploadPartSeq string, body UpdateChunkedUploadPartJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateChunkedUploadPartResponse, error) {
 	rsp, err := c.UpdateChunkedUploadPart(ctx, accountID, chunkedUploadID, chunkedUploadPartSeq, body, reqEditors...)
@@ -9682,6 +9940,7 @@ func (c *ClientWithResponses) UpdateChunkedUploadPartWithResponse(ctx context.Co
 // ListStatusChangesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:listStatusChanges (GET /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatuschanges/
 func (c *ClientWithResponses) ListStatusChangesWithResponse(ctx context.Context, accountID string, params *ListStatusChangesParams, reqEditors ...RequestEditorFn) (*ListStatusChangesResponse, error) {
 	rsp, err := c.ListStatusChanges(ctx, accountID, params, reqEditors...)
@@ -9694,6 +9953,7 @@ func (c *ClientWithResponses) ListStatusChangesWithResponse(ctx context.Context,
 // CreateEnvelopeWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 func (c *ClientWithResponses) CreateEnvelopeWithBodyWithResponse(ctx context.Context, accountID string, params *CreateEnvelopeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnvelopeResponse, error) {
 	rsp, err := c.CreateEnvelopeWithBody(ctx, accountID, params, contentType, body, reqEditors...)
@@ -9706,6 +9966,7 @@ func (c *ClientWithResponses) CreateEnvelopeWithBodyWithResponse(ctx context.Con
 // CreateEnvelopeWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 func (c *ClientWithResponses) CreateEnvelopeWithResponse(ctx context.Context, accountID string, params *CreateEnvelopeParams, body CreateEnvelopeJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnvelopeResponse, error) {
 	rsp, err := c.CreateEnvelope(ctx, accountID, params, body, reqEditors...)
@@ -9718,6 +9979,7 @@ func (c *ClientWithResponses) CreateEnvelopeWithResponse(ctx context.Context, ac
 // ListStatusWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 func (c *ClientWithResponses) ListStatusWithBodyWithResponse(ctx context.Context, accountID string, params *ListStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ListStatusResponse, error) {
 	rsp, err := c.ListStatusWithBody(ctx, accountID, params, contentType, body, reqEditors...)
@@ -9730,6 +9992,7 @@ func (c *ClientWithResponses) ListStatusWithBodyWithResponse(ctx context.Context
 // ListStatusWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 func (c *ClientWithResponses) ListStatusWithResponse(ctx context.Context, accountID string, params *ListStatusParams, body ListStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*ListStatusResponse, error) {
 	rsp, err := c.ListStatus(ctx, accountID, params, body, reqEditors...)
@@ -9742,6 +10005,7 @@ func (c *ClientWithResponses) ListStatusWithResponse(ctx context.Context, accoun
 // GetEnvelopeTransferRulesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:get (GET /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/get/
 func (c *ClientWithResponses) GetEnvelopeTransferRulesWithResponse(ctx context.Context, accountID string, params *GetEnvelopeTransferRulesParams, reqEditors ...RequestEditorFn) (*GetEnvelopeTransferRulesResponse, error) {
 	rsp, err := c.GetEnvelopeTransferRules(ctx, accountID, params, reqEditors...)
@@ -9754,6 +10018,7 @@ func (c *ClientWithResponses) GetEnvelopeTransferRulesWithResponse(ctx context.C
 // CreateEnvelopeTransferRulesWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:create (POST /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/create/
 func (c *ClientWithResponses) CreateEnvelopeTransferRulesWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnvelopeTransferRulesResponse, error) {
 	rsp, err := c.CreateEnvelopeTransferRulesWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -9766,6 +10031,7 @@ func (c *ClientWithResponses) CreateEnvelopeTransferRulesWithBodyWithResponse(ct
 // CreateEnvelopeTransferRulesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:create (POST /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/create/
 func (c *ClientWithResponses) CreateEnvelopeTransferRulesWithResponse(ctx context.Context, accountID string, body CreateEnvelopeTransferRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnvelopeTransferRulesResponse, error) {
 	rsp, err := c.CreateEnvelopeTransferRules(ctx, accountID, body, reqEditors...)
@@ -9778,6 +10044,7 @@ func (c *ClientWithResponses) CreateEnvelopeTransferRulesWithResponse(ctx contex
 // UpdateEnvelopeTransferRulesWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:update (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/update/
 func (c *ClientWithResponses) UpdateEnvelopeTransferRulesWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopeTransferRulesResponse, error) {
 	rsp, err := c.UpdateEnvelopeTransferRulesWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -9790,6 +10057,7 @@ func (c *ClientWithResponses) UpdateEnvelopeTransferRulesWithBodyWithResponse(ct
 // UpdateEnvelopeTransferRulesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:update (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/update/
 func (c *ClientWithResponses) UpdateEnvelopeTransferRulesWithResponse(ctx context.Context, accountID string, body UpdateEnvelopeTransferRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopeTransferRulesResponse, error) {
 	rsp, err := c.UpdateEnvelopeTransferRules(ctx, accountID, body, reqEditors...)
@@ -9802,6 +10070,7 @@ func (c *ClientWithResponses) UpdateEnvelopeTransferRulesWithResponse(ctx contex
 // DeleteEnvelopeTransferRuleWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:delete (DELETE /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/delete/
 func (c *ClientWithResponses) DeleteEnvelopeTransferRuleWithResponse(ctx context.Context, accountID string, envelopeTransferRuleID string, reqEditors ...RequestEditorFn) (*DeleteEnvelopeTransferRuleResponse, error) {
 	rsp, err := c.DeleteEnvelopeTransferRule(ctx, accountID, envelopeTransferRuleID, reqEditors...)
@@ -9814,6 +10083,7 @@ func (c *ClientWithResponses) DeleteEnvelopeTransferRuleWithResponse(ctx context
 // UpdateEnvelopeTransferRuleWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:updateEnvelopeTransferRule (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/updateenvelopetransferrule/
 func (c *ClientWithResponses) UpdateEnvelopeTransferRuleWithBodyWithResponse(ctx context.Context, accountID string, envelopeTransferRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopeTransferRuleResponse, error) {
 	rsp, err := c.UpdateEnvelopeTransferRuleWithBody(ctx, accountID, envelopeTransferRuleID, contentType, body, reqEditors...)
@@ -9826,6 +10096,7 @@ func (c *ClientWithResponses) UpdateEnvelopeTransferRuleWithBodyWithResponse(ctx
 // UpdateEnvelopeTransferRuleWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:updateEnvelopeTransferRule (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/updateenvelopetransferrule/
 func (c *ClientWithResponses) UpdateEnvelopeTransferRuleWithResponse(ctx context.Context, accountID string, envelopeTransferRuleID string, body UpdateEnvelopeTransferRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopeTransferRuleResponse, error) {
 	rsp, err := c.UpdateEnvelopeTransferRule(ctx, accountID, envelopeTransferRuleID, body, reqEditors...)
@@ -9838,6 +10109,7 @@ func (c *ClientWithResponses) UpdateEnvelopeTransferRuleWithResponse(ctx context
 // GetEnvelopeWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:getEnvelope (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getenvelope/
 func (c *ClientWithResponses) GetEnvelopeWithResponse(ctx context.Context, accountID string, envelopeID string, params *GetEnvelopeParams, reqEditors ...RequestEditorFn) (*GetEnvelopeResponse, error) {
 	rsp, err := c.GetEnvelope(ctx, accountID, envelopeID, params, reqEditors...)
@@ -9850,6 +10122,7 @@ func (c *ClientWithResponses) GetEnvelopeWithResponse(ctx context.Context, accou
 // UpdateEnvelopeWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 func (c *ClientWithResponses) UpdateEnvelopeWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, params *UpdateEnvelopeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopeResponse, error) {
 	rsp, err := c.UpdateEnvelopeWithBody(ctx, accountID, envelopeID, params, contentType, body, reqEditors...)
@@ -9862,6 +10135,7 @@ func (c *ClientWithResponses) UpdateEnvelopeWithBodyWithResponse(ctx context.Con
 // UpdateEnvelopeWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 func (c *ClientWithResponses) UpdateEnvelopeWithResponse(ctx context.Context, accountID string, envelopeID string, params *UpdateEnvelopeParams, body UpdateEnvelopeJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopeResponse, error) {
 	rsp, err := c.UpdateEnvelope(ctx, accountID, envelopeID, params, body, reqEditors...)
@@ -9874,6 +10148,7 @@ func (c *ClientWithResponses) UpdateEnvelopeWithResponse(ctx context.Context, ac
 // DeleteAttachmentsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:deleteAttachments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/deleteattachments/
 func (c *ClientWithResponses) DeleteAttachmentsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteAttachmentsResponse, error) {
 	rsp, err := c.DeleteAttachmentsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -9886,6 +10161,7 @@ func (c *ClientWithResponses) DeleteAttachmentsWithBodyWithResponse(ctx context.
 // DeleteAttachmentsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:deleteAttachments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/deleteattachments/
 func (c *ClientWithResponses) DeleteAttachmentsWithResponse(ctx context.Context, accountID string, envelopeID string, body DeleteAttachmentsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteAttachmentsResponse, error) {
 	rsp, err := c.DeleteAttachments(ctx, accountID, envelopeID, body, reqEditors...)
@@ -9898,6 +10174,7 @@ func (c *ClientWithResponses) DeleteAttachmentsWithResponse(ctx context.Context,
 // GetAttachmentsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachments (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachments/
 func (c *ClientWithResponses) GetAttachmentsWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetAttachmentsResponse, error) {
 	rsp, err := c.GetAttachments(ctx, accountID, envelopeID, reqEditors...)
@@ -9910,6 +10187,7 @@ func (c *ClientWithResponses) GetAttachmentsWithResponse(ctx context.Context, ac
 // PutAttachmentsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachments/
 func (c *ClientWithResponses) PutAttachmentsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutAttachmentsResponse, error) {
 	rsp, err := c.PutAttachmentsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -9922,6 +10200,7 @@ func (c *ClientWithResponses) PutAttachmentsWithBodyWithResponse(ctx context.Con
 // PutAttachmentsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachments/
 func (c *ClientWithResponses) PutAttachmentsWithResponse(ctx context.Context, accountID string, envelopeID string, body PutAttachmentsJSONRequestBody, reqEditors ...RequestEditorFn) (*PutAttachmentsResponse, error) {
 	rsp, err := c.PutAttachments(ctx, accountID, envelopeID, body, reqEditors...)
@@ -9934,6 +10213,7 @@ func (c *ClientWithResponses) PutAttachmentsWithResponse(ctx context.Context, ac
 // GetAttachmentWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachment (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachment/
 func (c *ClientWithResponses) GetAttachmentWithResponse(ctx context.Context, accountID string, envelopeID string, attachmentID string, reqEditors ...RequestEditorFn) (*GetAttachmentResponse, error) {
 	rsp, err := c.GetAttachment(ctx, accountID, envelopeID, attachmentID, reqEditors...)
@@ -9946,6 +10226,7 @@ func (c *ClientWithResponses) GetAttachmentWithResponse(ctx context.Context, acc
 // PutAttachmentWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
 func (c *ClientWithResponses) PutAttachmentWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, attachmentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutAttachmentResponse, error) {
 	rsp, err := c.PutAttachmentWithBody(ctx, accountID, envelopeID, attachmentID, contentType, body, reqEditors...)
@@ -9958,6 +10239,7 @@ func (c *ClientWithResponses) PutAttachmentWithBodyWithResponse(ctx context.Cont
 // PutAttachmentWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
 func (c *ClientWithResponses) PutAttachmentWithResponse(ctx context.Context, accountID string, envelopeID string, attachmentID string, body PutAttachmentJSONRequestBody, reqEditors ...RequestEditorFn) (*PutAttachmentResponse, error) {
 	rsp, err := c.PutAttachment(ctx, accountID, envelopeID, attachmentID, body, reqEditors...)
@@ -9970,18 +10252,46 @@ func (c *ClientWithResponses) PutAttachmentWithResponse(ctx context.Context, acc
 // ListAuditEventsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:listAuditEvents (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/audit_events).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/listauditevents/
-func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error) {
-	rsp, err := c.ListAuditEvents(ctx, accountID, envelopeID, reqEditors...)
+func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, accountID string, envelopeID string, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error) {
+	rsp, err := c.ListAuditEvents(ctx, accountID, envelopeID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParseListAuditEventsResponse(rsp)
 }
 
+// CreateEnvelopeCommentsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) CreateEnvelopeCommentsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnvelopeCommentsResponse, error) {
+	rsp, err := c.CreateEnvelopeCommentsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEnvelopeCommentsResponse(rsp)
+}
+
+// CreateEnvelopeCommentsWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) CreateEnvelopeCommentsWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateEnvelopeCommentsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnvelopeCommentsResponse, error) {
+	rsp, err := c.CreateEnvelopeComments(ctx, accountID, envelopeID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEnvelopeCommentsResponse(rsp)
+}
+
 // GetCommentsTranscriptWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Comments:getCommentsTranscript (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments/transcript).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/comments/getcommentstranscript/
 func (c *ClientWithResponses) GetCommentsTranscriptWithResponse(ctx context.Context, accountID string, envelopeID string, params *GetCommentsTranscriptParams, reqEditors ...RequestEditorFn) (*GetCommentsTranscriptResponse, error) {
 	rsp, err := c.GetCommentsTranscript(ctx, accountID, envelopeID, params, reqEditors...)
@@ -9994,6 +10304,7 @@ func (c *ClientWithResponses) GetCommentsTranscriptWithResponse(ctx context.Cont
 // DeleteCustomFieldsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
 func (c *ClientWithResponses) DeleteCustomFieldsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteCustomFieldsResponse, error) {
 	rsp, err := c.DeleteCustomFieldsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -10006,6 +10317,7 @@ func (c *ClientWithResponses) DeleteCustomFieldsWithBodyWithResponse(ctx context
 // DeleteCustomFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
 func (c *ClientWithResponses) DeleteCustomFieldsWithResponse(ctx context.Context, accountID string, envelopeID string, body DeleteCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteCustomFieldsResponse, error) {
 	rsp, err := c.DeleteCustomFields(ctx, accountID, envelopeID, body, reqEditors...)
@@ -10018,6 +10330,7 @@ func (c *ClientWithResponses) DeleteCustomFieldsWithResponse(ctx context.Context
 // ListCustomFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/listcustomfields/
 func (c *ClientWithResponses) ListCustomFieldsWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*ListCustomFieldsResponse, error) {
 	rsp, err := c.ListCustomFields(ctx, accountID, envelopeID, reqEditors...)
@@ -10030,6 +10343,7 @@ func (c *ClientWithResponses) ListCustomFieldsWithResponse(ctx context.Context, 
 // CreateCustomFieldsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
 func (c *ClientWithResponses) CreateCustomFieldsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCustomFieldsResponse, error) {
 	rsp, err := c.CreateCustomFieldsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -10042,6 +10356,7 @@ func (c *ClientWithResponses) CreateCustomFieldsWithBodyWithResponse(ctx context
 // CreateCustomFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
 func (c *ClientWithResponses) CreateCustomFieldsWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCustomFieldsResponse, error) {
 	rsp, err := c.CreateCustomFields(ctx, accountID, envelopeID, body, reqEditors...)
@@ -10054,6 +10369,7 @@ func (c *ClientWithResponses) CreateCustomFieldsWithResponse(ctx context.Context
 // UpdateCustomFieldsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
 func (c *ClientWithResponses) UpdateCustomFieldsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCustomFieldsResponse, error) {
 	rsp, err := c.UpdateCustomFieldsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -10066,6 +10382,7 @@ func (c *ClientWithResponses) UpdateCustomFieldsWithBodyWithResponse(ctx context
 // UpdateCustomFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
 func (c *ClientWithResponses) UpdateCustomFieldsWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCustomFieldsResponse, error) {
 	rsp, err := c.UpdateCustomFields(ctx, accountID, envelopeID, body, reqEditors...)
@@ -10075,9 +10392,23 @@ func (c *ClientWithResponses) UpdateCustomFieldsWithResponse(ctx context.Context
 	return ParseUpdateCustomFieldsResponse(rsp)
 }
 
+// GetApplianceInfoWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation EnvelopeAppliance:getApplianceInfo (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/display_appliance_info).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func (c *ClientWithResponses) GetApplianceInfoWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetApplianceInfoResponse, error) {
+	rsp, err := c.GetApplianceInfo(ctx, accountID, envelopeID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApplianceInfoResponse(rsp)
+}
+
 // GetDocumentPageImagesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
 func (c *ClientWithResponses) GetDocumentPageImagesWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentPageImagesParams, reqEditors ...RequestEditorFn) (*GetDocumentPageImagesResponse, error) {
 	rsp, err := c.GetDocumentPageImages(ctx, accountID, envelopeID, documentID, params, reqEditors...)
@@ -10090,6 +10421,7 @@ func (c *ClientWithResponses) GetDocumentPageImagesWithResponse(ctx context.Cont
 // DeleteDocumentPageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
 func (c *ClientWithResponses) DeleteDocumentPageWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, reqEditors ...RequestEditorFn) (*DeleteDocumentPageResponse, error) {
 	rsp, err := c.DeleteDocumentPage(ctx, accountID, envelopeID, documentID, pageNumber, reqEditors...)
@@ -10102,6 +10434,7 @@ func (c *ClientWithResponses) DeleteDocumentPageWithResponse(ctx context.Context
 // GetDocumentPageImageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
 func (c *ClientWithResponses) GetDocumentPageImageWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, params *GetDocumentPageImageParams, reqEditors ...RequestEditorFn) (*GetDocumentPageImageResponse, error) {
 	rsp, err := c.GetDocumentPageImage(ctx, accountID, envelopeID, documentID, pageNumber, params, reqEditors...)
@@ -10114,6 +10447,7 @@ func (c *ClientWithResponses) GetDocumentPageImageWithResponse(ctx context.Conte
 // RotateDocumentPageWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
 func (c *ClientWithResponses) RotateDocumentPageWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateDocumentPageResponse, error) {
 	rsp, err := c.RotateDocumentPageWithBody(ctx, accountID, envelopeID, documentID, pageNumber, contentType, body, reqEditors...)
@@ -10126,6 +10460,7 @@ func (c *ClientWithResponses) RotateDocumentPageWithBodyWithResponse(ctx context
 // RotateDocumentPageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
 func (c *ClientWithResponses) RotateDocumentPageWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateDocumentPageResponse, error) {
 	rsp, err := c.RotateDocumentPage(ctx, accountID, envelopeID, documentID, pageNumber, body, reqEditors...)
@@ -10138,6 +10473,7 @@ func (c *ClientWithResponses) RotateDocumentPageWithResponse(ctx context.Context
 // ListTemplatesForDocumentWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplatesForDocument (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplatesfordocument/
 func (c *ClientWithResponses) ListTemplatesForDocumentWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, params *ListTemplatesForDocumentParams, reqEditors ...RequestEditorFn) (*ListTemplatesForDocumentResponse, error) {
 	rsp, err := c.ListTemplatesForDocument(ctx, accountID, envelopeID, documentID, params, reqEditors...)
@@ -10150,6 +10486,7 @@ func (c *ClientWithResponses) ListTemplatesForDocumentWithResponse(ctx context.C
 // ApplyTemplateToDocumentWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 func (c *ClientWithResponses) ApplyTemplateToDocumentWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, params *ApplyTemplateToDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyTemplateToDocumentResponse, error) {
 	rsp, err := c.ApplyTemplateToDocumentWithBody(ctx, accountID, envelopeID, documentID, params, contentType, body, reqEditors...)
@@ -10162,6 +10499,7 @@ func (c *ClientWithResponses) ApplyTemplateToDocumentWithBodyWithResponse(ctx co
 // ApplyTemplateToDocumentWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 func (c *ClientWithResponses) ApplyTemplateToDocumentWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, params *ApplyTemplateToDocumentParams, body ApplyTemplateToDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyTemplateToDocumentResponse, error) {
 	rsp, err := c.ApplyTemplateToDocument(ctx, accountID, envelopeID, documentID, params, body, reqEditors...)
@@ -10174,6 +10512,7 @@ func (c *ClientWithResponses) ApplyTemplateToDocumentWithResponse(ctx context.Co
 // DeleteTemplatesFromDocumentWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:deleteTemplatesFromDocument (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/deletetemplatesfromdocument/
 func (c *ClientWithResponses) DeleteTemplatesFromDocumentWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, templateID string, reqEditors ...RequestEditorFn) (*DeleteTemplatesFromDocumentResponse, error) {
 	rsp, err := c.DeleteTemplatesFromDocument(ctx, accountID, envelopeID, documentID, templateID, reqEditors...)
@@ -10186,6 +10525,7 @@ func (c *ClientWithResponses) DeleteTemplatesFromDocumentWithResponse(ctx contex
 // DeleteEmailSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:deleteEmailSettings (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/deleteemailsettings/
 func (c *ClientWithResponses) DeleteEmailSettingsWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*DeleteEmailSettingsResponse, error) {
 	rsp, err := c.DeleteEmailSettings(ctx, accountID, envelopeID, reqEditors...)
@@ -10198,6 +10538,7 @@ func (c *ClientWithResponses) DeleteEmailSettingsWithResponse(ctx context.Contex
 // GetEmailSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:getEmailSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/getemailsettings/
 func (c *ClientWithResponses) GetEmailSettingsWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetEmailSettingsResponse, error) {
 	rsp, err := c.GetEmailSettings(ctx, accountID, envelopeID, reqEditors...)
@@ -10210,6 +10551,7 @@ func (c *ClientWithResponses) GetEmailSettingsWithResponse(ctx context.Context, 
 // CreateEmailSettingsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
 func (c *ClientWithResponses) CreateEmailSettingsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEmailSettingsResponse, error) {
 	rsp, err := c.CreateEmailSettingsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -10222,6 +10564,7 @@ func (c *ClientWithResponses) CreateEmailSettingsWithBodyWithResponse(ctx contex
 // CreateEmailSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
 func (c *ClientWithResponses) CreateEmailSettingsWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateEmailSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEmailSettingsResponse, error) {
 	rsp, err := c.CreateEmailSettings(ctx, accountID, envelopeID, body, reqEditors...)
@@ -10234,6 +10577,7 @@ func (c *ClientWithResponses) CreateEmailSettingsWithResponse(ctx context.Contex
 // UpdateEmailSettingsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
 func (c *ClientWithResponses) UpdateEmailSettingsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEmailSettingsResponse, error) {
 	rsp, err := c.UpdateEmailSettingsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -10246,6 +10590,7 @@ func (c *ClientWithResponses) UpdateEmailSettingsWithBodyWithResponse(ctx contex
 // UpdateEmailSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
 func (c *ClientWithResponses) UpdateEmailSettingsWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateEmailSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEmailSettingsResponse, error) {
 	rsp, err := c.UpdateEmailSettings(ctx, accountID, envelopeID, body, reqEditors...)
@@ -10258,6 +10603,7 @@ func (c *ClientWithResponses) UpdateEmailSettingsWithResponse(ctx context.Contex
 // GetFormDataWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeFormData:getFormData (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/form_data).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeformdata/getformdata/
 func (c *ClientWithResponses) GetFormDataWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetFormDataResponse, error) {
 	rsp, err := c.GetFormData(ctx, accountID, envelopeID, reqEditors...)
@@ -10270,6 +10616,7 @@ func (c *ClientWithResponses) GetFormDataWithResponse(ctx context.Context, accou
 // DeleteLockWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/deletelock/
 func (c *ClientWithResponses) DeleteLockWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*DeleteLockResponse, error) {
 	rsp, err := c.DeleteLock(ctx, accountID, envelopeID, reqEditors...)
@@ -10282,6 +10629,7 @@ func (c *ClientWithResponses) DeleteLockWithResponse(ctx context.Context, accoun
 // GetLockWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeLocks:getLock (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/getlock/
 func (c *ClientWithResponses) GetLockWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetLockResponse, error) {
 	rsp, err := c.GetLock(ctx, accountID, envelopeID, reqEditors...)
@@ -10294,6 +10642,7 @@ func (c *ClientWithResponses) GetLockWithResponse(ctx context.Context, accountID
 // CreateLockWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeLocks:createLock (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/createlock/
 func (c *ClientWithResponses) CreateLockWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateLockResponse, error) {
 	rsp, err := c.CreateLockWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -10306,6 +10655,7 @@ func (c *ClientWithResponses) CreateLockWithBodyWithResponse(ctx context.Context
 // CreateLockWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeLocks:createLock (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/createlock/
 func (c *ClientWithResponses) CreateLockWithResponse(ctx context.Context, accountID string, envelopeID string, body CreateLockJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateLockResponse, error) {
 	rsp, err := c.CreateLock(ctx, accountID, envelopeID, body, reqEditors...)
@@ -10318,6 +10668,7 @@ func (c *ClientWithResponses) CreateLockWithResponse(ctx context.Context, accoun
 // UpdateLockWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeLocks:updateLock (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/updatelock/
 func (c *ClientWithResponses) UpdateLockWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateLockResponse, error) {
 	rsp, err := c.UpdateLockWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -10330,6 +10681,7 @@ func (c *ClientWithResponses) UpdateLockWithBodyWithResponse(ctx context.Context
 // UpdateLockWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeLocks:updateLock (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/updatelock/
 func (c *ClientWithResponses) UpdateLockWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateLockJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateLockResponse, error) {
 	rsp, err := c.UpdateLock(ctx, accountID, envelopeID, body, reqEditors...)
@@ -10342,6 +10694,7 @@ func (c *ClientWithResponses) UpdateLockWithResponse(ctx context.Context, accoun
 // GetNotificationSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:getNotificationSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getnotificationsettings/
 func (c *ClientWithResponses) GetNotificationSettingsWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetNotificationSettingsResponse, error) {
 	rsp, err := c.GetNotificationSettings(ctx, accountID, envelopeID, reqEditors...)
@@ -10354,6 +10707,7 @@ func (c *ClientWithResponses) GetNotificationSettingsWithResponse(ctx context.Co
 // UpdateNotificationSettingsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
 func (c *ClientWithResponses) UpdateNotificationSettingsWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateNotificationSettingsResponse, error) {
 	rsp, err := c.UpdateNotificationSettingsWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
@@ -10366,6 +10720,7 @@ func (c *ClientWithResponses) UpdateNotificationSettingsWithBodyWithResponse(ctx
 // UpdateNotificationSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
 func (c *ClientWithResponses) UpdateNotificationSettingsWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateNotificationSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateNotificationSettingsResponse, error) {
 	rsp, err := c.UpdateNotificationSettings(ctx, accountID, envelopeID, body, reqEditors...)
@@ -10378,6 +10733,7 @@ func (c *ClientWithResponses) UpdateNotificationSettingsWithResponse(ctx context
 // GetConsumerDisclosureDefaultWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosuredefault/
 func (c *ClientWithResponses) GetConsumerDisclosureDefaultWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetConsumerDisclosureDefaultParams, reqEditors ...RequestEditorFn) (*GetConsumerDisclosureDefaultResponse, error) {
 	rsp, err := c.GetConsumerDisclosureDefault(ctx, accountID, envelopeID, recipientID, params, reqEditors...)
@@ -10390,6 +10746,7 @@ func (c *ClientWithResponses) GetConsumerDisclosureDefaultWithResponse(ctx conte
 // GetConsumerDisclosureWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosure/
 func (c *ClientWithResponses) GetConsumerDisclosureWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, langCode string, params *GetConsumerDisclosureParams, reqEditors ...RequestEditorFn) (*GetConsumerDisclosureResponse, error) {
 	rsp, err := c.GetConsumerDisclosure(ctx, accountID, envelopeID, recipientID, langCode, params, reqEditors...)
@@ -10402,6 +10759,7 @@ func (c *ClientWithResponses) GetConsumerDisclosureWithResponse(ctx context.Cont
 // GetRecipientInitialsImageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:getRecipientInitialsImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientinitialsimage/
 func (c *ClientWithResponses) GetRecipientInitialsImageWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetRecipientInitialsImageParams, reqEditors ...RequestEditorFn) (*GetRecipientInitialsImageResponse, error) {
 	rsp, err := c.GetRecipientInitialsImage(ctx, accountID, envelopeID, recipientID, params, reqEditors...)
@@ -10414,6 +10772,7 @@ func (c *ClientWithResponses) GetRecipientInitialsImageWithResponse(ctx context.
 // UpdateRecipientInitialsImageWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientInitialsImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientinitialsimage/
 func (c *ClientWithResponses) UpdateRecipientInitialsImageWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRecipientInitialsImageResponse, error) {
 	rsp, err := c.UpdateRecipientInitialsImageWithBody(ctx, accountID, envelopeID, recipientID, contentType, body, reqEditors...)
@@ -10426,6 +10785,7 @@ func (c *ClientWithResponses) UpdateRecipientInitialsImageWithBodyWithResponse(c
 // GetRecipientSignatureWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignature (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignature/
 func (c *ClientWithResponses) GetRecipientSignatureWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*GetRecipientSignatureResponse, error) {
 	rsp, err := c.GetRecipientSignature(ctx, accountID, envelopeID, recipientID, reqEditors...)
@@ -10438,6 +10798,7 @@ func (c *ClientWithResponses) GetRecipientSignatureWithResponse(ctx context.Cont
 // GetRecipientSignatureImageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignatureImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignatureimage/
 func (c *ClientWithResponses) GetRecipientSignatureImageWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetRecipientSignatureImageParams, reqEditors ...RequestEditorFn) (*GetRecipientSignatureImageResponse, error) {
 	rsp, err := c.GetRecipientSignatureImage(ctx, accountID, envelopeID, recipientID, params, reqEditors...)
@@ -10450,6 +10811,7 @@ func (c *ClientWithResponses) GetRecipientSignatureImageWithResponse(ctx context
 // UpdateRecipientSignatureImageWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientSignatureImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientsignatureimage/
 func (c *ClientWithResponses) UpdateRecipientSignatureImageWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRecipientSignatureImageResponse, error) {
 	rsp, err := c.UpdateRecipientSignatureImageWithBody(ctx, accountID, envelopeID, recipientID, contentType, body, reqEditors...)
@@ -10462,6 +10824,7 @@ func (c *ClientWithResponses) UpdateRecipientSignatureImageWithBodyWithResponse(
 // GetTabsBlobWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TabsBlob:getTabsBlob (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/gettabsblob/
 func (c *ClientWithResponses) GetTabsBlobWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetTabsBlobResponse, error) {
 	rsp, err := c.GetTabsBlob(ctx, accountID, envelopeID, reqEditors...)
@@ -10471,12 +10834,13 @@ func (c *ClientWithResponses) GetTabsBlobWithResponse(ctx context.Context, accou
 	return ParseGetTabsBlobResponse(rsp)
 }
 
-// PutTabsBlobWithResponse sends the request and decodes the response.
+// PutTabsBlobWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TabsBlob:putTabsBlob (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/puttabsblob/
-func (c *ClientWithResponses) PutTabsBlobWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*PutTabsBlobResponse, error) {
-	rsp, err := c.PutTabsBlob(ctx, accountID, envelopeID, reqEditors...)
+func (c *ClientWithResponses) PutTabsBlobWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutTabsBlobResponse, error) {
+	rsp, err := c.PutTabsBlobWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10486,6 +10850,7 @@ func (c *ClientWithResponses) PutTabsBlobWithResponse(ctx context.Context, accou
 // ListTemplatesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplates (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplates/
 func (c *ClientWithResponses) ListTemplatesWithResponse(ctx context.Context, accountID string, envelopeID string, params *ListTemplatesParams, reqEditors ...RequestEditorFn) (*ListTemplatesResponse, error) {
 	rsp, err := c.ListTemplates(ctx, accountID, envelopeID, params, reqEditors...)
@@ -10498,6 +10863,7 @@ func (c *ClientWithResponses) ListTemplatesWithResponse(ctx context.Context, acc
 // ApplyTemplateWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 func (c *ClientWithResponses) ApplyTemplateWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, params *ApplyTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyTemplateResponse, error) {
 	rsp, err := c.ApplyTemplateWithBody(ctx, accountID, envelopeID, params, contentType, body, reqEditors...)
@@ -10510,6 +10876,7 @@ func (c *ClientWithResponses) ApplyTemplateWithBodyWithResponse(ctx context.Cont
 // ApplyTemplateWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 func (c *ClientWithResponses) ApplyTemplateWithResponse(ctx context.Context, accountID string, envelopeID string, params *ApplyTemplateParams, body ApplyTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyTemplateResponse, error) {
 	rsp, err := c.ApplyTemplate(ctx, accountID, envelopeID, params, body, reqEditors...)
@@ -10519,57 +10886,10 @@ func (c *ClientWithResponses) ApplyTemplateWithResponse(ctx context.Context, acc
 	return ParseApplyTemplateResponse(rsp)
 }
 
-// DeleteEnvelopeWorkflowDefinitionWithResponse sends the request and decodes the response.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:deleteEnvelopeWorkflowDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/deleteenvelopeworkflowdefinition/
-func (c *ClientWithResponses) DeleteEnvelopeWorkflowDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*DeleteEnvelopeWorkflowDefinitionResponse, error) {
-	rsp, err := c.DeleteEnvelopeWorkflowDefinition(ctx, accountID, envelopeID, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseDeleteEnvelopeWorkflowDefinitionResponse(rsp)
-}
-
-// GetEnvelopeWorkflowDefinitionWithResponse sends the request and decodes the response.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:getEnvelopeWorkflowDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/getenvelopeworkflowdefinition/
-func (c *ClientWithResponses) GetEnvelopeWorkflowDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, reqEditors ...RequestEditorFn) (*GetEnvelopeWorkflowDefinitionResponse, error) {
-	rsp, err := c.GetEnvelopeWorkflowDefinition(ctx, accountID, envelopeID, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseGetEnvelopeWorkflowDefinitionResponse(rsp)
-}
-
-// UpdateEnvelopeWorkflowDefinitionWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
-func (c *ClientWithResponses) UpdateEnvelopeWorkflowDefinitionWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnvelopeWorkflowDefinitionResponse, error) {
-	rsp, err := c.UpdateEnvelopeWorkflowDefinitionWithBody(ctx, accountID, envelopeID, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseUpdateEnvelopeWorkflowDefinitionResponse(rsp)
-}
-
-// UpdateEnvelopeWorkflowDefinitionWithResponse sends the request and decodes the response.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
-func (c *ClientWithResponses) UpdateEnvelopeWorkflowDefinitionWithResponse(ctx context.Context, accountID string, envelopeID string, body UpdateEnvelopeWorkflowDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnvelopeWorkflowDefinitionResponse, error) {
-	rsp, err := c.UpdateEnvelopeWorkflowDefinition(ctx, accountID, envelopeID, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseUpdateEnvelopeWorkflowDefinitionResponse(rsp)
-}
-
 // ParseCreateChunkedUploadResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ChunkedUploads:createChunkedUpload (POST /v2.1/accounts/{accountId}/chunked_uploads).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/createchunkedupload/
 func ParseCreateChunkedUploadResponse(rsp *http.Response) (*CreateChunkedUploadResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10606,6 +10926,7 @@ func ParseCreateChunkedUploadResponse(rsp *http.Response) (*CreateChunkedUploadR
 // ParseDeleteChunkedUploadResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ChunkedUploads:deleteChunkedUpload (DELETE /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/deletechunkedupload/
 func ParseDeleteChunkedUploadResponse(rsp *http.Response) (*DeleteChunkedUploadResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10642,6 +10963,7 @@ func ParseDeleteChunkedUploadResponse(rsp *http.Response) (*DeleteChunkedUploadR
 // ParseGetChunkedUploadResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ChunkedUploads:getChunkedUpload (GET /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/getchunkedupload/
 func ParseGetChunkedUploadResponse(rsp *http.Response) (*GetChunkedUploadResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10678,6 +11000,7 @@ func ParseGetChunkedUploadResponse(rsp *http.Response) (*GetChunkedUploadRespons
 // ParseUpdateChunkedUploadResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUpload (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkedupload/
 func ParseUpdateChunkedUploadResponse(rsp *http.Response) (*UpdateChunkedUploadResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10714,6 +11037,7 @@ func ParseUpdateChunkedUploadResponse(rsp *http.Response) (*UpdateChunkedUploadR
 // ParseUpdateChunkedUploadPartResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation ChunkedUploads:updateChunkedUploadPart (PUT /v2.1/accounts/{accountId}/chunked_uploads/{chunkedUploadId}/{chunkedUploadPartSeq}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/chunkeduploads/updatechunkeduploadpart/
 func ParseUpdateChunkedUploadPartResponse(rsp *http.Response) (*UpdateChunkedUploadPartResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10750,6 +11074,7 @@ func ParseUpdateChunkedUploadPartResponse(rsp *http.Response) (*UpdateChunkedUpl
 // ParseListStatusChangesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:listStatusChanges (GET /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatuschanges/
 func ParseListStatusChangesResponse(rsp *http.Response) (*ListStatusChangesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10786,6 +11111,7 @@ func ParseListStatusChangesResponse(rsp *http.Response) (*ListStatusChangesRespo
 // ParseCreateEnvelopeResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
 func ParseCreateEnvelopeResponse(rsp *http.Response) (*CreateEnvelopeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10822,6 +11148,7 @@ func ParseCreateEnvelopeResponse(rsp *http.Response) (*CreateEnvelopeResponse, e
 // ParseListStatusResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
 func ParseListStatusResponse(rsp *http.Response) (*ListStatusResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10858,6 +11185,7 @@ func ParseListStatusResponse(rsp *http.Response) (*ListStatusResponse, error) {
 // ParseGetEnvelopeTransferRulesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:get (GET /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/get/
 func ParseGetEnvelopeTransferRulesResponse(rsp *http.Response) (*GetEnvelopeTransferRulesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10894,6 +11222,7 @@ func ParseGetEnvelopeTransferRulesResponse(rsp *http.Response) (*GetEnvelopeTran
 // ParseCreateEnvelopeTransferRulesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:create (POST /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/create/
 func ParseCreateEnvelopeTransferRulesResponse(rsp *http.Response) (*CreateEnvelopeTransferRulesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10930,6 +11259,7 @@ func ParseCreateEnvelopeTransferRulesResponse(rsp *http.Response) (*CreateEnvelo
 // ParseUpdateEnvelopeTransferRulesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:update (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/update/
 func ParseUpdateEnvelopeTransferRulesResponse(rsp *http.Response) (*UpdateEnvelopeTransferRulesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10966,6 +11296,7 @@ func ParseUpdateEnvelopeTransferRulesResponse(rsp *http.Response) (*UpdateEnvelo
 // ParseDeleteEnvelopeTransferRuleResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:delete (DELETE /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/delete/
 func ParseDeleteEnvelopeTransferRuleResponse(rsp *http.Response) (*DeleteEnvelopeTransferRuleResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10998,6 +11329,7 @@ func ParseDeleteEnvelopeTransferRuleResponse(rsp *http.Response) (*DeleteEnvelop
 // ParseUpdateEnvelopeTransferRuleResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTransferRules:updateEnvelopeTransferRule (PUT /v2.1/accounts/{accountId}/envelopes/transfer_rules/{envelopeTransferRuleId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetransferrules/updateenvelopetransferrule/
 func ParseUpdateEnvelopeTransferRuleResponse(rsp *http.Response) (*UpdateEnvelopeTransferRuleResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11034,6 +11366,7 @@ func ParseUpdateEnvelopeTransferRuleResponse(rsp *http.Response) (*UpdateEnvelop
 // ParseGetEnvelopeResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:getEnvelope (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getenvelope/
 func ParseGetEnvelopeResponse(rsp *http.Response) (*GetEnvelopeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11070,6 +11403,7 @@ func ParseGetEnvelopeResponse(rsp *http.Response) (*GetEnvelopeResponse, error) 
 // ParseUpdateEnvelopeResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
 func ParseUpdateEnvelopeResponse(rsp *http.Response) (*UpdateEnvelopeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11106,6 +11440,7 @@ func ParseUpdateEnvelopeResponse(rsp *http.Response) (*UpdateEnvelopeResponse, e
 // ParseDeleteAttachmentsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeAttachments:deleteAttachments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/deleteattachments/
 func ParseDeleteAttachmentsResponse(rsp *http.Response) (*DeleteAttachmentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11142,6 +11477,7 @@ func ParseDeleteAttachmentsResponse(rsp *http.Response) (*DeleteAttachmentsRespo
 // ParseGetAttachmentsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachments (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachments/
 func ParseGetAttachmentsResponse(rsp *http.Response) (*GetAttachmentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11178,6 +11514,7 @@ func ParseGetAttachmentsResponse(rsp *http.Response) (*GetAttachmentsResponse, e
 // ParsePutAttachmentsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachments/
 func ParsePutAttachmentsResponse(rsp *http.Response) (*PutAttachmentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11214,6 +11551,7 @@ func ParsePutAttachmentsResponse(rsp *http.Response) (*PutAttachmentsResponse, e
 // ParseGetAttachmentResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeAttachments:getAttachment (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/getattachment/
 func ParseGetAttachmentResponse(rsp *http.Response) (*GetAttachmentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11246,6 +11584,7 @@ func ParseGetAttachmentResponse(rsp *http.Response) (*GetAttachmentResponse, err
 // ParsePutAttachmentResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
 func ParsePutAttachmentResponse(rsp *http.Response) (*PutAttachmentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11282,6 +11621,7 @@ func ParsePutAttachmentResponse(rsp *http.Response) (*PutAttachmentResponse, err
 // ParseListAuditEventsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:listAuditEvents (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/audit_events).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/listauditevents/
 func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11315,9 +11655,47 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 	return response, nil
 }
 
+// ParseCreateEnvelopeCommentsResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseCreateEnvelopeCommentsResponse(rsp *http.Response) (*CreateEnvelopeCommentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateEnvelopeCommentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.CommentHistoryResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetCommentsTranscriptResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Comments:getCommentsTranscript (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments/transcript).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/comments/getcommentstranscript/
 func ParseGetCommentsTranscriptResponse(rsp *http.Response) (*GetCommentsTranscriptResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11347,6 +11725,7 @@ func ParseGetCommentsTranscriptResponse(rsp *http.Response) (*GetCommentsTranscr
 // ParseDeleteCustomFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
 func ParseDeleteCustomFieldsResponse(rsp *http.Response) (*DeleteCustomFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11383,6 +11762,7 @@ func ParseDeleteCustomFieldsResponse(rsp *http.Response) (*DeleteCustomFieldsRes
 // ParseListCustomFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/listcustomfields/
 func ParseListCustomFieldsResponse(rsp *http.Response) (*ListCustomFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11419,6 +11799,7 @@ func ParseListCustomFieldsResponse(rsp *http.Response) (*ListCustomFieldsRespons
 // ParseCreateCustomFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
 func ParseCreateCustomFieldsResponse(rsp *http.Response) (*CreateCustomFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11455,6 +11836,7 @@ func ParseCreateCustomFieldsResponse(rsp *http.Response) (*CreateCustomFieldsRes
 // ParseUpdateCustomFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
 func ParseUpdateCustomFieldsResponse(rsp *http.Response) (*UpdateCustomFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11488,9 +11870,47 @@ func ParseUpdateCustomFieldsResponse(rsp *http.Response) (*UpdateCustomFieldsRes
 	return response, nil
 }
 
+// ParseGetApplianceInfoResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation EnvelopeAppliance:getApplianceInfo (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/display_appliance_info).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
+func ParseGetApplianceInfoResponse(rsp *http.Response) (*GetApplianceInfoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApplianceInfoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.DisplayApplianceInfo
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetDocumentPageImagesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
 func ParseGetDocumentPageImagesResponse(rsp *http.Response) (*GetDocumentPageImagesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11527,6 +11947,7 @@ func ParseGetDocumentPageImagesResponse(rsp *http.Response) (*GetDocumentPageIma
 // ParseDeleteDocumentPageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
 func ParseDeleteDocumentPageResponse(rsp *http.Response) (*DeleteDocumentPageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11559,6 +11980,7 @@ func ParseDeleteDocumentPageResponse(rsp *http.Response) (*DeleteDocumentPageRes
 // ParseGetDocumentPageImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
 func ParseGetDocumentPageImageResponse(rsp *http.Response) (*GetDocumentPageImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11588,6 +12010,7 @@ func ParseGetDocumentPageImageResponse(rsp *http.Response) (*GetDocumentPageImag
 // ParseRotateDocumentPageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
 func ParseRotateDocumentPageResponse(rsp *http.Response) (*RotateDocumentPageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11620,6 +12043,7 @@ func ParseRotateDocumentPageResponse(rsp *http.Response) (*RotateDocumentPageRes
 // ParseListTemplatesForDocumentResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplatesForDocument (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplatesfordocument/
 func ParseListTemplatesForDocumentResponse(rsp *http.Response) (*ListTemplatesForDocumentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11656,6 +12080,7 @@ func ParseListTemplatesForDocumentResponse(rsp *http.Response) (*ListTemplatesFo
 // ParseApplyTemplateToDocumentResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplateToDocument (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplatetodocument/
 func ParseApplyTemplateToDocumentResponse(rsp *http.Response) (*ApplyTemplateToDocumentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11692,6 +12117,7 @@ func ParseApplyTemplateToDocumentResponse(rsp *http.Response) (*ApplyTemplateToD
 // ParseDeleteTemplatesFromDocumentResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:deleteTemplatesFromDocument (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/deletetemplatesfromdocument/
 func ParseDeleteTemplatesFromDocumentResponse(rsp *http.Response) (*DeleteTemplatesFromDocumentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11724,6 +12150,7 @@ func ParseDeleteTemplatesFromDocumentResponse(rsp *http.Response) (*DeleteTempla
 // ParseDeleteEmailSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:deleteEmailSettings (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/deleteemailsettings/
 func ParseDeleteEmailSettingsResponse(rsp *http.Response) (*DeleteEmailSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11760,6 +12187,7 @@ func ParseDeleteEmailSettingsResponse(rsp *http.Response) (*DeleteEmailSettingsR
 // ParseGetEmailSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:getEmailSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/getemailsettings/
 func ParseGetEmailSettingsResponse(rsp *http.Response) (*GetEmailSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11796,6 +12224,7 @@ func ParseGetEmailSettingsResponse(rsp *http.Response) (*GetEmailSettingsRespons
 // ParseCreateEmailSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
 func ParseCreateEmailSettingsResponse(rsp *http.Response) (*CreateEmailSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11832,6 +12261,7 @@ func ParseCreateEmailSettingsResponse(rsp *http.Response) (*CreateEmailSettingsR
 // ParseUpdateEmailSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
 func ParseUpdateEmailSettingsResponse(rsp *http.Response) (*UpdateEmailSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11868,6 +12298,7 @@ func ParseUpdateEmailSettingsResponse(rsp *http.Response) (*UpdateEmailSettingsR
 // ParseGetFormDataResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeFormData:getFormData (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/form_data).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeformdata/getformdata/
 func ParseGetFormDataResponse(rsp *http.Response) (*GetFormDataResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11904,6 +12335,7 @@ func ParseGetFormDataResponse(rsp *http.Response) (*GetFormDataResponse, error) 
 // ParseDeleteLockResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/deletelock/
 func ParseDeleteLockResponse(rsp *http.Response) (*DeleteLockResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11940,6 +12372,7 @@ func ParseDeleteLockResponse(rsp *http.Response) (*DeleteLockResponse, error) {
 // ParseGetLockResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeLocks:getLock (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/getlock/
 func ParseGetLockResponse(rsp *http.Response) (*GetLockResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11976,6 +12409,7 @@ func ParseGetLockResponse(rsp *http.Response) (*GetLockResponse, error) {
 // ParseCreateLockResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeLocks:createLock (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/createlock/
 func ParseCreateLockResponse(rsp *http.Response) (*CreateLockResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12012,6 +12446,7 @@ func ParseCreateLockResponse(rsp *http.Response) (*CreateLockResponse, error) {
 // ParseUpdateLockResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeLocks:updateLock (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopelocks/updatelock/
 func ParseUpdateLockResponse(rsp *http.Response) (*UpdateLockResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12048,6 +12483,7 @@ func ParseUpdateLockResponse(rsp *http.Response) (*UpdateLockResponse, error) {
 // ParseGetNotificationSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:getNotificationSettings (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getnotificationsettings/
 func ParseGetNotificationSettingsResponse(rsp *http.Response) (*GetNotificationSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12084,6 +12520,7 @@ func ParseGetNotificationSettingsResponse(rsp *http.Response) (*GetNotificationS
 // ParseUpdateNotificationSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
 func ParseUpdateNotificationSettingsResponse(rsp *http.Response) (*UpdateNotificationSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12120,6 +12557,7 @@ func ParseUpdateNotificationSettingsResponse(rsp *http.Response) (*UpdateNotific
 // ParseGetConsumerDisclosureDefaultResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosuredefault/
 func ParseGetConsumerDisclosureDefaultResponse(rsp *http.Response) (*GetConsumerDisclosureDefaultResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12156,6 +12594,7 @@ func ParseGetConsumerDisclosureDefaultResponse(rsp *http.Response) (*GetConsumer
 // ParseGetConsumerDisclosureResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosure/
 func ParseGetConsumerDisclosureResponse(rsp *http.Response) (*GetConsumerDisclosureResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12192,6 +12631,7 @@ func ParseGetConsumerDisclosureResponse(rsp *http.Response) (*GetConsumerDisclos
 // ParseGetRecipientInitialsImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:getRecipientInitialsImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientinitialsimage/
 func ParseGetRecipientInitialsImageResponse(rsp *http.Response) (*GetRecipientInitialsImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12221,6 +12661,7 @@ func ParseGetRecipientInitialsImageResponse(rsp *http.Response) (*GetRecipientIn
 // ParseUpdateRecipientInitialsImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientInitialsImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientinitialsimage/
 func ParseUpdateRecipientInitialsImageResponse(rsp *http.Response) (*UpdateRecipientInitialsImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12253,6 +12694,7 @@ func ParseUpdateRecipientInitialsImageResponse(rsp *http.Response) (*UpdateRecip
 // ParseGetRecipientSignatureResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignature (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignature/
 func ParseGetRecipientSignatureResponse(rsp *http.Response) (*GetRecipientSignatureResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12289,6 +12731,7 @@ func ParseGetRecipientSignatureResponse(rsp *http.Response) (*GetRecipientSignat
 // ParseGetRecipientSignatureImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:getRecipientSignatureImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignatureimage/
 func ParseGetRecipientSignatureImageResponse(rsp *http.Response) (*GetRecipientSignatureImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12318,6 +12761,7 @@ func ParseGetRecipientSignatureImageResponse(rsp *http.Response) (*GetRecipientS
 // ParseUpdateRecipientSignatureImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:updateRecipientSignatureImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientsignatureimage/
 func ParseUpdateRecipientSignatureImageResponse(rsp *http.Response) (*UpdateRecipientSignatureImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12350,6 +12794,7 @@ func ParseUpdateRecipientSignatureImageResponse(rsp *http.Response) (*UpdateReci
 // ParseGetTabsBlobResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TabsBlob:getTabsBlob (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/gettabsblob/
 func ParseGetTabsBlobResponse(rsp *http.Response) (*GetTabsBlobResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12382,6 +12827,7 @@ func ParseGetTabsBlobResponse(rsp *http.Response) (*GetTabsBlobResponse, error) 
 // ParsePutTabsBlobResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TabsBlob:putTabsBlob (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/tabs_blob).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/tabsblob/puttabsblob/
 func ParsePutTabsBlobResponse(rsp *http.Response) (*PutTabsBlobResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12414,6 +12860,7 @@ func ParsePutTabsBlobResponse(rsp *http.Response) (*PutTabsBlobResponse, error) 
 // ParseListTemplatesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:listTemplates (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/listtemplates/
 func ParseListTemplatesResponse(rsp *http.Response) (*ListTemplatesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12450,6 +12897,7 @@ func ParseListTemplatesResponse(rsp *http.Response) (*ListTemplatesResponse, err
 // ParseApplyTemplateResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeTemplates:applyTemplate (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopetemplates/applytemplate/
 func ParseApplyTemplateResponse(rsp *http.Response) (*ApplyTemplateResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12470,110 +12918,6 @@ func ParseApplyTemplateResponse(rsp *http.Response) (*ApplyTemplateResponse, err
 			return nil, err
 		}
 		response.JSON201 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseDeleteEnvelopeWorkflowDefinitionResponse reads and decodes an HTTP response of the operation.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:deleteEnvelopeWorkflowDefinition (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/deleteenvelopeworkflowdefinition/
-func ParseDeleteEnvelopeWorkflowDefinitionResponse(rsp *http.Response) (*DeleteEnvelopeWorkflowDefinitionResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &DeleteEnvelopeWorkflowDefinitionResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 200:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseGetEnvelopeWorkflowDefinitionResponse reads and decodes an HTTP response of the operation.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:getEnvelopeWorkflowDefinition (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/getenvelopeworkflowdefinition/
-func ParseGetEnvelopeWorkflowDefinitionResponse(rsp *http.Response) (*GetEnvelopeWorkflowDefinitionResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &GetEnvelopeWorkflowDefinitionResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Workflow
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseUpdateEnvelopeWorkflowDefinitionResponse reads and decodes an HTTP response of the operation.
-//
-// DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
-// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
-func ParseUpdateEnvelopeWorkflowDefinitionResponse(rsp *http.Response) (*UpdateEnvelopeWorkflowDefinitionResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &UpdateEnvelopeWorkflowDefinitionResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Workflow
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest externalRef0.ErrorDetails

@@ -8,6 +8,10 @@
 // api/specs.lock.json), converted to OpenAPI 3 with our fixes
 // (tools/internal/convert) and generated with oapi-codegen v2.8.2.
 //
+// The operations and model members that the official SDK package
+// docusign-esign 10.0.0 (sha256 0f5ac13e591e75813187a4e101d6f28fc8f8fc21d24480327595bf6635f23101, pinned in api/specs.lock.json) declares and the spec lacks are merged in
+// first (tools/internal/sdk; see gen/esignature/SDK-MERGE.md).
+//
 // Authentication, retries, rate limits and base URIs come from package
 // github.com/dsgo/docusign/client, which builds ready clients of this package.
 package folders

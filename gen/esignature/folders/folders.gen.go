@@ -19,18 +19,22 @@ import (
 // ListFoldersParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Folders:list (GET /v2.1/accounts/{accountId}/folders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/list/
 type ListFoldersParams struct {
-	Include       *string `form:"include,omitempty" json:"include,omitempty"`
-	IncludeItems  *string `form:"include_items,omitempty" json:"include_items,omitempty"`
-	StartPosition *string `form:"start_position,omitempty" json:"start_position,omitempty"`
-	Template      *string `form:"template,omitempty" json:"template,omitempty"`
-	UserFilter    *string `form:"user_filter,omitempty" json:"user_filter,omitempty"`
+	Include        *string `form:"include,omitempty" json:"include,omitempty"`
+	IncludeItems   *string `form:"include_items,omitempty" json:"include_items,omitempty"`
+	StartPosition  *string `form:"start_position,omitempty" json:"start_position,omitempty"`
+	Template       *string `form:"template,omitempty" json:"template,omitempty"`
+	UserFilter     *string `form:"user_filter,omitempty" json:"user_filter,omitempty"`
+	Count          *string `form:"count,omitempty" json:"count,omitempty"`
+	SubFolderDepth *string `form:"sub_folder_depth,omitempty" json:"sub_folder_depth,omitempty"`
 }
 
 // ListItemsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Folders:listItems (GET /v2.1/accounts/{accountId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/listitems/
 type ListItemsParams struct {
 	FromDate      *string `form:"from_date,omitempty" json:"from_date,omitempty"`
@@ -46,6 +50,7 @@ type ListItemsParams struct {
 // SearchFolderParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Folders:search (GET /v2.1/accounts/{accountId}/search_folders/{searchFolderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/search/
 type SearchFolderParams struct {
 	All               *string `form:"all,omitempty" json:"all,omitempty"`
@@ -61,6 +66,7 @@ type SearchFolderParams struct {
 // MoveEnvelopesJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Folders:moveEnvelopes (PUT /v2.1/accounts/{accountId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/moveenvelopes/
 type MoveEnvelopesJSONRequestBody = externalRef0.FoldersRequest
 
@@ -159,6 +165,7 @@ type ClientInterface interface {
 // ListFolders sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Folders:list (GET /v2.1/accounts/{accountId}/folders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/list/
 func (c *Client) ListFolders(ctx context.Context, accountID string, params *ListFoldersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListFoldersRequest(c.Server, accountID, params)
@@ -175,6 +182,7 @@ func (c *Client) ListFolders(ctx context.Context, accountID string, params *List
 // ListItems sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Folders:listItems (GET /v2.1/accounts/{accountId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/listitems/
 func (c *Client) ListItems(ctx context.Context, accountID string, folderID string, params *ListItemsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListItemsRequest(c.Server, accountID, folderID, params)
@@ -191,6 +199,7 @@ func (c *Client) ListItems(ctx context.Context, accountID string, folderID strin
 // MoveEnvelopesWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Folders:moveEnvelopes (PUT /v2.1/accounts/{accountId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/moveenvelopes/
 func (c *Client) MoveEnvelopesWithBody(ctx context.Context, accountID string, folderID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewMoveEnvelopesRequestWithBody(c.Server, accountID, folderID, contentType, body)
@@ -207,6 +216,7 @@ func (c *Client) MoveEnvelopesWithBody(ctx context.Context, accountID string, fo
 // MoveEnvelopes sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Folders:moveEnvelopes (PUT /v2.1/accounts/{accountId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/moveenvelopes/
 func (c *Client) MoveEnvelopes(ctx context.Context, accountID string, folderID string, body MoveEnvelopesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewMoveEnvelopesRequest(c.Server, accountID, folderID, body)
@@ -223,6 +233,7 @@ func (c *Client) MoveEnvelopes(ctx context.Context, accountID string, folderID s
 // SearchFolder sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Folders:search (GET /v2.1/accounts/{accountId}/search_folders/{searchFolderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/search/
 func (c *Client) SearchFolder(ctx context.Context, accountID string, searchFolderID string, params *SearchFolderParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSearchFolderRequest(c.Server, accountID, searchFolderID, params)
@@ -239,6 +250,7 @@ func (c *Client) SearchFolder(ctx context.Context, accountID string, searchFolde
 // NewListFoldersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Folders:list (GET /v2.1/accounts/{accountId}/folders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/list/
 func NewListFoldersRequest(server string, accountID string, params *ListFoldersParams) (*http.Request, error) {
 	var err error
@@ -334,6 +346,30 @@ func NewListFoldersRequest(server string, accountID string, params *ListFoldersP
 
 		}
 
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SubFolderDepth != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sub_folder_depth", *params.SubFolderDepth, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -351,6 +387,7 @@ func NewListFoldersRequest(server string, accountID string, params *ListFoldersP
 // NewListItemsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Folders:listItems (GET /v2.1/accounts/{accountId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/listitems/
 func NewListItemsRequest(server string, accountID string, folderID string, params *ListItemsParams) (*http.Request, error) {
 	var err error
@@ -506,6 +543,7 @@ func NewListItemsRequest(server string, accountID string, folderID string, param
 // NewMoveEnvelopesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Folders:moveEnvelopes (PUT /v2.1/accounts/{accountId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/moveenvelopes/
 func NewMoveEnvelopesRequest(server string, accountID string, folderID string, body MoveEnvelopesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -520,6 +558,7 @@ func NewMoveEnvelopesRequest(server string, accountID string, folderID string, b
 // NewMoveEnvelopesRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Folders:moveEnvelopes (PUT /v2.1/accounts/{accountId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/moveenvelopes/
 func NewMoveEnvelopesRequestWithBody(server string, accountID string, folderID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -566,6 +605,7 @@ func NewMoveEnvelopesRequestWithBody(server string, accountID string, folderID s
 // NewSearchFolderRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Folders:search (GET /v2.1/accounts/{accountId}/search_folders/{searchFolderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/search/
 func NewSearchFolderRequest(server string, accountID string, searchFolderID string, params *SearchFolderParams) (*http.Request, error) {
 	var err error
@@ -791,6 +831,7 @@ type ClientWithResponsesInterface interface {
 // ListFoldersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Folders:list (GET /v2.1/accounts/{accountId}/folders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/list/
 type ListFoldersResponse struct {
 	Body         []byte
@@ -843,6 +884,7 @@ func (r ListFoldersResponse) ContentType() string {
 // ListItemsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Folders:listItems (GET /v2.1/accounts/{accountId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/listitems/
 type ListItemsResponse struct {
 	Body         []byte
@@ -895,6 +937,7 @@ func (r ListItemsResponse) ContentType() string {
 // MoveEnvelopesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Folders:moveEnvelopes (PUT /v2.1/accounts/{accountId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/moveenvelopes/
 type MoveEnvelopesResponse struct {
 	Body         []byte
@@ -947,6 +990,7 @@ func (r MoveEnvelopesResponse) ContentType() string {
 // SearchFolderResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Folders:search (GET /v2.1/accounts/{accountId}/search_folders/{searchFolderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/search/
 type SearchFolderResponse struct {
 	Body         []byte
@@ -999,6 +1043,7 @@ func (r SearchFolderResponse) ContentType() string {
 // ListFoldersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Folders:list (GET /v2.1/accounts/{accountId}/folders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/list/
 func (c *ClientWithResponses) ListFoldersWithResponse(ctx context.Context, accountID string, params *ListFoldersParams, reqEditors ...RequestEditorFn) (*ListFoldersResponse, error) {
 	rsp, err := c.ListFolders(ctx, accountID, params, reqEditors...)
@@ -1011,6 +1056,7 @@ func (c *ClientWithResponses) ListFoldersWithResponse(ctx context.Context, accou
 // ListItemsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Folders:listItems (GET /v2.1/accounts/{accountId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/listitems/
 func (c *ClientWithResponses) ListItemsWithResponse(ctx context.Context, accountID string, folderID string, params *ListItemsParams, reqEditors ...RequestEditorFn) (*ListItemsResponse, error) {
 	rsp, err := c.ListItems(ctx, accountID, folderID, params, reqEditors...)
@@ -1023,6 +1069,7 @@ func (c *ClientWithResponses) ListItemsWithResponse(ctx context.Context, account
 // MoveEnvelopesWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Folders:moveEnvelopes (PUT /v2.1/accounts/{accountId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/moveenvelopes/
 func (c *ClientWithResponses) MoveEnvelopesWithBodyWithResponse(ctx context.Context, accountID string, folderID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveEnvelopesResponse, error) {
 	rsp, err := c.MoveEnvelopesWithBody(ctx, accountID, folderID, contentType, body, reqEditors...)
@@ -1035,6 +1082,7 @@ func (c *ClientWithResponses) MoveEnvelopesWithBodyWithResponse(ctx context.Cont
 // MoveEnvelopesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Folders:moveEnvelopes (PUT /v2.1/accounts/{accountId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/moveenvelopes/
 func (c *ClientWithResponses) MoveEnvelopesWithResponse(ctx context.Context, accountID string, folderID string, body MoveEnvelopesJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveEnvelopesResponse, error) {
 	rsp, err := c.MoveEnvelopes(ctx, accountID, folderID, body, reqEditors...)
@@ -1047,6 +1095,7 @@ func (c *ClientWithResponses) MoveEnvelopesWithResponse(ctx context.Context, acc
 // SearchFolderWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Folders:search (GET /v2.1/accounts/{accountId}/search_folders/{searchFolderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/search/
 func (c *ClientWithResponses) SearchFolderWithResponse(ctx context.Context, accountID string, searchFolderID string, params *SearchFolderParams, reqEditors ...RequestEditorFn) (*SearchFolderResponse, error) {
 	rsp, err := c.SearchFolder(ctx, accountID, searchFolderID, params, reqEditors...)
@@ -1059,6 +1108,7 @@ func (c *ClientWithResponses) SearchFolderWithResponse(ctx context.Context, acco
 // ParseListFoldersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Folders:list (GET /v2.1/accounts/{accountId}/folders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/list/
 func ParseListFoldersResponse(rsp *http.Response) (*ListFoldersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1095,6 +1145,7 @@ func ParseListFoldersResponse(rsp *http.Response) (*ListFoldersResponse, error) 
 // ParseListItemsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Folders:listItems (GET /v2.1/accounts/{accountId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/listitems/
 func ParseListItemsResponse(rsp *http.Response) (*ListItemsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1131,6 +1182,7 @@ func ParseListItemsResponse(rsp *http.Response) (*ListItemsResponse, error) {
 // ParseMoveEnvelopesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Folders:moveEnvelopes (PUT /v2.1/accounts/{accountId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/moveenvelopes/
 func ParseMoveEnvelopesResponse(rsp *http.Response) (*MoveEnvelopesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1167,6 +1219,7 @@ func ParseMoveEnvelopesResponse(rsp *http.Response) (*MoveEnvelopesResponse, err
 // ParseSearchFolderResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Folders:search (GET /v2.1/accounts/{accountId}/search_folders/{searchFolderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/folders/folders/search/
 func ParseSearchFolderResponse(rsp *http.Response) (*SearchFolderResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)

@@ -7,4 +7,8 @@
 // upstream commit 67fbd7576ce62272e78c987ce0a0807d37b8cfd5 (sha256 2fd59540afa326d9fe95c6d397c5e9fd28cd85b27faff9fc4584d004548ce35b, pinned in
 // api/specs.lock.json), converted to OpenAPI 3 with our fixes
 // (tools/internal/convert) and generated with oapi-codegen v2.8.2.
+//
+// The operations and model members that the official SDK package
+// docusign-esign 10.0.0 (sha256 0f5ac13e591e75813187a4e101d6f28fc8f8fc21d24480327595bf6635f23101, pinned in api/specs.lock.json) declares and the spec lacks are merged in
+// first (tools/internal/sdk; see gen/esignature/SDK-MERGE.md).
 package models

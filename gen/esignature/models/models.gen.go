@@ -117,57 +117,106 @@ type AccountIdentityVerificationResponse struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// AccountIdentityVerificationStep defines model for accountIdentityVerificationStep.
+type AccountIdentityVerificationStep struct {
+	Name *string `json:"name,omitempty"`
+	Type *string `json:"type,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // AccountIdentityVerificationWorkflow defines model for accountIdentityVerificationWorkflow.
 type AccountIdentityVerificationWorkflow struct {
-	DefaultDescription  *string                      `json:"defaultDescription,omitempty"`
-	DefaultName         *string                      `json:"defaultName,omitempty"`
-	InputOptions        []AccountIdentityInputOption `json:"inputOptions,omitempty"`
-	SignatureProvider   *AccountSignatureProvider    `json:"signatureProvider,omitempty"`
-	WorkflowID          *string                      `json:"workflowId,omitempty"`
-	WorkflowResourceKey *string                      `json:"workflowResourceKey,omitempty"`
+	DefaultDescription  *string                           `json:"defaultDescription,omitempty"`
+	DefaultName         *string                           `json:"defaultName,omitempty"`
+	DisplayOrder        *string                           `json:"displayOrder,omitempty"`
+	InputOptions        []AccountIdentityInputOption      `json:"inputOptions,omitempty"`
+	IsDisabled          *string                           `json:"isDisabled,omitempty"`
+	OwnerType           *string                           `json:"ownerType,omitempty"`
+	SignatureProvider   *AccountSignatureProvider         `json:"signatureProvider,omitempty"`
+	Steps               []AccountIdentityVerificationStep `json:"steps,omitempty"`
+	WorkflowID          *string                           `json:"workflowId,omitempty"`
+	WorkflowLabel       *string                           `json:"workflowLabel,omitempty"`
+	WorkflowResourceKey *string                           `json:"workflowResourceKey,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
 
 // AccountInformation defines model for accountInformation.
 type AccountInformation struct {
-	AccountIDGUID                   *string                     `json:"accountIdGuid,omitempty"`
-	AccountName                     *string                     `json:"accountName,omitempty"`
-	AccountSettings                 *AccountSettingsInformation `json:"accountSettings,omitempty"`
-	AllowTransactionRooms           *string                     `json:"allowTransactionRooms,omitempty"`
-	BillingPeriodDaysRemaining      *string                     `json:"billingPeriodDaysRemaining,omitempty"`
-	BillingPeriodEndDate            *string                     `json:"billingPeriodEndDate,omitempty"`
-	BillingPeriodEnvelopesAllowed   *string                     `json:"billingPeriodEnvelopesAllowed,omitempty"`
-	BillingPeriodEnvelopesSent      *string                     `json:"billingPeriodEnvelopesSent,omitempty"`
-	BillingPeriodStartDate          *string                     `json:"billingPeriodStartDate,omitempty"`
-	BillingProfile                  *string                     `json:"billingProfile,omitempty"`
-	CanUpgrade                      *string                     `json:"canUpgrade,omitempty"`
-	ConnectPermission               *string                     `json:"connectPermission,omitempty"`
-	CreatedDate                     *string                     `json:"createdDate,omitempty"`
-	CurrencyCode                    *string                     `json:"currencyCode,omitempty"`
-	CurrentPlanID                   *string                     `json:"currentPlanId,omitempty"`
-	DisplayApplianceStartURL        *string                     `json:"displayApplianceStartUrl,omitempty"`
-	DisplayApplianceURL             *string                     `json:"displayApplianceUrl,omitempty"`
-	DistributorCode                 *string                     `json:"distributorCode,omitempty"`
-	DocuSignLandingURL              *string                     `json:"docuSignLandingUrl,omitempty"`
-	DssValues                       map[string]string           `json:"dssValues,omitempty"`
-	EnvelopeSendingBlocked          *string                     `json:"envelopeSendingBlocked,omitempty"`
-	EnvelopeUnitPrice               *string                     `json:"envelopeUnitPrice,omitempty"`
-	ExternalAccountID               *string                     `json:"externalAccountId,omitempty"`
-	ForgottenPasswordQuestionsCount *string                     `json:"forgottenPasswordQuestionsCount,omitempty"`
-	IsDowngrade                     *string                     `json:"isDowngrade,omitempty"`
-	PaymentMethod                   *string                     `json:"paymentMethod,omitempty"`
-	PlanClassification              *string                     `json:"planClassification,omitempty"`
-	PlanEndDate                     *string                     `json:"planEndDate,omitempty"`
-	PlanName                        *string                     `json:"planName,omitempty"`
-	PlanStartDate                   *string                     `json:"planStartDate,omitempty"`
-	RecipientDomains                []RecipientDomain           `json:"recipientDomains,omitempty"`
-	SeatsAllowed                    *string                     `json:"seatsAllowed,omitempty"`
-	SeatsInUse                      *string                     `json:"seatsInUse,omitempty"`
-	Status21CFRPart11               *string                     `json:"status21CFRPart11,omitempty"`
-	SuspensionDate                  *string                     `json:"suspensionDate,omitempty"`
-	SuspensionStatus                *string                     `json:"suspensionStatus,omitempty"`
-	UseDisplayAppliance             *bool                       `json:"useDisplayAppliance,omitempty"`
+	AccountIDGUID                               *string                     `json:"accountIdGuid,omitempty"`
+	AccountName                                 *string                     `json:"accountName,omitempty"`
+	AccountSettings                             *AccountSettingsInformation `json:"accountSettings,omitempty"`
+	AllowTransactionRooms                       *string                     `json:"allowTransactionRooms,omitempty"`
+	BillingPeriodDaysRemaining                  *string                     `json:"billingPeriodDaysRemaining,omitempty"`
+	BillingPeriodEndDate                        *string                     `json:"billingPeriodEndDate,omitempty"`
+	BillingPeriodEnvelopesAllowed               *string                     `json:"billingPeriodEnvelopesAllowed,omitempty"`
+	BillingPeriodEnvelopesSent                  *string                     `json:"billingPeriodEnvelopesSent,omitempty"`
+	BillingPeriodStartDate                      *string                     `json:"billingPeriodStartDate,omitempty"`
+	BillingProfile                              *string                     `json:"billingProfile,omitempty"`
+	Brands                                      *BrandsResponse             `json:"brands,omitempty"`
+	CanUpgrade                                  *string                     `json:"canUpgrade,omitempty"`
+	ConnectPermission                           *string                     `json:"connectPermission,omitempty"`
+	CreatedDate                                 *string                     `json:"createdDate,omitempty"`
+	CurrencyCode                                *string                     `json:"currencyCode,omitempty"`
+	CurrentPlanID                               *string                     `json:"currentPlanId,omitempty"`
+	DisplayApplianceStartURL                    *string                     `json:"displayApplianceStartUrl,omitempty"`
+	DisplayApplianceURL                         *string                     `json:"displayApplianceUrl,omitempty"`
+	DistributorCode                             *string                     `json:"distributorCode,omitempty"`
+	DocuSignLandingURL                          *string                     `json:"docuSignLandingUrl,omitempty"`
+	DssValues                                   map[string]string           `json:"dssValues,omitempty"`
+	EnvelopeSendingBlocked                      *string                     `json:"envelopeSendingBlocked,omitempty"`
+	EnvelopeUnitPrice                           *string                     `json:"envelopeUnitPrice,omitempty"`
+	ExternalAccountID                           *string                     `json:"externalAccountId,omitempty"`
+	ForgottenPasswordQuestionsCount             *string                     `json:"forgottenPasswordQuestionsCount,omitempty"`
+	FreeEnvelopeSendsRemainingForAdvancedDocGen *float32                    `json:"freeEnvelopeSendsRemainingForAdvancedDocGen,omitempty"`
+	IsDowngrade                                 *string                     `json:"isDowngrade,omitempty"`
+	IsFreeToTrialEligible                       *string                     `json:"isFreeToTrialEligible,omitempty"`
+	PaymentMethod                               *string                     `json:"paymentMethod,omitempty"`
+	PlanClassification                          *string                     `json:"planClassification,omitempty"`
+	PlanEndDate                                 *string                     `json:"planEndDate,omitempty"`
+	PlanName                                    *string                     `json:"planName,omitempty"`
+	PlanStartDate                               *string                     `json:"planStartDate,omitempty"`
+	RecipientDomains                            []RecipientDomain           `json:"recipientDomains,omitempty"`
+	SeatsAllowed                                *string                     `json:"seatsAllowed,omitempty"`
+	SeatsInUse                                  *string                     `json:"seatsInUse,omitempty"`
+	Status21CFRPart11                           *string                     `json:"status21CFRPart11,omitempty"`
+	SuspensionDate                              *string                     `json:"suspensionDate,omitempty"`
+	SuspensionStatus                            *string                     `json:"suspensionStatus,omitempty"`
+	UseDisplayAppliance                         *bool                       `json:"useDisplayAppliance,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// AccountManagementGranular defines model for accountManagementGranular.
+type AccountManagementGranular struct {
+	AllowManageAccountSecuritySettings         *string           `json:"allowManageAccountSecuritySettings,omitempty"`
+	AllowManageAccountSecuritySettingsMetadata *SettingsMetadata `json:"allowManageAccountSecuritySettingsMetadata,omitempty"`
+	AllowManageAccountSettings                 *string           `json:"allowManageAccountSettings,omitempty"`
+	AllowManageAccountSettingsMetadata         *SettingsMetadata `json:"allowManageAccountSettingsMetadata,omitempty"`
+	AllowManageAdmins                          *string           `json:"allowManageAdmins,omitempty"`
+	AllowManageAdminsMetadata                  *SettingsMetadata `json:"allowManageAdminsMetadata,omitempty"`
+	AllowManageConnect                         *string           `json:"allowManageConnect,omitempty"`
+	AllowManageConnectMetadata                 *SettingsMetadata `json:"allowManageConnectMetadata,omitempty"`
+	AllowManageDocumentRetention               *string           `json:"allowManageDocumentRetention,omitempty"`
+	AllowManageDocumentRetentionMetadata       *SettingsMetadata `json:"allowManageDocumentRetentionMetadata,omitempty"`
+	AllowManageEnvelopeTransfer                *string           `json:"allowManageEnvelopeTransfer,omitempty"`
+	AllowManageEnvelopeTransferMetadata        *SettingsMetadata `json:"allowManageEnvelopeTransferMetadata,omitempty"`
+	AllowManageGroupsButNotUsers               *string           `json:"allowManageGroupsButNotUsers,omitempty"`
+	AllowManageGroupsButNotUsersMetadata       *SettingsMetadata `json:"allowManageGroupsButNotUsersMetadata,omitempty"`
+	AllowManageJointAgreements                 *string           `json:"allowManageJointAgreements,omitempty"`
+	AllowManageJointAgreementsMetadata         *SettingsMetadata `json:"allowManageJointAgreementsMetadata,omitempty"`
+	AllowManageReporting                       *string           `json:"allowManageReporting,omitempty"`
+	AllowManageReportingMetadata               *SettingsMetadata `json:"allowManageReportingMetadata,omitempty"`
+	AllowManageSharing                         *string           `json:"allowManageSharing,omitempty"`
+	AllowManageSharingMetadata                 *SettingsMetadata `json:"allowManageSharingMetadata,omitempty"`
+	AllowManageSigningGroups                   *string           `json:"allowManageSigningGroups,omitempty"`
+	AllowManageSigningGroupsMetadata           *SettingsMetadata `json:"allowManageSigningGroupsMetadata,omitempty"`
+	AllowManageStamps                          *string           `json:"allowManageStamps,omitempty"`
+	AllowManageStampsMetadata                  *SettingsMetadata `json:"allowManageStampsMetadata,omitempty"`
+	AllowManageUsers                           *string           `json:"allowManageUsers,omitempty"`
+	AllowManageUsersMetadata                   *SettingsMetadata `json:"allowManageUsersMetadata,omitempty"`
+	AllowViewUsers                             *string           `json:"allowViewUsers,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -276,81 +325,108 @@ type AccountPasswordStrengthTypeOption struct {
 
 // AccountRoleSettings defines model for accountRoleSettings.
 type AccountRoleSettings struct {
-	AllowAccountManagement                                    *string           `json:"allowAccountManagement,omitempty"`
-	AllowAccountManagementMetadata                            *SettingsMetadata `json:"allowAccountManagementMetadata,omitempty"`
-	AllowAPIAccess                                            *string           `json:"allowApiAccess,omitempty"`
-	AllowAPIAccessMetadata                                    *SettingsMetadata `json:"allowApiAccessMetadata,omitempty"`
-	AllowAPIAccessToAccount                                   *string           `json:"allowApiAccessToAccount,omitempty"`
-	AllowAPIAccessToAccountMetadata                           *SettingsMetadata `json:"allowApiAccessToAccountMetadata,omitempty"`
-	AllowAPISendingOnBehalfOfOthers                           *string           `json:"allowApiSendingOnBehalfOfOthers,omitempty"`
-	AllowAPISendingOnBehalfOfOthersMetadata                   *SettingsMetadata `json:"allowApiSendingOnBehalfOfOthersMetadata,omitempty"`
-	AllowAPISequentialSigning                                 *string           `json:"allowApiSequentialSigning,omitempty"`
-	AllowAPISequentialSigningMetadata                         *SettingsMetadata `json:"allowApiSequentialSigningMetadata,omitempty"`
-	AllowAutoTagging                                          *string           `json:"allowAutoTagging,omitempty"`
-	AllowAutoTaggingMetadata                                  *SettingsMetadata `json:"allowAutoTaggingMetadata,omitempty"`
-	AllowBulkSending                                          *string           `json:"allowBulkSending,omitempty"`
-	AllowBulkSendingMetadata                                  *SettingsMetadata `json:"allowBulkSendingMetadata,omitempty"`
-	AllowDocuSignDesktopClient                                *string           `json:"allowDocuSignDesktopClient,omitempty"`
-	AllowDocuSignDesktopClientMetadata                        *SettingsMetadata `json:"allowDocuSignDesktopClientMetadata,omitempty"`
-	AllowESealRecipients                                      *string           `json:"allowESealRecipients,omitempty"`
-	AllowESealRecipientsMetadata                              *SettingsMetadata `json:"allowESealRecipientsMetadata,omitempty"`
-	AllowEnvelopeSending                                      *string           `json:"allowEnvelopeSending,omitempty"`
-	AllowEnvelopeSendingMetadata                              *SettingsMetadata `json:"allowEnvelopeSendingMetadata,omitempty"`
-	AllowPowerFormsAdminToAccessAllPowerFormEnvelopes         *string           `json:"allowPowerFormsAdminToAccessAllPowerFormEnvelopes,omitempty"`
-	AllowPowerFormsAdminToAccessAllPowerFormEnvelopesMetadata *SettingsMetadata `json:"allowPowerFormsAdminToAccessAllPowerFormEnvelopesMetadata,omitempty"`
-	AllowSendersToSetRecipientEmailLanguage                   *string           `json:"allowSendersToSetRecipientEmailLanguage,omitempty"`
-	AllowSendersToSetRecipientEmailLanguageMetadata           *SettingsMetadata `json:"allowSendersToSetRecipientEmailLanguageMetadata,omitempty"`
-	AllowSignerAttachments                                    *string           `json:"allowSignerAttachments,omitempty"`
-	AllowSignerAttachmentsMetadata                            *SettingsMetadata `json:"allowSignerAttachmentsMetadata,omitempty"`
-	AllowSupplementalDocuments                                *string           `json:"allowSupplementalDocuments,omitempty"`
-	AllowSupplementalDocumentsMetadata                        *SettingsMetadata `json:"allowSupplementalDocumentsMetadata,omitempty"`
-	AllowTaggingInSendAndCorrect                              *string           `json:"allowTaggingInSendAndCorrect,omitempty"`
-	AllowTaggingInSendAndCorrectMetadata                      *SettingsMetadata `json:"allowTaggingInSendAndCorrectMetadata,omitempty"`
-	AllowVaulting                                             *string           `json:"allowVaulting,omitempty"`
-	AllowVaultingMetadata                                     *SettingsMetadata `json:"allowVaultingMetadata,omitempty"`
-	AllowWetSigningOverride                                   *string           `json:"allowWetSigningOverride,omitempty"`
-	AllowWetSigningOverrideMetadata                           *SettingsMetadata `json:"allowWetSigningOverrideMetadata,omitempty"`
-	AllowedAddressBookAccess                                  *string           `json:"allowedAddressBookAccess,omitempty"`
-	AllowedAddressBookAccessMetadata                          *SettingsMetadata `json:"allowedAddressBookAccessMetadata,omitempty"`
-	AllowedClickwrapsAccess                                   *string           `json:"allowedClickwrapsAccess,omitempty"`
-	AllowedClickwrapsAccessMetadata                           *SettingsMetadata `json:"allowedClickwrapsAccessMetadata,omitempty"`
-	AllowedTemplateAccess                                     *string           `json:"allowedTemplateAccess,omitempty"`
-	AllowedTemplateAccessMetadata                             *SettingsMetadata `json:"allowedTemplateAccessMetadata,omitempty"`
-	AllowedToBeEnvelopeTransferRecipient                      *string           `json:"allowedToBeEnvelopeTransferRecipient,omitempty"`
-	AllowedToBeEnvelopeTransferRecipientMetadata              *SettingsMetadata `json:"allowedToBeEnvelopeTransferRecipientMetadata,omitempty"`
-	CanCreateWorkspaces                                       *string           `json:"canCreateWorkspaces,omitempty"`
-	CanCreateWorkspacesMetadata                               *SettingsMetadata `json:"canCreateWorkspacesMetadata,omitempty"`
-	CanSendEnvelopesViaSMS                                    *string           `json:"canSendEnvelopesViaSMS,omitempty"`
-	CanSendEnvelopesViaSMSMetadata                            *SettingsMetadata `json:"canSendEnvelopesViaSMSMetadata,omitempty"`
-	DisableDocumentUpload                                     *string           `json:"disableDocumentUpload,omitempty"`
-	DisableDocumentUploadMetadata                             *SettingsMetadata `json:"disableDocumentUploadMetadata,omitempty"`
-	DisableOtherActions                                       *string           `json:"disableOtherActions,omitempty"`
-	DisableOtherActionsMetadata                               *SettingsMetadata `json:"disableOtherActionsMetadata,omitempty"`
-	EnableAPIRequestLogging                                   *string           `json:"enableApiRequestLogging,omitempty"`
-	EnableAPIRequestLoggingMetadata                           *SettingsMetadata `json:"enableApiRequestLoggingMetadata,omitempty"`
-	EnableRecipientViewingNotifications                       *string           `json:"enableRecipientViewingNotifications,omitempty"`
-	EnableRecipientViewingNotificationsMetadata               *SettingsMetadata `json:"enableRecipientViewingNotificationsMetadata,omitempty"`
-	EnableSequentialSigningInterface                          *string           `json:"enableSequentialSigningInterface,omitempty"`
-	EnableSequentialSigningInterfaceMetadata                  *SettingsMetadata `json:"enableSequentialSigningInterfaceMetadata,omitempty"`
-	EnableTransactionPointIntegration                         *string           `json:"enableTransactionPointIntegration,omitempty"`
-	EnableTransactionPointIntegrationMetadata                 *SettingsMetadata `json:"enableTransactionPointIntegrationMetadata,omitempty"`
-	PowerFormRole                                             *string           `json:"powerFormRole,omitempty"`
-	PowerFormRoleMetadata                                     *SettingsMetadata `json:"powerFormRoleMetadata,omitempty"`
-	ReceiveCompletedSelfSignedDocumentsAsEmailLinks           *string           `json:"receiveCompletedSelfSignedDocumentsAsEmailLinks,omitempty"`
-	ReceiveCompletedSelfSignedDocumentsAsEmailLinksMetadata   *SettingsMetadata `json:"receiveCompletedSelfSignedDocumentsAsEmailLinksMetadata,omitempty"`
-	SigningUIVersionMetadata                                  *SettingsMetadata `json:"signingUiVersionMetadata,omitempty"`
-	SupplementalDocumentsMustAccept                           *string           `json:"supplementalDocumentsMustAccept,omitempty"`
-	SupplementalDocumentsMustAcceptMetadata                   *SettingsMetadata `json:"supplementalDocumentsMustAcceptMetadata,omitempty"`
-	SupplementalDocumentsMustRead                             *string           `json:"supplementalDocumentsMustRead,omitempty"`
-	SupplementalDocumentsMustReadMetadata                     *SettingsMetadata `json:"supplementalDocumentsMustReadMetadata,omitempty"`
-	SupplementalDocumentsMustView                             *string           `json:"supplementalDocumentsMustView,omitempty"`
-	SupplementalDocumentsMustViewMetadata                     *SettingsMetadata `json:"supplementalDocumentsMustViewMetadata,omitempty"`
-	UseNewDocuSignExperienceInterface                         *string           `json:"useNewDocuSignExperienceInterface,omitempty"`
-	UseNewDocuSignExperienceInterfaceMetadata                 *SettingsMetadata `json:"useNewDocuSignExperienceInterfaceMetadata,omitempty"`
-	UseNewSendingInterface                                    *string           `json:"useNewSendingInterface,omitempty"`
-	UseNewSendingInterfaceMetadata                            *SettingsMetadata `json:"useNewSendingInterfaceMetadata,omitempty"`
-	VaultingMode                                              *string           `json:"vaultingMode,omitempty"`
-	VaultingModeMetadata                                      *SettingsMetadata `json:"vaultingModeMetadata,omitempty"`
+	AccountAgreementsAccessType                               *string                    `json:"accountAgreementsAccessType,omitempty"`
+	AccountAgreementsAccessTypeMetadata                       *SettingsMetadata          `json:"accountAgreementsAccessTypeMetadata,omitempty"`
+	AccountManagementGranular                                 *AccountManagementGranular `json:"accountManagementGranular,omitempty"`
+	AllowAccountManagement                                    *string                    `json:"allowAccountManagement,omitempty"`
+	AllowAccountManagementMetadata                            *SettingsMetadata          `json:"allowAccountManagementMetadata,omitempty"`
+	AllowAPIAccess                                            *string                    `json:"allowApiAccess,omitempty"`
+	AllowAPIAccessMetadata                                    *SettingsMetadata          `json:"allowApiAccessMetadata,omitempty"`
+	AllowAPIAccessToAccount                                   *string                    `json:"allowApiAccessToAccount,omitempty"`
+	AllowAPIAccessToAccountMetadata                           *SettingsMetadata          `json:"allowApiAccessToAccountMetadata,omitempty"`
+	AllowAPISendingOnBehalfOfOthers                           *string                    `json:"allowApiSendingOnBehalfOfOthers,omitempty"`
+	AllowAPISendingOnBehalfOfOthersMetadata                   *SettingsMetadata          `json:"allowApiSendingOnBehalfOfOthersMetadata,omitempty"`
+	AllowAPISequentialSigning                                 *string                    `json:"allowApiSequentialSigning,omitempty"`
+	AllowAPISequentialSigningMetadata                         *SettingsMetadata          `json:"allowApiSequentialSigningMetadata,omitempty"`
+	AllowAutoTagging                                          *string                    `json:"allowAutoTagging,omitempty"`
+	AllowAutoTaggingMetadata                                  *SettingsMetadata          `json:"allowAutoTaggingMetadata,omitempty"`
+	AllowBulkSending                                          *string                    `json:"allowBulkSending,omitempty"`
+	AllowBulkSendingMetadata                                  *SettingsMetadata          `json:"allowBulkSendingMetadata,omitempty"`
+	AllowDocuSignDesktopClient                                *string                    `json:"allowDocuSignDesktopClient,omitempty"`
+	AllowDocuSignDesktopClientMetadata                        *SettingsMetadata          `json:"allowDocuSignDesktopClientMetadata,omitempty"`
+	AllowESealRecipients                                      *string                    `json:"allowESealRecipients,omitempty"`
+	AllowESealRecipientsMetadata                              *SettingsMetadata          `json:"allowESealRecipientsMetadata,omitempty"`
+	AllowEnvelopeSending                                      *string                    `json:"allowEnvelopeSending,omitempty"`
+	AllowEnvelopeSendingMetadata                              *SettingsMetadata          `json:"allowEnvelopeSendingMetadata,omitempty"`
+	AllowPowerFormsAdminToAccessAllPowerFormEnvelopes         *string                    `json:"allowPowerFormsAdminToAccessAllPowerFormEnvelopes,omitempty"`
+	AllowPowerFormsAdminToAccessAllPowerFormEnvelopesMetadata *SettingsMetadata          `json:"allowPowerFormsAdminToAccessAllPowerFormEnvelopesMetadata,omitempty"`
+	AllowSendersToSetRecipientEmailLanguage                   *string                    `json:"allowSendersToSetRecipientEmailLanguage,omitempty"`
+	AllowSendersToSetRecipientEmailLanguageMetadata           *SettingsMetadata          `json:"allowSendersToSetRecipientEmailLanguageMetadata,omitempty"`
+	AllowSignerAttachments                                    *string                    `json:"allowSignerAttachments,omitempty"`
+	AllowSignerAttachmentsMetadata                            *SettingsMetadata          `json:"allowSignerAttachmentsMetadata,omitempty"`
+	AllowSupplementalDocuments                                *string                    `json:"allowSupplementalDocuments,omitempty"`
+	AllowSupplementalDocumentsMetadata                        *SettingsMetadata          `json:"allowSupplementalDocumentsMetadata,omitempty"`
+	AllowTaggingInSendAndCorrect                              *string                    `json:"allowTaggingInSendAndCorrect,omitempty"`
+	AllowTaggingInSendAndCorrectMetadata                      *SettingsMetadata          `json:"allowTaggingInSendAndCorrectMetadata,omitempty"`
+	AllowTransactions                                         *string                    `json:"allowTransactions,omitempty"`
+	AllowTransactionsMetadata                                 *SettingsMetadata          `json:"allowTransactionsMetadata,omitempty"`
+	AllowVaulting                                             *string                    `json:"allowVaulting,omitempty"`
+	AllowVaultingMetadata                                     *SettingsMetadata          `json:"allowVaultingMetadata,omitempty"`
+	AllowWetSigningOverride                                   *string                    `json:"allowWetSigningOverride,omitempty"`
+	AllowWetSigningOverrideMetadata                           *SettingsMetadata          `json:"allowWetSigningOverrideMetadata,omitempty"`
+	AllowedAddressBookAccess                                  *string                    `json:"allowedAddressBookAccess,omitempty"`
+	AllowedAddressBookAccessMetadata                          *SettingsMetadata          `json:"allowedAddressBookAccessMetadata,omitempty"`
+	AllowedClickwrapsAccess                                   *string                    `json:"allowedClickwrapsAccess,omitempty"`
+	AllowedClickwrapsAccessMetadata                           *SettingsMetadata          `json:"allowedClickwrapsAccessMetadata,omitempty"`
+	AllowedDocumentTemplateLibraryAccess                      *string                    `json:"allowedDocumentTemplateLibraryAccess,omitempty"`
+	AllowedDocumentTemplateLibraryAccessMetadata              *SettingsMetadata          `json:"allowedDocumentTemplateLibraryAccessMetadata,omitempty"`
+	AllowedOrchestrationAccess                                *string                    `json:"allowedOrchestrationAccess,omitempty"`
+	AllowedOrchestrationAccessMetadata                        *SettingsMetadata          `json:"allowedOrchestrationAccessMetadata,omitempty"`
+	AllowedTemplateAccess                                     *string                    `json:"allowedTemplateAccess,omitempty"`
+	AllowedTemplateAccessMetadata                             *SettingsMetadata          `json:"allowedTemplateAccessMetadata,omitempty"`
+	AllowedToBeEnvelopeTransferRecipient                      *string                    `json:"allowedToBeEnvelopeTransferRecipient,omitempty"`
+	AllowedToBeEnvelopeTransferRecipientMetadata              *SettingsMetadata          `json:"allowedToBeEnvelopeTransferRecipientMetadata,omitempty"`
+	CanBulkUploadAgreements                                   *string                    `json:"canBulkUploadAgreements,omitempty"`
+	CanBulkUploadAgreementsMetadata                           *SettingsMetadata          `json:"canBulkUploadAgreementsMetadata,omitempty"`
+	CanCreateTransaction                                      *string                    `json:"canCreateTransaction,omitempty"`
+	CanCreateTransactionMetadata                              *SettingsMetadata          `json:"canCreateTransactionMetadata,omitempty"`
+	CanCreateWorkspaces                                       *string                    `json:"canCreateWorkspaces,omitempty"`
+	CanCreateWorkspacesMetadata                               *SettingsMetadata          `json:"canCreateWorkspacesMetadata,omitempty"`
+	CanDeleteDocumentsInTransaction                           *string                    `json:"canDeleteDocumentsInTransaction,omitempty"`
+	CanDeleteDocumentsInTransactionMetadata                   *SettingsMetadata          `json:"canDeleteDocumentsInTransactionMetadata,omitempty"`
+	CanDeleteTransaction                                      *string                    `json:"canDeleteTransaction,omitempty"`
+	CanDeleteTransactionMetadata                              *SettingsMetadata          `json:"canDeleteTransactionMetadata,omitempty"`
+	CanManageAgreementDeskRequest                             *string                    `json:"canManageAgreementDeskRequest,omitempty"`
+	CanManageAgreementDeskRequestMetadata                     *SettingsMetadata          `json:"canManageAgreementDeskRequestMetadata,omitempty"`
+	CanManageAgreementDeskRequestSetting                      *string                    `json:"canManageAgreementDeskRequestSetting,omitempty"`
+	CanManageAgreementDeskRequestSettingMetadata              *SettingsMetadata          `json:"canManageAgreementDeskRequestSettingMetadata,omitempty"`
+	CanSendEnvelopesViaSMS                                    *string                    `json:"canSendEnvelopesViaSMS,omitempty"`
+	CanSendEnvelopesViaSMSMetadata                            *SettingsMetadata          `json:"canSendEnvelopesViaSMSMetadata,omitempty"`
+	DisableDocumentUpload                                     *string                    `json:"disableDocumentUpload,omitempty"`
+	DisableDocumentUploadMetadata                             *SettingsMetadata          `json:"disableDocumentUploadMetadata,omitempty"`
+	DisableOtherActions                                       *string                    `json:"disableOtherActions,omitempty"`
+	DisableOtherActionsMetadata                               *SettingsMetadata          `json:"disableOtherActionsMetadata,omitempty"`
+	EnableAPIRequestLogging                                   *string                    `json:"enableApiRequestLogging,omitempty"`
+	EnableAPIRequestLoggingMetadata                           *SettingsMetadata          `json:"enableApiRequestLoggingMetadata,omitempty"`
+	EnableKeyTermsSuggestionsByDocumentType                   *string                    `json:"enableKeyTermsSuggestionsByDocumentType,omitempty"`
+	EnableKeyTermsSuggestionsByDocumentTypeMetadata           *SettingsMetadata          `json:"enableKeyTermsSuggestionsByDocumentTypeMetadata,omitempty"`
+	EnableRecipientViewingNotifications                       *string                    `json:"enableRecipientViewingNotifications,omitempty"`
+	EnableRecipientViewingNotificationsMetadata               *SettingsMetadata          `json:"enableRecipientViewingNotificationsMetadata,omitempty"`
+	EnableSequentialSigningInterface                          *string                    `json:"enableSequentialSigningInterface,omitempty"`
+	EnableSequentialSigningInterfaceMetadata                  *SettingsMetadata          `json:"enableSequentialSigningInterfaceMetadata,omitempty"`
+	EnableTransactionPointIntegration                         *string                    `json:"enableTransactionPointIntegration,omitempty"`
+	EnableTransactionPointIntegrationMetadata                 *SettingsMetadata          `json:"enableTransactionPointIntegrationMetadata,omitempty"`
+	PlaybookAccess                                            *string                    `json:"playbookAccess,omitempty"`
+	PlaybookAccessMetadata                                    *SettingsMetadata          `json:"playbookAccessMetadata,omitempty"`
+	PowerFormRole                                             *string                    `json:"powerFormRole,omitempty"`
+	PowerFormRoleMetadata                                     *SettingsMetadata          `json:"powerFormRoleMetadata,omitempty"`
+	ReceiveCompletedSelfSignedDocumentsAsEmailLinks           *string                    `json:"receiveCompletedSelfSignedDocumentsAsEmailLinks,omitempty"`
+	ReceiveCompletedSelfSignedDocumentsAsEmailLinksMetadata   *SettingsMetadata          `json:"receiveCompletedSelfSignedDocumentsAsEmailLinksMetadata,omitempty"`
+	SigningUIVersionMetadata                                  *SettingsMetadata          `json:"signingUiVersionMetadata,omitempty"`
+	SupplementalDocumentsMustAccept                           *string                    `json:"supplementalDocumentsMustAccept,omitempty"`
+	SupplementalDocumentsMustAcceptMetadata                   *SettingsMetadata          `json:"supplementalDocumentsMustAcceptMetadata,omitempty"`
+	SupplementalDocumentsMustRead                             *string                    `json:"supplementalDocumentsMustRead,omitempty"`
+	SupplementalDocumentsMustReadMetadata                     *SettingsMetadata          `json:"supplementalDocumentsMustReadMetadata,omitempty"`
+	SupplementalDocumentsMustView                             *string                    `json:"supplementalDocumentsMustView,omitempty"`
+	SupplementalDocumentsMustViewMetadata                     *SettingsMetadata          `json:"supplementalDocumentsMustViewMetadata,omitempty"`
+	UseNewDocuSignExperienceInterface                         *string                    `json:"useNewDocuSignExperienceInterface,omitempty"`
+	UseNewDocuSignExperienceInterfaceMetadata                 *SettingsMetadata          `json:"useNewDocuSignExperienceInterfaceMetadata,omitempty"`
+	UseNewSendingInterface                                    *string                    `json:"useNewSendingInterface,omitempty"`
+	UseNewSendingInterfaceMetadata                            *SettingsMetadata          `json:"useNewSendingInterfaceMetadata,omitempty"`
+	VaultingMode                                              *string                    `json:"vaultingMode,omitempty"`
+	VaultingModeMetadata                                      *SettingsMetadata          `json:"vaultingModeMetadata,omitempty"`
+	WebForms                                                  *string                    `json:"webForms,omitempty"`
+	WebFormsMetadata                                          *SettingsMetadata          `json:"webFormsMetadata,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -364,594 +440,877 @@ type AccountSeals struct {
 
 // AccountSettingsInformation defines model for accountSettingsInformation.
 type AccountSettingsInformation struct {
-	AccessCodeFormat                                        *AccessCodeFormat                     `json:"accessCodeFormat,omitempty"`
-	AccountDateTimeFormat                                   *string                               `json:"accountDateTimeFormat,omitempty"`
-	AccountDateTimeFormatMetadata                           *SettingsMetadata                     `json:"accountDateTimeFormatMetadata,omitempty"`
-	AccountDefaultLanguage                                  *string                               `json:"accountDefaultLanguage,omitempty"`
-	AccountDefaultLanguageMetadata                          *SettingsMetadata                     `json:"accountDefaultLanguageMetadata,omitempty"`
-	AccountName                                             *string                               `json:"accountName,omitempty"`
-	AccountNameMetadata                                     *SettingsMetadata                     `json:"accountNameMetadata,omitempty"`
-	AccountNotification                                     *AccountNotification                  `json:"accountNotification,omitempty"`
-	AccountUISettings                                       *AccountUISettings                    `json:"accountUISettings,omitempty"`
-	AdoptSigConfig                                          *string                               `json:"adoptSigConfig,omitempty"`
-	AdoptSigConfigMetadata                                  *SettingsMetadata                     `json:"adoptSigConfigMetadata,omitempty"`
-	AdvancedCorrect                                         *string                               `json:"advancedCorrect,omitempty"`
-	AdvancedCorrectMetadata                                 *SettingsMetadata                     `json:"advancedCorrectMetadata,omitempty"`
-	AllowAccessCodeFormat                                   *string                               `json:"allowAccessCodeFormat,omitempty"`
-	AllowAccessCodeFormatMetadata                           *SettingsMetadata                     `json:"allowAccessCodeFormatMetadata,omitempty"`
-	AllowAccountManagementGranular                          *string                               `json:"allowAccountManagementGranular,omitempty"`
-	AllowAccountManagementGranularMetadata                  *SettingsMetadata                     `json:"allowAccountManagementGranularMetadata,omitempty"`
-	AllowAccountMemberNameChange                            *string                               `json:"allowAccountMemberNameChange,omitempty"`
-	AllowAccountMemberNameChangeMetadata                    *SettingsMetadata                     `json:"allowAccountMemberNameChangeMetadata,omitempty"`
-	AllowAdvancedRecipientRoutingConditional                *string                               `json:"allowAdvancedRecipientRoutingConditional,omitempty"`
-	AllowAdvancedRecipientRoutingConditionalMetadata        *SettingsMetadata                     `json:"allowAdvancedRecipientRoutingConditionalMetadata,omitempty"`
-	AllowAgentNameEmailEdit                                 *string                               `json:"allowAgentNameEmailEdit,omitempty"`
-	AllowAgentNameEmailEditMetadata                         *SettingsMetadata                     `json:"allowAgentNameEmailEditMetadata,omitempty"`
-	AllowAgreementActions                                   *string                               `json:"allowAgreementActions,omitempty"`
-	AllowAgreementActionsMetadata                           *SettingsMetadata                     `json:"allowAgreementActionsMetadata,omitempty"`
-	AllowAutoNavSettings                                    *string                               `json:"allowAutoNavSettings,omitempty"`
-	AllowAutoNavSettingsMetadata                            *SettingsMetadata                     `json:"allowAutoNavSettingsMetadata,omitempty"`
-	AllowAutoTagging                                        *string                               `json:"allowAutoTagging,omitempty"`
-	AllowAutoTaggingMetadata                                *SettingsMetadata                     `json:"allowAutoTaggingMetadata,omitempty"`
-	AllowBulkSend                                           *string                               `json:"allowBulkSend,omitempty"`
-	AllowBulkSendMetadata                                   *SettingsMetadata                     `json:"allowBulkSendMetadata,omitempty"`
-	AllowCDWithdraw                                         *string                               `json:"allowCDWithdraw,omitempty"`
-	AllowCDWithdrawMetadata                                 *SettingsMetadata                     `json:"allowCDWithdrawMetadata,omitempty"`
-	AllowConnectHTTPListenerConfigs                         *string                               `json:"allowConnectHttpListenerConfigs,omitempty"`
-	AllowConnectSendFinishLater                             *string                               `json:"allowConnectSendFinishLater,omitempty"`
-	AllowConnectSendFinishLaterMetadata                     *SettingsMetadata                     `json:"allowConnectSendFinishLaterMetadata,omitempty"`
-	AllowConnectUnifiedPayloadUI                            *string                               `json:"allowConnectUnifiedPayloadUI,omitempty"`
-	AllowConsumerDisclosureOverride                         *string                               `json:"allowConsumerDisclosureOverride,omitempty"`
-	AllowConsumerDisclosureOverrideMetadata                 *SettingsMetadata                     `json:"allowConsumerDisclosureOverrideMetadata,omitempty"`
-	AllowDataDownload                                       *string                               `json:"allowDataDownload,omitempty"`
-	AllowDataDownloadMetadata                               *SettingsMetadata                     `json:"allowDataDownloadMetadata,omitempty"`
-	AllowDelayedRouting                                     *string                               `json:"allowDelayedRouting,omitempty"`
-	AllowDelayedRoutingMetadata                             *SettingsMetadata                     `json:"allowDelayedRoutingMetadata,omitempty"`
-	AllowDelegatedSigning                                   *string                               `json:"allowDelegatedSigning,omitempty"`
-	AllowDelegatedSigningMetadata                           *SettingsMetadata                     `json:"allowDelegatedSigningMetadata,omitempty"`
-	AllowDocumentDisclosures                                *string                               `json:"allowDocumentDisclosures,omitempty"`
-	AllowDocumentDisclosuresMetadata                        *SettingsMetadata                     `json:"allowDocumentDisclosuresMetadata,omitempty"`
-	AllowDocumentVisibility                                 *string                               `json:"allowDocumentVisibility,omitempty"`
-	AllowDocumentVisibilityMetadata                         *SettingsMetadata                     `json:"allowDocumentVisibilityMetadata,omitempty"`
-	AllowDocumentsOnSignedEnvelopes                         *string                               `json:"allowDocumentsOnSignedEnvelopes,omitempty"`
-	AllowDocumentsOnSignedEnvelopesMetadata                 *SettingsMetadata                     `json:"allowDocumentsOnSignedEnvelopesMetadata,omitempty"`
-	AllowEHankoStamps                                       *string                               `json:"allowEHankoStamps,omitempty"`
-	AllowEHankoStampsMetadata                               *SettingsMetadata                     `json:"allowEHankoStampsMetadata,omitempty"`
-	AllowENoteEOriginal                                     *string                               `json:"allowENoteEOriginal,omitempty"`
-	AllowENoteEOriginalMetadata                             *SettingsMetadata                     `json:"allowENoteEOriginalMetadata,omitempty"`
-	AllowEnvelopeCorrect                                    *string                               `json:"allowEnvelopeCorrect,omitempty"`
-	AllowEnvelopeCorrectMetadata                            *SettingsMetadata                     `json:"allowEnvelopeCorrectMetadata,omitempty"`
-	AllowEnvelopeCustodyTransfer                            *string                               `json:"allowEnvelopeCustodyTransfer,omitempty"`
-	AllowEnvelopeCustodyTransferMetadata                    *SettingsMetadata                     `json:"allowEnvelopeCustodyTransferMetadata,omitempty"`
-	AllowEnvelopeCustomFields                               *string                               `json:"allowEnvelopeCustomFields,omitempty"`
-	AllowEnvelopeCustomFieldsMetadata                       *SettingsMetadata                     `json:"allowEnvelopeCustomFieldsMetadata,omitempty"`
-	AllowEnvelopePublishReporting                           *string                               `json:"allowEnvelopePublishReporting,omitempty"`
-	AllowEnvelopePublishReportingMetadata                   *SettingsMetadata                     `json:"allowEnvelopePublishReportingMetadata,omitempty"`
-	AllowEnvelopeReporting                                  *string                               `json:"allowEnvelopeReporting,omitempty"`
-	AllowEnvelopeReportingMetadata                          *SettingsMetadata                     `json:"allowEnvelopeReportingMetadata,omitempty"`
-	AllowExpressSignerCertificate                           *string                               `json:"allowExpressSignerCertificate,omitempty"`
-	AllowExpressSignerCertificateMetadata                   *SettingsMetadata                     `json:"allowExpressSignerCertificateMetadata,omitempty"`
-	AllowExpression                                         *string                               `json:"allowExpression,omitempty"`
-	AllowExpressionMetadata                                 *SettingsMetadata                     `json:"allowExpressionMetadata,omitempty"`
-	AllowExtendedSendingResourceFile                        *string                               `json:"allowExtendedSendingResourceFile,omitempty"`
-	AllowExtendedSendingResourceFileMetadata                *SettingsMetadata                     `json:"allowExtendedSendingResourceFileMetadata,omitempty"`
-	AllowExternalLinkedAccounts                             *string                               `json:"allowExternalLinkedAccounts,omitempty"`
-	AllowExternalLinkedAccountsMetadata                     *SettingsMetadata                     `json:"allowExternalLinkedAccountsMetadata,omitempty"`
-	AllowExternalSignaturePad                               *string                               `json:"allowExternalSignaturePad,omitempty"`
-	AllowExternalSignaturePadMetadata                       *SettingsMetadata                     `json:"allowExternalSignaturePadMetadata,omitempty"`
-	AllowIDVLevel1                                          *string                               `json:"allowIDVLevel1,omitempty"`
-	AllowIDVLevel1Metadata                                  *SettingsMetadata                     `json:"allowIDVLevel1Metadata,omitempty"`
-	AllowIDVLevel2                                          *string                               `json:"allowIDVLevel2,omitempty"`
-	AllowIDVLevel2Metadata                                  *SettingsMetadata                     `json:"allowIDVLevel2Metadata,omitempty"`
-	AllowIDVLevel3                                          *string                               `json:"allowIDVLevel3,omitempty"`
-	AllowIDVLevel3Metadata                                  *SettingsMetadata                     `json:"allowIDVLevel3Metadata,omitempty"`
-	AllowIDVPlatform                                        *string                               `json:"allowIDVPlatform,omitempty"`
-	AllowIDVPlatformMetadata                                *SettingsMetadata                     `json:"allowIDVPlatformMetadata,omitempty"`
-	AllowInPerson                                           *string                               `json:"allowInPerson,omitempty"`
-	AllowInPersonMetadata                                   *SettingsMetadata                     `json:"allowInPersonMetadata,omitempty"`
-	AllowManagedStamps                                      *string                               `json:"allowManagedStamps,omitempty"`
-	AllowManagedStampsMetadata                              *SettingsMetadata                     `json:"allowManagedStampsMetadata,omitempty"`
-	AllowMarkup                                             *string                               `json:"allowMarkup,omitempty"`
-	AllowMarkupMetadata                                     *SettingsMetadata                     `json:"allowMarkupMetadata,omitempty"`
-	AllowMemberTimeZone                                     *string                               `json:"allowMemberTimeZone,omitempty"`
-	AllowMemberTimeZoneMetadata                             *SettingsMetadata                     `json:"allowMemberTimeZoneMetadata,omitempty"`
-	AllowMergeFields                                        *string                               `json:"allowMergeFields,omitempty"`
-	AllowMergeFieldsMetadata                                *SettingsMetadata                     `json:"allowMergeFieldsMetadata,omitempty"`
-	AllowMultipleBrandProfiles                              *string                               `json:"allowMultipleBrandProfiles,omitempty"`
-	AllowMultipleBrandProfilesMetadata                      *SettingsMetadata                     `json:"allowMultipleBrandProfilesMetadata,omitempty"`
-	AllowMultipleSignerAttachments                          *string                               `json:"allowMultipleSignerAttachments,omitempty"`
-	AllowMultipleSignerAttachmentsMetadata                  *SettingsMetadata                     `json:"allowMultipleSignerAttachmentsMetadata,omitempty"`
-	AllowNonUSPhoneAuth                                     *string                               `json:"allowNonUSPhoneAuth,omitempty"`
-	AllowNonUSPhoneAuthMetadata                             *SettingsMetadata                     `json:"allowNonUSPhoneAuthMetadata,omitempty"`
-	AllowOcrOfEnvelopeDocuments                             *string                               `json:"allowOcrOfEnvelopeDocuments,omitempty"`
-	AllowOcrOfEnvelopeDocumentsMetadata                     *SettingsMetadata                     `json:"allowOcrOfEnvelopeDocumentsMetadata,omitempty"`
-	AllowOfflineSigning                                     *string                               `json:"allowOfflineSigning,omitempty"`
-	AllowOfflineSigningMetadata                             *SettingsMetadata                     `json:"allowOfflineSigningMetadata,omitempty"`
-	AllowOpenTrustSignerCertificate                         *string                               `json:"allowOpenTrustSignerCertificate,omitempty"`
-	AllowOpenTrustSignerCertificateMetadata                 *SettingsMetadata                     `json:"allowOpenTrustSignerCertificateMetadata,omitempty"`
-	AllowOrganizationDocusignMonitor                        *string                               `json:"allowOrganizationDocusignMonitor,omitempty"`
-	AllowOrganizationDocusignMonitorMetadata                *SettingsMetadata                     `json:"allowOrganizationDocusignMonitorMetadata,omitempty"`
-	AllowOrganizationDomainUserManagement                   *string                               `json:"allowOrganizationDomainUserManagement,omitempty"`
-	AllowOrganizationDomainUserManagementMetadata           *SettingsMetadata                     `json:"allowOrganizationDomainUserManagementMetadata,omitempty"`
-	AllowOrganizationSsoManagement                          *string                               `json:"allowOrganizationSsoManagement,omitempty"`
-	AllowOrganizationSsoManagementMetadata                  *SettingsMetadata                     `json:"allowOrganizationSsoManagementMetadata,omitempty"`
-	AllowOrganizationToUseRemoteNotary                      *string                               `json:"allowOrganizationToUseRemoteNotary,omitempty"`
-	AllowOrganizationToUseRemoteNotaryMetadata              *SettingsMetadata                     `json:"allowOrganizationToUseRemoteNotaryMetadata,omitempty"`
-	AllowOrganizations                                      *string                               `json:"allowOrganizations,omitempty"`
-	AllowOrganizationsMetadata                              *SettingsMetadata                     `json:"allowOrganizationsMetadata,omitempty"`
-	AllowPaymentProcessing                                  *string                               `json:"allowPaymentProcessing,omitempty"`
-	AllowPaymentProcessingMetadata                          *SettingsMetadata                     `json:"allowPaymentProcessingMetadata,omitempty"`
-	AllowPersonalSignerCertificate                          *string                               `json:"allowPersonalSignerCertificate,omitempty"`
-	AllowPersonalSignerCertificateMetadata                  *SettingsMetadata                     `json:"allowPersonalSignerCertificateMetadata,omitempty"`
-	AllowPhoneAuthOverride                                  *string                               `json:"allowPhoneAuthOverride,omitempty"`
-	AllowPhoneAuthOverrideMetadata                          *SettingsMetadata                     `json:"allowPhoneAuthOverrideMetadata,omitempty"`
-	AllowPhoneAuthentication                                *string                               `json:"allowPhoneAuthentication,omitempty"`
-	AllowPhoneAuthenticationMetadata                        *SettingsMetadata                     `json:"allowPhoneAuthenticationMetadata,omitempty"`
-	AllowPrivateSigningGroups                               *string                               `json:"allowPrivateSigningGroups,omitempty"`
-	AllowPrivateSigningGroupsMetadata                       *SettingsMetadata                     `json:"allowPrivateSigningGroupsMetadata,omitempty"`
-	AllowRecipientConnect                                   *string                               `json:"allowRecipientConnect,omitempty"`
-	AllowRecipientConnectMetadata                           *SettingsMetadata                     `json:"allowRecipientConnectMetadata,omitempty"`
-	AllowReminders                                          *string                               `json:"allowReminders,omitempty"`
-	AllowRemindersMetadata                                  *SettingsMetadata                     `json:"allowRemindersMetadata,omitempty"`
-	AllowRemoteNotary                                       *string                               `json:"allowRemoteNotary,omitempty"`
-	AllowRemoteNotaryMetadata                               *SettingsMetadata                     `json:"allowRemoteNotaryMetadata,omitempty"`
-	AllowResourceFileBranding                               *string                               `json:"allowResourceFileBranding,omitempty"`
-	AllowResourceFileBrandingMetadata                       *SettingsMetadata                     `json:"allowResourceFileBrandingMetadata,omitempty"`
-	AllowSMSDelivery                                        *string                               `json:"allowSMSDelivery,omitempty"`
-	AllowSMSDeliveryMetadata                                *SettingsMetadata                     `json:"allowSMSDeliveryMetadata,omitempty"`
-	AllowSafeBioPharmaSignerCertificate                     *string                               `json:"allowSafeBioPharmaSignerCertificate,omitempty"`
-	AllowSafeBioPharmaSignerCertificateMetadata             *SettingsMetadata                     `json:"allowSafeBioPharmaSignerCertificateMetadata,omitempty"`
-	AllowScheduledSending                                   *string                               `json:"allowScheduledSending,omitempty"`
-	AllowScheduledSendingMetadata                           *SettingsMetadata                     `json:"allowScheduledSendingMetadata,omitempty"`
-	AllowSecurityAppliance                                  *string                               `json:"allowSecurityAppliance,omitempty"`
-	AllowSecurityApplianceMetadata                          *SettingsMetadata                     `json:"allowSecurityApplianceMetadata,omitempty"`
-	AllowSendToCertifiedDelivery                            *string                               `json:"allowSendToCertifiedDelivery,omitempty"`
-	AllowSendToCertifiedDeliveryMetadata                    *SettingsMetadata                     `json:"allowSendToCertifiedDeliveryMetadata,omitempty"`
-	AllowSendToIntermediary                                 *string                               `json:"allowSendToIntermediary,omitempty"`
-	AllowSendToIntermediaryMetadata                         *SettingsMetadata                     `json:"allowSendToIntermediaryMetadata,omitempty"`
-	AllowServerTemplates                                    *string                               `json:"allowServerTemplates,omitempty"`
-	AllowServerTemplatesMetadata                            *SettingsMetadata                     `json:"allowServerTemplatesMetadata,omitempty"`
-	AllowSetEmbeddedRecipientStartURL                       *string                               `json:"allowSetEmbeddedRecipientStartURL,omitempty"`
-	AllowSetEmbeddedRecipientStartURLMetadata               *SettingsMetadata                     `json:"allowSetEmbeddedRecipientStartURLMetadata,omitempty"`
-	AllowSharedTabs                                         *string                               `json:"allowSharedTabs,omitempty"`
-	AllowSharedTabsMetadata                                 *SettingsMetadata                     `json:"allowSharedTabsMetadata,omitempty"`
-	AllowSignDocumentFromHomePage                           *string                               `json:"allowSignDocumentFromHomePage,omitempty"`
-	AllowSignDocumentFromHomePageMetadata                   *SettingsMetadata                     `json:"allowSignDocumentFromHomePageMetadata,omitempty"`
-	AllowSignNow                                            *string                               `json:"allowSignNow,omitempty"`
-	AllowSignNowMetadata                                    *string                               `json:"allowSignNowMetadata,omitempty"`
-	AllowSignatureStamps                                    *string                               `json:"allowSignatureStamps,omitempty"`
-	AllowSignatureStampsMetadata                            *SettingsMetadata                     `json:"allowSignatureStampsMetadata,omitempty"`
-	AllowSignerReassign                                     *string                               `json:"allowSignerReassign,omitempty"`
-	AllowSignerReassignMetadata                             *SettingsMetadata                     `json:"allowSignerReassignMetadata,omitempty"`
-	AllowSignerReassignOverride                             *string                               `json:"allowSignerReassignOverride,omitempty"`
-	AllowSignerReassignOverrideMetadata                     *SettingsMetadata                     `json:"allowSignerReassignOverrideMetadata,omitempty"`
-	AllowSigningExtensions                                  *string                               `json:"allowSigningExtensions,omitempty"`
-	AllowSigningExtensionsMetadata                          *SettingsMetadata                     `json:"allowSigningExtensionsMetadata,omitempty"`
-	AllowSigningGroups                                      *string                               `json:"allowSigningGroups,omitempty"`
-	AllowSigningGroupsMetadata                              *SettingsMetadata                     `json:"allowSigningGroupsMetadata,omitempty"`
-	AllowSigningInsights                                    *string                               `json:"allowSigningInsights,omitempty"`
-	AllowSigningInsightsMetadata                            *SettingsMetadata                     `json:"allowSigningInsightsMetadata,omitempty"`
-	AllowSigningRadioDeselect                               *string                               `json:"allowSigningRadioDeselect,omitempty"`
-	AllowSigningRadioDeselectMetadata                       *SettingsMetadata                     `json:"allowSigningRadioDeselectMetadata,omitempty"`
-	AllowSocialIDLogin                                      *string                               `json:"allowSocialIdLogin,omitempty"`
-	AllowSocialIDLoginMetadata                              *SettingsMetadata                     `json:"allowSocialIdLoginMetadata,omitempty"`
-	AllowSupplementalDocuments                              *string                               `json:"allowSupplementalDocuments,omitempty"`
-	AllowSupplementalDocumentsMetadata                      *SettingsMetadata                     `json:"allowSupplementalDocumentsMetadata,omitempty"`
-	AllowUsersToAccessDirectory                             *string                               `json:"allowUsersToAccessDirectory,omitempty"`
-	AllowUsersToAccessDirectoryMetadata                     *SettingsMetadata                     `json:"allowUsersToAccessDirectoryMetadata,omitempty"`
-	AllowValueInsights                                      *string                               `json:"allowValueInsights,omitempty"`
-	AllowValueInsightsMetadata                              *SettingsMetadata                     `json:"allowValueInsightsMetadata,omitempty"`
-	AnchorPopulationScope                                   *string                               `json:"anchorPopulationScope,omitempty"`
-	AnchorPopulationScopeMetadata                           *SettingsMetadata                     `json:"anchorPopulationScopeMetadata,omitempty"`
-	AnchorTagVersionedPlacementEnabled                      *string                               `json:"anchorTagVersionedPlacementEnabled,omitempty"`
-	AnchorTagVersionedPlacementMetadataEnabled              *SettingsMetadata                     `json:"anchorTagVersionedPlacementMetadataEnabled,omitempty"`
-	AttachCompletedEnvelope                                 *string                               `json:"attachCompletedEnvelope,omitempty"`
-	AttachCompletedEnvelopeMetadata                         *SettingsMetadata                     `json:"attachCompletedEnvelopeMetadata,omitempty"`
-	AuthenticationCheck                                     *string                               `json:"authenticationCheck,omitempty"`
-	AuthenticationCheckMetadata                             *SettingsMetadata                     `json:"authenticationCheckMetadata,omitempty"`
-	AutoNavRule                                             *string                               `json:"autoNavRule,omitempty"`
-	AutoNavRuleMetadata                                     *SettingsMetadata                     `json:"autoNavRuleMetadata,omitempty"`
-	AutoProvisionSignerAccount                              *string                               `json:"autoProvisionSignerAccount,omitempty"`
-	AutoProvisionSignerAccountMetadata                      *SettingsMetadata                     `json:"autoProvisionSignerAccountMetadata,omitempty"`
-	BccEmailArchive                                         *string                               `json:"bccEmailArchive,omitempty"`
-	BccEmailArchiveMetadata                                 *SettingsMetadata                     `json:"bccEmailArchiveMetadata,omitempty"`
-	BetaSwitchConfiguration                                 *string                               `json:"betaSwitchConfiguration,omitempty"`
-	BetaSwitchConfigurationMetadata                         *SettingsMetadata                     `json:"betaSwitchConfigurationMetadata,omitempty"`
-	BillingAddress                                          *AddressInformation                   `json:"billingAddress,omitempty"`
-	BillingAddressMetadata                                  *SettingsMetadata                     `json:"billingAddressMetadata,omitempty"`
-	BulkSend                                                *string                               `json:"bulkSend,omitempty"`
-	BulkSendMaxCopiesInBatch                                *string                               `json:"bulkSendMaxCopiesInBatch,omitempty"`
-	BulkSendMaxUnprocessedEnvelopesCount                    *string                               `json:"bulkSendMaxUnprocessedEnvelopesCount,omitempty"`
-	BulkSendMetadata                                        *SettingsMetadata                     `json:"bulkSendMetadata,omitempty"`
-	CanSelfBrandSend                                        *string                               `json:"canSelfBrandSend,omitempty"`
-	CanSelfBrandSendMetadata                                *SettingsMetadata                     `json:"canSelfBrandSendMetadata,omitempty"`
-	CanSelfBrandSign                                        *string                               `json:"canSelfBrandSign,omitempty"`
-	CanSelfBrandSignMetadata                                *SettingsMetadata                     `json:"canSelfBrandSignMetadata,omitempty"`
-	CanUseSalesforceOAuth                                   *string                               `json:"canUseSalesforceOAuth,omitempty"`
-	CanUseSalesforceOAuthMetadata                           *SettingsMetadata                     `json:"canUseSalesforceOAuthMetadata,omitempty"`
-	CaptureVoiceRecording                                   *string                               `json:"captureVoiceRecording,omitempty"`
-	CaptureVoiceRecordingMetadata                           *SettingsMetadata                     `json:"captureVoiceRecordingMetadata,omitempty"`
-	Cfr21SimplifiedSigningEnabled                           *string                               `json:"cfr21SimplifiedSigningEnabled,omitempty"`
-	Cfr21SimplifiedSigningEnabledMetadata                   *SettingsMetadata                     `json:"cfr21SimplifiedSigningEnabledMetadata,omitempty"`
-	CfrUseWideImage                                         *string                               `json:"cfrUseWideImage,omitempty"`
-	CfrUseWideImageMetadata                                 *SettingsMetadata                     `json:"cfrUseWideImageMetadata,omitempty"`
-	CheckForMultipleAdminsOnAccount                         *string                               `json:"checkForMultipleAdminsOnAccount,omitempty"`
-	CheckForMultipleAdminsOnAccountMetadata                 *SettingsMetadata                     `json:"checkForMultipleAdminsOnAccountMetadata,omitempty"`
-	ChromeSignatureEnabled                                  *string                               `json:"chromeSignatureEnabled,omitempty"`
-	ChromeSignatureEnabledMetadata                          *SettingsMetadata                     `json:"chromeSignatureEnabledMetadata,omitempty"`
-	CommentEmailShowMessageText                             *string                               `json:"commentEmailShowMessageText,omitempty"`
-	CommentEmailShowMessageTextMetadata                     *SettingsMetadata                     `json:"commentEmailShowMessageTextMetadata,omitempty"`
-	CommentsAllowEnvelopeOverride                           *string                               `json:"commentsAllowEnvelopeOverride,omitempty"`
-	CommentsAllowEnvelopeOverrideMetadata                   *SettingsMetadata                     `json:"commentsAllowEnvelopeOverrideMetadata,omitempty"`
-	ConditionalFieldsEnabled                                *string                               `json:"conditionalFieldsEnabled,omitempty"`
-	ConditionalFieldsEnabledMetadata                        *SettingsMetadata                     `json:"conditionalFieldsEnabledMetadata,omitempty"`
-	ConsumerDisclosureFrequency                             *string                               `json:"consumerDisclosureFrequency,omitempty"`
-	ConsumerDisclosureFrequencyMetadata                     *SettingsMetadata                     `json:"consumerDisclosureFrequencyMetadata,omitempty"`
-	ConvertPdfFields                                        *string                               `json:"convertPdfFields,omitempty"`
-	ConvertPdfFieldsMetadata                                *SettingsMetadata                     `json:"convertPdfFieldsMetadata,omitempty"`
-	DataPopulationScope                                     *string                               `json:"dataPopulationScope,omitempty"`
-	DataPopulationScopeMetadata                             *SettingsMetadata                     `json:"dataPopulationScopeMetadata,omitempty"`
-	DisableAutoTemplateMatching                             *string                               `json:"disableAutoTemplateMatching,omitempty"`
-	DisableAutoTemplateMatchingMetadata                     *SettingsMetadata                     `json:"disableAutoTemplateMatchingMetadata,omitempty"`
-	DisableMobileApp                                        *string                               `json:"disableMobileApp,omitempty"`
-	DisableMobileAppMetadata                                *SettingsMetadata                     `json:"disableMobileAppMetadata,omitempty"`
-	DisableMobilePushNotifications                          *string                               `json:"disableMobilePushNotifications,omitempty"`
-	DisableMobilePushNotificationsMetadata                  *SettingsMetadata                     `json:"disableMobilePushNotificationsMetadata,omitempty"`
-	DisableMobileSending                                    *string                               `json:"disableMobileSending,omitempty"`
-	DisableMobileSendingMetadata                            *SettingsMetadata                     `json:"disableMobileSendingMetadata,omitempty"`
-	DisableMultipleSessions                                 *string                               `json:"disableMultipleSessions,omitempty"`
-	DisableMultipleSessionsMetadata                         *SettingsMetadata                     `json:"disableMultipleSessionsMetadata,omitempty"`
-	DisablePurgeNotificationsForSenderMetadata              *SettingsMetadata                     `json:"disablePurgeNotificationsForSenderMetadata,omitempty"`
-	DisableSignerCertView                                   *string                               `json:"disableSignerCertView,omitempty"`
-	DisableSignerCertViewMetadata                           *SettingsMetadata                     `json:"disableSignerCertViewMetadata,omitempty"`
-	DisableSignerHistoryView                                *string                               `json:"disableSignerHistoryView,omitempty"`
-	DisableSignerHistoryViewMetadata                        *SettingsMetadata                     `json:"disableSignerHistoryViewMetadata,omitempty"`
-	DisableStyleSignature                                   *string                               `json:"disableStyleSignature,omitempty"`
-	DisableStyleSignatureMetadata                           *SettingsMetadata                     `json:"disableStyleSignatureMetadata,omitempty"`
-	DisableUploadSignature                                  *string                               `json:"disableUploadSignature,omitempty"`
-	DisableUploadSignatureMetadata                          *SettingsMetadata                     `json:"disableUploadSignatureMetadata,omitempty"`
-	DisableUserSharing                                      *string                               `json:"disableUserSharing,omitempty"`
-	DisableUserSharingMetadata                              *SettingsMetadata                     `json:"disableUserSharingMetadata,omitempty"`
-	DisplayBetaSwitch                                       *string                               `json:"displayBetaSwitch,omitempty"`
-	DisplayBetaSwitchMetadata                               *SettingsMetadata                     `json:"displayBetaSwitchMetadata,omitempty"`
-	DocumentConversionRestrictions                          *string                               `json:"documentConversionRestrictions,omitempty"`
-	DocumentConversionRestrictionsMetadata                  *SettingsMetadata                     `json:"documentConversionRestrictionsMetadata,omitempty"`
-	DocumentRetention                                       *string                               `json:"documentRetention,omitempty"`
-	DocumentRetentionMetadata                               *SettingsMetadata                     `json:"documentRetentionMetadata,omitempty"`
-	DocumentRetentionPurgeTabs                              *string                               `json:"documentRetentionPurgeTabs,omitempty"`
-	DocumentVisibility                                      *string                               `json:"documentVisibility,omitempty"`
-	DocumentVisibilityMetadata                              *SettingsMetadata                     `json:"documentVisibilityMetadata,omitempty"`
-	DssSIGN28411EnableLeavePagePromptRadminOption           *string                               `json:"dss_SIGN_28411_EnableLeavePagePrompt_RadminOption,omitempty"`
-	DssSIGN29182SlideUpBarRadminOption                      *string                               `json:"dss_SIGN_29182_SlideUpBar_RadminOption,omitempty"`
-	EmailTemplateVersion                                    *string                               `json:"emailTemplateVersion,omitempty"`
-	EmailTemplateVersionMetadata                            *SettingsMetadata                     `json:"emailTemplateVersionMetadata,omitempty"`
-	EnableAccessCodeGenerator                               *string                               `json:"enableAccessCodeGenerator,omitempty"`
-	EnableAccessCodeGeneratorMetadata                       *SettingsMetadata                     `json:"enableAccessCodeGeneratorMetadata,omitempty"`
-	EnableAdvancedPayments                                  *string                               `json:"enableAdvancedPayments,omitempty"`
-	EnableAdvancedPaymentsMetadata                          *SettingsMetadata                     `json:"enableAdvancedPaymentsMetadata,omitempty"`
-	EnableAdvancedPowerForms                                *string                               `json:"enableAdvancedPowerForms,omitempty"`
-	EnableAdvancedPowerFormsMetadata                        *SettingsMetadata                     `json:"enableAdvancedPowerFormsMetadata,omitempty"`
-	EnableAgreementActionsForCLM                            *string                               `json:"enableAgreementActionsForCLM,omitempty"`
-	EnableAgreementActionsForCLMMetadata                    *SettingsMetadata                     `json:"enableAgreementActionsForCLMMetadata,omitempty"`
-	EnableAgreementActionsForESign                          *string                               `json:"enableAgreementActionsForESign,omitempty"`
-	EnableAgreementActionsForESignMetadata                  *SettingsMetadata                     `json:"enableAgreementActionsForESignMetadata,omitempty"`
-	EnableAutoNav                                           *string                               `json:"enableAutoNav,omitempty"`
-	EnableAutoNavMetadata                                   *SettingsMetadata                     `json:"enableAutoNavMetadata,omitempty"`
-	EnableBccDummyLink                                      *string                               `json:"enableBccDummyLink,omitempty"`
-	EnableBccDummyLinkMetadata                              *SettingsMetadata                     `json:"enableBccDummyLinkMetadata,omitempty"`
-	EnableCalculatedFields                                  *string                               `json:"enableCalculatedFields,omitempty"`
-	EnableCalculatedFieldsMetadata                          *SettingsMetadata                     `json:"enableCalculatedFieldsMetadata,omitempty"`
-	EnableClickwraps                                        *string                               `json:"enableClickwraps,omitempty"`
-	EnableClickwrapsMetadata                                *SettingsMetadata                     `json:"enableClickwrapsMetadata,omitempty"`
-	EnableCommentsHistoryDownloadInSigning                  *string                               `json:"enableCommentsHistoryDownloadInSigning,omitempty"`
-	EnableCommentsHistoryDownloadInSigningMetadata          *SettingsMetadata                     `json:"enableCommentsHistoryDownloadInSigningMetadata,omitempty"`
-	EnableCustomerSatisfactionMetricTracking                *string                               `json:"enableCustomerSatisfactionMetricTracking,omitempty"`
-	EnableCustomerSatisfactionMetricTrackingMetadata        *SettingsMetadata                     `json:"enableCustomerSatisfactionMetricTrackingMetadata,omitempty"`
-	EnableDSPro                                             *string                               `json:"enableDSPro,omitempty"`
-	EnableDSProMetadata                                     *SettingsMetadata                     `json:"enableDSProMetadata,omitempty"`
-	EnableEnvelopeStampingByAccountAdmin                    *string                               `json:"enableEnvelopeStampingByAccountAdmin,omitempty"`
-	EnableEnvelopeStampingByAccountAdminMetadata            *SettingsMetadata                     `json:"enableEnvelopeStampingByAccountAdminMetadata,omitempty"`
-	EnableEnvelopeStampingByDSAdmin                         *string                               `json:"enableEnvelopeStampingByDSAdmin,omitempty"`
-	EnableEnvelopeStampingByDSAdminMetadata                 *SettingsMetadata                     `json:"enableEnvelopeStampingByDSAdminMetadata,omitempty"`
-	EnableEsignCommunities                                  *string                               `json:"enableEsignCommunities,omitempty"`
-	EnableEsignCommunitiesMetadata                          *SettingsMetadata                     `json:"enableEsignCommunitiesMetadata,omitempty"`
-	EnableIDFxIntuitKBA                                     *string                               `json:"enableIDFxIntuitKBA,omitempty"`
-	EnableIDFxIntuitKBAMetadata                             *SettingsMetadata                     `json:"enableIDFxIntuitKBAMetadata,omitempty"`
-	EnableIDFxPhoneAuthentication                           *string                               `json:"enableIDFxPhoneAuthentication,omitempty"`
-	EnableIDFxPhoneAuthenticationMetadata                   *SettingsMetadata                     `json:"enableIDFxPhoneAuthenticationMetadata,omitempty"`
-	EnableInBrowserEditor                                   *string                               `json:"enableInBrowserEditor,omitempty"`
-	EnableInBrowserEditorMetadata                           *SettingsMetadata                     `json:"enableInBrowserEditorMetadata,omitempty"`
-	EnablePDFAConversion                                    *string                               `json:"enablePDFAConversion,omitempty"`
-	EnablePDFAConversionMetadata                            *SettingsMetadata                     `json:"enablePDFAConversionMetadata,omitempty"`
-	EnablePaymentProcessing                                 *string                               `json:"enablePaymentProcessing,omitempty"`
-	EnablePaymentProcessingMetadata                         *SettingsMetadata                     `json:"enablePaymentProcessingMetadata,omitempty"`
-	EnablePowerForm                                         *string                               `json:"enablePowerForm,omitempty"`
-	EnablePowerFormDirect                                   *string                               `json:"enablePowerFormDirect,omitempty"`
-	EnablePowerFormDirectMetadata                           *SettingsMetadata                     `json:"enablePowerFormDirectMetadata,omitempty"`
-	EnablePowerFormMetadata                                 *SettingsMetadata                     `json:"enablePowerFormMetadata,omitempty"`
-	EnableRecipientDomainValidation                         *string                               `json:"enableRecipientDomainValidation,omitempty"`
-	EnableRecipientDomainValidationMetadata                 *SettingsMetadata                     `json:"enableRecipientDomainValidationMetadata,omitempty"`
-	EnableRecipientMayProvidePhoneNumber                    *string                               `json:"enableRecipientMayProvidePhoneNumber,omitempty"`
-	EnableRecipientMayProvidePhoneNumberMetadata            *SettingsMetadata                     `json:"enableRecipientMayProvidePhoneNumberMetadata,omitempty"`
-	EnableReportLinks                                       *string                               `json:"enableReportLinks,omitempty"`
-	EnableReportLinksMetadata                               *SettingsMetadata                     `json:"enableReportLinksMetadata,omitempty"`
-	EnableRequireSignOnPaper                                *string                               `json:"enableRequireSignOnPaper,omitempty"`
-	EnableRequireSignOnPaperMetadata                        *SettingsMetadata                     `json:"enableRequireSignOnPaperMetadata,omitempty"`
-	EnableReservedDomain                                    *string                               `json:"enableReservedDomain,omitempty"`
-	EnableReservedDomainMetadata                            *SettingsMetadata                     `json:"enableReservedDomainMetadata,omitempty"`
-	EnableResponsiveSigning                                 *string                               `json:"enableResponsiveSigning,omitempty"`
-	EnableResponsiveSigningMetadata                         *SettingsMetadata                     `json:"enableResponsiveSigningMetadata,omitempty"`
-	EnableSMSAuthentication                                 *string                               `json:"enableSMSAuthentication,omitempty"`
-	EnableSMSAuthenticationMetadata                         *SettingsMetadata                     `json:"enableSMSAuthenticationMetadata,omitempty"`
-	EnableSMSDeliveryAdditionalNotification                 *string                               `json:"enableSMSDeliveryAdditionalNotification,omitempty"`
-	EnableSMSDeliveryAdditionalNotificationMetadata         *SettingsMetadata                     `json:"enableSMSDeliveryAdditionalNotificationMetadata,omitempty"`
-	EnableSMSDeliveryPrimary                                *string                               `json:"enableSMSDeliveryPrimary,omitempty"`
-	EnableScheduledRelease                                  *string                               `json:"enableScheduledRelease,omitempty"`
-	EnableScheduledReleaseMetadata                          *SettingsMetadata                     `json:"enableScheduledReleaseMetadata,omitempty"`
-	EnableSearch                                            *string                               `json:"enableSearch,omitempty"`
-	EnableSearchMetadata                                    *SettingsMetadata                     `json:"enableSearchMetadata,omitempty"`
-	EnableSearchUI                                          *string                               `json:"enableSearchUI,omitempty"`
-	EnableSearchUIMetadata                                  *SettingsMetadata                     `json:"enableSearchUIMetadata,omitempty"`
-	EnableSendToAgent                                       *string                               `json:"enableSendToAgent,omitempty"`
-	EnableSendToAgentMetadata                               *SettingsMetadata                     `json:"enableSendToAgentMetadata,omitempty"`
-	EnableSendToIntermediary                                *string                               `json:"enableSendToIntermediary,omitempty"`
-	EnableSendToIntermediaryMetadata                        *SettingsMetadata                     `json:"enableSendToIntermediaryMetadata,omitempty"`
-	EnableSendToManage                                      *string                               `json:"enableSendToManage,omitempty"`
-	EnableSendToManageMetadata                              *SettingsMetadata                     `json:"enableSendToManageMetadata,omitempty"`
-	EnableSendingTagsFontSettings                           *string                               `json:"enableSendingTagsFontSettings,omitempty"`
-	EnableSendingTagsFontSettingsMetadata                   *SettingsMetadata                     `json:"enableSendingTagsFontSettingsMetadata,omitempty"`
-	EnableSequentialSigningAPI                              *string                               `json:"enableSequentialSigningAPI,omitempty"`
-	EnableSequentialSigningAPIMetadata                      *SettingsMetadata                     `json:"enableSequentialSigningAPIMetadata,omitempty"`
-	EnableSequentialSigningUI                               *string                               `json:"enableSequentialSigningUI,omitempty"`
-	EnableSequentialSigningUIMetadata                       *SettingsMetadata                     `json:"enableSequentialSigningUIMetadata,omitempty"`
-	EnableSignOnPaper                                       *string                               `json:"enableSignOnPaper,omitempty"`
-	EnableSignOnPaperMetadata                               *SettingsMetadata                     `json:"enableSignOnPaperMetadata,omitempty"`
-	EnableSignOnPaperOverride                               *string                               `json:"enableSignOnPaperOverride,omitempty"`
-	EnableSignOnPaperOverrideMetadata                       *SettingsMetadata                     `json:"enableSignOnPaperOverrideMetadata,omitempty"`
-	EnableSignWithNotary                                    *string                               `json:"enableSignWithNotary,omitempty"`
-	EnableSignWithNotaryMetadata                            *SettingsMetadata                     `json:"enableSignWithNotaryMetadata,omitempty"`
-	EnableSignerAttachments                                 *string                               `json:"enableSignerAttachments,omitempty"`
-	EnableSignerAttachmentsMetadata                         *SettingsMetadata                     `json:"enableSignerAttachmentsMetadata,omitempty"`
-	EnableSigningExtensionComments                          *string                               `json:"enableSigningExtensionComments,omitempty"`
-	EnableSigningExtensionCommentsMetadata                  *SettingsMetadata                     `json:"enableSigningExtensionCommentsMetadata,omitempty"`
-	EnableSigningExtensionConversations                     *string                               `json:"enableSigningExtensionConversations,omitempty"`
-	EnableSigningExtensionConversationsMetadata             *SettingsMetadata                     `json:"enableSigningExtensionConversationsMetadata,omitempty"`
-	EnableSigningOrderSettingsForAccount                    *string                               `json:"enableSigningOrderSettingsForAccount,omitempty"`
-	EnableSigningOrderSettingsForAccountMetadata            *SettingsMetadata                     `json:"enableSigningOrderSettingsForAccountMetadata,omitempty"`
-	EnableSmartContracts                                    *string                               `json:"enableSmartContracts,omitempty"`
-	EnableSmartContractsMetadata                            *SettingsMetadata                     `json:"enableSmartContractsMetadata,omitempty"`
-	EnableSocialIDLogin                                     *string                               `json:"enableSocialIdLogin,omitempty"`
-	EnableSocialIDLoginMetadata                             *SettingsMetadata                     `json:"enableSocialIdLoginMetadata,omitempty"`
-	EnableStrikeThrough                                     *string                               `json:"enableStrikeThrough,omitempty"`
-	EnableStrikeThroughMetadata                             *SettingsMetadata                     `json:"enableStrikeThroughMetadata,omitempty"`
-	EnableTransactionPoint                                  *string                               `json:"enableTransactionPoint,omitempty"`
-	EnableTransactionPointMetadata                          *SettingsMetadata                     `json:"enableTransactionPointMetadata,omitempty"`
-	EnableVaulting                                          *string                               `json:"enableVaulting,omitempty"`
-	EnableVaultingMetadata                                  *SettingsMetadata                     `json:"enableVaultingMetadata,omitempty"`
-	EnableWitnessing                                        *string                               `json:"enableWitnessing,omitempty"`
-	EnableWitnessingMetadata                                *SettingsMetadata                     `json:"enableWitnessingMetadata,omitempty"`
-	EnforceTemplateNameUniqueness                           *string                               `json:"enforceTemplateNameUniqueness,omitempty"`
-	EnforceTemplateNameUniquenessMetadata                   *SettingsMetadata                     `json:"enforceTemplateNameUniquenessMetadata,omitempty"`
-	EnvelopeIntegrationAllowed                              *string                               `json:"envelopeIntegrationAllowed,omitempty"`
-	EnvelopeIntegrationAllowedMetadata                      *SettingsMetadata                     `json:"envelopeIntegrationAllowedMetadata,omitempty"`
-	EnvelopeIntegrationEnabled                              *string                               `json:"envelopeIntegrationEnabled,omitempty"`
-	EnvelopeIntegrationEnabledMetadata                      *SettingsMetadata                     `json:"envelopeIntegrationEnabledMetadata,omitempty"`
-	EnvelopeStampingDefaultValue                            *string                               `json:"envelopeStampingDefaultValue,omitempty"`
-	EnvelopeStampingDefaultValueMetadata                    *SettingsMetadata                     `json:"envelopeStampingDefaultValueMetadata,omitempty"`
-	ExitPrompt                                              *string                               `json:"exitPrompt,omitempty"`
-	ExitPromptMetadata                                      *SettingsMetadata                     `json:"exitPromptMetadata,omitempty"`
-	ExpressSend                                             *string                               `json:"expressSend,omitempty"`
-	ExpressSendAllowTabs                                    *string                               `json:"expressSendAllowTabs,omitempty"`
-	ExpressSendAllowTabsMetadata                            *SettingsMetadata                     `json:"expressSendAllowTabsMetadata,omitempty"`
-	ExpressSendMetadata                                     *SettingsMetadata                     `json:"expressSendMetadata,omitempty"`
-	ExternalDocumentSources                                 *ExternalDocumentSources              `json:"externalDocumentSources,omitempty"`
-	ExternalSignaturePadType                                *string                               `json:"externalSignaturePadType,omitempty"`
-	ExternalSignaturePadTypeMetadata                        *SettingsMetadata                     `json:"externalSignaturePadTypeMetadata,omitempty"`
-	FaxOutEnabled                                           *string                               `json:"faxOutEnabled,omitempty"`
-	FaxOutEnabledMetadata                                   *SettingsMetadata                     `json:"faxOutEnabledMetadata,omitempty"`
-	FinishReminder                                          *string                               `json:"finishReminder,omitempty"`
-	FinishReminderMetadata                                  *SettingsMetadata                     `json:"finishReminderMetadata,omitempty"`
-	GuidedFormsHTMLAllowed                                  *string                               `json:"guidedFormsHtmlAllowed,omitempty"`
-	GuidedFormsHTMLAllowedMetadata                          *SettingsMetadata                     `json:"guidedFormsHtmlAllowedMetadata,omitempty"`
-	HasRecipientConnectClaimedDomain                        *string                               `json:"hasRecipientConnectClaimedDomain,omitempty"`
-	HideAccountAddressInCoC                                 *string                               `json:"hideAccountAddressInCoC,omitempty"`
-	HideAccountAddressInCoCMetadata                         *SettingsMetadata                     `json:"hideAccountAddressInCoCMetadata,omitempty"`
-	HidePricing                                             *string                               `json:"hidePricing,omitempty"`
-	HidePricingMetadata                                     *SettingsMetadata                     `json:"hidePricingMetadata,omitempty"`
-	IDCheckConfigurations                                   []IDCheckConfiguration                `json:"idCheckConfigurations,omitempty"`
-	IDCheckExpire                                           *string                               `json:"idCheckExpire,omitempty"`
-	IDCheckExpireDays                                       *string                               `json:"idCheckExpireDays,omitempty"`
-	IDCheckExpireDaysMetadata                               *SettingsMetadata                     `json:"idCheckExpireDaysMetadata,omitempty"`
-	IDCheckExpireMetadata                                   *SettingsMetadata                     `json:"idCheckExpireMetadata,omitempty"`
-	IDCheckExpireMinutes                                    *string                               `json:"idCheckExpireMinutes,omitempty"`
-	IDCheckExpireMinutesMetadata                            *SettingsMetadata                     `json:"idCheckExpireMinutesMetadata,omitempty"`
-	IDCheckRequired                                         *string                               `json:"idCheckRequired,omitempty"`
-	IDCheckRequiredMetadata                                 *SettingsMetadata                     `json:"idCheckRequiredMetadata,omitempty"`
-	IdentityVerification                                    []AccountIdentityVerificationWorkflow `json:"identityVerification,omitempty"`
-	IdentityVerificationMetadata                            *SettingsMetadata                     `json:"identityVerificationMetadata,omitempty"`
-	IdfxPhoneAuthenticationOverride                         *string                               `json:"idfxPhoneAuthenticationOverride,omitempty"`
-	IdfxPhoneAuthenticationOverrideMetadata                 *SettingsMetadata                     `json:"idfxPhoneAuthenticationOverrideMetadata,omitempty"`
-	IgnoreErrorIfAnchorTabNotFound                          *string                               `json:"ignoreErrorIfAnchorTabNotFound,omitempty"`
-	IgnoreErrorIfAnchorTabNotFoundMetadataEnabled           *SettingsMetadata                     `json:"ignoreErrorIfAnchorTabNotFoundMetadataEnabled,omitempty"`
-	InPersonIDCheckQuestion                                 *string                               `json:"inPersonIDCheckQuestion,omitempty"`
-	InPersonIDCheckQuestionMetadata                         *SettingsMetadata                     `json:"inPersonIDCheckQuestionMetadata,omitempty"`
-	InPersonSigningEnabled                                  *string                               `json:"inPersonSigningEnabled,omitempty"`
-	InPersonSigningEnabledMetadata                          *SettingsMetadata                     `json:"inPersonSigningEnabledMetadata,omitempty"`
-	InSessionEnabled                                        *string                               `json:"inSessionEnabled,omitempty"`
-	InSessionEnabledMetadata                                *SettingsMetadata                     `json:"inSessionEnabledMetadata,omitempty"`
-	InSessionSuppressEmails                                 *string                               `json:"inSessionSuppressEmails,omitempty"`
-	InSessionSuppressEmailsMetadata                         *SettingsMetadata                     `json:"inSessionSuppressEmailsMetadata,omitempty"`
-	LinkedExternalPrimaryAccounts                           []LinkedExternalPrimaryAccount        `json:"linkedExternalPrimaryAccounts,omitempty"`
-	MaxNumberOfCustomStamps                                 *string                               `json:"maxNumberOfCustomStamps,omitempty"`
-	MaximumSigningGroups                                    *string                               `json:"maximumSigningGroups,omitempty"`
-	MaximumSigningGroupsMetadata                            *SettingsMetadata                     `json:"maximumSigningGroupsMetadata,omitempty"`
-	MaximumUsersPerSigningGroup                             *string                               `json:"maximumUsersPerSigningGroup,omitempty"`
-	MaximumUsersPerSigningGroupMetadata                     *SettingsMetadata                     `json:"maximumUsersPerSigningGroupMetadata,omitempty"`
-	MobileSessionTimeout                                    *string                               `json:"mobileSessionTimeout,omitempty"`
-	MobileSessionTimeoutMetadata                            *SettingsMetadata                     `json:"mobileSessionTimeoutMetadata,omitempty"`
-	NumberOfActiveCustomStamps                              *string                               `json:"numberOfActiveCustomStamps,omitempty"`
-	OptInMobileSigningV02                                   *string                               `json:"optInMobileSigningV02,omitempty"`
-	OptInMobileSigningV02Metadata                           *SettingsMetadata                     `json:"optInMobileSigningV02Metadata,omitempty"`
-	OptOutAutoNavTextAndTabColorUpdates                     *string                               `json:"optOutAutoNavTextAndTabColorUpdates,omitempty"`
-	OptOutAutoNavTextAndTabColorUpdatesMetadata             *SettingsMetadata                     `json:"optOutAutoNavTextAndTabColorUpdatesMetadata,omitempty"`
-	OptOutNewPlatformSeal                                   *string                               `json:"optOutNewPlatformSeal,omitempty"`
-	OptOutNewPlatformSealPlatformMetadata                   *SettingsMetadata                     `json:"optOutNewPlatformSealPlatformMetadata,omitempty"`
-	PhoneAuthRecipientMayProvidePhoneNumber                 *string                               `json:"phoneAuthRecipientMayProvidePhoneNumber,omitempty"`
-	PhoneAuthRecipientMayProvidePhoneNumberMetadata         *SettingsMetadata                     `json:"phoneAuthRecipientMayProvidePhoneNumberMetadata,omitempty"`
-	PkiSignDownloadedPDFDocs                                *string                               `json:"pkiSignDownloadedPDFDocs,omitempty"`
-	PkiSignDownloadedPDFDocsMetadata                        *SettingsMetadata                     `json:"pkiSignDownloadedPDFDocsMetadata,omitempty"`
-	ReadOnlyMode                                            *string                               `json:"readOnlyMode,omitempty"`
-	ReadOnlyModeMetadata                                    *SettingsMetadata                     `json:"readOnlyModeMetadata,omitempty"`
-	RecipientSigningAutoNavigationControl                   *string                               `json:"recipientSigningAutoNavigationControl,omitempty"`
-	RecipientSigningAutoNavigationControlMetadata           *SettingsMetadata                     `json:"recipientSigningAutoNavigationControlMetadata,omitempty"`
-	RecipientsCanSignOffline                                *string                               `json:"recipientsCanSignOffline,omitempty"`
-	RecipientsCanSignOfflineMetadata                        *SettingsMetadata                     `json:"recipientsCanSignOfflineMetadata,omitempty"`
-	Require21CFRpt11Compliance                              *string                               `json:"require21CFRpt11Compliance,omitempty"`
-	Require21CFRpt11ComplianceMetadata                      *SettingsMetadata                     `json:"require21CFRpt11ComplianceMetadata,omitempty"`
-	RequireDeclineReason                                    *string                               `json:"requireDeclineReason,omitempty"`
-	RequireDeclineReasonMetadata                            *SettingsMetadata                     `json:"requireDeclineReasonMetadata,omitempty"`
-	RequireExternalUserManagement                           *string                               `json:"requireExternalUserManagement,omitempty"`
-	RequireExternalUserManagementMetadata                   *SettingsMetadata                     `json:"requireExternalUserManagementMetadata,omitempty"`
-	RequireSignerCertificateType                            *string                               `json:"requireSignerCertificateType,omitempty"`
-	RequireSignerCertificateTypeMetadata                    *SettingsMetadata                     `json:"requireSignerCertificateTypeMetadata,omitempty"`
-	RsaVeridAccountName                                     *string                               `json:"rsaVeridAccountName,omitempty"`
-	RsaVeridPassword                                        *string                               `json:"rsaVeridPassword,omitempty"`
-	RsaVeridRuleset                                         *string                               `json:"rsaVeridRuleset,omitempty"`
-	RsaVeridUserID                                          *string                               `json:"rsaVeridUserId,omitempty"`
-	SelfSignedRecipientEmailDocument                        *string                               `json:"selfSignedRecipientEmailDocument,omitempty"`
-	SelfSignedRecipientEmailDocumentMetadata                *SettingsMetadata                     `json:"selfSignedRecipientEmailDocumentMetadata,omitempty"`
-	SelfSignedRecipientEmailDocumentUserOverride            *string                               `json:"selfSignedRecipientEmailDocumentUserOverride,omitempty"`
-	SelfSignedRecipientEmailDocumentUserOverrideMetadata    *SettingsMetadata                     `json:"selfSignedRecipientEmailDocumentUserOverrideMetadata,omitempty"`
-	SendLockoutRecipientNotification                        *string                               `json:"sendLockoutRecipientNotification,omitempty"`
-	SendLockoutRecipientNotificationMetadata                *SettingsMetadata                     `json:"sendLockoutRecipientNotificationMetadata,omitempty"`
-	SendToCertifiedDeliveryEnabled                          *string                               `json:"sendToCertifiedDeliveryEnabled,omitempty"`
-	SendToCertifiedDeliveryEnabledMetadata                  *SettingsMetadata                     `json:"sendToCertifiedDeliveryEnabledMetadata,omitempty"`
-	SenderCanSignInEachLocation                             *string                               `json:"senderCanSignInEachLocation,omitempty"`
-	SenderCanSignInEachLocationMetadata                     *SettingsMetadata                     `json:"senderCanSignInEachLocationMetadata,omitempty"`
-	SenderMustAuthenticateSigning                           *string                               `json:"senderMustAuthenticateSigning,omitempty"`
-	SenderMustAuthenticateSigningMetadata                   *SettingsMetadata                     `json:"senderMustAuthenticateSigningMetadata,omitempty"`
-	SendingTagsFontColor                                    *string                               `json:"sendingTagsFontColor,omitempty"`
-	SendingTagsFontColorMetadata                            *SettingsMetadata                     `json:"sendingTagsFontColorMetadata,omitempty"`
-	SendingTagsFontName                                     *string                               `json:"sendingTagsFontName,omitempty"`
-	SendingTagsFontNameMetadata                             *SettingsMetadata                     `json:"sendingTagsFontNameMetadata,omitempty"`
-	SendingTagsFontSize                                     *string                               `json:"sendingTagsFontSize,omitempty"`
-	SendingTagsFontSizeMetadata                             *SettingsMetadata                     `json:"sendingTagsFontSizeMetadata,omitempty"`
-	SessionTimeout                                          *string                               `json:"sessionTimeout,omitempty"`
-	SessionTimeoutMetadata                                  *SettingsMetadata                     `json:"sessionTimeoutMetadata,omitempty"`
-	SetRecipEmailLang                                       *string                               `json:"setRecipEmailLang,omitempty"`
-	SetRecipEmailLangMetadata                               *SettingsMetadata                     `json:"setRecipEmailLangMetadata,omitempty"`
-	SetRecipSignLang                                        *string                               `json:"setRecipSignLang,omitempty"`
-	SetRecipSignLangMetadata                                *SettingsMetadata                     `json:"setRecipSignLangMetadata,omitempty"`
-	SharedTemplateFolders                                   *string                               `json:"sharedTemplateFolders,omitempty"`
-	SharedTemplateFoldersMetadata                           *SettingsMetadata                     `json:"sharedTemplateFoldersMetadata,omitempty"`
-	ShowCompleteDialogInEmbeddedSession                     *string                               `json:"showCompleteDialogInEmbeddedSession,omitempty"`
-	ShowCompleteDialogInEmbeddedSessionMetadata             *SettingsMetadata                     `json:"showCompleteDialogInEmbeddedSessionMetadata,omitempty"`
-	ShowConditionalRoutingOnSend                            *string                               `json:"showConditionalRoutingOnSend,omitempty"`
-	ShowConditionalRoutingOnSendMetadata                    *SettingsMetadata                     `json:"showConditionalRoutingOnSendMetadata,omitempty"`
-	ShowInitialConditionalFields                            *string                               `json:"showInitialConditionalFields,omitempty"`
-	ShowInitialConditionalFieldsMetadata                    *SettingsMetadata                     `json:"showInitialConditionalFieldsMetadata,omitempty"`
-	ShowLocalizedWatermarks                                 *string                               `json:"showLocalizedWatermarks,omitempty"`
-	ShowLocalizedWatermarksMetadata                         *SettingsMetadata                     `json:"showLocalizedWatermarksMetadata,omitempty"`
-	ShowMaskedFieldsWhenDownloadingDocumentAsSender         *string                               `json:"showMaskedFieldsWhenDownloadingDocumentAsSender,omitempty"`
-	ShowMaskedFieldsWhenDownloadingDocumentAsSenderMetadata *SettingsMetadata                     `json:"showMaskedFieldsWhenDownloadingDocumentAsSenderMetadata,omitempty"`
-	ShowTutorials                                           *string                               `json:"showTutorials,omitempty"`
-	ShowTutorialsMetadata                                   *SettingsMetadata                     `json:"showTutorialsMetadata,omitempty"`
-	SignDateFormat                                          *string                               `json:"signDateFormat,omitempty"`
-	SignDateFormatMetadata                                  *SettingsMetadata                     `json:"signDateFormatMetadata,omitempty"`
-	SignDateTimeAccountLanguageOverride                     *string                               `json:"signDateTimeAccountLanguageOverride,omitempty"`
-	SignDateTimeAccountLanguageOverrideMetadata             *SettingsMetadata                     `json:"signDateTimeAccountLanguageOverrideMetadata,omitempty"`
-	SignDateTimeAccountTimezoneOverride                     *string                               `json:"signDateTimeAccountTimezoneOverride,omitempty"`
-	SignDateTimeAccountTimezoneOverrideMetadata             *SettingsMetadata                     `json:"signDateTimeAccountTimezoneOverrideMetadata,omitempty"`
-	SignTimeFormat                                          *string                               `json:"signTimeFormat,omitempty"`
-	SignTimeFormatMetadata                                  *SettingsMetadata                     `json:"signTimeFormatMetadata,omitempty"`
-	SignTimeShowAmPm                                        *string                               `json:"signTimeShowAmPm,omitempty"`
-	SignTimeShowAmPmMetadata                                *SettingsMetadata                     `json:"signTimeShowAmPmMetadata,omitempty"`
-	SignatureProviders                                      []string                              `json:"signatureProviders,omitempty"`
-	SignatureProvidersMetadata                              *SettingsMetadata                     `json:"signatureProvidersMetadata,omitempty"`
-	SignerAttachCertificateToEnvelopePDF                    *string                               `json:"signerAttachCertificateToEnvelopePDF,omitempty"`
-	SignerAttachCertificateToEnvelopePDFMetadata            *SettingsMetadata                     `json:"signerAttachCertificateToEnvelopePDFMetadata,omitempty"`
-	SignerAttachConcat                                      *string                               `json:"signerAttachConcat,omitempty"`
-	SignerAttachConcatMetadata                              *SettingsMetadata                     `json:"signerAttachConcatMetadata,omitempty"`
-	SignerCanCreateAccount                                  *string                               `json:"signerCanCreateAccount,omitempty"`
-	SignerCanCreateAccountMetadata                          *SettingsMetadata                     `json:"signerCanCreateAccountMetadata,omitempty"`
-	SignerCanSignOnMobile                                   *string                               `json:"signerCanSignOnMobile,omitempty"`
-	SignerCanSignOnMobileMetadata                           *SettingsMetadata                     `json:"signerCanSignOnMobileMetadata,omitempty"`
-	SignerInSessionUseEnvelopeCompleteEmail                 *string                               `json:"signerInSessionUseEnvelopeCompleteEmail,omitempty"`
-	SignerInSessionUseEnvelopeCompleteEmailMetadata         *SettingsMetadata                     `json:"signerInSessionUseEnvelopeCompleteEmailMetadata,omitempty"`
-	SignerLoginRequirements                                 *string                               `json:"signerLoginRequirements,omitempty"`
-	SignerLoginRequirementsMetadata                         *SettingsMetadata                     `json:"signerLoginRequirementsMetadata,omitempty"`
-	SignerMustHaveAccount                                   *string                               `json:"signerMustHaveAccount,omitempty"`
-	SignerMustHaveAccountMetadata                           *SettingsMetadata                     `json:"signerMustHaveAccountMetadata,omitempty"`
-	SignerMustLoginToSign                                   *string                               `json:"signerMustLoginToSign,omitempty"`
-	SignerMustLoginToSignMetadata                           *SettingsMetadata                     `json:"signerMustLoginToSignMetadata,omitempty"`
-	SignerShowSecureFieldInitialValues                      *string                               `json:"signerShowSecureFieldInitialValues,omitempty"`
-	SignerShowSecureFieldInitialValuesMetadata              *SettingsMetadata                     `json:"signerShowSecureFieldInitialValuesMetadata,omitempty"`
-	SigningSessionTimeout                                   *string                               `json:"signingSessionTimeout,omitempty"`
-	SigningSessionTimeoutMetadata                           *SettingsMetadata                     `json:"signingSessionTimeoutMetadata,omitempty"`
-	SigningUIVersion                                        *string                               `json:"signingUiVersion,omitempty"`
-	SigningUIVersionMetadata                                *SettingsMetadata                     `json:"signingUiVersionMetadata,omitempty"`
-	SimplifiedSendingEnabled                                *string                               `json:"simplifiedSendingEnabled,omitempty"`
-	SimplifiedSendingEnabledMetadata                        *SettingsMetadata                     `json:"simplifiedSendingEnabledMetadata,omitempty"`
-	SingleSignOnEnabled                                     *string                               `json:"singleSignOnEnabled,omitempty"`
-	SingleSignOnEnabledMetadata                             *SettingsMetadata                     `json:"singleSignOnEnabledMetadata,omitempty"`
-	SkipAuthCompletedEnvelopes                              *string                               `json:"skipAuthCompletedEnvelopes,omitempty"`
-	SkipAuthCompletedEnvelopesMetadata                      *SettingsMetadata                     `json:"skipAuthCompletedEnvelopesMetadata,omitempty"`
-	SocialIDRecipAuth                                       *string                               `json:"socialIdRecipAuth,omitempty"`
-	SocialIDRecipAuthMetadata                               *SettingsMetadata                     `json:"socialIdRecipAuthMetadata,omitempty"`
-	SpecifyDocumentVisibility                               *string                               `json:"specifyDocumentVisibility,omitempty"`
-	SpecifyDocumentVisibilityMetadata                       *SettingsMetadata                     `json:"specifyDocumentVisibilityMetadata,omitempty"`
-	StartInAdvancedCorrect                                  *string                               `json:"startInAdvancedCorrect,omitempty"`
-	StartInAdvancedCorrectMetadata                          *SettingsMetadata                     `json:"startInAdvancedCorrectMetadata,omitempty"`
-	SupplementalDocumentsMustAccept                         *string                               `json:"supplementalDocumentsMustAccept,omitempty"`
-	SupplementalDocumentsMustAcceptMetadata                 *SettingsMetadata                     `json:"supplementalDocumentsMustAcceptMetadata,omitempty"`
-	SupplementalDocumentsMustRead                           *string                               `json:"supplementalDocumentsMustRead,omitempty"`
-	SupplementalDocumentsMustReadMetadata                   *SettingsMetadata                     `json:"supplementalDocumentsMustReadMetadata,omitempty"`
-	SupplementalDocumentsMustView                           *string                               `json:"supplementalDocumentsMustView,omitempty"`
-	SupplementalDocumentsMustViewMetadata                   *SettingsMetadata                     `json:"supplementalDocumentsMustViewMetadata,omitempty"`
-	SuppressCertificateEnforcement                          *string                               `json:"suppressCertificateEnforcement,omitempty"`
-	SuppressCertificateEnforcementMetadata                  *SettingsMetadata                     `json:"suppressCertificateEnforcementMetadata,omitempty"`
-	TabAccountSettings                                      *TabAccountSettings                   `json:"tabAccountSettings,omitempty"`
-	TimezoneOffsetAPI                                       *string                               `json:"timezoneOffsetAPI,omitempty"`
-	TimezoneOffsetAPIMetadata                               *SettingsMetadata                     `json:"timezoneOffsetAPIMetadata,omitempty"`
-	TimezoneOffsetUI                                        *string                               `json:"timezoneOffsetUI,omitempty"`
-	TimezoneOffsetUIMetadata                                *SettingsMetadata                     `json:"timezoneOffsetUIMetadata,omitempty"`
-	UniversalSignatureOptIn                                 *string                               `json:"universalSignatureOptIn,omitempty"`
-	UseAccountLevelEmail                                    *string                               `json:"useAccountLevelEmail,omitempty"`
-	UseAccountLevelEmailMetadata                            *SettingsMetadata                     `json:"useAccountLevelEmailMetadata,omitempty"`
-	UseConsumerDisclosure                                   *string                               `json:"useConsumerDisclosure,omitempty"`
-	UseConsumerDisclosureMetadata                           *SettingsMetadata                     `json:"useConsumerDisclosureMetadata,omitempty"`
-	UseConsumerDisclosureWithinAccount                      *string                               `json:"useConsumerDisclosureWithinAccount,omitempty"`
-	UseConsumerDisclosureWithinAccountMetadata              *SettingsMetadata                     `json:"useConsumerDisclosureWithinAccountMetadata,omitempty"`
-	UseDerivedKeys                                          *string                               `json:"useDerivedKeys,omitempty"`
-	UseDerivedKeysMetadata                                  *SettingsMetadata                     `json:"useDerivedKeysMetadata,omitempty"`
-	UseDocuSignExpressSignerCertificate                     *string                               `json:"useDocuSignExpressSignerCertificate,omitempty"`
-	UseDocuSignExpressSignerCertificateMetadata             *SettingsMetadata                     `json:"useDocuSignExpressSignerCertificateMetadata,omitempty"`
-	UseMultiAppGroupsData                                   *string                               `json:"useMultiAppGroupsData,omitempty"`
-	UseMultiAppGroupsDataMetadata                           *SettingsMetadata                     `json:"useMultiAppGroupsDataMetadata,omitempty"`
-	UseNewBlobForPdf                                        *string                               `json:"useNewBlobForPdf,omitempty"`
-	UseNewBlobForPdfMetadata                                *SettingsMetadata                     `json:"useNewBlobForPdfMetadata,omitempty"`
-	UseSAFESignerCertificates                               *string                               `json:"useSAFESignerCertificates,omitempty"`
-	UseSAFESignerCertificatesMetadata                       *SettingsMetadata                     `json:"useSAFESignerCertificatesMetadata,omitempty"`
-	UseSignatureProviderPlatform                            *string                               `json:"useSignatureProviderPlatform,omitempty"`
-	UseSignatureProviderPlatformMetadata                    *SettingsMetadata                     `json:"useSignatureProviderPlatformMetadata,omitempty"`
-	UsesAPI                                                 *string                               `json:"usesAPI,omitempty"`
-	UsesAPIMetadata                                         *SettingsMetadata                     `json:"usesAPIMetadata,omitempty"`
-	ValidationsAllowed                                      *string                               `json:"validationsAllowed,omitempty"`
-	ValidationsAllowedMetadata                              *SettingsMetadata                     `json:"validationsAllowedMetadata,omitempty"`
-	ValidationsBrand                                        *string                               `json:"validationsBrand,omitempty"`
-	ValidationsBrandMetadata                                *SettingsMetadata                     `json:"validationsBrandMetadata,omitempty"`
-	ValidationsCadence                                      *string                               `json:"validationsCadence,omitempty"`
-	ValidationsCadenceMetadata                              *SettingsMetadata                     `json:"validationsCadenceMetadata,omitempty"`
-	ValidationsEnabled                                      *string                               `json:"validationsEnabled,omitempty"`
-	ValidationsEnabledMetadata                              *SettingsMetadata                     `json:"validationsEnabledMetadata,omitempty"`
-	ValidationsReport                                       *string                               `json:"validationsReport,omitempty"`
-	ValidationsReportMetadata                               *SettingsMetadata                     `json:"validationsReportMetadata,omitempty"`
-	WaterMarkEnabled                                        *string                               `json:"waterMarkEnabled,omitempty"`
-	WaterMarkEnabledMetadata                                *SettingsMetadata                     `json:"waterMarkEnabledMetadata,omitempty"`
-	WriteReminderToEnvelopeHistory                          *string                               `json:"writeReminderToEnvelopeHistory,omitempty"`
-	WriteReminderToEnvelopeHistoryMetadata                  *SettingsMetadata                     `json:"writeReminderToEnvelopeHistoryMetadata,omitempty"`
-	WurflMinAllowableScreenSize                             *string                               `json:"wurflMinAllowableScreenSize,omitempty"`
-	WurflMinAllowableScreenSizeMetadata                     *SettingsMetadata                     `json:"wurflMinAllowableScreenSizeMetadata,omitempty"`
+	AllowConnectIdentityVerificationUI                        *string                               `json:"AllowConnectIdentityVerificationUI,omitempty"`
+	EnvelopeLimitsTotalDocumentSizeAllowedInMB                *string                               `json:"EnvelopeLimitsTotalDocumentSizeAllowedInMB,omitempty"`
+	EnvelopeLimitsTotalDocumentSizeAllowedInMBEnabled         *string                               `json:"EnvelopeLimitsTotalDocumentSizeAllowedInMBEnabled,omitempty"`
+	EnvelopeLimitsTotalDocumentSizeAllowedInMBEnabledMetadata *SettingsMetadata                     `json:"EnvelopeLimitsTotalDocumentSizeAllowedInMBEnabledMetadata,omitempty"`
+	EnvelopeLimitsTotalDocumentSizeAllowedInMBMetadata        *SettingsMetadata                     `json:"EnvelopeLimitsTotalDocumentSizeAllowedInMBMetadata,omitempty"`
+	AccessCodeFormat                                          *AccessCodeFormat                     `json:"accessCodeFormat,omitempty"`
+	AccountDateTimeFormat                                     *string                               `json:"accountDateTimeFormat,omitempty"`
+	AccountDateTimeFormatMetadata                             *SettingsMetadata                     `json:"accountDateTimeFormatMetadata,omitempty"`
+	AccountDefaultLanguage                                    *string                               `json:"accountDefaultLanguage,omitempty"`
+	AccountDefaultLanguageMetadata                            *SettingsMetadata                     `json:"accountDefaultLanguageMetadata,omitempty"`
+	AccountName                                               *string                               `json:"accountName,omitempty"`
+	AccountNameMetadata                                       *SettingsMetadata                     `json:"accountNameMetadata,omitempty"`
+	AccountNotification                                       *AccountNotification                  `json:"accountNotification,omitempty"`
+	AccountUISettings                                         *AccountUISettings                    `json:"accountUISettings,omitempty"`
+	AdditionalSettings                                        []AdditionalSetting                   `json:"additionalSettings,omitempty"`
+	AdoptSigConfig                                            *string                               `json:"adoptSigConfig,omitempty"`
+	AdoptSigConfigMetadata                                    *SettingsMetadata                     `json:"adoptSigConfigMetadata,omitempty"`
+	AdvancedCorrect                                           *string                               `json:"advancedCorrect,omitempty"`
+	AdvancedCorrectMetadata                                   *SettingsMetadata                     `json:"advancedCorrectMetadata,omitempty"`
+	AdvancedSearchEnableTabField                              *string                               `json:"advancedSearchEnableTabField,omitempty"`
+	AdvancedSearchEnableTabFieldMetadata                      *SettingsMetadata                     `json:"advancedSearchEnableTabFieldMetadata,omitempty"`
+	AdvancedSearchEnableTemplateIDField                       *string                               `json:"advancedSearchEnableTemplateIdField,omitempty"`
+	AdvancedSearchEnableTemplateIDFieldMetadata               *SettingsMetadata                     `json:"advancedSearchEnableTemplateIdFieldMetadata,omitempty"`
+	AdvancedSearchEnableTemplateNameField                     *string                               `json:"advancedSearchEnableTemplateNameField,omitempty"`
+	AdvancedSearchEnableTemplateNameFieldMetadata             *SettingsMetadata                     `json:"advancedSearchEnableTemplateNameFieldMetadata,omitempty"`
+	AiAssistedWebFormCreationLevel                            *string                               `json:"aiAssistedWebFormCreationLevel,omitempty"`
+	AiAssistedWebFormCreationLevelMetadata                    *SettingsMetadata                     `json:"aiAssistedWebFormCreationLevelMetadata,omitempty"`
+	AllowACE                                                  *string                               `json:"allowACE,omitempty"`
+	AllowACEMetadata                                          *SettingsMetadata                     `json:"allowACEMetadata,omitempty"`
+	AllowAccessCodeFormat                                     *string                               `json:"allowAccessCodeFormat,omitempty"`
+	AllowAccessCodeFormatMetadata                             *SettingsMetadata                     `json:"allowAccessCodeFormatMetadata,omitempty"`
+	AllowAccountManagementGranular                            *string                               `json:"allowAccountManagementGranular,omitempty"`
+	AllowAccountManagementGranularMetadata                    *SettingsMetadata                     `json:"allowAccountManagementGranularMetadata,omitempty"`
+	AllowAccountMemberNameChange                              *string                               `json:"allowAccountMemberNameChange,omitempty"`
+	AllowAccountMemberNameChangeMetadata                      *SettingsMetadata                     `json:"allowAccountMemberNameChangeMetadata,omitempty"`
+	AllowAdvancedRecipientRoutingConditional                  *string                               `json:"allowAdvancedRecipientRoutingConditional,omitempty"`
+	AllowAdvancedRecipientRoutingConditionalMetadata          *SettingsMetadata                     `json:"allowAdvancedRecipientRoutingConditionalMetadata,omitempty"`
+	AllowAgentNameEmailEdit                                   *string                               `json:"allowAgentNameEmailEdit,omitempty"`
+	AllowAgentNameEmailEditMetadata                           *SettingsMetadata                     `json:"allowAgentNameEmailEditMetadata,omitempty"`
+	AllowAgreementActions                                     *string                               `json:"allowAgreementActions,omitempty"`
+	AllowAgreementActionsMetadata                             *SettingsMetadata                     `json:"allowAgreementActionsMetadata,omitempty"`
+	AllowAgreementOrchestrations                              *string                               `json:"allowAgreementOrchestrations,omitempty"`
+	AllowAgreementOrchestrationsMetadata                      *SettingsMetadata                     `json:"allowAgreementOrchestrationsMetadata,omitempty"`
+	AllowAutoNavSettings                                      *string                               `json:"allowAutoNavSettings,omitempty"`
+	AllowAutoNavSettingsMetadata                              *SettingsMetadata                     `json:"allowAutoNavSettingsMetadata,omitempty"`
+	AllowAutoTagging                                          *string                               `json:"allowAutoTagging,omitempty"`
+	AllowAutoTaggingMetadata                                  *SettingsMetadata                     `json:"allowAutoTaggingMetadata,omitempty"`
+	AllowBYOIDV                                               *string                               `json:"allowBYOIDV,omitempty"`
+	AllowBYOIDVMetadata                                       *SettingsMetadata                     `json:"allowBYOIDVMetadata,omitempty"`
+	AllowBulkSend                                             *string                               `json:"allowBulkSend,omitempty"`
+	AllowBulkSendMetadata                                     *SettingsMetadata                     `json:"allowBulkSendMetadata,omitempty"`
+	AllowCDWithdraw                                           *string                               `json:"allowCDWithdraw,omitempty"`
+	AllowCDWithdrawMetadata                                   *SettingsMetadata                     `json:"allowCDWithdrawMetadata,omitempty"`
+	AllowConnectAgreementUI                                   *string                               `json:"allowConnectAgreementUI,omitempty"`
+	AllowConnectAgreementUIMetadata                           *SettingsMetadata                     `json:"allowConnectAgreementUIMetadata,omitempty"`
+	AllowConnectAuthoritativeCopyReadyEventUI                 *string                               `json:"allowConnectAuthoritativeCopyReadyEventUI,omitempty"`
+	AllowConnectEnvelopeReminderSentEventUI                   *string                               `json:"allowConnectEnvelopeReminderSentEventUI,omitempty"`
+	AllowConnectEnvelopeRemovedEvent                          *string                               `json:"allowConnectEnvelopeRemovedEvent,omitempty"`
+	AllowConnectExtensionUI                                   *string                               `json:"allowConnectExtensionUI,omitempty"`
+	AllowConnectHTTPListenerConfigs                           *string                               `json:"allowConnectHttpListenerConfigs,omitempty"`
+	AllowConnectOAuthUI                                       *string                               `json:"allowConnectOAuthUI,omitempty"`
+	AllowConnectSendFinishLater                               *string                               `json:"allowConnectSendFinishLater,omitempty"`
+	AllowConnectSendFinishLaterMetadata                       *SettingsMetadata                     `json:"allowConnectSendFinishLaterMetadata,omitempty"`
+	AllowConnectUnifiedPayloadUI                              *string                               `json:"allowConnectUnifiedPayloadUI,omitempty"`
+	AllowConnectWorkspaceUploadRequestUI                      *string                               `json:"allowConnectWorkspaceUploadRequestUI,omitempty"`
+	AllowConsumerDisclosureOverride                           *string                               `json:"allowConsumerDisclosureOverride,omitempty"`
+	AllowConsumerDisclosureOverrideMetadata                   *SettingsMetadata                     `json:"allowConsumerDisclosureOverrideMetadata,omitempty"`
+	AllowDataDownload                                         *string                               `json:"allowDataDownload,omitempty"`
+	AllowDataDownloadMetadata                                 *SettingsMetadata                     `json:"allowDataDownloadMetadata,omitempty"`
+	AllowDelayedRouting                                       *string                               `json:"allowDelayedRouting,omitempty"`
+	AllowDelayedRoutingMetadata                               *SettingsMetadata                     `json:"allowDelayedRoutingMetadata,omitempty"`
+	AllowDelegatedSigning                                     *string                               `json:"allowDelegatedSigning,omitempty"`
+	AllowDelegatedSigningMetadata                             *SettingsMetadata                     `json:"allowDelegatedSigningMetadata,omitempty"`
+	AllowDocGenDocuments                                      *string                               `json:"allowDocGenDocuments,omitempty"`
+	AllowDocGenDocumentsMetadata                              *SettingsMetadata                     `json:"allowDocGenDocumentsMetadata,omitempty"`
+	AllowDocumentDisclosures                                  *string                               `json:"allowDocumentDisclosures,omitempty"`
+	AllowDocumentDisclosuresMetadata                          *SettingsMetadata                     `json:"allowDocumentDisclosuresMetadata,omitempty"`
+	AllowDocumentVisibility                                   *string                               `json:"allowDocumentVisibility,omitempty"`
+	AllowDocumentVisibilityMetadata                           *SettingsMetadata                     `json:"allowDocumentVisibilityMetadata,omitempty"`
+	AllowDocumentsOnSignedEnvelopes                           *string                               `json:"allowDocumentsOnSignedEnvelopes,omitempty"`
+	AllowDocumentsOnSignedEnvelopesMetadata                   *SettingsMetadata                     `json:"allowDocumentsOnSignedEnvelopesMetadata,omitempty"`
+	AllowEHankoStamps                                         *string                               `json:"allowEHankoStamps,omitempty"`
+	AllowEHankoStampsMetadata                                 *SettingsMetadata                     `json:"allowEHankoStampsMetadata,omitempty"`
+	AllowENoteEOriginal                                       *string                               `json:"allowENoteEOriginal,omitempty"`
+	AllowENoteEOriginalMetadata                               *SettingsMetadata                     `json:"allowENoteEOriginalMetadata,omitempty"`
+	AllowEditingEnvelopesOnBehalfOfOthers                     *string                               `json:"allowEditingEnvelopesOnBehalfOfOthers,omitempty"`
+	AllowEditingEnvelopesOnBehalfOfOthersMetadata             *SettingsMetadata                     `json:"allowEditingEnvelopesOnBehalfOfOthersMetadata,omitempty"`
+	AllowEnvelopeCorrect                                      *string                               `json:"allowEnvelopeCorrect,omitempty"`
+	AllowEnvelopeCorrectMetadata                              *SettingsMetadata                     `json:"allowEnvelopeCorrectMetadata,omitempty"`
+	AllowEnvelopeCustodyTransfer                              *string                               `json:"allowEnvelopeCustodyTransfer,omitempty"`
+	AllowEnvelopeCustodyTransferMetadata                      *SettingsMetadata                     `json:"allowEnvelopeCustodyTransferMetadata,omitempty"`
+	AllowEnvelopeCustomFields                                 *string                               `json:"allowEnvelopeCustomFields,omitempty"`
+	AllowEnvelopeCustomFieldsMetadata                         *SettingsMetadata                     `json:"allowEnvelopeCustomFieldsMetadata,omitempty"`
+	AllowEnvelopePublishReporting                             *string                               `json:"allowEnvelopePublishReporting,omitempty"`
+	AllowEnvelopePublishReportingMetadata                     *SettingsMetadata                     `json:"allowEnvelopePublishReportingMetadata,omitempty"`
+	AllowEnvelopeReporting                                    *string                               `json:"allowEnvelopeReporting,omitempty"`
+	AllowEnvelopeReportingMetadata                            *SettingsMetadata                     `json:"allowEnvelopeReportingMetadata,omitempty"`
+	AllowExpressSignerCertificate                             *string                               `json:"allowExpressSignerCertificate,omitempty"`
+	AllowExpressSignerCertificateMetadata                     *SettingsMetadata                     `json:"allowExpressSignerCertificateMetadata,omitempty"`
+	AllowExpression                                           *string                               `json:"allowExpression,omitempty"`
+	AllowExpressionMetadata                                   *SettingsMetadata                     `json:"allowExpressionMetadata,omitempty"`
+	AllowExtendedSendingResourceFile                          *string                               `json:"allowExtendedSendingResourceFile,omitempty"`
+	AllowExtendedSendingResourceFileMetadata                  *SettingsMetadata                     `json:"allowExtendedSendingResourceFileMetadata,omitempty"`
+	AllowExternalLinkedAccounts                               *string                               `json:"allowExternalLinkedAccounts,omitempty"`
+	AllowExternalLinkedAccountsMetadata                       *SettingsMetadata                     `json:"allowExternalLinkedAccountsMetadata,omitempty"`
+	AllowExternalSignaturePad                                 *string                               `json:"allowExternalSignaturePad,omitempty"`
+	AllowExternalSignaturePadMetadata                         *SettingsMetadata                     `json:"allowExternalSignaturePadMetadata,omitempty"`
+	AllowFedRampIDVLevel1                                     *string                               `json:"allowFedRampIDVLevel1,omitempty"`
+	AllowFedRampIDVLevel1Metadata                             *SettingsMetadata                     `json:"allowFedRampIDVLevel1Metadata,omitempty"`
+	AllowFedRampIDVLevel2                                     *string                               `json:"allowFedRampIDVLevel2,omitempty"`
+	AllowFedRampIDVLevel2Metadata                             *SettingsMetadata                     `json:"allowFedRampIDVLevel2Metadata,omitempty"`
+	AllowIDVForEUQualifiedSignatures                          *string                               `json:"allowIDVForEUQualifiedSignatures,omitempty"`
+	AllowIDVForEUQualifiedSignaturesMetadata                  *SettingsMetadata                     `json:"allowIDVForEUQualifiedSignaturesMetadata,omitempty"`
+	AllowIDVLevel1                                            *string                               `json:"allowIDVLevel1,omitempty"`
+	AllowIDVLevel1Metadata                                    *SettingsMetadata                     `json:"allowIDVLevel1Metadata,omitempty"`
+	AllowIDVLevel1Trial                                       *string                               `json:"allowIDVLevel1Trial,omitempty"`
+	AllowIDVLevel1TrialMetadata                               *SettingsMetadata                     `json:"allowIDVLevel1TrialMetadata,omitempty"`
+	AllowIDVLevel2                                            *string                               `json:"allowIDVLevel2,omitempty"`
+	AllowIDVLevel2Metadata                                    *SettingsMetadata                     `json:"allowIDVLevel2Metadata,omitempty"`
+	AllowIDVLevel3                                            *string                               `json:"allowIDVLevel3,omitempty"`
+	AllowIDVLevel3Metadata                                    *SettingsMetadata                     `json:"allowIDVLevel3Metadata,omitempty"`
+	AllowIDVPlatform                                          *string                               `json:"allowIDVPlatform,omitempty"`
+	AllowIDVPlatformMetadata                                  *SettingsMetadata                     `json:"allowIDVPlatformMetadata,omitempty"`
+	AllowIdvRiskAssessment                                    *string                               `json:"allowIdvRiskAssessment,omitempty"`
+	AllowIdvRiskAssessmentMetadata                            *SettingsMetadata                     `json:"allowIdvRiskAssessmentMetadata,omitempty"`
+	AllowInPerson                                             *string                               `json:"allowInPerson,omitempty"`
+	AllowInPersonElectronicNotary                             *string                               `json:"allowInPersonElectronicNotary,omitempty"`
+	AllowInPersonElectronicNotaryMetadata                     *SettingsMetadata                     `json:"allowInPersonElectronicNotaryMetadata,omitempty"`
+	AllowInPersonMetadata                                     *SettingsMetadata                     `json:"allowInPersonMetadata,omitempty"`
+	AllowManagedStamps                                        *string                               `json:"allowManagedStamps,omitempty"`
+	AllowManagedStampsMetadata                                *SettingsMetadata                     `json:"allowManagedStampsMetadata,omitempty"`
+	AllowManagingEnvelopesOnBehalfOfOthers                    *string                               `json:"allowManagingEnvelopesOnBehalfOfOthers,omitempty"`
+	AllowManagingEnvelopesOnBehalfOfOthersMetadata            *SettingsMetadata                     `json:"allowManagingEnvelopesOnBehalfOfOthersMetadata,omitempty"`
+	AllowMarkup                                               *string                               `json:"allowMarkup,omitempty"`
+	AllowMarkupMetadata                                       *SettingsMetadata                     `json:"allowMarkupMetadata,omitempty"`
+	AllowMemberTimeZone                                       *string                               `json:"allowMemberTimeZone,omitempty"`
+	AllowMemberTimeZoneMetadata                               *SettingsMetadata                     `json:"allowMemberTimeZoneMetadata,omitempty"`
+	AllowMergeFields                                          *string                               `json:"allowMergeFields,omitempty"`
+	AllowMergeFieldsMetadata                                  *SettingsMetadata                     `json:"allowMergeFieldsMetadata,omitempty"`
+	AllowMultipleBrandProfiles                                *string                               `json:"allowMultipleBrandProfiles,omitempty"`
+	AllowMultipleBrandProfilesMetadata                        *SettingsMetadata                     `json:"allowMultipleBrandProfilesMetadata,omitempty"`
+	AllowMultipleSignerAttachments                            *string                               `json:"allowMultipleSignerAttachments,omitempty"`
+	AllowMultipleSignerAttachmentsMetadata                    *SettingsMetadata                     `json:"allowMultipleSignerAttachmentsMetadata,omitempty"`
+	AllowNonUSPhoneAuth                                       *string                               `json:"allowNonUSPhoneAuth,omitempty"`
+	AllowNonUSPhoneAuthMetadata                               *SettingsMetadata                     `json:"allowNonUSPhoneAuthMetadata,omitempty"`
+	AllowOcrOfEnvelopeDocuments                               *string                               `json:"allowOcrOfEnvelopeDocuments,omitempty"`
+	AllowOcrOfEnvelopeDocumentsMetadata                       *SettingsMetadata                     `json:"allowOcrOfEnvelopeDocumentsMetadata,omitempty"`
+	AllowOfflineSigning                                       *string                               `json:"allowOfflineSigning,omitempty"`
+	AllowOfflineSigningMetadata                               *SettingsMetadata                     `json:"allowOfflineSigningMetadata,omitempty"`
+	AllowOnlyStandaloneWebForms                               *string                               `json:"allowOnlyStandaloneWebForms,omitempty"`
+	AllowOnlyStandaloneWebFormsMetadata                       *SettingsMetadata                     `json:"allowOnlyStandaloneWebFormsMetadata,omitempty"`
+	AllowOpenTrustSignerCertificate                           *string                               `json:"allowOpenTrustSignerCertificate,omitempty"`
+	AllowOpenTrustSignerCertificateMetadata                   *SettingsMetadata                     `json:"allowOpenTrustSignerCertificateMetadata,omitempty"`
+	AllowOrganizationBranding                                 *string                               `json:"allowOrganizationBranding,omitempty"`
+	AllowOrganizationBrandingMetadata                         *SettingsMetadata                     `json:"allowOrganizationBrandingMetadata,omitempty"`
+	AllowOrganizationDocusignMonitor                          *string                               `json:"allowOrganizationDocusignMonitor,omitempty"`
+	AllowOrganizationDocusignMonitorFree                      *string                               `json:"allowOrganizationDocusignMonitorFree,omitempty"`
+	AllowOrganizationDocusignMonitorFreeMetadata              *SettingsMetadata                     `json:"allowOrganizationDocusignMonitorFreeMetadata,omitempty"`
+	AllowOrganizationDocusignMonitorMetadata                  *SettingsMetadata                     `json:"allowOrganizationDocusignMonitorMetadata,omitempty"`
+	AllowOrganizationDomainUserManagement                     *string                               `json:"allowOrganizationDomainUserManagement,omitempty"`
+	AllowOrganizationDomainUserManagementMetadata             *SettingsMetadata                     `json:"allowOrganizationDomainUserManagementMetadata,omitempty"`
+	AllowOrganizationSsoManagement                            *string                               `json:"allowOrganizationSsoManagement,omitempty"`
+	AllowOrganizationSsoManagementMetadata                    *SettingsMetadata                     `json:"allowOrganizationSsoManagementMetadata,omitempty"`
+	AllowOrganizationToUseInPersonElectronicNotary            *string                               `json:"allowOrganizationToUseInPersonElectronicNotary,omitempty"`
+	AllowOrganizationToUseInPersonElectronicNotaryMetadata    *SettingsMetadata                     `json:"allowOrganizationToUseInPersonElectronicNotaryMetadata,omitempty"`
+	AllowOrganizationToUseRemoteNotary                        *string                               `json:"allowOrganizationToUseRemoteNotary,omitempty"`
+	AllowOrganizationToUseRemoteNotaryMetadata                *SettingsMetadata                     `json:"allowOrganizationToUseRemoteNotaryMetadata,omitempty"`
+	AllowOrganizationToUseThirdPartyElectronicNotary          *string                               `json:"allowOrganizationToUseThirdPartyElectronicNotary,omitempty"`
+	AllowOrganizationToUseThirdPartyElectronicNotaryMetadata  *SettingsMetadata                     `json:"allowOrganizationToUseThirdPartyElectronicNotaryMetadata,omitempty"`
+	AllowOrganizations                                        *string                               `json:"allowOrganizations,omitempty"`
+	AllowOrganizationsMetadata                                *SettingsMetadata                     `json:"allowOrganizationsMetadata,omitempty"`
+	AllowParticipantRecipientType                             *string                               `json:"allowParticipantRecipientType,omitempty"`
+	AllowParticipantRecipientTypeMetadata                     *SettingsMetadata                     `json:"allowParticipantRecipientTypeMetadata,omitempty"`
+	AllowPaymentProcessing                                    *string                               `json:"allowPaymentProcessing,omitempty"`
+	AllowPaymentProcessingMetadata                            *SettingsMetadata                     `json:"allowPaymentProcessingMetadata,omitempty"`
+	AllowPendingDestinationURLEdition                         *string                               `json:"allowPendingDestinationUrlEdition,omitempty"`
+	AllowPendingDestinationURLEditionMetadata                 *SettingsMetadata                     `json:"allowPendingDestinationUrlEditionMetadata,omitempty"`
+	AllowPerformanceAnalytics                                 *string                               `json:"allowPerformanceAnalytics,omitempty"`
+	AllowPerformanceAnalyticsMetadata                         *SettingsMetadata                     `json:"allowPerformanceAnalyticsMetadata,omitempty"`
+	AllowPersonalSignerCertificate                            *string                               `json:"allowPersonalSignerCertificate,omitempty"`
+	AllowPersonalSignerCertificateMetadata                    *SettingsMetadata                     `json:"allowPersonalSignerCertificateMetadata,omitempty"`
+	AllowPhoneAuthOverride                                    *string                               `json:"allowPhoneAuthOverride,omitempty"`
+	AllowPhoneAuthOverrideMetadata                            *SettingsMetadata                     `json:"allowPhoneAuthOverrideMetadata,omitempty"`
+	AllowPhoneAuthentication                                  *string                               `json:"allowPhoneAuthentication,omitempty"`
+	AllowPhoneAuthenticationMetadata                          *SettingsMetadata                     `json:"allowPhoneAuthenticationMetadata,omitempty"`
+	AllowPrivateSigningGroups                                 *string                               `json:"allowPrivateSigningGroups,omitempty"`
+	AllowPrivateSigningGroupsMetadata                         *SettingsMetadata                     `json:"allowPrivateSigningGroupsMetadata,omitempty"`
+	AllowRecipientConnect                                     *string                               `json:"allowRecipientConnect,omitempty"`
+	AllowRecipientConnectMetadata                             *SettingsMetadata                     `json:"allowRecipientConnectMetadata,omitempty"`
+	AllowReminders                                            *string                               `json:"allowReminders,omitempty"`
+	AllowRemindersMetadata                                    *SettingsMetadata                     `json:"allowRemindersMetadata,omitempty"`
+	AllowRemoteNotary                                         *string                               `json:"allowRemoteNotary,omitempty"`
+	AllowRemoteNotaryMetadata                                 *SettingsMetadata                     `json:"allowRemoteNotaryMetadata,omitempty"`
+	AllowResourceFileBranding                                 *string                               `json:"allowResourceFileBranding,omitempty"`
+	AllowResourceFileBrandingMetadata                         *SettingsMetadata                     `json:"allowResourceFileBrandingMetadata,omitempty"`
+	AllowSMSDelivery                                          *string                               `json:"allowSMSDelivery,omitempty"`
+	AllowSMSDeliveryMetadata                                  *SettingsMetadata                     `json:"allowSMSDeliveryMetadata,omitempty"`
+	AllowSafeBioPharmaSignerCertificate                       *string                               `json:"allowSafeBioPharmaSignerCertificate,omitempty"`
+	AllowSafeBioPharmaSignerCertificateMetadata               *SettingsMetadata                     `json:"allowSafeBioPharmaSignerCertificateMetadata,omitempty"`
+	AllowScheduledSending                                     *string                               `json:"allowScheduledSending,omitempty"`
+	AllowScheduledSendingMetadata                             *SettingsMetadata                     `json:"allowScheduledSendingMetadata,omitempty"`
+	AllowSecurityAppliance                                    *string                               `json:"allowSecurityAppliance,omitempty"`
+	AllowSecurityApplianceMetadata                            *SettingsMetadata                     `json:"allowSecurityApplianceMetadata,omitempty"`
+	AllowSendToCertifiedDelivery                              *string                               `json:"allowSendToCertifiedDelivery,omitempty"`
+	AllowSendToCertifiedDeliveryMetadata                      *SettingsMetadata                     `json:"allowSendToCertifiedDeliveryMetadata,omitempty"`
+	AllowSendToIntermediary                                   *string                               `json:"allowSendToIntermediary,omitempty"`
+	AllowSendToIntermediaryMetadata                           *SettingsMetadata                     `json:"allowSendToIntermediaryMetadata,omitempty"`
+	AllowSendingEnvelopesOnBehalfOfOthers                     *string                               `json:"allowSendingEnvelopesOnBehalfOfOthers,omitempty"`
+	AllowSendingEnvelopesOnBehalfOfOthersMetadata             *SettingsMetadata                     `json:"allowSendingEnvelopesOnBehalfOfOthersMetadata,omitempty"`
+	AllowServerTemplates                                      *string                               `json:"allowServerTemplates,omitempty"`
+	AllowServerTemplatesMetadata                              *SettingsMetadata                     `json:"allowServerTemplatesMetadata,omitempty"`
+	AllowSetEmbeddedRecipientStartURL                         *string                               `json:"allowSetEmbeddedRecipientStartURL,omitempty"`
+	AllowSetEmbeddedRecipientStartURLMetadata                 *SettingsMetadata                     `json:"allowSetEmbeddedRecipientStartURLMetadata,omitempty"`
+	AllowSharedTabs                                           *string                               `json:"allowSharedTabs,omitempty"`
+	AllowSharedTabsMetadata                                   *SettingsMetadata                     `json:"allowSharedTabsMetadata,omitempty"`
+	AllowSignDocumentFromHomePage                             *string                               `json:"allowSignDocumentFromHomePage,omitempty"`
+	AllowSignDocumentFromHomePageMetadata                     *SettingsMetadata                     `json:"allowSignDocumentFromHomePageMetadata,omitempty"`
+	AllowSignNow                                              *string                               `json:"allowSignNow,omitempty"`
+	AllowSignNowMetadata                                      *string                               `json:"allowSignNowMetadata,omitempty"`
+	AllowSignatureStamps                                      *string                               `json:"allowSignatureStamps,omitempty"`
+	AllowSignatureStampsMetadata                              *SettingsMetadata                     `json:"allowSignatureStampsMetadata,omitempty"`
+	AllowSignerReassign                                       *string                               `json:"allowSignerReassign,omitempty"`
+	AllowSignerReassignMetadata                               *SettingsMetadata                     `json:"allowSignerReassignMetadata,omitempty"`
+	AllowSignerReassignOverride                               *string                               `json:"allowSignerReassignOverride,omitempty"`
+	AllowSignerReassignOverrideMetadata                       *SettingsMetadata                     `json:"allowSignerReassignOverrideMetadata,omitempty"`
+	AllowSigningExtensions                                    *string                               `json:"allowSigningExtensions,omitempty"`
+	AllowSigningExtensionsMetadata                            *SettingsMetadata                     `json:"allowSigningExtensionsMetadata,omitempty"`
+	AllowSigningGroups                                        *string                               `json:"allowSigningGroups,omitempty"`
+	AllowSigningGroupsMetadata                                *SettingsMetadata                     `json:"allowSigningGroupsMetadata,omitempty"`
+	AllowSigningInsights                                      *string                               `json:"allowSigningInsights,omitempty"`
+	AllowSigningInsightsMetadata                              *SettingsMetadata                     `json:"allowSigningInsightsMetadata,omitempty"`
+	AllowSigningRadioDeselect                                 *string                               `json:"allowSigningRadioDeselect,omitempty"`
+	AllowSigningRadioDeselectMetadata                         *SettingsMetadata                     `json:"allowSigningRadioDeselectMetadata,omitempty"`
+	AllowSocialIDLogin                                        *string                               `json:"allowSocialIdLogin,omitempty"`
+	AllowSocialIDLoginMetadata                                *SettingsMetadata                     `json:"allowSocialIdLoginMetadata,omitempty"`
+	AllowSupplementalDocuments                                *string                               `json:"allowSupplementalDocuments,omitempty"`
+	AllowSupplementalDocumentsMetadata                        *SettingsMetadata                     `json:"allowSupplementalDocumentsMetadata,omitempty"`
+	AllowThirdPartyElectronicNotary                           *string                               `json:"allowThirdPartyElectronicNotary,omitempty"`
+	AllowThirdPartyElectronicNotaryMetadata                   *SettingsMetadata                     `json:"allowThirdPartyElectronicNotaryMetadata,omitempty"`
+	AllowTransactionsWorkspace                                *string                               `json:"allowTransactionsWorkspace,omitempty"`
+	AllowTransactionsWorkspaceMetadata                        *SettingsMetadata                     `json:"allowTransactionsWorkspaceMetadata,omitempty"`
+	AllowTransactionsWorkspaceOriginal                        *string                               `json:"allowTransactionsWorkspaceOriginal,omitempty"`
+	AllowTransactionsWorkspaceOriginalMetadata                *SettingsMetadata                     `json:"allowTransactionsWorkspaceOriginalMetadata,omitempty"`
+	AllowUsersToAccessDirectory                               *string                               `json:"allowUsersToAccessDirectory,omitempty"`
+	AllowUsersToAccessDirectoryMetadata                       *SettingsMetadata                     `json:"allowUsersToAccessDirectoryMetadata,omitempty"`
+	AllowValueInsights                                        *string                               `json:"allowValueInsights,omitempty"`
+	AllowValueInsightsMetadata                                *SettingsMetadata                     `json:"allowValueInsightsMetadata,omitempty"`
+	AllowWebForms                                             *string                               `json:"allowWebForms,omitempty"`
+	AllowWebFormsMetadata                                     *SettingsMetadata                     `json:"allowWebFormsMetadata,omitempty"`
+	AllowWhatsAppDelivery                                     *string                               `json:"allowWhatsAppDelivery,omitempty"`
+	AllowWhatsAppDeliveryMetadata                             *SettingsMetadata                     `json:"allowWhatsAppDeliveryMetadata,omitempty"`
+	AnchorPopulationScope                                     *string                               `json:"anchorPopulationScope,omitempty"`
+	AnchorPopulationScopeMetadata                             *SettingsMetadata                     `json:"anchorPopulationScopeMetadata,omitempty"`
+	AnchorTagVersionedPlacementEnabled                        *string                               `json:"anchorTagVersionedPlacementEnabled,omitempty"`
+	AnchorTagVersionedPlacementMetadataEnabled                *SettingsMetadata                     `json:"anchorTagVersionedPlacementMetadataEnabled,omitempty"`
+	AttachCompletedEnvelope                                   *string                               `json:"attachCompletedEnvelope,omitempty"`
+	AttachCompletedEnvelopeMetadata                           *SettingsMetadata                     `json:"attachCompletedEnvelopeMetadata,omitempty"`
+	AuthenticationCheck                                       *string                               `json:"authenticationCheck,omitempty"`
+	AuthenticationCheckMetadata                               *SettingsMetadata                     `json:"authenticationCheckMetadata,omitempty"`
+	AutoNavRule                                               *string                               `json:"autoNavRule,omitempty"`
+	AutoNavRuleMetadata                                       *SettingsMetadata                     `json:"autoNavRuleMetadata,omitempty"`
+	AutoProvisionSignerAccount                                *string                               `json:"autoProvisionSignerAccount,omitempty"`
+	AutoProvisionSignerAccountMetadata                        *SettingsMetadata                     `json:"autoProvisionSignerAccountMetadata,omitempty"`
+	BccEmailArchive                                           *string                               `json:"bccEmailArchive,omitempty"`
+	BccEmailArchiveMetadata                                   *SettingsMetadata                     `json:"bccEmailArchiveMetadata,omitempty"`
+	BetaSwitchConfiguration                                   *string                               `json:"betaSwitchConfiguration,omitempty"`
+	BetaSwitchConfigurationMetadata                           *SettingsMetadata                     `json:"betaSwitchConfigurationMetadata,omitempty"`
+	BillingAddress                                            *AddressInformation                   `json:"billingAddress,omitempty"`
+	BillingAddressMetadata                                    *SettingsMetadata                     `json:"billingAddressMetadata,omitempty"`
+	BulkSend                                                  *string                               `json:"bulkSend,omitempty"`
+	BulkSendActionResendLimit                                 *string                               `json:"bulkSendActionResendLimit,omitempty"`
+	BulkSendMaxCopiesInBatch                                  *string                               `json:"bulkSendMaxCopiesInBatch,omitempty"`
+	BulkSendMaxUnprocessedEnvelopesCount                      *string                               `json:"bulkSendMaxUnprocessedEnvelopesCount,omitempty"`
+	BulkSendMetadata                                          *SettingsMetadata                     `json:"bulkSendMetadata,omitempty"`
+	CanSelfBrandSend                                          *string                               `json:"canSelfBrandSend,omitempty"`
+	CanSelfBrandSendMetadata                                  *SettingsMetadata                     `json:"canSelfBrandSendMetadata,omitempty"`
+	CanSelfBrandSign                                          *string                               `json:"canSelfBrandSign,omitempty"`
+	CanSelfBrandSignMetadata                                  *SettingsMetadata                     `json:"canSelfBrandSignMetadata,omitempty"`
+	CanUseSalesforceOAuth                                     *string                               `json:"canUseSalesforceOAuth,omitempty"`
+	CanUseSalesforceOAuthMetadata                             *SettingsMetadata                     `json:"canUseSalesforceOAuthMetadata,omitempty"`
+	CaptureVoiceRecording                                     *string                               `json:"captureVoiceRecording,omitempty"`
+	CaptureVoiceRecordingMetadata                             *SettingsMetadata                     `json:"captureVoiceRecordingMetadata,omitempty"`
+	Cfr21SimplifiedSigningEnabled                             *string                               `json:"cfr21SimplifiedSigningEnabled,omitempty"`
+	Cfr21SimplifiedSigningEnabledMetadata                     *SettingsMetadata                     `json:"cfr21SimplifiedSigningEnabledMetadata,omitempty"`
+	CfrUseWideImage                                           *string                               `json:"cfrUseWideImage,omitempty"`
+	CfrUseWideImageMetadata                                   *SettingsMetadata                     `json:"cfrUseWideImageMetadata,omitempty"`
+	CheckForMultipleAdminsOnAccount                           *string                               `json:"checkForMultipleAdminsOnAccount,omitempty"`
+	CheckForMultipleAdminsOnAccountMetadata                   *SettingsMetadata                     `json:"checkForMultipleAdminsOnAccountMetadata,omitempty"`
+	ChromeSignatureEnabled                                    *string                               `json:"chromeSignatureEnabled,omitempty"`
+	ChromeSignatureEnabledMetadata                            *SettingsMetadata                     `json:"chromeSignatureEnabledMetadata,omitempty"`
+	CloudReady                                                *string                               `json:"cloudReady,omitempty"`
+	CommentEmailShowMessageText                               *string                               `json:"commentEmailShowMessageText,omitempty"`
+	CommentEmailShowMessageTextMetadata                       *SettingsMetadata                     `json:"commentEmailShowMessageTextMetadata,omitempty"`
+	CommentsAllowEnvelopeOverride                             *string                               `json:"commentsAllowEnvelopeOverride,omitempty"`
+	CommentsAllowEnvelopeOverrideMetadata                     *SettingsMetadata                     `json:"commentsAllowEnvelopeOverrideMetadata,omitempty"`
+	ConditionalFieldsEnabled                                  *string                               `json:"conditionalFieldsEnabled,omitempty"`
+	ConditionalFieldsEnabledMetadata                          *SettingsMetadata                     `json:"conditionalFieldsEnabledMetadata,omitempty"`
+	ConsumerDisclosureFrequency                               *string                               `json:"consumerDisclosureFrequency,omitempty"`
+	ConsumerDisclosureFrequencyMetadata                       *SettingsMetadata                     `json:"consumerDisclosureFrequencyMetadata,omitempty"`
+	ConvertPdfFields                                          *string                               `json:"convertPdfFields,omitempty"`
+	ConvertPdfFieldsMetadata                                  *SettingsMetadata                     `json:"convertPdfFieldsMetadata,omitempty"`
+	CustomExtractionPlanLevels                                *string                               `json:"customExtractionPlanLevels,omitempty"`
+	CustomExtractionPlanLevelsMetadata                        *SettingsMetadata                     `json:"customExtractionPlanLevelsMetadata,omitempty"`
+	DataPopulationScope                                       *string                               `json:"dataPopulationScope,omitempty"`
+	DataPopulationScopeMetadata                               *SettingsMetadata                     `json:"dataPopulationScopeMetadata,omitempty"`
+	DefaultSigningResponsiveView                              *string                               `json:"defaultSigningResponsiveView,omitempty"`
+	DefaultSigningResponsiveViewMetadata                      *SettingsMetadata                     `json:"defaultSigningResponsiveViewMetadata,omitempty"`
+	DefaultSigningResponsiveViewUseGrade                      *string                               `json:"defaultSigningResponsiveViewUseGrade,omitempty"`
+	DefaultSigningResponsiveViewUseGradeMetadata              *SettingsMetadata                     `json:"defaultSigningResponsiveViewUseGradeMetadata,omitempty"`
+	DefaultToAdvancedEnvelopesFilterForm                      *string                               `json:"defaultToAdvancedEnvelopesFilterForm,omitempty"`
+	DefaultToAdvancedEnvelopesFilterFormMetadata              *SettingsMetadata                     `json:"defaultToAdvancedEnvelopesFilterFormMetadata,omitempty"`
+	DisableAutoTemplateMatching                               *string                               `json:"disableAutoTemplateMatching,omitempty"`
+	DisableAutoTemplateMatchingMetadata                       *SettingsMetadata                     `json:"disableAutoTemplateMatchingMetadata,omitempty"`
+	DisableLegacyKba                                          *string                               `json:"disableLegacyKba,omitempty"`
+	DisableLegacyKbaMetadata                                  *SettingsMetadata                     `json:"disableLegacyKbaMetadata,omitempty"`
+	DisableLegacySharedEnvelopes                              *string                               `json:"disableLegacySharedEnvelopes,omitempty"`
+	DisableLegacySharedEnvelopesMetadata                      *SettingsMetadata                     `json:"disableLegacySharedEnvelopesMetadata,omitempty"`
+	DisableMobileApp                                          *string                               `json:"disableMobileApp,omitempty"`
+	DisableMobileAppMetadata                                  *SettingsMetadata                     `json:"disableMobileAppMetadata,omitempty"`
+	DisableMobilePushNotifications                            *string                               `json:"disableMobilePushNotifications,omitempty"`
+	DisableMobilePushNotificationsMetadata                    *SettingsMetadata                     `json:"disableMobilePushNotificationsMetadata,omitempty"`
+	DisableMobileSending                                      *string                               `json:"disableMobileSending,omitempty"`
+	DisableMobileSendingMetadata                              *SettingsMetadata                     `json:"disableMobileSendingMetadata,omitempty"`
+	DisableMultipleSessions                                   *string                               `json:"disableMultipleSessions,omitempty"`
+	DisableMultipleSessionsMetadata                           *SettingsMetadata                     `json:"disableMultipleSessionsMetadata,omitempty"`
+	DisablePurgeNotificationsForSenderMetadata                *SettingsMetadata                     `json:"disablePurgeNotificationsForSenderMetadata,omitempty"`
+	DisableSignerCertView                                     *string                               `json:"disableSignerCertView,omitempty"`
+	DisableSignerCertViewMetadata                             *SettingsMetadata                     `json:"disableSignerCertViewMetadata,omitempty"`
+	DisableSignerHistoryView                                  *string                               `json:"disableSignerHistoryView,omitempty"`
+	DisableSignerHistoryViewMetadata                          *SettingsMetadata                     `json:"disableSignerHistoryViewMetadata,omitempty"`
+	DisableStyleSignature                                     *string                               `json:"disableStyleSignature,omitempty"`
+	DisableStyleSignatureMetadata                             *SettingsMetadata                     `json:"disableStyleSignatureMetadata,omitempty"`
+	DisableUploadSignature                                    *string                               `json:"disableUploadSignature,omitempty"`
+	DisableUploadSignatureMetadata                            *SettingsMetadata                     `json:"disableUploadSignatureMetadata,omitempty"`
+	DisableUserSharing                                        *string                               `json:"disableUserSharing,omitempty"`
+	DisableUserSharingMetadata                                *SettingsMetadata                     `json:"disableUserSharingMetadata,omitempty"`
+	DisplayBetaSwitch                                         *string                               `json:"displayBetaSwitch,omitempty"`
+	DisplayBetaSwitchMetadata                                 *SettingsMetadata                     `json:"displayBetaSwitchMetadata,omitempty"`
+	DocumentConversionRestrictions                            *string                               `json:"documentConversionRestrictions,omitempty"`
+	DocumentConversionRestrictionsMetadata                    *SettingsMetadata                     `json:"documentConversionRestrictionsMetadata,omitempty"`
+	DocumentRetention                                         *string                               `json:"documentRetention,omitempty"`
+	DocumentRetentionMetadata                                 *SettingsMetadata                     `json:"documentRetentionMetadata,omitempty"`
+	DocumentRetentionPurgeTabs                                *string                               `json:"documentRetentionPurgeTabs,omitempty"`
+	DocumentVisibility                                        *string                               `json:"documentVisibility,omitempty"`
+	DocumentVisibilityMetadata                                *SettingsMetadata                     `json:"documentVisibilityMetadata,omitempty"`
+	DraftEnvelopeRetention                                    *string                               `json:"draftEnvelopeRetention,omitempty"`
+	DraftEnvelopeRetentionMetadata                            *SettingsMetadata                     `json:"draftEnvelopeRetentionMetadata,omitempty"`
+	DssSIGN28411EnableLeavePagePromptRadminOption             *string                               `json:"dss_SIGN_28411_EnableLeavePagePrompt_RadminOption,omitempty"`
+	DssSIGN29182SlideUpBarRadminOption                        *string                               `json:"dss_SIGN_29182_SlideUpBar_RadminOption,omitempty"`
+	EmailTemplateVersion                                      *string                               `json:"emailTemplateVersion,omitempty"`
+	EmailTemplateVersionMetadata                              *SettingsMetadata                     `json:"emailTemplateVersionMetadata,omitempty"`
+	EnableAIAgents                                            *string                               `json:"enableAIAgents,omitempty"`
+	EnableAIAgentsMetadata                                    *SettingsMetadata                     `json:"enableAIAgentsMetadata,omitempty"`
+	EnableAIContractReview                                    *string                               `json:"enableAIContractReview,omitempty"`
+	EnableAIContractReviewMetadata                            *SettingsMetadata                     `json:"enableAIContractReviewMetadata,omitempty"`
+	EnableAISenderMessage                                     *string                               `json:"enableAISenderMessage,omitempty"`
+	EnableAISenderMessageMetadata                             *SettingsMetadata                     `json:"enableAISenderMessageMetadata,omitempty"`
+	EnableAISuggestedFields                                   *string                               `json:"enableAISuggestedFields,omitempty"`
+	EnableAISuggestedFieldsAutoPlace                          *string                               `json:"enableAISuggestedFieldsAutoPlace,omitempty"`
+	EnableAISuggestedFieldsAutoPlaceMetadata                  *SettingsMetadata                     `json:"enableAISuggestedFieldsAutoPlaceMetadata,omitempty"`
+	EnableAISuggestedFieldsMetadata                           *SettingsMetadata                     `json:"enableAISuggestedFieldsMetadata,omitempty"`
+	EnableAccessCodeGenerator                                 *string                               `json:"enableAccessCodeGenerator,omitempty"`
+	EnableAccessCodeGeneratorMetadata                         *SettingsMetadata                     `json:"enableAccessCodeGeneratorMetadata,omitempty"`
+	EnableAccountWideSearch                                   *string                               `json:"enableAccountWideSearch,omitempty"`
+	EnableAccountWideSearchMetadata                           *SettingsMetadata                     `json:"enableAccountWideSearchMetadata,omitempty"`
+	EnableAdditionalAdvancedWebFormsFeatures                  *string                               `json:"enableAdditionalAdvancedWebFormsFeatures,omitempty"`
+	EnableAdditionalAdvancedWebFormsFeaturesMetadata          *SettingsMetadata                     `json:"enableAdditionalAdvancedWebFormsFeaturesMetadata,omitempty"`
+	EnableAdmHealthcare                                       *string                               `json:"enableAdmHealthcare,omitempty"`
+	EnableAdmHealthcareMetadata                               *SettingsMetadata                     `json:"enableAdmHealthcareMetadata,omitempty"`
+	EnableAdvancedEnvelopesSearch                             *string                               `json:"enableAdvancedEnvelopesSearch,omitempty"`
+	EnableAdvancedEnvelopesSearchMetadata                     *SettingsMetadata                     `json:"enableAdvancedEnvelopesSearchMetadata,omitempty"`
+	EnableAdvancedPayments                                    *string                               `json:"enableAdvancedPayments,omitempty"`
+	EnableAdvancedPaymentsMetadata                            *SettingsMetadata                     `json:"enableAdvancedPaymentsMetadata,omitempty"`
+	EnableAdvancedPowerForms                                  *string                               `json:"enableAdvancedPowerForms,omitempty"`
+	EnableAdvancedPowerFormsMetadata                          *SettingsMetadata                     `json:"enableAdvancedPowerFormsMetadata,omitempty"`
+	EnableAdvancedSearch                                      *string                               `json:"enableAdvancedSearch,omitempty"`
+	EnableAdvancedSearchMetadata                              *SettingsMetadata                     `json:"enableAdvancedSearchMetadata,omitempty"`
+	EnableAgreementActionsForCLM                              *string                               `json:"enableAgreementActionsForCLM,omitempty"`
+	EnableAgreementActionsForCLMMetadata                      *SettingsMetadata                     `json:"enableAgreementActionsForCLMMetadata,omitempty"`
+	EnableAgreementActionsForESign                            *string                               `json:"enableAgreementActionsForESign,omitempty"`
+	EnableAgreementActionsForESignMetadata                    *SettingsMetadata                     `json:"enableAgreementActionsForESignMetadata,omitempty"`
+	EnableAgreementDeskAdvanced                               *string                               `json:"enableAgreementDeskAdvanced,omitempty"`
+	EnableAgreementDeskAdvancedMetaData                       *SettingsMetadata                     `json:"enableAgreementDeskAdvancedMetaData,omitempty"`
+	EnableAutoNav                                             *string                               `json:"enableAutoNav,omitempty"`
+	EnableAutoNavMetadata                                     *SettingsMetadata                     `json:"enableAutoNavMetadata,omitempty"`
+	EnableBatchUpdateEnvelopeTypes                            *string                               `json:"enableBatchUpdateEnvelopeTypes,omitempty"`
+	EnableBatchUpdateEnvelopeTypesMetadata                    *SettingsMetadata                     `json:"enableBatchUpdateEnvelopeTypesMetadata,omitempty"`
+	EnableBccDummyLink                                        *string                               `json:"enableBccDummyLink,omitempty"`
+	EnableBccDummyLinkMetadata                                *SettingsMetadata                     `json:"enableBccDummyLinkMetadata,omitempty"`
+	EnableCFRRapidSigningEmbeddedAuth                         *string                               `json:"enableCFRRapidSigningEmbeddedAuth,omitempty"`
+	EnableCFRRapidSigningEmbeddedAuthMetadata                 *SettingsMetadata                     `json:"enableCFRRapidSigningEmbeddedAuthMetadata,omitempty"`
+	EnableCacPivSignatureGroup                                *string                               `json:"enableCacPivSignatureGroup,omitempty"`
+	EnableCacPivSignatureGroupMetadata                        *SettingsMetadata                     `json:"enableCacPivSignatureGroupMetadata,omitempty"`
+	EnableCalculatedFields                                    *string                               `json:"enableCalculatedFields,omitempty"`
+	EnableCalculatedFieldsMetadata                            *SettingsMetadata                     `json:"enableCalculatedFieldsMetadata,omitempty"`
+	EnableClickPlus                                           *string                               `json:"enableClickPlus,omitempty"`
+	EnableClickPlusConditionalContent                         *string                               `json:"enableClickPlusConditionalContent,omitempty"`
+	EnableClickPlusConditionalContentMetaData                 *SettingsMetadata                     `json:"enableClickPlusConditionalContentMetaData,omitempty"`
+	EnableClickPlusCustomFields                               *string                               `json:"enableClickPlusCustomFields,omitempty"`
+	EnableClickPlusCustomFieldsMetaData                       *SettingsMetadata                     `json:"enableClickPlusCustomFieldsMetaData,omitempty"`
+	EnableClickPlusCustomStyle                                *string                               `json:"enableClickPlusCustomStyle,omitempty"`
+	EnableClickPlusCustomStyleMetaData                        *SettingsMetadata                     `json:"enableClickPlusCustomStyleMetaData,omitempty"`
+	EnableClickPlusDynamicContent                             *string                               `json:"enableClickPlusDynamicContent,omitempty"`
+	EnableClickPlusDynamicContentMetaData                     *SettingsMetadata                     `json:"enableClickPlusDynamicContentMetaData,omitempty"`
+	EnableClickPlusMetaData                                   *SettingsMetadata                     `json:"enableClickPlusMetaData,omitempty"`
+	EnableClickwraps                                          *string                               `json:"enableClickwraps,omitempty"`
+	EnableClickwrapsMetadata                                  *SettingsMetadata                     `json:"enableClickwrapsMetadata,omitempty"`
+	EnableCombinedPDFDownloadForSBS                           *string                               `json:"enableCombinedPDFDownloadForSBS,omitempty"`
+	EnableCommentsHistoryDownloadInSigning                    *string                               `json:"enableCommentsHistoryDownloadInSigning,omitempty"`
+	EnableCommentsHistoryDownloadInSigningMetadata            *SettingsMetadata                     `json:"enableCommentsHistoryDownloadInSigningMetadata,omitempty"`
+	EnableContactSuggestions                                  *string                               `json:"enableContactSuggestions,omitempty"`
+	EnableContactSuggestionsMetadata                          *SettingsMetadata                     `json:"enableContactSuggestionsMetadata,omitempty"`
+	EnableContentSearch                                       *string                               `json:"enableContentSearch,omitempty"`
+	EnableContentSearchMetadata                               *SettingsMetadata                     `json:"enableContentSearchMetadata,omitempty"`
+	EnableCoupaCoreExtension                                  *string                               `json:"enableCoupaCoreExtension,omitempty"`
+	EnableCoupaCoreExtensionMetadata                          *SettingsMetadata                     `json:"enableCoupaCoreExtensionMetadata,omitempty"`
+	EnableCoupaIAMConnector                                   *string                               `json:"enableCoupaIAMConnector,omitempty"`
+	EnableCoupaIAMConnectorMetadata                           *SettingsMetadata                     `json:"enableCoupaIAMConnectorMetadata,omitempty"`
+	EnableCustomDataVerificationExtensions                    *string                               `json:"enableCustomDataVerificationExtensions,omitempty"`
+	EnableCustomDataVerificationExtensionsMetadata            *SettingsMetadata                     `json:"enableCustomDataVerificationExtensionsMetadata,omitempty"`
+	EnableCustomerSatisfactionMetricTracking                  *string                               `json:"enableCustomerSatisfactionMetricTracking,omitempty"`
+	EnableCustomerSatisfactionMetricTrackingMetadata          *SettingsMetadata                     `json:"enableCustomerSatisfactionMetricTrackingMetadata,omitempty"`
+	EnableDSPro                                               *string                               `json:"enableDSPro,omitempty"`
+	EnableDSProMetadata                                       *SettingsMetadata                     `json:"enableDSProMetadata,omitempty"`
+	EnableDSigEUAdvancedPens                                  *string                               `json:"enableDSigEUAdvancedPens,omitempty"`
+	EnableDSigEUAdvancedPensMetadata                          *SettingsMetadata                     `json:"enableDSigEUAdvancedPensMetadata,omitempty"`
+	EnableDSigExpressPens                                     *string                               `json:"enableDSigExpressPens,omitempty"`
+	EnableDSigExpressPensMetadata                             *SettingsMetadata                     `json:"enableDSigExpressPensMetadata,omitempty"`
+	EnableDSigIDCheckForAESPens                               *string                               `json:"enableDSigIDCheckForAESPens,omitempty"`
+	EnableDSigIDCheckForAESPensMetadata                       *SettingsMetadata                     `json:"enableDSigIDCheckForAESPensMetadata,omitempty"`
+	EnableDSigIDCheckInPersonForQESPens                       *string                               `json:"enableDSigIDCheckInPersonForQESPens,omitempty"`
+	EnableDSigIDCheckInPersonForQESPensMetadata               *SettingsMetadata                     `json:"enableDSigIDCheckInPersonForQESPensMetadata,omitempty"`
+	EnableDSigIDCheckRemoteForQESPens                         *string                               `json:"enableDSigIDCheckRemoteForQESPens,omitempty"`
+	EnableDSigIDCheckRemoteForQESPensMetadata                 *SettingsMetadata                     `json:"enableDSigIDCheckRemoteForQESPensMetadata,omitempty"`
+	EnableDSigIDVerificationPens                              *string                               `json:"enableDSigIDVerificationPens,omitempty"`
+	EnableDSigIDVerificationPensMetadata                      *SettingsMetadata                     `json:"enableDSigIDVerificationPensMetadata,omitempty"`
+	EnableDSigIDVerificationPremierPens                       *string                               `json:"enableDSigIDVerificationPremierPens,omitempty"`
+	EnableDSigIDVerificationPremierPensMetadata               *SettingsMetadata                     `json:"enableDSigIDVerificationPremierPensMetadata,omitempty"`
+	EnableDSigPenGroupEuQes                                   *string                               `json:"enableDSigPenGroupEuQes,omitempty"`
+	EnableDSigPenGroupEuQesMetadata                           *SettingsMetadata                     `json:"enableDSigPenGroupEuQesMetadata,omitempty"`
+	EnableDSigPlgEuQesPens                                    *string                               `json:"enableDSigPlgEuQesPens,omitempty"`
+	EnableDSigPlgEuQesPensMetadata                            *SettingsMetadata                     `json:"enableDSigPlgEuQesPensMetadata,omitempty"`
+	EnableDataVerificationExtensions                          *string                               `json:"enableDataVerificationExtensions,omitempty"`
+	EnableDataVerificationExtensionsMetadata                  *SettingsMetadata                     `json:"enableDataVerificationExtensionsMetadata,omitempty"`
+	EnableDocumentTemplateLibrary                             *string                               `json:"enableDocumentTemplateLibrary,omitempty"`
+	EnableDocumentTemplateLibraryMetadata                     *SettingsMetadata                     `json:"enableDocumentTemplateLibraryMetadata,omitempty"`
+	EnableESignAPIHourlyLimitManagement                       *string                               `json:"enableESignAPIHourlyLimitManagement,omitempty"`
+	EnableESignAPIHourlyLimitManagementMetadata               *SettingsMetadata                     `json:"enableESignAPIHourlyLimitManagementMetadata,omitempty"`
+	EnableEnforceTLSEmailsSettingMetadata                     *SettingsMetadata                     `json:"enableEnforceTlsEmailsSettingMetadata,omitempty"`
+	EnableEnvelopeStampingByAccountAdmin                      *string                               `json:"enableEnvelopeStampingByAccountAdmin,omitempty"`
+	EnableEnvelopeStampingByAccountAdminMetadata              *SettingsMetadata                     `json:"enableEnvelopeStampingByAccountAdminMetadata,omitempty"`
+	EnableEnvelopeStampingByDSAdmin                           *string                               `json:"enableEnvelopeStampingByDSAdmin,omitempty"`
+	EnableEnvelopeStampingByDSAdminMetadata                   *SettingsMetadata                     `json:"enableEnvelopeStampingByDSAdminMetadata,omitempty"`
+	EnableEsignCommunities                                    *string                               `json:"enableEsignCommunities,omitempty"`
+	EnableEsignCommunitiesMetadata                            *SettingsMetadata                     `json:"enableEsignCommunitiesMetadata,omitempty"`
+	EnableEsignTaskList                                       *string                               `json:"enableEsignTaskList,omitempty"`
+	EnableEsignTaskListMetadata                               *SettingsMetadata                     `json:"enableEsignTaskListMetadata,omitempty"`
+	EnableGenerationWith3PIntegration                         *string                               `json:"enableGenerationWith3PIntegration,omitempty"`
+	EnableGenerationWith3PIntegrationMetaData                 *SettingsMetadata                     `json:"enableGenerationWith3PIntegrationMetaData,omitempty"`
+	EnableGreenhouseApp                                       *string                               `json:"enableGreenhouseApp,omitempty"`
+	EnableGreenhouseAppMetadata                               *SettingsMetadata                     `json:"enableGreenhouseAppMetadata,omitempty"`
+	EnableI9OnDemand                                          *string                               `json:"enableI9OnDemand,omitempty"`
+	EnableI9OnDemandMetadata                                  *SettingsMetadata                     `json:"enableI9OnDemandMetadata,omitempty"`
+	EnableIAMClauseLibrary                                    *string                               `json:"enableIAMClauseLibrary,omitempty"`
+	EnableIAMClauseLibraryMetadata                            *SettingsMetadata                     `json:"enableIAMClauseLibraryMetadata,omitempty"`
+	EnableIAMforXEmbeddedUX                                   *string                               `json:"enableIAMforXEmbeddedUX,omitempty"`
+	EnableIAMforXEmbeddedUXMetadata                           *SettingsMetadata                     `json:"enableIAMforXEmbeddedUXMetadata,omitempty"`
+	EnableIDFxAccountlessSMSAuthForPart11                     *string                               `json:"enableIDFxAccountlessSMSAuthForPart11,omitempty"`
+	EnableIDFxAccountlessSMSAuthForPart11Metadata             *SettingsMetadata                     `json:"enableIDFxAccountlessSMSAuthForPart11Metadata,omitempty"`
+	EnableIDFxIntuitKBA                                       *string                               `json:"enableIDFxIntuitKBA,omitempty"`
+	EnableIDFxIntuitKBAMetadata                               *SettingsMetadata                     `json:"enableIDFxIntuitKBAMetadata,omitempty"`
+	EnableIDFxPhoneAuthentication                             *string                               `json:"enableIDFxPhoneAuthentication,omitempty"`
+	EnableIDFxPhoneAuthenticationMetadata                     *SettingsMetadata                     `json:"enableIDFxPhoneAuthenticationMetadata,omitempty"`
+	EnableIdfxPhoneAuthSignatureAuthStatus                    *string                               `json:"enableIdfxPhoneAuthSignatureAuthStatus,omitempty"`
+	EnableIdfxPhoneAuthSignatureAuthStatusMetadata            *SettingsMetadata                     `json:"enableIdfxPhoneAuthSignatureAuthStatusMetadata,omitempty"`
+	EnableInBrowserEditor                                     *string                               `json:"enableInBrowserEditor,omitempty"`
+	EnableInBrowserEditorMetadata                             *SettingsMetadata                     `json:"enableInBrowserEditorMetadata,omitempty"`
+	EnableInboxBrowseViewsPoweredByElasticSearch              *string                               `json:"enableInboxBrowseViewsPoweredByElasticSearch,omitempty"`
+	EnableInboxBrowseViewsPoweredByElasticSearchMetadata      *SettingsMetadata                     `json:"enableInboxBrowseViewsPoweredByElasticSearchMetadata,omitempty"`
+	EnableInboxRelevanceSort                                  *string                               `json:"enableInboxRelevanceSort,omitempty"`
+	EnableInboxRelevanceSortMetadata                          *SettingsMetadata                     `json:"enableInboxRelevanceSortMetadata,omitempty"`
+	EnableKeyTermsSuggestionsByDocumentType                   *string                               `json:"enableKeyTermsSuggestionsByDocumentType,omitempty"`
+	EnableKeyTermsSuggestionsByDocumentTypeMetadata           *SettingsMetadata                     `json:"enableKeyTermsSuggestionsByDocumentTypeMetadata,omitempty"`
+	EnableLargeFileSupport                                    *string                               `json:"enableLargeFileSupport,omitempty"`
+	EnableLargeFileSupportMetadata                            *SettingsMetadata                     `json:"enableLargeFileSupportMetadata,omitempty"`
+	EnableLegacySharedEnvelopes                               *string                               `json:"enableLegacySharedEnvelopes,omitempty"`
+	EnableLegacySharedEnvelopesMetadata                       *SettingsMetadata                     `json:"enableLegacySharedEnvelopesMetadata,omitempty"`
+	EnableLicenseManagement                                   *string                               `json:"enableLicenseManagement,omitempty"`
+	EnableLicenseManagementMetadata                           *SettingsMetadata                     `json:"enableLicenseManagementMetadata,omitempty"`
+	EnableMicrosoftDynamics365Extension                       *string                               `json:"enableMicrosoftDynamics365Extension,omitempty"`
+	EnableMicrosoftDynamics365ExtensionMetadata               *SettingsMetadata                     `json:"enableMicrosoftDynamics365ExtensionMetadata,omitempty"`
+	EnableMultiUserRepositoryFeatures                         *string                               `json:"enableMultiUserRepositoryFeatures,omitempty"`
+	EnableMultiUserRepositoryFeaturesMetadata                 *SettingsMetadata                     `json:"enableMultiUserRepositoryFeaturesMetadata,omitempty"`
+	EnableNavigatorAPIDataIn                                  *string                               `json:"enableNavigatorAPIDataIn,omitempty"`
+	EnableNavigatorAPIDataInMetadata                          *SettingsMetadata                     `json:"enableNavigatorAPIDataInMetadata,omitempty"`
+	EnableNavigatorAPIDataOut                                 *string                               `json:"enableNavigatorAPIDataOut,omitempty"`
+	EnableNavigatorAPIDataOutMetadata                         *SettingsMetadata                     `json:"enableNavigatorAPIDataOutMetadata,omitempty"`
+	EnableNavigatorAPIUtilities                               *string                               `json:"enableNavigatorAPIUtilities,omitempty"`
+	EnableNavigatorAPIUtilitiesMetadata                       *SettingsMetadata                     `json:"enableNavigatorAPIUtilitiesMetadata,omitempty"`
+	EnableNavigatorForHR                                      *string                               `json:"enableNavigatorForHR,omitempty"`
+	EnableNavigatorForHRMetadata                              *SettingsMetadata                     `json:"enableNavigatorForHRMetadata,omitempty"`
+	EnableNavigatorHierarchyAI                                *string                               `json:"enableNavigatorHierarchyAI,omitempty"`
+	EnableNavigatorHierarchyAIMetadata                        *SettingsMetadata                     `json:"enableNavigatorHierarchyAIMetadata,omitempty"`
+	EnableNavigatorPartialIngestion                           *string                               `json:"enableNavigatorPartialIngestion,omitempty"`
+	EnableNavigatorPartialIngestionMetadata                   *SettingsMetadata                     `json:"enableNavigatorPartialIngestionMetadata,omitempty"`
+	EnableNavigatorTrial                                      *string                               `json:"enableNavigatorTrial,omitempty"`
+	EnableNavigatorTrialMetadata                              *SettingsMetadata                     `json:"enableNavigatorTrialMetadata,omitempty"`
+	EnableNotaryOnDemandWitness                               *string                               `json:"enableNotaryOnDemandWitness,omitempty"`
+	EnableNotaryOnDemandWitnessMetadata                       *SettingsMetadata                     `json:"enableNotaryOnDemandWitnessMetadata,omitempty"`
+	EnableObligationManagement                                *string                               `json:"enableObligationManagement,omitempty"`
+	EnableObligationManagementMetadata                        *SettingsMetadata                     `json:"enableObligationManagementMetadata,omitempty"`
+	EnablePDFAConversion                                      *string                               `json:"enablePDFAConversion,omitempty"`
+	EnablePDFAConversionMetadata                              *SettingsMetadata                     `json:"enablePDFAConversionMetadata,omitempty"`
+	EnableParticipantRecipientSettingMetadata                 *SettingsMetadata                     `json:"enableParticipantRecipientSettingMetadata,omitempty"`
+	EnablePaymentProcessing                                   *string                               `json:"enablePaymentProcessing,omitempty"`
+	EnablePaymentProcessingMetadata                           *SettingsMetadata                     `json:"enablePaymentProcessingMetadata,omitempty"`
+	EnablePowerForm                                           *string                               `json:"enablePowerForm,omitempty"`
+	EnablePowerFormDirect                                     *string                               `json:"enablePowerFormDirect,omitempty"`
+	EnablePowerFormDirectMetadata                             *SettingsMetadata                     `json:"enablePowerFormDirectMetadata,omitempty"`
+	EnablePowerFormMetadata                                   *SettingsMetadata                     `json:"enablePowerFormMetadata,omitempty"`
+	EnablePremiumDataVerificationExtensions                   *string                               `json:"enablePremiumDataVerificationExtensions,omitempty"`
+	EnablePremiumDataVerificationExtensionsMetadata           *SettingsMetadata                     `json:"enablePremiumDataVerificationExtensionsMetadata,omitempty"`
+	EnableRecipientDomainValidation                           *string                               `json:"enableRecipientDomainValidation,omitempty"`
+	EnableRecipientDomainValidationMetadata                   *SettingsMetadata                     `json:"enableRecipientDomainValidationMetadata,omitempty"`
+	EnableRecipientMayProvidePhoneNumber                      *string                               `json:"enableRecipientMayProvidePhoneNumber,omitempty"`
+	EnableRecipientMayProvidePhoneNumberMetadata              *SettingsMetadata                     `json:"enableRecipientMayProvidePhoneNumberMetadata,omitempty"`
+	EnableReportLinks                                         *string                               `json:"enableReportLinks,omitempty"`
+	EnableReportLinksMetadata                                 *SettingsMetadata                     `json:"enableReportLinksMetadata,omitempty"`
+	EnableRequireSignOnPaper                                  *string                               `json:"enableRequireSignOnPaper,omitempty"`
+	EnableRequireSignOnPaperMetadata                          *SettingsMetadata                     `json:"enableRequireSignOnPaperMetadata,omitempty"`
+	EnableReservedDomain                                      *string                               `json:"enableReservedDomain,omitempty"`
+	EnableReservedDomainMetadata                              *SettingsMetadata                     `json:"enableReservedDomainMetadata,omitempty"`
+	EnableResponsiveSigning                                   *string                               `json:"enableResponsiveSigning,omitempty"`
+	EnableResponsiveSigningMetadata                           *SettingsMetadata                     `json:"enableResponsiveSigningMetadata,omitempty"`
+	EnableReviewerEventsSetting                               *string                               `json:"enableReviewerEventsSetting,omitempty"`
+	EnableReviewerEventsSettingMetadata                       *SettingsMetadata                     `json:"enableReviewerEventsSettingMetadata,omitempty"`
+	EnableSAPAribaExtension                                   *string                               `json:"enableSAPAribaExtension,omitempty"`
+	EnableSAPAribaExtensionMetaData                           *SettingsMetadata                     `json:"enableSAPAribaExtensionMetaData,omitempty"`
+	EnableSMSAuthentication                                   *string                               `json:"enableSMSAuthentication,omitempty"`
+	EnableSMSAuthenticationMetadata                           *SettingsMetadata                     `json:"enableSMSAuthenticationMetadata,omitempty"`
+	EnableSMSDeliveryAdditionalNotification                   *string                               `json:"enableSMSDeliveryAdditionalNotification,omitempty"`
+	EnableSMSDeliveryAdditionalNotificationMetadata           *SettingsMetadata                     `json:"enableSMSDeliveryAdditionalNotificationMetadata,omitempty"`
+	EnableSMSDeliveryPrimary                                  *string                               `json:"enableSMSDeliveryPrimary,omitempty"`
+	EnableScheduledRelease                                    *string                               `json:"enableScheduledRelease,omitempty"`
+	EnableScheduledReleaseMetadata                            *SettingsMetadata                     `json:"enableScheduledReleaseMetadata,omitempty"`
+	EnableSearch                                              *string                               `json:"enableSearch,omitempty"`
+	EnableSearchMetadata                                      *SettingsMetadata                     `json:"enableSearchMetadata,omitempty"`
+	EnableSearchServiceAzureURI                               *string                               `json:"enableSearchServiceAzureUri,omitempty"`
+	EnableSearchServiceAzureURIMetadata                       *SettingsMetadata                     `json:"enableSearchServiceAzureUriMetadata,omitempty"`
+	EnableSearchSiteSpecificAPI                               *string                               `json:"enableSearchSiteSpecificApi,omitempty"`
+	EnableSearchSiteSpecificAPIMetadata                       *SettingsMetadata                     `json:"enableSearchSiteSpecificApiMetadata,omitempty"`
+	EnableSearchUI                                            *string                               `json:"enableSearchUI,omitempty"`
+	EnableSearchUIMetadata                                    *SettingsMetadata                     `json:"enableSearchUIMetadata,omitempty"`
+	EnableSendToAgent                                         *string                               `json:"enableSendToAgent,omitempty"`
+	EnableSendToAgentMetadata                                 *SettingsMetadata                     `json:"enableSendToAgentMetadata,omitempty"`
+	EnableSendToIntermediary                                  *string                               `json:"enableSendToIntermediary,omitempty"`
+	EnableSendToIntermediaryMetadata                          *SettingsMetadata                     `json:"enableSendToIntermediaryMetadata,omitempty"`
+	EnableSendToManage                                        *string                               `json:"enableSendToManage,omitempty"`
+	EnableSendToManageMetadata                                *SettingsMetadata                     `json:"enableSendToManageMetadata,omitempty"`
+	EnableSendingTagsFontSettings                             *string                               `json:"enableSendingTagsFontSettings,omitempty"`
+	EnableSendingTagsFontSettingsMetadata                     *SettingsMetadata                     `json:"enableSendingTagsFontSettingsMetadata,omitempty"`
+	EnableSequentialSigningAPI                                *string                               `json:"enableSequentialSigningAPI,omitempty"`
+	EnableSequentialSigningAPIMetadata                        *SettingsMetadata                     `json:"enableSequentialSigningAPIMetadata,omitempty"`
+	EnableSequentialSigningUI                                 *string                               `json:"enableSequentialSigningUI,omitempty"`
+	EnableSequentialSigningUIMetadata                         *SettingsMetadata                     `json:"enableSequentialSigningUIMetadata,omitempty"`
+	EnableSignOnPaper                                         *string                               `json:"enableSignOnPaper,omitempty"`
+	EnableSignOnPaperMetadata                                 *SettingsMetadata                     `json:"enableSignOnPaperMetadata,omitempty"`
+	EnableSignOnPaperOverride                                 *string                               `json:"enableSignOnPaperOverride,omitempty"`
+	EnableSignOnPaperOverrideMetadata                         *SettingsMetadata                     `json:"enableSignOnPaperOverrideMetadata,omitempty"`
+	EnableSignWithNotary                                      *string                               `json:"enableSignWithNotary,omitempty"`
+	EnableSignWithNotaryMetadata                              *SettingsMetadata                     `json:"enableSignWithNotaryMetadata,omitempty"`
+	EnableSignerAttachments                                   *string                               `json:"enableSignerAttachments,omitempty"`
+	EnableSignerAttachmentsMetadata                           *SettingsMetadata                     `json:"enableSignerAttachmentsMetadata,omitempty"`
+	EnableSigningAIFeaturesPlan                               *string                               `json:"enableSigningAIFeaturesPlan,omitempty"`
+	EnableSigningAIFeaturesPlanMetadata                       *SettingsMetadata                     `json:"enableSigningAIFeaturesPlanMetadata,omitempty"`
+	EnableSigningExtensionComments                            *string                               `json:"enableSigningExtensionComments,omitempty"`
+	EnableSigningExtensionCommentsMetadata                    *SettingsMetadata                     `json:"enableSigningExtensionCommentsMetadata,omitempty"`
+	EnableSigningExtensionConversations                       *string                               `json:"enableSigningExtensionConversations,omitempty"`
+	EnableSigningExtensionConversationsMetadata               *SettingsMetadata                     `json:"enableSigningExtensionConversationsMetadata,omitempty"`
+	EnableSigningGroupContinuePageSetting                     *string                               `json:"enableSigningGroupContinuePageSetting,omitempty"`
+	EnableSigningGroupContinuePageSettingMetadata             *SettingsMetadata                     `json:"enableSigningGroupContinuePageSettingMetadata,omitempty"`
+	EnableSigningOrderSettingsForAccount                      *string                               `json:"enableSigningOrderSettingsForAccount,omitempty"`
+	EnableSigningOrderSettingsForAccountMetadata              *SettingsMetadata                     `json:"enableSigningOrderSettingsForAccountMetadata,omitempty"`
+	EnableSmartContracts                                      *string                               `json:"enableSmartContracts,omitempty"`
+	EnableSmartContractsMetadata                              *SettingsMetadata                     `json:"enableSmartContractsMetadata,omitempty"`
+	EnableSocialIDLogin                                       *string                               `json:"enableSocialIdLogin,omitempty"`
+	EnableSocialIDLoginMetadata                               *SettingsMetadata                     `json:"enableSocialIdLoginMetadata,omitempty"`
+	EnableStrikeThrough                                       *string                               `json:"enableStrikeThrough,omitempty"`
+	EnableStrikeThroughMetadata                               *SettingsMetadata                     `json:"enableStrikeThroughMetadata,omitempty"`
+	EnableTickets                                             *string                               `json:"enableTickets,omitempty"`
+	EnableTicketsMetaData                                     *SettingsMetadata                     `json:"enableTicketsMetaData,omitempty"`
+	EnableTransactionPoint                                    *string                               `json:"enableTransactionPoint,omitempty"`
+	EnableTransactionPointMetadata                            *SettingsMetadata                     `json:"enableTransactionPointMetadata,omitempty"`
+	EnableUnifiedRepository                                   *string                               `json:"enableUnifiedRepository,omitempty"`
+	EnableUnifiedRepositoryMetadata                           *SettingsMetadata                     `json:"enableUnifiedRepositoryMetadata,omitempty"`
+	EnableVaulting                                            *string                               `json:"enableVaulting,omitempty"`
+	EnableVaultingMetadata                                    *SettingsMetadata                     `json:"enableVaultingMetadata,omitempty"`
+	EnableWebFormsRuntimeAPIs                                 *string                               `json:"enableWebFormsRuntimeAPIs,omitempty"`
+	EnableWebFormsRuntimeAPIsMetadata                         *SettingsMetadata                     `json:"enableWebFormsRuntimeAPIsMetadata,omitempty"`
+	EnableWebFormsSeparateUserPermissions                     *string                               `json:"enableWebFormsSeparateUserPermissions,omitempty"`
+	EnableWebFormsSeparateUserPermissionsMetadata             *SettingsMetadata                     `json:"enableWebFormsSeparateUserPermissionsMetadata,omitempty"`
+	EnableWitnessing                                          *string                               `json:"enableWitnessing,omitempty"`
+	EnableWitnessingMetadata                                  *SettingsMetadata                     `json:"enableWitnessingMetadata,omitempty"`
+	EnableWorkdayFinancialsExtension                          *string                               `json:"enableWorkdayFinancialsExtension,omitempty"`
+	EnableWorkdayFinancialsExtensionMetaData                  *SettingsMetadata                     `json:"enableWorkdayFinancialsExtensionMetaData,omitempty"`
+	EnableWorkdayHRApp                                        *string                               `json:"enableWorkdayHRApp,omitempty"`
+	EnableWorkdayHRAppMetadata                                *SettingsMetadata                     `json:"enableWorkdayHRAppMetadata,omitempty"`
+	EnforceTemplateNameUniqueness                             *string                               `json:"enforceTemplateNameUniqueness,omitempty"`
+	EnforceTemplateNameUniquenessMetadata                     *SettingsMetadata                     `json:"enforceTemplateNameUniquenessMetadata,omitempty"`
+	EnforceTLSEmails                                          *string                               `json:"enforceTlsEmails,omitempty"`
+	EnforceTLSEmailsMetadata                                  *SettingsMetadata                     `json:"enforceTlsEmailsMetadata,omitempty"`
+	EnvelopeIntegrationAllowed                                *string                               `json:"envelopeIntegrationAllowed,omitempty"`
+	EnvelopeIntegrationAllowedMetadata                        *SettingsMetadata                     `json:"envelopeIntegrationAllowedMetadata,omitempty"`
+	EnvelopeIntegrationEnabled                                *string                               `json:"envelopeIntegrationEnabled,omitempty"`
+	EnvelopeIntegrationEnabledMetadata                        *SettingsMetadata                     `json:"envelopeIntegrationEnabledMetadata,omitempty"`
+	EnvelopeSearchMode                                        *string                               `json:"envelopeSearchMode,omitempty"`
+	EnvelopeSearchModeMetadata                                *SettingsMetadata                     `json:"envelopeSearchModeMetadata,omitempty"`
+	EnvelopeStampingDefaultValue                              *string                               `json:"envelopeStampingDefaultValue,omitempty"`
+	EnvelopeStampingDefaultValueMetadata                      *SettingsMetadata                     `json:"envelopeStampingDefaultValueMetadata,omitempty"`
+	ExitPrompt                                                *string                               `json:"exitPrompt,omitempty"`
+	ExitPromptMetadata                                        *SettingsMetadata                     `json:"exitPromptMetadata,omitempty"`
+	ExpressSend                                               *string                               `json:"expressSend,omitempty"`
+	ExpressSendAllowTabs                                      *string                               `json:"expressSendAllowTabs,omitempty"`
+	ExpressSendAllowTabsMetadata                              *SettingsMetadata                     `json:"expressSendAllowTabsMetadata,omitempty"`
+	ExpressSendMetadata                                       *SettingsMetadata                     `json:"expressSendMetadata,omitempty"`
+	ExternalDocumentSources                                   *ExternalDocumentSources              `json:"externalDocumentSources,omitempty"`
+	ExternalSignaturePadType                                  *string                               `json:"externalSignaturePadType,omitempty"`
+	ExternalSignaturePadTypeMetadata                          *SettingsMetadata                     `json:"externalSignaturePadTypeMetadata,omitempty"`
+	FaxOutEnabled                                             *string                               `json:"faxOutEnabled,omitempty"`
+	FaxOutEnabledMetadata                                     *SettingsMetadata                     `json:"faxOutEnabledMetadata,omitempty"`
+	FinishReminder                                            *string                               `json:"finishReminder,omitempty"`
+	FinishReminderMetadata                                    *SettingsMetadata                     `json:"finishReminderMetadata,omitempty"`
+	ForbidAddingUserStamps                                    *string                               `json:"forbidAddingUserStamps,omitempty"`
+	ForbidAddingUserStampsMetadata                            *SettingsMetadata                     `json:"forbidAddingUserStampsMetadata,omitempty"`
+	GuidedFormsHTMLAllowed                                    *string                               `json:"guidedFormsHtmlAllowed,omitempty"`
+	GuidedFormsHTMLAllowedMetadata                            *SettingsMetadata                     `json:"guidedFormsHtmlAllowedMetadata,omitempty"`
+	GuidedFormsHTMLConversionPolicy                           *string                               `json:"guidedFormsHtmlConversionPolicy,omitempty"`
+	GuidedFormsHTMLConversionPolicyMetadata                   *SettingsMetadata                     `json:"guidedFormsHtmlConversionPolicyMetadata,omitempty"`
+	HasRecipientConnectClaimedDomain                          *string                               `json:"hasRecipientConnectClaimedDomain,omitempty"`
+	HideAccountAddressInCoC                                   *string                               `json:"hideAccountAddressInCoC,omitempty"`
+	HideAccountAddressInCoCMetadata                           *SettingsMetadata                     `json:"hideAccountAddressInCoCMetadata,omitempty"`
+	HidePricing                                               *string                               `json:"hidePricing,omitempty"`
+	HidePricingMetadata                                       *SettingsMetadata                     `json:"hidePricingMetadata,omitempty"`
+	IDCheckConfigurations                                     []IDCheckConfiguration                `json:"idCheckConfigurations,omitempty"`
+	IDCheckExpire                                             *string                               `json:"idCheckExpire,omitempty"`
+	IDCheckExpireDays                                         *string                               `json:"idCheckExpireDays,omitempty"`
+	IDCheckExpireDaysMetadata                                 *SettingsMetadata                     `json:"idCheckExpireDaysMetadata,omitempty"`
+	IDCheckExpireMetadata                                     *SettingsMetadata                     `json:"idCheckExpireMetadata,omitempty"`
+	IDCheckExpireMinutes                                      *string                               `json:"idCheckExpireMinutes,omitempty"`
+	IDCheckExpireMinutesMetadata                              *SettingsMetadata                     `json:"idCheckExpireMinutesMetadata,omitempty"`
+	IDCheckRequired                                           *string                               `json:"idCheckRequired,omitempty"`
+	IDCheckRequiredMetadata                                   *SettingsMetadata                     `json:"idCheckRequiredMetadata,omitempty"`
+	IdentityVerification                                      []AccountIdentityVerificationWorkflow `json:"identityVerification,omitempty"`
+	IdentityVerificationMetadata                              *SettingsMetadata                     `json:"identityVerificationMetadata,omitempty"`
+	IdfxKBAAuthenticationOverride                             *string                               `json:"idfxKBAAuthenticationOverride,omitempty"`
+	IdfxKBAAuthenticationOverrideMetadata                     *SettingsMetadata                     `json:"idfxKBAAuthenticationOverrideMetadata,omitempty"`
+	IdfxPhoneAuthenticationOverride                           *string                               `json:"idfxPhoneAuthenticationOverride,omitempty"`
+	IdfxPhoneAuthenticationOverrideMetadata                   *SettingsMetadata                     `json:"idfxPhoneAuthenticationOverrideMetadata,omitempty"`
+	IgnoreErrorIfAnchorTabNotFound                            *string                               `json:"ignoreErrorIfAnchorTabNotFound,omitempty"`
+	IgnoreErrorIfAnchorTabNotFoundMetadataEnabled             *SettingsMetadata                     `json:"ignoreErrorIfAnchorTabNotFoundMetadataEnabled,omitempty"`
+	InPersonIDCheckQuestion                                   *string                               `json:"inPersonIDCheckQuestion,omitempty"`
+	InPersonIDCheckQuestionMetadata                           *SettingsMetadata                     `json:"inPersonIDCheckQuestionMetadata,omitempty"`
+	InPersonSigningEnabled                                    *string                               `json:"inPersonSigningEnabled,omitempty"`
+	InPersonSigningEnabledMetadata                            *SettingsMetadata                     `json:"inPersonSigningEnabledMetadata,omitempty"`
+	InSessionEnabled                                          *string                               `json:"inSessionEnabled,omitempty"`
+	InSessionEnabledMetadata                                  *SettingsMetadata                     `json:"inSessionEnabledMetadata,omitempty"`
+	InSessionSuppressEmails                                   *string                               `json:"inSessionSuppressEmails,omitempty"`
+	InSessionSuppressEmailsMetadata                           *SettingsMetadata                     `json:"inSessionSuppressEmailsMetadata,omitempty"`
+	IsConnectDocumentFieldsEnabled                            *string                               `json:"isConnectDocumentFieldsEnabled,omitempty"`
+	IsvEmbed                                                  *string                               `json:"isvEmbed,omitempty"`
+	IsvEmbedMetaData                                          *SettingsMetadata                     `json:"isvEmbedMetaData,omitempty"`
+	IsvOemEmbed                                               *string                               `json:"isvOemEmbed,omitempty"`
+	IsvOemEmbedMetaData                                       *SettingsMetadata                     `json:"isvOemEmbedMetaData,omitempty"`
+	LinkedExternalPrimaryAccounts                             []LinkedExternalPrimaryAccount        `json:"linkedExternalPrimaryAccounts,omitempty"`
+	MaestroPlanLevels                                         *string                               `json:"maestroPlanLevels,omitempty"`
+	MaestroPlanLevelsMetadata                                 *SettingsMetadata                     `json:"maestroPlanLevelsMetadata,omitempty"`
+	MaxNumberOfCustomStamps                                   *string                               `json:"maxNumberOfCustomStamps,omitempty"`
+	MaximumSigningGroups                                      *string                               `json:"maximumSigningGroups,omitempty"`
+	MaximumSigningGroupsMetadata                              *SettingsMetadata                     `json:"maximumSigningGroupsMetadata,omitempty"`
+	MaximumUsersPerSigningGroup                               *string                               `json:"maximumUsersPerSigningGroup,omitempty"`
+	MaximumUsersPerSigningGroupMetadata                       *SettingsMetadata                     `json:"maximumUsersPerSigningGroupMetadata,omitempty"`
+	MergeMixedModeResults                                     *string                               `json:"mergeMixedModeResults,omitempty"`
+	MergeMixedModeResultsMetadata                             *SettingsMetadata                     `json:"mergeMixedModeResultsMetadata,omitempty"`
+	MobileSessionTimeout                                      *string                               `json:"mobileSessionTimeout,omitempty"`
+	MobileSessionTimeoutMetadata                              *SettingsMetadata                     `json:"mobileSessionTimeoutMetadata,omitempty"`
+	NumberOfActiveCustomStamps                                *string                               `json:"numberOfActiveCustomStamps,omitempty"`
+	OptInMobileSigningV02                                     *string                               `json:"optInMobileSigningV02,omitempty"`
+	OptInMobileSigningV02Metadata                             *SettingsMetadata                     `json:"optInMobileSigningV02Metadata,omitempty"`
+	OptInUniversalSignatures                                  *string                               `json:"optInUniversalSignatures,omitempty"`
+	OptOutAutoNavTextAndTabColorUpdates                       *string                               `json:"optOutAutoNavTextAndTabColorUpdates,omitempty"`
+	OptOutAutoNavTextAndTabColorUpdatesMetadata               *SettingsMetadata                     `json:"optOutAutoNavTextAndTabColorUpdatesMetadata,omitempty"`
+	OptOutNewPlatformSeal                                     *string                               `json:"optOutNewPlatformSeal,omitempty"`
+	OptOutNewPlatformSealPlatformMetadata                     *SettingsMetadata                     `json:"optOutNewPlatformSealPlatformMetadata,omitempty"`
+	OriginalAccountSite                                       *string                               `json:"originalAccountSite,omitempty"`
+	ParticipantCopyOptOut                                     *string                               `json:"participantCopyOptOut,omitempty"`
+	ParticipantCopyOptOutMetadata                             *SettingsMetadata                     `json:"participantCopyOptOutMetadata,omitempty"`
+	PdfMaxChunkedUploadPartSize                               *string                               `json:"pdfMaxChunkedUploadPartSize,omitempty"`
+	PdfMaxChunkedUploadPartSizeMetadata                       *SettingsMetadata                     `json:"pdfMaxChunkedUploadPartSizeMetadata,omitempty"`
+	PdfMaxChunkedUploadTotalSize                              *string                               `json:"pdfMaxChunkedUploadTotalSize,omitempty"`
+	PdfMaxChunkedUploadTotalSizeMetadata                      *SettingsMetadata                     `json:"pdfMaxChunkedUploadTotalSizeMetadata,omitempty"`
+	PdfMaxIndividualUploadSize                                *string                               `json:"pdfMaxIndividualUploadSize,omitempty"`
+	PdfMaxIndividualUploadSizeMetadata                        *SettingsMetadata                     `json:"pdfMaxIndividualUploadSizeMetadata,omitempty"`
+	PhoneAuthRecipientMayProvidePhoneNumber                   *string                               `json:"phoneAuthRecipientMayProvidePhoneNumber,omitempty"`
+	PhoneAuthRecipientMayProvidePhoneNumberMetadata           *SettingsMetadata                     `json:"phoneAuthRecipientMayProvidePhoneNumberMetadata,omitempty"`
+	PkiSignDownloadedPDFDocs                                  *string                               `json:"pkiSignDownloadedPDFDocs,omitempty"`
+	PkiSignDownloadedPDFDocsMetadata                          *SettingsMetadata                     `json:"pkiSignDownloadedPDFDocsMetadata,omitempty"`
+	ReadOnlyMode                                              *string                               `json:"readOnlyMode,omitempty"`
+	ReadOnlyModeMetadata                                      *SettingsMetadata                     `json:"readOnlyModeMetadata,omitempty"`
+	RecipientSigningAutoNavigationControl                     *string                               `json:"recipientSigningAutoNavigationControl,omitempty"`
+	RecipientSigningAutoNavigationControlMetadata             *SettingsMetadata                     `json:"recipientSigningAutoNavigationControlMetadata,omitempty"`
+	RecipientsCanSignOffline                                  *string                               `json:"recipientsCanSignOffline,omitempty"`
+	RecipientsCanSignOfflineMetadata                          *SettingsMetadata                     `json:"recipientsCanSignOfflineMetadata,omitempty"`
+	RecycleBinEnvelopeRetention                               *string                               `json:"recycleBinEnvelopeRetention,omitempty"`
+	RecycleBinEnvelopeRetentionMetadata                       *SettingsMetadata                     `json:"recycleBinEnvelopeRetentionMetadata,omitempty"`
+	Require21CFRpt11Compliance                                *string                               `json:"require21CFRpt11Compliance,omitempty"`
+	Require21CFRpt11ComplianceMetadata                        *SettingsMetadata                     `json:"require21CFRpt11ComplianceMetadata,omitempty"`
+	RequireDeclineReason                                      *string                               `json:"requireDeclineReason,omitempty"`
+	RequireDeclineReasonMetadata                              *SettingsMetadata                     `json:"requireDeclineReasonMetadata,omitempty"`
+	RequireExternalUserManagement                             *string                               `json:"requireExternalUserManagement,omitempty"`
+	RequireExternalUserManagementMetadata                     *SettingsMetadata                     `json:"requireExternalUserManagementMetadata,omitempty"`
+	RequireSignerCertificateType                              *string                               `json:"requireSignerCertificateType,omitempty"`
+	RequireSignerCertificateTypeMetadata                      *SettingsMetadata                     `json:"requireSignerCertificateTypeMetadata,omitempty"`
+	RsaVeridAccountName                                       *string                               `json:"rsaVeridAccountName,omitempty"`
+	RsaVeridPassword                                          *string                               `json:"rsaVeridPassword,omitempty"`
+	RsaVeridRuleset                                           *string                               `json:"rsaVeridRuleset,omitempty"`
+	RsaVeridUserID                                            *string                               `json:"rsaVeridUserId,omitempty"`
+	SelfSignedRecipientEmailDocument                          *string                               `json:"selfSignedRecipientEmailDocument,omitempty"`
+	SelfSignedRecipientEmailDocumentMetadata                  *SettingsMetadata                     `json:"selfSignedRecipientEmailDocumentMetadata,omitempty"`
+	SelfSignedRecipientEmailDocumentUserOverride              *string                               `json:"selfSignedRecipientEmailDocumentUserOverride,omitempty"`
+	SelfSignedRecipientEmailDocumentUserOverrideMetadata      *SettingsMetadata                     `json:"selfSignedRecipientEmailDocumentUserOverrideMetadata,omitempty"`
+	SendLockoutRecipientNotification                          *string                               `json:"sendLockoutRecipientNotification,omitempty"`
+	SendLockoutRecipientNotificationMetadata                  *SettingsMetadata                     `json:"sendLockoutRecipientNotificationMetadata,omitempty"`
+	SendToCertifiedDeliveryEnabled                            *string                               `json:"sendToCertifiedDeliveryEnabled,omitempty"`
+	SendToCertifiedDeliveryEnabledMetadata                    *SettingsMetadata                     `json:"sendToCertifiedDeliveryEnabledMetadata,omitempty"`
+	SenderCanSignInEachLocation                               *string                               `json:"senderCanSignInEachLocation,omitempty"`
+	SenderCanSignInEachLocationMetadata                       *SettingsMetadata                     `json:"senderCanSignInEachLocationMetadata,omitempty"`
+	SenderMustAuthenticateSigning                             *string                               `json:"senderMustAuthenticateSigning,omitempty"`
+	SenderMustAuthenticateSigningMetadata                     *SettingsMetadata                     `json:"senderMustAuthenticateSigningMetadata,omitempty"`
+	SendingTagsFontColor                                      *string                               `json:"sendingTagsFontColor,omitempty"`
+	SendingTagsFontColorMetadata                              *SettingsMetadata                     `json:"sendingTagsFontColorMetadata,omitempty"`
+	SendingTagsFontName                                       *string                               `json:"sendingTagsFontName,omitempty"`
+	SendingTagsFontNameMetadata                               *SettingsMetadata                     `json:"sendingTagsFontNameMetadata,omitempty"`
+	SendingTagsFontSize                                       *string                               `json:"sendingTagsFontSize,omitempty"`
+	SendingTagsFontSizeMetadata                               *SettingsMetadata                     `json:"sendingTagsFontSizeMetadata,omitempty"`
+	SessionTimeout                                            *string                               `json:"sessionTimeout,omitempty"`
+	SessionTimeoutMetadata                                    *SettingsMetadata                     `json:"sessionTimeoutMetadata,omitempty"`
+	SetRecipEmailLang                                         *string                               `json:"setRecipEmailLang,omitempty"`
+	SetRecipEmailLangMetadata                                 *SettingsMetadata                     `json:"setRecipEmailLangMetadata,omitempty"`
+	SetRecipSignLang                                          *string                               `json:"setRecipSignLang,omitempty"`
+	SetRecipSignLangMetadata                                  *SettingsMetadata                     `json:"setRecipSignLangMetadata,omitempty"`
+	SharedTemplateFolders                                     *string                               `json:"sharedTemplateFolders,omitempty"`
+	SharedTemplateFoldersMetadata                             *SettingsMetadata                     `json:"sharedTemplateFoldersMetadata,omitempty"`
+	ShowCompleteDialogInEmbeddedSession                       *string                               `json:"showCompleteDialogInEmbeddedSession,omitempty"`
+	ShowCompleteDialogInEmbeddedSessionMetadata               *SettingsMetadata                     `json:"showCompleteDialogInEmbeddedSessionMetadata,omitempty"`
+	ShowConditionalRoutingOnSend                              *string                               `json:"showConditionalRoutingOnSend,omitempty"`
+	ShowConditionalRoutingOnSendMetadata                      *SettingsMetadata                     `json:"showConditionalRoutingOnSendMetadata,omitempty"`
+	ShowInitialConditionalFields                              *string                               `json:"showInitialConditionalFields,omitempty"`
+	ShowInitialConditionalFieldsMetadata                      *SettingsMetadata                     `json:"showInitialConditionalFieldsMetadata,omitempty"`
+	ShowLocalizedWatermarks                                   *string                               `json:"showLocalizedWatermarks,omitempty"`
+	ShowLocalizedWatermarksMetadata                           *SettingsMetadata                     `json:"showLocalizedWatermarksMetadata,omitempty"`
+	ShowMaskedFieldsWhenDownloadingDocumentAsSender           *string                               `json:"showMaskedFieldsWhenDownloadingDocumentAsSender,omitempty"`
+	ShowMaskedFieldsWhenDownloadingDocumentAsSenderMetadata   *SettingsMetadata                     `json:"showMaskedFieldsWhenDownloadingDocumentAsSenderMetadata,omitempty"`
+	ShowTutorials                                             *string                               `json:"showTutorials,omitempty"`
+	ShowTutorialsMetadata                                     *SettingsMetadata                     `json:"showTutorialsMetadata,omitempty"`
+	SignDateFormat                                            *string                               `json:"signDateFormat,omitempty"`
+	SignDateFormatMetadata                                    *SettingsMetadata                     `json:"signDateFormatMetadata,omitempty"`
+	SignDateTimeAccountLanguageOverride                       *string                               `json:"signDateTimeAccountLanguageOverride,omitempty"`
+	SignDateTimeAccountLanguageOverrideMetadata               *SettingsMetadata                     `json:"signDateTimeAccountLanguageOverrideMetadata,omitempty"`
+	SignDateTimeAccountTimezoneOverride                       *string                               `json:"signDateTimeAccountTimezoneOverride,omitempty"`
+	SignDateTimeAccountTimezoneOverrideMetadata               *SettingsMetadata                     `json:"signDateTimeAccountTimezoneOverrideMetadata,omitempty"`
+	SignTimeFormat                                            *string                               `json:"signTimeFormat,omitempty"`
+	SignTimeFormatMetadata                                    *SettingsMetadata                     `json:"signTimeFormatMetadata,omitempty"`
+	SignTimeShowAmPm                                          *string                               `json:"signTimeShowAmPm,omitempty"`
+	SignTimeShowAmPmMetadata                                  *SettingsMetadata                     `json:"signTimeShowAmPmMetadata,omitempty"`
+	SignatureProviders                                        []string                              `json:"signatureProviders,omitempty"`
+	SignatureProvidersMetadata                                *SettingsMetadata                     `json:"signatureProvidersMetadata,omitempty"`
+	SignerAttachCertificateToEnvelopePDF                      *string                               `json:"signerAttachCertificateToEnvelopePDF,omitempty"`
+	SignerAttachCertificateToEnvelopePDFMetadata              *SettingsMetadata                     `json:"signerAttachCertificateToEnvelopePDFMetadata,omitempty"`
+	SignerAttachConcat                                        *string                               `json:"signerAttachConcat,omitempty"`
+	SignerAttachConcatMetadata                                *SettingsMetadata                     `json:"signerAttachConcatMetadata,omitempty"`
+	SignerCanCreateAccount                                    *string                               `json:"signerCanCreateAccount,omitempty"`
+	SignerCanCreateAccountMetadata                            *SettingsMetadata                     `json:"signerCanCreateAccountMetadata,omitempty"`
+	SignerCanSignOnMobile                                     *string                               `json:"signerCanSignOnMobile,omitempty"`
+	SignerCanSignOnMobileMetadata                             *SettingsMetadata                     `json:"signerCanSignOnMobileMetadata,omitempty"`
+	SignerInSessionUseEnvelopeCompleteEmail                   *string                               `json:"signerInSessionUseEnvelopeCompleteEmail,omitempty"`
+	SignerInSessionUseEnvelopeCompleteEmailMetadata           *SettingsMetadata                     `json:"signerInSessionUseEnvelopeCompleteEmailMetadata,omitempty"`
+	SignerLoginRequirements                                   *string                               `json:"signerLoginRequirements,omitempty"`
+	SignerLoginRequirementsMetadata                           *SettingsMetadata                     `json:"signerLoginRequirementsMetadata,omitempty"`
+	SignerMustHaveAccount                                     *string                               `json:"signerMustHaveAccount,omitempty"`
+	SignerMustHaveAccountMetadata                             *SettingsMetadata                     `json:"signerMustHaveAccountMetadata,omitempty"`
+	SignerMustLoginToSign                                     *string                               `json:"signerMustLoginToSign,omitempty"`
+	SignerMustLoginToSignMetadata                             *SettingsMetadata                     `json:"signerMustLoginToSignMetadata,omitempty"`
+	SignerShowSecureFieldInitialValues                        *string                               `json:"signerShowSecureFieldInitialValues,omitempty"`
+	SignerShowSecureFieldInitialValuesMetadata                *SettingsMetadata                     `json:"signerShowSecureFieldInitialValuesMetadata,omitempty"`
+	SigningSessionTimeout                                     *string                               `json:"signingSessionTimeout,omitempty"`
+	SigningSessionTimeoutMetadata                             *SettingsMetadata                     `json:"signingSessionTimeoutMetadata,omitempty"`
+	SigningUIVersion                                          *string                               `json:"signingUiVersion,omitempty"`
+	SigningUIVersionMetadata                                  *SettingsMetadata                     `json:"signingUiVersionMetadata,omitempty"`
+	SimplifiedSendingEnabled                                  *string                               `json:"simplifiedSendingEnabled,omitempty"`
+	SimplifiedSendingEnabledMetadata                          *SettingsMetadata                     `json:"simplifiedSendingEnabledMetadata,omitempty"`
+	SingleSignOnEnabled                                       *string                               `json:"singleSignOnEnabled,omitempty"`
+	SingleSignOnEnabledMetadata                               *SettingsMetadata                     `json:"singleSignOnEnabledMetadata,omitempty"`
+	SkipAuthCompletedEnvelopes                                *string                               `json:"skipAuthCompletedEnvelopes,omitempty"`
+	SkipAuthCompletedEnvelopesMetadata                        *SettingsMetadata                     `json:"skipAuthCompletedEnvelopesMetadata,omitempty"`
+	SocialIDRecipAuth                                         *string                               `json:"socialIdRecipAuth,omitempty"`
+	SocialIDRecipAuthMetadata                                 *SettingsMetadata                     `json:"socialIdRecipAuthMetadata,omitempty"`
+	SpecifyDocumentVisibility                                 *string                               `json:"specifyDocumentVisibility,omitempty"`
+	SpecifyDocumentVisibilityMetadata                         *SettingsMetadata                     `json:"specifyDocumentVisibilityMetadata,omitempty"`
+	StartInAdvancedCorrect                                    *string                               `json:"startInAdvancedCorrect,omitempty"`
+	StartInAdvancedCorrectMetadata                            *SettingsMetadata                     `json:"startInAdvancedCorrectMetadata,omitempty"`
+	SupplementalDocumentsMustAccept                           *string                               `json:"supplementalDocumentsMustAccept,omitempty"`
+	SupplementalDocumentsMustAcceptMetadata                   *SettingsMetadata                     `json:"supplementalDocumentsMustAcceptMetadata,omitempty"`
+	SupplementalDocumentsMustRead                             *string                               `json:"supplementalDocumentsMustRead,omitempty"`
+	SupplementalDocumentsMustReadMetadata                     *SettingsMetadata                     `json:"supplementalDocumentsMustReadMetadata,omitempty"`
+	SupplementalDocumentsMustView                             *string                               `json:"supplementalDocumentsMustView,omitempty"`
+	SupplementalDocumentsMustViewMetadata                     *SettingsMetadata                     `json:"supplementalDocumentsMustViewMetadata,omitempty"`
+	SuppressCertificateEnforcement                            *string                               `json:"suppressCertificateEnforcement,omitempty"`
+	SuppressCertificateEnforcementMetadata                    *SettingsMetadata                     `json:"suppressCertificateEnforcementMetadata,omitempty"`
+	TabAccountSettings                                        *TabAccountSettings                   `json:"tabAccountSettings,omitempty"`
+	TimezoneOffsetAPI                                         *string                               `json:"timezoneOffsetAPI,omitempty"`
+	TimezoneOffsetAPIMetadata                                 *SettingsMetadata                     `json:"timezoneOffsetAPIMetadata,omitempty"`
+	TimezoneOffsetUI                                          *string                               `json:"timezoneOffsetUI,omitempty"`
+	TimezoneOffsetUIMetadata                                  *SettingsMetadata                     `json:"timezoneOffsetUIMetadata,omitempty"`
+	UniversalSignatureOptIn                                   *string                               `json:"universalSignatureOptIn,omitempty"`
+	UniversalSignatureSkipPlatformSignature                   *string                               `json:"universalSignatureSkipPlatformSignature,omitempty"`
+	UniversalSignatureSkipPlatformSignatureMetadata           *SettingsMetadata                     `json:"universalSignatureSkipPlatformSignatureMetadata,omitempty"`
+	UseAccountLevelEmail                                      *string                               `json:"useAccountLevelEmail,omitempty"`
+	UseAccountLevelEmailMetadata                              *SettingsMetadata                     `json:"useAccountLevelEmailMetadata,omitempty"`
+	UseConsumerDisclosure                                     *string                               `json:"useConsumerDisclosure,omitempty"`
+	UseConsumerDisclosureMetadata                             *SettingsMetadata                     `json:"useConsumerDisclosureMetadata,omitempty"`
+	UseConsumerDisclosureWithinAccount                        *string                               `json:"useConsumerDisclosureWithinAccount,omitempty"`
+	UseConsumerDisclosureWithinAccountMetadata                *SettingsMetadata                     `json:"useConsumerDisclosureWithinAccountMetadata,omitempty"`
+	UseDerivedKeys                                            *string                               `json:"useDerivedKeys,omitempty"`
+	UseDerivedKeysMetadata                                    *SettingsMetadata                     `json:"useDerivedKeysMetadata,omitempty"`
+	UseDocuSignExpressSignerCertificate                       *string                               `json:"useDocuSignExpressSignerCertificate,omitempty"`
+	UseDocuSignExpressSignerCertificateMetadata               *SettingsMetadata                     `json:"useDocuSignExpressSignerCertificateMetadata,omitempty"`
+	UseEnvelopeSearchMixedMode                                *string                               `json:"useEnvelopeSearchMixedMode,omitempty"`
+	UseEnvelopeSearchMixedModeMetadata                        *SettingsMetadata                     `json:"useEnvelopeSearchMixedModeMetadata,omitempty"`
+	UseMultiAppGroupsData                                     *string                               `json:"useMultiAppGroupsData,omitempty"`
+	UseMultiAppGroupsDataMetadata                             *SettingsMetadata                     `json:"useMultiAppGroupsDataMetadata,omitempty"`
+	UseNewBlobForPdf                                          *string                               `json:"useNewBlobForPdf,omitempty"`
+	UseNewBlobForPdfMetadata                                  *SettingsMetadata                     `json:"useNewBlobForPdfMetadata,omitempty"`
+	UseNewEnvelopeSearch                                      *string                               `json:"useNewEnvelopeSearch,omitempty"`
+	UseNewEnvelopeSearchMetadata                              *SettingsMetadata                     `json:"useNewEnvelopeSearchMetadata,omitempty"`
+	UseNewEnvelopeSearchOnlyWhenSearchingAfterDate            *string                               `json:"useNewEnvelopeSearchOnlyWhenSearchingAfterDate,omitempty"`
+	UseNewEnvelopeSearchOnlyWhenSearchingAfterDateMetadata    *SettingsMetadata                     `json:"useNewEnvelopeSearchOnlyWhenSearchingAfterDateMetadata,omitempty"`
+	UseNewEnvelopeSearchOnlyWithSearchTerm                    *string                               `json:"useNewEnvelopeSearchOnlyWithSearchTerm,omitempty"`
+	UseNewEnvelopeSearchOnlyWithSearchTermMetadata            *SettingsMetadata                     `json:"useNewEnvelopeSearchOnlyWithSearchTermMetadata,omitempty"`
+	UseSAFESignerCertificates                                 *string                               `json:"useSAFESignerCertificates,omitempty"`
+	UseSAFESignerCertificatesMetadata                         *SettingsMetadata                     `json:"useSAFESignerCertificatesMetadata,omitempty"`
+	UseSignatureProviderPlatform                              *string                               `json:"useSignatureProviderPlatform,omitempty"`
+	UseSignatureProviderPlatformMetadata                      *SettingsMetadata                     `json:"useSignatureProviderPlatformMetadata,omitempty"`
+	UseSmartContractsV1                                       *string                               `json:"useSmartContractsV1,omitempty"`
+	UsesAPI                                                   *string                               `json:"usesAPI,omitempty"`
+	UsesAPIMetadata                                           *SettingsMetadata                     `json:"usesAPIMetadata,omitempty"`
+	ValidationsAllowed                                        *string                               `json:"validationsAllowed,omitempty"`
+	ValidationsAllowedMetadata                                *SettingsMetadata                     `json:"validationsAllowedMetadata,omitempty"`
+	ValidationsBrand                                          *string                               `json:"validationsBrand,omitempty"`
+	ValidationsBrandMetadata                                  *SettingsMetadata                     `json:"validationsBrandMetadata,omitempty"`
+	ValidationsCadence                                        *string                               `json:"validationsCadence,omitempty"`
+	ValidationsCadenceMetadata                                *SettingsMetadata                     `json:"validationsCadenceMetadata,omitempty"`
+	ValidationsEnabled                                        *string                               `json:"validationsEnabled,omitempty"`
+	ValidationsEnabledMetadata                                *SettingsMetadata                     `json:"validationsEnabledMetadata,omitempty"`
+	ValidationsReport                                         *string                               `json:"validationsReport,omitempty"`
+	ValidationsReportMetadata                                 *SettingsMetadata                     `json:"validationsReportMetadata,omitempty"`
+	WaterMarkEnabled                                          *string                               `json:"waterMarkEnabled,omitempty"`
+	WaterMarkEnabledMetadata                                  *SettingsMetadata                     `json:"waterMarkEnabledMetadata,omitempty"`
+	WriteReminderToEnvelopeHistory                            *string                               `json:"writeReminderToEnvelopeHistory,omitempty"`
+	WriteReminderToEnvelopeHistoryMetadata                    *SettingsMetadata                     `json:"writeReminderToEnvelopeHistoryMetadata,omitempty"`
+	WurflMinAllowableScreenSize                               *string                               `json:"wurflMinAllowableScreenSize,omitempty"`
+	WurflMinAllowableScreenSizeMetadata                       *SettingsMetadata                     `json:"wurflMinAllowableScreenSizeMetadata,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -1047,9 +1406,11 @@ type AccountSignatureProvider struct {
 
 // AccountSignatureProviderOption defines model for accountSignatureProviderOption.
 type AccountSignatureProviderOption struct {
-	SignatureProviderOptionDisplayName *string `json:"signatureProviderOptionDisplayName,omitempty"`
-	SignatureProviderOptionID          *string `json:"signatureProviderOptionId,omitempty"`
-	SignatureProviderOptionName        *string `json:"signatureProviderOptionName,omitempty"`
+	SignatureProviderOptionDisplayName            *string `json:"signatureProviderOptionDisplayName,omitempty"`
+	SignatureProviderOptionHintOverrideValue      *string `json:"signatureProviderOptionHintOverrideValue,omitempty"`
+	SignatureProviderOptionID                     *string `json:"signatureProviderOptionId,omitempty"`
+	SignatureProviderOptionName                   *string `json:"signatureProviderOptionName,omitempty"`
+	SignatureProviderOptionRegexValidationPattern *string `json:"signatureProviderOptionRegexValidationPattern,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -1071,7 +1432,13 @@ type AccountSignaturesInformation struct {
 // AccountUISettings defines model for accountUISettings.
 type AccountUISettings struct {
 	AdminMessage                                   *AdminMessage     `json:"adminMessage,omitempty"`
+	AllowUsersToEditSharedAccess                   *string           `json:"allowUsersToEditSharedAccess,omitempty"`
+	AllowUsersToEditSharedAccessMetadata           *SettingsMetadata `json:"allowUsersToEditSharedAccessMetadata,omitempty"`
 	AskAnAdmin                                     *AskAnAdmin       `json:"askAnAdmin,omitempty"`
+	ClickwrapSchemaVersion                         *string           `json:"clickwrapSchemaVersion,omitempty"`
+	ClickwrapSchemaVersionMetadata                 *SettingsMetadata `json:"clickwrapSchemaVersionMetadata,omitempty"`
+	DisableWebAppAccess                            *string           `json:"disableWebAppAccess,omitempty"`
+	DisableWebAppAccessMetadata                    *SettingsMetadata `json:"disableWebAppAccessMetadata,omitempty"`
 	EnableAdminMessage                             *string           `json:"enableAdminMessage,omitempty"`
 	EnableAdminMessageMetadata                     *SettingsMetadata `json:"enableAdminMessageMetadata,omitempty"`
 	EnableEasySignCanUseMultiTemplateApply         *string           `json:"enableEasySignCanUseMultiTemplateApply,omitempty"`
@@ -1080,8 +1447,12 @@ type AccountUISettings struct {
 	EnableEasySignTemplateUploadMetadata           *SettingsMetadata `json:"enableEasySignTemplateUploadMetadata,omitempty"`
 	EnableEnvelopeCopyWithData                     *string           `json:"enableEnvelopeCopyWithData,omitempty"`
 	EnableEnvelopeCopyWithDataMetadata             *SettingsMetadata `json:"enableEnvelopeCopyWithDataMetadata,omitempty"`
+	EnableEnvelopeTypes                            *string           `json:"enableEnvelopeTypes,omitempty"`
+	EnableEnvelopeTypesMetadata                    *SettingsMetadata `json:"enableEnvelopeTypesMetadata,omitempty"`
 	EnableLegacyHomepageLink                       *string           `json:"enableLegacyHomepageLink,omitempty"`
 	EnableLegacyHomepageLinkMetadata               *SettingsMetadata `json:"enableLegacyHomepageLinkMetadata,omitempty"`
+	EnableLegacySendflowLink                       *string           `json:"enableLegacySendflowLink,omitempty"`
+	EnableLegacySendflowLinkMetadata               *SettingsMetadata `json:"enableLegacySendflowLinkMetadata,omitempty"`
 	HasExternalLinkedAccounts                      *string           `json:"hasExternalLinkedAccounts,omitempty"`
 	HasExternalLinkedAccountsMetadata              *SettingsMetadata `json:"hasExternalLinkedAccountsMetadata,omitempty"`
 	HideSendAnEnvelope                             *string           `json:"hideSendAnEnvelope,omitempty"`
@@ -1108,6 +1479,15 @@ type AddOn struct {
 	AddOnID *string `json:"addOnId,omitempty"`
 	ID      *string `json:"id,omitempty"`
 	Name    *string `json:"name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// AdditionalSetting defines model for additionalSetting.
+type AdditionalSetting struct {
+	Metadata *SettingsMetadata `json:"metadata,omitempty"`
+	Name     *string           `json:"name,omitempty"`
+	Value    *string           `json:"value,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -1152,8 +1532,10 @@ type Agent struct {
 	AdditionalNotifications               []RecipientAdditionalNotification `json:"additionalNotifications,omitempty"`
 	AllowSystemOverrideForLockedRecipient *string                           `json:"allowSystemOverrideForLockedRecipient,omitempty"`
 	AutoRespondedReason                   *string                           `json:"autoRespondedReason,omitempty"`
+	BulkSendV2Recipient                   *string                           `json:"bulkSendV2Recipient,omitempty"`
 	ClientUserID                          *string                           `json:"clientUserId,omitempty"`
 	CompletedCount                        *string                           `json:"completedCount,omitempty"`
+	ConsentDetailsList                    []ConsentDetails                  `json:"consentDetailsList,omitempty"`
 	CustomFields                          []string                          `json:"customFields,omitempty"`
 	DeclinedDateTime                      *string                           `json:"declinedDateTime,omitempty"`
 	DeclinedReason                        *string                           `json:"declinedReason,omitempty"`
@@ -1162,6 +1544,7 @@ type Agent struct {
 	DeliveryMethodMetadata                *PropertyMetadata                 `json:"deliveryMethodMetadata,omitempty"`
 	DesignatorID                          *string                           `json:"designatorId,omitempty"`
 	DesignatorIDGUID                      *string                           `json:"designatorIdGuid,omitempty"`
+	DocumentTemplateID                    *string                           `json:"documentTemplateId,omitempty"`
 	DocumentVisibility                    []DocumentVisibility              `json:"documentVisibility,omitempty"`
 	Email                                 *string                           `json:"email,omitempty"`
 	EmailMetadata                         *PropertyMetadata                 `json:"emailMetadata,omitempty"`
@@ -1191,6 +1574,7 @@ type Agent struct {
 	NoteMetadata                          *PropertyMetadata                 `json:"noteMetadata,omitempty"`
 	PhoneAuthentication                   *RecipientPhoneAuthentication     `json:"phoneAuthentication,omitempty"`
 	PhoneNumber                           *RecipientPhoneNumber             `json:"phoneNumber,omitempty"`
+	ProofFile                             *RecipientProofFile               `json:"proofFile,omitempty"`
 	RecipientAttachments                  []RecipientAttachment             `json:"recipientAttachments,omitempty"`
 	RecipientAuthenticationStatus         *AuthenticationStatus             `json:"recipientAuthenticationStatus,omitempty"`
 	RecipientFeatureMetadata              []FeatureAvailableMetadata        `json:"recipientFeatureMetadata,omitempty"`
@@ -1208,6 +1592,7 @@ type Agent struct {
 	SigningGroupID                        *string                           `json:"signingGroupId,omitempty"`
 	SigningGroupIDMetadata                *PropertyMetadata                 `json:"signingGroupIdMetadata,omitempty"`
 	SigningGroupName                      *string                           `json:"signingGroupName,omitempty"`
+	SigningGroupType                      *string                           `json:"signingGroupType,omitempty"`
 	SigningGroupUsers                     []UserInfo                        `json:"signingGroupUsers,omitempty"`
 	SmsAuthentication                     *RecipientSMSAuthentication       `json:"smsAuthentication,omitempty"`
 	SocialAuthentications                 []SocialAuthentication            `json:"socialAuthentications,omitempty"`
@@ -1218,6 +1603,7 @@ type Agent struct {
 	TemplateRequired                      *string                           `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
 	UserID                                *string                           `json:"userId,omitempty"`
+	WebFormRecipientViewID                *string                           `json:"webFormRecipientViewId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -1259,6 +1645,8 @@ type AppStoreReceipt struct {
 
 // Approve defines model for approve.
 type Approve struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -1273,6 +1661,7 @@ type Approve struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -1283,15 +1672,19 @@ type Approve struct {
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
 	ButtonText                                *string                   `json:"buttonText,omitempty"`
 	ButtonTextMetadata                        *PropertyMetadata         `json:"buttonTextMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -1321,6 +1714,7 @@ type Approve struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -1339,6 +1733,7 @@ type Approve struct {
 	Tooltip                                   *string                   `json:"tooltip,omitempty"`
 	Underline                                 *string                   `json:"underline,omitempty"`
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -1403,6 +1798,123 @@ type AuthenticationStatus struct {
 	SmsAuthResult              *EventResult `json:"smsAuthResult,omitempty"`
 	TwitterResult              *EventResult `json:"twitterResult,omitempty"`
 	YahooResult                *EventResult `json:"yahooResult,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// AuthorizationUser defines model for authorizationUser.
+type AuthorizationUser struct {
+	AccountID *string `json:"accountId,omitempty"`
+	Email     *string `json:"email,omitempty"`
+	Name      *string `json:"name,omitempty"`
+	UserID    *string `json:"userId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// AuthorizedSignatory defines model for authorizedSignatory.
+type AuthorizedSignatory struct {
+	AccessCode                            *string                           `json:"accessCode,omitempty"`
+	AccessCodeMetadata                    *PropertyMetadata                 `json:"accessCodeMetadata,omitempty"`
+	AddAccessCodeToEmail                  *string                           `json:"addAccessCodeToEmail,omitempty"`
+	AdditionalNotifications               []RecipientAdditionalNotification `json:"additionalNotifications,omitempty"`
+	AgentCanEditEmail                     *string                           `json:"agentCanEditEmail,omitempty"`
+	AgentCanEditName                      *string                           `json:"agentCanEditName,omitempty"`
+	AllowSystemOverrideForLockedRecipient *string                           `json:"allowSystemOverrideForLockedRecipient,omitempty"`
+	AutoNavigation                        *string                           `json:"autoNavigation,omitempty"`
+	AutoRespondedReason                   *string                           `json:"autoRespondedReason,omitempty"`
+	BulkRecipientsURI                     *string                           `json:"bulkRecipientsUri,omitempty"`
+	BulkSendV2Recipient                   *string                           `json:"bulkSendV2Recipient,omitempty"`
+	CanSignOffline                        *string                           `json:"canSignOffline,omitempty"`
+	ClientUserID                          *string                           `json:"clientUserId,omitempty"`
+	CompletedCount                        *string                           `json:"completedCount,omitempty"`
+	ConsentDetailsList                    []ConsentDetails                  `json:"consentDetailsList,omitempty"`
+	CreationReason                        *string                           `json:"creationReason,omitempty"`
+	CustomFields                          []string                          `json:"customFields,omitempty"`
+	DeclinedDateTime                      *string                           `json:"declinedDateTime,omitempty"`
+	DeclinedReason                        *string                           `json:"declinedReason,omitempty"`
+	DefaultRecipient                      *string                           `json:"defaultRecipient,omitempty"`
+	DelegatedBy                           *DelegationInfo                   `json:"delegatedBy,omitempty"`
+	DelegatedTo                           []DelegationInfo                  `json:"delegatedTo,omitempty"`
+	DeliveredDateTime                     *string                           `json:"deliveredDateTime,omitempty"`
+	DeliveryMethod                        *string                           `json:"deliveryMethod,omitempty"`
+	DeliveryMethodMetadata                *PropertyMetadata                 `json:"deliveryMethodMetadata,omitempty"`
+	DesignatorID                          *string                           `json:"designatorId,omitempty"`
+	DesignatorIDGUID                      *string                           `json:"designatorIdGuid,omitempty"`
+	DocumentTemplateID                    *string                           `json:"documentTemplateId,omitempty"`
+	DocumentVisibility                    []DocumentVisibility              `json:"documentVisibility,omitempty"`
+	Email                                 *string                           `json:"email,omitempty"`
+	EmailMetadata                         *PropertyMetadata                 `json:"emailMetadata,omitempty"`
+	EmailNotification                     *RecipientEmailNotification       `json:"emailNotification,omitempty"`
+	EmailRecipientPostSigningURL          *string                           `json:"emailRecipientPostSigningURL,omitempty"`
+	EmbeddedRecipientStartURL             *string                           `json:"embeddedRecipientStartURL,omitempty"`
+	ErrorDetails                          *ErrorDetails                     `json:"errorDetails,omitempty"`
+	ExcludedDocuments                     []string                          `json:"excludedDocuments,omitempty"`
+	FaxNumber                             *string                           `json:"faxNumber,omitempty"`
+	FaxNumberMetadata                     *PropertyMetadata                 `json:"faxNumberMetadata,omitempty"`
+	FirstName                             *string                           `json:"firstName,omitempty"`
+	FirstNameMetadata                     *PropertyMetadata                 `json:"firstNameMetadata,omitempty"`
+	FullName                              *string                           `json:"fullName,omitempty"`
+	FullNameMetadata                      *PropertyMetadata                 `json:"fullNameMetadata,omitempty"`
+	IDCheckConfigurationName              *string                           `json:"idCheckConfigurationName,omitempty"`
+	IDCheckConfigurationNameMetadata      *PropertyMetadata                 `json:"idCheckConfigurationNameMetadata,omitempty"`
+	IDCheckInformationInput               *IDCheckInformationInput          `json:"idCheckInformationInput,omitempty"`
+	IdentityVerification                  *RecipientIdentityVerification    `json:"identityVerification,omitempty"`
+	InheritEmailNotificationConfiguration *string                           `json:"inheritEmailNotificationConfiguration,omitempty"`
+	IsBulkRecipient                       *string                           `json:"isBulkRecipient,omitempty"`
+	IsBulkRecipientMetadata               *PropertyMetadata                 `json:"isBulkRecipientMetadata,omitempty"`
+	LastName                              *string                           `json:"lastName,omitempty"`
+	LastNameMetadata                      *PropertyMetadata                 `json:"lastNameMetadata,omitempty"`
+	LockedRecipientPhoneAuthEditable      *string                           `json:"lockedRecipientPhoneAuthEditable,omitempty"`
+	LockedRecipientSmsEditable            *string                           `json:"lockedRecipientSmsEditable,omitempty"`
+	Name                                  *string                           `json:"name,omitempty"`
+	NameMetadata                          *PropertyMetadata                 `json:"nameMetadata,omitempty"`
+	NotaryID                              *string                           `json:"notaryId,omitempty"`
+	NotarySignerEmailSent                 *string                           `json:"notarySignerEmailSent,omitempty"`
+	Note                                  *string                           `json:"note,omitempty"`
+	NoteMetadata                          *PropertyMetadata                 `json:"noteMetadata,omitempty"`
+	OfflineAttributes                     *OfflineAttributes                `json:"offlineAttributes,omitempty"`
+	PhoneAuthentication                   *RecipientPhoneAuthentication     `json:"phoneAuthentication,omitempty"`
+	PhoneNumber                           *RecipientPhoneNumber             `json:"phoneNumber,omitempty"`
+	ProofFile                             *RecipientProofFile               `json:"proofFile,omitempty"`
+	RecipientAttachments                  []RecipientAttachment             `json:"recipientAttachments,omitempty"`
+	RecipientAuthenticationStatus         *AuthenticationStatus             `json:"recipientAuthenticationStatus,omitempty"`
+	RecipientFeatureMetadata              []FeatureAvailableMetadata        `json:"recipientFeatureMetadata,omitempty"`
+	RecipientID                           *string                           `json:"recipientId,omitempty"`
+	RecipientIDGUID                       *string                           `json:"recipientIdGuid,omitempty"`
+	RecipientSignatureProviders           []RecipientSignatureProvider      `json:"recipientSignatureProviders,omitempty"`
+	RecipientSuppliesTabs                 *string                           `json:"recipientSuppliesTabs,omitempty"`
+	RecipientType                         *string                           `json:"recipientType,omitempty"`
+	RecipientTypeMetadata                 *PropertyMetadata                 `json:"recipientTypeMetadata,omitempty"`
+	RequireIDLookup                       *string                           `json:"requireIdLookup,omitempty"`
+	RequireIDLookupMetadata               *PropertyMetadata                 `json:"requireIdLookupMetadata,omitempty"`
+	RequireSignOnPaper                    *string                           `json:"requireSignOnPaper,omitempty"`
+	RequireSignerCertificate              *string                           `json:"requireSignerCertificate,omitempty"`
+	RequireUploadSignature                *string                           `json:"requireUploadSignature,omitempty"`
+	RoleName                              *string                           `json:"roleName,omitempty"`
+	RoutingOrder                          *string                           `json:"routingOrder,omitempty"`
+	RoutingOrderMetadata                  *PropertyMetadata                 `json:"routingOrderMetadata,omitempty"`
+	SentDateTime                          *string                           `json:"sentDateTime,omitempty"`
+	SignInEachLocation                    *string                           `json:"signInEachLocation,omitempty"`
+	SignInEachLocationMetadata            *PropertyMetadata                 `json:"signInEachLocationMetadata,omitempty"`
+	SignatureInfo                         *RecipientSignatureInformation    `json:"signatureInfo,omitempty"`
+	SignedDateTime                        *string                           `json:"signedDateTime,omitempty"`
+	SigningGroupID                        *string                           `json:"signingGroupId,omitempty"`
+	SigningGroupIDMetadata                *PropertyMetadata                 `json:"signingGroupIdMetadata,omitempty"`
+	SigningGroupName                      *string                           `json:"signingGroupName,omitempty"`
+	SigningGroupType                      *string                           `json:"signingGroupType,omitempty"`
+	SigningGroupUsers                     []UserInfo                        `json:"signingGroupUsers,omitempty"`
+	SmsAuthentication                     *RecipientSMSAuthentication       `json:"smsAuthentication,omitempty"`
+	SocialAuthentications                 []SocialAuthentication            `json:"socialAuthentications,omitempty"`
+	Status                                *string                           `json:"status,omitempty"`
+	StatusCode                            *string                           `json:"statusCode,omitempty"`
+	SuppressEmails                        *string                           `json:"suppressEmails,omitempty"`
+	Tabs                                  *Tabs                             `json:"tabs,omitempty"`
+	TemplateLocked                        *string                           `json:"templateLocked,omitempty"`
+	TemplateRequired                      *string                           `json:"templateRequired,omitempty"`
+	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
+	UserID                                *string                           `json:"userId,omitempty"`
+	WebFormRecipientViewID                *string                           `json:"webFormRecipientViewId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -1532,11 +2044,13 @@ type BillingInvoice struct {
 
 // BillingInvoiceItem defines model for billingInvoiceItem.
 type BillingInvoiceItem struct {
-	ChargeAmount  *string `json:"chargeAmount,omitempty"`
-	ChargeName    *string `json:"chargeName,omitempty"`
-	InvoiceItemID *string `json:"invoiceItemId,omitempty"`
-	Quantity      *string `json:"quantity,omitempty"`
-	UnitPrice     *string `json:"unitPrice,omitempty"`
+	ChargeAmount    *string `json:"chargeAmount,omitempty"`
+	ChargeName      *string `json:"chargeName,omitempty"`
+	InvoiceItemID   *string `json:"invoiceItemId,omitempty"`
+	Quantity        *string `json:"quantity,omitempty"`
+	TaxAmount       *string `json:"taxAmount,omitempty"`
+	TaxExemptAmount *string `json:"taxExemptAmount,omitempty"`
+	UnitPrice       *string `json:"unitPrice,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -1552,7 +2066,9 @@ type BillingInvoicesResponse struct {
 
 // BillingInvoicesSummary defines model for billingInvoicesSummary.
 type BillingInvoicesSummary struct {
+	AccountBalance  *string          `json:"accountBalance,omitempty"`
 	BillingInvoices []BillingInvoice `json:"billingInvoices,omitempty"`
+	CurrencyCode    *string          `json:"currencyCode,omitempty"`
 	PastDueBalance  *string          `json:"pastDueBalance,omitempty"`
 	PaymentAllowed  *string          `json:"paymentAllowed,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
@@ -1630,12 +2146,15 @@ type BillingPlanInformation struct {
 	CreditCardInformation           *CreditCardInformation           `json:"creditCardInformation,omitempty"`
 	DirectDebitProcessorInformation *DirectDebitProcessorInformation `json:"directDebitProcessorInformation,omitempty"`
 	DowngradeReason                 *string                          `json:"downgradeReason,omitempty"`
+	EnablePreAuth                   *string                          `json:"enablePreAuth,omitempty"`
 	EnableSupport                   *string                          `json:"enableSupport,omitempty"`
 	IncludedSeats                   *string                          `json:"includedSeats,omitempty"`
 	IncrementalSeats                *string                          `json:"incrementalSeats,omitempty"`
 	PaymentMethod                   *string                          `json:"paymentMethod,omitempty"`
+	PaymentProcessor                *string                          `json:"paymentProcessor,omitempty"`
 	PaymentProcessorInformation     *PaymentProcessorInformation     `json:"paymentProcessorInformation,omitempty"`
 	PlanInformation                 *PlanInformation                 `json:"planInformation,omitempty"`
+	ProcessPayment                  *string                          `json:"processPayment,omitempty"`
 	ReferralInformation             *ReferralInformation             `json:"referralInformation,omitempty"`
 	RenewalStatus                   *string                          `json:"renewalStatus,omitempty"`
 	SaleDiscountAmount              *string                          `json:"saleDiscountAmount,omitempty"`
@@ -1708,12 +2227,15 @@ type Brand struct {
 	DefaultBrandLanguage    *string             `json:"defaultBrandLanguage,omitempty"`
 	EmailContent            []BrandEmailContent `json:"emailContent,omitempty"`
 	ErrorDetails            *ErrorDetails       `json:"errorDetails,omitempty"`
+	IsOrganizationBrand     *string             `json:"isOrganizationBrand,omitempty"`
 	IsOverridingCompanyName *bool               `json:"isOverridingCompanyName,omitempty"`
 	IsSendingDefault        *bool               `json:"isSendingDefault,omitempty"`
 	IsSigningDefault        *bool               `json:"isSigningDefault,omitempty"`
 	LandingPages            []NameValue         `json:"landingPages,omitempty"`
 	Links                   []BrandLink         `json:"links,omitempty"`
+	LogoIds                 *BrandLogoIds       `json:"logoIds,omitempty"`
 	Logos                   *BrandLogos         `json:"logos,omitempty"`
+	OrganizationBrandLogo   *string             `json:"organizationBrandLogo,omitempty"`
 	Resources               *BrandResourceUrls  `json:"resources,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
@@ -1735,6 +2257,15 @@ type BrandLink struct {
 	LinkType    *string `json:"linkType,omitempty"`
 	ShowLink    *string `json:"showLink,omitempty"`
 	URLOrMailTo *string `json:"urlOrMailTo,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// BrandLogoIds defines model for brandLogoIds.
+type BrandLogoIds struct {
+	EmailLogoID     *string `json:"emailLogoId,omitempty"`
+	PrimaryLogoID   *string `json:"primaryLogoId,omitempty"`
+	SecondaryLogoID *string `json:"secondaryLogoId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -1837,6 +2368,60 @@ type BulkEnvelopeStatus struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// BulkProcessRequest defines model for bulkProcessRequest.
+type BulkProcessRequest struct {
+	BatchName            *string `json:"batchName,omitempty"`
+	EnvelopeOrTemplateID *string `json:"envelopeOrTemplateId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// BulkProcessResponse defines model for bulkProcessResponse.
+type BulkProcessResponse struct {
+	BatchID      *string  `json:"batchId,omitempty"`
+	BatchName    *string  `json:"batchName,omitempty"`
+	BatchSize    *string  `json:"batchSize,omitempty"`
+	ErrorDetails []string `json:"errorDetails,omitempty"`
+	Errors       []string `json:"errors,omitempty"`
+	QueueLimit   *string  `json:"queueLimit,omitempty"`
+	TotalQueued  *string  `json:"totalQueued,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// BulkProcessResult defines model for bulkProcessResult.
+type BulkProcessResult struct {
+	Errors  []BulkSendBatchError `json:"errors,omitempty"`
+	ListID  *string              `json:"listId,omitempty"`
+	Success *string              `json:"success,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// BulkProcessingListSummaries defines model for bulkProcessingListSummaries.
+type BulkProcessingListSummaries struct {
+	BulkListSummaries []BulkProcessingListSummary `json:"bulkListSummaries,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// BulkProcessingListSummary defines model for bulkProcessingListSummary.
+type BulkProcessingListSummary struct {
+	BulkProcessListID *string `json:"bulkProcessListId,omitempty"`
+	CreatedByUser     *string `json:"createdByUser,omitempty"`
+	CreatedDate       *string `json:"createdDate,omitempty"`
+	Name              *string `json:"name,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// BulkProcessingLists defines model for bulkProcessingLists.
+type BulkProcessingLists struct {
+	BulkProcessListIds []string `json:"bulkProcessListIds,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // BulkRecipient defines model for bulkRecipient.
 type BulkRecipient struct {
 	AccessCode                     *string                          `json:"accessCode,omitempty"`
@@ -1915,6 +2500,14 @@ type BulkSendBatchActionRequest struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// BulkSendBatchError defines model for bulkSendBatchError.
+type BulkSendBatchError struct {
+	Error       *string `json:"error,omitempty"`
+	ErrorDetail *string `json:"errorDetail,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // BulkSendBatchRequest defines model for bulkSendBatchRequest.
 type BulkSendBatchRequest struct {
 	BatchName *string `json:"batchName,omitempty"`
@@ -1938,6 +2531,7 @@ type BulkSendBatchStatus struct {
 	MailingListName        *string                `json:"mailingListName,omitempty"`
 	OwnerUserID            *string                `json:"ownerUserId,omitempty"`
 	Queued                 *string                `json:"queued,omitempty"`
+	ResendsRemaining       *string                `json:"resendsRemaining,omitempty"`
 	SenderUserID           *string                `json:"senderUserId,omitempty"`
 	Sent                   *string                `json:"sent,omitempty"`
 	SubmittedDate          *string                `json:"submittedDate,omitempty"`
@@ -1965,6 +2559,8 @@ type BulkSendBatchSummaries struct {
 
 // BulkSendBatchSummary defines model for bulkSendBatchSummary.
 type BulkSendBatchSummary struct {
+	Action        *string `json:"action,omitempty"`
+	ActionStatus  *string `json:"actionStatus,omitempty"`
 	BatchID       *string `json:"batchId,omitempty"`
 	BatchName     *string `json:"batchName,omitempty"`
 	BatchSize     *string `json:"batchSize,omitempty"`
@@ -1979,9 +2575,19 @@ type BulkSendBatchSummary struct {
 
 // BulkSendEnvelopesInfo defines model for bulkSendEnvelopesInfo.
 type BulkSendEnvelopesInfo struct {
-	Completed *string `json:"completed,omitempty"`
-	Declined  *string `json:"declined,omitempty"`
-	Voided    *string `json:"voided,omitempty"`
+	AuthoritativeCopy        *string `json:"authoritativeCopy,omitempty"`
+	Completed                *string `json:"completed,omitempty"`
+	Correct                  *string `json:"correct,omitempty"`
+	Created                  *string `json:"created,omitempty"`
+	Declined                 *string `json:"declined,omitempty"`
+	Deleted                  *string `json:"deleted,omitempty"`
+	Delivered                *string `json:"delivered,omitempty"`
+	DigitalSignaturesPending *string `json:"digitalSignaturesPending,omitempty"`
+	Sent                     *string `json:"sent,omitempty"`
+	Signed                   *string `json:"signed,omitempty"`
+	TimedOut                 *string `json:"timedOut,omitempty"`
+	TransferCompleted        *string `json:"transferCompleted,omitempty"`
+	Voided                   *string `json:"voided,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -1989,6 +2595,7 @@ type BulkSendEnvelopesInfo struct {
 // BulkSendErrorStatus defines model for bulkSendErrorStatus.
 type BulkSendErrorStatus struct {
 	Created         *string  `json:"created,omitempty"`
+	EnvelopeID      *string  `json:"envelopeId,omitempty"`
 	ErrorMessage    *string  `json:"errorMessage,omitempty"`
 	RecipientEmails []string `json:"recipientEmails,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
@@ -2028,10 +2635,12 @@ type BulkSendTestResponse struct {
 
 // BulkSendingCopy defines model for bulkSendingCopy.
 type BulkSendingCopy struct {
-	CustomFields []BulkSendingCopyCustomField `json:"customFields,omitempty"`
-	EmailBlurb   *string                      `json:"emailBlurb,omitempty"`
-	EmailSubject *string                      `json:"emailSubject,omitempty"`
-	Recipients   []BulkSendingCopyRecipient   `json:"recipients,omitempty"`
+	CustomFields     []BulkSendingCopyCustomField     `json:"customFields,omitempty"`
+	DocGenFormFields []BulksendingCopyDocGenFormField `json:"docGenFormFields,omitempty"`
+	EmailBlurb       *string                          `json:"emailBlurb,omitempty"`
+	EmailSubject     *string                          `json:"emailSubject,omitempty"`
+	PrefillTabs      []BulkSendingCopyPrefillTab      `json:"prefillTabs,omitempty"`
+	Recipients       []BulkSendingCopyRecipient       `json:"recipients,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -2044,32 +2653,48 @@ type BulkSendingCopyCustomField struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// BulkSendingCopyDocGenFormFieldRowValue defines model for bulkSendingCopyDocGenFormFieldRowValue.
+type BulkSendingCopyDocGenFormFieldRowValue struct {
+	DocGenFormFieldList []BulksendingCopyDocGenFormField `json:"docGenFormFieldList,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// BulkSendingCopyPrefillTab defines model for bulkSendingCopyPrefillTab.
+type BulkSendingCopyPrefillTab struct {
+	InitialValue *string `json:"initialValue,omitempty"`
+	TabLabel     *string `json:"tabLabel,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // BulkSendingCopyRecipient defines model for bulkSendingCopyRecipient.
 type BulkSendingCopyRecipient struct {
-	AccessCode                  *string                       `json:"accessCode,omitempty"`
-	ClientUserID                *string                       `json:"clientUserId,omitempty"`
-	CustomFields                []string                      `json:"customFields,omitempty"`
-	DeliveryMethod              *string                       `json:"deliveryMethod,omitempty"`
-	Email                       *string                       `json:"email,omitempty"`
-	EmailNotification           *RecipientEmailNotification   `json:"emailNotification,omitempty"`
-	EmbeddedRecipientStartURL   *string                       `json:"embeddedRecipientStartURL,omitempty"`
-	FaxNumber                   *string                       `json:"faxNumber,omitempty"`
-	HostEmail                   *string                       `json:"hostEmail,omitempty"`
-	HostName                    *string                       `json:"hostName,omitempty"`
-	IDCheckConfigurationName    *string                       `json:"idCheckConfigurationName,omitempty"`
-	IDCheckInformationInput     *IDCheckInformationInput      `json:"idCheckInformationInput,omitempty"`
-	IdentificationMethod        *string                       `json:"identificationMethod,omitempty"`
-	Name                        *string                       `json:"name,omitempty"`
-	Note                        *string                       `json:"note,omitempty"`
-	PhoneAuthentication         *RecipientPhoneAuthentication `json:"phoneAuthentication,omitempty"`
-	RecipientID                 *string                       `json:"recipientId,omitempty"`
-	RecipientSignatureProviders []RecipientSignatureProvider  `json:"recipientSignatureProviders,omitempty"`
-	RoleName                    *string                       `json:"roleName,omitempty"`
-	SignerName                  *string                       `json:"signerName,omitempty"`
-	SigningGroupID              *string                       `json:"signingGroupId,omitempty"`
-	SmsAuthentication           *RecipientSMSAuthentication   `json:"smsAuthentication,omitempty"`
-	SocialAuthentications       []SocialAuthentication        `json:"socialAuthentications,omitempty"`
-	Tabs                        []BulkSendingCopyTab          `json:"tabs,omitempty"`
+	AccessCode                  *string                        `json:"accessCode,omitempty"`
+	ClientUserID                *string                        `json:"clientUserId,omitempty"`
+	CustomFields                []string                       `json:"customFields,omitempty"`
+	DeliveryMethod              *string                        `json:"deliveryMethod,omitempty"`
+	Email                       *string                        `json:"email,omitempty"`
+	EmailNotification           *RecipientEmailNotification    `json:"emailNotification,omitempty"`
+	EmbeddedRecipientStartURL   *string                        `json:"embeddedRecipientStartURL,omitempty"`
+	FaxNumber                   *string                        `json:"faxNumber,omitempty"`
+	HostEmail                   *string                        `json:"hostEmail,omitempty"`
+	HostName                    *string                        `json:"hostName,omitempty"`
+	IDCheckConfigurationName    *string                        `json:"idCheckConfigurationName,omitempty"`
+	IDCheckInformationInput     *IDCheckInformationInput       `json:"idCheckInformationInput,omitempty"`
+	IdentificationMethod        *string                        `json:"identificationMethod,omitempty"`
+	IdentityVerification        *RecipientIdentityVerification `json:"identityVerification,omitempty"`
+	Name                        *string                        `json:"name,omitempty"`
+	Note                        *string                        `json:"note,omitempty"`
+	PhoneAuthentication         *RecipientPhoneAuthentication  `json:"phoneAuthentication,omitempty"`
+	RecipientID                 *string                        `json:"recipientId,omitempty"`
+	RecipientSignatureProviders []RecipientSignatureProvider   `json:"recipientSignatureProviders,omitempty"`
+	RoleName                    *string                        `json:"roleName,omitempty"`
+	SignerName                  *string                        `json:"signerName,omitempty"`
+	SigningGroupID              *string                        `json:"signingGroupId,omitempty"`
+	SmsAuthentication           *RecipientSMSAuthentication    `json:"smsAuthentication,omitempty"`
+	SocialAuthentications       []SocialAuthentication         `json:"socialAuthentications,omitempty"`
+	Tabs                        []BulkSendingCopyTab           `json:"tabs,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -2108,6 +2733,15 @@ type BulkSendingListSummary struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// BulksendingCopyDocGenFormField defines model for bulksendingCopyDocGenFormField.
+type BulksendingCopyDocGenFormField struct {
+	Name      *string                                  `json:"name,omitempty"`
+	RowValues []BulkSendingCopyDocGenFormFieldRowValue `json:"rowValues,omitempty"`
+	Value     *string                                  `json:"value,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // CaptiveRecipient defines model for captiveRecipient.
 type CaptiveRecipient struct {
 	ClientUserID *string       `json:"clientUserId,omitempty"`
@@ -2135,8 +2769,10 @@ type CarbonCopy struct {
 	AgentCanEditName                      *string                           `json:"agentCanEditName,omitempty"`
 	AllowSystemOverrideForLockedRecipient *string                           `json:"allowSystemOverrideForLockedRecipient,omitempty"`
 	AutoRespondedReason                   *string                           `json:"autoRespondedReason,omitempty"`
+	BulkSendV2Recipient                   *string                           `json:"bulkSendV2Recipient,omitempty"`
 	ClientUserID                          *string                           `json:"clientUserId,omitempty"`
 	CompletedCount                        *string                           `json:"completedCount,omitempty"`
+	ConsentDetailsList                    []ConsentDetails                  `json:"consentDetailsList,omitempty"`
 	CustomFields                          []string                          `json:"customFields,omitempty"`
 	DeclinedDateTime                      *string                           `json:"declinedDateTime,omitempty"`
 	DeclinedReason                        *string                           `json:"declinedReason,omitempty"`
@@ -2145,6 +2781,7 @@ type CarbonCopy struct {
 	DeliveryMethodMetadata                *PropertyMetadata                 `json:"deliveryMethodMetadata,omitempty"`
 	DesignatorID                          *string                           `json:"designatorId,omitempty"`
 	DesignatorIDGUID                      *string                           `json:"designatorIdGuid,omitempty"`
+	DocumentTemplateID                    *string                           `json:"documentTemplateId,omitempty"`
 	DocumentVisibility                    []DocumentVisibility              `json:"documentVisibility,omitempty"`
 	Email                                 *string                           `json:"email,omitempty"`
 	EmailMetadata                         *PropertyMetadata                 `json:"emailMetadata,omitempty"`
@@ -2193,6 +2830,7 @@ type CarbonCopy struct {
 	SigningGroupID                        *string                           `json:"signingGroupId,omitempty"`
 	SigningGroupIDMetadata                *PropertyMetadata                 `json:"signingGroupIdMetadata,omitempty"`
 	SigningGroupName                      *string                           `json:"signingGroupName,omitempty"`
+	SigningGroupType                      *string                           `json:"signingGroupType,omitempty"`
 	SigningGroupUsers                     []UserInfo                        `json:"signingGroupUsers,omitempty"`
 	SmsAuthentication                     *RecipientSMSAuthentication       `json:"smsAuthentication,omitempty"`
 	SocialAuthentications                 []SocialAuthentication            `json:"socialAuthentications,omitempty"`
@@ -2204,6 +2842,7 @@ type CarbonCopy struct {
 	TemplateRequired                      *string                           `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
 	UserID                                *string                           `json:"userId,omitempty"`
+	WebFormRecipientViewID                *string                           `json:"webFormRecipientViewId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -2218,8 +2857,10 @@ type CertifiedDelivery struct {
 	AgentCanEditName                      *string                           `json:"agentCanEditName,omitempty"`
 	AllowSystemOverrideForLockedRecipient *string                           `json:"allowSystemOverrideForLockedRecipient,omitempty"`
 	AutoRespondedReason                   *string                           `json:"autoRespondedReason,omitempty"`
+	BulkSendV2Recipient                   *string                           `json:"bulkSendV2Recipient,omitempty"`
 	ClientUserID                          *string                           `json:"clientUserId,omitempty"`
 	CompletedCount                        *string                           `json:"completedCount,omitempty"`
+	ConsentDetailsList                    []ConsentDetails                  `json:"consentDetailsList,omitempty"`
 	CustomFields                          []string                          `json:"customFields,omitempty"`
 	DeclinedDateTime                      *string                           `json:"declinedDateTime,omitempty"`
 	DeclinedReason                        *string                           `json:"declinedReason,omitempty"`
@@ -2228,6 +2869,7 @@ type CertifiedDelivery struct {
 	DeliveryMethodMetadata                *PropertyMetadata                 `json:"deliveryMethodMetadata,omitempty"`
 	DesignatorID                          *string                           `json:"designatorId,omitempty"`
 	DesignatorIDGUID                      *string                           `json:"designatorIdGuid,omitempty"`
+	DocumentTemplateID                    *string                           `json:"documentTemplateId,omitempty"`
 	DocumentVisibility                    []DocumentVisibility              `json:"documentVisibility,omitempty"`
 	Email                                 *string                           `json:"email,omitempty"`
 	EmailMetadata                         *PropertyMetadata                 `json:"emailMetadata,omitempty"`
@@ -2275,6 +2917,7 @@ type CertifiedDelivery struct {
 	SigningGroupID                        *string                           `json:"signingGroupId,omitempty"`
 	SigningGroupIDMetadata                *PropertyMetadata                 `json:"signingGroupIdMetadata,omitempty"`
 	SigningGroupName                      *string                           `json:"signingGroupName,omitempty"`
+	SigningGroupType                      *string                           `json:"signingGroupType,omitempty"`
 	SigningGroupUsers                     []UserInfo                        `json:"signingGroupUsers,omitempty"`
 	SmsAuthentication                     *RecipientSMSAuthentication       `json:"smsAuthentication,omitempty"`
 	SocialAuthentications                 []SocialAuthentication            `json:"socialAuthentications,omitempty"`
@@ -2285,12 +2928,15 @@ type CertifiedDelivery struct {
 	TemplateRequired                      *string                           `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
 	UserID                                *string                           `json:"userId,omitempty"`
+	WebFormRecipientViewID                *string                           `json:"webFormRecipientViewId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
 
 // Checkbox defines model for checkbox.
 type Checkbox struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -2305,6 +2951,7 @@ type Checkbox struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -2313,15 +2960,19 @@ type Checkbox struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -2368,6 +3019,7 @@ type Checkbox struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -2388,6 +3040,7 @@ type Checkbox struct {
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -2474,8 +3127,32 @@ type Comment struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// CommentHistoryResult defines model for commentHistoryResult.
+type CommentHistoryResult struct {
+	Comments       []Comment `json:"comments,omitempty"`
+	Count          *int32    `json:"count,omitempty"`
+	EndTimetoken   *string   `json:"endTimetoken,omitempty"`
+	StartTimetoken *string   `json:"startTimetoken,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// CommentPublish defines model for commentPublish.
+type CommentPublish struct {
+	ID               *string           `json:"id,omitempty"`
+	Mentions         []string          `json:"mentions,omitempty"`
+	Text             *string           `json:"text,omitempty"`
+	ThreadAnchorKeys map[string]string `json:"threadAnchorKeys,omitempty"`
+	ThreadID         *string           `json:"threadId,omitempty"`
+	VisibleTo        []string          `json:"visibleTo,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // CommentThread defines model for commentThread.
 type CommentThread struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -2490,6 +3167,7 @@ type CommentThread struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -2498,16 +3176,20 @@ type CommentThread struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	Comments                                  []Comment                 `json:"comments,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -2537,6 +3219,7 @@ type CommentThread struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -2556,6 +3239,7 @@ type CommentThread struct {
 	Tooltip                                   *string                   `json:"tooltip,omitempty"`
 	Underline                                 *string                   `json:"underline,omitempty"`
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -2566,8 +3250,17 @@ type CommentThread struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// CommentsPublish defines model for commentsPublish.
+type CommentsPublish struct {
+	CommentsToPublish []CommentPublish `json:"commentsToPublish,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // CommissionCounty defines model for commissionCounty.
 type CommissionCounty struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -2582,6 +3275,7 @@ type CommissionCounty struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -2590,12 +3284,15 @@ type CommissionCounty struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConcealValueOnDocument                    *string                   `json:"concealValueOnDocument,omitempty"`
 	ConcealValueOnDocumentMetadata            *PropertyMetadata         `json:"concealValueOnDocumentMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DisableAutoSize                           *string                   `json:"disableAutoSize,omitempty"`
@@ -2603,6 +3300,7 @@ type CommissionCounty struct {
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -2642,6 +3340,7 @@ type CommissionCounty struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -2662,6 +3361,7 @@ type CommissionCounty struct {
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -2674,6 +3374,8 @@ type CommissionCounty struct {
 
 // CommissionExpiration defines model for commissionExpiration.
 type CommissionExpiration struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -2688,6 +3390,7 @@ type CommissionExpiration struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -2696,12 +3399,15 @@ type CommissionExpiration struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConcealValueOnDocument                    *string                   `json:"concealValueOnDocument,omitempty"`
 	ConcealValueOnDocumentMetadata            *PropertyMetadata         `json:"concealValueOnDocumentMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DisableAutoSize                           *string                   `json:"disableAutoSize,omitempty"`
@@ -2709,6 +3415,7 @@ type CommissionExpiration struct {
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -2748,6 +3455,7 @@ type CommissionExpiration struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -2768,6 +3476,7 @@ type CommissionExpiration struct {
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -2780,6 +3489,8 @@ type CommissionExpiration struct {
 
 // CommissionNumber defines model for commissionNumber.
 type CommissionNumber struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -2794,6 +3505,7 @@ type CommissionNumber struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -2802,12 +3514,15 @@ type CommissionNumber struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConcealValueOnDocument                    *string                   `json:"concealValueOnDocument,omitempty"`
 	ConcealValueOnDocumentMetadata            *PropertyMetadata         `json:"concealValueOnDocumentMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DisableAutoSize                           *string                   `json:"disableAutoSize,omitempty"`
@@ -2815,6 +3530,7 @@ type CommissionNumber struct {
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -2854,6 +3570,7 @@ type CommissionNumber struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -2874,6 +3591,7 @@ type CommissionNumber struct {
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -2886,6 +3604,8 @@ type CommissionNumber struct {
 
 // CommissionState defines model for commissionState.
 type CommissionState struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -2900,6 +3620,7 @@ type CommissionState struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -2908,12 +3629,15 @@ type CommissionState struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConcealValueOnDocument                    *string                   `json:"concealValueOnDocument,omitempty"`
 	ConcealValueOnDocumentMetadata            *PropertyMetadata         `json:"concealValueOnDocumentMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DisableAutoSize                           *string                   `json:"disableAutoSize,omitempty"`
@@ -2921,6 +3645,7 @@ type CommissionState struct {
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -2960,6 +3685,7 @@ type CommissionState struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -2980,6 +3706,7 @@ type CommissionState struct {
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -2992,6 +3719,8 @@ type CommissionState struct {
 
 // Company defines model for company.
 type Company struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -3006,6 +3735,7 @@ type Company struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -3014,12 +3744,15 @@ type Company struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConcealValueOnDocument                    *string                   `json:"concealValueOnDocument,omitempty"`
 	ConcealValueOnDocumentMetadata            *PropertyMetadata         `json:"concealValueOnDocumentMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DisableAutoSize                           *string                   `json:"disableAutoSize,omitempty"`
@@ -3027,6 +3760,7 @@ type Company struct {
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -3066,6 +3800,7 @@ type Company struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -3086,12 +3821,34 @@ type Company struct {
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// CompleteSignHashResponse defines model for completeSignHashResponse.
+type CompleteSignHashResponse struct {
+	Documents                  []SignHashDocument `json:"documents,omitempty"`
+	RedirectionURL             *string            `json:"redirectionUrl,omitempty"`
+	RemainingSignatureRequests *string            `json:"remainingSignatureRequests,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// CompleteSignRequest defines model for completeSignRequest.
+type CompleteSignRequest struct {
+	Certificate         *string              `json:"certificate,omitempty"`
+	CorrelationID       *string              `json:"correlationId,omitempty"`
+	DocumentUpdateInfos []DocumentUpdateInfo `json:"documentUpdateInfos,omitempty"`
+	MaxSignatureLength  *string              `json:"maxSignatureLength,omitempty"`
+	SigningLocation     *string              `json:"signingLocation,omitempty"`
+	TransactionID       *string              `json:"transactionId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -3150,27 +3907,35 @@ type ConnectConfigResults struct {
 // ConnectCustomConfiguration defines model for connectCustomConfiguration.
 type ConnectCustomConfiguration struct {
 	AllUsers                          *string                   `json:"allUsers,omitempty"`
+	AllUsersExcept                    *string                   `json:"allUsersExcept,omitempty"`
 	AllowEnvelopePublish              *string                   `json:"allowEnvelopePublish,omitempty"`
 	AllowSalesforcePublish            *string                   `json:"allowSalesforcePublish,omitempty"`
 	ConfigurationType                 *string                   `json:"configurationType,omitempty"`
 	ConnectID                         *string                   `json:"connectId,omitempty"`
 	DeliveryMode                      *string                   `json:"deliveryMode,omitempty"`
+	DisabledBy                        *string                   `json:"disabledBy,omitempty"`
 	EnableLog                         *string                   `json:"enableLog,omitempty"`
+	EnableOAuthPerConfiguration       *string                   `json:"enableOAuthPerConfiguration,omitempty"`
 	EnvelopeEvents                    []string                  `json:"envelopeEvents,omitempty"`
 	EventData                         *ConnectEventData         `json:"eventData,omitempty"`
 	Events                            []string                  `json:"events,omitempty"`
 	ExternalFolderID                  *string                   `json:"externalFolderId,omitempty"`
 	ExternalFolderLabel               *string                   `json:"externalFolderLabel,omitempty"`
+	GroupIds                          []string                  `json:"groupIds,omitempty"`
 	IncludeCertSoapHeader             *string                   `json:"includeCertSoapHeader,omitempty"`
 	IncludeCertificateOfCompletion    *string                   `json:"includeCertificateOfCompletion,omitempty"`
 	IncludeDocumentFields             *string                   `json:"includeDocumentFields,omitempty"`
 	IncludeDocuments                  *string                   `json:"includeDocuments,omitempty"`
 	IncludeEnvelopeVoidReason         *string                   `json:"includeEnvelopeVoidReason,omitempty"`
 	IncludeHMAC                       *string                   `json:"includeHMAC,omitempty"`
+	IncludeOAuth                      *string                   `json:"includeOAuth,omitempty"`
 	IncludeSenderAccountasCustomField *string                   `json:"includeSenderAccountasCustomField,omitempty"`
 	IncludeTimeZoneInformation        *string                   `json:"includeTimeZoneInformation,omitempty"`
+	IntegratorManaged                 *string                   `json:"integratorManaged,omitempty"`
 	Name                              *string                   `json:"name,omitempty"`
+	OAuthConfiguration                *ConnectOAuthConfig       `json:"oAuthConfiguration,omitempty"`
 	Password                          *string                   `json:"password,omitempty"`
+	PausePublish                      *string                   `json:"pausePublish,omitempty"`
 	RecipientEvents                   []string                  `json:"recipientEvents,omitempty"`
 	RequireMutualTLS                  *string                   `json:"requireMutualTls,omitempty"`
 	RequiresAcknowledgement           *string                   `json:"requiresAcknowledgement,omitempty"`
@@ -3240,6 +4005,14 @@ type ConnectFailureResults struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// ConnectHistoricalEnvelopeRepublish defines model for connectHistoricalEnvelopeRepublish.
+type ConnectHistoricalEnvelopeRepublish struct {
+	Config    *ConnectCustomConfiguration `json:"config,omitempty"`
+	Envelopes []string                    `json:"envelopes,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // ConnectLog defines model for connectLog.
 type ConnectLog struct {
 	AccountID       *string           `json:"accountId,omitempty"`
@@ -3270,6 +4043,17 @@ type ConnectLogs struct {
 	Logs         []ConnectLog `json:"logs,omitempty"`
 	TotalRecords *string      `json:"totalRecords,omitempty"`
 	Type         *string      `json:"type,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// ConnectOAuthConfig defines model for connectOAuthConfig.
+type ConnectOAuthConfig struct {
+	AuthorizationServerURL *string           `json:"authorizationServerUrl,omitempty"`
+	ClientID               *string           `json:"clientId,omitempty"`
+	ClientSecret           *string           `json:"clientSecret,omitempty"`
+	CustomParameters       map[string]string `json:"customParameters,omitempty"`
+	Scope                  *string           `json:"scope,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -3324,6 +4108,41 @@ type ConnectUserObject struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// ConnectedData defines model for connectedData.
+type ConnectedData struct {
+	PropertyName        *string `json:"propertyName,omitempty"`
+	SupportedOperation  *string `json:"supportedOperation,omitempty"`
+	SupportedURI        *string `json:"supportedUri,omitempty"`
+	TypeName            *string `json:"typeName,omitempty"`
+	TypeSystemNamespace *string `json:"typeSystemNamespace,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// ConnectedObjectDetails defines model for connectedObjectDetails.
+type ConnectedObjectDetails struct {
+	RecordID *string `json:"recordId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// ConnectionInstance defines model for connectionInstance.
+type ConnectionInstance struct {
+	ConnectionKey   *string `json:"connectionKey,omitempty"`
+	ConnectionValue *string `json:"connectionValue,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// ConsentDetails defines model for consentDetails.
+type ConsentDetails struct {
+	ConsentKey          *string `json:"consentKey,omitempty"`
+	DeliveryMethod      *string `json:"deliveryMethod,omitempty"`
+	SignerConsentStatus *string `json:"signerConsentStatus,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // ConsoleViewRequest defines model for consoleViewRequest.
 type ConsoleViewRequest struct {
 	EnvelopeID *string `json:"envelopeId,omitempty"`
@@ -3372,20 +4191,22 @@ type ConsumerDisclosure struct {
 
 // Contact defines model for contact.
 type Contact struct {
-	CloudProvider            *string              `json:"cloudProvider,omitempty"`
-	CloudProviderContainerID *string              `json:"cloudProviderContainerId,omitempty"`
-	ContactID                *string              `json:"contactId,omitempty"`
-	ContactPhoneNumbers      []ContactPhoneNumber `json:"contactPhoneNumbers,omitempty"`
-	ContactURI               *string              `json:"contactUri,omitempty"`
-	Emails                   []string             `json:"emails,omitempty"`
-	ErrorDetails             *ErrorDetails        `json:"errorDetails,omitempty"`
-	IsOwner                  *bool                `json:"isOwner,omitempty"`
-	Name                     *string              `json:"name,omitempty"`
-	Organization             *string              `json:"organization,omitempty"`
-	RoomContactType          *string              `json:"roomContactType,omitempty"`
-	Shared                   *string              `json:"shared,omitempty"`
-	SigningGroup             *string              `json:"signingGroup,omitempty"`
-	SigningGroupName         *string              `json:"signingGroupName,omitempty"`
+	CanManage                *string               `json:"canManage,omitempty"`
+	CloudProvider            *string               `json:"cloudProvider,omitempty"`
+	CloudProviderContainerID *string               `json:"cloudProviderContainerId,omitempty"`
+	ContactID                *string               `json:"contactId,omitempty"`
+	ContactPhoneNumbers      []ContactPhoneNumber  `json:"contactPhoneNumbers,omitempty"`
+	ContactURI               *string               `json:"contactUri,omitempty"`
+	Emails                   []string              `json:"emails,omitempty"`
+	ErrorDetails             *ErrorDetails         `json:"errorDetails,omitempty"`
+	IsOwner                  *bool                 `json:"isOwner,omitempty"`
+	Name                     *string               `json:"name,omitempty"`
+	NotaryContactDetails     *NotaryContactDetails `json:"notaryContactDetails,omitempty"`
+	Organization             *string               `json:"organization,omitempty"`
+	RoomContactType          *string               `json:"roomContactType,omitempty"`
+	Shared                   *string               `json:"shared,omitempty"`
+	SigningGroup             *string               `json:"signingGroup,omitempty"`
+	SigningGroupName         *string               `json:"signingGroupName,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -3427,6 +4248,7 @@ type ContactUpdateResponse struct {
 
 // CorrectViewRequest defines model for correctViewRequest.
 type CorrectViewRequest struct {
+	BeginOnTagger      *string `json:"beginOnTagger,omitempty"`
 	ReturnURL          *string `json:"returnUrl,omitempty"`
 	SuppressNavigation *string `json:"suppressNavigation,omitempty"`
 	ViewURL            *string `json:"viewUrl,omitempty"`
@@ -3440,6 +4262,15 @@ type Country struct {
 	Name              *string    `json:"name,omitempty"`
 	ProvinceValidated *string    `json:"provinceValidated,omitempty"`
 	Provinces         []Province `json:"provinces,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// Credential defines model for credential.
+type Credential struct {
+	AccessCode *string `json:"accessCode,omitempty"`
+	Type       *string `json:"type,omitempty"`
+	Value      *string `json:"value,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -3490,6 +4321,8 @@ type Currency struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConcealValueOnDocument                    *string                   `json:"concealValueOnDocument,omitempty"`
 	ConcealValueOnDocumentMetadata            *PropertyMetadata         `json:"concealValueOnDocumentMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
@@ -3645,6 +4478,8 @@ type CustomSettingsInformation struct {
 
 // Date defines model for date.
 type Date struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -3659,6 +4494,7 @@ type Date struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -3667,12 +4503,15 @@ type Date struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConcealValueOnDocument                    *string                   `json:"concealValueOnDocument,omitempty"`
 	ConcealValueOnDocumentMetadata            *PropertyMetadata         `json:"concealValueOnDocumentMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DisableAutoSize                           *string                   `json:"disableAutoSize,omitempty"`
@@ -3680,6 +4519,7 @@ type Date struct {
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -3729,6 +4569,7 @@ type Date struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -3753,6 +4594,7 @@ type Date struct {
 	ValidationPatternMetadata                 *PropertyMetadata         `json:"validationPatternMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -3765,6 +4607,8 @@ type Date struct {
 
 // DateSigned defines model for dateSigned.
 type DateSigned struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -3779,6 +4623,7 @@ type DateSigned struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -3787,15 +4632,19 @@ type DateSigned struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -3827,6 +4676,7 @@ type DateSigned struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -3841,12 +4691,14 @@ type DateSigned struct {
 	TemplateLockedMetadata                    *PropertyMetadata         `json:"templateLockedMetadata,omitempty"`
 	TemplateRequired                          *string                   `json:"templateRequired,omitempty"`
 	TemplateRequiredMetadata                  *PropertyMetadata         `json:"templateRequiredMetadata,omitempty"`
+	TimestampStandardized                     *string                   `json:"timestampStandardized,omitempty"`
 	ToolTipMetadata                           *PropertyMetadata         `json:"toolTipMetadata,omitempty"`
 	Tooltip                                   *string                   `json:"tooltip,omitempty"`
 	Underline                                 *string                   `json:"underline,omitempty"`
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -3869,6 +4721,8 @@ type DateStampProperties struct {
 
 // Decline defines model for decline.
 type Decline struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -3883,6 +4737,7 @@ type Decline struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -3893,10 +4748,13 @@ type Decline struct {
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
 	ButtonText                                *string                   `json:"buttonText,omitempty"`
 	ButtonTextMetadata                        *PropertyMetadata         `json:"buttonTextMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DeclineReason                             *string                   `json:"declineReason,omitempty"`
@@ -3904,6 +4762,7 @@ type Decline struct {
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -3933,6 +4792,7 @@ type Decline struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -3951,6 +4811,7 @@ type Decline struct {
 	Tooltip                                   *string                   `json:"tooltip,omitempty"`
 	Underline                                 *string                   `json:"underline,omitempty"`
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -4007,6 +4868,9 @@ type DirectDebitProcessorInformation struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// DisplayApplianceInfo defines model for displayApplianceInfo.
+type DisplayApplianceInfo = map[string]interface{}
+
 // DobInformationInput defines model for dobInformationInput.
 type DobInformationInput struct {
 	DateOfBirth       *string `json:"dateOfBirth,omitempty"`
@@ -4016,19 +4880,115 @@ type DobInformationInput struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// DocGenFormField defines model for docGenFormField.
+type DocGenFormField struct {
+	ConnectedObjectDetails *ConnectedObjectDetails    `json:"connectedObjectDetails,omitempty"`
+	DefaultValue           *string                    `json:"defaultValue,omitempty"`
+	Description            *string                    `json:"description,omitempty"`
+	Filter                 map[string]interface{}     `json:"filter,omitempty"`
+	Format                 *DocGenFormat              `json:"format,omitempty"`
+	FullyQualifiedPath     *string                    `json:"fullyQualifiedPath,omitempty"`
+	Hidden                 *bool                      `json:"hidden,omitempty"`
+	Label                  *string                    `json:"label,omitempty"`
+	Name                   *string                    `json:"name,omitempty"`
+	Options                []DocGenFormFieldOption    `json:"options,omitempty"`
+	Order                  *string                    `json:"order,omitempty"`
+	PredefinedValidation   *string                    `json:"predefinedValidation,omitempty"`
+	ReadOnly               *bool                      `json:"readOnly,omitempty"`
+	Required               *string                    `json:"required,omitempty"`
+	RowValues              []DocGenFormFieldRowValue  `json:"rowValues,omitempty"`
+	Type                   *string                    `json:"type,omitempty"`
+	Validation             *DocGenFormFieldValidation `json:"validation,omitempty"`
+	Value                  *string                    `json:"value,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// DocGenFormFieldOption defines model for docGenFormFieldOption.
+type DocGenFormFieldOption struct {
+	Description *string `json:"description,omitempty"`
+	Label       *string `json:"label,omitempty"`
+	Selected    *string `json:"selected,omitempty"`
+	Value       *string `json:"value,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// DocGenFormFieldRequest defines model for docGenFormFieldRequest.
+type DocGenFormFieldRequest struct {
+	DocGenFormFields []DocGenFormFields `json:"docGenFormFields,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// DocGenFormFieldResponse defines model for docGenFormFieldResponse.
+type DocGenFormFieldResponse struct {
+	DocGenFormFields []DocGenFormFields `json:"docGenFormFields,omitempty"`
+	ErrorDetails     *ErrorDetails      `json:"errorDetails,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// DocGenFormFieldRowValue defines model for docGenFormFieldRowValue.
+type DocGenFormFieldRowValue struct {
+	DocGenFormFieldList []DocGenFormField `json:"docGenFormFieldList,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// DocGenFormFieldValidation defines model for docGenFormFieldValidation.
+type DocGenFormFieldValidation struct {
+	ErrorMessage *string `json:"errorMessage,omitempty"`
+	Expression   *string `json:"expression,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// DocGenFormFields defines model for docGenFormFields.
+type DocGenFormFields struct {
+	DocGenDocumentStatus *string             `json:"docGenDocumentStatus,omitempty"`
+	DocGenErrors         []DocGenSyntaxError `json:"docGenErrors,omitempty"`
+	DocGenFormFieldList  []DocGenFormField   `json:"docGenFormFieldList,omitempty"`
+	DocumentID           *string             `json:"documentId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// DocGenFormat defines model for docGenFormat.
+type DocGenFormat struct {
+	Expression *string `json:"expression,omitempty"`
+	Locale     *string `json:"locale,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// DocGenSyntaxError defines model for docGenSyntaxError.
+type DocGenSyntaxError struct {
+	ErrorCode     *string `json:"errorCode,omitempty"`
+	Message       *string `json:"message,omitempty"`
+	TagIdentifier *string `json:"tagIdentifier,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // Document defines model for document.
 type Document struct {
 	ApplyAnchorTabs                        *string                 `json:"applyAnchorTabs,omitempty"`
 	AssignTabsToRecipientID                *string                 `json:"assignTabsToRecipientId,omitempty"`
+	AuthoritativeCopy                      *bool                   `json:"authoritativeCopy,omitempty"`
 	Display                                *string                 `json:"display,omitempty"`
+	DocGenDocumentStatus                   *string                 `json:"docGenDocumentStatus,omitempty"`
+	DocGenFormFields                       []DocGenFormField       `json:"docGenFormFields,omitempty"`
 	DocumentBase64                         *string                 `json:"documentBase64,omitempty"`
 	DocumentFields                         []NameValue             `json:"documentFields,omitempty"`
 	DocumentID                             *string                 `json:"documentId,omitempty"`
+	DocumentTemplateID                     *string                 `json:"documentTemplateId,omitempty"`
 	EncryptedWithKeyManager                *string                 `json:"encryptedWithKeyManager,omitempty"`
 	FileExtension                          *string                 `json:"fileExtension,omitempty"`
 	FileFormatHint                         *string                 `json:"fileFormatHint,omitempty"`
 	HTMLDefinition                         *DocumentHTMLDefinition `json:"htmlDefinition,omitempty"`
 	IncludeInDownload                      *string                 `json:"includeInDownload,omitempty"`
+	IsDocGenDocument                       *string                 `json:"isDocGenDocument,omitempty"`
 	MatchBoxes                             []MatchBox              `json:"matchBoxes,omitempty"`
 	Name                                   *string                 `json:"name,omitempty"`
 	Order                                  *string                 `json:"order,omitempty"`
@@ -4140,6 +5100,15 @@ type DocumentHTMLDisplaySettings struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// DocumentSecurityStore defines model for documentSecurityStore.
+type DocumentSecurityStore struct {
+	Certificates []string `json:"certificates,omitempty"`
+	Crls         []string `json:"crls,omitempty"`
+	Ocsps        []string `json:"ocsps,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // DocumentTemplate defines model for documentTemplate.
 type DocumentTemplate struct {
 	DocumentEndPage   *string       `json:"documentEndPage,omitempty"`
@@ -4154,6 +5123,19 @@ type DocumentTemplate struct {
 // DocumentTemplateList defines model for documentTemplateList.
 type DocumentTemplateList struct {
 	DocumentTemplates []DocumentTemplate `json:"documentTemplates,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// DocumentUpdateInfo defines model for documentUpdateInfo.
+type DocumentUpdateInfo struct {
+	Data                  *string                `json:"data,omitempty"`
+	DocumentID            *string                `json:"documentId,omitempty"`
+	DocumentSecurityStore *DocumentSecurityStore `json:"documentSecurityStore,omitempty"`
+	Name                  *string                `json:"name,omitempty"`
+	ReturnFormat          *string                `json:"returnFormat,omitempty"`
+	SignatureDataInfos    []SignatureDataInfo    `json:"signatureDataInfos,omitempty"`
+	TimeStampField        *TimeStampField        `json:"timeStampField,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -4226,6 +5208,8 @@ type DowngradeRequestInformation struct {
 
 // Draw defines model for draw.
 type Draw struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AllowSignerUpload                         *string                   `json:"allowSignerUpload,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
@@ -4241,21 +5225,26 @@ type Draw struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
 	AnchorXOffsetMetadata                     *PropertyMetadata         `json:"anchorXOffsetMetadata,omitempty"`
 	AnchorYOffset                             *string                   `json:"anchorYOffset,omitempty"`
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	FormOrder                                 *string                   `json:"formOrder,omitempty"`
 	FormOrderMetadata                         *PropertyMetadata         `json:"formOrderMetadata,omitempty"`
 	FormPageLabel                             *string                   `json:"formPageLabel,omitempty"`
@@ -4282,6 +5271,7 @@ type Draw struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -4298,6 +5288,7 @@ type Draw struct {
 	ToolTipMetadata                           *PropertyMetadata         `json:"toolTipMetadata,omitempty"`
 	Tooltip                                   *string                   `json:"tooltip,omitempty"`
 	UseBackgroundAsCanvas                     *string                   `json:"useBackgroundAsCanvas,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -4328,8 +5319,10 @@ type Editor struct {
 	AdditionalNotifications               []RecipientAdditionalNotification `json:"additionalNotifications,omitempty"`
 	AllowSystemOverrideForLockedRecipient *string                           `json:"allowSystemOverrideForLockedRecipient,omitempty"`
 	AutoRespondedReason                   *string                           `json:"autoRespondedReason,omitempty"`
+	BulkSendV2Recipient                   *string                           `json:"bulkSendV2Recipient,omitempty"`
 	ClientUserID                          *string                           `json:"clientUserId,omitempty"`
 	CompletedCount                        *string                           `json:"completedCount,omitempty"`
+	ConsentDetailsList                    []ConsentDetails                  `json:"consentDetailsList,omitempty"`
 	CustomFields                          []string                          `json:"customFields,omitempty"`
 	DeclinedDateTime                      *string                           `json:"declinedDateTime,omitempty"`
 	DeclinedReason                        *string                           `json:"declinedReason,omitempty"`
@@ -4338,6 +5331,7 @@ type Editor struct {
 	DeliveryMethodMetadata                *PropertyMetadata                 `json:"deliveryMethodMetadata,omitempty"`
 	DesignatorID                          *string                           `json:"designatorId,omitempty"`
 	DesignatorIDGUID                      *string                           `json:"designatorIdGuid,omitempty"`
+	DocumentTemplateID                    *string                           `json:"documentTemplateId,omitempty"`
 	DocumentVisibility                    []DocumentVisibility              `json:"documentVisibility,omitempty"`
 	Email                                 *string                           `json:"email,omitempty"`
 	EmailMetadata                         *PropertyMetadata                 `json:"emailMetadata,omitempty"`
@@ -4366,6 +5360,7 @@ type Editor struct {
 	NoteMetadata                          *PropertyMetadata                 `json:"noteMetadata,omitempty"`
 	PhoneAuthentication                   *RecipientPhoneAuthentication     `json:"phoneAuthentication,omitempty"`
 	PhoneNumber                           *RecipientPhoneNumber             `json:"phoneNumber,omitempty"`
+	ProofFile                             *RecipientProofFile               `json:"proofFile,omitempty"`
 	RecipientAttachments                  []RecipientAttachment             `json:"recipientAttachments,omitempty"`
 	RecipientAuthenticationStatus         *AuthenticationStatus             `json:"recipientAuthenticationStatus,omitempty"`
 	RecipientFeatureMetadata              []FeatureAvailableMetadata        `json:"recipientFeatureMetadata,omitempty"`
@@ -4383,6 +5378,7 @@ type Editor struct {
 	SigningGroupID                        *string                           `json:"signingGroupId,omitempty"`
 	SigningGroupIDMetadata                *PropertyMetadata                 `json:"signingGroupIdMetadata,omitempty"`
 	SigningGroupName                      *string                           `json:"signingGroupName,omitempty"`
+	SigningGroupType                      *string                           `json:"signingGroupType,omitempty"`
 	SigningGroupUsers                     []UserInfo                        `json:"signingGroupUsers,omitempty"`
 	SmsAuthentication                     *RecipientSMSAuthentication       `json:"smsAuthentication,omitempty"`
 	SocialAuthentications                 []SocialAuthentication            `json:"socialAuthentications,omitempty"`
@@ -4393,12 +5389,15 @@ type Editor struct {
 	TemplateRequired                      *string                           `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
 	UserID                                *string                           `json:"userId,omitempty"`
+	WebFormRecipientViewID                *string                           `json:"webFormRecipientViewId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
 
 // Email defines model for email.
 type Email struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -4413,6 +5412,7 @@ type Email struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -4421,12 +5421,15 @@ type Email struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConcealValueOnDocument                    *string                   `json:"concealValueOnDocument,omitempty"`
 	ConcealValueOnDocumentMetadata            *PropertyMetadata         `json:"concealValueOnDocumentMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DisableAutoSize                           *string                   `json:"disableAutoSize,omitempty"`
@@ -4434,6 +5437,7 @@ type Email struct {
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -4483,6 +5487,7 @@ type Email struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -4507,6 +5512,7 @@ type Email struct {
 	ValidationPatternMetadata                 *PropertyMetadata         `json:"validationPatternMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -4519,6 +5525,8 @@ type Email struct {
 
 // EmailAddress defines model for emailAddress.
 type EmailAddress struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -4533,6 +5541,7 @@ type EmailAddress struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -4541,15 +5550,19 @@ type EmailAddress struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -4581,6 +5594,7 @@ type EmailAddress struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -4601,6 +5615,7 @@ type EmailAddress struct {
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -4635,6 +5650,7 @@ type Envelope struct {
 	AutoNavigation              *string                 `json:"autoNavigation,omitempty"`
 	BrandID                     *string                 `json:"brandId,omitempty"`
 	BrandLock                   *string                 `json:"brandLock,omitempty"`
+	BurnDefaultTabData          *string                 `json:"burnDefaultTabData,omitempty"`
 	CertificateURI              *string                 `json:"certificateUri,omitempty"`
 	CompletedDateTime           *string                 `json:"completedDateTime,omitempty"`
 	CopyRecipientData           *string                 `json:"copyRecipientData,omitempty"`
@@ -4674,6 +5690,7 @@ type Envelope struct {
 	Is21CFRPart11               *string                 `json:"is21CFRPart11,omitempty"`
 	IsDynamicEnvelope           *string                 `json:"isDynamicEnvelope,omitempty"`
 	IsSignatureProviderEnvelope *string                 `json:"isSignatureProviderEnvelope,omitempty"`
+	IsTicketRelatedEnvelope     *string                 `json:"isTicketRelatedEnvelope,omitempty"`
 	LastModifiedDateTime        *string                 `json:"lastModifiedDateTime,omitempty"`
 	Location                    *string                 `json:"location,omitempty"`
 	LockInformation             *LockInformation        `json:"lockInformation,omitempty"`
@@ -4696,6 +5713,7 @@ type Envelope struct {
 	StatusDateTime              *string                 `json:"statusDateTime,omitempty"`
 	TemplatesURI                *string                 `json:"templatesUri,omitempty"`
 	TransactionID               *string                 `json:"transactionId,omitempty"`
+	USigState                   *string                 `json:"uSigState,omitempty"`
 	UseDisclosure               *string                 `json:"useDisclosure,omitempty"`
 	VoidedDateTime              *string                 `json:"voidedDateTime,omitempty"`
 	VoidedReason                *string                 `json:"voidedReason,omitempty"`
@@ -4769,6 +5787,7 @@ type EnvelopeDefinition struct {
 	AutoNavigation              *string                 `json:"autoNavigation,omitempty"`
 	BrandID                     *string                 `json:"brandId,omitempty"`
 	BrandLock                   *string                 `json:"brandLock,omitempty"`
+	BurnDefaultTabData          *string                 `json:"burnDefaultTabData,omitempty"`
 	CertificateURI              *string                 `json:"certificateUri,omitempty"`
 	CompletedDateTime           *string                 `json:"completedDateTime,omitempty"`
 	CompositeTemplates          []CompositeTemplate     `json:"compositeTemplates,omitempty"`
@@ -4798,6 +5817,7 @@ type EnvelopeDefinition struct {
 	EnvelopeMetadata            *EnvelopeMetadata       `json:"envelopeMetadata,omitempty"`
 	EnvelopeURI                 *string                 `json:"envelopeUri,omitempty"`
 	EventNotification           *EventNotification      `json:"eventNotification,omitempty"`
+	EventNotifications          []EventNotification     `json:"eventNotifications,omitempty"`
 	ExpireAfter                 *string                 `json:"expireAfter,omitempty"`
 	ExpireDateTime              *string                 `json:"expireDateTime,omitempty"`
 	ExpireEnabled               *string                 `json:"expireEnabled,omitempty"`
@@ -4811,6 +5831,7 @@ type EnvelopeDefinition struct {
 	Is21CFRPart11               *string                 `json:"is21CFRPart11,omitempty"`
 	IsDynamicEnvelope           *string                 `json:"isDynamicEnvelope,omitempty"`
 	IsSignatureProviderEnvelope *string                 `json:"isSignatureProviderEnvelope,omitempty"`
+	IsTicketRelatedEnvelope     *string                 `json:"isTicketRelatedEnvelope,omitempty"`
 	LastModifiedDateTime        *string                 `json:"lastModifiedDateTime,omitempty"`
 	Location                    *string                 `json:"location,omitempty"`
 	LockInformation             *LockInformation        `json:"lockInformation,omitempty"`
@@ -4837,6 +5858,7 @@ type EnvelopeDefinition struct {
 	TemplateRoles               []TemplateRole          `json:"templateRoles,omitempty"`
 	TemplatesURI                *string                 `json:"templatesUri,omitempty"`
 	TransactionID               *string                 `json:"transactionId,omitempty"`
+	USigState                   *string                 `json:"uSigState,omitempty"`
 	UseDisclosure               *string                 `json:"useDisclosure,omitempty"`
 	VoidedDateTime              *string                 `json:"voidedDateTime,omitempty"`
 	VoidedReason                *string                 `json:"voidedReason,omitempty"`
@@ -4855,32 +5877,44 @@ type EnvelopeDelayRuleAPIModel struct {
 
 // EnvelopeDocument defines model for envelopeDocument.
 type EnvelopeDocument struct {
-	AddedRecipientIds             []string          `json:"addedRecipientIds,omitempty"`
-	AttachmentTabID               *string           `json:"attachmentTabId,omitempty"`
-	AuthoritativeCopy             *string           `json:"authoritativeCopy,omitempty"`
-	AuthoritativeCopyMetadata     *PropertyMetadata `json:"authoritativeCopyMetadata,omitempty"`
-	AvailableDocumentTypes        []SignatureType   `json:"availableDocumentTypes,omitempty"`
-	ContainsPdfFormFields         *string           `json:"containsPdfFormFields,omitempty"`
-	Display                       *string           `json:"display,omitempty"`
-	DisplayMetadata               *PropertyMetadata `json:"displayMetadata,omitempty"`
-	DocumentBase64                *string           `json:"documentBase64,omitempty"`
-	DocumentFields                []NameValue       `json:"documentFields,omitempty"`
-	DocumentID                    *string           `json:"documentId,omitempty"`
-	DocumentIDGUID                *string           `json:"documentIdGuid,omitempty"`
-	ErrorDetails                  *ErrorDetails     `json:"errorDetails,omitempty"`
-	IncludeInDownload             *string           `json:"includeInDownload,omitempty"`
-	IncludeInDownloadMetadata     *PropertyMetadata `json:"includeInDownloadMetadata,omitempty"`
-	Name                          *string           `json:"name,omitempty"`
-	NameMetadata                  *PropertyMetadata `json:"nameMetadata,omitempty"`
-	Order                         *string           `json:"order,omitempty"`
-	Pages                         []Page            `json:"pages,omitempty"`
-	SignerMustAcknowledge         *string           `json:"signerMustAcknowledge,omitempty"`
-	SignerMustAcknowledgeMetadata *PropertyMetadata `json:"signerMustAcknowledgeMetadata,omitempty"`
-	SizeBytes                     *string           `json:"sizeBytes,omitempty"`
-	TemplateLocked                *string           `json:"templateLocked,omitempty"`
-	TemplateRequired              *string           `json:"templateRequired,omitempty"`
-	Type                          *string           `json:"type,omitempty"`
-	URI                           *string           `json:"uri,omitempty"`
+	AddedRecipientIds             []string            `json:"addedRecipientIds,omitempty"`
+	AgreementType                 *string             `json:"agreementType,omitempty"`
+	AgreementTypeSource           *string             `json:"agreementTypeSource,omitempty"`
+	AttachmentTabID               *string             `json:"attachmentTabId,omitempty"`
+	AuthoritativeCopy             *string             `json:"authoritativeCopy,omitempty"`
+	AuthoritativeCopyMetadata     *PropertyMetadata   `json:"authoritativeCopyMetadata,omitempty"`
+	AvailableDocumentTypes        []SignatureType     `json:"availableDocumentTypes,omitempty"`
+	ContainsPdfFormFields         *string             `json:"containsPdfFormFields,omitempty"`
+	Display                       *string             `json:"display,omitempty"`
+	DisplayMetadata               *PropertyMetadata   `json:"displayMetadata,omitempty"`
+	DocGenDocumentStatus          *string             `json:"docGenDocumentStatus,omitempty"`
+	DocGenErrors                  []DocGenSyntaxError `json:"docGenErrors,omitempty"`
+	DocGenFormFields              []DocGenFormField   `json:"docGenFormFields,omitempty"`
+	DocumentBase64                *string             `json:"documentBase64,omitempty"`
+	DocumentFields                []NameValue         `json:"documentFields,omitempty"`
+	DocumentID                    *string             `json:"documentId,omitempty"`
+	DocumentIDGUID                *string             `json:"documentIdGuid,omitempty"`
+	DocumentTemplateID            *string             `json:"documentTemplateId,omitempty"`
+	ErrorDetails                  *ErrorDetails       `json:"errorDetails,omitempty"`
+	HasDigitalSignature           *string             `json:"hasDigitalSignature,omitempty"`
+	IncludeInDownload             *string             `json:"includeInDownload,omitempty"`
+	IncludeInDownloadMetadata     *PropertyMetadata   `json:"includeInDownloadMetadata,omitempty"`
+	IsAceGenDocument              *string             `json:"isAceGenDocument,omitempty"`
+	IsDocGenDocument              *string             `json:"isDocGenDocument,omitempty"`
+	IsEdited                      *string             `json:"isEdited,omitempty"`
+	IsExternallyAvailable         *string             `json:"isExternallyAvailable,omitempty"`
+	IsFlattened                   *string             `json:"isFlattened,omitempty"`
+	Name                          *string             `json:"name,omitempty"`
+	NameMetadata                  *PropertyMetadata   `json:"nameMetadata,omitempty"`
+	Order                         *string             `json:"order,omitempty"`
+	Pages                         []Page              `json:"pages,omitempty"`
+	SignerMustAcknowledge         *string             `json:"signerMustAcknowledge,omitempty"`
+	SignerMustAcknowledgeMetadata *PropertyMetadata   `json:"signerMustAcknowledgeMetadata,omitempty"`
+	SizeBytes                     *string             `json:"sizeBytes,omitempty"`
+	TemplateLocked                *string             `json:"templateLocked,omitempty"`
+	TemplateRequired              *string             `json:"templateRequired,omitempty"`
+	Type                          *string             `json:"type,omitempty"`
+	URI                           *string             `json:"uri,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -4916,6 +5950,8 @@ type EnvelopeFormData struct {
 
 // EnvelopeID defines model for envelopeId.
 type EnvelopeID struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -4930,6 +5966,7 @@ type EnvelopeID struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -4938,15 +5975,19 @@ type EnvelopeID struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -4978,6 +6019,7 @@ type EnvelopeID struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -4996,6 +6038,7 @@ type EnvelopeID struct {
 	Tooltip                                   *string                   `json:"tooltip,omitempty"`
 	Underline                                 *string                   `json:"underline,omitempty"`
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -5028,6 +6071,33 @@ type EnvelopeNotificationRequest struct {
 	Expirations        *Expirations `json:"expirations,omitempty"`
 	Reminders          *Reminders   `json:"reminders,omitempty"`
 	UseAccountDefaults *string      `json:"useAccountDefaults,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// EnvelopePublishTransaction defines model for envelopePublishTransaction.
+type EnvelopePublishTransaction struct {
+	ApplyConnectSettings                *string                                 `json:"applyConnectSettings,omitempty"`
+	EnvelopeCount                       *string                                 `json:"envelopeCount,omitempty"`
+	EnvelopeLevelErrorRollups           []EnvelopePublishTransactionErrorRollup `json:"envelopeLevelErrorRollups,omitempty"`
+	EnvelopePublishTransactionID        *string                                 `json:"envelopePublishTransactionId,omitempty"`
+	ErrorCount                          *string                                 `json:"errorCount,omitempty"`
+	FileLevelErrors                     []string                                `json:"fileLevelErrors,omitempty"`
+	NoActionRequiredEnvelopeCount       *string                                 `json:"noActionRequiredEnvelopeCount,omitempty"`
+	ProcessedEnvelopeCount              *string                                 `json:"processedEnvelopeCount,omitempty"`
+	ProcessingStatus                    *string                                 `json:"processingStatus,omitempty"`
+	ResultsURI                          *string                                 `json:"resultsUri,omitempty"`
+	SubmissionDate                      *string                                 `json:"submissionDate,omitempty"`
+	SubmittedByUserInfo                 *UserInfo                               `json:"submittedByUserInfo,omitempty"`
+	SubmittedForPublishingEnvelopeCount *string                                 `json:"submittedForPublishingEnvelopeCount,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// EnvelopePublishTransactionErrorRollup defines model for envelopePublishTransactionErrorRollup.
+type EnvelopePublishTransactionErrorRollup struct {
+	Count     *string `json:"count,omitempty"`
+	ErrorType *string `json:"errorType,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -5073,6 +6143,7 @@ type EnvelopeTemplate struct {
 	AutoNavigation              *string                 `json:"autoNavigation,omitempty"`
 	BrandID                     *string                 `json:"brandId,omitempty"`
 	BrandLock                   *string                 `json:"brandLock,omitempty"`
+	BurnDefaultTabData          *string                 `json:"burnDefaultTabData,omitempty"`
 	CertificateURI              *string                 `json:"certificateUri,omitempty"`
 	CompletedDateTime           *string                 `json:"completedDateTime,omitempty"`
 	CopyRecipientData           *string                 `json:"copyRecipientData,omitempty"`
@@ -5117,8 +6188,11 @@ type EnvelopeTemplate struct {
 	Holder                      *string                 `json:"holder,omitempty"`
 	InitialSentDateTime         *string                 `json:"initialSentDateTime,omitempty"`
 	Is21CFRPart11               *string                 `json:"is21CFRPart11,omitempty"`
+	IsAceGenTemplate            *string                 `json:"isAceGenTemplate,omitempty"`
+	IsDocGenTemplate            *string                 `json:"isDocGenTemplate,omitempty"`
 	IsDynamicEnvelope           *string                 `json:"isDynamicEnvelope,omitempty"`
 	IsSignatureProviderEnvelope *string                 `json:"isSignatureProviderEnvelope,omitempty"`
+	IsTicketRelatedEnvelope     *string                 `json:"isTicketRelatedEnvelope,omitempty"`
 	LastModified                *string                 `json:"lastModified,omitempty"`
 	LastModifiedBy              *UserInfo               `json:"lastModifiedBy,omitempty"`
 	LastModifiedDateTime        *string                 `json:"lastModifiedDateTime,omitempty"`
@@ -5153,6 +6227,7 @@ type EnvelopeTemplate struct {
 	TemplateID                  *string                 `json:"templateId,omitempty"`
 	TemplatesURI                *string                 `json:"templatesUri,omitempty"`
 	TransactionID               *string                 `json:"transactionId,omitempty"`
+	USigState                   *string                 `json:"uSigState,omitempty"`
 	URI                         *string                 `json:"uri,omitempty"`
 	UseDisclosure               *string                 `json:"useDisclosure,omitempty"`
 	VoidedDateTime              *string                 `json:"voidedDateTime,omitempty"`
@@ -5250,13 +6325,62 @@ type EnvelopeUpdateSummary struct {
 type EnvelopesInformation struct {
 	ContinuationToken           *string                     `json:"continuationToken,omitempty"`
 	EndPosition                 *string                     `json:"endPosition,omitempty"`
+	EnvelopeSearchSource        *string                     `json:"envelopeSearchSource,omitempty"`
 	EnvelopeTransactionStatuses []EnvelopeTransactionStatus `json:"envelopeTransactionStatuses,omitempty"`
 	Envelopes                   []Envelope                  `json:"envelopes,omitempty"`
 	Folders                     []Folder                    `json:"folders,omitempty"`
 	LastQueriedDateTime         *string                     `json:"lastQueriedDateTime,omitempty"`
+	NextURI                     *string                     `json:"nextUri,omitempty"`
+	PreviousURI                 *string                     `json:"previousUri,omitempty"`
 	ResultSetSize               *string                     `json:"resultSetSize,omitempty"`
 	StartPosition               *string                     `json:"startPosition,omitempty"`
 	TotalSetSize                *string                     `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// EnvelopesSharePermissionRequest defines model for envelopesSharePermissionRequest.
+type EnvelopesSharePermissionRequest struct {
+	CustomMessage *string `json:"customMessage,omitempty"`
+	Permission    *string `json:"permission,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// EnvelopesShareRequest defines model for envelopesShareRequest.
+type EnvelopesShareRequest struct {
+	AgentUser     *AuthorizationUser `json:"agentUser,omitempty"`
+	CustomMessage *string            `json:"customMessage,omitempty"`
+	Permission    *string            `json:"permission,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// EnvelopesShareResponse defines model for envelopesShareResponse.
+type EnvelopesShareResponse struct {
+	AgentUser         *AuthorizationUser `json:"agentUser,omitempty"`
+	CreatedTimestamp  *string            `json:"createdTimestamp,omitempty"`
+	EnvelopeID        *string            `json:"envelopeId,omitempty"`
+	ErrorDetails      *ErrorDetails      `json:"errorDetails,omitempty"`
+	ModifiedTimestamp *string            `json:"modifiedTimestamp,omitempty"`
+	Permission        *string            `json:"permission,omitempty"`
+	SenderInfo        *AuthorizationUser `json:"senderInfo,omitempty"`
+	ShareID           *string            `json:"shareId,omitempty"`
+	Subject           *string            `json:"subject,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// EnvelopesSharesRequest defines model for envelopesSharesRequest.
+type EnvelopesSharesRequest struct {
+	Shares []EnvelopesShareRequest `json:"shares,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// EnvelopesSharesResponse defines model for envelopesSharesResponse.
+type EnvelopesSharesResponse struct {
+	Shares []EnvelopesShareResponse `json:"shares,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -5281,8 +6405,10 @@ type EventNotification struct {
 	IncludeDocuments                  *string           `json:"includeDocuments,omitempty"`
 	IncludeEnvelopeVoidReason         *string           `json:"includeEnvelopeVoidReason,omitempty"`
 	IncludeHMAC                       *string           `json:"includeHMAC,omitempty"`
+	IncludeOAuth                      *string           `json:"includeOAuth,omitempty"`
 	IncludeSenderAccountAsCustomField *string           `json:"includeSenderAccountAsCustomField,omitempty"`
 	IncludeTimeZone                   *string           `json:"includeTimeZone,omitempty"`
+	IntegratorManaged                 *string           `json:"integratorManaged,omitempty"`
 	LoggingEnabled                    *string           `json:"loggingEnabled,omitempty"`
 	RecipientEvents                   []RecipientEvent  `json:"recipientEvents,omitempty"`
 	RequireAcknowledgment             *string           `json:"requireAcknowledgment,omitempty"`
@@ -5309,6 +6435,35 @@ type Expirations struct {
 	ExpireAfter   *string `json:"expireAfter,omitempty"`
 	ExpireEnabled *string `json:"expireEnabled,omitempty"`
 	ExpireWarn    *string `json:"expireWarn,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// ExtensionData defines model for extensionData.
+type ExtensionData struct {
+	ActionContract       *string              `json:"actionContract,omitempty"`
+	ActionInputKey       *string              `json:"actionInputKey,omitempty"`
+	ActionName           *string              `json:"actionName,omitempty"`
+	ApplicationID        *string              `json:"applicationId,omitempty"`
+	ApplicationName      *string              `json:"applicationName,omitempty"`
+	ConnectedFieldsData  *ConnectedData       `json:"connectedFieldsData,omitempty"`
+	ConnectionInstances  []ConnectionInstance `json:"connectionInstances,omitempty"`
+	ExtensionContract    *string              `json:"extensionContract,omitempty"`
+	ExtensionGroupID     *string              `json:"extensionGroupId,omitempty"`
+	ExtensionName        *string              `json:"extensionName,omitempty"`
+	ExtensionPolicy      *string              `json:"extensionPolicy,omitempty"`
+	PublisherName        *string              `json:"publisherName,omitempty"`
+	RequiredForExtension *string              `json:"requiredForExtension,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// ExternalClaim defines model for externalClaim.
+type ExternalClaim struct {
+	AcquiredTime *string `json:"acquiredTime,omitempty"`
+	ClaimName    *string `json:"claimName,omitempty"`
+	Provider     *string `json:"provider,omitempty"`
+	Value        *string `json:"value,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -5356,16 +6511,17 @@ type ExternalFile struct {
 
 // ExternalFolder defines model for externalFolder.
 type ExternalFolder struct {
-	EndPosition   *string                         `json:"endPosition,omitempty"`
-	ErrorDetails  *ExternalDocServiceErrorDetails `json:"errorDetails,omitempty"`
-	ID            *string                         `json:"id,omitempty"`
-	Items         []ExternalFile                  `json:"items,omitempty"`
-	Name          *string                         `json:"name,omitempty"`
-	NextURI       *string                         `json:"nextUri,omitempty"`
-	PreviousURI   *string                         `json:"previousUri,omitempty"`
-	ResultSetSize *string                         `json:"resultSetSize,omitempty"`
-	StartPosition *string                         `json:"startPosition,omitempty"`
-	TotalSetSize  *string                         `json:"totalSetSize,omitempty"`
+	EndPosition       *string                         `json:"endPosition,omitempty"`
+	ErrorDetails      *ExternalDocServiceErrorDetails `json:"errorDetails,omitempty"`
+	ID                *string                         `json:"id,omitempty"`
+	Items             []ExternalFile                  `json:"items,omitempty"`
+	Name              *string                         `json:"name,omitempty"`
+	NextURI           *string                         `json:"nextUri,omitempty"`
+	PreviousURI       *string                         `json:"previousUri,omitempty"`
+	ResultSetSize     *string                         `json:"resultSetSize,omitempty"`
+	SkyDriveSkipToken *string                         `json:"skyDriveSkipToken,omitempty"`
+	StartPosition     *string                         `json:"startPosition,omitempty"`
+	TotalSetSize      *string                         `json:"totalSetSize,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -5455,6 +6611,8 @@ type Filter struct {
 
 // FirstName defines model for firstName.
 type FirstName struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -5469,6 +6627,7 @@ type FirstName struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -5477,15 +6636,19 @@ type FirstName struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -5517,6 +6680,7 @@ type FirstName struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -5537,6 +6701,7 @@ type FirstName struct {
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -5678,18 +6843,21 @@ type ForgottenPasswordInformation struct {
 
 // FormDataItem defines model for formDataItem.
 type FormDataItem struct {
-	ErrorDetails      *ErrorDetails `json:"errorDetails,omitempty"`
-	ListSelectedValue *string       `json:"listSelectedValue,omitempty"`
-	Name              *string       `json:"name,omitempty"`
-	NumericalValue    *string       `json:"numericalValue,omitempty"`
-	OriginalValue     *string       `json:"originalValue,omitempty"`
-	Value             *string       `json:"value,omitempty"`
+	ErrorDetails           *ErrorDetails `json:"errorDetails,omitempty"`
+	ListSelectedValue      *string       `json:"listSelectedValue,omitempty"`
+	Name                   *string       `json:"name,omitempty"`
+	NumericalValue         *string       `json:"numericalValue,omitempty"`
+	OriginalNumericalValue *string       `json:"originalNumericalValue,omitempty"`
+	OriginalValue          *string       `json:"originalValue,omitempty"`
+	Value                  *string       `json:"value,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
 
 // FormulaTab defines model for formulaTab.
 type FormulaTab struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -5704,6 +6872,7 @@ type FormulaTab struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -5712,12 +6881,15 @@ type FormulaTab struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConcealValueOnDocument                    *string                   `json:"concealValueOnDocument,omitempty"`
 	ConcealValueOnDocumentMetadata            *PropertyMetadata         `json:"concealValueOnDocumentMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DisableAutoSize                           *string                   `json:"disableAutoSize,omitempty"`
@@ -5725,6 +6897,7 @@ type FormulaTab struct {
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -5743,6 +6916,7 @@ type FormulaTab struct {
 	HeightMetadata                            *PropertyMetadata         `json:"heightMetadata,omitempty"`
 	Hidden                                    *string                   `json:"hidden,omitempty"`
 	HiddenMetadata                            *PropertyMetadata         `json:"hiddenMetadata,omitempty"`
+	IsPaymentAmount                           *string                   `json:"isPaymentAmount,omitempty"`
 	IsPaymentAmountMetadata                   *PropertyMetadata         `json:"isPaymentAmountMetadata,omitempty"`
 	Italic                                    *string                   `json:"italic,omitempty"`
 	ItalicMetadata                            *PropertyMetadata         `json:"italicMetadata,omitempty"`
@@ -5782,6 +6956,7 @@ type FormulaTab struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -5806,6 +6981,7 @@ type FormulaTab struct {
 	ValidationPatternMetadata                 *PropertyMetadata         `json:"validationPatternMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -5818,6 +6994,8 @@ type FormulaTab struct {
 
 // FullName defines model for fullName.
 type FullName struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -5832,6 +7010,7 @@ type FullName struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -5840,15 +7019,19 @@ type FullName struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -5880,6 +7063,7 @@ type FullName struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -5900,6 +7084,7 @@ type FullName struct {
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -5921,12 +7106,16 @@ type GraphicsContext struct {
 
 // Group defines model for group.
 type Group struct {
+	AccessType          *string       `json:"accessType,omitempty"`
 	DsGroupID           *string       `json:"dsGroupId,omitempty"`
 	ErrorDetails        *ErrorDetails `json:"errorDetails,omitempty"`
 	GroupID             *string       `json:"groupId,omitempty"`
 	GroupName           *string       `json:"groupName,omitempty"`
 	GroupType           *string       `json:"groupType,omitempty"`
+	IsManagedByScim     *bool         `json:"isManagedByScim,omitempty"`
+	LastModifiedOn      *string       `json:"lastModifiedOn,omitempty"`
 	PermissionProfileID *string       `json:"permissionProfileId,omitempty"`
+	UserGroupType       *string       `json:"userGroupType,omitempty"`
 	Users               []UserInfo    `json:"users,omitempty"`
 	UsersCount          *string       `json:"usersCount,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
@@ -5972,6 +7161,13 @@ type IDCheckSecurityStep struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// IDEvidenceViewLink defines model for idEvidenceViewLink.
+type IDEvidenceViewLink struct {
+	ViewLink *string `json:"viewLink,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // InPersonSigner defines model for inPersonSigner.
 type InPersonSigner struct {
 	AccessCode                            *string                        `json:"accessCode,omitempty"`
@@ -5980,6 +7176,7 @@ type InPersonSigner struct {
 	AllowSystemOverrideForLockedRecipient *string                        `json:"allowSystemOverrideForLockedRecipient,omitempty"`
 	AutoNavigation                        *string                        `json:"autoNavigation,omitempty"`
 	AutoRespondedReason                   *string                        `json:"autoRespondedReason,omitempty"`
+	BulkSendV2Recipient                   *string                        `json:"bulkSendV2Recipient,omitempty"`
 	CanSignOffline                        *string                        `json:"canSignOffline,omitempty"`
 	ClientUserID                          *string                        `json:"clientUserId,omitempty"`
 	CompletedCount                        *string                        `json:"completedCount,omitempty"`
@@ -5993,6 +7190,7 @@ type InPersonSigner struct {
 	DeliveryMethodMetadata                *PropertyMetadata              `json:"deliveryMethodMetadata,omitempty"`
 	DesignatorID                          *string                        `json:"designatorId,omitempty"`
 	DesignatorIDGUID                      *string                        `json:"designatorIdGuid,omitempty"`
+	DocumentTemplateID                    *string                        `json:"documentTemplateId,omitempty"`
 	DocumentVisibility                    []DocumentVisibility           `json:"documentVisibility,omitempty"`
 	Email                                 *string                        `json:"email,omitempty"`
 	EmailMetadata                         *PropertyMetadata              `json:"emailMetadata,omitempty"`
@@ -6021,7 +7219,9 @@ type InPersonSigner struct {
 	NotaryID                              *string                        `json:"notaryId,omitempty"`
 	Note                                  *string                        `json:"note,omitempty"`
 	NoteMetadata                          *PropertyMetadata              `json:"noteMetadata,omitempty"`
+	OfflineAttributes                     *OfflineAttributes             `json:"offlineAttributes,omitempty"`
 	PhoneAuthentication                   *RecipientPhoneAuthentication  `json:"phoneAuthentication,omitempty"`
+	ProofFile                             *RecipientProofFile            `json:"proofFile,omitempty"`
 	RecipientAttachments                  []RecipientAttachment          `json:"recipientAttachments,omitempty"`
 	RecipientAuthenticationStatus         *AuthenticationStatus          `json:"recipientAuthenticationStatus,omitempty"`
 	RecipientFeatureMetadata              []FeatureAvailableMetadata     `json:"recipientFeatureMetadata,omitempty"`
@@ -6055,6 +7255,7 @@ type InPersonSigner struct {
 	SigningGroupID                        *string                        `json:"signingGroupId,omitempty"`
 	SigningGroupIDMetadata                *PropertyMetadata              `json:"signingGroupIdMetadata,omitempty"`
 	SigningGroupName                      *string                        `json:"signingGroupName,omitempty"`
+	SigningGroupType                      *string                        `json:"signingGroupType,omitempty"`
 	SigningGroupUsers                     []UserInfo                     `json:"signingGroupUsers,omitempty"`
 	SmsAuthentication                     *RecipientSMSAuthentication    `json:"smsAuthentication,omitempty"`
 	SocialAuthentications                 []SocialAuthentication         `json:"socialAuthentications,omitempty"`
@@ -6066,12 +7267,15 @@ type InPersonSigner struct {
 	TemplateRequired                      *string                        `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                        `json:"totalTabCount,omitempty"`
 	UserID                                *string                        `json:"userId,omitempty"`
+	WebFormRecipientViewID                *string                        `json:"webFormRecipientViewId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
 
 // InitialHere defines model for initialHere.
 type InitialHere struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -6086,21 +7290,26 @@ type InitialHere struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
 	AnchorXOffsetMetadata                     *PropertyMetadata         `json:"anchorXOffsetMetadata,omitempty"`
 	AnchorYOffset                             *string                   `json:"anchorYOffset,omitempty"`
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	FormOrder                                 *string                   `json:"formOrder,omitempty"`
 	FormOrderMetadata                         *PropertyMetadata         `json:"formOrderMetadata,omitempty"`
 	FormPageLabel                             *string                   `json:"formPageLabel,omitempty"`
@@ -6128,6 +7337,7 @@ type InitialHere struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -6144,6 +7354,7 @@ type InitialHere struct {
 	TemplateRequiredMetadata                  *PropertyMetadata         `json:"templateRequiredMetadata,omitempty"`
 	ToolTipMetadata                           *PropertyMetadata         `json:"toolTipMetadata,omitempty"`
 	Tooltip                                   *string                   `json:"tooltip,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -6200,8 +7411,10 @@ type Intermediary struct {
 	AdditionalNotifications               []RecipientAdditionalNotification `json:"additionalNotifications,omitempty"`
 	AllowSystemOverrideForLockedRecipient *string                           `json:"allowSystemOverrideForLockedRecipient,omitempty"`
 	AutoRespondedReason                   *string                           `json:"autoRespondedReason,omitempty"`
+	BulkSendV2Recipient                   *string                           `json:"bulkSendV2Recipient,omitempty"`
 	ClientUserID                          *string                           `json:"clientUserId,omitempty"`
 	CompletedCount                        *string                           `json:"completedCount,omitempty"`
+	ConsentDetailsList                    []ConsentDetails                  `json:"consentDetailsList,omitempty"`
 	CustomFields                          []string                          `json:"customFields,omitempty"`
 	DeclinedDateTime                      *string                           `json:"declinedDateTime,omitempty"`
 	DeclinedReason                        *string                           `json:"declinedReason,omitempty"`
@@ -6210,6 +7423,7 @@ type Intermediary struct {
 	DeliveryMethodMetadata                *PropertyMetadata                 `json:"deliveryMethodMetadata,omitempty"`
 	DesignatorID                          *string                           `json:"designatorId,omitempty"`
 	DesignatorIDGUID                      *string                           `json:"designatorIdGuid,omitempty"`
+	DocumentTemplateID                    *string                           `json:"documentTemplateId,omitempty"`
 	DocumentVisibility                    []DocumentVisibility              `json:"documentVisibility,omitempty"`
 	Email                                 *string                           `json:"email,omitempty"`
 	EmailMetadata                         *PropertyMetadata                 `json:"emailMetadata,omitempty"`
@@ -6239,6 +7453,7 @@ type Intermediary struct {
 	NoteMetadata                          *PropertyMetadata                 `json:"noteMetadata,omitempty"`
 	PhoneAuthentication                   *RecipientPhoneAuthentication     `json:"phoneAuthentication,omitempty"`
 	PhoneNumber                           *RecipientPhoneNumber             `json:"phoneNumber,omitempty"`
+	ProofFile                             *RecipientProofFile               `json:"proofFile,omitempty"`
 	RecipientAttachments                  []RecipientAttachment             `json:"recipientAttachments,omitempty"`
 	RecipientAuthenticationStatus         *AuthenticationStatus             `json:"recipientAuthenticationStatus,omitempty"`
 	RecipientFeatureMetadata              []FeatureAvailableMetadata        `json:"recipientFeatureMetadata,omitempty"`
@@ -6256,6 +7471,7 @@ type Intermediary struct {
 	SigningGroupID                        *string                           `json:"signingGroupId,omitempty"`
 	SigningGroupIDMetadata                *PropertyMetadata                 `json:"signingGroupIdMetadata,omitempty"`
 	SigningGroupName                      *string                           `json:"signingGroupName,omitempty"`
+	SigningGroupType                      *string                           `json:"signingGroupType,omitempty"`
 	SigningGroupUsers                     []UserInfo                        `json:"signingGroupUsers,omitempty"`
 	SmsAuthentication                     *RecipientSMSAuthentication       `json:"smsAuthentication,omitempty"`
 	SocialAuthentications                 []SocialAuthentication            `json:"socialAuthentications,omitempty"`
@@ -6266,6 +7482,7 @@ type Intermediary struct {
 	TemplateRequired                      *string                           `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
 	UserID                                *string                           `json:"userId,omitempty"`
+	WebFormRecipientViewID                *string                           `json:"webFormRecipientViewId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -6286,8 +7503,20 @@ type Jurisdiction struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// JurisdictionSummary defines model for jurisdictionSummary.
+type JurisdictionSummary struct {
+	AuthorizedForIPen *string `json:"authorizedForIPen,omitempty"`
+	AuthorizedForRon  *string `json:"authorizedForRon,omitempty"`
+	JurisdictionID    *string `json:"jurisdictionId,omitempty"`
+	JurisdictionName  *string `json:"jurisdictionName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // LastName defines model for lastName.
 type LastName struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -6302,6 +7531,7 @@ type LastName struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -6310,15 +7540,19 @@ type LastName struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -6350,6 +7584,7 @@ type LastName struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -6370,6 +7605,7 @@ type LastName struct {
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -6382,19 +7618,26 @@ type LastName struct {
 
 // LinkedExternalPrimaryAccount defines model for linkedExternalPrimaryAccount.
 type LinkedExternalPrimaryAccount struct {
-	AccountName               *string                                          `json:"accountName,omitempty"`
-	ConfigurationID           *string                                          `json:"configurationId,omitempty"`
-	Email                     *string                                          `json:"email,omitempty"`
-	LinkID                    *string                                          `json:"linkId,omitempty"`
-	RecipientAuthRequirements *ExternalPrimaryAccountRecipientAuthRequirements `json:"recipientAuthRequirements,omitempty"`
-	Status                    *string                                          `json:"status,omitempty"`
-	UserID                    *string                                          `json:"userId,omitempty"`
+	AccountName                                *string                                          `json:"accountName,omitempty"`
+	ConfigurationID                            *string                                          `json:"configurationId,omitempty"`
+	Email                                      *string                                          `json:"email,omitempty"`
+	ExemptMembersOfSameAccountFromAuth         *string                                          `json:"exemptMembersOfSameAccountFromAuth,omitempty"`
+	LinkID                                     *string                                          `json:"linkId,omitempty"`
+	PdfFieldHandlingOption                     *string                                          `json:"pdfFieldHandlingOption,omitempty"`
+	PdfFieldHandlingPrefillTabPermission       *string                                          `json:"pdfFieldHandlingPrefillTabPermission,omitempty"`
+	PdfFieldHandlingStandardInputTabPermission *string                                          `json:"pdfFieldHandlingStandardInputTabPermission,omitempty"`
+	PdfFieldHandlingStandardTabPermission      *string                                          `json:"pdfFieldHandlingStandardTabPermission,omitempty"`
+	RecipientAuthRequirements                  *ExternalPrimaryAccountRecipientAuthRequirements `json:"recipientAuthRequirements,omitempty"`
+	Status                                     *string                                          `json:"status,omitempty"`
+	UserID                                     *string                                          `json:"userId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
 
 // List defines model for list.
 type List struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -6409,6 +7652,7 @@ type List struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -6417,15 +7661,19 @@ type List struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -6474,6 +7722,7 @@ type List struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -6494,6 +7743,7 @@ type List struct {
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -6594,6 +7844,7 @@ type LocalePolicyTab struct {
 	NameFormat             *string `json:"nameFormat,omitempty"`
 	TimeFormat             *string `json:"timeFormat,omitempty"`
 	TimeZone               *string `json:"timeZone,omitempty"`
+	UseLongCurrencyFormat  *string `json:"useLongCurrencyFormat,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -6619,6 +7870,31 @@ type LockRequest struct {
 	LockedByApp           *string `json:"lockedByApp,omitempty"`
 	TemplatePassword      *string `json:"templatePassword,omitempty"`
 	UseScratchPad         *string `json:"useScratchPad,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// LoginAccount defines model for loginAccount.
+type LoginAccount struct {
+	AccountID            *string     `json:"accountId,omitempty"`
+	AccountIDGUID        *string     `json:"accountIdGuid,omitempty"`
+	BaseURL              *string     `json:"baseUrl,omitempty"`
+	Email                *string     `json:"email,omitempty"`
+	IsDefault            *string     `json:"isDefault,omitempty"`
+	LoginAccountSettings []NameValue `json:"loginAccountSettings,omitempty"`
+	LoginUserSettings    []NameValue `json:"loginUserSettings,omitempty"`
+	Name                 *string     `json:"name,omitempty"`
+	SiteDescription      *string     `json:"siteDescription,omitempty"`
+	UserID               *string     `json:"userId,omitempty"`
+	UserName             *string     `json:"userName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// LoginInformation defines model for loginInformation.
+type LoginInformation struct {
+	APIPassword   *string        `json:"apiPassword,omitempty"`
+	LoginAccounts []LoginAccount `json:"loginAccounts,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -6672,6 +7948,22 @@ type MergeField struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// MobileNotifierConfiguration defines model for mobileNotifierConfiguration.
+type MobileNotifierConfiguration struct {
+	DeviceID     *string       `json:"deviceId,omitempty"`
+	ErrorDetails *ErrorDetails `json:"errorDetails,omitempty"`
+	Platform     *string       `json:"platform,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// MobileNotifierConfigurationInformation defines model for mobileNotifierConfigurationInformation.
+type MobileNotifierConfigurationInformation struct {
+	MobileNotifierConfigurations []MobileNotifierConfiguration `json:"mobileNotifierConfigurations,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // Money defines model for money.
 type Money struct {
 	AmountInBaseUnit *string `json:"amountInBaseUnit,omitempty"`
@@ -6700,11 +7992,14 @@ type NewAccountDefinition struct {
 	DirectDebitProcessorInformation *DirectDebitProcessorInformation `json:"directDebitProcessorInformation,omitempty"`
 	DistributorCode                 *string                          `json:"distributorCode,omitempty"`
 	DistributorPassword             *string                          `json:"distributorPassword,omitempty"`
+	EnablePreAuth                   *string                          `json:"enablePreAuth,omitempty"`
 	EnvelopePartitionID             *string                          `json:"envelopePartitionId,omitempty"`
 	InitialUser                     *UserInformation                 `json:"initialUser,omitempty"`
 	PaymentMethod                   *string                          `json:"paymentMethod,omitempty"`
+	PaymentProcessor                *string                          `json:"paymentProcessor,omitempty"`
 	PaymentProcessorInformation     *PaymentProcessorInformation     `json:"paymentProcessorInformation,omitempty"`
 	PlanInformation                 *PlanInformation                 `json:"planInformation,omitempty"`
+	ProcessPayment                  *string                          `json:"processPayment,omitempty"`
 	ReferralInformation             *ReferralInformation             `json:"referralInformation,omitempty"`
 	SocialAccountInformation        *SocialAccountInformation        `json:"socialAccountInformation,omitempty"`
 	TaxExemptID                     *string                          `json:"taxExemptId,omitempty"`
@@ -6731,6 +8026,8 @@ type NewUser struct {
 	CreatedDateTime       *string       `json:"createdDateTime,omitempty"`
 	Email                 *string       `json:"email,omitempty"`
 	ErrorDetails          *ErrorDetails `json:"errorDetails,omitempty"`
+	LicenseStatus         *string       `json:"licenseStatus,omitempty"`
+	LicenseType           *string       `json:"licenseType,omitempty"`
 	MembershipID          *string       `json:"membershipId,omitempty"`
 	PermissionProfileID   *string       `json:"permissionProfileId,omitempty"`
 	PermissionProfileName *string       `json:"permissionProfileName,omitempty"`
@@ -6758,6 +8055,8 @@ type NewUsersSummary struct {
 
 // Notarize defines model for notarize.
 type Notarize struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -6772,21 +8071,26 @@ type Notarize struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
 	AnchorXOffsetMetadata                     *PropertyMetadata         `json:"anchorXOffsetMetadata,omitempty"`
 	AnchorYOffset                             *string                   `json:"anchorYOffset,omitempty"`
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	FormOrder                                 *string                   `json:"formOrder,omitempty"`
 	FormOrderMetadata                         *PropertyMetadata         `json:"formOrderMetadata,omitempty"`
 	FormPageLabel                             *string                   `json:"formPageLabel,omitempty"`
@@ -6811,6 +8115,7 @@ type Notarize struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -6825,6 +8130,7 @@ type Notarize struct {
 	TemplateRequiredMetadata                  *PropertyMetadata         `json:"templateRequiredMetadata,omitempty"`
 	ToolTipMetadata                           *PropertyMetadata         `json:"toolTipMetadata,omitempty"`
 	Tooltip                                   *string                   `json:"tooltip,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -6845,6 +8151,14 @@ type Notary struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// NotaryContactDetails defines model for notaryContactDetails.
+type NotaryContactDetails struct {
+	HasDocusignCertificate *string               `json:"hasDocusignCertificate,omitempty"`
+	Jurisdictions          []JurisdictionSummary `json:"jurisdictions,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // NotaryHost defines model for notaryHost.
 type NotaryHost struct {
 	AccessCode                            *string                        `json:"accessCode,omitempty"`
@@ -6852,6 +8166,7 @@ type NotaryHost struct {
 	AddAccessCodeToEmail                  *string                        `json:"addAccessCodeToEmail,omitempty"`
 	AllowSystemOverrideForLockedRecipient *string                        `json:"allowSystemOverrideForLockedRecipient,omitempty"`
 	AutoRespondedReason                   *string                        `json:"autoRespondedReason,omitempty"`
+	BulkSendV2Recipient                   *string                        `json:"bulkSendV2Recipient,omitempty"`
 	ClientUserID                          *string                        `json:"clientUserId,omitempty"`
 	CompletedCount                        *string                        `json:"completedCount,omitempty"`
 	CustomFields                          []string                       `json:"customFields,omitempty"`
@@ -6862,6 +8177,7 @@ type NotaryHost struct {
 	DeliveryMethodMetadata                *PropertyMetadata              `json:"deliveryMethodMetadata,omitempty"`
 	DesignatorID                          *string                        `json:"designatorId,omitempty"`
 	DesignatorIDGUID                      *string                        `json:"designatorIdGuid,omitempty"`
+	DocumentTemplateID                    *string                        `json:"documentTemplateId,omitempty"`
 	DocumentVisibility                    []DocumentVisibility           `json:"documentVisibility,omitempty"`
 	Email                                 *string                        `json:"email,omitempty"`
 	EmailMetadata                         *PropertyMetadata              `json:"emailMetadata,omitempty"`
@@ -6883,6 +8199,7 @@ type NotaryHost struct {
 	Note                                  *string                        `json:"note,omitempty"`
 	NoteMetadata                          *PropertyMetadata              `json:"noteMetadata,omitempty"`
 	PhoneAuthentication                   *RecipientPhoneAuthentication  `json:"phoneAuthentication,omitempty"`
+	ProofFile                             *RecipientProofFile            `json:"proofFile,omitempty"`
 	RecipientAttachments                  []RecipientAttachment          `json:"recipientAttachments,omitempty"`
 	RecipientAuthenticationStatus         *AuthenticationStatus          `json:"recipientAuthenticationStatus,omitempty"`
 	RecipientFeatureMetadata              []FeatureAvailableMetadata     `json:"recipientFeatureMetadata,omitempty"`
@@ -6911,6 +8228,7 @@ type NotaryHost struct {
 	TemplateRequired                      *string                        `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                        `json:"totalTabCount,omitempty"`
 	UserID                                *string                        `json:"userId,omitempty"`
+	WebFormRecipientViewID                *string                        `json:"webFormRecipientViewId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -6997,9 +8315,12 @@ type NotaryRecipient struct {
 	AutoNavigation                        *string                           `json:"autoNavigation,omitempty"`
 	AutoRespondedReason                   *string                           `json:"autoRespondedReason,omitempty"`
 	BulkRecipientsURI                     *string                           `json:"bulkRecipientsUri,omitempty"`
+	BulkSendV2Recipient                   *string                           `json:"bulkSendV2Recipient,omitempty"`
+	CanNotaryCorrectEnvelope              *string                           `json:"canNotaryCorrectEnvelope,omitempty"`
 	CanSignOffline                        *string                           `json:"canSignOffline,omitempty"`
 	ClientUserID                          *string                           `json:"clientUserId,omitempty"`
 	CompletedCount                        *string                           `json:"completedCount,omitempty"`
+	ConsentDetailsList                    []ConsentDetails                  `json:"consentDetailsList,omitempty"`
 	CreationReason                        *string                           `json:"creationReason,omitempty"`
 	CustomFields                          []string                          `json:"customFields,omitempty"`
 	DeclinedDateTime                      *string                           `json:"declinedDateTime,omitempty"`
@@ -7012,6 +8333,7 @@ type NotaryRecipient struct {
 	DeliveryMethodMetadata                *PropertyMetadata                 `json:"deliveryMethodMetadata,omitempty"`
 	DesignatorID                          *string                           `json:"designatorId,omitempty"`
 	DesignatorIDGUID                      *string                           `json:"designatorIdGuid,omitempty"`
+	DocumentTemplateID                    *string                           `json:"documentTemplateId,omitempty"`
 	DocumentVisibility                    []DocumentVisibility              `json:"documentVisibility,omitempty"`
 	Email                                 *string                           `json:"email,omitempty"`
 	EmailMetadata                         *PropertyMetadata                 `json:"emailMetadata,omitempty"`
@@ -7043,6 +8365,8 @@ type NotaryRecipient struct {
 	NotaryID                              *string                           `json:"notaryId,omitempty"`
 	NotarySignerEmailSent                 *string                           `json:"notarySignerEmailSent,omitempty"`
 	NotarySigners                         []string                          `json:"notarySigners,omitempty"`
+	NotarySourceType                      *string                           `json:"notarySourceType,omitempty"`
+	NotaryThirdPartyPartner               *string                           `json:"notaryThirdPartyPartner,omitempty"`
 	NotaryType                            *string                           `json:"notaryType,omitempty"`
 	Note                                  *string                           `json:"note,omitempty"`
 	NoteMetadata                          *PropertyMetadata                 `json:"noteMetadata,omitempty"`
@@ -7075,6 +8399,7 @@ type NotaryRecipient struct {
 	SigningGroupID                        *string                           `json:"signingGroupId,omitempty"`
 	SigningGroupIDMetadata                *PropertyMetadata                 `json:"signingGroupIdMetadata,omitempty"`
 	SigningGroupName                      *string                           `json:"signingGroupName,omitempty"`
+	SigningGroupType                      *string                           `json:"signingGroupType,omitempty"`
 	SigningGroupUsers                     []UserInfo                        `json:"signingGroupUsers,omitempty"`
 	SmsAuthentication                     *RecipientSMSAuthentication       `json:"smsAuthentication,omitempty"`
 	SocialAuthentications                 []SocialAuthentication            `json:"socialAuthentications,omitempty"`
@@ -7086,6 +8411,7 @@ type NotaryRecipient struct {
 	TemplateRequired                      *string                           `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
 	UserID                                *string                           `json:"userId,omitempty"`
+	WebFormRecipientViewID                *string                           `json:"webFormRecipientViewId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -7100,6 +8426,8 @@ type NotaryResult struct {
 
 // NotarySeal defines model for notarySeal.
 type NotarySeal struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -7114,21 +8442,26 @@ type NotarySeal struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
 	AnchorXOffsetMetadata                     *PropertyMetadata         `json:"anchorXOffsetMetadata,omitempty"`
 	AnchorYOffset                             *string                   `json:"anchorYOffset,omitempty"`
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	FormOrder                                 *string                   `json:"formOrder,omitempty"`
 	FormOrderMetadata                         *PropertyMetadata         `json:"formOrderMetadata,omitempty"`
 	FormPageLabel                             *string                   `json:"formPageLabel,omitempty"`
@@ -7153,6 +8486,7 @@ type NotarySeal struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -7169,6 +8503,7 @@ type NotarySeal struct {
 	TemplateRequiredMetadata                  *PropertyMetadata         `json:"templateRequiredMetadata,omitempty"`
 	ToolTipMetadata                           *PropertyMetadata         `json:"toolTipMetadata,omitempty"`
 	Tooltip                                   *string                   `json:"tooltip,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -7179,8 +8514,120 @@ type NotarySeal struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// NotaryWitness defines model for notaryWitness.
+type NotaryWitness struct {
+	AccessCode                            *string                           `json:"accessCode,omitempty"`
+	AccessCodeMetadata                    *PropertyMetadata                 `json:"accessCodeMetadata,omitempty"`
+	AddAccessCodeToEmail                  *string                           `json:"addAccessCodeToEmail,omitempty"`
+	AdditionalNotifications               []RecipientAdditionalNotification `json:"additionalNotifications,omitempty"`
+	AgentCanEditEmail                     *string                           `json:"agentCanEditEmail,omitempty"`
+	AgentCanEditName                      *string                           `json:"agentCanEditName,omitempty"`
+	AllowSystemOverrideForLockedRecipient *string                           `json:"allowSystemOverrideForLockedRecipient,omitempty"`
+	AutoNavigation                        *string                           `json:"autoNavigation,omitempty"`
+	AutoRespondedReason                   *string                           `json:"autoRespondedReason,omitempty"`
+	BulkRecipientsURI                     *string                           `json:"bulkRecipientsUri,omitempty"`
+	BulkSendV2Recipient                   *string                           `json:"bulkSendV2Recipient,omitempty"`
+	CanSignOffline                        *string                           `json:"canSignOffline,omitempty"`
+	ClientUserID                          *string                           `json:"clientUserId,omitempty"`
+	CompletedCount                        *string                           `json:"completedCount,omitempty"`
+	ConsentDetailsList                    []ConsentDetails                  `json:"consentDetailsList,omitempty"`
+	CreationReason                        *string                           `json:"creationReason,omitempty"`
+	CustomFields                          []string                          `json:"customFields,omitempty"`
+	DeclinedDateTime                      *string                           `json:"declinedDateTime,omitempty"`
+	DeclinedReason                        *string                           `json:"declinedReason,omitempty"`
+	DefaultRecipient                      *string                           `json:"defaultRecipient,omitempty"`
+	DelegatedBy                           *DelegationInfo                   `json:"delegatedBy,omitempty"`
+	DelegatedTo                           []DelegationInfo                  `json:"delegatedTo,omitempty"`
+	DeliveredDateTime                     *string                           `json:"deliveredDateTime,omitempty"`
+	DeliveryMethod                        *string                           `json:"deliveryMethod,omitempty"`
+	DeliveryMethodMetadata                *PropertyMetadata                 `json:"deliveryMethodMetadata,omitempty"`
+	DesignatorID                          *string                           `json:"designatorId,omitempty"`
+	DesignatorIDGUID                      *string                           `json:"designatorIdGuid,omitempty"`
+	DocumentTemplateID                    *string                           `json:"documentTemplateId,omitempty"`
+	DocumentVisibility                    []DocumentVisibility              `json:"documentVisibility,omitempty"`
+	Email                                 *string                           `json:"email,omitempty"`
+	EmailMetadata                         *PropertyMetadata                 `json:"emailMetadata,omitempty"`
+	EmailNotification                     *RecipientEmailNotification       `json:"emailNotification,omitempty"`
+	EmailRecipientPostSigningURL          *string                           `json:"emailRecipientPostSigningURL,omitempty"`
+	EmbeddedRecipientStartURL             *string                           `json:"embeddedRecipientStartURL,omitempty"`
+	ErrorDetails                          *ErrorDetails                     `json:"errorDetails,omitempty"`
+	ExcludedDocuments                     []string                          `json:"excludedDocuments,omitempty"`
+	FaxNumber                             *string                           `json:"faxNumber,omitempty"`
+	FaxNumberMetadata                     *PropertyMetadata                 `json:"faxNumberMetadata,omitempty"`
+	FirstName                             *string                           `json:"firstName,omitempty"`
+	FirstNameMetadata                     *PropertyMetadata                 `json:"firstNameMetadata,omitempty"`
+	FullName                              *string                           `json:"fullName,omitempty"`
+	FullNameMetadata                      *PropertyMetadata                 `json:"fullNameMetadata,omitempty"`
+	IDCheckConfigurationName              *string                           `json:"idCheckConfigurationName,omitempty"`
+	IDCheckConfigurationNameMetadata      *PropertyMetadata                 `json:"idCheckConfigurationNameMetadata,omitempty"`
+	IDCheckInformationInput               *IDCheckInformationInput          `json:"idCheckInformationInput,omitempty"`
+	IdentityVerification                  *RecipientIdentityVerification    `json:"identityVerification,omitempty"`
+	InheritEmailNotificationConfiguration *string                           `json:"inheritEmailNotificationConfiguration,omitempty"`
+	IsBulkRecipient                       *string                           `json:"isBulkRecipient,omitempty"`
+	IsBulkRecipientMetadata               *PropertyMetadata                 `json:"isBulkRecipientMetadata,omitempty"`
+	LastName                              *string                           `json:"lastName,omitempty"`
+	LastNameMetadata                      *PropertyMetadata                 `json:"lastNameMetadata,omitempty"`
+	LockedRecipientPhoneAuthEditable      *string                           `json:"lockedRecipientPhoneAuthEditable,omitempty"`
+	LockedRecipientSmsEditable            *string                           `json:"lockedRecipientSmsEditable,omitempty"`
+	Name                                  *string                           `json:"name,omitempty"`
+	NameMetadata                          *PropertyMetadata                 `json:"nameMetadata,omitempty"`
+	NotaryID                              *string                           `json:"notaryId,omitempty"`
+	NotarySignerEmailSent                 *string                           `json:"notarySignerEmailSent,omitempty"`
+	Note                                  *string                           `json:"note,omitempty"`
+	NoteMetadata                          *PropertyMetadata                 `json:"noteMetadata,omitempty"`
+	OfflineAttributes                     *OfflineAttributes                `json:"offlineAttributes,omitempty"`
+	PhoneAuthentication                   *RecipientPhoneAuthentication     `json:"phoneAuthentication,omitempty"`
+	PhoneNumber                           *RecipientPhoneNumber             `json:"phoneNumber,omitempty"`
+	ProofFile                             *RecipientProofFile               `json:"proofFile,omitempty"`
+	RecipientAttachments                  []RecipientAttachment             `json:"recipientAttachments,omitempty"`
+	RecipientAuthenticationStatus         *AuthenticationStatus             `json:"recipientAuthenticationStatus,omitempty"`
+	RecipientFeatureMetadata              []FeatureAvailableMetadata        `json:"recipientFeatureMetadata,omitempty"`
+	RecipientID                           *string                           `json:"recipientId,omitempty"`
+	RecipientIDGUID                       *string                           `json:"recipientIdGuid,omitempty"`
+	RecipientSignatureProviders           []RecipientSignatureProvider      `json:"recipientSignatureProviders,omitempty"`
+	RecipientSuppliesTabs                 *string                           `json:"recipientSuppliesTabs,omitempty"`
+	RecipientType                         *string                           `json:"recipientType,omitempty"`
+	RecipientTypeMetadata                 *PropertyMetadata                 `json:"recipientTypeMetadata,omitempty"`
+	RequireIDLookup                       *string                           `json:"requireIdLookup,omitempty"`
+	RequireIDLookupMetadata               *PropertyMetadata                 `json:"requireIdLookupMetadata,omitempty"`
+	RequireSignOnPaper                    *string                           `json:"requireSignOnPaper,omitempty"`
+	RequireSignerCertificate              *string                           `json:"requireSignerCertificate,omitempty"`
+	RequireUploadSignature                *string                           `json:"requireUploadSignature,omitempty"`
+	RoleName                              *string                           `json:"roleName,omitempty"`
+	RoutingOrder                          *string                           `json:"routingOrder,omitempty"`
+	RoutingOrderMetadata                  *PropertyMetadata                 `json:"routingOrderMetadata,omitempty"`
+	SentDateTime                          *string                           `json:"sentDateTime,omitempty"`
+	SignInEachLocation                    *string                           `json:"signInEachLocation,omitempty"`
+	SignInEachLocationMetadata            *PropertyMetadata                 `json:"signInEachLocationMetadata,omitempty"`
+	SignatureInfo                         *RecipientSignatureInformation    `json:"signatureInfo,omitempty"`
+	SignedDateTime                        *string                           `json:"signedDateTime,omitempty"`
+	SigningGroupID                        *string                           `json:"signingGroupId,omitempty"`
+	SigningGroupIDMetadata                *PropertyMetadata                 `json:"signingGroupIdMetadata,omitempty"`
+	SigningGroupName                      *string                           `json:"signingGroupName,omitempty"`
+	SigningGroupType                      *string                           `json:"signingGroupType,omitempty"`
+	SigningGroupUsers                     []UserInfo                        `json:"signingGroupUsers,omitempty"`
+	SmsAuthentication                     *RecipientSMSAuthentication       `json:"smsAuthentication,omitempty"`
+	SocialAuthentications                 []SocialAuthentication            `json:"socialAuthentications,omitempty"`
+	Status                                *string                           `json:"status,omitempty"`
+	StatusCode                            *string                           `json:"statusCode,omitempty"`
+	SuppressEmails                        *string                           `json:"suppressEmails,omitempty"`
+	Tabs                                  *Tabs                             `json:"tabs,omitempty"`
+	TemplateLocked                        *string                           `json:"templateLocked,omitempty"`
+	TemplateRequired                      *string                           `json:"templateRequired,omitempty"`
+	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
+	Type                                  *string                           `json:"type,omitempty"`
+	UserID                                *string                           `json:"userId,omitempty"`
+	WebFormRecipientViewID                *string                           `json:"webFormRecipientViewId,omitempty"`
+	WitnessFor                            *string                           `json:"witnessFor,omitempty"`
+	WitnessForGUID                        *string                           `json:"witnessForGuid,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // Note defines model for note.
 type Note struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -7195,6 +8642,7 @@ type Note struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -7203,15 +8651,19 @@ type Note struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -7245,6 +8697,7 @@ type Note struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -7265,6 +8718,7 @@ type Note struct {
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -7302,6 +8756,8 @@ type NotificationDefaults struct {
 
 // Number defines model for number.
 type Number struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -7316,6 +8772,7 @@ type Number struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -7324,12 +8781,15 @@ type Number struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConcealValueOnDocument                    *string                   `json:"concealValueOnDocument,omitempty"`
 	ConcealValueOnDocumentMetadata            *PropertyMetadata         `json:"concealValueOnDocumentMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DisableAutoSize                           *string                   `json:"disableAutoSize,omitempty"`
@@ -7337,6 +8797,7 @@ type Number struct {
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -7353,6 +8814,8 @@ type Number struct {
 	FormulaMetadata                           *PropertyMetadata         `json:"formulaMetadata,omitempty"`
 	Height                                    *string                   `json:"height,omitempty"`
 	HeightMetadata                            *PropertyMetadata         `json:"heightMetadata,omitempty"`
+	IsPaymentAmount                           *string                   `json:"isPaymentAmount,omitempty"`
+	IsPaymentAmountMetadata                   *PropertyMetadata         `json:"isPaymentAmountMetadata,omitempty"`
 	Italic                                    *string                   `json:"italic,omitempty"`
 	ItalicMetadata                            *PropertyMetadata         `json:"italicMetadata,omitempty"`
 	LocalePolicy                              *LocalePolicyTab          `json:"localePolicy,omitempty"`
@@ -7388,6 +8851,7 @@ type Number struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -7412,12 +8876,155 @@ type Number struct {
 	ValidationPatternMetadata                 *PropertyMetadata         `json:"validationPatternMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// Numerical defines model for numerical.
+type Numerical struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
+	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
+	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
+	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
+	AnchorCaseSensitiveMetadata               *PropertyMetadata         `json:"anchorCaseSensitiveMetadata,omitempty"`
+	AnchorHorizontalAlignment                 *string                   `json:"anchorHorizontalAlignment,omitempty"`
+	AnchorHorizontalAlignmentMetadata         *PropertyMetadata         `json:"anchorHorizontalAlignmentMetadata,omitempty"`
+	AnchorIgnoreIfNotPresent                  *string                   `json:"anchorIgnoreIfNotPresent,omitempty"`
+	AnchorIgnoreIfNotPresentMetadata          *PropertyMetadata         `json:"anchorIgnoreIfNotPresentMetadata,omitempty"`
+	AnchorMatchWholeWord                      *string                   `json:"anchorMatchWholeWord,omitempty"`
+	AnchorMatchWholeWordMetadata              *PropertyMetadata         `json:"anchorMatchWholeWordMetadata,omitempty"`
+	AnchorString                              *string                   `json:"anchorString,omitempty"`
+	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
+	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
+	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
+	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
+	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
+	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
+	AnchorXOffsetMetadata                     *PropertyMetadata         `json:"anchorXOffsetMetadata,omitempty"`
+	AnchorYOffset                             *string                   `json:"anchorYOffset,omitempty"`
+	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
+	Bold                                      *string                   `json:"bold,omitempty"`
+	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
+	ConcealValueOnDocument                    *string                   `json:"concealValueOnDocument,omitempty"`
+	ConcealValueOnDocumentMetadata            *PropertyMetadata         `json:"concealValueOnDocumentMetadata,omitempty"`
+	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
+	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
+	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
+	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
+	CustomTabID                               *string                   `json:"customTabId,omitempty"`
+	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
+	DisableAutoSize                           *string                   `json:"disableAutoSize,omitempty"`
+	DisableAutoSizeMetadata                   *PropertyMetadata         `json:"disableAutoSizeMetadata,omitempty"`
+	DocumentID                                *string                   `json:"documentId,omitempty"`
+	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
+	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
+	Font                                      *string                   `json:"font,omitempty"`
+	FontColor                                 *string                   `json:"fontColor,omitempty"`
+	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
+	FontMetadata                              *PropertyMetadata         `json:"fontMetadata,omitempty"`
+	FontSize                                  *string                   `json:"fontSize,omitempty"`
+	FontSizeMetadata                          *PropertyMetadata         `json:"fontSizeMetadata,omitempty"`
+	FormOrder                                 *string                   `json:"formOrder,omitempty"`
+	FormOrderMetadata                         *PropertyMetadata         `json:"formOrderMetadata,omitempty"`
+	FormPageLabel                             *string                   `json:"formPageLabel,omitempty"`
+	FormPageLabelMetadata                     *PropertyMetadata         `json:"formPageLabelMetadata,omitempty"`
+	FormPageNumber                            *string                   `json:"formPageNumber,omitempty"`
+	FormPageNumberMetadata                    *PropertyMetadata         `json:"formPageNumberMetadata,omitempty"`
+	Height                                    *string                   `json:"height,omitempty"`
+	HeightMetadata                            *PropertyMetadata         `json:"heightMetadata,omitempty"`
+	Italic                                    *string                   `json:"italic,omitempty"`
+	ItalicMetadata                            *PropertyMetadata         `json:"italicMetadata,omitempty"`
+	LocalePolicy                              *LocalePolicyTab          `json:"localePolicy,omitempty"`
+	Locked                                    *string                   `json:"locked,omitempty"`
+	LockedMetadata                            *PropertyMetadata         `json:"lockedMetadata,omitempty"`
+	MaxLength                                 *string                   `json:"maxLength,omitempty"`
+	MaxLengthMetadata                         *PropertyMetadata         `json:"maxLengthMetadata,omitempty"`
+	MaxNumericalValue                         *string                   `json:"maxNumericalValue,omitempty"`
+	MergeField                                *MergeField               `json:"mergeField,omitempty"`
+	MergeFieldXML                             *string                   `json:"mergeFieldXml,omitempty"`
+	MinNumericalValue                         *string                   `json:"minNumericalValue,omitempty"`
+	Name                                      *string                   `json:"name,omitempty"`
+	NameMetadata                              *PropertyMetadata         `json:"nameMetadata,omitempty"`
+	NumericalValue                            *string                   `json:"numericalValue,omitempty"`
+	OriginalNumericalValue                    *string                   `json:"originalNumericalValue,omitempty"`
+	OriginalValue                             *string                   `json:"originalValue,omitempty"`
+	OriginalValueMetadata                     *PropertyMetadata         `json:"originalValueMetadata,omitempty"`
+	PageNumber                                *string                   `json:"pageNumber,omitempty"`
+	PageNumberMetadata                        *PropertyMetadata         `json:"pageNumberMetadata,omitempty"`
+	RecipientID                               *string                   `json:"recipientId,omitempty"`
+	RecipientIDGUID                           *string                   `json:"recipientIdGuid,omitempty"`
+	RecipientIDGUIDMetadata                   *PropertyMetadata         `json:"recipientIdGuidMetadata,omitempty"`
+	RecipientIDMetadata                       *PropertyMetadata         `json:"recipientIdMetadata,omitempty"`
+	RequireAll                                *string                   `json:"requireAll,omitempty"`
+	RequireAllMetadata                        *PropertyMetadata         `json:"requireAllMetadata,omitempty"`
+	RequireInitialOnSharedChange              *string                   `json:"requireInitialOnSharedChange,omitempty"`
+	RequireInitialOnSharedChangeMetadata      *PropertyMetadata         `json:"requireInitialOnSharedChangeMetadata,omitempty"`
+	Required                                  *string                   `json:"required,omitempty"`
+	RequiredMetadata                          *PropertyMetadata         `json:"requiredMetadata,omitempty"`
+	SenderRequired                            *string                   `json:"senderRequired,omitempty"`
+	SenderRequiredMetadata                    *PropertyMetadata         `json:"senderRequiredMetadata,omitempty"`
+	ShareToRecipients                         *string                   `json:"shareToRecipients,omitempty"`
+	ShareToRecipientsMetadata                 *PropertyMetadata         `json:"shareToRecipientsMetadata,omitempty"`
+	Shared                                    *string                   `json:"shared,omitempty"`
+	SharedMetadata                            *PropertyMetadata         `json:"sharedMetadata,omitempty"`
+	SmartContractInformation                  *SmartContractInformation `json:"smartContractInformation,omitempty"`
+	Source                                    *string                   `json:"source,omitempty"`
+	Status                                    *string                   `json:"status,omitempty"`
+	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
+	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
+	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
+	TabID                                     *string                   `json:"tabId,omitempty"`
+	TabIDMetadata                             *PropertyMetadata         `json:"tabIdMetadata,omitempty"`
+	TabLabel                                  *string                   `json:"tabLabel,omitempty"`
+	TabLabelMetadata                          *PropertyMetadata         `json:"tabLabelMetadata,omitempty"`
+	TabOrder                                  *string                   `json:"tabOrder,omitempty"`
+	TabOrderMetadata                          *PropertyMetadata         `json:"tabOrderMetadata,omitempty"`
+	TabType                                   *string                   `json:"tabType,omitempty"`
+	TabTypeMetadata                           *PropertyMetadata         `json:"tabTypeMetadata,omitempty"`
+	TemplateLocked                            *string                   `json:"templateLocked,omitempty"`
+	TemplateLockedMetadata                    *PropertyMetadata         `json:"templateLockedMetadata,omitempty"`
+	TemplateRequired                          *string                   `json:"templateRequired,omitempty"`
+	TemplateRequiredMetadata                  *PropertyMetadata         `json:"templateRequiredMetadata,omitempty"`
+	ToolTipMetadata                           *PropertyMetadata         `json:"toolTipMetadata,omitempty"`
+	Tooltip                                   *string                   `json:"tooltip,omitempty"`
+	Underline                                 *string                   `json:"underline,omitempty"`
+	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
+	ValidationType                            *string                   `json:"validationType,omitempty"`
+	Value                                     *string                   `json:"value,omitempty"`
+	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
+	Width                                     *string                   `json:"width,omitempty"`
+	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
+	XPosition                                 *string                   `json:"xPosition,omitempty"`
+	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
+	YPosition                                 *string                   `json:"yPosition,omitempty"`
+	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// OauthAccess defines model for oauthAccess.
+type OauthAccess struct {
+	AccessToken  *string     `json:"access_token,omitempty"`
+	Data         []NameValue `json:"data,omitempty"`
+	ExpiresIn    *string     `json:"expires_in,omitempty"`
+	RefreshToken *string     `json:"refresh_token,omitempty"`
+	Scope        *string     `json:"scope,omitempty"`
+	TokenType    *string     `json:"token_type,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -7465,6 +9072,91 @@ type PageImages struct {
 type PageRequest struct {
 	Password *string `json:"password,omitempty"`
 	Rotate   *string `json:"rotate,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// Participant defines model for participant.
+type Participant struct {
+	AccessCode                            *string                           `json:"accessCode,omitempty"`
+	AccessCodeMetadata                    *PropertyMetadata                 `json:"accessCodeMetadata,omitempty"`
+	AddAccessCodeToEmail                  *string                           `json:"addAccessCodeToEmail,omitempty"`
+	AdditionalNotifications               []RecipientAdditionalNotification `json:"additionalNotifications,omitempty"`
+	AllowSystemOverrideForLockedRecipient *string                           `json:"allowSystemOverrideForLockedRecipient,omitempty"`
+	AutoRespondedReason                   *string                           `json:"autoRespondedReason,omitempty"`
+	BulkSendV2Recipient                   *string                           `json:"bulkSendV2Recipient,omitempty"`
+	ClientUserID                          *string                           `json:"clientUserId,omitempty"`
+	CompletedCount                        *string                           `json:"completedCount,omitempty"`
+	ConsentDetailsList                    []ConsentDetails                  `json:"consentDetailsList,omitempty"`
+	CustomFields                          []string                          `json:"customFields,omitempty"`
+	DeclinedDateTime                      *string                           `json:"declinedDateTime,omitempty"`
+	DeclinedReason                        *string                           `json:"declinedReason,omitempty"`
+	DeliveredDateTime                     *string                           `json:"deliveredDateTime,omitempty"`
+	DeliveryMethod                        *string                           `json:"deliveryMethod,omitempty"`
+	DeliveryMethodMetadata                *PropertyMetadata                 `json:"deliveryMethodMetadata,omitempty"`
+	DesignatorID                          *string                           `json:"designatorId,omitempty"`
+	DesignatorIDGUID                      *string                           `json:"designatorIdGuid,omitempty"`
+	DocumentTemplateID                    *string                           `json:"documentTemplateId,omitempty"`
+	DocumentVisibility                    []DocumentVisibility              `json:"documentVisibility,omitempty"`
+	Email                                 *string                           `json:"email,omitempty"`
+	EmailMetadata                         *PropertyMetadata                 `json:"emailMetadata,omitempty"`
+	EmailNotification                     *RecipientEmailNotification       `json:"emailNotification,omitempty"`
+	EmailRecipientPostSigningURL          *string                           `json:"emailRecipientPostSigningURL,omitempty"`
+	EmbeddedRecipientStartURL             *string                           `json:"embeddedRecipientStartURL,omitempty"`
+	ErrorDetails                          *ErrorDetails                     `json:"errorDetails,omitempty"`
+	FaxNumber                             *string                           `json:"faxNumber,omitempty"`
+	FaxNumberMetadata                     *PropertyMetadata                 `json:"faxNumberMetadata,omitempty"`
+	FirstName                             *string                           `json:"firstName,omitempty"`
+	FirstNameMetadata                     *PropertyMetadata                 `json:"firstNameMetadata,omitempty"`
+	FullName                              *string                           `json:"fullName,omitempty"`
+	FullNameMetadata                      *PropertyMetadata                 `json:"fullNameMetadata,omitempty"`
+	IDCheckConfigurationName              *string                           `json:"idCheckConfigurationName,omitempty"`
+	IDCheckConfigurationNameMetadata      *PropertyMetadata                 `json:"idCheckConfigurationNameMetadata,omitempty"`
+	IDCheckInformationInput               *IDCheckInformationInput          `json:"idCheckInformationInput,omitempty"`
+	IdentityVerification                  *RecipientIdentityVerification    `json:"identityVerification,omitempty"`
+	InheritEmailNotificationConfiguration *string                           `json:"inheritEmailNotificationConfiguration,omitempty"`
+	LastName                              *string                           `json:"lastName,omitempty"`
+	LastNameMetadata                      *PropertyMetadata                 `json:"lastNameMetadata,omitempty"`
+	LockedRecipientPhoneAuthEditable      *string                           `json:"lockedRecipientPhoneAuthEditable,omitempty"`
+	LockedRecipientSmsEditable            *string                           `json:"lockedRecipientSmsEditable,omitempty"`
+	Name                                  *string                           `json:"name,omitempty"`
+	NameMetadata                          *PropertyMetadata                 `json:"nameMetadata,omitempty"`
+	Note                                  *string                           `json:"note,omitempty"`
+	NoteMetadata                          *PropertyMetadata                 `json:"noteMetadata,omitempty"`
+	ParticipateFor                        *string                           `json:"participateFor,omitempty"`
+	ParticipateForGUID                    *string                           `json:"participateForGuid,omitempty"`
+	PhoneAuthentication                   *RecipientPhoneAuthentication     `json:"phoneAuthentication,omitempty"`
+	PhoneNumber                           *RecipientPhoneNumber             `json:"phoneNumber,omitempty"`
+	ProofFile                             *RecipientProofFile               `json:"proofFile,omitempty"`
+	RecipientAttachments                  []RecipientAttachment             `json:"recipientAttachments,omitempty"`
+	RecipientAuthenticationStatus         *AuthenticationStatus             `json:"recipientAuthenticationStatus,omitempty"`
+	RecipientFeatureMetadata              []FeatureAvailableMetadata        `json:"recipientFeatureMetadata,omitempty"`
+	RecipientID                           *string                           `json:"recipientId,omitempty"`
+	RecipientIDGUID                       *string                           `json:"recipientIdGuid,omitempty"`
+	RecipientType                         *string                           `json:"recipientType,omitempty"`
+	RecipientTypeMetadata                 *PropertyMetadata                 `json:"recipientTypeMetadata,omitempty"`
+	RequireIDLookup                       *string                           `json:"requireIdLookup,omitempty"`
+	RequireIDLookupMetadata               *PropertyMetadata                 `json:"requireIdLookupMetadata,omitempty"`
+	RoleName                              *string                           `json:"roleName,omitempty"`
+	RoutingOrder                          *string                           `json:"routingOrder,omitempty"`
+	RoutingOrderMetadata                  *PropertyMetadata                 `json:"routingOrderMetadata,omitempty"`
+	SentDateTime                          *string                           `json:"sentDateTime,omitempty"`
+	SignedDateTime                        *string                           `json:"signedDateTime,omitempty"`
+	SigningGroupID                        *string                           `json:"signingGroupId,omitempty"`
+	SigningGroupIDMetadata                *PropertyMetadata                 `json:"signingGroupIdMetadata,omitempty"`
+	SigningGroupName                      *string                           `json:"signingGroupName,omitempty"`
+	SigningGroupType                      *string                           `json:"signingGroupType,omitempty"`
+	SigningGroupUsers                     []UserInfo                        `json:"signingGroupUsers,omitempty"`
+	SmsAuthentication                     *RecipientSMSAuthentication       `json:"smsAuthentication,omitempty"`
+	SocialAuthentications                 []SocialAuthentication            `json:"socialAuthentications,omitempty"`
+	Status                                *string                           `json:"status,omitempty"`
+	StatusCode                            *string                           `json:"statusCode,omitempty"`
+	SuppressEmails                        *string                           `json:"suppressEmails,omitempty"`
+	TemplateLocked                        *string                           `json:"templateLocked,omitempty"`
+	TemplateRequired                      *string                           `json:"templateRequired,omitempty"`
+	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
+	UserID                                *string                           `json:"userId,omitempty"`
+	WebFormRecipientViewID                *string                           `json:"webFormRecipientViewId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -7607,6 +9299,8 @@ type PermissionProfileInformation struct {
 
 // PhoneNumber defines model for phoneNumber.
 type PhoneNumber struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -7621,6 +9315,7 @@ type PhoneNumber struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -7629,12 +9324,15 @@ type PhoneNumber struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConcealValueOnDocument                    *string                   `json:"concealValueOnDocument,omitempty"`
 	ConcealValueOnDocumentMetadata            *PropertyMetadata         `json:"concealValueOnDocumentMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DisableAutoSize                           *string                   `json:"disableAutoSize,omitempty"`
@@ -7642,6 +9340,7 @@ type PhoneNumber struct {
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -7681,6 +9380,7 @@ type PhoneNumber struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -7701,6 +9401,7 @@ type PhoneNumber struct {
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -7735,6 +9436,8 @@ type PolyLine struct {
 
 // PolyLineOverlay defines model for polyLineOverlay.
 type PolyLineOverlay struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -7749,21 +9452,26 @@ type PolyLineOverlay struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
 	AnchorXOffsetMetadata                     *PropertyMetadata         `json:"anchorXOffsetMetadata,omitempty"`
 	AnchorYOffset                             *string                   `json:"anchorYOffset,omitempty"`
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	FormOrder                                 *string                   `json:"formOrder,omitempty"`
 	FormOrderMetadata                         *PropertyMetadata         `json:"formOrderMetadata,omitempty"`
 	FormPageLabel                             *string                   `json:"formPageLabel,omitempty"`
@@ -7792,6 +9500,7 @@ type PolyLineOverlay struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -7807,6 +9516,7 @@ type PolyLineOverlay struct {
 	TemplateRequiredMetadata                  *PropertyMetadata         `json:"templateRequiredMetadata,omitempty"`
 	ToolTipMetadata                           *PropertyMetadata         `json:"toolTipMetadata,omitempty"`
 	Tooltip                                   *string                   `json:"tooltip,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -7938,11 +9648,16 @@ type PrefillFormData struct {
 // PrefillTabs defines model for prefillTabs.
 type PrefillTabs struct {
 	CheckboxTabs      []Checkbox      `json:"checkboxTabs,omitempty"`
+	DateTabs          []Date          `json:"dateTabs,omitempty"`
+	EmailTabs         []Email         `json:"emailTabs,omitempty"`
+	NumberTabs        []Number        `json:"numberTabs,omitempty"`
 	RadioGroupTabs    []RadioGroup    `json:"radioGroupTabs,omitempty"`
 	SenderCompanyTabs []SenderCompany `json:"senderCompanyTabs,omitempty"`
 	SenderNameTabs    []SenderName    `json:"senderNameTabs,omitempty"`
+	SsnTabs           []Ssn           `json:"ssnTabs,omitempty"`
 	TabGroups         []TabGroup      `json:"tabGroups,omitempty"`
 	TextTabs          []Text          `json:"textTabs,omitempty"`
+	ZipTabs           []Zip           `json:"zipTabs,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -8001,59 +9716,66 @@ type PurchasedEnvelopesInformation struct {
 
 // Radio defines model for radio.
 type Radio struct {
-	AnchorAllowWhiteSpaceInCharacters         *string           `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
-	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
-	AnchorCaseSensitive                       *string           `json:"anchorCaseSensitive,omitempty"`
-	AnchorCaseSensitiveMetadata               *PropertyMetadata `json:"anchorCaseSensitiveMetadata,omitempty"`
-	AnchorHorizontalAlignment                 *string           `json:"anchorHorizontalAlignment,omitempty"`
-	AnchorHorizontalAlignmentMetadata         *PropertyMetadata `json:"anchorHorizontalAlignmentMetadata,omitempty"`
-	AnchorIgnoreIfNotPresent                  *string           `json:"anchorIgnoreIfNotPresent,omitempty"`
-	AnchorIgnoreIfNotPresentMetadata          *PropertyMetadata `json:"anchorIgnoreIfNotPresentMetadata,omitempty"`
-	AnchorMatchWholeWord                      *string           `json:"anchorMatchWholeWord,omitempty"`
-	AnchorMatchWholeWordMetadata              *PropertyMetadata `json:"anchorMatchWholeWordMetadata,omitempty"`
-	AnchorString                              *string           `json:"anchorString,omitempty"`
-	AnchorStringMetadata                      *PropertyMetadata `json:"anchorStringMetadata,omitempty"`
-	AnchorTabProcessorVersion                 *string           `json:"anchorTabProcessorVersion,omitempty"`
-	AnchorTabProcessorVersionMetadata         *PropertyMetadata `json:"anchorTabProcessorVersionMetadata,omitempty"`
-	AnchorUnits                               *string           `json:"anchorUnits,omitempty"`
-	AnchorUnitsMetadata                       *PropertyMetadata `json:"anchorUnitsMetadata,omitempty"`
-	AnchorXOffset                             *string           `json:"anchorXOffset,omitempty"`
-	AnchorXOffsetMetadata                     *PropertyMetadata `json:"anchorXOffsetMetadata,omitempty"`
-	AnchorYOffset                             *string           `json:"anchorYOffset,omitempty"`
-	AnchorYOffsetMetadata                     *PropertyMetadata `json:"anchorYOffsetMetadata,omitempty"`
-	Bold                                      *string           `json:"bold,omitempty"`
-	BoldMetadata                              *PropertyMetadata `json:"boldMetadata,omitempty"`
-	ErrorDetails                              *ErrorDetails     `json:"errorDetails,omitempty"`
-	Font                                      *string           `json:"font,omitempty"`
-	FontColor                                 *string           `json:"fontColor,omitempty"`
-	FontColorMetadata                         *PropertyMetadata `json:"fontColorMetadata,omitempty"`
-	FontMetadata                              *PropertyMetadata `json:"fontMetadata,omitempty"`
-	FontSize                                  *string           `json:"fontSize,omitempty"`
-	FontSizeMetadata                          *PropertyMetadata `json:"fontSizeMetadata,omitempty"`
-	Italic                                    *string           `json:"italic,omitempty"`
-	ItalicMetadata                            *PropertyMetadata `json:"italicMetadata,omitempty"`
-	Locked                                    *string           `json:"locked,omitempty"`
-	LockedMetadata                            *PropertyMetadata `json:"lockedMetadata,omitempty"`
-	PageNumber                                *string           `json:"pageNumber,omitempty"`
-	PageNumberMetadata                        *PropertyMetadata `json:"pageNumberMetadata,omitempty"`
-	Required                                  *string           `json:"required,omitempty"`
-	RequiredMetadata                          *PropertyMetadata `json:"requiredMetadata,omitempty"`
-	Selected                                  *string           `json:"selected,omitempty"`
-	SelectedMetadata                          *PropertyMetadata `json:"selectedMetadata,omitempty"`
-	Status                                    *string           `json:"status,omitempty"`
-	StatusMetadata                            *PropertyMetadata `json:"statusMetadata,omitempty"`
-	TabID                                     *string           `json:"tabId,omitempty"`
-	TabIDMetadata                             *PropertyMetadata `json:"tabIdMetadata,omitempty"`
-	TabOrder                                  *string           `json:"tabOrder,omitempty"`
-	TabOrderMetadata                          *PropertyMetadata `json:"tabOrderMetadata,omitempty"`
-	Underline                                 *string           `json:"underline,omitempty"`
-	UnderlineMetadata                         *PropertyMetadata `json:"underlineMetadata,omitempty"`
-	Value                                     *string           `json:"value,omitempty"`
-	ValueMetadata                             *PropertyMetadata `json:"valueMetadata,omitempty"`
-	XPosition                                 *string           `json:"xPosition,omitempty"`
-	XPositionMetadata                         *PropertyMetadata `json:"xPositionMetadata,omitempty"`
-	YPosition                                 *string           `json:"yPosition,omitempty"`
-	YPositionMetadata                         *PropertyMetadata `json:"yPositionMetadata,omitempty"`
+	AnchorAllowWhiteSpaceInCharacters         *string                 `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
+	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata       `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
+	AnchorCaseSensitive                       *string                 `json:"anchorCaseSensitive,omitempty"`
+	AnchorCaseSensitiveMetadata               *PropertyMetadata       `json:"anchorCaseSensitiveMetadata,omitempty"`
+	AnchorHorizontalAlignment                 *string                 `json:"anchorHorizontalAlignment,omitempty"`
+	AnchorHorizontalAlignmentMetadata         *PropertyMetadata       `json:"anchorHorizontalAlignmentMetadata,omitempty"`
+	AnchorIgnoreIfNotPresent                  *string                 `json:"anchorIgnoreIfNotPresent,omitempty"`
+	AnchorIgnoreIfNotPresentMetadata          *PropertyMetadata       `json:"anchorIgnoreIfNotPresentMetadata,omitempty"`
+	AnchorMatchWholeWord                      *string                 `json:"anchorMatchWholeWord,omitempty"`
+	AnchorMatchWholeWordMetadata              *PropertyMetadata       `json:"anchorMatchWholeWordMetadata,omitempty"`
+	AnchorString                              *string                 `json:"anchorString,omitempty"`
+	AnchorStringMetadata                      *PropertyMetadata       `json:"anchorStringMetadata,omitempty"`
+	AnchorTabProcessorVersion                 *string                 `json:"anchorTabProcessorVersion,omitempty"`
+	AnchorTabProcessorVersionMetadata         *PropertyMetadata       `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                 `json:"anchorTabScope,omitempty"`
+	AnchorUnits                               *string                 `json:"anchorUnits,omitempty"`
+	AnchorUnitsMetadata                       *PropertyMetadata       `json:"anchorUnitsMetadata,omitempty"`
+	AnchorXOffset                             *string                 `json:"anchorXOffset,omitempty"`
+	AnchorXOffsetMetadata                     *PropertyMetadata       `json:"anchorXOffsetMetadata,omitempty"`
+	AnchorYOffset                             *string                 `json:"anchorYOffset,omitempty"`
+	AnchorYOffsetMetadata                     *PropertyMetadata       `json:"anchorYOffsetMetadata,omitempty"`
+	Bold                                      *string                 `json:"bold,omitempty"`
+	BoldMetadata                              *PropertyMetadata       `json:"boldMetadata,omitempty"`
+	Caption                                   *string                 `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata       `json:"captionMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails `json:"connectedObjectDetails,omitempty"`
+	ErrorDetails                              *ErrorDetails           `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData          `json:"extensionData,omitempty"`
+	Font                                      *string                 `json:"font,omitempty"`
+	FontColor                                 *string                 `json:"fontColor,omitempty"`
+	FontColorMetadata                         *PropertyMetadata       `json:"fontColorMetadata,omitempty"`
+	FontMetadata                              *PropertyMetadata       `json:"fontMetadata,omitempty"`
+	FontSize                                  *string                 `json:"fontSize,omitempty"`
+	FontSizeMetadata                          *PropertyMetadata       `json:"fontSizeMetadata,omitempty"`
+	Italic                                    *string                 `json:"italic,omitempty"`
+	ItalicMetadata                            *PropertyMetadata       `json:"italicMetadata,omitempty"`
+	Locked                                    *string                 `json:"locked,omitempty"`
+	LockedMetadata                            *PropertyMetadata       `json:"lockedMetadata,omitempty"`
+	MergeFieldXML                             *string                 `json:"mergeFieldXml,omitempty"`
+	PageNumber                                *string                 `json:"pageNumber,omitempty"`
+	PageNumberMetadata                        *PropertyMetadata       `json:"pageNumberMetadata,omitempty"`
+	Required                                  *string                 `json:"required,omitempty"`
+	RequiredMetadata                          *PropertyMetadata       `json:"requiredMetadata,omitempty"`
+	Selected                                  *string                 `json:"selected,omitempty"`
+	SelectedMetadata                          *PropertyMetadata       `json:"selectedMetadata,omitempty"`
+	Status                                    *string                 `json:"status,omitempty"`
+	StatusMetadata                            *PropertyMetadata       `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                 `json:"tabFullyQualifiedPath,omitempty"`
+	TabID                                     *string                 `json:"tabId,omitempty"`
+	TabIDMetadata                             *PropertyMetadata       `json:"tabIdMetadata,omitempty"`
+	TabOrder                                  *string                 `json:"tabOrder,omitempty"`
+	TabOrderMetadata                          *PropertyMetadata       `json:"tabOrderMetadata,omitempty"`
+	Underline                                 *string                 `json:"underline,omitempty"`
+	UnderlineMetadata                         *PropertyMetadata       `json:"underlineMetadata,omitempty"`
+	Value                                     *string                 `json:"value,omitempty"`
+	ValueMetadata                             *PropertyMetadata       `json:"valueMetadata,omitempty"`
+	XPosition                                 *string                 `json:"xPosition,omitempty"`
+	XPositionMetadata                         *PropertyMetadata       `json:"xPositionMetadata,omitempty"`
+	YPosition                                 *string                 `json:"yPosition,omitempty"`
+	YPositionMetadata                         *PropertyMetadata       `json:"yPositionMetadata,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -8083,6 +9805,7 @@ type RadioGroup struct {
 	ShareToRecipientsMetadata            *PropertyMetadata `json:"shareToRecipientsMetadata,omitempty"`
 	Shared                               *string           `json:"shared,omitempty"`
 	SharedMetadata                       *PropertyMetadata `json:"sharedMetadata,omitempty"`
+	Source                               *string           `json:"source,omitempty"`
 	TabType                              *string           `json:"tabType,omitempty"`
 	TabTypeMetadata                      *PropertyMetadata `json:"tabTypeMetadata,omitempty"`
 	TemplateLocked                       *string           `json:"templateLocked,omitempty"`
@@ -8176,6 +9899,7 @@ type RecipientGroup struct {
 type RecipientIdentityInputOption struct {
 	Name            *string                        `json:"name,omitempty"`
 	PhoneNumberList []RecipientIdentityPhoneNumber `json:"phoneNumberList,omitempty"`
+	StringValue     *string                        `json:"stringValue,omitempty"`
 	ValueType       *string                        `json:"valueType,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
@@ -8199,6 +9923,7 @@ type RecipientIdentityVerification struct {
 	InputOptions       []RecipientIdentityInputOption `json:"inputOptions,omitempty"`
 	WorkflowID         *string                        `json:"workflowId,omitempty"`
 	WorkflowIDMetadata *PropertyMetadata              `json:"workflowIdMetadata,omitempty"`
+	WorkflowLabel      *string                        `json:"workflowLabel,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -8329,7 +10054,20 @@ type RecipientSignatureProviderOptions struct {
 }
 
 // RecipientTokenClientURLs defines model for recipientTokenClientURLs.
-type RecipientTokenClientURLs = map[string]interface{}
+type RecipientTokenClientURLs struct {
+	OnAccessCodeFailed *string `json:"onAccessCodeFailed,omitempty"`
+	OnCancel           *string `json:"onCancel,omitempty"`
+	OnDecline          *string `json:"onDecline,omitempty"`
+	OnException        *string `json:"onException,omitempty"`
+	OnFaxPending       *string `json:"onFaxPending,omitempty"`
+	OnIDCheckFailed    *string `json:"onIdCheckFailed,omitempty"`
+	OnSessionTimeout   *string `json:"onSessionTimeout,omitempty"`
+	OnSigningComplete  *string `json:"onSigningComplete,omitempty"`
+	OnTTLExpired       *string `json:"onTTLExpired,omitempty"`
+	OnViewingComplete  *string `json:"onViewingComplete,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
 
 // RecipientUpdateResponse defines model for recipientUpdateResponse.
 type RecipientUpdateResponse struct {
@@ -8349,6 +10087,7 @@ type RecipientViewRequest struct {
 	AuthenticationMethod      *string                   `json:"authenticationMethod,omitempty"`
 	ClientURLs                *RecipientTokenClientURLs `json:"clientURLs,omitempty"`
 	ClientUserID              *string                   `json:"clientUserId,omitempty"`
+	DisplayFormat             *string                   `json:"displayFormat,omitempty"`
 	Email                     *string                   `json:"email,omitempty"`
 	FrameAncestors            []string                  `json:"frameAncestors,omitempty"`
 	MessageOrigins            []string                  `json:"messageOrigins,omitempty"`
@@ -8367,19 +10106,22 @@ type RecipientViewRequest struct {
 
 // Recipients defines model for recipients.
 type Recipients struct {
-	Agents              []Agent             `json:"agents,omitempty"`
-	CarbonCopies        []CarbonCopy        `json:"carbonCopies,omitempty"`
-	CertifiedDeliveries []CertifiedDelivery `json:"certifiedDeliveries,omitempty"`
-	CurrentRoutingOrder *string             `json:"currentRoutingOrder,omitempty"`
-	Editors             []Editor            `json:"editors,omitempty"`
-	ErrorDetails        *ErrorDetails       `json:"errorDetails,omitempty"`
-	InPersonSigners     []InPersonSigner    `json:"inPersonSigners,omitempty"`
-	Intermediaries      []Intermediary      `json:"intermediaries,omitempty"`
-	Notaries            []NotaryRecipient   `json:"notaries,omitempty"`
-	RecipientCount      *string             `json:"recipientCount,omitempty"`
-	Seals               []SealSign          `json:"seals,omitempty"`
-	Signers             []Signer            `json:"signers,omitempty"`
-	Witnesses           []Witness           `json:"witnesses,omitempty"`
+	Agents                []Agent               `json:"agents,omitempty"`
+	AuthorizedSignatories []AuthorizedSignatory `json:"authorizedSignatories,omitempty"`
+	CarbonCopies          []CarbonCopy          `json:"carbonCopies,omitempty"`
+	CertifiedDeliveries   []CertifiedDelivery   `json:"certifiedDeliveries,omitempty"`
+	CurrentRoutingOrder   *string               `json:"currentRoutingOrder,omitempty"`
+	Editors               []Editor              `json:"editors,omitempty"`
+	ErrorDetails          *ErrorDetails         `json:"errorDetails,omitempty"`
+	InPersonSigners       []InPersonSigner      `json:"inPersonSigners,omitempty"`
+	Intermediaries        []Intermediary        `json:"intermediaries,omitempty"`
+	Notaries              []NotaryRecipient     `json:"notaries,omitempty"`
+	NotaryWitnesses       []NotaryWitness       `json:"notaryWitnesses,omitempty"`
+	Participants          []Participant         `json:"participants,omitempty"`
+	RecipientCount        *string               `json:"recipientCount,omitempty"`
+	Seals                 []SealSign            `json:"seals,omitempty"`
+	Signers               []Signer              `json:"signers,omitempty"`
+	Witnesses             []Witness             `json:"witnesses,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -8417,9 +10159,11 @@ type ReferralInformation struct {
 
 // Reminders defines model for reminders.
 type Reminders struct {
-	ReminderDelay     *string `json:"reminderDelay,omitempty"`
-	ReminderEnabled   *string `json:"reminderEnabled,omitempty"`
-	ReminderFrequency *string `json:"reminderFrequency,omitempty"`
+	MaximumReminderCount *string `json:"maximumReminderCount,omitempty"`
+	ReminderDelay        *string `json:"reminderDelay,omitempty"`
+	ReminderEnabled      *string `json:"reminderEnabled,omitempty"`
+	ReminderFrequency    *string `json:"reminderFrequency,omitempty"`
+	SmartReminderEnabled *string `json:"smartReminderEnabled,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -8446,11 +10190,32 @@ type ReturnURLRequest struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// Revision defines model for revision.
+type Revision struct {
+	EndData             *string              `json:"endData,omitempty"`
+	FieldName           *string              `json:"fieldName,omitempty"`
+	MaxSignatureLength  *string              `json:"maxSignatureLength,omitempty"`
+	SignatureProperties *SignatureProperties `json:"signatureProperties,omitempty"`
+	SignatureType       *string              `json:"signatureType,omitempty"`
+	StartData           *string              `json:"startData,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // ScheduledSendingAPIModel defines model for scheduledSendingApiModel.
 type ScheduledSendingAPIModel struct {
+	BulkListID *string                     `json:"bulkListId,omitempty"`
 	ResumeDate *string                     `json:"resumeDate,omitempty"`
 	Rules      []EnvelopeDelayRuleAPIModel `json:"rules,omitempty"`
 	Status     *string                     `json:"status,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// Seal defines model for seal.
+type Seal struct {
+	Configuration  map[string]string `json:"configuration,omitempty"`
+	SealIdentifier *string           `json:"sealIdentifier,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -8470,6 +10235,7 @@ type SealSign struct {
 	AddAccessCodeToEmail                  *string                        `json:"addAccessCodeToEmail,omitempty"`
 	AllowSystemOverrideForLockedRecipient *string                        `json:"allowSystemOverrideForLockedRecipient,omitempty"`
 	AutoRespondedReason                   *string                        `json:"autoRespondedReason,omitempty"`
+	BulkSendV2Recipient                   *string                        `json:"bulkSendV2Recipient,omitempty"`
 	ClientUserID                          *string                        `json:"clientUserId,omitempty"`
 	CompletedCount                        *string                        `json:"completedCount,omitempty"`
 	CustomFields                          []string                       `json:"customFields,omitempty"`
@@ -8480,6 +10246,7 @@ type SealSign struct {
 	DeliveryMethodMetadata                *PropertyMetadata              `json:"deliveryMethodMetadata,omitempty"`
 	DesignatorID                          *string                        `json:"designatorId,omitempty"`
 	DesignatorIDGUID                      *string                        `json:"designatorIdGuid,omitempty"`
+	DocumentTemplateID                    *string                        `json:"documentTemplateId,omitempty"`
 	DocumentVisibility                    []DocumentVisibility           `json:"documentVisibility,omitempty"`
 	EmailNotification                     *RecipientEmailNotification    `json:"emailNotification,omitempty"`
 	EmbeddedRecipientStartURL             *string                        `json:"embeddedRecipientStartURL,omitempty"`
@@ -8497,6 +10264,7 @@ type SealSign struct {
 	Note                                  *string                        `json:"note,omitempty"`
 	NoteMetadata                          *PropertyMetadata              `json:"noteMetadata,omitempty"`
 	PhoneAuthentication                   *RecipientPhoneAuthentication  `json:"phoneAuthentication,omitempty"`
+	ProofFile                             *RecipientProofFile            `json:"proofFile,omitempty"`
 	RecipientAttachments                  []RecipientAttachment          `json:"recipientAttachments,omitempty"`
 	RecipientAuthenticationStatus         *AuthenticationStatus          `json:"recipientAuthenticationStatus,omitempty"`
 	RecipientFeatureMetadata              []FeatureAvailableMetadata     `json:"recipientFeatureMetadata,omitempty"`
@@ -8522,6 +10290,7 @@ type SealSign struct {
 	TemplateRequired                      *string                        `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                        `json:"totalTabCount,omitempty"`
 	UserID                                *string                        `json:"userId,omitempty"`
+	WebFormRecipientViewID                *string                        `json:"webFormRecipientViewId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -8535,8 +10304,18 @@ type SeatDiscount struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// Sender defines model for sender.
+type Sender struct {
+	AccountIDGUID *string `json:"accountIdGuid,omitempty"`
+	CompanyName   *string `json:"companyName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // SenderCompany defines model for senderCompany.
 type SenderCompany struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -8551,6 +10330,7 @@ type SenderCompany struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -8559,15 +10339,19 @@ type SenderCompany struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -8599,6 +10383,7 @@ type SenderCompany struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -8619,12 +10404,28 @@ type SenderCompany struct {
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// SenderCompletionInfo defines model for senderCompletionInfo.
+type SenderCompletionInfo struct {
+	Completed      *string `json:"completed,omitempty"`
+	CompletionRate *string `json:"completionRate,omitempty"`
+	Expired        *string `json:"expired,omitempty"`
+	ExpiredRate    *string `json:"expiredRate,omitempty"`
+	Name           *string `json:"name,omitempty"`
+	SenderID       *string `json:"senderId,omitempty"`
+	Sent           *string `json:"sent,omitempty"`
+	Voided         *string `json:"voided,omitempty"`
+	VoidedRate     *string `json:"voidedRate,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -8649,6 +10450,8 @@ type SenderEmailNotifications struct {
 
 // SenderName defines model for senderName.
 type SenderName struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -8663,6 +10466,7 @@ type SenderName struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -8671,15 +10475,19 @@ type SenderName struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -8711,6 +10519,7 @@ type SenderName struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -8731,6 +10540,7 @@ type SenderName struct {
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -8790,8 +10600,38 @@ type SharedItem struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// SignHashDocument defines model for signHashDocument.
+type SignHashDocument struct {
+	Data                *string              `json:"data,omitempty"`
+	DocumentID          *string              `json:"documentId,omitempty"`
+	Format              *string              `json:"format,omitempty"`
+	Name                *string              `json:"name,omitempty"`
+	RemainingSignatures *float32             `json:"remainingSignatures,omitempty"`
+	Revisions           []Revision           `json:"revisions,omitempty"`
+	SignatureProperties *SignatureProperties `json:"signatureProperties,omitempty"`
+	SignatureType       *string              `json:"signatureType,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// SignHashSessionInfoResponse defines model for signHashSessionInfoResponse.
+type SignHashSessionInfoResponse struct {
+	Documents                  []SignHashDocument `json:"documents,omitempty"`
+	EnvelopeID                 *string            `json:"envelopeId,omitempty"`
+	Language                   *string            `json:"language,omitempty"`
+	RedirectionURL             *string            `json:"redirectionUrl,omitempty"`
+	RemainingSignatureRequests *float32           `json:"remainingSignatureRequests,omitempty"`
+	Seal                       *Seal              `json:"seal,omitempty"`
+	Sender                     *Sender            `json:"sender,omitempty"`
+	User                       *User              `json:"user,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // SignHere defines model for signHere.
 type SignHere struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -8806,21 +10646,26 @@ type SignHere struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
 	AnchorXOffsetMetadata                     *PropertyMetadata         `json:"anchorXOffsetMetadata,omitempty"`
 	AnchorYOffset                             *string                   `json:"anchorYOffset,omitempty"`
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	FormOrder                                 *string                   `json:"formOrder,omitempty"`
 	FormOrderMetadata                         *PropertyMetadata         `json:"formOrderMetadata,omitempty"`
 	FormPageLabel                             *string                   `json:"formPageLabel,omitempty"`
@@ -8852,6 +10697,7 @@ type SignHere struct {
 	StampTypeMetadata                         *PropertyMetadata         `json:"stampTypeMetadata,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -8868,12 +10714,32 @@ type SignHere struct {
 	TemplateRequiredMetadata                  *PropertyMetadata         `json:"templateRequiredMetadata,omitempty"`
 	ToolTipMetadata                           *PropertyMetadata         `json:"toolTipMetadata,omitempty"`
 	Tooltip                                   *string                   `json:"tooltip,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// SignSessionInfoRequest defines model for signSessionInfoRequest.
+type SignSessionInfoRequest struct {
+	Certificate        *string `json:"certificate,omitempty"`
+	MaxSignatureLength *string `json:"maxSignatureLength,omitempty"`
+	ReturnFormat       *string `json:"returnFormat,omitempty"`
+	SigningLocation    *string `json:"signingLocation,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// SignatureDataInfo defines model for signatureDataInfo.
+type SignatureDataInfo struct {
+	DocumentSecurityStore *DocumentSecurityStore `json:"documentSecurityStore,omitempty"`
+	SignatureData         *string                `json:"signatureData,omitempty"`
+	SignatureFieldName    *string                `json:"signatureFieldName,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -8891,6 +10757,14 @@ type SignatureGroup struct {
 type SignatureGroupDef struct {
 	GroupID *string `json:"groupId,omitempty"`
 	Rights  *string `json:"rights,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// SignatureProperties defines model for signatureProperties.
+type SignatureProperties struct {
+	Filter    *string `json:"filter,omitempty"`
+	SubFilter *string `json:"subFilter,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -8942,9 +10816,11 @@ type Signer struct {
 	AutoNavigation                        *string                           `json:"autoNavigation,omitempty"`
 	AutoRespondedReason                   *string                           `json:"autoRespondedReason,omitempty"`
 	BulkRecipientsURI                     *string                           `json:"bulkRecipientsUri,omitempty"`
+	BulkSendV2Recipient                   *string                           `json:"bulkSendV2Recipient,omitempty"`
 	CanSignOffline                        *string                           `json:"canSignOffline,omitempty"`
 	ClientUserID                          *string                           `json:"clientUserId,omitempty"`
 	CompletedCount                        *string                           `json:"completedCount,omitempty"`
+	ConsentDetailsList                    []ConsentDetails                  `json:"consentDetailsList,omitempty"`
 	CreationReason                        *string                           `json:"creationReason,omitempty"`
 	CustomFields                          []string                          `json:"customFields,omitempty"`
 	DeclinedDateTime                      *string                           `json:"declinedDateTime,omitempty"`
@@ -8957,6 +10833,7 @@ type Signer struct {
 	DeliveryMethodMetadata                *PropertyMetadata                 `json:"deliveryMethodMetadata,omitempty"`
 	DesignatorID                          *string                           `json:"designatorId,omitempty"`
 	DesignatorIDGUID                      *string                           `json:"designatorIdGuid,omitempty"`
+	DocumentTemplateID                    *string                           `json:"documentTemplateId,omitempty"`
 	DocumentVisibility                    []DocumentVisibility              `json:"documentVisibility,omitempty"`
 	Email                                 *string                           `json:"email,omitempty"`
 	EmailMetadata                         *PropertyMetadata                 `json:"emailMetadata,omitempty"`
@@ -8988,6 +10865,7 @@ type Signer struct {
 	NotarySignerEmailSent                 *string                           `json:"notarySignerEmailSent,omitempty"`
 	Note                                  *string                           `json:"note,omitempty"`
 	NoteMetadata                          *PropertyMetadata                 `json:"noteMetadata,omitempty"`
+	OfflineAttributes                     *OfflineAttributes                `json:"offlineAttributes,omitempty"`
 	PhoneAuthentication                   *RecipientPhoneAuthentication     `json:"phoneAuthentication,omitempty"`
 	PhoneNumber                           *RecipientPhoneNumber             `json:"phoneNumber,omitempty"`
 	ProofFile                             *RecipientProofFile               `json:"proofFile,omitempty"`
@@ -9016,6 +10894,7 @@ type Signer struct {
 	SigningGroupID                        *string                           `json:"signingGroupId,omitempty"`
 	SigningGroupIDMetadata                *PropertyMetadata                 `json:"signingGroupIdMetadata,omitempty"`
 	SigningGroupName                      *string                           `json:"signingGroupName,omitempty"`
+	SigningGroupType                      *string                           `json:"signingGroupType,omitempty"`
 	SigningGroupUsers                     []UserInfo                        `json:"signingGroupUsers,omitempty"`
 	SmsAuthentication                     *RecipientSMSAuthentication       `json:"smsAuthentication,omitempty"`
 	SocialAuthentications                 []SocialAuthentication            `json:"socialAuthentications,omitempty"`
@@ -9027,12 +10906,15 @@ type Signer struct {
 	TemplateRequired                      *string                           `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
 	UserID                                *string                           `json:"userId,omitempty"`
+	WebFormRecipientViewID                *string                           `json:"webFormRecipientViewId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
 
 // SignerAttachment defines model for signerAttachment.
 type SignerAttachment struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -9047,21 +10929,26 @@ type SignerAttachment struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
 	AnchorXOffsetMetadata                     *PropertyMetadata         `json:"anchorXOffsetMetadata,omitempty"`
 	AnchorYOffset                             *string                   `json:"anchorYOffset,omitempty"`
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	FormOrder                                 *string                   `json:"formOrder,omitempty"`
 	FormOrderMetadata                         *PropertyMetadata         `json:"formOrderMetadata,omitempty"`
 	FormPageLabel                             *string                   `json:"formPageLabel,omitempty"`
@@ -9089,6 +10976,7 @@ type SignerAttachment struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -9105,6 +10993,7 @@ type SignerAttachment struct {
 	TemplateRequiredMetadata                  *PropertyMetadata         `json:"templateRequiredMetadata,omitempty"`
 	ToolTipMetadata                           *PropertyMetadata         `json:"toolTipMetadata,omitempty"`
 	Tooltip                                   *string                   `json:"tooltip,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -9186,6 +11075,8 @@ type SmartContractInformation struct {
 
 // SmartSection defines model for smartSection.
 type SmartSection struct {
+	AgreementAttribute                        *string                      `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                      `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                      `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata            `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                      `json:"anchorCaseSensitive,omitempty"`
@@ -9200,17 +11091,21 @@ type SmartSection struct {
 	AnchorStringMetadata                      *PropertyMetadata            `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                      `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata            `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                      `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                      `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata            `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                      `json:"anchorXOffset,omitempty"`
 	AnchorXOffsetMetadata                     *PropertyMetadata            `json:"anchorXOffsetMetadata,omitempty"`
 	AnchorYOffset                             *string                      `json:"anchorYOffset,omitempty"`
 	AnchorYOffsetMetadata                     *PropertyMetadata            `json:"anchorYOffsetMetadata,omitempty"`
+	Caption                                   *string                      `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata            `json:"captionMetadata,omitempty"`
 	CaseSensitive                             *bool                        `json:"caseSensitive,omitempty"`
 	ConditionalParentLabel                    *string                      `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata            `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                      `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata            `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails      `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                      `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata            `json:"customTabIdMetadata,omitempty"`
 	DisplaySettings                           *SmartSectionDisplaySettings `json:"displaySettings,omitempty"`
@@ -9219,6 +11114,7 @@ type SmartSection struct {
 	EndAnchor                                 *string                      `json:"endAnchor,omitempty"`
 	EndPosition                               *SmartSectionAnchorPosition  `json:"endPosition,omitempty"`
 	ErrorDetails                              *ErrorDetails                `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData               `json:"extensionData,omitempty"`
 	FormOrder                                 *string                      `json:"formOrder,omitempty"`
 	FormOrderMetadata                         *PropertyMetadata            `json:"formOrderMetadata,omitempty"`
 	FormPageLabel                             *string                      `json:"formPageLabel,omitempty"`
@@ -9249,6 +11145,7 @@ type SmartSection struct {
 	StartPosition                             *SmartSectionAnchorPosition  `json:"startPosition,omitempty"`
 	Status                                    *string                      `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata            `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                      `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                     `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata            `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                      `json:"tabId,omitempty"`
@@ -9264,6 +11161,7 @@ type SmartSection struct {
 	TemplateRequiredMetadata                  *PropertyMetadata            `json:"templateRequiredMetadata,omitempty"`
 	ToolTipMetadata                           *PropertyMetadata            `json:"toolTipMetadata,omitempty"`
 	Tooltip                                   *string                      `json:"tooltip,omitempty"`
+	WarningDetails                            *ErrorDetails                `json:"warningDetails,omitempty"`
 	Width                                     *string                      `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata            `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                      `json:"xPosition,omitempty"`
@@ -9337,6 +11235,8 @@ type SocialAuthentication struct {
 
 // Ssn defines model for ssn.
 type Ssn struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -9351,6 +11251,7 @@ type Ssn struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -9359,12 +11260,15 @@ type Ssn struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConcealValueOnDocument                    *string                   `json:"concealValueOnDocument,omitempty"`
 	ConcealValueOnDocumentMetadata            *PropertyMetadata         `json:"concealValueOnDocumentMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DisableAutoSize                           *string                   `json:"disableAutoSize,omitempty"`
@@ -9372,6 +11276,7 @@ type Ssn struct {
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -9421,6 +11326,7 @@ type Ssn struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -9445,6 +11351,7 @@ type Ssn struct {
 	ValidationPatternMetadata                 *PropertyMetadata         `json:"validationPatternMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -9519,12 +11426,16 @@ type TabAccountSettings struct {
 	DataFieldSizeMetadata                *SettingsMetadata `json:"dataFieldSizeMetadata,omitempty"`
 	DrawTabsEnabled                      *string           `json:"drawTabsEnabled,omitempty"`
 	DrawTabsMetadata                     *SettingsMetadata `json:"drawTabsMetadata,omitempty"`
+	EnableTabAgreementDetails            *string           `json:"enableTabAgreementDetails,omitempty"`
+	EnableTabAgreementDetailsMetadata    *SettingsMetadata `json:"enableTabAgreementDetailsMetadata,omitempty"`
 	FirstLastEmailTabsEnabled            *string           `json:"firstLastEmailTabsEnabled,omitempty"`
 	FirstLastEmailTabsMetadata           *SettingsMetadata `json:"firstLastEmailTabsMetadata,omitempty"`
 	ListTabsEnabled                      *string           `json:"listTabsEnabled,omitempty"`
 	ListTabsMetadata                     *SettingsMetadata `json:"listTabsMetadata,omitempty"`
 	NoteTabsEnabled                      *string           `json:"noteTabsEnabled,omitempty"`
 	NoteTabsMetadata                     *SettingsMetadata `json:"noteTabsMetadata,omitempty"`
+	NumericalTabsEnabled                 *string           `json:"numericalTabsEnabled,omitempty"`
+	NumericalTabsMetadata                *SettingsMetadata `json:"numericalTabsMetadata,omitempty"`
 	PrefillTabsEnabled                   *string           `json:"prefillTabsEnabled,omitempty"`
 	PrefillTabsMetadata                  *SettingsMetadata `json:"prefillTabsMetadata,omitempty"`
 	RadioTabsEnabled                     *string           `json:"radioTabsEnabled,omitempty"`
@@ -9547,12 +11458,16 @@ type TabAccountSettings struct {
 	TabTextFormattingMetadata            *SettingsMetadata `json:"tabTextFormattingMetadata,omitempty"`
 	TextTabsEnabled                      *string           `json:"textTabsEnabled,omitempty"`
 	TextTabsMetadata                     *SettingsMetadata `json:"textTabsMetadata,omitempty"`
+	URITabsEnabled                       *string           `json:"uriTabsEnabled,omitempty"`
+	URITabsMetadata                      *SettingsMetadata `json:"uriTabsMetadata,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
 
 // TabGroup defines model for tabGroup.
 type TabGroup struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -9567,21 +11482,26 @@ type TabGroup struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
 	AnchorXOffsetMetadata                     *PropertyMetadata         `json:"anchorXOffsetMetadata,omitempty"`
 	AnchorYOffset                             *string                   `json:"anchorYOffset,omitempty"`
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	FormOrder                                 *string                   `json:"formOrder,omitempty"`
 	FormOrderMetadata                         *PropertyMetadata         `json:"formOrderMetadata,omitempty"`
 	FormPageLabel                             *string                   `json:"formPageLabel,omitempty"`
@@ -9610,6 +11530,7 @@ type TabGroup struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -9628,6 +11549,7 @@ type TabGroup struct {
 	Tooltip                                   *string                   `json:"tooltip,omitempty"`
 	ValidationMessage                         *string                   `json:"validationMessage,omitempty"`
 	ValidationMessageMetadata                 *PropertyMetadata         `json:"validationMessageMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -9684,6 +11606,7 @@ type TabMetadata struct {
 	ScaleValue                   *string           `json:"scaleValue,omitempty"`
 	Selected                     *string           `json:"selected,omitempty"`
 	Shared                       *string           `json:"shared,omitempty"`
+	SignatureProviderID          *string           `json:"signatureProviderId,omitempty"`
 	StampType                    *string           `json:"stampType,omitempty"`
 	StampTypeMetadata            *PropertyMetadata `json:"stampTypeMetadata,omitempty"`
 	TabLabel                     *string           `json:"tabLabel,omitempty"`
@@ -9691,6 +11614,7 @@ type TabMetadata struct {
 	Underline                    *string           `json:"underline,omitempty"`
 	ValidationMessage            *string           `json:"validationMessage,omitempty"`
 	ValidationPattern            *string           `json:"validationPattern,omitempty"`
+	ValidationType               *string           `json:"validationType,omitempty"`
 	Width                        *string           `json:"width,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
@@ -9731,6 +11655,7 @@ type Tabs struct {
 	NotarySealTabs           []NotarySeal           `json:"notarySealTabs,omitempty"`
 	NoteTabs                 []Note                 `json:"noteTabs,omitempty"`
 	NumberTabs               []Number               `json:"numberTabs,omitempty"`
+	NumericalTabs            []Numerical            `json:"numericalTabs,omitempty"`
 	PhoneNumberTabs          []PhoneNumber          `json:"phoneNumberTabs,omitempty"`
 	PolyLineOverlayTabs      []PolyLineOverlay      `json:"polyLineOverlayTabs,omitempty"`
 	PrefillTabs              *PrefillTabs           `json:"prefillTabs,omitempty"`
@@ -9744,6 +11669,52 @@ type Tabs struct {
 	TitleTabs                []Title                `json:"titleTabs,omitempty"`
 	ViewTabs                 []View                 `json:"viewTabs,omitempty"`
 	ZipTabs                  []Zip                  `json:"zipTabs,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// TemplateAutoMatch defines model for templateAutoMatch.
+type TemplateAutoMatch struct {
+	AutoMatch    *string       `json:"autoMatch,omitempty"`
+	ErrorDetails *ErrorDetails `json:"errorDetails,omitempty"`
+	TemplateID   *string       `json:"templateId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// TemplateAutoMatchList defines model for templateAutoMatchList.
+type TemplateAutoMatchList struct {
+	Templates []TemplateAutoMatch `json:"templates,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// TemplateCompletionInfo defines model for templateCompletionInfo.
+type TemplateCompletionInfo struct {
+	Completed      *string `json:"completed,omitempty"`
+	CompletionRate *string `json:"completionRate,omitempty"`
+	Expired        *string `json:"expired,omitempty"`
+	ExpiredRate    *string `json:"expiredRate,omitempty"`
+	Name           *string `json:"name,omitempty"`
+	Sent           *string `json:"sent,omitempty"`
+	TemplateID     *string `json:"templateId,omitempty"`
+	Voided         *string `json:"voided,omitempty"`
+	VoidedRate     *string `json:"voidedRate,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// TemplateCompletionRateResponse defines model for templateCompletionRateResponse.
+type TemplateCompletionRateResponse struct {
+	BottomSenders  []SenderCompletionInfo `json:"bottomSenders,omitempty"`
+	Completed      *string                `json:"completed,omitempty"`
+	CompletionRate *string                `json:"completionRate,omitempty"`
+	Expired        *string                `json:"expired,omitempty"`
+	ExpiredRate    *string                `json:"expiredRate,omitempty"`
+	Sent           *string                `json:"sent,omitempty"`
+	TopSenders     []SenderCompletionInfo `json:"topSenders,omitempty"`
+	Voided         *string                `json:"voided,omitempty"`
+	VoidedRate     *string                `json:"voidedRate,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -9799,19 +11770,22 @@ type TemplateNotificationRequest struct {
 
 // TemplateRecipients defines model for templateRecipients.
 type TemplateRecipients struct {
-	Agents              []Agent             `json:"agents,omitempty"`
-	CarbonCopies        []CarbonCopy        `json:"carbonCopies,omitempty"`
-	CertifiedDeliveries []CertifiedDelivery `json:"certifiedDeliveries,omitempty"`
-	CurrentRoutingOrder *string             `json:"currentRoutingOrder,omitempty"`
-	Editors             []Editor            `json:"editors,omitempty"`
-	ErrorDetails        *ErrorDetails       `json:"errorDetails,omitempty"`
-	InPersonSigners     []InPersonSigner    `json:"inPersonSigners,omitempty"`
-	Intermediaries      []Intermediary      `json:"intermediaries,omitempty"`
-	Notaries            []NotaryRecipient   `json:"notaries,omitempty"`
-	RecipientCount      *string             `json:"recipientCount,omitempty"`
-	Seals               []SealSign          `json:"seals,omitempty"`
-	Signers             []Signer            `json:"signers,omitempty"`
-	Witnesses           []Witness           `json:"witnesses,omitempty"`
+	Agents                []Agent               `json:"agents,omitempty"`
+	AuthorizedSignatories []AuthorizedSignatory `json:"authorizedSignatories,omitempty"`
+	CarbonCopies          []CarbonCopy          `json:"carbonCopies,omitempty"`
+	CertifiedDeliveries   []CertifiedDelivery   `json:"certifiedDeliveries,omitempty"`
+	CurrentRoutingOrder   *string               `json:"currentRoutingOrder,omitempty"`
+	Editors               []Editor              `json:"editors,omitempty"`
+	ErrorDetails          *ErrorDetails         `json:"errorDetails,omitempty"`
+	InPersonSigners       []InPersonSigner      `json:"inPersonSigners,omitempty"`
+	Intermediaries        []Intermediary        `json:"intermediaries,omitempty"`
+	Notaries              []NotaryRecipient     `json:"notaries,omitempty"`
+	NotaryWitnesses       []NotaryWitness       `json:"notaryWitnesses,omitempty"`
+	Participants          []Participant         `json:"participants,omitempty"`
+	RecipientCount        *string               `json:"recipientCount,omitempty"`
+	Seals                 []SealSign            `json:"seals,omitempty"`
+	Signers               []Signer              `json:"signers,omitempty"`
+	Witnesses             []Witness             `json:"witnesses,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -9822,6 +11796,7 @@ type TemplateRole struct {
 	AdditionalNotifications     []RecipientAdditionalNotification `json:"additionalNotifications,omitempty"`
 	ClientUserID                *string                           `json:"clientUserId,omitempty"`
 	DefaultRecipient            *string                           `json:"defaultRecipient,omitempty"`
+	DeliveryMethod              *string                           `json:"deliveryMethod,omitempty"`
 	Email                       *string                           `json:"email,omitempty"`
 	EmailNotification           *RecipientEmailNotification       `json:"emailNotification,omitempty"`
 	EmbeddedRecipientStartURL   *string                           `json:"embeddedRecipientStartURL,omitempty"`
@@ -9832,6 +11807,9 @@ type TemplateRole struct {
 	RoleName                    *string                           `json:"roleName,omitempty"`
 	RoutingOrder                *string                           `json:"routingOrder,omitempty"`
 	SigningGroupID              *string                           `json:"signingGroupId,omitempty"`
+	SigningGroupName            *string                           `json:"signingGroupName,omitempty"`
+	SigningGroupType            *string                           `json:"signingGroupType,omitempty"`
+	SigningGroupUsers           []UserInfo                        `json:"signingGroupUsers,omitempty"`
 	Tabs                        *Tabs                             `json:"tabs,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
@@ -9893,6 +11871,7 @@ type TemplateTabs struct {
 	NotarySealTabs           []NotarySeal           `json:"notarySealTabs,omitempty"`
 	NoteTabs                 []Note                 `json:"noteTabs,omitempty"`
 	NumberTabs               []Number               `json:"numberTabs,omitempty"`
+	NumericalTabs            []Numerical            `json:"numericalTabs,omitempty"`
 	PhoneNumberTabs          []PhoneNumber          `json:"phoneNumberTabs,omitempty"`
 	PolyLineOverlayTabs      []PolyLineOverlay      `json:"polyLineOverlayTabs,omitempty"`
 	PrefillTabs              *PrefillTabs           `json:"prefillTabs,omitempty"`
@@ -9927,6 +11906,8 @@ type TemplateUpdateSummary struct {
 
 // Text defines model for text.
 type Text struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -9941,6 +11922,7 @@ type Text struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -9949,12 +11931,15 @@ type Text struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConcealValueOnDocument                    *string                   `json:"concealValueOnDocument,omitempty"`
 	ConcealValueOnDocumentMetadata            *PropertyMetadata         `json:"concealValueOnDocumentMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DisableAutoSize                           *string                   `json:"disableAutoSize,omitempty"`
@@ -9962,6 +11947,7 @@ type Text struct {
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -9978,6 +11964,8 @@ type Text struct {
 	FormulaMetadata                           *PropertyMetadata         `json:"formulaMetadata,omitempty"`
 	Height                                    *string                   `json:"height,omitempty"`
 	HeightMetadata                            *PropertyMetadata         `json:"heightMetadata,omitempty"`
+	IsPaymentAmount                           *string                   `json:"isPaymentAmount,omitempty"`
+	IsPaymentAmountMetadata                   *PropertyMetadata         `json:"isPaymentAmountMetadata,omitempty"`
 	Italic                                    *string                   `json:"italic,omitempty"`
 	ItalicMetadata                            *PropertyMetadata         `json:"italicMetadata,omitempty"`
 	LocalePolicy                              *LocalePolicyTab          `json:"localePolicy,omitempty"`
@@ -10013,6 +12001,7 @@ type Text struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -10037,6 +12026,7 @@ type Text struct {
 	ValidationPatternMetadata                 *PropertyMetadata         `json:"validationPatternMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -10060,8 +12050,19 @@ type TextCustomField struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// TimeStampField defines model for timeStampField.
+type TimeStampField struct {
+	DocumentSecurityStore       *DocumentSecurityStore `json:"documentSecurityStore,omitempty"`
+	MaxTimeStampSignatureLength *string                `json:"maxTimeStampSignatureLength,omitempty"`
+	TimeStampFieldName          *string                `json:"timeStampFieldName,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // Title defines model for title.
 type Title struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -10076,6 +12077,7 @@ type Title struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -10084,12 +12086,15 @@ type Title struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConcealValueOnDocument                    *string                   `json:"concealValueOnDocument,omitempty"`
 	ConcealValueOnDocumentMetadata            *PropertyMetadata         `json:"concealValueOnDocumentMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DisableAutoSize                           *string                   `json:"disableAutoSize,omitempty"`
@@ -10097,6 +12102,7 @@ type Title struct {
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -10136,6 +12142,7 @@ type Title struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -10156,6 +12163,7 @@ type Title struct {
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -10166,12 +12174,63 @@ type Title struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// TspHealthCheckRequest defines model for tspHealthCheckRequest.
+type TspHealthCheckRequest struct {
+	AppVersion        *string                           `json:"appVersion,omitempty"`
+	Description       *string                           `json:"description,omitempty"`
+	Error             *string                           `json:"error,omitempty"`
+	Status            *string                           `json:"status,omitempty"`
+	StatusDescription []TspHealthCheckStatusDescription `json:"statusDescription,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// TspHealthCheckStatusDescription defines model for tspHealthCheckStatusDescription.
+type TspHealthCheckStatusDescription struct {
+	Description     *string `json:"description,omitempty"`
+	Error           *string `json:"error,omitempty"`
+	Hostname        *string `json:"hostname,omitempty"`
+	ResponseSeconds *string `json:"responseSeconds,omitempty"`
+	Status          *string `json:"status,omitempty"`
+	Type            *string `json:"type,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// UpdateTransactionRequest defines model for updateTransactionRequest.
+type UpdateTransactionRequest struct {
+	Code    *string `json:"code,omitempty"`
+	Message *string `json:"message,omitempty"`
+	State   *string `json:"state,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// UpdateTransactionResponse defines model for updateTransactionResponse.
+type UpdateTransactionResponse struct {
+	RedirectionURL *string `json:"redirectionUrl,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // UsageHistory defines model for usageHistory.
 type UsageHistory struct {
 	LastSentDateTime   *string `json:"lastSentDateTime,omitempty"`
 	LastSignedDateTime *string `json:"lastSignedDateTime,omitempty"`
 	SentCount          *string `json:"sentCount,omitempty"`
 	SignedCount        *string `json:"signedCount,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// User defines model for user.
+type User struct {
+	CellPhoneNumber *string         `json:"cellPhoneNumber,omitempty"`
+	CountryCode     *string         `json:"countryCode,omitempty"`
+	Credentials     []Credential    `json:"credentials,omitempty"`
+	DisplayName     *string         `json:"displayName,omitempty"`
+	Email           *string         `json:"email,omitempty"`
+	ExternalClaims  []ExternalClaim `json:"externalClaims,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -10192,15 +12251,142 @@ type UserAccountManagementGranularInformation struct {
 	CanManageEnvelopeTransferMetadata        *SettingsMetadata `json:"canManageEnvelopeTransferMetadata,omitempty"`
 	CanManageGroupsButNotUsers               *string           `json:"canManageGroupsButNotUsers,omitempty"`
 	CanManageGroupsButNotUsersMetadata       *SettingsMetadata `json:"canManageGroupsButNotUsersMetadata,omitempty"`
+	CanManageJointAgreements                 *string           `json:"canManageJointAgreements,omitempty"`
+	CanManageJointAgreementsMetadata         *SettingsMetadata `json:"canManageJointAgreementsMetadata,omitempty"`
 	CanManageReporting                       *string           `json:"canManageReporting,omitempty"`
 	CanManageReportingMetadata               *SettingsMetadata `json:"canManageReportingMetadata,omitempty"`
 	CanManageSharing                         *string           `json:"canManageSharing,omitempty"`
 	CanManageSharingMetadata                 *SettingsMetadata `json:"canManageSharingMetadata,omitempty"`
 	CanManageSigningGroups                   *string           `json:"canManageSigningGroups,omitempty"`
 	CanManageSigningGroupsMetadata           *SettingsMetadata `json:"canManageSigningGroupsMetadata,omitempty"`
+	CanManageStamps                          *string           `json:"canManageStamps,omitempty"`
+	CanManageStampsMetadata                  *SettingsMetadata `json:"canManageStampsMetadata,omitempty"`
 	CanManageUsers                           *string           `json:"canManageUsers,omitempty"`
 	CanManageUsersMetadata                   *SettingsMetadata `json:"canManageUsersMetadata,omitempty"`
 	CanViewUsers                             *string           `json:"canViewUsers,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// UserAuthorization defines model for userAuthorization.
+type UserAuthorization struct {
+	AgentUser       *AuthorizationUser `json:"agentUser,omitempty"`
+	AuthorizationID *string            `json:"authorizationId,omitempty"`
+	Created         *string            `json:"created,omitempty"`
+	CreatedBy       *string            `json:"createdBy,omitempty"`
+	EndDate         *string            `json:"endDate,omitempty"`
+	Modified        *string            `json:"modified,omitempty"`
+	ModifiedBy      *string            `json:"modifiedBy,omitempty"`
+	Permission      *string            `json:"permission,omitempty"`
+	PrincipalUser   *AuthorizationUser `json:"principalUser,omitempty"`
+	StartDate       *string            `json:"startDate,omitempty"`
+	TaskSource      *string            `json:"taskSource,omitempty"`
+	TaskType        *string            `json:"taskType,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// UserAuthorizationCreateRequest defines model for userAuthorizationCreateRequest.
+type UserAuthorizationCreateRequest struct {
+	AgentUser  *AuthorizationUser `json:"agentUser,omitempty"`
+	EndDate    *string            `json:"endDate,omitempty"`
+	Permission *string            `json:"permission,omitempty"`
+	StartDate  *string            `json:"startDate,omitempty"`
+	TaskSource *string            `json:"taskSource,omitempty"`
+	TaskType   *string            `json:"taskType,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// UserAuthorizationCreateRequestWithID defines model for userAuthorizationCreateRequestWithId.
+type UserAuthorizationCreateRequestWithID struct {
+	AgentUser       *AuthorizationUser `json:"agentUser,omitempty"`
+	AuthorizationID *string            `json:"authorizationId,omitempty"`
+	EndDate         *string            `json:"endDate,omitempty"`
+	Permission      *string            `json:"permission,omitempty"`
+	StartDate       *string            `json:"startDate,omitempty"`
+	TaskSource      *string            `json:"taskSource,omitempty"`
+	TaskType        *string            `json:"taskType,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// UserAuthorizationIDWithStatus defines model for userAuthorizationIdWithStatus.
+type UserAuthorizationIDWithStatus struct {
+	AuthorizationID *string `json:"authorizationId,omitempty"`
+	ErrorMessage    *string `json:"errorMessage,omitempty"`
+	Success         *string `json:"success,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// UserAuthorizationUpdateRequest defines model for userAuthorizationUpdateRequest.
+type UserAuthorizationUpdateRequest struct {
+	EndDate   *string `json:"endDate,omitempty"`
+	StartDate *string `json:"startDate,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// UserAuthorizationWithStatus defines model for userAuthorizationWithStatus.
+type UserAuthorizationWithStatus struct {
+	Authorization *UserAuthorization `json:"authorization,omitempty"`
+	ErrorMessage  *string            `json:"errorMessage,omitempty"`
+	Success       *string            `json:"success,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// UserAuthorizations defines model for userAuthorizations.
+type UserAuthorizations struct {
+	Authorizations []UserAuthorization `json:"authorizations,omitempty"`
+	EndPosition    *string             `json:"endPosition,omitempty"`
+	NextURI        *string             `json:"nextUri,omitempty"`
+	PreviousURI    *string             `json:"previousUri,omitempty"`
+	ResultSetSize  *string             `json:"resultSetSize,omitempty"`
+	StartPosition  *string             `json:"startPosition,omitempty"`
+	TotalSetSize   *string             `json:"totalSetSize,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// UserAuthorizationsDeleteRequest defines model for userAuthorizationsDeleteRequest.
+type UserAuthorizationsDeleteRequest struct {
+	Authorizations []string `json:"authorizations,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// UserAuthorizationsDeleteResponse defines model for userAuthorizationsDeleteResponse.
+type UserAuthorizationsDeleteResponse struct {
+	Results []UserAuthorizationIDWithStatus `json:"results,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// UserAuthorizationsRequest defines model for userAuthorizationsRequest.
+type UserAuthorizationsRequest struct {
+	Authorizations []UserAuthorizationCreateRequestWithID `json:"authorizations,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// UserAuthorizationsResponse defines model for userAuthorizationsResponse.
+type UserAuthorizationsResponse struct {
+	Results []UserAuthorizationWithStatus `json:"results,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// UserCompletionRateResponse defines model for userCompletionRateResponse.
+type UserCompletionRateResponse struct {
+	BottomTemplates []TemplateCompletionInfo `json:"bottomTemplates,omitempty"`
+	Completed       *string                  `json:"completed,omitempty"`
+	CompletionRate  *string                  `json:"completionRate,omitempty"`
+	Expired         *string                  `json:"expired,omitempty"`
+	Sent            *string                  `json:"sent,omitempty"`
+	TopTemplates    []TemplateCompletionInfo `json:"topTemplates,omitempty"`
+	Voided          *string                  `json:"voided,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -10212,6 +12398,7 @@ type UserInfo struct {
 	ActivationAccessCode *string       `json:"activationAccessCode,omitempty"`
 	Email                *string       `json:"email,omitempty"`
 	ErrorDetails         *ErrorDetails `json:"errorDetails,omitempty"`
+	IPAddress            *string       `json:"ipAddress,omitempty"`
 	LoginStatus          *string       `json:"loginStatus,omitempty"`
 	MembershipID         *string       `json:"membershipId,omitempty"`
 	SendActivationEmail  *string       `json:"sendActivationEmail,omitempty"`
@@ -10227,6 +12414,17 @@ type UserInfo struct {
 // UserInfoList defines model for userInfoList.
 type UserInfoList struct {
 	Users []UserInfo `json:"users,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
+// UserInfoResponse defines model for userInfoResponse.
+type UserInfoResponse struct {
+	EnvelopeID *string `json:"envelopeId,omitempty"`
+	Language   *string `json:"language,omitempty"`
+	Seal       *Seal   `json:"seal,omitempty"`
+	Sender     *Sender `json:"sender,omitempty"`
+	User       *User   `json:"user,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -10250,10 +12448,15 @@ type UserInformation struct {
 	HomeAddress                  *AddressInformation           `json:"homeAddress,omitempty"`
 	InitialsImageURI             *string                       `json:"initialsImageUri,omitempty"`
 	IsAdmin                      *string                       `json:"isAdmin,omitempty"`
+	IsAlternateAdmin             *string                       `json:"isAlternateAdmin,omitempty"`
+	IsManagedByScim              *string                       `json:"isManagedByScim,omitempty"`
+	IsMembershipManagedByScim    *string                       `json:"isMembershipManagedByScim,omitempty"`
 	IsNAREnabled                 *string                       `json:"isNAREnabled,omitempty"`
 	JobTitle                     *string                       `json:"jobTitle,omitempty"`
 	LastLogin                    *string                       `json:"lastLogin,omitempty"`
 	LastName                     *string                       `json:"lastName,omitempty"`
+	LicenseStatus                *string                       `json:"licenseStatus,omitempty"`
+	LicenseType                  *string                       `json:"licenseType,omitempty"`
 	LoginStatus                  *string                       `json:"loginStatus,omitempty"`
 	MiddleName                   *string                       `json:"middleName,omitempty"`
 	Password                     *string                       `json:"password,omitempty"`
@@ -10293,6 +12496,16 @@ type UserInformationList struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// UserPasswordInformation defines model for userPasswordInformation.
+type UserPasswordInformation struct {
+	CurrentPassword       *string                       `json:"currentPassword,omitempty"`
+	Email                 *string                       `json:"email,omitempty"`
+	ForgottenPasswordInfo *ForgottenPasswordInformation `json:"forgottenPasswordInfo,omitempty"`
+	NewPassword           *string                       `json:"newPassword,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // UserPasswordRules defines model for userPasswordRules.
 type UserPasswordRules struct {
 	PasswordRules *AccountPasswordRules `json:"passwordRules,omitempty"`
@@ -10321,9 +12534,13 @@ type UserProfile struct {
 
 // UserSettingsInformation defines model for userSettingsInformation.
 type UserSettingsInformation struct {
+	AccountAgreementsAccessType                              *string                                   `json:"accountAgreementsAccessType,omitempty"`
+	AccountAgreementsAccessTypeMetadata                      *SettingsMetadata                         `json:"accountAgreementsAccessTypeMetadata,omitempty"`
 	AccountManagementGranular                                *UserAccountManagementGranularInformation `json:"accountManagementGranular,omitempty"`
 	AdminOnly                                                *string                                   `json:"adminOnly,omitempty"`
 	AdminOnlyMetadata                                        *SettingsMetadata                         `json:"adminOnlyMetadata,omitempty"`
+	AllowAccessToAllAccountAgreements                        *string                                   `json:"allowAccessToAllAccountAgreements,omitempty"`
+	AllowAccessToAllAccountAgreementsMetadata                *SettingsMetadata                         `json:"allowAccessToAllAccountAgreementsMetadata,omitempty"`
 	AllowAutoTagging                                         *string                                   `json:"allowAutoTagging,omitempty"`
 	AllowEnvelopeTransferTo                                  *string                                   `json:"allowEnvelopeTransferTo,omitempty"`
 	AllowEnvelopeTransferToMetadata                          *SettingsMetadata                         `json:"allowEnvelopeTransferToMetadata,omitempty"`
@@ -10337,6 +12554,12 @@ type UserSettingsInformation struct {
 	AllowSendOnBehalfOfMetadata                              *SettingsMetadata                         `json:"allowSendOnBehalfOfMetadata,omitempty"`
 	AllowSupplementalDocuments                               *string                                   `json:"allowSupplementalDocuments,omitempty"`
 	AllowSupplementalDocumentsMetadata                       *SettingsMetadata                         `json:"allowSupplementalDocumentsMetadata,omitempty"`
+	AllowTransactions                                        *string                                   `json:"allowTransactions,omitempty"`
+	AllowTransactionsMetadata                                *SettingsMetadata                         `json:"allowTransactionsMetadata,omitempty"`
+	AllowedDocumentTemplateLibraryAccess                     *string                                   `json:"allowedDocumentTemplateLibraryAccess,omitempty"`
+	AllowedDocumentTemplateLibraryAccessMetadata             *SettingsMetadata                         `json:"allowedDocumentTemplateLibraryAccessMetadata,omitempty"`
+	AllowedOrchestrationAccess                               *string                                   `json:"allowedOrchestrationAccess,omitempty"`
+	AllowedOrchestrationAccessMetadata                       *SettingsMetadata                         `json:"allowedOrchestrationAccessMetadata,omitempty"`
 	AnchorTagVersionedPlacementEnabled                       *string                                   `json:"anchorTagVersionedPlacementEnabled,omitempty"`
 	APIAccountWideAccess                                     *string                                   `json:"apiAccountWideAccess,omitempty"`
 	APIAccountWideAccessMetadata                             *SettingsMetadata                         `json:"apiAccountWideAccessMetadata,omitempty"`
@@ -10344,14 +12567,24 @@ type UserSettingsInformation struct {
 	APICanExportACMetadata                                   *SettingsMetadata                         `json:"apiCanExportACMetadata,omitempty"`
 	BulkSend                                                 *string                                   `json:"bulkSend,omitempty"`
 	BulkSendMetadata                                         *SettingsMetadata                         `json:"bulkSendMetadata,omitempty"`
+	CanBulkUploadAgreements                                  *string                                   `json:"canBulkUploadAgreements,omitempty"`
+	CanBulkUploadAgreementsMetadata                          *SettingsMetadata                         `json:"canBulkUploadAgreementsMetadata,omitempty"`
 	CanChargeAccount                                         *string                                   `json:"canChargeAccount,omitempty"`
 	CanChargeAccountMetadata                                 *SettingsMetadata                         `json:"canChargeAccountMetadata,omitempty"`
+	CanCreateTransaction                                     *string                                   `json:"canCreateTransaction,omitempty"`
+	CanCreateTransactionMetadata                             *SettingsMetadata                         `json:"canCreateTransactionMetadata,omitempty"`
+	CanDeleteDocumentsInTransaction                          *string                                   `json:"canDeleteDocumentsInTransaction,omitempty"`
+	CanDeleteDocumentsInTransactionMetadata                  *SettingsMetadata                         `json:"canDeleteDocumentsInTransactionMetadata,omitempty"`
+	CanDeleteTransaction                                     *string                                   `json:"canDeleteTransaction,omitempty"`
+	CanDeleteTransactionMetadata                             *SettingsMetadata                         `json:"canDeleteTransactionMetadata,omitempty"`
 	CanEditSharedAddressbook                                 *string                                   `json:"canEditSharedAddressbook,omitempty"`
 	CanEditSharedAddressbookMetadata                         *SettingsMetadata                         `json:"canEditSharedAddressbookMetadata,omitempty"`
 	CanLockEnvelopes                                         *string                                   `json:"canLockEnvelopes,omitempty"`
 	CanLockEnvelopesMetadata                                 *SettingsMetadata                         `json:"canLockEnvelopesMetadata,omitempty"`
 	CanManageAccount                                         *string                                   `json:"canManageAccount,omitempty"`
 	CanManageAccountMetadata                                 *SettingsMetadata                         `json:"canManageAccountMetadata,omitempty"`
+	CanManageAgreementParties                                *string                                   `json:"canManageAgreementParties,omitempty"`
+	CanManageAgreementPartiesMetadata                        *SettingsMetadata                         `json:"canManageAgreementPartiesMetadata,omitempty"`
 	CanManageDistributor                                     *string                                   `json:"canManageDistributor,omitempty"`
 	CanManageDistributorMetadata                             *SettingsMetadata                         `json:"canManageDistributorMetadata,omitempty"`
 	CanManageTemplates                                       *string                                   `json:"canManageTemplates,omitempty"`
@@ -10374,6 +12607,8 @@ type UserSettingsInformation struct {
 	DisableOtherActionsMetadata                              *SettingsMetadata                         `json:"disableOtherActionsMetadata,omitempty"`
 	EnableDSPro                                              *string                                   `json:"enableDSPro,omitempty"`
 	EnableDSProMetadata                                      *SettingsMetadata                         `json:"enableDSProMetadata,omitempty"`
+	EnableKeyTermsSuggestionsByDocumentType                  *string                                   `json:"enableKeyTermsSuggestionsByDocumentType,omitempty"`
+	EnableKeyTermsSuggestionsByDocumentTypeMetadata          *SettingsMetadata                         `json:"enableKeyTermsSuggestionsByDocumentTypeMetadata,omitempty"`
 	EnableSequentialSigningAPI                               *string                                   `json:"enableSequentialSigningAPI,omitempty"`
 	EnableSequentialSigningAPIMetadata                       *SettingsMetadata                         `json:"enableSequentialSigningAPIMetadata,omitempty"`
 	EnableSequentialSigningUI                                *string                                   `json:"enableSequentialSigningUI,omitempty"`
@@ -10387,6 +12622,10 @@ type UserSettingsInformation struct {
 	EnableVaulting                                           *string                                   `json:"enableVaulting,omitempty"`
 	EnableVaultingMetadata                                   *SettingsMetadata                         `json:"enableVaultingMetadata,omitempty"`
 	ExpressSendOnly                                          *string                                   `json:"expressSendOnly,omitempty"`
+	IsManagedByScim                                          *string                                   `json:"isManagedByScim,omitempty"`
+	IsManagedByScimMetadata                                  *SettingsMetadata                         `json:"isManagedByScimMetadata,omitempty"`
+	IsMembershipManagedByScim                                *string                                   `json:"isMembershipManagedByScim,omitempty"`
+	IsMembershipManagedByScimMetadata                        *SettingsMetadata                         `json:"isMembershipManagedByScimMetadata,omitempty"`
 	Locale                                                   *string                                   `json:"locale,omitempty"`
 	LocaleMetadata                                           *SettingsMetadata                         `json:"localeMetadata,omitempty"`
 	LocalePolicy                                             *LocalePolicy                             `json:"localePolicy,omitempty"`
@@ -10442,6 +12681,8 @@ type UserSettingsInformation struct {
 	TransactionPointUserNameMetadata                         *SettingsMetadata                         `json:"transactionPointUserNameMetadata,omitempty"`
 	VaultingMode                                             *string                                   `json:"vaultingMode,omitempty"`
 	VaultingModeMetadata                                     *SettingsMetadata                         `json:"vaultingModeMetadata,omitempty"`
+	WebForms                                                 *string                                   `json:"webForms,omitempty"`
+	WebFormsMetadata                                         *SettingsMetadata                         `json:"webFormsMetadata,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -10519,6 +12760,14 @@ type UserSignaturesInformation struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
+// UserSocialIDResult defines model for userSocialIdResult.
+type UserSocialIDResult struct {
+	SocialAccountInformation []SocialAccountInformation `json:"socialAccountInformation,omitempty"`
+	UserID                   *string                    `json:"userId,omitempty"`
+	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
+	Extra jsonx.Extra `json:"-"`
+}
+
 // UsersResponse defines model for usersResponse.
 type UsersResponse struct {
 	EndPosition   *string    `json:"endPosition,omitempty"`
@@ -10534,6 +12783,8 @@ type UsersResponse struct {
 
 // View defines model for view.
 type View struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -10548,6 +12799,7 @@ type View struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -10558,15 +12810,19 @@ type View struct {
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
 	ButtonText                                *string                   `json:"buttonText,omitempty"`
 	ButtonTextMetadata                        *PropertyMetadata         `json:"buttonTextMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -10599,6 +12855,7 @@ type View struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -10617,6 +12874,7 @@ type View struct {
 	Tooltip                                   *string                   `json:"tooltip,omitempty"`
 	Underline                                 *string                   `json:"underline,omitempty"`
 	UnderlineMetadata                         *PropertyMetadata         `json:"underlineMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -10661,9 +12919,11 @@ type Witness struct {
 	AutoNavigation                        *string                           `json:"autoNavigation,omitempty"`
 	AutoRespondedReason                   *string                           `json:"autoRespondedReason,omitempty"`
 	BulkRecipientsURI                     *string                           `json:"bulkRecipientsUri,omitempty"`
+	BulkSendV2Recipient                   *string                           `json:"bulkSendV2Recipient,omitempty"`
 	CanSignOffline                        *string                           `json:"canSignOffline,omitempty"`
 	ClientUserID                          *string                           `json:"clientUserId,omitempty"`
 	CompletedCount                        *string                           `json:"completedCount,omitempty"`
+	ConsentDetailsList                    []ConsentDetails                  `json:"consentDetailsList,omitempty"`
 	CreationReason                        *string                           `json:"creationReason,omitempty"`
 	CustomFields                          []string                          `json:"customFields,omitempty"`
 	DeclinedDateTime                      *string                           `json:"declinedDateTime,omitempty"`
@@ -10676,6 +12936,7 @@ type Witness struct {
 	DeliveryMethodMetadata                *PropertyMetadata                 `json:"deliveryMethodMetadata,omitempty"`
 	DesignatorID                          *string                           `json:"designatorId,omitempty"`
 	DesignatorIDGUID                      *string                           `json:"designatorIdGuid,omitempty"`
+	DocumentTemplateID                    *string                           `json:"documentTemplateId,omitempty"`
 	DocumentVisibility                    []DocumentVisibility              `json:"documentVisibility,omitempty"`
 	Email                                 *string                           `json:"email,omitempty"`
 	EmailMetadata                         *PropertyMetadata                 `json:"emailMetadata,omitempty"`
@@ -10736,6 +12997,7 @@ type Witness struct {
 	SigningGroupID                        *string                           `json:"signingGroupId,omitempty"`
 	SigningGroupIDMetadata                *PropertyMetadata                 `json:"signingGroupIdMetadata,omitempty"`
 	SigningGroupName                      *string                           `json:"signingGroupName,omitempty"`
+	SigningGroupType                      *string                           `json:"signingGroupType,omitempty"`
 	SigningGroupUsers                     []UserInfo                        `json:"signingGroupUsers,omitempty"`
 	SmsAuthentication                     *RecipientSMSAuthentication       `json:"smsAuthentication,omitempty"`
 	SocialAuthentications                 []SocialAuthentication            `json:"socialAuthentications,omitempty"`
@@ -10747,6 +13009,7 @@ type Witness struct {
 	TemplateRequired                      *string                           `json:"templateRequired,omitempty"`
 	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
 	UserID                                *string                           `json:"userId,omitempty"`
+	WebFormRecipientViewID                *string                           `json:"webFormRecipientViewId,omitempty"`
 	WitnessFor                            *string                           `json:"witnessFor,omitempty"`
 	WitnessForGUID                        *string                           `json:"witnessForGuid,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
@@ -10756,6 +13019,7 @@ type Witness struct {
 // Workflow defines model for workflow.
 type Workflow struct {
 	CurrentWorkflowStepID *string                   `json:"currentWorkflowStepId,omitempty"`
+	OverwriteUpdateMode   *string                   `json:"overwriteUpdateMode,omitempty"`
 	ResumeDate            *string                   `json:"resumeDate,omitempty"`
 	ScheduledSending      *ScheduledSendingAPIModel `json:"scheduledSending,omitempty"`
 	WorkflowStatus        *string                   `json:"workflowStatus,omitempty"`
@@ -10911,6 +13175,8 @@ type WorkspaceUserAuthorization struct {
 
 // Zip defines model for zip.
 type Zip struct {
+	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
+	AgreementAttributeLocked                  *string                   `json:"agreementAttributeLocked,omitempty"`
 	AnchorAllowWhiteSpaceInCharacters         *string                   `json:"anchorAllowWhiteSpaceInCharacters,omitempty"`
 	AnchorAllowWhiteSpaceInCharactersMetadata *PropertyMetadata         `json:"anchorAllowWhiteSpaceInCharactersMetadata,omitempty"`
 	AnchorCaseSensitive                       *string                   `json:"anchorCaseSensitive,omitempty"`
@@ -10925,6 +13191,7 @@ type Zip struct {
 	AnchorStringMetadata                      *PropertyMetadata         `json:"anchorStringMetadata,omitempty"`
 	AnchorTabProcessorVersion                 *string                   `json:"anchorTabProcessorVersion,omitempty"`
 	AnchorTabProcessorVersionMetadata         *PropertyMetadata         `json:"anchorTabProcessorVersionMetadata,omitempty"`
+	AnchorTabScope                            *string                   `json:"anchorTabScope,omitempty"`
 	AnchorUnits                               *string                   `json:"anchorUnits,omitempty"`
 	AnchorUnitsMetadata                       *PropertyMetadata         `json:"anchorUnitsMetadata,omitempty"`
 	AnchorXOffset                             *string                   `json:"anchorXOffset,omitempty"`
@@ -10933,12 +13200,15 @@ type Zip struct {
 	AnchorYOffsetMetadata                     *PropertyMetadata         `json:"anchorYOffsetMetadata,omitempty"`
 	Bold                                      *string                   `json:"bold,omitempty"`
 	BoldMetadata                              *PropertyMetadata         `json:"boldMetadata,omitempty"`
+	Caption                                   *string                   `json:"caption,omitempty"`
+	CaptionMetadata                           *PropertyMetadata         `json:"captionMetadata,omitempty"`
 	ConcealValueOnDocument                    *string                   `json:"concealValueOnDocument,omitempty"`
 	ConcealValueOnDocumentMetadata            *PropertyMetadata         `json:"concealValueOnDocumentMetadata,omitempty"`
 	ConditionalParentLabel                    *string                   `json:"conditionalParentLabel,omitempty"`
 	ConditionalParentLabelMetadata            *PropertyMetadata         `json:"conditionalParentLabelMetadata,omitempty"`
 	ConditionalParentValue                    *string                   `json:"conditionalParentValue,omitempty"`
 	ConditionalParentValueMetadata            *PropertyMetadata         `json:"conditionalParentValueMetadata,omitempty"`
+	ConnectedObjectDetails                    *ConnectedObjectDetails   `json:"connectedObjectDetails,omitempty"`
 	CustomTabID                               *string                   `json:"customTabId,omitempty"`
 	CustomTabIDMetadata                       *PropertyMetadata         `json:"customTabIdMetadata,omitempty"`
 	DisableAutoSize                           *string                   `json:"disableAutoSize,omitempty"`
@@ -10946,6 +13216,7 @@ type Zip struct {
 	DocumentID                                *string                   `json:"documentId,omitempty"`
 	DocumentIDMetadata                        *PropertyMetadata         `json:"documentIdMetadata,omitempty"`
 	ErrorDetails                              *ErrorDetails             `json:"errorDetails,omitempty"`
+	ExtensionData                             *ExtensionData            `json:"extensionData,omitempty"`
 	Font                                      *string                   `json:"font,omitempty"`
 	FontColor                                 *string                   `json:"fontColor,omitempty"`
 	FontColorMetadata                         *PropertyMetadata         `json:"fontColorMetadata,omitempty"`
@@ -10995,6 +13266,7 @@ type Zip struct {
 	Source                                    *string                   `json:"source,omitempty"`
 	Status                                    *string                   `json:"status,omitempty"`
 	StatusMetadata                            *PropertyMetadata         `json:"statusMetadata,omitempty"`
+	TabFullyQualifiedPath                     *string                   `json:"tabFullyQualifiedPath,omitempty"`
 	TabGroupLabels                            []string                  `json:"tabGroupLabels,omitempty"`
 	TabGroupLabelsMetadata                    *PropertyMetadata         `json:"tabGroupLabelsMetadata,omitempty"`
 	TabID                                     *string                   `json:"tabId,omitempty"`
@@ -11021,6 +13293,7 @@ type Zip struct {
 	ValidationPatternMetadata                 *PropertyMetadata         `json:"validationPatternMetadata,omitempty"`
 	Value                                     *string                   `json:"value,omitempty"`
 	ValueMetadata                             *PropertyMetadata         `json:"valueMetadata,omitempty"`
+	WarningDetails                            *ErrorDetails             `json:"warningDetails,omitempty"`
 	Width                                     *string                   `json:"width,omitempty"`
 	WidthMetadata                             *PropertyMetadata         `json:"widthMetadata,omitempty"`
 	XPosition                                 *string                   `json:"xPosition,omitempty"`
@@ -11075,6 +13348,12 @@ func (v *AccountIdentityVerificationResponse) UnmarshalJSON(b []byte) error {
 // MarshalJSON encodes AccountIdentityVerificationResponse and the members held in Extra (package jsonx).
 func (v AccountIdentityVerificationResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes AccountIdentityVerificationStep leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountIdentityVerificationStep) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountIdentityVerificationStep and the members held in Extra (package jsonx).
+func (v AccountIdentityVerificationStep) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes AccountIdentityVerificationWorkflow leniently, keeping unknown members in Extra (package jsonx).
 func (v *AccountIdentityVerificationWorkflow) UnmarshalJSON(b []byte) error {
 	return jsonx.Unmarshal(b, v)
@@ -11088,6 +13367,12 @@ func (v *AccountInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmars
 
 // MarshalJSON encodes AccountInformation and the members held in Extra (package jsonx).
 func (v AccountInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AccountManagementGranular leniently, keeping unknown members in Extra (package jsonx).
+func (v *AccountManagementGranular) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AccountManagementGranular and the members held in Extra (package jsonx).
+func (v AccountManagementGranular) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes AccountMinimumPasswordLength leniently, keeping unknown members in Extra (package jsonx).
 func (v *AccountMinimumPasswordLength) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -11237,6 +13522,12 @@ func (v *AddOn) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 // MarshalJSON encodes AddOn and the members held in Extra (package jsonx).
 func (v AddOn) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes AdditionalSetting leniently, keeping unknown members in Extra (package jsonx).
+func (v *AdditionalSetting) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AdditionalSetting and the members held in Extra (package jsonx).
+func (v AdditionalSetting) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes AddressInformation leniently, keeping unknown members in Extra (package jsonx).
 func (v *AddressInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -11314,6 +13605,18 @@ func (v *AuthenticationStatus) UnmarshalJSON(b []byte) error { return jsonx.Unma
 
 // MarshalJSON encodes AuthenticationStatus and the members held in Extra (package jsonx).
 func (v AuthenticationStatus) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AuthorizationUser leniently, keeping unknown members in Extra (package jsonx).
+func (v *AuthorizationUser) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AuthorizationUser and the members held in Extra (package jsonx).
+func (v AuthorizationUser) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes AuthorizedSignatory leniently, keeping unknown members in Extra (package jsonx).
+func (v *AuthorizedSignatory) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes AuthorizedSignatory and the members held in Extra (package jsonx).
+func (v AuthorizedSignatory) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes BccEmailAddress leniently, keeping unknown members in Extra (package jsonx).
 func (v *BccEmailAddress) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -11485,6 +13788,12 @@ func (v *BrandLink) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v)
 // MarshalJSON encodes BrandLink and the members held in Extra (package jsonx).
 func (v BrandLink) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes BrandLogoIds leniently, keeping unknown members in Extra (package jsonx).
+func (v *BrandLogoIds) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BrandLogoIds and the members held in Extra (package jsonx).
+func (v BrandLogoIds) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes BrandLogos leniently, keeping unknown members in Extra (package jsonx).
 func (v *BrandLogos) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -11539,6 +13848,42 @@ func (v *BulkEnvelopeStatus) UnmarshalJSON(b []byte) error { return jsonx.Unmars
 // MarshalJSON encodes BulkEnvelopeStatus and the members held in Extra (package jsonx).
 func (v BulkEnvelopeStatus) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes BulkProcessRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkProcessRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkProcessRequest and the members held in Extra (package jsonx).
+func (v BulkProcessRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkProcessResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkProcessResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkProcessResponse and the members held in Extra (package jsonx).
+func (v BulkProcessResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkProcessResult leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkProcessResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkProcessResult and the members held in Extra (package jsonx).
+func (v BulkProcessResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkProcessingListSummaries leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkProcessingListSummaries) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkProcessingListSummaries and the members held in Extra (package jsonx).
+func (v BulkProcessingListSummaries) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkProcessingListSummary leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkProcessingListSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkProcessingListSummary and the members held in Extra (package jsonx).
+func (v BulkProcessingListSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkProcessingLists leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkProcessingLists) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkProcessingLists and the members held in Extra (package jsonx).
+func (v BulkProcessingLists) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes BulkRecipient leniently, keeping unknown members in Extra (package jsonx).
 func (v *BulkRecipient) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -11586,6 +13931,12 @@ func (v *BulkSendBatchActionRequest) UnmarshalJSON(b []byte) error { return json
 
 // MarshalJSON encodes BulkSendBatchActionRequest and the members held in Extra (package jsonx).
 func (v BulkSendBatchActionRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulkSendBatchError leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendBatchError) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendBatchError and the members held in Extra (package jsonx).
+func (v BulkSendBatchError) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes BulkSendBatchRequest leniently, keeping unknown members in Extra (package jsonx).
 func (v *BulkSendBatchRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -11653,6 +14004,22 @@ func (v *BulkSendingCopyCustomField) UnmarshalJSON(b []byte) error { return json
 // MarshalJSON encodes BulkSendingCopyCustomField and the members held in Extra (package jsonx).
 func (v BulkSendingCopyCustomField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes BulkSendingCopyDocGenFormFieldRowValue leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendingCopyDocGenFormFieldRowValue) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes BulkSendingCopyDocGenFormFieldRowValue and the members held in Extra (package jsonx).
+func (v BulkSendingCopyDocGenFormFieldRowValue) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
+// UnmarshalJSON decodes BulkSendingCopyPrefillTab leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulkSendingCopyPrefillTab) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulkSendingCopyPrefillTab and the members held in Extra (package jsonx).
+func (v BulkSendingCopyPrefillTab) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes BulkSendingCopyRecipient leniently, keeping unknown members in Extra (package jsonx).
 func (v *BulkSendingCopyRecipient) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -11682,6 +14049,12 @@ func (v *BulkSendingListSummary) UnmarshalJSON(b []byte) error { return jsonx.Un
 
 // MarshalJSON encodes BulkSendingListSummary and the members held in Extra (package jsonx).
 func (v BulkSendingListSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes BulksendingCopyDocGenFormField leniently, keeping unknown members in Extra (package jsonx).
+func (v *BulksendingCopyDocGenFormField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes BulksendingCopyDocGenFormField and the members held in Extra (package jsonx).
+func (v BulksendingCopyDocGenFormField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes CaptiveRecipient leniently, keeping unknown members in Extra (package jsonx).
 func (v *CaptiveRecipient) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -11749,11 +14122,29 @@ func (v *Comment) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 // MarshalJSON encodes Comment and the members held in Extra (package jsonx).
 func (v Comment) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes CommentHistoryResult leniently, keeping unknown members in Extra (package jsonx).
+func (v *CommentHistoryResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CommentHistoryResult and the members held in Extra (package jsonx).
+func (v CommentHistoryResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CommentPublish leniently, keeping unknown members in Extra (package jsonx).
+func (v *CommentPublish) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CommentPublish and the members held in Extra (package jsonx).
+func (v CommentPublish) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes CommentThread leniently, keeping unknown members in Extra (package jsonx).
 func (v *CommentThread) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes CommentThread and the members held in Extra (package jsonx).
 func (v CommentThread) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CommentsPublish leniently, keeping unknown members in Extra (package jsonx).
+func (v *CommentsPublish) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CommentsPublish and the members held in Extra (package jsonx).
+func (v CommentsPublish) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes CommissionCounty leniently, keeping unknown members in Extra (package jsonx).
 func (v *CommissionCounty) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -11784,6 +14175,18 @@ func (v *Company) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes Company and the members held in Extra (package jsonx).
 func (v Company) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CompleteSignHashResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *CompleteSignHashResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CompleteSignHashResponse and the members held in Extra (package jsonx).
+func (v CompleteSignHashResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes CompleteSignRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *CompleteSignRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes CompleteSignRequest and the members held in Extra (package jsonx).
+func (v CompleteSignRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes CompositeTemplate leniently, keeping unknown members in Extra (package jsonx).
 func (v *CompositeTemplate) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -11853,6 +14256,14 @@ func (v *ConnectFailureResults) UnmarshalJSON(b []byte) error { return jsonx.Unm
 // MarshalJSON encodes ConnectFailureResults and the members held in Extra (package jsonx).
 func (v ConnectFailureResults) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes ConnectHistoricalEnvelopeRepublish leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectHistoricalEnvelopeRepublish) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes ConnectHistoricalEnvelopeRepublish and the members held in Extra (package jsonx).
+func (v ConnectHistoricalEnvelopeRepublish) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes ConnectLog leniently, keeping unknown members in Extra (package jsonx).
 func (v *ConnectLog) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -11864,6 +14275,12 @@ func (v *ConnectLogs) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, 
 
 // MarshalJSON encodes ConnectLogs and the members held in Extra (package jsonx).
 func (v ConnectLogs) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConnectOAuthConfig leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectOAuthConfig) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConnectOAuthConfig and the members held in Extra (package jsonx).
+func (v ConnectOAuthConfig) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes ConnectSalesforceField leniently, keeping unknown members in Extra (package jsonx).
 func (v *ConnectSalesforceField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -11888,6 +14305,30 @@ func (v *ConnectUserObject) UnmarshalJSON(b []byte) error { return jsonx.Unmarsh
 
 // MarshalJSON encodes ConnectUserObject and the members held in Extra (package jsonx).
 func (v ConnectUserObject) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConnectedData leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectedData) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConnectedData and the members held in Extra (package jsonx).
+func (v ConnectedData) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConnectedObjectDetails leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectedObjectDetails) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConnectedObjectDetails and the members held in Extra (package jsonx).
+func (v ConnectedObjectDetails) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConnectionInstance leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConnectionInstance) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConnectionInstance and the members held in Extra (package jsonx).
+func (v ConnectionInstance) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ConsentDetails leniently, keeping unknown members in Extra (package jsonx).
+func (v *ConsentDetails) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ConsentDetails and the members held in Extra (package jsonx).
+func (v ConsentDetails) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes ConsoleViewRequest leniently, keeping unknown members in Extra (package jsonx).
 func (v *ConsoleViewRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -11942,6 +14383,12 @@ func (v *Country) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes Country and the members held in Extra (package jsonx).
 func (v Country) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Credential leniently, keeping unknown members in Extra (package jsonx).
+func (v *Credential) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Credential and the members held in Extra (package jsonx).
+func (v Credential) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes CreditCardInformation leniently, keeping unknown members in Extra (package jsonx).
 func (v *CreditCardInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -12051,6 +14498,60 @@ func (v *DobInformationInput) UnmarshalJSON(b []byte) error { return jsonx.Unmar
 // MarshalJSON encodes DobInformationInput and the members held in Extra (package jsonx).
 func (v DobInformationInput) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes DocGenFormField leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocGenFormField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocGenFormField and the members held in Extra (package jsonx).
+func (v DocGenFormField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocGenFormFieldOption leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocGenFormFieldOption) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocGenFormFieldOption and the members held in Extra (package jsonx).
+func (v DocGenFormFieldOption) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocGenFormFieldRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocGenFormFieldRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocGenFormFieldRequest and the members held in Extra (package jsonx).
+func (v DocGenFormFieldRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocGenFormFieldResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocGenFormFieldResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocGenFormFieldResponse and the members held in Extra (package jsonx).
+func (v DocGenFormFieldResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocGenFormFieldRowValue leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocGenFormFieldRowValue) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocGenFormFieldRowValue and the members held in Extra (package jsonx).
+func (v DocGenFormFieldRowValue) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocGenFormFieldValidation leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocGenFormFieldValidation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocGenFormFieldValidation and the members held in Extra (package jsonx).
+func (v DocGenFormFieldValidation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocGenFormFields leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocGenFormFields) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocGenFormFields and the members held in Extra (package jsonx).
+func (v DocGenFormFields) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocGenFormat leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocGenFormat) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocGenFormat and the members held in Extra (package jsonx).
+func (v DocGenFormat) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocGenSyntaxError leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocGenSyntaxError) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocGenSyntaxError and the members held in Extra (package jsonx).
+func (v DocGenSyntaxError) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes Document leniently, keeping unknown members in Extra (package jsonx).
 func (v *Document) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -12109,6 +14610,12 @@ func (v *DocumentHTMLDisplaySettings) UnmarshalJSON(b []byte) error { return jso
 // MarshalJSON encodes DocumentHTMLDisplaySettings and the members held in Extra (package jsonx).
 func (v DocumentHTMLDisplaySettings) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes DocumentSecurityStore leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocumentSecurityStore) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocumentSecurityStore and the members held in Extra (package jsonx).
+func (v DocumentSecurityStore) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes DocumentTemplate leniently, keeping unknown members in Extra (package jsonx).
 func (v *DocumentTemplate) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -12120,6 +14627,12 @@ func (v *DocumentTemplateList) UnmarshalJSON(b []byte) error { return jsonx.Unma
 
 // MarshalJSON encodes DocumentTemplateList and the members held in Extra (package jsonx).
 func (v DocumentTemplateList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes DocumentUpdateInfo leniently, keeping unknown members in Extra (package jsonx).
+func (v *DocumentUpdateInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes DocumentUpdateInfo and the members held in Extra (package jsonx).
+func (v DocumentUpdateInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes DocumentVisibility leniently, keeping unknown members in Extra (package jsonx).
 func (v *DocumentVisibility) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -12297,6 +14810,22 @@ func (v *EnvelopeNotificationRequest) UnmarshalJSON(b []byte) error { return jso
 // MarshalJSON encodes EnvelopeNotificationRequest and the members held in Extra (package jsonx).
 func (v EnvelopeNotificationRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes EnvelopePublishTransaction leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopePublishTransaction) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopePublishTransaction and the members held in Extra (package jsonx).
+func (v EnvelopePublishTransaction) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopePublishTransactionErrorRollup leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopePublishTransactionErrorRollup) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes EnvelopePublishTransactionErrorRollup and the members held in Extra (package jsonx).
+func (v EnvelopePublishTransactionErrorRollup) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
+
 // UnmarshalJSON decodes EnvelopePurgeConfiguration leniently, keeping unknown members in Extra (package jsonx).
 func (v *EnvelopePurgeConfiguration) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -12357,6 +14886,36 @@ func (v *EnvelopesInformation) UnmarshalJSON(b []byte) error { return jsonx.Unma
 // MarshalJSON encodes EnvelopesInformation and the members held in Extra (package jsonx).
 func (v EnvelopesInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes EnvelopesSharePermissionRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopesSharePermissionRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopesSharePermissionRequest and the members held in Extra (package jsonx).
+func (v EnvelopesSharePermissionRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopesShareRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopesShareRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopesShareRequest and the members held in Extra (package jsonx).
+func (v EnvelopesShareRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopesShareResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopesShareResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopesShareResponse and the members held in Extra (package jsonx).
+func (v EnvelopesShareResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopesSharesRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopesSharesRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopesSharesRequest and the members held in Extra (package jsonx).
+func (v EnvelopesSharesRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes EnvelopesSharesResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *EnvelopesSharesResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes EnvelopesSharesResponse and the members held in Extra (package jsonx).
+func (v EnvelopesSharesResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes ErrorDetails leniently, keeping unknown members in Extra (package jsonx).
 func (v *ErrorDetails) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -12380,6 +14939,18 @@ func (v *Expirations) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, 
 
 // MarshalJSON encodes Expirations and the members held in Extra (package jsonx).
 func (v Expirations) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ExtensionData leniently, keeping unknown members in Extra (package jsonx).
+func (v *ExtensionData) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ExtensionData and the members held in Extra (package jsonx).
+func (v ExtensionData) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes ExternalClaim leniently, keeping unknown members in Extra (package jsonx).
+func (v *ExternalClaim) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes ExternalClaim and the members held in Extra (package jsonx).
+func (v ExternalClaim) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes ExternalDocServiceErrorDetails leniently, keeping unknown members in Extra (package jsonx).
 func (v *ExternalDocServiceErrorDetails) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -12565,6 +15136,12 @@ func (v *IDCheckSecurityStep) UnmarshalJSON(b []byte) error { return jsonx.Unmar
 // MarshalJSON encodes IDCheckSecurityStep and the members held in Extra (package jsonx).
 func (v IDCheckSecurityStep) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes IDEvidenceViewLink leniently, keeping unknown members in Extra (package jsonx).
+func (v *IDEvidenceViewLink) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes IDEvidenceViewLink and the members held in Extra (package jsonx).
+func (v IDEvidenceViewLink) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes InPersonSigner leniently, keeping unknown members in Extra (package jsonx).
 func (v *InPersonSigner) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -12606,6 +15183,12 @@ func (v *Jurisdiction) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b,
 
 // MarshalJSON encodes Jurisdiction and the members held in Extra (package jsonx).
 func (v Jurisdiction) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes JurisdictionSummary leniently, keeping unknown members in Extra (package jsonx).
+func (v *JurisdictionSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes JurisdictionSummary and the members held in Extra (package jsonx).
+func (v JurisdictionSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes LastName leniently, keeping unknown members in Extra (package jsonx).
 func (v *LastName) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -12661,6 +15244,18 @@ func (v *LockRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, 
 // MarshalJSON encodes LockRequest and the members held in Extra (package jsonx).
 func (v LockRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes LoginAccount leniently, keeping unknown members in Extra (package jsonx).
+func (v *LoginAccount) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes LoginAccount and the members held in Extra (package jsonx).
+func (v LoginAccount) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes LoginInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *LoginInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes LoginInformation and the members held in Extra (package jsonx).
+func (v LoginInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes MatchBox leniently, keeping unknown members in Extra (package jsonx).
 func (v *MatchBox) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -12684,6 +15279,22 @@ func (v *MergeField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v
 
 // MarshalJSON encodes MergeField and the members held in Extra (package jsonx).
 func (v MergeField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes MobileNotifierConfiguration leniently, keeping unknown members in Extra (package jsonx).
+func (v *MobileNotifierConfiguration) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes MobileNotifierConfiguration and the members held in Extra (package jsonx).
+func (v MobileNotifierConfiguration) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes MobileNotifierConfigurationInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *MobileNotifierConfigurationInformation) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes MobileNotifierConfigurationInformation and the members held in Extra (package jsonx).
+func (v MobileNotifierConfigurationInformation) MarshalJSON() ([]byte, error) {
+	return jsonx.Marshal(&v)
+}
 
 // UnmarshalJSON decodes Money leniently, keeping unknown members in Extra (package jsonx).
 func (v *Money) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -12738,6 +15349,12 @@ func (v *Notary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes Notary and the members held in Extra (package jsonx).
 func (v Notary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes NotaryContactDetails leniently, keeping unknown members in Extra (package jsonx).
+func (v *NotaryContactDetails) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NotaryContactDetails and the members held in Extra (package jsonx).
+func (v NotaryContactDetails) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes NotaryHost leniently, keeping unknown members in Extra (package jsonx).
 func (v *NotaryHost) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -12799,6 +15416,12 @@ func (v *NotarySeal) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v
 // MarshalJSON encodes NotarySeal and the members held in Extra (package jsonx).
 func (v NotarySeal) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes NotaryWitness leniently, keeping unknown members in Extra (package jsonx).
+func (v *NotaryWitness) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes NotaryWitness and the members held in Extra (package jsonx).
+func (v NotaryWitness) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes Note leniently, keeping unknown members in Extra (package jsonx).
 func (v *Note) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -12829,6 +15452,18 @@ func (v *Number) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 // MarshalJSON encodes Number and the members held in Extra (package jsonx).
 func (v Number) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes Numerical leniently, keeping unknown members in Extra (package jsonx).
+func (v *Numerical) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Numerical and the members held in Extra (package jsonx).
+func (v Numerical) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes OauthAccess leniently, keeping unknown members in Extra (package jsonx).
+func (v *OauthAccess) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes OauthAccess and the members held in Extra (package jsonx).
+func (v OauthAccess) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes OfflineAttributes leniently, keeping unknown members in Extra (package jsonx).
 func (v *OfflineAttributes) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -12852,6 +15487,12 @@ func (v *PageRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, 
 
 // MarshalJSON encodes PageRequest and the members held in Extra (package jsonx).
 func (v PageRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Participant leniently, keeping unknown members in Extra (package jsonx).
+func (v *Participant) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Participant and the members held in Extra (package jsonx).
+func (v Participant) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes PathExtendedElement leniently, keeping unknown members in Extra (package jsonx).
 func (v *PathExtendedElement) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -13185,6 +15826,12 @@ func (v *RecipientSignatureProviderOptions) UnmarshalJSON(b []byte) error {
 // MarshalJSON encodes RecipientSignatureProviderOptions and the members held in Extra (package jsonx).
 func (v RecipientSignatureProviderOptions) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes RecipientTokenClientURLs leniently, keeping unknown members in Extra (package jsonx).
+func (v *RecipientTokenClientURLs) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes RecipientTokenClientURLs and the members held in Extra (package jsonx).
+func (v RecipientTokenClientURLs) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes RecipientUpdateResponse leniently, keeping unknown members in Extra (package jsonx).
 func (v *RecipientUpdateResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -13239,11 +15886,23 @@ func (v *ReturnURLRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarsha
 // MarshalJSON encodes ReturnURLRequest and the members held in Extra (package jsonx).
 func (v ReturnURLRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes Revision leniently, keeping unknown members in Extra (package jsonx).
+func (v *Revision) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Revision and the members held in Extra (package jsonx).
+func (v Revision) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes ScheduledSendingAPIModel leniently, keeping unknown members in Extra (package jsonx).
 func (v *ScheduledSendingAPIModel) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes ScheduledSendingAPIModel and the members held in Extra (package jsonx).
 func (v ScheduledSendingAPIModel) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes Seal leniently, keeping unknown members in Extra (package jsonx).
+func (v *Seal) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Seal and the members held in Extra (package jsonx).
+func (v Seal) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes SealIdentifier leniently, keeping unknown members in Extra (package jsonx).
 func (v *SealIdentifier) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -13263,11 +15922,23 @@ func (v *SeatDiscount) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b,
 // MarshalJSON encodes SeatDiscount and the members held in Extra (package jsonx).
 func (v SeatDiscount) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes Sender leniently, keeping unknown members in Extra (package jsonx).
+func (v *Sender) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes Sender and the members held in Extra (package jsonx).
+func (v Sender) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes SenderCompany leniently, keeping unknown members in Extra (package jsonx).
 func (v *SenderCompany) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes SenderCompany and the members held in Extra (package jsonx).
 func (v SenderCompany) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SenderCompletionInfo leniently, keeping unknown members in Extra (package jsonx).
+func (v *SenderCompletionInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SenderCompletionInfo and the members held in Extra (package jsonx).
+func (v SenderCompletionInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes SenderEmailNotifications leniently, keeping unknown members in Extra (package jsonx).
 func (v *SenderEmailNotifications) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -13311,11 +15982,35 @@ func (v *SharedItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v
 // MarshalJSON encodes SharedItem and the members held in Extra (package jsonx).
 func (v SharedItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes SignHashDocument leniently, keeping unknown members in Extra (package jsonx).
+func (v *SignHashDocument) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SignHashDocument and the members held in Extra (package jsonx).
+func (v SignHashDocument) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SignHashSessionInfoResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *SignHashSessionInfoResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SignHashSessionInfoResponse and the members held in Extra (package jsonx).
+func (v SignHashSessionInfoResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes SignHere leniently, keeping unknown members in Extra (package jsonx).
 func (v *SignHere) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes SignHere and the members held in Extra (package jsonx).
 func (v SignHere) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SignSessionInfoRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *SignSessionInfoRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SignSessionInfoRequest and the members held in Extra (package jsonx).
+func (v SignSessionInfoRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SignatureDataInfo leniently, keeping unknown members in Extra (package jsonx).
+func (v *SignatureDataInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SignatureDataInfo and the members held in Extra (package jsonx).
+func (v SignatureDataInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes SignatureGroup leniently, keeping unknown members in Extra (package jsonx).
 func (v *SignatureGroup) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -13328,6 +16023,12 @@ func (v *SignatureGroupDef) UnmarshalJSON(b []byte) error { return jsonx.Unmarsh
 
 // MarshalJSON encodes SignatureGroupDef and the members held in Extra (package jsonx).
 func (v SignatureGroupDef) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes SignatureProperties leniently, keeping unknown members in Extra (package jsonx).
+func (v *SignatureProperties) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes SignatureProperties and the members held in Extra (package jsonx).
+func (v SignatureProperties) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes SignatureProviderRequiredOption leniently, keeping unknown members in Extra (package jsonx).
 func (v *SignatureProviderRequiredOption) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -13501,6 +16202,30 @@ func (v *Tabs) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 // MarshalJSON encodes Tabs and the members held in Extra (package jsonx).
 func (v Tabs) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes TemplateAutoMatch leniently, keeping unknown members in Extra (package jsonx).
+func (v *TemplateAutoMatch) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TemplateAutoMatch and the members held in Extra (package jsonx).
+func (v TemplateAutoMatch) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TemplateAutoMatchList leniently, keeping unknown members in Extra (package jsonx).
+func (v *TemplateAutoMatchList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TemplateAutoMatchList and the members held in Extra (package jsonx).
+func (v TemplateAutoMatchList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TemplateCompletionInfo leniently, keeping unknown members in Extra (package jsonx).
+func (v *TemplateCompletionInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TemplateCompletionInfo and the members held in Extra (package jsonx).
+func (v TemplateCompletionInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TemplateCompletionRateResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *TemplateCompletionRateResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TemplateCompletionRateResponse and the members held in Extra (package jsonx).
+func (v TemplateCompletionRateResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes TemplateCustomFields leniently, keeping unknown members in Extra (package jsonx).
 func (v *TemplateCustomFields) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -13585,17 +16310,53 @@ func (v *TextCustomField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal
 // MarshalJSON encodes TextCustomField and the members held in Extra (package jsonx).
 func (v TextCustomField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes TimeStampField leniently, keeping unknown members in Extra (package jsonx).
+func (v *TimeStampField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TimeStampField and the members held in Extra (package jsonx).
+func (v TimeStampField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes Title leniently, keeping unknown members in Extra (package jsonx).
 func (v *Title) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes Title and the members held in Extra (package jsonx).
 func (v Title) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes TspHealthCheckRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *TspHealthCheckRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TspHealthCheckRequest and the members held in Extra (package jsonx).
+func (v TspHealthCheckRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes TspHealthCheckStatusDescription leniently, keeping unknown members in Extra (package jsonx).
+func (v *TspHealthCheckStatusDescription) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes TspHealthCheckStatusDescription and the members held in Extra (package jsonx).
+func (v TspHealthCheckStatusDescription) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UpdateTransactionRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *UpdateTransactionRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UpdateTransactionRequest and the members held in Extra (package jsonx).
+func (v UpdateTransactionRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UpdateTransactionResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *UpdateTransactionResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UpdateTransactionResponse and the members held in Extra (package jsonx).
+func (v UpdateTransactionResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes UsageHistory leniently, keeping unknown members in Extra (package jsonx).
 func (v *UsageHistory) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes UsageHistory and the members held in Extra (package jsonx).
 func (v UsageHistory) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes User leniently, keeping unknown members in Extra (package jsonx).
+func (v *User) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes User and the members held in Extra (package jsonx).
+func (v User) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes UserAccountManagementGranularInformation leniently, keeping unknown members in Extra (package jsonx).
 func (v *UserAccountManagementGranularInformation) UnmarshalJSON(b []byte) error {
@@ -13606,6 +16367,82 @@ func (v *UserAccountManagementGranularInformation) UnmarshalJSON(b []byte) error
 func (v UserAccountManagementGranularInformation) MarshalJSON() ([]byte, error) {
 	return jsonx.Marshal(&v)
 }
+
+// UnmarshalJSON decodes UserAuthorization leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserAuthorization) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserAuthorization and the members held in Extra (package jsonx).
+func (v UserAuthorization) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserAuthorizationCreateRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserAuthorizationCreateRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserAuthorizationCreateRequest and the members held in Extra (package jsonx).
+func (v UserAuthorizationCreateRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserAuthorizationCreateRequestWithID leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserAuthorizationCreateRequestWithID) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes UserAuthorizationCreateRequestWithID and the members held in Extra (package jsonx).
+func (v UserAuthorizationCreateRequestWithID) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserAuthorizationIDWithStatus leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserAuthorizationIDWithStatus) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserAuthorizationIDWithStatus and the members held in Extra (package jsonx).
+func (v UserAuthorizationIDWithStatus) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserAuthorizationUpdateRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserAuthorizationUpdateRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserAuthorizationUpdateRequest and the members held in Extra (package jsonx).
+func (v UserAuthorizationUpdateRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserAuthorizationWithStatus leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserAuthorizationWithStatus) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserAuthorizationWithStatus and the members held in Extra (package jsonx).
+func (v UserAuthorizationWithStatus) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserAuthorizations leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserAuthorizations) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserAuthorizations and the members held in Extra (package jsonx).
+func (v UserAuthorizations) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserAuthorizationsDeleteRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserAuthorizationsDeleteRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserAuthorizationsDeleteRequest and the members held in Extra (package jsonx).
+func (v UserAuthorizationsDeleteRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserAuthorizationsDeleteResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserAuthorizationsDeleteResponse) UnmarshalJSON(b []byte) error {
+	return jsonx.Unmarshal(b, v)
+}
+
+// MarshalJSON encodes UserAuthorizationsDeleteResponse and the members held in Extra (package jsonx).
+func (v UserAuthorizationsDeleteResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserAuthorizationsRequest leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserAuthorizationsRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserAuthorizationsRequest and the members held in Extra (package jsonx).
+func (v UserAuthorizationsRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserAuthorizationsResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserAuthorizationsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserAuthorizationsResponse and the members held in Extra (package jsonx).
+func (v UserAuthorizationsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserCompletionRateResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserCompletionRateResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserCompletionRateResponse and the members held in Extra (package jsonx).
+func (v UserCompletionRateResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes UserInfo leniently, keeping unknown members in Extra (package jsonx).
 func (v *UserInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -13619,6 +16456,12 @@ func (v *UserInfoList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b,
 // MarshalJSON encodes UserInfoList and the members held in Extra (package jsonx).
 func (v UserInfoList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
+// UnmarshalJSON decodes UserInfoResponse leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserInfoResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserInfoResponse and the members held in Extra (package jsonx).
+func (v UserInfoResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
 // UnmarshalJSON decodes UserInformation leniently, keeping unknown members in Extra (package jsonx).
 func (v *UserInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -13630,6 +16473,12 @@ func (v *UserInformationList) UnmarshalJSON(b []byte) error { return jsonx.Unmar
 
 // MarshalJSON encodes UserInformationList and the members held in Extra (package jsonx).
 func (v UserInformationList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserPasswordInformation leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserPasswordInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserPasswordInformation and the members held in Extra (package jsonx).
+func (v UserPasswordInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes UserPasswordRules leniently, keeping unknown members in Extra (package jsonx).
 func (v *UserPasswordRules) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -13672,6 +16521,12 @@ func (v *UserSignaturesInformation) UnmarshalJSON(b []byte) error { return jsonx
 
 // MarshalJSON encodes UserSignaturesInformation and the members held in Extra (package jsonx).
 func (v UserSignaturesInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
+
+// UnmarshalJSON decodes UserSocialIDResult leniently, keeping unknown members in Extra (package jsonx).
+func (v *UserSocialIDResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+
+// MarshalJSON encodes UserSocialIDResult and the members held in Extra (package jsonx).
+func (v UserSocialIDResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes UsersResponse leniently, keeping unknown members in Extra (package jsonx).
 func (v *UsersResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }

@@ -19,6 +19,7 @@ import (
 // GetNotaryParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Notary:getNotary (GET /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/getnotary/
 type GetNotaryParams struct {
 	IncludeJurisdictions *string `form:"include_jurisdictions,omitempty" json:"include_jurisdictions,omitempty"`
@@ -27,6 +28,7 @@ type GetNotaryParams struct {
 // ListNotaryJournalsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation NotaryJournals:listNotaryJournals (GET /v2.1/current_user/notary/journals).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjournals/listnotaryjournals/
 type ListNotaryJournalsParams struct {
 	Count         *string `form:"count,omitempty" json:"count,omitempty"`
@@ -37,24 +39,28 @@ type ListNotaryJournalsParams struct {
 // CreateNotaryJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Notary:createNotary (POST /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/createnotary/
 type CreateNotaryJSONRequestBody = externalRef0.Notary
 
 // UpdateNotaryJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Notary:updateNotary (PUT /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/updatenotary/
 type UpdateNotaryJSONRequestBody = externalRef0.Notary
 
 // CreateNotaryJurisdictionsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation NotaryJurisdiction:createNotaryJurisdictions (POST /v2.1/current_user/notary/jurisdictions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/createnotaryjurisdictions/
 type CreateNotaryJurisdictionsJSONRequestBody = externalRef0.NotaryJurisdiction
 
 // UpdateNotaryJurisdictionJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation NotaryJurisdiction:updateNotaryJurisdiction (PUT /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/updatenotaryjurisdiction/
 type UpdateNotaryJurisdictionJSONRequestBody = externalRef0.NotaryJurisdiction
 
@@ -178,11 +184,15 @@ type ClientInterface interface {
 	// UpdateNotaryJurisdiction performs a PUT /v2.1/current_user/notary/jurisdictions/{jurisdictionId} (the `UpdateNotaryJurisdiction` operationId) request.
 	// Takes a body of the `application/json` content type.
 	UpdateNotaryJurisdiction(ctx context.Context, jurisdictionID string, body UpdateNotaryJurisdictionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetNotaryJurisdictionSeal performs a GET /v2.1/current_user/notary/jurisdictions/{jurisdictionId}/seal (the `GetNotaryJurisdictionSeal` operationId) request.
+	GetNotaryJurisdictionSeal(ctx context.Context, jurisdictionID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetNotary sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Notary:getNotary (GET /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/getnotary/
 func (c *Client) GetNotary(ctx context.Context, params *GetNotaryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetNotaryRequest(c.Server, params)
@@ -199,6 +209,7 @@ func (c *Client) GetNotary(ctx context.Context, params *GetNotaryParams, reqEdit
 // CreateNotaryWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Notary:createNotary (POST /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/createnotary/
 func (c *Client) CreateNotaryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateNotaryRequestWithBody(c.Server, contentType, body)
@@ -215,6 +226,7 @@ func (c *Client) CreateNotaryWithBody(ctx context.Context, contentType string, b
 // CreateNotary sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Notary:createNotary (POST /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/createnotary/
 func (c *Client) CreateNotary(ctx context.Context, body CreateNotaryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateNotaryRequest(c.Server, body)
@@ -231,6 +243,7 @@ func (c *Client) CreateNotary(ctx context.Context, body CreateNotaryJSONRequestB
 // UpdateNotaryWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Notary:updateNotary (PUT /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/updatenotary/
 func (c *Client) UpdateNotaryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateNotaryRequestWithBody(c.Server, contentType, body)
@@ -247,6 +260,7 @@ func (c *Client) UpdateNotaryWithBody(ctx context.Context, contentType string, b
 // UpdateNotary sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Notary:updateNotary (PUT /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/updatenotary/
 func (c *Client) UpdateNotary(ctx context.Context, body UpdateNotaryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateNotaryRequest(c.Server, body)
@@ -263,6 +277,7 @@ func (c *Client) UpdateNotary(ctx context.Context, body UpdateNotaryJSONRequestB
 // ListNotaryJournals sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation NotaryJournals:listNotaryJournals (GET /v2.1/current_user/notary/journals).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjournals/listnotaryjournals/
 func (c *Client) ListNotaryJournals(ctx context.Context, params *ListNotaryJournalsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListNotaryJournalsRequest(c.Server, params)
@@ -279,6 +294,7 @@ func (c *Client) ListNotaryJournals(ctx context.Context, params *ListNotaryJourn
 // GetNotaryJurisdictions sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation NotaryJurisdiction:getNotaryJurisdictions (GET /v2.1/current_user/notary/jurisdictions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/getnotaryjurisdictions/
 func (c *Client) GetNotaryJurisdictions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetNotaryJurisdictionsRequest(c.Server)
@@ -295,6 +311,7 @@ func (c *Client) GetNotaryJurisdictions(ctx context.Context, reqEditors ...Reque
 // CreateNotaryJurisdictionsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation NotaryJurisdiction:createNotaryJurisdictions (POST /v2.1/current_user/notary/jurisdictions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/createnotaryjurisdictions/
 func (c *Client) CreateNotaryJurisdictionsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateNotaryJurisdictionsRequestWithBody(c.Server, contentType, body)
@@ -311,6 +328,7 @@ func (c *Client) CreateNotaryJurisdictionsWithBody(ctx context.Context, contentT
 // CreateNotaryJurisdictions sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation NotaryJurisdiction:createNotaryJurisdictions (POST /v2.1/current_user/notary/jurisdictions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/createnotaryjurisdictions/
 func (c *Client) CreateNotaryJurisdictions(ctx context.Context, body CreateNotaryJurisdictionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateNotaryJurisdictionsRequest(c.Server, body)
@@ -327,6 +345,7 @@ func (c *Client) CreateNotaryJurisdictions(ctx context.Context, body CreateNotar
 // DeleteNotaryJurisdiction sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation NotaryJurisdiction:deleteNotaryJurisdiction (DELETE /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/deletenotaryjurisdiction/
 func (c *Client) DeleteNotaryJurisdiction(ctx context.Context, jurisdictionID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteNotaryJurisdictionRequest(c.Server, jurisdictionID)
@@ -343,6 +362,7 @@ func (c *Client) DeleteNotaryJurisdiction(ctx context.Context, jurisdictionID st
 // GetNotaryJurisdiction sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation NotaryJurisdiction:getNotaryJurisdiction (GET /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/getnotaryjurisdiction/
 func (c *Client) GetNotaryJurisdiction(ctx context.Context, jurisdictionID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetNotaryJurisdictionRequest(c.Server, jurisdictionID)
@@ -359,6 +379,7 @@ func (c *Client) GetNotaryJurisdiction(ctx context.Context, jurisdictionID strin
 // UpdateNotaryJurisdictionWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation NotaryJurisdiction:updateNotaryJurisdiction (PUT /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/updatenotaryjurisdiction/
 func (c *Client) UpdateNotaryJurisdictionWithBody(ctx context.Context, jurisdictionID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateNotaryJurisdictionRequestWithBody(c.Server, jurisdictionID, contentType, body)
@@ -375,6 +396,7 @@ func (c *Client) UpdateNotaryJurisdictionWithBody(ctx context.Context, jurisdict
 // UpdateNotaryJurisdiction sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation NotaryJurisdiction:updateNotaryJurisdiction (PUT /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/updatenotaryjurisdiction/
 func (c *Client) UpdateNotaryJurisdiction(ctx context.Context, jurisdictionID string, body UpdateNotaryJurisdictionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateNotaryJurisdictionRequest(c.Server, jurisdictionID, body)
@@ -388,9 +410,27 @@ func (c *Client) UpdateNotaryJurisdiction(ctx context.Context, jurisdictionID st
 	return c.Client.Do(req)
 }
 
+// GetNotaryJurisdictionSeal sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Notary:getNotaryJurisdictionSeal (GET /v2.1/current_user/notary/jurisdictions/{jurisdictionId}/seal).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/
+func (c *Client) GetNotaryJurisdictionSeal(ctx context.Context, jurisdictionID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetNotaryJurisdictionSealRequest(c.Server, jurisdictionID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // NewGetNotaryRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Notary:getNotary (GET /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/getnotary/
 func NewGetNotaryRequest(server string, params *GetNotaryParams) (*http.Request, error) {
 	var err error
@@ -448,6 +488,7 @@ func NewGetNotaryRequest(server string, params *GetNotaryParams) (*http.Request,
 // NewCreateNotaryRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Notary:createNotary (POST /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/createnotary/
 func NewCreateNotaryRequest(server string, body CreateNotaryJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -462,6 +503,7 @@ func NewCreateNotaryRequest(server string, body CreateNotaryJSONRequestBody) (*h
 // NewCreateNotaryRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Notary:createNotary (POST /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/createnotary/
 func NewCreateNotaryRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -494,6 +536,7 @@ func NewCreateNotaryRequestWithBody(server string, contentType string, body io.R
 // NewUpdateNotaryRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Notary:updateNotary (PUT /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/updatenotary/
 func NewUpdateNotaryRequest(server string, body UpdateNotaryJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -508,6 +551,7 @@ func NewUpdateNotaryRequest(server string, body UpdateNotaryJSONRequestBody) (*h
 // NewUpdateNotaryRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Notary:updateNotary (PUT /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/updatenotary/
 func NewUpdateNotaryRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -540,6 +584,7 @@ func NewUpdateNotaryRequestWithBody(server string, contentType string, body io.R
 // NewListNotaryJournalsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation NotaryJournals:listNotaryJournals (GET /v2.1/current_user/notary/journals).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjournals/listnotaryjournals/
 func NewListNotaryJournalsRequest(server string, params *ListNotaryJournalsParams) (*http.Request, error) {
 	var err error
@@ -621,6 +666,7 @@ func NewListNotaryJournalsRequest(server string, params *ListNotaryJournalsParam
 // NewGetNotaryJurisdictionsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation NotaryJurisdiction:getNotaryJurisdictions (GET /v2.1/current_user/notary/jurisdictions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/getnotaryjurisdictions/
 func NewGetNotaryJurisdictionsRequest(server string) (*http.Request, error) {
 	var err error
@@ -651,6 +697,7 @@ func NewGetNotaryJurisdictionsRequest(server string) (*http.Request, error) {
 // NewCreateNotaryJurisdictionsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation NotaryJurisdiction:createNotaryJurisdictions (POST /v2.1/current_user/notary/jurisdictions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/createnotaryjurisdictions/
 func NewCreateNotaryJurisdictionsRequest(server string, body CreateNotaryJurisdictionsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -665,6 +712,7 @@ func NewCreateNotaryJurisdictionsRequest(server string, body CreateNotaryJurisdi
 // NewCreateNotaryJurisdictionsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation NotaryJurisdiction:createNotaryJurisdictions (POST /v2.1/current_user/notary/jurisdictions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/createnotaryjurisdictions/
 func NewCreateNotaryJurisdictionsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -697,6 +745,7 @@ func NewCreateNotaryJurisdictionsRequestWithBody(server string, contentType stri
 // NewDeleteNotaryJurisdictionRequest builds the HTTP request.
 //
 // DocuSign eSignature operation NotaryJurisdiction:deleteNotaryJurisdiction (DELETE /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/deletenotaryjurisdiction/
 func NewDeleteNotaryJurisdictionRequest(server string, jurisdictionID string) (*http.Request, error) {
 	var err error
@@ -734,6 +783,7 @@ func NewDeleteNotaryJurisdictionRequest(server string, jurisdictionID string) (*
 // NewGetNotaryJurisdictionRequest builds the HTTP request.
 //
 // DocuSign eSignature operation NotaryJurisdiction:getNotaryJurisdiction (GET /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/getnotaryjurisdiction/
 func NewGetNotaryJurisdictionRequest(server string, jurisdictionID string) (*http.Request, error) {
 	var err error
@@ -771,6 +821,7 @@ func NewGetNotaryJurisdictionRequest(server string, jurisdictionID string) (*htt
 // NewUpdateNotaryJurisdictionRequest builds the HTTP request.
 //
 // DocuSign eSignature operation NotaryJurisdiction:updateNotaryJurisdiction (PUT /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/updatenotaryjurisdiction/
 func NewUpdateNotaryJurisdictionRequest(server string, jurisdictionID string, body UpdateNotaryJurisdictionJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -785,6 +836,7 @@ func NewUpdateNotaryJurisdictionRequest(server string, jurisdictionID string, bo
 // NewUpdateNotaryJurisdictionRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation NotaryJurisdiction:updateNotaryJurisdiction (PUT /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/updatenotaryjurisdiction/
 func NewUpdateNotaryJurisdictionRequestWithBody(server string, jurisdictionID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -817,6 +869,44 @@ func NewUpdateNotaryJurisdictionRequestWithBody(server string, jurisdictionID st
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetNotaryJurisdictionSealRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Notary:getNotaryJurisdictionSeal (GET /v2.1/current_user/notary/jurisdictions/{jurisdictionId}/seal).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/
+func NewGetNotaryJurisdictionSealRequest(server string, jurisdictionID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "jurisdictionId", jurisdictionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/current_user/notary/jurisdictions/%s/seal", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -929,11 +1019,17 @@ type ClientWithResponsesInterface interface {
 	// UpdateNotaryJurisdictionWithResponse performs a PUT /v2.1/current_user/notary/jurisdictions/{jurisdictionId} (the `UpdateNotaryJurisdiction` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	UpdateNotaryJurisdictionWithResponse(ctx context.Context, jurisdictionID string, body UpdateNotaryJurisdictionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateNotaryJurisdictionResponse, error)
+
+	// GetNotaryJurisdictionSealWithResponse performs a GET /v2.1/current_user/notary/jurisdictions/{jurisdictionId}/seal (the `GetNotaryJurisdictionSeal` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetNotaryJurisdictionSealWithResponse(ctx context.Context, jurisdictionID string, reqEditors ...RequestEditorFn) (*GetNotaryJurisdictionSealResponse, error)
 }
 
 // GetNotaryResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Notary:getNotary (GET /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/getnotary/
 type GetNotaryResponse struct {
 	Body         []byte
@@ -986,6 +1082,7 @@ func (r GetNotaryResponse) ContentType() string {
 // CreateNotaryResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Notary:createNotary (POST /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/createnotary/
 type CreateNotaryResponse struct {
 	Body         []byte
@@ -1038,6 +1135,7 @@ func (r CreateNotaryResponse) ContentType() string {
 // UpdateNotaryResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Notary:updateNotary (PUT /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/updatenotary/
 type UpdateNotaryResponse struct {
 	Body         []byte
@@ -1090,6 +1188,7 @@ func (r UpdateNotaryResponse) ContentType() string {
 // ListNotaryJournalsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation NotaryJournals:listNotaryJournals (GET /v2.1/current_user/notary/journals).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjournals/listnotaryjournals/
 type ListNotaryJournalsResponse struct {
 	Body         []byte
@@ -1142,6 +1241,7 @@ func (r ListNotaryJournalsResponse) ContentType() string {
 // GetNotaryJurisdictionsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation NotaryJurisdiction:getNotaryJurisdictions (GET /v2.1/current_user/notary/jurisdictions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/getnotaryjurisdictions/
 type GetNotaryJurisdictionsResponse struct {
 	Body         []byte
@@ -1194,6 +1294,7 @@ func (r GetNotaryJurisdictionsResponse) ContentType() string {
 // CreateNotaryJurisdictionsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation NotaryJurisdiction:createNotaryJurisdictions (POST /v2.1/current_user/notary/jurisdictions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/createnotaryjurisdictions/
 type CreateNotaryJurisdictionsResponse struct {
 	Body         []byte
@@ -1246,6 +1347,7 @@ func (r CreateNotaryJurisdictionsResponse) ContentType() string {
 // DeleteNotaryJurisdictionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation NotaryJurisdiction:deleteNotaryJurisdiction (DELETE /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/deletenotaryjurisdiction/
 type DeleteNotaryJurisdictionResponse struct {
 	Body         []byte
@@ -1291,6 +1393,7 @@ func (r DeleteNotaryJurisdictionResponse) ContentType() string {
 // GetNotaryJurisdictionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation NotaryJurisdiction:getNotaryJurisdiction (GET /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/getnotaryjurisdiction/
 type GetNotaryJurisdictionResponse struct {
 	Body         []byte
@@ -1343,6 +1446,7 @@ func (r GetNotaryJurisdictionResponse) ContentType() string {
 // UpdateNotaryJurisdictionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation NotaryJurisdiction:updateNotaryJurisdiction (PUT /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/updatenotaryjurisdiction/
 type UpdateNotaryJurisdictionResponse struct {
 	Body         []byte
@@ -1392,9 +1496,56 @@ func (r UpdateNotaryJurisdictionResponse) ContentType() string {
 	return ""
 }
 
+// GetNotaryJurisdictionSealResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Notary:getNotaryJurisdictionSeal (GET /v2.1/current_user/notary/jurisdictions/{jurisdictionId}/seal).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/
+type GetNotaryJurisdictionSealResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetNotaryJurisdictionSealResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetNotaryJurisdictionSealResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetNotaryJurisdictionSealResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetNotaryJurisdictionSealResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetNotaryJurisdictionSealResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetNotaryWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Notary:getNotary (GET /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/getnotary/
 func (c *ClientWithResponses) GetNotaryWithResponse(ctx context.Context, params *GetNotaryParams, reqEditors ...RequestEditorFn) (*GetNotaryResponse, error) {
 	rsp, err := c.GetNotary(ctx, params, reqEditors...)
@@ -1407,6 +1558,7 @@ func (c *ClientWithResponses) GetNotaryWithResponse(ctx context.Context, params 
 // CreateNotaryWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Notary:createNotary (POST /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/createnotary/
 func (c *ClientWithResponses) CreateNotaryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateNotaryResponse, error) {
 	rsp, err := c.CreateNotaryWithBody(ctx, contentType, body, reqEditors...)
@@ -1419,6 +1571,7 @@ func (c *ClientWithResponses) CreateNotaryWithBodyWithResponse(ctx context.Conte
 // CreateNotaryWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Notary:createNotary (POST /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/createnotary/
 func (c *ClientWithResponses) CreateNotaryWithResponse(ctx context.Context, body CreateNotaryJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateNotaryResponse, error) {
 	rsp, err := c.CreateNotary(ctx, body, reqEditors...)
@@ -1431,6 +1584,7 @@ func (c *ClientWithResponses) CreateNotaryWithResponse(ctx context.Context, body
 // UpdateNotaryWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Notary:updateNotary (PUT /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/updatenotary/
 func (c *ClientWithResponses) UpdateNotaryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateNotaryResponse, error) {
 	rsp, err := c.UpdateNotaryWithBody(ctx, contentType, body, reqEditors...)
@@ -1443,6 +1597,7 @@ func (c *ClientWithResponses) UpdateNotaryWithBodyWithResponse(ctx context.Conte
 // UpdateNotaryWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Notary:updateNotary (PUT /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/updatenotary/
 func (c *ClientWithResponses) UpdateNotaryWithResponse(ctx context.Context, body UpdateNotaryJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateNotaryResponse, error) {
 	rsp, err := c.UpdateNotary(ctx, body, reqEditors...)
@@ -1455,6 +1610,7 @@ func (c *ClientWithResponses) UpdateNotaryWithResponse(ctx context.Context, body
 // ListNotaryJournalsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation NotaryJournals:listNotaryJournals (GET /v2.1/current_user/notary/journals).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjournals/listnotaryjournals/
 func (c *ClientWithResponses) ListNotaryJournalsWithResponse(ctx context.Context, params *ListNotaryJournalsParams, reqEditors ...RequestEditorFn) (*ListNotaryJournalsResponse, error) {
 	rsp, err := c.ListNotaryJournals(ctx, params, reqEditors...)
@@ -1467,6 +1623,7 @@ func (c *ClientWithResponses) ListNotaryJournalsWithResponse(ctx context.Context
 // GetNotaryJurisdictionsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation NotaryJurisdiction:getNotaryJurisdictions (GET /v2.1/current_user/notary/jurisdictions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/getnotaryjurisdictions/
 func (c *ClientWithResponses) GetNotaryJurisdictionsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetNotaryJurisdictionsResponse, error) {
 	rsp, err := c.GetNotaryJurisdictions(ctx, reqEditors...)
@@ -1479,6 +1636,7 @@ func (c *ClientWithResponses) GetNotaryJurisdictionsWithResponse(ctx context.Con
 // CreateNotaryJurisdictionsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation NotaryJurisdiction:createNotaryJurisdictions (POST /v2.1/current_user/notary/jurisdictions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/createnotaryjurisdictions/
 func (c *ClientWithResponses) CreateNotaryJurisdictionsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateNotaryJurisdictionsResponse, error) {
 	rsp, err := c.CreateNotaryJurisdictionsWithBody(ctx, contentType, body, reqEditors...)
@@ -1491,6 +1649,7 @@ func (c *ClientWithResponses) CreateNotaryJurisdictionsWithBodyWithResponse(ctx 
 // CreateNotaryJurisdictionsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation NotaryJurisdiction:createNotaryJurisdictions (POST /v2.1/current_user/notary/jurisdictions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/createnotaryjurisdictions/
 func (c *ClientWithResponses) CreateNotaryJurisdictionsWithResponse(ctx context.Context, body CreateNotaryJurisdictionsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateNotaryJurisdictionsResponse, error) {
 	rsp, err := c.CreateNotaryJurisdictions(ctx, body, reqEditors...)
@@ -1503,6 +1662,7 @@ func (c *ClientWithResponses) CreateNotaryJurisdictionsWithResponse(ctx context.
 // DeleteNotaryJurisdictionWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation NotaryJurisdiction:deleteNotaryJurisdiction (DELETE /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/deletenotaryjurisdiction/
 func (c *ClientWithResponses) DeleteNotaryJurisdictionWithResponse(ctx context.Context, jurisdictionID string, reqEditors ...RequestEditorFn) (*DeleteNotaryJurisdictionResponse, error) {
 	rsp, err := c.DeleteNotaryJurisdiction(ctx, jurisdictionID, reqEditors...)
@@ -1515,6 +1675,7 @@ func (c *ClientWithResponses) DeleteNotaryJurisdictionWithResponse(ctx context.C
 // GetNotaryJurisdictionWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation NotaryJurisdiction:getNotaryJurisdiction (GET /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/getnotaryjurisdiction/
 func (c *ClientWithResponses) GetNotaryJurisdictionWithResponse(ctx context.Context, jurisdictionID string, reqEditors ...RequestEditorFn) (*GetNotaryJurisdictionResponse, error) {
 	rsp, err := c.GetNotaryJurisdiction(ctx, jurisdictionID, reqEditors...)
@@ -1527,6 +1688,7 @@ func (c *ClientWithResponses) GetNotaryJurisdictionWithResponse(ctx context.Cont
 // UpdateNotaryJurisdictionWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation NotaryJurisdiction:updateNotaryJurisdiction (PUT /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/updatenotaryjurisdiction/
 func (c *ClientWithResponses) UpdateNotaryJurisdictionWithBodyWithResponse(ctx context.Context, jurisdictionID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateNotaryJurisdictionResponse, error) {
 	rsp, err := c.UpdateNotaryJurisdictionWithBody(ctx, jurisdictionID, contentType, body, reqEditors...)
@@ -1539,6 +1701,7 @@ func (c *ClientWithResponses) UpdateNotaryJurisdictionWithBodyWithResponse(ctx c
 // UpdateNotaryJurisdictionWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation NotaryJurisdiction:updateNotaryJurisdiction (PUT /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/updatenotaryjurisdiction/
 func (c *ClientWithResponses) UpdateNotaryJurisdictionWithResponse(ctx context.Context, jurisdictionID string, body UpdateNotaryJurisdictionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateNotaryJurisdictionResponse, error) {
 	rsp, err := c.UpdateNotaryJurisdiction(ctx, jurisdictionID, body, reqEditors...)
@@ -1548,9 +1711,23 @@ func (c *ClientWithResponses) UpdateNotaryJurisdictionWithResponse(ctx context.C
 	return ParseUpdateNotaryJurisdictionResponse(rsp)
 }
 
+// GetNotaryJurisdictionSealWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Notary:getNotaryJurisdictionSeal (GET /v2.1/current_user/notary/jurisdictions/{jurisdictionId}/seal).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/
+func (c *ClientWithResponses) GetNotaryJurisdictionSealWithResponse(ctx context.Context, jurisdictionID string, reqEditors ...RequestEditorFn) (*GetNotaryJurisdictionSealResponse, error) {
+	rsp, err := c.GetNotaryJurisdictionSeal(ctx, jurisdictionID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetNotaryJurisdictionSealResponse(rsp)
+}
+
 // ParseGetNotaryResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Notary:getNotary (GET /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/getnotary/
 func ParseGetNotaryResponse(rsp *http.Response) (*GetNotaryResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1587,6 +1764,7 @@ func ParseGetNotaryResponse(rsp *http.Response) (*GetNotaryResponse, error) {
 // ParseCreateNotaryResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Notary:createNotary (POST /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/createnotary/
 func ParseCreateNotaryResponse(rsp *http.Response) (*CreateNotaryResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1623,6 +1801,7 @@ func ParseCreateNotaryResponse(rsp *http.Response) (*CreateNotaryResponse, error
 // ParseUpdateNotaryResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Notary:updateNotary (PUT /v2.1/current_user/notary).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notary/updatenotary/
 func ParseUpdateNotaryResponse(rsp *http.Response) (*UpdateNotaryResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1659,6 +1838,7 @@ func ParseUpdateNotaryResponse(rsp *http.Response) (*UpdateNotaryResponse, error
 // ParseListNotaryJournalsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation NotaryJournals:listNotaryJournals (GET /v2.1/current_user/notary/journals).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjournals/listnotaryjournals/
 func ParseListNotaryJournalsResponse(rsp *http.Response) (*ListNotaryJournalsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1695,6 +1875,7 @@ func ParseListNotaryJournalsResponse(rsp *http.Response) (*ListNotaryJournalsRes
 // ParseGetNotaryJurisdictionsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation NotaryJurisdiction:getNotaryJurisdictions (GET /v2.1/current_user/notary/jurisdictions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/getnotaryjurisdictions/
 func ParseGetNotaryJurisdictionsResponse(rsp *http.Response) (*GetNotaryJurisdictionsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1731,6 +1912,7 @@ func ParseGetNotaryJurisdictionsResponse(rsp *http.Response) (*GetNotaryJurisdic
 // ParseCreateNotaryJurisdictionsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation NotaryJurisdiction:createNotaryJurisdictions (POST /v2.1/current_user/notary/jurisdictions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/createnotaryjurisdictions/
 func ParseCreateNotaryJurisdictionsResponse(rsp *http.Response) (*CreateNotaryJurisdictionsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1767,6 +1949,7 @@ func ParseCreateNotaryJurisdictionsResponse(rsp *http.Response) (*CreateNotaryJu
 // ParseDeleteNotaryJurisdictionResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation NotaryJurisdiction:deleteNotaryJurisdiction (DELETE /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/deletenotaryjurisdiction/
 func ParseDeleteNotaryJurisdictionResponse(rsp *http.Response) (*DeleteNotaryJurisdictionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1799,6 +1982,7 @@ func ParseDeleteNotaryJurisdictionResponse(rsp *http.Response) (*DeleteNotaryJur
 // ParseGetNotaryJurisdictionResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation NotaryJurisdiction:getNotaryJurisdiction (GET /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/getnotaryjurisdiction/
 func ParseGetNotaryJurisdictionResponse(rsp *http.Response) (*GetNotaryJurisdictionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1835,6 +2019,7 @@ func ParseGetNotaryJurisdictionResponse(rsp *http.Response) (*GetNotaryJurisdict
 // ParseUpdateNotaryJurisdictionResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation NotaryJurisdiction:updateNotaryJurisdiction (PUT /v2.1/current_user/notary/jurisdictions/{jurisdictionId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/notaryjurisdiction/updatenotaryjurisdiction/
 func ParseUpdateNotaryJurisdictionResponse(rsp *http.Response) (*UpdateNotaryJurisdictionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1855,6 +2040,39 @@ func ParseUpdateNotaryJurisdictionResponse(rsp *http.Response) (*UpdateNotaryJur
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetNotaryJurisdictionSealResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Notary:getNotaryJurisdictionSeal (GET /v2.1/current_user/notary/jurisdictions/{jurisdictionId}/seal).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/notary/
+func ParseGetNotaryJurisdictionSealResponse(rsp *http.Response) (*GetNotaryJurisdictionSealResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetNotaryJurisdictionSealResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest externalRef0.ErrorDetails

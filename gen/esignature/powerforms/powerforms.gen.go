@@ -19,17 +19,23 @@ import (
 // ListPowerFormsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation PowerForms:listPowerForms (GET /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/listpowerforms/
 type ListPowerFormsParams struct {
-	FromDate *string `form:"from_date,omitempty" json:"from_date,omitempty"`
-	Order    *string `form:"order,omitempty" json:"order,omitempty"`
-	OrderBy  *string `form:"order_by,omitempty" json:"order_by,omitempty"`
-	ToDate   *string `form:"to_date,omitempty" json:"to_date,omitempty"`
+	FromDate      *string `form:"from_date,omitempty" json:"from_date,omitempty"`
+	Order         *string `form:"order,omitempty" json:"order,omitempty"`
+	OrderBy       *string `form:"order_by,omitempty" json:"order_by,omitempty"`
+	ToDate        *string `form:"to_date,omitempty" json:"to_date,omitempty"`
+	Count         *string `form:"count,omitempty" json:"count,omitempty"`
+	SearchFields  *string `form:"search_fields,omitempty" json:"search_fields,omitempty"`
+	SearchText    *string `form:"search_text,omitempty" json:"search_text,omitempty"`
+	StartPosition *string `form:"start_position,omitempty" json:"start_position,omitempty"`
 }
 
 // ListPowerFormSendersParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation PowerForms:listPowerFormSenders (GET /v2.1/accounts/{accountId}/powerforms/senders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/listpowerformsenders/
 type ListPowerFormSendersParams struct {
 	StartPosition *string `form:"start_position,omitempty" json:"start_position,omitempty"`
@@ -38,6 +44,7 @@ type ListPowerFormSendersParams struct {
 // GetPowerFormDataParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation PowerFormData:getPowerFormData (GET /v2.1/accounts/{accountId}/powerforms/{powerFormId}/form_data).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerformdata/getpowerformdata/
 type GetPowerFormDataParams struct {
 	DataLayout *string `form:"data_layout,omitempty" json:"data_layout,omitempty"`
@@ -48,18 +55,21 @@ type GetPowerFormDataParams struct {
 // DeletePowerFormsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation PowerForms:deletePowerForms (DELETE /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/deletepowerforms/
 type DeletePowerFormsJSONRequestBody = externalRef0.PowerFormsRequest
 
 // CreatePowerFormJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation PowerForms:createPowerForm (POST /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/createpowerform/
 type CreatePowerFormJSONRequestBody = externalRef0.PowerForm
 
 // UpdatePowerFormJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation PowerForms:updatePowerForm (PUT /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/updatepowerform/
 type UpdatePowerFormJSONRequestBody = externalRef0.PowerForm
 
@@ -180,6 +190,7 @@ type ClientInterface interface {
 // DeletePowerFormsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation PowerForms:deletePowerForms (DELETE /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/deletepowerforms/
 func (c *Client) DeletePowerFormsWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeletePowerFormsRequestWithBody(c.Server, accountID, contentType, body)
@@ -196,6 +207,7 @@ func (c *Client) DeletePowerFormsWithBody(ctx context.Context, accountID string,
 // DeletePowerForms sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation PowerForms:deletePowerForms (DELETE /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/deletepowerforms/
 func (c *Client) DeletePowerForms(ctx context.Context, accountID string, body DeletePowerFormsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeletePowerFormsRequest(c.Server, accountID, body)
@@ -212,6 +224,7 @@ func (c *Client) DeletePowerForms(ctx context.Context, accountID string, body De
 // ListPowerForms sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation PowerForms:listPowerForms (GET /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/listpowerforms/
 func (c *Client) ListPowerForms(ctx context.Context, accountID string, params *ListPowerFormsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListPowerFormsRequest(c.Server, accountID, params)
@@ -228,6 +241,7 @@ func (c *Client) ListPowerForms(ctx context.Context, accountID string, params *L
 // CreatePowerFormWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation PowerForms:createPowerForm (POST /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/createpowerform/
 func (c *Client) CreatePowerFormWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreatePowerFormRequestWithBody(c.Server, accountID, contentType, body)
@@ -244,6 +258,7 @@ func (c *Client) CreatePowerFormWithBody(ctx context.Context, accountID string, 
 // CreatePowerForm sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation PowerForms:createPowerForm (POST /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/createpowerform/
 func (c *Client) CreatePowerForm(ctx context.Context, accountID string, body CreatePowerFormJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreatePowerFormRequest(c.Server, accountID, body)
@@ -260,6 +275,7 @@ func (c *Client) CreatePowerForm(ctx context.Context, accountID string, body Cre
 // ListPowerFormSenders sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation PowerForms:listPowerFormSenders (GET /v2.1/accounts/{accountId}/powerforms/senders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/listpowerformsenders/
 func (c *Client) ListPowerFormSenders(ctx context.Context, accountID string, params *ListPowerFormSendersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListPowerFormSendersRequest(c.Server, accountID, params)
@@ -276,6 +292,7 @@ func (c *Client) ListPowerFormSenders(ctx context.Context, accountID string, par
 // DeletePowerForm sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation PowerForms:deletePowerForm (DELETE /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/deletepowerform/
 func (c *Client) DeletePowerForm(ctx context.Context, accountID string, powerFormID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeletePowerFormRequest(c.Server, accountID, powerFormID)
@@ -292,6 +309,7 @@ func (c *Client) DeletePowerForm(ctx context.Context, accountID string, powerFor
 // GetPowerForm sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation PowerForms:getPowerForm (GET /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/getpowerform/
 func (c *Client) GetPowerForm(ctx context.Context, accountID string, powerFormID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPowerFormRequest(c.Server, accountID, powerFormID)
@@ -308,6 +326,7 @@ func (c *Client) GetPowerForm(ctx context.Context, accountID string, powerFormID
 // UpdatePowerFormWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation PowerForms:updatePowerForm (PUT /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/updatepowerform/
 func (c *Client) UpdatePowerFormWithBody(ctx context.Context, accountID string, powerFormID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdatePowerFormRequestWithBody(c.Server, accountID, powerFormID, contentType, body)
@@ -324,6 +343,7 @@ func (c *Client) UpdatePowerFormWithBody(ctx context.Context, accountID string, 
 // UpdatePowerForm sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation PowerForms:updatePowerForm (PUT /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/updatepowerform/
 func (c *Client) UpdatePowerForm(ctx context.Context, accountID string, powerFormID string, body UpdatePowerFormJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdatePowerFormRequest(c.Server, accountID, powerFormID, body)
@@ -340,6 +360,7 @@ func (c *Client) UpdatePowerForm(ctx context.Context, accountID string, powerFor
 // GetPowerFormData sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation PowerFormData:getPowerFormData (GET /v2.1/accounts/{accountId}/powerforms/{powerFormId}/form_data).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerformdata/getpowerformdata/
 func (c *Client) GetPowerFormData(ctx context.Context, accountID string, powerFormID string, params *GetPowerFormDataParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPowerFormDataRequest(c.Server, accountID, powerFormID, params)
@@ -356,6 +377,7 @@ func (c *Client) GetPowerFormData(ctx context.Context, accountID string, powerFo
 // NewDeletePowerFormsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation PowerForms:deletePowerForms (DELETE /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/deletepowerforms/
 func NewDeletePowerFormsRequest(server string, accountID string, body DeletePowerFormsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -370,6 +392,7 @@ func NewDeletePowerFormsRequest(server string, accountID string, body DeletePowe
 // NewDeletePowerFormsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation PowerForms:deletePowerForms (DELETE /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/deletepowerforms/
 func NewDeletePowerFormsRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -409,6 +432,7 @@ func NewDeletePowerFormsRequestWithBody(server string, accountID string, content
 // NewListPowerFormsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation PowerForms:listPowerForms (GET /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/listpowerforms/
 func NewListPowerFormsRequest(server string, accountID string, params *ListPowerFormsParams) (*http.Request, error) {
 	var err error
@@ -492,6 +516,54 @@ func NewListPowerFormsRequest(server string, accountID string, params *ListPower
 
 		}
 
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SearchFields != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "search_fields", *params.SearchFields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SearchText != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "search_text", *params.SearchText, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StartPosition != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start_position", *params.StartPosition, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -509,6 +581,7 @@ func NewListPowerFormsRequest(server string, accountID string, params *ListPower
 // NewCreatePowerFormRequest builds the HTTP request.
 //
 // DocuSign eSignature operation PowerForms:createPowerForm (POST /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/createpowerform/
 func NewCreatePowerFormRequest(server string, accountID string, body CreatePowerFormJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -523,6 +596,7 @@ func NewCreatePowerFormRequest(server string, accountID string, body CreatePower
 // NewCreatePowerFormRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation PowerForms:createPowerForm (POST /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/createpowerform/
 func NewCreatePowerFormRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -562,6 +636,7 @@ func NewCreatePowerFormRequestWithBody(server string, accountID string, contentT
 // NewListPowerFormSendersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation PowerForms:listPowerFormSenders (GET /v2.1/accounts/{accountId}/powerforms/senders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/listpowerformsenders/
 func NewListPowerFormSendersRequest(server string, accountID string, params *ListPowerFormSendersParams) (*http.Request, error) {
 	var err error
@@ -626,6 +701,7 @@ func NewListPowerFormSendersRequest(server string, accountID string, params *Lis
 // NewDeletePowerFormRequest builds the HTTP request.
 //
 // DocuSign eSignature operation PowerForms:deletePowerForm (DELETE /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/deletepowerform/
 func NewDeletePowerFormRequest(server string, accountID string, powerFormID string) (*http.Request, error) {
 	var err error
@@ -670,6 +746,7 @@ func NewDeletePowerFormRequest(server string, accountID string, powerFormID stri
 // NewGetPowerFormRequest builds the HTTP request.
 //
 // DocuSign eSignature operation PowerForms:getPowerForm (GET /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/getpowerform/
 func NewGetPowerFormRequest(server string, accountID string, powerFormID string) (*http.Request, error) {
 	var err error
@@ -714,6 +791,7 @@ func NewGetPowerFormRequest(server string, accountID string, powerFormID string)
 // NewUpdatePowerFormRequest builds the HTTP request.
 //
 // DocuSign eSignature operation PowerForms:updatePowerForm (PUT /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/updatepowerform/
 func NewUpdatePowerFormRequest(server string, accountID string, powerFormID string, body UpdatePowerFormJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -728,6 +806,7 @@ func NewUpdatePowerFormRequest(server string, accountID string, powerFormID stri
 // NewUpdatePowerFormRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation PowerForms:updatePowerForm (PUT /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/updatepowerform/
 func NewUpdatePowerFormRequestWithBody(server string, accountID string, powerFormID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -774,6 +853,7 @@ func NewUpdatePowerFormRequestWithBody(server string, accountID string, powerFor
 // NewGetPowerFormDataRequest builds the HTTP request.
 //
 // DocuSign eSignature operation PowerFormData:getPowerFormData (GET /v2.1/accounts/{accountId}/powerforms/{powerFormId}/form_data).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerformdata/getpowerformdata/
 func NewGetPowerFormDataRequest(server string, accountID string, powerFormID string, params *GetPowerFormDataParams) (*http.Request, error) {
 	var err error
@@ -969,6 +1049,7 @@ type ClientWithResponsesInterface interface {
 // DeletePowerFormsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation PowerForms:deletePowerForms (DELETE /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/deletepowerforms/
 type DeletePowerFormsResponse struct {
 	Body         []byte
@@ -1021,6 +1102,7 @@ func (r DeletePowerFormsResponse) ContentType() string {
 // ListPowerFormsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation PowerForms:listPowerForms (GET /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/listpowerforms/
 type ListPowerFormsResponse struct {
 	Body         []byte
@@ -1073,6 +1155,7 @@ func (r ListPowerFormsResponse) ContentType() string {
 // CreatePowerFormResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation PowerForms:createPowerForm (POST /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/createpowerform/
 type CreatePowerFormResponse struct {
 	Body         []byte
@@ -1125,6 +1208,7 @@ func (r CreatePowerFormResponse) ContentType() string {
 // ListPowerFormSendersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation PowerForms:listPowerFormSenders (GET /v2.1/accounts/{accountId}/powerforms/senders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/listpowerformsenders/
 type ListPowerFormSendersResponse struct {
 	Body         []byte
@@ -1177,6 +1261,7 @@ func (r ListPowerFormSendersResponse) ContentType() string {
 // DeletePowerFormResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation PowerForms:deletePowerForm (DELETE /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/deletepowerform/
 type DeletePowerFormResponse struct {
 	Body         []byte
@@ -1222,6 +1307,7 @@ func (r DeletePowerFormResponse) ContentType() string {
 // GetPowerFormResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation PowerForms:getPowerForm (GET /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/getpowerform/
 type GetPowerFormResponse struct {
 	Body         []byte
@@ -1274,6 +1360,7 @@ func (r GetPowerFormResponse) ContentType() string {
 // UpdatePowerFormResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation PowerForms:updatePowerForm (PUT /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/updatepowerform/
 type UpdatePowerFormResponse struct {
 	Body         []byte
@@ -1326,6 +1413,7 @@ func (r UpdatePowerFormResponse) ContentType() string {
 // GetPowerFormDataResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation PowerFormData:getPowerFormData (GET /v2.1/accounts/{accountId}/powerforms/{powerFormId}/form_data).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerformdata/getpowerformdata/
 type GetPowerFormDataResponse struct {
 	Body         []byte
@@ -1378,6 +1466,7 @@ func (r GetPowerFormDataResponse) ContentType() string {
 // DeletePowerFormsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation PowerForms:deletePowerForms (DELETE /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/deletepowerforms/
 func (c *ClientWithResponses) DeletePowerFormsWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeletePowerFormsResponse, error) {
 	rsp, err := c.DeletePowerFormsWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -1390,6 +1479,7 @@ func (c *ClientWithResponses) DeletePowerFormsWithBodyWithResponse(ctx context.C
 // DeletePowerFormsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation PowerForms:deletePowerForms (DELETE /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/deletepowerforms/
 func (c *ClientWithResponses) DeletePowerFormsWithResponse(ctx context.Context, accountID string, body DeletePowerFormsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeletePowerFormsResponse, error) {
 	rsp, err := c.DeletePowerForms(ctx, accountID, body, reqEditors...)
@@ -1402,6 +1492,7 @@ func (c *ClientWithResponses) DeletePowerFormsWithResponse(ctx context.Context, 
 // ListPowerFormsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation PowerForms:listPowerForms (GET /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/listpowerforms/
 func (c *ClientWithResponses) ListPowerFormsWithResponse(ctx context.Context, accountID string, params *ListPowerFormsParams, reqEditors ...RequestEditorFn) (*ListPowerFormsResponse, error) {
 	rsp, err := c.ListPowerForms(ctx, accountID, params, reqEditors...)
@@ -1414,6 +1505,7 @@ func (c *ClientWithResponses) ListPowerFormsWithResponse(ctx context.Context, ac
 // CreatePowerFormWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation PowerForms:createPowerForm (POST /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/createpowerform/
 func (c *ClientWithResponses) CreatePowerFormWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePowerFormResponse, error) {
 	rsp, err := c.CreatePowerFormWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -1426,6 +1518,7 @@ func (c *ClientWithResponses) CreatePowerFormWithBodyWithResponse(ctx context.Co
 // CreatePowerFormWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation PowerForms:createPowerForm (POST /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/createpowerform/
 func (c *ClientWithResponses) CreatePowerFormWithResponse(ctx context.Context, accountID string, body CreatePowerFormJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePowerFormResponse, error) {
 	rsp, err := c.CreatePowerForm(ctx, accountID, body, reqEditors...)
@@ -1438,6 +1531,7 @@ func (c *ClientWithResponses) CreatePowerFormWithResponse(ctx context.Context, a
 // ListPowerFormSendersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation PowerForms:listPowerFormSenders (GET /v2.1/accounts/{accountId}/powerforms/senders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/listpowerformsenders/
 func (c *ClientWithResponses) ListPowerFormSendersWithResponse(ctx context.Context, accountID string, params *ListPowerFormSendersParams, reqEditors ...RequestEditorFn) (*ListPowerFormSendersResponse, error) {
 	rsp, err := c.ListPowerFormSenders(ctx, accountID, params, reqEditors...)
@@ -1450,6 +1544,7 @@ func (c *ClientWithResponses) ListPowerFormSendersWithResponse(ctx context.Conte
 // DeletePowerFormWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation PowerForms:deletePowerForm (DELETE /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/deletepowerform/
 func (c *ClientWithResponses) DeletePowerFormWithResponse(ctx context.Context, accountID string, powerFormID string, reqEditors ...RequestEditorFn) (*DeletePowerFormResponse, error) {
 	rsp, err := c.DeletePowerForm(ctx, accountID, powerFormID, reqEditors...)
@@ -1462,6 +1557,7 @@ func (c *ClientWithResponses) DeletePowerFormWithResponse(ctx context.Context, a
 // GetPowerFormWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation PowerForms:getPowerForm (GET /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/getpowerform/
 func (c *ClientWithResponses) GetPowerFormWithResponse(ctx context.Context, accountID string, powerFormID string, reqEditors ...RequestEditorFn) (*GetPowerFormResponse, error) {
 	rsp, err := c.GetPowerForm(ctx, accountID, powerFormID, reqEditors...)
@@ -1474,6 +1570,7 @@ func (c *ClientWithResponses) GetPowerFormWithResponse(ctx context.Context, acco
 // UpdatePowerFormWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation PowerForms:updatePowerForm (PUT /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/updatepowerform/
 func (c *ClientWithResponses) UpdatePowerFormWithBodyWithResponse(ctx context.Context, accountID string, powerFormID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePowerFormResponse, error) {
 	rsp, err := c.UpdatePowerFormWithBody(ctx, accountID, powerFormID, contentType, body, reqEditors...)
@@ -1486,6 +1583,7 @@ func (c *ClientWithResponses) UpdatePowerFormWithBodyWithResponse(ctx context.Co
 // UpdatePowerFormWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation PowerForms:updatePowerForm (PUT /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/updatepowerform/
 func (c *ClientWithResponses) UpdatePowerFormWithResponse(ctx context.Context, accountID string, powerFormID string, body UpdatePowerFormJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePowerFormResponse, error) {
 	rsp, err := c.UpdatePowerForm(ctx, accountID, powerFormID, body, reqEditors...)
@@ -1498,6 +1596,7 @@ func (c *ClientWithResponses) UpdatePowerFormWithResponse(ctx context.Context, a
 // GetPowerFormDataWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation PowerFormData:getPowerFormData (GET /v2.1/accounts/{accountId}/powerforms/{powerFormId}/form_data).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerformdata/getpowerformdata/
 func (c *ClientWithResponses) GetPowerFormDataWithResponse(ctx context.Context, accountID string, powerFormID string, params *GetPowerFormDataParams, reqEditors ...RequestEditorFn) (*GetPowerFormDataResponse, error) {
 	rsp, err := c.GetPowerFormData(ctx, accountID, powerFormID, params, reqEditors...)
@@ -1510,6 +1609,7 @@ func (c *ClientWithResponses) GetPowerFormDataWithResponse(ctx context.Context, 
 // ParseDeletePowerFormsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation PowerForms:deletePowerForms (DELETE /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/deletepowerforms/
 func ParseDeletePowerFormsResponse(rsp *http.Response) (*DeletePowerFormsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1546,6 +1646,7 @@ func ParseDeletePowerFormsResponse(rsp *http.Response) (*DeletePowerFormsRespons
 // ParseListPowerFormsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation PowerForms:listPowerForms (GET /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/listpowerforms/
 func ParseListPowerFormsResponse(rsp *http.Response) (*ListPowerFormsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1582,6 +1683,7 @@ func ParseListPowerFormsResponse(rsp *http.Response) (*ListPowerFormsResponse, e
 // ParseCreatePowerFormResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation PowerForms:createPowerForm (POST /v2.1/accounts/{accountId}/powerforms).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/createpowerform/
 func ParseCreatePowerFormResponse(rsp *http.Response) (*CreatePowerFormResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1618,6 +1720,7 @@ func ParseCreatePowerFormResponse(rsp *http.Response) (*CreatePowerFormResponse,
 // ParseListPowerFormSendersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation PowerForms:listPowerFormSenders (GET /v2.1/accounts/{accountId}/powerforms/senders).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/listpowerformsenders/
 func ParseListPowerFormSendersResponse(rsp *http.Response) (*ListPowerFormSendersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1654,6 +1757,7 @@ func ParseListPowerFormSendersResponse(rsp *http.Response) (*ListPowerFormSender
 // ParseDeletePowerFormResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation PowerForms:deletePowerForm (DELETE /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/deletepowerform/
 func ParseDeletePowerFormResponse(rsp *http.Response) (*DeletePowerFormResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1686,6 +1790,7 @@ func ParseDeletePowerFormResponse(rsp *http.Response) (*DeletePowerFormResponse,
 // ParseGetPowerFormResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation PowerForms:getPowerForm (GET /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/getpowerform/
 func ParseGetPowerFormResponse(rsp *http.Response) (*GetPowerFormResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1722,6 +1827,7 @@ func ParseGetPowerFormResponse(rsp *http.Response) (*GetPowerFormResponse, error
 // ParseUpdatePowerFormResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation PowerForms:updatePowerForm (PUT /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/updatepowerform/
 func ParseUpdatePowerFormResponse(rsp *http.Response) (*UpdatePowerFormResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1758,6 +1864,7 @@ func ParseUpdatePowerFormResponse(rsp *http.Response) (*UpdatePowerFormResponse,
 // ParseGetPowerFormDataResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation PowerFormData:getPowerFormData (GET /v2.1/accounts/{accountId}/powerforms/{powerFormId}/form_data).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerformdata/getpowerformdata/
 func ParseGetPowerFormDataResponse(rsp *http.Response) (*GetPowerFormDataResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)

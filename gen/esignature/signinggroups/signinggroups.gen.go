@@ -19,6 +19,7 @@ import (
 // ListSigningGroupsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation SigningGroups:list (GET /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/list/
 type ListSigningGroupsParams struct {
 	GroupType    *string `form:"group_type,omitempty" json:"group_type,omitempty"`
@@ -28,36 +29,42 @@ type ListSigningGroupsParams struct {
 // DeleteListJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation SigningGroups:deleteList (DELETE /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/deletelist/
 type DeleteListJSONRequestBody = externalRef0.SigningGroupInformation
 
 // CreateListJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation SigningGroups:createList (POST /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/createlist/
 type CreateListJSONRequestBody = externalRef0.SigningGroupInformation
 
 // UpdateListJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation SigningGroups:updateList (PUT /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/updatelist/
 type UpdateListJSONRequestBody = externalRef0.SigningGroupInformation
 
 // UpdateSigningGroupJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation SigningGroups:update (PUT /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/update/
 type UpdateSigningGroupJSONRequestBody = externalRef0.SigningGroup
 
 // DeleteUsersJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation SigningGroupUsers:deleteUsers (DELETE /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/deleteusers/
 type DeleteUsersJSONRequestBody = externalRef0.SigningGroupUsers
 
 // UpdateUsersJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation SigningGroupUsers:updateUsers (PUT /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/updateusers/
 type UpdateUsersJSONRequestBody = externalRef0.SigningGroupUsers
 
@@ -196,6 +203,7 @@ type ClientInterface interface {
 // DeleteListWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation SigningGroups:deleteList (DELETE /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/deletelist/
 func (c *Client) DeleteListWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteListRequestWithBody(c.Server, accountID, contentType, body)
@@ -212,6 +220,7 @@ func (c *Client) DeleteListWithBody(ctx context.Context, accountID string, conte
 // DeleteList sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation SigningGroups:deleteList (DELETE /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/deletelist/
 func (c *Client) DeleteList(ctx context.Context, accountID string, body DeleteListJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteListRequest(c.Server, accountID, body)
@@ -228,6 +237,7 @@ func (c *Client) DeleteList(ctx context.Context, accountID string, body DeleteLi
 // ListSigningGroups sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation SigningGroups:list (GET /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/list/
 func (c *Client) ListSigningGroups(ctx context.Context, accountID string, params *ListSigningGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListSigningGroupsRequest(c.Server, accountID, params)
@@ -244,6 +254,7 @@ func (c *Client) ListSigningGroups(ctx context.Context, accountID string, params
 // CreateListWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation SigningGroups:createList (POST /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/createlist/
 func (c *Client) CreateListWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateListRequestWithBody(c.Server, accountID, contentType, body)
@@ -260,6 +271,7 @@ func (c *Client) CreateListWithBody(ctx context.Context, accountID string, conte
 // CreateList sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation SigningGroups:createList (POST /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/createlist/
 func (c *Client) CreateList(ctx context.Context, accountID string, body CreateListJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateListRequest(c.Server, accountID, body)
@@ -276,6 +288,7 @@ func (c *Client) CreateList(ctx context.Context, accountID string, body CreateLi
 // UpdateListWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation SigningGroups:updateList (PUT /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/updatelist/
 func (c *Client) UpdateListWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateListRequestWithBody(c.Server, accountID, contentType, body)
@@ -292,6 +305,7 @@ func (c *Client) UpdateListWithBody(ctx context.Context, accountID string, conte
 // UpdateList sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation SigningGroups:updateList (PUT /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/updatelist/
 func (c *Client) UpdateList(ctx context.Context, accountID string, body UpdateListJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateListRequest(c.Server, accountID, body)
@@ -308,6 +322,7 @@ func (c *Client) UpdateList(ctx context.Context, accountID string, body UpdateLi
 // GetSigningGroup sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation SigningGroups:get (GET /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/get/
 func (c *Client) GetSigningGroup(ctx context.Context, accountID string, signingGroupID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSigningGroupRequest(c.Server, accountID, signingGroupID)
@@ -324,6 +339,7 @@ func (c *Client) GetSigningGroup(ctx context.Context, accountID string, signingG
 // UpdateSigningGroupWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation SigningGroups:update (PUT /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/update/
 func (c *Client) UpdateSigningGroupWithBody(ctx context.Context, accountID string, signingGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateSigningGroupRequestWithBody(c.Server, accountID, signingGroupID, contentType, body)
@@ -340,6 +356,7 @@ func (c *Client) UpdateSigningGroupWithBody(ctx context.Context, accountID strin
 // UpdateSigningGroup sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation SigningGroups:update (PUT /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/update/
 func (c *Client) UpdateSigningGroup(ctx context.Context, accountID string, signingGroupID string, body UpdateSigningGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateSigningGroupRequest(c.Server, accountID, signingGroupID, body)
@@ -356,6 +373,7 @@ func (c *Client) UpdateSigningGroup(ctx context.Context, accountID string, signi
 // DeleteUsersWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation SigningGroupUsers:deleteUsers (DELETE /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/deleteusers/
 func (c *Client) DeleteUsersWithBody(ctx context.Context, accountID string, signingGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteUsersRequestWithBody(c.Server, accountID, signingGroupID, contentType, body)
@@ -372,6 +390,7 @@ func (c *Client) DeleteUsersWithBody(ctx context.Context, accountID string, sign
 // DeleteUsers sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation SigningGroupUsers:deleteUsers (DELETE /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/deleteusers/
 func (c *Client) DeleteUsers(ctx context.Context, accountID string, signingGroupID string, body DeleteUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteUsersRequest(c.Server, accountID, signingGroupID, body)
@@ -388,6 +407,7 @@ func (c *Client) DeleteUsers(ctx context.Context, accountID string, signingGroup
 // ListUsers sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation SigningGroupUsers:listUsers (GET /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/listusers/
 func (c *Client) ListUsers(ctx context.Context, accountID string, signingGroupID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListUsersRequest(c.Server, accountID, signingGroupID)
@@ -404,6 +424,7 @@ func (c *Client) ListUsers(ctx context.Context, accountID string, signingGroupID
 // UpdateUsersWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation SigningGroupUsers:updateUsers (PUT /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/updateusers/
 func (c *Client) UpdateUsersWithBody(ctx context.Context, accountID string, signingGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateUsersRequestWithBody(c.Server, accountID, signingGroupID, contentType, body)
@@ -420,6 +441,7 @@ func (c *Client) UpdateUsersWithBody(ctx context.Context, accountID string, sign
 // UpdateUsers sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation SigningGroupUsers:updateUsers (PUT /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/updateusers/
 func (c *Client) UpdateUsers(ctx context.Context, accountID string, signingGroupID string, body UpdateUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateUsersRequest(c.Server, accountID, signingGroupID, body)
@@ -436,6 +458,7 @@ func (c *Client) UpdateUsers(ctx context.Context, accountID string, signingGroup
 // NewDeleteListRequest builds the HTTP request.
 //
 // DocuSign eSignature operation SigningGroups:deleteList (DELETE /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/deletelist/
 func NewDeleteListRequest(server string, accountID string, body DeleteListJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -450,6 +473,7 @@ func NewDeleteListRequest(server string, accountID string, body DeleteListJSONRe
 // NewDeleteListRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation SigningGroups:deleteList (DELETE /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/deletelist/
 func NewDeleteListRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -489,6 +513,7 @@ func NewDeleteListRequestWithBody(server string, accountID string, contentType s
 // NewListSigningGroupsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation SigningGroups:list (GET /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/list/
 func NewListSigningGroupsRequest(server string, accountID string, params *ListSigningGroupsParams) (*http.Request, error) {
 	var err error
@@ -565,6 +590,7 @@ func NewListSigningGroupsRequest(server string, accountID string, params *ListSi
 // NewCreateListRequest builds the HTTP request.
 //
 // DocuSign eSignature operation SigningGroups:createList (POST /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/createlist/
 func NewCreateListRequest(server string, accountID string, body CreateListJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -579,6 +605,7 @@ func NewCreateListRequest(server string, accountID string, body CreateListJSONRe
 // NewCreateListRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation SigningGroups:createList (POST /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/createlist/
 func NewCreateListRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -618,6 +645,7 @@ func NewCreateListRequestWithBody(server string, accountID string, contentType s
 // NewUpdateListRequest builds the HTTP request.
 //
 // DocuSign eSignature operation SigningGroups:updateList (PUT /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/updatelist/
 func NewUpdateListRequest(server string, accountID string, body UpdateListJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -632,6 +660,7 @@ func NewUpdateListRequest(server string, accountID string, body UpdateListJSONRe
 // NewUpdateListRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation SigningGroups:updateList (PUT /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/updatelist/
 func NewUpdateListRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -671,6 +700,7 @@ func NewUpdateListRequestWithBody(server string, accountID string, contentType s
 // NewGetSigningGroupRequest builds the HTTP request.
 //
 // DocuSign eSignature operation SigningGroups:get (GET /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/get/
 func NewGetSigningGroupRequest(server string, accountID string, signingGroupID string) (*http.Request, error) {
 	var err error
@@ -715,6 +745,7 @@ func NewGetSigningGroupRequest(server string, accountID string, signingGroupID s
 // NewUpdateSigningGroupRequest builds the HTTP request.
 //
 // DocuSign eSignature operation SigningGroups:update (PUT /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/update/
 func NewUpdateSigningGroupRequest(server string, accountID string, signingGroupID string, body UpdateSigningGroupJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -729,6 +760,7 @@ func NewUpdateSigningGroupRequest(server string, accountID string, signingGroupI
 // NewUpdateSigningGroupRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation SigningGroups:update (PUT /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/update/
 func NewUpdateSigningGroupRequestWithBody(server string, accountID string, signingGroupID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -775,6 +807,7 @@ func NewUpdateSigningGroupRequestWithBody(server string, accountID string, signi
 // NewDeleteUsersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation SigningGroupUsers:deleteUsers (DELETE /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/deleteusers/
 func NewDeleteUsersRequest(server string, accountID string, signingGroupID string, body DeleteUsersJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -789,6 +822,7 @@ func NewDeleteUsersRequest(server string, accountID string, signingGroupID strin
 // NewDeleteUsersRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation SigningGroupUsers:deleteUsers (DELETE /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/deleteusers/
 func NewDeleteUsersRequestWithBody(server string, accountID string, signingGroupID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -835,6 +869,7 @@ func NewDeleteUsersRequestWithBody(server string, accountID string, signingGroup
 // NewListUsersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation SigningGroupUsers:listUsers (GET /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/listusers/
 func NewListUsersRequest(server string, accountID string, signingGroupID string) (*http.Request, error) {
 	var err error
@@ -879,6 +914,7 @@ func NewListUsersRequest(server string, accountID string, signingGroupID string)
 // NewUpdateUsersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation SigningGroupUsers:updateUsers (PUT /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/updateusers/
 func NewUpdateUsersRequest(server string, accountID string, signingGroupID string, body UpdateUsersJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -893,6 +929,7 @@ func NewUpdateUsersRequest(server string, accountID string, signingGroupID strin
 // NewUpdateUsersRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation SigningGroupUsers:updateUsers (PUT /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/updateusers/
 func NewUpdateUsersRequestWithBody(server string, accountID string, signingGroupID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1059,6 +1096,7 @@ type ClientWithResponsesInterface interface {
 // DeleteListResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation SigningGroups:deleteList (DELETE /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/deletelist/
 type DeleteListResponse struct {
 	Body         []byte
@@ -1111,6 +1149,7 @@ func (r DeleteListResponse) ContentType() string {
 // ListSigningGroupsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation SigningGroups:list (GET /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/list/
 type ListSigningGroupsResponse struct {
 	Body         []byte
@@ -1163,6 +1202,7 @@ func (r ListSigningGroupsResponse) ContentType() string {
 // CreateListResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation SigningGroups:createList (POST /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/createlist/
 type CreateListResponse struct {
 	Body         []byte
@@ -1215,6 +1255,7 @@ func (r CreateListResponse) ContentType() string {
 // UpdateListResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation SigningGroups:updateList (PUT /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/updatelist/
 type UpdateListResponse struct {
 	Body         []byte
@@ -1267,6 +1308,7 @@ func (r UpdateListResponse) ContentType() string {
 // GetSigningGroupResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation SigningGroups:get (GET /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/get/
 type GetSigningGroupResponse struct {
 	Body         []byte
@@ -1319,6 +1361,7 @@ func (r GetSigningGroupResponse) ContentType() string {
 // UpdateSigningGroupResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation SigningGroups:update (PUT /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/update/
 type UpdateSigningGroupResponse struct {
 	Body         []byte
@@ -1371,6 +1414,7 @@ func (r UpdateSigningGroupResponse) ContentType() string {
 // DeleteUsersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation SigningGroupUsers:deleteUsers (DELETE /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/deleteusers/
 type DeleteUsersResponse struct {
 	Body         []byte
@@ -1423,6 +1467,7 @@ func (r DeleteUsersResponse) ContentType() string {
 // ListUsersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation SigningGroupUsers:listUsers (GET /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/listusers/
 type ListUsersResponse struct {
 	Body         []byte
@@ -1475,6 +1520,7 @@ func (r ListUsersResponse) ContentType() string {
 // UpdateUsersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation SigningGroupUsers:updateUsers (PUT /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/updateusers/
 type UpdateUsersResponse struct {
 	Body         []byte
@@ -1527,6 +1573,7 @@ func (r UpdateUsersResponse) ContentType() string {
 // DeleteListWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation SigningGroups:deleteList (DELETE /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/deletelist/
 func (c *ClientWithResponses) DeleteListWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteListResponse, error) {
 	rsp, err := c.DeleteListWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -1539,6 +1586,7 @@ func (c *ClientWithResponses) DeleteListWithBodyWithResponse(ctx context.Context
 // DeleteListWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation SigningGroups:deleteList (DELETE /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/deletelist/
 func (c *ClientWithResponses) DeleteListWithResponse(ctx context.Context, accountID string, body DeleteListJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteListResponse, error) {
 	rsp, err := c.DeleteList(ctx, accountID, body, reqEditors...)
@@ -1551,6 +1599,7 @@ func (c *ClientWithResponses) DeleteListWithResponse(ctx context.Context, accoun
 // ListSigningGroupsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation SigningGroups:list (GET /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/list/
 func (c *ClientWithResponses) ListSigningGroupsWithResponse(ctx context.Context, accountID string, params *ListSigningGroupsParams, reqEditors ...RequestEditorFn) (*ListSigningGroupsResponse, error) {
 	rsp, err := c.ListSigningGroups(ctx, accountID, params, reqEditors...)
@@ -1563,6 +1612,7 @@ func (c *ClientWithResponses) ListSigningGroupsWithResponse(ctx context.Context,
 // CreateListWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation SigningGroups:createList (POST /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/createlist/
 func (c *ClientWithResponses) CreateListWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateListResponse, error) {
 	rsp, err := c.CreateListWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -1575,6 +1625,7 @@ func (c *ClientWithResponses) CreateListWithBodyWithResponse(ctx context.Context
 // CreateListWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation SigningGroups:createList (POST /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/createlist/
 func (c *ClientWithResponses) CreateListWithResponse(ctx context.Context, accountID string, body CreateListJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateListResponse, error) {
 	rsp, err := c.CreateList(ctx, accountID, body, reqEditors...)
@@ -1587,6 +1638,7 @@ func (c *ClientWithResponses) CreateListWithResponse(ctx context.Context, accoun
 // UpdateListWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation SigningGroups:updateList (PUT /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/updatelist/
 func (c *ClientWithResponses) UpdateListWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateListResponse, error) {
 	rsp, err := c.UpdateListWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -1599,6 +1651,7 @@ func (c *ClientWithResponses) UpdateListWithBodyWithResponse(ctx context.Context
 // UpdateListWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation SigningGroups:updateList (PUT /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/updatelist/
 func (c *ClientWithResponses) UpdateListWithResponse(ctx context.Context, accountID string, body UpdateListJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateListResponse, error) {
 	rsp, err := c.UpdateList(ctx, accountID, body, reqEditors...)
@@ -1611,6 +1664,7 @@ func (c *ClientWithResponses) UpdateListWithResponse(ctx context.Context, accoun
 // GetSigningGroupWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation SigningGroups:get (GET /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/get/
 func (c *ClientWithResponses) GetSigningGroupWithResponse(ctx context.Context, accountID string, signingGroupID string, reqEditors ...RequestEditorFn) (*GetSigningGroupResponse, error) {
 	rsp, err := c.GetSigningGroup(ctx, accountID, signingGroupID, reqEditors...)
@@ -1623,6 +1677,7 @@ func (c *ClientWithResponses) GetSigningGroupWithResponse(ctx context.Context, a
 // UpdateSigningGroupWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation SigningGroups:update (PUT /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/update/
 func (c *ClientWithResponses) UpdateSigningGroupWithBodyWithResponse(ctx context.Context, accountID string, signingGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSigningGroupResponse, error) {
 	rsp, err := c.UpdateSigningGroupWithBody(ctx, accountID, signingGroupID, contentType, body, reqEditors...)
@@ -1635,6 +1690,7 @@ func (c *ClientWithResponses) UpdateSigningGroupWithBodyWithResponse(ctx context
 // UpdateSigningGroupWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation SigningGroups:update (PUT /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/update/
 func (c *ClientWithResponses) UpdateSigningGroupWithResponse(ctx context.Context, accountID string, signingGroupID string, body UpdateSigningGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSigningGroupResponse, error) {
 	rsp, err := c.UpdateSigningGroup(ctx, accountID, signingGroupID, body, reqEditors...)
@@ -1647,6 +1703,7 @@ func (c *ClientWithResponses) UpdateSigningGroupWithResponse(ctx context.Context
 // DeleteUsersWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation SigningGroupUsers:deleteUsers (DELETE /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/deleteusers/
 func (c *ClientWithResponses) DeleteUsersWithBodyWithResponse(ctx context.Context, accountID string, signingGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteUsersResponse, error) {
 	rsp, err := c.DeleteUsersWithBody(ctx, accountID, signingGroupID, contentType, body, reqEditors...)
@@ -1659,6 +1716,7 @@ func (c *ClientWithResponses) DeleteUsersWithBodyWithResponse(ctx context.Contex
 // DeleteUsersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation SigningGroupUsers:deleteUsers (DELETE /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/deleteusers/
 func (c *ClientWithResponses) DeleteUsersWithResponse(ctx context.Context, accountID string, signingGroupID string, body DeleteUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteUsersResponse, error) {
 	rsp, err := c.DeleteUsers(ctx, accountID, signingGroupID, body, reqEditors...)
@@ -1671,6 +1729,7 @@ func (c *ClientWithResponses) DeleteUsersWithResponse(ctx context.Context, accou
 // ListUsersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation SigningGroupUsers:listUsers (GET /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/listusers/
 func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, accountID string, signingGroupID string, reqEditors ...RequestEditorFn) (*ListUsersResponse, error) {
 	rsp, err := c.ListUsers(ctx, accountID, signingGroupID, reqEditors...)
@@ -1683,6 +1742,7 @@ func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, account
 // UpdateUsersWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation SigningGroupUsers:updateUsers (PUT /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/updateusers/
 func (c *ClientWithResponses) UpdateUsersWithBodyWithResponse(ctx context.Context, accountID string, signingGroupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUsersResponse, error) {
 	rsp, err := c.UpdateUsersWithBody(ctx, accountID, signingGroupID, contentType, body, reqEditors...)
@@ -1695,6 +1755,7 @@ func (c *ClientWithResponses) UpdateUsersWithBodyWithResponse(ctx context.Contex
 // UpdateUsersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation SigningGroupUsers:updateUsers (PUT /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/updateusers/
 func (c *ClientWithResponses) UpdateUsersWithResponse(ctx context.Context, accountID string, signingGroupID string, body UpdateUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUsersResponse, error) {
 	rsp, err := c.UpdateUsers(ctx, accountID, signingGroupID, body, reqEditors...)
@@ -1707,6 +1768,7 @@ func (c *ClientWithResponses) UpdateUsersWithResponse(ctx context.Context, accou
 // ParseDeleteListResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation SigningGroups:deleteList (DELETE /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/deletelist/
 func ParseDeleteListResponse(rsp *http.Response) (*DeleteListResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1743,6 +1805,7 @@ func ParseDeleteListResponse(rsp *http.Response) (*DeleteListResponse, error) {
 // ParseListSigningGroupsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation SigningGroups:list (GET /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/list/
 func ParseListSigningGroupsResponse(rsp *http.Response) (*ListSigningGroupsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1779,6 +1842,7 @@ func ParseListSigningGroupsResponse(rsp *http.Response) (*ListSigningGroupsRespo
 // ParseCreateListResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation SigningGroups:createList (POST /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/createlist/
 func ParseCreateListResponse(rsp *http.Response) (*CreateListResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1815,6 +1879,7 @@ func ParseCreateListResponse(rsp *http.Response) (*CreateListResponse, error) {
 // ParseUpdateListResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation SigningGroups:updateList (PUT /v2.1/accounts/{accountId}/signing_groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/updatelist/
 func ParseUpdateListResponse(rsp *http.Response) (*UpdateListResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1851,6 +1916,7 @@ func ParseUpdateListResponse(rsp *http.Response) (*UpdateListResponse, error) {
 // ParseGetSigningGroupResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation SigningGroups:get (GET /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/get/
 func ParseGetSigningGroupResponse(rsp *http.Response) (*GetSigningGroupResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1887,6 +1953,7 @@ func ParseGetSigningGroupResponse(rsp *http.Response) (*GetSigningGroupResponse,
 // ParseUpdateSigningGroupResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation SigningGroups:update (PUT /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroups/update/
 func ParseUpdateSigningGroupResponse(rsp *http.Response) (*UpdateSigningGroupResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1923,6 +1990,7 @@ func ParseUpdateSigningGroupResponse(rsp *http.Response) (*UpdateSigningGroupRes
 // ParseDeleteUsersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation SigningGroupUsers:deleteUsers (DELETE /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/deleteusers/
 func ParseDeleteUsersResponse(rsp *http.Response) (*DeleteUsersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1959,6 +2027,7 @@ func ParseDeleteUsersResponse(rsp *http.Response) (*DeleteUsersResponse, error) 
 // ParseListUsersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation SigningGroupUsers:listUsers (GET /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/listusers/
 func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1995,6 +2064,7 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 // ParseUpdateUsersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation SigningGroupUsers:updateUsers (PUT /v2.1/accounts/{accountId}/signing_groups/{signingGroupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/signinggroups/signinggroupusers/updateusers/
 func ParseUpdateUsersResponse(rsp *http.Response) (*UpdateUsersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)

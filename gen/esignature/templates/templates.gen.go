@@ -19,6 +19,7 @@ import (
 // ListTemplatesParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Templates:ListTemplates (GET /v2.1/accounts/{accountId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/listtemplates/
 type ListTemplatesParams struct {
 	Count                 *string `form:"count,omitempty" json:"count,omitempty"`
@@ -44,11 +45,13 @@ type ListTemplatesParams struct {
 	UsedToDate            *string `form:"used_to_date,omitempty" json:"used_to_date,omitempty"`
 	UserFilter            *string `form:"user_filter,omitempty" json:"user_filter,omitempty"`
 	UserID                *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+	LinkConfigurationID   *string `form:"link_configuration_id,omitempty" json:"link_configuration_id,omitempty"`
 }
 
 // GetTemplateParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Templates:get (GET /v2.1/accounts/{accountId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/get/
 type GetTemplateParams struct {
 	Include *string `form:"include,omitempty" json:"include,omitempty"`
@@ -57,23 +60,29 @@ type GetTemplateParams struct {
 // ListDocumentsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation TemplateDocuments:listDocuments (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/listdocuments/
 type ListDocumentsParams struct {
-	IncludeTabs *string `form:"include_tabs,omitempty" json:"include_tabs,omitempty"`
+	IncludeTabs          *string `form:"include_tabs,omitempty" json:"include_tabs,omitempty"`
+	IncludeAgreementType *string `form:"include_agreement_type,omitempty" json:"include_agreement_type,omitempty"`
+	IncludeIsEdited      *string `form:"include_is_edited,omitempty" json:"include_is_edited,omitempty"`
 }
 
 // GetDocumentParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation TemplateDocuments:getDocument (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/getdocument/
 type GetDocumentParams struct {
 	Encrypt     *string `form:"encrypt,omitempty" json:"encrypt,omitempty"`
 	ShowChanges *string `form:"show_changes,omitempty" json:"show_changes,omitempty"`
+	FileType    *string `form:"file_type,omitempty" json:"file_type,omitempty"`
 }
 
 // UpdateDocumentParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocument (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocument/
 type UpdateDocumentParams struct {
 	IsEnvelopeDefinition *string `form:"is_envelope_definition,omitempty" json:"is_envelope_definition,omitempty"`
@@ -82,6 +91,7 @@ type UpdateDocumentParams struct {
 // GetDocumentPageImagesParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Templates:getDocumentPageImages (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/getdocumentpageimages/
 type GetDocumentPageImagesParams struct {
 	Count         *string `form:"count,omitempty" json:"count,omitempty"`
@@ -96,6 +106,7 @@ type GetDocumentPageImagesParams struct {
 // GetDocumentPageImageParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Templates:getDocumentPageImage (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/getdocumentpageimage/
 type GetDocumentPageImageParams struct {
 	Dpi         *string `form:"dpi,omitempty" json:"dpi,omitempty"`
@@ -107,6 +118,7 @@ type GetDocumentPageImageParams struct {
 // GetDocumentTabsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:getDocumentTabs (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/getdocumenttabs/
 type GetDocumentTabsParams struct {
 	PageNumbers *string `form:"page_numbers,omitempty" json:"page_numbers,omitempty"`
@@ -115,6 +127,7 @@ type GetDocumentTabsParams struct {
 // ListRecipientsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation TemplateRecipients:listRecipients (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/listrecipients/
 type ListRecipientsParams struct {
 	IncludeAnchorTabLocations *string `form:"include_anchor_tab_locations,omitempty" json:"include_anchor_tab_locations,omitempty"`
@@ -125,6 +138,7 @@ type ListRecipientsParams struct {
 // CreateRecipientsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation TemplateRecipients:createRecipients (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createrecipients/
 type CreateRecipientsParams struct {
 	ResendEnvelope *string `form:"resend_envelope,omitempty" json:"resend_envelope,omitempty"`
@@ -133,6 +147,7 @@ type CreateRecipientsParams struct {
 // UpdateRecipientsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation TemplateRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/updaterecipients/
 type UpdateRecipientsParams struct {
 	ResendEnvelope *string `form:"resend_envelope,omitempty" json:"resend_envelope,omitempty"`
@@ -141,7 +156,10 @@ type UpdateRecipientsParams struct {
 // ListBulkRecipientsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:listBulkRecipients (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/listbulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 type ListBulkRecipientsParams struct {
 	IncludeTabs   *string `form:"include_tabs,omitempty" json:"include_tabs,omitempty"`
 	StartPosition *string `form:"start_position,omitempty" json:"start_position,omitempty"`
@@ -150,6 +168,7 @@ type ListBulkRecipientsParams struct {
 // ListTabsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:listTabs (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/listtabs/
 type ListTabsParams struct {
 	IncludeAnchorTabLocations *string `form:"include_anchor_tab_locations,omitempty" json:"include_anchor_tab_locations,omitempty"`
@@ -159,222 +178,303 @@ type ListTabsParams struct {
 // UnFavoriteTemplateJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation FavoriteTemplates:unFavoriteTemplate (DELETE /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/unfavoritetemplate/
 type UnFavoriteTemplateJSONRequestBody = externalRef0.FavoriteTemplatesInfo
 
 // UpdateFavoriteTemplateJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation FavoriteTemplates:updateFavoriteTemplate (PUT /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/updatefavoritetemplate/
 type UpdateFavoriteTemplateJSONRequestBody = externalRef0.FavoriteTemplatesInfo
 
 // CreateTemplateJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Templates:createTemplate (POST /v2.1/accounts/{accountId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/createtemplate/
 type CreateTemplateJSONRequestBody = externalRef0.EnvelopeTemplate
+
+// UpdateTemplatesAutoMatchJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Templates:updateTemplatesAutoMatch (PUT /v2.1/accounts/{accountId}/templates).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type UpdateTemplatesAutoMatchJSONRequestBody = externalRef0.TemplateAutoMatchList
+
+// PutTemplatesAutoMatchJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Templates:updateTemplatesAutoMatch_0 (PUT /v2.1/accounts/{accountId}/templates/auto_match).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type PutTemplatesAutoMatchJSONRequestBody = externalRef0.TemplateAutoMatchList
 
 // UpdateTemplateJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Templates:update (PUT /v2.1/accounts/{accountId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/update/
 type UpdateTemplateJSONRequestBody = externalRef0.EnvelopeTemplate
 
 // DeleteCustomFieldsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/deletecustomfields/
 type DeleteCustomFieldsJSONRequestBody = externalRef0.TemplateCustomFields
 
 // CreateCustomFieldsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/createcustomfields/
 type CreateCustomFieldsJSONRequestBody = externalRef0.TemplateCustomFields
 
 // UpdateCustomFieldsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/updatecustomfields/
 type UpdateCustomFieldsJSONRequestBody = externalRef0.TemplateCustomFields
 
 // DeleteDocumentsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/deletedocuments/
 type DeleteDocumentsJSONRequestBody = externalRef0.EnvelopeDefinition
 
 // UpdateDocumentsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocuments/
 type UpdateDocumentsJSONRequestBody = externalRef0.EnvelopeDefinition
 
 // UpdateDocumentJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocument (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocument/
 type UpdateDocumentJSONRequestBody = externalRef0.EnvelopeDefinition
 
 // DeleteDocumentFieldsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentFields:deleteDocumentFields (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/deletedocumentfields/
 type DeleteDocumentFieldsJSONRequestBody = externalRef0.DocumentFieldsInformation
 
 // CreateDocumentFieldsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentFields:createDocumentFields (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/createdocumentfields/
 type CreateDocumentFieldsJSONRequestBody = externalRef0.DocumentFieldsInformation
 
 // UpdateDocumentFieldsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentFields:updateDocumentFields (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/updatedocumentfields/
 type UpdateDocumentFieldsJSONRequestBody = externalRef0.DocumentFieldsInformation
 
 // DeleteDocumentPageJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Templates:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/deletedocumentpage/
 type DeleteDocumentPageJSONRequestBody = externalRef0.PageRequest
 
 // RotateDocumentPageJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Templates:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/rotatedocumentpage/
 type RotateDocumentPageJSONRequestBody = externalRef0.PageRequest
 
 // CreateTemplateDocumentResponsiveHTMLPreviewJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentResponsiveHtmlPreview:createTemplateDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentresponsivehtmlpreview/createtemplatedocumentresponsivehtmlpreview/
 type CreateTemplateDocumentResponsiveHTMLPreviewJSONRequestBody = externalRef0.DocumentHTMLDefinition
 
 // DeleteDocumentTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/deletedocumenttabs/
 type DeleteDocumentTabsJSONRequestBody = externalRef0.TemplateTabs
 
 // PostDocumentTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:postDocumentTabs (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/postdocumenttabs/
 type PostDocumentTabsJSONRequestBody = externalRef0.TemplateTabs
 
 // PutDocumentTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:putDocumentTabs (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/putdocumenttabs/
 type PutDocumentTabsJSONRequestBody = externalRef0.TemplateTabs
 
 // DeleteLockJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/deletelock/
 type DeleteLockJSONRequestBody = externalRef0.LockRequest
 
 // CreateLockJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateLocks:createLock (POST /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/createlock/
 type CreateLockJSONRequestBody = externalRef0.LockRequest
 
 // UpdateLockJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateLocks:updateLock (PUT /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/updatelock/
 type UpdateLockJSONRequestBody = externalRef0.LockRequest
 
 // UpdateNotificationSettingsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Templates:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/templates/{templateId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/updatenotificationsettings/
 type UpdateNotificationSettingsJSONRequestBody = externalRef0.TemplateNotificationRequest
 
 // DeleteRecipientsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/deleterecipients/
 type DeleteRecipientsJSONRequestBody = externalRef0.TemplateRecipients
 
 // CreateRecipientsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateRecipients:createRecipients (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createrecipients/
 type CreateRecipientsJSONRequestBody = externalRef0.TemplateRecipients
 
 // UpdateRecipientsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/updaterecipients/
 type UpdateRecipientsJSONRequestBody = externalRef0.TemplateRecipients
 
 // DeleteRecipientJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateRecipients:deleteRecipient (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/deleterecipient/
 type DeleteRecipientJSONRequestBody = externalRef0.TemplateRecipients
 
 // UpdateBulkRecipientsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:updateBulkRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/updatebulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 type UpdateBulkRecipientsJSONRequestBody = externalRef0.BulkRecipientsRequest
 
 // DeleteTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/deletetabs/
 type DeleteTabsJSONRequestBody = externalRef0.TemplateTabs
 
 // CreateTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/createtabs/
 type CreateTabsJSONRequestBody = externalRef0.TemplateTabs
 
 // UpdateTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/updatetabs/
 type UpdateTabsJSONRequestBody = externalRef0.TemplateTabs
 
 // CreateTemplateResponsiveHTMLPreviewJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateResponsiveHtmlPreview:createTemplateResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateresponsivehtmlpreview/createtemplateresponsivehtmlpreview/
 type CreateTemplateResponsiveHTMLPreviewJSONRequestBody = externalRef0.DocumentHTMLDefinition
 
 // CreateEditViewJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateViews:createEditView (POST /v2.1/accounts/{accountId}/templates/{templateId}/views/edit).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateviews/createeditview/
 type CreateEditViewJSONRequestBody = externalRef0.ReturnURLRequest
 
 // CreateTemplateRecipientPreviewJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateRecipients:createTemplateRecipientPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/views/recipient_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createtemplaterecipientpreview/
 type CreateTemplateRecipientPreviewJSONRequestBody = externalRef0.RecipientPreviewRequest
 
 // UpdateTemplateWorkflowDefinitionJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateTemplateWorkflowDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/updatetemplateworkflowdefinition/
 type UpdateTemplateWorkflowDefinitionJSONRequestBody = externalRef0.Workflow
+
+// UpdateTemplateScheduledSendingDefinitionJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type UpdateTemplateScheduledSendingDefinitionJSONRequestBody = externalRef0.ScheduledSendingAPIModel
+
+// CreateTemplateWorkflowStepDefinitionJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Envelopes:createTemplateWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type CreateTemplateWorkflowStepDefinitionJSONRequestBody = externalRef0.WorkflowStep
+
+// UpdateTemplateWorkflowStepDefinitionJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type UpdateTemplateWorkflowStepDefinitionJSONRequestBody = externalRef0.WorkflowStep
+
+// UpdateTemplateDelayedRoutingDefinitionJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type UpdateTemplateDelayedRoutingDefinitionJSONRequestBody = externalRef0.DelayedRoutingAPIModel
 
 // DeleteGroupShareJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Templates:deleteGroupShare (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/deletegroupshare/
 type DeleteGroupShareJSONRequestBody = externalRef0.GroupInformation
 
 // UpdateGroupShareJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Templates:updateGroupShare (PUT /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/updategroupshare/
 type UpdateGroupShareJSONRequestBody = externalRef0.GroupInformation
 
@@ -481,6 +581,25 @@ type ClientInterface interface {
 	// CreateTemplate performs a POST /v2.1/accounts/{accountId}/templates (the `CreateTemplate` operationId) request.
 	// Takes a body of the `application/json` content type.
 	CreateTemplate(ctx context.Context, accountID string, body CreateTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTemplatesAutoMatchWithBody performs a PUT /v2.1/accounts/{accountId}/templates (the `UpdateTemplatesAutoMatch` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateTemplatesAutoMatchWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTemplatesAutoMatch performs a PUT /v2.1/accounts/{accountId}/templates (the `UpdateTemplatesAutoMatch` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateTemplatesAutoMatch(ctx context.Context, accountID string, body UpdateTemplatesAutoMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutTemplatesAutoMatchWithBody performs a PUT /v2.1/accounts/{accountId}/templates/auto_match (the `PutTemplatesAutoMatch` operationId) request,
+	// with any type of body and a specified content type.
+	PutTemplatesAutoMatchWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutTemplatesAutoMatch performs a PUT /v2.1/accounts/{accountId}/templates/auto_match (the `PutTemplatesAutoMatch` operationId) request.
+	// Takes a body of the `application/json` content type.
+	PutTemplatesAutoMatch(ctx context.Context, accountID string, body PutTemplatesAutoMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCompletionRateForTemplateOwner performs a GET /v2.1/accounts/{accountId}/templates/insights/completionRate (the `GetCompletionRateForTemplateOwner` operationId) request.
+	GetCompletionRateForTemplateOwner(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTemplate performs a GET /v2.1/accounts/{accountId}/templates/{templateId} (the `GetTemplate` operationId) request.
 	GetTemplate(ctx context.Context, accountID string, templateID string, params *GetTemplateParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -643,6 +762,9 @@ type ClientInterface interface {
 	// GetTemplateHTMLDefinitions performs a GET /v2.1/accounts/{accountId}/templates/{templateId}/html_definitions (the `GetTemplateHTMLDefinitions` operationId) request.
 	GetTemplateHTMLDefinitions(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetCompletionRateForTemplate performs a GET /v2.1/accounts/{accountId}/templates/{templateId}/insights/completionRate (the `GetCompletionRateForTemplate` operationId) request.
+	GetCompletionRateForTemplate(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// DeleteLockWithBody performs a DELETE /v2.1/accounts/{accountId}/templates/{templateId}/lock (the `DeleteLock` operationId) request,
 	// with any type of body and a specified content type.
 	DeleteLockWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -795,6 +917,56 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	UpdateTemplateWorkflowDefinition(ctx context.Context, accountID string, templateID string, body UpdateTemplateWorkflowDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// DeleteTemplateScheduledSendingDefinition performs a DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending (the `DeleteTemplateScheduledSendingDefinition` operationId) request.
+	DeleteTemplateScheduledSendingDefinition(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTemplateScheduledSendingDefinition performs a GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending (the `GetTemplateScheduledSendingDefinition` operationId) request.
+	GetTemplateScheduledSendingDefinition(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTemplateScheduledSendingDefinitionWithBody performs a PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending (the `UpdateTemplateScheduledSendingDefinition` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateTemplateScheduledSendingDefinitionWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTemplateScheduledSendingDefinition performs a PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending (the `UpdateTemplateScheduledSendingDefinition` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateTemplateScheduledSendingDefinition(ctx context.Context, accountID string, templateID string, body UpdateTemplateScheduledSendingDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTemplateWorkflowStepDefinitionWithBody performs a POST /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps (the `CreateTemplateWorkflowStepDefinition` operationId) request,
+	// with any type of body and a specified content type.
+	CreateTemplateWorkflowStepDefinitionWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTemplateWorkflowStepDefinition performs a POST /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps (the `CreateTemplateWorkflowStepDefinition` operationId) request.
+	// Takes a body of the `application/json` content type.
+	CreateTemplateWorkflowStepDefinition(ctx context.Context, accountID string, templateID string, body CreateTemplateWorkflowStepDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteTemplateWorkflowStepDefinition performs a DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId} (the `DeleteTemplateWorkflowStepDefinition` operationId) request.
+	DeleteTemplateWorkflowStepDefinition(ctx context.Context, accountID string, templateID string, workflowStepID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTemplateWorkflowStepDefinition performs a GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId} (the `GetTemplateWorkflowStepDefinition` operationId) request.
+	GetTemplateWorkflowStepDefinition(ctx context.Context, accountID string, templateID string, workflowStepID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTemplateWorkflowStepDefinitionWithBody performs a PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId} (the `UpdateTemplateWorkflowStepDefinition` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateTemplateWorkflowStepDefinitionWithBody(ctx context.Context, accountID string, templateID string, workflowStepID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTemplateWorkflowStepDefinition performs a PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId} (the `UpdateTemplateWorkflowStepDefinition` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateTemplateWorkflowStepDefinition(ctx context.Context, accountID string, templateID string, workflowStepID string, body UpdateTemplateWorkflowStepDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteTemplateDelayedRoutingDefinition performs a DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting (the `DeleteTemplateDelayedRoutingDefinition` operationId) request.
+	DeleteTemplateDelayedRoutingDefinition(ctx context.Context, accountID string, templateID string, workflowStepID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTemplateDelayedRoutingDefinition performs a GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting (the `GetTemplateDelayedRoutingDefinition` operationId) request.
+	GetTemplateDelayedRoutingDefinition(ctx context.Context, accountID string, templateID string, workflowStepID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTemplateDelayedRoutingDefinitionWithBody performs a PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting (the `UpdateTemplateDelayedRoutingDefinition` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateTemplateDelayedRoutingDefinitionWithBody(ctx context.Context, accountID string, templateID string, workflowStepID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTemplateDelayedRoutingDefinition performs a PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting (the `UpdateTemplateDelayedRoutingDefinition` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateTemplateDelayedRoutingDefinition(ctx context.Context, accountID string, templateID string, workflowStepID string, body UpdateTemplateDelayedRoutingDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// DeleteGroupShareWithBody performs a DELETE /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart} (the `DeleteGroupShare` operationId) request,
 	// with any type of body and a specified content type.
 	DeleteGroupShareWithBody(ctx context.Context, accountID string, templateID string, templatePart string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -815,6 +987,7 @@ type ClientInterface interface {
 // UnFavoriteTemplateWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation FavoriteTemplates:unFavoriteTemplate (DELETE /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/unfavoritetemplate/
 func (c *Client) UnFavoriteTemplateWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUnFavoriteTemplateRequestWithBody(c.Server, accountID, contentType, body)
@@ -831,6 +1004,7 @@ func (c *Client) UnFavoriteTemplateWithBody(ctx context.Context, accountID strin
 // UnFavoriteTemplate sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation FavoriteTemplates:unFavoriteTemplate (DELETE /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/unfavoritetemplate/
 func (c *Client) UnFavoriteTemplate(ctx context.Context, accountID string, body UnFavoriteTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUnFavoriteTemplateRequest(c.Server, accountID, body)
@@ -847,6 +1021,7 @@ func (c *Client) UnFavoriteTemplate(ctx context.Context, accountID string, body 
 // GetFavoriteTemplates sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation FavoriteTemplates:getFavoriteTemplates (GET /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/getfavoritetemplates/
 func (c *Client) GetFavoriteTemplates(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetFavoriteTemplatesRequest(c.Server, accountID)
@@ -863,6 +1038,7 @@ func (c *Client) GetFavoriteTemplates(ctx context.Context, accountID string, req
 // UpdateFavoriteTemplateWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation FavoriteTemplates:updateFavoriteTemplate (PUT /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/updatefavoritetemplate/
 func (c *Client) UpdateFavoriteTemplateWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateFavoriteTemplateRequestWithBody(c.Server, accountID, contentType, body)
@@ -879,6 +1055,7 @@ func (c *Client) UpdateFavoriteTemplateWithBody(ctx context.Context, accountID s
 // UpdateFavoriteTemplate sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation FavoriteTemplates:updateFavoriteTemplate (PUT /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/updatefavoritetemplate/
 func (c *Client) UpdateFavoriteTemplate(ctx context.Context, accountID string, body UpdateFavoriteTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateFavoriteTemplateRequest(c.Server, accountID, body)
@@ -895,6 +1072,7 @@ func (c *Client) UpdateFavoriteTemplate(ctx context.Context, accountID string, b
 // ListTemplates sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:ListTemplates (GET /v2.1/accounts/{accountId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/listtemplates/
 func (c *Client) ListTemplates(ctx context.Context, accountID string, params *ListTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListTemplatesRequest(c.Server, accountID, params)
@@ -911,6 +1089,7 @@ func (c *Client) ListTemplates(ctx context.Context, accountID string, params *Li
 // CreateTemplateWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:createTemplate (POST /v2.1/accounts/{accountId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/createtemplate/
 func (c *Client) CreateTemplateWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTemplateRequestWithBody(c.Server, accountID, contentType, body)
@@ -927,6 +1106,7 @@ func (c *Client) CreateTemplateWithBody(ctx context.Context, accountID string, c
 // CreateTemplate sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:createTemplate (POST /v2.1/accounts/{accountId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/createtemplate/
 func (c *Client) CreateTemplate(ctx context.Context, accountID string, body CreateTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTemplateRequest(c.Server, accountID, body)
@@ -940,9 +1120,95 @@ func (c *Client) CreateTemplate(ctx context.Context, accountID string, body Crea
 	return c.Client.Do(req)
 }
 
+// UpdateTemplatesAutoMatchWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Templates:updateTemplatesAutoMatch (PUT /v2.1/accounts/{accountId}/templates).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) UpdateTemplatesAutoMatchWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTemplatesAutoMatchRequestWithBody(c.Server, accountID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTemplatesAutoMatch sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Templates:updateTemplatesAutoMatch (PUT /v2.1/accounts/{accountId}/templates).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) UpdateTemplatesAutoMatch(ctx context.Context, accountID string, body UpdateTemplatesAutoMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTemplatesAutoMatchRequest(c.Server, accountID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutTemplatesAutoMatchWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Templates:updateTemplatesAutoMatch_0 (PUT /v2.1/accounts/{accountId}/templates/auto_match).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) PutTemplatesAutoMatchWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutTemplatesAutoMatchRequestWithBody(c.Server, accountID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutTemplatesAutoMatch sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Templates:updateTemplatesAutoMatch_0 (PUT /v2.1/accounts/{accountId}/templates/auto_match).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) PutTemplatesAutoMatch(ctx context.Context, accountID string, body PutTemplatesAutoMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutTemplatesAutoMatchRequest(c.Server, accountID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCompletionRateForTemplateOwner sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Templates:getCompletionRateForTemplateOwner (GET /v2.1/accounts/{accountId}/templates/insights/completionRate).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) GetCompletionRateForTemplateOwner(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCompletionRateForTemplateOwnerRequest(c.Server, accountID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetTemplate sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:get (GET /v2.1/accounts/{accountId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/get/
 func (c *Client) GetTemplate(ctx context.Context, accountID string, templateID string, params *GetTemplateParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTemplateRequest(c.Server, accountID, templateID, params)
@@ -959,6 +1225,7 @@ func (c *Client) GetTemplate(ctx context.Context, accountID string, templateID s
 // UpdateTemplateWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:update (PUT /v2.1/accounts/{accountId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/update/
 func (c *Client) UpdateTemplateWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateTemplateRequestWithBody(c.Server, accountID, templateID, contentType, body)
@@ -975,6 +1242,7 @@ func (c *Client) UpdateTemplateWithBody(ctx context.Context, accountID string, t
 // UpdateTemplate sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:update (PUT /v2.1/accounts/{accountId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/update/
 func (c *Client) UpdateTemplate(ctx context.Context, accountID string, templateID string, body UpdateTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateTemplateRequest(c.Server, accountID, templateID, body)
@@ -991,6 +1259,7 @@ func (c *Client) UpdateTemplate(ctx context.Context, accountID string, templateI
 // DeleteCustomFieldsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/deletecustomfields/
 func (c *Client) DeleteCustomFieldsWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteCustomFieldsRequestWithBody(c.Server, accountID, templateID, contentType, body)
@@ -1007,6 +1276,7 @@ func (c *Client) DeleteCustomFieldsWithBody(ctx context.Context, accountID strin
 // DeleteCustomFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/deletecustomfields/
 func (c *Client) DeleteCustomFields(ctx context.Context, accountID string, templateID string, body DeleteCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteCustomFieldsRequest(c.Server, accountID, templateID, body)
@@ -1023,6 +1293,7 @@ func (c *Client) DeleteCustomFields(ctx context.Context, accountID string, templ
 // ListCustomFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/listcustomfields/
 func (c *Client) ListCustomFields(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListCustomFieldsRequest(c.Server, accountID, templateID)
@@ -1039,6 +1310,7 @@ func (c *Client) ListCustomFields(ctx context.Context, accountID string, templat
 // CreateCustomFieldsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/createcustomfields/
 func (c *Client) CreateCustomFieldsWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCustomFieldsRequestWithBody(c.Server, accountID, templateID, contentType, body)
@@ -1055,6 +1327,7 @@ func (c *Client) CreateCustomFieldsWithBody(ctx context.Context, accountID strin
 // CreateCustomFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/createcustomfields/
 func (c *Client) CreateCustomFields(ctx context.Context, accountID string, templateID string, body CreateCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCustomFieldsRequest(c.Server, accountID, templateID, body)
@@ -1071,6 +1344,7 @@ func (c *Client) CreateCustomFields(ctx context.Context, accountID string, templ
 // UpdateCustomFieldsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/updatecustomfields/
 func (c *Client) UpdateCustomFieldsWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateCustomFieldsRequestWithBody(c.Server, accountID, templateID, contentType, body)
@@ -1087,6 +1361,7 @@ func (c *Client) UpdateCustomFieldsWithBody(ctx context.Context, accountID strin
 // UpdateCustomFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/updatecustomfields/
 func (c *Client) UpdateCustomFields(ctx context.Context, accountID string, templateID string, body UpdateCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateCustomFieldsRequest(c.Server, accountID, templateID, body)
@@ -1103,6 +1378,7 @@ func (c *Client) UpdateCustomFields(ctx context.Context, accountID string, templ
 // DeleteDocumentsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/deletedocuments/
 func (c *Client) DeleteDocumentsWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDocumentsRequestWithBody(c.Server, accountID, templateID, contentType, body)
@@ -1119,6 +1395,7 @@ func (c *Client) DeleteDocumentsWithBody(ctx context.Context, accountID string, 
 // DeleteDocuments sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/deletedocuments/
 func (c *Client) DeleteDocuments(ctx context.Context, accountID string, templateID string, body DeleteDocumentsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDocumentsRequest(c.Server, accountID, templateID, body)
@@ -1135,6 +1412,7 @@ func (c *Client) DeleteDocuments(ctx context.Context, accountID string, template
 // ListDocuments sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocuments:listDocuments (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/listdocuments/
 func (c *Client) ListDocuments(ctx context.Context, accountID string, templateID string, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListDocumentsRequest(c.Server, accountID, templateID, params)
@@ -1151,6 +1429,7 @@ func (c *Client) ListDocuments(ctx context.Context, accountID string, templateID
 // UpdateDocumentsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocuments/
 func (c *Client) UpdateDocumentsWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateDocumentsRequestWithBody(c.Server, accountID, templateID, contentType, body)
@@ -1167,6 +1446,7 @@ func (c *Client) UpdateDocumentsWithBody(ctx context.Context, accountID string, 
 // UpdateDocuments sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocuments/
 func (c *Client) UpdateDocuments(ctx context.Context, accountID string, templateID string, body UpdateDocumentsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateDocumentsRequest(c.Server, accountID, templateID, body)
@@ -1183,6 +1463,7 @@ func (c *Client) UpdateDocuments(ctx context.Context, accountID string, template
 // GetDocument sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocuments:getDocument (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/getdocument/
 func (c *Client) GetDocument(ctx context.Context, accountID string, templateID string, documentID string, params *GetDocumentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDocumentRequest(c.Server, accountID, templateID, documentID, params)
@@ -1199,6 +1480,7 @@ func (c *Client) GetDocument(ctx context.Context, accountID string, templateID s
 // UpdateDocumentWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocument (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocument/
 func (c *Client) UpdateDocumentWithBody(ctx context.Context, accountID string, templateID string, documentID string, params *UpdateDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateDocumentRequestWithBody(c.Server, accountID, templateID, documentID, params, contentType, body)
@@ -1215,6 +1497,7 @@ func (c *Client) UpdateDocumentWithBody(ctx context.Context, accountID string, t
 // UpdateDocument sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocument (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocument/
 func (c *Client) UpdateDocument(ctx context.Context, accountID string, templateID string, documentID string, params *UpdateDocumentParams, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateDocumentRequest(c.Server, accountID, templateID, documentID, params, body)
@@ -1231,6 +1514,7 @@ func (c *Client) UpdateDocument(ctx context.Context, accountID string, templateI
 // DeleteDocumentFieldsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentFields:deleteDocumentFields (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/deletedocumentfields/
 func (c *Client) DeleteDocumentFieldsWithBody(ctx context.Context, accountID string, templateID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDocumentFieldsRequestWithBody(c.Server, accountID, templateID, documentID, contentType, body)
@@ -1247,6 +1531,7 @@ func (c *Client) DeleteDocumentFieldsWithBody(ctx context.Context, accountID str
 // DeleteDocumentFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentFields:deleteDocumentFields (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/deletedocumentfields/
 func (c *Client) DeleteDocumentFields(ctx context.Context, accountID string, templateID string, documentID string, body DeleteDocumentFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDocumentFieldsRequest(c.Server, accountID, templateID, documentID, body)
@@ -1263,6 +1548,7 @@ func (c *Client) DeleteDocumentFields(ctx context.Context, accountID string, tem
 // ListDocumentFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentFields:listDocumentFields (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/listdocumentfields/
 func (c *Client) ListDocumentFields(ctx context.Context, accountID string, templateID string, documentID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListDocumentFieldsRequest(c.Server, accountID, templateID, documentID)
@@ -1279,6 +1565,7 @@ func (c *Client) ListDocumentFields(ctx context.Context, accountID string, templ
 // CreateDocumentFieldsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentFields:createDocumentFields (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/createdocumentfields/
 func (c *Client) CreateDocumentFieldsWithBody(ctx context.Context, accountID string, templateID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateDocumentFieldsRequestWithBody(c.Server, accountID, templateID, documentID, contentType, body)
@@ -1295,6 +1582,7 @@ func (c *Client) CreateDocumentFieldsWithBody(ctx context.Context, accountID str
 // CreateDocumentFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentFields:createDocumentFields (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/createdocumentfields/
 func (c *Client) CreateDocumentFields(ctx context.Context, accountID string, templateID string, documentID string, body CreateDocumentFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateDocumentFieldsRequest(c.Server, accountID, templateID, documentID, body)
@@ -1311,6 +1599,7 @@ func (c *Client) CreateDocumentFields(ctx context.Context, accountID string, tem
 // UpdateDocumentFieldsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentFields:updateDocumentFields (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/updatedocumentfields/
 func (c *Client) UpdateDocumentFieldsWithBody(ctx context.Context, accountID string, templateID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateDocumentFieldsRequestWithBody(c.Server, accountID, templateID, documentID, contentType, body)
@@ -1327,6 +1616,7 @@ func (c *Client) UpdateDocumentFieldsWithBody(ctx context.Context, accountID str
 // UpdateDocumentFields sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentFields:updateDocumentFields (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/updatedocumentfields/
 func (c *Client) UpdateDocumentFields(ctx context.Context, accountID string, templateID string, documentID string, body UpdateDocumentFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateDocumentFieldsRequest(c.Server, accountID, templateID, documentID, body)
@@ -1343,6 +1633,7 @@ func (c *Client) UpdateDocumentFields(ctx context.Context, accountID string, tem
 // GetTemplateDocumentHTMLDefinitions sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentHtmlDefinitions:getTemplateDocumentHtmlDefinitions (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenthtmldefinitions/gettemplatedocumenthtmldefinitions/
 func (c *Client) GetTemplateDocumentHTMLDefinitions(ctx context.Context, accountID string, templateID string, documentID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTemplateDocumentHTMLDefinitionsRequest(c.Server, accountID, templateID, documentID)
@@ -1359,6 +1650,7 @@ func (c *Client) GetTemplateDocumentHTMLDefinitions(ctx context.Context, account
 // GetDocumentPageImages sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:getDocumentPageImages (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/getdocumentpageimages/
 func (c *Client) GetDocumentPageImages(ctx context.Context, accountID string, templateID string, documentID string, params *GetDocumentPageImagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDocumentPageImagesRequest(c.Server, accountID, templateID, documentID, params)
@@ -1375,6 +1667,7 @@ func (c *Client) GetDocumentPageImages(ctx context.Context, accountID string, te
 // DeleteDocumentPageWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/deletedocumentpage/
 func (c *Client) DeleteDocumentPageWithBody(ctx context.Context, accountID string, templateID string, documentID string, pageNumber string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDocumentPageRequestWithBody(c.Server, accountID, templateID, documentID, pageNumber, contentType, body)
@@ -1391,6 +1684,7 @@ func (c *Client) DeleteDocumentPageWithBody(ctx context.Context, accountID strin
 // DeleteDocumentPage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/deletedocumentpage/
 func (c *Client) DeleteDocumentPage(ctx context.Context, accountID string, templateID string, documentID string, pageNumber string, body DeleteDocumentPageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDocumentPageRequest(c.Server, accountID, templateID, documentID, pageNumber, body)
@@ -1407,6 +1701,7 @@ func (c *Client) DeleteDocumentPage(ctx context.Context, accountID string, templ
 // GetDocumentPageImage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:getDocumentPageImage (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/getdocumentpageimage/
 func (c *Client) GetDocumentPageImage(ctx context.Context, accountID string, templateID string, documentID string, pageNumber string, params *GetDocumentPageImageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDocumentPageImageRequest(c.Server, accountID, templateID, documentID, pageNumber, params)
@@ -1423,6 +1718,7 @@ func (c *Client) GetDocumentPageImage(ctx context.Context, accountID string, tem
 // RotateDocumentPageWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/rotatedocumentpage/
 func (c *Client) RotateDocumentPageWithBody(ctx context.Context, accountID string, templateID string, documentID string, pageNumber string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateDocumentPageRequestWithBody(c.Server, accountID, templateID, documentID, pageNumber, contentType, body)
@@ -1439,6 +1735,7 @@ func (c *Client) RotateDocumentPageWithBody(ctx context.Context, accountID strin
 // RotateDocumentPage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/rotatedocumentpage/
 func (c *Client) RotateDocumentPage(ctx context.Context, accountID string, templateID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateDocumentPageRequest(c.Server, accountID, templateID, documentID, pageNumber, body)
@@ -1455,6 +1752,7 @@ func (c *Client) RotateDocumentPage(ctx context.Context, accountID string, templ
 // GetPageTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:getPageTabs (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/getpagetabs/
 func (c *Client) GetPageTabs(ctx context.Context, accountID string, templateID string, documentID string, pageNumber string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPageTabsRequest(c.Server, accountID, templateID, documentID, pageNumber)
@@ -1471,6 +1769,7 @@ func (c *Client) GetPageTabs(ctx context.Context, accountID string, templateID s
 // CreateTemplateDocumentResponsiveHTMLPreviewWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentResponsiveHtmlPreview:createTemplateDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentresponsivehtmlpreview/createtemplatedocumentresponsivehtmlpreview/
 func (c *Client) CreateTemplateDocumentResponsiveHTMLPreviewWithBody(ctx context.Context, accountID string, templateID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTemplateDocumentResponsiveHTMLPreviewRequestWithBody(c.Server, accountID, templateID, documentID, contentType, body)
@@ -1487,6 +1786,7 @@ func (c *Client) CreateTemplateDocumentResponsiveHTMLPreviewWithBody(ctx context
 // CreateTemplateDocumentResponsiveHTMLPreview sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentResponsiveHtmlPreview:createTemplateDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentresponsivehtmlpreview/createtemplatedocumentresponsivehtmlpreview/
 func (c *Client) CreateTemplateDocumentResponsiveHTMLPreview(ctx context.Context, accountID string, templateID string, documentID string, body CreateTemplateDocumentResponsiveHTMLPreviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTemplateDocumentResponsiveHTMLPreviewRequest(c.Server, accountID, templateID, documentID, body)
@@ -1503,6 +1803,7 @@ func (c *Client) CreateTemplateDocumentResponsiveHTMLPreview(ctx context.Context
 // DeleteDocumentTabsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/deletedocumenttabs/
 func (c *Client) DeleteDocumentTabsWithBody(ctx context.Context, accountID string, templateID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDocumentTabsRequestWithBody(c.Server, accountID, templateID, documentID, contentType, body)
@@ -1519,6 +1820,7 @@ func (c *Client) DeleteDocumentTabsWithBody(ctx context.Context, accountID strin
 // DeleteDocumentTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/deletedocumenttabs/
 func (c *Client) DeleteDocumentTabs(ctx context.Context, accountID string, templateID string, documentID string, body DeleteDocumentTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDocumentTabsRequest(c.Server, accountID, templateID, documentID, body)
@@ -1535,6 +1837,7 @@ func (c *Client) DeleteDocumentTabs(ctx context.Context, accountID string, templ
 // GetDocumentTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:getDocumentTabs (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/getdocumenttabs/
 func (c *Client) GetDocumentTabs(ctx context.Context, accountID string, templateID string, documentID string, params *GetDocumentTabsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDocumentTabsRequest(c.Server, accountID, templateID, documentID, params)
@@ -1551,6 +1854,7 @@ func (c *Client) GetDocumentTabs(ctx context.Context, accountID string, template
 // PostDocumentTabsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:postDocumentTabs (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/postdocumenttabs/
 func (c *Client) PostDocumentTabsWithBody(ctx context.Context, accountID string, templateID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostDocumentTabsRequestWithBody(c.Server, accountID, templateID, documentID, contentType, body)
@@ -1567,6 +1871,7 @@ func (c *Client) PostDocumentTabsWithBody(ctx context.Context, accountID string,
 // PostDocumentTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:postDocumentTabs (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/postdocumenttabs/
 func (c *Client) PostDocumentTabs(ctx context.Context, accountID string, templateID string, documentID string, body PostDocumentTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostDocumentTabsRequest(c.Server, accountID, templateID, documentID, body)
@@ -1583,6 +1888,7 @@ func (c *Client) PostDocumentTabs(ctx context.Context, accountID string, templat
 // PutDocumentTabsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:putDocumentTabs (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/putdocumenttabs/
 func (c *Client) PutDocumentTabsWithBody(ctx context.Context, accountID string, templateID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutDocumentTabsRequestWithBody(c.Server, accountID, templateID, documentID, contentType, body)
@@ -1599,6 +1905,7 @@ func (c *Client) PutDocumentTabsWithBody(ctx context.Context, accountID string, 
 // PutDocumentTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:putDocumentTabs (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/putdocumenttabs/
 func (c *Client) PutDocumentTabs(ctx context.Context, accountID string, templateID string, documentID string, body PutDocumentTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutDocumentTabsRequest(c.Server, accountID, templateID, documentID, body)
@@ -1615,6 +1922,7 @@ func (c *Client) PutDocumentTabs(ctx context.Context, accountID string, template
 // GetTemplateHTMLDefinitions sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateHtmlDefinitions:getTemplateHtmlDefinitions (GET /v2.1/accounts/{accountId}/templates/{templateId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatehtmldefinitions/gettemplatehtmldefinitions/
 func (c *Client) GetTemplateHTMLDefinitions(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTemplateHTMLDefinitionsRequest(c.Server, accountID, templateID)
@@ -1628,9 +1936,27 @@ func (c *Client) GetTemplateHTMLDefinitions(ctx context.Context, accountID strin
 	return c.Client.Do(req)
 }
 
+// GetCompletionRateForTemplate sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Templates:getCompletionRateForTemplate (GET /v2.1/accounts/{accountId}/templates/{templateId}/insights/completionRate).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) GetCompletionRateForTemplate(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCompletionRateForTemplateRequest(c.Server, accountID, templateID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // DeleteLockWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/deletelock/
 func (c *Client) DeleteLockWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteLockRequestWithBody(c.Server, accountID, templateID, contentType, body)
@@ -1647,6 +1973,7 @@ func (c *Client) DeleteLockWithBody(ctx context.Context, accountID string, templ
 // DeleteLock sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/deletelock/
 func (c *Client) DeleteLock(ctx context.Context, accountID string, templateID string, body DeleteLockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteLockRequest(c.Server, accountID, templateID, body)
@@ -1663,6 +1990,7 @@ func (c *Client) DeleteLock(ctx context.Context, accountID string, templateID st
 // GetLock sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateLocks:getLock (GET /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/getlock/
 func (c *Client) GetLock(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetLockRequest(c.Server, accountID, templateID)
@@ -1679,6 +2007,7 @@ func (c *Client) GetLock(ctx context.Context, accountID string, templateID strin
 // CreateLockWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateLocks:createLock (POST /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/createlock/
 func (c *Client) CreateLockWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateLockRequestWithBody(c.Server, accountID, templateID, contentType, body)
@@ -1695,6 +2024,7 @@ func (c *Client) CreateLockWithBody(ctx context.Context, accountID string, templ
 // CreateLock sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateLocks:createLock (POST /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/createlock/
 func (c *Client) CreateLock(ctx context.Context, accountID string, templateID string, body CreateLockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateLockRequest(c.Server, accountID, templateID, body)
@@ -1711,6 +2041,7 @@ func (c *Client) CreateLock(ctx context.Context, accountID string, templateID st
 // UpdateLockWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateLocks:updateLock (PUT /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/updatelock/
 func (c *Client) UpdateLockWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateLockRequestWithBody(c.Server, accountID, templateID, contentType, body)
@@ -1727,6 +2058,7 @@ func (c *Client) UpdateLockWithBody(ctx context.Context, accountID string, templ
 // UpdateLock sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateLocks:updateLock (PUT /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/updatelock/
 func (c *Client) UpdateLock(ctx context.Context, accountID string, templateID string, body UpdateLockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateLockRequest(c.Server, accountID, templateID, body)
@@ -1743,6 +2075,7 @@ func (c *Client) UpdateLock(ctx context.Context, accountID string, templateID st
 // GetNotificationSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:getNotificationSettings (GET /v2.1/accounts/{accountId}/templates/{templateId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/getnotificationsettings/
 func (c *Client) GetNotificationSettings(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetNotificationSettingsRequest(c.Server, accountID, templateID)
@@ -1759,6 +2092,7 @@ func (c *Client) GetNotificationSettings(ctx context.Context, accountID string, 
 // UpdateNotificationSettingsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/templates/{templateId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/updatenotificationsettings/
 func (c *Client) UpdateNotificationSettingsWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateNotificationSettingsRequestWithBody(c.Server, accountID, templateID, contentType, body)
@@ -1775,6 +2109,7 @@ func (c *Client) UpdateNotificationSettingsWithBody(ctx context.Context, account
 // UpdateNotificationSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/templates/{templateId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/updatenotificationsettings/
 func (c *Client) UpdateNotificationSettings(ctx context.Context, accountID string, templateID string, body UpdateNotificationSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateNotificationSettingsRequest(c.Server, accountID, templateID, body)
@@ -1791,6 +2126,7 @@ func (c *Client) UpdateNotificationSettings(ctx context.Context, accountID strin
 // DeleteRecipientsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/deleterecipients/
 func (c *Client) DeleteRecipientsWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteRecipientsRequestWithBody(c.Server, accountID, templateID, contentType, body)
@@ -1807,6 +2143,7 @@ func (c *Client) DeleteRecipientsWithBody(ctx context.Context, accountID string,
 // DeleteRecipients sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/deleterecipients/
 func (c *Client) DeleteRecipients(ctx context.Context, accountID string, templateID string, body DeleteRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteRecipientsRequest(c.Server, accountID, templateID, body)
@@ -1823,6 +2160,7 @@ func (c *Client) DeleteRecipients(ctx context.Context, accountID string, templat
 // ListRecipients sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateRecipients:listRecipients (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/listrecipients/
 func (c *Client) ListRecipients(ctx context.Context, accountID string, templateID string, params *ListRecipientsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRecipientsRequest(c.Server, accountID, templateID, params)
@@ -1839,6 +2177,7 @@ func (c *Client) ListRecipients(ctx context.Context, accountID string, templateI
 // CreateRecipientsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateRecipients:createRecipients (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createrecipients/
 func (c *Client) CreateRecipientsWithBody(ctx context.Context, accountID string, templateID string, params *CreateRecipientsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateRecipientsRequestWithBody(c.Server, accountID, templateID, params, contentType, body)
@@ -1855,6 +2194,7 @@ func (c *Client) CreateRecipientsWithBody(ctx context.Context, accountID string,
 // CreateRecipients sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateRecipients:createRecipients (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createrecipients/
 func (c *Client) CreateRecipients(ctx context.Context, accountID string, templateID string, params *CreateRecipientsParams, body CreateRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateRecipientsRequest(c.Server, accountID, templateID, params, body)
@@ -1871,6 +2211,7 @@ func (c *Client) CreateRecipients(ctx context.Context, accountID string, templat
 // UpdateRecipientsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/updaterecipients/
 func (c *Client) UpdateRecipientsWithBody(ctx context.Context, accountID string, templateID string, params *UpdateRecipientsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRecipientsRequestWithBody(c.Server, accountID, templateID, params, contentType, body)
@@ -1887,6 +2228,7 @@ func (c *Client) UpdateRecipientsWithBody(ctx context.Context, accountID string,
 // UpdateRecipients sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/updaterecipients/
 func (c *Client) UpdateRecipients(ctx context.Context, accountID string, templateID string, params *UpdateRecipientsParams, body UpdateRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRecipientsRequest(c.Server, accountID, templateID, params, body)
@@ -1903,6 +2245,7 @@ func (c *Client) UpdateRecipients(ctx context.Context, accountID string, templat
 // DeleteRecipientWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateRecipients:deleteRecipient (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/deleterecipient/
 func (c *Client) DeleteRecipientWithBody(ctx context.Context, accountID string, templateID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteRecipientRequestWithBody(c.Server, accountID, templateID, recipientID, contentType, body)
@@ -1919,6 +2262,7 @@ func (c *Client) DeleteRecipientWithBody(ctx context.Context, accountID string, 
 // DeleteRecipient sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateRecipients:deleteRecipient (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/deleterecipient/
 func (c *Client) DeleteRecipient(ctx context.Context, accountID string, templateID string, recipientID string, body DeleteRecipientJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteRecipientRequest(c.Server, accountID, templateID, recipientID, body)
@@ -1935,7 +2279,10 @@ func (c *Client) DeleteRecipient(ctx context.Context, accountID string, template
 // DeleteBulkRecipients sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:deleteBulkRecipients (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/deletebulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func (c *Client) DeleteBulkRecipients(ctx context.Context, accountID string, templateID string, recipientID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteBulkRecipientsRequest(c.Server, accountID, templateID, recipientID)
 	if err != nil {
@@ -1951,7 +2298,10 @@ func (c *Client) DeleteBulkRecipients(ctx context.Context, accountID string, tem
 // ListBulkRecipients sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:listBulkRecipients (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/listbulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func (c *Client) ListBulkRecipients(ctx context.Context, accountID string, templateID string, recipientID string, params *ListBulkRecipientsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListBulkRecipientsRequest(c.Server, accountID, templateID, recipientID, params)
 	if err != nil {
@@ -1967,7 +2317,10 @@ func (c *Client) ListBulkRecipients(ctx context.Context, accountID string, templ
 // UpdateBulkRecipientsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:updateBulkRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/updatebulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func (c *Client) UpdateBulkRecipientsWithBody(ctx context.Context, accountID string, templateID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateBulkRecipientsRequestWithBody(c.Server, accountID, templateID, recipientID, contentType, body)
 	if err != nil {
@@ -1983,7 +2336,10 @@ func (c *Client) UpdateBulkRecipientsWithBody(ctx context.Context, accountID str
 // UpdateBulkRecipients sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:updateBulkRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/updatebulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func (c *Client) UpdateBulkRecipients(ctx context.Context, accountID string, templateID string, recipientID string, body UpdateBulkRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateBulkRecipientsRequest(c.Server, accountID, templateID, recipientID, body)
 	if err != nil {
@@ -1999,6 +2355,7 @@ func (c *Client) UpdateBulkRecipients(ctx context.Context, accountID string, tem
 // DeleteTabsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/deletetabs/
 func (c *Client) DeleteTabsWithBody(ctx context.Context, accountID string, templateID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteTabsRequestWithBody(c.Server, accountID, templateID, recipientID, contentType, body)
@@ -2015,6 +2372,7 @@ func (c *Client) DeleteTabsWithBody(ctx context.Context, accountID string, templ
 // DeleteTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/deletetabs/
 func (c *Client) DeleteTabs(ctx context.Context, accountID string, templateID string, recipientID string, body DeleteTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteTabsRequest(c.Server, accountID, templateID, recipientID, body)
@@ -2031,6 +2389,7 @@ func (c *Client) DeleteTabs(ctx context.Context, accountID string, templateID st
 // ListTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:listTabs (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/listtabs/
 func (c *Client) ListTabs(ctx context.Context, accountID string, templateID string, recipientID string, params *ListTabsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListTabsRequest(c.Server, accountID, templateID, recipientID, params)
@@ -2047,6 +2406,7 @@ func (c *Client) ListTabs(ctx context.Context, accountID string, templateID stri
 // CreateTabsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/createtabs/
 func (c *Client) CreateTabsWithBody(ctx context.Context, accountID string, templateID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTabsRequestWithBody(c.Server, accountID, templateID, recipientID, contentType, body)
@@ -2063,6 +2423,7 @@ func (c *Client) CreateTabsWithBody(ctx context.Context, accountID string, templ
 // CreateTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/createtabs/
 func (c *Client) CreateTabs(ctx context.Context, accountID string, templateID string, recipientID string, body CreateTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTabsRequest(c.Server, accountID, templateID, recipientID, body)
@@ -2079,6 +2440,7 @@ func (c *Client) CreateTabs(ctx context.Context, accountID string, templateID st
 // UpdateTabsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/updatetabs/
 func (c *Client) UpdateTabsWithBody(ctx context.Context, accountID string, templateID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateTabsRequestWithBody(c.Server, accountID, templateID, recipientID, contentType, body)
@@ -2095,6 +2457,7 @@ func (c *Client) UpdateTabsWithBody(ctx context.Context, accountID string, templ
 // UpdateTabs sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/updatetabs/
 func (c *Client) UpdateTabs(ctx context.Context, accountID string, templateID string, recipientID string, body UpdateTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateTabsRequest(c.Server, accountID, templateID, recipientID, body)
@@ -2111,6 +2474,7 @@ func (c *Client) UpdateTabs(ctx context.Context, accountID string, templateID st
 // CreateTemplateResponsiveHTMLPreviewWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateResponsiveHtmlPreview:createTemplateResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateresponsivehtmlpreview/createtemplateresponsivehtmlpreview/
 func (c *Client) CreateTemplateResponsiveHTMLPreviewWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTemplateResponsiveHTMLPreviewRequestWithBody(c.Server, accountID, templateID, contentType, body)
@@ -2127,6 +2491,7 @@ func (c *Client) CreateTemplateResponsiveHTMLPreviewWithBody(ctx context.Context
 // CreateTemplateResponsiveHTMLPreview sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateResponsiveHtmlPreview:createTemplateResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateresponsivehtmlpreview/createtemplateresponsivehtmlpreview/
 func (c *Client) CreateTemplateResponsiveHTMLPreview(ctx context.Context, accountID string, templateID string, body CreateTemplateResponsiveHTMLPreviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTemplateResponsiveHTMLPreviewRequest(c.Server, accountID, templateID, body)
@@ -2143,6 +2508,7 @@ func (c *Client) CreateTemplateResponsiveHTMLPreview(ctx context.Context, accoun
 // CreateEditViewWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateViews:createEditView (POST /v2.1/accounts/{accountId}/templates/{templateId}/views/edit).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateviews/createeditview/
 func (c *Client) CreateEditViewWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEditViewRequestWithBody(c.Server, accountID, templateID, contentType, body)
@@ -2159,6 +2525,7 @@ func (c *Client) CreateEditViewWithBody(ctx context.Context, accountID string, t
 // CreateEditView sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateViews:createEditView (POST /v2.1/accounts/{accountId}/templates/{templateId}/views/edit).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateviews/createeditview/
 func (c *Client) CreateEditView(ctx context.Context, accountID string, templateID string, body CreateEditViewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEditViewRequest(c.Server, accountID, templateID, body)
@@ -2175,6 +2542,7 @@ func (c *Client) CreateEditView(ctx context.Context, accountID string, templateI
 // CreateTemplateRecipientPreviewWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateRecipients:createTemplateRecipientPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/views/recipient_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createtemplaterecipientpreview/
 func (c *Client) CreateTemplateRecipientPreviewWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTemplateRecipientPreviewRequestWithBody(c.Server, accountID, templateID, contentType, body)
@@ -2191,6 +2559,7 @@ func (c *Client) CreateTemplateRecipientPreviewWithBody(ctx context.Context, acc
 // CreateTemplateRecipientPreview sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation TemplateRecipients:createTemplateRecipientPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/views/recipient_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createtemplaterecipientpreview/
 func (c *Client) CreateTemplateRecipientPreview(ctx context.Context, accountID string, templateID string, body CreateTemplateRecipientPreviewJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTemplateRecipientPreviewRequest(c.Server, accountID, templateID, body)
@@ -2207,6 +2576,7 @@ func (c *Client) CreateTemplateRecipientPreview(ctx context.Context, accountID s
 // DeleteTemplateWorkflowDefinition sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:deleteTemplateWorkflowDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/deletetemplateworkflowdefinition/
 func (c *Client) DeleteTemplateWorkflowDefinition(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteTemplateWorkflowDefinitionRequest(c.Server, accountID, templateID)
@@ -2223,6 +2593,7 @@ func (c *Client) DeleteTemplateWorkflowDefinition(ctx context.Context, accountID
 // GetTemplateWorkflowDefinition sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:getTemplateWorkflowDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/gettemplateworkflowdefinition/
 func (c *Client) GetTemplateWorkflowDefinition(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTemplateWorkflowDefinitionRequest(c.Server, accountID, templateID)
@@ -2239,6 +2610,7 @@ func (c *Client) GetTemplateWorkflowDefinition(ctx context.Context, accountID st
 // UpdateTemplateWorkflowDefinitionWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateTemplateWorkflowDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/updatetemplateworkflowdefinition/
 func (c *Client) UpdateTemplateWorkflowDefinitionWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateTemplateWorkflowDefinitionRequestWithBody(c.Server, accountID, templateID, contentType, body)
@@ -2255,6 +2627,7 @@ func (c *Client) UpdateTemplateWorkflowDefinitionWithBody(ctx context.Context, a
 // UpdateTemplateWorkflowDefinition sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateTemplateWorkflowDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/updatetemplateworkflowdefinition/
 func (c *Client) UpdateTemplateWorkflowDefinition(ctx context.Context, accountID string, templateID string, body UpdateTemplateWorkflowDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateTemplateWorkflowDefinitionRequest(c.Server, accountID, templateID, body)
@@ -2268,9 +2641,248 @@ func (c *Client) UpdateTemplateWorkflowDefinition(ctx context.Context, accountID
 	return c.Client.Do(req)
 }
 
+// DeleteTemplateScheduledSendingDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:deleteTemplateScheduledSendingDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) DeleteTemplateScheduledSendingDefinition(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteTemplateScheduledSendingDefinitionRequest(c.Server, accountID, templateID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTemplateScheduledSendingDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:getTemplateScheduledSendingDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) GetTemplateScheduledSendingDefinition(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTemplateScheduledSendingDefinitionRequest(c.Server, accountID, templateID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTemplateScheduledSendingDefinitionWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) UpdateTemplateScheduledSendingDefinitionWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTemplateScheduledSendingDefinitionRequestWithBody(c.Server, accountID, templateID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTemplateScheduledSendingDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) UpdateTemplateScheduledSendingDefinition(ctx context.Context, accountID string, templateID string, body UpdateTemplateScheduledSendingDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTemplateScheduledSendingDefinitionRequest(c.Server, accountID, templateID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTemplateWorkflowStepDefinitionWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:createTemplateWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) CreateTemplateWorkflowStepDefinitionWithBody(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTemplateWorkflowStepDefinitionRequestWithBody(c.Server, accountID, templateID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTemplateWorkflowStepDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:createTemplateWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) CreateTemplateWorkflowStepDefinition(ctx context.Context, accountID string, templateID string, body CreateTemplateWorkflowStepDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTemplateWorkflowStepDefinitionRequest(c.Server, accountID, templateID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteTemplateWorkflowStepDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:deleteTemplateWorkflowStepDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) DeleteTemplateWorkflowStepDefinition(ctx context.Context, accountID string, templateID string, workflowStepID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteTemplateWorkflowStepDefinitionRequest(c.Server, accountID, templateID, workflowStepID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTemplateWorkflowStepDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:getTemplateWorkflowStepDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) GetTemplateWorkflowStepDefinition(ctx context.Context, accountID string, templateID string, workflowStepID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTemplateWorkflowStepDefinitionRequest(c.Server, accountID, templateID, workflowStepID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTemplateWorkflowStepDefinitionWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) UpdateTemplateWorkflowStepDefinitionWithBody(ctx context.Context, accountID string, templateID string, workflowStepID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTemplateWorkflowStepDefinitionRequestWithBody(c.Server, accountID, templateID, workflowStepID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTemplateWorkflowStepDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) UpdateTemplateWorkflowStepDefinition(ctx context.Context, accountID string, templateID string, workflowStepID string, body UpdateTemplateWorkflowStepDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTemplateWorkflowStepDefinitionRequest(c.Server, accountID, templateID, workflowStepID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteTemplateDelayedRoutingDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:deleteTemplateDelayedRoutingDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) DeleteTemplateDelayedRoutingDefinition(ctx context.Context, accountID string, templateID string, workflowStepID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteTemplateDelayedRoutingDefinitionRequest(c.Server, accountID, templateID, workflowStepID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTemplateDelayedRoutingDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:getTemplateDelayedRoutingDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) GetTemplateDelayedRoutingDefinition(ctx context.Context, accountID string, templateID string, workflowStepID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTemplateDelayedRoutingDefinitionRequest(c.Server, accountID, templateID, workflowStepID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTemplateDelayedRoutingDefinitionWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) UpdateTemplateDelayedRoutingDefinitionWithBody(ctx context.Context, accountID string, templateID string, workflowStepID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTemplateDelayedRoutingDefinitionRequestWithBody(c.Server, accountID, templateID, workflowStepID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTemplateDelayedRoutingDefinition sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *Client) UpdateTemplateDelayedRoutingDefinition(ctx context.Context, accountID string, templateID string, workflowStepID string, body UpdateTemplateDelayedRoutingDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTemplateDelayedRoutingDefinitionRequest(c.Server, accountID, templateID, workflowStepID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // DeleteGroupShareWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:deleteGroupShare (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/deletegroupshare/
 func (c *Client) DeleteGroupShareWithBody(ctx context.Context, accountID string, templateID string, templatePart string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteGroupShareRequestWithBody(c.Server, accountID, templateID, templatePart, contentType, body)
@@ -2287,6 +2899,7 @@ func (c *Client) DeleteGroupShareWithBody(ctx context.Context, accountID string,
 // DeleteGroupShare sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:deleteGroupShare (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/deletegroupshare/
 func (c *Client) DeleteGroupShare(ctx context.Context, accountID string, templateID string, templatePart string, body DeleteGroupShareJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteGroupShareRequest(c.Server, accountID, templateID, templatePart, body)
@@ -2303,6 +2916,7 @@ func (c *Client) DeleteGroupShare(ctx context.Context, accountID string, templat
 // UpdateGroupShareWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:updateGroupShare (PUT /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/updategroupshare/
 func (c *Client) UpdateGroupShareWithBody(ctx context.Context, accountID string, templateID string, templatePart string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateGroupShareRequestWithBody(c.Server, accountID, templateID, templatePart, contentType, body)
@@ -2319,6 +2933,7 @@ func (c *Client) UpdateGroupShareWithBody(ctx context.Context, accountID string,
 // UpdateGroupShare sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Templates:updateGroupShare (PUT /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/updategroupshare/
 func (c *Client) UpdateGroupShare(ctx context.Context, accountID string, templateID string, templatePart string, body UpdateGroupShareJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateGroupShareRequest(c.Server, accountID, templateID, templatePart, body)
@@ -2335,6 +2950,7 @@ func (c *Client) UpdateGroupShare(ctx context.Context, accountID string, templat
 // NewUnFavoriteTemplateRequest builds the HTTP request.
 //
 // DocuSign eSignature operation FavoriteTemplates:unFavoriteTemplate (DELETE /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/unfavoritetemplate/
 func NewUnFavoriteTemplateRequest(server string, accountID string, body UnFavoriteTemplateJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2349,6 +2965,7 @@ func NewUnFavoriteTemplateRequest(server string, accountID string, body UnFavori
 // NewUnFavoriteTemplateRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation FavoriteTemplates:unFavoriteTemplate (DELETE /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/unfavoritetemplate/
 func NewUnFavoriteTemplateRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2388,6 +3005,7 @@ func NewUnFavoriteTemplateRequestWithBody(server string, accountID string, conte
 // NewGetFavoriteTemplatesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation FavoriteTemplates:getFavoriteTemplates (GET /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/getfavoritetemplates/
 func NewGetFavoriteTemplatesRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -2425,6 +3043,7 @@ func NewGetFavoriteTemplatesRequest(server string, accountID string) (*http.Requ
 // NewUpdateFavoriteTemplateRequest builds the HTTP request.
 //
 // DocuSign eSignature operation FavoriteTemplates:updateFavoriteTemplate (PUT /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/updatefavoritetemplate/
 func NewUpdateFavoriteTemplateRequest(server string, accountID string, body UpdateFavoriteTemplateJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2439,6 +3058,7 @@ func NewUpdateFavoriteTemplateRequest(server string, accountID string, body Upda
 // NewUpdateFavoriteTemplateRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation FavoriteTemplates:updateFavoriteTemplate (PUT /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/updatefavoritetemplate/
 func NewUpdateFavoriteTemplateRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2478,6 +3098,7 @@ func NewUpdateFavoriteTemplateRequestWithBody(server string, accountID string, c
 // NewListTemplatesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Templates:ListTemplates (GET /v2.1/accounts/{accountId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/listtemplates/
 func NewListTemplatesRequest(server string, accountID string, params *ListTemplatesParams) (*http.Request, error) {
 	var err error
@@ -2789,6 +3410,18 @@ func NewListTemplatesRequest(server string, accountID string, params *ListTempla
 
 		}
 
+		if params.LinkConfigurationID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "link_configuration_id", *params.LinkConfigurationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -2806,6 +3439,7 @@ func NewListTemplatesRequest(server string, accountID string, params *ListTempla
 // NewCreateTemplateRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Templates:createTemplate (POST /v2.1/accounts/{accountId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/createtemplate/
 func NewCreateTemplateRequest(server string, accountID string, body CreateTemplateJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2820,6 +3454,7 @@ func NewCreateTemplateRequest(server string, accountID string, body CreateTempla
 // NewCreateTemplateRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Templates:createTemplate (POST /v2.1/accounts/{accountId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/createtemplate/
 func NewCreateTemplateRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2856,9 +3491,158 @@ func NewCreateTemplateRequestWithBody(server string, accountID string, contentTy
 	return req, nil
 }
 
+// NewUpdateTemplatesAutoMatchRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Templates:updateTemplatesAutoMatch (PUT /v2.1/accounts/{accountId}/templates).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewUpdateTemplatesAutoMatchRequest(server string, accountID string, body UpdateTemplatesAutoMatchJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateTemplatesAutoMatchRequestWithBody(server, accountID, "application/json", bodyReader)
+}
+
+// NewUpdateTemplatesAutoMatchRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Templates:updateTemplatesAutoMatch (PUT /v2.1/accounts/{accountId}/templates).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewUpdateTemplatesAutoMatchRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/templates", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPutTemplatesAutoMatchRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Templates:updateTemplatesAutoMatch_0 (PUT /v2.1/accounts/{accountId}/templates/auto_match).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewPutTemplatesAutoMatchRequest(server string, accountID string, body PutTemplatesAutoMatchJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutTemplatesAutoMatchRequestWithBody(server, accountID, "application/json", bodyReader)
+}
+
+// NewPutTemplatesAutoMatchRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Templates:updateTemplatesAutoMatch_0 (PUT /v2.1/accounts/{accountId}/templates/auto_match).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewPutTemplatesAutoMatchRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/templates/auto_match", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetCompletionRateForTemplateOwnerRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Templates:getCompletionRateForTemplateOwner (GET /v2.1/accounts/{accountId}/templates/insights/completionRate).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewGetCompletionRateForTemplateOwnerRequest(server string, accountID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/templates/insights/completionRate", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetTemplateRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Templates:get (GET /v2.1/accounts/{accountId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/get/
 func NewGetTemplateRequest(server string, accountID string, templateID string, params *GetTemplateParams) (*http.Request, error) {
 	var err error
@@ -2930,6 +3714,7 @@ func NewGetTemplateRequest(server string, accountID string, templateID string, p
 // NewUpdateTemplateRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Templates:update (PUT /v2.1/accounts/{accountId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/update/
 func NewUpdateTemplateRequest(server string, accountID string, templateID string, body UpdateTemplateJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2944,6 +3729,7 @@ func NewUpdateTemplateRequest(server string, accountID string, templateID string
 // NewUpdateTemplateRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Templates:update (PUT /v2.1/accounts/{accountId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/update/
 func NewUpdateTemplateRequestWithBody(server string, accountID string, templateID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2990,6 +3776,7 @@ func NewUpdateTemplateRequestWithBody(server string, accountID string, templateI
 // NewDeleteCustomFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/deletecustomfields/
 func NewDeleteCustomFieldsRequest(server string, accountID string, templateID string, body DeleteCustomFieldsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3004,6 +3791,7 @@ func NewDeleteCustomFieldsRequest(server string, accountID string, templateID st
 // NewDeleteCustomFieldsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/deletecustomfields/
 func NewDeleteCustomFieldsRequestWithBody(server string, accountID string, templateID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3050,6 +3838,7 @@ func NewDeleteCustomFieldsRequestWithBody(server string, accountID string, templ
 // NewListCustomFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/listcustomfields/
 func NewListCustomFieldsRequest(server string, accountID string, templateID string) (*http.Request, error) {
 	var err error
@@ -3094,6 +3883,7 @@ func NewListCustomFieldsRequest(server string, accountID string, templateID stri
 // NewCreateCustomFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/createcustomfields/
 func NewCreateCustomFieldsRequest(server string, accountID string, templateID string, body CreateCustomFieldsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3108,6 +3898,7 @@ func NewCreateCustomFieldsRequest(server string, accountID string, templateID st
 // NewCreateCustomFieldsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/createcustomfields/
 func NewCreateCustomFieldsRequestWithBody(server string, accountID string, templateID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3154,6 +3945,7 @@ func NewCreateCustomFieldsRequestWithBody(server string, accountID string, templ
 // NewUpdateCustomFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/updatecustomfields/
 func NewUpdateCustomFieldsRequest(server string, accountID string, templateID string, body UpdateCustomFieldsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3168,6 +3960,7 @@ func NewUpdateCustomFieldsRequest(server string, accountID string, templateID st
 // NewUpdateCustomFieldsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/updatecustomfields/
 func NewUpdateCustomFieldsRequestWithBody(server string, accountID string, templateID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3214,6 +4007,7 @@ func NewUpdateCustomFieldsRequestWithBody(server string, accountID string, templ
 // NewDeleteDocumentsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/deletedocuments/
 func NewDeleteDocumentsRequest(server string, accountID string, templateID string, body DeleteDocumentsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3228,6 +4022,7 @@ func NewDeleteDocumentsRequest(server string, accountID string, templateID strin
 // NewDeleteDocumentsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/deletedocuments/
 func NewDeleteDocumentsRequestWithBody(server string, accountID string, templateID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3274,6 +4069,7 @@ func NewDeleteDocumentsRequestWithBody(server string, accountID string, template
 // NewListDocumentsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocuments:listDocuments (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/listdocuments/
 func NewListDocumentsRequest(server string, accountID string, templateID string, params *ListDocumentsParams) (*http.Request, error) {
 	var err error
@@ -3328,6 +4124,30 @@ func NewListDocumentsRequest(server string, accountID string, templateID string,
 
 		}
 
+		if params.IncludeAgreementType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_agreement_type", *params.IncludeAgreementType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeIsEdited != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_is_edited", *params.IncludeIsEdited, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -3345,6 +4165,7 @@ func NewListDocumentsRequest(server string, accountID string, templateID string,
 // NewUpdateDocumentsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocuments/
 func NewUpdateDocumentsRequest(server string, accountID string, templateID string, body UpdateDocumentsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3359,6 +4180,7 @@ func NewUpdateDocumentsRequest(server string, accountID string, templateID strin
 // NewUpdateDocumentsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocuments/
 func NewUpdateDocumentsRequestWithBody(server string, accountID string, templateID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3405,6 +4227,7 @@ func NewUpdateDocumentsRequestWithBody(server string, accountID string, template
 // NewGetDocumentRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocuments:getDocument (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/getdocument/
 func NewGetDocumentRequest(server string, accountID string, templateID string, documentID string, params *GetDocumentParams) (*http.Request, error) {
 	var err error
@@ -3478,6 +4301,18 @@ func NewGetDocumentRequest(server string, accountID string, templateID string, d
 
 		}
 
+		if params.FileType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "file_type", *params.FileType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -3495,6 +4330,7 @@ func NewGetDocumentRequest(server string, accountID string, templateID string, d
 // NewUpdateDocumentRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocument (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocument/
 func NewUpdateDocumentRequest(server string, accountID string, templateID string, documentID string, params *UpdateDocumentParams, body UpdateDocumentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3509,6 +4345,7 @@ func NewUpdateDocumentRequest(server string, accountID string, templateID string
 // NewUpdateDocumentRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocument (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocument/
 func NewUpdateDocumentRequestWithBody(server string, accountID string, templateID string, documentID string, params *UpdateDocumentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3589,6 +4426,7 @@ func NewUpdateDocumentRequestWithBody(server string, accountID string, templateI
 // NewDeleteDocumentFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocumentFields:deleteDocumentFields (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/deletedocumentfields/
 func NewDeleteDocumentFieldsRequest(server string, accountID string, templateID string, documentID string, body DeleteDocumentFieldsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3603,6 +4441,7 @@ func NewDeleteDocumentFieldsRequest(server string, accountID string, templateID 
 // NewDeleteDocumentFieldsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateDocumentFields:deleteDocumentFields (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/deletedocumentfields/
 func NewDeleteDocumentFieldsRequestWithBody(server string, accountID string, templateID string, documentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3656,6 +4495,7 @@ func NewDeleteDocumentFieldsRequestWithBody(server string, accountID string, tem
 // NewListDocumentFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocumentFields:listDocumentFields (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/listdocumentfields/
 func NewListDocumentFieldsRequest(server string, accountID string, templateID string, documentID string) (*http.Request, error) {
 	var err error
@@ -3707,6 +4547,7 @@ func NewListDocumentFieldsRequest(server string, accountID string, templateID st
 // NewCreateDocumentFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocumentFields:createDocumentFields (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/createdocumentfields/
 func NewCreateDocumentFieldsRequest(server string, accountID string, templateID string, documentID string, body CreateDocumentFieldsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3721,6 +4562,7 @@ func NewCreateDocumentFieldsRequest(server string, accountID string, templateID 
 // NewCreateDocumentFieldsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateDocumentFields:createDocumentFields (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/createdocumentfields/
 func NewCreateDocumentFieldsRequestWithBody(server string, accountID string, templateID string, documentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3774,6 +4616,7 @@ func NewCreateDocumentFieldsRequestWithBody(server string, accountID string, tem
 // NewUpdateDocumentFieldsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocumentFields:updateDocumentFields (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/updatedocumentfields/
 func NewUpdateDocumentFieldsRequest(server string, accountID string, templateID string, documentID string, body UpdateDocumentFieldsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3788,6 +4631,7 @@ func NewUpdateDocumentFieldsRequest(server string, accountID string, templateID 
 // NewUpdateDocumentFieldsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateDocumentFields:updateDocumentFields (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/updatedocumentfields/
 func NewUpdateDocumentFieldsRequestWithBody(server string, accountID string, templateID string, documentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3841,6 +4685,7 @@ func NewUpdateDocumentFieldsRequestWithBody(server string, accountID string, tem
 // NewGetTemplateDocumentHTMLDefinitionsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocumentHtmlDefinitions:getTemplateDocumentHtmlDefinitions (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenthtmldefinitions/gettemplatedocumenthtmldefinitions/
 func NewGetTemplateDocumentHTMLDefinitionsRequest(server string, accountID string, templateID string, documentID string) (*http.Request, error) {
 	var err error
@@ -3892,6 +4737,7 @@ func NewGetTemplateDocumentHTMLDefinitionsRequest(server string, accountID strin
 // NewGetDocumentPageImagesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Templates:getDocumentPageImages (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/getdocumentpageimages/
 func NewGetDocumentPageImagesRequest(server string, accountID string, templateID string, documentID string, params *GetDocumentPageImagesParams) (*http.Request, error) {
 	var err error
@@ -4042,6 +4888,7 @@ func NewGetDocumentPageImagesRequest(server string, accountID string, templateID
 // NewDeleteDocumentPageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Templates:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/deletedocumentpage/
 func NewDeleteDocumentPageRequest(server string, accountID string, templateID string, documentID string, pageNumber string, body DeleteDocumentPageJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4056,6 +4903,7 @@ func NewDeleteDocumentPageRequest(server string, accountID string, templateID st
 // NewDeleteDocumentPageRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Templates:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/deletedocumentpage/
 func NewDeleteDocumentPageRequestWithBody(server string, accountID string, templateID string, documentID string, pageNumber string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4116,6 +4964,7 @@ func NewDeleteDocumentPageRequestWithBody(server string, accountID string, templ
 // NewGetDocumentPageImageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Templates:getDocumentPageImage (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/getdocumentpageimage/
 func NewGetDocumentPageImageRequest(server string, accountID string, templateID string, documentID string, pageNumber string, params *GetDocumentPageImageParams) (*http.Request, error) {
 	var err error
@@ -4237,6 +5086,7 @@ func NewGetDocumentPageImageRequest(server string, accountID string, templateID 
 // NewRotateDocumentPageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Templates:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/rotatedocumentpage/
 func NewRotateDocumentPageRequest(server string, accountID string, templateID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4251,6 +5101,7 @@ func NewRotateDocumentPageRequest(server string, accountID string, templateID st
 // NewRotateDocumentPageRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Templates:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/rotatedocumentpage/
 func NewRotateDocumentPageRequestWithBody(server string, accountID string, templateID string, documentID string, pageNumber string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4311,6 +5162,7 @@ func NewRotateDocumentPageRequestWithBody(server string, accountID string, templ
 // NewGetPageTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:getPageTabs (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/getpagetabs/
 func NewGetPageTabsRequest(server string, accountID string, templateID string, documentID string, pageNumber string) (*http.Request, error) {
 	var err error
@@ -4369,6 +5221,7 @@ func NewGetPageTabsRequest(server string, accountID string, templateID string, d
 // NewCreateTemplateDocumentResponsiveHTMLPreviewRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocumentResponsiveHtmlPreview:createTemplateDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentresponsivehtmlpreview/createtemplatedocumentresponsivehtmlpreview/
 func NewCreateTemplateDocumentResponsiveHTMLPreviewRequest(server string, accountID string, templateID string, documentID string, body CreateTemplateDocumentResponsiveHTMLPreviewJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4383,6 +5236,7 @@ func NewCreateTemplateDocumentResponsiveHTMLPreviewRequest(server string, accoun
 // NewCreateTemplateDocumentResponsiveHTMLPreviewRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateDocumentResponsiveHtmlPreview:createTemplateDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentresponsivehtmlpreview/createtemplatedocumentresponsivehtmlpreview/
 func NewCreateTemplateDocumentResponsiveHTMLPreviewRequestWithBody(server string, accountID string, templateID string, documentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4436,6 +5290,7 @@ func NewCreateTemplateDocumentResponsiveHTMLPreviewRequestWithBody(server string
 // NewDeleteDocumentTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/deletedocumenttabs/
 func NewDeleteDocumentTabsRequest(server string, accountID string, templateID string, documentID string, body DeleteDocumentTabsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4450,6 +5305,7 @@ func NewDeleteDocumentTabsRequest(server string, accountID string, templateID st
 // NewDeleteDocumentTabsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/deletedocumenttabs/
 func NewDeleteDocumentTabsRequestWithBody(server string, accountID string, templateID string, documentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4503,6 +5359,7 @@ func NewDeleteDocumentTabsRequestWithBody(server string, accountID string, templ
 // NewGetDocumentTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:getDocumentTabs (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/getdocumenttabs/
 func NewGetDocumentTabsRequest(server string, accountID string, templateID string, documentID string, params *GetDocumentTabsParams) (*http.Request, error) {
 	var err error
@@ -4581,6 +5438,7 @@ func NewGetDocumentTabsRequest(server string, accountID string, templateID strin
 // NewPostDocumentTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:postDocumentTabs (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/postdocumenttabs/
 func NewPostDocumentTabsRequest(server string, accountID string, templateID string, documentID string, body PostDocumentTabsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4595,6 +5453,7 @@ func NewPostDocumentTabsRequest(server string, accountID string, templateID stri
 // NewPostDocumentTabsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:postDocumentTabs (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/postdocumenttabs/
 func NewPostDocumentTabsRequestWithBody(server string, accountID string, templateID string, documentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4648,6 +5507,7 @@ func NewPostDocumentTabsRequestWithBody(server string, accountID string, templat
 // NewPutDocumentTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:putDocumentTabs (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/putdocumenttabs/
 func NewPutDocumentTabsRequest(server string, accountID string, templateID string, documentID string, body PutDocumentTabsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4662,6 +5522,7 @@ func NewPutDocumentTabsRequest(server string, accountID string, templateID strin
 // NewPutDocumentTabsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:putDocumentTabs (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/putdocumenttabs/
 func NewPutDocumentTabsRequestWithBody(server string, accountID string, templateID string, documentID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4715,6 +5576,7 @@ func NewPutDocumentTabsRequestWithBody(server string, accountID string, template
 // NewGetTemplateHTMLDefinitionsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateHtmlDefinitions:getTemplateHtmlDefinitions (GET /v2.1/accounts/{accountId}/templates/{templateId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatehtmldefinitions/gettemplatehtmldefinitions/
 func NewGetTemplateHTMLDefinitionsRequest(server string, accountID string, templateID string) (*http.Request, error) {
 	var err error
@@ -4756,9 +5618,55 @@ func NewGetTemplateHTMLDefinitionsRequest(server string, accountID string, templ
 	return req, nil
 }
 
+// NewGetCompletionRateForTemplateRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Templates:getCompletionRateForTemplate (GET /v2.1/accounts/{accountId}/templates/{templateId}/insights/completionRate).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewGetCompletionRateForTemplateRequest(server string, accountID string, templateID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "templateId", templateID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/templates/%s/insights/completionRate", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewDeleteLockRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/deletelock/
 func NewDeleteLockRequest(server string, accountID string, templateID string, body DeleteLockJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4773,6 +5681,7 @@ func NewDeleteLockRequest(server string, accountID string, templateID string, bo
 // NewDeleteLockRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/deletelock/
 func NewDeleteLockRequestWithBody(server string, accountID string, templateID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4819,6 +5728,7 @@ func NewDeleteLockRequestWithBody(server string, accountID string, templateID st
 // NewGetLockRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateLocks:getLock (GET /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/getlock/
 func NewGetLockRequest(server string, accountID string, templateID string) (*http.Request, error) {
 	var err error
@@ -4863,6 +5773,7 @@ func NewGetLockRequest(server string, accountID string, templateID string) (*htt
 // NewCreateLockRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateLocks:createLock (POST /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/createlock/
 func NewCreateLockRequest(server string, accountID string, templateID string, body CreateLockJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4877,6 +5788,7 @@ func NewCreateLockRequest(server string, accountID string, templateID string, bo
 // NewCreateLockRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateLocks:createLock (POST /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/createlock/
 func NewCreateLockRequestWithBody(server string, accountID string, templateID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4923,6 +5835,7 @@ func NewCreateLockRequestWithBody(server string, accountID string, templateID st
 // NewUpdateLockRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateLocks:updateLock (PUT /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/updatelock/
 func NewUpdateLockRequest(server string, accountID string, templateID string, body UpdateLockJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4937,6 +5850,7 @@ func NewUpdateLockRequest(server string, accountID string, templateID string, bo
 // NewUpdateLockRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateLocks:updateLock (PUT /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/updatelock/
 func NewUpdateLockRequestWithBody(server string, accountID string, templateID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -4983,6 +5897,7 @@ func NewUpdateLockRequestWithBody(server string, accountID string, templateID st
 // NewGetNotificationSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Templates:getNotificationSettings (GET /v2.1/accounts/{accountId}/templates/{templateId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/getnotificationsettings/
 func NewGetNotificationSettingsRequest(server string, accountID string, templateID string) (*http.Request, error) {
 	var err error
@@ -5027,6 +5942,7 @@ func NewGetNotificationSettingsRequest(server string, accountID string, template
 // NewUpdateNotificationSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Templates:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/templates/{templateId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/updatenotificationsettings/
 func NewUpdateNotificationSettingsRequest(server string, accountID string, templateID string, body UpdateNotificationSettingsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5041,6 +5957,7 @@ func NewUpdateNotificationSettingsRequest(server string, accountID string, templ
 // NewUpdateNotificationSettingsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Templates:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/templates/{templateId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/updatenotificationsettings/
 func NewUpdateNotificationSettingsRequestWithBody(server string, accountID string, templateID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5087,6 +6004,7 @@ func NewUpdateNotificationSettingsRequestWithBody(server string, accountID strin
 // NewDeleteRecipientsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/deleterecipients/
 func NewDeleteRecipientsRequest(server string, accountID string, templateID string, body DeleteRecipientsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5101,6 +6019,7 @@ func NewDeleteRecipientsRequest(server string, accountID string, templateID stri
 // NewDeleteRecipientsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/deleterecipients/
 func NewDeleteRecipientsRequestWithBody(server string, accountID string, templateID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5147,6 +6066,7 @@ func NewDeleteRecipientsRequestWithBody(server string, accountID string, templat
 // NewListRecipientsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateRecipients:listRecipients (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/listrecipients/
 func NewListRecipientsRequest(server string, accountID string, templateID string, params *ListRecipientsParams) (*http.Request, error) {
 	var err error
@@ -5242,6 +6162,7 @@ func NewListRecipientsRequest(server string, accountID string, templateID string
 // NewCreateRecipientsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateRecipients:createRecipients (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createrecipients/
 func NewCreateRecipientsRequest(server string, accountID string, templateID string, params *CreateRecipientsParams, body CreateRecipientsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5256,6 +6177,7 @@ func NewCreateRecipientsRequest(server string, accountID string, templateID stri
 // NewCreateRecipientsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateRecipients:createRecipients (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createrecipients/
 func NewCreateRecipientsRequestWithBody(server string, accountID string, templateID string, params *CreateRecipientsParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5329,6 +6251,7 @@ func NewCreateRecipientsRequestWithBody(server string, accountID string, templat
 // NewUpdateRecipientsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/updaterecipients/
 func NewUpdateRecipientsRequest(server string, accountID string, templateID string, params *UpdateRecipientsParams, body UpdateRecipientsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5343,6 +6266,7 @@ func NewUpdateRecipientsRequest(server string, accountID string, templateID stri
 // NewUpdateRecipientsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/updaterecipients/
 func NewUpdateRecipientsRequestWithBody(server string, accountID string, templateID string, params *UpdateRecipientsParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5416,6 +6340,7 @@ func NewUpdateRecipientsRequestWithBody(server string, accountID string, templat
 // NewDeleteRecipientRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateRecipients:deleteRecipient (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/deleterecipient/
 func NewDeleteRecipientRequest(server string, accountID string, templateID string, recipientID string, body DeleteRecipientJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5430,6 +6355,7 @@ func NewDeleteRecipientRequest(server string, accountID string, templateID strin
 // NewDeleteRecipientRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateRecipients:deleteRecipient (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/deleterecipient/
 func NewDeleteRecipientRequestWithBody(server string, accountID string, templateID string, recipientID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5483,7 +6409,10 @@ func NewDeleteRecipientRequestWithBody(server string, accountID string, template
 // NewDeleteBulkRecipientsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:deleteBulkRecipients (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/deletebulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func NewDeleteBulkRecipientsRequest(server string, accountID string, templateID string, recipientID string) (*http.Request, error) {
 	var err error
 
@@ -5534,7 +6463,10 @@ func NewDeleteBulkRecipientsRequest(server string, accountID string, templateID 
 // NewListBulkRecipientsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:listBulkRecipients (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/listbulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func NewListBulkRecipientsRequest(server string, accountID string, templateID string, recipientID string, params *ListBulkRecipientsParams) (*http.Request, error) {
 	var err error
 
@@ -5624,7 +6556,10 @@ func NewListBulkRecipientsRequest(server string, accountID string, templateID st
 // NewUpdateBulkRecipientsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:updateBulkRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/updatebulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func NewUpdateBulkRecipientsRequest(server string, accountID string, templateID string, recipientID string, body UpdateBulkRecipientsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
@@ -5638,7 +6573,10 @@ func NewUpdateBulkRecipientsRequest(server string, accountID string, templateID 
 // NewUpdateBulkRecipientsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:updateBulkRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/updatebulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func NewUpdateBulkRecipientsRequestWithBody(server string, accountID string, templateID string, recipientID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
@@ -5691,6 +6629,7 @@ func NewUpdateBulkRecipientsRequestWithBody(server string, accountID string, tem
 // NewDeleteTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/deletetabs/
 func NewDeleteTabsRequest(server string, accountID string, templateID string, recipientID string, body DeleteTabsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5705,6 +6644,7 @@ func NewDeleteTabsRequest(server string, accountID string, templateID string, re
 // NewDeleteTabsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/deletetabs/
 func NewDeleteTabsRequestWithBody(server string, accountID string, templateID string, recipientID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5758,6 +6698,7 @@ func NewDeleteTabsRequestWithBody(server string, accountID string, templateID st
 // NewListTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:listTabs (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/listtabs/
 func NewListTabsRequest(server string, accountID string, templateID string, recipientID string, params *ListTabsParams) (*http.Request, error) {
 	var err error
@@ -5848,6 +6789,7 @@ func NewListTabsRequest(server string, accountID string, templateID string, reci
 // NewCreateTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/createtabs/
 func NewCreateTabsRequest(server string, accountID string, templateID string, recipientID string, body CreateTabsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5862,6 +6804,7 @@ func NewCreateTabsRequest(server string, accountID string, templateID string, re
 // NewCreateTabsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/createtabs/
 func NewCreateTabsRequestWithBody(server string, accountID string, templateID string, recipientID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5915,6 +6858,7 @@ func NewCreateTabsRequestWithBody(server string, accountID string, templateID st
 // NewUpdateTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/updatetabs/
 func NewUpdateTabsRequest(server string, accountID string, templateID string, recipientID string, body UpdateTabsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5929,6 +6873,7 @@ func NewUpdateTabsRequest(server string, accountID string, templateID string, re
 // NewUpdateTabsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/updatetabs/
 func NewUpdateTabsRequestWithBody(server string, accountID string, templateID string, recipientID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5982,6 +6927,7 @@ func NewUpdateTabsRequestWithBody(server string, accountID string, templateID st
 // NewCreateTemplateResponsiveHTMLPreviewRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateResponsiveHtmlPreview:createTemplateResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateresponsivehtmlpreview/createtemplateresponsivehtmlpreview/
 func NewCreateTemplateResponsiveHTMLPreviewRequest(server string, accountID string, templateID string, body CreateTemplateResponsiveHTMLPreviewJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5996,6 +6942,7 @@ func NewCreateTemplateResponsiveHTMLPreviewRequest(server string, accountID stri
 // NewCreateTemplateResponsiveHTMLPreviewRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateResponsiveHtmlPreview:createTemplateResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateresponsivehtmlpreview/createtemplateresponsivehtmlpreview/
 func NewCreateTemplateResponsiveHTMLPreviewRequestWithBody(server string, accountID string, templateID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -6042,6 +6989,7 @@ func NewCreateTemplateResponsiveHTMLPreviewRequestWithBody(server string, accoun
 // NewCreateEditViewRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateViews:createEditView (POST /v2.1/accounts/{accountId}/templates/{templateId}/views/edit).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateviews/createeditview/
 func NewCreateEditViewRequest(server string, accountID string, templateID string, body CreateEditViewJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6056,6 +7004,7 @@ func NewCreateEditViewRequest(server string, accountID string, templateID string
 // NewCreateEditViewRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateViews:createEditView (POST /v2.1/accounts/{accountId}/templates/{templateId}/views/edit).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateviews/createeditview/
 func NewCreateEditViewRequestWithBody(server string, accountID string, templateID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -6102,6 +7051,7 @@ func NewCreateEditViewRequestWithBody(server string, accountID string, templateI
 // NewCreateTemplateRecipientPreviewRequest builds the HTTP request.
 //
 // DocuSign eSignature operation TemplateRecipients:createTemplateRecipientPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/views/recipient_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createtemplaterecipientpreview/
 func NewCreateTemplateRecipientPreviewRequest(server string, accountID string, templateID string, body CreateTemplateRecipientPreviewJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6116,6 +7066,7 @@ func NewCreateTemplateRecipientPreviewRequest(server string, accountID string, t
 // NewCreateTemplateRecipientPreviewRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation TemplateRecipients:createTemplateRecipientPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/views/recipient_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createtemplaterecipientpreview/
 func NewCreateTemplateRecipientPreviewRequestWithBody(server string, accountID string, templateID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -6162,6 +7113,7 @@ func NewCreateTemplateRecipientPreviewRequestWithBody(server string, accountID s
 // NewDeleteTemplateWorkflowDefinitionRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:deleteTemplateWorkflowDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/deletetemplateworkflowdefinition/
 func NewDeleteTemplateWorkflowDefinitionRequest(server string, accountID string, templateID string) (*http.Request, error) {
 	var err error
@@ -6206,6 +7158,7 @@ func NewDeleteTemplateWorkflowDefinitionRequest(server string, accountID string,
 // NewGetTemplateWorkflowDefinitionRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:getTemplateWorkflowDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/gettemplateworkflowdefinition/
 func NewGetTemplateWorkflowDefinitionRequest(server string, accountID string, templateID string) (*http.Request, error) {
 	var err error
@@ -6250,6 +7203,7 @@ func NewGetTemplateWorkflowDefinitionRequest(server string, accountID string, te
 // NewUpdateTemplateWorkflowDefinitionRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateTemplateWorkflowDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/updatetemplateworkflowdefinition/
 func NewUpdateTemplateWorkflowDefinitionRequest(server string, accountID string, templateID string, body UpdateTemplateWorkflowDefinitionJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6264,6 +7218,7 @@ func NewUpdateTemplateWorkflowDefinitionRequest(server string, accountID string,
 // NewUpdateTemplateWorkflowDefinitionRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateTemplateWorkflowDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/updatetemplateworkflowdefinition/
 func NewUpdateTemplateWorkflowDefinitionRequestWithBody(server string, accountID string, templateID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -6307,9 +7262,570 @@ func NewUpdateTemplateWorkflowDefinitionRequestWithBody(server string, accountID
 	return req, nil
 }
 
+// NewDeleteTemplateScheduledSendingDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:deleteTemplateScheduledSendingDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewDeleteTemplateScheduledSendingDefinitionRequest(server string, accountID string, templateID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "templateId", templateID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/templates/%s/workflow/scheduledSending", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTemplateScheduledSendingDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:getTemplateScheduledSendingDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewGetTemplateScheduledSendingDefinitionRequest(server string, accountID string, templateID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "templateId", templateID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/templates/%s/workflow/scheduledSending", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateTemplateScheduledSendingDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewUpdateTemplateScheduledSendingDefinitionRequest(server string, accountID string, templateID string, body UpdateTemplateScheduledSendingDefinitionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateTemplateScheduledSendingDefinitionRequestWithBody(server, accountID, templateID, "application/json", bodyReader)
+}
+
+// NewUpdateTemplateScheduledSendingDefinitionRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewUpdateTemplateScheduledSendingDefinitionRequestWithBody(server string, accountID string, templateID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "templateId", templateID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/templates/%s/workflow/scheduledSending", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreateTemplateWorkflowStepDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:createTemplateWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewCreateTemplateWorkflowStepDefinitionRequest(server string, accountID string, templateID string, body CreateTemplateWorkflowStepDefinitionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTemplateWorkflowStepDefinitionRequestWithBody(server, accountID, templateID, "application/json", bodyReader)
+}
+
+// NewCreateTemplateWorkflowStepDefinitionRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:createTemplateWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewCreateTemplateWorkflowStepDefinitionRequestWithBody(server string, accountID string, templateID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "templateId", templateID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/templates/%s/workflow/steps", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteTemplateWorkflowStepDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:deleteTemplateWorkflowStepDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewDeleteTemplateWorkflowStepDefinitionRequest(server string, accountID string, templateID string, workflowStepID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "templateId", templateID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "workflowStepId", workflowStepID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/templates/%s/workflow/steps/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTemplateWorkflowStepDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:getTemplateWorkflowStepDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewGetTemplateWorkflowStepDefinitionRequest(server string, accountID string, templateID string, workflowStepID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "templateId", templateID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "workflowStepId", workflowStepID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/templates/%s/workflow/steps/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateTemplateWorkflowStepDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewUpdateTemplateWorkflowStepDefinitionRequest(server string, accountID string, templateID string, workflowStepID string, body UpdateTemplateWorkflowStepDefinitionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateTemplateWorkflowStepDefinitionRequestWithBody(server, accountID, templateID, workflowStepID, "application/json", bodyReader)
+}
+
+// NewUpdateTemplateWorkflowStepDefinitionRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewUpdateTemplateWorkflowStepDefinitionRequestWithBody(server string, accountID string, templateID string, workflowStepID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "templateId", templateID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "workflowStepId", workflowStepID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/templates/%s/workflow/steps/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteTemplateDelayedRoutingDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:deleteTemplateDelayedRoutingDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewDeleteTemplateDelayedRoutingDefinitionRequest(server string, accountID string, templateID string, workflowStepID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "templateId", templateID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "workflowStepId", workflowStepID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/templates/%s/workflow/steps/%s/delayedRouting", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTemplateDelayedRoutingDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:getTemplateDelayedRoutingDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewGetTemplateDelayedRoutingDefinitionRequest(server string, accountID string, templateID string, workflowStepID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "templateId", templateID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "workflowStepId", workflowStepID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/templates/%s/workflow/steps/%s/delayedRouting", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateTemplateDelayedRoutingDefinitionRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewUpdateTemplateDelayedRoutingDefinitionRequest(server string, accountID string, templateID string, workflowStepID string, body UpdateTemplateDelayedRoutingDefinitionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateTemplateDelayedRoutingDefinitionRequestWithBody(server, accountID, templateID, workflowStepID, "application/json", bodyReader)
+}
+
+// NewUpdateTemplateDelayedRoutingDefinitionRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func NewUpdateTemplateDelayedRoutingDefinitionRequestWithBody(server string, accountID string, templateID string, workflowStepID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "templateId", templateID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "workflowStepId", workflowStepID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/templates/%s/workflow/steps/%s/delayedRouting", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewDeleteGroupShareRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Templates:deleteGroupShare (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/deletegroupshare/
 func NewDeleteGroupShareRequest(server string, accountID string, templateID string, templatePart string, body DeleteGroupShareJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6324,6 +7840,7 @@ func NewDeleteGroupShareRequest(server string, accountID string, templateID stri
 // NewDeleteGroupShareRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Templates:deleteGroupShare (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/deletegroupshare/
 func NewDeleteGroupShareRequestWithBody(server string, accountID string, templateID string, templatePart string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -6377,6 +7894,7 @@ func NewDeleteGroupShareRequestWithBody(server string, accountID string, templat
 // NewUpdateGroupShareRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Templates:updateGroupShare (PUT /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/updategroupshare/
 func NewUpdateGroupShareRequest(server string, accountID string, templateID string, templatePart string, body UpdateGroupShareJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6391,6 +7909,7 @@ func NewUpdateGroupShareRequest(server string, accountID string, templateID stri
 // NewUpdateGroupShareRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Templates:updateGroupShare (PUT /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/updategroupshare/
 func NewUpdateGroupShareRequestWithBody(server string, accountID string, templateID string, templatePart string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -6524,6 +8043,31 @@ type ClientWithResponsesInterface interface {
 	// CreateTemplateWithResponse performs a POST /v2.1/accounts/{accountId}/templates (the `CreateTemplate` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	CreateTemplateWithResponse(ctx context.Context, accountID string, body CreateTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTemplateResponse, error)
+
+	// UpdateTemplatesAutoMatchWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/templates (the `UpdateTemplatesAutoMatch` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateTemplatesAutoMatchWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTemplatesAutoMatchResponse, error)
+
+	// UpdateTemplatesAutoMatchWithResponse performs a PUT /v2.1/accounts/{accountId}/templates (the `UpdateTemplatesAutoMatch` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateTemplatesAutoMatchWithResponse(ctx context.Context, accountID string, body UpdateTemplatesAutoMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTemplatesAutoMatchResponse, error)
+
+	// PutTemplatesAutoMatchWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/templates/auto_match (the `PutTemplatesAutoMatch` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	PutTemplatesAutoMatchWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutTemplatesAutoMatchResponse, error)
+
+	// PutTemplatesAutoMatchWithResponse performs a PUT /v2.1/accounts/{accountId}/templates/auto_match (the `PutTemplatesAutoMatch` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	PutTemplatesAutoMatchWithResponse(ctx context.Context, accountID string, body PutTemplatesAutoMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*PutTemplatesAutoMatchResponse, error)
+
+	// GetCompletionRateForTemplateOwnerWithResponse performs a GET /v2.1/accounts/{accountId}/templates/insights/completionRate (the `GetCompletionRateForTemplateOwner` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetCompletionRateForTemplateOwnerWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetCompletionRateForTemplateOwnerResponse, error)
 
 	// GetTemplateWithResponse performs a GET /v2.1/accounts/{accountId}/templates/{templateId} (the `GetTemplate` operationId) request.
 	//
@@ -6740,6 +8284,11 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetTemplateHTMLDefinitionsWithResponse(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*GetTemplateHTMLDefinitionsResponse, error)
 
+	// GetCompletionRateForTemplateWithResponse performs a GET /v2.1/accounts/{accountId}/templates/{templateId}/insights/completionRate (the `GetCompletionRateForTemplate` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetCompletionRateForTemplateWithResponse(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*GetCompletionRateForTemplateResponse, error)
+
 	// DeleteLockWithBodyWithResponse performs a DELETE /v2.1/accounts/{accountId}/templates/{templateId}/lock (the `DeleteLock` operationId) request,
 	// with any type of body and a specified content type.
 	//
@@ -6940,6 +8489,76 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	UpdateTemplateWorkflowDefinitionWithResponse(ctx context.Context, accountID string, templateID string, body UpdateTemplateWorkflowDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTemplateWorkflowDefinitionResponse, error)
 
+	// DeleteTemplateScheduledSendingDefinitionWithResponse performs a DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending (the `DeleteTemplateScheduledSendingDefinition` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteTemplateScheduledSendingDefinitionWithResponse(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*DeleteTemplateScheduledSendingDefinitionResponse, error)
+
+	// GetTemplateScheduledSendingDefinitionWithResponse performs a GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending (the `GetTemplateScheduledSendingDefinition` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetTemplateScheduledSendingDefinitionWithResponse(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*GetTemplateScheduledSendingDefinitionResponse, error)
+
+	// UpdateTemplateScheduledSendingDefinitionWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending (the `UpdateTemplateScheduledSendingDefinition` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateTemplateScheduledSendingDefinitionWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTemplateScheduledSendingDefinitionResponse, error)
+
+	// UpdateTemplateScheduledSendingDefinitionWithResponse performs a PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending (the `UpdateTemplateScheduledSendingDefinition` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateTemplateScheduledSendingDefinitionWithResponse(ctx context.Context, accountID string, templateID string, body UpdateTemplateScheduledSendingDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTemplateScheduledSendingDefinitionResponse, error)
+
+	// CreateTemplateWorkflowStepDefinitionWithBodyWithResponse performs a POST /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps (the `CreateTemplateWorkflowStepDefinition` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	CreateTemplateWorkflowStepDefinitionWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTemplateWorkflowStepDefinitionResponse, error)
+
+	// CreateTemplateWorkflowStepDefinitionWithResponse performs a POST /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps (the `CreateTemplateWorkflowStepDefinition` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	CreateTemplateWorkflowStepDefinitionWithResponse(ctx context.Context, accountID string, templateID string, body CreateTemplateWorkflowStepDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTemplateWorkflowStepDefinitionResponse, error)
+
+	// DeleteTemplateWorkflowStepDefinitionWithResponse performs a DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId} (the `DeleteTemplateWorkflowStepDefinition` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteTemplateWorkflowStepDefinitionWithResponse(ctx context.Context, accountID string, templateID string, workflowStepID string, reqEditors ...RequestEditorFn) (*DeleteTemplateWorkflowStepDefinitionResponse, error)
+
+	// GetTemplateWorkflowStepDefinitionWithResponse performs a GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId} (the `GetTemplateWorkflowStepDefinition` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetTemplateWorkflowStepDefinitionWithResponse(ctx context.Context, accountID string, templateID string, workflowStepID string, reqEditors ...RequestEditorFn) (*GetTemplateWorkflowStepDefinitionResponse, error)
+
+	// UpdateTemplateWorkflowStepDefinitionWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId} (the `UpdateTemplateWorkflowStepDefinition` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateTemplateWorkflowStepDefinitionWithBodyWithResponse(ctx context.Context, accountID string, templateID string, workflowStepID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTemplateWorkflowStepDefinitionResponse, error)
+
+	// UpdateTemplateWorkflowStepDefinitionWithResponse performs a PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId} (the `UpdateTemplateWorkflowStepDefinition` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateTemplateWorkflowStepDefinitionWithResponse(ctx context.Context, accountID string, templateID string, workflowStepID string, body UpdateTemplateWorkflowStepDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTemplateWorkflowStepDefinitionResponse, error)
+
+	// DeleteTemplateDelayedRoutingDefinitionWithResponse performs a DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting (the `DeleteTemplateDelayedRoutingDefinition` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteTemplateDelayedRoutingDefinitionWithResponse(ctx context.Context, accountID string, templateID string, workflowStepID string, reqEditors ...RequestEditorFn) (*DeleteTemplateDelayedRoutingDefinitionResponse, error)
+
+	// GetTemplateDelayedRoutingDefinitionWithResponse performs a GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting (the `GetTemplateDelayedRoutingDefinition` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetTemplateDelayedRoutingDefinitionWithResponse(ctx context.Context, accountID string, templateID string, workflowStepID string, reqEditors ...RequestEditorFn) (*GetTemplateDelayedRoutingDefinitionResponse, error)
+
+	// UpdateTemplateDelayedRoutingDefinitionWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting (the `UpdateTemplateDelayedRoutingDefinition` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateTemplateDelayedRoutingDefinitionWithBodyWithResponse(ctx context.Context, accountID string, templateID string, workflowStepID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTemplateDelayedRoutingDefinitionResponse, error)
+
+	// UpdateTemplateDelayedRoutingDefinitionWithResponse performs a PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting (the `UpdateTemplateDelayedRoutingDefinition` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateTemplateDelayedRoutingDefinitionWithResponse(ctx context.Context, accountID string, templateID string, workflowStepID string, body UpdateTemplateDelayedRoutingDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTemplateDelayedRoutingDefinitionResponse, error)
+
 	// DeleteGroupShareWithBodyWithResponse performs a DELETE /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart} (the `DeleteGroupShare` operationId) request,
 	// with any type of body and a specified content type.
 	//
@@ -6964,6 +8583,7 @@ type ClientWithResponsesInterface interface {
 // UnFavoriteTemplateResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation FavoriteTemplates:unFavoriteTemplate (DELETE /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/unfavoritetemplate/
 type UnFavoriteTemplateResponse struct {
 	Body         []byte
@@ -7016,6 +8636,7 @@ func (r UnFavoriteTemplateResponse) ContentType() string {
 // GetFavoriteTemplatesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation FavoriteTemplates:getFavoriteTemplates (GET /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/getfavoritetemplates/
 type GetFavoriteTemplatesResponse struct {
 	Body         []byte
@@ -7068,6 +8689,7 @@ func (r GetFavoriteTemplatesResponse) ContentType() string {
 // UpdateFavoriteTemplateResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation FavoriteTemplates:updateFavoriteTemplate (PUT /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/updatefavoritetemplate/
 type UpdateFavoriteTemplateResponse struct {
 	Body         []byte
@@ -7120,6 +8742,7 @@ func (r UpdateFavoriteTemplateResponse) ContentType() string {
 // ListTemplatesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Templates:ListTemplates (GET /v2.1/accounts/{accountId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/listtemplates/
 type ListTemplatesResponse struct {
 	Body         []byte
@@ -7172,6 +8795,7 @@ func (r ListTemplatesResponse) ContentType() string {
 // CreateTemplateResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Templates:createTemplate (POST /v2.1/accounts/{accountId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/createtemplate/
 type CreateTemplateResponse struct {
 	Body         []byte
@@ -7221,9 +8845,169 @@ func (r CreateTemplateResponse) ContentType() string {
 	return ""
 }
 
+// UpdateTemplatesAutoMatchResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Templates:updateTemplatesAutoMatch (PUT /v2.1/accounts/{accountId}/templates).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type UpdateTemplatesAutoMatchResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.TemplateAutoMatchList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateTemplatesAutoMatchResponse) GetJSON200() *externalRef0.TemplateAutoMatchList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateTemplatesAutoMatchResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateTemplatesAutoMatchResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateTemplatesAutoMatchResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateTemplatesAutoMatchResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateTemplatesAutoMatchResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PutTemplatesAutoMatchResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Templates:updateTemplatesAutoMatch_0 (PUT /v2.1/accounts/{accountId}/templates/auto_match).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type PutTemplatesAutoMatchResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.TemplateAutoMatchList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutTemplatesAutoMatchResponse) GetJSON200() *externalRef0.TemplateAutoMatchList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PutTemplatesAutoMatchResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r PutTemplatesAutoMatchResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutTemplatesAutoMatchResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutTemplatesAutoMatchResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutTemplatesAutoMatchResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCompletionRateForTemplateOwnerResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Templates:getCompletionRateForTemplateOwner (GET /v2.1/accounts/{accountId}/templates/insights/completionRate).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type GetCompletionRateForTemplateOwnerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.UserCompletionRateResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCompletionRateForTemplateOwnerResponse) GetJSON200() *externalRef0.UserCompletionRateResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCompletionRateForTemplateOwnerResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCompletionRateForTemplateOwnerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCompletionRateForTemplateOwnerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCompletionRateForTemplateOwnerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCompletionRateForTemplateOwnerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetTemplateResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Templates:get (GET /v2.1/accounts/{accountId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/get/
 type GetTemplateResponse struct {
 	Body         []byte
@@ -7276,6 +9060,7 @@ func (r GetTemplateResponse) ContentType() string {
 // UpdateTemplateResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Templates:update (PUT /v2.1/accounts/{accountId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/update/
 type UpdateTemplateResponse struct {
 	Body         []byte
@@ -7328,6 +9113,7 @@ func (r UpdateTemplateResponse) ContentType() string {
 // DeleteCustomFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/deletecustomfields/
 type DeleteCustomFieldsResponse struct {
 	Body         []byte
@@ -7380,6 +9166,7 @@ func (r DeleteCustomFieldsResponse) ContentType() string {
 // ListCustomFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/listcustomfields/
 type ListCustomFieldsResponse struct {
 	Body         []byte
@@ -7432,6 +9219,7 @@ func (r ListCustomFieldsResponse) ContentType() string {
 // CreateCustomFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/createcustomfields/
 type CreateCustomFieldsResponse struct {
 	Body         []byte
@@ -7484,6 +9272,7 @@ func (r CreateCustomFieldsResponse) ContentType() string {
 // UpdateCustomFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/updatecustomfields/
 type UpdateCustomFieldsResponse struct {
 	Body         []byte
@@ -7536,6 +9325,7 @@ func (r UpdateCustomFieldsResponse) ContentType() string {
 // DeleteDocumentsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/deletedocuments/
 type DeleteDocumentsResponse struct {
 	Body         []byte
@@ -7588,6 +9378,7 @@ func (r DeleteDocumentsResponse) ContentType() string {
 // ListDocumentsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocuments:listDocuments (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/listdocuments/
 type ListDocumentsResponse struct {
 	Body         []byte
@@ -7640,6 +9431,7 @@ func (r ListDocumentsResponse) ContentType() string {
 // UpdateDocumentsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocuments/
 type UpdateDocumentsResponse struct {
 	Body         []byte
@@ -7692,6 +9484,7 @@ func (r UpdateDocumentsResponse) ContentType() string {
 // GetDocumentResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocuments:getDocument (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/getdocument/
 type GetDocumentResponse struct {
 	Body         []byte
@@ -7737,6 +9530,7 @@ func (r GetDocumentResponse) ContentType() string {
 // UpdateDocumentResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocument (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocument/
 type UpdateDocumentResponse struct {
 	Body         []byte
@@ -7789,6 +9583,7 @@ func (r UpdateDocumentResponse) ContentType() string {
 // DeleteDocumentFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocumentFields:deleteDocumentFields (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/deletedocumentfields/
 type DeleteDocumentFieldsResponse struct {
 	Body         []byte
@@ -7841,6 +9636,7 @@ func (r DeleteDocumentFieldsResponse) ContentType() string {
 // ListDocumentFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocumentFields:listDocumentFields (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/listdocumentfields/
 type ListDocumentFieldsResponse struct {
 	Body         []byte
@@ -7893,6 +9689,7 @@ func (r ListDocumentFieldsResponse) ContentType() string {
 // CreateDocumentFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocumentFields:createDocumentFields (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/createdocumentfields/
 type CreateDocumentFieldsResponse struct {
 	Body         []byte
@@ -7945,6 +9742,7 @@ func (r CreateDocumentFieldsResponse) ContentType() string {
 // UpdateDocumentFieldsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocumentFields:updateDocumentFields (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/updatedocumentfields/
 type UpdateDocumentFieldsResponse struct {
 	Body         []byte
@@ -7997,6 +9795,7 @@ func (r UpdateDocumentFieldsResponse) ContentType() string {
 // GetTemplateDocumentHTMLDefinitionsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocumentHtmlDefinitions:getTemplateDocumentHtmlDefinitions (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenthtmldefinitions/gettemplatedocumenthtmldefinitions/
 type GetTemplateDocumentHTMLDefinitionsResponse struct {
 	Body         []byte
@@ -8049,6 +9848,7 @@ func (r GetTemplateDocumentHTMLDefinitionsResponse) ContentType() string {
 // GetDocumentPageImagesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Templates:getDocumentPageImages (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/getdocumentpageimages/
 type GetDocumentPageImagesResponse struct {
 	Body         []byte
@@ -8101,6 +9901,7 @@ func (r GetDocumentPageImagesResponse) ContentType() string {
 // DeleteDocumentPageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Templates:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/deletedocumentpage/
 type DeleteDocumentPageResponse struct {
 	Body         []byte
@@ -8146,6 +9947,7 @@ func (r DeleteDocumentPageResponse) ContentType() string {
 // GetDocumentPageImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Templates:getDocumentPageImage (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/getdocumentpageimage/
 type GetDocumentPageImageResponse struct {
 	Body         []byte
@@ -8191,6 +9993,7 @@ func (r GetDocumentPageImageResponse) ContentType() string {
 // RotateDocumentPageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Templates:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/rotatedocumentpage/
 type RotateDocumentPageResponse struct {
 	Body         []byte
@@ -8236,6 +10039,7 @@ func (r RotateDocumentPageResponse) ContentType() string {
 // GetPageTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:getPageTabs (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/getpagetabs/
 type GetPageTabsResponse struct {
 	Body         []byte
@@ -8288,6 +10092,7 @@ func (r GetPageTabsResponse) ContentType() string {
 // CreateTemplateDocumentResponsiveHTMLPreviewResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocumentResponsiveHtmlPreview:createTemplateDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentresponsivehtmlpreview/createtemplatedocumentresponsivehtmlpreview/
 type CreateTemplateDocumentResponsiveHTMLPreviewResponse struct {
 	Body         []byte
@@ -8340,6 +10145,7 @@ func (r CreateTemplateDocumentResponsiveHTMLPreviewResponse) ContentType() strin
 // DeleteDocumentTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/deletedocumenttabs/
 type DeleteDocumentTabsResponse struct {
 	Body         []byte
@@ -8392,6 +10198,7 @@ func (r DeleteDocumentTabsResponse) ContentType() string {
 // GetDocumentTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:getDocumentTabs (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/getdocumenttabs/
 type GetDocumentTabsResponse struct {
 	Body         []byte
@@ -8444,6 +10251,7 @@ func (r GetDocumentTabsResponse) ContentType() string {
 // PostDocumentTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:postDocumentTabs (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/postdocumenttabs/
 type PostDocumentTabsResponse struct {
 	Body         []byte
@@ -8496,6 +10304,7 @@ func (r PostDocumentTabsResponse) ContentType() string {
 // PutDocumentTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:putDocumentTabs (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/putdocumenttabs/
 type PutDocumentTabsResponse struct {
 	Body         []byte
@@ -8548,6 +10357,7 @@ func (r PutDocumentTabsResponse) ContentType() string {
 // GetTemplateHTMLDefinitionsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateHtmlDefinitions:getTemplateHtmlDefinitions (GET /v2.1/accounts/{accountId}/templates/{templateId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatehtmldefinitions/gettemplatehtmldefinitions/
 type GetTemplateHTMLDefinitionsResponse struct {
 	Body         []byte
@@ -8597,9 +10407,63 @@ func (r GetTemplateHTMLDefinitionsResponse) ContentType() string {
 	return ""
 }
 
+// GetCompletionRateForTemplateResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Templates:getCompletionRateForTemplate (GET /v2.1/accounts/{accountId}/templates/{templateId}/insights/completionRate).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type GetCompletionRateForTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.TemplateCompletionRateResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCompletionRateForTemplateResponse) GetJSON200() *externalRef0.TemplateCompletionRateResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCompletionRateForTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCompletionRateForTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCompletionRateForTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCompletionRateForTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCompletionRateForTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // DeleteLockResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/deletelock/
 type DeleteLockResponse struct {
 	Body         []byte
@@ -8652,6 +10516,7 @@ func (r DeleteLockResponse) ContentType() string {
 // GetLockResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateLocks:getLock (GET /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/getlock/
 type GetLockResponse struct {
 	Body         []byte
@@ -8704,6 +10569,7 @@ func (r GetLockResponse) ContentType() string {
 // CreateLockResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateLocks:createLock (POST /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/createlock/
 type CreateLockResponse struct {
 	Body         []byte
@@ -8756,6 +10622,7 @@ func (r CreateLockResponse) ContentType() string {
 // UpdateLockResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateLocks:updateLock (PUT /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/updatelock/
 type UpdateLockResponse struct {
 	Body         []byte
@@ -8808,6 +10675,7 @@ func (r UpdateLockResponse) ContentType() string {
 // GetNotificationSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Templates:getNotificationSettings (GET /v2.1/accounts/{accountId}/templates/{templateId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/getnotificationsettings/
 type GetNotificationSettingsResponse struct {
 	Body         []byte
@@ -8860,6 +10728,7 @@ func (r GetNotificationSettingsResponse) ContentType() string {
 // UpdateNotificationSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Templates:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/templates/{templateId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/updatenotificationsettings/
 type UpdateNotificationSettingsResponse struct {
 	Body         []byte
@@ -8912,6 +10781,7 @@ func (r UpdateNotificationSettingsResponse) ContentType() string {
 // DeleteRecipientsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/deleterecipients/
 type DeleteRecipientsResponse struct {
 	Body         []byte
@@ -8964,6 +10834,7 @@ func (r DeleteRecipientsResponse) ContentType() string {
 // ListRecipientsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateRecipients:listRecipients (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/listrecipients/
 type ListRecipientsResponse struct {
 	Body         []byte
@@ -9016,6 +10887,7 @@ func (r ListRecipientsResponse) ContentType() string {
 // CreateRecipientsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateRecipients:createRecipients (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createrecipients/
 type CreateRecipientsResponse struct {
 	Body         []byte
@@ -9068,6 +10940,7 @@ func (r CreateRecipientsResponse) ContentType() string {
 // UpdateRecipientsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/updaterecipients/
 type UpdateRecipientsResponse struct {
 	Body         []byte
@@ -9120,6 +10993,7 @@ func (r UpdateRecipientsResponse) ContentType() string {
 // DeleteRecipientResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateRecipients:deleteRecipient (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/deleterecipient/
 type DeleteRecipientResponse struct {
 	Body         []byte
@@ -9172,7 +11046,10 @@ func (r DeleteRecipientResponse) ContentType() string {
 // DeleteBulkRecipientsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:deleteBulkRecipients (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/deletebulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 type DeleteBulkRecipientsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9224,7 +11101,10 @@ func (r DeleteBulkRecipientsResponse) ContentType() string {
 // ListBulkRecipientsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:listBulkRecipients (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/listbulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 type ListBulkRecipientsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9276,7 +11156,10 @@ func (r ListBulkRecipientsResponse) ContentType() string {
 // UpdateBulkRecipientsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:updateBulkRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/updatebulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 type UpdateBulkRecipientsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9328,6 +11211,7 @@ func (r UpdateBulkRecipientsResponse) ContentType() string {
 // DeleteTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/deletetabs/
 type DeleteTabsResponse struct {
 	Body         []byte
@@ -9380,6 +11264,7 @@ func (r DeleteTabsResponse) ContentType() string {
 // ListTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:listTabs (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/listtabs/
 type ListTabsResponse struct {
 	Body         []byte
@@ -9432,6 +11317,7 @@ func (r ListTabsResponse) ContentType() string {
 // CreateTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/createtabs/
 type CreateTabsResponse struct {
 	Body         []byte
@@ -9484,6 +11370,7 @@ func (r CreateTabsResponse) ContentType() string {
 // UpdateTabsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/updatetabs/
 type UpdateTabsResponse struct {
 	Body         []byte
@@ -9536,6 +11423,7 @@ func (r UpdateTabsResponse) ContentType() string {
 // CreateTemplateResponsiveHTMLPreviewResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateResponsiveHtmlPreview:createTemplateResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateresponsivehtmlpreview/createtemplateresponsivehtmlpreview/
 type CreateTemplateResponsiveHTMLPreviewResponse struct {
 	Body         []byte
@@ -9588,6 +11476,7 @@ func (r CreateTemplateResponsiveHTMLPreviewResponse) ContentType() string {
 // CreateEditViewResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateViews:createEditView (POST /v2.1/accounts/{accountId}/templates/{templateId}/views/edit).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateviews/createeditview/
 type CreateEditViewResponse struct {
 	Body         []byte
@@ -9640,6 +11529,7 @@ func (r CreateEditViewResponse) ContentType() string {
 // CreateTemplateRecipientPreviewResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation TemplateRecipients:createTemplateRecipientPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/views/recipient_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createtemplaterecipientpreview/
 type CreateTemplateRecipientPreviewResponse struct {
 	Body         []byte
@@ -9692,6 +11582,7 @@ func (r CreateTemplateRecipientPreviewResponse) ContentType() string {
 // DeleteTemplateWorkflowDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:deleteTemplateWorkflowDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/deletetemplateworkflowdefinition/
 type DeleteTemplateWorkflowDefinitionResponse struct {
 	Body         []byte
@@ -9737,6 +11628,7 @@ func (r DeleteTemplateWorkflowDefinitionResponse) ContentType() string {
 // GetTemplateWorkflowDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:getTemplateWorkflowDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/gettemplateworkflowdefinition/
 type GetTemplateWorkflowDefinitionResponse struct {
 	Body         []byte
@@ -9789,6 +11681,7 @@ func (r GetTemplateWorkflowDefinitionResponse) ContentType() string {
 // UpdateTemplateWorkflowDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateTemplateWorkflowDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/updatetemplateworkflowdefinition/
 type UpdateTemplateWorkflowDefinitionResponse struct {
 	Body         []byte
@@ -9838,9 +11731,519 @@ func (r UpdateTemplateWorkflowDefinitionResponse) ContentType() string {
 	return ""
 }
 
+// DeleteTemplateScheduledSendingDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:deleteTemplateScheduledSendingDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type DeleteTemplateScheduledSendingDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteTemplateScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteTemplateScheduledSendingDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteTemplateScheduledSendingDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteTemplateScheduledSendingDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteTemplateScheduledSendingDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetTemplateScheduledSendingDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:getTemplateScheduledSendingDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type GetTemplateScheduledSendingDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.ScheduledSendingAPIModel
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTemplateScheduledSendingDefinitionResponse) GetJSON200() *externalRef0.ScheduledSendingAPIModel {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTemplateScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTemplateScheduledSendingDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTemplateScheduledSendingDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTemplateScheduledSendingDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTemplateScheduledSendingDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateTemplateScheduledSendingDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type UpdateTemplateScheduledSendingDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.ScheduledSendingAPIModel
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateTemplateScheduledSendingDefinitionResponse) GetJSON200() *externalRef0.ScheduledSendingAPIModel {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateTemplateScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateTemplateScheduledSendingDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateTemplateScheduledSendingDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateTemplateScheduledSendingDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateTemplateScheduledSendingDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateTemplateWorkflowStepDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:createTemplateWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type CreateTemplateWorkflowStepDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.WorkflowStep
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateTemplateWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateTemplateWorkflowStepDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateTemplateWorkflowStepDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateTemplateWorkflowStepDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateTemplateWorkflowStepDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteTemplateWorkflowStepDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:deleteTemplateWorkflowStepDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type DeleteTemplateWorkflowStepDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteTemplateWorkflowStepDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteTemplateWorkflowStepDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteTemplateWorkflowStepDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteTemplateWorkflowStepDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetTemplateWorkflowStepDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:getTemplateWorkflowStepDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type GetTemplateWorkflowStepDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.WorkflowStep
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTemplateWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTemplateWorkflowStepDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTemplateWorkflowStepDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTemplateWorkflowStepDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTemplateWorkflowStepDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateTemplateWorkflowStepDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type UpdateTemplateWorkflowStepDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.WorkflowStep
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateTemplateWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateTemplateWorkflowStepDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateTemplateWorkflowStepDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateTemplateWorkflowStepDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateTemplateWorkflowStepDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteTemplateDelayedRoutingDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:deleteTemplateDelayedRoutingDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type DeleteTemplateDelayedRoutingDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteTemplateDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteTemplateDelayedRoutingDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteTemplateDelayedRoutingDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteTemplateDelayedRoutingDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteTemplateDelayedRoutingDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetTemplateDelayedRoutingDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:getTemplateDelayedRoutingDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type GetTemplateDelayedRoutingDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.DelayedRoutingAPIModel
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTemplateDelayedRoutingDefinitionResponse) GetJSON200() *externalRef0.DelayedRoutingAPIModel {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTemplateDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTemplateDelayedRoutingDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTemplateDelayedRoutingDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTemplateDelayedRoutingDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTemplateDelayedRoutingDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateTemplateDelayedRoutingDefinitionResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+type UpdateTemplateDelayedRoutingDefinitionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.DelayedRoutingAPIModel
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateTemplateDelayedRoutingDefinitionResponse) GetJSON200() *externalRef0.DelayedRoutingAPIModel {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateTemplateDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateTemplateDelayedRoutingDefinitionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateTemplateDelayedRoutingDefinitionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateTemplateDelayedRoutingDefinitionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateTemplateDelayedRoutingDefinitionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // DeleteGroupShareResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Templates:deleteGroupShare (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/deletegroupshare/
 type DeleteGroupShareResponse struct {
 	Body         []byte
@@ -9893,6 +12296,7 @@ func (r DeleteGroupShareResponse) ContentType() string {
 // UpdateGroupShareResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Templates:updateGroupShare (PUT /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/updategroupshare/
 type UpdateGroupShareResponse struct {
 	Body         []byte
@@ -9945,6 +12349,7 @@ func (r UpdateGroupShareResponse) ContentType() string {
 // UnFavoriteTemplateWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation FavoriteTemplates:unFavoriteTemplate (DELETE /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/unfavoritetemplate/
 func (c *ClientWithResponses) UnFavoriteTemplateWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UnFavoriteTemplateResponse, error) {
 	rsp, err := c.UnFavoriteTemplateWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -9957,6 +12362,7 @@ func (c *ClientWithResponses) UnFavoriteTemplateWithBodyWithResponse(ctx context
 // UnFavoriteTemplateWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation FavoriteTemplates:unFavoriteTemplate (DELETE /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/unfavoritetemplate/
 func (c *ClientWithResponses) UnFavoriteTemplateWithResponse(ctx context.Context, accountID string, body UnFavoriteTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*UnFavoriteTemplateResponse, error) {
 	rsp, err := c.UnFavoriteTemplate(ctx, accountID, body, reqEditors...)
@@ -9969,6 +12375,7 @@ func (c *ClientWithResponses) UnFavoriteTemplateWithResponse(ctx context.Context
 // GetFavoriteTemplatesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation FavoriteTemplates:getFavoriteTemplates (GET /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/getfavoritetemplates/
 func (c *ClientWithResponses) GetFavoriteTemplatesWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetFavoriteTemplatesResponse, error) {
 	rsp, err := c.GetFavoriteTemplates(ctx, accountID, reqEditors...)
@@ -9981,6 +12388,7 @@ func (c *ClientWithResponses) GetFavoriteTemplatesWithResponse(ctx context.Conte
 // UpdateFavoriteTemplateWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation FavoriteTemplates:updateFavoriteTemplate (PUT /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/updatefavoritetemplate/
 func (c *ClientWithResponses) UpdateFavoriteTemplateWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFavoriteTemplateResponse, error) {
 	rsp, err := c.UpdateFavoriteTemplateWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -9993,6 +12401,7 @@ func (c *ClientWithResponses) UpdateFavoriteTemplateWithBodyWithResponse(ctx con
 // UpdateFavoriteTemplateWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation FavoriteTemplates:updateFavoriteTemplate (PUT /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/updatefavoritetemplate/
 func (c *ClientWithResponses) UpdateFavoriteTemplateWithResponse(ctx context.Context, accountID string, body UpdateFavoriteTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFavoriteTemplateResponse, error) {
 	rsp, err := c.UpdateFavoriteTemplate(ctx, accountID, body, reqEditors...)
@@ -10005,6 +12414,7 @@ func (c *ClientWithResponses) UpdateFavoriteTemplateWithResponse(ctx context.Con
 // ListTemplatesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Templates:ListTemplates (GET /v2.1/accounts/{accountId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/listtemplates/
 func (c *ClientWithResponses) ListTemplatesWithResponse(ctx context.Context, accountID string, params *ListTemplatesParams, reqEditors ...RequestEditorFn) (*ListTemplatesResponse, error) {
 	rsp, err := c.ListTemplates(ctx, accountID, params, reqEditors...)
@@ -10017,6 +12427,7 @@ func (c *ClientWithResponses) ListTemplatesWithResponse(ctx context.Context, acc
 // CreateTemplateWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Templates:createTemplate (POST /v2.1/accounts/{accountId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/createtemplate/
 func (c *ClientWithResponses) CreateTemplateWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTemplateResponse, error) {
 	rsp, err := c.CreateTemplateWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -10029,6 +12440,7 @@ func (c *ClientWithResponses) CreateTemplateWithBodyWithResponse(ctx context.Con
 // CreateTemplateWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Templates:createTemplate (POST /v2.1/accounts/{accountId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/createtemplate/
 func (c *ClientWithResponses) CreateTemplateWithResponse(ctx context.Context, accountID string, body CreateTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTemplateResponse, error) {
 	rsp, err := c.CreateTemplate(ctx, accountID, body, reqEditors...)
@@ -10038,9 +12450,75 @@ func (c *ClientWithResponses) CreateTemplateWithResponse(ctx context.Context, ac
 	return ParseCreateTemplateResponse(rsp)
 }
 
+// UpdateTemplatesAutoMatchWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Templates:updateTemplatesAutoMatch (PUT /v2.1/accounts/{accountId}/templates).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) UpdateTemplatesAutoMatchWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTemplatesAutoMatchResponse, error) {
+	rsp, err := c.UpdateTemplatesAutoMatchWithBody(ctx, accountID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTemplatesAutoMatchResponse(rsp)
+}
+
+// UpdateTemplatesAutoMatchWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Templates:updateTemplatesAutoMatch (PUT /v2.1/accounts/{accountId}/templates).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) UpdateTemplatesAutoMatchWithResponse(ctx context.Context, accountID string, body UpdateTemplatesAutoMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTemplatesAutoMatchResponse, error) {
+	rsp, err := c.UpdateTemplatesAutoMatch(ctx, accountID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTemplatesAutoMatchResponse(rsp)
+}
+
+// PutTemplatesAutoMatchWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Templates:updateTemplatesAutoMatch_0 (PUT /v2.1/accounts/{accountId}/templates/auto_match).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) PutTemplatesAutoMatchWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutTemplatesAutoMatchResponse, error) {
+	rsp, err := c.PutTemplatesAutoMatchWithBody(ctx, accountID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutTemplatesAutoMatchResponse(rsp)
+}
+
+// PutTemplatesAutoMatchWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Templates:updateTemplatesAutoMatch_0 (PUT /v2.1/accounts/{accountId}/templates/auto_match).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) PutTemplatesAutoMatchWithResponse(ctx context.Context, accountID string, body PutTemplatesAutoMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*PutTemplatesAutoMatchResponse, error) {
+	rsp, err := c.PutTemplatesAutoMatch(ctx, accountID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutTemplatesAutoMatchResponse(rsp)
+}
+
+// GetCompletionRateForTemplateOwnerWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Templates:getCompletionRateForTemplateOwner (GET /v2.1/accounts/{accountId}/templates/insights/completionRate).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) GetCompletionRateForTemplateOwnerWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*GetCompletionRateForTemplateOwnerResponse, error) {
+	rsp, err := c.GetCompletionRateForTemplateOwner(ctx, accountID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCompletionRateForTemplateOwnerResponse(rsp)
+}
+
 // GetTemplateWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Templates:get (GET /v2.1/accounts/{accountId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/get/
 func (c *ClientWithResponses) GetTemplateWithResponse(ctx context.Context, accountID string, templateID string, params *GetTemplateParams, reqEditors ...RequestEditorFn) (*GetTemplateResponse, error) {
 	rsp, err := c.GetTemplate(ctx, accountID, templateID, params, reqEditors...)
@@ -10053,6 +12531,7 @@ func (c *ClientWithResponses) GetTemplateWithResponse(ctx context.Context, accou
 // UpdateTemplateWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Templates:update (PUT /v2.1/accounts/{accountId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/update/
 func (c *ClientWithResponses) UpdateTemplateWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTemplateResponse, error) {
 	rsp, err := c.UpdateTemplateWithBody(ctx, accountID, templateID, contentType, body, reqEditors...)
@@ -10065,6 +12544,7 @@ func (c *ClientWithResponses) UpdateTemplateWithBodyWithResponse(ctx context.Con
 // UpdateTemplateWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Templates:update (PUT /v2.1/accounts/{accountId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/update/
 func (c *ClientWithResponses) UpdateTemplateWithResponse(ctx context.Context, accountID string, templateID string, body UpdateTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTemplateResponse, error) {
 	rsp, err := c.UpdateTemplate(ctx, accountID, templateID, body, reqEditors...)
@@ -10077,6 +12557,7 @@ func (c *ClientWithResponses) UpdateTemplateWithResponse(ctx context.Context, ac
 // DeleteCustomFieldsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/deletecustomfields/
 func (c *ClientWithResponses) DeleteCustomFieldsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteCustomFieldsResponse, error) {
 	rsp, err := c.DeleteCustomFieldsWithBody(ctx, accountID, templateID, contentType, body, reqEditors...)
@@ -10089,6 +12570,7 @@ func (c *ClientWithResponses) DeleteCustomFieldsWithBodyWithResponse(ctx context
 // DeleteCustomFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/deletecustomfields/
 func (c *ClientWithResponses) DeleteCustomFieldsWithResponse(ctx context.Context, accountID string, templateID string, body DeleteCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteCustomFieldsResponse, error) {
 	rsp, err := c.DeleteCustomFields(ctx, accountID, templateID, body, reqEditors...)
@@ -10101,6 +12583,7 @@ func (c *ClientWithResponses) DeleteCustomFieldsWithResponse(ctx context.Context
 // ListCustomFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/listcustomfields/
 func (c *ClientWithResponses) ListCustomFieldsWithResponse(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*ListCustomFieldsResponse, error) {
 	rsp, err := c.ListCustomFields(ctx, accountID, templateID, reqEditors...)
@@ -10113,6 +12596,7 @@ func (c *ClientWithResponses) ListCustomFieldsWithResponse(ctx context.Context, 
 // CreateCustomFieldsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/createcustomfields/
 func (c *ClientWithResponses) CreateCustomFieldsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCustomFieldsResponse, error) {
 	rsp, err := c.CreateCustomFieldsWithBody(ctx, accountID, templateID, contentType, body, reqEditors...)
@@ -10125,6 +12609,7 @@ func (c *ClientWithResponses) CreateCustomFieldsWithBodyWithResponse(ctx context
 // CreateCustomFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/createcustomfields/
 func (c *ClientWithResponses) CreateCustomFieldsWithResponse(ctx context.Context, accountID string, templateID string, body CreateCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCustomFieldsResponse, error) {
 	rsp, err := c.CreateCustomFields(ctx, accountID, templateID, body, reqEditors...)
@@ -10137,6 +12622,7 @@ func (c *ClientWithResponses) CreateCustomFieldsWithResponse(ctx context.Context
 // UpdateCustomFieldsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/updatecustomfields/
 func (c *ClientWithResponses) UpdateCustomFieldsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCustomFieldsResponse, error) {
 	rsp, err := c.UpdateCustomFieldsWithBody(ctx, accountID, templateID, contentType, body, reqEditors...)
@@ -10149,6 +12635,7 @@ func (c *ClientWithResponses) UpdateCustomFieldsWithBodyWithResponse(ctx context
 // UpdateCustomFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/updatecustomfields/
 func (c *ClientWithResponses) UpdateCustomFieldsWithResponse(ctx context.Context, accountID string, templateID string, body UpdateCustomFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCustomFieldsResponse, error) {
 	rsp, err := c.UpdateCustomFields(ctx, accountID, templateID, body, reqEditors...)
@@ -10161,6 +12648,7 @@ func (c *ClientWithResponses) UpdateCustomFieldsWithResponse(ctx context.Context
 // DeleteDocumentsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/deletedocuments/
 func (c *ClientWithResponses) DeleteDocumentsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteDocumentsResponse, error) {
 	rsp, err := c.DeleteDocumentsWithBody(ctx, accountID, templateID, contentType, body, reqEditors...)
@@ -10173,6 +12661,7 @@ func (c *ClientWithResponses) DeleteDocumentsWithBodyWithResponse(ctx context.Co
 // DeleteDocumentsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/deletedocuments/
 func (c *ClientWithResponses) DeleteDocumentsWithResponse(ctx context.Context, accountID string, templateID string, body DeleteDocumentsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteDocumentsResponse, error) {
 	rsp, err := c.DeleteDocuments(ctx, accountID, templateID, body, reqEditors...)
@@ -10185,6 +12674,7 @@ func (c *ClientWithResponses) DeleteDocumentsWithResponse(ctx context.Context, a
 // ListDocumentsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocuments:listDocuments (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/listdocuments/
 func (c *ClientWithResponses) ListDocumentsWithResponse(ctx context.Context, accountID string, templateID string, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*ListDocumentsResponse, error) {
 	rsp, err := c.ListDocuments(ctx, accountID, templateID, params, reqEditors...)
@@ -10197,6 +12687,7 @@ func (c *ClientWithResponses) ListDocumentsWithResponse(ctx context.Context, acc
 // UpdateDocumentsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocuments/
 func (c *ClientWithResponses) UpdateDocumentsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentsResponse, error) {
 	rsp, err := c.UpdateDocumentsWithBody(ctx, accountID, templateID, contentType, body, reqEditors...)
@@ -10209,6 +12700,7 @@ func (c *ClientWithResponses) UpdateDocumentsWithBodyWithResponse(ctx context.Co
 // UpdateDocumentsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocuments/
 func (c *ClientWithResponses) UpdateDocumentsWithResponse(ctx context.Context, accountID string, templateID string, body UpdateDocumentsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentsResponse, error) {
 	rsp, err := c.UpdateDocuments(ctx, accountID, templateID, body, reqEditors...)
@@ -10221,6 +12713,7 @@ func (c *ClientWithResponses) UpdateDocumentsWithResponse(ctx context.Context, a
 // GetDocumentWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocuments:getDocument (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/getdocument/
 func (c *ClientWithResponses) GetDocumentWithResponse(ctx context.Context, accountID string, templateID string, documentID string, params *GetDocumentParams, reqEditors ...RequestEditorFn) (*GetDocumentResponse, error) {
 	rsp, err := c.GetDocument(ctx, accountID, templateID, documentID, params, reqEditors...)
@@ -10233,6 +12726,7 @@ func (c *ClientWithResponses) GetDocumentWithResponse(ctx context.Context, accou
 // UpdateDocumentWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocument (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocument/
 func (c *ClientWithResponses) UpdateDocumentWithBodyWithResponse(ctx context.Context, accountID string, templateID string, documentID string, params *UpdateDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error) {
 	rsp, err := c.UpdateDocumentWithBody(ctx, accountID, templateID, documentID, params, contentType, body, reqEditors...)
@@ -10245,6 +12739,7 @@ func (c *ClientWithResponses) UpdateDocumentWithBodyWithResponse(ctx context.Con
 // UpdateDocumentWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocument (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocument/
 func (c *ClientWithResponses) UpdateDocumentWithResponse(ctx context.Context, accountID string, templateID string, documentID string, params *UpdateDocumentParams, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error) {
 	rsp, err := c.UpdateDocument(ctx, accountID, templateID, documentID, params, body, reqEditors...)
@@ -10257,6 +12752,7 @@ func (c *ClientWithResponses) UpdateDocumentWithResponse(ctx context.Context, ac
 // DeleteDocumentFieldsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentFields:deleteDocumentFields (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/deletedocumentfields/
 func (c *ClientWithResponses) DeleteDocumentFieldsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteDocumentFieldsResponse, error) {
 	rsp, err := c.DeleteDocumentFieldsWithBody(ctx, accountID, templateID, documentID, contentType, body, reqEditors...)
@@ -10269,6 +12765,7 @@ func (c *ClientWithResponses) DeleteDocumentFieldsWithBodyWithResponse(ctx conte
 // DeleteDocumentFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentFields:deleteDocumentFields (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/deletedocumentfields/
 func (c *ClientWithResponses) DeleteDocumentFieldsWithResponse(ctx context.Context, accountID string, templateID string, documentID string, body DeleteDocumentFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteDocumentFieldsResponse, error) {
 	rsp, err := c.DeleteDocumentFields(ctx, accountID, templateID, documentID, body, reqEditors...)
@@ -10281,6 +12778,7 @@ func (c *ClientWithResponses) DeleteDocumentFieldsWithResponse(ctx context.Conte
 // ListDocumentFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentFields:listDocumentFields (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/listdocumentfields/
 func (c *ClientWithResponses) ListDocumentFieldsWithResponse(ctx context.Context, accountID string, templateID string, documentID string, reqEditors ...RequestEditorFn) (*ListDocumentFieldsResponse, error) {
 	rsp, err := c.ListDocumentFields(ctx, accountID, templateID, documentID, reqEditors...)
@@ -10293,6 +12791,7 @@ func (c *ClientWithResponses) ListDocumentFieldsWithResponse(ctx context.Context
 // CreateDocumentFieldsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentFields:createDocumentFields (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/createdocumentfields/
 func (c *ClientWithResponses) CreateDocumentFieldsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentFieldsResponse, error) {
 	rsp, err := c.CreateDocumentFieldsWithBody(ctx, accountID, templateID, documentID, contentType, body, reqEditors...)
@@ -10305,6 +12804,7 @@ func (c *ClientWithResponses) CreateDocumentFieldsWithBodyWithResponse(ctx conte
 // CreateDocumentFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentFields:createDocumentFields (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/createdocumentfields/
 func (c *ClientWithResponses) CreateDocumentFieldsWithResponse(ctx context.Context, accountID string, templateID string, documentID string, body CreateDocumentFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDocumentFieldsResponse, error) {
 	rsp, err := c.CreateDocumentFields(ctx, accountID, templateID, documentID, body, reqEditors...)
@@ -10317,6 +12817,7 @@ func (c *ClientWithResponses) CreateDocumentFieldsWithResponse(ctx context.Conte
 // UpdateDocumentFieldsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentFields:updateDocumentFields (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/updatedocumentfields/
 func (c *ClientWithResponses) UpdateDocumentFieldsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentFieldsResponse, error) {
 	rsp, err := c.UpdateDocumentFieldsWithBody(ctx, accountID, templateID, documentID, contentType, body, reqEditors...)
@@ -10329,6 +12830,7 @@ func (c *ClientWithResponses) UpdateDocumentFieldsWithBodyWithResponse(ctx conte
 // UpdateDocumentFieldsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentFields:updateDocumentFields (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/updatedocumentfields/
 func (c *ClientWithResponses) UpdateDocumentFieldsWithResponse(ctx context.Context, accountID string, templateID string, documentID string, body UpdateDocumentFieldsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentFieldsResponse, error) {
 	rsp, err := c.UpdateDocumentFields(ctx, accountID, templateID, documentID, body, reqEditors...)
@@ -10341,6 +12843,7 @@ func (c *ClientWithResponses) UpdateDocumentFieldsWithResponse(ctx context.Conte
 // GetTemplateDocumentHTMLDefinitionsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentHtmlDefinitions:getTemplateDocumentHtmlDefinitions (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenthtmldefinitions/gettemplatedocumenthtmldefinitions/
 func (c *ClientWithResponses) GetTemplateDocumentHTMLDefinitionsWithResponse(ctx context.Context, accountID string, templateID string, documentID string, reqEditors ...RequestEditorFn) (*GetTemplateDocumentHTMLDefinitionsResponse, error) {
 	rsp, err := c.GetTemplateDocumentHTMLDefinitions(ctx, accountID, templateID, documentID, reqEditors...)
@@ -10353,6 +12856,7 @@ func (c *ClientWithResponses) GetTemplateDocumentHTMLDefinitionsWithResponse(ctx
 // GetDocumentPageImagesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Templates:getDocumentPageImages (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/getdocumentpageimages/
 func (c *ClientWithResponses) GetDocumentPageImagesWithResponse(ctx context.Context, accountID string, templateID string, documentID string, params *GetDocumentPageImagesParams, reqEditors ...RequestEditorFn) (*GetDocumentPageImagesResponse, error) {
 	rsp, err := c.GetDocumentPageImages(ctx, accountID, templateID, documentID, params, reqEditors...)
@@ -10365,6 +12869,7 @@ func (c *ClientWithResponses) GetDocumentPageImagesWithResponse(ctx context.Cont
 // DeleteDocumentPageWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Templates:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/deletedocumentpage/
 func (c *ClientWithResponses) DeleteDocumentPageWithBodyWithResponse(ctx context.Context, accountID string, templateID string, documentID string, pageNumber string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteDocumentPageResponse, error) {
 	rsp, err := c.DeleteDocumentPageWithBody(ctx, accountID, templateID, documentID, pageNumber, contentType, body, reqEditors...)
@@ -10377,6 +12882,7 @@ func (c *ClientWithResponses) DeleteDocumentPageWithBodyWithResponse(ctx context
 // DeleteDocumentPageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Templates:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/deletedocumentpage/
 func (c *ClientWithResponses) DeleteDocumentPageWithResponse(ctx context.Context, accountID string, templateID string, documentID string, pageNumber string, body DeleteDocumentPageJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteDocumentPageResponse, error) {
 	rsp, err := c.DeleteDocumentPage(ctx, accountID, templateID, documentID, pageNumber, body, reqEditors...)
@@ -10389,6 +12895,7 @@ func (c *ClientWithResponses) DeleteDocumentPageWithResponse(ctx context.Context
 // GetDocumentPageImageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Templates:getDocumentPageImage (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/getdocumentpageimage/
 func (c *ClientWithResponses) GetDocumentPageImageWithResponse(ctx context.Context, accountID string, templateID string, documentID string, pageNumber string, params *GetDocumentPageImageParams, reqEditors ...RequestEditorFn) (*GetDocumentPageImageResponse, error) {
 	rsp, err := c.GetDocumentPageImage(ctx, accountID, templateID, documentID, pageNumber, params, reqEditors...)
@@ -10401,6 +12908,7 @@ func (c *ClientWithResponses) GetDocumentPageImageWithResponse(ctx context.Conte
 // RotateDocumentPageWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Templates:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/rotatedocumentpage/
 func (c *ClientWithResponses) RotateDocumentPageWithBodyWithResponse(ctx context.Context, accountID string, templateID string, documentID string, pageNumber string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateDocumentPageResponse, error) {
 	rsp, err := c.RotateDocumentPageWithBody(ctx, accountID, templateID, documentID, pageNumber, contentType, body, reqEditors...)
@@ -10413,6 +12921,7 @@ func (c *ClientWithResponses) RotateDocumentPageWithBodyWithResponse(ctx context
 // RotateDocumentPageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Templates:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/rotatedocumentpage/
 func (c *ClientWithResponses) RotateDocumentPageWithResponse(ctx context.Context, accountID string, templateID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateDocumentPageResponse, error) {
 	rsp, err := c.RotateDocumentPage(ctx, accountID, templateID, documentID, pageNumber, body, reqEditors...)
@@ -10425,6 +12934,7 @@ func (c *ClientWithResponses) RotateDocumentPageWithResponse(ctx context.Context
 // GetPageTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:getPageTabs (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/getpagetabs/
 func (c *ClientWithResponses) GetPageTabsWithResponse(ctx context.Context, accountID string, templateID string, documentID string, pageNumber string, reqEditors ...RequestEditorFn) (*GetPageTabsResponse, error) {
 	rsp, err := c.GetPageTabs(ctx, accountID, templateID, documentID, pageNumber, reqEditors...)
@@ -10437,6 +12947,7 @@ func (c *ClientWithResponses) GetPageTabsWithResponse(ctx context.Context, accou
 // CreateTemplateDocumentResponsiveHTMLPreviewWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentResponsiveHtmlPreview:createTemplateDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentresponsivehtmlpreview/createtemplatedocumentresponsivehtmlpreview/
 func (c *ClientWithResponses) CreateTemplateDocumentResponsiveHTMLPreviewWithBodyWithResponse(ctx context.Context, accountID string, templateID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTemplateDocumentResponsiveHTMLPreviewResponse, error) {
 	rsp, err := c.CreateTemplateDocumentResponsiveHTMLPreviewWithBody(ctx, accountID, templateID, documentID, contentType, body, reqEditors...)
@@ -10449,6 +12960,7 @@ func (c *ClientWithResponses) CreateTemplateDocumentResponsiveHTMLPreviewWithBod
 // CreateTemplateDocumentResponsiveHTMLPreviewWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentResponsiveHtmlPreview:createTemplateDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentresponsivehtmlpreview/createtemplatedocumentresponsivehtmlpreview/
 func (c *ClientWithResponses) CreateTemplateDocumentResponsiveHTMLPreviewWithResponse(ctx context.Context, accountID string, templateID string, documentID string, body CreateTemplateDocumentResponsiveHTMLPreviewJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTemplateDocumentResponsiveHTMLPreviewResponse, error) {
 	rsp, err := c.CreateTemplateDocumentResponsiveHTMLPreview(ctx, accountID, templateID, documentID, body, reqEditors...)
@@ -10461,6 +12973,7 @@ func (c *ClientWithResponses) CreateTemplateDocumentResponsiveHTMLPreviewWithRes
 // DeleteDocumentTabsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/deletedocumenttabs/
 func (c *ClientWithResponses) DeleteDocumentTabsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteDocumentTabsResponse, error) {
 	rsp, err := c.DeleteDocumentTabsWithBody(ctx, accountID, templateID, documentID, contentType, body, reqEditors...)
@@ -10473,6 +12986,7 @@ func (c *ClientWithResponses) DeleteDocumentTabsWithBodyWithResponse(ctx context
 // DeleteDocumentTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/deletedocumenttabs/
 func (c *ClientWithResponses) DeleteDocumentTabsWithResponse(ctx context.Context, accountID string, templateID string, documentID string, body DeleteDocumentTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteDocumentTabsResponse, error) {
 	rsp, err := c.DeleteDocumentTabs(ctx, accountID, templateID, documentID, body, reqEditors...)
@@ -10485,6 +12999,7 @@ func (c *ClientWithResponses) DeleteDocumentTabsWithResponse(ctx context.Context
 // GetDocumentTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:getDocumentTabs (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/getdocumenttabs/
 func (c *ClientWithResponses) GetDocumentTabsWithResponse(ctx context.Context, accountID string, templateID string, documentID string, params *GetDocumentTabsParams, reqEditors ...RequestEditorFn) (*GetDocumentTabsResponse, error) {
 	rsp, err := c.GetDocumentTabs(ctx, accountID, templateID, documentID, params, reqEditors...)
@@ -10497,6 +13012,7 @@ func (c *ClientWithResponses) GetDocumentTabsWithResponse(ctx context.Context, a
 // PostDocumentTabsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:postDocumentTabs (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/postdocumenttabs/
 func (c *ClientWithResponses) PostDocumentTabsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostDocumentTabsResponse, error) {
 	rsp, err := c.PostDocumentTabsWithBody(ctx, accountID, templateID, documentID, contentType, body, reqEditors...)
@@ -10509,6 +13025,7 @@ func (c *ClientWithResponses) PostDocumentTabsWithBodyWithResponse(ctx context.C
 // PostDocumentTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:postDocumentTabs (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/postdocumenttabs/
 func (c *ClientWithResponses) PostDocumentTabsWithResponse(ctx context.Context, accountID string, templateID string, documentID string, body PostDocumentTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostDocumentTabsResponse, error) {
 	rsp, err := c.PostDocumentTabs(ctx, accountID, templateID, documentID, body, reqEditors...)
@@ -10521,6 +13038,7 @@ func (c *ClientWithResponses) PostDocumentTabsWithResponse(ctx context.Context, 
 // PutDocumentTabsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:putDocumentTabs (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/putdocumenttabs/
 func (c *ClientWithResponses) PutDocumentTabsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, documentID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutDocumentTabsResponse, error) {
 	rsp, err := c.PutDocumentTabsWithBody(ctx, accountID, templateID, documentID, contentType, body, reqEditors...)
@@ -10533,6 +13051,7 @@ func (c *ClientWithResponses) PutDocumentTabsWithBodyWithResponse(ctx context.Co
 // PutDocumentTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:putDocumentTabs (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/putdocumenttabs/
 func (c *ClientWithResponses) PutDocumentTabsWithResponse(ctx context.Context, accountID string, templateID string, documentID string, body PutDocumentTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*PutDocumentTabsResponse, error) {
 	rsp, err := c.PutDocumentTabs(ctx, accountID, templateID, documentID, body, reqEditors...)
@@ -10545,6 +13064,7 @@ func (c *ClientWithResponses) PutDocumentTabsWithResponse(ctx context.Context, a
 // GetTemplateHTMLDefinitionsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateHtmlDefinitions:getTemplateHtmlDefinitions (GET /v2.1/accounts/{accountId}/templates/{templateId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatehtmldefinitions/gettemplatehtmldefinitions/
 func (c *ClientWithResponses) GetTemplateHTMLDefinitionsWithResponse(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*GetTemplateHTMLDefinitionsResponse, error) {
 	rsp, err := c.GetTemplateHTMLDefinitions(ctx, accountID, templateID, reqEditors...)
@@ -10554,9 +13074,23 @@ func (c *ClientWithResponses) GetTemplateHTMLDefinitionsWithResponse(ctx context
 	return ParseGetTemplateHTMLDefinitionsResponse(rsp)
 }
 
+// GetCompletionRateForTemplateWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Templates:getCompletionRateForTemplate (GET /v2.1/accounts/{accountId}/templates/{templateId}/insights/completionRate).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) GetCompletionRateForTemplateWithResponse(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*GetCompletionRateForTemplateResponse, error) {
+	rsp, err := c.GetCompletionRateForTemplate(ctx, accountID, templateID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCompletionRateForTemplateResponse(rsp)
+}
+
 // DeleteLockWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/deletelock/
 func (c *ClientWithResponses) DeleteLockWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteLockResponse, error) {
 	rsp, err := c.DeleteLockWithBody(ctx, accountID, templateID, contentType, body, reqEditors...)
@@ -10569,6 +13103,7 @@ func (c *ClientWithResponses) DeleteLockWithBodyWithResponse(ctx context.Context
 // DeleteLockWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/deletelock/
 func (c *ClientWithResponses) DeleteLockWithResponse(ctx context.Context, accountID string, templateID string, body DeleteLockJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteLockResponse, error) {
 	rsp, err := c.DeleteLock(ctx, accountID, templateID, body, reqEditors...)
@@ -10581,6 +13116,7 @@ func (c *ClientWithResponses) DeleteLockWithResponse(ctx context.Context, accoun
 // GetLockWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateLocks:getLock (GET /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/getlock/
 func (c *ClientWithResponses) GetLockWithResponse(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*GetLockResponse, error) {
 	rsp, err := c.GetLock(ctx, accountID, templateID, reqEditors...)
@@ -10593,6 +13129,7 @@ func (c *ClientWithResponses) GetLockWithResponse(ctx context.Context, accountID
 // CreateLockWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateLocks:createLock (POST /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/createlock/
 func (c *ClientWithResponses) CreateLockWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateLockResponse, error) {
 	rsp, err := c.CreateLockWithBody(ctx, accountID, templateID, contentType, body, reqEditors...)
@@ -10605,6 +13142,7 @@ func (c *ClientWithResponses) CreateLockWithBodyWithResponse(ctx context.Context
 // CreateLockWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateLocks:createLock (POST /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/createlock/
 func (c *ClientWithResponses) CreateLockWithResponse(ctx context.Context, accountID string, templateID string, body CreateLockJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateLockResponse, error) {
 	rsp, err := c.CreateLock(ctx, accountID, templateID, body, reqEditors...)
@@ -10617,6 +13155,7 @@ func (c *ClientWithResponses) CreateLockWithResponse(ctx context.Context, accoun
 // UpdateLockWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateLocks:updateLock (PUT /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/updatelock/
 func (c *ClientWithResponses) UpdateLockWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateLockResponse, error) {
 	rsp, err := c.UpdateLockWithBody(ctx, accountID, templateID, contentType, body, reqEditors...)
@@ -10629,6 +13168,7 @@ func (c *ClientWithResponses) UpdateLockWithBodyWithResponse(ctx context.Context
 // UpdateLockWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateLocks:updateLock (PUT /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/updatelock/
 func (c *ClientWithResponses) UpdateLockWithResponse(ctx context.Context, accountID string, templateID string, body UpdateLockJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateLockResponse, error) {
 	rsp, err := c.UpdateLock(ctx, accountID, templateID, body, reqEditors...)
@@ -10641,6 +13181,7 @@ func (c *ClientWithResponses) UpdateLockWithResponse(ctx context.Context, accoun
 // GetNotificationSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Templates:getNotificationSettings (GET /v2.1/accounts/{accountId}/templates/{templateId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/getnotificationsettings/
 func (c *ClientWithResponses) GetNotificationSettingsWithResponse(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*GetNotificationSettingsResponse, error) {
 	rsp, err := c.GetNotificationSettings(ctx, accountID, templateID, reqEditors...)
@@ -10653,6 +13194,7 @@ func (c *ClientWithResponses) GetNotificationSettingsWithResponse(ctx context.Co
 // UpdateNotificationSettingsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Templates:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/templates/{templateId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/updatenotificationsettings/
 func (c *ClientWithResponses) UpdateNotificationSettingsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateNotificationSettingsResponse, error) {
 	rsp, err := c.UpdateNotificationSettingsWithBody(ctx, accountID, templateID, contentType, body, reqEditors...)
@@ -10665,6 +13207,7 @@ func (c *ClientWithResponses) UpdateNotificationSettingsWithBodyWithResponse(ctx
 // UpdateNotificationSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Templates:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/templates/{templateId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/updatenotificationsettings/
 func (c *ClientWithResponses) UpdateNotificationSettingsWithResponse(ctx context.Context, accountID string, templateID string, body UpdateNotificationSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateNotificationSettingsResponse, error) {
 	rsp, err := c.UpdateNotificationSettings(ctx, accountID, templateID, body, reqEditors...)
@@ -10677,6 +13220,7 @@ func (c *ClientWithResponses) UpdateNotificationSettingsWithResponse(ctx context
 // DeleteRecipientsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/deleterecipients/
 func (c *ClientWithResponses) DeleteRecipientsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteRecipientsResponse, error) {
 	rsp, err := c.DeleteRecipientsWithBody(ctx, accountID, templateID, contentType, body, reqEditors...)
@@ -10689,6 +13233,7 @@ func (c *ClientWithResponses) DeleteRecipientsWithBodyWithResponse(ctx context.C
 // DeleteRecipientsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/deleterecipients/
 func (c *ClientWithResponses) DeleteRecipientsWithResponse(ctx context.Context, accountID string, templateID string, body DeleteRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteRecipientsResponse, error) {
 	rsp, err := c.DeleteRecipients(ctx, accountID, templateID, body, reqEditors...)
@@ -10701,6 +13246,7 @@ func (c *ClientWithResponses) DeleteRecipientsWithResponse(ctx context.Context, 
 // ListRecipientsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateRecipients:listRecipients (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/listrecipients/
 func (c *ClientWithResponses) ListRecipientsWithResponse(ctx context.Context, accountID string, templateID string, params *ListRecipientsParams, reqEditors ...RequestEditorFn) (*ListRecipientsResponse, error) {
 	rsp, err := c.ListRecipients(ctx, accountID, templateID, params, reqEditors...)
@@ -10713,6 +13259,7 @@ func (c *ClientWithResponses) ListRecipientsWithResponse(ctx context.Context, ac
 // CreateRecipientsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateRecipients:createRecipients (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createrecipients/
 func (c *ClientWithResponses) CreateRecipientsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, params *CreateRecipientsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRecipientsResponse, error) {
 	rsp, err := c.CreateRecipientsWithBody(ctx, accountID, templateID, params, contentType, body, reqEditors...)
@@ -10725,6 +13272,7 @@ func (c *ClientWithResponses) CreateRecipientsWithBodyWithResponse(ctx context.C
 // CreateRecipientsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateRecipients:createRecipients (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createrecipients/
 func (c *ClientWithResponses) CreateRecipientsWithResponse(ctx context.Context, accountID string, templateID string, params *CreateRecipientsParams, body CreateRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRecipientsResponse, error) {
 	rsp, err := c.CreateRecipients(ctx, accountID, templateID, params, body, reqEditors...)
@@ -10737,6 +13285,7 @@ func (c *ClientWithResponses) CreateRecipientsWithResponse(ctx context.Context, 
 // UpdateRecipientsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/updaterecipients/
 func (c *ClientWithResponses) UpdateRecipientsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, params *UpdateRecipientsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRecipientsResponse, error) {
 	rsp, err := c.UpdateRecipientsWithBody(ctx, accountID, templateID, params, contentType, body, reqEditors...)
@@ -10749,6 +13298,7 @@ func (c *ClientWithResponses) UpdateRecipientsWithBodyWithResponse(ctx context.C
 // UpdateRecipientsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/updaterecipients/
 func (c *ClientWithResponses) UpdateRecipientsWithResponse(ctx context.Context, accountID string, templateID string, params *UpdateRecipientsParams, body UpdateRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRecipientsResponse, error) {
 	rsp, err := c.UpdateRecipients(ctx, accountID, templateID, params, body, reqEditors...)
@@ -10761,6 +13311,7 @@ func (c *ClientWithResponses) UpdateRecipientsWithResponse(ctx context.Context, 
 // DeleteRecipientWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateRecipients:deleteRecipient (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/deleterecipient/
 func (c *ClientWithResponses) DeleteRecipientWithBodyWithResponse(ctx context.Context, accountID string, templateID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteRecipientResponse, error) {
 	rsp, err := c.DeleteRecipientWithBody(ctx, accountID, templateID, recipientID, contentType, body, reqEditors...)
@@ -10773,6 +13324,7 @@ func (c *ClientWithResponses) DeleteRecipientWithBodyWithResponse(ctx context.Co
 // DeleteRecipientWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateRecipients:deleteRecipient (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/deleterecipient/
 func (c *ClientWithResponses) DeleteRecipientWithResponse(ctx context.Context, accountID string, templateID string, recipientID string, body DeleteRecipientJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteRecipientResponse, error) {
 	rsp, err := c.DeleteRecipient(ctx, accountID, templateID, recipientID, body, reqEditors...)
@@ -10785,7 +13337,10 @@ func (c *ClientWithResponses) DeleteRecipientWithResponse(ctx context.Context, a
 // DeleteBulkRecipientsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:deleteBulkRecipients (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/deletebulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func (c *ClientWithResponses) DeleteBulkRecipientsWithResponse(ctx context.Context, accountID string, templateID string, recipientID string, reqEditors ...RequestEditorFn) (*DeleteBulkRecipientsResponse, error) {
 	rsp, err := c.DeleteBulkRecipients(ctx, accountID, templateID, recipientID, reqEditors...)
 	if err != nil {
@@ -10797,7 +13352,10 @@ func (c *ClientWithResponses) DeleteBulkRecipientsWithResponse(ctx context.Conte
 // ListBulkRecipientsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:listBulkRecipients (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/listbulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func (c *ClientWithResponses) ListBulkRecipientsWithResponse(ctx context.Context, accountID string, templateID string, recipientID string, params *ListBulkRecipientsParams, reqEditors ...RequestEditorFn) (*ListBulkRecipientsResponse, error) {
 	rsp, err := c.ListBulkRecipients(ctx, accountID, templateID, recipientID, params, reqEditors...)
 	if err != nil {
@@ -10809,7 +13367,10 @@ func (c *ClientWithResponses) ListBulkRecipientsWithResponse(ctx context.Context
 // UpdateBulkRecipientsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:updateBulkRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/updatebulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func (c *ClientWithResponses) UpdateBulkRecipientsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBulkRecipientsResponse, error) {
 	rsp, err := c.UpdateBulkRecipientsWithBody(ctx, accountID, templateID, recipientID, contentType, body, reqEditors...)
 	if err != nil {
@@ -10821,7 +13382,10 @@ func (c *ClientWithResponses) UpdateBulkRecipientsWithBodyWithResponse(ctx conte
 // UpdateBulkRecipientsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:updateBulkRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/updatebulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func (c *ClientWithResponses) UpdateBulkRecipientsWithResponse(ctx context.Context, accountID string, templateID string, recipientID string, body UpdateBulkRecipientsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBulkRecipientsResponse, error) {
 	rsp, err := c.UpdateBulkRecipients(ctx, accountID, templateID, recipientID, body, reqEditors...)
 	if err != nil {
@@ -10833,6 +13397,7 @@ func (c *ClientWithResponses) UpdateBulkRecipientsWithResponse(ctx context.Conte
 // DeleteTabsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/deletetabs/
 func (c *ClientWithResponses) DeleteTabsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteTabsResponse, error) {
 	rsp, err := c.DeleteTabsWithBody(ctx, accountID, templateID, recipientID, contentType, body, reqEditors...)
@@ -10845,6 +13410,7 @@ func (c *ClientWithResponses) DeleteTabsWithBodyWithResponse(ctx context.Context
 // DeleteTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/deletetabs/
 func (c *ClientWithResponses) DeleteTabsWithResponse(ctx context.Context, accountID string, templateID string, recipientID string, body DeleteTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteTabsResponse, error) {
 	rsp, err := c.DeleteTabs(ctx, accountID, templateID, recipientID, body, reqEditors...)
@@ -10857,6 +13423,7 @@ func (c *ClientWithResponses) DeleteTabsWithResponse(ctx context.Context, accoun
 // ListTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:listTabs (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/listtabs/
 func (c *ClientWithResponses) ListTabsWithResponse(ctx context.Context, accountID string, templateID string, recipientID string, params *ListTabsParams, reqEditors ...RequestEditorFn) (*ListTabsResponse, error) {
 	rsp, err := c.ListTabs(ctx, accountID, templateID, recipientID, params, reqEditors...)
@@ -10869,6 +13436,7 @@ func (c *ClientWithResponses) ListTabsWithResponse(ctx context.Context, accountI
 // CreateTabsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/createtabs/
 func (c *ClientWithResponses) CreateTabsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTabsResponse, error) {
 	rsp, err := c.CreateTabsWithBody(ctx, accountID, templateID, recipientID, contentType, body, reqEditors...)
@@ -10881,6 +13449,7 @@ func (c *ClientWithResponses) CreateTabsWithBodyWithResponse(ctx context.Context
 // CreateTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/createtabs/
 func (c *ClientWithResponses) CreateTabsWithResponse(ctx context.Context, accountID string, templateID string, recipientID string, body CreateTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTabsResponse, error) {
 	rsp, err := c.CreateTabs(ctx, accountID, templateID, recipientID, body, reqEditors...)
@@ -10893,6 +13462,7 @@ func (c *ClientWithResponses) CreateTabsWithResponse(ctx context.Context, accoun
 // UpdateTabsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/updatetabs/
 func (c *ClientWithResponses) UpdateTabsWithBodyWithResponse(ctx context.Context, accountID string, templateID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTabsResponse, error) {
 	rsp, err := c.UpdateTabsWithBody(ctx, accountID, templateID, recipientID, contentType, body, reqEditors...)
@@ -10905,6 +13475,7 @@ func (c *ClientWithResponses) UpdateTabsWithBodyWithResponse(ctx context.Context
 // UpdateTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/updatetabs/
 func (c *ClientWithResponses) UpdateTabsWithResponse(ctx context.Context, accountID string, templateID string, recipientID string, body UpdateTabsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTabsResponse, error) {
 	rsp, err := c.UpdateTabs(ctx, accountID, templateID, recipientID, body, reqEditors...)
@@ -10917,6 +13488,7 @@ func (c *ClientWithResponses) UpdateTabsWithResponse(ctx context.Context, accoun
 // CreateTemplateResponsiveHTMLPreviewWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateResponsiveHtmlPreview:createTemplateResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateresponsivehtmlpreview/createtemplateresponsivehtmlpreview/
 func (c *ClientWithResponses) CreateTemplateResponsiveHTMLPreviewWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTemplateResponsiveHTMLPreviewResponse, error) {
 	rsp, err := c.CreateTemplateResponsiveHTMLPreviewWithBody(ctx, accountID, templateID, contentType, body, reqEditors...)
@@ -10929,6 +13501,7 @@ func (c *ClientWithResponses) CreateTemplateResponsiveHTMLPreviewWithBodyWithRes
 // CreateTemplateResponsiveHTMLPreviewWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateResponsiveHtmlPreview:createTemplateResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateresponsivehtmlpreview/createtemplateresponsivehtmlpreview/
 func (c *ClientWithResponses) CreateTemplateResponsiveHTMLPreviewWithResponse(ctx context.Context, accountID string, templateID string, body CreateTemplateResponsiveHTMLPreviewJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTemplateResponsiveHTMLPreviewResponse, error) {
 	rsp, err := c.CreateTemplateResponsiveHTMLPreview(ctx, accountID, templateID, body, reqEditors...)
@@ -10941,6 +13514,7 @@ func (c *ClientWithResponses) CreateTemplateResponsiveHTMLPreviewWithResponse(ct
 // CreateEditViewWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateViews:createEditView (POST /v2.1/accounts/{accountId}/templates/{templateId}/views/edit).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateviews/createeditview/
 func (c *ClientWithResponses) CreateEditViewWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEditViewResponse, error) {
 	rsp, err := c.CreateEditViewWithBody(ctx, accountID, templateID, contentType, body, reqEditors...)
@@ -10953,6 +13527,7 @@ func (c *ClientWithResponses) CreateEditViewWithBodyWithResponse(ctx context.Con
 // CreateEditViewWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateViews:createEditView (POST /v2.1/accounts/{accountId}/templates/{templateId}/views/edit).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateviews/createeditview/
 func (c *ClientWithResponses) CreateEditViewWithResponse(ctx context.Context, accountID string, templateID string, body CreateEditViewJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEditViewResponse, error) {
 	rsp, err := c.CreateEditView(ctx, accountID, templateID, body, reqEditors...)
@@ -10965,6 +13540,7 @@ func (c *ClientWithResponses) CreateEditViewWithResponse(ctx context.Context, ac
 // CreateTemplateRecipientPreviewWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation TemplateRecipients:createTemplateRecipientPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/views/recipient_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createtemplaterecipientpreview/
 func (c *ClientWithResponses) CreateTemplateRecipientPreviewWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTemplateRecipientPreviewResponse, error) {
 	rsp, err := c.CreateTemplateRecipientPreviewWithBody(ctx, accountID, templateID, contentType, body, reqEditors...)
@@ -10977,6 +13553,7 @@ func (c *ClientWithResponses) CreateTemplateRecipientPreviewWithBodyWithResponse
 // CreateTemplateRecipientPreviewWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation TemplateRecipients:createTemplateRecipientPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/views/recipient_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createtemplaterecipientpreview/
 func (c *ClientWithResponses) CreateTemplateRecipientPreviewWithResponse(ctx context.Context, accountID string, templateID string, body CreateTemplateRecipientPreviewJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTemplateRecipientPreviewResponse, error) {
 	rsp, err := c.CreateTemplateRecipientPreview(ctx, accountID, templateID, body, reqEditors...)
@@ -10989,6 +13566,7 @@ func (c *ClientWithResponses) CreateTemplateRecipientPreviewWithResponse(ctx con
 // DeleteTemplateWorkflowDefinitionWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:deleteTemplateWorkflowDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/deletetemplateworkflowdefinition/
 func (c *ClientWithResponses) DeleteTemplateWorkflowDefinitionWithResponse(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*DeleteTemplateWorkflowDefinitionResponse, error) {
 	rsp, err := c.DeleteTemplateWorkflowDefinition(ctx, accountID, templateID, reqEditors...)
@@ -11001,6 +13579,7 @@ func (c *ClientWithResponses) DeleteTemplateWorkflowDefinitionWithResponse(ctx c
 // GetTemplateWorkflowDefinitionWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:getTemplateWorkflowDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/gettemplateworkflowdefinition/
 func (c *ClientWithResponses) GetTemplateWorkflowDefinitionWithResponse(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*GetTemplateWorkflowDefinitionResponse, error) {
 	rsp, err := c.GetTemplateWorkflowDefinition(ctx, accountID, templateID, reqEditors...)
@@ -11013,6 +13592,7 @@ func (c *ClientWithResponses) GetTemplateWorkflowDefinitionWithResponse(ctx cont
 // UpdateTemplateWorkflowDefinitionWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateTemplateWorkflowDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/updatetemplateworkflowdefinition/
 func (c *ClientWithResponses) UpdateTemplateWorkflowDefinitionWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTemplateWorkflowDefinitionResponse, error) {
 	rsp, err := c.UpdateTemplateWorkflowDefinitionWithBody(ctx, accountID, templateID, contentType, body, reqEditors...)
@@ -11025,6 +13605,7 @@ func (c *ClientWithResponses) UpdateTemplateWorkflowDefinitionWithBodyWithRespon
 // UpdateTemplateWorkflowDefinitionWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateTemplateWorkflowDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/updatetemplateworkflowdefinition/
 func (c *ClientWithResponses) UpdateTemplateWorkflowDefinitionWithResponse(ctx context.Context, accountID string, templateID string, body UpdateTemplateWorkflowDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTemplateWorkflowDefinitionResponse, error) {
 	rsp, err := c.UpdateTemplateWorkflowDefinition(ctx, accountID, templateID, body, reqEditors...)
@@ -11034,9 +13615,192 @@ func (c *ClientWithResponses) UpdateTemplateWorkflowDefinitionWithResponse(ctx c
 	return ParseUpdateTemplateWorkflowDefinitionResponse(rsp)
 }
 
+// DeleteTemplateScheduledSendingDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:deleteTemplateScheduledSendingDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) DeleteTemplateScheduledSendingDefinitionWithResponse(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*DeleteTemplateScheduledSendingDefinitionResponse, error) {
+	rsp, err := c.DeleteTemplateScheduledSendingDefinition(ctx, accountID, templateID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteTemplateScheduledSendingDefinitionResponse(rsp)
+}
+
+// GetTemplateScheduledSendingDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:getTemplateScheduledSendingDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) GetTemplateScheduledSendingDefinitionWithResponse(ctx context.Context, accountID string, templateID string, reqEditors ...RequestEditorFn) (*GetTemplateScheduledSendingDefinitionResponse, error) {
+	rsp, err := c.GetTemplateScheduledSendingDefinition(ctx, accountID, templateID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTemplateScheduledSendingDefinitionResponse(rsp)
+}
+
+// UpdateTemplateScheduledSendingDefinitionWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) UpdateTemplateScheduledSendingDefinitionWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTemplateScheduledSendingDefinitionResponse, error) {
+	rsp, err := c.UpdateTemplateScheduledSendingDefinitionWithBody(ctx, accountID, templateID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTemplateScheduledSendingDefinitionResponse(rsp)
+}
+
+// UpdateTemplateScheduledSendingDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) UpdateTemplateScheduledSendingDefinitionWithResponse(ctx context.Context, accountID string, templateID string, body UpdateTemplateScheduledSendingDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTemplateScheduledSendingDefinitionResponse, error) {
+	rsp, err := c.UpdateTemplateScheduledSendingDefinition(ctx, accountID, templateID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTemplateScheduledSendingDefinitionResponse(rsp)
+}
+
+// CreateTemplateWorkflowStepDefinitionWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:createTemplateWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) CreateTemplateWorkflowStepDefinitionWithBodyWithResponse(ctx context.Context, accountID string, templateID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTemplateWorkflowStepDefinitionResponse, error) {
+	rsp, err := c.CreateTemplateWorkflowStepDefinitionWithBody(ctx, accountID, templateID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTemplateWorkflowStepDefinitionResponse(rsp)
+}
+
+// CreateTemplateWorkflowStepDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:createTemplateWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) CreateTemplateWorkflowStepDefinitionWithResponse(ctx context.Context, accountID string, templateID string, body CreateTemplateWorkflowStepDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTemplateWorkflowStepDefinitionResponse, error) {
+	rsp, err := c.CreateTemplateWorkflowStepDefinition(ctx, accountID, templateID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTemplateWorkflowStepDefinitionResponse(rsp)
+}
+
+// DeleteTemplateWorkflowStepDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:deleteTemplateWorkflowStepDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) DeleteTemplateWorkflowStepDefinitionWithResponse(ctx context.Context, accountID string, templateID string, workflowStepID string, reqEditors ...RequestEditorFn) (*DeleteTemplateWorkflowStepDefinitionResponse, error) {
+	rsp, err := c.DeleteTemplateWorkflowStepDefinition(ctx, accountID, templateID, workflowStepID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteTemplateWorkflowStepDefinitionResponse(rsp)
+}
+
+// GetTemplateWorkflowStepDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:getTemplateWorkflowStepDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) GetTemplateWorkflowStepDefinitionWithResponse(ctx context.Context, accountID string, templateID string, workflowStepID string, reqEditors ...RequestEditorFn) (*GetTemplateWorkflowStepDefinitionResponse, error) {
+	rsp, err := c.GetTemplateWorkflowStepDefinition(ctx, accountID, templateID, workflowStepID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTemplateWorkflowStepDefinitionResponse(rsp)
+}
+
+// UpdateTemplateWorkflowStepDefinitionWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) UpdateTemplateWorkflowStepDefinitionWithBodyWithResponse(ctx context.Context, accountID string, templateID string, workflowStepID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTemplateWorkflowStepDefinitionResponse, error) {
+	rsp, err := c.UpdateTemplateWorkflowStepDefinitionWithBody(ctx, accountID, templateID, workflowStepID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTemplateWorkflowStepDefinitionResponse(rsp)
+}
+
+// UpdateTemplateWorkflowStepDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) UpdateTemplateWorkflowStepDefinitionWithResponse(ctx context.Context, accountID string, templateID string, workflowStepID string, body UpdateTemplateWorkflowStepDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTemplateWorkflowStepDefinitionResponse, error) {
+	rsp, err := c.UpdateTemplateWorkflowStepDefinition(ctx, accountID, templateID, workflowStepID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTemplateWorkflowStepDefinitionResponse(rsp)
+}
+
+// DeleteTemplateDelayedRoutingDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:deleteTemplateDelayedRoutingDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) DeleteTemplateDelayedRoutingDefinitionWithResponse(ctx context.Context, accountID string, templateID string, workflowStepID string, reqEditors ...RequestEditorFn) (*DeleteTemplateDelayedRoutingDefinitionResponse, error) {
+	rsp, err := c.DeleteTemplateDelayedRoutingDefinition(ctx, accountID, templateID, workflowStepID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteTemplateDelayedRoutingDefinitionResponse(rsp)
+}
+
+// GetTemplateDelayedRoutingDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:getTemplateDelayedRoutingDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) GetTemplateDelayedRoutingDefinitionWithResponse(ctx context.Context, accountID string, templateID string, workflowStepID string, reqEditors ...RequestEditorFn) (*GetTemplateDelayedRoutingDefinitionResponse, error) {
+	rsp, err := c.GetTemplateDelayedRoutingDefinition(ctx, accountID, templateID, workflowStepID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTemplateDelayedRoutingDefinitionResponse(rsp)
+}
+
+// UpdateTemplateDelayedRoutingDefinitionWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) UpdateTemplateDelayedRoutingDefinitionWithBodyWithResponse(ctx context.Context, accountID string, templateID string, workflowStepID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTemplateDelayedRoutingDefinitionResponse, error) {
+	rsp, err := c.UpdateTemplateDelayedRoutingDefinitionWithBody(ctx, accountID, templateID, workflowStepID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTemplateDelayedRoutingDefinitionResponse(rsp)
+}
+
+// UpdateTemplateDelayedRoutingDefinitionWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func (c *ClientWithResponses) UpdateTemplateDelayedRoutingDefinitionWithResponse(ctx context.Context, accountID string, templateID string, workflowStepID string, body UpdateTemplateDelayedRoutingDefinitionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTemplateDelayedRoutingDefinitionResponse, error) {
+	rsp, err := c.UpdateTemplateDelayedRoutingDefinition(ctx, accountID, templateID, workflowStepID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTemplateDelayedRoutingDefinitionResponse(rsp)
+}
+
 // DeleteGroupShareWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Templates:deleteGroupShare (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/deletegroupshare/
 func (c *ClientWithResponses) DeleteGroupShareWithBodyWithResponse(ctx context.Context, accountID string, templateID string, templatePart string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteGroupShareResponse, error) {
 	rsp, err := c.DeleteGroupShareWithBody(ctx, accountID, templateID, templatePart, contentType, body, reqEditors...)
@@ -11049,6 +13813,7 @@ func (c *ClientWithResponses) DeleteGroupShareWithBodyWithResponse(ctx context.C
 // DeleteGroupShareWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Templates:deleteGroupShare (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/deletegroupshare/
 func (c *ClientWithResponses) DeleteGroupShareWithResponse(ctx context.Context, accountID string, templateID string, templatePart string, body DeleteGroupShareJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteGroupShareResponse, error) {
 	rsp, err := c.DeleteGroupShare(ctx, accountID, templateID, templatePart, body, reqEditors...)
@@ -11061,6 +13826,7 @@ func (c *ClientWithResponses) DeleteGroupShareWithResponse(ctx context.Context, 
 // UpdateGroupShareWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Templates:updateGroupShare (PUT /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/updategroupshare/
 func (c *ClientWithResponses) UpdateGroupShareWithBodyWithResponse(ctx context.Context, accountID string, templateID string, templatePart string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateGroupShareResponse, error) {
 	rsp, err := c.UpdateGroupShareWithBody(ctx, accountID, templateID, templatePart, contentType, body, reqEditors...)
@@ -11073,6 +13839,7 @@ func (c *ClientWithResponses) UpdateGroupShareWithBodyWithResponse(ctx context.C
 // UpdateGroupShareWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Templates:updateGroupShare (PUT /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/updategroupshare/
 func (c *ClientWithResponses) UpdateGroupShareWithResponse(ctx context.Context, accountID string, templateID string, templatePart string, body UpdateGroupShareJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateGroupShareResponse, error) {
 	rsp, err := c.UpdateGroupShare(ctx, accountID, templateID, templatePart, body, reqEditors...)
@@ -11085,6 +13852,7 @@ func (c *ClientWithResponses) UpdateGroupShareWithResponse(ctx context.Context, 
 // ParseUnFavoriteTemplateResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation FavoriteTemplates:unFavoriteTemplate (DELETE /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/unfavoritetemplate/
 func ParseUnFavoriteTemplateResponse(rsp *http.Response) (*UnFavoriteTemplateResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11121,6 +13889,7 @@ func ParseUnFavoriteTemplateResponse(rsp *http.Response) (*UnFavoriteTemplateRes
 // ParseGetFavoriteTemplatesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation FavoriteTemplates:getFavoriteTemplates (GET /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/getfavoritetemplates/
 func ParseGetFavoriteTemplatesResponse(rsp *http.Response) (*GetFavoriteTemplatesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11157,6 +13926,7 @@ func ParseGetFavoriteTemplatesResponse(rsp *http.Response) (*GetFavoriteTemplate
 // ParseUpdateFavoriteTemplateResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation FavoriteTemplates:updateFavoriteTemplate (PUT /v2.1/accounts/{accountId}/favorite_templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/favoritetemplates/updatefavoritetemplate/
 func ParseUpdateFavoriteTemplateResponse(rsp *http.Response) (*UpdateFavoriteTemplateResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11193,6 +13963,7 @@ func ParseUpdateFavoriteTemplateResponse(rsp *http.Response) (*UpdateFavoriteTem
 // ParseListTemplatesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Templates:ListTemplates (GET /v2.1/accounts/{accountId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/listtemplates/
 func ParseListTemplatesResponse(rsp *http.Response) (*ListTemplatesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11229,6 +14000,7 @@ func ParseListTemplatesResponse(rsp *http.Response) (*ListTemplatesResponse, err
 // ParseCreateTemplateResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Templates:createTemplate (POST /v2.1/accounts/{accountId}/templates).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/createtemplate/
 func ParseCreateTemplateResponse(rsp *http.Response) (*CreateTemplateResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11262,9 +14034,121 @@ func ParseCreateTemplateResponse(rsp *http.Response) (*CreateTemplateResponse, e
 	return response, nil
 }
 
+// ParseUpdateTemplatesAutoMatchResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Templates:updateTemplatesAutoMatch (PUT /v2.1/accounts/{accountId}/templates).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func ParseUpdateTemplatesAutoMatchResponse(rsp *http.Response) (*UpdateTemplatesAutoMatchResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateTemplatesAutoMatchResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.TemplateAutoMatchList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutTemplatesAutoMatchResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Templates:updateTemplatesAutoMatch_0 (PUT /v2.1/accounts/{accountId}/templates/auto_match).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func ParsePutTemplatesAutoMatchResponse(rsp *http.Response) (*PutTemplatesAutoMatchResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutTemplatesAutoMatchResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.TemplateAutoMatchList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCompletionRateForTemplateOwnerResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Templates:getCompletionRateForTemplateOwner (GET /v2.1/accounts/{accountId}/templates/insights/completionRate).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func ParseGetCompletionRateForTemplateOwnerResponse(rsp *http.Response) (*GetCompletionRateForTemplateOwnerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCompletionRateForTemplateOwnerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.UserCompletionRateResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetTemplateResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Templates:get (GET /v2.1/accounts/{accountId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/get/
 func ParseGetTemplateResponse(rsp *http.Response) (*GetTemplateResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11301,6 +14185,7 @@ func ParseGetTemplateResponse(rsp *http.Response) (*GetTemplateResponse, error) 
 // ParseUpdateTemplateResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Templates:update (PUT /v2.1/accounts/{accountId}/templates/{templateId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/update/
 func ParseUpdateTemplateResponse(rsp *http.Response) (*UpdateTemplateResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11337,6 +14222,7 @@ func ParseUpdateTemplateResponse(rsp *http.Response) (*UpdateTemplateResponse, e
 // ParseDeleteCustomFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/deletecustomfields/
 func ParseDeleteCustomFieldsResponse(rsp *http.Response) (*DeleteCustomFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11373,6 +14259,7 @@ func ParseDeleteCustomFieldsResponse(rsp *http.Response) (*DeleteCustomFieldsRes
 // ParseListCustomFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateCustomFields:listCustomFields (GET /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/listcustomfields/
 func ParseListCustomFieldsResponse(rsp *http.Response) (*ListCustomFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11409,6 +14296,7 @@ func ParseListCustomFieldsResponse(rsp *http.Response) (*ListCustomFieldsRespons
 // ParseCreateCustomFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/createcustomfields/
 func ParseCreateCustomFieldsResponse(rsp *http.Response) (*CreateCustomFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11445,6 +14333,7 @@ func ParseCreateCustomFieldsResponse(rsp *http.Response) (*CreateCustomFieldsRes
 // ParseUpdateCustomFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/templates/{templateId}/custom_fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatecustomfields/updatecustomfields/
 func ParseUpdateCustomFieldsResponse(rsp *http.Response) (*UpdateCustomFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11481,6 +14370,7 @@ func ParseUpdateCustomFieldsResponse(rsp *http.Response) (*UpdateCustomFieldsRes
 // ParseDeleteDocumentsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/deletedocuments/
 func ParseDeleteDocumentsResponse(rsp *http.Response) (*DeleteDocumentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11517,6 +14407,7 @@ func ParseDeleteDocumentsResponse(rsp *http.Response) (*DeleteDocumentsResponse,
 // ParseListDocumentsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocuments:listDocuments (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/listdocuments/
 func ParseListDocumentsResponse(rsp *http.Response) (*ListDocumentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11553,6 +14444,7 @@ func ParseListDocumentsResponse(rsp *http.Response) (*ListDocumentsResponse, err
 // ParseUpdateDocumentsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocuments/
 func ParseUpdateDocumentsResponse(rsp *http.Response) (*UpdateDocumentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11589,6 +14481,7 @@ func ParseUpdateDocumentsResponse(rsp *http.Response) (*UpdateDocumentsResponse,
 // ParseGetDocumentResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocuments:getDocument (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/getdocument/
 func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11618,6 +14511,7 @@ func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) 
 // ParseUpdateDocumentResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocument (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocument/
 func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11654,6 +14548,7 @@ func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, e
 // ParseDeleteDocumentFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentFields:deleteDocumentFields (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/deletedocumentfields/
 func ParseDeleteDocumentFieldsResponse(rsp *http.Response) (*DeleteDocumentFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11690,6 +14585,7 @@ func ParseDeleteDocumentFieldsResponse(rsp *http.Response) (*DeleteDocumentField
 // ParseListDocumentFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentFields:listDocumentFields (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/listdocumentfields/
 func ParseListDocumentFieldsResponse(rsp *http.Response) (*ListDocumentFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11726,6 +14622,7 @@ func ParseListDocumentFieldsResponse(rsp *http.Response) (*ListDocumentFieldsRes
 // ParseCreateDocumentFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentFields:createDocumentFields (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/createdocumentfields/
 func ParseCreateDocumentFieldsResponse(rsp *http.Response) (*CreateDocumentFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11762,6 +14659,7 @@ func ParseCreateDocumentFieldsResponse(rsp *http.Response) (*CreateDocumentField
 // ParseUpdateDocumentFieldsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentFields:updateDocumentFields (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/fields).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentfields/updatedocumentfields/
 func ParseUpdateDocumentFieldsResponse(rsp *http.Response) (*UpdateDocumentFieldsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11798,6 +14696,7 @@ func ParseUpdateDocumentFieldsResponse(rsp *http.Response) (*UpdateDocumentField
 // ParseGetTemplateDocumentHTMLDefinitionsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentHtmlDefinitions:getTemplateDocumentHtmlDefinitions (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenthtmldefinitions/gettemplatedocumenthtmldefinitions/
 func ParseGetTemplateDocumentHTMLDefinitionsResponse(rsp *http.Response) (*GetTemplateDocumentHTMLDefinitionsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11834,6 +14733,7 @@ func ParseGetTemplateDocumentHTMLDefinitionsResponse(rsp *http.Response) (*GetTe
 // ParseGetDocumentPageImagesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Templates:getDocumentPageImages (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/getdocumentpageimages/
 func ParseGetDocumentPageImagesResponse(rsp *http.Response) (*GetDocumentPageImagesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11870,6 +14770,7 @@ func ParseGetDocumentPageImagesResponse(rsp *http.Response) (*GetDocumentPageIma
 // ParseDeleteDocumentPageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Templates:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/deletedocumentpage/
 func ParseDeleteDocumentPageResponse(rsp *http.Response) (*DeleteDocumentPageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11902,6 +14803,7 @@ func ParseDeleteDocumentPageResponse(rsp *http.Response) (*DeleteDocumentPageRes
 // ParseGetDocumentPageImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Templates:getDocumentPageImage (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/getdocumentpageimage/
 func ParseGetDocumentPageImageResponse(rsp *http.Response) (*GetDocumentPageImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11931,6 +14833,7 @@ func ParseGetDocumentPageImageResponse(rsp *http.Response) (*GetDocumentPageImag
 // ParseRotateDocumentPageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Templates:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/rotatedocumentpage/
 func ParseRotateDocumentPageResponse(rsp *http.Response) (*RotateDocumentPageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11963,6 +14866,7 @@ func ParseRotateDocumentPageResponse(rsp *http.Response) (*RotateDocumentPageRes
 // ParseGetPageTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:getPageTabs (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/pages/{pageNumber}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/getpagetabs/
 func ParseGetPageTabsResponse(rsp *http.Response) (*GetPageTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11999,6 +14903,7 @@ func ParseGetPageTabsResponse(rsp *http.Response) (*GetPageTabsResponse, error) 
 // ParseCreateTemplateDocumentResponsiveHTMLPreviewResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentResponsiveHtmlPreview:createTemplateDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentresponsivehtmlpreview/createtemplatedocumentresponsivehtmlpreview/
 func ParseCreateTemplateDocumentResponsiveHTMLPreviewResponse(rsp *http.Response) (*CreateTemplateDocumentResponsiveHTMLPreviewResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12035,6 +14940,7 @@ func ParseCreateTemplateDocumentResponsiveHTMLPreviewResponse(rsp *http.Response
 // ParseDeleteDocumentTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/deletedocumenttabs/
 func ParseDeleteDocumentTabsResponse(rsp *http.Response) (*DeleteDocumentTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12071,6 +14977,7 @@ func ParseDeleteDocumentTabsResponse(rsp *http.Response) (*DeleteDocumentTabsRes
 // ParseGetDocumentTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:getDocumentTabs (GET /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/getdocumenttabs/
 func ParseGetDocumentTabsResponse(rsp *http.Response) (*GetDocumentTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12107,6 +15014,7 @@ func ParseGetDocumentTabsResponse(rsp *http.Response) (*GetDocumentTabsResponse,
 // ParsePostDocumentTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:postDocumentTabs (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/postdocumenttabs/
 func ParsePostDocumentTabsResponse(rsp *http.Response) (*PostDocumentTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12143,6 +15051,7 @@ func ParsePostDocumentTabsResponse(rsp *http.Response) (*PostDocumentTabsRespons
 // ParsePutDocumentTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateDocumentTabs:putDocumentTabs (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumenttabs/putdocumenttabs/
 func ParsePutDocumentTabsResponse(rsp *http.Response) (*PutDocumentTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12179,6 +15088,7 @@ func ParsePutDocumentTabsResponse(rsp *http.Response) (*PutDocumentTabsResponse,
 // ParseGetTemplateHTMLDefinitionsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateHtmlDefinitions:getTemplateHtmlDefinitions (GET /v2.1/accounts/{accountId}/templates/{templateId}/html_definitions).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatehtmldefinitions/gettemplatehtmldefinitions/
 func ParseGetTemplateHTMLDefinitionsResponse(rsp *http.Response) (*GetTemplateHTMLDefinitionsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12212,9 +15122,47 @@ func ParseGetTemplateHTMLDefinitionsResponse(rsp *http.Response) (*GetTemplateHT
 	return response, nil
 }
 
+// ParseGetCompletionRateForTemplateResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Templates:getCompletionRateForTemplate (GET /v2.1/accounts/{accountId}/templates/{templateId}/insights/completionRate).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func ParseGetCompletionRateForTemplateResponse(rsp *http.Response) (*GetCompletionRateForTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCompletionRateForTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.TemplateCompletionRateResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseDeleteLockResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateLocks:deleteLock (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/deletelock/
 func ParseDeleteLockResponse(rsp *http.Response) (*DeleteLockResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12251,6 +15199,7 @@ func ParseDeleteLockResponse(rsp *http.Response) (*DeleteLockResponse, error) {
 // ParseGetLockResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateLocks:getLock (GET /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/getlock/
 func ParseGetLockResponse(rsp *http.Response) (*GetLockResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12287,6 +15236,7 @@ func ParseGetLockResponse(rsp *http.Response) (*GetLockResponse, error) {
 // ParseCreateLockResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateLocks:createLock (POST /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/createlock/
 func ParseCreateLockResponse(rsp *http.Response) (*CreateLockResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12323,6 +15273,7 @@ func ParseCreateLockResponse(rsp *http.Response) (*CreateLockResponse, error) {
 // ParseUpdateLockResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateLocks:updateLock (PUT /v2.1/accounts/{accountId}/templates/{templateId}/lock).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatelocks/updatelock/
 func ParseUpdateLockResponse(rsp *http.Response) (*UpdateLockResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12359,6 +15310,7 @@ func ParseUpdateLockResponse(rsp *http.Response) (*UpdateLockResponse, error) {
 // ParseGetNotificationSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Templates:getNotificationSettings (GET /v2.1/accounts/{accountId}/templates/{templateId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/getnotificationsettings/
 func ParseGetNotificationSettingsResponse(rsp *http.Response) (*GetNotificationSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12395,6 +15347,7 @@ func ParseGetNotificationSettingsResponse(rsp *http.Response) (*GetNotificationS
 // ParseUpdateNotificationSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Templates:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/templates/{templateId}/notification).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/updatenotificationsettings/
 func ParseUpdateNotificationSettingsResponse(rsp *http.Response) (*UpdateNotificationSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12431,6 +15384,7 @@ func ParseUpdateNotificationSettingsResponse(rsp *http.Response) (*UpdateNotific
 // ParseDeleteRecipientsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/deleterecipients/
 func ParseDeleteRecipientsResponse(rsp *http.Response) (*DeleteRecipientsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12467,6 +15421,7 @@ func ParseDeleteRecipientsResponse(rsp *http.Response) (*DeleteRecipientsRespons
 // ParseListRecipientsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateRecipients:listRecipients (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/listrecipients/
 func ParseListRecipientsResponse(rsp *http.Response) (*ListRecipientsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12503,6 +15458,7 @@ func ParseListRecipientsResponse(rsp *http.Response) (*ListRecipientsResponse, e
 // ParseCreateRecipientsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateRecipients:createRecipients (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createrecipients/
 func ParseCreateRecipientsResponse(rsp *http.Response) (*CreateRecipientsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12539,6 +15495,7 @@ func ParseCreateRecipientsResponse(rsp *http.Response) (*CreateRecipientsRespons
 // ParseUpdateRecipientsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/updaterecipients/
 func ParseUpdateRecipientsResponse(rsp *http.Response) (*UpdateRecipientsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12575,6 +15532,7 @@ func ParseUpdateRecipientsResponse(rsp *http.Response) (*UpdateRecipientsRespons
 // ParseDeleteRecipientResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateRecipients:deleteRecipient (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/deleterecipient/
 func ParseDeleteRecipientResponse(rsp *http.Response) (*DeleteRecipientResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12611,7 +15569,10 @@ func ParseDeleteRecipientResponse(rsp *http.Response) (*DeleteRecipientResponse,
 // ParseDeleteBulkRecipientsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:deleteBulkRecipients (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/deletebulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func ParseDeleteBulkRecipientsResponse(rsp *http.Response) (*DeleteBulkRecipientsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
@@ -12647,7 +15608,10 @@ func ParseDeleteBulkRecipientsResponse(rsp *http.Response) (*DeleteBulkRecipient
 // ParseListBulkRecipientsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:listBulkRecipients (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/listbulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func ParseListBulkRecipientsResponse(rsp *http.Response) (*ListBulkRecipientsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
@@ -12683,7 +15647,10 @@ func ParseListBulkRecipientsResponse(rsp *http.Response) (*ListBulkRecipientsRes
 // ParseUpdateBulkRecipientsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateBulkRecipients:updateBulkRecipients (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/bulk_recipients).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatebulkrecipients/updatebulkrecipients/
+//
+// Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).
 func ParseUpdateBulkRecipientsResponse(rsp *http.Response) (*UpdateBulkRecipientsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
@@ -12719,6 +15686,7 @@ func ParseUpdateBulkRecipientsResponse(rsp *http.Response) (*UpdateBulkRecipient
 // ParseDeleteTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/deletetabs/
 func ParseDeleteTabsResponse(rsp *http.Response) (*DeleteTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12755,6 +15723,7 @@ func ParseDeleteTabsResponse(rsp *http.Response) (*DeleteTabsResponse, error) {
 // ParseListTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:listTabs (GET /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/listtabs/
 func ParseListTabsResponse(rsp *http.Response) (*ListTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12791,6 +15760,7 @@ func ParseListTabsResponse(rsp *http.Response) (*ListTabsResponse, error) {
 // ParseCreateTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/createtabs/
 func ParseCreateTabsResponse(rsp *http.Response) (*CreateTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12827,6 +15797,7 @@ func ParseCreateTabsResponse(rsp *http.Response) (*CreateTabsResponse, error) {
 // ParseUpdateTabsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/templates/{templateId}/recipients/{recipientId}/tabs).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipienttabs/updatetabs/
 func ParseUpdateTabsResponse(rsp *http.Response) (*UpdateTabsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12863,6 +15834,7 @@ func ParseUpdateTabsResponse(rsp *http.Response) (*UpdateTabsResponse, error) {
 // ParseCreateTemplateResponsiveHTMLPreviewResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateResponsiveHtmlPreview:createTemplateResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/responsive_html_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateresponsivehtmlpreview/createtemplateresponsivehtmlpreview/
 func ParseCreateTemplateResponsiveHTMLPreviewResponse(rsp *http.Response) (*CreateTemplateResponsiveHTMLPreviewResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12899,6 +15871,7 @@ func ParseCreateTemplateResponsiveHTMLPreviewResponse(rsp *http.Response) (*Crea
 // ParseCreateEditViewResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateViews:createEditView (POST /v2.1/accounts/{accountId}/templates/{templateId}/views/edit).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateviews/createeditview/
 func ParseCreateEditViewResponse(rsp *http.Response) (*CreateEditViewResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12935,6 +15908,7 @@ func ParseCreateEditViewResponse(rsp *http.Response) (*CreateEditViewResponse, e
 // ParseCreateTemplateRecipientPreviewResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation TemplateRecipients:createTemplateRecipientPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/views/recipient_preview).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templaterecipients/createtemplaterecipientpreview/
 func ParseCreateTemplateRecipientPreviewResponse(rsp *http.Response) (*CreateTemplateRecipientPreviewResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12971,6 +15945,7 @@ func ParseCreateTemplateRecipientPreviewResponse(rsp *http.Response) (*CreateTem
 // ParseDeleteTemplateWorkflowDefinitionResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:deleteTemplateWorkflowDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/deletetemplateworkflowdefinition/
 func ParseDeleteTemplateWorkflowDefinitionResponse(rsp *http.Response) (*DeleteTemplateWorkflowDefinitionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13003,6 +15978,7 @@ func ParseDeleteTemplateWorkflowDefinitionResponse(rsp *http.Response) (*DeleteT
 // ParseGetTemplateWorkflowDefinitionResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:getTemplateWorkflowDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/gettemplateworkflowdefinition/
 func ParseGetTemplateWorkflowDefinitionResponse(rsp *http.Response) (*GetTemplateWorkflowDefinitionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13039,6 +16015,7 @@ func ParseGetTemplateWorkflowDefinitionResponse(rsp *http.Response) (*GetTemplat
 // ParseUpdateTemplateWorkflowDefinitionResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateTemplateWorkflowDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/updatetemplateworkflowdefinition/
 func ParseUpdateTemplateWorkflowDefinitionResponse(rsp *http.Response) (*UpdateTemplateWorkflowDefinitionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13072,9 +16049,368 @@ func ParseUpdateTemplateWorkflowDefinitionResponse(rsp *http.Response) (*UpdateT
 	return response, nil
 }
 
+// ParseDeleteTemplateScheduledSendingDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:deleteTemplateScheduledSendingDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func ParseDeleteTemplateScheduledSendingDefinitionResponse(rsp *http.Response) (*DeleteTemplateScheduledSendingDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteTemplateScheduledSendingDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTemplateScheduledSendingDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:getTemplateScheduledSendingDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func ParseGetTemplateScheduledSendingDefinitionResponse(rsp *http.Response) (*GetTemplateScheduledSendingDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTemplateScheduledSendingDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.ScheduledSendingAPIModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateTemplateScheduledSendingDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func ParseUpdateTemplateScheduledSendingDefinitionResponse(rsp *http.Response) (*UpdateTemplateScheduledSendingDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateTemplateScheduledSendingDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.ScheduledSendingAPIModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateTemplateWorkflowStepDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:createTemplateWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func ParseCreateTemplateWorkflowStepDefinitionResponse(rsp *http.Response) (*CreateTemplateWorkflowStepDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateTemplateWorkflowStepDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.WorkflowStep
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteTemplateWorkflowStepDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:deleteTemplateWorkflowStepDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func ParseDeleteTemplateWorkflowStepDefinitionResponse(rsp *http.Response) (*DeleteTemplateWorkflowStepDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteTemplateWorkflowStepDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTemplateWorkflowStepDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:getTemplateWorkflowStepDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func ParseGetTemplateWorkflowStepDefinitionResponse(rsp *http.Response) (*GetTemplateWorkflowStepDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTemplateWorkflowStepDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.WorkflowStep
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateTemplateWorkflowStepDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func ParseUpdateTemplateWorkflowStepDefinitionResponse(rsp *http.Response) (*UpdateTemplateWorkflowStepDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateTemplateWorkflowStepDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.WorkflowStep
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteTemplateDelayedRoutingDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:deleteTemplateDelayedRoutingDefinition (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func ParseDeleteTemplateDelayedRoutingDefinitionResponse(rsp *http.Response) (*DeleteTemplateDelayedRoutingDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteTemplateDelayedRoutingDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTemplateDelayedRoutingDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:getTemplateDelayedRoutingDefinition (GET /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func ParseGetTemplateDelayedRoutingDefinitionResponse(rsp *http.Response) (*GetTemplateDelayedRoutingDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTemplateDelayedRoutingDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.DelayedRoutingAPIModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateTemplateDelayedRoutingDefinitionResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateTemplateDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
+func ParseUpdateTemplateDelayedRoutingDefinitionResponse(rsp *http.Response) (*UpdateTemplateDelayedRoutingDefinitionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateTemplateDelayedRoutingDefinitionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.DelayedRoutingAPIModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseDeleteGroupShareResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Templates:deleteGroupShare (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/deletegroupshare/
 func ParseDeleteGroupShareResponse(rsp *http.Response) (*DeleteGroupShareResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13111,6 +16447,7 @@ func ParseDeleteGroupShareResponse(rsp *http.Response) (*DeleteGroupShareRespons
 // ParseUpdateGroupShareResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Templates:updateGroupShare (PUT /v2.1/accounts/{accountId}/templates/{templateId}/{templatePart}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/updategroupshare/
 func ParseUpdateGroupShareResponse(rsp *http.Response) (*UpdateGroupShareResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)

@@ -19,6 +19,7 @@ import (
 // ListGroupsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Groups:listGroups (GET /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/listgroups/
 type ListGroupsParams struct {
 	Count            *string `form:"count,omitempty" json:"count,omitempty"`
@@ -31,6 +32,7 @@ type ListGroupsParams struct {
 // ListGroupUsersParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation GroupUsers:listGroupUsers (GET /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/listgroupusers/
 type ListGroupUsersParams struct {
 	Count         *string `form:"count,omitempty" json:"count,omitempty"`
@@ -40,42 +42,49 @@ type ListGroupUsersParams struct {
 // DeleteGroupsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Groups:deleteGroups (DELETE /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/deletegroups/
 type DeleteGroupsJSONRequestBody = externalRef0.GroupInformation
 
 // CreateGroupsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Groups:createGroups (POST /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/creategroups/
 type CreateGroupsJSONRequestBody = externalRef0.GroupInformation
 
 // UpdateGroupsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Groups:updateGroups (PUT /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/updategroups/
 type UpdateGroupsJSONRequestBody = externalRef0.GroupInformation
 
 // DeleteBrandsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation GroupBrands:deleteBrands (DELETE /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/deletebrands/
 type DeleteBrandsJSONRequestBody = externalRef0.BrandsRequest
 
 // UpdateBrandsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation GroupBrands:updateBrands (PUT /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/updatebrands/
 type UpdateBrandsJSONRequestBody = externalRef0.BrandsRequest
 
 // DeleteGroupUsersJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation GroupUsers:deleteGroupUsers (DELETE /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/deletegroupusers/
 type DeleteGroupUsersJSONRequestBody = externalRef0.UserInfoList
 
 // UpdateGroupUsersJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation GroupUsers:updateGroupUsers (PUT /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/updategroupusers/
 type UpdateGroupUsersJSONRequestBody = externalRef0.UserInfoList
 
@@ -222,6 +231,7 @@ type ClientInterface interface {
 // DeleteGroupsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Groups:deleteGroups (DELETE /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/deletegroups/
 func (c *Client) DeleteGroupsWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteGroupsRequestWithBody(c.Server, accountID, contentType, body)
@@ -238,6 +248,7 @@ func (c *Client) DeleteGroupsWithBody(ctx context.Context, accountID string, con
 // DeleteGroups sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Groups:deleteGroups (DELETE /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/deletegroups/
 func (c *Client) DeleteGroups(ctx context.Context, accountID string, body DeleteGroupsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteGroupsRequest(c.Server, accountID, body)
@@ -254,6 +265,7 @@ func (c *Client) DeleteGroups(ctx context.Context, accountID string, body Delete
 // ListGroups sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Groups:listGroups (GET /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/listgroups/
 func (c *Client) ListGroups(ctx context.Context, accountID string, params *ListGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListGroupsRequest(c.Server, accountID, params)
@@ -270,6 +282,7 @@ func (c *Client) ListGroups(ctx context.Context, accountID string, params *ListG
 // CreateGroupsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Groups:createGroups (POST /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/creategroups/
 func (c *Client) CreateGroupsWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateGroupsRequestWithBody(c.Server, accountID, contentType, body)
@@ -286,6 +299,7 @@ func (c *Client) CreateGroupsWithBody(ctx context.Context, accountID string, con
 // CreateGroups sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Groups:createGroups (POST /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/creategroups/
 func (c *Client) CreateGroups(ctx context.Context, accountID string, body CreateGroupsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateGroupsRequest(c.Server, accountID, body)
@@ -302,6 +316,7 @@ func (c *Client) CreateGroups(ctx context.Context, accountID string, body Create
 // UpdateGroupsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Groups:updateGroups (PUT /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/updategroups/
 func (c *Client) UpdateGroupsWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateGroupsRequestWithBody(c.Server, accountID, contentType, body)
@@ -318,6 +333,7 @@ func (c *Client) UpdateGroupsWithBody(ctx context.Context, accountID string, con
 // UpdateGroups sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Groups:updateGroups (PUT /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/updategroups/
 func (c *Client) UpdateGroups(ctx context.Context, accountID string, body UpdateGroupsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateGroupsRequest(c.Server, accountID, body)
@@ -334,6 +350,7 @@ func (c *Client) UpdateGroups(ctx context.Context, accountID string, body Update
 // DeleteBrandsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation GroupBrands:deleteBrands (DELETE /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/deletebrands/
 func (c *Client) DeleteBrandsWithBody(ctx context.Context, accountID string, groupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteBrandsRequestWithBody(c.Server, accountID, groupID, contentType, body)
@@ -350,6 +367,7 @@ func (c *Client) DeleteBrandsWithBody(ctx context.Context, accountID string, gro
 // DeleteBrands sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation GroupBrands:deleteBrands (DELETE /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/deletebrands/
 func (c *Client) DeleteBrands(ctx context.Context, accountID string, groupID string, body DeleteBrandsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteBrandsRequest(c.Server, accountID, groupID, body)
@@ -366,6 +384,7 @@ func (c *Client) DeleteBrands(ctx context.Context, accountID string, groupID str
 // GetBrands sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation GroupBrands:getBrands (GET /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/getbrands/
 func (c *Client) GetBrands(ctx context.Context, accountID string, groupID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBrandsRequest(c.Server, accountID, groupID)
@@ -382,6 +401,7 @@ func (c *Client) GetBrands(ctx context.Context, accountID string, groupID string
 // UpdateBrandsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation GroupBrands:updateBrands (PUT /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/updatebrands/
 func (c *Client) UpdateBrandsWithBody(ctx context.Context, accountID string, groupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateBrandsRequestWithBody(c.Server, accountID, groupID, contentType, body)
@@ -398,6 +418,7 @@ func (c *Client) UpdateBrandsWithBody(ctx context.Context, accountID string, gro
 // UpdateBrands sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation GroupBrands:updateBrands (PUT /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/updatebrands/
 func (c *Client) UpdateBrands(ctx context.Context, accountID string, groupID string, body UpdateBrandsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateBrandsRequest(c.Server, accountID, groupID, body)
@@ -414,6 +435,7 @@ func (c *Client) UpdateBrands(ctx context.Context, accountID string, groupID str
 // DeleteGroupUsersWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation GroupUsers:deleteGroupUsers (DELETE /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/deletegroupusers/
 func (c *Client) DeleteGroupUsersWithBody(ctx context.Context, accountID string, groupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteGroupUsersRequestWithBody(c.Server, accountID, groupID, contentType, body)
@@ -430,6 +452,7 @@ func (c *Client) DeleteGroupUsersWithBody(ctx context.Context, accountID string,
 // DeleteGroupUsers sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation GroupUsers:deleteGroupUsers (DELETE /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/deletegroupusers/
 func (c *Client) DeleteGroupUsers(ctx context.Context, accountID string, groupID string, body DeleteGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteGroupUsersRequest(c.Server, accountID, groupID, body)
@@ -446,6 +469,7 @@ func (c *Client) DeleteGroupUsers(ctx context.Context, accountID string, groupID
 // ListGroupUsers sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation GroupUsers:listGroupUsers (GET /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/listgroupusers/
 func (c *Client) ListGroupUsers(ctx context.Context, accountID string, groupID string, params *ListGroupUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListGroupUsersRequest(c.Server, accountID, groupID, params)
@@ -462,6 +486,7 @@ func (c *Client) ListGroupUsers(ctx context.Context, accountID string, groupID s
 // UpdateGroupUsersWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation GroupUsers:updateGroupUsers (PUT /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/updategroupusers/
 func (c *Client) UpdateGroupUsersWithBody(ctx context.Context, accountID string, groupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateGroupUsersRequestWithBody(c.Server, accountID, groupID, contentType, body)
@@ -478,6 +503,7 @@ func (c *Client) UpdateGroupUsersWithBody(ctx context.Context, accountID string,
 // UpdateGroupUsers sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation GroupUsers:updateGroupUsers (PUT /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/updategroupusers/
 func (c *Client) UpdateGroupUsers(ctx context.Context, accountID string, groupID string, body UpdateGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateGroupUsersRequest(c.Server, accountID, groupID, body)
@@ -494,6 +520,7 @@ func (c *Client) UpdateGroupUsers(ctx context.Context, accountID string, groupID
 // NewDeleteGroupsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Groups:deleteGroups (DELETE /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/deletegroups/
 func NewDeleteGroupsRequest(server string, accountID string, body DeleteGroupsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -508,6 +535,7 @@ func NewDeleteGroupsRequest(server string, accountID string, body DeleteGroupsJS
 // NewDeleteGroupsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Groups:deleteGroups (DELETE /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/deletegroups/
 func NewDeleteGroupsRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -547,6 +575,7 @@ func NewDeleteGroupsRequestWithBody(server string, accountID string, contentType
 // NewListGroupsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Groups:listGroups (GET /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/listgroups/
 func NewListGroupsRequest(server string, accountID string, params *ListGroupsParams) (*http.Request, error) {
 	var err error
@@ -659,6 +688,7 @@ func NewListGroupsRequest(server string, accountID string, params *ListGroupsPar
 // NewCreateGroupsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Groups:createGroups (POST /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/creategroups/
 func NewCreateGroupsRequest(server string, accountID string, body CreateGroupsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -673,6 +703,7 @@ func NewCreateGroupsRequest(server string, accountID string, body CreateGroupsJS
 // NewCreateGroupsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Groups:createGroups (POST /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/creategroups/
 func NewCreateGroupsRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -712,6 +743,7 @@ func NewCreateGroupsRequestWithBody(server string, accountID string, contentType
 // NewUpdateGroupsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Groups:updateGroups (PUT /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/updategroups/
 func NewUpdateGroupsRequest(server string, accountID string, body UpdateGroupsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -726,6 +758,7 @@ func NewUpdateGroupsRequest(server string, accountID string, body UpdateGroupsJS
 // NewUpdateGroupsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Groups:updateGroups (PUT /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/updategroups/
 func NewUpdateGroupsRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -765,6 +798,7 @@ func NewUpdateGroupsRequestWithBody(server string, accountID string, contentType
 // NewDeleteBrandsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation GroupBrands:deleteBrands (DELETE /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/deletebrands/
 func NewDeleteBrandsRequest(server string, accountID string, groupID string, body DeleteBrandsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -779,6 +813,7 @@ func NewDeleteBrandsRequest(server string, accountID string, groupID string, bod
 // NewDeleteBrandsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation GroupBrands:deleteBrands (DELETE /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/deletebrands/
 func NewDeleteBrandsRequestWithBody(server string, accountID string, groupID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -825,6 +860,7 @@ func NewDeleteBrandsRequestWithBody(server string, accountID string, groupID str
 // NewGetBrandsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation GroupBrands:getBrands (GET /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/getbrands/
 func NewGetBrandsRequest(server string, accountID string, groupID string) (*http.Request, error) {
 	var err error
@@ -869,6 +905,7 @@ func NewGetBrandsRequest(server string, accountID string, groupID string) (*http
 // NewUpdateBrandsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation GroupBrands:updateBrands (PUT /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/updatebrands/
 func NewUpdateBrandsRequest(server string, accountID string, groupID string, body UpdateBrandsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -883,6 +920,7 @@ func NewUpdateBrandsRequest(server string, accountID string, groupID string, bod
 // NewUpdateBrandsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation GroupBrands:updateBrands (PUT /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/updatebrands/
 func NewUpdateBrandsRequestWithBody(server string, accountID string, groupID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -929,6 +967,7 @@ func NewUpdateBrandsRequestWithBody(server string, accountID string, groupID str
 // NewDeleteGroupUsersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation GroupUsers:deleteGroupUsers (DELETE /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/deletegroupusers/
 func NewDeleteGroupUsersRequest(server string, accountID string, groupID string, body DeleteGroupUsersJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -943,6 +982,7 @@ func NewDeleteGroupUsersRequest(server string, accountID string, groupID string,
 // NewDeleteGroupUsersRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation GroupUsers:deleteGroupUsers (DELETE /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/deletegroupusers/
 func NewDeleteGroupUsersRequestWithBody(server string, accountID string, groupID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -989,6 +1029,7 @@ func NewDeleteGroupUsersRequestWithBody(server string, accountID string, groupID
 // NewListGroupUsersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation GroupUsers:listGroupUsers (GET /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/listgroupusers/
 func NewListGroupUsersRequest(server string, accountID string, groupID string, params *ListGroupUsersParams) (*http.Request, error) {
 	var err error
@@ -1072,6 +1113,7 @@ func NewListGroupUsersRequest(server string, accountID string, groupID string, p
 // NewUpdateGroupUsersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation GroupUsers:updateGroupUsers (PUT /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/updategroupusers/
 func NewUpdateGroupUsersRequest(server string, accountID string, groupID string, body UpdateGroupUsersJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1086,6 +1128,7 @@ func NewUpdateGroupUsersRequest(server string, accountID string, groupID string,
 // NewUpdateGroupUsersRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation GroupUsers:updateGroupUsers (PUT /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/updategroupusers/
 func NewUpdateGroupUsersRequestWithBody(server string, accountID string, groupID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1262,6 +1305,7 @@ type ClientWithResponsesInterface interface {
 // DeleteGroupsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Groups:deleteGroups (DELETE /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/deletegroups/
 type DeleteGroupsResponse struct {
 	Body         []byte
@@ -1314,6 +1358,7 @@ func (r DeleteGroupsResponse) ContentType() string {
 // ListGroupsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Groups:listGroups (GET /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/listgroups/
 type ListGroupsResponse struct {
 	Body         []byte
@@ -1366,6 +1411,7 @@ func (r ListGroupsResponse) ContentType() string {
 // CreateGroupsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Groups:createGroups (POST /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/creategroups/
 type CreateGroupsResponse struct {
 	Body         []byte
@@ -1418,6 +1464,7 @@ func (r CreateGroupsResponse) ContentType() string {
 // UpdateGroupsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Groups:updateGroups (PUT /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/updategroups/
 type UpdateGroupsResponse struct {
 	Body         []byte
@@ -1470,6 +1517,7 @@ func (r UpdateGroupsResponse) ContentType() string {
 // DeleteBrandsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation GroupBrands:deleteBrands (DELETE /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/deletebrands/
 type DeleteBrandsResponse struct {
 	Body         []byte
@@ -1522,6 +1570,7 @@ func (r DeleteBrandsResponse) ContentType() string {
 // GetBrandsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation GroupBrands:getBrands (GET /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/getbrands/
 type GetBrandsResponse struct {
 	Body         []byte
@@ -1574,6 +1623,7 @@ func (r GetBrandsResponse) ContentType() string {
 // UpdateBrandsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation GroupBrands:updateBrands (PUT /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/updatebrands/
 type UpdateBrandsResponse struct {
 	Body         []byte
@@ -1626,6 +1676,7 @@ func (r UpdateBrandsResponse) ContentType() string {
 // DeleteGroupUsersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation GroupUsers:deleteGroupUsers (DELETE /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/deletegroupusers/
 type DeleteGroupUsersResponse struct {
 	Body         []byte
@@ -1678,6 +1729,7 @@ func (r DeleteGroupUsersResponse) ContentType() string {
 // ListGroupUsersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation GroupUsers:listGroupUsers (GET /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/listgroupusers/
 type ListGroupUsersResponse struct {
 	Body         []byte
@@ -1730,6 +1782,7 @@ func (r ListGroupUsersResponse) ContentType() string {
 // UpdateGroupUsersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation GroupUsers:updateGroupUsers (PUT /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/updategroupusers/
 type UpdateGroupUsersResponse struct {
 	Body         []byte
@@ -1782,6 +1835,7 @@ func (r UpdateGroupUsersResponse) ContentType() string {
 // DeleteGroupsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Groups:deleteGroups (DELETE /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/deletegroups/
 func (c *ClientWithResponses) DeleteGroupsWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteGroupsResponse, error) {
 	rsp, err := c.DeleteGroupsWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -1794,6 +1848,7 @@ func (c *ClientWithResponses) DeleteGroupsWithBodyWithResponse(ctx context.Conte
 // DeleteGroupsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Groups:deleteGroups (DELETE /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/deletegroups/
 func (c *ClientWithResponses) DeleteGroupsWithResponse(ctx context.Context, accountID string, body DeleteGroupsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteGroupsResponse, error) {
 	rsp, err := c.DeleteGroups(ctx, accountID, body, reqEditors...)
@@ -1806,6 +1861,7 @@ func (c *ClientWithResponses) DeleteGroupsWithResponse(ctx context.Context, acco
 // ListGroupsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Groups:listGroups (GET /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/listgroups/
 func (c *ClientWithResponses) ListGroupsWithResponse(ctx context.Context, accountID string, params *ListGroupsParams, reqEditors ...RequestEditorFn) (*ListGroupsResponse, error) {
 	rsp, err := c.ListGroups(ctx, accountID, params, reqEditors...)
@@ -1818,6 +1874,7 @@ func (c *ClientWithResponses) ListGroupsWithResponse(ctx context.Context, accoun
 // CreateGroupsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Groups:createGroups (POST /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/creategroups/
 func (c *ClientWithResponses) CreateGroupsWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateGroupsResponse, error) {
 	rsp, err := c.CreateGroupsWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -1830,6 +1887,7 @@ func (c *ClientWithResponses) CreateGroupsWithBodyWithResponse(ctx context.Conte
 // CreateGroupsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Groups:createGroups (POST /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/creategroups/
 func (c *ClientWithResponses) CreateGroupsWithResponse(ctx context.Context, accountID string, body CreateGroupsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateGroupsResponse, error) {
 	rsp, err := c.CreateGroups(ctx, accountID, body, reqEditors...)
@@ -1842,6 +1900,7 @@ func (c *ClientWithResponses) CreateGroupsWithResponse(ctx context.Context, acco
 // UpdateGroupsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Groups:updateGroups (PUT /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/updategroups/
 func (c *ClientWithResponses) UpdateGroupsWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateGroupsResponse, error) {
 	rsp, err := c.UpdateGroupsWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -1854,6 +1913,7 @@ func (c *ClientWithResponses) UpdateGroupsWithBodyWithResponse(ctx context.Conte
 // UpdateGroupsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Groups:updateGroups (PUT /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/updategroups/
 func (c *ClientWithResponses) UpdateGroupsWithResponse(ctx context.Context, accountID string, body UpdateGroupsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateGroupsResponse, error) {
 	rsp, err := c.UpdateGroups(ctx, accountID, body, reqEditors...)
@@ -1866,6 +1926,7 @@ func (c *ClientWithResponses) UpdateGroupsWithResponse(ctx context.Context, acco
 // DeleteBrandsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation GroupBrands:deleteBrands (DELETE /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/deletebrands/
 func (c *ClientWithResponses) DeleteBrandsWithBodyWithResponse(ctx context.Context, accountID string, groupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteBrandsResponse, error) {
 	rsp, err := c.DeleteBrandsWithBody(ctx, accountID, groupID, contentType, body, reqEditors...)
@@ -1878,6 +1939,7 @@ func (c *ClientWithResponses) DeleteBrandsWithBodyWithResponse(ctx context.Conte
 // DeleteBrandsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation GroupBrands:deleteBrands (DELETE /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/deletebrands/
 func (c *ClientWithResponses) DeleteBrandsWithResponse(ctx context.Context, accountID string, groupID string, body DeleteBrandsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteBrandsResponse, error) {
 	rsp, err := c.DeleteBrands(ctx, accountID, groupID, body, reqEditors...)
@@ -1890,6 +1952,7 @@ func (c *ClientWithResponses) DeleteBrandsWithResponse(ctx context.Context, acco
 // GetBrandsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation GroupBrands:getBrands (GET /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/getbrands/
 func (c *ClientWithResponses) GetBrandsWithResponse(ctx context.Context, accountID string, groupID string, reqEditors ...RequestEditorFn) (*GetBrandsResponse, error) {
 	rsp, err := c.GetBrands(ctx, accountID, groupID, reqEditors...)
@@ -1902,6 +1965,7 @@ func (c *ClientWithResponses) GetBrandsWithResponse(ctx context.Context, account
 // UpdateBrandsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation GroupBrands:updateBrands (PUT /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/updatebrands/
 func (c *ClientWithResponses) UpdateBrandsWithBodyWithResponse(ctx context.Context, accountID string, groupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBrandsResponse, error) {
 	rsp, err := c.UpdateBrandsWithBody(ctx, accountID, groupID, contentType, body, reqEditors...)
@@ -1914,6 +1978,7 @@ func (c *ClientWithResponses) UpdateBrandsWithBodyWithResponse(ctx context.Conte
 // UpdateBrandsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation GroupBrands:updateBrands (PUT /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/updatebrands/
 func (c *ClientWithResponses) UpdateBrandsWithResponse(ctx context.Context, accountID string, groupID string, body UpdateBrandsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBrandsResponse, error) {
 	rsp, err := c.UpdateBrands(ctx, accountID, groupID, body, reqEditors...)
@@ -1926,6 +1991,7 @@ func (c *ClientWithResponses) UpdateBrandsWithResponse(ctx context.Context, acco
 // DeleteGroupUsersWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation GroupUsers:deleteGroupUsers (DELETE /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/deletegroupusers/
 func (c *ClientWithResponses) DeleteGroupUsersWithBodyWithResponse(ctx context.Context, accountID string, groupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteGroupUsersResponse, error) {
 	rsp, err := c.DeleteGroupUsersWithBody(ctx, accountID, groupID, contentType, body, reqEditors...)
@@ -1938,6 +2004,7 @@ func (c *ClientWithResponses) DeleteGroupUsersWithBodyWithResponse(ctx context.C
 // DeleteGroupUsersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation GroupUsers:deleteGroupUsers (DELETE /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/deletegroupusers/
 func (c *ClientWithResponses) DeleteGroupUsersWithResponse(ctx context.Context, accountID string, groupID string, body DeleteGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteGroupUsersResponse, error) {
 	rsp, err := c.DeleteGroupUsers(ctx, accountID, groupID, body, reqEditors...)
@@ -1950,6 +2017,7 @@ func (c *ClientWithResponses) DeleteGroupUsersWithResponse(ctx context.Context, 
 // ListGroupUsersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation GroupUsers:listGroupUsers (GET /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/listgroupusers/
 func (c *ClientWithResponses) ListGroupUsersWithResponse(ctx context.Context, accountID string, groupID string, params *ListGroupUsersParams, reqEditors ...RequestEditorFn) (*ListGroupUsersResponse, error) {
 	rsp, err := c.ListGroupUsers(ctx, accountID, groupID, params, reqEditors...)
@@ -1962,6 +2030,7 @@ func (c *ClientWithResponses) ListGroupUsersWithResponse(ctx context.Context, ac
 // UpdateGroupUsersWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation GroupUsers:updateGroupUsers (PUT /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/updategroupusers/
 func (c *ClientWithResponses) UpdateGroupUsersWithBodyWithResponse(ctx context.Context, accountID string, groupID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateGroupUsersResponse, error) {
 	rsp, err := c.UpdateGroupUsersWithBody(ctx, accountID, groupID, contentType, body, reqEditors...)
@@ -1974,6 +2043,7 @@ func (c *ClientWithResponses) UpdateGroupUsersWithBodyWithResponse(ctx context.C
 // UpdateGroupUsersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation GroupUsers:updateGroupUsers (PUT /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/updategroupusers/
 func (c *ClientWithResponses) UpdateGroupUsersWithResponse(ctx context.Context, accountID string, groupID string, body UpdateGroupUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateGroupUsersResponse, error) {
 	rsp, err := c.UpdateGroupUsers(ctx, accountID, groupID, body, reqEditors...)
@@ -1986,6 +2056,7 @@ func (c *ClientWithResponses) UpdateGroupUsersWithResponse(ctx context.Context, 
 // ParseDeleteGroupsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Groups:deleteGroups (DELETE /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/deletegroups/
 func ParseDeleteGroupsResponse(rsp *http.Response) (*DeleteGroupsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2022,6 +2093,7 @@ func ParseDeleteGroupsResponse(rsp *http.Response) (*DeleteGroupsResponse, error
 // ParseListGroupsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Groups:listGroups (GET /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/listgroups/
 func ParseListGroupsResponse(rsp *http.Response) (*ListGroupsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2058,6 +2130,7 @@ func ParseListGroupsResponse(rsp *http.Response) (*ListGroupsResponse, error) {
 // ParseCreateGroupsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Groups:createGroups (POST /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/creategroups/
 func ParseCreateGroupsResponse(rsp *http.Response) (*CreateGroupsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2094,6 +2167,7 @@ func ParseCreateGroupsResponse(rsp *http.Response) (*CreateGroupsResponse, error
 // ParseUpdateGroupsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Groups:updateGroups (PUT /v2.1/accounts/{accountId}/groups).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groups/updategroups/
 func ParseUpdateGroupsResponse(rsp *http.Response) (*UpdateGroupsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2130,6 +2204,7 @@ func ParseUpdateGroupsResponse(rsp *http.Response) (*UpdateGroupsResponse, error
 // ParseDeleteBrandsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation GroupBrands:deleteBrands (DELETE /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/deletebrands/
 func ParseDeleteBrandsResponse(rsp *http.Response) (*DeleteBrandsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2166,6 +2241,7 @@ func ParseDeleteBrandsResponse(rsp *http.Response) (*DeleteBrandsResponse, error
 // ParseGetBrandsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation GroupBrands:getBrands (GET /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/getbrands/
 func ParseGetBrandsResponse(rsp *http.Response) (*GetBrandsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2202,6 +2278,7 @@ func ParseGetBrandsResponse(rsp *http.Response) (*GetBrandsResponse, error) {
 // ParseUpdateBrandsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation GroupBrands:updateBrands (PUT /v2.1/accounts/{accountId}/groups/{groupId}/brands).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupbrands/updatebrands/
 func ParseUpdateBrandsResponse(rsp *http.Response) (*UpdateBrandsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2238,6 +2315,7 @@ func ParseUpdateBrandsResponse(rsp *http.Response) (*UpdateBrandsResponse, error
 // ParseDeleteGroupUsersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation GroupUsers:deleteGroupUsers (DELETE /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/deletegroupusers/
 func ParseDeleteGroupUsersResponse(rsp *http.Response) (*DeleteGroupUsersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2274,6 +2352,7 @@ func ParseDeleteGroupUsersResponse(rsp *http.Response) (*DeleteGroupUsersRespons
 // ParseListGroupUsersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation GroupUsers:listGroupUsers (GET /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/listgroupusers/
 func ParseListGroupUsersResponse(rsp *http.Response) (*ListGroupUsersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2310,6 +2389,7 @@ func ParseListGroupUsersResponse(rsp *http.Response) (*ListGroupUsersResponse, e
 // ParseUpdateGroupUsersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation GroupUsers:updateGroupUsers (PUT /v2.1/accounts/{accountId}/groups/{groupId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/usergroups/groupusers/updategroupusers/
 func ParseUpdateGroupUsersResponse(rsp *http.Response) (*UpdateGroupUsersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)

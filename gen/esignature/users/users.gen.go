@@ -19,6 +19,7 @@ import (
 // GetContactByIDParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Contacts:getContactById (GET /v2.1/accounts/{accountId}/contacts/{contactId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/getcontactbyid/
 type GetContactByIDParams struct {
 	CloudProvider *string `form:"cloud_provider,omitempty" json:"cloud_provider,omitempty"`
@@ -27,6 +28,7 @@ type GetContactByIDParams struct {
 // DeleteUsersParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Users:delete (DELETE /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/delete/
 type DeleteUsersParams struct {
 	Delete *string `form:"delete,omitempty" json:"delete,omitempty"`
@@ -35,6 +37,7 @@ type DeleteUsersParams struct {
 // ListUsersParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Users:list (GET /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/list/
 type ListUsersParams struct {
 	AdditionalInfo            *string `form:"additional_info,omitempty" json:"additional_info,omitempty"`
@@ -49,11 +52,14 @@ type ListUsersParams struct {
 	StartPosition             *string `form:"start_position,omitempty" json:"start_position,omitempty"`
 	Status                    *string `form:"status,omitempty" json:"status,omitempty"`
 	UserNameSubstring         *string `form:"user_name_substring,omitempty" json:"user_name_substring,omitempty"`
+	AlternateAdminsOnly       *string `form:"alternate_admins_only,omitempty" json:"alternate_admins_only,omitempty"`
+	IncludeLicense            *string `form:"include_license,omitempty" json:"include_license,omitempty"`
 }
 
 // UpdateUsersParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Users:updateUsers (PUT /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateusers/
 type UpdateUsersParams struct {
 	AllowAllLanguages *string `form:"allow_all_languages,omitempty" json:"allow_all_languages,omitempty"`
@@ -62,23 +68,61 @@ type UpdateUsersParams struct {
 // GetInformationParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Users:getInformation (GET /v2.1/accounts/{accountId}/users/{userId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/getinformation/
 type GetInformationParams struct {
 	AdditionalInfo *string `form:"additional_info,omitempty" json:"additional_info,omitempty"`
 	Email          *string `form:"email,omitempty" json:"email,omitempty"`
+	IncludeLicense *string `form:"include_license,omitempty" json:"include_license,omitempty"`
 }
 
 // UpdateUserParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Users:updateUser (PUT /v2.1/accounts/{accountId}/users/{userId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateuser/
 type UpdateUserParams struct {
 	AllowAllLanguages *string `form:"allow_all_languages,omitempty" json:"allow_all_languages,omitempty"`
 }
 
+// GetPrincipalUserAuthorizationsParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation Accounts:getPrincipalUserAuthorizations (GET /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+type GetPrincipalUserAuthorizationsParams struct {
+	ActiveOnly         *string `form:"active_only,omitempty" json:"active_only,omitempty"`
+	Count              *string `form:"count,omitempty" json:"count,omitempty"`
+	EmailSubstring     *string `form:"email_substring,omitempty" json:"email_substring,omitempty"`
+	IncludeClosedUsers *string `form:"include_closed_users,omitempty" json:"include_closed_users,omitempty"`
+	Permissions        *string `form:"permissions,omitempty" json:"permissions,omitempty"`
+	StartPosition      *string `form:"start_position,omitempty" json:"start_position,omitempty"`
+	TaskSource         *string `form:"task_source,omitempty" json:"task_source,omitempty"`
+	TaskType           *string `form:"task_type,omitempty" json:"task_type,omitempty"`
+	UserNameSubstring  *string `form:"user_name_substring,omitempty" json:"user_name_substring,omitempty"`
+}
+
+// GetAgentUserAuthorizationsParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation Accounts:getAgentUserAuthorizations (GET /v2.1/accounts/{accountId}/users/{userId}/authorizations/agent).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+type GetAgentUserAuthorizationsParams struct {
+	ActiveOnly         *string `form:"active_only,omitempty" json:"active_only,omitempty"`
+	Count              *string `form:"count,omitempty" json:"count,omitempty"`
+	EmailSubstring     *string `form:"email_substring,omitempty" json:"email_substring,omitempty"`
+	IncludeClosedUsers *string `form:"include_closed_users,omitempty" json:"include_closed_users,omitempty"`
+	Permissions        *string `form:"permissions,omitempty" json:"permissions,omitempty"`
+	StartPosition      *string `form:"start_position,omitempty" json:"start_position,omitempty"`
+	TaskSource         *string `form:"task_source,omitempty" json:"task_source,omitempty"`
+	TaskType           *string `form:"task_type,omitempty" json:"task_type,omitempty"`
+	UserNameSubstring  *string `form:"user_name_substring,omitempty" json:"user_name_substring,omitempty"`
+}
+
 // GetProfileImageParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Users:getProfileImage (GET /v2.1/accounts/{accountId}/users/{userId}/profile/image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/getprofileimage/
 type GetProfileImageParams struct {
 	Encoding *string `form:"encoding,omitempty" json:"encoding,omitempty"`
@@ -87,6 +131,7 @@ type GetProfileImageParams struct {
 // UpdateSettingsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation Users:updateSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updatesettings/
 type UpdateSettingsParams struct {
 	AllowAllLanguages *string `form:"allow_all_languages,omitempty" json:"allow_all_languages,omitempty"`
@@ -95,6 +140,7 @@ type UpdateSettingsParams struct {
 // ListSignaturesParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation UserSignatures:listSignatures (GET /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/listsignatures/
 type ListSignaturesParams struct {
 	StampType *string `form:"stamp_type,omitempty" json:"stamp_type,omitempty"`
@@ -103,6 +149,7 @@ type ListSignaturesParams struct {
 // UpdateSignatureParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation UserSignatures:updateSignature (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignature/
 type UpdateSignatureParams struct {
 	CloseExistingSignature *string `form:"close_existing_signature,omitempty" json:"close_existing_signature,omitempty"`
@@ -111,6 +158,7 @@ type UpdateSignatureParams struct {
 // GetSignatureImageParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation UserSignatures:getSignatureImage (GET /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/getsignatureimage/
 type GetSignatureImageParams struct {
 	IncludeChrome *string `form:"include_chrome,omitempty" json:"include_chrome,omitempty"`
@@ -119,6 +167,7 @@ type GetSignatureImageParams struct {
 // UpdateSignatureImageParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation UserSignatures:updateSignatureImage (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignatureimage/
 type UpdateSignatureImageParams struct {
 	TransparentPng *string `form:"transparent_png,omitempty" json:"transparent_png,omitempty"`
@@ -127,84 +176,126 @@ type UpdateSignatureImageParams struct {
 // DeleteContactsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Contacts:deleteContacts (DELETE /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/deletecontacts/
 type DeleteContactsJSONRequestBody = externalRef0.ContactModRequest
 
 // PostContactsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Contacts:postContacts (POST /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/postcontacts/
 type PostContactsJSONRequestBody = externalRef0.ContactModRequest
 
 // PutContactsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Contacts:putContacts (PUT /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/putcontacts/
 type PutContactsJSONRequestBody = externalRef0.ContactModRequest
 
 // DeleteUsersJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Users:delete (DELETE /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/delete/
 type DeleteUsersJSONRequestBody = externalRef0.UserInfoList
 
 // CreateUsersJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Users:create (POST /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/create/
 type CreateUsersJSONRequestBody = externalRef0.NewUsersDefinition
 
 // UpdateUsersJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Users:updateUsers (PUT /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateusers/
 type UpdateUsersJSONRequestBody = externalRef0.UserInformationList
 
 // UpdateUserJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Users:updateUser (PUT /v2.1/accounts/{accountId}/users/{userId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateuser/
 type UpdateUserJSONRequestBody = externalRef0.UserInformation
+
+// CreateUserAuthorizationJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Accounts:createUserAuthorization (POST /v2.1/accounts/{accountId}/users/{userId}/authorization).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+type CreateUserAuthorizationJSONRequestBody = externalRef0.UserAuthorizationCreateRequest
+
+// UpdateUserAuthorizationJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Accounts:updateUserAuthorization (PUT /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+type UpdateUserAuthorizationJSONRequestBody = externalRef0.UserAuthorizationUpdateRequest
+
+// DeleteUserAuthorizationsJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Accounts:deleteUserAuthorizations (DELETE /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+type DeleteUserAuthorizationsJSONRequestBody = externalRef0.UserAuthorizationsDeleteRequest
+
+// CreateUserAuthorizationsJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Accounts:createUserAuthorizations (POST /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+type CreateUserAuthorizationsJSONRequestBody = externalRef0.UserAuthorizationsRequest
 
 // DeleteCustomSettingsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation UserCustomSettings:deleteCustomSettings (DELETE /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/deletecustomsettings/
 type DeleteCustomSettingsJSONRequestBody = externalRef0.CustomSettingsInformation
 
 // UpdateCustomSettingsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation UserCustomSettings:updateCustomSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/updatecustomsettings/
 type UpdateCustomSettingsJSONRequestBody = externalRef0.CustomSettingsInformation
 
 // UpdateProfileJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation UserProfiles:updateProfile (PUT /v2.1/accounts/{accountId}/users/{userId}/profile).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/userprofiles/updateprofile/
 type UpdateProfileJSONRequestBody = externalRef0.UserProfile
 
 // UpdateSettingsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Users:updateSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updatesettings/
 type UpdateSettingsJSONRequestBody = externalRef0.UserSettingsInformation
 
 // CreateSignaturesJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation UserSignatures:createSignatures (POST /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/createsignatures/
 type CreateSignaturesJSONRequestBody = externalRef0.UserSignaturesInformation
 
 // UpdateSignaturesJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation UserSignatures:updateSignatures (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignatures/
 type UpdateSignaturesJSONRequestBody = externalRef0.UserSignaturesInformation
 
 // UpdateSignatureJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation UserSignatures:updateSignature (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignature/
 type UpdateSignatureJSONRequestBody = externalRef0.UserSignatureDefinition
 
@@ -350,6 +441,50 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	UpdateUser(ctx context.Context, accountID string, userID string, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CreateUserAuthorizationWithBody performs a POST /v2.1/accounts/{accountId}/users/{userId}/authorization (the `CreateUserAuthorization` operationId) request,
+	// with any type of body and a specified content type.
+	CreateUserAuthorizationWithBody(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateUserAuthorization performs a POST /v2.1/accounts/{accountId}/users/{userId}/authorization (the `CreateUserAuthorization` operationId) request.
+	// Takes a body of the `application/json` content type.
+	CreateUserAuthorization(ctx context.Context, accountID string, userID string, body CreateUserAuthorizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteUserAuthorization performs a DELETE /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId} (the `DeleteUserAuthorization` operationId) request.
+	DeleteUserAuthorization(ctx context.Context, accountID string, userID string, authorizationID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUserAuthorization performs a GET /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId} (the `GetUserAuthorization` operationId) request.
+	GetUserAuthorization(ctx context.Context, accountID string, userID string, authorizationID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateUserAuthorizationWithBody performs a PUT /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId} (the `UpdateUserAuthorization` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateUserAuthorizationWithBody(ctx context.Context, accountID string, userID string, authorizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateUserAuthorization performs a PUT /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId} (the `UpdateUserAuthorization` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateUserAuthorization(ctx context.Context, accountID string, userID string, authorizationID string, body UpdateUserAuthorizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteUserAuthorizationsWithBody performs a DELETE /v2.1/accounts/{accountId}/users/{userId}/authorizations (the `DeleteUserAuthorizations` operationId) request,
+	// with any type of body and a specified content type.
+	DeleteUserAuthorizationsWithBody(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteUserAuthorizations performs a DELETE /v2.1/accounts/{accountId}/users/{userId}/authorizations (the `DeleteUserAuthorizations` operationId) request.
+	// Takes a body of the `application/json` content type.
+	DeleteUserAuthorizations(ctx context.Context, accountID string, userID string, body DeleteUserAuthorizationsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPrincipalUserAuthorizations performs a GET /v2.1/accounts/{accountId}/users/{userId}/authorizations (the `GetPrincipalUserAuthorizations` operationId) request.
+	GetPrincipalUserAuthorizations(ctx context.Context, accountID string, userID string, params *GetPrincipalUserAuthorizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateUserAuthorizationsWithBody performs a POST /v2.1/accounts/{accountId}/users/{userId}/authorizations (the `CreateUserAuthorizations` operationId) request,
+	// with any type of body and a specified content type.
+	CreateUserAuthorizationsWithBody(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateUserAuthorizations performs a POST /v2.1/accounts/{accountId}/users/{userId}/authorizations (the `CreateUserAuthorizations` operationId) request.
+	// Takes a body of the `application/json` content type.
+	CreateUserAuthorizations(ctx context.Context, accountID string, userID string, body CreateUserAuthorizationsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAgentUserAuthorizations performs a GET /v2.1/accounts/{accountId}/users/{userId}/authorizations/agent (the `GetAgentUserAuthorizations` operationId) request.
+	GetAgentUserAuthorizations(ctx context.Context, accountID string, userID string, params *GetAgentUserAuthorizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// DeleteCustomSettingsWithBody performs a DELETE /v2.1/accounts/{accountId}/users/{userId}/custom_settings (the `DeleteCustomSettings` operationId) request,
 	// with any type of body and a specified content type.
 	DeleteCustomSettingsWithBody(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -448,6 +583,7 @@ type ClientInterface interface {
 // DeleteContactsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Contacts:deleteContacts (DELETE /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/deletecontacts/
 func (c *Client) DeleteContactsWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteContactsRequestWithBody(c.Server, accountID, contentType, body)
@@ -464,6 +600,7 @@ func (c *Client) DeleteContactsWithBody(ctx context.Context, accountID string, c
 // DeleteContacts sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Contacts:deleteContacts (DELETE /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/deletecontacts/
 func (c *Client) DeleteContacts(ctx context.Context, accountID string, body DeleteContactsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteContactsRequest(c.Server, accountID, body)
@@ -480,6 +617,7 @@ func (c *Client) DeleteContacts(ctx context.Context, accountID string, body Dele
 // PostContactsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Contacts:postContacts (POST /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/postcontacts/
 func (c *Client) PostContactsWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostContactsRequestWithBody(c.Server, accountID, contentType, body)
@@ -496,6 +634,7 @@ func (c *Client) PostContactsWithBody(ctx context.Context, accountID string, con
 // PostContacts sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Contacts:postContacts (POST /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/postcontacts/
 func (c *Client) PostContacts(ctx context.Context, accountID string, body PostContactsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostContactsRequest(c.Server, accountID, body)
@@ -512,6 +651,7 @@ func (c *Client) PostContacts(ctx context.Context, accountID string, body PostCo
 // PutContactsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Contacts:putContacts (PUT /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/putcontacts/
 func (c *Client) PutContactsWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutContactsRequestWithBody(c.Server, accountID, contentType, body)
@@ -528,6 +668,7 @@ func (c *Client) PutContactsWithBody(ctx context.Context, accountID string, cont
 // PutContacts sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Contacts:putContacts (PUT /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/putcontacts/
 func (c *Client) PutContacts(ctx context.Context, accountID string, body PutContactsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutContactsRequest(c.Server, accountID, body)
@@ -544,6 +685,7 @@ func (c *Client) PutContacts(ctx context.Context, accountID string, body PutCont
 // DeleteContactWithID sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Contacts:deleteContactWithId (DELETE /v2.1/accounts/{accountId}/contacts/{contactId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/deletecontactwithid/
 func (c *Client) DeleteContactWithID(ctx context.Context, accountID string, contactID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteContactWithIDRequest(c.Server, accountID, contactID)
@@ -560,6 +702,7 @@ func (c *Client) DeleteContactWithID(ctx context.Context, accountID string, cont
 // GetContactByID sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Contacts:getContactById (GET /v2.1/accounts/{accountId}/contacts/{contactId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/getcontactbyid/
 func (c *Client) GetContactByID(ctx context.Context, accountID string, contactID string, params *GetContactByIDParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetContactByIDRequest(c.Server, accountID, contactID, params)
@@ -576,6 +719,7 @@ func (c *Client) GetContactByID(ctx context.Context, accountID string, contactID
 // DeleteUsersWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Users:delete (DELETE /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/delete/
 func (c *Client) DeleteUsersWithBody(ctx context.Context, accountID string, params *DeleteUsersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteUsersRequestWithBody(c.Server, accountID, params, contentType, body)
@@ -592,6 +736,7 @@ func (c *Client) DeleteUsersWithBody(ctx context.Context, accountID string, para
 // DeleteUsers sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Users:delete (DELETE /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/delete/
 func (c *Client) DeleteUsers(ctx context.Context, accountID string, params *DeleteUsersParams, body DeleteUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteUsersRequest(c.Server, accountID, params, body)
@@ -608,6 +753,7 @@ func (c *Client) DeleteUsers(ctx context.Context, accountID string, params *Dele
 // ListUsers sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Users:list (GET /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/list/
 func (c *Client) ListUsers(ctx context.Context, accountID string, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListUsersRequest(c.Server, accountID, params)
@@ -624,6 +770,7 @@ func (c *Client) ListUsers(ctx context.Context, accountID string, params *ListUs
 // CreateUsersWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Users:create (POST /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/create/
 func (c *Client) CreateUsersWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateUsersRequestWithBody(c.Server, accountID, contentType, body)
@@ -640,6 +787,7 @@ func (c *Client) CreateUsersWithBody(ctx context.Context, accountID string, cont
 // CreateUsers sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Users:create (POST /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/create/
 func (c *Client) CreateUsers(ctx context.Context, accountID string, body CreateUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateUsersRequest(c.Server, accountID, body)
@@ -656,6 +804,7 @@ func (c *Client) CreateUsers(ctx context.Context, accountID string, body CreateU
 // UpdateUsersWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Users:updateUsers (PUT /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateusers/
 func (c *Client) UpdateUsersWithBody(ctx context.Context, accountID string, params *UpdateUsersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateUsersRequestWithBody(c.Server, accountID, params, contentType, body)
@@ -672,6 +821,7 @@ func (c *Client) UpdateUsersWithBody(ctx context.Context, accountID string, para
 // UpdateUsers sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Users:updateUsers (PUT /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateusers/
 func (c *Client) UpdateUsers(ctx context.Context, accountID string, params *UpdateUsersParams, body UpdateUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateUsersRequest(c.Server, accountID, params, body)
@@ -688,6 +838,7 @@ func (c *Client) UpdateUsers(ctx context.Context, accountID string, params *Upda
 // GetInformation sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Users:getInformation (GET /v2.1/accounts/{accountId}/users/{userId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/getinformation/
 func (c *Client) GetInformation(ctx context.Context, accountID string, userID string, params *GetInformationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetInformationRequest(c.Server, accountID, userID, params)
@@ -704,6 +855,7 @@ func (c *Client) GetInformation(ctx context.Context, accountID string, userID st
 // UpdateUserWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Users:updateUser (PUT /v2.1/accounts/{accountId}/users/{userId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateuser/
 func (c *Client) UpdateUserWithBody(ctx context.Context, accountID string, userID string, params *UpdateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateUserRequestWithBody(c.Server, accountID, userID, params, contentType, body)
@@ -720,6 +872,7 @@ func (c *Client) UpdateUserWithBody(ctx context.Context, accountID string, userI
 // UpdateUser sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Users:updateUser (PUT /v2.1/accounts/{accountId}/users/{userId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateuser/
 func (c *Client) UpdateUser(ctx context.Context, accountID string, userID string, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateUserRequest(c.Server, accountID, userID, params, body)
@@ -733,9 +886,214 @@ func (c *Client) UpdateUser(ctx context.Context, accountID string, userID string
 	return c.Client.Do(req)
 }
 
+// CreateUserAuthorizationWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Accounts:createUserAuthorization (POST /v2.1/accounts/{accountId}/users/{userId}/authorization).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *Client) CreateUserAuthorizationWithBody(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateUserAuthorizationRequestWithBody(c.Server, accountID, userID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateUserAuthorization sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Accounts:createUserAuthorization (POST /v2.1/accounts/{accountId}/users/{userId}/authorization).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *Client) CreateUserAuthorization(ctx context.Context, accountID string, userID string, body CreateUserAuthorizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateUserAuthorizationRequest(c.Server, accountID, userID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteUserAuthorization sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Accounts:deleteUserAuthorization (DELETE /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *Client) DeleteUserAuthorization(ctx context.Context, accountID string, userID string, authorizationID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteUserAuthorizationRequest(c.Server, accountID, userID, authorizationID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUserAuthorization sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Accounts:getUserAuthorization (GET /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *Client) GetUserAuthorization(ctx context.Context, accountID string, userID string, authorizationID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUserAuthorizationRequest(c.Server, accountID, userID, authorizationID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateUserAuthorizationWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Accounts:updateUserAuthorization (PUT /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *Client) UpdateUserAuthorizationWithBody(ctx context.Context, accountID string, userID string, authorizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserAuthorizationRequestWithBody(c.Server, accountID, userID, authorizationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateUserAuthorization sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Accounts:updateUserAuthorization (PUT /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *Client) UpdateUserAuthorization(ctx context.Context, accountID string, userID string, authorizationID string, body UpdateUserAuthorizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserAuthorizationRequest(c.Server, accountID, userID, authorizationID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteUserAuthorizationsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Accounts:deleteUserAuthorizations (DELETE /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *Client) DeleteUserAuthorizationsWithBody(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteUserAuthorizationsRequestWithBody(c.Server, accountID, userID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteUserAuthorizations sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Accounts:deleteUserAuthorizations (DELETE /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *Client) DeleteUserAuthorizations(ctx context.Context, accountID string, userID string, body DeleteUserAuthorizationsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteUserAuthorizationsRequest(c.Server, accountID, userID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPrincipalUserAuthorizations sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Accounts:getPrincipalUserAuthorizations (GET /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *Client) GetPrincipalUserAuthorizations(ctx context.Context, accountID string, userID string, params *GetPrincipalUserAuthorizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPrincipalUserAuthorizationsRequest(c.Server, accountID, userID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateUserAuthorizationsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Accounts:createUserAuthorizations (POST /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *Client) CreateUserAuthorizationsWithBody(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateUserAuthorizationsRequestWithBody(c.Server, accountID, userID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateUserAuthorizations sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Accounts:createUserAuthorizations (POST /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *Client) CreateUserAuthorizations(ctx context.Context, accountID string, userID string, body CreateUserAuthorizationsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateUserAuthorizationsRequest(c.Server, accountID, userID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAgentUserAuthorizations sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Accounts:getAgentUserAuthorizations (GET /v2.1/accounts/{accountId}/users/{userId}/authorizations/agent).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *Client) GetAgentUserAuthorizations(ctx context.Context, accountID string, userID string, params *GetAgentUserAuthorizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAgentUserAuthorizationsRequest(c.Server, accountID, userID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // DeleteCustomSettingsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation UserCustomSettings:deleteCustomSettings (DELETE /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/deletecustomsettings/
 func (c *Client) DeleteCustomSettingsWithBody(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteCustomSettingsRequestWithBody(c.Server, accountID, userID, contentType, body)
@@ -752,6 +1110,7 @@ func (c *Client) DeleteCustomSettingsWithBody(ctx context.Context, accountID str
 // DeleteCustomSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation UserCustomSettings:deleteCustomSettings (DELETE /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/deletecustomsettings/
 func (c *Client) DeleteCustomSettings(ctx context.Context, accountID string, userID string, body DeleteCustomSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteCustomSettingsRequest(c.Server, accountID, userID, body)
@@ -768,6 +1127,7 @@ func (c *Client) DeleteCustomSettings(ctx context.Context, accountID string, use
 // ListCustomSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation UserCustomSettings:listCustomSettings (GET /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/listcustomsettings/
 func (c *Client) ListCustomSettings(ctx context.Context, accountID string, userID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListCustomSettingsRequest(c.Server, accountID, userID)
@@ -784,6 +1144,7 @@ func (c *Client) ListCustomSettings(ctx context.Context, accountID string, userI
 // UpdateCustomSettingsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation UserCustomSettings:updateCustomSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/updatecustomsettings/
 func (c *Client) UpdateCustomSettingsWithBody(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateCustomSettingsRequestWithBody(c.Server, accountID, userID, contentType, body)
@@ -800,6 +1161,7 @@ func (c *Client) UpdateCustomSettingsWithBody(ctx context.Context, accountID str
 // UpdateCustomSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation UserCustomSettings:updateCustomSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/updatecustomsettings/
 func (c *Client) UpdateCustomSettings(ctx context.Context, accountID string, userID string, body UpdateCustomSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateCustomSettingsRequest(c.Server, accountID, userID, body)
@@ -816,6 +1178,7 @@ func (c *Client) UpdateCustomSettings(ctx context.Context, accountID string, use
 // GetProfile sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation UserProfiles:getProfile (GET /v2.1/accounts/{accountId}/users/{userId}/profile).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/userprofiles/getprofile/
 func (c *Client) GetProfile(ctx context.Context, accountID string, userID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetProfileRequest(c.Server, accountID, userID)
@@ -832,6 +1195,7 @@ func (c *Client) GetProfile(ctx context.Context, accountID string, userID string
 // UpdateProfileWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation UserProfiles:updateProfile (PUT /v2.1/accounts/{accountId}/users/{userId}/profile).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/userprofiles/updateprofile/
 func (c *Client) UpdateProfileWithBody(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateProfileRequestWithBody(c.Server, accountID, userID, contentType, body)
@@ -848,6 +1212,7 @@ func (c *Client) UpdateProfileWithBody(ctx context.Context, accountID string, us
 // UpdateProfile sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation UserProfiles:updateProfile (PUT /v2.1/accounts/{accountId}/users/{userId}/profile).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/userprofiles/updateprofile/
 func (c *Client) UpdateProfile(ctx context.Context, accountID string, userID string, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateProfileRequest(c.Server, accountID, userID, body)
@@ -864,6 +1229,7 @@ func (c *Client) UpdateProfile(ctx context.Context, accountID string, userID str
 // DeleteProfileImage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Users:deleteProfileImage (DELETE /v2.1/accounts/{accountId}/users/{userId}/profile/image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/deleteprofileimage/
 func (c *Client) DeleteProfileImage(ctx context.Context, accountID string, userID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteProfileImageRequest(c.Server, accountID, userID)
@@ -880,6 +1246,7 @@ func (c *Client) DeleteProfileImage(ctx context.Context, accountID string, userI
 // GetProfileImage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Users:getProfileImage (GET /v2.1/accounts/{accountId}/users/{userId}/profile/image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/getprofileimage/
 func (c *Client) GetProfileImage(ctx context.Context, accountID string, userID string, params *GetProfileImageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetProfileImageRequest(c.Server, accountID, userID, params)
@@ -896,6 +1263,7 @@ func (c *Client) GetProfileImage(ctx context.Context, accountID string, userID s
 // UpdateProfileImageWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Users:updateProfileImage (PUT /v2.1/accounts/{accountId}/users/{userId}/profile/image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateprofileimage/
 func (c *Client) UpdateProfileImageWithBody(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateProfileImageRequestWithBody(c.Server, accountID, userID, contentType, body)
@@ -912,6 +1280,7 @@ func (c *Client) UpdateProfileImageWithBody(ctx context.Context, accountID strin
 // GetSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Users:getSettings (GET /v2.1/accounts/{accountId}/users/{userId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/getsettings/
 func (c *Client) GetSettings(ctx context.Context, accountID string, userID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSettingsRequest(c.Server, accountID, userID)
@@ -928,6 +1297,7 @@ func (c *Client) GetSettings(ctx context.Context, accountID string, userID strin
 // UpdateSettingsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Users:updateSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updatesettings/
 func (c *Client) UpdateSettingsWithBody(ctx context.Context, accountID string, userID string, params *UpdateSettingsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateSettingsRequestWithBody(c.Server, accountID, userID, params, contentType, body)
@@ -944,6 +1314,7 @@ func (c *Client) UpdateSettingsWithBody(ctx context.Context, accountID string, u
 // UpdateSettings sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Users:updateSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updatesettings/
 func (c *Client) UpdateSettings(ctx context.Context, accountID string, userID string, params *UpdateSettingsParams, body UpdateSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateSettingsRequest(c.Server, accountID, userID, params, body)
@@ -960,6 +1331,7 @@ func (c *Client) UpdateSettings(ctx context.Context, accountID string, userID st
 // ListSignatures sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation UserSignatures:listSignatures (GET /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/listsignatures/
 func (c *Client) ListSignatures(ctx context.Context, accountID string, userID string, params *ListSignaturesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListSignaturesRequest(c.Server, accountID, userID, params)
@@ -976,6 +1348,7 @@ func (c *Client) ListSignatures(ctx context.Context, accountID string, userID st
 // CreateSignaturesWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation UserSignatures:createSignatures (POST /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/createsignatures/
 func (c *Client) CreateSignaturesWithBody(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateSignaturesRequestWithBody(c.Server, accountID, userID, contentType, body)
@@ -992,6 +1365,7 @@ func (c *Client) CreateSignaturesWithBody(ctx context.Context, accountID string,
 // CreateSignatures sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation UserSignatures:createSignatures (POST /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/createsignatures/
 func (c *Client) CreateSignatures(ctx context.Context, accountID string, userID string, body CreateSignaturesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateSignaturesRequest(c.Server, accountID, userID, body)
@@ -1008,6 +1382,7 @@ func (c *Client) CreateSignatures(ctx context.Context, accountID string, userID 
 // UpdateSignaturesWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation UserSignatures:updateSignatures (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignatures/
 func (c *Client) UpdateSignaturesWithBody(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateSignaturesRequestWithBody(c.Server, accountID, userID, contentType, body)
@@ -1024,6 +1399,7 @@ func (c *Client) UpdateSignaturesWithBody(ctx context.Context, accountID string,
 // UpdateSignatures sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation UserSignatures:updateSignatures (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignatures/
 func (c *Client) UpdateSignatures(ctx context.Context, accountID string, userID string, body UpdateSignaturesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateSignaturesRequest(c.Server, accountID, userID, body)
@@ -1040,6 +1416,7 @@ func (c *Client) UpdateSignatures(ctx context.Context, accountID string, userID 
 // DeleteSignature sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation UserSignatures:deleteSignature (DELETE /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/deletesignature/
 func (c *Client) DeleteSignature(ctx context.Context, accountID string, userID string, signatureID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteSignatureRequest(c.Server, accountID, userID, signatureID)
@@ -1056,6 +1433,7 @@ func (c *Client) DeleteSignature(ctx context.Context, accountID string, userID s
 // GetSignature sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation UserSignatures:getSignature (GET /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/getsignature/
 func (c *Client) GetSignature(ctx context.Context, accountID string, userID string, signatureID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSignatureRequest(c.Server, accountID, userID, signatureID)
@@ -1072,6 +1450,7 @@ func (c *Client) GetSignature(ctx context.Context, accountID string, userID stri
 // UpdateSignatureWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation UserSignatures:updateSignature (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignature/
 func (c *Client) UpdateSignatureWithBody(ctx context.Context, accountID string, userID string, signatureID string, params *UpdateSignatureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateSignatureRequestWithBody(c.Server, accountID, userID, signatureID, params, contentType, body)
@@ -1088,6 +1467,7 @@ func (c *Client) UpdateSignatureWithBody(ctx context.Context, accountID string, 
 // UpdateSignature sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation UserSignatures:updateSignature (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignature/
 func (c *Client) UpdateSignature(ctx context.Context, accountID string, userID string, signatureID string, params *UpdateSignatureParams, body UpdateSignatureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateSignatureRequest(c.Server, accountID, userID, signatureID, params, body)
@@ -1104,6 +1484,7 @@ func (c *Client) UpdateSignature(ctx context.Context, accountID string, userID s
 // DeleteSignatureImage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation UserSignatures:deleteSignatureImage (DELETE /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/deletesignatureimage/
 func (c *Client) DeleteSignatureImage(ctx context.Context, accountID string, userID string, signatureID string, imageType string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteSignatureImageRequest(c.Server, accountID, userID, signatureID, imageType)
@@ -1120,6 +1501,7 @@ func (c *Client) DeleteSignatureImage(ctx context.Context, accountID string, use
 // GetSignatureImage sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation UserSignatures:getSignatureImage (GET /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/getsignatureimage/
 func (c *Client) GetSignatureImage(ctx context.Context, accountID string, userID string, signatureID string, imageType string, params *GetSignatureImageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSignatureImageRequest(c.Server, accountID, userID, signatureID, imageType, params)
@@ -1136,6 +1518,7 @@ func (c *Client) GetSignatureImage(ctx context.Context, accountID string, userID
 // UpdateSignatureImageWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation UserSignatures:updateSignatureImage (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignatureimage/
 func (c *Client) UpdateSignatureImageWithBody(ctx context.Context, accountID string, userID string, signatureID string, imageType string, params *UpdateSignatureImageParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateSignatureImageRequestWithBody(c.Server, accountID, userID, signatureID, imageType, params, contentType, body)
@@ -1152,6 +1535,7 @@ func (c *Client) UpdateSignatureImageWithBody(ctx context.Context, accountID str
 // NewDeleteContactsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Contacts:deleteContacts (DELETE /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/deletecontacts/
 func NewDeleteContactsRequest(server string, accountID string, body DeleteContactsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1166,6 +1550,7 @@ func NewDeleteContactsRequest(server string, accountID string, body DeleteContac
 // NewDeleteContactsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Contacts:deleteContacts (DELETE /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/deletecontacts/
 func NewDeleteContactsRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1205,6 +1590,7 @@ func NewDeleteContactsRequestWithBody(server string, accountID string, contentTy
 // NewPostContactsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Contacts:postContacts (POST /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/postcontacts/
 func NewPostContactsRequest(server string, accountID string, body PostContactsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1219,6 +1605,7 @@ func NewPostContactsRequest(server string, accountID string, body PostContactsJS
 // NewPostContactsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Contacts:postContacts (POST /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/postcontacts/
 func NewPostContactsRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1258,6 +1645,7 @@ func NewPostContactsRequestWithBody(server string, accountID string, contentType
 // NewPutContactsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Contacts:putContacts (PUT /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/putcontacts/
 func NewPutContactsRequest(server string, accountID string, body PutContactsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1272,6 +1660,7 @@ func NewPutContactsRequest(server string, accountID string, body PutContactsJSON
 // NewPutContactsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Contacts:putContacts (PUT /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/putcontacts/
 func NewPutContactsRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1311,6 +1700,7 @@ func NewPutContactsRequestWithBody(server string, accountID string, contentType 
 // NewDeleteContactWithIDRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Contacts:deleteContactWithId (DELETE /v2.1/accounts/{accountId}/contacts/{contactId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/deletecontactwithid/
 func NewDeleteContactWithIDRequest(server string, accountID string, contactID string) (*http.Request, error) {
 	var err error
@@ -1355,6 +1745,7 @@ func NewDeleteContactWithIDRequest(server string, accountID string, contactID st
 // NewGetContactByIDRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Contacts:getContactById (GET /v2.1/accounts/{accountId}/contacts/{contactId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/getcontactbyid/
 func NewGetContactByIDRequest(server string, accountID string, contactID string, params *GetContactByIDParams) (*http.Request, error) {
 	var err error
@@ -1426,6 +1817,7 @@ func NewGetContactByIDRequest(server string, accountID string, contactID string,
 // NewDeleteUsersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Users:delete (DELETE /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/delete/
 func NewDeleteUsersRequest(server string, accountID string, params *DeleteUsersParams, body DeleteUsersJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1440,6 +1832,7 @@ func NewDeleteUsersRequest(server string, accountID string, params *DeleteUsersP
 // NewDeleteUsersRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Users:delete (DELETE /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/delete/
 func NewDeleteUsersRequestWithBody(server string, accountID string, params *DeleteUsersParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1506,6 +1899,7 @@ func NewDeleteUsersRequestWithBody(server string, accountID string, params *Dele
 // NewListUsersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Users:list (GET /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/list/
 func NewListUsersRequest(server string, accountID string, params *ListUsersParams) (*http.Request, error) {
 	var err error
@@ -1685,6 +2079,30 @@ func NewListUsersRequest(server string, accountID string, params *ListUsersParam
 
 		}
 
+		if params.AlternateAdminsOnly != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "alternate_admins_only", *params.AlternateAdminsOnly, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLicense != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_license", *params.IncludeLicense, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -1702,6 +2120,7 @@ func NewListUsersRequest(server string, accountID string, params *ListUsersParam
 // NewCreateUsersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Users:create (POST /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/create/
 func NewCreateUsersRequest(server string, accountID string, body CreateUsersJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1716,6 +2135,7 @@ func NewCreateUsersRequest(server string, accountID string, body CreateUsersJSON
 // NewCreateUsersRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Users:create (POST /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/create/
 func NewCreateUsersRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1755,6 +2175,7 @@ func NewCreateUsersRequestWithBody(server string, accountID string, contentType 
 // NewUpdateUsersRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Users:updateUsers (PUT /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateusers/
 func NewUpdateUsersRequest(server string, accountID string, params *UpdateUsersParams, body UpdateUsersJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1769,6 +2190,7 @@ func NewUpdateUsersRequest(server string, accountID string, params *UpdateUsersP
 // NewUpdateUsersRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Users:updateUsers (PUT /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateusers/
 func NewUpdateUsersRequestWithBody(server string, accountID string, params *UpdateUsersParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1835,6 +2257,7 @@ func NewUpdateUsersRequestWithBody(server string, accountID string, params *Upda
 // NewGetInformationRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Users:getInformation (GET /v2.1/accounts/{accountId}/users/{userId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/getinformation/
 func NewGetInformationRequest(server string, accountID string, userID string, params *GetInformationParams) (*http.Request, error) {
 	var err error
@@ -1901,6 +2324,18 @@ func NewGetInformationRequest(server string, accountID string, userID string, pa
 
 		}
 
+		if params.IncludeLicense != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_license", *params.IncludeLicense, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -1918,6 +2353,7 @@ func NewGetInformationRequest(server string, accountID string, userID string, pa
 // NewUpdateUserRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Users:updateUser (PUT /v2.1/accounts/{accountId}/users/{userId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateuser/
 func NewUpdateUserRequest(server string, accountID string, userID string, params *UpdateUserParams, body UpdateUserJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1932,6 +2368,7 @@ func NewUpdateUserRequest(server string, accountID string, userID string, params
 // NewUpdateUserRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Users:updateUser (PUT /v2.1/accounts/{accountId}/users/{userId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateuser/
 func NewUpdateUserRequestWithBody(server string, accountID string, userID string, params *UpdateUserParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2002,9 +2439,705 @@ func NewUpdateUserRequestWithBody(server string, accountID string, userID string
 	return req, nil
 }
 
+// NewCreateUserAuthorizationRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Accounts:createUserAuthorization (POST /v2.1/accounts/{accountId}/users/{userId}/authorization).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func NewCreateUserAuthorizationRequest(server string, accountID string, userID string, body CreateUserAuthorizationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateUserAuthorizationRequestWithBody(server, accountID, userID, "application/json", bodyReader)
+}
+
+// NewCreateUserAuthorizationRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Accounts:createUserAuthorization (POST /v2.1/accounts/{accountId}/users/{userId}/authorization).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func NewCreateUserAuthorizationRequestWithBody(server string, accountID string, userID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/users/%s/authorization", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteUserAuthorizationRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Accounts:deleteUserAuthorization (DELETE /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func NewDeleteUserAuthorizationRequest(server string, accountID string, userID string, authorizationID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "authorizationId", authorizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/users/%s/authorization/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetUserAuthorizationRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Accounts:getUserAuthorization (GET /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func NewGetUserAuthorizationRequest(server string, accountID string, userID string, authorizationID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "authorizationId", authorizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/users/%s/authorization/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateUserAuthorizationRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Accounts:updateUserAuthorization (PUT /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func NewUpdateUserAuthorizationRequest(server string, accountID string, userID string, authorizationID string, body UpdateUserAuthorizationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateUserAuthorizationRequestWithBody(server, accountID, userID, authorizationID, "application/json", bodyReader)
+}
+
+// NewUpdateUserAuthorizationRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Accounts:updateUserAuthorization (PUT /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func NewUpdateUserAuthorizationRequestWithBody(server string, accountID string, userID string, authorizationID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "authorizationId", authorizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/users/%s/authorization/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteUserAuthorizationsRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Accounts:deleteUserAuthorizations (DELETE /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func NewDeleteUserAuthorizationsRequest(server string, accountID string, userID string, body DeleteUserAuthorizationsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDeleteUserAuthorizationsRequestWithBody(server, accountID, userID, "application/json", bodyReader)
+}
+
+// NewDeleteUserAuthorizationsRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Accounts:deleteUserAuthorizations (DELETE /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func NewDeleteUserAuthorizationsRequestWithBody(server string, accountID string, userID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/users/%s/authorizations", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetPrincipalUserAuthorizationsRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Accounts:getPrincipalUserAuthorizations (GET /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func NewGetPrincipalUserAuthorizationsRequest(server string, accountID string, userID string, params *GetPrincipalUserAuthorizationsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/users/%s/authorizations", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ActiveOnly != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "active_only", *params.ActiveOnly, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EmailSubstring != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "email_substring", *params.EmailSubstring, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeClosedUsers != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_closed_users", *params.IncludeClosedUsers, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Permissions != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "permissions", *params.Permissions, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StartPosition != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start_position", *params.StartPosition, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TaskSource != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "task_source", *params.TaskSource, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TaskType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "task_type", *params.TaskType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserNameSubstring != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_name_substring", *params.UserNameSubstring, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateUserAuthorizationsRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Accounts:createUserAuthorizations (POST /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func NewCreateUserAuthorizationsRequest(server string, accountID string, userID string, body CreateUserAuthorizationsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateUserAuthorizationsRequestWithBody(server, accountID, userID, "application/json", bodyReader)
+}
+
+// NewCreateUserAuthorizationsRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Accounts:createUserAuthorizations (POST /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func NewCreateUserAuthorizationsRequestWithBody(server string, accountID string, userID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/users/%s/authorizations", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetAgentUserAuthorizationsRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Accounts:getAgentUserAuthorizations (GET /v2.1/accounts/{accountId}/users/{userId}/authorizations/agent).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func NewGetAgentUserAuthorizationsRequest(server string, accountID string, userID string, params *GetAgentUserAuthorizationsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/users/%s/authorizations/agent", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ActiveOnly != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "active_only", *params.ActiveOnly, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EmailSubstring != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "email_substring", *params.EmailSubstring, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeClosedUsers != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_closed_users", *params.IncludeClosedUsers, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Permissions != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "permissions", *params.Permissions, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StartPosition != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start_position", *params.StartPosition, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TaskSource != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "task_source", *params.TaskSource, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TaskType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "task_type", *params.TaskType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserNameSubstring != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_name_substring", *params.UserNameSubstring, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewDeleteCustomSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation UserCustomSettings:deleteCustomSettings (DELETE /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/deletecustomsettings/
 func NewDeleteCustomSettingsRequest(server string, accountID string, userID string, body DeleteCustomSettingsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2019,6 +3152,7 @@ func NewDeleteCustomSettingsRequest(server string, accountID string, userID stri
 // NewDeleteCustomSettingsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation UserCustomSettings:deleteCustomSettings (DELETE /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/deletecustomsettings/
 func NewDeleteCustomSettingsRequestWithBody(server string, accountID string, userID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2065,6 +3199,7 @@ func NewDeleteCustomSettingsRequestWithBody(server string, accountID string, use
 // NewListCustomSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation UserCustomSettings:listCustomSettings (GET /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/listcustomsettings/
 func NewListCustomSettingsRequest(server string, accountID string, userID string) (*http.Request, error) {
 	var err error
@@ -2109,6 +3244,7 @@ func NewListCustomSettingsRequest(server string, accountID string, userID string
 // NewUpdateCustomSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation UserCustomSettings:updateCustomSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/updatecustomsettings/
 func NewUpdateCustomSettingsRequest(server string, accountID string, userID string, body UpdateCustomSettingsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2123,6 +3259,7 @@ func NewUpdateCustomSettingsRequest(server string, accountID string, userID stri
 // NewUpdateCustomSettingsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation UserCustomSettings:updateCustomSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/updatecustomsettings/
 func NewUpdateCustomSettingsRequestWithBody(server string, accountID string, userID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2169,6 +3306,7 @@ func NewUpdateCustomSettingsRequestWithBody(server string, accountID string, use
 // NewGetProfileRequest builds the HTTP request.
 //
 // DocuSign eSignature operation UserProfiles:getProfile (GET /v2.1/accounts/{accountId}/users/{userId}/profile).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/userprofiles/getprofile/
 func NewGetProfileRequest(server string, accountID string, userID string) (*http.Request, error) {
 	var err error
@@ -2213,6 +3351,7 @@ func NewGetProfileRequest(server string, accountID string, userID string) (*http
 // NewUpdateProfileRequest builds the HTTP request.
 //
 // DocuSign eSignature operation UserProfiles:updateProfile (PUT /v2.1/accounts/{accountId}/users/{userId}/profile).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/userprofiles/updateprofile/
 func NewUpdateProfileRequest(server string, accountID string, userID string, body UpdateProfileJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2227,6 +3366,7 @@ func NewUpdateProfileRequest(server string, accountID string, userID string, bod
 // NewUpdateProfileRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation UserProfiles:updateProfile (PUT /v2.1/accounts/{accountId}/users/{userId}/profile).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/userprofiles/updateprofile/
 func NewUpdateProfileRequestWithBody(server string, accountID string, userID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2273,6 +3413,7 @@ func NewUpdateProfileRequestWithBody(server string, accountID string, userID str
 // NewDeleteProfileImageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Users:deleteProfileImage (DELETE /v2.1/accounts/{accountId}/users/{userId}/profile/image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/deleteprofileimage/
 func NewDeleteProfileImageRequest(server string, accountID string, userID string) (*http.Request, error) {
 	var err error
@@ -2317,6 +3458,7 @@ func NewDeleteProfileImageRequest(server string, accountID string, userID string
 // NewGetProfileImageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Users:getProfileImage (GET /v2.1/accounts/{accountId}/users/{userId}/profile/image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/getprofileimage/
 func NewGetProfileImageRequest(server string, accountID string, userID string, params *GetProfileImageParams) (*http.Request, error) {
 	var err error
@@ -2388,6 +3530,7 @@ func NewGetProfileImageRequest(server string, accountID string, userID string, p
 // NewUpdateProfileImageRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Users:updateProfileImage (PUT /v2.1/accounts/{accountId}/users/{userId}/profile/image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateprofileimage/
 func NewUpdateProfileImageRequestWithBody(server string, accountID string, userID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2434,6 +3577,7 @@ func NewUpdateProfileImageRequestWithBody(server string, accountID string, userI
 // NewGetSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Users:getSettings (GET /v2.1/accounts/{accountId}/users/{userId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/getsettings/
 func NewGetSettingsRequest(server string, accountID string, userID string) (*http.Request, error) {
 	var err error
@@ -2478,6 +3622,7 @@ func NewGetSettingsRequest(server string, accountID string, userID string) (*htt
 // NewUpdateSettingsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Users:updateSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updatesettings/
 func NewUpdateSettingsRequest(server string, accountID string, userID string, params *UpdateSettingsParams, body UpdateSettingsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2492,6 +3637,7 @@ func NewUpdateSettingsRequest(server string, accountID string, userID string, pa
 // NewUpdateSettingsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Users:updateSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updatesettings/
 func NewUpdateSettingsRequestWithBody(server string, accountID string, userID string, params *UpdateSettingsParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2565,6 +3711,7 @@ func NewUpdateSettingsRequestWithBody(server string, accountID string, userID st
 // NewListSignaturesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation UserSignatures:listSignatures (GET /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/listsignatures/
 func NewListSignaturesRequest(server string, accountID string, userID string, params *ListSignaturesParams) (*http.Request, error) {
 	var err error
@@ -2636,6 +3783,7 @@ func NewListSignaturesRequest(server string, accountID string, userID string, pa
 // NewCreateSignaturesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation UserSignatures:createSignatures (POST /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/createsignatures/
 func NewCreateSignaturesRequest(server string, accountID string, userID string, body CreateSignaturesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2650,6 +3798,7 @@ func NewCreateSignaturesRequest(server string, accountID string, userID string, 
 // NewCreateSignaturesRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation UserSignatures:createSignatures (POST /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/createsignatures/
 func NewCreateSignaturesRequestWithBody(server string, accountID string, userID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2696,6 +3845,7 @@ func NewCreateSignaturesRequestWithBody(server string, accountID string, userID 
 // NewUpdateSignaturesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation UserSignatures:updateSignatures (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignatures/
 func NewUpdateSignaturesRequest(server string, accountID string, userID string, body UpdateSignaturesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2710,6 +3860,7 @@ func NewUpdateSignaturesRequest(server string, accountID string, userID string, 
 // NewUpdateSignaturesRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation UserSignatures:updateSignatures (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignatures/
 func NewUpdateSignaturesRequestWithBody(server string, accountID string, userID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2756,6 +3907,7 @@ func NewUpdateSignaturesRequestWithBody(server string, accountID string, userID 
 // NewDeleteSignatureRequest builds the HTTP request.
 //
 // DocuSign eSignature operation UserSignatures:deleteSignature (DELETE /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/deletesignature/
 func NewDeleteSignatureRequest(server string, accountID string, userID string, signatureID string) (*http.Request, error) {
 	var err error
@@ -2807,6 +3959,7 @@ func NewDeleteSignatureRequest(server string, accountID string, userID string, s
 // NewGetSignatureRequest builds the HTTP request.
 //
 // DocuSign eSignature operation UserSignatures:getSignature (GET /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/getsignature/
 func NewGetSignatureRequest(server string, accountID string, userID string, signatureID string) (*http.Request, error) {
 	var err error
@@ -2858,6 +4011,7 @@ func NewGetSignatureRequest(server string, accountID string, userID string, sign
 // NewUpdateSignatureRequest builds the HTTP request.
 //
 // DocuSign eSignature operation UserSignatures:updateSignature (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignature/
 func NewUpdateSignatureRequest(server string, accountID string, userID string, signatureID string, params *UpdateSignatureParams, body UpdateSignatureJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2872,6 +4026,7 @@ func NewUpdateSignatureRequest(server string, accountID string, userID string, s
 // NewUpdateSignatureRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation UserSignatures:updateSignature (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignature/
 func NewUpdateSignatureRequestWithBody(server string, accountID string, userID string, signatureID string, params *UpdateSignatureParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2952,6 +4107,7 @@ func NewUpdateSignatureRequestWithBody(server string, accountID string, userID s
 // NewDeleteSignatureImageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation UserSignatures:deleteSignatureImage (DELETE /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/deletesignatureimage/
 func NewDeleteSignatureImageRequest(server string, accountID string, userID string, signatureID string, imageType string) (*http.Request, error) {
 	var err error
@@ -3010,6 +4166,7 @@ func NewDeleteSignatureImageRequest(server string, accountID string, userID stri
 // NewGetSignatureImageRequest builds the HTTP request.
 //
 // DocuSign eSignature operation UserSignatures:getSignatureImage (GET /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/getsignatureimage/
 func NewGetSignatureImageRequest(server string, accountID string, userID string, signatureID string, imageType string, params *GetSignatureImageParams) (*http.Request, error) {
 	var err error
@@ -3095,6 +4252,7 @@ func NewGetSignatureImageRequest(server string, accountID string, userID string,
 // NewUpdateSignatureImageRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation UserSignatures:updateSignatureImage (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignatureimage/
 func NewUpdateSignatureImageRequestWithBody(server string, accountID string, userID string, signatureID string, imageType string, params *UpdateSignatureImageParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3313,6 +4471,66 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	UpdateUserWithResponse(ctx context.Context, accountID string, userID string, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
 
+	// CreateUserAuthorizationWithBodyWithResponse performs a POST /v2.1/accounts/{accountId}/users/{userId}/authorization (the `CreateUserAuthorization` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	CreateUserAuthorizationWithBodyWithResponse(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserAuthorizationResponse, error)
+
+	// CreateUserAuthorizationWithResponse performs a POST /v2.1/accounts/{accountId}/users/{userId}/authorization (the `CreateUserAuthorization` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	CreateUserAuthorizationWithResponse(ctx context.Context, accountID string, userID string, body CreateUserAuthorizationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserAuthorizationResponse, error)
+
+	// DeleteUserAuthorizationWithResponse performs a DELETE /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId} (the `DeleteUserAuthorization` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteUserAuthorizationWithResponse(ctx context.Context, accountID string, userID string, authorizationID string, reqEditors ...RequestEditorFn) (*DeleteUserAuthorizationResponse, error)
+
+	// GetUserAuthorizationWithResponse performs a GET /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId} (the `GetUserAuthorization` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetUserAuthorizationWithResponse(ctx context.Context, accountID string, userID string, authorizationID string, reqEditors ...RequestEditorFn) (*GetUserAuthorizationResponse, error)
+
+	// UpdateUserAuthorizationWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId} (the `UpdateUserAuthorization` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateUserAuthorizationWithBodyWithResponse(ctx context.Context, accountID string, userID string, authorizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserAuthorizationResponse, error)
+
+	// UpdateUserAuthorizationWithResponse performs a PUT /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId} (the `UpdateUserAuthorization` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateUserAuthorizationWithResponse(ctx context.Context, accountID string, userID string, authorizationID string, body UpdateUserAuthorizationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserAuthorizationResponse, error)
+
+	// DeleteUserAuthorizationsWithBodyWithResponse performs a DELETE /v2.1/accounts/{accountId}/users/{userId}/authorizations (the `DeleteUserAuthorizations` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteUserAuthorizationsWithBodyWithResponse(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteUserAuthorizationsResponse, error)
+
+	// DeleteUserAuthorizationsWithResponse performs a DELETE /v2.1/accounts/{accountId}/users/{userId}/authorizations (the `DeleteUserAuthorizations` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	DeleteUserAuthorizationsWithResponse(ctx context.Context, accountID string, userID string, body DeleteUserAuthorizationsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteUserAuthorizationsResponse, error)
+
+	// GetPrincipalUserAuthorizationsWithResponse performs a GET /v2.1/accounts/{accountId}/users/{userId}/authorizations (the `GetPrincipalUserAuthorizations` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetPrincipalUserAuthorizationsWithResponse(ctx context.Context, accountID string, userID string, params *GetPrincipalUserAuthorizationsParams, reqEditors ...RequestEditorFn) (*GetPrincipalUserAuthorizationsResponse, error)
+
+	// CreateUserAuthorizationsWithBodyWithResponse performs a POST /v2.1/accounts/{accountId}/users/{userId}/authorizations (the `CreateUserAuthorizations` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	CreateUserAuthorizationsWithBodyWithResponse(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserAuthorizationsResponse, error)
+
+	// CreateUserAuthorizationsWithResponse performs a POST /v2.1/accounts/{accountId}/users/{userId}/authorizations (the `CreateUserAuthorizations` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	CreateUserAuthorizationsWithResponse(ctx context.Context, accountID string, userID string, body CreateUserAuthorizationsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserAuthorizationsResponse, error)
+
+	// GetAgentUserAuthorizationsWithResponse performs a GET /v2.1/accounts/{accountId}/users/{userId}/authorizations/agent (the `GetAgentUserAuthorizations` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetAgentUserAuthorizationsWithResponse(ctx context.Context, accountID string, userID string, params *GetAgentUserAuthorizationsParams, reqEditors ...RequestEditorFn) (*GetAgentUserAuthorizationsResponse, error)
+
 	// DeleteCustomSettingsWithBodyWithResponse performs a DELETE /v2.1/accounts/{accountId}/users/{userId}/custom_settings (the `DeleteCustomSettings` operationId) request,
 	// with any type of body and a specified content type.
 	//
@@ -3449,6 +4667,7 @@ type ClientWithResponsesInterface interface {
 // DeleteContactsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Contacts:deleteContacts (DELETE /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/deletecontacts/
 type DeleteContactsResponse struct {
 	Body         []byte
@@ -3501,6 +4720,7 @@ func (r DeleteContactsResponse) ContentType() string {
 // PostContactsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Contacts:postContacts (POST /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/postcontacts/
 type PostContactsResponse struct {
 	Body         []byte
@@ -3553,6 +4773,7 @@ func (r PostContactsResponse) ContentType() string {
 // PutContactsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Contacts:putContacts (PUT /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/putcontacts/
 type PutContactsResponse struct {
 	Body         []byte
@@ -3605,6 +4826,7 @@ func (r PutContactsResponse) ContentType() string {
 // DeleteContactWithIDResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Contacts:deleteContactWithId (DELETE /v2.1/accounts/{accountId}/contacts/{contactId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/deletecontactwithid/
 type DeleteContactWithIDResponse struct {
 	Body         []byte
@@ -3657,6 +4879,7 @@ func (r DeleteContactWithIDResponse) ContentType() string {
 // GetContactByIDResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Contacts:getContactById (GET /v2.1/accounts/{accountId}/contacts/{contactId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/getcontactbyid/
 type GetContactByIDResponse struct {
 	Body         []byte
@@ -3709,6 +4932,7 @@ func (r GetContactByIDResponse) ContentType() string {
 // DeleteUsersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Users:delete (DELETE /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/delete/
 type DeleteUsersResponse struct {
 	Body         []byte
@@ -3761,6 +4985,7 @@ func (r DeleteUsersResponse) ContentType() string {
 // ListUsersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Users:list (GET /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/list/
 type ListUsersResponse struct {
 	Body         []byte
@@ -3813,6 +5038,7 @@ func (r ListUsersResponse) ContentType() string {
 // CreateUsersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Users:create (POST /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/create/
 type CreateUsersResponse struct {
 	Body         []byte
@@ -3865,6 +5091,7 @@ func (r CreateUsersResponse) ContentType() string {
 // UpdateUsersResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Users:updateUsers (PUT /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateusers/
 type UpdateUsersResponse struct {
 	Body         []byte
@@ -3917,6 +5144,7 @@ func (r UpdateUsersResponse) ContentType() string {
 // GetInformationResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Users:getInformation (GET /v2.1/accounts/{accountId}/users/{userId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/getinformation/
 type GetInformationResponse struct {
 	Body         []byte
@@ -3969,6 +5197,7 @@ func (r GetInformationResponse) ContentType() string {
 // UpdateUserResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Users:updateUser (PUT /v2.1/accounts/{accountId}/users/{userId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateuser/
 type UpdateUserResponse struct {
 	Body         []byte
@@ -4018,9 +5247,427 @@ func (r UpdateUserResponse) ContentType() string {
 	return ""
 }
 
+// CreateUserAuthorizationResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Accounts:createUserAuthorization (POST /v2.1/accounts/{accountId}/users/{userId}/authorization).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+type CreateUserAuthorizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.UserAuthorization
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateUserAuthorizationResponse) GetJSON200() *externalRef0.UserAuthorization {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateUserAuthorizationResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateUserAuthorizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateUserAuthorizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateUserAuthorizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateUserAuthorizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteUserAuthorizationResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Accounts:deleteUserAuthorization (DELETE /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+type DeleteUserAuthorizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteUserAuthorizationResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteUserAuthorizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteUserAuthorizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteUserAuthorizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteUserAuthorizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetUserAuthorizationResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Accounts:getUserAuthorization (GET /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+type GetUserAuthorizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.UserAuthorization
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUserAuthorizationResponse) GetJSON200() *externalRef0.UserAuthorization {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetUserAuthorizationResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUserAuthorizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUserAuthorizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUserAuthorizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUserAuthorizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateUserAuthorizationResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Accounts:updateUserAuthorization (PUT /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+type UpdateUserAuthorizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.UserAuthorization
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateUserAuthorizationResponse) GetJSON200() *externalRef0.UserAuthorization {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateUserAuthorizationResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateUserAuthorizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateUserAuthorizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateUserAuthorizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateUserAuthorizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteUserAuthorizationsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Accounts:deleteUserAuthorizations (DELETE /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+type DeleteUserAuthorizationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.UserAuthorizationsDeleteResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteUserAuthorizationsResponse) GetJSON200() *externalRef0.UserAuthorizationsDeleteResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteUserAuthorizationsResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteUserAuthorizationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteUserAuthorizationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteUserAuthorizationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteUserAuthorizationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPrincipalUserAuthorizationsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Accounts:getPrincipalUserAuthorizations (GET /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+type GetPrincipalUserAuthorizationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.UserAuthorizations
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPrincipalUserAuthorizationsResponse) GetJSON200() *externalRef0.UserAuthorizations {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetPrincipalUserAuthorizationsResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPrincipalUserAuthorizationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPrincipalUserAuthorizationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPrincipalUserAuthorizationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPrincipalUserAuthorizationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateUserAuthorizationsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Accounts:createUserAuthorizations (POST /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+type CreateUserAuthorizationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.UserAuthorizationsResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateUserAuthorizationsResponse) GetJSON200() *externalRef0.UserAuthorizationsResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateUserAuthorizationsResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateUserAuthorizationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateUserAuthorizationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateUserAuthorizationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateUserAuthorizationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAgentUserAuthorizationsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Accounts:getAgentUserAuthorizations (GET /v2.1/accounts/{accountId}/users/{userId}/authorizations/agent).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+type GetAgentUserAuthorizationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.UserAuthorizations
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAgentUserAuthorizationsResponse) GetJSON200() *externalRef0.UserAuthorizations {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAgentUserAuthorizationsResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAgentUserAuthorizationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAgentUserAuthorizationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAgentUserAuthorizationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAgentUserAuthorizationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // DeleteCustomSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation UserCustomSettings:deleteCustomSettings (DELETE /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/deletecustomsettings/
 type DeleteCustomSettingsResponse struct {
 	Body         []byte
@@ -4073,6 +5720,7 @@ func (r DeleteCustomSettingsResponse) ContentType() string {
 // ListCustomSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation UserCustomSettings:listCustomSettings (GET /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/listcustomsettings/
 type ListCustomSettingsResponse struct {
 	Body         []byte
@@ -4125,6 +5773,7 @@ func (r ListCustomSettingsResponse) ContentType() string {
 // UpdateCustomSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation UserCustomSettings:updateCustomSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/updatecustomsettings/
 type UpdateCustomSettingsResponse struct {
 	Body         []byte
@@ -4177,6 +5826,7 @@ func (r UpdateCustomSettingsResponse) ContentType() string {
 // GetProfileResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation UserProfiles:getProfile (GET /v2.1/accounts/{accountId}/users/{userId}/profile).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/userprofiles/getprofile/
 type GetProfileResponse struct {
 	Body         []byte
@@ -4229,6 +5879,7 @@ func (r GetProfileResponse) ContentType() string {
 // UpdateProfileResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation UserProfiles:updateProfile (PUT /v2.1/accounts/{accountId}/users/{userId}/profile).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/userprofiles/updateprofile/
 type UpdateProfileResponse struct {
 	Body         []byte
@@ -4274,6 +5925,7 @@ func (r UpdateProfileResponse) ContentType() string {
 // DeleteProfileImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Users:deleteProfileImage (DELETE /v2.1/accounts/{accountId}/users/{userId}/profile/image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/deleteprofileimage/
 type DeleteProfileImageResponse struct {
 	Body         []byte
@@ -4319,6 +5971,7 @@ func (r DeleteProfileImageResponse) ContentType() string {
 // GetProfileImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Users:getProfileImage (GET /v2.1/accounts/{accountId}/users/{userId}/profile/image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/getprofileimage/
 type GetProfileImageResponse struct {
 	Body         []byte
@@ -4364,6 +6017,7 @@ func (r GetProfileImageResponse) ContentType() string {
 // UpdateProfileImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Users:updateProfileImage (PUT /v2.1/accounts/{accountId}/users/{userId}/profile/image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateprofileimage/
 type UpdateProfileImageResponse struct {
 	Body         []byte
@@ -4409,6 +6063,7 @@ func (r UpdateProfileImageResponse) ContentType() string {
 // GetSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Users:getSettings (GET /v2.1/accounts/{accountId}/users/{userId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/getsettings/
 type GetSettingsResponse struct {
 	Body         []byte
@@ -4461,6 +6116,7 @@ func (r GetSettingsResponse) ContentType() string {
 // UpdateSettingsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Users:updateSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updatesettings/
 type UpdateSettingsResponse struct {
 	Body         []byte
@@ -4506,6 +6162,7 @@ func (r UpdateSettingsResponse) ContentType() string {
 // ListSignaturesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation UserSignatures:listSignatures (GET /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/listsignatures/
 type ListSignaturesResponse struct {
 	Body         []byte
@@ -4558,6 +6215,7 @@ func (r ListSignaturesResponse) ContentType() string {
 // CreateSignaturesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation UserSignatures:createSignatures (POST /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/createsignatures/
 type CreateSignaturesResponse struct {
 	Body         []byte
@@ -4610,6 +6268,7 @@ func (r CreateSignaturesResponse) ContentType() string {
 // UpdateSignaturesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation UserSignatures:updateSignatures (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignatures/
 type UpdateSignaturesResponse struct {
 	Body         []byte
@@ -4662,6 +6321,7 @@ func (r UpdateSignaturesResponse) ContentType() string {
 // DeleteSignatureResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation UserSignatures:deleteSignature (DELETE /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/deletesignature/
 type DeleteSignatureResponse struct {
 	Body         []byte
@@ -4707,6 +6367,7 @@ func (r DeleteSignatureResponse) ContentType() string {
 // GetSignatureResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation UserSignatures:getSignature (GET /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/getsignature/
 type GetSignatureResponse struct {
 	Body         []byte
@@ -4759,6 +6420,7 @@ func (r GetSignatureResponse) ContentType() string {
 // UpdateSignatureResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation UserSignatures:updateSignature (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignature/
 type UpdateSignatureResponse struct {
 	Body         []byte
@@ -4811,6 +6473,7 @@ func (r UpdateSignatureResponse) ContentType() string {
 // DeleteSignatureImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation UserSignatures:deleteSignatureImage (DELETE /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/deletesignatureimage/
 type DeleteSignatureImageResponse struct {
 	Body         []byte
@@ -4863,6 +6526,7 @@ func (r DeleteSignatureImageResponse) ContentType() string {
 // GetSignatureImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation UserSignatures:getSignatureImage (GET /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/getsignatureimage/
 type GetSignatureImageResponse struct {
 	Body         []byte
@@ -4908,6 +6572,7 @@ func (r GetSignatureImageResponse) ContentType() string {
 // UpdateSignatureImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation UserSignatures:updateSignatureImage (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignatureimage/
 type UpdateSignatureImageResponse struct {
 	Body         []byte
@@ -4960,6 +6625,7 @@ func (r UpdateSignatureImageResponse) ContentType() string {
 // DeleteContactsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Contacts:deleteContacts (DELETE /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/deletecontacts/
 func (c *ClientWithResponses) DeleteContactsWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteContactsResponse, error) {
 	rsp, err := c.DeleteContactsWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -4972,6 +6638,7 @@ func (c *ClientWithResponses) DeleteContactsWithBodyWithResponse(ctx context.Con
 // DeleteContactsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Contacts:deleteContacts (DELETE /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/deletecontacts/
 func (c *ClientWithResponses) DeleteContactsWithResponse(ctx context.Context, accountID string, body DeleteContactsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteContactsResponse, error) {
 	rsp, err := c.DeleteContacts(ctx, accountID, body, reqEditors...)
@@ -4984,6 +6651,7 @@ func (c *ClientWithResponses) DeleteContactsWithResponse(ctx context.Context, ac
 // PostContactsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Contacts:postContacts (POST /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/postcontacts/
 func (c *ClientWithResponses) PostContactsWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostContactsResponse, error) {
 	rsp, err := c.PostContactsWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -4996,6 +6664,7 @@ func (c *ClientWithResponses) PostContactsWithBodyWithResponse(ctx context.Conte
 // PostContactsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Contacts:postContacts (POST /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/postcontacts/
 func (c *ClientWithResponses) PostContactsWithResponse(ctx context.Context, accountID string, body PostContactsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostContactsResponse, error) {
 	rsp, err := c.PostContacts(ctx, accountID, body, reqEditors...)
@@ -5008,6 +6677,7 @@ func (c *ClientWithResponses) PostContactsWithResponse(ctx context.Context, acco
 // PutContactsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Contacts:putContacts (PUT /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/putcontacts/
 func (c *ClientWithResponses) PutContactsWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutContactsResponse, error) {
 	rsp, err := c.PutContactsWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -5020,6 +6690,7 @@ func (c *ClientWithResponses) PutContactsWithBodyWithResponse(ctx context.Contex
 // PutContactsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Contacts:putContacts (PUT /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/putcontacts/
 func (c *ClientWithResponses) PutContactsWithResponse(ctx context.Context, accountID string, body PutContactsJSONRequestBody, reqEditors ...RequestEditorFn) (*PutContactsResponse, error) {
 	rsp, err := c.PutContacts(ctx, accountID, body, reqEditors...)
@@ -5032,6 +6703,7 @@ func (c *ClientWithResponses) PutContactsWithResponse(ctx context.Context, accou
 // DeleteContactWithIDWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Contacts:deleteContactWithId (DELETE /v2.1/accounts/{accountId}/contacts/{contactId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/deletecontactwithid/
 func (c *ClientWithResponses) DeleteContactWithIDWithResponse(ctx context.Context, accountID string, contactID string, reqEditors ...RequestEditorFn) (*DeleteContactWithIDResponse, error) {
 	rsp, err := c.DeleteContactWithID(ctx, accountID, contactID, reqEditors...)
@@ -5044,6 +6716,7 @@ func (c *ClientWithResponses) DeleteContactWithIDWithResponse(ctx context.Contex
 // GetContactByIDWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Contacts:getContactById (GET /v2.1/accounts/{accountId}/contacts/{contactId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/getcontactbyid/
 func (c *ClientWithResponses) GetContactByIDWithResponse(ctx context.Context, accountID string, contactID string, params *GetContactByIDParams, reqEditors ...RequestEditorFn) (*GetContactByIDResponse, error) {
 	rsp, err := c.GetContactByID(ctx, accountID, contactID, params, reqEditors...)
@@ -5056,6 +6729,7 @@ func (c *ClientWithResponses) GetContactByIDWithResponse(ctx context.Context, ac
 // DeleteUsersWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Users:delete (DELETE /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/delete/
 func (c *ClientWithResponses) DeleteUsersWithBodyWithResponse(ctx context.Context, accountID string, params *DeleteUsersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteUsersResponse, error) {
 	rsp, err := c.DeleteUsersWithBody(ctx, accountID, params, contentType, body, reqEditors...)
@@ -5068,6 +6742,7 @@ func (c *ClientWithResponses) DeleteUsersWithBodyWithResponse(ctx context.Contex
 // DeleteUsersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Users:delete (DELETE /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/delete/
 func (c *ClientWithResponses) DeleteUsersWithResponse(ctx context.Context, accountID string, params *DeleteUsersParams, body DeleteUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteUsersResponse, error) {
 	rsp, err := c.DeleteUsers(ctx, accountID, params, body, reqEditors...)
@@ -5080,6 +6755,7 @@ func (c *ClientWithResponses) DeleteUsersWithResponse(ctx context.Context, accou
 // ListUsersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Users:list (GET /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/list/
 func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, accountID string, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error) {
 	rsp, err := c.ListUsers(ctx, accountID, params, reqEditors...)
@@ -5092,6 +6768,7 @@ func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, account
 // CreateUsersWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Users:create (POST /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/create/
 func (c *ClientWithResponses) CreateUsersWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUsersResponse, error) {
 	rsp, err := c.CreateUsersWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -5104,6 +6781,7 @@ func (c *ClientWithResponses) CreateUsersWithBodyWithResponse(ctx context.Contex
 // CreateUsersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Users:create (POST /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/create/
 func (c *ClientWithResponses) CreateUsersWithResponse(ctx context.Context, accountID string, body CreateUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUsersResponse, error) {
 	rsp, err := c.CreateUsers(ctx, accountID, body, reqEditors...)
@@ -5116,6 +6794,7 @@ func (c *ClientWithResponses) CreateUsersWithResponse(ctx context.Context, accou
 // UpdateUsersWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Users:updateUsers (PUT /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateusers/
 func (c *ClientWithResponses) UpdateUsersWithBodyWithResponse(ctx context.Context, accountID string, params *UpdateUsersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUsersResponse, error) {
 	rsp, err := c.UpdateUsersWithBody(ctx, accountID, params, contentType, body, reqEditors...)
@@ -5128,6 +6807,7 @@ func (c *ClientWithResponses) UpdateUsersWithBodyWithResponse(ctx context.Contex
 // UpdateUsersWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Users:updateUsers (PUT /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateusers/
 func (c *ClientWithResponses) UpdateUsersWithResponse(ctx context.Context, accountID string, params *UpdateUsersParams, body UpdateUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUsersResponse, error) {
 	rsp, err := c.UpdateUsers(ctx, accountID, params, body, reqEditors...)
@@ -5140,6 +6820,7 @@ func (c *ClientWithResponses) UpdateUsersWithResponse(ctx context.Context, accou
 // GetInformationWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Users:getInformation (GET /v2.1/accounts/{accountId}/users/{userId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/getinformation/
 func (c *ClientWithResponses) GetInformationWithResponse(ctx context.Context, accountID string, userID string, params *GetInformationParams, reqEditors ...RequestEditorFn) (*GetInformationResponse, error) {
 	rsp, err := c.GetInformation(ctx, accountID, userID, params, reqEditors...)
@@ -5152,6 +6833,7 @@ func (c *ClientWithResponses) GetInformationWithResponse(ctx context.Context, ac
 // UpdateUserWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Users:updateUser (PUT /v2.1/accounts/{accountId}/users/{userId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateuser/
 func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context, accountID string, userID string, params *UpdateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error) {
 	rsp, err := c.UpdateUserWithBody(ctx, accountID, userID, params, contentType, body, reqEditors...)
@@ -5164,6 +6846,7 @@ func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context
 // UpdateUserWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Users:updateUser (PUT /v2.1/accounts/{accountId}/users/{userId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateuser/
 func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, accountID string, userID string, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error) {
 	rsp, err := c.UpdateUser(ctx, accountID, userID, params, body, reqEditors...)
@@ -5173,9 +6856,166 @@ func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, accoun
 	return ParseUpdateUserResponse(rsp)
 }
 
+// CreateUserAuthorizationWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Accounts:createUserAuthorization (POST /v2.1/accounts/{accountId}/users/{userId}/authorization).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *ClientWithResponses) CreateUserAuthorizationWithBodyWithResponse(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserAuthorizationResponse, error) {
+	rsp, err := c.CreateUserAuthorizationWithBody(ctx, accountID, userID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateUserAuthorizationResponse(rsp)
+}
+
+// CreateUserAuthorizationWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Accounts:createUserAuthorization (POST /v2.1/accounts/{accountId}/users/{userId}/authorization).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *ClientWithResponses) CreateUserAuthorizationWithResponse(ctx context.Context, accountID string, userID string, body CreateUserAuthorizationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserAuthorizationResponse, error) {
+	rsp, err := c.CreateUserAuthorization(ctx, accountID, userID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateUserAuthorizationResponse(rsp)
+}
+
+// DeleteUserAuthorizationWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Accounts:deleteUserAuthorization (DELETE /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *ClientWithResponses) DeleteUserAuthorizationWithResponse(ctx context.Context, accountID string, userID string, authorizationID string, reqEditors ...RequestEditorFn) (*DeleteUserAuthorizationResponse, error) {
+	rsp, err := c.DeleteUserAuthorization(ctx, accountID, userID, authorizationID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteUserAuthorizationResponse(rsp)
+}
+
+// GetUserAuthorizationWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Accounts:getUserAuthorization (GET /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *ClientWithResponses) GetUserAuthorizationWithResponse(ctx context.Context, accountID string, userID string, authorizationID string, reqEditors ...RequestEditorFn) (*GetUserAuthorizationResponse, error) {
+	rsp, err := c.GetUserAuthorization(ctx, accountID, userID, authorizationID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUserAuthorizationResponse(rsp)
+}
+
+// UpdateUserAuthorizationWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Accounts:updateUserAuthorization (PUT /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *ClientWithResponses) UpdateUserAuthorizationWithBodyWithResponse(ctx context.Context, accountID string, userID string, authorizationID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserAuthorizationResponse, error) {
+	rsp, err := c.UpdateUserAuthorizationWithBody(ctx, accountID, userID, authorizationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateUserAuthorizationResponse(rsp)
+}
+
+// UpdateUserAuthorizationWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Accounts:updateUserAuthorization (PUT /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *ClientWithResponses) UpdateUserAuthorizationWithResponse(ctx context.Context, accountID string, userID string, authorizationID string, body UpdateUserAuthorizationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserAuthorizationResponse, error) {
+	rsp, err := c.UpdateUserAuthorization(ctx, accountID, userID, authorizationID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateUserAuthorizationResponse(rsp)
+}
+
+// DeleteUserAuthorizationsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Accounts:deleteUserAuthorizations (DELETE /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *ClientWithResponses) DeleteUserAuthorizationsWithBodyWithResponse(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteUserAuthorizationsResponse, error) {
+	rsp, err := c.DeleteUserAuthorizationsWithBody(ctx, accountID, userID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteUserAuthorizationsResponse(rsp)
+}
+
+// DeleteUserAuthorizationsWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Accounts:deleteUserAuthorizations (DELETE /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *ClientWithResponses) DeleteUserAuthorizationsWithResponse(ctx context.Context, accountID string, userID string, body DeleteUserAuthorizationsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteUserAuthorizationsResponse, error) {
+	rsp, err := c.DeleteUserAuthorizations(ctx, accountID, userID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteUserAuthorizationsResponse(rsp)
+}
+
+// GetPrincipalUserAuthorizationsWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Accounts:getPrincipalUserAuthorizations (GET /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *ClientWithResponses) GetPrincipalUserAuthorizationsWithResponse(ctx context.Context, accountID string, userID string, params *GetPrincipalUserAuthorizationsParams, reqEditors ...RequestEditorFn) (*GetPrincipalUserAuthorizationsResponse, error) {
+	rsp, err := c.GetPrincipalUserAuthorizations(ctx, accountID, userID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPrincipalUserAuthorizationsResponse(rsp)
+}
+
+// CreateUserAuthorizationsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Accounts:createUserAuthorizations (POST /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *ClientWithResponses) CreateUserAuthorizationsWithBodyWithResponse(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserAuthorizationsResponse, error) {
+	rsp, err := c.CreateUserAuthorizationsWithBody(ctx, accountID, userID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateUserAuthorizationsResponse(rsp)
+}
+
+// CreateUserAuthorizationsWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Accounts:createUserAuthorizations (POST /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *ClientWithResponses) CreateUserAuthorizationsWithResponse(ctx context.Context, accountID string, userID string, body CreateUserAuthorizationsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserAuthorizationsResponse, error) {
+	rsp, err := c.CreateUserAuthorizations(ctx, accountID, userID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateUserAuthorizationsResponse(rsp)
+}
+
+// GetAgentUserAuthorizationsWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Accounts:getAgentUserAuthorizations (GET /v2.1/accounts/{accountId}/users/{userId}/authorizations/agent).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func (c *ClientWithResponses) GetAgentUserAuthorizationsWithResponse(ctx context.Context, accountID string, userID string, params *GetAgentUserAuthorizationsParams, reqEditors ...RequestEditorFn) (*GetAgentUserAuthorizationsResponse, error) {
+	rsp, err := c.GetAgentUserAuthorizations(ctx, accountID, userID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAgentUserAuthorizationsResponse(rsp)
+}
+
 // DeleteCustomSettingsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation UserCustomSettings:deleteCustomSettings (DELETE /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/deletecustomsettings/
 func (c *ClientWithResponses) DeleteCustomSettingsWithBodyWithResponse(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteCustomSettingsResponse, error) {
 	rsp, err := c.DeleteCustomSettingsWithBody(ctx, accountID, userID, contentType, body, reqEditors...)
@@ -5188,6 +7028,7 @@ func (c *ClientWithResponses) DeleteCustomSettingsWithBodyWithResponse(ctx conte
 // DeleteCustomSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation UserCustomSettings:deleteCustomSettings (DELETE /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/deletecustomsettings/
 func (c *ClientWithResponses) DeleteCustomSettingsWithResponse(ctx context.Context, accountID string, userID string, body DeleteCustomSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteCustomSettingsResponse, error) {
 	rsp, err := c.DeleteCustomSettings(ctx, accountID, userID, body, reqEditors...)
@@ -5200,6 +7041,7 @@ func (c *ClientWithResponses) DeleteCustomSettingsWithResponse(ctx context.Conte
 // ListCustomSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation UserCustomSettings:listCustomSettings (GET /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/listcustomsettings/
 func (c *ClientWithResponses) ListCustomSettingsWithResponse(ctx context.Context, accountID string, userID string, reqEditors ...RequestEditorFn) (*ListCustomSettingsResponse, error) {
 	rsp, err := c.ListCustomSettings(ctx, accountID, userID, reqEditors...)
@@ -5212,6 +7054,7 @@ func (c *ClientWithResponses) ListCustomSettingsWithResponse(ctx context.Context
 // UpdateCustomSettingsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation UserCustomSettings:updateCustomSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/updatecustomsettings/
 func (c *ClientWithResponses) UpdateCustomSettingsWithBodyWithResponse(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCustomSettingsResponse, error) {
 	rsp, err := c.UpdateCustomSettingsWithBody(ctx, accountID, userID, contentType, body, reqEditors...)
@@ -5224,6 +7067,7 @@ func (c *ClientWithResponses) UpdateCustomSettingsWithBodyWithResponse(ctx conte
 // UpdateCustomSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation UserCustomSettings:updateCustomSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/updatecustomsettings/
 func (c *ClientWithResponses) UpdateCustomSettingsWithResponse(ctx context.Context, accountID string, userID string, body UpdateCustomSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCustomSettingsResponse, error) {
 	rsp, err := c.UpdateCustomSettings(ctx, accountID, userID, body, reqEditors...)
@@ -5236,6 +7080,7 @@ func (c *ClientWithResponses) UpdateCustomSettingsWithResponse(ctx context.Conte
 // GetProfileWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation UserProfiles:getProfile (GET /v2.1/accounts/{accountId}/users/{userId}/profile).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/userprofiles/getprofile/
 func (c *ClientWithResponses) GetProfileWithResponse(ctx context.Context, accountID string, userID string, reqEditors ...RequestEditorFn) (*GetProfileResponse, error) {
 	rsp, err := c.GetProfile(ctx, accountID, userID, reqEditors...)
@@ -5248,6 +7093,7 @@ func (c *ClientWithResponses) GetProfileWithResponse(ctx context.Context, accoun
 // UpdateProfileWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation UserProfiles:updateProfile (PUT /v2.1/accounts/{accountId}/users/{userId}/profile).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/userprofiles/updateprofile/
 func (c *ClientWithResponses) UpdateProfileWithBodyWithResponse(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProfileResponse, error) {
 	rsp, err := c.UpdateProfileWithBody(ctx, accountID, userID, contentType, body, reqEditors...)
@@ -5260,6 +7106,7 @@ func (c *ClientWithResponses) UpdateProfileWithBodyWithResponse(ctx context.Cont
 // UpdateProfileWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation UserProfiles:updateProfile (PUT /v2.1/accounts/{accountId}/users/{userId}/profile).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/userprofiles/updateprofile/
 func (c *ClientWithResponses) UpdateProfileWithResponse(ctx context.Context, accountID string, userID string, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProfileResponse, error) {
 	rsp, err := c.UpdateProfile(ctx, accountID, userID, body, reqEditors...)
@@ -5272,6 +7119,7 @@ func (c *ClientWithResponses) UpdateProfileWithResponse(ctx context.Context, acc
 // DeleteProfileImageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Users:deleteProfileImage (DELETE /v2.1/accounts/{accountId}/users/{userId}/profile/image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/deleteprofileimage/
 func (c *ClientWithResponses) DeleteProfileImageWithResponse(ctx context.Context, accountID string, userID string, reqEditors ...RequestEditorFn) (*DeleteProfileImageResponse, error) {
 	rsp, err := c.DeleteProfileImage(ctx, accountID, userID, reqEditors...)
@@ -5284,6 +7132,7 @@ func (c *ClientWithResponses) DeleteProfileImageWithResponse(ctx context.Context
 // GetProfileImageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Users:getProfileImage (GET /v2.1/accounts/{accountId}/users/{userId}/profile/image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/getprofileimage/
 func (c *ClientWithResponses) GetProfileImageWithResponse(ctx context.Context, accountID string, userID string, params *GetProfileImageParams, reqEditors ...RequestEditorFn) (*GetProfileImageResponse, error) {
 	rsp, err := c.GetProfileImage(ctx, accountID, userID, params, reqEditors...)
@@ -5296,6 +7145,7 @@ func (c *ClientWithResponses) GetProfileImageWithResponse(ctx context.Context, a
 // UpdateProfileImageWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Users:updateProfileImage (PUT /v2.1/accounts/{accountId}/users/{userId}/profile/image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateprofileimage/
 func (c *ClientWithResponses) UpdateProfileImageWithBodyWithResponse(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProfileImageResponse, error) {
 	rsp, err := c.UpdateProfileImageWithBody(ctx, accountID, userID, contentType, body, reqEditors...)
@@ -5308,6 +7158,7 @@ func (c *ClientWithResponses) UpdateProfileImageWithBodyWithResponse(ctx context
 // GetSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Users:getSettings (GET /v2.1/accounts/{accountId}/users/{userId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/getsettings/
 func (c *ClientWithResponses) GetSettingsWithResponse(ctx context.Context, accountID string, userID string, reqEditors ...RequestEditorFn) (*GetSettingsResponse, error) {
 	rsp, err := c.GetSettings(ctx, accountID, userID, reqEditors...)
@@ -5320,6 +7171,7 @@ func (c *ClientWithResponses) GetSettingsWithResponse(ctx context.Context, accou
 // UpdateSettingsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Users:updateSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updatesettings/
 func (c *ClientWithResponses) UpdateSettingsWithBodyWithResponse(ctx context.Context, accountID string, userID string, params *UpdateSettingsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSettingsResponse, error) {
 	rsp, err := c.UpdateSettingsWithBody(ctx, accountID, userID, params, contentType, body, reqEditors...)
@@ -5332,6 +7184,7 @@ func (c *ClientWithResponses) UpdateSettingsWithBodyWithResponse(ctx context.Con
 // UpdateSettingsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Users:updateSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updatesettings/
 func (c *ClientWithResponses) UpdateSettingsWithResponse(ctx context.Context, accountID string, userID string, params *UpdateSettingsParams, body UpdateSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSettingsResponse, error) {
 	rsp, err := c.UpdateSettings(ctx, accountID, userID, params, body, reqEditors...)
@@ -5344,6 +7197,7 @@ func (c *ClientWithResponses) UpdateSettingsWithResponse(ctx context.Context, ac
 // ListSignaturesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation UserSignatures:listSignatures (GET /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/listsignatures/
 func (c *ClientWithResponses) ListSignaturesWithResponse(ctx context.Context, accountID string, userID string, params *ListSignaturesParams, reqEditors ...RequestEditorFn) (*ListSignaturesResponse, error) {
 	rsp, err := c.ListSignatures(ctx, accountID, userID, params, reqEditors...)
@@ -5356,6 +7210,7 @@ func (c *ClientWithResponses) ListSignaturesWithResponse(ctx context.Context, ac
 // CreateSignaturesWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation UserSignatures:createSignatures (POST /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/createsignatures/
 func (c *ClientWithResponses) CreateSignaturesWithBodyWithResponse(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSignaturesResponse, error) {
 	rsp, err := c.CreateSignaturesWithBody(ctx, accountID, userID, contentType, body, reqEditors...)
@@ -5368,6 +7223,7 @@ func (c *ClientWithResponses) CreateSignaturesWithBodyWithResponse(ctx context.C
 // CreateSignaturesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation UserSignatures:createSignatures (POST /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/createsignatures/
 func (c *ClientWithResponses) CreateSignaturesWithResponse(ctx context.Context, accountID string, userID string, body CreateSignaturesJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSignaturesResponse, error) {
 	rsp, err := c.CreateSignatures(ctx, accountID, userID, body, reqEditors...)
@@ -5380,6 +7236,7 @@ func (c *ClientWithResponses) CreateSignaturesWithResponse(ctx context.Context, 
 // UpdateSignaturesWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation UserSignatures:updateSignatures (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignatures/
 func (c *ClientWithResponses) UpdateSignaturesWithBodyWithResponse(ctx context.Context, accountID string, userID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSignaturesResponse, error) {
 	rsp, err := c.UpdateSignaturesWithBody(ctx, accountID, userID, contentType, body, reqEditors...)
@@ -5392,6 +7249,7 @@ func (c *ClientWithResponses) UpdateSignaturesWithBodyWithResponse(ctx context.C
 // UpdateSignaturesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation UserSignatures:updateSignatures (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignatures/
 func (c *ClientWithResponses) UpdateSignaturesWithResponse(ctx context.Context, accountID string, userID string, body UpdateSignaturesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSignaturesResponse, error) {
 	rsp, err := c.UpdateSignatures(ctx, accountID, userID, body, reqEditors...)
@@ -5404,6 +7262,7 @@ func (c *ClientWithResponses) UpdateSignaturesWithResponse(ctx context.Context, 
 // DeleteSignatureWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation UserSignatures:deleteSignature (DELETE /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/deletesignature/
 func (c *ClientWithResponses) DeleteSignatureWithResponse(ctx context.Context, accountID string, userID string, signatureID string, reqEditors ...RequestEditorFn) (*DeleteSignatureResponse, error) {
 	rsp, err := c.DeleteSignature(ctx, accountID, userID, signatureID, reqEditors...)
@@ -5416,6 +7275,7 @@ func (c *ClientWithResponses) DeleteSignatureWithResponse(ctx context.Context, a
 // GetSignatureWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation UserSignatures:getSignature (GET /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/getsignature/
 func (c *ClientWithResponses) GetSignatureWithResponse(ctx context.Context, accountID string, userID string, signatureID string, reqEditors ...RequestEditorFn) (*GetSignatureResponse, error) {
 	rsp, err := c.GetSignature(ctx, accountID, userID, signatureID, reqEditors...)
@@ -5428,6 +7288,7 @@ func (c *ClientWithResponses) GetSignatureWithResponse(ctx context.Context, acco
 // UpdateSignatureWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation UserSignatures:updateSignature (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignature/
 func (c *ClientWithResponses) UpdateSignatureWithBodyWithResponse(ctx context.Context, accountID string, userID string, signatureID string, params *UpdateSignatureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSignatureResponse, error) {
 	rsp, err := c.UpdateSignatureWithBody(ctx, accountID, userID, signatureID, params, contentType, body, reqEditors...)
@@ -5440,6 +7301,7 @@ func (c *ClientWithResponses) UpdateSignatureWithBodyWithResponse(ctx context.Co
 // UpdateSignatureWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation UserSignatures:updateSignature (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignature/
 func (c *ClientWithResponses) UpdateSignatureWithResponse(ctx context.Context, accountID string, userID string, signatureID string, params *UpdateSignatureParams, body UpdateSignatureJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSignatureResponse, error) {
 	rsp, err := c.UpdateSignature(ctx, accountID, userID, signatureID, params, body, reqEditors...)
@@ -5452,6 +7314,7 @@ func (c *ClientWithResponses) UpdateSignatureWithResponse(ctx context.Context, a
 // DeleteSignatureImageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation UserSignatures:deleteSignatureImage (DELETE /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/deletesignatureimage/
 func (c *ClientWithResponses) DeleteSignatureImageWithResponse(ctx context.Context, accountID string, userID string, signatureID string, imageType string, reqEditors ...RequestEditorFn) (*DeleteSignatureImageResponse, error) {
 	rsp, err := c.DeleteSignatureImage(ctx, accountID, userID, signatureID, imageType, reqEditors...)
@@ -5464,6 +7327,7 @@ func (c *ClientWithResponses) DeleteSignatureImageWithResponse(ctx context.Conte
 // GetSignatureImageWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation UserSignatures:getSignatureImage (GET /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/getsignatureimage/
 func (c *ClientWithResponses) GetSignatureImageWithResponse(ctx context.Context, accountID string, userID string, signatureID string, imageType string, params *GetSignatureImageParams, reqEditors ...RequestEditorFn) (*GetSignatureImageResponse, error) {
 	rsp, err := c.GetSignatureImage(ctx, accountID, userID, signatureID, imageType, params, reqEditors...)
@@ -5476,6 +7340,7 @@ func (c *ClientWithResponses) GetSignatureImageWithResponse(ctx context.Context,
 // UpdateSignatureImageWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation UserSignatures:updateSignatureImage (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignatureimage/
 func (c *ClientWithResponses) UpdateSignatureImageWithBodyWithResponse(ctx context.Context, accountID string, userID string, signatureID string, imageType string, params *UpdateSignatureImageParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSignatureImageResponse, error) {
 	rsp, err := c.UpdateSignatureImageWithBody(ctx, accountID, userID, signatureID, imageType, params, contentType, body, reqEditors...)
@@ -5488,6 +7353,7 @@ func (c *ClientWithResponses) UpdateSignatureImageWithBodyWithResponse(ctx conte
 // ParseDeleteContactsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Contacts:deleteContacts (DELETE /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/deletecontacts/
 func ParseDeleteContactsResponse(rsp *http.Response) (*DeleteContactsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5524,6 +7390,7 @@ func ParseDeleteContactsResponse(rsp *http.Response) (*DeleteContactsResponse, e
 // ParsePostContactsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Contacts:postContacts (POST /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/postcontacts/
 func ParsePostContactsResponse(rsp *http.Response) (*PostContactsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5560,6 +7427,7 @@ func ParsePostContactsResponse(rsp *http.Response) (*PostContactsResponse, error
 // ParsePutContactsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Contacts:putContacts (PUT /v2.1/accounts/{accountId}/contacts).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/putcontacts/
 func ParsePutContactsResponse(rsp *http.Response) (*PutContactsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5596,6 +7464,7 @@ func ParsePutContactsResponse(rsp *http.Response) (*PutContactsResponse, error) 
 // ParseDeleteContactWithIDResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Contacts:deleteContactWithId (DELETE /v2.1/accounts/{accountId}/contacts/{contactId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/deletecontactwithid/
 func ParseDeleteContactWithIDResponse(rsp *http.Response) (*DeleteContactWithIDResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5632,6 +7501,7 @@ func ParseDeleteContactWithIDResponse(rsp *http.Response) (*DeleteContactWithIDR
 // ParseGetContactByIDResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Contacts:getContactById (GET /v2.1/accounts/{accountId}/contacts/{contactId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/contacts/getcontactbyid/
 func ParseGetContactByIDResponse(rsp *http.Response) (*GetContactByIDResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5668,6 +7538,7 @@ func ParseGetContactByIDResponse(rsp *http.Response) (*GetContactByIDResponse, e
 // ParseDeleteUsersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Users:delete (DELETE /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/delete/
 func ParseDeleteUsersResponse(rsp *http.Response) (*DeleteUsersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5704,6 +7575,7 @@ func ParseDeleteUsersResponse(rsp *http.Response) (*DeleteUsersResponse, error) 
 // ParseListUsersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Users:list (GET /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/list/
 func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5740,6 +7612,7 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 // ParseCreateUsersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Users:create (POST /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/create/
 func ParseCreateUsersResponse(rsp *http.Response) (*CreateUsersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5776,6 +7649,7 @@ func ParseCreateUsersResponse(rsp *http.Response) (*CreateUsersResponse, error) 
 // ParseUpdateUsersResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Users:updateUsers (PUT /v2.1/accounts/{accountId}/users).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateusers/
 func ParseUpdateUsersResponse(rsp *http.Response) (*UpdateUsersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5812,6 +7686,7 @@ func ParseUpdateUsersResponse(rsp *http.Response) (*UpdateUsersResponse, error) 
 // ParseGetInformationResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Users:getInformation (GET /v2.1/accounts/{accountId}/users/{userId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/getinformation/
 func ParseGetInformationResponse(rsp *http.Response) (*GetInformationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5848,6 +7723,7 @@ func ParseGetInformationResponse(rsp *http.Response) (*GetInformationResponse, e
 // ParseUpdateUserResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Users:updateUser (PUT /v2.1/accounts/{accountId}/users/{userId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateuser/
 func ParseUpdateUserResponse(rsp *http.Response) (*UpdateUserResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5881,9 +7757,302 @@ func ParseUpdateUserResponse(rsp *http.Response) (*UpdateUserResponse, error) {
 	return response, nil
 }
 
+// ParseCreateUserAuthorizationResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Accounts:createUserAuthorization (POST /v2.1/accounts/{accountId}/users/{userId}/authorization).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func ParseCreateUserAuthorizationResponse(rsp *http.Response) (*CreateUserAuthorizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateUserAuthorizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.UserAuthorization
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteUserAuthorizationResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Accounts:deleteUserAuthorization (DELETE /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func ParseDeleteUserAuthorizationResponse(rsp *http.Response) (*DeleteUserAuthorizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteUserAuthorizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUserAuthorizationResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Accounts:getUserAuthorization (GET /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func ParseGetUserAuthorizationResponse(rsp *http.Response) (*GetUserAuthorizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUserAuthorizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.UserAuthorization
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateUserAuthorizationResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Accounts:updateUserAuthorization (PUT /v2.1/accounts/{accountId}/users/{userId}/authorization/{authorizationId}).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func ParseUpdateUserAuthorizationResponse(rsp *http.Response) (*UpdateUserAuthorizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateUserAuthorizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.UserAuthorization
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteUserAuthorizationsResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Accounts:deleteUserAuthorizations (DELETE /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func ParseDeleteUserAuthorizationsResponse(rsp *http.Response) (*DeleteUserAuthorizationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteUserAuthorizationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.UserAuthorizationsDeleteResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetPrincipalUserAuthorizationsResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Accounts:getPrincipalUserAuthorizations (GET /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func ParseGetPrincipalUserAuthorizationsResponse(rsp *http.Response) (*GetPrincipalUserAuthorizationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPrincipalUserAuthorizationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.UserAuthorizations
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateUserAuthorizationsResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Accounts:createUserAuthorizations (POST /v2.1/accounts/{accountId}/users/{userId}/authorizations).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func ParseCreateUserAuthorizationsResponse(rsp *http.Response) (*CreateUserAuthorizationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateUserAuthorizationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.UserAuthorizationsResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetAgentUserAuthorizationsResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Accounts:getAgentUserAuthorizations (GET /v2.1/accounts/{accountId}/users/{userId}/authorizations/agent).
+// Source: SDK docusign-esign 10.0.0.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/
+func ParseGetAgentUserAuthorizationsResponse(rsp *http.Response) (*GetAgentUserAuthorizationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAgentUserAuthorizationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.UserAuthorizations
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseDeleteCustomSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation UserCustomSettings:deleteCustomSettings (DELETE /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/deletecustomsettings/
 func ParseDeleteCustomSettingsResponse(rsp *http.Response) (*DeleteCustomSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5920,6 +8089,7 @@ func ParseDeleteCustomSettingsResponse(rsp *http.Response) (*DeleteCustomSetting
 // ParseListCustomSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation UserCustomSettings:listCustomSettings (GET /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/listcustomsettings/
 func ParseListCustomSettingsResponse(rsp *http.Response) (*ListCustomSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5956,6 +8126,7 @@ func ParseListCustomSettingsResponse(rsp *http.Response) (*ListCustomSettingsRes
 // ParseUpdateCustomSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation UserCustomSettings:updateCustomSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/custom_settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usercustomsettings/updatecustomsettings/
 func ParseUpdateCustomSettingsResponse(rsp *http.Response) (*UpdateCustomSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5992,6 +8163,7 @@ func ParseUpdateCustomSettingsResponse(rsp *http.Response) (*UpdateCustomSetting
 // ParseGetProfileResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation UserProfiles:getProfile (GET /v2.1/accounts/{accountId}/users/{userId}/profile).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/userprofiles/getprofile/
 func ParseGetProfileResponse(rsp *http.Response) (*GetProfileResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6028,6 +8200,7 @@ func ParseGetProfileResponse(rsp *http.Response) (*GetProfileResponse, error) {
 // ParseUpdateProfileResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation UserProfiles:updateProfile (PUT /v2.1/accounts/{accountId}/users/{userId}/profile).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/userprofiles/updateprofile/
 func ParseUpdateProfileResponse(rsp *http.Response) (*UpdateProfileResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6060,6 +8233,7 @@ func ParseUpdateProfileResponse(rsp *http.Response) (*UpdateProfileResponse, err
 // ParseDeleteProfileImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Users:deleteProfileImage (DELETE /v2.1/accounts/{accountId}/users/{userId}/profile/image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/deleteprofileimage/
 func ParseDeleteProfileImageResponse(rsp *http.Response) (*DeleteProfileImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6092,6 +8266,7 @@ func ParseDeleteProfileImageResponse(rsp *http.Response) (*DeleteProfileImageRes
 // ParseGetProfileImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Users:getProfileImage (GET /v2.1/accounts/{accountId}/users/{userId}/profile/image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/getprofileimage/
 func ParseGetProfileImageResponse(rsp *http.Response) (*GetProfileImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6121,6 +8296,7 @@ func ParseGetProfileImageResponse(rsp *http.Response) (*GetProfileImageResponse,
 // ParseUpdateProfileImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Users:updateProfileImage (PUT /v2.1/accounts/{accountId}/users/{userId}/profile/image).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updateprofileimage/
 func ParseUpdateProfileImageResponse(rsp *http.Response) (*UpdateProfileImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6153,6 +8329,7 @@ func ParseUpdateProfileImageResponse(rsp *http.Response) (*UpdateProfileImageRes
 // ParseGetSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Users:getSettings (GET /v2.1/accounts/{accountId}/users/{userId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/getsettings/
 func ParseGetSettingsResponse(rsp *http.Response) (*GetSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6189,6 +8366,7 @@ func ParseGetSettingsResponse(rsp *http.Response) (*GetSettingsResponse, error) 
 // ParseUpdateSettingsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Users:updateSettings (PUT /v2.1/accounts/{accountId}/users/{userId}/settings).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/users/updatesettings/
 func ParseUpdateSettingsResponse(rsp *http.Response) (*UpdateSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6221,6 +8399,7 @@ func ParseUpdateSettingsResponse(rsp *http.Response) (*UpdateSettingsResponse, e
 // ParseListSignaturesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation UserSignatures:listSignatures (GET /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/listsignatures/
 func ParseListSignaturesResponse(rsp *http.Response) (*ListSignaturesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6257,6 +8436,7 @@ func ParseListSignaturesResponse(rsp *http.Response) (*ListSignaturesResponse, e
 // ParseCreateSignaturesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation UserSignatures:createSignatures (POST /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/createsignatures/
 func ParseCreateSignaturesResponse(rsp *http.Response) (*CreateSignaturesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6293,6 +8473,7 @@ func ParseCreateSignaturesResponse(rsp *http.Response) (*CreateSignaturesRespons
 // ParseUpdateSignaturesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation UserSignatures:updateSignatures (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignatures/
 func ParseUpdateSignaturesResponse(rsp *http.Response) (*UpdateSignaturesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6329,6 +8510,7 @@ func ParseUpdateSignaturesResponse(rsp *http.Response) (*UpdateSignaturesRespons
 // ParseDeleteSignatureResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation UserSignatures:deleteSignature (DELETE /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/deletesignature/
 func ParseDeleteSignatureResponse(rsp *http.Response) (*DeleteSignatureResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6361,6 +8543,7 @@ func ParseDeleteSignatureResponse(rsp *http.Response) (*DeleteSignatureResponse,
 // ParseGetSignatureResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation UserSignatures:getSignature (GET /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/getsignature/
 func ParseGetSignatureResponse(rsp *http.Response) (*GetSignatureResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6397,6 +8580,7 @@ func ParseGetSignatureResponse(rsp *http.Response) (*GetSignatureResponse, error
 // ParseUpdateSignatureResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation UserSignatures:updateSignature (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignature/
 func ParseUpdateSignatureResponse(rsp *http.Response) (*UpdateSignatureResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6433,6 +8617,7 @@ func ParseUpdateSignatureResponse(rsp *http.Response) (*UpdateSignatureResponse,
 // ParseDeleteSignatureImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation UserSignatures:deleteSignatureImage (DELETE /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/deletesignatureimage/
 func ParseDeleteSignatureImageResponse(rsp *http.Response) (*DeleteSignatureImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6469,6 +8654,7 @@ func ParseDeleteSignatureImageResponse(rsp *http.Response) (*DeleteSignatureImag
 // ParseGetSignatureImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation UserSignatures:getSignatureImage (GET /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/getsignatureimage/
 func ParseGetSignatureImageResponse(rsp *http.Response) (*GetSignatureImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6498,6 +8684,7 @@ func ParseGetSignatureImageResponse(rsp *http.Response) (*GetSignatureImageRespo
 // ParseUpdateSignatureImageResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation UserSignatures:updateSignatureImage (PUT /v2.1/accounts/{accountId}/users/{userId}/signatures/{signatureId}/{imageType}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/users/usersignatures/updatesignatureimage/
 func ParseUpdateSignatureImageResponse(rsp *http.Response) (*UpdateSignatureImageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)

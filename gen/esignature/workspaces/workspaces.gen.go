@@ -19,6 +19,7 @@ import (
 // ListWorkspaceFolderItemsParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation WorkspaceItems:listWorkspaceFolderItems (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/listworkspacefolderitems/
 type ListWorkspaceFolderItemsParams struct {
 	Count             *string `form:"count,omitempty" json:"count,omitempty"`
@@ -33,6 +34,7 @@ type ListWorkspaceFolderItemsParams struct {
 // GetWorkspaceFileParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation WorkspaceItems:getWorkspaceFile (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/getworkspacefile/
 type GetWorkspaceFileParams struct {
 	IsDownload *string `form:"is_download,omitempty" json:"is_download,omitempty"`
@@ -42,6 +44,7 @@ type GetWorkspaceFileParams struct {
 // ListWorkspaceFilePagesParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation WorkspaceItems:listWorkspaceFilePages (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/listworkspacefilepages/
 type ListWorkspaceFilePagesParams struct {
 	Count         *string `form:"count,omitempty" json:"count,omitempty"`
@@ -54,18 +57,21 @@ type ListWorkspaceFilePagesParams struct {
 // CreateWorkspaceJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Workspaces:createWorkspace (POST /v2.1/accounts/{accountId}/workspaces).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/createworkspace/
 type CreateWorkspaceJSONRequestBody = externalRef0.Workspace
 
 // UpdateWorkspaceJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Workspaces:updateWorkspace (PUT /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/updateworkspace/
 type UpdateWorkspaceJSONRequestBody = externalRef0.Workspace
 
 // DeleteWorkspaceFolderItemsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation WorkspaceItems:deleteWorkspaceFolderItems (DELETE /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/deleteworkspacefolderitems/
 type DeleteWorkspaceFolderItemsJSONRequestBody = externalRef0.WorkspaceItemList
 
@@ -179,14 +185,16 @@ type ClientInterface interface {
 	// ListWorkspaceFolderItems performs a GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId} (the `ListWorkspaceFolderItems` operationId) request.
 	ListWorkspaceFolderItems(ctx context.Context, accountID string, workspaceID string, folderID string, params *ListWorkspaceFolderItemsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateWorkspaceFile performs a POST /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files (the `CreateWorkspaceFile` operationId) request.
-	CreateWorkspaceFile(ctx context.Context, accountID string, workspaceID string, folderID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// CreateWorkspaceFileWithBody performs a POST /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files (the `CreateWorkspaceFile` operationId) request,
+	// with any type of body and a specified content type.
+	CreateWorkspaceFileWithBody(ctx context.Context, accountID string, workspaceID string, folderID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetWorkspaceFile performs a GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId} (the `GetWorkspaceFile` operationId) request.
 	GetWorkspaceFile(ctx context.Context, accountID string, workspaceID string, folderID string, fileID string, params *GetWorkspaceFileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateWorkspaceFile performs a PUT /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId} (the `UpdateWorkspaceFile` operationId) request.
-	UpdateWorkspaceFile(ctx context.Context, accountID string, workspaceID string, folderID string, fileID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// UpdateWorkspaceFileWithBody performs a PUT /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId} (the `UpdateWorkspaceFile` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateWorkspaceFileWithBody(ctx context.Context, accountID string, workspaceID string, folderID string, fileID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListWorkspaceFilePages performs a GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}/pages (the `ListWorkspaceFilePages` operationId) request.
 	ListWorkspaceFilePages(ctx context.Context, accountID string, workspaceID string, folderID string, fileID string, params *ListWorkspaceFilePagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -195,6 +203,7 @@ type ClientInterface interface {
 // ListWorkspaces sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Workspaces:listWorkspaces (GET /v2.1/accounts/{accountId}/workspaces).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/listworkspaces/
 func (c *Client) ListWorkspaces(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListWorkspacesRequest(c.Server, accountID)
@@ -211,6 +220,7 @@ func (c *Client) ListWorkspaces(ctx context.Context, accountID string, reqEditor
 // CreateWorkspaceWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Workspaces:createWorkspace (POST /v2.1/accounts/{accountId}/workspaces).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/createworkspace/
 func (c *Client) CreateWorkspaceWithBody(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateWorkspaceRequestWithBody(c.Server, accountID, contentType, body)
@@ -227,6 +237,7 @@ func (c *Client) CreateWorkspaceWithBody(ctx context.Context, accountID string, 
 // CreateWorkspace sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Workspaces:createWorkspace (POST /v2.1/accounts/{accountId}/workspaces).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/createworkspace/
 func (c *Client) CreateWorkspace(ctx context.Context, accountID string, body CreateWorkspaceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateWorkspaceRequest(c.Server, accountID, body)
@@ -243,6 +254,7 @@ func (c *Client) CreateWorkspace(ctx context.Context, accountID string, body Cre
 // DeleteWorkspace sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Workspaces:deleteWorkspace (DELETE /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/deleteworkspace/
 func (c *Client) DeleteWorkspace(ctx context.Context, accountID string, workspaceID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteWorkspaceRequest(c.Server, accountID, workspaceID)
@@ -259,6 +271,7 @@ func (c *Client) DeleteWorkspace(ctx context.Context, accountID string, workspac
 // GetWorkspace sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Workspaces:getWorkspace (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/getworkspace/
 func (c *Client) GetWorkspace(ctx context.Context, accountID string, workspaceID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetWorkspaceRequest(c.Server, accountID, workspaceID)
@@ -275,6 +288,7 @@ func (c *Client) GetWorkspace(ctx context.Context, accountID string, workspaceID
 // UpdateWorkspaceWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation Workspaces:updateWorkspace (PUT /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/updateworkspace/
 func (c *Client) UpdateWorkspaceWithBody(ctx context.Context, accountID string, workspaceID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateWorkspaceRequestWithBody(c.Server, accountID, workspaceID, contentType, body)
@@ -291,6 +305,7 @@ func (c *Client) UpdateWorkspaceWithBody(ctx context.Context, accountID string, 
 // UpdateWorkspace sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Workspaces:updateWorkspace (PUT /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/updateworkspace/
 func (c *Client) UpdateWorkspace(ctx context.Context, accountID string, workspaceID string, body UpdateWorkspaceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateWorkspaceRequest(c.Server, accountID, workspaceID, body)
@@ -307,6 +322,7 @@ func (c *Client) UpdateWorkspace(ctx context.Context, accountID string, workspac
 // DeleteWorkspaceFolderItemsWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation WorkspaceItems:deleteWorkspaceFolderItems (DELETE /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/deleteworkspacefolderitems/
 func (c *Client) DeleteWorkspaceFolderItemsWithBody(ctx context.Context, accountID string, workspaceID string, folderID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteWorkspaceFolderItemsRequestWithBody(c.Server, accountID, workspaceID, folderID, contentType, body)
@@ -323,6 +339,7 @@ func (c *Client) DeleteWorkspaceFolderItemsWithBody(ctx context.Context, account
 // DeleteWorkspaceFolderItems sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation WorkspaceItems:deleteWorkspaceFolderItems (DELETE /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/deleteworkspacefolderitems/
 func (c *Client) DeleteWorkspaceFolderItems(ctx context.Context, accountID string, workspaceID string, folderID string, body DeleteWorkspaceFolderItemsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteWorkspaceFolderItemsRequest(c.Server, accountID, workspaceID, folderID, body)
@@ -339,6 +356,7 @@ func (c *Client) DeleteWorkspaceFolderItems(ctx context.Context, accountID strin
 // ListWorkspaceFolderItems sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation WorkspaceItems:listWorkspaceFolderItems (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/listworkspacefolderitems/
 func (c *Client) ListWorkspaceFolderItems(ctx context.Context, accountID string, workspaceID string, folderID string, params *ListWorkspaceFolderItemsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListWorkspaceFolderItemsRequest(c.Server, accountID, workspaceID, folderID, params)
@@ -352,12 +370,13 @@ func (c *Client) ListWorkspaceFolderItems(ctx context.Context, accountID string,
 	return c.Client.Do(req)
 }
 
-// CreateWorkspaceFile sends the request and returns the undecoded response.
+// CreateWorkspaceFileWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation WorkspaceItems:createWorkspaceFile (POST /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/createworkspacefile/
-func (c *Client) CreateWorkspaceFile(ctx context.Context, accountID string, workspaceID string, folderID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWorkspaceFileRequest(c.Server, accountID, workspaceID, folderID)
+func (c *Client) CreateWorkspaceFileWithBody(ctx context.Context, accountID string, workspaceID string, folderID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWorkspaceFileRequestWithBody(c.Server, accountID, workspaceID, folderID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -371,6 +390,7 @@ func (c *Client) CreateWorkspaceFile(ctx context.Context, accountID string, work
 // GetWorkspaceFile sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation WorkspaceItems:getWorkspaceFile (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/getworkspacefile/
 func (c *Client) GetWorkspaceFile(ctx context.Context, accountID string, workspaceID string, folderID string, fileID string, params *GetWorkspaceFileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetWorkspaceFileRequest(c.Server, accountID, workspaceID, folderID, fileID, params)
@@ -384,12 +404,13 @@ func (c *Client) GetWorkspaceFile(ctx context.Context, accountID string, workspa
 	return c.Client.Do(req)
 }
 
-// UpdateWorkspaceFile sends the request and returns the undecoded response.
+// UpdateWorkspaceFileWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
 //
 // DocuSign eSignature operation WorkspaceItems:updateWorkspaceFile (PUT /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/updateworkspacefile/
-func (c *Client) UpdateWorkspaceFile(ctx context.Context, accountID string, workspaceID string, folderID string, fileID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateWorkspaceFileRequest(c.Server, accountID, workspaceID, folderID, fileID)
+func (c *Client) UpdateWorkspaceFileWithBody(ctx context.Context, accountID string, workspaceID string, folderID string, fileID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateWorkspaceFileRequestWithBody(c.Server, accountID, workspaceID, folderID, fileID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -403,6 +424,7 @@ func (c *Client) UpdateWorkspaceFile(ctx context.Context, accountID string, work
 // ListWorkspaceFilePages sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation WorkspaceItems:listWorkspaceFilePages (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/listworkspacefilepages/
 func (c *Client) ListWorkspaceFilePages(ctx context.Context, accountID string, workspaceID string, folderID string, fileID string, params *ListWorkspaceFilePagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListWorkspaceFilePagesRequest(c.Server, accountID, workspaceID, folderID, fileID, params)
@@ -419,6 +441,7 @@ func (c *Client) ListWorkspaceFilePages(ctx context.Context, accountID string, w
 // NewListWorkspacesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Workspaces:listWorkspaces (GET /v2.1/accounts/{accountId}/workspaces).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/listworkspaces/
 func NewListWorkspacesRequest(server string, accountID string) (*http.Request, error) {
 	var err error
@@ -456,6 +479,7 @@ func NewListWorkspacesRequest(server string, accountID string) (*http.Request, e
 // NewCreateWorkspaceRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Workspaces:createWorkspace (POST /v2.1/accounts/{accountId}/workspaces).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/createworkspace/
 func NewCreateWorkspaceRequest(server string, accountID string, body CreateWorkspaceJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -470,6 +494,7 @@ func NewCreateWorkspaceRequest(server string, accountID string, body CreateWorks
 // NewCreateWorkspaceRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Workspaces:createWorkspace (POST /v2.1/accounts/{accountId}/workspaces).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/createworkspace/
 func NewCreateWorkspaceRequestWithBody(server string, accountID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -509,6 +534,7 @@ func NewCreateWorkspaceRequestWithBody(server string, accountID string, contentT
 // NewDeleteWorkspaceRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Workspaces:deleteWorkspace (DELETE /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/deleteworkspace/
 func NewDeleteWorkspaceRequest(server string, accountID string, workspaceID string) (*http.Request, error) {
 	var err error
@@ -553,6 +579,7 @@ func NewDeleteWorkspaceRequest(server string, accountID string, workspaceID stri
 // NewGetWorkspaceRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Workspaces:getWorkspace (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/getworkspace/
 func NewGetWorkspaceRequest(server string, accountID string, workspaceID string) (*http.Request, error) {
 	var err error
@@ -597,6 +624,7 @@ func NewGetWorkspaceRequest(server string, accountID string, workspaceID string)
 // NewUpdateWorkspaceRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Workspaces:updateWorkspace (PUT /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/updateworkspace/
 func NewUpdateWorkspaceRequest(server string, accountID string, workspaceID string, body UpdateWorkspaceJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -611,6 +639,7 @@ func NewUpdateWorkspaceRequest(server string, accountID string, workspaceID stri
 // NewUpdateWorkspaceRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation Workspaces:updateWorkspace (PUT /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/updateworkspace/
 func NewUpdateWorkspaceRequestWithBody(server string, accountID string, workspaceID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -657,6 +686,7 @@ func NewUpdateWorkspaceRequestWithBody(server string, accountID string, workspac
 // NewDeleteWorkspaceFolderItemsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation WorkspaceItems:deleteWorkspaceFolderItems (DELETE /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/deleteworkspacefolderitems/
 func NewDeleteWorkspaceFolderItemsRequest(server string, accountID string, workspaceID string, folderID string, body DeleteWorkspaceFolderItemsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -671,6 +701,7 @@ func NewDeleteWorkspaceFolderItemsRequest(server string, accountID string, works
 // NewDeleteWorkspaceFolderItemsRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation WorkspaceItems:deleteWorkspaceFolderItems (DELETE /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/deleteworkspacefolderitems/
 func NewDeleteWorkspaceFolderItemsRequestWithBody(server string, accountID string, workspaceID string, folderID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -724,6 +755,7 @@ func NewDeleteWorkspaceFolderItemsRequestWithBody(server string, accountID strin
 // NewListWorkspaceFolderItemsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation WorkspaceItems:listWorkspaceFolderItems (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/listworkspacefolderitems/
 func NewListWorkspaceFolderItemsRequest(server string, accountID string, workspaceID string, folderID string, params *ListWorkspaceFolderItemsParams) (*http.Request, error) {
 	var err error
@@ -871,11 +903,12 @@ func NewListWorkspaceFolderItemsRequest(server string, accountID string, workspa
 	return req, nil
 }
 
-// NewCreateWorkspaceFileRequest builds the HTTP request.
+// NewCreateWorkspaceFileRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation WorkspaceItems:createWorkspaceFile (POST /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/createworkspacefile/
-func NewCreateWorkspaceFileRequest(server string, accountID string, workspaceID string, folderID string) (*http.Request, error) {
+func NewCreateWorkspaceFileRequestWithBody(server string, accountID string, workspaceID string, folderID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -914,10 +947,12 @@ func NewCreateWorkspaceFileRequest(server string, accountID string, workspaceID 
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -925,6 +960,7 @@ func NewCreateWorkspaceFileRequest(server string, accountID string, workspaceID 
 // NewGetWorkspaceFileRequest builds the HTTP request.
 //
 // DocuSign eSignature operation WorkspaceItems:getWorkspaceFile (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/getworkspacefile/
 func NewGetWorkspaceFileRequest(server string, accountID string, workspaceID string, folderID string, fileID string, params *GetWorkspaceFileParams) (*http.Request, error) {
 	var err error
@@ -1019,11 +1055,12 @@ func NewGetWorkspaceFileRequest(server string, accountID string, workspaceID str
 	return req, nil
 }
 
-// NewUpdateWorkspaceFileRequest builds the HTTP request.
+// NewUpdateWorkspaceFileRequestWithBody builds the HTTP request with a body already encoded in contentType.
 //
 // DocuSign eSignature operation WorkspaceItems:updateWorkspaceFile (PUT /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/updateworkspacefile/
-func NewUpdateWorkspaceFileRequest(server string, accountID string, workspaceID string, folderID string, fileID string) (*http.Request, error) {
+func NewUpdateWorkspaceFileRequestWithBody(server string, accountID string, workspaceID string, folderID string, fileID string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1069,10 +1106,12 @@ func NewUpdateWorkspaceFileRequest(server string, accountID string, workspaceID 
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -1080,6 +1119,7 @@ func NewUpdateWorkspaceFileRequest(server string, accountID string, workspaceID 
 // NewListWorkspaceFilePagesRequest builds the HTTP request.
 //
 // DocuSign eSignature operation WorkspaceItems:listWorkspaceFilePages (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/listworkspacefilepages/
 func NewListWorkspaceFilePagesRequest(server string, accountID string, workspaceID string, folderID string, fileID string, params *ListWorkspaceFilePagesParams) (*http.Request, error) {
 	var err error
@@ -1304,20 +1344,22 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	ListWorkspaceFolderItemsWithResponse(ctx context.Context, accountID string, workspaceID string, folderID string, params *ListWorkspaceFolderItemsParams, reqEditors ...RequestEditorFn) (*ListWorkspaceFolderItemsResponse, error)
 
-	// CreateWorkspaceFileWithResponse performs a POST /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files (the `CreateWorkspaceFile` operationId) request.
+	// CreateWorkspaceFileWithBodyWithResponse performs a POST /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files (the `CreateWorkspaceFile` operationId) request,
+	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	CreateWorkspaceFileWithResponse(ctx context.Context, accountID string, workspaceID string, folderID string, reqEditors ...RequestEditorFn) (*CreateWorkspaceFileResponse, error)
+	CreateWorkspaceFileWithBodyWithResponse(ctx context.Context, accountID string, workspaceID string, folderID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkspaceFileResponse, error)
 
 	// GetWorkspaceFileWithResponse performs a GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId} (the `GetWorkspaceFile` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetWorkspaceFileWithResponse(ctx context.Context, accountID string, workspaceID string, folderID string, fileID string, params *GetWorkspaceFileParams, reqEditors ...RequestEditorFn) (*GetWorkspaceFileResponse, error)
 
-	// UpdateWorkspaceFileWithResponse performs a PUT /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId} (the `UpdateWorkspaceFile` operationId) request.
+	// UpdateWorkspaceFileWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId} (the `UpdateWorkspaceFile` operationId) request,
+	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	UpdateWorkspaceFileWithResponse(ctx context.Context, accountID string, workspaceID string, folderID string, fileID string, reqEditors ...RequestEditorFn) (*UpdateWorkspaceFileResponse, error)
+	UpdateWorkspaceFileWithBodyWithResponse(ctx context.Context, accountID string, workspaceID string, folderID string, fileID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWorkspaceFileResponse, error)
 
 	// ListWorkspaceFilePagesWithResponse performs a GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}/pages (the `ListWorkspaceFilePages` operationId) request.
 	//
@@ -1328,6 +1370,7 @@ type ClientWithResponsesInterface interface {
 // ListWorkspacesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Workspaces:listWorkspaces (GET /v2.1/accounts/{accountId}/workspaces).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/listworkspaces/
 type ListWorkspacesResponse struct {
 	Body         []byte
@@ -1380,6 +1423,7 @@ func (r ListWorkspacesResponse) ContentType() string {
 // CreateWorkspaceResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Workspaces:createWorkspace (POST /v2.1/accounts/{accountId}/workspaces).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/createworkspace/
 type CreateWorkspaceResponse struct {
 	Body         []byte
@@ -1432,6 +1476,7 @@ func (r CreateWorkspaceResponse) ContentType() string {
 // DeleteWorkspaceResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Workspaces:deleteWorkspace (DELETE /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/deleteworkspace/
 type DeleteWorkspaceResponse struct {
 	Body         []byte
@@ -1484,6 +1529,7 @@ func (r DeleteWorkspaceResponse) ContentType() string {
 // GetWorkspaceResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Workspaces:getWorkspace (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/getworkspace/
 type GetWorkspaceResponse struct {
 	Body         []byte
@@ -1536,6 +1582,7 @@ func (r GetWorkspaceResponse) ContentType() string {
 // UpdateWorkspaceResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Workspaces:updateWorkspace (PUT /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/updateworkspace/
 type UpdateWorkspaceResponse struct {
 	Body         []byte
@@ -1588,6 +1635,7 @@ func (r UpdateWorkspaceResponse) ContentType() string {
 // DeleteWorkspaceFolderItemsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation WorkspaceItems:deleteWorkspaceFolderItems (DELETE /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/deleteworkspacefolderitems/
 type DeleteWorkspaceFolderItemsResponse struct {
 	Body         []byte
@@ -1633,6 +1681,7 @@ func (r DeleteWorkspaceFolderItemsResponse) ContentType() string {
 // ListWorkspaceFolderItemsResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation WorkspaceItems:listWorkspaceFolderItems (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/listworkspacefolderitems/
 type ListWorkspaceFolderItemsResponse struct {
 	Body         []byte
@@ -1685,6 +1734,7 @@ func (r ListWorkspaceFolderItemsResponse) ContentType() string {
 // CreateWorkspaceFileResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation WorkspaceItems:createWorkspaceFile (POST /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/createworkspacefile/
 type CreateWorkspaceFileResponse struct {
 	Body         []byte
@@ -1737,6 +1787,7 @@ func (r CreateWorkspaceFileResponse) ContentType() string {
 // GetWorkspaceFileResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation WorkspaceItems:getWorkspaceFile (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/getworkspacefile/
 type GetWorkspaceFileResponse struct {
 	Body         []byte
@@ -1782,6 +1833,7 @@ func (r GetWorkspaceFileResponse) ContentType() string {
 // UpdateWorkspaceFileResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation WorkspaceItems:updateWorkspaceFile (PUT /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/updateworkspacefile/
 type UpdateWorkspaceFileResponse struct {
 	Body         []byte
@@ -1834,6 +1886,7 @@ func (r UpdateWorkspaceFileResponse) ContentType() string {
 // ListWorkspaceFilePagesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation WorkspaceItems:listWorkspaceFilePages (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/listworkspacefilepages/
 type ListWorkspaceFilePagesResponse struct {
 	Body         []byte
@@ -1886,6 +1939,7 @@ func (r ListWorkspaceFilePagesResponse) ContentType() string {
 // ListWorkspacesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Workspaces:listWorkspaces (GET /v2.1/accounts/{accountId}/workspaces).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/listworkspaces/
 func (c *ClientWithResponses) ListWorkspacesWithResponse(ctx context.Context, accountID string, reqEditors ...RequestEditorFn) (*ListWorkspacesResponse, error) {
 	rsp, err := c.ListWorkspaces(ctx, accountID, reqEditors...)
@@ -1898,6 +1952,7 @@ func (c *ClientWithResponses) ListWorkspacesWithResponse(ctx context.Context, ac
 // CreateWorkspaceWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Workspaces:createWorkspace (POST /v2.1/accounts/{accountId}/workspaces).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/createworkspace/
 func (c *ClientWithResponses) CreateWorkspaceWithBodyWithResponse(ctx context.Context, accountID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkspaceResponse, error) {
 	rsp, err := c.CreateWorkspaceWithBody(ctx, accountID, contentType, body, reqEditors...)
@@ -1910,6 +1965,7 @@ func (c *ClientWithResponses) CreateWorkspaceWithBodyWithResponse(ctx context.Co
 // CreateWorkspaceWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Workspaces:createWorkspace (POST /v2.1/accounts/{accountId}/workspaces).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/createworkspace/
 func (c *ClientWithResponses) CreateWorkspaceWithResponse(ctx context.Context, accountID string, body CreateWorkspaceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkspaceResponse, error) {
 	rsp, err := c.CreateWorkspace(ctx, accountID, body, reqEditors...)
@@ -1922,6 +1978,7 @@ func (c *ClientWithResponses) CreateWorkspaceWithResponse(ctx context.Context, a
 // DeleteWorkspaceWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Workspaces:deleteWorkspace (DELETE /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/deleteworkspace/
 func (c *ClientWithResponses) DeleteWorkspaceWithResponse(ctx context.Context, accountID string, workspaceID string, reqEditors ...RequestEditorFn) (*DeleteWorkspaceResponse, error) {
 	rsp, err := c.DeleteWorkspace(ctx, accountID, workspaceID, reqEditors...)
@@ -1934,6 +1991,7 @@ func (c *ClientWithResponses) DeleteWorkspaceWithResponse(ctx context.Context, a
 // GetWorkspaceWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Workspaces:getWorkspace (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/getworkspace/
 func (c *ClientWithResponses) GetWorkspaceWithResponse(ctx context.Context, accountID string, workspaceID string, reqEditors ...RequestEditorFn) (*GetWorkspaceResponse, error) {
 	rsp, err := c.GetWorkspace(ctx, accountID, workspaceID, reqEditors...)
@@ -1946,6 +2004,7 @@ func (c *ClientWithResponses) GetWorkspaceWithResponse(ctx context.Context, acco
 // UpdateWorkspaceWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation Workspaces:updateWorkspace (PUT /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/updateworkspace/
 func (c *ClientWithResponses) UpdateWorkspaceWithBodyWithResponse(ctx context.Context, accountID string, workspaceID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWorkspaceResponse, error) {
 	rsp, err := c.UpdateWorkspaceWithBody(ctx, accountID, workspaceID, contentType, body, reqEditors...)
@@ -1958,6 +2017,7 @@ func (c *ClientWithResponses) UpdateWorkspaceWithBodyWithResponse(ctx context.Co
 // UpdateWorkspaceWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Workspaces:updateWorkspace (PUT /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/updateworkspace/
 func (c *ClientWithResponses) UpdateWorkspaceWithResponse(ctx context.Context, accountID string, workspaceID string, body UpdateWorkspaceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWorkspaceResponse, error) {
 	rsp, err := c.UpdateWorkspace(ctx, accountID, workspaceID, body, reqEditors...)
@@ -1970,6 +2030,7 @@ func (c *ClientWithResponses) UpdateWorkspaceWithResponse(ctx context.Context, a
 // DeleteWorkspaceFolderItemsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation WorkspaceItems:deleteWorkspaceFolderItems (DELETE /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/deleteworkspacefolderitems/
 func (c *ClientWithResponses) DeleteWorkspaceFolderItemsWithBodyWithResponse(ctx context.Context, accountID string, workspaceID string, folderID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteWorkspaceFolderItemsResponse, error) {
 	rsp, err := c.DeleteWorkspaceFolderItemsWithBody(ctx, accountID, workspaceID, folderID, contentType, body, reqEditors...)
@@ -1982,6 +2043,7 @@ func (c *ClientWithResponses) DeleteWorkspaceFolderItemsWithBodyWithResponse(ctx
 // DeleteWorkspaceFolderItemsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation WorkspaceItems:deleteWorkspaceFolderItems (DELETE /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/deleteworkspacefolderitems/
 func (c *ClientWithResponses) DeleteWorkspaceFolderItemsWithResponse(ctx context.Context, accountID string, workspaceID string, folderID string, body DeleteWorkspaceFolderItemsJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteWorkspaceFolderItemsResponse, error) {
 	rsp, err := c.DeleteWorkspaceFolderItems(ctx, accountID, workspaceID, folderID, body, reqEditors...)
@@ -1994,6 +2056,7 @@ func (c *ClientWithResponses) DeleteWorkspaceFolderItemsWithResponse(ctx context
 // ListWorkspaceFolderItemsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation WorkspaceItems:listWorkspaceFolderItems (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/listworkspacefolderitems/
 func (c *ClientWithResponses) ListWorkspaceFolderItemsWithResponse(ctx context.Context, accountID string, workspaceID string, folderID string, params *ListWorkspaceFolderItemsParams, reqEditors ...RequestEditorFn) (*ListWorkspaceFolderItemsResponse, error) {
 	rsp, err := c.ListWorkspaceFolderItems(ctx, accountID, workspaceID, folderID, params, reqEditors...)
@@ -2003,12 +2066,13 @@ func (c *ClientWithResponses) ListWorkspaceFolderItemsWithResponse(ctx context.C
 	return ParseListWorkspaceFolderItemsResponse(rsp)
 }
 
-// CreateWorkspaceFileWithResponse sends the request and decodes the response.
+// CreateWorkspaceFileWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation WorkspaceItems:createWorkspaceFile (POST /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/createworkspacefile/
-func (c *ClientWithResponses) CreateWorkspaceFileWithResponse(ctx context.Context, accountID string, workspaceID string, folderID string, reqEditors ...RequestEditorFn) (*CreateWorkspaceFileResponse, error) {
-	rsp, err := c.CreateWorkspaceFile(ctx, accountID, workspaceID, folderID, reqEditors...)
+func (c *ClientWithResponses) CreateWorkspaceFileWithBodyWithResponse(ctx context.Context, accountID string, workspaceID string, folderID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkspaceFileResponse, error) {
+	rsp, err := c.CreateWorkspaceFileWithBody(ctx, accountID, workspaceID, folderID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2018,6 +2082,7 @@ func (c *ClientWithResponses) CreateWorkspaceFileWithResponse(ctx context.Contex
 // GetWorkspaceFileWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation WorkspaceItems:getWorkspaceFile (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/getworkspacefile/
 func (c *ClientWithResponses) GetWorkspaceFileWithResponse(ctx context.Context, accountID string, workspaceID string, folderID string, fileID string, params *GetWorkspaceFileParams, reqEditors ...RequestEditorFn) (*GetWorkspaceFileResponse, error) {
 	rsp, err := c.GetWorkspaceFile(ctx, accountID, workspaceID, folderID, fileID, params, reqEditors...)
@@ -2027,12 +2092,13 @@ func (c *ClientWithResponses) GetWorkspaceFileWithResponse(ctx context.Context, 
 	return ParseGetWorkspaceFileResponse(rsp)
 }
 
-// UpdateWorkspaceFileWithResponse sends the request and decodes the response.
+// UpdateWorkspaceFileWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
 //
 // DocuSign eSignature operation WorkspaceItems:updateWorkspaceFile (PUT /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/updateworkspacefile/
-func (c *ClientWithResponses) UpdateWorkspaceFileWithResponse(ctx context.Context, accountID string, workspaceID string, folderID string, fileID string, reqEditors ...RequestEditorFn) (*UpdateWorkspaceFileResponse, error) {
-	rsp, err := c.UpdateWorkspaceFile(ctx, accountID, workspaceID, folderID, fileID, reqEditors...)
+func (c *ClientWithResponses) UpdateWorkspaceFileWithBodyWithResponse(ctx context.Context, accountID string, workspaceID string, folderID string, fileID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWorkspaceFileResponse, error) {
+	rsp, err := c.UpdateWorkspaceFileWithBody(ctx, accountID, workspaceID, folderID, fileID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2042,6 +2108,7 @@ func (c *ClientWithResponses) UpdateWorkspaceFileWithResponse(ctx context.Contex
 // ListWorkspaceFilePagesWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation WorkspaceItems:listWorkspaceFilePages (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/listworkspacefilepages/
 func (c *ClientWithResponses) ListWorkspaceFilePagesWithResponse(ctx context.Context, accountID string, workspaceID string, folderID string, fileID string, params *ListWorkspaceFilePagesParams, reqEditors ...RequestEditorFn) (*ListWorkspaceFilePagesResponse, error) {
 	rsp, err := c.ListWorkspaceFilePages(ctx, accountID, workspaceID, folderID, fileID, params, reqEditors...)
@@ -2054,6 +2121,7 @@ func (c *ClientWithResponses) ListWorkspaceFilePagesWithResponse(ctx context.Con
 // ParseListWorkspacesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Workspaces:listWorkspaces (GET /v2.1/accounts/{accountId}/workspaces).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/listworkspaces/
 func ParseListWorkspacesResponse(rsp *http.Response) (*ListWorkspacesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2090,6 +2158,7 @@ func ParseListWorkspacesResponse(rsp *http.Response) (*ListWorkspacesResponse, e
 // ParseCreateWorkspaceResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Workspaces:createWorkspace (POST /v2.1/accounts/{accountId}/workspaces).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/createworkspace/
 func ParseCreateWorkspaceResponse(rsp *http.Response) (*CreateWorkspaceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2126,6 +2195,7 @@ func ParseCreateWorkspaceResponse(rsp *http.Response) (*CreateWorkspaceResponse,
 // ParseDeleteWorkspaceResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Workspaces:deleteWorkspace (DELETE /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/deleteworkspace/
 func ParseDeleteWorkspaceResponse(rsp *http.Response) (*DeleteWorkspaceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2162,6 +2232,7 @@ func ParseDeleteWorkspaceResponse(rsp *http.Response) (*DeleteWorkspaceResponse,
 // ParseGetWorkspaceResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Workspaces:getWorkspace (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/getworkspace/
 func ParseGetWorkspaceResponse(rsp *http.Response) (*GetWorkspaceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2198,6 +2269,7 @@ func ParseGetWorkspaceResponse(rsp *http.Response) (*GetWorkspaceResponse, error
 // ParseUpdateWorkspaceResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Workspaces:updateWorkspace (PUT /v2.1/accounts/{accountId}/workspaces/{workspaceId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaces/updateworkspace/
 func ParseUpdateWorkspaceResponse(rsp *http.Response) (*UpdateWorkspaceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2234,6 +2306,7 @@ func ParseUpdateWorkspaceResponse(rsp *http.Response) (*UpdateWorkspaceResponse,
 // ParseDeleteWorkspaceFolderItemsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation WorkspaceItems:deleteWorkspaceFolderItems (DELETE /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/deleteworkspacefolderitems/
 func ParseDeleteWorkspaceFolderItemsResponse(rsp *http.Response) (*DeleteWorkspaceFolderItemsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2266,6 +2339,7 @@ func ParseDeleteWorkspaceFolderItemsResponse(rsp *http.Response) (*DeleteWorkspa
 // ParseListWorkspaceFolderItemsResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation WorkspaceItems:listWorkspaceFolderItems (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/listworkspacefolderitems/
 func ParseListWorkspaceFolderItemsResponse(rsp *http.Response) (*ListWorkspaceFolderItemsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2302,6 +2376,7 @@ func ParseListWorkspaceFolderItemsResponse(rsp *http.Response) (*ListWorkspaceFo
 // ParseCreateWorkspaceFileResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation WorkspaceItems:createWorkspaceFile (POST /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/createworkspacefile/
 func ParseCreateWorkspaceFileResponse(rsp *http.Response) (*CreateWorkspaceFileResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2338,6 +2413,7 @@ func ParseCreateWorkspaceFileResponse(rsp *http.Response) (*CreateWorkspaceFileR
 // ParseGetWorkspaceFileResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation WorkspaceItems:getWorkspaceFile (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/getworkspacefile/
 func ParseGetWorkspaceFileResponse(rsp *http.Response) (*GetWorkspaceFileResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2370,6 +2446,7 @@ func ParseGetWorkspaceFileResponse(rsp *http.Response) (*GetWorkspaceFileRespons
 // ParseUpdateWorkspaceFileResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation WorkspaceItems:updateWorkspaceFile (PUT /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/updateworkspacefile/
 func ParseUpdateWorkspaceFileResponse(rsp *http.Response) (*UpdateWorkspaceFileResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2406,6 +2483,7 @@ func ParseUpdateWorkspaceFileResponse(rsp *http.Response) (*UpdateWorkspaceFileR
 // ParseListWorkspaceFilePagesResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation WorkspaceItems:listWorkspaceFilePages (GET /v2.1/accounts/{accountId}/workspaces/{workspaceId}/folders/{folderId}/files/{fileId}/pages).
+// Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/workspaces/workspaceitems/listworkspacefilepages/
 func ParseListWorkspaceFilePagesResponse(rsp *http.Response) (*ListWorkspaceFilePagesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)

@@ -41,7 +41,26 @@ type Overlay struct {
 	// SchemaRenames renames definitions whose Go type name would collide
 	// with a name generated for an operation (e.g. OpNameResponse).
 	SchemaRenames map[string]string `json:"schemaRenames,omitempty"`
+	// SDKPackages maps the API class of an operation merged from the SDK
+	// (e.g. BulkProcessData) to a package; operationPackages, keyed
+	// Class_method, wins over it.
+	SDKPackages map[string]string `json:"sdkPackages,omitempty"`
+	// OperationNames sets the Go name of single operations (by upstream
+	// operationId, or Class_method for SDK ones) where the derived names of
+	// two operations of a package would collide.
+	OperationNames map[string]string `json:"operationNames,omitempty"`
+	// StringIDs declares path and query parameters of format uuid as plain
+	// strings, so callers pass ids as they hold them.
+	StringIDs bool `json:"stringIds,omitempty"`
 }
+
+// Extensions on Swagger operations that the SDK merge sets.
+const (
+	// XSource is "spec" or "sdk": where an operation comes from.
+	XSource = "x-dsgo-source"
+	// XDeprecated marks a spec operation the SDK no longer declares.
+	XDeprecated = "x-dsgo-deprecated"
+)
 
 // ReadOverlay reads and validates an overlay file.
 func ReadOverlay(path string) (*Overlay, error) {
@@ -73,6 +92,20 @@ type Op struct {
 	Method      string // HTTP method
 	Path        string
 	DocURL      string
+	// Source is where the operation comes from when a second source was
+	// merged: "spec" or the SDK's name and version; empty otherwise.
+	Source string
+	// Deprecated is set on spec operations the merged SDK no longer has.
+	Deprecated bool
+	// Form lists the parts of a multipart/form-data body, in spec order.
+	Form []FormField
+}
+
+// FormField is one part of a multipart/form-data request body.
+type FormField struct {
+	Name     string // form field name, e.g. file.csv
+	File     bool   // a file part (else a text field)
+	Required bool
 }
 
 // Package is one Go package to generate.
@@ -106,6 +139,12 @@ type Options struct {
 	// Single generates the whole API as one package named after it,
 	// the baseline of make compile-bench.
 	Single bool
+	// Merge, when set, adds a second source's surface to the Swagger 2.0
+	// document after our patches and before naming (see package sdk).
+	Merge func(d map[string]any) error
+	// MergedFrom names that source (e.g. SDK docusign-esign 10.0.0) in
+	// Op.Source.
+	MergedFrom string
 }
 
 // Convert processes one upstream document.
@@ -127,10 +166,18 @@ func Convert(raw []byte, ov *Overlay, opt Options) (*Result, error) {
 			return nil, fmt.Errorf("monitor: %w", err)
 		}
 	}
+	if opt.Merge != nil {
+		if err := opt.Merge(d); err != nil {
+			return nil, fmt.Errorf("%s: %w", opt.API, err)
+		}
+	}
+	if ov.StringIDs {
+		stringIDs(d)
+	}
 	dropSecurity(d)
 
 	res := &Result{API: opt.API}
-	ops, err := nameOperations(d, ov, opt.API, opt.Single)
+	ops, err := nameOperations(d, ov, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +214,8 @@ func Convert(raw []byte, ov *Overlay, opt Options) (*Result, error) {
 
 // nameOperations gives every operation its Go name (as its operationId) and
 // package, and fails on duplicates within a package.
-func nameOperations(d doc, ov *Overlay, api string, single bool) ([]Op, error) {
+func nameOperations(d doc, ov *Overlay, opt Options) ([]Op, error) {
+	api, single := opt.API, opt.Single
 	var ops []Op
 	var errs []error
 	seen := map[string]string{}
@@ -181,12 +229,20 @@ func nameOperations(d doc, ov *Overlay, api string, single bool) ([]Op, error) {
 			continue
 		}
 		tag, _ := tags[0].(string)
-		pkg, category, err := ov.packageFor(id, tag, service)
+		source, _ := o.Op[XSource].(string)
+		pkg, category, err := ov.packageFor(id, tag, service, source == "sdk")
 		if err != nil {
 			errs = append(errs, fmt.Errorf("operation %s (%s %s): %w", id, o.Method, o.Path, err))
 			continue
 		}
 		name := goName(mname, tag, o.Path)
+		if n, ok := ov.OperationNames[id]; ok {
+			name = n
+		}
+		if !goIdent.MatchString(name) {
+			errs = append(errs, fmt.Errorf("operation %s (%s %s) would be named %q, not a Go identifier of letters and digits: set its name in operationNames in the overlay", id, o.Method, o.Path, name))
+			continue
+		}
 		if single && ov.Package == "" {
 			// One package for a split API: qualify names by category.
 			name, pkg = upperFirst(pkg)+name, api
@@ -201,11 +257,31 @@ func nameOperations(d doc, ov *Overlay, api string, single bool) ([]Op, error) {
 		if ov.DocsCategory != "" {
 			docCat = ov.DocsCategory
 		}
-		ops = append(ops, Op{
+		op := Op{
 			GoName: name, Package: pkg, OperationID: id, Tag: tag, MethodName: mname,
 			Method: o.Method, Path: o.Path,
 			DocURL: fmt.Sprintf("%s/%s/%s/%s/", ov.Docs, strings.ToLower(docCat), strings.ToLower(tag), strings.ToLower(mname)),
-		})
+		}
+		switch source {
+		case "sdk":
+			// The SDK names no reference page: link the category's.
+			op.Source = opt.MergedFrom
+			op.DocURL = fmt.Sprintf("%s/%s/", ov.Docs, strings.ToLower(docCat))
+		case "spec":
+			op.Source = "spec"
+		}
+		op.Deprecated = o.Op[XDeprecated] == true
+		params, _ := o.Op["parameters"].([]any)
+		for _, p := range params {
+			if pm, _ := p.(map[string]any); pm["in"] == "formData" {
+				name, _ := pm["name"].(string)
+				required, _ := pm["required"].(bool)
+				op.Form = append(op.Form, FormField{Name: name, File: pm["type"] == "file", Required: required})
+			}
+		}
+		delete(o.Op, XSource)
+		delete(o.Op, XDeprecated)
+		ops = append(ops, op)
 		o.Op["operationId"] = name
 		o.Op[xPackage] = pkg
 	}
@@ -216,16 +292,22 @@ const xPackage = "x-dsgo-package"
 
 // packageFor returns the Go package and the reference category of an
 // operation.
-func (ov *Overlay) packageFor(id, tag, service string) (pkg, category string, err error) {
+func (ov *Overlay) packageFor(id, tag, service string, fromSDK bool) (pkg, category string, err error) {
 	if ov.Package != "" {
 		return ov.Package, service, nil
 	}
 	pkg = ov.OperationPackages[id]
-	if pkg == "" {
+	switch {
+	case pkg != "":
+	case fromSDK:
+		if pkg = ov.SDKPackages[tag]; pkg == "" {
+			return "", "", fmt.Errorf("SDK class %s has no package: add it to sdkPackages (or %s to operationPackages) in the overlay", tag, id)
+		}
+	default:
 		pkg = ov.TagPackages[tag]
-	}
-	if pkg == "" && service != "Uncategorized" && service != "" {
-		pkg = ov.Packages[service]
+		if pkg == "" && service != "Uncategorized" && service != "" {
+			pkg = ov.Packages[service]
+		}
 	}
 	if pkg == "" {
 		return "", "", fmt.Errorf("x-ds-service %q, tag %q has no package: add the tag to tagPackages in the overlay", service, tag)
@@ -236,7 +318,10 @@ func (ov *Overlay) packageFor(id, tag, service string) (pkg, category string, er
 	return pkg, pkg, nil
 }
 
-var oneWord = regexp.MustCompile(`^[a-z]+$`)
+var (
+	oneWord = regexp.MustCompile(`^[a-z]+$`)
+	goIdent = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
+)
 
 // goName derives a method name from x-ds-methodname. Most are already
 // specific (createEnvelope); a bare verb (create, list) is completed with
@@ -374,9 +459,9 @@ func rewriteRefs(node any, renames map[string]string) {
 	})
 }
 
-// goTypeKey approximates the Go type name oapi-codegen derives from a name,
+// GoTypeKey approximates the Go type name oapi-codegen derives from a name,
 // for collision checks: letters and digits, case-folded.
-func goTypeKey(name string) string {
+func GoTypeKey(name string) string {
 	return strings.ToLower(strings.Map(func(r rune) rune {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			return r
@@ -393,12 +478,12 @@ func checkOperationTypeNames(d doc, ops []Op) error {
 	defs, _ := d["definitions"].(map[string]any)
 	byKey := map[string]string{}
 	for name := range defs {
-		byKey[goTypeKey(name)] = name
+		byKey[GoTypeKey(name)] = name
 	}
 	var errs []error
 	for _, op := range ops {
 		for _, suffix := range []string{"Response", "Params", "JSONRequestBody", "JSONBody"} {
-			if def, ok := byKey[goTypeKey(op.GoName+suffix)]; ok {
+			if def, ok := byKey[GoTypeKey(op.GoName+suffix)]; ok {
 				errs = append(errs, fmt.Errorf("definition %s collides with the generated type %s%s of operation %s: add a schemaRenames entry to the overlay", def, op.GoName, suffix, op.OperationID))
 			}
 		}
@@ -412,7 +497,7 @@ func checkNameCollisions(d doc) error {
 	defs, _ := d["definitions"].(map[string]any)
 	byKey := map[string][]string{}
 	for name := range defs {
-		key := goTypeKey(name)
+		key := GoTypeKey(name)
 		byKey[key] = append(byKey[key], name)
 	}
 	var errs []error
@@ -450,7 +535,7 @@ func toV3(d doc) (*openapi3.T, error) {
 				}
 				text := responseText(code)
 				rr.Value.Description = &text
-				if op.Extensions[xJSONErrors] == true && !strings.HasPrefix(code, "2") {
+				if op.Extensions[XJSONErrors] == true && !strings.HasPrefix(code, "2") {
 					if len(rr.Value.Content) != 1 {
 						return nil, fmt.Errorf("%s %s: error response %s has %d media types, expected one to declare as JSON", method, path, code, len(rr.Value.Content))
 					}
@@ -459,7 +544,7 @@ func toV3(d doc) (*openapi3.T, error) {
 					}
 				}
 			}
-			delete(op.Extensions, xJSONErrors)
+			delete(op.Extensions, XJSONErrors)
 			if op.OperationID == "" {
 				return nil, fmt.Errorf("%s %s lost its operationId in conversion", method, path)
 			}
@@ -633,6 +718,34 @@ func normalizeSchemas(v3 *openapi3.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// stringIDs removes format uuid from path and query parameters: the
+// generated methods take ids as strings (see Overlay.StringIDs).
+func stringIDs(d doc) {
+	strip := func(params []any) {
+		for _, p := range params {
+			if pm, ok := p.(map[string]any); ok && (pm["in"] == "path" || pm["in"] == "query") && pm["format"] == "uuid" {
+				delete(pm, "format")
+			}
+		}
+	}
+	paths, _ := d["paths"].(map[string]any)
+	for _, item := range paths {
+		im, _ := item.(map[string]any)
+		if ps, ok := im["parameters"].([]any); ok {
+			strip(ps)
+		}
+	}
+	for _, o := range operations(d) {
+		ps, _ := o.Op["parameters"].([]any)
+		strip(ps)
+	}
+	if ps, ok := d["parameters"].(map[string]any); ok {
+		for _, p := range ps {
+			strip([]any{p})
 		}
 	}
 }

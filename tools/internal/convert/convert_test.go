@@ -211,3 +211,36 @@ func TestAdminBodyTypesAreRenamedInsteadOfSuffixed(t *testing.T) {
 		t.Fatalf("want the collision error, got %v", err)
 	}
 }
+
+func TestAnSDKOperationWithoutAPackageFailsGeneration(t *testing.T) {
+	raw := mirror(t, esign)
+	merge := func(d map[string]any) error {
+		paths := d["paths"].(map[string]any)
+		paths["/v2.1/accounts/{accountId}/gizmos"] = map[string]any{"get": map[string]any{
+			"operationId": "Gizmos_listGizmos", "tags": []any{"Gizmos"}, "x-ds-methodname": "listGizmos", XSource: "sdk",
+			"parameters": []any{map[string]any{"name": "accountId", "in": "path", "type": "string", "required": true}},
+			"responses":  map[string]any{"200": map[string]any{"description": "OK"}},
+		}}
+		return nil
+	}
+	_, err := Convert(raw, overlay(t, "esignature"), Options{API: "esignature", ModulePath: "example.com/m", Merge: merge, MergedFrom: "SDK x 1.0.0"})
+	if err == nil || !strings.Contains(err.Error(), "SDK class Gizmos has no package") || !strings.Contains(err.Error(), "Gizmos_listGizmos") {
+		t.Fatalf("want an error naming the class and operation, got %v", err)
+	}
+}
+
+func TestAdminIDsAreStrings(t *testing.T) {
+	res, err := convertSpec(t, "admin", "admin.rest.swagger-v2.1.json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, item := range res.Packages[0].Doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			for _, p := range op.Parameters {
+				if p.Value.Schema != nil && p.Value.Schema.Value.Format == "uuid" {
+					t.Errorf("%s: parameter %s is still format uuid", method, p.Value.Name)
+				}
+			}
+		}
+	}
+}

@@ -27,6 +27,16 @@ var imageUploadOps = []string{
 	"UserSignatures_PutUserSignatureImage",
 }
 
+// rawUploadOps take content (a file, a tabs blob) in the request body but
+// declare none, in the spec and in the SDK. The fix adds a raw body sent in
+// the content type the caller names (for DocuSign's PUT of an envelope
+// document, see the SDK merge, which adds its application/pdf body).
+var rawUploadOps = []string{
+	"WorkspaceFile_PostWorkspaceFiles",
+	"WorkspaceFile_PutWorkspaceFile",
+	"TabsBlob_PutTabsBlob",
+}
+
 // binaryDownloadOps produce a document or image on success, but declare
 // their 400 errorDetails response with that same non-JSON media type.
 // DocuSign sends errors as JSON; the fix declares the error as JSON so the
@@ -110,27 +120,17 @@ func patchESignature(d doc) error {
 	}
 	defs["offlineAttributes"] = map[string]any{"type": "object", "properties": props}
 
-	// 2. Image uploads without a request body: add a binary body.
-	ops, err := findOps(d, imageUploadOps)
-	if err != nil {
+	// 2. Image and other raw uploads without a request body: add a binary
+	// body.
+	if err := addRawBodies(d, imageUploadOps, "imageUploadOps", "image", "image/gif"); err != nil {
 		return err
 	}
-	for id, op := range ops {
-		params, _ := op["parameters"].([]any)
-		for _, p := range params {
-			if in := p.(map[string]any)["in"]; in == "body" || in == "formData" {
-				return fmt.Errorf("patch image upload %s: upstream now declares a body; remove it from imageUploadOps", id)
-			}
-		}
-		op["parameters"] = append(params, map[string]any{
-			"name": "image", "in": "body", "required": true,
-			"schema": map[string]any{"type": "string", "format": "binary"},
-		})
-		op["consumes"] = []any{"image/gif"}
+	if err := addRawBodies(d, rawUploadOps, "rawUploadOps", "body", "application/octet-stream"); err != nil {
+		return err
 	}
 
 	// 3. Binary downloads whose errors are declared non-JSON.
-	ops, err = findOps(d, binaryDownloadOps)
+	ops, err := findOps(d, binaryDownloadOps)
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func patchESignature(d doc) error {
 		}
 		// Conversion applies "produces" to every response; remember the
 		// error responses so that they are declared as JSON after it.
-		op[xJSONErrors] = true
+		op[XJSONErrors] = true
 	}
 
 	// 4. The document declares XML as an alternative request type; this
@@ -149,9 +149,32 @@ func patchESignature(d doc) error {
 	return nil
 }
 
-// xJSONErrors marks operations whose error responses become JSON after
+// addRawBodies gives each operation of ids a required binary body named
+// name, declared in contentType.
+func addRawBodies(d doc, ids []string, list, name, contentType string) error {
+	ops, err := findOps(d, ids)
+	if err != nil {
+		return err
+	}
+	for id, op := range ops {
+		params, _ := op["parameters"].([]any)
+		for _, p := range params {
+			if in := p.(map[string]any)["in"]; in == "body" || in == "formData" {
+				return fmt.Errorf("patch raw upload %s: upstream now declares a body; remove it from %s", id, list)
+			}
+		}
+		op["parameters"] = append(params, map[string]any{
+			"name": name, "in": "body", "required": true,
+			"schema": map[string]any{"type": "string", "format": "binary"},
+		})
+		op["consumes"] = []any{contentType}
+	}
+	return nil
+}
+
+// XJSONErrors marks operations whose error responses become JSON after
 // conversion (see binaryDownloadOps).
-const xJSONErrors = "x-dsgo-json-errors"
+const XJSONErrors = "x-dsgo-json-errors"
 
 // patchMonitor applies the Monitor fixes.
 func patchMonitor(d doc) error {

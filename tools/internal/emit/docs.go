@@ -21,6 +21,9 @@ type Header struct {
 	Spec    string // upstream file name
 	Commit  string // upstream commit
 	Codegen string // oapi-codegen version
+	// SDK names the SDK package merged into the spec, with its digest
+	// (e.g. docusign-esign 10.0.0 (sha256 ...)); empty for none.
+	SDK string
 }
 
 var (
@@ -125,7 +128,15 @@ func facts(api string, op convert.Op) string {
 }
 
 func opComment(first string, api string, op convert.Op) string {
-	return comment(first, "", facts(api, op), "Reference: "+op.DocURL)
+	lines := []string{first, "", facts(api, op)}
+	if op.Source != "" {
+		lines = append(lines, "Source: "+op.Source+".")
+	}
+	lines = append(lines, "Reference: "+op.DocURL)
+	if op.Deprecated {
+		lines = append(lines, "", "Deprecated: the official SDK no longer declares this operation (see esignature/SDK-MERGE.md).")
+	}
+	return comment(lines...)
 }
 
 func receiverName(d *ast.FuncDecl) string {
@@ -244,6 +255,9 @@ func PackageDoc(h Header, p *convert.Package, spec speclock.Spec) []byte {
 		fmt.Fprintf(&b, "// Package %s holds the generated types of the DocuSign %s API,\n// shared by its client packages.\n", p.Name, h.API)
 	}
 	fmt.Fprintf(&b, "//\n// It is produced by `go generate ./...` (tools/cmd/dsgen) from %s at\n// upstream commit %s (sha256 %s, pinned in\n// api/specs.lock.json), converted to OpenAPI 3 with our fixes\n// (tools/internal/convert) and generated with oapi-codegen %s.\n", spec.File, spec.Commit, spec.SHA256, h.Codegen)
+	if h.SDK != "" {
+		fmt.Fprintf(&b, "//\n// The operations and model members that the official SDK package\n// %s declares and the spec lacks are merged in\n// first (tools/internal/sdk; see gen/esignature/SDK-MERGE.md).\n", h.SDK)
+	}
 	if p.Client {
 		b.WriteString("//\n// Authentication, retries, rate limits and base URIs come from package\n// github.com/dsgo/docusign/client, which builds ready clients of this package.\n")
 	}

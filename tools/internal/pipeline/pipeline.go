@@ -16,6 +16,7 @@ import (
 	"github.com/dsgo/docusign/tools/internal/convert"
 	"github.com/dsgo/docusign/tools/internal/emit"
 	"github.com/dsgo/docusign/tools/internal/lenient"
+	"github.com/dsgo/docusign/tools/internal/sdk"
 	"github.com/dsgo/docusign/tools/internal/speclock"
 	"golang.org/x/mod/modfile"
 )
@@ -55,6 +56,7 @@ func Generate(ctx context.Context, cfg Config) (map[string][]byte, error) {
 		loc = speclock.DefaultLocator(cfg.Root)
 	}
 	files := map[string][]byte{}
+	var all []*convert.Result
 	for _, s := range lock.Specs {
 		if cfg.Only != "" && s.Name != cfg.Only {
 			continue
@@ -63,19 +65,25 @@ func Generate(ctx context.Context, cfg Config) (map[string][]byte, error) {
 		if !ok {
 			return nil, fmt.Errorf("lock names spec %q, which the generator does not know (known: esignature, admin, monitor)", s.Name)
 		}
-		raw, err := loc.Load(ctx, s)
+		res, report, err := Convert(ctx, cfg.Root, loc, lock, s, cfg.Single)
 		if err != nil {
 			return nil, err
 		}
-		ov, err := convert.ReadOverlay(filepath.Join(cfg.Root, "api", "overlays", s.Name+".json"))
-		if err != nil {
-			return nil, err
-		}
-		res, err := convert.Convert(raw, ov, convert.Options{API: s.Name, ModulePath: ModulePath, Single: cfg.Single})
-		if err != nil {
-			return nil, err
+		all = append(all, res)
+		if report != nil && !cfg.Single {
+			byID := map[string]convert.Op{}
+			for _, op := range res.Ops {
+				byID[op.OperationID] = op
+			}
+			files[s.Name+"/"+MergeReport] = report.Markdown(s.File, func(id string) string {
+				op := byID[id]
+				return fmt.Sprintf("%s.%s", op.Package, op.GoName)
+			})
 		}
 		h := emit.Header{API: display, Spec: s.File, Commit: s.Commit, Codegen: version}
+		if kit, ok := lock.SDKFor(s.Name); ok {
+			h.SDK = fmt.Sprintf("%s (sha256 %s, pinned in api/specs.lock.json)", kit, kit.SHA256)
+		}
 		for _, p := range res.Packages {
 			src, err := emit.Generate(shared, p)
 			if err != nil {
@@ -88,6 +96,15 @@ func Generate(ctx context.Context, cfg Config) (map[string][]byte, error) {
 				return nil, fmt.Errorf("%s: %w", p.Dir, err)
 			}
 			files[p.Dir+"/"+p.Name+".gen.go"] = src
+			if p.Client {
+				mp, err := emit.Multipart(src, h, p.Name, p.Ops)
+				if err != nil {
+					return nil, err
+				}
+				if mp != nil {
+					files[p.Dir+"/"+emit.MultipartFile] = mp
+				}
+			}
 			files[p.Dir+"/doc.go"] = emit.PackageDoc(h, p, s)
 		}
 		if cfg.Log != nil {
@@ -95,8 +112,50 @@ func Generate(ctx context.Context, cfg Config) (map[string][]byte, error) {
 				s.Name, len(res.Ops), len(res.Packages), len(res.Pruned))
 		}
 	}
+	if cfg.Only == "" {
+		files[OperationIndex] = operationIndex(all)
+	}
 	return files, nil
 }
+
+// Convert reads and converts one locked spec, merged with the SDK the
+// lock pins for it (report is nil when there is none): the documents that
+// generation uses, also for tools that validate against them.
+func Convert(ctx context.Context, root string, loc *speclock.Locator, lock *speclock.Lock, s speclock.Spec, single bool) (res *convert.Result, report *sdk.Report, err error) {
+	raw, err := loc.Load(ctx, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	ov, err := convert.ReadOverlay(filepath.Join(root, "api", "overlays", s.Name+".json"))
+	if err != nil {
+		return nil, nil, err
+	}
+	opt := convert.Options{API: s.Name, ModulePath: ModulePath, Single: single}
+	if kit, ok := lock.SDKFor(s.Name); ok {
+		tgz, err := loc.LoadSDK(ctx, kit)
+		if err != nil {
+			return nil, nil, err
+		}
+		surface, err := sdk.Read(tgz)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", kit, err)
+		}
+		opt.MergedFrom = "SDK " + kit.String()
+		opt.Merge = func(d map[string]any) (err error) {
+			report, err = sdk.Merge(d, surface, kit.String())
+			return err
+		}
+	}
+	res, err = convert.Convert(raw, ov, opt)
+	return res, report, err
+}
+
+// MergeReport is the file, in an API's gen/ directory, listing what the
+// SDK merge added and where the sources disagree.
+const MergeReport = "SDK-MERGE.md"
+
+// OperationIndex is the file under gen/ listing every operation.
+const OperationIndex = "OPERATIONS.md"
 
 // Write replaces the generated API directories under dir with files.
 func Write(dir string, files map[string][]byte, only string) error {
@@ -105,6 +164,11 @@ func Write(dir string, files map[string][]byte, only string) error {
 			if err := os.RemoveAll(filepath.Join(dir, api)); err != nil {
 				return err
 			}
+		}
+	}
+	if only == "" {
+		if err := os.Remove(filepath.Join(dir, OperationIndex)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(files)) {
@@ -124,6 +188,13 @@ func Write(dir string, files map[string][]byte, only string) error {
 // difference; empty means none.
 func Diff(dir string, files map[string][]byte, only string) (string, error) {
 	have := map[string][]byte{}
+	if only == "" {
+		if b, err := os.ReadFile(filepath.Join(dir, OperationIndex)); err == nil {
+			have[OperationIndex] = b
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+	}
 	for api := range APIs {
 		if only != "" && only != api {
 			continue

@@ -10,18 +10,20 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/dsgo/docusign/tools/internal/sdk"
 	"github.com/dsgo/docusign/tools/internal/speclock"
 	"github.com/dsgo/docusign/tools/internal/specstest"
 )
 
 var root = filepath.Join("..", "..", "..")
 
-// specOperationCount counts the operations of a spec file.
-func specOperationCount(t *testing.T, file string) int {
+// specOperations lists the operations (METHOD path) of a spec file.
+func specOperations(t *testing.T, file string) map[string]bool {
 	t.Helper()
 	b := specstest.File(t, root, file)
 	var d struct {
@@ -30,21 +32,75 @@ func specOperationCount(t *testing.T, file string) int {
 	if err := json.Unmarshal(b, &d); err != nil {
 		t.Fatal(err)
 	}
-	n := 0
-	for _, item := range d.Paths {
+	ops := map[string]bool{}
+	for p, item := range d.Paths {
 		for m := range item {
 			switch m {
 			case "get", "put", "post", "delete", "patch", "head", "options":
-				n++
+				ops[strings.ToUpper(m)+" "+p] = true
 			}
 		}
 	}
-	return n
+	return ops
+}
+
+// sdkOperations lists the operations (METHOD path) of the SDK locked for
+// a spec; nil when there is none.
+func sdkOperations(t *testing.T, api string) map[string]bool {
+	t.Helper()
+	b, ok := specstest.SDK(t, root, api)
+	if !ok {
+		return nil
+	}
+	s, err := sdk.Read(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := map[string]bool{}
+	for _, o := range s.Ops {
+		ops[o.Key()] = true
+	}
+	return ops
+}
+
+// opFacts is the operation sentence of generated doc comments.
+var opFacts = regexp.MustCompile(`operation \S+ \(([A-Z]+) (/\S*)\)\.`)
+
+// generatedOperationKeys lists the operations (METHOD path) that the
+// committed gen/ tree of one API documents on its ClientWithResponses
+// methods.
+func generatedOperationKeys(t *testing.T, api string) map[string]bool {
+	t.Helper()
+	keys := map[string]bool{}
+	err := filepath.WalkDir(filepath.Join(root, "gen", api), func(p string, d os.DirEntry, err error) error {
+		if err != nil || !strings.HasSuffix(p, ".gen.go") {
+			return err
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), p, nil, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		for _, decl := range f.Decls {
+			fd, ok := decl.(*ast.FuncDecl)
+			if !ok || fd.Recv == nil || fd.Doc == nil || !strings.HasSuffix(fd.Name.Name, "WithResponse") {
+				continue
+			}
+			if m := opFacts.FindStringSubmatch(fd.Doc.Text()); m != nil {
+				keys[m[1]+" "+m[2]] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
 }
 
 // generatedOperationCount counts the operations of the committed gen/
 // tree of one API: each operation has an XWithResponse method, or only
-// XWithBodyWithResponse when its body has no JSON form (uploads).
+// XWithBodyWithResponse when its body has no JSON form (uploads), and
+// multipart ones also XMultipartWithResponse.
 func generatedOperationCount(t *testing.T, api string) int {
 	t.Helper()
 	ops := map[string]bool{}
@@ -68,7 +124,7 @@ func generatedOperationCount(t *testing.T, api string) int {
 			recv := star.X.(*ast.Ident).Name
 			name := fd.Name.Name
 			if base, ok := strings.CutSuffix(name, "WithResponse"); ok && recv == "ClientWithResponses" {
-				ops[p+"."+strings.TrimSuffix(base, "WithBody")] = true
+				ops[filepath.Dir(p)+"."+strings.TrimSuffix(strings.TrimSuffix(base, "WithBody"), "Multipart")] = true
 			}
 		}
 		return nil
@@ -85,9 +141,22 @@ func TestEveryOperationOfEachSpecIsGenerated(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range lock.Specs {
-		want := specOperationCount(t, s.File)
-		if got := generatedOperationCount(t, s.Name); got != want {
-			t.Errorf("%s: gen/ has %d operations, the spec %d", s.Name, got, want)
+		want := specOperations(t, s.File)
+		sdkOps := sdkOperations(t, s.Name)
+		for k := range sdkOps {
+			want[k] = true
+		}
+		if got := generatedOperationCount(t, s.Name); got != len(want) {
+			t.Errorf("%s: gen/ has %d operations, the spec and SDK together %d", s.Name, got, len(want))
+		}
+		have := generatedOperationKeys(t, s.Name)
+		for _, k := range slices.Sorted(maps.Keys(sdkOps)) {
+			if !have[k] {
+				t.Errorf("%s: the SDK's %s has no generated operation", s.Name, k)
+			}
+		}
+		if s.Name == "esignature" && len(sdkOps) != 448 {
+			t.Errorf("the eSignature SDK declares %d operations, want the 448 of docusign-esign 10.0.0", len(sdkOps))
 		}
 	}
 }
@@ -211,5 +280,40 @@ func TestEveryGeneratedDeclarationIsDocumentedWithFactsOnly(t *testing.T) {
 	}
 	if opMethods == 0 || linked != opMethods {
 		t.Errorf("%d of %d operation methods link to their reference page", linked, opMethods)
+	}
+}
+
+func TestDiffCoversTheOperationIndex(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, OperationIndex), []byte("old\n"), 0o644)
+	diff, err := Diff(dir, map[string][]byte{OperationIndex: []byte("new\n")}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(diff, "gen/"+OperationIndex+": differs") {
+		t.Errorf("diff misses the changed index:\n%s", diff)
+	}
+	os.Remove(filepath.Join(dir, OperationIndex))
+	if diff, _ := Diff(dir, map[string][]byte{OperationIndex: []byte("new\n")}, ""); !strings.Contains(diff, "gen/"+OperationIndex+": missing") {
+		t.Errorf("diff misses the missing index:\n%s", diff)
+	}
+}
+
+func TestTheIndexListsEveryOperationWithItsPackageAndPath(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(root, "gen", OperationIndex))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| esignature/envelopedocuments | UpdateDocument | PUT | `/v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}` | spec |",
+		"| esignature/enveloperecipients | ListRecipients | GET |",
+		"| esignature/envelopeshares | GetEnvelopesShares | GET | `/v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares` | SDK docusign-esign 10.0.0 |",
+		"| admin | AddBulkUserImport | POST | `/v2/organizations/{organizationId}/imports/bulk_users/add` | spec, multipart |",
+		"| monitor | GetStream | GET |",
+		"## eSignature (455 operations)", "## Admin (74 operations)", "## Monitor (1 operations)",
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("gen/%s lacks %q", OperationIndex, want)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -33,7 +34,39 @@ type Spec struct {
 // Lock is the parsed lock file.
 type Lock struct {
 	Specs []Spec `json:"specs"`
+	// SDKs are official SDK packages read as a second source of API
+	// surface, merged into the spec they name.
+	SDKs []SDK `json:"sdks,omitempty"`
 }
+
+// SDK is one locked SDK package: an unmodified `npm pack` tarball.
+type SDK struct {
+	API     string `json:"api"`     // the spec (Spec.Name) it adds to
+	Package string `json:"package"` // npm package name
+	Version string `json:"version"` // exact version
+	SHA256  string `json:"sha256"`  // hex digest of the tarball
+}
+
+// File is the tarball's name as npm pack writes it.
+func (s SDK) File() string { return s.Package + "-" + s.Version + ".tgz" }
+
+// String names the package and version, e.g. docusign-esign 10.0.0.
+func (s SDK) String() string { return s.Package + " " + s.Version }
+
+// SDKFor returns the SDK locked for the named spec.
+func (l *Lock) SDKFor(api string) (SDK, bool) {
+	for _, s := range l.SDKs {
+		if s.API == api {
+			return s, true
+		}
+	}
+	return SDK{}, false
+}
+
+var (
+	npmName    = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+	npmVersion = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)
+)
 
 var (
 	hexDigest = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -70,6 +103,21 @@ func Read(path string) (*Lock, error) {
 		}
 		seen[s.Name] = true
 	}
+	sdkSeen := map[string]bool{}
+	for i, s := range l.SDKs {
+		where := fmt.Sprintf("%s: sdks[%d] (%s)", path, i, s)
+		switch {
+		case !seen[s.API] || sdkSeen[s.API]:
+			errs = append(errs, fmt.Errorf("%s: api must name a locked spec, once", where))
+		case !npmName.MatchString(s.Package):
+			errs = append(errs, fmt.Errorf("%s: package must be an npm package name", where))
+		case !npmVersion.MatchString(s.Version):
+			errs = append(errs, fmt.Errorf("%s: version must be an exact version (1.2.3)", where))
+		case !hexDigest.MatchString(s.SHA256):
+			errs = append(errs, fmt.Errorf("%s: sha256 must be 64 lowercase hex digits", where))
+		}
+		sdkSeen[s.API] = true
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -98,10 +146,15 @@ func (e *ChecksumError) Error() string {
 }
 
 // Verify checks data against the locked digest.
-func (s Spec) Verify(path string, data []byte) error {
+func (s Spec) Verify(path string, data []byte) error { return verify(s.SHA256, path, data) }
+
+// Verify checks data against the locked digest.
+func (s SDK) Verify(path string, data []byte) error { return verify(s.SHA256, path, data) }
+
+func verify(want, path string, data []byte) error {
 	sum := sha256.Sum256(data)
-	if got := hex.EncodeToString(sum[:]); got != s.SHA256 {
-		return &ChecksumError{Path: path, Expected: s.SHA256, Actual: got}
+	if got := hex.EncodeToString(sum[:]); got != want {
+		return &ChecksumError{Path: path, Expected: want, Actual: got}
 	}
 	return nil
 }
@@ -142,8 +195,24 @@ func DefaultLocator(root string) *Locator {
 // Load returns the verified bytes of s. A file present in a mirror with the
 // wrong digest is an error: it is never skipped in favour of another copy.
 func (l *Locator) Load(ctx context.Context, s Spec) ([]byte, error) {
+	return l.load(ctx, s.Name, s.File, s.SHA256, s.Verify, func(ctx context.Context) ([]byte, string, error) {
+		b, err := l.download(ctx, s)
+		return b, s.URL, err
+	})
+}
+
+// LoadSDK returns the verified tarball of s, from a mirror, the cache, or
+// `npm pack` (which needs npm and its registry).
+func (l *Locator) LoadSDK(ctx context.Context, s SDK) ([]byte, error) {
+	return l.load(ctx, s.Package, s.File(), s.SHA256, s.Verify, func(ctx context.Context) ([]byte, string, error) {
+		b, err := l.npmPack(ctx, s)
+		return b, "npm pack " + s.Package + "@" + s.Version, err
+	})
+}
+
+func (l *Locator) load(ctx context.Context, name, file, sha string, verify func(string, []byte) error, fetch func(context.Context) ([]byte, string, error)) ([]byte, error) {
 	for _, dir := range l.Dirs {
-		p := filepath.Join(dir, s.File)
+		p := filepath.Join(dir, file)
 		data, err := os.ReadFile(p)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
@@ -151,32 +220,32 @@ func (l *Locator) Load(ctx context.Context, s Spec) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := s.Verify(p, data); err != nil {
+		if err := verify(p, data); err != nil {
 			return nil, err
 		}
-		l.logf("%s: %s", s.Name, p)
+		l.logf("%s: %s", name, p)
 		return data, nil
 	}
 	if l.CacheDir == "" {
-		return nil, &NotFoundError{Spec: s, Searched: l.Dirs}
+		return nil, &NotFoundError{Spec: Spec{Name: name, File: file}, Searched: l.Dirs}
 	}
-	cached := filepath.Join(l.CacheDir, s.SHA256[:16]+"-"+s.File)
+	cached := filepath.Join(l.CacheDir, sha[:16]+"-"+file)
 	if data, err := os.ReadFile(cached); err == nil {
-		if err := s.Verify(cached, data); err != nil {
+		if err := verify(cached, data); err != nil {
 			return nil, err
 		}
-		l.logf("%s: %s", s.Name, cached)
+		l.logf("%s: %s", name, cached)
 		return data, nil
 	}
 	searched := append(slices.Clip(l.Dirs), l.CacheDir)
 	if l.NoDownload {
-		return nil, &NotFoundError{Spec: s, Searched: searched}
+		return nil, &NotFoundError{Spec: Spec{Name: name, File: file}, Searched: searched}
 	}
-	data, err := l.download(ctx, s)
+	data, from, err := fetch(ctx)
 	if err != nil {
-		return nil, &NotFoundError{Spec: s, Searched: searched, Download: err}
+		return nil, &NotFoundError{Spec: Spec{Name: name, File: file}, Searched: searched, Download: err}
 	}
-	if err := s.Verify(s.URL, data); err != nil {
+	if err := verify(from, data); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(l.CacheDir, 0o755); err == nil {
@@ -185,7 +254,7 @@ func (l *Locator) Load(ctx context.Context, s Spec) ([]byte, error) {
 			_ = os.Rename(tmp, cached)
 		}
 	}
-	l.logf("%s: downloaded %s", s.Name, s.URL)
+	l.logf("%s: downloaded with %s", name, from)
 	return data, nil
 }
 
@@ -211,6 +280,22 @@ func (e *NotFoundError) Error() string {
 
 // Unwrap returns the download error.
 func (e *NotFoundError) Unwrap() error { return e.Download }
+
+// npmPack runs `npm pack PACKAGE@VERSION` in a temporary directory and
+// returns the tarball.
+func (l *Locator) npmPack(ctx context.Context, s SDK) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "dsgo-npm-pack-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	cmd := exec.CommandContext(ctx, "npm", "pack", "--silent", s.Package+"@"+s.Version)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("npm pack %s@%s: %w: %s", s.Package, s.Version, err, bytes.TrimSpace(out))
+	}
+	return os.ReadFile(filepath.Join(dir, s.File()))
+}
 
 func (l *Locator) download(ctx context.Context, s Spec) ([]byte, error) {
 	c := l.Client

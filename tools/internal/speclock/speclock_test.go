@@ -120,3 +120,49 @@ func sha(b []byte) string {
 	errors.As(err, &ce)
 	return ce.Actual
 }
+
+func TestTheProjectLockPinsTheESignatureSDK(t *testing.T) {
+	s, ok := realLock(t).SDKFor("esignature")
+	if !ok {
+		t.Fatal("lock pins no SDK for esignature")
+	}
+	if s.Package != "docusign-esign" || s.Version != "10.0.0" || s.File() != "docusign-esign-10.0.0.tgz" {
+		t.Errorf("got %+v (%s)", s, s.File())
+	}
+	loc := DefaultLocator(filepath.Join("..", "..", ".."))
+	loc.CacheDir = ""
+	if _, err := loc.LoadSDK(context.Background(), s); err != nil && !strings.Contains(err.Error(), "not found") {
+		t.Errorf("the mirror's tarball: %v", err)
+	}
+}
+
+func TestADamagedSDKTarballIsRefused(t *testing.T) {
+	s, _ := realLock(t).SDKFor("esignature")
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, s.File()), []byte("not the tarball"), 0o644)
+	loc := &Locator{Dirs: []string{dir}}
+	_, err := loc.LoadSDK(context.Background(), s)
+	var ce *ChecksumError
+	if !errors.As(err, &ce) || ce.Expected != s.SHA256 {
+		t.Fatalf("want a checksum error naming the locked digest, got %v", err)
+	}
+}
+
+func TestSDKEntriesAreValidated(t *testing.T) {
+	const spec = `{"name":"esignature","file":"e.json","url":"u","commit":"67fbd7576ce62272e78c987ce0a0807d37b8cfd5","sha256":"2fd59540afa326d9fe95c6d397c5e9fd28cd85b27faff9fc4584d004548ce35b"}`
+	const sum = "0f5ac13e591e75813187a4e101d6f28fc8f8fc21d24480327595bf6635f23101"
+	for _, tc := range []struct{ name, sdk, want string }{
+		{"unknown api", `{"api":"nope","package":"docusign-esign","version":"10.0.0","sha256":"` + sum + `"}`, "api must name a locked spec"},
+		{"range version", `{"api":"esignature","package":"docusign-esign","version":"^10.0.0","sha256":"` + sum + `"}`, "exact version"},
+		{"bad package", `{"api":"esignature","package":"../x","version":"10.0.0","sha256":"` + sum + `"}`, "npm package name"},
+		{"short digest", `{"api":"esignature","package":"docusign-esign","version":"10.0.0","sha256":"abc"}`, "sha256"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "lock.json")
+			os.WriteFile(p, []byte(`{"specs":[`+spec+`],"sdks":[`+tc.sdk+`]}`), 0o644)
+			if _, err := Read(p); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("want an error about %q, got %v", tc.want, err)
+			}
+		})
+	}
+}

@@ -36,10 +36,34 @@ func Locator(t testing.TB, root string) *speclock.Locator {
 	t.Helper()
 	loc := speclock.DefaultLocator(root)
 	loc.NoDownload = true
-	for _, s := range Lock(t, root).Specs {
+	l := Lock(t, root)
+	for _, s := range l.Specs {
 		load(t, loc, s)
 	}
+	for _, s := range l.SDKs {
+		sdk(t, loc, s)
+	}
 	return loc
+}
+
+// SDK returns the verified tarball of the SDK locked for the spec named
+// api, and whether the lock pins one.
+func SDK(t testing.TB, root, api string) ([]byte, bool) {
+	t.Helper()
+	s, ok := Lock(t, root).SDKFor(api)
+	if !ok {
+		return nil, false
+	}
+	loc := speclock.DefaultLocator(root)
+	loc.NoDownload = true
+	return sdk(t, loc, s), true
+}
+
+func sdk(t testing.TB, loc *speclock.Locator, s speclock.SDK) []byte {
+	t.Helper()
+	b, err := loc.LoadSDK(context.Background(), s)
+	skipOrFail(t, err)
+	return b
 }
 
 // Load returns the verified bytes of the locked spec named name.
@@ -71,14 +95,20 @@ func File(t testing.TB, root, file string) []byte {
 func load(t testing.TB, loc *speclock.Locator, s speclock.Spec) []byte {
 	t.Helper()
 	b, err := loc.Load(context.Background(), s)
+	skipOrFail(t, err)
+	return b
+}
+
+// skipOrFail skips t when err says a locked file is unreachable (unless
+// EnvRequired is set) and fails it on any other error.
+func skipOrFail(t testing.TB, err error) {
+	t.Helper()
 	var nf *speclock.NotFoundError
 	switch {
 	case err == nil:
-		return b
 	case errors.As(err, &nf) && os.Getenv(EnvRequired) == "":
 		t.Skipf("skipped: %v (or set %s=1 to make this a failure)", err, EnvRequired)
 	default:
 		t.Fatal(err) // a damaged copy is never skipped
 	}
-	return nil
 }
