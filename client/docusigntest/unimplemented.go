@@ -29,6 +29,12 @@ var shadowedOperations = []string{
 	"GET /restapi/v2.1/accounts/{accountId}/connect/logs",
 	"DELETE /restapi/v2.1/accounts/{accountId}/connect/logs",
 	"GET /restapi/v2.1/accounts/{accountId}/envelopes/shared", // SDK 10.0.0: envelopeshares.GetSharedEnvelopes
+	// SDK 10.0.0 Connect sub-resources next to connect/{connectId}.
+	"GET /restapi/v2.1/accounts/{accountId}/connect/mobile_notifiers",
+	"DELETE /restapi/v2.1/accounts/{accountId}/connect/mobile_notifiers",
+	"GET /restapi/v2.1/accounts/{accountId}/connect/oauth",
+	"DELETE /restapi/v2.1/accounts/{accountId}/connect/oauth",
+	"GET /restapi/v2.1/accounts/{accountId}/connect/secret",
 }
 
 func (s *Server) unimplementedRoutes(m *http.ServeMux) {
