@@ -28,8 +28,8 @@ var shadowedOperations = []string{
 	"GET /restapi/v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages",
 	"GET /restapi/v2.1/accounts/{accountId}/connect/logs",
 	"DELETE /restapi/v2.1/accounts/{accountId}/connect/logs",
-	"GET /restapi/v2.1/accounts/{accountId}/envelopes/shared", // SDK 10.0.0: envelopeshares.GetSharedEnvelopes
-	// SDK 10.0.0 Connect sub-resources next to connect/{connectId}.
+	// Operations from SDK 10.0.0 (see gen/esignature/SDK-MERGE.md).
+	"GET /restapi/v2.1/accounts/{accountId}/envelopes/shared",
 	"GET /restapi/v2.1/accounts/{accountId}/connect/mobile_notifiers",
 	"DELETE /restapi/v2.1/accounts/{accountId}/connect/mobile_notifiers",
 	"GET /restapi/v2.1/accounts/{accountId}/connect/oauth",
