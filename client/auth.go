@@ -585,7 +585,9 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if err != nil {
 		discardBody(resp)
-		return nil, fmt.Errorf("docusign: %s %s was answered 401 and no new token could be obtained: %w", req.Method, req.URL.Redacted(), err)
+		// The path only: query values may carry personal data (an email
+		// filter) and this error is logged.
+		return nil, fmt.Errorf("docusign: %s %s was answered 401 and no new token could be obtained: %w", req.Method, req.URL.EscapedPath(), err)
 	}
 	if fresh.AccessToken == tok.AccessToken {
 		return resp, nil

@@ -859,3 +859,33 @@ func TestValidGUIDAcceptsOnlyTheHyphenatedHexForm(t *testing.T) {
 		}
 	}
 }
+
+func TestAFailedRefreshAfterA401LogsNoQueryValues(t *testing.T) {
+	m := newMiniDS(t)
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := newMiniClient(t, m, WithLogger(logger))
+	if code := doGet(t, c, m.URL+"/restapi/v2.1/accounts"); code != 200 {
+		t.Fatalf("first call: %d", code)
+	}
+	m.revokeAll()
+	m.set(func(m *miniDS) { m.oauthErr = "invalid_grant" })
+	req, _ := http.NewRequest(http.MethodGet, m.URL+"/restapi/v2.1/accounts/x/users?email=private-filter%40example.com", nil)
+	_, err := c.Do(req)
+	if err == nil {
+		t.Fatal("a 401 with a failing refresh succeeded")
+	}
+	mu.Lock()
+	logs := buf.String()
+	mu.Unlock()
+	if strings.Contains(logs, "private-filter") {
+		t.Errorf("the log carries the query value: %s", logs)
+	}
+	if !strings.Contains(logs, "was answered 401") {
+		t.Errorf("the failed refresh is not logged: %s", logs)
+	}
+	if !strings.Contains(err.Error(), "/restapi/v2.1/accounts/x/users") {
+		t.Errorf("the error does not name the path: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,9 +12,9 @@ import (
 )
 
 // Token is an OAuth access token, with the refresh token that renews it
-// when the Authorization Code Grant issued it. Its String, GoString, Format
-// and LogValue methods redact AccessToken and RefreshToken, so printing or
-// logging a Token is safe.
+// when the Authorization Code Grant issued it. Its String, GoString, Format,
+// LogValue and MarshalJSON methods leave AccessToken and RefreshToken out,
+// so printing, logging or JSON-encoding a Token or *Token is safe.
 type Token struct {
 	// AccessToken is the bearer credential. Treat it as a secret.
 	AccessToken string `json:"access_token"`
@@ -31,7 +32,7 @@ type Token struct {
 }
 
 // Type returns TokenType, or "Bearer" when it is empty.
-func (t *Token) Type() string {
+func (t Token) Type() string {
 	if t.TokenType == "" {
 		return "Bearer"
 	}
@@ -67,11 +68,10 @@ func (t *Token) freshAt(now time.Time, margin time.Duration) bool {
 	return now.Before(t.Expiry.Add(-margin))
 }
 
-// String describes the token with the access token redacted.
-func (t *Token) String() string {
-	if t == nil {
-		return "Token(<nil>)"
-	}
+// String describes the token with the access token redacted. String,
+// GoString, Format and MarshalJSON have value receivers, so a Token value
+// is redacted as well as a *Token.
+func (t Token) String() string {
 	at := "<empty>"
 	if t.AccessToken != "" {
 		at = "REDACTED"
@@ -84,10 +84,25 @@ func (t *Token) String() string {
 }
 
 // GoString is String, so %#v redacts as well.
-func (t *Token) GoString() string { return t.String() }
+func (t Token) GoString() string { return t.String() }
 
-// Format prints String for every verb.
-func (t *Token) Format(f fmt.State, verb rune) { formatRedacted(f, verb, t.String()) }
+// Format prints String for every verb (slog's text handler uses it too).
+func (t Token) Format(f fmt.State, verb rune) { formatRedacted(f, verb, t.String()) }
+
+// MarshalJSON writes the token without its access and refresh tokens, so a
+// struct holding a Token reaches a JSON log (slog's JSON handler) or a JSON
+// dump redacted: {"token_type":"Bearer","expiry":...,"access_token_redacted":true}.
+// To persist tokens use a TokenCache (FileTokenCache writes the secrets
+// themselves) or copy the fields.
+func (t Token) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		TokenType       string    `json:"token_type"`
+		Expiry          time.Time `json:"expiry"`
+		IssuedAt        time.Time `json:"issued_at,omitzero"`
+		Redacted        bool      `json:"access_token_redacted,omitempty"`
+		RefreshRedacted bool      `json:"refresh_token_redacted,omitempty"`
+	}{t.Type(), t.Expiry, t.IssuedAt, t.AccessToken != "", t.RefreshToken != ""})
+}
 
 // LogValue logs type and expiry only.
 func (t *Token) LogValue() slog.Value {

@@ -278,31 +278,55 @@ func TestACacheStoreFailureIsReportedButTheTokenIsReturned(t *testing.T) {
 }
 
 func TestTokenNeverPrintsTheAccessToken(t *testing.T) {
-	tok := &Token{AccessToken: "eyJ0eXAiOiJNVCIsImFsZyI6IlJTMjU2In0.secret-part", TokenType: "Bearer", Expiry: time.Unix(1_800_000_000, 0)}
-	var logBuf bytes.Buffer
-	slog.New(slog.NewJSONHandler(&logBuf, nil)).Info("got token", "token", tok)
+	tok := &Token{AccessToken: "eyJ0eXAiOiJNVCIsImFsZyI6IlJTMjU2In0.secret-part", RefreshToken: "refresh-secret-part", TokenType: "Bearer", Expiry: time.Unix(1_800_000_000, 0)}
+	slogOut := func(h func(w *bytes.Buffer) slog.Handler, args ...any) string {
+		var buf bytes.Buffer
+		slog.New(h(&buf)).Info("got token", args...)
+		return buf.String()
+	}
+	jsonH := func(w *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(w, nil) }
+	textH := func(w *bytes.Buffer) slog.Handler { return slog.NewTextHandler(w, nil) }
+	holder := struct{ T *Token }{tok}
+	valueHolder := struct{ T Token }{*tok}
+	jsPtr, _ := json.Marshal(tok)
+	jsVal, _ := json.Marshal(*tok)
+	jsHolder, _ := json.Marshal(holder)
 	outs := map[string]string{
-		"%v":            fmt.Sprintf("%v", tok),
-		"%+v":           fmt.Sprintf("%+v", tok),
-		"%#v":           fmt.Sprintf("%#v", tok),
-		"%s":            fmt.Sprintf("%s", tok),
-		"%q":            fmt.Sprintf("%q", tok),
-		"%+v in struct": fmt.Sprintf("%+v", struct{ T *Token }{tok}),
-		"slog":          logBuf.String(),
-		"caching %+v":   fmt.Sprintf("%+v", NewCachingTokenSource(StaticTokenSource(tok), CachingOptions{})),
+		"%v":                     fmt.Sprintf("%v", tok),
+		"%+v":                    fmt.Sprintf("%+v", tok),
+		"%#v":                    fmt.Sprintf("%#v", tok),
+		"%s":                     fmt.Sprintf("%s", tok),
+		"%q":                     fmt.Sprintf("%q", tok),
+		"value %v":               fmt.Sprintf("%v", *tok),
+		"value %+v":              fmt.Sprintf("%+v", *tok),
+		"value %#v":              fmt.Sprintf("%#v", *tok),
+		"%+v in struct":          fmt.Sprintf("%+v", holder),
+		"value %+v in struct":    fmt.Sprintf("%+v", valueHolder),
+		"slog JSON":              slogOut(jsonH, "token", tok),
+		"slog JSON value":        slogOut(jsonH, "token", *tok),
+		"slog JSON struct":       slogOut(jsonH, "holder", holder),
+		"slog JSON value struct": slogOut(jsonH, "holder", valueHolder),
+		"slog text":              slogOut(textH, "token", tok),
+		"slog text value":        slogOut(textH, "token", *tok),
+		"slog text struct":       slogOut(textH, "holder", holder),
+		"json.Marshal(*Token)":   string(jsPtr),
+		"json.Marshal(Token)":    string(jsVal),
+		"json.Marshal(struct)":   string(jsHolder),
+		"caching %+v":            fmt.Sprintf("%+v", NewCachingTokenSource(StaticTokenSource(tok), CachingOptions{})),
 	}
 	for name, out := range outs {
 		if strings.Contains(out, "secret-part") {
-			t.Errorf("%s output reveals the token: %s", name, out)
+			t.Errorf("%s output reveals a token: %s", name, out)
 		}
 	}
-	if !strings.Contains(outs["%v"], "REDACTED") {
-		t.Errorf("%%v output %q does not show redaction", outs["%v"])
+	if !strings.Contains(outs["%v"], "REDACTED") || !strings.Contains(outs["value %v"], "REDACTED") {
+		t.Errorf("%%v output %q / %q does not show redaction", outs["%v"], outs["value %v"])
 	}
-	// JSON is the explicit persistence format and keeps the token.
-	js, _ := json.Marshal(tok)
-	if !strings.Contains(string(js), "secret-part") {
-		t.Error("JSON encoding lost the access token")
+	if !strings.Contains(string(jsPtr), `"access_token_redacted":true`) || !strings.Contains(string(jsPtr), `"expiry"`) {
+		t.Errorf("JSON form %s does not say the token was redacted", jsPtr)
+	}
+	if got := fmt.Sprintf("%v", (*Token)(nil)); got != "<nil>" {
+		t.Errorf("nil token prints %q", got)
 	}
 }
 

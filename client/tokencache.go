@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // TokenCache stores tokens between uses, for example on disk so that a
@@ -160,8 +161,18 @@ func (c *FileTokenCache) path(key string) string {
 // fileEntry is the on-disk form; Key guards against hash collisions and
 // files copied between caches.
 type fileEntry struct {
-	Key   string `json:"key"`
-	Token Token  `json:"token"`
+	Key   string    `json:"key"`
+	Token fileToken `json:"token"`
+}
+
+// fileToken is a Token as stored in a file: unlike Token's own JSON form
+// (which redacts), it holds the access and refresh tokens.
+type fileToken struct {
+	AccessToken  string    `json:"access_token"`
+	RefreshToken string    `json:"refresh_token,omitempty"`
+	TokenType    string    `json:"token_type,omitempty"`
+	Expiry       time.Time `json:"expiry"`
+	IssuedAt     time.Time `json:"issued_at,omitzero"`
 }
 
 // Load reads the token under key; a missing file is (nil, nil).
@@ -181,7 +192,8 @@ func (c *FileTokenCache) Load(_ context.Context, key string) (*Token, error) {
 	if e.Key != key {
 		return nil, nil
 	}
-	return &e.Token, nil
+	t := Token(e.Token)
+	return &t, nil
 }
 
 // Store writes tok atomically with mode 0600.
@@ -189,7 +201,7 @@ func (c *FileTokenCache) Store(_ context.Context, key string, tok *Token) error 
 	if tok == nil {
 		return errors.New("docusign: refusing to cache a nil token")
 	}
-	data, err := json.Marshal(fileEntry{Key: key, Token: *tok})
+	data, err := json.Marshal(fileEntry{Key: key, Token: fileToken(*tok)})
 	if err != nil {
 		return fmt.Errorf("docusign: encoding token for cache: %w", err)
 	}
