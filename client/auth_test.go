@@ -3,6 +3,8 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"io"
@@ -548,6 +550,34 @@ func TestTokenCacheFileIsReusedByASecondClient(t *testing.T) {
 	}
 	if ta.AccessToken != tb.AccessToken || m.tokenReqs.Load() != 1 {
 		t.Fatalf("second client: token %v, %d token requests; want the cached token and 1 request", tb.AccessToken == ta.AccessToken, m.tokenReqs.Load())
+	}
+}
+
+func TestACachedTokenIsNotUsedWithAnotherPrivateKey(t *testing.T) {
+	m := newMiniDS(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+	if _, err := newMiniClient(t, m, WithTokenCacheDir(dir)).Token(ctx); err != nil {
+		t.Fatal(err)
+	}
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherKey, _ := NewPrivateKey(other)
+	b, err := New(WithEnvironment(m.env), WithIntegrationKey(testIK), WithUserID(testUser),
+		WithParsedPrivateKey(otherKey), WithTokenCacheDir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The server does not know the other key: the problem must show now,
+	// not when the token cached with the first key expires.
+	var aerr *AuthError
+	if _, err := b.Token(ctx); !errors.As(err, &aerr) {
+		t.Fatalf("a client with another key got the cached token (error %v)", err)
+	}
+	if n := m.tokenReqs.Load(); n != 2 {
+		t.Errorf("%d token requests, want 2", n)
 	}
 }
 

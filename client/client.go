@@ -100,7 +100,7 @@ func New(opts ...Option) (*Client, error) {
 		src = &refreshTokenSource{cfg: c.authCodeConfig(), seed: settings.refreshToken}
 		key = authCodeCacheKey(settings.env, settings.integrationKey, settings.scopes)
 	} else {
-		jwtSrc, err := NewJWTTokenSource(JWTConfig{
+		jwtCfg := JWTConfig{
 			Environment:    settings.env,
 			IntegrationKey: settings.integrationKey,
 			UserID:         settings.userID,
@@ -110,11 +110,13 @@ func New(opts ...Option) (*Client, error) {
 			RedirectURI:    settings.redirectURI,
 			HTTPClient:     c.oauthHTTP,
 			Now:            settings.now,
-		})
+		}
+		jwtSrc, err := NewJWTTokenSource(jwtCfg)
 		if err != nil {
 			return nil, err
 		}
 		src = jwtSrc
+		key = jwtCfg.TokenCacheKey()
 	}
 	logger := cfg.transportConfig.log()
 	c.caching = NewCachingTokenSource(&loggedTokenSource{src: src, log: logger, env: settings.env.Name}, CachingOptions{

@@ -103,12 +103,13 @@ func ExampleNewCachingTokenSource() {
 		return
 	}
 	env := srv.Environment()
-	jwtSource, err := client.NewJWTTokenSource(client.JWTConfig{
+	cfg := client.JWTConfig{
 		Environment:    env,
 		IntegrationKey: app.Key,
 		UserID:         app.UserID,
 		PrivateKey:     key,
-	})
+	}
+	jwtSource, err := client.NewJWTTokenSource(cfg)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -117,7 +118,8 @@ func ExampleNewCachingTokenSource() {
 	newRun := func() client.TokenSource { // each run of the collector
 		return client.NewCachingTokenSource(jwtSource, client.CachingOptions{
 			Cache: cache,
-			Key:   client.TokenCacheKey(env, app.Key, app.UserID, client.DefaultScopes()),
+			Key:   cfg.TokenCacheKey(), // environment, integration key, user, scopes and key
+
 		})
 	}
 	ctx := context.Background()

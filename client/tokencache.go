@@ -33,7 +33,8 @@ type TokenCache interface {
 // environment (name and OAuth URL), integration key, user and scopes (in any
 // order), so a token is never reused across environments — in particular
 // not after switching from Developer to Production — nor across users or
-// scope sets.
+// scope sets. For the JWT grant use JWTConfig.TokenCacheKey, which also
+// covers the private key.
 func TokenCacheKey(env Environment, integrationKey, userID string, scopes []string) string {
 	sc := slices.Clone(scopes)
 	for i := range sc {
@@ -56,6 +57,24 @@ func TokenCacheKey(env Environment, integrationKey, userID string, scopes []stri
 // is whoever logs in.
 func authCodeCacheKey(env Environment, integrationKey string, scopes []string) string {
 	return TokenCacheKey(env, integrationKey, "grant="+GrantTypeAuthorizationCode, scopes)
+}
+
+// TokenCacheKey is the cache key for tokens of this configuration:
+// TokenCacheKey of its environment, integration key, user and scopes
+// (DefaultScopes when empty), plus the fingerprint of the private key's
+// public half. After a key rotation (or with a wrong key) the cached token
+// of the old key is not used, so a key problem shows at once instead of
+// up to an hour later.
+func (c JWTConfig) TokenCacheKey() string {
+	scopes := c.Scopes
+	if len(scopes) == 0 {
+		scopes = DefaultScopes()
+	}
+	fp := "no-key"
+	if c.PrivateKey != nil && c.PrivateKey.key != nil {
+		fp = c.PrivateKey.Fingerprint()
+	}
+	return TokenCacheKey(c.Environment, c.IntegrationKey, c.UserID, scopes) + "|key=" + fp
 }
 
 // MemoryTokenCache keeps tokens in process memory. It is the default cache

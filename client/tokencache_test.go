@@ -134,6 +134,11 @@ func TestTokenCacheKeySeparatesEnvironmentsKeysUsersAndScopes(t *testing.T) {
 			t.Errorf("%s gives the same key", name)
 		}
 	}
+	key, _ := NewPrivateKey(testRSAKey(t))
+	cfg := JWTConfig{Environment: Developer(), IntegrationKey: testIK, UserID: testUser, PrivateKey: key}
+	if k := cfg.TokenCacheKey(); !strings.HasPrefix(k, base+"|") || !strings.Contains(k, key.Fingerprint()) {
+		t.Errorf("JWTConfig.TokenCacheKey() = %s, want %s plus the key fingerprint", k, base)
+	}
 }
 
 func TestMemoryTokenCacheReturnsCopies(t *testing.T) {
