@@ -117,7 +117,7 @@ func newMiniDS(t *testing.T) *miniDS {
 	mux.HandleFunc("/management/", api(&m.adminReqs))
 	m.Server = httptest.NewServer(mux)
 	t.Cleanup(m.Close)
-	m.env = Environment{Name: "mini", OAuthURL: m.URL, ESignatureURL: m.URL + "/restapi", AdminURL: m.URL + "/management", MonitorURL: m.URL, Sandbox: true}
+	m.env = Environment{Name: "mini", OAuthURL: m.URL, ESignatureURL: m.URL + "/restapi", AdminURL: m.URL + "/management", MonitorURL: m.URL, Sandbox: true, AllowHTTP: true}
 	return m
 }
 
@@ -757,7 +757,8 @@ func TestTheTokenGoesOnlyToDocuSignHosts(t *testing.T) {
 	m := newMiniDS(t)
 	prodLike := m.env
 	prodLike.ESignatureURL = ""
-	c := newMiniClient(t, m, WithEnvironment(prodLike), WithOrganizationID("bbbbbbbb-0000-4000-8000-000000000009"))
+	c := newMiniClient(t, m, WithEnvironment(prodLike), WithOrganizationID("bbbbbbbb-0000-4000-8000-000000000009"),
+		WithAccountID("aaaaaaaa-0000-4000-8000-000000000001")) // the account on na9
 	if c.OrganizationID() != "bbbbbbbb-0000-4000-8000-000000000009" {
 		t.Errorf("OrganizationID = %s", c.OrganizationID())
 	}
@@ -769,7 +770,7 @@ func TestTheTokenGoesOnlyToDocuSignHosts(t *testing.T) {
 		want bool
 	}{
 		{m.URL + "/restapi/v2.1/x", true},                     // the environment's host
-		{"https://na9.docusign.net/restapi/v2.1/x", true},     // an account's base_uri
+		{"https://na9.docusign.net/restapi/v2.1/x", true},     // the selected account's base_uri
 		{"https://NA9.docusign.net:443/restapi/v2.1/x", true}, // the same origin spelled otherwise
 		{"https://eu.docusign.net/restapi", false},            // DocuSign's, but not this client's
 		{"https://account.docusign.com/oauth/userinfo", false},
@@ -786,6 +787,36 @@ func TestTheTokenGoesOnlyToDocuSignHosts(t *testing.T) {
 	}
 }
 
+func TestTheTokenGoesOnlyToTheSelectedAccountsHTTPSBaseURI(t *testing.T) {
+	m := newMiniDS(t)
+	ctx := context.Background()
+	na9, _ := url.Parse("https://na9.docusign.net/restapi/v2.1/x")
+	// The default account is "Main" (base_uri m.URL); na9 belongs to another
+	// account of the user and must not get the token.
+	c := newMiniClient(t, m)
+	if c.sendsTokenTo(ctx, na9) {
+		t.Error("the base_uri of an account the client did not select gets the token")
+	}
+	// Main's base_uri is http: refused unless the environment allows it.
+	strict := m.env
+	strict.ESignatureURL, strict.AllowHTTP = "", false
+	c = newMiniClient(t, m, WithEnvironment(strict))
+	if _, err := c.Account(ctx); err == nil || !strings.Contains(err.Error(), "not https") {
+		t.Errorf("an http base_uri was accepted: %v", err)
+	}
+	main, _ := url.Parse(m.URL + "/restapi/v2.1/x")
+	other, _ := url.Parse("http://" + main.Hostname() + ":1/restapi")
+	if c.sendsTokenTo(ctx, other) {
+		t.Error("a plain http host outside the environment gets the token")
+	}
+	allowed := strict
+	allowed.AllowHTTP = true
+	c = newMiniClient(t, m, WithEnvironment(allowed))
+	if a, err := c.Account(ctx); err != nil || a.BaseURI != m.URL {
+		t.Errorf("with AllowHTTP: %v, %v", a, err)
+	}
+}
+
 func TestTheTokenGoesToTheAccountHostBeforeUserInfoWasAskedFor(t *testing.T) {
 	// In production the eSignature host is the account's base_uri; a request
 	// to it made before anything loaded the user info still carries the
@@ -794,7 +825,7 @@ func TestTheTokenGoesToTheAccountHostBeforeUserInfoWasAskedFor(t *testing.T) {
 	m := newMiniDS(t)
 	prodLike := m.env
 	prodLike.ESignatureURL = ""
-	c := newMiniClient(t, m, WithEnvironment(prodLike))
+	c := newMiniClient(t, m, WithEnvironment(prodLike), WithAccountID("aaaaaaaa-0000-4000-8000-000000000001"))
 	u, _ := url.Parse("https://na9.docusign.net/restapi/v2.1/x")
 	if !c.sendsTokenTo(context.Background(), u) {
 		t.Error("the account host of a client that has not loaded its user info yet gets no token")

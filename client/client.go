@@ -295,12 +295,25 @@ func (c *Client) Account(ctx context.Context) (*Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := ui.selectAccount(c.settings.accountID)
+	a, err := c.selectAccount(ui)
 	if err != nil {
 		return nil, err
 	}
 	cp := *a
 	return &cp, nil
+}
+
+// selectAccount is the account of ui this Client uses (WithAccountID's, else
+// the default), refusing an http base_uri unless Environment.AllowHTTP.
+func (c *Client) selectAccount(ui *UserInfo) (*Account, error) {
+	a, err := ui.selectAccount(c.settings.accountID)
+	if err != nil {
+		return nil, err
+	}
+	if u, _ := url.Parse(a.BaseURI); u != nil && !strings.EqualFold(u.Scheme, "https") && !c.env.AllowHTTP {
+		return nil, fmt.Errorf("docusign: userinfo account %s has base_uri %s, which is not https: refusing to send the token there (set Environment.AllowHTTP for a local test server)", a.AccountID, a.BaseURI)
+	}
+	return a, nil
 }
 
 // AccountID returns the selected account's ID (see Account).
@@ -378,16 +391,17 @@ func (c *Client) isESignatureRequest(u *url.URL) bool {
 	if ui == nil {
 		return false
 	}
-	a, err := ui.selectAccount(c.settings.accountID)
+	a, err := c.selectAccount(ui)
 	return err == nil && urlUnder(u, a.ESignatureURL())
 }
 
 // sendsTokenTo reports whether a request to u may carry the bearer token:
-// only the environment's own hosts and the base_uri hosts of the user's
-// accounts (from this Client's userinfo) receive it, each with its own
-// scheme and port. Without an eSignature URL in the environment (as in
-// Production) the account hosts are the eSignature hosts, so the user info
-// is loaded first if needed.
+// only the environment's own hosts and the base_uri host of the selected
+// account (from this Client's userinfo; https unless Environment.AllowHTTP)
+// receive it, each with its own scheme and port. The user's other accounts
+// do not. Without an eSignature URL in the environment (as in Production)
+// the account host is the eSignature host, so the user info is loaded
+// first if needed.
 func (c *Client) sendsTokenTo(ctx context.Context, u *url.URL) bool {
 	o := origin(u)
 	if slices.Contains(c.envOrigins, o) {
@@ -399,14 +413,15 @@ func (c *Client) sendsTokenTo(ctx context.Context, u *url.URL) bool {
 	if ui == nil && c.env.ESignatureURL == "" {
 		ui, _ = c.UserInfo(ctx) // on failure the request goes without the token
 	}
-	if ui != nil {
-		for _, a := range ui.Accounts {
-			if b, err := url.Parse(a.BaseURI); err == nil && b.Host != "" && origin(b) == o {
-				return true
-			}
-		}
+	if ui == nil {
+		return false
 	}
-	return false
+	a, err := c.selectAccount(ui)
+	if err != nil {
+		return false
+	}
+	b, err := url.Parse(a.BaseURI)
+	return err == nil && b.Host != "" && origin(b) == o
 }
 
 // origins returns the origins of the non-empty URLs among bases.

@@ -36,6 +36,11 @@ type Environment struct {
 	// custom environment that stands in for the developer one (a proxy in
 	// front of demo.docusign.net, a test server).
 	Sandbox bool
+	// AllowHTTP lets the account base_uri that /oauth/userinfo reports use
+	// plain http, for a local test server. Without it such an account is
+	// refused and never receives the token: DocuSign's base URIs are https.
+	// (The URLs above are used as configured, http included.)
+	AllowHTTP bool
 }
 
 // Developer returns DocuSign's developer (demo) environment. The predefined

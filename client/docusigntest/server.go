@@ -163,6 +163,8 @@ func (s *Server) Environment() client.Environment {
 		MonitorURL:    u,
 		// The fake plays the developer environment: Go-Live counts here.
 		Sandbox: true,
+		// Without WithTLS the accounts' base_uri is this http URL.
+		AllowHTTP: strings.HasPrefix(u, "http://"),
 	}
 }
 

@@ -131,6 +131,10 @@ func (s *settings) environment() (client.Environment, error) {
 		// A proxy or test server in front of the developer environment
 		// still counts toward Go-Live.
 		Sandbox: env.Sandbox,
+		// An OAuth URL the operator gave as plain http (a local test
+		// server) already carries credentials over http: the accounts it
+		// reports may then use http base URIs too.
+		AllowHTTP: strings.HasPrefix(strings.ToLower(s.oauthURL.value), "http://"),
 	}, nil
 }
 
