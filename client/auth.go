@@ -571,9 +571,12 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 
-	// 401: the token was revoked or expired early. Replace it and try once
-	// more, if the body can be replayed and the token actually changes.
-	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+	// 401: the token was revoked or expired early. Replace it; the retry
+	// layer above, which allowed this (it can replay the body and has not
+	// done so for a 401 yet), then sends the request once more as its own,
+	// logged attempt.
+	st, _ := ctx.Value(authAttemptKey{}).(*authAttempt)
+	if st == nil || !st.mayRefresh {
 		return resp, nil
 	}
 	// A cache that cannot forget the token is reported by LastCacheError;
@@ -589,24 +592,19 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// filter) and this error is logged.
 		return nil, fmt.Errorf("docusign: %s %s was answered 401 and no new token could be obtained: %w", req.Method, req.URL.EscapedPath(), err)
 	}
-	if fresh.AccessToken == tok.AccessToken {
-		return resp, nil
-	}
-	r2 := req.Clone(ctx)
-	if req.GetBody != nil {
-		body, err := req.GetBody()
-		if err != nil {
-			return resp, nil
-		}
-		r2.Body = body
-	}
-	discardBody(resp)
-	fresh.SetAuthHeader(r2)
-	resp, err = t.base.RoundTrip(r2)
-	if esign {
-		c.golive.observe(req, resp, err)
-	}
-	return resp, err
+	st.refreshed = fresh.AccessToken != tok.AccessToken
+	return resp, nil
+}
+
+// authAttemptKey carries an *authAttempt in an attempt's context.
+type authAttemptKey struct{}
+
+// authAttempt is how the retry layer and the auth layer agree on one
+// attempt: mayRefresh (set by retry) lets auth replace a token answered with
+// 401; refreshed (set by auth) asks retry to send the request once more.
+type authAttempt struct {
+	mayRefresh bool
+	refreshed  bool
 }
 
 // closeBody closes a request body the transport will not send, as the

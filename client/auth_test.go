@@ -950,3 +950,67 @@ func TestAFailedRefreshAfterA401LogsNoQueryValues(t *testing.T) {
 		t.Errorf("the error does not name the path: %v", err)
 	}
 }
+
+func TestA401RefreshAndRetryIsLoggedAsItsOwnAttempt(t *testing.T) {
+	m := newMiniDS(t)
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := newMiniClient(t, m, WithLogger(logger))
+	if _, err := c.Token(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	m.revokeAll()
+	mu.Lock()
+	buf.Reset()
+	mu.Unlock()
+	if st := doGet(t, c, m.URL+"/restapi/v2.1/accounts/x"); st != 200 {
+		t.Fatalf("status %d", st)
+	}
+	mu.Lock()
+	logs := buf.String()
+	mu.Unlock()
+	var attempts []string
+	for _, line := range strings.Split(logs, "\n") {
+		if strings.Contains(line, "http attempt") && strings.Contains(line, "/restapi/v2.1/accounts/x") {
+			attempts = append(attempts, line)
+		}
+	}
+	if len(attempts) != 2 || !strings.Contains(attempts[0], "attempt=1") || !strings.Contains(attempts[0], "status=401") ||
+		!strings.Contains(attempts[0], "access token replaced") || !strings.Contains(attempts[1], "attempt=2") || !strings.Contains(attempts[1], "status=200") {
+		t.Fatalf("attempt lines:\n%s", strings.Join(attempts, "\n"))
+	}
+}
+
+func TestMiddlewareNeverSeesTheAuthorizationHeader(t *testing.T) {
+	m := newMiniDS(t)
+	var mu sync.Mutex
+	var seen []string
+	spy := func(next http.RoundTripper) http.RoundTripper {
+		return transportFunc(func(r *http.Request) (*http.Response, error) {
+			mu.Lock()
+			seen = append(seen, r.URL.Path+" "+r.Header.Get("Authorization"))
+			mu.Unlock()
+			return next.RoundTrip(r)
+		})
+	}
+	c := newMiniClient(t, m, WithMiddleware(spy))
+	if _, err := c.UserInfo(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	m.revokeAll() // the userinfo and API 401 paths too
+	c.ResetToken()
+	if st := doGet(t, c, m.URL+"/restapi/v2.1/accounts/x"); st != 200 {
+		t.Fatalf("status %d", st)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) < 3 {
+		t.Fatalf("middleware saw only %q", seen)
+	}
+	for _, s := range seen {
+		if strings.Contains(s, "Bearer") {
+			t.Errorf("middleware saw an Authorization header: %s", s)
+		}
+	}
+}

@@ -77,7 +77,11 @@ func New(opts ...Option) (*Client, error) {
 	c.golive = newGoLiveTracker(settings.env.Sandbox, settings.now)
 
 	// OAuth requests go through the transport without the auth layer.
-	oauthHTTP, err := cfg.transportConfig.newHTTPClient(nil)
+	// The userinfo bearer token is set inside the pipeline (oauthBearer), so
+	// WithMiddleware layers never see it.
+	oauthHTTP, err := cfg.transportConfig.newHTTPClient(func(rt http.RoundTripper) http.RoundTripper {
+		return &oauthBearer{next: rt}
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -392,6 +392,14 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Body = once
 		maxAttempts, bodyBlocked = 1, true
 	}
+	// A 401 is answered once per call by replacing the token and trying
+	// again (an extra attempt, whatever the method and MaxAttempts), when
+	// the body can be sent again.
+	authReplay := getBody
+	if authReplay == nil {
+		authReplay = req.GetBody
+	}
+	authRetryable := req.Body == nil || req.Body == http.NoBody || authReplay != nil
 	host := req.URL.Host
 	for attempt := 1; ; attempt++ {
 		var paced time.Duration
@@ -409,6 +417,8 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
+		auth := &authAttempt{mayRefresh: authRetryable}
+		areq = areq.WithContext(context.WithValue(areq.Context(), authAttemptKey{}, auth))
 		start := t.now()
 		resp, err := t.next.RoundTrip(areq)
 		info := attemptInfo{attempt: attempt, method: req.Method, path: req.URL.EscapedPath(), resp: resp, err: err, duration: t.now().Sub(start), paced: paced}
@@ -419,7 +429,17 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		class, reason := classify(ctx, resp, err)
 		info.reason = reason
 		var wait time.Duration
-		if class != classFinal {
+		switch {
+		case auth.refreshed && err == nil && resp.StatusCode == http.StatusUnauthorized:
+			// The auth layer replaced the rejected token: one more try,
+			// at once, not counted against MaxAttempts.
+			info.reason, info.retrying = "401 Unauthorized: access token replaced", true
+			authRetryable = false
+			maxAttempts++
+			if getBody == nil {
+				getBody = authReplay
+			}
+		case class != classFinal:
 			wait, info.notRetried = t.decide(ctx, class, resp, attempt, maxAttempts, methodBlocked, req.Method)
 			if bodyBlocked && !methodBlocked {
 				wait, info.notRetried = 0, fmt.Sprintf("the request body is not replayable (no GetBody, larger than %d bytes) and was streamed once", MaxReplayBuffer)

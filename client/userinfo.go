@@ -189,7 +189,28 @@ func (u *UserInfo) selectAccount(accountID string) (*Account, error) {
 	return a, nil
 }
 
-// fetchUserInfo calls GET {OAuthURL}/oauth/userinfo with tok.
+// oauthBearerKey carries the *Token of an OAuth request (userinfo) in its
+// context; oauthBearer sets the header from it.
+type oauthBearerKey struct{}
+
+// oauthBearer is the auth layer of the OAuth pipeline: it sets the
+// Authorization header of a request whose context carries a token, below
+// the WithMiddleware layers, which therefore never see it.
+type oauthBearer struct{ next http.RoundTripper }
+
+// RoundTrip implements http.RoundTripper.
+func (t *oauthBearer) RoundTrip(req *http.Request) (*http.Response, error) {
+	tok, _ := req.Context().Value(oauthBearerKey{}).(*Token)
+	if tok == nil {
+		return t.next.RoundTrip(req)
+	}
+	r := req.Clone(req.Context())
+	tok.SetAuthHeader(r)
+	return t.next.RoundTrip(r)
+}
+
+// fetchUserInfo calls GET {OAuthURL}/oauth/userinfo with tok (set by the
+// oauthBearer layer of hc).
 func fetchUserInfo(ctx context.Context, hc *http.Client, env Environment, tok *Token) (*UserInfo, error) {
 	u := strings.TrimRight(env.OAuthURL, "/") + "/oauth/userinfo"
 	// Error answers come back as responses to become *AuthError here.
@@ -197,7 +218,7 @@ func fetchUserInfo(ctx context.Context, hc *http.Client, env Environment, tok *T
 	if err != nil {
 		return nil, fmt.Errorf("docusign: building userinfo request: %w", err)
 	}
-	tok.SetAuthHeader(req)
+	req = req.WithContext(context.WithValue(req.Context(), oauthBearerKey{}, tok))
 	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
