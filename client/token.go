@@ -362,12 +362,17 @@ const (
 // load reads the persistent cache: a fresh token (not the rejected one),
 // else the refresh token of the entry, if any. A load failure (missing or
 // corrupt entry) is a miss: the new token overwrites the entry, and a
-// persistent problem shows up on Store.
+// persistent problem shows up on Store. An entry the cache refuses to
+// trust (*UnsafeTokenCacheError) is reported as well.
 func (s *CachingTokenSource) load(ctx context.Context, rejected string) (fresh *Token, refreshToken string) {
 	if s.cache == nil {
 		return nil, ""
 	}
 	t, err := s.cache.Load(ctx, s.key)
+	var unsafe *UnsafeTokenCacheError
+	if errors.As(err, &unsafe) {
+		s.cacheError(&TokenCacheError{Op: "load", Err: err})
+	}
 	if err != nil || t == nil {
 		return nil, ""
 	}
@@ -518,7 +523,7 @@ func (s *CachingTokenSource) Format(f fmt.State, verb rune) { formatRedacted(f, 
 // TokenCacheError reports a persistent token cache that could not be
 // written or cleared. The token itself was obtained and is usable.
 type TokenCacheError struct {
-	Op  string // "store" or "delete"
+	Op  string // "load" (an entry the cache refuses), "store" or "delete"
 	Err error
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -151,12 +152,24 @@ func DefaultTokenCacheDir() (string, error) {
 // NewFileTokenCache returns a cache in dir, creating it (mode 0700) if
 // needed and checking that it is writable, so a misconfigured cache fails
 // at start-up rather than silently costing a token request per run.
+//
+// A directory another user owns or that group or other users can write
+// (a shared /tmp, say) is refused with an *UnsafeTokenCacheError: anyone
+// who can write there could plant a token and make this process act as
+// another user.
 func NewFileTokenCache(dir string) (*FileTokenCache, error) {
 	if dir == "" {
 		return nil, errors.New("docusign: token cache directory is empty: give a directory path")
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("docusign: creating token cache directory: %w", err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("docusign: token cache directory: %w", err)
+	}
+	if err := checkCacheEntry(dir, fi, true); err != nil {
+		return nil, err
 	}
 	f, err := os.CreateTemp(dir, ".probe-*")
 	if err != nil {
@@ -166,6 +179,44 @@ func NewFileTokenCache(dir string) (*FileTokenCache, error) {
 	_ = f.Close()
 	_ = os.Remove(name)
 	return &FileTokenCache{dir: dir}, nil
+}
+
+// maxTokenFileSize caps a token file: a real one is well under 8 KiB.
+const maxTokenFileSize = 64 << 10
+
+// UnsafeTokenCacheError reports a token cache directory or file the cache
+// refuses to trust: owned by another user, writable by other users, or not
+// a plain directory or regular file (a symlink, a FIFO, a device). Fix
+// says how to repair it.
+type UnsafeTokenCacheError struct {
+	Path    string // the directory or file
+	Problem string // what is wrong
+	Fix     string // how to repair it
+}
+
+// Error names the path, the problem and the fix.
+func (e *UnsafeTokenCacheError) Error() string {
+	return fmt.Sprintf("docusign: token cache %s %s: %s", e.Path, e.Problem, e.Fix)
+}
+
+// checkCacheEntry refuses a cache directory (dir true) or token file that
+// another user owns, that others can write, or that is of the wrong kind.
+func checkCacheEntry(path string, fi fs.FileInfo, dir bool) error {
+	switch {
+	case dir && !fi.IsDir():
+		return &UnsafeTokenCacheError{path, "is not a directory", "give a directory path"}
+	case !dir && !fi.Mode().IsRegular():
+		return &UnsafeTokenCacheError{path, "is not a regular file (" + fi.Mode().Type().String() + ")", "remove it; the cache writes a new file"}
+	case foreignOwner(fi):
+		return &UnsafeTokenCacheError{path, "is owned by another user", "use a directory of your own (DefaultTokenCacheDir), or remove it"}
+	case writableByOthers(fi) && dir:
+		return &UnsafeTokenCacheError{path, fmt.Sprintf("is writable by other users (mode %v)", fi.Mode().Perm()), "chmod 700 it, or use a directory of your own (DefaultTokenCacheDir)"}
+	case writableByOthers(fi):
+		return &UnsafeTokenCacheError{path, fmt.Sprintf("is writable by other users (mode %v)", fi.Mode().Perm()), "remove it; the cache writes a new file with mode 0600"}
+	case !dir && fi.Size() > maxTokenFileSize:
+		return &UnsafeTokenCacheError{path, fmt.Sprintf("is %d bytes, more than a token file can be (%d)", fi.Size(), maxTokenFileSize), "remove it"}
+	}
+	return nil
 }
 
 // Dir is the cache directory.
@@ -194,19 +245,49 @@ type fileToken struct {
 	IssuedAt     time.Time `json:"issued_at,omitzero"`
 }
 
-// Load reads the token under key; a missing file is (nil, nil).
-func (c *FileTokenCache) Load(_ context.Context, key string) (*Token, error) {
-	data, err := os.ReadFile(c.path(key))
+// Load reads the token under key; a missing file is (nil, nil). The file
+// is opened without following a symlink (O_NOFOLLOW where the platform has
+// it) and without blocking on a FIFO, and read only if it is a regular file
+// of at most 64 KiB that belongs to this user and that no one else can write;
+// otherwise Load returns an *UnsafeTokenCacheError (and a CachingTokenSource
+// requests a new token, which replaces the file).
+func (c *FileTokenCache) Load(ctx context.Context, key string) (*Token, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	path := c.path(key)
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return nil, &UnsafeTokenCacheError{path, "is a symlink", "remove it; the cache writes a new file"}
+	}
+	f, err := openNoFollow(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
+	}
+	if isSymlinkOpenError(err) {
+		return nil, &UnsafeTokenCacheError{path, "is a symlink", "remove it; the cache writes a new file"}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("docusign: reading token cache: %w", err)
 	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("docusign: reading token cache: %w", err)
+	}
+	if err := checkCacheEntry(path, fi, false); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxTokenFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("docusign: reading token cache: %w", err)
+	}
+	if len(data) > maxTokenFileSize {
+		return nil, &UnsafeTokenCacheError{path, "grew beyond the size of a token file while being read", "remove it"}
+	}
 	var e fileEntry
 	if err := json.Unmarshal(data, &e); err != nil {
 		// Do not wrap the JSON error: its text may quote the file content.
-		return nil, fmt.Errorf("docusign: token cache file %s is corrupt", c.path(key))
+		return nil, fmt.Errorf("docusign: token cache file %s is corrupt", path)
 	}
 	if e.Key != key {
 		return nil, nil
