@@ -31,11 +31,10 @@ func ExampleESignature() {
 		return
 	}
 	acct, _ := c.AccountID(ctx)
-	s := func(v string) *string { return &v }
 	resp, err := api.CreateEnvelopeWithResponse(ctx, acct, nil, models.EnvelopeDefinition{
-		EmailSubject: s("Please sign"), Status: s("sent"),
-		Documents:  []models.Document{{DocumentID: s("1"), Name: s("a.pdf"), DocumentBase64: s("JVBERi0xLjQK")}},
-		Recipients: &models.Recipients{Signers: []models.Signer{{RecipientID: s("1"), Email: s("a@example.com"), Name: s("A")}}},
+		EmailSubject: client.Ptr("Please sign"), Status: client.Ptr("sent"),
+		Documents:  []models.Document{{DocumentID: client.Ptr("1"), Name: client.Ptr("a.pdf"), DocumentBase64: client.Ptr("JVBERi0xLjQK")}},
+		Recipients: &models.Recipients{Signers: []models.Signer{{RecipientID: client.Ptr("1"), Email: client.Ptr("a@example.com"), Name: client.Ptr("A")}}},
 	})
 	if err != nil {
 		fmt.Println(err)

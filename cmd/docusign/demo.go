@@ -210,13 +210,12 @@ func sendEnvelope(ctx context.Context, c *client.Client) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	s := func(v string) *string { return &v }
 	resp, err := api.CreateEnvelopeWithResponse(ctx, acct, nil, models.EnvelopeDefinition{
-		EmailSubject: s("Please sign the demo agreement"),
-		Status:       s("sent"),
-		Documents:    []models.Document{{DocumentID: s("1"), Name: s("agreement.pdf"), DocumentBase64: s(base64.StdEncoding.EncodeToString(docusigntest.SamplePDF("Demo agreement")))}},
+		EmailSubject: client.Ptr("Please sign the demo agreement"),
+		Status:       client.Ptr("sent"),
+		Documents:    []models.Document{{DocumentID: client.Ptr("1"), Name: client.Ptr("agreement.pdf"), DocumentBase64: client.Ptr(base64.StdEncoding.EncodeToString(docusigntest.SamplePDF("Demo agreement")))}},
 		Recipients: &models.Recipients{Signers: []models.Signer{{
-			RecipientID: s("1"), Email: s("signer@example.com"), Name: s("Demo Signer"),
+			RecipientID: client.Ptr("1"), Email: client.Ptr("signer@example.com"), Name: client.Ptr("Demo Signer"),
 		}}},
 	})
 	if err != nil {
