@@ -203,14 +203,26 @@ func (e *DecodeError) Error() string {
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // DecodeJSON reads resp's body, closes it, and decodes it as JSON into v.
-// A body that is HTML, XML, empty, truncated or otherwise not the expected
-// JSON gives a *DecodeError saying so, never a bare json error or a panic.
+// A body larger than DefaultMaxJSONBody is refused with a *DecodeError
+// matching ErrBodyTooLarge, unless the Client already read it within its
+// own limit (WithMaxJSONBody).
 func DecodeJSON(resp *http.Response, v any) error {
 	if resp == nil || resp.Body == nil {
 		return &DecodeError{Reason: reasonEmpty}
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
+	var data []byte
+	var err error
+	if bb, ok := resp.Body.(*bufferedBody); ok {
+		data, err = io.ReadAll(bb)
+	} else {
+		data, err = io.ReadAll(io.LimitReader(resp.Body, DefaultMaxJSONBody+1))
+		if len(data) > DefaultMaxJSONBody {
+			de := newDecodeError(resp, "response body exceeds the "+sizeText(DefaultMaxJSONBody)+" limit for JSON")
+			de.Err = ErrBodyTooLarge
+			return de
+		}
+	}
 	if err != nil {
 		de := newDecodeError(resp, reasonRead)
 		de.Err = err

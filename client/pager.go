@@ -577,10 +577,14 @@ func (g *pageGetter) get(ctx context.Context, url string) ([]byte, bodyMeta, err
 	}
 	tooLarge := func() error {
 		return &DecodeError{StatusCode: meta.status, Method: http.MethodGet, URL: meta.url,
-			ContentType: meta.contentType, Reason: reasonTooLarge(limit), Err: errBodyTooLarge}
+			ContentType: meta.contentType, Reason: reasonTooLarge(limit), Err: ErrBodyTooLarge}
 	}
 	var body []byte
-	if n := resp.ContentLength; n > limit {
+	if bb, ok := resp.Body.(*bufferedBody); ok && int64(len(bb.data)) <= limit && bb.Len() == len(bb.data) {
+		// Read ahead by the Client's retry layer into a buffer of this
+		// response's own: take it as the page buffer.
+		body = bb.data
+	} else if n := resp.ContentLength; n > limit {
 		return nil, meta, tooLarge()
 	} else if n >= 0 {
 		body = make([]byte, n)
@@ -608,9 +612,6 @@ func (g *pageGetter) get(ctx context.Context, url string) ([]byte, bodyMeta, err
 // largest pages (2000 Monitor events) are a few MiB; anything far larger is
 // not a page, and reading it could exhaust memory.
 const maxPageBody = 64 << 20
-
-// errBodyTooLarge is the Err of the *DecodeError for a body over the limit.
-var errBodyTooLarge = errors.New("response body too large")
 
 // reasonTooLarge is the DecodeError reason for a body over limit bytes.
 func reasonTooLarge(limit int64) string {

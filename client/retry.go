@@ -221,6 +221,19 @@ func classify(ctx context.Context, resp *http.Response, err error) (retryClass, 
 // transient. Anything not known to be transient (TLS verification, a bad
 // URL, an authentication failure) is final.
 func classifyError(err error) (retryClass, string) {
+	var bre *bodyReadError
+	if errors.As(err, &bre) {
+		// The answer arrived but its body could not be read within the
+		// attempt (cut off, stalled, attempt deadline): worth another try.
+		var idle *BodyIdleError
+		switch {
+		case errors.As(err, &idle):
+			return classTransient, "the response body stalled"
+		case errors.Is(err, context.DeadlineExceeded):
+			return classTransient, "attempt timed out while reading the response body"
+		}
+		return classTransient, "reading the response body failed"
+	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return classTransient, "attempt timed out"
@@ -337,16 +350,20 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 // rate-limit headers of every response, and optionally paces requests. Each
 // attempt is a fresh clone of the request (User-Agent set, body replayed,
 // per-attempt timeout applied) passed to next, which includes auth, so a
-// refreshed token is used on the next try.
+// refreshed token is used on the next try. A successful JSON answer is read
+// whole within its attempt (readAhead), capped at maxJSONBody; every body
+// read is bounded by bodyIdle.
 type retryTransport struct {
-	next       http.RoundTripper
-	policy     RetryPolicy // defaults filled
-	rates      *rateState
-	pacing     *Pacing // nil: no pacing
-	userAgent  string
-	attemptTTL time.Duration // 0: no per-attempt timeout
-	now        func() time.Time
-	jitter     func(limit time.Duration) time.Duration // random in [0, limit]
+	next        http.RoundTripper
+	policy      RetryPolicy // defaults filled
+	rates       *rateState
+	pacing      *Pacing // nil: no pacing
+	userAgent   string
+	attemptTTL  time.Duration // 0: no per-attempt timeout
+	bodyIdle    time.Duration // longest wait for body data; <= 0: none
+	maxJSONBody int64         // largest JSON body read ahead; < 0: no limit
+	now         func() time.Time
+	jitter      func(limit time.Duration) time.Duration // random in [0, limit]
 }
 
 // attemptInfo describes one finished attempt for the logging layer.
@@ -421,6 +438,18 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		areq = areq.WithContext(context.WithValue(areq.Context(), authAttemptKey{}, auth))
 		start := t.now()
 		resp, err := t.next.RoundTrip(areq)
+		if err == nil {
+			// From here the body is read under the idle limit, and the
+			// attempt is released at EOF or Close.
+			resp.Body = newIdleBody(resp.Body, t.bodyIdle, cancel)
+			if readsAhead(ctx, req.Method, resp) {
+				// A JSON answer is read whole within the attempt, so its
+				// deadline and failures are retried like any other.
+				if rerr := readAhead(areq, resp, t.maxJSONBody); rerr != nil {
+					resp, err = nil, rerr
+				}
+			}
+		}
 		info := attemptInfo{attempt: attempt, method: req.Method, path: req.URL.EscapedPath(), resp: resp, err: err, duration: t.now().Sub(start), paced: paced}
 		if resp != nil {
 			info.rate = rateFromHeader(resp.Header, t.now())
@@ -457,9 +486,6 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 					err = fmt.Errorf("docusign: %s %s: giving up after %d attempts: %w", req.Method, req.URL.Path, attempt, err)
 				}
 				return nil, err
-			}
-			if cancel != nil {
-				resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 			}
 			return resp, nil
 		}
@@ -522,6 +548,8 @@ func (t *retryTransport) attemptRequest(req *http.Request, attempt int, getBody 
 	var cancel context.CancelFunc
 	if t.attemptTTL > 0 {
 		ctx, cancel = context.WithTimeout(ctx, t.attemptTTL)
+	} else {
+		ctx, cancel = context.WithCancel(ctx) // for the body's idle limit
 	}
 	areq := req.Clone(ctx)
 	if areq.Header.Get("User-Agent") == "" {
@@ -579,24 +607,4 @@ func release(cancel context.CancelFunc) {
 	if cancel != nil {
 		cancel()
 	}
-}
-
-// cancelOnClose releases an attempt's timeout once its body is consumed.
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b *cancelOnClose) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if err == io.EOF {
-		b.cancel()
-	}
-	return n, err
-}
-
-func (b *cancelOnClose) Close() error {
-	err := b.ReadCloser.Close()
-	b.cancel()
-	return err
 }

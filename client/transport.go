@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -31,6 +32,7 @@ type transportConfig struct {
 	userAgentSuffixes []string     // WithUserAgent
 	middleware        []func(http.RoundTripper) http.RoundTripper
 	pacing            *Pacing // WithPacing; nil: off
+	maxJSONBody       int64   // WithMaxJSONBody; 0: DefaultMaxJSONBody, < 0: none
 
 	rates *rateState // created by newHTTPClient; the client's latest rate state
 
@@ -49,9 +51,18 @@ type Timeouts struct {
 	// ResponseHeader bounds the wait for response headers once the request
 	// is sent. Default 2m.
 	ResponseHeader time.Duration
-	// Attempt bounds each try, reading its response body included; a try
-	// that runs out is retried like any transient failure. Default: none.
+	// Attempt bounds each try. A successful JSON answer is read whole
+	// within its try, so a try that runs out while sending, waiting or
+	// reading such a body is retried like any transient failure. Other
+	// bodies (document downloads, WithStreamedResponse) are streamed to the
+	// caller: the limit then also covers the caller's reading, and running
+	// out fails that read. Default: none.
 	Attempt time.Duration
+	// BodyIdle bounds each wait for response body data (the clock runs only
+	// while a read is blocked), so a body that stalls after the headers
+	// fails with *BodyIdleError instead of hanging; a JSON answer read
+	// within its attempt is then retried. Default 2m.
+	BodyIdle time.Duration
 	// Overall bounds the whole call: every try, the waits between them, and
 	// reading the response body. Default: none (use the context).
 	Overall time.Duration
@@ -111,7 +122,7 @@ func WithTimeouts(t Timeouts) Option {
 		for _, f := range []struct {
 			name string
 			v    time.Duration
-		}{{"Connect", t.Connect}, {"TLSHandshake", t.TLSHandshake}, {"ResponseHeader", t.ResponseHeader}, {"Attempt", t.Attempt}, {"Overall", t.Overall}} {
+		}{{"Connect", t.Connect}, {"TLSHandshake", t.TLSHandshake}, {"ResponseHeader", t.ResponseHeader}, {"Attempt", t.Attempt}, {"BodyIdle", t.BodyIdle}, {"Overall", t.Overall}} {
 			if f.v < 0 {
 				c.addErr(fmt.Errorf("docusign: WithTimeouts: %s is %v: use a positive duration, or 0 for the default", f.name, f.v))
 			}
@@ -207,14 +218,16 @@ func (t *transportConfig) newHTTPClient(auth func(http.RoundTripper) http.RoundT
 		rt = auth(rt)
 	}
 	rt = &retryTransport{
-		next:       rt,
-		policy:     policy,
-		rates:      t.rates,
-		pacing:     t.pacing,
-		userAgent:  buildUserAgent(t.userAgentSuffixes),
-		attemptTTL: t.timeouts.Attempt,
-		now:        now,
-		jitter:     jitter,
+		next:        rt,
+		policy:      policy,
+		rates:       t.rates,
+		pacing:      t.pacing,
+		userAgent:   buildUserAgent(t.userAgentSuffixes),
+		attemptTTL:  t.timeouts.Attempt,
+		bodyIdle:    cmp.Or(t.timeouts.BodyIdle, defaultBodyIdleTimeout),
+		maxJSONBody: cmp.Or(t.maxJSONBody, DefaultMaxJSONBody),
+		now:         now,
+		jitter:      jitter,
 	}
 	rt = &logTransport{next: rt, log: logger}
 	rt = &errorTransport{next: rt}

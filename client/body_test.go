@@ -1,0 +1,176 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// stallAfterHeaders sends the headers and the start of a JSON body, then
+// sends nothing more until the client gives up.
+func stallAfterHeaders(contentType string) func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(200)
+		io.WriteString(w, `{"ok":`)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}
+}
+
+func TestAnAttemptThatTimesOutWhileReadingTheBodyIsRetried(t *testing.T) {
+	srv := newScripted(t, stallAfterHeaders("application/json"), ok)
+	hc, _ := buildPipeline(t, nil, noSleep(&sleepRecorder{}, RetryPolicy{}), WithTimeouts(Timeouts{Attempt: 300 * time.Millisecond}))
+	resp, err := hc.Get(srv.URL + "/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || string(body) != `{"ok":true}` {
+		t.Errorf("body %q, %v; want the second attempt's", body, err)
+	}
+	if srv.attempts() != 2 {
+		t.Errorf("%d attempts, want 2", srv.attempts())
+	}
+}
+
+func TestABodyThatStallsAfterTheHeadersFailsAfterTheIdleTimeout(t *testing.T) {
+	t.Run("a JSON answer is retried", func(t *testing.T) {
+		srv := newScripted(t, stallAfterHeaders("application/json"), ok)
+		hc, _ := buildPipeline(t, nil, noSleep(&sleepRecorder{}, RetryPolicy{}), WithTimeouts(Timeouts{BodyIdle: 200 * time.Millisecond}))
+		resp, err := hc.Get(srv.URL + "/x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(body) != `{"ok":true}` || srv.attempts() != 2 {
+			t.Errorf("body %q after %d attempts", body, srv.attempts())
+		}
+	})
+	t.Run("a download fails the read", func(t *testing.T) {
+		srv := newScripted(t, stallAfterHeaders("application/pdf"))
+		hc, _ := buildPipeline(t, nil, noSleep(&sleepRecorder{}, RetryPolicy{}), WithTimeouts(Timeouts{BodyIdle: 200 * time.Millisecond}))
+		resp, err := hc.Get(srv.URL + "/doc")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		done := make(chan error, 1)
+		go func() { _, err := io.ReadAll(resp.Body); done <- err }()
+		select {
+		case err := <-done:
+			var idle *BodyIdleError
+			if !errors.As(err, &idle) || idle.Idle != 200*time.Millisecond {
+				t.Errorf("read error %v, want *BodyIdleError", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("the stalled body hangs")
+		}
+	})
+	t.Run("the idle limit is on by default", func(t *testing.T) {
+		hc, _ := buildPipeline(t, nil)
+		rt := findRetry(t, hc.Transport)
+		if rt.bodyIdle != defaultBodyIdleTimeout || defaultBodyIdleTimeout <= 0 {
+			t.Errorf("default body idle limit %v", rt.bodyIdle)
+		}
+	})
+}
+
+// findRetry digs the retry layer out of a pipeline built by newHTTPClient.
+func findRetry(t *testing.T, rt http.RoundTripper) *retryTransport {
+	t.Helper()
+	for {
+		switch x := rt.(type) {
+		case *errorTransport:
+			rt = x.next
+		case *logTransport:
+			rt = x.next
+		case *retryTransport:
+			return x
+		default:
+			t.Fatalf("no retry layer in %T", rt)
+			return nil
+		}
+	}
+}
+
+func TestJSONBodiesAreCappedAndDownloadsAreNot(t *testing.T) {
+	big := `{"data":"` + strings.Repeat("x", 4096) + `"}`
+	serve := func(contentType string, chunked bool) func(w http.ResponseWriter, r *http.Request) {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", contentType)
+			if chunked {
+				w.WriteHeader(200)
+				w.(http.Flusher).Flush() // no Content-Length
+			}
+			io.WriteString(w, big)
+		}
+	}
+	for _, chunked := range []bool{false, true} {
+		srv := newScripted(t, serve("application/json; charset=utf-8", chunked))
+		hc, _ := buildPipeline(t, nil, WithMaxJSONBody(1024))
+		_, err := hc.Get(srv.URL + "/x")
+		var de *DecodeError
+		if !errors.Is(err, ErrBodyTooLarge) || !errors.As(err, &de) || !strings.Contains(err.Error(), "1024 bytes") {
+			t.Errorf("chunked=%v: error %v, want a *DecodeError matching ErrBodyTooLarge", chunked, err)
+		}
+		if srv.attempts() != 1 {
+			t.Errorf("a body over the limit was retried (%d attempts)", srv.attempts())
+		}
+		// Opting out per call streams it whole.
+		req, _ := http.NewRequestWithContext(WithStreamedResponse(context.Background()), http.MethodGet, srv.URL+"/x", nil)
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if len(body) != len(big) {
+			t.Errorf("streamed body %d bytes, want %d", len(body), len(big))
+		}
+	}
+	srv := newScripted(t, serve("application/pdf", true))
+	hc, _ := buildPipeline(t, nil, WithMaxJSONBody(1024))
+	resp, err := hc.Get(srv.URL + "/doc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if len(body) != len(big) {
+		t.Errorf("download %d bytes, want %d uncapped", len(body), len(big))
+	}
+	cfg := &config{}
+	WithMaxJSONBody(0)(cfg)
+	if len(cfg.errs) != 1 {
+		t.Errorf("WithMaxJSONBody(0) accepted")
+	}
+}
+
+// zeros is an endless JSON-looking body: `"` and then zeros.
+type zeros struct{ started bool }
+
+func (z *zeros) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = '0'
+	}
+	if !z.started && len(p) > 0 {
+		p[0], z.started = '[', true
+	}
+	return len(p), nil
+}
+
+func TestDecodeJSONRefusesAnEndlessBody(t *testing.T) {
+	resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(&zeros{})}
+	var v any
+	err := DecodeJSON(resp, &v)
+	if !errors.Is(err, ErrBodyTooLarge) {
+		t.Fatalf("DecodeJSON error %v, want ErrBodyTooLarge", err)
+	}
+}
