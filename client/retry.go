@@ -430,12 +430,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				}
 			}
 		}
-		areq, cancel, err := t.attemptRequest(req, attempt, getBody)
+		auth := &authAttempt{mayRefresh: authRetryable}
+		areq, cancel, err := t.attemptRequest(req, attempt, getBody, auth)
 		if err != nil {
 			return nil, err
 		}
-		auth := &authAttempt{mayRefresh: authRetryable}
-		areq = areq.WithContext(context.WithValue(areq.Context(), authAttemptKey{}, auth))
 		start := t.now()
 		resp, err := t.next.RoundTrip(areq)
 		if err == nil {
@@ -540,10 +539,9 @@ func randomJitter(limit time.Duration) time.Duration {
 }
 
 // attemptRequest clones req for one attempt: its own headers (User-Agent
-// added), a fresh copy of the body after the first attempt, and the
-// per-attempt timeout. cancel releases the timeout; it is nil when there is
-// none.
-func (t *retryTransport) attemptRequest(req *http.Request, attempt int, getBody func() (io.ReadCloser, error)) (*http.Request, context.CancelFunc, error) {
+// added), a fresh copy of the body after the first attempt, the
+// per-attempt timeout and auth (see authAttempt). cancel ends the attempt.
+func (t *retryTransport) attemptRequest(req *http.Request, attempt int, getBody func() (io.ReadCloser, error), auth *authAttempt) (*http.Request, context.CancelFunc, error) {
 	ctx := req.Context()
 	var cancel context.CancelFunc
 	if t.attemptTTL > 0 {
@@ -551,7 +549,7 @@ func (t *retryTransport) attemptRequest(req *http.Request, attempt int, getBody 
 	} else {
 		ctx, cancel = context.WithCancel(ctx) // for the body's idle limit
 	}
-	areq := req.Clone(ctx)
+	areq := req.Clone(context.WithValue(ctx, authAttemptKey{}, auth))
 	if areq.Header.Get("User-Agent") == "" {
 		areq.Header.Set("User-Agent", t.userAgent)
 	}
