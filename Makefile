@@ -1,7 +1,7 @@
 # Common tasks. `make test` is the test command of the README and CI.
 GO ?= go
 
-.PHONY: all generate check test test-lib test-tools lint demo compile-bench bench build-bench bench-compare bench-pipeline
+.PHONY: all generate check test test-lib test-tools test-oauth2adapter lint demo compile-bench bench build-bench bench-compare bench-pipeline
 
 all: lint test check
 
@@ -13,8 +13,8 @@ generate:
 check:
 	$(GO) run -C tools ./cmd/dsgen -root .. -check -q
 
-## test: every test of the library and of the generator, with the race detector
-test: test-lib test-tools
+## test: every test of the library, the x/oauth2 adapter and the generator, with the race detector
+test: test-lib test-oauth2adapter test-tools
 
 test-lib:
 	$(GO) test -race -count=1 ./...
@@ -22,12 +22,17 @@ test-lib:
 test-tools:
 	$(GO) test -C tools -count=1 ./...
 
-## lint: gofmt and go vet over both modules
+## test-oauth2adapter: the golang.org/x/oauth2 adapter, a module of its own so the library does not depend on x/oauth2
+test-oauth2adapter:
+	$(GO) test -C oauth2adapter -race -count=1 ./...
+
+## lint: gofmt and go vet over every module
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -C tools ./...
+	$(GO) vet -C oauth2adapter ./...
 
 ## demo: the README's main job, on the embedded fake DocuSign
 demo:
