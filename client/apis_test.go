@@ -127,3 +127,27 @@ func TestClientRateReflectsTheLatestResponse(t *testing.T) {
 		t.Errorf("rate after three calls: %+v", r)
 	}
 }
+
+func TestGeneratedClientsRefuseAnOversizedJSONAnswer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"users":[` + strings.Repeat(`{"userName":"xxxxxxxxxxxxxxxx"},`, 200) + `{}]}`))
+	}))
+	defer srv.Close()
+	env := client.Environment{Name: "test", OAuthURL: srv.URL, ESignatureURL: srv.URL + "/restapi"}
+	c, err := client.New(client.WithEnvironment(env), client.WithMaxJSONBody(1000),
+		client.WithTokenSource(client.StaticTokenSource(&client.Token{AccessToken: "tok", Expiry: time.Now().Add(time.Hour)})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	u, err := client.ESignature(ctx, c, users.NewClientWithResponses, users.WithHTTPClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = u.ListUsersWithResponse(ctx, "acct", nil)
+	var de *client.DecodeError
+	if !errors.Is(err, client.ErrBodyTooLarge) || !errors.As(err, &de) {
+		t.Fatalf("ListUsersWithResponse error %v, want a *DecodeError matching ErrBodyTooLarge", err)
+	}
+}
