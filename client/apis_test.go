@@ -28,12 +28,7 @@ func TestGeneratedClientsAreBoundToTheEnvironmentAndAuthenticated(t *testing.T) 
 		w.Write([]byte(`{}`))
 	}))
 	defer srv.Close()
-	env := client.Environment{Name: "test", OAuthURL: srv.URL, ESignatureURL: srv.URL + "/restapi", AdminURL: srv.URL + "/management", MonitorURL: srv.URL}
-	c, err := client.New(client.WithEnvironment(env),
-		client.WithTokenSource(client.StaticTokenSource(&client.Token{AccessToken: "tok", TokenType: "Bearer", Expiry: time.Now().Add(time.Hour)})))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := staticTokenClient(t, srv.URL)
 	ctx := context.Background()
 	u, err := client.ESignature(ctx, c, users.NewClientWithResponses, users.WithHTTPClient)
 	if err != nil {
@@ -134,12 +129,7 @@ func TestGeneratedClientsRefuseAnOversizedJSONAnswer(t *testing.T) {
 		w.Write([]byte(`{"users":[` + strings.Repeat(`{"userName":"xxxxxxxxxxxxxxxx"},`, 200) + `{}]}`))
 	}))
 	defer srv.Close()
-	env := client.Environment{Name: "test", OAuthURL: srv.URL, ESignatureURL: srv.URL + "/restapi"}
-	c, err := client.New(client.WithEnvironment(env), client.WithMaxJSONBody(1000),
-		client.WithTokenSource(client.StaticTokenSource(&client.Token{AccessToken: "tok", Expiry: time.Now().Add(time.Hour)})))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := staticTokenClient(t, srv.URL, client.WithMaxJSONBody(1000))
 	ctx := context.Background()
 	u, err := client.ESignature(ctx, c, users.NewClientWithResponses, users.WithHTTPClient)
 	if err != nil {
@@ -150,4 +140,18 @@ func TestGeneratedClientsRefuseAnOversizedJSONAnswer(t *testing.T) {
 	if !errors.Is(err, client.ErrBodyTooLarge) || !errors.As(err, &de) {
 		t.Fatalf("ListUsersWithResponse error %v, want a *DecodeError matching ErrBodyTooLarge", err)
 	}
+}
+
+// staticTokenClient is a Client for a test server at base (OAuth at base,
+// eSignature at base/restapi, Admin at base/management, Monitor at base)
+// that sends the fixed token "tok".
+func staticTokenClient(t *testing.T, base string, opts ...client.Option) *client.Client {
+	t.Helper()
+	env := client.Environment{Name: "test", OAuthURL: base, ESignatureURL: base + "/restapi", AdminURL: base + "/management", MonitorURL: base}
+	c, err := client.New(append([]client.Option{client.WithEnvironment(env),
+		client.WithTokenSource(client.StaticTokenSource(&client.Token{AccessToken: "tok", TokenType: "Bearer", Expiry: time.Now().Add(time.Hour)}))}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

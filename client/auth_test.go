@@ -856,18 +856,14 @@ func TestDefaultTokenCacheDirIsPerUser(t *testing.T) {
 
 func TestLogsNameTokenRequestsAndCacheFailuresButNoSecrets(t *testing.T) {
 	m := newMiniDS(t)
-	var buf bytes.Buffer
-	var mu sync.Mutex
-	logger := slog.New(slog.NewJSONHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger, logged := captureLog(true)
 	c := newMiniClient(t, m, WithLogger(logger), WithTokenCache(&failingCache{MemoryTokenCache{m: map[string]*Token{}}}))
 	tok, err := c.Token(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	doGet(t, c, m.URL+"/restapi/v2.1/x")
-	mu.Lock()
-	out := buf.String()
-	mu.Unlock()
+	out := logged()
 	for _, want := range []string{"obtained a new access token", "token cache failed", "disk full"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
@@ -894,6 +890,24 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// captureLog returns a Debug-level logger writing JSON (or text) lines, and
+// a function returning everything it has written so far.
+func captureLog(asJSON bool) (*slog.Logger, func() string) {
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	w := &lockedWriter{w: &buf, mu: &mu}
+	opts := &slog.HandlerOptions{Level: slog.LevelDebug}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
+	if asJSON {
+		h = slog.NewJSONHandler(w, opts)
+	}
+	return slog.New(h), func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return buf.String()
+	}
 }
 
 func TestValidGUIDAcceptsOnlyTheHyphenatedHexForm(t *testing.T) {
@@ -923,9 +937,7 @@ func TestValidGUIDAcceptsOnlyTheHyphenatedHexForm(t *testing.T) {
 
 func TestAFailedRefreshAfterA401LogsNoQueryValues(t *testing.T) {
 	m := newMiniDS(t)
-	var buf bytes.Buffer
-	var mu sync.Mutex
-	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger, logged := captureLog(false)
 	c := newMiniClient(t, m, WithLogger(logger))
 	if code := doGet(t, c, m.URL+"/restapi/v2.1/accounts"); code != 200 {
 		t.Fatalf("first call: %d", code)
@@ -937,9 +949,7 @@ func TestAFailedRefreshAfterA401LogsNoQueryValues(t *testing.T) {
 	if err == nil {
 		t.Fatal("a 401 with a failing refresh succeeded")
 	}
-	mu.Lock()
-	logs := buf.String()
-	mu.Unlock()
+	logs := logged()
 	if strings.Contains(logs, "private-filter") {
 		t.Errorf("the log carries the query value: %s", logs)
 	}
@@ -953,23 +963,17 @@ func TestAFailedRefreshAfterA401LogsNoQueryValues(t *testing.T) {
 
 func TestA401RefreshAndRetryIsLoggedAsItsOwnAttempt(t *testing.T) {
 	m := newMiniDS(t)
-	var buf bytes.Buffer
-	var mu sync.Mutex
-	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger, logged := captureLog(false)
 	c := newMiniClient(t, m, WithLogger(logger))
 	if _, err := c.Token(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	m.revokeAll()
-	mu.Lock()
-	buf.Reset()
-	mu.Unlock()
+	before := len(logged())
 	if st := doGet(t, c, m.URL+"/restapi/v2.1/accounts/x"); st != 200 {
 		t.Fatalf("status %d", st)
 	}
-	mu.Lock()
-	logs := buf.String()
-	mu.Unlock()
+	logs := logged()[before:]
 	var attempts []string
 	for _, line := range strings.Split(logs, "\n") {
 		if strings.Contains(line, "http attempt") && strings.Contains(line, "/restapi/v2.1/accounts/x") {

@@ -346,19 +346,7 @@ func TestAnAttemptThatTimesOutIsRetried(t *testing.T) {
 		case <-release:
 		}
 	}, ok)
-	hc, _ := buildPipeline(t, nil, noSleep(&sleepRecorder{}, RetryPolicy{}), WithTimeouts(Timeouts{Attempt: 100 * time.Millisecond}))
-	resp, err := hc.Get(srv.URL + "/x")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := io.ReadAll(resp.Body) // the final attempt's body outlives RoundTrip
-	resp.Body.Close()
-	if err != nil || string(body) != `{"ok":true}` {
-		t.Errorf("body %q, %v", body, err)
-	}
-	if srv.attempts() != 2 {
-		t.Errorf("%d attempts, want 2", srv.attempts())
-	}
+	getSecondAttemptBody(t, srv, WithTimeouts(Timeouts{Attempt: 100 * time.Millisecond}))
 }
 
 func TestAuthAndUserAgentAreAppliedToEveryAttempt(t *testing.T) {
