@@ -120,27 +120,14 @@ func TestJSONBodiesAreCappedAndDownloadsAreNot(t *testing.T) {
 			t.Errorf("a body over the limit was retried (%d attempts)", srv.attempts())
 		}
 		// Opting out per call streams it whole.
-		req, _ := http.NewRequestWithContext(WithStreamedResponse(context.Background()), http.MethodGet, srv.URL+"/x", nil)
-		resp, err := hc.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if len(body) != len(big) {
-			t.Errorf("streamed body %d bytes, want %d", len(body), len(big))
+		if n := bodySize(t, hc, WithStreamedResponse(context.Background()), srv.URL+"/x"); n != len(big) {
+			t.Errorf("streamed body %d bytes, want %d", n, len(big))
 		}
 	}
 	srv := newScripted(t, serve("application/pdf", true))
 	hc, _ := buildPipeline(t, nil, WithMaxJSONBody(1024))
-	resp, err := hc.Get(srv.URL + "/doc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if len(body) != len(big) {
-		t.Errorf("download %d bytes, want %d uncapped", len(body), len(big))
+	if n := bodySize(t, hc, context.Background(), srv.URL+"/doc"); n != len(big) {
+		t.Errorf("download %d bytes, want %d uncapped", n, len(big))
 	}
 	cfg := &config{}
 	WithMaxJSONBody(0)(cfg)
@@ -169,4 +156,20 @@ func TestDecodeJSONRefusesAnEndlessBody(t *testing.T) {
 	if !errors.Is(err, ErrBodyTooLarge) {
 		t.Fatalf("DecodeJSON error %v, want ErrBodyTooLarge", err)
 	}
+}
+
+// bodySize GETs url through hc with ctx and returns the body's length.
+func bodySize(t *testing.T, hc *http.Client, ctx context.Context, url string) int {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(body)
 }
