@@ -1007,14 +1007,37 @@ func TestMiddlewareNeverSeesTheAuthorizationHeader(t *testing.T) {
 	if st := doGet(t, c, m.URL+"/restapi/v2.1/accounts/x"); st != 200 {
 		t.Fatalf("status %d", st)
 	}
+	// A token request with client authentication (the code grant's Basic
+	// credentials) through the Client's OAuth pipeline: the server gets
+	// them, the middleware does not.
+	var gotBasic bool
+	tokenSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, secret, ok := r.BasicAuth()
+		gotBasic = ok && secret == "client-secret"
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"x","token_type":"Bearer","expires_in":60}`)
+	}))
+	defer tokenSrv.Close()
+	_, _, err := requestToken(context.Background(), c.oauthHTTP, tokenSrv.URL+"/oauth/token", url.Values{"grant_type": {"authorization_code"}},
+		func(r *http.Request) { r.SetBasicAuth(testIK, "client-secret") }, time.Now(), time.Hour, time.Hour)
+	if err != nil || !gotBasic {
+		t.Fatalf("token request: %v, server got the client credentials: %v", err, gotBasic)
+	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(seen) < 3 {
+	if len(seen) < 4 {
 		t.Fatalf("middleware saw only %q", seen)
 	}
 	for _, s := range seen {
-		if strings.Contains(s, "Bearer") {
+		if strings.Contains(s, "Bearer") || strings.Contains(s, "Basic") {
 			t.Errorf("middleware saw an Authorization header: %s", s)
 		}
+	}
+	// Without the Client's pipeline (a caller's own *http.Client) the
+	// credentials are set on the request itself.
+	gotBasic = false
+	if _, _, err := requestToken(context.Background(), http.DefaultClient, tokenSrv.URL+"/oauth/token", url.Values{},
+		func(r *http.Request) { r.SetBasicAuth(testIK, "client-secret") }, time.Now(), time.Hour, time.Hour); err != nil || !gotBasic {
+		t.Errorf("a plain http.Client: %v, credentials sent: %v", err, gotBasic)
 	}
 }

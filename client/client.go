@@ -77,14 +77,16 @@ func New(opts ...Option) (*Client, error) {
 	c.golive = newGoLiveTracker(settings.env.Sandbox, settings.now)
 
 	// OAuth requests go through the transport without the auth layer.
-	// The userinfo bearer token is set inside the pipeline (oauthBearer), so
-	// WithMiddleware layers never see it.
+	// OAuth credentials (the userinfo bearer token, client authentication)
+	// are added inside the pipeline (oauthCredentials), so WithMiddleware
+	// layers never see them.
 	oauthHTTP, err := cfg.transportConfig.newHTTPClient(func(rt http.RoundTripper) http.RoundTripper {
-		return &oauthBearer{next: rt}
+		return &oauthCredentials{next: rt}
 	})
 	if err != nil {
 		return nil, err
 	}
+	oauthHTTP.Transport = &oauthPipeline{next: oauthHTTP.Transport}
 	c.oauthHTTP = withoutRedirects(oauthHTTP)
 	c.httpClient, err = cfg.transportConfig.newHTTPClient(func(rt http.RoundTripper) http.RoundTripper {
 		return &authTransport{base: rt, client: c}

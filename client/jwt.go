@@ -218,7 +218,7 @@ func requestToken(ctx context.Context, hc *http.Client, tokenURL string, form ur
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Cache-Control", "no-store")
 	if setAuth != nil {
-		setAuth(req)
+		req = withOAuthCredentials(hc, req, setAuth)
 	}
 	resp, err := hc.Do(req)
 	if err != nil {

@@ -189,28 +189,46 @@ func (u *UserInfo) selectAccount(accountID string) (*Account, error) {
 	return a, nil
 }
 
-// oauthBearerKey carries the *Token of an OAuth request (userinfo) in its
-// context; oauthBearer sets the header from it.
-type oauthBearerKey struct{}
+// oauthCredentialsKey carries, in an OAuth request's context, the function
+// that adds its credentials (a bearer token, client authentication).
+type oauthCredentialsKey struct{}
 
-// oauthBearer is the auth layer of the OAuth pipeline: it sets the
-// Authorization header of a request whose context carries a token, below
-// the WithMiddleware layers, which therefore never see it.
-type oauthBearer struct{ next http.RoundTripper }
+// oauthCredentials is the auth layer of the Client's OAuth pipeline: it
+// adds an OAuth request's credentials from its context, below the
+// WithMiddleware layers, which therefore never see them.
+type oauthCredentials struct{ next http.RoundTripper }
 
 // RoundTrip implements http.RoundTripper.
-func (t *oauthBearer) RoundTrip(req *http.Request) (*http.Response, error) {
-	tok, _ := req.Context().Value(oauthBearerKey{}).(*Token)
-	if tok == nil {
+func (t *oauthCredentials) RoundTrip(req *http.Request) (*http.Response, error) {
+	set, _ := req.Context().Value(oauthCredentialsKey{}).(func(*http.Request))
+	if set == nil {
 		return t.next.RoundTrip(req)
 	}
 	r := req.Clone(req.Context())
-	tok.SetAuthHeader(r)
+	set(r)
 	return t.next.RoundTrip(r)
 }
 
-// fetchUserInfo calls GET {OAuthURL}/oauth/userinfo with tok (set by the
-// oauthBearer layer of hc).
+// oauthPipeline marks the Client's OAuth HTTP client (outermost, above the
+// WithMiddleware layers): requests sent through it get their credentials
+// from oauthCredentials.
+type oauthPipeline struct{ next http.RoundTripper }
+
+// RoundTrip implements http.RoundTripper.
+func (t *oauthPipeline) RoundTrip(req *http.Request) (*http.Response, error) { return t.next.RoundTrip(req) }
+
+// withOAuthCredentials arranges for set to add req's credentials: inside
+// the Client's OAuth pipeline, below the WithMiddleware layers, when hc is
+// that pipeline; directly on req otherwise (a caller's own *http.Client).
+func withOAuthCredentials(hc *http.Client, req *http.Request, set func(*http.Request)) *http.Request {
+	if _, ours := hc.Transport.(*oauthPipeline); ours {
+		return req.WithContext(context.WithValue(req.Context(), oauthCredentialsKey{}, set))
+	}
+	set(req)
+	return req
+}
+
+// fetchUserInfo calls GET {OAuthURL}/oauth/userinfo with tok.
 func fetchUserInfo(ctx context.Context, hc *http.Client, env Environment, tok *Token) (*UserInfo, error) {
 	u := strings.TrimRight(env.OAuthURL, "/") + "/oauth/userinfo"
 	// Error answers come back as responses to become *AuthError here.
@@ -218,7 +236,7 @@ func fetchUserInfo(ctx context.Context, hc *http.Client, env Environment, tok *T
 	if err != nil {
 		return nil, fmt.Errorf("docusign: building userinfo request: %w", err)
 	}
-	req = req.WithContext(context.WithValue(req.Context(), oauthBearerKey{}, tok))
+	req = withOAuthCredentials(hc, req, tok.SetAuthHeader)
 	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
