@@ -215,7 +215,9 @@ func (t *oauthCredentials) RoundTrip(req *http.Request) (*http.Response, error) 
 type oauthPipeline struct{ next http.RoundTripper }
 
 // RoundTrip implements http.RoundTripper.
-func (t *oauthPipeline) RoundTrip(req *http.Request) (*http.Response, error) { return t.next.RoundTrip(req) }
+func (t *oauthPipeline) RoundTrip(req *http.Request) (*http.Response, error) {
+	return t.next.RoundTrip(req)
+}
 
 // withOAuthCredentials arranges for set to add req's credentials: inside
 // the Client's OAuth pipeline, below the WithMiddleware layers, when hc is
