@@ -47,7 +47,7 @@ func WithMaxJSONBody(n int64) Option {
 type streamedKey struct{}
 
 // WithStreamedResponse returns a context under which a call's JSON answer
-// is handed to the caller as the network stream, neither read ahead within
+// is handed to the caller as the network stream, neither buffered within
 // the attempt nor limited by WithMaxJSONBody: for a caller that decodes a
 // very large JSON answer incrementally. A deadline during such a read fails
 // the read rather than being retried.
@@ -61,9 +61,9 @@ func isJSONMedia(contentType string) bool {
 	return mt == "application/json" || mt == "text/json" || strings.HasSuffix(mt, "+json")
 }
 
-// readsAhead reports whether the retry layer reads resp's body within the
+// buffersJSONBody reports whether the retry layer reads resp's body within the
 // attempt: a successful JSON answer with a body, unless the call opted out.
-func readsAhead(ctx context.Context, method string, resp *http.Response) bool {
+func buffersJSONBody(ctx context.Context, method string, resp *http.Response) bool {
 	return method != http.MethodHead && resp.StatusCode >= 200 && resp.StatusCode <= 299 &&
 		resp.Body != nil && resp.Body != http.NoBody && isJSONMedia(resp.Header.Get("Content-Type")) &&
 		ctx.Value(streamedKey{}) == nil
@@ -87,11 +87,11 @@ type bodyReadError struct{ err error }
 func (e *bodyReadError) Error() string { return "reading the response body: " + e.err.Error() }
 func (e *bodyReadError) Unwrap() error { return e.err }
 
-// readAhead reads resp's body whole (at most limit bytes; negative: no
+// bufferJSONBody reads resp's body whole (at most limit bytes; negative: no
 // limit) and replaces it with the bytes. It returns a *DecodeError matching
 // ErrBodyTooLarge for a larger body, and a *bodyReadError when reading
 // fails. resp.Body is closed in every case.
-func readAhead(req *http.Request, resp *http.Response, limit int64) error {
+func bufferJSONBody(req *http.Request, resp *http.Response, limit int64) error {
 	defer resp.Body.Close()
 	tooLarge := func() error {
 		de := newDecodeError(resp, "response body exceeds the "+sizeText(limit)+" limit for JSON (raise it with WithMaxJSONBody, or use WithStreamedResponse)")

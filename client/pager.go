@@ -581,7 +581,7 @@ func (g *pageGetter) get(ctx context.Context, url string) ([]byte, bodyMeta, err
 	}
 	var body []byte
 	if bb, ok := resp.Body.(*bufferedBody); ok && int64(len(bb.data)) <= limit && bb.Len() == len(bb.data) {
-		// Read ahead by the Client's retry layer into a buffer of this
+		// Buffered whole by the Client's retry layer into a buffer of this
 		// response's own: take it as the page buffer.
 		body = bb.data
 	} else if n := resp.ContentLength; n > limit {

@@ -351,7 +351,7 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 // attempt is a fresh clone of the request (User-Agent set, body replayed,
 // per-attempt timeout applied) passed to next, which includes auth, so a
 // refreshed token is used on the next try. A successful JSON answer is read
-// whole within its attempt (readAhead), capped at maxJSONBody; every body
+// whole within its attempt (bufferJSONBody), capped at maxJSONBody; every body
 // read is bounded by bodyIdle.
 type retryTransport struct {
 	next        http.RoundTripper
@@ -361,7 +361,7 @@ type retryTransport struct {
 	userAgent   string
 	attemptTTL  time.Duration // 0: no per-attempt timeout
 	bodyIdle    time.Duration // longest wait for body data; <= 0: none
-	maxJSONBody int64         // largest JSON body read ahead; < 0: no limit
+	maxJSONBody int64         // largest JSON body buffered in an attempt; < 0: no limit
 	now         func() time.Time
 	jitter      func(limit time.Duration) time.Duration // random in [0, limit]
 }
@@ -441,10 +441,10 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			// From here the body is read under the idle limit, and the
 			// attempt is released at EOF or Close.
 			resp.Body = newIdleBody(resp.Body, t.bodyIdle, cancel)
-			if readsAhead(ctx, req.Method, resp) {
+			if buffersJSONBody(ctx, req.Method, resp) {
 				// A JSON answer is read whole within the attempt, so its
 				// deadline and failures are retried like any other.
-				if rerr := readAhead(areq, resp, t.maxJSONBody); rerr != nil {
+				if rerr := bufferJSONBody(areq, resp, t.maxJSONBody); rerr != nil {
 					resp, err = nil, rerr
 				}
 			}
