@@ -11,6 +11,7 @@ import (
 	"net/textproto"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -464,5 +465,53 @@ func TestBulkImportReportsPerRowResults(t *testing.T) {
 	}
 	if r := get(t, srv, "/management/v2/organizations/00000000-0000-4000-8000-000000000000/imports/bulk_users", tok); r.status != http.StatusForbidden {
 		t.Errorf("another organization's imports: %d", r.status)
+	}
+}
+
+func TestConcurrentLifecyclesAreObservedOnceEach(t *testing.T) {
+	srv := newTestServer(t, WithUsers(5), WithEvents(0), WithEnvelopes(0))
+	var mu sync.Mutex
+	completed := map[string]int{}
+	srv.OnEnvelopeEvent(func(ev EnvelopeEvent) {
+		if ev.Kind == EventEnvelopeCompleted {
+			mu.Lock()
+			completed[ev.Envelope.ID]++
+			mu.Unlock()
+		}
+	})
+	const n = 16
+	var wg sync.WaitGroup
+	ids := make(chan string, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := createEnvelope(t, srv, twoSigners())
+			if err := srv.CompleteEnvelope(id); err != nil {
+				t.Error(err)
+			}
+			ids <- id
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	mu.Lock()
+	defer mu.Unlock()
+	for id := range ids {
+		if completed[id] != 1 {
+			t.Errorf("envelope %s completed %d times in the observer", id, completed[id])
+		}
+	}
+	var sent, done int
+	for _, ev := range srv.RecordedEvents() {
+		switch ev.Action {
+		case "Sent":
+			sent++
+		case "Completed":
+			done++
+		}
+	}
+	if sent != n || done != n {
+		t.Errorf("Monitor recorded %d Sent and %d Completed, want %d each", sent, done, n)
 	}
 }
