@@ -176,7 +176,8 @@ func (s *Server) EnvelopeCount(accountID string) int {
 
 // SetEnvelopeStatus forces an envelope's status, stamping the change with
 // the server's now so that a status-change poll picks it up, without
-// moving its recipients. To move an envelope along as recipients would,
+// moving its recipients; like every step it records the Monitor event and
+// reaches OnEnvelopeEvent observers. To move an envelope along as recipients would,
 // use DeliverRecipient, SignRecipient, DeclineRecipient, CompleteEnvelope
 // and VoidEnvelope.
 func (s *Server) SetEnvelopeStatus(envelopeID, status string) error {
