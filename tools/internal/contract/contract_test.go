@@ -21,6 +21,7 @@ import (
 	"github.com/dsgo/docusign/client"
 	"github.com/dsgo/docusign/client/docusigntest"
 	"github.com/dsgo/docusign/gen/admin"
+	"github.com/dsgo/docusign/gen/esignature/accounts"
 	"github.com/dsgo/docusign/gen/esignature/connect"
 	"github.com/dsgo/docusign/gen/esignature/envelopedocuments"
 	"github.com/dsgo/docusign/gen/esignature/enveloperecipients"
@@ -316,26 +317,30 @@ func replay(t *testing.T, srv *docusigntest.Server, c *client.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	must := func(status int, err error) {
+	must := func(_ any, err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
 	envs, err := client.ESignature(ctx, c, envelopes.NewClientWithResponses, envelopes.WithHTTPClient)
-	must(0, err)
+	must(nil, err)
 	recips, err := client.ESignature(ctx, c, enveloperecipients.NewClientWithResponses, enveloperecipients.WithHTTPClient)
-	must(0, err)
+	must(nil, err)
 	docs, err := client.ESignature(ctx, c, envelopedocuments.NewClientWithResponses, envelopedocuments.WithHTTPClient)
-	must(0, err)
+	must(nil, err)
 	tpls, err := client.ESignature(ctx, c, templates.NewClientWithResponses, templates.WithHTTPClient)
-	must(0, err)
+	must(nil, err)
 	usr, err := client.ESignature(ctx, c, users.NewClientWithResponses, users.WithHTTPClient)
-	must(0, err)
+	must(nil, err)
 	adm, err := client.Admin(ctx, c, admin.NewClientWithResponses, admin.WithHTTPClient)
-	must(0, err)
+	must(nil, err)
 	mon, err := client.Monitor(ctx, c, monitor.NewClientWithResponses, monitor.WithHTTPClient)
-	must(0, err)
+	must(nil, err)
+	accts, err := client.ESignature(ctx, c, accounts.NewClientWithResponses, accounts.WithHTTPClient)
+	must(nil, err)
+	must(accts.GetAccountInformationWithResponse(ctx, acct, &accounts.GetAccountInformationParams{IncludeAccountSettings: ptr("true")}))
+	must(accts.ListSettingsWithResponse(ctx, acct))
 	pdf := func(s string) *string { return ptr(base64.StdEncoding.EncodeToString(docusigntest.SamplePDF(s))) }
 	tabs := &models.Tabs{SignHereTabs: []models.SignHere{{DocumentID: ptr("1"), PageNumber: ptr("1"), XPosition: ptr("100"), YPosition: ptr("100")}}}
 
@@ -348,7 +353,7 @@ func replay(t *testing.T, srv *docusigntest.Server, c *client.Client) {
 			CarbonCopies: []models.CarbonCopy{{RecipientID: ptr("3"), RoutingOrder: ptr("3"), Name: ptr("Cy"), Email: ptr("cy@example.com")}},
 		},
 	})
-	must(0, err)
+	must(nil, err)
 	env := *cr.JSON201.EnvelopeID
 
 	// A draft from multipart: JSON part, then a document part.
@@ -362,59 +367,39 @@ func replay(t *testing.T, srv *docusigntest.Server, c *client.Client) {
 	p.Write(docusigntest.SamplePDF("D"))
 	mw.Close()
 	dr, err := envs.CreateEnvelopeWithBodyWithResponse(ctx, acct, nil, mw.FormDataContentType(), &mp)
-	must(0, err)
+	must(nil, err)
 	draft := *dr.JSON201.EnvelopeID
 
 	// Reads.
-	_, err = envs.GetEnvelopeWithResponse(ctx, acct, env, &envelopes.GetEnvelopeParams{Include: ptr("recipients,documents,tabs")})
-	must(0, err)
-	_, err = envs.ListStatusChangesWithResponse(ctx, acct, &envelopes.ListStatusChangesParams{FromDate: ptr("2020-01-01"), Include: ptr("recipients"), Count: ptr("3")})
-	must(0, err)
-	_, err = envs.ListStatusChangesWithResponse(ctx, acct, &envelopes.ListStatusChangesParams{EnvelopeIds: ptr(env + "," + draft)})
-	must(0, err)
-	_, err = recips.ListRecipientsWithResponse(ctx, acct, env, &enveloperecipients.ListRecipientsParams{IncludeTabs: ptr("true")})
-	must(0, err)
-	_, err = recips.ListTabsWithResponse(ctx, acct, env, "1", nil)
-	must(0, err)
-	_, err = docs.ListDocumentsWithResponse(ctx, acct, env, nil)
-	must(0, err)
+	must(envs.GetEnvelopeWithResponse(ctx, acct, env, &envelopes.GetEnvelopeParams{Include: ptr("recipients,documents,tabs")}))
+	must(envs.ListStatusChangesWithResponse(ctx, acct, &envelopes.ListStatusChangesParams{FromDate: ptr("2020-01-01"), Include: ptr("recipients"), Count: ptr("3")}))
+	must(envs.ListStatusChangesWithResponse(ctx, acct, &envelopes.ListStatusChangesParams{EnvelopeIds: ptr(env + "," + draft)}))
+	must(recips.ListRecipientsWithResponse(ctx, acct, env, &enveloperecipients.ListRecipientsParams{IncludeTabs: ptr("true")}))
+	must(recips.ListTabsWithResponse(ctx, acct, env, "1", nil))
+	must(docs.ListDocumentsWithResponse(ctx, acct, env, nil))
 	for _, id := range []string{"1", "combined", "archive", "certificate"} {
-		_, err = docs.GetDocumentWithResponse(ctx, acct, env, id, nil)
-		must(0, err)
+		must(docs.GetDocumentWithResponse(ctx, acct, env, id, nil))
 	}
 
 	// Changes: add, correct and delete recipients; add and replace documents.
-	_, err = recips.CreateRecipientWithResponse(ctx, acct, env, nil, models.Recipients{Signers: []models.Signer{{RecipientID: ptr("4"), RoutingOrder: ptr("2"), Name: ptr("Di"), Email: ptr("di@example.com")}}})
-	must(0, err)
-	_, err = recips.UpdateRecipientsWithResponse(ctx, acct, env, &enveloperecipients.UpdateRecipientsParams{ResendEnvelope: ptr("true")}, models.Recipients{Signers: []models.Signer{{RecipientID: ptr("2"), Email: ptr("ben@example.org")}}})
-	must(0, err)
-	_, err = recips.DeleteRecipientWithResponse(ctx, acct, env, "4")
-	must(0, err)
-	_, err = docs.UpdateDocumentsWithResponse(ctx, acct, env, models.EnvelopeDefinition{Documents: []models.Document{{DocumentID: ptr("3"), Name: ptr("c.pdf"), DocumentBase64: pdf("C")}}})
-	must(0, err)
-	_, err = docs.UpdateDocumentWithBodyWithResponse(ctx, acct, env, "1", "application/pdf", bytes.NewReader(docusigntest.SamplePDF("A2")))
-	must(0, err)
-	_, err = docs.DeleteDocumentsWithResponse(ctx, acct, draft, models.EnvelopeDefinition{Documents: []models.Document{{DocumentID: ptr("1")}}})
-	must(0, err)
+	must(recips.CreateRecipientWithResponse(ctx, acct, env, nil, models.Recipients{Signers: []models.Signer{{RecipientID: ptr("4"), RoutingOrder: ptr("2"), Name: ptr("Di"), Email: ptr("di@example.com")}}}))
+	must(recips.UpdateRecipientsWithResponse(ctx, acct, env, &enveloperecipients.UpdateRecipientsParams{ResendEnvelope: ptr("true")}, models.Recipients{Signers: []models.Signer{{RecipientID: ptr("2"), Email: ptr("ben@example.org")}}}))
+	must(recips.DeleteRecipientWithResponse(ctx, acct, env, "4"))
+	must(docs.UpdateDocumentsWithResponse(ctx, acct, env, models.EnvelopeDefinition{Documents: []models.Document{{DocumentID: ptr("3"), Name: ptr("c.pdf"), DocumentBase64: pdf("C")}}}))
+	must(docs.UpdateDocumentWithBodyWithResponse(ctx, acct, env, "1", "application/pdf", bytes.NewReader(docusigntest.SamplePDF("A2"))))
+	must(docs.DeleteDocumentsWithResponse(ctx, acct, draft, models.EnvelopeDefinition{Documents: []models.Document{{DocumentID: ptr("1")}}}))
 
 	// Views, resend, void.
-	_, err = recips.CreateRecipientViewWithResponse(ctx, acct, env, models.RecipientViewRequest{ReturnURL: ptr("https://example.com/r"), AuthenticationMethod: ptr("none"), UserName: ptr("Ada"), Email: ptr("ada@example.com"), ClientUserID: ptr("c1")})
-	must(0, err)
-	_, err = recips.CreateSenderViewWithResponse(ctx, acct, draft, models.ReturnURLRequest{ReturnURL: ptr("https://example.com/s")})
-	must(0, err)
-	_, err = recips.CreateCorrectViewWithResponse(ctx, acct, env, models.CorrectViewRequest{ReturnURL: ptr("https://example.com/c")})
-	must(0, err)
-	_, err = envs.UpdateEnvelopeWithResponse(ctx, acct, env, &envelopes.UpdateEnvelopeParams{ResendEnvelope: ptr("true")}, models.Envelope{})
-	must(0, err)
+	must(recips.CreateRecipientViewWithResponse(ctx, acct, env, models.RecipientViewRequest{ReturnURL: ptr("https://example.com/r"), AuthenticationMethod: ptr("none"), UserName: ptr("Ada"), Email: ptr("ada@example.com"), ClientUserID: ptr("c1")}))
+	must(recips.CreateSenderViewWithResponse(ctx, acct, draft, models.ReturnURLRequest{ReturnURL: ptr("https://example.com/s")}))
+	must(recips.CreateCorrectViewWithResponse(ctx, acct, env, models.CorrectViewRequest{ReturnURL: ptr("https://example.com/c")}))
+	must(envs.UpdateEnvelopeWithResponse(ctx, acct, env, &envelopes.UpdateEnvelopeParams{ResendEnvelope: ptr("true")}, models.Envelope{}))
 	if err := srv.CompleteEnvelope(env); err != nil {
 		t.Fatal(err)
 	}
-	_, err = docs.GetDocumentWithResponse(ctx, acct, env, "certificate", nil)
-	must(0, err)
-	_, err = envs.UpdateEnvelopeWithResponse(ctx, acct, draft, nil, models.Envelope{Status: ptr("sent")})
-	must(0, err)
-	_, err = envs.UpdateEnvelopeWithResponse(ctx, acct, draft, nil, models.Envelope{Status: ptr("voided"), VoidedReason: ptr("Mistake")})
-	must(0, err)
+	must(docs.GetDocumentWithResponse(ctx, acct, env, "certificate", nil))
+	must(envs.UpdateEnvelopeWithResponse(ctx, acct, draft, nil, models.Envelope{Status: ptr("sent")}))
+	must(envs.UpdateEnvelopeWithResponse(ctx, acct, draft, nil, models.Envelope{Status: ptr("voided"), VoidedReason: ptr("Mistake")}))
 	// DocuSign's errors too.
 	_, _ = envs.GetEnvelopeWithResponse(ctx, acct, uuid.NewString(), nil)
 	_, _ = envs.UpdateEnvelopeWithResponse(ctx, acct, draft, nil, models.Envelope{Status: ptr("voided"), VoidedReason: ptr("Again")})
@@ -425,53 +410,39 @@ func replay(t *testing.T, srv *docusigntest.Server, c *client.Client) {
 		Documents:  []models.Document{{DocumentID: ptr("1"), Name: ptr("nda.pdf"), DocumentBase64: pdf("NDA")}},
 		Recipients: &models.Recipients{Signers: []models.Signer{{RecipientID: ptr("1"), RoleName: ptr("Signer")}}},
 	})
-	must(0, err)
-	_, err = tpls.ListTemplatesWithResponse(ctx, acct, nil)
-	must(0, err)
-	_, err = tpls.GetTemplateWithResponse(ctx, acct, *tr.JSON201.TemplateID, nil)
-	must(0, err)
+	must(nil, err)
+	must(tpls.ListTemplatesWithResponse(ctx, acct, nil))
+	must(tpls.GetTemplateWithResponse(ctx, acct, *tr.JSON201.TemplateID, nil))
 	_, err = envs.CreateEnvelopeWithResponse(ctx, acct, nil, models.EnvelopeDefinition{
 		TemplateID: tr.JSON201.TemplateID, Status: ptr("sent"),
 		TemplateRoles: []models.TemplateRole{{RoleName: ptr("Signer"), Name: ptr("Eve"), Email: ptr("eve@example.com")}},
 	})
-	must(0, err)
+	must(nil, err)
 
 	// eSignature users.
 	nu, err := usr.CreateUsersWithResponse(ctx, acct, models.NewUsersDefinition{NewUsers: []models.UserInformation{{UserName: ptr("New User"), Email: ptr("new.user@example.com")}}})
-	must(0, err)
+	must(nil, err)
 	uid := *nu.JSON201.NewUsers[0].UserID
-	_, err = usr.UpdateUserWithResponse(ctx, acct, uid, nil, models.UserInformation{JobTitle: ptr("Counsel")})
-	must(0, err)
-	_, err = usr.UpdateUsersWithResponse(ctx, acct, nil, models.UserInformationList{Users: []models.UserInformation{{UserID: ptr(uid), FirstName: ptr("Newer")}}})
-	must(0, err)
-	_, err = usr.GetInformationWithResponse(ctx, acct, uid, nil)
-	must(0, err)
-	_, err = usr.ListUsersWithResponse(ctx, acct, &users.ListUsersParams{Count: ptr("5")})
-	must(0, err)
-	_, err = usr.DeleteUsersWithResponse(ctx, acct, nil, models.UserInfoList{Users: []models.UserInfo{{UserID: ptr(uid)}}})
-	must(0, err)
+	must(usr.UpdateUserWithResponse(ctx, acct, uid, nil, models.UserInformation{JobTitle: ptr("Counsel")}))
+	must(usr.UpdateUsersWithResponse(ctx, acct, nil, models.UserInformationList{Users: []models.UserInformation{{UserID: ptr(uid), FirstName: ptr("Newer")}}}))
+	must(usr.GetInformationWithResponse(ctx, acct, uid, nil))
+	must(usr.ListUsersWithResponse(ctx, acct, &users.ListUsersParams{Count: ptr("5")}))
+	must(usr.DeleteUsersWithResponse(ctx, acct, nil, models.UserInfoList{Users: []models.UserInfo{{UserID: ptr(uid)}}}))
 
 	// Admin: bulk import, its status and results, profiles.
 	org := srv.OrgID()
 	csv := fmt.Sprintf("AccountID,UserEmail,FirstName,LastName\n%s,bulk.one@example.com,Bulk,One\n", acct)
 	ir, err := adm.AddBulkUserImportMultipartWithResponse(ctx, org, admin.MultipartFile{Name: "users.csv", ContentType: "text/csv", Content: strings.NewReader(csv)})
-	must(0, err)
-	_, err = adm.GetBulkUserImportRequestWithResponse(ctx, org, ir.JSON200.ID.String())
-	must(0, err)
-	_, err = adm.GetBulkUserImportRequestsWithResponse(ctx, org)
-	must(0, err)
-	_, err = adm.GetBulkUserImportCSVWithResponse(ctx, org, ir.JSON200.ID.String())
-	must(0, err)
-	_, err = adm.GetUserProfilesWithResponse(ctx, org, &admin.GetUserProfilesParams{Email: ptr("bulk.one@example.com")})
-	must(0, err)
-	_, err = adm.GetUserDSProfilesByEmailWithResponse(ctx, org, &admin.GetUserDSProfilesByEmailParams{Email: ptr("bulk.one@example.com")})
-	must(0, err)
-	_, err = adm.GetUsersWithResponse(ctx, org, &admin.GetUsersParams{Take: ptr(int32(5))})
-	must(0, err)
+	must(nil, err)
+	must(adm.GetBulkUserImportRequestWithResponse(ctx, org, ir.JSON200.ID.String()))
+	must(adm.GetBulkUserImportRequestsWithResponse(ctx, org))
+	must(adm.GetBulkUserImportCSVWithResponse(ctx, org, ir.JSON200.ID.String()))
+	must(adm.GetUserProfilesWithResponse(ctx, org, &admin.GetUserProfilesParams{Email: ptr("bulk.one@example.com")}))
+	must(adm.GetUserDSProfilesByEmailWithResponse(ctx, org, &admin.GetUserDSProfilesByEmailParams{Email: ptr("bulk.one@example.com")}))
+	must(adm.GetUsersWithResponse(ctx, org, &admin.GetUsersParams{Take: ptr(int32(5))}))
 
 	// Monitor: the stream, with the events all of the above recorded.
-	_, err = mon.GetStreamWithResponse(ctx, &monitor.GetStreamParams{Limit: ptr(int32(2000))})
-	must(0, err)
+	must(mon.GetStreamWithResponse(ctx, &monitor.GetStreamParams{Limit: ptr(int32(2000))}))
 
 	replayConnect(t, srv, c, acct, must)
 }
@@ -479,10 +450,10 @@ func replay(t *testing.T, srv *docusigntest.Server, c *client.Client) {
 // replayConnect drives the Connect operations: a configuration whose
 // listener is down, an envelope event it fails to take, the failure log
 // and the retry queue.
-func replayConnect(t *testing.T, srv *docusigntest.Server, c *client.Client, acct string, must func(int, error)) {
+func replayConnect(t *testing.T, srv *docusigntest.Server, c *client.Client, acct string, must func(any, error)) {
 	ctx := context.Background()
 	con, err := client.ESignature(ctx, c, connect.NewClientWithResponses, connect.WithHTTPClient)
-	must(0, err)
+	must(nil, err)
 	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }))
 	defer down.Close()
 	cfg := models.ConnectCustomConfiguration{
@@ -491,15 +462,12 @@ func replayConnect(t *testing.T, srv *docusigntest.Server, c *client.Client, acc
 		EventData: &models.ConnectEventData{Version: ptr("restv2.1"), Format: ptr("json"), IncludeData: []string{"recipients"}},
 	}
 	cr, err := con.CreateConfigurationWithResponse(ctx, acct, cfg)
-	must(0, err)
+	must(nil, err)
 	id := *cr.JSON201.ConnectID
-	_, err = con.ListConfigurationsWithResponse(ctx, acct)
-	must(0, err)
-	_, err = con.GetConfigurationWithResponse(ctx, acct, id)
-	must(0, err)
+	must(con.ListConfigurationsWithResponse(ctx, acct))
+	must(con.GetConfigurationWithResponse(ctx, acct, id))
 	cfg.ConnectID, cfg.Name = ptr(id), ptr("renamed")
-	_, err = con.UpdateConfigurationWithResponse(ctx, acct, cfg)
-	must(0, err)
+	must(con.UpdateConfigurationWithResponse(ctx, acct, cfg))
 
 	envID := srv.Envelopes(acct)[0].ID
 	if err := srv.SetEnvelopeStatus(envID, "voided"); err != nil {
@@ -509,17 +477,13 @@ func replayConnect(t *testing.T, srv *docusigntest.Server, c *client.Client, acc
 		time.Sleep(5 * time.Millisecond)
 	}
 	fl, err := con.ListEventFailureLogsWithResponse(ctx, acct, &connect.ListEventFailureLogsParams{FromDate: ptr("2020-01-01")})
-	must(0, err)
-	_, err = con.RetryEventForEnvelopeWithResponse(ctx, acct, envID)
-	must(0, err)
-	_, err = con.RetryEventForEnvelopesWithResponse(ctx, acct, models.ConnectFailureFilter{EnvelopeIds: []string{envID}})
-	must(0, err)
+	must(nil, err)
+	must(con.RetryEventForEnvelopeWithResponse(ctx, acct, envID))
+	must(con.RetryEventForEnvelopesWithResponse(ctx, acct, models.ConnectFailureFilter{EnvelopeIds: []string{envID}}))
 	f := fl.JSON200.Failures
 	if len(f) == 0 {
 		t.Fatal("the failed delivery is not in the failure log")
 	}
-	_, err = con.DeleteEventFailureLogWithResponse(ctx, acct, *f[0].FailureID)
-	must(0, err)
-	_, err = con.DeleteConfigurationWithResponse(ctx, acct, id)
-	must(0, err)
+	must(con.DeleteEventFailureLogWithResponse(ctx, acct, *f[0].FailureID))
+	must(con.DeleteConfigurationWithResponse(ctx, acct, id))
 }
