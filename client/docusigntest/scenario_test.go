@@ -134,15 +134,13 @@ func TestEnvelopeLifeThroughGeneratedClients(t *testing.T) {
 		t.Fatalf("combined PDF: %d pages, %v", pages, err)
 	}
 
-	// Replace document 1.
+	// Replace document 1 with a raw PDF body.
 	replacement := docusigntest.SamplePDF("Agreement v2")
-	upd, err := docs.UpdateDocumentsWithResponse(ctx, acct, envID, models.EnvelopeDefinition{
-		Documents: []models.Document{{DocumentID: ptr("1"), Name: ptr("agreement-v2.pdf"), DocumentBase64: ptr(base64.StdEncoding.EncodeToString(replacement))}},
-	})
+	upd, err := docs.UpdateDocumentWithBodyWithResponse(ctx, acct, envID, "1", "application/pdf", bytes.NewReader(replacement))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if upd.JSON200 == nil || len(upd.JSON200.EnvelopeDocuments) != 1 || *upd.JSON200.EnvelopeDocuments[0].Name != "agreement-v2.pdf" {
+	if upd.JSON200 == nil || *upd.JSON200.DocumentID != "1" || *upd.JSON200.Name != "agreement.pdf" {
 		t.Fatalf("replace answered %s", upd.Body)
 	}
 	doc1, err := docs.GetDocumentWithResponse(ctx, acct, envID, "1", nil)
