@@ -426,10 +426,7 @@ func (d *decoder) array(v reflect.Value, p *plan) error {
 	if d.peek() != ']' {
 		for {
 			if i >= v.Cap() {
-				n := max(v.Cap()+v.Cap()/2, 4)
-				nv := reflect.MakeSlice(p.typ, i, n)
-				reflect.Copy(nv, v)
-				v.Set(nv)
+				v.Grow(1)
 			}
 			v.SetLen(i + 1)
 			if err := d.value(v.Index(i), p.elem); err != nil {
