@@ -23,7 +23,7 @@ func Unmarshal(data []byte, v any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return &json.InvalidUnmarshalError{Type: reflect.TypeOf(v)}
 	}
-	d := decoder{scanner{data: data}}
+	d := decoder{scanner: scanner{data: data}}
 	d.ws()
 	start := d.off
 	p := planOf(rv.Type().Elem())
@@ -35,6 +35,9 @@ func Unmarshal(data []byte, v any) error {
 	}
 	if d.ws(); d.off != len(data) {
 		return d.errorf("data after the top-level value")
+	}
+	if d.mismatched {
+		return &json.UnmarshalTypeError{Value: "value", Type: p.typ, Offset: int64(start)}
 	}
 	return nil
 }
@@ -55,7 +58,10 @@ func jsonKind(b []byte) string {
 	return "number"
 }
 
-type decoder struct{ scanner }
+type decoder struct {
+	scanner
+	mismatched bool // a struct without Extra dropped a value that did not fit
+}
 
 // value decodes one value into v. On errMismatch, v is as it was and the
 // input position is anywhere inside the value.
@@ -376,12 +382,14 @@ func (d *decoder) object(v reflect.Value, p *plan) error {
 		}
 		if f == nil || err == errMismatch {
 			if extra == nil {
-				if f != nil {
-					return errMismatch
-				}
-				if err := d.skip(); err != nil { // unknown member of a non-model struct
+				// A struct that is not a model drops what it cannot hold
+				// and goes on, as encoding/json does; Unmarshal reports
+				// the mismatch at the end.
+				d.off = vstart
+				if err := d.skip(); err != nil {
 					return err
 				}
+				d.mismatched = d.mismatched || f != nil
 			} else {
 				d.off = vstart
 				if err := d.skip(); err != nil {
