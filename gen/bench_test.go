@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/dsgo/docusign/jsonx"
@@ -146,6 +147,39 @@ func BenchmarkEncodeEnvelope(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkDecodeRatio alternates plain encoding/json and jsonx on the
+// same documents within one loop and reports the time ratio (jsonx/plain),
+// which holds up on a machine shared with other work better than two
+// separate figures do. The budget is 1.5.
+func BenchmarkDecodeRatio(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		data  []byte
+		model reflect.Type
+	}{
+		{"Envelope", realisticEnvelope(b), reflect.TypeFor[models.Envelope]()},
+		{"EnvelopeDefinition", readCorpus(b, "code-examples-bash/eg016SetTabValues.json"), reflect.TypeFor[models.EnvelopeDefinition]()},
+	} {
+		plain := plainType(c.model, map[reflect.Type]reflect.Type{})
+		b.Run(c.name, func(b *testing.B) {
+			var tPlain, tJSONX time.Duration
+			decode := func(t reflect.Type) time.Duration {
+				start := time.Now()
+				if err := json.Unmarshal(c.data, reflect.New(t).Interface()); err != nil {
+					b.Fatal(err)
+				}
+				return time.Since(start)
+			}
+			for b.Loop() {
+				tPlain += decode(plain)
+				tJSONX += decode(c.model)
+			}
+			b.ReportMetric(float64(tJSONX)/float64(tPlain), "jsonx/plain")
+			b.ReportMetric(0, "ns/op")
 		})
 	}
 }
