@@ -181,36 +181,19 @@ func written(f *field, fv reflect.Value, extra *Extra) bool {
 // appendExtra writes the members of extra, except those a field of the
 // same name has already written.
 func appendExtra(b []byte, v reflect.Value, p *plan, extra *Extra, first bool) []byte {
-	s := scanner{data: extra.raw}
-	for s.off < len(s.data) {
-		if s.data[s.off] == ',' {
-			s.off++
-		}
-		kstart := s.off
-		raw, plain, err := s.stringBytes()
-		if err != nil {
-			return b
-		}
-		kend := s.off
-		s.off++ // :
-		vstart := s.off
-		if s.skip() != nil {
-			return b
-		}
-		if !plain {
-			raw = unescape(raw)
-		}
-		if f := p.byName[string(raw)]; f != nil && written(f, v.Field(f.index), extra) {
-			continue
+	extra.each(func(quoted []byte, name string, value []byte) bool {
+		if f := p.byName[name]; f != nil && written(f, v.Field(f.index), extra) {
+			return true
 		}
 		if !first {
 			b = append(b, ',')
 		}
 		first = false
-		b = append(b, s.data[kstart:kend]...)
+		b = append(b, quoted...)
 		b = append(b, ':')
-		b = append(b, s.data[vstart:s.off]...)
-	}
+		b = append(b, value...)
+		return true
+	})
 	return b
 }
 

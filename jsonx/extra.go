@@ -42,22 +42,30 @@ func (e Extra) Get(name string) (json.RawMessage, bool) {
 // share memory with e; copy them to keep them past a change of e.
 func (e Extra) All() iter.Seq2[string, json.RawMessage] {
 	return func(yield func(string, json.RawMessage) bool) {
-		s := scanner{data: e.raw}
-		for s.off < len(s.data) {
-			if s.data[s.off] == ',' {
-				s.off++
-			}
-			name, _, err := s.key()
-			if err != nil {
-				return
-			}
-			start := s.off
-			if s.skip() != nil {
-				return
-			}
-			if !yield(name, json.RawMessage(s.data[start:s.off])) {
-				return
-			}
+		e.each(func(_ []byte, name string, value []byte) bool {
+			return yield(name, json.RawMessage(value))
+		})
+	}
+}
+
+// each calls f with every member: its name as written (quoted) and
+// decoded, and its value, until f returns false.
+func (e Extra) each(f func(quoted []byte, name string, value []byte) bool) {
+	s := scanner{data: e.raw}
+	for s.off < len(s.data) {
+		if s.data[s.off] == ',' {
+			s.off++
+		}
+		name, quoted, err := s.key()
+		if err != nil {
+			return
+		}
+		vstart := s.off
+		if s.skip() != nil {
+			return
+		}
+		if !f(quoted, name, s.data[vstart:s.off]) {
+			return
 		}
 	}
 }
@@ -83,26 +91,14 @@ func (e *Extra) Set(name string, value json.RawMessage) error {
 func (e *Extra) Delete(name string) {
 	var out []byte
 	changed := false
-	s := scanner{data: e.raw}
-	for s.off < len(s.data) {
-		if s.data[s.off] == ',' {
-			s.off++
-		}
-		kstart := s.off
-		n, _, err := s.key()
-		if err != nil {
-			return
-		}
-		vstart := s.off
-		if s.skip() != nil {
-			return
-		}
+	e.each(func(quoted []byte, n string, value []byte) bool {
 		if n == name {
 			changed = true
-			continue
+		} else {
+			out = appendMember(out, quoted, value)
 		}
-		out = appendMember(out, s.data[kstart:vstart-1], s.data[vstart:s.off])
-	}
+		return true
+	})
 	if changed {
 		e.raw = out
 	}

@@ -1,4 +1,4 @@
-package lenient
+package emit
 
 import (
 	"go/format"
@@ -41,8 +41,8 @@ type UploadMultipartBody struct {
 }
 `
 
-func TestApplyGivesOnlyModelsExtraAndMethods(t *testing.T) {
-	out, err := Apply([]byte(src), "example.com/jsonx")
+func TestLenientGivesOnlyModelsExtraAndMethods(t *testing.T) {
+	out, err := Lenient([]byte(src), "example.com/jsonx")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,16 +70,16 @@ func TestApplyGivesOnlyModelsExtraAndMethods(t *testing.T) {
 	}
 }
 
-func TestApplyRefusesAModelWithAnExtraField(t *testing.T) {
+func TestLenientRefusesAModelWithAnExtraField(t *testing.T) {
 	in := strings.Replace(src, "Name *string", "Extra *string", 1)
-	if _, err := Apply([]byte(in), "example.com/jsonx"); err == nil || !strings.Contains(err.Error(), "Model") {
+	if _, err := Lenient([]byte(in), "example.com/jsonx"); err == nil || !strings.Contains(err.Error(), "Model") {
 		t.Fatalf("error = %v, want one naming the model", err)
 	}
 }
 
-func TestApplyLeavesSourceWithoutModelsAlone(t *testing.T) {
+func TestLenientLeavesSourceWithoutModelsAlone(t *testing.T) {
 	in := "package p\n\ntype P struct{ n int }\n"
-	out, err := Apply([]byte(in), "example.com/jsonx")
+	out, err := Lenient([]byte(in), "example.com/jsonx")
 	if err != nil || string(out) != in {
 		t.Fatalf("got %q, %v", out, err)
 	}

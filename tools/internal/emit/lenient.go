@@ -1,4 +1,4 @@
-package lenient
+package emit
 
 import (
 	"bytes"
@@ -12,24 +12,25 @@ import (
 	"strings"
 )
 
-// FieldName is the field that holds a model's unknown members.
-const FieldName = "Extra"
+// ExtraField is the field that holds a model's unknown members.
+const ExtraField = "Extra"
 
-// Apply rewrites generated source: each model struct (a struct type with
+// Lenient is the one generator step that decides how generated models read
+// and write JSON. It rewrites generated source: each model struct (a struct type with
 // JSON-tagged fields that is not a parameter struct, response wrapper or
 // multipart form, and has no JSON methods of its own) gets the Extra field and two one-line
 // methods, and the file imports jsonxPath. It fails if a model already
 // has a field called Extra.
-func Apply(src []byte, jsonxPath string) ([]byte, error) {
+func Lenient(src []byte, jsonxPath string) ([]byte, error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "gen.go", src, parser.SkipObjectResolution)
 	if err != nil {
-		return nil, fmt.Errorf("lenient: parsing generated source: %w", err)
+		return nil, fmt.Errorf("parsing generated source: %w", err)
 	}
 	hasMethods := map[string]bool{}
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil && (fd.Name.Name == "MarshalJSON" || fd.Name.Name == "UnmarshalJSON") {
-			hasMethods[receiverType(fd)] = true
+			hasMethods[receiverName(fd)] = true
 		}
 	}
 	type insert struct {
@@ -50,12 +51,12 @@ func Apply(src []byte, jsonxPath string) ([]byte, error) {
 				strings.HasSuffix(ts.Name.Name, "MultipartBody") {
 				continue
 			}
-			if hasField(st, FieldName) {
-				return nil, fmt.Errorf("lenient: model %s already has a field %s; rename the member in the overlay or choose another lenient.FieldName", ts.Name.Name, FieldName)
+			if hasField(st, ExtraField) {
+				return nil, fmt.Errorf("model %s already has a field %s; rename the member in the overlay or choose another emit.ExtraField", ts.Name.Name, ExtraField)
 			}
 			inserts = append(inserts, insert{fset.Position(st.Fields.Closing).Offset,
-				"\t// " + FieldName + " holds members not modelled here, kept verbatim and written back; see package jsonx.\n\t" +
-					FieldName + " jsonx.Extra `json:\"-\"`\n"})
+				"\t// " + ExtraField + " holds members not modelled here, kept verbatim and written back; see package jsonx.\n\t" +
+					ExtraField + " jsonx.Extra `json:\"-\"`\n"})
 			n := ts.Name.Name
 			fmt.Fprintf(&methods, "\n// UnmarshalJSON decodes %s leniently, keeping unknown members in Extra (package jsonx).\n", n)
 			fmt.Fprintf(&methods, "func (v *%s) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }\n", n)
@@ -122,26 +123,4 @@ func isModel(st *ast.StructType) bool {
 		}
 	}
 	return tagged
-}
-
-func hasField(st *ast.StructType, name string) bool {
-	for _, fl := range st.Fields.List {
-		for _, n := range fl.Names {
-			if n.Name == name {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func receiverType(fd *ast.FuncDecl) string {
-	t := fd.Recv.List[0].Type
-	if s, ok := t.(*ast.StarExpr); ok {
-		t = s.X
-	}
-	if id, ok := t.(*ast.Ident); ok {
-		return id.Name
-	}
-	return ""
 }
