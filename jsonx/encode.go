@@ -139,12 +139,19 @@ func appendStruct(b []byte, v reflect.Value, p *plan) ([]byte, error) {
 			extra = e
 		}
 	}
+	var kept []string // names held in Extra
+	if extra != nil {
+		extra.each(func(_ []byte, name string, _ []byte) bool {
+			kept = append(kept, name)
+			return true
+		})
+	}
 	b = append(b, '{')
 	first := true
 	for i := range p.fields {
 		f := &p.fields[i]
 		fv := v.Field(f.index)
-		if !written(f, fv, extra) {
+		if !written(f, fv, kept) {
 			continue
 		}
 		if !first {
@@ -158,7 +165,7 @@ func appendStruct(b []byte, v reflect.Value, p *plan) ([]byte, error) {
 		}
 	}
 	if extra != nil {
-		b = appendExtra(b, v, p, extra, first)
+		b = appendExtra(b, v, p, extra, kept, first)
 	}
 	return append(b, '}'), nil
 }
@@ -166,23 +173,18 @@ func appendStruct(b []byte, v reflect.Value, p *plan) ([]byte, error) {
 // written tells whether a field is written: not when omitempty leaves it
 // out, nor when it holds its zero value and Extra holds a member of the
 // same name (a value that did not fit the field, kept as it came).
-func written(f *field, fv reflect.Value, extra *Extra) bool {
+func written(f *field, fv reflect.Value, kept []string) bool {
 	if f.omitEmpty && isEmpty(fv) {
 		return false
 	}
-	if extra != nil && fv.IsZero() {
-		if _, ok := extra.Get(f.name); ok {
-			return false
-		}
-	}
-	return true
+	return len(kept) == 0 || !slices.Contains(kept, f.name) || !fv.IsZero()
 }
 
 // appendExtra writes the members of extra, except those a field of the
 // same name has already written.
-func appendExtra(b []byte, v reflect.Value, p *plan, extra *Extra, first bool) []byte {
+func appendExtra(b []byte, v reflect.Value, p *plan, extra *Extra, kept []string, first bool) []byte {
 	extra.each(func(quoted []byte, name string, value []byte) bool {
-		if f := p.byName[name]; f != nil && written(f, v.Field(f.index), extra) {
+		if f := p.byName[name]; f != nil && written(f, v.Field(f.index), kept) {
 			return true
 		}
 		if !first {
