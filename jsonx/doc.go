@@ -21,10 +21,16 @@
 // for a number), is kept verbatim in the model's Extra field, with the
 // field left as it was. So is a member the field would not write back
 // (null, [], or a zero value under omitempty), so that it survives a round
-// trip. Marshal writes the modelled members and then the
-// Extra members, so a GET -> modify -> PUT round trip keeps data the
-// pinned specification does not describe. A field that is set wins over
-// an Extra member of the same name.
+// trip. Marshal writes the modelled members and then the Extra members, so
+// a GET -> modify -> PUT round trip keeps data the pinned specification
+// does not describe. A field holding a non-zero value wins over an Extra
+// member of the same name; a zero field gives way to it.
+//
+// Known limits: a member that came with another spelling ("RoutingOrder")
+// is written back with the model's spelling; a zone-less date-time comes
+// back with "Z"; a duplicated member keeps its last value. Structs without
+// an Extra field (not generated models) are decoded with the same leniency
+// and drop what they cannot hold, as encoding/json does.
 //
 // Reading unknown members:
 //
