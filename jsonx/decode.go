@@ -177,6 +177,9 @@ func (d *decoder) value(v reflect.Value, p *plan) error {
 		}
 		return nil
 	}
+	if p.kind == kInvalid {
+		return p.err
+	}
 	// kUnmarshaler, kOther: the value's own methods, or encoding/json.
 	start := d.off
 	if err := d.skip(); err != nil {

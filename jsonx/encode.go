@@ -113,6 +113,9 @@ func appendValue(b []byte, v reflect.Value, p *plan) ([]byte, error) {
 			return appendCompact(b, out)
 		}
 	}
+	if p.kind == kInvalid {
+		return b, p.err
+	}
 	// kAny, kOther and types without their own methods: encoding/json.
 	if (p.kind == kAny) && v.IsNil() {
 		return append(b, "null"...), nil

@@ -278,3 +278,18 @@ func TestEscapedAndNonASCIINames(t *testing.T) {
 		t.Errorf("escaped unknown name: %s %v", x, ok)
 	}
 }
+
+type embedding struct {
+	tab
+	Extra jsonx.Extra `json:"-"`
+}
+
+func TestModelThatEmbedsIsRefused(t *testing.T) {
+	var v embedding
+	if err := jsonx.Unmarshal([]byte(`{"count":1}`), &v); err == nil || !strings.Contains(err.Error(), "embeds") {
+		t.Errorf("Unmarshal: %v", err)
+	}
+	if _, err := jsonx.Marshal(&v); err == nil {
+		t.Error("Marshal accepted a model that embeds")
+	}
+}

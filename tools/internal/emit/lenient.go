@@ -51,6 +51,11 @@ func Lenient(src []byte, jsonxPath string) ([]byte, error) {
 				strings.HasSuffix(ts.Name.Name, "MultipartBody") {
 				continue
 			}
+			for _, fl := range st.Fields.List {
+				if len(fl.Names) == 0 {
+					return nil, fmt.Errorf("model %s embeds a type; package jsonx decodes fields only, so flatten it in the converter", ts.Name.Name)
+				}
+			}
 			if hasField(st, ExtraField) {
 				return nil, fmt.Errorf("model %s already has a field %s; rename the member in the overlay or choose another emit.ExtraField", ts.Name.Name, ExtraField)
 			}

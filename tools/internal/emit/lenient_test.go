@@ -84,3 +84,10 @@ func TestLenientLeavesSourceWithoutModelsAlone(t *testing.T) {
 		t.Fatalf("got %q, %v", out, err)
 	}
 }
+
+func TestLenientRefusesAModelThatEmbeds(t *testing.T) {
+	in := strings.Replace(src, "Name *string", "Plain\n\tName *string", 1)
+	if _, err := Lenient([]byte(in), "example.com/jsonx"); err == nil || !strings.Contains(err.Error(), "embeds") {
+		t.Fatalf("error = %v, want one about embedding", err)
+	}
+}
