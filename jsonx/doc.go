@@ -28,9 +28,9 @@
 //
 // Known limits: a member that came with another spelling ("RoutingOrder")
 // is written back with the model's spelling; a zone-less date-time comes
-// back with "Z"; a modelled member sent twice keeps its last value. Structs without
-// an Extra field (not generated models) are decoded with the same leniency
-// and drop what they cannot hold, as encoding/json does.
+// back with "Z"; a modelled member sent twice keeps its last value.
+// Structs without an Extra field (not generated models) are decoded with
+// the same leniency and drop what they cannot hold, as encoding/json does.
 //
 // Reading unknown members:
 //
