@@ -331,14 +331,25 @@ func (s *scanner) skipNumber() int {
 	return s.off
 }
 
-// ParseTime reads the date-times DocuSign sends: RFC 3339, and the same
-// without a zone (read as UTC), with up to nine fraction digits.
+// timeLayouts are the forms ParseTime tries after RFC 3339.
+var timeLayouts = []string{
+	"2006-01-02T15:04:05.999999999",      // no zone: UTC
+	"2006-01-02T15:04:05.999999999-0700", // offset without a colon
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+}
+
+// ParseTime reads the date-times DocuSign sends: RFC 3339, the same
+// without a zone (read as UTC) or with an offset written +hhmm, and with a
+// space for the T.
 func ParseTime(s string) (time.Time, bool) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, true
 	}
-	if t, err := time.Parse("2006-01-02T15:04:05.999999999", s); err == nil {
-		return t, true
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
 	}
 	return time.Time{}, false
 }

@@ -11,8 +11,9 @@
 //     case), "1"/"0", and the numbers 1 and 0.
 //   - A number field takes a JSON number or a string holding one; an
 //     integer field takes an integral number written as 2.0 or 2e1.
-//   - A date-time field takes RFC 3339 text, and times without a zone
-//     (2024-05-01T10:00:00 or with a fraction), which are read as UTC.
+//   - A date-time field takes RFC 3339 text, times without a zone
+//     (2024-05-01T10:00:00 or with a fraction), which are read as UTC,
+//     offsets written +hhmm, and a space in place of the T.
 //   - Member names match exactly first, then case-insensitively, as
 //     encoding/json does.
 //

@@ -105,6 +105,9 @@ func TestDateTimeTakesZonelessTimesAsUTC(t *testing.T) {
 		`"2024-05-01T10:00:00.1234567"`:   time.Date(2024, 5, 1, 10, 0, 0, 123456700, time.UTC),
 		`"2024-05-01T12:00:00.5+02:00"`:   time.Date(2024, 5, 1, 10, 0, 0, 500000000, time.UTC),
 		`"2024-05-01T10:00:00.000+00:00"`: time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC),
+		`"2024-05-01T12:00:00+0200"`:      time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC),
+		`"2024-05-01 10:00:00"`:           time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC),
+		`"2024-05-01 10:00:00Z"`:          time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC),
 	} {
 		v := decodeTab(t, `{"created":`+in+`}`)
 		if v.Created == nil || !v.Created.Equal(want) {
