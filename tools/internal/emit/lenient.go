@@ -1,13 +1,11 @@
 package emit
 
 import (
-	"bytes"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -33,11 +31,7 @@ func Lenient(src []byte, jsonxPath string) ([]byte, error) {
 			hasMethods[receiverName(fd)] = true
 		}
 	}
-	type insert struct {
-		at   int
-		text string
-	}
-	var inserts []insert
+	var inserts []edit
 	var methods strings.Builder
 	for _, d := range f.Decls {
 		gd, ok := d.(*ast.GenDecl)
@@ -59,7 +53,8 @@ func Lenient(src []byte, jsonxPath string) ([]byte, error) {
 			if hasField(st, ExtraField) {
 				return nil, fmt.Errorf("model %s already has a field %s; rename the member in the overlay or choose another emit.ExtraField", ts.Name.Name, ExtraField)
 			}
-			inserts = append(inserts, insert{fset.Position(st.Fields.Closing).Offset,
+			at := fset.Position(st.Fields.Closing).Offset
+			inserts = append(inserts, edit{at, at,
 				"\t// " + ExtraField + " holds members not modelled here, kept verbatim and written back; see package jsonx.\n\t" +
 					ExtraField + " jsonx.Extra `json:\"-\"`\n"})
 			n := ts.Name.Name
@@ -73,18 +68,8 @@ func Lenient(src []byte, jsonxPath string) ([]byte, error) {
 		return src, nil
 	}
 	at, text := importInsert(fset, f, jsonxPath)
-	inserts = append(inserts, insert{at, text})
-	slices.SortFunc(inserts, func(a, b insert) int { return a.at - b.at })
-	var out bytes.Buffer
-	last := 0
-	for _, in := range inserts {
-		out.Write(src[last:in.at])
-		out.WriteString(in.text)
-		last = in.at
-	}
-	out.Write(src[last:])
-	out.WriteString(methods.String())
-	return out.Bytes(), nil
+	inserts = append(inserts, edit{at, at, text})
+	return append(splice(src, inserts), methods.String()...), nil
 }
 
 // importInsert places the jsonx import in the file's first import block.
