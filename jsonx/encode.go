@@ -22,7 +22,10 @@ func Marshal(v any) ([]byte, error) {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return []byte("null"), nil
 	}
-	return appendValue(make([]byte, 0, 512), rv.Elem(), planOf(rv.Type().Elem()))
+	p := planOf(rv.Type().Elem())
+	b, err := appendValue(make([]byte, 0, max(p.size.Load(), 256)), rv.Elem(), p)
+	p.size.Store(int64(len(b))) // the next buffer of this type starts this big
+	return b, err
 }
 
 func appendValue(b []byte, v reflect.Value, p *plan) ([]byte, error) {
@@ -142,9 +145,9 @@ func appendStruct(b []byte, v reflect.Value, p *plan) ([]byte, error) {
 			extra = e
 		}
 	}
-	var kept []string // names held in Extra
+	var kept [][]byte // names held in Extra
 	if extra != nil {
-		extra.each(func(_ []byte, name string, _ []byte) bool {
+		extra.each(func(_, name, _ []byte) bool {
 			kept = append(kept, name)
 			return true
 		})
@@ -176,18 +179,26 @@ func appendStruct(b []byte, v reflect.Value, p *plan) ([]byte, error) {
 // written tells whether a field is written: not when omitempty leaves it
 // out, nor when it holds its zero value and Extra holds a member of the
 // same name (a value that did not fit the field, kept as it came).
-func written(f *field, fv reflect.Value, kept []string) bool {
+func written(f *field, fv reflect.Value, kept [][]byte) bool {
 	if f.omitEmpty && isEmpty(fv) {
 		return false
 	}
-	return len(kept) == 0 || !slices.Contains(kept, f.name) || !fv.IsZero()
+	if len(kept) == 0 || !fv.IsZero() {
+		return true
+	}
+	for _, k := range kept {
+		if string(k) == f.name {
+			return false
+		}
+	}
+	return true
 }
 
 // appendExtra writes the members of extra, except those a field of the
 // same name has already written.
-func appendExtra(b []byte, v reflect.Value, p *plan, extra *Extra, kept []string, first bool) []byte {
-	extra.each(func(quoted []byte, name string, value []byte) bool {
-		if f := p.byName[name]; f != nil && written(f, v.Field(f.index), kept) {
+func appendExtra(b []byte, v reflect.Value, p *plan, extra *Extra, kept [][]byte, first bool) []byte {
+	extra.each(func(quoted, name, value []byte) bool {
+		if f := p.byName[string(name)]; f != nil && written(f, v.Field(f.index), kept) {
 			return true
 		}
 		if !first {

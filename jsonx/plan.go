@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -49,7 +50,8 @@ type plan struct {
 	// kUnmarshaler, kText: which side has methods
 	marshals, unmarshals bool
 
-	err error // kInvalid
+	err  error        // kInvalid
+	size atomic.Int64 // length of the last Marshal output of this type
 }
 
 // field is one struct field that has a JSON member.
