@@ -24,7 +24,7 @@ import (
 // boolean in string fields and members the pinned spec does not list.
 const lenientRecipients = `{"signers":[{"recipientId":1,"routingOrder":2,"requireIdLookup":true,"name":"jon",
  "tabs":{"signHereTabs":[{"scaleValue":1.0,"xPosition":95,"pageNumber":"1","documentId":1}],
-  "numericalTabs":[{"tabLabel":"Salary","numericalValue":"123000"}]},
+  "futureTabs":[{"tabLabel":"Salary","numericalValue":"123000"}]},
  "deliveryMethod":"email","newMember2026":{"a":[1,2]}}],
  "recipientCount":"1","currentRoutingOrder":2}`
 
@@ -49,8 +49,8 @@ func TestListRecipientsWithResponseTakesNumbersInStringFields(t *testing.T) {
 			t.Errorf("%s = %v, want %q", name, got, want)
 		}
 	}
-	if v, ok := s.Tabs.Extra.Get("numericalTabs"); !ok || !strings.Contains(string(v), "123000") {
-		t.Errorf("numericalTabs not kept: %s", v)
+	if v, ok := s.Tabs.Extra.Get("futureTabs"); !ok || !strings.Contains(string(v), "123000") {
+		t.Errorf("futureTabs not kept: %s", v)
 	}
 	if v, ok := s.Extra.Get("newMember2026"); !ok || string(v) != `{"a":[1,2]}` {
 		t.Errorf("unknown signer member not kept: %s", v)
@@ -76,7 +76,7 @@ func TestRequestBodyKeepsUnknownMembers(t *testing.T) {
 		t.Fatal(err)
 	}
 	signer := sent["recipients"].(map[string]any)["signers"].([]any)[0].(map[string]any)
-	if sent["uSigState"] != "esign" || sent["status"] != "sent" || signer["newMember2026"] == nil || signer["tabs"].(map[string]any)["numericalTabs"] == nil {
+	if sent["uSigState"] != "esign" || sent["status"] != "sent" || signer["newMember2026"] == nil || signer["tabs"].(map[string]any)["futureTabs"] == nil {
 		t.Errorf("request body lost members: %s", got.body)
 	}
 	if resp.JSON201 == nil || resp.JSON201.EnvelopeID == nil {
@@ -90,7 +90,7 @@ func TestRequestBodyKeepsUnknownMembers(t *testing.T) {
 func TestAdminUserWithZonelessCreatedOn(t *testing.T) {
 	base, _ := serve(t, "/management", 200, `{"users":[{"id":"8f6b2a4e-0000-4000-8000-000000000001","created_on":"2021-03-04T05:06:07.89","is_managed_by_scim":"true"}],"paging":{"result_set_size":"1"}}`)
 	c, _ := admin.NewClientWithResponses(base)
-	resp, err := c.GetUsersWithResponse(context.Background(), uuid.New(), nil)
+	resp, err := c.GetUsersWithResponse(context.Background(), uuid.NewString(), nil)
 	if err != nil {
 		t.Fatalf("GetUsersWithResponse: %v", err)
 	}

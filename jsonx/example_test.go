@@ -12,7 +12,7 @@ import (
 // numbers' text, and the unknown members survive a round trip.
 func ExampleExtra() {
 	body := []byte(`{"signers":[{"recipientId":1,"routingOrder":"1","name":"Ann",
-		"tabs":{"signHereTabs":[{"scaleValue":1.0}],"numericalTabs":[{"tabLabel":"Salary"}]}}],
+		"tabs":{"signHereTabs":[{"scaleValue":1.0}],"futureTabs":[{"tabLabel":"Salary"}]}}],
 		"recipientCount":"1"}`)
 	var r models.Recipients
 	if err := json.Unmarshal(body, &r); err != nil {
@@ -20,10 +20,10 @@ func ExampleExtra() {
 	}
 	s := r.Signers[0]
 	fmt.Println(*s.RecipientID, *s.Tabs.SignHereTabs[0].ScaleValue)
-	numerical, _ := s.Tabs.Extra.Get("numericalTabs")
-	fmt.Println(string(numerical))
+	future, _ := s.Tabs.Extra.Get("futureTabs")
+	fmt.Println(string(future))
 
-	s.Tabs.Extra.Delete("numericalTabs")
+	s.Tabs.Extra.Delete("futureTabs")
 	_ = s.Extra.Set("deliveryMethod", json.RawMessage(`"email"`))
 	out, _ := json.Marshal(s)
 	fmt.Println(string(out))
