@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dsgo/docusign/jsonx"
 )
 
 // ESignatureListRequest describes an eSignature list operation paged with
@@ -253,16 +255,18 @@ type recordTime struct {
 // unmarshalRecord is the UnmarshalJSON of the list records (OrgUser,
 // ESignatureUser, EnvelopeStatus): it decodes data into rec (the record as a
 // type without methods), parses the timestamp members into their fields
-// (zero when absent or unparseable) and keeps a copy of data in raw. A
-// member whose JSON type is not the field's (or null) leaves the field as it
-// was, as encoding/json does, so zero unless repeated (raw keeps it), rather
-// than stall a listing on one odd record. The timestamp members follow the
-// same rules (see stringMembers).
+// (zero when absent or unparseable) and keeps a copy of data in raw. It
+// reads members as the generated models do (package jsonx): names match as
+// in encoding/json, a string field keeps the text of a number or boolean, a
+// boolean field takes "true" and "false". A member whose value the field
+// cannot hold (or null) leaves the field as it was, so zero unless repeated
+// (raw keeps it), rather than stall a listing on one odd record. The
+// timestamp members follow the same rules (see stringMembers).
 func unmarshalRecord[P any](data []byte, rec *P, raw *json.RawMessage, times ...recordTime) error {
 	var zero P
 	*rec = zero
 	var te *json.UnmarshalTypeError
-	if err := json.Unmarshal(data, rec); err != nil && !errors.As(err, &te) {
+	if err := jsonx.Unmarshal(data, rec); err != nil && !errors.As(err, &te) {
 		return err
 	}
 	if len(times) > 0 {

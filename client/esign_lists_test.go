@@ -390,3 +390,18 @@ func TestESignListResumesWithAMultiValuedQuery(t *testing.T) {
 		}
 	}
 }
+
+// List records read members as the generated models do (package jsonx).
+func TestESignatureUserReadsLikeTheModels(t *testing.T) {
+	var u ESignatureUser
+	in := `{"USERID":"u1","userName":12,"isAdmin":true,"createdDateTime":"2024-01-02T03:04:05.1","jobTitle":{"odd":1}}`
+	if err := json.Unmarshal([]byte(in), &u); err != nil {
+		t.Fatal(err)
+	}
+	if u.UserID != "u1" || u.UserName != "12" || u.IsAdmin != "true" || u.JobTitle != "" || string(u.Raw) != in {
+		t.Errorf("decoded %+v", u)
+	}
+	if !u.CreatedDateTime.Equal(time.Date(2024, 1, 2, 3, 4, 5, 100000000, time.UTC)) {
+		t.Errorf("createdDateTime = %v", u.CreatedDateTime)
+	}
+}

@@ -73,7 +73,11 @@ type Event struct {
 }
 
 // MarshalJSON writes the event exactly as DocuSign sent it (Raw). An Event
-// without Raw (built by hand) is written from its typed fields.
+// without Raw (built by hand) is written from its typed fields. Note that
+// encoding/json compacts what any MarshalJSON returns and escapes <, > and &
+// in it: json.Marshal gives Raw byte for byte when Raw is compact JSON
+// without those characters (as Monitor sends it); a json.Encoder with
+// SetEscapeHTML(false) keeps the characters too.
 func (e Event) MarshalJSON() ([]byte, error) {
 	if len(e.Raw) > 0 {
 		return e.Raw, nil

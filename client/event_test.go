@@ -386,3 +386,20 @@ func BenchmarkMonitorDecodeEncodingJSON(b *testing.B) {
 	b.ReportMetric(float64(b.N)*2000/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(0, "ns/op")
 }
+
+func TestEventMarshalWithEncoderKeepsRawByteForByte(t *testing.T) {
+	in := []byte(`{"eventId":"e1","userAgent":"a <b> & c","data":{"k":1}}`)
+	var e Event
+	if err := json.Unmarshal(in, &e); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(e); err != nil {
+		t.Fatal(err)
+	}
+	if got := bytes.TrimSuffix(buf.Bytes(), []byte("\n")); !bytes.Equal(got, in) {
+		t.Errorf("got  %s\nwant %s", got, in)
+	}
+}

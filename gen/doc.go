@@ -2,10 +2,12 @@
 // API surface: esignature/models plus one package per eSignature category
 // (esignature/envelopes, esignature/users, ...), admin, and monitor.
 //
-// Nothing below this directory but this file and the tests is edited by hand. The code is
-// produced from the upstream specs pinned in api/specs.lock.json by
-// tools/cmd/dsgen; regenerate it with `go generate ./...` or `make generate`
-// and check it with `make check`.
+// Nothing below this directory but this file, the tests beside it and
+// testdata/ (published DocuSign JSON the models are tested against) is
+// edited by hand. The code is produced from the upstream specs pinned in
+// api/specs.lock.json by tools/cmd/dsgen; regenerate it with
+// `go generate ./...` or `make generate` and check it with `make check`.
+// Every model reads and writes JSON through package jsonx.
 //
 // OPERATIONS.md indexes every operation (package, Go method, HTTP method,
 // path); esignature/SDK-MERGE.md lists what the official SDK package

@@ -23,7 +23,7 @@ func Unmarshal(data []byte, v any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return &json.InvalidUnmarshalError{Type: reflect.TypeOf(v)}
 	}
-	d := decoder{scanner{data: data}}
+	d := decoder{scanner: scanner{data: data}}
 	d.ws()
 	start := d.off
 	p := planOf(rv.Type().Elem())
@@ -35,6 +35,9 @@ func Unmarshal(data []byte, v any) error {
 	}
 	if d.ws(); d.off != len(data) {
 		return d.errorf("data after the top-level value")
+	}
+	if d.mismatched {
+		return &json.UnmarshalTypeError{Value: "value", Type: p.typ, Offset: int64(start)}
 	}
 	return nil
 }
@@ -55,7 +58,10 @@ func jsonKind(b []byte) string {
 	return "number"
 }
 
-type decoder struct{ scanner }
+type decoder struct {
+	scanner
+	mismatched bool // a struct without Extra dropped a value that did not fit
+}
 
 // value decodes one value into v. On errMismatch, v is as it was and the
 // input position is anywhere inside the value.
@@ -170,6 +176,9 @@ func (d *decoder) value(v reflect.Value, p *plan) error {
 			return errMismatch
 		}
 		return nil
+	}
+	if p.kind == kInvalid {
+		return p.err
 	}
 	// kUnmarshaler, kOther: the value's own methods, or encoding/json.
 	start := d.off
@@ -322,14 +331,25 @@ func (s *scanner) skipNumber() int {
 	return s.off
 }
 
-// ParseTime reads the date-times DocuSign sends: RFC 3339, and the same
-// without a zone (read as UTC), with up to nine fraction digits.
+// timeLayouts are the forms ParseTime tries after RFC 3339.
+var timeLayouts = []string{
+	"2006-01-02T15:04:05.999999999",      // no zone: UTC
+	"2006-01-02T15:04:05.999999999-0700", // offset without a colon
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+}
+
+// ParseTime reads the date-times DocuSign sends: RFC 3339, the same
+// without a zone (read as UTC) or with an offset written +hhmm, and with a
+// space for the T.
 func ParseTime(s string) (time.Time, bool) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, true
 	}
-	if t, err := time.Parse("2006-01-02T15:04:05.999999999", s); err == nil {
-		return t, true
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
 	}
 	return time.Time{}, false
 }
@@ -376,12 +396,14 @@ func (d *decoder) object(v reflect.Value, p *plan) error {
 		}
 		if f == nil || err == errMismatch {
 			if extra == nil {
-				if f != nil {
-					return errMismatch
-				}
-				if err := d.skip(); err != nil { // unknown member of a non-model struct
+				// A struct that is not a model drops what it cannot hold
+				// and goes on, as encoding/json does; Unmarshal reports
+				// the mismatch at the end.
+				d.off = vstart
+				if err := d.skip(); err != nil {
 					return err
 				}
+				d.mismatched = d.mismatched || f != nil
 			} else {
 				d.off = vstart
 				if err := d.skip(); err != nil {
@@ -426,10 +448,7 @@ func (d *decoder) array(v reflect.Value, p *plan) error {
 	if d.peek() != ']' {
 		for {
 			if i >= v.Cap() {
-				n := max(v.Cap()+v.Cap()/2, 4)
-				nv := reflect.MakeSlice(p.typ, i, n)
-				reflect.Copy(nv, v)
-				v.Set(nv)
+				v.Grow(1)
 			}
 			v.SetLen(i + 1)
 			if err := d.value(v.Index(i), p.elem); err != nil {

@@ -22,7 +22,10 @@ func Marshal(v any) ([]byte, error) {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return []byte("null"), nil
 	}
-	return appendValue(make([]byte, 0, 512), rv.Elem(), planOf(rv.Type().Elem()))
+	p := planOf(rv.Type().Elem())
+	b, err := appendValue(make([]byte, 0, max(p.size.Load(), 256)), rv.Elem(), p)
+	p.size.Store(int64(len(b))) // the next buffer of this type starts this big
+	return b, err
 }
 
 func appendValue(b []byte, v reflect.Value, p *plan) ([]byte, error) {
@@ -113,6 +116,9 @@ func appendValue(b []byte, v reflect.Value, p *plan) ([]byte, error) {
 			return appendCompact(b, out)
 		}
 	}
+	if p.kind == kInvalid {
+		return b, p.err
+	}
 	// kAny, kOther and types without their own methods: encoding/json.
 	if (p.kind == kAny) && v.IsNil() {
 		return append(b, "null"...), nil
@@ -139,12 +145,19 @@ func appendStruct(b []byte, v reflect.Value, p *plan) ([]byte, error) {
 			extra = e
 		}
 	}
+	var kept [][]byte // names held in Extra
+	if extra != nil {
+		extra.each(func(_, name, _ []byte) bool {
+			kept = append(kept, name)
+			return true
+		})
+	}
 	b = append(b, '{')
 	first := true
 	for i := range p.fields {
 		f := &p.fields[i]
 		fv := v.Field(f.index)
-		if !written(f, fv, extra) {
+		if !written(f, fv, kept) {
 			continue
 		}
 		if !first {
@@ -158,7 +171,7 @@ func appendStruct(b []byte, v reflect.Value, p *plan) ([]byte, error) {
 		}
 	}
 	if extra != nil {
-		b = appendExtra(b, v, p, extra, first)
+		b = appendExtra(b, v, p, extra, kept, first)
 	}
 	return append(b, '}'), nil
 }
@@ -166,12 +179,15 @@ func appendStruct(b []byte, v reflect.Value, p *plan) ([]byte, error) {
 // written tells whether a field is written: not when omitempty leaves it
 // out, nor when it holds its zero value and Extra holds a member of the
 // same name (a value that did not fit the field, kept as it came).
-func written(f *field, fv reflect.Value, extra *Extra) bool {
+func written(f *field, fv reflect.Value, kept [][]byte) bool {
 	if f.omitEmpty && isEmpty(fv) {
 		return false
 	}
-	if extra != nil && fv.IsZero() {
-		if _, ok := extra.Get(f.name); ok {
+	if len(kept) == 0 || !fv.IsZero() {
+		return true
+	}
+	for _, k := range kept {
+		if string(k) == f.name {
 			return false
 		}
 	}
@@ -180,37 +196,20 @@ func written(f *field, fv reflect.Value, extra *Extra) bool {
 
 // appendExtra writes the members of extra, except those a field of the
 // same name has already written.
-func appendExtra(b []byte, v reflect.Value, p *plan, extra *Extra, first bool) []byte {
-	s := scanner{data: extra.raw}
-	for s.off < len(s.data) {
-		if s.data[s.off] == ',' {
-			s.off++
-		}
-		kstart := s.off
-		raw, plain, err := s.stringBytes()
-		if err != nil {
-			return b
-		}
-		kend := s.off
-		s.off++ // :
-		vstart := s.off
-		if s.skip() != nil {
-			return b
-		}
-		if !plain {
-			raw = unescape(raw)
-		}
-		if f := p.byName[string(raw)]; f != nil && written(f, v.Field(f.index), extra) {
-			continue
+func appendExtra(b []byte, v reflect.Value, p *plan, extra *Extra, kept [][]byte, first bool) []byte {
+	extra.each(func(quoted, name, value []byte) bool {
+		if f := p.byName[string(name)]; f != nil && written(f, v.Field(f.index), kept) {
+			return true
 		}
 		if !first {
 			b = append(b, ',')
 		}
 		first = false
-		b = append(b, s.data[kstart:kend]...)
+		b = append(b, quoted...)
 		b = append(b, ':')
-		b = append(b, s.data[vstart:s.off]...)
-	}
+		b = append(b, value...)
+		return true
+	})
 	return b
 }
 

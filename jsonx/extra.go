@@ -42,22 +42,37 @@ func (e Extra) Get(name string) (json.RawMessage, bool) {
 // share memory with e; copy them to keep them past a change of e.
 func (e Extra) All() iter.Seq2[string, json.RawMessage] {
 	return func(yield func(string, json.RawMessage) bool) {
-		s := scanner{data: e.raw}
-		for s.off < len(s.data) {
-			if s.data[s.off] == ',' {
-				s.off++
-			}
-			name, _, err := s.key()
-			if err != nil {
-				return
-			}
-			start := s.off
-			if s.skip() != nil {
-				return
-			}
-			if !yield(name, json.RawMessage(s.data[start:s.off])) {
-				return
-			}
+		e.each(func(_, name, value []byte) bool {
+			return yield(string(name), json.RawMessage(value))
+		})
+	}
+}
+
+// each calls f with every member: its name as written (quoted) and
+// decoded, and its value, until f returns false. name shares memory with
+// e when the name has no escapes.
+func (e Extra) each(f func(quoted, name, value []byte) bool) {
+	s := scanner{data: e.raw}
+	for s.off < len(s.data) {
+		if s.data[s.off] == ',' {
+			s.off++
+		}
+		kstart := s.off
+		raw, plain, err := s.stringBytes()
+		if err != nil {
+			return
+		}
+		quoted := s.data[kstart:s.off]
+		s.off++ // ':' (Extra holds members written by add)
+		vstart := s.off
+		if s.skip() != nil {
+			return
+		}
+		if !plain {
+			raw = unescape(raw)
+		}
+		if !f(quoted, raw, s.data[vstart:s.off]) {
+			return
 		}
 	}
 }
@@ -83,26 +98,14 @@ func (e *Extra) Set(name string, value json.RawMessage) error {
 func (e *Extra) Delete(name string) {
 	var out []byte
 	changed := false
-	s := scanner{data: e.raw}
-	for s.off < len(s.data) {
-		if s.data[s.off] == ',' {
-			s.off++
-		}
-		kstart := s.off
-		n, _, err := s.key()
-		if err != nil {
-			return
-		}
-		vstart := s.off
-		if s.skip() != nil {
-			return
-		}
-		if n == name {
+	e.each(func(quoted, n, value []byte) bool {
+		if string(n) == name {
 			changed = true
-			continue
+		} else {
+			out = appendMember(out, quoted, value)
 		}
-		out = appendMember(out, s.data[kstart:vstart-1], s.data[vstart:s.off])
-	}
+		return true
+	})
 	if changed {
 		e.raw = out
 	}

@@ -105,6 +105,9 @@ func TestDateTimeTakesZonelessTimesAsUTC(t *testing.T) {
 		`"2024-05-01T10:00:00.1234567"`:   time.Date(2024, 5, 1, 10, 0, 0, 123456700, time.UTC),
 		`"2024-05-01T12:00:00.5+02:00"`:   time.Date(2024, 5, 1, 10, 0, 0, 500000000, time.UTC),
 		`"2024-05-01T10:00:00.000+00:00"`: time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC),
+		`"2024-05-01T12:00:00+0200"`:      time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC),
+		`"2024-05-01 10:00:00"`:           time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC),
+		`"2024-05-01 10:00:00Z"`:          time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC),
 	} {
 		v := decodeTab(t, `{"created":`+in+`}`)
 		if v.Created == nil || !v.Created.Equal(want) {
@@ -276,5 +279,20 @@ func TestEscapedAndNonASCIINames(t *testing.T) {
 	}
 	if x, ok := v.Extra.Get("été"); !ok || string(x) != "2" {
 		t.Errorf("escaped unknown name: %s %v", x, ok)
+	}
+}
+
+type embedding struct {
+	tab
+	Extra jsonx.Extra `json:"-"`
+}
+
+func TestModelThatEmbedsIsRefused(t *testing.T) {
+	var v embedding
+	if err := jsonx.Unmarshal([]byte(`{"count":1}`), &v); err == nil || !strings.Contains(err.Error(), "embeds") {
+		t.Errorf("Unmarshal: %v", err)
+	}
+	if _, err := jsonx.Marshal(&v); err == nil {
+		t.Error("Marshal accepted a model that embeds")
 	}
 }

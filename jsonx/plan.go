@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -29,6 +31,7 @@ const (
 	kUnmarshaler // a type with its own JSON methods
 	kText        // a type with its own text methods (UUIDs)
 	kOther       // anything else: left to encoding/json
+	kInvalid     // a type jsonx refuses (err says why)
 )
 
 // plan is the cached description of one Go type.
@@ -46,6 +49,9 @@ type plan struct {
 
 	// kUnmarshaler, kText: which side has methods
 	marshals, unmarshals bool
+
+	err  error        // kInvalid
+	size atomic.Int64 // length of the last Marshal output of this type
 }
 
 // field is one struct field that has a JSON member.
@@ -176,6 +182,13 @@ func buildStruct(p *plan, t reflect.Type, building map[reflect.Type]*plan) {
 			continue
 		}
 		if sf.Anonymous {
+			if hasExtra(t) {
+				// The generator refuses such models; decoding one through
+				// encoding/json would call its own methods again.
+				p.kind, p.fields, p.byName, p.byFold = kInvalid, nil, nil, nil
+				p.err = fmt.Errorf("jsonx: %s has an Extra field and embeds %s, which jsonx does not support", t, sf.Type)
+				return
+			}
 			p.kind, p.fields, p.byName, p.byFold = kOther, nil, nil, nil
 			return
 		}

@@ -216,40 +216,37 @@ func (s *scanner) number() ([]byte, error) {
 	case i < len(d) && d[i] == '0':
 		i++
 	case i < len(d) && '1' <= d[i] && d[i] <= '9':
-		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
-			i++
-		}
+		i, _ = digits(d, i)
 	default:
 		s.off = i
 		return nil, s.errorf("invalid number")
 	}
+	ok := true
 	if i < len(d) && d[i] == '.' {
-		i++
-		j := i
-		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
-			i++
-		}
-		if i == j {
-			s.off = i
-			return nil, s.errorf("invalid number")
-		}
+		i, ok = digits(d, i+1)
 	}
-	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+	if ok && i < len(d) && (d[i] == 'e' || d[i] == 'E') {
 		i++
 		if i < len(d) && (d[i] == '+' || d[i] == '-') {
 			i++
 		}
-		j := i
-		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
-			i++
-		}
-		if i == j {
-			s.off = i
-			return nil, s.errorf("invalid number")
-		}
+		i, ok = digits(d, i)
+	}
+	if !ok {
+		s.off = i
+		return nil, s.errorf("invalid number")
 	}
 	s.off = i
 	return d[start:i], nil
+}
+
+// digits skips the digits at d[i:] and says whether there was one.
+func digits(d []byte, i int) (int, bool) {
+	j := i
+	for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+		i++
+	}
+	return i, i > j
 }
 
 // literal reads true, false or null.

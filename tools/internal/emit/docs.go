@@ -57,10 +57,6 @@ func Document(src []byte, h Header, ops []convert.Op) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parsing generated source: %w", err)
 	}
-	type edit struct {
-		from, to int
-		text     string
-	}
 	var edits []edit
 	set := func(doc *ast.CommentGroup, at token.Pos, text string) {
 		from := fset.Position(at).Offset
@@ -98,7 +94,18 @@ func Document(src []byte, h Header, ops []convert.Op) ([]byte, error) {
 			}
 		}
 	}
-	sort.Slice(edits, func(i, j int) bool { return edits[i].from < edits[j].from })
+	return format.Source(splice(src, edits))
+}
+
+// edit replaces src[from:to] with text.
+type edit struct {
+	from, to int
+	text     string
+}
+
+// splice applies non-overlapping edits to src.
+func splice(src []byte, edits []edit) []byte {
+	sort.SliceStable(edits, func(i, j int) bool { return edits[i].from < edits[j].from })
 	var out bytes.Buffer
 	last := 0
 	for _, e := range edits {
@@ -107,7 +114,7 @@ func Document(src []byte, h Header, ops []convert.Op) ([]byte, error) {
 		last = e.to
 	}
 	out.Write(src[last:])
-	return format.Source(out.Bytes())
+	return out.Bytes()
 }
 
 func comment(lines ...string) string {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/dsgo/docusign/tools/internal/convert"
 	"github.com/dsgo/docusign/tools/internal/emit"
-	"github.com/dsgo/docusign/tools/internal/lenient"
 	"github.com/dsgo/docusign/tools/internal/sdk"
 	"github.com/dsgo/docusign/tools/internal/speclock"
 	"golang.org/x/mod/modfile"
@@ -89,7 +88,7 @@ func Generate(ctx context.Context, cfg Config) (map[string][]byte, error) {
 			if err != nil {
 				return nil, err
 			}
-			if src, err = lenient.Apply(src, ModulePath+"/jsonx"); err != nil {
+			if src, err = emit.Lenient(src, ModulePath+"/jsonx"); err != nil {
 				return nil, fmt.Errorf("%s: %w", p.Dir, err)
 			}
 			if src, err = emit.Document(src, h, p.Ops); err != nil {

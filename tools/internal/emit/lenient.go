@@ -1,42 +1,37 @@
-package lenient
+package emit
 
 import (
-	"bytes"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 )
 
-// FieldName is the field that holds a model's unknown members.
-const FieldName = "Extra"
+// ExtraField is the field that holds a model's unknown members.
+const ExtraField = "Extra"
 
-// Apply rewrites generated source: each model struct (a struct type with
+// Lenient is the one generator step that decides how generated models read
+// and write JSON. It rewrites generated source: each model struct (a struct type with
 // JSON-tagged fields that is not a parameter struct, response wrapper or
 // multipart form, and has no JSON methods of its own) gets the Extra field and two one-line
 // methods, and the file imports jsonxPath. It fails if a model already
 // has a field called Extra.
-func Apply(src []byte, jsonxPath string) ([]byte, error) {
+func Lenient(src []byte, jsonxPath string) ([]byte, error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "gen.go", src, parser.SkipObjectResolution)
 	if err != nil {
-		return nil, fmt.Errorf("lenient: parsing generated source: %w", err)
+		return nil, fmt.Errorf("parsing generated source: %w", err)
 	}
 	hasMethods := map[string]bool{}
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil && (fd.Name.Name == "MarshalJSON" || fd.Name.Name == "UnmarshalJSON") {
-			hasMethods[receiverType(fd)] = true
+			hasMethods[receiverName(fd)] = true
 		}
 	}
-	type insert struct {
-		at   int
-		text string
-	}
-	var inserts []insert
+	var inserts []edit
 	var methods strings.Builder
 	for _, d := range f.Decls {
 		gd, ok := d.(*ast.GenDecl)
@@ -50,12 +45,18 @@ func Apply(src []byte, jsonxPath string) ([]byte, error) {
 				strings.HasSuffix(ts.Name.Name, "MultipartBody") {
 				continue
 			}
-			if hasField(st, FieldName) {
-				return nil, fmt.Errorf("lenient: model %s already has a field %s; rename the member in the overlay or choose another lenient.FieldName", ts.Name.Name, FieldName)
+			for _, fl := range st.Fields.List {
+				if len(fl.Names) == 0 {
+					return nil, fmt.Errorf("model %s embeds a type; package jsonx decodes fields only, so flatten it in the converter", ts.Name.Name)
+				}
 			}
-			inserts = append(inserts, insert{fset.Position(st.Fields.Closing).Offset,
-				"\t// " + FieldName + " holds members not modelled here, kept verbatim and written back; see package jsonx.\n\t" +
-					FieldName + " jsonx.Extra `json:\"-\"`\n"})
+			if hasField(st, ExtraField) {
+				return nil, fmt.Errorf("model %s already has a field %s; rename the member in the overlay or choose another emit.ExtraField", ts.Name.Name, ExtraField)
+			}
+			at := fset.Position(st.Fields.Closing).Offset
+			inserts = append(inserts, edit{at, at,
+				"\t// " + ExtraField + " holds members not modelled here, kept verbatim and written back; see package jsonx.\n\t" +
+					ExtraField + " jsonx.Extra `json:\"-\"`\n"})
 			n := ts.Name.Name
 			fmt.Fprintf(&methods, "\n// UnmarshalJSON decodes %s leniently, keeping unknown members in Extra (package jsonx).\n", n)
 			fmt.Fprintf(&methods, "func (v *%s) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }\n", n)
@@ -67,18 +68,8 @@ func Apply(src []byte, jsonxPath string) ([]byte, error) {
 		return src, nil
 	}
 	at, text := importInsert(fset, f, jsonxPath)
-	inserts = append(inserts, insert{at, text})
-	slices.SortFunc(inserts, func(a, b insert) int { return a.at - b.at })
-	var out bytes.Buffer
-	last := 0
-	for _, in := range inserts {
-		out.Write(src[last:in.at])
-		out.WriteString(in.text)
-		last = in.at
-	}
-	out.Write(src[last:])
-	out.WriteString(methods.String())
-	return out.Bytes(), nil
+	inserts = append(inserts, edit{at, at, text})
+	return append(splice(src, inserts), methods.String()...), nil
 }
 
 // importInsert places the jsonx import in the file's first import block.
@@ -122,26 +113,4 @@ func isModel(st *ast.StructType) bool {
 		}
 	}
 	return tagged
-}
-
-func hasField(st *ast.StructType, name string) bool {
-	for _, fl := range st.Fields.List {
-		for _, n := range fl.Names {
-			if n.Name == name {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func receiverType(fd *ast.FuncDecl) string {
-	t := fd.Recv.List[0].Type
-	if s, ok := t.(*ast.StarExpr); ok {
-		t = s.X
-	}
-	if id, ok := t.(*ast.Ident); ok {
-		return id.Name
-	}
-	return ""
 }
