@@ -58,6 +58,10 @@ func register(cs ...command) {
 	}
 }
 
+// subcommandHelp holds what 'docusign NAME --help' says for a subcommand
+// ("connect listen"), which has no command of its own.
+var subcommandHelp = map[string]string{}
+
 // lookup returns the command with the given name, or nil.
 func lookup(name string) *command { return commands[name] }
 
@@ -106,6 +110,8 @@ func printHelp(w io.Writer, name string, fs *flag.FlagSet, globals map[string]bo
 	fmt.Fprintf(w, "usage: docusign %s [flags]\n\n", name)
 	if c != nil {
 		fmt.Fprintf(w, "%s\n", strings.TrimSpace(c.help))
+	} else if h, ok := subcommandHelp[name]; ok {
+		fmt.Fprintf(w, "%s\n", strings.TrimSpace(h))
 	}
 	own := 0
 	fs.VisitAll(func(f *flag.Flag) {

@@ -80,6 +80,14 @@ func TestEachCommandsHelpHasItsDescriptionAndItsOwnFlagsApartFromTheGlobalOnes(t
 			}
 		}
 	}
+	for name, help := range subcommandHelp {
+		args := append(strings.Fields(name), "--help")
+		code, out, errOut := runWith(nil, false, args...)
+		firstLine := strings.SplitN(strings.TrimSpace(help), "\n", 2)[0]
+		if code != exitOK || errOut != "" || !strings.Contains(out, firstLine) {
+			t.Errorf("%v: exit %d, stderr %q; the description is missing:\n%s", args, code, errOut, out)
+		}
+	}
 	_, out, _ := runWith(nil, false, "events", "--help")
 	own, global := helpSections(t, out)
 	if !strings.Contains(strings.Join(own, " "), "since") || strings.Contains(strings.Join(own, " "), "env") ||

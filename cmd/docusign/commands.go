@@ -30,8 +30,9 @@ Prints the URL the impersonated user opens once to grant this integration
 consent for the scopes of the commands named by --for. Needs the
 integration key and a redirect URI registered for it.`, runConsentURL},
 		command{"token", "obtain a token and print its expiry (--show prints the token)", `
-Obtains an access token with the JWT grant (from the token cache when a
-valid one is there) and prints when it expires. --show also prints the
+Obtains an access token with the JWT grant, or renews the login's with
+--auth code (from the token cache when a valid one is there), and prints
+when it expires. --show also prints the
 token itself, a secret.`, runToken},
 		command{"reset-token", "drop the cached token", `
 Drops the cached token of this integration key, user and environment, so

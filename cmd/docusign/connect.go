@@ -23,22 +23,30 @@ import (
 	connectapi "github.com/dsgo/docusign/gen/esignature/connect"
 )
 
-func init() {
-	register(command{"connect", "Connect webhooks: 'connect listen' writes verified events as NDJSON, 'connect failures' lists failed deliveries", `
+// The help of each connect subcommand; 'docusign connect --help' shows both.
+const (
+	connectListenHelp = `
 docusign connect listen --secret-env NAME[,NAME] [--addr HOST:PORT] [--out FILE]
   serves a DocuSign Connect listener: each delivery is verified (HMAC-SHA256
   of the raw body under any of the keys held by the named variables, so a
   key rotation keeps working; optional Basic auth), decoded, and written as
   one NDJSON line before DocuSign gets its 200; retried deliveries of an
   event already written are acknowledged without writing it again.
-  Refusals are logged on stderr, never with a key. Stops on interrupt.
-
+  Refusals are logged on stderr, never with a key. Stops on interrupt.`
+	connectFailuresHelp = `
 docusign connect failures [--from AGE|TIME] [--to TIME]
   lists the account's failed Connect deliveries (the Connect failure log)
-  as NDJSON.
+  as NDJSON.`
+)
+
+func init() {
+	register(command{"connect", "Connect webhooks: 'connect listen' writes verified events as NDJSON, 'connect failures' lists failed deliveries",
+		connectListenHelp + "\n" + connectFailuresHelp + `
 
 Run 'docusign connect listen --help' or 'docusign connect failures --help'
 for their flags.`, runConnect})
+	subcommandHelp["connect listen"] = connectListenHelp
+	subcommandHelp["connect failures"] = connectFailuresHelp
 }
 
 // runConnect dispatches the connect subcommands.

@@ -39,7 +39,7 @@ var scopesCode = scopesAdmin
 
 // addAuthSettings defines the settings that choose the grant.
 func (s *settings) addAuthSettings(add func(name, env, usage string, secret bool) *setting) {
-	s.auth = add("auth", "DOCUSIGN_AUTH", "grant: jwt (default; integration key, user ID, private key) or code (a person logs in with 'docusign login')", false)
+	s.auth = add("auth", "DOCUSIGN_AUTH", "`GRANT`: jwt (the default; integration key, user ID, private key) or code (a person logs in with 'docusign login')", false)
 	// Environment only, so the secret never shows in a process listing.
 	s.clientSecret = add("", "DOCUSIGN_CLIENT_SECRET", "secret key of a confidential application (--auth code); without it the login uses PKCE alone", true)
 }
