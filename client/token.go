@@ -129,6 +129,7 @@ func (t *Token) clone() *Token {
 // concurrent use. A source that also has a Reset() error method is reset by
 // the Client when a request carrying its token is answered with 401.
 type TokenSource interface {
+	// Token returns a valid token, or an error saying why none could be had.
 	Token(ctx context.Context) (*Token, error)
 }
 

@@ -39,12 +39,13 @@ var (
 // Handler answers, and a detail for logs that never includes secrets,
 // signatures or credentials.
 type RejectError struct {
-	Check  error
-	Status int
-	Detail string
-	Err    error // underlying cause, if any (JSON syntax error, user error)
+	Check  error  // one of the Err* sentinels
+	Status int    // HTTP status the Handler answers
+	Detail string // what failed, for logs; never a secret
+	Err    error  // underlying cause, if any (JSON syntax error, user error)
 }
 
+// Error names the failed check and its detail.
 func (e *RejectError) Error() string {
 	s := e.Check.Error()
 	if e.Detail != "" {

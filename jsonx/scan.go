@@ -12,6 +12,7 @@ type SyntaxError struct {
 	msg    string
 }
 
+// Error names the offset and the problem.
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("jsonx: invalid JSON at offset %d: %s", e.Offset, e.msg)
 }
