@@ -51,8 +51,8 @@
 //
 // # What is served
 //
-// OAuth: POST /oauth/token (JWT grant), GET /oauth/auth (consent),
-// GET /oauth/userinfo.
+// OAuth: POST /oauth/token (JWT, authorization code and refresh token
+// grants), GET /oauth/auth (consent and login), GET /oauth/userinfo.
 //
 // eSignature (under /restapi/v2.1/accounts/{accountId}):
 //
