@@ -70,6 +70,16 @@ func (v Verifier) String() string {
 // GoString is String, so %#v does not print the keys either.
 func (v Verifier) GoString() string { return v.String() }
 
+// Format prints String for every verb, so that no verb (%d, %x, %+v)
+// prints the keys or the credential digests field by field.
+func (v Verifier) Format(f fmt.State, verb rune) {
+	s := v.String()
+	if verb == 'q' {
+		s = strconv.Quote(s)
+	}
+	_, _ = io.WriteString(f, s)
+}
+
 // Verify checks a request and returns its raw body. It reads at most the
 // size cap; on failure the error is a *RejectError naming the check.
 func (v *Verifier) Verify(r *http.Request) ([]byte, error) {

@@ -154,3 +154,21 @@ func TestVerifierDoesNotPrintKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestNoFormatVerbPrintsTheVerifiersKeysOrCredentials(t *testing.T) {
+	const key, user, pass = "cm90YXRlLW1lLXNvb24", "connect-user", "connect-pass"
+	v, err := NewVerifier(WithHMACKeys(key), WithBasicAuth(user, pass))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%X", "%q"} {
+		for _, arg := range []any{v, *v} {
+			out := fmt.Sprintf(verb, arg)
+			for _, secret := range []string{key, user, pass, fmt.Sprint([]byte(key)), fmt.Sprintf("%x", key)} {
+				if strings.Contains(out, secret) {
+					t.Errorf("%s of %T shows %q: %s", verb, arg, secret, out)
+				}
+			}
+		}
+	}
+}
