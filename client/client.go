@@ -101,7 +101,7 @@ func New(opts ...Option) (*Client, error) {
 		return c, nil
 	}
 	var src TokenSource
-	key := TokenCacheKey(settings.env, settings.integrationKey, settings.userID, settings.scopes)
+	var key string // the token cache key: per grant, environment, key and scopes
 	if settings.codeGrant {
 		src = &refreshTokenSource{cfg: c.authCodeConfig(), seed: settings.refreshToken}
 		key = authCodeCacheKey(settings.env, settings.integrationKey, settings.scopes)

@@ -68,7 +68,6 @@ var (
 	plansMu   sync.Mutex
 	extraType = reflect.TypeFor[Extra]()
 	timeType  = reflect.TypeFor[time.Time]()
-	rawType   = reflect.TypeFor[json.RawMessage]()
 
 	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 	jsonMarshaler   = reflect.TypeFor[json.Marshaler]()

@@ -115,28 +115,6 @@ func (s *scanner) str() (string, error) {
 	return string(unescape(raw)), nil
 }
 
-// key reads an object member name and the colon after it; quoted is the
-// name as written, quotes included.
-func (s *scanner) key() (name string, quoted []byte, err error) {
-	start := s.off
-	raw, plain, err := s.stringBytes()
-	if err != nil {
-		return "", nil, err
-	}
-	quoted = s.data[start:s.off]
-	if plain {
-		name = string(raw)
-	} else {
-		name = string(unescape(raw))
-	}
-	if s.peek() != ':' {
-		return "", nil, s.errorf("expected ':' after object key")
-	}
-	s.off++
-	s.ws()
-	return name, quoted, nil
-}
-
 func unhex(b []byte) rune {
 	var r rune
 	for _, c := range b[:4] {
