@@ -24,7 +24,11 @@ func operationIndex(results []*convert.Result) []byte {
 			}
 			return strings.Compare(a.Method, b.Method)
 		})
-		fmt.Fprintf(&b, "\n## %s (%d operations)\n\n| package | Go method | HTTP | path | source |\n|---|---|---|---|---|\n", display, len(ops))
+		noun := "operations"
+		if len(ops) == 1 {
+			noun = "operation"
+		}
+		fmt.Fprintf(&b, "\n## %s (%d %s)\n\n| package | Go method | HTTP | path | source |\n|---|---|---|---|---|\n", display, len(ops), noun)
 		for _, op := range ops {
 			pkg := res.API
 			if len(res.Packages) > 1 {

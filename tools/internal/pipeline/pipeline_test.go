@@ -310,7 +310,7 @@ func TestTheIndexListsEveryOperationWithItsPackageAndPath(t *testing.T) {
 		"| esignature/envelopeshares | GetEnvelopesShares | GET | `/v2.1/accounts/{accountId}/envelopes/{envelopeId}/shares` | SDK docusign-esign 10.0.0 |",
 		"| admin | AddBulkUserImport | POST | `/v2/organizations/{organizationId}/imports/bulk_users/add` | spec, multipart |",
 		"| monitor | GetStream | GET |",
-		"## eSignature (455 operations)", "## Admin (74 operations)", "## Monitor (1 operations)",
+		"## eSignature (455 operations)", "## Admin (74 operations)", "## Monitor (1 operation)",
 	} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("gen/%s lacks %q", OperationIndex, want)
