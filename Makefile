@@ -13,7 +13,7 @@ generate:
 check:
 	$(GO) run -C tools ./cmd/dsgen -root .. -check -q
 
-## test: every test of the library, the x/oauth2 adapter and the generator, with the race detector
+## test: every test of the library and the x/oauth2 adapter with the race detector, and the generator's tests
 test: test-lib test-oauth2adapter test-tools
 
 test-lib:
