@@ -521,13 +521,25 @@ func (sc *jscan) rawValue() (json.RawMessage, error) {
 	return json.RawMessage(sc.b[start:sc.i:sc.i]), nil
 }
 
-// stringInto decodes a value expected to be a string into *dst; any other
-// JSON type (including null) is skipped and leaves *dst unchanged, as
-// encoding/json does for a string field.
+// stringInto decodes a value expected to be a string into *dst. As in the
+// generated models (package jsonx), a number or a boolean is taken as its
+// exact JSON text (7 -> "7", 1.0 -> "1.0", true -> "true"); null, an object
+// or an array is skipped and leaves *dst unchanged (Raw keeps it).
 func (sc *jscan) stringInto(dst *string) (err error) {
-	if sc.i < len(sc.b) && sc.b[sc.i] == '"' {
+	if sc.i >= len(sc.b) {
+		return sc.eof()
+	}
+	switch c := sc.b[sc.i]; {
+	case c == '"':
 		*dst, err = sc.strValue()
 		return err
+	case c == 't' || c == 'f' || c == '-' || (c >= '0' && c <= '9'):
+		start := sc.i
+		if err := sc.skipValue(); err != nil {
+			return err
+		}
+		*dst = sc.s[start:sc.i]
+		return nil
 	}
 	return sc.skipValue()
 }

@@ -232,22 +232,22 @@ func oracleEvents(body []byte) (string, []Event, error) {
 	}
 	type refEvent struct {
 		Timestamp           string          `json:"timestamp"`
-		EventID             string          `json:"eventId"`
-		Site                string          `json:"site"`
-		AccountID           string          `json:"accountId"`
-		OrganizationID      string          `json:"organizationId"`
-		UserID              string          `json:"userId"`
-		IntegratorKey       string          `json:"integratorKey"`
-		UserAgent           string          `json:"userAgent"`
+		EventID             lenientString   `json:"eventId"`
+		Site                lenientString   `json:"site"`
+		AccountID           lenientString   `json:"accountId"`
+		OrganizationID      lenientString   `json:"organizationId"`
+		UserID              lenientString   `json:"userId"`
+		IntegratorKey       lenientString   `json:"integratorKey"`
+		UserAgent           lenientString   `json:"userAgent"`
 		UserAgentClientInfo json.RawMessage `json:"userAgentClientInfo"`
-		IPAddress           string          `json:"ipAddress"`
+		IPAddress           lenientString   `json:"ipAddress"`
 		IPAddressLocation   json.RawMessage `json:"ipAddressLocation"`
-		Object              string          `json:"object"`
-		Action              string          `json:"action"`
-		Property            string          `json:"property"`
-		Field               string          `json:"field"`
-		Result              string          `json:"result"`
-		Source              string          `json:"source"`
+		Object              lenientString   `json:"object"`
+		Action              lenientString   `json:"action"`
+		Property            lenientString   `json:"property"`
+		Field               lenientString   `json:"field"`
+		Result              lenientString   `json:"result"`
+		Source              lenientString   `json:"source"`
 		Data                json.RawMessage `json:"data"`
 	}
 	var events []Event
@@ -258,11 +258,11 @@ func oracleEvents(body []byte) (string, []Event, error) {
 			return "", nil, err
 		}
 		e := Event{
-			EventID: r.EventID, Site: r.Site, AccountID: r.AccountID, OrganizationID: r.OrganizationID,
-			UserID: r.UserID, IntegratorKey: r.IntegratorKey, UserAgent: r.UserAgent,
-			UserAgentClientInfo: r.UserAgentClientInfo, IPAddress: r.IPAddress,
-			IPAddressLocation: r.IPAddressLocation, Object: r.Object, Action: r.Action,
-			Property: r.Property, Field: r.Field, Result: r.Result, Source: r.Source, Data: r.Data,
+			EventID: string(r.EventID), Site: string(r.Site), AccountID: string(r.AccountID), OrganizationID: string(r.OrganizationID),
+			UserID: string(r.UserID), IntegratorKey: string(r.IntegratorKey), UserAgent: string(r.UserAgent),
+			UserAgentClientInfo: r.UserAgentClientInfo, IPAddress: string(r.IPAddress),
+			IPAddressLocation: r.IPAddressLocation, Object: string(r.Object), Action: string(r.Action),
+			Property: string(r.Property), Field: string(r.Field), Result: string(r.Result), Source: string(r.Source), Data: r.Data,
 			Raw: raw,
 		}
 		if ts, err := ParseTimestamp(r.Timestamp); err == nil {
@@ -401,5 +401,36 @@ func TestEventMarshalWithEncoderKeepsRawByteForByte(t *testing.T) {
 	}
 	if got := bytes.TrimSuffix(buf.Bytes(), []byte("\n")); !bytes.Equal(got, in) {
 		t.Errorf("got  %s\nwant %s", got, in)
+	}
+}
+
+// lenientString is the oracle's model of a string field of Event: a JSON
+// string, or the exact text of a number or boolean; null, objects and arrays
+// leave it unchanged.
+type lenientString string
+
+func (l *lenientString) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*l = lenientString(s)
+	case len(b) > 0 && (b[0] == 't' || b[0] == 'f' || b[0] == '-' || (b[0] >= '0' && b[0] <= '9')):
+		*l = lenientString(b)
+	}
+	return nil
+}
+
+func TestEventStringFieldsTakeNumbersAndBooleansAsTheirText(t *testing.T) {
+	body := []byte(`{"endCursor":"c","data":[{"eventId":"e","accountId":12345,"site":1.0,"result":true,"userId":"u","userId":null,"object":{"a":1}}]}`)
+	p, err := decodeMonitorPage(body, nil)
+	if err != nil || len(p.events) != 1 {
+		t.Fatal(err, len(p.events))
+	}
+	e := p.events[0]
+	if e.AccountID != "12345" || e.Site != "1.0" || e.Result != "true" || e.UserID != "u" || e.Object != "" {
+		t.Errorf("got accountId %q site %q result %q userId %q object %q", e.AccountID, e.Site, e.Result, e.UserID, e.Object)
 	}
 }
