@@ -103,11 +103,26 @@ func parseFlags(e *env, name string, args []string, global, own func(fs *flag.Fl
 	return fs, nil
 }
 
+// hasSubcommands reports whether name's first argument names a
+// subcommand (one with help of its own in subcommandHelp).
+func hasSubcommands(name string) bool {
+	for sub := range subcommandHelp {
+		if strings.HasPrefix(sub, name+" ") {
+			return true
+		}
+	}
+	return false
+}
+
 // printHelp writes a command's description, its own flags, then the
 // global ones.
 func printHelp(w io.Writer, name string, fs *flag.FlagSet, globals map[string]bool) {
 	c := lookup(name)
-	fmt.Fprintf(w, "usage: docusign %s [flags]\n\n", name)
+	if hasSubcommands(name) {
+		fmt.Fprintf(w, "usage: docusign %s SUBCOMMAND [flags]\n\n", name)
+	} else {
+		fmt.Fprintf(w, "usage: docusign %s [flags]\n\n", name)
+	}
 	if c != nil {
 		fmt.Fprintf(w, "%s\n", strings.TrimSpace(c.help))
 	} else if h, ok := subcommandHelp[name]; ok {

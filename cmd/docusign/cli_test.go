@@ -56,6 +56,17 @@ func TestHelpGoesToStdoutAndExitsZero(t *testing.T) {
 	}
 }
 
+func TestACommandWithSubcommandsSaysSoInItsUsageLine(t *testing.T) {
+	_, out, _ := runWith(nil, false, "connect", "--help")
+	if !strings.HasPrefix(out, "usage: docusign connect SUBCOMMAND [flags]") {
+		t.Errorf("connect --help starts %q", strings.SplitN(out, "\n", 2)[0])
+	}
+	_, out, _ = runWith(nil, false, "connect", "listen", "--help")
+	if !strings.HasPrefix(out, "usage: docusign connect listen [flags]") {
+		t.Errorf("connect listen --help starts %q", strings.SplitN(out, "\n", 2)[0])
+	}
+}
+
 func TestEachCommandsHelpHasItsDescriptionAndItsOwnFlagsApartFromTheGlobalOnes(t *testing.T) {
 	for _, c := range commandList() {
 		for _, args := range [][]string{{c.name, "--help"}, {c.name, "-h"}, {"help", c.name}} {
