@@ -3462,22 +3462,22 @@ type GetEnvelopeDocGenFormFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetEnvelopeDocGenFormFieldsResponse) GetJSON200() *externalRef0.DocGenFormFieldResponse {
+func (r *GetEnvelopeDocGenFormFieldsResponse) GetJSON200() *externalRef0.DocGenFormFieldResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetEnvelopeDocGenFormFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopeDocGenFormFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetEnvelopeDocGenFormFieldsResponse) GetBody() []byte {
+func (r *GetEnvelopeDocGenFormFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetEnvelopeDocGenFormFieldsResponse) Status() string {
+func (r *GetEnvelopeDocGenFormFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3485,7 +3485,7 @@ func (r GetEnvelopeDocGenFormFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetEnvelopeDocGenFormFieldsResponse) StatusCode() int {
+func (r *GetEnvelopeDocGenFormFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3493,7 +3493,7 @@ func (r GetEnvelopeDocGenFormFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEnvelopeDocGenFormFieldsResponse) ContentType() string {
+func (r *GetEnvelopeDocGenFormFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3515,22 +3515,22 @@ type UpdateEnvelopeDocGenFormFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateEnvelopeDocGenFormFieldsResponse) GetJSON200() *externalRef0.DocGenFormFieldResponse {
+func (r *UpdateEnvelopeDocGenFormFieldsResponse) GetJSON200() *externalRef0.DocGenFormFieldResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateEnvelopeDocGenFormFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEnvelopeDocGenFormFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateEnvelopeDocGenFormFieldsResponse) GetBody() []byte {
+func (r *UpdateEnvelopeDocGenFormFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateEnvelopeDocGenFormFieldsResponse) Status() string {
+func (r *UpdateEnvelopeDocGenFormFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3538,7 +3538,7 @@ func (r UpdateEnvelopeDocGenFormFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateEnvelopeDocGenFormFieldsResponse) StatusCode() int {
+func (r *UpdateEnvelopeDocGenFormFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3546,7 +3546,7 @@ func (r UpdateEnvelopeDocGenFormFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateEnvelopeDocGenFormFieldsResponse) ContentType() string {
+func (r *UpdateEnvelopeDocGenFormFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3568,22 +3568,22 @@ type DeleteDocumentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteDocumentsResponse) GetJSON200() *externalRef0.EnvelopeDocumentsResult {
+func (r *DeleteDocumentsResponse) GetJSON200() *externalRef0.EnvelopeDocumentsResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteDocumentsResponse) GetBody() []byte {
+func (r *DeleteDocumentsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteDocumentsResponse) Status() string {
+func (r *DeleteDocumentsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3591,7 +3591,7 @@ func (r DeleteDocumentsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteDocumentsResponse) StatusCode() int {
+func (r *DeleteDocumentsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3599,7 +3599,7 @@ func (r DeleteDocumentsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteDocumentsResponse) ContentType() string {
+func (r *DeleteDocumentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3621,22 +3621,22 @@ type ListDocumentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListDocumentsResponse) GetJSON200() *externalRef0.EnvelopeDocumentsResult {
+func (r *ListDocumentsResponse) GetJSON200() *externalRef0.EnvelopeDocumentsResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListDocumentsResponse) GetBody() []byte {
+func (r *ListDocumentsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListDocumentsResponse) Status() string {
+func (r *ListDocumentsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3644,7 +3644,7 @@ func (r ListDocumentsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListDocumentsResponse) StatusCode() int {
+func (r *ListDocumentsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3652,7 +3652,7 @@ func (r ListDocumentsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListDocumentsResponse) ContentType() string {
+func (r *ListDocumentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3674,22 +3674,22 @@ type UpdateDocumentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateDocumentsResponse) GetJSON200() *externalRef0.EnvelopeDocumentsResult {
+func (r *UpdateDocumentsResponse) GetJSON200() *externalRef0.EnvelopeDocumentsResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateDocumentsResponse) GetBody() []byte {
+func (r *UpdateDocumentsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateDocumentsResponse) Status() string {
+func (r *UpdateDocumentsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3697,7 +3697,7 @@ func (r UpdateDocumentsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateDocumentsResponse) StatusCode() int {
+func (r *UpdateDocumentsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3705,7 +3705,7 @@ func (r UpdateDocumentsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateDocumentsResponse) ContentType() string {
+func (r *UpdateDocumentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3725,17 +3725,17 @@ type GetDocumentResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDocumentResponse) GetBody() []byte {
+func (r *GetDocumentResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDocumentResponse) Status() string {
+func (r *GetDocumentResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3743,7 +3743,7 @@ func (r GetDocumentResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDocumentResponse) StatusCode() int {
+func (r *GetDocumentResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3751,7 +3751,7 @@ func (r GetDocumentResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDocumentResponse) ContentType() string {
+func (r *GetDocumentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3773,22 +3773,22 @@ type UpdateDocumentResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateDocumentResponse) GetJSON200() *externalRef0.EnvelopeDocument {
+func (r *UpdateDocumentResponse) GetJSON200() *externalRef0.EnvelopeDocument {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateDocumentResponse) GetBody() []byte {
+func (r *UpdateDocumentResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateDocumentResponse) Status() string {
+func (r *UpdateDocumentResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3796,7 +3796,7 @@ func (r UpdateDocumentResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateDocumentResponse) StatusCode() int {
+func (r *UpdateDocumentResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3804,7 +3804,7 @@ func (r UpdateDocumentResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateDocumentResponse) ContentType() string {
+func (r *UpdateDocumentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3826,22 +3826,22 @@ type DeleteDocumentFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsInformation {
+func (r *DeleteDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteDocumentFieldsResponse) GetBody() []byte {
+func (r *DeleteDocumentFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteDocumentFieldsResponse) Status() string {
+func (r *DeleteDocumentFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3849,7 +3849,7 @@ func (r DeleteDocumentFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteDocumentFieldsResponse) StatusCode() int {
+func (r *DeleteDocumentFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3857,7 +3857,7 @@ func (r DeleteDocumentFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteDocumentFieldsResponse) ContentType() string {
+func (r *DeleteDocumentFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3879,22 +3879,22 @@ type ListDocumentFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsInformation {
+func (r *ListDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListDocumentFieldsResponse) GetBody() []byte {
+func (r *ListDocumentFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListDocumentFieldsResponse) Status() string {
+func (r *ListDocumentFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3902,7 +3902,7 @@ func (r ListDocumentFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListDocumentFieldsResponse) StatusCode() int {
+func (r *ListDocumentFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3910,7 +3910,7 @@ func (r ListDocumentFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListDocumentFieldsResponse) ContentType() string {
+func (r *ListDocumentFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3932,22 +3932,22 @@ type CreateDocumentFieldsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateDocumentFieldsResponse) GetJSON201() *externalRef0.DocumentFieldsInformation {
+func (r *CreateDocumentFieldsResponse) GetJSON201() *externalRef0.DocumentFieldsInformation {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateDocumentFieldsResponse) GetBody() []byte {
+func (r *CreateDocumentFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateDocumentFieldsResponse) Status() string {
+func (r *CreateDocumentFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3955,7 +3955,7 @@ func (r CreateDocumentFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateDocumentFieldsResponse) StatusCode() int {
+func (r *CreateDocumentFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3963,7 +3963,7 @@ func (r CreateDocumentFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateDocumentFieldsResponse) ContentType() string {
+func (r *CreateDocumentFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3985,22 +3985,22 @@ type UpdateDocumentFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsInformation {
+func (r *UpdateDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateDocumentFieldsResponse) GetBody() []byte {
+func (r *UpdateDocumentFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateDocumentFieldsResponse) Status() string {
+func (r *UpdateDocumentFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4008,7 +4008,7 @@ func (r UpdateDocumentFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateDocumentFieldsResponse) StatusCode() int {
+func (r *UpdateDocumentFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4016,7 +4016,7 @@ func (r UpdateDocumentFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateDocumentFieldsResponse) ContentType() string {
+func (r *UpdateDocumentFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4038,22 +4038,22 @@ type GetEnvelopeDocumentHTMLDefinitionsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetEnvelopeDocumentHTMLDefinitionsResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
+func (r *GetEnvelopeDocumentHTMLDefinitionsResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetEnvelopeDocumentHTMLDefinitionsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopeDocumentHTMLDefinitionsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetEnvelopeDocumentHTMLDefinitionsResponse) GetBody() []byte {
+func (r *GetEnvelopeDocumentHTMLDefinitionsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetEnvelopeDocumentHTMLDefinitionsResponse) Status() string {
+func (r *GetEnvelopeDocumentHTMLDefinitionsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4061,7 +4061,7 @@ func (r GetEnvelopeDocumentHTMLDefinitionsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetEnvelopeDocumentHTMLDefinitionsResponse) StatusCode() int {
+func (r *GetEnvelopeDocumentHTMLDefinitionsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4069,7 +4069,7 @@ func (r GetEnvelopeDocumentHTMLDefinitionsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEnvelopeDocumentHTMLDefinitionsResponse) ContentType() string {
+func (r *GetEnvelopeDocumentHTMLDefinitionsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4091,22 +4091,22 @@ type GetPageTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetPageTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *GetPageTabsResponse) GetJSON200() *externalRef0.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetPageTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPageTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetPageTabsResponse) GetBody() []byte {
+func (r *GetPageTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetPageTabsResponse) Status() string {
+func (r *GetPageTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4114,7 +4114,7 @@ func (r GetPageTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetPageTabsResponse) StatusCode() int {
+func (r *GetPageTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4122,7 +4122,7 @@ func (r GetPageTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetPageTabsResponse) ContentType() string {
+func (r *GetPageTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4146,22 +4146,22 @@ type GetDocumentResponsiveHTMLResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDocumentResponsiveHTMLResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
+func (r *GetDocumentResponsiveHTMLResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDocumentResponsiveHTMLResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentResponsiveHTMLResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDocumentResponsiveHTMLResponse) GetBody() []byte {
+func (r *GetDocumentResponsiveHTMLResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDocumentResponsiveHTMLResponse) Status() string {
+func (r *GetDocumentResponsiveHTMLResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4169,7 +4169,7 @@ func (r GetDocumentResponsiveHTMLResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDocumentResponsiveHTMLResponse) StatusCode() int {
+func (r *GetDocumentResponsiveHTMLResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4177,7 +4177,7 @@ func (r GetDocumentResponsiveHTMLResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDocumentResponsiveHTMLResponse) ContentType() string {
+func (r *GetDocumentResponsiveHTMLResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4199,22 +4199,22 @@ type CreateDocumentResponsiveHTMLPreviewResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateDocumentResponsiveHTMLPreviewResponse) GetJSON201() *externalRef0.DocumentHTMLDefinitions {
+func (r *CreateDocumentResponsiveHTMLPreviewResponse) GetJSON201() *externalRef0.DocumentHTMLDefinitions {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateDocumentResponsiveHTMLPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateDocumentResponsiveHTMLPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateDocumentResponsiveHTMLPreviewResponse) GetBody() []byte {
+func (r *CreateDocumentResponsiveHTMLPreviewResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateDocumentResponsiveHTMLPreviewResponse) Status() string {
+func (r *CreateDocumentResponsiveHTMLPreviewResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4222,7 +4222,7 @@ func (r CreateDocumentResponsiveHTMLPreviewResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateDocumentResponsiveHTMLPreviewResponse) StatusCode() int {
+func (r *CreateDocumentResponsiveHTMLPreviewResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4230,7 +4230,7 @@ func (r CreateDocumentResponsiveHTMLPreviewResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateDocumentResponsiveHTMLPreviewResponse) ContentType() string {
+func (r *CreateDocumentResponsiveHTMLPreviewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4252,22 +4252,22 @@ type DeleteDocumentTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *DeleteDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteDocumentTabsResponse) GetBody() []byte {
+func (r *DeleteDocumentTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteDocumentTabsResponse) Status() string {
+func (r *DeleteDocumentTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4275,7 +4275,7 @@ func (r DeleteDocumentTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteDocumentTabsResponse) StatusCode() int {
+func (r *DeleteDocumentTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4283,7 +4283,7 @@ func (r DeleteDocumentTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteDocumentTabsResponse) ContentType() string {
+func (r *DeleteDocumentTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4305,22 +4305,22 @@ type GetDocumentTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *GetDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDocumentTabsResponse) GetBody() []byte {
+func (r *GetDocumentTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDocumentTabsResponse) Status() string {
+func (r *GetDocumentTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4328,7 +4328,7 @@ func (r GetDocumentTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDocumentTabsResponse) StatusCode() int {
+func (r *GetDocumentTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4336,7 +4336,7 @@ func (r GetDocumentTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDocumentTabsResponse) ContentType() string {
+func (r *GetDocumentTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4358,22 +4358,22 @@ type CreateDocumentTabsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateDocumentTabsResponse) GetJSON201() *externalRef0.Tabs {
+func (r *CreateDocumentTabsResponse) GetJSON201() *externalRef0.Tabs {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateDocumentTabsResponse) GetBody() []byte {
+func (r *CreateDocumentTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateDocumentTabsResponse) Status() string {
+func (r *CreateDocumentTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4381,7 +4381,7 @@ func (r CreateDocumentTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateDocumentTabsResponse) StatusCode() int {
+func (r *CreateDocumentTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4389,7 +4389,7 @@ func (r CreateDocumentTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateDocumentTabsResponse) ContentType() string {
+func (r *CreateDocumentTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4411,22 +4411,22 @@ type UpdateDocumentTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *UpdateDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateDocumentTabsResponse) GetBody() []byte {
+func (r *UpdateDocumentTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateDocumentTabsResponse) Status() string {
+func (r *UpdateDocumentTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4434,7 +4434,7 @@ func (r UpdateDocumentTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateDocumentTabsResponse) StatusCode() int {
+func (r *UpdateDocumentTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4442,7 +4442,7 @@ func (r UpdateDocumentTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateDocumentTabsResponse) ContentType() string {
+func (r *UpdateDocumentTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4464,22 +4464,22 @@ type GetEnvelopeHTMLDefinitionsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetEnvelopeHTMLDefinitionsResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
+func (r *GetEnvelopeHTMLDefinitionsResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetEnvelopeHTMLDefinitionsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopeHTMLDefinitionsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetEnvelopeHTMLDefinitionsResponse) GetBody() []byte {
+func (r *GetEnvelopeHTMLDefinitionsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetEnvelopeHTMLDefinitionsResponse) Status() string {
+func (r *GetEnvelopeHTMLDefinitionsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4487,7 +4487,7 @@ func (r GetEnvelopeHTMLDefinitionsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetEnvelopeHTMLDefinitionsResponse) StatusCode() int {
+func (r *GetEnvelopeHTMLDefinitionsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4495,7 +4495,7 @@ func (r GetEnvelopeHTMLDefinitionsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEnvelopeHTMLDefinitionsResponse) ContentType() string {
+func (r *GetEnvelopeHTMLDefinitionsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4517,22 +4517,22 @@ type UpdateRecipientsDocumentVisibilityResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateRecipientsDocumentVisibilityResponse) GetJSON200() *externalRef0.DocumentVisibilityList {
+func (r *UpdateRecipientsDocumentVisibilityResponse) GetJSON200() *externalRef0.DocumentVisibilityList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateRecipientsDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateRecipientsDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateRecipientsDocumentVisibilityResponse) GetBody() []byte {
+func (r *UpdateRecipientsDocumentVisibilityResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateRecipientsDocumentVisibilityResponse) Status() string {
+func (r *UpdateRecipientsDocumentVisibilityResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4540,7 +4540,7 @@ func (r UpdateRecipientsDocumentVisibilityResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateRecipientsDocumentVisibilityResponse) StatusCode() int {
+func (r *UpdateRecipientsDocumentVisibilityResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4548,7 +4548,7 @@ func (r UpdateRecipientsDocumentVisibilityResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateRecipientsDocumentVisibilityResponse) ContentType() string {
+func (r *UpdateRecipientsDocumentVisibilityResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4570,22 +4570,22 @@ type GetRecipientDocumentVisibilityResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetRecipientDocumentVisibilityResponse) GetJSON200() *externalRef0.DocumentVisibilityList {
+func (r *GetRecipientDocumentVisibilityResponse) GetJSON200() *externalRef0.DocumentVisibilityList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetRecipientDocumentVisibilityResponse) GetBody() []byte {
+func (r *GetRecipientDocumentVisibilityResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetRecipientDocumentVisibilityResponse) Status() string {
+func (r *GetRecipientDocumentVisibilityResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4593,7 +4593,7 @@ func (r GetRecipientDocumentVisibilityResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetRecipientDocumentVisibilityResponse) StatusCode() int {
+func (r *GetRecipientDocumentVisibilityResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4601,7 +4601,7 @@ func (r GetRecipientDocumentVisibilityResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetRecipientDocumentVisibilityResponse) ContentType() string {
+func (r *GetRecipientDocumentVisibilityResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4623,22 +4623,22 @@ type UpdateRecipientDocumentVisibilityResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateRecipientDocumentVisibilityResponse) GetJSON200() *externalRef0.DocumentVisibilityList {
+func (r *UpdateRecipientDocumentVisibilityResponse) GetJSON200() *externalRef0.DocumentVisibilityList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateRecipientDocumentVisibilityResponse) GetBody() []byte {
+func (r *UpdateRecipientDocumentVisibilityResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateRecipientDocumentVisibilityResponse) Status() string {
+func (r *UpdateRecipientDocumentVisibilityResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4646,7 +4646,7 @@ func (r UpdateRecipientDocumentVisibilityResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateRecipientDocumentVisibilityResponse) StatusCode() int {
+func (r *UpdateRecipientDocumentVisibilityResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4654,7 +4654,7 @@ func (r UpdateRecipientDocumentVisibilityResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateRecipientDocumentVisibilityResponse) ContentType() string {
+func (r *UpdateRecipientDocumentVisibilityResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4678,22 +4678,22 @@ type GetResponsiveHTMLResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetResponsiveHTMLResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
+func (r *GetResponsiveHTMLResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetResponsiveHTMLResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetResponsiveHTMLResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetResponsiveHTMLResponse) GetBody() []byte {
+func (r *GetResponsiveHTMLResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetResponsiveHTMLResponse) Status() string {
+func (r *GetResponsiveHTMLResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4701,7 +4701,7 @@ func (r GetResponsiveHTMLResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetResponsiveHTMLResponse) StatusCode() int {
+func (r *GetResponsiveHTMLResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4709,7 +4709,7 @@ func (r GetResponsiveHTMLResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetResponsiveHTMLResponse) ContentType() string {
+func (r *GetResponsiveHTMLResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4731,22 +4731,22 @@ type CreateResponsiveHTMLPreviewResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateResponsiveHTMLPreviewResponse) GetJSON201() *externalRef0.DocumentHTMLDefinitions {
+func (r *CreateResponsiveHTMLPreviewResponse) GetJSON201() *externalRef0.DocumentHTMLDefinitions {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateResponsiveHTMLPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateResponsiveHTMLPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateResponsiveHTMLPreviewResponse) GetBody() []byte {
+func (r *CreateResponsiveHTMLPreviewResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateResponsiveHTMLPreviewResponse) Status() string {
+func (r *CreateResponsiveHTMLPreviewResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4754,7 +4754,7 @@ func (r CreateResponsiveHTMLPreviewResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateResponsiveHTMLPreviewResponse) StatusCode() int {
+func (r *CreateResponsiveHTMLPreviewResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4762,7 +4762,7 @@ func (r CreateResponsiveHTMLPreviewResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateResponsiveHTMLPreviewResponse) ContentType() string {
+func (r *CreateResponsiveHTMLPreviewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4784,22 +4784,22 @@ type UpdateTemplateRecipientsDocumentVisibilityResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateTemplateRecipientsDocumentVisibilityResponse) GetJSON200() *externalRef0.TemplateDocumentVisibilityList {
+func (r *UpdateTemplateRecipientsDocumentVisibilityResponse) GetJSON200() *externalRef0.TemplateDocumentVisibilityList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateTemplateRecipientsDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTemplateRecipientsDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateTemplateRecipientsDocumentVisibilityResponse) GetBody() []byte {
+func (r *UpdateTemplateRecipientsDocumentVisibilityResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateTemplateRecipientsDocumentVisibilityResponse) Status() string {
+func (r *UpdateTemplateRecipientsDocumentVisibilityResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4807,7 +4807,7 @@ func (r UpdateTemplateRecipientsDocumentVisibilityResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateTemplateRecipientsDocumentVisibilityResponse) StatusCode() int {
+func (r *UpdateTemplateRecipientsDocumentVisibilityResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4815,7 +4815,7 @@ func (r UpdateTemplateRecipientsDocumentVisibilityResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateTemplateRecipientsDocumentVisibilityResponse) ContentType() string {
+func (r *UpdateTemplateRecipientsDocumentVisibilityResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4837,22 +4837,22 @@ type GetTemplateRecipientDocumentVisibilityResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetTemplateRecipientDocumentVisibilityResponse) GetJSON200() *externalRef0.DocumentVisibilityList {
+func (r *GetTemplateRecipientDocumentVisibilityResponse) GetJSON200() *externalRef0.DocumentVisibilityList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetTemplateRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetTemplateRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetTemplateRecipientDocumentVisibilityResponse) GetBody() []byte {
+func (r *GetTemplateRecipientDocumentVisibilityResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetTemplateRecipientDocumentVisibilityResponse) Status() string {
+func (r *GetTemplateRecipientDocumentVisibilityResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4860,7 +4860,7 @@ func (r GetTemplateRecipientDocumentVisibilityResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetTemplateRecipientDocumentVisibilityResponse) StatusCode() int {
+func (r *GetTemplateRecipientDocumentVisibilityResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4868,7 +4868,7 @@ func (r GetTemplateRecipientDocumentVisibilityResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetTemplateRecipientDocumentVisibilityResponse) ContentType() string {
+func (r *GetTemplateRecipientDocumentVisibilityResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4890,22 +4890,22 @@ type UpdateTemplateRecipientDocumentVisibilityResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateTemplateRecipientDocumentVisibilityResponse) GetJSON200() *externalRef0.TemplateDocumentVisibilityList {
+func (r *UpdateTemplateRecipientDocumentVisibilityResponse) GetJSON200() *externalRef0.TemplateDocumentVisibilityList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateTemplateRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTemplateRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateTemplateRecipientDocumentVisibilityResponse) GetBody() []byte {
+func (r *UpdateTemplateRecipientDocumentVisibilityResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateTemplateRecipientDocumentVisibilityResponse) Status() string {
+func (r *UpdateTemplateRecipientDocumentVisibilityResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4913,7 +4913,7 @@ func (r UpdateTemplateRecipientDocumentVisibilityResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateTemplateRecipientDocumentVisibilityResponse) StatusCode() int {
+func (r *UpdateTemplateRecipientDocumentVisibilityResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4921,7 +4921,7 @@ func (r UpdateTemplateRecipientDocumentVisibilityResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateTemplateRecipientDocumentVisibilityResponse) ContentType() string {
+func (r *UpdateTemplateRecipientDocumentVisibilityResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

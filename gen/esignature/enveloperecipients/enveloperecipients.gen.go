@@ -2572,22 +2572,22 @@ type DeleteRecipientsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteRecipientsResponse) GetJSON200() *externalRef0.Recipients {
+func (r *DeleteRecipientsResponse) GetJSON200() *externalRef0.Recipients {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteRecipientsResponse) GetBody() []byte {
+func (r *DeleteRecipientsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteRecipientsResponse) Status() string {
+func (r *DeleteRecipientsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2595,7 +2595,7 @@ func (r DeleteRecipientsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteRecipientsResponse) StatusCode() int {
+func (r *DeleteRecipientsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2603,7 +2603,7 @@ func (r DeleteRecipientsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteRecipientsResponse) ContentType() string {
+func (r *DeleteRecipientsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2625,22 +2625,22 @@ type ListRecipientsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListRecipientsResponse) GetJSON200() *externalRef0.Recipients {
+func (r *ListRecipientsResponse) GetJSON200() *externalRef0.Recipients {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListRecipientsResponse) GetBody() []byte {
+func (r *ListRecipientsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListRecipientsResponse) Status() string {
+func (r *ListRecipientsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2648,7 +2648,7 @@ func (r ListRecipientsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListRecipientsResponse) StatusCode() int {
+func (r *ListRecipientsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2656,7 +2656,7 @@ func (r ListRecipientsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListRecipientsResponse) ContentType() string {
+func (r *ListRecipientsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2678,22 +2678,22 @@ type CreateRecipientResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateRecipientResponse) GetJSON201() *externalRef0.Recipients {
+func (r *CreateRecipientResponse) GetJSON201() *externalRef0.Recipients {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateRecipientResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateRecipientResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateRecipientResponse) GetBody() []byte {
+func (r *CreateRecipientResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateRecipientResponse) Status() string {
+func (r *CreateRecipientResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2701,7 +2701,7 @@ func (r CreateRecipientResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateRecipientResponse) StatusCode() int {
+func (r *CreateRecipientResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2709,7 +2709,7 @@ func (r CreateRecipientResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateRecipientResponse) ContentType() string {
+func (r *CreateRecipientResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2731,22 +2731,22 @@ type UpdateRecipientsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateRecipientsResponse) GetJSON200() *externalRef0.RecipientsUpdateSummary {
+func (r *UpdateRecipientsResponse) GetJSON200() *externalRef0.RecipientsUpdateSummary {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateRecipientsResponse) GetBody() []byte {
+func (r *UpdateRecipientsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateRecipientsResponse) Status() string {
+func (r *UpdateRecipientsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2754,7 +2754,7 @@ func (r UpdateRecipientsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateRecipientsResponse) StatusCode() int {
+func (r *UpdateRecipientsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2762,7 +2762,7 @@ func (r UpdateRecipientsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateRecipientsResponse) ContentType() string {
+func (r *UpdateRecipientsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2784,22 +2784,22 @@ type DeleteRecipientResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteRecipientResponse) GetJSON200() *externalRef0.Recipients {
+func (r *DeleteRecipientResponse) GetJSON200() *externalRef0.Recipients {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteRecipientResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteRecipientResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteRecipientResponse) GetBody() []byte {
+func (r *DeleteRecipientResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteRecipientResponse) Status() string {
+func (r *DeleteRecipientResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2807,7 +2807,7 @@ func (r DeleteRecipientResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteRecipientResponse) StatusCode() int {
+func (r *DeleteRecipientResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2815,7 +2815,7 @@ func (r DeleteRecipientResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteRecipientResponse) ContentType() string {
+func (r *DeleteRecipientResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2837,22 +2837,22 @@ type CreateRecipientProofFileLinkResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateRecipientProofFileLinkResponse) GetJSON200() *externalRef0.IDEvidenceViewLink {
+func (r *CreateRecipientProofFileLinkResponse) GetJSON200() *externalRef0.IDEvidenceViewLink {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateRecipientProofFileLinkResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateRecipientProofFileLinkResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateRecipientProofFileLinkResponse) GetBody() []byte {
+func (r *CreateRecipientProofFileLinkResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateRecipientProofFileLinkResponse) Status() string {
+func (r *CreateRecipientProofFileLinkResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2860,7 +2860,7 @@ func (r CreateRecipientProofFileLinkResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateRecipientProofFileLinkResponse) StatusCode() int {
+func (r *CreateRecipientProofFileLinkResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2868,7 +2868,7 @@ func (r CreateRecipientProofFileLinkResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateRecipientProofFileLinkResponse) ContentType() string {
+func (r *CreateRecipientProofFileLinkResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2890,22 +2890,22 @@ type CreateRecipientProofFileResourceTokenResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateRecipientProofFileResourceTokenResponse) GetJSON201() *externalRef0.ProofServiceResourceToken {
+func (r *CreateRecipientProofFileResourceTokenResponse) GetJSON201() *externalRef0.ProofServiceResourceToken {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateRecipientProofFileResourceTokenResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateRecipientProofFileResourceTokenResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateRecipientProofFileResourceTokenResponse) GetBody() []byte {
+func (r *CreateRecipientProofFileResourceTokenResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateRecipientProofFileResourceTokenResponse) Status() string {
+func (r *CreateRecipientProofFileResourceTokenResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2913,7 +2913,7 @@ func (r CreateRecipientProofFileResourceTokenResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateRecipientProofFileResourceTokenResponse) StatusCode() int {
+func (r *CreateRecipientProofFileResourceTokenResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2921,7 +2921,7 @@ func (r CreateRecipientProofFileResourceTokenResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateRecipientProofFileResourceTokenResponse) ContentType() string {
+func (r *CreateRecipientProofFileResourceTokenResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2943,22 +2943,22 @@ type DeleteTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *DeleteTabsResponse) GetJSON200() *externalRef0.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteTabsResponse) GetBody() []byte {
+func (r *DeleteTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteTabsResponse) Status() string {
+func (r *DeleteTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2966,7 +2966,7 @@ func (r DeleteTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteTabsResponse) StatusCode() int {
+func (r *DeleteTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2974,7 +2974,7 @@ func (r DeleteTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteTabsResponse) ContentType() string {
+func (r *DeleteTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2996,22 +2996,22 @@ type ListTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *ListTabsResponse) GetJSON200() *externalRef0.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListTabsResponse) GetBody() []byte {
+func (r *ListTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListTabsResponse) Status() string {
+func (r *ListTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3019,7 +3019,7 @@ func (r ListTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListTabsResponse) StatusCode() int {
+func (r *ListTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3027,7 +3027,7 @@ func (r ListTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListTabsResponse) ContentType() string {
+func (r *ListTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3049,22 +3049,22 @@ type CreateTabsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateTabsResponse) GetJSON201() *externalRef0.Tabs {
+func (r *CreateTabsResponse) GetJSON201() *externalRef0.Tabs {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateTabsResponse) GetBody() []byte {
+func (r *CreateTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateTabsResponse) Status() string {
+func (r *CreateTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3072,7 +3072,7 @@ func (r CreateTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateTabsResponse) StatusCode() int {
+func (r *CreateTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3080,7 +3080,7 @@ func (r CreateTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateTabsResponse) ContentType() string {
+func (r *CreateTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3102,22 +3102,22 @@ type UpdateTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *UpdateTabsResponse) GetJSON200() *externalRef0.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateTabsResponse) GetBody() []byte {
+func (r *UpdateTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateTabsResponse) Status() string {
+func (r *UpdateTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3125,7 +3125,7 @@ func (r UpdateTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateTabsResponse) StatusCode() int {
+func (r *UpdateTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3133,7 +3133,7 @@ func (r UpdateTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateTabsResponse) ContentType() string {
+func (r *UpdateTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3155,22 +3155,22 @@ type CreateRecipientManualReviewViewResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateRecipientManualReviewViewResponse) GetJSON201() *externalRef0.ViewURL {
+func (r *CreateRecipientManualReviewViewResponse) GetJSON201() *externalRef0.ViewURL {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateRecipientManualReviewViewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateRecipientManualReviewViewResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateRecipientManualReviewViewResponse) GetBody() []byte {
+func (r *CreateRecipientManualReviewViewResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateRecipientManualReviewViewResponse) Status() string {
+func (r *CreateRecipientManualReviewViewResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3178,7 +3178,7 @@ func (r CreateRecipientManualReviewViewResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateRecipientManualReviewViewResponse) StatusCode() int {
+func (r *CreateRecipientManualReviewViewResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3186,7 +3186,7 @@ func (r CreateRecipientManualReviewViewResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateRecipientManualReviewViewResponse) ContentType() string {
+func (r *CreateRecipientManualReviewViewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3206,17 +3206,17 @@ type DeleteEnvelopeCorrectViewResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteEnvelopeCorrectViewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEnvelopeCorrectViewResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteEnvelopeCorrectViewResponse) GetBody() []byte {
+func (r *DeleteEnvelopeCorrectViewResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteEnvelopeCorrectViewResponse) Status() string {
+func (r *DeleteEnvelopeCorrectViewResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3224,7 +3224,7 @@ func (r DeleteEnvelopeCorrectViewResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteEnvelopeCorrectViewResponse) StatusCode() int {
+func (r *DeleteEnvelopeCorrectViewResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3232,7 +3232,7 @@ func (r DeleteEnvelopeCorrectViewResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteEnvelopeCorrectViewResponse) ContentType() string {
+func (r *DeleteEnvelopeCorrectViewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3254,22 +3254,22 @@ type CreateCorrectViewResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateCorrectViewResponse) GetJSON201() *externalRef0.ViewURL {
+func (r *CreateCorrectViewResponse) GetJSON201() *externalRef0.ViewURL {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateCorrectViewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateCorrectViewResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateCorrectViewResponse) GetBody() []byte {
+func (r *CreateCorrectViewResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateCorrectViewResponse) Status() string {
+func (r *CreateCorrectViewResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3277,7 +3277,7 @@ func (r CreateCorrectViewResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateCorrectViewResponse) StatusCode() int {
+func (r *CreateCorrectViewResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3285,7 +3285,7 @@ func (r CreateCorrectViewResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateCorrectViewResponse) ContentType() string {
+func (r *CreateCorrectViewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3307,22 +3307,22 @@ type CreateEditViewResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateEditViewResponse) GetJSON201() *externalRef0.ViewURL {
+func (r *CreateEditViewResponse) GetJSON201() *externalRef0.ViewURL {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateEditViewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateEditViewResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateEditViewResponse) GetBody() []byte {
+func (r *CreateEditViewResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateEditViewResponse) Status() string {
+func (r *CreateEditViewResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3330,7 +3330,7 @@ func (r CreateEditViewResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateEditViewResponse) StatusCode() int {
+func (r *CreateEditViewResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3338,7 +3338,7 @@ func (r CreateEditViewResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateEditViewResponse) ContentType() string {
+func (r *CreateEditViewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3360,22 +3360,22 @@ type CreateRecipientViewResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateRecipientViewResponse) GetJSON201() *externalRef0.ViewURL {
+func (r *CreateRecipientViewResponse) GetJSON201() *externalRef0.ViewURL {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateRecipientViewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateRecipientViewResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateRecipientViewResponse) GetBody() []byte {
+func (r *CreateRecipientViewResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateRecipientViewResponse) Status() string {
+func (r *CreateRecipientViewResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3383,7 +3383,7 @@ func (r CreateRecipientViewResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateRecipientViewResponse) StatusCode() int {
+func (r *CreateRecipientViewResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3391,7 +3391,7 @@ func (r CreateRecipientViewResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateRecipientViewResponse) ContentType() string {
+func (r *CreateRecipientViewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3413,22 +3413,22 @@ type CreateEnvelopeRecipientPreviewResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateEnvelopeRecipientPreviewResponse) GetJSON201() *externalRef0.ViewURL {
+func (r *CreateEnvelopeRecipientPreviewResponse) GetJSON201() *externalRef0.ViewURL {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateEnvelopeRecipientPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateEnvelopeRecipientPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateEnvelopeRecipientPreviewResponse) GetBody() []byte {
+func (r *CreateEnvelopeRecipientPreviewResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateEnvelopeRecipientPreviewResponse) Status() string {
+func (r *CreateEnvelopeRecipientPreviewResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3436,7 +3436,7 @@ func (r CreateEnvelopeRecipientPreviewResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateEnvelopeRecipientPreviewResponse) StatusCode() int {
+func (r *CreateEnvelopeRecipientPreviewResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3444,7 +3444,7 @@ func (r CreateEnvelopeRecipientPreviewResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateEnvelopeRecipientPreviewResponse) ContentType() string {
+func (r *CreateEnvelopeRecipientPreviewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3466,22 +3466,22 @@ type CreateSenderViewResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateSenderViewResponse) GetJSON201() *externalRef0.ViewURL {
+func (r *CreateSenderViewResponse) GetJSON201() *externalRef0.ViewURL {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateSenderViewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateSenderViewResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateSenderViewResponse) GetBody() []byte {
+func (r *CreateSenderViewResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateSenderViewResponse) Status() string {
+func (r *CreateSenderViewResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3489,7 +3489,7 @@ func (r CreateSenderViewResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateSenderViewResponse) StatusCode() int {
+func (r *CreateSenderViewResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3497,7 +3497,7 @@ func (r CreateSenderViewResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateSenderViewResponse) ContentType() string {
+func (r *CreateSenderViewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3519,22 +3519,22 @@ type CreateEnvelopeRecipientSharedViewResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateEnvelopeRecipientSharedViewResponse) GetJSON201() *externalRef0.ViewURL {
+func (r *CreateEnvelopeRecipientSharedViewResponse) GetJSON201() *externalRef0.ViewURL {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateEnvelopeRecipientSharedViewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateEnvelopeRecipientSharedViewResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateEnvelopeRecipientSharedViewResponse) GetBody() []byte {
+func (r *CreateEnvelopeRecipientSharedViewResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateEnvelopeRecipientSharedViewResponse) Status() string {
+func (r *CreateEnvelopeRecipientSharedViewResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3542,7 +3542,7 @@ func (r CreateEnvelopeRecipientSharedViewResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateEnvelopeRecipientSharedViewResponse) StatusCode() int {
+func (r *CreateEnvelopeRecipientSharedViewResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3550,7 +3550,7 @@ func (r CreateEnvelopeRecipientSharedViewResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateEnvelopeRecipientSharedViewResponse) ContentType() string {
+func (r *CreateEnvelopeRecipientSharedViewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3572,22 +3572,22 @@ type CreateConsoleViewResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateConsoleViewResponse) GetJSON201() *externalRef0.ViewURL {
+func (r *CreateConsoleViewResponse) GetJSON201() *externalRef0.ViewURL {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateConsoleViewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateConsoleViewResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateConsoleViewResponse) GetBody() []byte {
+func (r *CreateConsoleViewResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateConsoleViewResponse) Status() string {
+func (r *CreateConsoleViewResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3595,7 +3595,7 @@ func (r CreateConsoleViewResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateConsoleViewResponse) StatusCode() int {
+func (r *CreateConsoleViewResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3603,7 +3603,7 @@ func (r CreateConsoleViewResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateConsoleViewResponse) ContentType() string {
+func (r *CreateConsoleViewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

@@ -6931,22 +6931,22 @@ type CreateChunkedUploadResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateChunkedUploadResponse) GetJSON201() *externalRef0.ChunkedUploadResponse {
+func (r *CreateChunkedUploadResponse) GetJSON201() *externalRef0.ChunkedUploadResponse {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateChunkedUploadResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateChunkedUploadResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateChunkedUploadResponse) GetBody() []byte {
+func (r *CreateChunkedUploadResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateChunkedUploadResponse) Status() string {
+func (r *CreateChunkedUploadResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -6954,7 +6954,7 @@ func (r CreateChunkedUploadResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateChunkedUploadResponse) StatusCode() int {
+func (r *CreateChunkedUploadResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -6962,7 +6962,7 @@ func (r CreateChunkedUploadResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateChunkedUploadResponse) ContentType() string {
+func (r *CreateChunkedUploadResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6984,22 +6984,22 @@ type DeleteChunkedUploadResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteChunkedUploadResponse) GetJSON200() *externalRef0.ChunkedUploadResponse {
+func (r *DeleteChunkedUploadResponse) GetJSON200() *externalRef0.ChunkedUploadResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteChunkedUploadResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteChunkedUploadResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteChunkedUploadResponse) GetBody() []byte {
+func (r *DeleteChunkedUploadResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteChunkedUploadResponse) Status() string {
+func (r *DeleteChunkedUploadResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7007,7 +7007,7 @@ func (r DeleteChunkedUploadResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteChunkedUploadResponse) StatusCode() int {
+func (r *DeleteChunkedUploadResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7015,7 +7015,7 @@ func (r DeleteChunkedUploadResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteChunkedUploadResponse) ContentType() string {
+func (r *DeleteChunkedUploadResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7037,22 +7037,22 @@ type GetChunkedUploadResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetChunkedUploadResponse) GetJSON200() *externalRef0.ChunkedUploadResponse {
+func (r *GetChunkedUploadResponse) GetJSON200() *externalRef0.ChunkedUploadResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetChunkedUploadResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetChunkedUploadResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetChunkedUploadResponse) GetBody() []byte {
+func (r *GetChunkedUploadResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetChunkedUploadResponse) Status() string {
+func (r *GetChunkedUploadResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7060,7 +7060,7 @@ func (r GetChunkedUploadResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetChunkedUploadResponse) StatusCode() int {
+func (r *GetChunkedUploadResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7068,7 +7068,7 @@ func (r GetChunkedUploadResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetChunkedUploadResponse) ContentType() string {
+func (r *GetChunkedUploadResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7090,22 +7090,22 @@ type UpdateChunkedUploadResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateChunkedUploadResponse) GetJSON200() *externalRef0.ChunkedUploadResponse {
+func (r *UpdateChunkedUploadResponse) GetJSON200() *externalRef0.ChunkedUploadResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateChunkedUploadResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateChunkedUploadResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateChunkedUploadResponse) GetBody() []byte {
+func (r *UpdateChunkedUploadResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateChunkedUploadResponse) Status() string {
+func (r *UpdateChunkedUploadResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7113,7 +7113,7 @@ func (r UpdateChunkedUploadResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateChunkedUploadResponse) StatusCode() int {
+func (r *UpdateChunkedUploadResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7121,7 +7121,7 @@ func (r UpdateChunkedUploadResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateChunkedUploadResponse) ContentType() string {
+func (r *UpdateChunkedUploadResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7143,22 +7143,22 @@ type UpdateChunkedUploadPartResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateChunkedUploadPartResponse) GetJSON200() *externalRef0.ChunkedUploadResponse {
+func (r *UpdateChunkedUploadPartResponse) GetJSON200() *externalRef0.ChunkedUploadResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateChunkedUploadPartResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateChunkedUploadPartResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateChunkedUploadPartResponse) GetBody() []byte {
+func (r *UpdateChunkedUploadPartResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateChunkedUploadPartResponse) Status() string {
+func (r *UpdateChunkedUploadPartResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7166,7 +7166,7 @@ func (r UpdateChunkedUploadPartResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateChunkedUploadPartResponse) StatusCode() int {
+func (r *UpdateChunkedUploadPartResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7174,7 +7174,7 @@ func (r UpdateChunkedUploadPartResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateChunkedUploadPartResponse) ContentType() string {
+func (r *UpdateChunkedUploadPartResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7196,22 +7196,22 @@ type ListStatusChangesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListStatusChangesResponse) GetJSON200() *externalRef0.EnvelopesInformation {
+func (r *ListStatusChangesResponse) GetJSON200() *externalRef0.EnvelopesInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListStatusChangesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListStatusChangesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListStatusChangesResponse) GetBody() []byte {
+func (r *ListStatusChangesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListStatusChangesResponse) Status() string {
+func (r *ListStatusChangesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7219,7 +7219,7 @@ func (r ListStatusChangesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListStatusChangesResponse) StatusCode() int {
+func (r *ListStatusChangesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7227,7 +7227,7 @@ func (r ListStatusChangesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListStatusChangesResponse) ContentType() string {
+func (r *ListStatusChangesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7249,22 +7249,22 @@ type CreateEnvelopeResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateEnvelopeResponse) GetJSON201() *externalRef0.EnvelopeSummary {
+func (r *CreateEnvelopeResponse) GetJSON201() *externalRef0.EnvelopeSummary {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateEnvelopeResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateEnvelopeResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateEnvelopeResponse) GetBody() []byte {
+func (r *CreateEnvelopeResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateEnvelopeResponse) Status() string {
+func (r *CreateEnvelopeResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7272,7 +7272,7 @@ func (r CreateEnvelopeResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateEnvelopeResponse) StatusCode() int {
+func (r *CreateEnvelopeResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7280,7 +7280,7 @@ func (r CreateEnvelopeResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateEnvelopeResponse) ContentType() string {
+func (r *CreateEnvelopeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7302,22 +7302,22 @@ type ListStatusResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListStatusResponse) GetJSON200() *externalRef0.EnvelopesInformation {
+func (r *ListStatusResponse) GetJSON200() *externalRef0.EnvelopesInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListStatusResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListStatusResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListStatusResponse) GetBody() []byte {
+func (r *ListStatusResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListStatusResponse) Status() string {
+func (r *ListStatusResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7325,7 +7325,7 @@ func (r ListStatusResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListStatusResponse) StatusCode() int {
+func (r *ListStatusResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7333,7 +7333,7 @@ func (r ListStatusResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListStatusResponse) ContentType() string {
+func (r *ListStatusResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7355,22 +7355,22 @@ type GetEnvelopeTransferRulesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetEnvelopeTransferRulesResponse) GetJSON200() *externalRef0.EnvelopeTransferRuleInformation {
+func (r *GetEnvelopeTransferRulesResponse) GetJSON200() *externalRef0.EnvelopeTransferRuleInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetEnvelopeTransferRulesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopeTransferRulesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetEnvelopeTransferRulesResponse) GetBody() []byte {
+func (r *GetEnvelopeTransferRulesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetEnvelopeTransferRulesResponse) Status() string {
+func (r *GetEnvelopeTransferRulesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7378,7 +7378,7 @@ func (r GetEnvelopeTransferRulesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetEnvelopeTransferRulesResponse) StatusCode() int {
+func (r *GetEnvelopeTransferRulesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7386,7 +7386,7 @@ func (r GetEnvelopeTransferRulesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEnvelopeTransferRulesResponse) ContentType() string {
+func (r *GetEnvelopeTransferRulesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7408,22 +7408,22 @@ type CreateEnvelopeTransferRulesResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateEnvelopeTransferRulesResponse) GetJSON201() *externalRef0.EnvelopeTransferRuleInformation {
+func (r *CreateEnvelopeTransferRulesResponse) GetJSON201() *externalRef0.EnvelopeTransferRuleInformation {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateEnvelopeTransferRulesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateEnvelopeTransferRulesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateEnvelopeTransferRulesResponse) GetBody() []byte {
+func (r *CreateEnvelopeTransferRulesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateEnvelopeTransferRulesResponse) Status() string {
+func (r *CreateEnvelopeTransferRulesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7431,7 +7431,7 @@ func (r CreateEnvelopeTransferRulesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateEnvelopeTransferRulesResponse) StatusCode() int {
+func (r *CreateEnvelopeTransferRulesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7439,7 +7439,7 @@ func (r CreateEnvelopeTransferRulesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateEnvelopeTransferRulesResponse) ContentType() string {
+func (r *CreateEnvelopeTransferRulesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7461,22 +7461,22 @@ type UpdateEnvelopeTransferRulesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateEnvelopeTransferRulesResponse) GetJSON200() *externalRef0.EnvelopeTransferRuleInformation {
+func (r *UpdateEnvelopeTransferRulesResponse) GetJSON200() *externalRef0.EnvelopeTransferRuleInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateEnvelopeTransferRulesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEnvelopeTransferRulesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateEnvelopeTransferRulesResponse) GetBody() []byte {
+func (r *UpdateEnvelopeTransferRulesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateEnvelopeTransferRulesResponse) Status() string {
+func (r *UpdateEnvelopeTransferRulesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7484,7 +7484,7 @@ func (r UpdateEnvelopeTransferRulesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateEnvelopeTransferRulesResponse) StatusCode() int {
+func (r *UpdateEnvelopeTransferRulesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7492,7 +7492,7 @@ func (r UpdateEnvelopeTransferRulesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateEnvelopeTransferRulesResponse) ContentType() string {
+func (r *UpdateEnvelopeTransferRulesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7512,17 +7512,17 @@ type DeleteEnvelopeTransferRuleResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteEnvelopeTransferRuleResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEnvelopeTransferRuleResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteEnvelopeTransferRuleResponse) GetBody() []byte {
+func (r *DeleteEnvelopeTransferRuleResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteEnvelopeTransferRuleResponse) Status() string {
+func (r *DeleteEnvelopeTransferRuleResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7530,7 +7530,7 @@ func (r DeleteEnvelopeTransferRuleResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteEnvelopeTransferRuleResponse) StatusCode() int {
+func (r *DeleteEnvelopeTransferRuleResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7538,7 +7538,7 @@ func (r DeleteEnvelopeTransferRuleResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteEnvelopeTransferRuleResponse) ContentType() string {
+func (r *DeleteEnvelopeTransferRuleResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7560,22 +7560,22 @@ type UpdateEnvelopeTransferRuleResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateEnvelopeTransferRuleResponse) GetJSON200() *externalRef0.EnvelopeTransferRule {
+func (r *UpdateEnvelopeTransferRuleResponse) GetJSON200() *externalRef0.EnvelopeTransferRule {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateEnvelopeTransferRuleResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEnvelopeTransferRuleResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateEnvelopeTransferRuleResponse) GetBody() []byte {
+func (r *UpdateEnvelopeTransferRuleResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateEnvelopeTransferRuleResponse) Status() string {
+func (r *UpdateEnvelopeTransferRuleResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7583,7 +7583,7 @@ func (r UpdateEnvelopeTransferRuleResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateEnvelopeTransferRuleResponse) StatusCode() int {
+func (r *UpdateEnvelopeTransferRuleResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7591,7 +7591,7 @@ func (r UpdateEnvelopeTransferRuleResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateEnvelopeTransferRuleResponse) ContentType() string {
+func (r *UpdateEnvelopeTransferRuleResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7613,22 +7613,22 @@ type GetEnvelopeResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetEnvelopeResponse) GetJSON200() *externalRef0.Envelope {
+func (r *GetEnvelopeResponse) GetJSON200() *externalRef0.Envelope {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetEnvelopeResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopeResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetEnvelopeResponse) GetBody() []byte {
+func (r *GetEnvelopeResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetEnvelopeResponse) Status() string {
+func (r *GetEnvelopeResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7636,7 +7636,7 @@ func (r GetEnvelopeResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetEnvelopeResponse) StatusCode() int {
+func (r *GetEnvelopeResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7644,7 +7644,7 @@ func (r GetEnvelopeResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEnvelopeResponse) ContentType() string {
+func (r *GetEnvelopeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7666,22 +7666,22 @@ type UpdateEnvelopeResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateEnvelopeResponse) GetJSON200() *externalRef0.EnvelopeUpdateSummary {
+func (r *UpdateEnvelopeResponse) GetJSON200() *externalRef0.EnvelopeUpdateSummary {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateEnvelopeResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEnvelopeResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateEnvelopeResponse) GetBody() []byte {
+func (r *UpdateEnvelopeResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateEnvelopeResponse) Status() string {
+func (r *UpdateEnvelopeResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7689,7 +7689,7 @@ func (r UpdateEnvelopeResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateEnvelopeResponse) StatusCode() int {
+func (r *UpdateEnvelopeResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7697,7 +7697,7 @@ func (r UpdateEnvelopeResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateEnvelopeResponse) ContentType() string {
+func (r *UpdateEnvelopeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7719,22 +7719,22 @@ type DeleteAttachmentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteAttachmentsResponse) GetJSON200() *externalRef0.EnvelopeAttachmentsResult {
+func (r *DeleteAttachmentsResponse) GetJSON200() *externalRef0.EnvelopeAttachmentsResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteAttachmentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteAttachmentsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteAttachmentsResponse) GetBody() []byte {
+func (r *DeleteAttachmentsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteAttachmentsResponse) Status() string {
+func (r *DeleteAttachmentsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7742,7 +7742,7 @@ func (r DeleteAttachmentsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteAttachmentsResponse) StatusCode() int {
+func (r *DeleteAttachmentsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7750,7 +7750,7 @@ func (r DeleteAttachmentsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteAttachmentsResponse) ContentType() string {
+func (r *DeleteAttachmentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7772,22 +7772,22 @@ type GetAttachmentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAttachmentsResponse) GetJSON200() *externalRef0.EnvelopeAttachmentsResult {
+func (r *GetAttachmentsResponse) GetJSON200() *externalRef0.EnvelopeAttachmentsResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetAttachmentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAttachmentsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAttachmentsResponse) GetBody() []byte {
+func (r *GetAttachmentsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAttachmentsResponse) Status() string {
+func (r *GetAttachmentsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7795,7 +7795,7 @@ func (r GetAttachmentsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAttachmentsResponse) StatusCode() int {
+func (r *GetAttachmentsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7803,7 +7803,7 @@ func (r GetAttachmentsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAttachmentsResponse) ContentType() string {
+func (r *GetAttachmentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7825,22 +7825,22 @@ type PutAttachmentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PutAttachmentsResponse) GetJSON200() *externalRef0.EnvelopeAttachmentsResult {
+func (r *PutAttachmentsResponse) GetJSON200() *externalRef0.EnvelopeAttachmentsResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r PutAttachmentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *PutAttachmentsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r PutAttachmentsResponse) GetBody() []byte {
+func (r *PutAttachmentsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PutAttachmentsResponse) Status() string {
+func (r *PutAttachmentsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7848,7 +7848,7 @@ func (r PutAttachmentsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PutAttachmentsResponse) StatusCode() int {
+func (r *PutAttachmentsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7856,7 +7856,7 @@ func (r PutAttachmentsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PutAttachmentsResponse) ContentType() string {
+func (r *PutAttachmentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7876,17 +7876,17 @@ type GetAttachmentResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetAttachmentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAttachmentResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAttachmentResponse) GetBody() []byte {
+func (r *GetAttachmentResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAttachmentResponse) Status() string {
+func (r *GetAttachmentResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7894,7 +7894,7 @@ func (r GetAttachmentResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAttachmentResponse) StatusCode() int {
+func (r *GetAttachmentResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7902,7 +7902,7 @@ func (r GetAttachmentResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAttachmentResponse) ContentType() string {
+func (r *GetAttachmentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7924,22 +7924,22 @@ type PutAttachmentResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PutAttachmentResponse) GetJSON200() *externalRef0.EnvelopeAttachmentsResult {
+func (r *PutAttachmentResponse) GetJSON200() *externalRef0.EnvelopeAttachmentsResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r PutAttachmentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *PutAttachmentResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r PutAttachmentResponse) GetBody() []byte {
+func (r *PutAttachmentResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PutAttachmentResponse) Status() string {
+func (r *PutAttachmentResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7947,7 +7947,7 @@ func (r PutAttachmentResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PutAttachmentResponse) StatusCode() int {
+func (r *PutAttachmentResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7955,7 +7955,7 @@ func (r PutAttachmentResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PutAttachmentResponse) ContentType() string {
+func (r *PutAttachmentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7977,22 +7977,22 @@ type ListAuditEventsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListAuditEventsResponse) GetJSON200() *externalRef0.EnvelopeAuditEventResponse {
+func (r *ListAuditEventsResponse) GetJSON200() *externalRef0.EnvelopeAuditEventResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListAuditEventsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListAuditEventsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListAuditEventsResponse) GetBody() []byte {
+func (r *ListAuditEventsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListAuditEventsResponse) Status() string {
+func (r *ListAuditEventsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8000,7 +8000,7 @@ func (r ListAuditEventsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListAuditEventsResponse) StatusCode() int {
+func (r *ListAuditEventsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8008,7 +8008,7 @@ func (r ListAuditEventsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListAuditEventsResponse) ContentType() string {
+func (r *ListAuditEventsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8030,22 +8030,22 @@ type CreateEnvelopeCommentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateEnvelopeCommentsResponse) GetJSON200() *externalRef0.CommentHistoryResult {
+func (r *CreateEnvelopeCommentsResponse) GetJSON200() *externalRef0.CommentHistoryResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateEnvelopeCommentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateEnvelopeCommentsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateEnvelopeCommentsResponse) GetBody() []byte {
+func (r *CreateEnvelopeCommentsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateEnvelopeCommentsResponse) Status() string {
+func (r *CreateEnvelopeCommentsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8053,7 +8053,7 @@ func (r CreateEnvelopeCommentsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateEnvelopeCommentsResponse) StatusCode() int {
+func (r *CreateEnvelopeCommentsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8061,7 +8061,7 @@ func (r CreateEnvelopeCommentsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateEnvelopeCommentsResponse) ContentType() string {
+func (r *CreateEnvelopeCommentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8081,17 +8081,17 @@ type GetCommentsTranscriptResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetCommentsTranscriptResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetCommentsTranscriptResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetCommentsTranscriptResponse) GetBody() []byte {
+func (r *GetCommentsTranscriptResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetCommentsTranscriptResponse) Status() string {
+func (r *GetCommentsTranscriptResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8099,7 +8099,7 @@ func (r GetCommentsTranscriptResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetCommentsTranscriptResponse) StatusCode() int {
+func (r *GetCommentsTranscriptResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8107,7 +8107,7 @@ func (r GetCommentsTranscriptResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetCommentsTranscriptResponse) ContentType() string {
+func (r *GetCommentsTranscriptResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8129,22 +8129,22 @@ type DeleteCustomFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteCustomFieldsResponse) GetJSON200() *externalRef0.CustomFields {
+func (r *DeleteCustomFieldsResponse) GetJSON200() *externalRef0.CustomFields {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteCustomFieldsResponse) GetBody() []byte {
+func (r *DeleteCustomFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteCustomFieldsResponse) Status() string {
+func (r *DeleteCustomFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8152,7 +8152,7 @@ func (r DeleteCustomFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteCustomFieldsResponse) StatusCode() int {
+func (r *DeleteCustomFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8160,7 +8160,7 @@ func (r DeleteCustomFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteCustomFieldsResponse) ContentType() string {
+func (r *DeleteCustomFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8182,22 +8182,22 @@ type ListCustomFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListCustomFieldsResponse) GetJSON200() *externalRef0.CustomFieldsEnvelope {
+func (r *ListCustomFieldsResponse) GetJSON200() *externalRef0.CustomFieldsEnvelope {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListCustomFieldsResponse) GetBody() []byte {
+func (r *ListCustomFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListCustomFieldsResponse) Status() string {
+func (r *ListCustomFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8205,7 +8205,7 @@ func (r ListCustomFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListCustomFieldsResponse) StatusCode() int {
+func (r *ListCustomFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8213,7 +8213,7 @@ func (r ListCustomFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListCustomFieldsResponse) ContentType() string {
+func (r *ListCustomFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8235,22 +8235,22 @@ type CreateCustomFieldsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateCustomFieldsResponse) GetJSON201() *externalRef0.CustomFields {
+func (r *CreateCustomFieldsResponse) GetJSON201() *externalRef0.CustomFields {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateCustomFieldsResponse) GetBody() []byte {
+func (r *CreateCustomFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateCustomFieldsResponse) Status() string {
+func (r *CreateCustomFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8258,7 +8258,7 @@ func (r CreateCustomFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateCustomFieldsResponse) StatusCode() int {
+func (r *CreateCustomFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8266,7 +8266,7 @@ func (r CreateCustomFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateCustomFieldsResponse) ContentType() string {
+func (r *CreateCustomFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8288,22 +8288,22 @@ type UpdateCustomFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateCustomFieldsResponse) GetJSON200() *externalRef0.CustomFields {
+func (r *UpdateCustomFieldsResponse) GetJSON200() *externalRef0.CustomFields {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateCustomFieldsResponse) GetBody() []byte {
+func (r *UpdateCustomFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateCustomFieldsResponse) Status() string {
+func (r *UpdateCustomFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8311,7 +8311,7 @@ func (r UpdateCustomFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateCustomFieldsResponse) StatusCode() int {
+func (r *UpdateCustomFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8319,7 +8319,7 @@ func (r UpdateCustomFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateCustomFieldsResponse) ContentType() string {
+func (r *UpdateCustomFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8341,22 +8341,22 @@ type GetApplianceInfoResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetApplianceInfoResponse) GetJSON200() *externalRef0.DisplayApplianceInfo {
+func (r *GetApplianceInfoResponse) GetJSON200() *externalRef0.DisplayApplianceInfo {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetApplianceInfoResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetApplianceInfoResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetApplianceInfoResponse) GetBody() []byte {
+func (r *GetApplianceInfoResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetApplianceInfoResponse) Status() string {
+func (r *GetApplianceInfoResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8364,7 +8364,7 @@ func (r GetApplianceInfoResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetApplianceInfoResponse) StatusCode() int {
+func (r *GetApplianceInfoResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8372,7 +8372,7 @@ func (r GetApplianceInfoResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetApplianceInfoResponse) ContentType() string {
+func (r *GetApplianceInfoResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8394,22 +8394,22 @@ type GetDocumentPageImagesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDocumentPageImagesResponse) GetJSON200() *externalRef0.PageImages {
+func (r *GetDocumentPageImagesResponse) GetJSON200() *externalRef0.PageImages {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDocumentPageImagesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentPageImagesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDocumentPageImagesResponse) GetBody() []byte {
+func (r *GetDocumentPageImagesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDocumentPageImagesResponse) Status() string {
+func (r *GetDocumentPageImagesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8417,7 +8417,7 @@ func (r GetDocumentPageImagesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDocumentPageImagesResponse) StatusCode() int {
+func (r *GetDocumentPageImagesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8425,7 +8425,7 @@ func (r GetDocumentPageImagesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDocumentPageImagesResponse) ContentType() string {
+func (r *GetDocumentPageImagesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8445,17 +8445,17 @@ type DeleteDocumentPageResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteDocumentPageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentPageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteDocumentPageResponse) GetBody() []byte {
+func (r *DeleteDocumentPageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteDocumentPageResponse) Status() string {
+func (r *DeleteDocumentPageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8463,7 +8463,7 @@ func (r DeleteDocumentPageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteDocumentPageResponse) StatusCode() int {
+func (r *DeleteDocumentPageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8471,7 +8471,7 @@ func (r DeleteDocumentPageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteDocumentPageResponse) ContentType() string {
+func (r *DeleteDocumentPageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8491,17 +8491,17 @@ type GetDocumentPageImageResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDocumentPageImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentPageImageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDocumentPageImageResponse) GetBody() []byte {
+func (r *GetDocumentPageImageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDocumentPageImageResponse) Status() string {
+func (r *GetDocumentPageImageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8509,7 +8509,7 @@ func (r GetDocumentPageImageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDocumentPageImageResponse) StatusCode() int {
+func (r *GetDocumentPageImageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8517,7 +8517,7 @@ func (r GetDocumentPageImageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDocumentPageImageResponse) ContentType() string {
+func (r *GetDocumentPageImageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8537,17 +8537,17 @@ type RotateDocumentPageResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RotateDocumentPageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *RotateDocumentPageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r RotateDocumentPageResponse) GetBody() []byte {
+func (r *RotateDocumentPageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r RotateDocumentPageResponse) Status() string {
+func (r *RotateDocumentPageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8555,7 +8555,7 @@ func (r RotateDocumentPageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r RotateDocumentPageResponse) StatusCode() int {
+func (r *RotateDocumentPageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8563,7 +8563,7 @@ func (r RotateDocumentPageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RotateDocumentPageResponse) ContentType() string {
+func (r *RotateDocumentPageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8585,22 +8585,22 @@ type ListTemplatesForDocumentResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListTemplatesForDocumentResponse) GetJSON200() *externalRef0.TemplateInformation {
+func (r *ListTemplatesForDocumentResponse) GetJSON200() *externalRef0.TemplateInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListTemplatesForDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListTemplatesForDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListTemplatesForDocumentResponse) GetBody() []byte {
+func (r *ListTemplatesForDocumentResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListTemplatesForDocumentResponse) Status() string {
+func (r *ListTemplatesForDocumentResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8608,7 +8608,7 @@ func (r ListTemplatesForDocumentResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListTemplatesForDocumentResponse) StatusCode() int {
+func (r *ListTemplatesForDocumentResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8616,7 +8616,7 @@ func (r ListTemplatesForDocumentResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListTemplatesForDocumentResponse) ContentType() string {
+func (r *ListTemplatesForDocumentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8638,22 +8638,22 @@ type ApplyTemplateToDocumentResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r ApplyTemplateToDocumentResponse) GetJSON201() *externalRef0.DocumentTemplateList {
+func (r *ApplyTemplateToDocumentResponse) GetJSON201() *externalRef0.DocumentTemplateList {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ApplyTemplateToDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ApplyTemplateToDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ApplyTemplateToDocumentResponse) GetBody() []byte {
+func (r *ApplyTemplateToDocumentResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ApplyTemplateToDocumentResponse) Status() string {
+func (r *ApplyTemplateToDocumentResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8661,7 +8661,7 @@ func (r ApplyTemplateToDocumentResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ApplyTemplateToDocumentResponse) StatusCode() int {
+func (r *ApplyTemplateToDocumentResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8669,7 +8669,7 @@ func (r ApplyTemplateToDocumentResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ApplyTemplateToDocumentResponse) ContentType() string {
+func (r *ApplyTemplateToDocumentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8689,17 +8689,17 @@ type DeleteTemplatesFromDocumentResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteTemplatesFromDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteTemplatesFromDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteTemplatesFromDocumentResponse) GetBody() []byte {
+func (r *DeleteTemplatesFromDocumentResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteTemplatesFromDocumentResponse) Status() string {
+func (r *DeleteTemplatesFromDocumentResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8707,7 +8707,7 @@ func (r DeleteTemplatesFromDocumentResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteTemplatesFromDocumentResponse) StatusCode() int {
+func (r *DeleteTemplatesFromDocumentResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8715,7 +8715,7 @@ func (r DeleteTemplatesFromDocumentResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteTemplatesFromDocumentResponse) ContentType() string {
+func (r *DeleteTemplatesFromDocumentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8737,22 +8737,22 @@ type DeleteEmailSettingsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteEmailSettingsResponse) GetJSON200() *externalRef0.EmailSettings {
+func (r *DeleteEmailSettingsResponse) GetJSON200() *externalRef0.EmailSettings {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteEmailSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEmailSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteEmailSettingsResponse) GetBody() []byte {
+func (r *DeleteEmailSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteEmailSettingsResponse) Status() string {
+func (r *DeleteEmailSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8760,7 +8760,7 @@ func (r DeleteEmailSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteEmailSettingsResponse) StatusCode() int {
+func (r *DeleteEmailSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8768,7 +8768,7 @@ func (r DeleteEmailSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteEmailSettingsResponse) ContentType() string {
+func (r *DeleteEmailSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8790,22 +8790,22 @@ type GetEmailSettingsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetEmailSettingsResponse) GetJSON200() *externalRef0.EmailSettings {
+func (r *GetEmailSettingsResponse) GetJSON200() *externalRef0.EmailSettings {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetEmailSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEmailSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetEmailSettingsResponse) GetBody() []byte {
+func (r *GetEmailSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetEmailSettingsResponse) Status() string {
+func (r *GetEmailSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8813,7 +8813,7 @@ func (r GetEmailSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetEmailSettingsResponse) StatusCode() int {
+func (r *GetEmailSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8821,7 +8821,7 @@ func (r GetEmailSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEmailSettingsResponse) ContentType() string {
+func (r *GetEmailSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8843,22 +8843,22 @@ type CreateEmailSettingsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateEmailSettingsResponse) GetJSON201() *externalRef0.EmailSettings {
+func (r *CreateEmailSettingsResponse) GetJSON201() *externalRef0.EmailSettings {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateEmailSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateEmailSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateEmailSettingsResponse) GetBody() []byte {
+func (r *CreateEmailSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateEmailSettingsResponse) Status() string {
+func (r *CreateEmailSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8866,7 +8866,7 @@ func (r CreateEmailSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateEmailSettingsResponse) StatusCode() int {
+func (r *CreateEmailSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8874,7 +8874,7 @@ func (r CreateEmailSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateEmailSettingsResponse) ContentType() string {
+func (r *CreateEmailSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8896,22 +8896,22 @@ type UpdateEmailSettingsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateEmailSettingsResponse) GetJSON200() *externalRef0.EmailSettings {
+func (r *UpdateEmailSettingsResponse) GetJSON200() *externalRef0.EmailSettings {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateEmailSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEmailSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateEmailSettingsResponse) GetBody() []byte {
+func (r *UpdateEmailSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateEmailSettingsResponse) Status() string {
+func (r *UpdateEmailSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8919,7 +8919,7 @@ func (r UpdateEmailSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateEmailSettingsResponse) StatusCode() int {
+func (r *UpdateEmailSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8927,7 +8927,7 @@ func (r UpdateEmailSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateEmailSettingsResponse) ContentType() string {
+func (r *UpdateEmailSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8949,22 +8949,22 @@ type GetFormDataResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetFormDataResponse) GetJSON200() *externalRef0.EnvelopeFormData {
+func (r *GetFormDataResponse) GetJSON200() *externalRef0.EnvelopeFormData {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetFormDataResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetFormDataResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetFormDataResponse) GetBody() []byte {
+func (r *GetFormDataResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetFormDataResponse) Status() string {
+func (r *GetFormDataResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8972,7 +8972,7 @@ func (r GetFormDataResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetFormDataResponse) StatusCode() int {
+func (r *GetFormDataResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8980,7 +8980,7 @@ func (r GetFormDataResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFormDataResponse) ContentType() string {
+func (r *GetFormDataResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9002,22 +9002,22 @@ type DeleteLockResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteLockResponse) GetJSON200() *externalRef0.LockInformation {
+func (r *DeleteLockResponse) GetJSON200() *externalRef0.LockInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteLockResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteLockResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteLockResponse) GetBody() []byte {
+func (r *DeleteLockResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteLockResponse) Status() string {
+func (r *DeleteLockResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9025,7 +9025,7 @@ func (r DeleteLockResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteLockResponse) StatusCode() int {
+func (r *DeleteLockResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9033,7 +9033,7 @@ func (r DeleteLockResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteLockResponse) ContentType() string {
+func (r *DeleteLockResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9055,22 +9055,22 @@ type GetLockResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetLockResponse) GetJSON200() *externalRef0.LockInformation {
+func (r *GetLockResponse) GetJSON200() *externalRef0.LockInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetLockResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetLockResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetLockResponse) GetBody() []byte {
+func (r *GetLockResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetLockResponse) Status() string {
+func (r *GetLockResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9078,7 +9078,7 @@ func (r GetLockResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetLockResponse) StatusCode() int {
+func (r *GetLockResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9086,7 +9086,7 @@ func (r GetLockResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetLockResponse) ContentType() string {
+func (r *GetLockResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9108,22 +9108,22 @@ type CreateLockResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateLockResponse) GetJSON201() *externalRef0.LockInformation {
+func (r *CreateLockResponse) GetJSON201() *externalRef0.LockInformation {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateLockResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateLockResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateLockResponse) GetBody() []byte {
+func (r *CreateLockResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateLockResponse) Status() string {
+func (r *CreateLockResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9131,7 +9131,7 @@ func (r CreateLockResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateLockResponse) StatusCode() int {
+func (r *CreateLockResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9139,7 +9139,7 @@ func (r CreateLockResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateLockResponse) ContentType() string {
+func (r *CreateLockResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9161,22 +9161,22 @@ type UpdateLockResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateLockResponse) GetJSON200() *externalRef0.LockInformation {
+func (r *UpdateLockResponse) GetJSON200() *externalRef0.LockInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateLockResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateLockResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateLockResponse) GetBody() []byte {
+func (r *UpdateLockResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateLockResponse) Status() string {
+func (r *UpdateLockResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9184,7 +9184,7 @@ func (r UpdateLockResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateLockResponse) StatusCode() int {
+func (r *UpdateLockResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9192,7 +9192,7 @@ func (r UpdateLockResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateLockResponse) ContentType() string {
+func (r *UpdateLockResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9214,22 +9214,22 @@ type GetNotificationSettingsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetNotificationSettingsResponse) GetJSON200() *externalRef0.Notification {
+func (r *GetNotificationSettingsResponse) GetJSON200() *externalRef0.Notification {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetNotificationSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetNotificationSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetNotificationSettingsResponse) GetBody() []byte {
+func (r *GetNotificationSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetNotificationSettingsResponse) Status() string {
+func (r *GetNotificationSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9237,7 +9237,7 @@ func (r GetNotificationSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetNotificationSettingsResponse) StatusCode() int {
+func (r *GetNotificationSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9245,7 +9245,7 @@ func (r GetNotificationSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNotificationSettingsResponse) ContentType() string {
+func (r *GetNotificationSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9267,22 +9267,22 @@ type UpdateNotificationSettingsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateNotificationSettingsResponse) GetJSON200() *externalRef0.Notification {
+func (r *UpdateNotificationSettingsResponse) GetJSON200() *externalRef0.Notification {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateNotificationSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateNotificationSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateNotificationSettingsResponse) GetBody() []byte {
+func (r *UpdateNotificationSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateNotificationSettingsResponse) Status() string {
+func (r *UpdateNotificationSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9290,7 +9290,7 @@ func (r UpdateNotificationSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateNotificationSettingsResponse) StatusCode() int {
+func (r *UpdateNotificationSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9298,7 +9298,7 @@ func (r UpdateNotificationSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateNotificationSettingsResponse) ContentType() string {
+func (r *UpdateNotificationSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9320,22 +9320,22 @@ type GetConsumerDisclosureDefaultResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetConsumerDisclosureDefaultResponse) GetJSON200() *externalRef0.ConsumerDisclosure {
+func (r *GetConsumerDisclosureDefaultResponse) GetJSON200() *externalRef0.ConsumerDisclosure {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetConsumerDisclosureDefaultResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetConsumerDisclosureDefaultResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetConsumerDisclosureDefaultResponse) GetBody() []byte {
+func (r *GetConsumerDisclosureDefaultResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetConsumerDisclosureDefaultResponse) Status() string {
+func (r *GetConsumerDisclosureDefaultResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9343,7 +9343,7 @@ func (r GetConsumerDisclosureDefaultResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetConsumerDisclosureDefaultResponse) StatusCode() int {
+func (r *GetConsumerDisclosureDefaultResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9351,7 +9351,7 @@ func (r GetConsumerDisclosureDefaultResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetConsumerDisclosureDefaultResponse) ContentType() string {
+func (r *GetConsumerDisclosureDefaultResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9373,22 +9373,22 @@ type GetConsumerDisclosureResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetConsumerDisclosureResponse) GetJSON200() *externalRef0.ConsumerDisclosure {
+func (r *GetConsumerDisclosureResponse) GetJSON200() *externalRef0.ConsumerDisclosure {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetConsumerDisclosureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetConsumerDisclosureResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetConsumerDisclosureResponse) GetBody() []byte {
+func (r *GetConsumerDisclosureResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetConsumerDisclosureResponse) Status() string {
+func (r *GetConsumerDisclosureResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9396,7 +9396,7 @@ func (r GetConsumerDisclosureResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetConsumerDisclosureResponse) StatusCode() int {
+func (r *GetConsumerDisclosureResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9404,7 +9404,7 @@ func (r GetConsumerDisclosureResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetConsumerDisclosureResponse) ContentType() string {
+func (r *GetConsumerDisclosureResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9424,17 +9424,17 @@ type GetRecipientInitialsImageResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetRecipientInitialsImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetRecipientInitialsImageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetRecipientInitialsImageResponse) GetBody() []byte {
+func (r *GetRecipientInitialsImageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetRecipientInitialsImageResponse) Status() string {
+func (r *GetRecipientInitialsImageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9442,7 +9442,7 @@ func (r GetRecipientInitialsImageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetRecipientInitialsImageResponse) StatusCode() int {
+func (r *GetRecipientInitialsImageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9450,7 +9450,7 @@ func (r GetRecipientInitialsImageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetRecipientInitialsImageResponse) ContentType() string {
+func (r *GetRecipientInitialsImageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9470,17 +9470,17 @@ type UpdateRecipientInitialsImageResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateRecipientInitialsImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateRecipientInitialsImageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateRecipientInitialsImageResponse) GetBody() []byte {
+func (r *UpdateRecipientInitialsImageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateRecipientInitialsImageResponse) Status() string {
+func (r *UpdateRecipientInitialsImageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9488,7 +9488,7 @@ func (r UpdateRecipientInitialsImageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateRecipientInitialsImageResponse) StatusCode() int {
+func (r *UpdateRecipientInitialsImageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9496,7 +9496,7 @@ func (r UpdateRecipientInitialsImageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateRecipientInitialsImageResponse) ContentType() string {
+func (r *UpdateRecipientInitialsImageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9518,22 +9518,22 @@ type GetRecipientSignatureResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetRecipientSignatureResponse) GetJSON200() *externalRef0.UserSignature {
+func (r *GetRecipientSignatureResponse) GetJSON200() *externalRef0.UserSignature {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetRecipientSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetRecipientSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetRecipientSignatureResponse) GetBody() []byte {
+func (r *GetRecipientSignatureResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetRecipientSignatureResponse) Status() string {
+func (r *GetRecipientSignatureResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9541,7 +9541,7 @@ func (r GetRecipientSignatureResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetRecipientSignatureResponse) StatusCode() int {
+func (r *GetRecipientSignatureResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9549,7 +9549,7 @@ func (r GetRecipientSignatureResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetRecipientSignatureResponse) ContentType() string {
+func (r *GetRecipientSignatureResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9569,17 +9569,17 @@ type GetRecipientSignatureImageResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetRecipientSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetRecipientSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetRecipientSignatureImageResponse) GetBody() []byte {
+func (r *GetRecipientSignatureImageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetRecipientSignatureImageResponse) Status() string {
+func (r *GetRecipientSignatureImageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9587,7 +9587,7 @@ func (r GetRecipientSignatureImageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetRecipientSignatureImageResponse) StatusCode() int {
+func (r *GetRecipientSignatureImageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9595,7 +9595,7 @@ func (r GetRecipientSignatureImageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetRecipientSignatureImageResponse) ContentType() string {
+func (r *GetRecipientSignatureImageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9615,17 +9615,17 @@ type UpdateRecipientSignatureImageResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateRecipientSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateRecipientSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateRecipientSignatureImageResponse) GetBody() []byte {
+func (r *UpdateRecipientSignatureImageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateRecipientSignatureImageResponse) Status() string {
+func (r *UpdateRecipientSignatureImageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9633,7 +9633,7 @@ func (r UpdateRecipientSignatureImageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateRecipientSignatureImageResponse) StatusCode() int {
+func (r *UpdateRecipientSignatureImageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9641,7 +9641,7 @@ func (r UpdateRecipientSignatureImageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateRecipientSignatureImageResponse) ContentType() string {
+func (r *UpdateRecipientSignatureImageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9661,17 +9661,17 @@ type GetTabsBlobResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetTabsBlobResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetTabsBlobResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetTabsBlobResponse) GetBody() []byte {
+func (r *GetTabsBlobResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetTabsBlobResponse) Status() string {
+func (r *GetTabsBlobResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9679,7 +9679,7 @@ func (r GetTabsBlobResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetTabsBlobResponse) StatusCode() int {
+func (r *GetTabsBlobResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9687,7 +9687,7 @@ func (r GetTabsBlobResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetTabsBlobResponse) ContentType() string {
+func (r *GetTabsBlobResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9707,17 +9707,17 @@ type PutTabsBlobResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r PutTabsBlobResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *PutTabsBlobResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r PutTabsBlobResponse) GetBody() []byte {
+func (r *PutTabsBlobResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PutTabsBlobResponse) Status() string {
+func (r *PutTabsBlobResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9725,7 +9725,7 @@ func (r PutTabsBlobResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PutTabsBlobResponse) StatusCode() int {
+func (r *PutTabsBlobResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9733,7 +9733,7 @@ func (r PutTabsBlobResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PutTabsBlobResponse) ContentType() string {
+func (r *PutTabsBlobResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9755,22 +9755,22 @@ type ListTemplatesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListTemplatesResponse) GetJSON200() *externalRef0.TemplateInformation {
+func (r *ListTemplatesResponse) GetJSON200() *externalRef0.TemplateInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListTemplatesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListTemplatesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListTemplatesResponse) GetBody() []byte {
+func (r *ListTemplatesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListTemplatesResponse) Status() string {
+func (r *ListTemplatesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9778,7 +9778,7 @@ func (r ListTemplatesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListTemplatesResponse) StatusCode() int {
+func (r *ListTemplatesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9786,7 +9786,7 @@ func (r ListTemplatesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListTemplatesResponse) ContentType() string {
+func (r *ListTemplatesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9808,22 +9808,22 @@ type ApplyTemplateResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r ApplyTemplateResponse) GetJSON201() *externalRef0.DocumentTemplateList {
+func (r *ApplyTemplateResponse) GetJSON201() *externalRef0.DocumentTemplateList {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ApplyTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ApplyTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ApplyTemplateResponse) GetBody() []byte {
+func (r *ApplyTemplateResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ApplyTemplateResponse) Status() string {
+func (r *ApplyTemplateResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9831,7 +9831,7 @@ func (r ApplyTemplateResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ApplyTemplateResponse) StatusCode() int {
+func (r *ApplyTemplateResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9839,7 +9839,7 @@ func (r ApplyTemplateResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ApplyTemplateResponse) ContentType() string {
+func (r *ApplyTemplateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
