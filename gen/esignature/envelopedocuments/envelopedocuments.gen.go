@@ -59,6 +59,33 @@ type GetDocumentParams struct {
 	Watermark         *string `form:"watermark,omitempty" json:"watermark,omitempty"`
 }
 
+// GetDocumentPageImagesParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
+type GetDocumentPageImagesParams struct {
+	Count         *string `form:"count,omitempty" json:"count,omitempty"`
+	Dpi           *string `form:"dpi,omitempty" json:"dpi,omitempty"`
+	MaxHeight     *string `form:"max_height,omitempty" json:"max_height,omitempty"`
+	MaxWidth      *string `form:"max_width,omitempty" json:"max_width,omitempty"`
+	Nocache       *string `form:"nocache,omitempty" json:"nocache,omitempty"`
+	ShowChanges   *string `form:"show_changes,omitempty" json:"show_changes,omitempty"`
+	StartPosition *string `form:"start_position,omitempty" json:"start_position,omitempty"`
+}
+
+// GetDocumentPageImageParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
+type GetDocumentPageImageParams struct {
+	Dpi         *string `form:"dpi,omitempty" json:"dpi,omitempty"`
+	MaxHeight   *string `form:"max_height,omitempty" json:"max_height,omitempty"`
+	MaxWidth    *string `form:"max_width,omitempty" json:"max_width,omitempty"`
+	ShowChanges *string `form:"show_changes,omitempty" json:"show_changes,omitempty"`
+}
+
 // GetDocumentResponsiveHTMLParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation DocumentResponsiveHtml:getDocumentResponsiveHtml (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/responsive_html).
@@ -132,6 +159,13 @@ type CreateDocumentFieldsJSONRequestBody = externalRef0.DocumentFieldsInformatio
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/updatedocumentfields/
 type UpdateDocumentFieldsJSONRequestBody = externalRef0.DocumentFieldsInformation
+
+// RotateDocumentPageJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
+type RotateDocumentPageJSONRequestBody = externalRef0.PageRequest
 
 // CreateDocumentResponsiveHTMLPreviewJSONRequestBody is the JSON request body of the operation.
 //
@@ -336,6 +370,23 @@ type ClientInterface interface {
 
 	// GetEnvelopeDocumentHTMLDefinitions performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/html_definitions (the `GetEnvelopeDocumentHTMLDefinitions` operationId) request.
 	GetEnvelopeDocumentHTMLDefinitions(ctx context.Context, accountID string, envelopeID string, documentID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDocumentPageImages performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages (the `GetDocumentPageImages` operationId) request.
+	GetDocumentPageImages(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentPageImagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteDocumentPage performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber} (the `DeleteDocumentPage` operationId) request.
+	DeleteDocumentPage(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDocumentPageImage performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image (the `GetDocumentPageImage` operationId) request.
+	GetDocumentPageImage(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, params *GetDocumentPageImageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateDocumentPageWithBody performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image (the `RotateDocumentPage` operationId) request,
+	// with any type of body and a specified content type.
+	RotateDocumentPageWithBody(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateDocumentPage performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image (the `RotateDocumentPage` operationId) request.
+	// Takes a body of the `application/json` content type.
+	RotateDocumentPage(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPageTabs performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/tabs (the `GetPageTabs` operationId) request.
 	GetPageTabs(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -727,6 +778,91 @@ func (c *Client) UpdateDocumentFields(ctx context.Context, accountID string, env
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenthtmldefinitions/getenvelopedocumenthtmldefinitions/
 func (c *Client) GetEnvelopeDocumentHTMLDefinitions(ctx context.Context, accountID string, envelopeID string, documentID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEnvelopeDocumentHTMLDefinitionsRequest(c.Server, accountID, envelopeID, documentID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDocumentPageImages sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
+func (c *Client) GetDocumentPageImages(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentPageImagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDocumentPageImagesRequest(c.Server, accountID, envelopeID, documentID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteDocumentPage sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
+func (c *Client) DeleteDocumentPage(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteDocumentPageRequest(c.Server, accountID, envelopeID, documentID, pageNumber)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDocumentPageImage sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
+func (c *Client) GetDocumentPageImage(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, params *GetDocumentPageImageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDocumentPageImageRequest(c.Server, accountID, envelopeID, documentID, pageNumber, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateDocumentPageWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
+func (c *Client) RotateDocumentPageWithBody(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateDocumentPageRequestWithBody(c.Server, accountID, envelopeID, documentID, pageNumber, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateDocumentPage sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
+func (c *Client) RotateDocumentPage(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateDocumentPageRequest(c.Server, accountID, envelopeID, documentID, pageNumber, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2132,6 +2268,414 @@ func NewGetEnvelopeDocumentHTMLDefinitionsRequest(server string, accountID strin
 	return req, nil
 }
 
+// NewGetDocumentPageImagesRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
+func NewGetDocumentPageImagesRequest(server string, accountID string, envelopeID string, documentID string, params *GetDocumentPageImagesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "documentId", documentID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/documents/%s/pages", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Dpi != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dpi", *params.Dpi, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MaxHeight != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "max_height", *params.MaxHeight, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MaxWidth != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "max_width", *params.MaxWidth, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Nocache != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "nocache", *params.Nocache, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ShowChanges != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "show_changes", *params.ShowChanges, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StartPosition != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start_position", *params.StartPosition, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteDocumentPageRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
+func NewDeleteDocumentPageRequest(server string, accountID string, envelopeID string, documentID string, pageNumber string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "documentId", documentID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam3 string
+
+	pathParam3, err = runtime.StyleParamWithOptions("simple", false, "pageNumber", pageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/documents/%s/pages/%s", pathParam0, pathParam1, pathParam2, pathParam3)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDocumentPageImageRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
+func NewGetDocumentPageImageRequest(server string, accountID string, envelopeID string, documentID string, pageNumber string, params *GetDocumentPageImageParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "documentId", documentID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam3 string
+
+	pathParam3, err = runtime.StyleParamWithOptions("simple", false, "pageNumber", pageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/documents/%s/pages/%s/page_image", pathParam0, pathParam1, pathParam2, pathParam3)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Dpi != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dpi", *params.Dpi, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MaxHeight != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "max_height", *params.MaxHeight, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MaxWidth != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "max_width", *params.MaxWidth, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ShowChanges != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "show_changes", *params.ShowChanges, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRotateDocumentPageRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
+func NewRotateDocumentPageRequest(server string, accountID string, envelopeID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRotateDocumentPageRequestWithBody(server, accountID, envelopeID, documentID, pageNumber, "application/json", bodyReader)
+}
+
+// NewRotateDocumentPageRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
+func NewRotateDocumentPageRequestWithBody(server string, accountID string, envelopeID string, documentID string, pageNumber string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "documentId", documentID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam3 string
+
+	pathParam3, err = runtime.StyleParamWithOptions("simple", false, "pageNumber", pageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/documents/%s/pages/%s/page_image", pathParam0, pathParam1, pathParam2, pathParam3)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetPageTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:getPageTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/tabs).
@@ -3321,6 +3865,31 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetEnvelopeDocumentHTMLDefinitionsWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, reqEditors ...RequestEditorFn) (*GetEnvelopeDocumentHTMLDefinitionsResponse, error)
 
+	// GetDocumentPageImagesWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages (the `GetDocumentPageImages` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetDocumentPageImagesWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentPageImagesParams, reqEditors ...RequestEditorFn) (*GetDocumentPageImagesResponse, error)
+
+	// DeleteDocumentPageWithResponse performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber} (the `DeleteDocumentPage` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteDocumentPageWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, reqEditors ...RequestEditorFn) (*DeleteDocumentPageResponse, error)
+
+	// GetDocumentPageImageWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image (the `GetDocumentPageImage` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetDocumentPageImageWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, params *GetDocumentPageImageParams, reqEditors ...RequestEditorFn) (*GetDocumentPageImageResponse, error)
+
+	// RotateDocumentPageWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image (the `RotateDocumentPage` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	RotateDocumentPageWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateDocumentPageResponse, error)
+
+	// RotateDocumentPageWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image (the `RotateDocumentPage` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	RotateDocumentPageWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateDocumentPageResponse, error)
+
 	// GetPageTabsWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/tabs (the `GetPageTabs` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -4070,6 +4639,197 @@ func (r *GetEnvelopeDocumentHTMLDefinitionsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r *GetEnvelopeDocumentHTMLDefinitionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDocumentPageImagesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
+type GetDocumentPageImagesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.PageImages
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r *GetDocumentPageImagesResponse) GetJSON200() *externalRef0.PageImages {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r *GetDocumentPageImagesResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r *GetDocumentPageImagesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r *GetDocumentPageImagesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r *GetDocumentPageImagesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r *GetDocumentPageImagesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteDocumentPageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
+type DeleteDocumentPageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r *DeleteDocumentPageResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r *DeleteDocumentPageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r *DeleteDocumentPageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r *DeleteDocumentPageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r *DeleteDocumentPageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDocumentPageImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
+type GetDocumentPageImageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r *GetDocumentPageImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r *GetDocumentPageImageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r *GetDocumentPageImageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r *GetDocumentPageImageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r *GetDocumentPageImageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RotateDocumentPageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
+type RotateDocumentPageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r *RotateDocumentPageResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r *RotateDocumentPageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r *RotateDocumentPageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r *RotateDocumentPageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r *RotateDocumentPageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5162,6 +5922,71 @@ func (c *ClientWithResponses) GetEnvelopeDocumentHTMLDefinitionsWithResponse(ctx
 	return ParseGetEnvelopeDocumentHTMLDefinitionsResponse(rsp)
 }
 
+// GetDocumentPageImagesWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
+func (c *ClientWithResponses) GetDocumentPageImagesWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentPageImagesParams, reqEditors ...RequestEditorFn) (*GetDocumentPageImagesResponse, error) {
+	rsp, err := c.GetDocumentPageImages(ctx, accountID, envelopeID, documentID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDocumentPageImagesResponse(rsp)
+}
+
+// DeleteDocumentPageWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
+func (c *ClientWithResponses) DeleteDocumentPageWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, reqEditors ...RequestEditorFn) (*DeleteDocumentPageResponse, error) {
+	rsp, err := c.DeleteDocumentPage(ctx, accountID, envelopeID, documentID, pageNumber, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteDocumentPageResponse(rsp)
+}
+
+// GetDocumentPageImageWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
+func (c *ClientWithResponses) GetDocumentPageImageWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, params *GetDocumentPageImageParams, reqEditors ...RequestEditorFn) (*GetDocumentPageImageResponse, error) {
+	rsp, err := c.GetDocumentPageImage(ctx, accountID, envelopeID, documentID, pageNumber, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDocumentPageImageResponse(rsp)
+}
+
+// RotateDocumentPageWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
+func (c *ClientWithResponses) RotateDocumentPageWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateDocumentPageResponse, error) {
+	rsp, err := c.RotateDocumentPageWithBody(ctx, accountID, envelopeID, documentID, pageNumber, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateDocumentPageResponse(rsp)
+}
+
+// RotateDocumentPageWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
+func (c *ClientWithResponses) RotateDocumentPageWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateDocumentPageResponse, error) {
+	rsp, err := c.RotateDocumentPage(ctx, accountID, envelopeID, documentID, pageNumber, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateDocumentPageResponse(rsp)
+}
+
 // GetPageTabsWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:getPageTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/tabs).
@@ -5915,6 +6740,139 @@ func ParseGetEnvelopeDocumentHTMLDefinitionsResponse(rsp *http.Response) (*GetEn
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDocumentPageImagesResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
+func ParseGetDocumentPageImagesResponse(rsp *http.Response) (*GetDocumentPageImagesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDocumentPageImagesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.PageImages
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteDocumentPageResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
+func ParseDeleteDocumentPageResponse(rsp *http.Response) (*DeleteDocumentPageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteDocumentPageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDocumentPageImageResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
+func ParseGetDocumentPageImageResponse(rsp *http.Response) (*GetDocumentPageImageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDocumentPageImageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRotateDocumentPageResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
+func ParseRotateDocumentPageResponse(rsp *http.Response) (*RotateDocumentPageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RotateDocumentPageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest externalRef0.ErrorDetails

@@ -48,6 +48,24 @@ type UpdateRecipientsParams struct {
 	ResendEnvelope             *string `form:"resend_envelope,omitempty" json:"resend_envelope,omitempty"`
 }
 
+// GetConsumerDisclosureDefaultParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosuredefault/
+type GetConsumerDisclosureDefaultParams struct {
+	LangCode *string `form:"langCode,omitempty" json:"langCode,omitempty"`
+}
+
+// GetConsumerDisclosureParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode}).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosure/
+type GetConsumerDisclosureParams struct {
+	LangCode *string `form:"langCode,omitempty" json:"langCode,omitempty"`
+}
+
 // CreateRecipientProofFileResourceTokenParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipientProofFileResourceToken (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof_token).
@@ -55,6 +73,24 @@ type UpdateRecipientsParams struct {
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipientprooffileresourcetoken/
 type CreateRecipientProofFileResourceTokenParams struct {
 	TokenScopes *string `form:"token_scopes,omitempty" json:"token_scopes,omitempty"`
+}
+
+// GetRecipientInitialsImageParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation Envelopes:getRecipientInitialsImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientinitialsimage/
+type GetRecipientInitialsImageParams struct {
+	IncludeChrome *string `form:"include_chrome,omitempty" json:"include_chrome,omitempty"`
+}
+
+// GetRecipientSignatureImageParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation Envelopes:getRecipientSignatureImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignatureimage/
+type GetRecipientSignatureImageParams struct {
+	IncludeChrome *string `form:"include_chrome,omitempty" json:"include_chrome,omitempty"`
 }
 
 // ListTabsParams holds the query and header parameters of the operation.
@@ -269,11 +305,34 @@ type ClientInterface interface {
 	// DeleteRecipient performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId} (the `DeleteRecipient` operationId) request.
 	DeleteRecipient(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetConsumerDisclosureDefault performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure (the `GetConsumerDisclosureDefault` operationId) request.
+	GetConsumerDisclosureDefault(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetConsumerDisclosureDefaultParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConsumerDisclosure performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode} (the `GetConsumerDisclosure` operationId) request.
+	GetConsumerDisclosure(ctx context.Context, accountID string, envelopeID string, recipientID string, langCode string, params *GetConsumerDisclosureParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateRecipientProofFileLink performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof (the `CreateRecipientProofFileLink` operationId) request.
 	CreateRecipientProofFileLink(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateRecipientProofFileResourceToken performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof_token (the `CreateRecipientProofFileResourceToken` operationId) request.
 	CreateRecipientProofFileResourceToken(ctx context.Context, accountID string, envelopeID string, recipientID string, params *CreateRecipientProofFileResourceTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRecipientInitialsImage performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image (the `GetRecipientInitialsImage` operationId) request.
+	GetRecipientInitialsImage(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetRecipientInitialsImageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRecipientInitialsImageWithBody performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image (the `UpdateRecipientInitialsImage` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateRecipientInitialsImageWithBody(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRecipientSignature performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature (the `GetRecipientSignature` operationId) request.
+	GetRecipientSignature(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRecipientSignatureImage performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image (the `GetRecipientSignatureImage` operationId) request.
+	GetRecipientSignatureImage(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetRecipientSignatureImageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRecipientSignatureImageWithBody performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image (the `UpdateRecipientSignatureImage` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateRecipientSignatureImageWithBody(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteTabsWithBody performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs (the `DeleteTabs` operationId) request,
 	// with any type of body and a specified content type.
@@ -506,6 +565,40 @@ func (c *Client) DeleteRecipient(ctx context.Context, accountID string, envelope
 	return c.Client.Do(req)
 }
 
+// GetConsumerDisclosureDefault sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosuredefault/
+func (c *Client) GetConsumerDisclosureDefault(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetConsumerDisclosureDefaultParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConsumerDisclosureDefaultRequest(c.Server, accountID, envelopeID, recipientID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConsumerDisclosure sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode}).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosure/
+func (c *Client) GetConsumerDisclosure(ctx context.Context, accountID string, envelopeID string, recipientID string, langCode string, params *GetConsumerDisclosureParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConsumerDisclosureRequest(c.Server, accountID, envelopeID, recipientID, langCode, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CreateRecipientProofFileLink sends the request and returns the undecoded response.
 //
 // DocuSign eSignature operation Envelopes:createRecipientProofFileLink (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof).
@@ -530,6 +623,91 @@ func (c *Client) CreateRecipientProofFileLink(ctx context.Context, accountID str
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipientprooffileresourcetoken/
 func (c *Client) CreateRecipientProofFileResourceToken(ctx context.Context, accountID string, envelopeID string, recipientID string, params *CreateRecipientProofFileResourceTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateRecipientProofFileResourceTokenRequest(c.Server, accountID, envelopeID, recipientID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRecipientInitialsImage sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:getRecipientInitialsImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientinitialsimage/
+func (c *Client) GetRecipientInitialsImage(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetRecipientInitialsImageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRecipientInitialsImageRequest(c.Server, accountID, envelopeID, recipientID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRecipientInitialsImageWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateRecipientInitialsImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientinitialsimage/
+func (c *Client) UpdateRecipientInitialsImageWithBody(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRecipientInitialsImageRequestWithBody(c.Server, accountID, envelopeID, recipientID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRecipientSignature sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:getRecipientSignature (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignature/
+func (c *Client) GetRecipientSignature(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRecipientSignatureRequest(c.Server, accountID, envelopeID, recipientID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRecipientSignatureImage sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:getRecipientSignatureImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignatureimage/
+func (c *Client) GetRecipientSignatureImage(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetRecipientSignatureImageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRecipientSignatureImageRequest(c.Server, accountID, envelopeID, recipientID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRecipientSignatureImageWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:updateRecipientSignatureImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientsignatureimage/
+func (c *Client) UpdateRecipientSignatureImageWithBody(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRecipientSignatureImageRequestWithBody(c.Server, accountID, envelopeID, recipientID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1372,6 +1550,171 @@ func NewDeleteRecipientRequest(server string, accountID string, envelopeID strin
 	return req, nil
 }
 
+// NewGetConsumerDisclosureDefaultRequest builds the HTTP request.
+//
+// DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosuredefault/
+func NewGetConsumerDisclosureDefaultRequest(server string, accountID string, envelopeID string, recipientID string, params *GetConsumerDisclosureDefaultParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "recipientId", recipientID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/recipients/%s/consumer_disclosure", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.LangCode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "langCode", *params.LangCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConsumerDisclosureRequest builds the HTTP request.
+//
+// DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode}).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosure/
+func NewGetConsumerDisclosureRequest(server string, accountID string, envelopeID string, recipientID string, langCode string, params *GetConsumerDisclosureParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "recipientId", recipientID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam3 string
+
+	pathParam3, err = runtime.StyleParamWithOptions("simple", false, "langCode", langCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/recipients/%s/consumer_disclosure/%s", pathParam0, pathParam1, pathParam2, pathParam3)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.LangCode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "langCode", *params.LangCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewCreateRecipientProofFileLinkRequest builds the HTTP request.
 //
 // DocuSign eSignature operation Envelopes:createRecipientProofFileLink (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof).
@@ -1499,6 +1842,324 @@ func NewCreateRecipientProofFileResourceTokenRequest(server string, accountID st
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewGetRecipientInitialsImageRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:getRecipientInitialsImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientinitialsimage/
+func NewGetRecipientInitialsImageRequest(server string, accountID string, envelopeID string, recipientID string, params *GetRecipientInitialsImageParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "recipientId", recipientID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/recipients/%s/initials_image", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.IncludeChrome != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_chrome", *params.IncludeChrome, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateRecipientInitialsImageRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:updateRecipientInitialsImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientinitialsimage/
+func NewUpdateRecipientInitialsImageRequestWithBody(server string, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "recipientId", recipientID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/recipients/%s/initials_image", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetRecipientSignatureRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:getRecipientSignature (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignature/
+func NewGetRecipientSignatureRequest(server string, accountID string, envelopeID string, recipientID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "recipientId", recipientID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/recipients/%s/signature", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRecipientSignatureImageRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:getRecipientSignatureImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignatureimage/
+func NewGetRecipientSignatureImageRequest(server string, accountID string, envelopeID string, recipientID string, params *GetRecipientSignatureImageParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "recipientId", recipientID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/recipients/%s/signature_image", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.IncludeChrome != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_chrome", *params.IncludeChrome, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateRecipientSignatureImageRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:updateRecipientSignatureImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientsignatureimage/
+func NewUpdateRecipientSignatureImageRequestWithBody(server string, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "recipientId", recipientID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/recipients/%s/signature_image", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -2426,6 +3087,16 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	DeleteRecipientWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*DeleteRecipientResponse, error)
 
+	// GetConsumerDisclosureDefaultWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure (the `GetConsumerDisclosureDefault` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetConsumerDisclosureDefaultWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetConsumerDisclosureDefaultParams, reqEditors ...RequestEditorFn) (*GetConsumerDisclosureDefaultResponse, error)
+
+	// GetConsumerDisclosureWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode} (the `GetConsumerDisclosure` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetConsumerDisclosureWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, langCode string, params *GetConsumerDisclosureParams, reqEditors ...RequestEditorFn) (*GetConsumerDisclosureResponse, error)
+
 	// CreateRecipientProofFileLinkWithResponse performs a POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof (the `CreateRecipientProofFileLink` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -2435,6 +3106,33 @@ type ClientWithResponsesInterface interface {
 	//
 	// Returns a wrapper object for the known response body format(s).
 	CreateRecipientProofFileResourceTokenWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, params *CreateRecipientProofFileResourceTokenParams, reqEditors ...RequestEditorFn) (*CreateRecipientProofFileResourceTokenResponse, error)
+
+	// GetRecipientInitialsImageWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image (the `GetRecipientInitialsImage` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetRecipientInitialsImageWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetRecipientInitialsImageParams, reqEditors ...RequestEditorFn) (*GetRecipientInitialsImageResponse, error)
+
+	// UpdateRecipientInitialsImageWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image (the `UpdateRecipientInitialsImage` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateRecipientInitialsImageWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRecipientInitialsImageResponse, error)
+
+	// GetRecipientSignatureWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature (the `GetRecipientSignature` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetRecipientSignatureWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*GetRecipientSignatureResponse, error)
+
+	// GetRecipientSignatureImageWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image (the `GetRecipientSignatureImage` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetRecipientSignatureImageWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetRecipientSignatureImageParams, reqEditors ...RequestEditorFn) (*GetRecipientSignatureImageResponse, error)
+
+	// UpdateRecipientSignatureImageWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image (the `UpdateRecipientSignatureImage` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateRecipientSignatureImageWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRecipientSignatureImageResponse, error)
 
 	// DeleteTabsWithBodyWithResponse performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs (the `DeleteTabs` operationId) request,
 	// with any type of body and a specified content type.
@@ -2822,6 +3520,112 @@ func (r *DeleteRecipientResponse) ContentType() string {
 	return ""
 }
 
+// GetConsumerDisclosureDefaultResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosuredefault/
+type GetConsumerDisclosureDefaultResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.ConsumerDisclosure
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r *GetConsumerDisclosureDefaultResponse) GetJSON200() *externalRef0.ConsumerDisclosure {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r *GetConsumerDisclosureDefaultResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r *GetConsumerDisclosureDefaultResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r *GetConsumerDisclosureDefaultResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r *GetConsumerDisclosureDefaultResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r *GetConsumerDisclosureDefaultResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetConsumerDisclosureResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode}).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosure/
+type GetConsumerDisclosureResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.ConsumerDisclosure
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r *GetConsumerDisclosureResponse) GetJSON200() *externalRef0.ConsumerDisclosure {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r *GetConsumerDisclosureResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r *GetConsumerDisclosureResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r *GetConsumerDisclosureResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r *GetConsumerDisclosureResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r *GetConsumerDisclosureResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CreateRecipientProofFileLinkResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
 //
 // DocuSign eSignature operation Envelopes:createRecipientProofFileLink (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof).
@@ -2922,6 +3726,243 @@ func (r *CreateRecipientProofFileResourceTokenResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r *CreateRecipientProofFileResourceTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetRecipientInitialsImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:getRecipientInitialsImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientinitialsimage/
+type GetRecipientInitialsImageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r *GetRecipientInitialsImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r *GetRecipientInitialsImageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r *GetRecipientInitialsImageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r *GetRecipientInitialsImageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r *GetRecipientInitialsImageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateRecipientInitialsImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:updateRecipientInitialsImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientinitialsimage/
+type UpdateRecipientInitialsImageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r *UpdateRecipientInitialsImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r *UpdateRecipientInitialsImageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r *UpdateRecipientInitialsImageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r *UpdateRecipientInitialsImageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r *UpdateRecipientInitialsImageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetRecipientSignatureResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:getRecipientSignature (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignature/
+type GetRecipientSignatureResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.UserSignature
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r *GetRecipientSignatureResponse) GetJSON200() *externalRef0.UserSignature {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r *GetRecipientSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r *GetRecipientSignatureResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r *GetRecipientSignatureResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r *GetRecipientSignatureResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r *GetRecipientSignatureResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetRecipientSignatureImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:getRecipientSignatureImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignatureimage/
+type GetRecipientSignatureImageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r *GetRecipientSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r *GetRecipientSignatureImageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r *GetRecipientSignatureImageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r *GetRecipientSignatureImageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r *GetRecipientSignatureImageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateRecipientSignatureImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:updateRecipientSignatureImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientsignatureimage/
+type UpdateRecipientSignatureImageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r *UpdateRecipientSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r *UpdateRecipientSignatureImageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r *UpdateRecipientSignatureImageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r *UpdateRecipientSignatureImageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r *UpdateRecipientSignatureImageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3714,6 +4755,32 @@ func (c *ClientWithResponses) DeleteRecipientWithResponse(ctx context.Context, a
 	return ParseDeleteRecipientResponse(rsp)
 }
 
+// GetConsumerDisclosureDefaultWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosuredefault/
+func (c *ClientWithResponses) GetConsumerDisclosureDefaultWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetConsumerDisclosureDefaultParams, reqEditors ...RequestEditorFn) (*GetConsumerDisclosureDefaultResponse, error) {
+	rsp, err := c.GetConsumerDisclosureDefault(ctx, accountID, envelopeID, recipientID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConsumerDisclosureDefaultResponse(rsp)
+}
+
+// GetConsumerDisclosureWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode}).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosure/
+func (c *ClientWithResponses) GetConsumerDisclosureWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, langCode string, params *GetConsumerDisclosureParams, reqEditors ...RequestEditorFn) (*GetConsumerDisclosureResponse, error) {
+	rsp, err := c.GetConsumerDisclosure(ctx, accountID, envelopeID, recipientID, langCode, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConsumerDisclosureResponse(rsp)
+}
+
 // CreateRecipientProofFileLinkWithResponse sends the request and decodes the response.
 //
 // DocuSign eSignature operation Envelopes:createRecipientProofFileLink (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof).
@@ -3738,6 +4805,71 @@ func (c *ClientWithResponses) CreateRecipientProofFileResourceTokenWithResponse(
 		return nil, err
 	}
 	return ParseCreateRecipientProofFileResourceTokenResponse(rsp)
+}
+
+// GetRecipientInitialsImageWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:getRecipientInitialsImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientinitialsimage/
+func (c *ClientWithResponses) GetRecipientInitialsImageWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetRecipientInitialsImageParams, reqEditors ...RequestEditorFn) (*GetRecipientInitialsImageResponse, error) {
+	rsp, err := c.GetRecipientInitialsImage(ctx, accountID, envelopeID, recipientID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRecipientInitialsImageResponse(rsp)
+}
+
+// UpdateRecipientInitialsImageWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateRecipientInitialsImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientinitialsimage/
+func (c *ClientWithResponses) UpdateRecipientInitialsImageWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRecipientInitialsImageResponse, error) {
+	rsp, err := c.UpdateRecipientInitialsImageWithBody(ctx, accountID, envelopeID, recipientID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRecipientInitialsImageResponse(rsp)
+}
+
+// GetRecipientSignatureWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:getRecipientSignature (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignature/
+func (c *ClientWithResponses) GetRecipientSignatureWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, reqEditors ...RequestEditorFn) (*GetRecipientSignatureResponse, error) {
+	rsp, err := c.GetRecipientSignature(ctx, accountID, envelopeID, recipientID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRecipientSignatureResponse(rsp)
+}
+
+// GetRecipientSignatureImageWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:getRecipientSignatureImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignatureimage/
+func (c *ClientWithResponses) GetRecipientSignatureImageWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, params *GetRecipientSignatureImageParams, reqEditors ...RequestEditorFn) (*GetRecipientSignatureImageResponse, error) {
+	rsp, err := c.GetRecipientSignatureImage(ctx, accountID, envelopeID, recipientID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRecipientSignatureImageResponse(rsp)
+}
+
+// UpdateRecipientSignatureImageWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:updateRecipientSignatureImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientsignatureimage/
+func (c *ClientWithResponses) UpdateRecipientSignatureImageWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, recipientID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRecipientSignatureImageResponse, error) {
+	rsp, err := c.UpdateRecipientSignatureImageWithBody(ctx, accountID, envelopeID, recipientID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRecipientSignatureImageResponse(rsp)
 }
 
 // DeleteTabsWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
@@ -4237,6 +5369,80 @@ func ParseDeleteRecipientResponse(rsp *http.Response) (*DeleteRecipientResponse,
 	return response, nil
 }
 
+// ParseGetConsumerDisclosureDefaultResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosureDefault (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosuredefault/
+func ParseGetConsumerDisclosureDefaultResponse(rsp *http.Response) (*GetConsumerDisclosureDefaultResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConsumerDisclosureDefaultResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.ConsumerDisclosure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetConsumerDisclosureResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation EnvelopeConsumerDisclosures:getConsumerDisclosure (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/consumer_disclosure/{langCode}).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeconsumerdisclosures/getconsumerdisclosure/
+func ParseGetConsumerDisclosureResponse(rsp *http.Response) (*GetConsumerDisclosureResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConsumerDisclosureResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.ConsumerDisclosure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCreateRecipientProofFileLinkResponse reads and decodes an HTTP response of the operation.
 //
 // DocuSign eSignature operation Envelopes:createRecipientProofFileLink (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/identity_proof).
@@ -4298,6 +5504,169 @@ func ParseCreateRecipientProofFileResourceTokenResponse(rsp *http.Response) (*Cr
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRecipientInitialsImageResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:getRecipientInitialsImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientinitialsimage/
+func ParseGetRecipientInitialsImageResponse(rsp *http.Response) (*GetRecipientInitialsImageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRecipientInitialsImageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateRecipientInitialsImageResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateRecipientInitialsImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/initials_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientinitialsimage/
+func ParseUpdateRecipientInitialsImageResponse(rsp *http.Response) (*UpdateRecipientInitialsImageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateRecipientInitialsImageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRecipientSignatureResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:getRecipientSignature (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignature/
+func ParseGetRecipientSignatureResponse(rsp *http.Response) (*GetRecipientSignatureResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRecipientSignatureResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.UserSignature
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRecipientSignatureImageResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:getRecipientSignatureImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getrecipientsignatureimage/
+func ParseGetRecipientSignatureImageResponse(rsp *http.Response) (*GetRecipientSignatureImageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRecipientSignatureImageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateRecipientSignatureImageResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:updateRecipientSignatureImage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/signature_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updaterecipientsignatureimage/
+func ParseUpdateRecipientSignatureImageResponse(rsp *http.Response) (*UpdateRecipientSignatureImageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateRecipientSignatureImageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest externalRef0.ErrorDetails
