@@ -109,7 +109,8 @@ func TestDecodeMonitorPageHandlesEdgeShapes(t *testing.T) {
 		{"escaped strings are unescaped", `{"endCursor":"c\/2","data":[{"eventId":"a\"b\u00e9\ud83d\ude00"}]}`, "c/2", []string{"a\"bé😀"}},
 		{"escaped key is matched", `{"endCursor":"c","data":[{"event\u0049d":"x"}]}`, "c", []string{"x"}},
 		{"last duplicate key wins", `{"endCursor":"c","data":[{"eventId":"x","eventId":"y"}]}`, "c", []string{"y"}},
-		{"wrong type leaves field zero", `{"endCursor":"c","data":[{"eventId":42,"timestamp":true}]}`, "c", []string{""}},
+		{"number in a string field keeps its text", `{"endCursor":"c","data":[{"eventId":42,"timestamp":true}]}`, "c", []string{"42"}},
+		{"object in a string field leaves it zero", `{"endCursor":"c","data":[{"eventId":{"a":1}}]}`, "c", []string{""}},
 		{"non-object event kept raw", `{"endCursor":"c","data":[17,null,{"eventId":"z"}]}`, "c", []string{"", "", "z"}},
 		{"unknown members skipped", `{"x":[1,{"y":[true,false,null,-0.5E+3]}],"endCursor":"c","data":[{"u":{"v":[]},"eventId":"a","w":{}}]}`, "c", []string{"a"}},
 	}
