@@ -39,8 +39,9 @@ demo:
 	$(GO) run ./cmd/docusign demo
 
 ## compile-bench: cold compile of a tiny envelope program vs the whole eSignature surface as one package
+## (BASELINE=dir, an older checkout: also its tiny program, interleaved, with the ratios)
 compile-bench:
-	$(GO) run -C tools ./cmd/compilebench -root ..
+	$(GO) run -C tools ./cmd/compilebench -root .. $(if $(BASELINE),-baseline $(abspath $(BASELINE)))
 
 ## bench: the library's Go benchmarks
 bench:

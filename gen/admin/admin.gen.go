@@ -9235,17 +9235,17 @@ type GetDSGroupsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDSGroupsResponse) GetJSON200() *DSGroupListResponse {
+func (r *GetDSGroupsResponse) GetJSON200() *DSGroupListResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDSGroupsResponse) GetBody() []byte {
+func (r *GetDSGroupsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDSGroupsResponse) Status() string {
+func (r *GetDSGroupsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9253,7 +9253,7 @@ func (r GetDSGroupsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDSGroupsResponse) StatusCode() int {
+func (r *GetDSGroupsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9261,7 +9261,7 @@ func (r GetDSGroupsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDSGroupsResponse) ContentType() string {
+func (r *GetDSGroupsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9280,17 +9280,17 @@ type AddDSGroupResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r AddDSGroupResponse) GetJSON200() *DSGroupResponse {
+func (r *AddDSGroupResponse) GetJSON200() *DSGroupResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r AddDSGroupResponse) GetBody() []byte {
+func (r *AddDSGroupResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r AddDSGroupResponse) Status() string {
+func (r *AddDSGroupResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9298,7 +9298,7 @@ func (r AddDSGroupResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r AddDSGroupResponse) StatusCode() int {
+func (r *AddDSGroupResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9306,7 +9306,7 @@ func (r AddDSGroupResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AddDSGroupResponse) ContentType() string {
+func (r *AddDSGroupResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9323,12 +9323,12 @@ type DeleteDSGroupResponse struct {
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteDSGroupResponse) GetBody() []byte {
+func (r *DeleteDSGroupResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteDSGroupResponse) Status() string {
+func (r *DeleteDSGroupResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9336,7 +9336,7 @@ func (r DeleteDSGroupResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteDSGroupResponse) StatusCode() int {
+func (r *DeleteDSGroupResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9344,7 +9344,7 @@ func (r DeleteDSGroupResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteDSGroupResponse) ContentType() string {
+func (r *DeleteDSGroupResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9363,17 +9363,17 @@ type GetDSGroupResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDSGroupResponse) GetJSON200() *DSGroupResponse {
+func (r *GetDSGroupResponse) GetJSON200() *DSGroupResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDSGroupResponse) GetBody() []byte {
+func (r *GetDSGroupResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDSGroupResponse) Status() string {
+func (r *GetDSGroupResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9381,7 +9381,7 @@ func (r GetDSGroupResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDSGroupResponse) StatusCode() int {
+func (r *GetDSGroupResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9389,7 +9389,7 @@ func (r GetDSGroupResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDSGroupResponse) ContentType() string {
+func (r *GetDSGroupResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9408,17 +9408,17 @@ type RemoveDSGroupUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r RemoveDSGroupUsersResponse) GetJSON200() *RemoveDSGroupUsersResult {
+func (r *RemoveDSGroupUsersResponse) GetJSON200() *RemoveDSGroupUsersResult {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r RemoveDSGroupUsersResponse) GetBody() []byte {
+func (r *RemoveDSGroupUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r RemoveDSGroupUsersResponse) Status() string {
+func (r *RemoveDSGroupUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9426,7 +9426,7 @@ func (r RemoveDSGroupUsersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r RemoveDSGroupUsersResponse) StatusCode() int {
+func (r *RemoveDSGroupUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9434,7 +9434,7 @@ func (r RemoveDSGroupUsersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RemoveDSGroupUsersResponse) ContentType() string {
+func (r *RemoveDSGroupUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9453,17 +9453,17 @@ type GetDSGroupUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDSGroupUsersResponse) GetJSON200() *DSGroupAndUsersResponse {
+func (r *GetDSGroupUsersResponse) GetJSON200() *DSGroupAndUsersResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDSGroupUsersResponse) GetBody() []byte {
+func (r *GetDSGroupUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDSGroupUsersResponse) Status() string {
+func (r *GetDSGroupUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9471,7 +9471,7 @@ func (r GetDSGroupUsersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDSGroupUsersResponse) StatusCode() int {
+func (r *GetDSGroupUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9479,7 +9479,7 @@ func (r GetDSGroupUsersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDSGroupUsersResponse) ContentType() string {
+func (r *GetDSGroupUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9498,17 +9498,17 @@ type AddDSGroupUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r AddDSGroupUsersResponse) GetJSON200() *AddDSGroupAndUsersResponse {
+func (r *AddDSGroupUsersResponse) GetJSON200() *AddDSGroupAndUsersResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r AddDSGroupUsersResponse) GetBody() []byte {
+func (r *AddDSGroupUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r AddDSGroupUsersResponse) Status() string {
+func (r *AddDSGroupUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9516,7 +9516,7 @@ func (r AddDSGroupUsersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r AddDSGroupUsersResponse) StatusCode() int {
+func (r *AddDSGroupUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9524,7 +9524,7 @@ func (r AddDSGroupUsersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AddDSGroupUsersResponse) ContentType() string {
+func (r *AddDSGroupUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9543,17 +9543,17 @@ type GetProductPermissionProfilesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetProductPermissionProfilesResponse) GetJSON200() *ProductPermissionProfilesResponse {
+func (r *GetProductPermissionProfilesResponse) GetJSON200() *ProductPermissionProfilesResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetProductPermissionProfilesResponse) GetBody() []byte {
+func (r *GetProductPermissionProfilesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetProductPermissionProfilesResponse) Status() string {
+func (r *GetProductPermissionProfilesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9561,7 +9561,7 @@ func (r GetProductPermissionProfilesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetProductPermissionProfilesResponse) StatusCode() int {
+func (r *GetProductPermissionProfilesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9569,7 +9569,7 @@ func (r GetProductPermissionProfilesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetProductPermissionProfilesResponse) ContentType() string {
+func (r *GetProductPermissionProfilesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9588,17 +9588,17 @@ type GetUserProductPermissionProfilesByEmailResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetUserProductPermissionProfilesByEmailResponse) GetJSON200() *UserProductPermissionProfilesResponse {
+func (r *GetUserProductPermissionProfilesByEmailResponse) GetJSON200() *UserProductPermissionProfilesResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetUserProductPermissionProfilesByEmailResponse) GetBody() []byte {
+func (r *GetUserProductPermissionProfilesByEmailResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetUserProductPermissionProfilesByEmailResponse) Status() string {
+func (r *GetUserProductPermissionProfilesByEmailResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9606,7 +9606,7 @@ func (r GetUserProductPermissionProfilesByEmailResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetUserProductPermissionProfilesByEmailResponse) StatusCode() int {
+func (r *GetUserProductPermissionProfilesByEmailResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9614,7 +9614,7 @@ func (r GetUserProductPermissionProfilesByEmailResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetUserProductPermissionProfilesByEmailResponse) ContentType() string {
+func (r *GetUserProductPermissionProfilesByEmailResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9633,17 +9633,17 @@ type AddUserProductPermissionProfilesByEmailResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r AddUserProductPermissionProfilesByEmailResponse) GetJSON200() *UserProductPermissionProfilesResponse {
+func (r *AddUserProductPermissionProfilesByEmailResponse) GetJSON200() *UserProductPermissionProfilesResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r AddUserProductPermissionProfilesByEmailResponse) GetBody() []byte {
+func (r *AddUserProductPermissionProfilesByEmailResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r AddUserProductPermissionProfilesByEmailResponse) Status() string {
+func (r *AddUserProductPermissionProfilesByEmailResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9651,7 +9651,7 @@ func (r AddUserProductPermissionProfilesByEmailResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r AddUserProductPermissionProfilesByEmailResponse) StatusCode() int {
+func (r *AddUserProductPermissionProfilesByEmailResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9659,7 +9659,7 @@ func (r AddUserProductPermissionProfilesByEmailResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AddUserProductPermissionProfilesByEmailResponse) ContentType() string {
+func (r *AddUserProductPermissionProfilesByEmailResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9678,17 +9678,17 @@ type RemoveUserProductPermissionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r RemoveUserProductPermissionResponse) GetJSON200() *RemoveUserProductsResponse {
+func (r *RemoveUserProductPermissionResponse) GetJSON200() *RemoveUserProductsResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r RemoveUserProductPermissionResponse) GetBody() []byte {
+func (r *RemoveUserProductPermissionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r RemoveUserProductPermissionResponse) Status() string {
+func (r *RemoveUserProductPermissionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9696,7 +9696,7 @@ func (r RemoveUserProductPermissionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r RemoveUserProductPermissionResponse) StatusCode() int {
+func (r *RemoveUserProductPermissionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9704,7 +9704,7 @@ func (r RemoveUserProductPermissionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RemoveUserProductPermissionResponse) ContentType() string {
+func (r *RemoveUserProductPermissionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9723,17 +9723,17 @@ type GetUserProductPermissionProfilesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetUserProductPermissionProfilesResponse) GetJSON200() *ProductPermissionProfilesResponse {
+func (r *GetUserProductPermissionProfilesResponse) GetJSON200() *ProductPermissionProfilesResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetUserProductPermissionProfilesResponse) GetBody() []byte {
+func (r *GetUserProductPermissionProfilesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetUserProductPermissionProfilesResponse) Status() string {
+func (r *GetUserProductPermissionProfilesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9741,7 +9741,7 @@ func (r GetUserProductPermissionProfilesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetUserProductPermissionProfilesResponse) StatusCode() int {
+func (r *GetUserProductPermissionProfilesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9749,7 +9749,7 @@ func (r GetUserProductPermissionProfilesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetUserProductPermissionProfilesResponse) ContentType() string {
+func (r *GetUserProductPermissionProfilesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9768,17 +9768,17 @@ type AddUserProductPermissionProfilesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r AddUserProductPermissionProfilesResponse) GetJSON200() *UserProductPermissionProfilesResponse {
+func (r *AddUserProductPermissionProfilesResponse) GetJSON200() *UserProductPermissionProfilesResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r AddUserProductPermissionProfilesResponse) GetBody() []byte {
+func (r *AddUserProductPermissionProfilesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r AddUserProductPermissionProfilesResponse) Status() string {
+func (r *AddUserProductPermissionProfilesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9786,7 +9786,7 @@ func (r AddUserProductPermissionProfilesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r AddUserProductPermissionProfilesResponse) StatusCode() int {
+func (r *AddUserProductPermissionProfilesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9794,7 +9794,7 @@ func (r AddUserProductPermissionProfilesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AddUserProductPermissionProfilesResponse) ContentType() string {
+func (r *AddUserProductPermissionProfilesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9813,17 +9813,17 @@ type AddOrUpdateUserResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r AddOrUpdateUserResponse) GetJSON200() *AddUserResponse {
+func (r *AddOrUpdateUserResponse) GetJSON200() *AddUserResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r AddOrUpdateUserResponse) GetBody() []byte {
+func (r *AddOrUpdateUserResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r AddOrUpdateUserResponse) Status() string {
+func (r *AddOrUpdateUserResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9831,7 +9831,7 @@ func (r AddOrUpdateUserResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r AddOrUpdateUserResponse) StatusCode() int {
+func (r *AddOrUpdateUserResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9839,7 +9839,7 @@ func (r AddOrUpdateUserResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AddOrUpdateUserResponse) ContentType() string {
+func (r *AddOrUpdateUserResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9858,17 +9858,17 @@ type GetUserDSProfilesByEmailResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetUserDSProfilesByEmailResponse) GetJSON200() *UsersDrilldownResponse {
+func (r *GetUserDSProfilesByEmailResponse) GetJSON200() *UsersDrilldownResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetUserDSProfilesByEmailResponse) GetBody() []byte {
+func (r *GetUserDSProfilesByEmailResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetUserDSProfilesByEmailResponse) Status() string {
+func (r *GetUserDSProfilesByEmailResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9876,7 +9876,7 @@ func (r GetUserDSProfilesByEmailResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetUserDSProfilesByEmailResponse) StatusCode() int {
+func (r *GetUserDSProfilesByEmailResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9884,7 +9884,7 @@ func (r GetUserDSProfilesByEmailResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetUserDSProfilesByEmailResponse) ContentType() string {
+func (r *GetUserDSProfilesByEmailResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9903,17 +9903,17 @@ type GetUserDSProfileResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetUserDSProfileResponse) GetJSON200() *UsersDrilldownResponse {
+func (r *GetUserDSProfileResponse) GetJSON200() *UsersDrilldownResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetUserDSProfileResponse) GetBody() []byte {
+func (r *GetUserDSProfileResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetUserDSProfileResponse) Status() string {
+func (r *GetUserDSProfileResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9921,7 +9921,7 @@ func (r GetUserDSProfileResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetUserDSProfileResponse) StatusCode() int {
+func (r *GetUserDSProfileResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9929,7 +9929,7 @@ func (r GetUserDSProfileResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetUserDSProfileResponse) ContentType() string {
+func (r *GetUserDSProfileResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9948,17 +9948,17 @@ type RedactIndividualMembershipDataResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r RedactIndividualMembershipDataResponse) GetJSON200() *IndividualUserDataRedactionResponse {
+func (r *RedactIndividualMembershipDataResponse) GetJSON200() *IndividualUserDataRedactionResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r RedactIndividualMembershipDataResponse) GetBody() []byte {
+func (r *RedactIndividualMembershipDataResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r RedactIndividualMembershipDataResponse) Status() string {
+func (r *RedactIndividualMembershipDataResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9966,7 +9966,7 @@ func (r RedactIndividualMembershipDataResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r RedactIndividualMembershipDataResponse) StatusCode() int {
+func (r *RedactIndividualMembershipDataResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9974,7 +9974,7 @@ func (r RedactIndividualMembershipDataResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RedactIndividualMembershipDataResponse) ContentType() string {
+func (r *RedactIndividualMembershipDataResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9993,17 +9993,17 @@ type RedactIndividualUserDataResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r RedactIndividualUserDataResponse) GetJSON200() *IndividualUserDataRedactionResponse {
+func (r *RedactIndividualUserDataResponse) GetJSON200() *IndividualUserDataRedactionResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r RedactIndividualUserDataResponse) GetBody() []byte {
+func (r *RedactIndividualUserDataResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r RedactIndividualUserDataResponse) Status() string {
+func (r *RedactIndividualUserDataResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10011,7 +10011,7 @@ func (r RedactIndividualUserDataResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r RedactIndividualUserDataResponse) StatusCode() int {
+func (r *RedactIndividualUserDataResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10019,7 +10019,7 @@ func (r RedactIndividualUserDataResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RedactIndividualUserDataResponse) ContentType() string {
+func (r *RedactIndividualUserDataResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10038,17 +10038,17 @@ type GetOrganizationsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetOrganizationsResponse) GetJSON200() *OrganizationsResponse {
+func (r *GetOrganizationsResponse) GetJSON200() *OrganizationsResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetOrganizationsResponse) GetBody() []byte {
+func (r *GetOrganizationsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetOrganizationsResponse) Status() string {
+func (r *GetOrganizationsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10056,7 +10056,7 @@ func (r GetOrganizationsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetOrganizationsResponse) StatusCode() int {
+func (r *GetOrganizationsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10064,7 +10064,7 @@ func (r GetOrganizationsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetOrganizationsResponse) ContentType() string {
+func (r *GetOrganizationsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10083,17 +10083,17 @@ type GetGroupsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetGroupsResponse) GetJSON200() *MemberGroupsResponse {
+func (r *GetGroupsResponse) GetJSON200() *MemberGroupsResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetGroupsResponse) GetBody() []byte {
+func (r *GetGroupsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetGroupsResponse) Status() string {
+func (r *GetGroupsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10101,7 +10101,7 @@ func (r GetGroupsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetGroupsResponse) StatusCode() int {
+func (r *GetGroupsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10109,7 +10109,7 @@ func (r GetGroupsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetGroupsResponse) ContentType() string {
+func (r *GetGroupsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10128,17 +10128,17 @@ type CreateBulkImportSingleAccountAddUsersRequestResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateBulkImportSingleAccountAddUsersRequestResponse) GetJSON200() *OrganizationImportResponse {
+func (r *CreateBulkImportSingleAccountAddUsersRequestResponse) GetJSON200() *OrganizationImportResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateBulkImportSingleAccountAddUsersRequestResponse) GetBody() []byte {
+func (r *CreateBulkImportSingleAccountAddUsersRequestResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateBulkImportSingleAccountAddUsersRequestResponse) Status() string {
+func (r *CreateBulkImportSingleAccountAddUsersRequestResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10146,7 +10146,7 @@ func (r CreateBulkImportSingleAccountAddUsersRequestResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateBulkImportSingleAccountAddUsersRequestResponse) StatusCode() int {
+func (r *CreateBulkImportSingleAccountAddUsersRequestResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10154,7 +10154,7 @@ func (r CreateBulkImportSingleAccountAddUsersRequestResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateBulkImportSingleAccountAddUsersRequestResponse) ContentType() string {
+func (r *CreateBulkImportSingleAccountAddUsersRequestResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10173,17 +10173,17 @@ type CreateBulkImportSingleAccountUpdateUsersRequestResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateBulkImportSingleAccountUpdateUsersRequestResponse) GetJSON200() *OrganizationImportResponse {
+func (r *CreateBulkImportSingleAccountUpdateUsersRequestResponse) GetJSON200() *OrganizationImportResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateBulkImportSingleAccountUpdateUsersRequestResponse) GetBody() []byte {
+func (r *CreateBulkImportSingleAccountUpdateUsersRequestResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateBulkImportSingleAccountUpdateUsersRequestResponse) Status() string {
+func (r *CreateBulkImportSingleAccountUpdateUsersRequestResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10191,7 +10191,7 @@ func (r CreateBulkImportSingleAccountUpdateUsersRequestResponse) Status() string
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateBulkImportSingleAccountUpdateUsersRequestResponse) StatusCode() int {
+func (r *CreateBulkImportSingleAccountUpdateUsersRequestResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10199,7 +10199,7 @@ func (r CreateBulkImportSingleAccountUpdateUsersRequestResponse) StatusCode() in
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateBulkImportSingleAccountUpdateUsersRequestResponse) ContentType() string {
+func (r *CreateBulkImportSingleAccountUpdateUsersRequestResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10218,17 +10218,17 @@ type GetPermissionsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetPermissionsResponse) GetJSON200() *PermissionsResponse {
+func (r *GetPermissionsResponse) GetJSON200() *PermissionsResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetPermissionsResponse) GetBody() []byte {
+func (r *GetPermissionsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetPermissionsResponse) Status() string {
+func (r *GetPermissionsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10236,7 +10236,7 @@ func (r GetPermissionsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetPermissionsResponse) StatusCode() int {
+func (r *GetPermissionsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10244,7 +10244,7 @@ func (r GetPermissionsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetPermissionsResponse) ContentType() string {
+func (r *GetPermissionsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10263,17 +10263,17 @@ type AddUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r AddUsersResponse) GetJSON200() *NewUserResponse {
+func (r *AddUsersResponse) GetJSON200() *NewUserResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r AddUsersResponse) GetBody() []byte {
+func (r *AddUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r AddUsersResponse) Status() string {
+func (r *AddUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10281,7 +10281,7 @@ func (r AddUsersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r AddUsersResponse) StatusCode() int {
+func (r *AddUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10289,7 +10289,7 @@ func (r AddUsersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AddUsersResponse) ContentType() string {
+func (r *AddUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10308,17 +10308,17 @@ type GetSubAccountCreateProcessByAssetGroupWorkIDResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetSubAccountCreateProcessByAssetGroupWorkIDResponse) GetJSON200() *SubAccountCreateWorker {
+func (r *GetSubAccountCreateProcessByAssetGroupWorkIDResponse) GetJSON200() *SubAccountCreateWorker {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetSubAccountCreateProcessByAssetGroupWorkIDResponse) GetBody() []byte {
+func (r *GetSubAccountCreateProcessByAssetGroupWorkIDResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetSubAccountCreateProcessByAssetGroupWorkIDResponse) Status() string {
+func (r *GetSubAccountCreateProcessByAssetGroupWorkIDResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10326,7 +10326,7 @@ func (r GetSubAccountCreateProcessByAssetGroupWorkIDResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetSubAccountCreateProcessByAssetGroupWorkIDResponse) StatusCode() int {
+func (r *GetSubAccountCreateProcessByAssetGroupWorkIDResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10334,7 +10334,7 @@ func (r GetSubAccountCreateProcessByAssetGroupWorkIDResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSubAccountCreateProcessByAssetGroupWorkIDResponse) ContentType() string {
+func (r *GetSubAccountCreateProcessByAssetGroupWorkIDResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10353,17 +10353,17 @@ type CloneAssetGroupAccountResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CloneAssetGroupAccountResponse) GetJSON200() *AssetGroupAccountClone {
+func (r *CloneAssetGroupAccountResponse) GetJSON200() *AssetGroupAccountClone {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r CloneAssetGroupAccountResponse) GetBody() []byte {
+func (r *CloneAssetGroupAccountResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CloneAssetGroupAccountResponse) Status() string {
+func (r *CloneAssetGroupAccountResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10371,7 +10371,7 @@ func (r CloneAssetGroupAccountResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CloneAssetGroupAccountResponse) StatusCode() int {
+func (r *CloneAssetGroupAccountResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10379,7 +10379,7 @@ func (r CloneAssetGroupAccountResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CloneAssetGroupAccountResponse) ContentType() string {
+func (r *CloneAssetGroupAccountResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10398,17 +10398,17 @@ type GetAssetGroupAccountClonesByOrgIDResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAssetGroupAccountClonesByOrgIDResponse) GetJSON200() *AssetGroupAccountClones {
+func (r *GetAssetGroupAccountClonesByOrgIDResponse) GetJSON200() *AssetGroupAccountClones {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAssetGroupAccountClonesByOrgIDResponse) GetBody() []byte {
+func (r *GetAssetGroupAccountClonesByOrgIDResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAssetGroupAccountClonesByOrgIDResponse) Status() string {
+func (r *GetAssetGroupAccountClonesByOrgIDResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10416,7 +10416,7 @@ func (r GetAssetGroupAccountClonesByOrgIDResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAssetGroupAccountClonesByOrgIDResponse) StatusCode() int {
+func (r *GetAssetGroupAccountClonesByOrgIDResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10424,7 +10424,7 @@ func (r GetAssetGroupAccountClonesByOrgIDResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAssetGroupAccountClonesByOrgIDResponse) ContentType() string {
+func (r *GetAssetGroupAccountClonesByOrgIDResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10443,17 +10443,17 @@ type CreateAssetGroupAccountResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateAssetGroupAccountResponse) GetJSON200() *SubscriptionProvisionModelAssetGroupWorkResult {
+func (r *CreateAssetGroupAccountResponse) GetJSON200() *SubscriptionProvisionModelAssetGroupWorkResult {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateAssetGroupAccountResponse) GetBody() []byte {
+func (r *CreateAssetGroupAccountResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateAssetGroupAccountResponse) Status() string {
+func (r *CreateAssetGroupAccountResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10461,7 +10461,7 @@ func (r CreateAssetGroupAccountResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateAssetGroupAccountResponse) StatusCode() int {
+func (r *CreateAssetGroupAccountResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10469,7 +10469,7 @@ func (r CreateAssetGroupAccountResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateAssetGroupAccountResponse) ContentType() string {
+func (r *CreateAssetGroupAccountResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10488,17 +10488,17 @@ type GetAssetGroupAccountsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAssetGroupAccountsResponse) GetJSON200() *AssetGroupAccountsResponse {
+func (r *GetAssetGroupAccountsResponse) GetJSON200() *AssetGroupAccountsResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAssetGroupAccountsResponse) GetBody() []byte {
+func (r *GetAssetGroupAccountsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAssetGroupAccountsResponse) Status() string {
+func (r *GetAssetGroupAccountsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10506,7 +10506,7 @@ func (r GetAssetGroupAccountsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAssetGroupAccountsResponse) StatusCode() int {
+func (r *GetAssetGroupAccountsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10514,7 +10514,7 @@ func (r GetAssetGroupAccountsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAssetGroupAccountsResponse) ContentType() string {
+func (r *GetAssetGroupAccountsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10533,17 +10533,17 @@ type GetAssetGroupAccountCloneResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAssetGroupAccountCloneResponse) GetJSON200() *AssetGroupAccountClone {
+func (r *GetAssetGroupAccountCloneResponse) GetJSON200() *AssetGroupAccountClone {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAssetGroupAccountCloneResponse) GetBody() []byte {
+func (r *GetAssetGroupAccountCloneResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAssetGroupAccountCloneResponse) Status() string {
+func (r *GetAssetGroupAccountCloneResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10551,7 +10551,7 @@ func (r GetAssetGroupAccountCloneResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAssetGroupAccountCloneResponse) StatusCode() int {
+func (r *GetAssetGroupAccountCloneResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10559,7 +10559,7 @@ func (r GetAssetGroupAccountCloneResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAssetGroupAccountCloneResponse) ContentType() string {
+func (r *GetAssetGroupAccountCloneResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10578,17 +10578,17 @@ type GetOrganizationConnectConfigsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetOrganizationConnectConfigsResponse) GetJSON200() *OrganizationConnectConfigsResponse {
+func (r *GetOrganizationConnectConfigsResponse) GetJSON200() *OrganizationConnectConfigsResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetOrganizationConnectConfigsResponse) GetBody() []byte {
+func (r *GetOrganizationConnectConfigsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetOrganizationConnectConfigsResponse) Status() string {
+func (r *GetOrganizationConnectConfigsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10596,7 +10596,7 @@ func (r GetOrganizationConnectConfigsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetOrganizationConnectConfigsResponse) StatusCode() int {
+func (r *GetOrganizationConnectConfigsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10604,7 +10604,7 @@ func (r GetOrganizationConnectConfigsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetOrganizationConnectConfigsResponse) ContentType() string {
+func (r *GetOrganizationConnectConfigsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10623,17 +10623,17 @@ type CreateOrganizationConnectConfigResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateOrganizationConnectConfigResponse) GetJSON200() *OrganizationConnectConfigurationDetailsResponse {
+func (r *CreateOrganizationConnectConfigResponse) GetJSON200() *OrganizationConnectConfigurationDetailsResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateOrganizationConnectConfigResponse) GetBody() []byte {
+func (r *CreateOrganizationConnectConfigResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateOrganizationConnectConfigResponse) Status() string {
+func (r *CreateOrganizationConnectConfigResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10641,7 +10641,7 @@ func (r CreateOrganizationConnectConfigResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateOrganizationConnectConfigResponse) StatusCode() int {
+func (r *CreateOrganizationConnectConfigResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10649,7 +10649,7 @@ func (r CreateOrganizationConnectConfigResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateOrganizationConnectConfigResponse) ContentType() string {
+func (r *CreateOrganizationConnectConfigResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10668,17 +10668,17 @@ type DeleteOrganizationConnectOAuthConfigurationResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteOrganizationConnectOAuthConfigurationResponse) GetJSON200() *map[string]interface{} {
+func (r *DeleteOrganizationConnectOAuthConfigurationResponse) GetJSON200() *map[string]interface{} {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteOrganizationConnectOAuthConfigurationResponse) GetBody() []byte {
+func (r *DeleteOrganizationConnectOAuthConfigurationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteOrganizationConnectOAuthConfigurationResponse) Status() string {
+func (r *DeleteOrganizationConnectOAuthConfigurationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10686,7 +10686,7 @@ func (r DeleteOrganizationConnectOAuthConfigurationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteOrganizationConnectOAuthConfigurationResponse) StatusCode() int {
+func (r *DeleteOrganizationConnectOAuthConfigurationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10694,7 +10694,7 @@ func (r DeleteOrganizationConnectOAuthConfigurationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteOrganizationConnectOAuthConfigurationResponse) ContentType() string {
+func (r *DeleteOrganizationConnectOAuthConfigurationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10713,17 +10713,17 @@ type GetOrganizationConnectOAuthConfigurationResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetOrganizationConnectOAuthConfigurationResponse) GetJSON200() *map[string]interface{} {
+func (r *GetOrganizationConnectOAuthConfigurationResponse) GetJSON200() *map[string]interface{} {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetOrganizationConnectOAuthConfigurationResponse) GetBody() []byte {
+func (r *GetOrganizationConnectOAuthConfigurationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetOrganizationConnectOAuthConfigurationResponse) Status() string {
+func (r *GetOrganizationConnectOAuthConfigurationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10731,7 +10731,7 @@ func (r GetOrganizationConnectOAuthConfigurationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetOrganizationConnectOAuthConfigurationResponse) StatusCode() int {
+func (r *GetOrganizationConnectOAuthConfigurationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10739,7 +10739,7 @@ func (r GetOrganizationConnectOAuthConfigurationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetOrganizationConnectOAuthConfigurationResponse) ContentType() string {
+func (r *GetOrganizationConnectOAuthConfigurationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10758,17 +10758,17 @@ type PostOrganizationConnectOAuthConfigurationResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostOrganizationConnectOAuthConfigurationResponse) GetJSON200() *OrganizationConnectOAuthConfiguration {
+func (r *PostOrganizationConnectOAuthConfigurationResponse) GetJSON200() *OrganizationConnectOAuthConfiguration {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r PostOrganizationConnectOAuthConfigurationResponse) GetBody() []byte {
+func (r *PostOrganizationConnectOAuthConfigurationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PostOrganizationConnectOAuthConfigurationResponse) Status() string {
+func (r *PostOrganizationConnectOAuthConfigurationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10776,7 +10776,7 @@ func (r PostOrganizationConnectOAuthConfigurationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PostOrganizationConnectOAuthConfigurationResponse) StatusCode() int {
+func (r *PostOrganizationConnectOAuthConfigurationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10784,7 +10784,7 @@ func (r PostOrganizationConnectOAuthConfigurationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PostOrganizationConnectOAuthConfigurationResponse) ContentType() string {
+func (r *PostOrganizationConnectOAuthConfigurationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10803,17 +10803,17 @@ type PutOrganizationConnectOAuthConfigurationResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PutOrganizationConnectOAuthConfigurationResponse) GetJSON200() *OrganizationConnectOAuthConfiguration {
+func (r *PutOrganizationConnectOAuthConfigurationResponse) GetJSON200() *OrganizationConnectOAuthConfiguration {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r PutOrganizationConnectOAuthConfigurationResponse) GetBody() []byte {
+func (r *PutOrganizationConnectOAuthConfigurationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PutOrganizationConnectOAuthConfigurationResponse) Status() string {
+func (r *PutOrganizationConnectOAuthConfigurationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10821,7 +10821,7 @@ func (r PutOrganizationConnectOAuthConfigurationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PutOrganizationConnectOAuthConfigurationResponse) StatusCode() int {
+func (r *PutOrganizationConnectOAuthConfigurationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10829,7 +10829,7 @@ func (r PutOrganizationConnectOAuthConfigurationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PutOrganizationConnectOAuthConfigurationResponse) ContentType() string {
+func (r *PutOrganizationConnectOAuthConfigurationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10848,17 +10848,17 @@ type GetConnectHmacSecretsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetConnectHmacSecretsResponse) GetJSON200() *OrganizationConnectHmacSecretsResponse {
+func (r *GetConnectHmacSecretsResponse) GetJSON200() *OrganizationConnectHmacSecretsResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetConnectHmacSecretsResponse) GetBody() []byte {
+func (r *GetConnectHmacSecretsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetConnectHmacSecretsResponse) Status() string {
+func (r *GetConnectHmacSecretsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10866,7 +10866,7 @@ func (r GetConnectHmacSecretsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetConnectHmacSecretsResponse) StatusCode() int {
+func (r *GetConnectHmacSecretsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10874,7 +10874,7 @@ func (r GetConnectHmacSecretsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetConnectHmacSecretsResponse) ContentType() string {
+func (r *GetConnectHmacSecretsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10893,17 +10893,17 @@ type PostConnectHmacSecretResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostConnectHmacSecretResponse) GetJSON200() *OrganizationConnectHmacSecretsResponse {
+func (r *PostConnectHmacSecretResponse) GetJSON200() *OrganizationConnectHmacSecretsResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r PostConnectHmacSecretResponse) GetBody() []byte {
+func (r *PostConnectHmacSecretResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PostConnectHmacSecretResponse) Status() string {
+func (r *PostConnectHmacSecretResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10911,7 +10911,7 @@ func (r PostConnectHmacSecretResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PostConnectHmacSecretResponse) StatusCode() int {
+func (r *PostConnectHmacSecretResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10919,7 +10919,7 @@ func (r PostConnectHmacSecretResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PostConnectHmacSecretResponse) ContentType() string {
+func (r *PostConnectHmacSecretResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10938,17 +10938,17 @@ type DeleteConnectHmacSecretResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteConnectHmacSecretResponse) GetJSON200() *OrganizationConnectHmacSecretsResponse {
+func (r *DeleteConnectHmacSecretResponse) GetJSON200() *OrganizationConnectHmacSecretsResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteConnectHmacSecretResponse) GetBody() []byte {
+func (r *DeleteConnectHmacSecretResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteConnectHmacSecretResponse) Status() string {
+func (r *DeleteConnectHmacSecretResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10956,7 +10956,7 @@ func (r DeleteConnectHmacSecretResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteConnectHmacSecretResponse) StatusCode() int {
+func (r *DeleteConnectHmacSecretResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10964,7 +10964,7 @@ func (r DeleteConnectHmacSecretResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteConnectHmacSecretResponse) ContentType() string {
+func (r *DeleteConnectHmacSecretResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10983,17 +10983,17 @@ type DeleteOrganizationConnectConfigResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteOrganizationConnectConfigResponse) GetJSON200() *map[string]interface{} {
+func (r *DeleteOrganizationConnectConfigResponse) GetJSON200() *map[string]interface{} {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteOrganizationConnectConfigResponse) GetBody() []byte {
+func (r *DeleteOrganizationConnectConfigResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteOrganizationConnectConfigResponse) Status() string {
+func (r *DeleteOrganizationConnectConfigResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11001,7 +11001,7 @@ func (r DeleteOrganizationConnectConfigResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteOrganizationConnectConfigResponse) StatusCode() int {
+func (r *DeleteOrganizationConnectConfigResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11009,7 +11009,7 @@ func (r DeleteOrganizationConnectConfigResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteOrganizationConnectConfigResponse) ContentType() string {
+func (r *DeleteOrganizationConnectConfigResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11028,17 +11028,17 @@ type GetOrganizationConnectConfigResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetOrganizationConnectConfigResponse) GetJSON200() *OrganizationConnectConfigurationDetailsResponse {
+func (r *GetOrganizationConnectConfigResponse) GetJSON200() *OrganizationConnectConfigurationDetailsResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetOrganizationConnectConfigResponse) GetBody() []byte {
+func (r *GetOrganizationConnectConfigResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetOrganizationConnectConfigResponse) Status() string {
+func (r *GetOrganizationConnectConfigResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11046,7 +11046,7 @@ func (r GetOrganizationConnectConfigResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetOrganizationConnectConfigResponse) StatusCode() int {
+func (r *GetOrganizationConnectConfigResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11054,7 +11054,7 @@ func (r GetOrganizationConnectConfigResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetOrganizationConnectConfigResponse) ContentType() string {
+func (r *GetOrganizationConnectConfigResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11073,17 +11073,17 @@ type UpdateOrganizationConnectConfigResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateOrganizationConnectConfigResponse) GetJSON200() *OrganizationConnectConfigurationDetailsResponse {
+func (r *UpdateOrganizationConnectConfigResponse) GetJSON200() *OrganizationConnectConfigurationDetailsResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateOrganizationConnectConfigResponse) GetBody() []byte {
+func (r *UpdateOrganizationConnectConfigResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateOrganizationConnectConfigResponse) Status() string {
+func (r *UpdateOrganizationConnectConfigResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11091,7 +11091,7 @@ func (r UpdateOrganizationConnectConfigResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateOrganizationConnectConfigResponse) StatusCode() int {
+func (r *UpdateOrganizationConnectConfigResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11099,7 +11099,7 @@ func (r UpdateOrganizationConnectConfigResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateOrganizationConnectConfigResponse) ContentType() string {
+func (r *UpdateOrganizationConnectConfigResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11118,17 +11118,17 @@ type GetAccountSettingsExportsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAccountSettingsExportsResponse) GetJSON200() *OrganizationExportsResponse {
+func (r *GetAccountSettingsExportsResponse) GetJSON200() *OrganizationExportsResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAccountSettingsExportsResponse) GetBody() []byte {
+func (r *GetAccountSettingsExportsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAccountSettingsExportsResponse) Status() string {
+func (r *GetAccountSettingsExportsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11136,7 +11136,7 @@ func (r GetAccountSettingsExportsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAccountSettingsExportsResponse) StatusCode() int {
+func (r *GetAccountSettingsExportsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11144,7 +11144,7 @@ func (r GetAccountSettingsExportsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAccountSettingsExportsResponse) ContentType() string {
+func (r *GetAccountSettingsExportsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11163,17 +11163,17 @@ type CreateAccountSettingsExportResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateAccountSettingsExportResponse) GetJSON200() *OrganizationExportResponse {
+func (r *CreateAccountSettingsExportResponse) GetJSON200() *OrganizationExportResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateAccountSettingsExportResponse) GetBody() []byte {
+func (r *CreateAccountSettingsExportResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateAccountSettingsExportResponse) Status() string {
+func (r *CreateAccountSettingsExportResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11181,7 +11181,7 @@ func (r CreateAccountSettingsExportResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateAccountSettingsExportResponse) StatusCode() int {
+func (r *CreateAccountSettingsExportResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11189,7 +11189,7 @@ func (r CreateAccountSettingsExportResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateAccountSettingsExportResponse) ContentType() string {
+func (r *CreateAccountSettingsExportResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11208,17 +11208,17 @@ type DeleteAccountSettingsExportResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteAccountSettingsExportResponse) GetJSON200() *map[string]interface{} {
+func (r *DeleteAccountSettingsExportResponse) GetJSON200() *map[string]interface{} {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteAccountSettingsExportResponse) GetBody() []byte {
+func (r *DeleteAccountSettingsExportResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteAccountSettingsExportResponse) Status() string {
+func (r *DeleteAccountSettingsExportResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11226,7 +11226,7 @@ func (r DeleteAccountSettingsExportResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteAccountSettingsExportResponse) StatusCode() int {
+func (r *DeleteAccountSettingsExportResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11234,7 +11234,7 @@ func (r DeleteAccountSettingsExportResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteAccountSettingsExportResponse) ContentType() string {
+func (r *DeleteAccountSettingsExportResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11253,17 +11253,17 @@ type GetAccountSettingsExportResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAccountSettingsExportResponse) GetJSON200() *OrganizationExportResponse {
+func (r *GetAccountSettingsExportResponse) GetJSON200() *OrganizationExportResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAccountSettingsExportResponse) GetBody() []byte {
+func (r *GetAccountSettingsExportResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAccountSettingsExportResponse) Status() string {
+func (r *GetAccountSettingsExportResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11271,7 +11271,7 @@ func (r GetAccountSettingsExportResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAccountSettingsExportResponse) StatusCode() int {
+func (r *GetAccountSettingsExportResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11279,7 +11279,7 @@ func (r GetAccountSettingsExportResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAccountSettingsExportResponse) ContentType() string {
+func (r *GetAccountSettingsExportResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11298,17 +11298,17 @@ type GetUserListExportsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetUserListExportsResponse) GetJSON200() *OrganizationExportsResponse {
+func (r *GetUserListExportsResponse) GetJSON200() *OrganizationExportsResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetUserListExportsResponse) GetBody() []byte {
+func (r *GetUserListExportsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetUserListExportsResponse) Status() string {
+func (r *GetUserListExportsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11316,7 +11316,7 @@ func (r GetUserListExportsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetUserListExportsResponse) StatusCode() int {
+func (r *GetUserListExportsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11324,7 +11324,7 @@ func (r GetUserListExportsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetUserListExportsResponse) ContentType() string {
+func (r *GetUserListExportsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11343,17 +11343,17 @@ type CreateUserListExportResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateUserListExportResponse) GetJSON200() *OrganizationExportResponse {
+func (r *CreateUserListExportResponse) GetJSON200() *OrganizationExportResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateUserListExportResponse) GetBody() []byte {
+func (r *CreateUserListExportResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateUserListExportResponse) Status() string {
+func (r *CreateUserListExportResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11361,7 +11361,7 @@ func (r CreateUserListExportResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateUserListExportResponse) StatusCode() int {
+func (r *CreateUserListExportResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11369,7 +11369,7 @@ func (r CreateUserListExportResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateUserListExportResponse) ContentType() string {
+func (r *CreateUserListExportResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11388,17 +11388,17 @@ type DeleteUserListExportResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteUserListExportResponse) GetJSON200() *map[string]interface{} {
+func (r *DeleteUserListExportResponse) GetJSON200() *map[string]interface{} {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteUserListExportResponse) GetBody() []byte {
+func (r *DeleteUserListExportResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteUserListExportResponse) Status() string {
+func (r *DeleteUserListExportResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11406,7 +11406,7 @@ func (r DeleteUserListExportResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteUserListExportResponse) StatusCode() int {
+func (r *DeleteUserListExportResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11414,7 +11414,7 @@ func (r DeleteUserListExportResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteUserListExportResponse) ContentType() string {
+func (r *DeleteUserListExportResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11433,17 +11433,17 @@ type GetUserListExportResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetUserListExportResponse) GetJSON200() *OrganizationExportResponse {
+func (r *GetUserListExportResponse) GetJSON200() *OrganizationExportResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetUserListExportResponse) GetBody() []byte {
+func (r *GetUserListExportResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetUserListExportResponse) Status() string {
+func (r *GetUserListExportResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11451,7 +11451,7 @@ func (r GetUserListExportResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetUserListExportResponse) StatusCode() int {
+func (r *GetUserListExportResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11459,7 +11459,7 @@ func (r GetUserListExportResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetUserListExportResponse) ContentType() string {
+func (r *GetUserListExportResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11478,17 +11478,17 @@ type GetIdentityProvidersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetIdentityProvidersResponse) GetJSON200() *IdentityProvidersResponse {
+func (r *GetIdentityProvidersResponse) GetJSON200() *IdentityProvidersResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetIdentityProvidersResponse) GetBody() []byte {
+func (r *GetIdentityProvidersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetIdentityProvidersResponse) Status() string {
+func (r *GetIdentityProvidersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11496,7 +11496,7 @@ func (r GetIdentityProvidersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetIdentityProvidersResponse) StatusCode() int {
+func (r *GetIdentityProvidersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11504,7 +11504,7 @@ func (r GetIdentityProvidersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetIdentityProvidersResponse) ContentType() string {
+func (r *GetIdentityProvidersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11523,17 +11523,17 @@ type GetBulkAccountSettingsImportsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetBulkAccountSettingsImportsResponse) GetJSON200() *[]OrganizationAccountSettingsImportResponse {
+func (r *GetBulkAccountSettingsImportsResponse) GetJSON200() *[]OrganizationAccountSettingsImportResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBulkAccountSettingsImportsResponse) GetBody() []byte {
+func (r *GetBulkAccountSettingsImportsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBulkAccountSettingsImportsResponse) Status() string {
+func (r *GetBulkAccountSettingsImportsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11541,7 +11541,7 @@ func (r GetBulkAccountSettingsImportsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBulkAccountSettingsImportsResponse) StatusCode() int {
+func (r *GetBulkAccountSettingsImportsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11549,7 +11549,7 @@ func (r GetBulkAccountSettingsImportsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBulkAccountSettingsImportsResponse) ContentType() string {
+func (r *GetBulkAccountSettingsImportsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11568,17 +11568,17 @@ type AddBulkAccountSettingsImportResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r AddBulkAccountSettingsImportResponse) GetJSON200() *OrganizationAccountSettingsImportResponse {
+func (r *AddBulkAccountSettingsImportResponse) GetJSON200() *OrganizationAccountSettingsImportResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r AddBulkAccountSettingsImportResponse) GetBody() []byte {
+func (r *AddBulkAccountSettingsImportResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r AddBulkAccountSettingsImportResponse) Status() string {
+func (r *AddBulkAccountSettingsImportResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11586,7 +11586,7 @@ func (r AddBulkAccountSettingsImportResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r AddBulkAccountSettingsImportResponse) StatusCode() int {
+func (r *AddBulkAccountSettingsImportResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11594,7 +11594,7 @@ func (r AddBulkAccountSettingsImportResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AddBulkAccountSettingsImportResponse) ContentType() string {
+func (r *AddBulkAccountSettingsImportResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11613,17 +11613,17 @@ type DeleteBulkAccountSettingsImportResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteBulkAccountSettingsImportResponse) GetJSON200() *map[string]interface{} {
+func (r *DeleteBulkAccountSettingsImportResponse) GetJSON200() *map[string]interface{} {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteBulkAccountSettingsImportResponse) GetBody() []byte {
+func (r *DeleteBulkAccountSettingsImportResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteBulkAccountSettingsImportResponse) Status() string {
+func (r *DeleteBulkAccountSettingsImportResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11631,7 +11631,7 @@ func (r DeleteBulkAccountSettingsImportResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteBulkAccountSettingsImportResponse) StatusCode() int {
+func (r *DeleteBulkAccountSettingsImportResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11639,7 +11639,7 @@ func (r DeleteBulkAccountSettingsImportResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteBulkAccountSettingsImportResponse) ContentType() string {
+func (r *DeleteBulkAccountSettingsImportResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11658,17 +11658,17 @@ type GetBulkAccountSettingsImportResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetBulkAccountSettingsImportResponse) GetJSON200() *OrganizationAccountSettingsImportResponse {
+func (r *GetBulkAccountSettingsImportResponse) GetJSON200() *OrganizationAccountSettingsImportResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBulkAccountSettingsImportResponse) GetBody() []byte {
+func (r *GetBulkAccountSettingsImportResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBulkAccountSettingsImportResponse) Status() string {
+func (r *GetBulkAccountSettingsImportResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11676,7 +11676,7 @@ func (r GetBulkAccountSettingsImportResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBulkAccountSettingsImportResponse) StatusCode() int {
+func (r *GetBulkAccountSettingsImportResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11684,7 +11684,7 @@ func (r GetBulkAccountSettingsImportResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBulkAccountSettingsImportResponse) ContentType() string {
+func (r *GetBulkAccountSettingsImportResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11703,17 +11703,17 @@ type GetBulkUserImportRequestsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetBulkUserImportRequestsResponse) GetJSON200() *OrganizationImportsResponse {
+func (r *GetBulkUserImportRequestsResponse) GetJSON200() *OrganizationImportsResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBulkUserImportRequestsResponse) GetBody() []byte {
+func (r *GetBulkUserImportRequestsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBulkUserImportRequestsResponse) Status() string {
+func (r *GetBulkUserImportRequestsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11721,7 +11721,7 @@ func (r GetBulkUserImportRequestsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBulkUserImportRequestsResponse) StatusCode() int {
+func (r *GetBulkUserImportRequestsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11729,7 +11729,7 @@ func (r GetBulkUserImportRequestsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBulkUserImportRequestsResponse) ContentType() string {
+func (r *GetBulkUserImportRequestsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11748,17 +11748,17 @@ type AddBulkUserImportResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r AddBulkUserImportResponse) GetJSON200() *OrganizationImportResponse {
+func (r *AddBulkUserImportResponse) GetJSON200() *OrganizationImportResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r AddBulkUserImportResponse) GetBody() []byte {
+func (r *AddBulkUserImportResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r AddBulkUserImportResponse) Status() string {
+func (r *AddBulkUserImportResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11766,7 +11766,7 @@ func (r AddBulkUserImportResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r AddBulkUserImportResponse) StatusCode() int {
+func (r *AddBulkUserImportResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11774,7 +11774,7 @@ func (r AddBulkUserImportResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AddBulkUserImportResponse) ContentType() string {
+func (r *AddBulkUserImportResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11793,17 +11793,17 @@ type CloseBulkUserImportRequestResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CloseBulkUserImportRequestResponse) GetJSON200() *OrganizationImportResponse {
+func (r *CloseBulkUserImportRequestResponse) GetJSON200() *OrganizationImportResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r CloseBulkUserImportRequestResponse) GetBody() []byte {
+func (r *CloseBulkUserImportRequestResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CloseBulkUserImportRequestResponse) Status() string {
+func (r *CloseBulkUserImportRequestResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11811,7 +11811,7 @@ func (r CloseBulkUserImportRequestResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CloseBulkUserImportRequestResponse) StatusCode() int {
+func (r *CloseBulkUserImportRequestResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11819,7 +11819,7 @@ func (r CloseBulkUserImportRequestResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CloseBulkUserImportRequestResponse) ContentType() string {
+func (r *CloseBulkUserImportRequestResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11838,17 +11838,17 @@ type CloseBulkExternalUserImportRequestResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CloseBulkExternalUserImportRequestResponse) GetJSON200() *OrganizationImportResponse {
+func (r *CloseBulkExternalUserImportRequestResponse) GetJSON200() *OrganizationImportResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r CloseBulkExternalUserImportRequestResponse) GetBody() []byte {
+func (r *CloseBulkExternalUserImportRequestResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CloseBulkExternalUserImportRequestResponse) Status() string {
+func (r *CloseBulkExternalUserImportRequestResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11856,7 +11856,7 @@ func (r CloseBulkExternalUserImportRequestResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CloseBulkExternalUserImportRequestResponse) StatusCode() int {
+func (r *CloseBulkExternalUserImportRequestResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11864,7 +11864,7 @@ func (r CloseBulkExternalUserImportRequestResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CloseBulkExternalUserImportRequestResponse) ContentType() string {
+func (r *CloseBulkExternalUserImportRequestResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11883,17 +11883,17 @@ type UpdateBulkUserImportsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateBulkUserImportsResponse) GetJSON200() *OrganizationImportResponse {
+func (r *UpdateBulkUserImportsResponse) GetJSON200() *OrganizationImportResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateBulkUserImportsResponse) GetBody() []byte {
+func (r *UpdateBulkUserImportsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateBulkUserImportsResponse) Status() string {
+func (r *UpdateBulkUserImportsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11901,7 +11901,7 @@ func (r UpdateBulkUserImportsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateBulkUserImportsResponse) StatusCode() int {
+func (r *UpdateBulkUserImportsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11909,7 +11909,7 @@ func (r UpdateBulkUserImportsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateBulkUserImportsResponse) ContentType() string {
+func (r *UpdateBulkUserImportsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11928,17 +11928,17 @@ type DeleteBulkUserImportResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteBulkUserImportResponse) GetJSON200() *map[string]interface{} {
+func (r *DeleteBulkUserImportResponse) GetJSON200() *map[string]interface{} {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteBulkUserImportResponse) GetBody() []byte {
+func (r *DeleteBulkUserImportResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteBulkUserImportResponse) Status() string {
+func (r *DeleteBulkUserImportResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11946,7 +11946,7 @@ func (r DeleteBulkUserImportResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteBulkUserImportResponse) StatusCode() int {
+func (r *DeleteBulkUserImportResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11954,7 +11954,7 @@ func (r DeleteBulkUserImportResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteBulkUserImportResponse) ContentType() string {
+func (r *DeleteBulkUserImportResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11973,17 +11973,17 @@ type GetBulkUserImportRequestResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetBulkUserImportRequestResponse) GetJSON200() *OrganizationImportResponse {
+func (r *GetBulkUserImportRequestResponse) GetJSON200() *OrganizationImportResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBulkUserImportRequestResponse) GetBody() []byte {
+func (r *GetBulkUserImportRequestResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBulkUserImportRequestResponse) Status() string {
+func (r *GetBulkUserImportRequestResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11991,7 +11991,7 @@ func (r GetBulkUserImportRequestResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBulkUserImportRequestResponse) StatusCode() int {
+func (r *GetBulkUserImportRequestResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11999,7 +11999,7 @@ func (r GetBulkUserImportRequestResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBulkUserImportRequestResponse) ContentType() string {
+func (r *GetBulkUserImportRequestResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12016,12 +12016,12 @@ type GetBulkUserImportCSVResponse struct {
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBulkUserImportCSVResponse) GetBody() []byte {
+func (r *GetBulkUserImportCSVResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBulkUserImportCSVResponse) Status() string {
+func (r *GetBulkUserImportCSVResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12029,7 +12029,7 @@ func (r GetBulkUserImportCSVResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBulkUserImportCSVResponse) StatusCode() int {
+func (r *GetBulkUserImportCSVResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12037,7 +12037,7 @@ func (r GetBulkUserImportCSVResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBulkUserImportCSVResponse) ContentType() string {
+func (r *GetBulkUserImportCSVResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12056,17 +12056,17 @@ type GetOrganizationPlanItemsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetOrganizationPlanItemsResponse) GetJSON200() *[]OrganizationSubscriptionResponse {
+func (r *GetOrganizationPlanItemsResponse) GetJSON200() *[]OrganizationSubscriptionResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetOrganizationPlanItemsResponse) GetBody() []byte {
+func (r *GetOrganizationPlanItemsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetOrganizationPlanItemsResponse) Status() string {
+func (r *GetOrganizationPlanItemsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12074,7 +12074,7 @@ func (r GetOrganizationPlanItemsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetOrganizationPlanItemsResponse) StatusCode() int {
+func (r *GetOrganizationPlanItemsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12082,7 +12082,7 @@ func (r GetOrganizationPlanItemsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetOrganizationPlanItemsResponse) ContentType() string {
+func (r *GetOrganizationPlanItemsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12101,17 +12101,17 @@ type GetReservedDomainsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetReservedDomainsResponse) GetJSON200() *DomainsResponse {
+func (r *GetReservedDomainsResponse) GetJSON200() *DomainsResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetReservedDomainsResponse) GetBody() []byte {
+func (r *GetReservedDomainsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetReservedDomainsResponse) Status() string {
+func (r *GetReservedDomainsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12119,7 +12119,7 @@ func (r GetReservedDomainsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetReservedDomainsResponse) StatusCode() int {
+func (r *GetReservedDomainsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12127,7 +12127,7 @@ func (r GetReservedDomainsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetReservedDomainsResponse) ContentType() string {
+func (r *GetReservedDomainsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12146,17 +12146,17 @@ type GetSubAccountCreateProcessesByOrgIDResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetSubAccountCreateProcessesByOrgIDResponse) GetJSON200() *SubAccountCreateWorkerResponse {
+func (r *GetSubAccountCreateProcessesByOrgIDResponse) GetJSON200() *SubAccountCreateWorkerResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetSubAccountCreateProcessesByOrgIDResponse) GetBody() []byte {
+func (r *GetSubAccountCreateProcessesByOrgIDResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetSubAccountCreateProcessesByOrgIDResponse) Status() string {
+func (r *GetSubAccountCreateProcessesByOrgIDResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12164,7 +12164,7 @@ func (r GetSubAccountCreateProcessesByOrgIDResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetSubAccountCreateProcessesByOrgIDResponse) StatusCode() int {
+func (r *GetSubAccountCreateProcessesByOrgIDResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12172,7 +12172,7 @@ func (r GetSubAccountCreateProcessesByOrgIDResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSubAccountCreateProcessesByOrgIDResponse) ContentType() string {
+func (r *GetSubAccountCreateProcessesByOrgIDResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12191,17 +12191,17 @@ type GetUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetUsersResponse) GetJSON200() *OrganizationUsersResponse {
+func (r *GetUsersResponse) GetJSON200() *OrganizationUsersResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetUsersResponse) GetBody() []byte {
+func (r *GetUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetUsersResponse) Status() string {
+func (r *GetUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12209,7 +12209,7 @@ func (r GetUsersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetUsersResponse) StatusCode() int {
+func (r *GetUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12217,7 +12217,7 @@ func (r GetUsersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetUsersResponse) ContentType() string {
+func (r *GetUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12236,17 +12236,17 @@ type CreateUserResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateUserResponse) GetJSON200() *NewUserResponse {
+func (r *CreateUserResponse) GetJSON200() *NewUserResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateUserResponse) GetBody() []byte {
+func (r *CreateUserResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateUserResponse) Status() string {
+func (r *CreateUserResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12254,7 +12254,7 @@ func (r CreateUserResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateUserResponse) StatusCode() int {
+func (r *CreateUserResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12262,7 +12262,7 @@ func (r CreateUserResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateUserResponse) ContentType() string {
+func (r *CreateUserResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12281,17 +12281,17 @@ type UpdateEmailAddressResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateEmailAddressResponse) GetJSON200() *UsersUpdateResponse {
+func (r *UpdateEmailAddressResponse) GetJSON200() *UsersUpdateResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateEmailAddressResponse) GetBody() []byte {
+func (r *UpdateEmailAddressResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateEmailAddressResponse) Status() string {
+func (r *UpdateEmailAddressResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12299,7 +12299,7 @@ func (r UpdateEmailAddressResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateEmailAddressResponse) StatusCode() int {
+func (r *UpdateEmailAddressResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12307,7 +12307,7 @@ func (r UpdateEmailAddressResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateEmailAddressResponse) ContentType() string {
+func (r *UpdateEmailAddressResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12326,17 +12326,17 @@ type GetUserProfilesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetUserProfilesResponse) GetJSON200() *UsersDrilldownResponse {
+func (r *GetUserProfilesResponse) GetJSON200() *UsersDrilldownResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetUserProfilesResponse) GetBody() []byte {
+func (r *GetUserProfilesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetUserProfilesResponse) Status() string {
+func (r *GetUserProfilesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12344,7 +12344,7 @@ func (r GetUserProfilesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetUserProfilesResponse) StatusCode() int {
+func (r *GetUserProfilesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12352,7 +12352,7 @@ func (r GetUserProfilesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetUserProfilesResponse) ContentType() string {
+func (r *GetUserProfilesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12371,17 +12371,17 @@ type UpdateUserResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateUserResponse) GetJSON200() *UsersUpdateResponse {
+func (r *UpdateUserResponse) GetJSON200() *UsersUpdateResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateUserResponse) GetBody() []byte {
+func (r *UpdateUserResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateUserResponse) Status() string {
+func (r *UpdateUserResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12389,7 +12389,7 @@ func (r UpdateUserResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateUserResponse) StatusCode() int {
+func (r *UpdateUserResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12397,7 +12397,7 @@ func (r UpdateUserResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateUserResponse) ContentType() string {
+func (r *UpdateUserResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12416,17 +12416,17 @@ type CloseMembershipsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CloseMembershipsResponse) GetJSON200() *DeleteMembershipsResponse {
+func (r *CloseMembershipsResponse) GetJSON200() *DeleteMembershipsResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r CloseMembershipsResponse) GetBody() []byte {
+func (r *CloseMembershipsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CloseMembershipsResponse) Status() string {
+func (r *CloseMembershipsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12434,7 +12434,7 @@ func (r CloseMembershipsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CloseMembershipsResponse) StatusCode() int {
+func (r *CloseMembershipsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12442,7 +12442,7 @@ func (r CloseMembershipsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CloseMembershipsResponse) ContentType() string {
+func (r *CloseMembershipsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12461,17 +12461,17 @@ type DeleteIdentitiesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteIdentitiesResponse) GetJSON200() *DeleteResponse {
+func (r *DeleteIdentitiesResponse) GetJSON200() *DeleteResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteIdentitiesResponse) GetBody() []byte {
+func (r *DeleteIdentitiesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteIdentitiesResponse) Status() string {
+func (r *DeleteIdentitiesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12479,7 +12479,7 @@ func (r DeleteIdentitiesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteIdentitiesResponse) StatusCode() int {
+func (r *DeleteIdentitiesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12487,7 +12487,7 @@ func (r DeleteIdentitiesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteIdentitiesResponse) ContentType() string {
+func (r *DeleteIdentitiesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12506,17 +12506,17 @@ type ActivateMembershipResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ActivateMembershipResponse) GetJSON200() *UpdateResponse {
+func (r *ActivateMembershipResponse) GetJSON200() *UpdateResponse {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r ActivateMembershipResponse) GetBody() []byte {
+func (r *ActivateMembershipResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ActivateMembershipResponse) Status() string {
+func (r *ActivateMembershipResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12524,7 +12524,7 @@ func (r ActivateMembershipResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ActivateMembershipResponse) StatusCode() int {
+func (r *ActivateMembershipResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12532,7 +12532,7 @@ func (r ActivateMembershipResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ActivateMembershipResponse) ContentType() string {
+func (r *ActivateMembershipResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

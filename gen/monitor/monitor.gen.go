@@ -257,17 +257,17 @@ type GetStreamResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetStreamResponse) GetJSON200() *CursoredResult {
+func (r *GetStreamResponse) GetJSON200() *CursoredResult {
 	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
-func (r GetStreamResponse) GetBody() []byte {
+func (r *GetStreamResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetStreamResponse) Status() string {
+func (r *GetStreamResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -275,7 +275,7 @@ func (r GetStreamResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetStreamResponse) StatusCode() int {
+func (r *GetStreamResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -283,7 +283,7 @@ func (r GetStreamResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetStreamResponse) ContentType() string {
+func (r *GetStreamResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

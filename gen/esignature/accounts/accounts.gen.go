@@ -7484,22 +7484,22 @@ type CreateAccountsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateAccountsResponse) GetJSON201() *externalRef0.NewAccountSummary {
+func (r *CreateAccountsResponse) GetJSON201() *externalRef0.NewAccountSummary {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateAccountsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateAccountsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateAccountsResponse) GetBody() []byte {
+func (r *CreateAccountsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateAccountsResponse) Status() string {
+func (r *CreateAccountsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7507,7 +7507,7 @@ func (r CreateAccountsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateAccountsResponse) StatusCode() int {
+func (r *CreateAccountsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7515,7 +7515,7 @@ func (r CreateAccountsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateAccountsResponse) ContentType() string {
+func (r *CreateAccountsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7537,22 +7537,22 @@ type GetProvisioningResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetProvisioningResponse) GetJSON200() *externalRef0.ProvisioningInformation {
+func (r *GetProvisioningResponse) GetJSON200() *externalRef0.ProvisioningInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetProvisioningResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetProvisioningResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetProvisioningResponse) GetBody() []byte {
+func (r *GetProvisioningResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetProvisioningResponse) Status() string {
+func (r *GetProvisioningResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7560,7 +7560,7 @@ func (r GetProvisioningResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetProvisioningResponse) StatusCode() int {
+func (r *GetProvisioningResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7568,7 +7568,7 @@ func (r GetProvisioningResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetProvisioningResponse) ContentType() string {
+func (r *GetProvisioningResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7588,17 +7588,17 @@ type DeleteAccountResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteAccountResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteAccountResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteAccountResponse) GetBody() []byte {
+func (r *DeleteAccountResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteAccountResponse) Status() string {
+func (r *DeleteAccountResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7606,7 +7606,7 @@ func (r DeleteAccountResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteAccountResponse) StatusCode() int {
+func (r *DeleteAccountResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7614,7 +7614,7 @@ func (r DeleteAccountResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteAccountResponse) ContentType() string {
+func (r *DeleteAccountResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7636,22 +7636,22 @@ type GetAccountInformationResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAccountInformationResponse) GetJSON200() *externalRef0.AccountInformation {
+func (r *GetAccountInformationResponse) GetJSON200() *externalRef0.AccountInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetAccountInformationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAccountInformationResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAccountInformationResponse) GetBody() []byte {
+func (r *GetAccountInformationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAccountInformationResponse) Status() string {
+func (r *GetAccountInformationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7659,7 +7659,7 @@ func (r GetAccountInformationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAccountInformationResponse) StatusCode() int {
+func (r *GetAccountInformationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7667,7 +7667,7 @@ func (r GetAccountInformationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAccountInformationResponse) ContentType() string {
+func (r *GetAccountInformationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7689,22 +7689,22 @@ type GetBillingChargesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetBillingChargesResponse) GetJSON200() *externalRef0.BillingChargeResponse {
+func (r *GetBillingChargesResponse) GetJSON200() *externalRef0.BillingChargeResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetBillingChargesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBillingChargesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBillingChargesResponse) GetBody() []byte {
+func (r *GetBillingChargesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBillingChargesResponse) Status() string {
+func (r *GetBillingChargesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7712,7 +7712,7 @@ func (r GetBillingChargesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBillingChargesResponse) StatusCode() int {
+func (r *GetBillingChargesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7720,7 +7720,7 @@ func (r GetBillingChargesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBillingChargesResponse) ContentType() string {
+func (r *GetBillingChargesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7742,22 +7742,22 @@ type DeleteBrandsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteBrandsResponse) GetJSON200() *externalRef0.BrandsResponse {
+func (r *DeleteBrandsResponse) GetJSON200() *externalRef0.BrandsResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteBrandsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBrandsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteBrandsResponse) GetBody() []byte {
+func (r *DeleteBrandsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteBrandsResponse) Status() string {
+func (r *DeleteBrandsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7765,7 +7765,7 @@ func (r DeleteBrandsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteBrandsResponse) StatusCode() int {
+func (r *DeleteBrandsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7773,7 +7773,7 @@ func (r DeleteBrandsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteBrandsResponse) ContentType() string {
+func (r *DeleteBrandsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7795,22 +7795,22 @@ type ListBrandsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListBrandsResponse) GetJSON200() *externalRef0.BrandsResponse {
+func (r *ListBrandsResponse) GetJSON200() *externalRef0.BrandsResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListBrandsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListBrandsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListBrandsResponse) GetBody() []byte {
+func (r *ListBrandsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListBrandsResponse) Status() string {
+func (r *ListBrandsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7818,7 +7818,7 @@ func (r ListBrandsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListBrandsResponse) StatusCode() int {
+func (r *ListBrandsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7826,7 +7826,7 @@ func (r ListBrandsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListBrandsResponse) ContentType() string {
+func (r *ListBrandsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7848,22 +7848,22 @@ type CreateBrandResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateBrandResponse) GetJSON201() *externalRef0.BrandsResponse {
+func (r *CreateBrandResponse) GetJSON201() *externalRef0.BrandsResponse {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateBrandResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateBrandResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateBrandResponse) GetBody() []byte {
+func (r *CreateBrandResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateBrandResponse) Status() string {
+func (r *CreateBrandResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7871,7 +7871,7 @@ func (r CreateBrandResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateBrandResponse) StatusCode() int {
+func (r *CreateBrandResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7879,7 +7879,7 @@ func (r CreateBrandResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateBrandResponse) ContentType() string {
+func (r *CreateBrandResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7899,17 +7899,17 @@ type DeleteBrandResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteBrandResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBrandResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteBrandResponse) GetBody() []byte {
+func (r *DeleteBrandResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteBrandResponse) Status() string {
+func (r *DeleteBrandResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7917,7 +7917,7 @@ func (r DeleteBrandResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteBrandResponse) StatusCode() int {
+func (r *DeleteBrandResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7925,7 +7925,7 @@ func (r DeleteBrandResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteBrandResponse) ContentType() string {
+func (r *DeleteBrandResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7947,22 +7947,22 @@ type GetBrandResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetBrandResponse) GetJSON200() *externalRef0.Brand {
+func (r *GetBrandResponse) GetJSON200() *externalRef0.Brand {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetBrandResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBrandResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBrandResponse) GetBody() []byte {
+func (r *GetBrandResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBrandResponse) Status() string {
+func (r *GetBrandResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7970,7 +7970,7 @@ func (r GetBrandResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBrandResponse) StatusCode() int {
+func (r *GetBrandResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7978,7 +7978,7 @@ func (r GetBrandResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBrandResponse) ContentType() string {
+func (r *GetBrandResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8000,22 +8000,22 @@ type UpdateBrandResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateBrandResponse) GetJSON200() *externalRef0.Brand {
+func (r *UpdateBrandResponse) GetJSON200() *externalRef0.Brand {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateBrandResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBrandResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateBrandResponse) GetBody() []byte {
+func (r *UpdateBrandResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateBrandResponse) Status() string {
+func (r *UpdateBrandResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8023,7 +8023,7 @@ func (r UpdateBrandResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateBrandResponse) StatusCode() int {
+func (r *UpdateBrandResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8031,7 +8031,7 @@ func (r UpdateBrandResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateBrandResponse) ContentType() string {
+func (r *UpdateBrandResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8051,17 +8051,17 @@ type GetBrandExportFileResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetBrandExportFileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBrandExportFileResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBrandExportFileResponse) GetBody() []byte {
+func (r *GetBrandExportFileResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBrandExportFileResponse) Status() string {
+func (r *GetBrandExportFileResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8069,7 +8069,7 @@ func (r GetBrandExportFileResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBrandExportFileResponse) StatusCode() int {
+func (r *GetBrandExportFileResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8077,7 +8077,7 @@ func (r GetBrandExportFileResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBrandExportFileResponse) ContentType() string {
+func (r *GetBrandExportFileResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8097,17 +8097,17 @@ type DeleteBrandLogoByTypeResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteBrandLogoByTypeResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBrandLogoByTypeResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteBrandLogoByTypeResponse) GetBody() []byte {
+func (r *DeleteBrandLogoByTypeResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteBrandLogoByTypeResponse) Status() string {
+func (r *DeleteBrandLogoByTypeResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8115,7 +8115,7 @@ func (r DeleteBrandLogoByTypeResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteBrandLogoByTypeResponse) StatusCode() int {
+func (r *DeleteBrandLogoByTypeResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8123,7 +8123,7 @@ func (r DeleteBrandLogoByTypeResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteBrandLogoByTypeResponse) ContentType() string {
+func (r *DeleteBrandLogoByTypeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8143,17 +8143,17 @@ type GetBrandLogoByTypeResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetBrandLogoByTypeResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBrandLogoByTypeResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBrandLogoByTypeResponse) GetBody() []byte {
+func (r *GetBrandLogoByTypeResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBrandLogoByTypeResponse) Status() string {
+func (r *GetBrandLogoByTypeResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8161,7 +8161,7 @@ func (r GetBrandLogoByTypeResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBrandLogoByTypeResponse) StatusCode() int {
+func (r *GetBrandLogoByTypeResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8169,7 +8169,7 @@ func (r GetBrandLogoByTypeResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBrandLogoByTypeResponse) ContentType() string {
+func (r *GetBrandLogoByTypeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8189,17 +8189,17 @@ type UpdateBrandLogoByTypeResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateBrandLogoByTypeResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBrandLogoByTypeResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateBrandLogoByTypeResponse) GetBody() []byte {
+func (r *UpdateBrandLogoByTypeResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateBrandLogoByTypeResponse) Status() string {
+func (r *UpdateBrandLogoByTypeResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8207,7 +8207,7 @@ func (r UpdateBrandLogoByTypeResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateBrandLogoByTypeResponse) StatusCode() int {
+func (r *UpdateBrandLogoByTypeResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8215,7 +8215,7 @@ func (r UpdateBrandLogoByTypeResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateBrandLogoByTypeResponse) ContentType() string {
+func (r *UpdateBrandLogoByTypeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8237,22 +8237,22 @@ type GetBrandResourcesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetBrandResourcesResponse) GetJSON200() *externalRef0.BrandResourcesList {
+func (r *GetBrandResourcesResponse) GetJSON200() *externalRef0.BrandResourcesList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetBrandResourcesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBrandResourcesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBrandResourcesResponse) GetBody() []byte {
+func (r *GetBrandResourcesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBrandResourcesResponse) Status() string {
+func (r *GetBrandResourcesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8260,7 +8260,7 @@ func (r GetBrandResourcesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBrandResourcesResponse) StatusCode() int {
+func (r *GetBrandResourcesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8268,7 +8268,7 @@ func (r GetBrandResourcesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBrandResourcesResponse) ContentType() string {
+func (r *GetBrandResourcesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8288,17 +8288,17 @@ type GetBrandResourcesByContentTypeResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetBrandResourcesByContentTypeResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBrandResourcesByContentTypeResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBrandResourcesByContentTypeResponse) GetBody() []byte {
+func (r *GetBrandResourcesByContentTypeResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBrandResourcesByContentTypeResponse) Status() string {
+func (r *GetBrandResourcesByContentTypeResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8306,7 +8306,7 @@ func (r GetBrandResourcesByContentTypeResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBrandResourcesByContentTypeResponse) StatusCode() int {
+func (r *GetBrandResourcesByContentTypeResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8314,7 +8314,7 @@ func (r GetBrandResourcesByContentTypeResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBrandResourcesByContentTypeResponse) ContentType() string {
+func (r *GetBrandResourcesByContentTypeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8336,22 +8336,22 @@ type UpdateBrandResourcesByContentTypeResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateBrandResourcesByContentTypeResponse) GetJSON200() *externalRef0.BrandResources {
+func (r *UpdateBrandResourcesByContentTypeResponse) GetJSON200() *externalRef0.BrandResources {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateBrandResourcesByContentTypeResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBrandResourcesByContentTypeResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateBrandResourcesByContentTypeResponse) GetBody() []byte {
+func (r *UpdateBrandResourcesByContentTypeResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateBrandResourcesByContentTypeResponse) Status() string {
+func (r *UpdateBrandResourcesByContentTypeResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8359,7 +8359,7 @@ func (r UpdateBrandResourcesByContentTypeResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateBrandResourcesByContentTypeResponse) StatusCode() int {
+func (r *UpdateBrandResourcesByContentTypeResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8367,7 +8367,7 @@ func (r UpdateBrandResourcesByContentTypeResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateBrandResourcesByContentTypeResponse) ContentType() string {
+func (r *UpdateBrandResourcesByContentTypeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8389,22 +8389,22 @@ type DeleteCaptiveRecipientResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteCaptiveRecipientResponse) GetJSON200() *externalRef0.CaptiveRecipientInformation {
+func (r *DeleteCaptiveRecipientResponse) GetJSON200() *externalRef0.CaptiveRecipientInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteCaptiveRecipientResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteCaptiveRecipientResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteCaptiveRecipientResponse) GetBody() []byte {
+func (r *DeleteCaptiveRecipientResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteCaptiveRecipientResponse) Status() string {
+func (r *DeleteCaptiveRecipientResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8412,7 +8412,7 @@ func (r DeleteCaptiveRecipientResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteCaptiveRecipientResponse) StatusCode() int {
+func (r *DeleteCaptiveRecipientResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8420,7 +8420,7 @@ func (r DeleteCaptiveRecipientResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteCaptiveRecipientResponse) ContentType() string {
+func (r *DeleteCaptiveRecipientResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8442,22 +8442,22 @@ type GetConsumerDisclosureDefaultResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetConsumerDisclosureDefaultResponse) GetJSON200() *externalRef0.ConsumerDisclosure {
+func (r *GetConsumerDisclosureDefaultResponse) GetJSON200() *externalRef0.ConsumerDisclosure {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetConsumerDisclosureDefaultResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetConsumerDisclosureDefaultResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetConsumerDisclosureDefaultResponse) GetBody() []byte {
+func (r *GetConsumerDisclosureDefaultResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetConsumerDisclosureDefaultResponse) Status() string {
+func (r *GetConsumerDisclosureDefaultResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8465,7 +8465,7 @@ func (r GetConsumerDisclosureDefaultResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetConsumerDisclosureDefaultResponse) StatusCode() int {
+func (r *GetConsumerDisclosureDefaultResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8473,7 +8473,7 @@ func (r GetConsumerDisclosureDefaultResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetConsumerDisclosureDefaultResponse) ContentType() string {
+func (r *GetConsumerDisclosureDefaultResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8495,22 +8495,22 @@ type GetConsumerDisclosureResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetConsumerDisclosureResponse) GetJSON200() *externalRef0.ConsumerDisclosure {
+func (r *GetConsumerDisclosureResponse) GetJSON200() *externalRef0.ConsumerDisclosure {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetConsumerDisclosureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetConsumerDisclosureResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetConsumerDisclosureResponse) GetBody() []byte {
+func (r *GetConsumerDisclosureResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetConsumerDisclosureResponse) Status() string {
+func (r *GetConsumerDisclosureResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8518,7 +8518,7 @@ func (r GetConsumerDisclosureResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetConsumerDisclosureResponse) StatusCode() int {
+func (r *GetConsumerDisclosureResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8526,7 +8526,7 @@ func (r GetConsumerDisclosureResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetConsumerDisclosureResponse) ContentType() string {
+func (r *GetConsumerDisclosureResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8548,22 +8548,22 @@ type UpdateConsumerDisclosureResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateConsumerDisclosureResponse) GetJSON200() *externalRef0.ConsumerDisclosure {
+func (r *UpdateConsumerDisclosureResponse) GetJSON200() *externalRef0.ConsumerDisclosure {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateConsumerDisclosureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateConsumerDisclosureResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateConsumerDisclosureResponse) GetBody() []byte {
+func (r *UpdateConsumerDisclosureResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateConsumerDisclosureResponse) Status() string {
+func (r *UpdateConsumerDisclosureResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8571,7 +8571,7 @@ func (r UpdateConsumerDisclosureResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateConsumerDisclosureResponse) StatusCode() int {
+func (r *UpdateConsumerDisclosureResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8579,7 +8579,7 @@ func (r UpdateConsumerDisclosureResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateConsumerDisclosureResponse) ContentType() string {
+func (r *UpdateConsumerDisclosureResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8601,22 +8601,22 @@ type ListCustomFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListCustomFieldsResponse) GetJSON200() *externalRef0.CustomFields {
+func (r *ListCustomFieldsResponse) GetJSON200() *externalRef0.CustomFields {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListCustomFieldsResponse) GetBody() []byte {
+func (r *ListCustomFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListCustomFieldsResponse) Status() string {
+func (r *ListCustomFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8624,7 +8624,7 @@ func (r ListCustomFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListCustomFieldsResponse) StatusCode() int {
+func (r *ListCustomFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8632,7 +8632,7 @@ func (r ListCustomFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListCustomFieldsResponse) ContentType() string {
+func (r *ListCustomFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8654,22 +8654,22 @@ type CreateCustomFieldResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateCustomFieldResponse) GetJSON201() *externalRef0.CustomFields {
+func (r *CreateCustomFieldResponse) GetJSON201() *externalRef0.CustomFields {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateCustomFieldResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateCustomFieldResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateCustomFieldResponse) GetBody() []byte {
+func (r *CreateCustomFieldResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateCustomFieldResponse) Status() string {
+func (r *CreateCustomFieldResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8677,7 +8677,7 @@ func (r CreateCustomFieldResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateCustomFieldResponse) StatusCode() int {
+func (r *CreateCustomFieldResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8685,7 +8685,7 @@ func (r CreateCustomFieldResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateCustomFieldResponse) ContentType() string {
+func (r *CreateCustomFieldResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8705,17 +8705,17 @@ type DeleteCustomFieldResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteCustomFieldResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteCustomFieldResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteCustomFieldResponse) GetBody() []byte {
+func (r *DeleteCustomFieldResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteCustomFieldResponse) Status() string {
+func (r *DeleteCustomFieldResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8723,7 +8723,7 @@ func (r DeleteCustomFieldResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteCustomFieldResponse) StatusCode() int {
+func (r *DeleteCustomFieldResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8731,7 +8731,7 @@ func (r DeleteCustomFieldResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteCustomFieldResponse) ContentType() string {
+func (r *DeleteCustomFieldResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8753,22 +8753,22 @@ type UpdateCustomFieldResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateCustomFieldResponse) GetJSON200() *externalRef0.CustomFields {
+func (r *UpdateCustomFieldResponse) GetJSON200() *externalRef0.CustomFields {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateCustomFieldResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateCustomFieldResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateCustomFieldResponse) GetBody() []byte {
+func (r *UpdateCustomFieldResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateCustomFieldResponse) Status() string {
+func (r *UpdateCustomFieldResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8776,7 +8776,7 @@ func (r UpdateCustomFieldResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateCustomFieldResponse) StatusCode() int {
+func (r *UpdateCustomFieldResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8784,7 +8784,7 @@ func (r UpdateCustomFieldResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateCustomFieldResponse) ContentType() string {
+func (r *UpdateCustomFieldResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8804,17 +8804,17 @@ type GetDataFeedElementResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDataFeedElementResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDataFeedElementResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDataFeedElementResponse) GetBody() []byte {
+func (r *GetDataFeedElementResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDataFeedElementResponse) Status() string {
+func (r *GetDataFeedElementResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8822,7 +8822,7 @@ func (r GetDataFeedElementResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDataFeedElementResponse) StatusCode() int {
+func (r *GetDataFeedElementResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8830,7 +8830,7 @@ func (r GetDataFeedElementResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDataFeedElementResponse) ContentType() string {
+func (r *GetDataFeedElementResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8852,22 +8852,22 @@ type GetAccountIdentityVerificationResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAccountIdentityVerificationResponse) GetJSON200() *externalRef0.AccountIdentityVerificationResponse {
+func (r *GetAccountIdentityVerificationResponse) GetJSON200() *externalRef0.AccountIdentityVerificationResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetAccountIdentityVerificationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAccountIdentityVerificationResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAccountIdentityVerificationResponse) GetBody() []byte {
+func (r *GetAccountIdentityVerificationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAccountIdentityVerificationResponse) Status() string {
+func (r *GetAccountIdentityVerificationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8875,7 +8875,7 @@ func (r GetAccountIdentityVerificationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAccountIdentityVerificationResponse) StatusCode() int {
+func (r *GetAccountIdentityVerificationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8883,7 +8883,7 @@ func (r GetAccountIdentityVerificationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAccountIdentityVerificationResponse) ContentType() string {
+func (r *GetAccountIdentityVerificationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8905,22 +8905,22 @@ type GetAllPaymentGatewayAccountsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAllPaymentGatewayAccountsResponse) GetJSON200() *externalRef0.PaymentGatewayAccountsInfo {
+func (r *GetAllPaymentGatewayAccountsResponse) GetJSON200() *externalRef0.PaymentGatewayAccountsInfo {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetAllPaymentGatewayAccountsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAllPaymentGatewayAccountsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAllPaymentGatewayAccountsResponse) GetBody() []byte {
+func (r *GetAllPaymentGatewayAccountsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAllPaymentGatewayAccountsResponse) Status() string {
+func (r *GetAllPaymentGatewayAccountsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8928,7 +8928,7 @@ func (r GetAllPaymentGatewayAccountsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAllPaymentGatewayAccountsResponse) StatusCode() int {
+func (r *GetAllPaymentGatewayAccountsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8936,7 +8936,7 @@ func (r GetAllPaymentGatewayAccountsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAllPaymentGatewayAccountsResponse) ContentType() string {
+func (r *GetAllPaymentGatewayAccountsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8958,22 +8958,22 @@ type ListPermissionsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListPermissionsResponse) GetJSON200() *externalRef0.PermissionProfileInformation {
+func (r *ListPermissionsResponse) GetJSON200() *externalRef0.PermissionProfileInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListPermissionsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListPermissionsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListPermissionsResponse) GetBody() []byte {
+func (r *ListPermissionsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListPermissionsResponse) Status() string {
+func (r *ListPermissionsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8981,7 +8981,7 @@ func (r ListPermissionsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListPermissionsResponse) StatusCode() int {
+func (r *ListPermissionsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8989,7 +8989,7 @@ func (r ListPermissionsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListPermissionsResponse) ContentType() string {
+func (r *ListPermissionsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9011,22 +9011,22 @@ type CreatePermissionProfileResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreatePermissionProfileResponse) GetJSON201() *externalRef0.PermissionProfile {
+func (r *CreatePermissionProfileResponse) GetJSON201() *externalRef0.PermissionProfile {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreatePermissionProfileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreatePermissionProfileResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreatePermissionProfileResponse) GetBody() []byte {
+func (r *CreatePermissionProfileResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreatePermissionProfileResponse) Status() string {
+func (r *CreatePermissionProfileResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9034,7 +9034,7 @@ func (r CreatePermissionProfileResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreatePermissionProfileResponse) StatusCode() int {
+func (r *CreatePermissionProfileResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9042,7 +9042,7 @@ func (r CreatePermissionProfileResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreatePermissionProfileResponse) ContentType() string {
+func (r *CreatePermissionProfileResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9062,17 +9062,17 @@ type DeletePermissionProfileResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeletePermissionProfileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeletePermissionProfileResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeletePermissionProfileResponse) GetBody() []byte {
+func (r *DeletePermissionProfileResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeletePermissionProfileResponse) Status() string {
+func (r *DeletePermissionProfileResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9080,7 +9080,7 @@ func (r DeletePermissionProfileResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeletePermissionProfileResponse) StatusCode() int {
+func (r *DeletePermissionProfileResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9088,7 +9088,7 @@ func (r DeletePermissionProfileResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeletePermissionProfileResponse) ContentType() string {
+func (r *DeletePermissionProfileResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9110,22 +9110,22 @@ type GetPermissionProfileResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetPermissionProfileResponse) GetJSON200() *externalRef0.PermissionProfile {
+func (r *GetPermissionProfileResponse) GetJSON200() *externalRef0.PermissionProfile {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetPermissionProfileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPermissionProfileResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetPermissionProfileResponse) GetBody() []byte {
+func (r *GetPermissionProfileResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetPermissionProfileResponse) Status() string {
+func (r *GetPermissionProfileResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9133,7 +9133,7 @@ func (r GetPermissionProfileResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetPermissionProfileResponse) StatusCode() int {
+func (r *GetPermissionProfileResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9141,7 +9141,7 @@ func (r GetPermissionProfileResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetPermissionProfileResponse) ContentType() string {
+func (r *GetPermissionProfileResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9163,22 +9163,22 @@ type UpdatePermissionProfileResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdatePermissionProfileResponse) GetJSON200() *externalRef0.PermissionProfile {
+func (r *UpdatePermissionProfileResponse) GetJSON200() *externalRef0.PermissionProfile {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdatePermissionProfileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdatePermissionProfileResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdatePermissionProfileResponse) GetBody() []byte {
+func (r *UpdatePermissionProfileResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdatePermissionProfileResponse) Status() string {
+func (r *UpdatePermissionProfileResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9186,7 +9186,7 @@ func (r UpdatePermissionProfileResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdatePermissionProfileResponse) StatusCode() int {
+func (r *UpdatePermissionProfileResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9194,7 +9194,7 @@ func (r UpdatePermissionProfileResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdatePermissionProfileResponse) ContentType() string {
+func (r *UpdatePermissionProfileResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9218,22 +9218,22 @@ type ListRecipientNamesByEmailResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListRecipientNamesByEmailResponse) GetJSON200() *externalRef0.RecipientNamesResponse {
+func (r *ListRecipientNamesByEmailResponse) GetJSON200() *externalRef0.RecipientNamesResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListRecipientNamesByEmailResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListRecipientNamesByEmailResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListRecipientNamesByEmailResponse) GetBody() []byte {
+func (r *ListRecipientNamesByEmailResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListRecipientNamesByEmailResponse) Status() string {
+func (r *ListRecipientNamesByEmailResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9241,7 +9241,7 @@ func (r ListRecipientNamesByEmailResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListRecipientNamesByEmailResponse) StatusCode() int {
+func (r *ListRecipientNamesByEmailResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9249,7 +9249,7 @@ func (r ListRecipientNamesByEmailResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListRecipientNamesByEmailResponse) ContentType() string {
+func (r *ListRecipientNamesByEmailResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9273,22 +9273,22 @@ type GetReservedDomainExistenceResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetReservedDomainExistenceResponse) GetJSON200() *externalRef0.ReservedDomainExistence {
+func (r *GetReservedDomainExistenceResponse) GetJSON200() *externalRef0.ReservedDomainExistence {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetReservedDomainExistenceResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetReservedDomainExistenceResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetReservedDomainExistenceResponse) GetBody() []byte {
+func (r *GetReservedDomainExistenceResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetReservedDomainExistenceResponse) Status() string {
+func (r *GetReservedDomainExistenceResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9296,7 +9296,7 @@ func (r GetReservedDomainExistenceResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetReservedDomainExistenceResponse) StatusCode() int {
+func (r *GetReservedDomainExistenceResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9304,7 +9304,7 @@ func (r GetReservedDomainExistenceResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetReservedDomainExistenceResponse) ContentType() string {
+func (r *GetReservedDomainExistenceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9326,22 +9326,22 @@ type GetSealProvidersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetSealProvidersResponse) GetJSON200() *externalRef0.AccountSeals {
+func (r *GetSealProvidersResponse) GetJSON200() *externalRef0.AccountSeals {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetSealProvidersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetSealProvidersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetSealProvidersResponse) GetBody() []byte {
+func (r *GetSealProvidersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetSealProvidersResponse) Status() string {
+func (r *GetSealProvidersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9349,7 +9349,7 @@ func (r GetSealProvidersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetSealProvidersResponse) StatusCode() int {
+func (r *GetSealProvidersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9357,7 +9357,7 @@ func (r GetSealProvidersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSealProvidersResponse) ContentType() string {
+func (r *GetSealProvidersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9379,22 +9379,22 @@ type ListSettingsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListSettingsResponse) GetJSON200() *externalRef0.AccountSettingsInformation {
+func (r *ListSettingsResponse) GetJSON200() *externalRef0.AccountSettingsInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListSettingsResponse) GetBody() []byte {
+func (r *ListSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListSettingsResponse) Status() string {
+func (r *ListSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9402,7 +9402,7 @@ func (r ListSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListSettingsResponse) StatusCode() int {
+func (r *ListSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9410,7 +9410,7 @@ func (r ListSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSettingsResponse) ContentType() string {
+func (r *ListSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9430,17 +9430,17 @@ type UpdateSettingsResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateSettingsResponse) GetBody() []byte {
+func (r *UpdateSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateSettingsResponse) Status() string {
+func (r *UpdateSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9448,7 +9448,7 @@ func (r UpdateSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateSettingsResponse) StatusCode() int {
+func (r *UpdateSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9456,7 +9456,7 @@ func (r UpdateSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSettingsResponse) ContentType() string {
+func (r *UpdateSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9478,22 +9478,22 @@ type ListBCCEmailArchiveResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListBCCEmailArchiveResponse) GetJSON200() *externalRef0.BccEmailArchiveList {
+func (r *ListBCCEmailArchiveResponse) GetJSON200() *externalRef0.BccEmailArchiveList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListBCCEmailArchiveResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListBCCEmailArchiveResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListBCCEmailArchiveResponse) GetBody() []byte {
+func (r *ListBCCEmailArchiveResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListBCCEmailArchiveResponse) Status() string {
+func (r *ListBCCEmailArchiveResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9501,7 +9501,7 @@ func (r ListBCCEmailArchiveResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListBCCEmailArchiveResponse) StatusCode() int {
+func (r *ListBCCEmailArchiveResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9509,7 +9509,7 @@ func (r ListBCCEmailArchiveResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListBCCEmailArchiveResponse) ContentType() string {
+func (r *ListBCCEmailArchiveResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9531,22 +9531,22 @@ type CreateBCCEmailArchiveResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateBCCEmailArchiveResponse) GetJSON201() *externalRef0.BccEmailArchive {
+func (r *CreateBCCEmailArchiveResponse) GetJSON201() *externalRef0.BccEmailArchive {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateBCCEmailArchiveResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateBCCEmailArchiveResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateBCCEmailArchiveResponse) GetBody() []byte {
+func (r *CreateBCCEmailArchiveResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateBCCEmailArchiveResponse) Status() string {
+func (r *CreateBCCEmailArchiveResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9554,7 +9554,7 @@ func (r CreateBCCEmailArchiveResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateBCCEmailArchiveResponse) StatusCode() int {
+func (r *CreateBCCEmailArchiveResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9562,7 +9562,7 @@ func (r CreateBCCEmailArchiveResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateBCCEmailArchiveResponse) ContentType() string {
+func (r *CreateBCCEmailArchiveResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9582,17 +9582,17 @@ type DeleteBCCEmailArchiveResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteBCCEmailArchiveResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBCCEmailArchiveResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteBCCEmailArchiveResponse) GetBody() []byte {
+func (r *DeleteBCCEmailArchiveResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteBCCEmailArchiveResponse) Status() string {
+func (r *DeleteBCCEmailArchiveResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9600,7 +9600,7 @@ func (r DeleteBCCEmailArchiveResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteBCCEmailArchiveResponse) StatusCode() int {
+func (r *DeleteBCCEmailArchiveResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9608,7 +9608,7 @@ func (r DeleteBCCEmailArchiveResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteBCCEmailArchiveResponse) ContentType() string {
+func (r *DeleteBCCEmailArchiveResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9630,22 +9630,22 @@ type GetBCCEmailArchiveResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetBCCEmailArchiveResponse) GetJSON200() *externalRef0.BccEmailArchiveHistoryList {
+func (r *GetBCCEmailArchiveResponse) GetJSON200() *externalRef0.BccEmailArchiveHistoryList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetBCCEmailArchiveResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBCCEmailArchiveResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBCCEmailArchiveResponse) GetBody() []byte {
+func (r *GetBCCEmailArchiveResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBCCEmailArchiveResponse) Status() string {
+func (r *GetBCCEmailArchiveResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9653,7 +9653,7 @@ func (r GetBCCEmailArchiveResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBCCEmailArchiveResponse) StatusCode() int {
+func (r *GetBCCEmailArchiveResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9661,7 +9661,7 @@ func (r GetBCCEmailArchiveResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBCCEmailArchiveResponse) ContentType() string {
+func (r *GetBCCEmailArchiveResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9681,17 +9681,17 @@ type DeleteENoteConfigurationResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteENoteConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteENoteConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteENoteConfigurationResponse) GetBody() []byte {
+func (r *DeleteENoteConfigurationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteENoteConfigurationResponse) Status() string {
+func (r *DeleteENoteConfigurationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9699,7 +9699,7 @@ func (r DeleteENoteConfigurationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteENoteConfigurationResponse) StatusCode() int {
+func (r *DeleteENoteConfigurationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9707,7 +9707,7 @@ func (r DeleteENoteConfigurationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteENoteConfigurationResponse) ContentType() string {
+func (r *DeleteENoteConfigurationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9729,22 +9729,22 @@ type GetENoteConfigurationResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetENoteConfigurationResponse) GetJSON200() *externalRef0.ENoteConfiguration {
+func (r *GetENoteConfigurationResponse) GetJSON200() *externalRef0.ENoteConfiguration {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetENoteConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetENoteConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetENoteConfigurationResponse) GetBody() []byte {
+func (r *GetENoteConfigurationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetENoteConfigurationResponse) Status() string {
+func (r *GetENoteConfigurationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9752,7 +9752,7 @@ func (r GetENoteConfigurationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetENoteConfigurationResponse) StatusCode() int {
+func (r *GetENoteConfigurationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9760,7 +9760,7 @@ func (r GetENoteConfigurationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetENoteConfigurationResponse) ContentType() string {
+func (r *GetENoteConfigurationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9782,22 +9782,22 @@ type UpdateENoteConfigurationResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateENoteConfigurationResponse) GetJSON200() *externalRef0.ENoteConfiguration {
+func (r *UpdateENoteConfigurationResponse) GetJSON200() *externalRef0.ENoteConfiguration {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateENoteConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateENoteConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateENoteConfigurationResponse) GetBody() []byte {
+func (r *UpdateENoteConfigurationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateENoteConfigurationResponse) Status() string {
+func (r *UpdateENoteConfigurationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9805,7 +9805,7 @@ func (r UpdateENoteConfigurationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateENoteConfigurationResponse) StatusCode() int {
+func (r *UpdateENoteConfigurationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9813,7 +9813,7 @@ func (r UpdateENoteConfigurationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateENoteConfigurationResponse) ContentType() string {
+func (r *UpdateENoteConfigurationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9835,22 +9835,22 @@ type GetEnvelopePurgeConfigurationResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetEnvelopePurgeConfigurationResponse) GetJSON200() *externalRef0.EnvelopePurgeConfiguration {
+func (r *GetEnvelopePurgeConfigurationResponse) GetJSON200() *externalRef0.EnvelopePurgeConfiguration {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetEnvelopePurgeConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopePurgeConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetEnvelopePurgeConfigurationResponse) GetBody() []byte {
+func (r *GetEnvelopePurgeConfigurationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetEnvelopePurgeConfigurationResponse) Status() string {
+func (r *GetEnvelopePurgeConfigurationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9858,7 +9858,7 @@ func (r GetEnvelopePurgeConfigurationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetEnvelopePurgeConfigurationResponse) StatusCode() int {
+func (r *GetEnvelopePurgeConfigurationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9866,7 +9866,7 @@ func (r GetEnvelopePurgeConfigurationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEnvelopePurgeConfigurationResponse) ContentType() string {
+func (r *GetEnvelopePurgeConfigurationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9888,22 +9888,22 @@ type UpdateEnvelopePurgeConfigurationResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateEnvelopePurgeConfigurationResponse) GetJSON200() *externalRef0.EnvelopePurgeConfiguration {
+func (r *UpdateEnvelopePurgeConfigurationResponse) GetJSON200() *externalRef0.EnvelopePurgeConfiguration {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateEnvelopePurgeConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEnvelopePurgeConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateEnvelopePurgeConfigurationResponse) GetBody() []byte {
+func (r *UpdateEnvelopePurgeConfigurationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateEnvelopePurgeConfigurationResponse) Status() string {
+func (r *UpdateEnvelopePurgeConfigurationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9911,7 +9911,7 @@ func (r UpdateEnvelopePurgeConfigurationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateEnvelopePurgeConfigurationResponse) StatusCode() int {
+func (r *UpdateEnvelopePurgeConfigurationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9919,7 +9919,7 @@ func (r UpdateEnvelopePurgeConfigurationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateEnvelopePurgeConfigurationResponse) ContentType() string {
+func (r *UpdateEnvelopePurgeConfigurationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9941,22 +9941,22 @@ type GetNotificationDefaultsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetNotificationDefaultsResponse) GetJSON200() *externalRef0.NotificationDefaults {
+func (r *GetNotificationDefaultsResponse) GetJSON200() *externalRef0.NotificationDefaults {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetNotificationDefaultsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetNotificationDefaultsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetNotificationDefaultsResponse) GetBody() []byte {
+func (r *GetNotificationDefaultsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetNotificationDefaultsResponse) Status() string {
+func (r *GetNotificationDefaultsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9964,7 +9964,7 @@ func (r GetNotificationDefaultsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetNotificationDefaultsResponse) StatusCode() int {
+func (r *GetNotificationDefaultsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9972,7 +9972,7 @@ func (r GetNotificationDefaultsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNotificationDefaultsResponse) ContentType() string {
+func (r *GetNotificationDefaultsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9994,22 +9994,22 @@ type UpdateNotificationDefaultsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateNotificationDefaultsResponse) GetJSON200() *externalRef0.NotificationDefaults {
+func (r *UpdateNotificationDefaultsResponse) GetJSON200() *externalRef0.NotificationDefaults {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateNotificationDefaultsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateNotificationDefaultsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateNotificationDefaultsResponse) GetBody() []byte {
+func (r *UpdateNotificationDefaultsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateNotificationDefaultsResponse) Status() string {
+func (r *UpdateNotificationDefaultsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10017,7 +10017,7 @@ func (r UpdateNotificationDefaultsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateNotificationDefaultsResponse) StatusCode() int {
+func (r *UpdateNotificationDefaultsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10025,7 +10025,7 @@ func (r UpdateNotificationDefaultsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateNotificationDefaultsResponse) ContentType() string {
+func (r *UpdateNotificationDefaultsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10047,22 +10047,22 @@ type GetAccountPasswordRulesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAccountPasswordRulesResponse) GetJSON200() *externalRef0.AccountPasswordRules {
+func (r *GetAccountPasswordRulesResponse) GetJSON200() *externalRef0.AccountPasswordRules {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetAccountPasswordRulesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAccountPasswordRulesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAccountPasswordRulesResponse) GetBody() []byte {
+func (r *GetAccountPasswordRulesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAccountPasswordRulesResponse) Status() string {
+func (r *GetAccountPasswordRulesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10070,7 +10070,7 @@ func (r GetAccountPasswordRulesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAccountPasswordRulesResponse) StatusCode() int {
+func (r *GetAccountPasswordRulesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10078,7 +10078,7 @@ func (r GetAccountPasswordRulesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAccountPasswordRulesResponse) ContentType() string {
+func (r *GetAccountPasswordRulesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10100,22 +10100,22 @@ type UpdateAccountPasswordRulesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateAccountPasswordRulesResponse) GetJSON200() *externalRef0.AccountPasswordRules {
+func (r *UpdateAccountPasswordRulesResponse) GetJSON200() *externalRef0.AccountPasswordRules {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateAccountPasswordRulesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateAccountPasswordRulesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateAccountPasswordRulesResponse) GetBody() []byte {
+func (r *UpdateAccountPasswordRulesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateAccountPasswordRulesResponse) Status() string {
+func (r *UpdateAccountPasswordRulesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10123,7 +10123,7 @@ func (r UpdateAccountPasswordRulesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateAccountPasswordRulesResponse) StatusCode() int {
+func (r *UpdateAccountPasswordRulesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10131,7 +10131,7 @@ func (r UpdateAccountPasswordRulesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateAccountPasswordRulesResponse) ContentType() string {
+func (r *UpdateAccountPasswordRulesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10153,22 +10153,22 @@ type GetAccountTabSettingsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAccountTabSettingsResponse) GetJSON200() *externalRef0.TabAccountSettings {
+func (r *GetAccountTabSettingsResponse) GetJSON200() *externalRef0.TabAccountSettings {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetAccountTabSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAccountTabSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAccountTabSettingsResponse) GetBody() []byte {
+func (r *GetAccountTabSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAccountTabSettingsResponse) Status() string {
+func (r *GetAccountTabSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10176,7 +10176,7 @@ func (r GetAccountTabSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAccountTabSettingsResponse) StatusCode() int {
+func (r *GetAccountTabSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10184,7 +10184,7 @@ func (r GetAccountTabSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAccountTabSettingsResponse) ContentType() string {
+func (r *GetAccountTabSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10206,22 +10206,22 @@ type UpdateAccountTabSettingsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateAccountTabSettingsResponse) GetJSON200() *externalRef0.TabAccountSettings {
+func (r *UpdateAccountTabSettingsResponse) GetJSON200() *externalRef0.TabAccountSettings {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateAccountTabSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateAccountTabSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateAccountTabSettingsResponse) GetBody() []byte {
+func (r *UpdateAccountTabSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateAccountTabSettingsResponse) Status() string {
+func (r *UpdateAccountTabSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10229,7 +10229,7 @@ func (r UpdateAccountTabSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateAccountTabSettingsResponse) StatusCode() int {
+func (r *UpdateAccountTabSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10237,7 +10237,7 @@ func (r UpdateAccountTabSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateAccountTabSettingsResponse) ContentType() string {
+func (r *UpdateAccountTabSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10259,22 +10259,22 @@ type ListSharedAccessResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListSharedAccessResponse) GetJSON200() *externalRef0.AccountSharedAccess {
+func (r *ListSharedAccessResponse) GetJSON200() *externalRef0.AccountSharedAccess {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListSharedAccessResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListSharedAccessResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListSharedAccessResponse) GetBody() []byte {
+func (r *ListSharedAccessResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListSharedAccessResponse) Status() string {
+func (r *ListSharedAccessResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10282,7 +10282,7 @@ func (r ListSharedAccessResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListSharedAccessResponse) StatusCode() int {
+func (r *ListSharedAccessResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10290,7 +10290,7 @@ func (r ListSharedAccessResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSharedAccessResponse) ContentType() string {
+func (r *ListSharedAccessResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10312,22 +10312,22 @@ type UpdateSharedAccessResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateSharedAccessResponse) GetJSON200() *externalRef0.AccountSharedAccess {
+func (r *UpdateSharedAccessResponse) GetJSON200() *externalRef0.AccountSharedAccess {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateSharedAccessResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateSharedAccessResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateSharedAccessResponse) GetBody() []byte {
+func (r *UpdateSharedAccessResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateSharedAccessResponse) Status() string {
+func (r *UpdateSharedAccessResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10335,7 +10335,7 @@ func (r UpdateSharedAccessResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateSharedAccessResponse) StatusCode() int {
+func (r *UpdateSharedAccessResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10343,7 +10343,7 @@ func (r UpdateSharedAccessResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSharedAccessResponse) ContentType() string {
+func (r *UpdateSharedAccessResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10365,22 +10365,22 @@ type ListSignatureProvidersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListSignatureProvidersResponse) GetJSON200() *externalRef0.AccountSignatureProviders {
+func (r *ListSignatureProvidersResponse) GetJSON200() *externalRef0.AccountSignatureProviders {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListSignatureProvidersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListSignatureProvidersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListSignatureProvidersResponse) GetBody() []byte {
+func (r *ListSignatureProvidersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListSignatureProvidersResponse) Status() string {
+func (r *ListSignatureProvidersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10388,7 +10388,7 @@ func (r ListSignatureProvidersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListSignatureProvidersResponse) StatusCode() int {
+func (r *ListSignatureProvidersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10396,7 +10396,7 @@ func (r ListSignatureProvidersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSignatureProvidersResponse) ContentType() string {
+func (r *ListSignatureProvidersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10418,22 +10418,22 @@ type GetAccountSignaturesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAccountSignaturesResponse) GetJSON200() *externalRef0.AccountSignaturesInformation {
+func (r *GetAccountSignaturesResponse) GetJSON200() *externalRef0.AccountSignaturesInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetAccountSignaturesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAccountSignaturesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAccountSignaturesResponse) GetBody() []byte {
+func (r *GetAccountSignaturesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAccountSignaturesResponse) Status() string {
+func (r *GetAccountSignaturesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10441,7 +10441,7 @@ func (r GetAccountSignaturesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAccountSignaturesResponse) StatusCode() int {
+func (r *GetAccountSignaturesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10449,7 +10449,7 @@ func (r GetAccountSignaturesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAccountSignaturesResponse) ContentType() string {
+func (r *GetAccountSignaturesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10471,22 +10471,22 @@ type CreateAccountSignaturesResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateAccountSignaturesResponse) GetJSON201() *externalRef0.AccountSignaturesInformation {
+func (r *CreateAccountSignaturesResponse) GetJSON201() *externalRef0.AccountSignaturesInformation {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateAccountSignaturesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateAccountSignaturesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateAccountSignaturesResponse) GetBody() []byte {
+func (r *CreateAccountSignaturesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateAccountSignaturesResponse) Status() string {
+func (r *CreateAccountSignaturesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10494,7 +10494,7 @@ func (r CreateAccountSignaturesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateAccountSignaturesResponse) StatusCode() int {
+func (r *CreateAccountSignaturesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10502,7 +10502,7 @@ func (r CreateAccountSignaturesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateAccountSignaturesResponse) ContentType() string {
+func (r *CreateAccountSignaturesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10524,22 +10524,22 @@ type UpdateAccountSignatureResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateAccountSignatureResponse) GetJSON200() *externalRef0.AccountSignaturesInformation {
+func (r *UpdateAccountSignatureResponse) GetJSON200() *externalRef0.AccountSignaturesInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateAccountSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateAccountSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateAccountSignatureResponse) GetBody() []byte {
+func (r *UpdateAccountSignatureResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateAccountSignatureResponse) Status() string {
+func (r *UpdateAccountSignatureResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10547,7 +10547,7 @@ func (r UpdateAccountSignatureResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateAccountSignatureResponse) StatusCode() int {
+func (r *UpdateAccountSignatureResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10555,7 +10555,7 @@ func (r UpdateAccountSignatureResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateAccountSignatureResponse) ContentType() string {
+func (r *UpdateAccountSignatureResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10575,17 +10575,17 @@ type DeleteAccountSignatureResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteAccountSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteAccountSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteAccountSignatureResponse) GetBody() []byte {
+func (r *DeleteAccountSignatureResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteAccountSignatureResponse) Status() string {
+func (r *DeleteAccountSignatureResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10593,7 +10593,7 @@ func (r DeleteAccountSignatureResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteAccountSignatureResponse) StatusCode() int {
+func (r *DeleteAccountSignatureResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10601,7 +10601,7 @@ func (r DeleteAccountSignatureResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteAccountSignatureResponse) ContentType() string {
+func (r *DeleteAccountSignatureResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10623,22 +10623,22 @@ type GetAccountSignatureResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAccountSignatureResponse) GetJSON200() *externalRef0.AccountSignature {
+func (r *GetAccountSignatureResponse) GetJSON200() *externalRef0.AccountSignature {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetAccountSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAccountSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAccountSignatureResponse) GetBody() []byte {
+func (r *GetAccountSignatureResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAccountSignatureResponse) Status() string {
+func (r *GetAccountSignatureResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10646,7 +10646,7 @@ func (r GetAccountSignatureResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAccountSignatureResponse) StatusCode() int {
+func (r *GetAccountSignatureResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10654,7 +10654,7 @@ func (r GetAccountSignatureResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAccountSignatureResponse) ContentType() string {
+func (r *GetAccountSignatureResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10676,22 +10676,22 @@ type UpdateAccountSignatureByIDResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateAccountSignatureByIDResponse) GetJSON200() *externalRef0.AccountSignature {
+func (r *UpdateAccountSignatureByIDResponse) GetJSON200() *externalRef0.AccountSignature {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateAccountSignatureByIDResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateAccountSignatureByIDResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateAccountSignatureByIDResponse) GetBody() []byte {
+func (r *UpdateAccountSignatureByIDResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateAccountSignatureByIDResponse) Status() string {
+func (r *UpdateAccountSignatureByIDResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10699,7 +10699,7 @@ func (r UpdateAccountSignatureByIDResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateAccountSignatureByIDResponse) StatusCode() int {
+func (r *UpdateAccountSignatureByIDResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10707,7 +10707,7 @@ func (r UpdateAccountSignatureByIDResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateAccountSignatureByIDResponse) ContentType() string {
+func (r *UpdateAccountSignatureByIDResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10729,22 +10729,22 @@ type DeleteAccountSignatureImageResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteAccountSignatureImageResponse) GetJSON200() *externalRef0.AccountSignature {
+func (r *DeleteAccountSignatureImageResponse) GetJSON200() *externalRef0.AccountSignature {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteAccountSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteAccountSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteAccountSignatureImageResponse) GetBody() []byte {
+func (r *DeleteAccountSignatureImageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteAccountSignatureImageResponse) Status() string {
+func (r *DeleteAccountSignatureImageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10752,7 +10752,7 @@ func (r DeleteAccountSignatureImageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteAccountSignatureImageResponse) StatusCode() int {
+func (r *DeleteAccountSignatureImageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10760,7 +10760,7 @@ func (r DeleteAccountSignatureImageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteAccountSignatureImageResponse) ContentType() string {
+func (r *DeleteAccountSignatureImageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10780,17 +10780,17 @@ type GetAccountSignatureImageResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetAccountSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAccountSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAccountSignatureImageResponse) GetBody() []byte {
+func (r *GetAccountSignatureImageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAccountSignatureImageResponse) Status() string {
+func (r *GetAccountSignatureImageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10798,7 +10798,7 @@ func (r GetAccountSignatureImageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAccountSignatureImageResponse) StatusCode() int {
+func (r *GetAccountSignatureImageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10806,7 +10806,7 @@ func (r GetAccountSignatureImageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAccountSignatureImageResponse) ContentType() string {
+func (r *GetAccountSignatureImageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10828,22 +10828,22 @@ type UpdateAccountSignatureImageResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateAccountSignatureImageResponse) GetJSON200() *externalRef0.AccountSignature {
+func (r *UpdateAccountSignatureImageResponse) GetJSON200() *externalRef0.AccountSignature {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateAccountSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateAccountSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateAccountSignatureImageResponse) GetBody() []byte {
+func (r *UpdateAccountSignatureImageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateAccountSignatureImageResponse) Status() string {
+func (r *UpdateAccountSignatureImageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10851,7 +10851,7 @@ func (r UpdateAccountSignatureImageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateAccountSignatureImageResponse) StatusCode() int {
+func (r *UpdateAccountSignatureImageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10859,7 +10859,7 @@ func (r UpdateAccountSignatureImageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateAccountSignatureImageResponse) ContentType() string {
+func (r *UpdateAccountSignatureImageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10881,22 +10881,22 @@ type GetSupportedLanguagesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetSupportedLanguagesResponse) GetJSON200() *externalRef0.SupportedLanguages {
+func (r *GetSupportedLanguagesResponse) GetJSON200() *externalRef0.SupportedLanguages {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetSupportedLanguagesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetSupportedLanguagesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetSupportedLanguagesResponse) GetBody() []byte {
+func (r *GetSupportedLanguagesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetSupportedLanguagesResponse) Status() string {
+func (r *GetSupportedLanguagesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10904,7 +10904,7 @@ func (r GetSupportedLanguagesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetSupportedLanguagesResponse) StatusCode() int {
+func (r *GetSupportedLanguagesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10912,7 +10912,7 @@ func (r GetSupportedLanguagesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSupportedLanguagesResponse) ContentType() string {
+func (r *GetSupportedLanguagesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10934,22 +10934,22 @@ type ListUnsupportedFileTypesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListUnsupportedFileTypesResponse) GetJSON200() *externalRef0.FileTypeList {
+func (r *ListUnsupportedFileTypesResponse) GetJSON200() *externalRef0.FileTypeList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListUnsupportedFileTypesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListUnsupportedFileTypesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListUnsupportedFileTypesResponse) GetBody() []byte {
+func (r *ListUnsupportedFileTypesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListUnsupportedFileTypesResponse) Status() string {
+func (r *ListUnsupportedFileTypesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10957,7 +10957,7 @@ func (r ListUnsupportedFileTypesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListUnsupportedFileTypesResponse) StatusCode() int {
+func (r *ListUnsupportedFileTypesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10965,7 +10965,7 @@ func (r ListUnsupportedFileTypesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListUnsupportedFileTypesResponse) ContentType() string {
+func (r *ListUnsupportedFileTypesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10987,22 +10987,22 @@ type GetWatermarkResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetWatermarkResponse) GetJSON200() *externalRef0.Watermark {
+func (r *GetWatermarkResponse) GetJSON200() *externalRef0.Watermark {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetWatermarkResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetWatermarkResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetWatermarkResponse) GetBody() []byte {
+func (r *GetWatermarkResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetWatermarkResponse) Status() string {
+func (r *GetWatermarkResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11010,7 +11010,7 @@ func (r GetWatermarkResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetWatermarkResponse) StatusCode() int {
+func (r *GetWatermarkResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11018,7 +11018,7 @@ func (r GetWatermarkResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetWatermarkResponse) ContentType() string {
+func (r *GetWatermarkResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11040,22 +11040,22 @@ type UpdateWatermarkResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateWatermarkResponse) GetJSON200() *externalRef0.Watermark {
+func (r *UpdateWatermarkResponse) GetJSON200() *externalRef0.Watermark {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateWatermarkResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateWatermarkResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateWatermarkResponse) GetBody() []byte {
+func (r *UpdateWatermarkResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateWatermarkResponse) Status() string {
+func (r *UpdateWatermarkResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11063,7 +11063,7 @@ func (r UpdateWatermarkResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateWatermarkResponse) StatusCode() int {
+func (r *UpdateWatermarkResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11071,7 +11071,7 @@ func (r UpdateWatermarkResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateWatermarkResponse) ContentType() string {
+func (r *UpdateWatermarkResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11093,22 +11093,22 @@ type GetWatermarkPreviewResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetWatermarkPreviewResponse) GetJSON200() *externalRef0.Watermark {
+func (r *GetWatermarkPreviewResponse) GetJSON200() *externalRef0.Watermark {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetWatermarkPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetWatermarkPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetWatermarkPreviewResponse) GetBody() []byte {
+func (r *GetWatermarkPreviewResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetWatermarkPreviewResponse) Status() string {
+func (r *GetWatermarkPreviewResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11116,7 +11116,7 @@ func (r GetWatermarkPreviewResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetWatermarkPreviewResponse) StatusCode() int {
+func (r *GetWatermarkPreviewResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11124,7 +11124,7 @@ func (r GetWatermarkPreviewResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetWatermarkPreviewResponse) ContentType() string {
+func (r *GetWatermarkPreviewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11146,22 +11146,22 @@ type GetPasswordRulesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetPasswordRulesResponse) GetJSON200() *externalRef0.UserPasswordRules {
+func (r *GetPasswordRulesResponse) GetJSON200() *externalRef0.UserPasswordRules {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetPasswordRulesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPasswordRulesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetPasswordRulesResponse) GetBody() []byte {
+func (r *GetPasswordRulesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetPasswordRulesResponse) Status() string {
+func (r *GetPasswordRulesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11169,7 +11169,7 @@ func (r GetPasswordRulesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetPasswordRulesResponse) StatusCode() int {
+func (r *GetPasswordRulesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11177,7 +11177,7 @@ func (r GetPasswordRulesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetPasswordRulesResponse) ContentType() string {
+func (r *GetPasswordRulesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11197,17 +11197,17 @@ type GetReportV2Response struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetReportV2Response) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetReportV2Response) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetReportV2Response) GetBody() []byte {
+func (r *GetReportV2Response) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetReportV2Response) Status() string {
+func (r *GetReportV2Response) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11215,7 +11215,7 @@ func (r GetReportV2Response) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetReportV2Response) StatusCode() int {
+func (r *GetReportV2Response) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11223,7 +11223,7 @@ func (r GetReportV2Response) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetReportV2Response) ContentType() string {
+func (r *GetReportV2Response) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

@@ -818,17 +818,17 @@ type DeleteSocialLoginResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteSocialLoginResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteSocialLoginResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteSocialLoginResponse) GetBody() []byte {
+func (r *DeleteSocialLoginResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteSocialLoginResponse) Status() string {
+func (r *DeleteSocialLoginResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -836,7 +836,7 @@ func (r DeleteSocialLoginResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteSocialLoginResponse) StatusCode() int {
+func (r *DeleteSocialLoginResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -844,7 +844,7 @@ func (r DeleteSocialLoginResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteSocialLoginResponse) ContentType() string {
+func (r *DeleteSocialLoginResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -866,22 +866,22 @@ type ListSocialLoginsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListSocialLoginsResponse) GetJSON200() *externalRef0.UserSocialIDResult {
+func (r *ListSocialLoginsResponse) GetJSON200() *externalRef0.UserSocialIDResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListSocialLoginsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListSocialLoginsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListSocialLoginsResponse) GetBody() []byte {
+func (r *ListSocialLoginsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListSocialLoginsResponse) Status() string {
+func (r *ListSocialLoginsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -889,7 +889,7 @@ func (r ListSocialLoginsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListSocialLoginsResponse) StatusCode() int {
+func (r *ListSocialLoginsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -897,7 +897,7 @@ func (r ListSocialLoginsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSocialLoginsResponse) ContentType() string {
+func (r *ListSocialLoginsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -917,17 +917,17 @@ type UpdateSocialLoginResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateSocialLoginResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateSocialLoginResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateSocialLoginResponse) GetBody() []byte {
+func (r *UpdateSocialLoginResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateSocialLoginResponse) Status() string {
+func (r *UpdateSocialLoginResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -935,7 +935,7 @@ func (r UpdateSocialLoginResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateSocialLoginResponse) StatusCode() int {
+func (r *UpdateSocialLoginResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -943,7 +943,7 @@ func (r UpdateSocialLoginResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSocialLoginResponse) ContentType() string {
+func (r *UpdateSocialLoginResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -965,22 +965,22 @@ type LoginAuthenticationResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r LoginAuthenticationResponse) GetJSON200() *externalRef0.LoginInformation {
+func (r *LoginAuthenticationResponse) GetJSON200() *externalRef0.LoginInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r LoginAuthenticationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *LoginAuthenticationResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r LoginAuthenticationResponse) GetBody() []byte {
+func (r *LoginAuthenticationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r LoginAuthenticationResponse) Status() string {
+func (r *LoginAuthenticationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -988,7 +988,7 @@ func (r LoginAuthenticationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r LoginAuthenticationResponse) StatusCode() int {
+func (r *LoginAuthenticationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -996,7 +996,7 @@ func (r LoginAuthenticationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r LoginAuthenticationResponse) ContentType() string {
+func (r *LoginAuthenticationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1016,17 +1016,17 @@ type UpdatePasswordResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdatePasswordResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdatePasswordResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdatePasswordResponse) GetBody() []byte {
+func (r *UpdatePasswordResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdatePasswordResponse) Status() string {
+func (r *UpdatePasswordResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1034,7 +1034,7 @@ func (r UpdatePasswordResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdatePasswordResponse) StatusCode() int {
+func (r *UpdatePasswordResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1042,7 +1042,7 @@ func (r UpdatePasswordResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdatePasswordResponse) ContentType() string {
+func (r *UpdatePasswordResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1062,17 +1062,17 @@ type RevokeOAuthTokenResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RevokeOAuthTokenResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *RevokeOAuthTokenResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r RevokeOAuthTokenResponse) GetBody() []byte {
+func (r *RevokeOAuthTokenResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r RevokeOAuthTokenResponse) Status() string {
+func (r *RevokeOAuthTokenResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1080,7 +1080,7 @@ func (r RevokeOAuthTokenResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r RevokeOAuthTokenResponse) StatusCode() int {
+func (r *RevokeOAuthTokenResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1088,7 +1088,7 @@ func (r RevokeOAuthTokenResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RevokeOAuthTokenResponse) ContentType() string {
+func (r *RevokeOAuthTokenResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1110,22 +1110,22 @@ type GetOAuthTokenResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetOAuthTokenResponse) GetJSON200() *externalRef0.OauthAccess {
+func (r *GetOAuthTokenResponse) GetJSON200() *externalRef0.OauthAccess {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetOAuthTokenResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetOAuthTokenResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetOAuthTokenResponse) GetBody() []byte {
+func (r *GetOAuthTokenResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetOAuthTokenResponse) Status() string {
+func (r *GetOAuthTokenResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1133,7 +1133,7 @@ func (r GetOAuthTokenResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetOAuthTokenResponse) StatusCode() int {
+func (r *GetOAuthTokenResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1141,7 +1141,7 @@ func (r GetOAuthTokenResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetOAuthTokenResponse) ContentType() string {
+func (r *GetOAuthTokenResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

@@ -1466,22 +1466,22 @@ type ListInvoicesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListInvoicesResponse) GetJSON200() *externalRef0.BillingInvoicesResponse {
+func (r *ListInvoicesResponse) GetJSON200() *externalRef0.BillingInvoicesResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListInvoicesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListInvoicesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListInvoicesResponse) GetBody() []byte {
+func (r *ListInvoicesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListInvoicesResponse) Status() string {
+func (r *ListInvoicesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1489,7 +1489,7 @@ func (r ListInvoicesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListInvoicesResponse) StatusCode() int {
+func (r *ListInvoicesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1497,7 +1497,7 @@ func (r ListInvoicesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListInvoicesResponse) ContentType() string {
+func (r *ListInvoicesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1519,22 +1519,22 @@ type GetInvoiceResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetInvoiceResponse) GetJSON200() *externalRef0.BillingInvoice {
+func (r *GetInvoiceResponse) GetJSON200() *externalRef0.BillingInvoice {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetInvoiceResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetInvoiceResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetInvoiceResponse) GetBody() []byte {
+func (r *GetInvoiceResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetInvoiceResponse) Status() string {
+func (r *GetInvoiceResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1542,7 +1542,7 @@ func (r GetInvoiceResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetInvoiceResponse) StatusCode() int {
+func (r *GetInvoiceResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1550,7 +1550,7 @@ func (r GetInvoiceResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetInvoiceResponse) ContentType() string {
+func (r *GetInvoiceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1572,22 +1572,22 @@ type ListInvoicesPastDueResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListInvoicesPastDueResponse) GetJSON200() *externalRef0.BillingInvoicesSummary {
+func (r *ListInvoicesPastDueResponse) GetJSON200() *externalRef0.BillingInvoicesSummary {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListInvoicesPastDueResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListInvoicesPastDueResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListInvoicesPastDueResponse) GetBody() []byte {
+func (r *ListInvoicesPastDueResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListInvoicesPastDueResponse) Status() string {
+func (r *ListInvoicesPastDueResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1595,7 +1595,7 @@ func (r ListInvoicesPastDueResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListInvoicesPastDueResponse) StatusCode() int {
+func (r *ListInvoicesPastDueResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1603,7 +1603,7 @@ func (r ListInvoicesPastDueResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListInvoicesPastDueResponse) ContentType() string {
+func (r *ListInvoicesPastDueResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1625,22 +1625,22 @@ type ListPaymentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListPaymentsResponse) GetJSON200() *externalRef0.BillingPaymentsResponse {
+func (r *ListPaymentsResponse) GetJSON200() *externalRef0.BillingPaymentsResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListPaymentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListPaymentsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListPaymentsResponse) GetBody() []byte {
+func (r *ListPaymentsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListPaymentsResponse) Status() string {
+func (r *ListPaymentsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1648,7 +1648,7 @@ func (r ListPaymentsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListPaymentsResponse) StatusCode() int {
+func (r *ListPaymentsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1656,7 +1656,7 @@ func (r ListPaymentsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListPaymentsResponse) ContentType() string {
+func (r *ListPaymentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1678,22 +1678,22 @@ type MakePaymentResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r MakePaymentResponse) GetJSON201() *externalRef0.BillingPaymentResponse {
+func (r *MakePaymentResponse) GetJSON201() *externalRef0.BillingPaymentResponse {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r MakePaymentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *MakePaymentResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r MakePaymentResponse) GetBody() []byte {
+func (r *MakePaymentResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r MakePaymentResponse) Status() string {
+func (r *MakePaymentResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1701,7 +1701,7 @@ func (r MakePaymentResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r MakePaymentResponse) StatusCode() int {
+func (r *MakePaymentResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1709,7 +1709,7 @@ func (r MakePaymentResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r MakePaymentResponse) ContentType() string {
+func (r *MakePaymentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1731,22 +1731,22 @@ type GetPaymentResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetPaymentResponse) GetJSON200() *externalRef0.BillingPaymentItem {
+func (r *GetPaymentResponse) GetJSON200() *externalRef0.BillingPaymentItem {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetPaymentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPaymentResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetPaymentResponse) GetBody() []byte {
+func (r *GetPaymentResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetPaymentResponse) Status() string {
+func (r *GetPaymentResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1754,7 +1754,7 @@ func (r GetPaymentResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetPaymentResponse) StatusCode() int {
+func (r *GetPaymentResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1762,7 +1762,7 @@ func (r GetPaymentResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetPaymentResponse) ContentType() string {
+func (r *GetPaymentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1784,22 +1784,22 @@ type GetPlanResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetPlanResponse) GetJSON200() *externalRef0.AccountBillingPlanResponse {
+func (r *GetPlanResponse) GetJSON200() *externalRef0.AccountBillingPlanResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetPlanResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPlanResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetPlanResponse) GetBody() []byte {
+func (r *GetPlanResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetPlanResponse) Status() string {
+func (r *GetPlanResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1807,7 +1807,7 @@ func (r GetPlanResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetPlanResponse) StatusCode() int {
+func (r *GetPlanResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1815,7 +1815,7 @@ func (r GetPlanResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetPlanResponse) ContentType() string {
+func (r *GetPlanResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1837,22 +1837,22 @@ type UpdatePlanResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdatePlanResponse) GetJSON200() *externalRef0.BillingPlanUpdateResponse {
+func (r *UpdatePlanResponse) GetJSON200() *externalRef0.BillingPlanUpdateResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdatePlanResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdatePlanResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdatePlanResponse) GetBody() []byte {
+func (r *UpdatePlanResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdatePlanResponse) Status() string {
+func (r *UpdatePlanResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1860,7 +1860,7 @@ func (r UpdatePlanResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdatePlanResponse) StatusCode() int {
+func (r *UpdatePlanResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1868,7 +1868,7 @@ func (r UpdatePlanResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdatePlanResponse) ContentType() string {
+func (r *UpdatePlanResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1890,22 +1890,22 @@ type GetCreditCardInfoResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetCreditCardInfoResponse) GetJSON200() *externalRef0.CreditCardInformation {
+func (r *GetCreditCardInfoResponse) GetJSON200() *externalRef0.CreditCardInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetCreditCardInfoResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetCreditCardInfoResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetCreditCardInfoResponse) GetBody() []byte {
+func (r *GetCreditCardInfoResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetCreditCardInfoResponse) Status() string {
+func (r *GetCreditCardInfoResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1913,7 +1913,7 @@ func (r GetCreditCardInfoResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetCreditCardInfoResponse) StatusCode() int {
+func (r *GetCreditCardInfoResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1921,7 +1921,7 @@ func (r GetCreditCardInfoResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetCreditCardInfoResponse) ContentType() string {
+func (r *GetCreditCardInfoResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1943,22 +1943,22 @@ type GetDowngradeRequestBillingInfoResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDowngradeRequestBillingInfoResponse) GetJSON200() *externalRef0.DowngradRequestBillingInfoResponse {
+func (r *GetDowngradeRequestBillingInfoResponse) GetJSON200() *externalRef0.DowngradRequestBillingInfoResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDowngradeRequestBillingInfoResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDowngradeRequestBillingInfoResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDowngradeRequestBillingInfoResponse) GetBody() []byte {
+func (r *GetDowngradeRequestBillingInfoResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDowngradeRequestBillingInfoResponse) Status() string {
+func (r *GetDowngradeRequestBillingInfoResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1966,7 +1966,7 @@ func (r GetDowngradeRequestBillingInfoResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDowngradeRequestBillingInfoResponse) StatusCode() int {
+func (r *GetDowngradeRequestBillingInfoResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1974,7 +1974,7 @@ func (r GetDowngradeRequestBillingInfoResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDowngradeRequestBillingInfoResponse) ContentType() string {
+func (r *GetDowngradeRequestBillingInfoResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1996,22 +1996,22 @@ type UpdateDowngradeAccountBillingPlanResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateDowngradeAccountBillingPlanResponse) GetJSON200() *externalRef0.DowngradePlanUpdateResponse {
+func (r *UpdateDowngradeAccountBillingPlanResponse) GetJSON200() *externalRef0.DowngradePlanUpdateResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateDowngradeAccountBillingPlanResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDowngradeAccountBillingPlanResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateDowngradeAccountBillingPlanResponse) GetBody() []byte {
+func (r *UpdateDowngradeAccountBillingPlanResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateDowngradeAccountBillingPlanResponse) Status() string {
+func (r *UpdateDowngradeAccountBillingPlanResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2019,7 +2019,7 @@ func (r UpdateDowngradeAccountBillingPlanResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateDowngradeAccountBillingPlanResponse) StatusCode() int {
+func (r *UpdateDowngradeAccountBillingPlanResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2027,7 +2027,7 @@ func (r UpdateDowngradeAccountBillingPlanResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateDowngradeAccountBillingPlanResponse) ContentType() string {
+func (r *UpdateDowngradeAccountBillingPlanResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2047,17 +2047,17 @@ type PurchaseEnvelopesResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r PurchaseEnvelopesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *PurchaseEnvelopesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r PurchaseEnvelopesResponse) GetBody() []byte {
+func (r *PurchaseEnvelopesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PurchaseEnvelopesResponse) Status() string {
+func (r *PurchaseEnvelopesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2065,7 +2065,7 @@ func (r PurchaseEnvelopesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PurchaseEnvelopesResponse) StatusCode() int {
+func (r *PurchaseEnvelopesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2073,7 +2073,7 @@ func (r PurchaseEnvelopesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PurchaseEnvelopesResponse) ContentType() string {
+func (r *PurchaseEnvelopesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2095,22 +2095,22 @@ type ListBillingPlansResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListBillingPlansResponse) GetJSON200() *externalRef0.BillingPlansResponse {
+func (r *ListBillingPlansResponse) GetJSON200() *externalRef0.BillingPlansResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListBillingPlansResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListBillingPlansResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListBillingPlansResponse) GetBody() []byte {
+func (r *ListBillingPlansResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListBillingPlansResponse) Status() string {
+func (r *ListBillingPlansResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2118,7 +2118,7 @@ func (r ListBillingPlansResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListBillingPlansResponse) StatusCode() int {
+func (r *ListBillingPlansResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2126,7 +2126,7 @@ func (r ListBillingPlansResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListBillingPlansResponse) ContentType() string {
+func (r *ListBillingPlansResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2148,22 +2148,22 @@ type GetBillingPlanResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetBillingPlanResponse) GetJSON200() *externalRef0.BillingPlanResponse {
+func (r *GetBillingPlanResponse) GetJSON200() *externalRef0.BillingPlanResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetBillingPlanResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBillingPlanResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBillingPlanResponse) GetBody() []byte {
+func (r *GetBillingPlanResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBillingPlanResponse) Status() string {
+func (r *GetBillingPlanResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2171,7 +2171,7 @@ func (r GetBillingPlanResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBillingPlanResponse) StatusCode() int {
+func (r *GetBillingPlanResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2179,7 +2179,7 @@ func (r GetBillingPlanResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBillingPlanResponse) ContentType() string {
+func (r *GetBillingPlanResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

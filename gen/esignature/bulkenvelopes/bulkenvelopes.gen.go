@@ -2503,22 +2503,22 @@ type DeleteBulkProcessListsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteBulkProcessListsResponse) GetJSON200() *externalRef0.BulkProcessResult {
+func (r *DeleteBulkProcessListsResponse) GetJSON200() *externalRef0.BulkProcessResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteBulkProcessListsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBulkProcessListsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteBulkProcessListsResponse) GetBody() []byte {
+func (r *DeleteBulkProcessListsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteBulkProcessListsResponse) Status() string {
+func (r *DeleteBulkProcessListsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2526,7 +2526,7 @@ func (r DeleteBulkProcessListsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteBulkProcessListsResponse) StatusCode() int {
+func (r *DeleteBulkProcessListsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2534,7 +2534,7 @@ func (r DeleteBulkProcessListsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteBulkProcessListsResponse) ContentType() string {
+func (r *DeleteBulkProcessListsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2556,22 +2556,22 @@ type GetBulkProcessListsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetBulkProcessListsResponse) GetJSON200() *externalRef0.BulkProcessingListSummaries {
+func (r *GetBulkProcessListsResponse) GetJSON200() *externalRef0.BulkProcessingListSummaries {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetBulkProcessListsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBulkProcessListsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBulkProcessListsResponse) GetBody() []byte {
+func (r *GetBulkProcessListsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBulkProcessListsResponse) Status() string {
+func (r *GetBulkProcessListsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2579,7 +2579,7 @@ func (r GetBulkProcessListsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBulkProcessListsResponse) StatusCode() int {
+func (r *GetBulkProcessListsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2587,7 +2587,7 @@ func (r GetBulkProcessListsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBulkProcessListsResponse) ContentType() string {
+func (r *GetBulkProcessListsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2607,17 +2607,17 @@ type CreateBulkProcessRequestResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateBulkProcessRequestResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateBulkProcessRequestResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateBulkProcessRequestResponse) GetBody() []byte {
+func (r *CreateBulkProcessRequestResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateBulkProcessRequestResponse) Status() string {
+func (r *CreateBulkProcessRequestResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2625,7 +2625,7 @@ func (r CreateBulkProcessRequestResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateBulkProcessRequestResponse) StatusCode() int {
+func (r *CreateBulkProcessRequestResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2633,7 +2633,7 @@ func (r CreateBulkProcessRequestResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateBulkProcessRequestResponse) ContentType() string {
+func (r *CreateBulkProcessRequestResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2655,22 +2655,22 @@ type DeleteBulkProcessListResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteBulkProcessListResponse) GetJSON200() *externalRef0.BulkProcessResult {
+func (r *DeleteBulkProcessListResponse) GetJSON200() *externalRef0.BulkProcessResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteBulkProcessListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBulkProcessListResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteBulkProcessListResponse) GetBody() []byte {
+func (r *DeleteBulkProcessListResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteBulkProcessListResponse) Status() string {
+func (r *DeleteBulkProcessListResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2678,7 +2678,7 @@ func (r DeleteBulkProcessListResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteBulkProcessListResponse) StatusCode() int {
+func (r *DeleteBulkProcessListResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2686,7 +2686,7 @@ func (r DeleteBulkProcessListResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteBulkProcessListResponse) ContentType() string {
+func (r *DeleteBulkProcessListResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2706,17 +2706,17 @@ type GetBulkProcessListResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetBulkProcessListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBulkProcessListResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBulkProcessListResponse) GetBody() []byte {
+func (r *GetBulkProcessListResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBulkProcessListResponse) Status() string {
+func (r *GetBulkProcessListResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2724,7 +2724,7 @@ func (r GetBulkProcessListResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBulkProcessListResponse) StatusCode() int {
+func (r *GetBulkProcessListResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2732,7 +2732,7 @@ func (r GetBulkProcessListResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBulkProcessListResponse) ContentType() string {
+func (r *GetBulkProcessListResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2754,22 +2754,22 @@ type CreateBulkProcessRequestToQueueResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateBulkProcessRequestToQueueResponse) GetJSON200() *externalRef0.BulkProcessResponse {
+func (r *CreateBulkProcessRequestToQueueResponse) GetJSON200() *externalRef0.BulkProcessResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateBulkProcessRequestToQueueResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateBulkProcessRequestToQueueResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateBulkProcessRequestToQueueResponse) GetBody() []byte {
+func (r *CreateBulkProcessRequestToQueueResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateBulkProcessRequestToQueueResponse) Status() string {
+func (r *CreateBulkProcessRequestToQueueResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2777,7 +2777,7 @@ func (r CreateBulkProcessRequestToQueueResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateBulkProcessRequestToQueueResponse) StatusCode() int {
+func (r *CreateBulkProcessRequestToQueueResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2785,7 +2785,7 @@ func (r CreateBulkProcessRequestToQueueResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateBulkProcessRequestToQueueResponse) ContentType() string {
+func (r *CreateBulkProcessRequestToQueueResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2805,17 +2805,17 @@ type UpdateBulkProcessListResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateBulkProcessListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBulkProcessListResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateBulkProcessListResponse) GetBody() []byte {
+func (r *UpdateBulkProcessListResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateBulkProcessListResponse) Status() string {
+func (r *UpdateBulkProcessListResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2823,7 +2823,7 @@ func (r UpdateBulkProcessListResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateBulkProcessListResponse) StatusCode() int {
+func (r *UpdateBulkProcessListResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2831,7 +2831,7 @@ func (r UpdateBulkProcessListResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateBulkProcessListResponse) ContentType() string {
+func (r *UpdateBulkProcessListResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2853,22 +2853,22 @@ type DeleteBulkProcessSendListResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteBulkProcessSendListResponse) GetJSON200() *externalRef0.BulkProcessResult {
+func (r *DeleteBulkProcessSendListResponse) GetJSON200() *externalRef0.BulkProcessResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteBulkProcessSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBulkProcessSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteBulkProcessSendListResponse) GetBody() []byte {
+func (r *DeleteBulkProcessSendListResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteBulkProcessSendListResponse) Status() string {
+func (r *DeleteBulkProcessSendListResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2876,7 +2876,7 @@ func (r DeleteBulkProcessSendListResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteBulkProcessSendListResponse) StatusCode() int {
+func (r *DeleteBulkProcessSendListResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2884,7 +2884,7 @@ func (r DeleteBulkProcessSendListResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteBulkProcessSendListResponse) ContentType() string {
+func (r *DeleteBulkProcessSendListResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2904,17 +2904,17 @@ type GetBulkProcessSendListResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetBulkProcessSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBulkProcessSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBulkProcessSendListResponse) GetBody() []byte {
+func (r *GetBulkProcessSendListResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBulkProcessSendListResponse) Status() string {
+func (r *GetBulkProcessSendListResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2922,7 +2922,7 @@ func (r GetBulkProcessSendListResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBulkProcessSendListResponse) StatusCode() int {
+func (r *GetBulkProcessSendListResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2930,7 +2930,7 @@ func (r GetBulkProcessSendListResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBulkProcessSendListResponse) ContentType() string {
+func (r *GetBulkProcessSendListResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2952,22 +2952,22 @@ type CreateBulkProcessSendRequestToQueueResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateBulkProcessSendRequestToQueueResponse) GetJSON200() *externalRef0.BulkProcessResponse {
+func (r *CreateBulkProcessSendRequestToQueueResponse) GetJSON200() *externalRef0.BulkProcessResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateBulkProcessSendRequestToQueueResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateBulkProcessSendRequestToQueueResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateBulkProcessSendRequestToQueueResponse) GetBody() []byte {
+func (r *CreateBulkProcessSendRequestToQueueResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateBulkProcessSendRequestToQueueResponse) Status() string {
+func (r *CreateBulkProcessSendRequestToQueueResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2975,7 +2975,7 @@ func (r CreateBulkProcessSendRequestToQueueResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateBulkProcessSendRequestToQueueResponse) StatusCode() int {
+func (r *CreateBulkProcessSendRequestToQueueResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2983,7 +2983,7 @@ func (r CreateBulkProcessSendRequestToQueueResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateBulkProcessSendRequestToQueueResponse) ContentType() string {
+func (r *CreateBulkProcessSendRequestToQueueResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3003,17 +3003,17 @@ type UpdateBulkProcessSendListResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateBulkProcessSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBulkProcessSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateBulkProcessSendListResponse) GetBody() []byte {
+func (r *UpdateBulkProcessSendListResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateBulkProcessSendListResponse) Status() string {
+func (r *UpdateBulkProcessSendListResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3021,7 +3021,7 @@ func (r UpdateBulkProcessSendListResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateBulkProcessSendListResponse) StatusCode() int {
+func (r *UpdateBulkProcessSendListResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3029,7 +3029,7 @@ func (r UpdateBulkProcessSendListResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateBulkProcessSendListResponse) ContentType() string {
+func (r *UpdateBulkProcessSendListResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3051,22 +3051,22 @@ type GetBulkSendBatchesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetBulkSendBatchesResponse) GetJSON200() *externalRef0.BulkSendBatchSummaries {
+func (r *GetBulkSendBatchesResponse) GetJSON200() *externalRef0.BulkSendBatchSummaries {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetBulkSendBatchesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBulkSendBatchesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBulkSendBatchesResponse) GetBody() []byte {
+func (r *GetBulkSendBatchesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBulkSendBatchesResponse) Status() string {
+func (r *GetBulkSendBatchesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3074,7 +3074,7 @@ func (r GetBulkSendBatchesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBulkSendBatchesResponse) StatusCode() int {
+func (r *GetBulkSendBatchesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3082,7 +3082,7 @@ func (r GetBulkSendBatchesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBulkSendBatchesResponse) ContentType() string {
+func (r *GetBulkSendBatchesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3104,22 +3104,22 @@ type GetBulkSendBatchStatusResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetBulkSendBatchStatusResponse) GetJSON200() *externalRef0.BulkSendBatchStatus {
+func (r *GetBulkSendBatchStatusResponse) GetJSON200() *externalRef0.BulkSendBatchStatus {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetBulkSendBatchStatusResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBulkSendBatchStatusResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBulkSendBatchStatusResponse) GetBody() []byte {
+func (r *GetBulkSendBatchStatusResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBulkSendBatchStatusResponse) Status() string {
+func (r *GetBulkSendBatchStatusResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3127,7 +3127,7 @@ func (r GetBulkSendBatchStatusResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBulkSendBatchStatusResponse) StatusCode() int {
+func (r *GetBulkSendBatchStatusResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3135,7 +3135,7 @@ func (r GetBulkSendBatchStatusResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBulkSendBatchStatusResponse) ContentType() string {
+func (r *GetBulkSendBatchStatusResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3157,22 +3157,22 @@ type UpdateBulkSendBatchStatusResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateBulkSendBatchStatusResponse) GetJSON200() *externalRef0.BulkSendBatchStatus {
+func (r *UpdateBulkSendBatchStatusResponse) GetJSON200() *externalRef0.BulkSendBatchStatus {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateBulkSendBatchStatusResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBulkSendBatchStatusResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateBulkSendBatchStatusResponse) GetBody() []byte {
+func (r *UpdateBulkSendBatchStatusResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateBulkSendBatchStatusResponse) Status() string {
+func (r *UpdateBulkSendBatchStatusResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3180,7 +3180,7 @@ func (r UpdateBulkSendBatchStatusResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateBulkSendBatchStatusResponse) StatusCode() int {
+func (r *UpdateBulkSendBatchStatusResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3188,7 +3188,7 @@ func (r UpdateBulkSendBatchStatusResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateBulkSendBatchStatusResponse) ContentType() string {
+func (r *UpdateBulkSendBatchStatusResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3210,22 +3210,22 @@ type GetBulkSendBatchEnvelopesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetBulkSendBatchEnvelopesResponse) GetJSON200() *externalRef0.EnvelopesInformation {
+func (r *GetBulkSendBatchEnvelopesResponse) GetJSON200() *externalRef0.EnvelopesInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetBulkSendBatchEnvelopesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBulkSendBatchEnvelopesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBulkSendBatchEnvelopesResponse) GetBody() []byte {
+func (r *GetBulkSendBatchEnvelopesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBulkSendBatchEnvelopesResponse) Status() string {
+func (r *GetBulkSendBatchEnvelopesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3233,7 +3233,7 @@ func (r GetBulkSendBatchEnvelopesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBulkSendBatchEnvelopesResponse) StatusCode() int {
+func (r *GetBulkSendBatchEnvelopesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3241,7 +3241,7 @@ func (r GetBulkSendBatchEnvelopesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBulkSendBatchEnvelopesResponse) ContentType() string {
+func (r *GetBulkSendBatchEnvelopesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3263,22 +3263,22 @@ type UpdateBulkSendBatchActionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateBulkSendBatchActionResponse) GetJSON200() *externalRef0.BulkSendBatchStatus {
+func (r *UpdateBulkSendBatchActionResponse) GetJSON200() *externalRef0.BulkSendBatchStatus {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateBulkSendBatchActionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBulkSendBatchActionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateBulkSendBatchActionResponse) GetBody() []byte {
+func (r *UpdateBulkSendBatchActionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateBulkSendBatchActionResponse) Status() string {
+func (r *UpdateBulkSendBatchActionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3286,7 +3286,7 @@ func (r UpdateBulkSendBatchActionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateBulkSendBatchActionResponse) StatusCode() int {
+func (r *UpdateBulkSendBatchActionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3294,7 +3294,7 @@ func (r UpdateBulkSendBatchActionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateBulkSendBatchActionResponse) ContentType() string {
+func (r *UpdateBulkSendBatchActionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3316,22 +3316,22 @@ type GetBulkSendListsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetBulkSendListsResponse) GetJSON200() *externalRef0.BulkSendingListSummaries {
+func (r *GetBulkSendListsResponse) GetJSON200() *externalRef0.BulkSendingListSummaries {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetBulkSendListsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBulkSendListsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBulkSendListsResponse) GetBody() []byte {
+func (r *GetBulkSendListsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBulkSendListsResponse) Status() string {
+func (r *GetBulkSendListsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3339,7 +3339,7 @@ func (r GetBulkSendListsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBulkSendListsResponse) StatusCode() int {
+func (r *GetBulkSendListsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3347,7 +3347,7 @@ func (r GetBulkSendListsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBulkSendListsResponse) ContentType() string {
+func (r *GetBulkSendListsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3369,22 +3369,22 @@ type CreateBulkSendListResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateBulkSendListResponse) GetJSON201() *externalRef0.BulkSendingList {
+func (r *CreateBulkSendListResponse) GetJSON201() *externalRef0.BulkSendingList {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateBulkSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateBulkSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateBulkSendListResponse) GetBody() []byte {
+func (r *CreateBulkSendListResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateBulkSendListResponse) Status() string {
+func (r *CreateBulkSendListResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3392,7 +3392,7 @@ func (r CreateBulkSendListResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateBulkSendListResponse) StatusCode() int {
+func (r *CreateBulkSendListResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3400,7 +3400,7 @@ func (r CreateBulkSendListResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateBulkSendListResponse) ContentType() string {
+func (r *CreateBulkSendListResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3422,22 +3422,22 @@ type DeleteBulkSendListResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteBulkSendListResponse) GetJSON200() *externalRef0.BulkSendingListSummaries {
+func (r *DeleteBulkSendListResponse) GetJSON200() *externalRef0.BulkSendingListSummaries {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteBulkSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBulkSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteBulkSendListResponse) GetBody() []byte {
+func (r *DeleteBulkSendListResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteBulkSendListResponse) Status() string {
+func (r *DeleteBulkSendListResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3445,7 +3445,7 @@ func (r DeleteBulkSendListResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteBulkSendListResponse) StatusCode() int {
+func (r *DeleteBulkSendListResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3453,7 +3453,7 @@ func (r DeleteBulkSendListResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteBulkSendListResponse) ContentType() string {
+func (r *DeleteBulkSendListResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3475,22 +3475,22 @@ type GetBulkSendListResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetBulkSendListResponse) GetJSON200() *externalRef0.BulkSendingList {
+func (r *GetBulkSendListResponse) GetJSON200() *externalRef0.BulkSendingList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetBulkSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBulkSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBulkSendListResponse) GetBody() []byte {
+func (r *GetBulkSendListResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBulkSendListResponse) Status() string {
+func (r *GetBulkSendListResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3498,7 +3498,7 @@ func (r GetBulkSendListResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBulkSendListResponse) StatusCode() int {
+func (r *GetBulkSendListResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3506,7 +3506,7 @@ func (r GetBulkSendListResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBulkSendListResponse) ContentType() string {
+func (r *GetBulkSendListResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3528,22 +3528,22 @@ type UpdateBulkSendListResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateBulkSendListResponse) GetJSON200() *externalRef0.BulkSendingList {
+func (r *UpdateBulkSendListResponse) GetJSON200() *externalRef0.BulkSendingList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateBulkSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBulkSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateBulkSendListResponse) GetBody() []byte {
+func (r *UpdateBulkSendListResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateBulkSendListResponse) Status() string {
+func (r *UpdateBulkSendListResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3551,7 +3551,7 @@ func (r UpdateBulkSendListResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateBulkSendListResponse) StatusCode() int {
+func (r *UpdateBulkSendListResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3559,7 +3559,7 @@ func (r UpdateBulkSendListResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateBulkSendListResponse) ContentType() string {
+func (r *UpdateBulkSendListResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3581,22 +3581,22 @@ type CreateBulkSendRequestResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateBulkSendRequestResponse) GetJSON201() *externalRef0.BulkSendResponse {
+func (r *CreateBulkSendRequestResponse) GetJSON201() *externalRef0.BulkSendResponse {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateBulkSendRequestResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateBulkSendRequestResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateBulkSendRequestResponse) GetBody() []byte {
+func (r *CreateBulkSendRequestResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateBulkSendRequestResponse) Status() string {
+func (r *CreateBulkSendRequestResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3604,7 +3604,7 @@ func (r CreateBulkSendRequestResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateBulkSendRequestResponse) StatusCode() int {
+func (r *CreateBulkSendRequestResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3612,7 +3612,7 @@ func (r CreateBulkSendRequestResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateBulkSendRequestResponse) ContentType() string {
+func (r *CreateBulkSendRequestResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3634,22 +3634,22 @@ type CreateBulkSendTestRequestResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateBulkSendTestRequestResponse) GetJSON201() *externalRef0.BulkSendTestResponse {
+func (r *CreateBulkSendTestRequestResponse) GetJSON201() *externalRef0.BulkSendTestResponse {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateBulkSendTestRequestResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateBulkSendTestRequestResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateBulkSendTestRequestResponse) GetBody() []byte {
+func (r *CreateBulkSendTestRequestResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateBulkSendTestRequestResponse) Status() string {
+func (r *CreateBulkSendTestRequestResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3657,7 +3657,7 @@ func (r CreateBulkSendTestRequestResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateBulkSendTestRequestResponse) StatusCode() int {
+func (r *CreateBulkSendTestRequestResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3665,7 +3665,7 @@ func (r CreateBulkSendTestRequestResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateBulkSendTestRequestResponse) ContentType() string {
+func (r *CreateBulkSendTestRequestResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

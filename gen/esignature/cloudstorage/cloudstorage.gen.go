@@ -1078,22 +1078,22 @@ type DeleteProvidersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteProvidersResponse) GetJSON200() *externalRef0.CloudStorageProviders {
+func (r *DeleteProvidersResponse) GetJSON200() *externalRef0.CloudStorageProviders {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteProvidersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteProvidersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteProvidersResponse) GetBody() []byte {
+func (r *DeleteProvidersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteProvidersResponse) Status() string {
+func (r *DeleteProvidersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1101,7 +1101,7 @@ func (r DeleteProvidersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteProvidersResponse) StatusCode() int {
+func (r *DeleteProvidersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1109,7 +1109,7 @@ func (r DeleteProvidersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteProvidersResponse) ContentType() string {
+func (r *DeleteProvidersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1131,22 +1131,22 @@ type ListProvidersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListProvidersResponse) GetJSON200() *externalRef0.CloudStorageProviders {
+func (r *ListProvidersResponse) GetJSON200() *externalRef0.CloudStorageProviders {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListProvidersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListProvidersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListProvidersResponse) GetBody() []byte {
+func (r *ListProvidersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListProvidersResponse) Status() string {
+func (r *ListProvidersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1154,7 +1154,7 @@ func (r ListProvidersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListProvidersResponse) StatusCode() int {
+func (r *ListProvidersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1162,7 +1162,7 @@ func (r ListProvidersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListProvidersResponse) ContentType() string {
+func (r *ListProvidersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1184,22 +1184,22 @@ type CreateProviderResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateProviderResponse) GetJSON201() *externalRef0.CloudStorageProviders {
+func (r *CreateProviderResponse) GetJSON201() *externalRef0.CloudStorageProviders {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateProviderResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateProviderResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateProviderResponse) GetBody() []byte {
+func (r *CreateProviderResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateProviderResponse) Status() string {
+func (r *CreateProviderResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1207,7 +1207,7 @@ func (r CreateProviderResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateProviderResponse) StatusCode() int {
+func (r *CreateProviderResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1215,7 +1215,7 @@ func (r CreateProviderResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateProviderResponse) ContentType() string {
+func (r *CreateProviderResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1237,22 +1237,22 @@ type DeleteProviderResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteProviderResponse) GetJSON200() *externalRef0.CloudStorageProviders {
+func (r *DeleteProviderResponse) GetJSON200() *externalRef0.CloudStorageProviders {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteProviderResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteProviderResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteProviderResponse) GetBody() []byte {
+func (r *DeleteProviderResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteProviderResponse) Status() string {
+func (r *DeleteProviderResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1260,7 +1260,7 @@ func (r DeleteProviderResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteProviderResponse) StatusCode() int {
+func (r *DeleteProviderResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1268,7 +1268,7 @@ func (r DeleteProviderResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteProviderResponse) ContentType() string {
+func (r *DeleteProviderResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1290,22 +1290,22 @@ type GetProviderResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetProviderResponse) GetJSON200() *externalRef0.CloudStorageProviders {
+func (r *GetProviderResponse) GetJSON200() *externalRef0.CloudStorageProviders {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetProviderResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetProviderResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetProviderResponse) GetBody() []byte {
+func (r *GetProviderResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetProviderResponse) Status() string {
+func (r *GetProviderResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1313,7 +1313,7 @@ func (r GetProviderResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetProviderResponse) StatusCode() int {
+func (r *GetProviderResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1321,7 +1321,7 @@ func (r GetProviderResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetProviderResponse) ContentType() string {
+func (r *GetProviderResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1343,22 +1343,22 @@ type ListFoldersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListFoldersResponse) GetJSON200() *externalRef0.ExternalFolder {
+func (r *ListFoldersResponse) GetJSON200() *externalRef0.ExternalFolder {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListFoldersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListFoldersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListFoldersResponse) GetBody() []byte {
+func (r *ListFoldersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListFoldersResponse) Status() string {
+func (r *ListFoldersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1366,7 +1366,7 @@ func (r ListFoldersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListFoldersResponse) StatusCode() int {
+func (r *ListFoldersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1374,7 +1374,7 @@ func (r ListFoldersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFoldersResponse) ContentType() string {
+func (r *ListFoldersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1396,22 +1396,22 @@ type ListCloudStorageResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListCloudStorageResponse) GetJSON200() *externalRef0.ExternalFolder {
+func (r *ListCloudStorageResponse) GetJSON200() *externalRef0.ExternalFolder {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListCloudStorageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListCloudStorageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListCloudStorageResponse) GetBody() []byte {
+func (r *ListCloudStorageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListCloudStorageResponse) Status() string {
+func (r *ListCloudStorageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1419,7 +1419,7 @@ func (r ListCloudStorageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListCloudStorageResponse) StatusCode() int {
+func (r *ListCloudStorageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1427,7 +1427,7 @@ func (r ListCloudStorageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListCloudStorageResponse) ContentType() string {
+func (r *ListCloudStorageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

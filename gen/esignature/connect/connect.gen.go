@@ -2596,22 +2596,22 @@ type ListConfigurationsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListConfigurationsResponse) GetJSON200() *externalRef0.ConnectConfigResults {
+func (r *ListConfigurationsResponse) GetJSON200() *externalRef0.ConnectConfigResults {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListConfigurationsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListConfigurationsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListConfigurationsResponse) GetBody() []byte {
+func (r *ListConfigurationsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListConfigurationsResponse) Status() string {
+func (r *ListConfigurationsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2619,7 +2619,7 @@ func (r ListConfigurationsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListConfigurationsResponse) StatusCode() int {
+func (r *ListConfigurationsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2627,7 +2627,7 @@ func (r ListConfigurationsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListConfigurationsResponse) ContentType() string {
+func (r *ListConfigurationsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2649,22 +2649,22 @@ type CreateConfigurationResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateConfigurationResponse) GetJSON201() *externalRef0.ConnectCustomConfiguration {
+func (r *CreateConfigurationResponse) GetJSON201() *externalRef0.ConnectCustomConfiguration {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateConfigurationResponse) GetBody() []byte {
+func (r *CreateConfigurationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateConfigurationResponse) Status() string {
+func (r *CreateConfigurationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2672,7 +2672,7 @@ func (r CreateConfigurationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateConfigurationResponse) StatusCode() int {
+func (r *CreateConfigurationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2680,7 +2680,7 @@ func (r CreateConfigurationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateConfigurationResponse) ContentType() string {
+func (r *CreateConfigurationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2702,22 +2702,22 @@ type UpdateConfigurationResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateConfigurationResponse) GetJSON200() *externalRef0.ConnectCustomConfiguration {
+func (r *UpdateConfigurationResponse) GetJSON200() *externalRef0.ConnectCustomConfiguration {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateConfigurationResponse) GetBody() []byte {
+func (r *UpdateConfigurationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateConfigurationResponse) Status() string {
+func (r *UpdateConfigurationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2725,7 +2725,7 @@ func (r UpdateConfigurationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateConfigurationResponse) StatusCode() int {
+func (r *UpdateConfigurationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2733,7 +2733,7 @@ func (r UpdateConfigurationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateConfigurationResponse) ContentType() string {
+func (r *UpdateConfigurationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2755,22 +2755,22 @@ type CreateHistoricalEnvelopePublishTransactionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateHistoricalEnvelopePublishTransactionResponse) GetJSON200() *externalRef0.EnvelopePublishTransaction {
+func (r *CreateHistoricalEnvelopePublishTransactionResponse) GetJSON200() *externalRef0.EnvelopePublishTransaction {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateHistoricalEnvelopePublishTransactionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateHistoricalEnvelopePublishTransactionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateHistoricalEnvelopePublishTransactionResponse) GetBody() []byte {
+func (r *CreateHistoricalEnvelopePublishTransactionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateHistoricalEnvelopePublishTransactionResponse) Status() string {
+func (r *CreateHistoricalEnvelopePublishTransactionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2778,7 +2778,7 @@ func (r CreateHistoricalEnvelopePublishTransactionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateHistoricalEnvelopePublishTransactionResponse) StatusCode() int {
+func (r *CreateHistoricalEnvelopePublishTransactionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2786,7 +2786,7 @@ func (r CreateHistoricalEnvelopePublishTransactionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateHistoricalEnvelopePublishTransactionResponse) ContentType() string {
+func (r *CreateHistoricalEnvelopePublishTransactionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2808,22 +2808,22 @@ type RetryEventForEnvelopesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r RetryEventForEnvelopesResponse) GetJSON200() *externalRef0.ConnectFailureResults {
+func (r *RetryEventForEnvelopesResponse) GetJSON200() *externalRef0.ConnectFailureResults {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RetryEventForEnvelopesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *RetryEventForEnvelopesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r RetryEventForEnvelopesResponse) GetBody() []byte {
+func (r *RetryEventForEnvelopesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r RetryEventForEnvelopesResponse) Status() string {
+func (r *RetryEventForEnvelopesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2831,7 +2831,7 @@ func (r RetryEventForEnvelopesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r RetryEventForEnvelopesResponse) StatusCode() int {
+func (r *RetryEventForEnvelopesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2839,7 +2839,7 @@ func (r RetryEventForEnvelopesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RetryEventForEnvelopesResponse) ContentType() string {
+func (r *RetryEventForEnvelopesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2861,22 +2861,22 @@ type RetryEventForEnvelopeResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r RetryEventForEnvelopeResponse) GetJSON200() *externalRef0.ConnectFailureResults {
+func (r *RetryEventForEnvelopeResponse) GetJSON200() *externalRef0.ConnectFailureResults {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RetryEventForEnvelopeResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *RetryEventForEnvelopeResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r RetryEventForEnvelopeResponse) GetBody() []byte {
+func (r *RetryEventForEnvelopeResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r RetryEventForEnvelopeResponse) Status() string {
+func (r *RetryEventForEnvelopeResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2884,7 +2884,7 @@ func (r RetryEventForEnvelopeResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r RetryEventForEnvelopeResponse) StatusCode() int {
+func (r *RetryEventForEnvelopeResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2892,7 +2892,7 @@ func (r RetryEventForEnvelopeResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RetryEventForEnvelopeResponse) ContentType() string {
+func (r *RetryEventForEnvelopeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2914,22 +2914,22 @@ type ListEventFailureLogsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListEventFailureLogsResponse) GetJSON200() *externalRef0.ConnectLogs {
+func (r *ListEventFailureLogsResponse) GetJSON200() *externalRef0.ConnectLogs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListEventFailureLogsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListEventFailureLogsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListEventFailureLogsResponse) GetBody() []byte {
+func (r *ListEventFailureLogsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListEventFailureLogsResponse) Status() string {
+func (r *ListEventFailureLogsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2937,7 +2937,7 @@ func (r ListEventFailureLogsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListEventFailureLogsResponse) StatusCode() int {
+func (r *ListEventFailureLogsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2945,7 +2945,7 @@ func (r ListEventFailureLogsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListEventFailureLogsResponse) ContentType() string {
+func (r *ListEventFailureLogsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2967,22 +2967,22 @@ type DeleteEventFailureLogResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteEventFailureLogResponse) GetJSON200() *externalRef0.ConnectDeleteFailureResult {
+func (r *DeleteEventFailureLogResponse) GetJSON200() *externalRef0.ConnectDeleteFailureResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteEventFailureLogResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEventFailureLogResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteEventFailureLogResponse) GetBody() []byte {
+func (r *DeleteEventFailureLogResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteEventFailureLogResponse) Status() string {
+func (r *DeleteEventFailureLogResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2990,7 +2990,7 @@ func (r DeleteEventFailureLogResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteEventFailureLogResponse) StatusCode() int {
+func (r *DeleteEventFailureLogResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2998,7 +2998,7 @@ func (r DeleteEventFailureLogResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteEventFailureLogResponse) ContentType() string {
+func (r *DeleteEventFailureLogResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3018,17 +3018,17 @@ type DeleteEventLogsResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteEventLogsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEventLogsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteEventLogsResponse) GetBody() []byte {
+func (r *DeleteEventLogsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteEventLogsResponse) Status() string {
+func (r *DeleteEventLogsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3036,7 +3036,7 @@ func (r DeleteEventLogsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteEventLogsResponse) StatusCode() int {
+func (r *DeleteEventLogsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3044,7 +3044,7 @@ func (r DeleteEventLogsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteEventLogsResponse) ContentType() string {
+func (r *DeleteEventLogsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3066,22 +3066,22 @@ type ListEventLogsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListEventLogsResponse) GetJSON200() *externalRef0.ConnectLogs {
+func (r *ListEventLogsResponse) GetJSON200() *externalRef0.ConnectLogs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListEventLogsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListEventLogsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListEventLogsResponse) GetBody() []byte {
+func (r *ListEventLogsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListEventLogsResponse) Status() string {
+func (r *ListEventLogsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3089,7 +3089,7 @@ func (r ListEventLogsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListEventLogsResponse) StatusCode() int {
+func (r *ListEventLogsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3097,7 +3097,7 @@ func (r ListEventLogsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListEventLogsResponse) ContentType() string {
+func (r *ListEventLogsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3117,17 +3117,17 @@ type DeleteEventLogResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteEventLogResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEventLogResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteEventLogResponse) GetBody() []byte {
+func (r *DeleteEventLogResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteEventLogResponse) Status() string {
+func (r *DeleteEventLogResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3135,7 +3135,7 @@ func (r DeleteEventLogResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteEventLogResponse) StatusCode() int {
+func (r *DeleteEventLogResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3143,7 +3143,7 @@ func (r DeleteEventLogResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteEventLogResponse) ContentType() string {
+func (r *DeleteEventLogResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3165,22 +3165,22 @@ type GetEventLogResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetEventLogResponse) GetJSON200() *externalRef0.ConnectLog {
+func (r *GetEventLogResponse) GetJSON200() *externalRef0.ConnectLog {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetEventLogResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEventLogResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetEventLogResponse) GetBody() []byte {
+func (r *GetEventLogResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetEventLogResponse) Status() string {
+func (r *GetEventLogResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3188,7 +3188,7 @@ func (r GetEventLogResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetEventLogResponse) StatusCode() int {
+func (r *GetEventLogResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3196,7 +3196,7 @@ func (r GetEventLogResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEventLogResponse) ContentType() string {
+func (r *GetEventLogResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3218,22 +3218,22 @@ type DeleteMobileNotifiersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteMobileNotifiersResponse) GetJSON200() *externalRef0.MobileNotifierConfigurationInformation {
+func (r *DeleteMobileNotifiersResponse) GetJSON200() *externalRef0.MobileNotifierConfigurationInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteMobileNotifiersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteMobileNotifiersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteMobileNotifiersResponse) GetBody() []byte {
+func (r *DeleteMobileNotifiersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteMobileNotifiersResponse) Status() string {
+func (r *DeleteMobileNotifiersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3241,7 +3241,7 @@ func (r DeleteMobileNotifiersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteMobileNotifiersResponse) StatusCode() int {
+func (r *DeleteMobileNotifiersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3249,7 +3249,7 @@ func (r DeleteMobileNotifiersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteMobileNotifiersResponse) ContentType() string {
+func (r *DeleteMobileNotifiersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3271,22 +3271,22 @@ type ListMobileNotifiersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListMobileNotifiersResponse) GetJSON200() *externalRef0.MobileNotifierConfigurationInformation {
+func (r *ListMobileNotifiersResponse) GetJSON200() *externalRef0.MobileNotifierConfigurationInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListMobileNotifiersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListMobileNotifiersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListMobileNotifiersResponse) GetBody() []byte {
+func (r *ListMobileNotifiersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListMobileNotifiersResponse) Status() string {
+func (r *ListMobileNotifiersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3294,7 +3294,7 @@ func (r ListMobileNotifiersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListMobileNotifiersResponse) StatusCode() int {
+func (r *ListMobileNotifiersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3302,7 +3302,7 @@ func (r ListMobileNotifiersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListMobileNotifiersResponse) ContentType() string {
+func (r *ListMobileNotifiersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3324,22 +3324,22 @@ type UpdateMobileNotifiersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateMobileNotifiersResponse) GetJSON200() *externalRef0.MobileNotifierConfigurationInformation {
+func (r *UpdateMobileNotifiersResponse) GetJSON200() *externalRef0.MobileNotifierConfigurationInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateMobileNotifiersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateMobileNotifiersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateMobileNotifiersResponse) GetBody() []byte {
+func (r *UpdateMobileNotifiersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateMobileNotifiersResponse) Status() string {
+func (r *UpdateMobileNotifiersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3347,7 +3347,7 @@ func (r UpdateMobileNotifiersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateMobileNotifiersResponse) StatusCode() int {
+func (r *UpdateMobileNotifiersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3355,7 +3355,7 @@ func (r UpdateMobileNotifiersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateMobileNotifiersResponse) ContentType() string {
+func (r *UpdateMobileNotifiersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3375,17 +3375,17 @@ type DeleteConnectOAuthConfigResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteConnectOAuthConfigResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteConnectOAuthConfigResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteConnectOAuthConfigResponse) GetBody() []byte {
+func (r *DeleteConnectOAuthConfigResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteConnectOAuthConfigResponse) Status() string {
+func (r *DeleteConnectOAuthConfigResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3393,7 +3393,7 @@ func (r DeleteConnectOAuthConfigResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteConnectOAuthConfigResponse) StatusCode() int {
+func (r *DeleteConnectOAuthConfigResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3401,7 +3401,7 @@ func (r DeleteConnectOAuthConfigResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteConnectOAuthConfigResponse) ContentType() string {
+func (r *DeleteConnectOAuthConfigResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3423,22 +3423,22 @@ type GetConnectOAuthConfigResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetConnectOAuthConfigResponse) GetJSON200() *externalRef0.ConnectOAuthConfig {
+func (r *GetConnectOAuthConfigResponse) GetJSON200() *externalRef0.ConnectOAuthConfig {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetConnectOAuthConfigResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetConnectOAuthConfigResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetConnectOAuthConfigResponse) GetBody() []byte {
+func (r *GetConnectOAuthConfigResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetConnectOAuthConfigResponse) Status() string {
+func (r *GetConnectOAuthConfigResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3446,7 +3446,7 @@ func (r GetConnectOAuthConfigResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetConnectOAuthConfigResponse) StatusCode() int {
+func (r *GetConnectOAuthConfigResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3454,7 +3454,7 @@ func (r GetConnectOAuthConfigResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetConnectOAuthConfigResponse) ContentType() string {
+func (r *GetConnectOAuthConfigResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3476,22 +3476,22 @@ type CreateConnectOAuthConfigResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateConnectOAuthConfigResponse) GetJSON200() *externalRef0.ConnectOAuthConfig {
+func (r *CreateConnectOAuthConfigResponse) GetJSON200() *externalRef0.ConnectOAuthConfig {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateConnectOAuthConfigResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateConnectOAuthConfigResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateConnectOAuthConfigResponse) GetBody() []byte {
+func (r *CreateConnectOAuthConfigResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateConnectOAuthConfigResponse) Status() string {
+func (r *CreateConnectOAuthConfigResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3499,7 +3499,7 @@ func (r CreateConnectOAuthConfigResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateConnectOAuthConfigResponse) StatusCode() int {
+func (r *CreateConnectOAuthConfigResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3507,7 +3507,7 @@ func (r CreateConnectOAuthConfigResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateConnectOAuthConfigResponse) ContentType() string {
+func (r *CreateConnectOAuthConfigResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3529,22 +3529,22 @@ type UpdateConnectOAuthConfigResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateConnectOAuthConfigResponse) GetJSON200() *externalRef0.ConnectOAuthConfig {
+func (r *UpdateConnectOAuthConfigResponse) GetJSON200() *externalRef0.ConnectOAuthConfig {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateConnectOAuthConfigResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateConnectOAuthConfigResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateConnectOAuthConfigResponse) GetBody() []byte {
+func (r *UpdateConnectOAuthConfigResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateConnectOAuthConfigResponse) Status() string {
+func (r *UpdateConnectOAuthConfigResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3552,7 +3552,7 @@ func (r UpdateConnectOAuthConfigResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateConnectOAuthConfigResponse) StatusCode() int {
+func (r *UpdateConnectOAuthConfigResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3560,7 +3560,7 @@ func (r UpdateConnectOAuthConfigResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateConnectOAuthConfigResponse) ContentType() string {
+func (r *UpdateConnectOAuthConfigResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3580,17 +3580,17 @@ type GetConnectSecretResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetConnectSecretResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetConnectSecretResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetConnectSecretResponse) GetBody() []byte {
+func (r *GetConnectSecretResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetConnectSecretResponse) Status() string {
+func (r *GetConnectSecretResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3598,7 +3598,7 @@ func (r GetConnectSecretResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetConnectSecretResponse) StatusCode() int {
+func (r *GetConnectSecretResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3606,7 +3606,7 @@ func (r GetConnectSecretResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetConnectSecretResponse) ContentType() string {
+func (r *GetConnectSecretResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3626,17 +3626,17 @@ type CreateConnectSecretResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateConnectSecretResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateConnectSecretResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateConnectSecretResponse) GetBody() []byte {
+func (r *CreateConnectSecretResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateConnectSecretResponse) Status() string {
+func (r *CreateConnectSecretResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3644,7 +3644,7 @@ func (r CreateConnectSecretResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateConnectSecretResponse) StatusCode() int {
+func (r *CreateConnectSecretResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3652,7 +3652,7 @@ func (r CreateConnectSecretResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateConnectSecretResponse) ContentType() string {
+func (r *CreateConnectSecretResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3672,17 +3672,17 @@ type DeleteConnectSecretResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteConnectSecretResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteConnectSecretResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteConnectSecretResponse) GetBody() []byte {
+func (r *DeleteConnectSecretResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteConnectSecretResponse) Status() string {
+func (r *DeleteConnectSecretResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3690,7 +3690,7 @@ func (r DeleteConnectSecretResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteConnectSecretResponse) StatusCode() int {
+func (r *DeleteConnectSecretResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3698,7 +3698,7 @@ func (r DeleteConnectSecretResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteConnectSecretResponse) ContentType() string {
+func (r *DeleteConnectSecretResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3718,17 +3718,17 @@ type DeleteConfigurationResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteConfigurationResponse) GetBody() []byte {
+func (r *DeleteConfigurationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteConfigurationResponse) Status() string {
+func (r *DeleteConfigurationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3736,7 +3736,7 @@ func (r DeleteConfigurationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteConfigurationResponse) StatusCode() int {
+func (r *DeleteConfigurationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3744,7 +3744,7 @@ func (r DeleteConfigurationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteConfigurationResponse) ContentType() string {
+func (r *DeleteConfigurationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3766,22 +3766,22 @@ type GetConfigurationResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetConfigurationResponse) GetJSON200() *externalRef0.ConnectConfigResults {
+func (r *GetConfigurationResponse) GetJSON200() *externalRef0.ConnectConfigResults {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetConfigurationResponse) GetBody() []byte {
+func (r *GetConfigurationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetConfigurationResponse) Status() string {
+func (r *GetConfigurationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3789,7 +3789,7 @@ func (r GetConfigurationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetConfigurationResponse) StatusCode() int {
+func (r *GetConfigurationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3797,7 +3797,7 @@ func (r GetConfigurationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetConfigurationResponse) ContentType() string {
+func (r *GetConfigurationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3819,22 +3819,22 @@ type GetConnectAllUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetConnectAllUsersResponse) GetJSON200() *externalRef0.IntegratedConnectUserInfoList {
+func (r *GetConnectAllUsersResponse) GetJSON200() *externalRef0.IntegratedConnectUserInfoList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetConnectAllUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetConnectAllUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetConnectAllUsersResponse) GetBody() []byte {
+func (r *GetConnectAllUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetConnectAllUsersResponse) Status() string {
+func (r *GetConnectAllUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3842,7 +3842,7 @@ func (r GetConnectAllUsersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetConnectAllUsersResponse) StatusCode() int {
+func (r *GetConnectAllUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3850,7 +3850,7 @@ func (r GetConnectAllUsersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetConnectAllUsersResponse) ContentType() string {
+func (r *GetConnectAllUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3872,22 +3872,22 @@ type ConnectUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ConnectUsersResponse) GetJSON200() *externalRef0.IntegratedUserInfoList {
+func (r *ConnectUsersResponse) GetJSON200() *externalRef0.IntegratedUserInfoList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ConnectUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ConnectUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ConnectUsersResponse) GetBody() []byte {
+func (r *ConnectUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ConnectUsersResponse) Status() string {
+func (r *ConnectUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3895,7 +3895,7 @@ func (r ConnectUsersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ConnectUsersResponse) StatusCode() int {
+func (r *ConnectUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3903,7 +3903,7 @@ func (r ConnectUsersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ConnectUsersResponse) ContentType() string {
+func (r *ConnectUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

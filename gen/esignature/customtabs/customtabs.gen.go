@@ -625,22 +625,22 @@ type ListCustomTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListCustomTabsResponse) GetJSON200() *externalRef0.TabMetadataList {
+func (r *ListCustomTabsResponse) GetJSON200() *externalRef0.TabMetadataList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListCustomTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListCustomTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListCustomTabsResponse) GetBody() []byte {
+func (r *ListCustomTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListCustomTabsResponse) Status() string {
+func (r *ListCustomTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -648,7 +648,7 @@ func (r ListCustomTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListCustomTabsResponse) StatusCode() int {
+func (r *ListCustomTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -656,7 +656,7 @@ func (r ListCustomTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListCustomTabsResponse) ContentType() string {
+func (r *ListCustomTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -678,22 +678,22 @@ type CreateCustomTabsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateCustomTabsResponse) GetJSON201() *externalRef0.TabMetadata {
+func (r *CreateCustomTabsResponse) GetJSON201() *externalRef0.TabMetadata {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateCustomTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateCustomTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateCustomTabsResponse) GetBody() []byte {
+func (r *CreateCustomTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateCustomTabsResponse) Status() string {
+func (r *CreateCustomTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -701,7 +701,7 @@ func (r CreateCustomTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateCustomTabsResponse) StatusCode() int {
+func (r *CreateCustomTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -709,7 +709,7 @@ func (r CreateCustomTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateCustomTabsResponse) ContentType() string {
+func (r *CreateCustomTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -729,17 +729,17 @@ type DeleteCustomTabResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteCustomTabResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteCustomTabResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteCustomTabResponse) GetBody() []byte {
+func (r *DeleteCustomTabResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteCustomTabResponse) Status() string {
+func (r *DeleteCustomTabResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -747,7 +747,7 @@ func (r DeleteCustomTabResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteCustomTabResponse) StatusCode() int {
+func (r *DeleteCustomTabResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -755,7 +755,7 @@ func (r DeleteCustomTabResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteCustomTabResponse) ContentType() string {
+func (r *DeleteCustomTabResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -777,22 +777,22 @@ type GetCustomTabResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetCustomTabResponse) GetJSON200() *externalRef0.TabMetadata {
+func (r *GetCustomTabResponse) GetJSON200() *externalRef0.TabMetadata {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetCustomTabResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetCustomTabResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetCustomTabResponse) GetBody() []byte {
+func (r *GetCustomTabResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetCustomTabResponse) Status() string {
+func (r *GetCustomTabResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -800,7 +800,7 @@ func (r GetCustomTabResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetCustomTabResponse) StatusCode() int {
+func (r *GetCustomTabResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -808,7 +808,7 @@ func (r GetCustomTabResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetCustomTabResponse) ContentType() string {
+func (r *GetCustomTabResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -830,22 +830,22 @@ type UpdateCustomTabResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateCustomTabResponse) GetJSON200() *externalRef0.TabMetadata {
+func (r *UpdateCustomTabResponse) GetJSON200() *externalRef0.TabMetadata {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateCustomTabResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateCustomTabResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateCustomTabResponse) GetBody() []byte {
+func (r *UpdateCustomTabResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateCustomTabResponse) Status() string {
+func (r *UpdateCustomTabResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -853,7 +853,7 @@ func (r UpdateCustomTabResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateCustomTabResponse) StatusCode() int {
+func (r *UpdateCustomTabResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -861,7 +861,7 @@ func (r UpdateCustomTabResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateCustomTabResponse) ContentType() string {
+func (r *UpdateCustomTabResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

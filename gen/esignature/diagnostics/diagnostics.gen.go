@@ -637,22 +637,22 @@ type GetServiceResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetServiceResponse) GetJSON200() *externalRef0.ServiceInformation {
+func (r *GetServiceResponse) GetJSON200() *externalRef0.ServiceInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetServiceResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetServiceResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetServiceResponse) GetBody() []byte {
+func (r *GetServiceResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetServiceResponse) Status() string {
+func (r *GetServiceResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -660,7 +660,7 @@ func (r GetServiceResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetServiceResponse) StatusCode() int {
+func (r *GetServiceResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -668,7 +668,7 @@ func (r GetServiceResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetServiceResponse) ContentType() string {
+func (r *GetServiceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -690,22 +690,22 @@ type GetResourcesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetResourcesResponse) GetJSON200() *externalRef0.ResourceInformation {
+func (r *GetResourcesResponse) GetJSON200() *externalRef0.ResourceInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetResourcesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetResourcesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetResourcesResponse) GetBody() []byte {
+func (r *GetResourcesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetResourcesResponse) Status() string {
+func (r *GetResourcesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -713,7 +713,7 @@ func (r GetResourcesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetResourcesResponse) StatusCode() int {
+func (r *GetResourcesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -721,7 +721,7 @@ func (r GetResourcesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetResourcesResponse) ContentType() string {
+func (r *GetResourcesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -741,17 +741,17 @@ type DeleteRequestLogsResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteRequestLogsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteRequestLogsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteRequestLogsResponse) GetBody() []byte {
+func (r *DeleteRequestLogsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteRequestLogsResponse) Status() string {
+func (r *DeleteRequestLogsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -759,7 +759,7 @@ func (r DeleteRequestLogsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteRequestLogsResponse) StatusCode() int {
+func (r *DeleteRequestLogsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -767,7 +767,7 @@ func (r DeleteRequestLogsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteRequestLogsResponse) ContentType() string {
+func (r *DeleteRequestLogsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -789,22 +789,22 @@ type ListRequestLogsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListRequestLogsResponse) GetJSON200() *externalRef0.APIRequestLogsResult {
+func (r *ListRequestLogsResponse) GetJSON200() *externalRef0.APIRequestLogsResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListRequestLogsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListRequestLogsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListRequestLogsResponse) GetBody() []byte {
+func (r *ListRequestLogsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListRequestLogsResponse) Status() string {
+func (r *ListRequestLogsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -812,7 +812,7 @@ func (r ListRequestLogsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListRequestLogsResponse) StatusCode() int {
+func (r *ListRequestLogsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -820,7 +820,7 @@ func (r ListRequestLogsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListRequestLogsResponse) ContentType() string {
+func (r *ListRequestLogsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -840,17 +840,17 @@ type GetRequestLogResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetRequestLogResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetRequestLogResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetRequestLogResponse) GetBody() []byte {
+func (r *GetRequestLogResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetRequestLogResponse) Status() string {
+func (r *GetRequestLogResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -858,7 +858,7 @@ func (r GetRequestLogResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetRequestLogResponse) StatusCode() int {
+func (r *GetRequestLogResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -866,7 +866,7 @@ func (r GetRequestLogResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetRequestLogResponse) ContentType() string {
+func (r *GetRequestLogResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -888,22 +888,22 @@ type GetRequestLogSettingsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetRequestLogSettingsResponse) GetJSON200() *externalRef0.DiagnosticsSettingsInformation {
+func (r *GetRequestLogSettingsResponse) GetJSON200() *externalRef0.DiagnosticsSettingsInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetRequestLogSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetRequestLogSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetRequestLogSettingsResponse) GetBody() []byte {
+func (r *GetRequestLogSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetRequestLogSettingsResponse) Status() string {
+func (r *GetRequestLogSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -911,7 +911,7 @@ func (r GetRequestLogSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetRequestLogSettingsResponse) StatusCode() int {
+func (r *GetRequestLogSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -919,7 +919,7 @@ func (r GetRequestLogSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetRequestLogSettingsResponse) ContentType() string {
+func (r *GetRequestLogSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -941,22 +941,22 @@ type UpdateRequestLogSettingsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateRequestLogSettingsResponse) GetJSON200() *externalRef0.DiagnosticsSettingsInformation {
+func (r *UpdateRequestLogSettingsResponse) GetJSON200() *externalRef0.DiagnosticsSettingsInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateRequestLogSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateRequestLogSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateRequestLogSettingsResponse) GetBody() []byte {
+func (r *UpdateRequestLogSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateRequestLogSettingsResponse) Status() string {
+func (r *UpdateRequestLogSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -964,7 +964,7 @@ func (r UpdateRequestLogSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateRequestLogSettingsResponse) StatusCode() int {
+func (r *UpdateRequestLogSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -972,7 +972,7 @@ func (r UpdateRequestLogSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateRequestLogSettingsResponse) ContentType() string {
+func (r *UpdateRequestLogSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

@@ -59,6 +59,33 @@ type GetDocumentParams struct {
 	Watermark         *string `form:"watermark,omitempty" json:"watermark,omitempty"`
 }
 
+// GetDocumentPageImagesParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
+type GetDocumentPageImagesParams struct {
+	Count         *string `form:"count,omitempty" json:"count,omitempty"`
+	Dpi           *string `form:"dpi,omitempty" json:"dpi,omitempty"`
+	MaxHeight     *string `form:"max_height,omitempty" json:"max_height,omitempty"`
+	MaxWidth      *string `form:"max_width,omitempty" json:"max_width,omitempty"`
+	Nocache       *string `form:"nocache,omitempty" json:"nocache,omitempty"`
+	ShowChanges   *string `form:"show_changes,omitempty" json:"show_changes,omitempty"`
+	StartPosition *string `form:"start_position,omitempty" json:"start_position,omitempty"`
+}
+
+// GetDocumentPageImageParams holds the query and header parameters of the operation.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
+type GetDocumentPageImageParams struct {
+	Dpi         *string `form:"dpi,omitempty" json:"dpi,omitempty"`
+	MaxHeight   *string `form:"max_height,omitempty" json:"max_height,omitempty"`
+	MaxWidth    *string `form:"max_width,omitempty" json:"max_width,omitempty"`
+	ShowChanges *string `form:"show_changes,omitempty" json:"show_changes,omitempty"`
+}
+
 // GetDocumentResponsiveHTMLParams holds the query and header parameters of the operation.
 //
 // DocuSign eSignature operation DocumentResponsiveHtml:getDocumentResponsiveHtml (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/responsive_html).
@@ -132,6 +159,13 @@ type CreateDocumentFieldsJSONRequestBody = externalRef0.DocumentFieldsInformatio
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumentfields/updatedocumentfields/
 type UpdateDocumentFieldsJSONRequestBody = externalRef0.DocumentFieldsInformation
+
+// RotateDocumentPageJSONRequestBody is the JSON request body of the operation.
+//
+// DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
+type RotateDocumentPageJSONRequestBody = externalRef0.PageRequest
 
 // CreateDocumentResponsiveHTMLPreviewJSONRequestBody is the JSON request body of the operation.
 //
@@ -336,6 +370,23 @@ type ClientInterface interface {
 
 	// GetEnvelopeDocumentHTMLDefinitions performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/html_definitions (the `GetEnvelopeDocumentHTMLDefinitions` operationId) request.
 	GetEnvelopeDocumentHTMLDefinitions(ctx context.Context, accountID string, envelopeID string, documentID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDocumentPageImages performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages (the `GetDocumentPageImages` operationId) request.
+	GetDocumentPageImages(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentPageImagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteDocumentPage performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber} (the `DeleteDocumentPage` operationId) request.
+	DeleteDocumentPage(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDocumentPageImage performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image (the `GetDocumentPageImage` operationId) request.
+	GetDocumentPageImage(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, params *GetDocumentPageImageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateDocumentPageWithBody performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image (the `RotateDocumentPage` operationId) request,
+	// with any type of body and a specified content type.
+	RotateDocumentPageWithBody(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateDocumentPage performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image (the `RotateDocumentPage` operationId) request.
+	// Takes a body of the `application/json` content type.
+	RotateDocumentPage(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPageTabs performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/tabs (the `GetPageTabs` operationId) request.
 	GetPageTabs(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -727,6 +778,91 @@ func (c *Client) UpdateDocumentFields(ctx context.Context, accountID string, env
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenthtmldefinitions/getenvelopedocumenthtmldefinitions/
 func (c *Client) GetEnvelopeDocumentHTMLDefinitions(ctx context.Context, accountID string, envelopeID string, documentID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEnvelopeDocumentHTMLDefinitionsRequest(c.Server, accountID, envelopeID, documentID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDocumentPageImages sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
+func (c *Client) GetDocumentPageImages(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentPageImagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDocumentPageImagesRequest(c.Server, accountID, envelopeID, documentID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteDocumentPage sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
+func (c *Client) DeleteDocumentPage(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteDocumentPageRequest(c.Server, accountID, envelopeID, documentID, pageNumber)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDocumentPageImage sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
+func (c *Client) GetDocumentPageImage(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, params *GetDocumentPageImageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDocumentPageImageRequest(c.Server, accountID, envelopeID, documentID, pageNumber, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateDocumentPageWithBody sends the request with a body already encoded in contentType and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
+func (c *Client) RotateDocumentPageWithBody(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateDocumentPageRequestWithBody(c.Server, accountID, envelopeID, documentID, pageNumber, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateDocumentPage sends the request and returns the undecoded response.
+//
+// DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
+func (c *Client) RotateDocumentPage(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateDocumentPageRequest(c.Server, accountID, envelopeID, documentID, pageNumber, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2132,6 +2268,414 @@ func NewGetEnvelopeDocumentHTMLDefinitionsRequest(server string, accountID strin
 	return req, nil
 }
 
+// NewGetDocumentPageImagesRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
+func NewGetDocumentPageImagesRequest(server string, accountID string, envelopeID string, documentID string, params *GetDocumentPageImagesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "documentId", documentID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/documents/%s/pages", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Dpi != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dpi", *params.Dpi, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MaxHeight != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "max_height", *params.MaxHeight, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MaxWidth != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "max_width", *params.MaxWidth, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Nocache != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "nocache", *params.Nocache, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ShowChanges != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "show_changes", *params.ShowChanges, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StartPosition != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start_position", *params.StartPosition, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteDocumentPageRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
+func NewDeleteDocumentPageRequest(server string, accountID string, envelopeID string, documentID string, pageNumber string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "documentId", documentID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam3 string
+
+	pathParam3, err = runtime.StyleParamWithOptions("simple", false, "pageNumber", pageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/documents/%s/pages/%s", pathParam0, pathParam1, pathParam2, pathParam3)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDocumentPageImageRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
+func NewGetDocumentPageImageRequest(server string, accountID string, envelopeID string, documentID string, pageNumber string, params *GetDocumentPageImageParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "documentId", documentID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam3 string
+
+	pathParam3, err = runtime.StyleParamWithOptions("simple", false, "pageNumber", pageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/documents/%s/pages/%s/page_image", pathParam0, pathParam1, pathParam2, pathParam3)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Dpi != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dpi", *params.Dpi, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MaxHeight != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "max_height", *params.MaxHeight, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MaxWidth != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "max_width", *params.MaxWidth, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ShowChanges != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "show_changes", *params.ShowChanges, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRotateDocumentPageRequest builds the HTTP request.
+//
+// DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
+func NewRotateDocumentPageRequest(server string, accountID string, envelopeID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRotateDocumentPageRequestWithBody(server, accountID, envelopeID, documentID, pageNumber, "application/json", bodyReader)
+}
+
+// NewRotateDocumentPageRequestWithBody builds the HTTP request with a body already encoded in contentType.
+//
+// DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
+func NewRotateDocumentPageRequestWithBody(server string, accountID string, envelopeID string, documentID string, pageNumber string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "envelopeId", envelopeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "documentId", documentID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam3 string
+
+	pathParam3, err = runtime.StyleParamWithOptions("simple", false, "pageNumber", pageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.1/accounts/%s/envelopes/%s/documents/%s/pages/%s/page_image", pathParam0, pathParam1, pathParam2, pathParam3)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetPageTabsRequest builds the HTTP request.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:getPageTabs (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/tabs).
@@ -3321,6 +3865,31 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetEnvelopeDocumentHTMLDefinitionsWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, reqEditors ...RequestEditorFn) (*GetEnvelopeDocumentHTMLDefinitionsResponse, error)
 
+	// GetDocumentPageImagesWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages (the `GetDocumentPageImages` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetDocumentPageImagesWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentPageImagesParams, reqEditors ...RequestEditorFn) (*GetDocumentPageImagesResponse, error)
+
+	// DeleteDocumentPageWithResponse performs a DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber} (the `DeleteDocumentPage` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteDocumentPageWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, reqEditors ...RequestEditorFn) (*DeleteDocumentPageResponse, error)
+
+	// GetDocumentPageImageWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image (the `GetDocumentPageImage` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetDocumentPageImageWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, params *GetDocumentPageImageParams, reqEditors ...RequestEditorFn) (*GetDocumentPageImageResponse, error)
+
+	// RotateDocumentPageWithBodyWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image (the `RotateDocumentPage` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	RotateDocumentPageWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateDocumentPageResponse, error)
+
+	// RotateDocumentPageWithResponse performs a PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image (the `RotateDocumentPage` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	RotateDocumentPageWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateDocumentPageResponse, error)
+
 	// GetPageTabsWithResponse performs a GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/tabs (the `GetPageTabs` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -3462,22 +4031,22 @@ type GetEnvelopeDocGenFormFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetEnvelopeDocGenFormFieldsResponse) GetJSON200() *externalRef0.DocGenFormFieldResponse {
+func (r *GetEnvelopeDocGenFormFieldsResponse) GetJSON200() *externalRef0.DocGenFormFieldResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetEnvelopeDocGenFormFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopeDocGenFormFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetEnvelopeDocGenFormFieldsResponse) GetBody() []byte {
+func (r *GetEnvelopeDocGenFormFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetEnvelopeDocGenFormFieldsResponse) Status() string {
+func (r *GetEnvelopeDocGenFormFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3485,7 +4054,7 @@ func (r GetEnvelopeDocGenFormFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetEnvelopeDocGenFormFieldsResponse) StatusCode() int {
+func (r *GetEnvelopeDocGenFormFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3493,7 +4062,7 @@ func (r GetEnvelopeDocGenFormFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEnvelopeDocGenFormFieldsResponse) ContentType() string {
+func (r *GetEnvelopeDocGenFormFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3515,22 +4084,22 @@ type UpdateEnvelopeDocGenFormFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateEnvelopeDocGenFormFieldsResponse) GetJSON200() *externalRef0.DocGenFormFieldResponse {
+func (r *UpdateEnvelopeDocGenFormFieldsResponse) GetJSON200() *externalRef0.DocGenFormFieldResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateEnvelopeDocGenFormFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEnvelopeDocGenFormFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateEnvelopeDocGenFormFieldsResponse) GetBody() []byte {
+func (r *UpdateEnvelopeDocGenFormFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateEnvelopeDocGenFormFieldsResponse) Status() string {
+func (r *UpdateEnvelopeDocGenFormFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3538,7 +4107,7 @@ func (r UpdateEnvelopeDocGenFormFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateEnvelopeDocGenFormFieldsResponse) StatusCode() int {
+func (r *UpdateEnvelopeDocGenFormFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3546,7 +4115,7 @@ func (r UpdateEnvelopeDocGenFormFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateEnvelopeDocGenFormFieldsResponse) ContentType() string {
+func (r *UpdateEnvelopeDocGenFormFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3568,22 +4137,22 @@ type DeleteDocumentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteDocumentsResponse) GetJSON200() *externalRef0.EnvelopeDocumentsResult {
+func (r *DeleteDocumentsResponse) GetJSON200() *externalRef0.EnvelopeDocumentsResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteDocumentsResponse) GetBody() []byte {
+func (r *DeleteDocumentsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteDocumentsResponse) Status() string {
+func (r *DeleteDocumentsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3591,7 +4160,7 @@ func (r DeleteDocumentsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteDocumentsResponse) StatusCode() int {
+func (r *DeleteDocumentsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3599,7 +4168,7 @@ func (r DeleteDocumentsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteDocumentsResponse) ContentType() string {
+func (r *DeleteDocumentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3621,22 +4190,22 @@ type ListDocumentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListDocumentsResponse) GetJSON200() *externalRef0.EnvelopeDocumentsResult {
+func (r *ListDocumentsResponse) GetJSON200() *externalRef0.EnvelopeDocumentsResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListDocumentsResponse) GetBody() []byte {
+func (r *ListDocumentsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListDocumentsResponse) Status() string {
+func (r *ListDocumentsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3644,7 +4213,7 @@ func (r ListDocumentsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListDocumentsResponse) StatusCode() int {
+func (r *ListDocumentsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3652,7 +4221,7 @@ func (r ListDocumentsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListDocumentsResponse) ContentType() string {
+func (r *ListDocumentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3674,22 +4243,22 @@ type UpdateDocumentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateDocumentsResponse) GetJSON200() *externalRef0.EnvelopeDocumentsResult {
+func (r *UpdateDocumentsResponse) GetJSON200() *externalRef0.EnvelopeDocumentsResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateDocumentsResponse) GetBody() []byte {
+func (r *UpdateDocumentsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateDocumentsResponse) Status() string {
+func (r *UpdateDocumentsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3697,7 +4266,7 @@ func (r UpdateDocumentsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateDocumentsResponse) StatusCode() int {
+func (r *UpdateDocumentsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3705,7 +4274,7 @@ func (r UpdateDocumentsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateDocumentsResponse) ContentType() string {
+func (r *UpdateDocumentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3725,17 +4294,17 @@ type GetDocumentResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDocumentResponse) GetBody() []byte {
+func (r *GetDocumentResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDocumentResponse) Status() string {
+func (r *GetDocumentResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3743,7 +4312,7 @@ func (r GetDocumentResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDocumentResponse) StatusCode() int {
+func (r *GetDocumentResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3751,7 +4320,7 @@ func (r GetDocumentResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDocumentResponse) ContentType() string {
+func (r *GetDocumentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3773,22 +4342,22 @@ type UpdateDocumentResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateDocumentResponse) GetJSON200() *externalRef0.EnvelopeDocument {
+func (r *UpdateDocumentResponse) GetJSON200() *externalRef0.EnvelopeDocument {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateDocumentResponse) GetBody() []byte {
+func (r *UpdateDocumentResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateDocumentResponse) Status() string {
+func (r *UpdateDocumentResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3796,7 +4365,7 @@ func (r UpdateDocumentResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateDocumentResponse) StatusCode() int {
+func (r *UpdateDocumentResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3804,7 +4373,7 @@ func (r UpdateDocumentResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateDocumentResponse) ContentType() string {
+func (r *UpdateDocumentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3826,22 +4395,22 @@ type DeleteDocumentFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsInformation {
+func (r *DeleteDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteDocumentFieldsResponse) GetBody() []byte {
+func (r *DeleteDocumentFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteDocumentFieldsResponse) Status() string {
+func (r *DeleteDocumentFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3849,7 +4418,7 @@ func (r DeleteDocumentFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteDocumentFieldsResponse) StatusCode() int {
+func (r *DeleteDocumentFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3857,7 +4426,7 @@ func (r DeleteDocumentFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteDocumentFieldsResponse) ContentType() string {
+func (r *DeleteDocumentFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3879,22 +4448,22 @@ type ListDocumentFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsInformation {
+func (r *ListDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListDocumentFieldsResponse) GetBody() []byte {
+func (r *ListDocumentFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListDocumentFieldsResponse) Status() string {
+func (r *ListDocumentFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3902,7 +4471,7 @@ func (r ListDocumentFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListDocumentFieldsResponse) StatusCode() int {
+func (r *ListDocumentFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3910,7 +4479,7 @@ func (r ListDocumentFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListDocumentFieldsResponse) ContentType() string {
+func (r *ListDocumentFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3932,22 +4501,22 @@ type CreateDocumentFieldsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateDocumentFieldsResponse) GetJSON201() *externalRef0.DocumentFieldsInformation {
+func (r *CreateDocumentFieldsResponse) GetJSON201() *externalRef0.DocumentFieldsInformation {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateDocumentFieldsResponse) GetBody() []byte {
+func (r *CreateDocumentFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateDocumentFieldsResponse) Status() string {
+func (r *CreateDocumentFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -3955,7 +4524,7 @@ func (r CreateDocumentFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateDocumentFieldsResponse) StatusCode() int {
+func (r *CreateDocumentFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -3963,7 +4532,7 @@ func (r CreateDocumentFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateDocumentFieldsResponse) ContentType() string {
+func (r *CreateDocumentFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3985,22 +4554,22 @@ type UpdateDocumentFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsInformation {
+func (r *UpdateDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateDocumentFieldsResponse) GetBody() []byte {
+func (r *UpdateDocumentFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateDocumentFieldsResponse) Status() string {
+func (r *UpdateDocumentFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4008,7 +4577,7 @@ func (r UpdateDocumentFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateDocumentFieldsResponse) StatusCode() int {
+func (r *UpdateDocumentFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4016,7 +4585,7 @@ func (r UpdateDocumentFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateDocumentFieldsResponse) ContentType() string {
+func (r *UpdateDocumentFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4038,22 +4607,22 @@ type GetEnvelopeDocumentHTMLDefinitionsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetEnvelopeDocumentHTMLDefinitionsResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
+func (r *GetEnvelopeDocumentHTMLDefinitionsResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetEnvelopeDocumentHTMLDefinitionsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopeDocumentHTMLDefinitionsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetEnvelopeDocumentHTMLDefinitionsResponse) GetBody() []byte {
+func (r *GetEnvelopeDocumentHTMLDefinitionsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetEnvelopeDocumentHTMLDefinitionsResponse) Status() string {
+func (r *GetEnvelopeDocumentHTMLDefinitionsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4061,7 +4630,7 @@ func (r GetEnvelopeDocumentHTMLDefinitionsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetEnvelopeDocumentHTMLDefinitionsResponse) StatusCode() int {
+func (r *GetEnvelopeDocumentHTMLDefinitionsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4069,7 +4638,198 @@ func (r GetEnvelopeDocumentHTMLDefinitionsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEnvelopeDocumentHTMLDefinitionsResponse) ContentType() string {
+func (r *GetEnvelopeDocumentHTMLDefinitionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDocumentPageImagesResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
+type GetDocumentPageImagesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *externalRef0.PageImages
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r *GetDocumentPageImagesResponse) GetJSON200() *externalRef0.PageImages {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r *GetDocumentPageImagesResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r *GetDocumentPageImagesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r *GetDocumentPageImagesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r *GetDocumentPageImagesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r *GetDocumentPageImagesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteDocumentPageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
+type DeleteDocumentPageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r *DeleteDocumentPageResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r *DeleteDocumentPageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r *DeleteDocumentPageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r *DeleteDocumentPageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r *DeleteDocumentPageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDocumentPageImageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
+type GetDocumentPageImageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r *GetDocumentPageImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r *GetDocumentPageImageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r *GetDocumentPageImageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r *GetDocumentPageImageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r *GetDocumentPageImageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RotateDocumentPageResponse holds the HTTP response of the operation, its body, and the body decoded for each declared status.
+//
+// DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
+type RotateDocumentPageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *externalRef0.ErrorDetails
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r *RotateDocumentPageResponse) GetJSON400() *externalRef0.ErrorDetails {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r *RotateDocumentPageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r *RotateDocumentPageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r *RotateDocumentPageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r *RotateDocumentPageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4091,22 +4851,22 @@ type GetPageTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetPageTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *GetPageTabsResponse) GetJSON200() *externalRef0.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetPageTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPageTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetPageTabsResponse) GetBody() []byte {
+func (r *GetPageTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetPageTabsResponse) Status() string {
+func (r *GetPageTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4114,7 +4874,7 @@ func (r GetPageTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetPageTabsResponse) StatusCode() int {
+func (r *GetPageTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4122,7 +4882,7 @@ func (r GetPageTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetPageTabsResponse) ContentType() string {
+func (r *GetPageTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4146,22 +4906,22 @@ type GetDocumentResponsiveHTMLResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDocumentResponsiveHTMLResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
+func (r *GetDocumentResponsiveHTMLResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDocumentResponsiveHTMLResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentResponsiveHTMLResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDocumentResponsiveHTMLResponse) GetBody() []byte {
+func (r *GetDocumentResponsiveHTMLResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDocumentResponsiveHTMLResponse) Status() string {
+func (r *GetDocumentResponsiveHTMLResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4169,7 +4929,7 @@ func (r GetDocumentResponsiveHTMLResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDocumentResponsiveHTMLResponse) StatusCode() int {
+func (r *GetDocumentResponsiveHTMLResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4177,7 +4937,7 @@ func (r GetDocumentResponsiveHTMLResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDocumentResponsiveHTMLResponse) ContentType() string {
+func (r *GetDocumentResponsiveHTMLResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4199,22 +4959,22 @@ type CreateDocumentResponsiveHTMLPreviewResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateDocumentResponsiveHTMLPreviewResponse) GetJSON201() *externalRef0.DocumentHTMLDefinitions {
+func (r *CreateDocumentResponsiveHTMLPreviewResponse) GetJSON201() *externalRef0.DocumentHTMLDefinitions {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateDocumentResponsiveHTMLPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateDocumentResponsiveHTMLPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateDocumentResponsiveHTMLPreviewResponse) GetBody() []byte {
+func (r *CreateDocumentResponsiveHTMLPreviewResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateDocumentResponsiveHTMLPreviewResponse) Status() string {
+func (r *CreateDocumentResponsiveHTMLPreviewResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4222,7 +4982,7 @@ func (r CreateDocumentResponsiveHTMLPreviewResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateDocumentResponsiveHTMLPreviewResponse) StatusCode() int {
+func (r *CreateDocumentResponsiveHTMLPreviewResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4230,7 +4990,7 @@ func (r CreateDocumentResponsiveHTMLPreviewResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateDocumentResponsiveHTMLPreviewResponse) ContentType() string {
+func (r *CreateDocumentResponsiveHTMLPreviewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4252,22 +5012,22 @@ type DeleteDocumentTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *DeleteDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteDocumentTabsResponse) GetBody() []byte {
+func (r *DeleteDocumentTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteDocumentTabsResponse) Status() string {
+func (r *DeleteDocumentTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4275,7 +5035,7 @@ func (r DeleteDocumentTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteDocumentTabsResponse) StatusCode() int {
+func (r *DeleteDocumentTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4283,7 +5043,7 @@ func (r DeleteDocumentTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteDocumentTabsResponse) ContentType() string {
+func (r *DeleteDocumentTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4305,22 +5065,22 @@ type GetDocumentTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *GetDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDocumentTabsResponse) GetBody() []byte {
+func (r *GetDocumentTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDocumentTabsResponse) Status() string {
+func (r *GetDocumentTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4328,7 +5088,7 @@ func (r GetDocumentTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDocumentTabsResponse) StatusCode() int {
+func (r *GetDocumentTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4336,7 +5096,7 @@ func (r GetDocumentTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDocumentTabsResponse) ContentType() string {
+func (r *GetDocumentTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4358,22 +5118,22 @@ type CreateDocumentTabsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateDocumentTabsResponse) GetJSON201() *externalRef0.Tabs {
+func (r *CreateDocumentTabsResponse) GetJSON201() *externalRef0.Tabs {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateDocumentTabsResponse) GetBody() []byte {
+func (r *CreateDocumentTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateDocumentTabsResponse) Status() string {
+func (r *CreateDocumentTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4381,7 +5141,7 @@ func (r CreateDocumentTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateDocumentTabsResponse) StatusCode() int {
+func (r *CreateDocumentTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4389,7 +5149,7 @@ func (r CreateDocumentTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateDocumentTabsResponse) ContentType() string {
+func (r *CreateDocumentTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4411,22 +5171,22 @@ type UpdateDocumentTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *UpdateDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateDocumentTabsResponse) GetBody() []byte {
+func (r *UpdateDocumentTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateDocumentTabsResponse) Status() string {
+func (r *UpdateDocumentTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4434,7 +5194,7 @@ func (r UpdateDocumentTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateDocumentTabsResponse) StatusCode() int {
+func (r *UpdateDocumentTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4442,7 +5202,7 @@ func (r UpdateDocumentTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateDocumentTabsResponse) ContentType() string {
+func (r *UpdateDocumentTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4464,22 +5224,22 @@ type GetEnvelopeHTMLDefinitionsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetEnvelopeHTMLDefinitionsResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
+func (r *GetEnvelopeHTMLDefinitionsResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetEnvelopeHTMLDefinitionsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopeHTMLDefinitionsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetEnvelopeHTMLDefinitionsResponse) GetBody() []byte {
+func (r *GetEnvelopeHTMLDefinitionsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetEnvelopeHTMLDefinitionsResponse) Status() string {
+func (r *GetEnvelopeHTMLDefinitionsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4487,7 +5247,7 @@ func (r GetEnvelopeHTMLDefinitionsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetEnvelopeHTMLDefinitionsResponse) StatusCode() int {
+func (r *GetEnvelopeHTMLDefinitionsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4495,7 +5255,7 @@ func (r GetEnvelopeHTMLDefinitionsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEnvelopeHTMLDefinitionsResponse) ContentType() string {
+func (r *GetEnvelopeHTMLDefinitionsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4517,22 +5277,22 @@ type UpdateRecipientsDocumentVisibilityResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateRecipientsDocumentVisibilityResponse) GetJSON200() *externalRef0.DocumentVisibilityList {
+func (r *UpdateRecipientsDocumentVisibilityResponse) GetJSON200() *externalRef0.DocumentVisibilityList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateRecipientsDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateRecipientsDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateRecipientsDocumentVisibilityResponse) GetBody() []byte {
+func (r *UpdateRecipientsDocumentVisibilityResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateRecipientsDocumentVisibilityResponse) Status() string {
+func (r *UpdateRecipientsDocumentVisibilityResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4540,7 +5300,7 @@ func (r UpdateRecipientsDocumentVisibilityResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateRecipientsDocumentVisibilityResponse) StatusCode() int {
+func (r *UpdateRecipientsDocumentVisibilityResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4548,7 +5308,7 @@ func (r UpdateRecipientsDocumentVisibilityResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateRecipientsDocumentVisibilityResponse) ContentType() string {
+func (r *UpdateRecipientsDocumentVisibilityResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4570,22 +5330,22 @@ type GetRecipientDocumentVisibilityResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetRecipientDocumentVisibilityResponse) GetJSON200() *externalRef0.DocumentVisibilityList {
+func (r *GetRecipientDocumentVisibilityResponse) GetJSON200() *externalRef0.DocumentVisibilityList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetRecipientDocumentVisibilityResponse) GetBody() []byte {
+func (r *GetRecipientDocumentVisibilityResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetRecipientDocumentVisibilityResponse) Status() string {
+func (r *GetRecipientDocumentVisibilityResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4593,7 +5353,7 @@ func (r GetRecipientDocumentVisibilityResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetRecipientDocumentVisibilityResponse) StatusCode() int {
+func (r *GetRecipientDocumentVisibilityResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4601,7 +5361,7 @@ func (r GetRecipientDocumentVisibilityResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetRecipientDocumentVisibilityResponse) ContentType() string {
+func (r *GetRecipientDocumentVisibilityResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4623,22 +5383,22 @@ type UpdateRecipientDocumentVisibilityResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateRecipientDocumentVisibilityResponse) GetJSON200() *externalRef0.DocumentVisibilityList {
+func (r *UpdateRecipientDocumentVisibilityResponse) GetJSON200() *externalRef0.DocumentVisibilityList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateRecipientDocumentVisibilityResponse) GetBody() []byte {
+func (r *UpdateRecipientDocumentVisibilityResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateRecipientDocumentVisibilityResponse) Status() string {
+func (r *UpdateRecipientDocumentVisibilityResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4646,7 +5406,7 @@ func (r UpdateRecipientDocumentVisibilityResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateRecipientDocumentVisibilityResponse) StatusCode() int {
+func (r *UpdateRecipientDocumentVisibilityResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4654,7 +5414,7 @@ func (r UpdateRecipientDocumentVisibilityResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateRecipientDocumentVisibilityResponse) ContentType() string {
+func (r *UpdateRecipientDocumentVisibilityResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4678,22 +5438,22 @@ type GetResponsiveHTMLResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetResponsiveHTMLResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
+func (r *GetResponsiveHTMLResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetResponsiveHTMLResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetResponsiveHTMLResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetResponsiveHTMLResponse) GetBody() []byte {
+func (r *GetResponsiveHTMLResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetResponsiveHTMLResponse) Status() string {
+func (r *GetResponsiveHTMLResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4701,7 +5461,7 @@ func (r GetResponsiveHTMLResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetResponsiveHTMLResponse) StatusCode() int {
+func (r *GetResponsiveHTMLResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4709,7 +5469,7 @@ func (r GetResponsiveHTMLResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetResponsiveHTMLResponse) ContentType() string {
+func (r *GetResponsiveHTMLResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4731,22 +5491,22 @@ type CreateResponsiveHTMLPreviewResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateResponsiveHTMLPreviewResponse) GetJSON201() *externalRef0.DocumentHTMLDefinitions {
+func (r *CreateResponsiveHTMLPreviewResponse) GetJSON201() *externalRef0.DocumentHTMLDefinitions {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateResponsiveHTMLPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateResponsiveHTMLPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateResponsiveHTMLPreviewResponse) GetBody() []byte {
+func (r *CreateResponsiveHTMLPreviewResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateResponsiveHTMLPreviewResponse) Status() string {
+func (r *CreateResponsiveHTMLPreviewResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4754,7 +5514,7 @@ func (r CreateResponsiveHTMLPreviewResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateResponsiveHTMLPreviewResponse) StatusCode() int {
+func (r *CreateResponsiveHTMLPreviewResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4762,7 +5522,7 @@ func (r CreateResponsiveHTMLPreviewResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateResponsiveHTMLPreviewResponse) ContentType() string {
+func (r *CreateResponsiveHTMLPreviewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4784,22 +5544,22 @@ type UpdateTemplateRecipientsDocumentVisibilityResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateTemplateRecipientsDocumentVisibilityResponse) GetJSON200() *externalRef0.TemplateDocumentVisibilityList {
+func (r *UpdateTemplateRecipientsDocumentVisibilityResponse) GetJSON200() *externalRef0.TemplateDocumentVisibilityList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateTemplateRecipientsDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTemplateRecipientsDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateTemplateRecipientsDocumentVisibilityResponse) GetBody() []byte {
+func (r *UpdateTemplateRecipientsDocumentVisibilityResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateTemplateRecipientsDocumentVisibilityResponse) Status() string {
+func (r *UpdateTemplateRecipientsDocumentVisibilityResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4807,7 +5567,7 @@ func (r UpdateTemplateRecipientsDocumentVisibilityResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateTemplateRecipientsDocumentVisibilityResponse) StatusCode() int {
+func (r *UpdateTemplateRecipientsDocumentVisibilityResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4815,7 +5575,7 @@ func (r UpdateTemplateRecipientsDocumentVisibilityResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateTemplateRecipientsDocumentVisibilityResponse) ContentType() string {
+func (r *UpdateTemplateRecipientsDocumentVisibilityResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4837,22 +5597,22 @@ type GetTemplateRecipientDocumentVisibilityResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetTemplateRecipientDocumentVisibilityResponse) GetJSON200() *externalRef0.DocumentVisibilityList {
+func (r *GetTemplateRecipientDocumentVisibilityResponse) GetJSON200() *externalRef0.DocumentVisibilityList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetTemplateRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetTemplateRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetTemplateRecipientDocumentVisibilityResponse) GetBody() []byte {
+func (r *GetTemplateRecipientDocumentVisibilityResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetTemplateRecipientDocumentVisibilityResponse) Status() string {
+func (r *GetTemplateRecipientDocumentVisibilityResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4860,7 +5620,7 @@ func (r GetTemplateRecipientDocumentVisibilityResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetTemplateRecipientDocumentVisibilityResponse) StatusCode() int {
+func (r *GetTemplateRecipientDocumentVisibilityResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4868,7 +5628,7 @@ func (r GetTemplateRecipientDocumentVisibilityResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetTemplateRecipientDocumentVisibilityResponse) ContentType() string {
+func (r *GetTemplateRecipientDocumentVisibilityResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4890,22 +5650,22 @@ type UpdateTemplateRecipientDocumentVisibilityResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateTemplateRecipientDocumentVisibilityResponse) GetJSON200() *externalRef0.TemplateDocumentVisibilityList {
+func (r *UpdateTemplateRecipientDocumentVisibilityResponse) GetJSON200() *externalRef0.TemplateDocumentVisibilityList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateTemplateRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTemplateRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateTemplateRecipientDocumentVisibilityResponse) GetBody() []byte {
+func (r *UpdateTemplateRecipientDocumentVisibilityResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateTemplateRecipientDocumentVisibilityResponse) Status() string {
+func (r *UpdateTemplateRecipientDocumentVisibilityResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4913,7 +5673,7 @@ func (r UpdateTemplateRecipientDocumentVisibilityResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateTemplateRecipientDocumentVisibilityResponse) StatusCode() int {
+func (r *UpdateTemplateRecipientDocumentVisibilityResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4921,7 +5681,7 @@ func (r UpdateTemplateRecipientDocumentVisibilityResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateTemplateRecipientDocumentVisibilityResponse) ContentType() string {
+func (r *UpdateTemplateRecipientDocumentVisibilityResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5160,6 +5920,71 @@ func (c *ClientWithResponses) GetEnvelopeDocumentHTMLDefinitionsWithResponse(ctx
 		return nil, err
 	}
 	return ParseGetEnvelopeDocumentHTMLDefinitionsResponse(rsp)
+}
+
+// GetDocumentPageImagesWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
+func (c *ClientWithResponses) GetDocumentPageImagesWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, params *GetDocumentPageImagesParams, reqEditors ...RequestEditorFn) (*GetDocumentPageImagesResponse, error) {
+	rsp, err := c.GetDocumentPageImages(ctx, accountID, envelopeID, documentID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDocumentPageImagesResponse(rsp)
+}
+
+// DeleteDocumentPageWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
+func (c *ClientWithResponses) DeleteDocumentPageWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, reqEditors ...RequestEditorFn) (*DeleteDocumentPageResponse, error) {
+	rsp, err := c.DeleteDocumentPage(ctx, accountID, envelopeID, documentID, pageNumber, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteDocumentPageResponse(rsp)
+}
+
+// GetDocumentPageImageWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
+func (c *ClientWithResponses) GetDocumentPageImageWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, params *GetDocumentPageImageParams, reqEditors ...RequestEditorFn) (*GetDocumentPageImageResponse, error) {
+	rsp, err := c.GetDocumentPageImage(ctx, accountID, envelopeID, documentID, pageNumber, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDocumentPageImageResponse(rsp)
+}
+
+// RotateDocumentPageWithBodyWithResponse sends a body already encoded in contentType and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
+func (c *ClientWithResponses) RotateDocumentPageWithBodyWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateDocumentPageResponse, error) {
+	rsp, err := c.RotateDocumentPageWithBody(ctx, accountID, envelopeID, documentID, pageNumber, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateDocumentPageResponse(rsp)
+}
+
+// RotateDocumentPageWithResponse sends the request and decodes the response.
+//
+// DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
+func (c *ClientWithResponses) RotateDocumentPageWithResponse(ctx context.Context, accountID string, envelopeID string, documentID string, pageNumber string, body RotateDocumentPageJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateDocumentPageResponse, error) {
+	rsp, err := c.RotateDocumentPage(ctx, accountID, envelopeID, documentID, pageNumber, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateDocumentPageResponse(rsp)
 }
 
 // GetPageTabsWithResponse sends the request and decodes the response.
@@ -5915,6 +6740,139 @@ func ParseGetEnvelopeDocumentHTMLDefinitionsResponse(rsp *http.Response) (*GetEn
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDocumentPageImagesResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImages (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimages/
+func ParseGetDocumentPageImagesResponse(rsp *http.Response) (*GetDocumentPageImagesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDocumentPageImagesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest externalRef0.PageImages
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteDocumentPageResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:deleteDocumentPage (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/deletedocumentpage/
+func ParseDeleteDocumentPageResponse(rsp *http.Response) (*DeleteDocumentPageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteDocumentPageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDocumentPageImageResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:getDocumentPageImage (GET /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/getdocumentpageimage/
+func ParseGetDocumentPageImageResponse(rsp *http.Response) (*GetDocumentPageImageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDocumentPageImageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest externalRef0.ErrorDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRotateDocumentPageResponse reads and decodes an HTTP response of the operation.
+//
+// DocuSign eSignature operation Envelopes:rotateDocumentPage (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/pages/{pageNumber}/page_image).
+// Source: spec.
+// Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/rotatedocumentpage/
+func ParseRotateDocumentPageResponse(rsp *http.Response) (*RotateDocumentPageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RotateDocumentPageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest externalRef0.ErrorDetails

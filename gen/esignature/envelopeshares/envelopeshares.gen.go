@@ -1069,22 +1069,22 @@ type GetSharedEnvelopesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetSharedEnvelopesResponse) GetJSON200() *externalRef0.EnvelopesInformation {
+func (r *GetSharedEnvelopesResponse) GetJSON200() *externalRef0.EnvelopesInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetSharedEnvelopesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetSharedEnvelopesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetSharedEnvelopesResponse) GetBody() []byte {
+func (r *GetSharedEnvelopesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetSharedEnvelopesResponse) Status() string {
+func (r *GetSharedEnvelopesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1092,7 +1092,7 @@ func (r GetSharedEnvelopesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetSharedEnvelopesResponse) StatusCode() int {
+func (r *GetSharedEnvelopesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1100,7 +1100,7 @@ func (r GetSharedEnvelopesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSharedEnvelopesResponse) ContentType() string {
+func (r *GetSharedEnvelopesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1120,17 +1120,17 @@ type DeleteEnvelopesSharesResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteEnvelopesSharesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEnvelopesSharesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteEnvelopesSharesResponse) GetBody() []byte {
+func (r *DeleteEnvelopesSharesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteEnvelopesSharesResponse) Status() string {
+func (r *DeleteEnvelopesSharesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1138,7 +1138,7 @@ func (r DeleteEnvelopesSharesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteEnvelopesSharesResponse) StatusCode() int {
+func (r *DeleteEnvelopesSharesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1146,7 +1146,7 @@ func (r DeleteEnvelopesSharesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteEnvelopesSharesResponse) ContentType() string {
+func (r *DeleteEnvelopesSharesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1168,22 +1168,22 @@ type GetEnvelopesSharesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetEnvelopesSharesResponse) GetJSON200() *externalRef0.EnvelopesSharesResponse {
+func (r *GetEnvelopesSharesResponse) GetJSON200() *externalRef0.EnvelopesSharesResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetEnvelopesSharesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopesSharesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetEnvelopesSharesResponse) GetBody() []byte {
+func (r *GetEnvelopesSharesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetEnvelopesSharesResponse) Status() string {
+func (r *GetEnvelopesSharesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1191,7 +1191,7 @@ func (r GetEnvelopesSharesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetEnvelopesSharesResponse) StatusCode() int {
+func (r *GetEnvelopesSharesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1199,7 +1199,7 @@ func (r GetEnvelopesSharesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEnvelopesSharesResponse) ContentType() string {
+func (r *GetEnvelopesSharesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1221,22 +1221,22 @@ type CreateEnvelopesSharesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateEnvelopesSharesResponse) GetJSON200() *externalRef0.EnvelopesSharesResponse {
+func (r *CreateEnvelopesSharesResponse) GetJSON200() *externalRef0.EnvelopesSharesResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateEnvelopesSharesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateEnvelopesSharesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateEnvelopesSharesResponse) GetBody() []byte {
+func (r *CreateEnvelopesSharesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateEnvelopesSharesResponse) Status() string {
+func (r *CreateEnvelopesSharesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1244,7 +1244,7 @@ func (r CreateEnvelopesSharesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateEnvelopesSharesResponse) StatusCode() int {
+func (r *CreateEnvelopesSharesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1252,7 +1252,7 @@ func (r CreateEnvelopesSharesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateEnvelopesSharesResponse) ContentType() string {
+func (r *CreateEnvelopesSharesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1274,22 +1274,22 @@ type UpdateEnvelopesSharesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateEnvelopesSharesResponse) GetJSON200() *externalRef0.EnvelopesSharesResponse {
+func (r *UpdateEnvelopesSharesResponse) GetJSON200() *externalRef0.EnvelopesSharesResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateEnvelopesSharesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEnvelopesSharesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateEnvelopesSharesResponse) GetBody() []byte {
+func (r *UpdateEnvelopesSharesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateEnvelopesSharesResponse) Status() string {
+func (r *UpdateEnvelopesSharesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1297,7 +1297,7 @@ func (r UpdateEnvelopesSharesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateEnvelopesSharesResponse) StatusCode() int {
+func (r *UpdateEnvelopesSharesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1305,7 +1305,7 @@ func (r UpdateEnvelopesSharesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateEnvelopesSharesResponse) ContentType() string {
+func (r *UpdateEnvelopesSharesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1325,17 +1325,17 @@ type DeleteEnvelopesShareResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteEnvelopesShareResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEnvelopesShareResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteEnvelopesShareResponse) GetBody() []byte {
+func (r *DeleteEnvelopesShareResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteEnvelopesShareResponse) Status() string {
+func (r *DeleteEnvelopesShareResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1343,7 +1343,7 @@ func (r DeleteEnvelopesShareResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteEnvelopesShareResponse) StatusCode() int {
+func (r *DeleteEnvelopesShareResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1351,7 +1351,7 @@ func (r DeleteEnvelopesShareResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteEnvelopesShareResponse) ContentType() string {
+func (r *DeleteEnvelopesShareResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1373,22 +1373,22 @@ type GetEnvelopesShareResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetEnvelopesShareResponse) GetJSON200() *externalRef0.EnvelopesShareResponse {
+func (r *GetEnvelopesShareResponse) GetJSON200() *externalRef0.EnvelopesShareResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetEnvelopesShareResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopesShareResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetEnvelopesShareResponse) GetBody() []byte {
+func (r *GetEnvelopesShareResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetEnvelopesShareResponse) Status() string {
+func (r *GetEnvelopesShareResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1396,7 +1396,7 @@ func (r GetEnvelopesShareResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetEnvelopesShareResponse) StatusCode() int {
+func (r *GetEnvelopesShareResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1404,7 +1404,7 @@ func (r GetEnvelopesShareResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEnvelopesShareResponse) ContentType() string {
+func (r *GetEnvelopesShareResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1426,22 +1426,22 @@ type UpdateEnvelopesShareResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateEnvelopesShareResponse) GetJSON200() *externalRef0.EnvelopesShareResponse {
+func (r *UpdateEnvelopesShareResponse) GetJSON200() *externalRef0.EnvelopesShareResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateEnvelopesShareResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEnvelopesShareResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateEnvelopesShareResponse) GetBody() []byte {
+func (r *UpdateEnvelopesShareResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateEnvelopesShareResponse) Status() string {
+func (r *UpdateEnvelopesShareResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1449,7 +1449,7 @@ func (r UpdateEnvelopesShareResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateEnvelopesShareResponse) StatusCode() int {
+func (r *UpdateEnvelopesShareResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1457,7 +1457,7 @@ func (r UpdateEnvelopesShareResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateEnvelopesShareResponse) ContentType() string {
+func (r *UpdateEnvelopesShareResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

@@ -1356,17 +1356,17 @@ type DeleteEnvelopeWorkflowDefinitionResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteEnvelopeWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEnvelopeWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteEnvelopeWorkflowDefinitionResponse) GetBody() []byte {
+func (r *DeleteEnvelopeWorkflowDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteEnvelopeWorkflowDefinitionResponse) Status() string {
+func (r *DeleteEnvelopeWorkflowDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1374,7 +1374,7 @@ func (r DeleteEnvelopeWorkflowDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteEnvelopeWorkflowDefinitionResponse) StatusCode() int {
+func (r *DeleteEnvelopeWorkflowDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1382,7 +1382,7 @@ func (r DeleteEnvelopeWorkflowDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteEnvelopeWorkflowDefinitionResponse) ContentType() string {
+func (r *DeleteEnvelopeWorkflowDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1404,22 +1404,22 @@ type GetEnvelopeWorkflowDefinitionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetEnvelopeWorkflowDefinitionResponse) GetJSON200() *externalRef0.Workflow {
+func (r *GetEnvelopeWorkflowDefinitionResponse) GetJSON200() *externalRef0.Workflow {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetEnvelopeWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopeWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetEnvelopeWorkflowDefinitionResponse) GetBody() []byte {
+func (r *GetEnvelopeWorkflowDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetEnvelopeWorkflowDefinitionResponse) Status() string {
+func (r *GetEnvelopeWorkflowDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1427,7 +1427,7 @@ func (r GetEnvelopeWorkflowDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetEnvelopeWorkflowDefinitionResponse) StatusCode() int {
+func (r *GetEnvelopeWorkflowDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1435,7 +1435,7 @@ func (r GetEnvelopeWorkflowDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEnvelopeWorkflowDefinitionResponse) ContentType() string {
+func (r *GetEnvelopeWorkflowDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1457,22 +1457,22 @@ type UpdateEnvelopeWorkflowDefinitionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateEnvelopeWorkflowDefinitionResponse) GetJSON200() *externalRef0.Workflow {
+func (r *UpdateEnvelopeWorkflowDefinitionResponse) GetJSON200() *externalRef0.Workflow {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateEnvelopeWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEnvelopeWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateEnvelopeWorkflowDefinitionResponse) GetBody() []byte {
+func (r *UpdateEnvelopeWorkflowDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateEnvelopeWorkflowDefinitionResponse) Status() string {
+func (r *UpdateEnvelopeWorkflowDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1480,7 +1480,7 @@ func (r UpdateEnvelopeWorkflowDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateEnvelopeWorkflowDefinitionResponse) StatusCode() int {
+func (r *UpdateEnvelopeWorkflowDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1488,7 +1488,7 @@ func (r UpdateEnvelopeWorkflowDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateEnvelopeWorkflowDefinitionResponse) ContentType() string {
+func (r *UpdateEnvelopeWorkflowDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1508,17 +1508,17 @@ type DeleteEnvelopeScheduledSendingDefinitionResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteEnvelopeScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEnvelopeScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteEnvelopeScheduledSendingDefinitionResponse) GetBody() []byte {
+func (r *DeleteEnvelopeScheduledSendingDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteEnvelopeScheduledSendingDefinitionResponse) Status() string {
+func (r *DeleteEnvelopeScheduledSendingDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1526,7 +1526,7 @@ func (r DeleteEnvelopeScheduledSendingDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteEnvelopeScheduledSendingDefinitionResponse) StatusCode() int {
+func (r *DeleteEnvelopeScheduledSendingDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1534,7 +1534,7 @@ func (r DeleteEnvelopeScheduledSendingDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteEnvelopeScheduledSendingDefinitionResponse) ContentType() string {
+func (r *DeleteEnvelopeScheduledSendingDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1556,22 +1556,22 @@ type GetEnvelopeScheduledSendingDefinitionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetEnvelopeScheduledSendingDefinitionResponse) GetJSON200() *externalRef0.ScheduledSendingAPIModel {
+func (r *GetEnvelopeScheduledSendingDefinitionResponse) GetJSON200() *externalRef0.ScheduledSendingAPIModel {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetEnvelopeScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopeScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetEnvelopeScheduledSendingDefinitionResponse) GetBody() []byte {
+func (r *GetEnvelopeScheduledSendingDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetEnvelopeScheduledSendingDefinitionResponse) Status() string {
+func (r *GetEnvelopeScheduledSendingDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1579,7 +1579,7 @@ func (r GetEnvelopeScheduledSendingDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetEnvelopeScheduledSendingDefinitionResponse) StatusCode() int {
+func (r *GetEnvelopeScheduledSendingDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1587,7 +1587,7 @@ func (r GetEnvelopeScheduledSendingDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEnvelopeScheduledSendingDefinitionResponse) ContentType() string {
+func (r *GetEnvelopeScheduledSendingDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1609,22 +1609,22 @@ type UpdateEnvelopeScheduledSendingDefinitionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateEnvelopeScheduledSendingDefinitionResponse) GetJSON200() *externalRef0.ScheduledSendingAPIModel {
+func (r *UpdateEnvelopeScheduledSendingDefinitionResponse) GetJSON200() *externalRef0.ScheduledSendingAPIModel {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateEnvelopeScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEnvelopeScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateEnvelopeScheduledSendingDefinitionResponse) GetBody() []byte {
+func (r *UpdateEnvelopeScheduledSendingDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateEnvelopeScheduledSendingDefinitionResponse) Status() string {
+func (r *UpdateEnvelopeScheduledSendingDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1632,7 +1632,7 @@ func (r UpdateEnvelopeScheduledSendingDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateEnvelopeScheduledSendingDefinitionResponse) StatusCode() int {
+func (r *UpdateEnvelopeScheduledSendingDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1640,7 +1640,7 @@ func (r UpdateEnvelopeScheduledSendingDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateEnvelopeScheduledSendingDefinitionResponse) ContentType() string {
+func (r *UpdateEnvelopeScheduledSendingDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1662,22 +1662,22 @@ type CreateEnvelopeWorkflowStepDefinitionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateEnvelopeWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
+func (r *CreateEnvelopeWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateEnvelopeWorkflowStepDefinitionResponse) GetBody() []byte {
+func (r *CreateEnvelopeWorkflowStepDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateEnvelopeWorkflowStepDefinitionResponse) Status() string {
+func (r *CreateEnvelopeWorkflowStepDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1685,7 +1685,7 @@ func (r CreateEnvelopeWorkflowStepDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateEnvelopeWorkflowStepDefinitionResponse) StatusCode() int {
+func (r *CreateEnvelopeWorkflowStepDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1693,7 +1693,7 @@ func (r CreateEnvelopeWorkflowStepDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateEnvelopeWorkflowStepDefinitionResponse) ContentType() string {
+func (r *CreateEnvelopeWorkflowStepDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1713,17 +1713,17 @@ type DeleteEnvelopeWorkflowStepDefinitionResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteEnvelopeWorkflowStepDefinitionResponse) GetBody() []byte {
+func (r *DeleteEnvelopeWorkflowStepDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteEnvelopeWorkflowStepDefinitionResponse) Status() string {
+func (r *DeleteEnvelopeWorkflowStepDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1731,7 +1731,7 @@ func (r DeleteEnvelopeWorkflowStepDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteEnvelopeWorkflowStepDefinitionResponse) StatusCode() int {
+func (r *DeleteEnvelopeWorkflowStepDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1739,7 +1739,7 @@ func (r DeleteEnvelopeWorkflowStepDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteEnvelopeWorkflowStepDefinitionResponse) ContentType() string {
+func (r *DeleteEnvelopeWorkflowStepDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1761,22 +1761,22 @@ type GetEnvelopeWorkflowStepDefinitionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetEnvelopeWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
+func (r *GetEnvelopeWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetEnvelopeWorkflowStepDefinitionResponse) GetBody() []byte {
+func (r *GetEnvelopeWorkflowStepDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetEnvelopeWorkflowStepDefinitionResponse) Status() string {
+func (r *GetEnvelopeWorkflowStepDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1784,7 +1784,7 @@ func (r GetEnvelopeWorkflowStepDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetEnvelopeWorkflowStepDefinitionResponse) StatusCode() int {
+func (r *GetEnvelopeWorkflowStepDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1792,7 +1792,7 @@ func (r GetEnvelopeWorkflowStepDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEnvelopeWorkflowStepDefinitionResponse) ContentType() string {
+func (r *GetEnvelopeWorkflowStepDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1814,22 +1814,22 @@ type UpdateEnvelopeWorkflowStepDefinitionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateEnvelopeWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
+func (r *UpdateEnvelopeWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateEnvelopeWorkflowStepDefinitionResponse) GetBody() []byte {
+func (r *UpdateEnvelopeWorkflowStepDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateEnvelopeWorkflowStepDefinitionResponse) Status() string {
+func (r *UpdateEnvelopeWorkflowStepDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1837,7 +1837,7 @@ func (r UpdateEnvelopeWorkflowStepDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateEnvelopeWorkflowStepDefinitionResponse) StatusCode() int {
+func (r *UpdateEnvelopeWorkflowStepDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1845,7 +1845,7 @@ func (r UpdateEnvelopeWorkflowStepDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateEnvelopeWorkflowStepDefinitionResponse) ContentType() string {
+func (r *UpdateEnvelopeWorkflowStepDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1865,17 +1865,17 @@ type DeleteEnvelopeDelayedRoutingDefinitionResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteEnvelopeDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEnvelopeDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteEnvelopeDelayedRoutingDefinitionResponse) GetBody() []byte {
+func (r *DeleteEnvelopeDelayedRoutingDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteEnvelopeDelayedRoutingDefinitionResponse) Status() string {
+func (r *DeleteEnvelopeDelayedRoutingDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1883,7 +1883,7 @@ func (r DeleteEnvelopeDelayedRoutingDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteEnvelopeDelayedRoutingDefinitionResponse) StatusCode() int {
+func (r *DeleteEnvelopeDelayedRoutingDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1891,7 +1891,7 @@ func (r DeleteEnvelopeDelayedRoutingDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteEnvelopeDelayedRoutingDefinitionResponse) ContentType() string {
+func (r *DeleteEnvelopeDelayedRoutingDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1913,22 +1913,22 @@ type GetEnvelopeDelayedRoutingDefinitionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetEnvelopeDelayedRoutingDefinitionResponse) GetJSON200() *externalRef0.DelayedRoutingAPIModel {
+func (r *GetEnvelopeDelayedRoutingDefinitionResponse) GetJSON200() *externalRef0.DelayedRoutingAPIModel {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetEnvelopeDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopeDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetEnvelopeDelayedRoutingDefinitionResponse) GetBody() []byte {
+func (r *GetEnvelopeDelayedRoutingDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetEnvelopeDelayedRoutingDefinitionResponse) Status() string {
+func (r *GetEnvelopeDelayedRoutingDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1936,7 +1936,7 @@ func (r GetEnvelopeDelayedRoutingDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetEnvelopeDelayedRoutingDefinitionResponse) StatusCode() int {
+func (r *GetEnvelopeDelayedRoutingDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1944,7 +1944,7 @@ func (r GetEnvelopeDelayedRoutingDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEnvelopeDelayedRoutingDefinitionResponse) ContentType() string {
+func (r *GetEnvelopeDelayedRoutingDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1966,22 +1966,22 @@ type UpdateEnvelopeDelayedRoutingDefinitionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateEnvelopeDelayedRoutingDefinitionResponse) GetJSON200() *externalRef0.DelayedRoutingAPIModel {
+func (r *UpdateEnvelopeDelayedRoutingDefinitionResponse) GetJSON200() *externalRef0.DelayedRoutingAPIModel {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateEnvelopeDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEnvelopeDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateEnvelopeDelayedRoutingDefinitionResponse) GetBody() []byte {
+func (r *UpdateEnvelopeDelayedRoutingDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateEnvelopeDelayedRoutingDefinitionResponse) Status() string {
+func (r *UpdateEnvelopeDelayedRoutingDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1989,7 +1989,7 @@ func (r UpdateEnvelopeDelayedRoutingDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateEnvelopeDelayedRoutingDefinitionResponse) StatusCode() int {
+func (r *UpdateEnvelopeDelayedRoutingDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1997,7 +1997,7 @@ func (r UpdateEnvelopeDelayedRoutingDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateEnvelopeDelayedRoutingDefinitionResponse) ContentType() string {
+func (r *UpdateEnvelopeDelayedRoutingDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

@@ -843,22 +843,22 @@ type ListFoldersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListFoldersResponse) GetJSON200() *externalRef0.FoldersResponse {
+func (r *ListFoldersResponse) GetJSON200() *externalRef0.FoldersResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListFoldersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListFoldersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListFoldersResponse) GetBody() []byte {
+func (r *ListFoldersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListFoldersResponse) Status() string {
+func (r *ListFoldersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -866,7 +866,7 @@ func (r ListFoldersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListFoldersResponse) StatusCode() int {
+func (r *ListFoldersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -874,7 +874,7 @@ func (r ListFoldersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFoldersResponse) ContentType() string {
+func (r *ListFoldersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -896,22 +896,22 @@ type ListItemsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListItemsResponse) GetJSON200() *externalRef0.FolderItemsResponse {
+func (r *ListItemsResponse) GetJSON200() *externalRef0.FolderItemsResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListItemsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListItemsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListItemsResponse) GetBody() []byte {
+func (r *ListItemsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListItemsResponse) Status() string {
+func (r *ListItemsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -919,7 +919,7 @@ func (r ListItemsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListItemsResponse) StatusCode() int {
+func (r *ListItemsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -927,7 +927,7 @@ func (r ListItemsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListItemsResponse) ContentType() string {
+func (r *ListItemsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -949,22 +949,22 @@ type MoveEnvelopesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r MoveEnvelopesResponse) GetJSON200() *externalRef0.FoldersResponse {
+func (r *MoveEnvelopesResponse) GetJSON200() *externalRef0.FoldersResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r MoveEnvelopesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *MoveEnvelopesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r MoveEnvelopesResponse) GetBody() []byte {
+func (r *MoveEnvelopesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r MoveEnvelopesResponse) Status() string {
+func (r *MoveEnvelopesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -972,7 +972,7 @@ func (r MoveEnvelopesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r MoveEnvelopesResponse) StatusCode() int {
+func (r *MoveEnvelopesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -980,7 +980,7 @@ func (r MoveEnvelopesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r MoveEnvelopesResponse) ContentType() string {
+func (r *MoveEnvelopesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1002,22 +1002,22 @@ type SearchFolderResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r SearchFolderResponse) GetJSON200() *externalRef0.FolderItemResponse {
+func (r *SearchFolderResponse) GetJSON200() *externalRef0.FolderItemResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r SearchFolderResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *SearchFolderResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r SearchFolderResponse) GetBody() []byte {
+func (r *SearchFolderResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r SearchFolderResponse) Status() string {
+func (r *SearchFolderResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1025,7 +1025,7 @@ func (r SearchFolderResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r SearchFolderResponse) StatusCode() int {
+func (r *SearchFolderResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1033,7 +1033,7 @@ func (r SearchFolderResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r SearchFolderResponse) ContentType() string {
+func (r *SearchFolderResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

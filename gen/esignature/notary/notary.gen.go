@@ -1041,22 +1041,22 @@ type GetNotaryResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetNotaryResponse) GetJSON200() *externalRef0.NotaryResult {
+func (r *GetNotaryResponse) GetJSON200() *externalRef0.NotaryResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetNotaryResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetNotaryResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetNotaryResponse) GetBody() []byte {
+func (r *GetNotaryResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetNotaryResponse) Status() string {
+func (r *GetNotaryResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1064,7 +1064,7 @@ func (r GetNotaryResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetNotaryResponse) StatusCode() int {
+func (r *GetNotaryResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1072,7 +1072,7 @@ func (r GetNotaryResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNotaryResponse) ContentType() string {
+func (r *GetNotaryResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1094,22 +1094,22 @@ type CreateNotaryResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateNotaryResponse) GetJSON201() *externalRef0.Notary {
+func (r *CreateNotaryResponse) GetJSON201() *externalRef0.Notary {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateNotaryResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateNotaryResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateNotaryResponse) GetBody() []byte {
+func (r *CreateNotaryResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateNotaryResponse) Status() string {
+func (r *CreateNotaryResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1117,7 +1117,7 @@ func (r CreateNotaryResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateNotaryResponse) StatusCode() int {
+func (r *CreateNotaryResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1125,7 +1125,7 @@ func (r CreateNotaryResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateNotaryResponse) ContentType() string {
+func (r *CreateNotaryResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1147,22 +1147,22 @@ type UpdateNotaryResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateNotaryResponse) GetJSON200() *externalRef0.Notary {
+func (r *UpdateNotaryResponse) GetJSON200() *externalRef0.Notary {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateNotaryResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateNotaryResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateNotaryResponse) GetBody() []byte {
+func (r *UpdateNotaryResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateNotaryResponse) Status() string {
+func (r *UpdateNotaryResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1170,7 +1170,7 @@ func (r UpdateNotaryResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateNotaryResponse) StatusCode() int {
+func (r *UpdateNotaryResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1178,7 +1178,7 @@ func (r UpdateNotaryResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateNotaryResponse) ContentType() string {
+func (r *UpdateNotaryResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1200,22 +1200,22 @@ type ListNotaryJournalsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListNotaryJournalsResponse) GetJSON200() *externalRef0.NotaryJournalList {
+func (r *ListNotaryJournalsResponse) GetJSON200() *externalRef0.NotaryJournalList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListNotaryJournalsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListNotaryJournalsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListNotaryJournalsResponse) GetBody() []byte {
+func (r *ListNotaryJournalsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListNotaryJournalsResponse) Status() string {
+func (r *ListNotaryJournalsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1223,7 +1223,7 @@ func (r ListNotaryJournalsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListNotaryJournalsResponse) StatusCode() int {
+func (r *ListNotaryJournalsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1231,7 +1231,7 @@ func (r ListNotaryJournalsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListNotaryJournalsResponse) ContentType() string {
+func (r *ListNotaryJournalsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1253,22 +1253,22 @@ type GetNotaryJurisdictionsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetNotaryJurisdictionsResponse) GetJSON200() *externalRef0.NotaryJurisdictionList {
+func (r *GetNotaryJurisdictionsResponse) GetJSON200() *externalRef0.NotaryJurisdictionList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetNotaryJurisdictionsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetNotaryJurisdictionsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetNotaryJurisdictionsResponse) GetBody() []byte {
+func (r *GetNotaryJurisdictionsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetNotaryJurisdictionsResponse) Status() string {
+func (r *GetNotaryJurisdictionsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1276,7 +1276,7 @@ func (r GetNotaryJurisdictionsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetNotaryJurisdictionsResponse) StatusCode() int {
+func (r *GetNotaryJurisdictionsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1284,7 +1284,7 @@ func (r GetNotaryJurisdictionsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNotaryJurisdictionsResponse) ContentType() string {
+func (r *GetNotaryJurisdictionsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1306,22 +1306,22 @@ type CreateNotaryJurisdictionsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateNotaryJurisdictionsResponse) GetJSON201() *externalRef0.NotaryJurisdiction {
+func (r *CreateNotaryJurisdictionsResponse) GetJSON201() *externalRef0.NotaryJurisdiction {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateNotaryJurisdictionsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateNotaryJurisdictionsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateNotaryJurisdictionsResponse) GetBody() []byte {
+func (r *CreateNotaryJurisdictionsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateNotaryJurisdictionsResponse) Status() string {
+func (r *CreateNotaryJurisdictionsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1329,7 +1329,7 @@ func (r CreateNotaryJurisdictionsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateNotaryJurisdictionsResponse) StatusCode() int {
+func (r *CreateNotaryJurisdictionsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1337,7 +1337,7 @@ func (r CreateNotaryJurisdictionsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateNotaryJurisdictionsResponse) ContentType() string {
+func (r *CreateNotaryJurisdictionsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1357,17 +1357,17 @@ type DeleteNotaryJurisdictionResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteNotaryJurisdictionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteNotaryJurisdictionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteNotaryJurisdictionResponse) GetBody() []byte {
+func (r *DeleteNotaryJurisdictionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteNotaryJurisdictionResponse) Status() string {
+func (r *DeleteNotaryJurisdictionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1375,7 +1375,7 @@ func (r DeleteNotaryJurisdictionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteNotaryJurisdictionResponse) StatusCode() int {
+func (r *DeleteNotaryJurisdictionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1383,7 +1383,7 @@ func (r DeleteNotaryJurisdictionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteNotaryJurisdictionResponse) ContentType() string {
+func (r *DeleteNotaryJurisdictionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1405,22 +1405,22 @@ type GetNotaryJurisdictionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetNotaryJurisdictionResponse) GetJSON200() *externalRef0.NotaryJurisdiction {
+func (r *GetNotaryJurisdictionResponse) GetJSON200() *externalRef0.NotaryJurisdiction {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetNotaryJurisdictionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetNotaryJurisdictionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetNotaryJurisdictionResponse) GetBody() []byte {
+func (r *GetNotaryJurisdictionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetNotaryJurisdictionResponse) Status() string {
+func (r *GetNotaryJurisdictionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1428,7 +1428,7 @@ func (r GetNotaryJurisdictionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetNotaryJurisdictionResponse) StatusCode() int {
+func (r *GetNotaryJurisdictionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1436,7 +1436,7 @@ func (r GetNotaryJurisdictionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNotaryJurisdictionResponse) ContentType() string {
+func (r *GetNotaryJurisdictionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1458,22 +1458,22 @@ type UpdateNotaryJurisdictionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateNotaryJurisdictionResponse) GetJSON200() *externalRef0.NotaryJurisdiction {
+func (r *UpdateNotaryJurisdictionResponse) GetJSON200() *externalRef0.NotaryJurisdiction {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateNotaryJurisdictionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateNotaryJurisdictionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateNotaryJurisdictionResponse) GetBody() []byte {
+func (r *UpdateNotaryJurisdictionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateNotaryJurisdictionResponse) Status() string {
+func (r *UpdateNotaryJurisdictionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1481,7 +1481,7 @@ func (r UpdateNotaryJurisdictionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateNotaryJurisdictionResponse) StatusCode() int {
+func (r *UpdateNotaryJurisdictionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1489,7 +1489,7 @@ func (r UpdateNotaryJurisdictionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateNotaryJurisdictionResponse) ContentType() string {
+func (r *UpdateNotaryJurisdictionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1509,17 +1509,17 @@ type GetNotaryJurisdictionSealResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetNotaryJurisdictionSealResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetNotaryJurisdictionSealResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetNotaryJurisdictionSealResponse) GetBody() []byte {
+func (r *GetNotaryJurisdictionSealResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetNotaryJurisdictionSealResponse) Status() string {
+func (r *GetNotaryJurisdictionSealResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1527,7 +1527,7 @@ func (r GetNotaryJurisdictionSealResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetNotaryJurisdictionSealResponse) StatusCode() int {
+func (r *GetNotaryJurisdictionSealResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1535,7 +1535,7 @@ func (r GetNotaryJurisdictionSealResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNotaryJurisdictionSealResponse) ContentType() string {
+func (r *GetNotaryJurisdictionSealResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

@@ -1061,22 +1061,22 @@ type DeletePowerFormsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeletePowerFormsResponse) GetJSON200() *externalRef0.PowerFormsResponse {
+func (r *DeletePowerFormsResponse) GetJSON200() *externalRef0.PowerFormsResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeletePowerFormsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeletePowerFormsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeletePowerFormsResponse) GetBody() []byte {
+func (r *DeletePowerFormsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeletePowerFormsResponse) Status() string {
+func (r *DeletePowerFormsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1084,7 +1084,7 @@ func (r DeletePowerFormsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeletePowerFormsResponse) StatusCode() int {
+func (r *DeletePowerFormsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1092,7 +1092,7 @@ func (r DeletePowerFormsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeletePowerFormsResponse) ContentType() string {
+func (r *DeletePowerFormsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1114,22 +1114,22 @@ type ListPowerFormsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListPowerFormsResponse) GetJSON200() *externalRef0.PowerFormsResponse {
+func (r *ListPowerFormsResponse) GetJSON200() *externalRef0.PowerFormsResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListPowerFormsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListPowerFormsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListPowerFormsResponse) GetBody() []byte {
+func (r *ListPowerFormsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListPowerFormsResponse) Status() string {
+func (r *ListPowerFormsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1137,7 +1137,7 @@ func (r ListPowerFormsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListPowerFormsResponse) StatusCode() int {
+func (r *ListPowerFormsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1145,7 +1145,7 @@ func (r ListPowerFormsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListPowerFormsResponse) ContentType() string {
+func (r *ListPowerFormsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1167,22 +1167,22 @@ type CreatePowerFormResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreatePowerFormResponse) GetJSON201() *externalRef0.PowerForm {
+func (r *CreatePowerFormResponse) GetJSON201() *externalRef0.PowerForm {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreatePowerFormResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreatePowerFormResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreatePowerFormResponse) GetBody() []byte {
+func (r *CreatePowerFormResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreatePowerFormResponse) Status() string {
+func (r *CreatePowerFormResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1190,7 +1190,7 @@ func (r CreatePowerFormResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreatePowerFormResponse) StatusCode() int {
+func (r *CreatePowerFormResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1198,7 +1198,7 @@ func (r CreatePowerFormResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreatePowerFormResponse) ContentType() string {
+func (r *CreatePowerFormResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1220,22 +1220,22 @@ type ListPowerFormSendersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListPowerFormSendersResponse) GetJSON200() *externalRef0.PowerFormSendersResponse {
+func (r *ListPowerFormSendersResponse) GetJSON200() *externalRef0.PowerFormSendersResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListPowerFormSendersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListPowerFormSendersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListPowerFormSendersResponse) GetBody() []byte {
+func (r *ListPowerFormSendersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListPowerFormSendersResponse) Status() string {
+func (r *ListPowerFormSendersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1243,7 +1243,7 @@ func (r ListPowerFormSendersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListPowerFormSendersResponse) StatusCode() int {
+func (r *ListPowerFormSendersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1251,7 +1251,7 @@ func (r ListPowerFormSendersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListPowerFormSendersResponse) ContentType() string {
+func (r *ListPowerFormSendersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1271,17 +1271,17 @@ type DeletePowerFormResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeletePowerFormResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeletePowerFormResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeletePowerFormResponse) GetBody() []byte {
+func (r *DeletePowerFormResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeletePowerFormResponse) Status() string {
+func (r *DeletePowerFormResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1289,7 +1289,7 @@ func (r DeletePowerFormResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeletePowerFormResponse) StatusCode() int {
+func (r *DeletePowerFormResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1297,7 +1297,7 @@ func (r DeletePowerFormResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeletePowerFormResponse) ContentType() string {
+func (r *DeletePowerFormResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1319,22 +1319,22 @@ type GetPowerFormResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetPowerFormResponse) GetJSON200() *externalRef0.PowerForm {
+func (r *GetPowerFormResponse) GetJSON200() *externalRef0.PowerForm {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetPowerFormResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPowerFormResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetPowerFormResponse) GetBody() []byte {
+func (r *GetPowerFormResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetPowerFormResponse) Status() string {
+func (r *GetPowerFormResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1342,7 +1342,7 @@ func (r GetPowerFormResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetPowerFormResponse) StatusCode() int {
+func (r *GetPowerFormResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1350,7 +1350,7 @@ func (r GetPowerFormResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetPowerFormResponse) ContentType() string {
+func (r *GetPowerFormResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1372,22 +1372,22 @@ type UpdatePowerFormResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdatePowerFormResponse) GetJSON200() *externalRef0.PowerForm {
+func (r *UpdatePowerFormResponse) GetJSON200() *externalRef0.PowerForm {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdatePowerFormResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdatePowerFormResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdatePowerFormResponse) GetBody() []byte {
+func (r *UpdatePowerFormResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdatePowerFormResponse) Status() string {
+func (r *UpdatePowerFormResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1395,7 +1395,7 @@ func (r UpdatePowerFormResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdatePowerFormResponse) StatusCode() int {
+func (r *UpdatePowerFormResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1403,7 +1403,7 @@ func (r UpdatePowerFormResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdatePowerFormResponse) ContentType() string {
+func (r *UpdatePowerFormResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1425,22 +1425,22 @@ type GetPowerFormDataResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetPowerFormDataResponse) GetJSON200() *externalRef0.PowerFormsFormDataResponse {
+func (r *GetPowerFormDataResponse) GetJSON200() *externalRef0.PowerFormsFormDataResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetPowerFormDataResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPowerFormDataResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetPowerFormDataResponse) GetBody() []byte {
+func (r *GetPowerFormDataResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetPowerFormDataResponse) Status() string {
+func (r *GetPowerFormDataResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1448,7 +1448,7 @@ func (r GetPowerFormDataResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetPowerFormDataResponse) StatusCode() int {
+func (r *GetPowerFormDataResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1456,7 +1456,7 @@ func (r GetPowerFormDataResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetPowerFormDataResponse) ContentType() string {
+func (r *GetPowerFormDataResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

@@ -634,22 +634,22 @@ type CompleteSignHashResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CompleteSignHashResponse) GetJSON200() *externalRef0.CompleteSignHashResponse {
+func (r *CompleteSignHashResponse) GetJSON200() *externalRef0.CompleteSignHashResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CompleteSignHashResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CompleteSignHashResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CompleteSignHashResponse) GetBody() []byte {
+func (r *CompleteSignHashResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CompleteSignHashResponse) Status() string {
+func (r *CompleteSignHashResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -657,7 +657,7 @@ func (r CompleteSignHashResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CompleteSignHashResponse) StatusCode() int {
+func (r *CompleteSignHashResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -665,7 +665,7 @@ func (r CompleteSignHashResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CompleteSignHashResponse) ContentType() string {
+func (r *CompleteSignHashResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -685,17 +685,17 @@ type HealthCheckResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r HealthCheckResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *HealthCheckResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r HealthCheckResponse) GetBody() []byte {
+func (r *HealthCheckResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r HealthCheckResponse) Status() string {
+func (r *HealthCheckResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -703,7 +703,7 @@ func (r HealthCheckResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r HealthCheckResponse) StatusCode() int {
+func (r *HealthCheckResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -711,7 +711,7 @@ func (r HealthCheckResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r HealthCheckResponse) ContentType() string {
+func (r *HealthCheckResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -733,22 +733,22 @@ type SignHashSessionInfoResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r SignHashSessionInfoResponse) GetJSON200() *externalRef0.SignHashSessionInfoResponse {
+func (r *SignHashSessionInfoResponse) GetJSON200() *externalRef0.SignHashSessionInfoResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r SignHashSessionInfoResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *SignHashSessionInfoResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r SignHashSessionInfoResponse) GetBody() []byte {
+func (r *SignHashSessionInfoResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r SignHashSessionInfoResponse) Status() string {
+func (r *SignHashSessionInfoResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -756,7 +756,7 @@ func (r SignHashSessionInfoResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r SignHashSessionInfoResponse) StatusCode() int {
+func (r *SignHashSessionInfoResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -764,7 +764,7 @@ func (r SignHashSessionInfoResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r SignHashSessionInfoResponse) ContentType() string {
+func (r *SignHashSessionInfoResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -786,22 +786,22 @@ type UpdateTransactionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateTransactionResponse) GetJSON200() *externalRef0.UpdateTransactionResponse {
+func (r *UpdateTransactionResponse) GetJSON200() *externalRef0.UpdateTransactionResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateTransactionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTransactionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateTransactionResponse) GetBody() []byte {
+func (r *UpdateTransactionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateTransactionResponse) Status() string {
+func (r *UpdateTransactionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -809,7 +809,7 @@ func (r UpdateTransactionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateTransactionResponse) StatusCode() int {
+func (r *UpdateTransactionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -817,7 +817,7 @@ func (r UpdateTransactionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateTransactionResponse) ContentType() string {
+func (r *UpdateTransactionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -839,22 +839,22 @@ type GetUserInfoResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetUserInfoResponse) GetJSON200() *externalRef0.UserInfoResponse {
+func (r *GetUserInfoResponse) GetJSON200() *externalRef0.UserInfoResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetUserInfoResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetUserInfoResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetUserInfoResponse) GetBody() []byte {
+func (r *GetUserInfoResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetUserInfoResponse) Status() string {
+func (r *GetUserInfoResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -862,7 +862,7 @@ func (r GetUserInfoResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetUserInfoResponse) StatusCode() int {
+func (r *GetUserInfoResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -870,7 +870,7 @@ func (r GetUserInfoResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetUserInfoResponse) ContentType() string {
+func (r *GetUserInfoResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

@@ -1108,22 +1108,22 @@ type DeleteListResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteListResponse) GetJSON200() *externalRef0.SigningGroupInformation {
+func (r *DeleteListResponse) GetJSON200() *externalRef0.SigningGroupInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteListResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteListResponse) GetBody() []byte {
+func (r *DeleteListResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteListResponse) Status() string {
+func (r *DeleteListResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1131,7 +1131,7 @@ func (r DeleteListResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteListResponse) StatusCode() int {
+func (r *DeleteListResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1139,7 +1139,7 @@ func (r DeleteListResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteListResponse) ContentType() string {
+func (r *DeleteListResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1161,22 +1161,22 @@ type ListSigningGroupsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListSigningGroupsResponse) GetJSON200() *externalRef0.SigningGroupInformation {
+func (r *ListSigningGroupsResponse) GetJSON200() *externalRef0.SigningGroupInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListSigningGroupsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListSigningGroupsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListSigningGroupsResponse) GetBody() []byte {
+func (r *ListSigningGroupsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListSigningGroupsResponse) Status() string {
+func (r *ListSigningGroupsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1184,7 +1184,7 @@ func (r ListSigningGroupsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListSigningGroupsResponse) StatusCode() int {
+func (r *ListSigningGroupsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1192,7 +1192,7 @@ func (r ListSigningGroupsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSigningGroupsResponse) ContentType() string {
+func (r *ListSigningGroupsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1214,22 +1214,22 @@ type CreateListResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateListResponse) GetJSON201() *externalRef0.SigningGroupInformation {
+func (r *CreateListResponse) GetJSON201() *externalRef0.SigningGroupInformation {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateListResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateListResponse) GetBody() []byte {
+func (r *CreateListResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateListResponse) Status() string {
+func (r *CreateListResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1237,7 +1237,7 @@ func (r CreateListResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateListResponse) StatusCode() int {
+func (r *CreateListResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1245,7 +1245,7 @@ func (r CreateListResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateListResponse) ContentType() string {
+func (r *CreateListResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1267,22 +1267,22 @@ type UpdateListResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateListResponse) GetJSON200() *externalRef0.SigningGroupInformation {
+func (r *UpdateListResponse) GetJSON200() *externalRef0.SigningGroupInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateListResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateListResponse) GetBody() []byte {
+func (r *UpdateListResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateListResponse) Status() string {
+func (r *UpdateListResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1290,7 +1290,7 @@ func (r UpdateListResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateListResponse) StatusCode() int {
+func (r *UpdateListResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1298,7 +1298,7 @@ func (r UpdateListResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateListResponse) ContentType() string {
+func (r *UpdateListResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1320,22 +1320,22 @@ type GetSigningGroupResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetSigningGroupResponse) GetJSON200() *externalRef0.SigningGroup {
+func (r *GetSigningGroupResponse) GetJSON200() *externalRef0.SigningGroup {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetSigningGroupResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetSigningGroupResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetSigningGroupResponse) GetBody() []byte {
+func (r *GetSigningGroupResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetSigningGroupResponse) Status() string {
+func (r *GetSigningGroupResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1343,7 +1343,7 @@ func (r GetSigningGroupResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetSigningGroupResponse) StatusCode() int {
+func (r *GetSigningGroupResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1351,7 +1351,7 @@ func (r GetSigningGroupResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSigningGroupResponse) ContentType() string {
+func (r *GetSigningGroupResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1373,22 +1373,22 @@ type UpdateSigningGroupResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateSigningGroupResponse) GetJSON200() *externalRef0.SigningGroup {
+func (r *UpdateSigningGroupResponse) GetJSON200() *externalRef0.SigningGroup {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateSigningGroupResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateSigningGroupResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateSigningGroupResponse) GetBody() []byte {
+func (r *UpdateSigningGroupResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateSigningGroupResponse) Status() string {
+func (r *UpdateSigningGroupResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1396,7 +1396,7 @@ func (r UpdateSigningGroupResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateSigningGroupResponse) StatusCode() int {
+func (r *UpdateSigningGroupResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1404,7 +1404,7 @@ func (r UpdateSigningGroupResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSigningGroupResponse) ContentType() string {
+func (r *UpdateSigningGroupResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1426,22 +1426,22 @@ type DeleteUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteUsersResponse) GetJSON200() *externalRef0.SigningGroupUsers {
+func (r *DeleteUsersResponse) GetJSON200() *externalRef0.SigningGroupUsers {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteUsersResponse) GetBody() []byte {
+func (r *DeleteUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteUsersResponse) Status() string {
+func (r *DeleteUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1449,7 +1449,7 @@ func (r DeleteUsersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteUsersResponse) StatusCode() int {
+func (r *DeleteUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1457,7 +1457,7 @@ func (r DeleteUsersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteUsersResponse) ContentType() string {
+func (r *DeleteUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1479,22 +1479,22 @@ type ListUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListUsersResponse) GetJSON200() *externalRef0.SigningGroupUsers {
+func (r *ListUsersResponse) GetJSON200() *externalRef0.SigningGroupUsers {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListUsersResponse) GetBody() []byte {
+func (r *ListUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListUsersResponse) Status() string {
+func (r *ListUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1502,7 +1502,7 @@ func (r ListUsersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListUsersResponse) StatusCode() int {
+func (r *ListUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1510,7 +1510,7 @@ func (r ListUsersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListUsersResponse) ContentType() string {
+func (r *ListUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1532,22 +1532,22 @@ type UpdateUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateUsersResponse) GetJSON200() *externalRef0.SigningGroupUsers {
+func (r *UpdateUsersResponse) GetJSON200() *externalRef0.SigningGroupUsers {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateUsersResponse) GetBody() []byte {
+func (r *UpdateUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateUsersResponse) Status() string {
+func (r *UpdateUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1555,7 +1555,7 @@ func (r UpdateUsersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateUsersResponse) StatusCode() int {
+func (r *UpdateUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1563,7 +1563,7 @@ func (r UpdateUsersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateUsersResponse) ContentType() string {
+func (r *UpdateUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

@@ -8595,22 +8595,22 @@ type UnFavoriteTemplateResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UnFavoriteTemplateResponse) GetJSON200() *externalRef0.FavoriteTemplatesInfo {
+func (r *UnFavoriteTemplateResponse) GetJSON200() *externalRef0.FavoriteTemplatesInfo {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UnFavoriteTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UnFavoriteTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UnFavoriteTemplateResponse) GetBody() []byte {
+func (r *UnFavoriteTemplateResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UnFavoriteTemplateResponse) Status() string {
+func (r *UnFavoriteTemplateResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8618,7 +8618,7 @@ func (r UnFavoriteTemplateResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UnFavoriteTemplateResponse) StatusCode() int {
+func (r *UnFavoriteTemplateResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8626,7 +8626,7 @@ func (r UnFavoriteTemplateResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UnFavoriteTemplateResponse) ContentType() string {
+func (r *UnFavoriteTemplateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8648,22 +8648,22 @@ type GetFavoriteTemplatesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetFavoriteTemplatesResponse) GetJSON200() *externalRef0.FavoriteTemplatesInfo {
+func (r *GetFavoriteTemplatesResponse) GetJSON200() *externalRef0.FavoriteTemplatesInfo {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetFavoriteTemplatesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetFavoriteTemplatesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetFavoriteTemplatesResponse) GetBody() []byte {
+func (r *GetFavoriteTemplatesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetFavoriteTemplatesResponse) Status() string {
+func (r *GetFavoriteTemplatesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8671,7 +8671,7 @@ func (r GetFavoriteTemplatesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetFavoriteTemplatesResponse) StatusCode() int {
+func (r *GetFavoriteTemplatesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8679,7 +8679,7 @@ func (r GetFavoriteTemplatesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFavoriteTemplatesResponse) ContentType() string {
+func (r *GetFavoriteTemplatesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8701,22 +8701,22 @@ type UpdateFavoriteTemplateResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateFavoriteTemplateResponse) GetJSON200() *externalRef0.FavoriteTemplatesInfo {
+func (r *UpdateFavoriteTemplateResponse) GetJSON200() *externalRef0.FavoriteTemplatesInfo {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateFavoriteTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateFavoriteTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateFavoriteTemplateResponse) GetBody() []byte {
+func (r *UpdateFavoriteTemplateResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateFavoriteTemplateResponse) Status() string {
+func (r *UpdateFavoriteTemplateResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8724,7 +8724,7 @@ func (r UpdateFavoriteTemplateResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateFavoriteTemplateResponse) StatusCode() int {
+func (r *UpdateFavoriteTemplateResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8732,7 +8732,7 @@ func (r UpdateFavoriteTemplateResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateFavoriteTemplateResponse) ContentType() string {
+func (r *UpdateFavoriteTemplateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8754,22 +8754,22 @@ type ListTemplatesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListTemplatesResponse) GetJSON200() *externalRef0.EnvelopeTemplateResults {
+func (r *ListTemplatesResponse) GetJSON200() *externalRef0.EnvelopeTemplateResults {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListTemplatesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListTemplatesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListTemplatesResponse) GetBody() []byte {
+func (r *ListTemplatesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListTemplatesResponse) Status() string {
+func (r *ListTemplatesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8777,7 +8777,7 @@ func (r ListTemplatesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListTemplatesResponse) StatusCode() int {
+func (r *ListTemplatesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8785,7 +8785,7 @@ func (r ListTemplatesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListTemplatesResponse) ContentType() string {
+func (r *ListTemplatesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8807,22 +8807,22 @@ type CreateTemplateResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateTemplateResponse) GetJSON201() *externalRef0.TemplateSummary {
+func (r *CreateTemplateResponse) GetJSON201() *externalRef0.TemplateSummary {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateTemplateResponse) GetBody() []byte {
+func (r *CreateTemplateResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateTemplateResponse) Status() string {
+func (r *CreateTemplateResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8830,7 +8830,7 @@ func (r CreateTemplateResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateTemplateResponse) StatusCode() int {
+func (r *CreateTemplateResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8838,7 +8838,7 @@ func (r CreateTemplateResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateTemplateResponse) ContentType() string {
+func (r *CreateTemplateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8860,22 +8860,22 @@ type UpdateTemplatesAutoMatchResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateTemplatesAutoMatchResponse) GetJSON200() *externalRef0.TemplateAutoMatchList {
+func (r *UpdateTemplatesAutoMatchResponse) GetJSON200() *externalRef0.TemplateAutoMatchList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateTemplatesAutoMatchResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTemplatesAutoMatchResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateTemplatesAutoMatchResponse) GetBody() []byte {
+func (r *UpdateTemplatesAutoMatchResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateTemplatesAutoMatchResponse) Status() string {
+func (r *UpdateTemplatesAutoMatchResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8883,7 +8883,7 @@ func (r UpdateTemplatesAutoMatchResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateTemplatesAutoMatchResponse) StatusCode() int {
+func (r *UpdateTemplatesAutoMatchResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8891,7 +8891,7 @@ func (r UpdateTemplatesAutoMatchResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateTemplatesAutoMatchResponse) ContentType() string {
+func (r *UpdateTemplatesAutoMatchResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8913,22 +8913,22 @@ type PutTemplatesAutoMatchResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PutTemplatesAutoMatchResponse) GetJSON200() *externalRef0.TemplateAutoMatchList {
+func (r *PutTemplatesAutoMatchResponse) GetJSON200() *externalRef0.TemplateAutoMatchList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r PutTemplatesAutoMatchResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *PutTemplatesAutoMatchResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r PutTemplatesAutoMatchResponse) GetBody() []byte {
+func (r *PutTemplatesAutoMatchResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PutTemplatesAutoMatchResponse) Status() string {
+func (r *PutTemplatesAutoMatchResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8936,7 +8936,7 @@ func (r PutTemplatesAutoMatchResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PutTemplatesAutoMatchResponse) StatusCode() int {
+func (r *PutTemplatesAutoMatchResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8944,7 +8944,7 @@ func (r PutTemplatesAutoMatchResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PutTemplatesAutoMatchResponse) ContentType() string {
+func (r *PutTemplatesAutoMatchResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8966,22 +8966,22 @@ type GetCompletionRateForTemplateOwnerResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetCompletionRateForTemplateOwnerResponse) GetJSON200() *externalRef0.UserCompletionRateResponse {
+func (r *GetCompletionRateForTemplateOwnerResponse) GetJSON200() *externalRef0.UserCompletionRateResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetCompletionRateForTemplateOwnerResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetCompletionRateForTemplateOwnerResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetCompletionRateForTemplateOwnerResponse) GetBody() []byte {
+func (r *GetCompletionRateForTemplateOwnerResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetCompletionRateForTemplateOwnerResponse) Status() string {
+func (r *GetCompletionRateForTemplateOwnerResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8989,7 +8989,7 @@ func (r GetCompletionRateForTemplateOwnerResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetCompletionRateForTemplateOwnerResponse) StatusCode() int {
+func (r *GetCompletionRateForTemplateOwnerResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8997,7 +8997,7 @@ func (r GetCompletionRateForTemplateOwnerResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetCompletionRateForTemplateOwnerResponse) ContentType() string {
+func (r *GetCompletionRateForTemplateOwnerResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9019,22 +9019,22 @@ type GetTemplateResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetTemplateResponse) GetJSON200() *externalRef0.EnvelopeTemplate {
+func (r *GetTemplateResponse) GetJSON200() *externalRef0.EnvelopeTemplate {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetTemplateResponse) GetBody() []byte {
+func (r *GetTemplateResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetTemplateResponse) Status() string {
+func (r *GetTemplateResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9042,7 +9042,7 @@ func (r GetTemplateResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetTemplateResponse) StatusCode() int {
+func (r *GetTemplateResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9050,7 +9050,7 @@ func (r GetTemplateResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetTemplateResponse) ContentType() string {
+func (r *GetTemplateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9072,22 +9072,22 @@ type UpdateTemplateResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateTemplateResponse) GetJSON200() *externalRef0.TemplateUpdateSummary {
+func (r *UpdateTemplateResponse) GetJSON200() *externalRef0.TemplateUpdateSummary {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateTemplateResponse) GetBody() []byte {
+func (r *UpdateTemplateResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateTemplateResponse) Status() string {
+func (r *UpdateTemplateResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9095,7 +9095,7 @@ func (r UpdateTemplateResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateTemplateResponse) StatusCode() int {
+func (r *UpdateTemplateResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9103,7 +9103,7 @@ func (r UpdateTemplateResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateTemplateResponse) ContentType() string {
+func (r *UpdateTemplateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9125,22 +9125,22 @@ type DeleteCustomFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteCustomFieldsResponse) GetJSON200() *externalRef0.CustomFields {
+func (r *DeleteCustomFieldsResponse) GetJSON200() *externalRef0.CustomFields {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteCustomFieldsResponse) GetBody() []byte {
+func (r *DeleteCustomFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteCustomFieldsResponse) Status() string {
+func (r *DeleteCustomFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9148,7 +9148,7 @@ func (r DeleteCustomFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteCustomFieldsResponse) StatusCode() int {
+func (r *DeleteCustomFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9156,7 +9156,7 @@ func (r DeleteCustomFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteCustomFieldsResponse) ContentType() string {
+func (r *DeleteCustomFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9178,22 +9178,22 @@ type ListCustomFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListCustomFieldsResponse) GetJSON200() *externalRef0.CustomFields {
+func (r *ListCustomFieldsResponse) GetJSON200() *externalRef0.CustomFields {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListCustomFieldsResponse) GetBody() []byte {
+func (r *ListCustomFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListCustomFieldsResponse) Status() string {
+func (r *ListCustomFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9201,7 +9201,7 @@ func (r ListCustomFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListCustomFieldsResponse) StatusCode() int {
+func (r *ListCustomFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9209,7 +9209,7 @@ func (r ListCustomFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListCustomFieldsResponse) ContentType() string {
+func (r *ListCustomFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9231,22 +9231,22 @@ type CreateCustomFieldsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateCustomFieldsResponse) GetJSON201() *externalRef0.CustomFields {
+func (r *CreateCustomFieldsResponse) GetJSON201() *externalRef0.CustomFields {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateCustomFieldsResponse) GetBody() []byte {
+func (r *CreateCustomFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateCustomFieldsResponse) Status() string {
+func (r *CreateCustomFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9254,7 +9254,7 @@ func (r CreateCustomFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateCustomFieldsResponse) StatusCode() int {
+func (r *CreateCustomFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9262,7 +9262,7 @@ func (r CreateCustomFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateCustomFieldsResponse) ContentType() string {
+func (r *CreateCustomFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9284,22 +9284,22 @@ type UpdateCustomFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateCustomFieldsResponse) GetJSON200() *externalRef0.CustomFields {
+func (r *UpdateCustomFieldsResponse) GetJSON200() *externalRef0.CustomFields {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateCustomFieldsResponse) GetBody() []byte {
+func (r *UpdateCustomFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateCustomFieldsResponse) Status() string {
+func (r *UpdateCustomFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9307,7 +9307,7 @@ func (r UpdateCustomFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateCustomFieldsResponse) StatusCode() int {
+func (r *UpdateCustomFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9315,7 +9315,7 @@ func (r UpdateCustomFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateCustomFieldsResponse) ContentType() string {
+func (r *UpdateCustomFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9337,22 +9337,22 @@ type DeleteDocumentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteDocumentsResponse) GetJSON200() *externalRef0.TemplateDocumentsResult {
+func (r *DeleteDocumentsResponse) GetJSON200() *externalRef0.TemplateDocumentsResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteDocumentsResponse) GetBody() []byte {
+func (r *DeleteDocumentsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteDocumentsResponse) Status() string {
+func (r *DeleteDocumentsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9360,7 +9360,7 @@ func (r DeleteDocumentsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteDocumentsResponse) StatusCode() int {
+func (r *DeleteDocumentsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9368,7 +9368,7 @@ func (r DeleteDocumentsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteDocumentsResponse) ContentType() string {
+func (r *DeleteDocumentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9390,22 +9390,22 @@ type ListDocumentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListDocumentsResponse) GetJSON200() *externalRef0.TemplateDocumentsResult {
+func (r *ListDocumentsResponse) GetJSON200() *externalRef0.TemplateDocumentsResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListDocumentsResponse) GetBody() []byte {
+func (r *ListDocumentsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListDocumentsResponse) Status() string {
+func (r *ListDocumentsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9413,7 +9413,7 @@ func (r ListDocumentsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListDocumentsResponse) StatusCode() int {
+func (r *ListDocumentsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9421,7 +9421,7 @@ func (r ListDocumentsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListDocumentsResponse) ContentType() string {
+func (r *ListDocumentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9443,22 +9443,22 @@ type UpdateDocumentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateDocumentsResponse) GetJSON200() *externalRef0.TemplateDocumentsResult {
+func (r *UpdateDocumentsResponse) GetJSON200() *externalRef0.TemplateDocumentsResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateDocumentsResponse) GetBody() []byte {
+func (r *UpdateDocumentsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateDocumentsResponse) Status() string {
+func (r *UpdateDocumentsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9466,7 +9466,7 @@ func (r UpdateDocumentsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateDocumentsResponse) StatusCode() int {
+func (r *UpdateDocumentsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9474,7 +9474,7 @@ func (r UpdateDocumentsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateDocumentsResponse) ContentType() string {
+func (r *UpdateDocumentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9494,17 +9494,17 @@ type GetDocumentResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDocumentResponse) GetBody() []byte {
+func (r *GetDocumentResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDocumentResponse) Status() string {
+func (r *GetDocumentResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9512,7 +9512,7 @@ func (r GetDocumentResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDocumentResponse) StatusCode() int {
+func (r *GetDocumentResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9520,7 +9520,7 @@ func (r GetDocumentResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDocumentResponse) ContentType() string {
+func (r *GetDocumentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9542,22 +9542,22 @@ type UpdateDocumentResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateDocumentResponse) GetJSON200() *externalRef0.EnvelopeDocument {
+func (r *UpdateDocumentResponse) GetJSON200() *externalRef0.EnvelopeDocument {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateDocumentResponse) GetBody() []byte {
+func (r *UpdateDocumentResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateDocumentResponse) Status() string {
+func (r *UpdateDocumentResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9565,7 +9565,7 @@ func (r UpdateDocumentResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateDocumentResponse) StatusCode() int {
+func (r *UpdateDocumentResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9573,7 +9573,7 @@ func (r UpdateDocumentResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateDocumentResponse) ContentType() string {
+func (r *UpdateDocumentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9595,22 +9595,22 @@ type DeleteDocumentFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsInformation {
+func (r *DeleteDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteDocumentFieldsResponse) GetBody() []byte {
+func (r *DeleteDocumentFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteDocumentFieldsResponse) Status() string {
+func (r *DeleteDocumentFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9618,7 +9618,7 @@ func (r DeleteDocumentFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteDocumentFieldsResponse) StatusCode() int {
+func (r *DeleteDocumentFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9626,7 +9626,7 @@ func (r DeleteDocumentFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteDocumentFieldsResponse) ContentType() string {
+func (r *DeleteDocumentFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9648,22 +9648,22 @@ type ListDocumentFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsInformation {
+func (r *ListDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListDocumentFieldsResponse) GetBody() []byte {
+func (r *ListDocumentFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListDocumentFieldsResponse) Status() string {
+func (r *ListDocumentFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9671,7 +9671,7 @@ func (r ListDocumentFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListDocumentFieldsResponse) StatusCode() int {
+func (r *ListDocumentFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9679,7 +9679,7 @@ func (r ListDocumentFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListDocumentFieldsResponse) ContentType() string {
+func (r *ListDocumentFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9701,22 +9701,22 @@ type CreateDocumentFieldsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateDocumentFieldsResponse) GetJSON201() *externalRef0.DocumentFieldsInformation {
+func (r *CreateDocumentFieldsResponse) GetJSON201() *externalRef0.DocumentFieldsInformation {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateDocumentFieldsResponse) GetBody() []byte {
+func (r *CreateDocumentFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateDocumentFieldsResponse) Status() string {
+func (r *CreateDocumentFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9724,7 +9724,7 @@ func (r CreateDocumentFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateDocumentFieldsResponse) StatusCode() int {
+func (r *CreateDocumentFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9732,7 +9732,7 @@ func (r CreateDocumentFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateDocumentFieldsResponse) ContentType() string {
+func (r *CreateDocumentFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9754,22 +9754,22 @@ type UpdateDocumentFieldsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsInformation {
+func (r *UpdateDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateDocumentFieldsResponse) GetBody() []byte {
+func (r *UpdateDocumentFieldsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateDocumentFieldsResponse) Status() string {
+func (r *UpdateDocumentFieldsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9777,7 +9777,7 @@ func (r UpdateDocumentFieldsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateDocumentFieldsResponse) StatusCode() int {
+func (r *UpdateDocumentFieldsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9785,7 +9785,7 @@ func (r UpdateDocumentFieldsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateDocumentFieldsResponse) ContentType() string {
+func (r *UpdateDocumentFieldsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9807,22 +9807,22 @@ type GetTemplateDocumentHTMLDefinitionsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetTemplateDocumentHTMLDefinitionsResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
+func (r *GetTemplateDocumentHTMLDefinitionsResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetTemplateDocumentHTMLDefinitionsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetTemplateDocumentHTMLDefinitionsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetTemplateDocumentHTMLDefinitionsResponse) GetBody() []byte {
+func (r *GetTemplateDocumentHTMLDefinitionsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetTemplateDocumentHTMLDefinitionsResponse) Status() string {
+func (r *GetTemplateDocumentHTMLDefinitionsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9830,7 +9830,7 @@ func (r GetTemplateDocumentHTMLDefinitionsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetTemplateDocumentHTMLDefinitionsResponse) StatusCode() int {
+func (r *GetTemplateDocumentHTMLDefinitionsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9838,7 +9838,7 @@ func (r GetTemplateDocumentHTMLDefinitionsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetTemplateDocumentHTMLDefinitionsResponse) ContentType() string {
+func (r *GetTemplateDocumentHTMLDefinitionsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9860,22 +9860,22 @@ type GetDocumentPageImagesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDocumentPageImagesResponse) GetJSON200() *externalRef0.PageImages {
+func (r *GetDocumentPageImagesResponse) GetJSON200() *externalRef0.PageImages {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDocumentPageImagesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentPageImagesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDocumentPageImagesResponse) GetBody() []byte {
+func (r *GetDocumentPageImagesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDocumentPageImagesResponse) Status() string {
+func (r *GetDocumentPageImagesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9883,7 +9883,7 @@ func (r GetDocumentPageImagesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDocumentPageImagesResponse) StatusCode() int {
+func (r *GetDocumentPageImagesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9891,7 +9891,7 @@ func (r GetDocumentPageImagesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDocumentPageImagesResponse) ContentType() string {
+func (r *GetDocumentPageImagesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9911,17 +9911,17 @@ type DeleteDocumentPageResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteDocumentPageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentPageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteDocumentPageResponse) GetBody() []byte {
+func (r *DeleteDocumentPageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteDocumentPageResponse) Status() string {
+func (r *DeleteDocumentPageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9929,7 +9929,7 @@ func (r DeleteDocumentPageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteDocumentPageResponse) StatusCode() int {
+func (r *DeleteDocumentPageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9937,7 +9937,7 @@ func (r DeleteDocumentPageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteDocumentPageResponse) ContentType() string {
+func (r *DeleteDocumentPageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9957,17 +9957,17 @@ type GetDocumentPageImageResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDocumentPageImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentPageImageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDocumentPageImageResponse) GetBody() []byte {
+func (r *GetDocumentPageImageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDocumentPageImageResponse) Status() string {
+func (r *GetDocumentPageImageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9975,7 +9975,7 @@ func (r GetDocumentPageImageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDocumentPageImageResponse) StatusCode() int {
+func (r *GetDocumentPageImageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9983,7 +9983,7 @@ func (r GetDocumentPageImageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDocumentPageImageResponse) ContentType() string {
+func (r *GetDocumentPageImageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10003,17 +10003,17 @@ type RotateDocumentPageResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RotateDocumentPageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *RotateDocumentPageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r RotateDocumentPageResponse) GetBody() []byte {
+func (r *RotateDocumentPageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r RotateDocumentPageResponse) Status() string {
+func (r *RotateDocumentPageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10021,7 +10021,7 @@ func (r RotateDocumentPageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r RotateDocumentPageResponse) StatusCode() int {
+func (r *RotateDocumentPageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10029,7 +10029,7 @@ func (r RotateDocumentPageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RotateDocumentPageResponse) ContentType() string {
+func (r *RotateDocumentPageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10051,22 +10051,22 @@ type GetPageTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetPageTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *GetPageTabsResponse) GetJSON200() *externalRef0.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetPageTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPageTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetPageTabsResponse) GetBody() []byte {
+func (r *GetPageTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetPageTabsResponse) Status() string {
+func (r *GetPageTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10074,7 +10074,7 @@ func (r GetPageTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetPageTabsResponse) StatusCode() int {
+func (r *GetPageTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10082,7 +10082,7 @@ func (r GetPageTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetPageTabsResponse) ContentType() string {
+func (r *GetPageTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10104,22 +10104,22 @@ type CreateTemplateDocumentResponsiveHTMLPreviewResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateTemplateDocumentResponsiveHTMLPreviewResponse) GetJSON201() *externalRef0.DocumentHTMLDefinitions {
+func (r *CreateTemplateDocumentResponsiveHTMLPreviewResponse) GetJSON201() *externalRef0.DocumentHTMLDefinitions {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateTemplateDocumentResponsiveHTMLPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateTemplateDocumentResponsiveHTMLPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateTemplateDocumentResponsiveHTMLPreviewResponse) GetBody() []byte {
+func (r *CreateTemplateDocumentResponsiveHTMLPreviewResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateTemplateDocumentResponsiveHTMLPreviewResponse) Status() string {
+func (r *CreateTemplateDocumentResponsiveHTMLPreviewResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10127,7 +10127,7 @@ func (r CreateTemplateDocumentResponsiveHTMLPreviewResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateTemplateDocumentResponsiveHTMLPreviewResponse) StatusCode() int {
+func (r *CreateTemplateDocumentResponsiveHTMLPreviewResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10135,7 +10135,7 @@ func (r CreateTemplateDocumentResponsiveHTMLPreviewResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateTemplateDocumentResponsiveHTMLPreviewResponse) ContentType() string {
+func (r *CreateTemplateDocumentResponsiveHTMLPreviewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10157,22 +10157,22 @@ type DeleteDocumentTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *DeleteDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteDocumentTabsResponse) GetBody() []byte {
+func (r *DeleteDocumentTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteDocumentTabsResponse) Status() string {
+func (r *DeleteDocumentTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10180,7 +10180,7 @@ func (r DeleteDocumentTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteDocumentTabsResponse) StatusCode() int {
+func (r *DeleteDocumentTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10188,7 +10188,7 @@ func (r DeleteDocumentTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteDocumentTabsResponse) ContentType() string {
+func (r *DeleteDocumentTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10210,22 +10210,22 @@ type GetDocumentTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *GetDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDocumentTabsResponse) GetBody() []byte {
+func (r *GetDocumentTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDocumentTabsResponse) Status() string {
+func (r *GetDocumentTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10233,7 +10233,7 @@ func (r GetDocumentTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDocumentTabsResponse) StatusCode() int {
+func (r *GetDocumentTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10241,7 +10241,7 @@ func (r GetDocumentTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDocumentTabsResponse) ContentType() string {
+func (r *GetDocumentTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10263,22 +10263,22 @@ type PostDocumentTabsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostDocumentTabsResponse) GetJSON201() *externalRef0.Tabs {
+func (r *PostDocumentTabsResponse) GetJSON201() *externalRef0.Tabs {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r PostDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *PostDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r PostDocumentTabsResponse) GetBody() []byte {
+func (r *PostDocumentTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PostDocumentTabsResponse) Status() string {
+func (r *PostDocumentTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10286,7 +10286,7 @@ func (r PostDocumentTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PostDocumentTabsResponse) StatusCode() int {
+func (r *PostDocumentTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10294,7 +10294,7 @@ func (r PostDocumentTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PostDocumentTabsResponse) ContentType() string {
+func (r *PostDocumentTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10316,22 +10316,22 @@ type PutDocumentTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PutDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *PutDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r PutDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *PutDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r PutDocumentTabsResponse) GetBody() []byte {
+func (r *PutDocumentTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PutDocumentTabsResponse) Status() string {
+func (r *PutDocumentTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10339,7 +10339,7 @@ func (r PutDocumentTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PutDocumentTabsResponse) StatusCode() int {
+func (r *PutDocumentTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10347,7 +10347,7 @@ func (r PutDocumentTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PutDocumentTabsResponse) ContentType() string {
+func (r *PutDocumentTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10369,22 +10369,22 @@ type GetTemplateHTMLDefinitionsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetTemplateHTMLDefinitionsResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
+func (r *GetTemplateHTMLDefinitionsResponse) GetJSON200() *externalRef0.DocumentHTMLDefinitionOriginals {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetTemplateHTMLDefinitionsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetTemplateHTMLDefinitionsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetTemplateHTMLDefinitionsResponse) GetBody() []byte {
+func (r *GetTemplateHTMLDefinitionsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetTemplateHTMLDefinitionsResponse) Status() string {
+func (r *GetTemplateHTMLDefinitionsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10392,7 +10392,7 @@ func (r GetTemplateHTMLDefinitionsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetTemplateHTMLDefinitionsResponse) StatusCode() int {
+func (r *GetTemplateHTMLDefinitionsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10400,7 +10400,7 @@ func (r GetTemplateHTMLDefinitionsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetTemplateHTMLDefinitionsResponse) ContentType() string {
+func (r *GetTemplateHTMLDefinitionsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10422,22 +10422,22 @@ type GetCompletionRateForTemplateResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetCompletionRateForTemplateResponse) GetJSON200() *externalRef0.TemplateCompletionRateResponse {
+func (r *GetCompletionRateForTemplateResponse) GetJSON200() *externalRef0.TemplateCompletionRateResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetCompletionRateForTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetCompletionRateForTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetCompletionRateForTemplateResponse) GetBody() []byte {
+func (r *GetCompletionRateForTemplateResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetCompletionRateForTemplateResponse) Status() string {
+func (r *GetCompletionRateForTemplateResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10445,7 +10445,7 @@ func (r GetCompletionRateForTemplateResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetCompletionRateForTemplateResponse) StatusCode() int {
+func (r *GetCompletionRateForTemplateResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10453,7 +10453,7 @@ func (r GetCompletionRateForTemplateResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetCompletionRateForTemplateResponse) ContentType() string {
+func (r *GetCompletionRateForTemplateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10475,22 +10475,22 @@ type DeleteLockResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteLockResponse) GetJSON200() *externalRef0.LockInformation {
+func (r *DeleteLockResponse) GetJSON200() *externalRef0.LockInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteLockResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteLockResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteLockResponse) GetBody() []byte {
+func (r *DeleteLockResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteLockResponse) Status() string {
+func (r *DeleteLockResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10498,7 +10498,7 @@ func (r DeleteLockResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteLockResponse) StatusCode() int {
+func (r *DeleteLockResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10506,7 +10506,7 @@ func (r DeleteLockResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteLockResponse) ContentType() string {
+func (r *DeleteLockResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10528,22 +10528,22 @@ type GetLockResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetLockResponse) GetJSON200() *externalRef0.LockInformation {
+func (r *GetLockResponse) GetJSON200() *externalRef0.LockInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetLockResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetLockResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetLockResponse) GetBody() []byte {
+func (r *GetLockResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetLockResponse) Status() string {
+func (r *GetLockResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10551,7 +10551,7 @@ func (r GetLockResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetLockResponse) StatusCode() int {
+func (r *GetLockResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10559,7 +10559,7 @@ func (r GetLockResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetLockResponse) ContentType() string {
+func (r *GetLockResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10581,22 +10581,22 @@ type CreateLockResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateLockResponse) GetJSON201() *externalRef0.LockInformation {
+func (r *CreateLockResponse) GetJSON201() *externalRef0.LockInformation {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateLockResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateLockResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateLockResponse) GetBody() []byte {
+func (r *CreateLockResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateLockResponse) Status() string {
+func (r *CreateLockResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10604,7 +10604,7 @@ func (r CreateLockResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateLockResponse) StatusCode() int {
+func (r *CreateLockResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10612,7 +10612,7 @@ func (r CreateLockResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateLockResponse) ContentType() string {
+func (r *CreateLockResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10634,22 +10634,22 @@ type UpdateLockResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateLockResponse) GetJSON200() *externalRef0.LockInformation {
+func (r *UpdateLockResponse) GetJSON200() *externalRef0.LockInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateLockResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateLockResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateLockResponse) GetBody() []byte {
+func (r *UpdateLockResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateLockResponse) Status() string {
+func (r *UpdateLockResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10657,7 +10657,7 @@ func (r UpdateLockResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateLockResponse) StatusCode() int {
+func (r *UpdateLockResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10665,7 +10665,7 @@ func (r UpdateLockResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateLockResponse) ContentType() string {
+func (r *UpdateLockResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10687,22 +10687,22 @@ type GetNotificationSettingsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetNotificationSettingsResponse) GetJSON200() *externalRef0.Notification {
+func (r *GetNotificationSettingsResponse) GetJSON200() *externalRef0.Notification {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetNotificationSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetNotificationSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetNotificationSettingsResponse) GetBody() []byte {
+func (r *GetNotificationSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetNotificationSettingsResponse) Status() string {
+func (r *GetNotificationSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10710,7 +10710,7 @@ func (r GetNotificationSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetNotificationSettingsResponse) StatusCode() int {
+func (r *GetNotificationSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10718,7 +10718,7 @@ func (r GetNotificationSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNotificationSettingsResponse) ContentType() string {
+func (r *GetNotificationSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10740,22 +10740,22 @@ type UpdateNotificationSettingsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateNotificationSettingsResponse) GetJSON200() *externalRef0.Notification {
+func (r *UpdateNotificationSettingsResponse) GetJSON200() *externalRef0.Notification {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateNotificationSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateNotificationSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateNotificationSettingsResponse) GetBody() []byte {
+func (r *UpdateNotificationSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateNotificationSettingsResponse) Status() string {
+func (r *UpdateNotificationSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10763,7 +10763,7 @@ func (r UpdateNotificationSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateNotificationSettingsResponse) StatusCode() int {
+func (r *UpdateNotificationSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10771,7 +10771,7 @@ func (r UpdateNotificationSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateNotificationSettingsResponse) ContentType() string {
+func (r *UpdateNotificationSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10793,22 +10793,22 @@ type DeleteRecipientsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteRecipientsResponse) GetJSON200() *externalRef0.Recipients {
+func (r *DeleteRecipientsResponse) GetJSON200() *externalRef0.Recipients {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteRecipientsResponse) GetBody() []byte {
+func (r *DeleteRecipientsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteRecipientsResponse) Status() string {
+func (r *DeleteRecipientsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10816,7 +10816,7 @@ func (r DeleteRecipientsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteRecipientsResponse) StatusCode() int {
+func (r *DeleteRecipientsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10824,7 +10824,7 @@ func (r DeleteRecipientsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteRecipientsResponse) ContentType() string {
+func (r *DeleteRecipientsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10846,22 +10846,22 @@ type ListRecipientsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListRecipientsResponse) GetJSON200() *externalRef0.Recipients {
+func (r *ListRecipientsResponse) GetJSON200() *externalRef0.Recipients {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListRecipientsResponse) GetBody() []byte {
+func (r *ListRecipientsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListRecipientsResponse) Status() string {
+func (r *ListRecipientsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10869,7 +10869,7 @@ func (r ListRecipientsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListRecipientsResponse) StatusCode() int {
+func (r *ListRecipientsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10877,7 +10877,7 @@ func (r ListRecipientsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListRecipientsResponse) ContentType() string {
+func (r *ListRecipientsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10899,22 +10899,22 @@ type CreateRecipientsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateRecipientsResponse) GetJSON201() *externalRef0.Recipients {
+func (r *CreateRecipientsResponse) GetJSON201() *externalRef0.Recipients {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateRecipientsResponse) GetBody() []byte {
+func (r *CreateRecipientsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateRecipientsResponse) Status() string {
+func (r *CreateRecipientsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10922,7 +10922,7 @@ func (r CreateRecipientsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateRecipientsResponse) StatusCode() int {
+func (r *CreateRecipientsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10930,7 +10930,7 @@ func (r CreateRecipientsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateRecipientsResponse) ContentType() string {
+func (r *CreateRecipientsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10952,22 +10952,22 @@ type UpdateRecipientsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateRecipientsResponse) GetJSON200() *externalRef0.RecipientsUpdateSummary {
+func (r *UpdateRecipientsResponse) GetJSON200() *externalRef0.RecipientsUpdateSummary {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateRecipientsResponse) GetBody() []byte {
+func (r *UpdateRecipientsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateRecipientsResponse) Status() string {
+func (r *UpdateRecipientsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10975,7 +10975,7 @@ func (r UpdateRecipientsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateRecipientsResponse) StatusCode() int {
+func (r *UpdateRecipientsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10983,7 +10983,7 @@ func (r UpdateRecipientsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateRecipientsResponse) ContentType() string {
+func (r *UpdateRecipientsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11005,22 +11005,22 @@ type DeleteRecipientResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteRecipientResponse) GetJSON200() *externalRef0.Recipients {
+func (r *DeleteRecipientResponse) GetJSON200() *externalRef0.Recipients {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteRecipientResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteRecipientResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteRecipientResponse) GetBody() []byte {
+func (r *DeleteRecipientResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteRecipientResponse) Status() string {
+func (r *DeleteRecipientResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11028,7 +11028,7 @@ func (r DeleteRecipientResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteRecipientResponse) StatusCode() int {
+func (r *DeleteRecipientResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11036,7 +11036,7 @@ func (r DeleteRecipientResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteRecipientResponse) ContentType() string {
+func (r *DeleteRecipientResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11060,22 +11060,22 @@ type DeleteBulkRecipientsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteBulkRecipientsResponse) GetJSON200() *externalRef0.BulkRecipientsUpdateResponse {
+func (r *DeleteBulkRecipientsResponse) GetJSON200() *externalRef0.BulkRecipientsUpdateResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteBulkRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBulkRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteBulkRecipientsResponse) GetBody() []byte {
+func (r *DeleteBulkRecipientsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteBulkRecipientsResponse) Status() string {
+func (r *DeleteBulkRecipientsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11083,7 +11083,7 @@ func (r DeleteBulkRecipientsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteBulkRecipientsResponse) StatusCode() int {
+func (r *DeleteBulkRecipientsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11091,7 +11091,7 @@ func (r DeleteBulkRecipientsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteBulkRecipientsResponse) ContentType() string {
+func (r *DeleteBulkRecipientsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11115,22 +11115,22 @@ type ListBulkRecipientsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListBulkRecipientsResponse) GetJSON200() *externalRef0.BulkRecipientsResponse {
+func (r *ListBulkRecipientsResponse) GetJSON200() *externalRef0.BulkRecipientsResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListBulkRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListBulkRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListBulkRecipientsResponse) GetBody() []byte {
+func (r *ListBulkRecipientsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListBulkRecipientsResponse) Status() string {
+func (r *ListBulkRecipientsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11138,7 +11138,7 @@ func (r ListBulkRecipientsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListBulkRecipientsResponse) StatusCode() int {
+func (r *ListBulkRecipientsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11146,7 +11146,7 @@ func (r ListBulkRecipientsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListBulkRecipientsResponse) ContentType() string {
+func (r *ListBulkRecipientsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11170,22 +11170,22 @@ type UpdateBulkRecipientsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateBulkRecipientsResponse) GetJSON200() *externalRef0.BulkRecipientsSummaryResponse {
+func (r *UpdateBulkRecipientsResponse) GetJSON200() *externalRef0.BulkRecipientsSummaryResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateBulkRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBulkRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateBulkRecipientsResponse) GetBody() []byte {
+func (r *UpdateBulkRecipientsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateBulkRecipientsResponse) Status() string {
+func (r *UpdateBulkRecipientsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11193,7 +11193,7 @@ func (r UpdateBulkRecipientsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateBulkRecipientsResponse) StatusCode() int {
+func (r *UpdateBulkRecipientsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11201,7 +11201,7 @@ func (r UpdateBulkRecipientsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateBulkRecipientsResponse) ContentType() string {
+func (r *UpdateBulkRecipientsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11223,22 +11223,22 @@ type DeleteTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *DeleteTabsResponse) GetJSON200() *externalRef0.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteTabsResponse) GetBody() []byte {
+func (r *DeleteTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteTabsResponse) Status() string {
+func (r *DeleteTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11246,7 +11246,7 @@ func (r DeleteTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteTabsResponse) StatusCode() int {
+func (r *DeleteTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11254,7 +11254,7 @@ func (r DeleteTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteTabsResponse) ContentType() string {
+func (r *DeleteTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11276,22 +11276,22 @@ type ListTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *ListTabsResponse) GetJSON200() *externalRef0.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListTabsResponse) GetBody() []byte {
+func (r *ListTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListTabsResponse) Status() string {
+func (r *ListTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11299,7 +11299,7 @@ func (r ListTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListTabsResponse) StatusCode() int {
+func (r *ListTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11307,7 +11307,7 @@ func (r ListTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListTabsResponse) ContentType() string {
+func (r *ListTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11329,22 +11329,22 @@ type CreateTabsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateTabsResponse) GetJSON201() *externalRef0.Tabs {
+func (r *CreateTabsResponse) GetJSON201() *externalRef0.Tabs {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateTabsResponse) GetBody() []byte {
+func (r *CreateTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateTabsResponse) Status() string {
+func (r *CreateTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11352,7 +11352,7 @@ func (r CreateTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateTabsResponse) StatusCode() int {
+func (r *CreateTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11360,7 +11360,7 @@ func (r CreateTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateTabsResponse) ContentType() string {
+func (r *CreateTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11382,22 +11382,22 @@ type UpdateTabsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *UpdateTabsResponse) GetJSON200() *externalRef0.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateTabsResponse) GetBody() []byte {
+func (r *UpdateTabsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateTabsResponse) Status() string {
+func (r *UpdateTabsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11405,7 +11405,7 @@ func (r UpdateTabsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateTabsResponse) StatusCode() int {
+func (r *UpdateTabsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11413,7 +11413,7 @@ func (r UpdateTabsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateTabsResponse) ContentType() string {
+func (r *UpdateTabsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11435,22 +11435,22 @@ type CreateTemplateResponsiveHTMLPreviewResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateTemplateResponsiveHTMLPreviewResponse) GetJSON201() *externalRef0.DocumentHTMLDefinitions {
+func (r *CreateTemplateResponsiveHTMLPreviewResponse) GetJSON201() *externalRef0.DocumentHTMLDefinitions {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateTemplateResponsiveHTMLPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateTemplateResponsiveHTMLPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateTemplateResponsiveHTMLPreviewResponse) GetBody() []byte {
+func (r *CreateTemplateResponsiveHTMLPreviewResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateTemplateResponsiveHTMLPreviewResponse) Status() string {
+func (r *CreateTemplateResponsiveHTMLPreviewResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11458,7 +11458,7 @@ func (r CreateTemplateResponsiveHTMLPreviewResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateTemplateResponsiveHTMLPreviewResponse) StatusCode() int {
+func (r *CreateTemplateResponsiveHTMLPreviewResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11466,7 +11466,7 @@ func (r CreateTemplateResponsiveHTMLPreviewResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateTemplateResponsiveHTMLPreviewResponse) ContentType() string {
+func (r *CreateTemplateResponsiveHTMLPreviewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11488,22 +11488,22 @@ type CreateEditViewResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateEditViewResponse) GetJSON201() *externalRef0.ViewURL {
+func (r *CreateEditViewResponse) GetJSON201() *externalRef0.ViewURL {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateEditViewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateEditViewResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateEditViewResponse) GetBody() []byte {
+func (r *CreateEditViewResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateEditViewResponse) Status() string {
+func (r *CreateEditViewResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11511,7 +11511,7 @@ func (r CreateEditViewResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateEditViewResponse) StatusCode() int {
+func (r *CreateEditViewResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11519,7 +11519,7 @@ func (r CreateEditViewResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateEditViewResponse) ContentType() string {
+func (r *CreateEditViewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11541,22 +11541,22 @@ type CreateTemplateRecipientPreviewResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateTemplateRecipientPreviewResponse) GetJSON201() *externalRef0.ViewURL {
+func (r *CreateTemplateRecipientPreviewResponse) GetJSON201() *externalRef0.ViewURL {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateTemplateRecipientPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateTemplateRecipientPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateTemplateRecipientPreviewResponse) GetBody() []byte {
+func (r *CreateTemplateRecipientPreviewResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateTemplateRecipientPreviewResponse) Status() string {
+func (r *CreateTemplateRecipientPreviewResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11564,7 +11564,7 @@ func (r CreateTemplateRecipientPreviewResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateTemplateRecipientPreviewResponse) StatusCode() int {
+func (r *CreateTemplateRecipientPreviewResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11572,7 +11572,7 @@ func (r CreateTemplateRecipientPreviewResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateTemplateRecipientPreviewResponse) ContentType() string {
+func (r *CreateTemplateRecipientPreviewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11592,17 +11592,17 @@ type DeleteTemplateWorkflowDefinitionResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteTemplateWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteTemplateWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteTemplateWorkflowDefinitionResponse) GetBody() []byte {
+func (r *DeleteTemplateWorkflowDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteTemplateWorkflowDefinitionResponse) Status() string {
+func (r *DeleteTemplateWorkflowDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11610,7 +11610,7 @@ func (r DeleteTemplateWorkflowDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteTemplateWorkflowDefinitionResponse) StatusCode() int {
+func (r *DeleteTemplateWorkflowDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11618,7 +11618,7 @@ func (r DeleteTemplateWorkflowDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteTemplateWorkflowDefinitionResponse) ContentType() string {
+func (r *DeleteTemplateWorkflowDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11640,22 +11640,22 @@ type GetTemplateWorkflowDefinitionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetTemplateWorkflowDefinitionResponse) GetJSON200() *externalRef0.Workflow {
+func (r *GetTemplateWorkflowDefinitionResponse) GetJSON200() *externalRef0.Workflow {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetTemplateWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetTemplateWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetTemplateWorkflowDefinitionResponse) GetBody() []byte {
+func (r *GetTemplateWorkflowDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetTemplateWorkflowDefinitionResponse) Status() string {
+func (r *GetTemplateWorkflowDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11663,7 +11663,7 @@ func (r GetTemplateWorkflowDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetTemplateWorkflowDefinitionResponse) StatusCode() int {
+func (r *GetTemplateWorkflowDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11671,7 +11671,7 @@ func (r GetTemplateWorkflowDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetTemplateWorkflowDefinitionResponse) ContentType() string {
+func (r *GetTemplateWorkflowDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11693,22 +11693,22 @@ type UpdateTemplateWorkflowDefinitionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateTemplateWorkflowDefinitionResponse) GetJSON200() *externalRef0.Workflow {
+func (r *UpdateTemplateWorkflowDefinitionResponse) GetJSON200() *externalRef0.Workflow {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateTemplateWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTemplateWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateTemplateWorkflowDefinitionResponse) GetBody() []byte {
+func (r *UpdateTemplateWorkflowDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateTemplateWorkflowDefinitionResponse) Status() string {
+func (r *UpdateTemplateWorkflowDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11716,7 +11716,7 @@ func (r UpdateTemplateWorkflowDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateTemplateWorkflowDefinitionResponse) StatusCode() int {
+func (r *UpdateTemplateWorkflowDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11724,7 +11724,7 @@ func (r UpdateTemplateWorkflowDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateTemplateWorkflowDefinitionResponse) ContentType() string {
+func (r *UpdateTemplateWorkflowDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11744,17 +11744,17 @@ type DeleteTemplateScheduledSendingDefinitionResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteTemplateScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteTemplateScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteTemplateScheduledSendingDefinitionResponse) GetBody() []byte {
+func (r *DeleteTemplateScheduledSendingDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteTemplateScheduledSendingDefinitionResponse) Status() string {
+func (r *DeleteTemplateScheduledSendingDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11762,7 +11762,7 @@ func (r DeleteTemplateScheduledSendingDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteTemplateScheduledSendingDefinitionResponse) StatusCode() int {
+func (r *DeleteTemplateScheduledSendingDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11770,7 +11770,7 @@ func (r DeleteTemplateScheduledSendingDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteTemplateScheduledSendingDefinitionResponse) ContentType() string {
+func (r *DeleteTemplateScheduledSendingDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11792,22 +11792,22 @@ type GetTemplateScheduledSendingDefinitionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetTemplateScheduledSendingDefinitionResponse) GetJSON200() *externalRef0.ScheduledSendingAPIModel {
+func (r *GetTemplateScheduledSendingDefinitionResponse) GetJSON200() *externalRef0.ScheduledSendingAPIModel {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetTemplateScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetTemplateScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetTemplateScheduledSendingDefinitionResponse) GetBody() []byte {
+func (r *GetTemplateScheduledSendingDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetTemplateScheduledSendingDefinitionResponse) Status() string {
+func (r *GetTemplateScheduledSendingDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11815,7 +11815,7 @@ func (r GetTemplateScheduledSendingDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetTemplateScheduledSendingDefinitionResponse) StatusCode() int {
+func (r *GetTemplateScheduledSendingDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11823,7 +11823,7 @@ func (r GetTemplateScheduledSendingDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetTemplateScheduledSendingDefinitionResponse) ContentType() string {
+func (r *GetTemplateScheduledSendingDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11845,22 +11845,22 @@ type UpdateTemplateScheduledSendingDefinitionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateTemplateScheduledSendingDefinitionResponse) GetJSON200() *externalRef0.ScheduledSendingAPIModel {
+func (r *UpdateTemplateScheduledSendingDefinitionResponse) GetJSON200() *externalRef0.ScheduledSendingAPIModel {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateTemplateScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTemplateScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateTemplateScheduledSendingDefinitionResponse) GetBody() []byte {
+func (r *UpdateTemplateScheduledSendingDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateTemplateScheduledSendingDefinitionResponse) Status() string {
+func (r *UpdateTemplateScheduledSendingDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11868,7 +11868,7 @@ func (r UpdateTemplateScheduledSendingDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateTemplateScheduledSendingDefinitionResponse) StatusCode() int {
+func (r *UpdateTemplateScheduledSendingDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11876,7 +11876,7 @@ func (r UpdateTemplateScheduledSendingDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateTemplateScheduledSendingDefinitionResponse) ContentType() string {
+func (r *UpdateTemplateScheduledSendingDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11898,22 +11898,22 @@ type CreateTemplateWorkflowStepDefinitionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateTemplateWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
+func (r *CreateTemplateWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateTemplateWorkflowStepDefinitionResponse) GetBody() []byte {
+func (r *CreateTemplateWorkflowStepDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateTemplateWorkflowStepDefinitionResponse) Status() string {
+func (r *CreateTemplateWorkflowStepDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11921,7 +11921,7 @@ func (r CreateTemplateWorkflowStepDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateTemplateWorkflowStepDefinitionResponse) StatusCode() int {
+func (r *CreateTemplateWorkflowStepDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11929,7 +11929,7 @@ func (r CreateTemplateWorkflowStepDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateTemplateWorkflowStepDefinitionResponse) ContentType() string {
+func (r *CreateTemplateWorkflowStepDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11949,17 +11949,17 @@ type DeleteTemplateWorkflowStepDefinitionResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteTemplateWorkflowStepDefinitionResponse) GetBody() []byte {
+func (r *DeleteTemplateWorkflowStepDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteTemplateWorkflowStepDefinitionResponse) Status() string {
+func (r *DeleteTemplateWorkflowStepDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -11967,7 +11967,7 @@ func (r DeleteTemplateWorkflowStepDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteTemplateWorkflowStepDefinitionResponse) StatusCode() int {
+func (r *DeleteTemplateWorkflowStepDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -11975,7 +11975,7 @@ func (r DeleteTemplateWorkflowStepDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteTemplateWorkflowStepDefinitionResponse) ContentType() string {
+func (r *DeleteTemplateWorkflowStepDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11997,22 +11997,22 @@ type GetTemplateWorkflowStepDefinitionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetTemplateWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
+func (r *GetTemplateWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetTemplateWorkflowStepDefinitionResponse) GetBody() []byte {
+func (r *GetTemplateWorkflowStepDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetTemplateWorkflowStepDefinitionResponse) Status() string {
+func (r *GetTemplateWorkflowStepDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12020,7 +12020,7 @@ func (r GetTemplateWorkflowStepDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetTemplateWorkflowStepDefinitionResponse) StatusCode() int {
+func (r *GetTemplateWorkflowStepDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12028,7 +12028,7 @@ func (r GetTemplateWorkflowStepDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetTemplateWorkflowStepDefinitionResponse) ContentType() string {
+func (r *GetTemplateWorkflowStepDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12050,22 +12050,22 @@ type UpdateTemplateWorkflowStepDefinitionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateTemplateWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
+func (r *UpdateTemplateWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateTemplateWorkflowStepDefinitionResponse) GetBody() []byte {
+func (r *UpdateTemplateWorkflowStepDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateTemplateWorkflowStepDefinitionResponse) Status() string {
+func (r *UpdateTemplateWorkflowStepDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12073,7 +12073,7 @@ func (r UpdateTemplateWorkflowStepDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateTemplateWorkflowStepDefinitionResponse) StatusCode() int {
+func (r *UpdateTemplateWorkflowStepDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12081,7 +12081,7 @@ func (r UpdateTemplateWorkflowStepDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateTemplateWorkflowStepDefinitionResponse) ContentType() string {
+func (r *UpdateTemplateWorkflowStepDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12101,17 +12101,17 @@ type DeleteTemplateDelayedRoutingDefinitionResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteTemplateDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteTemplateDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteTemplateDelayedRoutingDefinitionResponse) GetBody() []byte {
+func (r *DeleteTemplateDelayedRoutingDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteTemplateDelayedRoutingDefinitionResponse) Status() string {
+func (r *DeleteTemplateDelayedRoutingDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12119,7 +12119,7 @@ func (r DeleteTemplateDelayedRoutingDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteTemplateDelayedRoutingDefinitionResponse) StatusCode() int {
+func (r *DeleteTemplateDelayedRoutingDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12127,7 +12127,7 @@ func (r DeleteTemplateDelayedRoutingDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteTemplateDelayedRoutingDefinitionResponse) ContentType() string {
+func (r *DeleteTemplateDelayedRoutingDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12149,22 +12149,22 @@ type GetTemplateDelayedRoutingDefinitionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetTemplateDelayedRoutingDefinitionResponse) GetJSON200() *externalRef0.DelayedRoutingAPIModel {
+func (r *GetTemplateDelayedRoutingDefinitionResponse) GetJSON200() *externalRef0.DelayedRoutingAPIModel {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetTemplateDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetTemplateDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetTemplateDelayedRoutingDefinitionResponse) GetBody() []byte {
+func (r *GetTemplateDelayedRoutingDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetTemplateDelayedRoutingDefinitionResponse) Status() string {
+func (r *GetTemplateDelayedRoutingDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12172,7 +12172,7 @@ func (r GetTemplateDelayedRoutingDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetTemplateDelayedRoutingDefinitionResponse) StatusCode() int {
+func (r *GetTemplateDelayedRoutingDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12180,7 +12180,7 @@ func (r GetTemplateDelayedRoutingDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetTemplateDelayedRoutingDefinitionResponse) ContentType() string {
+func (r *GetTemplateDelayedRoutingDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12202,22 +12202,22 @@ type UpdateTemplateDelayedRoutingDefinitionResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateTemplateDelayedRoutingDefinitionResponse) GetJSON200() *externalRef0.DelayedRoutingAPIModel {
+func (r *UpdateTemplateDelayedRoutingDefinitionResponse) GetJSON200() *externalRef0.DelayedRoutingAPIModel {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateTemplateDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTemplateDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateTemplateDelayedRoutingDefinitionResponse) GetBody() []byte {
+func (r *UpdateTemplateDelayedRoutingDefinitionResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateTemplateDelayedRoutingDefinitionResponse) Status() string {
+func (r *UpdateTemplateDelayedRoutingDefinitionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12225,7 +12225,7 @@ func (r UpdateTemplateDelayedRoutingDefinitionResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateTemplateDelayedRoutingDefinitionResponse) StatusCode() int {
+func (r *UpdateTemplateDelayedRoutingDefinitionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12233,7 +12233,7 @@ func (r UpdateTemplateDelayedRoutingDefinitionResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateTemplateDelayedRoutingDefinitionResponse) ContentType() string {
+func (r *UpdateTemplateDelayedRoutingDefinitionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12255,22 +12255,22 @@ type DeleteGroupShareResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteGroupShareResponse) GetJSON200() *externalRef0.GroupInformation {
+func (r *DeleteGroupShareResponse) GetJSON200() *externalRef0.GroupInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteGroupShareResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteGroupShareResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteGroupShareResponse) GetBody() []byte {
+func (r *DeleteGroupShareResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteGroupShareResponse) Status() string {
+func (r *DeleteGroupShareResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12278,7 +12278,7 @@ func (r DeleteGroupShareResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteGroupShareResponse) StatusCode() int {
+func (r *DeleteGroupShareResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12286,7 +12286,7 @@ func (r DeleteGroupShareResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteGroupShareResponse) ContentType() string {
+func (r *DeleteGroupShareResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12308,22 +12308,22 @@ type UpdateGroupShareResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateGroupShareResponse) GetJSON200() *externalRef0.GroupInformation {
+func (r *UpdateGroupShareResponse) GetJSON200() *externalRef0.GroupInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateGroupShareResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateGroupShareResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateGroupShareResponse) GetBody() []byte {
+func (r *UpdateGroupShareResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateGroupShareResponse) Status() string {
+func (r *UpdateGroupShareResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -12331,7 +12331,7 @@ func (r UpdateGroupShareResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateGroupShareResponse) StatusCode() int {
+func (r *UpdateGroupShareResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -12339,7 +12339,7 @@ func (r UpdateGroupShareResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateGroupShareResponse) ContentType() string {
+func (r *UpdateGroupShareResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

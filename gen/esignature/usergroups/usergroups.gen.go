@@ -1317,22 +1317,22 @@ type DeleteGroupsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteGroupsResponse) GetJSON200() *externalRef0.GroupInformation {
+func (r *DeleteGroupsResponse) GetJSON200() *externalRef0.GroupInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteGroupsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteGroupsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteGroupsResponse) GetBody() []byte {
+func (r *DeleteGroupsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteGroupsResponse) Status() string {
+func (r *DeleteGroupsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1340,7 +1340,7 @@ func (r DeleteGroupsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteGroupsResponse) StatusCode() int {
+func (r *DeleteGroupsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1348,7 +1348,7 @@ func (r DeleteGroupsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteGroupsResponse) ContentType() string {
+func (r *DeleteGroupsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1370,22 +1370,22 @@ type ListGroupsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListGroupsResponse) GetJSON200() *externalRef0.GroupInformation {
+func (r *ListGroupsResponse) GetJSON200() *externalRef0.GroupInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListGroupsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListGroupsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListGroupsResponse) GetBody() []byte {
+func (r *ListGroupsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListGroupsResponse) Status() string {
+func (r *ListGroupsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1393,7 +1393,7 @@ func (r ListGroupsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListGroupsResponse) StatusCode() int {
+func (r *ListGroupsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1401,7 +1401,7 @@ func (r ListGroupsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListGroupsResponse) ContentType() string {
+func (r *ListGroupsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1423,22 +1423,22 @@ type CreateGroupsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateGroupsResponse) GetJSON201() *externalRef0.GroupInformation {
+func (r *CreateGroupsResponse) GetJSON201() *externalRef0.GroupInformation {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateGroupsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateGroupsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateGroupsResponse) GetBody() []byte {
+func (r *CreateGroupsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateGroupsResponse) Status() string {
+func (r *CreateGroupsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1446,7 +1446,7 @@ func (r CreateGroupsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateGroupsResponse) StatusCode() int {
+func (r *CreateGroupsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1454,7 +1454,7 @@ func (r CreateGroupsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateGroupsResponse) ContentType() string {
+func (r *CreateGroupsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1476,22 +1476,22 @@ type UpdateGroupsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateGroupsResponse) GetJSON200() *externalRef0.GroupInformation {
+func (r *UpdateGroupsResponse) GetJSON200() *externalRef0.GroupInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateGroupsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateGroupsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateGroupsResponse) GetBody() []byte {
+func (r *UpdateGroupsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateGroupsResponse) Status() string {
+func (r *UpdateGroupsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1499,7 +1499,7 @@ func (r UpdateGroupsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateGroupsResponse) StatusCode() int {
+func (r *UpdateGroupsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1507,7 +1507,7 @@ func (r UpdateGroupsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateGroupsResponse) ContentType() string {
+func (r *UpdateGroupsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1529,22 +1529,22 @@ type DeleteBrandsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteBrandsResponse) GetJSON200() *externalRef0.GroupBrands {
+func (r *DeleteBrandsResponse) GetJSON200() *externalRef0.GroupBrands {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteBrandsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBrandsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteBrandsResponse) GetBody() []byte {
+func (r *DeleteBrandsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteBrandsResponse) Status() string {
+func (r *DeleteBrandsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1552,7 +1552,7 @@ func (r DeleteBrandsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteBrandsResponse) StatusCode() int {
+func (r *DeleteBrandsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1560,7 +1560,7 @@ func (r DeleteBrandsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteBrandsResponse) ContentType() string {
+func (r *DeleteBrandsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1582,22 +1582,22 @@ type GetBrandsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetBrandsResponse) GetJSON200() *externalRef0.GroupBrands {
+func (r *GetBrandsResponse) GetJSON200() *externalRef0.GroupBrands {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetBrandsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBrandsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetBrandsResponse) GetBody() []byte {
+func (r *GetBrandsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetBrandsResponse) Status() string {
+func (r *GetBrandsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1605,7 +1605,7 @@ func (r GetBrandsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetBrandsResponse) StatusCode() int {
+func (r *GetBrandsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1613,7 +1613,7 @@ func (r GetBrandsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetBrandsResponse) ContentType() string {
+func (r *GetBrandsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1635,22 +1635,22 @@ type UpdateBrandsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateBrandsResponse) GetJSON200() *externalRef0.GroupBrands {
+func (r *UpdateBrandsResponse) GetJSON200() *externalRef0.GroupBrands {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateBrandsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBrandsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateBrandsResponse) GetBody() []byte {
+func (r *UpdateBrandsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateBrandsResponse) Status() string {
+func (r *UpdateBrandsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1658,7 +1658,7 @@ func (r UpdateBrandsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateBrandsResponse) StatusCode() int {
+func (r *UpdateBrandsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1666,7 +1666,7 @@ func (r UpdateBrandsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateBrandsResponse) ContentType() string {
+func (r *UpdateBrandsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1688,22 +1688,22 @@ type DeleteGroupUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteGroupUsersResponse) GetJSON200() *externalRef0.UsersResponse {
+func (r *DeleteGroupUsersResponse) GetJSON200() *externalRef0.UsersResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteGroupUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteGroupUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteGroupUsersResponse) GetBody() []byte {
+func (r *DeleteGroupUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteGroupUsersResponse) Status() string {
+func (r *DeleteGroupUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1711,7 +1711,7 @@ func (r DeleteGroupUsersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteGroupUsersResponse) StatusCode() int {
+func (r *DeleteGroupUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1719,7 +1719,7 @@ func (r DeleteGroupUsersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteGroupUsersResponse) ContentType() string {
+func (r *DeleteGroupUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1741,22 +1741,22 @@ type ListGroupUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListGroupUsersResponse) GetJSON200() *externalRef0.UsersResponse {
+func (r *ListGroupUsersResponse) GetJSON200() *externalRef0.UsersResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListGroupUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListGroupUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListGroupUsersResponse) GetBody() []byte {
+func (r *ListGroupUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListGroupUsersResponse) Status() string {
+func (r *ListGroupUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1764,7 +1764,7 @@ func (r ListGroupUsersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListGroupUsersResponse) StatusCode() int {
+func (r *ListGroupUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1772,7 +1772,7 @@ func (r ListGroupUsersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListGroupUsersResponse) ContentType() string {
+func (r *ListGroupUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1794,22 +1794,22 @@ type UpdateGroupUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateGroupUsersResponse) GetJSON200() *externalRef0.UsersResponse {
+func (r *UpdateGroupUsersResponse) GetJSON200() *externalRef0.UsersResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateGroupUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateGroupUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateGroupUsersResponse) GetBody() []byte {
+func (r *UpdateGroupUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateGroupUsersResponse) Status() string {
+func (r *UpdateGroupUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1817,7 +1817,7 @@ func (r UpdateGroupUsersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateGroupUsersResponse) StatusCode() int {
+func (r *UpdateGroupUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1825,7 +1825,7 @@ func (r UpdateGroupUsersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateGroupUsersResponse) ContentType() string {
+func (r *UpdateGroupUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

@@ -4679,22 +4679,22 @@ type DeleteContactsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteContactsResponse) GetJSON200() *externalRef0.ContactUpdateResponse {
+func (r *DeleteContactsResponse) GetJSON200() *externalRef0.ContactUpdateResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteContactsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteContactsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteContactsResponse) GetBody() []byte {
+func (r *DeleteContactsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteContactsResponse) Status() string {
+func (r *DeleteContactsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4702,7 +4702,7 @@ func (r DeleteContactsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteContactsResponse) StatusCode() int {
+func (r *DeleteContactsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4710,7 +4710,7 @@ func (r DeleteContactsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteContactsResponse) ContentType() string {
+func (r *DeleteContactsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4732,22 +4732,22 @@ type PostContactsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostContactsResponse) GetJSON201() *externalRef0.ContactUpdateResponse {
+func (r *PostContactsResponse) GetJSON201() *externalRef0.ContactUpdateResponse {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r PostContactsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *PostContactsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r PostContactsResponse) GetBody() []byte {
+func (r *PostContactsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PostContactsResponse) Status() string {
+func (r *PostContactsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4755,7 +4755,7 @@ func (r PostContactsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PostContactsResponse) StatusCode() int {
+func (r *PostContactsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4763,7 +4763,7 @@ func (r PostContactsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PostContactsResponse) ContentType() string {
+func (r *PostContactsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4785,22 +4785,22 @@ type PutContactsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PutContactsResponse) GetJSON200() *externalRef0.ContactUpdateResponse {
+func (r *PutContactsResponse) GetJSON200() *externalRef0.ContactUpdateResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r PutContactsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *PutContactsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r PutContactsResponse) GetBody() []byte {
+func (r *PutContactsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PutContactsResponse) Status() string {
+func (r *PutContactsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4808,7 +4808,7 @@ func (r PutContactsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PutContactsResponse) StatusCode() int {
+func (r *PutContactsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4816,7 +4816,7 @@ func (r PutContactsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PutContactsResponse) ContentType() string {
+func (r *PutContactsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4838,22 +4838,22 @@ type DeleteContactWithIDResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteContactWithIDResponse) GetJSON200() *externalRef0.ContactUpdateResponse {
+func (r *DeleteContactWithIDResponse) GetJSON200() *externalRef0.ContactUpdateResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteContactWithIDResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteContactWithIDResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteContactWithIDResponse) GetBody() []byte {
+func (r *DeleteContactWithIDResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteContactWithIDResponse) Status() string {
+func (r *DeleteContactWithIDResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4861,7 +4861,7 @@ func (r DeleteContactWithIDResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteContactWithIDResponse) StatusCode() int {
+func (r *DeleteContactWithIDResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4869,7 +4869,7 @@ func (r DeleteContactWithIDResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteContactWithIDResponse) ContentType() string {
+func (r *DeleteContactWithIDResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4891,22 +4891,22 @@ type GetContactByIDResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetContactByIDResponse) GetJSON200() *externalRef0.ContactGetResponse {
+func (r *GetContactByIDResponse) GetJSON200() *externalRef0.ContactGetResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetContactByIDResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetContactByIDResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetContactByIDResponse) GetBody() []byte {
+func (r *GetContactByIDResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetContactByIDResponse) Status() string {
+func (r *GetContactByIDResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4914,7 +4914,7 @@ func (r GetContactByIDResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetContactByIDResponse) StatusCode() int {
+func (r *GetContactByIDResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4922,7 +4922,7 @@ func (r GetContactByIDResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetContactByIDResponse) ContentType() string {
+func (r *GetContactByIDResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4944,22 +4944,22 @@ type DeleteUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteUsersResponse) GetJSON200() *externalRef0.UsersResponse {
+func (r *DeleteUsersResponse) GetJSON200() *externalRef0.UsersResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteUsersResponse) GetBody() []byte {
+func (r *DeleteUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteUsersResponse) Status() string {
+func (r *DeleteUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -4967,7 +4967,7 @@ func (r DeleteUsersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteUsersResponse) StatusCode() int {
+func (r *DeleteUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -4975,7 +4975,7 @@ func (r DeleteUsersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteUsersResponse) ContentType() string {
+func (r *DeleteUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4997,22 +4997,22 @@ type ListUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListUsersResponse) GetJSON200() *externalRef0.UserInformationList {
+func (r *ListUsersResponse) GetJSON200() *externalRef0.UserInformationList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListUsersResponse) GetBody() []byte {
+func (r *ListUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListUsersResponse) Status() string {
+func (r *ListUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5020,7 +5020,7 @@ func (r ListUsersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListUsersResponse) StatusCode() int {
+func (r *ListUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5028,7 +5028,7 @@ func (r ListUsersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListUsersResponse) ContentType() string {
+func (r *ListUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5050,22 +5050,22 @@ type CreateUsersResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateUsersResponse) GetJSON201() *externalRef0.NewUsersSummary {
+func (r *CreateUsersResponse) GetJSON201() *externalRef0.NewUsersSummary {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateUsersResponse) GetBody() []byte {
+func (r *CreateUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateUsersResponse) Status() string {
+func (r *CreateUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5073,7 +5073,7 @@ func (r CreateUsersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateUsersResponse) StatusCode() int {
+func (r *CreateUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5081,7 +5081,7 @@ func (r CreateUsersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateUsersResponse) ContentType() string {
+func (r *CreateUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5103,22 +5103,22 @@ type UpdateUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateUsersResponse) GetJSON200() *externalRef0.UserInformationList {
+func (r *UpdateUsersResponse) GetJSON200() *externalRef0.UserInformationList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateUsersResponse) GetBody() []byte {
+func (r *UpdateUsersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateUsersResponse) Status() string {
+func (r *UpdateUsersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5126,7 +5126,7 @@ func (r UpdateUsersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateUsersResponse) StatusCode() int {
+func (r *UpdateUsersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5134,7 +5134,7 @@ func (r UpdateUsersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateUsersResponse) ContentType() string {
+func (r *UpdateUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5156,22 +5156,22 @@ type GetInformationResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetInformationResponse) GetJSON200() *externalRef0.UserInformation {
+func (r *GetInformationResponse) GetJSON200() *externalRef0.UserInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetInformationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetInformationResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetInformationResponse) GetBody() []byte {
+func (r *GetInformationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetInformationResponse) Status() string {
+func (r *GetInformationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5179,7 +5179,7 @@ func (r GetInformationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetInformationResponse) StatusCode() int {
+func (r *GetInformationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5187,7 +5187,7 @@ func (r GetInformationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetInformationResponse) ContentType() string {
+func (r *GetInformationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5209,22 +5209,22 @@ type UpdateUserResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateUserResponse) GetJSON200() *externalRef0.UserInformation {
+func (r *UpdateUserResponse) GetJSON200() *externalRef0.UserInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateUserResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateUserResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateUserResponse) GetBody() []byte {
+func (r *UpdateUserResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateUserResponse) Status() string {
+func (r *UpdateUserResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5232,7 +5232,7 @@ func (r UpdateUserResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateUserResponse) StatusCode() int {
+func (r *UpdateUserResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5240,7 +5240,7 @@ func (r UpdateUserResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateUserResponse) ContentType() string {
+func (r *UpdateUserResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5262,22 +5262,22 @@ type CreateUserAuthorizationResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateUserAuthorizationResponse) GetJSON200() *externalRef0.UserAuthorization {
+func (r *CreateUserAuthorizationResponse) GetJSON200() *externalRef0.UserAuthorization {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateUserAuthorizationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateUserAuthorizationResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateUserAuthorizationResponse) GetBody() []byte {
+func (r *CreateUserAuthorizationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateUserAuthorizationResponse) Status() string {
+func (r *CreateUserAuthorizationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5285,7 +5285,7 @@ func (r CreateUserAuthorizationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateUserAuthorizationResponse) StatusCode() int {
+func (r *CreateUserAuthorizationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5293,7 +5293,7 @@ func (r CreateUserAuthorizationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateUserAuthorizationResponse) ContentType() string {
+func (r *CreateUserAuthorizationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5313,17 +5313,17 @@ type DeleteUserAuthorizationResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteUserAuthorizationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteUserAuthorizationResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteUserAuthorizationResponse) GetBody() []byte {
+func (r *DeleteUserAuthorizationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteUserAuthorizationResponse) Status() string {
+func (r *DeleteUserAuthorizationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5331,7 +5331,7 @@ func (r DeleteUserAuthorizationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteUserAuthorizationResponse) StatusCode() int {
+func (r *DeleteUserAuthorizationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5339,7 +5339,7 @@ func (r DeleteUserAuthorizationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteUserAuthorizationResponse) ContentType() string {
+func (r *DeleteUserAuthorizationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5361,22 +5361,22 @@ type GetUserAuthorizationResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetUserAuthorizationResponse) GetJSON200() *externalRef0.UserAuthorization {
+func (r *GetUserAuthorizationResponse) GetJSON200() *externalRef0.UserAuthorization {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetUserAuthorizationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetUserAuthorizationResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetUserAuthorizationResponse) GetBody() []byte {
+func (r *GetUserAuthorizationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetUserAuthorizationResponse) Status() string {
+func (r *GetUserAuthorizationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5384,7 +5384,7 @@ func (r GetUserAuthorizationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetUserAuthorizationResponse) StatusCode() int {
+func (r *GetUserAuthorizationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5392,7 +5392,7 @@ func (r GetUserAuthorizationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetUserAuthorizationResponse) ContentType() string {
+func (r *GetUserAuthorizationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5414,22 +5414,22 @@ type UpdateUserAuthorizationResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateUserAuthorizationResponse) GetJSON200() *externalRef0.UserAuthorization {
+func (r *UpdateUserAuthorizationResponse) GetJSON200() *externalRef0.UserAuthorization {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateUserAuthorizationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateUserAuthorizationResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateUserAuthorizationResponse) GetBody() []byte {
+func (r *UpdateUserAuthorizationResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateUserAuthorizationResponse) Status() string {
+func (r *UpdateUserAuthorizationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5437,7 +5437,7 @@ func (r UpdateUserAuthorizationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateUserAuthorizationResponse) StatusCode() int {
+func (r *UpdateUserAuthorizationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5445,7 +5445,7 @@ func (r UpdateUserAuthorizationResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateUserAuthorizationResponse) ContentType() string {
+func (r *UpdateUserAuthorizationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5467,22 +5467,22 @@ type DeleteUserAuthorizationsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteUserAuthorizationsResponse) GetJSON200() *externalRef0.UserAuthorizationsDeleteResponse {
+func (r *DeleteUserAuthorizationsResponse) GetJSON200() *externalRef0.UserAuthorizationsDeleteResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteUserAuthorizationsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteUserAuthorizationsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteUserAuthorizationsResponse) GetBody() []byte {
+func (r *DeleteUserAuthorizationsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteUserAuthorizationsResponse) Status() string {
+func (r *DeleteUserAuthorizationsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5490,7 +5490,7 @@ func (r DeleteUserAuthorizationsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteUserAuthorizationsResponse) StatusCode() int {
+func (r *DeleteUserAuthorizationsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5498,7 +5498,7 @@ func (r DeleteUserAuthorizationsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteUserAuthorizationsResponse) ContentType() string {
+func (r *DeleteUserAuthorizationsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5520,22 +5520,22 @@ type GetPrincipalUserAuthorizationsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetPrincipalUserAuthorizationsResponse) GetJSON200() *externalRef0.UserAuthorizations {
+func (r *GetPrincipalUserAuthorizationsResponse) GetJSON200() *externalRef0.UserAuthorizations {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetPrincipalUserAuthorizationsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPrincipalUserAuthorizationsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetPrincipalUserAuthorizationsResponse) GetBody() []byte {
+func (r *GetPrincipalUserAuthorizationsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetPrincipalUserAuthorizationsResponse) Status() string {
+func (r *GetPrincipalUserAuthorizationsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5543,7 +5543,7 @@ func (r GetPrincipalUserAuthorizationsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetPrincipalUserAuthorizationsResponse) StatusCode() int {
+func (r *GetPrincipalUserAuthorizationsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5551,7 +5551,7 @@ func (r GetPrincipalUserAuthorizationsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetPrincipalUserAuthorizationsResponse) ContentType() string {
+func (r *GetPrincipalUserAuthorizationsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5573,22 +5573,22 @@ type CreateUserAuthorizationsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateUserAuthorizationsResponse) GetJSON200() *externalRef0.UserAuthorizationsResponse {
+func (r *CreateUserAuthorizationsResponse) GetJSON200() *externalRef0.UserAuthorizationsResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateUserAuthorizationsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateUserAuthorizationsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateUserAuthorizationsResponse) GetBody() []byte {
+func (r *CreateUserAuthorizationsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateUserAuthorizationsResponse) Status() string {
+func (r *CreateUserAuthorizationsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5596,7 +5596,7 @@ func (r CreateUserAuthorizationsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateUserAuthorizationsResponse) StatusCode() int {
+func (r *CreateUserAuthorizationsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5604,7 +5604,7 @@ func (r CreateUserAuthorizationsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateUserAuthorizationsResponse) ContentType() string {
+func (r *CreateUserAuthorizationsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5626,22 +5626,22 @@ type GetAgentUserAuthorizationsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAgentUserAuthorizationsResponse) GetJSON200() *externalRef0.UserAuthorizations {
+func (r *GetAgentUserAuthorizationsResponse) GetJSON200() *externalRef0.UserAuthorizations {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetAgentUserAuthorizationsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAgentUserAuthorizationsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAgentUserAuthorizationsResponse) GetBody() []byte {
+func (r *GetAgentUserAuthorizationsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAgentUserAuthorizationsResponse) Status() string {
+func (r *GetAgentUserAuthorizationsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5649,7 +5649,7 @@ func (r GetAgentUserAuthorizationsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAgentUserAuthorizationsResponse) StatusCode() int {
+func (r *GetAgentUserAuthorizationsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5657,7 +5657,7 @@ func (r GetAgentUserAuthorizationsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAgentUserAuthorizationsResponse) ContentType() string {
+func (r *GetAgentUserAuthorizationsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5679,22 +5679,22 @@ type DeleteCustomSettingsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteCustomSettingsResponse) GetJSON200() *externalRef0.CustomSettingsInformation {
+func (r *DeleteCustomSettingsResponse) GetJSON200() *externalRef0.CustomSettingsInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteCustomSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteCustomSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteCustomSettingsResponse) GetBody() []byte {
+func (r *DeleteCustomSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteCustomSettingsResponse) Status() string {
+func (r *DeleteCustomSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5702,7 +5702,7 @@ func (r DeleteCustomSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteCustomSettingsResponse) StatusCode() int {
+func (r *DeleteCustomSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5710,7 +5710,7 @@ func (r DeleteCustomSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteCustomSettingsResponse) ContentType() string {
+func (r *DeleteCustomSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5732,22 +5732,22 @@ type ListCustomSettingsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListCustomSettingsResponse) GetJSON200() *externalRef0.CustomSettingsInformation {
+func (r *ListCustomSettingsResponse) GetJSON200() *externalRef0.CustomSettingsInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListCustomSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListCustomSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListCustomSettingsResponse) GetBody() []byte {
+func (r *ListCustomSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListCustomSettingsResponse) Status() string {
+func (r *ListCustomSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5755,7 +5755,7 @@ func (r ListCustomSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListCustomSettingsResponse) StatusCode() int {
+func (r *ListCustomSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5763,7 +5763,7 @@ func (r ListCustomSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListCustomSettingsResponse) ContentType() string {
+func (r *ListCustomSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5785,22 +5785,22 @@ type UpdateCustomSettingsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateCustomSettingsResponse) GetJSON200() *externalRef0.CustomSettingsInformation {
+func (r *UpdateCustomSettingsResponse) GetJSON200() *externalRef0.CustomSettingsInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateCustomSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateCustomSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateCustomSettingsResponse) GetBody() []byte {
+func (r *UpdateCustomSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateCustomSettingsResponse) Status() string {
+func (r *UpdateCustomSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5808,7 +5808,7 @@ func (r UpdateCustomSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateCustomSettingsResponse) StatusCode() int {
+func (r *UpdateCustomSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5816,7 +5816,7 @@ func (r UpdateCustomSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateCustomSettingsResponse) ContentType() string {
+func (r *UpdateCustomSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5838,22 +5838,22 @@ type GetProfileResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetProfileResponse) GetJSON200() *externalRef0.UserProfile {
+func (r *GetProfileResponse) GetJSON200() *externalRef0.UserProfile {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetProfileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetProfileResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetProfileResponse) GetBody() []byte {
+func (r *GetProfileResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetProfileResponse) Status() string {
+func (r *GetProfileResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5861,7 +5861,7 @@ func (r GetProfileResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetProfileResponse) StatusCode() int {
+func (r *GetProfileResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5869,7 +5869,7 @@ func (r GetProfileResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetProfileResponse) ContentType() string {
+func (r *GetProfileResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5889,17 +5889,17 @@ type UpdateProfileResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateProfileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateProfileResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateProfileResponse) GetBody() []byte {
+func (r *UpdateProfileResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateProfileResponse) Status() string {
+func (r *UpdateProfileResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5907,7 +5907,7 @@ func (r UpdateProfileResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateProfileResponse) StatusCode() int {
+func (r *UpdateProfileResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5915,7 +5915,7 @@ func (r UpdateProfileResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateProfileResponse) ContentType() string {
+func (r *UpdateProfileResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5935,17 +5935,17 @@ type DeleteProfileImageResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteProfileImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteProfileImageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteProfileImageResponse) GetBody() []byte {
+func (r *DeleteProfileImageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteProfileImageResponse) Status() string {
+func (r *DeleteProfileImageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5953,7 +5953,7 @@ func (r DeleteProfileImageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteProfileImageResponse) StatusCode() int {
+func (r *DeleteProfileImageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5961,7 +5961,7 @@ func (r DeleteProfileImageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteProfileImageResponse) ContentType() string {
+func (r *DeleteProfileImageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5981,17 +5981,17 @@ type GetProfileImageResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetProfileImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetProfileImageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetProfileImageResponse) GetBody() []byte {
+func (r *GetProfileImageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetProfileImageResponse) Status() string {
+func (r *GetProfileImageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5999,7 +5999,7 @@ func (r GetProfileImageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetProfileImageResponse) StatusCode() int {
+func (r *GetProfileImageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -6007,7 +6007,7 @@ func (r GetProfileImageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetProfileImageResponse) ContentType() string {
+func (r *GetProfileImageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6027,17 +6027,17 @@ type UpdateProfileImageResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateProfileImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateProfileImageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateProfileImageResponse) GetBody() []byte {
+func (r *UpdateProfileImageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateProfileImageResponse) Status() string {
+func (r *UpdateProfileImageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -6045,7 +6045,7 @@ func (r UpdateProfileImageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateProfileImageResponse) StatusCode() int {
+func (r *UpdateProfileImageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -6053,7 +6053,7 @@ func (r UpdateProfileImageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateProfileImageResponse) ContentType() string {
+func (r *UpdateProfileImageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6075,22 +6075,22 @@ type GetSettingsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetSettingsResponse) GetJSON200() *externalRef0.UserSettingsInformation {
+func (r *GetSettingsResponse) GetJSON200() *externalRef0.UserSettingsInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetSettingsResponse) GetBody() []byte {
+func (r *GetSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetSettingsResponse) Status() string {
+func (r *GetSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -6098,7 +6098,7 @@ func (r GetSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetSettingsResponse) StatusCode() int {
+func (r *GetSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -6106,7 +6106,7 @@ func (r GetSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSettingsResponse) ContentType() string {
+func (r *GetSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6126,17 +6126,17 @@ type UpdateSettingsResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateSettingsResponse) GetBody() []byte {
+func (r *UpdateSettingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateSettingsResponse) Status() string {
+func (r *UpdateSettingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -6144,7 +6144,7 @@ func (r UpdateSettingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateSettingsResponse) StatusCode() int {
+func (r *UpdateSettingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -6152,7 +6152,7 @@ func (r UpdateSettingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSettingsResponse) ContentType() string {
+func (r *UpdateSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6174,22 +6174,22 @@ type ListSignaturesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListSignaturesResponse) GetJSON200() *externalRef0.UserSignaturesInformation {
+func (r *ListSignaturesResponse) GetJSON200() *externalRef0.UserSignaturesInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListSignaturesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListSignaturesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListSignaturesResponse) GetBody() []byte {
+func (r *ListSignaturesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListSignaturesResponse) Status() string {
+func (r *ListSignaturesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -6197,7 +6197,7 @@ func (r ListSignaturesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListSignaturesResponse) StatusCode() int {
+func (r *ListSignaturesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -6205,7 +6205,7 @@ func (r ListSignaturesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSignaturesResponse) ContentType() string {
+func (r *ListSignaturesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6227,22 +6227,22 @@ type CreateSignaturesResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateSignaturesResponse) GetJSON201() *externalRef0.UserSignaturesInformation {
+func (r *CreateSignaturesResponse) GetJSON201() *externalRef0.UserSignaturesInformation {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateSignaturesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateSignaturesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateSignaturesResponse) GetBody() []byte {
+func (r *CreateSignaturesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateSignaturesResponse) Status() string {
+func (r *CreateSignaturesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -6250,7 +6250,7 @@ func (r CreateSignaturesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateSignaturesResponse) StatusCode() int {
+func (r *CreateSignaturesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -6258,7 +6258,7 @@ func (r CreateSignaturesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateSignaturesResponse) ContentType() string {
+func (r *CreateSignaturesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6280,22 +6280,22 @@ type UpdateSignaturesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateSignaturesResponse) GetJSON200() *externalRef0.UserSignaturesInformation {
+func (r *UpdateSignaturesResponse) GetJSON200() *externalRef0.UserSignaturesInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateSignaturesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateSignaturesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateSignaturesResponse) GetBody() []byte {
+func (r *UpdateSignaturesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateSignaturesResponse) Status() string {
+func (r *UpdateSignaturesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -6303,7 +6303,7 @@ func (r UpdateSignaturesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateSignaturesResponse) StatusCode() int {
+func (r *UpdateSignaturesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -6311,7 +6311,7 @@ func (r UpdateSignaturesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSignaturesResponse) ContentType() string {
+func (r *UpdateSignaturesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6331,17 +6331,17 @@ type DeleteSignatureResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteSignatureResponse) GetBody() []byte {
+func (r *DeleteSignatureResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteSignatureResponse) Status() string {
+func (r *DeleteSignatureResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -6349,7 +6349,7 @@ func (r DeleteSignatureResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteSignatureResponse) StatusCode() int {
+func (r *DeleteSignatureResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -6357,7 +6357,7 @@ func (r DeleteSignatureResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteSignatureResponse) ContentType() string {
+func (r *DeleteSignatureResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6379,22 +6379,22 @@ type GetSignatureResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetSignatureResponse) GetJSON200() *externalRef0.UserSignature {
+func (r *GetSignatureResponse) GetJSON200() *externalRef0.UserSignature {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetSignatureResponse) GetBody() []byte {
+func (r *GetSignatureResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetSignatureResponse) Status() string {
+func (r *GetSignatureResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -6402,7 +6402,7 @@ func (r GetSignatureResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetSignatureResponse) StatusCode() int {
+func (r *GetSignatureResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -6410,7 +6410,7 @@ func (r GetSignatureResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSignatureResponse) ContentType() string {
+func (r *GetSignatureResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6432,22 +6432,22 @@ type UpdateSignatureResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateSignatureResponse) GetJSON200() *externalRef0.UserSignature {
+func (r *UpdateSignatureResponse) GetJSON200() *externalRef0.UserSignature {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateSignatureResponse) GetBody() []byte {
+func (r *UpdateSignatureResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateSignatureResponse) Status() string {
+func (r *UpdateSignatureResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -6455,7 +6455,7 @@ func (r UpdateSignatureResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateSignatureResponse) StatusCode() int {
+func (r *UpdateSignatureResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -6463,7 +6463,7 @@ func (r UpdateSignatureResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSignatureResponse) ContentType() string {
+func (r *UpdateSignatureResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6485,22 +6485,22 @@ type DeleteSignatureImageResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteSignatureImageResponse) GetJSON200() *externalRef0.UserSignature {
+func (r *DeleteSignatureImageResponse) GetJSON200() *externalRef0.UserSignature {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteSignatureImageResponse) GetBody() []byte {
+func (r *DeleteSignatureImageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteSignatureImageResponse) Status() string {
+func (r *DeleteSignatureImageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -6508,7 +6508,7 @@ func (r DeleteSignatureImageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteSignatureImageResponse) StatusCode() int {
+func (r *DeleteSignatureImageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -6516,7 +6516,7 @@ func (r DeleteSignatureImageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteSignatureImageResponse) ContentType() string {
+func (r *DeleteSignatureImageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6536,17 +6536,17 @@ type GetSignatureImageResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetSignatureImageResponse) GetBody() []byte {
+func (r *GetSignatureImageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetSignatureImageResponse) Status() string {
+func (r *GetSignatureImageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -6554,7 +6554,7 @@ func (r GetSignatureImageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetSignatureImageResponse) StatusCode() int {
+func (r *GetSignatureImageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -6562,7 +6562,7 @@ func (r GetSignatureImageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSignatureImageResponse) ContentType() string {
+func (r *GetSignatureImageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6584,22 +6584,22 @@ type UpdateSignatureImageResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateSignatureImageResponse) GetJSON200() *externalRef0.UserSignature {
+func (r *UpdateSignatureImageResponse) GetJSON200() *externalRef0.UserSignature {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateSignatureImageResponse) GetBody() []byte {
+func (r *UpdateSignatureImageResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateSignatureImageResponse) Status() string {
+func (r *UpdateSignatureImageResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -6607,7 +6607,7 @@ func (r UpdateSignatureImageResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateSignatureImageResponse) StatusCode() int {
+func (r *UpdateSignatureImageResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -6615,7 +6615,7 @@ func (r UpdateSignatureImageResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSignatureImageResponse) ContentType() string {
+func (r *UpdateSignatureImageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

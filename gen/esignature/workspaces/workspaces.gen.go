@@ -1382,22 +1382,22 @@ type ListWorkspacesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListWorkspacesResponse) GetJSON200() *externalRef0.WorkspaceList {
+func (r *ListWorkspacesResponse) GetJSON200() *externalRef0.WorkspaceList {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListWorkspacesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListWorkspacesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListWorkspacesResponse) GetBody() []byte {
+func (r *ListWorkspacesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListWorkspacesResponse) Status() string {
+func (r *ListWorkspacesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1405,7 +1405,7 @@ func (r ListWorkspacesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListWorkspacesResponse) StatusCode() int {
+func (r *ListWorkspacesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1413,7 +1413,7 @@ func (r ListWorkspacesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListWorkspacesResponse) ContentType() string {
+func (r *ListWorkspacesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1435,22 +1435,22 @@ type CreateWorkspaceResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateWorkspaceResponse) GetJSON201() *externalRef0.Workspace {
+func (r *CreateWorkspaceResponse) GetJSON201() *externalRef0.Workspace {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateWorkspaceResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateWorkspaceResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateWorkspaceResponse) GetBody() []byte {
+func (r *CreateWorkspaceResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateWorkspaceResponse) Status() string {
+func (r *CreateWorkspaceResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1458,7 +1458,7 @@ func (r CreateWorkspaceResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateWorkspaceResponse) StatusCode() int {
+func (r *CreateWorkspaceResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1466,7 +1466,7 @@ func (r CreateWorkspaceResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateWorkspaceResponse) ContentType() string {
+func (r *CreateWorkspaceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1488,22 +1488,22 @@ type DeleteWorkspaceResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteWorkspaceResponse) GetJSON200() *externalRef0.Workspace {
+func (r *DeleteWorkspaceResponse) GetJSON200() *externalRef0.Workspace {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteWorkspaceResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteWorkspaceResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteWorkspaceResponse) GetBody() []byte {
+func (r *DeleteWorkspaceResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteWorkspaceResponse) Status() string {
+func (r *DeleteWorkspaceResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1511,7 +1511,7 @@ func (r DeleteWorkspaceResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteWorkspaceResponse) StatusCode() int {
+func (r *DeleteWorkspaceResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1519,7 +1519,7 @@ func (r DeleteWorkspaceResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteWorkspaceResponse) ContentType() string {
+func (r *DeleteWorkspaceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1541,22 +1541,22 @@ type GetWorkspaceResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetWorkspaceResponse) GetJSON200() *externalRef0.Workspace {
+func (r *GetWorkspaceResponse) GetJSON200() *externalRef0.Workspace {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetWorkspaceResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetWorkspaceResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetWorkspaceResponse) GetBody() []byte {
+func (r *GetWorkspaceResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetWorkspaceResponse) Status() string {
+func (r *GetWorkspaceResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1564,7 +1564,7 @@ func (r GetWorkspaceResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetWorkspaceResponse) StatusCode() int {
+func (r *GetWorkspaceResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1572,7 +1572,7 @@ func (r GetWorkspaceResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetWorkspaceResponse) ContentType() string {
+func (r *GetWorkspaceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1594,22 +1594,22 @@ type UpdateWorkspaceResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateWorkspaceResponse) GetJSON200() *externalRef0.Workspace {
+func (r *UpdateWorkspaceResponse) GetJSON200() *externalRef0.Workspace {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateWorkspaceResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateWorkspaceResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateWorkspaceResponse) GetBody() []byte {
+func (r *UpdateWorkspaceResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateWorkspaceResponse) Status() string {
+func (r *UpdateWorkspaceResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1617,7 +1617,7 @@ func (r UpdateWorkspaceResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateWorkspaceResponse) StatusCode() int {
+func (r *UpdateWorkspaceResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1625,7 +1625,7 @@ func (r UpdateWorkspaceResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateWorkspaceResponse) ContentType() string {
+func (r *UpdateWorkspaceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1645,17 +1645,17 @@ type DeleteWorkspaceFolderItemsResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteWorkspaceFolderItemsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteWorkspaceFolderItemsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteWorkspaceFolderItemsResponse) GetBody() []byte {
+func (r *DeleteWorkspaceFolderItemsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteWorkspaceFolderItemsResponse) Status() string {
+func (r *DeleteWorkspaceFolderItemsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1663,7 +1663,7 @@ func (r DeleteWorkspaceFolderItemsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteWorkspaceFolderItemsResponse) StatusCode() int {
+func (r *DeleteWorkspaceFolderItemsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1671,7 +1671,7 @@ func (r DeleteWorkspaceFolderItemsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteWorkspaceFolderItemsResponse) ContentType() string {
+func (r *DeleteWorkspaceFolderItemsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1693,22 +1693,22 @@ type ListWorkspaceFolderItemsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListWorkspaceFolderItemsResponse) GetJSON200() *externalRef0.WorkspaceFolderContents {
+func (r *ListWorkspaceFolderItemsResponse) GetJSON200() *externalRef0.WorkspaceFolderContents {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListWorkspaceFolderItemsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListWorkspaceFolderItemsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListWorkspaceFolderItemsResponse) GetBody() []byte {
+func (r *ListWorkspaceFolderItemsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListWorkspaceFolderItemsResponse) Status() string {
+func (r *ListWorkspaceFolderItemsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1716,7 +1716,7 @@ func (r ListWorkspaceFolderItemsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListWorkspaceFolderItemsResponse) StatusCode() int {
+func (r *ListWorkspaceFolderItemsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1724,7 +1724,7 @@ func (r ListWorkspaceFolderItemsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListWorkspaceFolderItemsResponse) ContentType() string {
+func (r *ListWorkspaceFolderItemsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1746,22 +1746,22 @@ type CreateWorkspaceFileResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateWorkspaceFileResponse) GetJSON201() *externalRef0.WorkspaceItem {
+func (r *CreateWorkspaceFileResponse) GetJSON201() *externalRef0.WorkspaceItem {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateWorkspaceFileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateWorkspaceFileResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateWorkspaceFileResponse) GetBody() []byte {
+func (r *CreateWorkspaceFileResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateWorkspaceFileResponse) Status() string {
+func (r *CreateWorkspaceFileResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1769,7 +1769,7 @@ func (r CreateWorkspaceFileResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateWorkspaceFileResponse) StatusCode() int {
+func (r *CreateWorkspaceFileResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1777,7 +1777,7 @@ func (r CreateWorkspaceFileResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateWorkspaceFileResponse) ContentType() string {
+func (r *CreateWorkspaceFileResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1797,17 +1797,17 @@ type GetWorkspaceFileResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetWorkspaceFileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetWorkspaceFileResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r GetWorkspaceFileResponse) GetBody() []byte {
+func (r *GetWorkspaceFileResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetWorkspaceFileResponse) Status() string {
+func (r *GetWorkspaceFileResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1815,7 +1815,7 @@ func (r GetWorkspaceFileResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetWorkspaceFileResponse) StatusCode() int {
+func (r *GetWorkspaceFileResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1823,7 +1823,7 @@ func (r GetWorkspaceFileResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetWorkspaceFileResponse) ContentType() string {
+func (r *GetWorkspaceFileResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1845,22 +1845,22 @@ type UpdateWorkspaceFileResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateWorkspaceFileResponse) GetJSON200() *externalRef0.WorkspaceItem {
+func (r *UpdateWorkspaceFileResponse) GetJSON200() *externalRef0.WorkspaceItem {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateWorkspaceFileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateWorkspaceFileResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateWorkspaceFileResponse) GetBody() []byte {
+func (r *UpdateWorkspaceFileResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateWorkspaceFileResponse) Status() string {
+func (r *UpdateWorkspaceFileResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1868,7 +1868,7 @@ func (r UpdateWorkspaceFileResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateWorkspaceFileResponse) StatusCode() int {
+func (r *UpdateWorkspaceFileResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1876,7 +1876,7 @@ func (r UpdateWorkspaceFileResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateWorkspaceFileResponse) ContentType() string {
+func (r *UpdateWorkspaceFileResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1898,22 +1898,22 @@ type ListWorkspaceFilePagesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListWorkspaceFilePagesResponse) GetJSON200() *externalRef0.PageImages {
+func (r *ListWorkspaceFilePagesResponse) GetJSON200() *externalRef0.PageImages {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListWorkspaceFilePagesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListWorkspaceFilePagesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
 // GetBody returns the raw response body bytes
-func (r ListWorkspaceFilePagesResponse) GetBody() []byte {
+func (r *ListWorkspaceFilePagesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListWorkspaceFilePagesResponse) Status() string {
+func (r *ListWorkspaceFilePagesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1921,7 +1921,7 @@ func (r ListWorkspaceFilePagesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListWorkspaceFilePagesResponse) StatusCode() int {
+func (r *ListWorkspaceFilePagesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1929,7 +1929,7 @@ func (r ListWorkspaceFilePagesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListWorkspaceFilePagesResponse) ContentType() string {
+func (r *ListWorkspaceFilePagesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}

@@ -36,21 +36,23 @@ func main() {
 
 type sample struct {
 	wall time.Duration
-	rss  int64 // KiB
+	cpu  time.Duration // user + sys of the go command and its children
+	rss  int64         // KiB
 }
 
 func main() {
 	root := flag.String("root", ".", "project root")
 	runs := flag.Int("runs", 3, "runs per measurement (median reported)")
 	budget := flag.Float64("budget", 0.35, "maximum ratio of tiny program to whole surface")
+	baseline := flag.String("baseline", "", "root of an older checkout: also compile its tiny program, interleaved with ours, and print the ratios")
 	flag.Parse()
-	if err := run(*root, *runs, *budget); err != nil {
+	if err := run(*root, *runs, *budget, *baseline); err != nil {
 		fmt.Fprintln(os.Stderr, "compilebench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(root string, runs int, budget float64) error {
+func run(root string, runs int, budget float64, baseline string) error {
 	root, _ = filepath.Abs(root)
 	work, err := os.MkdirTemp("", "compilebench")
 	if err != nil {
@@ -92,22 +94,13 @@ func run(root string, runs int, budget float64) error {
 	measure := func(dir, pkg string) (sample, error) {
 		var all []sample
 		for i := 0; i < runs; i++ {
-			cache := filepath.Join(work, fmt.Sprintf("cache-%d", i))
-			os.RemoveAll(cache)
-			if err := copyTree(deps, cache); err != nil {
-				return sample{}, err
-			}
-			s, err := goBuild(dir, cache, pkg)
+			s, err := coldBuild(work, deps, dir, pkg)
 			if err != nil {
 				return sample{}, err
 			}
 			all = append(all, s)
 		}
-		sort.Slice(all, func(i, j int) bool { return all[i].wall < all[j].wall })
-		med := all[len(all)/2]
-		sort.Slice(all, func(i, j int) bool { return all[i].rss < all[j].rss })
-		med.rss = all[len(all)/2].rss
-		return med, nil
+		return median(all), nil
 	}
 	whole, err := measure(single, "./gen/esignature")
 	if err != nil {
@@ -116,6 +109,11 @@ func run(root string, runs int, budget float64) error {
 	tiny, err := measure(split, "./tiny")
 	if err != nil {
 		return err
+	}
+	if baseline != "" {
+		if err := compare(work, deps, split, baseline, runs); err != nil {
+			return err
+		}
 	}
 	tr := float64(tiny.wall) / float64(whole.wall)
 	mr := float64(tiny.rss) / float64(whole.rss)
@@ -127,6 +125,83 @@ func run(root string, runs int, budget float64) error {
 		return fmt.Errorf("over budget: time %.0f%%, memory %.0f%% (budget %.0f%%)", tr*100, mr*100, budget*100)
 	}
 	return nil
+}
+
+// compare compiles the tiny program of an older checkout and ours
+// alternately, each from a fresh copy of the dependency cache, and prints
+// the medians and the ratios; a third column compiles ours with package
+// jsonx already in the cache, as oapi-codegen/runtime is (jsonx is
+// compiled once per build cache, not once per program).
+func compare(work, deps, split, baseline string, runs int) error {
+	baseline, _ = filepath.Abs(baseline)
+	base := filepath.Join(work, "baseline")
+	if err := copyModule(baseline, base); err != nil {
+		return err
+	}
+	if err := copyTree(filepath.Join(baseline, "gen", "esignature"), filepath.Join(base, "gen", "esignature")); err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(base, "tiny", "main.go"), tinyProgram); err != nil {
+		return err
+	}
+	// The baseline may pin other dependency versions; add them to the cache.
+	if _, err := goBuild(base, deps, "std", "github.com/oapi-codegen/runtime"); err != nil {
+		return err
+	}
+	withJSONX := filepath.Join(work, "deps-jsonx")
+	if err := copyTree(deps, withJSONX); err != nil {
+		return err
+	}
+	if _, err := goBuild(split, withJSONX, "std", "github.com/oapi-codegen/runtime", "./jsonx"); err != nil {
+		return err
+	}
+	var before, after, cached []sample
+	for i := 0; i < runs; i++ {
+		for _, m := range []struct {
+			dir, cache string
+			into       *[]sample
+		}{{base, deps, &before}, {split, deps, &after}, {split, withJSONX, &cached}} {
+			s, err := coldBuild(work, m.cache, m.dir, "./tiny")
+			if err != nil {
+				return err
+			}
+			*m.into = append(*m.into, s)
+		}
+	}
+	b, a, c := median(before), median(after), median(cached)
+	ratio := func(x, y int64) string { return fmt.Sprintf("%.2f", float64(x)/float64(y)) }
+	fmt.Printf("| tiny envelope program, cold for our code (%d interleaved runs, medians) | wall time | CPU time | peak RSS |\n|---|---|---|---|\n", runs)
+	row := func(name string, s sample) {
+		fmt.Printf("| %s | %.2f s | %.2f s | %d MB |\n", name, s.wall.Seconds(), s.cpu.Seconds(), s.rss/1024)
+	}
+	row("before ("+baseline+")", b)
+	row("now", a)
+	fmt.Printf("| now / before | %s | %s | %s |\n", ratio(int64(a.wall), int64(b.wall)), ratio(int64(a.cpu), int64(b.cpu)), ratio(a.rss, b.rss))
+	row("now, jsonx already in the cache", c)
+	fmt.Printf("| now (jsonx cached) / before | %s | %s | %s |\n\n", ratio(int64(c.wall), int64(b.wall)), ratio(int64(c.cpu), int64(b.cpu)), ratio(c.rss, b.rss))
+	return nil
+}
+
+// coldBuild builds pkg in dir from a fresh copy of the cache deps.
+func coldBuild(work, deps, dir, pkg string) (sample, error) {
+	cache := filepath.Join(work, "cache")
+	os.RemoveAll(cache)
+	if err := copyTree(deps, cache); err != nil {
+		return sample{}, err
+	}
+	return goBuild(dir, cache, pkg)
+}
+
+// median takes the median of each measure separately.
+func median(all []sample) sample {
+	var m sample
+	sort.Slice(all, func(i, j int) bool { return all[i].wall < all[j].wall })
+	m.wall = all[len(all)/2].wall
+	sort.Slice(all, func(i, j int) bool { return all[i].cpu < all[j].cpu })
+	m.cpu = all[len(all)/2].cpu
+	sort.Slice(all, func(i, j int) bool { return all[i].rss < all[j].rss })
+	m.rss = all[len(all)/2].rss
+	return m
 }
 
 // goBuild builds pkgs in dir with the given cache and returns wall time
@@ -146,7 +221,8 @@ func goBuild(dir, cache string, pkgs ...string) (sample, error) {
 	}
 	wall := time.Since(start)
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return sample{wall: wall, rss: ru.Maxrss}, nil
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return sample{wall: wall, cpu: cpu, rss: ru.Maxrss}, nil
 }
 
 // copyModule copies the module files and the hand-written packages that
@@ -160,6 +236,9 @@ func copyModule(root, dst string) error {
 		if err := writeFile(filepath.Join(dst, f), string(b)); err != nil {
 			return err
 		}
+	}
+	if _, err := os.Stat(filepath.Join(root, "jsonx")); os.IsNotExist(err) {
+		return nil // a checkout from before package jsonx
 	}
 	return copyTree(filepath.Join(root, "jsonx"), filepath.Join(dst, "jsonx"))
 }

@@ -62,7 +62,7 @@ func TestESignatureConvertsWithEveryOperationNamedOnce(t *testing.T) {
 			t.Errorf("%s keeps an upstream operationId shape", op.GoName)
 		}
 	}
-	for _, want := range []string{"envelopes.CreateEnvelope", "users.ListUsers", "accounts.ListSettings", "templates.GetTemplate", "envelopes.GetEnvelopeTransferRules"} {
+	for _, want := range []string{"envelopes.CreateEnvelope", "users.ListUsers", "accounts.ListSettings", "templates.GetTemplate", "envelopetransferrules.GetEnvelopeTransferRules"} {
 		if !names[want] {
 			t.Errorf("missing %s", want)
 		}

@@ -91,6 +91,9 @@ func Generate(ctx context.Context, cfg Config) (map[string][]byte, error) {
 			if src, err = emit.Lenient(src, ModulePath+"/jsonx"); err != nil {
 				return nil, fmt.Errorf("%s: %w", p.Dir, err)
 			}
+			if src, err = emit.PointerResponses(src); err != nil {
+				return nil, fmt.Errorf("%s: %w", p.Dir, err)
+			}
 			if src, err = emit.Document(src, h, p.Ops); err != nil {
 				return nil, fmt.Errorf("%s: %w", p.Dir, err)
 			}

@@ -1,0 +1,50 @@
+package emit
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+)
+
+// PointerResponses gives the methods of each response wrapper (a struct
+// with an HTTPResponse field: Status, StatusCode, ContentType, GetBody,
+// GetJSONnnn) pointer receivers instead of oapi-codegen's value receivers.
+// The With...Response methods return pointers, so callers see no change,
+// and the compiler no longer emits a (*T) wrapper for every value method:
+// about a third of the functions in a client package, and of its compile
+// time (see BENCHMARKS.md, compile section).
+func PointerResponses(src []byte) ([]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "gen.go", src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, fmt.Errorf("parsing generated source: %w", err)
+	}
+	responses := map[string]bool{}
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.TYPE {
+			continue
+		}
+		for _, s := range gd.Specs {
+			ts := s.(*ast.TypeSpec)
+			if st, ok := ts.Type.(*ast.StructType); ok && hasField(st, "HTTPResponse") {
+				responses[ts.Name.Name] = true
+			}
+		}
+	}
+	var edits []edit
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv == nil || len(fd.Recv.List) != 1 {
+			continue
+		}
+		id, ok := fd.Recv.List[0].Type.(*ast.Ident)
+		if !ok || !responses[id.Name] {
+			continue
+		}
+		at := fset.Position(id.Pos()).Offset
+		edits = append(edits, edit{at, at, "*"})
+	}
+	return splice(src, edits), nil
+}
