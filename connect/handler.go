@@ -154,7 +154,10 @@ func (h *Handler) serve(r *http.Request) (dup bool, err error) {
 // way (a queue, a replay of stored raw messages) through the same
 // exactly-once path.
 func (h *Handler) Deliver(ctx context.Context, m *Message) (dup bool, err error) {
-	key := h.keyFunc(m)
+	var key string
+	if err := safely(func() error { key = h.keyFunc(m); return nil }); err != nil {
+		return false, reject(ErrHandler, http.StatusInternalServerError, "the key function panicked", err)
+	}
 	if key == "" {
 		return false, h.call(ctx, m, nil)
 	}

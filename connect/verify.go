@@ -127,7 +127,7 @@ func (v *Verifier) readBody(r *http.Request) ([]byte, error) {
 	}
 	size := 512
 	if r.ContentLength > 0 {
-		size = int(r.ContentLength) + 1
+		size = int(min(r.ContentLength+1, initialBodyBuffer))
 	}
 	body, err := readAllCapped(r.Body, v.maxBody, size)
 	if errors.Is(err, errTooLarge) {
@@ -139,19 +139,29 @@ func (v *Verifier) readBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
+// initialBodyBuffer is the most readBody reserves before data arrives: a
+// Content-Length header costs the sender nothing, so it must not make the
+// Verifier allocate up to the cap for a body that never comes.
+const initialBodyBuffer = 64 << 10
+
 var errTooLarge = errors.New("too large")
 
-// readAllCapped reads r to the end, failing with errTooLarge past max
-// bytes; size is the initial buffer.
-func readAllCapped(r io.Reader, max int64, size int) ([]byte, error) {
-	buf := make([]byte, 0, min(int64(size), max+1))
+// readAllCapped reads r to the end, failing with errTooLarge past limit
+// bytes; size is the initial buffer. The buffer grows with the data read
+// (doubling) and never beyond limit+1 bytes, so memory follows what the
+// sender actually sent.
+func readAllCapped(r io.Reader, limit int64, size int) ([]byte, error) {
+	ceiling := limit + 1
+	buf := make([]byte, 0, min(int64(max(size, 1)), ceiling))
 	for {
 		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+			grown := make([]byte, len(buf), min(int64(max(2*len(buf), 512)), ceiling))
+			copy(grown, buf)
+			buf = grown
 		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
+		n, err := r.Read(buf[len(buf):min(int64(cap(buf)), ceiling)])
 		buf = buf[:len(buf)+n]
-		if int64(len(buf)) > max {
+		if int64(len(buf)) > limit {
 			return nil, errTooLarge
 		}
 		if err == io.EOF {
