@@ -242,7 +242,7 @@ func (f *AuthCodeFlow) Exchange(ctx context.Context, callback url.Values) (*Toke
 		return nil, fmt.Errorf("%w: the redirect does not answer this login (a stale browser tab or a forged request); start the login again", ErrStateMismatch)
 	}
 	if code := callback.Get("error"); code != "" {
-		return nil, &AuthError{Code: code, Description: printable(callback.Get("error_description")), Endpoint: f.cfg.RedirectURI, Grant: GrantTypeAuthorizationCode}
+		return nil, &AuthError{Code: printable(code), Description: printable(callback.Get("error_description")), Endpoint: f.cfg.RedirectURI, Grant: GrantTypeAuthorizationCode}
 	}
 	code := callback.Get("code")
 	if code == "" {
@@ -268,8 +268,9 @@ func (f *AuthCodeFlow) Exchange(ctx context.Context, callback url.Values) (*Toke
 	return tok.clone(), nil
 }
 
-// printable keeps the printable ASCII of a short description from a
-// redirect, which anyone can forge.
+// printable keeps the printable ASCII (at most 200 bytes) of a value from
+// a redirect (error, error_description), so that it cannot carry terminal
+// escape sequences or control characters into logs and error text.
 func printable(s string) string {
 	var b strings.Builder
 	for _, r := range s {
