@@ -2,7 +2,9 @@ package connect
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -124,5 +126,46 @@ func TestHandlerSurvivesAPanickingKeyFunc(t *testing.T) {
 	h.ServeHTTP(w, signedRequest(typicalMessage(EnvelopeCompleted, 0), testKey))
 	if w.Code != http.StatusInternalServerError || called {
 		t.Errorf("status %d, user code called %t; want 500 without user code", w.Code, called)
+	}
+}
+
+// TestNoFormatVerbPrintsTheHandlersKeysOrCredentials: a Handler printed
+// with any verb (a struct dump in a log line, %s by mistake) shows neither
+// the HMAC keys nor the Basic credentials nor their digests, which fmt
+// would otherwise reach through the Handler's Verifier field.
+func TestNoFormatVerbPrintsTheHandlersKeysOrCredentials(t *testing.T) {
+	const key, user, pass = "cm90YXRlLW1lLXNvb24", "connect-user", "connect-pass"
+	h, err := NewHandler(func(context.Context, *Message) error { return nil }, WithHMACKeys(key), WithBasicAuth(user, pass))
+	if err != nil {
+		t.Fatal(err)
+	}
+	passSum := sha256.Sum256([]byte(pass))
+	secrets := []string{key, user, pass, fmt.Sprint([]byte(key)), fmt.Sprintf("%x", key),
+		strings.Trim(fmt.Sprint(passSum[:4]), "[]"), fmt.Sprintf("%x", passSum[:4])}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%X", "%q", "%o", "%b"} {
+		for _, arg := range []any{h, holder{h}, holder2{h.Verifier()}} {
+			out := fmt.Sprintf(verb, arg)
+			for _, secret := range secrets {
+				if strings.Contains(out, secret) {
+					t.Errorf("%s of %T shows %q: %.200s", verb, arg, secret, out)
+				}
+			}
+		}
+	}
+}
+
+// holder and holder2 are application structs that keep the Handler or
+// Verifier in an unexported field, printed with a struct dump.
+type holder struct{ h *Handler }
+type holder2 struct{ v *Verifier }
+
+// TestZeroVerifierRefusesEverything: a Verifier not built by NewVerifier
+// neither panics nor accepts a delivery.
+func TestZeroVerifierRefusesEverything(t *testing.T) {
+	var v Verifier
+	_ = v.String()
+	body := typicalMessage(EnvelopeCompleted, 0)
+	if err := v.VerifySignature(body, signedRequest(body, testKey).Header); !errors.Is(err, ErrBadSignature) {
+		t.Errorf("zero Verifier: %v, want ErrBadSignature", err)
 	}
 }
