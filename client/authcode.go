@@ -178,11 +178,21 @@ func (c *AuthCodeConfig) request(ctx context.Context, form url.Values) (*Token, 
 // the browser away and receiving the redirect; a command-line tool uses
 // Client.Login, which does all of it with a loopback redirect URI.
 type AuthCodeFlow struct {
+	// The configuration (with the secret), state and verifier sit behind a
+	// pointer: fmt dereferences one pointer level of a struct field it
+	// cannot call methods on (an unexported *AuthCodeFlow in an
+	// application's struct printed with %s), and there shows only this
+	// address.
+	s       *flowSecrets
+	used    atomic.Bool
+	onToken func(context.Context, *Token) error // stores the token (Client flows)
+}
+
+// flowSecrets is what an AuthCodeFlow must not print.
+type flowSecrets struct {
 	cfg      AuthCodeConfig
 	state    string
 	verifier string
-	used     atomic.Bool
-	onToken  func(context.Context, *Token) error // stores the token (Client flows)
 }
 
 // NewAuthCodeFlow validates cfg (RedirectURI is required) and starts a login
@@ -191,7 +201,7 @@ func NewAuthCodeFlow(cfg AuthCodeConfig) (*AuthCodeFlow, error) {
 	if err := cfg.validate(true); err != nil {
 		return nil, err
 	}
-	return &AuthCodeFlow{cfg: cfg.withDefaults(), state: randomString(16), verifier: randomString(32)}, nil
+	return &AuthCodeFlow{s: &flowSecrets{cfg: cfg.withDefaults(), state: randomString(16), verifier: randomString(32)}}, nil
 }
 
 // randomString returns n random bytes, base64url-encoded without padding
@@ -213,22 +223,22 @@ func pkceChallenge(verifier string) string {
 //	{OAuthURL}/oauth/auth?response_type=code&scope=...&client_id=...&redirect_uri=...&state=...&code_challenge=...&code_challenge_method=S256
 func (f *AuthCodeFlow) AuthURL() string {
 	u, _ := ConsentURL(ConsentParams{ // validated in NewAuthCodeFlow
-		Environment:    f.cfg.Environment,
-		IntegrationKey: f.cfg.IntegrationKey,
-		RedirectURI:    f.cfg.RedirectURI,
-		Scopes:         f.cfg.Scopes,
-		State:          f.state,
+		Environment:    f.s.cfg.Environment,
+		IntegrationKey: f.s.cfg.IntegrationKey,
+		RedirectURI:    f.s.cfg.RedirectURI,
+		Scopes:         f.s.cfg.Scopes,
+		State:          f.s.state,
 	})
-	return u + "&code_challenge=" + pkceChallenge(f.verifier) + "&code_challenge_method=S256"
+	return u + "&code_challenge=" + pkceChallenge(f.s.verifier) + "&code_challenge_method=S256"
 }
 
 // State is the flow's state value, for an application that keeps flows by
 // state between the login request and the redirect. It is not a secret
 // once sent, but keep it out of logs.
-func (f *AuthCodeFlow) State() string { return f.state }
+func (f *AuthCodeFlow) State() string { return f.s.state }
 
 // RedirectURI is the redirect URI the flow sends the user back to.
-func (f *AuthCodeFlow) RedirectURI() string { return f.cfg.RedirectURI }
+func (f *AuthCodeFlow) RedirectURI() string { return f.s.cfg.RedirectURI }
 
 // Exchange completes the login with the query of the redirect to the
 // redirect URI: it checks the state (ErrStateMismatch), turns an error
@@ -238,11 +248,11 @@ func (f *AuthCodeFlow) RedirectURI() string { return f.cfg.RedirectURI }
 // in the Client's token cache.
 func (f *AuthCodeFlow) Exchange(ctx context.Context, callback url.Values) (*Token, error) {
 	state := callback.Get("state")
-	if subtle.ConstantTimeCompare([]byte(state), []byte(f.state)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(state), []byte(f.s.state)) != 1 {
 		return nil, fmt.Errorf("%w: the redirect does not answer this login (a stale browser tab or a forged request); start the login again", ErrStateMismatch)
 	}
 	if code := callback.Get("error"); code != "" {
-		return nil, &AuthError{Code: code, Description: printable(callback.Get("error_description")), Endpoint: f.cfg.RedirectURI, Grant: GrantTypeAuthorizationCode}
+		return nil, &AuthError{Code: printable(code), Description: printable(callback.Get("error_description")), Endpoint: f.s.cfg.RedirectURI, Grant: GrantTypeAuthorizationCode}
 	}
 	code := callback.Get("code")
 	if code == "" {
@@ -251,11 +261,11 @@ func (f *AuthCodeFlow) Exchange(ctx context.Context, callback url.Values) (*Toke
 	if !f.used.CompareAndSwap(false, true) {
 		return nil, errors.New("docusign: this login was already completed: start a new one (codes are single-use)")
 	}
-	tok, err := f.cfg.request(ctx, url.Values{
+	tok, err := f.s.cfg.request(ctx, url.Values{
 		"grant_type":    {GrantTypeAuthorizationCode},
 		"code":          {code},
-		"redirect_uri":  {f.cfg.RedirectURI},
-		"code_verifier": {f.verifier},
+		"redirect_uri":  {f.s.cfg.RedirectURI},
+		"code_verifier": {f.s.verifier},
 	})
 	if err != nil {
 		return nil, err
@@ -268,8 +278,9 @@ func (f *AuthCodeFlow) Exchange(ctx context.Context, callback url.Values) (*Toke
 	return tok.clone(), nil
 }
 
-// printable keeps the printable ASCII of a short description from a
-// redirect, which anyone can forge.
+// printable keeps the printable ASCII (at most 200 bytes) of a value from
+// a redirect (error, error_description), so that it cannot carry terminal
+// escape sequences or control characters into logs and error text.
 func printable(s string) string {
 	var b strings.Builder
 	for _, r := range s {
@@ -285,7 +296,7 @@ func printable(s string) string {
 
 // String describes the flow without its state, verifier or the secret.
 func (f *AuthCodeFlow) String() string {
-	return fmt.Sprintf("AuthCodeFlow{%s completed=%t}", f.cfg, f.used.Load())
+	return fmt.Sprintf("AuthCodeFlow{%s completed=%t}", f.s.cfg, f.used.Load())
 }
 
 // GoString is String.
@@ -397,7 +408,7 @@ func NewRefreshTokenSource(cfg AuthCodeConfig, tok *Token, opts CachingOptions) 
 	}
 	cs := NewCachingTokenSource(&refreshTokenSource{cfg: cfg}, opts)
 	cs.mu.Lock()
-	cs.tok, cs.refreshTok = tok.clone(), tok.RefreshToken
+	cs.tok, cs.sec.refreshTok = tok.clone(), tok.RefreshToken
 	cs.mu.Unlock()
 	return cs, nil
 }

@@ -669,3 +669,35 @@ func TestStandaloneFlowAndRefreshTokenSource(t *testing.T) {
 		t.Error("a token without refresh token was accepted")
 	}
 }
+
+// TestAuthCodeCallbackErrorIsPrintable: the error code of a redirect (as
+// its description) reaches error text and terminals only as printable
+// ASCII, so a crafted redirect cannot inject escape sequences or lines.
+func TestAuthCodeCallbackErrorIsPrintable(t *testing.T) {
+	f := newCodeFixture(t, nil)
+	flow, err := client.NewAuthCodeFlow(client.AuthCodeConfig{
+		Environment:    f.srv.Environment(),
+		IntegrationKey: f.in.Key,
+		RedirectURI:    "http://127.0.0.1:1/callback",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = flow.Exchange(context.Background(), url.Values{
+		"state":             {flow.State()},
+		"error":             {"access_denied\x1b[2J\r\nFAKE: logged in" + strings.Repeat("x", 500)},
+		"error_description": {"no\x1b]0;title\x07"},
+	})
+	var aerr *client.AuthError
+	if !errors.As(err, &aerr) {
+		t.Fatalf("Exchange = %v, want *AuthError", err)
+	}
+	for _, s := range []string{aerr.Code, aerr.Description, err.Error()} {
+		if strings.ContainsAny(s, "\x1b\r\n\x07") {
+			t.Errorf("control characters reach the error: %q", s)
+		}
+	}
+	if len(aerr.Code) > 200 {
+		t.Errorf("error code of %d bytes kept", len(aerr.Code))
+	}
+}

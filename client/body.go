@@ -107,8 +107,18 @@ func bufferJSONBody(req *http.Request, resp *http.Response, limit int64) error {
 	var data []byte
 	var err error
 	if n := resp.ContentLength; n >= 0 {
-		data = make([]byte, n)
+		// Reserve what the header claims only up to a bound, and grow with
+		// the bytes that arrive: a Content-Length alone (a faulty proxy, a
+		// huge value with no limit) must not allocate it all up front.
+		data = make([]byte, min(n, maxBodyPrealloc))
 		_, err = io.ReadFull(resp.Body, data)
+		for err == nil && int64(len(data)) < n {
+			got := len(data)
+			grown := make([]byte, min(n, 2*int64(got)))
+			copy(grown, data)
+			data = grown
+			_, err = io.ReadFull(resp.Body, data[got:])
+		}
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
@@ -131,6 +141,10 @@ func bufferJSONBody(req *http.Request, resp *http.Response, limit int64) error {
 	resp.ContentLength = int64(len(data))
 	return nil
 }
+
+// maxBodyPrealloc bounds what bufferJSONBody reserves from a response's
+// Content-Length before reading it.
+const maxBodyPrealloc = 1 << 20
 
 // sizeText renders a byte count, in MiB when whole.
 func sizeText(n int64) string {

@@ -3,8 +3,11 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -172,4 +175,76 @@ func bodySize(t *testing.T, hc *http.Client, ctx context.Context, url string) in
 		t.Fatal(err)
 	}
 	return len(body)
+}
+
+// stalled ends at once, as a connection cut after the headers does.
+type stalled struct{}
+
+func (stalled) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
+func (stalled) Close() error             { return nil }
+
+// TestBufferJSONBodyDoesNotTrustContentLength: a Content-Length with no
+// body behind it neither panics (a huge value with no limit) nor makes the
+// Client allocate the claimed size (up to the limit) before data arrives.
+func TestBufferJSONBodyDoesNotTrustContentLength(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		length int64
+		limit  int64
+	}{
+		{"huge, no limit", 1 << 62, -1},
+		{"at the default limit", DefaultMaxJSONBody, DefaultMaxJSONBody},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "https://demo.docusign.net/x", nil)
+			resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+				Body: stalled{}, ContentLength: tc.length, Request: req}
+			var err error
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						err = fmt.Errorf("panic: %v", p)
+					}
+				}()
+				err = bufferJSONBody(req, resp, tc.limit)
+			}()
+			runtime.ReadMemStats(&after)
+			if !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Errorf("bufferJSONBody = %v, want io.ErrUnexpectedEOF", err)
+			}
+			if n := after.TotalAlloc - before.TotalAlloc; n > 4<<20 {
+				t.Errorf("allocated %d bytes for a body that never came", n)
+			}
+		})
+	}
+}
+
+// TestBufferJSONBodyReadsALongBodyWhole: a body longer than the initial
+// reservation is read whole, and one shorter than its Content-Length fails.
+func TestBufferJSONBodyReadsALongBodyWhole(t *testing.T) {
+	want := `"` + strings.Repeat("z", 3*maxBodyPrealloc+17) + `"`
+	for _, tc := range []struct {
+		length  int64
+		wantErr bool
+	}{{int64(len(want)), false}, {int64(len(want)) + 1, true}} {
+		req := httptest.NewRequest(http.MethodGet, "https://demo.docusign.net/x", nil)
+		resp := &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(want)), ContentLength: tc.length, Request: req}
+		err := bufferJSONBody(req, resp, -1)
+		if tc.wantErr {
+			if !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Errorf("Content-Length %d: err = %v, want io.ErrUnexpectedEOF", tc.length, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		if string(got) != want {
+			t.Errorf("read %d bytes, want %d", len(got), len(want))
+		}
+	}
 }

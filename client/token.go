@@ -195,12 +195,21 @@ type CachingTokenSource struct {
 	tok      *Token
 	call     *tokenCall
 	gen      uint64 // bumped by Reset; results of older fetches are not kept
+	// sec holds the tokens kept as strings behind a pointer: fmt
+	// dereferences one pointer level of a struct field it cannot call
+	// methods on (an unexported *CachingTokenSource in an application's
+	// struct printed with %s), and there shows only this address.
+	sec *cachingSecrets
+
+	persistMu sync.Mutex // orders Store and Delete on the persistent cache
+}
+
+// cachingSecrets are a CachingTokenSource's tokens kept as strings.
+type cachingSecrets struct {
 	rejected string // access token last rejected; never reloaded from cache
 	// refreshTok is the newest refresh token seen (Authorization Code
 	// Grant). Reset and a rejected access token keep it; Logout drops it.
 	refreshTok string
-
-	persistMu sync.Mutex // orders Store and Delete on the persistent cache
 }
 
 // tokenCall is one in-flight fetch shared by all waiting callers.
@@ -224,7 +233,7 @@ func NewCachingTokenSource(src TokenSource, opts CachingOptions) *CachingTokenSo
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &CachingTokenSource{src: src, cache: opts.Cache, key: opts.Key, margin: opts.RefreshMargin, now: opts.Now, onErr: opts.OnCacheError}
+	return &CachingTokenSource{src: src, cache: opts.Cache, key: opts.Key, margin: opts.RefreshMargin, now: opts.Now, onErr: opts.OnCacheError, sec: &cachingSecrets{}}
 }
 
 // cacheError records err and passes it to OnCacheError.
@@ -260,7 +269,7 @@ func (s *CachingTokenSource) Token(ctx context.Context) (*Token, error) {
 		c = &tokenCall{done: make(chan struct{})}
 		s.call = c
 		gen := s.gen
-		rejected := s.rejected
+		rejected := s.sec.rejected
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenFetchTimeout)
 		go func() {
 			defer cancel()
@@ -289,7 +298,7 @@ func (s *CachingTokenSource) fetch(ctx context.Context, c *tokenCall, gen uint64
 	if err == nil && current {
 		s.tok = tok
 		if tok.RefreshToken != "" {
-			s.refreshTok = tok.RefreshToken
+			s.sec.refreshTok = tok.RefreshToken
 		}
 	}
 	if s.call == c { // Reset may have detached c and a newer fetch begun
@@ -326,7 +335,7 @@ func (s *CachingTokenSource) obtain(ctx context.Context, rejected string) (tok *
 		return checkToken(s.src.Token(ctx))
 	}
 	s.mu.Lock()
-	tried := []string{cached, s.refreshTok}
+	tried := []string{cached, s.sec.refreshTok}
 	s.mu.Unlock()
 	tok, err = r.refresh(ctx, tried)
 	var lre *LoginRequiredError
@@ -402,11 +411,11 @@ func (s *CachingTokenSource) Reset() error {
 	s.mu.Lock()
 	s.gen++
 	if s.tok != nil {
-		s.rejected = s.tok.AccessToken
+		s.sec.rejected = s.tok.AccessToken
 	}
 	s.tok = nil
 	s.call = nil // a fetch in flight finishes for its own callers only
-	keep := s.refreshTok
+	keep := s.sec.refreshTok
 	s.mu.Unlock()
 	return s.deletePersistent(keep)
 }
@@ -416,17 +425,17 @@ func (s *CachingTokenSource) Reset() error {
 // replacement fetched by the first of them is kept.
 func (s *CachingTokenSource) invalidate(accessToken string) error {
 	s.mu.Lock()
-	if (s.tok != nil && s.tok.AccessToken != accessToken) || (s.tok == nil && s.rejected == accessToken) {
+	if (s.tok != nil && s.tok.AccessToken != accessToken) || (s.tok == nil && s.sec.rejected == accessToken) {
 		// Already replaced, or already dropped with a replacement possibly
 		// in flight: dropping again would discard that replacement.
 		s.mu.Unlock()
 		return nil
 	}
 	s.gen++
-	s.rejected = accessToken
+	s.sec.rejected = accessToken
 	s.tok = nil
 	s.call = nil // a refresh in flight may bring back the rejected token
-	keep := s.refreshTok
+	keep := s.sec.refreshTok
 	s.mu.Unlock()
 	return s.deletePersistent(keep)
 }
@@ -438,10 +447,10 @@ func (s *CachingTokenSource) Logout() error {
 	s.mu.Lock()
 	s.gen++
 	if s.tok != nil {
-		s.rejected = s.tok.AccessToken
+		s.sec.rejected = s.tok.AccessToken
 	}
 	s.tok = nil
-	s.refreshTok = ""
+	s.sec.refreshTok = ""
 	s.call = nil
 	s.mu.Unlock()
 	if f, ok := s.src.(interface{ forget() }); ok {
@@ -459,9 +468,9 @@ func (s *CachingTokenSource) put(ctx context.Context, tok *Token) error {
 	s.mu.Lock()
 	s.gen++
 	s.tok = tok
-	s.rejected = ""
+	s.sec.rejected = ""
 	if tok.RefreshToken != "" {
-		s.refreshTok = tok.RefreshToken
+		s.sec.refreshTok = tok.RefreshToken
 	}
 	s.call = nil
 	s.mu.Unlock()

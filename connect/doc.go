@@ -39,6 +39,12 @@
 //     delivery verifies again; it is answered as a duplicate, without
 //     reaching user code, while its key is in the Store.
 //
+// The body is read before the signature can be checked, so anyone can
+// make the listener buffer up to the cap (WithMaxBodyBytes; memory follows
+// the bytes actually received, not the Content-Length claimed). Serve the
+// Handler from an http.Server with ReadTimeout and ReadHeaderTimeout set,
+// so a client trickling a body cannot hold its connection indefinitely.
+//
 // Verifier and Decode are usable on their own, e.g. in a serverless
 // function that is not an http.Handler. The fake DocuSign in
 // client/docusigntest delivers Connect messages signed the same way, for

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -154,7 +156,10 @@ func (h *Handler) serve(r *http.Request) (dup bool, err error) {
 // way (a queue, a replay of stored raw messages) through the same
 // exactly-once path.
 func (h *Handler) Deliver(ctx context.Context, m *Message) (dup bool, err error) {
-	key := h.keyFunc(m)
+	var key string
+	if err := safely(func() error { key = h.keyFunc(m); return nil }); err != nil {
+		return false, reject(ErrHandler, http.StatusInternalServerError, "the key function panicked", err)
+	}
 	if key == "" {
 		return false, h.call(ctx, m, nil)
 	}
@@ -288,6 +293,24 @@ func (h *Handler) run(ctx context.Context, m *Message) error {
 		return err
 	}
 	return reject(ErrHandler, http.StatusInternalServerError, "user code returned an error", err)
+}
+
+// String describes the Handler without its keys or credentials.
+func (h *Handler) String() string {
+	return fmt.Sprintf("connect.Handler{%s, timeout: %s}", h.v, h.timeout)
+}
+
+// GoString is String, so %#v does not print the keys either.
+func (h *Handler) GoString() string { return h.String() }
+
+// Format prints String for every verb: without it, verbs such as %s and %d
+// would print the Handler's fields, the Verifier's keys among them.
+func (h *Handler) Format(f fmt.State, verb rune) {
+	s := h.String()
+	if verb == 'q' {
+		s = strconv.Quote(s)
+	}
+	_, _ = io.WriteString(f, s)
 }
 
 // Verifier returns the Handler's Verifier.

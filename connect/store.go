@@ -2,6 +2,7 @@ package connect
 
 import (
 	"context"
+	"crypto/sha256"
 	"sync"
 )
 
@@ -19,43 +20,50 @@ type Store interface {
 }
 
 // MemoryStore is a bounded in-memory Store: it keeps the most recently
-// committed keys, forgetting the oldest beyond its size. DocuSign retries
+// committed keys, forgetting the oldest beyond its size. It holds a
+// SHA-256 digest of each key, so its memory depends on its size alone,
+// not on how long the keys are. DocuSign retries
 // a failed delivery for days; size the store for the keys that can arrive
 // in that window, or use a durable Store.
 type MemoryStore struct {
 	mu   sync.Mutex
-	keys map[string]struct{}
-	ring []string
+	keys map[[sha256.Size]byte]struct{}
+	ring [][sha256.Size]byte // grows to size, then wraps at next
+	size int
 	next int
 }
 
 // NewMemoryStore returns a MemoryStore keeping up to size keys (at least 1).
 func NewMemoryStore(size int) *MemoryStore {
 	size = max(size, 1)
-	return &MemoryStore{keys: make(map[string]struct{}, min(size, 1024)), ring: make([]string, size)}
+	return &MemoryStore{keys: make(map[[sha256.Size]byte]struct{}, min(size, 1024)), size: size}
 }
 
 // Seen reports whether key is among the kept keys.
 func (s *MemoryStore) Seen(_ context.Context, key string) (bool, error) {
+	d := sha256.Sum256([]byte(key))
 	s.mu.Lock()
-	_, ok := s.keys[key]
+	_, ok := s.keys[d]
 	s.mu.Unlock()
 	return ok, nil
 }
 
 // Commit keeps key, evicting the oldest key when full.
 func (s *MemoryStore) Commit(_ context.Context, key string) error {
+	d := sha256.Sum256([]byte(key))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.keys[key]; ok {
+	if _, ok := s.keys[d]; ok {
 		return nil
 	}
-	if old := s.ring[s.next]; old != "" {
-		delete(s.keys, old)
+	s.keys[d] = struct{}{}
+	if len(s.ring) < s.size {
+		s.ring = append(s.ring, d)
+		return nil
 	}
-	s.ring[s.next] = key
-	s.keys[key] = struct{}{}
-	s.next = (s.next + 1) % len(s.ring)
+	delete(s.keys, s.ring[s.next])
+	s.ring[s.next] = d
+	s.next = (s.next + 1) % s.size
 	return nil
 }
 

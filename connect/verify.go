@@ -27,12 +27,31 @@ const (
 // raw body matching an X-DocuSign-Signature-N header under one of the
 // configured keys. It is safe for concurrent use; %v never shows its keys.
 type Verifier struct {
-	keys    [][]byte
+	// The secrets sit behind a pointer: fmt dereferences one pointer level
+	// of a struct field it cannot call methods on (an unexported *Verifier
+	// in an application's struct printed with %s), and there shows only
+	// this address.
+	sec     *verifierSecrets
 	noHMAC  bool
 	basic   bool
+	maxBody int64
+}
+
+// secrets returns v's secrets; a zero Verifier has none (and accepts
+// nothing).
+func (v *Verifier) secrets() *verifierSecrets {
+	if v.sec == nil {
+		return &verifierSecrets{}
+	}
+	return v.sec
+}
+
+// verifierSecrets are the HMAC keys and the digests of the Basic
+// credentials.
+type verifierSecrets struct {
+	keys    [][]byte
 	userSum [32]byte
 	passSum [32]byte
-	maxBody int64
 }
 
 // NewVerifier builds a Verifier from WithHMACKeys, WithBasicAuth,
@@ -50,21 +69,21 @@ func NewVerifier(opts ...Option) (*Verifier, error) {
 
 func newVerifier(c *config) *Verifier {
 	v := &Verifier{
-		keys:    c.keys,
+		sec:     &verifierSecrets{keys: c.keys},
 		noHMAC:  c.noHMAC,
 		basic:   c.basicSet,
 		maxBody: c.maxBody,
 	}
 	if c.basicSet {
-		v.userSum = sha256.Sum256([]byte(c.basicUser))
-		v.passSum = sha256.Sum256([]byte(c.basicPass))
+		v.sec.userSum = sha256.Sum256([]byte(c.basicUser))
+		v.sec.passSum = sha256.Sum256([]byte(c.basicPass))
 	}
 	return v
 }
 
 // String describes the Verifier without its keys or credentials.
 func (v Verifier) String() string {
-	return fmt.Sprintf("connect.Verifier{hmacKeys: %d, basicAuth: %t, maxBodyBytes: %d}", len(v.keys), v.basic, v.maxBody)
+	return fmt.Sprintf("connect.Verifier{hmacKeys: %d, basicAuth: %t, maxBodyBytes: %d}", len(v.secrets().keys), v.basic, v.maxBody)
 }
 
 // GoString is String, so %#v does not print the keys either.
@@ -111,7 +130,7 @@ func (v *Verifier) checkBasic(r *http.Request) error {
 	p := sha256.Sum256([]byte(pass))
 	// Both compared always, in constant time, so timing says nothing about
 	// which one was wrong.
-	if subtle.ConstantTimeCompare(u[:], v.userSum[:])&subtle.ConstantTimeCompare(p[:], v.passSum[:]) != 1 {
+	if subtle.ConstantTimeCompare(u[:], v.secrets().userSum[:])&subtle.ConstantTimeCompare(p[:], v.secrets().passSum[:]) != 1 {
 		return reject(ErrBasicAuth, http.StatusUnauthorized, "wrong user name or password", nil)
 	}
 	return nil
@@ -127,7 +146,7 @@ func (v *Verifier) readBody(r *http.Request) ([]byte, error) {
 	}
 	size := 512
 	if r.ContentLength > 0 {
-		size = int(r.ContentLength) + 1
+		size = int(min(r.ContentLength+1, initialBodyBuffer))
 	}
 	body, err := readAllCapped(r.Body, v.maxBody, size)
 	if errors.Is(err, errTooLarge) {
@@ -139,19 +158,29 @@ func (v *Verifier) readBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
+// initialBodyBuffer is the most readBody reserves before data arrives: a
+// Content-Length header costs the sender nothing, so it must not make the
+// Verifier allocate up to the cap for a body that never comes.
+const initialBodyBuffer = 64 << 10
+
 var errTooLarge = errors.New("too large")
 
-// readAllCapped reads r to the end, failing with errTooLarge past max
-// bytes; size is the initial buffer.
-func readAllCapped(r io.Reader, max int64, size int) ([]byte, error) {
-	buf := make([]byte, 0, min(int64(size), max+1))
+// readAllCapped reads r to the end, failing with errTooLarge past limit
+// bytes; size is the initial buffer. The buffer grows with the data read
+// (doubling) and never beyond limit+1 bytes, so memory follows what the
+// sender actually sent.
+func readAllCapped(r io.Reader, limit int64, size int) ([]byte, error) {
+	ceiling := limit + 1
+	buf := make([]byte, 0, min(int64(max(size, 1)), ceiling))
 	for {
 		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+			grown := make([]byte, len(buf), min(int64(max(2*len(buf), 512)), ceiling))
+			copy(grown, buf)
+			buf = grown
 		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
+		n, err := r.Read(buf[len(buf):min(int64(cap(buf)), ceiling)])
 		buf = buf[:len(buf)+n]
-		if int64(len(buf)) > max {
+		if int64(len(buf)) > limit {
 			return nil, errTooLarge
 		}
 		if err == io.EOF {
@@ -194,7 +223,7 @@ func (v *Verifier) VerifySignature(body []byte, h http.Header) error {
 	}
 	ok := 0
 	var sum [sha256.Size]byte
-	for _, k := range v.keys {
+	for _, k := range v.secrets().keys {
 		m := hmac.New(sha256.New, k)
 		m.Write(body)
 		mac := m.Sum(sum[:0])
@@ -204,7 +233,7 @@ func (v *Verifier) VerifySignature(body []byte, h http.Header) error {
 	}
 	if ok != 1 {
 		return reject(ErrBadSignature, http.StatusUnauthorized,
-			strconv.Itoa(headers)+" signature header(s) checked against "+strconv.Itoa(len(v.keys))+" key(s)", nil)
+			strconv.Itoa(headers)+" signature header(s) checked against "+strconv.Itoa(len(v.secrets().keys))+" key(s)", nil)
 	}
 	return nil
 }

@@ -156,7 +156,17 @@ func runConnectListen(ctx context.Context, e *env, args []string) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle(path, h)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, TLSConfig: tlsConfig}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		// A whole request must arrive within listenReadTimeout: without it a
+		// client trickling a body holds its connection (and the bytes read)
+		// for as long as it likes, and many such clients exhaust the process.
+		ReadTimeout:    listenReadTimeout,
+		IdleTimeout:    listenReadTimeout,
+		MaxHeaderBytes: 64 << 10,
+		TLSConfig:      tlsConfig,
+	}
 	scheme := "http"
 	if tlsConfig != nil {
 		scheme = "https"
@@ -184,6 +194,11 @@ func runConnectListen(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stderr, "docusign connect listen: stopped after %d event(s)\n", sink.count())
 	return nil
 }
+
+// listenReadTimeout bounds how long 'connect listen' waits for one request
+// (headers and body) and keeps an idle connection: DocuSign sends a body of
+// the --max-body default within seconds.
+var listenReadTimeout = 2 * time.Minute
 
 // secretsFrom reads the variables named in a comma-separated list; an
 // unset or empty one is an error naming it (never its value).

@@ -251,3 +251,33 @@ func TestConnectListenServesHTTPS(t *testing.T) {
 		t.Fatalf("answer %d, stdout %q", res.StatusCode, stdout)
 	}
 }
+
+// TestConnectListenDropsASlowBody: a client that sends headers and then
+// trickles (here: stops sending) its body is cut off after the read
+// timeout instead of holding the connection forever.
+func TestConnectListenDropsASlowBody(t *testing.T) {
+	old := listenReadTimeout
+	listenReadTimeout = 200 * time.Millisecond
+	t.Cleanup(func() { listenReadTimeout = old })
+	u, _, _ := startListen(t, map[string]string{"K": "k"}, "--secret-env", "K")
+	host := strings.TrimPrefix(u, "http://")
+	host = host[:strings.IndexByte(host, '/')]
+	conn, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nX-DocuSign-Signature-1: x\r\n\r\n{")); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	buf := make([]byte, 4096)
+	for {
+		if _, err := conn.Read(buf); err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Fatal("the server still holds a stalled request after 10s")
+			}
+			return // closed by the server (after answering or not)
+		}
+	}
+}
