@@ -53,7 +53,7 @@ func ExampleVerifier() {
 		fmt.Println(connect.StatusOf(err), err)
 	}
 	// Output:
-	// 401 connect: no signature matches a configured HMAC key: 1 signature header(s) checked against 1 key(s)
+	// 401 connect: no signature matches a configured HMAC key: the signature header does not match
 }
 
 func ExampleDecode() {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -167,5 +168,39 @@ func TestZeroVerifierRefusesEverything(t *testing.T) {
 	body := typicalMessage(EnvelopeCompleted, 0)
 	if err := v.VerifySignature(body, signedRequest(body, testKey).Header); !errors.Is(err, ErrBadSignature) {
 		t.Errorf("zero Verifier: %v, want ErrBadSignature", err)
+	}
+}
+
+// TestBadSignatureAnswerHidesTheKeyCount: the 401 goes to whoever sent the
+// request, so it must read the same however many keys are configured, and
+// past the cap on compared headers it must not claim to have checked them
+// all.
+func TestBadSignatureAnswerHidesTheKeyCount(t *testing.T) {
+	body := typicalMessage(EnvelopeSent, 0)
+	answer := func(keys []string, sigs int) string {
+		h, err := NewHandler(func(context.Context, *Message) error { return nil }, WithHMACKeys(keys...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := signedRequest(body)
+		for i := range sigs {
+			r.Header.Set(SignatureHeaderPrefix+strconv.Itoa(i+1), Sign("stranger-"+strconv.Itoa(i), body))
+		}
+		w := serve(h, r)
+		if w.Code != http.StatusUnauthorized {
+			t.Fatalf("answered %d %s", w.Code, w.Body)
+		}
+		return w.Body.String()
+	}
+	one, three := answer([]string{testKey}, 2), answer([]string{testKey, testOldKey, "third"}, 2)
+	if one != three {
+		t.Errorf("the answer depends on the key count:\n  1 key:  %q\n  3 keys: %q", one, three)
+	}
+	if strings.Contains(one, "key(s)") || strings.Contains(one, "checked against") {
+		t.Errorf("the answer mentions the configured keys: %q", one)
+	}
+	over := answer([]string{testKey}, maxSignatureHeaders+50)
+	if !strings.Contains(over, strconv.Itoa(maxSignatureHeaders)+" signature headers compared") || !strings.Contains(over, strconv.Itoa(maxSignatureHeaders+50)+" present") {
+		t.Errorf("past the cap the answer does not say how many were compared of how many: %q", over)
 	}
 }

@@ -201,15 +201,15 @@ func (v *Verifier) VerifySignature(body []byte, h http.Header) error {
 		return nil
 	}
 	var sigs [][]byte
-	headers := 0
+	headers := 0 // present
 	for name, values := range h {
 		if !hasPrefixFold(name, SignatureHeaderPrefix) {
 			continue
 		}
 		for _, val := range values {
 			headers++
-			if len(sigs) >= maxSignatureHeaders {
-				break
+			if headers > maxSignatureHeaders {
+				continue // counted, not decoded or compared
 			}
 			sig, err := base64.StdEncoding.AppendDecode(nil, []byte(strings.TrimSpace(val)))
 			if err != nil || len(sig) != sha256.Size {
@@ -232,10 +232,31 @@ func (v *Verifier) VerifySignature(body []byte, h http.Header) error {
 		}
 	}
 	if ok != 1 {
-		return reject(ErrBadSignature, http.StatusUnauthorized,
-			strconv.Itoa(headers)+" signature header(s) checked against "+strconv.Itoa(len(v.secrets().keys))+" key(s)", nil)
+		return reject(ErrBadSignature, http.StatusUnauthorized, badSignatureDetail(headers, len(sigs)), nil)
 	}
 	return nil
+}
+
+// badSignatureDetail says what was compared: how many signature headers
+// were present, how many of them were compared (at most
+// maxSignatureHeaders) and how many could not be an HMAC-SHA256 at all. It
+// never says how many keys are configured: that is the listener's secret
+// configuration, and the answer goes to whoever sent the request.
+func badSignatureDetail(present, wellFormed int) string {
+	compared := min(present, maxSignatureHeaders)
+	var s string
+	if present > compared {
+		s = "none of the " + strconv.Itoa(compared) + " signature headers compared matches (" +
+			strconv.Itoa(present) + " present, at most " + strconv.Itoa(maxSignatureHeaders) + " are compared)"
+	} else if present == 1 {
+		s = "the signature header does not match"
+	} else {
+		s = "none of the " + strconv.Itoa(present) + " signature headers matches"
+	}
+	if bad := compared - wellFormed; bad > 0 {
+		s += " (" + strconv.Itoa(bad) + " not a base64 HMAC-SHA256)"
+	}
+	return s
 }
 
 func hasPrefixFold(s, prefix string) bool {
