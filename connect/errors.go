@@ -29,6 +29,11 @@ var (
 	// ErrStore: the duplicate store failed; the delivery is answered 503 so
 	// DocuSign retries it.
 	ErrStore = errors.New("connect: duplicate store failed")
+	// ErrBusy: the Handler already holds as many deliveries as
+	// WithMaxConcurrent allows, or a redelivery waited for a concurrent
+	// delivery of the same event that failed; the delivery is answered 503
+	// with Retry-After so DocuSign retries it.
+	ErrBusy = errors.New("connect: busy")
 	// ErrHandler: user code returned an error, panicked or ran past the
 	// handler timeout; the delivery is answered non-2xx so DocuSign retries.
 	ErrHandler = errors.New("connect: handler failed")

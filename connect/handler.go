@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -40,6 +41,21 @@ type HandlerFunc func(ctx context.Context, m *Message) error
 // per Handler; replicas sharing a Store may each handle a delivery that
 // arrives at both at once, so user code should still be idempotent there.
 //
+// # Memory
+//
+// A delivery's body is in memory from the moment it is read: at most
+// WithMaxConcurrent deliveries are held at once (a place is taken before
+// the body is read and given back when the delivery is answered, or when
+// user code returns if it outlives the timeout), so bodies take at most
+// that many times WithMaxBodyBytes. Beyond it, requests are answered 503
+// (ErrBusy) with Retry-After without reading their body. Of the
+// redeliveries waiting for a concurrent delivery of the same event, only
+// the first keeps its message and place, to handle the event afresh if
+// that delivery fails; the others (a captured delivery replayed many
+// times, say) give both back while they wait, at most WithMaxConcurrent of
+// them at once, and are answered 200 when the event was handled or 503
+// (ErrBusy) when it was not, so DocuSign retries them.
+//
 // # Answers
 //
 //	200  handled, or a duplicate of a handled delivery
@@ -48,7 +64,8 @@ type HandlerFunc func(ctx context.Context, m *Message) error
 //	405  ErrMethod (not POST)
 //	413  ErrBodyTooLarge
 //	500  ErrHandler: user code returned an error or panicked
-//	503  ErrHandler (timeout), ErrStore (the Store failed)
+//	503  ErrHandler (timeout), ErrStore (the Store failed), ErrBusy
+//	     (too many deliveries at once; with Retry-After)
 //
 // Refused deliveries never reach user code.
 type Handler struct {
@@ -59,9 +76,21 @@ type Handler struct {
 	timeout time.Duration
 	log     *slog.Logger
 
+	slots    chan struct{} // one element per delivery held (WithMaxConcurrent)
+	waiters  atomic.Int64  // waiting redeliveries that gave their place back
 	mu       sync.Mutex
-	inflight map[string]chan struct{}
+	inflight map[string]*flight
 }
+
+// flight is a delivery being handled under a key.
+type flight struct {
+	done   chan struct{} // closed when it is over
+	ok     bool          // set before done is closed: the event was handled
+	queued bool          // a redelivery holding its message waits for it
+}
+
+// retryAfterBusy is the Retry-After of an ErrBusy answer, in seconds.
+const retryAfterBusy = "5"
 
 // NewHandler builds a Handler calling fn for each new event. It needs
 // WithHMACKeys (or WithoutHMAC with WithBasicAuth) and takes every other
@@ -81,7 +110,8 @@ func NewHandler(fn HandlerFunc, opts ...Option) (*Handler, error) {
 		keyFunc:  c.keyFunc,
 		timeout:  c.timeout,
 		log:      c.logger,
-		inflight: map[string]chan struct{}{},
+		slots:    make(chan struct{}, c.maxConc),
+		inflight: map[string]*flight{},
 	}
 	if h.store == nil {
 		h.store = NewMemoryStore(DefaultStoreSize)
@@ -109,6 +139,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case http.StatusUnauthorized:
 			if errors.Is(err, ErrBasicAuth) {
 				w.Header().Set("WWW-Authenticate", `Basic realm="connect"`)
+			}
+		case http.StatusServiceUnavailable:
+			if errors.Is(err, ErrBusy) {
+				w.Header().Set("Retry-After", retryAfterBusy)
 			}
 		}
 		w.WriteHeader(status)
@@ -139,6 +173,12 @@ func publicText(err error) string {
 
 // serve returns whether the delivery was a duplicate, and why it failed.
 func (h *Handler) serve(r *http.Request) (dup bool, err error) {
+	s := h.takeSlot()
+	if s == nil {
+		return false, reject(ErrBusy, http.StatusServiceUnavailable,
+			strconv.Itoa(cap(h.slots))+" deliveries in progress (WithMaxConcurrent); retry later", nil)
+	}
+	defer s.drop()
 	body, err := h.v.Verify(r)
 	if err != nil {
 		return false, err
@@ -147,7 +187,49 @@ func (h *Handler) serve(r *http.Request) (dup bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	return h.Deliver(r.Context(), m)
+	return h.deliver(r.Context(), m, s)
+}
+
+// slot is a delivery's place among WithMaxConcurrent. The request holds
+// it until drop; user code, when called, holds it until it returns.
+type slot struct {
+	h       *Handler
+	refs    atomic.Int32
+	dropped bool // by the request; touched only on its goroutine
+}
+
+// takeSlot takes a place, or returns nil when all are taken.
+func (h *Handler) takeSlot() *slot {
+	select {
+	case h.slots <- struct{}{}:
+		s := &slot{h: h}
+		s.refs.Store(1)
+		return s
+	default:
+		return nil
+	}
+}
+
+// hold adds a holder (user code); release removes one, giving the place
+// back with the last.
+func (s *slot) hold() {
+	if s != nil {
+		s.refs.Add(1)
+	}
+}
+
+func (s *slot) release() {
+	if s != nil && s.refs.Add(-1) == 0 {
+		<-s.h.slots
+	}
+}
+
+// drop releases the request's hold, once.
+func (s *slot) drop() {
+	if s != nil && !s.dropped {
+		s.dropped = true
+		s.release()
+	}
 }
 
 // Deliver hands a verified, decoded message to user code with duplicate
@@ -155,22 +237,35 @@ func (h *Handler) serve(r *http.Request) (dup bool, err error) {
 // message was a duplicate. Use it to feed messages that arrived another
 // way (a queue, a replay of stored raw messages) through the same
 // exactly-once path.
+//
+// Deliver takes none of the WithMaxConcurrent places (the caller holds
+// the message already), but a redelivery waiting behind another waiter
+// counts among the bounded waiters and may fail with ErrBusy, like one
+// arriving through ServeHTTP.
 func (h *Handler) Deliver(ctx context.Context, m *Message) (dup bool, err error) {
+	return h.deliver(ctx, m, nil)
+}
+
+// deliver is Deliver for a message holding the place s (nil: none).
+func (h *Handler) deliver(ctx context.Context, m *Message, s *slot) (dup bool, err error) {
 	var key string
 	if err := safely(func() error { key = h.keyFunc(m); return nil }); err != nil {
 		return false, reject(ErrHandler, http.StatusInternalServerError, "the key function panicked", err)
 	}
 	if key == "" {
-		return false, h.call(ctx, m, nil)
+		return false, h.call(ctx, m, nil, s)
 	}
-	release, err := h.acquire(ctx, key)
-	if err != nil {
-		return false, err
+	release, dup, err := h.acquire(ctx, key, func() {
+		m = nil // a waiter that cannot handle the event keeps no body
+		s.drop()
+	})
+	if err != nil || dup {
+		return dup, err
 	}
 	handedOff := false
 	defer func() {
 		if !handedOff {
-			release()
+			release(dup)
 		}
 	}()
 	var seen bool
@@ -182,11 +277,12 @@ func (h *Handler) Deliver(ctx context.Context, m *Message) (dup bool, err error)
 		return false, reject(ErrStore, http.StatusServiceUnavailable, "Seen", err)
 	}
 	if seen {
+		dup = true
 		return true, nil
 	}
 	handedOff = true
 	return false, h.call(ctx, m, func(ctx context.Context, ok bool) {
-		defer release()
+		defer release(ok)
 		if !ok {
 			return
 		}
@@ -197,7 +293,7 @@ func (h *Handler) Deliver(ctx context.Context, m *Message) (dup bool, err error)
 			h.log.LogAttrs(ctx, slog.LevelError, "connect: committing a handled delivery failed; a redelivery would be handled again",
 				slog.String("key", key), slog.String("error", err.Error()))
 		}
-	})
+	}, s)
 }
 
 // safely runs f, turning a panic into an error: code running on the
@@ -211,49 +307,92 @@ func safely(f func() error) (err error) {
 	return f()
 }
 
-// acquire waits until no other delivery with key is in flight and claims
-// it; release frees it. It waits at most the handler timeout: a first
-// delivery whose user code hangs must not pile up its retries.
-func (h *Handler) acquire(ctx context.Context, key string) (release func(), err error) {
-	var deadline <-chan time.Time
+// acquire claims key once no other delivery of it is in flight; release
+// frees it, saying whether the event was handled. While one is in flight,
+// the first delivery to wait keeps its message, and handles the event
+// afresh should that one fail; the others call letGo (dropping their
+// message and place), wait too, and return dup when the event was handled,
+// ErrBusy when it was not. Waiting lasts at most the handler timeout: a
+// first delivery whose user code hangs must not pile up its retries.
+func (h *Handler) acquire(ctx context.Context, key string, letGo func()) (release func(ok bool), dup bool, err error) {
+	start := time.Now()
 	for {
 		h.mu.Lock()
-		busy, ok := h.inflight[key]
-		if !ok {
-			done := make(chan struct{})
-			h.inflight[key] = done
+		f, busy := h.inflight[key]
+		if !busy {
+			f = &flight{done: make(chan struct{})}
+			h.inflight[key] = f
 			h.mu.Unlock()
-			return func() {
+			return func(ok bool) {
 				h.mu.Lock()
 				delete(h.inflight, key)
+				f.ok = ok
 				h.mu.Unlock()
-				close(done)
-			}, nil
+				close(f.done)
+			}, false, nil
 		}
+		first := !f.queued
+		f.queued = true
 		h.mu.Unlock()
-		if deadline == nil {
-			t := time.NewTimer(h.timeout)
-			defer t.Stop()
-			deadline = t.C
+		if !first {
+			err := h.waitBehind(ctx, f, start, letGo)
+			return nil, err == nil, err
 		}
-		select {
-		case <-busy:
-		case <-ctx.Done():
-			return nil, reject(ErrHandler, http.StatusServiceUnavailable, "gave up waiting for a concurrent delivery of the same event", ctx.Err())
-		case <-deadline:
-			return nil, reject(ErrHandler, http.StatusServiceUnavailable, "a concurrent delivery of the same event is still being handled after "+h.timeout.String(), nil)
+		err := h.await(ctx, f, start)
+		if err != nil {
+			h.mu.Lock()
+			f.queued = false
+			h.mu.Unlock()
+			return nil, false, err
 		}
+		if f.ok {
+			return nil, true, nil
+		}
+	}
+}
+
+// waitBehind is acquire for a delivery that is not the first to wait: it
+// holds nothing while it waits and returns nil when f handled the event.
+func (h *Handler) waitBehind(ctx context.Context, f *flight, start time.Time, letGo func()) error {
+	if h.waiters.Add(1) > int64(cap(h.slots)) {
+		h.waiters.Add(-1)
+		return reject(ErrBusy, http.StatusServiceUnavailable, "too many deliveries of events already in flight are waiting; retry later", nil)
+	}
+	defer h.waiters.Add(-1)
+	letGo()
+	if err := h.await(ctx, f, start); err != nil {
+		return err
+	}
+	if !f.ok {
+		return reject(ErrBusy, http.StatusServiceUnavailable, "a concurrent delivery of the same event failed; retry later", nil)
+	}
+	return nil
+}
+
+// await waits until f is over, at most the handler timeout from start.
+func (h *Handler) await(ctx context.Context, f *flight, start time.Time) error {
+	t := time.NewTimer(h.timeout - time.Since(start))
+	defer t.Stop()
+	select {
+	case <-f.done:
+		return nil
+	case <-ctx.Done():
+		return reject(ErrHandler, http.StatusServiceUnavailable, "gave up waiting for a concurrent delivery of the same event", ctx.Err())
+	case <-t.C:
+		return reject(ErrHandler, http.StatusServiceUnavailable, "a concurrent delivery of the same event is still being handled after "+h.timeout.String(), nil)
 	}
 }
 
 // call runs user code in its own goroutine under the timeout; finish (if
 // set) runs after user code returned, whether or not the answer has
 // already gone out.
-func (h *Handler) call(ctx context.Context, m *Message, finish func(ctx context.Context, ok bool)) error {
+func (h *Handler) call(ctx context.Context, m *Message, finish func(ctx context.Context, ok bool), s *slot) error {
 	// User code outlives a disconnected client: its success still counts.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.timeout)
 	result := make(chan error, 1)
+	s.hold() // the message stays in memory until user code returns
 	go func() {
+		defer s.release()
 		defer cancel()
 		err := h.run(ctx, m)
 		if finish != nil {

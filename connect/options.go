@@ -18,6 +18,11 @@ const (
 	DefaultTimeout = 20 * time.Second
 	// DefaultStoreSize is how many processed keys NewMemoryStore keeps.
 	DefaultStoreSize = 100_000
+	// DefaultMaxConcurrent is how many deliveries a Handler reads and
+	// processes at once (WithMaxConcurrent): with DefaultMaxBodyBytes, at
+	// most 2 GiB of bodies in memory, and usually far less, since memory
+	// follows the bytes received.
+	DefaultMaxConcurrent = 64
 	// maxSignatureHeaders bounds the X-DocuSign-Signature-N headers
 	// compared, so a forged request cannot make the Verifier do unbounded
 	// work. DocuSign sends one per active HMAC key.
@@ -36,6 +41,7 @@ type config struct {
 	noHMAC      bool
 	maxBody     int64
 	timeout     time.Duration
+	maxConc     int
 	store       Store
 	keyFunc     func(*Message) string
 	logger      *slog.Logger
@@ -49,7 +55,7 @@ func (c *config) errorf(format string, args ...any) {
 }
 
 func newConfig(opts []Option) (*config, error) {
-	c := &config{maxBody: DefaultMaxBodyBytes, timeout: DefaultTimeout}
+	c := &config{maxBody: DefaultMaxBodyBytes, timeout: DefaultTimeout, maxConc: DefaultMaxConcurrent}
 	for _, o := range opts {
 		o(c)
 	}
@@ -123,6 +129,26 @@ func WithTimeout(d time.Duration) Option {
 			return
 		}
 		c.timeout = d
+	}
+}
+
+// WithMaxConcurrent bounds how many deliveries the Handler holds at once
+// (default DefaultMaxConcurrent), and with WithMaxBodyBytes the memory
+// their bodies take: a delivery holds one of n places from before its body
+// is read until it is answered, or, when user code outlives the timeout,
+// until user code returns. A request arriving when all are taken is
+// answered 503 with Retry-After at once, without reading its body;
+// DocuSign delivers it again later. Redeliveries that only wait for a
+// concurrent delivery of the same event give their place back (see
+// Handler). Handler only.
+func WithMaxConcurrent(n int) Option {
+	return func(c *config) {
+		c.handlerOnly = append(c.handlerOnly, "WithMaxConcurrent")
+		if n < 1 {
+			c.errorf("WithMaxConcurrent(%d): use a positive number of deliveries", n)
+			return
+		}
+		c.maxConc = n
 	}
 }
 
