@@ -41,7 +41,13 @@
 //
 // The body is read before the signature can be checked, so anyone can
 // make the listener buffer up to the cap (WithMaxBodyBytes; memory follows
-// the bytes actually received, not the Content-Length claimed). Serve the
+// the bytes actually received, not the Content-Length claimed). A Handler
+// holds at most WithMaxConcurrent deliveries at once (default 64), a
+// timed-out one until its user code returns, and answers any more 503
+// (ErrBusy, with Retry-After) without reading their body, so bodies take
+// at most that many times the cap. Redeliveries waiting for a concurrent
+// delivery of the same event (a captured delivery replayed many times)
+// hold neither a body nor a place, beyond the first; see Handler. Serve the
 // Handler from an http.Server with ReadTimeout and ReadHeaderTimeout set,
 // so a client trickling a body cannot hold its connection indefinitely.
 //

@@ -69,6 +69,7 @@ func runConnect(ctx context.Context, e *env, args []string) error {
 func runConnectListen(ctx context.Context, e *env, args []string) error {
 	var addr, path, secretEnv, basicEnv, out, keysPath, tlsCert, tlsKey string
 	var maxBody int64
+	var maxConcurrent int
 	var timeout time.Duration
 	_, err := parseFlags(e, "connect listen", args, nil, func(fs *flag.FlagSet) {
 		fs.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
@@ -78,6 +79,7 @@ func runConnectListen(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&out, "out", "", "append events to this file (synced before each answer) instead of stdout")
 		fs.StringVar(&keysPath, "keys", "", "file recording the events written (their DedupKey), so a restarted listener still recognises redeliveries (default: the --out file + .keys; none for stdout)")
 		fs.Int64Var(&maxBody, "max-body", connect.DefaultMaxBodyBytes, "largest accepted body in bytes")
+		fs.IntVar(&maxConcurrent, "max-concurrent", connect.DefaultMaxConcurrent, "most deliveries read and handled at once (their bodies are in memory); more are answered 503 with Retry-After and DocuSign retries them")
 		fs.DurationVar(&timeout, "timeout", 10*time.Second, "longest time to write one event before answering 503")
 		fs.StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this certificate chain (PEM; DocuSign publishes only to https URLs, so without it put a TLS proxy in front)")
 		fs.StringVar(&tlsKey, "tls-key", "", "the private key (PEM) of --tls-cert")
@@ -88,6 +90,11 @@ func runConnectListen(ctx context.Context, e *env, args []string) error {
 	var bad problems
 	opts := []connect.Option{connect.WithMaxBodyBytes(maxBody), connect.WithTimeout(timeout),
 		connect.WithLogger(slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))}
+	if maxConcurrent < 1 {
+		bad.addf("--max-concurrent %d: use a positive number of deliveries", maxConcurrent)
+	} else {
+		opts = append(opts, connect.WithMaxConcurrent(maxConcurrent))
+	}
 	keys, err := secretsFrom(e, "--secret-env", secretEnv)
 	switch {
 	case err != nil:

@@ -142,11 +142,11 @@ func TestConnectListenAppendsToAFileAcrossRestarts(t *testing.T) {
 func TestConnectListenConfigurationErrors(t *testing.T) {
 	var stdout bytes.Buffer
 	f := &fixture{vars: map[string]string{"SET": "a-secret-value"}}
-	code, stderr := f.run(t, context.Background(), &stdout, "connect", "listen", "--secret-env", "SET,UNSET", "--basic-auth-env", "SET", "--path", "hook", "--tls-cert", "/nonexistent.pem", "--tls-key", "/nonexistent.key")
+	code, stderr := f.run(t, context.Background(), &stdout, "connect", "listen", "--secret-env", "SET,UNSET", "--basic-auth-env", "SET", "--path", "hook", "--tls-cert", "/nonexistent.pem", "--tls-key", "/nonexistent.key", "--max-concurrent", "0")
 	if code != exitUsage {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"UNSET unset or empty", "USER_VAR,PASSWORD_VAR", "--path \"hook\"", "--tls-cert/--tls-key: open /nonexistent.pem"} {
+	for _, want := range []string{"UNSET unset or empty", "USER_VAR,PASSWORD_VAR", "--path \"hook\"", "--tls-cert/--tls-key: open /nonexistent.pem", "--max-concurrent 0: use a positive number"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q: %s", want, stderr)
 		}
