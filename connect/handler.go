@@ -37,9 +37,11 @@ type HandlerFunc func(ctx context.Context, m *Message) error
 // Keys are committed to the Store only after user code succeeded, and
 // deliveries with the same key are serialized: a retry that arrives while
 // the first delivery is still being handled waits for it and is then
-// answered 200 (committed) or handled afresh (failed). Serialization is
-// per Handler; replicas sharing a Store may each handle a delivery that
-// arrives at both at once, so user code should still be idempotent there.
+// answered 200 (handled) or, if it failed, handled afresh (the first
+// waiter) or answered 503 so DocuSign retries it (the others; see Memory).
+// Serialization is per Handler; replicas sharing a Store may each handle a
+// delivery that arrives at both at once, so user code should still be
+// idempotent there.
 //
 // # Memory
 //
