@@ -156,7 +156,8 @@ func DefaultTokenCacheDir() (string, error) {
 // A directory another user owns or that group or other users can write
 // (a shared /tmp, say) is refused with an *UnsafeTokenCacheError: anyone
 // who can write there could plant a token and make this process act as
-// another user.
+// another user. A directory others can only read (0755) is accepted, since
+// token files are 0600 and Load refuses one that others can read.
 func NewFileTokenCache(dir string) (*FileTokenCache, error) {
 	if dir == "" {
 		return nil, errors.New("docusign: token cache directory is empty: give a directory path")
@@ -185,9 +186,9 @@ func NewFileTokenCache(dir string) (*FileTokenCache, error) {
 const maxTokenFileSize = 64 << 10
 
 // UnsafeTokenCacheError reports a token cache directory or file the cache
-// refuses to trust: owned by another user, writable by other users, or not
-// a plain directory or regular file (a symlink, a FIFO, a device). Fix
-// says how to repair it.
+// refuses to trust: owned by another user, writable by other users, a
+// token file readable by other users, or not a plain directory or regular
+// file (a symlink, a FIFO, a device). Fix says how to repair it.
 type UnsafeTokenCacheError struct {
 	Path    string // the directory or file
 	Problem string // what is wrong
@@ -200,7 +201,10 @@ func (e *UnsafeTokenCacheError) Error() string {
 }
 
 // checkCacheEntry refuses a cache directory (dir true) or token file that
-// another user owns, that others can write, or that is of the wrong kind.
+// another user owns, that others can write, or that is of the wrong kind,
+// and a token file that group or other users can read or search (any of
+// the mode bits 0077). A directory others can read is accepted: it lists
+// only hashed file names, and each file is checked.
 func checkCacheEntry(path string, fi fs.FileInfo, dir bool) error {
 	switch {
 	case dir && !fi.IsDir():
@@ -213,6 +217,8 @@ func checkCacheEntry(path string, fi fs.FileInfo, dir bool) error {
 		return &UnsafeTokenCacheError{path, fmt.Sprintf("is writable by other users (mode %v)", fi.Mode().Perm()), "chmod 700 it, or use a directory of your own (DefaultTokenCacheDir)"}
 	case writableByOthers(fi):
 		return &UnsafeTokenCacheError{path, fmt.Sprintf("is writable by other users (mode %v)", fi.Mode().Perm()), "remove it; the cache writes a new file with mode 0600"}
+	case !dir && accessibleByOthers(fi):
+		return &UnsafeTokenCacheError{path, fmt.Sprintf("is readable by other users (mode %v), who may have copied its tokens", fi.Mode().Perm()), "chmod 600 it, or remove it; the cache writes a new file with mode 0600"}
 	case !dir && fi.Size() > maxTokenFileSize:
 		return &UnsafeTokenCacheError{path, fmt.Sprintf("is %d bytes, more than a token file can be (%d)", fi.Size(), maxTokenFileSize), "remove it"}
 	}
@@ -248,8 +254,8 @@ type fileToken struct {
 // Load reads the token under key; a missing file is (nil, nil). The file
 // is opened without following a symlink (O_NOFOLLOW where the platform has
 // it) and without blocking on a FIFO, and read only if it is a regular file
-// of at most 64 KiB that belongs to this user and that no one else can write;
-// otherwise Load returns an *UnsafeTokenCacheError (and a CachingTokenSource
+// of at most 64 KiB that belongs to this user and that no one else can read
+// or write (mode 0600 or stricter on Unix); otherwise Load returns an *UnsafeTokenCacheError (and a CachingTokenSource
 // requests a new token, which replaces the file).
 func (c *FileTokenCache) Load(ctx context.Context, key string) (*Token, error) {
 	if err := ctx.Err(); err != nil {

@@ -20,3 +20,6 @@ func foreignOwner(fs.FileInfo) bool { return false }
 
 // writableByOthers is false: mode bits do not describe access here.
 func writableByOthers(fs.FileInfo) bool { return false }
+
+// accessibleByOthers is false: mode bits do not describe access here.
+func accessibleByOthers(fs.FileInfo) bool { return false }

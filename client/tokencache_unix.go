@@ -30,3 +30,7 @@ func foreignOwner(fi fs.FileInfo) bool {
 
 // writableByOthers reports whether group or other users may write to fi.
 func writableByOthers(fi fs.FileInfo) bool { return fi.Mode().Perm()&0o022 != 0 }
+
+// accessibleByOthers reports whether group or other users have any access
+// to fi (mode bits 0077).
+func accessibleByOthers(fi fs.FileInfo) bool { return fi.Mode().Perm()&0o077 != 0 }

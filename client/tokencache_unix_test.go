@@ -68,6 +68,18 @@ func TestFileTokenCacheRefusesWhatItCannotTrust(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "writable by other users"},
+		{"a file others can read", func(t *testing.T, path string) {
+			os.WriteFile(path, []byte(planted), 0o600)
+			if err := os.Chmod(path, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, "readable by other users"},
+		{"a file its group can read", func(t *testing.T, path string) {
+			os.WriteFile(path, []byte(planted), 0o600)
+			if err := os.Chmod(path, 0o640); err != nil {
+				t.Fatal(err)
+			}
+		}, "readable by other users"},
 		{"a file of another user", func(t *testing.T, path string) {
 			os.WriteFile(path, []byte(planted), 0o600)
 			if err := os.Chown(path, os.Geteuid()+1000, -1); err != nil {
@@ -90,6 +102,9 @@ func TestFileTokenCacheRefusesWhatItCannotTrust(t *testing.T) {
 			if tok != nil || !errors.As(err, &unsafe) || !strings.Contains(err.Error(), tt.problem) || unsafe.Path != c.path("k") {
 				t.Fatalf("Load = %v, %v; want an *UnsafeTokenCacheError about %q", tok, err, tt.problem)
 			}
+			if tt.problem == "readable by other users" && !strings.Contains(unsafe.Fix, "chmod 600") {
+				t.Errorf("Fix = %q, want chmod 600", unsafe.Fix)
+			}
 			// A caching source requests a token of its own, reports the
 			// problem, and replaces the entry.
 			var reported error
@@ -104,6 +119,9 @@ func TestFileTokenCacheRefusesWhatItCannotTrust(t *testing.T) {
 			}
 			if again, err := loadWithin(t, c, "k"); err != nil || again == nil || again.AccessToken != "mine" {
 				t.Errorf("after the new token, Load = %v, %v", again, err)
+			}
+			if fi, err := os.Lstat(c.path("k")); err != nil || fi.Mode() != 0o600 {
+				t.Errorf("the new entry: %v, %v; want a regular file with mode 0600", fi, err)
 			}
 		})
 	}
@@ -130,5 +148,24 @@ func TestNewFileTokenCacheRefusesADirectoryOthersCanWriteOrOwn(t *testing.T) {
 	}
 	if _, err := NewFileTokenCache(theirs); !errors.As(err, &unsafe) || !strings.Contains(err.Error(), "owned by another user") {
 		t.Errorf("directory of another user: %v", err)
+	}
+}
+
+func TestFileTokenCacheAcceptsADirectoryOthersCanOnlyRead(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "tokens")
+	os.Mkdir(dir, 0o700)
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewFileTokenCache(dir)
+	if err != nil {
+		t.Fatalf("a 0755 directory of our own: %v", err)
+	}
+	ctx := context.Background()
+	if err := c.Store(ctx, "k", &Token{AccessToken: "mine", Expiry: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if tok, err := c.Load(ctx, "k"); err != nil || tok == nil || tok.AccessToken != "mine" {
+		t.Errorf("Load = %v, %v", tok, err)
 	}
 }
