@@ -261,16 +261,46 @@ func checkGUID(s string) error {
 	return nil
 }
 
-// checkRedirectURI accepts an absolute URI without fragment.
+// checkRedirectURI accepts an absolute URI without fragment. Its errors
+// show the URI redacted (redactConfigURL).
 func checkRedirectURI(s string) error {
 	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" || (u.Host == "" && u.Opaque == "") {
-		return fmt.Errorf("redirect URI %q is not an absolute URI (e.g. https://app.example.com/callback)", s)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) { // its text quotes the whole URI
+			err = uerr.Err
+		}
+		return fmt.Errorf("redirect URI is not a URI (%v): give an absolute URI such as https://app.example.com/callback", err)
+	}
+	if u.Scheme == "" || (u.Host == "" && u.Opaque == "") {
+		return fmt.Errorf("redirect URI %q is not an absolute URI (e.g. https://app.example.com/callback)", redactConfigURL(u))
 	}
 	if u.Fragment != "" {
-		return fmt.Errorf("redirect URI %q must not contain a fragment", s)
+		return fmt.Errorf("redirect URI %q must not contain a fragment", redactConfigURL(u))
 	}
 	return nil
+}
+
+// redactConfigURL shows a configured URI (a redirect URI) for an error
+// with its user information, query and fragment replaced by REDACTED: any
+// of them may hold a credential (user:password@, ?token=...).
+func redactConfigURL(u *url.URL) string {
+	r := *u
+	if r.User != nil {
+		r.User = url.User("REDACTED")
+	}
+	if r.Opaque != "" {
+		if i := strings.LastIndexByte(r.Opaque, '@'); i >= 0 {
+			r.Opaque = "REDACTED" + r.Opaque[i:]
+		}
+	}
+	if r.RawQuery != "" || r.ForceQuery {
+		r.RawQuery, r.ForceQuery = "REDACTED", false
+	}
+	if r.Fragment != "" {
+		r.Fragment, r.RawFragment = "REDACTED", ""
+	}
+	return r.String()
 }
 
 // optErr formats a configuration problem: option, problem, fix.

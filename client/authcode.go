@@ -247,8 +247,7 @@ func (f *AuthCodeFlow) RedirectURI() string { return f.s.cfg.RedirectURI }
 // exchanges at most one code; with a Client's flow the tokens are stored
 // in the Client's token cache.
 func (f *AuthCodeFlow) Exchange(ctx context.Context, callback url.Values) (*Token, error) {
-	state := callback.Get("state")
-	if subtle.ConstantTimeCompare([]byte(state), []byte(f.s.state)) != 1 {
+	if !f.stateMatches(callback) {
 		return nil, fmt.Errorf("%w: the redirect does not answer this login (a stale browser tab or a forged request); start the login again", ErrStateMismatch)
 	}
 	if code := callback.Get("error"); code != "" {
@@ -276,6 +275,12 @@ func (f *AuthCodeFlow) Exchange(ctx context.Context, callback url.Values) (*Toke
 		}
 	}
 	return tok.clone(), nil
+}
+
+// stateMatches reports whether a redirect's query carries this flow's
+// state, comparing in constant time.
+func (f *AuthCodeFlow) stateMatches(callback url.Values) bool {
+	return subtle.ConstantTimeCompare([]byte(callback.Get("state")), []byte(f.s.state)) == 1
 }
 
 // printable keeps the printable ASCII (at most 200 bytes) of a value from

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -422,29 +423,94 @@ func TestAuthCodeLoginRefusals(t *testing.T) {
 		}
 		errs = append(errs, err)
 	})
-	t.Run("Login ends with the first redirect's wrong state", func(t *testing.T) {
-		redirect := f.listen(t)
-		lc := f.client(t, redirect)
-		open := func(ctx context.Context, u string) error {
+	// forgeThenFollow plays a browser that, before then is called with the
+	// real redirect, receives requests to the redirect path that a web
+	// page or local process forged: another state, no state, and an error
+	// answer with another state. Each must be answered 400. Wait waits
+	// for that browser to finish.
+	forgeThenFollow := func(t *testing.T, then func(redirect string)) (open func(context.Context, string) error, wait func()) {
+		var wg sync.WaitGroup
+		return func(ctx context.Context, u string) error {
 			resp, err := noFollow.Get(u)
 			if err != nil {
 				return err
 			}
 			resp.Body.Close()
-			loc, _ := url.Parse(resp.Header.Get("Location"))
+			loc, err := url.Parse(resp.Header.Get("Location"))
+			if err != nil {
+				return err
+			}
+			forged := func(q url.Values) string {
+				l := *loc
+				l.RawQuery = q.Encode()
+				return l.String()
+			}
 			q := loc.Query()
 			q.Set("state", "forged")
-			loc.RawQuery = q.Encode()
+			noState := loc.Query()
+			noState.Del("state")
+			denied := url.Values{"error": {"access_denied"}, "state": {"forged"}}
+			wg.Add(1)
 			go func() {
-				if resp, err := http.Get(loc.String()); err == nil {
+				defer wg.Done()
+				for _, u := range []string{forged(q), forged(noState), forged(denied)} {
+					resp, err := http.Get(u)
+					if err != nil {
+						t.Errorf("forged request: %v", err)
+						return
+					}
+					body, _ := io.ReadAll(resp.Body)
 					resp.Body.Close()
+					if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "state mismatch") {
+						t.Errorf("forged request answered %d %q, want 400 and a page about the state", resp.StatusCode, body)
+					}
 				}
+				then(loc.String())
 			}()
 			return nil
+		}, wg.Wait
+	}
+	t.Run("Login ignores redirects without its state and ends with the real one", func(t *testing.T) {
+		lc := f.client(t, f.listen(t))
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		follow := func(redirect string) {
+			if resp, err := http.Get(redirect); err == nil {
+				resp.Body.Close()
+			}
 		}
+		open, wait := forgeThenFollow(t, follow)
 		err := lc.Login(ctx, client.LoginOptions{Open: open, Listener: f.ln})
-		if !errors.Is(err, client.ErrStateMismatch) {
-			t.Fatalf("got %v, want ErrStateMismatch", err)
+		wait()
+		if err != nil {
+			t.Fatalf("Login: %v, want the real redirect to log in", err)
+		}
+		if _, err := lc.Token(ctx); err != nil {
+			t.Errorf("Token after Login: %v", err)
+		}
+	})
+	t.Run("Login with only forged redirects waits until ctx ends", func(t *testing.T) {
+		lc := f.client(t, f.listen(t))
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		// The user gives up after the forged requests were answered.
+		giveUp := func(string) { cancel() }
+		open, wait := forgeThenFollow(t, giveUp)
+		err := lc.Login(ctx, client.LoginOptions{Open: open, Listener: f.ln})
+		wait()
+		if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "3 request(s) without this login's state were refused") {
+			t.Fatalf("got %v, want context.Canceled counting 3 refused requests", err)
+		}
+		errs = append(errs, err)
+	})
+	t.Run("Login ends with a denial carrying its state", func(t *testing.T) {
+		f.srv.DenyLogins(true)
+		defer f.srv.DenyLogins(false)
+		lc := f.client(t, f.listen(t))
+		err := lc.Login(ctx, client.LoginOptions{Open: f.srv.Browser(), Listener: f.ln})
+		var aerr *client.AuthError
+		if !errors.As(err, &aerr) || aerr.Code != "access_denied" {
+			t.Fatalf("got %v, want access_denied", err)
 		}
 		errs = append(errs, err)
 	})

@@ -10,7 +10,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -51,11 +54,19 @@ type LoginOptions struct {
 // http://127.0.0.1:PORT/PATH or http://localhost:PORT/PATH URI registered
 // for the integration key), shows the login page through opts.Open, waits
 // for the browser to come back, checks the state, exchanges the code with
-// the PKCE verifier (and the secret, if set) and stores the tokens. The
-// first redirect decides: a wrong state (ErrStateMismatch), a refused
-// login (an *AuthError such as access_denied) or a refused code ends the
-// login with that error. It returns ctx.Err() if ctx ends first, e.g. at a
-// timeout the caller set.
+// the PKCE verifier (and the secret, if set) and stores the tokens.
+//
+// Only a redirect carrying this login's state ends it: with the tokens, a
+// refused login (an *AuthError such as access_denied) or a refused code.
+// A request to the redirect path without the right state (a stale browser
+// tab, or any web page or local process forging the redirect) is answered
+// 400 and Login keeps waiting, so it cannot end the login. Login returns
+// when ctx ends first (e.g. at a timeout the caller set) with an error
+// wrapping ctx.Err() that counts the requests it refused.
+//
+// For a localhost redirect host Login listens on the loopback addresses
+// 127.0.0.1 and, where the machine has it, ::1, not on whatever localhost
+// resolves to; the redirect URI sent to DocuSign stays the registered one.
 func (c *Client) Login(ctx context.Context, opts LoginOptions) error {
 	if opts.Open == nil {
 		return errors.New("docusign: Login: LoginOptions.Open is nil: pass a function that shows the URL to the user (start a browser or print it)")
@@ -65,9 +76,9 @@ func (c *Client) Login(ctx context.Context, opts LoginOptions) error {
 		return err
 	}
 	ru, _ := url.Parse(flow.RedirectURI()) // validated by New
-	ln := opts.Listener
-	if ln == nil {
-		if ln, err = listenLoopback(ru); err != nil {
+	lns := []net.Listener{opts.Listener}
+	if opts.Listener == nil {
+		if lns, err = listenLoopback(ru); err != nil {
 			return err
 		}
 	}
@@ -80,6 +91,7 @@ func (c *Client) Login(ctx context.Context, opts LoginOptions) error {
 	defer cancel()
 	result := make(chan error, 1)
 	var handled bool
+	var refused atomic.Int64 // requests with a wrong or no state
 	callback := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != path { // e.g. /favicon.ico
 			http.NotFound(w, r)
@@ -89,8 +101,14 @@ func (c *Client) Login(ctx context.Context, opts LoginOptions) error {
 			writeLoginPage(w, http.StatusConflict, "This login is already finished. You can close this window.")
 			return
 		}
+		q := r.URL.Query()
+		if !flow.stateMatches(q) {
+			refused.Add(1)
+			writeLoginPage(w, http.StatusBadRequest, "This request does not belong to the pending login (state mismatch) and was ignored.")
+			return
+		}
 		handled = true
-		_, err := flow.Exchange(ctx, r.URL.Query())
+		_, err := flow.Exchange(ctx, q)
 		result <- err // before the page, so Login knows the outcome when the browser does
 		if err != nil {
 			writeLoginPage(w, http.StatusBadRequest, "Login failed: "+loginFailure(err)+" Return to the terminal for details.")
@@ -103,7 +121,9 @@ func (c *Client) Login(ctx context.Context, opts LoginOptions) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}
-	go func() { _ = srv.Serve(ln) }()
+	for _, ln := range lns {
+		go func() { _ = srv.Serve(ln) }()
+	}
 	defer func() {
 		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer scancel()
@@ -122,31 +142,75 @@ func (c *Client) Login(ctx context.Context, opts LoginOptions) error {
 	case err := <-result:
 		return err
 	case <-ctx.Done():
-		return fmt.Errorf("docusign: Login: no redirect from the browser to %s: %w", ru.Redacted(), ctx.Err())
+		select {
+		case err := <-result: // the redirect won the race
+			return err
+		default:
+		}
+		why := ""
+		if n := refused.Load(); n > 0 {
+			why = fmt.Sprintf(" (%d request(s) without this login's state were refused)", n)
+		}
+		return fmt.Errorf("docusign: Login: no redirect from the browser to %s%s: %w", redactConfigURL(ru), why, ctx.Err())
 	}
 }
 
+// listenTCP is net.Listen; tests record the addresses asked for.
+var listenTCP = net.Listen
+
 // listenLoopback listens on the host and port of a loopback http redirect
-// URI.
-func listenLoopback(ru *url.URL) (net.Listener, error) {
+// URI. For localhost it listens on the loopback IPs themselves (127.0.0.1,
+// and ::1 where the machine has it), never on what the name resolves to:
+// a hosts file or resolver mapping localhost elsewhere must not expose the
+// redirect, with its code, to the network.
+func listenLoopback(ru *url.URL) ([]net.Listener, error) {
 	host := ru.Hostname()
 	ip := net.ParseIP(host)
-	if ru.Scheme != "http" || !(strings.EqualFold(host, "localhost") || (ip != nil && ip.IsLoopback())) {
-		return nil, fmt.Errorf("docusign: Login: redirect URI %s is not a loopback http URI: register and set one such as http://127.0.0.1:8765/callback (WithRedirectURI), or pass LoginOptions.Listener", ru.Redacted())
+	localhost := strings.EqualFold(host, "localhost")
+	if ru.Scheme != "http" || !(localhost || (ip != nil && ip.IsLoopback())) {
+		return nil, fmt.Errorf("docusign: Login: redirect URI %s is not a loopback http URI: register and set one such as http://127.0.0.1:8765/callback (WithRedirectURI), or pass LoginOptions.Listener", redactConfigURL(ru))
 	}
 	port := ru.Port()
 	if port == "" {
 		port = "80"
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
-	if err != nil {
-		return nil, fmt.Errorf("docusign: Login: listening for the redirect on %s: %w (is another login running, or the port taken?)", net.JoinHostPort(host, port), err)
+	if !localhost {
+		addr := net.JoinHostPort(ip.String(), port)
+		ln, err := listenTCP("tcp", addr)
+		if err != nil {
+			return nil, listenError(addr, err)
+		}
+		return []net.Listener{ln}, nil
 	}
-	return ln, nil
+	addr4 := net.JoinHostPort("127.0.0.1", port)
+	ln4, err := listenTCP("tcp4", addr4)
+	if err != nil {
+		return nil, listenError(addr4, err)
+	}
+	lns := []net.Listener{ln4}
+	// ::1 too, on the same port, for browsers that try it first; a machine
+	// without IPv6 loopback is served by 127.0.0.1 alone.
+	port = strconv.Itoa(ln4.Addr().(*net.TCPAddr).Port) // the same port when it was 0
+	addr6 := net.JoinHostPort("::1", port)
+	switch ln6, err := listenTCP("tcp6", addr6); {
+	case err == nil:
+		lns = append(lns, ln6)
+	case errors.Is(err, syscall.EADDRINUSE):
+		// Another process holds the port on ::1: a browser trying ::1
+		// first would hand it the code.
+		_ = ln4.Close()
+		return nil, listenError(addr6, err)
+	}
+	return lns, nil
 }
 
-// serialHandler handles one request at a time, so the first redirect
-// decides the login.
+// listenError explains a failure to listen for the redirect.
+func listenError(addr string, err error) error {
+	return fmt.Errorf("docusign: Login: listening for the redirect on %s: %w (is another login running, or the port taken?)", addr, err)
+}
+
+// serialHandler handles one request at a time, so the first redirect with
+// the right state decides the login.
 func serialHandler(h http.Handler) http.Handler {
 	sem := make(chan struct{}, 1)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
