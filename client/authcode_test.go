@@ -767,3 +767,35 @@ func TestAuthCodeCallbackErrorIsPrintable(t *testing.T) {
 		t.Errorf("error code of %d bytes kept", len(aerr.Code))
 	}
 }
+
+func TestLoginOnALocalhostRedirectURIKeepsTheRegisteredURI(t *testing.T) {
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(free.Addr().String())
+	free.Close()
+	redirect := "http://localhost:" + port + "/callback"
+	f := newCodeFixture(t, nil, docusigntest.WithRedirectURIs(redirect))
+	c := f.client(t, redirect)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var authURL string
+	browse := f.srv.Browser()
+	open := func(ctx context.Context, u string) error {
+		authURL = u
+		return browse(ctx, u)
+	}
+	if err := c.Login(ctx, client.LoginOptions{Open: open}); err != nil {
+		t.Fatalf("Login on %s: %v", redirect, err)
+	}
+	au, err := url.Parse(authURL)
+	if err != nil || au.Query().Get("redirect_uri") != redirect {
+		t.Errorf("login page URL %q, want redirect_uri=%s as registered", authURL, redirect)
+	}
+	for _, r := range f.srv.RequestsTo("/oauth/token") {
+		if form, _ := url.ParseQuery(string(r.Body)); form.Get("grant_type") == "authorization_code" && form.Get("redirect_uri") != redirect {
+			t.Errorf("code exchanged with redirect_uri %q, want %s", form.Get("redirect_uri"), redirect)
+		}
+	}
+}
