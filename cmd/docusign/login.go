@@ -20,8 +20,10 @@ func init() {
 		command{"login", "log in as yourself in the browser (--auth code); later commands renew it silently", `
 Logs in with the Authorization Code Grant: opens the browser (or prints the
 URL with --no-browser) at DocuSign's login page, listens on the redirect URI
-(a loopback http://127.0.0.1:PORT/PATH registered for the integration key),
-checks the answer's state, exchanges the code with PKCE (and the secret in
+(a loopback http://127.0.0.1:PORT/PATH registered for the integration key;
+for localhost it listens on 127.0.0.1 and ::1), waits for the redirect that
+carries this login's state (any other request to the path is answered 400
+and ignored, until --timeout), exchanges the code with PKCE (and the secret in
 DOCUSIGN_CLIENT_SECRET for a confidential app) and keeps the tokens in the
 token cache. Later commands with --auth code (DOCUSIGN_AUTH=code) act as you
 and renew the token silently until the refresh token lapses (30 days).`, runLogin},
@@ -80,13 +82,19 @@ func (s *settings) validateGrant(n need) []error {
 
 // loopbackURI accepts http://127.0.0.1:PORT/..., http://[::1]:PORT/... and
 // http://localhost:PORT/..., where login can listen for the redirect.
+// Errors show only the URI's scheme, host and path: user information or a
+// query could hold a credential.
 func loopbackURI(v string) error {
 	u, err := url.Parse(v)
-	if err != nil || u.Scheme != "http" || u.Port() == "" {
-		return fmt.Errorf("%q is not an http URI with a port: login listens on it (e.g. http://127.0.0.1:8765/callback)", v)
+	if err != nil {
+		return errors.New("is not a URI: give an http URI with a port, e.g. http://127.0.0.1:8765/callback")
+	}
+	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+	if u.Scheme != "http" || u.Port() == "" {
+		return fmt.Errorf("%q is not an http URI with a port: login listens on it (e.g. http://127.0.0.1:8765/callback)", shown)
 	}
 	if ip := net.ParseIP(u.Hostname()); !strings.EqualFold(u.Hostname(), "localhost") && (ip == nil || !ip.IsLoopback()) {
-		return fmt.Errorf("%q is not a loopback address: login listens on this machine (use 127.0.0.1, [::1] or localhost)", v)
+		return fmt.Errorf("%q is not a loopback address: login listens on this machine (use 127.0.0.1, [::1] or localhost)", shown)
 	}
 	return nil
 }

@@ -181,3 +181,23 @@ func TestLoginConfigurationProblemsAreReportedTogether(t *testing.T) {
 		t.Errorf("--auth saml: exit %d: %s", code, errOut)
 	}
 }
+
+func TestLoginRedirectURIErrorsHideCredentials(t *testing.T) {
+	f := codeFixture(t)
+	for _, uri := range []string{
+		"https://alice:pa55word@app.example.com/callback?token=s3cr3t",
+		"http://alice:pa55word@app.example.com:8765/callback?token=s3cr3t",
+		"http://alice:pa55word@127.0.0.1:port/callback?token=s3cr3t",
+	} {
+		f.vars["DOCUSIGN_REDIRECT_URI"] = uri
+		code, out, errOut := f.runCollect(t, "login")
+		if code != exitUsage || !strings.Contains(errOut, "DOCUSIGN_REDIRECT_URI") {
+			t.Errorf("%s: exit %d, want %d and an error naming the setting:\n%s", uri, code, exitUsage, errOut)
+		}
+		for _, secret := range []string{"alice", "pa55word", "s3cr3t"} {
+			if strings.Contains(out+errOut, secret) {
+				t.Errorf("%s: the output shows %q:\n%s", uri, secret, errOut)
+			}
+		}
+	}
+}
