@@ -40,6 +40,8 @@ var (
 	// ErrStateMismatch: the redirect to the redirect URI carried a state
 	// other than the login's own, so it does not answer this login (a
 	// stale browser tab, or a forged request); the code is not exchanged.
+	// AuthCodeFlow.Exchange returns it and the flow stays usable; Login
+	// answers such a request 400 and keeps waiting for the real redirect.
 	ErrStateMismatch = errors.New("docusign: login callback state does not match")
 )
 
@@ -245,7 +247,9 @@ func (f *AuthCodeFlow) RedirectURI() string { return f.s.cfg.RedirectURI }
 // answer (error=access_denied, ...) into an *AuthError, and exchanges the
 // code with the PKCE verifier (and the secret, if any) for tokens. A flow
 // exchanges at most one code; with a Client's flow the tokens are stored
-// in the Client's token cache.
+// in the Client's token cache. After ErrStateMismatch the flow is still
+// usable: a forged or stale request does not spend it, so keep waiting for
+// the redirect that carries the state.
 func (f *AuthCodeFlow) Exchange(ctx context.Context, callback url.Values) (*Token, error) {
 	if !f.stateMatches(callback) {
 		return nil, fmt.Errorf("%w: the redirect does not answer this login (a stale browser tab or a forged request); start the login again", ErrStateMismatch)

@@ -381,6 +381,12 @@ func TestAuthCodeLoginRefusals(t *testing.T) {
 			t.Error("the code was sent to the token endpoint despite the wrong state")
 		}
 		errs = append(errs, err)
+		// The forged request did not spend the flow: the real redirect
+		// still logs in.
+		q.Set("state", flow.State())
+		if _, err := flow.Exchange(ctx, q); err != nil {
+			t.Errorf("the real redirect after a forged one: %v", err)
+		}
 	})
 	t.Run("a code exchanged with another login's verifier is refused", func(t *testing.T) {
 		victim, attacker := newFlow(t), newFlow(t)
