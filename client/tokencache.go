@@ -218,7 +218,7 @@ func checkCacheEntry(path string, fi fs.FileInfo, dir bool) error {
 	case writableByOthers(fi):
 		return &UnsafeTokenCacheError{path, fmt.Sprintf("is writable by other users (mode %v)", fi.Mode().Perm()), "remove it; the cache writes a new file with mode 0600"}
 	case !dir && accessibleByOthers(fi):
-		return &UnsafeTokenCacheError{path, fmt.Sprintf("is readable by other users (mode %v), who may have copied its tokens", fi.Mode().Perm()), "chmod 600 it, or remove it; the cache writes a new file with mode 0600"}
+		return &UnsafeTokenCacheError{path, fmt.Sprintf("grants access to other users (mode %v, want -rw-------), who may have copied its tokens", fi.Mode().Perm()), "chmod 600 it, or remove it; the cache writes a new file with mode 0600"}
 	case !dir && fi.Size() > maxTokenFileSize:
 		return &UnsafeTokenCacheError{path, fmt.Sprintf("is %d bytes, more than a token file can be (%d)", fi.Size(), maxTokenFileSize), "remove it"}
 	}

@@ -40,6 +40,15 @@ func loadWithin(t *testing.T, c *FileTokenCache, key string) (*Token, error) {
 func TestFileTokenCacheRefusesWhatItCannotTrust(t *testing.T) {
 	ctx := context.Background()
 	planted := `{"key":"k","token":{"access_token":"planted","expiry":"2999-01-01T00:00:00Z"}}`
+	// withMode plants the token in a file with mode (umask aside).
+	withMode := func(mode os.FileMode) func(t *testing.T, path string) {
+		return func(t *testing.T, path string) {
+			os.WriteFile(path, []byte(planted), 0o600)
+			if err := os.Chmod(path, mode); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	tests := []struct {
 		name    string
 		plant   func(t *testing.T, path string)
@@ -62,24 +71,10 @@ func TestFileTokenCacheRefusesWhatItCannotTrust(t *testing.T) {
 				t.Skip("no FIFOs here:", err)
 			}
 		}, "not a regular file"},
-		{"a file others can write", func(t *testing.T, path string) {
-			os.WriteFile(path, []byte(planted), 0o600)
-			if err := os.Chmod(path, 0o666); err != nil {
-				t.Fatal(err)
-			}
-		}, "writable by other users"},
-		{"a file others can read", func(t *testing.T, path string) {
-			os.WriteFile(path, []byte(planted), 0o600)
-			if err := os.Chmod(path, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}, "readable by other users"},
-		{"a file its group can read", func(t *testing.T, path string) {
-			os.WriteFile(path, []byte(planted), 0o600)
-			if err := os.Chmod(path, 0o640); err != nil {
-				t.Fatal(err)
-			}
-		}, "readable by other users"},
+		{"a file others can write", withMode(0o666), "writable by other users"},
+		{"a file others can read", withMode(0o644), "grants access to other users"},
+		{"a file its group can read", withMode(0o640), "grants access to other users"},
+		{"a file others can only search", withMode(0o601), "grants access to other users"},
 		{"a file of another user", func(t *testing.T, path string) {
 			os.WriteFile(path, []byte(planted), 0o600)
 			if err := os.Chown(path, os.Geteuid()+1000, -1); err != nil {
@@ -102,7 +97,7 @@ func TestFileTokenCacheRefusesWhatItCannotTrust(t *testing.T) {
 			if tok != nil || !errors.As(err, &unsafe) || !strings.Contains(err.Error(), tt.problem) || unsafe.Path != c.path("k") {
 				t.Fatalf("Load = %v, %v; want an *UnsafeTokenCacheError about %q", tok, err, tt.problem)
 			}
-			if tt.problem == "readable by other users" && !strings.Contains(unsafe.Fix, "chmod 600") {
+			if tt.problem == "grants access to other users" && !strings.Contains(unsafe.Fix, "chmod 600") {
 				t.Errorf("Fix = %q, want chmod 600", unsafe.Fix)
 			}
 			// A caching source requests a token of its own, reports the
