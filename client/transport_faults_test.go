@@ -118,7 +118,7 @@ func TestInjectedFaultsAreRetriedOrReportedClearly(t *testing.T) {
 		{"a dropped connection is retried for GET",
 			docusigntest.Fault{DropConnection: true}, 2, 0, succeeded},
 		{"a slow attempt is abandoned and retried",
-			docusigntest.Fault{Delay: time.Minute}, 2, 300 * time.Millisecond, succeeded},
+			docusigntest.Fault{Delay: time.Minute}, 2, time.Second, succeeded},
 		{"HTML from a gateway, every time, is reported as HTML",
 			docusigntest.Fault{HTML: true, Count: -1}, 4, 0, func(t *testing.T, _ *http.Response, err error) {
 				var apiErr *client.APIError
