@@ -16,7 +16,7 @@ import (
 )
 
 // corpusTypes are the models the corpus files are decoded into, by the
-// name SOURCE.json gives.
+// name a SOURCES.md gives.
 var corpusTypes = map[string]func() any{
 	"models.Brand":                        func() any { return new(models.Brand) },
 	"models.BulkSendingList":              func() any { return new(models.BulkSendingList) },
@@ -44,16 +44,47 @@ var corpusTypes = map[string]func() any{
 	"admin.SubAccountCreateRequest":       func() any { return new(admin.SubAccountCreateRequest) },
 }
 
+// corpusSource is one corpus directory's SOURCES.md: where its files come
+// from, under which licence, and the model each is decoded into.
 type corpusSource struct {
-	Repository string `json:"repository"`
-	Licence    string `json:"licence"`
-	How        string `json:"how"`
-	Files      []struct {
-		File   string `json:"file"`
-		Path   string `json:"path"`
-		Commit string `json:"commit"`
-		Type   string `json:"type"`
-	} `json:"files"`
+	Dir        string
+	Repository string
+	Licence    string
+	Files      []corpusFile
+}
+
+type corpusFile struct {
+	File, Path, Commit, Type string
+}
+
+// readCorpusSources parses testdata/corpus/*/SOURCES.md: the "- repository:"
+// and "- licence:" lines, and the rows of the table of files.
+func readCorpusSources(t *testing.T) []corpusSource {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join("testdata", "corpus", "*", "SOURCES.md"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no corpus: %v", err)
+	}
+	var out []corpusSource
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := corpusSource{Dir: filepath.Dir(p)}
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "- repository: "); ok {
+				s.Repository = v
+			} else if v, ok := strings.CutPrefix(line, "- licence: "); ok {
+				s.Licence = v
+			} else if cells := strings.Split(strings.Trim(line, "| "), " | "); strings.HasPrefix(line, "| ") && len(cells) == 4 &&
+				cells[0] != "file" {
+				s.Files = append(s.Files, corpusFile{cells[0], cells[1], cells[2], cells[3]})
+			}
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // TestCorpusRoundTrip decodes every published DocuSign JSON document of
@@ -62,28 +93,16 @@ type corpusSource struct {
 // changed (a number or boolean may come back as the same text in a string,
 // and the other way round; a date-time as the same instant).
 func TestCorpusRoundTrip(t *testing.T) {
-	sources, err := filepath.Glob(filepath.Join("testdata", "corpus", "*", "SOURCE.json"))
-	if err != nil || len(sources) == 0 {
-		t.Fatalf("no corpus: %v", err)
-	}
 	n := 0
-	for _, src := range sources {
-		dir := filepath.Dir(src)
-		b, err := os.ReadFile(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var s corpusSource
-		if err := json.Unmarshal(b, &s); err != nil {
-			t.Fatalf("%s: %v", src, err)
-		}
-		if s.Repository == "" || s.Licence == "" {
-			t.Errorf("%s: repository and licence are required", src)
+	for _, s := range readCorpusSources(t) {
+		dir, src := s.Dir, filepath.Join(s.Dir, "SOURCES.md")
+		if s.Repository == "" || s.Licence == "" || len(s.Files) == 0 {
+			t.Errorf("%s: repository, licence and the table of files are required", src)
 		}
 		if _, err := os.Stat(filepath.Join(dir, "LICENSE")); err != nil {
 			t.Errorf("%s: no LICENSE beside the files", dir)
 		}
-		listed := map[string]bool{"SOURCE.json": true, "LICENSE": true}
+		listed := map[string]bool{"SOURCES.md": true, "LICENSE": true}
 		for _, f := range s.Files {
 			listed[f.File] = true
 			if f.Path == "" || len(f.Commit) != 40 {
@@ -124,7 +143,7 @@ func TestCorpusRoundTrip(t *testing.T) {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
 			if !listed[e.Name()] {
-				t.Errorf("%s: %s is not listed in SOURCE.json", dir, e.Name())
+				t.Errorf("%s: %s is not listed in SOURCES.md", dir, e.Name())
 			}
 		}
 	}
@@ -138,23 +157,14 @@ func TestCorpusRoundTrip(t *testing.T) {
 // round-trips with no member lost and no value changed: decoding never
 // fails on a scalar-type disagreement.
 func TestCorpusWithScalarsRetyped(t *testing.T) {
-	sources, _ := filepath.Glob(filepath.Join("testdata", "corpus", "*", "SOURCE.json"))
 	swapped = 0
-	for _, src := range sources {
-		b, err := os.ReadFile(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var s corpusSource
-		if err := json.Unmarshal(b, &s); err != nil {
-			t.Fatal(err)
-		}
+	for _, s := range readCorpusSources(t) {
 		for _, f := range s.Files {
 			newValue, ok := corpusTypes[f.Type]
 			if !ok {
 				continue
 			}
-			in, err := os.ReadFile(filepath.Join(filepath.Dir(src), f.File))
+			in, err := os.ReadFile(filepath.Join(s.Dir, f.File))
 			if err != nil {
 				t.Fatal(err)
 			}
