@@ -52,10 +52,9 @@ func Document(src []byte, h Header, ops []convert.Op) ([]byte, error) {
 		return op, ok
 	}
 
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "gen.go", src, parser.ParseComments)
+	fset, f, err := parseGenerated(src, parser.ParseComments)
 	if err != nil {
-		return nil, fmt.Errorf("parsing generated source: %w", err)
+		return nil, err
 	}
 	var edits []edit
 	set := func(doc *ast.CommentGroup, at token.Pos, text string) {

@@ -3,6 +3,9 @@ package emit
 import (
 	"bytes"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 
 	"github.com/dsgo/docusign/tools/internal/convert"
@@ -51,4 +54,15 @@ func Generate(shared codegen.Configuration, p *convert.Package) ([]byte, error) 
 		return nil, fmt.Errorf("%s: oapi-codegen: %w", p.Dir, err)
 	}
 	return []byte(src), nil
+}
+
+// parseGenerated parses one file of oapi-codegen output for a rewriting
+// step.
+func parseGenerated(src []byte, mode parser.Mode) (*token.FileSet, *ast.File, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "gen.go", src, mode)
+	if err != nil {
+		return nil, nil, fmt.Errorf("parsing generated source: %w", err)
+	}
+	return fset, f, nil
 }

@@ -20,10 +20,9 @@ const ExtraField = "Extra"
 // methods, and the file imports jsonxPath. It fails if a model already
 // has a field called Extra.
 func Lenient(src []byte, jsonxPath string) ([]byte, error) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "gen.go", src, parser.SkipObjectResolution)
+	fset, f, err := parseGenerated(src, parser.SkipObjectResolution)
 	if err != nil {
-		return nil, fmt.Errorf("parsing generated source: %w", err)
+		return nil, err
 	}
 	hasMethods := map[string]bool{}
 	for _, d := range f.Decls {

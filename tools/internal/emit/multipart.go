@@ -34,8 +34,7 @@ func Multipart(src []byte, h Header, pkg string, ops []convert.Op) ([]byte, erro
 	if len(forms) == 0 {
 		return nil, nil
 	}
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "gen.go", src, parser.SkipObjectResolution)
+	fset, f, err := parseGenerated(src, parser.SkipObjectResolution)
 	if err != nil {
 		return nil, err
 	}

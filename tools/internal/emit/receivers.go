@@ -1,7 +1,6 @@
 package emit
 
 import (
-	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -15,10 +14,9 @@ import (
 // about a third of the functions in a client package, and of its compile
 // time (see BENCHMARKS.md, compile section).
 func PointerResponses(src []byte) ([]byte, error) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "gen.go", src, parser.SkipObjectResolution)
+	fset, f, err := parseGenerated(src, parser.SkipObjectResolution)
 	if err != nil {
-		return nil, fmt.Errorf("parsing generated source: %w", err)
+		return nil, err
 	}
 	responses := map[string]bool{}
 	for _, d := range f.Decls {
