@@ -15,6 +15,7 @@ import (
 	"github.com/dsgo/docusign/client"
 	"github.com/dsgo/docusign/client/docusigntest"
 	"github.com/dsgo/docusign/connect"
+	"github.com/dsgo/docusign/gen/esignature/accountmodels"
 	connectapi "github.com/dsgo/docusign/gen/esignature/connect"
 	"github.com/dsgo/docusign/gen/esignature/envelopes"
 	"github.com/dsgo/docusign/gen/esignature/models"
@@ -130,7 +131,7 @@ func TestEndToEndOnTheFake(t *testing.T) {
 	t.Cleanup(listener.Close)
 
 	capi, eapi := apis(t, c)
-	cfg, err := capi.CreateConfigurationWithResponse(ctx, acct, models.ConnectCustomConfiguration{
+	cfg, err := capi.CreateConfigurationWithResponse(ctx, acct, accountmodels.ConnectCustomConfiguration{
 		Name: s("listener"), URLToPublishTo: s(listener.URL), AllUsers: s("true"), ConfigurationType: s("custom"),
 		Events:      []string{"envelope-sent", "envelope-delivered", "envelope-completed", "recipient-completed"},
 		IncludeHMAC: s("true"), DeliveryMode: s("SIM"), RequiresAcknowledgement: s("true"),

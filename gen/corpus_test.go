@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/dsgo/docusign/gen/admin"
+	"github.com/dsgo/docusign/gen/esignature/accountmodels"
 	"github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/dsgo/docusign/jsonx"
 )
@@ -18,30 +19,30 @@ import (
 // corpusTypes are the models the corpus files are decoded into, by the
 // name a SOURCES.md gives.
 var corpusTypes = map[string]func() any{
-	"models.Brand":                        func() any { return new(models.Brand) },
-	"models.BulkSendingList":              func() any { return new(models.BulkSendingList) },
-	"models.CustomFields":                 func() any { return new(models.CustomFields) },
-	"models.Envelope":                     func() any { return new(models.Envelope) },
-	"models.EnvelopeDefinition":           func() any { return new(models.EnvelopeDefinition) },
-	"models.EnvelopeSummary":              func() any { return new(models.EnvelopeSummary) },
-	"models.EnvelopeTemplate":             func() any { return new(models.EnvelopeTemplate) },
-	"models.ErrorDetails":                 func() any { return new(models.ErrorDetails) },
-	"models.GroupInformation":             func() any { return new(models.GroupInformation) },
-	"models.NewUsersDefinition":           func() any { return new(models.NewUsersDefinition) },
-	"models.NewUsersSummary":              func() any { return new(models.NewUsersSummary) },
-	"models.PermissionProfile":            func() any { return new(models.PermissionProfile) },
-	"models.RecipientViewRequest":         func() any { return new(models.RecipientViewRequest) },
-	"models.Recipients":                   func() any { return new(models.Recipients) },
-	"models.ReturnURLRequest":             func() any { return new(models.ReturnURLRequest) },
-	"models.SigningGroupInformation":      func() any { return new(models.SigningGroupInformation) },
-	"models.Tabs":                         func() any { return new(models.Tabs) },
-	"models.TemplateSummary":              func() any { return new(models.TemplateSummary) },
-	"models.UserInformation":              func() any { return new(models.UserInformation) },
-	"models.UserInformationList":          func() any { return new(models.UserInformationList) },
-	"admin.AssetGroupAccountClone":        func() any { return new(admin.AssetGroupAccountClone) },
-	"admin.NewMultiProductUserAddRequest": func() any { return new(admin.NewMultiProductUserAddRequest) },
-	"admin.OrganizationExportRequest":     func() any { return new(admin.OrganizationExportRequest) },
-	"admin.SubAccountCreateRequest":       func() any { return new(admin.SubAccountCreateRequest) },
+	"accountmodels.Brand":                   func() any { return new(accountmodels.Brand) },
+	"accountmodels.BulkSendingList":         func() any { return new(accountmodels.BulkSendingList) },
+	"models.CustomFields":                   func() any { return new(models.CustomFields) },
+	"models.Envelope":                       func() any { return new(models.Envelope) },
+	"models.EnvelopeDefinition":             func() any { return new(models.EnvelopeDefinition) },
+	"models.EnvelopeSummary":                func() any { return new(models.EnvelopeSummary) },
+	"accountmodels.EnvelopeTemplate":        func() any { return new(accountmodels.EnvelopeTemplate) },
+	"models.ErrorDetails":                   func() any { return new(models.ErrorDetails) },
+	"accountmodels.GroupInformation":        func() any { return new(accountmodels.GroupInformation) },
+	"accountmodels.NewUsersDefinition":      func() any { return new(accountmodels.NewUsersDefinition) },
+	"accountmodels.NewUsersSummary":         func() any { return new(accountmodels.NewUsersSummary) },
+	"accountmodels.PermissionProfile":       func() any { return new(accountmodels.PermissionProfile) },
+	"models.RecipientViewRequest":           func() any { return new(models.RecipientViewRequest) },
+	"models.Recipients":                     func() any { return new(models.Recipients) },
+	"accountmodels.ReturnURLRequest":        func() any { return new(accountmodels.ReturnURLRequest) },
+	"accountmodels.SigningGroupInformation": func() any { return new(accountmodels.SigningGroupInformation) },
+	"models.Tabs":                           func() any { return new(models.Tabs) },
+	"accountmodels.TemplateSummary":         func() any { return new(accountmodels.TemplateSummary) },
+	"accountmodels.UserInformation":         func() any { return new(accountmodels.UserInformation) },
+	"accountmodels.UserInformationList":     func() any { return new(accountmodels.UserInformationList) },
+	"admin.AssetGroupAccountClone":          func() any { return new(admin.AssetGroupAccountClone) },
+	"admin.NewMultiProductUserAddRequest":   func() any { return new(admin.NewMultiProductUserAddRequest) },
+	"admin.OrganizationExportRequest":       func() any { return new(admin.OrganizationExportRequest) },
+	"admin.SubAccountCreateRequest":         func() any { return new(admin.SubAccountCreateRequest) },
 }
 
 // corpusSource is one corpus directory's SOURCES.md: where its files come

@@ -1,6 +1,8 @@
 // Package gen holds the generated DocuSign API clients, one Go package per
-// API surface: esignature/models plus one package per eSignature category
-// (esignature/envelopes, esignature/users, ...), admin, and monitor.
+// API surface: the eSignature types in esignature/models (what the
+// envelopes operations use) and esignature/accountmodels (the rest), one
+// package per eSignature category (esignature/envelopes,
+// esignature/users, ...), admin, and monitor.
 //
 // Nothing below this directory but this file, the tests beside it and
 // testdata/ (published DocuSign JSON the models are tested against) is
@@ -10,7 +12,8 @@
 // Every model reads and writes JSON through package jsonx.
 //
 // OPERATIONS.md indexes every operation (package, Go method, HTTP method,
-// path); esignature/SDK-MERGE.md lists what the official SDK package
+// path), and esignature/MODELS.md names the package of every eSignature
+// type. esignature/SDK-MERGE.md lists what the official SDK package
 // docusign-esign 10.0.0 adds to the pinned eSignature spec and where the
 // two disagree. Multipart operations have streamed XMultipartWithResponse
 // methods (multipart.gen.go).

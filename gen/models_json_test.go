@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -176,4 +177,45 @@ func jsonModel(st *ast.StructType) bool {
 		}
 	}
 	return tagged
+}
+
+// A program that sends envelopes compiles jsonx, models and envelopes
+// only (the compile budget in BENCHMARKS.md): envelopes does not import
+// accountmodels, and models imports no other generated package.
+func TestEnvelopesNeedOnlyTheSmallerModelsPackage(t *testing.T) {
+	imports := func(dir string) []string {
+		t.Helper()
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		var out []string
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			file, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, im := range file.Imports {
+				out = append(out, strings.Trim(im.Path.Value, `"`))
+			}
+		}
+		if len(out) == 0 {
+			t.Fatalf("%s: no imports found", dir)
+		}
+		return out
+	}
+	const gen = "github.com/dsgo/docusign/gen/"
+	for _, p := range imports(filepath.Join("esignature", "envelopes")) {
+		if strings.HasPrefix(p, gen) && p != gen+"esignature/models" {
+			t.Errorf("envelopes imports %s", p)
+		}
+	}
+	for _, p := range imports(filepath.Join("esignature", "models")) {
+		if strings.HasPrefix(p, gen) {
+			t.Errorf("models imports %s", p)
+		}
+	}
+	if !slices.Contains(imports(filepath.Join("esignature", "accountmodels")), gen+"esignature/models") {
+		t.Error("accountmodels does not refer to models: the split has changed shape")
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dsgo/docusign/gen/esignature/accountmodels"
 	"github.com/dsgo/docusign/gen/esignature/models"
 )
 
@@ -95,8 +96,8 @@ type connectState struct {
 	attempts   int
 	client     *http.Client
 
-	mu          sync.Mutex                                      // never held while taking Server.mu
-	configs     map[string][]*models.ConnectCustomConfiguration // by account ID
+	mu          sync.Mutex                                             // never held while taking Server.mu
+	configs     map[string][]*accountmodels.ConnectCustomConfiguration // by account ID
 	seq         int
 	keys        map[string][]string                   // by account ID
 	envNotes    map[string][]models.EventNotification // by envelope ID
@@ -114,7 +115,7 @@ func newConnectState(cfg *config) *connectState {
 		firstRetry: cmp.Or(cfg.connect.firstRetry, DefaultConnectFirstRetry),
 		attempts:   cmp.Or(cfg.connect.attempts, DefaultConnectAttempts),
 		client:     cfg.connect.client,
-		configs:    map[string][]*models.ConnectCustomConfiguration{},
+		configs:    map[string][]*accountmodels.ConnectCustomConfiguration{},
 		seq:        connectFirstID,
 		keys:       map[string][]string{},
 		envNotes:   map[string][]models.EventNotification{},
@@ -308,7 +309,7 @@ func (c *connectState) includeFor(accountID, senderID, envelopeID, event string)
 	return include, ok
 }
 
-func configWants(cfg *models.ConnectCustomConfiguration, senderID, event string) bool {
+func configWants(cfg *accountmodels.ConnectCustomConfiguration, senderID, event string) bool {
 	return !strings.EqualFold(deref(cfg.AllowEnvelopePublish), "false") && subscribed(cfg.Events, cfg.EnvelopeEvents, cfg.RecipientEvents, event) &&
 		(strings.EqualFold(deref(cfg.AllUsers), "true") || containsFold(cfg.UserIds, senderID))
 }
@@ -552,7 +553,7 @@ func (s *Server) connectRoutes() []route {
 
 // connectView is a configuration as GET returns it: the password is
 // never sent back.
-func connectView(cfg *models.ConnectCustomConfiguration) models.ConnectCustomConfiguration {
+func connectView(cfg *accountmodels.ConnectCustomConfiguration) accountmodels.ConnectCustomConfiguration {
 	out := *cfg
 	out.Password = nil
 	return out
@@ -560,23 +561,23 @@ func connectView(cfg *models.ConnectCustomConfiguration) models.ConnectCustomCon
 
 func (s *Server) handleListConnect(w http.ResponseWriter, _ *http.Request, c *caller) {
 	s.connect.mu.Lock()
-	list := make([]models.ConnectCustomConfiguration, 0, len(s.connect.configs[c.account.ID]))
+	list := make([]accountmodels.ConnectCustomConfiguration, 0, len(s.connect.configs[c.account.ID]))
 	for _, cfg := range s.connect.configs[c.account.ID] {
 		list = append(list, connectView(cfg))
 	}
 	s.connect.mu.Unlock()
 	total := strconv.Itoa(len(list))
-	writeJSON(w, http.StatusOK, models.ConnectConfigResults{Configurations: list, TotalRecords: &total})
+	writeJSON(w, http.StatusOK, accountmodels.ConnectConfigResults{Configurations: list, TotalRecords: &total})
 }
 
 func (s *Server) findConnectLocked(accountID, id string) int {
-	return slices.IndexFunc(s.connect.configs[accountID], func(c *models.ConnectCustomConfiguration) bool { return deref(c.ConnectID) == id })
+	return slices.IndexFunc(s.connect.configs[accountID], func(c *accountmodels.ConnectCustomConfiguration) bool { return deref(c.ConnectID) == id })
 }
 
 func (s *Server) handleGetConnect(w http.ResponseWriter, r *http.Request, c *caller) {
 	s.connect.mu.Lock()
 	i := s.findConnectLocked(c.account.ID, r.PathValue("connectId"))
-	var cfg models.ConnectCustomConfiguration
+	var cfg accountmodels.ConnectCustomConfiguration
 	if i >= 0 {
 		cfg = connectView(s.connect.configs[c.account.ID][i])
 	}
@@ -586,7 +587,7 @@ func (s *Server) handleGetConnect(w http.ResponseWriter, r *http.Request, c *cal
 		return
 	}
 	one := "1"
-	writeJSON(w, http.StatusOK, models.ConnectConfigResults{Configurations: []models.ConnectCustomConfiguration{cfg}, TotalRecords: &one})
+	writeJSON(w, http.StatusOK, accountmodels.ConnectConfigResults{Configurations: []accountmodels.ConnectCustomConfiguration{cfg}, TotalRecords: &one})
 }
 
 func (s *Server) handleDeleteConnect(w http.ResponseWriter, r *http.Request, c *caller) {
@@ -606,7 +607,7 @@ func (s *Server) handleDeleteConnect(w http.ResponseWriter, r *http.Request, c *
 // handleSaveConnect serves POST (create) and PUT (update, by connectId in
 // the body) of a configuration.
 func (s *Server) handleSaveConnect(w http.ResponseWriter, r *http.Request, c *caller) {
-	var cfg models.ConnectCustomConfiguration
+	var cfg accountmodels.ConnectCustomConfiguration
 	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&cfg); err != nil {
 		writeESignError(w, http.StatusBadRequest, "INVALID_REQUEST_BODY", "The request body is missing or improperly formatted. "+err.Error())
 		return
@@ -644,7 +645,7 @@ func (s *Server) handleSaveConnect(w http.ResponseWriter, r *http.Request, c *ca
 }
 
 // validateConnect lists what makes a configuration unusable.
-func validateConnect(cfg *models.ConnectCustomConfiguration) []string {
+func validateConnect(cfg *accountmodels.ConnectCustomConfiguration) []string {
 	var problems []string
 	if !absoluteHTTP(deref(cfg.URLToPublishTo)) {
 		problems = append(problems, "urlToPublishTo must be an absolute http(s) URL")
@@ -682,7 +683,7 @@ func (s *Server) handleConnectFailures(w http.ResponseWriter, r *http.Request, c
 		return
 	}
 	base := "/v2.1/accounts/" + c.account.ID + "/connect"
-	failures := []models.ConnectLog{}
+	failures := []accountmodels.ConnectLog{}
 	s.connect.mu.Lock()
 	for _, d := range s.connect.queue {
 		if d.accountID != c.account.ID || d.attempts == 0 || (!from.IsZero() && d.created.Before(from)) || (!to.IsZero() && d.created.After(to)) {
@@ -692,7 +693,7 @@ func (s *Server) handleConnectFailures(w http.ResponseWriter, r *http.Request, c
 		if d.gaveUp {
 			status = "failed"
 		}
-		failures = append(failures, models.ConnectLog{
+		failures = append(failures, accountmodels.ConnectLog{
 			AccountID: ptr(d.accountID), ConfigURL: ptr(d.url), ConnectID: ptr(d.connectID),
 			Created: ptr(formatDS7(d.created)), LastTry: ptr(formatDS7(d.lastTry)),
 			EnvelopeID: ptr(d.envelopeID), Error: ptr(d.lastErr), FailureID: ptr(d.failureID),
@@ -703,7 +704,7 @@ func (s *Server) handleConnectFailures(w http.ResponseWriter, r *http.Request, c
 	}
 	s.connect.mu.Unlock()
 	total := strconv.Itoa(len(failures))
-	writeJSON(w, http.StatusOK, models.ConnectLogs{Failures: failures, TotalRecords: &total, Type: ptr("failures")})
+	writeJSON(w, http.StatusOK, accountmodels.ConnectLogs{Failures: failures, TotalRecords: &total, Type: ptr("failures")})
 }
 
 func ptr(s string) *string { return &s }
@@ -734,7 +735,7 @@ func (s *Server) handleDeleteConnectFailure(w http.ResponseWriter, r *http.Reque
 func (s *Server) handleConnectRetry(w http.ResponseWriter, r *http.Request, c *caller) {
 	ids := []string{r.PathValue("envelopeId")}
 	if ids[0] == "" {
-		var f models.ConnectFailureFilter
+		var f accountmodels.ConnectFailureFilter
 		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&f); err != nil || len(f.EnvelopeIds) == 0 {
 			writeESignError(w, http.StatusBadRequest, "INVALID_REQUEST_BODY", "The request body must list envelopeIds to retry.")
 			return
@@ -742,7 +743,7 @@ func (s *Server) handleConnectRetry(w http.ResponseWriter, r *http.Request, c *c
 		ids = f.EnvelopeIds
 	}
 	now := s.Now()
-	var results []models.ConnectFailureResult
+	var results []accountmodels.ConnectFailureResult
 	s.connect.mu.Lock()
 	for _, id := range ids {
 		status, msg := "Failure", "no failed Connect delivery for this envelope"
@@ -752,11 +753,11 @@ func (s *Server) handleConnectRetry(w http.ResponseWriter, r *http.Request, c *c
 				status, msg = "Success", "queued for delivery"
 			}
 		}
-		results = append(results, models.ConnectFailureResult{EnvelopeID: ptr(id), Status: ptr(status), StatusMessage: ptr(msg)})
+		results = append(results, accountmodels.ConnectFailureResult{EnvelopeID: ptr(id), Status: ptr(status), StatusMessage: ptr(msg)})
 	}
 	s.connect.notifyLocked()
 	s.connect.mu.Unlock()
-	writeJSON(w, http.StatusOK, models.ConnectFailureResults{RetryQueue: results})
+	writeJSON(w, http.StatusOK, accountmodels.ConnectFailureResults{RetryQueue: results})
 }
 
 // notifications are a definition's eventNotification and

@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
@@ -7480,7 +7481,7 @@ type CreateAccountsResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.NewAccountSummary
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -7489,7 +7490,7 @@ func (r *CreateAccountsResponse) GetJSON201() *externalRef0.NewAccountSummary {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateAccountsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateAccountsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -7533,7 +7534,7 @@ type GetProvisioningResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ProvisioningInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7542,7 +7543,7 @@ func (r *GetProvisioningResponse) GetJSON200() *externalRef0.ProvisioningInforma
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetProvisioningResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetProvisioningResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -7584,11 +7585,11 @@ type DeleteAccountResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteAccountResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteAccountResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -7632,7 +7633,7 @@ type GetAccountInformationResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.AccountInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7641,7 +7642,7 @@ func (r *GetAccountInformationResponse) GetJSON200() *externalRef0.AccountInform
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetAccountInformationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAccountInformationResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -7685,7 +7686,7 @@ type GetBillingChargesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BillingChargeResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7694,7 +7695,7 @@ func (r *GetBillingChargesResponse) GetJSON200() *externalRef0.BillingChargeResp
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetBillingChargesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBillingChargesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -7738,7 +7739,7 @@ type DeleteBrandsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BrandsResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7747,7 +7748,7 @@ func (r *DeleteBrandsResponse) GetJSON200() *externalRef0.BrandsResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteBrandsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBrandsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -7791,7 +7792,7 @@ type ListBrandsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BrandsResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7800,7 +7801,7 @@ func (r *ListBrandsResponse) GetJSON200() *externalRef0.BrandsResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListBrandsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListBrandsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -7844,7 +7845,7 @@ type CreateBrandResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.BrandsResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -7853,7 +7854,7 @@ func (r *CreateBrandResponse) GetJSON201() *externalRef0.BrandsResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateBrandResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateBrandResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -7895,11 +7896,11 @@ type DeleteBrandResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteBrandResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBrandResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -7943,7 +7944,7 @@ type GetBrandResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.Brand
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7952,7 +7953,7 @@ func (r *GetBrandResponse) GetJSON200() *externalRef0.Brand {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetBrandResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBrandResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -7996,7 +7997,7 @@ type UpdateBrandResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.Brand
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8005,7 +8006,7 @@ func (r *UpdateBrandResponse) GetJSON200() *externalRef0.Brand {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateBrandResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBrandResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8047,11 +8048,11 @@ type GetBrandExportFileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetBrandExportFileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBrandExportFileResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8093,11 +8094,11 @@ type DeleteBrandLogoByTypeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteBrandLogoByTypeResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBrandLogoByTypeResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8139,11 +8140,11 @@ type GetBrandLogoByTypeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetBrandLogoByTypeResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBrandLogoByTypeResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8185,11 +8186,11 @@ type UpdateBrandLogoByTypeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateBrandLogoByTypeResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBrandLogoByTypeResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8233,7 +8234,7 @@ type GetBrandResourcesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BrandResourcesList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8242,7 +8243,7 @@ func (r *GetBrandResourcesResponse) GetJSON200() *externalRef0.BrandResourcesLis
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetBrandResourcesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBrandResourcesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8284,11 +8285,11 @@ type GetBrandResourcesByContentTypeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetBrandResourcesByContentTypeResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBrandResourcesByContentTypeResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8332,7 +8333,7 @@ type UpdateBrandResourcesByContentTypeResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BrandResources
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8341,7 +8342,7 @@ func (r *UpdateBrandResourcesByContentTypeResponse) GetJSON200() *externalRef0.B
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateBrandResourcesByContentTypeResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBrandResourcesByContentTypeResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8385,7 +8386,7 @@ type DeleteCaptiveRecipientResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.CaptiveRecipientInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8394,7 +8395,7 @@ func (r *DeleteCaptiveRecipientResponse) GetJSON200() *externalRef0.CaptiveRecip
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteCaptiveRecipientResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteCaptiveRecipientResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8438,7 +8439,7 @@ type GetConsumerDisclosureDefaultResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ConsumerDisclosure
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8447,7 +8448,7 @@ func (r *GetConsumerDisclosureDefaultResponse) GetJSON200() *externalRef0.Consum
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetConsumerDisclosureDefaultResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetConsumerDisclosureDefaultResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8491,7 +8492,7 @@ type GetConsumerDisclosureResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ConsumerDisclosure
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8500,7 +8501,7 @@ func (r *GetConsumerDisclosureResponse) GetJSON200() *externalRef0.ConsumerDiscl
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetConsumerDisclosureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetConsumerDisclosureResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8544,7 +8545,7 @@ type UpdateConsumerDisclosureResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ConsumerDisclosure
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8553,7 +8554,7 @@ func (r *UpdateConsumerDisclosureResponse) GetJSON200() *externalRef0.ConsumerDi
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateConsumerDisclosureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateConsumerDisclosureResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8595,18 +8596,18 @@ type ListCustomFieldsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.CustomFields
+	JSON200 *externalRef1.CustomFields
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *ListCustomFieldsResponse) GetJSON200() *externalRef0.CustomFields {
+func (r *ListCustomFieldsResponse) GetJSON200() *externalRef1.CustomFields {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListCustomFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8648,18 +8649,18 @@ type CreateCustomFieldResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *externalRef0.CustomFields
+	JSON201 *externalRef1.CustomFields
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r *CreateCustomFieldResponse) GetJSON201() *externalRef0.CustomFields {
+func (r *CreateCustomFieldResponse) GetJSON201() *externalRef1.CustomFields {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateCustomFieldResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateCustomFieldResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8701,11 +8702,11 @@ type DeleteCustomFieldResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteCustomFieldResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteCustomFieldResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8747,18 +8748,18 @@ type UpdateCustomFieldResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.CustomFields
+	JSON200 *externalRef1.CustomFields
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateCustomFieldResponse) GetJSON200() *externalRef0.CustomFields {
+func (r *UpdateCustomFieldResponse) GetJSON200() *externalRef1.CustomFields {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateCustomFieldResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateCustomFieldResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8800,11 +8801,11 @@ type GetDataFeedElementResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetDataFeedElementResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDataFeedElementResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8848,7 +8849,7 @@ type GetAccountIdentityVerificationResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.AccountIdentityVerificationResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8857,7 +8858,7 @@ func (r *GetAccountIdentityVerificationResponse) GetJSON200() *externalRef0.Acco
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetAccountIdentityVerificationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAccountIdentityVerificationResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8901,7 +8902,7 @@ type GetAllPaymentGatewayAccountsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.PaymentGatewayAccountsInfo
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8910,7 +8911,7 @@ func (r *GetAllPaymentGatewayAccountsResponse) GetJSON200() *externalRef0.Paymen
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetAllPaymentGatewayAccountsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAllPaymentGatewayAccountsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8954,7 +8955,7 @@ type ListPermissionsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.PermissionProfileInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8963,7 +8964,7 @@ func (r *ListPermissionsResponse) GetJSON200() *externalRef0.PermissionProfileIn
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListPermissionsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListPermissionsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9007,7 +9008,7 @@ type CreatePermissionProfileResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.PermissionProfile
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -9016,7 +9017,7 @@ func (r *CreatePermissionProfileResponse) GetJSON201() *externalRef0.PermissionP
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreatePermissionProfileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreatePermissionProfileResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9058,11 +9059,11 @@ type DeletePermissionProfileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeletePermissionProfileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeletePermissionProfileResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9106,7 +9107,7 @@ type GetPermissionProfileResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.PermissionProfile
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9115,7 +9116,7 @@ func (r *GetPermissionProfileResponse) GetJSON200() *externalRef0.PermissionProf
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetPermissionProfileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPermissionProfileResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9159,7 +9160,7 @@ type UpdatePermissionProfileResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.PermissionProfile
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9168,7 +9169,7 @@ func (r *UpdatePermissionProfileResponse) GetJSON200() *externalRef0.PermissionP
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdatePermissionProfileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdatePermissionProfileResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9214,7 +9215,7 @@ type ListRecipientNamesByEmailResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.RecipientNamesResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9223,7 +9224,7 @@ func (r *ListRecipientNamesByEmailResponse) GetJSON200() *externalRef0.Recipient
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListRecipientNamesByEmailResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListRecipientNamesByEmailResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9269,7 +9270,7 @@ type GetReservedDomainExistenceResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ReservedDomainExistence
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9278,7 +9279,7 @@ func (r *GetReservedDomainExistenceResponse) GetJSON200() *externalRef0.Reserved
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetReservedDomainExistenceResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetReservedDomainExistenceResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9322,7 +9323,7 @@ type GetSealProvidersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.AccountSeals
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9331,7 +9332,7 @@ func (r *GetSealProvidersResponse) GetJSON200() *externalRef0.AccountSeals {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetSealProvidersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetSealProvidersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9375,7 +9376,7 @@ type ListSettingsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.AccountSettingsInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9384,7 +9385,7 @@ func (r *ListSettingsResponse) GetJSON200() *externalRef0.AccountSettingsInforma
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9426,11 +9427,11 @@ type UpdateSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9474,7 +9475,7 @@ type ListBCCEmailArchiveResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BccEmailArchiveList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9483,7 +9484,7 @@ func (r *ListBCCEmailArchiveResponse) GetJSON200() *externalRef0.BccEmailArchive
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListBCCEmailArchiveResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListBCCEmailArchiveResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9527,7 +9528,7 @@ type CreateBCCEmailArchiveResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.BccEmailArchive
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -9536,7 +9537,7 @@ func (r *CreateBCCEmailArchiveResponse) GetJSON201() *externalRef0.BccEmailArchi
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateBCCEmailArchiveResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateBCCEmailArchiveResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9578,11 +9579,11 @@ type DeleteBCCEmailArchiveResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteBCCEmailArchiveResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBCCEmailArchiveResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9626,7 +9627,7 @@ type GetBCCEmailArchiveResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BccEmailArchiveHistoryList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9635,7 +9636,7 @@ func (r *GetBCCEmailArchiveResponse) GetJSON200() *externalRef0.BccEmailArchiveH
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetBCCEmailArchiveResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBCCEmailArchiveResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9677,11 +9678,11 @@ type DeleteENoteConfigurationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteENoteConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteENoteConfigurationResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9725,7 +9726,7 @@ type GetENoteConfigurationResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ENoteConfiguration
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9734,7 +9735,7 @@ func (r *GetENoteConfigurationResponse) GetJSON200() *externalRef0.ENoteConfigur
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetENoteConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetENoteConfigurationResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9778,7 +9779,7 @@ type UpdateENoteConfigurationResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ENoteConfiguration
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9787,7 +9788,7 @@ func (r *UpdateENoteConfigurationResponse) GetJSON200() *externalRef0.ENoteConfi
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateENoteConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateENoteConfigurationResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9831,7 +9832,7 @@ type GetEnvelopePurgeConfigurationResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopePurgeConfiguration
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9840,7 +9841,7 @@ func (r *GetEnvelopePurgeConfigurationResponse) GetJSON200() *externalRef0.Envel
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetEnvelopePurgeConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopePurgeConfigurationResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9884,7 +9885,7 @@ type UpdateEnvelopePurgeConfigurationResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopePurgeConfiguration
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9893,7 +9894,7 @@ func (r *UpdateEnvelopePurgeConfigurationResponse) GetJSON200() *externalRef0.En
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateEnvelopePurgeConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEnvelopePurgeConfigurationResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9937,7 +9938,7 @@ type GetNotificationDefaultsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.NotificationDefaults
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9946,7 +9947,7 @@ func (r *GetNotificationDefaultsResponse) GetJSON200() *externalRef0.Notificatio
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetNotificationDefaultsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetNotificationDefaultsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9990,7 +9991,7 @@ type UpdateNotificationDefaultsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.NotificationDefaults
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9999,7 +10000,7 @@ func (r *UpdateNotificationDefaultsResponse) GetJSON200() *externalRef0.Notifica
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateNotificationDefaultsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateNotificationDefaultsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10043,7 +10044,7 @@ type GetAccountPasswordRulesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.AccountPasswordRules
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10052,7 +10053,7 @@ func (r *GetAccountPasswordRulesResponse) GetJSON200() *externalRef0.AccountPass
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetAccountPasswordRulesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAccountPasswordRulesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10096,7 +10097,7 @@ type UpdateAccountPasswordRulesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.AccountPasswordRules
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10105,7 +10106,7 @@ func (r *UpdateAccountPasswordRulesResponse) GetJSON200() *externalRef0.AccountP
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateAccountPasswordRulesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateAccountPasswordRulesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10149,7 +10150,7 @@ type GetAccountTabSettingsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.TabAccountSettings
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10158,7 +10159,7 @@ func (r *GetAccountTabSettingsResponse) GetJSON200() *externalRef0.TabAccountSet
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetAccountTabSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAccountTabSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10202,7 +10203,7 @@ type UpdateAccountTabSettingsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.TabAccountSettings
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10211,7 +10212,7 @@ func (r *UpdateAccountTabSettingsResponse) GetJSON200() *externalRef0.TabAccount
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateAccountTabSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateAccountTabSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10255,7 +10256,7 @@ type ListSharedAccessResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.AccountSharedAccess
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10264,7 +10265,7 @@ func (r *ListSharedAccessResponse) GetJSON200() *externalRef0.AccountSharedAcces
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListSharedAccessResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListSharedAccessResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10308,7 +10309,7 @@ type UpdateSharedAccessResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.AccountSharedAccess
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10317,7 +10318,7 @@ func (r *UpdateSharedAccessResponse) GetJSON200() *externalRef0.AccountSharedAcc
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateSharedAccessResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateSharedAccessResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10361,7 +10362,7 @@ type ListSignatureProvidersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.AccountSignatureProviders
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10370,7 +10371,7 @@ func (r *ListSignatureProvidersResponse) GetJSON200() *externalRef0.AccountSigna
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListSignatureProvidersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListSignatureProvidersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10414,7 +10415,7 @@ type GetAccountSignaturesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.AccountSignaturesInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10423,7 +10424,7 @@ func (r *GetAccountSignaturesResponse) GetJSON200() *externalRef0.AccountSignatu
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetAccountSignaturesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAccountSignaturesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10467,7 +10468,7 @@ type CreateAccountSignaturesResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.AccountSignaturesInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -10476,7 +10477,7 @@ func (r *CreateAccountSignaturesResponse) GetJSON201() *externalRef0.AccountSign
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateAccountSignaturesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateAccountSignaturesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10520,7 +10521,7 @@ type UpdateAccountSignatureResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.AccountSignaturesInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10529,7 +10530,7 @@ func (r *UpdateAccountSignatureResponse) GetJSON200() *externalRef0.AccountSigna
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateAccountSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateAccountSignatureResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10571,11 +10572,11 @@ type DeleteAccountSignatureResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteAccountSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteAccountSignatureResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10619,7 +10620,7 @@ type GetAccountSignatureResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.AccountSignature
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10628,7 +10629,7 @@ func (r *GetAccountSignatureResponse) GetJSON200() *externalRef0.AccountSignatur
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetAccountSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAccountSignatureResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10672,7 +10673,7 @@ type UpdateAccountSignatureByIDResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.AccountSignature
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10681,7 +10682,7 @@ func (r *UpdateAccountSignatureByIDResponse) GetJSON200() *externalRef0.AccountS
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateAccountSignatureByIDResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateAccountSignatureByIDResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10725,7 +10726,7 @@ type DeleteAccountSignatureImageResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.AccountSignature
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10734,7 +10735,7 @@ func (r *DeleteAccountSignatureImageResponse) GetJSON200() *externalRef0.Account
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteAccountSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteAccountSignatureImageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10776,11 +10777,11 @@ type GetAccountSignatureImageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetAccountSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAccountSignatureImageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10824,7 +10825,7 @@ type UpdateAccountSignatureImageResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.AccountSignature
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10833,7 +10834,7 @@ func (r *UpdateAccountSignatureImageResponse) GetJSON200() *externalRef0.Account
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateAccountSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateAccountSignatureImageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10877,7 +10878,7 @@ type GetSupportedLanguagesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.SupportedLanguages
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10886,7 +10887,7 @@ func (r *GetSupportedLanguagesResponse) GetJSON200() *externalRef0.SupportedLang
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetSupportedLanguagesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetSupportedLanguagesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10930,7 +10931,7 @@ type ListUnsupportedFileTypesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.FileTypeList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10939,7 +10940,7 @@ func (r *ListUnsupportedFileTypesResponse) GetJSON200() *externalRef0.FileTypeLi
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListUnsupportedFileTypesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListUnsupportedFileTypesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10983,7 +10984,7 @@ type GetWatermarkResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.Watermark
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10992,7 +10993,7 @@ func (r *GetWatermarkResponse) GetJSON200() *externalRef0.Watermark {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetWatermarkResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetWatermarkResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11036,7 +11037,7 @@ type UpdateWatermarkResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.Watermark
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11045,7 +11046,7 @@ func (r *UpdateWatermarkResponse) GetJSON200() *externalRef0.Watermark {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateWatermarkResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateWatermarkResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11089,7 +11090,7 @@ type GetWatermarkPreviewResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.Watermark
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11098,7 +11099,7 @@ func (r *GetWatermarkPreviewResponse) GetJSON200() *externalRef0.Watermark {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetWatermarkPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetWatermarkPreviewResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11142,7 +11143,7 @@ type GetPasswordRulesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserPasswordRules
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11151,7 +11152,7 @@ func (r *GetPasswordRulesResponse) GetJSON200() *externalRef0.UserPasswordRules 
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetPasswordRulesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPasswordRulesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11193,11 +11194,11 @@ type GetReportV2Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetReportV2Response) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetReportV2Response) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -12508,7 +12509,7 @@ func ParseCreateAccountsResponse(rsp *http.Response) (*CreateAccountsResponse, e
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12545,7 +12546,7 @@ func ParseGetProvisioningResponse(rsp *http.Response) (*GetProvisioningResponse,
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12578,7 +12579,7 @@ func ParseDeleteAccountResponse(rsp *http.Response) (*DeleteAccountResponse, err
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12615,7 +12616,7 @@ func ParseGetAccountInformationResponse(rsp *http.Response) (*GetAccountInformat
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12652,7 +12653,7 @@ func ParseGetBillingChargesResponse(rsp *http.Response) (*GetBillingChargesRespo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12689,7 +12690,7 @@ func ParseDeleteBrandsResponse(rsp *http.Response) (*DeleteBrandsResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12726,7 +12727,7 @@ func ParseListBrandsResponse(rsp *http.Response) (*ListBrandsResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12763,7 +12764,7 @@ func ParseCreateBrandResponse(rsp *http.Response) (*CreateBrandResponse, error) 
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12796,7 +12797,7 @@ func ParseDeleteBrandResponse(rsp *http.Response) (*DeleteBrandResponse, error) 
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12833,7 +12834,7 @@ func ParseGetBrandResponse(rsp *http.Response) (*GetBrandResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12870,7 +12871,7 @@ func ParseUpdateBrandResponse(rsp *http.Response) (*UpdateBrandResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12903,7 +12904,7 @@ func ParseGetBrandExportFileResponse(rsp *http.Response) (*GetBrandExportFileRes
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12936,7 +12937,7 @@ func ParseDeleteBrandLogoByTypeResponse(rsp *http.Response) (*DeleteBrandLogoByT
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12966,7 +12967,7 @@ func ParseGetBrandLogoByTypeResponse(rsp *http.Response) (*GetBrandLogoByTypeRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12999,7 +13000,7 @@ func ParseUpdateBrandLogoByTypeResponse(rsp *http.Response) (*UpdateBrandLogoByT
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13036,7 +13037,7 @@ func ParseGetBrandResourcesResponse(rsp *http.Response) (*GetBrandResourcesRespo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13069,7 +13070,7 @@ func ParseGetBrandResourcesByContentTypeResponse(rsp *http.Response) (*GetBrandR
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13106,7 +13107,7 @@ func ParseUpdateBrandResourcesByContentTypeResponse(rsp *http.Response) (*Update
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13143,7 +13144,7 @@ func ParseDeleteCaptiveRecipientResponse(rsp *http.Response) (*DeleteCaptiveReci
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13180,7 +13181,7 @@ func ParseGetConsumerDisclosureDefaultResponse(rsp *http.Response) (*GetConsumer
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13217,7 +13218,7 @@ func ParseGetConsumerDisclosureResponse(rsp *http.Response) (*GetConsumerDisclos
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13254,7 +13255,7 @@ func ParseUpdateConsumerDisclosureResponse(rsp *http.Response) (*UpdateConsumerD
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13284,14 +13285,14 @@ func ParseListCustomFieldsResponse(rsp *http.Response) (*ListCustomFieldsRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.CustomFields
+		var dest externalRef1.CustomFields
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13321,14 +13322,14 @@ func ParseCreateCustomFieldResponse(rsp *http.Response) (*CreateCustomFieldRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest externalRef0.CustomFields
+		var dest externalRef1.CustomFields
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13361,7 +13362,7 @@ func ParseDeleteCustomFieldResponse(rsp *http.Response) (*DeleteCustomFieldRespo
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13391,14 +13392,14 @@ func ParseUpdateCustomFieldResponse(rsp *http.Response) (*UpdateCustomFieldRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.CustomFields
+		var dest externalRef1.CustomFields
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13431,7 +13432,7 @@ func ParseGetDataFeedElementResponse(rsp *http.Response) (*GetDataFeedElementRes
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13468,7 +13469,7 @@ func ParseGetAccountIdentityVerificationResponse(rsp *http.Response) (*GetAccoun
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13505,7 +13506,7 @@ func ParseGetAllPaymentGatewayAccountsResponse(rsp *http.Response) (*GetAllPayme
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13542,7 +13543,7 @@ func ParseListPermissionsResponse(rsp *http.Response) (*ListPermissionsResponse,
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13579,7 +13580,7 @@ func ParseCreatePermissionProfileResponse(rsp *http.Response) (*CreatePermission
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13612,7 +13613,7 @@ func ParseDeletePermissionProfileResponse(rsp *http.Response) (*DeletePermission
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13649,7 +13650,7 @@ func ParseGetPermissionProfileResponse(rsp *http.Response) (*GetPermissionProfil
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13686,7 +13687,7 @@ func ParseUpdatePermissionProfileResponse(rsp *http.Response) (*UpdatePermission
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13725,7 +13726,7 @@ func ParseListRecipientNamesByEmailResponse(rsp *http.Response) (*ListRecipientN
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13764,7 +13765,7 @@ func ParseGetReservedDomainExistenceResponse(rsp *http.Response) (*GetReservedDo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13801,7 +13802,7 @@ func ParseGetSealProvidersResponse(rsp *http.Response) (*GetSealProvidersRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13838,7 +13839,7 @@ func ParseListSettingsResponse(rsp *http.Response) (*ListSettingsResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13871,7 +13872,7 @@ func ParseUpdateSettingsResponse(rsp *http.Response) (*UpdateSettingsResponse, e
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13908,7 +13909,7 @@ func ParseListBCCEmailArchiveResponse(rsp *http.Response) (*ListBCCEmailArchiveR
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13945,7 +13946,7 @@ func ParseCreateBCCEmailArchiveResponse(rsp *http.Response) (*CreateBCCEmailArch
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13978,7 +13979,7 @@ func ParseDeleteBCCEmailArchiveResponse(rsp *http.Response) (*DeleteBCCEmailArch
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14015,7 +14016,7 @@ func ParseGetBCCEmailArchiveResponse(rsp *http.Response) (*GetBCCEmailArchiveRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14048,7 +14049,7 @@ func ParseDeleteENoteConfigurationResponse(rsp *http.Response) (*DeleteENoteConf
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14085,7 +14086,7 @@ func ParseGetENoteConfigurationResponse(rsp *http.Response) (*GetENoteConfigurat
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14122,7 +14123,7 @@ func ParseUpdateENoteConfigurationResponse(rsp *http.Response) (*UpdateENoteConf
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14159,7 +14160,7 @@ func ParseGetEnvelopePurgeConfigurationResponse(rsp *http.Response) (*GetEnvelop
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14196,7 +14197,7 @@ func ParseUpdateEnvelopePurgeConfigurationResponse(rsp *http.Response) (*UpdateE
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14233,7 +14234,7 @@ func ParseGetNotificationDefaultsResponse(rsp *http.Response) (*GetNotificationD
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14270,7 +14271,7 @@ func ParseUpdateNotificationDefaultsResponse(rsp *http.Response) (*UpdateNotific
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14307,7 +14308,7 @@ func ParseGetAccountPasswordRulesResponse(rsp *http.Response) (*GetAccountPasswo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14344,7 +14345,7 @@ func ParseUpdateAccountPasswordRulesResponse(rsp *http.Response) (*UpdateAccount
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14381,7 +14382,7 @@ func ParseGetAccountTabSettingsResponse(rsp *http.Response) (*GetAccountTabSetti
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14418,7 +14419,7 @@ func ParseUpdateAccountTabSettingsResponse(rsp *http.Response) (*UpdateAccountTa
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14455,7 +14456,7 @@ func ParseListSharedAccessResponse(rsp *http.Response) (*ListSharedAccessRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14492,7 +14493,7 @@ func ParseUpdateSharedAccessResponse(rsp *http.Response) (*UpdateSharedAccessRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14529,7 +14530,7 @@ func ParseListSignatureProvidersResponse(rsp *http.Response) (*ListSignatureProv
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14566,7 +14567,7 @@ func ParseGetAccountSignaturesResponse(rsp *http.Response) (*GetAccountSignature
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14603,7 +14604,7 @@ func ParseCreateAccountSignaturesResponse(rsp *http.Response) (*CreateAccountSig
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14640,7 +14641,7 @@ func ParseUpdateAccountSignatureResponse(rsp *http.Response) (*UpdateAccountSign
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14673,7 +14674,7 @@ func ParseDeleteAccountSignatureResponse(rsp *http.Response) (*DeleteAccountSign
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14710,7 +14711,7 @@ func ParseGetAccountSignatureResponse(rsp *http.Response) (*GetAccountSignatureR
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14747,7 +14748,7 @@ func ParseUpdateAccountSignatureByIDResponse(rsp *http.Response) (*UpdateAccount
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14784,7 +14785,7 @@ func ParseDeleteAccountSignatureImageResponse(rsp *http.Response) (*DeleteAccoun
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14814,7 +14815,7 @@ func ParseGetAccountSignatureImageResponse(rsp *http.Response) (*GetAccountSigna
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14851,7 +14852,7 @@ func ParseUpdateAccountSignatureImageResponse(rsp *http.Response) (*UpdateAccoun
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14888,7 +14889,7 @@ func ParseGetSupportedLanguagesResponse(rsp *http.Response) (*GetSupportedLangua
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14925,7 +14926,7 @@ func ParseListUnsupportedFileTypesResponse(rsp *http.Response) (*ListUnsupported
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14962,7 +14963,7 @@ func ParseGetWatermarkResponse(rsp *http.Response) (*GetWatermarkResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14999,7 +15000,7 @@ func ParseUpdateWatermarkResponse(rsp *http.Response) (*UpdateWatermarkResponse,
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15036,7 +15037,7 @@ func ParseGetWatermarkPreviewResponse(rsp *http.Response) (*GetWatermarkPreviewR
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15073,7 +15074,7 @@ func ParseGetPasswordRulesResponse(rsp *http.Response) (*GetPasswordRulesRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15106,7 +15107,7 @@ func ParseGetReportV2Response(rsp *http.Response) (*GetReportV2Response, error) 
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

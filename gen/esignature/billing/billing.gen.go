@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -1462,7 +1463,7 @@ type ListInvoicesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BillingInvoicesResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1471,7 +1472,7 @@ func (r *ListInvoicesResponse) GetJSON200() *externalRef0.BillingInvoicesRespons
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListInvoicesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListInvoicesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1515,7 +1516,7 @@ type GetInvoiceResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BillingInvoice
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1524,7 +1525,7 @@ func (r *GetInvoiceResponse) GetJSON200() *externalRef0.BillingInvoice {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetInvoiceResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetInvoiceResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1568,7 +1569,7 @@ type ListInvoicesPastDueResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BillingInvoicesSummary
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1577,7 +1578,7 @@ func (r *ListInvoicesPastDueResponse) GetJSON200() *externalRef0.BillingInvoices
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListInvoicesPastDueResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListInvoicesPastDueResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1621,7 +1622,7 @@ type ListPaymentsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BillingPaymentsResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1630,7 +1631,7 @@ func (r *ListPaymentsResponse) GetJSON200() *externalRef0.BillingPaymentsRespons
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListPaymentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListPaymentsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1674,7 +1675,7 @@ type MakePaymentResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.BillingPaymentResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -1683,7 +1684,7 @@ func (r *MakePaymentResponse) GetJSON201() *externalRef0.BillingPaymentResponse 
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *MakePaymentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *MakePaymentResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1727,7 +1728,7 @@ type GetPaymentResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BillingPaymentItem
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1736,7 +1737,7 @@ func (r *GetPaymentResponse) GetJSON200() *externalRef0.BillingPaymentItem {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetPaymentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPaymentResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1780,7 +1781,7 @@ type GetPlanResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.AccountBillingPlanResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1789,7 +1790,7 @@ func (r *GetPlanResponse) GetJSON200() *externalRef0.AccountBillingPlanResponse 
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetPlanResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPlanResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1833,7 +1834,7 @@ type UpdatePlanResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BillingPlanUpdateResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1842,7 +1843,7 @@ func (r *UpdatePlanResponse) GetJSON200() *externalRef0.BillingPlanUpdateRespons
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdatePlanResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdatePlanResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1886,7 +1887,7 @@ type GetCreditCardInfoResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.CreditCardInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1895,7 +1896,7 @@ func (r *GetCreditCardInfoResponse) GetJSON200() *externalRef0.CreditCardInforma
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetCreditCardInfoResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetCreditCardInfoResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1939,7 +1940,7 @@ type GetDowngradeRequestBillingInfoResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DowngradRequestBillingInfoResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1948,7 +1949,7 @@ func (r *GetDowngradeRequestBillingInfoResponse) GetJSON200() *externalRef0.Down
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetDowngradeRequestBillingInfoResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDowngradeRequestBillingInfoResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1992,7 +1993,7 @@ type UpdateDowngradeAccountBillingPlanResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DowngradePlanUpdateResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2001,7 +2002,7 @@ func (r *UpdateDowngradeAccountBillingPlanResponse) GetJSON200() *externalRef0.D
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateDowngradeAccountBillingPlanResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDowngradeAccountBillingPlanResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2043,11 +2044,11 @@ type PurchaseEnvelopesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *PurchaseEnvelopesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *PurchaseEnvelopesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2091,7 +2092,7 @@ type ListBillingPlansResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BillingPlansResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2100,7 +2101,7 @@ func (r *ListBillingPlansResponse) GetJSON200() *externalRef0.BillingPlansRespon
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListBillingPlansResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListBillingPlansResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2144,7 +2145,7 @@ type GetBillingPlanResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BillingPlanResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2153,7 +2154,7 @@ func (r *GetBillingPlanResponse) GetJSON200() *externalRef0.BillingPlanResponse 
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetBillingPlanResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBillingPlanResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2446,7 +2447,7 @@ func ParseListInvoicesResponse(rsp *http.Response) (*ListInvoicesResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2483,7 +2484,7 @@ func ParseGetInvoiceResponse(rsp *http.Response) (*GetInvoiceResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2520,7 +2521,7 @@ func ParseListInvoicesPastDueResponse(rsp *http.Response) (*ListInvoicesPastDueR
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2557,7 +2558,7 @@ func ParseListPaymentsResponse(rsp *http.Response) (*ListPaymentsResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2594,7 +2595,7 @@ func ParseMakePaymentResponse(rsp *http.Response) (*MakePaymentResponse, error) 
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2631,7 +2632,7 @@ func ParseGetPaymentResponse(rsp *http.Response) (*GetPaymentResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2668,7 +2669,7 @@ func ParseGetPlanResponse(rsp *http.Response) (*GetPlanResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2705,7 +2706,7 @@ func ParseUpdatePlanResponse(rsp *http.Response) (*UpdatePlanResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2742,7 +2743,7 @@ func ParseGetCreditCardInfoResponse(rsp *http.Response) (*GetCreditCardInfoRespo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2779,7 +2780,7 @@ func ParseGetDowngradeRequestBillingInfoResponse(rsp *http.Response) (*GetDowngr
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2816,7 +2817,7 @@ func ParseUpdateDowngradeAccountBillingPlanResponse(rsp *http.Response) (*Update
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2849,7 +2850,7 @@ func ParsePurchaseEnvelopesResponse(rsp *http.Response) (*PurchaseEnvelopesRespo
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2886,7 +2887,7 @@ func ParseListBillingPlansResponse(rsp *http.Response) (*ListBillingPlansRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2923,7 +2924,7 @@ func ParseGetBillingPlanResponse(rsp *http.Response) (*GetBillingPlanResponse, e
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -2499,7 +2500,7 @@ type DeleteBulkProcessListsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BulkProcessResult
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2508,7 +2509,7 @@ func (r *DeleteBulkProcessListsResponse) GetJSON200() *externalRef0.BulkProcessR
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteBulkProcessListsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBulkProcessListsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2552,7 +2553,7 @@ type GetBulkProcessListsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BulkProcessingListSummaries
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2561,7 +2562,7 @@ func (r *GetBulkProcessListsResponse) GetJSON200() *externalRef0.BulkProcessingL
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetBulkProcessListsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBulkProcessListsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2603,11 +2604,11 @@ type CreateBulkProcessRequestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateBulkProcessRequestResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateBulkProcessRequestResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2651,7 +2652,7 @@ type DeleteBulkProcessListResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BulkProcessResult
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2660,7 +2661,7 @@ func (r *DeleteBulkProcessListResponse) GetJSON200() *externalRef0.BulkProcessRe
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteBulkProcessListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBulkProcessListResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2702,11 +2703,11 @@ type GetBulkProcessListResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetBulkProcessListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBulkProcessListResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2750,7 +2751,7 @@ type CreateBulkProcessRequestToQueueResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BulkProcessResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2759,7 +2760,7 @@ func (r *CreateBulkProcessRequestToQueueResponse) GetJSON200() *externalRef0.Bul
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateBulkProcessRequestToQueueResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateBulkProcessRequestToQueueResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2801,11 +2802,11 @@ type UpdateBulkProcessListResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateBulkProcessListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBulkProcessListResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2849,7 +2850,7 @@ type DeleteBulkProcessSendListResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BulkProcessResult
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2858,7 +2859,7 @@ func (r *DeleteBulkProcessSendListResponse) GetJSON200() *externalRef0.BulkProce
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteBulkProcessSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBulkProcessSendListResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2900,11 +2901,11 @@ type GetBulkProcessSendListResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetBulkProcessSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBulkProcessSendListResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2948,7 +2949,7 @@ type CreateBulkProcessSendRequestToQueueResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BulkProcessResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2957,7 +2958,7 @@ func (r *CreateBulkProcessSendRequestToQueueResponse) GetJSON200() *externalRef0
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateBulkProcessSendRequestToQueueResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateBulkProcessSendRequestToQueueResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2999,11 +3000,11 @@ type UpdateBulkProcessSendListResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateBulkProcessSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBulkProcessSendListResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3047,7 +3048,7 @@ type GetBulkSendBatchesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BulkSendBatchSummaries
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3056,7 +3057,7 @@ func (r *GetBulkSendBatchesResponse) GetJSON200() *externalRef0.BulkSendBatchSum
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetBulkSendBatchesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBulkSendBatchesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3100,7 +3101,7 @@ type GetBulkSendBatchStatusResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BulkSendBatchStatus
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3109,7 +3110,7 @@ func (r *GetBulkSendBatchStatusResponse) GetJSON200() *externalRef0.BulkSendBatc
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetBulkSendBatchStatusResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBulkSendBatchStatusResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3153,7 +3154,7 @@ type UpdateBulkSendBatchStatusResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BulkSendBatchStatus
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3162,7 +3163,7 @@ func (r *UpdateBulkSendBatchStatusResponse) GetJSON200() *externalRef0.BulkSendB
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateBulkSendBatchStatusResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBulkSendBatchStatusResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3204,18 +3205,18 @@ type GetBulkSendBatchEnvelopesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.EnvelopesInformation
+	JSON200 *externalRef1.EnvelopesInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetBulkSendBatchEnvelopesResponse) GetJSON200() *externalRef0.EnvelopesInformation {
+func (r *GetBulkSendBatchEnvelopesResponse) GetJSON200() *externalRef1.EnvelopesInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetBulkSendBatchEnvelopesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBulkSendBatchEnvelopesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3259,7 +3260,7 @@ type UpdateBulkSendBatchActionResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BulkSendBatchStatus
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3268,7 +3269,7 @@ func (r *UpdateBulkSendBatchActionResponse) GetJSON200() *externalRef0.BulkSendB
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateBulkSendBatchActionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBulkSendBatchActionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3312,7 +3313,7 @@ type GetBulkSendListsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BulkSendingListSummaries
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3321,7 +3322,7 @@ func (r *GetBulkSendListsResponse) GetJSON200() *externalRef0.BulkSendingListSum
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetBulkSendListsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBulkSendListsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3365,7 +3366,7 @@ type CreateBulkSendListResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.BulkSendingList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -3374,7 +3375,7 @@ func (r *CreateBulkSendListResponse) GetJSON201() *externalRef0.BulkSendingList 
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateBulkSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateBulkSendListResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3418,7 +3419,7 @@ type DeleteBulkSendListResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BulkSendingListSummaries
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3427,7 +3428,7 @@ func (r *DeleteBulkSendListResponse) GetJSON200() *externalRef0.BulkSendingListS
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteBulkSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBulkSendListResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3471,7 +3472,7 @@ type GetBulkSendListResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BulkSendingList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3480,7 +3481,7 @@ func (r *GetBulkSendListResponse) GetJSON200() *externalRef0.BulkSendingList {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetBulkSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBulkSendListResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3524,7 +3525,7 @@ type UpdateBulkSendListResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BulkSendingList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3533,7 +3534,7 @@ func (r *UpdateBulkSendListResponse) GetJSON200() *externalRef0.BulkSendingList 
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateBulkSendListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBulkSendListResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3577,7 +3578,7 @@ type CreateBulkSendRequestResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.BulkSendResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -3586,7 +3587,7 @@ func (r *CreateBulkSendRequestResponse) GetJSON201() *externalRef0.BulkSendRespo
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateBulkSendRequestResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateBulkSendRequestResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3630,7 +3631,7 @@ type CreateBulkSendTestRequestResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.BulkSendTestResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -3639,7 +3640,7 @@ func (r *CreateBulkSendTestRequestResponse) GetJSON201() *externalRef0.BulkSendT
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateBulkSendTestRequestResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateBulkSendTestRequestResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4114,7 +4115,7 @@ func ParseDeleteBulkProcessListsResponse(rsp *http.Response) (*DeleteBulkProcess
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4151,7 +4152,7 @@ func ParseGetBulkProcessListsResponse(rsp *http.Response) (*GetBulkProcessListsR
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4184,7 +4185,7 @@ func ParseCreateBulkProcessRequestResponse(rsp *http.Response) (*CreateBulkProce
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4221,7 +4222,7 @@ func ParseDeleteBulkProcessListResponse(rsp *http.Response) (*DeleteBulkProcessL
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4254,7 +4255,7 @@ func ParseGetBulkProcessListResponse(rsp *http.Response) (*GetBulkProcessListRes
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4291,7 +4292,7 @@ func ParseCreateBulkProcessRequestToQueueResponse(rsp *http.Response) (*CreateBu
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4324,7 +4325,7 @@ func ParseUpdateBulkProcessListResponse(rsp *http.Response) (*UpdateBulkProcessL
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4361,7 +4362,7 @@ func ParseDeleteBulkProcessSendListResponse(rsp *http.Response) (*DeleteBulkProc
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4394,7 +4395,7 @@ func ParseGetBulkProcessSendListResponse(rsp *http.Response) (*GetBulkProcessSen
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4431,7 +4432,7 @@ func ParseCreateBulkProcessSendRequestToQueueResponse(rsp *http.Response) (*Crea
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4464,7 +4465,7 @@ func ParseUpdateBulkProcessSendListResponse(rsp *http.Response) (*UpdateBulkProc
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4501,7 +4502,7 @@ func ParseGetBulkSendBatchesResponse(rsp *http.Response) (*GetBulkSendBatchesRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4538,7 +4539,7 @@ func ParseGetBulkSendBatchStatusResponse(rsp *http.Response) (*GetBulkSendBatchS
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4575,7 +4576,7 @@ func ParseUpdateBulkSendBatchStatusResponse(rsp *http.Response) (*UpdateBulkSend
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4605,14 +4606,14 @@ func ParseGetBulkSendBatchEnvelopesResponse(rsp *http.Response) (*GetBulkSendBat
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.EnvelopesInformation
+		var dest externalRef1.EnvelopesInformation
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4649,7 +4650,7 @@ func ParseUpdateBulkSendBatchActionResponse(rsp *http.Response) (*UpdateBulkSend
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4686,7 +4687,7 @@ func ParseGetBulkSendListsResponse(rsp *http.Response) (*GetBulkSendListsRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4723,7 +4724,7 @@ func ParseCreateBulkSendListResponse(rsp *http.Response) (*CreateBulkSendListRes
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4760,7 +4761,7 @@ func ParseDeleteBulkSendListResponse(rsp *http.Response) (*DeleteBulkSendListRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4797,7 +4798,7 @@ func ParseGetBulkSendListResponse(rsp *http.Response) (*GetBulkSendListResponse,
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4834,7 +4835,7 @@ func ParseUpdateBulkSendListResponse(rsp *http.Response) (*UpdateBulkSendListRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4871,7 +4872,7 @@ func ParseCreateBulkSendRequestResponse(rsp *http.Response) (*CreateBulkSendRequ
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4908,7 +4909,7 @@ func ParseCreateBulkSendTestRequestResponse(rsp *http.Response) (*CreateBulkSend
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -671,7 +672,7 @@ type CreateChunkedUploadResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.ChunkedUploadResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -680,7 +681,7 @@ func (r *CreateChunkedUploadResponse) GetJSON201() *externalRef0.ChunkedUploadRe
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateChunkedUploadResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateChunkedUploadResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -724,7 +725,7 @@ type DeleteChunkedUploadResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ChunkedUploadResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -733,7 +734,7 @@ func (r *DeleteChunkedUploadResponse) GetJSON200() *externalRef0.ChunkedUploadRe
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteChunkedUploadResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteChunkedUploadResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -777,7 +778,7 @@ type GetChunkedUploadResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ChunkedUploadResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -786,7 +787,7 @@ func (r *GetChunkedUploadResponse) GetJSON200() *externalRef0.ChunkedUploadRespo
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetChunkedUploadResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetChunkedUploadResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -830,7 +831,7 @@ type UpdateChunkedUploadResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ChunkedUploadResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -839,7 +840,7 @@ func (r *UpdateChunkedUploadResponse) GetJSON200() *externalRef0.ChunkedUploadRe
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateChunkedUploadResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateChunkedUploadResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -883,7 +884,7 @@ type UpdateChunkedUploadPartResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ChunkedUploadResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -892,7 +893,7 @@ func (r *UpdateChunkedUploadPartResponse) GetJSON200() *externalRef0.ChunkedUplo
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateChunkedUploadPartResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateChunkedUploadPartResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1042,7 +1043,7 @@ func ParseCreateChunkedUploadResponse(rsp *http.Response) (*CreateChunkedUploadR
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1079,7 +1080,7 @@ func ParseDeleteChunkedUploadResponse(rsp *http.Response) (*DeleteChunkedUploadR
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1116,7 +1117,7 @@ func ParseGetChunkedUploadResponse(rsp *http.Response) (*GetChunkedUploadRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1153,7 +1154,7 @@ func ParseUpdateChunkedUploadResponse(rsp *http.Response) (*UpdateChunkedUploadR
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1190,7 +1191,7 @@ func ParseUpdateChunkedUploadPartResponse(rsp *http.Response) (*UpdateChunkedUpl
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

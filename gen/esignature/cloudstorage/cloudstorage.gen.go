@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -1074,7 +1075,7 @@ type DeleteProvidersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.CloudStorageProviders
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1083,7 +1084,7 @@ func (r *DeleteProvidersResponse) GetJSON200() *externalRef0.CloudStorageProvide
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteProvidersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteProvidersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1127,7 +1128,7 @@ type ListProvidersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.CloudStorageProviders
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1136,7 +1137,7 @@ func (r *ListProvidersResponse) GetJSON200() *externalRef0.CloudStorageProviders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListProvidersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListProvidersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1180,7 +1181,7 @@ type CreateProviderResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.CloudStorageProviders
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -1189,7 +1190,7 @@ func (r *CreateProviderResponse) GetJSON201() *externalRef0.CloudStorageProvider
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateProviderResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateProviderResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1233,7 +1234,7 @@ type DeleteProviderResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.CloudStorageProviders
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1242,7 +1243,7 @@ func (r *DeleteProviderResponse) GetJSON200() *externalRef0.CloudStorageProvider
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteProviderResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteProviderResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1286,7 +1287,7 @@ type GetProviderResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.CloudStorageProviders
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1295,7 +1296,7 @@ func (r *GetProviderResponse) GetJSON200() *externalRef0.CloudStorageProviders {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetProviderResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetProviderResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1339,7 +1340,7 @@ type ListFoldersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ExternalFolder
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1348,7 +1349,7 @@ func (r *ListFoldersResponse) GetJSON200() *externalRef0.ExternalFolder {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListFoldersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListFoldersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1392,7 +1393,7 @@ type ListCloudStorageResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ExternalFolder
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1401,7 +1402,7 @@ func (r *ListCloudStorageResponse) GetJSON200() *externalRef0.ExternalFolder {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListCloudStorageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListCloudStorageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1577,7 +1578,7 @@ func ParseDeleteProvidersResponse(rsp *http.Response) (*DeleteProvidersResponse,
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1614,7 +1615,7 @@ func ParseListProvidersResponse(rsp *http.Response) (*ListProvidersResponse, err
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1651,7 +1652,7 @@ func ParseCreateProviderResponse(rsp *http.Response) (*CreateProviderResponse, e
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1688,7 +1689,7 @@ func ParseDeleteProviderResponse(rsp *http.Response) (*DeleteProviderResponse, e
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1725,7 +1726,7 @@ func ParseGetProviderResponse(rsp *http.Response) (*GetProviderResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1762,7 +1763,7 @@ func ParseListFoldersResponse(rsp *http.Response) (*ListFoldersResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1799,7 +1800,7 @@ func ParseListCloudStorageResponse(rsp *http.Response) (*ListCloudStorageRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -2592,7 +2593,7 @@ type ListConfigurationsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ConnectConfigResults
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2601,7 +2602,7 @@ func (r *ListConfigurationsResponse) GetJSON200() *externalRef0.ConnectConfigRes
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListConfigurationsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListConfigurationsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2645,7 +2646,7 @@ type CreateConfigurationResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.ConnectCustomConfiguration
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -2654,7 +2655,7 @@ func (r *CreateConfigurationResponse) GetJSON201() *externalRef0.ConnectCustomCo
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateConfigurationResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2698,7 +2699,7 @@ type UpdateConfigurationResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ConnectCustomConfiguration
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2707,7 +2708,7 @@ func (r *UpdateConfigurationResponse) GetJSON200() *externalRef0.ConnectCustomCo
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateConfigurationResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2751,7 +2752,7 @@ type CreateHistoricalEnvelopePublishTransactionResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopePublishTransaction
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2760,7 +2761,7 @@ func (r *CreateHistoricalEnvelopePublishTransactionResponse) GetJSON200() *exter
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateHistoricalEnvelopePublishTransactionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateHistoricalEnvelopePublishTransactionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2804,7 +2805,7 @@ type RetryEventForEnvelopesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ConnectFailureResults
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2813,7 +2814,7 @@ func (r *RetryEventForEnvelopesResponse) GetJSON200() *externalRef0.ConnectFailu
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *RetryEventForEnvelopesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *RetryEventForEnvelopesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2857,7 +2858,7 @@ type RetryEventForEnvelopeResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ConnectFailureResults
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2866,7 +2867,7 @@ func (r *RetryEventForEnvelopeResponse) GetJSON200() *externalRef0.ConnectFailur
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *RetryEventForEnvelopeResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *RetryEventForEnvelopeResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2910,7 +2911,7 @@ type ListEventFailureLogsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ConnectLogs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2919,7 +2920,7 @@ func (r *ListEventFailureLogsResponse) GetJSON200() *externalRef0.ConnectLogs {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListEventFailureLogsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListEventFailureLogsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2963,7 +2964,7 @@ type DeleteEventFailureLogResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ConnectDeleteFailureResult
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2972,7 +2973,7 @@ func (r *DeleteEventFailureLogResponse) GetJSON200() *externalRef0.ConnectDelete
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteEventFailureLogResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEventFailureLogResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3014,11 +3015,11 @@ type DeleteEventLogsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteEventLogsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEventLogsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3062,7 +3063,7 @@ type ListEventLogsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ConnectLogs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3071,7 +3072,7 @@ func (r *ListEventLogsResponse) GetJSON200() *externalRef0.ConnectLogs {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListEventLogsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListEventLogsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3113,11 +3114,11 @@ type DeleteEventLogResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteEventLogResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEventLogResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3161,7 +3162,7 @@ type GetEventLogResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ConnectLog
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3170,7 +3171,7 @@ func (r *GetEventLogResponse) GetJSON200() *externalRef0.ConnectLog {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetEventLogResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEventLogResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3214,7 +3215,7 @@ type DeleteMobileNotifiersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.MobileNotifierConfigurationInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3223,7 +3224,7 @@ func (r *DeleteMobileNotifiersResponse) GetJSON200() *externalRef0.MobileNotifie
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteMobileNotifiersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteMobileNotifiersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3267,7 +3268,7 @@ type ListMobileNotifiersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.MobileNotifierConfigurationInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3276,7 +3277,7 @@ func (r *ListMobileNotifiersResponse) GetJSON200() *externalRef0.MobileNotifierC
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListMobileNotifiersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListMobileNotifiersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3320,7 +3321,7 @@ type UpdateMobileNotifiersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.MobileNotifierConfigurationInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3329,7 +3330,7 @@ func (r *UpdateMobileNotifiersResponse) GetJSON200() *externalRef0.MobileNotifie
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateMobileNotifiersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateMobileNotifiersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3371,11 +3372,11 @@ type DeleteConnectOAuthConfigResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteConnectOAuthConfigResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteConnectOAuthConfigResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3419,7 +3420,7 @@ type GetConnectOAuthConfigResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ConnectOAuthConfig
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3428,7 +3429,7 @@ func (r *GetConnectOAuthConfigResponse) GetJSON200() *externalRef0.ConnectOAuthC
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetConnectOAuthConfigResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetConnectOAuthConfigResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3472,7 +3473,7 @@ type CreateConnectOAuthConfigResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ConnectOAuthConfig
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3481,7 +3482,7 @@ func (r *CreateConnectOAuthConfigResponse) GetJSON200() *externalRef0.ConnectOAu
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateConnectOAuthConfigResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateConnectOAuthConfigResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3525,7 +3526,7 @@ type UpdateConnectOAuthConfigResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ConnectOAuthConfig
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3534,7 +3535,7 @@ func (r *UpdateConnectOAuthConfigResponse) GetJSON200() *externalRef0.ConnectOAu
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateConnectOAuthConfigResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateConnectOAuthConfigResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3576,11 +3577,11 @@ type GetConnectSecretResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetConnectSecretResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetConnectSecretResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3622,11 +3623,11 @@ type CreateConnectSecretResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateConnectSecretResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateConnectSecretResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3668,11 +3669,11 @@ type DeleteConnectSecretResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteConnectSecretResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteConnectSecretResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3714,11 +3715,11 @@ type DeleteConfigurationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteConfigurationResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3762,7 +3763,7 @@ type GetConfigurationResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ConnectConfigResults
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3771,7 +3772,7 @@ func (r *GetConfigurationResponse) GetJSON200() *externalRef0.ConnectConfigResul
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetConfigurationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetConfigurationResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3815,7 +3816,7 @@ type GetConnectAllUsersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.IntegratedConnectUserInfoList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3824,7 +3825,7 @@ func (r *GetConnectAllUsersResponse) GetJSON200() *externalRef0.IntegratedConnec
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetConnectAllUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetConnectAllUsersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3868,7 +3869,7 @@ type ConnectUsersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.IntegratedUserInfoList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3877,7 +3878,7 @@ func (r *ConnectUsersResponse) GetJSON200() *externalRef0.IntegratedUserInfoList
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ConnectUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ConnectUsersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4378,7 +4379,7 @@ func ParseListConfigurationsResponse(rsp *http.Response) (*ListConfigurationsRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4415,7 +4416,7 @@ func ParseCreateConfigurationResponse(rsp *http.Response) (*CreateConfigurationR
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4452,7 +4453,7 @@ func ParseUpdateConfigurationResponse(rsp *http.Response) (*UpdateConfigurationR
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4489,7 +4490,7 @@ func ParseCreateHistoricalEnvelopePublishTransactionResponse(rsp *http.Response)
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4526,7 +4527,7 @@ func ParseRetryEventForEnvelopesResponse(rsp *http.Response) (*RetryEventForEnve
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4563,7 +4564,7 @@ func ParseRetryEventForEnvelopeResponse(rsp *http.Response) (*RetryEventForEnvel
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4600,7 +4601,7 @@ func ParseListEventFailureLogsResponse(rsp *http.Response) (*ListEventFailureLog
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4637,7 +4638,7 @@ func ParseDeleteEventFailureLogResponse(rsp *http.Response) (*DeleteEventFailure
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4670,7 +4671,7 @@ func ParseDeleteEventLogsResponse(rsp *http.Response) (*DeleteEventLogsResponse,
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4707,7 +4708,7 @@ func ParseListEventLogsResponse(rsp *http.Response) (*ListEventLogsResponse, err
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4740,7 +4741,7 @@ func ParseDeleteEventLogResponse(rsp *http.Response) (*DeleteEventLogResponse, e
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4777,7 +4778,7 @@ func ParseGetEventLogResponse(rsp *http.Response) (*GetEventLogResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4814,7 +4815,7 @@ func ParseDeleteMobileNotifiersResponse(rsp *http.Response) (*DeleteMobileNotifi
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4851,7 +4852,7 @@ func ParseListMobileNotifiersResponse(rsp *http.Response) (*ListMobileNotifiersR
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4888,7 +4889,7 @@ func ParseUpdateMobileNotifiersResponse(rsp *http.Response) (*UpdateMobileNotifi
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4921,7 +4922,7 @@ func ParseDeleteConnectOAuthConfigResponse(rsp *http.Response) (*DeleteConnectOA
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4958,7 +4959,7 @@ func ParseGetConnectOAuthConfigResponse(rsp *http.Response) (*GetConnectOAuthCon
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -4995,7 +4996,7 @@ func ParseCreateConnectOAuthConfigResponse(rsp *http.Response) (*CreateConnectOA
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5032,7 +5033,7 @@ func ParseUpdateConnectOAuthConfigResponse(rsp *http.Response) (*UpdateConnectOA
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5065,7 +5066,7 @@ func ParseGetConnectSecretResponse(rsp *http.Response) (*GetConnectSecretRespons
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5098,7 +5099,7 @@ func ParseCreateConnectSecretResponse(rsp *http.Response) (*CreateConnectSecretR
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5131,7 +5132,7 @@ func ParseDeleteConnectSecretResponse(rsp *http.Response) (*DeleteConnectSecretR
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5164,7 +5165,7 @@ func ParseDeleteConfigurationResponse(rsp *http.Response) (*DeleteConfigurationR
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5201,7 +5202,7 @@ func ParseGetConfigurationResponse(rsp *http.Response) (*GetConfigurationRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5238,7 +5239,7 @@ func ParseGetConnectAllUsersResponse(rsp *http.Response) (*GetConnectAllUsersRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5275,7 +5276,7 @@ func ParseConnectUsersResponse(rsp *http.Response) (*ConnectUsersResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

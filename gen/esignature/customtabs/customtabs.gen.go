@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -621,7 +622,7 @@ type ListCustomTabsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.TabMetadataList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -630,7 +631,7 @@ func (r *ListCustomTabsResponse) GetJSON200() *externalRef0.TabMetadataList {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListCustomTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListCustomTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -674,7 +675,7 @@ type CreateCustomTabsResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.TabMetadata
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -683,7 +684,7 @@ func (r *CreateCustomTabsResponse) GetJSON201() *externalRef0.TabMetadata {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateCustomTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateCustomTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -725,11 +726,11 @@ type DeleteCustomTabResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteCustomTabResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteCustomTabResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -773,7 +774,7 @@ type GetCustomTabResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.TabMetadata
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -782,7 +783,7 @@ func (r *GetCustomTabResponse) GetJSON200() *externalRef0.TabMetadata {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetCustomTabResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetCustomTabResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -826,7 +827,7 @@ type UpdateCustomTabResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.TabMetadata
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -835,7 +836,7 @@ func (r *UpdateCustomTabResponse) GetJSON200() *externalRef0.TabMetadata {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateCustomTabResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateCustomTabResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -985,7 +986,7 @@ func ParseListCustomTabsResponse(rsp *http.Response) (*ListCustomTabsResponse, e
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1022,7 +1023,7 @@ func ParseCreateCustomTabsResponse(rsp *http.Response) (*CreateCustomTabsRespons
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1055,7 +1056,7 @@ func ParseDeleteCustomTabResponse(rsp *http.Response) (*DeleteCustomTabResponse,
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1092,7 +1093,7 @@ func ParseGetCustomTabResponse(rsp *http.Response) (*GetCustomTabResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1129,7 +1130,7 @@ func ParseUpdateCustomTabResponse(rsp *http.Response) (*UpdateCustomTabResponse,
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -633,7 +634,7 @@ type GetServiceResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ServiceInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -642,7 +643,7 @@ func (r *GetServiceResponse) GetJSON200() *externalRef0.ServiceInformation {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetServiceResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetServiceResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -686,7 +687,7 @@ type GetResourcesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ResourceInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -695,7 +696,7 @@ func (r *GetResourcesResponse) GetJSON200() *externalRef0.ResourceInformation {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetResourcesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetResourcesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -737,11 +738,11 @@ type DeleteRequestLogsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteRequestLogsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteRequestLogsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -785,7 +786,7 @@ type ListRequestLogsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.APIRequestLogsResult
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -794,7 +795,7 @@ func (r *ListRequestLogsResponse) GetJSON200() *externalRef0.APIRequestLogsResul
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListRequestLogsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListRequestLogsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -836,11 +837,11 @@ type GetRequestLogResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetRequestLogResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetRequestLogResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -884,7 +885,7 @@ type GetRequestLogSettingsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DiagnosticsSettingsInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -893,7 +894,7 @@ func (r *GetRequestLogSettingsResponse) GetJSON200() *externalRef0.DiagnosticsSe
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetRequestLogSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetRequestLogSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -937,7 +938,7 @@ type UpdateRequestLogSettingsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DiagnosticsSettingsInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -946,7 +947,7 @@ func (r *UpdateRequestLogSettingsResponse) GetJSON200() *externalRef0.Diagnostic
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateRequestLogSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateRequestLogSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1109,7 +1110,7 @@ func ParseGetServiceResponse(rsp *http.Response) (*GetServiceResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1146,7 +1147,7 @@ func ParseGetResourcesResponse(rsp *http.Response) (*GetResourcesResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1179,7 +1180,7 @@ func ParseDeleteRequestLogsResponse(rsp *http.Response) (*DeleteRequestLogsRespo
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1216,7 +1217,7 @@ func ParseListRequestLogsResponse(rsp *http.Response) (*ListRequestLogsResponse,
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1246,7 +1247,7 @@ func ParseGetRequestLogResponse(rsp *http.Response) (*GetRequestLogResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1283,7 +1284,7 @@ func ParseGetRequestLogSettingsResponse(rsp *http.Response) (*GetRequestLogSetti
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1320,7 +1321,7 @@ func ParseUpdateRequestLogSettingsResponse(rsp *http.Response) (*UpdateRequestLo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

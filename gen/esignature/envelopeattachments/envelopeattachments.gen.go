@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -35,7 +36,7 @@ type PutAttachmentsJSONRequestBody = externalRef0.EnvelopeAttachmentsRequest
 // DocuSign eSignature operation EnvelopeAttachments:putAttachment (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/attachments/{attachmentId}).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeattachments/putattachment/
-type PutAttachmentJSONRequestBody = externalRef0.Attachment
+type PutAttachmentJSONRequestBody = externalRef1.Attachment
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -664,7 +665,7 @@ type DeleteAttachmentsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopeAttachmentsResult
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -673,7 +674,7 @@ func (r *DeleteAttachmentsResponse) GetJSON200() *externalRef0.EnvelopeAttachmen
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteAttachmentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteAttachmentsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -717,7 +718,7 @@ type GetAttachmentsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopeAttachmentsResult
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -726,7 +727,7 @@ func (r *GetAttachmentsResponse) GetJSON200() *externalRef0.EnvelopeAttachmentsR
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetAttachmentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAttachmentsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -770,7 +771,7 @@ type PutAttachmentsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopeAttachmentsResult
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -779,7 +780,7 @@ func (r *PutAttachmentsResponse) GetJSON200() *externalRef0.EnvelopeAttachmentsR
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *PutAttachmentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *PutAttachmentsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -821,11 +822,11 @@ type GetAttachmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetAttachmentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAttachmentResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -869,7 +870,7 @@ type PutAttachmentResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopeAttachmentsResult
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -878,7 +879,7 @@ func (r *PutAttachmentResponse) GetJSON200() *externalRef0.EnvelopeAttachmentsRe
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *PutAttachmentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *PutAttachmentResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1041,7 +1042,7 @@ func ParseDeleteAttachmentsResponse(rsp *http.Response) (*DeleteAttachmentsRespo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1078,7 +1079,7 @@ func ParseGetAttachmentsResponse(rsp *http.Response) (*GetAttachmentsResponse, e
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1115,7 +1116,7 @@ func ParsePutAttachmentsResponse(rsp *http.Response) (*PutAttachmentsResponse, e
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1148,7 +1149,7 @@ func ParseGetAttachmentResponse(rsp *http.Response) (*GetAttachmentResponse, err
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1185,7 +1186,7 @@ func ParsePutAttachmentResponse(rsp *http.Response) (*PutAttachmentResponse, err
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -21,21 +22,21 @@ import (
 // DocuSign eSignature operation EnvelopeCustomFields:deleteCustomFields (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/deletecustomfields/
-type DeleteCustomFieldsJSONRequestBody = externalRef0.CustomFields
+type DeleteCustomFieldsJSONRequestBody = externalRef1.CustomFields
 
 // CreateCustomFieldsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:createCustomFields (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/createcustomfields/
-type CreateCustomFieldsJSONRequestBody = externalRef0.CustomFields
+type CreateCustomFieldsJSONRequestBody = externalRef1.CustomFields
 
 // UpdateCustomFieldsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeCustomFields:updateCustomFields (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/custom_fields).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopecustomfields/updatecustomfields/
-type UpdateCustomFieldsJSONRequestBody = externalRef0.CustomFields
+type UpdateCustomFieldsJSONRequestBody = externalRef1.CustomFields
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -578,18 +579,18 @@ type DeleteCustomFieldsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.CustomFields
+	JSON200 *externalRef1.CustomFields
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *DeleteCustomFieldsResponse) GetJSON200() *externalRef0.CustomFields {
+func (r *DeleteCustomFieldsResponse) GetJSON200() *externalRef1.CustomFields {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteCustomFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -633,7 +634,7 @@ type ListCustomFieldsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.CustomFieldsEnvelope
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -642,7 +643,7 @@ func (r *ListCustomFieldsResponse) GetJSON200() *externalRef0.CustomFieldsEnvelo
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListCustomFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -684,18 +685,18 @@ type CreateCustomFieldsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *externalRef0.CustomFields
+	JSON201 *externalRef1.CustomFields
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r *CreateCustomFieldsResponse) GetJSON201() *externalRef0.CustomFields {
+func (r *CreateCustomFieldsResponse) GetJSON201() *externalRef1.CustomFields {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateCustomFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -737,18 +738,18 @@ type UpdateCustomFieldsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.CustomFields
+	JSON200 *externalRef1.CustomFields
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateCustomFieldsResponse) GetJSON200() *externalRef0.CustomFields {
+func (r *UpdateCustomFieldsResponse) GetJSON200() *externalRef1.CustomFields {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateCustomFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -891,14 +892,14 @@ func ParseDeleteCustomFieldsResponse(rsp *http.Response) (*DeleteCustomFieldsRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.CustomFields
+		var dest externalRef1.CustomFields
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -935,7 +936,7 @@ func ParseListCustomFieldsResponse(rsp *http.Response) (*ListCustomFieldsRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -965,14 +966,14 @@ func ParseCreateCustomFieldsResponse(rsp *http.Response) (*CreateCustomFieldsRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest externalRef0.CustomFields
+		var dest externalRef1.CustomFields
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1002,14 +1003,14 @@ func ParseUpdateCustomFieldsResponse(rsp *http.Response) (*UpdateCustomFieldsRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.CustomFields
+		var dest externalRef1.CustomFields
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

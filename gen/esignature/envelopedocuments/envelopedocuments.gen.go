@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -130,14 +131,14 @@ type UpdateEnvelopeDocGenFormFieldsJSONRequestBody = externalRef0.DocGenFormFiel
 // DocuSign eSignature operation EnvelopeDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/deletedocuments/
-type DeleteDocumentsJSONRequestBody = externalRef0.EnvelopeDefinition
+type DeleteDocumentsJSONRequestBody = externalRef1.EnvelopeDefinition
 
 // UpdateDocumentsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/updatedocuments/
-type UpdateDocumentsJSONRequestBody = externalRef0.EnvelopeDefinition
+type UpdateDocumentsJSONRequestBody = externalRef1.EnvelopeDefinition
 
 // DeleteDocumentFieldsJSONRequestBody is the JSON request body of the operation.
 //
@@ -172,28 +173,28 @@ type RotateDocumentPageJSONRequestBody = externalRef0.PageRequest
 // DocuSign eSignature operation DocumentResponsiveHtmlPreview:createDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/responsive_html_preview).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/documentresponsivehtmlpreview/createdocumentresponsivehtmlpreview/
-type CreateDocumentResponsiveHTMLPreviewJSONRequestBody = externalRef0.DocumentHTMLDefinition
+type CreateDocumentResponsiveHTMLPreviewJSONRequestBody = externalRef1.DocumentHTMLDefinition
 
 // DeleteDocumentTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:deleteDocumentTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/deletedocumenttabs/
-type DeleteDocumentTabsJSONRequestBody = externalRef0.Tabs
+type DeleteDocumentTabsJSONRequestBody = externalRef1.Tabs
 
 // CreateDocumentTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:createDocumentTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/createdocumenttabs/
-type CreateDocumentTabsJSONRequestBody = externalRef0.Tabs
+type CreateDocumentTabsJSONRequestBody = externalRef1.Tabs
 
 // UpdateDocumentTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeDocumentTabs:updateDocumentTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/documents/{documentId}/tabs).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocumenttabs/updatedocumenttabs/
-type UpdateDocumentTabsJSONRequestBody = externalRef0.Tabs
+type UpdateDocumentTabsJSONRequestBody = externalRef1.Tabs
 
 // UpdateRecipientsDocumentVisibilityJSONRequestBody is the JSON request body of the operation.
 //
@@ -214,7 +215,7 @@ type UpdateRecipientDocumentVisibilityJSONRequestBody = externalRef0.DocumentVis
 // DocuSign eSignature operation ResponsiveHtmlPreview:createResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/responsive_html_preview).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/responsivehtmlpreview/createresponsivehtmlpreview/
-type CreateResponsiveHTMLPreviewJSONRequestBody = externalRef0.DocumentHTMLDefinition
+type CreateResponsiveHTMLPreviewJSONRequestBody = externalRef1.DocumentHTMLDefinition
 
 // UpdateTemplateRecipientsDocumentVisibilityJSONRequestBody is the JSON request body of the operation.
 //
@@ -4027,7 +4028,7 @@ type GetEnvelopeDocGenFormFieldsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DocGenFormFieldResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4036,7 +4037,7 @@ func (r *GetEnvelopeDocGenFormFieldsResponse) GetJSON200() *externalRef0.DocGenF
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetEnvelopeDocGenFormFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopeDocGenFormFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4080,7 +4081,7 @@ type UpdateEnvelopeDocGenFormFieldsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DocGenFormFieldResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4089,7 +4090,7 @@ func (r *UpdateEnvelopeDocGenFormFieldsResponse) GetJSON200() *externalRef0.DocG
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateEnvelopeDocGenFormFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEnvelopeDocGenFormFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4133,7 +4134,7 @@ type DeleteDocumentsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopeDocumentsResult
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4142,7 +4143,7 @@ func (r *DeleteDocumentsResponse) GetJSON200() *externalRef0.EnvelopeDocumentsRe
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4186,7 +4187,7 @@ type ListDocumentsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopeDocumentsResult
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4195,7 +4196,7 @@ func (r *ListDocumentsResponse) GetJSON200() *externalRef0.EnvelopeDocumentsResu
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListDocumentsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4239,7 +4240,7 @@ type UpdateDocumentsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopeDocumentsResult
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4248,7 +4249,7 @@ func (r *UpdateDocumentsResponse) GetJSON200() *externalRef0.EnvelopeDocumentsRe
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDocumentsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4290,11 +4291,11 @@ type GetDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4336,18 +4337,18 @@ type UpdateDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.EnvelopeDocument
+	JSON200 *externalRef1.EnvelopeDocument
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateDocumentResponse) GetJSON200() *externalRef0.EnvelopeDocument {
+func (r *UpdateDocumentResponse) GetJSON200() *externalRef1.EnvelopeDocument {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDocumentResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4391,7 +4392,7 @@ type DeleteDocumentFieldsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DocumentFieldsInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4400,7 +4401,7 @@ func (r *DeleteDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFields
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4444,7 +4445,7 @@ type ListDocumentFieldsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DocumentFieldsInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4453,7 +4454,7 @@ func (r *ListDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsIn
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListDocumentFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4497,7 +4498,7 @@ type CreateDocumentFieldsResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.DocumentFieldsInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4506,7 +4507,7 @@ func (r *CreateDocumentFieldsResponse) GetJSON201() *externalRef0.DocumentFields
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateDocumentFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4550,7 +4551,7 @@ type UpdateDocumentFieldsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DocumentFieldsInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4559,7 +4560,7 @@ func (r *UpdateDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFields
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDocumentFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4603,7 +4604,7 @@ type GetEnvelopeDocumentHTMLDefinitionsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DocumentHTMLDefinitionOriginals
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4612,7 +4613,7 @@ func (r *GetEnvelopeDocumentHTMLDefinitionsResponse) GetJSON200() *externalRef0.
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetEnvelopeDocumentHTMLDefinitionsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopeDocumentHTMLDefinitionsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4656,7 +4657,7 @@ type GetDocumentPageImagesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.PageImages
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4665,7 +4666,7 @@ func (r *GetDocumentPageImagesResponse) GetJSON200() *externalRef0.PageImages {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetDocumentPageImagesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentPageImagesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4707,11 +4708,11 @@ type DeleteDocumentPageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteDocumentPageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentPageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4753,11 +4754,11 @@ type GetDocumentPageImageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetDocumentPageImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentPageImageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4799,11 +4800,11 @@ type RotateDocumentPageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *RotateDocumentPageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *RotateDocumentPageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4845,18 +4846,18 @@ type GetPageTabsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Tabs
+	JSON200 *externalRef1.Tabs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetPageTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *GetPageTabsResponse) GetJSON200() *externalRef1.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetPageTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPageTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4902,7 +4903,7 @@ type GetDocumentResponsiveHTMLResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DocumentHTMLDefinitionOriginals
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4911,7 +4912,7 @@ func (r *GetDocumentResponsiveHTMLResponse) GetJSON200() *externalRef0.DocumentH
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetDocumentResponsiveHTMLResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentResponsiveHTMLResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4955,7 +4956,7 @@ type CreateDocumentResponsiveHTMLPreviewResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.DocumentHTMLDefinitions
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4964,7 +4965,7 @@ func (r *CreateDocumentResponsiveHTMLPreviewResponse) GetJSON201() *externalRef0
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateDocumentResponsiveHTMLPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateDocumentResponsiveHTMLPreviewResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5006,18 +5007,18 @@ type DeleteDocumentTabsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Tabs
+	JSON200 *externalRef1.Tabs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *DeleteDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *DeleteDocumentTabsResponse) GetJSON200() *externalRef1.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5059,18 +5060,18 @@ type GetDocumentTabsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Tabs
+	JSON200 *externalRef1.Tabs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *GetDocumentTabsResponse) GetJSON200() *externalRef1.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5112,18 +5113,18 @@ type CreateDocumentTabsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *externalRef0.Tabs
+	JSON201 *externalRef1.Tabs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r *CreateDocumentTabsResponse) GetJSON201() *externalRef0.Tabs {
+func (r *CreateDocumentTabsResponse) GetJSON201() *externalRef1.Tabs {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateDocumentTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5165,18 +5166,18 @@ type UpdateDocumentTabsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Tabs
+	JSON200 *externalRef1.Tabs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *UpdateDocumentTabsResponse) GetJSON200() *externalRef1.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDocumentTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5220,7 +5221,7 @@ type GetEnvelopeHTMLDefinitionsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DocumentHTMLDefinitionOriginals
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5229,7 +5230,7 @@ func (r *GetEnvelopeHTMLDefinitionsResponse) GetJSON200() *externalRef0.Document
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetEnvelopeHTMLDefinitionsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopeHTMLDefinitionsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5273,7 +5274,7 @@ type UpdateRecipientsDocumentVisibilityResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DocumentVisibilityList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5282,7 +5283,7 @@ func (r *UpdateRecipientsDocumentVisibilityResponse) GetJSON200() *externalRef0.
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateRecipientsDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateRecipientsDocumentVisibilityResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5326,7 +5327,7 @@ type GetRecipientDocumentVisibilityResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DocumentVisibilityList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5335,7 +5336,7 @@ func (r *GetRecipientDocumentVisibilityResponse) GetJSON200() *externalRef0.Docu
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetRecipientDocumentVisibilityResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5379,7 +5380,7 @@ type UpdateRecipientDocumentVisibilityResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DocumentVisibilityList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5388,7 +5389,7 @@ func (r *UpdateRecipientDocumentVisibilityResponse) GetJSON200() *externalRef0.D
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateRecipientDocumentVisibilityResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5434,7 +5435,7 @@ type GetResponsiveHTMLResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DocumentHTMLDefinitionOriginals
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5443,7 +5444,7 @@ func (r *GetResponsiveHTMLResponse) GetJSON200() *externalRef0.DocumentHTMLDefin
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetResponsiveHTMLResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetResponsiveHTMLResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5487,7 +5488,7 @@ type CreateResponsiveHTMLPreviewResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.DocumentHTMLDefinitions
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -5496,7 +5497,7 @@ func (r *CreateResponsiveHTMLPreviewResponse) GetJSON201() *externalRef0.Documen
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateResponsiveHTMLPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateResponsiveHTMLPreviewResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5540,7 +5541,7 @@ type UpdateTemplateRecipientsDocumentVisibilityResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.TemplateDocumentVisibilityList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5549,7 +5550,7 @@ func (r *UpdateTemplateRecipientsDocumentVisibilityResponse) GetJSON200() *exter
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateTemplateRecipientsDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTemplateRecipientsDocumentVisibilityResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5593,7 +5594,7 @@ type GetTemplateRecipientDocumentVisibilityResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DocumentVisibilityList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5602,7 +5603,7 @@ func (r *GetTemplateRecipientDocumentVisibilityResponse) GetJSON200() *externalR
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetTemplateRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetTemplateRecipientDocumentVisibilityResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5646,7 +5647,7 @@ type UpdateTemplateRecipientDocumentVisibilityResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.TemplateDocumentVisibilityList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5655,7 +5656,7 @@ func (r *UpdateTemplateRecipientDocumentVisibilityResponse) GetJSON200() *extern
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateTemplateRecipientDocumentVisibilityResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTemplateRecipientDocumentVisibilityResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -6342,7 +6343,7 @@ func ParseGetEnvelopeDocGenFormFieldsResponse(rsp *http.Response) (*GetEnvelopeD
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6379,7 +6380,7 @@ func ParseUpdateEnvelopeDocGenFormFieldsResponse(rsp *http.Response) (*UpdateEnv
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6416,7 +6417,7 @@ func ParseDeleteDocumentsResponse(rsp *http.Response) (*DeleteDocumentsResponse,
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6453,7 +6454,7 @@ func ParseListDocumentsResponse(rsp *http.Response) (*ListDocumentsResponse, err
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6490,7 +6491,7 @@ func ParseUpdateDocumentsResponse(rsp *http.Response) (*UpdateDocumentsResponse,
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6520,7 +6521,7 @@ func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) 
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6550,14 +6551,14 @@ func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.EnvelopeDocument
+		var dest externalRef1.EnvelopeDocument
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6594,7 +6595,7 @@ func ParseDeleteDocumentFieldsResponse(rsp *http.Response) (*DeleteDocumentField
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6631,7 +6632,7 @@ func ParseListDocumentFieldsResponse(rsp *http.Response) (*ListDocumentFieldsRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6668,7 +6669,7 @@ func ParseCreateDocumentFieldsResponse(rsp *http.Response) (*CreateDocumentField
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6705,7 +6706,7 @@ func ParseUpdateDocumentFieldsResponse(rsp *http.Response) (*UpdateDocumentField
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6742,7 +6743,7 @@ func ParseGetEnvelopeDocumentHTMLDefinitionsResponse(rsp *http.Response) (*GetEn
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6779,7 +6780,7 @@ func ParseGetDocumentPageImagesResponse(rsp *http.Response) (*GetDocumentPageIma
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6812,7 +6813,7 @@ func ParseDeleteDocumentPageResponse(rsp *http.Response) (*DeleteDocumentPageRes
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6842,7 +6843,7 @@ func ParseGetDocumentPageImageResponse(rsp *http.Response) (*GetDocumentPageImag
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6875,7 +6876,7 @@ func ParseRotateDocumentPageResponse(rsp *http.Response) (*RotateDocumentPageRes
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6905,14 +6906,14 @@ func ParseGetPageTabsResponse(rsp *http.Response) (*GetPageTabsResponse, error) 
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Tabs
+		var dest externalRef1.Tabs
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6951,7 +6952,7 @@ func ParseGetDocumentResponsiveHTMLResponse(rsp *http.Response) (*GetDocumentRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6988,7 +6989,7 @@ func ParseCreateDocumentResponsiveHTMLPreviewResponse(rsp *http.Response) (*Crea
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7018,14 +7019,14 @@ func ParseDeleteDocumentTabsResponse(rsp *http.Response) (*DeleteDocumentTabsRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Tabs
+		var dest externalRef1.Tabs
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7055,14 +7056,14 @@ func ParseGetDocumentTabsResponse(rsp *http.Response) (*GetDocumentTabsResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Tabs
+		var dest externalRef1.Tabs
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7092,14 +7093,14 @@ func ParseCreateDocumentTabsResponse(rsp *http.Response) (*CreateDocumentTabsRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest externalRef0.Tabs
+		var dest externalRef1.Tabs
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7129,14 +7130,14 @@ func ParseUpdateDocumentTabsResponse(rsp *http.Response) (*UpdateDocumentTabsRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Tabs
+		var dest externalRef1.Tabs
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7173,7 +7174,7 @@ func ParseGetEnvelopeHTMLDefinitionsResponse(rsp *http.Response) (*GetEnvelopeHT
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7210,7 +7211,7 @@ func ParseUpdateRecipientsDocumentVisibilityResponse(rsp *http.Response) (*Updat
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7247,7 +7248,7 @@ func ParseGetRecipientDocumentVisibilityResponse(rsp *http.Response) (*GetRecipi
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7284,7 +7285,7 @@ func ParseUpdateRecipientDocumentVisibilityResponse(rsp *http.Response) (*Update
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7323,7 +7324,7 @@ func ParseGetResponsiveHTMLResponse(rsp *http.Response) (*GetResponsiveHTMLRespo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7360,7 +7361,7 @@ func ParseCreateResponsiveHTMLPreviewResponse(rsp *http.Response) (*CreateRespon
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7397,7 +7398,7 @@ func ParseUpdateTemplateRecipientsDocumentVisibilityResponse(rsp *http.Response)
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7434,7 +7435,7 @@ func ParseGetTemplateRecipientDocumentVisibilityResponse(rsp *http.Response) (*G
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7471,7 +7472,7 @@ func ParseUpdateTemplateRecipientDocumentVisibilityResponse(rsp *http.Response) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -527,18 +528,18 @@ type DeleteLockResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.LockInformation
+	JSON200 *externalRef1.LockInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *DeleteLockResponse) GetJSON200() *externalRef0.LockInformation {
+func (r *DeleteLockResponse) GetJSON200() *externalRef1.LockInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteLockResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteLockResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -580,18 +581,18 @@ type GetLockResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.LockInformation
+	JSON200 *externalRef1.LockInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetLockResponse) GetJSON200() *externalRef0.LockInformation {
+func (r *GetLockResponse) GetJSON200() *externalRef1.LockInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetLockResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetLockResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -633,18 +634,18 @@ type CreateLockResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *externalRef0.LockInformation
+	JSON201 *externalRef1.LockInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r *CreateLockResponse) GetJSON201() *externalRef0.LockInformation {
+func (r *CreateLockResponse) GetJSON201() *externalRef1.LockInformation {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateLockResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateLockResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -686,18 +687,18 @@ type UpdateLockResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.LockInformation
+	JSON200 *externalRef1.LockInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateLockResponse) GetJSON200() *externalRef0.LockInformation {
+func (r *UpdateLockResponse) GetJSON200() *externalRef1.LockInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateLockResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateLockResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -827,14 +828,14 @@ func ParseDeleteLockResponse(rsp *http.Response) (*DeleteLockResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.LockInformation
+		var dest externalRef1.LockInformation
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -864,14 +865,14 @@ func ParseGetLockResponse(rsp *http.Response) (*GetLockResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.LockInformation
+		var dest externalRef1.LockInformation
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -901,14 +902,14 @@ func ParseCreateLockResponse(rsp *http.Response) (*CreateLockResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest externalRef0.LockInformation
+		var dest externalRef1.LockInformation
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -938,14 +939,14 @@ func ParseUpdateLockResponse(rsp *http.Response) (*UpdateLockResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.LockInformation
+		var dest externalRef1.LockInformation
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -108,42 +109,42 @@ type ListTabsParams struct {
 // DocuSign eSignature operation EnvelopeRecipients:deleteRecipients (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/deleterecipients/
-type DeleteRecipientsJSONRequestBody = externalRef0.Recipients
+type DeleteRecipientsJSONRequestBody = externalRef1.Recipients
 
 // CreateRecipientJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipients:createRecipient (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/createrecipient/
-type CreateRecipientJSONRequestBody = externalRef0.Recipients
+type CreateRecipientJSONRequestBody = externalRef1.Recipients
 
 // UpdateRecipientsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipients:updateRecipients (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipients/updaterecipients/
-type UpdateRecipientsJSONRequestBody = externalRef0.Recipients
+type UpdateRecipientsJSONRequestBody = externalRef1.Recipients
 
 // DeleteTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:deleteTabs (DELETE /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/deletetabs/
-type DeleteTabsJSONRequestBody = externalRef0.Tabs
+type DeleteTabsJSONRequestBody = externalRef1.Tabs
 
 // CreateTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:createTabs (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/createtabs/
-type CreateTabsJSONRequestBody = externalRef0.Tabs
+type CreateTabsJSONRequestBody = externalRef1.Tabs
 
 // UpdateTabsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeRecipientTabs:updateTabs (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/recipients/{recipientId}/tabs).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/enveloperecipienttabs/updatetabs/
-type UpdateTabsJSONRequestBody = externalRef0.Tabs
+type UpdateTabsJSONRequestBody = externalRef1.Tabs
 
 // DeleteEnvelopeCorrectViewJSONRequestBody is the JSON request body of the operation.
 //
@@ -171,7 +172,7 @@ type CreateEditViewJSONRequestBody = externalRef0.ReturnURLRequest
 // DocuSign eSignature operation EnvelopeViews:createRecipientView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/recipient).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createrecipientview/
-type CreateRecipientViewJSONRequestBody = externalRef0.RecipientViewRequest
+type CreateRecipientViewJSONRequestBody = externalRef1.RecipientViewRequest
 
 // CreateEnvelopeRecipientPreviewJSONRequestBody is the JSON request body of the operation.
 //
@@ -192,7 +193,7 @@ type CreateSenderViewJSONRequestBody = externalRef0.ReturnURLRequest
 // DocuSign eSignature operation EnvelopeViews:createEnvelopeRecipientSharedView (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/views/shared).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeviews/createenveloperecipientsharedview/
-type CreateEnvelopeRecipientSharedViewJSONRequestBody = externalRef0.RecipientViewRequest
+type CreateEnvelopeRecipientSharedViewJSONRequestBody = externalRef1.RecipientViewRequest
 
 // CreateConsoleViewJSONRequestBody is the JSON request body of the operation.
 //
@@ -3264,18 +3265,18 @@ type DeleteRecipientsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Recipients
+	JSON200 *externalRef1.Recipients
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *DeleteRecipientsResponse) GetJSON200() *externalRef0.Recipients {
+func (r *DeleteRecipientsResponse) GetJSON200() *externalRef1.Recipients {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteRecipientsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3317,18 +3318,18 @@ type ListRecipientsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Recipients
+	JSON200 *externalRef1.Recipients
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *ListRecipientsResponse) GetJSON200() *externalRef0.Recipients {
+func (r *ListRecipientsResponse) GetJSON200() *externalRef1.Recipients {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListRecipientsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3370,18 +3371,18 @@ type CreateRecipientResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *externalRef0.Recipients
+	JSON201 *externalRef1.Recipients
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r *CreateRecipientResponse) GetJSON201() *externalRef0.Recipients {
+func (r *CreateRecipientResponse) GetJSON201() *externalRef1.Recipients {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateRecipientResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateRecipientResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3425,7 +3426,7 @@ type UpdateRecipientsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.RecipientsUpdateSummary
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3434,7 +3435,7 @@ func (r *UpdateRecipientsResponse) GetJSON200() *externalRef0.RecipientsUpdateSu
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateRecipientsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3476,18 +3477,18 @@ type DeleteRecipientResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Recipients
+	JSON200 *externalRef1.Recipients
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *DeleteRecipientResponse) GetJSON200() *externalRef0.Recipients {
+func (r *DeleteRecipientResponse) GetJSON200() *externalRef1.Recipients {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteRecipientResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteRecipientResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3531,7 +3532,7 @@ type GetConsumerDisclosureDefaultResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ConsumerDisclosure
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3540,7 +3541,7 @@ func (r *GetConsumerDisclosureDefaultResponse) GetJSON200() *externalRef0.Consum
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetConsumerDisclosureDefaultResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetConsumerDisclosureDefaultResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3584,7 +3585,7 @@ type GetConsumerDisclosureResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ConsumerDisclosure
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3593,7 +3594,7 @@ func (r *GetConsumerDisclosureResponse) GetJSON200() *externalRef0.ConsumerDiscl
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetConsumerDisclosureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetConsumerDisclosureResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3637,7 +3638,7 @@ type CreateRecipientProofFileLinkResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.IDEvidenceViewLink
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3646,7 +3647,7 @@ func (r *CreateRecipientProofFileLinkResponse) GetJSON200() *externalRef0.IDEvid
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateRecipientProofFileLinkResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateRecipientProofFileLinkResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3690,7 +3691,7 @@ type CreateRecipientProofFileResourceTokenResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.ProofServiceResourceToken
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -3699,7 +3700,7 @@ func (r *CreateRecipientProofFileResourceTokenResponse) GetJSON201() *externalRe
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateRecipientProofFileResourceTokenResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateRecipientProofFileResourceTokenResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3741,11 +3742,11 @@ type GetRecipientInitialsImageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetRecipientInitialsImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetRecipientInitialsImageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3787,11 +3788,11 @@ type UpdateRecipientInitialsImageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateRecipientInitialsImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateRecipientInitialsImageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3835,7 +3836,7 @@ type GetRecipientSignatureResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserSignature
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3844,7 +3845,7 @@ func (r *GetRecipientSignatureResponse) GetJSON200() *externalRef0.UserSignature
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetRecipientSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetRecipientSignatureResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3886,11 +3887,11 @@ type GetRecipientSignatureImageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetRecipientSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetRecipientSignatureImageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3932,11 +3933,11 @@ type UpdateRecipientSignatureImageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateRecipientSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateRecipientSignatureImageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3978,18 +3979,18 @@ type DeleteTabsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Tabs
+	JSON200 *externalRef1.Tabs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *DeleteTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *DeleteTabsResponse) GetJSON200() *externalRef1.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4031,18 +4032,18 @@ type ListTabsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Tabs
+	JSON200 *externalRef1.Tabs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *ListTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *ListTabsResponse) GetJSON200() *externalRef1.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4084,18 +4085,18 @@ type CreateTabsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *externalRef0.Tabs
+	JSON201 *externalRef1.Tabs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r *CreateTabsResponse) GetJSON201() *externalRef0.Tabs {
+func (r *CreateTabsResponse) GetJSON201() *externalRef1.Tabs {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4137,18 +4138,18 @@ type UpdateTabsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Tabs
+	JSON200 *externalRef1.Tabs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *UpdateTabsResponse) GetJSON200() *externalRef1.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4192,7 +4193,7 @@ type CreateRecipientManualReviewViewResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.ViewURL
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4201,7 +4202,7 @@ func (r *CreateRecipientManualReviewViewResponse) GetJSON201() *externalRef0.Vie
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateRecipientManualReviewViewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateRecipientManualReviewViewResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4243,11 +4244,11 @@ type DeleteEnvelopeCorrectViewResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteEnvelopeCorrectViewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEnvelopeCorrectViewResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4291,7 +4292,7 @@ type CreateCorrectViewResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.ViewURL
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4300,7 +4301,7 @@ func (r *CreateCorrectViewResponse) GetJSON201() *externalRef0.ViewURL {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateCorrectViewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateCorrectViewResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4344,7 +4345,7 @@ type CreateEditViewResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.ViewURL
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4353,7 +4354,7 @@ func (r *CreateEditViewResponse) GetJSON201() *externalRef0.ViewURL {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateEditViewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateEditViewResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4397,7 +4398,7 @@ type CreateRecipientViewResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.ViewURL
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4406,7 +4407,7 @@ func (r *CreateRecipientViewResponse) GetJSON201() *externalRef0.ViewURL {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateRecipientViewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateRecipientViewResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4450,7 +4451,7 @@ type CreateEnvelopeRecipientPreviewResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.ViewURL
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4459,7 +4460,7 @@ func (r *CreateEnvelopeRecipientPreviewResponse) GetJSON201() *externalRef0.View
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateEnvelopeRecipientPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateEnvelopeRecipientPreviewResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4503,7 +4504,7 @@ type CreateSenderViewResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.ViewURL
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4512,7 +4513,7 @@ func (r *CreateSenderViewResponse) GetJSON201() *externalRef0.ViewURL {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateSenderViewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateSenderViewResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4556,7 +4557,7 @@ type CreateEnvelopeRecipientSharedViewResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.ViewURL
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4565,7 +4566,7 @@ func (r *CreateEnvelopeRecipientSharedViewResponse) GetJSON201() *externalRef0.V
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateEnvelopeRecipientSharedViewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateEnvelopeRecipientSharedViewResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4609,7 +4610,7 @@ type CreateConsoleViewResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.ViewURL
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4618,7 +4619,7 @@ func (r *CreateConsoleViewResponse) GetJSON201() *externalRef0.ViewURL {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateConsoleViewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateConsoleViewResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5203,14 +5204,14 @@ func ParseDeleteRecipientsResponse(rsp *http.Response) (*DeleteRecipientsRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Recipients
+		var dest externalRef1.Recipients
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5240,14 +5241,14 @@ func ParseListRecipientsResponse(rsp *http.Response) (*ListRecipientsResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Recipients
+		var dest externalRef1.Recipients
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5277,14 +5278,14 @@ func ParseCreateRecipientResponse(rsp *http.Response) (*CreateRecipientResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest externalRef0.Recipients
+		var dest externalRef1.Recipients
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5321,7 +5322,7 @@ func ParseUpdateRecipientsResponse(rsp *http.Response) (*UpdateRecipientsRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5351,14 +5352,14 @@ func ParseDeleteRecipientResponse(rsp *http.Response) (*DeleteRecipientResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Recipients
+		var dest externalRef1.Recipients
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5395,7 +5396,7 @@ func ParseGetConsumerDisclosureDefaultResponse(rsp *http.Response) (*GetConsumer
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5432,7 +5433,7 @@ func ParseGetConsumerDisclosureResponse(rsp *http.Response) (*GetConsumerDisclos
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5469,7 +5470,7 @@ func ParseCreateRecipientProofFileLinkResponse(rsp *http.Response) (*CreateRecip
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5506,7 +5507,7 @@ func ParseCreateRecipientProofFileResourceTokenResponse(rsp *http.Response) (*Cr
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5536,7 +5537,7 @@ func ParseGetRecipientInitialsImageResponse(rsp *http.Response) (*GetRecipientIn
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5569,7 +5570,7 @@ func ParseUpdateRecipientInitialsImageResponse(rsp *http.Response) (*UpdateRecip
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5606,7 +5607,7 @@ func ParseGetRecipientSignatureResponse(rsp *http.Response) (*GetRecipientSignat
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5636,7 +5637,7 @@ func ParseGetRecipientSignatureImageResponse(rsp *http.Response) (*GetRecipientS
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5669,7 +5670,7 @@ func ParseUpdateRecipientSignatureImageResponse(rsp *http.Response) (*UpdateReci
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5699,14 +5700,14 @@ func ParseDeleteTabsResponse(rsp *http.Response) (*DeleteTabsResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Tabs
+		var dest externalRef1.Tabs
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5736,14 +5737,14 @@ func ParseListTabsResponse(rsp *http.Response) (*ListTabsResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Tabs
+		var dest externalRef1.Tabs
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5773,14 +5774,14 @@ func ParseCreateTabsResponse(rsp *http.Response) (*CreateTabsResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest externalRef0.Tabs
+		var dest externalRef1.Tabs
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5810,14 +5811,14 @@ func ParseUpdateTabsResponse(rsp *http.Response) (*UpdateTabsResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Tabs
+		var dest externalRef1.Tabs
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5854,7 +5855,7 @@ func ParseCreateRecipientManualReviewViewResponse(rsp *http.Response) (*CreateRe
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5887,7 +5888,7 @@ func ParseDeleteEnvelopeCorrectViewResponse(rsp *http.Response) (*DeleteEnvelope
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5924,7 +5925,7 @@ func ParseCreateCorrectViewResponse(rsp *http.Response) (*CreateCorrectViewRespo
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5961,7 +5962,7 @@ func ParseCreateEditViewResponse(rsp *http.Response) (*CreateEditViewResponse, e
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5998,7 +5999,7 @@ func ParseCreateRecipientViewResponse(rsp *http.Response) (*CreateRecipientViewR
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6035,7 +6036,7 @@ func ParseCreateEnvelopeRecipientPreviewResponse(rsp *http.Response) (*CreateEnv
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6072,7 +6073,7 @@ func ParseCreateSenderViewResponse(rsp *http.Response) (*CreateSenderViewRespons
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6109,7 +6110,7 @@ func ParseCreateEnvelopeRecipientSharedViewResponse(rsp *http.Response) (*Create
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6146,7 +6147,7 @@ func ParseCreateConsoleViewResponse(rsp *http.Response) (*CreateConsoleViewRespo
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

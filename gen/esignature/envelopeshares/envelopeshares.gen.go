@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -1063,18 +1064,18 @@ type GetSharedEnvelopesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.EnvelopesInformation
+	JSON200 *externalRef1.EnvelopesInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetSharedEnvelopesResponse) GetJSON200() *externalRef0.EnvelopesInformation {
+func (r *GetSharedEnvelopesResponse) GetJSON200() *externalRef1.EnvelopesInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetSharedEnvelopesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetSharedEnvelopesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1116,11 +1117,11 @@ type DeleteEnvelopesSharesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteEnvelopesSharesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEnvelopesSharesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1164,7 +1165,7 @@ type GetEnvelopesSharesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopesSharesResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1173,7 +1174,7 @@ func (r *GetEnvelopesSharesResponse) GetJSON200() *externalRef0.EnvelopesSharesR
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetEnvelopesSharesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopesSharesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1217,7 +1218,7 @@ type CreateEnvelopesSharesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopesSharesResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1226,7 +1227,7 @@ func (r *CreateEnvelopesSharesResponse) GetJSON200() *externalRef0.EnvelopesShar
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateEnvelopesSharesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateEnvelopesSharesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1270,7 +1271,7 @@ type UpdateEnvelopesSharesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopesSharesResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1279,7 +1280,7 @@ func (r *UpdateEnvelopesSharesResponse) GetJSON200() *externalRef0.EnvelopesShar
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateEnvelopesSharesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEnvelopesSharesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1321,11 +1322,11 @@ type DeleteEnvelopesShareResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteEnvelopesShareResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEnvelopesShareResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1369,7 +1370,7 @@ type GetEnvelopesShareResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopesShareResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1378,7 +1379,7 @@ func (r *GetEnvelopesShareResponse) GetJSON200() *externalRef0.EnvelopesShareRes
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetEnvelopesShareResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopesShareResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1422,7 +1423,7 @@ type UpdateEnvelopesShareResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopesShareResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1431,7 +1432,7 @@ func (r *UpdateEnvelopesShareResponse) GetJSON200() *externalRef0.EnvelopesShare
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateEnvelopesShareResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEnvelopesShareResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1639,14 +1640,14 @@ func ParseGetSharedEnvelopesResponse(rsp *http.Response) (*GetSharedEnvelopesRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.EnvelopesInformation
+		var dest externalRef1.EnvelopesInformation
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1679,7 +1680,7 @@ func ParseDeleteEnvelopesSharesResponse(rsp *http.Response) (*DeleteEnvelopesSha
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1716,7 +1717,7 @@ func ParseGetEnvelopesSharesResponse(rsp *http.Response) (*GetEnvelopesSharesRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1753,7 +1754,7 @@ func ParseCreateEnvelopesSharesResponse(rsp *http.Response) (*CreateEnvelopesSha
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1790,7 +1791,7 @@ func ParseUpdateEnvelopesSharesResponse(rsp *http.Response) (*UpdateEnvelopesSha
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1823,7 +1824,7 @@ func ParseDeleteEnvelopesShareResponse(rsp *http.Response) (*DeleteEnvelopesShar
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1860,7 +1861,7 @@ func ParseGetEnvelopesShareResponse(rsp *http.Response) (*GetEnvelopesShareRespo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1897,7 +1898,7 @@ func ParseUpdateEnvelopesShareResponse(rsp *http.Response) (*UpdateEnvelopesShar
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

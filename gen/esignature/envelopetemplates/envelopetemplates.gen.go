@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -771,7 +772,7 @@ type ListTemplatesForDocumentResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.TemplateInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -780,7 +781,7 @@ func (r *ListTemplatesForDocumentResponse) GetJSON200() *externalRef0.TemplateIn
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListTemplatesForDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListTemplatesForDocumentResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -824,7 +825,7 @@ type ApplyTemplateToDocumentResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.DocumentTemplateList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -833,7 +834,7 @@ func (r *ApplyTemplateToDocumentResponse) GetJSON201() *externalRef0.DocumentTem
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ApplyTemplateToDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ApplyTemplateToDocumentResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -875,11 +876,11 @@ type DeleteTemplatesFromDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteTemplatesFromDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteTemplatesFromDocumentResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -923,7 +924,7 @@ type ListTemplatesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.TemplateInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -932,7 +933,7 @@ func (r *ListTemplatesResponse) GetJSON200() *externalRef0.TemplateInformation {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListTemplatesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListTemplatesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -976,7 +977,7 @@ type ApplyTemplateResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.DocumentTemplateList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -985,7 +986,7 @@ func (r *ApplyTemplateResponse) GetJSON201() *externalRef0.DocumentTemplateList 
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ApplyTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ApplyTemplateResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1135,7 +1136,7 @@ func ParseListTemplatesForDocumentResponse(rsp *http.Response) (*ListTemplatesFo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1172,7 +1173,7 @@ func ParseApplyTemplateToDocumentResponse(rsp *http.Response) (*ApplyTemplateToD
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1205,7 +1206,7 @@ func ParseDeleteTemplatesFromDocumentResponse(rsp *http.Response) (*DeleteTempla
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1242,7 +1243,7 @@ func ParseListTemplatesResponse(rsp *http.Response) (*ListTemplatesResponse, err
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1279,7 +1280,7 @@ func ParseApplyTemplateResponse(rsp *http.Response) (*ApplyTemplateResponse, err
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -678,7 +679,7 @@ type GetEnvelopeTransferRulesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopeTransferRuleInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -687,7 +688,7 @@ func (r *GetEnvelopeTransferRulesResponse) GetJSON200() *externalRef0.EnvelopeTr
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetEnvelopeTransferRulesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetEnvelopeTransferRulesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -731,7 +732,7 @@ type CreateEnvelopeTransferRulesResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.EnvelopeTransferRuleInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -740,7 +741,7 @@ func (r *CreateEnvelopeTransferRulesResponse) GetJSON201() *externalRef0.Envelop
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateEnvelopeTransferRulesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateEnvelopeTransferRulesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -784,7 +785,7 @@ type UpdateEnvelopeTransferRulesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopeTransferRuleInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -793,7 +794,7 @@ func (r *UpdateEnvelopeTransferRulesResponse) GetJSON200() *externalRef0.Envelop
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateEnvelopeTransferRulesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEnvelopeTransferRulesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -835,11 +836,11 @@ type DeleteEnvelopeTransferRuleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteEnvelopeTransferRuleResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteEnvelopeTransferRuleResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -883,7 +884,7 @@ type UpdateEnvelopeTransferRuleResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopeTransferRule
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -892,7 +893,7 @@ func (r *UpdateEnvelopeTransferRuleResponse) GetJSON200() *externalRef0.Envelope
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateEnvelopeTransferRuleResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateEnvelopeTransferRuleResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1055,7 +1056,7 @@ func ParseGetEnvelopeTransferRulesResponse(rsp *http.Response) (*GetEnvelopeTran
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1092,7 +1093,7 @@ func ParseCreateEnvelopeTransferRulesResponse(rsp *http.Response) (*CreateEnvelo
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1129,7 +1130,7 @@ func ParseUpdateEnvelopeTransferRulesResponse(rsp *http.Response) (*UpdateEnvelo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1162,7 +1163,7 @@ func ParseDeleteEnvelopeTransferRuleResponse(rsp *http.Response) (*DeleteEnvelop
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1199,7 +1200,7 @@ func ParseUpdateEnvelopeTransferRuleResponse(rsp *http.Response) (*UpdateEnvelop
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

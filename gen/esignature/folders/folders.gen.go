@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -839,7 +840,7 @@ type ListFoldersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.FoldersResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -848,7 +849,7 @@ func (r *ListFoldersResponse) GetJSON200() *externalRef0.FoldersResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListFoldersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListFoldersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -892,7 +893,7 @@ type ListItemsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.FolderItemsResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -901,7 +902,7 @@ func (r *ListItemsResponse) GetJSON200() *externalRef0.FolderItemsResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListItemsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListItemsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -945,7 +946,7 @@ type MoveEnvelopesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.FoldersResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -954,7 +955,7 @@ func (r *MoveEnvelopesResponse) GetJSON200() *externalRef0.FoldersResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *MoveEnvelopesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *MoveEnvelopesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -998,7 +999,7 @@ type SearchFolderResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.FolderItemResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1007,7 +1008,7 @@ func (r *SearchFolderResponse) GetJSON200() *externalRef0.FolderItemResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *SearchFolderResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *SearchFolderResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1131,7 +1132,7 @@ func ParseListFoldersResponse(rsp *http.Response) (*ListFoldersResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1168,7 +1169,7 @@ func ParseListItemsResponse(rsp *http.Response) (*ListItemsResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1205,7 +1206,7 @@ func ParseMoveEnvelopesResponse(rsp *http.Response) (*MoveEnvelopesResponse, err
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1242,7 +1243,7 @@ func ParseSearchFolderResponse(rsp *http.Response) (*SearchFolderResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

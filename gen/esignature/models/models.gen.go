@@ -4,1494 +4,6 @@ package models
 
 import "github.com/dsgo/docusign/jsonx"
 
-// GroupBrands defines model for GroupBrands.
-type GroupBrands struct {
-	BrandOptions            []Brand `json:"brandOptions,omitempty"`
-	RecipientBrandIDDefault *string `json:"recipientBrandIdDefault,omitempty"`
-	SenderBrandIDDefault    *string `json:"senderBrandIdDefault,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccessCodeFormat defines model for accessCodeFormat.
-type AccessCodeFormat struct {
-	FormatRequired                   *string           `json:"formatRequired,omitempty"`
-	FormatRequiredMetadata           *SettingsMetadata `json:"formatRequiredMetadata,omitempty"`
-	LetterRequired                   *string           `json:"letterRequired,omitempty"`
-	LetterRequiredMetadata           *SettingsMetadata `json:"letterRequiredMetadata,omitempty"`
-	MinimumLength                    *string           `json:"minimumLength,omitempty"`
-	MinimumLengthMetadata            *SettingsMetadata `json:"minimumLengthMetadata,omitempty"`
-	NumberRequired                   *string           `json:"numberRequired,omitempty"`
-	NumberRequiredMetadata           *SettingsMetadata `json:"numberRequiredMetadata,omitempty"`
-	SpecialCharacterRequired         *string           `json:"specialCharacterRequired,omitempty"`
-	SpecialCharacterRequiredMetadata *SettingsMetadata `json:"specialCharacterRequiredMetadata,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountAddress defines model for accountAddress.
-type AccountAddress struct {
-	Address1           *string   `json:"address1,omitempty"`
-	Address2           *string   `json:"address2,omitempty"`
-	City               *string   `json:"city,omitempty"`
-	Country            *string   `json:"country,omitempty"`
-	Email              *string   `json:"email,omitempty"`
-	Fax                *string   `json:"fax,omitempty"`
-	FirstName          *string   `json:"firstName,omitempty"`
-	LastName           *string   `json:"lastName,omitempty"`
-	Phone              *string   `json:"phone,omitempty"`
-	PostalCode         *string   `json:"postalCode,omitempty"`
-	State              *string   `json:"state,omitempty"`
-	SupportedCountries []Country `json:"supportedCountries,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountBillingPlan defines model for accountBillingPlan.
-type AccountBillingPlan struct {
-	AddOns                        []AddOn                      `json:"addOns,omitempty"`
-	AppStoreReceiptExpirationDate *string                      `json:"appStoreReceiptExpirationDate,omitempty"`
-	AppStoreReceiptPurchaseDate   *string                      `json:"appStoreReceiptPurchaseDate,omitempty"`
-	CanCancelRenewal              *string                      `json:"canCancelRenewal,omitempty"`
-	CanUpgrade                    *string                      `json:"canUpgrade,omitempty"`
-	CurrencyCode                  *string                      `json:"currencyCode,omitempty"`
-	DowngradePlanInformation      *DowngradePlanUpdateResponse `json:"downgradePlanInformation,omitempty"`
-	EnableSupport                 *string                      `json:"enableSupport,omitempty"`
-	IncludedSeats                 *string                      `json:"includedSeats,omitempty"`
-	IncrementalSeats              *string                      `json:"incrementalSeats,omitempty"`
-	IsDowngrade                   *string                      `json:"isDowngrade,omitempty"`
-	NotificationType              *string                      `json:"notificationType,omitempty"`
-	OtherDiscountPercent          *string                      `json:"otherDiscountPercent,omitempty"`
-	PaymentCycle                  *string                      `json:"paymentCycle,omitempty"`
-	PaymentMethod                 *string                      `json:"paymentMethod,omitempty"`
-	PerSeatPrice                  *string                      `json:"perSeatPrice,omitempty"`
-	PlanClassification            *string                      `json:"planClassification,omitempty"`
-	PlanFeatureSets               []FeatureSet                 `json:"planFeatureSets,omitempty"`
-	PlanID                        *string                      `json:"planId,omitempty"`
-	PlanName                      *string                      `json:"planName,omitempty"`
-	PlanStartDate                 *string                      `json:"planStartDate,omitempty"`
-	ProductID                     *string                      `json:"productId,omitempty"`
-	RenewalDate                   *string                      `json:"renewalDate,omitempty"`
-	RenewalStatus                 *string                      `json:"renewalStatus,omitempty"`
-	SeatDiscounts                 []SeatDiscount               `json:"seatDiscounts,omitempty"`
-	SubscriptionStartDate         *string                      `json:"subscriptionStartDate,omitempty"`
-	SupportIncidentFee            *string                      `json:"supportIncidentFee,omitempty"`
-	SupportPlanFee                *string                      `json:"supportPlanFee,omitempty"`
-	TaxExemptID                   *string                      `json:"taxExemptId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountBillingPlanResponse defines model for accountBillingPlanResponse.
-type AccountBillingPlanResponse struct {
-	BillingAddress                    *AccountAddress                   `json:"billingAddress,omitempty"`
-	BillingAddressIsCreditCardAddress *string                           `json:"billingAddressIsCreditCardAddress,omitempty"`
-	BillingPlan                       *AccountBillingPlan               `json:"billingPlan,omitempty"`
-	CreditCardInformation             *CreditCardInformation            `json:"creditCardInformation,omitempty"`
-	DirectDebitProcessorInformation   *DirectDebitProcessorInformation  `json:"directDebitProcessorInformation,omitempty"`
-	DowngradePlanInformation          *DowngradePlanUpdateResponse      `json:"downgradePlanInformation,omitempty"`
-	DowngradeRequestInformation       *DowngradeRequestInformation      `json:"downgradeRequestInformation,omitempty"`
-	EntityInformation                 *BillingEntityInformationResponse `json:"entityInformation,omitempty"`
-	PaymentMethod                     *string                           `json:"paymentMethod,omitempty"`
-	PaymentProcessorInformation       *PaymentProcessorInformation      `json:"paymentProcessorInformation,omitempty"`
-	ReferralInformation               *ReferralInformation              `json:"referralInformation,omitempty"`
-	SuccessorPlans                    []BillingPlan                     `json:"successorPlans,omitempty"`
-	TaxExemptID                       *string                           `json:"taxExemptId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountIdentityInputOption defines model for accountIdentityInputOption.
-type AccountIdentityInputOption struct {
-	IsRequired *bool   `json:"isRequired,omitempty"`
-	OptionName *string `json:"optionName,omitempty"`
-	ValueType  *string `json:"valueType,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountIdentityVerificationResponse defines model for accountIdentityVerificationResponse.
-type AccountIdentityVerificationResponse struct {
-	IdentityVerification []AccountIdentityVerificationWorkflow `json:"identityVerification,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountIdentityVerificationStep defines model for accountIdentityVerificationStep.
-type AccountIdentityVerificationStep struct {
-	Name *string `json:"name,omitempty"`
-	Type *string `json:"type,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountIdentityVerificationWorkflow defines model for accountIdentityVerificationWorkflow.
-type AccountIdentityVerificationWorkflow struct {
-	DefaultDescription  *string                           `json:"defaultDescription,omitempty"`
-	DefaultName         *string                           `json:"defaultName,omitempty"`
-	DisplayOrder        *string                           `json:"displayOrder,omitempty"`
-	InputOptions        []AccountIdentityInputOption      `json:"inputOptions,omitempty"`
-	IsDisabled          *string                           `json:"isDisabled,omitempty"`
-	OwnerType           *string                           `json:"ownerType,omitempty"`
-	SignatureProvider   *AccountSignatureProvider         `json:"signatureProvider,omitempty"`
-	Steps               []AccountIdentityVerificationStep `json:"steps,omitempty"`
-	WorkflowID          *string                           `json:"workflowId,omitempty"`
-	WorkflowLabel       *string                           `json:"workflowLabel,omitempty"`
-	WorkflowResourceKey *string                           `json:"workflowResourceKey,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountInformation defines model for accountInformation.
-type AccountInformation struct {
-	AccountIDGUID                               *string                     `json:"accountIdGuid,omitempty"`
-	AccountName                                 *string                     `json:"accountName,omitempty"`
-	AccountSettings                             *AccountSettingsInformation `json:"accountSettings,omitempty"`
-	AllowTransactionRooms                       *string                     `json:"allowTransactionRooms,omitempty"`
-	BillingPeriodDaysRemaining                  *string                     `json:"billingPeriodDaysRemaining,omitempty"`
-	BillingPeriodEndDate                        *string                     `json:"billingPeriodEndDate,omitempty"`
-	BillingPeriodEnvelopesAllowed               *string                     `json:"billingPeriodEnvelopesAllowed,omitempty"`
-	BillingPeriodEnvelopesSent                  *string                     `json:"billingPeriodEnvelopesSent,omitempty"`
-	BillingPeriodStartDate                      *string                     `json:"billingPeriodStartDate,omitempty"`
-	BillingProfile                              *string                     `json:"billingProfile,omitempty"`
-	Brands                                      *BrandsResponse             `json:"brands,omitempty"`
-	CanUpgrade                                  *string                     `json:"canUpgrade,omitempty"`
-	ConnectPermission                           *string                     `json:"connectPermission,omitempty"`
-	CreatedDate                                 *string                     `json:"createdDate,omitempty"`
-	CurrencyCode                                *string                     `json:"currencyCode,omitempty"`
-	CurrentPlanID                               *string                     `json:"currentPlanId,omitempty"`
-	DisplayApplianceStartURL                    *string                     `json:"displayApplianceStartUrl,omitempty"`
-	DisplayApplianceURL                         *string                     `json:"displayApplianceUrl,omitempty"`
-	DistributorCode                             *string                     `json:"distributorCode,omitempty"`
-	DocuSignLandingURL                          *string                     `json:"docuSignLandingUrl,omitempty"`
-	DssValues                                   map[string]string           `json:"dssValues,omitempty"`
-	EnvelopeSendingBlocked                      *string                     `json:"envelopeSendingBlocked,omitempty"`
-	EnvelopeUnitPrice                           *string                     `json:"envelopeUnitPrice,omitempty"`
-	ExternalAccountID                           *string                     `json:"externalAccountId,omitempty"`
-	ForgottenPasswordQuestionsCount             *string                     `json:"forgottenPasswordQuestionsCount,omitempty"`
-	FreeEnvelopeSendsRemainingForAdvancedDocGen *float32                    `json:"freeEnvelopeSendsRemainingForAdvancedDocGen,omitempty"`
-	IsDowngrade                                 *string                     `json:"isDowngrade,omitempty"`
-	IsFreeToTrialEligible                       *string                     `json:"isFreeToTrialEligible,omitempty"`
-	PaymentMethod                               *string                     `json:"paymentMethod,omitempty"`
-	PlanClassification                          *string                     `json:"planClassification,omitempty"`
-	PlanEndDate                                 *string                     `json:"planEndDate,omitempty"`
-	PlanName                                    *string                     `json:"planName,omitempty"`
-	PlanStartDate                               *string                     `json:"planStartDate,omitempty"`
-	RecipientDomains                            []RecipientDomain           `json:"recipientDomains,omitempty"`
-	SeatsAllowed                                *string                     `json:"seatsAllowed,omitempty"`
-	SeatsInUse                                  *string                     `json:"seatsInUse,omitempty"`
-	Status21CFRPart11                           *string                     `json:"status21CFRPart11,omitempty"`
-	SuspensionDate                              *string                     `json:"suspensionDate,omitempty"`
-	SuspensionStatus                            *string                     `json:"suspensionStatus,omitempty"`
-	UseDisplayAppliance                         *bool                       `json:"useDisplayAppliance,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountManagementGranular defines model for accountManagementGranular.
-type AccountManagementGranular struct {
-	AllowManageAccountSecuritySettings         *string           `json:"allowManageAccountSecuritySettings,omitempty"`
-	AllowManageAccountSecuritySettingsMetadata *SettingsMetadata `json:"allowManageAccountSecuritySettingsMetadata,omitempty"`
-	AllowManageAccountSettings                 *string           `json:"allowManageAccountSettings,omitempty"`
-	AllowManageAccountSettingsMetadata         *SettingsMetadata `json:"allowManageAccountSettingsMetadata,omitempty"`
-	AllowManageAdmins                          *string           `json:"allowManageAdmins,omitempty"`
-	AllowManageAdminsMetadata                  *SettingsMetadata `json:"allowManageAdminsMetadata,omitempty"`
-	AllowManageConnect                         *string           `json:"allowManageConnect,omitempty"`
-	AllowManageConnectMetadata                 *SettingsMetadata `json:"allowManageConnectMetadata,omitempty"`
-	AllowManageDocumentRetention               *string           `json:"allowManageDocumentRetention,omitempty"`
-	AllowManageDocumentRetentionMetadata       *SettingsMetadata `json:"allowManageDocumentRetentionMetadata,omitempty"`
-	AllowManageEnvelopeTransfer                *string           `json:"allowManageEnvelopeTransfer,omitempty"`
-	AllowManageEnvelopeTransferMetadata        *SettingsMetadata `json:"allowManageEnvelopeTransferMetadata,omitempty"`
-	AllowManageGroupsButNotUsers               *string           `json:"allowManageGroupsButNotUsers,omitempty"`
-	AllowManageGroupsButNotUsersMetadata       *SettingsMetadata `json:"allowManageGroupsButNotUsersMetadata,omitempty"`
-	AllowManageJointAgreements                 *string           `json:"allowManageJointAgreements,omitempty"`
-	AllowManageJointAgreementsMetadata         *SettingsMetadata `json:"allowManageJointAgreementsMetadata,omitempty"`
-	AllowManageReporting                       *string           `json:"allowManageReporting,omitempty"`
-	AllowManageReportingMetadata               *SettingsMetadata `json:"allowManageReportingMetadata,omitempty"`
-	AllowManageSharing                         *string           `json:"allowManageSharing,omitempty"`
-	AllowManageSharingMetadata                 *SettingsMetadata `json:"allowManageSharingMetadata,omitempty"`
-	AllowManageSigningGroups                   *string           `json:"allowManageSigningGroups,omitempty"`
-	AllowManageSigningGroupsMetadata           *SettingsMetadata `json:"allowManageSigningGroupsMetadata,omitempty"`
-	AllowManageStamps                          *string           `json:"allowManageStamps,omitempty"`
-	AllowManageStampsMetadata                  *SettingsMetadata `json:"allowManageStampsMetadata,omitempty"`
-	AllowManageUsers                           *string           `json:"allowManageUsers,omitempty"`
-	AllowManageUsersMetadata                   *SettingsMetadata `json:"allowManageUsersMetadata,omitempty"`
-	AllowViewUsers                             *string           `json:"allowViewUsers,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountMinimumPasswordLength defines model for accountMinimumPasswordLength.
-type AccountMinimumPasswordLength struct {
-	MaximumLength *string `json:"maximumLength,omitempty"`
-	MinimumLength *string `json:"minimumLength,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountNotification defines model for accountNotification.
-type AccountNotification struct {
-	Expirations         *Expirations `json:"expirations,omitempty"`
-	Reminders           *Reminders   `json:"reminders,omitempty"`
-	UserOverrideEnabled *string      `json:"userOverrideEnabled,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountPasswordExpirePasswordDays defines model for accountPasswordExpirePasswordDays.
-type AccountPasswordExpirePasswordDays struct {
-	MaximumDays *string `json:"maximumDays,omitempty"`
-	MinimumDays *string `json:"minimumDays,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountPasswordLockoutDurationMinutes defines model for accountPasswordLockoutDurationMinutes.
-type AccountPasswordLockoutDurationMinutes struct {
-	MaximumMinutes *string `json:"maximumMinutes,omitempty"`
-	MinimumMinutes *string `json:"minimumMinutes,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountPasswordLockoutDurationType defines model for accountPasswordLockoutDurationType.
-type AccountPasswordLockoutDurationType struct {
-	Options []string `json:"options,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountPasswordMinimumPasswordAgeDays defines model for accountPasswordMinimumPasswordAgeDays.
-type AccountPasswordMinimumPasswordAgeDays struct {
-	MaximumAge *string `json:"maximumAge,omitempty"`
-	MinimumAge *string `json:"minimumAge,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountPasswordQuestionsRequired defines model for accountPasswordQuestionsRequired.
-type AccountPasswordQuestionsRequired struct {
-	MaximumQuestions *string `json:"maximumQuestions,omitempty"`
-	MinimumQuestions *string `json:"minimumQuestions,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountPasswordRules defines model for accountPasswordRules.
-type AccountPasswordRules struct {
-	ExpirePassword                         *string                                `json:"expirePassword,omitempty"`
-	ExpirePasswordDays                     *string                                `json:"expirePasswordDays,omitempty"`
-	ExpirePasswordDaysMetadata             *AccountPasswordExpirePasswordDays     `json:"expirePasswordDaysMetadata,omitempty"`
-	LockoutDurationMinutes                 *string                                `json:"lockoutDurationMinutes,omitempty"`
-	LockoutDurationMinutesMetadata         *AccountPasswordLockoutDurationMinutes `json:"lockoutDurationMinutesMetadata,omitempty"`
-	LockoutDurationType                    *string                                `json:"lockoutDurationType,omitempty"`
-	LockoutDurationTypeMetadata            *AccountPasswordLockoutDurationType    `json:"lockoutDurationTypeMetadata,omitempty"`
-	MinimumPasswordAgeDays                 *string                                `json:"minimumPasswordAgeDays,omitempty"`
-	MinimumPasswordAgeDaysMetadata         *AccountPasswordMinimumPasswordAgeDays `json:"minimumPasswordAgeDaysMetadata,omitempty"`
-	MinimumPasswordLength                  *string                                `json:"minimumPasswordLength,omitempty"`
-	MinimumPasswordLengthMetadata          *AccountMinimumPasswordLength          `json:"minimumPasswordLengthMetadata,omitempty"`
-	PasswordIncludeDigit                   *string                                `json:"passwordIncludeDigit,omitempty"`
-	PasswordIncludeDigitOrSpecialCharacter *string                                `json:"passwordIncludeDigitOrSpecialCharacter,omitempty"`
-	PasswordIncludeLowerCase               *string                                `json:"passwordIncludeLowerCase,omitempty"`
-	PasswordIncludeSpecialCharacter        *string                                `json:"passwordIncludeSpecialCharacter,omitempty"`
-	PasswordIncludeUpperCase               *string                                `json:"passwordIncludeUpperCase,omitempty"`
-	PasswordStrengthType                   *string                                `json:"passwordStrengthType,omitempty"`
-	PasswordStrengthTypeMetadata           *AccountPasswordStrengthType           `json:"passwordStrengthTypeMetadata,omitempty"`
-	QuestionsRequired                      *string                                `json:"questionsRequired,omitempty"`
-	QuestionsRequiredMetadata              *AccountPasswordQuestionsRequired      `json:"questionsRequiredMetadata,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountPasswordStrengthType defines model for accountPasswordStrengthType.
-type AccountPasswordStrengthType struct {
-	Options []AccountPasswordStrengthTypeOption `json:"options,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountPasswordStrengthTypeOption defines model for accountPasswordStrengthTypeOption.
-type AccountPasswordStrengthTypeOption struct {
-	MinimumLength                          *string `json:"minimumLength,omitempty"`
-	Name                                   *string `json:"name,omitempty"`
-	PasswordIncludeDigit                   *string `json:"passwordIncludeDigit,omitempty"`
-	PasswordIncludeDigitOrSpecialCharacter *string `json:"passwordIncludeDigitOrSpecialCharacter,omitempty"`
-	PasswordIncludeLowerCase               *string `json:"passwordIncludeLowerCase,omitempty"`
-	PasswordIncludeSpecialCharacter        *string `json:"passwordIncludeSpecialCharacter,omitempty"`
-	PasswordIncludeUpperCase               *string `json:"passwordIncludeUpperCase,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountRoleSettings defines model for accountRoleSettings.
-type AccountRoleSettings struct {
-	AccountAgreementsAccessType                               *string                    `json:"accountAgreementsAccessType,omitempty"`
-	AccountAgreementsAccessTypeMetadata                       *SettingsMetadata          `json:"accountAgreementsAccessTypeMetadata,omitempty"`
-	AccountManagementGranular                                 *AccountManagementGranular `json:"accountManagementGranular,omitempty"`
-	AllowAccountManagement                                    *string                    `json:"allowAccountManagement,omitempty"`
-	AllowAccountManagementMetadata                            *SettingsMetadata          `json:"allowAccountManagementMetadata,omitempty"`
-	AllowAPIAccess                                            *string                    `json:"allowApiAccess,omitempty"`
-	AllowAPIAccessMetadata                                    *SettingsMetadata          `json:"allowApiAccessMetadata,omitempty"`
-	AllowAPIAccessToAccount                                   *string                    `json:"allowApiAccessToAccount,omitempty"`
-	AllowAPIAccessToAccountMetadata                           *SettingsMetadata          `json:"allowApiAccessToAccountMetadata,omitempty"`
-	AllowAPISendingOnBehalfOfOthers                           *string                    `json:"allowApiSendingOnBehalfOfOthers,omitempty"`
-	AllowAPISendingOnBehalfOfOthersMetadata                   *SettingsMetadata          `json:"allowApiSendingOnBehalfOfOthersMetadata,omitempty"`
-	AllowAPISequentialSigning                                 *string                    `json:"allowApiSequentialSigning,omitempty"`
-	AllowAPISequentialSigningMetadata                         *SettingsMetadata          `json:"allowApiSequentialSigningMetadata,omitempty"`
-	AllowAutoTagging                                          *string                    `json:"allowAutoTagging,omitempty"`
-	AllowAutoTaggingMetadata                                  *SettingsMetadata          `json:"allowAutoTaggingMetadata,omitempty"`
-	AllowBulkSending                                          *string                    `json:"allowBulkSending,omitempty"`
-	AllowBulkSendingMetadata                                  *SettingsMetadata          `json:"allowBulkSendingMetadata,omitempty"`
-	AllowDocuSignDesktopClient                                *string                    `json:"allowDocuSignDesktopClient,omitempty"`
-	AllowDocuSignDesktopClientMetadata                        *SettingsMetadata          `json:"allowDocuSignDesktopClientMetadata,omitempty"`
-	AllowESealRecipients                                      *string                    `json:"allowESealRecipients,omitempty"`
-	AllowESealRecipientsMetadata                              *SettingsMetadata          `json:"allowESealRecipientsMetadata,omitempty"`
-	AllowEnvelopeSending                                      *string                    `json:"allowEnvelopeSending,omitempty"`
-	AllowEnvelopeSendingMetadata                              *SettingsMetadata          `json:"allowEnvelopeSendingMetadata,omitempty"`
-	AllowPowerFormsAdminToAccessAllPowerFormEnvelopes         *string                    `json:"allowPowerFormsAdminToAccessAllPowerFormEnvelopes,omitempty"`
-	AllowPowerFormsAdminToAccessAllPowerFormEnvelopesMetadata *SettingsMetadata          `json:"allowPowerFormsAdminToAccessAllPowerFormEnvelopesMetadata,omitempty"`
-	AllowSendersToSetRecipientEmailLanguage                   *string                    `json:"allowSendersToSetRecipientEmailLanguage,omitempty"`
-	AllowSendersToSetRecipientEmailLanguageMetadata           *SettingsMetadata          `json:"allowSendersToSetRecipientEmailLanguageMetadata,omitempty"`
-	AllowSignerAttachments                                    *string                    `json:"allowSignerAttachments,omitempty"`
-	AllowSignerAttachmentsMetadata                            *SettingsMetadata          `json:"allowSignerAttachmentsMetadata,omitempty"`
-	AllowSupplementalDocuments                                *string                    `json:"allowSupplementalDocuments,omitempty"`
-	AllowSupplementalDocumentsMetadata                        *SettingsMetadata          `json:"allowSupplementalDocumentsMetadata,omitempty"`
-	AllowTaggingInSendAndCorrect                              *string                    `json:"allowTaggingInSendAndCorrect,omitempty"`
-	AllowTaggingInSendAndCorrectMetadata                      *SettingsMetadata          `json:"allowTaggingInSendAndCorrectMetadata,omitempty"`
-	AllowTransactions                                         *string                    `json:"allowTransactions,omitempty"`
-	AllowTransactionsMetadata                                 *SettingsMetadata          `json:"allowTransactionsMetadata,omitempty"`
-	AllowVaulting                                             *string                    `json:"allowVaulting,omitempty"`
-	AllowVaultingMetadata                                     *SettingsMetadata          `json:"allowVaultingMetadata,omitempty"`
-	AllowWetSigningOverride                                   *string                    `json:"allowWetSigningOverride,omitempty"`
-	AllowWetSigningOverrideMetadata                           *SettingsMetadata          `json:"allowWetSigningOverrideMetadata,omitempty"`
-	AllowedAddressBookAccess                                  *string                    `json:"allowedAddressBookAccess,omitempty"`
-	AllowedAddressBookAccessMetadata                          *SettingsMetadata          `json:"allowedAddressBookAccessMetadata,omitempty"`
-	AllowedClickwrapsAccess                                   *string                    `json:"allowedClickwrapsAccess,omitempty"`
-	AllowedClickwrapsAccessMetadata                           *SettingsMetadata          `json:"allowedClickwrapsAccessMetadata,omitempty"`
-	AllowedDocumentTemplateLibraryAccess                      *string                    `json:"allowedDocumentTemplateLibraryAccess,omitempty"`
-	AllowedDocumentTemplateLibraryAccessMetadata              *SettingsMetadata          `json:"allowedDocumentTemplateLibraryAccessMetadata,omitempty"`
-	AllowedOrchestrationAccess                                *string                    `json:"allowedOrchestrationAccess,omitempty"`
-	AllowedOrchestrationAccessMetadata                        *SettingsMetadata          `json:"allowedOrchestrationAccessMetadata,omitempty"`
-	AllowedTemplateAccess                                     *string                    `json:"allowedTemplateAccess,omitempty"`
-	AllowedTemplateAccessMetadata                             *SettingsMetadata          `json:"allowedTemplateAccessMetadata,omitempty"`
-	AllowedToBeEnvelopeTransferRecipient                      *string                    `json:"allowedToBeEnvelopeTransferRecipient,omitempty"`
-	AllowedToBeEnvelopeTransferRecipientMetadata              *SettingsMetadata          `json:"allowedToBeEnvelopeTransferRecipientMetadata,omitempty"`
-	CanBulkUploadAgreements                                   *string                    `json:"canBulkUploadAgreements,omitempty"`
-	CanBulkUploadAgreementsMetadata                           *SettingsMetadata          `json:"canBulkUploadAgreementsMetadata,omitempty"`
-	CanCreateTransaction                                      *string                    `json:"canCreateTransaction,omitempty"`
-	CanCreateTransactionMetadata                              *SettingsMetadata          `json:"canCreateTransactionMetadata,omitempty"`
-	CanCreateWorkspaces                                       *string                    `json:"canCreateWorkspaces,omitempty"`
-	CanCreateWorkspacesMetadata                               *SettingsMetadata          `json:"canCreateWorkspacesMetadata,omitempty"`
-	CanDeleteDocumentsInTransaction                           *string                    `json:"canDeleteDocumentsInTransaction,omitempty"`
-	CanDeleteDocumentsInTransactionMetadata                   *SettingsMetadata          `json:"canDeleteDocumentsInTransactionMetadata,omitempty"`
-	CanDeleteTransaction                                      *string                    `json:"canDeleteTransaction,omitempty"`
-	CanDeleteTransactionMetadata                              *SettingsMetadata          `json:"canDeleteTransactionMetadata,omitempty"`
-	CanManageAgreementDeskRequest                             *string                    `json:"canManageAgreementDeskRequest,omitempty"`
-	CanManageAgreementDeskRequestMetadata                     *SettingsMetadata          `json:"canManageAgreementDeskRequestMetadata,omitempty"`
-	CanManageAgreementDeskRequestSetting                      *string                    `json:"canManageAgreementDeskRequestSetting,omitempty"`
-	CanManageAgreementDeskRequestSettingMetadata              *SettingsMetadata          `json:"canManageAgreementDeskRequestSettingMetadata,omitempty"`
-	CanSendEnvelopesViaSMS                                    *string                    `json:"canSendEnvelopesViaSMS,omitempty"`
-	CanSendEnvelopesViaSMSMetadata                            *SettingsMetadata          `json:"canSendEnvelopesViaSMSMetadata,omitempty"`
-	DisableDocumentUpload                                     *string                    `json:"disableDocumentUpload,omitempty"`
-	DisableDocumentUploadMetadata                             *SettingsMetadata          `json:"disableDocumentUploadMetadata,omitempty"`
-	DisableOtherActions                                       *string                    `json:"disableOtherActions,omitempty"`
-	DisableOtherActionsMetadata                               *SettingsMetadata          `json:"disableOtherActionsMetadata,omitempty"`
-	EnableAPIRequestLogging                                   *string                    `json:"enableApiRequestLogging,omitempty"`
-	EnableAPIRequestLoggingMetadata                           *SettingsMetadata          `json:"enableApiRequestLoggingMetadata,omitempty"`
-	EnableKeyTermsSuggestionsByDocumentType                   *string                    `json:"enableKeyTermsSuggestionsByDocumentType,omitempty"`
-	EnableKeyTermsSuggestionsByDocumentTypeMetadata           *SettingsMetadata          `json:"enableKeyTermsSuggestionsByDocumentTypeMetadata,omitempty"`
-	EnableRecipientViewingNotifications                       *string                    `json:"enableRecipientViewingNotifications,omitempty"`
-	EnableRecipientViewingNotificationsMetadata               *SettingsMetadata          `json:"enableRecipientViewingNotificationsMetadata,omitempty"`
-	EnableSequentialSigningInterface                          *string                    `json:"enableSequentialSigningInterface,omitempty"`
-	EnableSequentialSigningInterfaceMetadata                  *SettingsMetadata          `json:"enableSequentialSigningInterfaceMetadata,omitempty"`
-	EnableTransactionPointIntegration                         *string                    `json:"enableTransactionPointIntegration,omitempty"`
-	EnableTransactionPointIntegrationMetadata                 *SettingsMetadata          `json:"enableTransactionPointIntegrationMetadata,omitempty"`
-	PlaybookAccess                                            *string                    `json:"playbookAccess,omitempty"`
-	PlaybookAccessMetadata                                    *SettingsMetadata          `json:"playbookAccessMetadata,omitempty"`
-	PowerFormRole                                             *string                    `json:"powerFormRole,omitempty"`
-	PowerFormRoleMetadata                                     *SettingsMetadata          `json:"powerFormRoleMetadata,omitempty"`
-	ReceiveCompletedSelfSignedDocumentsAsEmailLinks           *string                    `json:"receiveCompletedSelfSignedDocumentsAsEmailLinks,omitempty"`
-	ReceiveCompletedSelfSignedDocumentsAsEmailLinksMetadata   *SettingsMetadata          `json:"receiveCompletedSelfSignedDocumentsAsEmailLinksMetadata,omitempty"`
-	SigningUIVersionMetadata                                  *SettingsMetadata          `json:"signingUiVersionMetadata,omitempty"`
-	SupplementalDocumentsMustAccept                           *string                    `json:"supplementalDocumentsMustAccept,omitempty"`
-	SupplementalDocumentsMustAcceptMetadata                   *SettingsMetadata          `json:"supplementalDocumentsMustAcceptMetadata,omitempty"`
-	SupplementalDocumentsMustRead                             *string                    `json:"supplementalDocumentsMustRead,omitempty"`
-	SupplementalDocumentsMustReadMetadata                     *SettingsMetadata          `json:"supplementalDocumentsMustReadMetadata,omitempty"`
-	SupplementalDocumentsMustView                             *string                    `json:"supplementalDocumentsMustView,omitempty"`
-	SupplementalDocumentsMustViewMetadata                     *SettingsMetadata          `json:"supplementalDocumentsMustViewMetadata,omitempty"`
-	UseNewDocuSignExperienceInterface                         *string                    `json:"useNewDocuSignExperienceInterface,omitempty"`
-	UseNewDocuSignExperienceInterfaceMetadata                 *SettingsMetadata          `json:"useNewDocuSignExperienceInterfaceMetadata,omitempty"`
-	UseNewSendingInterface                                    *string                    `json:"useNewSendingInterface,omitempty"`
-	UseNewSendingInterfaceMetadata                            *SettingsMetadata          `json:"useNewSendingInterfaceMetadata,omitempty"`
-	VaultingMode                                              *string                    `json:"vaultingMode,omitempty"`
-	VaultingModeMetadata                                      *SettingsMetadata          `json:"vaultingModeMetadata,omitempty"`
-	WebForms                                                  *string                    `json:"webForms,omitempty"`
-	WebFormsMetadata                                          *SettingsMetadata          `json:"webFormsMetadata,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountSeals defines model for accountSeals.
-type AccountSeals struct {
-	Seals []SealIdentifier `json:"seals,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountSettingsInformation defines model for accountSettingsInformation.
-type AccountSettingsInformation struct {
-	AllowConnectIdentityVerificationUI                        *string                               `json:"AllowConnectIdentityVerificationUI,omitempty"`
-	EnvelopeLimitsTotalDocumentSizeAllowedInMB                *string                               `json:"EnvelopeLimitsTotalDocumentSizeAllowedInMB,omitempty"`
-	EnvelopeLimitsTotalDocumentSizeAllowedInMBEnabled         *string                               `json:"EnvelopeLimitsTotalDocumentSizeAllowedInMBEnabled,omitempty"`
-	EnvelopeLimitsTotalDocumentSizeAllowedInMBEnabledMetadata *SettingsMetadata                     `json:"EnvelopeLimitsTotalDocumentSizeAllowedInMBEnabledMetadata,omitempty"`
-	EnvelopeLimitsTotalDocumentSizeAllowedInMBMetadata        *SettingsMetadata                     `json:"EnvelopeLimitsTotalDocumentSizeAllowedInMBMetadata,omitempty"`
-	AccessCodeFormat                                          *AccessCodeFormat                     `json:"accessCodeFormat,omitempty"`
-	AccountDateTimeFormat                                     *string                               `json:"accountDateTimeFormat,omitempty"`
-	AccountDateTimeFormatMetadata                             *SettingsMetadata                     `json:"accountDateTimeFormatMetadata,omitempty"`
-	AccountDefaultLanguage                                    *string                               `json:"accountDefaultLanguage,omitempty"`
-	AccountDefaultLanguageMetadata                            *SettingsMetadata                     `json:"accountDefaultLanguageMetadata,omitempty"`
-	AccountName                                               *string                               `json:"accountName,omitempty"`
-	AccountNameMetadata                                       *SettingsMetadata                     `json:"accountNameMetadata,omitempty"`
-	AccountNotification                                       *AccountNotification                  `json:"accountNotification,omitempty"`
-	AccountUISettings                                         *AccountUISettings                    `json:"accountUISettings,omitempty"`
-	AdditionalSettings                                        []AdditionalSetting                   `json:"additionalSettings,omitempty"`
-	AdoptSigConfig                                            *string                               `json:"adoptSigConfig,omitempty"`
-	AdoptSigConfigMetadata                                    *SettingsMetadata                     `json:"adoptSigConfigMetadata,omitempty"`
-	AdvancedCorrect                                           *string                               `json:"advancedCorrect,omitempty"`
-	AdvancedCorrectMetadata                                   *SettingsMetadata                     `json:"advancedCorrectMetadata,omitempty"`
-	AdvancedSearchEnableTabField                              *string                               `json:"advancedSearchEnableTabField,omitempty"`
-	AdvancedSearchEnableTabFieldMetadata                      *SettingsMetadata                     `json:"advancedSearchEnableTabFieldMetadata,omitempty"`
-	AdvancedSearchEnableTemplateIDField                       *string                               `json:"advancedSearchEnableTemplateIdField,omitempty"`
-	AdvancedSearchEnableTemplateIDFieldMetadata               *SettingsMetadata                     `json:"advancedSearchEnableTemplateIdFieldMetadata,omitempty"`
-	AdvancedSearchEnableTemplateNameField                     *string                               `json:"advancedSearchEnableTemplateNameField,omitempty"`
-	AdvancedSearchEnableTemplateNameFieldMetadata             *SettingsMetadata                     `json:"advancedSearchEnableTemplateNameFieldMetadata,omitempty"`
-	AiAssistedWebFormCreationLevel                            *string                               `json:"aiAssistedWebFormCreationLevel,omitempty"`
-	AiAssistedWebFormCreationLevelMetadata                    *SettingsMetadata                     `json:"aiAssistedWebFormCreationLevelMetadata,omitempty"`
-	AllowACE                                                  *string                               `json:"allowACE,omitempty"`
-	AllowACEMetadata                                          *SettingsMetadata                     `json:"allowACEMetadata,omitempty"`
-	AllowAccessCodeFormat                                     *string                               `json:"allowAccessCodeFormat,omitempty"`
-	AllowAccessCodeFormatMetadata                             *SettingsMetadata                     `json:"allowAccessCodeFormatMetadata,omitempty"`
-	AllowAccountManagementGranular                            *string                               `json:"allowAccountManagementGranular,omitempty"`
-	AllowAccountManagementGranularMetadata                    *SettingsMetadata                     `json:"allowAccountManagementGranularMetadata,omitempty"`
-	AllowAccountMemberNameChange                              *string                               `json:"allowAccountMemberNameChange,omitempty"`
-	AllowAccountMemberNameChangeMetadata                      *SettingsMetadata                     `json:"allowAccountMemberNameChangeMetadata,omitempty"`
-	AllowAdvancedRecipientRoutingConditional                  *string                               `json:"allowAdvancedRecipientRoutingConditional,omitempty"`
-	AllowAdvancedRecipientRoutingConditionalMetadata          *SettingsMetadata                     `json:"allowAdvancedRecipientRoutingConditionalMetadata,omitempty"`
-	AllowAgentNameEmailEdit                                   *string                               `json:"allowAgentNameEmailEdit,omitempty"`
-	AllowAgentNameEmailEditMetadata                           *SettingsMetadata                     `json:"allowAgentNameEmailEditMetadata,omitempty"`
-	AllowAgreementActions                                     *string                               `json:"allowAgreementActions,omitempty"`
-	AllowAgreementActionsMetadata                             *SettingsMetadata                     `json:"allowAgreementActionsMetadata,omitempty"`
-	AllowAgreementOrchestrations                              *string                               `json:"allowAgreementOrchestrations,omitempty"`
-	AllowAgreementOrchestrationsMetadata                      *SettingsMetadata                     `json:"allowAgreementOrchestrationsMetadata,omitempty"`
-	AllowAutoNavSettings                                      *string                               `json:"allowAutoNavSettings,omitempty"`
-	AllowAutoNavSettingsMetadata                              *SettingsMetadata                     `json:"allowAutoNavSettingsMetadata,omitempty"`
-	AllowAutoTagging                                          *string                               `json:"allowAutoTagging,omitempty"`
-	AllowAutoTaggingMetadata                                  *SettingsMetadata                     `json:"allowAutoTaggingMetadata,omitempty"`
-	AllowBYOIDV                                               *string                               `json:"allowBYOIDV,omitempty"`
-	AllowBYOIDVMetadata                                       *SettingsMetadata                     `json:"allowBYOIDVMetadata,omitempty"`
-	AllowBulkSend                                             *string                               `json:"allowBulkSend,omitempty"`
-	AllowBulkSendMetadata                                     *SettingsMetadata                     `json:"allowBulkSendMetadata,omitempty"`
-	AllowCDWithdraw                                           *string                               `json:"allowCDWithdraw,omitempty"`
-	AllowCDWithdrawMetadata                                   *SettingsMetadata                     `json:"allowCDWithdrawMetadata,omitempty"`
-	AllowConnectAgreementUI                                   *string                               `json:"allowConnectAgreementUI,omitempty"`
-	AllowConnectAgreementUIMetadata                           *SettingsMetadata                     `json:"allowConnectAgreementUIMetadata,omitempty"`
-	AllowConnectAuthoritativeCopyReadyEventUI                 *string                               `json:"allowConnectAuthoritativeCopyReadyEventUI,omitempty"`
-	AllowConnectEnvelopeReminderSentEventUI                   *string                               `json:"allowConnectEnvelopeReminderSentEventUI,omitempty"`
-	AllowConnectEnvelopeRemovedEvent                          *string                               `json:"allowConnectEnvelopeRemovedEvent,omitempty"`
-	AllowConnectExtensionUI                                   *string                               `json:"allowConnectExtensionUI,omitempty"`
-	AllowConnectHTTPListenerConfigs                           *string                               `json:"allowConnectHttpListenerConfigs,omitempty"`
-	AllowConnectOAuthUI                                       *string                               `json:"allowConnectOAuthUI,omitempty"`
-	AllowConnectSendFinishLater                               *string                               `json:"allowConnectSendFinishLater,omitempty"`
-	AllowConnectSendFinishLaterMetadata                       *SettingsMetadata                     `json:"allowConnectSendFinishLaterMetadata,omitempty"`
-	AllowConnectUnifiedPayloadUI                              *string                               `json:"allowConnectUnifiedPayloadUI,omitempty"`
-	AllowConnectWorkspaceUploadRequestUI                      *string                               `json:"allowConnectWorkspaceUploadRequestUI,omitempty"`
-	AllowConsumerDisclosureOverride                           *string                               `json:"allowConsumerDisclosureOverride,omitempty"`
-	AllowConsumerDisclosureOverrideMetadata                   *SettingsMetadata                     `json:"allowConsumerDisclosureOverrideMetadata,omitempty"`
-	AllowDataDownload                                         *string                               `json:"allowDataDownload,omitempty"`
-	AllowDataDownloadMetadata                                 *SettingsMetadata                     `json:"allowDataDownloadMetadata,omitempty"`
-	AllowDelayedRouting                                       *string                               `json:"allowDelayedRouting,omitempty"`
-	AllowDelayedRoutingMetadata                               *SettingsMetadata                     `json:"allowDelayedRoutingMetadata,omitempty"`
-	AllowDelegatedSigning                                     *string                               `json:"allowDelegatedSigning,omitempty"`
-	AllowDelegatedSigningMetadata                             *SettingsMetadata                     `json:"allowDelegatedSigningMetadata,omitempty"`
-	AllowDocGenDocuments                                      *string                               `json:"allowDocGenDocuments,omitempty"`
-	AllowDocGenDocumentsMetadata                              *SettingsMetadata                     `json:"allowDocGenDocumentsMetadata,omitempty"`
-	AllowDocumentDisclosures                                  *string                               `json:"allowDocumentDisclosures,omitempty"`
-	AllowDocumentDisclosuresMetadata                          *SettingsMetadata                     `json:"allowDocumentDisclosuresMetadata,omitempty"`
-	AllowDocumentVisibility                                   *string                               `json:"allowDocumentVisibility,omitempty"`
-	AllowDocumentVisibilityMetadata                           *SettingsMetadata                     `json:"allowDocumentVisibilityMetadata,omitempty"`
-	AllowDocumentsOnSignedEnvelopes                           *string                               `json:"allowDocumentsOnSignedEnvelopes,omitempty"`
-	AllowDocumentsOnSignedEnvelopesMetadata                   *SettingsMetadata                     `json:"allowDocumentsOnSignedEnvelopesMetadata,omitempty"`
-	AllowEHankoStamps                                         *string                               `json:"allowEHankoStamps,omitempty"`
-	AllowEHankoStampsMetadata                                 *SettingsMetadata                     `json:"allowEHankoStampsMetadata,omitempty"`
-	AllowENoteEOriginal                                       *string                               `json:"allowENoteEOriginal,omitempty"`
-	AllowENoteEOriginalMetadata                               *SettingsMetadata                     `json:"allowENoteEOriginalMetadata,omitempty"`
-	AllowEditingEnvelopesOnBehalfOfOthers                     *string                               `json:"allowEditingEnvelopesOnBehalfOfOthers,omitempty"`
-	AllowEditingEnvelopesOnBehalfOfOthersMetadata             *SettingsMetadata                     `json:"allowEditingEnvelopesOnBehalfOfOthersMetadata,omitempty"`
-	AllowEnvelopeCorrect                                      *string                               `json:"allowEnvelopeCorrect,omitempty"`
-	AllowEnvelopeCorrectMetadata                              *SettingsMetadata                     `json:"allowEnvelopeCorrectMetadata,omitempty"`
-	AllowEnvelopeCustodyTransfer                              *string                               `json:"allowEnvelopeCustodyTransfer,omitempty"`
-	AllowEnvelopeCustodyTransferMetadata                      *SettingsMetadata                     `json:"allowEnvelopeCustodyTransferMetadata,omitempty"`
-	AllowEnvelopeCustomFields                                 *string                               `json:"allowEnvelopeCustomFields,omitempty"`
-	AllowEnvelopeCustomFieldsMetadata                         *SettingsMetadata                     `json:"allowEnvelopeCustomFieldsMetadata,omitempty"`
-	AllowEnvelopePublishReporting                             *string                               `json:"allowEnvelopePublishReporting,omitempty"`
-	AllowEnvelopePublishReportingMetadata                     *SettingsMetadata                     `json:"allowEnvelopePublishReportingMetadata,omitempty"`
-	AllowEnvelopeReporting                                    *string                               `json:"allowEnvelopeReporting,omitempty"`
-	AllowEnvelopeReportingMetadata                            *SettingsMetadata                     `json:"allowEnvelopeReportingMetadata,omitempty"`
-	AllowExpressSignerCertificate                             *string                               `json:"allowExpressSignerCertificate,omitempty"`
-	AllowExpressSignerCertificateMetadata                     *SettingsMetadata                     `json:"allowExpressSignerCertificateMetadata,omitempty"`
-	AllowExpression                                           *string                               `json:"allowExpression,omitempty"`
-	AllowExpressionMetadata                                   *SettingsMetadata                     `json:"allowExpressionMetadata,omitempty"`
-	AllowExtendedSendingResourceFile                          *string                               `json:"allowExtendedSendingResourceFile,omitempty"`
-	AllowExtendedSendingResourceFileMetadata                  *SettingsMetadata                     `json:"allowExtendedSendingResourceFileMetadata,omitempty"`
-	AllowExternalLinkedAccounts                               *string                               `json:"allowExternalLinkedAccounts,omitempty"`
-	AllowExternalLinkedAccountsMetadata                       *SettingsMetadata                     `json:"allowExternalLinkedAccountsMetadata,omitempty"`
-	AllowExternalSignaturePad                                 *string                               `json:"allowExternalSignaturePad,omitempty"`
-	AllowExternalSignaturePadMetadata                         *SettingsMetadata                     `json:"allowExternalSignaturePadMetadata,omitempty"`
-	AllowFedRampIDVLevel1                                     *string                               `json:"allowFedRampIDVLevel1,omitempty"`
-	AllowFedRampIDVLevel1Metadata                             *SettingsMetadata                     `json:"allowFedRampIDVLevel1Metadata,omitempty"`
-	AllowFedRampIDVLevel2                                     *string                               `json:"allowFedRampIDVLevel2,omitempty"`
-	AllowFedRampIDVLevel2Metadata                             *SettingsMetadata                     `json:"allowFedRampIDVLevel2Metadata,omitempty"`
-	AllowIDVForEUQualifiedSignatures                          *string                               `json:"allowIDVForEUQualifiedSignatures,omitempty"`
-	AllowIDVForEUQualifiedSignaturesMetadata                  *SettingsMetadata                     `json:"allowIDVForEUQualifiedSignaturesMetadata,omitempty"`
-	AllowIDVLevel1                                            *string                               `json:"allowIDVLevel1,omitempty"`
-	AllowIDVLevel1Metadata                                    *SettingsMetadata                     `json:"allowIDVLevel1Metadata,omitempty"`
-	AllowIDVLevel1Trial                                       *string                               `json:"allowIDVLevel1Trial,omitempty"`
-	AllowIDVLevel1TrialMetadata                               *SettingsMetadata                     `json:"allowIDVLevel1TrialMetadata,omitempty"`
-	AllowIDVLevel2                                            *string                               `json:"allowIDVLevel2,omitempty"`
-	AllowIDVLevel2Metadata                                    *SettingsMetadata                     `json:"allowIDVLevel2Metadata,omitempty"`
-	AllowIDVLevel3                                            *string                               `json:"allowIDVLevel3,omitempty"`
-	AllowIDVLevel3Metadata                                    *SettingsMetadata                     `json:"allowIDVLevel3Metadata,omitempty"`
-	AllowIDVPlatform                                          *string                               `json:"allowIDVPlatform,omitempty"`
-	AllowIDVPlatformMetadata                                  *SettingsMetadata                     `json:"allowIDVPlatformMetadata,omitempty"`
-	AllowIdvRiskAssessment                                    *string                               `json:"allowIdvRiskAssessment,omitempty"`
-	AllowIdvRiskAssessmentMetadata                            *SettingsMetadata                     `json:"allowIdvRiskAssessmentMetadata,omitempty"`
-	AllowInPerson                                             *string                               `json:"allowInPerson,omitempty"`
-	AllowInPersonElectronicNotary                             *string                               `json:"allowInPersonElectronicNotary,omitempty"`
-	AllowInPersonElectronicNotaryMetadata                     *SettingsMetadata                     `json:"allowInPersonElectronicNotaryMetadata,omitempty"`
-	AllowInPersonMetadata                                     *SettingsMetadata                     `json:"allowInPersonMetadata,omitempty"`
-	AllowManagedStamps                                        *string                               `json:"allowManagedStamps,omitempty"`
-	AllowManagedStampsMetadata                                *SettingsMetadata                     `json:"allowManagedStampsMetadata,omitempty"`
-	AllowManagingEnvelopesOnBehalfOfOthers                    *string                               `json:"allowManagingEnvelopesOnBehalfOfOthers,omitempty"`
-	AllowManagingEnvelopesOnBehalfOfOthersMetadata            *SettingsMetadata                     `json:"allowManagingEnvelopesOnBehalfOfOthersMetadata,omitempty"`
-	AllowMarkup                                               *string                               `json:"allowMarkup,omitempty"`
-	AllowMarkupMetadata                                       *SettingsMetadata                     `json:"allowMarkupMetadata,omitempty"`
-	AllowMemberTimeZone                                       *string                               `json:"allowMemberTimeZone,omitempty"`
-	AllowMemberTimeZoneMetadata                               *SettingsMetadata                     `json:"allowMemberTimeZoneMetadata,omitempty"`
-	AllowMergeFields                                          *string                               `json:"allowMergeFields,omitempty"`
-	AllowMergeFieldsMetadata                                  *SettingsMetadata                     `json:"allowMergeFieldsMetadata,omitempty"`
-	AllowMultipleBrandProfiles                                *string                               `json:"allowMultipleBrandProfiles,omitempty"`
-	AllowMultipleBrandProfilesMetadata                        *SettingsMetadata                     `json:"allowMultipleBrandProfilesMetadata,omitempty"`
-	AllowMultipleSignerAttachments                            *string                               `json:"allowMultipleSignerAttachments,omitempty"`
-	AllowMultipleSignerAttachmentsMetadata                    *SettingsMetadata                     `json:"allowMultipleSignerAttachmentsMetadata,omitempty"`
-	AllowNonUSPhoneAuth                                       *string                               `json:"allowNonUSPhoneAuth,omitempty"`
-	AllowNonUSPhoneAuthMetadata                               *SettingsMetadata                     `json:"allowNonUSPhoneAuthMetadata,omitempty"`
-	AllowOcrOfEnvelopeDocuments                               *string                               `json:"allowOcrOfEnvelopeDocuments,omitempty"`
-	AllowOcrOfEnvelopeDocumentsMetadata                       *SettingsMetadata                     `json:"allowOcrOfEnvelopeDocumentsMetadata,omitempty"`
-	AllowOfflineSigning                                       *string                               `json:"allowOfflineSigning,omitempty"`
-	AllowOfflineSigningMetadata                               *SettingsMetadata                     `json:"allowOfflineSigningMetadata,omitempty"`
-	AllowOnlyStandaloneWebForms                               *string                               `json:"allowOnlyStandaloneWebForms,omitempty"`
-	AllowOnlyStandaloneWebFormsMetadata                       *SettingsMetadata                     `json:"allowOnlyStandaloneWebFormsMetadata,omitempty"`
-	AllowOpenTrustSignerCertificate                           *string                               `json:"allowOpenTrustSignerCertificate,omitempty"`
-	AllowOpenTrustSignerCertificateMetadata                   *SettingsMetadata                     `json:"allowOpenTrustSignerCertificateMetadata,omitempty"`
-	AllowOrganizationBranding                                 *string                               `json:"allowOrganizationBranding,omitempty"`
-	AllowOrganizationBrandingMetadata                         *SettingsMetadata                     `json:"allowOrganizationBrandingMetadata,omitempty"`
-	AllowOrganizationDocusignMonitor                          *string                               `json:"allowOrganizationDocusignMonitor,omitempty"`
-	AllowOrganizationDocusignMonitorFree                      *string                               `json:"allowOrganizationDocusignMonitorFree,omitempty"`
-	AllowOrganizationDocusignMonitorFreeMetadata              *SettingsMetadata                     `json:"allowOrganizationDocusignMonitorFreeMetadata,omitempty"`
-	AllowOrganizationDocusignMonitorMetadata                  *SettingsMetadata                     `json:"allowOrganizationDocusignMonitorMetadata,omitempty"`
-	AllowOrganizationDomainUserManagement                     *string                               `json:"allowOrganizationDomainUserManagement,omitempty"`
-	AllowOrganizationDomainUserManagementMetadata             *SettingsMetadata                     `json:"allowOrganizationDomainUserManagementMetadata,omitempty"`
-	AllowOrganizationSsoManagement                            *string                               `json:"allowOrganizationSsoManagement,omitempty"`
-	AllowOrganizationSsoManagementMetadata                    *SettingsMetadata                     `json:"allowOrganizationSsoManagementMetadata,omitempty"`
-	AllowOrganizationToUseInPersonElectronicNotary            *string                               `json:"allowOrganizationToUseInPersonElectronicNotary,omitempty"`
-	AllowOrganizationToUseInPersonElectronicNotaryMetadata    *SettingsMetadata                     `json:"allowOrganizationToUseInPersonElectronicNotaryMetadata,omitempty"`
-	AllowOrganizationToUseRemoteNotary                        *string                               `json:"allowOrganizationToUseRemoteNotary,omitempty"`
-	AllowOrganizationToUseRemoteNotaryMetadata                *SettingsMetadata                     `json:"allowOrganizationToUseRemoteNotaryMetadata,omitempty"`
-	AllowOrganizationToUseThirdPartyElectronicNotary          *string                               `json:"allowOrganizationToUseThirdPartyElectronicNotary,omitempty"`
-	AllowOrganizationToUseThirdPartyElectronicNotaryMetadata  *SettingsMetadata                     `json:"allowOrganizationToUseThirdPartyElectronicNotaryMetadata,omitempty"`
-	AllowOrganizations                                        *string                               `json:"allowOrganizations,omitempty"`
-	AllowOrganizationsMetadata                                *SettingsMetadata                     `json:"allowOrganizationsMetadata,omitempty"`
-	AllowParticipantRecipientType                             *string                               `json:"allowParticipantRecipientType,omitempty"`
-	AllowParticipantRecipientTypeMetadata                     *SettingsMetadata                     `json:"allowParticipantRecipientTypeMetadata,omitempty"`
-	AllowPaymentProcessing                                    *string                               `json:"allowPaymentProcessing,omitempty"`
-	AllowPaymentProcessingMetadata                            *SettingsMetadata                     `json:"allowPaymentProcessingMetadata,omitempty"`
-	AllowPendingDestinationURLEdition                         *string                               `json:"allowPendingDestinationUrlEdition,omitempty"`
-	AllowPendingDestinationURLEditionMetadata                 *SettingsMetadata                     `json:"allowPendingDestinationUrlEditionMetadata,omitempty"`
-	AllowPerformanceAnalytics                                 *string                               `json:"allowPerformanceAnalytics,omitempty"`
-	AllowPerformanceAnalyticsMetadata                         *SettingsMetadata                     `json:"allowPerformanceAnalyticsMetadata,omitempty"`
-	AllowPersonalSignerCertificate                            *string                               `json:"allowPersonalSignerCertificate,omitempty"`
-	AllowPersonalSignerCertificateMetadata                    *SettingsMetadata                     `json:"allowPersonalSignerCertificateMetadata,omitempty"`
-	AllowPhoneAuthOverride                                    *string                               `json:"allowPhoneAuthOverride,omitempty"`
-	AllowPhoneAuthOverrideMetadata                            *SettingsMetadata                     `json:"allowPhoneAuthOverrideMetadata,omitempty"`
-	AllowPhoneAuthentication                                  *string                               `json:"allowPhoneAuthentication,omitempty"`
-	AllowPhoneAuthenticationMetadata                          *SettingsMetadata                     `json:"allowPhoneAuthenticationMetadata,omitempty"`
-	AllowPrivateSigningGroups                                 *string                               `json:"allowPrivateSigningGroups,omitempty"`
-	AllowPrivateSigningGroupsMetadata                         *SettingsMetadata                     `json:"allowPrivateSigningGroupsMetadata,omitempty"`
-	AllowRecipientConnect                                     *string                               `json:"allowRecipientConnect,omitempty"`
-	AllowRecipientConnectMetadata                             *SettingsMetadata                     `json:"allowRecipientConnectMetadata,omitempty"`
-	AllowReminders                                            *string                               `json:"allowReminders,omitempty"`
-	AllowRemindersMetadata                                    *SettingsMetadata                     `json:"allowRemindersMetadata,omitempty"`
-	AllowRemoteNotary                                         *string                               `json:"allowRemoteNotary,omitempty"`
-	AllowRemoteNotaryMetadata                                 *SettingsMetadata                     `json:"allowRemoteNotaryMetadata,omitempty"`
-	AllowResourceFileBranding                                 *string                               `json:"allowResourceFileBranding,omitempty"`
-	AllowResourceFileBrandingMetadata                         *SettingsMetadata                     `json:"allowResourceFileBrandingMetadata,omitempty"`
-	AllowSMSDelivery                                          *string                               `json:"allowSMSDelivery,omitempty"`
-	AllowSMSDeliveryMetadata                                  *SettingsMetadata                     `json:"allowSMSDeliveryMetadata,omitempty"`
-	AllowSafeBioPharmaSignerCertificate                       *string                               `json:"allowSafeBioPharmaSignerCertificate,omitempty"`
-	AllowSafeBioPharmaSignerCertificateMetadata               *SettingsMetadata                     `json:"allowSafeBioPharmaSignerCertificateMetadata,omitempty"`
-	AllowScheduledSending                                     *string                               `json:"allowScheduledSending,omitempty"`
-	AllowScheduledSendingMetadata                             *SettingsMetadata                     `json:"allowScheduledSendingMetadata,omitempty"`
-	AllowSecurityAppliance                                    *string                               `json:"allowSecurityAppliance,omitempty"`
-	AllowSecurityApplianceMetadata                            *SettingsMetadata                     `json:"allowSecurityApplianceMetadata,omitempty"`
-	AllowSendToCertifiedDelivery                              *string                               `json:"allowSendToCertifiedDelivery,omitempty"`
-	AllowSendToCertifiedDeliveryMetadata                      *SettingsMetadata                     `json:"allowSendToCertifiedDeliveryMetadata,omitempty"`
-	AllowSendToIntermediary                                   *string                               `json:"allowSendToIntermediary,omitempty"`
-	AllowSendToIntermediaryMetadata                           *SettingsMetadata                     `json:"allowSendToIntermediaryMetadata,omitempty"`
-	AllowSendingEnvelopesOnBehalfOfOthers                     *string                               `json:"allowSendingEnvelopesOnBehalfOfOthers,omitempty"`
-	AllowSendingEnvelopesOnBehalfOfOthersMetadata             *SettingsMetadata                     `json:"allowSendingEnvelopesOnBehalfOfOthersMetadata,omitempty"`
-	AllowServerTemplates                                      *string                               `json:"allowServerTemplates,omitempty"`
-	AllowServerTemplatesMetadata                              *SettingsMetadata                     `json:"allowServerTemplatesMetadata,omitempty"`
-	AllowSetEmbeddedRecipientStartURL                         *string                               `json:"allowSetEmbeddedRecipientStartURL,omitempty"`
-	AllowSetEmbeddedRecipientStartURLMetadata                 *SettingsMetadata                     `json:"allowSetEmbeddedRecipientStartURLMetadata,omitempty"`
-	AllowSharedTabs                                           *string                               `json:"allowSharedTabs,omitempty"`
-	AllowSharedTabsMetadata                                   *SettingsMetadata                     `json:"allowSharedTabsMetadata,omitempty"`
-	AllowSignDocumentFromHomePage                             *string                               `json:"allowSignDocumentFromHomePage,omitempty"`
-	AllowSignDocumentFromHomePageMetadata                     *SettingsMetadata                     `json:"allowSignDocumentFromHomePageMetadata,omitempty"`
-	AllowSignNow                                              *string                               `json:"allowSignNow,omitempty"`
-	AllowSignNowMetadata                                      *string                               `json:"allowSignNowMetadata,omitempty"`
-	AllowSignatureStamps                                      *string                               `json:"allowSignatureStamps,omitempty"`
-	AllowSignatureStampsMetadata                              *SettingsMetadata                     `json:"allowSignatureStampsMetadata,omitempty"`
-	AllowSignerReassign                                       *string                               `json:"allowSignerReassign,omitempty"`
-	AllowSignerReassignMetadata                               *SettingsMetadata                     `json:"allowSignerReassignMetadata,omitempty"`
-	AllowSignerReassignOverride                               *string                               `json:"allowSignerReassignOverride,omitempty"`
-	AllowSignerReassignOverrideMetadata                       *SettingsMetadata                     `json:"allowSignerReassignOverrideMetadata,omitempty"`
-	AllowSigningExtensions                                    *string                               `json:"allowSigningExtensions,omitempty"`
-	AllowSigningExtensionsMetadata                            *SettingsMetadata                     `json:"allowSigningExtensionsMetadata,omitempty"`
-	AllowSigningGroups                                        *string                               `json:"allowSigningGroups,omitempty"`
-	AllowSigningGroupsMetadata                                *SettingsMetadata                     `json:"allowSigningGroupsMetadata,omitempty"`
-	AllowSigningInsights                                      *string                               `json:"allowSigningInsights,omitempty"`
-	AllowSigningInsightsMetadata                              *SettingsMetadata                     `json:"allowSigningInsightsMetadata,omitempty"`
-	AllowSigningRadioDeselect                                 *string                               `json:"allowSigningRadioDeselect,omitempty"`
-	AllowSigningRadioDeselectMetadata                         *SettingsMetadata                     `json:"allowSigningRadioDeselectMetadata,omitempty"`
-	AllowSocialIDLogin                                        *string                               `json:"allowSocialIdLogin,omitempty"`
-	AllowSocialIDLoginMetadata                                *SettingsMetadata                     `json:"allowSocialIdLoginMetadata,omitempty"`
-	AllowSupplementalDocuments                                *string                               `json:"allowSupplementalDocuments,omitempty"`
-	AllowSupplementalDocumentsMetadata                        *SettingsMetadata                     `json:"allowSupplementalDocumentsMetadata,omitempty"`
-	AllowThirdPartyElectronicNotary                           *string                               `json:"allowThirdPartyElectronicNotary,omitempty"`
-	AllowThirdPartyElectronicNotaryMetadata                   *SettingsMetadata                     `json:"allowThirdPartyElectronicNotaryMetadata,omitempty"`
-	AllowTransactionsWorkspace                                *string                               `json:"allowTransactionsWorkspace,omitempty"`
-	AllowTransactionsWorkspaceMetadata                        *SettingsMetadata                     `json:"allowTransactionsWorkspaceMetadata,omitempty"`
-	AllowTransactionsWorkspaceOriginal                        *string                               `json:"allowTransactionsWorkspaceOriginal,omitempty"`
-	AllowTransactionsWorkspaceOriginalMetadata                *SettingsMetadata                     `json:"allowTransactionsWorkspaceOriginalMetadata,omitempty"`
-	AllowUsersToAccessDirectory                               *string                               `json:"allowUsersToAccessDirectory,omitempty"`
-	AllowUsersToAccessDirectoryMetadata                       *SettingsMetadata                     `json:"allowUsersToAccessDirectoryMetadata,omitempty"`
-	AllowValueInsights                                        *string                               `json:"allowValueInsights,omitempty"`
-	AllowValueInsightsMetadata                                *SettingsMetadata                     `json:"allowValueInsightsMetadata,omitempty"`
-	AllowWebForms                                             *string                               `json:"allowWebForms,omitempty"`
-	AllowWebFormsMetadata                                     *SettingsMetadata                     `json:"allowWebFormsMetadata,omitempty"`
-	AllowWhatsAppDelivery                                     *string                               `json:"allowWhatsAppDelivery,omitempty"`
-	AllowWhatsAppDeliveryMetadata                             *SettingsMetadata                     `json:"allowWhatsAppDeliveryMetadata,omitempty"`
-	AnchorPopulationScope                                     *string                               `json:"anchorPopulationScope,omitempty"`
-	AnchorPopulationScopeMetadata                             *SettingsMetadata                     `json:"anchorPopulationScopeMetadata,omitempty"`
-	AnchorTagVersionedPlacementEnabled                        *string                               `json:"anchorTagVersionedPlacementEnabled,omitempty"`
-	AnchorTagVersionedPlacementMetadataEnabled                *SettingsMetadata                     `json:"anchorTagVersionedPlacementMetadataEnabled,omitempty"`
-	AttachCompletedEnvelope                                   *string                               `json:"attachCompletedEnvelope,omitempty"`
-	AttachCompletedEnvelopeMetadata                           *SettingsMetadata                     `json:"attachCompletedEnvelopeMetadata,omitempty"`
-	AuthenticationCheck                                       *string                               `json:"authenticationCheck,omitempty"`
-	AuthenticationCheckMetadata                               *SettingsMetadata                     `json:"authenticationCheckMetadata,omitempty"`
-	AutoNavRule                                               *string                               `json:"autoNavRule,omitempty"`
-	AutoNavRuleMetadata                                       *SettingsMetadata                     `json:"autoNavRuleMetadata,omitempty"`
-	AutoProvisionSignerAccount                                *string                               `json:"autoProvisionSignerAccount,omitempty"`
-	AutoProvisionSignerAccountMetadata                        *SettingsMetadata                     `json:"autoProvisionSignerAccountMetadata,omitempty"`
-	BccEmailArchive                                           *string                               `json:"bccEmailArchive,omitempty"`
-	BccEmailArchiveMetadata                                   *SettingsMetadata                     `json:"bccEmailArchiveMetadata,omitempty"`
-	BetaSwitchConfiguration                                   *string                               `json:"betaSwitchConfiguration,omitempty"`
-	BetaSwitchConfigurationMetadata                           *SettingsMetadata                     `json:"betaSwitchConfigurationMetadata,omitempty"`
-	BillingAddress                                            *AddressInformation                   `json:"billingAddress,omitempty"`
-	BillingAddressMetadata                                    *SettingsMetadata                     `json:"billingAddressMetadata,omitempty"`
-	BulkSend                                                  *string                               `json:"bulkSend,omitempty"`
-	BulkSendActionResendLimit                                 *string                               `json:"bulkSendActionResendLimit,omitempty"`
-	BulkSendMaxCopiesInBatch                                  *string                               `json:"bulkSendMaxCopiesInBatch,omitempty"`
-	BulkSendMaxUnprocessedEnvelopesCount                      *string                               `json:"bulkSendMaxUnprocessedEnvelopesCount,omitempty"`
-	BulkSendMetadata                                          *SettingsMetadata                     `json:"bulkSendMetadata,omitempty"`
-	CanSelfBrandSend                                          *string                               `json:"canSelfBrandSend,omitempty"`
-	CanSelfBrandSendMetadata                                  *SettingsMetadata                     `json:"canSelfBrandSendMetadata,omitempty"`
-	CanSelfBrandSign                                          *string                               `json:"canSelfBrandSign,omitempty"`
-	CanSelfBrandSignMetadata                                  *SettingsMetadata                     `json:"canSelfBrandSignMetadata,omitempty"`
-	CanUseSalesforceOAuth                                     *string                               `json:"canUseSalesforceOAuth,omitempty"`
-	CanUseSalesforceOAuthMetadata                             *SettingsMetadata                     `json:"canUseSalesforceOAuthMetadata,omitempty"`
-	CaptureVoiceRecording                                     *string                               `json:"captureVoiceRecording,omitempty"`
-	CaptureVoiceRecordingMetadata                             *SettingsMetadata                     `json:"captureVoiceRecordingMetadata,omitempty"`
-	Cfr21SimplifiedSigningEnabled                             *string                               `json:"cfr21SimplifiedSigningEnabled,omitempty"`
-	Cfr21SimplifiedSigningEnabledMetadata                     *SettingsMetadata                     `json:"cfr21SimplifiedSigningEnabledMetadata,omitempty"`
-	CfrUseWideImage                                           *string                               `json:"cfrUseWideImage,omitempty"`
-	CfrUseWideImageMetadata                                   *SettingsMetadata                     `json:"cfrUseWideImageMetadata,omitempty"`
-	CheckForMultipleAdminsOnAccount                           *string                               `json:"checkForMultipleAdminsOnAccount,omitempty"`
-	CheckForMultipleAdminsOnAccountMetadata                   *SettingsMetadata                     `json:"checkForMultipleAdminsOnAccountMetadata,omitempty"`
-	ChromeSignatureEnabled                                    *string                               `json:"chromeSignatureEnabled,omitempty"`
-	ChromeSignatureEnabledMetadata                            *SettingsMetadata                     `json:"chromeSignatureEnabledMetadata,omitempty"`
-	CloudReady                                                *string                               `json:"cloudReady,omitempty"`
-	CommentEmailShowMessageText                               *string                               `json:"commentEmailShowMessageText,omitempty"`
-	CommentEmailShowMessageTextMetadata                       *SettingsMetadata                     `json:"commentEmailShowMessageTextMetadata,omitempty"`
-	CommentsAllowEnvelopeOverride                             *string                               `json:"commentsAllowEnvelopeOverride,omitempty"`
-	CommentsAllowEnvelopeOverrideMetadata                     *SettingsMetadata                     `json:"commentsAllowEnvelopeOverrideMetadata,omitempty"`
-	ConditionalFieldsEnabled                                  *string                               `json:"conditionalFieldsEnabled,omitempty"`
-	ConditionalFieldsEnabledMetadata                          *SettingsMetadata                     `json:"conditionalFieldsEnabledMetadata,omitempty"`
-	ConsumerDisclosureFrequency                               *string                               `json:"consumerDisclosureFrequency,omitempty"`
-	ConsumerDisclosureFrequencyMetadata                       *SettingsMetadata                     `json:"consumerDisclosureFrequencyMetadata,omitempty"`
-	ConvertPdfFields                                          *string                               `json:"convertPdfFields,omitempty"`
-	ConvertPdfFieldsMetadata                                  *SettingsMetadata                     `json:"convertPdfFieldsMetadata,omitempty"`
-	CustomExtractionPlanLevels                                *string                               `json:"customExtractionPlanLevels,omitempty"`
-	CustomExtractionPlanLevelsMetadata                        *SettingsMetadata                     `json:"customExtractionPlanLevelsMetadata,omitempty"`
-	DataPopulationScope                                       *string                               `json:"dataPopulationScope,omitempty"`
-	DataPopulationScopeMetadata                               *SettingsMetadata                     `json:"dataPopulationScopeMetadata,omitempty"`
-	DefaultSigningResponsiveView                              *string                               `json:"defaultSigningResponsiveView,omitempty"`
-	DefaultSigningResponsiveViewMetadata                      *SettingsMetadata                     `json:"defaultSigningResponsiveViewMetadata,omitempty"`
-	DefaultSigningResponsiveViewUseGrade                      *string                               `json:"defaultSigningResponsiveViewUseGrade,omitempty"`
-	DefaultSigningResponsiveViewUseGradeMetadata              *SettingsMetadata                     `json:"defaultSigningResponsiveViewUseGradeMetadata,omitempty"`
-	DefaultToAdvancedEnvelopesFilterForm                      *string                               `json:"defaultToAdvancedEnvelopesFilterForm,omitempty"`
-	DefaultToAdvancedEnvelopesFilterFormMetadata              *SettingsMetadata                     `json:"defaultToAdvancedEnvelopesFilterFormMetadata,omitempty"`
-	DisableAutoTemplateMatching                               *string                               `json:"disableAutoTemplateMatching,omitempty"`
-	DisableAutoTemplateMatchingMetadata                       *SettingsMetadata                     `json:"disableAutoTemplateMatchingMetadata,omitempty"`
-	DisableLegacyKba                                          *string                               `json:"disableLegacyKba,omitempty"`
-	DisableLegacyKbaMetadata                                  *SettingsMetadata                     `json:"disableLegacyKbaMetadata,omitempty"`
-	DisableLegacySharedEnvelopes                              *string                               `json:"disableLegacySharedEnvelopes,omitempty"`
-	DisableLegacySharedEnvelopesMetadata                      *SettingsMetadata                     `json:"disableLegacySharedEnvelopesMetadata,omitempty"`
-	DisableMobileApp                                          *string                               `json:"disableMobileApp,omitempty"`
-	DisableMobileAppMetadata                                  *SettingsMetadata                     `json:"disableMobileAppMetadata,omitempty"`
-	DisableMobilePushNotifications                            *string                               `json:"disableMobilePushNotifications,omitempty"`
-	DisableMobilePushNotificationsMetadata                    *SettingsMetadata                     `json:"disableMobilePushNotificationsMetadata,omitempty"`
-	DisableMobileSending                                      *string                               `json:"disableMobileSending,omitempty"`
-	DisableMobileSendingMetadata                              *SettingsMetadata                     `json:"disableMobileSendingMetadata,omitempty"`
-	DisableMultipleSessions                                   *string                               `json:"disableMultipleSessions,omitempty"`
-	DisableMultipleSessionsMetadata                           *SettingsMetadata                     `json:"disableMultipleSessionsMetadata,omitempty"`
-	DisablePurgeNotificationsForSenderMetadata                *SettingsMetadata                     `json:"disablePurgeNotificationsForSenderMetadata,omitempty"`
-	DisableSignerCertView                                     *string                               `json:"disableSignerCertView,omitempty"`
-	DisableSignerCertViewMetadata                             *SettingsMetadata                     `json:"disableSignerCertViewMetadata,omitempty"`
-	DisableSignerHistoryView                                  *string                               `json:"disableSignerHistoryView,omitempty"`
-	DisableSignerHistoryViewMetadata                          *SettingsMetadata                     `json:"disableSignerHistoryViewMetadata,omitempty"`
-	DisableStyleSignature                                     *string                               `json:"disableStyleSignature,omitempty"`
-	DisableStyleSignatureMetadata                             *SettingsMetadata                     `json:"disableStyleSignatureMetadata,omitempty"`
-	DisableUploadSignature                                    *string                               `json:"disableUploadSignature,omitempty"`
-	DisableUploadSignatureMetadata                            *SettingsMetadata                     `json:"disableUploadSignatureMetadata,omitempty"`
-	DisableUserSharing                                        *string                               `json:"disableUserSharing,omitempty"`
-	DisableUserSharingMetadata                                *SettingsMetadata                     `json:"disableUserSharingMetadata,omitempty"`
-	DisplayBetaSwitch                                         *string                               `json:"displayBetaSwitch,omitempty"`
-	DisplayBetaSwitchMetadata                                 *SettingsMetadata                     `json:"displayBetaSwitchMetadata,omitempty"`
-	DocumentConversionRestrictions                            *string                               `json:"documentConversionRestrictions,omitempty"`
-	DocumentConversionRestrictionsMetadata                    *SettingsMetadata                     `json:"documentConversionRestrictionsMetadata,omitempty"`
-	DocumentRetention                                         *string                               `json:"documentRetention,omitempty"`
-	DocumentRetentionMetadata                                 *SettingsMetadata                     `json:"documentRetentionMetadata,omitempty"`
-	DocumentRetentionPurgeTabs                                *string                               `json:"documentRetentionPurgeTabs,omitempty"`
-	DocumentVisibility                                        *string                               `json:"documentVisibility,omitempty"`
-	DocumentVisibilityMetadata                                *SettingsMetadata                     `json:"documentVisibilityMetadata,omitempty"`
-	DraftEnvelopeRetention                                    *string                               `json:"draftEnvelopeRetention,omitempty"`
-	DraftEnvelopeRetentionMetadata                            *SettingsMetadata                     `json:"draftEnvelopeRetentionMetadata,omitempty"`
-	DssSIGN28411EnableLeavePagePromptRadminOption             *string                               `json:"dss_SIGN_28411_EnableLeavePagePrompt_RadminOption,omitempty"`
-	DssSIGN29182SlideUpBarRadminOption                        *string                               `json:"dss_SIGN_29182_SlideUpBar_RadminOption,omitempty"`
-	EmailTemplateVersion                                      *string                               `json:"emailTemplateVersion,omitempty"`
-	EmailTemplateVersionMetadata                              *SettingsMetadata                     `json:"emailTemplateVersionMetadata,omitempty"`
-	EnableAIAgents                                            *string                               `json:"enableAIAgents,omitempty"`
-	EnableAIAgentsMetadata                                    *SettingsMetadata                     `json:"enableAIAgentsMetadata,omitempty"`
-	EnableAIContractReview                                    *string                               `json:"enableAIContractReview,omitempty"`
-	EnableAIContractReviewMetadata                            *SettingsMetadata                     `json:"enableAIContractReviewMetadata,omitempty"`
-	EnableAISenderMessage                                     *string                               `json:"enableAISenderMessage,omitempty"`
-	EnableAISenderMessageMetadata                             *SettingsMetadata                     `json:"enableAISenderMessageMetadata,omitempty"`
-	EnableAISuggestedFields                                   *string                               `json:"enableAISuggestedFields,omitempty"`
-	EnableAISuggestedFieldsAutoPlace                          *string                               `json:"enableAISuggestedFieldsAutoPlace,omitempty"`
-	EnableAISuggestedFieldsAutoPlaceMetadata                  *SettingsMetadata                     `json:"enableAISuggestedFieldsAutoPlaceMetadata,omitempty"`
-	EnableAISuggestedFieldsMetadata                           *SettingsMetadata                     `json:"enableAISuggestedFieldsMetadata,omitempty"`
-	EnableAccessCodeGenerator                                 *string                               `json:"enableAccessCodeGenerator,omitempty"`
-	EnableAccessCodeGeneratorMetadata                         *SettingsMetadata                     `json:"enableAccessCodeGeneratorMetadata,omitempty"`
-	EnableAccountWideSearch                                   *string                               `json:"enableAccountWideSearch,omitempty"`
-	EnableAccountWideSearchMetadata                           *SettingsMetadata                     `json:"enableAccountWideSearchMetadata,omitempty"`
-	EnableAdditionalAdvancedWebFormsFeatures                  *string                               `json:"enableAdditionalAdvancedWebFormsFeatures,omitempty"`
-	EnableAdditionalAdvancedWebFormsFeaturesMetadata          *SettingsMetadata                     `json:"enableAdditionalAdvancedWebFormsFeaturesMetadata,omitempty"`
-	EnableAdmHealthcare                                       *string                               `json:"enableAdmHealthcare,omitempty"`
-	EnableAdmHealthcareMetadata                               *SettingsMetadata                     `json:"enableAdmHealthcareMetadata,omitempty"`
-	EnableAdvancedEnvelopesSearch                             *string                               `json:"enableAdvancedEnvelopesSearch,omitempty"`
-	EnableAdvancedEnvelopesSearchMetadata                     *SettingsMetadata                     `json:"enableAdvancedEnvelopesSearchMetadata,omitempty"`
-	EnableAdvancedPayments                                    *string                               `json:"enableAdvancedPayments,omitempty"`
-	EnableAdvancedPaymentsMetadata                            *SettingsMetadata                     `json:"enableAdvancedPaymentsMetadata,omitempty"`
-	EnableAdvancedPowerForms                                  *string                               `json:"enableAdvancedPowerForms,omitempty"`
-	EnableAdvancedPowerFormsMetadata                          *SettingsMetadata                     `json:"enableAdvancedPowerFormsMetadata,omitempty"`
-	EnableAdvancedSearch                                      *string                               `json:"enableAdvancedSearch,omitempty"`
-	EnableAdvancedSearchMetadata                              *SettingsMetadata                     `json:"enableAdvancedSearchMetadata,omitempty"`
-	EnableAgreementActionsForCLM                              *string                               `json:"enableAgreementActionsForCLM,omitempty"`
-	EnableAgreementActionsForCLMMetadata                      *SettingsMetadata                     `json:"enableAgreementActionsForCLMMetadata,omitempty"`
-	EnableAgreementActionsForESign                            *string                               `json:"enableAgreementActionsForESign,omitempty"`
-	EnableAgreementActionsForESignMetadata                    *SettingsMetadata                     `json:"enableAgreementActionsForESignMetadata,omitempty"`
-	EnableAgreementDeskAdvanced                               *string                               `json:"enableAgreementDeskAdvanced,omitempty"`
-	EnableAgreementDeskAdvancedMetaData                       *SettingsMetadata                     `json:"enableAgreementDeskAdvancedMetaData,omitempty"`
-	EnableAutoNav                                             *string                               `json:"enableAutoNav,omitempty"`
-	EnableAutoNavMetadata                                     *SettingsMetadata                     `json:"enableAutoNavMetadata,omitempty"`
-	EnableBatchUpdateEnvelopeTypes                            *string                               `json:"enableBatchUpdateEnvelopeTypes,omitempty"`
-	EnableBatchUpdateEnvelopeTypesMetadata                    *SettingsMetadata                     `json:"enableBatchUpdateEnvelopeTypesMetadata,omitempty"`
-	EnableBccDummyLink                                        *string                               `json:"enableBccDummyLink,omitempty"`
-	EnableBccDummyLinkMetadata                                *SettingsMetadata                     `json:"enableBccDummyLinkMetadata,omitempty"`
-	EnableCFRRapidSigningEmbeddedAuth                         *string                               `json:"enableCFRRapidSigningEmbeddedAuth,omitempty"`
-	EnableCFRRapidSigningEmbeddedAuthMetadata                 *SettingsMetadata                     `json:"enableCFRRapidSigningEmbeddedAuthMetadata,omitempty"`
-	EnableCacPivSignatureGroup                                *string                               `json:"enableCacPivSignatureGroup,omitempty"`
-	EnableCacPivSignatureGroupMetadata                        *SettingsMetadata                     `json:"enableCacPivSignatureGroupMetadata,omitempty"`
-	EnableCalculatedFields                                    *string                               `json:"enableCalculatedFields,omitempty"`
-	EnableCalculatedFieldsMetadata                            *SettingsMetadata                     `json:"enableCalculatedFieldsMetadata,omitempty"`
-	EnableClickPlus                                           *string                               `json:"enableClickPlus,omitempty"`
-	EnableClickPlusConditionalContent                         *string                               `json:"enableClickPlusConditionalContent,omitempty"`
-	EnableClickPlusConditionalContentMetaData                 *SettingsMetadata                     `json:"enableClickPlusConditionalContentMetaData,omitempty"`
-	EnableClickPlusCustomFields                               *string                               `json:"enableClickPlusCustomFields,omitempty"`
-	EnableClickPlusCustomFieldsMetaData                       *SettingsMetadata                     `json:"enableClickPlusCustomFieldsMetaData,omitempty"`
-	EnableClickPlusCustomStyle                                *string                               `json:"enableClickPlusCustomStyle,omitempty"`
-	EnableClickPlusCustomStyleMetaData                        *SettingsMetadata                     `json:"enableClickPlusCustomStyleMetaData,omitempty"`
-	EnableClickPlusDynamicContent                             *string                               `json:"enableClickPlusDynamicContent,omitempty"`
-	EnableClickPlusDynamicContentMetaData                     *SettingsMetadata                     `json:"enableClickPlusDynamicContentMetaData,omitempty"`
-	EnableClickPlusMetaData                                   *SettingsMetadata                     `json:"enableClickPlusMetaData,omitempty"`
-	EnableClickwraps                                          *string                               `json:"enableClickwraps,omitempty"`
-	EnableClickwrapsMetadata                                  *SettingsMetadata                     `json:"enableClickwrapsMetadata,omitempty"`
-	EnableCombinedPDFDownloadForSBS                           *string                               `json:"enableCombinedPDFDownloadForSBS,omitempty"`
-	EnableCommentsHistoryDownloadInSigning                    *string                               `json:"enableCommentsHistoryDownloadInSigning,omitempty"`
-	EnableCommentsHistoryDownloadInSigningMetadata            *SettingsMetadata                     `json:"enableCommentsHistoryDownloadInSigningMetadata,omitempty"`
-	EnableContactSuggestions                                  *string                               `json:"enableContactSuggestions,omitempty"`
-	EnableContactSuggestionsMetadata                          *SettingsMetadata                     `json:"enableContactSuggestionsMetadata,omitempty"`
-	EnableContentSearch                                       *string                               `json:"enableContentSearch,omitempty"`
-	EnableContentSearchMetadata                               *SettingsMetadata                     `json:"enableContentSearchMetadata,omitempty"`
-	EnableCoupaCoreExtension                                  *string                               `json:"enableCoupaCoreExtension,omitempty"`
-	EnableCoupaCoreExtensionMetadata                          *SettingsMetadata                     `json:"enableCoupaCoreExtensionMetadata,omitempty"`
-	EnableCoupaIAMConnector                                   *string                               `json:"enableCoupaIAMConnector,omitempty"`
-	EnableCoupaIAMConnectorMetadata                           *SettingsMetadata                     `json:"enableCoupaIAMConnectorMetadata,omitempty"`
-	EnableCustomDataVerificationExtensions                    *string                               `json:"enableCustomDataVerificationExtensions,omitempty"`
-	EnableCustomDataVerificationExtensionsMetadata            *SettingsMetadata                     `json:"enableCustomDataVerificationExtensionsMetadata,omitempty"`
-	EnableCustomerSatisfactionMetricTracking                  *string                               `json:"enableCustomerSatisfactionMetricTracking,omitempty"`
-	EnableCustomerSatisfactionMetricTrackingMetadata          *SettingsMetadata                     `json:"enableCustomerSatisfactionMetricTrackingMetadata,omitempty"`
-	EnableDSPro                                               *string                               `json:"enableDSPro,omitempty"`
-	EnableDSProMetadata                                       *SettingsMetadata                     `json:"enableDSProMetadata,omitempty"`
-	EnableDSigEUAdvancedPens                                  *string                               `json:"enableDSigEUAdvancedPens,omitempty"`
-	EnableDSigEUAdvancedPensMetadata                          *SettingsMetadata                     `json:"enableDSigEUAdvancedPensMetadata,omitempty"`
-	EnableDSigExpressPens                                     *string                               `json:"enableDSigExpressPens,omitempty"`
-	EnableDSigExpressPensMetadata                             *SettingsMetadata                     `json:"enableDSigExpressPensMetadata,omitempty"`
-	EnableDSigIDCheckForAESPens                               *string                               `json:"enableDSigIDCheckForAESPens,omitempty"`
-	EnableDSigIDCheckForAESPensMetadata                       *SettingsMetadata                     `json:"enableDSigIDCheckForAESPensMetadata,omitempty"`
-	EnableDSigIDCheckInPersonForQESPens                       *string                               `json:"enableDSigIDCheckInPersonForQESPens,omitempty"`
-	EnableDSigIDCheckInPersonForQESPensMetadata               *SettingsMetadata                     `json:"enableDSigIDCheckInPersonForQESPensMetadata,omitempty"`
-	EnableDSigIDCheckRemoteForQESPens                         *string                               `json:"enableDSigIDCheckRemoteForQESPens,omitempty"`
-	EnableDSigIDCheckRemoteForQESPensMetadata                 *SettingsMetadata                     `json:"enableDSigIDCheckRemoteForQESPensMetadata,omitempty"`
-	EnableDSigIDVerificationPens                              *string                               `json:"enableDSigIDVerificationPens,omitempty"`
-	EnableDSigIDVerificationPensMetadata                      *SettingsMetadata                     `json:"enableDSigIDVerificationPensMetadata,omitempty"`
-	EnableDSigIDVerificationPremierPens                       *string                               `json:"enableDSigIDVerificationPremierPens,omitempty"`
-	EnableDSigIDVerificationPremierPensMetadata               *SettingsMetadata                     `json:"enableDSigIDVerificationPremierPensMetadata,omitempty"`
-	EnableDSigPenGroupEuQes                                   *string                               `json:"enableDSigPenGroupEuQes,omitempty"`
-	EnableDSigPenGroupEuQesMetadata                           *SettingsMetadata                     `json:"enableDSigPenGroupEuQesMetadata,omitempty"`
-	EnableDSigPlgEuQesPens                                    *string                               `json:"enableDSigPlgEuQesPens,omitempty"`
-	EnableDSigPlgEuQesPensMetadata                            *SettingsMetadata                     `json:"enableDSigPlgEuQesPensMetadata,omitempty"`
-	EnableDataVerificationExtensions                          *string                               `json:"enableDataVerificationExtensions,omitempty"`
-	EnableDataVerificationExtensionsMetadata                  *SettingsMetadata                     `json:"enableDataVerificationExtensionsMetadata,omitempty"`
-	EnableDocumentTemplateLibrary                             *string                               `json:"enableDocumentTemplateLibrary,omitempty"`
-	EnableDocumentTemplateLibraryMetadata                     *SettingsMetadata                     `json:"enableDocumentTemplateLibraryMetadata,omitempty"`
-	EnableESignAPIHourlyLimitManagement                       *string                               `json:"enableESignAPIHourlyLimitManagement,omitempty"`
-	EnableESignAPIHourlyLimitManagementMetadata               *SettingsMetadata                     `json:"enableESignAPIHourlyLimitManagementMetadata,omitempty"`
-	EnableEnforceTLSEmailsSettingMetadata                     *SettingsMetadata                     `json:"enableEnforceTlsEmailsSettingMetadata,omitempty"`
-	EnableEnvelopeStampingByAccountAdmin                      *string                               `json:"enableEnvelopeStampingByAccountAdmin,omitempty"`
-	EnableEnvelopeStampingByAccountAdminMetadata              *SettingsMetadata                     `json:"enableEnvelopeStampingByAccountAdminMetadata,omitempty"`
-	EnableEnvelopeStampingByDSAdmin                           *string                               `json:"enableEnvelopeStampingByDSAdmin,omitempty"`
-	EnableEnvelopeStampingByDSAdminMetadata                   *SettingsMetadata                     `json:"enableEnvelopeStampingByDSAdminMetadata,omitempty"`
-	EnableEsignCommunities                                    *string                               `json:"enableEsignCommunities,omitempty"`
-	EnableEsignCommunitiesMetadata                            *SettingsMetadata                     `json:"enableEsignCommunitiesMetadata,omitempty"`
-	EnableEsignTaskList                                       *string                               `json:"enableEsignTaskList,omitempty"`
-	EnableEsignTaskListMetadata                               *SettingsMetadata                     `json:"enableEsignTaskListMetadata,omitempty"`
-	EnableGenerationWith3PIntegration                         *string                               `json:"enableGenerationWith3PIntegration,omitempty"`
-	EnableGenerationWith3PIntegrationMetaData                 *SettingsMetadata                     `json:"enableGenerationWith3PIntegrationMetaData,omitempty"`
-	EnableGreenhouseApp                                       *string                               `json:"enableGreenhouseApp,omitempty"`
-	EnableGreenhouseAppMetadata                               *SettingsMetadata                     `json:"enableGreenhouseAppMetadata,omitempty"`
-	EnableI9OnDemand                                          *string                               `json:"enableI9OnDemand,omitempty"`
-	EnableI9OnDemandMetadata                                  *SettingsMetadata                     `json:"enableI9OnDemandMetadata,omitempty"`
-	EnableIAMClauseLibrary                                    *string                               `json:"enableIAMClauseLibrary,omitempty"`
-	EnableIAMClauseLibraryMetadata                            *SettingsMetadata                     `json:"enableIAMClauseLibraryMetadata,omitempty"`
-	EnableIAMforXEmbeddedUX                                   *string                               `json:"enableIAMforXEmbeddedUX,omitempty"`
-	EnableIAMforXEmbeddedUXMetadata                           *SettingsMetadata                     `json:"enableIAMforXEmbeddedUXMetadata,omitempty"`
-	EnableIDFxAccountlessSMSAuthForPart11                     *string                               `json:"enableIDFxAccountlessSMSAuthForPart11,omitempty"`
-	EnableIDFxAccountlessSMSAuthForPart11Metadata             *SettingsMetadata                     `json:"enableIDFxAccountlessSMSAuthForPart11Metadata,omitempty"`
-	EnableIDFxIntuitKBA                                       *string                               `json:"enableIDFxIntuitKBA,omitempty"`
-	EnableIDFxIntuitKBAMetadata                               *SettingsMetadata                     `json:"enableIDFxIntuitKBAMetadata,omitempty"`
-	EnableIDFxPhoneAuthentication                             *string                               `json:"enableIDFxPhoneAuthentication,omitempty"`
-	EnableIDFxPhoneAuthenticationMetadata                     *SettingsMetadata                     `json:"enableIDFxPhoneAuthenticationMetadata,omitempty"`
-	EnableIdfxPhoneAuthSignatureAuthStatus                    *string                               `json:"enableIdfxPhoneAuthSignatureAuthStatus,omitempty"`
-	EnableIdfxPhoneAuthSignatureAuthStatusMetadata            *SettingsMetadata                     `json:"enableIdfxPhoneAuthSignatureAuthStatusMetadata,omitempty"`
-	EnableInBrowserEditor                                     *string                               `json:"enableInBrowserEditor,omitempty"`
-	EnableInBrowserEditorMetadata                             *SettingsMetadata                     `json:"enableInBrowserEditorMetadata,omitempty"`
-	EnableInboxBrowseViewsPoweredByElasticSearch              *string                               `json:"enableInboxBrowseViewsPoweredByElasticSearch,omitempty"`
-	EnableInboxBrowseViewsPoweredByElasticSearchMetadata      *SettingsMetadata                     `json:"enableInboxBrowseViewsPoweredByElasticSearchMetadata,omitempty"`
-	EnableInboxRelevanceSort                                  *string                               `json:"enableInboxRelevanceSort,omitempty"`
-	EnableInboxRelevanceSortMetadata                          *SettingsMetadata                     `json:"enableInboxRelevanceSortMetadata,omitempty"`
-	EnableKeyTermsSuggestionsByDocumentType                   *string                               `json:"enableKeyTermsSuggestionsByDocumentType,omitempty"`
-	EnableKeyTermsSuggestionsByDocumentTypeMetadata           *SettingsMetadata                     `json:"enableKeyTermsSuggestionsByDocumentTypeMetadata,omitempty"`
-	EnableLargeFileSupport                                    *string                               `json:"enableLargeFileSupport,omitempty"`
-	EnableLargeFileSupportMetadata                            *SettingsMetadata                     `json:"enableLargeFileSupportMetadata,omitempty"`
-	EnableLegacySharedEnvelopes                               *string                               `json:"enableLegacySharedEnvelopes,omitempty"`
-	EnableLegacySharedEnvelopesMetadata                       *SettingsMetadata                     `json:"enableLegacySharedEnvelopesMetadata,omitempty"`
-	EnableLicenseManagement                                   *string                               `json:"enableLicenseManagement,omitempty"`
-	EnableLicenseManagementMetadata                           *SettingsMetadata                     `json:"enableLicenseManagementMetadata,omitempty"`
-	EnableMicrosoftDynamics365Extension                       *string                               `json:"enableMicrosoftDynamics365Extension,omitempty"`
-	EnableMicrosoftDynamics365ExtensionMetadata               *SettingsMetadata                     `json:"enableMicrosoftDynamics365ExtensionMetadata,omitempty"`
-	EnableMultiUserRepositoryFeatures                         *string                               `json:"enableMultiUserRepositoryFeatures,omitempty"`
-	EnableMultiUserRepositoryFeaturesMetadata                 *SettingsMetadata                     `json:"enableMultiUserRepositoryFeaturesMetadata,omitempty"`
-	EnableNavigatorAPIDataIn                                  *string                               `json:"enableNavigatorAPIDataIn,omitempty"`
-	EnableNavigatorAPIDataInMetadata                          *SettingsMetadata                     `json:"enableNavigatorAPIDataInMetadata,omitempty"`
-	EnableNavigatorAPIDataOut                                 *string                               `json:"enableNavigatorAPIDataOut,omitempty"`
-	EnableNavigatorAPIDataOutMetadata                         *SettingsMetadata                     `json:"enableNavigatorAPIDataOutMetadata,omitempty"`
-	EnableNavigatorAPIUtilities                               *string                               `json:"enableNavigatorAPIUtilities,omitempty"`
-	EnableNavigatorAPIUtilitiesMetadata                       *SettingsMetadata                     `json:"enableNavigatorAPIUtilitiesMetadata,omitempty"`
-	EnableNavigatorForHR                                      *string                               `json:"enableNavigatorForHR,omitempty"`
-	EnableNavigatorForHRMetadata                              *SettingsMetadata                     `json:"enableNavigatorForHRMetadata,omitempty"`
-	EnableNavigatorHierarchyAI                                *string                               `json:"enableNavigatorHierarchyAI,omitempty"`
-	EnableNavigatorHierarchyAIMetadata                        *SettingsMetadata                     `json:"enableNavigatorHierarchyAIMetadata,omitempty"`
-	EnableNavigatorPartialIngestion                           *string                               `json:"enableNavigatorPartialIngestion,omitempty"`
-	EnableNavigatorPartialIngestionMetadata                   *SettingsMetadata                     `json:"enableNavigatorPartialIngestionMetadata,omitempty"`
-	EnableNavigatorTrial                                      *string                               `json:"enableNavigatorTrial,omitempty"`
-	EnableNavigatorTrialMetadata                              *SettingsMetadata                     `json:"enableNavigatorTrialMetadata,omitempty"`
-	EnableNotaryOnDemandWitness                               *string                               `json:"enableNotaryOnDemandWitness,omitempty"`
-	EnableNotaryOnDemandWitnessMetadata                       *SettingsMetadata                     `json:"enableNotaryOnDemandWitnessMetadata,omitempty"`
-	EnableObligationManagement                                *string                               `json:"enableObligationManagement,omitempty"`
-	EnableObligationManagementMetadata                        *SettingsMetadata                     `json:"enableObligationManagementMetadata,omitempty"`
-	EnablePDFAConversion                                      *string                               `json:"enablePDFAConversion,omitempty"`
-	EnablePDFAConversionMetadata                              *SettingsMetadata                     `json:"enablePDFAConversionMetadata,omitempty"`
-	EnableParticipantRecipientSettingMetadata                 *SettingsMetadata                     `json:"enableParticipantRecipientSettingMetadata,omitempty"`
-	EnablePaymentProcessing                                   *string                               `json:"enablePaymentProcessing,omitempty"`
-	EnablePaymentProcessingMetadata                           *SettingsMetadata                     `json:"enablePaymentProcessingMetadata,omitempty"`
-	EnablePowerForm                                           *string                               `json:"enablePowerForm,omitempty"`
-	EnablePowerFormDirect                                     *string                               `json:"enablePowerFormDirect,omitempty"`
-	EnablePowerFormDirectMetadata                             *SettingsMetadata                     `json:"enablePowerFormDirectMetadata,omitempty"`
-	EnablePowerFormMetadata                                   *SettingsMetadata                     `json:"enablePowerFormMetadata,omitempty"`
-	EnablePremiumDataVerificationExtensions                   *string                               `json:"enablePremiumDataVerificationExtensions,omitempty"`
-	EnablePremiumDataVerificationExtensionsMetadata           *SettingsMetadata                     `json:"enablePremiumDataVerificationExtensionsMetadata,omitempty"`
-	EnableRecipientDomainValidation                           *string                               `json:"enableRecipientDomainValidation,omitempty"`
-	EnableRecipientDomainValidationMetadata                   *SettingsMetadata                     `json:"enableRecipientDomainValidationMetadata,omitempty"`
-	EnableRecipientMayProvidePhoneNumber                      *string                               `json:"enableRecipientMayProvidePhoneNumber,omitempty"`
-	EnableRecipientMayProvidePhoneNumberMetadata              *SettingsMetadata                     `json:"enableRecipientMayProvidePhoneNumberMetadata,omitempty"`
-	EnableReportLinks                                         *string                               `json:"enableReportLinks,omitempty"`
-	EnableReportLinksMetadata                                 *SettingsMetadata                     `json:"enableReportLinksMetadata,omitempty"`
-	EnableRequireSignOnPaper                                  *string                               `json:"enableRequireSignOnPaper,omitempty"`
-	EnableRequireSignOnPaperMetadata                          *SettingsMetadata                     `json:"enableRequireSignOnPaperMetadata,omitempty"`
-	EnableReservedDomain                                      *string                               `json:"enableReservedDomain,omitempty"`
-	EnableReservedDomainMetadata                              *SettingsMetadata                     `json:"enableReservedDomainMetadata,omitempty"`
-	EnableResponsiveSigning                                   *string                               `json:"enableResponsiveSigning,omitempty"`
-	EnableResponsiveSigningMetadata                           *SettingsMetadata                     `json:"enableResponsiveSigningMetadata,omitempty"`
-	EnableReviewerEventsSetting                               *string                               `json:"enableReviewerEventsSetting,omitempty"`
-	EnableReviewerEventsSettingMetadata                       *SettingsMetadata                     `json:"enableReviewerEventsSettingMetadata,omitempty"`
-	EnableSAPAribaExtension                                   *string                               `json:"enableSAPAribaExtension,omitempty"`
-	EnableSAPAribaExtensionMetaData                           *SettingsMetadata                     `json:"enableSAPAribaExtensionMetaData,omitempty"`
-	EnableSMSAuthentication                                   *string                               `json:"enableSMSAuthentication,omitempty"`
-	EnableSMSAuthenticationMetadata                           *SettingsMetadata                     `json:"enableSMSAuthenticationMetadata,omitempty"`
-	EnableSMSDeliveryAdditionalNotification                   *string                               `json:"enableSMSDeliveryAdditionalNotification,omitempty"`
-	EnableSMSDeliveryAdditionalNotificationMetadata           *SettingsMetadata                     `json:"enableSMSDeliveryAdditionalNotificationMetadata,omitempty"`
-	EnableSMSDeliveryPrimary                                  *string                               `json:"enableSMSDeliveryPrimary,omitempty"`
-	EnableScheduledRelease                                    *string                               `json:"enableScheduledRelease,omitempty"`
-	EnableScheduledReleaseMetadata                            *SettingsMetadata                     `json:"enableScheduledReleaseMetadata,omitempty"`
-	EnableSearch                                              *string                               `json:"enableSearch,omitempty"`
-	EnableSearchMetadata                                      *SettingsMetadata                     `json:"enableSearchMetadata,omitempty"`
-	EnableSearchServiceAzureURI                               *string                               `json:"enableSearchServiceAzureUri,omitempty"`
-	EnableSearchServiceAzureURIMetadata                       *SettingsMetadata                     `json:"enableSearchServiceAzureUriMetadata,omitempty"`
-	EnableSearchSiteSpecificAPI                               *string                               `json:"enableSearchSiteSpecificApi,omitempty"`
-	EnableSearchSiteSpecificAPIMetadata                       *SettingsMetadata                     `json:"enableSearchSiteSpecificApiMetadata,omitempty"`
-	EnableSearchUI                                            *string                               `json:"enableSearchUI,omitempty"`
-	EnableSearchUIMetadata                                    *SettingsMetadata                     `json:"enableSearchUIMetadata,omitempty"`
-	EnableSendToAgent                                         *string                               `json:"enableSendToAgent,omitempty"`
-	EnableSendToAgentMetadata                                 *SettingsMetadata                     `json:"enableSendToAgentMetadata,omitempty"`
-	EnableSendToIntermediary                                  *string                               `json:"enableSendToIntermediary,omitempty"`
-	EnableSendToIntermediaryMetadata                          *SettingsMetadata                     `json:"enableSendToIntermediaryMetadata,omitempty"`
-	EnableSendToManage                                        *string                               `json:"enableSendToManage,omitempty"`
-	EnableSendToManageMetadata                                *SettingsMetadata                     `json:"enableSendToManageMetadata,omitempty"`
-	EnableSendingTagsFontSettings                             *string                               `json:"enableSendingTagsFontSettings,omitempty"`
-	EnableSendingTagsFontSettingsMetadata                     *SettingsMetadata                     `json:"enableSendingTagsFontSettingsMetadata,omitempty"`
-	EnableSequentialSigningAPI                                *string                               `json:"enableSequentialSigningAPI,omitempty"`
-	EnableSequentialSigningAPIMetadata                        *SettingsMetadata                     `json:"enableSequentialSigningAPIMetadata,omitempty"`
-	EnableSequentialSigningUI                                 *string                               `json:"enableSequentialSigningUI,omitempty"`
-	EnableSequentialSigningUIMetadata                         *SettingsMetadata                     `json:"enableSequentialSigningUIMetadata,omitempty"`
-	EnableSignOnPaper                                         *string                               `json:"enableSignOnPaper,omitempty"`
-	EnableSignOnPaperMetadata                                 *SettingsMetadata                     `json:"enableSignOnPaperMetadata,omitempty"`
-	EnableSignOnPaperOverride                                 *string                               `json:"enableSignOnPaperOverride,omitempty"`
-	EnableSignOnPaperOverrideMetadata                         *SettingsMetadata                     `json:"enableSignOnPaperOverrideMetadata,omitempty"`
-	EnableSignWithNotary                                      *string                               `json:"enableSignWithNotary,omitempty"`
-	EnableSignWithNotaryMetadata                              *SettingsMetadata                     `json:"enableSignWithNotaryMetadata,omitempty"`
-	EnableSignerAttachments                                   *string                               `json:"enableSignerAttachments,omitempty"`
-	EnableSignerAttachmentsMetadata                           *SettingsMetadata                     `json:"enableSignerAttachmentsMetadata,omitempty"`
-	EnableSigningAIFeaturesPlan                               *string                               `json:"enableSigningAIFeaturesPlan,omitempty"`
-	EnableSigningAIFeaturesPlanMetadata                       *SettingsMetadata                     `json:"enableSigningAIFeaturesPlanMetadata,omitempty"`
-	EnableSigningExtensionComments                            *string                               `json:"enableSigningExtensionComments,omitempty"`
-	EnableSigningExtensionCommentsMetadata                    *SettingsMetadata                     `json:"enableSigningExtensionCommentsMetadata,omitempty"`
-	EnableSigningExtensionConversations                       *string                               `json:"enableSigningExtensionConversations,omitempty"`
-	EnableSigningExtensionConversationsMetadata               *SettingsMetadata                     `json:"enableSigningExtensionConversationsMetadata,omitempty"`
-	EnableSigningGroupContinuePageSetting                     *string                               `json:"enableSigningGroupContinuePageSetting,omitempty"`
-	EnableSigningGroupContinuePageSettingMetadata             *SettingsMetadata                     `json:"enableSigningGroupContinuePageSettingMetadata,omitempty"`
-	EnableSigningOrderSettingsForAccount                      *string                               `json:"enableSigningOrderSettingsForAccount,omitempty"`
-	EnableSigningOrderSettingsForAccountMetadata              *SettingsMetadata                     `json:"enableSigningOrderSettingsForAccountMetadata,omitempty"`
-	EnableSmartContracts                                      *string                               `json:"enableSmartContracts,omitempty"`
-	EnableSmartContractsMetadata                              *SettingsMetadata                     `json:"enableSmartContractsMetadata,omitempty"`
-	EnableSocialIDLogin                                       *string                               `json:"enableSocialIdLogin,omitempty"`
-	EnableSocialIDLoginMetadata                               *SettingsMetadata                     `json:"enableSocialIdLoginMetadata,omitempty"`
-	EnableStrikeThrough                                       *string                               `json:"enableStrikeThrough,omitempty"`
-	EnableStrikeThroughMetadata                               *SettingsMetadata                     `json:"enableStrikeThroughMetadata,omitempty"`
-	EnableTickets                                             *string                               `json:"enableTickets,omitempty"`
-	EnableTicketsMetaData                                     *SettingsMetadata                     `json:"enableTicketsMetaData,omitempty"`
-	EnableTransactionPoint                                    *string                               `json:"enableTransactionPoint,omitempty"`
-	EnableTransactionPointMetadata                            *SettingsMetadata                     `json:"enableTransactionPointMetadata,omitempty"`
-	EnableUnifiedRepository                                   *string                               `json:"enableUnifiedRepository,omitempty"`
-	EnableUnifiedRepositoryMetadata                           *SettingsMetadata                     `json:"enableUnifiedRepositoryMetadata,omitempty"`
-	EnableVaulting                                            *string                               `json:"enableVaulting,omitempty"`
-	EnableVaultingMetadata                                    *SettingsMetadata                     `json:"enableVaultingMetadata,omitempty"`
-	EnableWebFormsRuntimeAPIs                                 *string                               `json:"enableWebFormsRuntimeAPIs,omitempty"`
-	EnableWebFormsRuntimeAPIsMetadata                         *SettingsMetadata                     `json:"enableWebFormsRuntimeAPIsMetadata,omitempty"`
-	EnableWebFormsSeparateUserPermissions                     *string                               `json:"enableWebFormsSeparateUserPermissions,omitempty"`
-	EnableWebFormsSeparateUserPermissionsMetadata             *SettingsMetadata                     `json:"enableWebFormsSeparateUserPermissionsMetadata,omitempty"`
-	EnableWitnessing                                          *string                               `json:"enableWitnessing,omitempty"`
-	EnableWitnessingMetadata                                  *SettingsMetadata                     `json:"enableWitnessingMetadata,omitempty"`
-	EnableWorkdayFinancialsExtension                          *string                               `json:"enableWorkdayFinancialsExtension,omitempty"`
-	EnableWorkdayFinancialsExtensionMetaData                  *SettingsMetadata                     `json:"enableWorkdayFinancialsExtensionMetaData,omitempty"`
-	EnableWorkdayHRApp                                        *string                               `json:"enableWorkdayHRApp,omitempty"`
-	EnableWorkdayHRAppMetadata                                *SettingsMetadata                     `json:"enableWorkdayHRAppMetadata,omitempty"`
-	EnforceTemplateNameUniqueness                             *string                               `json:"enforceTemplateNameUniqueness,omitempty"`
-	EnforceTemplateNameUniquenessMetadata                     *SettingsMetadata                     `json:"enforceTemplateNameUniquenessMetadata,omitempty"`
-	EnforceTLSEmails                                          *string                               `json:"enforceTlsEmails,omitempty"`
-	EnforceTLSEmailsMetadata                                  *SettingsMetadata                     `json:"enforceTlsEmailsMetadata,omitempty"`
-	EnvelopeIntegrationAllowed                                *string                               `json:"envelopeIntegrationAllowed,omitempty"`
-	EnvelopeIntegrationAllowedMetadata                        *SettingsMetadata                     `json:"envelopeIntegrationAllowedMetadata,omitempty"`
-	EnvelopeIntegrationEnabled                                *string                               `json:"envelopeIntegrationEnabled,omitempty"`
-	EnvelopeIntegrationEnabledMetadata                        *SettingsMetadata                     `json:"envelopeIntegrationEnabledMetadata,omitempty"`
-	EnvelopeSearchMode                                        *string                               `json:"envelopeSearchMode,omitempty"`
-	EnvelopeSearchModeMetadata                                *SettingsMetadata                     `json:"envelopeSearchModeMetadata,omitempty"`
-	EnvelopeStampingDefaultValue                              *string                               `json:"envelopeStampingDefaultValue,omitempty"`
-	EnvelopeStampingDefaultValueMetadata                      *SettingsMetadata                     `json:"envelopeStampingDefaultValueMetadata,omitempty"`
-	ExitPrompt                                                *string                               `json:"exitPrompt,omitempty"`
-	ExitPromptMetadata                                        *SettingsMetadata                     `json:"exitPromptMetadata,omitempty"`
-	ExpressSend                                               *string                               `json:"expressSend,omitempty"`
-	ExpressSendAllowTabs                                      *string                               `json:"expressSendAllowTabs,omitempty"`
-	ExpressSendAllowTabsMetadata                              *SettingsMetadata                     `json:"expressSendAllowTabsMetadata,omitempty"`
-	ExpressSendMetadata                                       *SettingsMetadata                     `json:"expressSendMetadata,omitempty"`
-	ExternalDocumentSources                                   *ExternalDocumentSources              `json:"externalDocumentSources,omitempty"`
-	ExternalSignaturePadType                                  *string                               `json:"externalSignaturePadType,omitempty"`
-	ExternalSignaturePadTypeMetadata                          *SettingsMetadata                     `json:"externalSignaturePadTypeMetadata,omitempty"`
-	FaxOutEnabled                                             *string                               `json:"faxOutEnabled,omitempty"`
-	FaxOutEnabledMetadata                                     *SettingsMetadata                     `json:"faxOutEnabledMetadata,omitempty"`
-	FinishReminder                                            *string                               `json:"finishReminder,omitempty"`
-	FinishReminderMetadata                                    *SettingsMetadata                     `json:"finishReminderMetadata,omitempty"`
-	ForbidAddingUserStamps                                    *string                               `json:"forbidAddingUserStamps,omitempty"`
-	ForbidAddingUserStampsMetadata                            *SettingsMetadata                     `json:"forbidAddingUserStampsMetadata,omitempty"`
-	GuidedFormsHTMLAllowed                                    *string                               `json:"guidedFormsHtmlAllowed,omitempty"`
-	GuidedFormsHTMLAllowedMetadata                            *SettingsMetadata                     `json:"guidedFormsHtmlAllowedMetadata,omitempty"`
-	GuidedFormsHTMLConversionPolicy                           *string                               `json:"guidedFormsHtmlConversionPolicy,omitempty"`
-	GuidedFormsHTMLConversionPolicyMetadata                   *SettingsMetadata                     `json:"guidedFormsHtmlConversionPolicyMetadata,omitempty"`
-	HasRecipientConnectClaimedDomain                          *string                               `json:"hasRecipientConnectClaimedDomain,omitempty"`
-	HideAccountAddressInCoC                                   *string                               `json:"hideAccountAddressInCoC,omitempty"`
-	HideAccountAddressInCoCMetadata                           *SettingsMetadata                     `json:"hideAccountAddressInCoCMetadata,omitempty"`
-	HidePricing                                               *string                               `json:"hidePricing,omitempty"`
-	HidePricingMetadata                                       *SettingsMetadata                     `json:"hidePricingMetadata,omitempty"`
-	IDCheckConfigurations                                     []IDCheckConfiguration                `json:"idCheckConfigurations,omitempty"`
-	IDCheckExpire                                             *string                               `json:"idCheckExpire,omitempty"`
-	IDCheckExpireDays                                         *string                               `json:"idCheckExpireDays,omitempty"`
-	IDCheckExpireDaysMetadata                                 *SettingsMetadata                     `json:"idCheckExpireDaysMetadata,omitempty"`
-	IDCheckExpireMetadata                                     *SettingsMetadata                     `json:"idCheckExpireMetadata,omitempty"`
-	IDCheckExpireMinutes                                      *string                               `json:"idCheckExpireMinutes,omitempty"`
-	IDCheckExpireMinutesMetadata                              *SettingsMetadata                     `json:"idCheckExpireMinutesMetadata,omitempty"`
-	IDCheckRequired                                           *string                               `json:"idCheckRequired,omitempty"`
-	IDCheckRequiredMetadata                                   *SettingsMetadata                     `json:"idCheckRequiredMetadata,omitempty"`
-	IdentityVerification                                      []AccountIdentityVerificationWorkflow `json:"identityVerification,omitempty"`
-	IdentityVerificationMetadata                              *SettingsMetadata                     `json:"identityVerificationMetadata,omitempty"`
-	IdfxKBAAuthenticationOverride                             *string                               `json:"idfxKBAAuthenticationOverride,omitempty"`
-	IdfxKBAAuthenticationOverrideMetadata                     *SettingsMetadata                     `json:"idfxKBAAuthenticationOverrideMetadata,omitempty"`
-	IdfxPhoneAuthenticationOverride                           *string                               `json:"idfxPhoneAuthenticationOverride,omitempty"`
-	IdfxPhoneAuthenticationOverrideMetadata                   *SettingsMetadata                     `json:"idfxPhoneAuthenticationOverrideMetadata,omitempty"`
-	IgnoreErrorIfAnchorTabNotFound                            *string                               `json:"ignoreErrorIfAnchorTabNotFound,omitempty"`
-	IgnoreErrorIfAnchorTabNotFoundMetadataEnabled             *SettingsMetadata                     `json:"ignoreErrorIfAnchorTabNotFoundMetadataEnabled,omitempty"`
-	InPersonIDCheckQuestion                                   *string                               `json:"inPersonIDCheckQuestion,omitempty"`
-	InPersonIDCheckQuestionMetadata                           *SettingsMetadata                     `json:"inPersonIDCheckQuestionMetadata,omitempty"`
-	InPersonSigningEnabled                                    *string                               `json:"inPersonSigningEnabled,omitempty"`
-	InPersonSigningEnabledMetadata                            *SettingsMetadata                     `json:"inPersonSigningEnabledMetadata,omitempty"`
-	InSessionEnabled                                          *string                               `json:"inSessionEnabled,omitempty"`
-	InSessionEnabledMetadata                                  *SettingsMetadata                     `json:"inSessionEnabledMetadata,omitempty"`
-	InSessionSuppressEmails                                   *string                               `json:"inSessionSuppressEmails,omitempty"`
-	InSessionSuppressEmailsMetadata                           *SettingsMetadata                     `json:"inSessionSuppressEmailsMetadata,omitempty"`
-	IsConnectDocumentFieldsEnabled                            *string                               `json:"isConnectDocumentFieldsEnabled,omitempty"`
-	IsvEmbed                                                  *string                               `json:"isvEmbed,omitempty"`
-	IsvEmbedMetaData                                          *SettingsMetadata                     `json:"isvEmbedMetaData,omitempty"`
-	IsvOemEmbed                                               *string                               `json:"isvOemEmbed,omitempty"`
-	IsvOemEmbedMetaData                                       *SettingsMetadata                     `json:"isvOemEmbedMetaData,omitempty"`
-	LinkedExternalPrimaryAccounts                             []LinkedExternalPrimaryAccount        `json:"linkedExternalPrimaryAccounts,omitempty"`
-	MaestroPlanLevels                                         *string                               `json:"maestroPlanLevels,omitempty"`
-	MaestroPlanLevelsMetadata                                 *SettingsMetadata                     `json:"maestroPlanLevelsMetadata,omitempty"`
-	MaxNumberOfCustomStamps                                   *string                               `json:"maxNumberOfCustomStamps,omitempty"`
-	MaximumSigningGroups                                      *string                               `json:"maximumSigningGroups,omitempty"`
-	MaximumSigningGroupsMetadata                              *SettingsMetadata                     `json:"maximumSigningGroupsMetadata,omitempty"`
-	MaximumUsersPerSigningGroup                               *string                               `json:"maximumUsersPerSigningGroup,omitempty"`
-	MaximumUsersPerSigningGroupMetadata                       *SettingsMetadata                     `json:"maximumUsersPerSigningGroupMetadata,omitempty"`
-	MergeMixedModeResults                                     *string                               `json:"mergeMixedModeResults,omitempty"`
-	MergeMixedModeResultsMetadata                             *SettingsMetadata                     `json:"mergeMixedModeResultsMetadata,omitempty"`
-	MobileSessionTimeout                                      *string                               `json:"mobileSessionTimeout,omitempty"`
-	MobileSessionTimeoutMetadata                              *SettingsMetadata                     `json:"mobileSessionTimeoutMetadata,omitempty"`
-	NumberOfActiveCustomStamps                                *string                               `json:"numberOfActiveCustomStamps,omitempty"`
-	OptInMobileSigningV02                                     *string                               `json:"optInMobileSigningV02,omitempty"`
-	OptInMobileSigningV02Metadata                             *SettingsMetadata                     `json:"optInMobileSigningV02Metadata,omitempty"`
-	OptInUniversalSignatures                                  *string                               `json:"optInUniversalSignatures,omitempty"`
-	OptOutAutoNavTextAndTabColorUpdates                       *string                               `json:"optOutAutoNavTextAndTabColorUpdates,omitempty"`
-	OptOutAutoNavTextAndTabColorUpdatesMetadata               *SettingsMetadata                     `json:"optOutAutoNavTextAndTabColorUpdatesMetadata,omitempty"`
-	OptOutNewPlatformSeal                                     *string                               `json:"optOutNewPlatformSeal,omitempty"`
-	OptOutNewPlatformSealPlatformMetadata                     *SettingsMetadata                     `json:"optOutNewPlatformSealPlatformMetadata,omitempty"`
-	OriginalAccountSite                                       *string                               `json:"originalAccountSite,omitempty"`
-	ParticipantCopyOptOut                                     *string                               `json:"participantCopyOptOut,omitempty"`
-	ParticipantCopyOptOutMetadata                             *SettingsMetadata                     `json:"participantCopyOptOutMetadata,omitempty"`
-	PdfMaxChunkedUploadPartSize                               *string                               `json:"pdfMaxChunkedUploadPartSize,omitempty"`
-	PdfMaxChunkedUploadPartSizeMetadata                       *SettingsMetadata                     `json:"pdfMaxChunkedUploadPartSizeMetadata,omitempty"`
-	PdfMaxChunkedUploadTotalSize                              *string                               `json:"pdfMaxChunkedUploadTotalSize,omitempty"`
-	PdfMaxChunkedUploadTotalSizeMetadata                      *SettingsMetadata                     `json:"pdfMaxChunkedUploadTotalSizeMetadata,omitempty"`
-	PdfMaxIndividualUploadSize                                *string                               `json:"pdfMaxIndividualUploadSize,omitempty"`
-	PdfMaxIndividualUploadSizeMetadata                        *SettingsMetadata                     `json:"pdfMaxIndividualUploadSizeMetadata,omitempty"`
-	PhoneAuthRecipientMayProvidePhoneNumber                   *string                               `json:"phoneAuthRecipientMayProvidePhoneNumber,omitempty"`
-	PhoneAuthRecipientMayProvidePhoneNumberMetadata           *SettingsMetadata                     `json:"phoneAuthRecipientMayProvidePhoneNumberMetadata,omitempty"`
-	PkiSignDownloadedPDFDocs                                  *string                               `json:"pkiSignDownloadedPDFDocs,omitempty"`
-	PkiSignDownloadedPDFDocsMetadata                          *SettingsMetadata                     `json:"pkiSignDownloadedPDFDocsMetadata,omitempty"`
-	ReadOnlyMode                                              *string                               `json:"readOnlyMode,omitempty"`
-	ReadOnlyModeMetadata                                      *SettingsMetadata                     `json:"readOnlyModeMetadata,omitempty"`
-	RecipientSigningAutoNavigationControl                     *string                               `json:"recipientSigningAutoNavigationControl,omitempty"`
-	RecipientSigningAutoNavigationControlMetadata             *SettingsMetadata                     `json:"recipientSigningAutoNavigationControlMetadata,omitempty"`
-	RecipientsCanSignOffline                                  *string                               `json:"recipientsCanSignOffline,omitempty"`
-	RecipientsCanSignOfflineMetadata                          *SettingsMetadata                     `json:"recipientsCanSignOfflineMetadata,omitempty"`
-	RecycleBinEnvelopeRetention                               *string                               `json:"recycleBinEnvelopeRetention,omitempty"`
-	RecycleBinEnvelopeRetentionMetadata                       *SettingsMetadata                     `json:"recycleBinEnvelopeRetentionMetadata,omitempty"`
-	Require21CFRpt11Compliance                                *string                               `json:"require21CFRpt11Compliance,omitempty"`
-	Require21CFRpt11ComplianceMetadata                        *SettingsMetadata                     `json:"require21CFRpt11ComplianceMetadata,omitempty"`
-	RequireDeclineReason                                      *string                               `json:"requireDeclineReason,omitempty"`
-	RequireDeclineReasonMetadata                              *SettingsMetadata                     `json:"requireDeclineReasonMetadata,omitempty"`
-	RequireExternalUserManagement                             *string                               `json:"requireExternalUserManagement,omitempty"`
-	RequireExternalUserManagementMetadata                     *SettingsMetadata                     `json:"requireExternalUserManagementMetadata,omitempty"`
-	RequireSignerCertificateType                              *string                               `json:"requireSignerCertificateType,omitempty"`
-	RequireSignerCertificateTypeMetadata                      *SettingsMetadata                     `json:"requireSignerCertificateTypeMetadata,omitempty"`
-	RsaVeridAccountName                                       *string                               `json:"rsaVeridAccountName,omitempty"`
-	RsaVeridPassword                                          *string                               `json:"rsaVeridPassword,omitempty"`
-	RsaVeridRuleset                                           *string                               `json:"rsaVeridRuleset,omitempty"`
-	RsaVeridUserID                                            *string                               `json:"rsaVeridUserId,omitempty"`
-	SelfSignedRecipientEmailDocument                          *string                               `json:"selfSignedRecipientEmailDocument,omitempty"`
-	SelfSignedRecipientEmailDocumentMetadata                  *SettingsMetadata                     `json:"selfSignedRecipientEmailDocumentMetadata,omitempty"`
-	SelfSignedRecipientEmailDocumentUserOverride              *string                               `json:"selfSignedRecipientEmailDocumentUserOverride,omitempty"`
-	SelfSignedRecipientEmailDocumentUserOverrideMetadata      *SettingsMetadata                     `json:"selfSignedRecipientEmailDocumentUserOverrideMetadata,omitempty"`
-	SendLockoutRecipientNotification                          *string                               `json:"sendLockoutRecipientNotification,omitempty"`
-	SendLockoutRecipientNotificationMetadata                  *SettingsMetadata                     `json:"sendLockoutRecipientNotificationMetadata,omitempty"`
-	SendToCertifiedDeliveryEnabled                            *string                               `json:"sendToCertifiedDeliveryEnabled,omitempty"`
-	SendToCertifiedDeliveryEnabledMetadata                    *SettingsMetadata                     `json:"sendToCertifiedDeliveryEnabledMetadata,omitempty"`
-	SenderCanSignInEachLocation                               *string                               `json:"senderCanSignInEachLocation,omitempty"`
-	SenderCanSignInEachLocationMetadata                       *SettingsMetadata                     `json:"senderCanSignInEachLocationMetadata,omitempty"`
-	SenderMustAuthenticateSigning                             *string                               `json:"senderMustAuthenticateSigning,omitempty"`
-	SenderMustAuthenticateSigningMetadata                     *SettingsMetadata                     `json:"senderMustAuthenticateSigningMetadata,omitempty"`
-	SendingTagsFontColor                                      *string                               `json:"sendingTagsFontColor,omitempty"`
-	SendingTagsFontColorMetadata                              *SettingsMetadata                     `json:"sendingTagsFontColorMetadata,omitempty"`
-	SendingTagsFontName                                       *string                               `json:"sendingTagsFontName,omitempty"`
-	SendingTagsFontNameMetadata                               *SettingsMetadata                     `json:"sendingTagsFontNameMetadata,omitempty"`
-	SendingTagsFontSize                                       *string                               `json:"sendingTagsFontSize,omitempty"`
-	SendingTagsFontSizeMetadata                               *SettingsMetadata                     `json:"sendingTagsFontSizeMetadata,omitempty"`
-	SessionTimeout                                            *string                               `json:"sessionTimeout,omitempty"`
-	SessionTimeoutMetadata                                    *SettingsMetadata                     `json:"sessionTimeoutMetadata,omitempty"`
-	SetRecipEmailLang                                         *string                               `json:"setRecipEmailLang,omitempty"`
-	SetRecipEmailLangMetadata                                 *SettingsMetadata                     `json:"setRecipEmailLangMetadata,omitempty"`
-	SetRecipSignLang                                          *string                               `json:"setRecipSignLang,omitempty"`
-	SetRecipSignLangMetadata                                  *SettingsMetadata                     `json:"setRecipSignLangMetadata,omitempty"`
-	SharedTemplateFolders                                     *string                               `json:"sharedTemplateFolders,omitempty"`
-	SharedTemplateFoldersMetadata                             *SettingsMetadata                     `json:"sharedTemplateFoldersMetadata,omitempty"`
-	ShowCompleteDialogInEmbeddedSession                       *string                               `json:"showCompleteDialogInEmbeddedSession,omitempty"`
-	ShowCompleteDialogInEmbeddedSessionMetadata               *SettingsMetadata                     `json:"showCompleteDialogInEmbeddedSessionMetadata,omitempty"`
-	ShowConditionalRoutingOnSend                              *string                               `json:"showConditionalRoutingOnSend,omitempty"`
-	ShowConditionalRoutingOnSendMetadata                      *SettingsMetadata                     `json:"showConditionalRoutingOnSendMetadata,omitempty"`
-	ShowInitialConditionalFields                              *string                               `json:"showInitialConditionalFields,omitempty"`
-	ShowInitialConditionalFieldsMetadata                      *SettingsMetadata                     `json:"showInitialConditionalFieldsMetadata,omitempty"`
-	ShowLocalizedWatermarks                                   *string                               `json:"showLocalizedWatermarks,omitempty"`
-	ShowLocalizedWatermarksMetadata                           *SettingsMetadata                     `json:"showLocalizedWatermarksMetadata,omitempty"`
-	ShowMaskedFieldsWhenDownloadingDocumentAsSender           *string                               `json:"showMaskedFieldsWhenDownloadingDocumentAsSender,omitempty"`
-	ShowMaskedFieldsWhenDownloadingDocumentAsSenderMetadata   *SettingsMetadata                     `json:"showMaskedFieldsWhenDownloadingDocumentAsSenderMetadata,omitempty"`
-	ShowTutorials                                             *string                               `json:"showTutorials,omitempty"`
-	ShowTutorialsMetadata                                     *SettingsMetadata                     `json:"showTutorialsMetadata,omitempty"`
-	SignDateFormat                                            *string                               `json:"signDateFormat,omitempty"`
-	SignDateFormatMetadata                                    *SettingsMetadata                     `json:"signDateFormatMetadata,omitempty"`
-	SignDateTimeAccountLanguageOverride                       *string                               `json:"signDateTimeAccountLanguageOverride,omitempty"`
-	SignDateTimeAccountLanguageOverrideMetadata               *SettingsMetadata                     `json:"signDateTimeAccountLanguageOverrideMetadata,omitempty"`
-	SignDateTimeAccountTimezoneOverride                       *string                               `json:"signDateTimeAccountTimezoneOverride,omitempty"`
-	SignDateTimeAccountTimezoneOverrideMetadata               *SettingsMetadata                     `json:"signDateTimeAccountTimezoneOverrideMetadata,omitempty"`
-	SignTimeFormat                                            *string                               `json:"signTimeFormat,omitempty"`
-	SignTimeFormatMetadata                                    *SettingsMetadata                     `json:"signTimeFormatMetadata,omitempty"`
-	SignTimeShowAmPm                                          *string                               `json:"signTimeShowAmPm,omitempty"`
-	SignTimeShowAmPmMetadata                                  *SettingsMetadata                     `json:"signTimeShowAmPmMetadata,omitempty"`
-	SignatureProviders                                        []string                              `json:"signatureProviders,omitempty"`
-	SignatureProvidersMetadata                                *SettingsMetadata                     `json:"signatureProvidersMetadata,omitempty"`
-	SignerAttachCertificateToEnvelopePDF                      *string                               `json:"signerAttachCertificateToEnvelopePDF,omitempty"`
-	SignerAttachCertificateToEnvelopePDFMetadata              *SettingsMetadata                     `json:"signerAttachCertificateToEnvelopePDFMetadata,omitempty"`
-	SignerAttachConcat                                        *string                               `json:"signerAttachConcat,omitempty"`
-	SignerAttachConcatMetadata                                *SettingsMetadata                     `json:"signerAttachConcatMetadata,omitempty"`
-	SignerCanCreateAccount                                    *string                               `json:"signerCanCreateAccount,omitempty"`
-	SignerCanCreateAccountMetadata                            *SettingsMetadata                     `json:"signerCanCreateAccountMetadata,omitempty"`
-	SignerCanSignOnMobile                                     *string                               `json:"signerCanSignOnMobile,omitempty"`
-	SignerCanSignOnMobileMetadata                             *SettingsMetadata                     `json:"signerCanSignOnMobileMetadata,omitempty"`
-	SignerInSessionUseEnvelopeCompleteEmail                   *string                               `json:"signerInSessionUseEnvelopeCompleteEmail,omitempty"`
-	SignerInSessionUseEnvelopeCompleteEmailMetadata           *SettingsMetadata                     `json:"signerInSessionUseEnvelopeCompleteEmailMetadata,omitempty"`
-	SignerLoginRequirements                                   *string                               `json:"signerLoginRequirements,omitempty"`
-	SignerLoginRequirementsMetadata                           *SettingsMetadata                     `json:"signerLoginRequirementsMetadata,omitempty"`
-	SignerMustHaveAccount                                     *string                               `json:"signerMustHaveAccount,omitempty"`
-	SignerMustHaveAccountMetadata                             *SettingsMetadata                     `json:"signerMustHaveAccountMetadata,omitempty"`
-	SignerMustLoginToSign                                     *string                               `json:"signerMustLoginToSign,omitempty"`
-	SignerMustLoginToSignMetadata                             *SettingsMetadata                     `json:"signerMustLoginToSignMetadata,omitempty"`
-	SignerShowSecureFieldInitialValues                        *string                               `json:"signerShowSecureFieldInitialValues,omitempty"`
-	SignerShowSecureFieldInitialValuesMetadata                *SettingsMetadata                     `json:"signerShowSecureFieldInitialValuesMetadata,omitempty"`
-	SigningSessionTimeout                                     *string                               `json:"signingSessionTimeout,omitempty"`
-	SigningSessionTimeoutMetadata                             *SettingsMetadata                     `json:"signingSessionTimeoutMetadata,omitempty"`
-	SigningUIVersion                                          *string                               `json:"signingUiVersion,omitempty"`
-	SigningUIVersionMetadata                                  *SettingsMetadata                     `json:"signingUiVersionMetadata,omitempty"`
-	SimplifiedSendingEnabled                                  *string                               `json:"simplifiedSendingEnabled,omitempty"`
-	SimplifiedSendingEnabledMetadata                          *SettingsMetadata                     `json:"simplifiedSendingEnabledMetadata,omitempty"`
-	SingleSignOnEnabled                                       *string                               `json:"singleSignOnEnabled,omitempty"`
-	SingleSignOnEnabledMetadata                               *SettingsMetadata                     `json:"singleSignOnEnabledMetadata,omitempty"`
-	SkipAuthCompletedEnvelopes                                *string                               `json:"skipAuthCompletedEnvelopes,omitempty"`
-	SkipAuthCompletedEnvelopesMetadata                        *SettingsMetadata                     `json:"skipAuthCompletedEnvelopesMetadata,omitempty"`
-	SocialIDRecipAuth                                         *string                               `json:"socialIdRecipAuth,omitempty"`
-	SocialIDRecipAuthMetadata                                 *SettingsMetadata                     `json:"socialIdRecipAuthMetadata,omitempty"`
-	SpecifyDocumentVisibility                                 *string                               `json:"specifyDocumentVisibility,omitempty"`
-	SpecifyDocumentVisibilityMetadata                         *SettingsMetadata                     `json:"specifyDocumentVisibilityMetadata,omitempty"`
-	StartInAdvancedCorrect                                    *string                               `json:"startInAdvancedCorrect,omitempty"`
-	StartInAdvancedCorrectMetadata                            *SettingsMetadata                     `json:"startInAdvancedCorrectMetadata,omitempty"`
-	SupplementalDocumentsMustAccept                           *string                               `json:"supplementalDocumentsMustAccept,omitempty"`
-	SupplementalDocumentsMustAcceptMetadata                   *SettingsMetadata                     `json:"supplementalDocumentsMustAcceptMetadata,omitempty"`
-	SupplementalDocumentsMustRead                             *string                               `json:"supplementalDocumentsMustRead,omitempty"`
-	SupplementalDocumentsMustReadMetadata                     *SettingsMetadata                     `json:"supplementalDocumentsMustReadMetadata,omitempty"`
-	SupplementalDocumentsMustView                             *string                               `json:"supplementalDocumentsMustView,omitempty"`
-	SupplementalDocumentsMustViewMetadata                     *SettingsMetadata                     `json:"supplementalDocumentsMustViewMetadata,omitempty"`
-	SuppressCertificateEnforcement                            *string                               `json:"suppressCertificateEnforcement,omitempty"`
-	SuppressCertificateEnforcementMetadata                    *SettingsMetadata                     `json:"suppressCertificateEnforcementMetadata,omitempty"`
-	TabAccountSettings                                        *TabAccountSettings                   `json:"tabAccountSettings,omitempty"`
-	TimezoneOffsetAPI                                         *string                               `json:"timezoneOffsetAPI,omitempty"`
-	TimezoneOffsetAPIMetadata                                 *SettingsMetadata                     `json:"timezoneOffsetAPIMetadata,omitempty"`
-	TimezoneOffsetUI                                          *string                               `json:"timezoneOffsetUI,omitempty"`
-	TimezoneOffsetUIMetadata                                  *SettingsMetadata                     `json:"timezoneOffsetUIMetadata,omitempty"`
-	UniversalSignatureOptIn                                   *string                               `json:"universalSignatureOptIn,omitempty"`
-	UniversalSignatureSkipPlatformSignature                   *string                               `json:"universalSignatureSkipPlatformSignature,omitempty"`
-	UniversalSignatureSkipPlatformSignatureMetadata           *SettingsMetadata                     `json:"universalSignatureSkipPlatformSignatureMetadata,omitempty"`
-	UseAccountLevelEmail                                      *string                               `json:"useAccountLevelEmail,omitempty"`
-	UseAccountLevelEmailMetadata                              *SettingsMetadata                     `json:"useAccountLevelEmailMetadata,omitempty"`
-	UseConsumerDisclosure                                     *string                               `json:"useConsumerDisclosure,omitempty"`
-	UseConsumerDisclosureMetadata                             *SettingsMetadata                     `json:"useConsumerDisclosureMetadata,omitempty"`
-	UseConsumerDisclosureWithinAccount                        *string                               `json:"useConsumerDisclosureWithinAccount,omitempty"`
-	UseConsumerDisclosureWithinAccountMetadata                *SettingsMetadata                     `json:"useConsumerDisclosureWithinAccountMetadata,omitempty"`
-	UseDerivedKeys                                            *string                               `json:"useDerivedKeys,omitempty"`
-	UseDerivedKeysMetadata                                    *SettingsMetadata                     `json:"useDerivedKeysMetadata,omitempty"`
-	UseDocuSignExpressSignerCertificate                       *string                               `json:"useDocuSignExpressSignerCertificate,omitempty"`
-	UseDocuSignExpressSignerCertificateMetadata               *SettingsMetadata                     `json:"useDocuSignExpressSignerCertificateMetadata,omitempty"`
-	UseEnvelopeSearchMixedMode                                *string                               `json:"useEnvelopeSearchMixedMode,omitempty"`
-	UseEnvelopeSearchMixedModeMetadata                        *SettingsMetadata                     `json:"useEnvelopeSearchMixedModeMetadata,omitempty"`
-	UseMultiAppGroupsData                                     *string                               `json:"useMultiAppGroupsData,omitempty"`
-	UseMultiAppGroupsDataMetadata                             *SettingsMetadata                     `json:"useMultiAppGroupsDataMetadata,omitempty"`
-	UseNewBlobForPdf                                          *string                               `json:"useNewBlobForPdf,omitempty"`
-	UseNewBlobForPdfMetadata                                  *SettingsMetadata                     `json:"useNewBlobForPdfMetadata,omitempty"`
-	UseNewEnvelopeSearch                                      *string                               `json:"useNewEnvelopeSearch,omitempty"`
-	UseNewEnvelopeSearchMetadata                              *SettingsMetadata                     `json:"useNewEnvelopeSearchMetadata,omitempty"`
-	UseNewEnvelopeSearchOnlyWhenSearchingAfterDate            *string                               `json:"useNewEnvelopeSearchOnlyWhenSearchingAfterDate,omitempty"`
-	UseNewEnvelopeSearchOnlyWhenSearchingAfterDateMetadata    *SettingsMetadata                     `json:"useNewEnvelopeSearchOnlyWhenSearchingAfterDateMetadata,omitempty"`
-	UseNewEnvelopeSearchOnlyWithSearchTerm                    *string                               `json:"useNewEnvelopeSearchOnlyWithSearchTerm,omitempty"`
-	UseNewEnvelopeSearchOnlyWithSearchTermMetadata            *SettingsMetadata                     `json:"useNewEnvelopeSearchOnlyWithSearchTermMetadata,omitempty"`
-	UseSAFESignerCertificates                                 *string                               `json:"useSAFESignerCertificates,omitempty"`
-	UseSAFESignerCertificatesMetadata                         *SettingsMetadata                     `json:"useSAFESignerCertificatesMetadata,omitempty"`
-	UseSignatureProviderPlatform                              *string                               `json:"useSignatureProviderPlatform,omitempty"`
-	UseSignatureProviderPlatformMetadata                      *SettingsMetadata                     `json:"useSignatureProviderPlatformMetadata,omitempty"`
-	UseSmartContractsV1                                       *string                               `json:"useSmartContractsV1,omitempty"`
-	UsesAPI                                                   *string                               `json:"usesAPI,omitempty"`
-	UsesAPIMetadata                                           *SettingsMetadata                     `json:"usesAPIMetadata,omitempty"`
-	ValidationsAllowed                                        *string                               `json:"validationsAllowed,omitempty"`
-	ValidationsAllowedMetadata                                *SettingsMetadata                     `json:"validationsAllowedMetadata,omitempty"`
-	ValidationsBrand                                          *string                               `json:"validationsBrand,omitempty"`
-	ValidationsBrandMetadata                                  *SettingsMetadata                     `json:"validationsBrandMetadata,omitempty"`
-	ValidationsCadence                                        *string                               `json:"validationsCadence,omitempty"`
-	ValidationsCadenceMetadata                                *SettingsMetadata                     `json:"validationsCadenceMetadata,omitempty"`
-	ValidationsEnabled                                        *string                               `json:"validationsEnabled,omitempty"`
-	ValidationsEnabledMetadata                                *SettingsMetadata                     `json:"validationsEnabledMetadata,omitempty"`
-	ValidationsReport                                         *string                               `json:"validationsReport,omitempty"`
-	ValidationsReportMetadata                                 *SettingsMetadata                     `json:"validationsReportMetadata,omitempty"`
-	WaterMarkEnabled                                          *string                               `json:"waterMarkEnabled,omitempty"`
-	WaterMarkEnabledMetadata                                  *SettingsMetadata                     `json:"waterMarkEnabledMetadata,omitempty"`
-	WriteReminderToEnvelopeHistory                            *string                               `json:"writeReminderToEnvelopeHistory,omitempty"`
-	WriteReminderToEnvelopeHistoryMetadata                    *SettingsMetadata                     `json:"writeReminderToEnvelopeHistoryMetadata,omitempty"`
-	WurflMinAllowableScreenSize                               *string                               `json:"wurflMinAllowableScreenSize,omitempty"`
-	WurflMinAllowableScreenSizeMetadata                       *SettingsMetadata                     `json:"wurflMinAllowableScreenSizeMetadata,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountSharedAccess defines model for accountSharedAccess.
-type AccountSharedAccess struct {
-	AccountID     *string             `json:"accountId,omitempty"`
-	EndPosition   *string             `json:"endPosition,omitempty"`
-	ErrorDetails  *ErrorDetails       `json:"errorDetails,omitempty"`
-	NextURI       *string             `json:"nextUri,omitempty"`
-	PreviousURI   *string             `json:"previousUri,omitempty"`
-	ResultSetSize *string             `json:"resultSetSize,omitempty"`
-	SharedAccess  []MemberSharedItems `json:"sharedAccess,omitempty"`
-	StartPosition *string             `json:"startPosition,omitempty"`
-	TotalSetSize  *string             `json:"totalSetSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountSignature defines model for accountSignature.
-type AccountSignature struct {
-	AdoptedDateTime         *string              `json:"adoptedDateTime,omitempty"`
-	CreatedDateTime         *string              `json:"createdDateTime,omitempty"`
-	CustomField             *string              `json:"customField,omitempty"`
-	DateStampProperties     *DateStampProperties `json:"dateStampProperties,omitempty"`
-	DisallowUserResizeStamp *string              `json:"disallowUserResizeStamp,omitempty"`
-	ErrorDetails            *ErrorDetails        `json:"errorDetails,omitempty"`
-	ExternalID              *string              `json:"externalID,omitempty"`
-	ImageBase64             *string              `json:"imageBase64,omitempty"`
-	ImageType               *string              `json:"imageType,omitempty"`
-	Initials150ImageID      *string              `json:"initials150ImageId,omitempty"`
-	InitialsImageURI        *string              `json:"initialsImageUri,omitempty"`
-	IsDefault               *string              `json:"isDefault,omitempty"`
-	LastModifiedDateTime    *string              `json:"lastModifiedDateTime,omitempty"`
-	NrdsID                  *string              `json:"nrdsId,omitempty"`
-	NrdsLastName            *string              `json:"nrdsLastName,omitempty"`
-	NrdsStatus              *string              `json:"nrdsStatus,omitempty"`
-	PhoneticName            *string              `json:"phoneticName,omitempty"`
-	Signature150ImageID     *string              `json:"signature150ImageId,omitempty"`
-	SignatureFont           *string              `json:"signatureFont,omitempty"`
-	SignatureGroups         []SignatureGroup     `json:"signatureGroups,omitempty"`
-	SignatureID             *string              `json:"signatureId,omitempty"`
-	SignatureImageURI       *string              `json:"signatureImageUri,omitempty"`
-	SignatureInitials       *string              `json:"signatureInitials,omitempty"`
-	SignatureName           *string              `json:"signatureName,omitempty"`
-	SignatureRights         *string              `json:"signatureRights,omitempty"`
-	SignatureType           *string              `json:"signatureType,omitempty"`
-	SignatureUsers          []SignatureUser      `json:"signatureUsers,omitempty"`
-	StampFormat             *string              `json:"stampFormat,omitempty"`
-	StampImageURI           *string              `json:"stampImageUri,omitempty"`
-	StampSizeMM             *string              `json:"stampSizeMM,omitempty"`
-	StampType               *string              `json:"stampType,omitempty"`
-	Status                  *string              `json:"status,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountSignatureDefinition defines model for accountSignatureDefinition.
-type AccountSignatureDefinition struct {
-	DateStampProperties     *DateStampProperties `json:"dateStampProperties,omitempty"`
-	DisallowUserResizeStamp *string              `json:"disallowUserResizeStamp,omitempty"`
-	ExternalID              *string              `json:"externalID,omitempty"`
-	ImageType               *string              `json:"imageType,omitempty"`
-	IsDefault               *string              `json:"isDefault,omitempty"`
-	NrdsID                  *string              `json:"nrdsId,omitempty"`
-	NrdsLastName            *string              `json:"nrdsLastName,omitempty"`
-	PhoneticName            *string              `json:"phoneticName,omitempty"`
-	SignatureFont           *string              `json:"signatureFont,omitempty"`
-	SignatureGroups         []SignatureGroupDef  `json:"signatureGroups,omitempty"`
-	SignatureID             *string              `json:"signatureId,omitempty"`
-	SignatureInitials       *string              `json:"signatureInitials,omitempty"`
-	SignatureName           *string              `json:"signatureName,omitempty"`
-	SignatureType           *string              `json:"signatureType,omitempty"`
-	SignatureUsers          []SignatureUserDef   `json:"signatureUsers,omitempty"`
-	StampFormat             *string              `json:"stampFormat,omitempty"`
-	StampSizeMM             *string              `json:"stampSizeMM,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountSignatureProvider defines model for accountSignatureProvider.
-type AccountSignatureProvider struct {
-	IsRequired                       *string                           `json:"isRequired,omitempty"`
-	Priority                         *string                           `json:"priority,omitempty"`
-	SignatureProviderDisplayName     *string                           `json:"signatureProviderDisplayName,omitempty"`
-	SignatureProviderID              *string                           `json:"signatureProviderId,omitempty"`
-	SignatureProviderName            *string                           `json:"signatureProviderName,omitempty"`
-	SignatureProviderOptionsMetadata []AccountSignatureProviderOption  `json:"signatureProviderOptionsMetadata,omitempty"`
-	SignatureProviderRequiredOptions []SignatureProviderRequiredOption `json:"signatureProviderRequiredOptions,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountSignatureProviderOption defines model for accountSignatureProviderOption.
-type AccountSignatureProviderOption struct {
-	SignatureProviderOptionDisplayName            *string `json:"signatureProviderOptionDisplayName,omitempty"`
-	SignatureProviderOptionHintOverrideValue      *string `json:"signatureProviderOptionHintOverrideValue,omitempty"`
-	SignatureProviderOptionID                     *string `json:"signatureProviderOptionId,omitempty"`
-	SignatureProviderOptionName                   *string `json:"signatureProviderOptionName,omitempty"`
-	SignatureProviderOptionRegexValidationPattern *string `json:"signatureProviderOptionRegexValidationPattern,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountSignatureProviders defines model for accountSignatureProviders.
-type AccountSignatureProviders struct {
-	SignatureProviders []AccountSignatureProvider `json:"signatureProviders,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountSignaturesInformation defines model for accountSignaturesInformation.
-type AccountSignaturesInformation struct {
-	AccountSignatures []AccountSignature `json:"accountSignatures,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AccountUISettings defines model for accountUISettings.
-type AccountUISettings struct {
-	AdminMessage                                   *AdminMessage     `json:"adminMessage,omitempty"`
-	AllowUsersToEditSharedAccess                   *string           `json:"allowUsersToEditSharedAccess,omitempty"`
-	AllowUsersToEditSharedAccessMetadata           *SettingsMetadata `json:"allowUsersToEditSharedAccessMetadata,omitempty"`
-	AskAnAdmin                                     *AskAnAdmin       `json:"askAnAdmin,omitempty"`
-	ClickwrapSchemaVersion                         *string           `json:"clickwrapSchemaVersion,omitempty"`
-	ClickwrapSchemaVersionMetadata                 *SettingsMetadata `json:"clickwrapSchemaVersionMetadata,omitempty"`
-	DisableWebAppAccess                            *string           `json:"disableWebAppAccess,omitempty"`
-	DisableWebAppAccessMetadata                    *SettingsMetadata `json:"disableWebAppAccessMetadata,omitempty"`
-	EnableAdminMessage                             *string           `json:"enableAdminMessage,omitempty"`
-	EnableAdminMessageMetadata                     *SettingsMetadata `json:"enableAdminMessageMetadata,omitempty"`
-	EnableEasySignCanUseMultiTemplateApply         *string           `json:"enableEasySignCanUseMultiTemplateApply,omitempty"`
-	EnableEasySignCanUseMultiTemplateApplyMetadata *SettingsMetadata `json:"enableEasySignCanUseMultiTemplateApplyMetadata,omitempty"`
-	EnableEasySignTemplateUpload                   *string           `json:"enableEasySignTemplateUpload,omitempty"`
-	EnableEasySignTemplateUploadMetadata           *SettingsMetadata `json:"enableEasySignTemplateUploadMetadata,omitempty"`
-	EnableEnvelopeCopyWithData                     *string           `json:"enableEnvelopeCopyWithData,omitempty"`
-	EnableEnvelopeCopyWithDataMetadata             *SettingsMetadata `json:"enableEnvelopeCopyWithDataMetadata,omitempty"`
-	EnableEnvelopeTypes                            *string           `json:"enableEnvelopeTypes,omitempty"`
-	EnableEnvelopeTypesMetadata                    *SettingsMetadata `json:"enableEnvelopeTypesMetadata,omitempty"`
-	EnableLegacyHomepageLink                       *string           `json:"enableLegacyHomepageLink,omitempty"`
-	EnableLegacyHomepageLinkMetadata               *SettingsMetadata `json:"enableLegacyHomepageLinkMetadata,omitempty"`
-	EnableLegacySendflowLink                       *string           `json:"enableLegacySendflowLink,omitempty"`
-	EnableLegacySendflowLinkMetadata               *SettingsMetadata `json:"enableLegacySendflowLinkMetadata,omitempty"`
-	HasExternalLinkedAccounts                      *string           `json:"hasExternalLinkedAccounts,omitempty"`
-	HasExternalLinkedAccountsMetadata              *SettingsMetadata `json:"hasExternalLinkedAccountsMetadata,omitempty"`
-	HideSendAnEnvelope                             *string           `json:"hideSendAnEnvelope,omitempty"`
-	HideSendAnEnvelopeMetadata                     *SettingsMetadata `json:"hideSendAnEnvelopeMetadata,omitempty"`
-	HideUseATemplate                               *string           `json:"hideUseATemplate,omitempty"`
-	HideUseATemplateInPrepare                      *string           `json:"hideUseATemplateInPrepare,omitempty"`
-	HideUseATemplateInPrepareMetadata              *SettingsMetadata `json:"hideUseATemplateInPrepareMetadata,omitempty"`
-	HideUseATemplateMetadata                       *SettingsMetadata `json:"hideUseATemplateMetadata,omitempty"`
-	OrderBasedRecipientIDGeneration                *string           `json:"orderBasedRecipientIdGeneration,omitempty"`
-	OrderBasedRecipientIDGenerationMetadata        *SettingsMetadata `json:"orderBasedRecipientIdGenerationMetadata,omitempty"`
-	RemoveEnvelopeForwarding                       *string           `json:"removeEnvelopeForwarding,omitempty"`
-	RemoveEnvelopeForwardingMetadata               *SettingsMetadata `json:"removeEnvelopeForwardingMetadata,omitempty"`
-	ShouldRedactAccessCode                         *string           `json:"shouldRedactAccessCode,omitempty"`
-	ShouldRedactAccessCodeMetadata                 *SettingsMetadata `json:"shouldRedactAccessCodeMetadata,omitempty"`
-	UploadNewImageToSignOrInitial                  *string           `json:"uploadNewImageToSignOrInitial,omitempty"`
-	UploadNewImageToSignOrInitialMetadata          *SettingsMetadata `json:"uploadNewImageToSignOrInitialMetadata,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AddOn defines model for addOn.
-type AddOn struct {
-	Active  *string `json:"active,omitempty"`
-	AddOnID *string `json:"addOnId,omitempty"`
-	ID      *string `json:"id,omitempty"`
-	Name    *string `json:"name,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AdditionalSetting defines model for additionalSetting.
-type AdditionalSetting struct {
-	Metadata *SettingsMetadata `json:"metadata,omitempty"`
-	Name     *string           `json:"name,omitempty"`
-	Value    *string           `json:"value,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // AddressInformation defines model for addressInformation.
 type AddressInformation struct {
 	Address1        *string `json:"address1,omitempty"`
@@ -1512,14 +24,6 @@ type AddressInformationInput struct {
 	AddressInformation *AddressInformation `json:"addressInformation,omitempty"`
 	DisplayLevelCode   *string             `json:"displayLevelCode,omitempty"`
 	ReceiveInResponse  *string             `json:"receiveInResponse,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AdminMessage defines model for adminMessage.
-type AdminMessage struct {
-	BaseMessage     *string `json:"baseMessage,omitempty"`
-	MoreInformation *string `json:"moreInformation,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -1604,41 +108,6 @@ type Agent struct {
 	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
 	UserID                                *string                           `json:"userId,omitempty"`
 	WebFormRecipientViewID                *string                           `json:"webFormRecipientViewId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// APIRequestLog defines model for apiRequestLog.
-type APIRequestLog struct {
-	CreatedDateTime *string `json:"createdDateTime,omitempty"`
-	Description     *string `json:"description,omitempty"`
-	RequestLogID    *string `json:"requestLogId,omitempty"`
-	Status          *string `json:"status,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// APIRequestLogsResult defines model for apiRequestLogsResult.
-type APIRequestLogsResult struct {
-	APIRequestLogs []APIRequestLog `json:"apiRequestLogs,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AppStoreProduct defines model for appStoreProduct.
-type AppStoreProduct struct {
-	MarketPlace *string `json:"marketPlace,omitempty"`
-	ProductID   *string `json:"productId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AppStoreReceipt defines model for appStoreReceipt.
-type AppStoreReceipt struct {
-	DowngradeProductID      *string `json:"downgradeProductId,omitempty"`
-	IsDowngradeCancellation *string `json:"isDowngradeCancellation,omitempty"`
-	ProductID               *string `json:"productId,omitempty"`
-	ReceiptData             *string `json:"receiptData,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -1744,16 +213,6 @@ type Approve struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// AskAnAdmin defines model for askAnAdmin.
-type AskAnAdmin struct {
-	Email   *string `json:"email,omitempty"`
-	Message *string `json:"message,omitempty"`
-	Name    *string `json:"name,omitempty"`
-	Phone   *string `json:"phone,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // Attachment defines model for attachment.
 type Attachment struct {
 	AccessControl  *string `json:"accessControl,omitempty"`
@@ -1763,16 +222,6 @@ type Attachment struct {
 	Label          *string `json:"label,omitempty"`
 	Name           *string `json:"name,omitempty"`
 	RemoteURL      *string `json:"remoteUrl,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AuthenticationMethod defines model for authenticationMethod.
-type AuthenticationMethod struct {
-	AuthenticationType *string `json:"authenticationType,omitempty"`
-	LastProvider       *string `json:"lastProvider,omitempty"`
-	LastTimestamp      *string `json:"lastTimestamp,omitempty"`
-	TotalCount         *string `json:"totalCount,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -1798,16 +247,6 @@ type AuthenticationStatus struct {
 	SmsAuthResult              *EventResult `json:"smsAuthResult,omitempty"`
 	TwitterResult              *EventResult `json:"twitterResult,omitempty"`
 	YahooResult                *EventResult `json:"yahooResult,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// AuthorizationUser defines model for authorizationUser.
-type AuthorizationUser struct {
-	AccountID *string `json:"accountId,omitempty"`
-	Email     *string `json:"email,omitempty"`
-	Name      *string `json:"name,omitempty"`
-	UserID    *string `json:"userId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -1927,412 +366,6 @@ type BccEmailAddress struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// BccEmailArchive defines model for bccEmailArchive.
-type BccEmailArchive struct {
-	AccountID           *string   `json:"accountId,omitempty"`
-	BccEmailArchiveID   *string   `json:"bccEmailArchiveId,omitempty"`
-	Created             *string   `json:"created,omitempty"`
-	CreatedBy           *UserInfo `json:"createdBy,omitempty"`
-	Email               *string   `json:"email,omitempty"`
-	EmailNotificationID *string   `json:"emailNotificationId,omitempty"`
-	Modified            *string   `json:"modified,omitempty"`
-	ModifiedBy          *UserInfo `json:"modifiedBy,omitempty"`
-	Status              *string   `json:"status,omitempty"`
-	URI                 *string   `json:"uri,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BccEmailArchiveHistory defines model for bccEmailArchiveHistory.
-type BccEmailArchiveHistory struct {
-	AccountID  *string   `json:"accountId,omitempty"`
-	Action     *string   `json:"action,omitempty"`
-	Email      *string   `json:"email,omitempty"`
-	Modified   *string   `json:"modified,omitempty"`
-	ModifiedBy *UserInfo `json:"modifiedBy,omitempty"`
-	Status     *string   `json:"status,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BccEmailArchiveHistoryList defines model for bccEmailArchiveHistoryList.
-type BccEmailArchiveHistoryList struct {
-	BccEmailArchiveHistory []BccEmailArchiveHistory `json:"bccEmailArchiveHistory,omitempty"`
-	EndPosition            *string                  `json:"endPosition,omitempty"`
-	NextURI                *string                  `json:"nextUri,omitempty"`
-	PreviousURI            *string                  `json:"previousUri,omitempty"`
-	ResultSetSize          *string                  `json:"resultSetSize,omitempty"`
-	StartPosition          *string                  `json:"startPosition,omitempty"`
-	TotalSetSize           *string                  `json:"totalSetSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BccEmailArchiveList defines model for bccEmailArchiveList.
-type BccEmailArchiveList struct {
-	BccEmailArchives []BccEmailArchive `json:"bccEmailArchives,omitempty"`
-	EndPosition      *string           `json:"endPosition,omitempty"`
-	NextURI          *string           `json:"nextUri,omitempty"`
-	PreviousURI      *string           `json:"previousUri,omitempty"`
-	ResultSetSize    *string           `json:"resultSetSize,omitempty"`
-	StartPosition    *string           `json:"startPosition,omitempty"`
-	TotalSetSize     *string           `json:"totalSetSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingCharge defines model for billingCharge.
-type BillingCharge struct {
-	AllowedQuantity     *string           `json:"allowedQuantity,omitempty"`
-	Blocked             *string           `json:"blocked,omitempty"`
-	ChargeName          *string           `json:"chargeName,omitempty"`
-	ChargeType          *string           `json:"chargeType,omitempty"`
-	ChargeUnitOfMeasure *string           `json:"chargeUnitOfMeasure,omitempty"`
-	Discounts           []BillingDiscount `json:"discounts,omitempty"`
-	FirstEffectiveDate  *string           `json:"firstEffectiveDate,omitempty"`
-	IncludedQuantity    *string           `json:"includedQuantity,omitempty"`
-	IncrementalQuantity *string           `json:"incrementalQuantity,omitempty"`
-	LastEffectiveDate   *string           `json:"lastEffectiveDate,omitempty"`
-	Prices              []BillingPrice    `json:"prices,omitempty"`
-	UnitPrice           *string           `json:"unitPrice,omitempty"`
-	UsedQuantity        *string           `json:"usedQuantity,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingChargeResponse defines model for billingChargeResponse.
-type BillingChargeResponse struct {
-	BillingChargeItems []BillingCharge `json:"billingChargeItems,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingDiscount defines model for billingDiscount.
-type BillingDiscount struct {
-	BeginQuantity *string `json:"beginQuantity,omitempty"`
-	Discount      *string `json:"discount,omitempty"`
-	EndQuantity   *string `json:"endQuantity,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingEntityInformationResponse defines model for billingEntityInformationResponse.
-type BillingEntityInformationResponse struct {
-	BillingProfile     *string `json:"billingProfile,omitempty"`
-	EntityName         *string `json:"entityName,omitempty"`
-	ExternalEntityID   *string `json:"externalEntityId,omitempty"`
-	IsExternallyBilled *string `json:"isExternallyBilled,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingInvoice defines model for billingInvoice.
-type BillingInvoice struct {
-	Amount           *string              `json:"amount,omitempty"`
-	Balance          *string              `json:"balance,omitempty"`
-	DueDate          *string              `json:"dueDate,omitempty"`
-	InvoiceID        *string              `json:"invoiceId,omitempty"`
-	InvoiceItems     []BillingInvoiceItem `json:"invoiceItems,omitempty"`
-	InvoiceNumber    *string              `json:"invoiceNumber,omitempty"`
-	InvoiceURI       *string              `json:"invoiceUri,omitempty"`
-	NonTaxableAmount *string              `json:"nonTaxableAmount,omitempty"`
-	PdfAvailable     *string              `json:"pdfAvailable,omitempty"`
-	TaxableAmount    *string              `json:"taxableAmount,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingInvoiceItem defines model for billingInvoiceItem.
-type BillingInvoiceItem struct {
-	ChargeAmount    *string `json:"chargeAmount,omitempty"`
-	ChargeName      *string `json:"chargeName,omitempty"`
-	InvoiceItemID   *string `json:"invoiceItemId,omitempty"`
-	Quantity        *string `json:"quantity,omitempty"`
-	TaxAmount       *string `json:"taxAmount,omitempty"`
-	TaxExemptAmount *string `json:"taxExemptAmount,omitempty"`
-	UnitPrice       *string `json:"unitPrice,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingInvoicesResponse defines model for billingInvoicesResponse.
-type BillingInvoicesResponse struct {
-	BillingInvoices []BillingInvoice `json:"billingInvoices,omitempty"`
-	NextURI         *string          `json:"nextUri,omitempty"`
-	PreviousURI     *string          `json:"previousUri,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingInvoicesSummary defines model for billingInvoicesSummary.
-type BillingInvoicesSummary struct {
-	AccountBalance  *string          `json:"accountBalance,omitempty"`
-	BillingInvoices []BillingInvoice `json:"billingInvoices,omitempty"`
-	CurrencyCode    *string          `json:"currencyCode,omitempty"`
-	PastDueBalance  *string          `json:"pastDueBalance,omitempty"`
-	PaymentAllowed  *string          `json:"paymentAllowed,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingPayment defines model for billingPayment.
-type BillingPayment struct {
-	Amount    *string `json:"amount,omitempty"`
-	InvoiceID *string `json:"invoiceId,omitempty"`
-	PaymentID *string `json:"paymentId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingPaymentItem defines model for billingPaymentItem.
-type BillingPaymentItem struct {
-	Amount        *string `json:"amount,omitempty"`
-	Description   *string `json:"description,omitempty"`
-	PaymentDate   *string `json:"paymentDate,omitempty"`
-	PaymentID     *string `json:"paymentId,omitempty"`
-	PaymentNumber *string `json:"paymentNumber,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingPaymentRequest defines model for billingPaymentRequest.
-type BillingPaymentRequest struct {
-	PaymentAmount *string `json:"paymentAmount,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingPaymentResponse defines model for billingPaymentResponse.
-type BillingPaymentResponse struct {
-	BillingPayments []BillingPayment `json:"billingPayments,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingPaymentsResponse defines model for billingPaymentsResponse.
-type BillingPaymentsResponse struct {
-	BillingPayments []BillingPaymentItem `json:"billingPayments,omitempty"`
-	NextURI         *string              `json:"nextUri,omitempty"`
-	PreviousURI     *string              `json:"previousUri,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingPlan defines model for billingPlan.
-type BillingPlan struct {
-	AppStoreProducts     []AppStoreProduct   `json:"appStoreProducts,omitempty"`
-	CurrencyPlanPrices   []CurrencyPlanPrice `json:"currencyPlanPrices,omitempty"`
-	EnableSupport        *string             `json:"enableSupport,omitempty"`
-	IncludedSeats        *string             `json:"includedSeats,omitempty"`
-	OtherDiscountPercent *string             `json:"otherDiscountPercent,omitempty"`
-	PaymentCycle         *string             `json:"paymentCycle,omitempty"`
-	PaymentMethod        *string             `json:"paymentMethod,omitempty"`
-	PerSeatPrice         *string             `json:"perSeatPrice,omitempty"`
-	PlanClassification   *string             `json:"planClassification,omitempty"`
-	PlanFeatureSets      []FeatureSet        `json:"planFeatureSets,omitempty"`
-	PlanID               *string             `json:"planId,omitempty"`
-	PlanName             *string             `json:"planName,omitempty"`
-	SeatDiscounts        []SeatDiscount      `json:"seatDiscounts,omitempty"`
-	SupportIncidentFee   *string             `json:"supportIncidentFee,omitempty"`
-	SupportPlanFee       *string             `json:"supportPlanFee,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingPlanInformation defines model for billingPlanInformation.
-type BillingPlanInformation struct {
-	AppStoreReceipt                 *AppStoreReceipt                 `json:"appStoreReceipt,omitempty"`
-	BillingAddress                  *AccountAddress                  `json:"billingAddress,omitempty"`
-	CreditCardInformation           *CreditCardInformation           `json:"creditCardInformation,omitempty"`
-	DirectDebitProcessorInformation *DirectDebitProcessorInformation `json:"directDebitProcessorInformation,omitempty"`
-	DowngradeReason                 *string                          `json:"downgradeReason,omitempty"`
-	EnablePreAuth                   *string                          `json:"enablePreAuth,omitempty"`
-	EnableSupport                   *string                          `json:"enableSupport,omitempty"`
-	IncludedSeats                   *string                          `json:"includedSeats,omitempty"`
-	IncrementalSeats                *string                          `json:"incrementalSeats,omitempty"`
-	PaymentMethod                   *string                          `json:"paymentMethod,omitempty"`
-	PaymentProcessor                *string                          `json:"paymentProcessor,omitempty"`
-	PaymentProcessorInformation     *PaymentProcessorInformation     `json:"paymentProcessorInformation,omitempty"`
-	PlanInformation                 *PlanInformation                 `json:"planInformation,omitempty"`
-	ProcessPayment                  *string                          `json:"processPayment,omitempty"`
-	ReferralInformation             *ReferralInformation             `json:"referralInformation,omitempty"`
-	RenewalStatus                   *string                          `json:"renewalStatus,omitempty"`
-	SaleDiscountAmount              *string                          `json:"saleDiscountAmount,omitempty"`
-	SaleDiscountFixedAmount         *string                          `json:"saleDiscountFixedAmount,omitempty"`
-	SaleDiscountPercent             *string                          `json:"saleDiscountPercent,omitempty"`
-	SaleDiscountPeriods             *string                          `json:"saleDiscountPeriods,omitempty"`
-	SaleDiscountSeatPriceOverride   *string                          `json:"saleDiscountSeatPriceOverride,omitempty"`
-	TaxExemptID                     *string                          `json:"taxExemptId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingPlanPreview defines model for billingPlanPreview.
-type BillingPlanPreview struct {
-	CurrencyCode   *string         `json:"currencyCode,omitempty"`
-	Invoice        *BillingInvoice `json:"invoice,omitempty"`
-	IsProrated     *string         `json:"isProrated,omitempty"`
-	SubtotalAmount *string         `json:"subtotalAmount,omitempty"`
-	TaxAmount      *string         `json:"taxAmount,omitempty"`
-	TotalAmount    *string         `json:"totalAmount,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingPlanResponse defines model for billingPlanResponse.
-type BillingPlanResponse struct {
-	BillingPlan    *BillingPlan  `json:"billingPlan,omitempty"`
-	SuccessorPlans []BillingPlan `json:"successorPlans,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingPlanUpdateResponse defines model for billingPlanUpdateResponse.
-type BillingPlanUpdateResponse struct {
-	AccountPaymentMethod *string             `json:"accountPaymentMethod,omitempty"`
-	BillingPlanPreview   *BillingPlanPreview `json:"billingPlanPreview,omitempty"`
-	CurrencyCode         *string             `json:"currencyCode,omitempty"`
-	IncludedSeats        *string             `json:"includedSeats,omitempty"`
-	PaymentCycle         *string             `json:"paymentCycle,omitempty"`
-	PaymentMethod        *string             `json:"paymentMethod,omitempty"`
-	PlanID               *string             `json:"planId,omitempty"`
-	PlanName             *string             `json:"planName,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingPlansResponse defines model for billingPlansResponse.
-type BillingPlansResponse struct {
-	BillingPlans []BillingPlan `json:"billingPlans,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BillingPrice defines model for billingPrice.
-type BillingPrice struct {
-	BeginQuantity *string `json:"beginQuantity,omitempty"`
-	EndQuantity   *string `json:"endQuantity,omitempty"`
-	UnitPrice     *string `json:"unitPrice,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// Brand defines model for brand.
-type Brand struct {
-	BrandCompany            *string             `json:"brandCompany,omitempty"`
-	BrandID                 *string             `json:"brandId,omitempty"`
-	BrandLanguages          []string            `json:"brandLanguages,omitempty"`
-	BrandName               *string             `json:"brandName,omitempty"`
-	Colors                  []NameValue         `json:"colors,omitempty"`
-	DefaultBrandLanguage    *string             `json:"defaultBrandLanguage,omitempty"`
-	EmailContent            []BrandEmailContent `json:"emailContent,omitempty"`
-	ErrorDetails            *ErrorDetails       `json:"errorDetails,omitempty"`
-	IsOrganizationBrand     *string             `json:"isOrganizationBrand,omitempty"`
-	IsOverridingCompanyName *bool               `json:"isOverridingCompanyName,omitempty"`
-	IsSendingDefault        *bool               `json:"isSendingDefault,omitempty"`
-	IsSigningDefault        *bool               `json:"isSigningDefault,omitempty"`
-	LandingPages            []NameValue         `json:"landingPages,omitempty"`
-	Links                   []BrandLink         `json:"links,omitempty"`
-	LogoIds                 *BrandLogoIds       `json:"logoIds,omitempty"`
-	Logos                   *BrandLogos         `json:"logos,omitempty"`
-	OrganizationBrandLogo   *string             `json:"organizationBrandLogo,omitempty"`
-	Resources               *BrandResourceUrls  `json:"resources,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BrandEmailContent defines model for brandEmailContent.
-type BrandEmailContent struct {
-	Content          *string `json:"content,omitempty"`
-	EmailContentType *string `json:"emailContentType,omitempty"`
-	EmailToLink      *string `json:"emailToLink,omitempty"`
-	LinkText         *string `json:"linkText,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BrandLink defines model for brandLink.
-type BrandLink struct {
-	LinkText    *string `json:"linkText,omitempty"`
-	LinkType    *string `json:"linkType,omitempty"`
-	ShowLink    *string `json:"showLink,omitempty"`
-	URLOrMailTo *string `json:"urlOrMailTo,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BrandLogoIds defines model for brandLogoIds.
-type BrandLogoIds struct {
-	EmailLogoID     *string `json:"emailLogoId,omitempty"`
-	PrimaryLogoID   *string `json:"primaryLogoId,omitempty"`
-	SecondaryLogoID *string `json:"secondaryLogoId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BrandLogos defines model for brandLogos.
-type BrandLogos struct {
-	Email     *string `json:"email,omitempty"`
-	Primary   *string `json:"primary,omitempty"`
-	Secondary *string `json:"secondary,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BrandRequest defines model for brandRequest.
-type BrandRequest struct {
-	BrandID *string `json:"brandId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BrandResourceUrls defines model for brandResourceUrls.
-type BrandResourceUrls struct {
-	Email          *string `json:"email,omitempty"`
-	Sending        *string `json:"sending,omitempty"`
-	Signing        *string `json:"signing,omitempty"`
-	SigningCaptive *string `json:"signingCaptive,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BrandResources defines model for brandResources.
-type BrandResources struct {
-	CreatedByUserInfo       *UserInfo `json:"createdByUserInfo,omitempty"`
-	CreatedDate             *string   `json:"createdDate,omitempty"`
-	DataNotSavedNotInMaster []string  `json:"dataNotSavedNotInMaster,omitempty"`
-	ModifiedByUserInfo      *UserInfo `json:"modifiedByUserInfo,omitempty"`
-	ModifiedDate            *string   `json:"modifiedDate,omitempty"`
-	ModifiedTemplates       []string  `json:"modifiedTemplates,omitempty"`
-	ResourcesContentType    *string   `json:"resourcesContentType,omitempty"`
-	ResourcesContentURI     *string   `json:"resourcesContentUri,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BrandResourcesList defines model for brandResourcesList.
-type BrandResourcesList struct {
-	ResourcesContentTypes []BrandResources `json:"resourcesContentTypes,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BrandsRequest defines model for brandsRequest.
-type BrandsRequest struct {
-	Brands []BrandRequest `json:"brands,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BrandsResponse defines model for brandsResponse.
-type BrandsResponse struct {
-	Brands                  []Brand `json:"brands,omitempty"`
-	RecipientBrandIDDefault *string `json:"recipientBrandIdDefault,omitempty"`
-	SenderBrandIDDefault    *string `json:"senderBrandIdDefault,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // BulkEnvelope defines model for bulkEnvelope.
 type BulkEnvelope struct {
 	BulkRecipientRow  *string       `json:"bulkRecipientRow,omitempty"`
@@ -2364,397 +397,6 @@ type BulkEnvelopeStatus struct {
 	StartPosition         *string        `json:"startPosition,omitempty"`
 	SubmittedDate         *string        `json:"submittedDate,omitempty"`
 	TotalSetSize          *string        `json:"totalSetSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkProcessRequest defines model for bulkProcessRequest.
-type BulkProcessRequest struct {
-	BatchName            *string `json:"batchName,omitempty"`
-	EnvelopeOrTemplateID *string `json:"envelopeOrTemplateId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkProcessResponse defines model for bulkProcessResponse.
-type BulkProcessResponse struct {
-	BatchID      *string  `json:"batchId,omitempty"`
-	BatchName    *string  `json:"batchName,omitempty"`
-	BatchSize    *string  `json:"batchSize,omitempty"`
-	ErrorDetails []string `json:"errorDetails,omitempty"`
-	Errors       []string `json:"errors,omitempty"`
-	QueueLimit   *string  `json:"queueLimit,omitempty"`
-	TotalQueued  *string  `json:"totalQueued,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkProcessResult defines model for bulkProcessResult.
-type BulkProcessResult struct {
-	Errors  []BulkSendBatchError `json:"errors,omitempty"`
-	ListID  *string              `json:"listId,omitempty"`
-	Success *string              `json:"success,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkProcessingListSummaries defines model for bulkProcessingListSummaries.
-type BulkProcessingListSummaries struct {
-	BulkListSummaries []BulkProcessingListSummary `json:"bulkListSummaries,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkProcessingListSummary defines model for bulkProcessingListSummary.
-type BulkProcessingListSummary struct {
-	BulkProcessListID *string `json:"bulkProcessListId,omitempty"`
-	CreatedByUser     *string `json:"createdByUser,omitempty"`
-	CreatedDate       *string `json:"createdDate,omitempty"`
-	Name              *string `json:"name,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkProcessingLists defines model for bulkProcessingLists.
-type BulkProcessingLists struct {
-	BulkProcessListIds []string `json:"bulkProcessListIds,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkRecipient defines model for bulkRecipient.
-type BulkRecipient struct {
-	AccessCode                     *string                          `json:"accessCode,omitempty"`
-	Email                          *string                          `json:"email,omitempty"`
-	ErrorDetails                   []ErrorDetails                   `json:"errorDetails,omitempty"`
-	Identification                 *string                          `json:"identification,omitempty"`
-	Name                           *string                          `json:"name,omitempty"`
-	Note                           *string                          `json:"note,omitempty"`
-	PhoneNumber                    *string                          `json:"phoneNumber,omitempty"`
-	RecipientSignatureProviderInfo []BulkRecipientSignatureProvider `json:"recipientSignatureProviderInfo,omitempty"`
-	RowNumber                      *string                          `json:"rowNumber,omitempty"`
-	TabLabels                      []BulkRecipientTabLabel          `json:"tabLabels,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkRecipientSignatureProvider defines model for bulkRecipientSignatureProvider.
-type BulkRecipientSignatureProvider struct {
-	Name  *string `json:"name,omitempty"`
-	Value *string `json:"value,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkRecipientTabLabel defines model for bulkRecipientTabLabel.
-type BulkRecipientTabLabel struct {
-	Name  *string `json:"name,omitempty"`
-	Value *string `json:"value,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkRecipientsRequest defines model for bulkRecipientsRequest.
-type BulkRecipientsRequest struct {
-	BulkRecipients []BulkRecipient `json:"bulkRecipients,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkRecipientsResponse defines model for bulkRecipientsResponse.
-type BulkRecipientsResponse struct {
-	BulkRecipients []BulkRecipient `json:"bulkRecipients,omitempty"`
-	EndPosition    *string         `json:"endPosition,omitempty"`
-	NextURI        *string         `json:"nextUri,omitempty"`
-	PreviousURI    *string         `json:"previousUri,omitempty"`
-	ResultSetSize  *string         `json:"resultSetSize,omitempty"`
-	StartPosition  *string         `json:"startPosition,omitempty"`
-	TotalSetSize   *string         `json:"totalSetSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkRecipientsSummaryResponse defines model for bulkRecipientsSummaryResponse.
-type BulkRecipientsSummaryResponse struct {
-	BulkRecipients      []BulkRecipient `json:"bulkRecipients,omitempty"`
-	BulkRecipientsCount *string         `json:"bulkRecipientsCount,omitempty"`
-	BulkRecipientsURI   *string         `json:"bulkRecipientsUri,omitempty"`
-	ErrorDetails        []ErrorDetails  `json:"errorDetails,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkRecipientsUpdateResponse defines model for bulkRecipientsUpdateResponse.
-type BulkRecipientsUpdateResponse struct {
-	Signer *Signer `json:"signer,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendBatchActionRequest defines model for bulkSendBatchActionRequest.
-type BulkSendBatchActionRequest struct {
-	Action       *string       `json:"action,omitempty"`
-	Notification *Notification `json:"notification,omitempty"`
-	VoidReason   *string       `json:"voidReason,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendBatchError defines model for bulkSendBatchError.
-type BulkSendBatchError struct {
-	Error       *string `json:"error,omitempty"`
-	ErrorDetail *string `json:"errorDetail,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendBatchRequest defines model for bulkSendBatchRequest.
-type BulkSendBatchRequest struct {
-	BatchName *string `json:"batchName,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendBatchStatus defines model for bulkSendBatchStatus.
-type BulkSendBatchStatus struct {
-	Action                 *string                `json:"action,omitempty"`
-	ActionStatus           *string                `json:"actionStatus,omitempty"`
-	BatchID                *string                `json:"batchId,omitempty"`
-	BatchName              *string                `json:"batchName,omitempty"`
-	BatchSize              *string                `json:"batchSize,omitempty"`
-	BulkErrors             []BulkSendErrorStatus  `json:"bulkErrors,omitempty"`
-	EnvelopeIDOrTemplateID *string                `json:"envelopeIdOrTemplateId,omitempty"`
-	EnvelopesInfo          *BulkSendEnvelopesInfo `json:"envelopesInfo,omitempty"`
-	EnvelopesURI           *string                `json:"envelopesUri,omitempty"`
-	Failed                 *string                `json:"failed,omitempty"`
-	MailingListID          *string                `json:"mailingListId,omitempty"`
-	MailingListName        *string                `json:"mailingListName,omitempty"`
-	OwnerUserID            *string                `json:"ownerUserId,omitempty"`
-	Queued                 *string                `json:"queued,omitempty"`
-	ResendsRemaining       *string                `json:"resendsRemaining,omitempty"`
-	SenderUserID           *string                `json:"senderUserId,omitempty"`
-	Sent                   *string                `json:"sent,omitempty"`
-	SubmittedDate          *string                `json:"submittedDate,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendBatchSummaries defines model for bulkSendBatchSummaries.
-type BulkSendBatchSummaries struct {
-	BatchSizeLimit         *string                `json:"batchSizeLimit,omitempty"`
-	BulkBatchSummaries     []BulkSendBatchSummary `json:"bulkBatchSummaries,omitempty"`
-	BulkProcessQueueLimit  *string                `json:"bulkProcessQueueLimit,omitempty"`
-	BulkProcessTotalQueued *string                `json:"bulkProcessTotalQueued,omitempty"`
-	EndPosition            *string                `json:"endPosition,omitempty"`
-	NextURI                *string                `json:"nextUri,omitempty"`
-	PreviousURI            *string                `json:"previousUri,omitempty"`
-	QueueLimit             *string                `json:"queueLimit,omitempty"`
-	ResultSetSize          *string                `json:"resultSetSize,omitempty"`
-	StartPosition          *string                `json:"startPosition,omitempty"`
-	TotalQueued            *string                `json:"totalQueued,omitempty"`
-	TotalSetSize           *string                `json:"totalSetSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendBatchSummary defines model for bulkSendBatchSummary.
-type BulkSendBatchSummary struct {
-	Action        *string `json:"action,omitempty"`
-	ActionStatus  *string `json:"actionStatus,omitempty"`
-	BatchID       *string `json:"batchId,omitempty"`
-	BatchName     *string `json:"batchName,omitempty"`
-	BatchSize     *string `json:"batchSize,omitempty"`
-	BatchURI      *string `json:"batchUri,omitempty"`
-	Failed        *string `json:"failed,omitempty"`
-	Queued        *string `json:"queued,omitempty"`
-	Sent          *string `json:"sent,omitempty"`
-	SubmittedDate *string `json:"submittedDate,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendEnvelopesInfo defines model for bulkSendEnvelopesInfo.
-type BulkSendEnvelopesInfo struct {
-	AuthoritativeCopy        *string `json:"authoritativeCopy,omitempty"`
-	Completed                *string `json:"completed,omitempty"`
-	Correct                  *string `json:"correct,omitempty"`
-	Created                  *string `json:"created,omitempty"`
-	Declined                 *string `json:"declined,omitempty"`
-	Deleted                  *string `json:"deleted,omitempty"`
-	Delivered                *string `json:"delivered,omitempty"`
-	DigitalSignaturesPending *string `json:"digitalSignaturesPending,omitempty"`
-	Sent                     *string `json:"sent,omitempty"`
-	Signed                   *string `json:"signed,omitempty"`
-	TimedOut                 *string `json:"timedOut,omitempty"`
-	TransferCompleted        *string `json:"transferCompleted,omitempty"`
-	Voided                   *string `json:"voided,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendErrorStatus defines model for bulkSendErrorStatus.
-type BulkSendErrorStatus struct {
-	Created         *string  `json:"created,omitempty"`
-	EnvelopeID      *string  `json:"envelopeId,omitempty"`
-	ErrorMessage    *string  `json:"errorMessage,omitempty"`
-	RecipientEmails []string `json:"recipientEmails,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendRequest defines model for bulkSendRequest.
-type BulkSendRequest struct {
-	BatchName            *string `json:"batchName,omitempty"`
-	EnvelopeOrTemplateID *string `json:"envelopeOrTemplateId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendResponse defines model for bulkSendResponse.
-type BulkSendResponse struct {
-	BatchID              *string  `json:"batchId,omitempty"`
-	BatchName            *string  `json:"batchName,omitempty"`
-	BatchSize            *string  `json:"batchSize,omitempty"`
-	EnvelopeOrTemplateID *string  `json:"envelopeOrTemplateId,omitempty"`
-	ErrorDetails         []string `json:"errorDetails,omitempty"`
-	Errors               []string `json:"errors,omitempty"`
-	QueueLimit           *string  `json:"queueLimit,omitempty"`
-	TotalQueued          *string  `json:"totalQueued,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendTestResponse defines model for bulkSendTestResponse.
-type BulkSendTestResponse struct {
-	CanBeSent              *bool    `json:"canBeSent,omitempty"`
-	ValidationErrorDetails []string `json:"validationErrorDetails,omitempty"`
-	ValidationErrors       []string `json:"validationErrors,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendingCopy defines model for bulkSendingCopy.
-type BulkSendingCopy struct {
-	CustomFields     []BulkSendingCopyCustomField     `json:"customFields,omitempty"`
-	DocGenFormFields []BulksendingCopyDocGenFormField `json:"docGenFormFields,omitempty"`
-	EmailBlurb       *string                          `json:"emailBlurb,omitempty"`
-	EmailSubject     *string                          `json:"emailSubject,omitempty"`
-	PrefillTabs      []BulkSendingCopyPrefillTab      `json:"prefillTabs,omitempty"`
-	Recipients       []BulkSendingCopyRecipient       `json:"recipients,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendingCopyCustomField defines model for bulkSendingCopyCustomField.
-type BulkSendingCopyCustomField struct {
-	Name  *string `json:"name,omitempty"`
-	Value *string `json:"value,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendingCopyDocGenFormFieldRowValue defines model for bulkSendingCopyDocGenFormFieldRowValue.
-type BulkSendingCopyDocGenFormFieldRowValue struct {
-	DocGenFormFieldList []BulksendingCopyDocGenFormField `json:"docGenFormFieldList,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendingCopyPrefillTab defines model for bulkSendingCopyPrefillTab.
-type BulkSendingCopyPrefillTab struct {
-	InitialValue *string `json:"initialValue,omitempty"`
-	TabLabel     *string `json:"tabLabel,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendingCopyRecipient defines model for bulkSendingCopyRecipient.
-type BulkSendingCopyRecipient struct {
-	AccessCode                  *string                        `json:"accessCode,omitempty"`
-	ClientUserID                *string                        `json:"clientUserId,omitempty"`
-	CustomFields                []string                       `json:"customFields,omitempty"`
-	DeliveryMethod              *string                        `json:"deliveryMethod,omitempty"`
-	Email                       *string                        `json:"email,omitempty"`
-	EmailNotification           *RecipientEmailNotification    `json:"emailNotification,omitempty"`
-	EmbeddedRecipientStartURL   *string                        `json:"embeddedRecipientStartURL,omitempty"`
-	FaxNumber                   *string                        `json:"faxNumber,omitempty"`
-	HostEmail                   *string                        `json:"hostEmail,omitempty"`
-	HostName                    *string                        `json:"hostName,omitempty"`
-	IDCheckConfigurationName    *string                        `json:"idCheckConfigurationName,omitempty"`
-	IDCheckInformationInput     *IDCheckInformationInput       `json:"idCheckInformationInput,omitempty"`
-	IdentificationMethod        *string                        `json:"identificationMethod,omitempty"`
-	IdentityVerification        *RecipientIdentityVerification `json:"identityVerification,omitempty"`
-	Name                        *string                        `json:"name,omitempty"`
-	Note                        *string                        `json:"note,omitempty"`
-	PhoneAuthentication         *RecipientPhoneAuthentication  `json:"phoneAuthentication,omitempty"`
-	RecipientID                 *string                        `json:"recipientId,omitempty"`
-	RecipientSignatureProviders []RecipientSignatureProvider   `json:"recipientSignatureProviders,omitempty"`
-	RoleName                    *string                        `json:"roleName,omitempty"`
-	SignerName                  *string                        `json:"signerName,omitempty"`
-	SigningGroupID              *string                        `json:"signingGroupId,omitempty"`
-	SmsAuthentication           *RecipientSMSAuthentication    `json:"smsAuthentication,omitempty"`
-	SocialAuthentications       []SocialAuthentication         `json:"socialAuthentications,omitempty"`
-	Tabs                        []BulkSendingCopyTab           `json:"tabs,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendingCopyTab defines model for bulkSendingCopyTab.
-type BulkSendingCopyTab struct {
-	InitialValue *string `json:"initialValue,omitempty"`
-	TabLabel     *string `json:"tabLabel,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendingList defines model for bulkSendingList.
-type BulkSendingList struct {
-	BulkCopies []BulkSendingCopy `json:"bulkCopies,omitempty"`
-	ListID     *string           `json:"listId,omitempty"`
-	Name       *string           `json:"name,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendingListSummaries defines model for bulkSendingListSummaries.
-type BulkSendingListSummaries struct {
-	BulkListSummaries []BulkSendingListSummary `json:"bulkListSummaries,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulkSendingListSummary defines model for bulkSendingListSummary.
-type BulkSendingListSummary struct {
-	BulkSendListID *string `json:"bulkSendListId,omitempty"`
-	CreatedByUser  *string `json:"createdByUser,omitempty"`
-	CreatedDate    *string `json:"createdDate,omitempty"`
-	Name           *string `json:"name,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// BulksendingCopyDocGenFormField defines model for bulksendingCopyDocGenFormField.
-type BulksendingCopyDocGenFormField struct {
-	Name      *string                                  `json:"name,omitempty"`
-	RowValues []BulkSendingCopyDocGenFormFieldRowValue `json:"rowValues,omitempty"`
-	Value     *string                                  `json:"value,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// CaptiveRecipient defines model for captiveRecipient.
-type CaptiveRecipient struct {
-	ClientUserID *string       `json:"clientUserId,omitempty"`
-	Email        *string       `json:"email,omitempty"`
-	ErrorDetails *ErrorDetails `json:"errorDetails,omitempty"`
-	UserName     *string       `json:"userName,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// CaptiveRecipientInformation defines model for captiveRecipientInformation.
-type CaptiveRecipientInformation struct {
-	CaptiveRecipients []CaptiveRecipient `json:"captiveRecipients,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -3047,55 +689,6 @@ type Checkbox struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ChunkedUploadPart defines model for chunkedUploadPart.
-type ChunkedUploadPart struct {
-	Sequence *string `json:"sequence,omitempty"`
-	Size     *string `json:"size,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ChunkedUploadRequest defines model for chunkedUploadRequest.
-type ChunkedUploadRequest struct {
-	ChunkedUploadID *string `json:"chunkedUploadId,omitempty"`
-	Data            *string `json:"data,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ChunkedUploadResponse defines model for chunkedUploadResponse.
-type ChunkedUploadResponse struct {
-	Checksum              *string             `json:"checksum,omitempty"`
-	ChunkedUploadID       *string             `json:"chunkedUploadId,omitempty"`
-	ChunkedUploadParts    []ChunkedUploadPart `json:"chunkedUploadParts,omitempty"`
-	ChunkedUploadURI      *string             `json:"chunkedUploadUri,omitempty"`
-	Committed             *string             `json:"committed,omitempty"`
-	ExpirationDateTime    *string             `json:"expirationDateTime,omitempty"`
-	MaxChunkedUploadParts *string             `json:"maxChunkedUploadParts,omitempty"`
-	MaxTotalSize          *string             `json:"maxTotalSize,omitempty"`
-	TotalSize             *string             `json:"totalSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// CloudStorageProvider defines model for cloudStorageProvider.
-type CloudStorageProvider struct {
-	AuthenticationURL *string       `json:"authenticationUrl,omitempty"`
-	ErrorDetails      *ErrorDetails `json:"errorDetails,omitempty"`
-	RedirectURL       *string       `json:"redirectUrl,omitempty"`
-	Service           *string       `json:"service,omitempty"`
-	ServiceID         *string       `json:"serviceId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// CloudStorageProviders defines model for cloudStorageProviders.
-type CloudStorageProviders struct {
-	StorageProviders []CloudStorageProvider `json:"storageProviders,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -3832,27 +1425,6 @@ type Company struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// CompleteSignHashResponse defines model for completeSignHashResponse.
-type CompleteSignHashResponse struct {
-	Documents                  []SignHashDocument `json:"documents,omitempty"`
-	RedirectionURL             *string            `json:"redirectionUrl,omitempty"`
-	RemainingSignatureRequests *string            `json:"remainingSignatureRequests,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// CompleteSignRequest defines model for completeSignRequest.
-type CompleteSignRequest struct {
-	Certificate         *string              `json:"certificate,omitempty"`
-	CorrelationID       *string              `json:"correlationId,omitempty"`
-	DocumentUpdateInfos []DocumentUpdateInfo `json:"documentUpdateInfos,omitempty"`
-	MaxSignatureLength  *string              `json:"maxSignatureLength,omitempty"`
-	SigningLocation     *string              `json:"signingLocation,omitempty"`
-	TransactionID       *string              `json:"transactionId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // CompositeTemplate defines model for compositeTemplate.
 type CompositeTemplate struct {
 	CompositeTemplateID         *string          `json:"compositeTemplateId,omitempty"`
@@ -3896,214 +1468,11 @@ type ConditionalRecipientRuleFilter struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// ConnectConfigResults defines model for connectConfigResults.
-type ConnectConfigResults struct {
-	Configurations []ConnectCustomConfiguration `json:"configurations,omitempty"`
-	TotalRecords   *string                      `json:"totalRecords,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ConnectCustomConfiguration defines model for connectCustomConfiguration.
-type ConnectCustomConfiguration struct {
-	AllUsers                          *string                   `json:"allUsers,omitempty"`
-	AllUsersExcept                    *string                   `json:"allUsersExcept,omitempty"`
-	AllowEnvelopePublish              *string                   `json:"allowEnvelopePublish,omitempty"`
-	AllowSalesforcePublish            *string                   `json:"allowSalesforcePublish,omitempty"`
-	ConfigurationType                 *string                   `json:"configurationType,omitempty"`
-	ConnectID                         *string                   `json:"connectId,omitempty"`
-	DeliveryMode                      *string                   `json:"deliveryMode,omitempty"`
-	DisabledBy                        *string                   `json:"disabledBy,omitempty"`
-	EnableLog                         *string                   `json:"enableLog,omitempty"`
-	EnableOAuthPerConfiguration       *string                   `json:"enableOAuthPerConfiguration,omitempty"`
-	EnvelopeEvents                    []string                  `json:"envelopeEvents,omitempty"`
-	EventData                         *ConnectEventData         `json:"eventData,omitempty"`
-	Events                            []string                  `json:"events,omitempty"`
-	ExternalFolderID                  *string                   `json:"externalFolderId,omitempty"`
-	ExternalFolderLabel               *string                   `json:"externalFolderLabel,omitempty"`
-	GroupIds                          []string                  `json:"groupIds,omitempty"`
-	IncludeCertSoapHeader             *string                   `json:"includeCertSoapHeader,omitempty"`
-	IncludeCertificateOfCompletion    *string                   `json:"includeCertificateOfCompletion,omitempty"`
-	IncludeDocumentFields             *string                   `json:"includeDocumentFields,omitempty"`
-	IncludeDocuments                  *string                   `json:"includeDocuments,omitempty"`
-	IncludeEnvelopeVoidReason         *string                   `json:"includeEnvelopeVoidReason,omitempty"`
-	IncludeHMAC                       *string                   `json:"includeHMAC,omitempty"`
-	IncludeOAuth                      *string                   `json:"includeOAuth,omitempty"`
-	IncludeSenderAccountasCustomField *string                   `json:"includeSenderAccountasCustomField,omitempty"`
-	IncludeTimeZoneInformation        *string                   `json:"includeTimeZoneInformation,omitempty"`
-	IntegratorManaged                 *string                   `json:"integratorManaged,omitempty"`
-	Name                              *string                   `json:"name,omitempty"`
-	OAuthConfiguration                *ConnectOAuthConfig       `json:"oAuthConfiguration,omitempty"`
-	Password                          *string                   `json:"password,omitempty"`
-	PausePublish                      *string                   `json:"pausePublish,omitempty"`
-	RecipientEvents                   []string                  `json:"recipientEvents,omitempty"`
-	RequireMutualTLS                  *string                   `json:"requireMutualTls,omitempty"`
-	RequiresAcknowledgement           *string                   `json:"requiresAcknowledgement,omitempty"`
-	SalesforceAPIVersion              *string                   `json:"salesforceApiVersion,omitempty"`
-	SalesforceAuthcode                *string                   `json:"salesforceAuthcode,omitempty"`
-	SalesforceCallBackURL             *string                   `json:"salesforceCallBackUrl,omitempty"`
-	SalesforceDocumentsAsContentFiles *string                   `json:"salesforceDocumentsAsContentFiles,omitempty"`
-	SenderOverride                    *string                   `json:"senderOverride,omitempty"`
-	SenderSelectableItems             []string                  `json:"senderSelectableItems,omitempty"`
-	SfObjects                         []ConnectSalesforceObject `json:"sfObjects,omitempty"`
-	SignMessageWithX509Certificate    *string                   `json:"signMessageWithX509Certificate,omitempty"`
-	SoapNamespace                     *string                   `json:"soapNamespace,omitempty"`
-	URLToPublishTo                    *string                   `json:"urlToPublishTo,omitempty"`
-	UseSoapInterface                  *string                   `json:"useSoapInterface,omitempty"`
-	UserIds                           []string                  `json:"userIds,omitempty"`
-	UserName                          *string                   `json:"userName,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ConnectDebugLog defines model for connectDebugLog.
-type ConnectDebugLog struct {
-	ConnectConfig    *string       `json:"connectConfig,omitempty"`
-	ErrorDetails     *ErrorDetails `json:"errorDetails,omitempty"`
-	EventDateTime    *string       `json:"eventDateTime,omitempty"`
-	EventDescription *string       `json:"eventDescription,omitempty"`
-	Payload          *string       `json:"payload,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ConnectDeleteFailureResult defines model for connectDeleteFailureResult.
-type ConnectDeleteFailureResult = map[string]interface{}
-
 // ConnectEventData defines model for connectEventData.
 type ConnectEventData struct {
 	Format      *string  `json:"format,omitempty"`
 	IncludeData []string `json:"includeData,omitempty"`
 	Version     *string  `json:"version,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ConnectFailureFilter defines model for connectFailureFilter.
-type ConnectFailureFilter struct {
-	EnvelopeIds []string `json:"envelopeIds,omitempty"`
-	Synchronous *string  `json:"synchronous,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ConnectFailureResult defines model for connectFailureResult.
-type ConnectFailureResult struct {
-	ConfigID      *string `json:"configId,omitempty"`
-	ConfigURL     *string `json:"configUrl,omitempty"`
-	EnvelopeID    *string `json:"envelopeId,omitempty"`
-	Status        *string `json:"status,omitempty"`
-	StatusMessage *string `json:"statusMessage,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ConnectFailureResults defines model for connectFailureResults.
-type ConnectFailureResults struct {
-	RetryQueue []ConnectFailureResult `json:"retryQueue,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ConnectHistoricalEnvelopeRepublish defines model for connectHistoricalEnvelopeRepublish.
-type ConnectHistoricalEnvelopeRepublish struct {
-	Config    *ConnectCustomConfiguration `json:"config,omitempty"`
-	Envelopes []string                    `json:"envelopes,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ConnectLog defines model for connectLog.
-type ConnectLog struct {
-	AccountID       *string           `json:"accountId,omitempty"`
-	ConfigURL       *string           `json:"configUrl,omitempty"`
-	ConnectDebugLog []ConnectDebugLog `json:"connectDebugLog,omitempty"`
-	ConnectID       *string           `json:"connectId,omitempty"`
-	Created         *string           `json:"created,omitempty"`
-	Email           *string           `json:"email,omitempty"`
-	EnvelopeID      *string           `json:"envelopeId,omitempty"`
-	Error           *string           `json:"error,omitempty"`
-	FailureID       *string           `json:"failureId,omitempty"`
-	FailureURI      *string           `json:"failureUri,omitempty"`
-	LastTry         *string           `json:"lastTry,omitempty"`
-	LogID           *string           `json:"logId,omitempty"`
-	LogURI          *string           `json:"logUri,omitempty"`
-	RetryCount      *string           `json:"retryCount,omitempty"`
-	RetryURI        *string           `json:"retryUri,omitempty"`
-	Status          *string           `json:"status,omitempty"`
-	Subject         *string           `json:"subject,omitempty"`
-	UserName        *string           `json:"userName,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ConnectLogs defines model for connectLogs.
-type ConnectLogs struct {
-	Failures     []ConnectLog `json:"failures,omitempty"`
-	Logs         []ConnectLog `json:"logs,omitempty"`
-	TotalRecords *string      `json:"totalRecords,omitempty"`
-	Type         *string      `json:"type,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ConnectOAuthConfig defines model for connectOAuthConfig.
-type ConnectOAuthConfig struct {
-	AuthorizationServerURL *string           `json:"authorizationServerUrl,omitempty"`
-	ClientID               *string           `json:"clientId,omitempty"`
-	ClientSecret           *string           `json:"clientSecret,omitempty"`
-	CustomParameters       map[string]string `json:"customParameters,omitempty"`
-	Scope                  *string           `json:"scope,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ConnectSalesforceField defines model for connectSalesforceField.
-type ConnectSalesforceField struct {
-	DsAttribute   *string `json:"dsAttribute,omitempty"`
-	DsLink        *string `json:"dsLink,omitempty"`
-	DsNode        *string `json:"dsNode,omitempty"`
-	ID            *string `json:"id,omitempty"`
-	SfField       *string `json:"sfField,omitempty"`
-	SfFieldName   *string `json:"sfFieldName,omitempty"`
-	SfFolder      *string `json:"sfFolder,omitempty"`
-	SfLockedValue *string `json:"sfLockedValue,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ConnectSalesforceObject defines model for connectSalesforceObject.
-type ConnectSalesforceObject struct {
-	Active         *string                  `json:"active,omitempty"`
-	Description    *string                  `json:"description,omitempty"`
-	ID             *string                  `json:"id,omitempty"`
-	Insert         *string                  `json:"insert,omitempty"`
-	OnCompleteOnly *string                  `json:"onCompleteOnly,omitempty"`
-	SelectFields   []ConnectSalesforceField `json:"selectFields,omitempty"`
-	SfObject       *string                  `json:"sfObject,omitempty"`
-	SfObjectName   *string                  `json:"sfObjectName,omitempty"`
-	UpdateFields   []ConnectSalesforceField `json:"updateFields,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ConnectUserInfo defines model for connectUserInfo.
-type ConnectUserInfo struct {
-	Email      *string `json:"email,omitempty"`
-	IsIncluded *string `json:"isIncluded,omitempty"`
-	UserID     *string `json:"userId,omitempty"`
-	UserName   *string `json:"userName,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ConnectUserObject defines model for connectUserObject.
-type ConnectUserObject struct {
-	Configurationtype     *string  `json:"configurationtype,omitempty"`
-	ConnectID             *string  `json:"connectId,omitempty"`
-	Enabled               *string  `json:"enabled,omitempty"`
-	HasAccess             *string  `json:"hasAccess,omitempty"`
-	SenderSearchableItems []string `json:"senderSearchableItems,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -4139,160 +1508,6 @@ type ConsentDetails struct {
 	ConsentKey          *string `json:"consentKey,omitempty"`
 	DeliveryMethod      *string `json:"deliveryMethod,omitempty"`
 	SignerConsentStatus *string `json:"signerConsentStatus,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ConsoleViewRequest defines model for consoleViewRequest.
-type ConsoleViewRequest struct {
-	EnvelopeID *string `json:"envelopeId,omitempty"`
-	ReturnURL  *string `json:"returnUrl,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ConsumerDisclosure defines model for consumerDisclosure.
-type ConsumerDisclosure struct {
-	AccountEsignID                             *string           `json:"accountEsignId,omitempty"`
-	AllowCDWithdraw                            *string           `json:"allowCDWithdraw,omitempty"`
-	AllowCDWithdrawMetadata                    *SettingsMetadata `json:"allowCDWithdrawMetadata,omitempty"`
-	ChangeEmail                                *string           `json:"changeEmail,omitempty"`
-	ChangeEmailOther                           *string           `json:"changeEmailOther,omitempty"`
-	CompanyName                                *string           `json:"companyName,omitempty"`
-	CompanyPhone                               *string           `json:"companyPhone,omitempty"`
-	CopyCostPerPage                            *string           `json:"copyCostPerPage,omitempty"`
-	CopyFeeCollectionMethod                    *string           `json:"copyFeeCollectionMethod,omitempty"`
-	CopyRequestEmail                           *string           `json:"copyRequestEmail,omitempty"`
-	Custom                                     *string           `json:"custom,omitempty"`
-	EnableEsign                                *string           `json:"enableEsign,omitempty"`
-	EsignAgreement                             *string           `json:"esignAgreement,omitempty"`
-	EsignText                                  *string           `json:"esignText,omitempty"`
-	LanguageCode                               *string           `json:"languageCode,omitempty"`
-	MustAgreeToEsign                           *string           `json:"mustAgreeToEsign,omitempty"`
-	PdfID                                      *string           `json:"pdfId,omitempty"`
-	UseBrand                                   *string           `json:"useBrand,omitempty"`
-	UseConsumerDisclosureWithinAccount         *string           `json:"useConsumerDisclosureWithinAccount,omitempty"`
-	UseConsumerDisclosureWithinAccountMetadata *SettingsMetadata `json:"useConsumerDisclosureWithinAccountMetadata,omitempty"`
-	WithdrawAddressLine1                       *string           `json:"withdrawAddressLine1,omitempty"`
-	WithdrawAddressLine2                       *string           `json:"withdrawAddressLine2,omitempty"`
-	WithdrawByEmail                            *string           `json:"withdrawByEmail,omitempty"`
-	WithdrawByMail                             *string           `json:"withdrawByMail,omitempty"`
-	WithdrawByPhone                            *string           `json:"withdrawByPhone,omitempty"`
-	WithdrawCity                               *string           `json:"withdrawCity,omitempty"`
-	WithdrawConsequences                       *string           `json:"withdrawConsequences,omitempty"`
-	WithdrawEmail                              *string           `json:"withdrawEmail,omitempty"`
-	WithdrawOther                              *string           `json:"withdrawOther,omitempty"`
-	WithdrawPhone                              *string           `json:"withdrawPhone,omitempty"`
-	WithdrawPostalCode                         *string           `json:"withdrawPostalCode,omitempty"`
-	WithdrawState                              *string           `json:"withdrawState,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// Contact defines model for contact.
-type Contact struct {
-	CanManage                *string               `json:"canManage,omitempty"`
-	CloudProvider            *string               `json:"cloudProvider,omitempty"`
-	CloudProviderContainerID *string               `json:"cloudProviderContainerId,omitempty"`
-	ContactID                *string               `json:"contactId,omitempty"`
-	ContactPhoneNumbers      []ContactPhoneNumber  `json:"contactPhoneNumbers,omitempty"`
-	ContactURI               *string               `json:"contactUri,omitempty"`
-	Emails                   []string              `json:"emails,omitempty"`
-	ErrorDetails             *ErrorDetails         `json:"errorDetails,omitempty"`
-	IsOwner                  *bool                 `json:"isOwner,omitempty"`
-	Name                     *string               `json:"name,omitempty"`
-	NotaryContactDetails     *NotaryContactDetails `json:"notaryContactDetails,omitempty"`
-	Organization             *string               `json:"organization,omitempty"`
-	RoomContactType          *string               `json:"roomContactType,omitempty"`
-	Shared                   *string               `json:"shared,omitempty"`
-	SigningGroup             *string               `json:"signingGroup,omitempty"`
-	SigningGroupName         *string               `json:"signingGroupName,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ContactGetResponse defines model for contactGetResponse.
-type ContactGetResponse struct {
-	Contacts      []Contact `json:"contacts,omitempty"`
-	EndPosition   *string   `json:"endPosition,omitempty"`
-	NextURI       *string   `json:"nextUri,omitempty"`
-	PreviousURI   *string   `json:"previousUri,omitempty"`
-	ResultSetSize *string   `json:"resultSetSize,omitempty"`
-	StartPosition *string   `json:"startPosition,omitempty"`
-	TotalSetSize  *string   `json:"totalSetSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ContactModRequest defines model for contactModRequest.
-type ContactModRequest struct {
-	ContactList []Contact `json:"contactList,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ContactPhoneNumber defines model for contactPhoneNumber.
-type ContactPhoneNumber struct {
-	PhoneNumber *string `json:"phoneNumber,omitempty"`
-	PhoneType   *string `json:"phoneType,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ContactUpdateResponse defines model for contactUpdateResponse.
-type ContactUpdateResponse struct {
-	Contacts []Contact `json:"contacts,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// CorrectViewRequest defines model for correctViewRequest.
-type CorrectViewRequest struct {
-	BeginOnTagger      *string `json:"beginOnTagger,omitempty"`
-	ReturnURL          *string `json:"returnUrl,omitempty"`
-	SuppressNavigation *string `json:"suppressNavigation,omitempty"`
-	ViewURL            *string `json:"viewUrl,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// Country defines model for country.
-type Country struct {
-	IsoCode           *string    `json:"isoCode,omitempty"`
-	Name              *string    `json:"name,omitempty"`
-	ProvinceValidated *string    `json:"provinceValidated,omitempty"`
-	Provinces         []Province `json:"provinces,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// Credential defines model for credential.
-type Credential struct {
-	AccessCode *string `json:"accessCode,omitempty"`
-	Type       *string `json:"type,omitempty"`
-	Value      *string `json:"value,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// CreditCardInformation defines model for creditCardInformation.
-type CreditCardInformation struct {
-	Address         *AddressInformation `json:"address,omitempty"`
-	CardLastDigits  *string             `json:"cardLastDigits,omitempty"`
-	CardNumber      *string             `json:"cardNumber,omitempty"`
-	CardType        *string             `json:"cardType,omitempty"`
-	CvNumber        *string             `json:"cvNumber,omitempty"`
-	ExpirationMonth *string             `json:"expirationMonth,omitempty"`
-	ExpirationYear  *string             `json:"expirationYear,omitempty"`
-	NameOnCard      *string             `json:"nameOnCard,omitempty"`
-	TokenizedCard   *string             `json:"tokenizedCard,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// CreditCardTypes defines model for creditCardTypes.
-type CreditCardTypes struct {
-	CardTypes []string `json:"cardTypes,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -4416,62 +1631,10 @@ type Currency struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// CurrencyFeatureSetPrice defines model for currencyFeatureSetPrice.
-type CurrencyFeatureSetPrice struct {
-	CurrencyCode   *string `json:"currencyCode,omitempty"`
-	CurrencySymbol *string `json:"currencySymbol,omitempty"`
-	EnvelopeFee    *string `json:"envelopeFee,omitempty"`
-	FixedFee       *string `json:"fixedFee,omitempty"`
-	SeatFee        *string `json:"seatFee,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// CurrencyPlanPrice defines model for currencyPlanPrice.
-type CurrencyPlanPrice struct {
-	CurrencyCode       *string          `json:"currencyCode,omitempty"`
-	CurrencySymbol     *string          `json:"currencySymbol,omitempty"`
-	PerSeatPrice       *string          `json:"perSeatPrice,omitempty"`
-	SupportIncidentFee *string          `json:"supportIncidentFee,omitempty"`
-	SupportPlanFee     *string          `json:"supportPlanFee,omitempty"`
-	SupportedCardTypes *CreditCardTypes `json:"supportedCardTypes,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// CustomField defines model for customField.
-type CustomField struct {
-	CustomFieldType *string       `json:"customFieldType,omitempty"`
-	ErrorDetails    *ErrorDetails `json:"errorDetails,omitempty"`
-	FieldID         *string       `json:"fieldId,omitempty"`
-	ListItems       []string      `json:"listItems,omitempty"`
-	Name            *string       `json:"name,omitempty"`
-	Required        *string       `json:"required,omitempty"`
-	Show            *string       `json:"show,omitempty"`
-	Value           *string       `json:"value,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // CustomFields defines model for customFields.
 type CustomFields struct {
 	ListCustomFields []ListCustomField `json:"listCustomFields,omitempty"`
 	TextCustomFields []TextCustomField `json:"textCustomFields,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// CustomFieldsEnvelope defines model for customFieldsEnvelope.
-type CustomFieldsEnvelope struct {
-	ListCustomFields []ListCustomField `json:"listCustomFields,omitempty"`
-	TextCustomFields []TextCustomField `json:"textCustomFields,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// CustomSettingsInformation defines model for customSettingsInformation.
-type CustomSettingsInformation struct {
-	CustomSettings []NameValue `json:"customSettings,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -4841,33 +2004,6 @@ type DelegationInfo struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// DiagnosticsSettingsInformation defines model for diagnosticsSettingsInformation.
-type DiagnosticsSettingsInformation struct {
-	APIRequestLogMaxEntries       *string `json:"apiRequestLogMaxEntries,omitempty"`
-	APIRequestLogRemainingEntries *string `json:"apiRequestLogRemainingEntries,omitempty"`
-	APIRequestLogging             *string `json:"apiRequestLogging,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// DirectDebitProcessorInformation defines model for directDebitProcessorInformation.
-type DirectDebitProcessorInformation struct {
-	BankBranchCode            *string `json:"bankBranchCode,omitempty"`
-	BankCheckDigit            *string `json:"bankCheckDigit,omitempty"`
-	BankCode                  *string `json:"bankCode,omitempty"`
-	BankName                  *string `json:"bankName,omitempty"`
-	BankTransferAccountName   *string `json:"bankTransferAccountName,omitempty"`
-	BankTransferAccountNumber *string `json:"bankTransferAccountNumber,omitempty"`
-	BankTransferType          *string `json:"bankTransferType,omitempty"`
-	Country                   *string `json:"country,omitempty"`
-	Email                     *string `json:"email,omitempty"`
-	FirstName                 *string `json:"firstName,omitempty"`
-	IBAN                      *string `json:"iBAN,omitempty"`
-	LastName                  *string `json:"lastName,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // DisplayApplianceInfo defines model for displayApplianceInfo.
 type DisplayApplianceInfo = map[string]interface{}
 
@@ -4914,21 +2050,6 @@ type DocGenFormFieldOption struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// DocGenFormFieldRequest defines model for docGenFormFieldRequest.
-type DocGenFormFieldRequest struct {
-	DocGenFormFields []DocGenFormFields `json:"docGenFormFields,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// DocGenFormFieldResponse defines model for docGenFormFieldResponse.
-type DocGenFormFieldResponse struct {
-	DocGenFormFields []DocGenFormFields `json:"docGenFormFields,omitempty"`
-	ErrorDetails     *ErrorDetails      `json:"errorDetails,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // DocGenFormFieldRowValue defines model for docGenFormFieldRowValue.
 type DocGenFormFieldRowValue struct {
 	DocGenFormFieldList []DocGenFormField `json:"docGenFormFieldList,omitempty"`
@@ -4940,16 +2061,6 @@ type DocGenFormFieldRowValue struct {
 type DocGenFormFieldValidation struct {
 	ErrorMessage *string `json:"errorMessage,omitempty"`
 	Expression   *string `json:"expression,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// DocGenFormFields defines model for docGenFormFields.
-type DocGenFormFields struct {
-	DocGenDocumentStatus *string             `json:"docGenDocumentStatus,omitempty"`
-	DocGenErrors         []DocGenSyntaxError `json:"docGenErrors,omitempty"`
-	DocGenFormFieldList  []DocGenFormField   `json:"docGenFormFieldList,omitempty"`
-	DocumentID           *string             `json:"documentId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -5007,13 +2118,6 @@ type Document struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// DocumentFieldsInformation defines model for documentFieldsInformation.
-type DocumentFieldsInformation struct {
-	DocumentFields []NameValue `json:"documentFields,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // DocumentHTMLCollapsibleDisplaySettings defines model for documentHtmlCollapsibleDisplaySettings.
 type DocumentHTMLCollapsibleDisplaySettings struct {
 	ArrowClosed             *string `json:"arrowClosed,omitempty"`
@@ -5043,29 +2147,6 @@ type DocumentHTMLDefinition struct {
 	RemoveEmptyTags           *string                     `json:"removeEmptyTags,omitempty"`
 	ShowMobileOptimizedToggle *string                     `json:"showMobileOptimizedToggle,omitempty"`
 	Source                    *string                     `json:"source,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// DocumentHTMLDefinitionOriginal defines model for documentHtmlDefinitionOriginal.
-type DocumentHTMLDefinitionOriginal struct {
-	DocumentID     *string                 `json:"documentId,omitempty"`
-	DocumentIDGUID *string                 `json:"documentIdGuid,omitempty"`
-	HTMLDefinition *DocumentHTMLDefinition `json:"htmlDefinition,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// DocumentHTMLDefinitionOriginals defines model for documentHtmlDefinitionOriginals.
-type DocumentHTMLDefinitionOriginals struct {
-	HTMLDefinitions []DocumentHTMLDefinitionOriginal `json:"htmlDefinitions,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// DocumentHTMLDefinitions defines model for documentHtmlDefinitions.
-type DocumentHTMLDefinitions struct {
-	HTMLDefinitions []string `json:"htmlDefinitions,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -5100,46 +2181,6 @@ type DocumentHTMLDisplaySettings struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// DocumentSecurityStore defines model for documentSecurityStore.
-type DocumentSecurityStore struct {
-	Certificates []string `json:"certificates,omitempty"`
-	Crls         []string `json:"crls,omitempty"`
-	Ocsps        []string `json:"ocsps,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// DocumentTemplate defines model for documentTemplate.
-type DocumentTemplate struct {
-	DocumentEndPage   *string       `json:"documentEndPage,omitempty"`
-	DocumentID        *string       `json:"documentId,omitempty"`
-	DocumentStartPage *string       `json:"documentStartPage,omitempty"`
-	ErrorDetails      *ErrorDetails `json:"errorDetails,omitempty"`
-	TemplateID        *string       `json:"templateId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// DocumentTemplateList defines model for documentTemplateList.
-type DocumentTemplateList struct {
-	DocumentTemplates []DocumentTemplate `json:"documentTemplates,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// DocumentUpdateInfo defines model for documentUpdateInfo.
-type DocumentUpdateInfo struct {
-	Data                  *string                `json:"data,omitempty"`
-	DocumentID            *string                `json:"documentId,omitempty"`
-	DocumentSecurityStore *DocumentSecurityStore `json:"documentSecurityStore,omitempty"`
-	Name                  *string                `json:"name,omitempty"`
-	ReturnFormat          *string                `json:"returnFormat,omitempty"`
-	SignatureDataInfos    []SignatureDataInfo    `json:"signatureDataInfos,omitempty"`
-	TimeStampField        *TimeStampField        `json:"timeStampField,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // DocumentVisibility defines model for documentVisibility.
 type DocumentVisibility struct {
 	DocumentID   *string       `json:"documentId,omitempty"`
@@ -5147,61 +2188,6 @@ type DocumentVisibility struct {
 	RecipientID  *string       `json:"recipientId,omitempty"`
 	Rights       *string       `json:"rights,omitempty"`
 	Visible      *string       `json:"visible,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// DocumentVisibilityList defines model for documentVisibilityList.
-type DocumentVisibilityList struct {
-	DocumentVisibility []DocumentVisibility `json:"documentVisibility,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// DowngradRequestBillingInfoResponse defines model for downgradRequestBillingInfoResponse.
-type DowngradRequestBillingInfoResponse struct {
-	DowngradePlanInformation *DowngradePlanUpdateResponse `json:"downgradePlanInformation,omitempty"`
-	PaymentMethod            *string                      `json:"paymentMethod,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// DowngradeBillingPlanInformation defines model for downgradeBillingPlanInformation.
-type DowngradeBillingPlanInformation struct {
-	DowngradeEventType  *string          `json:"downgradeEventType,omitempty"`
-	PlanInformation     *PlanInformation `json:"planInformation,omitempty"`
-	PromoCode           *string          `json:"promoCode,omitempty"`
-	SaleDiscount        *string          `json:"saleDiscount,omitempty"`
-	SaleDiscountPeriods *string          `json:"saleDiscountPeriods,omitempty"`
-	SaleDiscountType    *string          `json:"saleDiscountType,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// DowngradePlanUpdateResponse defines model for downgradePlanUpdateResponse.
-type DowngradePlanUpdateResponse struct {
-	AccountPaymentMethod   *string `json:"accountPaymentMethod,omitempty"`
-	DiscountApplied        *string `json:"discountApplied,omitempty"`
-	DowngradeEffectiveDate *string `json:"downgradeEffectiveDate,omitempty"`
-	DowngradePaymentCycle  *string `json:"downgradePaymentCycle,omitempty"`
-	DowngradePlanID        *string `json:"downgradePlanId,omitempty"`
-	DowngradePlanName      *string `json:"downgradePlanName,omitempty"`
-	DowngradeRequestStatus *string `json:"downgradeRequestStatus,omitempty"`
-	Message                *string `json:"message,omitempty"`
-	ProductID              *string `json:"productId,omitempty"`
-	PromoCode              *string `json:"promoCode,omitempty"`
-	SaleDiscount           *string `json:"saleDiscount,omitempty"`
-	SaleDiscountPeriods    *string `json:"saleDiscountPeriods,omitempty"`
-	SaleDiscountType       *string `json:"saleDiscountType,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// DowngradeRequestInformation defines model for downgradeRequestInformation.
-type DowngradeRequestInformation struct {
-	DowngradeRequestCreation  *string `json:"downgradeRequestCreation,omitempty"`
-	DowngradeRequestProductID *string `json:"downgradeRequestProductId,omitempty"`
-	DowngradeRequestStatus    *string `json:"downgradeRequestStatus,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -5295,18 +2281,6 @@ type Draw struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ENoteConfiguration defines model for eNoteConfiguration.
-type ENoteConfiguration struct {
-	APIKey            *string `json:"apiKey,omitempty"`
-	ConnectConfigured *string `json:"connectConfigured,omitempty"`
-	ENoteConfigured   *string `json:"eNoteConfigured,omitempty"`
-	Organization      *string `json:"organization,omitempty"`
-	Password          *string `json:"password,omitempty"`
-	UserName          *string `json:"userName,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -5722,32 +2696,6 @@ type Envelope struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// EnvelopeAttachment defines model for envelopeAttachment.
-type EnvelopeAttachment struct {
-	AccessControl  *string       `json:"accessControl,omitempty"`
-	AttachmentID   *string       `json:"attachmentId,omitempty"`
-	AttachmentType *string       `json:"attachmentType,omitempty"`
-	ErrorDetails   *ErrorDetails `json:"errorDetails,omitempty"`
-	Label          *string       `json:"label,omitempty"`
-	Name           *string       `json:"name,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// EnvelopeAttachmentsRequest defines model for envelopeAttachmentsRequest.
-type EnvelopeAttachmentsRequest struct {
-	Attachments []Attachment `json:"attachments,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// EnvelopeAttachmentsResult defines model for envelopeAttachmentsResult.
-type EnvelopeAttachmentsResult struct {
-	Attachments []EnvelopeAttachment `json:"attachments,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // EnvelopeAuditEvent defines model for envelopeAuditEvent.
 type EnvelopeAuditEvent struct {
 	EventFields []NameValue `json:"eventFields,omitempty"`
@@ -5919,14 +2867,6 @@ type EnvelopeDocument struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// EnvelopeDocumentsResult defines model for envelopeDocumentsResult.
-type EnvelopeDocumentsResult struct {
-	EnvelopeDocuments []EnvelopeDocument `json:"envelopeDocuments,omitempty"`
-	EnvelopeID        *string            `json:"envelopeId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // EnvelopeEvent defines model for envelopeEvent.
 type EnvelopeEvent struct {
 	EnvelopeEventStatusCode *string `json:"envelopeEventStatusCode,omitempty"`
@@ -6075,43 +3015,6 @@ type EnvelopeNotificationRequest struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// EnvelopePublishTransaction defines model for envelopePublishTransaction.
-type EnvelopePublishTransaction struct {
-	ApplyConnectSettings                *string                                 `json:"applyConnectSettings,omitempty"`
-	EnvelopeCount                       *string                                 `json:"envelopeCount,omitempty"`
-	EnvelopeLevelErrorRollups           []EnvelopePublishTransactionErrorRollup `json:"envelopeLevelErrorRollups,omitempty"`
-	EnvelopePublishTransactionID        *string                                 `json:"envelopePublishTransactionId,omitempty"`
-	ErrorCount                          *string                                 `json:"errorCount,omitempty"`
-	FileLevelErrors                     []string                                `json:"fileLevelErrors,omitempty"`
-	NoActionRequiredEnvelopeCount       *string                                 `json:"noActionRequiredEnvelopeCount,omitempty"`
-	ProcessedEnvelopeCount              *string                                 `json:"processedEnvelopeCount,omitempty"`
-	ProcessingStatus                    *string                                 `json:"processingStatus,omitempty"`
-	ResultsURI                          *string                                 `json:"resultsUri,omitempty"`
-	SubmissionDate                      *string                                 `json:"submissionDate,omitempty"`
-	SubmittedByUserInfo                 *UserInfo                               `json:"submittedByUserInfo,omitempty"`
-	SubmittedForPublishingEnvelopeCount *string                                 `json:"submittedForPublishingEnvelopeCount,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// EnvelopePublishTransactionErrorRollup defines model for envelopePublishTransactionErrorRollup.
-type EnvelopePublishTransactionErrorRollup struct {
-	Count     *string `json:"count,omitempty"`
-	ErrorType *string `json:"errorType,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// EnvelopePurgeConfiguration defines model for envelopePurgeConfiguration.
-type EnvelopePurgeConfiguration struct {
-	PurgeEnvelopes                   *string `json:"purgeEnvelopes,omitempty"`
-	RedactPII                        *string `json:"redactPII,omitempty"`
-	RemoveTabsAndEnvelopeAttachments *string `json:"removeTabsAndEnvelopeAttachments,omitempty"`
-	RetentionDays                    *string `json:"retentionDays,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // EnvelopeSummary defines model for envelopeSummary.
 type EnvelopeSummary struct {
 	BulkEnvelopeStatus       *BulkEnvelopeStatus `json:"bulkEnvelopeStatus,omitempty"`
@@ -6126,182 +3029,12 @@ type EnvelopeSummary struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// EnvelopeTemplate defines model for envelopeTemplate.
-type EnvelopeTemplate struct {
-	AccessControlListBase64     *string                 `json:"accessControlListBase64,omitempty"`
-	AllowComments               *string                 `json:"allowComments,omitempty"`
-	AllowMarkup                 *string                 `json:"allowMarkup,omitempty"`
-	AllowReassign               *string                 `json:"allowReassign,omitempty"`
-	AllowViewHistory            *string                 `json:"allowViewHistory,omitempty"`
-	AnySigner                   *string                 `json:"anySigner,omitempty"`
-	Asynchronous                *string                 `json:"asynchronous,omitempty"`
-	AttachmentsURI              *string                 `json:"attachmentsUri,omitempty"`
-	AuthoritativeCopy           *string                 `json:"authoritativeCopy,omitempty"`
-	AuthoritativeCopyDefault    *string                 `json:"authoritativeCopyDefault,omitempty"`
-	AutoMatch                   *string                 `json:"autoMatch,omitempty"`
-	AutoMatchSpecifiedByUser    *string                 `json:"autoMatchSpecifiedByUser,omitempty"`
-	AutoNavigation              *string                 `json:"autoNavigation,omitempty"`
-	BrandID                     *string                 `json:"brandId,omitempty"`
-	BrandLock                   *string                 `json:"brandLock,omitempty"`
-	BurnDefaultTabData          *string                 `json:"burnDefaultTabData,omitempty"`
-	CertificateURI              *string                 `json:"certificateUri,omitempty"`
-	CompletedDateTime           *string                 `json:"completedDateTime,omitempty"`
-	CopyRecipientData           *string                 `json:"copyRecipientData,omitempty"`
-	Created                     *string                 `json:"created,omitempty"`
-	CreatedDateTime             *string                 `json:"createdDateTime,omitempty"`
-	CustomFields                *CustomFields           `json:"customFields,omitempty"`
-	CustomFieldsURI             *string                 `json:"customFieldsUri,omitempty"`
-	DeclinedDateTime            *string                 `json:"declinedDateTime,omitempty"`
-	DeletedDateTime             *string                 `json:"deletedDateTime,omitempty"`
-	DeliveredDateTime           *string                 `json:"deliveredDateTime,omitempty"`
-	Description                 *string                 `json:"description,omitempty"`
-	DisableResponsiveDocument   *string                 `json:"disableResponsiveDocument,omitempty"`
-	DocumentBase64              *string                 `json:"documentBase64,omitempty"`
-	Documents                   []Document              `json:"documents,omitempty"`
-	DocumentsCombinedURI        *string                 `json:"documentsCombinedUri,omitempty"`
-	DocumentsURI                *string                 `json:"documentsUri,omitempty"`
-	EmailBlurb                  *string                 `json:"emailBlurb,omitempty"`
-	EmailSettings               *EmailSettings          `json:"emailSettings,omitempty"`
-	EmailSubject                *string                 `json:"emailSubject,omitempty"`
-	EnableWetSign               *string                 `json:"enableWetSign,omitempty"`
-	EnforceSignerVisibility     *string                 `json:"enforceSignerVisibility,omitempty"`
-	EnvelopeAttachments         []Attachment            `json:"envelopeAttachments,omitempty"`
-	EnvelopeCustomMetadata      *EnvelopeCustomMetadata `json:"envelopeCustomMetadata,omitempty"`
-	EnvelopeDocuments           []EnvelopeDocument      `json:"envelopeDocuments,omitempty"`
-	EnvelopeID                  *string                 `json:"envelopeId,omitempty"`
-	EnvelopeIDStamping          *string                 `json:"envelopeIdStamping,omitempty"`
-	EnvelopeLocation            *string                 `json:"envelopeLocation,omitempty"`
-	EnvelopeMetadata            *EnvelopeMetadata       `json:"envelopeMetadata,omitempty"`
-	EnvelopeURI                 *string                 `json:"envelopeUri,omitempty"`
-	ExpireAfter                 *string                 `json:"expireAfter,omitempty"`
-	ExpireDateTime              *string                 `json:"expireDateTime,omitempty"`
-	ExpireEnabled               *string                 `json:"expireEnabled,omitempty"`
-	ExternalEnvelopeID          *string                 `json:"externalEnvelopeId,omitempty"`
-	FavoritedByMe               *string                 `json:"favoritedByMe,omitempty"`
-	FolderID                    *string                 `json:"folderId,omitempty"`
-	FolderIds                   []string                `json:"folderIds,omitempty"`
-	FolderName                  *string                 `json:"folderName,omitempty"`
-	Folders                     []Folder                `json:"folders,omitempty"`
-	HasComments                 *string                 `json:"hasComments,omitempty"`
-	HasFormDataChanged          *string                 `json:"hasFormDataChanged,omitempty"`
-	HasWavFile                  *string                 `json:"hasWavFile,omitempty"`
-	Holder                      *string                 `json:"holder,omitempty"`
-	InitialSentDateTime         *string                 `json:"initialSentDateTime,omitempty"`
-	Is21CFRPart11               *string                 `json:"is21CFRPart11,omitempty"`
-	IsAceGenTemplate            *string                 `json:"isAceGenTemplate,omitempty"`
-	IsDocGenTemplate            *string                 `json:"isDocGenTemplate,omitempty"`
-	IsDynamicEnvelope           *string                 `json:"isDynamicEnvelope,omitempty"`
-	IsSignatureProviderEnvelope *string                 `json:"isSignatureProviderEnvelope,omitempty"`
-	IsTicketRelatedEnvelope     *string                 `json:"isTicketRelatedEnvelope,omitempty"`
-	LastModified                *string                 `json:"lastModified,omitempty"`
-	LastModifiedBy              *UserInfo               `json:"lastModifiedBy,omitempty"`
-	LastModifiedDateTime        *string                 `json:"lastModifiedDateTime,omitempty"`
-	LastUsed                    *string                 `json:"lastUsed,omitempty"`
-	Location                    *string                 `json:"location,omitempty"`
-	LockInformation             *LockInformation        `json:"lockInformation,omitempty"`
-	MessageLock                 *string                 `json:"messageLock,omitempty"`
-	Name                        *string                 `json:"name,omitempty"`
-	NewPassword                 *string                 `json:"newPassword,omitempty"`
-	Notification                *Notification           `json:"notification,omitempty"`
-	NotificationURI             *string                 `json:"notificationUri,omitempty"`
-	Owner                       *UserInfo               `json:"owner,omitempty"`
-	PageCount                   *string                 `json:"pageCount,omitempty"`
-	Password                    *string                 `json:"password,omitempty"`
-	PasswordProtected           *string                 `json:"passwordProtected,omitempty"`
-	PowerForm                   *PowerForm              `json:"powerForm,omitempty"`
-	PowerForms                  []PowerForm             `json:"powerForms,omitempty"`
-	PurgeCompletedDate          *string                 `json:"purgeCompletedDate,omitempty"`
-	PurgeRequestDate            *string                 `json:"purgeRequestDate,omitempty"`
-	PurgeState                  *string                 `json:"purgeState,omitempty"`
-	Recipients                  *Recipients             `json:"recipients,omitempty"`
-	RecipientsLock              *string                 `json:"recipientsLock,omitempty"`
-	RecipientsURI               *string                 `json:"recipientsUri,omitempty"`
-	Sender                      *UserInfo               `json:"sender,omitempty"`
-	SentDateTime                *string                 `json:"sentDateTime,omitempty"`
-	Shared                      *string                 `json:"shared,omitempty"`
-	SignerCanSignOnMobile       *string                 `json:"signerCanSignOnMobile,omitempty"`
-	SigningLocation             *string                 `json:"signingLocation,omitempty"`
-	Status                      *string                 `json:"status,omitempty"`
-	StatusChangedDateTime       *string                 `json:"statusChangedDateTime,omitempty"`
-	StatusDateTime              *string                 `json:"statusDateTime,omitempty"`
-	TemplateID                  *string                 `json:"templateId,omitempty"`
-	TemplatesURI                *string                 `json:"templatesUri,omitempty"`
-	TransactionID               *string                 `json:"transactionId,omitempty"`
-	USigState                   *string                 `json:"uSigState,omitempty"`
-	URI                         *string                 `json:"uri,omitempty"`
-	UseDisclosure               *string                 `json:"useDisclosure,omitempty"`
-	VoidedDateTime              *string                 `json:"voidedDateTime,omitempty"`
-	VoidedReason                *string                 `json:"voidedReason,omitempty"`
-	Workflow                    *Workflow               `json:"workflow,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// EnvelopeTemplateResults defines model for envelopeTemplateResults.
-type EnvelopeTemplateResults struct {
-	EndPosition       *string            `json:"endPosition,omitempty"`
-	EnvelopeTemplates []EnvelopeTemplate `json:"envelopeTemplates,omitempty"`
-	Folders           []Folder           `json:"folders,omitempty"`
-	NextURI           *string            `json:"nextUri,omitempty"`
-	PreviousURI       *string            `json:"previousUri,omitempty"`
-	ResultSetSize     *string            `json:"resultSetSize,omitempty"`
-	StartPosition     *string            `json:"startPosition,omitempty"`
-	TotalSetSize      *string            `json:"totalSetSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // EnvelopeTransactionStatus defines model for envelopeTransactionStatus.
 type EnvelopeTransactionStatus struct {
 	EnvelopeID    *string       `json:"envelopeId,omitempty"`
 	ErrorDetails  *ErrorDetails `json:"errorDetails,omitempty"`
 	Status        *string       `json:"status,omitempty"`
 	TransactionID *string       `json:"transactionId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// EnvelopeTransferRule defines model for envelopeTransferRule.
-type EnvelopeTransferRule struct {
-	CarbonCopyOriginalOwner *string          `json:"carbonCopyOriginalOwner,omitempty"`
-	Enabled                 *string          `json:"enabled,omitempty"`
-	EnvelopeTransferRuleID  *string          `json:"envelopeTransferRuleId,omitempty"`
-	EventType               *string          `json:"eventType,omitempty"`
-	FromGroup               *Group           `json:"fromGroup,omitempty"`
-	FromUser                *UserInformation `json:"fromUser,omitempty"`
-	ModifiedDate            *string          `json:"modifiedDate,omitempty"`
-	ModifiedUser            *UserInformation `json:"modifiedUser,omitempty"`
-	ToFolder                *Folder          `json:"toFolder,omitempty"`
-	ToUser                  *UserInformation `json:"toUser,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// EnvelopeTransferRuleInformation defines model for envelopeTransferRuleInformation.
-type EnvelopeTransferRuleInformation struct {
-	EndPosition           *string                `json:"endPosition,omitempty"`
-	EnvelopeTransferRules []EnvelopeTransferRule `json:"envelopeTransferRules,omitempty"`
-	NextURI               *string                `json:"nextUri,omitempty"`
-	PreviousURI           *string                `json:"previousUri,omitempty"`
-	ResultSetSize         *string                `json:"resultSetSize,omitempty"`
-	StartPosition         *string                `json:"startPosition,omitempty"`
-	TotalSetSize          *string                `json:"totalSetSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// EnvelopeTransferRuleRequest defines model for envelopeTransferRuleRequest.
-type EnvelopeTransferRuleRequest struct {
-	CarbonCopyOriginalOwner *string           `json:"carbonCopyOriginalOwner,omitempty"`
-	Enabled                 *string           `json:"enabled,omitempty"`
-	EnvelopeTransferRuleID  *string           `json:"envelopeTransferRuleId,omitempty"`
-	EventType               *string           `json:"eventType,omitempty"`
-	FromGroups              []Group           `json:"fromGroups,omitempty"`
-	FromUsers               []UserInformation `json:"fromUsers,omitempty"`
-	ModifiedDate            *string           `json:"modifiedDate,omitempty"`
-	ModifiedUser            *UserInformation  `json:"modifiedUser,omitempty"`
-	ToFolder                *Folder           `json:"toFolder,omitempty"`
-	ToUser                  *UserInformation  `json:"toUser,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -6335,52 +3068,6 @@ type EnvelopesInformation struct {
 	ResultSetSize               *string                     `json:"resultSetSize,omitempty"`
 	StartPosition               *string                     `json:"startPosition,omitempty"`
 	TotalSetSize                *string                     `json:"totalSetSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// EnvelopesSharePermissionRequest defines model for envelopesSharePermissionRequest.
-type EnvelopesSharePermissionRequest struct {
-	CustomMessage *string `json:"customMessage,omitempty"`
-	Permission    *string `json:"permission,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// EnvelopesShareRequest defines model for envelopesShareRequest.
-type EnvelopesShareRequest struct {
-	AgentUser     *AuthorizationUser `json:"agentUser,omitempty"`
-	CustomMessage *string            `json:"customMessage,omitempty"`
-	Permission    *string            `json:"permission,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// EnvelopesShareResponse defines model for envelopesShareResponse.
-type EnvelopesShareResponse struct {
-	AgentUser         *AuthorizationUser `json:"agentUser,omitempty"`
-	CreatedTimestamp  *string            `json:"createdTimestamp,omitempty"`
-	EnvelopeID        *string            `json:"envelopeId,omitempty"`
-	ErrorDetails      *ErrorDetails      `json:"errorDetails,omitempty"`
-	ModifiedTimestamp *string            `json:"modifiedTimestamp,omitempty"`
-	Permission        *string            `json:"permission,omitempty"`
-	SenderInfo        *AuthorizationUser `json:"senderInfo,omitempty"`
-	ShareID           *string            `json:"shareId,omitempty"`
-	Subject           *string            `json:"subject,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// EnvelopesSharesRequest defines model for envelopesSharesRequest.
-type EnvelopesSharesRequest struct {
-	Shares []EnvelopesShareRequest `json:"shares,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// EnvelopesSharesResponse defines model for envelopesSharesResponse.
-type EnvelopesSharesResponse struct {
-	Shares []EnvelopesShareResponse `json:"shares,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -6458,136 +3145,10 @@ type ExtensionData struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// ExternalClaim defines model for externalClaim.
-type ExternalClaim struct {
-	AcquiredTime *string `json:"acquiredTime,omitempty"`
-	ClaimName    *string `json:"claimName,omitempty"`
-	Provider     *string `json:"provider,omitempty"`
-	Value        *string `json:"value,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ExternalDocServiceErrorDetails defines model for externalDocServiceErrorDetails.
-type ExternalDocServiceErrorDetails struct {
-	AuthenticationURL *string `json:"authenticationUrl,omitempty"`
-	ErrorCode         *string `json:"errorCode,omitempty"`
-	Message           *string `json:"message,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ExternalDocumentSources defines model for externalDocumentSources.
-type ExternalDocumentSources struct {
-	BoxnetEnabled       *string           `json:"boxnetEnabled,omitempty"`
-	BoxnetMetadata      *SettingsMetadata `json:"boxnetMetadata,omitempty"`
-	DropboxEnabled      *string           `json:"dropboxEnabled,omitempty"`
-	DropboxMetadata     *SettingsMetadata `json:"dropboxMetadata,omitempty"`
-	GoogleDriveEnabled  *string           `json:"googleDriveEnabled,omitempty"`
-	GoogleDriveMetadata *SettingsMetadata `json:"googleDriveMetadata,omitempty"`
-	OneDriveEnabled     *string           `json:"oneDriveEnabled,omitempty"`
-	OneDriveMetadata    *SettingsMetadata `json:"oneDriveMetadata,omitempty"`
-	SalesforceEnabled   *string           `json:"salesforceEnabled,omitempty"`
-	SalesforceMetadata  *SettingsMetadata `json:"salesforceMetadata,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ExternalFile defines model for externalFile.
-type ExternalFile struct {
-	Date                 *string `json:"date,omitempty"`
-	HasCompositeTemplate *string `json:"hasCompositeTemplate,omitempty"`
-	ID                   *string `json:"id,omitempty"`
-	Img                  *string `json:"img,omitempty"`
-	Name                 *string `json:"name,omitempty"`
-	OwnerName            *string `json:"ownerName,omitempty"`
-	Size                 *string `json:"size,omitempty"`
-	Supported            *string `json:"supported,omitempty"`
-	Type                 *string `json:"type,omitempty"`
-	URI                  *string `json:"uri,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ExternalFolder defines model for externalFolder.
-type ExternalFolder struct {
-	EndPosition       *string                         `json:"endPosition,omitempty"`
-	ErrorDetails      *ExternalDocServiceErrorDetails `json:"errorDetails,omitempty"`
-	ID                *string                         `json:"id,omitempty"`
-	Items             []ExternalFile                  `json:"items,omitempty"`
-	Name              *string                         `json:"name,omitempty"`
-	NextURI           *string                         `json:"nextUri,omitempty"`
-	PreviousURI       *string                         `json:"previousUri,omitempty"`
-	ResultSetSize     *string                         `json:"resultSetSize,omitempty"`
-	SkyDriveSkipToken *string                         `json:"skyDriveSkipToken,omitempty"`
-	StartPosition     *string                         `json:"startPosition,omitempty"`
-	TotalSetSize      *string                         `json:"totalSetSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ExternalPrimaryAccountRecipientAuthRequirements defines model for externalPrimaryAccountRecipientAuthRequirements.
-type ExternalPrimaryAccountRecipientAuthRequirements struct {
-	AccessCode     *string `json:"accessCode,omitempty"`
-	IDVerification *string `json:"idVerification,omitempty"`
-	Kba            *string `json:"kba,omitempty"`
-	Phone          *string `json:"phone,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// FavoriteTemplatesContentItem defines model for favoriteTemplatesContentItem.
-type FavoriteTemplatesContentItem struct {
-	ErrorDetails  *ErrorDetails `json:"errorDetails,omitempty"`
-	FavoritedDate *string       `json:"favoritedDate,omitempty"`
-	TemplateID    *string       `json:"templateId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// FavoriteTemplatesInfo defines model for favoriteTemplatesInfo.
-type FavoriteTemplatesInfo struct {
-	ErrorDetails          *ErrorDetails                  `json:"errorDetails,omitempty"`
-	FavoriteTemplates     []FavoriteTemplatesContentItem `json:"favoriteTemplates,omitempty"`
-	TemplatesUpdatedCount *int32                         `json:"templatesUpdatedCount,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // FeatureAvailableMetadata defines model for featureAvailableMetadata.
 type FeatureAvailableMetadata struct {
 	Availabilty *string `json:"availabilty,omitempty"`
 	FeatureName *string `json:"featureName,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// FeatureSet defines model for featureSet.
-type FeatureSet struct {
-	CurrencyFeatureSetPrices []CurrencyFeatureSetPrice `json:"currencyFeatureSetPrices,omitempty"`
-	EnvelopeFee              *string                   `json:"envelopeFee,omitempty"`
-	FeatureSetID             *string                   `json:"featureSetId,omitempty"`
-	FixedFee                 *string                   `json:"fixedFee,omitempty"`
-	Is21CFRPart11            *string                   `json:"is21CFRPart11,omitempty"`
-	IsActive                 *string                   `json:"isActive,omitempty"`
-	IsEnabled                *string                   `json:"isEnabled,omitempty"`
-	Name                     *string                   `json:"name,omitempty"`
-	SeatFee                  *string                   `json:"seatFee,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// FileType defines model for fileType.
-type FileType struct {
-	FileExtension *string `json:"fileExtension,omitempty"`
-	MimeType      *string `json:"mimeType,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// FileTypeList defines model for fileTypeList.
-type FileTypeList struct {
-	FileTypes []FileType `json:"fileTypes,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -6733,19 +3294,6 @@ type Folder struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// FolderItemResponse defines model for folderItemResponse.
-type FolderItemResponse struct {
-	EndPosition   *string        `json:"endPosition,omitempty"`
-	FolderItems   []FolderItemV2 `json:"folderItems,omitempty"`
-	NextURI       *string        `json:"nextUri,omitempty"`
-	PreviousURI   *string        `json:"previousUri,omitempty"`
-	ResultSetSize *string        `json:"resultSetSize,omitempty"`
-	StartPosition *string        `json:"startPosition,omitempty"`
-	TotalRows     *string        `json:"totalRows,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // FolderItemV2 defines model for folderItem_v2.
 type FolderItemV2 struct {
 	CompletedDateTime    *string     `json:"completedDateTime,omitempty"`
@@ -6769,74 +3317,6 @@ type FolderItemV2 struct {
 	Subject              *string     `json:"subject,omitempty"`
 	TemplateID           *string     `json:"templateId,omitempty"`
 	TemplateURI          *string     `json:"templateUri,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// FolderItemsResponse defines model for folderItemsResponse.
-type FolderItemsResponse struct {
-	EndPosition   *string           `json:"endPosition,omitempty"`
-	Envelopes     []EnvelopeSummary `json:"envelopes,omitempty"`
-	Folders       []Folder          `json:"folders,omitempty"`
-	NextURI       *string           `json:"nextUri,omitempty"`
-	PreviousURI   *string           `json:"previousUri,omitempty"`
-	ResultSetSize *string           `json:"resultSetSize,omitempty"`
-	StartPosition *string           `json:"startPosition,omitempty"`
-	TotalSetSize  *string           `json:"totalSetSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// FolderSharedItem defines model for folderSharedItem.
-type FolderSharedItem struct {
-	ErrorDetails    *ErrorDetails           `json:"errorDetails,omitempty"`
-	FolderID        *string                 `json:"folderId,omitempty"`
-	Name            *string                 `json:"name,omitempty"`
-	Owner           *UserInfo               `json:"owner,omitempty"`
-	ParentFolderID  *string                 `json:"parentFolderId,omitempty"`
-	ParentFolderURI *string                 `json:"parentFolderUri,omitempty"`
-	Shared          *string                 `json:"shared,omitempty"`
-	SharedGroups    []MemberGroupSharedItem `json:"sharedGroups,omitempty"`
-	SharedUsers     []UserSharedItem        `json:"sharedUsers,omitempty"`
-	URI             *string                 `json:"uri,omitempty"`
-	User            *UserInfo               `json:"user,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// FoldersRequest defines model for foldersRequest.
-type FoldersRequest struct {
-	EnvelopeIds  []string `json:"envelopeIds,omitempty"`
-	Folders      []Folder `json:"folders,omitempty"`
-	FromFolderID *string  `json:"fromFolderId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// FoldersResponse defines model for foldersResponse.
-type FoldersResponse struct {
-	EndPosition   *string           `json:"endPosition,omitempty"`
-	Envelopes     []EnvelopeSummary `json:"envelopes,omitempty"`
-	Folders       []Folder          `json:"folders,omitempty"`
-	NextURI       *string           `json:"nextUri,omitempty"`
-	PreviousURI   *string           `json:"previousUri,omitempty"`
-	ResultSetSize *string           `json:"resultSetSize,omitempty"`
-	StartPosition *string           `json:"startPosition,omitempty"`
-	TotalSetSize  *string           `json:"totalSetSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ForgottenPasswordInformation defines model for forgottenPasswordInformation.
-type ForgottenPasswordInformation struct {
-	ForgottenPasswordAnswer1   *string `json:"forgottenPasswordAnswer1,omitempty"`
-	ForgottenPasswordAnswer2   *string `json:"forgottenPasswordAnswer2,omitempty"`
-	ForgottenPasswordAnswer3   *string `json:"forgottenPasswordAnswer3,omitempty"`
-	ForgottenPasswordAnswer4   *string `json:"forgottenPasswordAnswer4,omitempty"`
-	ForgottenPasswordQuestion1 *string `json:"forgottenPasswordQuestion1,omitempty"`
-	ForgottenPasswordQuestion2 *string `json:"forgottenPasswordQuestion2,omitempty"`
-	ForgottenPasswordQuestion3 *string `json:"forgottenPasswordQuestion3,omitempty"`
-	ForgottenPasswordQuestion4 *string `json:"forgottenPasswordQuestion4,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -7104,66 +3584,12 @@ type GraphicsContext struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// Group defines model for group.
-type Group struct {
-	AccessType          *string       `json:"accessType,omitempty"`
-	DsGroupID           *string       `json:"dsGroupId,omitempty"`
-	ErrorDetails        *ErrorDetails `json:"errorDetails,omitempty"`
-	GroupID             *string       `json:"groupId,omitempty"`
-	GroupName           *string       `json:"groupName,omitempty"`
-	GroupType           *string       `json:"groupType,omitempty"`
-	IsManagedByScim     *bool         `json:"isManagedByScim,omitempty"`
-	LastModifiedOn      *string       `json:"lastModifiedOn,omitempty"`
-	PermissionProfileID *string       `json:"permissionProfileId,omitempty"`
-	UserGroupType       *string       `json:"userGroupType,omitempty"`
-	Users               []UserInfo    `json:"users,omitempty"`
-	UsersCount          *string       `json:"usersCount,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// GroupInformation defines model for groupInformation.
-type GroupInformation struct {
-	EndPosition   *string `json:"endPosition,omitempty"`
-	Groups        []Group `json:"groups,omitempty"`
-	NextURI       *string `json:"nextUri,omitempty"`
-	PreviousURI   *string `json:"previousUri,omitempty"`
-	ResultSetSize *string `json:"resultSetSize,omitempty"`
-	StartPosition *string `json:"startPosition,omitempty"`
-	TotalSetSize  *string `json:"totalSetSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// IDCheckConfiguration defines model for idCheckConfiguration.
-type IDCheckConfiguration struct {
-	AuthSteps []IDCheckSecurityStep `json:"authSteps,omitempty"`
-	IsDefault *string               `json:"isDefault,omitempty"`
-	Name      *string               `json:"name,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // IDCheckInformationInput defines model for idCheckInformationInput.
 type IDCheckInformationInput struct {
 	AddressInformationInput *AddressInformationInput `json:"addressInformationInput,omitempty"`
 	DobInformationInput     *DobInformationInput     `json:"dobInformationInput,omitempty"`
 	Ssn4InformationInput    *Ssn4InformationInput    `json:"ssn4InformationInput,omitempty"`
 	Ssn9InformationInput    *Ssn9InformationInput    `json:"ssn9InformationInput,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// IDCheckSecurityStep defines model for idCheckSecurityStep.
-type IDCheckSecurityStep struct {
-	AuthType *string `json:"authType,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// IDEvidenceViewLink defines model for idEvidenceViewLink.
-type IDEvidenceViewLink struct {
-	ViewLink *string `json:"viewLink,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -7376,33 +3802,6 @@ type InlineTemplate struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// IntegratedConnectUserInfoList defines model for integratedConnectUserInfoList.
-type IntegratedConnectUserInfoList struct {
-	EndPosition   *string           `json:"endPosition,omitempty"`
-	NextURI       *string           `json:"nextUri,omitempty"`
-	PreviousURI   *string           `json:"previousUri,omitempty"`
-	ResultSetSize *string           `json:"resultSetSize,omitempty"`
-	StartPosition *string           `json:"startPosition,omitempty"`
-	TotalSetSize  *string           `json:"totalSetSize,omitempty"`
-	Users         []ConnectUserInfo `json:"users,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// IntegratedUserInfoList defines model for integratedUserInfoList.
-type IntegratedUserInfoList struct {
-	AllUsersSelected *string    `json:"allUsersSelected,omitempty"`
-	EndPosition      *string    `json:"endPosition,omitempty"`
-	NextURI          *string    `json:"nextUri,omitempty"`
-	PreviousURI      *string    `json:"previousUri,omitempty"`
-	ResultSetSize    *string    `json:"resultSetSize,omitempty"`
-	StartPosition    *string    `json:"startPosition,omitempty"`
-	TotalSetSize     *string    `json:"totalSetSize,omitempty"`
-	Users            []UserInfo `json:"users,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // Intermediary defines model for intermediary.
 type Intermediary struct {
 	AccessCode                            *string                           `json:"accessCode,omitempty"`
@@ -7483,32 +3882,6 @@ type Intermediary struct {
 	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
 	UserID                                *string                           `json:"userId,omitempty"`
 	WebFormRecipientViewID                *string                           `json:"webFormRecipientViewId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// Jurisdiction defines model for jurisdiction.
-type Jurisdiction struct {
-	AllowSystemCreatedSeal *string `json:"allowSystemCreatedSeal,omitempty"`
-	AllowUserUploadedSeal  *string `json:"allowUserUploadedSeal,omitempty"`
-	CommissionIDInSeal     *string `json:"commissionIdInSeal,omitempty"`
-	County                 *string `json:"county,omitempty"`
-	CountyInSeal           *string `json:"countyInSeal,omitempty"`
-	Enabled                *string `json:"enabled,omitempty"`
-	JurisdictionID         *string `json:"jurisdictionId,omitempty"`
-	Name                   *string `json:"name,omitempty"`
-	NotaryPublicInSeal     *string `json:"notaryPublicInSeal,omitempty"`
-	StateNameInSeal        *string `json:"stateNameInSeal,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// JurisdictionSummary defines model for jurisdictionSummary.
-type JurisdictionSummary struct {
-	AuthorizedForIPen *string `json:"authorizedForIPen,omitempty"`
-	AuthorizedForRon  *string `json:"authorizedForRon,omitempty"`
-	JurisdictionID    *string `json:"jurisdictionId,omitempty"`
-	JurisdictionName  *string `json:"jurisdictionName,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -7612,24 +3985,6 @@ type LastName struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// LinkedExternalPrimaryAccount defines model for linkedExternalPrimaryAccount.
-type LinkedExternalPrimaryAccount struct {
-	AccountName                                *string                                          `json:"accountName,omitempty"`
-	ConfigurationID                            *string                                          `json:"configurationId,omitempty"`
-	Email                                      *string                                          `json:"email,omitempty"`
-	ExemptMembersOfSameAccountFromAuth         *string                                          `json:"exemptMembersOfSameAccountFromAuth,omitempty"`
-	LinkID                                     *string                                          `json:"linkId,omitempty"`
-	PdfFieldHandlingOption                     *string                                          `json:"pdfFieldHandlingOption,omitempty"`
-	PdfFieldHandlingPrefillTabPermission       *string                                          `json:"pdfFieldHandlingPrefillTabPermission,omitempty"`
-	PdfFieldHandlingStandardInputTabPermission *string                                          `json:"pdfFieldHandlingStandardInputTabPermission,omitempty"`
-	PdfFieldHandlingStandardTabPermission      *string                                          `json:"pdfFieldHandlingStandardTabPermission,omitempty"`
-	RecipientAuthRequirements                  *ExternalPrimaryAccountRecipientAuthRequirements `json:"recipientAuthRequirements,omitempty"`
-	Status                                     *string                                          `json:"status,omitempty"`
-	UserID                                     *string                                          `json:"userId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -7780,55 +4135,6 @@ type ListItem struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// LocalePolicy defines model for localePolicy.
-type LocalePolicy struct {
-	AddressFormat                   *string           `json:"addressFormat,omitempty"`
-	AddressFormatMetadata           *SettingsMetadata `json:"addressFormatMetadata,omitempty"`
-	AllowRegion                     *string           `json:"allowRegion,omitempty"`
-	CalendarType                    *string           `json:"calendarType,omitempty"`
-	CalendarTypeMetadata            *SettingsMetadata `json:"calendarTypeMetadata,omitempty"`
-	CultureName                     *string           `json:"cultureName,omitempty"`
-	CultureNameMetadata             *SettingsMetadata `json:"cultureNameMetadata,omitempty"`
-	CurrencyCode                    *string           `json:"currencyCode,omitempty"`
-	CurrencyCodeMetadata            *SettingsMetadata `json:"currencyCodeMetadata,omitempty"`
-	CurrencyNegativeFormat          *string           `json:"currencyNegativeFormat,omitempty"`
-	CurrencyNegativeFormatMetadata  *SettingsMetadata `json:"currencyNegativeFormatMetadata,omitempty"`
-	CurrencyPositiveFormat          *string           `json:"currencyPositiveFormat,omitempty"`
-	CurrencyPositiveFormatMetadata  *SettingsMetadata `json:"currencyPositiveFormatMetadata,omitempty"`
-	CustomDateFormat                *string           `json:"customDateFormat,omitempty"`
-	CustomSignDateFormat            *string           `json:"customSignDateFormat,omitempty"`
-	CustomSignTimeFormat            *string           `json:"customSignTimeFormat,omitempty"`
-	CustomTimeFormat                *string           `json:"customTimeFormat,omitempty"`
-	DateFormat                      *string           `json:"dateFormat,omitempty"`
-	DateFormatMetadata              *SettingsMetadata `json:"dateFormatMetadata,omitempty"`
-	EffectiveAddressFormat          *string           `json:"effectiveAddressFormat,omitempty"`
-	EffectiveCalendarType           *string           `json:"effectiveCalendarType,omitempty"`
-	EffectiveCurrencyCode           *string           `json:"effectiveCurrencyCode,omitempty"`
-	EffectiveCurrencyNegativeFormat *string           `json:"effectiveCurrencyNegativeFormat,omitempty"`
-	EffectiveCurrencyPositiveFormat *string           `json:"effectiveCurrencyPositiveFormat,omitempty"`
-	EffectiveCustomDateFormat       *string           `json:"effectiveCustomDateFormat,omitempty"`
-	EffectiveCustomTimeFormat       *string           `json:"effectiveCustomTimeFormat,omitempty"`
-	EffectiveDateFormat             *string           `json:"effectiveDateFormat,omitempty"`
-	EffectiveInitialFormat          *string           `json:"effectiveInitialFormat,omitempty"`
-	EffectiveNameFormat             *string           `json:"effectiveNameFormat,omitempty"`
-	EffectiveTimeFormat             *string           `json:"effectiveTimeFormat,omitempty"`
-	EffectiveTimeZone               *string           `json:"effectiveTimeZone,omitempty"`
-	InitialFormat                   *string           `json:"initialFormat,omitempty"`
-	InitialFormatMetadata           *SettingsMetadata `json:"initialFormatMetadata,omitempty"`
-	NameFormat                      *string           `json:"nameFormat,omitempty"`
-	NameFormatMetadata              *SettingsMetadata `json:"nameFormatMetadata,omitempty"`
-	SignDateFormat                  *string           `json:"signDateFormat,omitempty"`
-	SignDateFormatMetadata          *SettingsMetadata `json:"signDateFormatMetadata,omitempty"`
-	SignTimeFormat                  *string           `json:"signTimeFormat,omitempty"`
-	SignTimeFormatMetadata          *SettingsMetadata `json:"signTimeFormatMetadata,omitempty"`
-	TimeFormat                      *string           `json:"timeFormat,omitempty"`
-	TimeFormatMetadata              *SettingsMetadata `json:"timeFormatMetadata,omitempty"`
-	TimeZone                        *string           `json:"timeZone,omitempty"`
-	TimeZoneMetadata                *SettingsMetadata `json:"timeZoneMetadata,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // LocalePolicyTab defines model for localePolicyTab.
 type LocalePolicyTab struct {
 	AddressFormat          *string `json:"addressFormat,omitempty"`
@@ -7863,42 +4169,6 @@ type LockInformation struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// LockRequest defines model for lockRequest.
-type LockRequest struct {
-	LockDurationInSeconds *string `json:"lockDurationInSeconds,omitempty"`
-	LockType              *string `json:"lockType,omitempty"`
-	LockedByApp           *string `json:"lockedByApp,omitempty"`
-	TemplatePassword      *string `json:"templatePassword,omitempty"`
-	UseScratchPad         *string `json:"useScratchPad,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// LoginAccount defines model for loginAccount.
-type LoginAccount struct {
-	AccountID            *string     `json:"accountId,omitempty"`
-	AccountIDGUID        *string     `json:"accountIdGuid,omitempty"`
-	BaseURL              *string     `json:"baseUrl,omitempty"`
-	Email                *string     `json:"email,omitempty"`
-	IsDefault            *string     `json:"isDefault,omitempty"`
-	LoginAccountSettings []NameValue `json:"loginAccountSettings,omitempty"`
-	LoginUserSettings    []NameValue `json:"loginUserSettings,omitempty"`
-	Name                 *string     `json:"name,omitempty"`
-	SiteDescription      *string     `json:"siteDescription,omitempty"`
-	UserID               *string     `json:"userId,omitempty"`
-	UserName             *string     `json:"userName,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// LoginInformation defines model for loginInformation.
-type LoginInformation struct {
-	APIPassword   *string        `json:"apiPassword,omitempty"`
-	LoginAccounts []LoginAccount `json:"loginAccounts,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // MatchBox defines model for matchBox.
 type MatchBox struct {
 	Height     *string `json:"height,omitempty"`
@@ -7906,26 +4176,6 @@ type MatchBox struct {
 	Width      *string `json:"width,omitempty"`
 	XPosition  *string `json:"xPosition,omitempty"`
 	YPosition  *string `json:"yPosition,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// MemberGroupSharedItem defines model for memberGroupSharedItem.
-type MemberGroupSharedItem struct {
-	ErrorDetails *ErrorDetails `json:"errorDetails,omitempty"`
-	Group        *Group        `json:"group,omitempty"`
-	Shared       *string       `json:"shared,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// MemberSharedItems defines model for memberSharedItems.
-type MemberSharedItems struct {
-	Envelopes    []SharedItem         `json:"envelopes,omitempty"`
-	ErrorDetails *ErrorDetails        `json:"errorDetails,omitempty"`
-	Folders      []FolderSharedItem   `json:"folders,omitempty"`
-	Templates    []TemplateSharedItem `json:"templates,omitempty"`
-	User         *UserInfo            `json:"user,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -7948,22 +4198,6 @@ type MergeField struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// MobileNotifierConfiguration defines model for mobileNotifierConfiguration.
-type MobileNotifierConfiguration struct {
-	DeviceID     *string       `json:"deviceId,omitempty"`
-	ErrorDetails *ErrorDetails `json:"errorDetails,omitempty"`
-	Platform     *string       `json:"platform,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// MobileNotifierConfigurationInformation defines model for mobileNotifierConfigurationInformation.
-type MobileNotifierConfigurationInformation struct {
-	MobileNotifierConfigurations []MobileNotifierConfiguration `json:"mobileNotifierConfigurations,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // Money defines model for money.
 type Money struct {
 	AmountInBaseUnit *string `json:"amountInBaseUnit,omitempty"`
@@ -7979,76 +4213,6 @@ type NameValue struct {
 	Name          *string       `json:"name,omitempty"`
 	OriginalValue *string       `json:"originalValue,omitempty"`
 	Value         *string       `json:"value,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// NewAccountDefinition defines model for newAccountDefinition.
-type NewAccountDefinition struct {
-	AccountName                     *string                          `json:"accountName,omitempty"`
-	AccountSettings                 *AccountSettingsInformation      `json:"accountSettings,omitempty"`
-	AddressInformation              *AccountAddress                  `json:"addressInformation,omitempty"`
-	CreditCardInformation           *CreditCardInformation           `json:"creditCardInformation,omitempty"`
-	DirectDebitProcessorInformation *DirectDebitProcessorInformation `json:"directDebitProcessorInformation,omitempty"`
-	DistributorCode                 *string                          `json:"distributorCode,omitempty"`
-	DistributorPassword             *string                          `json:"distributorPassword,omitempty"`
-	EnablePreAuth                   *string                          `json:"enablePreAuth,omitempty"`
-	EnvelopePartitionID             *string                          `json:"envelopePartitionId,omitempty"`
-	InitialUser                     *UserInformation                 `json:"initialUser,omitempty"`
-	PaymentMethod                   *string                          `json:"paymentMethod,omitempty"`
-	PaymentProcessor                *string                          `json:"paymentProcessor,omitempty"`
-	PaymentProcessorInformation     *PaymentProcessorInformation     `json:"paymentProcessorInformation,omitempty"`
-	PlanInformation                 *PlanInformation                 `json:"planInformation,omitempty"`
-	ProcessPayment                  *string                          `json:"processPayment,omitempty"`
-	ReferralInformation             *ReferralInformation             `json:"referralInformation,omitempty"`
-	SocialAccountInformation        *SocialAccountInformation        `json:"socialAccountInformation,omitempty"`
-	TaxExemptID                     *string                          `json:"taxExemptId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// NewAccountSummary defines model for newAccountSummary.
-type NewAccountSummary struct {
-	AccountID          *string             `json:"accountId,omitempty"`
-	AccountIDGUID      *string             `json:"accountIdGuid,omitempty"`
-	AccountName        *string             `json:"accountName,omitempty"`
-	APIPassword        *string             `json:"apiPassword,omitempty"`
-	BaseURL            *string             `json:"baseUrl,omitempty"`
-	BillingPlanPreview *BillingPlanPreview `json:"billingPlanPreview,omitempty"`
-	UserID             *string             `json:"userId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// NewUser defines model for newUser.
-type NewUser struct {
-	APIPassword           *string       `json:"apiPassword,omitempty"`
-	CreatedDateTime       *string       `json:"createdDateTime,omitempty"`
-	Email                 *string       `json:"email,omitempty"`
-	ErrorDetails          *ErrorDetails `json:"errorDetails,omitempty"`
-	LicenseStatus         *string       `json:"licenseStatus,omitempty"`
-	LicenseType           *string       `json:"licenseType,omitempty"`
-	MembershipID          *string       `json:"membershipId,omitempty"`
-	PermissionProfileID   *string       `json:"permissionProfileId,omitempty"`
-	PermissionProfileName *string       `json:"permissionProfileName,omitempty"`
-	URI                   *string       `json:"uri,omitempty"`
-	UserID                *string       `json:"userId,omitempty"`
-	UserName              *string       `json:"userName,omitempty"`
-	UserStatus            *string       `json:"userStatus,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// NewUsersDefinition defines model for newUsersDefinition.
-type NewUsersDefinition struct {
-	NewUsers []UserInformation `json:"newUsers,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// NewUsersSummary defines model for newUsersSummary.
-type NewUsersSummary struct {
-	NewUsers []NewUser `json:"newUsers,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -8141,24 +4305,6 @@ type Notarize struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// Notary defines model for notary.
-type Notary struct {
-	CreatedDate *string          `json:"createdDate,omitempty"`
-	Enabled     *string          `json:"enabled,omitempty"`
-	Searchable  *string          `json:"searchable,omitempty"`
-	UserInfo    *UserInformation `json:"userInfo,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// NotaryContactDetails defines model for notaryContactDetails.
-type NotaryContactDetails struct {
-	HasDocusignCertificate *string               `json:"hasDocusignCertificate,omitempty"`
-	Jurisdictions          []JurisdictionSummary `json:"jurisdictions,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // NotaryHost defines model for notaryHost.
 type NotaryHost struct {
 	AccessCode                            *string                        `json:"accessCode,omitempty"`
@@ -8229,76 +4375,6 @@ type NotaryHost struct {
 	TotalTabCount                         *string                        `json:"totalTabCount,omitempty"`
 	UserID                                *string                        `json:"userId,omitempty"`
 	WebFormRecipientViewID                *string                        `json:"webFormRecipientViewId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// NotaryJournal defines model for notaryJournal.
-type NotaryJournal struct {
-	CreatedDate           *string                `json:"createdDate,omitempty"`
-	DocumentName          *string                `json:"documentName,omitempty"`
-	Jurisdiction          *Jurisdiction          `json:"jurisdiction,omitempty"`
-	NotaryJournalID       *string                `json:"notaryJournalId,omitempty"`
-	NotaryJournalMetaData *NotaryJournalMetaData `json:"notaryJournalMetaData,omitempty"`
-	SignerName            *string                `json:"signerName,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// NotaryJournalCredibleWitness defines model for notaryJournalCredibleWitness.
-type NotaryJournalCredibleWitness struct {
-	Address        *string `json:"address,omitempty"`
-	Name           *string `json:"name,omitempty"`
-	SignatureImage *string `json:"signatureImage,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// NotaryJournalList defines model for notaryJournalList.
-type NotaryJournalList struct {
-	EndPosition    *string         `json:"endPosition,omitempty"`
-	NextURI        *string         `json:"nextUri,omitempty"`
-	NotaryJournals []NotaryJournal `json:"notaryJournals,omitempty"`
-	PreviousURI    *string         `json:"previousUri,omitempty"`
-	ResultSetSize  *string         `json:"resultSetSize,omitempty"`
-	StartPosition  *string         `json:"startPosition,omitempty"`
-	TotalSetSize   *string         `json:"totalSetSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// NotaryJournalMetaData defines model for notaryJournalMetaData.
-type NotaryJournalMetaData struct {
-	Comment           *string                        `json:"comment,omitempty"`
-	CredibleWitnesses []NotaryJournalCredibleWitness `json:"credibleWitnesses,omitempty"`
-	SignatureImage    *string                        `json:"signatureImage,omitempty"`
-	SignerIDType      *string                        `json:"signerIdType,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// NotaryJurisdiction defines model for notaryJurisdiction.
-type NotaryJurisdiction struct {
-	CommissionExpiration *string       `json:"commissionExpiration,omitempty"`
-	CommissionID         *string       `json:"commissionId,omitempty"`
-	County               *string       `json:"county,omitempty"`
-	ErrorDetails         *ErrorDetails `json:"errorDetails,omitempty"`
-	Jurisdiction         *Jurisdiction `json:"jurisdiction,omitempty"`
-	RegisteredName       *string       `json:"registeredName,omitempty"`
-	SealType             *string       `json:"sealType,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// NotaryJurisdictionList defines model for notaryJurisdictionList.
-type NotaryJurisdictionList struct {
-	EndPosition         *string              `json:"endPosition,omitempty"`
-	NextURI             *string              `json:"nextUri,omitempty"`
-	NotaryJurisdictions []NotaryJurisdiction `json:"notaryJurisdictions,omitempty"`
-	PreviousURI         *string              `json:"previousUri,omitempty"`
-	ResultSetSize       *string              `json:"resultSetSize,omitempty"`
-	StartPosition       *string              `json:"startPosition,omitempty"`
-	TotalSetSize        *string              `json:"totalSetSize,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -8412,14 +4488,6 @@ type NotaryRecipient struct {
 	TotalTabCount                         *string                           `json:"totalTabCount,omitempty"`
 	UserID                                *string                           `json:"userId,omitempty"`
 	WebFormRecipientViewID                *string                           `json:"webFormRecipientViewId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// NotaryResult defines model for notaryResult.
-type NotaryResult struct {
-	Jurisdictions []Jurisdiction `json:"jurisdictions,omitempty"`
-	Notary        *Notary        `json:"notary,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -8738,22 +4806,6 @@ type Notification struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// NotificationDefaultSettings defines model for notificationDefaultSettings.
-type NotificationDefaultSettings struct {
-	SenderEmailNotifications *SenderEmailNotifications `json:"senderEmailNotifications,omitempty"`
-	SignerEmailNotifications *SignerEmailNotifications `json:"signerEmailNotifications,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// NotificationDefaults defines model for notificationDefaults.
-type NotificationDefaults struct {
-	APIEmailNotifications *NotificationDefaultSettings `json:"apiEmailNotifications,omitempty"`
-	EmailNotifications    *NotificationDefaultSettings `json:"emailNotifications,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // Number defines model for number.
 type Number struct {
 	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
@@ -9017,18 +5069,6 @@ type Numerical struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// OauthAccess defines model for oauthAccess.
-type OauthAccess struct {
-	AccessToken  *string     `json:"access_token,omitempty"`
-	Data         []NameValue `json:"data,omitempty"`
-	ExpiresIn    *string     `json:"expires_in,omitempty"`
-	RefreshToken *string     `json:"refresh_token,omitempty"`
-	Scope        *string     `json:"scope,omitempty"`
-	TokenType    *string     `json:"token_type,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // OfflineAttributes defines model for offlineAttributes.
 type OfflineAttributes struct {
 	AccountEsignID     *string `json:"accountEsignId,omitempty"`
@@ -9051,27 +5091,6 @@ type Page struct {
 	PageID       *string       `json:"pageId,omitempty"`
 	Sequence     *string       `json:"sequence,omitempty"`
 	Width        *string       `json:"width,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// PageImages defines model for pageImages.
-type PageImages struct {
-	EndPosition   *string `json:"endPosition,omitempty"`
-	NextURI       *string `json:"nextUri,omitempty"`
-	Pages         []Page  `json:"pages,omitempty"`
-	PreviousURI   *string `json:"previousUri,omitempty"`
-	ResultSetSize *string `json:"resultSetSize,omitempty"`
-	StartPosition *string `json:"startPosition,omitempty"`
-	TotalSetSize  *string `json:"totalSetSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// PageRequest defines model for pageRequest.
-type PageRequest struct {
-	Password *string `json:"password,omitempty"`
-	Rotate   *string `json:"rotate,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -9170,17 +5189,6 @@ type PathExtendedElement struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// PayPalLegacySettings defines model for payPalLegacySettings.
-type PayPalLegacySettings struct {
-	Currency *string `json:"currency,omitempty"`
-	Partner  *string `json:"partner,omitempty"`
-	Password *string `json:"password,omitempty"`
-	UserName *string `json:"userName,omitempty"`
-	Vendor   *string `json:"vendor,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // PaymentDetails defines model for paymentDetails.
 type PaymentDetails struct {
 	AllowedPaymentMethods    []string             `json:"allowedPaymentMethods,omitempty"`
@@ -9205,43 +5213,6 @@ type PaymentDetails struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// PaymentGatewayAccount defines model for paymentGatewayAccount.
-type PaymentGatewayAccount struct {
-	AllowCustomMetadata                *bool                         `json:"allowCustomMetadata,omitempty"`
-	Config                             *PaymentGatewayAccountSetting `json:"config,omitempty"`
-	DisplayName                        *string                       `json:"displayName,omitempty"`
-	IsEnabled                          *string                       `json:"isEnabled,omitempty"`
-	IsLegacy                           *string                       `json:"isLegacy,omitempty"`
-	LastModified                       *string                       `json:"lastModified,omitempty"`
-	PayPalLegacySettings               *PayPalLegacySettings         `json:"payPalLegacySettings,omitempty"`
-	PaymentGateway                     *string                       `json:"paymentGateway,omitempty"`
-	PaymentGatewayAccountID            *string                       `json:"paymentGatewayAccountId,omitempty"`
-	PaymentGatewayDisplayName          *string                       `json:"paymentGatewayDisplayName,omitempty"`
-	SupportedCurrencies                []string                      `json:"supportedCurrencies,omitempty"`
-	SupportedPaymentMethods            []string                      `json:"supportedPaymentMethods,omitempty"`
-	SupportedPaymentMethodsWithOptions []PaymentMethodWithOptions    `json:"supportedPaymentMethodsWithOptions,omitempty"`
-	ZeroDecimalCurrencies              []string                      `json:"zeroDecimalCurrencies,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// PaymentGatewayAccountSetting defines model for paymentGatewayAccountSetting.
-type PaymentGatewayAccountSetting struct {
-	APIFields         *string `json:"apiFields,omitempty"`
-	AuthorizationCode *string `json:"authorizationCode,omitempty"`
-	CredentialStatus  *string `json:"credentialStatus,omitempty"`
-	MerchantID        *string `json:"merchantId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// PaymentGatewayAccountsInfo defines model for paymentGatewayAccountsInfo.
-type PaymentGatewayAccountsInfo struct {
-	PaymentGatewayAccounts []PaymentGatewayAccount `json:"paymentGatewayAccounts,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // PaymentLineItem defines model for paymentLineItem.
 type PaymentLineItem struct {
 	AmountReference *string `json:"amountReference,omitempty"`
@@ -9252,47 +5223,9 @@ type PaymentLineItem struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// PaymentMethodWithOptions defines model for paymentMethodWithOptions.
-type PaymentMethodWithOptions struct {
-	SupportedCurrencies []string `json:"supportedCurrencies,omitempty"`
-	SupportedOptions    []string `json:"supportedOptions,omitempty"`
-	Type                *string  `json:"type,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// PaymentProcessorInformation defines model for paymentProcessorInformation.
-type PaymentProcessorInformation struct {
-	Address            *AddressInformation `json:"address,omitempty"`
-	BillingAgreementID *string             `json:"billingAgreementId,omitempty"`
-	Email              *string             `json:"email,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // PaymentSignerValues defines model for paymentSignerValues.
 type PaymentSignerValues struct {
 	PaymentOption *string `json:"paymentOption,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// PermissionProfile defines model for permissionProfile.
-type PermissionProfile struct {
-	ModifiedByUsername    *string              `json:"modifiedByUsername,omitempty"`
-	ModifiedDateTime      *string              `json:"modifiedDateTime,omitempty"`
-	PermissionProfileID   *string              `json:"permissionProfileId,omitempty"`
-	PermissionProfileName *string              `json:"permissionProfileName,omitempty"`
-	Settings              *AccountRoleSettings `json:"settings,omitempty"`
-	UserCount             *string              `json:"userCount,omitempty"`
-	Users                 []UserInformation    `json:"users,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// PermissionProfileInformation defines model for permissionProfileInformation.
-type PermissionProfileInformation struct {
-	PermissionProfiles []PermissionProfile `json:"permissionProfiles,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -9408,18 +5341,6 @@ type PhoneNumber struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// PlanInformation defines model for planInformation.
-type PlanInformation struct {
-	AddOns                []AddOn           `json:"addOns,omitempty"`
-	CurrencyCode          *string           `json:"currencyCode,omitempty"`
-	FreeTrialDaysOverride *string           `json:"freeTrialDaysOverride,omitempty"`
-	PlanFeatureSets       []FeatureSet      `json:"planFeatureSets,omitempty"`
-	PlanID                *string           `json:"planId,omitempty"`
-	RecipientDomains      []RecipientDomain `json:"recipientDomains,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -9558,24 +5479,6 @@ type PowerForm struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// PowerFormFormDataEnvelope defines model for powerFormFormDataEnvelope.
-type PowerFormFormDataEnvelope struct {
-	EnvelopeID *string                      `json:"envelopeId,omitempty"`
-	Recipients []PowerFormFormDataRecipient `json:"recipients,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// PowerFormFormDataRecipient defines model for powerFormFormDataRecipient.
-type PowerFormFormDataRecipient struct {
-	Email       *string     `json:"email,omitempty"`
-	FormData    []NameValue `json:"formData,omitempty"`
-	Name        *string     `json:"name,omitempty"`
-	RecipientID *string     `json:"recipientId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // PowerFormRecipient defines model for powerFormRecipient.
 type PowerFormRecipient struct {
 	AccessCode               *string `json:"accessCode,omitempty"`
@@ -9591,46 +5494,6 @@ type PowerFormRecipient struct {
 	RoutingOrder             *string `json:"routingOrder,omitempty"`
 	TemplateRequiresIDLookup *string `json:"templateRequiresIdLookup,omitempty"`
 	UserNameLocked           *string `json:"userNameLocked,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// PowerFormSendersResponse defines model for powerFormSendersResponse.
-type PowerFormSendersResponse struct {
-	EndPosition      *int32     `json:"endPosition,omitempty"`
-	NextURI          *string    `json:"nextUri,omitempty"`
-	PowerFormSenders []UserInfo `json:"powerFormSenders,omitempty"`
-	PreviousURI      *string    `json:"previousUri,omitempty"`
-	ResultSetSize    *int32     `json:"resultSetSize,omitempty"`
-	StartPosition    *int32     `json:"startPosition,omitempty"`
-	TotalSetSize     *int32     `json:"totalSetSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// PowerFormsFormDataResponse defines model for powerFormsFormDataResponse.
-type PowerFormsFormDataResponse struct {
-	Envelopes []PowerFormFormDataEnvelope `json:"envelopes,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// PowerFormsRequest defines model for powerFormsRequest.
-type PowerFormsRequest struct {
-	PowerForms []PowerForm `json:"powerForms,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// PowerFormsResponse defines model for powerFormsResponse.
-type PowerFormsResponse struct {
-	EndPosition   *int32      `json:"endPosition,omitempty"`
-	NextURI       *string     `json:"nextUri,omitempty"`
-	PowerForms    []PowerForm `json:"powerForms,omitempty"`
-	PreviousURI   *string     `json:"previousUri,omitempty"`
-	ResultSetSize *int32      `json:"resultSetSize,omitempty"`
-	StartPosition *int32      `json:"startPosition,omitempty"`
-	TotalSetSize  *int32      `json:"totalSetSize,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -9662,54 +5525,10 @@ type PrefillTabs struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// ProofServiceResourceToken defines model for proofServiceResourceToken.
-type ProofServiceResourceToken struct {
-	ProofBaseURI  *string `json:"proofBaseURI,omitempty"`
-	ResourceToken *string `json:"resourceToken,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // PropertyMetadata defines model for propertyMetadata.
 type PropertyMetadata struct {
 	Options []string `json:"options,omitempty"`
 	Rights  *string  `json:"rights,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// Province defines model for province.
-type Province struct {
-	IsoCode *string `json:"isoCode,omitempty"`
-	Name    *string `json:"name,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ProvisioningInformation defines model for provisioningInformation.
-type ProvisioningInformation struct {
-	DefaultConnectionID        *string `json:"defaultConnectionId,omitempty"`
-	DefaultPlanID              *string `json:"defaultPlanId,omitempty"`
-	DistributorCode            *string `json:"distributorCode,omitempty"`
-	DistributorPassword        *string `json:"distributorPassword,omitempty"`
-	PasswordRuleText           *string `json:"passwordRuleText,omitempty"`
-	PlanPromotionText          *string `json:"planPromotionText,omitempty"`
-	PurchaseOrderOrPromAllowed *string `json:"purchaseOrderOrPromAllowed,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// PurchasedEnvelopesInformation defines model for purchasedEnvelopesInformation.
-type PurchasedEnvelopesInformation struct {
-	Amount        *string `json:"amount,omitempty"`
-	AppName       *string `json:"appName,omitempty"`
-	CurrencyCode  *string `json:"currencyCode,omitempty"`
-	Platform      *string `json:"platform,omitempty"`
-	ProductID     *string `json:"productId,omitempty"`
-	Quantity      *string `json:"quantity,omitempty"`
-	ReceiptData   *string `json:"receiptData,omitempty"`
-	StoreName     *string `json:"storeName,omitempty"`
-	TransactionID *string `json:"transactionId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -9842,16 +5661,6 @@ type RecipientAttachment struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// RecipientDomain defines model for recipientDomain.
-type RecipientDomain struct {
-	Active            *string `json:"active,omitempty"`
-	DomainCode        *string `json:"domainCode,omitempty"`
-	DomainName        *string `json:"domainName,omitempty"`
-	RecipientDomainID *string `json:"recipientDomainId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // RecipientEmailNotification defines model for recipientEmailNotification.
 type RecipientEmailNotification struct {
 	EmailBody                 *string           `json:"emailBody,omitempty"`
@@ -9928,15 +5737,6 @@ type RecipientIdentityVerification struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// RecipientNamesResponse defines model for recipientNamesResponse.
-type RecipientNamesResponse struct {
-	MultipleUsers          *string  `json:"multipleUsers,omitempty"`
-	RecipientNames         []string `json:"recipientNames,omitempty"`
-	ReservedRecipientEmail *string  `json:"reservedRecipientEmail,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // RecipientOption defines model for recipientOption.
 type RecipientOption struct {
 	Email          *string `json:"email,omitempty"`
@@ -9968,23 +5768,6 @@ type RecipientPhoneNumber struct {
 	CountryCodeMetadata *PropertyMetadata `json:"countryCodeMetadata,omitempty"`
 	Number              *string           `json:"number,omitempty"`
 	NumberMetadata      *PropertyMetadata `json:"numberMetadata,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// RecipientPreviewRequest defines model for recipientPreviewRequest.
-type RecipientPreviewRequest struct {
-	AssertionID               *string                   `json:"assertionId,omitempty"`
-	AuthenticationInstant     *string                   `json:"authenticationInstant,omitempty"`
-	AuthenticationMethod      *string                   `json:"authenticationMethod,omitempty"`
-	ClientURLs                *RecipientTokenClientURLs `json:"clientURLs,omitempty"`
-	PingFrequency             *string                   `json:"pingFrequency,omitempty"`
-	PingURL                   *string                   `json:"pingUrl,omitempty"`
-	RecipientID               *string                   `json:"recipientId,omitempty"`
-	ReturnURL                 *string                   `json:"returnUrl,omitempty"`
-	SecurityDomain            *string                   `json:"securityDomain,omitempty"`
-	XFrameOptions             *string                   `json:"xFrameOptions,omitempty"`
-	XFrameOptionsAllowFromURL *string                   `json:"xFrameOptionsAllowFromUrl,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -10126,37 +5909,6 @@ type Recipients struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// RecipientsUpdateSummary defines model for recipientsUpdateSummary.
-type RecipientsUpdateSummary struct {
-	RecipientUpdateResults []RecipientUpdateResponse `json:"recipientUpdateResults,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ReferralInformation defines model for referralInformation.
-type ReferralInformation struct {
-	AdvertisementID               *string `json:"advertisementId,omitempty"`
-	EnableSupport                 *string `json:"enableSupport,omitempty"`
-	ExternalOrgID                 *string `json:"externalOrgId,omitempty"`
-	GroupMemberID                 *string `json:"groupMemberId,omitempty"`
-	IDType                        *string `json:"idType,omitempty"`
-	IncludedSeats                 *string `json:"includedSeats,omitempty"`
-	Industry                      *string `json:"industry,omitempty"`
-	PlanStartMonth                *string `json:"planStartMonth,omitempty"`
-	PromoCode                     *string `json:"promoCode,omitempty"`
-	PublisherID                   *string `json:"publisherId,omitempty"`
-	ReferralCode                  *string `json:"referralCode,omitempty"`
-	ReferrerName                  *string `json:"referrerName,omitempty"`
-	SaleDiscountAmount            *string `json:"saleDiscountAmount,omitempty"`
-	SaleDiscountFixedAmount       *string `json:"saleDiscountFixedAmount,omitempty"`
-	SaleDiscountPercent           *string `json:"saleDiscountPercent,omitempty"`
-	SaleDiscountPeriods           *string `json:"saleDiscountPeriods,omitempty"`
-	SaleDiscountSeatPriceOverride *string `json:"saleDiscountSeatPriceOverride,omitempty"`
-	ShopperID                     *string `json:"shopperId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // Reminders defines model for reminders.
 type Reminders struct {
 	MaximumReminderCount *string `json:"maximumReminderCount,omitempty"`
@@ -10168,62 +5920,12 @@ type Reminders struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// ReservedDomainExistence defines model for reservedDomainExistence.
-type ReservedDomainExistence struct {
-	EmailDomain *string `json:"emailDomain,omitempty"`
-	IsReserved  *string `json:"isReserved,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ResourceInformation defines model for resourceInformation.
-type ResourceInformation struct {
-	Resources []NameValue `json:"resources,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ReturnURLRequest defines model for returnUrlRequest.
-type ReturnURLRequest struct {
-	ReturnURL *string `json:"returnUrl,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// Revision defines model for revision.
-type Revision struct {
-	EndData             *string              `json:"endData,omitempty"`
-	FieldName           *string              `json:"fieldName,omitempty"`
-	MaxSignatureLength  *string              `json:"maxSignatureLength,omitempty"`
-	SignatureProperties *SignatureProperties `json:"signatureProperties,omitempty"`
-	SignatureType       *string              `json:"signatureType,omitempty"`
-	StartData           *string              `json:"startData,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // ScheduledSendingAPIModel defines model for scheduledSendingApiModel.
 type ScheduledSendingAPIModel struct {
 	BulkListID *string                     `json:"bulkListId,omitempty"`
 	ResumeDate *string                     `json:"resumeDate,omitempty"`
 	Rules      []EnvelopeDelayRuleAPIModel `json:"rules,omitempty"`
 	Status     *string                     `json:"status,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// Seal defines model for seal.
-type Seal struct {
-	Configuration  map[string]string `json:"configuration,omitempty"`
-	SealIdentifier *string           `json:"sealIdentifier,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SealIdentifier defines model for sealIdentifier.
-type SealIdentifier struct {
-	SealDisplayName *string `json:"sealDisplayName,omitempty"`
-	SealName        *string `json:"sealName,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -10291,23 +5993,6 @@ type SealSign struct {
 	TotalTabCount                         *string                        `json:"totalTabCount,omitempty"`
 	UserID                                *string                        `json:"userId,omitempty"`
 	WebFormRecipientViewID                *string                        `json:"webFormRecipientViewId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SeatDiscount defines model for seatDiscount.
-type SeatDiscount struct {
-	BeginSeatCount  *string `json:"beginSeatCount,omitempty"`
-	DiscountPercent *string `json:"discountPercent,omitempty"`
-	EndSeatCount    *string `json:"endSeatCount,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// Sender defines model for sender.
-type Sender struct {
-	AccountIDGUID *string `json:"accountIdGuid,omitempty"`
-	CompanyName   *string `json:"companyName,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -10411,39 +6096,6 @@ type SenderCompany struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SenderCompletionInfo defines model for senderCompletionInfo.
-type SenderCompletionInfo struct {
-	Completed      *string `json:"completed,omitempty"`
-	CompletionRate *string `json:"completionRate,omitempty"`
-	Expired        *string `json:"expired,omitempty"`
-	ExpiredRate    *string `json:"expiredRate,omitempty"`
-	Name           *string `json:"name,omitempty"`
-	SenderID       *string `json:"senderId,omitempty"`
-	Sent           *string `json:"sent,omitempty"`
-	Voided         *string `json:"voided,omitempty"`
-	VoidedRate     *string `json:"voidedRate,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SenderEmailNotifications defines model for senderEmailNotifications.
-type SenderEmailNotifications struct {
-	ChangedSigner                            *string `json:"changedSigner,omitempty"`
-	ClickwrapResponsesLimitNotificationEmail *string `json:"clickwrapResponsesLimitNotificationEmail,omitempty"`
-	CommentsOnlyPrivateAndMention            *string `json:"commentsOnlyPrivateAndMention,omitempty"`
-	CommentsReceiveAll                       *string `json:"commentsReceiveAll,omitempty"`
-	DeliveryFailed                           *string `json:"deliveryFailed,omitempty"`
-	EnvelopeComplete                         *string `json:"envelopeComplete,omitempty"`
-	OfflineSigningFailed                     *string `json:"offlineSigningFailed,omitempty"`
-	PowerformResponsesLimitNotificationEmail *string `json:"powerformResponsesLimitNotificationEmail,omitempty"`
-	PurgeDocuments                           *string `json:"purgeDocuments,omitempty"`
-	RecipientViewed                          *string `json:"recipientViewed,omitempty"`
-	SenderEnvelopeDeclined                   *string `json:"senderEnvelopeDeclined,omitempty"`
-	WithdrawnConsent                         *string `json:"withdrawnConsent,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -10559,75 +6211,6 @@ type ServerTemplate struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// ServiceInformation defines model for serviceInformation.
-type ServiceInformation struct {
-	BuildBranch                 *string          `json:"buildBranch,omitempty"`
-	BuildBranchDeployedDateTime *string          `json:"buildBranchDeployedDateTime,omitempty"`
-	BuildSHA                    *string          `json:"buildSHA,omitempty"`
-	BuildVersion                *string          `json:"buildVersion,omitempty"`
-	LinkedSites                 []string         `json:"linkedSites,omitempty"`
-	ServiceVersions             []ServiceVersion `json:"serviceVersions,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ServiceVersion defines model for serviceVersion.
-type ServiceVersion struct {
-	Version    *string `json:"version,omitempty"`
-	VersionURL *string `json:"versionUrl,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SettingsMetadata defines model for settingsMetadata.
-type SettingsMetadata struct {
-	Is21CFRPart11 *string  `json:"is21CFRPart11,omitempty"`
-	Options       []string `json:"options,omitempty"`
-	Rights        *string  `json:"rights,omitempty"`
-	UIHint        *string  `json:"uiHint,omitempty"`
-	UIOrder       *string  `json:"uiOrder,omitempty"`
-	UIType        *string  `json:"uiType,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SharedItem defines model for sharedItem.
-type SharedItem struct {
-	ErrorDetails *ErrorDetails `json:"errorDetails,omitempty"`
-	Shared       *string       `json:"shared,omitempty"`
-	User         *UserInfo     `json:"user,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SignHashDocument defines model for signHashDocument.
-type SignHashDocument struct {
-	Data                *string              `json:"data,omitempty"`
-	DocumentID          *string              `json:"documentId,omitempty"`
-	Format              *string              `json:"format,omitempty"`
-	Name                *string              `json:"name,omitempty"`
-	RemainingSignatures *float32             `json:"remainingSignatures,omitempty"`
-	Revisions           []Revision           `json:"revisions,omitempty"`
-	SignatureProperties *SignatureProperties `json:"signatureProperties,omitempty"`
-	SignatureType       *string              `json:"signatureType,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SignHashSessionInfoResponse defines model for signHashSessionInfoResponse.
-type SignHashSessionInfoResponse struct {
-	Documents                  []SignHashDocument `json:"documents,omitempty"`
-	EnvelopeID                 *string            `json:"envelopeId,omitempty"`
-	Language                   *string            `json:"language,omitempty"`
-	RedirectionURL             *string            `json:"redirectionUrl,omitempty"`
-	RemainingSignatureRequests *float32           `json:"remainingSignatureRequests,omitempty"`
-	Seal                       *Seal              `json:"seal,omitempty"`
-	Sender                     *Sender            `json:"sender,omitempty"`
-	User                       *User              `json:"user,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // SignHere defines model for signHere.
 type SignHere struct {
 	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
@@ -10725,81 +6308,10 @@ type SignHere struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// SignSessionInfoRequest defines model for signSessionInfoRequest.
-type SignSessionInfoRequest struct {
-	Certificate        *string `json:"certificate,omitempty"`
-	MaxSignatureLength *string `json:"maxSignatureLength,omitempty"`
-	ReturnFormat       *string `json:"returnFormat,omitempty"`
-	SigningLocation    *string `json:"signingLocation,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SignatureDataInfo defines model for signatureDataInfo.
-type SignatureDataInfo struct {
-	DocumentSecurityStore *DocumentSecurityStore `json:"documentSecurityStore,omitempty"`
-	SignatureData         *string                `json:"signatureData,omitempty"`
-	SignatureFieldName    *string                `json:"signatureFieldName,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SignatureGroup defines model for signatureGroup.
-type SignatureGroup struct {
-	GroupID   *string `json:"groupId,omitempty"`
-	GroupName *string `json:"groupName,omitempty"`
-	Rights    *string `json:"rights,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SignatureGroupDef defines model for signatureGroupDef.
-type SignatureGroupDef struct {
-	GroupID *string `json:"groupId,omitempty"`
-	Rights  *string `json:"rights,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SignatureProperties defines model for signatureProperties.
-type SignatureProperties struct {
-	Filter    *string `json:"filter,omitempty"`
-	SubFilter *string `json:"subFilter,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SignatureProviderRequiredOption defines model for signatureProviderRequiredOption.
-type SignatureProviderRequiredOption struct {
-	RequiredSignatureProviderOptionIds []string `json:"requiredSignatureProviderOptionIds,omitempty"`
-	SignerType                         *string  `json:"signerType,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // SignatureType defines model for signatureType.
 type SignatureType struct {
 	IsDefault *string `json:"isDefault,omitempty"`
 	Type      *string `json:"type,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SignatureUser defines model for signatureUser.
-type SignatureUser struct {
-	IsDefault *string `json:"isDefault,omitempty"`
-	Rights    *string `json:"rights,omitempty"`
-	UserID    *string `json:"userId,omitempty"`
-	UserName  *string `json:"userName,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SignatureUserDef defines model for signatureUserDef.
-type SignatureUserDef struct {
-	IsDefault *string `json:"isDefault,omitempty"`
-	Rights    *string `json:"rights,omitempty"`
-	UserID    *string `json:"userId,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -11004,67 +6516,6 @@ type SignerAttachment struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// SignerEmailNotifications defines model for signerEmailNotifications.
-type SignerEmailNotifications struct {
-	AgentNotification             *string `json:"agentNotification,omitempty"`
-	CarbonCopyNotification        *string `json:"carbonCopyNotification,omitempty"`
-	CertifiedDeliveryNotification *string `json:"certifiedDeliveryNotification,omitempty"`
-	CommentsOnlyPrivateAndMention *string `json:"commentsOnlyPrivateAndMention,omitempty"`
-	CommentsReceiveAll            *string `json:"commentsReceiveAll,omitempty"`
-	DocumentMarkupActivation      *string `json:"documentMarkupActivation,omitempty"`
-	EnvelopeActivation            *string `json:"envelopeActivation,omitempty"`
-	EnvelopeComplete              *string `json:"envelopeComplete,omitempty"`
-	EnvelopeCorrected             *string `json:"envelopeCorrected,omitempty"`
-	EnvelopeDeclined              *string `json:"envelopeDeclined,omitempty"`
-	EnvelopeVoided                *string `json:"envelopeVoided,omitempty"`
-	FaxReceived                   *string `json:"faxReceived,omitempty"`
-	OfflineSigningFailed          *string `json:"offlineSigningFailed,omitempty"`
-	PurgeDocuments                *string `json:"purgeDocuments,omitempty"`
-	ReassignedSigner              *string `json:"reassignedSigner,omitempty"`
-	WhenSigningGroupMember        *string `json:"whenSigningGroupMember,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SigningGroup defines model for signingGroup.
-type SigningGroup struct {
-	Created        *string            `json:"created,omitempty"`
-	CreatedBy      *string            `json:"createdBy,omitempty"`
-	ErrorDetails   *ErrorDetails      `json:"errorDetails,omitempty"`
-	GroupEmail     *string            `json:"groupEmail,omitempty"`
-	GroupName      *string            `json:"groupName,omitempty"`
-	GroupType      *string            `json:"groupType,omitempty"`
-	Modified       *string            `json:"modified,omitempty"`
-	ModifiedBy     *string            `json:"modifiedBy,omitempty"`
-	SigningGroupID *string            `json:"signingGroupId,omitempty"`
-	Users          []SigningGroupUser `json:"users,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SigningGroupInformation defines model for signingGroupInformation.
-type SigningGroupInformation struct {
-	Groups []SigningGroup `json:"groups,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SigningGroupUser defines model for signingGroupUser.
-type SigningGroupUser struct {
-	Email        *string       `json:"email,omitempty"`
-	ErrorDetails *ErrorDetails `json:"errorDetails,omitempty"`
-	UserName     *string       `json:"userName,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SigningGroupUsers defines model for signingGroupUsers.
-type SigningGroupUsers struct {
-	Users []SigningGroupUser `json:"users,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // SmartContractInformation defines model for smartContractInformation.
 type SmartContractInformation struct {
 	Code *string `json:"code,omitempty"`
@@ -11211,17 +6662,6 @@ type SmartSectionDisplaySettings struct {
 	PreLabel              *string                                 `json:"preLabel,omitempty"`
 	ScrollToTopWhenOpened *bool                                   `json:"scrollToTopWhenOpened,omitempty"`
 	TableStyle            *string                                 `json:"tableStyle,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// SocialAccountInformation defines model for socialAccountInformation.
-type SocialAccountInformation struct {
-	Email        *string       `json:"email,omitempty"`
-	ErrorDetails *ErrorDetails `json:"errorDetails,omitempty"`
-	Provider     *string       `json:"provider,omitempty"`
-	SocialID     *string       `json:"socialId,omitempty"`
-	UserName     *string       `json:"userName,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -11401,69 +6841,6 @@ type Stamp struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// SupportedLanguages defines model for supportedLanguages.
-type SupportedLanguages struct {
-	Languages []NameValue `json:"languages,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// TabAccountSettings defines model for tabAccountSettings.
-type TabAccountSettings struct {
-	AllowTabOrder                        *string           `json:"allowTabOrder,omitempty"`
-	AllowTabOrderMetadata                *SettingsMetadata `json:"allowTabOrderMetadata,omitempty"`
-	ApproveDeclineTabsEnabled            *string           `json:"approveDeclineTabsEnabled,omitempty"`
-	ApproveDeclineTabsMetadata           *SettingsMetadata `json:"approveDeclineTabsMetadata,omitempty"`
-	CalculatedFieldsEnabled              *string           `json:"calculatedFieldsEnabled,omitempty"`
-	CalculatedFieldsMetadata             *SettingsMetadata `json:"calculatedFieldsMetadata,omitempty"`
-	CheckBoxTabsMetadata                 *SettingsMetadata `json:"checkBoxTabsMetadata,omitempty"`
-	CheckboxTabsEnabled                  *string           `json:"checkboxTabsEnabled,omitempty"`
-	CurrencyTabsEnabled                  *string           `json:"currencyTabsEnabled,omitempty"`
-	CurrencyTabsMetadata                 *SettingsMetadata `json:"currencyTabsMetadata,omitempty"`
-	DataFieldRegexEnabled                *string           `json:"dataFieldRegexEnabled,omitempty"`
-	DataFieldRegexMetadata               *SettingsMetadata `json:"dataFieldRegexMetadata,omitempty"`
-	DataFieldSizeEnabled                 *string           `json:"dataFieldSizeEnabled,omitempty"`
-	DataFieldSizeMetadata                *SettingsMetadata `json:"dataFieldSizeMetadata,omitempty"`
-	DrawTabsEnabled                      *string           `json:"drawTabsEnabled,omitempty"`
-	DrawTabsMetadata                     *SettingsMetadata `json:"drawTabsMetadata,omitempty"`
-	EnableTabAgreementDetails            *string           `json:"enableTabAgreementDetails,omitempty"`
-	EnableTabAgreementDetailsMetadata    *SettingsMetadata `json:"enableTabAgreementDetailsMetadata,omitempty"`
-	FirstLastEmailTabsEnabled            *string           `json:"firstLastEmailTabsEnabled,omitempty"`
-	FirstLastEmailTabsMetadata           *SettingsMetadata `json:"firstLastEmailTabsMetadata,omitempty"`
-	ListTabsEnabled                      *string           `json:"listTabsEnabled,omitempty"`
-	ListTabsMetadata                     *SettingsMetadata `json:"listTabsMetadata,omitempty"`
-	NoteTabsEnabled                      *string           `json:"noteTabsEnabled,omitempty"`
-	NoteTabsMetadata                     *SettingsMetadata `json:"noteTabsMetadata,omitempty"`
-	NumericalTabsEnabled                 *string           `json:"numericalTabsEnabled,omitempty"`
-	NumericalTabsMetadata                *SettingsMetadata `json:"numericalTabsMetadata,omitempty"`
-	PrefillTabsEnabled                   *string           `json:"prefillTabsEnabled,omitempty"`
-	PrefillTabsMetadata                  *SettingsMetadata `json:"prefillTabsMetadata,omitempty"`
-	RadioTabsEnabled                     *string           `json:"radioTabsEnabled,omitempty"`
-	RadioTabsMetadata                    *SettingsMetadata `json:"radioTabsMetadata,omitempty"`
-	SavingCustomTabsEnabled              *string           `json:"savingCustomTabsEnabled,omitempty"`
-	SavingCustomTabsMetadata             *SettingsMetadata `json:"savingCustomTabsMetadata,omitempty"`
-	SenderToChangeTabAssignmentsEnabled  *string           `json:"senderToChangeTabAssignmentsEnabled,omitempty"`
-	SenderToChangeTabAssignmentsMetadata *SettingsMetadata `json:"senderToChangeTabAssignmentsMetadata,omitempty"`
-	SharedCustomTabsEnabled              *string           `json:"sharedCustomTabsEnabled,omitempty"`
-	SharedCustomTabsMetadata             *SettingsMetadata `json:"sharedCustomTabsMetadata,omitempty"`
-	TabDataLabelEnabled                  *string           `json:"tabDataLabelEnabled,omitempty"`
-	TabDataLabelMetadata                 *SettingsMetadata `json:"tabDataLabelMetadata,omitempty"`
-	TabLocationEnabled                   *string           `json:"tabLocationEnabled,omitempty"`
-	TabLocationMetadata                  *SettingsMetadata `json:"tabLocationMetadata,omitempty"`
-	TabLockingEnabled                    *string           `json:"tabLockingEnabled,omitempty"`
-	TabLockingMetadata                   *SettingsMetadata `json:"tabLockingMetadata,omitempty"`
-	TabScaleEnabled                      *string           `json:"tabScaleEnabled,omitempty"`
-	TabScaleMetadata                     *SettingsMetadata `json:"tabScaleMetadata,omitempty"`
-	TabTextFormattingEnabled             *string           `json:"tabTextFormattingEnabled,omitempty"`
-	TabTextFormattingMetadata            *SettingsMetadata `json:"tabTextFormattingMetadata,omitempty"`
-	TextTabsEnabled                      *string           `json:"textTabsEnabled,omitempty"`
-	TextTabsMetadata                     *SettingsMetadata `json:"textTabsMetadata,omitempty"`
-	URITabsEnabled                       *string           `json:"uriTabsEnabled,omitempty"`
-	URITabsMetadata                      *SettingsMetadata `json:"uriTabsMetadata,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // TabGroup defines model for tabGroup.
 type TabGroup struct {
 	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
@@ -11560,73 +6937,6 @@ type TabGroup struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// TabMetadata defines model for tabMetadata.
-type TabMetadata struct {
-	Anchor                       *string           `json:"anchor,omitempty"`
-	AnchorCaseSensitive          *string           `json:"anchorCaseSensitive,omitempty"`
-	AnchorHorizontalAlignment    *string           `json:"anchorHorizontalAlignment,omitempty"`
-	AnchorIgnoreIfNotPresent     *string           `json:"anchorIgnoreIfNotPresent,omitempty"`
-	AnchorMatchWholeWord         *string           `json:"anchorMatchWholeWord,omitempty"`
-	AnchorUnits                  *string           `json:"anchorUnits,omitempty"`
-	AnchorXOffset                *string           `json:"anchorXOffset,omitempty"`
-	AnchorYOffset                *string           `json:"anchorYOffset,omitempty"`
-	Bold                         *string           `json:"bold,omitempty"`
-	Collaborative                *string           `json:"collaborative,omitempty"`
-	ConcealValueOnDocument       *string           `json:"concealValueOnDocument,omitempty"`
-	CreatedByDisplayName         *string           `json:"createdByDisplayName,omitempty"`
-	CreatedByUserID              *string           `json:"createdByUserId,omitempty"`
-	CustomTabID                  *string           `json:"customTabId,omitempty"`
-	DisableAutoSize              *string           `json:"disableAutoSize,omitempty"`
-	Editable                     *string           `json:"editable,omitempty"`
-	Font                         *string           `json:"font,omitempty"`
-	FontColor                    *string           `json:"fontColor,omitempty"`
-	FontSize                     *string           `json:"fontSize,omitempty"`
-	Height                       *string           `json:"height,omitempty"`
-	IncludedInEmail              *string           `json:"includedInEmail,omitempty"`
-	InitialValue                 *string           `json:"initialValue,omitempty"`
-	Italic                       *string           `json:"italic,omitempty"`
-	Items                        []string          `json:"items,omitempty"`
-	LastModified                 *string           `json:"lastModified,omitempty"`
-	LastModifiedByDisplayName    *string           `json:"lastModifiedByDisplayName,omitempty"`
-	LastModifiedByUserID         *string           `json:"lastModifiedByUserId,omitempty"`
-	LocalePolicy                 *LocalePolicyTab  `json:"localePolicy,omitempty"`
-	Locked                       *string           `json:"locked,omitempty"`
-	MaxNumericalValue            *string           `json:"maxNumericalValue,omitempty"`
-	MaximumLength                *string           `json:"maximumLength,omitempty"`
-	MergeField                   *MergeField       `json:"mergeField,omitempty"`
-	MinNumericalValue            *string           `json:"minNumericalValue,omitempty"`
-	Name                         *string           `json:"name,omitempty"`
-	NumericalValue               *string           `json:"numericalValue,omitempty"`
-	PaymentItemCode              *string           `json:"paymentItemCode,omitempty"`
-	PaymentItemDescription       *string           `json:"paymentItemDescription,omitempty"`
-	PaymentItemName              *string           `json:"paymentItemName,omitempty"`
-	RequireAll                   *string           `json:"requireAll,omitempty"`
-	RequireInitialOnSharedChange *string           `json:"requireInitialOnSharedChange,omitempty"`
-	Required                     *string           `json:"required,omitempty"`
-	ScaleValue                   *string           `json:"scaleValue,omitempty"`
-	Selected                     *string           `json:"selected,omitempty"`
-	Shared                       *string           `json:"shared,omitempty"`
-	SignatureProviderID          *string           `json:"signatureProviderId,omitempty"`
-	StampType                    *string           `json:"stampType,omitempty"`
-	StampTypeMetadata            *PropertyMetadata `json:"stampTypeMetadata,omitempty"`
-	TabLabel                     *string           `json:"tabLabel,omitempty"`
-	Type                         *string           `json:"type,omitempty"`
-	Underline                    *string           `json:"underline,omitempty"`
-	ValidationMessage            *string           `json:"validationMessage,omitempty"`
-	ValidationPattern            *string           `json:"validationPattern,omitempty"`
-	ValidationType               *string           `json:"validationType,omitempty"`
-	Width                        *string           `json:"width,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// TabMetadataList defines model for tabMetadataList.
-type TabMetadataList struct {
-	Tabs []TabMetadata `json:"tabs,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // Tabs defines model for tabs.
 type Tabs struct {
 	ApproveTabs              []Approve              `json:"approveTabs,omitempty"`
@@ -11673,123 +6983,6 @@ type Tabs struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// TemplateAutoMatch defines model for templateAutoMatch.
-type TemplateAutoMatch struct {
-	AutoMatch    *string       `json:"autoMatch,omitempty"`
-	ErrorDetails *ErrorDetails `json:"errorDetails,omitempty"`
-	TemplateID   *string       `json:"templateId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// TemplateAutoMatchList defines model for templateAutoMatchList.
-type TemplateAutoMatchList struct {
-	Templates []TemplateAutoMatch `json:"templates,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// TemplateCompletionInfo defines model for templateCompletionInfo.
-type TemplateCompletionInfo struct {
-	Completed      *string `json:"completed,omitempty"`
-	CompletionRate *string `json:"completionRate,omitempty"`
-	Expired        *string `json:"expired,omitempty"`
-	ExpiredRate    *string `json:"expiredRate,omitempty"`
-	Name           *string `json:"name,omitempty"`
-	Sent           *string `json:"sent,omitempty"`
-	TemplateID     *string `json:"templateId,omitempty"`
-	Voided         *string `json:"voided,omitempty"`
-	VoidedRate     *string `json:"voidedRate,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// TemplateCompletionRateResponse defines model for templateCompletionRateResponse.
-type TemplateCompletionRateResponse struct {
-	BottomSenders  []SenderCompletionInfo `json:"bottomSenders,omitempty"`
-	Completed      *string                `json:"completed,omitempty"`
-	CompletionRate *string                `json:"completionRate,omitempty"`
-	Expired        *string                `json:"expired,omitempty"`
-	ExpiredRate    *string                `json:"expiredRate,omitempty"`
-	Sent           *string                `json:"sent,omitempty"`
-	TopSenders     []SenderCompletionInfo `json:"topSenders,omitempty"`
-	Voided         *string                `json:"voided,omitempty"`
-	VoidedRate     *string                `json:"voidedRate,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// TemplateCustomFields defines model for templateCustomFields.
-type TemplateCustomFields struct {
-	ListCustomFields []ListCustomField `json:"listCustomFields,omitempty"`
-	TextCustomFields []TextCustomField `json:"textCustomFields,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// TemplateDocumentVisibilityList defines model for templateDocumentVisibilityList.
-type TemplateDocumentVisibilityList struct {
-	DocumentVisibility []DocumentVisibility `json:"documentVisibility,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// TemplateDocumentsResult defines model for templateDocumentsResult.
-type TemplateDocumentsResult struct {
-	TemplateDocuments []EnvelopeDocument `json:"templateDocuments,omitempty"`
-	TemplateID        *string            `json:"templateId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// TemplateInformation defines model for templateInformation.
-type TemplateInformation struct {
-	Templates []TemplateSummary `json:"templates,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// TemplateMatch defines model for templateMatch.
-type TemplateMatch struct {
-	DocumentEndPage   *string `json:"documentEndPage,omitempty"`
-	DocumentStartPage *string `json:"documentStartPage,omitempty"`
-	MatchPercentage   *string `json:"matchPercentage,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// TemplateNotificationRequest defines model for templateNotificationRequest.
-type TemplateNotificationRequest struct {
-	Expirations        *Expirations `json:"expirations,omitempty"`
-	Password           *string      `json:"password,omitempty"`
-	Reminders          *Reminders   `json:"reminders,omitempty"`
-	UseAccountDefaults *string      `json:"useAccountDefaults,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// TemplateRecipients defines model for templateRecipients.
-type TemplateRecipients struct {
-	Agents                []Agent               `json:"agents,omitempty"`
-	AuthorizedSignatories []AuthorizedSignatory `json:"authorizedSignatories,omitempty"`
-	CarbonCopies          []CarbonCopy          `json:"carbonCopies,omitempty"`
-	CertifiedDeliveries   []CertifiedDelivery   `json:"certifiedDeliveries,omitempty"`
-	CurrentRoutingOrder   *string               `json:"currentRoutingOrder,omitempty"`
-	Editors               []Editor              `json:"editors,omitempty"`
-	ErrorDetails          *ErrorDetails         `json:"errorDetails,omitempty"`
-	InPersonSigners       []InPersonSigner      `json:"inPersonSigners,omitempty"`
-	Intermediaries        []Intermediary        `json:"intermediaries,omitempty"`
-	Notaries              []NotaryRecipient     `json:"notaries,omitempty"`
-	NotaryWitnesses       []NotaryWitness       `json:"notaryWitnesses,omitempty"`
-	Participants          []Participant         `json:"participants,omitempty"`
-	RecipientCount        *string               `json:"recipientCount,omitempty"`
-	Seals                 []SealSign            `json:"seals,omitempty"`
-	Signers               []Signer              `json:"signers,omitempty"`
-	Witnesses             []Witness             `json:"witnesses,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // TemplateRole defines model for templateRole.
 type TemplateRole struct {
 	AccessCode                  *string                           `json:"accessCode,omitempty"`
@@ -11811,95 +7004,6 @@ type TemplateRole struct {
 	SigningGroupType            *string                           `json:"signingGroupType,omitempty"`
 	SigningGroupUsers           []UserInfo                        `json:"signingGroupUsers,omitempty"`
 	Tabs                        *Tabs                             `json:"tabs,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// TemplateSharedItem defines model for templateSharedItem.
-type TemplateSharedItem struct {
-	ErrorDetails *ErrorDetails           `json:"errorDetails,omitempty"`
-	Owner        *UserInfo               `json:"owner,omitempty"`
-	Password     *string                 `json:"password,omitempty"`
-	Shared       *string                 `json:"shared,omitempty"`
-	SharedGroups []MemberGroupSharedItem `json:"sharedGroups,omitempty"`
-	SharedUsers  []UserSharedItem        `json:"sharedUsers,omitempty"`
-	TemplateID   *string                 `json:"templateId,omitempty"`
-	TemplateName *string                 `json:"templateName,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// TemplateSummary defines model for templateSummary.
-type TemplateSummary struct {
-	Applied       *string        `json:"applied,omitempty"`
-	DocumentID    *string        `json:"documentId,omitempty"`
-	DocumentName  *string        `json:"documentName,omitempty"`
-	ErrorDetails  *ErrorDetails  `json:"errorDetails,omitempty"`
-	Name          *string        `json:"name,omitempty"`
-	TemplateID    *string        `json:"templateId,omitempty"`
-	TemplateMatch *TemplateMatch `json:"templateMatch,omitempty"`
-	URI           *string        `json:"uri,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// TemplateTabs defines model for templateTabs.
-type TemplateTabs struct {
-	ApproveTabs              []Approve              `json:"approveTabs,omitempty"`
-	CheckboxTabs             []Checkbox             `json:"checkboxTabs,omitempty"`
-	CommentThreadTabs        []CommentThread        `json:"commentThreadTabs,omitempty"`
-	CommissionCountyTabs     []CommissionCounty     `json:"commissionCountyTabs,omitempty"`
-	CommissionExpirationTabs []CommissionExpiration `json:"commissionExpirationTabs,omitempty"`
-	CommissionNumberTabs     []CommissionNumber     `json:"commissionNumberTabs,omitempty"`
-	CommissionStateTabs      []CommissionState      `json:"commissionStateTabs,omitempty"`
-	CompanyTabs              []Company              `json:"companyTabs,omitempty"`
-	CurrencyTabs             []Currency             `json:"currencyTabs,omitempty"`
-	DateSignedTabs           []DateSigned           `json:"dateSignedTabs,omitempty"`
-	DateTabs                 []Date                 `json:"dateTabs,omitempty"`
-	DeclineTabs              []Decline              `json:"declineTabs,omitempty"`
-	DrawTabs                 []Draw                 `json:"drawTabs,omitempty"`
-	EmailAddressTabs         []EmailAddress         `json:"emailAddressTabs,omitempty"`
-	EmailTabs                []Email                `json:"emailTabs,omitempty"`
-	EnvelopeIDTabs           []EnvelopeID           `json:"envelopeIdTabs,omitempty"`
-	FirstNameTabs            []FirstName            `json:"firstNameTabs,omitempty"`
-	FormulaTabs              []FormulaTab           `json:"formulaTabs,omitempty"`
-	FullNameTabs             []FullName             `json:"fullNameTabs,omitempty"`
-	InitialHereTabs          []InitialHere          `json:"initialHereTabs,omitempty"`
-	LastNameTabs             []LastName             `json:"lastNameTabs,omitempty"`
-	ListTabs                 []List                 `json:"listTabs,omitempty"`
-	NotarizeTabs             []Notarize             `json:"notarizeTabs,omitempty"`
-	NotarySealTabs           []NotarySeal           `json:"notarySealTabs,omitempty"`
-	NoteTabs                 []Note                 `json:"noteTabs,omitempty"`
-	NumberTabs               []Number               `json:"numberTabs,omitempty"`
-	NumericalTabs            []Numerical            `json:"numericalTabs,omitempty"`
-	PhoneNumberTabs          []PhoneNumber          `json:"phoneNumberTabs,omitempty"`
-	PolyLineOverlayTabs      []PolyLineOverlay      `json:"polyLineOverlayTabs,omitempty"`
-	PrefillTabs              *PrefillTabs           `json:"prefillTabs,omitempty"`
-	RadioGroupTabs           []RadioGroup           `json:"radioGroupTabs,omitempty"`
-	SignHereTabs             []SignHere             `json:"signHereTabs,omitempty"`
-	SignerAttachmentTabs     []SignerAttachment     `json:"signerAttachmentTabs,omitempty"`
-	SmartSectionTabs         []SmartSection         `json:"smartSectionTabs,omitempty"`
-	SsnTabs                  []Ssn                  `json:"ssnTabs,omitempty"`
-	TabGroups                []TabGroup             `json:"tabGroups,omitempty"`
-	TextTabs                 []Text                 `json:"textTabs,omitempty"`
-	TitleTabs                []Title                `json:"titleTabs,omitempty"`
-	ViewTabs                 []View                 `json:"viewTabs,omitempty"`
-	ZipTabs                  []Zip                  `json:"zipTabs,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// TemplateUpdateSummary defines model for templateUpdateSummary.
-type TemplateUpdateSummary struct {
-	BulkEnvelopeStatus           *BulkEnvelopeStatus       `json:"bulkEnvelopeStatus,omitempty"`
-	EnvelopeID                   *string                   `json:"envelopeId,omitempty"`
-	ErrorDetails                 *ErrorDetails             `json:"errorDetails,omitempty"`
-	ListCustomFieldUpdateResults []ListCustomField         `json:"listCustomFieldUpdateResults,omitempty"`
-	LockInformation              *LockInformation          `json:"lockInformation,omitempty"`
-	PurgeState                   *string                   `json:"purgeState,omitempty"`
-	RecipientUpdateResults       []RecipientUpdateResponse `json:"recipientUpdateResults,omitempty"`
-	TabUpdateResults             *Tabs                     `json:"tabUpdateResults,omitempty"`
-	TextCustomFieldUpdateResults []TextCustomField         `json:"textCustomFieldUpdateResults,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -12050,15 +7154,6 @@ type TextCustomField struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// TimeStampField defines model for timeStampField.
-type TimeStampField struct {
-	DocumentSecurityStore       *DocumentSecurityStore `json:"documentSecurityStore,omitempty"`
-	MaxTimeStampSignatureLength *string                `json:"maxTimeStampSignatureLength,omitempty"`
-	TimeStampFieldName          *string                `json:"timeStampFieldName,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // Title defines model for title.
 type Title struct {
 	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
@@ -12174,223 +7269,6 @@ type Title struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// TspHealthCheckRequest defines model for tspHealthCheckRequest.
-type TspHealthCheckRequest struct {
-	AppVersion        *string                           `json:"appVersion,omitempty"`
-	Description       *string                           `json:"description,omitempty"`
-	Error             *string                           `json:"error,omitempty"`
-	Status            *string                           `json:"status,omitempty"`
-	StatusDescription []TspHealthCheckStatusDescription `json:"statusDescription,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// TspHealthCheckStatusDescription defines model for tspHealthCheckStatusDescription.
-type TspHealthCheckStatusDescription struct {
-	Description     *string `json:"description,omitempty"`
-	Error           *string `json:"error,omitempty"`
-	Hostname        *string `json:"hostname,omitempty"`
-	ResponseSeconds *string `json:"responseSeconds,omitempty"`
-	Status          *string `json:"status,omitempty"`
-	Type            *string `json:"type,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UpdateTransactionRequest defines model for updateTransactionRequest.
-type UpdateTransactionRequest struct {
-	Code    *string `json:"code,omitempty"`
-	Message *string `json:"message,omitempty"`
-	State   *string `json:"state,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UpdateTransactionResponse defines model for updateTransactionResponse.
-type UpdateTransactionResponse struct {
-	RedirectionURL *string `json:"redirectionUrl,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UsageHistory defines model for usageHistory.
-type UsageHistory struct {
-	LastSentDateTime   *string `json:"lastSentDateTime,omitempty"`
-	LastSignedDateTime *string `json:"lastSignedDateTime,omitempty"`
-	SentCount          *string `json:"sentCount,omitempty"`
-	SignedCount        *string `json:"signedCount,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// User defines model for user.
-type User struct {
-	CellPhoneNumber *string         `json:"cellPhoneNumber,omitempty"`
-	CountryCode     *string         `json:"countryCode,omitempty"`
-	Credentials     []Credential    `json:"credentials,omitempty"`
-	DisplayName     *string         `json:"displayName,omitempty"`
-	Email           *string         `json:"email,omitempty"`
-	ExternalClaims  []ExternalClaim `json:"externalClaims,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserAccountManagementGranularInformation defines model for userAccountManagementGranularInformation.
-type UserAccountManagementGranularInformation struct {
-	CanManageAccountSecuritySettings         *string           `json:"canManageAccountSecuritySettings,omitempty"`
-	CanManageAccountSecuritySettingsMetadata *SettingsMetadata `json:"canManageAccountSecuritySettingsMetadata,omitempty"`
-	CanManageAccountSettings                 *string           `json:"canManageAccountSettings,omitempty"`
-	CanManageAccountSettingsMetadata         *SettingsMetadata `json:"canManageAccountSettingsMetadata,omitempty"`
-	CanManageAdmins                          *string           `json:"canManageAdmins,omitempty"`
-	CanManageAdminsMetadata                  *SettingsMetadata `json:"canManageAdminsMetadata,omitempty"`
-	CanManageConnect                         *string           `json:"canManageConnect,omitempty"`
-	CanManageConnectMetadata                 *SettingsMetadata `json:"canManageConnectMetadata,omitempty"`
-	CanManageDocumentRetention               *string           `json:"canManageDocumentRetention,omitempty"`
-	CanManageDocumentRetentionMetadata       *SettingsMetadata `json:"canManageDocumentRetentionMetadata,omitempty"`
-	CanManageEnvelopeTransfer                *string           `json:"canManageEnvelopeTransfer,omitempty"`
-	CanManageEnvelopeTransferMetadata        *SettingsMetadata `json:"canManageEnvelopeTransferMetadata,omitempty"`
-	CanManageGroupsButNotUsers               *string           `json:"canManageGroupsButNotUsers,omitempty"`
-	CanManageGroupsButNotUsersMetadata       *SettingsMetadata `json:"canManageGroupsButNotUsersMetadata,omitempty"`
-	CanManageJointAgreements                 *string           `json:"canManageJointAgreements,omitempty"`
-	CanManageJointAgreementsMetadata         *SettingsMetadata `json:"canManageJointAgreementsMetadata,omitempty"`
-	CanManageReporting                       *string           `json:"canManageReporting,omitempty"`
-	CanManageReportingMetadata               *SettingsMetadata `json:"canManageReportingMetadata,omitempty"`
-	CanManageSharing                         *string           `json:"canManageSharing,omitempty"`
-	CanManageSharingMetadata                 *SettingsMetadata `json:"canManageSharingMetadata,omitempty"`
-	CanManageSigningGroups                   *string           `json:"canManageSigningGroups,omitempty"`
-	CanManageSigningGroupsMetadata           *SettingsMetadata `json:"canManageSigningGroupsMetadata,omitempty"`
-	CanManageStamps                          *string           `json:"canManageStamps,omitempty"`
-	CanManageStampsMetadata                  *SettingsMetadata `json:"canManageStampsMetadata,omitempty"`
-	CanManageUsers                           *string           `json:"canManageUsers,omitempty"`
-	CanManageUsersMetadata                   *SettingsMetadata `json:"canManageUsersMetadata,omitempty"`
-	CanViewUsers                             *string           `json:"canViewUsers,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserAuthorization defines model for userAuthorization.
-type UserAuthorization struct {
-	AgentUser       *AuthorizationUser `json:"agentUser,omitempty"`
-	AuthorizationID *string            `json:"authorizationId,omitempty"`
-	Created         *string            `json:"created,omitempty"`
-	CreatedBy       *string            `json:"createdBy,omitempty"`
-	EndDate         *string            `json:"endDate,omitempty"`
-	Modified        *string            `json:"modified,omitempty"`
-	ModifiedBy      *string            `json:"modifiedBy,omitempty"`
-	Permission      *string            `json:"permission,omitempty"`
-	PrincipalUser   *AuthorizationUser `json:"principalUser,omitempty"`
-	StartDate       *string            `json:"startDate,omitempty"`
-	TaskSource      *string            `json:"taskSource,omitempty"`
-	TaskType        *string            `json:"taskType,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserAuthorizationCreateRequest defines model for userAuthorizationCreateRequest.
-type UserAuthorizationCreateRequest struct {
-	AgentUser  *AuthorizationUser `json:"agentUser,omitempty"`
-	EndDate    *string            `json:"endDate,omitempty"`
-	Permission *string            `json:"permission,omitempty"`
-	StartDate  *string            `json:"startDate,omitempty"`
-	TaskSource *string            `json:"taskSource,omitempty"`
-	TaskType   *string            `json:"taskType,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserAuthorizationCreateRequestWithID defines model for userAuthorizationCreateRequestWithId.
-type UserAuthorizationCreateRequestWithID struct {
-	AgentUser       *AuthorizationUser `json:"agentUser,omitempty"`
-	AuthorizationID *string            `json:"authorizationId,omitempty"`
-	EndDate         *string            `json:"endDate,omitempty"`
-	Permission      *string            `json:"permission,omitempty"`
-	StartDate       *string            `json:"startDate,omitempty"`
-	TaskSource      *string            `json:"taskSource,omitempty"`
-	TaskType        *string            `json:"taskType,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserAuthorizationIDWithStatus defines model for userAuthorizationIdWithStatus.
-type UserAuthorizationIDWithStatus struct {
-	AuthorizationID *string `json:"authorizationId,omitempty"`
-	ErrorMessage    *string `json:"errorMessage,omitempty"`
-	Success         *string `json:"success,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserAuthorizationUpdateRequest defines model for userAuthorizationUpdateRequest.
-type UserAuthorizationUpdateRequest struct {
-	EndDate   *string `json:"endDate,omitempty"`
-	StartDate *string `json:"startDate,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserAuthorizationWithStatus defines model for userAuthorizationWithStatus.
-type UserAuthorizationWithStatus struct {
-	Authorization *UserAuthorization `json:"authorization,omitempty"`
-	ErrorMessage  *string            `json:"errorMessage,omitempty"`
-	Success       *string            `json:"success,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserAuthorizations defines model for userAuthorizations.
-type UserAuthorizations struct {
-	Authorizations []UserAuthorization `json:"authorizations,omitempty"`
-	EndPosition    *string             `json:"endPosition,omitempty"`
-	NextURI        *string             `json:"nextUri,omitempty"`
-	PreviousURI    *string             `json:"previousUri,omitempty"`
-	ResultSetSize  *string             `json:"resultSetSize,omitempty"`
-	StartPosition  *string             `json:"startPosition,omitempty"`
-	TotalSetSize   *string             `json:"totalSetSize,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserAuthorizationsDeleteRequest defines model for userAuthorizationsDeleteRequest.
-type UserAuthorizationsDeleteRequest struct {
-	Authorizations []string `json:"authorizations,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserAuthorizationsDeleteResponse defines model for userAuthorizationsDeleteResponse.
-type UserAuthorizationsDeleteResponse struct {
-	Results []UserAuthorizationIDWithStatus `json:"results,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserAuthorizationsRequest defines model for userAuthorizationsRequest.
-type UserAuthorizationsRequest struct {
-	Authorizations []UserAuthorizationCreateRequestWithID `json:"authorizations,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserAuthorizationsResponse defines model for userAuthorizationsResponse.
-type UserAuthorizationsResponse struct {
-	Results []UserAuthorizationWithStatus `json:"results,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserCompletionRateResponse defines model for userCompletionRateResponse.
-type UserCompletionRateResponse struct {
-	BottomTemplates []TemplateCompletionInfo `json:"bottomTemplates,omitempty"`
-	Completed       *string                  `json:"completed,omitempty"`
-	CompletionRate  *string                  `json:"completionRate,omitempty"`
-	Expired         *string                  `json:"expired,omitempty"`
-	Sent            *string                  `json:"sent,omitempty"`
-	TopTemplates    []TemplateCompletionInfo `json:"topTemplates,omitempty"`
-	Voided          *string                  `json:"voided,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // UserInfo defines model for userInfo.
 type UserInfo struct {
 	AccountID            *string       `json:"accountId,omitempty"`
@@ -12407,376 +7285,6 @@ type UserInfo struct {
 	UserName             *string       `json:"userName,omitempty"`
 	UserStatus           *string       `json:"userStatus,omitempty"`
 	UserType             *string       `json:"userType,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserInfoList defines model for userInfoList.
-type UserInfoList struct {
-	Users []UserInfo `json:"users,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserInfoResponse defines model for userInfoResponse.
-type UserInfoResponse struct {
-	EnvelopeID *string `json:"envelopeId,omitempty"`
-	Language   *string `json:"language,omitempty"`
-	Seal       *Seal   `json:"seal,omitempty"`
-	Sender     *Sender `json:"sender,omitempty"`
-	User       *User   `json:"user,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserInformation defines model for userInformation.
-type UserInformation struct {
-	ActivationAccessCode         *string                       `json:"activationAccessCode,omitempty"`
-	Company                      *string                       `json:"company,omitempty"`
-	ConnectConfigurations        []ConnectUserObject           `json:"connectConfigurations,omitempty"`
-	CountryCode                  *string                       `json:"countryCode,omitempty"`
-	CreatedDateTime              *string                       `json:"createdDateTime,omitempty"`
-	CustomSettings               []NameValue                   `json:"customSettings,omitempty"`
-	DefaultAccountID             *string                       `json:"defaultAccountId,omitempty"`
-	Email                        *string                       `json:"email,omitempty"`
-	EnableConnectForUser         *string                       `json:"enableConnectForUser,omitempty"`
-	ErrorDetails                 *ErrorDetails                 `json:"errorDetails,omitempty"`
-	FirstName                    *string                       `json:"firstName,omitempty"`
-	ForgottenPasswordInfo        *ForgottenPasswordInformation `json:"forgottenPasswordInfo,omitempty"`
-	GroupList                    []Group                       `json:"groupList,omitempty"`
-	HasRemoteNotary              *bool                         `json:"hasRemoteNotary,omitempty"`
-	HomeAddress                  *AddressInformation           `json:"homeAddress,omitempty"`
-	InitialsImageURI             *string                       `json:"initialsImageUri,omitempty"`
-	IsAdmin                      *string                       `json:"isAdmin,omitempty"`
-	IsAlternateAdmin             *string                       `json:"isAlternateAdmin,omitempty"`
-	IsManagedByScim              *string                       `json:"isManagedByScim,omitempty"`
-	IsMembershipManagedByScim    *string                       `json:"isMembershipManagedByScim,omitempty"`
-	IsNAREnabled                 *string                       `json:"isNAREnabled,omitempty"`
-	JobTitle                     *string                       `json:"jobTitle,omitempty"`
-	LastLogin                    *string                       `json:"lastLogin,omitempty"`
-	LastName                     *string                       `json:"lastName,omitempty"`
-	LicenseStatus                *string                       `json:"licenseStatus,omitempty"`
-	LicenseType                  *string                       `json:"licenseType,omitempty"`
-	LoginStatus                  *string                       `json:"loginStatus,omitempty"`
-	MiddleName                   *string                       `json:"middleName,omitempty"`
-	Password                     *string                       `json:"password,omitempty"`
-	PasswordExpiration           *string                       `json:"passwordExpiration,omitempty"`
-	PermissionProfileID          *string                       `json:"permissionProfileId,omitempty"`
-	PermissionProfileName        *string                       `json:"permissionProfileName,omitempty"`
-	ProfileImageURI              *string                       `json:"profileImageUri,omitempty"`
-	SendActivationEmail          *string                       `json:"sendActivationEmail,omitempty"`
-	SendActivationOnInvalidLogin *string                       `json:"sendActivationOnInvalidLogin,omitempty"`
-	SignatureImageURI            *string                       `json:"signatureImageUri,omitempty"`
-	Subscribe                    *string                       `json:"subscribe,omitempty"`
-	SuffixName                   *string                       `json:"suffixName,omitempty"`
-	Title                        *string                       `json:"title,omitempty"`
-	URI                          *string                       `json:"uri,omitempty"`
-	UserAddedToAccountDateTime   *string                       `json:"userAddedToAccountDateTime,omitempty"`
-	UserID                       *string                       `json:"userId,omitempty"`
-	UserName                     *string                       `json:"userName,omitempty"`
-	UserProfileLastModifiedDate  *string                       `json:"userProfileLastModifiedDate,omitempty"`
-	UserSettings                 *UserSettingsInformation      `json:"userSettings,omitempty"`
-	UserStatus                   *string                       `json:"userStatus,omitempty"`
-	UserType                     *string                       `json:"userType,omitempty"`
-	WorkAddress                  *AddressInformation           `json:"workAddress,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserInformationList defines model for userInformationList.
-type UserInformationList struct {
-	EndPosition   *string           `json:"endPosition,omitempty"`
-	NextURI       *string           `json:"nextUri,omitempty"`
-	PreviousURI   *string           `json:"previousUri,omitempty"`
-	ResultSetSize *string           `json:"resultSetSize,omitempty"`
-	StartPosition *string           `json:"startPosition,omitempty"`
-	TotalSetSize  *string           `json:"totalSetSize,omitempty"`
-	Users         []UserInformation `json:"users,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserPasswordInformation defines model for userPasswordInformation.
-type UserPasswordInformation struct {
-	CurrentPassword       *string                       `json:"currentPassword,omitempty"`
-	Email                 *string                       `json:"email,omitempty"`
-	ForgottenPasswordInfo *ForgottenPasswordInformation `json:"forgottenPasswordInfo,omitempty"`
-	NewPassword           *string                       `json:"newPassword,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserPasswordRules defines model for userPasswordRules.
-type UserPasswordRules struct {
-	PasswordRules *AccountPasswordRules `json:"passwordRules,omitempty"`
-	UserID        *string               `json:"userId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserProfile defines model for userProfile.
-type UserProfile struct {
-	Address                     *AddressInformation    `json:"address,omitempty"`
-	AuthenticationMethods       []AuthenticationMethod `json:"authenticationMethods,omitempty"`
-	CompanyName                 *string                `json:"companyName,omitempty"`
-	DisplayOrganizationInfo     *string                `json:"displayOrganizationInfo,omitempty"`
-	DisplayPersonalInfo         *string                `json:"displayPersonalInfo,omitempty"`
-	DisplayProfile              *string                `json:"displayProfile,omitempty"`
-	DisplayUsageHistory         *string                `json:"displayUsageHistory,omitempty"`
-	ProfileImageURI             *string                `json:"profileImageUri,omitempty"`
-	Title                       *string                `json:"title,omitempty"`
-	UsageHistory                *UsageHistory          `json:"usageHistory,omitempty"`
-	UserDetails                 *UserInformation       `json:"userDetails,omitempty"`
-	UserProfileLastModifiedDate *string                `json:"userProfileLastModifiedDate,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserSettingsInformation defines model for userSettingsInformation.
-type UserSettingsInformation struct {
-	AccountAgreementsAccessType                              *string                                   `json:"accountAgreementsAccessType,omitempty"`
-	AccountAgreementsAccessTypeMetadata                      *SettingsMetadata                         `json:"accountAgreementsAccessTypeMetadata,omitempty"`
-	AccountManagementGranular                                *UserAccountManagementGranularInformation `json:"accountManagementGranular,omitempty"`
-	AdminOnly                                                *string                                   `json:"adminOnly,omitempty"`
-	AdminOnlyMetadata                                        *SettingsMetadata                         `json:"adminOnlyMetadata,omitempty"`
-	AllowAccessToAllAccountAgreements                        *string                                   `json:"allowAccessToAllAccountAgreements,omitempty"`
-	AllowAccessToAllAccountAgreementsMetadata                *SettingsMetadata                         `json:"allowAccessToAllAccountAgreementsMetadata,omitempty"`
-	AllowAutoTagging                                         *string                                   `json:"allowAutoTagging,omitempty"`
-	AllowEnvelopeTransferTo                                  *string                                   `json:"allowEnvelopeTransferTo,omitempty"`
-	AllowEnvelopeTransferToMetadata                          *SettingsMetadata                         `json:"allowEnvelopeTransferToMetadata,omitempty"`
-	AllowEsealRecipients                                     *string                                   `json:"allowEsealRecipients,omitempty"`
-	AllowEsealRecipientsMetadata                             *SettingsMetadata                         `json:"allowEsealRecipientsMetadata,omitempty"`
-	AllowPowerFormsAdminToAccessAllPowerFormEnvelope         *string                                   `json:"allowPowerFormsAdminToAccessAllPowerFormEnvelope,omitempty"`
-	AllowPowerFormsAdminToAccessAllPowerFormEnvelopeMetadata *SettingsMetadata                         `json:"allowPowerFormsAdminToAccessAllPowerFormEnvelopeMetadata,omitempty"`
-	AllowRecipientLanguageSelection                          *string                                   `json:"allowRecipientLanguageSelection,omitempty"`
-	AllowRecipientLanguageSelectionMetadata                  *SettingsMetadata                         `json:"allowRecipientLanguageSelectionMetadata,omitempty"`
-	AllowSendOnBehalfOf                                      *string                                   `json:"allowSendOnBehalfOf,omitempty"`
-	AllowSendOnBehalfOfMetadata                              *SettingsMetadata                         `json:"allowSendOnBehalfOfMetadata,omitempty"`
-	AllowSupplementalDocuments                               *string                                   `json:"allowSupplementalDocuments,omitempty"`
-	AllowSupplementalDocumentsMetadata                       *SettingsMetadata                         `json:"allowSupplementalDocumentsMetadata,omitempty"`
-	AllowTransactions                                        *string                                   `json:"allowTransactions,omitempty"`
-	AllowTransactionsMetadata                                *SettingsMetadata                         `json:"allowTransactionsMetadata,omitempty"`
-	AllowedDocumentTemplateLibraryAccess                     *string                                   `json:"allowedDocumentTemplateLibraryAccess,omitempty"`
-	AllowedDocumentTemplateLibraryAccessMetadata             *SettingsMetadata                         `json:"allowedDocumentTemplateLibraryAccessMetadata,omitempty"`
-	AllowedOrchestrationAccess                               *string                                   `json:"allowedOrchestrationAccess,omitempty"`
-	AllowedOrchestrationAccessMetadata                       *SettingsMetadata                         `json:"allowedOrchestrationAccessMetadata,omitempty"`
-	AnchorTagVersionedPlacementEnabled                       *string                                   `json:"anchorTagVersionedPlacementEnabled,omitempty"`
-	APIAccountWideAccess                                     *string                                   `json:"apiAccountWideAccess,omitempty"`
-	APIAccountWideAccessMetadata                             *SettingsMetadata                         `json:"apiAccountWideAccessMetadata,omitempty"`
-	APICanExportAC                                           *string                                   `json:"apiCanExportAC,omitempty"`
-	APICanExportACMetadata                                   *SettingsMetadata                         `json:"apiCanExportACMetadata,omitempty"`
-	BulkSend                                                 *string                                   `json:"bulkSend,omitempty"`
-	BulkSendMetadata                                         *SettingsMetadata                         `json:"bulkSendMetadata,omitempty"`
-	CanBulkUploadAgreements                                  *string                                   `json:"canBulkUploadAgreements,omitempty"`
-	CanBulkUploadAgreementsMetadata                          *SettingsMetadata                         `json:"canBulkUploadAgreementsMetadata,omitempty"`
-	CanChargeAccount                                         *string                                   `json:"canChargeAccount,omitempty"`
-	CanChargeAccountMetadata                                 *SettingsMetadata                         `json:"canChargeAccountMetadata,omitempty"`
-	CanCreateTransaction                                     *string                                   `json:"canCreateTransaction,omitempty"`
-	CanCreateTransactionMetadata                             *SettingsMetadata                         `json:"canCreateTransactionMetadata,omitempty"`
-	CanDeleteDocumentsInTransaction                          *string                                   `json:"canDeleteDocumentsInTransaction,omitempty"`
-	CanDeleteDocumentsInTransactionMetadata                  *SettingsMetadata                         `json:"canDeleteDocumentsInTransactionMetadata,omitempty"`
-	CanDeleteTransaction                                     *string                                   `json:"canDeleteTransaction,omitempty"`
-	CanDeleteTransactionMetadata                             *SettingsMetadata                         `json:"canDeleteTransactionMetadata,omitempty"`
-	CanEditSharedAddressbook                                 *string                                   `json:"canEditSharedAddressbook,omitempty"`
-	CanEditSharedAddressbookMetadata                         *SettingsMetadata                         `json:"canEditSharedAddressbookMetadata,omitempty"`
-	CanLockEnvelopes                                         *string                                   `json:"canLockEnvelopes,omitempty"`
-	CanLockEnvelopesMetadata                                 *SettingsMetadata                         `json:"canLockEnvelopesMetadata,omitempty"`
-	CanManageAccount                                         *string                                   `json:"canManageAccount,omitempty"`
-	CanManageAccountMetadata                                 *SettingsMetadata                         `json:"canManageAccountMetadata,omitempty"`
-	CanManageAgreementParties                                *string                                   `json:"canManageAgreementParties,omitempty"`
-	CanManageAgreementPartiesMetadata                        *SettingsMetadata                         `json:"canManageAgreementPartiesMetadata,omitempty"`
-	CanManageDistributor                                     *string                                   `json:"canManageDistributor,omitempty"`
-	CanManageDistributorMetadata                             *SettingsMetadata                         `json:"canManageDistributorMetadata,omitempty"`
-	CanManageTemplates                                       *string                                   `json:"canManageTemplates,omitempty"`
-	CanManageTemplatesMetadata                               *SettingsMetadata                         `json:"canManageTemplatesMetadata,omitempty"`
-	CanSendAPIRequests                                       *string                                   `json:"canSendAPIRequests,omitempty"`
-	CanSendAPIRequestsMetadata                               *SettingsMetadata                         `json:"canSendAPIRequestsMetadata,omitempty"`
-	CanSendEnvelope                                          *string                                   `json:"canSendEnvelope,omitempty"`
-	CanSendEnvelopeMetadata                                  *SettingsMetadata                         `json:"canSendEnvelopeMetadata,omitempty"`
-	CanSendEnvelopesViaSMS                                   *string                                   `json:"canSendEnvelopesViaSMS,omitempty"`
-	CanSendEnvelopesViaSMSMetadata                           *SettingsMetadata                         `json:"canSendEnvelopesViaSMSMetadata,omitempty"`
-	CanSignEnvelope                                          *string                                   `json:"canSignEnvelope,omitempty"`
-	CanSignEnvelopeMetadata                                  *SettingsMetadata                         `json:"canSignEnvelopeMetadata,omitempty"`
-	CanUseScratchpad                                         *string                                   `json:"canUseScratchpad,omitempty"`
-	CanUseScratchpadMetadata                                 *SettingsMetadata                         `json:"canUseScratchpadMetadata,omitempty"`
-	CanUseSmartContracts                                     *string                                   `json:"canUseSmartContracts,omitempty"`
-	CanUseSmartContractsMetadata                             *SettingsMetadata                         `json:"canUseSmartContractsMetadata,omitempty"`
-	DisableDocumentUpload                                    *string                                   `json:"disableDocumentUpload,omitempty"`
-	DisableDocumentUploadMetadata                            *SettingsMetadata                         `json:"disableDocumentUploadMetadata,omitempty"`
-	DisableOtherActions                                      *string                                   `json:"disableOtherActions,omitempty"`
-	DisableOtherActionsMetadata                              *SettingsMetadata                         `json:"disableOtherActionsMetadata,omitempty"`
-	EnableDSPro                                              *string                                   `json:"enableDSPro,omitempty"`
-	EnableDSProMetadata                                      *SettingsMetadata                         `json:"enableDSProMetadata,omitempty"`
-	EnableKeyTermsSuggestionsByDocumentType                  *string                                   `json:"enableKeyTermsSuggestionsByDocumentType,omitempty"`
-	EnableKeyTermsSuggestionsByDocumentTypeMetadata          *SettingsMetadata                         `json:"enableKeyTermsSuggestionsByDocumentTypeMetadata,omitempty"`
-	EnableSequentialSigningAPI                               *string                                   `json:"enableSequentialSigningAPI,omitempty"`
-	EnableSequentialSigningAPIMetadata                       *SettingsMetadata                         `json:"enableSequentialSigningAPIMetadata,omitempty"`
-	EnableSequentialSigningUI                                *string                                   `json:"enableSequentialSigningUI,omitempty"`
-	EnableSequentialSigningUIMetadata                        *SettingsMetadata                         `json:"enableSequentialSigningUIMetadata,omitempty"`
-	EnableSignOnPaperOverride                                *string                                   `json:"enableSignOnPaperOverride,omitempty"`
-	EnableSignOnPaperOverrideMetadata                        *SettingsMetadata                         `json:"enableSignOnPaperOverrideMetadata,omitempty"`
-	EnableSignerAttachments                                  *string                                   `json:"enableSignerAttachments,omitempty"`
-	EnableSignerAttachmentsMetadata                          *SettingsMetadata                         `json:"enableSignerAttachmentsMetadata,omitempty"`
-	EnableTransactionPoint                                   *string                                   `json:"enableTransactionPoint,omitempty"`
-	EnableTransactionPointMetadata                           *SettingsMetadata                         `json:"enableTransactionPointMetadata,omitempty"`
-	EnableVaulting                                           *string                                   `json:"enableVaulting,omitempty"`
-	EnableVaultingMetadata                                   *SettingsMetadata                         `json:"enableVaultingMetadata,omitempty"`
-	ExpressSendOnly                                          *string                                   `json:"expressSendOnly,omitempty"`
-	IsManagedByScim                                          *string                                   `json:"isManagedByScim,omitempty"`
-	IsManagedByScimMetadata                                  *SettingsMetadata                         `json:"isManagedByScimMetadata,omitempty"`
-	IsMembershipManagedByScim                                *string                                   `json:"isMembershipManagedByScim,omitempty"`
-	IsMembershipManagedByScimMetadata                        *SettingsMetadata                         `json:"isMembershipManagedByScimMetadata,omitempty"`
-	Locale                                                   *string                                   `json:"locale,omitempty"`
-	LocaleMetadata                                           *SettingsMetadata                         `json:"localeMetadata,omitempty"`
-	LocalePolicy                                             *LocalePolicy                             `json:"localePolicy,omitempty"`
-	ManageClickwrapsMode                                     *string                                   `json:"manageClickwrapsMode,omitempty"`
-	ManageClickwrapsModeMetadata                             *SettingsMetadata                         `json:"manageClickwrapsModeMetadata,omitempty"`
-	ModifiedBy                                               *string                                   `json:"modifiedBy,omitempty"`
-	ModifiedByMetadata                                       *SettingsMetadata                         `json:"modifiedByMetadata,omitempty"`
-	ModifiedDate                                             *string                                   `json:"modifiedDate,omitempty"`
-	ModifiedDateMetadata                                     *SettingsMetadata                         `json:"modifiedDateMetadata,omitempty"`
-	ModifiedPage                                             *string                                   `json:"modifiedPage,omitempty"`
-	ModifiedPageMetadata                                     *SettingsMetadata                         `json:"modifiedPageMetadata,omitempty"`
-	NewSendUI                                                *string                                   `json:"newSendUI,omitempty"`
-	NewSendUIMetadata                                        *SettingsMetadata                         `json:"newSendUIMetadata,omitempty"`
-	PowerFormMode                                            *string                                   `json:"powerFormMode,omitempty"`
-	PowerFormModeMetadata                                    *SettingsMetadata                         `json:"powerFormModeMetadata,omitempty"`
-	RecipientViewedNotification                              *string                                   `json:"recipientViewedNotification,omitempty"`
-	RecipientViewedNotificationMetadata                      *SettingsMetadata                         `json:"recipientViewedNotificationMetadata,omitempty"`
-	SealIdentifiers                                          []SealIdentifier                          `json:"sealIdentifiers,omitempty"`
-	SelfSignedRecipientEmailDocument                         *string                                   `json:"selfSignedRecipientEmailDocument,omitempty"`
-	SelfSignedRecipientEmailDocumentMetadata                 *SettingsMetadata                         `json:"selfSignedRecipientEmailDocumentMetadata,omitempty"`
-	SenderEmailNotifications                                 *SenderEmailNotifications                 `json:"senderEmailNotifications,omitempty"`
-	SignerEmailNotifications                                 *SignerEmailNotifications                 `json:"signerEmailNotifications,omitempty"`
-	SupplementalDocumentIncludeInDownload                    *string                                   `json:"supplementalDocumentIncludeInDownload,omitempty"`
-	SupplementalDocumentsMustAccept                          *string                                   `json:"supplementalDocumentsMustAccept,omitempty"`
-	SupplementalDocumentsMustAcceptMetadata                  *SettingsMetadata                         `json:"supplementalDocumentsMustAcceptMetadata,omitempty"`
-	SupplementalDocumentsMustRead                            *string                                   `json:"supplementalDocumentsMustRead,omitempty"`
-	SupplementalDocumentsMustReadMetadata                    *SettingsMetadata                         `json:"supplementalDocumentsMustReadMetadata,omitempty"`
-	SupplementalDocumentsMustView                            *string                                   `json:"supplementalDocumentsMustView,omitempty"`
-	SupplementalDocumentsMustViewMetadata                    *SettingsMetadata                         `json:"supplementalDocumentsMustViewMetadata,omitempty"`
-	TemplateActiveCreation                                   *string                                   `json:"templateActiveCreation,omitempty"`
-	TemplateActiveCreationMetadata                           *SettingsMetadata                         `json:"templateActiveCreationMetadata,omitempty"`
-	TemplateApplyNotify                                      *string                                   `json:"templateApplyNotify,omitempty"`
-	TemplateApplyNotifyMetadata                              *SettingsMetadata                         `json:"templateApplyNotifyMetadata,omitempty"`
-	TemplateAutoMatching                                     *string                                   `json:"templateAutoMatching,omitempty"`
-	TemplateAutoMatchingMetadata                             *SettingsMetadata                         `json:"templateAutoMatchingMetadata,omitempty"`
-	TemplateMatchingSensitivity                              *string                                   `json:"templateMatchingSensitivity,omitempty"`
-	TemplateMatchingSensitivityMetadata                      *SettingsMetadata                         `json:"templateMatchingSensitivityMetadata,omitempty"`
-	TemplatePageLevelMatching                                *string                                   `json:"templatePageLevelMatching,omitempty"`
-	TemplatePageLevelMatchingMetadata                        *SettingsMetadata                         `json:"templatePageLevelMatchingMetadata,omitempty"`
-	TimezoneDST                                              *string                                   `json:"timezoneDST,omitempty"`
-	TimezoneDSTMetadata                                      *SettingsMetadata                         `json:"timezoneDSTMetadata,omitempty"`
-	TimezoneMask                                             *string                                   `json:"timezoneMask,omitempty"`
-	TimezoneMaskMetadata                                     *SettingsMetadata                         `json:"timezoneMaskMetadata,omitempty"`
-	TimezoneOffset                                           *string                                   `json:"timezoneOffset,omitempty"`
-	TimezoneOffsetMetadata                                   *SettingsMetadata                         `json:"timezoneOffsetMetadata,omitempty"`
-	TimezoneSendingPref                                      *string                                   `json:"timezoneSendingPref,omitempty"`
-	TimezoneSendingPrefMetadata                              *SettingsMetadata                         `json:"timezoneSendingPrefMetadata,omitempty"`
-	TimezoneSigningPref                                      *string                                   `json:"timezoneSigningPref,omitempty"`
-	TimezoneSigningPrefMetadata                              *SettingsMetadata                         `json:"timezoneSigningPrefMetadata,omitempty"`
-	TransactionPointSiteNameURL                              *string                                   `json:"transactionPointSiteNameURL,omitempty"`
-	TransactionPointSiteNameURLMetadata                      *SettingsMetadata                         `json:"transactionPointSiteNameURLMetadata,omitempty"`
-	TransactionPointUserName                                 *string                                   `json:"transactionPointUserName,omitempty"`
-	TransactionPointUserNameMetadata                         *SettingsMetadata                         `json:"transactionPointUserNameMetadata,omitempty"`
-	VaultingMode                                             *string                                   `json:"vaultingMode,omitempty"`
-	VaultingModeMetadata                                     *SettingsMetadata                         `json:"vaultingModeMetadata,omitempty"`
-	WebForms                                                 *string                                   `json:"webForms,omitempty"`
-	WebFormsMetadata                                         *SettingsMetadata                         `json:"webFormsMetadata,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserSharedItem defines model for userSharedItem.
-type UserSharedItem struct {
-	ErrorDetails *ErrorDetails `json:"errorDetails,omitempty"`
-	Shared       *string       `json:"shared,omitempty"`
-	User         *UserInfo     `json:"user,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserSignature defines model for userSignature.
-type UserSignature struct {
-	AdoptedDateTime         *string              `json:"adoptedDateTime,omitempty"`
-	CreatedDateTime         *string              `json:"createdDateTime,omitempty"`
-	CustomField             *string              `json:"customField,omitempty"`
-	DateStampProperties     *DateStampProperties `json:"dateStampProperties,omitempty"`
-	DisallowUserResizeStamp *string              `json:"disallowUserResizeStamp,omitempty"`
-	ErrorDetails            *ErrorDetails        `json:"errorDetails,omitempty"`
-	ExternalID              *string              `json:"externalID,omitempty"`
-	ImageBase64             *string              `json:"imageBase64,omitempty"`
-	ImageType               *string              `json:"imageType,omitempty"`
-	Initials150ImageID      *string              `json:"initials150ImageId,omitempty"`
-	InitialsImageURI        *string              `json:"initialsImageUri,omitempty"`
-	IsDefault               *string              `json:"isDefault,omitempty"`
-	LastModifiedDateTime    *string              `json:"lastModifiedDateTime,omitempty"`
-	NrdsID                  *string              `json:"nrdsId,omitempty"`
-	NrdsLastName            *string              `json:"nrdsLastName,omitempty"`
-	NrdsStatus              *string              `json:"nrdsStatus,omitempty"`
-	PhoneticName            *string              `json:"phoneticName,omitempty"`
-	Signature150ImageID     *string              `json:"signature150ImageId,omitempty"`
-	SignatureFont           *string              `json:"signatureFont,omitempty"`
-	SignatureID             *string              `json:"signatureId,omitempty"`
-	SignatureImageURI       *string              `json:"signatureImageUri,omitempty"`
-	SignatureInitials       *string              `json:"signatureInitials,omitempty"`
-	SignatureName           *string              `json:"signatureName,omitempty"`
-	SignatureRights         *string              `json:"signatureRights,omitempty"`
-	SignatureType           *string              `json:"signatureType,omitempty"`
-	StampFormat             *string              `json:"stampFormat,omitempty"`
-	StampImageURI           *string              `json:"stampImageUri,omitempty"`
-	StampSizeMM             *string              `json:"stampSizeMM,omitempty"`
-	StampType               *string              `json:"stampType,omitempty"`
-	Status                  *string              `json:"status,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserSignatureDefinition defines model for userSignatureDefinition.
-type UserSignatureDefinition struct {
-	DateStampProperties     *DateStampProperties `json:"dateStampProperties,omitempty"`
-	DisallowUserResizeStamp *string              `json:"disallowUserResizeStamp,omitempty"`
-	ExternalID              *string              `json:"externalID,omitempty"`
-	ImageType               *string              `json:"imageType,omitempty"`
-	IsDefault               *string              `json:"isDefault,omitempty"`
-	NrdsID                  *string              `json:"nrdsId,omitempty"`
-	NrdsLastName            *string              `json:"nrdsLastName,omitempty"`
-	PhoneticName            *string              `json:"phoneticName,omitempty"`
-	SignatureFont           *string              `json:"signatureFont,omitempty"`
-	SignatureID             *string              `json:"signatureId,omitempty"`
-	SignatureInitials       *string              `json:"signatureInitials,omitempty"`
-	SignatureName           *string              `json:"signatureName,omitempty"`
-	SignatureType           *string              `json:"signatureType,omitempty"`
-	StampFormat             *string              `json:"stampFormat,omitempty"`
-	StampSizeMM             *string              `json:"stampSizeMM,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserSignaturesInformation defines model for userSignaturesInformation.
-type UserSignaturesInformation struct {
-	UserSignatures []UserSignature `json:"userSignatures,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UserSocialIDResult defines model for userSocialIdResult.
-type UserSocialIDResult struct {
-	SocialAccountInformation []SocialAccountInformation `json:"socialAccountInformation,omitempty"`
-	UserID                   *string                    `json:"userId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// UsersResponse defines model for usersResponse.
-type UsersResponse struct {
-	EndPosition   *string    `json:"endPosition,omitempty"`
-	NextURI       *string    `json:"nextUri,omitempty"`
-	PreviousURI   *string    `json:"previousUri,omitempty"`
-	ResultSetSize *string    `json:"resultSetSize,omitempty"`
-	StartPosition *string    `json:"startPosition,omitempty"`
-	TotalSetSize  *string    `json:"totalSetSize,omitempty"`
-	Users         []UserInfo `json:"users,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -12881,28 +7389,6 @@ type View struct {
 	XPositionMetadata                         *PropertyMetadata         `json:"xPositionMetadata,omitempty"`
 	YPosition                                 *string                   `json:"yPosition,omitempty"`
 	YPositionMetadata                         *PropertyMetadata         `json:"yPositionMetadata,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// ViewURL defines model for viewUrl.
-type ViewURL struct {
-	URL *string `json:"url,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// Watermark defines model for watermark.
-type Watermark struct {
-	DisplayAngle  *string `json:"displayAngle,omitempty"`
-	Enabled       *string `json:"enabled,omitempty"`
-	Font          *string `json:"font,omitempty"`
-	FontColor     *string `json:"fontColor,omitempty"`
-	FontSize      *string `json:"fontSize,omitempty"`
-	ID            *string `json:"id,omitempty"`
-	ImageBase64   *string `json:"imageBase64,omitempty"`
-	Transparency  *string `json:"transparency,omitempty"`
-	WatermarkText *string `json:"watermarkText,omitempty"`
 	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
 	Extra jsonx.Extra `json:"-"`
 }
@@ -13043,136 +7529,6 @@ type WorkflowStep struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// Workspace defines model for workspace.
-type Workspace struct {
-	BillableAccountID         *string            `json:"billableAccountId,omitempty"`
-	CallerInformation         *WorkspaceUser     `json:"callerInformation,omitempty"`
-	Created                   *string            `json:"created,omitempty"`
-	CreatedByInformation      *WorkspaceUser     `json:"createdByInformation,omitempty"`
-	LastModified              *string            `json:"lastModified,omitempty"`
-	LastModifiedByInformation *WorkspaceUser     `json:"lastModifiedByInformation,omitempty"`
-	Settings                  *WorkspaceSettings `json:"settings,omitempty"`
-	Status                    *string            `json:"status,omitempty"`
-	WorkspaceBaseURL          *string            `json:"workspaceBaseUrl,omitempty"`
-	WorkspaceDescription      *string            `json:"workspaceDescription,omitempty"`
-	WorkspaceID               *string            `json:"workspaceId,omitempty"`
-	WorkspaceName             *string            `json:"workspaceName,omitempty"`
-	WorkspaceURI              *string            `json:"workspaceUri,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// WorkspaceFolderContents defines model for workspaceFolderContents.
-type WorkspaceFolderContents struct {
-	EndPosition   *string         `json:"endPosition,omitempty"`
-	Folder        *WorkspaceItem  `json:"folder,omitempty"`
-	Items         []WorkspaceItem `json:"items,omitempty"`
-	ParentFolders []WorkspaceItem `json:"parentFolders,omitempty"`
-	ResultSetSize *string         `json:"resultSetSize,omitempty"`
-	StartPosition *string         `json:"startPosition,omitempty"`
-	TotalSetSize  *string         `json:"totalSetSize,omitempty"`
-	WorkspaceID   *string         `json:"workspaceId,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// WorkspaceItem defines model for workspaceItem.
-type WorkspaceItem struct {
-	CallerAuthorization       *WorkspaceUserAuthorization `json:"callerAuthorization,omitempty"`
-	ContentType               *string                     `json:"contentType,omitempty"`
-	Created                   *string                     `json:"created,omitempty"`
-	CreatedByID               *string                     `json:"createdById,omitempty"`
-	CreatedByInformation      *WorkspaceUser              `json:"createdByInformation,omitempty"`
-	Extension                 *string                     `json:"extension,omitempty"`
-	FileSize                  *string                     `json:"fileSize,omitempty"`
-	FileURI                   *string                     `json:"fileUri,omitempty"`
-	ID                        *string                     `json:"id,omitempty"`
-	IsPublic                  *string                     `json:"isPublic,omitempty"`
-	LastModified              *string                     `json:"lastModified,omitempty"`
-	LastModifiedByID          *string                     `json:"lastModifiedById,omitempty"`
-	LastModifiedByInformation *WorkspaceUser              `json:"lastModifiedByInformation,omitempty"`
-	Name                      *string                     `json:"name,omitempty"`
-	PageCount                 *string                     `json:"pageCount,omitempty"`
-	ParentFolderID            *string                     `json:"parentFolderId,omitempty"`
-	ParentFolderURI           *string                     `json:"parentFolderUri,omitempty"`
-	Sha256                    *string                     `json:"sha256,omitempty"`
-	ThumbHeight               *string                     `json:"thumbHeight,omitempty"`
-	ThumbWidth                *string                     `json:"thumbWidth,omitempty"`
-	Thumbnail                 *Page                       `json:"thumbnail,omitempty"`
-	Type                      *string                     `json:"type,omitempty"`
-	URI                       *string                     `json:"uri,omitempty"`
-	UserAuthorization         *WorkspaceUserAuthorization `json:"userAuthorization,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// WorkspaceItemList defines model for workspaceItemList.
-type WorkspaceItemList struct {
-	Items []WorkspaceItem `json:"items,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// WorkspaceList defines model for workspaceList.
-type WorkspaceList struct {
-	EndPosition   *string     `json:"endPosition,omitempty"`
-	ResultSetSize *string     `json:"resultSetSize,omitempty"`
-	StartPosition *string     `json:"startPosition,omitempty"`
-	TotalSetSize  *string     `json:"totalSetSize,omitempty"`
-	Workspaces    []Workspace `json:"workspaces,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// WorkspaceSettings defines model for workspaceSettings.
-type WorkspaceSettings struct {
-	CommentsAllowed *string `json:"commentsAllowed,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// WorkspaceUser defines model for workspaceUser.
-type WorkspaceUser struct {
-	AccountID              *string       `json:"accountId,omitempty"`
-	AccountName            *string       `json:"accountName,omitempty"`
-	ActiveSince            *string       `json:"activeSince,omitempty"`
-	Created                *string       `json:"created,omitempty"`
-	CreatedByID            *string       `json:"createdById,omitempty"`
-	Email                  *string       `json:"email,omitempty"`
-	ErrorDetails           *ErrorDetails `json:"errorDetails,omitempty"`
-	InvitationEmailBlurb   *string       `json:"invitationEmailBlurb,omitempty"`
-	InvitationEmailSubject *string       `json:"invitationEmailSubject,omitempty"`
-	LastModified           *string       `json:"lastModified,omitempty"`
-	LastModifiedByID       *string       `json:"lastModifiedById,omitempty"`
-	Status                 *string       `json:"status,omitempty"`
-	Type                   *string       `json:"type,omitempty"`
-	UserID                 *string       `json:"userId,omitempty"`
-	UserName               *string       `json:"userName,omitempty"`
-	WorkspaceID            *string       `json:"workspaceId,omitempty"`
-	WorkspaceUserBaseURL   *string       `json:"workspaceUserBaseUrl,omitempty"`
-	WorkspaceUserID        *string       `json:"workspaceUserId,omitempty"`
-	WorkspaceUserURI       *string       `json:"workspaceUserUri,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
-// WorkspaceUserAuthorization defines model for workspaceUserAuthorization.
-type WorkspaceUserAuthorization struct {
-	CanDelete                *string        `json:"canDelete,omitempty"`
-	CanMove                  *string        `json:"canMove,omitempty"`
-	CanTransact              *string        `json:"canTransact,omitempty"`
-	CanView                  *string        `json:"canView,omitempty"`
-	Created                  *string        `json:"created,omitempty"`
-	CreatedByID              *string        `json:"createdById,omitempty"`
-	ErrorDetails             *ErrorDetails  `json:"errorDetails,omitempty"`
-	Modified                 *string        `json:"modified,omitempty"`
-	ModifiedByID             *string        `json:"modifiedById,omitempty"`
-	WorkspaceUserID          *string        `json:"workspaceUserId,omitempty"`
-	WorkspaceUserInformation *WorkspaceUser `json:"workspaceUserInformation,omitempty"`
-	// Extra holds members not modelled here, kept verbatim and written back; see package jsonx.
-	Extra jsonx.Extra `json:"-"`
-}
-
 // Zip defines model for zip.
 type Zip struct {
 	AgreementAttribute                        *string                   `json:"agreementAttribute,omitempty"`
@@ -13304,230 +7660,6 @@ type Zip struct {
 	Extra jsonx.Extra `json:"-"`
 }
 
-// UnmarshalJSON decodes GroupBrands leniently, keeping unknown members in Extra (package jsonx).
-func (v *GroupBrands) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes GroupBrands and the members held in Extra (package jsonx).
-func (v GroupBrands) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccessCodeFormat leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccessCodeFormat) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccessCodeFormat and the members held in Extra (package jsonx).
-func (v AccessCodeFormat) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountAddress leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountAddress) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountAddress and the members held in Extra (package jsonx).
-func (v AccountAddress) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountBillingPlan leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountBillingPlan) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountBillingPlan and the members held in Extra (package jsonx).
-func (v AccountBillingPlan) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountBillingPlanResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountBillingPlanResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountBillingPlanResponse and the members held in Extra (package jsonx).
-func (v AccountBillingPlanResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountIdentityInputOption leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountIdentityInputOption) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountIdentityInputOption and the members held in Extra (package jsonx).
-func (v AccountIdentityInputOption) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountIdentityVerificationResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountIdentityVerificationResponse) UnmarshalJSON(b []byte) error {
-	return jsonx.Unmarshal(b, v)
-}
-
-// MarshalJSON encodes AccountIdentityVerificationResponse and the members held in Extra (package jsonx).
-func (v AccountIdentityVerificationResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountIdentityVerificationStep leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountIdentityVerificationStep) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountIdentityVerificationStep and the members held in Extra (package jsonx).
-func (v AccountIdentityVerificationStep) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountIdentityVerificationWorkflow leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountIdentityVerificationWorkflow) UnmarshalJSON(b []byte) error {
-	return jsonx.Unmarshal(b, v)
-}
-
-// MarshalJSON encodes AccountIdentityVerificationWorkflow and the members held in Extra (package jsonx).
-func (v AccountIdentityVerificationWorkflow) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountInformation and the members held in Extra (package jsonx).
-func (v AccountInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountManagementGranular leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountManagementGranular) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountManagementGranular and the members held in Extra (package jsonx).
-func (v AccountManagementGranular) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountMinimumPasswordLength leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountMinimumPasswordLength) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountMinimumPasswordLength and the members held in Extra (package jsonx).
-func (v AccountMinimumPasswordLength) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountNotification leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountNotification) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountNotification and the members held in Extra (package jsonx).
-func (v AccountNotification) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountPasswordExpirePasswordDays leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountPasswordExpirePasswordDays) UnmarshalJSON(b []byte) error {
-	return jsonx.Unmarshal(b, v)
-}
-
-// MarshalJSON encodes AccountPasswordExpirePasswordDays and the members held in Extra (package jsonx).
-func (v AccountPasswordExpirePasswordDays) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountPasswordLockoutDurationMinutes leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountPasswordLockoutDurationMinutes) UnmarshalJSON(b []byte) error {
-	return jsonx.Unmarshal(b, v)
-}
-
-// MarshalJSON encodes AccountPasswordLockoutDurationMinutes and the members held in Extra (package jsonx).
-func (v AccountPasswordLockoutDurationMinutes) MarshalJSON() ([]byte, error) {
-	return jsonx.Marshal(&v)
-}
-
-// UnmarshalJSON decodes AccountPasswordLockoutDurationType leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountPasswordLockoutDurationType) UnmarshalJSON(b []byte) error {
-	return jsonx.Unmarshal(b, v)
-}
-
-// MarshalJSON encodes AccountPasswordLockoutDurationType and the members held in Extra (package jsonx).
-func (v AccountPasswordLockoutDurationType) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountPasswordMinimumPasswordAgeDays leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountPasswordMinimumPasswordAgeDays) UnmarshalJSON(b []byte) error {
-	return jsonx.Unmarshal(b, v)
-}
-
-// MarshalJSON encodes AccountPasswordMinimumPasswordAgeDays and the members held in Extra (package jsonx).
-func (v AccountPasswordMinimumPasswordAgeDays) MarshalJSON() ([]byte, error) {
-	return jsonx.Marshal(&v)
-}
-
-// UnmarshalJSON decodes AccountPasswordQuestionsRequired leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountPasswordQuestionsRequired) UnmarshalJSON(b []byte) error {
-	return jsonx.Unmarshal(b, v)
-}
-
-// MarshalJSON encodes AccountPasswordQuestionsRequired and the members held in Extra (package jsonx).
-func (v AccountPasswordQuestionsRequired) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountPasswordRules leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountPasswordRules) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountPasswordRules and the members held in Extra (package jsonx).
-func (v AccountPasswordRules) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountPasswordStrengthType leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountPasswordStrengthType) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountPasswordStrengthType and the members held in Extra (package jsonx).
-func (v AccountPasswordStrengthType) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountPasswordStrengthTypeOption leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountPasswordStrengthTypeOption) UnmarshalJSON(b []byte) error {
-	return jsonx.Unmarshal(b, v)
-}
-
-// MarshalJSON encodes AccountPasswordStrengthTypeOption and the members held in Extra (package jsonx).
-func (v AccountPasswordStrengthTypeOption) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountRoleSettings leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountRoleSettings) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountRoleSettings and the members held in Extra (package jsonx).
-func (v AccountRoleSettings) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountSeals leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountSeals) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountSeals and the members held in Extra (package jsonx).
-func (v AccountSeals) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountSettingsInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountSettingsInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountSettingsInformation and the members held in Extra (package jsonx).
-func (v AccountSettingsInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountSharedAccess leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountSharedAccess) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountSharedAccess and the members held in Extra (package jsonx).
-func (v AccountSharedAccess) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountSignature leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountSignature) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountSignature and the members held in Extra (package jsonx).
-func (v AccountSignature) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountSignatureDefinition leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountSignatureDefinition) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountSignatureDefinition and the members held in Extra (package jsonx).
-func (v AccountSignatureDefinition) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountSignatureProvider leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountSignatureProvider) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountSignatureProvider and the members held in Extra (package jsonx).
-func (v AccountSignatureProvider) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountSignatureProviderOption leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountSignatureProviderOption) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountSignatureProviderOption and the members held in Extra (package jsonx).
-func (v AccountSignatureProviderOption) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountSignatureProviders leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountSignatureProviders) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountSignatureProviders and the members held in Extra (package jsonx).
-func (v AccountSignatureProviders) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountSignaturesInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountSignaturesInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountSignaturesInformation and the members held in Extra (package jsonx).
-func (v AccountSignaturesInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AccountUISettings leniently, keeping unknown members in Extra (package jsonx).
-func (v *AccountUISettings) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AccountUISettings and the members held in Extra (package jsonx).
-func (v AccountUISettings) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AddOn leniently, keeping unknown members in Extra (package jsonx).
-func (v *AddOn) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AddOn and the members held in Extra (package jsonx).
-func (v AddOn) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AdditionalSetting leniently, keeping unknown members in Extra (package jsonx).
-func (v *AdditionalSetting) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AdditionalSetting and the members held in Extra (package jsonx).
-func (v AdditionalSetting) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes AddressInformation leniently, keeping unknown members in Extra (package jsonx).
 func (v *AddressInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -13540,41 +7672,11 @@ func (v *AddressInformationInput) UnmarshalJSON(b []byte) error { return jsonx.U
 // MarshalJSON encodes AddressInformationInput and the members held in Extra (package jsonx).
 func (v AddressInformationInput) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes AdminMessage leniently, keeping unknown members in Extra (package jsonx).
-func (v *AdminMessage) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AdminMessage and the members held in Extra (package jsonx).
-func (v AdminMessage) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes Agent leniently, keeping unknown members in Extra (package jsonx).
 func (v *Agent) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes Agent and the members held in Extra (package jsonx).
 func (v Agent) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes APIRequestLog leniently, keeping unknown members in Extra (package jsonx).
-func (v *APIRequestLog) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes APIRequestLog and the members held in Extra (package jsonx).
-func (v APIRequestLog) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes APIRequestLogsResult leniently, keeping unknown members in Extra (package jsonx).
-func (v *APIRequestLogsResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes APIRequestLogsResult and the members held in Extra (package jsonx).
-func (v APIRequestLogsResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AppStoreProduct leniently, keeping unknown members in Extra (package jsonx).
-func (v *AppStoreProduct) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AppStoreProduct and the members held in Extra (package jsonx).
-func (v AppStoreProduct) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AppStoreReceipt leniently, keeping unknown members in Extra (package jsonx).
-func (v *AppStoreReceipt) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AppStoreReceipt and the members held in Extra (package jsonx).
-func (v AppStoreReceipt) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes Approve leniently, keeping unknown members in Extra (package jsonx).
 func (v *Approve) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -13582,35 +7684,17 @@ func (v *Approve) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 // MarshalJSON encodes Approve and the members held in Extra (package jsonx).
 func (v Approve) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes AskAnAdmin leniently, keeping unknown members in Extra (package jsonx).
-func (v *AskAnAdmin) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AskAnAdmin and the members held in Extra (package jsonx).
-func (v AskAnAdmin) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes Attachment leniently, keeping unknown members in Extra (package jsonx).
 func (v *Attachment) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes Attachment and the members held in Extra (package jsonx).
 func (v Attachment) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes AuthenticationMethod leniently, keeping unknown members in Extra (package jsonx).
-func (v *AuthenticationMethod) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AuthenticationMethod and the members held in Extra (package jsonx).
-func (v AuthenticationMethod) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes AuthenticationStatus leniently, keeping unknown members in Extra (package jsonx).
 func (v *AuthenticationStatus) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes AuthenticationStatus and the members held in Extra (package jsonx).
 func (v AuthenticationStatus) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes AuthorizationUser leniently, keeping unknown members in Extra (package jsonx).
-func (v *AuthorizationUser) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes AuthorizationUser and the members held in Extra (package jsonx).
-func (v AuthorizationUser) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes AuthorizedSignatory leniently, keeping unknown members in Extra (package jsonx).
 func (v *AuthorizedSignatory) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -13624,218 +7708,6 @@ func (v *BccEmailAddress) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal
 // MarshalJSON encodes BccEmailAddress and the members held in Extra (package jsonx).
 func (v BccEmailAddress) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes BccEmailArchive leniently, keeping unknown members in Extra (package jsonx).
-func (v *BccEmailArchive) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BccEmailArchive and the members held in Extra (package jsonx).
-func (v BccEmailArchive) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BccEmailArchiveHistory leniently, keeping unknown members in Extra (package jsonx).
-func (v *BccEmailArchiveHistory) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BccEmailArchiveHistory and the members held in Extra (package jsonx).
-func (v BccEmailArchiveHistory) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BccEmailArchiveHistoryList leniently, keeping unknown members in Extra (package jsonx).
-func (v *BccEmailArchiveHistoryList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BccEmailArchiveHistoryList and the members held in Extra (package jsonx).
-func (v BccEmailArchiveHistoryList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BccEmailArchiveList leniently, keeping unknown members in Extra (package jsonx).
-func (v *BccEmailArchiveList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BccEmailArchiveList and the members held in Extra (package jsonx).
-func (v BccEmailArchiveList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingCharge leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingCharge) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingCharge and the members held in Extra (package jsonx).
-func (v BillingCharge) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingChargeResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingChargeResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingChargeResponse and the members held in Extra (package jsonx).
-func (v BillingChargeResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingDiscount leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingDiscount) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingDiscount and the members held in Extra (package jsonx).
-func (v BillingDiscount) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingEntityInformationResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingEntityInformationResponse) UnmarshalJSON(b []byte) error {
-	return jsonx.Unmarshal(b, v)
-}
-
-// MarshalJSON encodes BillingEntityInformationResponse and the members held in Extra (package jsonx).
-func (v BillingEntityInformationResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingInvoice leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingInvoice) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingInvoice and the members held in Extra (package jsonx).
-func (v BillingInvoice) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingInvoiceItem leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingInvoiceItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingInvoiceItem and the members held in Extra (package jsonx).
-func (v BillingInvoiceItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingInvoicesResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingInvoicesResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingInvoicesResponse and the members held in Extra (package jsonx).
-func (v BillingInvoicesResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingInvoicesSummary leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingInvoicesSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingInvoicesSummary and the members held in Extra (package jsonx).
-func (v BillingInvoicesSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingPayment leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingPayment) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingPayment and the members held in Extra (package jsonx).
-func (v BillingPayment) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingPaymentItem leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingPaymentItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingPaymentItem and the members held in Extra (package jsonx).
-func (v BillingPaymentItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingPaymentRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingPaymentRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingPaymentRequest and the members held in Extra (package jsonx).
-func (v BillingPaymentRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingPaymentResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingPaymentResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingPaymentResponse and the members held in Extra (package jsonx).
-func (v BillingPaymentResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingPaymentsResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingPaymentsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingPaymentsResponse and the members held in Extra (package jsonx).
-func (v BillingPaymentsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingPlan leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingPlan) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingPlan and the members held in Extra (package jsonx).
-func (v BillingPlan) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingPlanInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingPlanInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingPlanInformation and the members held in Extra (package jsonx).
-func (v BillingPlanInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingPlanPreview leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingPlanPreview) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingPlanPreview and the members held in Extra (package jsonx).
-func (v BillingPlanPreview) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingPlanResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingPlanResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingPlanResponse and the members held in Extra (package jsonx).
-func (v BillingPlanResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingPlanUpdateResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingPlanUpdateResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingPlanUpdateResponse and the members held in Extra (package jsonx).
-func (v BillingPlanUpdateResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingPlansResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingPlansResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingPlansResponse and the members held in Extra (package jsonx).
-func (v BillingPlansResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BillingPrice leniently, keeping unknown members in Extra (package jsonx).
-func (v *BillingPrice) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BillingPrice and the members held in Extra (package jsonx).
-func (v BillingPrice) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes Brand leniently, keeping unknown members in Extra (package jsonx).
-func (v *Brand) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes Brand and the members held in Extra (package jsonx).
-func (v Brand) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BrandEmailContent leniently, keeping unknown members in Extra (package jsonx).
-func (v *BrandEmailContent) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BrandEmailContent and the members held in Extra (package jsonx).
-func (v BrandEmailContent) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BrandLink leniently, keeping unknown members in Extra (package jsonx).
-func (v *BrandLink) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BrandLink and the members held in Extra (package jsonx).
-func (v BrandLink) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BrandLogoIds leniently, keeping unknown members in Extra (package jsonx).
-func (v *BrandLogoIds) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BrandLogoIds and the members held in Extra (package jsonx).
-func (v BrandLogoIds) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BrandLogos leniently, keeping unknown members in Extra (package jsonx).
-func (v *BrandLogos) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BrandLogos and the members held in Extra (package jsonx).
-func (v BrandLogos) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BrandRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *BrandRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BrandRequest and the members held in Extra (package jsonx).
-func (v BrandRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BrandResourceUrls leniently, keeping unknown members in Extra (package jsonx).
-func (v *BrandResourceUrls) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BrandResourceUrls and the members held in Extra (package jsonx).
-func (v BrandResourceUrls) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BrandResources leniently, keeping unknown members in Extra (package jsonx).
-func (v *BrandResources) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BrandResources and the members held in Extra (package jsonx).
-func (v BrandResources) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BrandResourcesList leniently, keeping unknown members in Extra (package jsonx).
-func (v *BrandResourcesList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BrandResourcesList and the members held in Extra (package jsonx).
-func (v BrandResourcesList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BrandsRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *BrandsRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BrandsRequest and the members held in Extra (package jsonx).
-func (v BrandsRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BrandsResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *BrandsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BrandsResponse and the members held in Extra (package jsonx).
-func (v BrandsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes BulkEnvelope leniently, keeping unknown members in Extra (package jsonx).
 func (v *BulkEnvelope) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -13847,226 +7719,6 @@ func (v *BulkEnvelopeStatus) UnmarshalJSON(b []byte) error { return jsonx.Unmars
 
 // MarshalJSON encodes BulkEnvelopeStatus and the members held in Extra (package jsonx).
 func (v BulkEnvelopeStatus) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkProcessRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkProcessRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkProcessRequest and the members held in Extra (package jsonx).
-func (v BulkProcessRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkProcessResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkProcessResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkProcessResponse and the members held in Extra (package jsonx).
-func (v BulkProcessResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkProcessResult leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkProcessResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkProcessResult and the members held in Extra (package jsonx).
-func (v BulkProcessResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkProcessingListSummaries leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkProcessingListSummaries) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkProcessingListSummaries and the members held in Extra (package jsonx).
-func (v BulkProcessingListSummaries) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkProcessingListSummary leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkProcessingListSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkProcessingListSummary and the members held in Extra (package jsonx).
-func (v BulkProcessingListSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkProcessingLists leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkProcessingLists) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkProcessingLists and the members held in Extra (package jsonx).
-func (v BulkProcessingLists) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkRecipient leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkRecipient) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkRecipient and the members held in Extra (package jsonx).
-func (v BulkRecipient) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkRecipientSignatureProvider leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkRecipientSignatureProvider) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkRecipientSignatureProvider and the members held in Extra (package jsonx).
-func (v BulkRecipientSignatureProvider) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkRecipientTabLabel leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkRecipientTabLabel) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkRecipientTabLabel and the members held in Extra (package jsonx).
-func (v BulkRecipientTabLabel) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkRecipientsRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkRecipientsRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkRecipientsRequest and the members held in Extra (package jsonx).
-func (v BulkRecipientsRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkRecipientsResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkRecipientsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkRecipientsResponse and the members held in Extra (package jsonx).
-func (v BulkRecipientsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkRecipientsSummaryResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkRecipientsSummaryResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkRecipientsSummaryResponse and the members held in Extra (package jsonx).
-func (v BulkRecipientsSummaryResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkRecipientsUpdateResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkRecipientsUpdateResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkRecipientsUpdateResponse and the members held in Extra (package jsonx).
-func (v BulkRecipientsUpdateResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendBatchActionRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendBatchActionRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendBatchActionRequest and the members held in Extra (package jsonx).
-func (v BulkSendBatchActionRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendBatchError leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendBatchError) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendBatchError and the members held in Extra (package jsonx).
-func (v BulkSendBatchError) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendBatchRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendBatchRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendBatchRequest and the members held in Extra (package jsonx).
-func (v BulkSendBatchRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendBatchStatus leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendBatchStatus) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendBatchStatus and the members held in Extra (package jsonx).
-func (v BulkSendBatchStatus) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendBatchSummaries leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendBatchSummaries) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendBatchSummaries and the members held in Extra (package jsonx).
-func (v BulkSendBatchSummaries) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendBatchSummary leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendBatchSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendBatchSummary and the members held in Extra (package jsonx).
-func (v BulkSendBatchSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendEnvelopesInfo leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendEnvelopesInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendEnvelopesInfo and the members held in Extra (package jsonx).
-func (v BulkSendEnvelopesInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendErrorStatus leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendErrorStatus) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendErrorStatus and the members held in Extra (package jsonx).
-func (v BulkSendErrorStatus) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendRequest and the members held in Extra (package jsonx).
-func (v BulkSendRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendResponse and the members held in Extra (package jsonx).
-func (v BulkSendResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendTestResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendTestResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendTestResponse and the members held in Extra (package jsonx).
-func (v BulkSendTestResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendingCopy leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendingCopy) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendingCopy and the members held in Extra (package jsonx).
-func (v BulkSendingCopy) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendingCopyCustomField leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendingCopyCustomField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendingCopyCustomField and the members held in Extra (package jsonx).
-func (v BulkSendingCopyCustomField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendingCopyDocGenFormFieldRowValue leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendingCopyDocGenFormFieldRowValue) UnmarshalJSON(b []byte) error {
-	return jsonx.Unmarshal(b, v)
-}
-
-// MarshalJSON encodes BulkSendingCopyDocGenFormFieldRowValue and the members held in Extra (package jsonx).
-func (v BulkSendingCopyDocGenFormFieldRowValue) MarshalJSON() ([]byte, error) {
-	return jsonx.Marshal(&v)
-}
-
-// UnmarshalJSON decodes BulkSendingCopyPrefillTab leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendingCopyPrefillTab) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendingCopyPrefillTab and the members held in Extra (package jsonx).
-func (v BulkSendingCopyPrefillTab) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendingCopyRecipient leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendingCopyRecipient) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendingCopyRecipient and the members held in Extra (package jsonx).
-func (v BulkSendingCopyRecipient) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendingCopyTab leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendingCopyTab) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendingCopyTab and the members held in Extra (package jsonx).
-func (v BulkSendingCopyTab) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendingList leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendingList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendingList and the members held in Extra (package jsonx).
-func (v BulkSendingList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendingListSummaries leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendingListSummaries) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendingListSummaries and the members held in Extra (package jsonx).
-func (v BulkSendingListSummaries) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulkSendingListSummary leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulkSendingListSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulkSendingListSummary and the members held in Extra (package jsonx).
-func (v BulkSendingListSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes BulksendingCopyDocGenFormField leniently, keeping unknown members in Extra (package jsonx).
-func (v *BulksendingCopyDocGenFormField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes BulksendingCopyDocGenFormField and the members held in Extra (package jsonx).
-func (v BulksendingCopyDocGenFormField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes CaptiveRecipient leniently, keeping unknown members in Extra (package jsonx).
-func (v *CaptiveRecipient) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes CaptiveRecipient and the members held in Extra (package jsonx).
-func (v CaptiveRecipient) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes CaptiveRecipientInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *CaptiveRecipientInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes CaptiveRecipientInformation and the members held in Extra (package jsonx).
-func (v CaptiveRecipientInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes CarbonCopy leniently, keeping unknown members in Extra (package jsonx).
 func (v *CarbonCopy) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -14085,36 +7737,6 @@ func (v *Checkbox) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) 
 
 // MarshalJSON encodes Checkbox and the members held in Extra (package jsonx).
 func (v Checkbox) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ChunkedUploadPart leniently, keeping unknown members in Extra (package jsonx).
-func (v *ChunkedUploadPart) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ChunkedUploadPart and the members held in Extra (package jsonx).
-func (v ChunkedUploadPart) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ChunkedUploadRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *ChunkedUploadRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ChunkedUploadRequest and the members held in Extra (package jsonx).
-func (v ChunkedUploadRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ChunkedUploadResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *ChunkedUploadResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ChunkedUploadResponse and the members held in Extra (package jsonx).
-func (v ChunkedUploadResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes CloudStorageProvider leniently, keeping unknown members in Extra (package jsonx).
-func (v *CloudStorageProvider) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes CloudStorageProvider and the members held in Extra (package jsonx).
-func (v CloudStorageProvider) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes CloudStorageProviders leniently, keeping unknown members in Extra (package jsonx).
-func (v *CloudStorageProviders) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes CloudStorageProviders and the members held in Extra (package jsonx).
-func (v CloudStorageProviders) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes Comment leniently, keeping unknown members in Extra (package jsonx).
 func (v *Comment) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -14176,18 +7798,6 @@ func (v *Company) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 // MarshalJSON encodes Company and the members held in Extra (package jsonx).
 func (v Company) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes CompleteSignHashResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *CompleteSignHashResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes CompleteSignHashResponse and the members held in Extra (package jsonx).
-func (v CompleteSignHashResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes CompleteSignRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *CompleteSignRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes CompleteSignRequest and the members held in Extra (package jsonx).
-func (v CompleteSignRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes CompositeTemplate leniently, keeping unknown members in Extra (package jsonx).
 func (v *CompositeTemplate) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -14214,97 +7824,11 @@ func (v *ConditionalRecipientRuleFilter) UnmarshalJSON(b []byte) error { return 
 // MarshalJSON encodes ConditionalRecipientRuleFilter and the members held in Extra (package jsonx).
 func (v ConditionalRecipientRuleFilter) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes ConnectConfigResults leniently, keeping unknown members in Extra (package jsonx).
-func (v *ConnectConfigResults) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ConnectConfigResults and the members held in Extra (package jsonx).
-func (v ConnectConfigResults) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ConnectCustomConfiguration leniently, keeping unknown members in Extra (package jsonx).
-func (v *ConnectCustomConfiguration) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ConnectCustomConfiguration and the members held in Extra (package jsonx).
-func (v ConnectCustomConfiguration) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ConnectDebugLog leniently, keeping unknown members in Extra (package jsonx).
-func (v *ConnectDebugLog) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ConnectDebugLog and the members held in Extra (package jsonx).
-func (v ConnectDebugLog) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes ConnectEventData leniently, keeping unknown members in Extra (package jsonx).
 func (v *ConnectEventData) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes ConnectEventData and the members held in Extra (package jsonx).
 func (v ConnectEventData) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ConnectFailureFilter leniently, keeping unknown members in Extra (package jsonx).
-func (v *ConnectFailureFilter) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ConnectFailureFilter and the members held in Extra (package jsonx).
-func (v ConnectFailureFilter) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ConnectFailureResult leniently, keeping unknown members in Extra (package jsonx).
-func (v *ConnectFailureResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ConnectFailureResult and the members held in Extra (package jsonx).
-func (v ConnectFailureResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ConnectFailureResults leniently, keeping unknown members in Extra (package jsonx).
-func (v *ConnectFailureResults) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ConnectFailureResults and the members held in Extra (package jsonx).
-func (v ConnectFailureResults) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ConnectHistoricalEnvelopeRepublish leniently, keeping unknown members in Extra (package jsonx).
-func (v *ConnectHistoricalEnvelopeRepublish) UnmarshalJSON(b []byte) error {
-	return jsonx.Unmarshal(b, v)
-}
-
-// MarshalJSON encodes ConnectHistoricalEnvelopeRepublish and the members held in Extra (package jsonx).
-func (v ConnectHistoricalEnvelopeRepublish) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ConnectLog leniently, keeping unknown members in Extra (package jsonx).
-func (v *ConnectLog) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ConnectLog and the members held in Extra (package jsonx).
-func (v ConnectLog) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ConnectLogs leniently, keeping unknown members in Extra (package jsonx).
-func (v *ConnectLogs) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ConnectLogs and the members held in Extra (package jsonx).
-func (v ConnectLogs) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ConnectOAuthConfig leniently, keeping unknown members in Extra (package jsonx).
-func (v *ConnectOAuthConfig) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ConnectOAuthConfig and the members held in Extra (package jsonx).
-func (v ConnectOAuthConfig) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ConnectSalesforceField leniently, keeping unknown members in Extra (package jsonx).
-func (v *ConnectSalesforceField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ConnectSalesforceField and the members held in Extra (package jsonx).
-func (v ConnectSalesforceField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ConnectSalesforceObject leniently, keeping unknown members in Extra (package jsonx).
-func (v *ConnectSalesforceObject) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ConnectSalesforceObject and the members held in Extra (package jsonx).
-func (v ConnectSalesforceObject) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ConnectUserInfo leniently, keeping unknown members in Extra (package jsonx).
-func (v *ConnectUserInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ConnectUserInfo and the members held in Extra (package jsonx).
-func (v ConnectUserInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ConnectUserObject leniently, keeping unknown members in Extra (package jsonx).
-func (v *ConnectUserObject) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ConnectUserObject and the members held in Extra (package jsonx).
-func (v ConnectUserObject) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes ConnectedData leniently, keeping unknown members in Extra (package jsonx).
 func (v *ConnectedData) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -14330,119 +7854,17 @@ func (v *ConsentDetails) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(
 // MarshalJSON encodes ConsentDetails and the members held in Extra (package jsonx).
 func (v ConsentDetails) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes ConsoleViewRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *ConsoleViewRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ConsoleViewRequest and the members held in Extra (package jsonx).
-func (v ConsoleViewRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ConsumerDisclosure leniently, keeping unknown members in Extra (package jsonx).
-func (v *ConsumerDisclosure) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ConsumerDisclosure and the members held in Extra (package jsonx).
-func (v ConsumerDisclosure) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes Contact leniently, keeping unknown members in Extra (package jsonx).
-func (v *Contact) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes Contact and the members held in Extra (package jsonx).
-func (v Contact) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ContactGetResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *ContactGetResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ContactGetResponse and the members held in Extra (package jsonx).
-func (v ContactGetResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ContactModRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *ContactModRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ContactModRequest and the members held in Extra (package jsonx).
-func (v ContactModRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ContactPhoneNumber leniently, keeping unknown members in Extra (package jsonx).
-func (v *ContactPhoneNumber) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ContactPhoneNumber and the members held in Extra (package jsonx).
-func (v ContactPhoneNumber) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ContactUpdateResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *ContactUpdateResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ContactUpdateResponse and the members held in Extra (package jsonx).
-func (v ContactUpdateResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes CorrectViewRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *CorrectViewRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes CorrectViewRequest and the members held in Extra (package jsonx).
-func (v CorrectViewRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes Country leniently, keeping unknown members in Extra (package jsonx).
-func (v *Country) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes Country and the members held in Extra (package jsonx).
-func (v Country) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes Credential leniently, keeping unknown members in Extra (package jsonx).
-func (v *Credential) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes Credential and the members held in Extra (package jsonx).
-func (v Credential) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes CreditCardInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *CreditCardInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes CreditCardInformation and the members held in Extra (package jsonx).
-func (v CreditCardInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes CreditCardTypes leniently, keeping unknown members in Extra (package jsonx).
-func (v *CreditCardTypes) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes CreditCardTypes and the members held in Extra (package jsonx).
-func (v CreditCardTypes) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes Currency leniently, keeping unknown members in Extra (package jsonx).
 func (v *Currency) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes Currency and the members held in Extra (package jsonx).
 func (v Currency) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes CurrencyFeatureSetPrice leniently, keeping unknown members in Extra (package jsonx).
-func (v *CurrencyFeatureSetPrice) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes CurrencyFeatureSetPrice and the members held in Extra (package jsonx).
-func (v CurrencyFeatureSetPrice) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes CurrencyPlanPrice leniently, keeping unknown members in Extra (package jsonx).
-func (v *CurrencyPlanPrice) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes CurrencyPlanPrice and the members held in Extra (package jsonx).
-func (v CurrencyPlanPrice) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes CustomField leniently, keeping unknown members in Extra (package jsonx).
-func (v *CustomField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes CustomField and the members held in Extra (package jsonx).
-func (v CustomField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes CustomFields leniently, keeping unknown members in Extra (package jsonx).
 func (v *CustomFields) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes CustomFields and the members held in Extra (package jsonx).
 func (v CustomFields) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes CustomFieldsEnvelope leniently, keeping unknown members in Extra (package jsonx).
-func (v *CustomFieldsEnvelope) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes CustomFieldsEnvelope and the members held in Extra (package jsonx).
-func (v CustomFieldsEnvelope) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes CustomSettingsInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *CustomSettingsInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes CustomSettingsInformation and the members held in Extra (package jsonx).
-func (v CustomSettingsInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes Date leniently, keeping unknown members in Extra (package jsonx).
 func (v *Date) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -14480,18 +7902,6 @@ func (v *DelegationInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(
 // MarshalJSON encodes DelegationInfo and the members held in Extra (package jsonx).
 func (v DelegationInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes DiagnosticsSettingsInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *DiagnosticsSettingsInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes DiagnosticsSettingsInformation and the members held in Extra (package jsonx).
-func (v DiagnosticsSettingsInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes DirectDebitProcessorInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *DirectDebitProcessorInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes DirectDebitProcessorInformation and the members held in Extra (package jsonx).
-func (v DirectDebitProcessorInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes DobInformationInput leniently, keeping unknown members in Extra (package jsonx).
 func (v *DobInformationInput) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -14510,18 +7920,6 @@ func (v *DocGenFormFieldOption) UnmarshalJSON(b []byte) error { return jsonx.Unm
 // MarshalJSON encodes DocGenFormFieldOption and the members held in Extra (package jsonx).
 func (v DocGenFormFieldOption) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes DocGenFormFieldRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *DocGenFormFieldRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes DocGenFormFieldRequest and the members held in Extra (package jsonx).
-func (v DocGenFormFieldRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes DocGenFormFieldResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *DocGenFormFieldResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes DocGenFormFieldResponse and the members held in Extra (package jsonx).
-func (v DocGenFormFieldResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes DocGenFormFieldRowValue leniently, keeping unknown members in Extra (package jsonx).
 func (v *DocGenFormFieldRowValue) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -14533,12 +7931,6 @@ func (v *DocGenFormFieldValidation) UnmarshalJSON(b []byte) error { return jsonx
 
 // MarshalJSON encodes DocGenFormFieldValidation and the members held in Extra (package jsonx).
 func (v DocGenFormFieldValidation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes DocGenFormFields leniently, keeping unknown members in Extra (package jsonx).
-func (v *DocGenFormFields) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes DocGenFormFields and the members held in Extra (package jsonx).
-func (v DocGenFormFields) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes DocGenFormat leniently, keeping unknown members in Extra (package jsonx).
 func (v *DocGenFormat) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -14558,12 +7950,6 @@ func (v *Document) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) 
 // MarshalJSON encodes Document and the members held in Extra (package jsonx).
 func (v Document) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes DocumentFieldsInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *DocumentFieldsInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes DocumentFieldsInformation and the members held in Extra (package jsonx).
-func (v DocumentFieldsInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes DocumentHTMLCollapsibleDisplaySettings leniently, keeping unknown members in Extra (package jsonx).
 func (v *DocumentHTMLCollapsibleDisplaySettings) UnmarshalJSON(b []byte) error {
 	return jsonx.Unmarshal(b, v)
@@ -14580,24 +7966,6 @@ func (v *DocumentHTMLDefinition) UnmarshalJSON(b []byte) error { return jsonx.Un
 // MarshalJSON encodes DocumentHTMLDefinition and the members held in Extra (package jsonx).
 func (v DocumentHTMLDefinition) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes DocumentHTMLDefinitionOriginal leniently, keeping unknown members in Extra (package jsonx).
-func (v *DocumentHTMLDefinitionOriginal) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes DocumentHTMLDefinitionOriginal and the members held in Extra (package jsonx).
-func (v DocumentHTMLDefinitionOriginal) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes DocumentHTMLDefinitionOriginals leniently, keeping unknown members in Extra (package jsonx).
-func (v *DocumentHTMLDefinitionOriginals) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes DocumentHTMLDefinitionOriginals and the members held in Extra (package jsonx).
-func (v DocumentHTMLDefinitionOriginals) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes DocumentHTMLDefinitions leniently, keeping unknown members in Extra (package jsonx).
-func (v *DocumentHTMLDefinitions) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes DocumentHTMLDefinitions and the members held in Extra (package jsonx).
-func (v DocumentHTMLDefinitions) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes DocumentHTMLDisplayAnchor leniently, keeping unknown members in Extra (package jsonx).
 func (v *DocumentHTMLDisplayAnchor) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -14610,79 +7978,17 @@ func (v *DocumentHTMLDisplaySettings) UnmarshalJSON(b []byte) error { return jso
 // MarshalJSON encodes DocumentHTMLDisplaySettings and the members held in Extra (package jsonx).
 func (v DocumentHTMLDisplaySettings) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes DocumentSecurityStore leniently, keeping unknown members in Extra (package jsonx).
-func (v *DocumentSecurityStore) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes DocumentSecurityStore and the members held in Extra (package jsonx).
-func (v DocumentSecurityStore) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes DocumentTemplate leniently, keeping unknown members in Extra (package jsonx).
-func (v *DocumentTemplate) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes DocumentTemplate and the members held in Extra (package jsonx).
-func (v DocumentTemplate) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes DocumentTemplateList leniently, keeping unknown members in Extra (package jsonx).
-func (v *DocumentTemplateList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes DocumentTemplateList and the members held in Extra (package jsonx).
-func (v DocumentTemplateList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes DocumentUpdateInfo leniently, keeping unknown members in Extra (package jsonx).
-func (v *DocumentUpdateInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes DocumentUpdateInfo and the members held in Extra (package jsonx).
-func (v DocumentUpdateInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes DocumentVisibility leniently, keeping unknown members in Extra (package jsonx).
 func (v *DocumentVisibility) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes DocumentVisibility and the members held in Extra (package jsonx).
 func (v DocumentVisibility) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes DocumentVisibilityList leniently, keeping unknown members in Extra (package jsonx).
-func (v *DocumentVisibilityList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes DocumentVisibilityList and the members held in Extra (package jsonx).
-func (v DocumentVisibilityList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes DowngradRequestBillingInfoResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *DowngradRequestBillingInfoResponse) UnmarshalJSON(b []byte) error {
-	return jsonx.Unmarshal(b, v)
-}
-
-// MarshalJSON encodes DowngradRequestBillingInfoResponse and the members held in Extra (package jsonx).
-func (v DowngradRequestBillingInfoResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes DowngradeBillingPlanInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *DowngradeBillingPlanInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes DowngradeBillingPlanInformation and the members held in Extra (package jsonx).
-func (v DowngradeBillingPlanInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes DowngradePlanUpdateResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *DowngradePlanUpdateResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes DowngradePlanUpdateResponse and the members held in Extra (package jsonx).
-func (v DowngradePlanUpdateResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes DowngradeRequestInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *DowngradeRequestInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes DowngradeRequestInformation and the members held in Extra (package jsonx).
-func (v DowngradeRequestInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes Draw leniently, keeping unknown members in Extra (package jsonx).
 func (v *Draw) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes Draw and the members held in Extra (package jsonx).
 func (v Draw) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ENoteConfiguration leniently, keeping unknown members in Extra (package jsonx).
-func (v *ENoteConfiguration) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ENoteConfiguration and the members held in Extra (package jsonx).
-func (v ENoteConfiguration) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes Editor leniently, keeping unknown members in Extra (package jsonx).
 func (v *Editor) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -14713,24 +8019,6 @@ func (v *Envelope) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) 
 
 // MarshalJSON encodes Envelope and the members held in Extra (package jsonx).
 func (v Envelope) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes EnvelopeAttachment leniently, keeping unknown members in Extra (package jsonx).
-func (v *EnvelopeAttachment) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes EnvelopeAttachment and the members held in Extra (package jsonx).
-func (v EnvelopeAttachment) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes EnvelopeAttachmentsRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *EnvelopeAttachmentsRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes EnvelopeAttachmentsRequest and the members held in Extra (package jsonx).
-func (v EnvelopeAttachmentsRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes EnvelopeAttachmentsResult leniently, keeping unknown members in Extra (package jsonx).
-func (v *EnvelopeAttachmentsResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes EnvelopeAttachmentsResult and the members held in Extra (package jsonx).
-func (v EnvelopeAttachmentsResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes EnvelopeAuditEvent leniently, keeping unknown members in Extra (package jsonx).
 func (v *EnvelopeAuditEvent) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -14768,12 +8056,6 @@ func (v *EnvelopeDocument) UnmarshalJSON(b []byte) error { return jsonx.Unmarsha
 // MarshalJSON encodes EnvelopeDocument and the members held in Extra (package jsonx).
 func (v EnvelopeDocument) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes EnvelopeDocumentsResult leniently, keeping unknown members in Extra (package jsonx).
-func (v *EnvelopeDocumentsResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes EnvelopeDocumentsResult and the members held in Extra (package jsonx).
-func (v EnvelopeDocumentsResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes EnvelopeEvent leniently, keeping unknown members in Extra (package jsonx).
 func (v *EnvelopeEvent) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -14810,69 +8092,17 @@ func (v *EnvelopeNotificationRequest) UnmarshalJSON(b []byte) error { return jso
 // MarshalJSON encodes EnvelopeNotificationRequest and the members held in Extra (package jsonx).
 func (v EnvelopeNotificationRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes EnvelopePublishTransaction leniently, keeping unknown members in Extra (package jsonx).
-func (v *EnvelopePublishTransaction) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes EnvelopePublishTransaction and the members held in Extra (package jsonx).
-func (v EnvelopePublishTransaction) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes EnvelopePublishTransactionErrorRollup leniently, keeping unknown members in Extra (package jsonx).
-func (v *EnvelopePublishTransactionErrorRollup) UnmarshalJSON(b []byte) error {
-	return jsonx.Unmarshal(b, v)
-}
-
-// MarshalJSON encodes EnvelopePublishTransactionErrorRollup and the members held in Extra (package jsonx).
-func (v EnvelopePublishTransactionErrorRollup) MarshalJSON() ([]byte, error) {
-	return jsonx.Marshal(&v)
-}
-
-// UnmarshalJSON decodes EnvelopePurgeConfiguration leniently, keeping unknown members in Extra (package jsonx).
-func (v *EnvelopePurgeConfiguration) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes EnvelopePurgeConfiguration and the members held in Extra (package jsonx).
-func (v EnvelopePurgeConfiguration) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes EnvelopeSummary leniently, keeping unknown members in Extra (package jsonx).
 func (v *EnvelopeSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes EnvelopeSummary and the members held in Extra (package jsonx).
 func (v EnvelopeSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes EnvelopeTemplate leniently, keeping unknown members in Extra (package jsonx).
-func (v *EnvelopeTemplate) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes EnvelopeTemplate and the members held in Extra (package jsonx).
-func (v EnvelopeTemplate) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes EnvelopeTemplateResults leniently, keeping unknown members in Extra (package jsonx).
-func (v *EnvelopeTemplateResults) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes EnvelopeTemplateResults and the members held in Extra (package jsonx).
-func (v EnvelopeTemplateResults) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes EnvelopeTransactionStatus leniently, keeping unknown members in Extra (package jsonx).
 func (v *EnvelopeTransactionStatus) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes EnvelopeTransactionStatus and the members held in Extra (package jsonx).
 func (v EnvelopeTransactionStatus) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes EnvelopeTransferRule leniently, keeping unknown members in Extra (package jsonx).
-func (v *EnvelopeTransferRule) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes EnvelopeTransferRule and the members held in Extra (package jsonx).
-func (v EnvelopeTransferRule) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes EnvelopeTransferRuleInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *EnvelopeTransferRuleInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes EnvelopeTransferRuleInformation and the members held in Extra (package jsonx).
-func (v EnvelopeTransferRuleInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes EnvelopeTransferRuleRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *EnvelopeTransferRuleRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes EnvelopeTransferRuleRequest and the members held in Extra (package jsonx).
-func (v EnvelopeTransferRuleRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes EnvelopeUpdateSummary leniently, keeping unknown members in Extra (package jsonx).
 func (v *EnvelopeUpdateSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -14885,36 +8115,6 @@ func (v *EnvelopesInformation) UnmarshalJSON(b []byte) error { return jsonx.Unma
 
 // MarshalJSON encodes EnvelopesInformation and the members held in Extra (package jsonx).
 func (v EnvelopesInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes EnvelopesSharePermissionRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *EnvelopesSharePermissionRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes EnvelopesSharePermissionRequest and the members held in Extra (package jsonx).
-func (v EnvelopesSharePermissionRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes EnvelopesShareRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *EnvelopesShareRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes EnvelopesShareRequest and the members held in Extra (package jsonx).
-func (v EnvelopesShareRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes EnvelopesShareResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *EnvelopesShareResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes EnvelopesShareResponse and the members held in Extra (package jsonx).
-func (v EnvelopesShareResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes EnvelopesSharesRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *EnvelopesSharesRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes EnvelopesSharesRequest and the members held in Extra (package jsonx).
-func (v EnvelopesSharesRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes EnvelopesSharesResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *EnvelopesSharesResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes EnvelopesSharesResponse and the members held in Extra (package jsonx).
-func (v EnvelopesSharesResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes ErrorDetails leniently, keeping unknown members in Extra (package jsonx).
 func (v *ErrorDetails) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -14946,81 +8146,11 @@ func (v *ExtensionData) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b
 // MarshalJSON encodes ExtensionData and the members held in Extra (package jsonx).
 func (v ExtensionData) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes ExternalClaim leniently, keeping unknown members in Extra (package jsonx).
-func (v *ExternalClaim) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ExternalClaim and the members held in Extra (package jsonx).
-func (v ExternalClaim) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ExternalDocServiceErrorDetails leniently, keeping unknown members in Extra (package jsonx).
-func (v *ExternalDocServiceErrorDetails) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ExternalDocServiceErrorDetails and the members held in Extra (package jsonx).
-func (v ExternalDocServiceErrorDetails) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ExternalDocumentSources leniently, keeping unknown members in Extra (package jsonx).
-func (v *ExternalDocumentSources) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ExternalDocumentSources and the members held in Extra (package jsonx).
-func (v ExternalDocumentSources) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ExternalFile leniently, keeping unknown members in Extra (package jsonx).
-func (v *ExternalFile) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ExternalFile and the members held in Extra (package jsonx).
-func (v ExternalFile) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ExternalFolder leniently, keeping unknown members in Extra (package jsonx).
-func (v *ExternalFolder) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ExternalFolder and the members held in Extra (package jsonx).
-func (v ExternalFolder) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ExternalPrimaryAccountRecipientAuthRequirements leniently, keeping unknown members in Extra (package jsonx).
-func (v *ExternalPrimaryAccountRecipientAuthRequirements) UnmarshalJSON(b []byte) error {
-	return jsonx.Unmarshal(b, v)
-}
-
-// MarshalJSON encodes ExternalPrimaryAccountRecipientAuthRequirements and the members held in Extra (package jsonx).
-func (v ExternalPrimaryAccountRecipientAuthRequirements) MarshalJSON() ([]byte, error) {
-	return jsonx.Marshal(&v)
-}
-
-// UnmarshalJSON decodes FavoriteTemplatesContentItem leniently, keeping unknown members in Extra (package jsonx).
-func (v *FavoriteTemplatesContentItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes FavoriteTemplatesContentItem and the members held in Extra (package jsonx).
-func (v FavoriteTemplatesContentItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes FavoriteTemplatesInfo leniently, keeping unknown members in Extra (package jsonx).
-func (v *FavoriteTemplatesInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes FavoriteTemplatesInfo and the members held in Extra (package jsonx).
-func (v FavoriteTemplatesInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes FeatureAvailableMetadata leniently, keeping unknown members in Extra (package jsonx).
 func (v *FeatureAvailableMetadata) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes FeatureAvailableMetadata and the members held in Extra (package jsonx).
 func (v FeatureAvailableMetadata) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes FeatureSet leniently, keeping unknown members in Extra (package jsonx).
-func (v *FeatureSet) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes FeatureSet and the members held in Extra (package jsonx).
-func (v FeatureSet) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes FileType leniently, keeping unknown members in Extra (package jsonx).
-func (v *FileType) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes FileType and the members held in Extra (package jsonx).
-func (v FileType) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes FileTypeList leniently, keeping unknown members in Extra (package jsonx).
-func (v *FileTypeList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes FileTypeList and the members held in Extra (package jsonx).
-func (v FileTypeList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes Filter leniently, keeping unknown members in Extra (package jsonx).
 func (v *Filter) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -15040,47 +8170,11 @@ func (v *Folder) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 // MarshalJSON encodes Folder and the members held in Extra (package jsonx).
 func (v Folder) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes FolderItemResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *FolderItemResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes FolderItemResponse and the members held in Extra (package jsonx).
-func (v FolderItemResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes FolderItemV2 leniently, keeping unknown members in Extra (package jsonx).
 func (v *FolderItemV2) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes FolderItemV2 and the members held in Extra (package jsonx).
 func (v FolderItemV2) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes FolderItemsResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *FolderItemsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes FolderItemsResponse and the members held in Extra (package jsonx).
-func (v FolderItemsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes FolderSharedItem leniently, keeping unknown members in Extra (package jsonx).
-func (v *FolderSharedItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes FolderSharedItem and the members held in Extra (package jsonx).
-func (v FolderSharedItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes FoldersRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *FoldersRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes FoldersRequest and the members held in Extra (package jsonx).
-func (v FoldersRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes FoldersResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *FoldersResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes FoldersResponse and the members held in Extra (package jsonx).
-func (v FoldersResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ForgottenPasswordInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *ForgottenPasswordInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ForgottenPasswordInformation and the members held in Extra (package jsonx).
-func (v ForgottenPasswordInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes FormDataItem leniently, keeping unknown members in Extra (package jsonx).
 func (v *FormDataItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -15106,41 +8200,11 @@ func (v *GraphicsContext) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal
 // MarshalJSON encodes GraphicsContext and the members held in Extra (package jsonx).
 func (v GraphicsContext) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes Group leniently, keeping unknown members in Extra (package jsonx).
-func (v *Group) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes Group and the members held in Extra (package jsonx).
-func (v Group) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes GroupInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *GroupInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes GroupInformation and the members held in Extra (package jsonx).
-func (v GroupInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes IDCheckConfiguration leniently, keeping unknown members in Extra (package jsonx).
-func (v *IDCheckConfiguration) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes IDCheckConfiguration and the members held in Extra (package jsonx).
-func (v IDCheckConfiguration) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes IDCheckInformationInput leniently, keeping unknown members in Extra (package jsonx).
 func (v *IDCheckInformationInput) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes IDCheckInformationInput and the members held in Extra (package jsonx).
 func (v IDCheckInformationInput) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes IDCheckSecurityStep leniently, keeping unknown members in Extra (package jsonx).
-func (v *IDCheckSecurityStep) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes IDCheckSecurityStep and the members held in Extra (package jsonx).
-func (v IDCheckSecurityStep) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes IDEvidenceViewLink leniently, keeping unknown members in Extra (package jsonx).
-func (v *IDEvidenceViewLink) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes IDEvidenceViewLink and the members held in Extra (package jsonx).
-func (v IDEvidenceViewLink) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes InPersonSigner leniently, keeping unknown members in Extra (package jsonx).
 func (v *InPersonSigner) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -15160,47 +8224,17 @@ func (v *InlineTemplate) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(
 // MarshalJSON encodes InlineTemplate and the members held in Extra (package jsonx).
 func (v InlineTemplate) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes IntegratedConnectUserInfoList leniently, keeping unknown members in Extra (package jsonx).
-func (v *IntegratedConnectUserInfoList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes IntegratedConnectUserInfoList and the members held in Extra (package jsonx).
-func (v IntegratedConnectUserInfoList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes IntegratedUserInfoList leniently, keeping unknown members in Extra (package jsonx).
-func (v *IntegratedUserInfoList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes IntegratedUserInfoList and the members held in Extra (package jsonx).
-func (v IntegratedUserInfoList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes Intermediary leniently, keeping unknown members in Extra (package jsonx).
 func (v *Intermediary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes Intermediary and the members held in Extra (package jsonx).
 func (v Intermediary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes Jurisdiction leniently, keeping unknown members in Extra (package jsonx).
-func (v *Jurisdiction) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes Jurisdiction and the members held in Extra (package jsonx).
-func (v Jurisdiction) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes JurisdictionSummary leniently, keeping unknown members in Extra (package jsonx).
-func (v *JurisdictionSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes JurisdictionSummary and the members held in Extra (package jsonx).
-func (v JurisdictionSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes LastName leniently, keeping unknown members in Extra (package jsonx).
 func (v *LastName) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes LastName and the members held in Extra (package jsonx).
 func (v LastName) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes LinkedExternalPrimaryAccount leniently, keeping unknown members in Extra (package jsonx).
-func (v *LinkedExternalPrimaryAccount) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes LinkedExternalPrimaryAccount and the members held in Extra (package jsonx).
-func (v LinkedExternalPrimaryAccount) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes List leniently, keeping unknown members in Extra (package jsonx).
 func (v *List) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -15220,12 +8254,6 @@ func (v *ListItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) 
 // MarshalJSON encodes ListItem and the members held in Extra (package jsonx).
 func (v ListItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes LocalePolicy leniently, keeping unknown members in Extra (package jsonx).
-func (v *LocalePolicy) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes LocalePolicy and the members held in Extra (package jsonx).
-func (v LocalePolicy) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes LocalePolicyTab leniently, keeping unknown members in Extra (package jsonx).
 func (v *LocalePolicyTab) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -15238,63 +8266,17 @@ func (v *LockInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal
 // MarshalJSON encodes LockInformation and the members held in Extra (package jsonx).
 func (v LockInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes LockRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *LockRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes LockRequest and the members held in Extra (package jsonx).
-func (v LockRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes LoginAccount leniently, keeping unknown members in Extra (package jsonx).
-func (v *LoginAccount) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes LoginAccount and the members held in Extra (package jsonx).
-func (v LoginAccount) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes LoginInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *LoginInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes LoginInformation and the members held in Extra (package jsonx).
-func (v LoginInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes MatchBox leniently, keeping unknown members in Extra (package jsonx).
 func (v *MatchBox) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes MatchBox and the members held in Extra (package jsonx).
 func (v MatchBox) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes MemberGroupSharedItem leniently, keeping unknown members in Extra (package jsonx).
-func (v *MemberGroupSharedItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes MemberGroupSharedItem and the members held in Extra (package jsonx).
-func (v MemberGroupSharedItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes MemberSharedItems leniently, keeping unknown members in Extra (package jsonx).
-func (v *MemberSharedItems) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes MemberSharedItems and the members held in Extra (package jsonx).
-func (v MemberSharedItems) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes MergeField leniently, keeping unknown members in Extra (package jsonx).
 func (v *MergeField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes MergeField and the members held in Extra (package jsonx).
 func (v MergeField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes MobileNotifierConfiguration leniently, keeping unknown members in Extra (package jsonx).
-func (v *MobileNotifierConfiguration) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes MobileNotifierConfiguration and the members held in Extra (package jsonx).
-func (v MobileNotifierConfiguration) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes MobileNotifierConfigurationInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *MobileNotifierConfigurationInformation) UnmarshalJSON(b []byte) error {
-	return jsonx.Unmarshal(b, v)
-}
-
-// MarshalJSON encodes MobileNotifierConfigurationInformation and the members held in Extra (package jsonx).
-func (v MobileNotifierConfigurationInformation) MarshalJSON() ([]byte, error) {
-	return jsonx.Marshal(&v)
-}
 
 // UnmarshalJSON decodes Money leniently, keeping unknown members in Extra (package jsonx).
 func (v *Money) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -15308,53 +8290,11 @@ func (v *NameValue) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v)
 // MarshalJSON encodes NameValue and the members held in Extra (package jsonx).
 func (v NameValue) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes NewAccountDefinition leniently, keeping unknown members in Extra (package jsonx).
-func (v *NewAccountDefinition) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes NewAccountDefinition and the members held in Extra (package jsonx).
-func (v NewAccountDefinition) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes NewAccountSummary leniently, keeping unknown members in Extra (package jsonx).
-func (v *NewAccountSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes NewAccountSummary and the members held in Extra (package jsonx).
-func (v NewAccountSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes NewUser leniently, keeping unknown members in Extra (package jsonx).
-func (v *NewUser) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes NewUser and the members held in Extra (package jsonx).
-func (v NewUser) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes NewUsersDefinition leniently, keeping unknown members in Extra (package jsonx).
-func (v *NewUsersDefinition) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes NewUsersDefinition and the members held in Extra (package jsonx).
-func (v NewUsersDefinition) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes NewUsersSummary leniently, keeping unknown members in Extra (package jsonx).
-func (v *NewUsersSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes NewUsersSummary and the members held in Extra (package jsonx).
-func (v NewUsersSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes Notarize leniently, keeping unknown members in Extra (package jsonx).
 func (v *Notarize) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes Notarize and the members held in Extra (package jsonx).
 func (v Notarize) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes Notary leniently, keeping unknown members in Extra (package jsonx).
-func (v *Notary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes Notary and the members held in Extra (package jsonx).
-func (v Notary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes NotaryContactDetails leniently, keeping unknown members in Extra (package jsonx).
-func (v *NotaryContactDetails) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes NotaryContactDetails and the members held in Extra (package jsonx).
-func (v NotaryContactDetails) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes NotaryHost leniently, keeping unknown members in Extra (package jsonx).
 func (v *NotaryHost) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -15362,53 +8302,11 @@ func (v *NotaryHost) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v
 // MarshalJSON encodes NotaryHost and the members held in Extra (package jsonx).
 func (v NotaryHost) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes NotaryJournal leniently, keeping unknown members in Extra (package jsonx).
-func (v *NotaryJournal) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes NotaryJournal and the members held in Extra (package jsonx).
-func (v NotaryJournal) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes NotaryJournalCredibleWitness leniently, keeping unknown members in Extra (package jsonx).
-func (v *NotaryJournalCredibleWitness) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes NotaryJournalCredibleWitness and the members held in Extra (package jsonx).
-func (v NotaryJournalCredibleWitness) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes NotaryJournalList leniently, keeping unknown members in Extra (package jsonx).
-func (v *NotaryJournalList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes NotaryJournalList and the members held in Extra (package jsonx).
-func (v NotaryJournalList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes NotaryJournalMetaData leniently, keeping unknown members in Extra (package jsonx).
-func (v *NotaryJournalMetaData) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes NotaryJournalMetaData and the members held in Extra (package jsonx).
-func (v NotaryJournalMetaData) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes NotaryJurisdiction leniently, keeping unknown members in Extra (package jsonx).
-func (v *NotaryJurisdiction) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes NotaryJurisdiction and the members held in Extra (package jsonx).
-func (v NotaryJurisdiction) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes NotaryJurisdictionList leniently, keeping unknown members in Extra (package jsonx).
-func (v *NotaryJurisdictionList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes NotaryJurisdictionList and the members held in Extra (package jsonx).
-func (v NotaryJurisdictionList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes NotaryRecipient leniently, keeping unknown members in Extra (package jsonx).
 func (v *NotaryRecipient) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes NotaryRecipient and the members held in Extra (package jsonx).
 func (v NotaryRecipient) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes NotaryResult leniently, keeping unknown members in Extra (package jsonx).
-func (v *NotaryResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes NotaryResult and the members held in Extra (package jsonx).
-func (v NotaryResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes NotarySeal leniently, keeping unknown members in Extra (package jsonx).
 func (v *NotarySeal) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -15434,18 +8332,6 @@ func (v *Notification) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b,
 // MarshalJSON encodes Notification and the members held in Extra (package jsonx).
 func (v Notification) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes NotificationDefaultSettings leniently, keeping unknown members in Extra (package jsonx).
-func (v *NotificationDefaultSettings) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes NotificationDefaultSettings and the members held in Extra (package jsonx).
-func (v NotificationDefaultSettings) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes NotificationDefaults leniently, keeping unknown members in Extra (package jsonx).
-func (v *NotificationDefaults) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes NotificationDefaults and the members held in Extra (package jsonx).
-func (v NotificationDefaults) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes Number leniently, keeping unknown members in Extra (package jsonx).
 func (v *Number) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -15457,12 +8343,6 @@ func (v *Numerical) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v)
 
 // MarshalJSON encodes Numerical and the members held in Extra (package jsonx).
 func (v Numerical) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes OauthAccess leniently, keeping unknown members in Extra (package jsonx).
-func (v *OauthAccess) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes OauthAccess and the members held in Extra (package jsonx).
-func (v OauthAccess) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes OfflineAttributes leniently, keeping unknown members in Extra (package jsonx).
 func (v *OfflineAttributes) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -15476,18 +8356,6 @@ func (v *Page) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 // MarshalJSON encodes Page and the members held in Extra (package jsonx).
 func (v Page) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes PageImages leniently, keeping unknown members in Extra (package jsonx).
-func (v *PageImages) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes PageImages and the members held in Extra (package jsonx).
-func (v PageImages) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes PageRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *PageRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes PageRequest and the members held in Extra (package jsonx).
-func (v PageRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes Participant leniently, keeping unknown members in Extra (package jsonx).
 func (v *Participant) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -15500,35 +8368,11 @@ func (v *PathExtendedElement) UnmarshalJSON(b []byte) error { return jsonx.Unmar
 // MarshalJSON encodes PathExtendedElement and the members held in Extra (package jsonx).
 func (v PathExtendedElement) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes PayPalLegacySettings leniently, keeping unknown members in Extra (package jsonx).
-func (v *PayPalLegacySettings) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes PayPalLegacySettings and the members held in Extra (package jsonx).
-func (v PayPalLegacySettings) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes PaymentDetails leniently, keeping unknown members in Extra (package jsonx).
 func (v *PaymentDetails) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes PaymentDetails and the members held in Extra (package jsonx).
 func (v PaymentDetails) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes PaymentGatewayAccount leniently, keeping unknown members in Extra (package jsonx).
-func (v *PaymentGatewayAccount) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes PaymentGatewayAccount and the members held in Extra (package jsonx).
-func (v PaymentGatewayAccount) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes PaymentGatewayAccountSetting leniently, keeping unknown members in Extra (package jsonx).
-func (v *PaymentGatewayAccountSetting) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes PaymentGatewayAccountSetting and the members held in Extra (package jsonx).
-func (v PaymentGatewayAccountSetting) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes PaymentGatewayAccountsInfo leniently, keeping unknown members in Extra (package jsonx).
-func (v *PaymentGatewayAccountsInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes PaymentGatewayAccountsInfo and the members held in Extra (package jsonx).
-func (v PaymentGatewayAccountsInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes PaymentLineItem leniently, keeping unknown members in Extra (package jsonx).
 func (v *PaymentLineItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -15536,47 +8380,17 @@ func (v *PaymentLineItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal
 // MarshalJSON encodes PaymentLineItem and the members held in Extra (package jsonx).
 func (v PaymentLineItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes PaymentMethodWithOptions leniently, keeping unknown members in Extra (package jsonx).
-func (v *PaymentMethodWithOptions) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes PaymentMethodWithOptions and the members held in Extra (package jsonx).
-func (v PaymentMethodWithOptions) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes PaymentProcessorInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *PaymentProcessorInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes PaymentProcessorInformation and the members held in Extra (package jsonx).
-func (v PaymentProcessorInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes PaymentSignerValues leniently, keeping unknown members in Extra (package jsonx).
 func (v *PaymentSignerValues) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes PaymentSignerValues and the members held in Extra (package jsonx).
 func (v PaymentSignerValues) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes PermissionProfile leniently, keeping unknown members in Extra (package jsonx).
-func (v *PermissionProfile) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes PermissionProfile and the members held in Extra (package jsonx).
-func (v PermissionProfile) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes PermissionProfileInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *PermissionProfileInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes PermissionProfileInformation and the members held in Extra (package jsonx).
-func (v PermissionProfileInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes PhoneNumber leniently, keeping unknown members in Extra (package jsonx).
 func (v *PhoneNumber) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes PhoneNumber and the members held in Extra (package jsonx).
 func (v PhoneNumber) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes PlanInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *PlanInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes PlanInformation and the members held in Extra (package jsonx).
-func (v PlanInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes PolyLine leniently, keeping unknown members in Extra (package jsonx).
 func (v *PolyLine) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -15596,47 +8410,11 @@ func (v *PowerForm) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v)
 // MarshalJSON encodes PowerForm and the members held in Extra (package jsonx).
 func (v PowerForm) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes PowerFormFormDataEnvelope leniently, keeping unknown members in Extra (package jsonx).
-func (v *PowerFormFormDataEnvelope) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes PowerFormFormDataEnvelope and the members held in Extra (package jsonx).
-func (v PowerFormFormDataEnvelope) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes PowerFormFormDataRecipient leniently, keeping unknown members in Extra (package jsonx).
-func (v *PowerFormFormDataRecipient) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes PowerFormFormDataRecipient and the members held in Extra (package jsonx).
-func (v PowerFormFormDataRecipient) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes PowerFormRecipient leniently, keeping unknown members in Extra (package jsonx).
 func (v *PowerFormRecipient) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes PowerFormRecipient and the members held in Extra (package jsonx).
 func (v PowerFormRecipient) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes PowerFormSendersResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *PowerFormSendersResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes PowerFormSendersResponse and the members held in Extra (package jsonx).
-func (v PowerFormSendersResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes PowerFormsFormDataResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *PowerFormsFormDataResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes PowerFormsFormDataResponse and the members held in Extra (package jsonx).
-func (v PowerFormsFormDataResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes PowerFormsRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *PowerFormsRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes PowerFormsRequest and the members held in Extra (package jsonx).
-func (v PowerFormsRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes PowerFormsResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *PowerFormsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes PowerFormsResponse and the members held in Extra (package jsonx).
-func (v PowerFormsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes PrefillFormData leniently, keeping unknown members in Extra (package jsonx).
 func (v *PrefillFormData) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -15650,35 +8428,11 @@ func (v *PrefillTabs) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, 
 // MarshalJSON encodes PrefillTabs and the members held in Extra (package jsonx).
 func (v PrefillTabs) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes ProofServiceResourceToken leniently, keeping unknown members in Extra (package jsonx).
-func (v *ProofServiceResourceToken) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ProofServiceResourceToken and the members held in Extra (package jsonx).
-func (v ProofServiceResourceToken) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes PropertyMetadata leniently, keeping unknown members in Extra (package jsonx).
 func (v *PropertyMetadata) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes PropertyMetadata and the members held in Extra (package jsonx).
 func (v PropertyMetadata) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes Province leniently, keeping unknown members in Extra (package jsonx).
-func (v *Province) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes Province and the members held in Extra (package jsonx).
-func (v Province) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ProvisioningInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *ProvisioningInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ProvisioningInformation and the members held in Extra (package jsonx).
-func (v ProvisioningInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes PurchasedEnvelopesInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *PurchasedEnvelopesInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes PurchasedEnvelopesInformation and the members held in Extra (package jsonx).
-func (v PurchasedEnvelopesInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes Radio leniently, keeping unknown members in Extra (package jsonx).
 func (v *Radio) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -15703,12 +8457,6 @@ func (v *RecipientAttachment) UnmarshalJSON(b []byte) error { return jsonx.Unmar
 
 // MarshalJSON encodes RecipientAttachment and the members held in Extra (package jsonx).
 func (v RecipientAttachment) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes RecipientDomain leniently, keeping unknown members in Extra (package jsonx).
-func (v *RecipientDomain) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes RecipientDomain and the members held in Extra (package jsonx).
-func (v RecipientDomain) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes RecipientEmailNotification leniently, keeping unknown members in Extra (package jsonx).
 func (v *RecipientEmailNotification) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -15752,12 +8500,6 @@ func (v *RecipientIdentityVerification) UnmarshalJSON(b []byte) error { return j
 // MarshalJSON encodes RecipientIdentityVerification and the members held in Extra (package jsonx).
 func (v RecipientIdentityVerification) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes RecipientNamesResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *RecipientNamesResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes RecipientNamesResponse and the members held in Extra (package jsonx).
-func (v RecipientNamesResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes RecipientOption leniently, keeping unknown members in Extra (package jsonx).
 func (v *RecipientOption) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -15775,12 +8517,6 @@ func (v *RecipientPhoneNumber) UnmarshalJSON(b []byte) error { return jsonx.Unma
 
 // MarshalJSON encodes RecipientPhoneNumber and the members held in Extra (package jsonx).
 func (v RecipientPhoneNumber) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes RecipientPreviewRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *RecipientPreviewRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes RecipientPreviewRequest and the members held in Extra (package jsonx).
-func (v RecipientPreviewRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes RecipientProofFile leniently, keeping unknown members in Extra (package jsonx).
 func (v *RecipientProofFile) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -15850,47 +8586,11 @@ func (v *Recipients) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v
 // MarshalJSON encodes Recipients and the members held in Extra (package jsonx).
 func (v Recipients) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes RecipientsUpdateSummary leniently, keeping unknown members in Extra (package jsonx).
-func (v *RecipientsUpdateSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes RecipientsUpdateSummary and the members held in Extra (package jsonx).
-func (v RecipientsUpdateSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ReferralInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *ReferralInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ReferralInformation and the members held in Extra (package jsonx).
-func (v ReferralInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes Reminders leniently, keeping unknown members in Extra (package jsonx).
 func (v *Reminders) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes Reminders and the members held in Extra (package jsonx).
 func (v Reminders) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ReservedDomainExistence leniently, keeping unknown members in Extra (package jsonx).
-func (v *ReservedDomainExistence) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ReservedDomainExistence and the members held in Extra (package jsonx).
-func (v ReservedDomainExistence) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ResourceInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *ResourceInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ResourceInformation and the members held in Extra (package jsonx).
-func (v ResourceInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ReturnURLRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *ReturnURLRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ReturnURLRequest and the members held in Extra (package jsonx).
-func (v ReturnURLRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes Revision leniently, keeping unknown members in Extra (package jsonx).
-func (v *Revision) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes Revision and the members held in Extra (package jsonx).
-func (v Revision) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes ScheduledSendingAPIModel leniently, keeping unknown members in Extra (package jsonx).
 func (v *ScheduledSendingAPIModel) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -15898,53 +8598,17 @@ func (v *ScheduledSendingAPIModel) UnmarshalJSON(b []byte) error { return jsonx.
 // MarshalJSON encodes ScheduledSendingAPIModel and the members held in Extra (package jsonx).
 func (v ScheduledSendingAPIModel) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes Seal leniently, keeping unknown members in Extra (package jsonx).
-func (v *Seal) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes Seal and the members held in Extra (package jsonx).
-func (v Seal) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SealIdentifier leniently, keeping unknown members in Extra (package jsonx).
-func (v *SealIdentifier) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SealIdentifier and the members held in Extra (package jsonx).
-func (v SealIdentifier) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes SealSign leniently, keeping unknown members in Extra (package jsonx).
 func (v *SealSign) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes SealSign and the members held in Extra (package jsonx).
 func (v SealSign) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes SeatDiscount leniently, keeping unknown members in Extra (package jsonx).
-func (v *SeatDiscount) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SeatDiscount and the members held in Extra (package jsonx).
-func (v SeatDiscount) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes Sender leniently, keeping unknown members in Extra (package jsonx).
-func (v *Sender) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes Sender and the members held in Extra (package jsonx).
-func (v Sender) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes SenderCompany leniently, keeping unknown members in Extra (package jsonx).
 func (v *SenderCompany) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes SenderCompany and the members held in Extra (package jsonx).
 func (v SenderCompany) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SenderCompletionInfo leniently, keeping unknown members in Extra (package jsonx).
-func (v *SenderCompletionInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SenderCompletionInfo and the members held in Extra (package jsonx).
-func (v SenderCompletionInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SenderEmailNotifications leniently, keeping unknown members in Extra (package jsonx).
-func (v *SenderEmailNotifications) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SenderEmailNotifications and the members held in Extra (package jsonx).
-func (v SenderEmailNotifications) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes SenderName leniently, keeping unknown members in Extra (package jsonx).
 func (v *SenderName) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -15958,101 +8622,17 @@ func (v *ServerTemplate) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(
 // MarshalJSON encodes ServerTemplate and the members held in Extra (package jsonx).
 func (v ServerTemplate) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes ServiceInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *ServiceInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ServiceInformation and the members held in Extra (package jsonx).
-func (v ServiceInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ServiceVersion leniently, keeping unknown members in Extra (package jsonx).
-func (v *ServiceVersion) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ServiceVersion and the members held in Extra (package jsonx).
-func (v ServiceVersion) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SettingsMetadata leniently, keeping unknown members in Extra (package jsonx).
-func (v *SettingsMetadata) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SettingsMetadata and the members held in Extra (package jsonx).
-func (v SettingsMetadata) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SharedItem leniently, keeping unknown members in Extra (package jsonx).
-func (v *SharedItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SharedItem and the members held in Extra (package jsonx).
-func (v SharedItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SignHashDocument leniently, keeping unknown members in Extra (package jsonx).
-func (v *SignHashDocument) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SignHashDocument and the members held in Extra (package jsonx).
-func (v SignHashDocument) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SignHashSessionInfoResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *SignHashSessionInfoResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SignHashSessionInfoResponse and the members held in Extra (package jsonx).
-func (v SignHashSessionInfoResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes SignHere leniently, keeping unknown members in Extra (package jsonx).
 func (v *SignHere) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes SignHere and the members held in Extra (package jsonx).
 func (v SignHere) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes SignSessionInfoRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *SignSessionInfoRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SignSessionInfoRequest and the members held in Extra (package jsonx).
-func (v SignSessionInfoRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SignatureDataInfo leniently, keeping unknown members in Extra (package jsonx).
-func (v *SignatureDataInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SignatureDataInfo and the members held in Extra (package jsonx).
-func (v SignatureDataInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SignatureGroup leniently, keeping unknown members in Extra (package jsonx).
-func (v *SignatureGroup) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SignatureGroup and the members held in Extra (package jsonx).
-func (v SignatureGroup) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SignatureGroupDef leniently, keeping unknown members in Extra (package jsonx).
-func (v *SignatureGroupDef) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SignatureGroupDef and the members held in Extra (package jsonx).
-func (v SignatureGroupDef) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SignatureProperties leniently, keeping unknown members in Extra (package jsonx).
-func (v *SignatureProperties) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SignatureProperties and the members held in Extra (package jsonx).
-func (v SignatureProperties) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SignatureProviderRequiredOption leniently, keeping unknown members in Extra (package jsonx).
-func (v *SignatureProviderRequiredOption) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SignatureProviderRequiredOption and the members held in Extra (package jsonx).
-func (v SignatureProviderRequiredOption) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes SignatureType leniently, keeping unknown members in Extra (package jsonx).
 func (v *SignatureType) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes SignatureType and the members held in Extra (package jsonx).
 func (v SignatureType) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SignatureUser leniently, keeping unknown members in Extra (package jsonx).
-func (v *SignatureUser) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SignatureUser and the members held in Extra (package jsonx).
-func (v SignatureUser) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SignatureUserDef leniently, keeping unknown members in Extra (package jsonx).
-func (v *SignatureUserDef) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SignatureUserDef and the members held in Extra (package jsonx).
-func (v SignatureUserDef) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes Signer leniently, keeping unknown members in Extra (package jsonx).
 func (v *Signer) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -16065,36 +8645,6 @@ func (v *SignerAttachment) UnmarshalJSON(b []byte) error { return jsonx.Unmarsha
 
 // MarshalJSON encodes SignerAttachment and the members held in Extra (package jsonx).
 func (v SignerAttachment) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SignerEmailNotifications leniently, keeping unknown members in Extra (package jsonx).
-func (v *SignerEmailNotifications) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SignerEmailNotifications and the members held in Extra (package jsonx).
-func (v SignerEmailNotifications) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SigningGroup leniently, keeping unknown members in Extra (package jsonx).
-func (v *SigningGroup) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SigningGroup and the members held in Extra (package jsonx).
-func (v SigningGroup) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SigningGroupInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *SigningGroupInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SigningGroupInformation and the members held in Extra (package jsonx).
-func (v SigningGroupInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SigningGroupUser leniently, keeping unknown members in Extra (package jsonx).
-func (v *SigningGroupUser) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SigningGroupUser and the members held in Extra (package jsonx).
-func (v SigningGroupUser) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes SigningGroupUsers leniently, keeping unknown members in Extra (package jsonx).
-func (v *SigningGroupUsers) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SigningGroupUsers and the members held in Extra (package jsonx).
-func (v SigningGroupUsers) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes SmartContractInformation leniently, keeping unknown members in Extra (package jsonx).
 func (v *SmartContractInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -16130,12 +8680,6 @@ func (v *SmartSectionDisplaySettings) UnmarshalJSON(b []byte) error { return jso
 // MarshalJSON encodes SmartSectionDisplaySettings and the members held in Extra (package jsonx).
 func (v SmartSectionDisplaySettings) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes SocialAccountInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *SocialAccountInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SocialAccountInformation and the members held in Extra (package jsonx).
-func (v SocialAccountInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes SocialAuthentication leniently, keeping unknown members in Extra (package jsonx).
 func (v *SocialAuthentication) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
@@ -16166,35 +8710,11 @@ func (v *Stamp) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 // MarshalJSON encodes Stamp and the members held in Extra (package jsonx).
 func (v Stamp) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes SupportedLanguages leniently, keeping unknown members in Extra (package jsonx).
-func (v *SupportedLanguages) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes SupportedLanguages and the members held in Extra (package jsonx).
-func (v SupportedLanguages) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TabAccountSettings leniently, keeping unknown members in Extra (package jsonx).
-func (v *TabAccountSettings) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TabAccountSettings and the members held in Extra (package jsonx).
-func (v TabAccountSettings) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes TabGroup leniently, keeping unknown members in Extra (package jsonx).
 func (v *TabGroup) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes TabGroup and the members held in Extra (package jsonx).
 func (v TabGroup) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TabMetadata leniently, keeping unknown members in Extra (package jsonx).
-func (v *TabMetadata) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TabMetadata and the members held in Extra (package jsonx).
-func (v TabMetadata) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TabMetadataList leniently, keeping unknown members in Extra (package jsonx).
-func (v *TabMetadataList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TabMetadataList and the members held in Extra (package jsonx).
-func (v TabMetadataList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes Tabs leniently, keeping unknown members in Extra (package jsonx).
 func (v *Tabs) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -16202,101 +8722,11 @@ func (v *Tabs) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 // MarshalJSON encodes Tabs and the members held in Extra (package jsonx).
 func (v Tabs) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes TemplateAutoMatch leniently, keeping unknown members in Extra (package jsonx).
-func (v *TemplateAutoMatch) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TemplateAutoMatch and the members held in Extra (package jsonx).
-func (v TemplateAutoMatch) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TemplateAutoMatchList leniently, keeping unknown members in Extra (package jsonx).
-func (v *TemplateAutoMatchList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TemplateAutoMatchList and the members held in Extra (package jsonx).
-func (v TemplateAutoMatchList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TemplateCompletionInfo leniently, keeping unknown members in Extra (package jsonx).
-func (v *TemplateCompletionInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TemplateCompletionInfo and the members held in Extra (package jsonx).
-func (v TemplateCompletionInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TemplateCompletionRateResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *TemplateCompletionRateResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TemplateCompletionRateResponse and the members held in Extra (package jsonx).
-func (v TemplateCompletionRateResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TemplateCustomFields leniently, keeping unknown members in Extra (package jsonx).
-func (v *TemplateCustomFields) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TemplateCustomFields and the members held in Extra (package jsonx).
-func (v TemplateCustomFields) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TemplateDocumentVisibilityList leniently, keeping unknown members in Extra (package jsonx).
-func (v *TemplateDocumentVisibilityList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TemplateDocumentVisibilityList and the members held in Extra (package jsonx).
-func (v TemplateDocumentVisibilityList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TemplateDocumentsResult leniently, keeping unknown members in Extra (package jsonx).
-func (v *TemplateDocumentsResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TemplateDocumentsResult and the members held in Extra (package jsonx).
-func (v TemplateDocumentsResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TemplateInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *TemplateInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TemplateInformation and the members held in Extra (package jsonx).
-func (v TemplateInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TemplateMatch leniently, keeping unknown members in Extra (package jsonx).
-func (v *TemplateMatch) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TemplateMatch and the members held in Extra (package jsonx).
-func (v TemplateMatch) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TemplateNotificationRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *TemplateNotificationRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TemplateNotificationRequest and the members held in Extra (package jsonx).
-func (v TemplateNotificationRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TemplateRecipients leniently, keeping unknown members in Extra (package jsonx).
-func (v *TemplateRecipients) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TemplateRecipients and the members held in Extra (package jsonx).
-func (v TemplateRecipients) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes TemplateRole leniently, keeping unknown members in Extra (package jsonx).
 func (v *TemplateRole) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes TemplateRole and the members held in Extra (package jsonx).
 func (v TemplateRole) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TemplateSharedItem leniently, keeping unknown members in Extra (package jsonx).
-func (v *TemplateSharedItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TemplateSharedItem and the members held in Extra (package jsonx).
-func (v TemplateSharedItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TemplateSummary leniently, keeping unknown members in Extra (package jsonx).
-func (v *TemplateSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TemplateSummary and the members held in Extra (package jsonx).
-func (v TemplateSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TemplateTabs leniently, keeping unknown members in Extra (package jsonx).
-func (v *TemplateTabs) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TemplateTabs and the members held in Extra (package jsonx).
-func (v TemplateTabs) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TemplateUpdateSummary leniently, keeping unknown members in Extra (package jsonx).
-func (v *TemplateUpdateSummary) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TemplateUpdateSummary and the members held in Extra (package jsonx).
-func (v TemplateUpdateSummary) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes Text leniently, keeping unknown members in Extra (package jsonx).
 func (v *Text) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -16310,139 +8740,11 @@ func (v *TextCustomField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal
 // MarshalJSON encodes TextCustomField and the members held in Extra (package jsonx).
 func (v TextCustomField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes TimeStampField leniently, keeping unknown members in Extra (package jsonx).
-func (v *TimeStampField) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TimeStampField and the members held in Extra (package jsonx).
-func (v TimeStampField) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes Title leniently, keeping unknown members in Extra (package jsonx).
 func (v *Title) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes Title and the members held in Extra (package jsonx).
 func (v Title) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TspHealthCheckRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *TspHealthCheckRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TspHealthCheckRequest and the members held in Extra (package jsonx).
-func (v TspHealthCheckRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes TspHealthCheckStatusDescription leniently, keeping unknown members in Extra (package jsonx).
-func (v *TspHealthCheckStatusDescription) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes TspHealthCheckStatusDescription and the members held in Extra (package jsonx).
-func (v TspHealthCheckStatusDescription) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UpdateTransactionRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *UpdateTransactionRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UpdateTransactionRequest and the members held in Extra (package jsonx).
-func (v UpdateTransactionRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UpdateTransactionResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *UpdateTransactionResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UpdateTransactionResponse and the members held in Extra (package jsonx).
-func (v UpdateTransactionResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UsageHistory leniently, keeping unknown members in Extra (package jsonx).
-func (v *UsageHistory) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UsageHistory and the members held in Extra (package jsonx).
-func (v UsageHistory) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes User leniently, keeping unknown members in Extra (package jsonx).
-func (v *User) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes User and the members held in Extra (package jsonx).
-func (v User) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserAccountManagementGranularInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserAccountManagementGranularInformation) UnmarshalJSON(b []byte) error {
-	return jsonx.Unmarshal(b, v)
-}
-
-// MarshalJSON encodes UserAccountManagementGranularInformation and the members held in Extra (package jsonx).
-func (v UserAccountManagementGranularInformation) MarshalJSON() ([]byte, error) {
-	return jsonx.Marshal(&v)
-}
-
-// UnmarshalJSON decodes UserAuthorization leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserAuthorization) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserAuthorization and the members held in Extra (package jsonx).
-func (v UserAuthorization) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserAuthorizationCreateRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserAuthorizationCreateRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserAuthorizationCreateRequest and the members held in Extra (package jsonx).
-func (v UserAuthorizationCreateRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserAuthorizationCreateRequestWithID leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserAuthorizationCreateRequestWithID) UnmarshalJSON(b []byte) error {
-	return jsonx.Unmarshal(b, v)
-}
-
-// MarshalJSON encodes UserAuthorizationCreateRequestWithID and the members held in Extra (package jsonx).
-func (v UserAuthorizationCreateRequestWithID) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserAuthorizationIDWithStatus leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserAuthorizationIDWithStatus) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserAuthorizationIDWithStatus and the members held in Extra (package jsonx).
-func (v UserAuthorizationIDWithStatus) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserAuthorizationUpdateRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserAuthorizationUpdateRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserAuthorizationUpdateRequest and the members held in Extra (package jsonx).
-func (v UserAuthorizationUpdateRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserAuthorizationWithStatus leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserAuthorizationWithStatus) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserAuthorizationWithStatus and the members held in Extra (package jsonx).
-func (v UserAuthorizationWithStatus) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserAuthorizations leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserAuthorizations) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserAuthorizations and the members held in Extra (package jsonx).
-func (v UserAuthorizations) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserAuthorizationsDeleteRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserAuthorizationsDeleteRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserAuthorizationsDeleteRequest and the members held in Extra (package jsonx).
-func (v UserAuthorizationsDeleteRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserAuthorizationsDeleteResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserAuthorizationsDeleteResponse) UnmarshalJSON(b []byte) error {
-	return jsonx.Unmarshal(b, v)
-}
-
-// MarshalJSON encodes UserAuthorizationsDeleteResponse and the members held in Extra (package jsonx).
-func (v UserAuthorizationsDeleteResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserAuthorizationsRequest leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserAuthorizationsRequest) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserAuthorizationsRequest and the members held in Extra (package jsonx).
-func (v UserAuthorizationsRequest) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserAuthorizationsResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserAuthorizationsResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserAuthorizationsResponse and the members held in Extra (package jsonx).
-func (v UserAuthorizationsResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserCompletionRateResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserCompletionRateResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserCompletionRateResponse and the members held in Extra (package jsonx).
-func (v UserCompletionRateResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes UserInfo leniently, keeping unknown members in Extra (package jsonx).
 func (v *UserInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -16450,107 +8752,11 @@ func (v *UserInfo) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) 
 // MarshalJSON encodes UserInfo and the members held in Extra (package jsonx).
 func (v UserInfo) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
-// UnmarshalJSON decodes UserInfoList leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserInfoList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserInfoList and the members held in Extra (package jsonx).
-func (v UserInfoList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserInfoResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserInfoResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserInfoResponse and the members held in Extra (package jsonx).
-func (v UserInfoResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserInformation and the members held in Extra (package jsonx).
-func (v UserInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserInformationList leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserInformationList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserInformationList and the members held in Extra (package jsonx).
-func (v UserInformationList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserPasswordInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserPasswordInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserPasswordInformation and the members held in Extra (package jsonx).
-func (v UserPasswordInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserPasswordRules leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserPasswordRules) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserPasswordRules and the members held in Extra (package jsonx).
-func (v UserPasswordRules) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserProfile leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserProfile) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserProfile and the members held in Extra (package jsonx).
-func (v UserProfile) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserSettingsInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserSettingsInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserSettingsInformation and the members held in Extra (package jsonx).
-func (v UserSettingsInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserSharedItem leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserSharedItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserSharedItem and the members held in Extra (package jsonx).
-func (v UserSharedItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserSignature leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserSignature) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserSignature and the members held in Extra (package jsonx).
-func (v UserSignature) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserSignatureDefinition leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserSignatureDefinition) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserSignatureDefinition and the members held in Extra (package jsonx).
-func (v UserSignatureDefinition) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserSignaturesInformation leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserSignaturesInformation) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserSignaturesInformation and the members held in Extra (package jsonx).
-func (v UserSignaturesInformation) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UserSocialIDResult leniently, keeping unknown members in Extra (package jsonx).
-func (v *UserSocialIDResult) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UserSocialIDResult and the members held in Extra (package jsonx).
-func (v UserSocialIDResult) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes UsersResponse leniently, keeping unknown members in Extra (package jsonx).
-func (v *UsersResponse) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes UsersResponse and the members held in Extra (package jsonx).
-func (v UsersResponse) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
 // UnmarshalJSON decodes View leniently, keeping unknown members in Extra (package jsonx).
 func (v *View) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
 
 // MarshalJSON encodes View and the members held in Extra (package jsonx).
 func (v View) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes ViewURL leniently, keeping unknown members in Extra (package jsonx).
-func (v *ViewURL) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes ViewURL and the members held in Extra (package jsonx).
-func (v ViewURL) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes Watermark leniently, keeping unknown members in Extra (package jsonx).
-func (v *Watermark) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes Watermark and the members held in Extra (package jsonx).
-func (v Watermark) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes Witness leniently, keeping unknown members in Extra (package jsonx).
 func (v *Witness) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
@@ -16569,54 +8775,6 @@ func (v *WorkflowStep) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b,
 
 // MarshalJSON encodes WorkflowStep and the members held in Extra (package jsonx).
 func (v WorkflowStep) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes Workspace leniently, keeping unknown members in Extra (package jsonx).
-func (v *Workspace) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes Workspace and the members held in Extra (package jsonx).
-func (v Workspace) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes WorkspaceFolderContents leniently, keeping unknown members in Extra (package jsonx).
-func (v *WorkspaceFolderContents) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes WorkspaceFolderContents and the members held in Extra (package jsonx).
-func (v WorkspaceFolderContents) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes WorkspaceItem leniently, keeping unknown members in Extra (package jsonx).
-func (v *WorkspaceItem) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes WorkspaceItem and the members held in Extra (package jsonx).
-func (v WorkspaceItem) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes WorkspaceItemList leniently, keeping unknown members in Extra (package jsonx).
-func (v *WorkspaceItemList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes WorkspaceItemList and the members held in Extra (package jsonx).
-func (v WorkspaceItemList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes WorkspaceList leniently, keeping unknown members in Extra (package jsonx).
-func (v *WorkspaceList) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes WorkspaceList and the members held in Extra (package jsonx).
-func (v WorkspaceList) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes WorkspaceSettings leniently, keeping unknown members in Extra (package jsonx).
-func (v *WorkspaceSettings) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes WorkspaceSettings and the members held in Extra (package jsonx).
-func (v WorkspaceSettings) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes WorkspaceUser leniently, keeping unknown members in Extra (package jsonx).
-func (v *WorkspaceUser) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes WorkspaceUser and the members held in Extra (package jsonx).
-func (v WorkspaceUser) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
-
-// UnmarshalJSON decodes WorkspaceUserAuthorization leniently, keeping unknown members in Extra (package jsonx).
-func (v *WorkspaceUserAuthorization) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
-
-// MarshalJSON encodes WorkspaceUserAuthorization and the members held in Extra (package jsonx).
-func (v WorkspaceUserAuthorization) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }
 
 // UnmarshalJSON decodes Zip leniently, keeping unknown members in Extra (package jsonx).
 func (v *Zip) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }

@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -1037,7 +1038,7 @@ type GetNotaryResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.NotaryResult
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1046,7 +1047,7 @@ func (r *GetNotaryResponse) GetJSON200() *externalRef0.NotaryResult {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetNotaryResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetNotaryResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1090,7 +1091,7 @@ type CreateNotaryResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.Notary
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -1099,7 +1100,7 @@ func (r *CreateNotaryResponse) GetJSON201() *externalRef0.Notary {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateNotaryResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateNotaryResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1143,7 +1144,7 @@ type UpdateNotaryResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.Notary
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1152,7 +1153,7 @@ func (r *UpdateNotaryResponse) GetJSON200() *externalRef0.Notary {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateNotaryResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateNotaryResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1196,7 +1197,7 @@ type ListNotaryJournalsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.NotaryJournalList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1205,7 +1206,7 @@ func (r *ListNotaryJournalsResponse) GetJSON200() *externalRef0.NotaryJournalLis
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListNotaryJournalsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListNotaryJournalsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1249,7 +1250,7 @@ type GetNotaryJurisdictionsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.NotaryJurisdictionList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1258,7 +1259,7 @@ func (r *GetNotaryJurisdictionsResponse) GetJSON200() *externalRef0.NotaryJurisd
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetNotaryJurisdictionsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetNotaryJurisdictionsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1302,7 +1303,7 @@ type CreateNotaryJurisdictionsResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.NotaryJurisdiction
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -1311,7 +1312,7 @@ func (r *CreateNotaryJurisdictionsResponse) GetJSON201() *externalRef0.NotaryJur
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateNotaryJurisdictionsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateNotaryJurisdictionsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1353,11 +1354,11 @@ type DeleteNotaryJurisdictionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteNotaryJurisdictionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteNotaryJurisdictionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1401,7 +1402,7 @@ type GetNotaryJurisdictionResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.NotaryJurisdiction
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1410,7 +1411,7 @@ func (r *GetNotaryJurisdictionResponse) GetJSON200() *externalRef0.NotaryJurisdi
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetNotaryJurisdictionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetNotaryJurisdictionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1454,7 +1455,7 @@ type UpdateNotaryJurisdictionResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.NotaryJurisdiction
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1463,7 +1464,7 @@ func (r *UpdateNotaryJurisdictionResponse) GetJSON200() *externalRef0.NotaryJuri
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateNotaryJurisdictionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateNotaryJurisdictionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1505,11 +1506,11 @@ type GetNotaryJurisdictionSealResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetNotaryJurisdictionSealResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetNotaryJurisdictionSealResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1750,7 +1751,7 @@ func ParseGetNotaryResponse(rsp *http.Response) (*GetNotaryResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1787,7 +1788,7 @@ func ParseCreateNotaryResponse(rsp *http.Response) (*CreateNotaryResponse, error
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1824,7 +1825,7 @@ func ParseUpdateNotaryResponse(rsp *http.Response) (*UpdateNotaryResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1861,7 +1862,7 @@ func ParseListNotaryJournalsResponse(rsp *http.Response) (*ListNotaryJournalsRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1898,7 +1899,7 @@ func ParseGetNotaryJurisdictionsResponse(rsp *http.Response) (*GetNotaryJurisdic
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1935,7 +1936,7 @@ func ParseCreateNotaryJurisdictionsResponse(rsp *http.Response) (*CreateNotaryJu
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1968,7 +1969,7 @@ func ParseDeleteNotaryJurisdictionResponse(rsp *http.Response) (*DeleteNotaryJur
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2005,7 +2006,7 @@ func ParseGetNotaryJurisdictionResponse(rsp *http.Response) (*GetNotaryJurisdict
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2042,7 +2043,7 @@ func ParseUpdateNotaryJurisdictionResponse(rsp *http.Response) (*UpdateNotaryJur
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2075,7 +2076,7 @@ func ParseGetNotaryJurisdictionSealResponse(rsp *http.Response) (*GetNotaryJuris
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

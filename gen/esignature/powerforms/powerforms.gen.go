@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -64,14 +65,14 @@ type DeletePowerFormsJSONRequestBody = externalRef0.PowerFormsRequest
 // DocuSign eSignature operation PowerForms:createPowerForm (POST /v2.1/accounts/{accountId}/powerforms).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/createpowerform/
-type CreatePowerFormJSONRequestBody = externalRef0.PowerForm
+type CreatePowerFormJSONRequestBody = externalRef1.PowerForm
 
 // UpdatePowerFormJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation PowerForms:updatePowerForm (PUT /v2.1/accounts/{accountId}/powerforms/{powerFormId}).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/powerforms/powerforms/updatepowerform/
-type UpdatePowerFormJSONRequestBody = externalRef0.PowerForm
+type UpdatePowerFormJSONRequestBody = externalRef1.PowerForm
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -1057,7 +1058,7 @@ type DeletePowerFormsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.PowerFormsResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1066,7 +1067,7 @@ func (r *DeletePowerFormsResponse) GetJSON200() *externalRef0.PowerFormsResponse
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeletePowerFormsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeletePowerFormsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1110,7 +1111,7 @@ type ListPowerFormsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.PowerFormsResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1119,7 +1120,7 @@ func (r *ListPowerFormsResponse) GetJSON200() *externalRef0.PowerFormsResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListPowerFormsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListPowerFormsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1161,18 +1162,18 @@ type CreatePowerFormResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *externalRef0.PowerForm
+	JSON201 *externalRef1.PowerForm
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r *CreatePowerFormResponse) GetJSON201() *externalRef0.PowerForm {
+func (r *CreatePowerFormResponse) GetJSON201() *externalRef1.PowerForm {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreatePowerFormResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreatePowerFormResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1216,7 +1217,7 @@ type ListPowerFormSendersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.PowerFormSendersResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1225,7 +1226,7 @@ func (r *ListPowerFormSendersResponse) GetJSON200() *externalRef0.PowerFormSende
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListPowerFormSendersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListPowerFormSendersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1267,11 +1268,11 @@ type DeletePowerFormResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeletePowerFormResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeletePowerFormResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1313,18 +1314,18 @@ type GetPowerFormResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.PowerForm
+	JSON200 *externalRef1.PowerForm
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetPowerFormResponse) GetJSON200() *externalRef0.PowerForm {
+func (r *GetPowerFormResponse) GetJSON200() *externalRef1.PowerForm {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetPowerFormResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPowerFormResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1366,18 +1367,18 @@ type UpdatePowerFormResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.PowerForm
+	JSON200 *externalRef1.PowerForm
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdatePowerFormResponse) GetJSON200() *externalRef0.PowerForm {
+func (r *UpdatePowerFormResponse) GetJSON200() *externalRef1.PowerForm {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdatePowerFormResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdatePowerFormResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1421,7 +1422,7 @@ type GetPowerFormDataResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.PowerFormsFormDataResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1430,7 +1431,7 @@ func (r *GetPowerFormDataResponse) GetJSON200() *externalRef0.PowerFormsFormData
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetPowerFormDataResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPowerFormDataResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1632,7 +1633,7 @@ func ParseDeletePowerFormsResponse(rsp *http.Response) (*DeletePowerFormsRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1669,7 +1670,7 @@ func ParseListPowerFormsResponse(rsp *http.Response) (*ListPowerFormsResponse, e
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1699,14 +1700,14 @@ func ParseCreatePowerFormResponse(rsp *http.Response) (*CreatePowerFormResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest externalRef0.PowerForm
+		var dest externalRef1.PowerForm
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1743,7 +1744,7 @@ func ParseListPowerFormSendersResponse(rsp *http.Response) (*ListPowerFormSender
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1776,7 +1777,7 @@ func ParseDeletePowerFormResponse(rsp *http.Response) (*DeletePowerFormResponse,
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1806,14 +1807,14 @@ func ParseGetPowerFormResponse(rsp *http.Response) (*GetPowerFormResponse, error
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.PowerForm
+		var dest externalRef1.PowerForm
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1843,14 +1844,14 @@ func ParseUpdatePowerFormResponse(rsp *http.Response) (*UpdatePowerFormResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.PowerForm
+		var dest externalRef1.PowerForm
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1887,7 +1888,7 @@ func ParseGetPowerFormDataResponse(rsp *http.Response) (*GetPowerFormDataRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 )
 
 // CompleteSignHashJSONRequestBody is the JSON request body of the operation.
@@ -630,7 +631,7 @@ type CompleteSignHashResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.CompleteSignHashResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -639,7 +640,7 @@ func (r *CompleteSignHashResponse) GetJSON200() *externalRef0.CompleteSignHashRe
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CompleteSignHashResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CompleteSignHashResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -681,11 +682,11 @@ type HealthCheckResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *HealthCheckResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *HealthCheckResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -729,7 +730,7 @@ type SignHashSessionInfoResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.SignHashSessionInfoResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -738,7 +739,7 @@ func (r *SignHashSessionInfoResponse) GetJSON200() *externalRef0.SignHashSession
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *SignHashSessionInfoResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *SignHashSessionInfoResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -782,7 +783,7 @@ type UpdateTransactionResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UpdateTransactionResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -791,7 +792,7 @@ func (r *UpdateTransactionResponse) GetJSON200() *externalRef0.UpdateTransaction
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateTransactionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTransactionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -835,7 +836,7 @@ type GetUserInfoResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserInfoResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -844,7 +845,7 @@ func (r *GetUserInfoResponse) GetJSON200() *externalRef0.UserInfoResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetUserInfoResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetUserInfoResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1020,7 +1021,7 @@ func ParseCompleteSignHashResponse(rsp *http.Response) (*CompleteSignHashRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1053,7 +1054,7 @@ func ParseHealthCheckResponse(rsp *http.Response) (*HealthCheckResponse, error) 
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1090,7 +1091,7 @@ func ParseSignHashSessionInfoResponse(rsp *http.Response) (*SignHashSessionInfoR
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1127,7 +1128,7 @@ func ParseUpdateTransactionResponse(rsp *http.Response) (*UpdateTransactionRespo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1164,7 +1165,7 @@ func ParseGetUserInfoResponse(rsp *http.Response) (*GetUserInfoResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

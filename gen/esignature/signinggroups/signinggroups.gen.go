@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -1104,7 +1105,7 @@ type DeleteListResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.SigningGroupInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1113,7 +1114,7 @@ func (r *DeleteListResponse) GetJSON200() *externalRef0.SigningGroupInformation 
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteListResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1157,7 +1158,7 @@ type ListSigningGroupsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.SigningGroupInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1166,7 +1167,7 @@ func (r *ListSigningGroupsResponse) GetJSON200() *externalRef0.SigningGroupInfor
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListSigningGroupsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListSigningGroupsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1210,7 +1211,7 @@ type CreateListResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.SigningGroupInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -1219,7 +1220,7 @@ func (r *CreateListResponse) GetJSON201() *externalRef0.SigningGroupInformation 
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateListResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1263,7 +1264,7 @@ type UpdateListResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.SigningGroupInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1272,7 +1273,7 @@ func (r *UpdateListResponse) GetJSON200() *externalRef0.SigningGroupInformation 
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateListResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateListResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1316,7 +1317,7 @@ type GetSigningGroupResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.SigningGroup
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1325,7 +1326,7 @@ func (r *GetSigningGroupResponse) GetJSON200() *externalRef0.SigningGroup {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetSigningGroupResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetSigningGroupResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1369,7 +1370,7 @@ type UpdateSigningGroupResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.SigningGroup
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1378,7 +1379,7 @@ func (r *UpdateSigningGroupResponse) GetJSON200() *externalRef0.SigningGroup {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateSigningGroupResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateSigningGroupResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1422,7 +1423,7 @@ type DeleteUsersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.SigningGroupUsers
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1431,7 +1432,7 @@ func (r *DeleteUsersResponse) GetJSON200() *externalRef0.SigningGroupUsers {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteUsersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1475,7 +1476,7 @@ type ListUsersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.SigningGroupUsers
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1484,7 +1485,7 @@ func (r *ListUsersResponse) GetJSON200() *externalRef0.SigningGroupUsers {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListUsersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1528,7 +1529,7 @@ type UpdateUsersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.SigningGroupUsers
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1537,7 +1538,7 @@ func (r *UpdateUsersResponse) GetJSON200() *externalRef0.SigningGroupUsers {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateUsersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1791,7 +1792,7 @@ func ParseDeleteListResponse(rsp *http.Response) (*DeleteListResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1828,7 +1829,7 @@ func ParseListSigningGroupsResponse(rsp *http.Response) (*ListSigningGroupsRespo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1865,7 +1866,7 @@ func ParseCreateListResponse(rsp *http.Response) (*CreateListResponse, error) {
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1902,7 +1903,7 @@ func ParseUpdateListResponse(rsp *http.Response) (*UpdateListResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1939,7 +1940,7 @@ func ParseGetSigningGroupResponse(rsp *http.Response) (*GetSigningGroupResponse,
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1976,7 +1977,7 @@ func ParseUpdateSigningGroupResponse(rsp *http.Response) (*UpdateSigningGroupRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2013,7 +2014,7 @@ func ParseDeleteUsersResponse(rsp *http.Response) (*DeleteUsersResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2050,7 +2051,7 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2087,7 +2088,7 @@ func ParseUpdateUsersResponse(rsp *http.Response) (*UpdateUsersResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

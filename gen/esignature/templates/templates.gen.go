@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -243,21 +244,21 @@ type UpdateCustomFieldsJSONRequestBody = externalRef0.TemplateCustomFields
 // DocuSign eSignature operation TemplateDocuments:deleteDocuments (DELETE /v2.1/accounts/{accountId}/templates/{templateId}/documents).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/deletedocuments/
-type DeleteDocumentsJSONRequestBody = externalRef0.EnvelopeDefinition
+type DeleteDocumentsJSONRequestBody = externalRef1.EnvelopeDefinition
 
 // UpdateDocumentsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocuments (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocuments/
-type UpdateDocumentsJSONRequestBody = externalRef0.EnvelopeDefinition
+type UpdateDocumentsJSONRequestBody = externalRef1.EnvelopeDefinition
 
 // UpdateDocumentJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation TemplateDocuments:updateDocument (PUT /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocuments/updatedocument/
-type UpdateDocumentJSONRequestBody = externalRef0.EnvelopeDefinition
+type UpdateDocumentJSONRequestBody = externalRef1.EnvelopeDefinition
 
 // DeleteDocumentFieldsJSONRequestBody is the JSON request body of the operation.
 //
@@ -299,7 +300,7 @@ type RotateDocumentPageJSONRequestBody = externalRef0.PageRequest
 // DocuSign eSignature operation TemplateDocumentResponsiveHtmlPreview:createTemplateDocumentResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/documents/{documentId}/responsive_html_preview).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templatedocumentresponsivehtmlpreview/createtemplatedocumentresponsivehtmlpreview/
-type CreateTemplateDocumentResponsiveHTMLPreviewJSONRequestBody = externalRef0.DocumentHTMLDefinition
+type CreateTemplateDocumentResponsiveHTMLPreviewJSONRequestBody = externalRef1.DocumentHTMLDefinition
 
 // DeleteDocumentTabsJSONRequestBody is the JSON request body of the operation.
 //
@@ -413,7 +414,7 @@ type UpdateTabsJSONRequestBody = externalRef0.TemplateTabs
 // DocuSign eSignature operation TemplateResponsiveHtmlPreview:createTemplateResponsiveHtmlPreview (POST /v2.1/accounts/{accountId}/templates/{templateId}/responsive_html_preview).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/templateresponsivehtmlpreview/createtemplateresponsivehtmlpreview/
-type CreateTemplateResponsiveHTMLPreviewJSONRequestBody = externalRef0.DocumentHTMLDefinition
+type CreateTemplateResponsiveHTMLPreviewJSONRequestBody = externalRef1.DocumentHTMLDefinition
 
 // CreateEditViewJSONRequestBody is the JSON request body of the operation.
 //
@@ -434,35 +435,35 @@ type CreateTemplateRecipientPreviewJSONRequestBody = externalRef0.RecipientPrevi
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateTemplateWorkflowDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/envelopeworkflowdefinition/updatetemplateworkflowdefinition/
-type UpdateTemplateWorkflowDefinitionJSONRequestBody = externalRef0.Workflow
+type UpdateTemplateWorkflowDefinitionJSONRequestBody = externalRef1.Workflow
 
 // UpdateTemplateScheduledSendingDefinitionJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:updateTemplateScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/scheduledSending).
 // Source: SDK docusign-esign 10.0.0.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
-type UpdateTemplateScheduledSendingDefinitionJSONRequestBody = externalRef0.ScheduledSendingAPIModel
+type UpdateTemplateScheduledSendingDefinitionJSONRequestBody = externalRef1.ScheduledSendingAPIModel
 
 // CreateTemplateWorkflowStepDefinitionJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:createTemplateWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps).
 // Source: SDK docusign-esign 10.0.0.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
-type CreateTemplateWorkflowStepDefinitionJSONRequestBody = externalRef0.WorkflowStep
+type CreateTemplateWorkflowStepDefinitionJSONRequestBody = externalRef1.WorkflowStep
 
 // UpdateTemplateWorkflowStepDefinitionJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:updateTemplateWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}).
 // Source: SDK docusign-esign 10.0.0.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
-type UpdateTemplateWorkflowStepDefinitionJSONRequestBody = externalRef0.WorkflowStep
+type UpdateTemplateWorkflowStepDefinitionJSONRequestBody = externalRef1.WorkflowStep
 
 // UpdateTemplateDelayedRoutingDefinitionJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:updateTemplateDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/templates/{templateId}/workflow/steps/{workflowStepId}/delayedRouting).
 // Source: SDK docusign-esign 10.0.0.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/templates/
-type UpdateTemplateDelayedRoutingDefinitionJSONRequestBody = externalRef0.DelayedRoutingAPIModel
+type UpdateTemplateDelayedRoutingDefinitionJSONRequestBody = externalRef1.DelayedRoutingAPIModel
 
 // DeleteGroupShareJSONRequestBody is the JSON request body of the operation.
 //
@@ -8591,7 +8592,7 @@ type UnFavoriteTemplateResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.FavoriteTemplatesInfo
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8600,7 +8601,7 @@ func (r *UnFavoriteTemplateResponse) GetJSON200() *externalRef0.FavoriteTemplate
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UnFavoriteTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UnFavoriteTemplateResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8644,7 +8645,7 @@ type GetFavoriteTemplatesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.FavoriteTemplatesInfo
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8653,7 +8654,7 @@ func (r *GetFavoriteTemplatesResponse) GetJSON200() *externalRef0.FavoriteTempla
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetFavoriteTemplatesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetFavoriteTemplatesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8697,7 +8698,7 @@ type UpdateFavoriteTemplateResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.FavoriteTemplatesInfo
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8706,7 +8707,7 @@ func (r *UpdateFavoriteTemplateResponse) GetJSON200() *externalRef0.FavoriteTemp
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateFavoriteTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateFavoriteTemplateResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8750,7 +8751,7 @@ type ListTemplatesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopeTemplateResults
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8759,7 +8760,7 @@ func (r *ListTemplatesResponse) GetJSON200() *externalRef0.EnvelopeTemplateResul
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListTemplatesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListTemplatesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8803,7 +8804,7 @@ type CreateTemplateResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.TemplateSummary
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -8812,7 +8813,7 @@ func (r *CreateTemplateResponse) GetJSON201() *externalRef0.TemplateSummary {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateTemplateResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8856,7 +8857,7 @@ type UpdateTemplatesAutoMatchResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.TemplateAutoMatchList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8865,7 +8866,7 @@ func (r *UpdateTemplatesAutoMatchResponse) GetJSON200() *externalRef0.TemplateAu
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateTemplatesAutoMatchResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTemplatesAutoMatchResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8909,7 +8910,7 @@ type PutTemplatesAutoMatchResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.TemplateAutoMatchList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8918,7 +8919,7 @@ func (r *PutTemplatesAutoMatchResponse) GetJSON200() *externalRef0.TemplateAutoM
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *PutTemplatesAutoMatchResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *PutTemplatesAutoMatchResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -8962,7 +8963,7 @@ type GetCompletionRateForTemplateOwnerResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserCompletionRateResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8971,7 +8972,7 @@ func (r *GetCompletionRateForTemplateOwnerResponse) GetJSON200() *externalRef0.U
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetCompletionRateForTemplateOwnerResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetCompletionRateForTemplateOwnerResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9015,7 +9016,7 @@ type GetTemplateResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.EnvelopeTemplate
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9024,7 +9025,7 @@ func (r *GetTemplateResponse) GetJSON200() *externalRef0.EnvelopeTemplate {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetTemplateResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9068,7 +9069,7 @@ type UpdateTemplateResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.TemplateUpdateSummary
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9077,7 +9078,7 @@ func (r *UpdateTemplateResponse) GetJSON200() *externalRef0.TemplateUpdateSummar
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTemplateResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9119,18 +9120,18 @@ type DeleteCustomFieldsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.CustomFields
+	JSON200 *externalRef1.CustomFields
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *DeleteCustomFieldsResponse) GetJSON200() *externalRef0.CustomFields {
+func (r *DeleteCustomFieldsResponse) GetJSON200() *externalRef1.CustomFields {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteCustomFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9172,18 +9173,18 @@ type ListCustomFieldsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.CustomFields
+	JSON200 *externalRef1.CustomFields
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *ListCustomFieldsResponse) GetJSON200() *externalRef0.CustomFields {
+func (r *ListCustomFieldsResponse) GetJSON200() *externalRef1.CustomFields {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListCustomFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9225,18 +9226,18 @@ type CreateCustomFieldsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *externalRef0.CustomFields
+	JSON201 *externalRef1.CustomFields
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r *CreateCustomFieldsResponse) GetJSON201() *externalRef0.CustomFields {
+func (r *CreateCustomFieldsResponse) GetJSON201() *externalRef1.CustomFields {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateCustomFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9278,18 +9279,18 @@ type UpdateCustomFieldsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.CustomFields
+	JSON200 *externalRef1.CustomFields
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateCustomFieldsResponse) GetJSON200() *externalRef0.CustomFields {
+func (r *UpdateCustomFieldsResponse) GetJSON200() *externalRef1.CustomFields {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateCustomFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateCustomFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9333,7 +9334,7 @@ type DeleteDocumentsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.TemplateDocumentsResult
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9342,7 +9343,7 @@ func (r *DeleteDocumentsResponse) GetJSON200() *externalRef0.TemplateDocumentsRe
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9386,7 +9387,7 @@ type ListDocumentsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.TemplateDocumentsResult
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9395,7 +9396,7 @@ func (r *ListDocumentsResponse) GetJSON200() *externalRef0.TemplateDocumentsResu
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListDocumentsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9439,7 +9440,7 @@ type UpdateDocumentsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.TemplateDocumentsResult
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9448,7 +9449,7 @@ func (r *UpdateDocumentsResponse) GetJSON200() *externalRef0.TemplateDocumentsRe
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateDocumentsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDocumentsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9490,11 +9491,11 @@ type GetDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9536,18 +9537,18 @@ type UpdateDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.EnvelopeDocument
+	JSON200 *externalRef1.EnvelopeDocument
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateDocumentResponse) GetJSON200() *externalRef0.EnvelopeDocument {
+func (r *UpdateDocumentResponse) GetJSON200() *externalRef1.EnvelopeDocument {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateDocumentResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDocumentResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9591,7 +9592,7 @@ type DeleteDocumentFieldsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DocumentFieldsInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9600,7 +9601,7 @@ func (r *DeleteDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFields
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9644,7 +9645,7 @@ type ListDocumentFieldsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DocumentFieldsInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9653,7 +9654,7 @@ func (r *ListDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFieldsIn
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListDocumentFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9697,7 +9698,7 @@ type CreateDocumentFieldsResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.DocumentFieldsInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -9706,7 +9707,7 @@ func (r *CreateDocumentFieldsResponse) GetJSON201() *externalRef0.DocumentFields
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateDocumentFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9750,7 +9751,7 @@ type UpdateDocumentFieldsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DocumentFieldsInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9759,7 +9760,7 @@ func (r *UpdateDocumentFieldsResponse) GetJSON200() *externalRef0.DocumentFields
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateDocumentFieldsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateDocumentFieldsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9803,7 +9804,7 @@ type GetTemplateDocumentHTMLDefinitionsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DocumentHTMLDefinitionOriginals
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9812,7 +9813,7 @@ func (r *GetTemplateDocumentHTMLDefinitionsResponse) GetJSON200() *externalRef0.
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetTemplateDocumentHTMLDefinitionsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetTemplateDocumentHTMLDefinitionsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9856,7 +9857,7 @@ type GetDocumentPageImagesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.PageImages
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9865,7 +9866,7 @@ func (r *GetDocumentPageImagesResponse) GetJSON200() *externalRef0.PageImages {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetDocumentPageImagesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentPageImagesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9907,11 +9908,11 @@ type DeleteDocumentPageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteDocumentPageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentPageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9953,11 +9954,11 @@ type GetDocumentPageImageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetDocumentPageImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentPageImageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -9999,11 +10000,11 @@ type RotateDocumentPageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *RotateDocumentPageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *RotateDocumentPageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10045,18 +10046,18 @@ type GetPageTabsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Tabs
+	JSON200 *externalRef1.Tabs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetPageTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *GetPageTabsResponse) GetJSON200() *externalRef1.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetPageTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPageTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10100,7 +10101,7 @@ type CreateTemplateDocumentResponsiveHTMLPreviewResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.DocumentHTMLDefinitions
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -10109,7 +10110,7 @@ func (r *CreateTemplateDocumentResponsiveHTMLPreviewResponse) GetJSON201() *exte
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateTemplateDocumentResponsiveHTMLPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateTemplateDocumentResponsiveHTMLPreviewResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10151,18 +10152,18 @@ type DeleteDocumentTabsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Tabs
+	JSON200 *externalRef1.Tabs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *DeleteDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *DeleteDocumentTabsResponse) GetJSON200() *externalRef1.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteDocumentTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10204,18 +10205,18 @@ type GetDocumentTabsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Tabs
+	JSON200 *externalRef1.Tabs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *GetDocumentTabsResponse) GetJSON200() *externalRef1.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetDocumentTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10257,18 +10258,18 @@ type PostDocumentTabsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *externalRef0.Tabs
+	JSON201 *externalRef1.Tabs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r *PostDocumentTabsResponse) GetJSON201() *externalRef0.Tabs {
+func (r *PostDocumentTabsResponse) GetJSON201() *externalRef1.Tabs {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *PostDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *PostDocumentTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10310,18 +10311,18 @@ type PutDocumentTabsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Tabs
+	JSON200 *externalRef1.Tabs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *PutDocumentTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *PutDocumentTabsResponse) GetJSON200() *externalRef1.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *PutDocumentTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *PutDocumentTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10365,7 +10366,7 @@ type GetTemplateHTMLDefinitionsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.DocumentHTMLDefinitionOriginals
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10374,7 +10375,7 @@ func (r *GetTemplateHTMLDefinitionsResponse) GetJSON200() *externalRef0.Document
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetTemplateHTMLDefinitionsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetTemplateHTMLDefinitionsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10418,7 +10419,7 @@ type GetCompletionRateForTemplateResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.TemplateCompletionRateResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10427,7 +10428,7 @@ func (r *GetCompletionRateForTemplateResponse) GetJSON200() *externalRef0.Templa
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetCompletionRateForTemplateResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetCompletionRateForTemplateResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10469,18 +10470,18 @@ type DeleteLockResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.LockInformation
+	JSON200 *externalRef1.LockInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *DeleteLockResponse) GetJSON200() *externalRef0.LockInformation {
+func (r *DeleteLockResponse) GetJSON200() *externalRef1.LockInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteLockResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteLockResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10522,18 +10523,18 @@ type GetLockResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.LockInformation
+	JSON200 *externalRef1.LockInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetLockResponse) GetJSON200() *externalRef0.LockInformation {
+func (r *GetLockResponse) GetJSON200() *externalRef1.LockInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetLockResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetLockResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10575,18 +10576,18 @@ type CreateLockResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *externalRef0.LockInformation
+	JSON201 *externalRef1.LockInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r *CreateLockResponse) GetJSON201() *externalRef0.LockInformation {
+func (r *CreateLockResponse) GetJSON201() *externalRef1.LockInformation {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateLockResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateLockResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10628,18 +10629,18 @@ type UpdateLockResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.LockInformation
+	JSON200 *externalRef1.LockInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateLockResponse) GetJSON200() *externalRef0.LockInformation {
+func (r *UpdateLockResponse) GetJSON200() *externalRef1.LockInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateLockResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateLockResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10681,18 +10682,18 @@ type GetNotificationSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Notification
+	JSON200 *externalRef1.Notification
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetNotificationSettingsResponse) GetJSON200() *externalRef0.Notification {
+func (r *GetNotificationSettingsResponse) GetJSON200() *externalRef1.Notification {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetNotificationSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetNotificationSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10734,18 +10735,18 @@ type UpdateNotificationSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Notification
+	JSON200 *externalRef1.Notification
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateNotificationSettingsResponse) GetJSON200() *externalRef0.Notification {
+func (r *UpdateNotificationSettingsResponse) GetJSON200() *externalRef1.Notification {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateNotificationSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateNotificationSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10787,18 +10788,18 @@ type DeleteRecipientsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Recipients
+	JSON200 *externalRef1.Recipients
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *DeleteRecipientsResponse) GetJSON200() *externalRef0.Recipients {
+func (r *DeleteRecipientsResponse) GetJSON200() *externalRef1.Recipients {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteRecipientsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10840,18 +10841,18 @@ type ListRecipientsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Recipients
+	JSON200 *externalRef1.Recipients
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *ListRecipientsResponse) GetJSON200() *externalRef0.Recipients {
+func (r *ListRecipientsResponse) GetJSON200() *externalRef1.Recipients {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListRecipientsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10893,18 +10894,18 @@ type CreateRecipientsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *externalRef0.Recipients
+	JSON201 *externalRef1.Recipients
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r *CreateRecipientsResponse) GetJSON201() *externalRef0.Recipients {
+func (r *CreateRecipientsResponse) GetJSON201() *externalRef1.Recipients {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateRecipientsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10948,7 +10949,7 @@ type UpdateRecipientsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.RecipientsUpdateSummary
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10957,7 +10958,7 @@ func (r *UpdateRecipientsResponse) GetJSON200() *externalRef0.RecipientsUpdateSu
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateRecipientsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -10999,18 +11000,18 @@ type DeleteRecipientResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Recipients
+	JSON200 *externalRef1.Recipients
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *DeleteRecipientResponse) GetJSON200() *externalRef0.Recipients {
+func (r *DeleteRecipientResponse) GetJSON200() *externalRef1.Recipients {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteRecipientResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteRecipientResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11056,7 +11057,7 @@ type DeleteBulkRecipientsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BulkRecipientsUpdateResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11065,7 +11066,7 @@ func (r *DeleteBulkRecipientsResponse) GetJSON200() *externalRef0.BulkRecipients
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteBulkRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBulkRecipientsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11111,7 +11112,7 @@ type ListBulkRecipientsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BulkRecipientsResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11120,7 +11121,7 @@ func (r *ListBulkRecipientsResponse) GetJSON200() *externalRef0.BulkRecipientsRe
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListBulkRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListBulkRecipientsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11166,7 +11167,7 @@ type UpdateBulkRecipientsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.BulkRecipientsSummaryResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -11175,7 +11176,7 @@ func (r *UpdateBulkRecipientsResponse) GetJSON200() *externalRef0.BulkRecipients
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateBulkRecipientsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBulkRecipientsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11217,18 +11218,18 @@ type DeleteTabsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Tabs
+	JSON200 *externalRef1.Tabs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *DeleteTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *DeleteTabsResponse) GetJSON200() *externalRef1.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11270,18 +11271,18 @@ type ListTabsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Tabs
+	JSON200 *externalRef1.Tabs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *ListTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *ListTabsResponse) GetJSON200() *externalRef1.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11323,18 +11324,18 @@ type CreateTabsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *externalRef0.Tabs
+	JSON201 *externalRef1.Tabs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r *CreateTabsResponse) GetJSON201() *externalRef0.Tabs {
+func (r *CreateTabsResponse) GetJSON201() *externalRef1.Tabs {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11376,18 +11377,18 @@ type UpdateTabsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Tabs
+	JSON200 *externalRef1.Tabs
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateTabsResponse) GetJSON200() *externalRef0.Tabs {
+func (r *UpdateTabsResponse) GetJSON200() *externalRef1.Tabs {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateTabsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTabsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11431,7 +11432,7 @@ type CreateTemplateResponsiveHTMLPreviewResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.DocumentHTMLDefinitions
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -11440,7 +11441,7 @@ func (r *CreateTemplateResponsiveHTMLPreviewResponse) GetJSON201() *externalRef0
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateTemplateResponsiveHTMLPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateTemplateResponsiveHTMLPreviewResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11484,7 +11485,7 @@ type CreateEditViewResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.ViewURL
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -11493,7 +11494,7 @@ func (r *CreateEditViewResponse) GetJSON201() *externalRef0.ViewURL {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateEditViewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateEditViewResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11537,7 +11538,7 @@ type CreateTemplateRecipientPreviewResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.ViewURL
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -11546,7 +11547,7 @@ func (r *CreateTemplateRecipientPreviewResponse) GetJSON201() *externalRef0.View
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateTemplateRecipientPreviewResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateTemplateRecipientPreviewResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11588,11 +11589,11 @@ type DeleteTemplateWorkflowDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteTemplateWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteTemplateWorkflowDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11634,18 +11635,18 @@ type GetTemplateWorkflowDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Workflow
+	JSON200 *externalRef1.Workflow
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetTemplateWorkflowDefinitionResponse) GetJSON200() *externalRef0.Workflow {
+func (r *GetTemplateWorkflowDefinitionResponse) GetJSON200() *externalRef1.Workflow {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetTemplateWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetTemplateWorkflowDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11687,18 +11688,18 @@ type UpdateTemplateWorkflowDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.Workflow
+	JSON200 *externalRef1.Workflow
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateTemplateWorkflowDefinitionResponse) GetJSON200() *externalRef0.Workflow {
+func (r *UpdateTemplateWorkflowDefinitionResponse) GetJSON200() *externalRef1.Workflow {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateTemplateWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTemplateWorkflowDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11740,11 +11741,11 @@ type DeleteTemplateScheduledSendingDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteTemplateScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteTemplateScheduledSendingDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11786,18 +11787,18 @@ type GetTemplateScheduledSendingDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.ScheduledSendingAPIModel
+	JSON200 *externalRef1.ScheduledSendingAPIModel
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetTemplateScheduledSendingDefinitionResponse) GetJSON200() *externalRef0.ScheduledSendingAPIModel {
+func (r *GetTemplateScheduledSendingDefinitionResponse) GetJSON200() *externalRef1.ScheduledSendingAPIModel {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetTemplateScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetTemplateScheduledSendingDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11839,18 +11840,18 @@ type UpdateTemplateScheduledSendingDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.ScheduledSendingAPIModel
+	JSON200 *externalRef1.ScheduledSendingAPIModel
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateTemplateScheduledSendingDefinitionResponse) GetJSON200() *externalRef0.ScheduledSendingAPIModel {
+func (r *UpdateTemplateScheduledSendingDefinitionResponse) GetJSON200() *externalRef1.ScheduledSendingAPIModel {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateTemplateScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTemplateScheduledSendingDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11892,18 +11893,18 @@ type CreateTemplateWorkflowStepDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.WorkflowStep
+	JSON200 *externalRef1.WorkflowStep
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *CreateTemplateWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
+func (r *CreateTemplateWorkflowStepDefinitionResponse) GetJSON200() *externalRef1.WorkflowStep {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11945,11 +11946,11 @@ type DeleteTemplateWorkflowStepDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -11991,18 +11992,18 @@ type GetTemplateWorkflowStepDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.WorkflowStep
+	JSON200 *externalRef1.WorkflowStep
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetTemplateWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
+func (r *GetTemplateWorkflowStepDefinitionResponse) GetJSON200() *externalRef1.WorkflowStep {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -12044,18 +12045,18 @@ type UpdateTemplateWorkflowStepDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.WorkflowStep
+	JSON200 *externalRef1.WorkflowStep
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateTemplateWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
+func (r *UpdateTemplateWorkflowStepDefinitionResponse) GetJSON200() *externalRef1.WorkflowStep {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTemplateWorkflowStepDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -12097,11 +12098,11 @@ type DeleteTemplateDelayedRoutingDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteTemplateDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteTemplateDelayedRoutingDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -12143,18 +12144,18 @@ type GetTemplateDelayedRoutingDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.DelayedRoutingAPIModel
+	JSON200 *externalRef1.DelayedRoutingAPIModel
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetTemplateDelayedRoutingDefinitionResponse) GetJSON200() *externalRef0.DelayedRoutingAPIModel {
+func (r *GetTemplateDelayedRoutingDefinitionResponse) GetJSON200() *externalRef1.DelayedRoutingAPIModel {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetTemplateDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetTemplateDelayedRoutingDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -12196,18 +12197,18 @@ type UpdateTemplateDelayedRoutingDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef0.DelayedRoutingAPIModel
+	JSON200 *externalRef1.DelayedRoutingAPIModel
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateTemplateDelayedRoutingDefinitionResponse) GetJSON200() *externalRef0.DelayedRoutingAPIModel {
+func (r *UpdateTemplateDelayedRoutingDefinitionResponse) GetJSON200() *externalRef1.DelayedRoutingAPIModel {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateTemplateDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateTemplateDelayedRoutingDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -12251,7 +12252,7 @@ type DeleteGroupShareResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.GroupInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12260,7 +12261,7 @@ func (r *DeleteGroupShareResponse) GetJSON200() *externalRef0.GroupInformation {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteGroupShareResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteGroupShareResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -12304,7 +12305,7 @@ type UpdateGroupShareResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.GroupInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12313,7 +12314,7 @@ func (r *UpdateGroupShareResponse) GetJSON200() *externalRef0.GroupInformation {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateGroupShareResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateGroupShareResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -13875,7 +13876,7 @@ func ParseUnFavoriteTemplateResponse(rsp *http.Response) (*UnFavoriteTemplateRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13912,7 +13913,7 @@ func ParseGetFavoriteTemplatesResponse(rsp *http.Response) (*GetFavoriteTemplate
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13949,7 +13950,7 @@ func ParseUpdateFavoriteTemplateResponse(rsp *http.Response) (*UpdateFavoriteTem
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13986,7 +13987,7 @@ func ParseListTemplatesResponse(rsp *http.Response) (*ListTemplatesResponse, err
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14023,7 +14024,7 @@ func ParseCreateTemplateResponse(rsp *http.Response) (*CreateTemplateResponse, e
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14060,7 +14061,7 @@ func ParseUpdateTemplatesAutoMatchResponse(rsp *http.Response) (*UpdateTemplates
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14097,7 +14098,7 @@ func ParsePutTemplatesAutoMatchResponse(rsp *http.Response) (*PutTemplatesAutoMa
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14134,7 +14135,7 @@ func ParseGetCompletionRateForTemplateOwnerResponse(rsp *http.Response) (*GetCom
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14171,7 +14172,7 @@ func ParseGetTemplateResponse(rsp *http.Response) (*GetTemplateResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14208,7 +14209,7 @@ func ParseUpdateTemplateResponse(rsp *http.Response) (*UpdateTemplateResponse, e
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14238,14 +14239,14 @@ func ParseDeleteCustomFieldsResponse(rsp *http.Response) (*DeleteCustomFieldsRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.CustomFields
+		var dest externalRef1.CustomFields
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14275,14 +14276,14 @@ func ParseListCustomFieldsResponse(rsp *http.Response) (*ListCustomFieldsRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.CustomFields
+		var dest externalRef1.CustomFields
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14312,14 +14313,14 @@ func ParseCreateCustomFieldsResponse(rsp *http.Response) (*CreateCustomFieldsRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest externalRef0.CustomFields
+		var dest externalRef1.CustomFields
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14349,14 +14350,14 @@ func ParseUpdateCustomFieldsResponse(rsp *http.Response) (*UpdateCustomFieldsRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.CustomFields
+		var dest externalRef1.CustomFields
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14393,7 +14394,7 @@ func ParseDeleteDocumentsResponse(rsp *http.Response) (*DeleteDocumentsResponse,
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14430,7 +14431,7 @@ func ParseListDocumentsResponse(rsp *http.Response) (*ListDocumentsResponse, err
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14467,7 +14468,7 @@ func ParseUpdateDocumentsResponse(rsp *http.Response) (*UpdateDocumentsResponse,
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14497,7 +14498,7 @@ func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) 
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14527,14 +14528,14 @@ func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.EnvelopeDocument
+		var dest externalRef1.EnvelopeDocument
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14571,7 +14572,7 @@ func ParseDeleteDocumentFieldsResponse(rsp *http.Response) (*DeleteDocumentField
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14608,7 +14609,7 @@ func ParseListDocumentFieldsResponse(rsp *http.Response) (*ListDocumentFieldsRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14645,7 +14646,7 @@ func ParseCreateDocumentFieldsResponse(rsp *http.Response) (*CreateDocumentField
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14682,7 +14683,7 @@ func ParseUpdateDocumentFieldsResponse(rsp *http.Response) (*UpdateDocumentField
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14719,7 +14720,7 @@ func ParseGetTemplateDocumentHTMLDefinitionsResponse(rsp *http.Response) (*GetTe
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14756,7 +14757,7 @@ func ParseGetDocumentPageImagesResponse(rsp *http.Response) (*GetDocumentPageIma
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14789,7 +14790,7 @@ func ParseDeleteDocumentPageResponse(rsp *http.Response) (*DeleteDocumentPageRes
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14819,7 +14820,7 @@ func ParseGetDocumentPageImageResponse(rsp *http.Response) (*GetDocumentPageImag
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14852,7 +14853,7 @@ func ParseRotateDocumentPageResponse(rsp *http.Response) (*RotateDocumentPageRes
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14882,14 +14883,14 @@ func ParseGetPageTabsResponse(rsp *http.Response) (*GetPageTabsResponse, error) 
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Tabs
+		var dest externalRef1.Tabs
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14926,7 +14927,7 @@ func ParseCreateTemplateDocumentResponsiveHTMLPreviewResponse(rsp *http.Response
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14956,14 +14957,14 @@ func ParseDeleteDocumentTabsResponse(rsp *http.Response) (*DeleteDocumentTabsRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Tabs
+		var dest externalRef1.Tabs
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14993,14 +14994,14 @@ func ParseGetDocumentTabsResponse(rsp *http.Response) (*GetDocumentTabsResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Tabs
+		var dest externalRef1.Tabs
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15030,14 +15031,14 @@ func ParsePostDocumentTabsResponse(rsp *http.Response) (*PostDocumentTabsRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest externalRef0.Tabs
+		var dest externalRef1.Tabs
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15067,14 +15068,14 @@ func ParsePutDocumentTabsResponse(rsp *http.Response) (*PutDocumentTabsResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Tabs
+		var dest externalRef1.Tabs
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15111,7 +15112,7 @@ func ParseGetTemplateHTMLDefinitionsResponse(rsp *http.Response) (*GetTemplateHT
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15148,7 +15149,7 @@ func ParseGetCompletionRateForTemplateResponse(rsp *http.Response) (*GetCompleti
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15178,14 +15179,14 @@ func ParseDeleteLockResponse(rsp *http.Response) (*DeleteLockResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.LockInformation
+		var dest externalRef1.LockInformation
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15215,14 +15216,14 @@ func ParseGetLockResponse(rsp *http.Response) (*GetLockResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.LockInformation
+		var dest externalRef1.LockInformation
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15252,14 +15253,14 @@ func ParseCreateLockResponse(rsp *http.Response) (*CreateLockResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest externalRef0.LockInformation
+		var dest externalRef1.LockInformation
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15289,14 +15290,14 @@ func ParseUpdateLockResponse(rsp *http.Response) (*UpdateLockResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.LockInformation
+		var dest externalRef1.LockInformation
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15326,14 +15327,14 @@ func ParseGetNotificationSettingsResponse(rsp *http.Response) (*GetNotificationS
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Notification
+		var dest externalRef1.Notification
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15363,14 +15364,14 @@ func ParseUpdateNotificationSettingsResponse(rsp *http.Response) (*UpdateNotific
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Notification
+		var dest externalRef1.Notification
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15400,14 +15401,14 @@ func ParseDeleteRecipientsResponse(rsp *http.Response) (*DeleteRecipientsRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Recipients
+		var dest externalRef1.Recipients
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15437,14 +15438,14 @@ func ParseListRecipientsResponse(rsp *http.Response) (*ListRecipientsResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Recipients
+		var dest externalRef1.Recipients
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15474,14 +15475,14 @@ func ParseCreateRecipientsResponse(rsp *http.Response) (*CreateRecipientsRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest externalRef0.Recipients
+		var dest externalRef1.Recipients
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15518,7 +15519,7 @@ func ParseUpdateRecipientsResponse(rsp *http.Response) (*UpdateRecipientsRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15548,14 +15549,14 @@ func ParseDeleteRecipientResponse(rsp *http.Response) (*DeleteRecipientResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Recipients
+		var dest externalRef1.Recipients
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15594,7 +15595,7 @@ func ParseDeleteBulkRecipientsResponse(rsp *http.Response) (*DeleteBulkRecipient
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15633,7 +15634,7 @@ func ParseListBulkRecipientsResponse(rsp *http.Response) (*ListBulkRecipientsRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15672,7 +15673,7 @@ func ParseUpdateBulkRecipientsResponse(rsp *http.Response) (*UpdateBulkRecipient
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15702,14 +15703,14 @@ func ParseDeleteTabsResponse(rsp *http.Response) (*DeleteTabsResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Tabs
+		var dest externalRef1.Tabs
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15739,14 +15740,14 @@ func ParseListTabsResponse(rsp *http.Response) (*ListTabsResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Tabs
+		var dest externalRef1.Tabs
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15776,14 +15777,14 @@ func ParseCreateTabsResponse(rsp *http.Response) (*CreateTabsResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest externalRef0.Tabs
+		var dest externalRef1.Tabs
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15813,14 +15814,14 @@ func ParseUpdateTabsResponse(rsp *http.Response) (*UpdateTabsResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Tabs
+		var dest externalRef1.Tabs
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15857,7 +15858,7 @@ func ParseCreateTemplateResponsiveHTMLPreviewResponse(rsp *http.Response) (*Crea
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15894,7 +15895,7 @@ func ParseCreateEditViewResponse(rsp *http.Response) (*CreateEditViewResponse, e
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15931,7 +15932,7 @@ func ParseCreateTemplateRecipientPreviewResponse(rsp *http.Response) (*CreateTem
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15964,7 +15965,7 @@ func ParseDeleteTemplateWorkflowDefinitionResponse(rsp *http.Response) (*DeleteT
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15994,14 +15995,14 @@ func ParseGetTemplateWorkflowDefinitionResponse(rsp *http.Response) (*GetTemplat
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Workflow
+		var dest externalRef1.Workflow
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16031,14 +16032,14 @@ func ParseUpdateTemplateWorkflowDefinitionResponse(rsp *http.Response) (*UpdateT
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.Workflow
+		var dest externalRef1.Workflow
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16071,7 +16072,7 @@ func ParseDeleteTemplateScheduledSendingDefinitionResponse(rsp *http.Response) (
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16101,14 +16102,14 @@ func ParseGetTemplateScheduledSendingDefinitionResponse(rsp *http.Response) (*Ge
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.ScheduledSendingAPIModel
+		var dest externalRef1.ScheduledSendingAPIModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16138,14 +16139,14 @@ func ParseUpdateTemplateScheduledSendingDefinitionResponse(rsp *http.Response) (
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.ScheduledSendingAPIModel
+		var dest externalRef1.ScheduledSendingAPIModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16175,14 +16176,14 @@ func ParseCreateTemplateWorkflowStepDefinitionResponse(rsp *http.Response) (*Cre
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.WorkflowStep
+		var dest externalRef1.WorkflowStep
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16215,7 +16216,7 @@ func ParseDeleteTemplateWorkflowStepDefinitionResponse(rsp *http.Response) (*Del
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16245,14 +16246,14 @@ func ParseGetTemplateWorkflowStepDefinitionResponse(rsp *http.Response) (*GetTem
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.WorkflowStep
+		var dest externalRef1.WorkflowStep
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16282,14 +16283,14 @@ func ParseUpdateTemplateWorkflowStepDefinitionResponse(rsp *http.Response) (*Upd
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.WorkflowStep
+		var dest externalRef1.WorkflowStep
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16322,7 +16323,7 @@ func ParseDeleteTemplateDelayedRoutingDefinitionResponse(rsp *http.Response) (*D
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16352,14 +16353,14 @@ func ParseGetTemplateDelayedRoutingDefinitionResponse(rsp *http.Response) (*GetT
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.DelayedRoutingAPIModel
+		var dest externalRef1.DelayedRoutingAPIModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16389,14 +16390,14 @@ func ParseUpdateTemplateDelayedRoutingDefinitionResponse(rsp *http.Response) (*U
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef0.DelayedRoutingAPIModel
+		var dest externalRef1.DelayedRoutingAPIModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16433,7 +16434,7 @@ func ParseDeleteGroupShareResponse(rsp *http.Response) (*DeleteGroupShareRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16470,7 +16471,7 @@ func ParseUpdateGroupShareResponse(rsp *http.Response) (*UpdateGroupShareRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

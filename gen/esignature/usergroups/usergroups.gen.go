@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -1313,7 +1314,7 @@ type DeleteGroupsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.GroupInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1322,7 +1323,7 @@ func (r *DeleteGroupsResponse) GetJSON200() *externalRef0.GroupInformation {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteGroupsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteGroupsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1366,7 +1367,7 @@ type ListGroupsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.GroupInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1375,7 +1376,7 @@ func (r *ListGroupsResponse) GetJSON200() *externalRef0.GroupInformation {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListGroupsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListGroupsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1419,7 +1420,7 @@ type CreateGroupsResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.GroupInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -1428,7 +1429,7 @@ func (r *CreateGroupsResponse) GetJSON201() *externalRef0.GroupInformation {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateGroupsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateGroupsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1472,7 +1473,7 @@ type UpdateGroupsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.GroupInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1481,7 +1482,7 @@ func (r *UpdateGroupsResponse) GetJSON200() *externalRef0.GroupInformation {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateGroupsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateGroupsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1525,7 +1526,7 @@ type DeleteBrandsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.GroupBrands
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1534,7 +1535,7 @@ func (r *DeleteBrandsResponse) GetJSON200() *externalRef0.GroupBrands {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteBrandsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteBrandsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1578,7 +1579,7 @@ type GetBrandsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.GroupBrands
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1587,7 +1588,7 @@ func (r *GetBrandsResponse) GetJSON200() *externalRef0.GroupBrands {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetBrandsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetBrandsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1631,7 +1632,7 @@ type UpdateBrandsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.GroupBrands
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1640,7 +1641,7 @@ func (r *UpdateBrandsResponse) GetJSON200() *externalRef0.GroupBrands {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateBrandsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateBrandsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1684,7 +1685,7 @@ type DeleteGroupUsersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UsersResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1693,7 +1694,7 @@ func (r *DeleteGroupUsersResponse) GetJSON200() *externalRef0.UsersResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteGroupUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteGroupUsersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1737,7 +1738,7 @@ type ListGroupUsersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UsersResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1746,7 +1747,7 @@ func (r *ListGroupUsersResponse) GetJSON200() *externalRef0.UsersResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListGroupUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListGroupUsersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1790,7 +1791,7 @@ type UpdateGroupUsersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UsersResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1799,7 +1800,7 @@ func (r *UpdateGroupUsersResponse) GetJSON200() *externalRef0.UsersResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateGroupUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateGroupUsersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2079,7 +2080,7 @@ func ParseDeleteGroupsResponse(rsp *http.Response) (*DeleteGroupsResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2116,7 +2117,7 @@ func ParseListGroupsResponse(rsp *http.Response) (*ListGroupsResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2153,7 +2154,7 @@ func ParseCreateGroupsResponse(rsp *http.Response) (*CreateGroupsResponse, error
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2190,7 +2191,7 @@ func ParseUpdateGroupsResponse(rsp *http.Response) (*UpdateGroupsResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2227,7 +2228,7 @@ func ParseDeleteBrandsResponse(rsp *http.Response) (*DeleteBrandsResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2264,7 +2265,7 @@ func ParseGetBrandsResponse(rsp *http.Response) (*GetBrandsResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2301,7 +2302,7 @@ func ParseUpdateBrandsResponse(rsp *http.Response) (*UpdateBrandsResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2338,7 +2339,7 @@ func ParseDeleteGroupUsersResponse(rsp *http.Response) (*DeleteGroupUsersRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2375,7 +2376,7 @@ func ParseListGroupUsersResponse(rsp *http.Response) (*ListGroupUsersResponse, e
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2412,7 +2413,7 @@ func ParseUpdateGroupUsersResponse(rsp *http.Response) (*UpdateGroupUsersRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -4675,7 +4676,7 @@ type DeleteContactsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ContactUpdateResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4684,7 +4685,7 @@ func (r *DeleteContactsResponse) GetJSON200() *externalRef0.ContactUpdateRespons
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteContactsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteContactsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4728,7 +4729,7 @@ type PostContactsResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.ContactUpdateResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4737,7 +4738,7 @@ func (r *PostContactsResponse) GetJSON201() *externalRef0.ContactUpdateResponse 
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *PostContactsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *PostContactsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4781,7 +4782,7 @@ type PutContactsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ContactUpdateResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4790,7 +4791,7 @@ func (r *PutContactsResponse) GetJSON200() *externalRef0.ContactUpdateResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *PutContactsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *PutContactsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4834,7 +4835,7 @@ type DeleteContactWithIDResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ContactUpdateResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4843,7 +4844,7 @@ func (r *DeleteContactWithIDResponse) GetJSON200() *externalRef0.ContactUpdateRe
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteContactWithIDResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteContactWithIDResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4887,7 +4888,7 @@ type GetContactByIDResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.ContactGetResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4896,7 +4897,7 @@ func (r *GetContactByIDResponse) GetJSON200() *externalRef0.ContactGetResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetContactByIDResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetContactByIDResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4940,7 +4941,7 @@ type DeleteUsersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UsersResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4949,7 +4950,7 @@ func (r *DeleteUsersResponse) GetJSON200() *externalRef0.UsersResponse {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteUsersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -4993,7 +4994,7 @@ type ListUsersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserInformationList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5002,7 +5003,7 @@ func (r *ListUsersResponse) GetJSON200() *externalRef0.UserInformationList {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListUsersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5046,7 +5047,7 @@ type CreateUsersResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.NewUsersSummary
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -5055,7 +5056,7 @@ func (r *CreateUsersResponse) GetJSON201() *externalRef0.NewUsersSummary {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateUsersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5099,7 +5100,7 @@ type UpdateUsersResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserInformationList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5108,7 +5109,7 @@ func (r *UpdateUsersResponse) GetJSON200() *externalRef0.UserInformationList {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateUsersResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateUsersResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5152,7 +5153,7 @@ type GetInformationResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5161,7 +5162,7 @@ func (r *GetInformationResponse) GetJSON200() *externalRef0.UserInformation {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetInformationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetInformationResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5205,7 +5206,7 @@ type UpdateUserResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5214,7 +5215,7 @@ func (r *UpdateUserResponse) GetJSON200() *externalRef0.UserInformation {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateUserResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateUserResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5258,7 +5259,7 @@ type CreateUserAuthorizationResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserAuthorization
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5267,7 +5268,7 @@ func (r *CreateUserAuthorizationResponse) GetJSON200() *externalRef0.UserAuthori
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateUserAuthorizationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateUserAuthorizationResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5309,11 +5310,11 @@ type DeleteUserAuthorizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteUserAuthorizationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteUserAuthorizationResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5357,7 +5358,7 @@ type GetUserAuthorizationResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserAuthorization
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5366,7 +5367,7 @@ func (r *GetUserAuthorizationResponse) GetJSON200() *externalRef0.UserAuthorizat
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetUserAuthorizationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetUserAuthorizationResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5410,7 +5411,7 @@ type UpdateUserAuthorizationResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserAuthorization
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5419,7 +5420,7 @@ func (r *UpdateUserAuthorizationResponse) GetJSON200() *externalRef0.UserAuthori
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateUserAuthorizationResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateUserAuthorizationResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5463,7 +5464,7 @@ type DeleteUserAuthorizationsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserAuthorizationsDeleteResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5472,7 +5473,7 @@ func (r *DeleteUserAuthorizationsResponse) GetJSON200() *externalRef0.UserAuthor
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteUserAuthorizationsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteUserAuthorizationsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5516,7 +5517,7 @@ type GetPrincipalUserAuthorizationsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserAuthorizations
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5525,7 +5526,7 @@ func (r *GetPrincipalUserAuthorizationsResponse) GetJSON200() *externalRef0.User
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetPrincipalUserAuthorizationsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetPrincipalUserAuthorizationsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5569,7 +5570,7 @@ type CreateUserAuthorizationsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserAuthorizationsResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5578,7 +5579,7 @@ func (r *CreateUserAuthorizationsResponse) GetJSON200() *externalRef0.UserAuthor
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateUserAuthorizationsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateUserAuthorizationsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5622,7 +5623,7 @@ type GetAgentUserAuthorizationsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserAuthorizations
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5631,7 +5632,7 @@ func (r *GetAgentUserAuthorizationsResponse) GetJSON200() *externalRef0.UserAuth
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetAgentUserAuthorizationsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetAgentUserAuthorizationsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5675,7 +5676,7 @@ type DeleteCustomSettingsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.CustomSettingsInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5684,7 +5685,7 @@ func (r *DeleteCustomSettingsResponse) GetJSON200() *externalRef0.CustomSettings
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteCustomSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteCustomSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5728,7 +5729,7 @@ type ListCustomSettingsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.CustomSettingsInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5737,7 +5738,7 @@ func (r *ListCustomSettingsResponse) GetJSON200() *externalRef0.CustomSettingsIn
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListCustomSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListCustomSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5781,7 +5782,7 @@ type UpdateCustomSettingsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.CustomSettingsInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5790,7 +5791,7 @@ func (r *UpdateCustomSettingsResponse) GetJSON200() *externalRef0.CustomSettings
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateCustomSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateCustomSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5834,7 +5835,7 @@ type GetProfileResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserProfile
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5843,7 +5844,7 @@ func (r *GetProfileResponse) GetJSON200() *externalRef0.UserProfile {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetProfileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetProfileResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5885,11 +5886,11 @@ type UpdateProfileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateProfileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateProfileResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5931,11 +5932,11 @@ type DeleteProfileImageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteProfileImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteProfileImageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -5977,11 +5978,11 @@ type GetProfileImageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetProfileImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetProfileImageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -6023,11 +6024,11 @@ type UpdateProfileImageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateProfileImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateProfileImageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -6071,7 +6072,7 @@ type GetSettingsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserSettingsInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6080,7 +6081,7 @@ func (r *GetSettingsResponse) GetJSON200() *externalRef0.UserSettingsInformation
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -6122,11 +6123,11 @@ type UpdateSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -6170,7 +6171,7 @@ type ListSignaturesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserSignaturesInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6179,7 +6180,7 @@ func (r *ListSignaturesResponse) GetJSON200() *externalRef0.UserSignaturesInform
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListSignaturesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListSignaturesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -6223,7 +6224,7 @@ type CreateSignaturesResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.UserSignaturesInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -6232,7 +6233,7 @@ func (r *CreateSignaturesResponse) GetJSON201() *externalRef0.UserSignaturesInfo
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateSignaturesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateSignaturesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -6276,7 +6277,7 @@ type UpdateSignaturesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserSignaturesInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6285,7 +6286,7 @@ func (r *UpdateSignaturesResponse) GetJSON200() *externalRef0.UserSignaturesInfo
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateSignaturesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateSignaturesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -6327,11 +6328,11 @@ type DeleteSignatureResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteSignatureResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -6375,7 +6376,7 @@ type GetSignatureResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserSignature
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6384,7 +6385,7 @@ func (r *GetSignatureResponse) GetJSON200() *externalRef0.UserSignature {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetSignatureResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -6428,7 +6429,7 @@ type UpdateSignatureResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserSignature
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6437,7 +6438,7 @@ func (r *UpdateSignatureResponse) GetJSON200() *externalRef0.UserSignature {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateSignatureResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateSignatureResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -6481,7 +6482,7 @@ type DeleteSignatureImageResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserSignature
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6490,7 +6491,7 @@ func (r *DeleteSignatureImageResponse) GetJSON200() *externalRef0.UserSignature 
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteSignatureImageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -6532,11 +6533,11 @@ type GetSignatureImageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetSignatureImageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -6580,7 +6581,7 @@ type UpdateSignatureImageResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.UserSignature
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6589,7 +6590,7 @@ func (r *UpdateSignatureImageResponse) GetJSON200() *externalRef0.UserSignature 
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateSignatureImageResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateSignatureImageResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -7376,7 +7377,7 @@ func ParseDeleteContactsResponse(rsp *http.Response) (*DeleteContactsResponse, e
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7413,7 +7414,7 @@ func ParsePostContactsResponse(rsp *http.Response) (*PostContactsResponse, error
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7450,7 +7451,7 @@ func ParsePutContactsResponse(rsp *http.Response) (*PutContactsResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7487,7 +7488,7 @@ func ParseDeleteContactWithIDResponse(rsp *http.Response) (*DeleteContactWithIDR
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7524,7 +7525,7 @@ func ParseGetContactByIDResponse(rsp *http.Response) (*GetContactByIDResponse, e
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7561,7 +7562,7 @@ func ParseDeleteUsersResponse(rsp *http.Response) (*DeleteUsersResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7598,7 +7599,7 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7635,7 +7636,7 @@ func ParseCreateUsersResponse(rsp *http.Response) (*CreateUsersResponse, error) 
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7672,7 +7673,7 @@ func ParseUpdateUsersResponse(rsp *http.Response) (*UpdateUsersResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7709,7 +7710,7 @@ func ParseGetInformationResponse(rsp *http.Response) (*GetInformationResponse, e
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7746,7 +7747,7 @@ func ParseUpdateUserResponse(rsp *http.Response) (*UpdateUserResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7783,7 +7784,7 @@ func ParseCreateUserAuthorizationResponse(rsp *http.Response) (*CreateUserAuthor
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7816,7 +7817,7 @@ func ParseDeleteUserAuthorizationResponse(rsp *http.Response) (*DeleteUserAuthor
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7853,7 +7854,7 @@ func ParseGetUserAuthorizationResponse(rsp *http.Response) (*GetUserAuthorizatio
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7890,7 +7891,7 @@ func ParseUpdateUserAuthorizationResponse(rsp *http.Response) (*UpdateUserAuthor
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7927,7 +7928,7 @@ func ParseDeleteUserAuthorizationsResponse(rsp *http.Response) (*DeleteUserAutho
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7964,7 +7965,7 @@ func ParseGetPrincipalUserAuthorizationsResponse(rsp *http.Response) (*GetPrinci
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8001,7 +8002,7 @@ func ParseCreateUserAuthorizationsResponse(rsp *http.Response) (*CreateUserAutho
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8038,7 +8039,7 @@ func ParseGetAgentUserAuthorizationsResponse(rsp *http.Response) (*GetAgentUserA
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8075,7 +8076,7 @@ func ParseDeleteCustomSettingsResponse(rsp *http.Response) (*DeleteCustomSetting
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8112,7 +8113,7 @@ func ParseListCustomSettingsResponse(rsp *http.Response) (*ListCustomSettingsRes
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8149,7 +8150,7 @@ func ParseUpdateCustomSettingsResponse(rsp *http.Response) (*UpdateCustomSetting
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8186,7 +8187,7 @@ func ParseGetProfileResponse(rsp *http.Response) (*GetProfileResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8219,7 +8220,7 @@ func ParseUpdateProfileResponse(rsp *http.Response) (*UpdateProfileResponse, err
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8252,7 +8253,7 @@ func ParseDeleteProfileImageResponse(rsp *http.Response) (*DeleteProfileImageRes
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8282,7 +8283,7 @@ func ParseGetProfileImageResponse(rsp *http.Response) (*GetProfileImageResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8315,7 +8316,7 @@ func ParseUpdateProfileImageResponse(rsp *http.Response) (*UpdateProfileImageRes
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8352,7 +8353,7 @@ func ParseGetSettingsResponse(rsp *http.Response) (*GetSettingsResponse, error) 
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8385,7 +8386,7 @@ func ParseUpdateSettingsResponse(rsp *http.Response) (*UpdateSettingsResponse, e
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8422,7 +8423,7 @@ func ParseListSignaturesResponse(rsp *http.Response) (*ListSignaturesResponse, e
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8459,7 +8460,7 @@ func ParseCreateSignaturesResponse(rsp *http.Response) (*CreateSignaturesRespons
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8496,7 +8497,7 @@ func ParseUpdateSignaturesResponse(rsp *http.Response) (*UpdateSignaturesRespons
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8529,7 +8530,7 @@ func ParseDeleteSignatureResponse(rsp *http.Response) (*DeleteSignatureResponse,
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8566,7 +8567,7 @@ func ParseGetSignatureResponse(rsp *http.Response) (*GetSignatureResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8603,7 +8604,7 @@ func ParseUpdateSignatureResponse(rsp *http.Response) (*UpdateSignatureResponse,
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8640,7 +8641,7 @@ func ParseDeleteSignatureImageResponse(rsp *http.Response) (*DeleteSignatureImag
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8670,7 +8671,7 @@ func ParseGetSignatureImageResponse(rsp *http.Response) (*GetSignatureImageRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8707,7 +8708,7 @@ func ParseUpdateSignatureImageResponse(rsp *http.Response) (*UpdateSignatureImag
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

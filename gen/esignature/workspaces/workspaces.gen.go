@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/accountmodels"
+	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -1378,7 +1379,7 @@ type ListWorkspacesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.WorkspaceList
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1387,7 +1388,7 @@ func (r *ListWorkspacesResponse) GetJSON200() *externalRef0.WorkspaceList {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListWorkspacesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListWorkspacesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1431,7 +1432,7 @@ type CreateWorkspaceResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.Workspace
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -1440,7 +1441,7 @@ func (r *CreateWorkspaceResponse) GetJSON201() *externalRef0.Workspace {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateWorkspaceResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateWorkspaceResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1484,7 +1485,7 @@ type DeleteWorkspaceResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.Workspace
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1493,7 +1494,7 @@ func (r *DeleteWorkspaceResponse) GetJSON200() *externalRef0.Workspace {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteWorkspaceResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteWorkspaceResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1537,7 +1538,7 @@ type GetWorkspaceResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.Workspace
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1546,7 +1547,7 @@ func (r *GetWorkspaceResponse) GetJSON200() *externalRef0.Workspace {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetWorkspaceResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetWorkspaceResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1590,7 +1591,7 @@ type UpdateWorkspaceResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.Workspace
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1599,7 +1600,7 @@ func (r *UpdateWorkspaceResponse) GetJSON200() *externalRef0.Workspace {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateWorkspaceResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateWorkspaceResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1641,11 +1642,11 @@ type DeleteWorkspaceFolderItemsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteWorkspaceFolderItemsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *DeleteWorkspaceFolderItemsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1689,7 +1690,7 @@ type ListWorkspaceFolderItemsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.WorkspaceFolderContents
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1698,7 +1699,7 @@ func (r *ListWorkspaceFolderItemsResponse) GetJSON200() *externalRef0.WorkspaceF
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListWorkspaceFolderItemsResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListWorkspaceFolderItemsResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1742,7 +1743,7 @@ type CreateWorkspaceFileResponse struct {
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *externalRef0.WorkspaceItem
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -1751,7 +1752,7 @@ func (r *CreateWorkspaceFileResponse) GetJSON201() *externalRef0.WorkspaceItem {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateWorkspaceFileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *CreateWorkspaceFileResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1793,11 +1794,11 @@ type GetWorkspaceFileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetWorkspaceFileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *GetWorkspaceFileResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1841,7 +1842,7 @@ type UpdateWorkspaceFileResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.WorkspaceItem
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1850,7 +1851,7 @@ func (r *UpdateWorkspaceFileResponse) GetJSON200() *externalRef0.WorkspaceItem {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateWorkspaceFileResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *UpdateWorkspaceFileResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1894,7 +1895,7 @@ type ListWorkspaceFilePagesResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *externalRef0.PageImages
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef0.ErrorDetails
+	JSON400 *externalRef1.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1903,7 +1904,7 @@ func (r *ListWorkspaceFilePagesResponse) GetJSON200() *externalRef0.PageImages {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListWorkspaceFilePagesResponse) GetJSON400() *externalRef0.ErrorDetails {
+func (r *ListWorkspaceFilePagesResponse) GetJSON400() *externalRef1.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2144,7 +2145,7 @@ func ParseListWorkspacesResponse(rsp *http.Response) (*ListWorkspacesResponse, e
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2181,7 +2182,7 @@ func ParseCreateWorkspaceResponse(rsp *http.Response) (*CreateWorkspaceResponse,
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2218,7 +2219,7 @@ func ParseDeleteWorkspaceResponse(rsp *http.Response) (*DeleteWorkspaceResponse,
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2255,7 +2256,7 @@ func ParseGetWorkspaceResponse(rsp *http.Response) (*GetWorkspaceResponse, error
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2292,7 +2293,7 @@ func ParseUpdateWorkspaceResponse(rsp *http.Response) (*UpdateWorkspaceResponse,
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2325,7 +2326,7 @@ func ParseDeleteWorkspaceFolderItemsResponse(rsp *http.Response) (*DeleteWorkspa
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2362,7 +2363,7 @@ func ParseListWorkspaceFolderItemsResponse(rsp *http.Response) (*ListWorkspaceFo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2399,7 +2400,7 @@ func ParseCreateWorkspaceFileResponse(rsp *http.Response) (*CreateWorkspaceFileR
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2432,7 +2433,7 @@ func ParseGetWorkspaceFileResponse(rsp *http.Response) (*GetWorkspaceFileRespons
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2469,7 +2470,7 @@ func ParseUpdateWorkspaceFileResponse(rsp *http.Response) (*UpdateWorkspaceFileR
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2506,7 +2507,7 @@ func ParseListWorkspaceFilePagesResponse(rsp *http.Response) (*ListWorkspaceFile
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef0.ErrorDetails
+		var dest externalRef1.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

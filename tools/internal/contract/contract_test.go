@@ -21,6 +21,7 @@ import (
 	"github.com/dsgo/docusign/client"
 	"github.com/dsgo/docusign/client/docusigntest"
 	"github.com/dsgo/docusign/gen/admin"
+	"github.com/dsgo/docusign/gen/esignature/accountmodels"
 	"github.com/dsgo/docusign/gen/esignature/accounts"
 	"github.com/dsgo/docusign/gen/esignature/connect"
 	"github.com/dsgo/docusign/gen/esignature/envelopedocuments"
@@ -391,8 +392,8 @@ func replay(t *testing.T, srv *docusigntest.Server, c *client.Client) {
 
 	// Views, resend, void.
 	must(recips.CreateRecipientViewWithResponse(ctx, acct, env, models.RecipientViewRequest{ReturnURL: ptr("https://example.com/r"), AuthenticationMethod: ptr("none"), UserName: ptr("Ada"), Email: ptr("ada@example.com"), ClientUserID: ptr("c1")}))
-	must(recips.CreateSenderViewWithResponse(ctx, acct, draft, models.ReturnURLRequest{ReturnURL: ptr("https://example.com/s")}))
-	must(recips.CreateCorrectViewWithResponse(ctx, acct, env, models.CorrectViewRequest{ReturnURL: ptr("https://example.com/c")}))
+	must(recips.CreateSenderViewWithResponse(ctx, acct, draft, accountmodels.ReturnURLRequest{ReturnURL: ptr("https://example.com/s")}))
+	must(recips.CreateCorrectViewWithResponse(ctx, acct, env, accountmodels.CorrectViewRequest{ReturnURL: ptr("https://example.com/c")}))
 	must(envs.UpdateEnvelopeWithResponse(ctx, acct, env, &envelopes.UpdateEnvelopeParams{ResendEnvelope: ptr("true")}, models.Envelope{}))
 	if err := srv.CompleteEnvelope(env); err != nil {
 		t.Fatal(err)
@@ -405,7 +406,7 @@ func replay(t *testing.T, srv *docusigntest.Server, c *client.Client) {
 	_, _ = envs.UpdateEnvelopeWithResponse(ctx, acct, draft, nil, models.Envelope{Status: ptr("voided"), VoidedReason: ptr("Again")})
 
 	// Templates: create, list, get, use.
-	tr, err := tpls.CreateTemplateWithResponse(ctx, acct, models.EnvelopeTemplate{
+	tr, err := tpls.CreateTemplateWithResponse(ctx, acct, accountmodels.EnvelopeTemplate{
 		Name: ptr("NDA"), EmailSubject: ptr("Please sign the NDA"),
 		Documents:  []models.Document{{DocumentID: ptr("1"), Name: ptr("nda.pdf"), DocumentBase64: pdf("NDA")}},
 		Recipients: &models.Recipients{Signers: []models.Signer{{RecipientID: ptr("1"), RoleName: ptr("Signer")}}},
@@ -420,14 +421,14 @@ func replay(t *testing.T, srv *docusigntest.Server, c *client.Client) {
 	must(nil, err)
 
 	// eSignature users.
-	nu, err := usr.CreateUsersWithResponse(ctx, acct, models.NewUsersDefinition{NewUsers: []models.UserInformation{{UserName: ptr("New User"), Email: ptr("new.user@example.com")}}})
+	nu, err := usr.CreateUsersWithResponse(ctx, acct, accountmodels.NewUsersDefinition{NewUsers: []accountmodels.UserInformation{{UserName: ptr("New User"), Email: ptr("new.user@example.com")}}})
 	must(nil, err)
 	uid := *nu.JSON201.NewUsers[0].UserID
-	must(usr.UpdateUserWithResponse(ctx, acct, uid, nil, models.UserInformation{JobTitle: ptr("Counsel")}))
-	must(usr.UpdateUsersWithResponse(ctx, acct, nil, models.UserInformationList{Users: []models.UserInformation{{UserID: ptr(uid), FirstName: ptr("Newer")}}}))
+	must(usr.UpdateUserWithResponse(ctx, acct, uid, nil, accountmodels.UserInformation{JobTitle: ptr("Counsel")}))
+	must(usr.UpdateUsersWithResponse(ctx, acct, nil, accountmodels.UserInformationList{Users: []accountmodels.UserInformation{{UserID: ptr(uid), FirstName: ptr("Newer")}}}))
 	must(usr.GetInformationWithResponse(ctx, acct, uid, nil))
 	must(usr.ListUsersWithResponse(ctx, acct, &users.ListUsersParams{Count: ptr("5")}))
-	must(usr.DeleteUsersWithResponse(ctx, acct, nil, models.UserInfoList{Users: []models.UserInfo{{UserID: ptr(uid)}}}))
+	must(usr.DeleteUsersWithResponse(ctx, acct, nil, accountmodels.UserInfoList{Users: []models.UserInfo{{UserID: ptr(uid)}}}))
 
 	// Admin: bulk import, its status and results, profiles.
 	org := srv.OrgID()
@@ -456,7 +457,7 @@ func replayConnect(t *testing.T, srv *docusigntest.Server, c *client.Client, acc
 	must(nil, err)
 	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }))
 	defer down.Close()
-	cfg := models.ConnectCustomConfiguration{
+	cfg := accountmodels.ConnectCustomConfiguration{
 		Name: ptr("listener"), URLToPublishTo: ptr(down.URL), AllUsers: ptr("true"), ConfigurationType: ptr("custom"),
 		Events: []string{"envelope-voided"}, IncludeHMAC: ptr("true"), DeliveryMode: ptr("SIM"), RequiresAcknowledgement: ptr("true"),
 		EventData: &models.ConnectEventData{Version: ptr("restv2.1"), Format: ptr("json"), IncludeData: []string{"recipients"}},
@@ -479,7 +480,7 @@ func replayConnect(t *testing.T, srv *docusigntest.Server, c *client.Client, acc
 	fl, err := con.ListEventFailureLogsWithResponse(ctx, acct, &connect.ListEventFailureLogsParams{FromDate: ptr("2020-01-01")})
 	must(nil, err)
 	must(con.RetryEventForEnvelopeWithResponse(ctx, acct, envID))
-	must(con.RetryEventForEnvelopesWithResponse(ctx, acct, models.ConnectFailureFilter{EnvelopeIds: []string{envID}}))
+	must(con.RetryEventForEnvelopesWithResponse(ctx, acct, accountmodels.ConnectFailureFilter{EnvelopeIds: []string{envID}}))
 	f := fl.JSON200.Failures
 	if len(f) == 0 {
 		t.Fatal("the failed delivery is not in the failure log")

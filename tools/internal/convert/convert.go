@@ -52,6 +52,20 @@ type Overlay struct {
 	// StringIDs declares path and query parameters of format uuid as plain
 	// strings, so callers pass ids as they hold them.
 	StringIDs bool `json:"stringIds,omitempty"`
+	// ModelSplit, in a split API, moves the definitions one client
+	// package does not reach into a second models package (see
+	// ModelSplit).
+	ModelSplit *ModelSplit `json:"modelSplit,omitempty"`
+}
+
+// ModelSplit divides the models of a split API in two packages: models
+// keeps every definition the operations of Core reach (parameters,
+// bodies, responses and, transitively, their members); Package holds
+// the rest and imports models. A program that uses only Core compiles
+// the smaller package.
+type ModelSplit struct {
+	Core    string `json:"core"`    // a client package, e.g. envelopes
+	Package string `json:"package"` // the second models package, e.g. accountmodels
 }
 
 // Extensions on Swagger operations that the SDK merge sets.
@@ -77,6 +91,9 @@ func ReadOverlay(path string) (*Overlay, error) {
 	}
 	if (o.Package == "") == (len(o.Packages) == 0) {
 		return nil, fmt.Errorf("%s: set exactly one of package and packages", path)
+	}
+	if ms := o.ModelSplit; ms != nil && (ms.Core == "" || ms.Package == "" || o.Package != "") {
+		return nil, fmt.Errorf("%s: modelSplit needs core and package, in an API with packages", path)
 	}
 	return &o, nil
 }
@@ -110,16 +127,20 @@ type FormField struct {
 
 // Package is one Go package to generate.
 type Package struct {
-	Name     string       // Go package name
-	Dir      string       // directory under gen/, slash-separated
-	Doc      *openapi3.T  // what oapi-codegen reads
-	Models   bool         // generate types
-	Client   bool         // generate the client
-	External *ModelImport // models imported from another package
+	Name     string        // Go package name
+	Dir      string        // directory under gen/, slash-separated
+	Doc      *openapi3.T   // what oapi-codegen reads
+	Models   bool          // generate types
+	Client   bool          // generate the client
+	External []ModelImport // models imported from other packages
 	Ops      []Op
+	// Holds, for a models package of a split, says which definitions it
+	// holds, completing "Package x holds the generated types of the
+	// DocuSign API ..." in its documentation.
+	Holds string
 }
 
-// ModelImport names the models package a client package refers to.
+// ModelImport names a models package that a package refers to.
 type ModelImport struct {
 	File, ImportPath string
 }
@@ -564,16 +585,70 @@ func split(v3 *openapi3.T, ov *Overlay, ops []Op, opt Options) ([]*Package, erro
 		p := &Package{Name: ov.Package, Dir: opt.API, Doc: v3, Models: true, Client: true, Ops: ops}
 		return []*Package{p}, nil
 	}
-	models := &Package{
-		Name: "models", Dir: opt.API + "/models", Models: true,
-		Doc: &openapi3.T{OpenAPI: v3.OpenAPI, Info: v3.Info, Paths: openapi3.NewPaths(), Components: v3.Components},
-	}
-	out := []*Package{models}
+	const modelsFile = "models.json"
+	modelsImport := ModelImport{File: modelsFile, ImportPath: base + "/models"}
 	byPkg := map[string][]Op{}
 	for _, op := range ops {
 		byPkg[op.Package] = append(byPkg[op.Package], op)
 	}
-	const modelsFile = "models.json"
+	// Where each definition lives: models, or the second models package
+	// of a split.
+	fileOf := func(string) string { return modelsFile }
+	imports := []ModelImport{modelsImport}
+	coreSchemas := v3.Components.Schemas
+	var rest *Package
+	if ms := ov.ModelSplit; ms != nil {
+		if _, ok := byPkg[ms.Core]; !ok {
+			return nil, fmt.Errorf("modelSplit: core package %q has no operations", ms.Core)
+		}
+		core := reachedSchemas(v3, ms.Core)
+		restFile := ms.Package + ".json"
+		fileOf = func(name string) string {
+			if core[name] {
+				return modelsFile
+			}
+			return restFile
+		}
+		imports = append(imports, ModelImport{File: restFile, ImportPath: base + "/" + ms.Package})
+		coreSchemas = openapi3.Schemas{}
+		restSchemas := openapi3.Schemas{}
+		for name, sr := range v3.Components.Schemas {
+			if core[name] {
+				coreSchemas[name] = sr
+				continue
+			}
+			// Members that are models' definitions refer across.
+			restSchemas[name] = externalize(sr, func(n string) string {
+				if core[n] {
+					return modelsFile
+				}
+				return ""
+			})
+		}
+		restComponents := *v3.Components
+		restComponents.Schemas = restSchemas
+		rest = &Package{
+			Name: ms.Package, Dir: opt.API + "/" + ms.Package, Models: true,
+			Doc:      &openapi3.T{OpenAPI: v3.OpenAPI, Info: v3.Info, Paths: openapi3.NewPaths(), Components: &restComponents},
+			External: []ModelImport{modelsImport},
+			Holds: fmt.Sprintf("that the operations of package %s do not reach:\n"+
+				"// account settings, billing, brands, users and groups, Connect\n"+
+				"// configuration, bulk sending, templates, views and the rest; the types\n"+
+				"// they share with package %s are in package models", ms.Core, ms.Core),
+		}
+	}
+	modelComponents := *v3.Components
+	modelComponents.Schemas = coreSchemas
+	models := &Package{
+		Name: "models", Dir: opt.API + "/models", Models: true,
+		Doc: &openapi3.T{OpenAPI: v3.OpenAPI, Info: v3.Info, Paths: openapi3.NewPaths(), Components: &modelComponents},
+	}
+	out := []*Package{models}
+	if rest != nil {
+		models.Holds = fmt.Sprintf("that the operations of package %s reach,\n"+
+			"// with everything they contain; the other types are in package %s", ov.ModelSplit.Core, rest.Name)
+		out = append(out, rest)
+	}
 	for _, name := range slices.Sorted(maps.Keys(byPkg)) {
 		doc := &openapi3.T{OpenAPI: v3.OpenAPI, Info: v3.Info, Paths: openapi3.NewPaths(), Components: &openapi3.Components{}}
 		for path, item := range v3.Paths.Map() {
@@ -585,7 +660,7 @@ func split(v3 *openapi3.T, ov *Overlay, ops []Op, opt Options) ([]*Package, erro
 				if kept == nil {
 					kept = &openapi3.PathItem{}
 				}
-				kept.SetOperation(method, externalizeOp(op, modelsFile))
+				kept.SetOperation(method, externalizeOp(op, fileOf))
 			}
 			if kept != nil {
 				doc.Paths.Set(path, kept)
@@ -593,70 +668,148 @@ func split(v3 *openapi3.T, ov *Overlay, ops []Op, opt Options) ([]*Package, erro
 		}
 		out = append(out, &Package{
 			Name: name, Dir: opt.API + "/" + name, Doc: doc, Client: true, Ops: byPkg[name],
-			External: &ModelImport{File: modelsFile, ImportPath: base + "/models"},
+			External: imports,
 		})
 	}
 	return out, nil
 }
 
-// externalizeOp returns a copy of op whose schema references point into the
-// models document instead of the local components.
-func externalizeOp(op *openapi3.Operation, file string) *openapi3.Operation {
+// schemaPrefix starts a reference to a component schema.
+const schemaPrefix = "#/components/schemas/"
+
+// reachedSchemas names the component schemas that the operations of
+// package pkg reach, directly or through other schemas.
+func reachedSchemas(v3 *openapi3.T, pkg string) map[string]bool {
+	reached := map[string]bool{}
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(sr *openapi3.SchemaRef)
+	walk = func(sr *openapi3.SchemaRef) {
+		if sr == nil {
+			return
+		}
+		if name, ok := strings.CutPrefix(sr.Ref, schemaPrefix); ok {
+			reached[name] = true
+		}
+		s := sr.Value
+		if s == nil || seen[s] {
+			return
+		}
+		seen[s] = true
+		for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
+			for _, r := range refs {
+				walk(r)
+			}
+		}
+		walk(s.Not)
+		walk(s.Items)
+		walk(s.AdditionalProperties.Schema)
+		for _, p := range s.Properties {
+			walk(p)
+		}
+	}
+	for _, item := range v3.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.Extensions[xPackage] != pkg {
+				continue
+			}
+			for _, p := range op.Parameters {
+				if p.Value != nil {
+					walk(p.Value.Schema)
+				}
+			}
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				for _, mt := range op.RequestBody.Value.Content {
+					walk(mt.Schema)
+				}
+			}
+			for _, rr := range op.Responses.Map() {
+				if rr.Value != nil {
+					for _, mt := range rr.Value.Content {
+						walk(mt.Schema)
+					}
+				}
+			}
+		}
+	}
+	return reached
+}
+
+// externalizeOp returns a copy of op whose schema references point into
+// the models documents (fileOf names the document of each definition)
+// instead of the local components.
+func externalizeOp(op *openapi3.Operation, fileOf func(string) string) *openapi3.Operation {
 	c := *op
 	c.Parameters = nil
 	for _, pr := range op.Parameters {
 		p := *pr.Value
-		p.Schema = externalize(p.Schema, file)
+		p.Schema = externalize(p.Schema, fileOf)
 		c.Parameters = append(c.Parameters, &openapi3.ParameterRef{Value: &p})
 	}
 	if op.RequestBody != nil && op.RequestBody.Value != nil {
 		rb := *op.RequestBody.Value
-		rb.Content = externalizeContent(rb.Content, file)
+		rb.Content = externalizeContent(rb.Content, fileOf)
 		c.RequestBody = &openapi3.RequestBodyRef{Value: &rb}
 	}
 	c.Responses = openapi3.NewResponses()
 	c.Responses.Delete("default")
 	for code, rr := range op.Responses.Map() {
 		r := *rr.Value
-		r.Content = externalizeContent(r.Content, file)
+		r.Content = externalizeContent(r.Content, fileOf)
 		c.Responses.Set(code, &openapi3.ResponseRef{Value: &r})
 	}
 	return &c
 }
 
-func externalizeContent(content openapi3.Content, file string) openapi3.Content {
+func externalizeContent(content openapi3.Content, fileOf func(string) string) openapi3.Content {
 	if content == nil {
 		return nil
 	}
 	out := openapi3.Content{}
 	for mt, m := range content {
 		c := *m
-		c.Schema = externalize(m.Schema, file)
+		c.Schema = externalize(m.Schema, fileOf)
 		out[mt] = &c
 	}
 	return out
 }
 
-func externalize(sr *openapi3.SchemaRef, file string) *openapi3.SchemaRef {
+// externalize copies sr with each reference to a component schema
+// prefixed by the document fileOf names for it; an empty name keeps the
+// reference local.
+func externalize(sr *openapi3.SchemaRef, fileOf func(string) string) *openapi3.SchemaRef {
 	if sr == nil {
 		return nil
 	}
 	if sr.Ref != "" {
-		return &openapi3.SchemaRef{Ref: file + sr.Ref, Value: sr.Value}
+		name, ok := strings.CutPrefix(sr.Ref, schemaPrefix)
+		if !ok || fileOf(name) == "" {
+			return sr
+		}
+		return &openapi3.SchemaRef{Ref: fileOf(name) + sr.Ref, Value: sr.Value}
 	}
 	if sr.Value == nil {
 		return sr
 	}
 	s := *sr.Value
-	s.Items = externalize(s.Items, file)
+	s.Items = externalize(s.Items, fileOf)
+	s.Not = externalize(s.Not, fileOf)
+	for _, l := range []*openapi3.SchemaRefs{&s.AllOf, &s.OneOf, &s.AnyOf} {
+		if *l != nil {
+			refs := make(openapi3.SchemaRefs, len(*l))
+			for i, r := range *l {
+				refs[i] = externalize(r, fileOf)
+			}
+			*l = refs
+		}
+	}
 	if len(s.Properties) > 0 {
 		s.Properties = openapi3.Schemas{}
 		for k, v := range sr.Value.Properties {
-			s.Properties[k] = externalize(v, file)
+			s.Properties[k] = externalize(v, fileOf)
 		}
 	}
 	if s.AdditionalProperties.Schema != nil {
-		s.AdditionalProperties.Schema = externalize(s.AdditionalProperties.Schema, file)
+		s.AdditionalProperties.Schema = externalize(s.AdditionalProperties.Schema, fileOf)
 	}
 	return &openapi3.SchemaRef{Value: &s}
 }

@@ -2,9 +2,14 @@ package convert
 
 import (
 	"encoding/json"
+	"maps"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/dsgo/docusign/tools/internal/specstest"
 )
@@ -241,6 +246,165 @@ func TestAdminIDsAreStrings(t *testing.T) {
 					t.Errorf("%s: parameter %s is still format uuid", method, p.Value.Name)
 				}
 			}
+		}
+	}
+}
+
+// refsIn lists every schema reference in a package's document.
+func refsIn(p *Package) []string {
+	var refs []string
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(sr *openapi3.SchemaRef)
+	walk = func(sr *openapi3.SchemaRef) {
+		if sr == nil {
+			return
+		}
+		if sr.Ref != "" {
+			refs = append(refs, sr.Ref)
+			return
+		}
+		s := sr.Value
+		if s == nil || seen[s] {
+			return
+		}
+		seen[s] = true
+		for _, l := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
+			for _, r := range l {
+				walk(r)
+			}
+		}
+		walk(s.Not)
+		walk(s.Items)
+		walk(s.AdditionalProperties.Schema)
+		for _, x := range s.Properties {
+			walk(x)
+		}
+	}
+	for _, sr := range p.Doc.Components.Schemas {
+		walk(&openapi3.SchemaRef{Value: sr.Value})
+	}
+	for _, item := range p.Doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, pr := range op.Parameters {
+				walk(pr.Value.Schema)
+			}
+			if op.RequestBody != nil {
+				for _, mt := range op.RequestBody.Value.Content {
+					walk(mt.Schema)
+				}
+			}
+			for _, rr := range op.Responses.Map() {
+				for _, mt := range rr.Value.Content {
+					walk(mt.Schema)
+				}
+			}
+		}
+	}
+	return refs
+}
+
+func TestModelSplitKeepsWhatEnvelopesReachInModels(t *testing.T) {
+	check := func(t *testing.T, res *Result) (models, rest map[string]bool) {
+		t.Helper()
+		pkgs := map[string]*Package{}
+		for _, p := range res.Packages {
+			pkgs[p.Name] = p
+		}
+		m, a := pkgs["models"], pkgs["accountmodels"]
+		if m == nil || a == nil {
+			t.Fatalf("want packages models and accountmodels, got %v", slices.Sorted(maps.Keys(pkgs)))
+		}
+		models, rest = map[string]bool{}, map[string]bool{}
+		for name := range m.Doc.Components.Schemas {
+			models[name] = true
+		}
+		for name := range a.Doc.Components.Schemas {
+			if models[name] {
+				t.Errorf("%s is in both models packages", name)
+			}
+			rest[name] = true
+		}
+		if len(models) < 100 || len(rest) < 100 {
+			t.Errorf("models %d, accountmodels %d definitions: want a real split", len(models), len(rest))
+		}
+		// models refers only to itself: it compiles without accountmodels.
+		for _, ref := range refsIn(m) {
+			if name, ok := strings.CutPrefix(ref, "#/components/schemas/"); !ok || !models[name] {
+				t.Errorf("models refers to %s", ref)
+			}
+		}
+		// accountmodels refers to itself or across to models.
+		for _, ref := range refsIn(a) {
+			local, isLocal := strings.CutPrefix(ref, "#/components/schemas/")
+			across, isAcross := strings.CutPrefix(ref, "models.json#/components/schemas/")
+			if !(isLocal && rest[local]) && !(isAcross && models[across]) {
+				t.Errorf("accountmodels refers to %s", ref)
+			}
+		}
+		// envelopes needs only models; every client package finds each
+		// definition where it is.
+		for _, p := range res.Packages {
+			if !p.Client {
+				continue
+			}
+			for _, ref := range refsIn(p) {
+				across, isModels := strings.CutPrefix(ref, "models.json#/components/schemas/")
+				other, isRest := strings.CutPrefix(ref, "accountmodels.json#/components/schemas/")
+				switch {
+				case isModels && models[across], isRest && rest[other] && p.Name != "envelopes":
+				default:
+					t.Errorf("%s refers to %s", p.Name, ref)
+				}
+			}
+		}
+		return models, rest
+	}
+	res, err := convertSpec(t, "esignature", esign, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	models, rest := check(t, res)
+	for _, name := range []string{"envelopeDefinition", "envelope", "signer", "tabs", "document"} {
+		if !models[name] {
+			t.Errorf("%s is not in models", name)
+		}
+	}
+	for _, name := range []string{"accountInformation", "connectCustomConfiguration", "userInformation", "brand"} {
+		if !rest[name] {
+			t.Errorf("%s is not in accountmodels", name)
+		}
+	}
+
+	// The split is computed: a definition that envelopes comes to reach
+	// moves to models, with what it contains.
+	res, err = convertSpec(t, "esignature", esign, func(d doc) {
+		defs := d["definitions"].(map[string]any)
+		defs["envelopeDefinition"].(map[string]any)["properties"].(map[string]any)["brand"] = map[string]any{"$ref": "#/definitions/brand"}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	models, _ = check(t, res)
+	for _, name := range []string{"brand", "brandLink"} {
+		if !models[name] {
+			t.Errorf("%s, now reached from EnvelopeDefinition, is not in models", name)
+		}
+	}
+}
+
+func TestModelSplitNeedsBothNames(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"no package":     `{"docs": "https://x", "packages": {"A": "a"}, "modelSplit": {"core": "a"}}`,
+		"no core":        `{"docs": "https://x", "packages": {"A": "a"}, "modelSplit": {"package": "b"}}`,
+		"single package": `{"docs": "https://x", "package": "a", "modelSplit": {"core": "a", "package": "b"}}`,
+	} {
+		p := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".json")
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadOverlay(p); err == nil || !strings.Contains(err.Error(), "modelSplit") {
+			t.Errorf("%s: got %v, want an error naming modelSplit", name, err)
 		}
 	}
 }

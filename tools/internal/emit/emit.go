@@ -35,8 +35,11 @@ func packageConfig(shared codegen.Configuration, p *convert.Package) codegen.Con
 	cfg.Generate.Models = true // operation parameter and body types
 	cfg.Generate.Client = p.Client
 	cfg.ImportMapping = nil
-	if p.External != nil {
-		cfg.ImportMapping = map[string]string{p.External.File: p.External.ImportPath}
+	for _, m := range p.External {
+		if cfg.ImportMapping == nil {
+			cfg.ImportMapping = map[string]string{}
+		}
+		cfg.ImportMapping[m.File] = m.ImportPath
 	}
 	empty := ""
 	cfg.NoVCSVersionOverride = &empty

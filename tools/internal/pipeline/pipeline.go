@@ -83,6 +83,7 @@ func Generate(ctx context.Context, cfg Config) (map[string][]byte, error) {
 		if kit, ok := lock.SDKFor(s.Name); ok {
 			h.SDK = fmt.Sprintf("%s (sha256 %s, pinned in api/specs.lock.json)", kit, kit.SHA256)
 		}
+		holds, modelSources := map[string]string{}, map[string][]byte{}
 		for _, p := range res.Packages {
 			src, err := emit.Generate(shared, p)
 			if err != nil {
@@ -98,6 +99,9 @@ func Generate(ctx context.Context, cfg Config) (map[string][]byte, error) {
 				return nil, fmt.Errorf("%s: %w", p.Dir, err)
 			}
 			files[p.Dir+"/"+p.Name+".gen.go"] = src
+			if p.Holds != "" {
+				holds[p.Name], modelSources[p.Name] = p.Holds, src
+			}
 			if p.Client {
 				mp, err := emit.Multipart(src, h, p.Name, p.Ops)
 				if err != nil {
@@ -108,6 +112,13 @@ func Generate(ctx context.Context, cfg Config) (map[string][]byte, error) {
 				}
 			}
 			files[p.Dir+"/doc.go"] = emit.PackageDoc(h, p, s)
+		}
+		if len(holds) > 0 {
+			index, err := modelIndex(s.Name, holds, modelSources)
+			if err != nil {
+				return nil, err
+			}
+			files[s.Name+"/"+ModelIndex] = index
 		}
 		if cfg.Log != nil {
 			fmt.Fprintf(cfg.Log, "%s: %d operations in %d packages; %d unreachable definitions dropped\n",
