@@ -197,7 +197,7 @@ func (d *decoder) value(v reflect.Value, p *plan) error {
 	return nil
 }
 
-var stringType = reflect.TypeFor[string]()
+var stringType = typeOf((*string)(nil))
 
 func callUnmarshaler(v reflect.Value, raw []byte) error {
 	if v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw) != nil {

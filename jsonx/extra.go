@@ -20,9 +20,10 @@ type Extra struct {
 // Len returns the number of members held.
 func (e Extra) Len() int {
 	n := 0
-	for range e.All() {
+	e.each(func(_, _, _ []byte) bool {
 		n++
-	}
+		return true
+	})
 	return n
 }
 
@@ -30,11 +31,12 @@ func (e Extra) Len() int {
 func (e Extra) Get(name string) (json.RawMessage, bool) {
 	var out json.RawMessage
 	found := false
-	for n, v := range e.All() {
-		if n == name {
+	e.each(func(_, n, v []byte) bool {
+		if string(n) == name {
 			out, found = v, true
 		}
-	}
+		return true
+	})
 	return out, found
 }
 

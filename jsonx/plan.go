@@ -64,35 +64,58 @@ type field struct {
 }
 
 var (
-	plans     sync.Map // reflect.Type -> *plan
+	// plans holds a map[reflect.Type]*plan, replaced whole (under
+	// plansMu) when types are added: reading is one atomic load and a map
+	// lookup. It is not a sync.Map, whose generic internals every program
+	// using the models would compile and link again.
+	plans     atomic.Value
 	plansMu   sync.Mutex
-	extraType = reflect.TypeFor[Extra]()
-	timeType  = reflect.TypeFor[time.Time]()
+	extraType = typeOf((*Extra)(nil))
+	timeType  = typeOf((*time.Time)(nil))
 
-	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
-	jsonMarshaler   = reflect.TypeFor[json.Marshaler]()
-	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
-	textMarshaler   = reflect.TypeFor[encoding.TextMarshaler]()
+	jsonUnmarshaler = typeOf((*json.Unmarshaler)(nil))
+	jsonMarshaler   = typeOf((*json.Marshaler)(nil))
+	textUnmarshaler = typeOf((*encoding.TextUnmarshaler)(nil))
+	textMarshaler   = typeOf((*encoding.TextMarshaler)(nil))
 )
+
+// typeOf is the type p points to (reflect.TypeFor without its generic
+// instantiations).
+func typeOf(p any) reflect.Type { return reflect.TypeOf(p).Elem() }
+
+// cachedPlan returns the plan of t if one is built.
+func cachedPlan(t reflect.Type) (*plan, bool) {
+	m, _ := plans.Load().(map[reflect.Type]*plan)
+	p, ok := m[t]
+	return p, ok
+}
 
 // planOf returns the plan of t, building and caching it once.
 func planOf(t reflect.Type) *plan {
-	if p, ok := plans.Load(t); ok {
-		return p.(*plan)
+	if p, ok := cachedPlan(t); ok {
+		return p
 	}
 	plansMu.Lock()
 	defer plansMu.Unlock()
 	building := map[reflect.Type]*plan{}
 	p := build(t, building)
-	for t, p := range building {
-		plans.Store(t, p)
+	if len(building) > 0 {
+		old, _ := plans.Load().(map[reflect.Type]*plan)
+		next := make(map[reflect.Type]*plan, len(old)+len(building))
+		for t, p := range old {
+			next[t] = p
+		}
+		for t, p := range building {
+			next[t] = p
+		}
+		plans.Store(next)
 	}
 	return p
 }
 
 func build(t reflect.Type, building map[reflect.Type]*plan) *plan {
-	if p, ok := plans.Load(t); ok {
-		return p.(*plan)
+	if p, ok := cachedPlan(t); ok {
+		return p
 	}
 	if p, ok := building[t]; ok {
 		return p
