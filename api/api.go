@@ -26,6 +26,17 @@ func Specs() ([]Spec, error) {
 	return l.Specs, nil
 }
 
+// Samples returns the pinned upstream files that tests read but nothing is
+// generated from (DocuSign's published Connect message), in the lock's
+// order. Like the specs they are never copied into the repository.
+func Samples() ([]Spec, error) {
+	var l struct{ Samples []Spec }
+	if err := json.Unmarshal(lock, &l); err != nil {
+		return nil, err
+	}
+	return l.Samples, nil
+}
+
 // SDK is an official SDK package pinned as a second source of API surface
 // (its operations and model members are merged into the spec named by API).
 type SDK struct {

@@ -30,3 +30,14 @@ func TestSDKsNamesTheESignatureSDK(t *testing.T) {
 		t.Errorf("got %+v", sdks)
 	}
 }
+
+func TestSamplesNamesTheConnectMessage(t *testing.T) {
+	samples, err := Samples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(samples) != 1 || samples[0].Name != "connect-message" || samples[0].File != "connect.schema-v2.json" ||
+		len(samples[0].Commit) != 40 || len(samples[0].SHA256) != 64 || samples[0].URL == "" {
+		t.Errorf("got %+v", samples)
+	}
+}

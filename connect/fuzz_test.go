@@ -3,8 +3,9 @@ package connect
 import (
 	"errors"
 	"net/http"
-	"os"
 	"testing"
+
+	"github.com/dsgo/docusign/internal/specfile"
 )
 
 // FuzzDecode: Decode never panics, and either returns a message whose Raw
@@ -13,7 +14,7 @@ func FuzzDecode(f *testing.F) {
 	for _, e := range []Event{EnvelopeSent, RecipientCompleted, "unknown-event"} {
 		f.Add(typicalMessage(e, 1))
 	}
-	if b, err := os.ReadFile("testdata/connect.schema-v2.json"); err == nil {
+	if b, err := specfile.Read("connect-message"); err == nil {
 		f.Add(b)
 	}
 	for _, s := range []string{``, `{}`, `null`, `{"event":null}`, `{"event":1,"retryCount":"x","data":null}`,

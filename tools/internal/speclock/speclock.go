@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -34,6 +35,10 @@ type Spec struct {
 // Lock is the parsed lock file.
 type Lock struct {
 	Specs []Spec `json:"specs"`
+	// Samples are other upstream files that tests read (e.g. DocuSign's
+	// published Connect message), located and verified like the specs
+	// but not generated from.
+	Samples []Spec `json:"samples,omitempty"`
 	// SDKs are official SDK packages read as a second source of API
 	// surface, merged into the spec they name.
 	SDKs []SDK `json:"sdks,omitempty"`
@@ -87,8 +92,8 @@ func Read(path string) (*Lock, error) {
 	}
 	var errs []error
 	seen := map[string]bool{}
-	for i, s := range l.Specs {
-		where := fmt.Sprintf("%s: specs[%d] (%s)", path, i, s.Name)
+	check := func(i int, list string, s Spec) {
+		where := fmt.Sprintf("%s: %s[%d] (%s)", path, list, i, s.Name)
 		switch {
 		case s.Name == "" || seen[s.Name]:
 			errs = append(errs, fmt.Errorf("%s: name is empty or repeated", where))
@@ -103,11 +108,18 @@ func Read(path string) (*Lock, error) {
 		}
 		seen[s.Name] = true
 	}
+	for i, s := range l.Specs {
+		check(i, "specs", s)
+	}
+	specNames := maps.Clone(seen)
+	for i, s := range l.Samples {
+		check(i, "samples", s)
+	}
 	sdkSeen := map[string]bool{}
 	for i, s := range l.SDKs {
 		where := fmt.Sprintf("%s: sdks[%d] (%s)", path, i, s)
 		switch {
-		case !seen[s.API] || sdkSeen[s.API]:
+		case !specNames[s.API] || sdkSeen[s.API]:
 			errs = append(errs, fmt.Errorf("%s: api must name a locked spec, once", where))
 		case !npmName.MatchString(s.Package):
 			errs = append(errs, fmt.Errorf("%s: package must be an npm package name", where))

@@ -34,6 +34,9 @@ func Locator(t testing.TB, root string) *speclock.Locator {
 	for _, s := range l.Specs {
 		load(t, loc, s)
 	}
+	for _, s := range l.Samples {
+		load(t, loc, s)
+	}
 	for _, s := range l.SDKs {
 		sdk(t, loc, s)
 	}
