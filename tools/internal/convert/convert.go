@@ -682,56 +682,70 @@ const schemaPrefix = "#/components/schemas/"
 func reachedSchemas(v3 *openapi3.T, pkg string) map[string]bool {
 	reached := map[string]bool{}
 	seen := map[*openapi3.Schema]bool{}
-	var walk func(sr *openapi3.SchemaRef)
-	walk = func(sr *openapi3.SchemaRef) {
-		if sr == nil {
-			return
-		}
-		if name, ok := strings.CutPrefix(sr.Ref, schemaPrefix); ok {
-			reached[name] = true
-		}
-		s := sr.Value
-		if s == nil || seen[s] {
-			return
-		}
-		seen[s] = true
-		for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
-			for _, r := range refs {
-				walk(r)
-			}
-		}
-		walk(s.Not)
-		walk(s.Items)
-		walk(s.AdditionalProperties.Schema)
-		for _, p := range s.Properties {
-			walk(p)
-		}
-	}
 	for _, item := range v3.Paths.Map() {
 		for _, op := range item.Operations() {
 			if op.Extensions[xPackage] != pkg {
 				continue
 			}
-			for _, p := range op.Parameters {
-				if p.Value != nil {
-					walk(p.Value.Schema)
-				}
-			}
-			if op.RequestBody != nil && op.RequestBody.Value != nil {
-				for _, mt := range op.RequestBody.Value.Content {
-					walk(mt.Schema)
-				}
-			}
-			for _, rr := range op.Responses.Map() {
-				if rr.Value != nil {
-					for _, mt := range rr.Value.Content {
-						walk(mt.Schema)
+			opSchemas(op, func(sr *openapi3.SchemaRef) {
+				walkSchema(sr, seen, func(sr *openapi3.SchemaRef) bool {
+					if name, ok := strings.CutPrefix(sr.Ref, schemaPrefix); ok {
+						reached[name] = true
 					}
-				}
-			}
+					return true
+				})
+			})
 		}
 	}
 	return reached
+}
+
+// opSchemas calls f with the schema of each parameter, request body
+// media type and response media type of op.
+func opSchemas(op *openapi3.Operation, f func(*openapi3.SchemaRef)) {
+	for _, p := range op.Parameters {
+		if p.Value != nil {
+			f(p.Value.Schema)
+		}
+	}
+	if op.RequestBody != nil && op.RequestBody.Value != nil {
+		for _, mt := range op.RequestBody.Value.Content {
+			f(mt.Schema)
+		}
+	}
+	for _, rr := range op.Responses.Map() {
+		if rr.Value != nil {
+			for _, mt := range rr.Value.Content {
+				f(mt.Schema)
+			}
+		}
+	}
+}
+
+// walkSchema calls f with sr and, while f returns true, with the schemas
+// its value contains (compositions, not, items, additional properties,
+// properties), depth first; seen, shared across calls, stops it from
+// entering one schema value twice.
+func walkSchema(sr *openapi3.SchemaRef, seen map[*openapi3.Schema]bool, f func(*openapi3.SchemaRef) bool) {
+	if sr == nil || !f(sr) {
+		return
+	}
+	s := sr.Value
+	if s == nil || seen[s] {
+		return
+	}
+	seen[s] = true
+	for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
+		for _, r := range refs {
+			walkSchema(r, seen, f)
+		}
+	}
+	walkSchema(s.Not, seen, f)
+	walkSchema(s.Items, seen, f)
+	walkSchema(s.AdditionalProperties.Schema, seen, f)
+	for _, p := range s.Properties {
+		walkSchema(p, seen, f)
+	}
 }
 
 // externalizeOp returns a copy of op whose schema references point into
@@ -825,52 +839,24 @@ func strictUnmarshal(b []byte, v any) error {
 // composition of nothing.
 func normalizeSchemas(v3 *openapi3.T) {
 	seen := map[*openapi3.Schema]bool{}
-	var walk func(sr *openapi3.SchemaRef)
-	walk = func(sr *openapi3.SchemaRef) {
-		if sr == nil || sr.Value == nil || seen[sr.Value] {
-			return
-		}
-		s := sr.Value
-		seen[s] = true
-		for _, l := range []*openapi3.SchemaRefs{&s.AllOf, &s.OneOf, &s.AnyOf} {
-			if len(*l) == 0 {
-				*l = nil
-			}
-			for _, x := range *l {
-				walk(x)
+	normalize := func(sr *openapi3.SchemaRef) bool {
+		if s := sr.Value; s != nil && !seen[s] {
+			for _, l := range []*openapi3.SchemaRefs{&s.AllOf, &s.OneOf, &s.AnyOf} {
+				if len(*l) == 0 {
+					*l = nil
+				}
 			}
 		}
-		walk(s.Items)
-		walk(s.Not)
-		walk(s.AdditionalProperties.Schema)
-		for _, p := range s.Properties {
-			walk(p)
-		}
+		return true
 	}
 	if v3.Components != nil {
 		for _, sr := range v3.Components.Schemas {
-			walk(sr)
+			walkSchema(sr, seen, normalize)
 		}
 	}
 	for _, item := range v3.Paths.Map() {
 		for _, op := range item.Operations() {
-			for _, p := range op.Parameters {
-				if p.Value != nil {
-					walk(p.Value.Schema)
-				}
-			}
-			if op.RequestBody != nil && op.RequestBody.Value != nil {
-				for _, mt := range op.RequestBody.Value.Content {
-					walk(mt.Schema)
-				}
-			}
-			for _, rr := range op.Responses.Map() {
-				if rr.Value != nil {
-					for _, mt := range rr.Value.Content {
-						walk(mt.Schema)
-					}
-				}
-			}
+			opSchemas(op, func(sr *openapi3.SchemaRef) { walkSchema(sr, seen, normalize) })
 		}
 	}
 }

@@ -254,50 +254,21 @@ func TestAdminIDsAreStrings(t *testing.T) {
 func refsIn(p *Package) []string {
 	var refs []string
 	seen := map[*openapi3.Schema]bool{}
-	var walk func(sr *openapi3.SchemaRef)
-	walk = func(sr *openapi3.SchemaRef) {
-		if sr == nil {
-			return
-		}
-		if sr.Ref != "" {
-			refs = append(refs, sr.Ref)
-			return
-		}
-		s := sr.Value
-		if s == nil || seen[s] {
-			return
-		}
-		seen[s] = true
-		for _, l := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
-			for _, r := range l {
-				walk(r)
+	collect := func(sr *openapi3.SchemaRef) {
+		walkSchema(sr, seen, func(sr *openapi3.SchemaRef) bool {
+			if sr.Ref != "" {
+				refs = append(refs, sr.Ref)
+				return false // its target is a component, walked on its own
 			}
-		}
-		walk(s.Not)
-		walk(s.Items)
-		walk(s.AdditionalProperties.Schema)
-		for _, x := range s.Properties {
-			walk(x)
-		}
+			return true
+		})
 	}
 	for _, sr := range p.Doc.Components.Schemas {
-		walk(&openapi3.SchemaRef{Value: sr.Value})
+		collect(&openapi3.SchemaRef{Value: sr.Value})
 	}
 	for _, item := range p.Doc.Paths.Map() {
 		for _, op := range item.Operations() {
-			for _, pr := range op.Parameters {
-				walk(pr.Value.Schema)
-			}
-			if op.RequestBody != nil {
-				for _, mt := range op.RequestBody.Value.Content {
-					walk(mt.Schema)
-				}
-			}
-			for _, rr := range op.Responses.Map() {
-				for _, mt := range rr.Value.Content {
-					walk(mt.Schema)
-				}
-			}
+			opSchemas(op, collect)
 		}
 	}
 	return refs

@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"iter"
 	"os"
 
 	"github.com/dsgo/docusign/tools/internal/convert"
@@ -57,6 +58,36 @@ func Generate(shared codegen.Configuration, p *convert.Package) ([]byte, error) 
 		return nil, fmt.Errorf("%s: oapi-codegen: %w", p.Dir, err)
 	}
 	return []byte(src), nil
+}
+
+// typeSpecs yields the type declarations of f, in order.
+func typeSpecs(f *ast.File) iter.Seq[*ast.TypeSpec] {
+	return func(yield func(*ast.TypeSpec) bool) {
+		for _, d := range f.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.TYPE {
+				continue
+			}
+			for _, s := range gd.Specs {
+				if !yield(s.(*ast.TypeSpec)) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// TypeNames lists the types a generated file declares, in order.
+func TypeNames(src []byte) ([]string, error) {
+	_, f, err := parseGenerated(src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for ts := range typeSpecs(f) {
+		names = append(names, ts.Name.Name)
+	}
+	return names, nil
 }
 
 // parseGenerated parses one file of oapi-codegen output for a rewriting

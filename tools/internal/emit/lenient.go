@@ -32,36 +32,29 @@ func Lenient(src []byte, jsonxPath string) ([]byte, error) {
 	}
 	var inserts []edit
 	var methods strings.Builder
-	for _, d := range f.Decls {
-		gd, ok := d.(*ast.GenDecl)
-		if !ok || gd.Tok != token.TYPE {
+	for ts := range typeSpecs(f) {
+		st, ok := ts.Type.(*ast.StructType)
+		if !ok || ts.Assign.IsValid() || ts.TypeParams != nil || !isModel(st) || hasMethods[ts.Name.Name] ||
+			strings.HasSuffix(ts.Name.Name, "MultipartBody") {
 			continue
 		}
-		for _, s := range gd.Specs {
-			ts := s.(*ast.TypeSpec)
-			st, ok := ts.Type.(*ast.StructType)
-			if !ok || ts.Assign.IsValid() || ts.TypeParams != nil || !isModel(st) || hasMethods[ts.Name.Name] ||
-				strings.HasSuffix(ts.Name.Name, "MultipartBody") {
-				continue
+		for _, fl := range st.Fields.List {
+			if len(fl.Names) == 0 {
+				return nil, fmt.Errorf("model %s embeds a type; package jsonx decodes fields only, so flatten it in the converter", ts.Name.Name)
 			}
-			for _, fl := range st.Fields.List {
-				if len(fl.Names) == 0 {
-					return nil, fmt.Errorf("model %s embeds a type; package jsonx decodes fields only, so flatten it in the converter", ts.Name.Name)
-				}
-			}
-			if hasField(st, ExtraField) {
-				return nil, fmt.Errorf("model %s already has a field %s; rename the member in the overlay or choose another emit.ExtraField", ts.Name.Name, ExtraField)
-			}
-			at := fset.Position(st.Fields.Closing).Offset
-			inserts = append(inserts, edit{at, at,
-				"\t// " + ExtraField + " holds members not modelled here, kept verbatim and written back; see package jsonx.\n\t" +
-					ExtraField + " jsonx.Extra `json:\"-\"`\n"})
-			n := ts.Name.Name
-			fmt.Fprintf(&methods, "\n// UnmarshalJSON decodes %s leniently, keeping unknown members in Extra (package jsonx).\n", n)
-			fmt.Fprintf(&methods, "func (v *%s) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }\n", n)
-			fmt.Fprintf(&methods, "\n// MarshalJSON encodes %s and the members held in Extra (package jsonx).\n", n)
-			fmt.Fprintf(&methods, "func (v %s) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }\n", n)
 		}
+		if hasField(st, ExtraField) {
+			return nil, fmt.Errorf("model %s already has a field %s; rename the member in the overlay or choose another emit.ExtraField", ts.Name.Name, ExtraField)
+		}
+		at := fset.Position(st.Fields.Closing).Offset
+		inserts = append(inserts, edit{at, at,
+			"\t// " + ExtraField + " holds members not modelled here, kept verbatim and written back; see package jsonx.\n\t" +
+				ExtraField + " jsonx.Extra `json:\"-\"`\n"})
+		n := ts.Name.Name
+		fmt.Fprintf(&methods, "\n// UnmarshalJSON decodes %s leniently, keeping unknown members in Extra (package jsonx).\n", n)
+		fmt.Fprintf(&methods, "func (v *%s) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }\n", n)
+		fmt.Fprintf(&methods, "\n// MarshalJSON encodes %s and the members held in Extra (package jsonx).\n", n)
+		fmt.Fprintf(&methods, "func (v %s) MarshalJSON() ([]byte, error) { return jsonx.Marshal(&v) }\n", n)
 	}
 	if len(inserts) == 0 {
 		return src, nil

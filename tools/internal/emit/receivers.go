@@ -3,7 +3,6 @@ package emit
 import (
 	"go/ast"
 	"go/parser"
-	"go/token"
 )
 
 // PointerResponses gives the methods of each response wrapper (a struct
@@ -19,16 +18,9 @@ func PointerResponses(src []byte) ([]byte, error) {
 		return nil, err
 	}
 	responses := map[string]bool{}
-	for _, d := range f.Decls {
-		gd, ok := d.(*ast.GenDecl)
-		if !ok || gd.Tok != token.TYPE {
-			continue
-		}
-		for _, s := range gd.Specs {
-			ts := s.(*ast.TypeSpec)
-			if st, ok := ts.Type.(*ast.StructType); ok && hasField(st, "HTTPResponse") {
-				responses[ts.Name.Name] = true
-			}
+	for ts := range typeSpecs(f) {
+		if st, ok := ts.Type.(*ast.StructType); ok && hasField(st, "HTTPResponse") {
+			responses[ts.Name.Name] = true
 		}
 	}
 	var edits []edit

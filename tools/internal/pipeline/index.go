@@ -2,14 +2,12 @@ package pipeline
 
 import (
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"maps"
 	"slices"
 	"strings"
 
 	"github.com/dsgo/docusign/tools/internal/convert"
+	"github.com/dsgo/docusign/tools/internal/emit"
 )
 
 // operationIndex renders gen/OPERATIONS.md: every generated operation with
@@ -63,16 +61,12 @@ const ModelIndex = "MODELS.md"
 func modelIndex(api string, holds map[string]string, sources map[string][]byte) ([]byte, error) {
 	where := map[string]string{}
 	for pkg, src := range sources {
-		f, err := parser.ParseFile(token.NewFileSet(), pkg+".gen.go", src, parser.SkipObjectResolution)
+		names, err := emit.TypeNames(src)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", pkg, err)
 		}
-		for _, d := range f.Decls {
-			if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.TYPE {
-				for _, s := range g.Specs {
-					where[s.(*ast.TypeSpec).Name.Name] = pkg
-				}
-			}
+		for _, name := range names {
+			where[name] = pkg
 		}
 	}
 	var b strings.Builder
