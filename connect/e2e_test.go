@@ -16,7 +16,7 @@ import (
 	"github.com/dsgo/docusign/client/docusigntest"
 	"github.com/dsgo/docusign/connect"
 	"github.com/dsgo/docusign/gen/esignature/accountmodels"
-	connectapi "github.com/dsgo/docusign/gen/esignature/connect"
+	"github.com/dsgo/docusign/gen/esignature/connectconfig"
 	"github.com/dsgo/docusign/gen/esignature/envelopes"
 	"github.com/dsgo/docusign/gen/esignature/models"
 )
@@ -40,10 +40,10 @@ func fake(t *testing.T) (*docusigntest.Server, *client.Client) {
 }
 
 // apis binds the generated Connect and Envelopes clients to c.
-func apis(t *testing.T, c *client.Client) (*connectapi.ClientWithResponses, *envelopes.ClientWithResponses) {
+func apis(t *testing.T, c *client.Client) (*connectconfig.ClientWithResponses, *envelopes.ClientWithResponses) {
 	t.Helper()
 	ctx := context.Background()
-	capi, err := client.ESignature(ctx, c, connectapi.NewClientWithResponses, connectapi.WithHTTPClient)
+	capi, err := client.ESignature(ctx, c, connectconfig.NewClientWithResponses, connectconfig.WithHTTPClient)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 
 	"github.com/dsgo/docusign/client"
 	"github.com/dsgo/docusign/connect"
-	connectapi "github.com/dsgo/docusign/gen/esignature/connect"
+	"github.com/dsgo/docusign/gen/esignature/connectconfig"
 )
 
 // The help of each connect subcommand; 'docusign connect --help' shows both.
@@ -328,7 +328,7 @@ func runConnectFailures(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var params connectapi.ListEventFailureLogsParams
+	var params connectconfig.ListEventFailureLogsParams
 	var bad problems
 	if from != "" {
 		t, err := parseSince(from)
@@ -350,7 +350,7 @@ func runConnectFailures(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	api, err := client.ESignature(ctx, c, connectapi.NewClientWithResponses, connectapi.WithHTTPClient)
+	api, err := client.ESignature(ctx, c, connectconfig.NewClientWithResponses, connectconfig.WithHTTPClient)
 	if err != nil {
 		return err
 	}

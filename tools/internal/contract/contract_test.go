@@ -23,7 +23,7 @@ import (
 	"github.com/dsgo/docusign/gen/admin"
 	"github.com/dsgo/docusign/gen/esignature/accountmodels"
 	"github.com/dsgo/docusign/gen/esignature/accounts"
-	"github.com/dsgo/docusign/gen/esignature/connect"
+	"github.com/dsgo/docusign/gen/esignature/connectconfig"
 	"github.com/dsgo/docusign/gen/esignature/envelopedocuments"
 	"github.com/dsgo/docusign/gen/esignature/enveloperecipients"
 	"github.com/dsgo/docusign/gen/esignature/envelopes"
@@ -453,7 +453,7 @@ func replay(t *testing.T, srv *docusigntest.Server, c *client.Client) {
 // and the retry queue.
 func replayConnect(t *testing.T, srv *docusigntest.Server, c *client.Client, acct string, must func(any, error)) {
 	ctx := context.Background()
-	con, err := client.ESignature(ctx, c, connect.NewClientWithResponses, connect.WithHTTPClient)
+	con, err := client.ESignature(ctx, c, connectconfig.NewClientWithResponses, connectconfig.WithHTTPClient)
 	must(nil, err)
 	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }))
 	defer down.Close()
@@ -477,7 +477,7 @@ func replayConnect(t *testing.T, srv *docusigntest.Server, c *client.Client, acc
 	for deadline := time.Now().Add(10 * time.Second); len(srv.ConnectAttempts()) == 0 && time.Now().Before(deadline); {
 		time.Sleep(5 * time.Millisecond)
 	}
-	fl, err := con.ListEventFailureLogsWithResponse(ctx, acct, &connect.ListEventFailureLogsParams{FromDate: ptr("2020-01-01")})
+	fl, err := con.ListEventFailureLogsWithResponse(ctx, acct, &connectconfig.ListEventFailureLogsParams{FromDate: ptr("2020-01-01")})
 	must(nil, err)
 	must(con.RetryEventForEnvelopeWithResponse(ctx, acct, envID))
 	must(con.RetryEventForEnvelopesWithResponse(ctx, acct, accountmodels.ConnectFailureFilter{EnvelopeIds: []string{envID}}))
