@@ -12,7 +12,7 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -21,14 +21,14 @@ import (
 // DocuSign eSignature operation EnvelopeEmailSettings:createEmailSettings (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/createemailsettings/
-type CreateEmailSettingsJSONRequestBody = externalRef1.EmailSettings
+type CreateEmailSettingsJSONRequestBody = externalRef0.EmailSettings
 
 // UpdateEmailSettingsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation EnvelopeEmailSettings:updateEmailSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/email_settings).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeemailsettings/updateemailsettings/
-type UpdateEmailSettingsJSONRequestBody = externalRef1.EmailSettings
+type UpdateEmailSettingsJSONRequestBody = externalRef0.EmailSettings
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -527,18 +527,18 @@ type DeleteEmailSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.EmailSettings
+	JSON200 *externalRef0.EmailSettings
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *DeleteEmailSettingsResponse) GetJSON200() *externalRef1.EmailSettings {
+func (r *DeleteEmailSettingsResponse) GetJSON200() *externalRef0.EmailSettings {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteEmailSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *DeleteEmailSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -580,18 +580,18 @@ type GetEmailSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.EmailSettings
+	JSON200 *externalRef0.EmailSettings
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetEmailSettingsResponse) GetJSON200() *externalRef1.EmailSettings {
+func (r *GetEmailSettingsResponse) GetJSON200() *externalRef0.EmailSettings {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetEmailSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *GetEmailSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -633,18 +633,18 @@ type CreateEmailSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *externalRef1.EmailSettings
+	JSON201 *externalRef0.EmailSettings
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r *CreateEmailSettingsResponse) GetJSON201() *externalRef1.EmailSettings {
+func (r *CreateEmailSettingsResponse) GetJSON201() *externalRef0.EmailSettings {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateEmailSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *CreateEmailSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -686,18 +686,18 @@ type UpdateEmailSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.EmailSettings
+	JSON200 *externalRef0.EmailSettings
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateEmailSettingsResponse) GetJSON200() *externalRef1.EmailSettings {
+func (r *UpdateEmailSettingsResponse) GetJSON200() *externalRef0.EmailSettings {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateEmailSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *UpdateEmailSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -827,14 +827,14 @@ func ParseDeleteEmailSettingsResponse(rsp *http.Response) (*DeleteEmailSettingsR
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.EmailSettings
+		var dest externalRef0.EmailSettings
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -864,14 +864,14 @@ func ParseGetEmailSettingsResponse(rsp *http.Response) (*GetEmailSettingsRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.EmailSettings
+		var dest externalRef0.EmailSettings
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -901,14 +901,14 @@ func ParseCreateEmailSettingsResponse(rsp *http.Response) (*CreateEmailSettingsR
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest externalRef1.EmailSettings
+		var dest externalRef0.EmailSettings
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -938,14 +938,14 @@ func ParseUpdateEmailSettingsResponse(rsp *http.Response) (*UpdateEmailSettingsR
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.EmailSettings
+		var dest externalRef0.EmailSettings
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

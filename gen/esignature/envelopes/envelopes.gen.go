@@ -12,7 +12,7 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -134,35 +134,35 @@ type GetCommentsTranscriptParams struct {
 // DocuSign eSignature operation Envelopes:createEnvelope (POST /v2.1/accounts/{accountId}/envelopes).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/createenvelope/
-type CreateEnvelopeJSONRequestBody = externalRef1.EnvelopeDefinition
+type CreateEnvelopeJSONRequestBody = externalRef0.EnvelopeDefinition
 
 // ListStatusJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:listStatus (PUT /v2.1/accounts/{accountId}/envelopes/status).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatus/
-type ListStatusJSONRequestBody = externalRef1.EnvelopeIdsRequest
+type ListStatusJSONRequestBody = externalRef0.EnvelopeIdsRequest
 
 // UpdateEnvelopeJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:update (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/update/
-type UpdateEnvelopeJSONRequestBody = externalRef1.Envelope
+type UpdateEnvelopeJSONRequestBody = externalRef0.Envelope
 
 // CreateEnvelopeCommentsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:createEnvelopeComments (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/comments).
 // Source: SDK docusign-esign 10.0.0.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
-type CreateEnvelopeCommentsJSONRequestBody = externalRef1.CommentsPublish
+type CreateEnvelopeCommentsJSONRequestBody = externalRef0.CommentsPublish
 
 // UpdateNotificationSettingsJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:updateNotificationSettings (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/notification).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/updatenotificationsettings/
-type UpdateNotificationSettingsJSONRequestBody = externalRef1.EnvelopeNotificationRequest
+type UpdateNotificationSettingsJSONRequestBody = externalRef0.EnvelopeNotificationRequest
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -2265,18 +2265,18 @@ type ListStatusChangesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.EnvelopesInformation
+	JSON200 *externalRef0.EnvelopesInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *ListStatusChangesResponse) GetJSON200() *externalRef1.EnvelopesInformation {
+func (r *ListStatusChangesResponse) GetJSON200() *externalRef0.EnvelopesInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListStatusChangesResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *ListStatusChangesResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2318,18 +2318,18 @@ type CreateEnvelopeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *externalRef1.EnvelopeSummary
+	JSON201 *externalRef0.EnvelopeSummary
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r *CreateEnvelopeResponse) GetJSON201() *externalRef1.EnvelopeSummary {
+func (r *CreateEnvelopeResponse) GetJSON201() *externalRef0.EnvelopeSummary {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateEnvelopeResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *CreateEnvelopeResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2371,18 +2371,18 @@ type ListStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.EnvelopesInformation
+	JSON200 *externalRef0.EnvelopesInformation
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *ListStatusResponse) GetJSON200() *externalRef1.EnvelopesInformation {
+func (r *ListStatusResponse) GetJSON200() *externalRef0.EnvelopesInformation {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListStatusResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *ListStatusResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2424,18 +2424,18 @@ type GetEnvelopeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.Envelope
+	JSON200 *externalRef0.Envelope
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetEnvelopeResponse) GetJSON200() *externalRef1.Envelope {
+func (r *GetEnvelopeResponse) GetJSON200() *externalRef0.Envelope {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetEnvelopeResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *GetEnvelopeResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2477,18 +2477,18 @@ type UpdateEnvelopeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.EnvelopeUpdateSummary
+	JSON200 *externalRef0.EnvelopeUpdateSummary
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateEnvelopeResponse) GetJSON200() *externalRef1.EnvelopeUpdateSummary {
+func (r *UpdateEnvelopeResponse) GetJSON200() *externalRef0.EnvelopeUpdateSummary {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateEnvelopeResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *UpdateEnvelopeResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2530,18 +2530,18 @@ type ListAuditEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.EnvelopeAuditEventResponse
+	JSON200 *externalRef0.EnvelopeAuditEventResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *ListAuditEventsResponse) GetJSON200() *externalRef1.EnvelopeAuditEventResponse {
+func (r *ListAuditEventsResponse) GetJSON200() *externalRef0.EnvelopeAuditEventResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *ListAuditEventsResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *ListAuditEventsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2583,18 +2583,18 @@ type CreateEnvelopeCommentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.CommentHistoryResult
+	JSON200 *externalRef0.CommentHistoryResult
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *CreateEnvelopeCommentsResponse) GetJSON200() *externalRef1.CommentHistoryResult {
+func (r *CreateEnvelopeCommentsResponse) GetJSON200() *externalRef0.CommentHistoryResult {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateEnvelopeCommentsResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *CreateEnvelopeCommentsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2636,11 +2636,11 @@ type GetCommentsTranscriptResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetCommentsTranscriptResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *GetCommentsTranscriptResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2682,18 +2682,18 @@ type GetApplianceInfoResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.DisplayApplianceInfo
+	JSON200 *externalRef0.DisplayApplianceInfo
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetApplianceInfoResponse) GetJSON200() *externalRef1.DisplayApplianceInfo {
+func (r *GetApplianceInfoResponse) GetJSON200() *externalRef0.DisplayApplianceInfo {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetApplianceInfoResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *GetApplianceInfoResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2735,18 +2735,18 @@ type GetFormDataResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.EnvelopeFormData
+	JSON200 *externalRef0.EnvelopeFormData
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetFormDataResponse) GetJSON200() *externalRef1.EnvelopeFormData {
+func (r *GetFormDataResponse) GetJSON200() *externalRef0.EnvelopeFormData {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetFormDataResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *GetFormDataResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2788,18 +2788,18 @@ type GetNotificationSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.Notification
+	JSON200 *externalRef0.Notification
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetNotificationSettingsResponse) GetJSON200() *externalRef1.Notification {
+func (r *GetNotificationSettingsResponse) GetJSON200() *externalRef0.Notification {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetNotificationSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *GetNotificationSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2841,18 +2841,18 @@ type UpdateNotificationSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.Notification
+	JSON200 *externalRef0.Notification
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateNotificationSettingsResponse) GetJSON200() *externalRef1.Notification {
+func (r *UpdateNotificationSettingsResponse) GetJSON200() *externalRef0.Notification {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateNotificationSettingsResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *UpdateNotificationSettingsResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2894,11 +2894,11 @@ type GetTabsBlobResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetTabsBlobResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *GetTabsBlobResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2940,11 +2940,11 @@ type PutTabsBlobResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *PutTabsBlobResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *PutTabsBlobResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -3243,14 +3243,14 @@ func ParseListStatusChangesResponse(rsp *http.Response) (*ListStatusChangesRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.EnvelopesInformation
+		var dest externalRef0.EnvelopesInformation
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3280,14 +3280,14 @@ func ParseCreateEnvelopeResponse(rsp *http.Response) (*CreateEnvelopeResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest externalRef1.EnvelopeSummary
+		var dest externalRef0.EnvelopeSummary
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3317,14 +3317,14 @@ func ParseListStatusResponse(rsp *http.Response) (*ListStatusResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.EnvelopesInformation
+		var dest externalRef0.EnvelopesInformation
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3354,14 +3354,14 @@ func ParseGetEnvelopeResponse(rsp *http.Response) (*GetEnvelopeResponse, error) 
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.Envelope
+		var dest externalRef0.Envelope
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3391,14 +3391,14 @@ func ParseUpdateEnvelopeResponse(rsp *http.Response) (*UpdateEnvelopeResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.EnvelopeUpdateSummary
+		var dest externalRef0.EnvelopeUpdateSummary
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3428,14 +3428,14 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.EnvelopeAuditEventResponse
+		var dest externalRef0.EnvelopeAuditEventResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3465,14 +3465,14 @@ func ParseCreateEnvelopeCommentsResponse(rsp *http.Response) (*CreateEnvelopeCom
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.CommentHistoryResult
+		var dest externalRef0.CommentHistoryResult
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3502,7 +3502,7 @@ func ParseGetCommentsTranscriptResponse(rsp *http.Response) (*GetCommentsTranscr
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3532,14 +3532,14 @@ func ParseGetApplianceInfoResponse(rsp *http.Response) (*GetApplianceInfoRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.DisplayApplianceInfo
+		var dest externalRef0.DisplayApplianceInfo
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3569,14 +3569,14 @@ func ParseGetFormDataResponse(rsp *http.Response) (*GetFormDataResponse, error) 
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.EnvelopeFormData
+		var dest externalRef0.EnvelopeFormData
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3606,14 +3606,14 @@ func ParseGetNotificationSettingsResponse(rsp *http.Response) (*GetNotificationS
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.Notification
+		var dest externalRef0.Notification
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3643,14 +3643,14 @@ func ParseUpdateNotificationSettingsResponse(rsp *http.Response) (*UpdateNotific
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.Notification
+		var dest externalRef0.Notification
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3683,7 +3683,7 @@ func ParseGetTabsBlobResponse(rsp *http.Response) (*GetTabsBlobResponse, error) 
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3716,7 +3716,7 @@ func ParsePutTabsBlobResponse(rsp *http.Response) (*PutTabsBlobResponse, error) 
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -12,7 +12,7 @@ import (
 	"net/url"
 	"strings"
 
-	externalRef1 "github.com/dsgo/docusign/gen/esignature/models"
+	externalRef0 "github.com/dsgo/docusign/gen/esignature/models"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -21,35 +21,35 @@ import (
 // DocuSign eSignature operation EnvelopeWorkflowDefinition:updateEnvelopeWorkflowDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow).
 // Source: spec.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopeworkflowdefinition/updateenvelopeworkflowdefinition/
-type UpdateEnvelopeWorkflowDefinitionJSONRequestBody = externalRef1.Workflow
+type UpdateEnvelopeWorkflowDefinitionJSONRequestBody = externalRef0.Workflow
 
 // UpdateEnvelopeScheduledSendingDefinitionJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:updateEnvelopeScheduledSendingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/scheduledSending).
 // Source: SDK docusign-esign 10.0.0.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
-type UpdateEnvelopeScheduledSendingDefinitionJSONRequestBody = externalRef1.ScheduledSendingAPIModel
+type UpdateEnvelopeScheduledSendingDefinitionJSONRequestBody = externalRef0.ScheduledSendingAPIModel
 
 // CreateEnvelopeWorkflowStepDefinitionJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:createEnvelopeWorkflowStepDefinition (POST /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps).
 // Source: SDK docusign-esign 10.0.0.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
-type CreateEnvelopeWorkflowStepDefinitionJSONRequestBody = externalRef1.WorkflowStep
+type CreateEnvelopeWorkflowStepDefinitionJSONRequestBody = externalRef0.WorkflowStep
 
 // UpdateEnvelopeWorkflowStepDefinitionJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:updateEnvelopeWorkflowStepDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}).
 // Source: SDK docusign-esign 10.0.0.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
-type UpdateEnvelopeWorkflowStepDefinitionJSONRequestBody = externalRef1.WorkflowStep
+type UpdateEnvelopeWorkflowStepDefinitionJSONRequestBody = externalRef0.WorkflowStep
 
 // UpdateEnvelopeDelayedRoutingDefinitionJSONRequestBody is the JSON request body of the operation.
 //
 // DocuSign eSignature operation Envelopes:updateEnvelopeDelayedRoutingDefinition (PUT /v2.1/accounts/{accountId}/envelopes/{envelopeId}/workflow/steps/{workflowStepId}/delayedRouting).
 // Source: SDK docusign-esign 10.0.0.
 // Reference: https://developers.docusign.com/docs/esign-rest-api/reference/envelopes/
-type UpdateEnvelopeDelayedRoutingDefinitionJSONRequestBody = externalRef1.DelayedRoutingAPIModel
+type UpdateEnvelopeDelayedRoutingDefinitionJSONRequestBody = externalRef0.DelayedRoutingAPIModel
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -1352,11 +1352,11 @@ type DeleteEnvelopeWorkflowDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteEnvelopeWorkflowDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *DeleteEnvelopeWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1398,18 +1398,18 @@ type GetEnvelopeWorkflowDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.Workflow
+	JSON200 *externalRef0.Workflow
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetEnvelopeWorkflowDefinitionResponse) GetJSON200() *externalRef1.Workflow {
+func (r *GetEnvelopeWorkflowDefinitionResponse) GetJSON200() *externalRef0.Workflow {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetEnvelopeWorkflowDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *GetEnvelopeWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1451,18 +1451,18 @@ type UpdateEnvelopeWorkflowDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.Workflow
+	JSON200 *externalRef0.Workflow
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateEnvelopeWorkflowDefinitionResponse) GetJSON200() *externalRef1.Workflow {
+func (r *UpdateEnvelopeWorkflowDefinitionResponse) GetJSON200() *externalRef0.Workflow {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateEnvelopeWorkflowDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *UpdateEnvelopeWorkflowDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1504,11 +1504,11 @@ type DeleteEnvelopeScheduledSendingDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteEnvelopeScheduledSendingDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *DeleteEnvelopeScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1550,18 +1550,18 @@ type GetEnvelopeScheduledSendingDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.ScheduledSendingAPIModel
+	JSON200 *externalRef0.ScheduledSendingAPIModel
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetEnvelopeScheduledSendingDefinitionResponse) GetJSON200() *externalRef1.ScheduledSendingAPIModel {
+func (r *GetEnvelopeScheduledSendingDefinitionResponse) GetJSON200() *externalRef0.ScheduledSendingAPIModel {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetEnvelopeScheduledSendingDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *GetEnvelopeScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1603,18 +1603,18 @@ type UpdateEnvelopeScheduledSendingDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.ScheduledSendingAPIModel
+	JSON200 *externalRef0.ScheduledSendingAPIModel
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateEnvelopeScheduledSendingDefinitionResponse) GetJSON200() *externalRef1.ScheduledSendingAPIModel {
+func (r *UpdateEnvelopeScheduledSendingDefinitionResponse) GetJSON200() *externalRef0.ScheduledSendingAPIModel {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateEnvelopeScheduledSendingDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *UpdateEnvelopeScheduledSendingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1656,18 +1656,18 @@ type CreateEnvelopeWorkflowStepDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.WorkflowStep
+	JSON200 *externalRef0.WorkflowStep
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *CreateEnvelopeWorkflowStepDefinitionResponse) GetJSON200() *externalRef1.WorkflowStep {
+func (r *CreateEnvelopeWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *CreateEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *CreateEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1709,11 +1709,11 @@ type DeleteEnvelopeWorkflowStepDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *DeleteEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1755,18 +1755,18 @@ type GetEnvelopeWorkflowStepDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.WorkflowStep
+	JSON200 *externalRef0.WorkflowStep
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetEnvelopeWorkflowStepDefinitionResponse) GetJSON200() *externalRef1.WorkflowStep {
+func (r *GetEnvelopeWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *GetEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1808,18 +1808,18 @@ type UpdateEnvelopeWorkflowStepDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.WorkflowStep
+	JSON200 *externalRef0.WorkflowStep
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateEnvelopeWorkflowStepDefinitionResponse) GetJSON200() *externalRef1.WorkflowStep {
+func (r *UpdateEnvelopeWorkflowStepDefinitionResponse) GetJSON200() *externalRef0.WorkflowStep {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *UpdateEnvelopeWorkflowStepDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1861,11 +1861,11 @@ type DeleteEnvelopeDelayedRoutingDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *DeleteEnvelopeDelayedRoutingDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *DeleteEnvelopeDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1907,18 +1907,18 @@ type GetEnvelopeDelayedRoutingDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.DelayedRoutingAPIModel
+	JSON200 *externalRef0.DelayedRoutingAPIModel
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *GetEnvelopeDelayedRoutingDefinitionResponse) GetJSON200() *externalRef1.DelayedRoutingAPIModel {
+func (r *GetEnvelopeDelayedRoutingDefinitionResponse) GetJSON200() *externalRef0.DelayedRoutingAPIModel {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *GetEnvelopeDelayedRoutingDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *GetEnvelopeDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -1960,18 +1960,18 @@ type UpdateEnvelopeDelayedRoutingDefinitionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *externalRef1.DelayedRoutingAPIModel
+	JSON200 *externalRef0.DelayedRoutingAPIModel
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *externalRef1.ErrorDetails
+	JSON400 *externalRef0.ErrorDetails
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r *UpdateEnvelopeDelayedRoutingDefinitionResponse) GetJSON200() *externalRef1.DelayedRoutingAPIModel {
+func (r *UpdateEnvelopeDelayedRoutingDefinitionResponse) GetJSON200() *externalRef0.DelayedRoutingAPIModel {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r *UpdateEnvelopeDelayedRoutingDefinitionResponse) GetJSON400() *externalRef1.ErrorDetails {
+func (r *UpdateEnvelopeDelayedRoutingDefinitionResponse) GetJSON400() *externalRef0.ErrorDetails {
 	return r.JSON400
 }
 
@@ -2260,7 +2260,7 @@ func ParseDeleteEnvelopeWorkflowDefinitionResponse(rsp *http.Response) (*DeleteE
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2290,14 +2290,14 @@ func ParseGetEnvelopeWorkflowDefinitionResponse(rsp *http.Response) (*GetEnvelop
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.Workflow
+		var dest externalRef0.Workflow
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2327,14 +2327,14 @@ func ParseUpdateEnvelopeWorkflowDefinitionResponse(rsp *http.Response) (*UpdateE
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.Workflow
+		var dest externalRef0.Workflow
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2367,7 +2367,7 @@ func ParseDeleteEnvelopeScheduledSendingDefinitionResponse(rsp *http.Response) (
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2397,14 +2397,14 @@ func ParseGetEnvelopeScheduledSendingDefinitionResponse(rsp *http.Response) (*Ge
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.ScheduledSendingAPIModel
+		var dest externalRef0.ScheduledSendingAPIModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2434,14 +2434,14 @@ func ParseUpdateEnvelopeScheduledSendingDefinitionResponse(rsp *http.Response) (
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.ScheduledSendingAPIModel
+		var dest externalRef0.ScheduledSendingAPIModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2471,14 +2471,14 @@ func ParseCreateEnvelopeWorkflowStepDefinitionResponse(rsp *http.Response) (*Cre
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.WorkflowStep
+		var dest externalRef0.WorkflowStep
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2511,7 +2511,7 @@ func ParseDeleteEnvelopeWorkflowStepDefinitionResponse(rsp *http.Response) (*Del
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2541,14 +2541,14 @@ func ParseGetEnvelopeWorkflowStepDefinitionResponse(rsp *http.Response) (*GetEnv
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.WorkflowStep
+		var dest externalRef0.WorkflowStep
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2578,14 +2578,14 @@ func ParseUpdateEnvelopeWorkflowStepDefinitionResponse(rsp *http.Response) (*Upd
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.WorkflowStep
+		var dest externalRef0.WorkflowStep
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2618,7 +2618,7 @@ func ParseDeleteEnvelopeDelayedRoutingDefinitionResponse(rsp *http.Response) (*D
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2648,14 +2648,14 @@ func ParseGetEnvelopeDelayedRoutingDefinitionResponse(rsp *http.Response) (*GetE
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.DelayedRoutingAPIModel
+		var dest externalRef0.DelayedRoutingAPIModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2685,14 +2685,14 @@ func ParseUpdateEnvelopeDelayedRoutingDefinitionResponse(rsp *http.Response) (*U
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest externalRef1.DelayedRoutingAPIModel
+		var dest externalRef0.DelayedRoutingAPIModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest externalRef1.ErrorDetails
+		var dest externalRef0.ErrorDetails
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

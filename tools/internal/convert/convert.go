@@ -668,10 +668,37 @@ func split(v3 *openapi3.T, ov *Overlay, ops []Op, opt Options) ([]*Package, erro
 		}
 		out = append(out, &Package{
 			Name: name, Dir: opt.API + "/" + name, Doc: doc, Client: true, Ops: byPkg[name],
-			External: imports,
+			External: usedImports(doc, imports),
 		})
 	}
 	return out, nil
+}
+
+// usedImports keeps the models packages that doc's operations refer to
+// (oapi-codegen imports only those).
+func usedImports(doc *openapi3.T, imports []ModelImport) []ModelImport {
+	used := map[string]bool{}
+	seen := map[*openapi3.Schema]bool{}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			opSchemas(op, func(sr *openapi3.SchemaRef) {
+				walkSchema(sr, seen, func(sr *openapi3.SchemaRef) bool {
+					if file, _, ok := strings.Cut(sr.Ref, "#"); ok && file != "" {
+						used[file] = true
+						return false
+					}
+					return true
+				})
+			})
+		}
+	}
+	var out []ModelImport
+	for _, m := range imports {
+		if used[m.File] {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // schemaPrefix starts a reference to a component schema.
