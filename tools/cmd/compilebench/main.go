@@ -169,15 +169,16 @@ func compare(work, deps, split, baseline string, runs int) error {
 		}
 	}
 	b, a, c := median(before), median(after), median(cached)
+	spread := map[*sample]string{&b: rssRange(before), &a: rssRange(after), &c: rssRange(cached)}
 	ratio := func(x, y int64) string { return fmt.Sprintf("%.2f", float64(x)/float64(y)) }
-	fmt.Printf("| tiny envelope program, cold for our code (%d interleaved runs, medians) | wall time | CPU time | peak RSS |\n|---|---|---|---|\n", runs)
-	row := func(name string, s sample) {
-		fmt.Printf("| %s | %.2f s | %.2f s | %d MB |\n", name, s.wall.Seconds(), s.cpu.Seconds(), s.rss/1024)
+	fmt.Printf("| tiny envelope program, cold for our code (%d interleaved runs, medians) | wall time | CPU time | peak RSS (range) |\n|---|---|---|---|\n", runs)
+	row := func(name string, s *sample) {
+		fmt.Printf("| %s | %.2f s | %.2f s | %d MB (%s) |\n", name, s.wall.Seconds(), s.cpu.Seconds(), s.rss/1024, spread[s])
 	}
-	row("before ("+baseline+")", b)
-	row("now", a)
+	row("before ("+baseline+")", &b)
+	row("now", &a)
 	fmt.Printf("| now / before | %s | %s | %s |\n", ratio(int64(a.wall), int64(b.wall)), ratio(int64(a.cpu), int64(b.cpu)), ratio(a.rss, b.rss))
-	row("now, jsonx already in the cache", c)
+	row("now, jsonx already in the cache", &c)
 	fmt.Printf("| now (jsonx cached) / before | %s | %s | %s |\n\n", ratio(int64(c.wall), int64(b.wall)), ratio(int64(c.cpu), int64(b.cpu)), ratio(c.rss, b.rss))
 	return nil
 }
@@ -190,6 +191,17 @@ func coldBuild(work, deps, dir, pkg string) (sample, error) {
 		return sample{}, err
 	}
 	return goBuild(dir, cache, pkg)
+}
+
+// rssRange is the lowest and highest peak RSS of the runs, in MB: the
+// linker's peak moves by a few MB between identical runs with the timing
+// of its garbage collections, so a difference inside the ranges is noise.
+func rssRange(all []sample) string {
+	lo, hi := all[0].rss, all[0].rss
+	for _, s := range all {
+		lo, hi = min(lo, s.rss), max(hi, s.rss)
+	}
+	return fmt.Sprintf("%d-%d", lo/1024, hi/1024)
 }
 
 // median takes the median of each measure separately.
