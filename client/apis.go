@@ -65,7 +65,8 @@ func Monitor[T, O, D any](ctx context.Context, c *Client, newClient func(server 
 func bind[T, O, D any](c *Client, base, api string, newClient func(string, ...O) (T, error), withHTTPClient func(D) O) (T, error) {
 	var zero T
 	if base == "" {
-		return zero, fmt.Errorf("docusign: environment %q has no %s URL: set it in the Environment", c.env.Name, api)
+		field := "Environment." + strings.ToUpper(api[:1]) + api[1:] + "URL" // ESignatureURL, AdminURL, MonitorURL
+		return zero, fieldErr(field, "is empty: environment %q has no %s URL: set it to use the %s API", c.env.Name, api, api)
 	}
 	doer, ok := any(c).(D)
 	if !ok {

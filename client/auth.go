@@ -303,34 +303,6 @@ func redactConfigURL(u *url.URL) string {
 	return r.String()
 }
 
-// optErr formats a configuration problem: option, problem, fix.
-func optErr(option, format string, args ...any) error {
-	return fmt.Errorf("docusign: %s: %s", option, fmt.Sprintf(format, args...))
-}
-
-// optionError attributes an error (e.g. a *KeyError) to the option that
-// caused it, keeping it available to errors.As.
-type optionError struct {
-	option string
-	err    error
-}
-
-func (e *optionError) Error() string {
-	var b strings.Builder
-	for i, line := range strings.Split(e.err.Error(), "\n") {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString("docusign: " + e.option + ": " + strings.TrimPrefix(line, "docusign: "))
-	}
-	return b.String()
-}
-
-func (e *optionError) Unwrap() error { return e.err }
-
-// wrapOpt attributes err to option.
-func wrapOpt(option string, err error) error { return &optionError{option, err} }
-
 // validate checks every auth setting and returns the resolved settings, or
 // all problems joined.
 func (a *authConfig) validate() (*authSettings, error) {
@@ -432,7 +404,7 @@ func (a *authConfig) validate() (*authSettings, error) {
 	}
 	if a.redirectURI != "" {
 		if err := checkRedirectURI(a.redirectURI); err != nil {
-			errs = append(errs, optErr("WithRedirectURI", "%v", err))
+			errs = append(errs, wrapOpt("WithRedirectURI", err))
 		}
 	}
 
@@ -496,7 +468,7 @@ func (a *authConfig) validateCodeGrant(s *authSettings) []error {
 	case 1:
 		v, err := a.secretLoaders[0].load()
 		if err != nil {
-			errs = append(errs, optErr(a.secretLoaders[0].option, "%v", err))
+			errs = append(errs, wrapOpt(a.secretLoaders[0].option, err))
 		}
 		s.clientSecret = v
 	default:

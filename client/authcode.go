@@ -115,22 +115,22 @@ func (c AuthCodeConfig) Format(f fmt.State, verb rune) { formatRedacted(f, verb,
 // LogValue keeps the secret out of slog output.
 func (c AuthCodeConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
-// validate reports every problem of c, and whether a redirect URI is
-// needed (for logging in) as well.
+// validate reports every problem of c as *OptionErrors naming the fields,
+// and whether a redirect URI is needed (for logging in) as well.
 func (c *AuthCodeConfig) validate(login bool) error {
 	var errs []error
 	if err := c.Environment.Validate(); err != nil {
-		errs = append(errs, err)
+		errs = append(errs, wrapOpt("AuthCodeConfig.Environment", err))
 	}
 	if err := checkGUID(strings.TrimSpace(c.IntegrationKey)); err != nil {
-		errs = append(errs, fmt.Errorf("docusign: authorization code grant: integration key: %w", err))
+		errs = append(errs, optErr("AuthCodeConfig.IntegrationKey", "integration key: %w", err))
 	}
 	switch {
 	case c.RedirectURI == "" && login:
-		errs = append(errs, errors.New("docusign: authorization code grant: redirect URI is empty: set one registered for the integration key (WithRedirectURI)"))
+		errs = append(errs, optErr("AuthCodeConfig.RedirectURI", "redirect URI is empty: set one registered for the integration key (WithRedirectURI)"))
 	case c.RedirectURI != "":
 		if err := checkRedirectURI(c.RedirectURI); err != nil {
-			errs = append(errs, fmt.Errorf("docusign: authorization code grant: %w", err))
+			errs = append(errs, wrapOpt("AuthCodeConfig.RedirectURI", err))
 		}
 	}
 	return errors.Join(errs...)

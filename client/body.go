@@ -36,7 +36,7 @@ var ErrBodyTooLarge = errors.New("response body too large")
 func WithMaxJSONBody(n int64) Option {
 	return func(c *config) {
 		if n == 0 {
-			c.addErr(errors.New("docusign: WithMaxJSONBody: 0 bytes: use a positive limit, or -1 for none"))
+			c.addErr(optErr("WithMaxJSONBody", "0 bytes: use a positive limit, or -1 for none"))
 			return
 		}
 		c.transportConfig.maxJSONBody = n

@@ -332,5 +332,5 @@ func (c Checkpoint) expectKind(option, want string) error {
 	if c.IsZero() || c.kind == want {
 		return nil
 	}
-	return fmt.Errorf("docusign: %s: %w", option, cpErr(nil, "checkpoint is for a %s listing, not %s", c.kind, want))
+	return wrapOpt(option, cpErr(nil, "checkpoint is for a %s listing, not %s", c.kind, want))
 }

@@ -55,7 +55,7 @@ func New(opts ...Option) (*Client, error) {
 	var cfg config
 	for i, o := range opts {
 		if o == nil {
-			cfg.addErr(fmt.Errorf("docusign: New: option %d is nil: remove it", i))
+			cfg.addErr(optErr("New", "option %d is nil: remove it", i))
 			continue
 		}
 		o(&cfg)

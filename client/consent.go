@@ -2,7 +2,6 @@ package client
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 )
 
@@ -32,18 +31,18 @@ type ConsentParams struct {
 func ConsentURL(p ConsentParams) (string, error) {
 	var errs []error
 	if err := p.Environment.Validate(); err != nil {
-		errs = append(errs, err)
+		errs = append(errs, wrapOpt("ConsentParams.Environment", err))
 	}
 	if strings.TrimSpace(p.IntegrationKey) == "" {
-		errs = append(errs, errors.New("docusign: consent URL: integration key is empty: set it (WithIntegrationKey)"))
+		errs = append(errs, optErr("ConsentParams.IntegrationKey", "integration key is empty: set it (WithIntegrationKey)"))
 	}
 	if p.RedirectURI == "" {
-		errs = append(errs, errors.New("docusign: consent URL: redirect URI is empty: set one registered for the integration key (WithRedirectURI)"))
+		errs = append(errs, optErr("ConsentParams.RedirectURI", "redirect URI is empty: set one registered for the integration key (WithRedirectURI)"))
 	} else if err := checkRedirectURI(p.RedirectURI); err != nil {
-		errs = append(errs, fmt.Errorf("docusign: consent URL: %w", err))
+		errs = append(errs, wrapOpt("ConsentParams.RedirectURI", err))
 	}
 	if len(p.Scopes) == 0 {
-		errs = append(errs, errors.New("docusign: consent URL: no scopes: JWT grant needs at least signature and impersonation"))
+		errs = append(errs, optErr("ConsentParams.Scopes", "no scopes: JWT grant needs at least signature and impersonation"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return "", err

@@ -39,7 +39,7 @@ type EnrichOptions struct {
 
 func (o EnrichOptions) validate() error {
 	if o.Concurrency < 0 || o.Concurrency > maxEnrichConcurrency {
-		return fmt.Errorf("docusign: EnrichOptions.Concurrency %d is out of range: use 1 to %d, or 0 for %d", o.Concurrency, maxEnrichConcurrency, DefaultEnrichConcurrency)
+		return fieldErr("EnrichOptions.Concurrency", "%d is out of range: use 1 to %d, or 0 for %d", o.Concurrency, maxEnrichConcurrency, DefaultEnrichConcurrency)
 	}
 	return nil
 }

@@ -108,20 +108,21 @@ func (e Environment) OAuthHost() string {
 // Validate reports every malformed URL of the environment at once. Only
 // OAuthURL is required; an empty ESignatureURL means "use the account's
 // base_uri", and an empty AdminURL or MonitorURL makes those APIs unavailable.
+// Each problem is an *OptionError naming the field ("Environment.OAuthURL").
 func (e Environment) Validate() error {
 	var errs []error
 	if e.Name == "" {
-		errs = append(errs, errors.New("docusign: Environment.Name is empty: name the environment (it keys the token cache)"))
+		errs = append(errs, fieldErr("Environment.Name", "is empty: name the environment (it keys the token cache)"))
 	}
 	check := func(field, v string, required bool) {
 		if v == "" {
 			if required {
-				errs = append(errs, fmt.Errorf("docusign: Environment.%s is empty: set it to an absolute https URL", field))
+				errs = append(errs, fieldErr("Environment."+field, "is empty: set it to an absolute https URL"))
 			}
 			return
 		}
 		if err := checkBaseURL(v); err != nil {
-			errs = append(errs, fmt.Errorf("docusign: Environment.%s: %w", field, err))
+			errs = append(errs, wrapOpt("Environment."+field, err))
 		}
 	}
 	check("OAuthURL", e.OAuthURL, true)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"iter"
 	"net/url"
 	"strconv"
@@ -49,38 +48,40 @@ type ESignatureListRequest struct {
 	Checkpoint Checkpoint
 }
 
-// validate reports every problem of the request, naming fields with the
-// option prefix given (so wrappers name their own options).
-func (r ESignatureListRequest) validate(prefix string) []error {
+// validate reports every problem of the request as *OptionErrors naming
+// fields with the option prefix given, so wrappers name their own options;
+// fields maps the query parameters a wrapper sets to the fields that set
+// them (nil for ESignatureList, whose caller sets Query).
+func (r ESignatureListRequest) validate(prefix string, fields map[string]string) []error {
 	var errs []error
 	if err := checkCheckpointKind(r.Kind); err != nil {
-		errs = append(errs, fmt.Errorf("docusign: %sKind: %w", prefix, err))
+		errs = append(errs, wrapOpt(prefix+"Kind", err))
 	}
 	if !strings.HasPrefix(r.Path, "/") || strings.ContainsAny(r.Path, "?#") {
-		errs = append(errs, fmt.Errorf("docusign: %sPath %q must start with / and hold no query", prefix, r.Path))
+		errs = append(errs, fieldErr(prefix+"Path", "%q must start with / and hold no query", r.Path))
 	}
 	if r.ItemsKey == "" {
-		errs = append(errs, fmt.Errorf("docusign: %sItemsKey is empty: name the response member holding the records", prefix))
+		errs = append(errs, fieldErr(prefix+"ItemsKey", "is empty: name the response member holding the records"))
 	}
 	maxCount := r.MaxCount
 	if maxCount == 0 {
 		maxCount = 100
 	}
 	if r.MaxCount < 0 {
-		errs = append(errs, fmt.Errorf("docusign: %sMaxCount %d is negative", prefix, r.MaxCount))
+		errs = append(errs, fieldErr(prefix+"MaxCount", "%d is negative", r.MaxCount))
 	}
 	if r.Count < 0 || r.Count > maxCount {
-		errs = append(errs, fmt.Errorf("docusign: %sCount %d is out of range: use 1 to %d, or 0 for %d", prefix, r.Count, maxCount, maxCount))
+		errs = append(errs, fieldErr(prefix+"Count", "%d is out of range: use 1 to %d, or 0 for %d", r.Count, maxCount, maxCount))
 	}
 	if r.StartPosition < 0 {
-		errs = append(errs, fmt.Errorf("docusign: %sStartPosition %d is negative", prefix, r.StartPosition))
+		errs = append(errs, fieldErr(prefix+"StartPosition", "%d is negative", r.StartPosition))
 	}
 	if r.StartPosition > 0 && !r.Checkpoint.IsZero() {
-		errs = append(errs, fmt.Errorf("docusign: %sStartPosition and %sCheckpoint are mutually exclusive: the checkpoint holds the position", prefix, prefix))
+		errs = append(errs, fieldErr(prefix+"StartPosition", "and %sCheckpoint are mutually exclusive: the checkpoint holds the position", prefix))
 	}
 	for k := range r.Query {
 		if k == "start_position" || k == "count" {
-			errs = append(errs, fmt.Errorf("docusign: %sQuery sets %q: use %sStartPosition or %sCount", prefix, k, prefix, prefix))
+			errs = append(errs, fieldErr(prefix+"Query", "sets %q: use %sStartPosition or %sCount", k, prefix, prefix))
 		}
 	}
 	if err := r.Checkpoint.expectKind(prefix+"Checkpoint", r.Kind); err != nil {
@@ -88,9 +89,13 @@ func (r ESignatureListRequest) validate(prefix string) []error {
 	}
 	var filters []resumeFilter
 	for k, v := range r.Query {
-		filters = append(filters, resumeFilter{option: prefix + "Query[" + strconv.Quote(k) + "]", param: k, values: v})
+		option := prefix + "Query[" + strconv.Quote(k) + "]"
+		if f, ok := fields[k]; ok {
+			option = prefix + f
+		}
+		filters = append(filters, resumeFilter{option: option, param: k, values: v})
 	}
-	return append(errs, checkResumeFilters(r.Checkpoint, filters)...)
+	return append(errs, checkResumeFilters(r.Checkpoint, prefix+"Checkpoint", filters)...)
 }
 
 // esignConn is what eSignature pagers need from the client.
@@ -159,7 +164,7 @@ func (c *Client) EnvelopeStatusChanges(ctx context.Context, opts EnvelopeStatusC
 // count list: it validates req (naming options with prefix) and builds the
 // pager, decoding each record with decode.
 func newESignListPager[T any](c esignConn, req ESignatureListRequest, prefix string, decode func(json.RawMessage) (T, error)) (*Pager[T], error) {
-	if err := errors.Join(req.validate(prefix)...); err != nil {
+	if err := errors.Join(req.validate(prefix, nil)...); err != nil {
 		return nil, err
 	}
 	count := req.Count
@@ -396,37 +401,18 @@ func (o AccountUsersOptions) request() ESignatureListRequest {
 // newAccountUsersPager lists eSignature account users.
 func newAccountUsersPager(c esignConn, o AccountUsersOptions) (*Pager[ESignatureUser], error) {
 	req := o.request()
-	if err := errors.Join(req.validate("AccountUsersOptions.")...); err != nil {
-		return nil, renameQueryOptions(err, accountUserParams)
+	if err := errors.Join(req.validate("AccountUsersOptions.", accountUserParams)...); err != nil {
+		return nil, err
 	}
 	return newESignListPager(c, req, "AccountUsersOptions.", decodeRecord[ESignatureUser])
 }
 
+// accountUserParams maps the query parameters of AccountUsersOptions to its
+// fields, which validation errors name.
 var accountUserParams = map[string]string{
 	"status": "Status", "email": "Email", "email_substring": "EmailSubstring",
 	"user_name_substring": "UserNameSubstring", "group_id": "GroupID", "additional_info": "AdditionalInfo",
 }
-
-// renameQueryOptions rewrites `Options.Query["param"]` in validation errors
-// to the typed option that set the parameter, so messages name what the
-// caller wrote.
-func renameQueryOptions(err error, params map[string]string) error {
-	msg := err.Error()
-	for p, field := range params {
-		msg = strings.ReplaceAll(msg, "Query["+strconv.Quote(p)+"]", field)
-	}
-	return &pagerOptionsError{msg: msg, err: err}
-}
-
-// pagerOptionsError carries a reworded validation error; Unwrap keeps errors.Is
-// working on the original (e.g. ErrInvalidCheckpoint).
-type pagerOptionsError struct {
-	msg string
-	err error
-}
-
-func (e *pagerOptionsError) Error() string { return e.msg }
-func (e *pagerOptionsError) Unwrap() error { return e.err }
 
 // EnvelopeStatus is one envelope in a status change listing. Raw keeps
 // every field (recipients, custom fields, ... when requested with Include).
@@ -504,10 +490,10 @@ const maxEnvelopeCount = 1000
 func newEnvelopeChangesPager(c esignConn, o EnvelopeStatusChangesOptions, now func() time.Time) (*Pager[EnvelopeStatus], error) {
 	var errs []error
 	if o.FromDate.IsZero() && o.Checkpoint.IsZero() {
-		errs = append(errs, errors.New("docusign: EnvelopeStatusChangesOptions.FromDate is required: set the start of the window (or resume from a Checkpoint)"))
+		errs = append(errs, fieldErr("EnvelopeStatusChangesOptions.FromDate", "is required: set the start of the window (or resume from a Checkpoint)"))
 	}
 	if !o.ToDate.IsZero() && !o.FromDate.IsZero() && o.ToDate.Before(o.FromDate) {
-		errs = append(errs, fmt.Errorf("docusign: EnvelopeStatusChangesOptions.ToDate %s is before FromDate %s", FormatCursorTime(o.ToDate), FormatCursorTime(o.FromDate)))
+		errs = append(errs, fieldErr("EnvelopeStatusChangesOptions.ToDate", "%s is before FromDate %s", FormatCursorTime(o.ToDate), FormatCursorTime(o.FromDate)))
 	}
 	q := url.Values{}
 	if !o.FromDate.IsZero() {
@@ -537,12 +523,16 @@ func newEnvelopeChangesPager(c esignConn, o EnvelopeStatusChangesOptions, now fu
 	if o.Count == 0 {
 		req.Count = 100
 	}
-	errs = append(errs, req.validate("EnvelopeStatusChangesOptions.")...)
+	errs = append(errs, req.validate("EnvelopeStatusChangesOptions.", envelopeChangeParams)...)
 	if err := errors.Join(errs...); err != nil {
-		return nil, renameQueryOptions(err, map[string]string{
-			"from_date": "FromDate", "to_date": "ToDate", "status": "Status",
-			"from_to_status": "FromToStatus", "include": "Include",
-		})
+		return nil, err
 	}
 	return newESignListPager(c, req, "EnvelopeStatusChangesOptions.", decodeRecord[EnvelopeStatus])
+}
+
+// envelopeChangeParams maps the query parameters of
+// EnvelopeStatusChangesOptions to its fields, which validation errors name.
+var envelopeChangeParams = map[string]string{
+	"from_date": "FromDate", "to_date": "ToDate", "status": "Status",
+	"from_to_status": "FromToStatus", "include": "Include",
 }

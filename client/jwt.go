@@ -99,23 +99,23 @@ type JWTConfig struct {
 	Now func() time.Time
 }
 
-// validate reports every problem of c.
+// validate reports every problem of c as *OptionErrors naming the fields.
 func (c *JWTConfig) validate() error {
 	var errs []error
 	if err := c.Environment.Validate(); err != nil {
-		errs = append(errs, err)
+		errs = append(errs, wrapOpt("JWTConfig.Environment", err))
 	}
 	if c.IntegrationKey == "" {
-		errs = append(errs, errors.New("docusign: JWT: integration key is empty"))
+		errs = append(errs, optErr("JWTConfig.IntegrationKey", "integration key is empty"))
 	}
 	if err := checkGUID(c.UserID); err != nil {
-		errs = append(errs, fmt.Errorf("docusign: JWT: user ID: %w", err))
+		errs = append(errs, optErr("JWTConfig.UserID", "user ID: %w", err))
 	}
 	if c.PrivateKey == nil || c.PrivateKey.key == nil {
-		errs = append(errs, errors.New("docusign: JWT: no private key"))
+		errs = append(errs, optErr("JWTConfig.PrivateKey", "no private key"))
 	}
 	if c.Lifetime < 0 || c.Lifetime > MaxTokenLifetime {
-		errs = append(errs, fmt.Errorf("docusign: JWT: lifetime %s is outside (0, %s]", c.Lifetime, MaxTokenLifetime))
+		errs = append(errs, optErr("JWTConfig.Lifetime", "lifetime %s is outside (0, %s]", c.Lifetime, MaxTokenLifetime))
 	}
 	return errors.Join(errs...)
 }

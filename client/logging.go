@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 )
@@ -15,7 +14,7 @@ import (
 func WithLogger(logger *slog.Logger) Option {
 	return func(c *config) {
 		if logger == nil {
-			c.addErr(errors.New("docusign: WithLogger: logger is nil: pass a *slog.Logger, or omit the option for a silent client"))
+			c.addErr(optErr("WithLogger", "logger is nil: pass a *slog.Logger, or omit the option for a silent client"))
 			return
 		}
 		c.transportConfig.logger = logger

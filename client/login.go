@@ -69,7 +69,7 @@ type LoginOptions struct {
 // resolves to; the redirect URI sent to DocuSign stays the registered one.
 func (c *Client) Login(ctx context.Context, opts LoginOptions) error {
 	if opts.Open == nil {
-		return errors.New("docusign: Login: LoginOptions.Open is nil: pass a function that shows the URL to the user (start a browser or print it)")
+		return fieldErr("LoginOptions.Open", "is nil: pass a function that shows the URL to the user (start a browser or print it)")
 	}
 	flow, err := c.AuthCodeFlow()
 	if err != nil {
@@ -168,7 +168,7 @@ func listenLoopback(ru *url.URL) ([]net.Listener, error) {
 	ip := net.ParseIP(host)
 	localhost := strings.EqualFold(host, "localhost")
 	if ru.Scheme != "http" || !(localhost || (ip != nil && ip.IsLoopback())) {
-		return nil, fmt.Errorf("docusign: Login: redirect URI %s is not a loopback http URI: register and set one such as http://127.0.0.1:8765/callback (WithRedirectURI), or pass LoginOptions.Listener", redactConfigURL(ru))
+		return nil, optErr("WithRedirectURI", "Login: redirect URI %s is not a loopback http URI: register and set one such as http://127.0.0.1:8765/callback, or pass LoginOptions.Listener", redactConfigURL(ru))
 	}
 	port := ru.Port()
 	if port == "" {

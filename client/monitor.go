@@ -91,17 +91,19 @@ func (o MonitorEventsOptions) validate() error {
 	if o.FromNow {
 		starts = append(starts, "FromNow")
 	}
-	if len(starts) > 1 {
-		errs = append(errs, fmt.Errorf("docusign: MonitorEventsOptions.%s are mutually exclusive: set at most one start", strings.Join(starts, ", MonitorEventsOptions.")))
+	if len(starts) > 1 { // blamed on the first, naming the others
+		e := optErr("MonitorEventsOptions."+starts[0], "MonitorEventsOptions.%s are mutually exclusive: set at most one start", strings.Join(starts[1:], ", MonitorEventsOptions."))
+		e.sep = ", "
+		errs = append(errs, e)
 	}
 	if o.Limit < 0 || o.Limit > maxMonitorLimit {
-		errs = append(errs, fmt.Errorf("docusign: MonitorEventsOptions.Limit %d is out of range: use 1 to %d, or 0 for %d", o.Limit, maxMonitorLimit, DefaultMonitorLimit))
+		errs = append(errs, fieldErr("MonitorEventsOptions.Limit", "%d is out of range: use 1 to %d, or 0 for %d", o.Limit, maxMonitorLimit, DefaultMonitorLimit))
 	}
 	if o.PollInterval < 0 {
-		errs = append(errs, fmt.Errorf("docusign: MonitorEventsOptions.PollInterval %v is negative: use a positive duration, or 0 for %v", o.PollInterval, DefaultPollInterval))
+		errs = append(errs, fieldErr("MonitorEventsOptions.PollInterval", "%v is negative: use a positive duration, or 0 for %v", o.PollInterval, DefaultPollInterval))
 	}
 	if o.PollInterval > 0 && !o.Follow {
-		errs = append(errs, errors.New("docusign: MonitorEventsOptions.PollInterval is set but Follow is not: set Follow to poll, or drop PollInterval"))
+		errs = append(errs, fieldErr("MonitorEventsOptions.PollInterval", "is set but Follow is not: set Follow to poll, or drop PollInterval"))
 	}
 	if err := o.Checkpoint.expectKind("MonitorEventsOptions.Checkpoint", CheckpointMonitor); err != nil {
 		errs = append(errs, err)
@@ -131,7 +133,7 @@ type monitorSource struct {
 func newMonitorPager(d pageDoer, monitorURL string, opts MonitorEventsOptions, now func() time.Time) (*Pager[Event], error) {
 	var errs []error
 	if monitorURL == "" {
-		errs = append(errs, errors.New("docusign: the environment has no MonitorURL: set Environment.MonitorURL to use the Monitor API"))
+		errs = append(errs, fieldErr("Environment.MonitorURL", "is empty: set it to use the Monitor API"))
 	}
 	if err := opts.validate(); err != nil {
 		errs = append(errs, err)

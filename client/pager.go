@@ -1033,21 +1033,22 @@ func filterValue(v string) []string {
 
 // checkResumeFilters reports every set filter option whose values differ
 // from the query recorded in the checkpoint's page (all of them, in order):
-// resuming would silently continue a different listing.
-func checkResumeFilters(cp Checkpoint, filters []resumeFilter) []error {
+// resuming would silently continue a different listing. cpOption names the
+// checkpoint's option, blamed for a page query that does not parse.
+func checkResumeFilters(cp Checkpoint, cpOption string, filters []resumeFilter) []error {
 	if cp.IsZero() || cp.page == "" {
 		return nil
 	}
 	_, rawQuery, _ := strings.Cut(cp.page, "?")
 	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return []error{cpErr(err, "page query")}
+		return []error{wrapOpt(cpOption, cpErr(err, "page query"))}
 	}
 	var errs []error
 	for _, f := range filters {
 		if len(f.values) > 0 && !slices.Equal(q[f.param], f.values) {
-			errs = append(errs, fmt.Errorf("docusign: %s %s differs from the checkpoint's %s: drop the option or start without the checkpoint",
-				f.option, quoteValues(f.values), f.param+"="+quoteValues(q[f.param])))
+			errs = append(errs, fieldErr(f.option, "%s differs from the checkpoint's %s: drop the option or start without the checkpoint",
+				quoteValues(f.values), f.param+"="+quoteValues(q[f.param])))
 		}
 	}
 	return errs

@@ -201,10 +201,10 @@ func (p Pacing) withDefaults() Pacing {
 func (p Pacing) validate() []error {
 	var errs []error
 	if p.Window < 0 {
-		errs = append(errs, fmt.Errorf("docusign: WithPacing: Window is %v: use a positive duration or 0 for 30s", p.Window))
+		errs = append(errs, optErr("WithPacing", "Window is %v: use a positive duration or 0 for 30s", p.Window))
 	}
 	if p.Threshold < 0 || p.Threshold > 1 || p.Threshold != p.Threshold {
-		errs = append(errs, fmt.Errorf("docusign: WithPacing: Threshold is %v: use a fraction in [0, 1] (0 means 0.2)", p.Threshold))
+		errs = append(errs, optErr("WithPacing", "Threshold is %v: use a fraction in [0, 1] (0 means 0.2)", p.Threshold))
 	}
 	return errs
 }

@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"fmt"
 )
 
 // DefaultReadAhead is how many pages a pager's iterators (All, Pages) fetch
@@ -36,7 +35,7 @@ type pagingConfig struct {
 func WithReadAhead(pages int) Option {
 	return func(c *config) {
 		if pages < 0 || pages > maxReadAhead {
-			c.addErr(fmt.Errorf("docusign: WithReadAhead(%d): use 0 (off) to %d pages", pages, maxReadAhead))
+			c.addErr(optErr("WithReadAhead", "%d pages: use 0 (off) to %d pages", pages, maxReadAhead))
 			return
 		}
 		c.readAhead, c.readAheadSet = pages, true

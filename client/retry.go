@@ -103,18 +103,18 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 func (p RetryPolicy) validate(option string) []error {
 	var errs []error
 	if p.MaxAttempts < 0 {
-		errs = append(errs, fmt.Errorf("docusign: %s: MaxAttempts is %d: use 1 to disable retries, or 0 for the default %d", option, p.MaxAttempts, defaultMaxAttempts))
+		errs = append(errs, optErr(option, "MaxAttempts is %d: use 1 to disable retries, or 0 for the default %d", p.MaxAttempts, defaultMaxAttempts))
 	}
 	for _, f := range []struct {
 		name string
 		v    time.Duration
 	}{{"InitialBackoff", p.InitialBackoff}, {"MaxBackoff", p.MaxBackoff}, {"MaxServerWait", p.MaxServerWait}} {
 		if f.v < 0 {
-			errs = append(errs, fmt.Errorf("docusign: %s: %s is %v: use a positive duration, or 0 for the default", option, f.name, f.v))
+			errs = append(errs, optErr(option, "%s is %v: use a positive duration, or 0 for the default", f.name, f.v))
 		}
 	}
 	if p.InitialBackoff > 0 && p.MaxBackoff > 0 && p.InitialBackoff > p.MaxBackoff {
-		errs = append(errs, fmt.Errorf("docusign: %s: InitialBackoff %v exceeds MaxBackoff %v: raise MaxBackoff or lower InitialBackoff", option, p.InitialBackoff, p.MaxBackoff))
+		errs = append(errs, optErr(option, "InitialBackoff %v exceeds MaxBackoff %v: raise MaxBackoff or lower InitialBackoff", p.InitialBackoff, p.MaxBackoff))
 	}
 	return errs
 }
@@ -142,7 +142,7 @@ func WithRetry(p RetryPolicy) Option {
 func WithMaxAttempts(n int) Option {
 	return func(c *config) {
 		if n < 1 {
-			c.addErr(fmt.Errorf("docusign: WithMaxAttempts: %d attempts: use at least 1 (1 disables retries)", n))
+			c.addErr(optErr("WithMaxAttempts", "%d attempts: use at least 1 (1 disables retries)", n))
 			return
 		}
 		c.transportConfig.retry.MaxAttempts = n

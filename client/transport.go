@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -76,7 +75,7 @@ type Timeouts struct {
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) {
 		if hc == nil {
-			c.addErr(errors.New("docusign: WithHTTPClient: client is nil: pass an *http.Client, or omit the option for the default"))
+			c.addErr(optErr("WithHTTPClient", "client is nil: pass an *http.Client, or omit the option for the default"))
 			return
 		}
 		c.transportConfig.httpClient = hc
@@ -91,17 +90,17 @@ func WithProxy(rawURL string) Option {
 		u, err := url.Parse(rawURL)
 		if err != nil {
 			// The parse error quotes the URL, which may hold a password.
-			c.addErr(errors.New("docusign: WithProxy: the proxy URL does not parse: use a URL such as http://proxy.example.com:3128"))
+			c.addErr(optErr("WithProxy", "the proxy URL does not parse: use a URL such as http://proxy.example.com:3128"))
 			return
 		}
 		switch u.Scheme {
 		case "http", "https", "socks5", "socks5h":
 		default:
-			c.addErr(fmt.Errorf("docusign: WithProxy: proxy URL %q has scheme %q: use http, https or socks5", u.Redacted(), u.Scheme))
+			c.addErr(optErr("WithProxy", "proxy URL %q has scheme %q: use http, https or socks5", u.Redacted(), u.Scheme))
 			return
 		}
 		if u.Host == "" {
-			c.addErr(fmt.Errorf("docusign: WithProxy: proxy URL %q has no host: use a URL such as http://proxy.example.com:3128", u.Redacted()))
+			c.addErr(optErr("WithProxy", "proxy URL %q has no host: use a URL such as http://proxy.example.com:3128", u.Redacted()))
 			return
 		}
 		c.transportConfig.proxy = u
@@ -124,7 +123,7 @@ func WithTimeouts(t Timeouts) Option {
 			v    time.Duration
 		}{{"Connect", t.Connect}, {"TLSHandshake", t.TLSHandshake}, {"ResponseHeader", t.ResponseHeader}, {"Attempt", t.Attempt}, {"BodyIdle", t.BodyIdle}, {"Overall", t.Overall}} {
 			if f.v < 0 {
-				c.addErr(fmt.Errorf("docusign: WithTimeouts: %s is %v: use a positive duration, or 0 for the default", f.name, f.v))
+				c.addErr(optErr("WithTimeouts", "%s is %v: use a positive duration, or 0 for the default", f.name, f.v))
 			}
 		}
 		c.transportConfig.timeouts = t
@@ -138,7 +137,7 @@ func WithMiddleware(layers ...func(http.RoundTripper) http.RoundTripper) Option 
 	return func(c *config) {
 		for i, mw := range layers {
 			if mw == nil {
-				c.addErr(fmt.Errorf("docusign: WithMiddleware: layer %d is nil: pass a func(http.RoundTripper) http.RoundTripper", i))
+				c.addErr(optErr("WithMiddleware", "layer %d is nil: pass a func(http.RoundTripper) http.RoundTripper", i))
 				continue
 			}
 			c.transportConfig.middleware = append(c.transportConfig.middleware, mw)
@@ -169,17 +168,18 @@ func (t *transportConfig) validate() error {
 	}
 	if t.httpClient != nil && t.httpClient.Transport != nil && t.needsOwnTransport() {
 		if _, ok := t.httpClient.Transport.(*http.Transport); !ok {
-			var names []string
+			conflict := func(option, what string) {
+				errs = append(errs, optErr(option, "%scannot be applied: the WithHTTPClient client's Transport is a %T, not an *http.Transport: configure that transport yourself or drop this option", what, t.httpClient.Transport))
+			}
 			if t.proxy != nil {
-				names = append(names, "WithProxy")
+				conflict("WithProxy", "")
 			}
 			if t.insecure {
-				names = append(names, "WithInsecureSkipVerify")
+				conflict("WithInsecureSkipVerify", "")
 			}
 			if t.timeouts.Connect != 0 || t.timeouts.TLSHandshake != 0 || t.timeouts.ResponseHeader != 0 {
-				names = append(names, "WithTimeouts (Connect, TLSHandshake, ResponseHeader)")
+				conflict("WithTimeouts", "Connect, TLSHandshake and ResponseHeader ")
 			}
-			errs = append(errs, fmt.Errorf("docusign: %v cannot be applied: the WithHTTPClient client's Transport is a %T, not an *http.Transport: configure that transport yourself or drop these options", names, t.httpClient.Transport))
 		}
 	}
 	return errors.Join(errs...)

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"fmt"
 	"runtime"
 	"strings"
 )
@@ -35,11 +34,11 @@ func buildUserAgent(suffixes []string) string {
 // characters, which is what a header value may carry safely.
 func checkUserAgentSuffix(s string) error {
 	if strings.TrimSpace(s) == "" {
-		return fmt.Errorf("docusign: WithUserAgent: suffix is empty: pass a product token such as \"siem-collector/1.2\"")
+		return optErr("WithUserAgent", "suffix is empty: pass a product token such as \"siem-collector/1.2\"")
 	}
 	for _, r := range s {
 		if r < 0x20 || r > 0x7e {
-			return fmt.Errorf("docusign: WithUserAgent: suffix %q contains a control or non-ASCII character: use printable ASCII only", s)
+			return optErr("WithUserAgent", "suffix %q contains a control or non-ASCII character: use printable ASCII only", s)
 		}
 	}
 	return nil

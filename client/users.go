@@ -160,22 +160,22 @@ func (c *Client) OrgUsers(ctx context.Context, opts OrgUsersOptions) iter.Seq2[O
 func newOrgUsersPager(c adminConn, o OrgUsersOptions) (*Pager[OrgUser], error) {
 	var errs []error
 	if c.baseURL == "" {
-		errs = append(errs, errors.New("docusign: the environment has no AdminURL: set Environment.AdminURL to use the Admin API"))
+		errs = append(errs, fieldErr("Environment.AdminURL", "is empty: set it to use the Admin API"))
 	}
 	if o.OrganizationID == "" && c.org == nil && o.Checkpoint.IsZero() {
-		errs = append(errs, errors.New("docusign: OrgUsersOptions.OrganizationID is empty and the client has no organization: set one of them"))
+		errs = append(errs, fieldErr("OrgUsersOptions.OrganizationID", "is empty and the client has no organization: set one of them"))
 	}
 	if o.Take < 0 || o.Take > maxOrgUsersTake {
-		errs = append(errs, fmt.Errorf("docusign: OrgUsersOptions.Take %d is out of range: use 1 to %d, or 0 for %d", o.Take, maxOrgUsersTake, maxOrgUsersTake))
+		errs = append(errs, fieldErr("OrgUsersOptions.Take", "%d is out of range: use 1 to %d, or 0 for %d", o.Take, maxOrgUsersTake, maxOrgUsersTake))
 	}
 	if o.Start < 0 {
-		errs = append(errs, fmt.Errorf("docusign: OrgUsersOptions.Start %d is negative", o.Start))
+		errs = append(errs, fieldErr("OrgUsersOptions.Start", "%d is negative", o.Start))
 	}
 	if o.Start > 0 && !o.Checkpoint.IsZero() {
-		errs = append(errs, errors.New("docusign: OrgUsersOptions.Start and OrgUsersOptions.Checkpoint are mutually exclusive: the checkpoint holds the position"))
+		errs = append(errs, fieldErr("OrgUsersOptions.Start", "and OrgUsersOptions.Checkpoint are mutually exclusive: the checkpoint holds the position"))
 	}
 	if !o.LastModifiedSince.IsZero() && o.Email != "" && o.AccountID == "" && o.ReservedDomainID == "" {
-		errs = append(errs, errors.New("docusign: OrgUsersOptions.LastModifiedSince needs AccountID or ReservedDomainID (the Admin API rejects it with Email alone)"))
+		errs = append(errs, fieldErr("OrgUsersOptions.LastModifiedSince", "needs AccountID or ReservedDomainID (the Admin API rejects it with Email alone)"))
 	}
 	if err := o.Checkpoint.expectKind("OrgUsersOptions.Checkpoint", CheckpointOrgUsers); err != nil {
 		errs = append(errs, err)
@@ -192,9 +192,9 @@ func newOrgUsersPager(c adminConn, o OrgUsersOptions) (*Pager[OrgUser], error) {
 		{"OrgUsersOptions.MembershipStatus", "membership_status", filterValue(o.MembershipStatus)},
 		{"OrgUsersOptions.LastModifiedSince", "last_modified_since", filterValue(since)},
 	}
-	errs = append(errs, checkResumeFilters(o.Checkpoint, filters)...)
+	errs = append(errs, checkResumeFilters(o.Checkpoint, "OrgUsersOptions.Checkpoint", filters)...)
 	if o.OrganizationID != "" && o.Checkpoint.page != "" && !strings.HasPrefix(o.Checkpoint.page, orgUsersPath(o.OrganizationID)+"?") {
-		errs = append(errs, fmt.Errorf("docusign: OrgUsersOptions.OrganizationID %q differs from the checkpoint's organization", o.OrganizationID))
+		errs = append(errs, fieldErr("OrgUsersOptions.OrganizationID", "%q differs from the checkpoint's organization", o.OrganizationID))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
