@@ -231,38 +231,104 @@ func settingName(flag, env string) string {
 	return "--" + flag + " / " + env
 }
 
-// optionNames rewrites the names of library options and pager fields that
-// library errors carry into the flags and variables that set them.
-var optionNames = func() *strings.Replacer {
+// optionFlags names, for each library option and options field the CLI
+// sets (keyed by client.OptionError.Option), the flags and variables that
+// set it, so that configuration errors speak of those. Options the CLI
+// derives itself, with no setting of their own, are in cliInternalOptions
+// (main_test.go checks that every option the CLI sets is in one of them).
+var optionFlags = func() map[string]string {
 	s := newSettings(flag.NewFlagSet("", flag.ContinueOnError))
-	// Longer names first: the replacer tries its pairs in order.
-	return strings.NewReplacer(
-		"WithPrivateKeyFile", s.privateKeyFile.name(),
-		"WithPrivateKeyEnv", s.privateKey.name(),
-		"WithPrivateKey", s.privateKey.name(),
-		"WithIntegrationKey", s.integrationKey.name(),
-		"WithUserID", s.userID.name(),
-		"WithAccountID", s.accountID.name(),
-		"WithOrganizationID", s.orgID.name(),
-		"WithRedirectURI", s.redirectURI.name(),
-		"WithClientSecret", s.clientSecret.name(),
-		"WithTokenCacheDir", s.tokenCache.name(),
-		"WithProxy", s.proxy.name(),
-		"WithEnvironment", s.env.name()+" or the URL overrides",
-		"MonitorEventsOptions.Checkpoint", "--checkpoint",
-		"MonitorEventsOptions.Limit", "--limit",
-		"MonitorEventsOptions.PollInterval", "--interval",
-		"MonitorEventsOptions.Since", "--since",
-		"MonitorEventsOptions.Cursor", "--cursor",
-		"OrgUsersOptions.Checkpoint", "--checkpoint",
-		"OrgUsersOptions.LastModifiedSince", "--modified-since",
-		"OrgUsersOptions.AccountID", s.accountID.name(),
-		"OrgUsersOptions.OrganizationID", s.orgID.name(),
-		"OrgUsersOptions.Email", "--email",
-		"OrgUsersOptions.Status", "--status",
-		"AccountUsersOptions.Checkpoint", "--checkpoint",
-	)
+	env := s.env.name() + " or the URL overrides"
+	return map[string]string{
+		"WithEnvironment":                   env,
+		"Environment.Name":                  s.env.name(),
+		"Environment.OAuthURL":              s.oauthURL.name(),
+		"Environment.ESignatureURL":         s.esignURL.name(),
+		"Environment.AdminURL":              s.adminURL.name(),
+		"Environment.MonitorURL":            s.monitorURL.name(),
+		"WithIntegrationKey":                s.integrationKey.name(),
+		"WithUserID":                        s.userID.name(),
+		"WithPrivateKey":                    s.privateKey.name(),
+		"WithPrivateKeyFile":                s.privateKeyFile.name(),
+		"WithAccountID":                     s.accountID.name(),
+		"WithOrganizationID":                s.orgID.name(),
+		"WithRedirectURI":                   s.redirectURI.name(),
+		"WithTokenCacheDir":                 s.tokenCache.name(),
+		"WithProxy":                         s.proxy.name(),
+		"WithInsecureSkipVerify":            s.insecure.name(),
+		"WithAuthorizationCode":             s.auth.name(),
+		"WithClientSecret":                  s.clientSecret.name(),
+		"ConsentParams.Environment":         env,
+		"ConsentParams.IntegrationKey":      s.integrationKey.name(),
+		"ConsentParams.RedirectURI":         s.redirectURI.name(),
+		"ConsentParams.State":               "--state",
+		"MonitorEventsOptions.Cursor":       "--cursor",
+		"MonitorEventsOptions.Since":        "--since",
+		"MonitorEventsOptions.Checkpoint":   "--checkpoint",
+		"MonitorEventsOptions.Limit":        "--limit",
+		"MonitorEventsOptions.Follow":       "--follow",
+		"MonitorEventsOptions.PollInterval": "--interval",
+		"OrgUsersOptions.Status":            "--status",
+		"OrgUsersOptions.Email":             "--email",
+		"OrgUsersOptions.LastModifiedSince": "--modified-since",
+		"OrgUsersOptions.Checkpoint":        "--checkpoint",
+		"AccountUsersOptions.Checkpoint":    "--checkpoint",
+	}
 }()
+
+// cliInternalOptions are the options and fields the CLI sets from its own
+// decisions rather than from a setting: a problem with one is a bug of the
+// CLI, shown under the library's name.
+var cliInternalOptions = []string{
+	"WithScopes",            // per command
+	"WithLogger",            // -v and the progress line
+	"Environment.Sandbox",   // from --env
+	"Environment.AllowHTTP", // from the scheme of --oauth-url
+	"ConsentParams.Scopes",  // from --for
+	"LoginOptions.Open",     // prints the URL, opens a browser
+	"LoginOptions.Listener", // not set: from the redirect URI
+}
+
+// optionMessage is the text of a configuration error for the operator:
+// the text of err, with each *client.OptionError in it naming the flags
+// and variables of its option (optionFlags) instead of the library's name.
+// An option error about a value made of fields the CLI sets one by one (the
+// URLs of a custom environment) names those fields' settings instead.
+func optionMessage(err error) string {
+	msg := err.Error()
+	for _, oe := range client.OptionErrors(err) {
+		msg = strings.Replace(msg, oe.Error(), renderOption(oe), 1)
+	}
+	return msg
+}
+
+// renderOption is the text of oe with its option's settings named.
+func renderOption(oe *client.OptionError) string {
+	if inner := client.OptionErrors(oe.Err); len(inner) > 0 && allMapped(inner) {
+		return optionMessage(oe.Err)
+	}
+	name, ok := optionFlags[oe.Option]
+	if !ok {
+		return oe.Error()
+	}
+	// Every line of the text starts with "docusign: " and the option.
+	prefix := "docusign: " + oe.Option
+	lines := strings.Split(oe.Error(), "\n")
+	for i, line := range lines {
+		lines[i] = name + strings.TrimPrefix(line, prefix)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// allMapped reports whether every option of errs has settings of its own.
+func allMapped(errs []*client.OptionError) bool {
+	for _, e := range errs {
+		if _, ok := optionFlags[e.Option]; !ok {
+			return false
+		}
+	}
+	return true
+}
 
 // durationOr parses a duration flag value.
 func durationOr(v string, def time.Duration) (time.Duration, error) {

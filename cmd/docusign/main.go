@@ -131,10 +131,11 @@ func report(e *env, name string, err error) int {
 // message is err's text for the operator: the library's "docusign: "
 // prefixes dropped (every line already starts with "docusign CMD:"), the
 // net/http wrapper that repeats the request URL removed (the library
-// names the method and path itself), and library option names replaced
-// by the flags and variables that set them.
+// names the method and path itself), and the options of configuration
+// errors (*client.OptionError) named by the flags and variables that set
+// them (optionMessage).
 func message(err error) string {
-	msg := err.Error()
+	msg := optionMessage(err)
 	for e := err; ; {
 		var ue *url.Error
 		if !errors.As(e, &ue) {
@@ -143,8 +144,7 @@ func message(err error) string {
 		msg = strings.Replace(msg, ue.Error(), ue.Err.Error(), 1)
 		e = ue.Err
 	}
-	msg = strings.ReplaceAll(msg, "docusign: ", "")
-	return optionNames.Replace(msg)
+	return strings.ReplaceAll(msg, "docusign: ", "")
 }
 
 func authHint(ae *client.AuthError) string {
