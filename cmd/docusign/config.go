@@ -286,7 +286,6 @@ var cliInternalOptions = []string{
 	"Environment.AllowHTTP", // from the scheme of --oauth-url
 	"ConsentParams.Scopes",  // from --for
 	"LoginOptions.Open",     // prints the URL, opens a browser
-	"LoginOptions.Listener", // not set: from the redirect URI
 }
 
 // optionMessage is the text of a configuration error for the operator:
