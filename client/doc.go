@@ -16,6 +16,12 @@
 //		client.WithTokenCacheDir(dir), // reuse tokens across runs
 //	)
 //
+// New checks every option before any network call and reports all problems
+// together (errors.Join); each is an *OptionError whose Option names the
+// option or field at fault ("WithUserID", "MonitorEventsOptions.Limit"), as
+// are the problems the pagers find in their options. errors.As finds the
+// first; OptionErrors lists them all.
+//
 // Generated clients are bound to it in one line, for example
 // client.ESignature(ctx, c, envelopes.NewClientWithResponses,
 // envelopes.WithHTTPClient); their calls carry the token, retries and

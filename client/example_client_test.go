@@ -66,6 +66,33 @@ func ExampleNew_configurationErrors() {
 	// docusign: WithTokenLifetime: 2h0m0s exceeds DocuSign's maximum of 1h0m0s: use 1h0m0s or less
 }
 
+// Every configuration problem is an *OptionError naming the option or
+// field at fault, so a program can tell which one without reading the text
+// (here to name its own flags): errors.As finds the first, OptionErrors
+// lists every one of a joined error.
+func ExampleOptionError() {
+	flags := map[string]string{"WithUserID": "--user-id", "MonitorEventsOptions.Limit": "--limit"}
+	token := client.WithTokenSource(client.StaticTokenSource(&client.Token{AccessToken: "t", Expiry: time.Now().Add(time.Hour)}))
+	_, err := client.New(client.WithEnvironment(client.Developer()), client.WithUserID("ada@example.com"), token)
+	var oe *client.OptionError
+	if errors.As(err, &oe) {
+		fmt.Printf("%s: %v\n", flags[oe.Option], oe.Err)
+	}
+
+	c, err := client.New(client.WithEnvironment(client.Developer()), token)
+	if err != nil {
+		panic(err)
+	}
+	_, err = c.MonitorEventsPager(client.MonitorEventsOptions{Limit: 5000, FromNow: true, Cursor: "abc"})
+	for _, oe := range client.OptionErrors(err) {
+		fmt.Println(oe.Option)
+	}
+	// Output:
+	// --user-id: "ada@example.com" is not a GUID (want 8-4-4-4-12 hex digits, e.g. 0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0): use the API Username GUID, not the email address
+	// MonitorEventsOptions.Cursor
+	// MonitorEventsOptions.Limit
+}
+
 // Until the user consents, the JWT grant fails with ErrConsentRequired; the
 // error carries the URL to open when a redirect URI is configured.
 func ExampleClient_ConsentURL() {
