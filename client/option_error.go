@@ -6,8 +6,10 @@ import (
 )
 
 // OptionError reports a configuration problem: an Option given to New, or a
-// field of a pager's options (MonitorEventsOptions, OrgUsersOptions, ...) or
-// of an Environment, that is missing, malformed or in conflict with another.
+// field of a pager's options (MonitorEventsOptions, OrgUsersOptions, ...),
+// of an Environment or of a configuration struct (JWTConfig, AuthCodeConfig,
+// ConsentParams, LoginOptions), that is missing, malformed or in conflict
+// with another.
 // Every such problem the package reports is, or wraps, an *OptionError, so a
 // caller can tell which option is wrong without reading the text:
 //
