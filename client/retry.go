@@ -40,14 +40,23 @@ var throttleCodes = map[string]bool{
 // methods are retried unless the call's context carries
 // WithRetryNonIdempotent.
 //
-// A retry resends the request body, so it must be replayable. Bodies from
-// a []byte, *bytes.Reader, *bytes.Buffer or *strings.Reader are (net/http
-// sets Request.GetBody for them), as are the generated multipart methods'
-// bodies when every file can seek. Another body (an *os.File, an io.Pipe)
-// is read into memory only up to MaxReplayBuffer (1 MiB): a larger one is
-// streamed once, without retries, and the attempt's log entry says why it
-// was not retried. To retry large uploads, pass a seekable reader to a
-// multipart method, or set Request.GetBody in a request editor.
+// A retry resends the request body, so it must be replayable, and every
+// body whose length is known goes out with a Content-Length:
+//
+//   - a body with Request.GetBody is replayed through it: a []byte,
+//     *bytes.Reader, *bytes.Buffer or *strings.Reader (net/http sets it), or
+//     a generated multipart method's body when every file can seek;
+//   - an io.Seeker, such as an *os.File (the usual document upload), is
+//     sent from its offset at the call to its end, with that length, and
+//     each attempt reads that range again, never through an offset another
+//     attempt still uses; it is closed after the last attempt, once no
+//     attempt reads it;
+//   - any other body (an io.Pipe, a gzip stream) is read into memory up to
+//     MaxReplayBuffer (1 MiB) and sent with its length; a larger one is
+//     streamed once, without retries or Content-Length, and the attempt's
+//     log entry says why it was not retried. To retry such an upload, pass
+//     a file or another io.Seeker, or set Request.GetBody in a request
+//     editor.
 type RetryPolicy struct {
 	// MaxAttempts is the total number of tries, the first included; 1
 	// disables retries. Default 4.
@@ -399,39 +408,34 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if maxAttempts > 1 && !idempotent(req.Method) && ctx.Value(retryNonIdempotentKey{}) == nil {
 		maxAttempts, methodBlocked = 1, true
 	}
-	getBody, once, err := replayableBody(req, maxAttempts > 1)
+	body, err := newRequestBody(req, maxAttempts > 1)
 	if err != nil {
 		return nil, err
 	}
-	bodyBlocked := false
-	if once != nil {
-		req = req.Clone(ctx)
-		req.Body = once
-		maxAttempts, bodyBlocked = 1, true
+	defer body.finish()
+	bodyBlocked := body.once
+	if bodyBlocked {
+		maxAttempts = 1
 	}
 	// A 401 is answered once per call by replacing the token and trying
 	// again (an extra attempt, whatever the method and MaxAttempts), when
 	// the body can be sent again.
-	authReplay := getBody
-	if authReplay == nil {
-		authReplay = req.GetBody
-	}
-	authRetryable := req.Body == nil || req.Body == http.NoBody || authReplay != nil
+	authRetryable := req.Body == nil || req.Body == http.NoBody || body.replay != nil
 	host := req.URL.Host
 	for attempt := 1; ; attempt++ {
 		var paced time.Duration
 		if t.pacing != nil {
 			if paced = t.rates.paceDelay(host, t.now(), paceRule{burst: t.pacing}); paced > 0 {
 				if err := t.policy.Sleep(ctx, paced); err != nil {
-					if attempt == 1 && req.Body != nil {
-						req.Body.Close() // never sent; RoundTrip must close it
+					if attempt == 1 {
+						body.unsent() // RoundTrip must close it
 					}
 					return nil, fmt.Errorf("docusign: pacing %s %s: waited for the burst budget: %w", req.Method, req.URL.Path, err)
 				}
 			}
 		}
 		auth := &authAttempt{mayRefresh: authRetryable}
-		areq, cancel, err := t.attemptRequest(req, attempt, getBody, auth)
+		areq, cancel, err := t.attemptRequest(req, attempt, body, auth)
 		if err != nil {
 			return nil, err
 		}
@@ -464,13 +468,10 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			info.reason, info.retrying = "401 Unauthorized: access token replaced", true
 			authRetryable = false
 			maxAttempts++
-			if getBody == nil {
-				getBody = authReplay
-			}
 		case class != classFinal:
 			wait, info.notRetried = t.decide(ctx, class, resp, attempt, maxAttempts, methodBlocked, req.Method)
 			if bodyBlocked && !methodBlocked {
-				wait, info.notRetried = 0, fmt.Sprintf("the request body is not replayable (no GetBody, larger than %d bytes) and was streamed once", MaxReplayBuffer)
+				wait, info.notRetried = 0, fmt.Sprintf("the request body is not replayable (no GetBody, cannot seek, larger than %d bytes) and was streamed once", MaxReplayBuffer)
 			}
 			info.retrying = info.notRetried == ""
 			info.retryIn = wait
@@ -539,9 +540,9 @@ func randomJitter(limit time.Duration) time.Duration {
 }
 
 // attemptRequest clones req for one attempt: its own headers (User-Agent
-// added), a fresh copy of the body after the first attempt, the
+// added), the attempt's body and Content-Length (see requestBody), the
 // per-attempt timeout and auth (see authAttempt). cancel ends the attempt.
-func (t *retryTransport) attemptRequest(req *http.Request, attempt int, getBody func() (io.ReadCloser, error), auth *authAttempt) (*http.Request, context.CancelFunc, error) {
+func (t *retryTransport) attemptRequest(req *http.Request, attempt int, body *requestBody, auth *authAttempt) (*http.Request, context.CancelFunc, error) {
 	ctx := req.Context()
 	var cancel context.CancelFunc
 	if t.attemptTTL > 0 {
@@ -553,51 +554,19 @@ func (t *retryTransport) attemptRequest(req *http.Request, attempt int, getBody 
 	if areq.Header.Get("User-Agent") == "" {
 		areq.Header.Set("User-Agent", t.userAgent)
 	}
-	if getBody != nil {
-		if attempt == 1 && req.GetBody == nil {
-			// The original body was buffered; send the buffer.
-			areq.Body, _ = getBody()
-		} else if attempt > 1 {
-			body, err := getBody()
-			if err != nil {
-				release(cancel)
-				return nil, nil, fmt.Errorf("docusign: %s %s: replaying the request body for attempt %d: %w", req.Method, req.URL.Path, attempt, err)
-			}
-			areq.Body = body
-		}
-		areq.GetBody = getBody
+	if req.Body == nil || req.Body == http.NoBody {
+		return areq, cancel, nil
+	}
+	b, n, err := body.attempt(attempt)
+	if err != nil {
+		release(cancel)
+		return nil, nil, fmt.Errorf("docusign: %s %s: replaying the request body for attempt %d: %w", req.Method, req.URL.Path, attempt, err)
+	}
+	areq.Body, areq.GetBody = b, body.replay
+	if n >= 0 {
+		areq.ContentLength = n
 	}
 	return areq, cancel, nil
-}
-
-// MaxReplayBuffer is the most of a request body without GetBody that the
-// retry layer holds in memory to be able to resend it; a larger body is
-// streamed once, without retries (see RetryPolicy).
-const MaxReplayBuffer = 1 << 20
-
-// replayableBody returns a function yielding a fresh copy of req's body, so
-// each attempt sends identical bytes: req.GetBody when set, otherwise the
-// body read into memory once (and closed) when it is at most
-// MaxReplayBuffer long. A longer body is returned as once, to be sent a
-// single time: what was read, then the rest. Both are nil when there is no
-// body or no retry is possible.
-func replayableBody(req *http.Request, retries bool) (getBody func() (io.ReadCloser, error), once io.ReadCloser, err error) {
-	if req.Body == nil || req.Body == http.NoBody || !retries {
-		return nil, nil, nil
-	}
-	if req.GetBody != nil {
-		return req.GetBody, nil, nil
-	}
-	data, err := io.ReadAll(io.LimitReader(req.Body, MaxReplayBuffer+1))
-	if err != nil {
-		req.Body.Close()
-		return nil, nil, fmt.Errorf("docusign: %s %s: reading the request body to allow retries: %w", req.Method, req.URL.Path, err)
-	}
-	if len(data) > MaxReplayBuffer {
-		return nil, &replayBody{Reader: io.MultiReader(bytes.NewReader(data), req.Body), closer: req.Body}, nil
-	}
-	req.Body.Close()
-	return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, nil, nil
 }
 
 // release calls cancel when it is not nil.
