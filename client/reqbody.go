@@ -219,6 +219,8 @@ type seekAttempt struct {
 	left    int64 // bytes still to read (plain seeker)
 	started bool  // the plain seeker was positioned for this attempt
 
+	// mu is held through each Read, so Close waits for a read in progress
+	// and the caller's body is never read after it is closed.
 	mu     sync.Mutex
 	closed bool
 }
@@ -226,9 +228,8 @@ type seekAttempt struct {
 // Read reads the attempt's next bytes of the range.
 func (a *seekAttempt) Read(p []byte) (int, error) {
 	a.mu.Lock()
-	closed := a.closed
-	a.mu.Unlock()
-	if closed {
+	defer a.mu.Unlock()
+	if a.closed {
 		return 0, http.ErrBodyReadAfterClose
 	}
 	if a.section != nil {
@@ -237,7 +238,7 @@ func (a *seekAttempt) Read(p []byte) (int, error) {
 	b := a.body
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if a.gen != b.gen || b.closed {
+	if a.gen != b.gen {
 		return 0, errBodySuperseded
 	}
 	if a.left <= 0 {
@@ -245,7 +246,7 @@ func (a *seekAttempt) Read(p []byte) (int, error) {
 	}
 	if !a.started {
 		if _, err := b.seeker.Seek(b.off, io.SeekStart); err != nil {
-			return 0, fmt.Errorf("docusign: rewinding the request body for a retry: %w", err)
+			return 0, fmt.Errorf("docusign: rewinding the request body for attempt %d: %w", a.gen, err)
 		}
 		a.started = true
 	}
@@ -264,12 +265,11 @@ func (a *seekAttempt) Read(p []byte) (int, error) {
 // last attempt's.
 func (a *seekAttempt) Close() error {
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	if a.closed {
-		a.mu.Unlock()
 		return nil
 	}
 	a.closed = true
-	a.mu.Unlock()
 	b := a.body
 	b.mu.Lock()
 	defer b.mu.Unlock()
