@@ -229,6 +229,69 @@ func TestAMultipartFileThatCanSeekIsReplayedWhole(t *testing.T) {
 	}
 }
 
+func TestAMultipartBodyCarriesItsLengthWhenEveryFileCanSeek(t *testing.T) {
+	data := bytes.Repeat([]byte("1,Ann,ann@example.com\n"), 5000)
+	tests := []struct {
+		name    string
+		file    func(t *testing.T) admin.MultipartFile
+		want    []byte
+		chunked bool
+	}{
+		{"an *os.File read partway", func(t *testing.T) admin.MultipartFile {
+			path := filepath.Join(t.TempDir(), "users.csv")
+			os.WriteFile(path, data, 0o600)
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { f.Close() })
+			f.Seek(22, io.SeekStart)
+			return admin.MultipartFile{Name: "users.csv", ContentType: "text/csv", Content: f}
+		}, data[22:], false},
+		{"a *strings.Reader with a quoted file name", func(*testing.T) admin.MultipartFile {
+			return admin.MultipartFile{Name: `Ann's "users" é.csv`, Content: strings.NewReader(string(data))}
+		}, data, false},
+		{"a pipe", func(*testing.T) admin.MultipartFile {
+			pr, pw := io.Pipe()
+			go func() { pw.Write(data); pw.Close() }()
+			return admin.MultipartFile{Content: pr}
+		}, data, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var length int64
+			var te []string
+			var body []byte
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				length, te = r.ContentLength, r.TransferEncoding
+				body, _ = io.ReadAll(r.Body)
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{}`)
+			}))
+			t.Cleanup(srv.Close)
+			c, _ := admin.NewClientWithResponses(srv.URL)
+			resp, err := c.AddBulkAccountSettingsImportMultipartWithResponse(context.Background(), "org", tt.file(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, params, _ := mime.ParseMediaType(resp.HTTPResponse.Request.Header.Get("Content-Type"))
+			p, err := multipart.NewReader(bytes.NewReader(body), params["boundary"]).NextPart()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := io.ReadAll(p); !bytes.Equal(got, tt.want) {
+				t.Errorf("the part holds %d bytes, want the %d of the file", len(got), len(tt.want))
+			}
+			switch {
+			case tt.chunked && (length != -1 || len(te) != 1):
+				t.Errorf("Content-Length %d, Transfer-Encoding %v: a stream of unknown length goes chunked", length, te)
+			case !tt.chunked && (length != int64(len(body)) || len(te) != 0):
+				t.Errorf("Content-Length %d, Transfer-Encoding %v; want Content-Length %d (the body received)", length, te, len(body))
+			}
+		})
+	}
+}
+
 func TestAMultipartStreamIsNotReplayable(t *testing.T) {
 	base, _ := multipartServer(t, func(part) {})
 	doer := &replayingDoer{}

@@ -21,9 +21,9 @@ import (
 // memory.
 //
 // When every file of a request is an io.Seeker (an *os.File, a
-// *bytes.Reader), the body can be sent again from the files' offsets at
-// the time of the call, so the client's retries stay possible; otherwise
-// it is sent at most once.
+// *bytes.Reader), the body is sent with its Content-Length and can be sent
+// again from the files' offsets at the time of the call, so the client's
+// retries stay possible; otherwise it is sent at most once, chunked.
 type MultipartFile struct {
 	// Name is the file name sent in the part's Content-Disposition;
 	// empty means the form field's name.
@@ -126,15 +126,17 @@ type multipartPart struct {
 	file      *MultipartFile
 	required  bool
 	start     int64 // the file's offset at the call, when seekable
+	size      int64 // the file's bytes from start to its end, when seekable
 }
 
 // multipartBody produces a multipart/form-data body, streamed through a
-// pipe by a goroutine started on the first Read. replay returns a fresh
-// copy when every file can seek back.
+// pipe by a goroutine started on the first Read. When every file can seek
+// back, replay returns a fresh copy and length is the body's size.
 type multipartBody struct {
 	parts    []multipartPart
 	boundary string
 	seekable bool
+	length   int64
 
 	mu      sync.Mutex
 	current *multipartStream
@@ -167,7 +169,14 @@ func newMultipartBody(call string, parts []multipartPart) (*multipartBody, error
 			seekable = false
 			continue
 		}
-		p.start = off
+		end, err := s.Seek(0, io.SeekEnd)
+		if err != nil {
+			seekable = false
+		}
+		if _, err := s.Seek(off, io.SeekStart); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %s.Content (form field %q): seeking back to offset %d: %w", call, p.arg, p.name, off, err))
+		}
+		p.start, p.size = off, max(end-off, 0)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -176,7 +185,27 @@ func newMultipartBody(call string, parts []multipartPart) (*multipartBody, error
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return nil, err
 	}
-	return &multipartBody{parts: parts, boundary: "dsgo-" + hex.EncodeToString(rnd[:]), seekable: seekable}, nil
+	b := &multipartBody{parts: parts, boundary: "dsgo-" + hex.EncodeToString(rnd[:]), seekable: seekable}
+	if seekable {
+		// The body without the files' bytes, plus their sizes.
+		var c multipartCounter
+		if err := b.writeParts(&c, false); err != nil {
+			return nil, err
+		}
+		b.length = int64(c)
+		for _, p := range parts {
+			b.length += p.size
+		}
+	}
+	return b, nil
+}
+
+// multipartCounter counts the bytes written to it.
+type multipartCounter int64
+
+func (c *multipartCounter) Write(p []byte) (int, error) {
+	*c += multipartCounter(len(p))
+	return len(p), nil
 }
 
 func (b *multipartBody) contentType() string {
@@ -191,10 +220,11 @@ func (b *multipartBody) first() io.Reader {
 	return b.current
 }
 
-// editor lets the transport replay the body when it can be replayed.
+// editor sets the body's length, and lets the transport replay it, when
+// every file can seek.
 func (b *multipartBody) editor(_ context.Context, req *http.Request) error {
 	if b.seekable {
-		req.GetBody = b.replay
+		req.GetBody, req.ContentLength = b.replay, b.length
 	}
 	return nil
 }
@@ -271,16 +301,20 @@ var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"")
 
 func (s *multipartStream) write(pw *io.PipeWriter, done chan struct{}) {
 	defer close(done)
-	mw := multipart.NewWriter(pw)
-	if err := mw.SetBoundary(s.body.boundary); err != nil {
-		pw.CloseWithError(err)
-		return
+	pw.CloseWithError(s.body.writeParts(pw, true))
+}
+
+// writeParts writes the body to w; without content, file parts are left
+// empty, which measures everything but the files.
+func (b *multipartBody) writeParts(w io.Writer, content bool) error {
+	mw := multipart.NewWriter(w)
+	if err := mw.SetBoundary(b.boundary); err != nil {
+		return err
 	}
-	for _, p := range s.body.parts {
+	for _, p := range b.parts {
 		if p.file == nil {
 			if err := mw.WriteField(p.name, p.value); err != nil {
-				pw.CloseWithError(err)
-				return
+				return err
 			}
 			continue
 		}
@@ -297,14 +331,13 @@ func (s *multipartStream) write(pw *io.PipeWriter, done chan struct{}) {
 		h := textproto.MIMEHeader{}
 		h.Set("Content-Disposition", fmt.Sprintf("form-data; name=\"%s\"; filename=\"%s\"", quoteEscaper.Replace(p.name), quoteEscaper.Replace(filename)))
 		h.Set("Content-Type", ctype)
-		w, err := mw.CreatePart(h)
-		if err == nil {
-			_, err = io.Copy(w, p.file.Content)
+		part, err := mw.CreatePart(h)
+		if err == nil && content {
+			_, err = io.Copy(part, p.file.Content)
 		}
 		if err != nil {
-			pw.CloseWithError(fmt.Errorf("form field %q: %w", p.name, err))
-			return
+			return fmt.Errorf("form field %q: %w", p.name, err)
 		}
 	}
-	pw.CloseWithError(mw.Close())
+	return mw.Close()
 }
