@@ -42,6 +42,10 @@ type requestBody struct {
 	done func()
 }
 
+// noRequestBody is how a request without a body is sent; it is never
+// modified, so every such request shares it.
+var noRequestBody = &requestBody{length: -1}
+
 // newRequestBody decides how req's body is sent on each attempt:
 //
 //   - no body: nothing to send;
@@ -57,7 +61,7 @@ type requestBody struct {
 func newRequestBody(req *http.Request, retries bool) (*requestBody, error) {
 	switch {
 	case req.Body == nil || req.Body == http.NoBody:
-		return &requestBody{length: -1}, nil
+		return noRequestBody, nil
 	case req.GetBody != nil:
 		return &requestBody{first: req.Body, replay: req.GetBody, length: -1}, nil
 	}
