@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"reflect"
 	"sync"
 )
@@ -147,12 +148,13 @@ type seekableBody struct {
 
 // newSeekableBody returns body as a seekableBody when it (or the reader an
 // io.NopCloser wraps, as http.NewRequest does for a non-closer) is an
-// io.Seeker whose offset and end can be found. length, when positive, is
+// io.Seeker whose offset and end can be found, and not an *os.File other
+// than a regular file. length, when positive, is
 // the Content-Length the request declared: that many bytes are sent.
 func newSeekableBody(body io.ReadCloser, length int64) (*seekableBody, bool) {
 	r := unwrapNopCloser(body)
 	rs, ok := r.(io.ReadSeeker)
-	if !ok {
+	if !ok || !regularIfFile(r) {
 		return nil, false
 	}
 	off, err := rs.Seek(0, io.SeekCurrent)
@@ -280,6 +282,18 @@ func (a *seekAttempt) Close() error {
 	b.reading--
 	b.closeIfIdle()
 	return nil
+}
+
+// regularIfFile reports false for an *os.File that is not a regular file:
+// a pipe, socket or device may seek without error yet has no size (/dev/zero
+// ends at 0), so it is sent as a stream.
+func regularIfFile(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return true
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // The types io.NopCloser returns, for unwrapNopCloser.

@@ -154,6 +154,21 @@ func tempFile(t *testing.T, data []byte) *os.File {
 	return f
 }
 
+// osPipe returns the read end of an OS pipe holding data.
+func osPipe(t *testing.T, data []byte) *os.File {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	go func() {
+		w.Write(data)
+		w.Close()
+	}()
+	return r
+}
+
 func TestEveryBodyOfKnownLengthIsSentWithItsContentLengthOnEveryAttempt(t *testing.T) {
 	small := bytes.Repeat([]byte("%PDF-1.7 small "), 100)
 	large := bytes.Repeat([]byte("%PDF-1.7 large "), 3*MaxReplayBuffer/15) // 3 MiB
@@ -178,6 +193,7 @@ func TestEveryBodyOfKnownLengthIsSentWithItsContentLengthOnEveryAttempt(t *testi
 			return io.NewSectionReader(bytes.NewReader(large), 0, int64(len(large)))
 		}, large},
 		{"a large seeker that cannot ReadAt", func(*testing.T) io.Reader { return newTrackedSeeker(large) }, large},
+		{"an *os.File that is a pipe (buffered)", func(t *testing.T) io.Reader { return osPipe(t, small) }, small},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -404,5 +420,19 @@ func TestALargeStreamIsStillSentOnceAndTheLogSaysWhy(t *testing.T) {
 	lines := logs.lines(t)
 	if len(lines) != 1 || !strings.Contains(fmt.Sprint(lines[0]["not_retried"]), "streamed once") {
 		t.Errorf("log %v: want one line saying the body was streamed once", lines)
+	}
+}
+
+func TestADeviceThatSeeksIsStillAStream(t *testing.T) {
+	f, err := os.Open("/dev/zero") // seeks without error, and ends at 0
+	if err != nil {
+		t.Skip("no /dev/zero here:", err)
+	}
+	defer f.Close()
+	if _, ok := newSeekableBody(f, 0); ok {
+		t.Error("/dev/zero was taken for a seekable body of known size")
+	}
+	if _, ok := newSeekableBody(tempFile(t, []byte("%PDF")), 0); !ok {
+		t.Error("a regular file is seekable")
 	}
 }

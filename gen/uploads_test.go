@@ -251,6 +251,15 @@ func TestAMultipartBodyCarriesItsLengthWhenEveryFileCanSeek(t *testing.T) {
 		{"a *strings.Reader with a quoted file name", func(*testing.T) admin.MultipartFile {
 			return admin.MultipartFile{Name: `Ann's "users" é.csv`, Content: strings.NewReader(string(data))}
 		}, data, false},
+		{"an *os.File that is a pipe", func(t *testing.T) admin.MultipartFile {
+			pr, pw, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { pr.Close() })
+			go func() { pw.Write(data); pw.Close() }()
+			return admin.MultipartFile{Content: pr}
+		}, data, true},
 		{"a pipe", func(*testing.T) admin.MultipartFile {
 			pr, pw := io.Pipe()
 			go func() { pw.Write(data); pw.Close() }()

@@ -12,6 +12,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"os"
 	"strings"
 	"sync"
 )
@@ -91,7 +92,7 @@ func newMultipartBody(call string, parts []multipartPart) (*multipartBody, error
 			continue
 		}
 		s, ok := p.file.Content.(io.Seeker)
-		if !ok {
+		if !ok || !regularIfFile(p.file.Content) {
 			seekable = false
 			continue
 		}
@@ -129,6 +130,18 @@ func newMultipartBody(call string, parts []multipartPart) (*multipartBody, error
 		}
 	}
 	return b, nil
+}
+
+// regularIfFile reports false for an *os.File that is not a regular file:
+// a pipe, socket or device may seek without error yet has no size, so it
+// is streamed.
+func regularIfFile(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return true
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // multipartCounter counts the bytes written to it.
