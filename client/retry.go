@@ -46,17 +46,19 @@ var throttleCodes = map[string]bool{
 //   - a body with Request.GetBody is replayed through it: a []byte,
 //     *bytes.Reader, *bytes.Buffer or *strings.Reader (net/http sets it), or
 //     a generated multipart method's body when every file can seek;
-//   - an io.Seeker, such as an *os.File (the usual document upload), is
-//     sent from its offset at the call to its end, with that length, and
+//   - an io.Seeker, such as an *os.File of a regular file (the usual
+//     document upload), is sent from its offset at the call to its end,
+//     with that length, and
 //     each attempt reads that range again, never through an offset another
 //     attempt still uses; it is closed after the last attempt, once no
 //     attempt reads it;
-//   - any other body (an io.Pipe, a gzip stream) is read into memory up to
-//     MaxReplayBuffer (1 MiB) and sent with its length; a larger one is
-//     streamed once, without retries or Content-Length, and the attempt's
-//     log entry says why it was not retried. To retry such an upload, pass
-//     a file or another io.Seeker, or set Request.GetBody in a request
-//     editor.
+//   - any other body (an io.Pipe, a gzip stream) of a call that may be
+//     retried is read into memory up to MaxReplayBuffer (1 MiB) and sent
+//     with its length; a larger one is streamed once, without retries or
+//     Content-Length, and the attempt's log entry says why it was not
+//     retried. In a call that is not retried it is streamed as given. To
+//     retry a large upload, pass a file or another io.Seeker, or set
+//     Request.GetBody in a request editor.
 type RetryPolicy struct {
 	// MaxAttempts is the total number of tries, the first included; 1
 	// disables retries. Default 4.
