@@ -216,6 +216,7 @@ func regularIfFile(r io.Reader) bool {
 // multipartCounter counts the bytes written to it.
 type multipartCounter int64
 
+// Write counts p.
 func (c *multipartCounter) Write(p []byte) (int, error) {
 	*c += multipartCounter(len(p))
 	return len(p), nil
