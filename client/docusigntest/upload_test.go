@@ -16,11 +16,12 @@ import (
 	"github.com/dsgo/docusign/gen/esignature/models"
 )
 
-// TestUpdateDocumentSendsAPDFFileThroughTheFake replaces a draft's document
-// with a PDF read from a file, through client.New and the generated
-// UpdateDocument (whose raw body the SDK merge added), then downloads it.
-func TestUpdateDocumentSendsAPDFFileThroughTheFake(t *testing.T) {
-	_, c := newScenarioClient(t)
+// newDraft creates a draft envelope with one document through client.New
+// and the generated clients, and returns the fake, the documents client,
+// the account and the envelope.
+func newDraft(t *testing.T) (*docusigntest.Server, *envelopedocuments.ClientWithResponses, string, string) {
+	t.Helper()
+	srv, c := newScenarioClient(t)
 	ctx := context.Background()
 	acct, err := c.AccountID(ctx)
 	if err != nil {
@@ -41,18 +42,32 @@ func TestUpdateDocumentSendsAPDFFileThroughTheFake(t *testing.T) {
 	if err != nil || created.JSON201 == nil {
 		t.Fatalf("create: %v %s", err, created.Body)
 	}
-	envID := *created.JSON201.EnvelopeID
+	return srv, docs, acct, *created.JSON201.EnvelopeID
+}
 
-	pdf := docusigntest.SamplePDF("Version 2")
-	path := filepath.Join(t.TempDir(), "v2.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+// openFile writes data to a temporary file and opens it for reading.
+func openFile(t *testing.T, data []byte) *os.File {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "upload.pdf")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// TestUpdateDocumentSendsAPDFFileThroughTheFake replaces a draft's document
+// with a PDF read from a file, through client.New and the generated
+// UpdateDocument (whose raw body the SDK merge added), then downloads it.
+func TestUpdateDocumentSendsAPDFFileThroughTheFake(t *testing.T) {
+	_, docs, acct, envID := newDraft(t)
+	ctx := context.Background()
+	pdf := docusigntest.SamplePDF("Version 2")
+	f := openFile(t, pdf)
 	named := func(_ context.Context, req *http.Request) error {
 		req.Header.Set("Content-Disposition", `file; filename="v2.pdf"`)
 		return nil
@@ -79,42 +94,13 @@ func TestUpdateDocumentSendsAPDFFileThroughTheFake(t *testing.T) {
 // the file again, with its Content-Length both times, and the envelope
 // ends up with exactly the file's bytes.
 func TestALargePDFFileUploadIsRetriedWholeAfterA503(t *testing.T) {
-	srv, c := newScenarioClient(t)
+	srv, docs, acct, envID := newDraft(t)
 	ctx := context.Background()
-	acct, err := c.AccountID(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	envs, err := client.ESignature(ctx, c, envelopes.NewClientWithResponses, envelopes.WithHTTPClient)
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs, err := client.ESignature(ctx, c, envelopedocuments.NewClientWithResponses, envelopedocuments.WithHTTPClient)
-	if err != nil {
-		t.Fatal(err)
-	}
-	created, err := envs.CreateEnvelopeWithResponse(ctx, acct, nil, models.EnvelopeDefinition{
-		EmailSubject: ptr("Draft"), Status: ptr("created"),
-		Documents: []models.Document{{DocumentID: ptr("1"), Name: ptr("v1.pdf"), DocumentBase64: b64PDF(t, "Version 1")}},
-	})
-	if err != nil || created.JSON201 == nil {
-		t.Fatalf("create: %v %s", err, created.Body)
-	}
-	envID := *created.JSON201.EnvelopeID
-
 	// A PDF may carry comment lines; these make it larger than the replay
 	// buffer, and it still ends with %%EOF.
 	pdf := bytes.Repeat([]byte("% padding beyond the replay buffer\n"), 3*client.MaxReplayBuffer/35)
 	pdf = append(docusigntest.SamplePDF("Version 2"), append(pdf, "%%EOF\n"...)...)
-	path := filepath.Join(t.TempDir(), "v2.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := openFile(t, pdf)
 	docPath := "/restapi/v2.1/accounts/" + acct + "/envelopes/" + envID + "/documents/1"
 	fault := srv.InjectFault(docusigntest.Fault{Method: http.MethodPut, PathPrefix: docPath, Status: http.StatusServiceUnavailable})
 	srv.ResetLog()
