@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -250,10 +251,12 @@ func TestALargeFileUploadIsRetriedWithIdenticalBytesAndClosedOnce(t *testing.T) 
 }
 
 // TestAnEarlyAnswerMidUploadIsRetriedWithoutSharingTheReader: the server
-// answers 503 after reading only the start of the body, so net/http may
-// still be sending attempt 1 while attempt 2 reads the same file. Run with
-// -race: the attempts must not share an offset, and the caller's body is
-// closed once, after both stopped reading.
+// answers 503 after reading only the start of the body, while the client
+// is still sending it. Attempt 1 is abandoned mid-body and attempt 2 sends
+// the whole file; the caller's body is closed once, after both stopped
+// reading. (net/http usually closes attempt 1's body before the retry
+// starts; TestTwoAttemptsReadingAtOnceNeverShareAnOffset covers the
+// attempts overlapping.) Run with -race.
 func TestAnEarlyAnswerMidUploadIsRetriedWithoutSharingTheReader(t *testing.T) {
 	data := bytes.Repeat([]byte("0123456789abcdef"), 8*MaxReplayBuffer/16) // 8 MiB
 	for _, readerAt := range []bool{true, false} {
@@ -267,9 +270,16 @@ func TestAnEarlyAnswerMidUploadIsRetriedWithoutSharingTheReader(t *testing.T) {
 				n := calls
 				mu.Unlock()
 				if n == 1 {
+					// Answer after 64 KiB, then read on: the client has
+					// the answer while it is still sending the body.
+					rc := http.NewResponseController(w)
+					rc.EnableFullDuplex()
 					io.CopyN(io.Discard, r.Body, 64<<10)
-					w.Header().Set("Connection", "close")
-					status(503)(w, r)
+					const answer = `{"errorCode":"E503","message":"status 503"}`
+					w.Header().Set("Content-Length", strconv.Itoa(len(answer)))
+					statusBody(503, answer)(w, r)
+					rc.Flush()
+					io.Copy(io.Discard, r.Body)
 					return
 				}
 				b, _ := io.ReadAll(r.Body)
