@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dsgo/docusign/api"
 )
 
 func TestSampleIsReadAndVerified(t *testing.T) {
@@ -32,5 +34,19 @@ func TestAChangedCopyIsRefusedNotSkipped(t *testing.T) {
 func TestAnUnknownNameIsAnError(t *testing.T) {
 	if _, err := Read("nothing"); err == nil || errors.Is(err, ErrNotFound) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestAMissingFileSaysWhereToFetchIt(t *testing.T) {
+	t.Setenv(EnvDir, t.TempDir())
+	s := api.Spec{Name: "absent", File: "absent.json", URL: "https://raw.githubusercontent.com/o/r/0123/absent.json", SHA256: strings.Repeat("0", 64)}
+	_, err := find(s)
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("want ErrNotFound, got %v", err)
+	}
+	for _, want := range []string{s.URL, EnvDir, "../shared/specs"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not name %q: %v", want, err)
+		}
 	}
 }
