@@ -235,7 +235,7 @@ func settingName(flag, env string) string {
 // sets (keyed by client.OptionError.Option), the flags and variables that
 // set it, so that configuration errors speak of those. Options the CLI
 // derives itself, with no setting of their own, are in cliInternalOptions
-// (main_test.go checks that every option the CLI sets is in one of them).
+// (options_test.go checks that every option the CLI sets is in one of them).
 var optionFlags = func() map[string]string {
 	s := newSettings(flag.NewFlagSet("", flag.ContinueOnError))
 	env := s.env.name() + " or the URL overrides"
