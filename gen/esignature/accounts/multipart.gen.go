@@ -21,10 +21,11 @@ import (
 // Content is streamed while the request is sent, never read whole into
 // memory.
 //
-// When every file of a request is an io.Seeker (an *os.File, a
-// *bytes.Reader), the body is sent with its Content-Length and can be sent
-// again from the files' offsets at the time of the call, so the client's
-// retries stay possible; otherwise it is sent at most once, chunked.
+// When every file of a request can seek (an *os.File of a regular file, a
+// *bytes.Reader; not a pipe or device), the body is sent with its
+// Content-Length and can be sent again from the files' offsets at the time
+// of the call, so the client's retries stay possible; otherwise it is sent
+// at most once, chunked.
 type MultipartFile struct {
 	// Name is the file name sent in the part's Content-Disposition;
 	// empty means the form field's name.
