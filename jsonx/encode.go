@@ -133,7 +133,14 @@ func appendCompact(b, out []byte) ([]byte, error) {
 func appendStruct(b []byte, v reflect.Value, p *plan) ([]byte, error) {
 	var extra *Extra
 	if p.extra >= 0 {
-		if e := v.Field(p.extra).Addr().Interface().(*Extra); len(e.raw) > 0 {
+		var e *Extra
+		if ev := v.Field(p.extra); ev.CanAddr() {
+			e = ev.Addr().Interface().(*Extra)
+		} else { // a map value: read a copy
+			c := ev.Interface().(Extra)
+			e = &c
+		}
+		if len(e.raw) > 0 {
 			extra = e
 		}
 	}

@@ -296,3 +296,27 @@ func TestModelThatEmbedsIsRefused(t *testing.T) {
 		t.Error("Marshal accepted a model that embeds")
 	}
 }
+
+// byName holds models as map values, which reflect cannot address.
+type byName struct {
+	Docs  map[string]doc `json:"docs,omitempty"`
+	Extra jsonx.Extra    `json:"-"`
+}
+
+func (v *byName) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, v) }
+func (v byName) MarshalJSON() ([]byte, error)  { return jsonx.Marshal(&v) }
+
+func TestAModelHeldAsAMapValueKeepsItsUnknownMembers(t *testing.T) {
+	in := `{"docs":{"a":{"name":"x","pages":3},"b":{}},"top":true}`
+	var v byName
+	if err := json.Unmarshal([]byte(in), &v); err != nil {
+		t.Fatal(err)
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != in {
+		t.Errorf("got  %s\nwant %s", out, in)
+	}
+}
