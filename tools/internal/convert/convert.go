@@ -66,6 +66,9 @@ type Overlay struct {
 type ModelSplit struct {
 	Core    string `json:"core"`    // a client package, e.g. envelopes
 	Package string `json:"package"` // the second models package, e.g. accountmodels
+	// Examples names what Package holds, for its documentation, e.g.
+	// "account settings, billing, users and groups".
+	Examples string `json:"examples"`
 }
 
 // Extensions on Swagger operations that the SDK merge sets.
@@ -92,8 +95,8 @@ func ReadOverlay(path string) (*Overlay, error) {
 	if (o.Package == "") == (len(o.Packages) == 0) {
 		return nil, fmt.Errorf("%s: set exactly one of package and packages", path)
 	}
-	if ms := o.ModelSplit; ms != nil && (ms.Core == "" || ms.Package == "" || o.Package != "") {
-		return nil, fmt.Errorf("%s: modelSplit needs core and package, in an API with packages", path)
+	if ms := o.ModelSplit; ms != nil && (ms.Core == "" || ms.Package == "" || ms.Examples == "" || o.Package != "") {
+		return nil, fmt.Errorf("%s: modelSplit needs core, package and examples, in an API with packages", path)
 	}
 	return &o, nil
 }
@@ -136,7 +139,7 @@ type Package struct {
 	Ops      []Op
 	// Holds, for a models package of a split, says which definitions it
 	// holds, completing "Package x holds the generated types of the
-	// DocuSign API ..." in its documentation.
+	// DocuSign API ..." in its documentation (plain text, one line).
 	Holds string
 }
 
@@ -631,10 +634,8 @@ func split(v3 *openapi3.T, ov *Overlay, ops []Op, opt Options) ([]*Package, erro
 			Name: ms.Package, Dir: opt.API + "/" + ms.Package, Models: true,
 			Doc:      &openapi3.T{OpenAPI: v3.OpenAPI, Info: v3.Info, Paths: openapi3.NewPaths(), Components: &restComponents},
 			External: []ModelImport{modelsImport},
-			Holds: fmt.Sprintf("that the operations of package %s do not reach:\n"+
-				"// account settings, billing, brands, users and groups, Connect\n"+
-				"// configuration, bulk sending, templates, views and the rest; the types\n"+
-				"// they share with package %s are in package models", ms.Core, ms.Core),
+			Holds: fmt.Sprintf("that the operations of package %s do not reach: %s; "+
+				"the types they share with package %s are in package models", ms.Core, ms.Examples, ms.Core),
 		}
 	}
 	modelComponents := *v3.Components
@@ -645,8 +646,8 @@ func split(v3 *openapi3.T, ov *Overlay, ops []Op, opt Options) ([]*Package, erro
 	}
 	out := []*Package{models}
 	if rest != nil {
-		models.Holds = fmt.Sprintf("that the operations of package %s reach,\n"+
-			"// with everything they contain; the other types are in package %s", ov.ModelSplit.Core, rest.Name)
+		models.Holds = fmt.Sprintf("that the operations of package %s reach, "+
+			"with everything they contain; the other types are in package %s", ov.ModelSplit.Core, rest.Name)
 		out = append(out, rest)
 	}
 	for _, name := range slices.Sorted(maps.Keys(byPkg)) {

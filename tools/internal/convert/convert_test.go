@@ -366,9 +366,10 @@ func TestModelSplitKeepsWhatEnvelopesReachInModels(t *testing.T) {
 func TestModelSplitNeedsBothNames(t *testing.T) {
 	dir := t.TempDir()
 	for name, body := range map[string]string{
-		"no package":     `{"docs": "https://x", "packages": {"A": "a"}, "modelSplit": {"core": "a"}}`,
-		"no core":        `{"docs": "https://x", "packages": {"A": "a"}, "modelSplit": {"package": "b"}}`,
-		"single package": `{"docs": "https://x", "package": "a", "modelSplit": {"core": "a", "package": "b"}}`,
+		"no package":     `{"docs": "https://x", "packages": {"A": "a"}, "modelSplit": {"core": "a", "examples": "e"}}`,
+		"no core":        `{"docs": "https://x", "packages": {"A": "a"}, "modelSplit": {"package": "b", "examples": "e"}}`,
+		"single package": `{"docs": "https://x", "package": "a", "modelSplit": {"core": "a", "package": "b", "examples": "e"}}`,
+		"no examples":    `{"docs": "https://x", "packages": {"A": "a"}, "modelSplit": {"core": "a", "package": "b"}}`,
 	} {
 		p := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".json")
 		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {

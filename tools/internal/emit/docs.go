@@ -248,6 +248,20 @@ func hasField(st *ast.StructType, name string) bool {
 	return false
 }
 
+// commentWrap renders text as // comment lines of at most 76 columns.
+func commentWrap(text string) string {
+	var b strings.Builder
+	line := "//"
+	for _, w := range strings.Fields(text) {
+		if len(line)+1+len(w) > 76 && line != "//" {
+			b.WriteString(line + "\n")
+			line = "//"
+		}
+		line += " " + w
+	}
+	return b.String() + line + "\n"
+}
+
 // modelPackages names the models packages of a client package: "package
 // models" or "packages models and accountmodels".
 func modelPackages(ms []convert.ModelImport) string {
@@ -270,7 +284,7 @@ func PackageDoc(h Header, p *convert.Package, spec speclock.Spec) []byte {
 	case p.Client && len(p.External) > 0:
 		fmt.Fprintf(&b, "// Package %s is the generated client for %d DocuSign %s operations;\n// its request and response types live in %s.\n", p.Name, len(p.Ops), h.API, modelPackages(p.External))
 	case p.Holds != "":
-		fmt.Fprintf(&b, "// Package %s holds the generated types of the DocuSign %s API\n// %s.\n", p.Name, h.API, p.Holds)
+		b.WriteString(commentWrap(fmt.Sprintf("Package %s holds the generated types of the DocuSign %s API %s.", p.Name, h.API, p.Holds)))
 	case p.Client:
 		fmt.Fprintf(&b, "// Package %s is the generated client and types for the %d operations\n// of the DocuSign %s API.\n", p.Name, len(p.Ops), h.API)
 	default:

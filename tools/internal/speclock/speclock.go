@@ -91,7 +91,7 @@ func Read(path string) (*Lock, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var errs []error
-	seen := map[string]bool{}
+	seen, files := map[string]bool{}, map[string]bool{}
 	check := func(i int, list string, s Spec) {
 		where := fmt.Sprintf("%s: %s[%d] (%s)", path, list, i, s.Name)
 		switch {
@@ -99,6 +99,8 @@ func Read(path string) (*Lock, error) {
 			errs = append(errs, fmt.Errorf("%s: name is empty or repeated", where))
 		case s.File == "" || filepath.Base(s.File) != s.File:
 			errs = append(errs, fmt.Errorf("%s: file must be a bare file name", where))
+		case files[s.File]:
+			errs = append(errs, fmt.Errorf("%s: file %s is also another entry's; they would share one mirror file", where, s.File))
 		case !hexDigest.MatchString(s.SHA256):
 			errs = append(errs, fmt.Errorf("%s: sha256 must be 64 lowercase hex digits", where))
 		case !hexCommit.MatchString(s.Commit):
@@ -106,7 +108,7 @@ func Read(path string) (*Lock, error) {
 		case s.URL == "":
 			errs = append(errs, fmt.Errorf("%s: url is empty", where))
 		}
-		seen[s.Name] = true
+		seen[s.Name], files[s.File] = true, true
 	}
 	for i, s := range l.Specs {
 		check(i, "specs", s)

@@ -174,6 +174,7 @@ func TestASampleIsValidatedLikeASpec(t *testing.T) {
 	for name, c := range map[string]struct{ samples, want string }{
 		"name shared with a spec": {`[` + good + `]`, "name is empty or repeated"},
 		"bad digest":              {`[{"name": "s", "file": "s.json", "url": "https://x", "commit": "` + strings.Repeat("a", 40) + `", "sha256": "nope"}]`, "samples[0] (s): sha256"},
+		"file shared with a spec": {`[` + strings.Replace(good, `"esignature"`, `"other"`, 1) + `]`, "would share one mirror file"},
 		"not a bare file name":    {`[{"name": "s", "file": "../s.json", "url": "https://x", "commit": "` + strings.Repeat("a", 40) + `", "sha256": "` + strings.Repeat("b", 64) + `"}]`, "bare file name"},
 	} {
 		if err := os.WriteFile(p, []byte(`{"specs": [`+good+`], "samples": `+c.samples+`}`), 0o644); err != nil {
@@ -183,7 +184,7 @@ func TestASampleIsValidatedLikeASpec(t *testing.T) {
 			t.Errorf("%s: got %v, want an error containing %q", name, err, c.want)
 		}
 	}
-	if err := os.WriteFile(p, []byte(`{"specs": [`+good+`], "samples": [`+strings.Replace(good, `"esignature"`, `"sample"`, 1)+`]}`), 0o644); err != nil {
+	if err := os.WriteFile(p, []byte(`{"specs": [`+good+`], "samples": [`+strings.NewReplacer(`"esignature"`, `"sample"`, `"e.json"`, `"s.json"`).Replace(good)+`]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	l, err := Read(p)
@@ -191,7 +192,7 @@ func TestASampleIsValidatedLikeASpec(t *testing.T) {
 		t.Fatalf("a valid sample: %v %+v", err, l)
 	}
 	// An SDK must name a spec, not a sample.
-	if err := os.WriteFile(p, []byte(`{"specs": [`+good+`], "samples": [`+strings.Replace(good, `"esignature"`, `"sample"`, 1)+`], "sdks": [{"api": "sample", "package": "p", "version": "1.0.0", "sha256": "`+strings.Repeat("c", 64)+`"}]}`), 0o644); err != nil {
+	if err := os.WriteFile(p, []byte(`{"specs": [`+good+`], "samples": [`+strings.NewReplacer(`"esignature"`, `"sample"`, `"e.json"`, `"s.json"`).Replace(good)+`], "sdks": [{"api": "sample", "package": "p", "version": "1.0.0", "sha256": "`+strings.Repeat("c", 64)+`"}]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Read(p); err == nil || !strings.Contains(err.Error(), "api must name a locked spec") {
