@@ -24,7 +24,7 @@ import (
 // itself; command-line tools use Login.
 func (c *Client) AuthCodeFlow() (*AuthCodeFlow, error) {
 	if !c.settings.codeGrant || c.caching == nil {
-		return nil, errors.New("docusign: AuthCodeFlow: the Client does not use the Authorization Code Grant: build it WithAuthorizationCode")
+		return nil, optErr("WithAuthorizationCode", "Client.AuthCodeFlow needs a Client built with it (this one uses another grant)")
 	}
 	f, err := NewAuthCodeFlow(c.authCodeConfig())
 	if err != nil {

@@ -59,6 +59,10 @@ func optionCases(t *testing.T) []optionCase {
 			_, err := client.New(client.WithEnvironment(env), client.WithUserID(in.UserID), client.WithPrivateKey(in.PrivateKeyPEM()))
 			return err
 		}, "WithIntegrationKey", nil, nil},
+		{"AuthCodeFlow on a JWT client", func(*testing.T) error {
+			_, err := c.AuthCodeFlow()
+			return err
+		}, "WithAuthorizationCode", nil, nil},
 		{"integration key not a GUID", func(*testing.T) error { return jwt(client.WithIntegrationKey("my-app")) }, "WithIntegrationKey", nil, nil},
 		{"missing user ID", func(*testing.T) error {
 			_, err := client.New(client.WithEnvironment(env), client.WithIntegrationKey(in.Key), client.WithPrivateKey(in.PrivateKeyPEM()))

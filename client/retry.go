@@ -51,7 +51,9 @@ var throttleCodes = map[string]bool{
 //     with that length, and
 //     each attempt reads that range again, never through an offset another
 //     attempt still uses; it is closed after the last attempt, once no
-//     attempt reads it;
+//     attempt reads it (a seeker without ReadAt is read under a lock, so
+//     ending an attempt waits for a read in progress: fine for files, slow
+//     for a network-backed seeker);
 //   - any other body (an io.Pipe, a gzip stream) of a call that may be
 //     retried is read into memory up to MaxReplayBuffer (1 MiB) and sent
 //     with its length; a larger one is streamed once, without retries or
