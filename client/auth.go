@@ -333,10 +333,10 @@ func (a *authConfig) validate() (*authSettings, error) {
 	if a.codeGrant {
 		// The user is whoever logs in; the JWT settings have no use.
 		if a.userID != "" {
-			errs = append(errs, optErr("WithUserID", "is not used with WithAuthorizationCode (the user is whoever logs in): remove it"))
+			errs = append(errs, fieldErr("WithUserID", "is not used with WithAuthorizationCode (the user is whoever logs in): remove it"))
 		}
 		if len(a.keyLoaders) > 0 {
-			errs = append(errs, optErr(a.keyLoaders[0].option, "is not used with WithAuthorizationCode, which needs no private key: remove it"))
+			errs = append(errs, fieldErr(a.keyLoaders[0].option, "is not used with WithAuthorizationCode, which needs no private key: remove it"))
 		}
 		if a.lifetimeSet {
 			errs = append(errs, optErr("WithTokenLifetime", "has no effect with WithAuthorizationCode (DocuSign issues 8-hour tokens): remove it"))
@@ -346,7 +346,7 @@ func (a *authConfig) validate() (*authSettings, error) {
 		}
 	} else if byo {
 		if len(a.keyLoaders) > 0 {
-			errs = append(errs, optErr(a.keyLoaders[0].option, "cannot be combined with WithTokenSource, which replaces the JWT grant: remove one of them"))
+			errs = append(errs, fieldErr(a.keyLoaders[0].option, "cannot be combined with WithTokenSource, which replaces the JWT grant: remove one of them"))
 		}
 		// These shape the Client's own caching of JWT grant tokens, which a
 		// token source replaces.
@@ -355,7 +355,7 @@ func (a *authConfig) validate() (*authSettings, error) {
 			set  bool
 		}{{"WithTokenCache", a.tokenCacheSet}, {"WithTokenCacheDir", a.cacheDirSet}, {"WithTokenLifetime", a.lifetimeSet}, {"WithRefreshMargin", a.marginSet}} {
 			if o.set {
-				errs = append(errs, optErr(o.name, "has no effect with WithTokenSource: remove it"))
+				errs = append(errs, fieldErr(o.name, "has no effect with WithTokenSource: remove it"))
 			}
 		}
 	} else {
@@ -453,15 +453,15 @@ func (a *authConfig) validateCodeGrant(s *authSettings) []error {
 	var errs []error
 	if !a.codeGrant {
 		if len(a.secretLoaders) > 0 {
-			errs = append(errs, optErr(a.secretLoaders[0].option, "is only used by the Authorization Code Grant: add WithAuthorizationCode, or remove it"))
+			errs = append(errs, fieldErr(a.secretLoaders[0].option, "is only used by the Authorization Code Grant: add WithAuthorizationCode, or remove it"))
 		}
 		if a.refreshSet {
-			errs = append(errs, optErr("WithRefreshToken", "is only used by the Authorization Code Grant: add WithAuthorizationCode, or remove it"))
+			errs = append(errs, fieldErr("WithRefreshToken", "is only used by the Authorization Code Grant: add WithAuthorizationCode, or remove it"))
 		}
 		return errs
 	}
 	if a.tokenSource != nil {
-		errs = append(errs, optErr("WithTokenSource", "cannot be combined with WithAuthorizationCode, which supplies the tokens: remove one of them"))
+		errs = append(errs, fieldErr("WithTokenSource", "cannot be combined with WithAuthorizationCode, which supplies the tokens: remove one of them"))
 	}
 	switch len(a.secretLoaders) {
 	case 0:
@@ -517,7 +517,7 @@ func (a *authConfig) validateCaching(s *authSettings) []error {
 	case a.cacheDirSet && a.tokenCacheDir == "":
 		errs = append(errs, optErr("WithTokenCacheDir", "the directory is empty: give a directory path (DefaultTokenCacheDir gives a per-user one), or use WithTokenCache(nil) to keep tokens in memory only"))
 	case a.cacheDirSet && a.tokenCacheSet:
-		errs = append(errs, optErr("WithTokenCacheDir", "cannot be combined with WithTokenCache: use one"))
+		errs = append(errs, fieldErr("WithTokenCacheDir", "cannot be combined with WithTokenCache: use one"))
 	case a.cacheDirSet:
 		fc, err := NewFileTokenCache(a.tokenCacheDir)
 		if err != nil {

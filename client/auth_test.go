@@ -265,7 +265,7 @@ func TestOptionsThatWouldDoNothingWithATokenSourceAreErrors(t *testing.T) {
 		all = append(all, tt.opt)
 		t.Run(tt.option+" with WithTokenSource is an error", func(t *testing.T) {
 			_, err := New(src, tt.opt)
-			if err == nil || !strings.Contains(err.Error(), "docusign: "+tt.option+": has no effect with WithTokenSource: remove it") {
+			if err == nil || !strings.Contains(err.Error(), "docusign: "+tt.option+" has no effect with WithTokenSource: remove it") {
 				t.Fatalf("got %v, want an error naming %s", err, tt.option)
 			}
 		})
@@ -273,7 +273,7 @@ func TestOptionsThatWouldDoNothingWithATokenSourceAreErrors(t *testing.T) {
 	// All of them at once are all reported.
 	_, err := New(append([]Option{src}, all...)...)
 	for _, tt := range tests {
-		if err == nil || !strings.Contains(err.Error(), tt.option+": has no effect") {
+		if err == nil || !strings.Contains(err.Error(), tt.option+" has no effect") {
 			t.Errorf("all at once: %v does not name %s", err, tt.option)
 		}
 	}

@@ -604,7 +604,7 @@ func TestAuthCodeOptionsAreValidatedTogether(t *testing.T) {
 	_, err = client.New(client.WithIntegrationKey("0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"),
 		client.WithUserID("0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"),
 		client.WithClientSecret("abc"), client.WithRefreshToken("rt"))
-	for _, want := range []string{"WithClientSecret: is only used by the Authorization Code Grant", "WithRefreshToken: is only used", "WithPrivateKey"} {
+	for _, want := range []string{"WithClientSecret is only used by the Authorization Code Grant", "WithRefreshToken is only used", "WithPrivateKey"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("JWT Client with code grant options: error lacks %q:\n%v", want, err)
 		}
