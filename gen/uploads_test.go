@@ -376,3 +376,59 @@ func TestMembersFromTheSDKEncodeAndDecode(t *testing.T) {
 		t.Errorf("encoded %s", out)
 	}
 }
+
+// A seekable file is sent as measured when the call was made, like a raw
+// body: bytes appended before the body is written are not sent, and a file
+// cut short fails the call naming the missing bytes, instead of a
+// Content-Length that does not match the body.
+func TestAMultipartFileIsSentAsMeasuredWhenTheCallWasMade(t *testing.T) {
+	data := bytes.Repeat([]byte("1,Ann,ann@example.com\n"), 100)
+	var got []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		got = nil
+		if p, err := multipart.NewReader(r.Body, params["boundary"]).NextPart(); err == nil {
+			got, _ = io.ReadAll(p)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{}`)
+	}))
+	t.Cleanup(srv.Close)
+	c, _ := admin.NewClientWithResponses(srv.URL)
+	for _, tt := range []struct {
+		name   string
+		change func(f *os.File) error // between measuring and writing
+		fails  string
+	}{
+		{"a file that grows", func(f *os.File) error {
+			_, err := f.WriteAt([]byte("2,Bob,bob@example.com\n"), int64(len(data)))
+			return err
+		}, ""},
+		{"a file cut short", func(f *os.File) error { return f.Truncate(int64(len(data) / 2)) }, "ended before the 2200 bytes"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "users.csv")
+			if err := os.WriteFile(path, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.OpenFile(path, os.O_RDWR, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			// A request editor runs after the body is measured and before it
+			// is written.
+			edit := func(context.Context, *http.Request) error { return tt.change(f) }
+			_, err = c.AddBulkAccountSettingsImportMultipartWithResponse(context.Background(), "org",
+				admin.MultipartFile{Name: "users.csv", Content: f}, edit)
+			switch {
+			case tt.fails == "" && err != nil:
+				t.Fatal(err)
+			case tt.fails == "" && !bytes.Equal(got, data):
+				t.Errorf("the part holds %d bytes, want the %d the file had when the call was made", len(got), len(data))
+			case tt.fails != "" && (err == nil || !strings.Contains(err.Error(), tt.fails)):
+				t.Errorf("got %v, want an error containing %q", err, tt.fails)
+			}
+		})
+	}
+}

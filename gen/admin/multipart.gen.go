@@ -24,8 +24,10 @@ import (
 // When every file of a request can seek (an *os.File of a regular file, a
 // *bytes.Reader; not a pipe or device), the body is sent with its
 // Content-Length and can be sent again from the files' offsets at the time
-// of the call, so the client's retries stay possible; otherwise it is sent
-// at most once, chunked.
+// of the call, so the client's retries stay possible; each file then sends
+// the bytes it had at the call (from its offset to its end then), and one
+// cut shorter since fails the call. Otherwise the body is sent at most
+// once, chunked.
 type MultipartFile struct {
 	// Name is the file name sent in the part's Content-Disposition;
 	// empty means the form field's name.
@@ -128,7 +130,7 @@ type multipartPart struct {
 	file      *MultipartFile
 	required  bool
 	start     int64 // the file's offset at the call, when seekable
-	size      int64 // the file's bytes from start to its end, when seekable
+	size      int64 // the file's bytes from start to its end, when seekable: what is sent
 }
 
 // multipartBody produces a multipart/form-data body, streamed through a
@@ -347,7 +349,15 @@ func (b *multipartBody) writeParts(w io.Writer, content bool) error {
 		h.Set("Content-Disposition", fmt.Sprintf("form-data; name=\"%s\"; filename=\"%s\"", quoteEscaper.Replace(p.name), quoteEscaper.Replace(filename)))
 		h.Set("Content-Type", ctype)
 		part, err := mw.CreatePart(h)
-		if err == nil && content {
+		switch {
+		case err != nil || !content:
+		case b.seekable:
+			// Exactly the bytes measured when the call was made, as the
+			// Content-Length says (a raw seekable body does the same).
+			if _, err = io.CopyN(part, p.file.Content, p.size); errors.Is(err, io.EOF) {
+				err = fmt.Errorf("the file ended before the %d bytes it had when the call was made", p.size)
+			}
+		default:
 			_, err = io.Copy(part, p.file.Content)
 		}
 		if err != nil {
