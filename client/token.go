@@ -181,7 +181,11 @@ type CachingOptions struct {
 // CachingTokenSource wraps a TokenSource with an in-memory token, an
 // optional persistent TokenCache, early refresh and single-flight: however
 // many goroutines ask while no fresh token is at hand, the underlying source
-// is asked once. Safe for concurrent use.
+// is asked once. With a cache that also implements TokenCacheLocker (as
+// FileTokenCache does), processes sharing the cache take turns as well:
+// the source is asked under the cache's lock, after loading the cache
+// again, so the processes make one request between them. Safe for
+// concurrent use.
 type CachingTokenSource struct {
 	src    TokenSource
 	cache  TokenCache
@@ -290,7 +294,8 @@ func (s *CachingTokenSource) Token(ctx context.Context) (*Token, error) {
 
 // fetch obtains a token for call c started at generation gen.
 func (s *CachingTokenSource) fetch(ctx context.Context, c *tokenCall, gen uint64, rejected string) {
-	tok, fromCache, err := s.obtain(ctx, rejected)
+	tok, fromCache, unlock, err := s.obtain(ctx, rejected)
+	defer unlock() // after Store: a process waiting for the lock then loads the new token
 
 	s.persistMu.Lock()
 	s.mu.Lock()
@@ -318,18 +323,46 @@ func (s *CachingTokenSource) fetch(ctx context.Context, c *tokenCall, gen uint64
 	close(c.done)
 }
 
-// obtain consults the persistent cache and then the wrapped source. A
-// source that renews from refresh tokens (the Authorization Code Grant) is
-// given the refresh tokens known, the cache's first: another process may
+// obtain consults the persistent cache and then the wrapped source. With
+// a cache that locks (TokenCacheLocker), the source is asked while holding
+// the cache's lock for the key, after loading the cache once more: another
+// process may have stored a fresh token while this one waited. The caller
+// stores the token and then calls unlock (never nil).
+//
+// A source that renews from refresh tokens (the Authorization Code Grant)
+// is given the refresh tokens known, the cache's first: another process may
 // have rotated it. When all are refused, the cache is watched for up to
 // rotationWait for a refresh token not tried yet: another process sharing
-// the cache may have rotated the token, its Store a moment behind
-// DocuSign's answer.
-func (s *CachingTokenSource) obtain(ctx context.Context, rejected string) (tok *Token, fromCache bool, err error) {
+// a cache without lock may have rotated the token, its Store a moment
+// behind DocuSign's answer.
+func (s *CachingTokenSource) obtain(ctx context.Context, rejected string) (tok *Token, fromCache bool, unlock func(), err error) {
+	unlock = func() {}
 	t, cached := s.load(ctx, rejected)
 	if t != nil {
-		return t, true, nil
+		return t, true, unlock, nil
 	}
+	if l, ok := s.cache.(TokenCacheLocker); ok {
+		u, lerr := l.Lock(ctx, s.key)
+		switch {
+		case lerr == nil:
+			unlock = u
+			if t, cached = s.load(ctx, rejected); t != nil {
+				return t, true, unlock, nil
+			}
+		case ctx.Err() != nil:
+			return nil, false, unlock, ctx.Err()
+		default:
+			// Proceed as without a lock: the token matters more.
+			s.cacheError(&TokenCacheError{Op: "lock", Err: lerr})
+		}
+	}
+	tok, fromCache, err = s.request(ctx, rejected, cached)
+	return tok, fromCache, unlock, err
+}
+
+// request asks the wrapped source for a token; cached is the refresh token
+// of the cache's entry, if any (see obtain).
+func (s *CachingTokenSource) request(ctx context.Context, rejected, cached string) (tok *Token, fromCache bool, err error) {
 	r, refreshes := s.src.(refresher)
 	if !refreshes {
 		return checkToken(s.src.Token(ctx))
@@ -533,13 +566,17 @@ func (s *CachingTokenSource) Format(f fmt.State, verb rune) { formatRedacted(f, 
 // TokenCacheError reports a persistent token cache that could not be
 // written or cleared. The token itself was obtained and is usable.
 type TokenCacheError struct {
-	Op  string // "load" (an entry the cache refuses), "store" or "delete"
+	Op  string // "load" (an entry the cache refuses), "store", "delete" or "lock"
 	Err error
 }
 
 // Error describes the failure.
 func (e *TokenCacheError) Error() string {
-	return fmt.Sprintf("docusign: token cache %s failed: %v (each run will request a new token until this is fixed)", e.Op, e.Err)
+	effect := "each run will request a new token until this is fixed"
+	if e.Op == "lock" {
+		effect = "processes sharing the cache may each request a token until this is fixed"
+	}
+	return fmt.Sprintf("docusign: token cache %s failed: %v (%s)", e.Op, e.Err, effect)
 }
 
 // Unwrap returns the cache's error.

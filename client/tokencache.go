@@ -134,6 +134,10 @@ func (c *MemoryTokenCache) Format(f fmt.State, verb rune) { formatRedacted(f, ve
 // written atomically (temporary file, then rename) with mode 0600, so
 // concurrent processes never read a half-written token; the directory is
 // created with mode 0700. File names are hashes of the cache key.
+// Processes sharing the directory take turns to obtain a token through a
+// lock file beside the token file (see Lock), so N processes starting
+// together make one token request, and two never refresh with the same
+// refresh token at once.
 type FileTokenCache struct {
 	dir string
 }

@@ -1,0 +1,87 @@
+//go:build unix
+
+package client
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func TestFileTokenCacheLockFileIsPrivateAndHoldsNoSecret(t *testing.T) {
+	c, err := NewFileTokenCache(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := c.Lock(context.Background(), "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	fi, err := os.Lstat(c.lockPath("k"))
+	if err != nil || fi.Mode() != 0o600 {
+		t.Fatalf("lock file: %v, %v; want a regular file with mode 0600", fi, err)
+	}
+	if data, _ := os.ReadFile(c.lockPath("k")); string(data) != "pid "+strconv.Itoa(os.Getpid())+"\n" {
+		t.Errorf("lock file holds %q, want only the process ID", data)
+	}
+}
+
+func TestFileTokenCacheRefusesALockFileItCannotTrust(t *testing.T) {
+	tests := []struct {
+		name  string
+		plant func(t *testing.T, path string)
+	}{
+		{"a symlink to another file", func(t *testing.T, path string) {
+			if err := os.Symlink(filepath.Join(t.TempDir(), "theirs"), path); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a file others can write", func(t *testing.T, path string) {
+			os.WriteFile(path, nil, 0o600)
+			if err := os.Chmod(path, 0o622); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := NewFileTokenCache(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := c.lockPath("k")
+			tt.plant(t, path)
+			// Planted long ago: refused, not broken as stale.
+			old := time.Now().Add(-2 * TokenLockStaleAfter)
+			os.Chtimes(path, old, old)
+			before, _ := os.Lstat(path)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			var unsafe *UnsafeTokenCacheError
+			if u, err := c.Lock(ctx, "k"); !errors.As(err, &unsafe) || unsafe.Path != path {
+				if u != nil {
+					u()
+				}
+				t.Fatalf("Lock = %v; want an *UnsafeTokenCacheError naming %s", err, path)
+			}
+			if after, err := os.Lstat(path); err != nil || !os.SameFile(before, after) {
+				t.Errorf("the planted entry was changed: %v", err)
+			}
+			// A caching source still gets its token, and reports the lock.
+			var reported error
+			src := NewCachingTokenSource(StaticTokenSource(&Token{AccessToken: "mine", Expiry: time.Now().Add(time.Hour)}),
+				CachingOptions{Cache: c, Key: "k", OnCacheError: func(err error) { reported = err }})
+			if tok, err := src.Token(ctx); err != nil || tok.AccessToken != "mine" {
+				t.Fatalf("Token = %v, %v", tok, err)
+			}
+			if !errors.As(reported, &unsafe) {
+				t.Errorf("OnCacheError got %v, want the *UnsafeTokenCacheError", reported)
+			}
+		})
+	}
+}
