@@ -13,6 +13,16 @@ import (
 	"time"
 )
 
+// slowDisk is a FileTokenCache (locks included) whose Store takes a while,
+// as on a busy disk: a process that released the lock before its Store
+// completed would let the next one miss the new token.
+type slowDisk struct{ *FileTokenCache }
+
+func (c slowDisk) Store(ctx context.Context, key string, tok *Token) error {
+	time.Sleep(slowly)
+	return c.FileTokenCache.Store(ctx, key, tok)
+}
+
 // processes returns n CachingTokenSources over their own FileTokenCache of
 // one directory, as n processes sharing a token cache would have.
 func processes(t *testing.T, n int, src TokenSource, onErr func(error)) []*CachingTokenSource {
@@ -24,7 +34,7 @@ func processes(t *testing.T, n int, src TokenSource, onErr func(error)) []*Cachi
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, NewCachingTokenSource(src, CachingOptions{Cache: c, Key: "k", OnCacheError: onErr}))
+		out = append(out, NewCachingTokenSource(src, CachingOptions{Cache: slowDisk{c}, Key: "k", OnCacheError: onErr}))
 	}
 	return out
 }
@@ -184,12 +194,35 @@ func TestFileTokenCacheLockWaitsUntilTheContextEnds(t *testing.T) {
 		t.Fatalf("Lock of another key: %v", err)
 	}
 	u()
-	// A source waiting for the lock returns its caller's ctx error.
-	src := NewCachingTokenSource(StaticTokenSource(&Token{AccessToken: "a"}), CachingOptions{Cache: waiter, Key: "k"})
+	// A source waiting for the lock returns its caller's ctx error; the
+	// wait itself ends with ctx's error, without asking the source or
+	// reporting a cache error.
+	var asked atomic.Bool
+	src := NewCachingTokenSource(TokenSourceFunc(func(context.Context) (*Token, error) {
+		asked.Store(true)
+		return &Token{AccessToken: "a"}, nil
+	}), CachingOptions{Cache: waiter, Key: "k"})
 	ctx2, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel2()
-	if tok, err := src.Token(ctx2); !errors.Is(err, context.DeadlineExceeded) {
+	if tok, _, release, err := src.obtain(ctx2, ""); !errors.Is(err, context.DeadlineExceeded) || tok != nil {
+		release()
+		t.Errorf("obtain while another process holds the lock: %v, %v; want context.DeadlineExceeded", tok, err)
+	}
+	ctx3, cancel3 := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel3()
+	if tok, err := src.Token(ctx3); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Token while another process holds the lock: %v, %v; want context.DeadlineExceeded", tok, err)
+	}
+	if asked.Load() || src.LastCacheError() != nil {
+		t.Errorf("waiting for the lock: source asked %v, cache error %v; want neither", asked.Load(), src.LastCacheError())
+	}
+	// The request Token started goes on; once the holder releases the
+	// lock, it asks the source.
+	unlock()
+	ctx4, cancel4 := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel4()
+	if tok, err := src.Token(ctx4); err != nil || tok.AccessToken != "a" || !asked.Load() {
+		t.Errorf("after the holder released the lock: %v, %v", tok, err)
 	}
 }
 

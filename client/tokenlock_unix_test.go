@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -33,20 +34,21 @@ func TestFileTokenCacheLockFileIsPrivateAndHoldsNoSecret(t *testing.T) {
 
 func TestFileTokenCacheRefusesALockFileItCannotTrust(t *testing.T) {
 	tests := []struct {
-		name  string
-		plant func(t *testing.T, path string)
+		name    string
+		plant   func(t *testing.T, path string)
+		problem string
 	}{
 		{"a symlink to another file", func(t *testing.T, path string) {
 			if err := os.Symlink(filepath.Join(t.TempDir(), "theirs"), path); err != nil {
 				t.Fatal(err)
 			}
-		}},
+		}, "is a symlink"},
 		{"a file others can write", func(t *testing.T, path string) {
 			os.WriteFile(path, nil, 0o600)
 			if err := os.Chmod(path, 0o622); err != nil {
 				t.Fatal(err)
 			}
-		}},
+		}, "writable by other users"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,11 +65,11 @@ func TestFileTokenCacheRefusesALockFileItCannotTrust(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			var unsafe *UnsafeTokenCacheError
-			if u, err := c.Lock(ctx, "k"); !errors.As(err, &unsafe) || unsafe.Path != path {
+			if u, err := c.Lock(ctx, "k"); !errors.As(err, &unsafe) || unsafe.Path != path || !strings.Contains(unsafe.Problem, tt.problem) {
 				if u != nil {
 					u()
 				}
-				t.Fatalf("Lock = %v; want an *UnsafeTokenCacheError naming %s", err, path)
+				t.Fatalf("Lock = %v; want an *UnsafeTokenCacheError naming %s: %s", err, path, tt.problem)
 			}
 			if after, err := os.Lstat(path); err != nil || !os.SameFile(before, after) {
 				t.Errorf("the planted entry was changed: %v", err)
