@@ -40,7 +40,7 @@ func processes(t *testing.T, n int, src TokenSource, onErr func(error)) []*Cachi
 }
 
 // together calls Token on every source at once and returns the tokens.
-func together(t *testing.T, srcs []*CachingTokenSource) []*Token {
+func together[S TokenSource](t *testing.T, srcs []S) []*Token {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -250,5 +250,23 @@ func TestCachingTokenSourceProceedsWithoutAnUnusableLock(t *testing.T) {
 	}
 	if again, err := c.Load(ctx, "k"); err != nil || again == nil || again.AccessToken != "mine" {
 		t.Errorf("the token was not stored: %v, %v", again, err)
+	}
+}
+
+func TestClientsSharingATokenCacheDirMakeOneTokenRequest(t *testing.T) {
+	m := newMiniDS(t)
+	dir := t.TempDir()
+	clients := make([]*Client, 5)
+	for i := range clients {
+		clients[i] = newMiniClient(t, m, WithTokenCacheDir(dir))
+	}
+	toks := together(t, clients)
+	if n := m.tokenReqs.Load(); n != 1 {
+		t.Errorf("5 clients sharing a cache directory made %d token requests, want 1", n)
+	}
+	for i, tok := range toks {
+		if tok == nil || toks[0] == nil || tok.AccessToken != toks[0].AccessToken {
+			t.Errorf("client %d got another token than client 0", i)
+		}
 	}
 }
