@@ -87,3 +87,32 @@ func TestFileTokenCacheRefusesALockFileItCannotTrust(t *testing.T) {
 		})
 	}
 }
+
+func TestFileTokenCacheReportsAStaleLockItCannotRemove(t *testing.T) {
+	c, err := NewFileTokenCache(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := c.lockPath("k")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * TokenLockStaleAfter)
+	os.Chtimes(path, old, old)
+	if err := os.Chmod(c.Dir(), 0o500); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(c.Dir(), 0o700)
+	if os.Rename(path, path+".probe") == nil {
+		t.Skip("this user can rename in a read-only directory (root)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	u, err := c.Lock(ctx, "k")
+	if err == nil {
+		u()
+	}
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "cannot be removed") {
+		t.Errorf("Lock = %v; want at once an error saying the stale lock cannot be removed", err)
+	}
+}
