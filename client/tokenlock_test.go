@@ -13,6 +13,27 @@ import (
 	"time"
 )
 
+// fileCache opens a FileTokenCache in dir.
+func fileCache(t *testing.T, dir string) *FileTokenCache {
+	t.Helper()
+	c, err := NewFileTokenCache(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// locked takes c's lock for key until the test ends or unlock is called.
+func locked(t *testing.T, c *FileTokenCache, key string) (unlock func()) {
+	t.Helper()
+	unlock, err := c.Lock(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(unlock)
+	return unlock
+}
+
 // slowDisk is a FileTokenCache (locks included) whose Store takes a while,
 // as on a busy disk: a process that released the lock before its Store
 // completed would let the next one miss the new token.
@@ -30,11 +51,7 @@ func processes(t *testing.T, n int, src TokenSource, onErr func(error)) []*Cachi
 	dir := t.TempDir()
 	var out []*CachingTokenSource
 	for range n {
-		c, err := NewFileTokenCache(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, NewCachingTokenSource(src, CachingOptions{Cache: slowDisk{c}, Key: "k", OnCacheError: onErr}))
+		out = append(out, NewCachingTokenSource(src, CachingOptions{Cache: slowDisk{fileCache(t, dir)}, Key: "k", OnCacheError: onErr}))
 	}
 	return out
 }
@@ -137,10 +154,7 @@ func TestProcessesSharingAFileCacheRefreshOnceWithARotatingRefreshToken(t *testi
 }
 
 func TestFileTokenCacheBreaksAStaleLock(t *testing.T) {
-	c, err := NewFileTokenCache(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := fileCache(t, t.TempDir())
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	// A process died holding the lock.
@@ -170,16 +184,8 @@ func TestFileTokenCacheBreaksAStaleLock(t *testing.T) {
 
 func TestFileTokenCacheLockWaitsUntilTheContextEnds(t *testing.T) {
 	dir := t.TempDir()
-	holder, _ := NewFileTokenCache(dir)
-	waiter, err := NewFileTokenCache(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	unlock, err := holder.Lock(context.Background(), "k")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unlock()
+	holder, waiter := fileCache(t, dir), fileCache(t, dir)
+	unlock := locked(t, holder, "k")
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	if u, err := waiter.Lock(ctx, "k"); !errors.Is(err, context.DeadlineExceeded) {
@@ -188,12 +194,7 @@ func TestFileTokenCacheLockWaitsUntilTheContextEnds(t *testing.T) {
 		}
 		t.Fatalf("Lock while another process holds it: %v, want context.DeadlineExceeded", err)
 	}
-	// Another key is not held.
-	u, err := waiter.Lock(context.Background(), "other")
-	if err != nil {
-		t.Fatalf("Lock of another key: %v", err)
-	}
-	u()
+	locked(t, waiter, "other")() // another key is not held
 	// A source waiting for the lock returns its caller's ctx error; the
 	// wait itself ends with ctx's error, without asking the source or
 	// reporting a cache error.
@@ -227,10 +228,7 @@ func TestFileTokenCacheLockWaitsUntilTheContextEnds(t *testing.T) {
 }
 
 func TestCachingTokenSourceProceedsWithoutAnUnusableLock(t *testing.T) {
-	c, err := NewFileTokenCache(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := fileCache(t, t.TempDir())
 	// A directory where the lock file belongs cannot be opened as a file.
 	if err := os.Mkdir(c.lockPath("k"), 0o700); err != nil {
 		t.Fatal(err)

@@ -14,15 +14,8 @@ import (
 )
 
 func TestFileTokenCacheLockFileIsPrivateAndHoldsNoSecret(t *testing.T) {
-	c, err := NewFileTokenCache(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	unlock, err := c.Lock(context.Background(), "k")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unlock()
+	c := fileCache(t, t.TempDir())
+	locked(t, c, "k")
 	fi, err := os.Lstat(c.lockPath("k"))
 	if err != nil || fi.Mode() != 0o600 {
 		t.Fatalf("lock file: %v, %v; want a regular file with mode 0600", fi, err)
@@ -52,10 +45,7 @@ func TestFileTokenCacheRefusesALockFileItCannotTrust(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := NewFileTokenCache(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := fileCache(t, t.TempDir())
 			path := c.lockPath("k")
 			tt.plant(t, path)
 			// Planted long ago: refused, not broken as stale.
@@ -89,10 +79,7 @@ func TestFileTokenCacheRefusesALockFileItCannotTrust(t *testing.T) {
 }
 
 func TestFileTokenCacheReportsAStaleLockItCannotRemove(t *testing.T) {
-	c, err := NewFileTokenCache(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := fileCache(t, t.TempDir())
 	path := c.lockPath("k")
 	if err := os.WriteFile(path, nil, 0o600); err != nil {
 		t.Fatal(err)
