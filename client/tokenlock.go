@@ -41,14 +41,14 @@ const tokenLockPoll = 20 * time.Millisecond
 // lockPath is the lock file for key, beside its token file.
 func (c *FileTokenCache) lockPath(key string) string { return c.path(key) + ".lock" }
 
-// Lock takes the lock for key (TokenCacheLocker): it creates the empty-of-
-// secrets file <token file>.lock exclusively (mode 0600; it holds only the
-// process ID), polling every 20ms while another process holds it, until
-// ctx ends (Lock then returns ctx.Err()). A lock file older than
-// TokenLockStaleAfter is broken. A lock file the cache cannot trust (a
-// symlink, not a regular file, another user's, writable or readable by
-// others) is never followed nor removed: Lock returns an
-// *UnsafeTokenCacheError naming it.
+// Lock takes the lock for key (TokenCacheLocker): it creates the file
+// <token file>.lock exclusively (mode 0600; it holds the process ID and no
+// secret), looking again every 20ms while another process holds it, until
+// ctx ends (Lock then returns ctx.Err()). The returned function removes
+// it. A lock file older than TokenLockStaleAfter is broken. A lock file the
+// cache cannot trust (a symlink, not a regular file, another user's,
+// writable or readable by others) is neither followed nor removed: Lock
+// returns an *UnsafeTokenCacheError naming it.
 func (c *FileTokenCache) Lock(ctx context.Context, key string) (func(), error) {
 	path := c.lockPath(key)
 	for {
