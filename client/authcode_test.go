@@ -805,3 +805,52 @@ func TestLoginOnALocalhostRedirectURIKeepsTheRegisteredURI(t *testing.T) {
 		}
 	}
 }
+
+// TestProcessesSharingATokenCacheDirRefreshOnce: three Clients (processes)
+// over one token cache directory renew an expired login together; the
+// fake spends each refresh token on use, so without taking turns all but
+// one would present a spent token.
+func TestProcessesSharingATokenCacheDirRefreshOnce(t *testing.T) {
+	f := newCodeFixture(t, nil)
+	dir := t.TempDir()
+	open := func() client.TokenCache {
+		c, err := client.NewFileTokenCache(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	f.cache = open()
+	a := f.client(t, f.listen(t))
+	f.login(t, a)
+	procs := []*client.Client{a}
+	for range 2 {
+		f.cache = open()
+		procs = append(procs, f.client(t, ""))
+	}
+	f.srv.Advance(9 * time.Hour)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	toks := make([]*client.Token, len(procs))
+	var wg sync.WaitGroup
+	for i, c := range procs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok, err := c.Token(ctx)
+			if err != nil {
+				t.Errorf("process %d: %v", i, err)
+			}
+			toks[i] = tok
+		}()
+	}
+	wg.Wait()
+	if got := f.srv.GrantRequests("refresh_token"); got != 1 {
+		t.Errorf("%d refresh requests from 3 processes, want 1", got)
+	}
+	for i, tok := range toks {
+		if tok == nil || toks[0] == nil || tok.AccessToken != toks[0].AccessToken {
+			t.Errorf("process %d did not get the one renewed token", i)
+		}
+	}
+}
