@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"strconv"
 	"sync"
@@ -76,9 +75,14 @@ func (c *FileTokenCache) Lock(ctx context.Context, key string) (func(), error) {
 		if err := checkCacheEntry(path, fi, false); err != nil {
 			return nil, err
 		}
-		if age := time.Since(fi.ModTime()); age > TokenLockStaleAfter || age < -TokenLockStaleAfter {
-			breakStaleLock(path, fi)
-			continue
+		if lockIsStale(fi) {
+			removed, err := breakStaleLock(path, fi)
+			if err != nil {
+				return nil, err
+			}
+			if removed {
+				continue
+			}
 		}
 		t := time.NewTimer(tokenLockPoll)
 		select {
@@ -105,23 +109,53 @@ func (c *FileTokenCache) held(f *os.File) (func(), error) {
 		return nil, fmt.Errorf("docusign: token cache lock: %w", err)
 	}
 	return sync.OnceFunc(func() {
-		if fi, err := os.Lstat(path); err == nil && os.SameFile(fi, mine) {
+		if fi, err := os.Lstat(path); err == nil && os.SameFile(fi, mine) && fi.ModTime().Equal(mine.ModTime()) {
 			_ = os.Remove(path)
 		}
 	}), nil
 }
 
 // breakStaleLock removes the lock file at path if it is still the stale one
-// seen (fi). It renames the file aside first, so that of several processes
-// breaking the same lock at once, only one does, and a fresh lock created
-// between the look and the rename is put back rather than removed.
-func breakStaleLock(path string, seen fs.FileInfo) {
-	aside := fmt.Sprintf("%s.%d-%x.stale", path, os.Getpid(), rand.Uint64())
-	if os.Rename(path, aside) != nil {
-		return // another process broke or released it
+// seen, and says whether it did. Breakers take turns through a second lock
+// file, <lock>.break, so that between one breaker's look and its removal no
+// other breaker can remove the stale lock and let a process take a fresh
+// one, which the first would then remove. The file must still be seen's
+// (same file, still stale): a fresh lock that happens to reuse the inode is
+// not stale. A .break file left by a breaker that died is removed once it
+// is stale itself. A stale lock this process cannot remove (no write
+// permission on the directory) is an error, not a reason to spin.
+func breakStaleLock(path string, seen fs.FileInfo) (removed bool, err error) {
+	cannot := func(err error) error {
+		return fmt.Errorf("docusign: token cache lock %s is stale and cannot be removed: %w", path, err)
 	}
-	if fi, err := os.Lstat(aside); err == nil && !os.SameFile(fi, seen) {
-		_ = os.Link(aside, path) // fails, harmlessly, if yet another lock exists
+	brk := path + ".break"
+	f, err := os.OpenFile(brk, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		if fi, err := os.Lstat(brk); err == nil && fi.Mode().IsRegular() && lockIsStale(fi) {
+			if err := os.Remove(brk); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return false, cannot(err)
+			}
+		}
+		return false, nil // another process is breaking it
+	case err != nil:
+		return false, cannot(err)
 	}
-	_ = os.Remove(aside)
+	_ = f.Close()
+	defer os.Remove(brk)
+	fi, err := os.Lstat(path)
+	if err != nil || !os.SameFile(fi, seen) || !fi.ModTime().Equal(seen.ModTime()) || !lockIsStale(fi) {
+		return false, nil // released or replaced meanwhile
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, cannot(err)
+	}
+	return true, nil
+}
+
+// lockIsStale reports a lock file older than TokenLockStaleAfter, or dated
+// as far in the future.
+func lockIsStale(fi fs.FileInfo) bool {
+	age := time.Since(fi.ModTime())
+	return age > TokenLockStaleAfter || age < -TokenLockStaleAfter
 }

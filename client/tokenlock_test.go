@@ -268,3 +268,50 @@ func TestClientsSharingATokenCacheDirMakeOneTokenRequest(t *testing.T) {
 		}
 	}
 }
+
+// Several processes finding the same stale lock at once break it once: they
+// then hold the lock one at a time, and none of them removes a fresh lock
+// another has just taken.
+func TestProcessesBreakingOneStaleLockStillTakeTurns(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for round := range 20 {
+		path := fileCache(t, dir).lockPath("k")
+		if err := os.WriteFile(path, []byte("pid 1\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		old := time.Now().Add(-2 * TokenLockStaleAfter)
+		if err := os.Chtimes(path, old, old); err != nil {
+			t.Fatal(err)
+		}
+		var holders, most, turns atomic.Int32
+		var wg sync.WaitGroup
+		for range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := fileCache(t, dir) // each "process" has its own cache value
+				unlock, err := c.Lock(ctx, "k")
+				if err != nil {
+					t.Errorf("round %d: Lock: %v", round, err)
+					return
+				}
+				n := holders.Add(1)
+				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				}
+				time.Sleep(2 * time.Millisecond)
+				holders.Add(-1)
+				turns.Add(1)
+				unlock()
+			}()
+		}
+		wg.Wait()
+		if most.Load() != 1 || turns.Load() != 6 {
+			t.Fatalf("round %d: at most %d holders at once over %d turns; want 1 over 6", round, most.Load(), turns.Load())
+		}
+		if m, _ := filepath.Glob(filepath.Join(dir, "*.stale")); len(m) != 0 {
+			t.Fatalf("round %d: breaking the lock left %v", round, m)
+		}
+	}
+}
