@@ -395,21 +395,17 @@ func (d *decoder) object(v reflect.Value, p *plan) error {
 			}
 		}
 		if f == nil || err == errMismatch {
-			if extra == nil {
+			d.off = vstart
+			if err := d.skip(); err != nil {
+				return err
+			}
+			if extra != nil {
+				extra.add(d.data[kstart:kend], d.data[vstart:d.off])
+			} else {
 				// A struct that is not a model drops what it cannot hold
 				// and goes on, as encoding/json does; Unmarshal reports
 				// the mismatch at the end.
-				d.off = vstart
-				if err := d.skip(); err != nil {
-					return err
-				}
 				d.mismatched = d.mismatched || f != nil
-			} else {
-				d.off = vstart
-				if err := d.skip(); err != nil {
-					return err
-				}
-				extra.add(d.data[kstart:kend], d.data[vstart:d.off])
 			}
 		} else if err != nil {
 			return err
