@@ -162,9 +162,6 @@ func (e *ChecksumError) Error() string {
 // Verify checks data against the locked digest.
 func (s Spec) Verify(path string, data []byte) error { return verify(s.SHA256, path, data) }
 
-// Verify checks data against the locked digest.
-func (s SDK) Verify(path string, data []byte) error { return verify(s.SHA256, path, data) }
-
 func verify(want, path string, data []byte) error {
 	sum := sha256.Sum256(data)
 	if got := hex.EncodeToString(sum[:]); got != want {
@@ -209,7 +206,7 @@ func DefaultLocator(root string) *Locator {
 // Load returns the verified bytes of s. A file present in a mirror with the
 // wrong digest is an error: it is never skipped in favour of another copy.
 func (l *Locator) Load(ctx context.Context, s Spec) ([]byte, error) {
-	return l.load(ctx, s.Name, s.File, s.SHA256, s.Verify, func(ctx context.Context) ([]byte, string, error) {
+	return l.load(ctx, s.Name, s.File, s.SHA256, func(ctx context.Context) ([]byte, string, error) {
 		b, err := l.download(ctx, s)
 		return b, s.URL, err
 	})
@@ -218,13 +215,13 @@ func (l *Locator) Load(ctx context.Context, s Spec) ([]byte, error) {
 // LoadSDK returns the verified tarball of s, from a mirror, the cache, or
 // `npm pack` (which needs npm and its registry).
 func (l *Locator) LoadSDK(ctx context.Context, s SDK) ([]byte, error) {
-	return l.load(ctx, s.Package, s.File(), s.SHA256, s.Verify, func(ctx context.Context) ([]byte, string, error) {
+	return l.load(ctx, s.Package, s.File(), s.SHA256, func(ctx context.Context) ([]byte, string, error) {
 		b, err := l.npmPack(ctx, s)
 		return b, "npm pack " + s.Package + "@" + s.Version, err
 	})
 }
 
-func (l *Locator) load(ctx context.Context, name, file, sha string, verify func(string, []byte) error, fetch func(context.Context) ([]byte, string, error)) ([]byte, error) {
+func (l *Locator) load(ctx context.Context, name, file, sha string, fetch func(context.Context) ([]byte, string, error)) ([]byte, error) {
 	for _, dir := range l.Dirs {
 		p := filepath.Join(dir, file)
 		data, err := os.ReadFile(p)
@@ -234,7 +231,7 @@ func (l *Locator) load(ctx context.Context, name, file, sha string, verify func(
 		if err != nil {
 			return nil, err
 		}
-		if err := verify(p, data); err != nil {
+		if err := verify(sha, p, data); err != nil {
 			return nil, err
 		}
 		l.logf("%s: %s", name, p)
@@ -245,7 +242,7 @@ func (l *Locator) load(ctx context.Context, name, file, sha string, verify func(
 	}
 	cached := filepath.Join(l.CacheDir, sha[:16]+"-"+file)
 	if data, err := os.ReadFile(cached); err == nil {
-		if err := verify(cached, data); err != nil {
+		if err := verify(sha, cached, data); err != nil {
 			return nil, err
 		}
 		l.logf("%s: %s", name, cached)
@@ -259,7 +256,7 @@ func (l *Locator) load(ctx context.Context, name, file, sha string, verify func(
 	if err != nil {
 		return nil, &NotFoundError{Spec: Spec{Name: name, File: file}, Searched: searched, Download: err}
 	}
-	if err := verify(from, data); err != nil {
+	if err := verify(sha, from, data); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(l.CacheDir, 0o755); err == nil {
