@@ -28,8 +28,7 @@ func Lock(t testing.TB, root string) *speclock.Lock {
 // reachable through it (skipping t otherwise).
 func Locator(t testing.TB, root string) *speclock.Locator {
 	t.Helper()
-	loc := speclock.DefaultLocator(root)
-	loc.NoDownload = true
+	loc := offline(root)
 	l := Lock(t, root)
 	for _, s := range l.Specs {
 		load(t, loc, s)
@@ -51,9 +50,15 @@ func SDK(t testing.TB, root, api string) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
+	return sdk(t, offline(root), s), true
+}
+
+// offline is the generator's locator for the project at root with
+// downloading turned off.
+func offline(root string) *speclock.Locator {
 	loc := speclock.DefaultLocator(root)
 	loc.NoDownload = true
-	return sdk(t, loc, s), true
+	return loc
 }
 
 func sdk(t testing.TB, loc *speclock.Locator, s speclock.SDK) []byte {
@@ -70,9 +75,7 @@ func Load(t testing.TB, root, name string) (speclock.Spec, []byte) {
 	if !ok {
 		t.Fatalf("the lock has no spec %q", name)
 	}
-	loc := speclock.DefaultLocator(root)
-	loc.NoDownload = true
-	return s, load(t, loc, s)
+	return s, load(t, offline(root), s)
 }
 
 // File returns the verified bytes of the locked spec whose upstream file
