@@ -2,12 +2,12 @@ package sdk
 
 import (
 	"fmt"
-
-	"github.com/dsgo/docusign/tools/internal/convert"
 	"maps"
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/dsgo/docusign/tools/internal/convert"
 )
 
 // The extensions set on merged Swagger operations, read by the converter.
@@ -50,7 +50,7 @@ func Merge(d doc, s *Surface, sdkName string) (*Report, error) {
 	if defs == nil || paths == nil {
 		return nil, fmt.Errorf("merge: the document has no definitions or paths")
 	}
-	m := &merger{d: d, defs: defs, s: s, r: r, byKey: map[string]string{}}
+	m := &merger{defs: defs, s: s, r: r, byKey: map[string]string{}}
 	// Some spec definitions differ only in case (one of them unreachable
 	// and pruned later); the SDK's model maps to the camelCase one, the
 	// spec's naming style for what operations use.
@@ -117,7 +117,6 @@ func Merge(d doc, s *Surface, sdkName string) (*Report, error) {
 var methods = []string{"get", "put", "post", "delete", "patch", "head", "options"}
 
 type merger struct {
-	d     doc
 	defs  map[string]any
 	s     *Surface
 	r     *Report

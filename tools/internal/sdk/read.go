@@ -60,7 +60,7 @@ func (o Op) ID() string { return o.Class + "_" + o.Name }
 // Model is one SDK model.
 type Model struct {
 	Name    string
-	Members []Member // in declaration order
+	Members []Member // sorted by name
 }
 
 // Member is one model member and its type.
