@@ -62,13 +62,7 @@ func run(root string, runs int, budget float64, baseline string) error {
 
 	// Module A: the committed split layout plus the tiny program.
 	split := filepath.Join(work, "split")
-	if err := copyModule(root, split); err != nil {
-		return err
-	}
-	if err := copyTree(filepath.Join(root, "gen", "esignature"), filepath.Join(split, "gen", "esignature")); err != nil {
-		return err
-	}
-	if err := writeFile(filepath.Join(split, "tiny", "main.go"), tinyProgram); err != nil {
+	if err := tinyModule(root, split); err != nil {
 		return err
 	}
 	// Module B: the whole eSignature surface as one package.
@@ -135,13 +129,7 @@ func run(root string, runs int, budget float64, baseline string) error {
 func compare(work, deps, split, baseline string, runs int) error {
 	baseline, _ = filepath.Abs(baseline)
 	base := filepath.Join(work, "baseline")
-	if err := copyModule(baseline, base); err != nil {
-		return err
-	}
-	if err := copyTree(filepath.Join(baseline, "gen", "esignature"), filepath.Join(base, "gen", "esignature")); err != nil {
-		return err
-	}
-	if err := writeFile(filepath.Join(base, "tiny", "main.go"), tinyProgram); err != nil {
+	if err := tinyModule(baseline, base); err != nil {
 		return err
 	}
 	// The baseline may pin other dependency versions; add them to the cache.
@@ -181,6 +169,18 @@ func compare(work, deps, split, baseline string, runs int) error {
 	row("now, jsonx already in the cache", &c)
 	fmt.Printf("| now (jsonx cached) / before | %s | %s | %s |\n\n", ratio(int64(c.wall), int64(b.wall)), ratio(int64(c.cpu), int64(b.cpu)), ratio(c.rss, b.rss))
 	return nil
+}
+
+// tinyModule copies the module at root, with its generated eSignature
+// packages, to dst and adds the tiny program.
+func tinyModule(root, dst string) error {
+	if err := copyModule(root, dst); err != nil {
+		return err
+	}
+	if err := copyTree(filepath.Join(root, "gen", "esignature"), filepath.Join(dst, "gen", "esignature")); err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(dst, "tiny", "main.go"), tinyProgram)
 }
 
 // coldBuild builds pkg in dir from a fresh copy of the cache deps.
