@@ -83,11 +83,5 @@ func limit(pages int, latency, work time.Duration) time.Duration {
 // medianOf is the median of f over the samples of one workload and side,
 // 0 when there are none.
 func (r *report) medianOf(workload, side string, f func(sample) float64) float64 {
-	var s series
-	for _, x := range r.samples {
-		if x.workload == workload && x.side == side {
-			s = append(s, x)
-		}
-	}
-	return s.median(f)
+	return r.series(workload, side).median(f)
 }

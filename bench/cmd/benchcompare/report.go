@@ -67,17 +67,20 @@ func (s series) span(f func(sample) int) (lo, hi int) {
 	return lo, hi
 }
 
+// series is the samples of one workload and side, in run order.
+func (r *report) series(workload, side string) series {
+	var s series
+	for _, x := range r.samples {
+		if x.workload == workload && x.side == side {
+			s = append(s, x)
+		}
+	}
+	return s
+}
+
 func newReport(o options, m machine, samples []sample) *report {
 	r := &report{o: o, m: m, samples: samples}
-	by := func(workload, side string) series {
-		var s series
-		for _, x := range samples {
-			if x.workload == workload && x.side == side {
-				s = append(s, x)
-			}
-		}
-		return s
-	}
+	by := r.series
 	rate := func(x sample) float64 { return x.res.PerSecond }
 	secs := func(x sample) float64 { return x.res.Seconds }
 	rss := func(x sample) float64 { return float64(x.rss) }
