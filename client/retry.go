@@ -485,7 +485,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if !info.retrying {
 			if err != nil {
-				release(cancel)
+				cancel()
 				if attempt > 1 {
 					err = fmt.Errorf("docusign: %s %s: giving up after %d attempts: %w", req.Method, req.URL.Path, attempt, err)
 				}
@@ -494,7 +494,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		discardBody(resp)
-		release(cancel)
+		cancel()
 		if err := t.policy.Sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("docusign: %s %s: stopped waiting %v to retry after %s: %w", req.Method, req.URL.Path, wait, reason, err)
 		}
@@ -563,7 +563,7 @@ func (t *retryTransport) attemptRequest(req *http.Request, attempt int, body *re
 	}
 	b, n, err := body.attempt(attempt)
 	if err != nil {
-		release(cancel)
+		cancel()
 		return nil, nil, fmt.Errorf("docusign: %s %s: replaying the request body for attempt %d: %w", req.Method, req.URL.Path, attempt, err)
 	}
 	areq.Body, areq.GetBody = b, body.replay
@@ -571,11 +571,4 @@ func (t *retryTransport) attemptRequest(req *http.Request, attempt int, body *re
 		areq.ContentLength = n
 	}
 	return areq, cancel, nil
-}
-
-// release calls cancel when it is not nil.
-func release(cancel context.CancelFunc) {
-	if cancel != nil {
-		cancel()
-	}
 }
