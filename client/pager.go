@@ -615,11 +615,7 @@ const maxPageBody = 64 << 20
 
 // reasonTooLarge is the DecodeError reason for a body over limit bytes.
 func reasonTooLarge(limit int64) string {
-	size := strconv.FormatInt(limit, 10) + " bytes"
-	if limit%(1<<20) == 0 {
-		size = strconv.FormatInt(limit>>20, 10) + " MiB"
-	}
-	return "response body exceeds the " + size + " limit for one page (not a DocuSign page?)"
+	return "response body exceeds the " + sizeText(limit) + " limit for one page (not a DocuSign page?)"
 }
 
 // asDecodeError turns a decoder's complaint about the body into the
