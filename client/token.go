@@ -240,14 +240,21 @@ func NewCachingTokenSource(src TokenSource, opts CachingOptions) *CachingTokenSo
 	return &CachingTokenSource{src: src, cache: opts.Cache, key: opts.Key, margin: opts.RefreshMargin, now: opts.Now, onErr: opts.OnCacheError, sec: &cachingSecrets{}}
 }
 
-// cacheError records err and passes it to OnCacheError.
-func (s *CachingTokenSource) cacheError(err error) {
+// cacheError records the failure err of cache operation op as a
+// *TokenCacheError, passes it to OnCacheError and returns it; it returns
+// nil when err is nil.
+func (s *CachingTokenSource) cacheError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	cerr := &TokenCacheError{Op: op, Err: err}
 	s.mu.Lock()
-	s.cacheErr = err
+	s.cacheErr = cerr
 	s.mu.Unlock()
 	if s.onErr != nil {
-		s.onErr(err)
+		s.onErr(cerr)
 	}
+	return cerr
 }
 
 // LastCacheError returns the most recent persistent cache failure, or nil.
@@ -311,11 +318,9 @@ func (s *CachingTokenSource) fetch(ctx context.Context, c *tokenCall, gen uint64
 	}
 	s.mu.Unlock()
 	if err == nil && current && !fromCache && s.cache != nil {
-		if serr := s.cache.Store(ctx, s.key, tok); serr != nil {
-			// The token is valid and kept in memory, so callers get it; the
-			// cache problem goes to OnCacheError.
-			s.cacheError(&TokenCacheError{Op: "store", Err: serr})
-		}
+		// The token is valid and kept in memory, so callers get it; a
+		// cache problem goes to OnCacheError.
+		_ = s.cacheError("store", s.cache.Store(ctx, s.key, tok))
 	}
 	s.persistMu.Unlock()
 
@@ -353,7 +358,7 @@ func (s *CachingTokenSource) obtain(ctx context.Context, rejected string) (tok *
 			return nil, false, unlock, ctx.Err()
 		default:
 			// Proceed as without a lock: the token matters more.
-			s.cacheError(&TokenCacheError{Op: "lock", Err: lerr})
+			_ = s.cacheError("lock", lerr)
 		}
 	}
 	tok, fromCache, err = s.request(ctx, rejected, cached)
@@ -414,7 +419,7 @@ func (s *CachingTokenSource) load(ctx context.Context, rejected string) (fresh *
 	t, err := s.cache.Load(ctx, s.key)
 	var unsafe *UnsafeTokenCacheError
 	if errors.As(err, &unsafe) {
-		s.cacheError(&TokenCacheError{Op: "load", Err: err})
+		_ = s.cacheError("load", err)
 	}
 	if err != nil || t == nil {
 		return nil, ""
@@ -510,12 +515,7 @@ func (s *CachingTokenSource) put(ctx context.Context, tok *Token) error {
 	if s.cache == nil {
 		return nil
 	}
-	if err := s.cache.Store(ctx, s.key, tok); err != nil {
-		cerr := &TokenCacheError{Op: "store", Err: err}
-		s.cacheError(cerr)
-		return cerr
-	}
-	return nil
+	return s.cacheError("store", s.cache.Store(ctx, s.key, tok))
 }
 
 // deletePersistent removes the cached access token. A refresh token
@@ -531,19 +531,9 @@ func (s *CachingTokenSource) deletePersistent(keep string) error {
 		if t, err := s.cache.Load(ctx, s.key); err == nil && t != nil && t.RefreshToken != "" {
 			keep = t.RefreshToken
 		}
-		if err := s.cache.Store(ctx, s.key, &Token{RefreshToken: keep}); err != nil {
-			cerr := &TokenCacheError{Op: "store", Err: err}
-			s.cacheError(cerr)
-			return cerr
-		}
-		return nil
+		return s.cacheError("store", s.cache.Store(ctx, s.key, &Token{RefreshToken: keep}))
 	}
-	if err := s.cache.Delete(ctx, s.key); err != nil {
-		cerr := &TokenCacheError{Op: "delete", Err: err}
-		s.cacheError(cerr)
-		return cerr
-	}
-	return nil
+	return s.cacheError("delete", s.cache.Delete(ctx, s.key))
 }
 
 // String describes the source without any token.
