@@ -248,6 +248,10 @@ func (s *monitorSource) fetchPage(ctx context.Context, at pagePos, mayDefer bool
 		q.Set("cursor", at.cursor)
 	}
 	q.Set("limit", strconv.Itoa(limit))
+	wrap := func(err error) error { return fmt.Errorf("docusign: monitor stream at cursor %q: %w", at.cursor, err) }
+	decode := func(body []byte) (monitorPage, error) {
+		return decodeMonitorPage(body, make([]Event, 0, min(limit, len(body)/256+1)))
+	}
 	var pg monitorPage
 	var deferred *fetched[Event]
 	err := s.g.getPage(ctx, s.endpoint+"?"+q.Encode(), func(body []byte, meta bodyMeta) error {
@@ -256,9 +260,9 @@ func (s *monitorSource) fetchPage(ctx context.Context, at pagePos, mayDefer bool
 				deferred = &fetched[Event]{
 					next: pagePos{cursor: next, limit: s.limit},
 					decode: func() (fetched[Event], error) {
-						pg, err := decodeMonitorPage(body, make([]Event, 0, min(limit, len(body)/256+1)))
+						pg, err := decode(body)
 						if err != nil {
-							return fetched[Event]{}, fmt.Errorf("docusign: monitor stream at cursor %q: %w", at.cursor, asDecodeError(meta, body, err))
+							return fetched[Event]{}, wrap(asDecodeError(meta, body, err))
 						}
 						return s.follows(at, pg)
 					},
@@ -267,11 +271,11 @@ func (s *monitorSource) fetchPage(ctx context.Context, at pagePos, mayDefer bool
 			}
 		}
 		var err error
-		pg, err = decodeMonitorPage(body, make([]Event, 0, min(limit, len(body)/256+1)))
+		pg, err = decode(body)
 		return err
 	})
 	if err != nil {
-		return fetched[Event]{}, fmt.Errorf("docusign: monitor stream at cursor %q: %w", at.cursor, err)
+		return fetched[Event]{}, wrap(err)
 	}
 	if deferred != nil {
 		return *deferred, nil // a drained stream: nothing to poll
