@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -348,7 +349,7 @@ func (s *refreshTokenSource) refresh(ctx context.Context, candidates []string) (
 	}
 	var list []string
 	for _, rt := range candidates {
-		if rt != "" && !s.revoked[rt] && !containsString(list, rt) {
+		if rt != "" && !s.revoked[rt] && !slices.Contains(list, rt) {
 			list = append(list, rt)
 		}
 	}
@@ -384,15 +385,6 @@ func (s *refreshTokenSource) forget() {
 	s.mu.Lock()
 	s.noSeed = true
 	s.mu.Unlock()
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // String describes the source without tokens or secret.

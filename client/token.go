@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 )
@@ -393,7 +394,7 @@ func (s *CachingTokenSource) request(ctx context.Context, rejected, cached strin
 		if t != nil {
 			return t, true, nil
 		}
-		if rt != "" && !containsString(tried, rt) {
+		if rt != "" && !slices.Contains(tried, rt) {
 			return checkToken(r.refresh(ctx, []string{rt}))
 		}
 	}
