@@ -250,10 +250,10 @@ func writeLoginPage(w http.ResponseWriter, status int, msg string) {
 // Connected Apps in their profile, and refresh tokens lapse 30 days after
 // issue. With the JWT grant Logout is ResetToken.
 func (c *Client) Logout(ctx context.Context) error {
-	c.forgetUserInfo()
 	if c.caching == nil {
-		return c.ResetToken()
+		return c.ResetToken() // forgets the user info as well
 	}
+	c.forgetUserInfo()
 	return c.caching.Logout()
 }
 
