@@ -508,15 +508,11 @@ func TestTheZeroMemoryTokenCacheIsUsable(t *testing.T) {
 	}
 }
 
-// waitUntil polls cond until it holds, failing the test (instead of
-// hanging it) when it does not within 10 seconds.
+// waitUntil polls cond until it holds (waitFor), failing the test (instead
+// of hanging it) when it does not within 10 seconds.
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(time.Millisecond)
+	if !waitFor(cond) {
+		t.Fatalf("timed out waiting until %s", what)
 	}
 }
