@@ -101,38 +101,9 @@ func bufferJSONBody(req *http.Request, resp *http.Response, limit int64) error {
 		de.Err = ErrBodyTooLarge
 		return de
 	}
-	if limit >= 0 && resp.ContentLength > limit {
+	data, over, err := readBody(resp.Body, resp.ContentLength, limit, maxBodyPrealloc, 0)
+	if over {
 		return tooLarge()
-	}
-	var data []byte
-	var err error
-	if n := resp.ContentLength; n >= 0 {
-		// Reserve what the header claims only up to a bound, and grow with
-		// the bytes that arrive: a Content-Length alone (a faulty proxy, a
-		// huge value with no limit) must not allocate it all up front.
-		data = make([]byte, min(n, maxBodyPrealloc))
-		_, err = io.ReadFull(resp.Body, data)
-		for err == nil && int64(len(data)) < n {
-			got := len(data)
-			grown := make([]byte, min(n, 2*int64(got)))
-			copy(grown, data)
-			data = grown
-			_, err = io.ReadFull(resp.Body, data[got:])
-		}
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-	} else {
-		r := io.Reader(resp.Body)
-		if limit >= 0 {
-			r = io.LimitReader(r, limit+1)
-		}
-		var buf bytes.Buffer
-		_, err = buf.ReadFrom(r)
-		data = buf.Bytes()
-		if limit >= 0 && int64(len(data)) > limit {
-			return tooLarge()
-		}
 	}
 	if err != nil {
 		return &bodyReadError{err}
@@ -145,6 +116,41 @@ func bufferJSONBody(req *http.Request, resp *http.Response, limit int64) error {
 // maxBodyPrealloc bounds what bufferJSONBody reserves from a response's
 // Content-Length before reading it.
 const maxBodyPrealloc = 1 << 20
+
+// readBody reads r whole. n is its declared length (negative: unknown) and
+// limit the most accepted (negative: no limit); over reports a longer body.
+// A declared length is trusted only up to reserve bytes up front (a faulty
+// proxy or a huge value must not allocate it all): the buffer grows with
+// the bytes that arrive. An unknown length starts with capacity start.
+func readBody(r io.Reader, n, limit, reserve int64, start int) (data []byte, over bool, err error) {
+	if limit >= 0 && n > limit {
+		return nil, true, nil
+	}
+	if n >= 0 {
+		data = make([]byte, min(n, reserve))
+		_, err = io.ReadFull(r, data)
+		for err == nil && int64(len(data)) < n {
+			got := len(data)
+			grown := make([]byte, min(n, 2*int64(got)))
+			copy(grown, data)
+			data = grown
+			_, err = io.ReadFull(r, data[got:])
+		}
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return data, false, err
+	}
+	if limit >= 0 {
+		r = io.LimitReader(r, limit+1)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, start))
+	_, err = buf.ReadFrom(r)
+	if limit >= 0 && int64(buf.Len()) > limit {
+		return nil, true, nil
+	}
+	return buf.Bytes(), false, err
+}
 
 // sizeText renders a byte count, in MiB when whole.
 func sizeText(n int64) string {

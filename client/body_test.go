@@ -248,3 +248,24 @@ func TestBufferJSONBodyReadsALongBodyWhole(t *testing.T) {
 		}
 	}
 }
+
+// A page's Content-Length is trusted no more than bufferJSONBody trusts
+// one: a page that claims 60 MiB (under the page limit) and sends nothing
+// fails as truncated without the pager reserving the claimed size.
+func TestPagerDoesNotTrustContentLength(t *testing.T) {
+	g := pageGetter{do: pageDoerFunc(func(req *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: stalled{}, ContentLength: 60 << 20, Request: req}, nil
+	})}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, _, err := g.get(context.Background(), "https://lens-d.docusign.net/api/v2.0/datasets/monitor/stream")
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("get = %v, want io.ErrUnexpectedEOF", err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 4<<20 {
+		t.Errorf("allocated %d bytes for a page that never came", n)
+	}
+}

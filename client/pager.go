@@ -1,14 +1,12 @@
 package client
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"io"
 	"iter"
 	"net/http"
 	"net/url"
@@ -584,21 +582,14 @@ func (g *pageGetter) get(ctx context.Context, url string) ([]byte, bodyMeta, err
 		// Buffered whole by the Client's retry layer into a buffer of this
 		// response's own: take it as the page buffer.
 		body = bb.data
-	} else if n := resp.ContentLength; n > limit {
-		return nil, meta, tooLarge()
-	} else if n >= 0 {
-		body = make([]byte, n)
-		_, err = io.ReadFull(resp.Body, body)
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
 	} else {
-		buf := bytes.NewBuffer(make([]byte, 0, max(g.hint+g.hint/8, 512)))
-		_, err = buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
-		if int64(buf.Len()) > limit {
+		// The last page's size is a good first guess for this one's.
+		guess := g.hint + g.hint/8
+		var over bool
+		body, over, err = readBody(resp.Body, resp.ContentLength, limit, max(maxBodyPrealloc, int64(guess)), max(guess, 512))
+		if over {
 			return nil, meta, tooLarge()
 		}
-		body = buf.Bytes()
 	}
 	if err != nil {
 		return nil, meta, &DecodeError{StatusCode: meta.status, Method: http.MethodGet, URL: meta.url,
