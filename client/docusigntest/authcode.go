@@ -247,12 +247,7 @@ func (s *Server) handleCodeGrants(w http.ResponseWriter, r *http.Request, grantT
 		writeJSON(w, http.StatusBadRequest, oerr)
 		return
 	}
-	t := &token{userID: g.userID, integrationKey: g.integrationKey, scopes: g.scopes}
-	t.expires = s.Now().Add(s.cfg.codeTTL)
-	v := randomToken()
-	s.mu.Lock()
-	s.tokens[v] = t
-	s.mu.Unlock()
+	v := s.storeToken(&token{userID: g.userID, integrationKey: g.integrationKey, scopes: g.scopes}, s.cfg.codeTTL)
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{
 		"access_token":  v,

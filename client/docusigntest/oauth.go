@@ -93,14 +93,15 @@ func (s *Server) IssueToken(userID string, scopes ...string) string {
 	if len(scopes) == 0 {
 		scopes = AllScopes
 	}
-	return s.storeToken(&token{userID: strings.ToLower(userID), scopes: append([]string(nil), scopes...)})
+	return s.storeToken(&token{userID: strings.ToLower(userID), scopes: append([]string(nil), scopes...)}, s.cfg.tokenTTL)
 }
 
 // AccessToken mints a token for the default user with AllScopes.
 func (s *Server) AccessToken() string { return s.IssueToken(s.defaultUserID) }
 
-func (s *Server) storeToken(t *token) string {
-	t.expires = s.Now().Add(s.cfg.tokenTTL)
+// storeToken files t as a new access token valid for ttl and returns it.
+func (s *Server) storeToken(t *token, ttl time.Duration) string {
+	t.expires = s.Now().Add(ttl)
 	v := randomToken()
 	s.mu.Lock()
 	s.tokens[v] = t
@@ -169,7 +170,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, oerr)
 		return
 	}
-	v := s.storeToken(&token{userID: g.userID, integrationKey: g.integrationKey, scopes: g.scopes})
+	v := s.storeToken(&token{userID: g.userID, integrationKey: g.integrationKey, scopes: g.scopes}, s.cfg.tokenTTL)
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{
 		"access_token": v,
