@@ -249,15 +249,8 @@ func (s *Server) NotifyConnect(envelopeID, event, recipientID string) error {
 		return errorf("NotifyConnect: no envelope %q", envelopeID)
 	}
 	snap := e.clone()
-	include, ok := s.connect.includeFor(snap.AccountID, snap.SenderUserID, snap.ID, event)
-	var summary envelopeJSON
-	if ok {
-		summary = s.envelopeJSONLocked(&snap, include)
-	}
 	s.mu.Unlock()
-	if ok {
-		s.publish(&snap, summary, event, recipientID, s.Now())
-	}
+	s.connectObserve(EnvelopeEvent{Kind: EnvelopeEventKind(event), Time: s.Now(), RecipientID: recipientID, Envelope: snap})
 	return nil
 }
 
