@@ -40,30 +40,23 @@ func (s *Server) DeclineRecipient(envelopeID, recipientID, reason string) error 
 // CompleteEnvelope has every remaining recipient sign, in routing order,
 // so the envelope completes.
 func (s *Server) CompleteEnvelope(envelopeID string) error {
-	s.mu.Lock()
-	e, err := s.envelopeInProcess("CompleteEnvelope", envelopeID)
-	if err != nil {
-		s.mu.Unlock()
-		return err
-	}
-	c := s.changeOf(e, "", "")
-	for e.Status != EnvelopeCompleted {
-		var next *Recipient
-		for i := range e.Recipients {
-			r := &e.Recipients[i]
-			if r.acts() && (r.Status == RecipientSent || r.Status == RecipientDelivered) {
-				next = r
+	return s.envelopeStep("CompleteEnvelope", envelopeID, func(c *change) error {
+		for c.e.Status != EnvelopeCompleted {
+			var next *Recipient
+			for i := range c.e.Recipients {
+				r := &c.e.Recipients[i]
+				if r.acts() && (r.Status == RecipientSent || r.Status == RecipientDelivered) {
+					next = r
+					break
+				}
+			}
+			if next == nil {
 				break
 			}
+			c.sign(next)
 		}
-		if next == nil {
-			break
-		}
-		c.sign(next)
-	}
-	s.mu.Unlock()
-	s.hooks.flush()
-	return nil
+		return nil
+	})
 }
 
 // VoidEnvelope voids an envelope in process with a reason, as PUT
@@ -72,14 +65,10 @@ func (s *Server) VoidEnvelope(envelopeID, reason string) error {
 	if strings.TrimSpace(reason) == "" {
 		return errorf("VoidEnvelope: a voided reason is required")
 	}
-	s.mu.Lock()
-	e, err := s.envelopeInProcess("VoidEnvelope", envelopeID)
-	if err == nil {
-		s.changeOf(e, "", "").void(reason)
-	}
-	s.mu.Unlock()
-	s.hooks.flush()
-	return err
+	return s.envelopeStep("VoidEnvelope", envelopeID, func(c *change) error {
+		c.void(reason)
+		return nil
+	})
 }
 
 func (s *Server) envelopeInProcess(op, envelopeID string) (*Envelope, error) {
@@ -93,27 +82,37 @@ func (s *Server) envelopeInProcess(op, envelopeID string) (*Envelope, error) {
 	return e, nil
 }
 
-func (s *Server) recipientStep(op, envelopeID, recipientID string, step func(*change, *Recipient)) error {
+// envelopeStep runs step on an envelope in process under the server's
+// lock, then delivers the events it queued; op names the control method
+// in errors.
+func (s *Server) envelopeStep(op, envelopeID string, step func(*change) error) error {
 	s.mu.Lock()
 	e, err := s.envelopeInProcess(op, envelopeID)
-	if err != nil {
-		s.mu.Unlock()
-		return err
-	}
-	r := e.recipient(recipientID)
-	switch {
-	case r == nil:
-		err = errorf("%s: envelope %s has no recipient %q", op, e.ID, recipientID)
-	case r.Status == RecipientCreated:
-		err = errorf("%s: recipient %s of envelope %s has not been sent the envelope yet (routing order %d)", op, r.ID, e.ID, r.RoutingOrder)
-	case r.Status == RecipientCompleted || r.Status == RecipientDeclined:
-		err = errorf("%s: recipient %s of envelope %s has already %s", op, r.ID, e.ID, r.Status)
-	default:
-		step(s.changeOf(e, "", ""), r)
+	if err == nil {
+		err = step(s.changeOf(e, "", ""))
 	}
 	s.mu.Unlock()
 	s.hooks.flush()
 	return err
+}
+
+// recipientStep is envelopeStep for a recipient who has been sent the
+// envelope and has not finished.
+func (s *Server) recipientStep(op, envelopeID, recipientID string, step func(*change, *Recipient)) error {
+	return s.envelopeStep(op, envelopeID, func(c *change) error {
+		e := c.e
+		r := e.recipient(recipientID)
+		switch {
+		case r == nil:
+			return errorf("%s: envelope %s has no recipient %q", op, e.ID, recipientID)
+		case r.Status == RecipientCreated:
+			return errorf("%s: recipient %s of envelope %s has not been sent the envelope yet (routing order %d)", op, r.ID, e.ID, r.RoutingOrder)
+		case r.Status == RecipientCompleted || r.Status == RecipientDeclined:
+			return errorf("%s: recipient %s of envelope %s has already %s", op, r.ID, e.ID, r.Status)
+		}
+		step(c, r)
+		return nil
+	})
 }
 
 // envelopeUpdate is the part of PUT envelopes/{envelopeId} the fake
