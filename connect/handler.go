@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -446,13 +445,7 @@ func (h *Handler) GoString() string { return h.String() }
 
 // Format prints String for every verb: without it, verbs such as %s and %d
 // would print the Handler's fields, the Verifier's keys among them.
-func (h *Handler) Format(f fmt.State, verb rune) {
-	s := h.String()
-	if verb == 'q' {
-		s = strconv.Quote(s)
-	}
-	_, _ = io.WriteString(f, s)
-}
+func (h *Handler) Format(f fmt.State, verb rune) { formatAs(f, verb, h.String()) }
 
 // Verifier returns the Handler's Verifier.
 func (h *Handler) Verifier() *Verifier { return h.v }

@@ -91,8 +91,11 @@ func (v Verifier) GoString() string { return v.String() }
 
 // Format prints String for every verb, so that no verb (%d, %x, %+v)
 // prints the keys or the credential digests field by field.
-func (v Verifier) Format(f fmt.State, verb rune) {
-	s := v.String()
+func (v Verifier) Format(f fmt.State, verb rune) { formatAs(f, verb, v.String()) }
+
+// formatAs prints s for any verb (quoted for %q): the Format of types
+// holding secrets.
+func formatAs(f fmt.State, verb rune, s string) {
 	if verb == 'q' {
 		s = strconv.Quote(s)
 	}
