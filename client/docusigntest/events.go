@@ -60,9 +60,8 @@ type eventStore struct {
 	users []userFrag
 	floor int64 // ticks that appended events must follow when none exist
 
-	mu          sync.Mutex // serializes appends
-	segs        atomic.Pointer[[]eventSegment]
-	recordedIdx []int // indexes of recorded events; guarded by mu
+	mu   sync.Mutex // serializes appends
+	segs atomic.Pointer[[]eventSegment]
 
 	cache pageCache
 }

@@ -111,7 +111,6 @@ func (es *eventStore) record(now time.Time, m monitorRecord) int {
 	}}
 	segs := append(old[:len(old):len(old)], eventSegment{first: total, n: 1, start: ticks, step: 2, rec: rec})
 	es.segs.Store(&segs)
-	es.recordedIdx = append(es.recordedIdx, total)
 	return total
 }
 
@@ -125,12 +124,11 @@ func (es *eventStore) recorded(i int) *recordedEvent {
 // (envelopes sent, voided, completed; users added, closed; ...), oldest
 // first, so a collector test can check it picked up what it caused.
 func (s *Server) RecordedEvents() []MonitorEvent {
-	s.events.mu.Lock()
-	idx := append([]int(nil), s.events.recordedIdx...)
-	s.events.mu.Unlock()
-	out := make([]MonitorEvent, len(idx))
-	for k, i := range idx {
-		out[k] = s.MonitorEvent(i)
+	out := []MonitorEvent{}
+	for _, sg := range *s.events.segs.Load() {
+		if sg.rec != nil {
+			out = append(out, sg.rec.ev)
+		}
 	}
 	return out
 }
