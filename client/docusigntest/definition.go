@@ -2,6 +2,7 @@ package docusigntest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -164,7 +165,7 @@ func buildDocuments(defs []documentDef, parts []documentPart, field string, now 
 			doc.Content = b
 		}
 		if doc.Name == "" {
-			doc.Name = "Document " + d.DocumentID + "." + strings.TrimPrefix(cmpOr(d.FileExtension, "pdf"), ".")
+			doc.Name = "Document " + d.DocumentID + "." + strings.TrimPrefix(cmp.Or(d.FileExtension, "pdf"), ".")
 		}
 		docs = append(docs, doc)
 	}
@@ -185,7 +186,7 @@ func buildDocuments(defs []documentDef, parts []documentPart, field string, now 
 			id = nextID(docs)
 		}
 		seen[id] = true
-		docs = append(docs, Document{ID: id, Name: cmpOr(p.name, "Document "+id+".pdf"), Content: p.content, Added: now})
+		docs = append(docs, Document{ID: id, Name: cmp.Or(p.name, "Document "+id+".pdf"), Content: p.content, Added: now})
 	}
 	for i := range docs {
 		docs[i].Order = i + 1
@@ -202,13 +203,6 @@ func nextID(docs []Document) string {
 		}
 	}
 	return strconv.Itoa(n + 1)
-}
-
-func cmpOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // buildRecipients decodes a recipients object.

@@ -2,6 +2,7 @@ package docusigntest
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
@@ -157,7 +158,7 @@ func (s *Server) handleUpdateDocument(w http.ResponseWriter, r *http.Request, c 
 			writeESignError(w, http.StatusBadRequest, "INVALID_REQUEST_BODY", "documentBase64 is not standard base64: "+err.Error())
 			return
 		}
-		name = cmpOr(d.Name, name)
+		name = cmp.Or(d.Name, name)
 	}
 	if len(body) == 0 {
 		writeESignError(w, http.StatusBadRequest, "INVALID_REQUEST_BODY", "The request body is missing: send the document's bytes (Content-Type: application/pdf).")

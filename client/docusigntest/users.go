@@ -1,6 +1,7 @@
 package docusigntest
 
 import (
+	"cmp"
 	"net/http"
 	"strings"
 	"time"
@@ -53,7 +54,7 @@ func (s *Server) createUserLocked(accountID string, in userInput) (*User, string
 	if in.UserName == "" {
 		return nil, "INVALID_USERNAME_FOR_USER", "userName (or firstName and lastName) is required"
 	}
-	profile, ok := permissionProfile(cmpOr(in.PermissionProfileName, ProfileSender))
+	profile, ok := permissionProfile(cmp.Or(in.PermissionProfileName, ProfileSender))
 	if !ok {
 		return nil, "INVALID_PERMISSION_PROFILE", "permissionProfileName " + quote(in.PermissionProfileName) + " is not one of " + ProfileAdministrator + ", " + ProfileSender + ", " + ProfileViewer
 	}

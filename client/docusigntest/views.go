@@ -1,6 +1,7 @@
 package docusigntest
 
 import (
+	"cmp"
 	"html"
 	"net/http"
 	"net/url"
@@ -155,7 +156,7 @@ func (s *Server) handleSigningPage(w http.ResponseWriter, r *http.Request) {
 			ch.sign(rec)
 			event = "signing_complete"
 		case "decline":
-			ch.decline(rec, cmpOr(q.Get("reason"), "Declined in the signing view"))
+			ch.decline(rec, cmp.Or(q.Get("reason"), "Declined in the signing view"))
 			event = "decline"
 		case "":
 			page = "Signing " + e.EmailSubject + " as " + rec.Name + " <" + rec.Email + ">"
