@@ -285,17 +285,14 @@ type esignList struct {
 
 // handleESignUser serves GET accounts/{accountId}/users/{userId}.
 func (s *Server) handleESignUser(w http.ResponseWriter, r *http.Request, c *caller) {
-	id := strings.ToLower(r.PathValue("userId"))
 	s.mu.Lock()
-	u, ok := s.usersByID[id]
+	u := s.memberLocked(c.account.ID, r.PathValue("userId"))
 	var out esignUser
-	if ok && u.memberOf(c.account.ID) {
+	if u != nil {
 		out = s.esignUserJSON(u, c.account.Name, true)
-	} else {
-		ok = false
 	}
 	s.mu.Unlock()
-	if !ok {
+	if u == nil {
 		writeESignError(w, http.StatusNotFound, "USER_DOES_NOT_EXIST_IN_SYSTEM", "No user "+r.PathValue("userId")+" exists in account "+c.account.ID+".")
 		return
 	}

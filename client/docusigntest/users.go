@@ -120,6 +120,21 @@ func (s *Server) handleCreateESignUsers(w http.ResponseWriter, r *http.Request, 
 	writeJSON(w, http.StatusCreated, map[string]any{"newUsers": out})
 }
 
+// memberLocked returns the user with the given ID when it belongs to the
+// account, else nil; s.mu held.
+func (s *Server) memberLocked(accountID, userID string) *User {
+	if u := s.usersByID[strings.ToLower(userID)]; u != nil && u.memberOf(accountID) {
+		return u
+	}
+	return nil
+}
+
+// noSuchUser is the errorDetails of a bulk request's entry naming no user
+// of the account.
+func noSuchUser(id string) *errorDetailsJSON {
+	return &errorDetailsJSON{"USER_DOES_NOT_EXIST_IN_SYSTEM", "No user " + quote(id) + " exists in the account."}
+}
+
 // updateUserLocked applies an update; s.mu held.
 func updateUserLocked(u *User, in userInput, now func() time.Time) {
 	setNonEmpty(&u.UserName, in.UserName)
@@ -144,8 +159,8 @@ func (s *Server) handleUpdateESignUser(w http.ResponseWriter, r *http.Request, c
 		return
 	}
 	s.mu.Lock()
-	u := s.usersByID[strings.ToLower(r.PathValue("userId"))]
-	if u == nil || !u.memberOf(c.account.ID) {
+	u := s.memberLocked(c.account.ID, r.PathValue("userId"))
+	if u == nil {
 		s.mu.Unlock()
 		writeESignError(w, http.StatusNotFound, "USER_DOES_NOT_EXIST_IN_SYSTEM", "No user "+r.PathValue("userId")+" exists in account "+c.account.ID+".")
 		return
@@ -172,9 +187,9 @@ func (s *Server) handleUpdateESignUsers(w http.ResponseWriter, r *http.Request, 
 	var out []result
 	s.mu.Lock()
 	for _, in := range body.Users {
-		u := s.usersByID[strings.ToLower(in.UserID)]
-		if u == nil || !u.memberOf(c.account.ID) {
-			out = append(out, result{esignUser: esignUser{UserID: in.UserID}, ErrorDetails: &errorDetailsJSON{"USER_DOES_NOT_EXIST_IN_SYSTEM", "No user " + quote(in.UserID) + " exists in the account."}})
+		u := s.memberLocked(c.account.ID, in.UserID)
+		if u == nil {
+			out = append(out, result{esignUser: esignUser{UserID: in.UserID}, ErrorDetails: noSuchUser(in.UserID)})
 			continue
 		}
 		updateUserLocked(u, in, s.Now)
@@ -205,9 +220,9 @@ func (s *Server) handleCloseESignUsers(w http.ResponseWriter, r *http.Request, c
 	now := s.Now()
 	s.mu.Lock()
 	for _, in := range body.Users {
-		u := s.usersByID[strings.ToLower(in.UserID)]
-		if u == nil || !u.memberOf(c.account.ID) {
-			out = append(out, closed{UserID: in.UserID, ErrorDetails: &errorDetailsJSON{"USER_DOES_NOT_EXIST_IN_SYSTEM", "No user " + quote(in.UserID) + " exists in the account."}})
+		u := s.memberLocked(c.account.ID, in.UserID)
+		if u == nil {
+			out = append(out, closed{UserID: in.UserID, ErrorDetails: noSuchUser(in.UserID)})
 			continue
 		}
 		if u.Status != StatusClosed {
